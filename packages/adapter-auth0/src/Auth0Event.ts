@@ -1,0 +1,130 @@
+/**
+ * The subset of Auth0's post-login `event` (v3) that rulefx reads, decoded into core's Login model.
+ *
+ * Lenient about everything it does not read (extra fields, absent optional objects); strict about what it does:
+ * `user.user_id`, `client.client_id` and `request.ip` must be non-empty strings, metadata must be objects, client
+ * metadata values strings. A malformed event is an InvalidEvent value, never a TypeError. Decoding uses valibot
+ * (about 4 kB in the bundle) through Standard Schema; see DESIGN.md's size budget.
+ *
+ * @since 0.1.0
+ */
+import type * as Login from "@rulefx/core/Login"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as v from "valibot"
+
+const str = v.string()
+const optStr = v.optional(v.string())
+const nonEmpty = v.pipe(v.string(), v.minLength(1))
+const dict = v.optional(v.record(v.string(), v.unknown()), {})
+
+const EventSchema = v.object({
+  user: v.object({
+    user_id: nonEmpty,
+    email: optStr,
+    email_verified: v.optional(v.boolean(), false),
+    name: optStr,
+    nickname: optStr,
+    username: optStr,
+    phone_number: optStr,
+    created_at: optStr,
+    app_metadata: dict,
+    user_metadata: dict
+  }),
+  client: v.object({
+    client_id: nonEmpty,
+    name: v.optional(str, ""),
+    metadata: v.optional(v.record(v.string(), v.string()), {})
+  }),
+  connection: v.optional(v.object({ id: v.optional(str, ""), name: v.optional(str, ""), strategy: v.optional(str, "") }), {
+    id: "",
+    name: "",
+    strategy: ""
+  }),
+  request: v.object({
+    ip: nonEmpty,
+    hostname: optStr,
+    user_agent: optStr,
+    query: dict,
+    geoip: v.optional(v.object({ countryCode: optStr }), {})
+  }),
+  transaction: v.optional(
+    v.object({ protocol: optStr, requested_scopes: v.optional(v.array(v.string()), []) }),
+    { requested_scopes: [] }
+  ),
+  authorization: v.optional(v.object({ roles: v.optional(v.array(v.string()), []) }), { roles: [] }),
+  stats: v.optional(v.object({ logins_count: v.optional(v.number(), 0) }), { logins_count: 0 }),
+  resource_server: v.optional(v.object({ identifier: optStr })),
+  secrets: v.optional(v.record(v.string(), v.unknown()), {})
+})
+
+/**
+ * The event is not a post-login event rulefx can read. `issues` name paths and problems, never values.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidEvent extends Data.TaggedError("InvalidEvent")<{ readonly issues: ReadonlyArray<string> }> {}
+
+/**
+ * A decoded event: the login and the Action's secrets.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Decoded {
+  readonly login: Login.LoginInfo
+  readonly secrets: Readonly<Record<string, unknown>>
+}
+
+/**
+ * Decodes an Auth0 post-login event.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const decode = (event: unknown): Effect.Effect<Decoded, InvalidEvent> =>
+  Effect.suspend(() => {
+    const result = v.safeParse(EventSchema, event)
+    if (!result.success) {
+      return Effect.fail(
+        new InvalidEvent({
+          issues: result.issues.slice(0, 3).map((i) => `${v.getDotPath(i) ?? "event"}: expected ${i.expected ?? "?"}`)
+        })
+      )
+    }
+    const e = result.output
+    return Effect.succeed({
+      secrets: e.secrets,
+      login: {
+        user: {
+          id: e.user.user_id,
+          email: e.user.email,
+          emailVerified: e.user.email_verified,
+          name: e.user.name,
+          nickname: e.user.nickname,
+          username: e.user.username,
+          phoneNumber: e.user.phone_number,
+          createdAt: e.user.created_at,
+          appMetadata: e.user.app_metadata,
+          userMetadata: e.user.user_metadata,
+          roles: e.authorization.roles,
+          loginsCount: e.stats.logins_count
+        },
+        client: { id: e.client.client_id, name: e.client.name, metadata: e.client.metadata },
+        connection: e.connection,
+        request: {
+          ip: e.request.ip,
+          hostname: e.request.hostname,
+          userAgent: e.request.user_agent,
+          countryCode: e.request.geoip.countryCode,
+          query: e.request.query
+        },
+        transaction: {
+          protocol: e.transaction.protocol,
+          requestedScopes: e.transaction.requested_scopes,
+          audience: e.resource_server?.identifier
+        }
+      }
+    })
+  })

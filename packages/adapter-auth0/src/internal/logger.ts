@@ -1,0 +1,27 @@
+import * as Cause from "effect/Cause"
+import * as Logger from "effect/Logger"
+import * as References from "effect/References"
+
+/** Auth0 keeps 256 characters of each console line. */
+export const maxLine = 256
+
+const render = (value: unknown): string =>
+  typeof value === "string" ? value : value instanceof Error ? `${value.name}: ${value.message}` : String(value)
+
+/**
+ * One short line per log: `rulefx <LEVEL> rule=<name> fact=<name> <message>`, cut to 256 characters, on
+ * console.log (Auth0 captures it). Annotations other than rule and fact are not printed: they could carry data.
+ */
+export const logger = Logger.make<unknown, void>(({ cause, fiber, logLevel, message }) => {
+  const annotations = fiber.getRef(References.CurrentLogAnnotations)
+  const parts = [`rulefx ${logLevel.toUpperCase()}`]
+  for (const key of ["rule", "fact"]) {
+    const value = annotations[key]
+    if (typeof value === "string") parts.push(`${key}=${value}`)
+  }
+  parts.push(...(Array.isArray(message) ? message : [message]).map(render))
+  if (cause.reasons.length > 0) parts.push(Cause.pretty(cause).split("\n")[0] ?? "")
+  const line = parts.join(" ").replace(/\s+/g, " ")
+  // oxlint-disable-next-line no-console
+  console.log(line.length > maxLine ? `${line.slice(0, maxLine - 1)}…` : line)
+})

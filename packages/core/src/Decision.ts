@@ -1,0 +1,239 @@
+/**
+ * What a login should become, accumulated as data: token claims, scopes, explicit metadata writes, MFA and a
+ * redirect. Rules record into it through the Decisions service; the adapter alone turns the final Decision into
+ * provider calls, once, at the end. A denied login has no Decision at all, so a denial can never leak claims.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+
+/**
+ * An MFA requirement.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Mfa {
+  readonly provider: "any" | "guardian" | "google-authenticator" | "duo" | "none"
+  readonly allowRememberBrowser: boolean
+}
+
+/**
+ * A redirect away from the login, to be resumed later.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Redirect {
+  readonly url: string
+  readonly query: Readonly<Record<string, string>>
+}
+
+/**
+ * The accumulated decision. Records have no prototype, so a claim named `__proto__` is an ordinary key.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Decision {
+  readonly idTokenClaims: Readonly<Record<string, unknown>>
+  readonly accessTokenClaims: Readonly<Record<string, unknown>>
+  readonly addScopes: ReadonlyArray<string>
+  readonly removeScopes: ReadonlyArray<string>
+  /** Explicit, rare: the only way anything is persisted to the user profile. */
+  readonly appMetadata: Readonly<Record<string, unknown>>
+  readonly userMetadata: Readonly<Record<string, unknown>>
+  readonly mfa: Mfa | undefined
+  readonly redirect: Redirect | undefined
+}
+
+const record = (): Record<string, unknown> => Object.create(null)
+
+/**
+ * The decision that changes nothing.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const empty = (): Draft => ({
+  idTokenClaims: record(),
+  accessTokenClaims: record(),
+  addScopes: [],
+  removeScopes: [],
+  appMetadata: record(),
+  userMetadata: record(),
+  mfa: undefined,
+  redirect: undefined
+})
+
+/**
+ * Combines decisions in order: for the same claim or metadata key the later one wins, scopes are unioned, and the
+ * later MFA or redirect request replaces an earlier one.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const merge = (decisions: Iterable<Decision>): Decision => {
+  const out = empty()
+  for (const d of decisions) {
+    Object.assign(out.idTokenClaims, d.idTokenClaims)
+    Object.assign(out.accessTokenClaims, d.accessTokenClaims)
+    Object.assign(out.appMetadata, d.appMetadata)
+    Object.assign(out.userMetadata, d.userMetadata)
+    for (const s of d.addScopes) if (!out.addScopes.includes(s)) out.addScopes.push(s)
+    for (const s of d.removeScopes) if (!out.removeScopes.includes(s)) out.removeScopes.push(s)
+    out.mfa = d.mfa ?? out.mfa
+    out.redirect = d.redirect ?? out.redirect
+  }
+  return out
+}
+
+/**
+ * Tells whether a decision changes nothing.
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const isEmpty = (d: Decision): boolean =>
+  Object.keys(d.idTokenClaims).length === 0 && Object.keys(d.accessTokenClaims).length === 0 &&
+  d.addScopes.length === 0 && d.removeScopes.length === 0 && Object.keys(d.appMetadata).length === 0 &&
+  Object.keys(d.userMetadata).length === 0 && d.mfa === undefined && d.redirect === undefined
+
+/**
+ * The recorder a rule acts through. Each rule run gets its own, so the decisions of a rule that fails or is
+ * optional and dropped never reach the login's Decision.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class Decisions extends Context.Service<Decisions, {
+  readonly record: (f: (draft: Draft) => void) => Effect.Effect<void>
+}>()("@rulefx/core/Decision/Decisions") {}
+
+/**
+ * A mutable view of a Decision, only reachable inside Decisions.record.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Draft {
+  readonly idTokenClaims: Record<string, unknown>
+  readonly accessTokenClaims: Record<string, unknown>
+  readonly addScopes: Array<string>
+  readonly removeScopes: Array<string>
+  readonly appMetadata: Record<string, unknown>
+  readonly userMetadata: Record<string, unknown>
+  mfa: Mfa | undefined
+  redirect: Redirect | undefined
+}
+
+/**
+ * Runs `self` with a fresh recorder and returns what it recorded.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const collect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<Decision, E, Exclude<R, Decisions>> =>
+  Effect.suspend(() => {
+    const draft = empty()
+    const recorder = Decisions.of({ record: (f) => Effect.sync(() => f(draft)) })
+    return self.pipe(Effect.provideService(Decisions, recorder), Effect.as<Decision>(draft))
+  })
+
+const recordWith = (f: (draft: Draft) => void): Effect.Effect<void, never, Decisions> =>
+  Effect.flatMap(Decisions, (d) => d.record(f))
+
+/**
+ * Sets a custom claim on the ID token.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const setIdTokenClaim = (name: string, value: unknown): Effect.Effect<void, never, Decisions> =>
+  recordWith((d) => {
+    d.idTokenClaims[name] = value
+  })
+
+/**
+ * Sets a custom claim on the access token.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const setAccessTokenClaim = (name: string, value: unknown): Effect.Effect<void, never, Decisions> =>
+  recordWith((d) => {
+    d.accessTokenClaims[name] = value
+  })
+
+/**
+ * Adds a scope to the access token.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const addScope = (scope: string): Effect.Effect<void, never, Decisions> =>
+  recordWith((d) => {
+    if (!d.addScopes.includes(scope)) d.addScopes.push(scope)
+  })
+
+/**
+ * Removes a scope from the access token.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const removeScope = (scope: string): Effect.Effect<void, never, Decisions> =>
+  recordWith((d) => {
+    if (!d.removeScopes.includes(scope)) d.removeScopes.push(scope)
+  })
+
+/**
+ * Persists one top-level key of app_metadata (`null` deletes it). The only way a rule writes the profile.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const persistAppMetadata = (key: string, value: unknown): Effect.Effect<void, never, Decisions> =>
+  recordWith((d) => {
+    d.appMetadata[key] = value
+  })
+
+/**
+ * Persists one top-level key of user_metadata (`null` deletes it).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const persistUserMetadata = (key: string, value: unknown): Effect.Effect<void, never, Decisions> =>
+  recordWith((d) => {
+    d.userMetadata[key] = value
+  })
+
+/**
+ * Requires MFA at the end of the login.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const requireMfa = (
+  provider: Mfa["provider"] = "any",
+  options: { readonly allowRememberBrowser?: boolean } = {}
+): Effect.Effect<void, never, Decisions> =>
+  recordWith((d) => {
+    d.mfa = { provider, allowRememberBrowser: options.allowRememberBrowser ?? false }
+  })
+
+/**
+ * Sends the user to `url` after the login's rules have run.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const redirect = (
+  url: string,
+  query: Readonly<Record<string, string>> = {}
+): Effect.Effect<void, never, Decisions> =>
+  recordWith((d) => {
+    d.redirect = { url, query }
+  })

@@ -1,0 +1,43 @@
+/**
+ * Decoding untrusted data (metadata, external API bodies, rule options) through the Standard Schema interface.
+ *
+ * Any validator that implements Standard Schema works: valibot in our Action code (about 4 kB), Effect Schema
+ * where a team accepts its weight. A value that does not match becomes an InvalidData denial whose issues name
+ * the paths and problems but never carry the value itself.
+ *
+ * @since 0.1.0
+ */
+import type { StandardSchemaV1 } from "@standard-schema/spec"
+import * as Effect from "effect/Effect"
+import { InvalidData } from "./Denial.ts"
+
+const formatIssue = (issue: StandardSchemaV1.Issue): string => {
+  const path = (issue.path ?? [])
+    .map((segment) => String(typeof segment === "object" ? segment.key : segment))
+    .join(".")
+  // Validators echo the offending value ("... but received \"x\""); keep it out of logs.
+  const message = issue.message.replace(/,? but received[\s\S]*$/, "")
+  return path.length > 0 ? `${path}: ${message}` : message
+}
+
+/**
+ * Decodes `input` with `schema`; `what` names the data in the InvalidData denial (e.g. "app_metadata.roles").
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const decode = <S extends StandardSchemaV1>(
+  schema: S,
+  what: string
+) =>
+(input: unknown): Effect.Effect<StandardSchemaV1.InferOutput<S>, InvalidData> =>
+  Effect.suspend(() => {
+    const result = schema["~standard"].validate(input)
+    const settle = (
+      r: StandardSchemaV1.Result<StandardSchemaV1.InferOutput<S>>
+    ): Effect.Effect<StandardSchemaV1.InferOutput<S>, InvalidData> =>
+      r.issues === undefined
+        ? Effect.succeed(r.value)
+        : Effect.fail(new InvalidData({ what, issues: r.issues.slice(0, 5).map(formatIssue) }))
+    return result instanceof Promise ? Effect.flatMap(Effect.promise(() => result), settle) : settle(result)
+  })

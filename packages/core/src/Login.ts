@@ -1,0 +1,151 @@
+/**
+ * The login being decided: read-only, provider-neutral facts about the user, the application, the connection
+ * and the request.
+ *
+ * An adapter decodes its provider's event (Auth0's post-login `event`) into this model once, before any rule
+ * runs. Rules read it with `yield* Login` and never see the provider's objects. Metadata stays `unknown`: a
+ * rule that reads a metadata field decodes it through Standard Schema (see Decode.ts), so a malformed profile
+ * is a typed denial, never a TypeError.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
+
+/**
+ * The user who is logging in.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface User {
+  readonly id: string
+  readonly email: string | undefined
+  readonly emailVerified: boolean
+  readonly name: string | undefined
+  readonly nickname: string | undefined
+  readonly username: string | undefined
+  readonly phoneNumber: string | undefined
+  readonly createdAt: string | undefined
+  readonly appMetadata: Readonly<Record<string, unknown>>
+  readonly userMetadata: Readonly<Record<string, unknown>>
+  readonly roles: ReadonlyArray<string>
+  readonly loginsCount: number
+}
+
+/**
+ * The application the user logs in to, with its string metadata (Auth0's client_metadata).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Client {
+  readonly id: string
+  readonly name: string
+  readonly metadata: Readonly<Record<string, string>>
+}
+
+/**
+ * The connection (identity provider) used.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Connection {
+  readonly id: string
+  readonly name: string
+  readonly strategy: string
+}
+
+/**
+ * The request that started the login.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Request {
+  readonly ip: string
+  readonly hostname: string | undefined
+  readonly userAgent: string | undefined
+  readonly countryCode: string | undefined
+  readonly query: Readonly<Record<string, unknown>>
+}
+
+/**
+ * The transaction: protocol and requested scopes, plus the API audience if one was asked for.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Transaction {
+  readonly protocol: string | undefined
+  readonly requestedScopes: ReadonlyArray<string>
+  readonly audience: string | undefined
+}
+
+/**
+ * Everything a rule may read about one login.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface LoginInfo {
+  readonly user: User
+  readonly client: Client
+  readonly connection: Connection
+  readonly request: Request
+  readonly transaction: Transaction
+}
+
+/**
+ * The current login, as a service.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class Login extends Context.Service<Login, LoginInfo>()("@rulefx/core/Login") {
+  /** Provides the given login. Adapters build it per login from their event. */
+  static readonly layer = (info: LoginInfo): Layer.Layer<Login> => Layer.succeed(Login, info)
+}
+
+/**
+ * Builds a login from a few overrides on top of a plain, valid default: a database user with no metadata, on an
+ * application without metadata. For tests and local runs.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (overrides: {
+  readonly user?: Partial<User>
+  readonly client?: Partial<Client>
+  readonly connection?: Partial<Connection>
+  readonly request?: Partial<Request>
+  readonly transaction?: Partial<Transaction>
+} = {}): LoginInfo => ({
+  user: {
+    id: "auth0|test-user",
+    email: "user@example.com",
+    emailVerified: true,
+    name: undefined,
+    nickname: undefined,
+    username: undefined,
+    phoneNumber: undefined,
+    createdAt: undefined,
+    appMetadata: {},
+    userMetadata: {},
+    roles: [],
+    loginsCount: 1,
+    ...overrides.user
+  },
+  client: { id: "test-client", name: "Test App", metadata: {}, ...overrides.client },
+  connection: { id: "con_test", name: "Username-Password-Authentication", strategy: "auth0", ...overrides.connection },
+  request: {
+    ip: "127.0.0.1",
+    hostname: undefined,
+    userAgent: undefined,
+    countryCode: undefined,
+    query: {},
+    ...overrides.request
+  },
+  transaction: { protocol: "oidc-basic-profile", requestedScopes: [], audience: undefined, ...overrides.transaction }
+})

@@ -1,0 +1,8 @@
+export * as Decision from "./Decision.ts"
+export * as Decode from "./Decode.ts"
+export * as Denial from "./Denial.ts"
+export * as Fact from "./Fact.ts"
+export * as Login from "./Login.ts"
+export * as Pipeline from "./Pipeline.ts"
+export * as Rule from "./Rule.ts"
+export * as Secrets from "./Secrets.ts"

@@ -1,0 +1,64 @@
+/**
+ * CurrentSeller: the seller of the user logging in, fetched once per login and shared by every rule that reads it.
+ *
+ * The seller id is `app_metadata.sellerId` (a non-empty string or an integer). No id, or a 404 from the seller
+ * API, is `Option.none()`: the user is not a seller and the login goes on. Any other failure of the seller API
+ * is a SellerUnavailable denial: the rules after it cannot be trusted without the seller, so the login fails
+ * closed, with a message that names nothing internal; the detail goes to the log.
+ *
+ * @since 0.1.0
+ */
+import * as Decode from "@rulefx/core/Decode"
+import { genericMessage } from "@rulefx/core/Denial"
+import * as Fact from "@rulefx/core/Fact"
+import { Login } from "@rulefx/core/Login"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as v from "valibot"
+import { SellerApi } from "./SellerApi.ts"
+
+/**
+ * The seller API could not answer for this seller.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class SellerUnavailable extends Data.TaggedError("SellerUnavailable")<{
+  readonly reason: "Status" | "Timeout" | "Network" | "Body"
+}> {
+  override get message(): string {
+    return genericMessage
+  }
+}
+
+const SellerId = v.optional(
+  v.union([
+    v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(256)),
+    v.pipe(v.number(), v.safeInteger(), v.transform(String))
+  ])
+)
+
+const decodeSellerId = Decode.decode(SellerId, "app_metadata.sellerId")
+
+/**
+ * The fact.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const CurrentSeller = Fact.make(
+  "CurrentSeller",
+  Effect.gen(function*() {
+    const login = yield* Login
+    const sellerId = yield* decodeSellerId(login.user.appMetadata["sellerId"])
+    if (sellerId === undefined) return Option.none()
+    const api = yield* SellerApi
+    return yield* api.getSeller(sellerId).pipe(
+      Effect.catchTag("SellerApiError", (error) =>
+        Effect.logError(`seller lookup failed: ${error.detail}`).pipe(
+          Effect.andThen(Effect.fail(new SellerUnavailable({ reason: error.reason })))
+        ))
+    )
+  })
+)

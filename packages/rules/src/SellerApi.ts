@@ -1,0 +1,185 @@
+/**
+ * SellerApi: fetches a seller by id from the seller service, `GET {SELLER_API_URL}/seller/{id}`.
+ *
+ * Built on the platform's fetch rather than effect/http, which would add about 45 kB to an Action bundle. The body
+ * is decoded through Standard Schema (valibot) and unknown fields are dropped. Every call has its own timeout and is
+ * retried once on a timeout, a connection failure or a 5xx (GET is idempotent). A 404 means "no such seller".
+ * Failures are SellerApiError values whose `detail` is for the log: it never holds the URL, the body or a secret.
+ *
+ * @since 0.1.0
+ */
+import * as Secrets from "@rulefx/core/Secrets"
+import type { MissingSecret } from "@rulefx/core/Denial"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
+import * as v from "valibot"
+
+/**
+ * The seller as the rules see it: exactly these three fields.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Seller {
+  readonly id: string
+  readonly email: string
+  readonly name: string
+}
+
+/**
+ * The schema a seller body must match; extra fields are dropped.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const SellerSchema = v.object({
+  id: v.pipe(v.string(), v.minLength(1)),
+  email: v.pipe(v.string(), v.email()),
+  name: v.string()
+})
+
+/**
+ * Why a seller lookup failed. Not a denial: the CurrentSeller fact decides what a failure means for the login.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class SellerApiError extends Data.TaggedError("SellerApiError")<{
+  readonly reason: "Status" | "Timeout" | "Network" | "Body"
+  readonly status?: number
+  readonly detail: string
+}> {}
+
+/**
+ * Options of the live layer.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** Name of the secret holding the base URL. Default `SELLER_API_URL`. */
+  readonly urlSecret?: string
+  /** Time limit of one attempt. Default 2 seconds. */
+  readonly timeout?: Duration.Input
+  /** Extra attempts after a timeout, connection failure or 5xx. Default 1. */
+  readonly retries?: number
+}
+
+/**
+ * The seller service.
+ *
+ * @category services
+ * @since 0.1.0
+ */
+export class SellerApi extends Context.Service<SellerApi, {
+  readonly getSeller: (id: string) => Effect.Effect<Option.Option<Seller>, SellerApiError>
+}>()("@rulefx/rules/SellerApi") {
+  /** The fetch-based service with default options; the base URL comes from the `SELLER_API_URL` secret. */
+  static readonly layer: Layer.Layer<SellerApi, MissingSecret, Secrets.Secrets> = Layer.effect(
+    SellerApi,
+    Effect.suspend(() => makeLive({}))
+  )
+
+  /** The fetch-based service with the given options. */
+  static readonly layerWith = (options: Options): Layer.Layer<SellerApi, MissingSecret, Secrets.Secrets> =>
+    Layer.effect(SellerApi, makeLive(options))
+
+  /**
+   * An in-memory double: ids map to a seller or to the error to fail with; other ids are "not found". The returned
+   * `calls` Ref records every id asked for.
+   */
+  static readonly layerTest = (
+    sellers: Readonly<Record<string, Seller | SellerApiError>>,
+    calls?: Ref.Ref<ReadonlyArray<string>>
+  ): Layer.Layer<SellerApi> =>
+    Layer.succeed(
+      SellerApi,
+      SellerApi.of({
+        getSeller: (id) =>
+          Effect.gen(function*() {
+            if (calls !== undefined) yield* Ref.update(calls, (ids) => [...ids, id])
+            const found = Object.hasOwn(sellers, id) ? sellers[id] : undefined
+            if (found === undefined) return Option.none()
+            if (found instanceof SellerApiError) return yield* found
+            return Option.some(found)
+          })
+      })
+    )
+}
+
+const isRetryable = (e: SellerApiError): boolean =>
+  e.reason === "Timeout" || e.reason === "Network" || (e.reason === "Status" && (e.status ?? 0) >= 500)
+
+const networkDetail = (cause: unknown): string => {
+  // fetch wraps the socket error; its code (ECONNREFUSED, ECONNRESET, ...) says enough without naming the host.
+  const inner = cause instanceof Error && cause.cause instanceof Error ? cause.cause : cause
+  const code = inner instanceof Error && "code" in inner ? String(inner.code) : undefined
+  return `connection failed${code === undefined ? "" : `: ${code}`}`
+}
+
+const makeLive = Effect.fnUntraced(function*(options: Options) {
+  const baseUrl = Redacted.value(yield* Secrets.get(options.urlSecret ?? "SELLER_API_URL")).replace(/\/+$/, "")
+  const timeout = options.timeout ?? Duration.seconds(2)
+  const timeoutMillis = Duration.toMillis(Duration.fromInputUnsafe(timeout))
+  const retries = options.retries ?? 1
+
+  const attempt = (id: string) =>
+    Effect.tryPromise({
+      try: async (signal) => {
+        const response = await fetch(`${baseUrl}/seller/${encodeURIComponent(id)}`, {
+          signal,
+          redirect: "error",
+          headers: { accept: "application/json" }
+        })
+        return { status: response.status, text: await response.text() }
+      },
+      catch: (cause) => new SellerApiError({ reason: "Network", detail: networkDetail(cause) })
+    }).pipe(
+      Effect.timeoutOrElse({
+        duration: timeout,
+        orElse: () => Effect.fail(new SellerApiError({ reason: "Timeout", detail: `no answer in ${timeoutMillis} ms` }))
+      }),
+      Effect.flatMap(({ status, text }) =>
+        status === 404 || status >= 200 && status < 300
+          ? Effect.succeed({ status, text })
+          : Effect.fail(new SellerApiError({ reason: "Status", status, detail: `status ${status}` }))
+      )
+    )
+
+  const decodeBody = (text: string): Effect.Effect<Seller, SellerApiError> =>
+    Effect.try({
+      try: () => JSON.parse(text) as unknown,
+      catch: () => new SellerApiError({ reason: "Body", detail: "body is not JSON" })
+    }).pipe(Effect.flatMap((json) => {
+      const result = v.safeParse(SellerSchema, json)
+      return result.success
+        ? Effect.succeed(result.output)
+        : Effect.fail(
+          new SellerApiError({
+            reason: "Body",
+            detail: `body is not a seller: ${
+              result.issues.slice(0, 3).map((i) => `${v.getDotPath(i) ?? "(root)"} ${i.expected ?? "invalid"}`).join(
+                ", "
+              )
+            }`
+          })
+        )
+    }))
+
+  return SellerApi.of({
+    getSeller: (id) =>
+      attempt(id).pipe(
+        Effect.retry({ times: retries, while: isRetryable }),
+        Effect.flatMap(({ status, text }) =>
+          status === 404 ? Effect.succeedNone : Effect.map(decodeBody(text), Option.some)
+        ),
+        Effect.withSpan("SellerApi.getSeller")
+      )
+  })
+})

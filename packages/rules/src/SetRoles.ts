@@ -1,0 +1,42 @@
+/**
+ * SetRoles: puts the effective roles (app_metadata.roles, or the fallback `["USER"]`) in an access-token claim.
+ *
+ * The fallback goes into the token only; it is never persisted.
+ *
+ * @since 0.1.0
+ */
+import * as Decision from "@rulefx/core/Decision"
+import * as Decode from "@rulefx/core/Decode"
+import * as Rule from "@rulefx/core/Rule"
+import * as Effect from "effect/Effect"
+import * as v from "valibot"
+import { EffectiveRoles } from "./EffectiveRoles.ts"
+
+const Options = v.object({
+  claim: v.optional(v.pipe(v.string(), v.url()), "https://example.com/roles")
+})
+
+/**
+ * Options: `claim`, the claim name (default `https://example.com/roles`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Options = v.InferInput<typeof Options>
+
+const decodeOptions = Decode.decode(Options, "SetRoles options")
+
+/**
+ * The rule.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (options: Options = {}) =>
+  Rule.make(
+    "setRoles",
+    Effect.gen(function*() {
+      const { claim } = yield* decodeOptions(options)
+      yield* Decision.setAccessTokenClaim(claim, [...(yield* EffectiveRoles)])
+    })
+  )

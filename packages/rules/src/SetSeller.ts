@@ -1,0 +1,45 @@
+/**
+ * SetSeller: puts the current seller (`{id, email, name}`, nothing more) in an ID-token claim.
+ *
+ * Users who are not sellers get no claim.
+ *
+ * @since 0.1.0
+ */
+import * as Decision from "@rulefx/core/Decision"
+import * as Decode from "@rulefx/core/Decode"
+import * as Rule from "@rulefx/core/Rule"
+import * as Effect from "effect/Effect"
+import * as v from "valibot"
+import { CurrentSeller } from "./CurrentSeller.ts"
+
+const Options = v.object({
+  claim: v.optional(v.pipe(v.string(), v.url()), "https://example.com/seller")
+})
+
+/**
+ * Options: `claim`, the claim name (default `https://example.com/seller`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Options = v.InferInput<typeof Options>
+
+const decodeOptions = Decode.decode(Options, "SetSeller options")
+
+/**
+ * The rule.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (options: Options = {}) =>
+  Rule.make(
+    "setSeller",
+    Effect.gen(function*() {
+      const { claim } = yield* decodeOptions(options)
+      const seller = yield* CurrentSeller
+      if (seller._tag === "None") return
+      const { id, email, name } = seller.value
+      yield* Decision.setIdTokenClaim(claim, { id, email, name })
+    })
+  )

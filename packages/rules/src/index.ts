@@ -1,0 +1,8 @@
+export * as Crypto from "./Crypto.ts"
+export * as CurrentSeller from "./CurrentSeller.ts"
+export * as DenyRoles from "./DenyRoles.ts"
+export * as EffectiveRoles from "./EffectiveRoles.ts"
+export * as HashSellerEmail from "./HashSellerEmail.ts"
+export * as SellerApi from "./SellerApi.ts"
+export * as SetRoles from "./SetRoles.ts"
+export * as SetSeller from "./SetSeller.ts"
