@@ -1,3 +1,5 @@
 export * as Auth0Event from "./Auth0Event.ts"
+export * as Bundle from "./Bundle.ts"
 export * as PostLogin from "./PostLogin.ts"
 export * as PostLoginApi from "./PostLoginApi.ts"
+export * as RecordingApi from "./RecordingApi.ts"

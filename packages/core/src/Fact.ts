@@ -40,7 +40,7 @@ export interface Id<Name extends string> {
  */
 export class Fact<Name extends string, A, E extends Denial, R> extends Effectable.Class<A, E, Id<Name>> {
   /** The context slot that holds this fact's per-login cell. */
-  readonly key: Context.Service<Id<Name>, Effect.Effect<A, E>>
+  readonly key: Context.Key<Id<Name>, Effect.Effect<A, E>>
   readonly name: Name
   readonly compute: Effect.Effect<A, E, R>
   constructor(name: Name, compute: Effect.Effect<A, E, R>) {
@@ -61,7 +61,7 @@ export class Fact<Name extends string, A, E extends Denial, R> extends Effectabl
  * @since 0.1.0
  */
 // oxlint-disable-next-line no-explicit-any
-export type Any = Fact<string, any, any, any>
+export type Any = Fact<any, any, any, any>
 
 /**
  * The requirement ids of a union of facts.

@@ -1,0 +1,1 @@
+export * as SellerServer from "./SellerServer.ts"
