@@ -108,7 +108,7 @@ export const build = async (options: Options): Promise<Report> => {
     outfile: options.outfile,
     bytes: output.contents.byteLength,
     budget,
-    contributors: [...byPackage].map(([path, bytes]) => ({ path, bytes })).sort((a, b) => b.bytes - a.bytes).slice(
+    contributors: [...byPackage].map(([path, bytes]) => ({ path, bytes })).toSorted((a, b) => b.bytes - a.bytes).slice(
       0,
       10
     )

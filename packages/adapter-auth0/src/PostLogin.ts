@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import * as Decision from "@rulefx/core/Decision"
+import type * as Decision from "@rulefx/core/Decision"
 import { type Denial, genericMessage, isDenial } from "@rulefx/core/Denial"
 import { Login } from "@rulefx/core/Login"
 import type * as Pipeline from "@rulefx/core/Pipeline"

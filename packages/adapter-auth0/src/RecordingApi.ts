@@ -90,6 +90,10 @@ export const make = (): RecordingApi => {
   return api
 }
 
+// defineProperty, so a claim named "__proto__" is recorded as a key instead of replacing the prototype.
+const set = (target: Record<string, unknown>, key: unknown, value: unknown) =>
+  Object.defineProperty(target, String(key), { value, enumerable: true, writable: true, configurable: true })
+
 /**
  * Summarises calls: the last deny reason, claims and metadata by key (later calls win), scopes, MFA and redirect.
  *
@@ -108,8 +112,6 @@ export const summarize = (calls: ReadonlyArray<Call>): Summary => {
     mfa: undefined as string | undefined,
     redirect: undefined as string | undefined
   }
-  const set = (target: Record<string, unknown>, key: unknown, value: unknown) =>
-    Object.defineProperty(target, String(key), { value, enumerable: true, writable: true, configurable: true })
   for (const { method, args } of calls) {
     switch (method) {
       case "access.deny":

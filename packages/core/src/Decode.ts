@@ -15,10 +15,16 @@ const formatIssue = (issue: StandardSchemaV1.Issue): string => {
   const path = (issue.path ?? [])
     .map((segment) => String(typeof segment === "object" ? segment.key : segment))
     .join(".")
-  // Validators echo the offending value ("... but received \"x\""); keep it out of logs.
-  const message = issue.message.replace(/,? but received[\s\S]*$/, "")
+  // Validators echo the offending value: valibot writes "Invalid type: Expected string but received 7", or without
+  // an expectation "Invalid email: Received \"x\"". Keep the value out of logs.
+  const message = issue.message.replace(/(?:,? but r|:? ?R)eceived\b[\s\S]*$/, "")
   return path.length > 0 ? `${path}: ${message}` : message
 }
+
+const settle = (what: string) => <A>(result: StandardSchemaV1.Result<A>): Effect.Effect<A, InvalidData> =>
+  result.issues === undefined
+    ? Effect.succeed(result.value)
+    : Effect.fail(new InvalidData({ what, issues: result.issues.slice(0, 5).map(formatIssue) }))
 
 /**
  * Decodes `input` with `schema`; `what` names the data in the InvalidData denial (e.g. "app_metadata.roles").
@@ -33,11 +39,7 @@ export const decode = <S extends StandardSchemaV1>(
 (input: unknown): Effect.Effect<StandardSchemaV1.InferOutput<S>, InvalidData> =>
   Effect.suspend(() => {
     const result = schema["~standard"].validate(input)
-    const settle = (
-      r: StandardSchemaV1.Result<StandardSchemaV1.InferOutput<S>>
-    ): Effect.Effect<StandardSchemaV1.InferOutput<S>, InvalidData> =>
-      r.issues === undefined
-        ? Effect.succeed(r.value)
-        : Effect.fail(new InvalidData({ what, issues: r.issues.slice(0, 5).map(formatIssue) }))
-    return result instanceof Promise ? Effect.flatMap(Effect.promise(() => result), settle) : settle(result)
+    return result instanceof Promise
+      ? Effect.flatMap(Effect.promise(() => result), settle(what))
+      : settle(what)(result)
   })

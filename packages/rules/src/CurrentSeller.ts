@@ -34,7 +34,8 @@ export class SellerUnavailable extends Data.TaggedError("SellerUnavailable")<{
 
 const SellerId = v.optional(
   v.union([
-    v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(256)),
+    // "." and ".." would be resolved as path segments by fetch and leave /seller/.
+    v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(256), v.check((id) => id !== "." && id !== "..")),
     v.pipe(v.number(), v.safeInteger(), v.transform(String))
   ])
 )

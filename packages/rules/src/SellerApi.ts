@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import * as Decode from "@rulefx/core/Decode"
 import * as Secrets from "@rulefx/core/Secrets"
 import type { MissingSecret } from "@rulefx/core/Denial"
 import * as Context from "effect/Context"
@@ -123,6 +124,22 @@ const networkDetail = (cause: unknown): string => {
   return `connection failed${code === undefined ? "" : `: ${code}`}`
 }
 
+const decodeSeller = Decode.decode(SellerSchema, "seller body")
+
+const decodeBody = (text: string): Effect.Effect<Seller, SellerApiError> =>
+  Effect.try({
+    try: () => JSON.parse(text) as unknown,
+    catch: () => new SellerApiError({ reason: "Body", detail: "body is not JSON" })
+  }).pipe(
+    Effect.flatMap((json) =>
+      decodeSeller(json).pipe(
+        Effect.mapError((e) =>
+          new SellerApiError({ reason: "Body", detail: `body is not a seller: ${e.issues.slice(0, 3).join(", ")}` })
+        )
+      )
+    )
+  )
+
 const makeLive = Effect.fnUntraced(function*(options: Options) {
   const baseUrl = Redacted.value(yield* Secrets.get(options.urlSecret ?? "SELLER_API_URL")).replace(/\/+$/, "")
   const timeout = options.timeout ?? Duration.seconds(2)
@@ -152,29 +169,12 @@ const makeLive = Effect.fnUntraced(function*(options: Options) {
       )
     )
 
-  const decodeBody = (text: string): Effect.Effect<Seller, SellerApiError> =>
-    Effect.try({
-      try: () => JSON.parse(text) as unknown,
-      catch: () => new SellerApiError({ reason: "Body", detail: "body is not JSON" })
-    }).pipe(Effect.flatMap((json) => {
-      const result = v.safeParse(SellerSchema, json)
-      return result.success
-        ? Effect.succeed(result.output)
-        : Effect.fail(
-          new SellerApiError({
-            reason: "Body",
-            detail: `body is not a seller: ${
-              result.issues.slice(0, 3).map((i) => `${v.getDotPath(i) ?? "(root)"} ${i.expected ?? "invalid"}`).join(
-                ", "
-              )
-            }`
-          })
-        )
-    }))
-
   return SellerApi.of({
     getSeller: (id) =>
-      attempt(id).pipe(
+      // fetch resolves "." and ".." as path segments (encoded or not), which would leave /seller/.
+      (id === "." || id === ".." || id.length === 0
+        ? Effect.fail(new SellerApiError({ reason: "Status", detail: "seller id is not a path segment" }))
+        : attempt(id)).pipe(
         Effect.retry({ times: retries, while: isRetryable }),
         Effect.flatMap(({ status, text }) =>
           status === 404 ? Effect.succeedNone : Effect.map(decodeBody(text), Option.some)

@@ -24,7 +24,7 @@ export type Answer =
   | { readonly _tag: "Status"; readonly status: number }
   | { readonly _tag: "Garbage" }
   | { readonly _tag: "Hang" }
-  | { readonly _tag: "FailTimes"; readonly times: number; readonly status: number; readonly then: Answer }
+  | { readonly _tag: "FailTimes"; readonly times: number; readonly status: number; readonly after: Answer }
 
 /**
  * A running server.
@@ -63,7 +63,7 @@ export const demoAnswers: Readonly<Record<string, Answer>> = {
   "seller-garbage": { _tag: "Garbage" },
   "seller-shape": { _tag: "Json", body: { id: 7, mail: "nobody" } },
   "seller-hang": { _tag: "Hang" },
-  "seller-flaky": { _tag: "FailTimes", times: 1, status: 503, then: seller("seller-flaky", "flo@shop.example", "Flo") }
+  "seller-flaky": { _tag: "FailTimes", times: 1, status: 503, after: seller("seller-flaky", "flo@shop.example", "Flo") }
 }
 
 const respond = (res: ServerResponse, answer: Answer, attempt: number): void => {
@@ -89,7 +89,7 @@ const respond = (res: ServerResponse, answer: Answer, attempt: number): void => 
       return
     case "FailTimes":
       if (attempt < answer.times) respond(res, { _tag: "Status", status: answer.status }, attempt)
-      else respond(res, answer.then, attempt - answer.times)
+      else respond(res, answer.after, attempt - answer.times)
       return
   }
 }
