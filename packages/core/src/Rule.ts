@@ -176,7 +176,9 @@ export const enabledBy: {
       const raw = yield* secrets.getOption(setting)
       let enabled = options.defaultValue ?? true
       if (raw._tag === "Some") {
-        const value = switchValues[Redacted.value(raw.value).trim().toLowerCase()]
+        const key = Redacted.value(raw.value).trim().toLowerCase()
+        // Own keys only: "constructor" or "__proto__" must not read Object.prototype and count as on.
+        const value = Object.hasOwn(switchValues, key) ? switchValues[key] : undefined
         if (value === undefined) {
           return yield* new InvalidData({ what: `setting ${setting}`, issues: ["expected on or off"] })
         }
