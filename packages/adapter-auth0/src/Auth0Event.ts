@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import * as Decode from "@rulefx/core/Decode"
 import type * as Login from "@rulefx/core/Login"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -16,7 +17,10 @@ import * as v from "valibot"
 const str = v.string()
 const optStr = v.optional(v.string())
 const nonEmpty = v.pipe(v.string(), v.minLength(1))
-const dict = v.optional(v.record(v.string(), v.unknown()), {})
+// valibot's record accepts arrays; an array where Auth0 sends an object is malformed.
+const notArray = v.check((input: unknown) => !Array.isArray(input), "expected Object")
+const plainRecord = <S extends v.GenericSchema>(value: S) => v.pipe(v.unknown(), notArray, v.record(v.string(), value))
+const dict = v.optional(plainRecord(v.unknown()), {})
 
 const EventSchema = v.object({
   user: v.object({
@@ -34,13 +38,16 @@ const EventSchema = v.object({
   client: v.object({
     client_id: nonEmpty,
     name: v.optional(str, ""),
-    metadata: v.optional(v.record(v.string(), v.string()), {})
+    metadata: v.optional(plainRecord(v.string()), {})
   }),
-  connection: v.optional(v.object({ id: v.optional(str, ""), name: v.optional(str, ""), strategy: v.optional(str, "") }), {
-    id: "",
-    name: "",
-    strategy: ""
-  }),
+  connection: v.optional(
+    v.object({ id: v.optional(str, ""), name: v.optional(str, ""), strategy: v.optional(str, "") }),
+    {
+      id: "",
+      name: "",
+      strategy: ""
+    }
+  ),
   request: v.object({
     ip: nonEmpty,
     hostname: optStr,
@@ -55,7 +62,7 @@ const EventSchema = v.object({
   authorization: v.optional(v.object({ roles: v.optional(v.array(v.string()), []) }), { roles: [] }),
   stats: v.optional(v.object({ logins_count: v.optional(v.number(), 0) }), { logins_count: 0 }),
   resource_server: v.optional(v.object({ identifier: optStr })),
-  secrets: v.optional(v.record(v.string(), v.unknown()), {})
+  secrets: v.optional(plainRecord(v.unknown()), {})
 })
 
 /**
@@ -77,54 +84,50 @@ export interface Decoded {
   readonly secrets: Readonly<Record<string, unknown>>
 }
 
+const toLogin = (e: v.InferOutput<typeof EventSchema>): Decoded => ({
+  secrets: e.secrets,
+  login: {
+    user: {
+      id: e.user.user_id,
+      email: e.user.email,
+      emailVerified: e.user.email_verified,
+      name: e.user.name,
+      nickname: e.user.nickname,
+      username: e.user.username,
+      phoneNumber: e.user.phone_number,
+      createdAt: e.user.created_at,
+      appMetadata: e.user.app_metadata,
+      userMetadata: e.user.user_metadata,
+      roles: e.authorization.roles,
+      loginsCount: e.stats.logins_count
+    },
+    client: { id: e.client.client_id, name: e.client.name, metadata: e.client.metadata },
+    connection: e.connection,
+    request: {
+      ip: e.request.ip,
+      hostname: e.request.hostname,
+      userAgent: e.request.user_agent,
+      countryCode: e.request.geoip.countryCode,
+      query: e.request.query
+    },
+    transaction: {
+      protocol: e.transaction.protocol,
+      requestedScopes: e.transaction.requested_scopes,
+      audience: e.resource_server?.identifier
+    }
+  }
+})
+
+const decodeEvent = Decode.decode(EventSchema, "event")
+
 /**
- * Decodes an Auth0 post-login event.
+ * Decodes an Auth0 post-login event. Issues name paths and problems, never values.
  *
  * @category constructors
  * @since 0.1.0
  */
 export const decode = (event: unknown): Effect.Effect<Decoded, InvalidEvent> =>
-  Effect.suspend(() => {
-    const result = v.safeParse(EventSchema, event)
-    if (!result.success) {
-      return Effect.fail(
-        new InvalidEvent({
-          issues: result.issues.slice(0, 3).map((i) => `${v.getDotPath(i) ?? "event"}: expected ${i.expected ?? "?"}`)
-        })
-      )
-    }
-    const e = result.output
-    return Effect.succeed({
-      secrets: e.secrets,
-      login: {
-        user: {
-          id: e.user.user_id,
-          email: e.user.email,
-          emailVerified: e.user.email_verified,
-          name: e.user.name,
-          nickname: e.user.nickname,
-          username: e.user.username,
-          phoneNumber: e.user.phone_number,
-          createdAt: e.user.created_at,
-          appMetadata: e.user.app_metadata,
-          userMetadata: e.user.user_metadata,
-          roles: e.authorization.roles,
-          loginsCount: e.stats.logins_count
-        },
-        client: { id: e.client.client_id, name: e.client.name, metadata: e.client.metadata },
-        connection: e.connection,
-        request: {
-          ip: e.request.ip,
-          hostname: e.request.hostname,
-          userAgent: e.request.user_agent,
-          countryCode: e.request.geoip.countryCode,
-          query: e.request.query
-        },
-        transaction: {
-          protocol: e.transaction.protocol,
-          requestedScopes: e.transaction.requested_scopes,
-          audience: e.resource_server?.identifier
-        }
-      }
-    })
-  })
+  decodeEvent(event).pipe(
+    Effect.mapError((error) => new InvalidEvent({ issues: error.issues.slice(0, 3) })),
+    Effect.map(toLogin)
+  )

@@ -56,7 +56,9 @@ export class OverBudget extends Error {
   constructor(report: Report) {
     super(
       `${report.outfile} is ${formatBytes(report.bytes)}, over the budget of ${formatBytes(report.budget)}. ` +
-        `Largest contributors: ${report.contributors.slice(0, 5).map((c) => `${c.path} ${formatBytes(c.bytes)}`).join(", ")}`
+        `Largest contributors: ${
+          report.contributors.slice(0, 5).map((c) => `${c.path} ${formatBytes(c.bytes)}`).join(", ")
+        }`
     )
     this.report = report
   }

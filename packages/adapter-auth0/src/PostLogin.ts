@@ -13,7 +13,7 @@
  * @since 0.1.0
  */
 import type * as Decision from "@rulefx/core/Decision"
-import { type Denial, genericMessage, isDenial } from "@rulefx/core/Denial"
+import { type Denial, describe, genericMessage, isDenial } from "@rulefx/core/Denial"
 import { Login } from "@rulefx/core/Login"
 import type * as Pipeline from "@rulefx/core/Pipeline"
 import { Secrets } from "@rulefx/core/Secrets"
@@ -73,6 +73,11 @@ export type Handler = (event: unknown, api: PostLoginApi) => Promise<void>
  */
 export const defaultDeadline: Duration.Duration = Duration.seconds(5)
 
+const describeCause = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.findErrorOption(cause)
+  return error._tag === "Some" ? describe(error.value) : Cause.pretty(cause)
+}
+
 const denied = (reason: string, denial: string): Outcome => ({ _tag: "Denied", reason, denial })
 
 /**
@@ -96,6 +101,9 @@ export const decide = <E extends Denial, R, LE extends Denial>(
         const perLogin = Layer.provideMerge(
           layer,
           Layer.mergeAll(Login.layer(login), Secrets.layerFrom(secrets))
+        ).pipe(
+          // No rule has run yet, so no rule logs this failure.
+          Layer.tapCause((cause) => Effect.logError(`services failed to build: ${describeCause(cause)}`))
         ) as Layer.Layer<R, LE>
         return yield* pipeline.run.pipe(
           Effect.provide(perLogin, { local: true }),
@@ -109,11 +117,13 @@ export const decide = <E extends Denial, R, LE extends Denial>(
       (exit): Outcome | Promise<Outcome> => {
         if (Exit.isSuccess(exit)) return { _tag: "Allowed", decision: exit.value }
         const error = Cause.findErrorOption(exit.cause)
-        if (error._tag === "Some" && isDenial(error.value) && !(error.value instanceof Auth0Event.InvalidEvent) &&
-          !(error.value instanceof DeadlineExceeded)) {
+        if (
+          error._tag === "Some" && isDenial(error.value) && !(error.value instanceof Auth0Event.InvalidEvent) &&
+          !(error.value instanceof DeadlineExceeded)
+        ) {
           return denied(error.value.message, error.value._tag)
         }
-        const tag = error._tag === "Some" ? (error.value as { _tag: string })._tag : "Defect"
+        const tag = error._tag === "Some" ? isDenial(error.value) ? error.value._tag : "NonDenialFailure" : "Defect"
         const detail = error._tag === "Some" && error.value instanceof Auth0Event.InvalidEvent
           ? error.value.issues.join("; ")
           : Cause.pretty(exit.cause)
@@ -142,6 +152,8 @@ export const apply = (outcome: Outcome, api: PostLoginApi): void => {
   const d = outcome.decision
   const badScope = [...d.addScopes, ...d.removeScopes].find((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))
   if (badScope !== undefined) {
+    // oxlint-disable-next-line no-console
+    console.log("rulefx ERROR a rule asked for a scope Auth0 would reject; login denied")
     api.access.deny(genericMessage)
     return
   }
@@ -158,7 +170,9 @@ export const apply = (outcome: Outcome, api: PostLoginApi): void => {
 const lastResort = (api: PostLoginApi, error: unknown): void => {
   try {
     // oxlint-disable-next-line no-console
-    console.log(`rulefx ERROR handler failed closed: ${String(error instanceof Error ? error.message : error).slice(0, 200)}`)
+    console.log(
+      `rulefx ERROR handler failed closed: ${String(error instanceof Error ? error.message : error).slice(0, 200)}`
+    )
     api.access.deny(genericMessage)
   } catch {
     // Nothing is left to call: a throwing `api` cannot be asked to deny. Auth0 fails the login on a rejection, but

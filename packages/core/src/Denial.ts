@@ -32,6 +32,23 @@ export const isDenial = (u: unknown): u is Denial =>
   Predicate.isString(u.message)
 
 /**
+ * Renders a failure for the log: a denial's tag and data fields (ids, counts, keys: what rules put there), never
+ * its message; anything that is not a denial as "NonDenialFailure".
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const describe = (failure: unknown): string => {
+  if (!isDenial(failure)) return "NonDenialFailure"
+  const fields = Object.fromEntries(Object.entries(failure).filter(([key]) => key !== "_tag"))
+  try {
+    return Object.keys(fields).length === 0 ? failure._tag : `${failure._tag} ${JSON.stringify(fields)}`
+  } catch {
+    return failure._tag
+  }
+}
+
+/**
  * The message shown when a login fails for a reason the user cannot act on (a defect, a timeout, a
  * misconfiguration). It names nothing internal.
  *

@@ -58,7 +58,9 @@ export type Requirements<Facts extends ReadonlyArray<Fact.Any>, Rules extends Re
  */
 export type CheckFacts<Facts extends ReadonlyArray<Fact.Any>, Rules extends ReadonlyArray<Rule.Any>> =
   [Fact.MissingNames<Requirements<Facts, Rules>>] extends [never] ? unknown
-    : { readonly "rulefx: these facts are read but not declared in facts": Fact.MissingNames<Requirements<Facts, Rules>> }
+    : {
+      readonly "rulefx: these facts are read but not declared in facts": Fact.MissingNames<Requirements<Facts, Rules>>
+    }
 
 /**
  * Composes facts and rules into a pipeline.

@@ -16,7 +16,7 @@ import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Redacted from "effect/Redacted"
 import * as Decision from "./Decision.ts"
-import { type Denial, InvalidData, RuleTimedOut } from "./Denial.ts"
+import { type Denial, describe, InvalidData, RuleTimedOut } from "./Denial.ts"
 import { Secrets } from "./Secrets.ts"
 
 /**
@@ -59,7 +59,7 @@ const logFailure = (critical: boolean) => (cause: Cause.Cause<Denial>): Effect.E
   if (Cause.hasInterruptsOnly(cause)) return Effect.void
   const denial = Cause.findErrorOption(cause)
   if (denial._tag === "Some") {
-    return Effect.logInfo(`${critical ? "denied" : "optional rule denied, ignored"}: ${denial.value._tag}`)
+    return Effect.logInfo(`${critical ? "denied" : "optional rule denied, ignored"}: ${describe(denial.value)}`)
   }
   return Effect.logError(`${critical ? "failed" : "optional rule failed, ignored"}: ${Cause.pretty(cause)}`)
 }

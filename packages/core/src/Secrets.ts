@@ -55,7 +55,11 @@ export const make = (record: Readonly<Record<string, unknown>>): Secrets["Servic
     getOption,
     get: (name) => {
       const value = values.get(name)
-      return value === undefined ? Effect.fail(new MissingSecret({ name })) : Effect.succeed(value)
+      // The name (never a value) goes to the log here, since a secret may be read while layers are built, before
+      // any rule that would log the denial runs.
+      return value === undefined
+        ? Effect.logError(`missing secret ${name}`).pipe(Effect.andThen(Effect.fail(new MissingSecret({ name }))))
+        : Effect.succeed(value)
     }
   })
 }

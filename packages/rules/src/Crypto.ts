@@ -3,12 +3,12 @@
  *
  * @since 0.1.0
  */
-import { createHmac } from "node:crypto"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
+import { createHmac } from "node:crypto"
 
 /**
  * The crypto service.

@@ -7,8 +7,8 @@
  *
  * @since 0.1.0
  */
-import { genericMessage } from "@rulefx/core/Denial"
 import * as Decode from "@rulefx/core/Decode"
+import { genericMessage } from "@rulefx/core/Denial"
 import { Login } from "@rulefx/core/Login"
 import * as Rule from "@rulefx/core/Rule"
 import * as Data from "effect/Data"

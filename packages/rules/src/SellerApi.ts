@@ -9,8 +9,8 @@
  * @since 0.1.0
  */
 import * as Decode from "@rulefx/core/Decode"
-import * as Secrets from "@rulefx/core/Secrets"
 import type { MissingSecret } from "@rulefx/core/Denial"
+import * as Secrets from "@rulefx/core/Secrets"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -175,11 +175,11 @@ const makeLive = Effect.fnUntraced(function*(options: Options) {
       (id === "." || id === ".." || id.length === 0
         ? Effect.fail(new SellerApiError({ reason: "Status", detail: "seller id is not a path segment" }))
         : attempt(id)).pipe(
-        Effect.retry({ times: retries, while: isRetryable }),
-        Effect.flatMap(({ status, text }) =>
-          status === 404 ? Effect.succeedNone : Effect.map(decodeBody(text), Option.some)
-        ),
-        Effect.withSpan("SellerApi.getSeller")
-      )
+          Effect.retry({ times: retries, while: isRetryable }),
+          Effect.flatMap(({ status, text }) =>
+            status === 404 ? Effect.succeedNone : Effect.map(decodeBody(text), Option.some)
+          ),
+          Effect.withSpan("SellerApi.getSeller")
+        )
   })
 })

@@ -1,0 +1,647 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
+import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as Decision from "@rulefx/core/Decision"
+import { type Denial, genericMessage } from "@rulefx/core/Denial"
+import * as Fact from "@rulefx/core/Fact"
+import { Login } from "@rulefx/core/Login"
+import * as Pipeline from "@rulefx/core/Pipeline"
+import * as Rule from "@rulefx/core/Rule"
+import * as Secrets from "@rulefx/core/Secrets"
+import { Crypto } from "@rulefx/rules/Crypto"
+import { SellerApi } from "@rulefx/rules/SellerApi"
+import * as SellerServer from "@rulefx/testing/SellerServer"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import { countByMethod, denyThrowsApi, scopeThrowsApi, throwingApi } from "./utils/Apis.ts"
+import { fullEvent, intercomSecret, minimalEvent } from "./utils/Events.ts"
+import { assertLeaksNothing, captureLogs, rulefxLines } from "./utils/Logs.ts"
+import * as Seed from "./utils/Seed.ts"
+
+class Blocked extends Data.TaggedError("Blocked")<{ readonly userId: string }> {
+  override get message(): string {
+    return "Blocked by the test policy."
+  }
+}
+
+const notAllowed = "Your account is not allowed to use this application."
+
+const only = (rule: Rule.Rule<Denial, Login | Secrets.Secrets>) => Pipeline.make({ facts: [], rules: [rule] })
+
+const handlerOf = (rule: Rule.Rule<Denial, Login | Secrets.Secrets>, options: PostLogin.Options = {}) =>
+  PostLogin.make(only(rule), Layer.empty, options)
+
+// Runs one login with a fresh recording api, capturing what the handler logs.
+const run = async (handler: PostLogin.Handler, event: unknown) => {
+  const api = RecordingApi.make()
+  const { result, lines } = await captureLogs(() => handler(event, api))
+  return { api, result, lines, summary: api.summary(), counts: countByMethod(api.calls) }
+}
+
+const claimMethods = ["idToken.setCustomClaim", "accessToken.setCustomClaim"]
+const writeMethods = [
+  ...claimMethods,
+  "accessToken.addScope",
+  "accessToken.removeScope",
+  "user.setAppMetadata",
+  "user.setUserMetadata",
+  "multifactor.enable",
+  "redirect.sendUserTo"
+]
+
+const assertOnlyDenied = (api: RecordingApi.RecordingApi, reason: string) => {
+  assert.deepStrictEqual(api.calls, [{ method: "access.deny", args: [reason] }])
+}
+
+const everything = Rule.make(
+  "everything",
+  Effect.gen(function*() {
+    yield* Decision.setIdTokenClaim("https://example.com/id", { a: 1 })
+    yield* Decision.setAccessTokenClaim("https://example.com/at", ["x"])
+    yield* Decision.addScope("read:orders")
+    yield* Decision.removeScope("write:orders")
+    yield* Decision.persistAppMetadata("plan", "gold")
+    yield* Decision.persistUserMetadata("locale", null)
+    yield* Decision.requireMfa("guardian", { allowRememberBrowser: true })
+    yield* Decision.redirect("https://verify.example/start", { step: "1" })
+  })
+)
+
+describe("PostLogin.make: an allowed login", () => {
+  it("the seed pipeline: seller, seller email hash and roles claims, each set once, nothing persisted", async () => {
+    const { api, result, summary, counts } = await run(Seed.handler, fullEvent())
+    assert.isUndefined(result)
+    assert.isUndefined(summary.denied)
+    assert.deepStrictEqual(counts, { "idToken.setCustomClaim": 2, "accessToken.setCustomClaim": 1 })
+    assert.deepStrictEqual(summary.idTokenClaims, {
+      [Seed.claims.seller]: Seed.ada,
+      [Seed.claims.sellerEmailHash]: Seed.expectedHash(intercomSecret, Seed.ada.email)
+    })
+    assert.deepStrictEqual(summary.accessTokenClaims, { [Seed.claims.roles]: ["ADMIN"] })
+    const claimNames = api.calls.map((c) => c.args[0])
+    assert.strictEqual(new Set(claimNames).size, claimNames.length)
+  })
+
+  it("the seed pipeline: a user without roles gets the fallback in the token only, never persisted", async () => {
+    const { summary, counts } = await run(Seed.handler, minimalEvent())
+    assert.isUndefined(summary.denied)
+    assert.deepStrictEqual(summary.accessTokenClaims, { [Seed.claims.roles]: ["USER"] })
+    assert.deepStrictEqual(summary.idTokenClaims, {})
+    assert.isUndefined(counts["user.setAppMetadata"])
+    assert.isUndefined(counts["user.setUserMetadata"])
+  })
+
+  it("the seed pipeline: a numeric sellerId is looked up as a string", async () => {
+    const { summary } = await run(Seed.handler, minimalEvent({ appMetadata: { sellerId: 42 } }))
+    assert.deepStrictEqual(summary.idTokenClaims[Seed.claims.seller], {
+      id: "42",
+      email: "num@shop.example",
+      name: "Numbered"
+    })
+  })
+
+  it.effect("the seed pipeline: the seller is fetched once per login, though two rules read it", () =>
+    Effect.gen(function*() {
+      const calls = yield* Ref.make<ReadonlyArray<string>>([])
+      const handler = PostLogin.make(
+        Seed.pipeline,
+        Layer.mergeAll(SellerApi.layerTest(Seed.sellers, calls), Crypto.layer)
+      )
+      const api = RecordingApi.make()
+      yield* Effect.promise(() => handler(fullEvent(), api))
+      assert.deepStrictEqual(yield* Ref.get(calls), ["seller-1"])
+      yield* Effect.promise(() => handler(fullEvent(), RecordingApi.make()))
+      assert.deepStrictEqual(yield* Ref.get(calls), ["seller-1", "seller-1"])
+    }))
+
+  it("every kind of decision is applied through api, exactly once each, claims last", async () => {
+    const { api, summary, counts } = await run(handlerOf(everything), minimalEvent())
+    assert.deepStrictEqual(counts, {
+      "accessToken.removeScope": 1,
+      "accessToken.addScope": 1,
+      "user.setAppMetadata": 1,
+      "user.setUserMetadata": 1,
+      "multifactor.enable": 1,
+      "redirect.sendUserTo": 1,
+      "idToken.setCustomClaim": 1,
+      "accessToken.setCustomClaim": 1
+    })
+    assert.deepStrictEqual(summary, {
+      denied: undefined,
+      idTokenClaims: { "https://example.com/id": { a: 1 } },
+      accessTokenClaims: { "https://example.com/at": ["x"] },
+      scopesAdded: ["read:orders"],
+      scopesRemoved: ["write:orders"],
+      appMetadata: { plan: "gold" },
+      userMetadata: { locale: null },
+      mfa: "guardian",
+      redirect: "https://verify.example/start"
+    })
+    const find = (method: string) => api.calls.find((c) => c.method === method)
+    assert.deepStrictEqual(find("multifactor.enable")?.args, ["guardian", { allowRememberBrowser: true }])
+    assert.deepStrictEqual(find("redirect.sendUserTo")?.args, ["https://verify.example/start", {
+      query: { step: "1" }
+    }])
+    const methods = api.calls.map((c) => c.method)
+    assert.deepStrictEqual(methods.slice(-2), claimMethods)
+  })
+
+  it("a rule reads the decoded event through Login, never the raw event", async () => {
+    const rule = Rule.make(
+      "readsLogin",
+      Effect.gen(function*() {
+        const login = yield* Login
+        yield* Decision.setIdTokenClaim("https://example.com/where", {
+          country: login.request.countryCode,
+          audience: login.transaction.audience,
+          rbac: login.user.roles
+        })
+      })
+    )
+    const { summary } = await run(handlerOf(rule), fullEvent())
+    assert.deepStrictEqual(summary.idTokenClaims, {
+      "https://example.com/where": {
+        country: "GB",
+        audience: "https://api.shop.example",
+        rbac: ["rbac-admin", "rbac-viewer"]
+      }
+    })
+  })
+
+  it("an empty decision makes no api call at all", async () => {
+    const { api } = await run(handlerOf(Rule.make("noop", Effect.void)), minimalEvent())
+    assert.deepStrictEqual(api.calls, [])
+  })
+
+  it("secrets come from event.secrets, per login", async () => {
+    const rule = Rule.make(
+      "usesSecret",
+      Effect.gen(function*() {
+        const secret = yield* Secrets.get("FLAG")
+        const crypto = yield* Crypto
+        yield* Decision.setIdTokenClaim("https://example.com/h", yield* crypto.hmacSha256Hex(secret, "m"))
+      })
+    )
+    const handler = PostLogin.make(Pipeline.make({ facts: [], rules: [rule] }), Crypto.layer)
+    const { summary } = await run(handler, minimalEvent({ secrets: { FLAG: "k1" } }))
+    assert.strictEqual(summary.idTokenClaims["https://example.com/h"], Seed.expectedHash("k1", "m"))
+    const missing = await run(handler, minimalEvent({ secrets: {} }))
+    assertOnlyDenied(missing.api, genericMessage)
+  })
+})
+
+describe("PostLogin.make: a denied login", () => {
+  it("the seed pipeline: a role the application does not allow is denied once, with no claim set", async () => {
+    const { api } = await run(Seed.handler, minimalEvent({ appMetadata: { sellerId: "seller-1", roles: ["GUEST"] } }))
+    assertOnlyDenied(api, notAllowed)
+  })
+
+  it("a rule's denial: access.deny(message) once, and the other rules' decisions are not applied", async () => {
+    const pipeline = Pipeline.make({
+      facts: [],
+      rules: [
+        everything,
+        Rule.make("block", Effect.flatMap(Login, (login) => new Blocked({ userId: login.user.id })))
+      ]
+    })
+    const { api } = await run(PostLogin.make(pipeline, Layer.empty), minimalEvent())
+    assertOnlyDenied(api, "Blocked by the test policy.")
+  })
+
+  it("the seed pipeline: an application without allowed_roles denies with the generic reason", async () => {
+    const { api } = await run(Seed.handler, minimalEvent({ clientMetadata: {} }))
+    assertOnlyDenied(api, genericMessage)
+  })
+
+  it("the seed pipeline: a missing INTERCOM_SECRET denies with the generic reason", async () => {
+    const { api } = await run(Seed.handler, minimalEvent({ secrets: {} }))
+    assertOnlyDenied(api, genericMessage)
+  })
+
+  it("the seed pipeline: a seller API failure denies with the generic reason, no roles claim either", async () => {
+    const { api } = await run(Seed.handler, minimalEvent({ appMetadata: { sellerId: "seller-500", roles: ["USER"] } }))
+    assertOnlyDenied(api, genericMessage)
+  })
+
+  it("the seed pipeline: malformed app_metadata.roles denies instead of falling back", async () => {
+    const { api } = await run(Seed.handler, minimalEvent({ appMetadata: { roles: "ADMIN" } }))
+    assertOnlyDenied(api, genericMessage)
+  })
+
+  it.live("a denial interrupts slow work still in flight and answers at once", () =>
+    Effect.gen(function*() {
+      const slow = Rule.make("slow", Effect.sleep("10 seconds").pipe(Effect.andThen(Decision.setIdTokenClaim("x", 1))))
+      const block = Rule.make("block", Effect.fail(new Blocked({ userId: "u" })))
+      const handler = PostLogin.make(Pipeline.make({ facts: [], rules: [slow, block] }), Layer.empty)
+      const api = RecordingApi.make()
+      const started = performance.now()
+      yield* Effect.promise(() => captureLogs(() => handler(minimalEvent(), api)))
+      assert.isBelow(performance.now() - started, 1000)
+      assertOnlyDenied(api, "Blocked by the test policy.")
+    }))
+})
+
+describe("PostLogin.make: failing closed", () => {
+  it("a defect in a rule denies with the generic reason and sets no claim", async () => {
+    const pipeline = Pipeline.make({ facts: [], rules: [everything, Rule.make("boom", Effect.die(new Error("boom")))] })
+    const { api } = await run(PostLogin.make(pipeline, Layer.empty), minimalEvent())
+    assertOnlyDenied(api, genericMessage)
+  })
+
+  it("a rule that throws inside Effect.sync is a defect too", async () => {
+    const rule = Rule.make(
+      "throws",
+      Effect.sync(() => {
+        throw new TypeError("Cannot read properties of undefined")
+      })
+    )
+    const { api } = await run(handlerOf(rule), minimalEvent())
+    assertOnlyDenied(api, genericMessage)
+  })
+
+  it("a layer that fails to build denies with the generic reason", async () => {
+    const broken = Layer.effect(SellerApi, Effect.die(new Error("cannot build")))
+    const handler = PostLogin.make(Seed.pipeline, Layer.mergeAll(broken, Crypto.layer))
+    const { api } = await run(handler, fullEvent())
+    assertOnlyDenied(api, genericMessage)
+  })
+
+  it.each(
+    [
+      ["null", null],
+      ["undefined", undefined],
+      ["an empty object", {}],
+      ["a string", "{\"user\":{\"user_id\":\"auth0|x\"}}"],
+      ["a number", 0],
+      ["an array", [fullEvent()]]
+    ] as const
+  )("a malformed event (%s) denies with the generic reason and does not throw", async (_, event) => {
+    const { api, result, lines } = await run(Seed.handler, event)
+    assert.isUndefined(result)
+    assertOnlyDenied(api, genericMessage)
+    assert.isTrue(rulefxLines(lines).some((line) => line.includes("InvalidEvent")), lines.join("\n"))
+  })
+
+  it.live("the deadline: a rule that sleeps 10 s is cut off and denied generically, well under a second", () =>
+    Effect.gen(function*() {
+      const sleepy = Rule.make(
+        "sleepy",
+        Effect.sleep("10 seconds").pipe(Effect.andThen(Decision.setIdTokenClaim("x", 1)))
+      )
+      const handler = PostLogin.make(only(sleepy), Layer.empty, { deadline: "100 millis" })
+      const api = RecordingApi.make()
+      const started = performance.now()
+      const { lines } = yield* Effect.promise(() => captureLogs(() => handler(minimalEvent(), api)))
+      const elapsed = performance.now() - started
+      assert.isBelow(elapsed, 1000)
+      assert.isAtLeast(elapsed, 90)
+      assertOnlyDenied(api, genericMessage)
+      assert.isTrue(rulefxLines(lines).some((line) => line.includes("DeadlineExceeded")), lines.join("\n"))
+    }))
+
+  it("the default deadline is 5 seconds, far inside Auth0's 20", () => {
+    assert.strictEqual(Duration.toMillis(PostLogin.defaultDeadline), 5000)
+  })
+
+  it.each(
+    [
+      ["an added scope with a space", Decision.addScope("bad scope")],
+      ["a removed scope with a quote", Decision.removeScope("bad\"scope")],
+      ["an empty scope", Decision.addScope("")]
+    ] as const
+  )("%s in the decision: denied, and no claim, scope or metadata set", async (_, bad) => {
+    const rule = Rule.make(
+      "badScope",
+      Effect.gen(function*() {
+        yield* Decision.setIdTokenClaim("https://example.com/id", 1)
+        yield* Decision.setAccessTokenClaim("https://example.com/at", 2)
+        yield* Decision.addScope("read:orders")
+        yield* Decision.persistAppMetadata("k", "v")
+        yield* bad
+      })
+    )
+    const { api } = await run(handlerOf(rule), minimalEvent())
+    assertOnlyDenied(api, genericMessage)
+  })
+
+  it("an api that rejects a scope our check allowed: the login is denied and no claim is set", async () => {
+    const api = scopeThrowsApi()
+    await captureLogs(() => handlerOf(everything)(minimalEvent(), api))
+    const methods = api.calls.map((c) => c.method)
+    assert.strictEqual(api.summary().denied, genericMessage)
+    for (const method of claimMethods) assert.notInclude(methods, method)
+  })
+
+  it("an api whose every method throws: the handler still resolves, for allowed and denied logins alike", async () => {
+    const events: ReadonlyArray<unknown> = [
+      fullEvent(),
+      minimalEvent({ appMetadata: { roles: ["GUEST"] } }),
+      null,
+      minimalEvent({ appMetadata: { sellerId: "seller-500" } })
+    ]
+    const runs = [
+      ...events.map((event) => [Seed.handler, event] as const),
+      [handlerOf(everything), minimalEvent()] as const
+    ]
+    const apis = runs.map(() => throwingApi())
+    const { result } = await captureLogs(() => Promise.all(runs.map(([handler, event], i) => handler(event, apis[i]!))))
+    assert.deepStrictEqual(result, runs.map(() => undefined))
+    for (const api of apis) assert.include(api.attempts, "access.deny")
+  })
+
+  it("an api whose deny throws: the handler still resolves", async () => {
+    const events = [minimalEvent({ appMetadata: { roles: ["GUEST"] } }), {}, "nonsense"]
+    const apis = events.map(() => denyThrowsApi())
+    const { result } = await captureLogs(() => Promise.all(events.map((event, i) => Seed.handler(event, apis[i]!))))
+    assert.deepStrictEqual(result, events.map(() => undefined))
+    for (const api of apis) {
+      assert.isDefined(api.summary().denied)
+      for (const method of writeMethods) assert.notInclude(api.calls.map((c) => c.method), method)
+    }
+  })
+})
+
+describe("PostLogin.make: logs", () => {
+  it("a defect: every rulefx line fits Auth0's 256 characters, and the rule's line names the rule", async () => {
+    const long = "x".repeat(5000)
+    const rule = Rule.make("exploding-rule", Effect.die(new Error(`boom ${long}\nsecond line\n${long}`)))
+    const { lines } = await run(handlerOf(rule), minimalEvent())
+    const ours = rulefxLines(lines)
+    assert.isAtLeast(ours.length, 1)
+    for (const line of ours) {
+      assert.isAtMost(line.length, 256, line)
+      assert.notInclude(line, "\n")
+    }
+    assert.isTrue(ours.some((line) => line.startsWith("rulefx ERROR rule=exploding-rule ")), ours.join("\n"))
+  })
+
+  it("a denial is logged with the rule's name and the denial's tag", async () => {
+    const { lines } = await run(Seed.handler, minimalEvent({ appMetadata: { roles: ["GUEST"] } }))
+    const ours = rulefxLines(lines)
+    for (const line of ours) assert.isAtMost(line.length, 256, line)
+    assert.isTrue(ours.some((line) => /^rulefx INFO rule=denyRoles .*RoleNotAllowed/.test(line)), ours.join("\n"))
+  })
+
+  it("a secret missing while the services are built (no rule has run): the log names the secret", async () => {
+    const event = fullEvent()
+    const secrets = { ...(event["secrets"] as Record<string, string>) }
+    delete secrets["SELLER_API_URL"]
+    const live = PostLogin.make(Seed.pipeline, Layer.mergeAll(SellerApi.layer, Crypto.layer))
+    const { api, lines } = await run(live, { ...event, secrets })
+    assertOnlyDenied(api, genericMessage)
+    const ours = rulefxLines(lines)
+    assert.isTrue(ours.some((line) => line.includes("missing secret SELLER_API_URL")), ours.join("\n"))
+    assert.isTrue(ours.some((line) => line.includes("services failed to build: MissingSecret")), ours.join("\n"))
+  })
+
+  it("a denial's data fields are logged with its tag (here, which secret is missing)", async () => {
+    const event = fullEvent()
+    const secrets = { ...(event["secrets"] as Record<string, string>) }
+    delete secrets["INTERCOM_SECRET"]
+    const { lines } = await run(Seed.handler, { ...event, secrets })
+    const ours = rulefxLines(lines)
+    assert.isTrue(
+      ours.some((line) => line.includes(`rule=hashSellerEmail denied: MissingSecret {"name":"INTERCOM_SECRET"}`)),
+      ours.join("\n")
+    )
+  })
+
+  it("a decision with a scope Auth0 would reject: denied, and the log says why", async () => {
+    const rule = Rule.make("bad-scope", Decision.addScope("read orders"))
+    const { api, lines } = await run(handlerOf(rule), minimalEvent())
+    assertOnlyDenied(api, genericMessage)
+    assert.isTrue(rulefxLines(lines).some((line) => line.includes("scope")), lines.join("\n"))
+  })
+
+  it("an allowed login logs nothing", async () => {
+    const { lines } = await run(Seed.handler, fullEvent())
+    assert.deepStrictEqual(rulefxLines(lines), [])
+  })
+
+  it("a malformed event: the log names the path, never the value", async () => {
+    const sensitive = "sensitive-ip-value-8c2e"
+    const event = { ...minimalEvent(), request: { ip: { v: sensitive } } }
+    const { lines } = await run(Seed.handler, event)
+    const ours = rulefxLines(lines)
+    assert.isTrue(ours.some((line) => line.includes("request.ip")), ours.join("\n"))
+    assertLeaksNothing(lines.join("\n"), [sensitive])
+  })
+})
+
+describe("PostLogin.make: secrets never leak", () => {
+  const live = Layer.mergeAll(SellerApi.layerWith({ timeout: "150 millis", retries: 1 }), Crypto.layer)
+  const handler = PostLogin.make(Seed.pipeline, live)
+
+  const check = async (secrets: Record<string, string>, sellerId: string) => {
+    const api = RecordingApi.make()
+    const { lines } = await captureLogs(() =>
+      handler(minimalEvent({ secrets, appMetadata: { sellerId, roles: ["USER"] } }), api)
+    )
+    const everythingSeen = [
+      ...lines,
+      ...api.calls.map((c) => JSON.stringify(c.args))
+    ].join("\n")
+    assertLeaksNothing(everythingSeen, Object.values(secrets))
+    return { api, lines }
+  }
+
+  it.effect("the seller API answers 500, hangs, or sends garbage: denied generically, secrets in no log, claim or reason", () =>
+    Effect.gen(function*() {
+      const server = yield* SellerServer.scoped()
+      const secrets = { SELLER_API_URL: server.url, INTERCOM_SECRET: intercomSecret }
+      for (const sellerId of ["seller-500", "seller-hang", "seller-garbage", "seller-shape"]) {
+        const { api, lines } = yield* Effect.promise(() => check(secrets, sellerId))
+        assertOnlyDenied(api, genericMessage)
+        assert.isTrue(rulefxLines(lines).some((line) => line.includes("seller lookup failed")), lines.join("\n"))
+      }
+      assert.isTrue(server.requests().length >= 4)
+    }))
+
+  it.effect("a seller found: the hash claim is there, the key is not", () =>
+    Effect.gen(function*() {
+      const server = yield* SellerServer.scoped()
+      const { api } = yield* Effect.promise(() =>
+        check({ SELLER_API_URL: server.url, INTERCOM_SECRET: intercomSecret }, "seller-1")
+      )
+      assert.strictEqual(
+        api.summary().idTokenClaims[Seed.claims.sellerEmailHash],
+        Seed.expectedHash(intercomSecret, "ada@shop.example")
+      )
+      assert.deepStrictEqual(api.summary().idTokenClaims[Seed.claims.seller], Seed.ada)
+    }))
+
+  it("an unreachable seller API whose URL carries a secret path and credentials: no leak", async () => {
+    const urls = ["http://127.0.0.1:1/tenant-path-secret-31f0", "http://svc:pw-secret-77aa@127.0.0.1:1/api"]
+    for (const url of urls) {
+      // One at a time: each check captures console.log on its own.
+      // oxlint-disable-next-line no-await-in-loop
+      const { api } = await check({ SELLER_API_URL: url, INTERCOM_SECRET: intercomSecret }, "seller-1")
+      assertOnlyDenied(api, genericMessage)
+    }
+  })
+
+  it("a rule that logs the Redacted secret and dies with it leaks nothing", async () => {
+    const leaky = Rule.make(
+      "leaky",
+      Effect.gen(function*() {
+        const secret = yield* Secrets.get("INTERCOM_SECRET")
+        yield* Effect.logWarning("the secret is", secret)
+        return yield* Effect.die(secret)
+      })
+    )
+    const api = RecordingApi.make()
+    const { lines } = await captureLogs(() =>
+      handlerOf(leaky)(minimalEvent({ secrets: { INTERCOM_SECRET: intercomSecret } }), api)
+    )
+    assertOnlyDenied(api, genericMessage)
+    assert.isAtLeast(rulefxLines(lines).length, 2)
+    assertLeaksNothing(lines.join("\n"), [intercomSecret])
+  })
+})
+
+const sellerOf = (i: number) => ({ id: `seller-${i}`, email: `s${i}@shop.example`, name: `Shop ${i}` })
+const mustDeny = (i: number) => i % 4 === 0
+const rolesOf = (i: number) => mustDeny(i) ? ["GUEST", `g${i}`] : ["USER", `u${i}`]
+
+describe("PostLogin.make: overlapping logins are isolated", () => {
+  it("200 concurrent logins through one handler: each gets only its own seller, hash and roles", async () => {
+    const n = 200
+    // Lookups finish out of order, so logins overlap in every phase.
+    const slowSellers = Layer.succeed(
+      SellerApi,
+      SellerApi.of({
+        getSeller: (id) => {
+          const i = Number(id.slice("seller-".length))
+          return Effect.sleep(`${(i * 7) % 23} millis`).pipe(Effect.as(Option.some(sellerOf(i))))
+        }
+      })
+    )
+    const handler = PostLogin.make(Seed.pipeline, Layer.mergeAll(slowSellers, Crypto.layer))
+    const apis = Array.from({ length: n }, () => RecordingApi.make())
+    const { lines } = await captureLogs(() =>
+      Promise.all(apis.map((api, i) =>
+        handler(
+          minimalEvent({
+            userId: `auth0|user-${i}`,
+            secrets: { INTERCOM_SECRET: `secret-${i}` },
+            appMetadata: { sellerId: `seller-${i}`, roles: rolesOf(i) },
+            clientMetadata: { allowed_roles: "USER" }
+          }),
+          api
+        )
+      ))
+    )
+    apis.forEach((api, i) => {
+      if (mustDeny(i)) {
+        assertOnlyDenied(api, notAllowed)
+        return
+      }
+      const summary = api.summary()
+      assert.isUndefined(summary.denied, `user ${i}`)
+      assert.deepStrictEqual(summary.idTokenClaims, {
+        [Seed.claims.seller]: sellerOf(i),
+        [Seed.claims.sellerEmailHash]: Seed.expectedHash(`secret-${i}`, sellerOf(i).email)
+      }, `user ${i}`)
+      assert.deepStrictEqual(summary.accessTokenClaims, { [Seed.claims.roles]: rolesOf(i) }, `user ${i}`)
+      assert.strictEqual(api.calls.length, 3, `user ${i}`)
+    })
+    const ours = rulefxLines(lines)
+    for (const line of ours) assert.isAtMost(line.length, 256)
+    assert.strictEqual(ours.filter((line) => line.startsWith("rulefx INFO rule=denyRoles ")).length, n / 4)
+  })
+
+  it("a fact's cell is per login: a value computed for one user is never served to the next", async () => {
+    let computed = 0
+    const Counter = Fact.make("Counter", Effect.sync(() => ++computed))
+    const rule = Rule.make("count", Effect.flatMap(Counter, (n) => Decision.setIdTokenClaim("n", n)))
+    const handler = PostLogin.make(Pipeline.make({ facts: [Counter], rules: [rule, rule] }), Layer.empty)
+    const first = await run(handler, minimalEvent())
+    const second = await run(handler, minimalEvent())
+    assert.deepStrictEqual(first.summary.idTokenClaims, { n: 1 })
+    assert.deepStrictEqual(second.summary.idTokenClaims, { n: 2 })
+  })
+})
+
+describe("PostLogin.decide", () => {
+  const decide = PostLogin.decide(Seed.pipeline, Seed.layer)
+
+  it("an allowed login: Allowed with the Decision as data", async () => {
+    const outcome = await decide(fullEvent())
+    assert.strictEqual(outcome._tag, "Allowed")
+    if (outcome._tag !== "Allowed") return
+    const d = outcome.decision
+    assert.deepStrictEqual({ ...d.idTokenClaims }, {
+      [Seed.claims.seller]: Seed.ada,
+      [Seed.claims.sellerEmailHash]: Seed.expectedHash(intercomSecret, Seed.ada.email)
+    })
+    assert.deepStrictEqual({ ...d.accessTokenClaims }, { [Seed.claims.roles]: ["ADMIN"] })
+    assert.deepStrictEqual([d.addScopes, d.removeScopes, d.mfa, d.redirect], [[], [], undefined, undefined])
+    assert.deepStrictEqual({ ...d.appMetadata }, {})
+    assert.deepStrictEqual({ ...d.userMetadata }, {})
+  })
+
+  it("a rule's denial: Denied with the user-safe reason and the denial's tag", async () => {
+    const { result } = await captureLogs(() => decide(minimalEvent({ appMetadata: { roles: ["GUEST"] } })))
+    assert.deepStrictEqual(result, {
+      _tag: "Denied",
+      reason: notAllowed,
+      denial: "RoleNotAllowed"
+    })
+  })
+
+  it.each(
+    [
+      ["a seller API failure", "SellerUnavailable", minimalEvent({ appMetadata: { sellerId: "seller-500" } })],
+      ["a missing secret", "MissingSecret", minimalEvent({ secrets: {} })],
+      ["missing allowed_roles", "AllowedRolesMissing", minimalEvent({ clientMetadata: {} })],
+      ["malformed roles", "InvalidData", minimalEvent({ appMetadata: { roles: [1] } })],
+      ["a malformed event", "InvalidEvent", { user: {} }]
+    ] as const
+  )("%s: Denied with the generic reason, tagged %s", async (_, denial, event) => {
+    const { result } = await captureLogs(() => decide(event))
+    assert.deepStrictEqual(result, { _tag: "Denied", reason: genericMessage, denial })
+  })
+
+  it("a defect: Denied with the generic reason, tagged Defect", async () => {
+    const { result } = await captureLogs(() =>
+      PostLogin.decide(only(Rule.make("boom", Effect.die("boom"))), Layer.empty)(minimalEvent())
+    )
+    assert.deepStrictEqual(result, { _tag: "Denied", reason: genericMessage, denial: "Defect" })
+  })
+
+  it.live("past the deadline: Denied with the generic reason, tagged DeadlineExceeded", () =>
+    Effect.gen(function*() {
+      const sleepy = Rule.make("sleepy", Effect.sleep("10 seconds"))
+      const { result } = yield* Effect.promise(() =>
+        captureLogs(() => PostLogin.decide(only(sleepy), Layer.empty, { deadline: "50 millis" })(minimalEvent()))
+      )
+      assert.deepStrictEqual(result, { _tag: "Denied", reason: genericMessage, denial: "DeadlineExceeded" })
+    }))
+})
+
+describe("PostLogin.apply", () => {
+  it("Denied: one deny call and nothing else", () => {
+    const api = RecordingApi.make()
+    PostLogin.apply({ _tag: "Denied", reason: "no", denial: "X" }, api)
+    assertOnlyDenied(api, "no")
+  })
+
+  it("Allowed with an empty decision: no call", () => {
+    const api = RecordingApi.make()
+    PostLogin.apply({ _tag: "Allowed", decision: Decision.empty() }, api)
+    assert.deepStrictEqual(api.calls, [])
+  })
+
+  it("a claim named __proto__ is passed to api as a claim and pollutes nothing", () => {
+    const decision = Decision.empty()
+    decision.idTokenClaims["__proto__"] = { polluted: true }
+    const api = RecordingApi.make()
+    PostLogin.apply({ _tag: "Allowed", decision }, api)
+    assert.deepStrictEqual(api.calls, [{ method: "idToken.setCustomClaim", args: ["__proto__", { polluted: true }] }])
+    assert.isUndefined(({} as { polluted?: unknown }).polluted)
+  })
+})

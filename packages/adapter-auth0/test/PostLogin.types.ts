@@ -1,0 +1,62 @@
+// Compile-time guarantees of PostLogin.make and PostLogin.decide. Checked by `pnpm check` (tsc), not by vitest:
+// every @ts-expect-error below must be an error, or tsc fails.
+import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
+import * as Decision from "@rulefx/core/Decision"
+import * as Pipeline from "@rulefx/core/Pipeline"
+import * as Rule from "@rulefx/core/Rule"
+import { Crypto } from "@rulefx/rules/Crypto"
+import { CurrentSeller } from "@rulefx/rules/CurrentSeller"
+import * as DenyRoles from "@rulefx/rules/DenyRoles"
+import { EffectiveRoles } from "@rulefx/rules/EffectiveRoles"
+import * as HashSellerEmail from "@rulefx/rules/HashSellerEmail"
+import { SellerApi } from "@rulefx/rules/SellerApi"
+import * as SetRoles from "@rulefx/rules/SetRoles"
+import * as SetSeller from "@rulefx/rules/SetSeller"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+
+const seed = Pipeline.make({
+  facts: [CurrentSeller, EffectiveRoles],
+  rules: [SetSeller.make(), HashSellerEmail.make(), SetRoles.make(), DenyRoles.make()]
+})
+
+// Every service provided (SellerApi's live layer needs Secrets, which the adapter provides per login): compiles.
+export const complete = PostLogin.make(seed, Layer.mergeAll(SellerApi.layer, Crypto.layer))
+export const completeTest = PostLogin.make(seed, Layer.mergeAll(SellerApi.layerTest({}), Crypto.layer))
+export const decideComplete = PostLogin.decide(seed, Layer.mergeAll(SellerApi.layerTest({}), Crypto.layer))
+
+// SellerApi is not provided.
+// @ts-expect-error the layer does not provide SellerApi
+export const missingSellerApi = PostLogin.make(seed, Crypto.layer)
+
+// Crypto is not provided.
+// @ts-expect-error the layer does not provide Crypto
+export const missingCrypto = PostLogin.make(seed, SellerApi.layerTest({}))
+
+// Nothing is provided at all.
+// @ts-expect-error the layer provides neither SellerApi nor Crypto
+export const missingBoth = PostLogin.make(seed, Layer.empty)
+
+// decide has the same guard.
+// @ts-expect-error the layer does not provide SellerApi
+export const decideMissing = PostLogin.decide(seed, Crypto.layer)
+
+class Audit extends Context.Service<Audit, { readonly note: (s: string) => Effect.Effect<void> }>()("test/Audit") {}
+
+// A layer that itself needs a service the adapter does not provide (only Login and Secrets are).
+const sellerApiNeedingAudit = Layer.effect(
+  SellerApi,
+  Effect.map(Audit, () => SellerApi.of({ getSeller: () => Effect.succeedNone }))
+)
+// @ts-expect-error the layer requires Audit, which nobody provides
+export const unmetLayerRequirement = PostLogin.make(seed, Layer.mergeAll(sellerApiNeedingAudit, Crypto.layer))
+
+// A layer that may fail with something that is not a denial (no user-safe message).
+const failingSellerApi = Layer.effect(SellerApi, Effect.fail({ reason: "not a denial" }))
+// @ts-expect-error the layer's error is not a Denial
+export const nonDenialLayerError = PostLogin.make(seed, Layer.mergeAll(failingSellerApi, Crypto.layer))
+
+// A tiny custom pipeline that needs nothing: an empty layer is enough.
+const tiny = Pipeline.make({ facts: [], rules: [Rule.make("tiny", Decision.setIdTokenClaim("n", 1))] })
+export const tinyHandler: PostLogin.Handler = PostLogin.make(tiny, Layer.empty)

@@ -1,0 +1,154 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+
+describe("RecordingApi", () => {
+  it("starts with no calls and an empty summary", () => {
+    const api = RecordingApi.make()
+    assert.deepStrictEqual(api.calls, [])
+    assert.deepStrictEqual(api.summary(), {
+      denied: undefined,
+      idTokenClaims: {},
+      accessTokenClaims: {},
+      scopesAdded: [],
+      scopesRemoved: [],
+      appMetadata: {},
+      userMetadata: {},
+      mfa: undefined,
+      redirect: undefined
+    })
+  })
+
+  it("records every call in order, with its arguments", () => {
+    const api = RecordingApi.make()
+    api.idToken.setCustomClaim("https://example.com/a", { x: 1 })
+    api.accessToken.setCustomClaim("https://example.com/b", [1, 2])
+    api.accessToken.addScope("read:orders")
+    api.accessToken.removeScope("write:orders")
+    api.user.setAppMetadata("plan", "gold")
+    api.user.setUserMetadata("locale", null)
+    api.multifactor.enable("guardian", { allowRememberBrowser: true })
+    api.redirect.sendUserTo("https://verify.example/start", { query: { step: "1" } })
+    api.access.deny("no")
+    assert.deepStrictEqual(api.calls, [
+      { method: "idToken.setCustomClaim", args: ["https://example.com/a", { x: 1 }] },
+      { method: "accessToken.setCustomClaim", args: ["https://example.com/b", [1, 2]] },
+      { method: "accessToken.addScope", args: ["read:orders"] },
+      { method: "accessToken.removeScope", args: ["write:orders"] },
+      { method: "user.setAppMetadata", args: ["plan", "gold"] },
+      { method: "user.setUserMetadata", args: ["locale", null] },
+      { method: "multifactor.enable", args: ["guardian", { allowRememberBrowser: true }] },
+      { method: "redirect.sendUserTo", args: ["https://verify.example/start", { query: { step: "1" } }] },
+      { method: "access.deny", args: ["no"] }
+    ])
+  })
+
+  it("every recording method returns the api, for chaining", () => {
+    const api = RecordingApi.make()
+    assert.strictEqual(api.access.deny("x"), api)
+    assert.strictEqual(api.idToken.setCustomClaim("a", 1), api)
+    assert.strictEqual(api.accessToken.setCustomClaim("a", 1), api)
+    assert.strictEqual(api.accessToken.addScope("a"), api)
+    assert.strictEqual(api.accessToken.removeScope("a"), api)
+    assert.strictEqual(api.user.setAppMetadata("a", 1), api)
+    assert.strictEqual(api.user.setUserMetadata("a", 1), api)
+    assert.strictEqual(api.multifactor.enable("any"), api)
+    assert.strictEqual(api.redirect.sendUserTo("https://x.example"), api)
+  })
+
+  it("deny does not stop later calls from being recorded (as in Auth0)", () => {
+    const api = RecordingApi.make()
+    api.access.deny("first")
+    api.idToken.setCustomClaim("after", true)
+    assert.deepStrictEqual(api.calls.map((c) => c.method), ["access.deny", "idToken.setCustomClaim"])
+  })
+
+  it.each(["bad scope", "", "tab\tscope", "quote\"scope", "back\\slash", "caf\u00e9", "new\nline"])(
+    "addScope and removeScope throw on the invalid scope %j and record nothing",
+    (scope) => {
+      const api = RecordingApi.make()
+      assert.throws(() => api.accessToken.addScope(scope), TypeError)
+      assert.throws(() => api.accessToken.removeScope(scope), TypeError)
+      assert.deepStrictEqual(api.calls, [])
+    }
+  )
+
+  it("addScope throws on a non-string scope, as Auth0 does on invalid input", () => {
+    const api = RecordingApi.make()
+    assert.throws(() => api.accessToken.addScope(42 as unknown as string), TypeError)
+    assert.deepStrictEqual(api.calls, [])
+  })
+
+  it.each(["read:orders", "openid", "https://api.example/scope", "a!#$%&'()*+,-./:;<=>?@[]^_`{|}~"])(
+    "addScope accepts the valid scope %j",
+    (scope) => {
+      const api = RecordingApi.make()
+      api.accessToken.addScope(scope)
+      assert.deepStrictEqual(api.summary().scopesAdded, [scope])
+    }
+  )
+
+  it("summary: the last deny reason, claims and metadata by key with later calls winning, scopes in order", () => {
+    const api = RecordingApi.make()
+    api.access.deny("first reason")
+    api.access.deny("second reason")
+    api.idToken.setCustomClaim("c", 1)
+    api.idToken.setCustomClaim("c", 2)
+    api.idToken.setCustomClaim("d", "x")
+    api.accessToken.setCustomClaim("r", ["USER"])
+    api.accessToken.addScope("a")
+    api.accessToken.addScope("b")
+    api.accessToken.removeScope("c")
+    api.user.setAppMetadata("k", 1)
+    api.user.setAppMetadata("k", null)
+    api.user.setUserMetadata("u", "v")
+    api.multifactor.enable("any")
+    api.multifactor.enable("duo")
+    api.redirect.sendUserTo("https://one.example")
+    api.redirect.sendUserTo("https://two.example", { query: { a: "b" } })
+    assert.deepStrictEqual(api.summary(), {
+      denied: "second reason",
+      idTokenClaims: { c: 2, d: "x" },
+      accessTokenClaims: { r: ["USER"] },
+      scopesAdded: ["a", "b"],
+      scopesRemoved: ["c"],
+      appMetadata: { k: null },
+      userMetadata: { u: "v" },
+      mfa: "duo",
+      redirect: "https://two.example"
+    })
+  })
+
+  it("summary: a claim named __proto__ is an ordinary key and pollutes nothing", () => {
+    const api = RecordingApi.make()
+    api.idToken.setCustomClaim("__proto__", { polluted: true })
+    api.user.setAppMetadata("__proto__", { polluted: true })
+    const summary = api.summary()
+    assert.isTrue(Object.hasOwn(summary.idTokenClaims, "__proto__"))
+    assert.deepStrictEqual(Object.getOwnPropertyDescriptor(summary.idTokenClaims, "__proto__")?.value, {
+      polluted: true
+    })
+    assert.strictEqual(Object.getPrototypeOf(summary.idTokenClaims), Object.prototype)
+    assert.isTrue(Object.hasOwn(summary.appMetadata, "__proto__"))
+    assert.isUndefined((summary.idTokenClaims as { polluted?: unknown }).polluted)
+    assert.isUndefined(({} as { polluted?: unknown }).polluted)
+  })
+
+  it("summarize works on calls alone, and ignores methods it does not know", () => {
+    const summary = RecordingApi.summarize([
+      { method: "access.deny", args: ["why"] },
+      { method: "cache.set", args: ["k", "v"] },
+      { method: "idToken.setCustomClaim", args: ["n", 1] }
+    ])
+    assert.strictEqual(summary.denied, "why")
+    assert.deepStrictEqual(summary.idTokenClaims, { n: 1 })
+  })
+
+  it("two apis record independently", () => {
+    const a = RecordingApi.make()
+    const b = RecordingApi.make()
+    a.access.deny("a")
+    assert.strictEqual(a.calls.length, 1)
+    assert.strictEqual(b.calls.length, 0)
+    assert.isUndefined(b.summary().denied)
+  })
+})
