@@ -5,7 +5,8 @@
  * Secrets (from `event.secrets`, Redacted); run the pipeline under a deadline; then map the outcome to `api`
  * calls, once, at the end. A denial calls `api.access.deny(message)`. A malformed event, a defect, a timeout or
  * an interruption denies with a generic reason and logs the detail: the handler fails closed, and it never throws
- * or rejects.
+ * or rejects, with one exception: when Auth0's own `api.access.deny` throws, the handler rejects, since a rejected
+ * handler fails the login and a resolved one would let it through.
  *
  * Everything login-specific is built inside the run, so overlapping logins through one loaded Action share
  * nothing but the immutable pipeline and layer descriptions.
@@ -26,7 +27,7 @@ import * as Layer from "effect/Layer"
 import * as References from "effect/References"
 import * as Auth0Event from "./Auth0Event.ts"
 import { logger } from "./internal/logger.ts"
-import type { PostLoginApi } from "./PostLoginApi.ts"
+import { isValidScope, type PostLoginApi } from "./PostLoginApi.ts"
 
 /**
  * What the run decided: allow with a Decision, or deny with a user-safe reason.
@@ -78,6 +79,24 @@ const describeCause = (cause: Cause.Cause<unknown>): string => {
   return error._tag === "Some" ? describe(error.value) : Cause.pretty(cause)
 }
 
+/**
+ * Resolves to `unknown` when `ROut` (what the layer provides) covers what the pipeline needs besides Login and
+ * Secrets, and does not itself provide Login or Secrets (the adapter provides them per login); otherwise to an
+ * object type whose one property names the problem, so the call does not compile.
+ *
+ * @category utility types
+ * @since 0.1.0
+ */
+export type CheckLayer<R, ROut> = [Extract<ROut, Login | Secrets>] extends [never]
+  ? [Exclude<R, ROut | Login | Secrets>] extends [never] ? unknown
+  : { readonly "rulefx: the layer does not provide": Exclude<R, ROut | Login | Secrets> }
+  : {
+    readonly "rulefx: Login and Secrets come from each login's event; the layer must not provide": Extract<
+      ROut,
+      Login | Secrets
+    >
+  }
+
 const denied = (reason: string, denial: string): Outcome => ({ _tag: "Denied", reason, denial })
 
 /**
@@ -87,9 +106,9 @@ const denied = (reason: string, denial: string): Outcome => ({ _tag: "Denied", r
  * @category constructors
  * @since 0.1.0
  */
-export const decide = <E extends Denial, R, LE extends Denial>(
+export const decide = <E extends Denial, R, ROut, LE extends Denial>(
   pipeline: Pipeline.Pipeline<E, R>,
-  layer: Layer.Layer<Exclude<R, Login | Secrets>, LE, Login | Secrets>,
+  layer: Layer.Layer<ROut, LE, Login | Secrets> & CheckLayer<R, ROut>,
   options: Options = {}
 ) => {
   const deadline = Duration.fromInputUnsafe(options.deadline ?? defaultDeadline)
@@ -98,10 +117,9 @@ export const decide = <E extends Denial, R, LE extends Denial>(
     Effect.runPromiseExit(
       Effect.gen(function*() {
         const { login, secrets } = yield* Auth0Event.decode(event)
-        const perLogin = Layer.provideMerge(
-          layer,
-          Layer.mergeAll(Login.layer(login), Secrets.layerFrom(secrets))
-        ).pipe(
+        const base = Layer.mergeAll(Login.layer(login), Secrets.layerFrom(secrets))
+        // `base` last, so this login's Login and Secrets win even over a layer that (wrongly) provides its own.
+        const perLogin = Layer.merge(Layer.provide(layer as Layer.Layer<ROut, LE, Login | Secrets>, base), base).pipe(
           // No rule has run yet, so no rule logs this failure.
           Layer.tapCause((cause) => Effect.logError(`services failed to build: ${describeCause(cause)}`))
         ) as Layer.Layer<R, LE>
@@ -117,13 +135,9 @@ export const decide = <E extends Denial, R, LE extends Denial>(
       (exit): Outcome | Promise<Outcome> => {
         if (Exit.isSuccess(exit)) return { _tag: "Allowed", decision: exit.value }
         const error = Cause.findErrorOption(exit.cause)
-        if (
-          error._tag === "Some" && isDenial(error.value) && !(error.value instanceof Auth0Event.InvalidEvent) &&
-          !(error.value instanceof DeadlineExceeded)
-        ) {
-          return denied(error.value.message, error.value._tag)
-        }
-        const tag = error._tag === "Some" ? isDenial(error.value) ? error.value._tag : "NonDenialFailure" : "Defect"
+        // Only a branded denial's message reaches the user; any other failure gets the generic reason.
+        if (error._tag === "Some" && isDenial(error.value)) return denied(error.value.message, error.value._tag)
+        const tag = error._tag === "Some" ? describe(error.value).split(" ")[0] ?? "NonDenialFailure" : "Defect"
         const detail = error._tag === "Some" && error.value instanceof Auth0Event.InvalidEvent
           ? error.value.issues.join("; ")
           : Cause.pretty(exit.cause)
@@ -150,7 +164,7 @@ export const apply = (outcome: Outcome, api: PostLoginApi): void => {
     return
   }
   const d = outcome.decision
-  const badScope = [...d.addScopes, ...d.removeScopes].find((s) => !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(s))
+  const badScope = [...d.addScopes, ...d.removeScopes].find((scope) => !isValidScope(scope))
   if (badScope !== undefined) {
     // oxlint-disable-next-line no-console
     console.log("rulefx ERROR a rule asked for a scope Auth0 would reject; login denied")
@@ -159,24 +173,26 @@ export const apply = (outcome: Outcome, api: PostLoginApi): void => {
   }
   for (const scope of d.removeScopes) api.accessToken.removeScope(scope)
   for (const scope of d.addScopes) api.accessToken.addScope(scope)
-  for (const key of Object.keys(d.appMetadata)) api.user.setAppMetadata(key, d.appMetadata[key])
-  for (const key of Object.keys(d.userMetadata)) api.user.setUserMetadata(key, d.userMetadata[key])
   if (d.mfa !== undefined) api.multifactor.enable(d.mfa.provider, { allowRememberBrowser: d.mfa.allowRememberBrowser })
   if (d.redirect !== undefined) api.redirect.sendUserTo(d.redirect.url, { query: { ...d.redirect.query } })
   for (const key of Object.keys(d.idTokenClaims)) api.idToken.setCustomClaim(key, d.idTokenClaims[key])
   for (const key of Object.keys(d.accessTokenClaims)) api.accessToken.setCustomClaim(key, d.accessTokenClaims[key])
+  // Metadata last: if anything before it throws, the login is denied and nothing has been persisted.
+  for (const key of Object.keys(d.appMetadata)) api.user.setAppMetadata(key, d.appMetadata[key])
+  for (const key of Object.keys(d.userMetadata)) api.user.setUserMetadata(key, d.userMetadata[key])
 }
 
+// Deny first, log second. If Auth0's own `api.access.deny` throws, this throws too and the handler rejects: Auth0
+// fails a login whose handler rejects, and resolving would let it through.
 const lastResort = (api: PostLoginApi, error: unknown): void => {
+  api.access.deny(genericMessage)
   try {
     // oxlint-disable-next-line no-console
     console.log(
       `rulefx ERROR handler failed closed: ${String(error instanceof Error ? error.message : error).slice(0, 200)}`
     )
-    api.access.deny(genericMessage)
   } catch {
-    // Nothing is left to call: a throwing `api` cannot be asked to deny. Auth0 fails the login on a rejection, but
-    // the contract is that the handler never rejects, and the login was not allowed by us either way.
+    // The login is already denied; a console that throws changes nothing.
   }
 }
 
@@ -193,12 +209,12 @@ const lastResort = (api: PostLoginApi, error: unknown): void => {
  * @category constructors
  * @since 0.1.0
  */
-export const make = <E extends Denial, R, LE extends Denial>(
+export const make = <E extends Denial, R, ROut, LE extends Denial>(
   pipeline: Pipeline.Pipeline<E, R>,
-  layer: Layer.Layer<Exclude<R, Login | Secrets>, LE, Login | Secrets>,
+  layer: Layer.Layer<ROut, LE, Login | Secrets> & CheckLayer<R, ROut>,
   options: Options = {}
 ): Handler => {
-  const run = decide(pipeline, layer, options)
+  const run = decide<E, R, ROut, LE>(pipeline, layer, options)
   return async (event, api) => {
     try {
       apply(await run(event), api)

@@ -30,3 +30,12 @@ export interface PostLoginApi {
     readonly sendUserTo: (url: string, options?: { query?: Record<string, string> }) => unknown
   }
 }
+
+/**
+ * Tells whether Auth0 accepts a scope string (RFC 6749 scope-token characters); `addScope` and `removeScope` throw
+ * on anything else.
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const isValidScope = (scope: string): boolean => /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope)

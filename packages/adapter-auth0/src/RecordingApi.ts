@@ -8,7 +8,7 @@
  *
  * @since 0.1.0
  */
-import type { PostLoginApi } from "./PostLoginApi.ts"
+import { isValidScope, type PostLoginApi } from "./PostLoginApi.ts"
 
 /**
  * One recorded call: the method's dotted name and its arguments.
@@ -50,8 +50,6 @@ export interface RecordingApi extends PostLoginApi {
   readonly summary: () => Summary
 }
 
-const validScope = /^[\x21\x23-\x5b\x5d-\x7e]+$/
-
 /**
  * Makes a fresh recording api.
  *
@@ -67,7 +65,7 @@ export const make = (): RecordingApi => {
     return api
   }
   const scope = (method: string) => (value: string) => {
-    if (typeof value !== "string" || !validScope.test(value)) throw new TypeError(`Invalid scope: ${String(value)}`)
+    if (typeof value !== "string" || !isValidScope(value)) throw new TypeError(`Invalid scope: ${String(value)}`)
     return record(method)(value)
   }
   api = {

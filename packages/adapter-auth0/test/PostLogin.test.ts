@@ -2,8 +2,9 @@ import { assert, describe, it } from "@effect/vitest"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
 import * as Decision from "@rulefx/core/Decision"
-import { type Denial, genericMessage } from "@rulefx/core/Denial"
+import { Class as DenialClass, type Denial, genericMessage } from "@rulefx/core/Denial"
 import * as Fact from "@rulefx/core/Fact"
+import * as LoginModel from "@rulefx/core/Login"
 import { Login } from "@rulefx/core/Login"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Rule from "@rulefx/core/Rule"
@@ -11,7 +12,6 @@ import * as Secrets from "@rulefx/core/Secrets"
 import { Crypto } from "@rulefx/rules/Crypto"
 import { SellerApi } from "@rulefx/rules/SellerApi"
 import * as SellerServer from "@rulefx/testing/SellerServer"
-import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -22,7 +22,7 @@ import { fullEvent, intercomSecret, minimalEvent } from "./utils/Events.ts"
 import { assertLeaksNothing, captureLogs, rulefxLines } from "./utils/Logs.ts"
 import * as Seed from "./utils/Seed.ts"
 
-class Blocked extends Data.TaggedError("Blocked")<{ readonly userId: string }> {
+class Blocked extends DenialClass("Blocked")<{ readonly userId: string }> {
   override get message(): string {
     return "Blocked by the test policy."
   }
@@ -118,7 +118,7 @@ describe("PostLogin.make: an allowed login", () => {
       assert.deepStrictEqual(yield* Ref.get(calls), ["seller-1", "seller-1"])
     }))
 
-  it("every kind of decision is applied through api, exactly once each, claims last", async () => {
+  it("every kind of decision is applied through api, exactly once each, claims then metadata last", async () => {
     const { api, summary, counts } = await run(handlerOf(everything), minimalEvent())
     assert.deepStrictEqual(counts, {
       "accessToken.removeScope": 1,
@@ -147,7 +147,8 @@ describe("PostLogin.make: an allowed login", () => {
       query: { step: "1" }
     }])
     const methods = api.calls.map((c) => c.method)
-    assert.deepStrictEqual(methods.slice(-2), claimMethods)
+    // Metadata last: anything that throws before it denies the login with nothing persisted.
+    assert.deepStrictEqual(methods.slice(-4), [...claimMethods, "user.setAppMetadata", "user.setUserMetadata"])
   })
 
   it("a rule reads the decoded event through Login, never the raw event", async () => {
@@ -336,7 +337,7 @@ describe("PostLogin.make: failing closed", () => {
     for (const method of claimMethods) assert.notInclude(methods, method)
   })
 
-  it("an api whose every method throws: the handler still resolves, for allowed and denied logins alike", async () => {
+  it("an api whose every method throws: the handler tries to deny, then rejects, so Auth0 fails the login", async () => {
     const events: ReadonlyArray<unknown> = [
       fullEvent(),
       minimalEvent({ appMetadata: { roles: ["GUEST"] } }),
@@ -348,20 +349,79 @@ describe("PostLogin.make: failing closed", () => {
       [handlerOf(everything), minimalEvent()] as const
     ]
     const apis = runs.map(() => throwingApi())
-    const { result } = await captureLogs(() => Promise.all(runs.map(([handler, event], i) => handler(event, apis[i]!))))
-    assert.deepStrictEqual(result, runs.map(() => undefined))
+    const { result } = await captureLogs(() =>
+      Promise.allSettled(runs.map(([handler, event], i) => handler(event, apis[i]!)))
+    )
+    // Resolving would let the login through; a rejected handler fails it.
+    for (const settled of result) assert.strictEqual(settled.status, "rejected")
     for (const api of apis) assert.include(api.attempts, "access.deny")
   })
 
-  it("an api whose deny throws: the handler still resolves", async () => {
+  it("an api whose deny throws: the handler rejects rather than resolve a login it could not deny", async () => {
     const events = [minimalEvent({ appMetadata: { roles: ["GUEST"] } }), {}, "nonsense"]
     const apis = events.map(() => denyThrowsApi())
-    const { result } = await captureLogs(() => Promise.all(events.map((event, i) => Seed.handler(event, apis[i]!))))
-    assert.deepStrictEqual(result, events.map(() => undefined))
+    const { result } = await captureLogs(() =>
+      Promise.allSettled(events.map((event, i) => Seed.handler(event, apis[i]!)))
+    )
+    for (const settled of result) assert.strictEqual(settled.status, "rejected")
     for (const api of apis) {
       assert.isDefined(api.summary().denied)
       for (const method of writeMethods) assert.notInclude(api.calls.map((c) => c.method), method)
     }
+  })
+
+  it("an api whose addScope throws: the login is denied, nothing persisted, and the handler resolves", async () => {
+    const api = scopeThrowsApi()
+    const { result } = await captureLogs(() => handlerOf(everything)(minimalEvent(), api))
+    assert.isUndefined(result)
+    assert.strictEqual(api.summary().denied, genericMessage)
+    for (const method of ["user.setAppMetadata", "user.setUserMetadata"]) {
+      assert.notInclude(api.calls.map((c) => c.method), method)
+    }
+  })
+})
+
+describe("PostLogin.make: what reaches the user", () => {
+  it("a failure that only looks like a denial (Effect's UnknownError, a tagged error with a message) gets the generic reason", async () => {
+    const leaky = "internal detail: db=10.1.2.3"
+    const lookalikes: ReadonlyArray<Effect.Effect<never, unknown>> = [
+      Effect.tryPromise(() => Promise.reject(new Error(leaky))),
+      Effect.fail({ _tag: "Lookalike", message: leaky })
+    ]
+    const runs = await Promise.all(
+      lookalikes.map((failure) =>
+        run(handlerOf(Rule.make("lookalike", failure as Effect.Effect<never, Denial>)), minimalEvent())
+      )
+    )
+    for (const { api } of runs) assertOnlyDenied(api, genericMessage)
+  })
+
+  it("a layer that (bypassing the types) provides its own Login never replaces the login's own", async () => {
+    const fixed = Login.layer({ ...LoginModel.make({ user: { id: "auth0|fixed", roles: ["ADMIN"] } }) })
+    const rolesOf = Rule.make(
+      "rolesOf",
+      Effect.flatMap(Login, (login) => Decision.setIdTokenClaim("https://example.com/who", login.user.id))
+    )
+    const handler = PostLogin.make(only(rolesOf), fixed as unknown as Layer.Layer<never>)
+    const { summary } = await run(handler, minimalEvent())
+    assert.notStrictEqual(summary.idTokenClaims["https://example.com/who"], "auth0|fixed")
+    assert.isString(summary.idTokenClaims["https://example.com/who"])
+  })
+
+  it("denials raised by combinators (a rule's timeout, a bad switch) are logged with the rule's name", async () => {
+    const slow = Rule.timeout(Rule.make("slow", Effect.sleep("1 second")), "20 millis")
+    const timedOut = await run(handlerOf(slow), minimalEvent())
+    assert.isTrue(
+      rulefxLines(timedOut.lines).some((line) => line.includes("rule=slow denied: RuleTimedOut")),
+      timedOut.lines.join("\n")
+    )
+    const switched = Rule.enabledBy(Rule.make("switched", Effect.void), "SWITCH")
+    const badSwitch = await run(handlerOf(switched), { ...minimalEvent(), secrets: { SWITCH: "perhaps" } })
+    assertOnlyDenied(badSwitch.api, genericMessage)
+    assert.isTrue(
+      rulefxLines(badSwitch.lines).some((line) => line.includes("rule=switched denied: InvalidData")),
+      badSwitch.lines.join("\n")
+    )
   })
 })
 
@@ -376,14 +436,17 @@ describe("PostLogin.make: logs", () => {
       assert.isAtMost(line.length, 256, line)
       assert.notInclude(line, "\n")
     }
-    assert.isTrue(ours.some((line) => line.startsWith("rulefx ERROR rule=exploding-rule ")), ours.join("\n"))
+    assert.isTrue(ours.some((line) => /^rulefx ERROR user=\S+ rule=exploding-rule /.test(line)), ours.join("\n"))
   })
 
   it("a denial is logged with the rule's name and the denial's tag", async () => {
     const { lines } = await run(Seed.handler, minimalEvent({ appMetadata: { roles: ["GUEST"] } }))
     const ours = rulefxLines(lines)
     for (const line of ours) assert.isAtMost(line.length, 256, line)
-    assert.isTrue(ours.some((line) => /^rulefx INFO rule=denyRoles .*RoleNotAllowed/.test(line)), ours.join("\n"))
+    assert.isTrue(
+      ours.some((line) => /^rulefx INFO user=\S+ rule=denyRoles .*RoleNotAllowed/.test(line)),
+      ours.join("\n")
+    )
   })
 
   it("a secret missing while the services are built (no rule has run): the log names the secret", async () => {
@@ -405,7 +468,7 @@ describe("PostLogin.make: logs", () => {
     const { lines } = await run(Seed.handler, { ...event, secrets })
     const ours = rulefxLines(lines)
     assert.isTrue(
-      ours.some((line) => line.includes(`rule=hashSellerEmail denied: MissingSecret {"name":"INTERCOM_SECRET"}`)),
+      ours.some((line) => line.includes("rule=hashSellerEmail denied: MissingSecret name=INTERCOM_SECRET")),
       ours.join("\n")
     )
   })
@@ -551,7 +614,7 @@ describe("PostLogin.make: overlapping logins are isolated", () => {
     })
     const ours = rulefxLines(lines)
     for (const line of ours) assert.isAtMost(line.length, 256)
-    assert.strictEqual(ours.filter((line) => line.startsWith("rulefx INFO rule=denyRoles ")).length, n / 4)
+    assert.strictEqual(ours.filter((line) => /^rulefx INFO user=\S+ rule=denyRoles /.test(line)).length, n / 4)
   })
 
   it("a fact's cell is per login: a value computed for one user is never served to the next", async () => {

@@ -2,6 +2,7 @@
 // every @ts-expect-error below must be an error, or tsc fails.
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Decision from "@rulefx/core/Decision"
+import * as Login from "@rulefx/core/Login"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Rule from "@rulefx/core/Rule"
 import { Crypto } from "@rulefx/rules/Crypto"
@@ -60,3 +61,8 @@ export const nonDenialLayerError = PostLogin.make(seed, Layer.mergeAll(failingSe
 // A tiny custom pipeline that needs nothing: an empty layer is enough.
 const tiny = Pipeline.make({ facts: [], rules: [Rule.make("tiny", Decision.setIdTokenClaim("n", 1))] })
 export const tinyHandler: PostLogin.Handler = PostLogin.make(tiny, Layer.empty)
+
+// A layer that provides Login (or Secrets) would override every login's own: refused.
+const withLogin = Layer.mergeAll(SellerApi.layer, Crypto.layer, Login.Login.layer(Login.make()))
+// @ts-expect-error Login comes from each login's event; the layer must not provide it
+export const providesLogin = PostLogin.make(seed, withLogin)

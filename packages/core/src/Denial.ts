@@ -2,50 +2,90 @@
  * The denial contract: every reason a rule may give for refusing a login.
  *
  * A denial is a tagged error whose `message` is safe to show the user (Auth0 sends it to the application as
- * `error_description`). Rules declare one class per reason with `Data.TaggedError`; the error channel of a rule
+ * `error_description`). Rules declare one class per reason with `Denial.Class`; the error channel of a rule
  * holds denials only, so anything else that goes wrong is a defect and the adapter fails closed.
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Predicate from "effect/Predicate"
+import type * as Types from "effect/Types"
 
 /**
- * What every denial satisfies: a tag naming the reason and a user-safe message.
+ * The brand every denial carries. Only classes built with `Denial.Class` have it, so an error that merely looks like
+ * a denial (Effect's own UnknownError or TimeoutError, a library error with a `message`) never reaches the user.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const DenialTypeId: unique symbol = Symbol.for("@rulefx/core/Denial")
+
+/**
+ * What every denial satisfies: the brand, a tag naming the reason and a user-safe message.
  *
  * @category models
  * @since 0.1.0
  */
 export interface Denial {
+  readonly [DenialTypeId]: typeof DenialTypeId
   readonly _tag: string
   readonly message: string
 }
 
 /**
- * Tells whether a value has the shape of a denial.
+ * Tells whether a value is a denial (carries the brand).
  *
  * @category guards
  * @since 0.1.0
  */
 export const isDenial = (u: unknown): u is Denial =>
-  Predicate.hasProperty(u, "_tag") && Predicate.isString(u._tag) && Predicate.hasProperty(u, "message") &&
-  Predicate.isString(u.message)
+  Predicate.hasProperty(u, DenialTypeId) && Predicate.hasProperty(u, "_tag") && Predicate.isString(u._tag) &&
+  Predicate.hasProperty(u, "message") && Predicate.isString(u.message)
+
+/**
+ * The base class of a denial: `Data.TaggedError` plus the brand. Give it a `message` getter with the text the
+ * user sees; fields hold data for the log (ids, counts, keys), never secrets.
+ *
+ * **Example** (A denial)
+ *
+ * ```ts
+ * export class EmailNotVerified extends Denial.Class("EmailNotVerified")<{ readonly userId: string }> {
+ *   override get message() {
+ *     return "Please verify your email address first."
+ *   }
+ * }
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const Class = <Tag extends string>(tag: Tag): new<A extends Record<string, any> = {}>(
+  args: Types.VoidIfEmpty<{ readonly [P in keyof A as P extends "_tag" ? never : P]: A[P] }>
+) => Cause.YieldableError & { readonly _tag: Tag; readonly [DenialTypeId]: typeof DenialTypeId } & Readonly<A> => {
+  const Base = Data.TaggedError(tag)
+  Object.defineProperty(Base.prototype, DenialTypeId, { value: DenialTypeId })
+  return Base as any
+}
+
+const renderField = (value: unknown): string =>
+  Array.isArray(value)
+    ? `[${value.map(renderField).join(",")}]`
+    : Predicate.isString(value) || Predicate.isNumber(value) || Predicate.isBoolean(value)
+    ? String(value)
+    : typeof value
 
 /**
  * Renders a failure for the log: a denial's tag and data fields (ids, counts, keys: what rules put there), never
- * its message; anything that is not a denial as "NonDenialFailure".
+ * its message; anything else by its tag or as "NonDenialFailure".
  *
  * @category getters
  * @since 0.1.0
  */
 export const describe = (failure: unknown): string => {
-  if (!isDenial(failure)) return "NonDenialFailure"
-  const fields = Object.fromEntries(Object.entries(failure).filter(([key]) => key !== "_tag"))
-  try {
-    return Object.keys(fields).length === 0 ? failure._tag : `${failure._tag} ${JSON.stringify(fields)}`
-  } catch {
-    return failure._tag
-  }
+  if (!Predicate.hasProperty(failure, "_tag") || !Predicate.isString(failure._tag)) return "NonDenialFailure"
+  const fields = Object.entries(failure).filter(([key]) => key !== "_tag" && !key.startsWith("~"))
+  return [failure._tag, ...fields.map(([key, value]) => `${key}=${renderField(value)}`)].join(" ")
 }
 
 /**
@@ -63,7 +103,7 @@ export const genericMessage = "Login is temporarily unavailable. Please try agai
  * @category errors
  * @since 0.1.0
  */
-export class MissingSecret extends Data.TaggedError("MissingSecret")<{ readonly name: string }> {
+export class MissingSecret extends Class("MissingSecret")<{ readonly name: string }> {
   override get message(): string {
     return genericMessage
   }
@@ -76,7 +116,7 @@ export class MissingSecret extends Data.TaggedError("MissingSecret")<{ readonly 
  * @category errors
  * @since 0.1.0
  */
-export class InvalidData extends Data.TaggedError("InvalidData")<{
+export class InvalidData extends Class("InvalidData")<{
   readonly what: string
   readonly issues: ReadonlyArray<string>
 }> {
@@ -91,7 +131,7 @@ export class InvalidData extends Data.TaggedError("InvalidData")<{
  * @category errors
  * @since 0.1.0
  */
-export class RuleTimedOut extends Data.TaggedError("RuleTimedOut")<{
+export class RuleTimedOut extends Class("RuleTimedOut")<{
   readonly rule: string
   readonly millis: number
 }> {

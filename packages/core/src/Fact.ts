@@ -20,6 +20,8 @@ import type { Denial } from "./Denial.ts"
 
 const FactTypeId = "~@rulefx/core/Fact"
 
+let instances = 0
+
 /**
  * The requirement a fact's readers carry: the fact's name, in the type.
  *
@@ -47,7 +49,8 @@ export class Fact<Name extends string, A, E extends Denial, R> extends Effectabl
     super()
     this.name = name
     this.compute = compute
-    this.key = Context.Service<Id<Name>, Effect.Effect<A, E>>(`@rulefx/fact/${name}`)
+    // Keyed by instance, not by name alone: another fact that happens to share the name never reads this one's cell.
+    this.key = Context.Service<Id<Name>, Effect.Effect<A, E>>(`@rulefx/fact/${name}#${++instances}`)
   }
   asEffect(): Effect.Effect<A, E, Id<Name>> {
     return Effect.flatten(this.key)
@@ -103,10 +106,12 @@ export type MissingNames<R> = R extends Id<infer Name> ? Name : never
  * @since 0.1.0
  */
 export const make = <const Name extends string, A, E extends Denial = never, R = never>(
-  name: Name,
+  // A literal name is what lets the compiler tell facts apart: with a plain `string`, Pipeline.make's check of
+  // undeclared facts could not work, so it is refused.
+  name: string extends Name ? "rulefx: a fact's name must be a string literal" : Name,
   compute: Effect.Effect<A, E, R>
 ): Fact<Name, A, E, Exclude<R, Id<Name>>> =>
-  new Fact(name, compute.pipe(Effect.annotateLogs({ fact: name })) as Effect.Effect<A, E, Exclude<R, Id<Name>>>)
+  new Fact(name as Name, compute.pipe(Effect.annotateLogs({ fact: name })) as Effect.Effect<A, E, Exclude<R, Id<Name>>>)
 
 /**
  * Provides a fact with a fixed value, for testing a rule without computing the fact.

@@ -55,14 +55,18 @@ export type Errors<T> = T extends Rule<infer E, infer _R> ? E : never
  */
 export type Services<T> = T extends Rule<infer _E, infer R> ? R : never
 
-const logFailure = (critical: boolean) => (cause: Cause.Cause<Denial>): Effect.Effect<void> => {
+const logFailure = (cause: Cause.Cause<Denial>): Effect.Effect<void> => {
   if (Cause.hasInterruptsOnly(cause)) return Effect.void
   const denial = Cause.findErrorOption(cause)
-  if (denial._tag === "Some") {
-    return Effect.logInfo(`${critical ? "denied" : "optional rule denied, ignored"}: ${describe(denial.value)}`)
-  }
-  return Effect.logError(`${critical ? "failed" : "optional rule failed, ignored"}: ${Cause.pretty(cause)}`)
+  return denial._tag === "Some"
+    ? Effect.logInfo(`denied: ${describe(denial.value)}`)
+    : Effect.logError(`failed: ${Cause.pretty(cause)}`)
 }
+
+// Logs a failure that arises in a combinator (a timeout, a bad switch, a failing predicate): outside the rule's own
+// run, where Rule.make's log would not see it.
+const logged = <A, E extends Denial, R>(name: string, self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  self.pipe(Effect.tapCause(logFailure), Effect.annotateLogs({ rule: name }))
 
 /**
  * Makes a rule from its name and its check. The check reads the Login, facts and services, records decisions with
@@ -86,7 +90,7 @@ export const make = <E extends Denial = never, R = never>(
 ): Rule<E, Exclude<R, Decision.Decisions>> => ({
   name,
   run: Decision.collect(check).pipe(
-    Effect.tapCause(logFailure(true)),
+    Effect.tapCause(logFailure),
     Effect.annotateLogs({ rule: name })
   )
 })
@@ -104,9 +108,9 @@ export const optional = <E extends Denial, R>(self: Rule<E, R>): Rule<never, R> 
     Effect.catchCause((cause) =>
       Cause.hasInterruptsOnly(cause)
         ? Effect.failCause(cause as Cause.Cause<never>)
-        : logFailure(false)(cause).pipe(
+        : Effect.logWarning("optional rule failed; its decisions are dropped and the login goes on").pipe(
           Effect.annotateLogs({ rule: self.name }),
-          Effect.as(Decision.empty() as Decision.Decision)
+          Effect.andThen(Effect.sync((): Decision.Decision => Decision.empty()))
         )
     )
   )
@@ -129,7 +133,7 @@ export const timeout: {
     run: self.run.pipe(
       Effect.timeoutOrElse({
         duration,
-        orElse: () => Effect.fail(new RuleTimedOut({ rule: self.name, millis }))
+        orElse: () => logged(self.name, Effect.fail(new RuleTimedOut({ rule: self.name, millis })))
       })
     )
   }
@@ -180,7 +184,10 @@ export const enabledBy: {
         // Own keys only: "constructor" or "__proto__" must not read Object.prototype and count as on.
         const value = Object.hasOwn(switchValues, key) ? switchValues[key] : undefined
         if (value === undefined) {
-          return yield* new InvalidData({ what: `setting ${setting}`, issues: ["expected on or off"] })
+          return yield* logged(
+            self.name,
+            Effect.fail(new InvalidData({ what: `setting ${setting}`, issues: ["expected on or off"] }))
+          )
         }
         enabled = value
       }
@@ -261,7 +268,7 @@ export const when: {
 ): Rule<E | E2, R | R2> => ({
   name: self.name,
   run: Effect.flatMap(
-    predicate,
+    logged(self.name, predicate),
     (ok): Effect.Effect<Decision.Decision, E | E2, R | R2> => ok ? self.run : Effect.succeed(Decision.empty())
   )
 }))

@@ -1,17 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Decision from "@rulefx/core/Decision"
+import { Class as DenialClass } from "@rulefx/core/Denial"
 import * as Fact from "@rulefx/core/Fact"
 import * as Login from "@rulefx/core/Login"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Rule from "@rulefx/core/Rule"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Ref from "effect/Ref"
 import { TestClock } from "effect/testing"
 
-class Blocked extends Data.TaggedError("Blocked")<{ readonly by: string }> {
+class Blocked extends DenialClass("Blocked")<{ readonly by: string }> {
   override get message(): string {
     return "Access denied."
   }

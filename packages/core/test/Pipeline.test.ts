@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Decision from "@rulefx/core/Decision"
 import * as Decode from "@rulefx/core/Decode"
-import { genericMessage, InvalidData, MissingSecret } from "@rulefx/core/Denial"
+import { Class as DenialClass, genericMessage, InvalidData, MissingSecret } from "@rulefx/core/Denial"
 import * as Fact from "@rulefx/core/Fact"
 import * as Login from "@rulefx/core/Login"
 import * as Pipeline from "@rulefx/core/Pipeline"
@@ -9,7 +9,6 @@ import * as Rule from "@rulefx/core/Rule"
 import * as Secrets from "@rulefx/core/Secrets"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -44,13 +43,13 @@ class SellerLookup extends Context.Service<SellerLookup, {
     )
 }
 
-class RoleNotAllowed extends Data.TaggedError("RoleNotAllowed")<{ readonly roles: ReadonlyArray<string> }> {
+class RoleNotAllowed extends DenialClass("RoleNotAllowed")<{ readonly roles: ReadonlyArray<string> }> {
   override get message(): string {
     return "Your account is not allowed to use this application."
   }
 }
 
-class Blocked extends Data.TaggedError("Blocked")<{ readonly by: string }> {
+class Blocked extends DenialClass("Blocked")<{ readonly by: string }> {
   override get message(): string {
     return "Access denied."
   }

@@ -20,3 +20,8 @@ export const missingDirect = Pipeline.make({ facts: [Base], rules: [readsDerived
 // A declared fact reads a fact nobody declares: the transitive dependency is caught too.
 // @ts-expect-error Base is read (by Derived) but not declared
 export const missingTransitive = Pipeline.make({ facts: [Derived], rules: [readsDerived] })
+
+// A fact whose name is a plain string could not be told apart from others, so the check above could not work.
+declare const someName: string
+// @ts-expect-error a fact's name must be a string literal
+export const wideName = Fact.make(someName, Effect.succeed(1))

@@ -1,10 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Decision from "@rulefx/core/Decision"
-import { InvalidData, RuleTimedOut } from "@rulefx/core/Denial"
+import { Class as DenialClass, InvalidData, RuleTimedOut } from "@rulefx/core/Denial"
 import * as Login from "@rulefx/core/Login"
 import * as Rule from "@rulefx/core/Rule"
 import * as Secrets from "@rulefx/core/Secrets"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -12,13 +11,13 @@ import { pipe } from "effect/Function"
 import * as Ref from "effect/Ref"
 import { TestClock } from "effect/testing"
 
-class Blocked extends Data.TaggedError("Blocked")<{ readonly by: string }> {
+class Blocked extends DenialClass("Blocked")<{ readonly by: string }> {
   override get message(): string {
     return "Access denied."
   }
 }
 
-class Unverified extends Data.TaggedError("Unverified")<{}> {
+class Unverified extends DenialClass("Unverified")<{}> {
   override get message(): string {
     return "Please verify your email."
   }

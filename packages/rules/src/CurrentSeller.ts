@@ -1,7 +1,7 @@
 /**
  * CurrentSeller: the seller of the user logging in, fetched once per login and shared by every rule that reads it.
  *
- * The seller id is `app_metadata.sellerId` (a non-empty string or an integer). No id, or a 404 from the seller
+ * The seller id is `app_metadata.sellerId` (a non-empty string or an integer). No id (absent or null), or a 404 from the seller
  * API, is `Option.none()`: the user is not a seller and the login goes on. Any other failure of the seller API
  * is a SellerUnavailable denial: the rules after it cannot be trusted without the seller, so the login fails
  * closed, with a message that names nothing internal; the detail goes to the log.
@@ -9,10 +9,9 @@
  * @since 0.1.0
  */
 import * as Decode from "@rulefx/core/Decode"
-import { genericMessage } from "@rulefx/core/Denial"
+import * as Denial from "@rulefx/core/Denial"
 import * as Fact from "@rulefx/core/Fact"
 import { Login } from "@rulefx/core/Login"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as v from "valibot"
@@ -24,15 +23,15 @@ import { SellerApi } from "./SellerApi.ts"
  * @category errors
  * @since 0.1.0
  */
-export class SellerUnavailable extends Data.TaggedError("SellerUnavailable")<{
+export class SellerUnavailable extends Denial.Class("SellerUnavailable")<{
   readonly reason: "Status" | "Timeout" | "Network" | "Body"
 }> {
   override get message(): string {
-    return genericMessage
+    return Denial.genericMessage
   }
 }
 
-const SellerId = v.optional(
+const SellerId = v.nullish(
   v.union([
     // "." and ".." would be resolved as path segments by fetch and leave /seller/.
     v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(256), v.check((id) => id !== "." && id !== "..")),
@@ -53,7 +52,7 @@ export const CurrentSeller = Fact.make(
   Effect.gen(function*() {
     const login = yield* Login
     const sellerId = yield* decodeSellerId(login.user.appMetadata["sellerId"])
-    if (sellerId === undefined) return Option.none()
+    if (sellerId === undefined || sellerId === null) return Option.none()
     const api = yield* SellerApi
     return yield* api.getSeller(sellerId).pipe(
       Effect.catchTag("SellerApiError", (error) =>

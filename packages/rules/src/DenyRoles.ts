@@ -8,10 +8,9 @@
  * @since 0.1.0
  */
 import * as Decode from "@rulefx/core/Decode"
-import { genericMessage } from "@rulefx/core/Denial"
+import * as Denial from "@rulefx/core/Denial"
 import { Login } from "@rulefx/core/Login"
 import * as Rule from "@rulefx/core/Rule"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as v from "valibot"
 import { EffectiveRoles } from "./EffectiveRoles.ts"
@@ -22,7 +21,7 @@ import { EffectiveRoles } from "./EffectiveRoles.ts"
  * @category errors
  * @since 0.1.0
  */
-export class RoleNotAllowed extends Data.TaggedError("RoleNotAllowed")<{
+export class RoleNotAllowed extends Denial.Class("RoleNotAllowed")<{
   readonly roles: ReadonlyArray<string>
 }> {
   override get message(): string {
@@ -36,11 +35,11 @@ export class RoleNotAllowed extends Data.TaggedError("RoleNotAllowed")<{
  * @category errors
  * @since 0.1.0
  */
-export class AllowedRolesMissing extends Data.TaggedError("AllowedRolesMissing")<{
+export class AllowedRolesMissing extends Denial.Class("AllowedRolesMissing")<{
   readonly key: string
 }> {
   override get message(): string {
-    return genericMessage
+    return Denial.genericMessage
   }
 }
 

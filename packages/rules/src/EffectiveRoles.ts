@@ -1,7 +1,7 @@
 /**
  * EffectiveRoles: the roles rules decide by, `app_metadata.roles` or the fallback `["USER"]`.
  *
- * The fallback is computed, shared with every rule that reads the fact, and never written to the profile (under
+ * Absent or null roles get the fallback. The fallback is computed, shared with every rule that reads the fact, and never written to the profile (under
  * Rules it lived on the mutable `user`). Roles that are present but not an array of strings are an InvalidData
  * denial, not a silent fallback: a malformed profile must not quietly get a default role.
  *
@@ -21,7 +21,7 @@ import * as v from "valibot"
  */
 export const fallback: ReadonlyArray<string> = ["USER"]
 
-const decodeRoles = Decode.decode(v.optional(v.array(v.string())), "app_metadata.roles")
+const decodeRoles = Decode.decode(v.nullish(v.array(v.string())), "app_metadata.roles")
 
 /**
  * The fact.
@@ -34,6 +34,6 @@ export const EffectiveRoles = Fact.make(
   Effect.gen(function*() {
     const login = yield* Login
     const roles = yield* decodeRoles(login.user.appMetadata["roles"])
-    return roles ?? fallback
+    return roles ?? [...fallback]
   })
 )

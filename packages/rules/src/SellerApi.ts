@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import * as Decode from "@rulefx/core/Decode"
-import type { MissingSecret } from "@rulefx/core/Denial"
+import { InvalidData, type MissingSecret } from "@rulefx/core/Denial"
 import * as Secrets from "@rulefx/core/Secrets"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -82,14 +82,15 @@ export class SellerApi extends Context.Service<SellerApi, {
   readonly getSeller: (id: string) => Effect.Effect<Option.Option<Seller>, SellerApiError>
 }>()("@rulefx/rules/SellerApi") {
   /** The fetch-based service with default options; the base URL comes from the `SELLER_API_URL` secret. */
-  static readonly layer: Layer.Layer<SellerApi, MissingSecret, Secrets.Secrets> = Layer.effect(
+  static readonly layer: Layer.Layer<SellerApi, MissingSecret | InvalidData, Secrets.Secrets> = Layer.effect(
     SellerApi,
     Effect.suspend(() => makeLive({}))
   )
 
   /** The fetch-based service with the given options. */
-  static readonly layerWith = (options: Options): Layer.Layer<SellerApi, MissingSecret, Secrets.Secrets> =>
-    Layer.effect(SellerApi, makeLive(options))
+  static readonly layerWith = (
+    options: Options
+  ): Layer.Layer<SellerApi, MissingSecret | InvalidData, Secrets.Secrets> => Layer.effect(SellerApi, makeLive(options))
 
   /**
    * An in-memory double: ids map to a seller or to the error to fail with; other ids are "not found". The returned
@@ -126,36 +127,43 @@ const networkDetail = (cause: unknown): string => {
 
 const decodeSeller = Decode.decode(SellerSchema, "seller body")
 
-const decodeBody = (text: string): Effect.Effect<Seller, SellerApiError> =>
-  Effect.try({
-    try: () => JSON.parse(text) as unknown,
-    catch: () => new SellerApiError({ reason: "Body", detail: "body is not JSON" })
-  }).pipe(
-    Effect.flatMap((json) =>
-      decodeSeller(json).pipe(
-        Effect.mapError((e) =>
-          new SellerApiError({ reason: "Body", detail: `body is not a seller: ${e.issues.slice(0, 3).join(", ")}` })
+/** Bodies larger than this are refused rather than parsed: a seller is a few hundred bytes. */
+const maxBodyChars = 64 * 1024
+
+const bodyError = (detail: string) => new SellerApiError({ reason: "Body", detail })
+
+const decodeBody = (id: string, text: string): Effect.Effect<Seller, SellerApiError> =>
+  text.length > maxBodyChars
+    ? Effect.fail(bodyError(`body is over ${maxBodyChars} characters`))
+    : Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => bodyError("body is not JSON") }).pipe(
+      Effect.flatMap((json) =>
+        decodeSeller(json).pipe(
+          Effect.mapError((e) => bodyError(`body is not a seller: ${e.issues.slice(0, 3).join(", ")}`))
         )
-      )
+      ),
+      // A seller other than the one asked for would put someone else's data in this user's token.
+      Effect.filterOrFail((seller) => seller.id === id, () => bodyError("body is a different seller"))
     )
-  )
 
 const makeLive = Effect.fnUntraced(function*(options: Options) {
-  const baseUrl = Redacted.value(yield* Secrets.get(options.urlSecret ?? "SELLER_API_URL")).replace(/\/+$/, "")
+  const urlSecret = options.urlSecret ?? "SELLER_API_URL"
+  const baseUrl = Redacted.value(yield* Secrets.get(urlSecret)).replace(/\/+$/, "")
+  // A malformed URL is a configuration error, not a network failure to retry: refuse it when the layer is built.
+  if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
+    return yield* new InvalidData({ what: `secret ${urlSecret}`, issues: ["expected an http(s) URL"] })
+  }
   const timeout = options.timeout ?? Duration.seconds(2)
   const timeoutMillis = Duration.toMillis(Duration.fromInputUnsafe(timeout))
   const retries = options.retries ?? 1
 
   const attempt = (id: string) =>
     Effect.tryPromise({
-      try: async (signal) => {
-        const response = await fetch(`${baseUrl}/seller/${encodeURIComponent(id)}`, {
+      try: (signal) =>
+        fetch(`${baseUrl}/seller/${encodeURIComponent(id)}`, {
           signal,
           redirect: "error",
           headers: { accept: "application/json" }
-        })
-        return { status: response.status, text: await response.text() }
-      },
+        }).then((response) => response.text().then((text) => ({ status: response.status, text }))),
       catch: (cause) => new SellerApiError({ reason: "Network", detail: networkDetail(cause) })
     }).pipe(
       Effect.timeoutOrElse({
@@ -177,7 +185,7 @@ const makeLive = Effect.fnUntraced(function*(options: Options) {
         : attempt(id)).pipe(
           Effect.retry({ times: retries, while: isRetryable }),
           Effect.flatMap(({ status, text }) =>
-            status === 404 ? Effect.succeedNone : Effect.map(decodeBody(text), Option.some)
+            status === 404 ? Effect.succeedNone : Effect.map(decodeBody(id, text), Option.some)
           ),
           Effect.withSpan("SellerApi.getSeller")
         )

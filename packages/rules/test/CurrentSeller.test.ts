@@ -36,6 +36,16 @@ describe("CurrentSeller", () => {
       assert.deepStrictEqual(calls, [])
     }))
 
+  it.effect("a null sellerId (a cleared key): no seller, and the seller API is never called", () =>
+    Effect.gen(function*() {
+      const calls = yield* Ref.make<ReadonlyArray<string>>([])
+      const seller = yield* CurrentSeller.compute.pipe(
+        Effect.provide(Layer.mergeAll(login({ appMetadata: { sellerId: null } }), SellerApi.layerTest({}, calls)))
+      )
+      assert.isTrue(Option.isNone(seller))
+      assert.deepStrictEqual(yield* Ref.get(calls), [])
+    }))
+
   it.effect("a string sellerId: the seller", () =>
     Effect.gen(function*() {
       const { result, calls } = yield* compute({ sellerId: ada.id })
@@ -72,7 +82,6 @@ describe("CurrentSeller", () => {
     { label: "only spaces", sellerId: "   " },
     { label: "a fraction", sellerId: 1.5 },
     { label: "a boolean", sellerId: true },
-    { label: "null", sellerId: null },
     { label: "an array", sellerId: ["seller-1"] },
     { label: "a string over 256 characters", sellerId: "s".repeat(257) },
     { label: "a dot segment", sellerId: ".." },

@@ -148,11 +148,40 @@ describe("SellerApi", () => {
     it.live("a slow answer inside the timeout is a seller", () =>
       Effect.gen(function*() {
         const server = yield* SellerServer.scoped({
-          "seller-slow": { _tag: "Json", body: ada, delayMillis: 50 }
+          [ada.id]: { _tag: "Json", body: ada, delayMillis: 50 }
         })
-        const seller = yield* getSeller(server.url, "seller-slow", { timeout: "1 second" })
+        const seller = yield* getSeller(server.url, ada.id, { timeout: "1 second" })
         assert.deepStrictEqual(Option.getOrThrow(seller), ada)
         assert.strictEqual(server.requests().length, 1)
+      }))
+
+    it.live("a body holding a different seller than the one asked for: a Body error", () =>
+      Effect.gen(function*() {
+        const server = yield* SellerServer.scoped({
+          "seller-x": SellerServer.seller("someone-else", ada.email, ada.name)
+        })
+        const error = yield* Effect.flip(getSeller(server.url, "seller-x"))
+        assert.strictEqual(error.reason, "Body")
+        assert.strictEqual(error.detail, "body is a different seller")
+      }))
+
+    it.live("a body over 64 kB: a Body error, not parsed", () =>
+      Effect.gen(function*() {
+        const server = yield* SellerServer.scoped({
+          [ada.id]: SellerServer.seller(ada.id, ada.email, ada.name, { padding: "x".repeat(70 * 1024) })
+        })
+        const error = yield* Effect.flip(getSeller(server.url, ada.id))
+        assert.strictEqual(error.reason, "Body")
+        assert.match(error.detail, /over/)
+      }))
+
+    it.effect("a SELLER_API_URL that is not an http(s) URL fails the layer with InvalidData", () =>
+      Effect.gen(function*() {
+        for (const url of ["not a url", "ftp://sellers.example", "file:///etc/passwd"]) {
+          const error = yield* Effect.flip(Layer.build(apiLayer(url)).pipe(Effect.scoped))
+          assert.strictEqual(error._tag, "InvalidData")
+          assert.notInclude(JSON.stringify(error), url)
+        }
       }))
 
     it.live("connection refused: a Network error", () =>
@@ -176,10 +205,10 @@ describe("SellerApi", () => {
     it.live("the seller id is URL-encoded", () =>
       Effect.gen(function*() {
         const server = yield* SellerServer.scoped({
-          "a/b?c=d#e": SellerServer.seller(ada.id, ada.email, ada.name)
+          "a/b?c=d#e": SellerServer.seller("a/b?c=d#e", ada.email, ada.name)
         })
         const seller = yield* getSeller(server.url, "a/b?c=d#e")
-        assert.deepStrictEqual(Option.getOrThrow(seller), ada)
+        assert.deepStrictEqual(Option.getOrThrow(seller), { ...ada, id: "a/b?c=d#e" })
         assert.deepStrictEqual(server.requests(), ["/seller/a%2Fb%3Fc%3Dd%23e"])
       }))
 

@@ -66,6 +66,14 @@ export const demoAnswers: Readonly<Record<string, Answer>> = {
   "seller-flaky": { _tag: "FailTimes", times: 1, status: 503, after: seller("seller-flaky", "flo@shop.example", "Flo") }
 }
 
+const decodeSegment = (segment: string): string | undefined => {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
+}
+
 const respond = (res: ServerResponse, answer: Answer, attempt: number): void => {
   switch (answer._tag) {
     case "Json": {
@@ -108,7 +116,7 @@ export const start = (answers: Readonly<Record<string, Answer>> = demoAnswers): 
     const path = req.url ?? "/"
     requests.push(path)
     const match = /^\/seller\/([^/?]+)$/.exec(path)
-    const id = match?.[1] === undefined ? undefined : decodeURIComponent(match[1])
+    const id = match?.[1] === undefined ? undefined : decodeSegment(match[1])
     const answer = id !== undefined && Object.hasOwn(answers, id) ? answers[id] : undefined
     if (id === undefined || answer === undefined) {
       res.writeHead(404).end()

@@ -9,13 +9,14 @@ const render = (value: unknown): string =>
   typeof value === "string" ? value : value instanceof Error ? `${value.name}: ${value.message}` : String(value)
 
 /**
- * One short line per log: `rulefx <LEVEL> rule=<name> fact=<name> <message>`, cut to 256 characters, on
- * console.log (Auth0 captures it). Annotations other than rule and fact are not printed: they could carry data.
+ * One short line per log: `rulefx <LEVEL> user=<id> rule=<name> fact=<name> <message>`, cut to 256 characters,
+ * on console.log (Auth0 captures it). Other annotations are not printed: they could carry data. The user id is the
+ * only user data a line carries.
  */
 export const logger = Logger.make<unknown, void>(({ cause, fiber, logLevel, message }) => {
   const annotations = fiber.getRef(References.CurrentLogAnnotations)
   const parts = [`rulefx ${logLevel.toUpperCase()}`]
-  for (const key of ["rule", "fact"]) {
+  for (const key of ["user", "rule", "fact"]) {
     const value = annotations[key]
     if (typeof value === "string") parts.push(`${key}=${value}`)
   }
