@@ -8,8 +8,10 @@
  * @since 0.1.0
  */
 import * as esbuild from "esbuild"
-import { access, writeFile } from "node:fs/promises"
-import { dirname, join } from "node:path"
+import { readFileSync } from "node:fs"
+import { access, mkdir, readFile, writeFile } from "node:fs/promises"
+import { createRequire } from "node:module"
+import { dirname, join, resolve } from "node:path"
 
 /**
  * Auth0's limit on one Action's code.
@@ -30,6 +32,12 @@ export interface Options {
   readonly outfile: string
   /** Bytes; the build fails when the file is larger. Default 100 kB, Auth0's limit. */
   readonly budget?: number
+  /**
+   * Rewrite `import { Effect, Layer } from "effect"` in your sources into per-module imports
+   * (`import * as Effect from "effect/Effect"`), which esbuild can tree-shake. Default true: a barrel-imported
+   * Action was measured 4x larger.
+   */
+  readonly rewriteBarrelImports?: boolean
 }
 
 /**
@@ -43,6 +51,8 @@ export interface Report {
   readonly bytes: number
   readonly budget: number
   readonly contributors: ReadonlyArray<{ readonly path: string; readonly bytes: number }>
+  /** Source files whose `from "effect"` imports could not be rewritten (e.g. `import * as E from "effect"`). */
+  readonly barrelImportsLeft: ReadonlyArray<string>
 }
 
 /**
@@ -81,7 +91,9 @@ export const formatBytes = (bytes: number): string => `${(bytes / 1024).toFixed(
  */
 export const build = async (options: Options): Promise<Report> => {
   const budget = options.budget ?? auth0Limit
+  const barrelImportsLeft: Array<string> = []
   const result = await esbuild.build({
+    plugins: options.rewriteBarrelImports === false ? [] : [barrelPlugin(options.entry, barrelImportsLeft)],
     entryPoints: [options.entry],
     outfile: options.outfile,
     bundle: true,
@@ -97,6 +109,7 @@ export const build = async (options: Options): Promise<Report> => {
   })
   const output = result.outputFiles[0]
   if (output === undefined) throw new Error(`esbuild produced no output for ${options.entry}`)
+  await mkdir(dirname(options.outfile), { recursive: true })
   await writeFile(options.outfile, output.contents)
   await markCommonJs(dirname(options.outfile))
   const outputs = Object.values(result.metafile.outputs)
@@ -110,6 +123,7 @@ export const build = async (options: Options): Promise<Report> => {
     outfile: options.outfile,
     bytes: output.contents.byteLength,
     budget,
+    barrelImportsLeft,
     contributors: [...byPackage].map(([path, bytes]) => ({ path, bytes })).toSorted((a, b) => b.bytes - a.bytes).slice(
       0,
       10
@@ -118,6 +132,81 @@ export const build = async (options: Options): Promise<Report> => {
   if (report.bytes > budget) throw new OverBudget(report)
   return report
 }
+
+/**
+ * How each name of the effect barrel maps to a module: namespaces (`export * as Effect from "./Effect.js"`) and the
+ * few plain functions (`pipe`, `identity`, ... from "./Function.js"). Read from the installed effect, so it follows
+ * the version the user has.
+ */
+const barrelMap = (fromDir: string): ReadonlyMap<string, { readonly module: string; readonly namespace: boolean }> => {
+  const require = createRequire(join(fromDir, "noop.js"))
+  const index = readFileSync(join(dirname(require.resolve("effect/package.json")), "dist", "index.js"), "utf8")
+  const map = new Map<string, { module: string; namespace: boolean }>()
+  for (const [, name, file] of index.matchAll(/export \* as (\w+) from "\.\/([\w/]+)\.js"/g)) {
+    map.set(name!, { module: `effect/${file}`, namespace: true })
+  }
+  for (const [, names, file] of index.matchAll(/export \{([^}]*)\} from "\.\/([\w/]+)\.js"/g)) {
+    const withoutComments = names!.replace(/\/\*[\s\S]*?\*\//g, "")
+    for (const name of withoutComments.split(",").map((n) => n.trim()).filter((n) => n.length > 0)) {
+      map.set(name, { module: `effect/${file}`, namespace: false })
+    }
+  }
+  return map
+}
+
+const barrelImport = /import\s+(type\s+)?\{([^}]*)\}\s*from\s*["']effect["'];?/g
+
+/**
+ * Rewrites named imports from the "effect" barrel into per-module imports. Returns undefined when something is left
+ * that cannot be rewritten.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const rewriteBarrelImports = (
+  source: string,
+  map: ReadonlyMap<string, { readonly module: string; readonly namespace: boolean }>
+): { readonly code: string; readonly complete: boolean } => {
+  let complete = true
+  const code = source.replace(barrelImport, (statement, typeOnly: string | undefined, list: string) => {
+    if (typeOnly !== undefined) return "" // erased by TypeScript anyway
+    const lines: Array<string> = []
+    const left: Array<string> = []
+    for (const raw of list.split(",").map((s) => s.trim()).filter((s) => s.length > 0)) {
+      if (raw.startsWith("type ")) continue
+      const [imported, local = imported] = raw.split(/\s+as\s+/).map((s) => s.trim())
+      const target = map.get(imported!)
+      if (target === undefined) left.push(raw)
+      else if (target.namespace) lines.push(`import * as ${local} from "${target.module}";`)
+      else lines.push(`import { ${imported} as ${local} } from "${target.module}";`)
+    }
+    if (left.length > 0) {
+      complete = false
+      lines.push(`import { ${left.join(", ")} } from "effect";`)
+    }
+    return lines.length === 0 ? statement.replace(/\{[^}]*\}/, "{}") : lines.join(" ")
+  })
+  if (/from\s*["']effect["']/.test(code)) complete = false
+  return { code, complete }
+}
+
+const barrelPlugin = (entry: string, left: Array<string>): esbuild.Plugin => ({
+  name: "rulefx-effect-barrel",
+  setup(build) {
+    let map: ReturnType<typeof barrelMap> | undefined
+    build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+      if (args.path.includes("/node_modules/")) return undefined
+      const source = await readFile(args.path, "utf8")
+      if (!/from\s*["']effect["']/.test(source)) return undefined
+      map ??= barrelMap(dirname(resolve(entry)))
+      const { code, complete } = rewriteBarrelImports(source, map)
+      if (!complete) left.push(args.path)
+      const path = args.path
+      const loader = path.endsWith(".tsx") ? "tsx" : [".ts", ".mts", ".cts"].some((e) => path.endsWith(e)) ? "ts" : "js"
+      return { contents: code, loader }
+    })
+  }
+})
 
 // Inside a "type": "module" project a .js file is loaded as ESM; a package.json beside the bundle keeps it CommonJS
 // there. Copied elsewhere, the file is CommonJS by default.

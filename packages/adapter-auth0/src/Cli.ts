@@ -1,0 +1,42 @@
+/**
+ * Cli: the `rulefx` command (a bin of this package): build, run, deploy and export an Auth0 Action. Node-side only.
+ *
+ * ```sh
+ * rulefx build src/action.ts -o dist/action.js [--budget 100]
+ * rulefx run dist/action.js --event event.json [--secrets secrets.env] [--json]
+ * rulefx deploy dist/action.js --name seller-login [--secrets-file secrets.env] [--dry-run]
+ * rulefx export dist/action.js --name seller-login --out tenant/ [--secret NAME] [--bind]
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeServices from "@effect/platform-node/NodeServices"
+import { Command } from "effect/cli"
+import * as Effect from "effect/Effect"
+import { build } from "./internal/cli/build.ts"
+import { exportCommand } from "./internal/cli/export.ts"
+import { run } from "./internal/cli/run.ts"
+
+/**
+ * The root command.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const rulefx = Command.make("rulefx").pipe(
+  Command.withDescription("Build, run, deploy and export Auth0 Actions written with rulefx"),
+  Command.withSubcommands([build, run, exportCommand])
+)
+
+/**
+ * Runs the command line (`argv` as in `process.argv`) and exits with its status.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const main = (argv: ReadonlyArray<string>): void =>
+  Command.runWith(rulefx, { version: "0.1.0" })(argv.slice(2)).pipe(
+    Effect.provide(NodeServices.layer),
+    NodeRuntime.runMain
+  )

@@ -1,0 +1,158 @@
+/**
+ * DeployCliExport: writes a built Action in auth0-deploy-cli's directory layout, so teams that deploy with that tool
+ * (`a0deploy import --input_file <dir>`) can adopt rulefx. Node-side only.
+ *
+ * Writes `actions/<name>/code.js` and `actions/<name>.json` (runtime node22, the post-login v3 trigger, `deployed:
+ * true`). Secret values are never written: each secret is a `##NAME##` keyword, which deploy-cli replaces from its
+ * `AUTH0_KEYWORD_REPLACE_MAPPINGS`. Bindings: deploy-cli replaces the whole list of every trigger named in
+ * `triggers/triggers.json`, so an existing file gets our binding added to `post-login` with every other binding kept
+ * in order; a missing file is only created when asked (`bind`), because a file listing only this Action would unbind
+ * every other post-login Action on import.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+
+/**
+ * Export options.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  readonly file: string
+  readonly name: string
+  readonly out: string
+  /** Names of the Action's secrets (values are never exported). */
+  readonly secrets?: ReadonlyArray<string>
+  readonly dependencies?: ReadonlyArray<{ readonly name: string; readonly version: string }>
+  /** Create triggers/triggers.json when it does not exist. */
+  readonly bind?: boolean
+}
+
+/**
+ * What was written, and anything the user should know.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Report {
+  readonly written: ReadonlyArray<string>
+  readonly notes: ReadonlyArray<string>
+}
+
+/**
+ * The export failed; the message names the file and the problem.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ExportError extends Data.TaggedError("ExportError")<{ readonly file: string; readonly problem: string }> {
+  override get message(): string {
+    return `${this.file}: ${this.problem}`
+  }
+}
+
+/**
+ * The file and folder name deploy-cli uses for an Action name.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const sanitize = (name: string): string => name.replace(/[^A-Za-z0-9._ -]/g, "-")
+
+type Binding = { readonly action_name: string; readonly display_name: string }
+
+const io = <A>(file: string, problem: string, f: () => Promise<A>): Effect.Effect<A, ExportError> =>
+  Effect.tryPromise({ try: f, catch: () => new ExportError({ file, problem }) })
+
+const readTriggers = (file: string): Effect.Effect<Record<string, unknown> | undefined, ExportError> =>
+  io(file, "cannot be read", () =>
+    readFile(file, "utf8").catch((e: unknown) => {
+      if (Predicate.hasProperty(e, "code") && e.code === "ENOENT") return undefined
+      throw e
+    })).pipe(
+      Effect.flatMap((text) =>
+        text === undefined
+          ? Effect.succeed(undefined)
+          : Effect.try({
+            try: () => JSON.parse(text) as unknown,
+            catch: () => new ExportError({ file, problem: "is not valid JSON" })
+          }).pipe(
+            Effect.filterOrFail(
+              (json): json is Record<string, unknown> => Predicate.isObject(json) && !Array.isArray(json),
+              () => new ExportError({ file, problem: "is not a JSON object of trigger bindings" })
+            )
+          )
+      )
+    )
+
+/**
+ * Writes the layout.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const write = (options: Options): Effect.Effect<Report, ExportError> =>
+  Effect.gen(function*() {
+    if (options.name.trim().length === 0) {
+      return yield* new ExportError({ file: options.out, problem: "the Action needs a name" })
+    }
+    const safe = sanitize(options.name)
+    const actionsDir = join(options.out, "actions")
+    const codeDir = join(actionsDir, safe)
+    const codeFile = join(codeDir, "code.js")
+    const jsonFile = join(actionsDir, `${safe}.json`)
+    const triggersFile = join(options.out, "triggers", "triggers.json")
+    const written: Array<string> = []
+    const notes: Array<string> = []
+
+    yield* io(codeDir, "cannot be created", () => mkdir(codeDir, { recursive: true }))
+    yield* io(options.file, "cannot be read (build the Action first)", () => copyFile(options.file, codeFile))
+    written.push(codeFile)
+
+    const entry = {
+      name: options.name,
+      code: `./actions/${safe}/code.js`,
+      runtime: "node22",
+      deployed: true,
+      dependencies: (options.dependencies ?? []).map(({ name, version }) => ({ name, version })),
+      secrets: (options.secrets ?? []).map((name) => ({ name, value: `##${name}##` })),
+      supported_triggers: [{ id: "post-login", version: "v3" }]
+    }
+    yield* io(jsonFile, "cannot be written", () => writeFile(jsonFile, `${JSON.stringify(entry, null, 2)}\n`))
+    written.push(jsonFile)
+    if (entry.secrets.length > 0) {
+      notes.push(
+        `secret values are keywords (${entry.secrets.map((s) => s.value).join(", ")}): set them in ` +
+          "AUTH0_KEYWORD_REPLACE_MAPPINGS when you run a0deploy"
+      )
+    }
+
+    const ours: Binding = { action_name: options.name, display_name: options.name }
+    const triggers = yield* readTriggers(triggersFile)
+    if (triggers === undefined && options.bind !== true) {
+      notes.push(
+        `${triggersFile} does not exist and was not created: a0deploy would replace the tenant's whole post-login ` +
+          "flow with it. Export the tenant's triggers first, or pass --bind to create it with this Action only."
+      )
+    } else {
+      const current = triggers?.["post-login"]
+      const existing: Array<Binding> = Array.isArray(current) ? current : []
+      const bound = existing.some((b) => Predicate.hasProperty(b, "action_name") && b.action_name === options.name)
+      const next = { ...triggers, "post-login": bound ? existing : [...existing, ours] }
+      yield* io(join(options.out, "triggers"), "cannot be created", () =>
+        mkdir(join(options.out, "triggers"), { recursive: true }))
+      yield* io(triggersFile, "cannot be written", () =>
+        writeFile(triggersFile, `${JSON.stringify(next, null, 2)}\n`))
+      written.push(triggersFile)
+      if (!bound) {
+        notes.push(`bound to post-login after ${existing.length} existing binding(s), kept in order`)
+      }
+    }
+    return { written, notes }
+  })

@@ -1,0 +1,199 @@
+/**
+ * LocalRun: runs a built Action file against an event on this machine, with a recording `api`, and reports what
+ * Auth0 would have done. Behind `rulefx run`; Node-side only.
+ *
+ * The event file is checked before the run: a file that is not JSON, not an object, or not a post-login event rulefx
+ * can read is an error naming the problem (the Action itself would only deny with a generic reason). Secrets from a
+ * file are merged over the event's own `secrets`.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import { readFile } from "node:fs/promises"
+import { createRequire } from "node:module"
+import { resolve } from "node:path"
+import * as Auth0Event from "./Auth0Event.ts"
+import type { PostLoginApi } from "./PostLoginApi.ts"
+import * as RecordingApi from "./RecordingApi.ts"
+
+/**
+ * A file could not be used: the message names the file and the problem.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class LocalRunError
+  extends Data.TaggedError("LocalRunError")<{ readonly file: string; readonly problem: string }>
+{
+  override get message(): string {
+    return `${this.file}: ${this.problem}`
+  }
+}
+
+/**
+ * What a run did.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Result {
+  /** "rejected" when the handler's promise rejected: Auth0 fails such a login. */
+  readonly outcome: "allowed" | "denied" | "rejected"
+  readonly reason: string | undefined
+  readonly summary: RecordingApi.Summary
+  readonly calls: ReadonlyArray<RecordingApi.Call>
+  readonly logs: ReadonlyArray<string>
+  readonly elapsedMs: number
+}
+
+type Handler = (event: unknown, api: PostLoginApi) => Promise<unknown>
+
+/**
+ * Loads a built Action file with a fresh `require` and returns its `onExecutePostLogin`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const loadAction = (file: string): Effect.Effect<Handler, LocalRunError> =>
+  Effect.try({
+    try: () => {
+      const path = resolve(file)
+      const require = createRequire(path)
+      delete require.cache[path]
+      return require(path) as unknown
+    },
+    catch: (cause) =>
+      new LocalRunError({
+        file,
+        problem: Predicate.hasProperty(cause, "code") && cause.code === "MODULE_NOT_FOUND"
+          ? "no such file"
+          : `cannot be loaded: ${String(cause instanceof Error ? cause.message : cause).split("\n")[0]}`
+      })
+  }).pipe(
+    Effect.flatMap((exports) =>
+      Predicate.hasProperty(exports, "onExecutePostLogin") && Predicate.isFunction(exports.onExecutePostLogin)
+        ? Effect.succeed(exports.onExecutePostLogin as Handler)
+        : Effect.fail(new LocalRunError({ file, problem: "does not export an onExecutePostLogin function" }))
+    )
+  )
+
+/**
+ * Reads an event file and checks that it is a post-login event rulefx can read.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const loadEvent = (file: string): Effect.Effect<Record<string, unknown>, LocalRunError> =>
+  Effect.tryPromise({
+    try: () => readFile(file, "utf8"),
+    catch: (cause) =>
+      new LocalRunError({
+        file,
+        problem: Predicate.hasProperty(cause, "code") && cause.code === "ENOENT" ? "no such file" : "cannot be read"
+      })
+  }).pipe(
+    Effect.flatMap((text) =>
+      Effect.try({
+        try: () => JSON.parse(text) as unknown,
+        catch: (cause) =>
+          new LocalRunError({ file, problem: `not valid JSON (${cause instanceof Error ? cause.message : cause})` })
+      })
+    ),
+    Effect.filterOrFail(
+      (json): json is Record<string, unknown> => Predicate.isObject(json) && !Array.isArray(json),
+      () => new LocalRunError({ file, problem: "expected a JSON object (a post-login event)" })
+    ),
+    Effect.tap((event) =>
+      Auth0Event.decode(event).pipe(
+        Effect.mapError((e) =>
+          new LocalRunError({ file, problem: `not a post-login event rulefx can read: ${e.issues.join("; ")}` })
+        )
+      )
+    )
+  )
+
+/**
+ * Runs the handler once against `event` (with `secrets` merged over its own) and records what it did, including the
+ * lines it logged.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const run = (
+  handler: Handler,
+  event: Record<string, unknown>,
+  secrets: Readonly<Record<string, string>> = {}
+): Effect.Effect<Result> =>
+  Effect.promise(async () => {
+    const own = Predicate.isObject(event["secrets"]) ? event["secrets"] : {}
+    const withSecrets = { ...event, secrets: { ...own, ...secrets } }
+    const api = RecordingApi.make()
+    const logs: Array<string> = []
+    // oxlint-disable-next-line no-console
+    const log = console.log
+    // oxlint-disable-next-line no-console
+    console.log = (...args: Array<unknown>) => logs.push(args.map(String).join(" "))
+    const started = performance.now()
+    let rejected = false
+    try {
+      await handler(withSecrets, api)
+    } catch {
+      rejected = true
+    } finally {
+      // oxlint-disable-next-line no-console
+      console.log = log
+    }
+    const elapsedMs = performance.now() - started
+    const summary = api.summary()
+    return {
+      outcome: rejected ? "rejected" : summary.denied === undefined ? "allowed" : "denied",
+      reason: summary.denied,
+      summary,
+      calls: api.calls,
+      logs,
+      elapsedMs
+    }
+  })
+
+const show = (value: unknown): string => JSON.stringify(value) ?? String(value)
+
+/**
+ * Renders a result as an aligned plain-text table.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const render = (result: Result): string => {
+  const rows: Array<[string, string]> = [["outcome", result.outcome]]
+  if (result.reason !== undefined) rows.push(["reason", result.reason])
+  for (const [name, value] of Object.entries(result.summary.idTokenClaims)) {
+    rows.push(["id token", `${name} = ${show(value)}`])
+  }
+  for (const [name, value] of Object.entries(result.summary.accessTokenClaims)) {
+    rows.push(["access token", `${name} = ${show(value)}`])
+  }
+  for (const scope of result.summary.scopesAdded) rows.push(["scope added", scope])
+  for (const scope of result.summary.scopesRemoved) rows.push(["scope removed", scope])
+  for (const [key, value] of Object.entries(result.summary.appMetadata)) {
+    rows.push(["app_metadata", `${key} = ${show(value)}`])
+  }
+  for (const [key, value] of Object.entries(result.summary.userMetadata)) {
+    rows.push(["user_metadata", `${key} = ${show(value)}`])
+  }
+  if (result.summary.mfa !== undefined) rows.push(["mfa", result.summary.mfa])
+  if (result.summary.redirect !== undefined) rows.push(["redirect", result.summary.redirect])
+  for (const line of result.logs) rows.push(["log", line])
+  rows.push(["elapsed", `${result.elapsedMs.toFixed(1)} ms`])
+  const width = Math.max(...rows.map(([label]) => label.length))
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n")
+}
+
+/**
+ * A result as plain JSON data.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const toJson = (result: Result): string => JSON.stringify(result, null, 2)

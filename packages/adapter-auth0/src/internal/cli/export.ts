@@ -1,0 +1,48 @@
+import { Argument, Command, Flag } from "effect/cli"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as DeployCliExport from "../../DeployCliExport.ts"
+import { CommandFailed } from "./errors.ts"
+
+const dependency = (spec: string) => {
+  const at = spec.lastIndexOf("@")
+  return at <= 0 ? undefined : { name: spec.slice(0, at), version: spec.slice(at + 1) }
+}
+
+export const exportCommand = Command.make(
+  "export",
+  {
+    action: Argument.String("action").pipe(Argument.withDescription("A built Action file (from rulefx build)")),
+    name: Flag.String("name").pipe(Flag.withDescription("The Action's name in Auth0")),
+    out: Flag.String("out").pipe(Flag.withDescription("The deploy-cli directory (holds actions/ and triggers/)")),
+    secret: Flag.String("secret").pipe(
+      Flag.withDescription("A secret the Action needs (repeatable); exported as a ##NAME## keyword, never a value"),
+      Flag.atLeast(0)
+    ),
+    dependency: Flag.String("dependency").pipe(
+      Flag.withDescription("An npm dependency as name@version (repeatable)"),
+      Flag.atLeast(0)
+    ),
+    bind: Flag.Boolean("bind").pipe(
+      Flag.withDescription(
+        "Create triggers/triggers.json if it does not exist (it replaces the tenant's post-login flow)"
+      ),
+      Flag.withDefault(false)
+    )
+  },
+  Effect.fnUntraced(function*({ action, bind, dependency: deps, name, out, secret }) {
+    const dependencies = []
+    for (const spec of deps) {
+      const parsed = dependency(spec)
+      if (parsed === undefined) {
+        return yield* new CommandFailed({ reason: `--dependency ${spec}: expected name@version` })
+      }
+      dependencies.push(parsed)
+    }
+    const report = yield* DeployCliExport.write({ file: action, name, out, secrets: secret, dependencies, bind }).pipe(
+      Effect.mapError((e) => new CommandFailed({ reason: e.message }))
+    )
+    for (const file of report.written) yield* Console.log(`wrote ${file}`)
+    for (const note of report.notes) yield* Console.log(`note: ${note}`)
+  })
+).pipe(Command.withDescription("Write the Action in auth0-deploy-cli's directory layout"))
