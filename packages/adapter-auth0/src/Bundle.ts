@@ -168,7 +168,7 @@ export const rewriteBarrelImports = (
   map: ReadonlyMap<string, { readonly module: string; readonly namespace: boolean }>
 ): { readonly code: string; readonly complete: boolean } => {
   let complete = true
-  const code = source.replace(barrelImport, (statement, typeOnly: string | undefined, list: string) => {
+  const code = source.replace(barrelImport, (_statement, typeOnly: string | undefined, list: string) => {
     if (typeOnly !== undefined) return "" // erased by TypeScript anyway
     const lines: Array<string> = []
     const left: Array<string> = []
@@ -184,7 +184,7 @@ export const rewriteBarrelImports = (
       complete = false
       lines.push(`import { ${left.join(", ")} } from "effect";`)
     }
-    return lines.length === 0 ? statement.replace(/\{[^}]*\}/, "{}") : lines.join(" ")
+    return lines.join(" ")
   })
   if (/from\s*["']effect["']/.test(code)) complete = false
   return { code, complete }

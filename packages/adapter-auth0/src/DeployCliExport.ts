@@ -14,7 +14,7 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises"
+import { access, copyFile, mkdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 
 /**
@@ -63,7 +63,9 @@ export class ExportError extends Data.TaggedError("ExportError")<{ readonly file
  * @category getters
  * @since 0.1.0
  */
-export const sanitize = (name: string): string => name.replace(/[^A-Za-z0-9._ -]/g, "-")
+export const sanitize = (name: string): string =>
+  // Leading dots too: "." or ".." would write outside actions/.
+  name.replace(/[^A-Za-z0-9._ -]/g, "-").replace(/^\.+/, (dots) => "-".repeat(dots.length))
 
 type Binding = { readonly action_name: string; readonly display_name: string }
 
@@ -111,6 +113,7 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
     const written: Array<string> = []
     const notes: Array<string> = []
 
+    yield* io(options.file, "cannot be read (build the Action first)", () => access(options.file))
     yield* io(codeDir, "cannot be created", () => mkdir(codeDir, { recursive: true }))
     yield* io(options.file, "cannot be read (build the Action first)", () => copyFile(options.file, codeFile))
     written.push(codeFile)
@@ -142,7 +145,10 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
       )
     } else {
       const current = triggers?.["post-login"]
-      const existing: Array<Binding> = Array.isArray(current) ? current : []
+      if (current !== undefined && !Array.isArray(current)) {
+        return yield* new ExportError({ file: triggersFile, problem: "post-login is not a list of bindings" })
+      }
+      const existing: Array<Binding> = current ?? []
       const bound = existing.some((b) => Predicate.hasProperty(b, "action_name") && b.action_name === options.name)
       const next = { ...triggers, "post-login": bound ? existing : [...existing, ours] }
       yield* io(join(options.out, "triggers"), "cannot be created", () =>

@@ -11,9 +11,11 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
+import { existsSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { resolve } from "node:path"
+import { format } from "node:util"
 import * as Auth0Event from "./Auth0Event.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 import * as RecordingApi from "./RecordingApi.ts"
@@ -67,7 +69,8 @@ export const loadAction = (file: string): Effect.Effect<Handler, LocalRunError> 
     catch: (cause) =>
       new LocalRunError({
         file,
-        problem: Predicate.hasProperty(cause, "code") && cause.code === "MODULE_NOT_FOUND"
+        // MODULE_NOT_FOUND may also come from a require() inside the file, for a package not installed.
+        problem: !existsSync(resolve(file))
           ? "no such file"
           : `cannot be loaded: ${String(cause instanceof Error ? cause.message : cause).split("\n")[0]}`
       })
@@ -97,8 +100,11 @@ export const loadEvent = (file: string): Effect.Effect<Record<string, unknown>, 
     Effect.flatMap((text) =>
       Effect.try({
         try: () => JSON.parse(text) as unknown,
-        catch: (cause) =>
-          new LocalRunError({ file, problem: `not valid JSON (${cause instanceof Error ? cause.message : cause})` })
+        catch: (cause) => {
+          // Only the position: V8's message quotes the text around the error, which may be a secret.
+          const at = cause instanceof Error ? /position \d+(?: \(line \d+ column \d+\))?/.exec(cause.message) : null
+          return new LocalRunError({ file, problem: at === null ? "not valid JSON" : `not valid JSON (at ${at[0]})` })
+        }
       })
     ),
     Effect.filterOrFail(
@@ -131,10 +137,11 @@ export const run = (
     const withSecrets = { ...event, secrets: { ...own, ...secrets } }
     const api = RecordingApi.make()
     const logs: Array<string> = []
-    // oxlint-disable-next-line no-console
-    const log = console.log
-    // oxlint-disable-next-line no-console
-    console.log = (...args: Array<unknown>) => logs.push(args.map(String).join(" "))
+    const methods = ["log", "info", "warn", "error"] as const
+    const saved = methods.map((method) => console[method])
+    for (const method of methods) {
+      console[method] = (...args: Array<unknown>) => logs.push(format(...args))
+    }
     const started = performance.now()
     let rejected = false
     try {
@@ -142,8 +149,9 @@ export const run = (
     } catch {
       rejected = true
     } finally {
-      // oxlint-disable-next-line no-console
-      console.log = log
+      methods.forEach((method, i) => {
+        console[method] = saved[i]!
+      })
     }
     const elapsedMs = performance.now() - started
     const summary = api.summary()

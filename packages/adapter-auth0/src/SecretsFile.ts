@@ -1,10 +1,11 @@
 /**
  * SecretsFile: reads an Action's secrets from a file, for `rulefx run` and `rulefx deploy`. Node-side only.
  *
- * Two formats: a JSON object of strings (`{ "SELLER_API_URL": "https://..." }`), or `.env` style lines
+ * Two formats: a JSON object of strings (`{ "SELLER_API_URL": "https://..." }`; text starting with `{` or `[` is
+ * read as JSON), or `.env` style lines
  * (`NAME=value`, `#` comments, blank lines, optional matching quotes around the value). Names follow Auth0's rules
  * (letters, digits and `_`, at most 128 characters); values are at most 4096 characters. Errors name the file and the
- * line, never a value.
+ * line, never a name or value (a line holding only a value would show it as a name).
  *
  * @since 0.1.0
  */
@@ -32,7 +33,7 @@ const maxValue = 4096
 
 const checkEntry = (name: string, value: string, where: string): string | undefined =>
   !validName.test(name)
-    ? `${where}: "${name.slice(0, 40)}" is not a valid secret name (letters, digits, _; at most 128)`
+    ? `${where}: not a valid secret name (letters, digits, _; at most 128)`
     : value.length > maxValue
     ? `${where}: the value of ${name} is over ${maxValue} characters`
     : undefined
@@ -41,9 +42,10 @@ const fromJson = (file: string, json: unknown): Effect.Effect<Record<string, str
   const fail = (problem: string) => Effect.fail(new SecretsFileError({ file, problem }))
   if (!Predicate.isObject(json) || Array.isArray(json)) return fail("expected a JSON object of strings")
   const secrets: Record<string, string> = Object.create(null)
-  for (const [name, value] of Object.entries(json)) {
-    if (!Predicate.isString(value)) return fail(`the value of ${name.slice(0, 40)} is not a string`)
-    const problem = checkEntry(name, value, "entry")
+  for (const [index, [name, value]] of Object.entries(json).entries()) {
+    if (!Predicate.isString(value)) return fail(`entry ${index + 1}: the value is not a string`)
+    // The name is not printed: a line holding only a value would show it.
+    const problem = checkEntry(name, value, `entry ${index + 1}`)
     if (problem !== undefined) return fail(problem)
     secrets[name] = value
   }
@@ -60,7 +62,7 @@ export const parse = (file: string, text: string): Effect.Effect<Record<string, 
   const fail = (problem: string) => Effect.fail(new SecretsFileError({ file, problem }))
   return Effect.suspend(() => {
     const secrets: Record<string, string> = Object.create(null)
-    if (text.trimStart().startsWith("{")) {
+    if (/^\s*[[{]/.test(text)) {
       return Effect.try({
         try: () => JSON.parse(text) as unknown,
         catch: () => new SecretsFileError({ file, problem: "not valid JSON" })

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { minimalEvent } from "./utils/Events.ts"
 import { captureLogs } from "./utils/Logs.ts"
 
@@ -156,5 +157,224 @@ describe("Bundle.formatBytes", () => {
     assert.strictEqual(Bundle.formatBytes(0), "0.0 kB")
     assert.strictEqual(Bundle.formatBytes(1536), "1.5 kB")
     assert.strictEqual(Bundle.formatBytes(100 * 1024), "100.0 kB")
+  })
+})
+
+describe("Bundle.build, the output directory", () => {
+  it("is created when missing, with the package.json beside the file", async () => {
+    const paths = project("nested")
+    const outfile = join(root, "nested", "out", "deeper", "still", "action.js")
+    const report = await Bundle.build({ entry: paths.entry, outfile })
+    assert.strictEqual(statSync(outfile).size, report.bytes)
+    assert.deepStrictEqual(JSON.parse(readFileSync(join(outfile, "..", "package.json"), "utf8")), { type: "commonjs" })
+  })
+})
+
+// The same small Action written with three import styles. Its rule lives in a second file, so rewriting is shown to
+// apply to every source file, not only the entry. The entries are written inside this package (test/.tmp-*), where
+// "effect" and "@rulefx/core" resolve by name as they do in a user's project.
+const importStyles = {
+  barrel: `import { Effect, type Layer as L, pipe } from "effect"`,
+  deep: `import * as Effect from "effect/Effect"\nimport { pipe } from "effect/Function"`,
+  namespace: `import * as E from "effect"\nconst { Effect, pipe } = E`
+} as const
+
+const ruleSource = (imports: string) =>
+  `${imports}
+import * as Decision from "@rulefx/core/Decision"
+import { Login } from "@rulefx/core/Login"
+import * as Rule from "@rulefx/core/Rule"
+
+export const tiny = Rule.make(
+  "tiny",
+  pipe(Login, Effect.flatMap((login) => Decision.setIdTokenClaim("https://example.com/user", login.user.id)))
+)
+`
+
+const actionSource = (imports: string) =>
+  `${imports}
+import * as Pipeline from "@rulefx/core/Pipeline"
+import * as PostLogin from "../../../src/PostLogin.ts"
+import { tiny } from "./rule.ts"
+
+export const onExecutePostLogin = PostLogin.make(Pipeline.make({ facts: [], rules: [tiny] }), Layer.empty)
+`
+
+const layerImports = {
+  barrel: `import { Layer } from "effect"`,
+  deep: `import * as Layer from "effect/Layer"`,
+  namespace: `import * as E from "effect"\nconst { Layer } = E`
+} as const
+
+describe("Bundle.build, imports from the \"effect\" barrel", () => {
+  let workspaceTmp = ""
+  const entries: Record<string, string> = {}
+  const reports: Record<string, Bundle.Report> = {}
+
+  const buildStyle = async (style: keyof typeof importStyles, label: string, rewriteBarrelImports?: boolean) => {
+    const outfile = join(root, "styles", label, "action.js")
+    reports[label] = await Bundle.build({
+      entry: entries[style]!,
+      outfile,
+      // The barrel-imported builds can exceed Auth0's limit; only their sizes matter here.
+      budget: 10 * 1024 * 1024,
+      ...(rewriteBarrelImports === undefined ? {} : { rewriteBarrelImports })
+    })
+  }
+
+  beforeAll(async () => {
+    workspaceTmp = mkdtempSync(join(fileURLToPath(new URL(".", import.meta.url)), ".tmp-"))
+    for (const style of ["barrel", "deep", "namespace"] as const) {
+      const dir = join(workspaceTmp, style)
+      mkdirSync(dir)
+      writeFileSync(join(dir, "rule.ts"), ruleSource(importStyles[style]))
+      entries[style] = join(dir, "action.ts")
+      writeFileSync(entries[style], actionSource(layerImports[style]))
+    }
+    await buildStyle("deep", "deep")
+    await buildStyle("barrel", "barrel")
+    await buildStyle("barrel", "barrel-unrewritten", false)
+    await buildStyle("namespace", "namespace")
+  }, 60_000)
+
+  afterAll(() => {
+    if (workspaceTmp !== "") rmSync(workspaceTmp, { recursive: true, force: true })
+  })
+
+  it("named barrel imports, rewritten, build as small as deep imports (within 2%)", () => {
+    const deep = reports["deep"]!.bytes
+    const barrel = reports["barrel"]!.bytes
+    assert.isBelow(Math.abs(barrel - deep) / deep, 0.02, `barrel ${barrel} bytes, deep ${deep} bytes`)
+    assert.deepStrictEqual(reports["barrel"]!.barrelImportsLeft, [])
+    assert.deepStrictEqual(reports["deep"]!.barrelImportsLeft, [])
+  })
+
+  it("without the rewrite (rewriteBarrelImports: false) the same Action is much larger (> 1.3x)", () => {
+    const deep = reports["deep"]!.bytes
+    const unrewritten = reports["barrel-unrewritten"]!.bytes
+    assert.isAbove(unrewritten / deep, 1.3, `unrewritten ${unrewritten} bytes, deep ${deep} bytes`)
+    assert.deepStrictEqual(reports["barrel-unrewritten"]!.barrelImportsLeft, [])
+  })
+
+  it("import * as E from \"effect\" cannot be rewritten: the files are listed in barrelImportsLeft", () => {
+    const left = reports["namespace"]!.barrelImportsLeft
+    const dir = join(workspaceTmp, "namespace")
+    assert.deepStrictEqual([...left].toSorted(), [join(dir, "action.ts"), join(dir, "rule.ts")])
+    assert.isAbove(reports["namespace"]!.bytes / reports["deep"]!.bytes, 1.3)
+  })
+
+  it("every build works: the rewritten imports bind the same functions", async () => {
+    const labels = ["deep", "barrel", "barrel-unrewritten", "namespace"]
+    const runs = labels.map(async (label) => {
+      const outfile = reports[label]!.outfile
+      const mod = createRequire(outfile)(outfile) as { readonly onExecutePostLogin: Handler }
+      const api = RecordingApi.make()
+      await mod.onExecutePostLogin(minimalEvent({ userId: `auth0|${label}` }), api)
+      return api.calls
+    })
+    const calls = await Promise.all(runs)
+    assert.deepStrictEqual(
+      calls,
+      labels.map((label) => [
+        { method: "idToken.setCustomClaim", args: ["https://example.com/user", `auth0|${label}`] }
+      ])
+    )
+  })
+})
+
+describe("Bundle.rewriteBarrelImports", () => {
+  // Shaped as the plugin reads effect's barrel: namespaces, and plain functions re-exported from Function.
+  const map = new Map([
+    ["Effect", { module: "effect/Effect", namespace: true }],
+    ["Layer", { module: "effect/Layer", namespace: true }],
+    ["Schema", { module: "effect/Schema", namespace: true }],
+    ["Function", { module: "effect/Function", namespace: true }],
+    ["pipe", { module: "effect/Function", namespace: false }],
+    ["identity", { module: "effect/Function", namespace: false }]
+  ])
+
+  const rewrite = (source: string) => Bundle.rewriteBarrelImports(source, map)
+
+  it("namespaces become `import * as` from their module", () => {
+    assert.deepStrictEqual(rewrite(`import { Effect, Layer } from "effect";\nEffect.void`), {
+      code: `import * as Effect from "effect/Effect"; import * as Layer from "effect/Layer";\nEffect.void`,
+      complete: true
+    })
+  })
+
+  it("pipe and the other plain functions come from effect/Function", () => {
+    assert.deepStrictEqual(rewrite(`import { pipe, identity, Function } from "effect"`), {
+      code: `import { pipe as pipe } from "effect/Function"; import { identity as identity } from "effect/Function"; ` +
+        `import * as Function from "effect/Function";`,
+      complete: true
+    })
+  })
+
+  it("aliases keep their local names", () => {
+    assert.deepStrictEqual(rewrite(`import { Effect as E, pipe as p } from "effect"`), {
+      code: `import * as E from "effect/Effect"; import { pipe as p } from "effect/Function";`,
+      complete: true
+    })
+  })
+
+  it("inline `type X` names are dropped; `import type { ... }` is removed", () => {
+    assert.deepStrictEqual(rewrite(`import { Effect, type Layer, type Schema as S } from "effect"`), {
+      code: `import * as Effect from "effect/Effect";`,
+      complete: true
+    })
+    assert.deepStrictEqual(rewrite(`import type { Effect, Layer } from "effect";\nconst x = 1`), {
+      code: "\nconst x = 1",
+      complete: true
+    })
+  })
+
+  it("an import of inline types only disappears and is not reported as left over", () => {
+    assert.deepStrictEqual(rewrite(`import { type Layer } from "effect"`), { code: "", complete: true })
+  })
+
+  it("multi-line lists, single quotes, trailing commas and no semicolon", () => {
+    assert.deepStrictEqual(rewrite(`import {\n  Effect,\n  Layer as L,\n} from 'effect'\nL.empty`), {
+      code: `import * as Effect from "effect/Effect"; import * as L from "effect/Layer";\nL.empty`,
+      complete: true
+    })
+  })
+
+  it("unknown names stay in a residual barrel import, and the rewrite is not complete", () => {
+    assert.deepStrictEqual(rewrite(`import { Effect, Nope, Other as O } from "effect"`), {
+      code: `import * as Effect from "effect/Effect"; import { Nope, Other as O } from "effect";`,
+      complete: false
+    })
+    assert.deepStrictEqual(rewrite(`import { Nope } from "effect"`), {
+      code: `import { Nope } from "effect";`,
+      complete: false
+    })
+  })
+
+  it("`import * as E from \"effect\"` and re-exports from the barrel are left as they are, not complete", () => {
+    for (const source of [`import * as E from "effect"`, `export { Effect } from "effect"`, `export * from "effect"`]) {
+      assert.deepStrictEqual(rewrite(source), { code: source, complete: false }, source)
+    }
+  })
+
+  it("deep imports and other packages are untouched, and complete", () => {
+    const source = [
+      `import * as Effect from "effect/Effect"`,
+      `import { pipe } from "effect/Function"`,
+      `import { Command } from "effect/cli"`,
+      `import { NodeRuntime } from "@effect/platform-node"`,
+      `import { thing } from "effect-extra"`,
+      `const s = "effect"`
+    ].join("\n")
+    assert.deepStrictEqual(rewrite(source), { code: source, complete: true })
+  })
+
+  it("every barrel import in a file is rewritten, the rest of the source kept", () => {
+    const source =
+      `// header\nimport { Effect } from "effect"\nconst a = 1\nimport { Layer, pipe } from "effect"\nexport { a }\n`
+    assert.deepStrictEqual(rewrite(source), {
+      code: `// header\nimport * as Effect from "effect/Effect";\nconst a = 1\n` +
+        `import * as Layer from "effect/Layer"; import { pipe as pipe } from "effect/Function";\nexport { a }\n`,
+      complete: true
+    })
   })
 })

@@ -1,0 +1,169 @@
+/**
+ * The `rulefx` command as a user runs it: a separate Node process (Node 22 strips the types of bin/rulefx.ts), in the
+ * example project's folder, with files in a temporary folder. Each spawn costs about half a second, so each one
+ * checks several things.
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as SellerServer from "@rulefx/testing/SellerServer"
+import { execFile } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { intercomSecret, minimalEvent } from "./utils/Events.ts"
+import { claims, expectedHash } from "./utils/Seed.ts"
+
+const bin = fileURLToPath(new URL("../bin/rulefx.ts", import.meta.url))
+const example = fileURLToPath(new URL("../../../examples/seller-login", import.meta.url))
+
+interface Output {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs `rulefx ...args` in the example project and resolves with its exit code and output (never rejects). */
+const rulefx = (...args: ReadonlyArray<string>): Promise<Output> =>
+  new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd: example, timeout: 15_000, env: { ...process.env, NO_COLOR: "1" } },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : null
+        resolve({ code, stdout, stderr })
+      }
+    )
+  })
+
+const show = (output: Output) => `exit ${output.code}\n--- stdout\n${output.stdout}\n--- stderr\n${output.stderr}`
+
+let dir = ""
+let action = ""
+let built: Output
+let server: SellerServer.SellerServer
+
+const file = (name: string, text: string) => {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "rulefx-cli-"))
+  action = join(dir, "dist", "action.js")
+  server = await SellerServer.start({ "seller-1": SellerServer.seller("seller-1", "ada@shop.example", "Ada's Shop") })
+  built = await rulefx("build", "src/action.ts", "-o", action)
+}, 30_000)
+
+afterAll(async () => {
+  await server?.close()
+  if (dir !== "") rmSync(dir, { recursive: true, force: true })
+})
+
+describe("rulefx", () => {
+  it("--help lists the build, run and export subcommands", async () => {
+    const output = await rulefx("--help")
+    assert.strictEqual(output.code, 0, show(output))
+    assert.match(output.stdout, /^\s+build\s+Build an Action/m)
+    assert.match(output.stdout, /^\s+run\s+Run a built Action/m)
+    assert.match(output.stdout, /^\s+export\s+Write the Action in auth0-deploy-cli's directory layout/m)
+  })
+
+  it("build: exits 0, writes the file and prints its size and largest contributors", () => {
+    assert.strictEqual(built.code, 0, show(built))
+    const size = statSync(action).size
+    const lines = built.stdout.trim().split("\n")
+    assert.strictEqual(lines[0], `${action}: ${(size / 1024).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
+    assert.strictEqual(lines[1], "largest contributors:")
+    assert.isAbove(lines.length, 2)
+    for (const line of lines.slice(2)) assert.match(line, /^ +\d+\.\d kB {2}\S/)
+    assert.isTrue(lines.some((line) => line.endsWith("  valibot")), built.stdout)
+    assert.notInclude(built.stdout, "warning")
+  })
+
+  it("build over --budget: exits non-zero and names the largest contributors", async () => {
+    const output = await rulefx("build", "src/action.ts", "-o", join(dir, "over", "action.js"), "--budget", "10")
+    assert.isTrue(output.code !== 0 && output.code !== null, show(output))
+    assert.include(output.stderr, "over the budget of 10.0 kB")
+    assert.match(output.stderr, /Largest contributors: effect\/\w+ \d+\.\d kB/)
+    assert.include(output.stderr, "largest contributors:")
+  })
+
+  it("run: prints the outcome and the reason, with secrets from a file", async () => {
+    const event = file("denied.json", JSON.stringify(minimalEvent({ appMetadata: { roles: ["GUEST"] }, secrets: {} })))
+    const secrets = file("secrets.env", `SELLER_API_URL=${server.url}\nINTERCOM_SECRET="${intercomSecret}"\n`)
+    const output = await rulefx("run", action, "--event", event, "--secrets", secrets)
+    assert.strictEqual(output.code, 0, show(output))
+    const lines = output.stdout.trim().split("\n")
+    assert.strictEqual(lines[0], "outcome  denied")
+    assert.strictEqual(lines[1], "reason   Your account is not allowed to use this application.")
+    assert.match(lines.at(-1) ?? "", /^elapsed {2}\d+\.\d ms$/)
+    assert.notInclude(output.stdout, intercomSecret)
+  })
+
+  it("run --json: the outcome as JSON that parses, the seller claims set with the file's secrets", async () => {
+    const event = file(
+      "seller.json",
+      JSON.stringify(minimalEvent({ appMetadata: { sellerId: "seller-1" }, secrets: {} }))
+    )
+    const secrets = file(
+      "secrets.json",
+      JSON.stringify({ SELLER_API_URL: server.url, INTERCOM_SECRET: intercomSecret })
+    )
+    const output = await rulefx("run", action, "--event", event, "--secrets", secrets, "--json")
+    assert.strictEqual(output.code, 0, show(output))
+    const result = JSON.parse(output.stdout) as {
+      readonly outcome: string
+      readonly summary: { readonly idTokenClaims: Record<string, unknown> }
+    }
+    assert.strictEqual(result.outcome, "allowed")
+    assert.deepStrictEqual(result.summary.idTokenClaims, {
+      [claims.seller]: { id: "seller-1", email: "ada@shop.example", name: "Ada's Shop" },
+      [claims.sellerEmailHash]: expectedHash(intercomSecret, "ada@shop.example")
+    })
+  })
+
+  it("run with a malformed event file: exits non-zero with a message naming the file and the problem", async () => {
+    const event = file("broken.json", "{\n  \"user\": {}\n  \"client\": {}\n}\n")
+    const output = await rulefx("run", action, "--event", event)
+    assert.isTrue(output.code !== 0 && output.code !== null, show(output))
+    assert.include(output.stderr, `${event}: not valid JSON`)
+    assert.include(output.stderr, "line 3 column 3")
+    assert.notInclude(output.stdout, "outcome")
+  })
+
+  it("export: writes the deploy-cli layout and prints what it wrote", async () => {
+    const out = join(dir, "tenant")
+    const output = await rulefx(
+      "export",
+      action,
+      "--name",
+      "seller-login",
+      "--out",
+      out,
+      "--secret",
+      "SELLER_API_URL",
+      "--secret",
+      "INTERCOM_SECRET",
+      "--bind"
+    )
+    assert.strictEqual(output.code, 0, show(output))
+    const codeFile = join(out, "actions", "seller-login", "code.js")
+    const jsonFile = join(out, "actions", "seller-login.json")
+    const triggersFile = join(out, "triggers", "triggers.json")
+    assert.deepStrictEqual(readFileSync(codeFile), readFileSync(action))
+    const entry = JSON.parse(readFileSync(jsonFile, "utf8")) as Record<string, unknown>
+    assert.strictEqual(entry["name"], "seller-login")
+    assert.deepStrictEqual(entry["secrets"], [
+      { name: "SELLER_API_URL", value: "##SELLER_API_URL##" },
+      { name: "INTERCOM_SECRET", value: "##INTERCOM_SECRET##" }
+    ])
+    assert.deepStrictEqual(JSON.parse(readFileSync(triggersFile, "utf8")), {
+      "post-login": [{ action_name: "seller-login", display_name: "seller-login" }]
+    })
+    for (const written of [codeFile, jsonFile, triggersFile]) assert.include(output.stdout, `wrote ${written}\n`)
+    assert.include(output.stdout, "note: secret values are keywords")
+    assert.isTrue(existsSync(codeFile))
+  })
+})

@@ -1,0 +1,237 @@
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as DeployCliExport from "@rulefx/adapter-auth0/DeployCliExport"
+import * as Effect from "effect/Effect"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+
+// A stand-in for a built Action: export copies it byte for byte and never looks inside.
+const code = "\"use strict\";var x=1;exports.onExecutePostLogin=async()=>{};\n// ünïcode\n"
+
+let root = ""
+let action = ""
+let count = 0
+
+/** A fresh deploy-cli directory (not created: export creates what it needs). */
+const freshOut = () => join(root, `tenant-${count++}`)
+
+const readJson = (file: string): unknown => JSON.parse(readFileSync(file, "utf8"))
+
+const triggersFile = (out: string) => join(out, "triggers", "triggers.json")
+
+const writeTriggers = (out: string, triggers: unknown) => {
+  mkdirSync(join(out, "triggers"), { recursive: true })
+  writeFileSync(triggersFile(out), typeof triggers === "string" ? triggers : JSON.stringify(triggers, null, 2))
+}
+
+const ours = { action_name: "seller-login", display_name: "seller-login" }
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "rulefx-export-"))
+  action = join(root, "action.js")
+  writeFileSync(action, code)
+})
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true })
+})
+
+describe("DeployCliExport.write, the Action", () => {
+  it.effect("writes actions/<name>/code.js (a copy of the file) and actions/<name>.json", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const report = yield* DeployCliExport.write({
+        file: action,
+        name: "seller-login",
+        out,
+        secrets: ["SELLER_API_URL", "INTERCOM_SECRET"],
+        dependencies: [{ name: "lodash", version: "4.17.21" }]
+      })
+      const codeFile = join(out, "actions", "seller-login", "code.js")
+      const jsonFile = join(out, "actions", "seller-login.json")
+      assert.deepStrictEqual(report.written, [codeFile, jsonFile])
+      assert.strictEqual(readFileSync(codeFile, "utf8"), code)
+      assert.deepStrictEqual(readJson(jsonFile), {
+        name: "seller-login",
+        code: "./actions/seller-login/code.js",
+        runtime: "node22",
+        deployed: true,
+        dependencies: [{ name: "lodash", version: "4.17.21" }],
+        secrets: [
+          { name: "SELLER_API_URL", value: "##SELLER_API_URL##" },
+          { name: "INTERCOM_SECRET", value: "##INTERCOM_SECRET##" }
+        ],
+        supported_triggers: [{ id: "post-login", version: "v3" }]
+      })
+      assert.isTrue(readFileSync(jsonFile, "utf8").endsWith("}\n"))
+      const keywords = report.notes.find((note) => note.startsWith("secret values are keywords"))
+      assert.isDefined(keywords)
+      assert.include(keywords, "##SELLER_API_URL##, ##INTERCOM_SECRET##")
+      assert.include(keywords, "AUTH0_KEYWORD_REPLACE_MAPPINGS")
+    }))
+
+  it.effect("without secrets or dependencies: empty lists, and no note about keywords", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const report = yield* DeployCliExport.write({ file: action, name: "plain", out })
+      const entry = readJson(join(out, "actions", "plain.json")) as Record<string, unknown>
+      assert.deepStrictEqual(entry["secrets"], [])
+      assert.deepStrictEqual(entry["dependencies"], [])
+      assert.isFalse(report.notes.some((note) => note.includes("keyword")))
+    }))
+
+  it.effect("writing again over an earlier export replaces the code", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      yield* DeployCliExport.write({ file: action, name: "again", out })
+      const newer = join(root, "newer.js")
+      writeFileSync(newer, "exports.onExecutePostLogin=async()=>{};")
+      yield* DeployCliExport.write({ file: newer, name: "again", out })
+      assert.strictEqual(readFileSync(join(out, "actions", "again", "code.js"), "utf8"), readFileSync(newer, "utf8"))
+    }))
+
+  it("sanitize: letters, digits, '.', '_', ' ' and '-' are kept; anything else becomes '-'", () => {
+    assert.strictEqual(DeployCliExport.sanitize("seller-login"), "seller-login")
+    assert.strictEqual(DeployCliExport.sanitize("Seller Login v1.2_b"), "Seller Login v1.2_b")
+    assert.strictEqual(DeployCliExport.sanitize("seller/login:v2"), "seller-login-v2")
+    // Leading dots too: "." and ".." would write outside actions/.
+    assert.strictEqual(DeployCliExport.sanitize("../../etc"), "---..-etc")
+    assert.strictEqual(DeployCliExport.sanitize(".."), "--")
+    assert.strictEqual(DeployCliExport.sanitize("ünï*"), "-n--")
+  })
+
+  it.effect("a name with unsafe characters: sanitized in paths, kept as is in the entry and the binding", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const name = "seller/login:v2"
+      yield* DeployCliExport.write({ file: action, name, out, bind: true })
+      assert.isTrue(existsSync(join(out, "actions", "seller-login-v2", "code.js")))
+      const entry = readJson(join(out, "actions", "seller-login-v2.json")) as Record<string, unknown>
+      assert.strictEqual(entry["name"], name)
+      assert.strictEqual(entry["code"], "./actions/seller-login-v2/code.js")
+      assert.deepStrictEqual(readJson(triggersFile(out)), {
+        "post-login": [{ action_name: name, display_name: name }]
+      })
+    }))
+
+  it.effect("an empty name is an ExportError", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const error = yield* Effect.flip(DeployCliExport.write({ file: action, name: "  ", out }))
+      assert.instanceOf(error, DeployCliExport.ExportError)
+      assert.strictEqual(error.file, out)
+      assert.strictEqual(error.problem, "the Action needs a name")
+      assert.isFalse(existsSync(out))
+    }))
+
+  it.effect("a missing Action file is an ExportError naming it, and writes no entry", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const missing = join(root, "not-built.js")
+      const error = yield* Effect.flip(DeployCliExport.write({ file: missing, name: "seller-login", out }))
+      assert.instanceOf(error, DeployCliExport.ExportError)
+      assert.strictEqual(error._tag, "ExportError")
+      assert.strictEqual(error.file, missing)
+      assert.strictEqual(error.problem, "cannot be read (build the Action first)")
+      assert.strictEqual(error.message, `${missing}: cannot be read (build the Action first)`)
+      assert.isFalse(existsSync(join(out, "actions", "seller-login.json")))
+      assert.isFalse(existsSync(triggersFile(out)))
+    }))
+})
+
+describe("DeployCliExport.write, triggers/triggers.json", () => {
+  it.effect("absent and no bind: not created, and a note says why", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const report = yield* DeployCliExport.write({ file: action, name: "seller-login", out })
+      assert.isFalse(existsSync(triggersFile(out)))
+      assert.isFalse(report.written.includes(triggersFile(out)))
+      const note = report.notes.find((n) => n.includes("triggers.json"))
+      assert.isDefined(note)
+      assert.include(note, `${triggersFile(out)} does not exist and was not created`)
+      assert.include(note, "--bind")
+    }))
+
+  it.effect("absent with bind: created with our binding only", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const report = yield* DeployCliExport.write({ file: action, name: "seller-login", out, bind: true })
+      assert.deepStrictEqual(readJson(triggersFile(out)), { "post-login": [ours] })
+      assert.strictEqual(report.written.at(-1), triggersFile(out))
+      assert.include(report.notes, "bound to post-login after 0 existing binding(s), kept in order")
+    }))
+
+  it.effect("present with other bindings: ours appended, the others kept in order, other triggers untouched", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const before = {
+        "credentials-exchange": [{ action_name: "m2m", display_name: "M2M" }],
+        "post-login": [
+          { action_name: "first", display_name: "First" },
+          { action_name: "second", display_name: "Second", extra: 1 }
+        ],
+        "pre-user-registration": []
+      }
+      writeTriggers(out, before)
+      const report = yield* DeployCliExport.write({ file: action, name: "seller-login", out })
+      const after = readJson(triggersFile(out)) as Record<string, unknown>
+      assert.deepStrictEqual(after, { ...before, "post-login": [...before["post-login"], ours] })
+      assert.deepStrictEqual(Object.keys(after), ["credentials-exchange", "post-login", "pre-user-registration"])
+      assert.include(report.written, triggersFile(out))
+      assert.include(report.notes, "bound to post-login after 2 existing binding(s), kept in order")
+    }))
+
+  it.effect("present without post-login: ours added, other triggers untouched", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const before = { "credentials-exchange": [{ action_name: "m2m", display_name: "M2M" }] }
+      writeTriggers(out, before)
+      yield* DeployCliExport.write({ file: action, name: "seller-login", out })
+      assert.deepStrictEqual(readJson(triggersFile(out)), { ...before, "post-login": [ours] })
+    }))
+
+  it.effect("already bound: the bindings are unchanged and no binding note", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const before = {
+        "post-login": [
+          { action_name: "first", display_name: "First" },
+          { action_name: "seller-login", display_name: "Seller login (renamed)" },
+          { action_name: "last", display_name: "Last" }
+        ]
+      }
+      writeTriggers(out, before)
+      const report = yield* DeployCliExport.write({ file: action, name: "seller-login", out, bind: true })
+      assert.deepStrictEqual(readJson(triggersFile(out)), before)
+      assert.isFalse(report.notes.some((n) => n.startsWith("bound to post-login")))
+    }))
+
+  it.effect("exporting twice binds once", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      yield* DeployCliExport.write({ file: action, name: "seller-login", out, bind: true })
+      yield* DeployCliExport.write({ file: action, name: "seller-login", out, bind: true })
+      assert.deepStrictEqual(readJson(triggersFile(out)), { "post-login": [ours] })
+    }))
+
+  it.effect("malformed JSON: an ExportError naming triggers.json, and the file is left as it was", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const text = "{ \"post-login\": [ "
+      writeTriggers(out, text)
+      const error = yield* Effect.flip(DeployCliExport.write({ file: action, name: "seller-login", out }))
+      assert.instanceOf(error, DeployCliExport.ExportError)
+      assert.strictEqual(error.file, triggersFile(out))
+      assert.strictEqual(error.problem, "is not valid JSON")
+      assert.strictEqual(readFileSync(triggersFile(out), "utf8"), text)
+    }))
+
+  it.effect("JSON that is not an object: an ExportError", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      writeTriggers(out, [{ action_name: "first", display_name: "First" }])
+      const error = yield* Effect.flip(DeployCliExport.write({ file: action, name: "seller-login", out }))
+      assert.strictEqual(error.file, triggersFile(out))
+      assert.strictEqual(error.problem, "is not a JSON object of trigger bindings")
+    }))
+})

@@ -1,0 +1,384 @@
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Bundle from "@rulefx/adapter-auth0/Bundle"
+import * as LocalRun from "@rulefx/adapter-auth0/LocalRun"
+import type { PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
+import { genericMessage } from "@rulefx/core/Denial"
+import * as SellerServer from "@rulefx/testing/SellerServer"
+import * as Effect from "effect/Effect"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { intercomSecret, minimalEvent } from "./utils/Events.ts"
+import { assertLeaksNothing } from "./utils/Logs.ts"
+import { claims, expectedHash } from "./utils/Seed.ts"
+
+const entry = fileURLToPath(new URL("../../../examples/seller-login/src/action.ts", import.meta.url))
+// minimalEvent's application admits USER and ADMIN, so GUEST is denied with DenyRoles' message.
+const notAllowed = "Your account is not allowed to use this application."
+
+let dir = ""
+let action = ""
+let server: SellerServer.SellerServer
+let closedUrl = ""
+
+/** Writes a file into the test's temporary folder and returns its path. */
+const file = (name: string, text: string) => {
+  const path = join(dir, name)
+  writeFileSync(path, text)
+  return path
+}
+
+/** A post-login event for the seed Action: the seller API is the test server unless `secrets` say otherwise. */
+const sellerEvent = (appMetadata: Record<string, unknown>, secrets?: Record<string, unknown>) =>
+  minimalEvent({
+    userId: "auth0|local",
+    appMetadata,
+    secrets: secrets ?? { SELLER_API_URL: server.url, INTERCOM_SECRET: intercomSecret }
+  })
+
+const seedHandler = Effect.suspend(() => LocalRun.loadAction(action))
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "rulefx-localrun-"))
+  action = join(dir, "action.js")
+  // Bundle.build writes {"type": "commonjs"} beside the file, so the fixtures below are CommonJS too.
+  await Bundle.build({ entry, outfile: action })
+  server = await SellerServer.start({
+    "seller-1": SellerServer.seller("seller-1", "ada@shop.example", "Ada's Shop", { internal_notes: "x" })
+  })
+  const closed = await SellerServer.start({})
+  closedUrl = closed.url
+  await closed.close()
+}, 60_000)
+
+afterAll(async () => {
+  await server?.close()
+  if (dir !== "") rmSync(dir, { recursive: true, force: true })
+})
+
+describe("LocalRun.loadAction", () => {
+  it.effect("loads a built Action's onExecutePostLogin", () =>
+    Effect.gen(function*() {
+      const handler = yield* seedHandler
+      assert.strictEqual(typeof handler, "function")
+    }))
+
+  it.effect("a missing file: \"no such file\"", () =>
+    Effect.gen(function*() {
+      const missing = join(dir, "not-built.js")
+      const error = yield* Effect.flip(LocalRun.loadAction(missing))
+      assert.instanceOf(error, LocalRun.LocalRunError)
+      assert.strictEqual(error._tag, "LocalRunError")
+      assert.strictEqual(error.file, missing)
+      assert.strictEqual(error.problem, "no such file")
+      assert.strictEqual(error.message, `${missing}: no such file`)
+    }))
+
+  it.effect("a file without an onExecutePostLogin function", () =>
+    Effect.gen(function*() {
+      for (
+        const source of ["exports.onExecutePreUserRegistration = async () => {}", "exports.onExecutePostLogin = 1"]
+      ) {
+        const path = file("no-handler.js", source)
+        const error = yield* Effect.flip(LocalRun.loadAction(path))
+        assert.strictEqual(error.file, path)
+        assert.strictEqual(error.problem, "does not export an onExecutePostLogin function")
+      }
+    }))
+
+  it.effect("a file that throws on load: \"cannot be loaded\" with the first line of the error", () =>
+    Effect.gen(function*() {
+      const path = file("throws.js", "throw new Error(\"boom at load\\nsecond line\")")
+      const error = yield* Effect.flip(LocalRun.loadAction(path))
+      assert.strictEqual(error.file, path)
+      assert.strictEqual(error.problem, "cannot be loaded: boom at load")
+      const syntax = file("syntax.js", "exports.onExecutePostLogin = async () => {")
+      const parse = yield* Effect.flip(LocalRun.loadAction(syntax))
+      assert.match(parse.problem, /^cannot be loaded: /)
+    }))
+
+  it.effect("a file that requires a package not installed: \"cannot be loaded\", not \"no such file\"", () =>
+    Effect.gen(function*() {
+      const path = file(
+        "needs.js",
+        "require(\"rulefx-not-installed-dep\")\nexports.onExecutePostLogin = async () => {}"
+      )
+      const error = yield* Effect.flip(LocalRun.loadAction(path))
+      assert.match(error.problem, /^cannot be loaded: Cannot find module 'rulefx-not-installed-dep'/)
+    }))
+
+  it.effect("loads the file afresh each time, so a rebuilt file is picked up", () =>
+    Effect.gen(function*() {
+      const path = file("versioned.js", "exports.onExecutePostLogin = async () => 1")
+      const first = yield* LocalRun.loadAction(path)
+      file("versioned.js", "exports.onExecutePostLogin = async () => 2")
+      const second = yield* LocalRun.loadAction(path)
+      assert.strictEqual(yield* Effect.promise(() => first({}, {} as PostLoginApi)), 1)
+      assert.strictEqual(yield* Effect.promise(() => second({}, {} as PostLoginApi)), 2)
+    }))
+})
+
+describe("LocalRun.loadEvent", () => {
+  it.effect("returns the event as written", () =>
+    Effect.gen(function*() {
+      const event = sellerEvent({ sellerId: "seller-1" })
+      const path = file("event.json", JSON.stringify(event))
+      assert.deepStrictEqual(yield* LocalRun.loadEvent(path), event)
+    }))
+
+  it.effect("a missing file: \"no such file\"", () =>
+    Effect.gen(function*() {
+      const missing = join(dir, "missing-event.json")
+      const error = yield* Effect.flip(LocalRun.loadEvent(missing))
+      assert.instanceOf(error, LocalRun.LocalRunError)
+      assert.strictEqual(error.file, missing)
+      assert.strictEqual(error.problem, "no such file")
+    }))
+
+  it.effect("JSON that does not parse: the problem names the position", () =>
+    Effect.gen(function*() {
+      const path = file("bad.json", "{\n  \"user\": {}\n  \"client\": {}\n}\n")
+      const error = yield* Effect.flip(LocalRun.loadEvent(path))
+      assert.strictEqual(error.file, path)
+      assert.match(error.problem, /^not valid JSON \(/)
+      assert.include(error.problem, "line 3 column 3")
+      assert.strictEqual(error.message, `${path}: ${error.problem}`)
+    }))
+
+  it.effect("JSON that does not parse near a secret: the problem never quotes the text", () =>
+    Effect.gen(function*() {
+      const path = file("leaky.json", "{ \"secrets\": { \"TOKEN\": supersecretvalue } }")
+      const error = yield* Effect.flip(LocalRun.loadEvent(path))
+      assert.match(error.problem, /^not valid JSON/)
+      assert.notInclude(error.message, "supersecret")
+    }))
+
+  it.effect("JSON that is not an object: an array, null, a string", () =>
+    Effect.gen(function*() {
+      for (const json of ["[]", "[{\"user\":{}}]", "null", "\"event\""]) {
+        const path = file("not-object.json", json)
+        const error = yield* Effect.flip(LocalRun.loadEvent(path))
+        assert.strictEqual(error.problem, "expected a JSON object (a post-login event)", json)
+      }
+    }))
+
+  it.effect("an object that is not a post-login event: the problem names the paths, never the values", () =>
+    Effect.gen(function*() {
+      const path = file(
+        "not-event.json",
+        JSON.stringify({
+          secrets: { INTERCOM_SECRET: intercomSecret },
+          user: { user_id: 90817263, email: "private@mail.example" },
+          client: { client_id: "cli", name: "n", metadata: {} },
+          request: { ip: "203.0.113.9" }
+        })
+      )
+      const error = yield* Effect.flip(LocalRun.loadEvent(path))
+      assert.strictEqual(error.file, path)
+      assert.match(error.problem, /^not a post-login event rulefx can read: /)
+      assert.include(error.problem, "user.user_id")
+      assertLeaksNothing(error.message, [intercomSecret, "90817263", "private@mail.example"])
+    }))
+
+  it.effect("an empty object names the missing fields", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(LocalRun.loadEvent(file("empty.json", "{}")))
+      assert.include(error.problem, "user")
+      assert.include(error.problem, "client")
+    }))
+})
+
+describe("LocalRun.run", () => {
+  it.effect("an allowed seller login: the claims in the summary, no reason", () =>
+    Effect.gen(function*() {
+      const handler = yield* seedHandler
+      const result = yield* LocalRun.run(handler, sellerEvent({ sellerId: "seller-1", roles: ["ADMIN"] }))
+      assert.strictEqual(result.outcome, "allowed")
+      assert.isUndefined(result.reason)
+      assert.isUndefined(result.summary.denied)
+      assert.deepStrictEqual(result.summary.idTokenClaims, {
+        [claims.seller]: { id: "seller-1", email: "ada@shop.example", name: "Ada's Shop" },
+        [claims.sellerEmailHash]: expectedHash(intercomSecret, "ada@shop.example")
+      })
+      assert.deepStrictEqual(result.summary.accessTokenClaims, { [claims.roles]: ["ADMIN"] })
+      assert.deepStrictEqual(result.calls.map((c) => c.method).toSorted(), [
+        "accessToken.setCustomClaim",
+        "idToken.setCustomClaim",
+        "idToken.setCustomClaim"
+      ])
+      assert.isAtLeast(result.elapsedMs, 0)
+      assert.include(server.requests(), "/seller/seller-1")
+    }))
+
+  it.effect("a denied login: outcome denied, the reason, and the rule's log line captured", () =>
+    Effect.gen(function*() {
+      const handler = yield* seedHandler
+      const consoleLog = console.log
+      const result = yield* LocalRun.run(handler, sellerEvent({ roles: ["GUEST"] }))
+      assert.strictEqual(console.log, consoleLog)
+      assert.strictEqual(result.outcome, "denied")
+      assert.strictEqual(result.reason, notAllowed)
+      assert.deepStrictEqual(result.calls, [{ method: "access.deny", args: [notAllowed] }])
+      assert.isTrue(
+        result.logs.some((line) => line.startsWith("rulefx ") && line.includes("RoleNotAllowed")),
+        result.logs.join("\n")
+      )
+    }))
+
+  it.effect("logs are captured, not printed, and console.log is restored afterwards", () =>
+    Effect.gen(function*() {
+      const consoleLog = console.log
+      const printed: Array<string> = []
+      console.log = (...args: Array<unknown>) => printed.push(args.map(String).join(" "))
+      const mine = console.log
+      try {
+        const result = yield* LocalRun.run(async (_event, api) => {
+          console.log("first", 1)
+          await Promise.resolve()
+          console.log("second")
+          api.idToken.setCustomClaim("https://example.com/x", true)
+        }, minimalEvent())
+        assert.strictEqual(console.log, mine)
+        assert.deepStrictEqual(result.logs, ["first 1", "second"])
+        assert.deepStrictEqual(printed, [])
+        assert.strictEqual(result.outcome, "allowed")
+      } finally {
+        console.log = consoleLog
+      }
+    }))
+
+  it.effect("secrets are merged over the event's own, without changing the event", () =>
+    Effect.gen(function*() {
+      const seen: Array<unknown> = []
+      const handler = async (event: unknown) => {
+        seen.push(event)
+      }
+      const event = { ...minimalEvent(), secrets: { A: "event", B: "event" } }
+      yield* LocalRun.run(handler, event, { B: "file", C: "file" })
+      assert.deepStrictEqual((seen[0] as { secrets: unknown }).secrets, { A: "event", B: "file", C: "file" })
+      assert.deepStrictEqual(event.secrets, { A: "event", B: "event" })
+      const { secrets: _, ...withoutSecrets } = minimalEvent()
+      yield* LocalRun.run(handler, withoutSecrets, { C: "file" })
+      assert.deepStrictEqual((seen[1] as { secrets: unknown }).secrets, { C: "file" })
+    }))
+
+  it.effect("the seed Action with a secrets file: the file's SELLER_API_URL wins, the event's INTERCOM_SECRET stays", () =>
+    Effect.gen(function*() {
+      const handler = yield* seedHandler
+      const event = sellerEvent({ sellerId: "seller-1" }, { SELLER_API_URL: closedUrl, INTERCOM_SECRET: "from-event" })
+      const denied = yield* LocalRun.run(handler, event)
+      assert.strictEqual(denied.outcome, "denied")
+      assert.strictEqual(denied.reason, genericMessage)
+      const result = yield* LocalRun.run(handler, event, { SELLER_API_URL: server.url })
+      assert.strictEqual(result.outcome, "allowed")
+      assert.strictEqual(
+        result.summary.idTokenClaims[claims.sellerEmailHash],
+        expectedHash("from-event", "ada@shop.example")
+      )
+    }))
+
+  it.effect("a handler that rejects (or throws): outcome rejected, logs kept, console.log restored", () =>
+    Effect.gen(function*() {
+      const consoleLog = console.log
+      const rejected = yield* LocalRun.run(async (_event, api) => {
+        console.log("about to fail")
+        api.access.deny("no")
+        throw new Error("boom")
+      }, minimalEvent())
+      assert.strictEqual(console.log, consoleLog)
+      assert.strictEqual(rejected.outcome, "rejected")
+      assert.strictEqual(rejected.reason, "no")
+      assert.deepStrictEqual(rejected.logs, ["about to fail"])
+      const thrown = yield* LocalRun.run(() => {
+        throw new Error("sync boom")
+      }, minimalEvent())
+      assert.strictEqual(thrown.outcome, "rejected")
+      assert.isUndefined(thrown.reason)
+      assert.strictEqual(console.log, consoleLog)
+    }))
+})
+
+/** Does one of everything the render shows, so every kind of row appears. */
+const everything = (api: PostLoginApi) => {
+  console.log("rulefx INFO hello")
+  api.idToken.setCustomClaim("https://example.com/seller", { id: "s1" })
+  api.accessToken.setCustomClaim("https://example.com/roles", ["ADMIN"])
+  api.accessToken.addScope("read:orders")
+  api.accessToken.removeScope("write:orders")
+  api.user.setAppMetadata("plan", "gold")
+  api.user.setUserMetadata("locale", "en")
+  api.multifactor.enable("any")
+  api.redirect.sendUserTo("https://verify.example/start")
+  api.access.deny("Not today.")
+}
+
+describe("LocalRun.render and toJson", () => {
+  it.effect("render: one aligned row per thing done, in a fixed order", () =>
+    Effect.gen(function*() {
+      const result = yield* LocalRun.run(async (_event, api) => everything(api), minimalEvent())
+      assert.strictEqual(
+        LocalRun.render({ ...result, elapsedMs: 12.345 }),
+        [
+          "outcome        denied",
+          "reason         Not today.",
+          "id token       https://example.com/seller = {\"id\":\"s1\"}",
+          "access token   https://example.com/roles = [\"ADMIN\"]",
+          "scope added    read:orders",
+          "scope removed  write:orders",
+          "app_metadata   plan = \"gold\"",
+          "user_metadata  locale = \"en\"",
+          "mfa            any",
+          "redirect       https://verify.example/start",
+          "log            rulefx INFO hello",
+          "elapsed        12.3 ms"
+        ].join("\n")
+      )
+    }))
+
+  it.effect("render of a seed login: outcome, reason, id token, access token, log and elapsed rows", () =>
+    Effect.gen(function*() {
+      const handler = yield* seedHandler
+      const allowed = LocalRun.render(
+        yield* LocalRun.run(handler, sellerEvent({ sellerId: "seller-1", roles: ["ADMIN"] }))
+      ).split("\n")
+      assert.strictEqual(allowed[0], "outcome       allowed")
+      assert.isFalse(allowed.some((line) => line.startsWith("reason")))
+      assert.include(
+        allowed,
+        `id token      ${claims.seller} = {"id":"seller-1","email":"ada@shop.example","name":"Ada's Shop"}`
+      )
+      assert.include(
+        allowed,
+        `id token      ${claims.sellerEmailHash} = "${expectedHash(intercomSecret, "ada@shop.example")}"`
+      )
+      assert.include(allowed, `access token  ${claims.roles} = ["ADMIN"]`)
+      assert.match(allowed.at(-1) ?? "", /^elapsed {7}\d+\.\d ms$/)
+      assertLeaksNothing(allowed.join("\n"), [intercomSecret])
+
+      const denied = LocalRun.render(yield* LocalRun.run(handler, sellerEvent({ roles: ["GUEST"] }))).split("\n")
+      assert.strictEqual(denied[0], "outcome  denied")
+      assert.strictEqual(denied[1], `reason   ${notAllowed}`)
+      assert.isTrue(denied.some((line) => /^log {6}rulefx .*RoleNotAllowed/.test(line)), denied.join("\n"))
+      assert.match(denied.at(-1) ?? "", /^elapsed  \d+\.\d ms$/)
+    }))
+
+  it.effect("toJson: parses back to the result", () =>
+    Effect.gen(function*() {
+      const result = yield* LocalRun.run(async (_event, api) => everything(api), minimalEvent())
+      const parsed = JSON.parse(LocalRun.toJson(result)) as Record<string, unknown>
+      assert.strictEqual(parsed["outcome"], "denied")
+      assert.strictEqual(parsed["reason"], "Not today.")
+      assert.deepStrictEqual(parsed["summary"], { ...result.summary })
+      assert.deepStrictEqual(parsed["calls"], result.calls)
+      assert.deepStrictEqual(parsed["logs"], ["rulefx INFO hello"])
+      assert.strictEqual(parsed["elapsedMs"], result.elapsedMs)
+
+      const handler = yield* seedHandler
+      const allowed = yield* LocalRun.run(handler, sellerEvent({ sellerId: "seller-1" }))
+      const back = JSON.parse(LocalRun.toJson(allowed)) as LocalRun.Result
+      assert.strictEqual(back.outcome, "allowed")
+      assert.deepStrictEqual(back.summary.idTokenClaims, allowed.summary.idTokenClaims)
+      assert.deepStrictEqual(back.summary.accessTokenClaims, { [claims.roles]: ["USER"] })
+    }))
+})
