@@ -15,6 +15,7 @@ import * as NodeServices from "@effect/platform-node/NodeServices"
 import { Command } from "effect/cli"
 import * as Effect from "effect/Effect"
 import { build } from "./internal/cli/build.ts"
+import { deploy } from "./internal/cli/deploy.ts"
 import { exportCommand } from "./internal/cli/export.ts"
 import { run } from "./internal/cli/run.ts"
 
@@ -26,7 +27,7 @@ import { run } from "./internal/cli/run.ts"
  */
 export const rulefx = Command.make("rulefx").pipe(
   Command.withDescription("Build, run, deploy and export Auth0 Actions written with rulefx"),
-  Command.withSubcommands([build, run, exportCommand])
+  Command.withSubcommands([build, run, deploy, exportCommand])
 )
 
 /**

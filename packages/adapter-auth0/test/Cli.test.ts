@@ -4,6 +4,7 @@
  * checks several things.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as ManagementServer from "@rulefx/testing/ManagementServer"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import { execFile } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
@@ -23,12 +24,14 @@ interface Output {
 }
 
 /** Runs `rulefx ...args` in the example project and resolves with its exit code and output (never rejects). */
-const rulefx = (...args: ReadonlyArray<string>): Promise<Output> =>
+const rulefx = (...args: ReadonlyArray<string>): Promise<Output> => rulefxWith({}, ...args)
+
+const rulefxWith = (env: Readonly<Record<string, string>>, ...args: ReadonlyArray<string>): Promise<Output> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
       [bin, ...args],
-      { cwd: example, timeout: 15_000, env: { ...process.env, NO_COLOR: "1" } },
+      { cwd: example, timeout: 15_000, env: { ...process.env, NO_COLOR: "1", ...env } },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : null
         resolve({ code, stdout, stderr })
@@ -166,4 +169,69 @@ describe("rulefx", () => {
     assert.include(output.stdout, "note: secret values are keywords")
     assert.isTrue(existsSync(codeFile))
   })
+})
+
+describe("rulefx deploy", () => {
+  const other = {
+    id: "act_other",
+    name: "other-action",
+    code: "exports.onExecutePostLogin = async () => {}",
+    runtime: "node22",
+    supported_triggers: [{ id: "post-login", version: "v3" }],
+    dependencies: [],
+    secrets: [],
+    deployedVersions: 1
+  }
+
+  it("without credentials: exit 1, naming the missing variable", async () => {
+    const output = await rulefxWith(
+      { AUTH0_DOMAIN: "", AUTH0_CLIENT_ID: "", AUTH0_CLIENT_SECRET: "" },
+      "deploy",
+      action,
+      "--name",
+      "seller-login",
+      "--dry-run"
+    )
+    assert.notStrictEqual(output.code, 0, show(output))
+    assert.include(output.stderr + output.stdout, "AUTH0_DOMAIN")
+  })
+
+  it(
+    "against a tenant (a fake one on 127.0.0.1): a dry run writes nothing; a deploy creates, builds, deploys and binds after the existing binding",
+    async () => {
+      const tenant = await ManagementServer.start({
+        actions: [other],
+        bindings: { "post-login": [{ actionId: "act_other", display_name: "other" }] },
+        build: { _tag: "Built", polls: 1 }
+      })
+      try {
+        const env = {
+          AUTH0_DOMAIN: "tenant.example.auth0.com",
+          AUTH0_CLIENT_ID: "client-id",
+          AUTH0_CLIENT_SECRET: "client-secret",
+          RULEFX_AUTH0_BASE_URL: tenant.url,
+          SELLER_API_URL: "https://sellers.example",
+          INTERCOM_SECRET: intercomSecret
+        }
+        const secrets = ["--secret", "SELLER_API_URL", "--secret", "INTERCOM_SECRET"]
+        const dry = await rulefxWith(env, "deploy", action, "--name", "seller-login", ...secrets, "--dry-run")
+        assert.strictEqual(dry.code, 0, show(dry))
+        assert.deepStrictEqual(ManagementServer.writes(tenant), [])
+
+        const deployed = await rulefxWith(env, "deploy", action, "--name", "seller-login", ...secrets)
+        assert.strictEqual(deployed.code, 0, show(deployed))
+        assert.notInclude(deployed.stdout + deployed.stderr, intercomSecret)
+        const ours = tenant.actions().find((a) => a.name === "seller-login")
+        assert.isDefined(ours)
+        assert.strictEqual(ours!.code, readFileSync(action, "utf8"))
+        assert.strictEqual(ours!.deployedVersions, 1)
+        assert.deepStrictEqual(ours!.secrets.map((s) => s.name).toSorted(), ["INTERCOM_SECRET", "SELLER_API_URL"])
+        assert.deepStrictEqual(tenant.bindings("post-login").map((b) => b.actionId), ["act_other", ours!.id])
+        assert.strictEqual(tenant.bindings("post-login")[0]!.display_name, "other")
+      } finally {
+        await tenant.close()
+      }
+    },
+    30_000
+  )
 })

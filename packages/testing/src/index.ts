@@ -1,1 +1,2 @@
+export * as ManagementServer from "./ManagementServer.ts"
 export * as SellerServer from "./SellerServer.ts"

@@ -1,0 +1,726 @@
+/**
+ * Deploy: puts a built Action on an Auth0 tenant through the official `auth0` Management API SDK, for
+ * `rulefx deploy`. Node-side only.
+ *
+ * One way through, in this order: get a token (client credentials); find the Action by name; create it or update
+ * it (code, runtime node22, the post-login v3 trigger, secrets, dependencies); poll it until its build is `built`;
+ * deploy it; read every post-login binding; and bind it after them, keeping every other binding, its ref and its
+ * display name in order. An Action that is already bound keeps its place, and the bindings are not written at all:
+ * its new version runs as soon as it is deployed.
+ *
+ * Nothing binds before the deploy succeeded, and the bindings are written in one request that replaces the whole
+ * list, so a failure at any step leaves the flow as it was: never half bound. 429 answers wait as `retry-after`
+ * (or `x-ratelimit-reset`) says and are retried a bounded number of times; the SDK's own retries are off, so what
+ * happens is what this module decides. A dry run only reads (token, the Action, the bindings) and reports the plan.
+ *
+ * Secrets: the values go to Auth0 and nowhere else. Reports and progress lines name secrets, error messages are
+ * scrubbed of every secret value and of the client secret.
+ *
+ * @since 0.1.0
+ */
+import { ManagementClient, ManagementError, TokenProvider } from "auth0"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { readFile } from "node:fs/promises"
+import * as SecretsFile from "./SecretsFile.ts"
+
+/**
+ * Deploy options.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** The built Action (one CommonJS file, from `rulefx build`). */
+  readonly file: string
+  /** The Action's name in Auth0; an Action of that name is updated, otherwise one is created. */
+  readonly name: string
+  /**
+   * Every secret the Action has after the deploy (Auth0 gets the full list). Empty on an update leaves the Action's
+   * secrets as they are.
+   */
+  readonly secrets: Readonly<Record<string, Redacted.Redacted<string>>>
+  readonly dependencies: ReadonlyArray<{ readonly name: string; readonly version: string }>
+  /** Only read, and report what would be done. */
+  readonly dryRun: boolean
+  readonly credentials: {
+    /** The tenant's domain, e.g. `acme.eu.auth0.com` (a leading `https://` is accepted). */
+    readonly domain: string
+    readonly clientId: string
+    readonly clientSecret: Redacted.Redacted<string>
+  }
+  /** How long the build may take. Default 2 minutes. */
+  readonly buildTimeout?: Duration.Input
+  /** Between two looks at the build. Default 2 seconds. */
+  readonly pollInterval?: Duration.Input
+  /** How many times one request is retried after a 429. Default 4. */
+  readonly rateLimitRetries?: number
+  /**
+   * Where `https://<domain>` really is, e.g. `http://127.0.0.1:PORT` for tests: the token endpoint and the API are
+   * requested there, with everything else unchanged.
+   */
+  readonly baseUrl?: string
+  /** Receives one line per step, build poll and rate-limit wait. */
+  readonly onProgress?: (line: string) => void
+}
+
+/**
+ * One post-login binding, as reported.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Binding {
+  readonly displayName: string
+  readonly actionId: string | undefined
+  readonly actionName: string | undefined
+  /** This deploy's Action. */
+  readonly ours: boolean
+}
+
+/**
+ * What was done or, for a dry run, what would be done. Secrets appear by name only.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Report {
+  readonly dryRun: boolean
+  readonly name: string
+  readonly operation: "create" | "update"
+  /** Undefined only in a dry run that would create the Action. */
+  readonly actionId: string | undefined
+  readonly codeBytes: number
+  /** The secrets sent, by name. */
+  readonly secrets: ReadonlyArray<string>
+  readonly dependencies: ReadonlyArray<{ readonly name: string; readonly version: string }>
+  /** The number of the deployed version; undefined in a dry run. */
+  readonly version: number | undefined
+  readonly bindings: {
+    readonly before: ReadonlyArray<Binding>
+    readonly after: ReadonlyArray<Binding>
+    /** `append`: bound after the others; `keep`: already bound, the bindings are not written. */
+    readonly change: "append" | "keep"
+  }
+  readonly notes: ReadonlyArray<string>
+}
+
+/**
+ * Why a deploy failed.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Reason =
+  | "Unauthorized"
+  | "Forbidden"
+  | "RateLimited"
+  | "BuildFailed"
+  | "BuildTimeout"
+  | "NotFound"
+  | "InvalidFile"
+  | "InvalidConfig"
+  | "Api"
+
+/**
+ * The trigger rulefx Actions run on.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const trigger = "post-login"
+
+/**
+ * The default time a build may take.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const defaultBuildTimeout: Duration.Duration = Duration.minutes(2)
+
+/**
+ * The default time between two looks at a build (what auth0-deploy-cli uses).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const defaultPollInterval: Duration.Duration = Duration.seconds(2)
+
+const maxCodeBytes = 100 * 1024
+const maxSecrets = 30
+const maxDependencies = 10
+const maxRateLimitWaitMillis = 60_000
+const bindingsPerPage = 20
+const secretName = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/
+
+const fail = (reason: Reason, message: string) => new DeployError({ reason, message })
+
+/**
+ * Reads secrets: a file (a JSON object of strings, or `NAME=value` lines; see SecretsFile) and names read from the
+ * environment through Config (`--secret NAME` reads the variable NAME). A name given both ways takes the
+ * environment's value. Values stay Redacted.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const loadSecrets = Effect.fn("Deploy.loadSecrets")(function*(options: {
+  readonly file?: string | undefined
+  readonly names?: ReadonlyArray<string> | undefined
+}): Effect.fn.Return<Record<string, Redacted.Redacted<string>>, DeployError> {
+  const secrets: Record<string, Redacted.Redacted<string>> = Object.create(null)
+  if (options.file !== undefined) {
+    const values = yield* SecretsFile.load(options.file).pipe(
+      Effect.mapError((e) => fail("InvalidFile", `secrets file ${e.message}`))
+    )
+    for (const [name, value] of Object.entries(values)) secrets[name] = Redacted.make(value)
+  }
+  for (const name of options.names ?? []) {
+    if (!secretName.test(name)) {
+      // Only what stands before an "=" is shown: whatever follows may be a value typed on the command line.
+      return yield* fail(
+        "InvalidConfig",
+        `--secret ${name.split("=")[0]!.slice(0, 40)}${name.includes("=") ? "=..." : ""}: expected the name of an ` +
+          "environment variable (letters, digits, _); values are never given on the command line"
+      )
+    }
+    secrets[name] = yield* Config.Redacted(name).pipe(
+      Effect.mapError(() => fail("InvalidConfig", `--secret ${name}: the environment variable ${name} is not set`))
+    )
+  }
+  return secrets
+})
+
+/**
+ * Parses `name@version` (scoped names too: `@scope/pkg@1.2.3`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const parseDependency = (spec: string): Effect.Effect<{ name: string; version: string }, DeployError> => {
+  const at = spec.lastIndexOf("@")
+  return at <= 0 || at === spec.length - 1
+    ? Effect.fail(fail("InvalidConfig", `--dependency ${spec}: expected name@version, e.g. jsonwebtoken@9.0.2`))
+    : Effect.succeed({ name: spec.slice(0, at), version: spec.slice(at + 1) })
+}
+
+const renderBinding = (b: Binding, i: number) =>
+  `    ${i + 1}. ${b.displayName}${
+    b.actionName !== undefined && b.actionName !== b.displayName ? ` (${b.actionName})` : ""
+  }${b.ours ? "  <- this Action" : ""}`
+
+const renderBindings = (bindings: ReadonlyArray<Binding>) =>
+  bindings.length === 0 ? ["    (none)"] : bindings.map(renderBinding)
+
+/**
+ * The report as text for a terminal.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const render = (report: Report): string => {
+  const action = report.dryRun
+    ? report.operation === "create"
+      ? "would create it, wait for its build and deploy it"
+      : `would update ${report.actionId}, wait for its build and deploy it`
+    : `${
+      report.operation === "create" ? "created" : "updated"
+    } ${report.actionId}, built, deployed as version ${report.version}`
+  return [
+    report.dryRun
+      ? `Dry run for ${report.name}: nothing was changed.`
+      : `Deployed ${report.name} (${report.actionId}), version ${report.version}.`,
+    `  action: ${action}`,
+    `  code: ${
+      (report.codeBytes / 1024).toFixed(1)
+    } kB (${report.codeBytes} bytes), runtime node22, trigger post-login v3`,
+    `  secrets: ${report.secrets.length === 0 ? "none sent" : `${report.secrets.join(", ")} (values not shown)`}`,
+    `  dependencies: ${
+      report.dependencies.length === 0 ? "none" : report.dependencies.map((d) => `${d.name}@${d.version}`).join(", ")
+    }`,
+    "  post-login bindings before:",
+    ...renderBindings(report.bindings.before),
+    `  post-login bindings after${report.bindings.change === "keep" ? " (unchanged, not written)" : ""}:`,
+    ...renderBindings(report.bindings.after),
+    ...report.notes.map((note) => `  note: ${note}`)
+  ].join("\n")
+}
+
+const opt = <S extends Schema.Top>(schema: S) => Schema.optional(Schema.NullOr(schema))
+
+const ActionBody = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  status: opt(Schema.String),
+  secrets: opt(Schema.Array(Schema.Struct({ name: opt(Schema.String) }))),
+  supported_triggers: opt(Schema.Array(Schema.Struct({ id: opt(Schema.String) }))),
+  errors: opt(Schema.Array(Schema.Struct({ msg: opt(Schema.String), id: opt(Schema.String) })))
+})
+type ActionBody = typeof ActionBody.Type
+
+const ActionList = Schema.Struct({ actions: opt(Schema.Array(ActionBody)) })
+
+const BindingList = Schema.Struct({
+  bindings: opt(Schema.Array(Schema.Struct({
+    display_name: opt(Schema.String),
+    action: opt(Schema.Struct({ id: opt(Schema.String), name: opt(Schema.String) }))
+  }))),
+  total: opt(Schema.Number)
+})
+
+type RawBinding = NonNullable<typeof BindingList.Type["bindings"]>[number]
+
+const Version = Schema.Struct({ id: opt(Schema.String), number: opt(Schema.Number) })
+
+interface HttpFailure {
+  readonly status: number | undefined
+  readonly detail: string
+  readonly headers: { readonly get: (name: string) => string | null } | undefined
+}
+
+const clip = (text: string) => text.length > 300 ? `${text.slice(0, 300)}...` : text
+
+const describeBody = (body: unknown): string | undefined => {
+  if (Predicate.isString(body)) return body.trim().length === 0 ? undefined : clip(body.trim())
+  if (!Predicate.isObject(body)) return undefined
+  for (const key of ["message", "error_description", "error"]) {
+    const value = body[key]
+    if (Predicate.isString(value) && value.length > 0) return clip(value)
+  }
+  return undefined
+}
+
+const toFailure = (error: unknown): HttpFailure => {
+  if (error instanceof ManagementError) {
+    const headers = error.rawResponse?.headers
+    const cause = Predicate.hasProperty(error, "cause") && error.cause instanceof Error ? error.cause : undefined
+    return {
+      status: error.statusCode === undefined || error.statusCode === 0 ? undefined : error.statusCode,
+      detail: describeBody(error.body) ?? cause?.message ?? error.message.split("\n")[0] ?? "no details",
+      headers: headers !== undefined && Predicate.hasProperty(headers, "get") ? headers : undefined
+    }
+  }
+  const cause = Predicate.hasProperty(error, "cause") && error.cause instanceof Error ? error.cause : undefined
+  return {
+    status: undefined,
+    detail: [error instanceof Error ? error.message : String(error), cause?.message].filter(Predicate.isString).join(
+      ": "
+    ),
+    headers: undefined
+  }
+}
+
+const rateLimitWait = (failure: HttpFailure, attempt: number, now: number): number => {
+  const retryAfter = failure.headers?.get("retry-after")?.trim()
+  if (retryAfter !== undefined && retryAfter.length > 0) {
+    const seconds = Number(retryAfter)
+    const millis = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - now
+    if (Number.isFinite(millis)) return Math.min(Math.max(0, millis), maxRateLimitWaitMillis)
+  }
+  const reset = Number(failure.headers?.get("x-ratelimit-reset") ?? Number.NaN)
+  if (Number.isFinite(reset)) return Math.min(Math.max(0, reset * 1000 - now), maxRateLimitWaitMillis)
+  return Math.min(1000 * 2 ** attempt, maxRateLimitWaitMillis)
+}
+
+const seconds = (millis: number) => `${(millis / 1000).toFixed(millis < 10_000 && millis % 1000 !== 0 ? 1 : 0)} s`
+
+const normalizeDomain = (domain: string) => domain.trim().replace(/^https?:\/\//, "").replace(/\/+$/, "")
+
+const toBinding = (
+  b: RawBinding,
+  ours: { readonly id: string | undefined; readonly name: string }
+): Binding => {
+  const actionId = b.action?.id ?? undefined
+  const actionName = b.action?.name ?? undefined
+  return {
+    displayName: b.display_name ?? actionName ?? actionId ?? "(unnamed)",
+    actionId,
+    actionName,
+    ours: (ours.id !== undefined && actionId === ours.id) || actionName === ours.name
+  }
+}
+
+/**
+ * Runs the deploy (or, with `dryRun`, plans it).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const run = Effect.fn("Deploy.run")(function*(options: Options): Effect.fn.Return<Report, DeployError> {
+  const sensitive = [
+    Redacted.value(options.credentials.clientSecret),
+    ...Object.values(options.secrets).map(Redacted.value)
+  ]
+    .filter((value) => value.length >= 4)
+    .toSorted((a, b) => b.length - a.length)
+  const scrub = (text: string) => sensitive.reduce((out, value) => out.split(value).join("<redacted>"), text)
+  return yield* deploy(options, (line) => options.onProgress?.(scrub(line))).pipe(
+    Effect.mapError((e) => fail(e.reason, scrub(e.message)))
+  )
+})
+
+const deploy = Effect.fnUntraced(function*(
+  options: Options,
+  progress: (line: string) => void
+): Effect.fn.Return<Report, DeployError> {
+  const name = options.name.trim()
+  if (name.length === 0) return yield* fail("InvalidConfig", "the Action needs a name (--name)")
+  const domain = normalizeDomain(options.credentials.domain)
+  if (domain.length === 0 || /[/?#\s@]/.test(domain)) {
+    return yield* fail(
+      "InvalidConfig",
+      `AUTH0_DOMAIN "${clip(options.credentials.domain)}" is not a tenant domain (e.g. acme.eu.auth0.com)`
+    )
+  }
+  const secretNames = Object.keys(options.secrets).toSorted()
+  const badName = secretNames.find((n) => !secretName.test(n))
+  if (badName !== undefined) {
+    return yield* fail("InvalidConfig", `"${badName.slice(0, 40)}" is not a valid secret name (letters, digits, _)`)
+  }
+  if (secretNames.length > maxSecrets) {
+    return yield* fail("InvalidConfig", `${secretNames.length} secrets given; Auth0 allows ${maxSecrets} per Action`)
+  }
+  if (options.dependencies.length > maxDependencies) {
+    return yield* fail(
+      "InvalidConfig",
+      `${options.dependencies.length} dependencies given; Auth0 allows ${maxDependencies} per Action`
+    )
+  }
+
+  const code = yield* Effect.tryPromise({
+    try: () => readFile(options.file, "utf8"),
+    catch: (e) =>
+      fail(
+        "InvalidFile",
+        `${options.file}: ${
+          Predicate.hasProperty(e, "code") && e.code === "ENOENT"
+            ? "no such file (build the Action first)"
+            : "cannot be read"
+        }`
+      )
+  })
+  const codeBytes = Buffer.byteLength(code, "utf8")
+  if (code.trim().length === 0) return yield* fail("InvalidFile", `${options.file}: the file is empty`)
+  if (codeBytes > maxCodeBytes) {
+    return yield* fail(
+      "InvalidFile",
+      `${options.file}: ${(codeBytes / 1024).toFixed(1)} kB is over Auth0's limit of 100 kB for one Action`
+    )
+  }
+
+  const rateLimitRetries = options.rateLimitRetries ?? 4
+  const baseUrl = options.baseUrl?.replace(/\/+$/, "")
+  const origin = `https://${domain}`
+  const rewrite: typeof fetch | undefined = baseUrl === undefined ? undefined : (input, init) =>
+    fetch(
+      Predicate.isString(input) && input.startsWith(origin)
+        ? `${baseUrl}${input.slice(origin.length)}`
+        : input instanceof URL && input.origin === origin
+        ? new URL(`${baseUrl}${input.pathname}${input.search}`)
+        : input,
+      init
+    )
+  const common = {
+    domain,
+    clientId: options.credentials.clientId,
+    maxRetries: 0,
+    timeoutInSeconds: 30,
+    ...(rewrite === undefined ? {} : { fetch: rewrite })
+  }
+  const { client, tokens } = yield* Effect.try({
+    try: () => {
+      const tokens = new TokenProvider({
+        ...common,
+        clientSecret: Redacted.value(options.credentials.clientSecret),
+        audience: `${origin}/api/v2/`
+      })
+      return { tokens, client: new ManagementClient({ ...common, token: () => tokens.getAccessToken() }) }
+    },
+    catch: (e) => fail("InvalidConfig", `cannot set up the Management API client: ${toFailure(e).detail}`)
+  })
+
+  const toError = (step: string, failure: HttpFailure, attempts: number): DeployError => {
+    const detail = failure.detail
+    switch (failure.status) {
+      case undefined:
+        return fail("Api", `cannot reach ${domain} while ${step}: ${detail}`)
+      case 401:
+        return step === "getting a token"
+          ? fail(
+            "Unauthorized",
+            `Auth0 rejected the client credentials (401 while getting a token: ${detail}). Check AUTH0_CLIENT_ID and ` +
+              `AUTH0_CLIENT_SECRET, and that the application is a machine-to-machine application of ${domain}.`
+          )
+          : fail("Unauthorized", `Auth0 rejected the access token (401 while ${step}: ${detail}).`)
+      case 403:
+        return step === "getting a token"
+          ? fail(
+            "Forbidden",
+            `the application is not authorized for the Management API of ${domain} (403 while getting a token: ` +
+              `${detail}). Authorize it under Applications > APIs > Auth0 Management API.`
+          )
+          : fail(
+            "Forbidden",
+            `Auth0 refused ${step} (403: ${detail}). The application needs the Management API scopes ` +
+              "read:actions, create:actions and update:actions."
+          )
+      case 404:
+        return fail("NotFound", `not found while ${step} (404: ${detail})`)
+      case 429:
+        return fail(
+          "RateLimited",
+          `Auth0 is rate limiting the Management API (429 while ${step}; gave up after ${attempts} ` +
+            `retr${attempts === 1 ? "y" : "ies"}). Try again in a minute.`
+        )
+      default:
+        return fail("Api", `Auth0 answered ${failure.status} while ${step}: ${detail}`)
+    }
+  }
+
+  const request = <A>(step: string, f: (signal: AbortSignal) => PromiseLike<A>): Effect.Effect<A, DeployError> => {
+    const attempt = (n: number): Effect.Effect<A, DeployError> =>
+      Effect.tryPromise({ try: f, catch: toFailure }).pipe(
+        Effect.catch((failure) =>
+          failure.status === 429 && n < rateLimitRetries
+            ? Effect.gen(function*() {
+              const wait = rateLimitWait(failure, n, yield* Clock.currentTimeMillis)
+              progress(`rate limited while ${step}; retrying in ${seconds(wait)} (${n + 1} of ${rateLimitRetries})`)
+              yield* Effect.sleep(wait)
+              return yield* attempt(n + 1)
+            })
+            : Effect.fail(toError(step, failure, n))
+        )
+      )
+    return attempt(0)
+  }
+
+  const decode = <S extends Schema.Codec<unknown, unknown>>(schema: S, step: string) => (data: unknown) =>
+    Schema.decodeUnknownEffect(schema)(data).pipe(
+      Effect.mapError((issue) => fail("Api", `unexpected answer from Auth0 while ${step}: ${clip(String(issue))}`))
+    )
+
+  const readBindings = Effect.gen(function*() {
+    const step = `reading the ${trigger} bindings`
+    const all: Array<RawBinding> = []
+    for (let page = 0; page < 50; page++) {
+      const response = yield* request(
+        step,
+        (signal) =>
+          client.actions.triggers.bindings.list(trigger, { page, per_page: bindingsPerPage }, { abortSignal: signal })
+      )
+      const body = yield* decode(BindingList, step)(response.response)
+      const items = body.bindings ?? []
+      all.push(...items)
+      const total = body.total ?? undefined
+      if (items.length < bindingsPerPage || (total !== undefined && all.length >= total)) break
+    }
+    return all
+  })
+
+  // 1. token
+  progress(`getting a token for ${domain}`)
+  yield* request("getting a token", () => tokens.getAccessToken())
+
+  // 2. find the Action
+  progress(`looking up the Action ${name}`)
+  const found = yield* request(
+    "looking up the Action",
+    (signal) => client.actions.list({ actionName: name, page: 0, per_page: 50 }, { abortSignal: signal })
+  ).pipe(
+    Effect.flatMap((page) => decode(ActionList, "looking up the Action")(page.response)),
+    Effect.map((list) => (list.actions ?? []).find((a) => a.name === name))
+  )
+
+  const notes: Array<string> = []
+  const existingSecrets = (found?.secrets ?? []).flatMap((s) => Predicate.isString(s.name) ? [s.name] : [])
+  const sendSecrets = found === undefined || secretNames.length > 0
+  if (found !== undefined && !sendSecrets && existingSecrets.length > 0) {
+    notes.push(`no secrets given: the Action's secrets (${existingSecrets.join(", ")}) are left as they are`)
+  }
+  const dropped = sendSecrets ? existingSecrets.filter((s) => !secretNames.includes(s)) : []
+  if (found !== undefined && dropped.length > 0) {
+    notes.push(`the full list of secrets is sent; ${dropped.join(", ")} (not given) may be removed from the Action`)
+  }
+  const triggers = (found?.supported_triggers ?? []).flatMap((t) => Predicate.isString(t.id) ? [t.id] : [])
+  if (found !== undefined && triggers.length > 0 && !triggers.includes(trigger)) {
+    return yield* fail(
+      "InvalidConfig",
+      `the Action ${name} (${found.id}) exists for the ${triggers.join(", ")} trigger, not ${trigger}; ` +
+        "choose another --name"
+    )
+  }
+
+  const planBindings = (
+    before: ReadonlyArray<Binding>,
+    id: string | undefined
+  ): { readonly after: ReadonlyArray<Binding>; readonly change: "append" | "keep" } =>
+    before.some((b) => b.ours)
+      ? { after: before, change: "keep" }
+      : { after: [...before, { displayName: name, actionId: id, actionName: name, ours: true }], change: "append" }
+
+  const secrets = sendSecrets
+    ? secretNames.map((secret) => ({ name: secret, value: Redacted.value(options.secrets[secret]!) }))
+    : undefined
+  const dependencies = options.dependencies.map(({ name, version }) => ({ name, version }))
+  const report = (
+    actionId: string | undefined,
+    version: number | undefined,
+    before: ReadonlyArray<Binding>
+  ): Report => {
+    const plan = planBindings(before, actionId)
+    const position = before.findIndex((b) => b.ours)
+    return {
+      dryRun: options.dryRun,
+      name,
+      operation: found === undefined ? "create" : "update",
+      actionId,
+      codeBytes,
+      secrets: secrets === undefined ? [] : secretNames,
+      dependencies,
+      version,
+      bindings: { before, ...plan },
+      notes: position >= 0
+        ? [
+          ...notes,
+          `already bound to ${trigger} at position ${position + 1} of ${before.length}: the new version runs as soon ` +
+          "as it is deployed"
+        ]
+        : notes
+    }
+  }
+
+  if (options.dryRun) {
+    progress(`dry run: reading the ${trigger} bindings`)
+    const before = (yield* readBindings).map((b) => toBinding(b, { id: found?.id, name }))
+    return report(found?.id, undefined, before)
+  }
+
+  // 3. create or update
+  const supported_triggers: Array<{ id: typeof trigger; version: string }> = [{ id: trigger, version: "v3" }]
+  const written: ActionBody = found === undefined
+    ? yield* Effect.sync(() => progress(`creating the Action ${name}`)).pipe(
+      Effect.andThen(request("creating the Action", (signal) =>
+        client.actions.create({
+          name,
+          supported_triggers,
+          code,
+          runtime: "node22",
+          dependencies,
+          ...(secrets === undefined ? {} : { secrets })
+        }, { abortSignal: signal }))),
+      Effect.flatMap(decode(ActionBody, "creating the Action"))
+    )
+    : yield* Effect.sync(() => progress(`updating the Action ${name} (${found.id})`)).pipe(
+      Effect.andThen(request("updating the Action", (signal) =>
+        client.actions.update(found.id, {
+          supported_triggers,
+          code,
+          runtime: "node22",
+          dependencies,
+          ...(secrets === undefined ? {} : { secrets })
+        }, { abortSignal: signal }))),
+      Effect.flatMap(decode(ActionBody, "updating the Action"))
+    )
+  const id = written.id
+
+  // 4. wait for the build
+  const buildTimeout = Duration.toMillis(options.buildTimeout ?? defaultBuildTimeout)
+  const pollInterval = options.pollInterval ?? defaultPollInterval
+  const started = yield* Clock.currentTimeMillis
+  let lastStatus = written.status ?? "pending"
+  const untouched = "Nothing was deployed and the post-login flow is unchanged."
+  yield* Effect.gen(function*() {
+    while (true) {
+      const action = yield* request("checking the build", (signal) => client.actions.get(id, { abortSignal: signal }))
+        .pipe(
+          Effect.flatMap(decode(ActionBody, "checking the build"))
+        )
+      lastStatus = action.status ?? "unknown"
+      const elapsed = (yield* Clock.currentTimeMillis) - started
+      progress(`build: ${lastStatus} (${seconds(elapsed)})`)
+      if (lastStatus === "built") return
+      if (lastStatus === "failed") {
+        const errors = (action.errors ?? []).flatMap((e) => Predicate.isString(e.msg) ? [e.msg] : [])
+        return yield* fail(
+          "BuildFailed",
+          `the build of ${name} (${id}) failed${
+            errors.length === 0 ? "" : `: ${clip(errors.join("; "))}`
+          }. ${untouched}`
+        )
+      }
+      yield* Effect.sleep(pollInterval)
+    }
+  }).pipe(
+    Effect.timeoutOrElse({
+      duration: buildTimeout,
+      orElse: () =>
+        Effect.fail(
+          fail(
+            "BuildTimeout",
+            `the build of ${name} (${id}) did not finish within ${
+              seconds(buildTimeout)
+            } (last status: ${lastStatus}). ` +
+              `${untouched} Run the deploy again later, or give the build more time (--build-timeout).`
+          )
+        )
+    })
+  )
+
+  // 5. deploy
+  progress(`deploying ${name}`)
+  const version = yield* request("deploying the Action", (signal) => client.actions.deploy(id, { abortSignal: signal }))
+    .pipe(Effect.flatMap(decode(Version, "deploying the Action")))
+  const deployed = `${name} was deployed (version ${version.number ?? "?"}) but`
+
+  // 6. bind, keeping every other binding in order
+  const raw = yield* readBindings.pipe(
+    Effect.mapError((e) => fail(e.reason, `${e.message} ${deployed} is not bound; the post-login flow is unchanged.`))
+  )
+  const before = raw.map((b) => toBinding(b, { id, name }))
+  const result = report(id, version.number ?? undefined, before)
+  if (result.bindings.change === "keep") {
+    progress(`already bound to ${trigger}; the bindings are left as they are`)
+    return result
+  }
+  const refs: Array<{ ref: { type: "action_id" | "action_name"; value: string }; display_name: string }> = []
+  for (const binding of before) {
+    const ref = binding.actionId !== undefined
+      ? { type: "action_id" as const, value: binding.actionId }
+      : binding.actionName !== undefined
+      ? { type: "action_name" as const, value: binding.actionName }
+      : undefined
+    if (ref === undefined) {
+      return yield* fail(
+        "Api",
+        `the ${trigger} binding "${binding.displayName}" names no action, so it cannot be kept. ${deployed} is not ` +
+          "bound; the post-login flow is unchanged."
+      )
+    }
+    refs.push({ ref, display_name: binding.displayName })
+  }
+  refs.push({ ref: { type: "action_id", value: id }, display_name: name })
+  progress(`binding ${name} to ${trigger} after ${before.length} existing binding(s)`)
+  yield* request(
+    `binding the Action to ${trigger}`,
+    (signal) => client.actions.triggers.bindings.updateMany(trigger, { bindings: refs }, { abortSignal: signal })
+  ).pipe(
+    Effect.mapError((e) => fail(e.reason, `${e.message} ${deployed} is not bound; the post-login flow is unchanged.`))
+  )
+  return result
+})
+
+/**
+ * A deploy failed. `message` says what happened and what to do; it never holds the client secret or a secret value.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class DeployError extends Data.TaggedError("DeployError")<{
+  readonly reason: Reason
+  readonly message: string
+}> {}

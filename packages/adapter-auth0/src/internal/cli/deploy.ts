@@ -1,0 +1,95 @@
+import { Argument, Command, Flag } from "effect/cli"
+import * as Config from "effect/Config"
+import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Deploy from "../../Deploy.ts"
+import { CommandFailed } from "./errors.ts"
+
+const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
+
+const required = <A>(config: Config.Config<A>, variable: string, hint: string) =>
+  config.pipe(Effect.mapError(() => new CommandFailed({ reason: `${variable} is not set: ${hint}` })))
+
+/** Credentials from AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET; the secret stays Redacted. */
+const credentials = Effect.gen(function*() {
+  const domain = yield* required(
+    Config.String("AUTH0_DOMAIN"),
+    "AUTH0_DOMAIN",
+    "set it to the tenant's domain, e.g. acme.eu.auth0.com"
+  )
+  const clientId = yield* required(
+    Config.String("AUTH0_CLIENT_ID"),
+    "AUTH0_CLIENT_ID",
+    "set it to the client id of a machine-to-machine application authorized for the Auth0 Management API"
+  )
+  const clientSecret = yield* required(
+    Config.Redacted("AUTH0_CLIENT_SECRET"),
+    "AUTH0_CLIENT_SECRET",
+    "set it to that application's client secret"
+  )
+  return { domain, clientId, clientSecret }
+})
+
+/** Where https://<AUTH0_DOMAIN> really is, for a proxy or a local fake tenant; unset in normal use. */
+const baseUrl = Config.String("RULEFX_AUTH0_BASE_URL").pipe(
+  Config.option,
+  Effect.map(Option.getOrUndefined),
+  Effect.mapError(() => new CommandFailed({ reason: "RULEFX_AUTH0_BASE_URL cannot be read" }))
+)
+
+export const deploy = Command.make(
+  "deploy",
+  {
+    action: Argument.String("action").pipe(Argument.withDescription("A built Action file (from rulefx build)")),
+    name: Flag.String("name").pipe(Flag.withDescription("The Action's name in Auth0 (created if absent)")),
+    secretsFile: Flag.String("secrets-file").pipe(
+      Flag.withDescription("Secrets as a JSON object of strings or NAME=value lines; the Action gets exactly these"),
+      Flag.optional
+    ),
+    secret: Flag.String("secret").pipe(
+      Flag.withDescription("A secret read from the environment variable of that name (repeatable); wins over the file"),
+      Flag.atLeast(0)
+    ),
+    dependency: Flag.String("dependency").pipe(
+      Flag.withDescription("An npm dependency as name@version (repeatable)"),
+      Flag.atLeast(0)
+    ),
+    dryRun: Flag.Boolean("dry-run").pipe(
+      Flag.withDescription("Only read the tenant and print the plan; change nothing"),
+      Flag.withDefault(false)
+    ),
+    buildTimeout: Flag.Int("build-timeout").pipe(
+      Flag.withDescription("Seconds to wait for Auth0 to build the Action (default 120)"),
+      Flag.withDefault(120)
+    )
+  },
+  Effect.fnUntraced(function*({ action, buildTimeout, dependency, dryRun, name, secret, secretsFile }) {
+    if (buildTimeout <= 0) return yield* new CommandFailed({ reason: "--build-timeout must be a positive number" })
+    const dependencies = yield* Effect.forEach(dependency, Deploy.parseDependency).pipe(Effect.mapError(failed))
+    const secrets = yield* Deploy.loadSecrets({ file: Option.getOrUndefined(secretsFile), names: secret }).pipe(
+      Effect.mapError(failed)
+    )
+    const auth = yield* credentials
+    const base = yield* baseUrl
+    const console = yield* Console.Console
+    const report = yield* Deploy.run({
+      file: action,
+      name,
+      secrets,
+      dependencies,
+      dryRun,
+      credentials: auth,
+      ...(base === undefined ? {} : { baseUrl: base }),
+      buildTimeout: Duration.seconds(buildTimeout),
+      onProgress: (line) => console.log(line)
+    }).pipe(Effect.mapError(failed))
+    yield* Console.log(Deploy.render(report))
+  })
+).pipe(
+  Command.withDescription(
+    "Create or update the Action in Auth0, wait for its build, deploy it and bind it to post-login after the " +
+      "existing bindings (credentials from AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET)"
+  )
+)
