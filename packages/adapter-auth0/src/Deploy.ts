@@ -27,7 +27,7 @@ import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { readFile } from "node:fs/promises"
+import { readText } from "./internal/files.ts"
 import * as SecretsFile from "./SecretsFile.ts"
 
 /**
@@ -392,18 +392,11 @@ const deploy = Effect.fnUntraced(function*(
     )
   }
 
-  const code = yield* Effect.tryPromise({
-    try: () => readFile(options.file, "utf8"),
-    catch: (e) =>
-      fail(
-        "InvalidFile",
-        `${options.file}: ${
-          Predicate.hasProperty(e, "code") && e.code === "ENOENT"
-            ? "no such file (build the Action first)"
-            : "cannot be read"
-        }`
-      )
-  })
+  const code = yield* readText(options.file, (problem) =>
+    fail(
+      "InvalidFile",
+      `${options.file}: ${problem === "no such file" ? "no such file (build the Action first)" : problem}`
+    ))
   const codeBytes = Buffer.byteLength(code, "utf8")
   if (code.trim().length === 0) return yield* fail("InvalidFile", `${options.file}: the file is empty`)
   if (codeBytes > maxCodeBytes) {

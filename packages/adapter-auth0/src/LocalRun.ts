@@ -12,11 +12,11 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import { existsSync } from "node:fs"
-import { readFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { resolve } from "node:path"
 import { format } from "node:util"
 import * as Auth0Event from "./Auth0Event.ts"
+import { readText } from "./internal/files.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 import * as RecordingApi from "./RecordingApi.ts"
 
@@ -89,14 +89,7 @@ export const loadAction = (file: string): Effect.Effect<Handler, LocalRunError> 
  * @since 0.1.0
  */
 export const loadEvent = (file: string): Effect.Effect<Record<string, unknown>, LocalRunError> =>
-  Effect.tryPromise({
-    try: () => readFile(file, "utf8"),
-    catch: (cause) =>
-      new LocalRunError({
-        file,
-        problem: Predicate.hasProperty(cause, "code") && cause.code === "ENOENT" ? "no such file" : "cannot be read"
-      })
-  }).pipe(
+  readText(file, (problem) => new LocalRunError({ file, problem })).pipe(
     Effect.flatMap((text) =>
       Effect.try({
         try: () => JSON.parse(text) as unknown,

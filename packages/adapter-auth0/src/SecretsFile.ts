@@ -12,7 +12,7 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
-import { readFile } from "node:fs/promises"
+import { readText } from "./internal/files.ts"
 
 /**
  * The file cannot be read or parsed.
@@ -94,11 +94,6 @@ export const parse = (file: string, text: string): Effect.Effect<Record<string, 
  * @since 0.1.0
  */
 export const load = (file: string): Effect.Effect<Record<string, string>, SecretsFileError> =>
-  Effect.tryPromise({
-    try: () => readFile(file, "utf8"),
-    catch: (cause) =>
-      new SecretsFileError({
-        file,
-        problem: Predicate.hasProperty(cause, "code") && cause.code === "ENOENT" ? "no such file" : "cannot be read"
-      })
-  }).pipe(Effect.flatMap((text) => parse(file, text)))
+  readText(file, (problem) => new SecretsFileError({ file, problem })).pipe(
+    Effect.flatMap((text) => parse(file, text))
+  )

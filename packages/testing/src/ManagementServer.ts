@@ -19,7 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import type { AddressInfo, Socket } from "node:net"
+import { listen } from "./internal/listen.ts"
 
 /**
  * An action as the tenant stores it. Secret values are kept so tests can check them; the API answers names only.
@@ -401,7 +401,6 @@ export const start = (options: Options = {}): Promise<ManagementServer> => {
     return { status: 404, body: apiError(404, "Not Found") }
   }
 
-  const sockets = new Set<Socket>()
   const server = createServer((req, res) => {
     const at = performance.now()
     const method = req.method ?? "GET"
@@ -429,28 +428,14 @@ export const start = (options: Options = {}): Promise<ManagementServer> => {
       send(res, answer.status, answer.body, answer.headers)
     }, () => res.destroy())
   })
-  server.on("connection", (socket) => {
-    sockets.add(socket)
-    socket.on("close", () => sockets.delete(socket))
-  })
-  return new Promise((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        requests: () => [...requests],
-        actions: () =>
-          [...actions.values()].map(({ createdAt: _c, polls: _p, updatedAt: _u, versionId: _v, ...action }) => action),
-        bindings: (trigger) => [...(bindings.get(trigger) ?? [])],
-        close: () =>
-          new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy()
-            server.close(() => done())
-          })
-      })
-    })
-  })
+  return listen(server).then(({ close, url }) => ({
+    url,
+    requests: () => [...requests],
+    actions: () =>
+      [...actions.values()].map(({ createdAt: _c, polls: _p, updatedAt: _u, versionId: _v, ...action }) => action),
+    bindings: (trigger) => [...(bindings.get(trigger) ?? [])],
+    close
+  }))
 }
 
 /**

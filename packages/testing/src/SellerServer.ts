@@ -11,7 +11,7 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { createServer, type ServerResponse } from "node:http"
-import type { AddressInfo, Socket } from "node:net"
+import { listen } from "./internal/listen.ts"
 
 /**
  * How the server answers one request.
@@ -111,7 +111,6 @@ const respond = (res: ServerResponse, answer: Answer, attempt: number): void => 
 export const start = (answers: Readonly<Record<string, Answer>> = demoAnswers): Promise<SellerServer> => {
   const requests: Array<string> = []
   const attempts = new Map<string, number>()
-  const sockets = new Set<Socket>()
   const server = createServer((req, res) => {
     const path = req.url ?? "/"
     requests.push(path)
@@ -126,25 +125,11 @@ export const start = (answers: Readonly<Record<string, Answer>> = demoAnswers): 
     attempts.set(id, attempt + 1)
     respond(res, answer, attempt)
   })
-  server.on("connection", (socket) => {
-    sockets.add(socket)
-    socket.on("close", () => sockets.delete(socket))
-  })
-  return new Promise((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        requests: () => [...requests],
-        close: () =>
-          new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy()
-            server.close(() => done())
-          })
-      })
-    })
-  })
+  return listen(server).then(({ close, url }) => ({
+    url,
+    requests: () => [...requests],
+    close
+  }))
 }
 
 /**
