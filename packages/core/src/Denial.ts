@@ -103,7 +103,7 @@ export const genericMessage = "Login is temporarily unavailable. Please try agai
  * @category errors
  * @since 0.1.0
  */
-export class MissingSecret extends Class("MissingSecret")<{ readonly name: string }> {
+export class MissingSecret extends /* @__PURE__ */ Class("MissingSecret")<{ readonly name: string }> {
   override get message(): string {
     return genericMessage
   }
@@ -116,7 +116,7 @@ export class MissingSecret extends Class("MissingSecret")<{ readonly name: strin
  * @category errors
  * @since 0.1.0
  */
-export class InvalidData extends Class("InvalidData")<{
+export class InvalidData extends /* @__PURE__ */ Class("InvalidData")<{
   readonly what: string
   readonly issues: ReadonlyArray<string>
 }> {
@@ -131,7 +131,7 @@ export class InvalidData extends Class("InvalidData")<{
  * @category errors
  * @since 0.1.0
  */
-export class RuleTimedOut extends Class("RuleTimedOut")<{
+export class RuleTimedOut extends /* @__PURE__ */ Class("RuleTimedOut")<{
   readonly rule: string
   readonly millis: number
 }> {

@@ -126,7 +126,7 @@ export const optional = <E extends Denial, R>(self: Rule<E, R>): Rule<never, R> 
 export const timeout: {
   (duration: Duration.Input): <E extends Denial, R>(self: Rule<E, R>) => Rule<E | RuleTimedOut, R>
   <E extends Denial, R>(self: Rule<E, R>, duration: Duration.Input): Rule<E | RuleTimedOut, R>
-} = dual(2, <E extends Denial, R>(self: Rule<E, R>, duration: Duration.Input): Rule<E | RuleTimedOut, R> => {
+} = /* @__PURE__ */ dual(2, <E extends Denial, R>(self: Rule<E, R>, duration: Duration.Input): Rule<E | RuleTimedOut, R> => {
   const millis = Duration.toMillis(Duration.fromInputUnsafe(duration))
   return {
     name: self.name,
@@ -167,7 +167,7 @@ export const enabledBy: {
     setting: string,
     options?: { readonly defaultValue?: boolean }
   ): Rule<E | InvalidData, R | Secrets>
-} = dual(
+} = /* @__PURE__ */ dual(
   (args) => typeof args[0] === "object" && args[0] !== null && "run" in args[0],
   <E extends Denial, R>(
     self: Rule<E, R>,
@@ -262,7 +262,7 @@ export const when: {
     self: Rule<E, R>,
     predicate: Effect.Effect<boolean, E2, R2>
   ): Rule<E | E2, R | R2>
-} = dual(2, <E extends Denial, R, E2 extends Denial, R2>(
+} = /* @__PURE__ */ dual(2, <E extends Denial, R, E2 extends Denial, R2>(
   self: Rule<E, R>,
   predicate: Effect.Effect<boolean, E2, R2>
 ): Rule<E | E2, R | R2> => ({
@@ -287,7 +287,7 @@ export const unless: {
     self: Rule<E, R>,
     predicate: Effect.Effect<boolean, E2, R2>
   ): Rule<E | E2, R | R2>
-} = dual(2, <E extends Denial, R, E2 extends Denial, R2>(
+} = /* @__PURE__ */ dual(2, <E extends Denial, R, E2 extends Denial, R2>(
   self: Rule<E, R>,
   predicate: Effect.Effect<boolean, E2, R2>
 ): Rule<E | E2, R | R2> => when(self, Effect.map(predicate, (b) => !b)))

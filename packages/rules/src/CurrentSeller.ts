@@ -23,7 +23,7 @@ import { SellerApi } from "./SellerApi.ts"
  * @category errors
  * @since 0.1.0
  */
-export class SellerUnavailable extends Denial.Class("SellerUnavailable")<{
+export class SellerUnavailable extends /* @__PURE__ */ Denial.Class("SellerUnavailable")<{
   readonly reason: "Status" | "Timeout" | "Network" | "Body"
 }> {
   override get message(): string {

@@ -21,7 +21,7 @@ import { EffectiveRoles } from "./EffectiveRoles.ts"
  * @category errors
  * @since 0.1.0
  */
-export class RoleNotAllowed extends Denial.Class("RoleNotAllowed")<{
+export class RoleNotAllowed extends /* @__PURE__ */ Denial.Class("RoleNotAllowed")<{
   readonly roles: ReadonlyArray<string>
 }> {
   override get message(): string {
@@ -35,7 +35,7 @@ export class RoleNotAllowed extends Denial.Class("RoleNotAllowed")<{
  * @category errors
  * @since 0.1.0
  */
-export class AllowedRolesMissing extends Denial.Class("AllowedRolesMissing")<{
+export class AllowedRolesMissing extends /* @__PURE__ */ Denial.Class("AllowedRolesMissing")<{
   readonly key: string
 }> {
   override get message(): string {
