@@ -126,18 +126,21 @@ export const optional = <E extends Denial, R>(self: Rule<E, R>): Rule<never, R> 
 export const timeout: {
   (duration: Duration.Input): <E extends Denial, R>(self: Rule<E, R>) => Rule<E | RuleTimedOut, R>
   <E extends Denial, R>(self: Rule<E, R>, duration: Duration.Input): Rule<E | RuleTimedOut, R>
-} = /* @__PURE__ */ dual(2, <E extends Denial, R>(self: Rule<E, R>, duration: Duration.Input): Rule<E | RuleTimedOut, R> => {
-  const millis = Duration.toMillis(Duration.fromInputUnsafe(duration))
-  return {
-    name: self.name,
-    run: self.run.pipe(
-      Effect.timeoutOrElse({
-        duration,
-        orElse: () => logged(self.name, Effect.fail(new RuleTimedOut({ rule: self.name, millis })))
-      })
-    )
+} = /* @__PURE__ */ dual(
+  2,
+  <E extends Denial, R>(self: Rule<E, R>, duration: Duration.Input): Rule<E | RuleTimedOut, R> => {
+    const millis = Duration.toMillis(Duration.fromInputUnsafe(duration))
+    return {
+      name: self.name,
+      run: self.run.pipe(
+        Effect.timeoutOrElse({
+          duration,
+          orElse: () => logged(self.name, Effect.fail(new RuleTimedOut({ rule: self.name, millis })))
+        })
+      )
+    }
   }
-})
+)
 
 const switchValues: Readonly<Record<string, boolean>> = {
   true: true,
