@@ -481,8 +481,9 @@ const markdown = (r: Results): string => {
       }. \`no-cause-pretty\` saves nothing alone (${
         saved(control.seed, variants.single.find((v) => v.variant.name === "no-cause-pretty")?.seed, "bytes")
       }): effect's default logger, which \`Effect.log*\` keeps in the bundle, renders causes with \`Cause.pretty\` ` +
-        "too, so it only pays off with `no-effect-logger`. `pure-annotations` changes no behaviour at all and " +
-        "`no-span` and `retry-by-hand` change none that a login can see: those three are free.",
+        "too, so it only pays off with `no-effect-logger`. Three earlier candidates changed nothing a login can " +
+        "see and are applied in the sources: no tracing span in SellerApi (-4.9 kB), one Effect.catch per retry " +
+        "instead of Effect.retry and Schedule (-2.2 kB), and pure annotations on combinators and denials (-0.8 kB).",
       ""
     )
   }
