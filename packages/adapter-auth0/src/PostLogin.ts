@@ -1,9 +1,12 @@
 /**
  * PostLogin: turns a pipeline and a layer into Auth0's `onExecutePostLogin(event, api)` handler.
  *
- * One way through: decode the event into the Login model; build the user's layer over per-login Login and
- * Secrets (from `event.secrets`, Redacted); run the pipeline under a deadline; then map the outcome to `api`
- * calls, once, at the end. A denial calls `api.access.deny(message)`. A malformed event, a defect, a timeout or
+ * One way through: decode the event into the Login model; build the user's layer over per-login Login, Secrets
+ * (from `event.secrets`, Redacted) and Cache (over `api.cache`, or in memory when there is none); run the pipeline
+ * under a deadline; check the Decision against Auth0's limits (Auth0Limits); then map the outcome to `api` calls,
+ * once, at the end. A denial calls `api.access.deny(message)`. A Decision Auth0 would refuse, silently cut down or
+ * fail on (a restricted claim, 100 KB of claims, a forbidden metadata key) is denied with the generic reason before
+ * any call, so nothing is set or persisted. A malformed event, a defect, a timeout or
  * an interruption denies with a generic reason and logs the detail: the handler fails closed, and it never throws
  * or rejects, with one exception: when Auth0's own `api.access.deny` throws, the handler rejects, since a rejected
  * handler fails the login and a resolved one would let it through.
@@ -13,6 +16,7 @@
  *
  * @since 0.1.0
  */
+import type { Cache } from "@rulefx/core/Cache"
 import type * as Decision from "@rulefx/core/Decision"
 import { type Denial, describe, genericMessage, isDenial } from "@rulefx/core/Denial"
 import { Login } from "@rulefx/core/Login"
@@ -25,9 +29,11 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as References from "effect/References"
+import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
-import { logger } from "./internal/logger.ts"
-import { isValidScope, type PostLoginApi } from "./PostLoginApi.ts"
+import * as Auth0Limits from "./Auth0Limits.ts"
+import { logger, maxLine } from "./internal/logger.ts"
+import type { PostLoginApi } from "./PostLoginApi.ts"
 
 /**
  * What the run decided: allow with a Decision, or deny with a user-safe reason.
@@ -80,46 +86,54 @@ const describeCause = (cause: Cause.Cause<unknown>): string => {
 }
 
 /**
- * Resolves to `unknown` when `ROut` (what the layer provides) covers what the pipeline needs besides Login and
- * Secrets, and does not itself provide Login or Secrets (the adapter provides them per login); otherwise to an
- * object type whose one property names the problem, so the call does not compile.
+ * The services the adapter provides to every login from its event and `api`: Login, Secrets and Cache.
  *
  * @category utility types
  * @since 0.1.0
  */
-export type CheckLayer<R, ROut> = [Extract<ROut, Login | Secrets>] extends [never]
-  ? [Exclude<R, ROut | Login | Secrets>] extends [never] ? unknown
-  : { readonly "rulefx: the layer does not provide": Exclude<R, ROut | Login | Secrets> }
+export type PerLogin = Login | Secrets | Cache
+
+/**
+ * Resolves to `unknown` when `ROut` (what the layer provides) covers what the pipeline needs besides the per-login
+ * services (Login, Secrets, Cache), and does not itself provide one of them (the adapter provides them per login);
+ * otherwise to an object type whose one property names the problem, so the call does not compile.
+ *
+ * @category utility types
+ * @since 0.1.0
+ */
+export type CheckLayer<R, ROut> = [Extract<ROut, PerLogin>] extends [never]
+  ? [Exclude<R, ROut | PerLogin>] extends [never] ? unknown
+  : { readonly "rulefx: the layer does not provide": Exclude<R, ROut | PerLogin> }
   : {
-    readonly "rulefx: Login and Secrets come from each login's event; the layer must not provide": Extract<
-      ROut,
-      Login | Secrets
-    >
+    readonly "rulefx: Login, Secrets and Cache come from each login's event and api; the layer must not provide":
+      Extract<ROut, PerLogin>
   }
 
 const denied = (reason: string, denial: string): Outcome => ({ _tag: "Denied", reason, denial })
 
 /**
- * Runs a pipeline against an event and returns the Outcome, without touching `api`. The handler is this plus
- * `apply`; tests and `rulefx run` use it to look at the outcome as data.
+ * Runs a pipeline against an event and returns the Outcome. The handler is this plus `apply`; tests and
+ * `rulefx run` use it to look at the outcome as data. The only part of `api` it uses is `api.cache`, through the
+ * Cache service (no claim, scope or metadata call); without an `api`, or an `api` without a cache, the login gets
+ * an in-memory cache that starts empty.
  *
  * @category constructors
  * @since 0.1.0
  */
 export const decide = <E extends Denial, R, ROut, LE extends Denial>(
   pipeline: Pipeline.Pipeline<E, R>,
-  layer: Layer.Layer<ROut, LE, Login | Secrets> & CheckLayer<R, ROut>,
+  layer: Layer.Layer<ROut, LE, PerLogin> & CheckLayer<R, ROut>,
   options: Options = {}
 ) => {
   const deadline = Duration.fromInputUnsafe(options.deadline ?? defaultDeadline)
   const millis = Duration.toMillis(deadline)
-  return (event: unknown): Promise<Outcome> =>
+  return (event: unknown, api?: PostLoginApi): Promise<Outcome> =>
     Effect.runPromiseExit(
       Effect.gen(function*() {
         const { login, secrets } = yield* Auth0Event.decode(event)
-        const base = Layer.mergeAll(Login.layer(login), Secrets.layerFrom(secrets))
-        // `base` last, so this login's Login and Secrets win even over a layer that (wrongly) provides its own.
-        const perLogin = Layer.merge(Layer.provide(layer as Layer.Layer<ROut, LE, Login | Secrets>, base), base).pipe(
+        const base = Layer.mergeAll(Login.layer(login), Secrets.layerFrom(secrets), Auth0Cache.layer(api))
+        // `base` last, so this login's own services win even over a layer that (wrongly) provides its own.
+        const perLogin = Layer.merge(Layer.provide(layer as Layer.Layer<ROut, LE, PerLogin>, base), base).pipe(
           // No rule has run yet, so no rule logs this failure.
           Layer.tapCause((cause) => Effect.logError(`services failed to build: ${describeCause(cause)}`))
         ) as Layer.Layer<R, LE>
@@ -151,9 +165,29 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
     )
 }
 
+// At most this many violation lines per login, then one line with the count of the rest.
+const maxViolationLines = 10
+
+const logViolations = (violations: ReadonlyArray<Auth0Limits.Violation>): void => {
+  const lines = violations.slice(0, maxViolationLines).map((v) =>
+    `rulefx ERROR login denied, Auth0 would refuse the decision: ${Auth0Limits.describe(v)}`.replace(/\s+/g, " ")
+  )
+  if (violations.length > maxViolationLines) {
+    lines.push(`rulefx ERROR and ${violations.length - maxViolationLines} more violations`)
+  }
+  // oxlint-disable-next-line no-console
+  for (const line of lines) console.log(line.length > maxLine ? `${line.slice(0, maxLine - 1)}…` : line)
+}
+
+const unserialisable: ReadonlyArray<Auth0Limits.Violation> = [
+  { target: "decision", name: undefined, rule: "NotJson", bytes: undefined }
+]
+
 /**
- * Applies an outcome through Auth0's `api`. Checks run first (scope strings), so a decision that cannot be
- * applied is turned into a denial before any claim is set; claims come last.
+ * Applies an outcome through Auth0's `api`. The Decision is checked against Auth0's limits first (Auth0Limits:
+ * claim names, the 100 KB claim budget per token, scopes, metadata keys and sizes): any violation denies the login
+ * with the generic reason and logs one line per violation, before any claim, scope or metadata call. Metadata is
+ * written last, and only the keys a rule asked to persist.
  *
  * @category constructors
  * @since 0.1.0
@@ -164,10 +198,15 @@ export const apply = (outcome: Outcome, api: PostLoginApi): void => {
     return
   }
   const d = outcome.decision
-  const badScope = [...d.addScopes, ...d.removeScopes].find((scope) => !isValidScope(scope))
-  if (badScope !== undefined) {
-    // oxlint-disable-next-line no-console
-    console.log("rulefx ERROR a rule asked for a scope Auth0 would reject; login denied")
+  let violations: ReadonlyArray<Auth0Limits.Violation>
+  try {
+    violations = Auth0Limits.check(d)
+  } catch {
+    // A value JSON cannot hold (a cycle, a BigInt): Auth0 could not put it in a token or the profile either.
+    violations = unserialisable
+  }
+  if (violations.length > 0) {
+    logViolations(violations)
     api.access.deny(genericMessage)
     return
   }
@@ -197,7 +236,7 @@ const lastResort = (api: PostLoginApi, error: unknown): void => {
 }
 
 /**
- * Builds `onExecutePostLogin` from a pipeline and the layer of the services it needs (Login and Secrets are
+ * Builds `onExecutePostLogin` from a pipeline and the layer of the services it needs (Login, Secrets and Cache are
  * provided per login by the adapter).
  *
  * **Example** (The seed Action)
@@ -211,13 +250,13 @@ const lastResort = (api: PostLoginApi, error: unknown): void => {
  */
 export const make = <E extends Denial, R, ROut, LE extends Denial>(
   pipeline: Pipeline.Pipeline<E, R>,
-  layer: Layer.Layer<ROut, LE, Login | Secrets> & CheckLayer<R, ROut>,
+  layer: Layer.Layer<ROut, LE, PerLogin> & CheckLayer<R, ROut>,
   options: Options = {}
 ): Handler => {
   const run = decide<E, R, ROut, LE>(pipeline, layer, options)
   return async (event, api) => {
     try {
-      apply(await run(event), api)
+      apply(await run(event, api), api)
     } catch (error) {
       lastResort(api, error)
     }

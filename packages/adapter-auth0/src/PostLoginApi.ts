@@ -29,6 +29,43 @@ export interface PostLoginApi {
   readonly redirect: {
     readonly sendUserTo: (url: string, options?: { query?: Record<string, string> }) => unknown
   }
+  /** Auth0's cache, shared by the Actions of the trigger. Optional: stand-ins and older runtimes may lack it. */
+  readonly cache?: CacheApi
+}
+
+/**
+ * A stored cache record: the value and when it expires, in milliseconds since the epoch.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CacheRecord {
+  readonly value: string
+  readonly expires_at: number
+}
+
+/**
+ * The answer to a cache write: success, or an error code (see Auth0Limits.CacheErrorCode). `code` is typed as a
+ * string because the real object is not ours and may grow new codes.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type CacheWriteResult =
+  | { readonly type: "success"; readonly record?: CacheRecord }
+  | { readonly type: "error"; readonly code: string }
+
+/**
+ * Auth0's `api.cache` (post-login v3), as documented: synchronous; `ttl` and `expires_at` in milliseconds (if both
+ * are given the earlier expiry wins); default lifetime 15 minutes, at most 24 hours.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CacheApi {
+  readonly get: (key: string) => CacheRecord | undefined
+  readonly set: (key: string, value: string, options?: { ttl?: number; expires_at?: number }) => CacheWriteResult
+  readonly delete: (key: string) => CacheWriteResult
 }
 
 /**

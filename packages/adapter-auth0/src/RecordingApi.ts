@@ -3,12 +3,15 @@
  * runs of a built Action.
  *
  * It behaves as the reference documents where that matters to a caller: `access.deny` does not stop the Action,
- * `accessToken.addScope`/`removeScope` throw on an invalid scope string, and every method returns the `api`
- * object for chaining.
+ * `accessToken.addScope`/`removeScope` throw on an invalid scope string, every method returns the `api` object for
+ * chaining, and `cache` is an in-memory cache with Auth0's limits, answering `{type: "error", code}` with Auth0's
+ * codes when a write does not fit (see Auth0Limits.cache). Cache calls are recorded too (`cache.get`, `cache.set`,
+ * `cache.delete`), after the call, so a refused write is in `calls` as well.
  *
  * @since 0.1.0
  */
-import { isValidScope, type PostLoginApi } from "./PostLoginApi.ts"
+import { makeMemoryCache } from "./internal/memoryCache.ts"
+import { type CacheApi, isValidScope, type PostLoginApi } from "./PostLoginApi.ts"
 
 /**
  * One recorded call: the method's dotted name and its arguments.
@@ -46,18 +49,32 @@ export interface Summary {
  * @since 0.1.0
  */
 export interface RecordingApi extends PostLoginApi {
+  readonly cache: CacheApi
   readonly calls: ReadonlyArray<Call>
   readonly summary: () => Summary
 }
 
 /**
- * Makes a fresh recording api.
+ * Options of a recording api.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** The cache's clock, in milliseconds since the epoch; the wall clock by default. */
+  readonly now?: () => number
+}
+
+/**
+ * Makes a fresh recording api, with an empty cache.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const make = (): RecordingApi => {
+export const make = (options: Options = {}): RecordingApi => {
   const calls: Array<Call> = []
+  // The stand-in's clock is the wall clock, as Auth0's is; tests pass their own.
+  const cache = makeMemoryCache(options.now ?? (() => Date.now()))
   // oxlint-disable-next-line prefer-const
   let api: RecordingApi
   const record = (method: string) => (...args: Array<unknown>) => {
@@ -83,6 +100,23 @@ export const make = (): RecordingApi => {
     },
     multifactor: { enable: record("multifactor.enable") },
     redirect: { sendUserTo: record("redirect.sendUserTo") },
+    cache: {
+      get: (...args) => {
+        const result = cache.get(...args)
+        calls.push({ method: "cache.get", args })
+        return result
+      },
+      set: (...args) => {
+        const result = cache.set(...args)
+        calls.push({ method: "cache.set", args })
+        return result
+      },
+      delete: (...args) => {
+        const result = cache.delete(...args)
+        calls.push({ method: "cache.delete", args })
+        return result
+      }
+    },
     summary: () => summarize(calls)
   }
   return api

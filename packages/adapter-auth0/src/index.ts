@@ -1,4 +1,6 @@
+export * as Auth0Cache from "./Auth0Cache.ts"
 export * as Auth0Event from "./Auth0Event.ts"
+export * as Auth0Limits from "./Auth0Limits.ts"
 export * as Bundle from "./Bundle.ts"
 export * as Cli from "./Cli.ts"
 export * as Deploy from "./Deploy.ts"

@@ -1,6 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Auth0Limits from "@rulefx/adapter-auth0/Auth0Limits"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
+import type { CacheApi, PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
 import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import { Cache } from "@rulefx/core/Cache"
 import * as Decision from "@rulefx/core/Decision"
 import { Class as DenialClass, type Denial, genericMessage } from "@rulefx/core/Denial"
 import * as Fact from "@rulefx/core/Fact"
@@ -706,5 +709,369 @@ describe("PostLogin.apply", () => {
     PostLogin.apply({ _tag: "Allowed", decision }, api)
     assert.deepStrictEqual(api.calls, [{ method: "idToken.setCustomClaim", args: ["__proto__", { polluted: true }] }])
     assert.isUndefined(({} as { polluted?: unknown }).polluted)
+  })
+})
+
+// A rule that sets `claims` on the ID token, `accessClaims` on the access token and `metadata` in app_metadata, plus
+// one good claim, one good scope and one good user_metadata key, so a refusal has something it must not apply.
+const asking = (options: {
+  readonly idToken?: Readonly<Record<string, unknown>>
+  readonly accessToken?: Readonly<Record<string, unknown>>
+  readonly appMetadata?: Readonly<Record<string, unknown>>
+  readonly userMetadata?: Readonly<Record<string, unknown>>
+}) =>
+  Rule.make(
+    "asking",
+    Effect.gen(function*() {
+      yield* Decision.setIdTokenClaim("https://example.com/fine", 1)
+      yield* Decision.addScope("read:orders")
+      yield* Decision.persistUserMetadata("fine", "yes")
+      for (const [name, value] of Object.entries(options.idToken ?? {})) yield* Decision.setIdTokenClaim(name, value)
+      for (const [name, value] of Object.entries(options.accessToken ?? {})) {
+        yield* Decision.setAccessTokenClaim(name, value)
+      }
+      for (const [key, value] of Object.entries(options.appMetadata ?? {})) {
+        yield* Decision.persistAppMetadata(key, value)
+      }
+      for (const [key, value] of Object.entries(options.userMetadata ?? {})) {
+        yield* Decision.persistUserMetadata(key, value)
+      }
+    })
+  )
+
+const valueMarker = "claim-value-never-logged-7c1e"
+
+// Runs `rule`, expects a refusal: only access.deny(generic), and one log line per violation naming `names`.
+const assertRefused = async (rule: Rule.Rule<never, never>, names: ReadonlyArray<string>) => {
+  const { api, lines } = await run(handlerOf(rule), minimalEvent())
+  assertOnlyDenied(api, genericMessage)
+  const ours = rulefxLines(lines)
+  for (const name of names) {
+    assert.isTrue(ours.some((line) => line.includes(JSON.stringify(name).slice(0, 60))), `${name}: ${ours.join("\n")}`)
+  }
+  for (const line of ours) {
+    assert.isAtMost(line.length, 256, line)
+    assert.match(line, /^rulefx ERROR /)
+  }
+  assertLeaksNothing(lines.join("\n"), [valueMarker])
+  return ours
+}
+
+describe("PostLogin.make: a decision Auth0 would refuse is denied before any api call", () => {
+  it.each([...Auth0Limits.restrictedClaimNames])("the restricted claim %j: denied, nothing set", async (name) => {
+    const lines = await assertRefused(asking({ idToken: { [name]: valueMarker } }), [name])
+    assert.lengthOf(lines, 1)
+    assert.include(lines[0], "RestrictedClaim")
+  })
+
+  it.each(["roles", "groups", "permissions"])("the restricted claim %j on the access token: denied", async (name) => {
+    await assertRefused(asking({ accessToken: { [name]: [valueMarker] } }), [name])
+  })
+
+  it.each([
+    "https://auth0.com/claim",
+    "https://tenant.auth0.com/roles",
+    "https://sandbox.webtask.io/c",
+    "https://x.webtask.run/c",
+    "urn:auth0:claim"
+  ])("a claim on an Auth0 namespace (%j): denied, nothing set", async (name) => {
+    const lines = await assertRefused(asking({ accessToken: { [name]: valueMarker } }), [name])
+    assert.include(lines[0], "IssuerNamespace")
+  })
+
+  it("a normal non-namespaced claim and a namespaced custom claim are set", async () => {
+    const rule = asking({
+      idToken: { seller: "s1", "https://example.com/custom": { a: 1 } },
+      accessToken: { plan: "x" }
+    })
+    const { api, summary } = await run(handlerOf(rule), minimalEvent())
+    assert.isUndefined(summary.denied)
+    assert.deepStrictEqual(summary.idTokenClaims, {
+      "https://example.com/fine": 1,
+      seller: "s1",
+      "https://example.com/custom": { a: 1 }
+    })
+    assert.deepStrictEqual(summary.accessTokenClaims, { plan: "x" })
+    assert.notInclude(api.calls.map((c) => c.method), "access.deny")
+  })
+
+  describe("the 100 KB custom-claim budget, per token", () => {
+    const big = "https://example.com/big"
+    const fine = "https://example.com/fine"
+    // The fine claim takes name + "1" bytes; fill the rest of the token's budget with `big`.
+    const filler = (extra: number) => "x".repeat(100 * 1024 - (fine.length + 1) - big.length - 2 + extra)
+
+    it("just under (exactly 100 KB) passes: every claim is set", async () => {
+      const { summary } = await run(handlerOf(asking({ idToken: { [big]: filler(0) } })), minimalEvent())
+      assert.isUndefined(summary.denied)
+      assert.strictEqual((summary.idTokenClaims[big] as string).length, filler(0).length)
+    })
+
+    it("just over (one byte more) denies, with nothing set", async () => {
+      const lines = await assertRefused(asking({ idToken: { [big]: filler(1) } }), [])
+      assert.lengthOf(lines, 1)
+      assert.include(lines[0], `idToken: ClaimBudgetExceeded (${100 * 1024 + 1} bytes)`)
+    })
+
+    it("counted per token: 100 KB on the ID token and 100 KB on the access token pass together", async () => {
+      const accessFiller = "y".repeat(100 * 1024 - big.length - 2)
+      const rule = asking({ idToken: { [big]: filler(0) }, accessToken: { [big]: accessFiller } })
+      const { summary } = await run(handlerOf(rule), minimalEvent())
+      assert.isUndefined(summary.denied)
+      assert.strictEqual((summary.accessTokenClaims[big] as string).length, accessFiller.length)
+    })
+
+    it("counted per token: the access token over its budget denies although the ID token is small", async () => {
+      const rule = asking({ accessToken: { [big]: "y".repeat(100 * 1024 - big.length - 1) } })
+      const lines = await assertRefused(rule, [])
+      assert.include(lines[0], "accessToken: ClaimBudgetExceeded")
+    })
+  })
+
+  describe("metadata", () => {
+    it.each([...Auth0Limits.forbiddenAppMetadataKeys])(
+      "the forbidden app_metadata key %j: denied, nothing persisted",
+      async (key) => {
+        const lines = await assertRefused(asking({ appMetadata: { [key]: valueMarker } }), [key])
+        assert.include(lines[0], "ForbiddenKey")
+      }
+    )
+
+    it.each(
+      [["app_metadata", "a.b"], ["app_metadata", "$inc"], ["user_metadata", "x.y"], ["user_metadata", "$set"]] as const
+    )(
+      "%s key %j (\".\" or \"$\"): denied, nothing persisted",
+      async (kind, key) => {
+        const options = kind === "app_metadata"
+          ? { appMetadata: { [key]: valueMarker } }
+          : { userMetadata: { [key]: 1 } }
+        const lines = await assertRefused(asking(options), [key])
+        assert.include(lines[0], `${kind} ${JSON.stringify(key)}: InvalidKeyName`)
+      }
+    )
+
+    it("a 33 kB value: denied, nothing persisted", async () => {
+      const lines = await assertRefused(asking({ appMetadata: { blob: valueMarker + "x".repeat(33 * 1024) } }), [])
+      assert.include(lines[0], "app_metadata: MetadataTooLarge")
+    })
+
+    it("nothing is ever written unless a rule asked: a rule that reads metadata and caches writes no metadata", async () => {
+      const rule = Rule.make(
+        "reads-only",
+        Effect.gen(function*() {
+          const login = yield* Login
+          const cache = yield* Cache
+          yield* cache.set("seen", login.user.id)
+          yield* Decision.setIdTokenClaim("https://example.com/n", Object.keys(login.user.appMetadata).length)
+        })
+      )
+      const { api, summary } = await run(
+        PostLogin.make(Pipeline.make({ facts: [], rules: [rule] }), Layer.empty),
+        fullEvent()
+      )
+      assert.isUndefined(summary.denied)
+      const methods = api.calls.map((c) => c.method)
+      assert.notInclude(methods, "user.setAppMetadata")
+      assert.notInclude(methods, "user.setUserMetadata")
+      assert.deepStrictEqual(summary.appMetadata, {})
+    })
+  })
+
+  it("several violations: one line each, at most 10 and then a count; still only one deny", async () => {
+    const names = Array.from({ length: 14 }, (_, i) => `https://t${i}.auth0.com/c`)
+    const rule = asking({ idToken: Object.fromEntries(names.map((n) => [n, valueMarker])) })
+    const lines = await assertRefused(rule, names.slice(0, 10))
+    assert.lengthOf(lines, 11)
+    assert.include(lines[10], "4 more")
+  })
+
+  it("a claim value JSON cannot hold (a cycle, a BigInt): denied, nothing set, the handler resolves", async () => {
+    const cyclic: Record<string, unknown> = {}
+    cyclic["self"] = cyclic
+    for (const value of [cyclic, 10n]) {
+      // oxlint-disable-next-line no-await-in-loop
+      const { api, result } = await run(
+        handlerOf(asking({ idToken: { "https://example.com/c": value } })),
+        minimalEvent()
+      )
+      assert.isUndefined(result)
+      assertOnlyDenied(api, genericMessage)
+    }
+  })
+
+  it("apply alone: a refused decision makes exactly one call, the deny, and logs one line per violation", async () => {
+    const decision = Decision.empty()
+    decision.idTokenClaims["sub"] = "someone-else"
+    decision.appMetadata["user_id"] = "x"
+    const api = RecordingApi.make()
+    const { lines } = await captureLogs(async () => PostLogin.apply({ _tag: "Allowed", decision }, api))
+    assertOnlyDenied(api, genericMessage)
+    assert.deepStrictEqual(rulefxLines(lines), [
+      "rulefx ERROR login denied, Auth0 would refuse the decision: idToken \"sub\": RestrictedClaim",
+      "rulefx ERROR login denied, Auth0 would refuse the decision: app_metadata \"user_id\": ForbiddenKey"
+    ])
+  })
+})
+
+// A rule that remembers a plan in the Cache: a hit is used as is, a miss is computed (counted) and stored.
+const cachedPlan = (computed: { count: number }) =>
+  Rule.make(
+    "cached-plan",
+    Effect.gen(function*() {
+      const cache = yield* Cache
+      const login = yield* Login
+      const key = `plan:${login.user.id}`
+      const hit = yield* cache.get(key)
+      const plan = Option.isSome(hit) ? hit.value : `gold-${++computed.count}`
+      const stored = Option.isSome(hit) ? false : yield* cache.set(key, plan, { ttl: "5 minutes" })
+      yield* Decision.setIdTokenClaim("https://example.com/plan", { plan, hit: Option.isSome(hit), stored })
+    })
+  )
+
+const cachedHandler = (computed: { count: number }) =>
+  PostLogin.make(Pipeline.make({ facts: [], rules: [cachedPlan(computed)] }), Layer.empty)
+
+const cacheDown = (): never => {
+  throw new Error("cache is down")
+}
+
+const withCache = (cache: CacheApi): PostLoginApi & RecordingApi.RecordingApi => ({ ...RecordingApi.make(), cache })
+
+describe("PostLogin: the Cache service, from each login's api", () => {
+  it("a rule uses api.cache through the handler: the first login computes and stores, the next one hits", async () => {
+    const computed = { count: 0 }
+    const handler = cachedHandler(computed)
+    // One RecordingApi stands for one trigger's cache, shared by two logins.
+    const api = RecordingApi.make()
+    await captureLogs(() => handler(minimalEvent(), api))
+    await captureLogs(() => handler(minimalEvent(), api))
+    assert.strictEqual(computed.count, 1)
+    const claims = api.calls.filter((c) => c.method === "idToken.setCustomClaim").map((c) => c.args[1])
+    assert.deepStrictEqual(claims, [
+      { plan: "gold-1", hit: false, stored: true },
+      { plan: "gold-1", hit: true, stored: false }
+    ])
+    assert.deepStrictEqual(api.calls.filter((c) => c.method.startsWith("cache.")).map((c) => [c.method, c.args]), [
+      ["cache.get", ["plan:auth0|minimal"]],
+      ["cache.set", ["plan:auth0|minimal", "gold-1", { ttl: 300_000 }]],
+      ["cache.get", ["plan:auth0|minimal"]]
+    ])
+    assert.notInclude(api.calls.map((c) => c.method), "access.deny")
+  })
+
+  it("an api without a cache: each login gets its own empty in-memory cache", async () => {
+    const computed = { count: 0 }
+    const handler = cachedHandler(computed)
+    const { cache: _, ...bare } = RecordingApi.make()
+    await captureLogs(() => handler(minimalEvent(), bare))
+    await captureLogs(() => handler(minimalEvent(), bare))
+    assert.strictEqual(computed.count, 2)
+    assert.deepStrictEqual(bare.calls.filter((c) => c.method === "idToken.setCustomClaim").map((c) => c.args[1]), [
+      { plan: "gold-1", hit: false, stored: true },
+      { plan: "gold-2", hit: false, stored: true }
+    ])
+  })
+
+  it("api.cache throwing on every call: a miss and a refused write, and the login is allowed", async () => {
+    const api = withCache({ get: cacheDown, set: cacheDown, delete: cacheDown })
+    const { result } = await captureLogs(() => cachedHandler({ count: 0 })(minimalEvent(), api))
+    assert.isUndefined(result)
+    assert.isUndefined(api.summary().denied)
+    assert.deepStrictEqual(api.summary().idTokenClaims["https://example.com/plan"], {
+      plan: "gold-1",
+      hit: false,
+      stored: false
+    })
+  })
+
+  it("api.cache answering errors (full): a refused write, and the login is allowed", async () => {
+    const api = withCache({
+      get: () => undefined,
+      set: () => ({ type: "error", code: "CacheSizeExceeded" }),
+      delete: () => ({ type: "error", code: "CacheKeyDoesNotExist" })
+    })
+    await captureLogs(() => cachedHandler({ count: 0 })(minimalEvent(), api))
+    assert.isUndefined(api.summary().denied)
+    assert.strictEqual(
+      (api.summary().idTokenClaims["https://example.com/plan"] as { stored: boolean }).stored,
+      false
+    )
+  })
+
+  it("a rule that overfills the cache is refused writes, never denied", async () => {
+    const results: Array<boolean> = []
+    const greedy = Rule.make(
+      "greedy",
+      Effect.gen(function*() {
+        const cache = yield* Cache
+        for (let i = 0; i < 25; i++) results.push(yield* cache.set(`k${i}`, "v".repeat(300)))
+        results.push(yield* cache.set("k".repeat(65), "v"), yield* cache.set("big", "v".repeat(4097)))
+        yield* Decision.setIdTokenClaim("https://example.com/ok", true)
+      })
+    )
+    const api = RecordingApi.make()
+    const { lines } = await captureLogs(() =>
+      PostLogin.make(Pipeline.make({ facts: [], rules: [greedy] }), Layer.empty)(minimalEvent(), api)
+    )
+    assert.isUndefined(api.summary().denied)
+    assert.deepStrictEqual(api.summary().idTokenClaims, { "https://example.com/ok": true })
+    assert.deepStrictEqual(results, [
+      ...Array.from({ length: 20 }, () => true),
+      ...Array.from({ length: 7 }, () => false)
+    ])
+    for (const line of rulefxLines(lines)) {
+      assert.isAtMost(line.length, 256)
+      assert.notInclude(line, "vvvv")
+    }
+  })
+
+  it("decide(event) with no api uses an empty in-memory cache; decide(event, api) uses api.cache", async () => {
+    const decide = PostLogin.decide(Pipeline.make({ facts: [], rules: [cachedPlan({ count: 0 })] }), Layer.empty)
+    const alone = await decide(minimalEvent())
+    assert.strictEqual(alone._tag, "Allowed")
+    const api = RecordingApi.make()
+    const withApi = await decide(minimalEvent(), api)
+    assert.strictEqual(withApi._tag, "Allowed")
+    assert.strictEqual(api.cache.get("plan:auth0|minimal")?.value, "gold-2")
+    // decide never applies the decision: no claim, scope or metadata call.
+    assert.deepStrictEqual(api.calls.map((c) => c.method), ["cache.get", "cache.set", "cache.get"])
+  })
+
+  it("concurrent logins without api.cache never see each other's entries", async () => {
+    const decide = PostLogin.decide(
+      Pipeline.make({
+        facts: [],
+        rules: [
+          Rule.make(
+            "own-entry",
+            Effect.gen(function*() {
+              const cache = yield* Cache
+              const login = yield* Login
+              const before = yield* cache.get("who")
+              yield* Effect.sleep("5 millis")
+              yield* cache.set("who", login.user.id)
+              yield* Effect.sleep("5 millis")
+              const after = yield* cache.get("who")
+              yield* Decision.setIdTokenClaim("https://example.com/who", {
+                before: Option.getOrNull(before),
+                after: Option.getOrNull(after)
+              })
+            })
+          )
+        ]
+      }),
+      Layer.empty
+    )
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => decide(minimalEvent({ userId: `auth0|u${i}` })))
+    )
+    outcomes.forEach((outcome, i) => {
+      assert.strictEqual(outcome._tag, "Allowed")
+      if (outcome._tag !== "Allowed") return
+      assert.deepStrictEqual(outcome.decision.idTokenClaims["https://example.com/who"], {
+        before: null,
+        after: `auth0|u${i}`
+      })
+    })
   })
 })

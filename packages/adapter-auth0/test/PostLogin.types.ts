@@ -1,6 +1,7 @@
 // Compile-time guarantees of PostLogin.make and PostLogin.decide. Checked by `pnpm check` (tsc), not by vitest:
 // every @ts-expect-error below must be an error, or tsc fails.
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
+import { Cache } from "@rulefx/core/Cache"
 import * as Decision from "@rulefx/core/Decision"
 import * as Login from "@rulefx/core/Login"
 import * as Pipeline from "@rulefx/core/Pipeline"
@@ -66,3 +67,12 @@ export const tinyHandler: PostLogin.Handler = PostLogin.make(tiny, Layer.empty)
 const withLogin = Layer.mergeAll(SellerApi.layer, Crypto.layer, Login.Login.layer(Login.make()))
 // @ts-expect-error Login comes from each login's event; the layer must not provide it
 export const providesLogin = PostLogin.make(seed, withLogin)
+
+// A rule that uses the Cache needs nothing more: the adapter provides it per login, from the api.
+const cached = Pipeline.make({ facts: [], rules: [Rule.make("cached", Effect.flatMap(Cache, (c) => c.get("k")))] })
+export const cachedHandler: PostLogin.Handler = PostLogin.make(cached, Layer.empty)
+
+// A layer that provides its own Cache would replace every login's: refused.
+const withCache = Layer.mergeAll(SellerApi.layer, Crypto.layer, Cache.layerMemory)
+// @ts-expect-error Cache comes from each login's api; the layer must not provide it
+export const providesCache = PostLogin.make(seed, withCache)

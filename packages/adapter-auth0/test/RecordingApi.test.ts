@@ -143,6 +143,91 @@ describe("RecordingApi", () => {
     assert.deepStrictEqual(summary.idTokenClaims, { n: 1 })
   })
 
+  describe("cache, as Auth0 documents it", () => {
+    const at = 1_700_000_000_000
+    const clocked = () => {
+      let now = at
+      return { api: RecordingApi.make({ now: () => now }), advance: (millis: number) => void (now += millis) }
+    }
+
+    it("set returns the record (default lifetime 15 minutes), get returns it, delete removes it; all recorded", () => {
+      const { api } = clocked()
+      assert.isUndefined(api.cache.get("k"))
+      assert.deepStrictEqual(api.cache.set("k", "v"), {
+        type: "success",
+        record: { value: "v", expires_at: at + 900_000 }
+      })
+      assert.deepStrictEqual(api.cache.get("k"), { value: "v", expires_at: at + 900_000 })
+      assert.deepStrictEqual(api.cache.delete("k"), { type: "success" })
+      assert.isUndefined(api.cache.get("k"))
+      assert.deepStrictEqual(api.cache.delete("k"), { type: "error", code: "CacheKeyDoesNotExist" })
+      assert.deepStrictEqual(api.calls.map((c) => c.method), [
+        "cache.get",
+        "cache.set",
+        "cache.get",
+        "cache.delete",
+        "cache.get",
+        "cache.delete"
+      ])
+      // Cache calls are not decisions: the summary is untouched.
+      assert.isUndefined(api.summary().denied)
+      assert.deepStrictEqual(api.summary().idTokenClaims, {})
+    })
+
+    it("Auth0's error codes for keys, values and size", () => {
+      const { api } = clocked()
+      assert.deepStrictEqual(api.cache.set("k".repeat(65), "v"), { type: "error", code: "CacheKeySizeExceeded" })
+      assert.deepStrictEqual(api.cache.set("k", "v".repeat(4097)), { type: "error", code: "CacheValueSizeExceeded" })
+      for (let i = 0; i < 20; i++) assert.strictEqual(api.cache.set(`k${i}`, "v").type, "success")
+      assert.deepStrictEqual(api.cache.set("k20", "v"), { type: "error", code: "CacheSizeExceeded" })
+      assert.strictEqual(api.cache.set("k0", "replaced").type, "success")
+      assert.deepStrictEqual(
+        api.cache.set("k1", "v".repeat(4096)).type === "success" && api.cache.set("k2", "v".repeat(4096)),
+        { type: "error", code: "CacheSizeExceeded" }
+      )
+      assert.deepStrictEqual(api.cache.set("k", 42 as unknown as string), {
+        type: "error",
+        code: "FailedToSetCacheRecord"
+      })
+      assert.isUndefined(api.cache.get("k20"))
+    })
+
+    it("ttl and expires_at: the earlier wins, at most 24 hours; invalid or past expiries are errors", () => {
+      const { api } = clocked()
+      const expiry = (options: { ttl?: number; expires_at?: number }) => {
+        const result = api.cache.set("k", "v", options)
+        return result.type === "success" ? result.record?.expires_at : result.code
+      }
+      assert.strictEqual(expiry({ ttl: 1000 }), at + 1000)
+      assert.strictEqual(expiry({ expires_at: at + 5000 }), at + 5000)
+      assert.strictEqual(expiry({ ttl: 1000, expires_at: at + 5000 }), at + 1000)
+      assert.strictEqual(expiry({ ttl: 9000, expires_at: at + 5000 }), at + 5000)
+      assert.strictEqual(expiry({ ttl: 48 * 3_600_000 }), at + 24 * 3_600_000)
+      assert.strictEqual(expiry({ ttl: 0 }), "InvalidExpiry")
+      assert.strictEqual(expiry({ ttl: -1 }), "InvalidExpiry")
+      assert.strictEqual(expiry({ ttl: Number.NaN }), "InvalidExpiry")
+      assert.strictEqual(expiry({ expires_at: at }), "ItemAlreadyExpired")
+    })
+
+    it("an entry expires on the api's clock, and no longer counts against the limits", () => {
+      const { api, advance } = clocked()
+      for (let i = 0; i < 20; i++) api.cache.set(`k${i}`, "v", { ttl: 1000 })
+      advance(999)
+      assert.strictEqual(api.cache.get("k0")?.value, "v")
+      assert.strictEqual(api.cache.set("k20", "v").type, "error")
+      advance(1)
+      assert.isUndefined(api.cache.get("k0"))
+      assert.strictEqual(api.cache.set("k20", "v").type, "success")
+    })
+
+    it("two apis have separate caches", () => {
+      const a = RecordingApi.make()
+      const b = RecordingApi.make()
+      a.cache.set("k", "v")
+      assert.isUndefined(b.cache.get("k"))
+    })
+  })
+
   it("two apis record independently", () => {
     const a = RecordingApi.make()
     const b = RecordingApi.make()

@@ -1,3 +1,5 @@
+export * as Cache from "./Cache.ts"
+export * as ClaimName from "./ClaimName.ts"
 export * as Decision from "./Decision.ts"
 export * as Decode from "./Decode.ts"
 export * as Denial from "./Denial.ts"

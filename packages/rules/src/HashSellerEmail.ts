@@ -15,15 +15,17 @@ import * as Effect from "effect/Effect"
 import * as v from "valibot"
 import { Crypto } from "./Crypto.ts"
 import { CurrentSeller } from "./CurrentSeller.ts"
+import { claimOption } from "./internal/claimOption.ts"
 
 const Options = v.object({
-  claim: v.optional(v.pipe(v.string(), v.url()), "https://example.com/seller_email_hash"),
+  claim: claimOption("https://example.com/seller_email_hash"),
   secret: v.optional(v.pipe(v.string(), v.minLength(1)), "INTERCOM_SECRET")
 })
 
 /**
- * Options: `claim` (default `https://example.com/seller_email_hash`) and `secret`, the name of the secret holding
- * the key (default `INTERCOM_SECRET`).
+ * Options: `claim` (default `https://example.com/seller_email_hash`; a URL that is neither a restricted claim name
+ * nor on the token issuer's namespace, see core's ClaimName) and `secret`, the name of the secret holding the key
+ * (default `INTERCOM_SECRET`).
  *
  * @category models
  * @since 0.1.0

@@ -11,13 +11,15 @@ import * as Rule from "@rulefx/core/Rule"
 import * as Effect from "effect/Effect"
 import * as v from "valibot"
 import { CurrentSeller } from "./CurrentSeller.ts"
+import { claimOption } from "./internal/claimOption.ts"
 
 const Options = v.object({
-  claim: v.optional(v.pipe(v.string(), v.url()), "https://example.com/seller")
+  claim: claimOption("https://example.com/seller")
 })
 
 /**
- * Options: `claim`, the claim name (default `https://example.com/seller`).
+ * Options: `claim`, the claim name (default `https://example.com/seller`): a URL that is neither a restricted
+ * claim name nor on the token issuer's namespace (see core's ClaimName), or the options are InvalidData.
  *
  * @category models
  * @since 0.1.0

@@ -107,6 +107,8 @@ describe("HashSellerEmail", () => {
 
   it.effect.each([
     { label: "a claim that is not a URL", options: { claim: "email_hash" } },
+    { label: "a restricted claim", options: { claim: "sub" } },
+    { label: "a claim on an Auth0 namespace", options: { claim: "https://x.auth0.com/c" } },
     { label: "an empty secret name", options: { secret: "" } }
   ])("invalid options ($label): InvalidData", ({ options }) =>
     Effect.gen(function*() {

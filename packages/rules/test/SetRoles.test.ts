@@ -62,6 +62,16 @@ describe("SetRoles", () => {
       assert.deepStrictEqual({ ...decision.accessTokenClaims }, { [custom]: ["ADMIN"] })
     }))
 
+  it.effect.each(["roles", "https://x.auth0.com/c", "https://sub.webtask.run/roles", "urn:auth0:roles"])(
+    "a claim option Auth0 would refuse (%j): InvalidData",
+    (bad) =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(runWith(["ADMIN"], { claim: bad }))
+        assert.instanceOf(error, InvalidData)
+        assert.strictEqual(error.what, "SetRoles options")
+      })
+  )
+
   it.effect("a claim option that is not a URL: InvalidData", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(runWith(["ADMIN"], { claim: "roles" }))

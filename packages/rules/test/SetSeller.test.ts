@@ -55,6 +55,27 @@ describe("SetSeller", () => {
       })
   )
 
+  it.effect.each([
+    "roles",
+    "https://x.auth0.com/c",
+    "https://auth0.com/seller",
+    "https://tenant.eu.webtask.io/seller",
+    "http://WEBTASK.RUN/seller",
+    "urn:auth0:seller"
+  ])("a claim option Auth0 would refuse (%j): InvalidData when the option is decoded", (bad) =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(runWith(Option.some(ada), { claim: bad }))
+      assert.instanceOf(error, InvalidData)
+      assert.strictEqual(error.what, "SetSeller options")
+      assert.isTrue(error.issues.some((issue) => /restricted|namespace/.test(issue)), error.issues.join("; "))
+    }))
+
+  it.effect("a claim option Auth0 refuses fails even for a user who is not a seller (the option is decoded first)", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(runWith(Option.none(), { claim: "https://x.auth0.com/c" }))
+      assert.instanceOf(error, InvalidData)
+    }))
+
   it.effect("a seller API failure while fetching the seller: SellerUnavailable, no claim", () =>
     Effect.gen(function*() {
       const pipeline = Pipeline.make({ facts: [CurrentSeller], rules: [SetSeller.make()] })
