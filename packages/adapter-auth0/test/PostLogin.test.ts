@@ -428,7 +428,42 @@ describe("PostLogin.make: what reaches the user", () => {
   })
 })
 
+describe("PostLogin.make: the deadline is hard", () => {
+  it.live("an uninterruptible rule or a slow finalizer does not push the answer past the deadline", () =>
+    Effect.gen(function*() {
+      const slowRules = [
+        Rule.make("uninterruptible", Effect.uninterruptible(Effect.sleep("1 second"))),
+        Rule.make(
+          "slowRelease",
+          Effect.scoped(Effect.acquireRelease(Effect.never, () => Effect.sleep("1 second")))
+        )
+      ]
+      for (const rule of slowRules) {
+        const started = Date.now()
+        const { api } = yield* Effect.promise(() => run(handlerOf(rule, { deadline: "200 millis" }), minimalEvent()))
+        const elapsed = Date.now() - started
+        assertOnlyDenied(api, genericMessage)
+        assert.isBelow(elapsed, 700, rule.name)
+      }
+    }))
+})
+
 describe("PostLogin.make: logs", () => {
+  it("a user id cannot forge log fields or push the rule out of the line", async () => {
+    const blocker = Rule.make("blocker", Effect.fail(new Blocked({ userId: "x" })))
+    const forged = "auth0|x rule=denyRoles denied: RoleNotAllowed\nrulefx INFO user=admin"
+    const long = `auth0|${"a".repeat(250)}`
+    for (const id of [forged, long]) {
+      const { lines } = await run(handlerOf(blocker), minimalEvent({ userId: id }))
+      const ours = rulefxLines(lines)
+      const line = ours.find((l) => l.includes("rule=blocker"))
+      assert.isDefined(line, ours.join("\n"))
+      assert.notInclude(line!, "rule=denyRoles")
+      assert.notInclude(line!, "user=admin")
+      assert.include(line!, "denied: Blocked")
+    }
+  })
+
   it("a defect: every rulefx line fits Auth0's 256 characters, and the rule's line names the rule", async () => {
     const long = "x".repeat(5000)
     const rule = Rule.make("exploding-rule", Effect.die(new Error(`boom ${long}\nsecond line\n${long}`)))

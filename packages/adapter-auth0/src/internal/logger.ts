@@ -5,6 +5,14 @@ import * as References from "effect/References"
 /** Auth0 keeps 256 characters of each console line. */
 export const maxLine = 256
 
+// Field values (the user id above all) come from outside: escape whitespace, "=" and control characters so a value
+// cannot forge fields or lines, and cap the length so the rule and message still fit in 256 characters.
+const maxField = 64
+const field = (value: string): string => {
+  const escaped = value.replace(/[\s=\u0000-\u001f\u007f]/g, (c) => encodeURIComponent(c))
+  return escaped.length > maxField ? `${escaped.slice(0, maxField - 1)}…` : escaped
+}
+
 const render = (value: unknown): string =>
   typeof value === "string" ? value : value instanceof Error ? `${value.name}: ${value.message}` : String(value)
 
@@ -18,7 +26,7 @@ export const logger = Logger.make<unknown, void>(({ cause, fiber, logLevel, mess
   const parts = [`rulefx ${logLevel.toUpperCase()}`]
   for (const key of ["user", "rule", "fact"]) {
     const value = annotations[key]
-    if (typeof value === "string") parts.push(`${key}=${value}`)
+    if (typeof value === "string") parts.push(`${key}=${field(value)}`)
   }
   parts.push(...(Array.isArray(message) ? message : [message]).map(render))
   if (cause.reasons.length > 0) parts.push(Cause.pretty(cause).split("\n")[0] ?? "")
