@@ -4,7 +4,8 @@
  * src/action.ts is bundled once into a temporary folder and loaded with plain require, as in action.e2e.test.ts.
  * A local fault server (SellerServer's idea, extended here with the faults the shared one lacks) answers
  * `GET /seller/{fault}--{who}` with the fault the id names and records every request: when it came, with which
- * method, and when the client let go of its connection. A second server on another 127.0.0.1 port stands for
+ * method, and whether its answer was ever finished. The global fetch is watched, to check that each request given
+ * up on (an attempt's timeout) is aborted. A second server on another 127.0.0.1 port stands for
  * "another host" and counts what reaches it.
  *
  * Every fault runs through the built Action and, as a cross-check, through the hand-written ORACLE of
@@ -57,8 +58,6 @@ interface Hit {
   readonly id: string
   readonly method: string
   readonly at: number
-  /** When the connection closed: the client gave up (abort) or the server finished or destroyed it. */
-  closedAt: number | undefined
   /** The response was written in full. */
   finished: boolean
 }
@@ -188,13 +187,10 @@ const startFaultServer = (): Promise<Running> => {
   const server = createServer((req, res) => {
     const match = /^\/seller\/([^/?]+)$/.exec(req.url ?? "/")
     const id = match?.[1] === undefined ? "" : decodeURIComponent(match[1])
-    const hit: Hit = { id, method: req.method ?? "", at: performance.now(), closedAt: undefined, finished: false }
+    const hit: Hit = { id, method: req.method ?? "", at: performance.now(), finished: false }
     hits.push(hit)
     res.on("finish", () => {
       hit.finished = true
-    })
-    res.on("close", () => {
-      hit.closedAt = performance.now()
     })
     const fault = id.split("--")[0] ?? ""
     const respond = Object.hasOwn(faults, fault) ? faults[fault] : undefined
@@ -216,7 +212,6 @@ const startOtherHost = (): Promise<Running> => {
       id: req.url ?? "",
       method: req.method ?? "",
       at: performance.now(),
-      closedAt: undefined,
       finished: true
     })
     sendJson(res, JSON.stringify(sellerOf("redirected")))
@@ -227,6 +222,45 @@ const startOtherHost = (): Promise<Running> => {
 // ---------------------------------------------------------------------------------------------------------------
 // Running the faults.
 // ---------------------------------------------------------------------------------------------------------------
+
+/** One call of the global fetch (the built Action and the oracle both call it): when it started and was aborted. */
+interface FetchCall {
+  readonly url: string
+  readonly startedAt: number
+  abortedAt: number | undefined
+}
+
+const fetches: Array<FetchCall> = []
+const realFetch = globalThis.fetch
+
+/** The global fetch, watched: every request given up on must be aborted, so its connection can be let go of. */
+const watchingFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  const call: FetchCall = {
+    url: input instanceof Request ? input.url : String(input),
+    startedAt: performance.now(),
+    abortedAt: undefined
+  }
+  fetches.push(call)
+  const signal = init?.signal
+  if (signal?.aborted === true) call.abortedAt = call.startedAt
+  signal?.addEventListener("abort", () => {
+    call.abortedAt = performance.now()
+  }, { once: true })
+  return realFetch(input, init)
+}
+
+/** The built Action's requests for a fault, in order. */
+const fetchesFor = (fault: string): ReadonlyArray<FetchCall> =>
+  fetches.filter((f) => f.url.endsWith(`/seller/${fault}--rfx`))
+
+/** The request was aborted when its 2 s attempt timed out. */
+const assertAbortedAfterAttempt = (call: FetchCall | undefined) => {
+  assert.isDefined(call, "no such request")
+  assert.isDefined(call!.abortedAt, `${call!.url} was never aborted`)
+  const after = call!.abortedAt! - call!.startedAt
+  assert.isAtLeast(after, ATTEMPT_MILLIS - 50, call!.url)
+  assert.isBelow(after, ATTEMPT_MILLIS + 500, call!.url)
+}
 
 let dir = ""
 let action: Handler
@@ -308,6 +342,7 @@ beforeAll(async () => {
   rmSync(join(dir, "package.json"), { force: true })
   action = (createRequire(outfile)(outfile) as { onExecutePostLogin: Handler }).onExecutePostLogin
   oracle = (createRequire(import.meta.url)(oracleFile) as { onExecutePostLogin: Handler }).onExecutePostLogin
+  globalThis.fetch = watchingFetch
   other = await startOtherHost()
   server = await startFaultServer()
   const closed = await startOtherHost()
@@ -328,6 +363,7 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
+  globalThis.fetch = realFetch
   console.log = consoleLog
   await server?.close()
   await other?.close()
@@ -434,33 +470,31 @@ describe("faults: retried once (idempotent GET), then the policy", () => {
   it("a hang, then the seller: the first attempt times out after 2 s, the retry answers, allowed", () => {
     const o = assertPolicy("hangThenOk", { outcome: "seller", requests: 2 })
     assert.isAtLeast(o.ours.millis, ATTEMPT_MILLIS - 50)
-    // The client let go of the hanging connection when its attempt timed out.
-    const [first] = o.hits
-    assert.isDefined(first?.closedAt)
-    assert.isBelow(first!.closedAt! - first!.at, ATTEMPT_MILLIS + 300)
+    // The first request was aborted when its attempt timed out, and the retry went out then.
+    const [first, second] = fetchesFor("hangThenOk")
+    assertAbortedAfterAttempt(first)
+    assert.isAtLeast(second!.startedAt, first!.abortedAt! - 5)
   })
 
   it("a hang: two attempts of 2 s, both aborted, denied inside the deadline", () => {
     const o = assertPolicy("hang", { outcome: "denied", requests: 2 })
     assert.isAtLeast(o.ours.millis, 2 * ATTEMPT_MILLIS - 100)
-    for (const hit of o.hits) {
-      assert.isDefined(hit.closedAt, "the hanging connection was never closed")
-      assert.isBelow(hit.closedAt! - hit.at, ATTEMPT_MILLIS + 300)
-      assert.isFalse(hit.finished)
-    }
-    // The retry went out once the first attempt had given up on its connection.
-    assert.isAtLeast(o.hits[1]!.at, o.hits[0]!.closedAt! - 50)
+    for (const hit of o.hits) assert.isFalse(hit.finished)
+    const calls = fetchesFor("hang")
+    assert.strictEqual(calls.length, 2)
+    for (const call of calls) assertAbortedAfterAttempt(call)
+    // The retry went out once the first attempt had given up.
+    assert.isAtLeast(calls[1]!.startedAt, calls[0]!.abortedAt! - 5)
     assertLogged(o, `no answer in ${ATTEMPT_MILLIS} ms`)
   })
 
   it("a slow drip (one byte every 300 ms): the 2 s attempt timeout fires mid-body, twice, denied", () => {
     const o = assertPolicy("drip", { outcome: "denied", requests: 2 })
     assert.isAtLeast(o.ours.millis, 2 * ATTEMPT_MILLIS - 100)
-    for (const hit of o.hits) {
-      assert.isFalse(hit.finished, "the drip finished: the timeout did not cut it")
-      assert.isDefined(hit.closedAt)
-      assert.isBelow(hit.closedAt! - hit.at, ATTEMPT_MILLIS + 300)
-    }
+    for (const hit of o.hits) assert.isFalse(hit.finished, "the drip finished: the timeout did not cut it")
+    const calls = fetchesFor("drip")
+    assert.strictEqual(calls.length, 2)
+    for (const call of calls) assertAbortedAfterAttempt(call)
     assertLogged(o, `no answer in ${ATTEMPT_MILLIS} ms`)
   })
 
@@ -542,7 +576,13 @@ describe("faults: over all of them", () => {
     for (const line of lines) assert.notInclude(line, INTERCOM_SECRET, line)
   })
 
-  it("no client connection was left open", () => {
-    for (const hit of server.hits) assert.isDefined(hit.closedAt, `${hit.id} still open`)
+  it("every request the built Action gave up on was aborted; none was left running", () => {
+    const timedOut = new Set(["hang", "drip", "hangThenOk"])
+    for (const call of fetches) {
+      const fault = /\/seller\/([^/?]+)--rfx$/.exec(call.url)?.[1]
+      if (fault === undefined || !timedOut.has(fault)) continue
+      if (fault === "hangThenOk" && call !== fetchesFor("hangThenOk")[0]) continue
+      assertAbortedAfterAttempt(call)
+    }
   })
 })
