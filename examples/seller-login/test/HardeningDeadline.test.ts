@@ -40,6 +40,7 @@ import { type AddressInfo, createServer as createTcpServer, type Socket } from "
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as FetchWatch from "./utils/FetchWatch.ts"
 
 type Handler = (event: unknown, api: RecordingApi.RecordingApi) => Promise<void>
 
@@ -138,31 +139,7 @@ const startHanging = (): Promise<ReadonlyArray<Hanging>> =>
 // Shared helpers.
 // ---------------------------------------------------------------------------------------------------------------
 
-/** One call of the global fetch (the built Action and SellerApi both call it): when it started and was aborted. */
-interface FetchCall {
-  readonly url: string
-  readonly startedAt: number
-  abortedAt: number | undefined
-}
-
-const fetches: Array<FetchCall> = []
-const realFetch = globalThis.fetch
-
-/** The global fetch, watched: rulefx must abort every request it gives up on, so the connection can be let go. */
-const watchingFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-  const call: FetchCall = {
-    url: input instanceof Request ? input.url : String(input),
-    startedAt: performance.now(),
-    abortedAt: undefined
-  }
-  fetches.push(call)
-  const signal = init?.signal
-  if (signal?.aborted === true) call.abortedAt = call.startedAt
-  signal?.addEventListener("abort", () => {
-    call.abortedAt = performance.now()
-  }, { once: true })
-  return realFetch(input, init)
-}
+const { calls: fetches, realFetch, watchingFetch } = FetchWatch.make()
 
 const fetchesFor = (server: Hanging, sellerId: string) =>
   fetches.filter((f) => f.url === `${server.url}/seller/${sellerId}`)

@@ -30,6 +30,7 @@ import type { AddressInfo, Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as FetchWatch from "./utils/FetchWatch.ts"
 
 type Handler = (event: unknown, api: RecordingApi.RecordingApi) => Promise<void>
 
@@ -223,38 +224,14 @@ const startOtherHost = (): Promise<Running> => {
 // Running the faults.
 // ---------------------------------------------------------------------------------------------------------------
 
-/** One call of the global fetch (the built Action and the oracle both call it): when it started and was aborted. */
-interface FetchCall {
-  readonly url: string
-  readonly startedAt: number
-  abortedAt: number | undefined
-}
-
-const fetches: Array<FetchCall> = []
-const realFetch = globalThis.fetch
-
-/** The global fetch, watched: every request given up on must be aborted, so its connection can be let go of. */
-const watchingFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-  const call: FetchCall = {
-    url: input instanceof Request ? input.url : String(input),
-    startedAt: performance.now(),
-    abortedAt: undefined
-  }
-  fetches.push(call)
-  const signal = init?.signal
-  if (signal?.aborted === true) call.abortedAt = call.startedAt
-  signal?.addEventListener("abort", () => {
-    call.abortedAt = performance.now()
-  }, { once: true })
-  return realFetch(input, init)
-}
+const { calls: fetches, realFetch, watchingFetch } = FetchWatch.make()
 
 /** The built Action's requests for a fault, in order. */
-const fetchesFor = (fault: string): ReadonlyArray<FetchCall> =>
+const fetchesFor = (fault: string): ReadonlyArray<FetchWatch.FetchCall> =>
   fetches.filter((f) => f.url.endsWith(`/seller/${fault}--rfx`))
 
 /** The request was aborted when its 2 s attempt timed out. */
-const assertAbortedAfterAttempt = (call: FetchCall | undefined) => {
+const assertAbortedAfterAttempt = (call: FetchWatch.FetchCall | undefined) => {
   assert.isDefined(call, "no such request")
   assert.isDefined(call!.abortedAt, `${call!.url} was never aborted`)
   const after = call!.abortedAt! - call!.startedAt
