@@ -42,19 +42,8 @@ export interface Built {
 
 const gzipBytes = (contents: Uint8Array): number => gzipSync(contents, { level: 9 }).byteLength
 
-/** The esbuild settings of Bundle.build (platform node, node22, CommonJS, minified, everything bundled). */
-const settings = {
-  bundle: true,
-  platform: "node",
-  target: "node22",
-  format: "cjs",
-  minify: true,
-  treeShaking: true,
-  metafile: true,
-  legalComments: "none",
-  logLevel: "silent",
-  write: false
-} as const satisfies esbuild.BuildOptions
+/** The esbuild settings of Bundle.build, so every size here is the build's. */
+const settings = Bundle.esbuildOptions
 
 // Node built-ins stay external; everything else is bundled.
 const markCommonJs = (dir: string) => writeFileSync(join(dir, "package.json"), `{ "type": "commonjs" }\n`)

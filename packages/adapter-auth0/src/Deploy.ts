@@ -595,28 +595,24 @@ const deploy = Effect.fnUntraced(function*(
 
   // 3. create or update
   const supported_triggers: Array<{ id: typeof trigger; version: string }> = [{ id: trigger, version: "v3" }]
+  const body = {
+    supported_triggers,
+    code,
+    runtime: "node22",
+    dependencies,
+    ...(secrets === undefined ? {} : { secrets })
+  }
   const written: ActionBody = found === undefined
     ? yield* Effect.sync(() => progress(`creating the Action ${name}`)).pipe(
-      Effect.andThen(request("creating the Action", (signal) =>
-        client.actions.create({
-          name,
-          supported_triggers,
-          code,
-          runtime: "node22",
-          dependencies,
-          ...(secrets === undefined ? {} : { secrets })
-        }, { abortSignal: signal }))),
+      Effect.andThen(
+        request("creating the Action", (signal) => client.actions.create({ name, ...body }, { abortSignal: signal }))
+      ),
       Effect.flatMap(decode(ActionBody, "creating the Action"))
     )
     : yield* Effect.sync(() => progress(`updating the Action ${name} (${found.id})`)).pipe(
-      Effect.andThen(request("updating the Action", (signal) =>
-        client.actions.update(found.id, {
-          supported_triggers,
-          code,
-          runtime: "node22",
-          dependencies,
-          ...(secrets === undefined ? {} : { secrets })
-        }, { abortSignal: signal }))),
+      Effect.andThen(
+        request("updating the Action", (signal) => client.actions.update(found.id, body, { abortSignal: signal }))
+      ),
       Effect.flatMap(decode(ActionBody, "updating the Action"))
     )
   const id = written.id
