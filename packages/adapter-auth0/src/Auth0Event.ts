@@ -84,7 +84,12 @@ export interface Decoded {
   readonly secrets: Readonly<Record<string, unknown>>
 }
 
-const toLogin = (e: v.InferOutput<typeof EventSchema>): Decoded => ({
+const withoutSecrets = (event: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> => {
+  const { secrets: _secrets, ...rest } = event
+  return rest
+}
+
+const toLogin = (e: v.InferOutput<typeof EventSchema>, event: Readonly<Record<string, unknown>>): Decoded => ({
   secrets: e.secrets,
   login: {
     user: {
@@ -114,7 +119,8 @@ const toLogin = (e: v.InferOutput<typeof EventSchema>): Decoded => ({
       protocol: e.transaction.protocol,
       requestedScopes: e.transaction.requested_scopes,
       audience: e.resource_server?.identifier
-    }
+    },
+    raw: withoutSecrets(event)
   }
 })
 
@@ -129,5 +135,5 @@ const decodeEvent = Decode.decode(EventSchema, "event")
 export const decode = (event: unknown): Effect.Effect<Decoded, InvalidEvent> =>
   decodeEvent(event).pipe(
     Effect.mapError((error) => new InvalidEvent({ issues: error.issues.slice(0, 3) })),
-    Effect.map(toLogin)
+    Effect.map((decoded) => toLogin(decoded, event as Readonly<Record<string, unknown>>))
   )

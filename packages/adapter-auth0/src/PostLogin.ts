@@ -233,7 +233,14 @@ export const apply = (outcome: Outcome, api: PostLoginApi): void => {
   }
   for (const scope of d.removeScopes) api.accessToken.removeScope(scope)
   for (const scope of d.addScopes) api.accessToken.addScope(scope)
-  if (d.mfa !== undefined) api.multifactor.enable(d.mfa.provider, { allowRememberBrowser: d.mfa.allowRememberBrowser })
+  if (d.mfa !== undefined) {
+    api.multifactor.enable(
+      d.mfa.provider,
+      d.mfa.providerOptions === undefined
+        ? { allowRememberBrowser: d.mfa.allowRememberBrowser }
+        : { allowRememberBrowser: d.mfa.allowRememberBrowser, providerOptions: { ...d.mfa.providerOptions } }
+    )
+  }
   if (d.redirect !== undefined) api.redirect.sendUserTo(d.redirect.url, { query: { ...d.redirect.query } })
   for (const key of Object.keys(d.idTokenClaims)) api.idToken.setCustomClaim(key, d.idTokenClaims[key])
   for (const key of Object.keys(d.accessTokenClaims)) api.accessToken.setCustomClaim(key, d.accessTokenClaims[key])

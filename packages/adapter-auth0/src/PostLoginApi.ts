@@ -24,7 +24,10 @@ export interface PostLoginApi {
     readonly setUserMetadata: (key: string, value: unknown) => unknown
   }
   readonly multifactor: {
-    readonly enable: (provider: string, options?: { allowRememberBrowser?: boolean }) => unknown
+    readonly enable: (
+      provider: string,
+      options?: { allowRememberBrowser?: boolean; providerOptions?: Record<string, string> }
+    ) => unknown
   }
   readonly redirect: {
     readonly sendUserTo: (url: string, options?: { query?: Record<string, string> }) => unknown

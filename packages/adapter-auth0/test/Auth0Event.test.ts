@@ -18,7 +18,9 @@ const issuesOf = (event: unknown) =>
 describe("Auth0Event.decode", () => {
   it.effect("a full post-login event decodes to the Login model", () =>
     Effect.gen(function*() {
-      const { login, secrets } = yield* Auth0Event.decode(fullEvent())
+      const event = fullEvent()
+      const { login, secrets } = yield* Auth0Event.decode(event)
+      const { secrets: _secrets, ...raw } = event
       assert.deepStrictEqual(login, {
         user: {
           id: "auth0|64f0c0ffee",
@@ -47,8 +49,10 @@ describe("Auth0Event.decode", () => {
           protocol: "oidc-basic-profile",
           requestedScopes: ["openid", "profile", "email"],
           audience: "https://api.shop.example"
-        }
+        },
+        raw
       })
+      assert.isFalse(Object.hasOwn(login.raw, "secrets"), "secrets never reach the raw event")
       assert.deepStrictEqual(secrets, {
         INTERCOM_SECRET: intercomSecret,
         SELLER_API_URL: "https://sellers.internal.example/api"
@@ -90,7 +94,8 @@ describe("Auth0Event.decode", () => {
         client: { id: "cli_bare", name: "", metadata: {} },
         connection: { id: "", name: "", strategy: "" },
         request: { ip: "198.51.100.7", hostname: undefined, userAgent: undefined, countryCode: undefined, query: {} },
-        transaction: { protocol: undefined, requestedScopes: [], audience: undefined }
+        transaction: { protocol: undefined, requestedScopes: [], audience: undefined },
+        raw: { user: { user_id: "auth0|bare" }, client: { client_id: "cli_bare" }, request: { ip: "198.51.100.7" } }
       })
       assert.deepStrictEqual(secrets, {})
     }))

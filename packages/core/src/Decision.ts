@@ -17,6 +17,8 @@ import * as Effect from "effect/Effect"
 export interface Mfa {
   readonly provider: "any" | "guardian" | "google-authenticator" | "duo" | "none"
   readonly allowRememberBrowser: boolean
+  /** Duo's settings (`ikey`, `skey`, `host`, optional `username`); only for provider "duo". */
+  readonly providerOptions?: Readonly<Record<string, string>> | undefined
 }
 
 /**
@@ -218,10 +220,17 @@ export const persistUserMetadata = (key: string, value: unknown): Effect.Effect<
  */
 export const requireMfa = (
   provider: Mfa["provider"] = "any",
-  options: { readonly allowRememberBrowser?: boolean } = {}
+  options: {
+    readonly allowRememberBrowser?: boolean
+    readonly providerOptions?: Readonly<Record<string, string>> | undefined
+  } = {}
 ): Effect.Effect<void, never, Decisions> =>
   recordWith((d) => {
-    d.mfa = { provider, allowRememberBrowser: options.allowRememberBrowser ?? false }
+    d.mfa = {
+      provider,
+      allowRememberBrowser: options.allowRememberBrowser ?? false,
+      ...(options.providerOptions === undefined ? {} : { providerOptions: options.providerOptions })
+    }
   })
 
 /**

@@ -95,6 +95,11 @@ export interface LoginInfo {
   readonly connection: Connection
   readonly request: Request
   readonly transaction: Transaction
+  /**
+   * The provider's event as it arrived, without its secrets, for compatibility layers that must rebuild another
+   * shape from it (legacy Auth0 Rules' `user` and `context`). Typed rules read the decoded fields above.
+   */
+  readonly raw: Readonly<Record<string, unknown>>
 }
 
 /**
@@ -121,6 +126,7 @@ export const make = (overrides: {
   readonly connection?: Partial<Connection>
   readonly request?: Partial<Request>
   readonly transaction?: Partial<Transaction>
+  readonly raw?: Readonly<Record<string, unknown>>
 } = {}): LoginInfo => ({
   user: {
     id: "auth0|test-user",
@@ -147,5 +153,6 @@ export const make = (overrides: {
     query: {},
     ...overrides.request
   },
-  transaction: { protocol: "oidc-basic-profile", requestedScopes: [], audience: undefined, ...overrides.transaction }
+  transaction: { protocol: "oidc-basic-profile", requestedScopes: [], audience: undefined, ...overrides.transaction },
+  raw: overrides.raw ?? {}
 })

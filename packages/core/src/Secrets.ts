@@ -25,6 +25,8 @@ export class Secrets extends Context.Service<Secrets, {
   readonly get: (name: string) => Effect.Effect<Redacted.Redacted<string>, MissingSecret>
   /** The secret if set and non-empty. */
   readonly getOption: (name: string) => Effect.Effect<Option.Option<Redacted.Redacted<string>>>
+  /** The names of the secrets that are set (non-empty), never their values. */
+  readonly names: ReadonlyArray<string>
 }>()("@rulefx/core/Secrets") {
   /**
    * Secrets from a plain record of strings, e.g. Auth0's `event.secrets`. Values that are not non-empty strings
@@ -53,6 +55,7 @@ export const make = (record: Readonly<Record<string, unknown>>): Secrets["Servic
   const getOption = (name: string) => Effect.succeed(Option.fromNullishOr(values.get(name)))
   return Secrets.of({
     getOption,
+    names: Array.from(values.keys()),
     get: (name) => {
       const value = values.get(name)
       // The name (never a value) goes to the log here, since a secret may be read while layers are built, before
