@@ -17,6 +17,7 @@ export default defineConfig({
     projects: [
       project("core", "packages/core"),
       project("rules", "packages/rules"),
+      project("legacy-rules", "packages/legacy-rules"),
       project("adapter-auth0", "packages/adapter-auth0"),
       project("seller-login", "examples/seller-login")
     ]

@@ -1,11 +1,13 @@
 /**
- * Cli: the `rulefx` command (a bin of this package): build, run, deploy and export an Auth0 Action. Node-side only.
+ * Cli: the `rulefx` command (a bin of this package): build, run, deploy and export an Auth0 Action, and
+ * migrate legacy Rules into one. Node-side only.
  *
  * ```sh
  * rulefx build src/action.ts -o dist/action.js [--budget 100]
  * rulefx run dist/action.js --event event.json [--secrets secrets.env] [--json]
  * rulefx deploy dist/action.js --name seller-login [--secrets-file secrets.env] [--dry-run]
  * rulefx export dist/action.js --name seller-login --out tenant/ [--secret NAME] [--bind]
+ * rulefx migrate tenant/rules -o dist/action.js [--accept <rule>:<construct>] [--rule-timeout 5000] [--dry-run]
  * ```
  *
  * @since 0.1.0
@@ -17,6 +19,7 @@ import * as Effect from "effect/Effect"
 import { build } from "./internal/cli/build.ts"
 import { deploy } from "./internal/cli/deploy.ts"
 import { exportCommand } from "./internal/cli/export.ts"
+import { migrate } from "./internal/cli/migrate.ts"
 import { run } from "./internal/cli/run.ts"
 
 /**
@@ -26,8 +29,8 @@ import { run } from "./internal/cli/run.ts"
  * @since 0.1.0
  */
 export const rulefx = Command.make("rulefx").pipe(
-  Command.withDescription("Build, run, deploy and export Auth0 Actions written with rulefx"),
-  Command.withSubcommands([build, run, deploy, exportCommand])
+  Command.withDescription("Build, run, deploy and export Auth0 Actions written with rulefx; migrate legacy Rules"),
+  Command.withSubcommands([build, run, deploy, exportCommand, migrate])
 )
 
 /**

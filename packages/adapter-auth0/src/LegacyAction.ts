@@ -1,0 +1,65 @@
+/**
+ * LegacyAction: the two handlers of an Action that runs legacy Auth0 Rules (what `rulefx migrate` builds).
+ *
+ * `onExecutePostLogin` runs the rules in order, as Rules did. When a rule set `context.redirect`, the browser goes
+ * there after the last rule; Auth0 then calls `onContinuePostLogin`, which runs every rule again from the first
+ * with `context.protocol` "redirect-callback" and `context.request` from the `/continue` request, and ignores any
+ * new redirect: Rules' semantics. Both passes share Rules' `global` object.
+ *
+ * @since 0.1.0
+ */
+import type * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"
+import * as LegacyRules from "@rulefx/legacy-rules/LegacyRules"
+import * as Duration from "effect/Duration"
+import * as Layer from "effect/Layer"
+import * as PostLogin from "./PostLogin.ts"
+
+/**
+ * Options of a legacy Action.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** What the rules' `require(name)` returns, by module name. */
+  readonly modules?: Readonly<Record<string, unknown>>
+  /** The whole run's deadline. Default 10 seconds: legacy rules call out more than typed ones, and Auth0 allows 20. */
+  readonly deadline?: Duration.Input
+}
+
+/**
+ * The handlers.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Handlers {
+  readonly onExecutePostLogin: PostLogin.Handler
+  readonly onContinuePostLogin: PostLogin.Handler
+}
+
+/**
+ * The default deadline of a legacy Action's run.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const defaultDeadline: Duration.Duration = Duration.seconds(10)
+
+/**
+ * Builds both handlers from the rules, in the order they run.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Options = {}): Handlers => {
+  const global: Record<string, unknown> = {}
+  const modules = options.modules ?? {}
+  const deadline = options.deadline ?? defaultDeadline
+  const execute = LegacyRules.make(rules, { modules, global })
+  const resume = LegacyRules.make(rules, { modules, global, resumed: true })
+  return {
+    onExecutePostLogin: PostLogin.make(LegacyRules.pipeline(execute), Layer.empty, { deadline }),
+    onContinuePostLogin: PostLogin.make(LegacyRules.pipeline(resume), Layer.empty, { deadline })
+  }
+}

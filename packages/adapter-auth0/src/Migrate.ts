@@ -1,0 +1,435 @@
+/**
+ * Migrate: turns a folder of legacy Auth0 Rules, as auth0-deploy-cli exports it, into one built Action that runs
+ * them unchanged (`rulefx migrate <rules-dir> -o <action.js>`). Node-side only.
+ *
+ * The folder holds `<name>.json` (`name`, `script`, `enabled`, `order`, `stage`) next to `<name>.js` (one
+ * function). The enabled `login_success` rules run in `order` (then by name). Each rule is analysed
+ * (`@rulefx/legacy-rules/Analyze`): every construct it uses is either translated to its Actions equivalent or has
+ * none. A construct without an equivalent refuses the build, naming the rule, the line and the construct, unless
+ * the user accepts it: `--accept <construct>` for every rule, `--accept <rule>:<construct>`, or
+ * `"rulefx": { "accept": ["<construct>"] }` in the rule's JSON. An accepted construct runs as an inert value.
+ *
+ * Modules the rules `require` are bundled into the Action: Node built-ins as they are, `request` as rulefx's
+ * fetch-based shim, anything else resolved from the rules folder's (or the working directory's) node_modules,
+ * with any `@version` pin dropped.
+ *
+ * @since 0.1.0
+ */
+import * as Analyze from "@rulefx/legacy-rules/Analyze"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import { existsSync, statSync } from "node:fs"
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { basename, dirname, join, relative, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import * as Bundle from "./Bundle.ts"
+
+/**
+ * A rule as the folder describes it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RuleFile {
+  readonly name: string
+  /** The `.json` file that describes the rule. */
+  readonly json: string
+  /** The `.js` file that holds its function. */
+  readonly script: string
+  readonly enabled: boolean
+  readonly order: number | undefined
+  readonly stage: string
+  /** Constructs accepted in the rule's own JSON (`"rulefx": { "accept": [...] }`). */
+  readonly accept: ReadonlyArray<string>
+}
+
+/**
+ * How a required module reaches the Action.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Module {
+  readonly name: string
+  readonly kind: "builtin" | "shim" | "bundled" | "missing"
+  /** The file esbuild bundles (for "bundled"). */
+  readonly path: string | undefined
+  readonly rule: string
+  readonly line: number
+}
+
+/**
+ * A rule that runs, with what its analysis found.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface PlannedRule {
+  readonly file: RuleFile
+  readonly analysis: Analyze.Analysis
+  readonly accepted: ReadonlyArray<Analyze.Finding>
+  readonly refused: ReadonlyArray<Analyze.Finding>
+}
+
+/**
+ * What `migrate` found in the folder.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Plan {
+  readonly dir: string
+  /** The rules that run, in order. */
+  readonly rules: ReadonlyArray<PlannedRule>
+  readonly skipped: ReadonlyArray<{ readonly name: string; readonly why: string }>
+  readonly modules: ReadonlyArray<Module>
+  /** The Rules settings the rules read, which must be set as the Action's secrets. */
+  readonly configurationKeys: ReadonlyArray<string>
+  /** Notes that do not stop the build (a deploy-cli keyword left in a script, a JS file without JSON). */
+  readonly warnings: ReadonlyArray<string>
+}
+
+/**
+ * Options of a migration.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** Accepted constructs: `<construct>` for every rule or `<rule>:<construct>`. */
+  readonly accept?: ReadonlyArray<string>
+  /** Each rule's time to call back, in milliseconds. Default 5000. */
+  readonly ruleTimeoutMillis?: number
+  /** The whole run's deadline, in milliseconds. Default 10000. */
+  readonly deadlineMillis?: number
+}
+
+/**
+ * The folder could not be migrated; `reason` says why, naming files, rules and lines.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class MigrateError extends Data.TaggedError("MigrateError")<{ readonly reason: string }> {
+  override get message(): string {
+    return this.reason
+  }
+}
+
+const fail = (reason: string) => Effect.fail(new MigrateError({ reason }))
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+// A deploy-cli export has the rules under rules/; accept either that folder or the export's root.
+const rulesFolder = (dir: string): string => {
+  const nested = join(dir, "rules")
+  return existsSync(nested) && statSync(nested).isDirectory() ? nested : dir
+}
+
+const readJson = (file: string): Effect.Effect<unknown, MigrateError> =>
+  Effect.tryPromise({
+    try: () => readFile(file, "utf8"),
+    catch: () => new MigrateError({ reason: `${file}: cannot be read` })
+  }).pipe(
+    Effect.flatMap((text) =>
+      Effect.try({
+        try: () => JSON.parse(text) as unknown,
+        catch: (error) =>
+          new MigrateError({ reason: `${file}: not valid JSON (${error instanceof Error ? error.message : ""})` })
+      })
+    )
+  )
+
+/**
+ * Reads the rules a deploy-cli folder describes (the `rules/` folder of an export, or that folder itself), and
+ * notes `.js` files no JSON refers to.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const readRules = (
+  dir: string
+): Effect.Effect<{ readonly rules: ReadonlyArray<RuleFile>; readonly warnings: ReadonlyArray<string> }, MigrateError> =>
+  Effect.gen(function*() {
+    const folder = rulesFolder(resolve(dir))
+    const entries = yield* Effect.tryPromise({
+      try: () => readdir(folder),
+      catch: () => new MigrateError({ reason: `${dir}: no such folder (expected a deploy-cli export of rules)` })
+    })
+    const jsonFiles = entries.filter((f) => f.endsWith(".json")).toSorted()
+    if (jsonFiles.length === 0) {
+      return yield* fail(`${folder}: no <name>.json rule files (expected a deploy-cli export of rules)`)
+    }
+    const rules: Array<RuleFile> = []
+    const referenced = new Set<string>()
+    for (const file of jsonFiles) {
+      const json = join(folder, file)
+      const data = yield* readJson(json)
+      if (!isRecord(data)) return yield* fail(`${json}: expected an object with name, script, enabled, order, stage`)
+      const script = typeof data["script"] === "string" ? data["script"] : `./${basename(file, ".json")}.js`
+      const path = resolve(folder, script)
+      if (!existsSync(path)) return yield* fail(`${json}: its script ${script} does not exist`)
+      referenced.add(path)
+      const order = data["order"]
+      if (order !== undefined && (typeof order !== "number" || !Number.isFinite(order))) {
+        return yield* fail(`${json}: "order" must be a number`)
+      }
+      const rulefx = isRecord(data["rulefx"]) ? data["rulefx"] : {}
+      const accept = Array.isArray(rulefx["accept"]) ? rulefx["accept"].filter((a) => typeof a === "string") : []
+      rules.push({
+        name: typeof data["name"] === "string" && data["name"].length > 0 ? data["name"] : basename(file, ".json"),
+        json,
+        script: path,
+        enabled: data["enabled"] !== false,
+        order,
+        stage: typeof data["stage"] === "string" ? data["stage"] : "login_success",
+        accept
+      })
+    }
+    const warnings = entries.filter((f) => f.endsWith(".js") && !referenced.has(join(folder, f))).map((f) =>
+      `${join(folder, f)}: no JSON refers to it; not run`
+    )
+    return { rules, warnings }
+  })
+
+const byOrder = (a: RuleFile, b: RuleFile): number =>
+  (a.order ?? Number.POSITIVE_INFINITY) - (b.order ?? Number.POSITIVE_INFINITY) || a.name.localeCompare(b.name)
+
+const resolveModule = (name: string, dirs: ReadonlyArray<string>): string | undefined => {
+  for (const dir of dirs) {
+    try {
+      return createRequire(join(dir, "noop.js")).resolve(name)
+    } catch {
+      // Not installed from this folder; try the next.
+    }
+  }
+  return undefined
+}
+
+const moduleOf = (name: string, dirs: ReadonlyArray<string>): Pick<Module, "kind" | "path"> =>
+  Analyze.isBuiltin(name)
+    ? { kind: "builtin", path: undefined }
+    : name === "request"
+    ? { kind: "shim", path: undefined }
+    : (() => {
+      const path = resolveModule(name, dirs)
+      return path === undefined ? { kind: "missing", path } : { kind: "bundled", path }
+    })()
+
+const isAccepted = (finding: Analyze.Finding, rule: RuleFile, accept: ReadonlyArray<string>): boolean =>
+  rule.accept.includes(finding.construct) || accept.includes(finding.construct) ||
+  accept.includes(`${rule.name}:${finding.construct}`)
+
+/**
+ * Reads and analyses the folder. Fails only when the folder or a rule cannot be read or parsed; refused constructs
+ * and missing modules are in the plan (see `problems`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, MigrateError> =>
+  Effect.gen(function*() {
+    const accept = options.accept ?? []
+    const { rules, warnings } = yield* readRules(dir)
+    const folder = rulesFolder(resolve(dir))
+    const dirs = [folder, process.cwd()]
+    const skipped: Array<{ name: string; why: string }> = []
+    const planned: Array<PlannedRule> = []
+    const modules: Array<Module> = []
+    const keys = new Set<string>()
+    const notes = [...warnings]
+    for (const rule of rules.toSorted(byOrder)) {
+      if (!rule.enabled) {
+        skipped.push({ name: rule.name, why: "disabled" })
+        continue
+      }
+      if (rule.stage !== "login_success") {
+        skipped.push({ name: rule.name, why: `stage ${rule.stage} (only login_success rules run after a login)` })
+        continue
+      }
+      const text = yield* Effect.tryPromise({
+        try: () => readFile(rule.script, "utf8"),
+        catch: () => new MigrateError({ reason: `${rule.script}: cannot be read` })
+      })
+      const analysis = yield* Analyze.analyze(rule.script, text).pipe(
+        Effect.mapError((error) => new MigrateError({ reason: `rule "${rule.name}": ${error.message}` }))
+      )
+      if (/##\w+##|@@\w+@@/.test(text)) {
+        notes.push(`${rule.script}: holds a deploy-cli keyword (##KEY## or @@KEY@@) that was never replaced`)
+      }
+      const unsupported = analysis.findings.filter((f) => f.status === "unsupported")
+      planned.push({
+        file: rule,
+        analysis,
+        accepted: unsupported.filter((f) => isAccepted(f, rule, accept)),
+        refused: unsupported.filter((f) => !isAccepted(f, rule, accept))
+      })
+      for (const key of analysis.configurationKeys) keys.add(key)
+      for (const r of analysis.requires) {
+        if (!modules.some((m) => m.name === r.name)) {
+          modules.push({ name: r.name, ...moduleOf(r.name, dirs), rule: rule.name, line: r.line })
+        }
+      }
+    }
+    for (const name of accept) {
+      const ruleName = name.includes(":") ? name.slice(0, name.lastIndexOf(":")) : undefined
+      if (ruleName !== undefined && !rules.some((r) => r.name === ruleName)) {
+        notes.push(`--accept ${name}: there is no rule named "${ruleName}"`)
+      }
+    }
+    return { dir: folder, rules: planned, skipped, modules, configurationKeys: [...keys].toSorted(), warnings: notes }
+  })
+
+/**
+ * What stops the build: refused constructs and modules that are not installed, one line each.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const problems = (p: Plan): ReadonlyArray<string> => [
+  ...p.rules.flatMap((r) =>
+    r.refused.map((f) =>
+      `rule "${r.file.name}" (${relative(process.cwd(), r.file.script)}:${f.line}): ${f.construct} has no Actions ` +
+      `equivalent: ${f.detail} (accept with --accept ${r.file.name}:${f.construct})`
+    )
+  ),
+  ...p.modules.filter((m) => m.kind === "missing").map((m) =>
+    `rule "${m.rule}" (line ${m.line}): require("${m.name}"): the module is not installed; ` +
+    `run npm install ${m.name} next to the rules folder`
+  )
+]
+
+const here = dirname(fileURLToPath(import.meta.url))
+const legacyRuleModule = fileURLToPath(import.meta.resolve("@rulefx/legacy-rules/LegacyRule"))
+const requestModule = fileURLToPath(import.meta.resolve("@rulefx/legacy-rules/Request"))
+
+/**
+ * The generated entry of the Action (CommonJS, so that the rules keep their sloppy-mode semantics): each rule's
+ * source, unchanged, inside a function that gives it the Rules globals.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const entrySource = (p: Plan, options: Options = {}): string => {
+  const timeout = options.ruleTimeoutMillis ?? 5000
+  const deadline = options.deadlineMillis ?? 10_000
+  const modules = p.modules.map((m) =>
+    `  ${JSON.stringify(m.name)}: ${
+      m.kind === "shim"
+        ? `require(${JSON.stringify(requestModule)}).request`
+        : `require(${JSON.stringify(m.kind === "bundled" ? m.path : m.name)})`
+    },`
+  )
+  const rules = p.rules.map((r) =>
+    [
+      `  // ${JSON.stringify(r.file.name)} from ${basename(r.file.script)}`,
+      `  LegacyRule.make(${
+        JSON.stringify(r.file.name)
+      }, function ({ configuration, global, auth0, UnauthorizedError, ` +
+      `require, console }) {`,
+      `    return (`,
+      r.analysis.source,
+      `    )`,
+      `  }, { timeout: ${timeout} }),`
+    ].join("\n")
+  )
+  return [
+    `// Generated by rulefx migrate from ${p.dir}. Do not edit: change the rules and migrate again.`,
+    `const LegacyAction = require(${JSON.stringify(join(here, "LegacyAction.ts"))})`,
+    `const LegacyRule = require(${JSON.stringify(legacyRuleModule)})`,
+    `const modules = {`,
+    ...modules,
+    `}`,
+    `const rules = [`,
+    ...rules,
+    `]`,
+    `module.exports = LegacyAction.make(rules, { modules, deadline: ${deadline} })`,
+    ``
+  ].join("\n")
+}
+
+/**
+ * Renders what was found: each rule in order with every construct it translated or could not, the rules skipped,
+ * the settings to set as secrets, the modules bundled, and warnings.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const render = (p: Plan): string => {
+  const lines = [`rules in ${relative(process.cwd(), p.dir) || "."}, in the order they run:`]
+  p.rules.forEach((r, i) => {
+    const order = r.file.order === undefined ? "no order" : `order ${r.file.order}`
+    lines.push(`  ${i + 1}. ${r.file.name} (${order}) ${basename(r.file.script)}`)
+    for (const f of r.analysis.findings) {
+      const status = f.status === "translated"
+        ? "translated"
+        : r.accepted.includes(f)
+        ? "accepted  "
+        : "REFUSED   "
+      lines.push(`       line ${String(f.line).padEnd(4)} ${status} ${f.construct}: ${f.detail}`)
+    }
+  })
+  if (p.rules.length === 0) lines.push("  (none)")
+  for (const s of p.skipped) lines.push(`  -  ${s.name}: skipped, ${s.why}`)
+  lines.push(
+    p.configurationKeys.length === 0
+      ? "Action secrets (Rules settings): none"
+      : `Action secrets (Rules settings, set each as a secret of the Action): ${p.configurationKeys.join(", ")}`
+  )
+  if (p.modules.length > 0) {
+    const kinds = {
+      builtin: "Node built-in",
+      shim: "rulefx's fetch-based shim",
+      bundled: "bundled",
+      missing: "NOT INSTALLED"
+    }
+    lines.push(`modules: ${p.modules.map((m) => `${m.name} (${kinds[m.kind]})`).join(", ")}`)
+  }
+  for (const w of p.warnings) lines.push(`warning: ${w}`)
+  return lines.join("\n")
+}
+
+/**
+ * Plans the folder and, when nothing is refused, builds the Action into `out`. Fails with every problem listed
+ * when something is refused or missing.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const migrate = (
+  dir: string,
+  out: string,
+  options: Options & { readonly budget?: number } = {}
+): Effect.Effect<{ readonly plan: Plan; readonly report: Bundle.Report }, MigrateError> =>
+  Effect.gen(function*() {
+    const p = yield* plan(dir, options)
+    const found = problems(p)
+    if (found.length > 0) {
+      return yield* fail(`${render(p)}\n\nthe Action was not built:\n${found.map((f) => `  ${f}`).join("\n")}`)
+    }
+    const report = yield* Effect.acquireUseRelease(
+      Effect.promise(() => mkdtemp(join(tmpdir(), "rulefx-migrate-"))),
+      (tmp) =>
+        Effect.tryPromise({
+          try: async () => {
+            const entry = join(tmp, "action.cjs")
+            await writeFile(entry, entrySource(p, options))
+            return await Bundle.build({
+              entry,
+              outfile: out,
+              ...(options.budget === undefined ? {} : { budget: options.budget })
+            })
+          },
+          catch: (error) =>
+            new MigrateError({
+              reason: error instanceof Bundle.OverBudget
+                ? `${error.message}\n(the rules and the modules they require must fit in Auth0's 100 kB)`
+                : `build failed: ${error instanceof Error ? error.message : String(error)}`
+            })
+        }),
+      (tmp) => Effect.promise(() => rm(tmp, { recursive: true, force: true }))
+    )
+    return { plan: p, report }
+  })

@@ -1,0 +1,68 @@
+import { Argument, Command, Flag } from "effect/cli"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Migrate from "../../Migrate.ts"
+import { report } from "./build.ts"
+import { CommandFailed } from "./errors.ts"
+
+const failed = (e: Migrate.MigrateError) => new CommandFailed({ reason: e.reason })
+
+export const migrate = Command.make(
+  "migrate",
+  {
+    dir: Argument.String("rules-dir").pipe(
+      Argument.withDescription("A folder of legacy Rules as auth0-deploy-cli exports it (<name>.js + <name>.json)")
+    ),
+    out: Flag.String("out").pipe(Flag.withAlias("o"), Flag.withDescription("The Action file to write")),
+    accept: Flag.String("accept").pipe(
+      Flag.withDescription("Accept a construct with no Actions equivalent: <construct> or <rule>:<construct>"),
+      Flag.atLeast(0)
+    ),
+    ruleTimeout: Flag.Int("rule-timeout").pipe(
+      Flag.withDescription("Milliseconds each rule has to call back; past it the login is denied"),
+      Flag.withDefault(5000)
+    ),
+    deadline: Flag.Int("deadline").pipe(
+      Flag.withDescription("Milliseconds for the whole run (Auth0 allows 20 s for the whole flow)"),
+      Flag.withDefault(10_000)
+    ),
+    budget: Flag.Int("budget").pipe(
+      Flag.withDescription("Size budget in kB (1 kB = 1024 bytes); the build fails above it"),
+      Flag.withDefault(100)
+    ),
+    dryRun: Flag.Boolean("dry-run").pipe(
+      Flag.withDescription("Only print what was found; write nothing"),
+      Flag.withDefault(false)
+    )
+  },
+  Effect.fnUntraced(function*({ accept, budget, deadline, dir, dryRun, out, ruleTimeout }) {
+    if (ruleTimeout <= 0 || deadline <= 0 || budget <= 0) {
+      return yield* new CommandFailed({ reason: "--rule-timeout, --deadline and --budget must be positive" })
+    }
+    if (ruleTimeout >= deadline) {
+      yield* Console.log(
+        `warning: --rule-timeout ${ruleTimeout} is not below --deadline ${deadline}; a hanging rule then ` +
+          `ends the whole run instead of being named`
+      )
+    }
+    const options = { accept, ruleTimeoutMillis: ruleTimeout, deadlineMillis: deadline, budget: budget * 1024 }
+    if (dryRun) {
+      const plan = yield* Migrate.plan(dir, options).pipe(Effect.mapError(failed))
+      const problems = Migrate.problems(plan)
+      yield* Console.log(Migrate.render(plan))
+      if (problems.length > 0) {
+        return yield* new CommandFailed({
+          reason: `the Action would not be built:\n${problems.map((p) => `  ${p}`).join("\n")}`
+        })
+      }
+      return
+    }
+    const result = yield* Migrate.migrate(dir, out, options).pipe(Effect.mapError(failed))
+    yield* Console.log(Migrate.render(result.plan))
+    yield* Console.log(report(result.report))
+  })
+).pipe(
+  Command.withDescription(
+    "Turn a deploy-cli folder of legacy Rules into one Action that runs them unchanged, and print every construct"
+  )
+)

@@ -1,0 +1,295 @@
+/**
+ * LegacyRules: a list of unmodified Auth0 Rules, run in order with Rules semantics inside a rulefx pipeline.
+ *
+ * The rules run one after another on one per-login `user` and `context` (RulesContext.fromEvent), so what a rule
+ * mutates is seen by the rules after it, as under Rules. Their run is a fact, `State`: typed rules read the final
+ * `user` and `context` with `yield* legacy.State`, and wait for the legacy rules to finish. The `rule` records what
+ * the legacy rules asked of the login, once, after the last of them:
+ *
+ * | Rules | Decision |
+ * |---|---|
+ * | `context.idToken[k] = v` / `context.accessToken[k] = v` | ID / access-token claim `k` |
+ * | `context.accessToken.scope = [...]` | scopes added / removed against the requested ones |
+ * | `user.picture = v` (a standard profile claim) | ID-token claim `picture` |
+ * | `context.multifactor = { provider, allowRememberBrowser }` | MFA |
+ * | `context.redirect = { url }` | redirect (ignored when the login resumes from one) |
+ * | `auth0.users.updateAppMetadata(user.user_id, md)` | app_metadata writes, per changed top-level key |
+ *
+ * Nothing else is persisted: changes to `user` itself stay in this login, as they did under Rules.
+ *
+ * @since 0.1.0
+ */
+import * as Decision from "@rulefx/core/Decision"
+import type { RuleTimedOut } from "@rulefx/core/Denial"
+import * as Fact from "@rulefx/core/Fact"
+import { Login } from "@rulefx/core/Login"
+import * as Pipeline from "@rulefx/core/Pipeline"
+import * as Rule from "@rulefx/core/Rule"
+import { Secrets } from "@rulefx/core/Secrets"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as LegacyRule from "./LegacyRule.ts"
+import * as RulesContext from "./RulesContext.ts"
+
+/**
+ * What the legacy rules left behind: the final `user` and `context`, and the metadata they wrote through `auth0`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface State {
+  readonly user: RulesContext.RulesUser
+  readonly context: RulesContext.RulesContext
+  readonly appMetadata: Readonly<Record<string, unknown>>
+  readonly userMetadata: Readonly<Record<string, unknown>>
+  /** The requested scopes, to diff `context.accessToken.scope` against. */
+  readonly requestedScopes: ReadonlyArray<string>
+  /** The profile claims as the event had them, to tell which a rule changed. */
+  readonly originalClaims: Readonly<Record<string, string>>
+  readonly resumed: boolean
+}
+
+/**
+ * Options of a set of legacy rules.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** What `require(name)` returns, by module name (a pinned `@version` is dropped before the lookup). */
+  readonly modules?: Readonly<Record<string, unknown>>
+  /** Rules' `global`. Pass one object to the sets for `onExecutePostLogin` and `onContinuePostLogin` to share it. */
+  readonly global?: Record<string, unknown>
+  /** True for the pass in `onContinuePostLogin`: `context.protocol` is "redirect-callback", redirects are ignored. */
+  readonly resumed?: boolean
+}
+
+/**
+ * A set of legacy rules: the fact that runs them and the rule that records what they asked.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface LegacyRules {
+  readonly State: Fact.Fact<"LegacyRules", State, LegacyRule.LegacyRuleDenied | RuleTimedOut, Login | Secrets>
+  readonly rule: Rule.Rule<LegacyRule.LegacyRuleDenied | RuleTimedOut, Fact.Id<"LegacyRules">>
+}
+
+// Standard OIDC profile claims Actions lets an Action override (section 2.4 of the reference). Under Rules, a rule
+// changed what the application received by assigning them on `user`.
+const profileClaims: ReadonlyArray<string> = [
+  "address",
+  "birthdate",
+  "email",
+  "email_verified",
+  "family_name",
+  "gender",
+  "given_name",
+  "locale",
+  "middle_name",
+  "name",
+  "nickname",
+  "phone_number",
+  "phone_number_verified",
+  "picture",
+  "preferred_username",
+  "profile",
+  "updated_at",
+  "website",
+  "zoneinfo"
+]
+
+const mfaProviders: ReadonlySet<string> = new Set(["any", "guardian", "google-authenticator", "duo", "none"])
+
+const json = (u: unknown): string => JSON.stringify(u) ?? "undefined"
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/**
+ * A module name without a pinned version: `lodash@4.17.21` is `lodash`, `@scope/pkg@1.0.0` is `@scope/pkg`.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const moduleName = (specifier: string): string => {
+  const at = specifier.indexOf("@", specifier.startsWith("@") ? 1 : 0)
+  return at > 0 ? specifier.slice(0, at) : specifier
+}
+
+const format = (args: ReadonlyArray<unknown>): string =>
+  args.map((a) => typeof a === "string" ? a : json(a)).join(" ").replace(/\s+/g, " ")
+
+// Auth0 keeps 256 characters of each log line.
+const consoleFor = (rule: string): LegacyRule.Globals["console"] => {
+  const line = (...args: ReadonlyArray<unknown>) => {
+    const text = `rulefx legacy rule=${rule.slice(0, 64)}: ${format(args)}`
+    // oxlint-disable-next-line no-console
+    console.log(text.length > 256 ? `${text.slice(0, 255)}…` : text)
+  }
+  return { log: line, info: line, warn: line, error: line, debug: line }
+}
+
+type Writes = Record<string, unknown>
+
+// Rules' auth0.users.update*Metadata: a top-level merge into the profile, where null deletes a key. The write is
+// recorded only for keys whose value differs from the event's (or was written before), and the session's user sees
+// the merge at once, so later rules read it.
+const metadataWriter = (
+  session: LegacyRule.Session,
+  field: "app_metadata" | "user_metadata",
+  original: Readonly<Record<string, unknown>>,
+  writes: Writes
+) =>
+(userId: string, metadata: unknown, callback?: (error: unknown) => void): Promise<void> => {
+  const done = (error: unknown): Promise<void> => {
+    if (typeof callback === "function") queueMicrotask(() => callback(error))
+    return error === null ? Promise.resolve() : Promise.reject(error)
+  }
+  if (userId !== session.user.user_id) {
+    return done(new Error(`auth0.users: only the user logging in can be updated from a legacy rule in an Action`))
+  }
+  if (!isRecord(metadata)) return done(new Error(`auth0.users: ${field} must be an object`))
+  const current = isRecord(session.user[field]) ? session.user[field] as Record<string, unknown> : {}
+  for (const key of Object.keys(metadata)) {
+    const value = metadata[key] === undefined ? null : metadata[key]
+    if (key in writes || json(value) !== json(original[key] ?? null)) writes[key] = structuredClone(value)
+    if (value === null) delete current[key]
+    else current[key] = structuredClone(value)
+  }
+  session.user[field] = current
+  return done(null)
+}
+
+/**
+ * Makes a set of legacy rules that run in the order given.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Options = {}): LegacyRules => {
+  const modules = options.modules ?? {}
+  const global = options.global ?? {}
+  const resumed = options.resumed === true
+  const requireModule = (id: string): unknown => {
+    const name = moduleName(String(id))
+    if (Object.hasOwn(modules, name)) return modules[name]
+    // Thrown inside the rule, like a failed require under Rules: the rule's run turns it into a denial.
+    throw new Error(`rulefx: module "${name}" was not bundled into this Action`)
+  }
+  const State = Fact.make(
+    "LegacyRules",
+    Effect.gen(function*() {
+      const login = yield* Login
+      const secrets = yield* Secrets
+      const configuration: Record<string, string> = {}
+      for (const name of secrets.names) {
+        const value = yield* secrets.getOption(name)
+        if (value._tag === "Some") configuration[name] = Redacted.value(value.value)
+      }
+      const session: LegacyRule.Session = RulesContext.fromEvent(login.raw, { resumed })
+      const originalApp = structuredClone(session.user.app_metadata)
+      const originalUser = structuredClone(session.user.user_metadata)
+      const originalClaims: Record<string, string> = {}
+      for (const claim of profileClaims) originalClaims[claim] = json(session.user[claim])
+      const appMetadata: Writes = {}
+      const userMetadata: Writes = {}
+      const auth0: LegacyRule.Auth0Client = {
+        users: {
+          updateAppMetadata: metadataWriter(session, "app_metadata", originalApp, appMetadata),
+          updateUserMetadata: metadataWriter(session, "user_metadata", originalUser, userMetadata)
+        }
+      }
+      for (const rule of rules) {
+        const fn = rule.load({
+          configuration: Object.freeze({ ...configuration }),
+          global,
+          auth0,
+          UnauthorizedError: LegacyRule.UnauthorizedError,
+          require: requireModule,
+          console: consoleFor(rule.name)
+        })
+        yield* LegacyRule.run(rule, fn, session).pipe(Effect.annotateLogs({ rule: rule.name }))
+      }
+      const transaction = isRecord(login.raw["transaction"]) ? login.raw["transaction"] : {}
+      const requested = transaction["requested_scopes"]
+      return {
+        user: session.user,
+        context: session.context,
+        appMetadata,
+        userMetadata,
+        requestedScopes: Array.isArray(requested) ? requested.filter((s) => typeof s === "string") : [],
+        originalClaims,
+        resumed
+      } satisfies State
+    })
+  )
+  const rule = Rule.make("legacy-rules", Effect.flatMap(State.asEffect(), record))
+  return { State, rule }
+}
+
+const scopeList = (u: unknown): ReadonlyArray<string> | undefined =>
+  Array.isArray(u)
+    ? u.filter((s): s is string => typeof s === "string")
+    : typeof u === "string"
+    ? u.split(" ").filter((s) => s.length > 0)
+    : undefined
+
+const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
+  if (!isRecord(u) || typeof u["provider"] !== "string") return Effect.void
+  // An unknown provider still asks for MFA: requiring any factor is the safe reading.
+  const provider = mfaProviders.has(u["provider"]) ? u["provider"] as Decision.Mfa["provider"] : "any"
+  const providerOptions: Record<string, string> = {}
+  if (provider === "duo") {
+    for (const key of ["ikey", "skey", "host", "username"]) {
+      if (typeof u[key] === "string") providerOptions[key] = u[key]
+    }
+  }
+  return Decision.requireMfa(provider, {
+    allowRememberBrowser: u["allowRememberBrowser"] === true,
+    providerOptions: Object.keys(providerOptions).length > 0 ? providerOptions : undefined
+  })
+}
+
+/**
+ * Records what the legacy rules asked of the login (the table in the module's description).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const record = (state: State): Effect.Effect<void, never, Decision.Decisions> =>
+  Effect.gen(function*() {
+    const { context, user } = state
+    const idToken = isRecord(context.idToken) ? context.idToken : {}
+    const accessToken = isRecord(context.accessToken) ? context.accessToken : {}
+    for (const claim of profileClaims) {
+      if (user[claim] !== undefined && json(user[claim]) !== state.originalClaims[claim] && !(claim in idToken)) {
+        yield* Decision.setIdTokenClaim(claim, user[claim])
+      }
+    }
+    for (const key of Object.keys(idToken)) {
+      if (idToken[key] !== undefined) yield* Decision.setIdTokenClaim(key, idToken[key])
+    }
+    for (const key of Object.keys(accessToken)) {
+      if (key !== "scope" && accessToken[key] !== undefined) yield* Decision.setAccessTokenClaim(key, accessToken[key])
+    }
+    const scopes = scopeList(accessToken["scope"])
+    if (scopes !== undefined) {
+      for (const scope of scopes) if (!state.requestedScopes.includes(scope)) yield* Decision.addScope(scope)
+      for (const scope of state.requestedScopes) if (!scopes.includes(scope)) yield* Decision.removeScope(scope)
+    }
+    yield* mfaOf(context.multifactor)
+    const redirect = context.redirect as unknown
+    if (!state.resumed && isRecord(redirect) && typeof redirect["url"] === "string") {
+      yield* Decision.redirect(redirect["url"])
+    }
+    for (const key of Object.keys(state.appMetadata)) yield* Decision.persistAppMetadata(key, state.appMetadata[key])
+    for (const key of Object.keys(state.userMetadata)) yield* Decision.persistUserMetadata(key, state.userMetadata[key])
+  })
+
+/**
+ * The pipeline of a set of legacy rules alone: what `rulefx migrate` builds.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const pipeline = (legacy: LegacyRules) => Pipeline.make({ facts: [legacy.State], rules: [legacy.rule] })

@@ -1,0 +1,190 @@
+/**
+ * RulesContext: the `user` and `context` a legacy Auth0 Rule expects, rebuilt from a post-login Action event.
+ *
+ * Actions renamed and regrouped what Rules saw. Each login gets fresh, mutable copies in the Rules shape (section 5
+ * of the Auth0 reference): geoip keys back in snake_case, `stats.loginsCount`, authentication timestamps as epoch
+ * milliseconds, `clientID`/`connectionStrategy`, `idToken`/`accessToken` as empty writable objects. A rule may
+ * mutate them; nothing here reaches Auth0 except through LegacyRules' translation at the end.
+ *
+ * Fields with no Actions equivalent are present but empty (`connectionOptions`, `samlConfiguration`,
+ * `sso.with_auth0`): `rulefx migrate` refuses rules that use them unless the user accepted the construct, and then
+ * they read as empty.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The Rules-shaped user: the Action's `event.user`, deep-copied. Rules saw `app_metadata` as undefined for a user
+ * without any; Actions always sends an object, and rules written as `user.app_metadata || {}` work with both.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RulesUser {
+  user_id: string
+  email?: string
+  email_verified?: boolean
+  app_metadata: Record<string, unknown>
+  user_metadata: Record<string, unknown>
+  [key: string]: unknown
+}
+
+/**
+ * The Rules-shaped context. Writable parts (`idToken`, `accessToken`, `multifactor`, `redirect`) are what the
+ * rules ask of the login; LegacyRules turns them into a Decision after the last rule.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RulesContext {
+  tenant: string | undefined
+  clientID: string
+  clientName: string
+  clientMetadata: Record<string, string>
+  connection: string
+  connectionID: string
+  connectionStrategy: string
+  connectionMetadata: Record<string, string>
+  connectionOptions: Record<string, unknown>
+  protocol: string | undefined
+  request: {
+    userAgent: string | undefined
+    ip: string
+    hostname: string | undefined
+    query: Record<string, unknown>
+    body: Record<string, unknown>
+    geoip: Record<string, unknown>
+  }
+  stats: { loginsCount: number }
+  sso: { with_auth0: boolean; with_dbconn: boolean; current_clients: Array<string> }
+  sessionID: string | undefined
+  accessToken: Record<string, unknown>
+  idToken: Record<string, unknown>
+  multifactor: Record<string, unknown> | undefined
+  redirect: { url: string } | undefined
+  primaryUser: string | undefined
+  authentication: { methods: Array<{ name: string; timestamp: number; [key: string]: unknown }> }
+  authorization: { roles: Array<string> }
+  organization: Record<string, unknown> | undefined
+  riskAssessment: Record<string, unknown> | undefined
+  samlConfiguration: Record<string, unknown>
+  [key: string]: unknown
+}
+
+/**
+ * The protocol Rules saw when a login resumed after a redirect: every rule ran again with it.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const redirectCallback = "redirect-callback"
+
+// Actions' camelCase geoip keys -> Rules' snake_case ones; latitude and longitude keep their names.
+const geoipNames: Readonly<Record<string, string>> = {
+  countryCode: "country_code",
+  countryCode3: "country_code3",
+  countryName: "country_name",
+  cityName: "city_name",
+  timeZone: "time_zone",
+  continentCode: "continent_code",
+  subdivisionCode: "subdivision_code",
+  subdivisionName: "subdivision_name"
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+const record = (u: unknown): Record<string, unknown> => isRecord(u) ? structuredClone(u) : {}
+
+const strings = (u: unknown): Record<string, string> => {
+  const out: Record<string, string> = {}
+  if (isRecord(u)) { for (const key of Object.keys(u)) if (typeof u[key] === "string") out[key] = u[key] as string }
+  return out
+}
+
+const str = (u: unknown): string | undefined => typeof u === "string" ? u : undefined
+
+const stringList = (u: unknown): Array<string> =>
+  Array.isArray(u) ? u.filter((s): s is string => typeof s === "string") : []
+
+const geoip = (u: unknown): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  if (isRecord(u)) { for (const key of Object.keys(u)) out[geoipNames[key] ?? key] = u[key] }
+  return out
+}
+
+const methods = (u: unknown): RulesContext["authentication"]["methods"] =>
+  Array.isArray(u)
+    ? u.filter(isRecord).map((m) => {
+      const at = typeof m["timestamp"] === "number" ? m["timestamp"] : Date.parse(String(m["timestamp"]))
+      return Object.assign(structuredClone(m), { name: String(m["name"]), timestamp: at })
+    })
+    : []
+
+/**
+ * Builds fresh Rules-shaped `user` and `context` from a post-login event (without its secrets). `resumed` is true
+ * when the login comes back from a redirect (`onContinuePostLogin`): `context.protocol` is then
+ * "redirect-callback", as in Rules, and `context.request` is the `/continue` request.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromEvent = (
+  event: Readonly<Record<string, unknown>>,
+  options: { readonly resumed?: boolean } = {}
+): { readonly user: RulesUser; readonly context: RulesContext } => {
+  const user = record(event["user"])
+  const client = record(event["client"])
+  const connection = record(event["connection"])
+  const request = record(event["request"])
+  const transaction = record(event["transaction"])
+  const authentication = record(event["authentication"])
+  const session = record(event["session"])
+  const stats = record(event["stats"])
+  const tenant = record(event["tenant"])
+  const rulesUser: RulesUser = {
+    ...user,
+    user_id: String(user["user_id"]),
+    app_metadata: record(user["app_metadata"]),
+    user_metadata: record(user["user_metadata"])
+  }
+  const context: RulesContext = {
+    tenant: str(tenant["id"]),
+    clientID: String(client["client_id"] ?? ""),
+    clientName: String(client["name"] ?? ""),
+    clientMetadata: strings(client["metadata"]),
+    connection: String(connection["name"] ?? ""),
+    connectionID: String(connection["id"] ?? ""),
+    connectionStrategy: String(connection["strategy"] ?? ""),
+    connectionMetadata: strings(connection["metadata"]),
+    connectionOptions: {},
+    protocol: options.resumed === true ? redirectCallback : str(transaction["protocol"]),
+    request: {
+      userAgent: str(request["user_agent"]),
+      ip: String(request["ip"] ?? ""),
+      hostname: str(request["hostname"]),
+      query: record(request["query"]),
+      body: record(request["body"]),
+      geoip: geoip(request["geoip"])
+    },
+    stats: { loginsCount: typeof stats["logins_count"] === "number" ? stats["logins_count"] : 0 },
+    sso: {
+      with_auth0: false,
+      with_dbconn: false,
+      current_clients: Array.isArray(session["clients"])
+        ? session["clients"].filter(isRecord).map((c) => String(c["client_id"]))
+        : []
+    },
+    sessionID: str(session["id"]),
+    accessToken: {},
+    idToken: {},
+    multifactor: undefined,
+    redirect: undefined,
+    primaryUser: undefined,
+    authentication: { methods: methods(authentication["methods"]) },
+    authorization: { roles: stringList(record(event["authorization"])["roles"]) },
+    organization: isRecord(event["organization"]) ? record(event["organization"]) : undefined,
+    riskAssessment: isRecord(authentication["riskAssessment"]) ? record(authentication["riskAssessment"]) : undefined,
+    samlConfiguration: {}
+  }
+  return { user: rulesUser, context }
+}

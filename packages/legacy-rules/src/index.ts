@@ -1,0 +1,5 @@
+export * as Analyze from "./Analyze.ts"
+export * as LegacyRule from "./LegacyRule.ts"
+export * as LegacyRules from "./LegacyRules.ts"
+export * as Request from "./Request.ts"
+export * as RulesContext from "./RulesContext.ts"

@@ -1,0 +1,961 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Analyze from "@rulefx/legacy-rules/Analyze"
+import * as Effect from "effect/Effect"
+
+const file = "rules/my-rule.js"
+
+const analyze = (text: string) => Analyze.analyze(file, text)
+
+// A rule whose body line sits on line 3 of the file, after a comment line and the function line.
+const ruleWith = (line: string) => `// exported by auth0-deploy-cli\nfunction (user, context, callback) {\n${line}\n}\n`
+
+const compact = (findings: ReadonlyArray<Analyze.Finding>) =>
+  findings.map((f) => `${f.line}:${f.column} ${f.status} ${f.construct}`)
+
+const invalid = (text: string) => Effect.flip(analyze(text))
+
+const idpTokens =
+  "IdP tokens are not in Actions; fetch them with the Management API (GET /api/v2/users/{id}, scope read:user_idp_tokens)"
+const managementApi = "no Management API token in Actions; call the Management API with an M2M client instead"
+const noSso = "no equivalent in Actions; rewrite the check (e.g. against event.session) or remove it"
+const denies = "denies the login with the error's message (api.access.deny)"
+const allSecrets = "all of the Action's secrets are visible; name each one as an Action secret"
+const claimOf = (claim: string) => `ID-token claim ${claim} (Actions cannot change the profile Auth0 returns)`
+
+interface Case {
+  readonly code: string
+  readonly construct: string
+  readonly at: string
+  readonly status: "translated" | "unsupported"
+  readonly detail: string
+}
+
+const translatedCases: ReadonlyArray<Case> = [
+  {
+    code: `  context.idToken["https://example.com/roles"] = user.app_metadata.roles`,
+    construct: "context.idToken",
+    at: "context",
+    status: "translated",
+    detail: "ID-token claim: api.idToken.setCustomClaim after all rules"
+  },
+  {
+    code: `  const claim = context.idToken.nickname`,
+    construct: "context.idToken",
+    at: "context",
+    status: "translated",
+    detail: "ID-token claim: api.idToken.setCustomClaim after all rules"
+  },
+  {
+    code: `  context.accessToken[namespace + "tier"] = "gold"`,
+    construct: "context.accessToken",
+    at: "context",
+    status: "translated",
+    detail: "access-token claim: api.accessToken.setCustomClaim after all rules"
+  },
+  {
+    code: `  context.accessToken.scope = ["read:orders"]`,
+    construct: "context.accessToken.scope",
+    at: "context",
+    status: "translated",
+    detail: "access-token scopes: added/removed with api.accessToken.addScope/removeScope against the requested scopes"
+  },
+  {
+    code: `  context.accessToken["scope"].push("write:orders")`,
+    construct: "context.accessToken.scope",
+    at: "context",
+    status: "translated",
+    detail: "access-token scopes: added/removed with api.accessToken.addScope/removeScope against the requested scopes"
+  },
+  {
+    code: `  context.multifactor = { provider: "any", allowRememberBrowser: false }`,
+    construct: "context.multifactor",
+    at: "context",
+    status: "translated",
+    detail: "MFA: api.multifactor.enable(provider, {allowRememberBrowser}) after all rules"
+  },
+  {
+    code: `  context.redirect = { url: "https://example.com/consent" }`,
+    construct: "context.redirect",
+    at: "context",
+    status: "translated",
+    detail:
+      "redirect: api.redirect.sendUserTo(url) after all rules; on /continue all rules run again with context.protocol 'redirect-callback'"
+  },
+  {
+    code: `  if (context.protocol === "redirect-callback") return callback(null, user, context)`,
+    construct: "context.protocol",
+    at: "context",
+    status: "translated",
+    detail: "event.transaction.protocol ('redirect-callback' when resumed after a redirect)"
+  },
+  {
+    code: `  const country = context.request.geoip.country_code`,
+    construct: "context.request.geoip",
+    at: "context",
+    status: "translated",
+    detail: "event.request.geoip, keys renamed back to Rules' snake_case"
+  },
+  {
+    code: `  const methods = context.authentication.methods`,
+    construct: "context.authentication",
+    at: "context",
+    status: "translated",
+    detail: "event.authentication.methods, timestamps as epoch milliseconds"
+  },
+  {
+    code: `  const count = context.stats.loginsCount`,
+    construct: "context.stats",
+    at: "context",
+    status: "translated",
+    detail: "event.stats.logins_count as loginsCount"
+  },
+  {
+    code: `  const clients = context.sso.current_clients`,
+    construct: "context.sso.current_clients",
+    at: "context",
+    status: "translated",
+    detail: "event.session.clients[].client_id"
+  },
+  {
+    code: `  const sid = context.sessionID`,
+    construct: "context.sessionID",
+    at: "context",
+    status: "translated",
+    detail: "event.session.id"
+  },
+  {
+    code: `  callback(new Error("Access denied"))`,
+    construct: "callback(error)",
+    at: "callback",
+    status: "translated",
+    detail: denies
+  },
+  {
+    code: `  if (!user.email) return callback("no email")`,
+    construct: "callback(error)",
+    at: "callback",
+    status: "translated",
+    detail: denies
+  },
+  {
+    code: `  promise.then(() => callback(null, user, context)).catch(callback)`,
+    construct: "callback(error)",
+    at: "callback)",
+    status: "translated",
+    detail: denies
+  },
+  {
+    code: `  promise.then(() => {}, callback)`,
+    construct: "callback(error)",
+    at: "callback",
+    status: "translated",
+    detail: denies
+  },
+  {
+    code: `  const error = new UnauthorizedError("not allowed")`,
+    construct: "UnauthorizedError",
+    at: "UnauthorizedError",
+    status: "translated",
+    detail: "denies with the message; Actions has no error=unauthorized, apps see access_denied"
+  },
+  {
+    code: `  if (!user.email_verified) throw new Error("verify first")`,
+    construct: "throw",
+    at: "throw",
+    status: "translated",
+    detail: "a thrown error denies the login with its message"
+  },
+  {
+    code: `  const key = configuration.API_KEY`,
+    construct: "configuration",
+    at: "configuration",
+    status: "translated",
+    detail: `Action secret "API_KEY" (event.secrets.API_KEY)`
+  },
+  {
+    code: `  const key = configuration["api-key"]`,
+    construct: "configuration",
+    at: "configuration",
+    status: "translated",
+    detail: `Action secret "api-key" (event.secrets["api-key"])`
+  },
+  {
+    code: "  const key = configuration[`TOKEN`]",
+    construct: "configuration",
+    at: "configuration",
+    status: "translated",
+    detail: `Action secret "TOKEN" (event.secrets.TOKEN)`
+  },
+  {
+    code: `  const key = configuration[name]`,
+    construct: "configuration.dynamic",
+    at: "configuration",
+    status: "translated",
+    detail: allSecrets
+  },
+  {
+    code: `  const keys = Object.keys(configuration)`,
+    construct: "configuration.dynamic",
+    at: "configuration",
+    status: "translated",
+    detail: allSecrets
+  },
+  {
+    code: `  global.cache = global.cache || {}`,
+    construct: "global",
+    at: "global",
+    status: "translated",
+    detail: "module-scope object kept across logins in the same Action instance (no guarantee, like Rules)"
+  },
+  {
+    code: `  auth0.users.updateAppMetadata(user.user_id, user.app_metadata)`,
+    construct: "auth0.users.updateAppMetadata",
+    at: "auth0",
+    status: "translated",
+    detail: "api.user.setAppMetadata per top-level key (the only writes to the profile); later rules see the new values"
+  },
+  {
+    code: `  return auth0.users.updateUserMetadata(user.user_id, user.user_metadata)`,
+    construct: "auth0.users.updateUserMetadata",
+    at: "auth0",
+    status: "translated",
+    detail:
+      "api.user.setUserMetadata per top-level key (the only writes to the profile); later rules see the new values"
+  },
+  {
+    code: `  const _ = require("lodash@4.17.21")`,
+    construct: "require",
+    at: "require",
+    status: "translated",
+    detail: `"lodash@4.17.21": bundled from node_modules (version pin dropped)`
+  },
+  {
+    code: `  const uuid = require("uuid")`,
+    construct: "require",
+    at: "require",
+    status: "translated",
+    detail: `"uuid": bundled from node_modules`
+  },
+  {
+    code: `  const crypto = require("crypto")`,
+    construct: "require",
+    at: "require",
+    status: "translated",
+    detail: `"crypto": Node built-in, bundled as is`
+  },
+  {
+    code: `  const crypto = require("node:crypto")`,
+    construct: "require",
+    at: "require",
+    status: "translated",
+    detail: `"node:crypto": Node built-in, bundled as is`
+  },
+  {
+    code: `  const request = require("request@2.88.0")`,
+    construct: "require",
+    at: "require",
+    status: "translated",
+    detail: `"request@2.88.0": rulefx's fetch-based request shim (version pin dropped)`
+  },
+  {
+    code: `  const request = require("request")`,
+    construct: "require",
+    at: "require",
+    status: "translated",
+    detail: `"request": rulefx's fetch-based request shim`
+  },
+  {
+    code: `  user.email_verified = true`,
+    construct: "user.root",
+    at: "user",
+    status: "translated",
+    detail: claimOf("email_verified")
+  },
+  {
+    code: `  user.picture = "https://example.com/avatar.png"`,
+    construct: "user.root",
+    at: "user",
+    status: "translated",
+    detail: claimOf("picture")
+  },
+  {
+    code: `  user["name"] = user.given_name + " " + user.family_name`,
+    construct: "user.root",
+    at: "user",
+    status: "translated",
+    detail: claimOf("name")
+  }
+]
+
+const unsupportedCases: ReadonlyArray<Case> = [
+  {
+    code: `  context.primaryUser = "auth0|123"`,
+    construct: "context.primaryUser",
+    at: "context",
+    status: "unsupported",
+    detail:
+      "account linking: api.authentication.setPrimaryUser discards the Action's metadata writes, so it cannot run with the other rules; do the linking in a separate Action"
+  },
+  {
+    code: `  context.samlConfiguration.mappings = { "http://schemas.example.com/upn": "email" }`,
+    construct: "context.samlConfiguration",
+    at: "context",
+    status: "unsupported",
+    detail: "SAML settings are not supported by rulefx yet; set them with api.samlResponse in a hand-written Action"
+  },
+  {
+    code: `  const aliases = context.connectionOptions.domain_aliases`,
+    construct: "context.connectionOptions",
+    at: "context",
+    status: "unsupported",
+    detail:
+      "connection options are not in the Actions event; mirror the values into connection metadata (event.connection.metadata) or read them with the Management API"
+  },
+  {
+    code: `  if (context.sso.with_auth0) return callback(null, user, context)`,
+    construct: "context.sso.with_auth0",
+    at: "context",
+    status: "unsupported",
+    detail: noSso
+  },
+  {
+    code: `  const sso = context.sso.with_dbconn`,
+    construct: "context.sso.with_dbconn",
+    at: "context",
+    status: "unsupported",
+    detail: noSso
+  },
+  {
+    code: `  const token = user.identities[0].access_token`,
+    construct: "user.identities.access_token",
+    at: "access_token",
+    status: "unsupported",
+    detail: idpTokens
+  },
+  {
+    code: `  const token = user.identities[0].refresh_token`,
+    construct: "user.identities.access_token",
+    at: "refresh_token",
+    status: "unsupported",
+    detail: idpTokens
+  },
+  {
+    code: `  const token = user.identities.find((i) => i.provider === "github").access_token`,
+    construct: "user.identities.access_token",
+    at: "access_token",
+    status: "unsupported",
+    detail: idpTokens
+  },
+  {
+    code: `  const secret = twitter.access_token_secret`,
+    construct: "user.identities.access_token",
+    at: "access_token_secret",
+    status: "unsupported",
+    detail: idpTokens
+  },
+  {
+    code: `  const { access_token } = user.identities[0]`,
+    construct: "user.identities.access_token",
+    at: "access_token",
+    status: "unsupported",
+    detail: idpTokens
+  },
+  {
+    code: `  const allowed = user.permissions.includes("read:orders")`,
+    construct: "user.permissions",
+    at: "user",
+    status: "unsupported",
+    detail: "Authorization Extension permissions are not in Actions; use RBAC (event.authorization.roles)"
+  },
+  {
+    code: `  delete user.email`,
+    construct: "user.delete",
+    at: "user",
+    status: "unsupported",
+    detail:
+      "delete user.email: standard claims cannot be removed in Actions; remove the delete and do not rely on the attribute being hidden"
+  },
+  {
+    code: `  delete user.groups`,
+    construct: "user.delete",
+    at: "user",
+    status: "unsupported",
+    detail:
+      "delete user.groups: standard claims cannot be removed in Actions; remove the delete and do not rely on the attribute being hidden"
+  },
+  {
+    code: `  const headers = { Authorization: "Bearer " + auth0.accessToken }`,
+    construct: "auth0.accessToken",
+    at: "auth0",
+    status: "unsupported",
+    detail: managementApi
+  },
+  {
+    code: `  const url = auth0.baseUrl + "/users"`,
+    construct: "auth0.baseUrl",
+    at: "auth0",
+    status: "unsupported",
+    detail: managementApi
+  },
+  {
+    code: `  const domain = auth0.domain`,
+    construct: "auth0.domain",
+    at: "auth0",
+    status: "unsupported",
+    detail: managementApi
+  },
+  {
+    code: `  auth0.users.updateUser(user.user_id, { blocked: true })`,
+    construct: "auth0.users.other",
+    at: "auth0",
+    status: "unsupported",
+    detail:
+      "auth0.users.updateUser: only updateAppMetadata and updateUserMetadata are shimmed; call the Management API with an M2M client instead"
+  },
+  {
+    code: `  const lib = require("lib-" + name)`,
+    construct: "require.dynamic",
+    at: "require",
+    status: "unsupported",
+    detail: `modules must be named literally so they can be bundled; write require("name")`
+  },
+  {
+    code: `  const value = eval("1 + 1")`,
+    construct: "eval",
+    at: "eval",
+    status: "unsupported",
+    detail: "code built at run time cannot be checked or bundled; write the code out"
+  },
+  {
+    code: `  const f = new Function("return 1")`,
+    construct: "eval",
+    at: "new",
+    status: "unsupported",
+    detail: "code built at run time cannot be checked or bundled; write the code out"
+  }
+]
+
+const checkShape = (text: string, source: string, isAsync = false) =>
+  Effect.gen(function*() {
+    const analysis = yield* analyze(text)
+    assert.strictEqual(analysis.source, source)
+    assert.strictEqual(analysis.isAsync, isAsync)
+    assert.deepStrictEqual(analysis.params, ["user", "context", "callback"])
+    return analysis
+  })
+
+describe("Analyze", () => {
+  describe("the construct catalog", () => {
+    it.effect.each([...translatedCases, ...unsupportedCases])("$construct in `$code`", (c) =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(ruleWith(c.code))
+        assert.deepStrictEqual(analysis.findings, [{
+          construct: c.construct,
+          line: 3,
+          column: c.code.indexOf(c.at),
+          status: c.status,
+          detail: c.detail
+        }])
+      }))
+
+    it.effect.each([
+      `  if (context.multifactor) return callback(null, user, context)`,
+      `  const url = context.redirect && context.redirect.url`,
+      `  const primary = context.primaryUser`,
+      `  const who = context.tenant + context.clientID + context.clientName + context.connection`,
+      `  const meta = context.clientMetadata.x + context.connectionMetadata.y + context.connectionStrategy`,
+      `  const r = [context.request.ip, context.request.hostname, context.request.query, context.request.userAgent]`,
+      `  const a = [context.authorization.roles, context.organization.id, context.riskAssessment.confidence]`,
+      `  const sso = context.sso`,
+      `  callback(null, user, context)`,
+      `  callback(undefined, user, context)`,
+      `  callback()`,
+      `  user.app_metadata.plan = "gold"`,
+      `  user.app_metadata = user.app_metadata || {}`,
+      `  user.user_metadata = {}`,
+      `  user.groups = ["admins"]`,
+      `  delete user.app_metadata`,
+      `  delete user.user_metadata.draft`,
+      `  const email = user.email`,
+      `  console.log("hello", user.user_id)`,
+      `  const token = response.access_token`,
+      `  const users = auth0.users`,
+      `  var configuration2 = 1`
+    ])("nothing to report in `%s`", (code) =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(ruleWith(code))
+        assert.deepStrictEqual(analysis.findings, [])
+      }))
+
+    it.effect("identities reached through a variable or a callback parameter", () =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(
+          [
+            "function (user, context, callback) {",
+            "  const github = user.identities.filter((id) => id.provider === 'github')[0];",
+            "  const a = github.access_token;",
+            "  user.identities.forEach(function (identity) {",
+            "    if (identity.refresh_token) {}",
+            "  });",
+            "  for (const each of user.identities) each.access_token;",
+            "  callback(null, user, context);",
+            "}"
+          ].join("\n")
+        )
+        assert.deepStrictEqual(compact(analysis.findings), [
+          "3:19 unsupported user.identities.access_token",
+          "5:17 unsupported user.identities.access_token",
+          "7:43 unsupported user.identities.access_token"
+        ])
+      }))
+
+    it.effect("a whole rule: every finding in file order, with the file's lines", () =>
+      Effect.gen(function*() {
+        const text = [
+          "/**",
+          " * Adds roles and asks for MFA.",
+          " */",
+          "function (user, context, callback) {",
+          "  const namespace = configuration.NAMESPACE;",
+          "  const _ = require('lodash@4.17.21');",
+          "  context.idToken[namespace + 'roles'] = user.app_metadata.roles;",
+          "  if (context.protocol !== 'redirect-callback') {",
+          "    context.multifactor = { provider: 'any' };",
+          "  }",
+          "  user.app_metadata.last = Date.now();",
+          "  auth0.users.updateAppMetadata(user.user_id, user.app_metadata)",
+          "    .then(() => callback(null, user, context))",
+          "    .catch((err) => callback(err));",
+          "}",
+          ""
+        ].join("\n")
+        const analysis = yield* analyze(text)
+        assert.deepStrictEqual(compact(analysis.findings), [
+          "5:20 translated configuration",
+          "6:12 translated require",
+          "7:2 translated context.idToken",
+          "8:6 translated context.protocol",
+          "9:4 translated context.multifactor",
+          "12:2 translated auth0.users.updateAppMetadata",
+          "14:20 translated callback(error)"
+        ])
+        assert.deepStrictEqual(analysis.requires, [{ specifier: "lodash@4.17.21", name: "lodash", line: 6 }])
+        assert.deepStrictEqual(analysis.configurationKeys, ["NAMESPACE"])
+      }))
+
+    it.effect("one finding per construct and line, the first column kept; one per line when repeated", () =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(
+          [
+            "function (user, context, callback) {",
+            "  context.idToken.a = 1; context.idToken.b = 2;",
+            "  context.idToken.c = 3;",
+            "  global.x = global.x || configuration.A + configuration.B;",
+            "  callback(null, user, context);",
+            "}"
+          ].join("\n")
+        )
+        assert.deepStrictEqual(compact(analysis.findings), [
+          "2:2 translated context.idToken",
+          "3:2 translated context.idToken",
+          "4:2 translated global",
+          "4:25 translated configuration"
+        ])
+        assert.deepStrictEqual(analysis.configurationKeys, ["A", "B"])
+      }))
+
+    it.effect("a multi-line chain is reported at the line where it starts", () =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(
+          "function (user, context, callback) {\n  context\n    .idToken\n    .claim = 1;\n  callback(null, user, context);\n}"
+        )
+        assert.deepStrictEqual(compact(analysis.findings), ["2:2 translated context.idToken"])
+      }))
+
+    it.effect("constructs inside nested functions and parameter defaults are found", () =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(
+          [
+            "function (user, context = global.ctx, callback) {",
+            "  request.get('https://example.com', function (err, res, body) {",
+            "    if (err) return callback(err);",
+            "    context.idToken.x = body;",
+            "    callback(null, user, context);",
+            "  });",
+            "}"
+          ].join("\n")
+        )
+        assert.deepStrictEqual(compact(analysis.findings), [
+          "1:26 translated global",
+          "3:20 translated callback(error)",
+          "4:4 translated context.idToken"
+        ])
+      }))
+  })
+
+  describe("parameters", () => {
+    it.effect("constructs follow the names the function gives its parameters", () =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(
+          [
+            "function (u, ctx, cb) {",
+            "  ctx.idToken.email = u.email;",
+            "  context.idToken.unused = 1;",
+            "  user.email = 'not the user';",
+            "  u.nickname = 'nick';",
+            "  if (u.permissions) {}",
+            "  callback(new Error('not the callback'));",
+            "  cb(new Error('denied'));",
+            "  cb(null, u, ctx);",
+            "}"
+          ].join("\n")
+        )
+        assert.deepStrictEqual(analysis.params, ["u", "ctx", "cb"])
+        assert.deepStrictEqual(compact(analysis.findings), [
+          "2:2 translated context.idToken",
+          "5:2 translated user.root",
+          "6:6 unsupported user.permissions",
+          "8:2 translated callback(error)"
+        ])
+      }))
+
+    it.effect("missing parameters match nothing", () =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(
+          "function (user) {\n  context.idToken.x = 1;\n  callback(new Error('x'));\n  user.email = 'e';\n}"
+        )
+        assert.deepStrictEqual(analysis.params, ["user"])
+        assert.deepStrictEqual(compact(analysis.findings), ["4:2 translated user.root"])
+      }))
+
+    it.effect("defaults give their name; destructured and rest parameters give their text", () =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(
+          "function ({ email }, context = {}, ...rest) {\n  context.sessionID;\n}"
+        )
+        assert.deepStrictEqual(analysis.params, ["{ email }", "context", "...rest"])
+        assert.deepStrictEqual(compact(analysis.findings), ["2:2 translated context.sessionID"])
+      }))
+  })
+
+  describe("function shapes", () => {
+    it.effect("an anonymous function", () =>
+      checkShape(
+        "function (user, context, callback) {\n  callback(null, user, context);\n}",
+        "function (user, context, callback) {\n  callback(null, user, context);\n}"
+      ))
+
+    it.effect("a named function declaration", () =>
+      checkShape(
+        "function addRoles(user, context, callback) {\n  callback(null, user, context);\n}\n",
+        "function addRoles(user, context, callback) {\n  callback(null, user, context);\n}"
+      ))
+
+    it.effect("an async function", () =>
+      checkShape(
+        "async function (user, context, callback) {\n  await Promise.resolve();\n  callback(null, user, context);\n}",
+        "async function (user, context, callback) {\n  await Promise.resolve();\n  callback(null, user, context);\n}",
+        true
+      ))
+
+    it.effect("a named async function declaration", () =>
+      checkShape(
+        "async function rule(user, context, callback) { callback(null, user, context) }",
+        "async function rule(user, context, callback) { callback(null, user, context) }",
+        true
+      ))
+
+    it.effect("an arrow function", () =>
+      checkShape(
+        "(user, context, callback) => {\n  callback(null, user, context);\n};\n",
+        "(user, context, callback) => {\n  callback(null, user, context);\n}"
+      ))
+
+    it.effect("an async arrow function", () =>
+      checkShape(
+        "async (user, context, callback) => callback(null, user, context)",
+        "async (user, context, callback) => callback(null, user, context)",
+        true
+      ))
+
+    it.effect("a parenthesised function expression: the parentheses are not part of the source", () =>
+      checkShape(
+        "(function (user, context, callback) { callback(null, user, context) });",
+        "function (user, context, callback) { callback(null, user, context) }"
+      ))
+
+    it.effect("trailing semicolons, leading and trailing comments and blank lines", () =>
+      Effect.gen(function*() {
+        const text = [
+          "// Rule: add-claims",
+          "/* exported",
+          "   by a0deploy */",
+          "",
+          "function (user, context, callback) {",
+          "  context.idToken.x = 1;",
+          "  callback(null, user, context);",
+          "};",
+          "// end",
+          ""
+        ].join("\n")
+        const analysis = yield* checkShape(
+          text,
+          "function (user, context, callback) {\n  context.idToken.x = 1;\n  callback(null, user, context);\n}"
+        )
+        assert.deepStrictEqual(compact(analysis.findings), ["6:2 translated context.idToken"])
+      }))
+
+    it.effect("a named declaration with a trailing semicolon and comments", () =>
+      Effect.gen(function*() {
+        const analysis = yield* checkShape(
+          "\n\n// comment\nfunction rule(user, context, callback) {\n  throw new Error('x');\n};\n/* end */\n",
+          "function rule(user, context, callback) {\n  throw new Error('x');\n}"
+        )
+        assert.deepStrictEqual(compact(analysis.findings), ["5:2 translated throw"])
+      }))
+
+    it.effect.each([
+      { label: "anonymous", text: "// c\nfunction (user, context, callback) { callback(null, user, context) };\n" },
+      { label: "named", text: "function rule(user, context, callback) { callback(null, user, context) }" },
+      { label: "async", text: "async function (user, context, callback) { callback(null, user, context) }" },
+      { label: "arrow", text: "(user, context, callback) => { callback(null, user, context) }" }
+    ])("the $label source evaluates to a function of the same arity", ({ text }) =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(text)
+        const make = new Function(`return (${analysis.source})`) as () => (...args: Array<unknown>) => unknown
+        const fn = make()
+        assert.strictEqual(typeof fn, "function")
+        assert.strictEqual(fn.length, 3)
+        assert.strictEqual(text.slice(text.indexOf(analysis.source)).startsWith(analysis.source), true)
+      }))
+
+    it.effect("the source of a named function keeps its name when evaluated", () =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze("function addRoles(user, context, callback) {}")
+        const fn = (new Function(`return (${analysis.source})`) as () => { readonly name: string })()
+        assert.strictEqual(fn.name, "addRoles")
+      }))
+  })
+
+  describe("InvalidRuleSource", () => {
+    const problem = "expected one function (user, context, callback)"
+
+    it.effect("a syntax error inside an anonymous function reports acorn's message at the file's line", () =>
+      Effect.gen(function*() {
+        const error = yield* invalid("// header\nfunction (user, context, callback) {\n  var x = ;\n}\n")
+        assert.instanceOf(error, Analyze.InvalidRuleSource)
+        assert.deepStrictEqual(
+          { file: error.file, line: error.line, column: error.column, problem: error.problem },
+          { file, line: 3, column: 10, problem: "syntax error: Unexpected token" }
+        )
+        assert.strictEqual(error.message, "rules/my-rule.js:3:11: syntax error: Unexpected token")
+      }))
+
+    it.effect("a syntax error inside a named function", () =>
+      Effect.gen(function*() {
+        const error = yield* invalid("function rule(user, context, callback) {\n\n  if (x {}\n}")
+        assert.deepStrictEqual([error.line, error.column, error.problem], [3, 8, "syntax error: Unexpected token"])
+      }))
+
+    it.effect("an unterminated string", () =>
+      Effect.gen(function*() {
+        const error = yield* invalid("function (user, context, callback) {\n  var s = 'abc\n}")
+        assert.deepStrictEqual([error.line, error.column, error.problem], [
+          2,
+          10,
+          "syntax error: Unterminated string constant"
+        ])
+      }))
+
+    it.effect("two named functions", () =>
+      Effect.gen(function*() {
+        const error = yield* invalid("function a(user, context, callback) {}\n\nfunction b() {}\n")
+        assert.deepStrictEqual([error.line, error.column, error.problem], [
+          3,
+          0,
+          `${problem}; found a second statement (FunctionDeclaration) at line 3`
+        ])
+      }))
+
+    it.effect("two anonymous functions", () =>
+      Effect.gen(function*() {
+        const error = yield* invalid("function (user, context, callback) {};\n// two\nfunction (u, c, cb) {}\n")
+        assert.deepStrictEqual([error.line, error.column, error.problem], [
+          3,
+          0,
+          `${problem}; found more code after the function at line 3`
+        ])
+      }))
+
+    it.effect("an anonymous function followed by a statement", () =>
+      Effect.gen(function*() {
+        const error = yield* invalid("function (user, context, callback) {}\nvar x = 1;\n")
+        assert.deepStrictEqual([error.line, error.column, error.problem], [
+          2,
+          0,
+          `${problem}; found a second statement (VariableDeclaration) at line 2`
+        ])
+      }))
+
+    it.effect("a const instead of a function", () =>
+      Effect.gen(function*() {
+        const error = yield* invalid("// header\n\nconst rule = function (user, context, callback) {}\n")
+        assert.deepStrictEqual([error.line, error.column, error.problem], [
+          3,
+          0,
+          `${problem}; found a VariableDeclaration at line 3`
+        ])
+      }))
+
+    it.effect("a CommonJS module", () =>
+      Effect.gen(function*() {
+        const error = yield* invalid("module.exports = function (user, context, callback) {}\n")
+        assert.deepStrictEqual([error.line, error.column, error.problem], [
+          1,
+          0,
+          `${problem}; found an AssignmentExpression at line 1`
+        ])
+      }))
+
+    it.effect("an ES module export is a syntax error in a script", () =>
+      Effect.gen(function*() {
+        const error = yield* invalid("export default function (user, context, callback) {}\n")
+        assert.deepStrictEqual([error.line, error.column, error.problem], [
+          1,
+          0,
+          "syntax error: 'import' and 'export' may appear only with 'sourceType: module'"
+        ])
+      }))
+
+    it.effect("code before an anonymous function", () =>
+      Effect.gen(function*() {
+        const error = yield* invalid("x = 1\nfunction (user, context, callback) {}\n")
+        assert.deepStrictEqual([error.line, error.column, error.problem], [
+          1,
+          0,
+          `${problem}; found an AssignmentExpression at line 1`
+        ])
+      }))
+
+    it.effect("a generator function", () =>
+      Effect.gen(function*() {
+        const error = yield* invalid("\nfunction* (user, context, callback) {}")
+        assert.deepStrictEqual([error.line, error.column, error.problem], [
+          2,
+          0,
+          `${problem}; found a generator function, which cannot be a rule`
+        ])
+      }))
+
+    it.effect.each(["", "   \n\n", "// only a comment\n/* and another */\n", ";\n"])(
+      "no function at all in %j",
+      (text) =>
+        Effect.gen(function*() {
+          const error = yield* invalid(text)
+          assert.deepStrictEqual([error._tag, error.line, error.column, error.problem], [
+            "InvalidRuleSource",
+            1,
+            0,
+            `${problem}; found no code`
+          ])
+        })
+    )
+  })
+
+  describe("requires and configuration", () => {
+    it.effect("every literal require, in order, with its name and line", () =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(
+          [
+            "function (user, context, callback) {",
+            "  const _ = require('lodash@4.17.21'), fp = require('lodash/fp');",
+            "  const crypto = require('crypto');",
+            "  const nodeCrypto = require(\"node:crypto\");",
+            "  const request = require('request@2.88.0');",
+            "  const ipaddr = require(`ipaddr.js@1.9.1`);",
+            "  const scoped = require('@scope/pkg@1.2.3');",
+            "  const dynamic = require(name);",
+            "  callback(null, user, context);",
+            "}"
+          ].join("\n")
+        )
+        assert.deepStrictEqual(analysis.requires, [
+          { specifier: "lodash@4.17.21", name: "lodash", line: 2 },
+          { specifier: "lodash/fp", name: "lodash/fp", line: 2 },
+          { specifier: "crypto", name: "crypto", line: 3 },
+          { specifier: "node:crypto", name: "node:crypto", line: 4 },
+          { specifier: "request@2.88.0", name: "request", line: 5 },
+          { specifier: "ipaddr.js@1.9.1", name: "ipaddr.js", line: 6 },
+          { specifier: "@scope/pkg@1.2.3", name: "@scope/pkg", line: 7 }
+        ])
+        assert.deepStrictEqual(compact(analysis.findings), [
+          "2:12 translated require",
+          "3:17 translated require",
+          "4:21 translated require",
+          "5:18 translated require",
+          "6:17 translated require",
+          "7:17 translated require",
+          "8:18 unsupported require.dynamic"
+        ])
+      }))
+
+    it.effect("configuration keys: sorted, unique, static only", () =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(
+          [
+            "function (user, context, callback) {",
+            "  const a = configuration.ZETA;",
+            "  const b = configuration['alpha-key'];",
+            "  const c = configuration.ZETA;",
+            "  const d = configuration[prefix + 'X'];",
+            "  const e = configuration.MIDDLE;",
+            "  callback(null, user, context);",
+            "}"
+          ].join("\n")
+        )
+        assert.deepStrictEqual(analysis.configurationKeys, ["MIDDLE", "ZETA", "alpha-key"])
+        assert.deepStrictEqual(compact(analysis.findings), [
+          "2:12 translated configuration",
+          "3:12 translated configuration",
+          "4:12 translated configuration",
+          "5:12 translated configuration.dynamic",
+          "6:12 translated configuration"
+        ])
+        assert.strictEqual(analysis.findings[1]?.detail, `Action secret "alpha-key" (event.secrets["alpha-key"])`)
+      }))
+  })
+
+  describe("nameOf", () => {
+    it.each([
+      ["lodash@4.17.21", "lodash"],
+      ["@scope/pkg@1.2.3", "@scope/pkg"],
+      ["ipaddr.js@1.9.1", "ipaddr.js"],
+      ["auth0@2.x", "auth0"],
+      ["lodash@4.17.21/fp", "lodash/fp"],
+      ["lodash/fp", "lodash/fp"],
+      ["node:crypto", "node:crypto"],
+      ["@scope/pkg", "@scope/pkg"],
+      ["@scope/pkg/sub", "@scope/pkg/sub"],
+      ["request", "request"]
+    ])("%s -> %s", (specifier, name) => {
+      assert.strictEqual(Analyze.nameOf(specifier), name)
+    })
+  })
+
+  describe("isBuiltin", () => {
+    it.each([
+      ["crypto", true],
+      ["node:crypto", true],
+      ["url", true],
+      ["querystring", true],
+      ["fs/promises", true],
+      ["node:fs/promises", true],
+      ["lodash", false],
+      ["request", false],
+      ["node:lodash", false],
+      ["crypto-js", false]
+    ])("%s -> %s", (name, expected) => {
+      assert.strictEqual(Analyze.isBuiltin(name), expected)
+    })
+  })
+})
