@@ -454,6 +454,7 @@ describe("PostLogin.make: logs", () => {
     const forged = "auth0|x rule=denyRoles denied: RoleNotAllowed\nrulefx INFO user=admin"
     const long = `auth0|${"a".repeat(250)}`
     for (const id of [forged, long]) {
+      // oxlint-disable-next-line no-await-in-loop -- one login at a time, so each one's lines are its own
       const { lines } = await run(handlerOf(blocker), minimalEvent({ userId: id }))
       const ours = rulefxLines(lines)
       const line = ours.find((l) => l.includes("rule=blocker"))

@@ -9,6 +9,7 @@ export const maxLine = 256
 // cannot forge fields or lines, and cap the length so the rule and message still fit in 256 characters.
 const maxField = 64
 const field = (value: string): string => {
+  // oxlint-disable-next-line no-control-regex -- control characters are exactly what must not reach a log line
   const escaped = value.replace(/[\s=\u0000-\u001f\u007f]/g, (c) => encodeURIComponent(c))
   return escaped.length > maxField ? `${escaped.slice(0, maxField - 1)}…` : escaped
 }
