@@ -1,6 +1,7 @@
 import { Argument, Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Migrate from "../../Migrate.ts"
 import { report } from "./build.ts"
 import { CommandFailed } from "./errors.ts"
@@ -13,7 +14,13 @@ export const migrate = Command.make(
     dir: Argument.String("rules-dir").pipe(
       Argument.withDescription("A folder of legacy Rules as auth0-deploy-cli exports it (<name>.js + <name>.json)")
     ),
-    out: Flag.String("out").pipe(Flag.withAlias("o"), Flag.withDescription("The Action file to write")),
+    out: Flag.String("out").pipe(Flag.withAlias("o"), Flag.withDescription("The Action file to write"), Flag.optional),
+    emitRules: Flag.String("emit-rules").pipe(
+      Flag.withDescription(
+        "Instead of an Action, write the rules as a module (a .cjs and its .d.cts) to run next to typed rules"
+      ),
+      Flag.optional
+    ),
     accept: Flag.String("accept").pipe(
       Flag.withDescription("Accept a construct with no Actions equivalent: <construct> or <rule>:<construct>"),
       Flag.atLeast(0)
@@ -35,7 +42,7 @@ export const migrate = Command.make(
       Flag.withDefault(false)
     )
   },
-  Effect.fnUntraced(function*({ accept, budget, deadline, dir, dryRun, out, ruleTimeout }) {
+  Effect.fnUntraced(function*({ accept, budget, deadline, dir, dryRun, emitRules, out, ruleTimeout }) {
     if (ruleTimeout <= 0 || deadline <= 0 || budget <= 0) {
       return yield* new CommandFailed({ reason: "--rule-timeout, --deadline and --budget must be positive" })
     }
@@ -57,7 +64,18 @@ export const migrate = Command.make(
       }
       return
     }
-    const result = yield* Migrate.migrate(dir, out, options).pipe(Effect.mapError(failed))
+    if (Option.isSome(emitRules)) {
+      const plan = yield* Migrate.emitRules(dir, emitRules.value, options).pipe(Effect.mapError(failed))
+      yield* Console.log(Migrate.render(plan))
+      yield* Console.log(
+        `${emitRules.value}: ${plan.rules.length} rules (with ${emitRules.value.replace(/\.cjs$/, ".d.cts")})`
+      )
+      return
+    }
+    if (Option.isNone(out)) {
+      return yield* new CommandFailed({ reason: "say where to write the Action with -o <file> (or use --emit-rules)" })
+    }
+    const result = yield* Migrate.migrate(dir, out.value, options).pipe(Effect.mapError(failed))
     yield* Console.log(Migrate.render(result.plan))
     yield* Console.log(report(result.report))
   })
