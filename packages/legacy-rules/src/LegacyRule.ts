@@ -135,12 +135,13 @@ const maxReason = 500
 
 /**
  * The user-facing reason for what a legacy rule failed with: an Error's message, a string as is, and the generic
- * message for anything else (or an empty message).
+ * message for anything else (an empty message, or a module the Action did not bundle).
  *
  * @category getters
  * @since 0.1.0
  */
 export const reasonOf = (error: unknown): string => {
+  if (error instanceof ModuleNotBundled) return Denial.genericMessage
   const text = typeof error === "string"
     ? error
     : typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string"
@@ -148,6 +149,22 @@ export const reasonOf = (error: unknown): string => {
     : ""
   if (text.trim().length === 0) return Denial.genericMessage
   return text.length > maxReason ? `${text.slice(0, maxReason - 1)}…` : text
+}
+
+/**
+ * What a legacy rule's `require` throws for a module the Action did not bundle. It denies with the generic message:
+ * the module's name is for the log, not for the user.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ModuleNotBundled extends Error {
+  readonly module: string
+  constructor(module: string) {
+    super(`module "${module}" was not bundled into this Action`)
+    this.module = module
+    this.name = "ModuleNotBundled"
+  }
 }
 
 /**
@@ -217,12 +234,17 @@ export const run = (
             // An async rule without a callback parameter is done when it resolves; one with it must still call back.
             if (fn.length < 3) finish(undefined, true)
           },
-          (error: unknown) => finish(error ?? "rejected", false)
+          // A rejection without a reason still denies (with the generic message).
+          (error: unknown) => finish(error ?? "", false)
         )
       }
     } catch (error) {
-      finish(error ?? "thrown", false)
+      finish(error ?? "", false)
     }
+    // Interrupted (by the timeout, or a denial elsewhere): whatever the rule does later is ignored.
+    return Effect.sync(() => {
+      done = true
+    })
   }).pipe(
     Effect.timeoutOrElse({
       duration: rule.timeout,

@@ -142,8 +142,18 @@ const metadataWriter = (
 ) =>
 (userId: string, metadata: unknown, callback?: (error: unknown) => void): Promise<void> => {
   const done = (error: unknown): Promise<void> => {
-    if (typeof callback === "function") queueMicrotask(() => callback(error))
-    return error === null ? Promise.resolve() : Promise.reject(error)
+    if (error === null) {
+      if (typeof callback === "function") queueMicrotask(() => callback(null))
+      return Promise.resolve()
+    }
+    const rejected = Promise.reject(error)
+    if (typeof callback === "function") {
+      // The error goes to the callback: a rule using the node-style variant never looks at the promise, and an
+      // unhandled rejection would crash the Action.
+      rejected.catch(() => {})
+      queueMicrotask(() => callback(error))
+    }
+    return rejected
   }
   if (userId !== session.user.user_id) {
     return done(new Error(`auth0.users: only the user logging in can be updated from a legacy rule in an Action`))
@@ -151,7 +161,9 @@ const metadataWriter = (
   if (!isRecord(metadata)) return done(new Error(`auth0.users: ${field} must be an object`))
   const current = isRecord(session.user[field]) ? session.user[field] as Record<string, unknown> : {}
   for (const key of Object.keys(metadata)) {
-    const value = metadata[key] === undefined ? null : metadata[key]
+    // Rules sent the object as JSON, where an undefined value is simply absent.
+    if (metadata[key] === undefined) continue
+    const value = metadata[key]
     if (key in writes || json(value) !== json(original[key] ?? null)) writes[key] = structuredClone(value)
     if (value === null) delete current[key]
     else current[key] = structuredClone(value)
@@ -170,11 +182,13 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
   const modules = options.modules ?? {}
   const global = options.global ?? {}
   const resumed = options.resumed === true
-  const requireModule = (id: string): unknown => {
+  const requireFor = (rule: string) => (id: string): unknown => {
     const name = moduleName(String(id))
     if (Object.hasOwn(modules, name)) return modules[name]
     // Thrown inside the rule, like a failed require under Rules: the rule's run turns it into a denial.
-    throw new Error(`rulefx: module "${name}" was not bundled into this Action`)
+    const error = new LegacyRule.ModuleNotBundled(name)
+    consoleFor(rule).error(error.message)
+    throw error
   }
   const State = Fact.make(
     "LegacyRules",
@@ -205,7 +219,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           global,
           auth0,
           UnauthorizedError: LegacyRule.UnauthorizedError,
-          require: requireModule,
+          require: requireFor(rule.name),
           console: consoleFor(rule.name)
         })
         yield* LegacyRule.run(rule, fn, session).pipe(Effect.annotateLogs({ rule: rule.name }))

@@ -108,7 +108,9 @@ const stringList = (u: unknown): Array<string> =>
 
 const geoip = (u: unknown): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
-  if (isRecord(u)) { for (const key of Object.keys(u)) out[geoipNames[key] ?? key] = u[key] }
+  if (isRecord(u)) {
+    for (const key of Object.keys(u)) out[Object.hasOwn(geoipNames, key) ? geoipNames[key]! : key] = u[key]
+  }
   return out
 }
 

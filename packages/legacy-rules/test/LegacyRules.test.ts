@@ -1,0 +1,784 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Decision from "@rulefx/core/Decision"
+import * as Denial from "@rulefx/core/Denial"
+import * as Pipeline from "@rulefx/core/Pipeline"
+import * as Rule from "@rulefx/core/Rule"
+import * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"
+import * as LegacyRules from "@rulefx/legacy-rules/LegacyRules"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import { TestClock } from "effect/testing"
+import { vi } from "vitest"
+import { fullEvent, loginLayer, runLegacy } from "./utils/Fixtures.ts"
+
+type Load = (globals: LegacyRule.Globals) => LegacyRule.RuleFunction
+
+const rule = (name: string, load: Load) => LegacyRule.make(name, load, { timeout: "1 second" })
+
+/** The Decision of one login through the legacy rules' pipeline; fails the test if the login is denied. */
+const decide = (
+  legacy: LegacyRules.LegacyRules,
+  event: Record<string, unknown> = fullEvent(),
+  secrets: Record<string, string> = {}
+) =>
+  Effect.gen(function*() {
+    const exit = yield* runLegacy(legacy, event, secrets)
+    if (Exit.isSuccess(exit)) return exit.value
+    return assert.fail(`expected a Decision, got ${String(exit.cause)}`)
+  })
+
+/** The denial of one login through the legacy rules' pipeline; fails the test if the login is allowed. */
+const denial = (
+  legacy: LegacyRules.LegacyRules,
+  event: Record<string, unknown> = fullEvent(),
+  secrets: Record<string, string> = {}
+) =>
+  Effect.gen(function*() {
+    const exit = yield* runLegacy(legacy, event, secrets)
+    assert.isTrue(Exit.isFailure(exit), "expected a denial, got a Decision")
+    const error = Exit.findErrorOption(exit)
+    if (Option.isNone(error)) return assert.fail(`expected a denial, got ${String(exit)}`)
+    return error.value
+  })
+
+/** The full event for another user and application. */
+const eventFor = (id: string, client: string) => {
+  const event = fullEvent()
+  ;(event["user"] as Record<string, unknown>)["user_id"] = id
+  ;(event["client"] as Record<string, unknown>)["client_id"] = client
+  return event
+}
+
+const plain = (record: Readonly<Record<string, unknown>>) => ({ ...record })
+
+/** A Decision's fields as plain values, for deepStrictEqual. */
+const view = (d: Decision.Decision) => ({
+  idTokenClaims: plain(d.idTokenClaims),
+  accessTokenClaims: plain(d.accessTokenClaims),
+  addScopes: [...d.addScopes],
+  removeScopes: [...d.removeScopes],
+  appMetadata: plain(d.appMetadata),
+  userMetadata: plain(d.userMetadata),
+  mfa: d.mfa,
+  redirect: d.redirect
+})
+
+const nothing = view(Decision.empty())
+
+const single = (name: string, fn: LegacyRule.RuleFunction, options: LegacyRules.Options = {}) =>
+  LegacyRules.make([rule(name, () => fn)], options)
+
+describe("LegacyRules", () => {
+  describe("order and shared state", () => {
+    it.effect("rules run in order and see each other's mutations of user and context", () =>
+      Effect.gen(function*() {
+        const log: Array<string> = []
+        const legacy = LegacyRules.make([
+          rule("one", () =>
+            function(user, context, callback) {
+              log.push("one")
+              user["seller"] = { id: "seller-1" }
+              context["step"] = 1
+              callback(null, user, context)
+            }),
+          rule("two", () =>
+            function(user, context, callback) {
+              log.push("two")
+              context.idToken["https://shop.example/seller"] = (user["seller"] as { id: string }).id
+              context.idToken["https://shop.example/step"] = context["step"]
+              callback(null, user, context)
+            })
+        ])
+        const decision = yield* decide(legacy)
+        assert.deepStrictEqual(log, ["one", "two"])
+        assert.deepStrictEqual(view(decision), {
+          ...nothing,
+          idTokenClaims: { "https://shop.example/seller": "seller-1", "https://shop.example/step": 1 }
+        })
+      }))
+
+    it.effect("a denial stops the later rules and leaves no Decision", () =>
+      Effect.gen(function*() {
+        let thirdRuns = 0
+        const legacy = LegacyRules.make([
+          rule("one", () =>
+            function(user, context, callback) {
+              context.idToken["https://shop.example/x"] = 1
+              callback(null, user, context)
+            }),
+          rule("two", () =>
+            function(_user, _context, callback) {
+              callback(new Error("Your account is suspended."))
+            }),
+          rule("three", () =>
+            function(user, context, callback) {
+              thirdRuns++
+              callback(null, user, context)
+            })
+        ])
+        const exit = yield* runLegacy(legacy)
+        assert.isTrue(Exit.isFailure(exit))
+        const error = yield* denial(legacy)
+        assert.instanceOf(error, LegacyRule.LegacyRuleDenied)
+        assert.strictEqual(error.message, "Your account is suspended.")
+        assert.deepStrictEqual(
+          error._tag === "LegacyRuleDenied" ? { rule: error.rule, unauthorized: error.unauthorized } : undefined,
+          { rule: "two", unauthorized: false }
+        )
+        assert.strictEqual(thirdRuns, 0)
+      }))
+
+    it.effect("a rule that times out denies with RuleTimedOut", () =>
+      Effect.gen(function*() {
+        const legacy = LegacyRules.make([
+          LegacyRule.make("hangs", () => () => undefined, { timeout: "20 millis" })
+        ])
+        const fiber = yield* Effect.forkChild(denial(legacy))
+        yield* TestClock.adjust("20 millis")
+        const error = yield* Fiber.join(fiber)
+        assert.instanceOf(error, Denial.RuleTimedOut)
+        assert.deepStrictEqual(error._tag === "RuleTimedOut" ? { rule: error.rule, millis: error.millis } : undefined, {
+          rule: "hangs",
+          millis: 20
+        })
+      }))
+  })
+
+  describe("tokens", () => {
+    it.effect("context.idToken and context.accessToken claims become Decision claims", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(single("claims", function(user, context, callback) {
+          context.idToken["https://shop.example/roles"] = ["seller"]
+          context.idToken["https://shop.example/profile"] = { tier: "gold" }
+          context.accessToken["https://shop.example/seller"] = "seller-1"
+          callback(null, user, context)
+        }))
+        assert.deepStrictEqual(view(decision), {
+          ...nothing,
+          idTokenClaims: { "https://shop.example/roles": ["seller"], "https://shop.example/profile": { tier: "gold" } },
+          accessTokenClaims: { "https://shop.example/seller": "seller-1" }
+        })
+      }))
+
+    it.effect("accessToken.scope as an array: scopes added and removed against the requested ones", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(single("scopes", function(user, context, callback) {
+          context.accessToken["scope"] = ["openid", "profile", "write:orders", "admin"]
+          callback(null, user, context)
+        }))
+        assert.deepStrictEqual(view(decision), {
+          ...nothing,
+          addScopes: ["write:orders", "admin"],
+          removeScopes: ["email", "read:orders"]
+        })
+      }))
+
+    it.effect("accessToken.scope as a space-separated string: the same diff", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(single("scopes", function(user, context, callback) {
+          context.accessToken["scope"] = " openid  profile write:orders admin "
+          callback(null, user, context)
+        }))
+        assert.deepStrictEqual(view(decision), {
+          ...nothing,
+          addScopes: ["write:orders", "admin"],
+          removeScopes: ["email", "read:orders"]
+        })
+      }))
+
+    it.effect("accessToken.scope equal to the requested scopes: nothing", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(single("scopes", function(user, context, callback) {
+          context.accessToken["scope"] = ["read:orders", "email", "profile", "openid"]
+          callback(null, user, context)
+        }))
+        assert.isTrue(Decision.isEmpty(decision))
+      }))
+
+    it.effect("a changed profile claim on user becomes an ID-token claim", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(single("picture", function(user, context, callback) {
+          user["picture"] = "https://cdn.example/new.png"
+          callback(null, user, context)
+        }))
+        assert.deepStrictEqual(view(decision), {
+          ...nothing,
+          idTokenClaims: { picture: "https://cdn.example/new.png" }
+        })
+      }))
+
+    it.effect("profile claims set to their own value, and other user fields changed: nothing", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(single("same", function(user, context, callback) {
+          user["picture"] = "https://cdn.example/ada.png"
+          user["name"] = "Ada Lovelace"
+          user.email = "ada@shop.example"
+          user["groups"] = ["everyone"]
+          user["seller"] = "seller-1"
+          callback(null, { ...user }, context)
+        }))
+        assert.deepStrictEqual(view(decision), nothing)
+      }))
+
+    it.effect("an explicit context.idToken claim wins over the user's root attribute", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(single("both", function(user, context, callback) {
+          user["picture"] = "https://cdn.example/from-user.png"
+          context.idToken["picture"] = "https://cdn.example/from-id-token.png"
+          callback(null, user, context)
+        }))
+        assert.deepStrictEqual(view(decision), {
+          ...nothing,
+          idTokenClaims: { picture: "https://cdn.example/from-id-token.png" }
+        })
+      }))
+  })
+
+  describe("multifactor and redirect", () => {
+    it.effect("context.multifactor guardian with allowRememberBrowser: MFA", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(single("mfa", function(user, context, callback) {
+          context.multifactor = { provider: "guardian", allowRememberBrowser: true }
+          callback(null, user, context)
+        }))
+        assert.deepStrictEqual(view(decision), {
+          ...nothing,
+          mfa: { provider: "guardian", allowRememberBrowser: true }
+        })
+      }))
+
+    it.effect("an unknown provider: MFA with any", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(single("mfa", function(user, context, callback) {
+          context.multifactor = { provider: "sms-magic" }
+          callback(null, user, context)
+        }))
+        assert.deepStrictEqual(decision.mfa, { provider: "any", allowRememberBrowser: false })
+      }))
+
+    it.effect("duo with ikey, skey and host: providerOptions", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(single("mfa", function(user, context, callback) {
+          context.multifactor = {
+            provider: "duo",
+            ikey: "DIXXXX",
+            skey: "secret-key",
+            host: "api-1234.duosecurity.com",
+            other: "ignored"
+          }
+          callback(null, user, context)
+        }))
+        assert.deepStrictEqual(decision.mfa, {
+          provider: "duo",
+          allowRememberBrowser: false,
+          providerOptions: { ikey: "DIXXXX", skey: "secret-key", host: "api-1234.duosecurity.com" }
+        })
+      }))
+
+    it.effect("context.multifactor without a provider: no MFA", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(single("mfa", function(user, context, callback) {
+          context.multifactor = { allowRememberBrowser: true }
+          callback(null, user, context)
+        }))
+        assert.isUndefined(decision.mfa)
+      }))
+
+    it.effect("context.redirect {url}: a redirect", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(single("redirect", function(user, context, callback) {
+          context.redirect = { url: "https://consent.example/ask?x=1" }
+          callback(null, user, context)
+        }))
+        assert.deepStrictEqual(view(decision), {
+          ...nothing,
+          redirect: { url: "https://consent.example/ask?x=1", query: {} }
+        })
+      }))
+
+    it.effect("resumed: context.protocol is redirect-callback and context.redirect is ignored", () =>
+      Effect.gen(function*() {
+        let protocol: unknown
+        const legacy = single("redirect", function(user, context, callback) {
+          protocol = context.protocol
+          if (context.protocol !== "redirect-callback") context.idToken["https://x.example/first"] = true
+          context.redirect = { url: "https://consent.example/ask" }
+          callback(null, user, context)
+        }, { resumed: true })
+        const decision = yield* decide(legacy)
+        assert.strictEqual(protocol, "redirect-callback")
+        assert.deepStrictEqual(view(decision), nothing)
+      }))
+  })
+
+  describe("globals", () => {
+    it.effect("configuration holds every secret by name, as plain strings, and is frozen", () =>
+      Effect.gen(function*() {
+        let seen: Readonly<Record<string, string>> | undefined
+        const legacy = LegacyRules.make([
+          rule("config", ({ configuration }) =>
+            function(user, context, callback) {
+              seen = configuration
+              callback(null, user, context)
+            })
+        ])
+        yield* decide(legacy, fullEvent(), { API_KEY: "k-123", SLACK_HOOK_URL: "https://hooks.example/1", X: "y" })
+        assert.deepStrictEqual(seen, { API_KEY: "k-123", SLACK_HOOK_URL: "https://hooks.example/1", X: "y" })
+        assert.isTrue(Object.isFrozen(seen))
+        assert.isFalse(Reflect.set(seen!, "API_KEY", "changed"))
+        assert.strictEqual(seen!["API_KEY"], "k-123")
+        for (const value of Object.values(seen!)) assert.strictEqual(typeof value, "string")
+      }))
+
+    it.effect("global is shared across logins through the same LegacyRules", () =>
+      Effect.gen(function*() {
+        const legacy = LegacyRules.make([
+          rule("counter", ({ global }) =>
+            function(user, context, callback) {
+              global["count"] = ((global["count"] as number | undefined) ?? 0) + 1
+              context.idToken["https://x.example/count"] = global["count"]
+              callback(null, user, context)
+            })
+        ])
+        const first = yield* decide(legacy)
+        const second = yield* decide(legacy)
+        assert.strictEqual(first.idTokenClaims["https://x.example/count"], 1)
+        assert.strictEqual(second.idTokenClaims["https://x.example/count"], 2)
+      }))
+
+    it.effect("global is shared between two LegacyRules built with the same options.global, not otherwise", () =>
+      Effect.gen(function*() {
+        const counter = rule("counter", ({ global }) =>
+          function(user, context, callback) {
+            global["count"] = ((global["count"] as number | undefined) ?? 0) + 1
+            context.idToken["https://x.example/count"] = global["count"]
+            callback(null, user, context)
+          })
+        const shared: Record<string, unknown> = {}
+        const execute = LegacyRules.make([counter], { global: shared })
+        const resume = LegacyRules.make([counter], { global: shared, resumed: true })
+        assert.strictEqual((yield* decide(execute)).idTokenClaims["https://x.example/count"], 1)
+        assert.strictEqual((yield* decide(resume)).idTokenClaims["https://x.example/count"], 2)
+        assert.strictEqual(shared["count"], 2)
+        const other = LegacyRules.make([counter])
+        assert.strictEqual((yield* decide(other)).idTokenClaims["https://x.example/count"], 1)
+      }))
+
+    it.effect("require of a pinned version returns the module given under its bare name", () =>
+      Effect.gen(function*() {
+        const lodash = { name: "lodash stand-in" }
+        const scoped = { name: "scoped stand-in" }
+        const got: Array<unknown> = []
+        const legacy = LegacyRules.make([
+          rule("requires", ({ require }) =>
+            function(user, context, callback) {
+              got.push(require("lodash@4.17.21"), require("lodash"), require("@acme/tools@1.2.3"))
+              callback(null, user, context)
+            })
+        ], { modules: { lodash, "@acme/tools": scoped } })
+        yield* decide(legacy)
+        assert.strictEqual(got.length, 3)
+        assert.strictEqual(got[0], lodash)
+        assert.strictEqual(got[1], lodash)
+        assert.strictEqual(got[2], scoped)
+      }))
+
+    it.effect("require of a module not given: a generic denial; the log line names the module", () =>
+      Effect.gen(function*() {
+        const lines: Array<string> = []
+        const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)))
+        yield* Effect.addFinalizer(() => Effect.sync(() => spy.mockRestore()))
+        let after = false
+        const legacy = LegacyRules.make([
+          rule("requires", ({ require }) =>
+            function(user, context, callback) {
+              require("left-pad@1.3.0")
+              after = true
+              callback(null, user, context)
+            })
+        ], { modules: { lodash: {} } })
+        const error = yield* denial(legacy)
+        assert.instanceOf(error, LegacyRule.LegacyRuleDenied)
+        assert.strictEqual(error.message, Denial.genericMessage)
+        assert.strictEqual(error.rule, "requires")
+        assert.deepStrictEqual(lines, [
+          `rulefx legacy rule=requires: module "left-pad" was not bundled into this Action`
+        ])
+        assert.isFalse(after)
+      }).pipe(Effect.scoped))
+
+    it.effect("require does not find Object.prototype members", () =>
+      Effect.gen(function*() {
+        const error = yield* denial(LegacyRules.make([
+          rule("requires", ({ require }) =>
+            function(user, context, callback) {
+              require("constructor")
+              callback(null, user, context)
+            })
+        ]))
+        assert.strictEqual(error.message, Denial.genericMessage)
+      }))
+  })
+
+  describe("auth0.users metadata writes", () => {
+    it.effect("updateAppMetadata: only changed keys are written; null deletes, also for later rules", () =>
+      Effect.gen(function*() {
+        let resolved = false
+        let laterSees: unknown
+        const legacy = LegacyRules.make([
+          rule("write", ({ auth0 }) =>
+            function(user, context, callback) {
+              auth0.users.updateAppMetadata(user.user_id, {
+                plan: "pro",
+                nested: { a: 1 },
+                sellerId: null,
+                extra: { b: 2 }
+              }).then(() => {
+                resolved = true
+                callback(null, user, context)
+              }, callback)
+            }),
+          rule("read", () =>
+            function(user, context, callback) {
+              laterSees = structuredClone(user.app_metadata)
+              callback(null, user, context)
+            })
+        ])
+        const decision = yield* decide(legacy)
+        assert.isTrue(resolved)
+        assert.deepStrictEqual(view(decision), { ...nothing, appMetadata: { sellerId: null, extra: { b: 2 } } })
+        assert.deepStrictEqual(laterSees, { plan: "pro", nested: { a: 1 }, extra: { b: 2 } })
+      }))
+
+    it.effect("an undefined value is left out, as JSON left it out under Rules: nothing written or deleted", () =>
+      Effect.gen(function*() {
+        let laterSees: unknown
+        const legacy = LegacyRules.make([
+          rule("write", ({ auth0 }) =>
+            function(user, context, callback) {
+              auth0.users.updateAppMetadata(user.user_id, { sellerId: undefined, added: undefined }).then(() =>
+                callback(null, user, context)
+              )
+            }),
+          rule("read", () =>
+            function(user, context, callback) {
+              laterSees = structuredClone(user.app_metadata)
+              callback(null, user, context)
+            })
+        ])
+        const decision = yield* decide(legacy)
+        assert.deepStrictEqual(view(decision), nothing)
+        assert.deepStrictEqual(laterSees, (fullEvent() as { user: { app_metadata: unknown } }).user.app_metadata)
+      }))
+
+    it.effect("the usual pattern: mutate user.app_metadata, then pass it whole", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(single("write", function(user, context, callback) {
+          user.app_metadata["plan"] = "enterprise"
+          user.app_metadata["visits"] = 1
+          callback(null, user, context)
+        }))
+        // Mutating user.app_metadata alone persists nothing.
+        assert.deepStrictEqual(view(decision), nothing)
+        const written = yield* decide(LegacyRules.make([
+          rule("write", ({ auth0 }) =>
+            function(user, context, callback) {
+              user.app_metadata["plan"] = "enterprise"
+              user.app_metadata["visits"] = 1
+              auth0.users.updateAppMetadata(user.user_id, user.app_metadata).then(
+                () => callback(null, user, context),
+                callback
+              )
+            })
+        ]))
+        assert.deepStrictEqual(view(written), { ...nothing, appMetadata: { plan: "enterprise", visits: 1 } })
+      }))
+
+    it.effect("a key written twice keeps the last value, even when it is the original one", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(LegacyRules.make([
+          rule("write", ({ auth0 }) =>
+            async function(user) {
+              await auth0.users.updateAppMetadata(user.user_id, { plan: "free" })
+              await auth0.users.updateAppMetadata(user.user_id, { plan: "pro" })
+            })
+        ]))
+        assert.deepStrictEqual(view(decision), { ...nothing, appMetadata: { plan: "pro" } })
+      }))
+
+    it.effect("the node-style callback variant is called with null, and the rule goes on", () =>
+      Effect.gen(function*() {
+        const errors: Array<unknown> = []
+        const decision = yield* decide(LegacyRules.make([
+          rule("write", ({ auth0 }) =>
+            function(user, context, callback) {
+              auth0.users.updateAppMetadata(user.user_id, { plan: "free" }, function(error) {
+                errors.push(error)
+                callback(error, user, context)
+              })
+            })
+        ]))
+        assert.deepStrictEqual(errors, [null])
+        assert.deepStrictEqual(view(decision), { ...nothing, appMetadata: { plan: "free" } })
+      }))
+
+    it.effect("updating another user rejects, and nothing is written", () =>
+      Effect.gen(function*() {
+        let rejection: unknown
+        const decision = yield* decide(LegacyRules.make([
+          rule("write", ({ auth0 }) =>
+            function(user, context, callback) {
+              auth0.users.updateAppMetadata("auth0|someone-else", { plan: "free" }).then(
+                () => callback(new Error("should have rejected")),
+                (error) => {
+                  rejection = error
+                  callback(null, user, context)
+                }
+              )
+            })
+        ]))
+        assert.instanceOf(rejection, Error)
+        assert.include((rejection as Error).message, "only the user logging in")
+        assert.deepStrictEqual(view(decision), nothing)
+      }))
+
+    it.effect("a rule that passes that rejection to callback denies", () =>
+      Effect.gen(function*() {
+        const error = yield* denial(LegacyRules.make([
+          rule("write", ({ auth0 }) =>
+            function(user, context, callback) {
+              auth0.users.updateAppMetadata("auth0|someone-else", { plan: "free" }).then(
+                () => callback(null, user, context),
+                callback
+              )
+            })
+        ]))
+        assert.instanceOf(error, LegacyRule.LegacyRuleDenied)
+        assert.include(error.message, "only the user logging in")
+      }))
+
+    it.live("another user with the node-style callback: the callback gets the error, no unhandled rejection", () =>
+      Effect.gen(function*() {
+        const unhandled: Array<unknown> = []
+        const onUnhandled = (reason: unknown) => {
+          unhandled.push(reason)
+        }
+        const errors: Array<unknown> = []
+        yield* Effect.acquireUseRelease(
+          Effect.sync(() => process.on("unhandledRejection", onUnhandled)),
+          () =>
+            Effect.gen(function*() {
+              yield* decide(LegacyRules.make([
+                rule("write", ({ auth0 }) =>
+                  function(user, context, callback) {
+                    auth0.users.updateAppMetadata("auth0|someone-else", { plan: "free" }, function(error) {
+                      errors.push(error)
+                      callback(null, user, context)
+                    })
+                  })
+              ]))
+              // Node reports unhandled rejections after the microtask queue drains.
+              yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
+            }),
+          () => Effect.sync(() => process.off("unhandledRejection", onUnhandled))
+        )
+        assert.strictEqual(errors.length, 1)
+        assert.include((errors[0] as Error).message, "only the user logging in")
+        assert.deepStrictEqual(unhandled.map(String), [])
+      }))
+
+    it.effect.each([["a string", "x"], ["an array", [1]], ["null", null], ["a number", 3]] as const)(
+      "metadata that is not an object (%s) rejects",
+      ([, bad]) =>
+        Effect.gen(function*() {
+          let rejection: unknown
+          const decision = yield* decide(LegacyRules.make([
+            rule("write", ({ auth0 }) =>
+              function(user, context, callback) {
+                auth0.users.updateAppMetadata(user.user_id, bad).then(
+                  () => callback(new Error("should have rejected")),
+                  (error) => {
+                    rejection = error
+                    return auth0.users.updateUserMetadata(user.user_id, bad)
+                  }
+                ).then(
+                  () => callback(new Error("should have rejected")),
+                  (error) => {
+                    assert.include((error as Error).message, "user_metadata must be an object")
+                    callback(null, user, context)
+                  }
+                )
+              })
+          ]))
+          assert.include((rejection as Error).message, "app_metadata must be an object")
+          assert.deepStrictEqual(view(decision), nothing)
+        })
+    )
+
+    it.effect("updateUserMetadata: only changed keys written, null deletes, later rules see it", () =>
+      Effect.gen(function*() {
+        let laterSees: unknown
+        const decision = yield* decide(LegacyRules.make([
+          rule("write", ({ auth0 }) =>
+            function(user, context, callback) {
+              auth0.users.updateUserMetadata(user.user_id, {
+                theme: "light",
+                languages: ["en", "fr"],
+                nickname: null
+              }).then(() => callback(null, user, context), callback)
+            }),
+          rule("delete", ({ auth0 }) =>
+            function(user, context, callback) {
+              auth0.users.updateUserMetadata(user.user_id, { languages: null }, function(error) {
+                laterSees = structuredClone(user.user_metadata)
+                callback(error, user, context)
+              })
+            })
+        ]))
+        assert.deepStrictEqual(view(decision), { ...nothing, userMetadata: { theme: "light", languages: null } })
+        assert.deepStrictEqual(laterSees, { theme: "light" })
+      }))
+
+    it.effect("updateUserMetadata for another user rejects", () =>
+      Effect.gen(function*() {
+        const error = yield* denial(LegacyRules.make([
+          rule("write", ({ auth0 }) =>
+            function(user, context, callback) {
+              auth0.users.updateUserMetadata("auth0|someone-else", { theme: "light" }).then(
+                () => callback(null, user, context),
+                callback
+              )
+            })
+        ]))
+        assert.include(error.message, "only the user logging in")
+      }))
+  })
+
+  describe("State", () => {
+    it.effect("typed rules reading legacy.State see the final user, context and writes", () =>
+      Effect.gen(function*() {
+        const legacy = LegacyRules.make([
+          rule("one", ({ auth0 }) =>
+            function(user, context, callback) {
+              user["seller"] = "seller-1"
+              context.idToken["https://x.example/a"] = 1
+              auth0.users.updateAppMetadata(user.user_id, { plan: "free" }).then(
+                () => callback(null, user, context),
+                callback
+              )
+            }),
+          rule("two", () =>
+            function(user, context, callback) {
+              callback(null, { ...user, replaced: true }, { ...context, replacedContext: true })
+            })
+        ])
+        const pipeline = Pipeline.make({
+          facts: [legacy.State],
+          rules: [
+            legacy.rule,
+            Rule.make(
+              "typed",
+              Effect.gen(function*() {
+                const state = yield* legacy.State
+                yield* Decision.setAccessTokenClaim("https://x.example/typed", {
+                  seller: state.user["seller"],
+                  replaced: state.user["replaced"],
+                  replacedContext: state.context["replacedContext"],
+                  idToken: state.context.idToken,
+                  plan: state.user.app_metadata["plan"],
+                  appMetadata: state.appMetadata,
+                  requestedScopes: state.requestedScopes,
+                  resumed: state.resumed
+                })
+              })
+            )
+          ]
+        })
+        const decision = yield* pipeline.run.pipe(Effect.provide(loginLayer()))
+        assert.deepStrictEqual(view(decision), {
+          ...nothing,
+          idTokenClaims: { "https://x.example/a": 1 },
+          accessTokenClaims: {
+            "https://x.example/typed": {
+              seller: "seller-1",
+              replaced: true,
+              replacedContext: true,
+              idToken: { "https://x.example/a": 1 },
+              plan: "free",
+              appMetadata: { plan: "free" },
+              requestedScopes: ["openid", "profile", "email", "read:orders"],
+              resumed: false
+            }
+          },
+          appMetadata: { plan: "free" }
+        })
+      }))
+  })
+
+  describe("isolation", () => {
+    it.live("two overlapping logins through one LegacyRules never see each other's user, context or claims", () =>
+      Effect.gen(function*() {
+        const log: Array<string> = []
+        const legacy = LegacyRules.make([
+          rule("slow", ({ auth0 }) =>
+            function(user, context, callback) {
+              const id = user.user_id
+              log.push(`${id}:start`)
+              user["marker"] = id
+              context.idToken["https://x.example/who"] = id
+              context.accessToken["https://x.example/client"] = context.clientID
+              setTimeout(() => {
+                log.push(`${id}:end`)
+                auth0.users.updateAppMetadata(id, { last: id }).then(() => callback(null, user, context), callback)
+              }, id === "auth0|a" ? 40 : 5)
+            }),
+          rule("check", () =>
+            function(user, context, callback) {
+              setTimeout(() => {
+                context.idToken["https://x.example/seen"] = [user["marker"], user.app_metadata["last"], user.user_id]
+                callback(null, user, context)
+              }, 1)
+            })
+        ])
+        const [a, b] = yield* Effect.all([
+          decide(legacy, eventFor("auth0|a", "cli_a")),
+          decide(legacy, eventFor("auth0|b", "cli_b"))
+        ], { concurrency: "unbounded" })
+        // They did overlap: b started and ended while a was waiting.
+        assert.deepStrictEqual(log, ["auth0|a:start", "auth0|b:start", "auth0|b:end", "auth0|a:end"])
+        assert.deepStrictEqual(view(a), {
+          ...nothing,
+          idTokenClaims: {
+            "https://x.example/who": "auth0|a",
+            "https://x.example/seen": ["auth0|a", "auth0|a", "auth0|a"]
+          },
+          accessTokenClaims: { "https://x.example/client": "cli_a" },
+          appMetadata: { last: "auth0|a" }
+        })
+        assert.deepStrictEqual(view(b), {
+          ...nothing,
+          idTokenClaims: {
+            "https://x.example/who": "auth0|b",
+            "https://x.example/seen": ["auth0|b", "auth0|b", "auth0|b"]
+          },
+          accessTokenClaims: { "https://x.example/client": "cli_b" },
+          appMetadata: { last: "auth0|b" }
+        })
+      }))
+  })
+
+  describe("moduleName", () => {
+    it.each([
+      ["lodash@4.17.21", "lodash"],
+      ["@scope/pkg@1.2.3", "@scope/pkg"],
+      ["ipaddr.js@1.9.1", "ipaddr.js"],
+      ["lodash", "lodash"],
+      ["@scope/pkg", "@scope/pkg"],
+      ["auth0@2.x", "auth0"]
+    ])("%s -> %s", (specifier, name) => {
+      assert.strictEqual(LegacyRules.moduleName(specifier), name)
+    })
+  })
+})
