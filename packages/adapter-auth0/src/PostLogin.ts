@@ -18,7 +18,7 @@
  */
 import type { Cache } from "@rulefx/core/Cache"
 import type * as Decision from "@rulefx/core/Decision"
-import { type Denial, describe, genericMessage, isDenial } from "@rulefx/core/Denial"
+import { type Committed, committedOf, type Denial, describe, genericMessage, isDenial } from "@rulefx/core/Denial"
 import { Login } from "@rulefx/core/Login"
 import type * as Pipeline from "@rulefx/core/Pipeline"
 import { Secrets } from "@rulefx/core/Secrets"
@@ -44,7 +44,13 @@ import type { PostLoginApi } from "./PostLoginApi.ts"
  */
 export type Outcome =
   | { readonly _tag: "Allowed"; readonly decision: Decision.Decision }
-  | { readonly _tag: "Denied"; readonly reason: string; readonly denial: string }
+  | {
+    readonly _tag: "Denied"
+    readonly reason: string
+    readonly denial: string
+    /** Metadata a compatibility layer had already written before the denial (Denial.withCommitted); rare. */
+    readonly committed?: Committed | undefined
+  }
 
 /**
  * Options of the handler.
@@ -129,7 +135,8 @@ const withDeadline = <A, E>(
     )
   })
 
-const denied = (reason: string, denial: string): Outcome => ({ _tag: "Denied", reason, denial })
+const denied = (reason: string, denial: string, committed?: Committed): Outcome =>
+  committed === undefined ? { _tag: "Denied", reason, denial } : { _tag: "Denied", reason, denial, committed }
 
 /**
  * Runs a pipeline against an event and returns the Outcome. The handler is this plus `apply`; tests and
@@ -171,7 +178,9 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
         if (Exit.isSuccess(exit)) return { _tag: "Allowed", decision: exit.value }
         const error = Cause.findErrorOption(exit.cause)
         // Only a branded denial's message reaches the user; any other failure gets the generic reason.
-        if (error._tag === "Some" && isDenial(error.value)) return denied(error.value.message, error.value._tag)
+        if (error._tag === "Some" && isDenial(error.value)) {
+          return denied(error.value.message, error.value._tag, committedOf(error.value))
+        }
         const tag = error._tag === "Some" ? describe(error.value).split(" ")[0] ?? "NonDenialFailure" : "Defect"
         const detail = error._tag === "Some" && error.value instanceof Auth0Event.InvalidEvent
           ? error.value.issues.join("; ")
@@ -189,9 +198,12 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
 // At most this many violation lines per login, then one line with the count of the rest.
 const maxViolationLines = 10
 
-const logViolations = (violations: ReadonlyArray<Auth0Limits.Violation>): void => {
+const logViolations = (
+  violations: ReadonlyArray<Auth0Limits.Violation>,
+  what = "login denied, Auth0 would refuse the decision"
+): void => {
   const lines = violations.slice(0, maxViolationLines).map((v) =>
-    `rulefx ERROR login denied, Auth0 would refuse the decision: ${Auth0Limits.describe(v)}`.replace(/\s+/g, " ")
+    `rulefx ERROR ${what}: ${Auth0Limits.describe(v)}`.replace(/\s+/g, " ")
   )
   if (violations.length > maxViolationLines) {
     lines.push(`rulefx ERROR and ${violations.length - maxViolationLines} more violations`)
@@ -204,8 +216,36 @@ const unserialisable: ReadonlyArray<Auth0Limits.Violation> = [
   { target: "decision", name: undefined, rule: "NotJson", bytes: undefined }
 ]
 
+// Writes made before a denial (legacy Rules' auth0.users.update*): applied after the deny, within Auth0's limits;
+// writes Auth0 would refuse are dropped and logged, and the login stays denied either way.
+const applyCommitted = (committed: Committed, api: PostLoginApi): void => {
+  const decision: Decision.Decision = {
+    idTokenClaims: {},
+    accessTokenClaims: {},
+    addScopes: [],
+    removeScopes: [],
+    appMetadata: committed.appMetadata,
+    userMetadata: committed.userMetadata,
+    mfa: undefined,
+    redirect: undefined
+  }
+  let violations: ReadonlyArray<Auth0Limits.Violation>
+  try {
+    violations = Auth0Limits.check(decision)
+  } catch {
+    violations = unserialisable
+  }
+  if (violations.length > 0) {
+    logViolations(violations, "metadata written before the denial dropped")
+    return
+  }
+  for (const key of Object.keys(committed.appMetadata)) api.user.setAppMetadata(key, committed.appMetadata[key])
+  for (const key of Object.keys(committed.userMetadata)) api.user.setUserMetadata(key, committed.userMetadata[key])
+}
+
 /**
- * Applies an outcome through Auth0's `api`. The Decision is checked against Auth0's limits first (Auth0Limits:
+ * Applies an outcome through Auth0's `api`. A denial calls `api.access.deny` and then writes only the metadata a
+ * compatibility layer had committed before it (Denial.withCommitted), if any. The Decision is checked against Auth0's limits first (Auth0Limits:
  * claim names, the 100 KB claim budget per token, scopes, metadata keys and sizes): any violation denies the login
  * with the generic reason and logs one line per violation, before any claim, scope or metadata call. Metadata is
  * written last, and only the keys a rule asked to persist.
@@ -216,6 +256,7 @@ const unserialisable: ReadonlyArray<Auth0Limits.Violation> = [
 export const apply = (outcome: Outcome, api: PostLoginApi): void => {
   if (outcome._tag === "Denied") {
     api.access.deny(outcome.reason)
+    if (outcome.committed !== undefined) applyCommitted(outcome.committed, api)
     return
   }
   const d = outcome.decision

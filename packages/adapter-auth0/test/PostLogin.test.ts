@@ -5,7 +5,7 @@ import type { CacheApi, PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
 import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
 import { Cache } from "@rulefx/core/Cache"
 import * as Decision from "@rulefx/core/Decision"
-import { Class as DenialClass, type Denial, genericMessage } from "@rulefx/core/Denial"
+import { Class as DenialClass, type Denial, genericMessage, withCommitted } from "@rulefx/core/Denial"
 import * as Fact from "@rulefx/core/Fact"
 import * as LoginModel from "@rulefx/core/Login"
 import { Login } from "@rulefx/core/Login"
@@ -730,6 +730,63 @@ describe("PostLogin.apply", () => {
     const api = RecordingApi.make()
     PostLogin.apply({ _tag: "Denied", reason: "no", denial: "X" }, api)
     assertOnlyDenied(api, "no")
+  })
+
+  it("Denied with committed metadata: the deny, then exactly those writes", () => {
+    const api = RecordingApi.make()
+    PostLogin.apply({
+      _tag: "Denied",
+      reason: "Signup disabled",
+      denial: "X",
+      committed: { appMetadata: { is_signup: true }, userMetadata: { color: null } }
+    }, api)
+    assert.deepStrictEqual(api.calls, [
+      { method: "access.deny", args: ["Signup disabled"] },
+      { method: "user.setAppMetadata", args: ["is_signup", true] },
+      { method: "user.setUserMetadata", args: ["color", null] }
+    ])
+  })
+
+  it("Denied with committed metadata Auth0 would refuse: denied, nothing written, one line per violation", async () => {
+    const api = RecordingApi.make()
+    const { lines } = await captureLogs(async () =>
+      PostLogin.apply({
+        _tag: "Denied",
+        reason: "no",
+        denial: "X",
+        committed: { appMetadata: { user_id: "x", fine: 1 }, userMetadata: {} }
+      }, api)
+    )
+    assertOnlyDenied(api, "no")
+    assert.deepStrictEqual(rulefxLines(lines), [
+      "rulefx ERROR metadata written before the denial dropped: app_metadata \"user_id\": ForbiddenKey"
+    ])
+  })
+
+  it("decide: a denial carrying committed writes (Denial.withCommitted) keeps them in the Outcome", async () => {
+    class Refused extends DenialClass("Refused")<{}> {
+      override get message() {
+        return "Signup disabled"
+      }
+    }
+    const rule = Rule.make(
+      "commits-then-denies",
+      Effect.fail(withCommitted(new Refused(), { appMetadata: { is_signup: true }, userMetadata: {} }))
+    )
+    const outcome = await PostLogin.decide(Pipeline.make({ facts: [], rules: [rule] }), Layer.empty)(minimalEvent())
+    assert.deepStrictEqual(outcome, {
+      _tag: "Denied",
+      reason: "Signup disabled",
+      denial: "Refused",
+      committed: { appMetadata: { is_signup: true }, userMetadata: {} }
+    })
+  })
+
+  it("decide: empty committed writes leave the denial as it was", async () => {
+    class Refused extends DenialClass("Refused")<{}> {}
+    const rule = Rule.make("denies", Effect.fail(withCommitted(new Refused(), { appMetadata: {}, userMetadata: {} })))
+    const outcome = await PostLogin.decide(Pipeline.make({ facts: [], rules: [rule] }), Layer.empty)(minimalEvent())
+    assert.isFalse(outcome._tag === "Denied" && "committed" in outcome)
   })
 
   it("Allowed with an empty decision: no call", () => {

@@ -139,3 +139,42 @@ export class RuleTimedOut extends /* @__PURE__ */ Class("RuleTimedOut")<{
     return genericMessage
   }
 }
+
+const CommittedId: unique symbol = Symbol.for("@rulefx/core/Denial/committed")
+
+/**
+ * Metadata writes that were already made when a login was denied.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Committed {
+  readonly appMetadata: Readonly<Record<string, unknown>>
+  readonly userMetadata: Readonly<Record<string, unknown>>
+}
+
+/**
+ * Marks metadata writes as made before the denial, so the adapter applies them although the login is denied.
+ * Typed rules never need this (a denied login persists nothing); it is for compatibility layers whose semantics
+ * persisted at once: a legacy Rule's `auth0.users.updateAppMetadata` was written before a later rule denied, and
+ * Auth0's `api.access.deny` does not cancel metadata writes either. Empty writes leave the denial as it is.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const withCommitted = <D extends Denial>(denial: D, committed: Committed): D => {
+  if (Object.keys(committed.appMetadata).length > 0 || Object.keys(committed.userMetadata).length > 0) {
+    // Not enumerable: describe() and logs never see the values.
+    Object.defineProperty(denial, CommittedId, { value: committed, enumerable: false, configurable: true })
+  }
+  return denial
+}
+
+/**
+ * The metadata writes a denial carries (see `withCommitted`), if any.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const committedOf = (denial: Denial): Committed | undefined =>
+  (denial as { readonly [CommittedId]?: Committed })[CommittedId]

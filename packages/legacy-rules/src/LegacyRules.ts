@@ -15,12 +15,14 @@
  * | `context.redirect = { url }` | redirect (ignored when the login resumes from one) |
  * | `auth0.users.updateAppMetadata(user.user_id, md)` | app_metadata writes, per changed top-level key |
  *
- * Nothing else is persisted: changes to `user` itself stay in this login, as they did under Rules.
+ * Nothing else is persisted: changes to `user` itself stay in this login, as they did under Rules. Metadata written
+ * through `auth0` before a rule denies is still written, as under Rules (core's Denial.withCommitted); nothing else
+ * of a denied login is.
  *
  * @since 0.1.0
  */
 import * as Decision from "@rulefx/core/Decision"
-import type { RuleTimedOut } from "@rulefx/core/Denial"
+import { type RuleTimedOut, withCommitted } from "@rulefx/core/Denial"
 import * as Fact from "@rulefx/core/Fact"
 import { Login } from "@rulefx/core/Login"
 import * as Pipeline from "@rulefx/core/Pipeline"
@@ -222,7 +224,11 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           require: requireFor(rule.name),
           console: consoleFor(rule.name)
         })
-        yield* LegacyRule.run(rule, fn, session).pipe(Effect.annotateLogs({ rule: rule.name }))
+        yield* LegacyRule.run(rule, fn, session).pipe(
+          // Under Rules, a metadata update was written at once: a later denial did not undo it.
+          Effect.mapError((denial) => withCommitted(denial, { appMetadata, userMetadata })),
+          Effect.annotateLogs({ rule: rule.name })
+        )
       }
       const transaction = isRecord(login.raw["transaction"]) ? login.raw["transaction"] : {}
       const requested = transaction["requested_scopes"]

@@ -473,6 +473,34 @@ describe("LegacyRules", () => {
         assert.deepStrictEqual(laterSees, (fullEvent() as { user: { app_metadata: unknown } }).user.app_metadata)
       }))
 
+    it.effect("writes made before a denial are committed with it (Rules wrote them at once)", () =>
+      Effect.gen(function*() {
+        const error = yield* denial(LegacyRules.make([
+          rule("flag-signup", ({ auth0 }) =>
+            function(user, context, callback) {
+              user.app_metadata["is_signup"] = true
+              auth0.users.updateAppMetadata(user.user_id, user.app_metadata).then(() => callback(null, user, context))
+            }),
+          rule("deny", () =>
+            function(_user, _context, callback) {
+              callback("Signup disabled")
+            })
+        ]))
+        assert.strictEqual(error.message, "Signup disabled")
+        assert.deepStrictEqual(Denial.committedOf(error), { appMetadata: { is_signup: true }, userMetadata: {} })
+      }))
+
+    it.effect("a denial with no writes before it commits nothing", () =>
+      Effect.gen(function*() {
+        const error = yield* denial(LegacyRules.make([
+          rule("deny", () =>
+            function(_user, _context, callback) {
+              callback("no")
+            })
+        ]))
+        assert.isUndefined(Denial.committedOf(error))
+      }))
+
     it.effect("the usual pattern: mutate user.app_metadata, then pass it whole", () =>
       Effect.gen(function*() {
         const decision = yield* decide(single("write", function(user, context, callback) {
