@@ -53,12 +53,16 @@ export interface Result {
 type Handler = (event: unknown, api: PostLoginApi) => Promise<unknown>
 
 /**
- * Loads a built Action file with a fresh `require` and returns its `onExecutePostLogin`.
+ * Loads a built Action file with a fresh `require` and returns its `onExecutePostLogin`, or, with
+ * `"onContinuePostLogin"`, the handler Auth0 calls when the user comes back from a redirect.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const loadAction = (file: string): Effect.Effect<Handler, LocalRunError> =>
+export const loadAction = (
+  file: string,
+  handler: "onExecutePostLogin" | "onContinuePostLogin" = "onExecutePostLogin"
+): Effect.Effect<Handler, LocalRunError> =>
   Effect.try({
     try: () => {
       const path = resolve(file)
@@ -76,9 +80,9 @@ export const loadAction = (file: string): Effect.Effect<Handler, LocalRunError> 
       })
   }).pipe(
     Effect.flatMap((exports) =>
-      Predicate.hasProperty(exports, "onExecutePostLogin") && Predicate.isFunction(exports.onExecutePostLogin)
-        ? Effect.succeed(exports.onExecutePostLogin as Handler)
-        : Effect.fail(new LocalRunError({ file, problem: "does not export an onExecutePostLogin function" }))
+      Predicate.hasProperty(exports, handler) && Predicate.isFunction(exports[handler])
+        ? Effect.succeed(exports[handler] as Handler)
+        : Effect.fail(new LocalRunError({ file, problem: `does not export an ${handler} function` }))
     )
   )
 

@@ -2,6 +2,7 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Bundle from "@rulefx/adapter-auth0/Bundle"
 import * as LocalRun from "@rulefx/adapter-auth0/LocalRun"
 import type { PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
+import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import * as Effect from "effect/Effect"
@@ -85,6 +86,21 @@ describe("LocalRun.loadAction", () => {
         assert.strictEqual(error.file, path)
         assert.strictEqual(error.problem, "does not export an onExecutePostLogin function")
       }
+    }))
+
+  it.effect("onContinuePostLogin: loaded when asked for, and named when missing", () =>
+    Effect.gen(function*() {
+      const both = file(
+        "both.js",
+        "exports.onExecutePostLogin = async () => 'execute'\nexports.onContinuePostLogin = async () => 'continue'"
+      )
+      const resume = yield* LocalRun.loadAction(both, "onContinuePostLogin")
+      assert.strictEqual(yield* Effect.promise(() => resume({}, RecordingApi.make())), "continue")
+      const execute = yield* LocalRun.loadAction(both)
+      assert.strictEqual(yield* Effect.promise(() => execute({}, RecordingApi.make())), "execute")
+      const only = file("only-execute.js", "exports.onExecutePostLogin = async () => {}")
+      const error = yield* Effect.flip(LocalRun.loadAction(only, "onContinuePostLogin"))
+      assert.strictEqual(error.problem, "does not export an onContinuePostLogin function")
     }))
 
   it.effect("a file that throws on load: \"cannot be loaded\" with the first line of the error", () =>

@@ -17,10 +17,18 @@ export const run = Command.make(
       Flag.withDescription("Secrets file (JSON object or NAME=value lines), merged over the event's secrets"),
       Flag.optional
     ),
-    json: Flag.Boolean("json").pipe(Flag.withDescription("Print the outcome as JSON"), Flag.withDefault(false))
+    json: Flag.Boolean("json").pipe(Flag.withDescription("Print the outcome as JSON"), Flag.withDefault(false)),
+    resume: Flag.Boolean("continue").pipe(
+      Flag.withDescription(
+        "Run onContinuePostLogin: the user coming back from a redirect (event.request is /continue)"
+      ),
+      Flag.withDefault(false)
+    )
   },
-  Effect.fnUntraced(function*({ action, event, json, secrets }) {
-    const handler = yield* LocalRun.loadAction(action).pipe(Effect.mapError(failed))
+  Effect.fnUntraced(function*({ action, event, json, resume, secrets }) {
+    const handler = yield* LocalRun.loadAction(action, resume ? "onContinuePostLogin" : "onExecutePostLogin").pipe(
+      Effect.mapError(failed)
+    )
     const input = yield* LocalRun.loadEvent(event).pipe(Effect.mapError(failed))
     const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
     const result = yield* LocalRun.run(handler, input, extra)
