@@ -158,7 +158,8 @@ export const readRules = (
       try: () => readdir(folder),
       catch: () => new MigrateError({ reason: `${dir}: no such folder (expected a deploy-cli export of rules)` })
     })
-    const jsonFiles = entries.filter((f) => f.endsWith(".json")).toSorted()
+    // A build written into the folder leaves a package.json ({"type":"commonjs"}) there: not a rule.
+    const jsonFiles = entries.filter((f) => f.endsWith(".json") && f !== "package.json").toSorted()
     if (jsonFiles.length === 0) {
       return yield* fail(`${folder}: no <name>.json rule files (expected a deploy-cli export of rules)`)
     }
@@ -277,6 +278,8 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
       const ruleName = name.includes(":") ? name.slice(0, name.lastIndexOf(":")) : undefined
       if (ruleName !== undefined && !rules.some((r) => r.name === ruleName)) {
         notes.push(`--accept ${name}: there is no rule named "${ruleName}"`)
+      } else if (!planned.some((r) => r.accepted.some((f) => isAccepted(f, { ...r.file, accept: [] }, [name])))) {
+        notes.push(`--accept ${name}: no rule uses that construct where it is refused`)
       }
     }
     return { dir: folder, rules: planned, skipped, modules, configurationKeys: [...keys].toSorted(), warnings: notes }

@@ -7,9 +7,9 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as ManagementServer from "@rulefx/testing/ManagementServer"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import { execFile } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { intercomSecret, minimalEvent } from "./utils/Events.ts"
 import { claims, expectedHash } from "./utils/Seed.ts"
@@ -234,4 +234,142 @@ describe("rulefx deploy", () => {
     },
     30_000
   )
+})
+
+const write = (path: string, text: string) => {
+  mkdirSync(dirname(path), { recursive: true })
+  writeFileSync(path, text)
+}
+
+/** A legacy rule as deploy-cli exports it: `<name>.json` and `<name>.js`, the body starting on line 2. */
+const legacyRule = (folder: string, name: string, order: number, body: ReadonlyArray<string>) => {
+  write(join(folder, `${name}.json`), JSON.stringify({ name, script: `./${name}.js`, enabled: true, order }))
+  write(
+    join(folder, `${name}.js`),
+    `function (user, context, callback) {\n${body.map((l) => `  ${l}\n`).join("")}  callback(null, user, context);\n}\n`
+  )
+}
+
+describe("rulefx migrate", () => {
+  let mdir = ""
+  let tenant = ""
+  let refused = ""
+  let out = ""
+  let migrated: Output
+
+  beforeAll(async () => {
+    mdir = mkdtempSync(join(tmpdir(), "rulefx-cli-migrate-"))
+    tenant = join(mdir, "tenant")
+    legacyRule(join(tenant, "rules"), "gate", 1, [
+      "if (context.request.query.deny) return callback(new UnauthorizedError(\"no entry for \" + user.user_id));"
+    ])
+    legacyRule(join(tenant, "rules"), "greet", 2, [
+      "console.log(\"greeting\", user.user_id);",
+      "context.idToken[\"https://example.com/greeting\"] = \"hi \" + configuration.GREETING;"
+    ])
+    refused = join(mdir, "refused")
+    legacyRule(join(refused, "rules"), "saml", 1, ["context.samlConfiguration.audience = \"urn:x\";"])
+    legacyRule(join(refused, "rules"), "dyn", 2, ["var x = 1;", "var y = eval(\"x + 1\");"])
+    out = join(mdir, "dist", "action.js")
+    migrated = await rulefx("migrate", tenant, "-o", out)
+  }, 30_000)
+
+  afterAll(() => {
+    if (mdir !== "") rmSync(mdir, { recursive: true, force: true })
+  })
+
+  it("exits 0, prints the plan and the size report, and writes the file", () => {
+    assert.strictEqual(migrated.code, 0, show(migrated))
+    const lines = migrated.stdout.trim().split("\n")
+    assert.match(lines[0]!, /^rules in \S+tenant\/rules, in the order they run:$/)
+    assert.strictEqual(lines[1], "  1. gate (order 1) gate.js")
+    assert.include(lines, "  2. greet (order 2) greet.js")
+    assert.include(lines, "Action secrets (Rules settings, set each as a secret of the Action): GREETING")
+    const size = statSync(out).size
+    assert.include(lines, `${out}: ${(size / 1024).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
+    assert.include(lines, "largest contributors:")
+    assert.notInclude(migrated.stdout, "warning")
+  })
+
+  it("run on the migrated Action: allowed with the rule's claim and log line, or denied with the rule's reason", async () => {
+    const allowed = file(
+      "legacy-allowed.json",
+      JSON.stringify({ ...minimalEvent({ userId: "auth0|ada", secrets: { GREETING: "there" } }) })
+    )
+    const denied = file(
+      "legacy-denied.json",
+      JSON.stringify({
+        ...minimalEvent({ userId: "auth0|eve", secrets: { GREETING: "there" } }),
+        request: { ip: "203.0.113.9", query: { deny: "1" } }
+      })
+    )
+    const [ok, no] = await Promise.all([
+      rulefx("run", out, "--event", allowed),
+      rulefx("run", out, "--event", denied)
+    ])
+    assert.strictEqual(ok.code, 0, show(ok))
+    const okLines = ok.stdout.trim().split("\n")
+    assert.strictEqual(okLines[0], "outcome   allowed")
+    assert.include(okLines, "id token  https://example.com/greeting = \"hi there\"")
+    assert.include(okLines, "log       rulefx legacy rule=greet: greeting auth0|ada")
+    assert.strictEqual(no.code, 0, show(no))
+    const noLines = no.stdout.trim().split("\n")
+    assert.strictEqual(noLines[0], "outcome  denied")
+    assert.strictEqual(noLines[1], "reason   no entry for auth0|eve")
+    assert.notInclude(no.stdout, "greeting")
+  })
+
+  it("--dry-run prints the plan and writes nothing", async () => {
+    const dryOut = join(mdir, "dry", "action.js")
+    const output = await rulefx("migrate", join(tenant, "rules"), "-o", dryOut, "--dry-run")
+    assert.strictEqual(output.code, 0, show(output))
+    assert.include(output.stdout, "  1. gate (order 1) gate.js")
+    assert.include(output.stdout, "Action secrets (Rules settings, set each as a secret of the Action): GREETING")
+    assert.notInclude(output.stdout, "largest contributors:")
+    assert.isFalse(existsSync(dryOut))
+    assert.isFalse(existsSync(join(mdir, "dry")))
+  })
+
+  it("refused constructs: exits non-zero and prints each problem; --accept makes it pass", async () => {
+    const refusedOut = join(mdir, "refused-dist", "action.js")
+    const [no, yes] = await Promise.all([
+      rulefx("migrate", refused, "-o", refusedOut),
+      rulefx(
+        "migrate",
+        refused,
+        "-o",
+        join(mdir, "accepted-dist", "action.js"),
+        "--accept",
+        "saml:context.samlConfiguration",
+        "--accept",
+        "eval"
+      )
+    ])
+    assert.isTrue(no.code !== 0 && no.code !== null, show(no))
+    assert.match(no.stderr, /rule "saml" \(\S+saml\.js:2\): context\.samlConfiguration has no Actions equivalent/)
+    assert.match(no.stderr, /rule "dyn" \(\S+dyn\.js:3\): eval has no Actions equivalent/)
+    assert.include(no.stderr, "--accept saml:context.samlConfiguration")
+    assert.isFalse(existsSync(refusedOut))
+    assert.strictEqual(yes.code, 0, show(yes))
+    assert.match(yes.stdout, /line 2 +accepted +context\.samlConfiguration/)
+    assert.match(yes.stdout, /line 3 +accepted +eval/)
+    assert.isTrue(existsSync(join(mdir, "accepted-dist", "action.js")))
+  })
+
+  it("--rule-timeout not below --deadline prints a warning; non-positive values are rejected", async () => {
+    const o = join(mdir, "never", "action.js")
+    const [warned, zero, negative] = await Promise.all([
+      rulefx("migrate", tenant, "-o", o, "--dry-run", "--rule-timeout", "5000", "--deadline", "5000"),
+      rulefx("migrate", tenant, "-o", o, "--dry-run", "--rule-timeout", "0"),
+      rulefx("migrate", tenant, "-o", o, "--dry-run", "--deadline=-5")
+    ])
+    assert.strictEqual(warned.code, 0, show(warned))
+    assert.include(warned.stdout, "warning: --rule-timeout 5000 is not below --deadline 5000")
+    for (const output of [zero, negative]) {
+      assert.isTrue(output.code !== 0 && output.code !== null, show(output))
+      assert.include(output.stderr, "--rule-timeout, --deadline and --budget must be positive")
+      assert.notInclude(output.stdout, "rules in")
+    }
+    assert.isFalse(existsSync(o))
+  })
 })

@@ -12,7 +12,7 @@
  * | `context.accessToken.scope = [...]` | scopes added / removed against the requested ones |
  * | `user.picture = v` (a standard profile claim) | ID-token claim `picture` |
  * | `context.multifactor = { provider, allowRememberBrowser }` | MFA |
- * | `context.redirect = { url }` | redirect (ignored when the login resumes from one) |
+ * | `context.redirect = { url }` | redirect, with only the metadata writes: the pass on `/continue` sets the rest |
  * | `auth0.users.updateAppMetadata(user.user_id, md)` | app_metadata writes, per changed top-level key |
  *
  * Nothing else is persisted: changes to `user` itself stay in this login, as they did under Rules. Metadata written
@@ -108,14 +108,17 @@ const json = (u: unknown): string => JSON.stringify(u) ?? "undefined"
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /**
- * A module name without a pinned version: `lodash@4.17.21` is `lodash`, `@scope/pkg@1.0.0` is `@scope/pkg`.
+ * A module name without a pinned version: `lodash@4.17.21` is `lodash`, `@scope/pkg@1.0.0` is `@scope/pkg`,
+ * `lodash@4.17.21/fp` is `lodash/fp`.
  *
  * @category getters
  * @since 0.1.0
  */
 export const moduleName = (specifier: string): string => {
-  const at = specifier.indexOf("@", specifier.startsWith("@") ? 1 : 0)
-  return at > 0 ? specifier.slice(0, at) : specifier
+  // As Analyze.nameOf names the module in the Action's modules map: the pin is dropped, a subpath after it is kept
+  // ("lodash@4.17.21/fp" is "lodash/fp").
+  const match = /^(@[^/@]+\/[^/@]+|[^/@]+)@[^/]*(\/.*)?$/.exec(specifier)
+  return match === null ? specifier : `${match[1]}${match[2] ?? ""}`
 }
 
 const format = (args: ReadonlyArray<unknown>): string =>
@@ -279,6 +282,15 @@ const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
 export const record = (state: State): Effect.Effect<void, never, Decision.Decisions> =>
   Effect.gen(function*() {
     const { context, user } = state
+    const redirect = context.redirect as unknown
+    if (!state.resumed && isRecord(redirect) && typeof redirect["url"] === "string") {
+      // Rules redirected after the last rule and issued tokens only after the pass on /continue, which starts from a
+      // fresh context: this pass's claims, scopes and MFA never reached a token. Only its metadata writes (made at
+      // once under Rules) and the redirect count.
+      yield* Decision.redirect(redirect["url"])
+      yield* persist(state)
+      return
+    }
     const idToken = isRecord(context.idToken) ? context.idToken : {}
     const accessToken = isRecord(context.accessToken) ? context.accessToken : {}
     for (const claim of profileClaims) {
@@ -298,10 +310,11 @@ export const record = (state: State): Effect.Effect<void, never, Decision.Decisi
       for (const scope of state.requestedScopes) if (!scopes.includes(scope)) yield* Decision.removeScope(scope)
     }
     yield* mfaOf(context.multifactor)
-    const redirect = context.redirect as unknown
-    if (!state.resumed && isRecord(redirect) && typeof redirect["url"] === "string") {
-      yield* Decision.redirect(redirect["url"])
-    }
+    yield* persist(state)
+  })
+
+const persist = (state: State): Effect.Effect<void, never, Decision.Decisions> =>
+  Effect.gen(function*() {
     for (const key of Object.keys(state.appMetadata)) yield* Decision.persistAppMetadata(key, state.appMetadata[key])
     for (const key of Object.keys(state.userMetadata)) yield* Decision.persistUserMetadata(key, state.userMetadata[key])
   })

@@ -298,6 +298,26 @@ describe("LegacyRules", () => {
         })
       }))
 
+    it.effect("a redirecting pass records the redirect and its metadata writes only (tokens come on /continue)", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(LegacyRules.make([
+          rule("redirect", ({ auth0 }) =>
+            function(user, context, callback) {
+              context.idToken["https://x.example/claim"] = 1
+              context.accessToken.scope = ["openid", "extra"]
+              context.multifactor = { provider: "any" }
+              user.picture = "https://pics.example/new.png"
+              context.redirect = { url: "https://consent.example/ask" }
+              auth0.users.updateAppMetadata(user.user_id, { asked_at: 1 }).then(() => callback(null, user, context))
+            })
+        ]))
+        assert.deepStrictEqual(view(decision), {
+          ...nothing,
+          appMetadata: { asked_at: 1 },
+          redirect: { url: "https://consent.example/ask", query: {} }
+        })
+      }))
+
     it.effect("resumed: context.protocol is redirect-callback and context.redirect is ignored", () =>
       Effect.gen(function*() {
         let protocol: unknown
@@ -804,7 +824,11 @@ describe("LegacyRules", () => {
       ["ipaddr.js@1.9.1", "ipaddr.js"],
       ["lodash", "lodash"],
       ["@scope/pkg", "@scope/pkg"],
-      ["auth0@2.x", "auth0"]
+      ["auth0@2.x", "auth0"],
+      ["lodash@4.17.21/fp", "lodash/fp"],
+      ["@scope/pkg@1.0.0/sub/path", "@scope/pkg/sub/path"],
+      ["lodash/fp", "lodash/fp"],
+      ["node:crypto", "node:crypto"]
     ])("%s -> %s", (specifier, name) => {
       assert.strictEqual(LegacyRules.moduleName(specifier), name)
     })
