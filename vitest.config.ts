@@ -19,7 +19,8 @@ export default defineConfig({
       project("rules", "packages/rules"),
       project("legacy-rules", "packages/legacy-rules"),
       project("adapter-auth0", "packages/adapter-auth0"),
-      project("seller-login", "examples/seller-login")
+      project("seller-login", "examples/seller-login"),
+      project("legacy-rules-example", "examples/legacy-rules")
     ]
   }
 })

@@ -38,6 +38,8 @@ export interface Options {
    * Action was measured 4x larger.
    */
   readonly rewriteBarrelImports?: boolean
+  /** How the size report names the entry file itself (default: its path). */
+  readonly entryLabel?: string
 }
 
 /**
@@ -127,7 +129,9 @@ export const build = async (options: Options): Promise<Report> => {
   const inputs = outputs[0]?.inputs ?? {}
   const byPackage = new Map<string, number>()
   for (const [path, info] of Object.entries(inputs)) {
-    const key = packageOf(path)
+    const key = options.entryLabel !== undefined && resolve(path) === resolve(options.entry)
+      ? options.entryLabel
+      : packageOf(path)
     byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput)
   }
   const report: Report = {
@@ -230,7 +234,11 @@ const markCommonJs = async (dir: string): Promise<void> => {
 const packageOf = (path: string): string => {
   const parts = path.split("node_modules/")
   const last = parts[parts.length - 1] ?? path
-  if (parts.length === 1) return path
+  if (parts.length === 1) {
+    // rulefx's own packages, wherever the workspace is: "@rulefx/core/Rule" rather than "../../packages/core/...".
+    const own = /(?:^|\/)packages\/([\w-]+)\/src\/(.+)\.ts$/.exec(path)
+    return own === null ? path : `@rulefx/${own[1]}/${own[2]}`
+  }
   const segments = last.split("/")
   const name = segments[0]?.startsWith("@") ? `${segments[0]}/${segments[1]}` : segments[0] ?? last
   // effect is one package but its modules are the interesting unit.

@@ -308,20 +308,23 @@ const here = dirname(fileURLToPath(import.meta.url))
 const legacyRuleModule = fileURLToPath(import.meta.resolve("@rulefx/legacy-rules/LegacyRule"))
 const requestModule = fileURLToPath(import.meta.resolve("@rulefx/legacy-rules/Request"))
 
-const ruleEntries = (p: Plan, timeout: number): Array<string> =>
-  p.rules.map((r) =>
-    [
+const globalNames = ["configuration", "global", "auth0", "UnauthorizedError", "require", "console"] as const
+
+// Only the globals a rule's source names are passed to it (about 100 bytes per rule in the minified Action): code
+// built at run time (eval, new Function), which could name others, is refused by the analysis.
+const ruleEntries = (p: Plan): Array<string> =>
+  p.rules.map((r) => {
+    const used = globalNames.filter((name) => new RegExp(`\\b${name}\\b`).test(r.analysis.source))
+    const params = used.length === 0 ? "" : `{ ${used.join(", ")} }`
+    return [
       `  // ${JSON.stringify(r.file.name)} from ${basename(r.file.script)}`,
-      `  LegacyRule.make(${
-        JSON.stringify(r.file.name)
-      }, function ({ configuration, global, auth0, UnauthorizedError, ` +
-      `require, console }) {`,
+      `  LegacyRule.make(${JSON.stringify(r.file.name)}, function (${params}) {`,
       `    return (`,
       r.analysis.source,
       `    )`,
-      `  }, { timeout: ${timeout} }),`
+      `  }, ruleOptions),`
     ].join("\n")
-  )
+  })
 
 const moduleEntries = (p: Plan, specifier: (m: Module) => string, request: string): Array<string> =>
   p.modules.map((m) =>
@@ -346,8 +349,9 @@ export const entrySource = (p: Plan, options: Options = {}): string =>
     `const modules = {`,
     ...moduleEntries(p, (m) => m.kind === "bundled" && m.path !== undefined ? m.path : m.name, requestModule),
     `}`,
+    `const ruleOptions = { timeout: ${options.ruleTimeoutMillis ?? 5000} }`,
     `const rules = [`,
-    ...ruleEntries(p, options.ruleTimeoutMillis ?? 5000),
+    ...ruleEntries(p),
     `]`,
     `module.exports = LegacyAction.make(rules, { modules, deadline: ${options.deadlineMillis ?? 10_000} })`,
     ``
@@ -370,8 +374,9 @@ export const rulesModuleSource = (p: Plan, options: Options = {}): string =>
     `exports.modules = {`,
     ...moduleEntries(p, (m) => m.name, "@rulefx/legacy-rules/Request"),
     `}`,
+    `const ruleOptions = { timeout: ${options.ruleTimeoutMillis ?? 5000} }`,
     `exports.rules = [`,
-    ...ruleEntries(p, options.ruleTimeoutMillis ?? 5000),
+    ...ruleEntries(p),
     `]`,
     ``
   ].join("\n")
@@ -491,6 +496,7 @@ export const migrate = (
             return await Bundle.build({
               entry,
               outfile: out,
+              entryLabel: "the rules' own code",
               ...(options.budget === undefined ? {} : { budget: options.budget })
             })
           },

@@ -63,12 +63,14 @@ export interface Response {
 /**
  * A failed request: no response came back. `code` is `ETIMEDOUT`, `ECONNREFUSED`, `ECONNRESET`, `ENOTFOUND`,
  * `EBODYTOOLARGE`, `EINVALIDURL`, `EREDIRECT`, another system code from Node, or `EREQUEST` when there is none.
+ * `statusCode` is set for `EBODYTOOLARGE`: the response's status, which arrived before its oversized body.
  *
  * @category models
  * @since 0.1.0
  */
 export interface RequestError extends Error {
   readonly code: string
+  readonly statusCode?: number
 }
 
 /**
@@ -249,7 +251,10 @@ const send = async (o: Options): Promise<Response> => {
     let size = 0
     // throwing out of the loop cancels the stream, which closes the connection
     for await (const chunk of res.body ?? []) {
-      if ((size += chunk.length) > limit) throw fail("EBODYTOOLARGE", `response body exceeds ${limit} bytes`)
+      if ((size += chunk.length) > limit) {
+        // The status is known by then: a rule can still tell a huge 404 or error page from a huge answer.
+        throw Object.assign(fail("EBODYTOOLARGE", `response body exceeds ${limit} bytes`), { statusCode: res.status })
+      }
       chunks.push(chunk)
     }
     const bytes = Buffer.concat(chunks)

@@ -454,6 +454,9 @@ describe("Request", () => {
       const error = await failed(request, `${tooBig.url}/big`)
       assert.strictEqual(error.code, "EBODYTOOLARGE")
       assert.strictEqual(error.message, "response body exceeds 1048576 bytes")
+      assert.strictEqual(error.statusCode, 200)
+      const tooBig404 = await answer(404, Buffer.alloc((1 << 20) + 1, 97))
+      assert.strictEqual((await failed(request, `${tooBig404.url}/big`)).statusCode, 404)
     })
 
     it("a body that never ends is cut at 1 MiB and the connection is closed", async () => {
