@@ -33,6 +33,8 @@ type Step = LegacySellerScript.Step
 
 const repo = fileURLToPath(new URL("../../..", import.meta.url))
 const entry = fileURLToPath(new URL("../src/action.ts", import.meta.url))
+const convertingEntry = fileURLToPath(new URL("../src/converting.ts", import.meta.url))
+const emittedRules = fileURLToPath(new URL("../src/legacy-rules.cjs", import.meta.url))
 const legacyRules = fileURLToPath(new URL("../legacy-rules", import.meta.url))
 
 const seed = Number(process.env["RULEFX_FUZZ_SEED"] ?? 20_261_127)
@@ -306,6 +308,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
 let dir = ""
 let typed: Handler
 let legacy: Handler
+let converting: Handler
 let server: LegacySellerScript.LegacySellerScript
 let runs = 0
 const logs: Array<string> = []
@@ -374,12 +377,16 @@ const accessClaims = (outcome: LegacyOutcome.Outcome): Record<string, unknown> =
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "rulefx-legacy-differential-"))
-  const [typedHandler, legacyHandler] = await Promise.all([
+  const [typedHandler, legacyHandler, convertingHandler] = await Promise.all([
     Bundle.build({ entry, outfile: join(dir, "typed", "action.js") }).then(() => load(join(dir, "typed", "action.js"))),
-    migrate(legacyRules, join(dir, "legacy", "action.js"))
+    migrate(legacyRules, join(dir, "legacy", "action.js")),
+    Bundle.build({ entry: convertingEntry, outfile: join(dir, "converting", "action.js") }).then(() =>
+      load(join(dir, "converting", "action.js"))
+    )
   ])
   typed = typedHandler
   legacy = legacyHandler
+  converting = convertingHandler
   server = await LegacySellerScript.start()
   // Both Actions log every denial; keep the output for debugging, not on the console.
   console.log = (...args: Array<unknown>) => {
@@ -435,6 +442,50 @@ describe("differential, generated cases", () => {
     assert.isAtLeast(seen.generic, least, JSON.stringify(seen))
     assert.isAtLeast(seen.retried, least, JSON.stringify(seen))
   }, 60_000)
+})
+
+describe("converting one rule at a time (src/converting.ts: denyRoles typed, three rules still legacy)", () => {
+  it("src/legacy-rules.cjs is what `rulefx migrate legacy-rules --skip denyRoles --emit-rules` writes today", async () => {
+    const out = join(dir, "emitted", "legacy-rules.cjs")
+    const plan = await Effect.runPromise(Migrate.emitRules(legacyRules, out, { skip: ["denyRoles"] }))
+    assert.deepStrictEqual(plan.rules.map((r) => r.file.name), ["setSeller", "hashSellerEmail", "setRoles"])
+    // The header names the folder relative to where migrate ran; the rest must match byte for byte.
+    const body = (text: string) => text.slice(text.indexOf("\n") + 1)
+    assert.strictEqual(body(readFileSync(out, "utf8")), body(readFileSync(emittedRules, "utf8")))
+  })
+
+  it(`${numRuns} generated logins get the same outcome from the half-converted and the all-legacy Action`, async () => {
+    const seen = { allowed: 0, denied: 0 }
+    await fc.assert(
+      fc.asyncProperty(caseArb, async (c) => {
+        const result = await both(c, converting)
+        // both() runs its second Action as "legacy": here the half-converted one against the typed one, and the
+        // all-legacy one against the same scripted answers.
+        const all = await login(legacy, c, `run${runs++}-all-legacy`)
+        const againstLegacy = LegacyOutcome.diff(all.outcome, result.legacy.outcome)
+        if (againstLegacy.length > 0) {
+          throw new Error(`the half-converted Action differs from the legacy one:\n  ${againstLegacy.join("\n  ")}`)
+        }
+        if (result.diff.length > 0) throw new Error(`it differs from the typed one:\n  ${result.diff.join("\n  ")}`)
+        if (all.outcome.denied === undefined) seen.allowed++
+        else seen.denied++
+      }),
+      { numRuns, seed, endOnFailure: false }
+    )
+    assert.isAtLeast(seen.allowed, numRuns / 10, JSON.stringify(seen))
+    assert.isAtLeast(seen.denied, numRuns / 10, JSON.stringify(seen))
+  }, 60_000)
+
+  it("the comparison sees a converted rule that decides differently", async () => {
+    // A login the legacy denyRoles denies (GUEST is not allowed): a converted rule that forgot the check would allow.
+    const c = withBase({ appMetadata: { roles: ["GUEST"] }, allowedRoles: "USER" })
+    const all = await login(legacy, c, `run${runs++}-all-legacy`)
+    const half = await login(converting, c, `run${runs++}-converting`)
+    assert.strictEqual(all.outcome.denied, NOT_ALLOWED)
+    assert.deepStrictEqual(LegacyOutcome.diff(all.outcome, half.outcome), [])
+    const allowed: LegacyOutcome.Outcome = { denied: undefined, calls: [] }
+    assert.isAbove(LegacyOutcome.diff(all.outcome, allowed).length, 0)
+  })
 })
 
 describe("differential, named cases", () => {

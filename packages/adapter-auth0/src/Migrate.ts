@@ -100,6 +100,8 @@ export interface Plan {
 export interface Options {
   /** Accepted constructs: `<construct>` for every rule or `<rule>:<construct>`. */
   readonly accept?: ReadonlyArray<string>
+  /** Rules left out by name: those already converted to typed rules. */
+  readonly skip?: ReadonlyArray<string>
   /** Each rule's time to call back, in milliseconds. Default 5000. */
   readonly ruleTimeoutMillis?: number
   /** The whole run's deadline, in milliseconds. Default 10000. */
@@ -241,7 +243,15 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
     const modules: Array<Module> = []
     const keys = new Set<string>()
     const notes = [...warnings]
+    const skip = options.skip ?? []
+    for (const name of skip) {
+      if (!rules.some((r) => r.name === name)) notes.push(`--skip ${name}: there is no rule named "${name}"`)
+    }
     for (const rule of rules.toSorted(byOrder)) {
+      if (skip.includes(rule.name)) {
+        skipped.push({ name: rule.name, why: "left out with --skip" })
+        continue
+      }
       if (!rule.enabled) {
         skipped.push({ name: rule.name, why: "disabled" })
         continue

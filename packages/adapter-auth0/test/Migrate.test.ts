@@ -381,6 +381,19 @@ describe("Migrate.plan: constructs with no Actions equivalent", () => {
     assert.deepStrictEqual(Migrate.problems(p), [])
   })
 
+  it("--skip leaves rules out by name (converted ones); an unknown name is a warning", async () => {
+    const dir = tree({
+      ...rule("a", { name: "a", order: 1 }),
+      ...rule("b", { name: "b", order: 2 }),
+      ...rule("c", { name: "c", order: 3 })
+    })
+    const p = await planOf(dir, { skip: ["b", "nope"] })
+    assert.deepStrictEqual(names(p), ["a", "c"])
+    assert.deepStrictEqual(p.skipped, [{ name: "b", why: "left out with --skip" }])
+    assert.deepStrictEqual(p.warnings, ["--skip nope: there is no rule named \"nope\""])
+    assert.include(Migrate.render(p), "  -  b: skipped, left out with --skip")
+  })
+
   it("a package.json in the rules folder (a build written there) is not read as a rule", async () => {
     const dir = tree({ ...rule("a", { name: "a", order: 1 }), "package.json": "{\"type\":\"commonjs\"}" })
     const p = await planOf(dir)

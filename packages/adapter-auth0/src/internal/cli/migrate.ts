@@ -25,6 +25,10 @@ export const migrate = Command.make(
       Flag.withDescription("Accept a construct with no Actions equivalent: <construct> or <rule>:<construct>"),
       Flag.atLeast(0)
     ),
+    skip: Flag.String("skip").pipe(
+      Flag.withDescription("Leave a rule out by name (repeatable), e.g. one already converted to a typed rule"),
+      Flag.atLeast(0)
+    ),
     ruleTimeout: Flag.Int("rule-timeout").pipe(
       Flag.withDescription("Milliseconds each rule has to call back; past it the login is denied"),
       Flag.withDefault(5000)
@@ -42,7 +46,7 @@ export const migrate = Command.make(
       Flag.withDefault(false)
     )
   },
-  Effect.fnUntraced(function*({ accept, budget, deadline, dir, dryRun, emitRules, out, ruleTimeout }) {
+  Effect.fnUntraced(function*({ accept, budget, deadline, dir, dryRun, emitRules, out, ruleTimeout, skip }) {
     if (ruleTimeout <= 0 || deadline <= 0 || budget <= 0) {
       return yield* new CommandFailed({ reason: "--rule-timeout, --deadline and --budget must be positive" })
     }
@@ -52,7 +56,7 @@ export const migrate = Command.make(
           `ends the whole run instead of being named`
       )
     }
-    const options = { accept, ruleTimeoutMillis: ruleTimeout, deadlineMillis: deadline, budget: budget * 1024 }
+    const options = { accept, skip, ruleTimeoutMillis: ruleTimeout, deadlineMillis: deadline, budget: budget * 1024 }
     if (dryRun) {
       const plan = yield* Migrate.plan(dir, options).pipe(Effect.mapError(failed))
       const problems = Migrate.problems(plan)
