@@ -56,7 +56,8 @@ const valibotUsers = [
   "packages/rules/src/HashSellerEmail.ts",
   "packages/rules/src/SellerApi.ts",
   "packages/rules/src/SetRoles.ts",
-  "packages/rules/src/SetSeller.ts"
+  "packages/rules/src/SetSeller.ts",
+  "packages/rules/src/internal/claimOption.ts"
 ]
 
 /**
