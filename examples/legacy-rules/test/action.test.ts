@@ -8,6 +8,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Migrate from "@rulefx/adapter-auth0/Migrate"
 import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import { genericMessage } from "@rulefx/core/Denial"
 import * as Effect from "effect/Effect"
 import { execFile } from "node:child_process"
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
@@ -546,6 +547,11 @@ describe("redirect-to-consent", () => {
   it("onExecutePostLogin sends a user without consent to CONSENT_URL", async () => {
     const { calls } = await login(marketplace)
     assert.deepStrictEqual(calls, [call("redirect.sendUserTo", CONSENT_URL, { query: {} })])
+  })
+
+  it("without the CONSENT_URL secret the login is denied, never let through without the consent page", async () => {
+    const { calls } = await login({ ...marketplace, secrets: { CONSENT_URL: undefined } })
+    assert.deepStrictEqual(calls, deny(genericMessage))
   })
 
   it("a user who already consented is not redirected", async () => {

@@ -7,6 +7,7 @@
  *
  * The next step converts setRoles (to the catalog's SetRoles and EffectiveRoles), and so on, until src/action.ts.
  */
+import * as LegacyAction from "@rulefx/adapter-auth0/LegacyAction"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Denial from "@rulefx/core/Denial"
 import { Login } from "@rulefx/core/Login"
@@ -51,4 +52,5 @@ export const denyRoles = Rule.make(
 
 export const pipeline = Pipeline.make({ facts: [legacy.State], rules: [legacy.rule, denyRoles] })
 
-export const onExecutePostLogin = PostLogin.make(pipeline, Layer.empty)
+// The migrated Action's deadline (10 s), not PostLogin's 5 s: the legacy rules still make their own calls.
+export const onExecutePostLogin = PostLogin.make(pipeline, Layer.empty, { deadline: LegacyAction.defaultDeadline })

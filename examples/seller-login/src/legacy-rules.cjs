@@ -134,7 +134,7 @@ function setSeller(user, context, callback) {
   attempt(1);
 }
     )
-  }, ruleOptions),
+  }, { ...ruleOptions, settings: ["SELLER_API_URL"] }),
   // "hashSellerEmail" from hashSellerEmail.js
   LegacyRule.make("hashSellerEmail", function ({ configuration, require, console }) {
     return (
@@ -158,7 +158,7 @@ function hashSellerEmail(user, context, callback) {
   callback(null, user, context);
 }
     )
-  }, ruleOptions),
+  }, { ...ruleOptions, settings: ["INTERCOM_SECRET"] }),
   // "setRoles" from setRoles.js
   LegacyRule.make("setRoles", function ({ console }) {
     return (

@@ -84,8 +84,9 @@ export interface Decoded {
   readonly secrets: Readonly<Record<string, unknown>>
 }
 
+// The event without its secrets, nor `configuration`, which Auth0 marks private.
 const withoutSecrets = (event: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> => {
-  const { secrets: _secrets, ...rest } = event
+  const { configuration: _configuration, secrets: _secrets, ...rest } = event
   return rest
 }
 

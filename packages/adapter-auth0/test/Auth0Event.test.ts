@@ -20,7 +20,7 @@ describe("Auth0Event.decode", () => {
     Effect.gen(function*() {
       const event = fullEvent()
       const { login, secrets } = yield* Auth0Event.decode(event)
-      const { secrets: _secrets, ...raw } = event
+      const { configuration: _configuration, secrets: _secrets, ...raw } = event
       assert.deepStrictEqual(login, {
         user: {
           id: "auth0|64f0c0ffee",
@@ -53,6 +53,8 @@ describe("Auth0Event.decode", () => {
         raw
       })
       assert.isFalse(Object.hasOwn(login.raw, "secrets"), "secrets never reach the raw event")
+      const withConfiguration = yield* Auth0Event.decode({ ...event, configuration: { PRIVATE: "x" } })
+      assert.deepStrictEqual(withConfiguration.login.raw, raw, "nor Auth0's private configuration")
       assert.deepStrictEqual(secrets, {
         INTERCOM_SECRET: intercomSecret,
         SELLER_API_URL: "https://sellers.internal.example/api"

@@ -148,6 +148,49 @@ describe("Migrate.readRules / plan: the folder", () => {
     assert.strictEqual(error.reason, `${join(dir, "ghost.json")}: its script ./gone.js does not exist`)
   })
 
+  it("a field of the wrong type fails naming the file and the field (\"enabled\": \"false\" is not false)", async () => {
+    for (
+      const [field, value, type] of [
+        ["enabled", "false", "boolean"],
+        ["stage", 1, "string"],
+        ["name", ["x"], "string"]
+      ] as const
+    ) {
+      const dir = tree(rule("a", { name: "a", [field]: value }))
+      const error = await planError(dir)
+      assert.strictEqual(
+        error.reason,
+        `${join(dir, "a.json")}: "${field}" must be a ${type}, not ${JSON.stringify(value)}`
+      )
+    }
+  })
+
+  it("two rules with one name fail: --skip and --accept would be ambiguous", async () => {
+    const dir = tree({ ...rule("a", { name: "same", order: 1 }), ...rule("b", { name: "same", order: 2 }) })
+    const error = await planError(dir)
+    assert.strictEqual(error.reason, `${join(dir, "b.json")}: a second rule named "same" (${join(dir, "a.json")})`)
+  })
+
+  it("a name with a line break or control character fails (it would end a comment in the generated code)", async () => {
+    for (const name of ["a\u2028b", "a\nb", "a\u2029(console.log(1)),//"]) {
+      const dir = tree(rule("a", { name }))
+      const error = await planError(dir)
+      assert.include(error.reason, "holds a line break or control character")
+    }
+  })
+
+  it("the generated code passes each rule the settings it names and the constructs accepted for it", async () => {
+    const dir = tree({
+      ...rule("a", { name: "a", order: 1 }, fn("var k = configuration.API_KEY + configuration.OPTIONAL;")),
+      ...rule("b", { name: "b", order: 2 }, fn("context.primaryUser = 'auth0|x';"))
+    })
+    const p = await planOf(dir, { accept: ["b:context.primaryUser"], optionalSettings: ["OPTIONAL", "NOPE"] })
+    const source = Migrate.entrySource(p, { optionalSettings: ["OPTIONAL", "NOPE"] })
+    assert.include(source, `}, { ...ruleOptions, settings: ["API_KEY"] }),`)
+    assert.include(source, `}, { ...ruleOptions, accepted: ["context.primaryUser"] }),`)
+    assert.deepStrictEqual(p.warnings, ["--optional-setting NOPE: no rule reads configuration.NOPE"])
+  })
+
   it("invalid JSON fails naming the file", async () => {
     const dir = tree({ ...rule("ok", { order: 1 }), "bad.json": "{ \"name\": \"bad\",, }", "bad.js": pass })
     const error = await planError(dir)
@@ -442,8 +485,12 @@ describe("Migrate.plan: constructs with no Actions equivalent", () => {
     assert.match(status(lines[8]!), /^line 2 translated require: "crypto": Node built-in/)
     assert.strictEqual(lines[9], "  -  off: skipped, disabled")
     assert.strictEqual(lines[10], "Action secrets (Rules settings, set each as a secret of the Action): KEY")
-    assert.strictEqual(lines[11], "modules: crypto (Node built-in)")
-    assert.strictEqual(lines.length, 12)
+    assert.strictEqual(
+      lines[11],
+      "  a rule that names a setting the Action lacks is denied before it runs (unless --optional-setting)"
+    )
+    assert.strictEqual(lines[12], "modules: crypto (Node built-in)")
+    assert.strictEqual(lines.length, 13)
   })
 
   it("render without settings or modules says so", async () => {

@@ -96,7 +96,7 @@ export interface LoginInfo {
   readonly request: Request
   readonly transaction: Transaction
   /**
-   * The provider's event as it arrived, without its secrets, for compatibility layers that must rebuild another
+   * The provider's event as it arrived, without its secrets (nor Auth0's private `configuration`), for compatibility layers that must rebuild another
    * shape from it (legacy Auth0 Rules' `user` and `context`). Typed rules read the decoded fields above.
    */
   readonly raw: Readonly<Record<string, unknown>>

@@ -260,8 +260,71 @@ const unsupported = {
   "auth0.baseUrl": managementApi,
   "auth0.domain": managementApi,
   "require.dynamic": "modules must be named literally so they can be bundled; write require(\"name\")",
-  "eval": "code built at run time cannot be checked or bundled; write the code out"
+  "eval": "code built at run time cannot be checked or bundled; write the code out",
+  "global.implicit":
+    "assigns a variable the rule never declares: in an Action it is one variable shared by every login in flight, so one user's value can reach another's token; declare it with var"
 } as const
+
+// The names the generated wrapper gives a rule: assigning them changes that rule's own copy, never a shared global.
+const wrapperNames: ReadonlySet<string> = new Set([
+  "configuration",
+  "global",
+  "auth0",
+  "UnauthorizedError",
+  "require",
+  "console"
+])
+
+const patternNames = (pattern: acorn.Node | null | undefined, into: Set<string>): void => {
+  const p = pattern as acorn.AnyNode | null | undefined
+  if (p === null || p === undefined) return
+  switch (p.type) {
+    case "Identifier":
+      into.add(p.name)
+      return
+    case "ObjectPattern":
+      for (const property of p.properties) patternNames(property.type === "Property" ? property.value : property, into)
+      return
+    case "ArrayPattern":
+      for (const element of p.elements) patternNames(element, into)
+      return
+    case "RestElement":
+      return patternNames(p.argument, into)
+    case "AssignmentPattern":
+      return patternNames(p.left, into)
+    default:
+      return
+  }
+}
+
+// Every name the function declares anywhere (parameters, var/let/const, functions, classes, catch parameters).
+// Scopes are not told apart: a name declared in any scope of the rule counts as declared, which can only miss an
+// implicit global, never invent one.
+const declaredNames = (fn: RuleFunction): ReadonlySet<string> => {
+  const names = new Set<string>()
+  walk.full(fn, (raw) => {
+    const node = raw as acorn.AnyNode
+    switch (node.type) {
+      case "FunctionDeclaration":
+      case "FunctionExpression":
+      case "ArrowFunctionExpression":
+        if (node.type !== "ArrowFunctionExpression" && node.id) names.add(node.id.name)
+        for (const param of node.params) patternNames(param, names)
+        return
+      case "VariableDeclarator":
+        return patternNames(node.id, names)
+      case "ClassDeclaration":
+      case "ClassExpression":
+        if (node.id) names.add(node.id.name)
+        return
+      case "CatchClause":
+        return patternNames(node.param, names)
+      default:
+        return
+    }
+  })
+  return names
+}
 
 const oidcClaims: ReadonlySet<string> = new Set(
   ("name nickname given_name family_name picture email email_verified phone_number phone_number_verified locale " +
@@ -401,6 +464,7 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
   const all: Array<Finding> = []
   const requires: Array<Analysis.Require & { readonly column: number }> = []
   const configurationKeys = new Set<string>()
+  const declared = declaredNames(fn)
 
   const add = (node: acorn.Node, construct: string, status: Finding["status"], detail: string) =>
     all.push({ construct, ...startOf(node), status, detail })
@@ -551,6 +615,9 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
     }
   }
 
+  const implicitGlobal = (node: acorn.Node, name: string) =>
+    add(node, "global.implicit", "unsupported", `${name}: ${unsupported["global.implicit"]}`)
+
   walk.fullAncestor(fn, (raw, _state, ancestors, type) => {
     const node = raw as acorn.AnyNode
     const parent = ancestors[ancestors.length - 2]
@@ -565,6 +632,20 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
         return onCall(node)
       case "ThrowStatement":
         return ok(node, "throw")
+      // `x = 1`, `x++`, `for (x in o)` on a name the rule never declares: a sloppy-mode global.
+      case "AssignmentExpression":
+      case "ForInStatement":
+      case "ForOfStatement": {
+        const targets = new Set<string>()
+        patternNames(node.left, targets)
+        for (const name of targets) if (!declared.has(name) && !wrapperNames.has(name)) implicitGlobal(node, name)
+        return undefined
+      }
+      case "UpdateExpression":
+        if (node.argument.type === "Identifier" && !declared.has(node.argument.name)) {
+          if (!wrapperNames.has(node.argument.name)) implicitGlobal(node, node.argument.name)
+        }
+        return undefined
       case "VariableDeclarator":
         // `const { access_token } = user.identities[0]`
         if (node.id.type === "ObjectPattern" && node.init && reachesIdentities(node.init, identityNames)) {

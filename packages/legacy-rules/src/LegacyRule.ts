@@ -79,6 +79,10 @@ export interface LegacyRule {
   readonly name: string
   readonly load: (globals: Globals) => RuleFunction
   readonly timeout: Duration.Duration
+  /** The Rules settings (`configuration.X`) the rule reads: a missing one denies before the rule runs. */
+  readonly settings: ReadonlyArray<string>
+  /** Constructs with no Actions equivalent the user accepted for this rule; any other is refused at run time too. */
+  readonly accepted: ReadonlyArray<string>
 }
 
 /**
@@ -91,7 +95,8 @@ export const defaultTimeout: Duration.Duration = Duration.seconds(5)
 
 /**
  * Makes a legacy rule. `load` receives the globals and returns the rule's function; `rulefx migrate` generates it
- * around the rule's source, so the source itself runs unchanged.
+ * around the rule's source, so the source itself runs unchanged, and fills `settings` (the `configuration` keys the
+ * source names) and `accepted` (the constructs the user accepted) from its analysis.
  *
  * **Example** (A Rules function, as `rulefx migrate` wraps it)
  *
@@ -109,11 +114,17 @@ export const defaultTimeout: Duration.Duration = Duration.seconds(5)
 export const make = (
   name: string,
   load: (globals: Globals) => RuleFunction,
-  options: { readonly timeout?: Duration.Input } = {}
+  options: {
+    readonly timeout?: Duration.Input
+    readonly settings?: ReadonlyArray<string>
+    readonly accepted?: ReadonlyArray<string>
+  } = {}
 ): LegacyRule => ({
   name,
   load,
-  timeout: options.timeout === undefined ? defaultTimeout : Duration.fromInputUnsafe(options.timeout)
+  timeout: options.timeout === undefined ? defaultTimeout : Duration.fromInputUnsafe(options.timeout),
+  settings: options.settings ?? [],
+  accepted: options.accepted ?? []
 })
 
 /**
@@ -141,7 +152,7 @@ const maxReason = 500
  * @since 0.1.0
  */
 export const reasonOf = (error: unknown): string => {
-  if (error instanceof ModuleNotBundled) return Denial.genericMessage
+  if (error instanceof ModuleNotBundled || error instanceof UnsupportedConstruct) return Denial.genericMessage
   const text = typeof error === "string"
     ? error
     : typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string"
@@ -164,6 +175,22 @@ export class ModuleNotBundled extends Error {
     super(`module "${module}" was not bundled into this Action`)
     this.module = module
     this.name = "ModuleNotBundled"
+  }
+}
+
+/**
+ * What a legacy rule meets when it reaches, at run time, a construct with no Actions equivalent that was not
+ * accepted for it (through an alias the analysis could not see, say): it denies with the generic message.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class UnsupportedConstruct extends Error {
+  readonly construct: string
+  constructor(construct: string) {
+    super(`${construct} has no Actions equivalent and was not accepted for this rule`)
+    this.construct = construct
+    this.name = "UnsupportedConstruct"
   }
 }
 
@@ -193,10 +220,27 @@ export class LegacyRuleDenied extends /* @__PURE__ */ Denial.Class("LegacyRuleDe
 export interface Session {
   user: RulesUser
   context: RulesContext
+  /**
+   * While a rule runs: ends it with a denial. rulefx's own shims (`auth0.users`, `request`) call it when a callback
+   * of the rule throws, so the error denies this login instead of crashing the Action for every login in flight.
+   */
+  fail: ((error: unknown) => void) | undefined
+  /** Replaces the values of the Action's secrets in a text that may reach the user or the log. */
+  readonly scrub: (text: string) => string
 }
 
-const deny = (rule: string, error: unknown) =>
-  new LegacyRuleDenied({ rule, reason: reasonOf(error), unauthorized: error instanceof UnauthorizedError })
+const deny = (rule: string, error: unknown, scrub: (text: string) => string) =>
+  new LegacyRuleDenied({ rule, reason: scrub(reasonOf(error)), unauthorized: error instanceof UnauthorizedError })
+
+// What a rule may have set on `context` that Actions cannot do, unless the user accepted it for the rule.
+const refusedSettings = (rule: LegacyRule, context: RulesContext): string | undefined => {
+  if (context.primaryUser !== undefined && !rule.accepted.includes("context.primaryUser")) {
+    return "context.primaryUser"
+  }
+  const saml = context.samlConfiguration as unknown
+  const samlSet = typeof saml !== "object" || saml === null || Object.keys(saml).length > 0
+  return samlSet && !rule.accepted.includes("context.samlConfiguration") ? "context.samlConfiguration" : undefined
+}
 
 /**
  * Runs a rule's function once on the session, under the rule's timeout. Succeeds when it calls back without an
@@ -215,13 +259,17 @@ export const run = (
     const finish = (error: unknown, ok: boolean) => {
       if (done) return
       done = true
-      resume(ok ? Effect.void : Effect.fail(deny(rule.name, error)))
+      session.fail = undefined
+      resume(ok ? Effect.void : Effect.fail(deny(rule.name, error, session.scrub)))
     }
+    session.fail = (error) => finish(error ?? "", false)
     const callback = (error?: unknown, user?: unknown, context?: unknown) => {
       if (done) return
       if (error !== null && error !== undefined) return finish(error, false)
       if (typeof user === "object" && user !== null) session.user = user as RulesUser
       if (typeof context === "object" && context !== null) session.context = context as RulesContext
+      const refused = refusedSettings(rule, session.context)
+      if (refused !== undefined) return finish(new UnsupportedConstruct(refused), false)
       finish(undefined, true)
     }
     try {
@@ -244,6 +292,7 @@ export const run = (
     // Interrupted (by the timeout, or a denial elsewhere): whatever the rule does later is ignored.
     return Effect.sync(() => {
       done = true
+      session.fail = undefined
     })
   }).pipe(
     Effect.timeoutOrElse({

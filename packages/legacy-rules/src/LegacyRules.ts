@@ -22,7 +22,14 @@
  * @since 0.1.0
  */
 import * as Decision from "@rulefx/core/Decision"
-import { type RuleTimedOut, withCommitted } from "@rulefx/core/Denial"
+import {
+  Class as DenialClass,
+  type Denial,
+  genericMessage,
+  MissingSecret,
+  type RuleTimedOut,
+  withCommitted
+} from "@rulefx/core/Denial"
 import * as Fact from "@rulefx/core/Fact"
 import { Login } from "@rulefx/core/Login"
 import * as Pipeline from "@rulefx/core/Pipeline"
@@ -67,14 +74,36 @@ export interface Options {
 }
 
 /**
+ * How a legacy rule's run can deny: its own error (LegacyRuleDenied), its timeout, or a setting it names that the
+ * Action lacks.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Errors = LegacyRule.LegacyRuleDenied | RuleTimedOut | MissingSecret
+
+/**
+ * The rules set `context.redirect` without a URL Auth0 can send the user to (a missing setting, say). Under Rules the
+ * login would have failed at the redirect; here it is denied rather than let through without the detour.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidRedirect extends /* @__PURE__ */ DenialClass("InvalidRedirect")<{}> {
+  override get message(): string {
+    return genericMessage
+  }
+}
+
+/**
  * A set of legacy rules: the fact that runs them and the rule that records what they asked.
  *
  * @category models
  * @since 0.1.0
  */
 export interface LegacyRules {
-  readonly State: Fact.Fact<"LegacyRules", State, LegacyRule.LegacyRuleDenied | RuleTimedOut, Login | Secrets>
-  readonly rule: Rule.Rule<LegacyRule.LegacyRuleDenied | RuleTimedOut, Fact.Id<"LegacyRules">>
+  readonly State: Fact.Fact<"LegacyRules", State, Errors, Login | Secrets>
+  readonly rule: Rule.Rule<Errors | InvalidRedirect, Fact.Id<"LegacyRules">>
 }
 
 // Standard OIDC profile claims Actions lets an Action override (section 2.4 of the reference). Under Rules, a rule
@@ -101,7 +130,7 @@ const profileClaims: ReadonlyArray<string> = [
   "zoneinfo"
 ]
 
-const mfaProviders: ReadonlySet<string> = new Set(["any", "guardian", "google-authenticator", "duo", "none"])
+const rulesMfaProviders: ReadonlySet<string> = new Set(["any", "guardian", "google-authenticator", "duo"])
 
 const json = (u: unknown): string => JSON.stringify(u) ?? "undefined"
 
@@ -124,21 +153,51 @@ export const moduleName = (specifier: string): string => {
 const format = (args: ReadonlyArray<unknown>): string =>
   args.map((a) => typeof a === "string" ? a : json(a)).join(" ").replace(/\s+/g, " ")
 
-// Auth0 keeps 256 characters of each log line.
-const consoleFor = (rule: string): LegacyRule.Globals["console"] => {
+// Auth0 keeps 256 characters of each log line. Secret values never reach it.
+const consoleFor = (rule: string, scrub: (text: string) => string): LegacyRule.Globals["console"] => {
   const line = (...args: ReadonlyArray<unknown>) => {
-    const text = `rulefx legacy rule=${rule.slice(0, 64)}: ${format(args)}`
+    const text = scrub(`rulefx legacy rule=${rule.slice(0, 64)}: ${format(args)}`)
     // oxlint-disable-next-line no-console
     console.log(text.length > 256 ? `${text.slice(0, 255)}…` : text)
   }
   return { log: line, info: line, warn: line, error: line, debug: line }
 }
 
+// Replaces each secret's value (and its URL-encoded form) with its name. Values shorter than 4 characters are left:
+// replacing them would mangle ordinary text and hide little.
+const scrubberOf = (configuration: Readonly<Record<string, string>>): (text: string) => string => {
+  const pairs: Array<readonly [string, string]> = []
+  for (const name of Object.keys(configuration)) {
+    const value = configuration[name]!
+    if (value.length < 4) continue
+    pairs.push([value, `[secret ${name}]`])
+    const encoded = encodeURIComponent(value)
+    if (encoded !== value) pairs.push([encoded, `[secret ${name}]`])
+  }
+  pairs.sort((x, y) => y[0].length - x[0].length)
+  return (text) => pairs.reduce((out, [value, name]) => out.split(value).join(name), text)
+}
+
+// Calls a rule's callback on its behalf; if it throws, the rule's run ends with that error (a denial for this login)
+// instead of an uncaught exception that would end the Action for every login in flight.
+const callSafely = (
+  session: LegacyRule.Session,
+  callback: (...args: Array<unknown>) => void,
+  ...args: Array<unknown>
+) => {
+  try {
+    callback(...args)
+  } catch (error) {
+    session.fail?.(error)
+  }
+}
+
 type Writes = Record<string, unknown>
 
 // Rules' auth0.users.update*Metadata: a top-level merge into the profile, where null deletes a key. The write is
 // recorded only for keys whose value differs from the event's (or was written before), and the session's user sees
-// the merge at once, so later rules read it.
+// the merge at once, so later rules read it. A write Actions cannot make (another user, not an object) denies the
+// rule that asked, whether or not it looks at the answer.
 const metadataWriter = (
   session: LegacyRule.Session,
   field: "app_metadata" | "user_metadata",
@@ -146,24 +205,18 @@ const metadataWriter = (
   writes: Writes
 ) =>
 (userId: string, metadata: unknown, callback?: (error: unknown) => void): Promise<void> => {
-  const done = (error: unknown): Promise<void> => {
-    if (error === null) {
-      if (typeof callback === "function") queueMicrotask(() => callback(null))
-      return Promise.resolve()
-    }
+  const refuse = (error: Error): Promise<void> => {
+    session.fail?.(error)
     const rejected = Promise.reject(error)
-    if (typeof callback === "function") {
-      // The error goes to the callback: a rule using the node-style variant never looks at the promise, and an
-      // unhandled rejection would crash the Action.
-      rejected.catch(() => {})
-      queueMicrotask(() => callback(error))
-    }
+    // Handled here: a rule that never looks at the promise must not crash the Action with an unhandled rejection.
+    rejected.catch(() => {})
+    if (typeof callback === "function") queueMicrotask(() => callSafely(session, callback, error))
     return rejected
   }
   if (userId !== session.user.user_id) {
-    return done(new Error(`auth0.users: only the user logging in can be updated from a legacy rule in an Action`))
+    return refuse(new Error(`auth0.users: only the user logging in can be updated from a legacy rule in an Action`))
   }
-  if (!isRecord(metadata)) return done(new Error(`auth0.users: ${field} must be an object`))
+  if (!isRecord(metadata)) return refuse(new Error(`auth0.users: ${field} must be an object`))
   const current = isRecord(session.user[field]) ? session.user[field] as Record<string, unknown> : {}
   for (const key of Object.keys(metadata)) {
     // Rules sent the object as JSON, where an undefined value is simply absent.
@@ -174,7 +227,30 @@ const metadataWriter = (
     else current[key] = structuredClone(value)
   }
   session.user[field] = current
-  return done(null)
+  if (typeof callback === "function") queueMicrotask(() => callSafely(session, callback, null))
+  return Promise.resolve()
+}
+
+/**
+ * The key under which rulefx's `request` shim offers a variant whose callbacks report what they throw (see
+ * Request.make); LegacyRules gives each rule that variant, so a throwing callback denies instead of crashing.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const callbackErrorsKey = "~rulefx/request/withCallbackErrors"
+
+// auth0.accessToken, .domain and .baseUrl: no Management API token in an Action. Read only where accepted.
+const managementGetters = (auth0: object, guard: (construct: string) => void) => {
+  for (const key of ["accessToken", "domain", "baseUrl"]) {
+    Object.defineProperty(auth0, key, {
+      enumerable: false,
+      get: () => {
+        guard(`auth0.${key}`)
+        return undefined
+      }
+    })
+  }
 }
 
 /**
@@ -187,12 +263,18 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
   const modules = options.modules ?? {}
   const global = options.global ?? {}
   const resumed = options.resumed === true
-  const requireFor = (rule: string) => (id: string): unknown => {
+  const requireFor = (rule: string, session: LegacyRule.Session) => (id: string): unknown => {
     const name = moduleName(String(id))
-    if (Object.hasOwn(modules, name)) return modules[name]
+    if (Object.hasOwn(modules, name)) {
+      const module = modules[name]
+      const safe = typeof module === "function"
+        ? (module as unknown as Record<string, unknown>)[callbackErrorsKey]
+        : undefined
+      return typeof safe === "function" ? safe((error: unknown) => session.fail?.(error)) : module
+    }
     // Thrown inside the rule, like a failed require under Rules: the rule's run turns it into a denial.
     const error = new LegacyRule.ModuleNotBundled(name)
-    consoleFor(rule).error(error.message)
+    consoleFor(rule, session.scrub).error(error.message)
     throw error
   }
   const State = Fact.make(
@@ -205,7 +287,17 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         const value = yield* secrets.getOption(name)
         if (value._tag === "Some") configuration[name] = Redacted.value(value.value)
       }
-      const session: LegacyRule.Session = RulesContext.fromEvent(login.raw, { resumed })
+      let current: LegacyRule.LegacyRule | undefined
+      const guard = (construct: string) => {
+        if (current === undefined || !current.accepted.includes(construct)) {
+          throw new LegacyRule.UnsupportedConstruct(construct)
+        }
+      }
+      const session: LegacyRule.Session = {
+        ...RulesContext.fromEvent(login.raw, { resumed, guard }),
+        fail: undefined,
+        scrub: scrubberOf(configuration)
+      }
       const originalApp = structuredClone(session.user.app_metadata)
       const originalUser = structuredClone(session.user.user_metadata)
       const originalClaims: Record<string, string> = {}
@@ -218,21 +310,39 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           updateUserMetadata: metadataWriter(session, "user_metadata", originalUser, userMetadata)
         }
       }
+      managementGetters(auth0, guard)
       for (const rule of rules) {
+        current = rule
+        // Under Rules, a metadata update was written at once: a later denial did not undo it. Copied now, so a
+        // rule still running after its timeout adds nothing.
+        const committed = <D extends Denial>(denial: D) =>
+          withCommitted(denial, {
+            appMetadata: structuredClone(appMetadata),
+            userMetadata: structuredClone(userMetadata)
+          })
+        // A setting the rule names but the Action lacks is a misconfiguration: denied before the rule runs.
+        for (const setting of rule.settings) {
+          if (!Object.hasOwn(configuration, setting)) {
+            yield* Effect.fail(committed(new MissingSecret({ name: setting }))).pipe(
+              Effect.tapError(() => Effect.logError(`missing secret ${setting}`)),
+              Effect.annotateLogs({ rule: rule.name })
+            )
+          }
+        }
         const fn = rule.load({
           configuration: Object.freeze({ ...configuration }),
           global,
           auth0,
           UnauthorizedError: LegacyRule.UnauthorizedError,
-          require: requireFor(rule.name),
-          console: consoleFor(rule.name)
+          require: requireFor(rule.name, session),
+          console: consoleFor(rule.name, session.scrub)
         })
         yield* LegacyRule.run(rule, fn, session).pipe(
-          // Under Rules, a metadata update was written at once: a later denial did not undo it.
-          Effect.mapError((denial) => withCommitted(denial, { appMetadata, userMetadata })),
+          Effect.mapError(committed),
           Effect.annotateLogs({ rule: rule.name })
         )
       }
+      current = undefined
       const transaction = isRecord(login.raw["transaction"]) ? login.raw["transaction"] : {}
       const requested = transaction["requested_scopes"]
       return {
@@ -257,20 +367,34 @@ const scopeList = (u: unknown): ReadonlyArray<string> | undefined =>
     ? u.split(" ").filter((s) => s.length > 0)
     : undefined
 
+// Any value a rule left in context.multifactor asks for MFA (unset, null or false do not): with its provider when
+// it names one Rules knew, and "any" otherwise, since requiring a factor is the safe reading of an unclear request.
+// "none" was never a Rules provider; in Actions it would lift the requirement, so it reads as "any" too.
 const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
-  if (!isRecord(u) || typeof u["provider"] !== "string") return Effect.void
-  // An unknown provider still asks for MFA: requiring any factor is the safe reading.
-  const provider = mfaProviders.has(u["provider"]) ? u["provider"] as Decision.Mfa["provider"] : "any"
+  if (u === undefined || u === null || u === false) return Effect.void
+  const asked = isRecord(u) ? u : {}
+  const provider = typeof asked["provider"] === "string" && rulesMfaProviders.has(asked["provider"])
+    ? asked["provider"] as Decision.Mfa["provider"]
+    : "any"
   const providerOptions: Record<string, string> = {}
   if (provider === "duo") {
     for (const key of ["ikey", "skey", "host", "username"]) {
-      if (typeof u[key] === "string") providerOptions[key] = u[key]
+      if (typeof asked[key] === "string") providerOptions[key] = asked[key]
     }
   }
   return Decision.requireMfa(provider, {
-    allowRememberBrowser: u["allowRememberBrowser"] === true,
+    allowRememberBrowser: asked["allowRememberBrowser"] === true,
     providerOptions: Object.keys(providerOptions).length > 0 ? providerOptions : undefined
   })
+}
+
+const isHttpUrl = (u: unknown): u is string => {
+  if (typeof u !== "string") return false
+  try {
+    return /^https?:$/.test(new URL(u).protocol)
+  } catch {
+    return false
+  }
 }
 
 /**
@@ -279,15 +403,22 @@ const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
  * @category combinators
  * @since 0.1.0
  */
-export const record = (state: State): Effect.Effect<void, never, Decision.Decisions> =>
+export const record = (state: State): Effect.Effect<void, InvalidRedirect, Decision.Decisions> =>
   Effect.gen(function*() {
     const { context, user } = state
     const redirect = context.redirect as unknown
-    if (!state.resumed && isRecord(redirect) && typeof redirect["url"] === "string") {
+    if (!state.resumed && redirect !== undefined && redirect !== null && redirect !== false) {
+      const url = isRecord(redirect) ? redirect["url"] : undefined
+      // A redirect the rules asked for but that cannot happen must not turn into a login without the detour.
+      if (!isHttpUrl(url)) {
+        return yield* Effect.logError("context.redirect holds no http(s) url").pipe(
+          Effect.andThen(Effect.fail(new InvalidRedirect()))
+        )
+      }
       // Rules redirected after the last rule and issued tokens only after the pass on /continue, which starts from a
       // fresh context: this pass's claims, scopes and MFA never reached a token. Only its metadata writes (made at
       // once under Rules) and the redirect count.
-      yield* Decision.redirect(redirect["url"])
+      yield* Decision.redirect(url)
       yield* persist(state)
       return
     }

@@ -202,7 +202,8 @@ const send = async (o: Options): Promise<Response> => {
     url = new URL(href)
     if (!/^https?:$/.test(url.protocol)) throw 0
   } catch {
-    throw fail("EINVALIDURL", `Invalid URI "${href}"`)
+    // Without the query and credentials: they often hold keys, and this message may reach a log or a user.
+    throw fail("EINVALIDURL", `Invalid URI "${href.replace(/\?[\s\S]*$/, "?…").replace(/\/\/[^/@]*@/, "//…@")}"`)
   }
   const headers = lower(o.headers)
   if (url.username || url.password) {
@@ -291,13 +292,17 @@ const send = async (o: Options): Promise<Response> => {
   }
 }
 
+// The same key as LegacyRules.callbackErrorsKey (not imported: this module must not pull the legacy runtime in).
+const callbackErrorsKey = "~rulefx/request/withCallbackErrors"
+
 /**
- * A `request` function whose calls start from `defaults` (headers merged, call options win).
+ * A `request` function whose calls start from `defaults` (headers merged, call options win). With
+ * `onCallbackError`, an exception thrown by a callback goes there instead of becoming an uncaught exception.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const make = (defaults: Options = {}): Request => {
+export const make = (defaults: Options = {}, onCallbackError?: (error: unknown) => void): Request => {
   const verb = (method?: string): Send => (uri, options, callback) => {
     if (typeof options === "function") {
       callback = options
@@ -310,13 +315,24 @@ export const make = (defaults: Options = {}): Request => {
       (e): Parameters<Callback> => [e]
     ).then((args) => {
       // outside the promise chain: a throwing callback is an uncaught exception, never a second call
-      if (typeof cb === "function") queueMicrotask(() => cb(...args))
+      if (typeof cb === "function") {
+        queueMicrotask(() => {
+          if (onCallbackError === undefined) return cb(...args)
+          try {
+            cb(...args)
+          } catch (error) {
+            onCallbackError(error)
+          }
+        })
+      }
     })
   }
   const request: any = verb()
   for (const m of ["get", "head", "post", "put", "patch", "delete"]) request[m] = verb(m)
   request.del = request.delete
-  request.defaults = (options: Options) => make(merge(defaults, options))
+  request.defaults = (options: Options) => make(merge(defaults, options), onCallbackError)
+  // LegacyRules.callbackErrorsKey: each legacy rule gets a request whose throwing callbacks deny that login only.
+  request[callbackErrorsKey] = (onError: (error: unknown) => void) => make(defaults, onError)
   return request
 }
 

@@ -6,9 +6,10 @@
  * milliseconds, `clientID`/`connectionStrategy`, `idToken`/`accessToken` as empty writable objects. A rule may
  * mutate them; nothing here reaches Auth0 except through LegacyRules' translation at the end.
  *
- * Fields with no Actions equivalent are present but empty (`connectionOptions`, `samlConfiguration`,
- * `sso.with_auth0`): `rulefx migrate` refuses rules that use them unless the user accepted the construct, and then
- * they read as empty.
+ * Fields with no Actions equivalent (`connectionOptions`, `sso.with_auth0`, `sso.with_dbconn`, `user.permissions`)
+ * ask a guard when read: `rulefx migrate` refuses rules that use them unless the user accepted the construct, and
+ * at run time a read by a rule that did not accept it (through an alias) is refused too; accepted, they read as
+ * empty (`{}`, `false`, `undefined`).
  *
  * @since 0.1.0
  */
@@ -132,7 +133,14 @@ const methods = (u: unknown): RulesContext["authentication"]["methods"] =>
  */
 export const fromEvent = (
   event: Readonly<Record<string, unknown>>,
-  options: { readonly resumed?: boolean } = {}
+  options: {
+    readonly resumed?: boolean
+    /**
+     * Called when a rule reads a field with no Actions equivalent (`context.connectionOptions`,
+     * `context.sso.with_auth0`, `context.sso.with_dbconn`, `user.permissions`); it throws to refuse the read.
+     */
+    readonly guard?: (construct: string) => void
+  } = {}
 ): { readonly user: RulesUser; readonly context: RulesContext } => {
   const user = record(event["user"])
   const client = record(event["client"])
@@ -188,5 +196,29 @@ export const fromEvent = (
     riskAssessment: isRecord(authentication["riskAssessment"]) ? record(authentication["riskAssessment"]) : undefined,
     samlConfiguration: {}
   }
+  const guard = options.guard ?? (() => undefined)
+  guarded(context, "connectionOptions", "context.connectionOptions", {}, guard)
+  guarded(context.sso, "with_auth0", "context.sso.with_auth0", false, guard)
+  guarded(context.sso, "with_dbconn", "context.sso.with_dbconn", false, guard)
+  if (!("permissions" in rulesUser)) guarded(rulesUser, "permissions", "user.permissions", undefined, guard)
   return { user: rulesUser, context }
+}
+
+// A field Actions cannot fill: reading it asks `guard` first (which throws unless the rule accepted the construct),
+// then gives the empty value. Not enumerable, so a rule that logs or copies the whole object does not trip it.
+const guarded = (target: object, key: string, construct: string, empty: unknown, guard: (c: string) => void) => {
+  let value = empty
+  let set = false
+  Object.defineProperty(target, key, {
+    configurable: true,
+    enumerable: false,
+    get: () => {
+      if (!set) guard(construct)
+      return value
+    },
+    set: (v: unknown) => {
+      set = true
+      value = v
+    }
+  })
 }

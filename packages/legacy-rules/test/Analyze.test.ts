@@ -958,4 +958,44 @@ describe("Analyze", () => {
       assert.strictEqual(Analyze.isBuiltin(name), expected)
     })
   })
+  describe("implicit globals (shared by every login in flight)", () => {
+    const implicit = (name: string) =>
+      `${name}: assigns a variable the rule never declares: in an Action it is one variable shared by every login in ` +
+      "flight, so one user's value can reach another's token; declare it with var"
+
+    it.effect.each([
+      ["  who = user.user_id", "who"],
+      ["  count++", "count"],
+      ["  total += 1", "total"],
+      ["  for (key in user.app_metadata) {}", "key"],
+      ["  for (item of [1]) {}", "item"],
+      ["  [a, b] = [1, 2]", "a"],
+      ["  setTimeout(function () { late = user.email }, 1)", "late"]
+    ])("`%s` is refused, naming %s", ([code, name]) =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(ruleWith(code))
+        const found = analysis.findings.filter((f) => f.construct === "global.implicit")
+        assert.strictEqual(found.length, 1)
+        assert.strictEqual(found[0]!.status, "unsupported")
+        assert.strictEqual(found[0]!.line, 3)
+        assert.strictEqual(found[0]!.detail, implicit(name))
+      }))
+
+    it.effect.each([
+      "  var who; who = user.user_id",
+      "  let n = 0; n++",
+      "  for (var key in user.app_metadata) {}",
+      "  for (const item of [1]) {}",
+      "  function helper() {} helper = null",
+      "  try { x() } catch (e) { e = null }",
+      "  user = { user_id: 'x' }; context = {}; callback = null",
+      "  configuration = {}; global = {}",
+      "  user.seller = 1; context.x = 2",
+      "  var f = function (a, { b }, ...c) { a = b = c = 1 }"
+    ])("`%s` declares what it assigns: nothing refused", (code) =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(ruleWith(code))
+        assert.deepStrictEqual(analysis.findings.filter((f) => f.construct === "global.implicit"), [])
+      }))
+  })
 })

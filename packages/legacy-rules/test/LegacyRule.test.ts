@@ -11,7 +11,11 @@ import { fullEvent } from "./utils/Fixtures.ts"
 
 type Callback = Parameters<LegacyRule.RuleFunction>[2]
 
-const newSession = (): LegacyRule.Session => RulesContext.fromEvent(fullEvent())
+const newSession = (): LegacyRule.Session => ({
+  ...RulesContext.fromEvent(fullEvent()),
+  fail: undefined,
+  scrub: (text) => text
+})
 
 /** Runs `fn` once as rule "r" with a 50 ms timeout. */
 const runFn = (fn: LegacyRule.RuleFunction, session: LegacyRule.Session = newSession(), timeout = 50) =>

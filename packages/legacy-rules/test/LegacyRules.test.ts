@@ -5,6 +5,7 @@ import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Rule from "@rulefx/core/Rule"
 import * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"
 import * as LegacyRules from "@rulefx/legacy-rules/LegacyRules"
+import * as Request from "@rulefx/legacy-rules/Request"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -277,13 +278,54 @@ describe("LegacyRules", () => {
         })
       }))
 
-    it.effect("context.multifactor without a provider: no MFA", () =>
+    it.effect("context.multifactor without a usable provider still requires MFA (any); \"none\" too", () =>
       Effect.gen(function*() {
-        const decision = yield* decide(single("mfa", function(user, context, callback) {
-          context.multifactor = { allowRememberBrowser: true }
+        for (
+          const asked of [{ allowRememberBrowser: true }, { provider: undefined }, { provider: "none" }, true, "x"]
+        ) {
+          const decision = yield* decide(single("mfa", function(user, context, callback) {
+            ;(context as { multifactor: unknown }).multifactor = asked
+            callback(null, user, context)
+          }))
+          assert.deepStrictEqual(decision.mfa, {
+            provider: "any",
+            allowRememberBrowser: typeof asked === "object" && "allowRememberBrowser" in asked
+          }, JSON.stringify(asked))
+        }
+      }))
+
+    it.effect("context.multifactor null, false or unset: no MFA", () =>
+      Effect.gen(function*() {
+        for (const asked of [null, false, undefined]) {
+          const decision = yield* decide(single("mfa", function(user, context, callback) {
+            ;(context as { multifactor: unknown }).multifactor = asked
+            callback(null, user, context)
+          }))
+          assert.isUndefined(decision.mfa)
+        }
+      }))
+
+    it.effect("context.redirect without an http(s) url denies (generic) instead of skipping the detour", () =>
+      Effect.gen(function*() {
+        for (
+          const redirect of [{ url: undefined }, { url: "" }, { url: "javascript:alert(1)" }, { url: 42 }, {}, "x"]
+        ) {
+          const error: unknown = yield* denial(single("redirect", function(user, context, callback) {
+            ;(context as { redirect: unknown }).redirect = redirect
+            callback(null, user, context)
+          }))
+          assert.instanceOf(error, LegacyRules.InvalidRedirect, JSON.stringify(redirect))
+          assert.strictEqual((error as LegacyRules.InvalidRedirect).message, Denial.genericMessage)
+        }
+      }))
+
+    it.effect("a redirect left in context on the pass after /continue is ignored, even without a url", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(single("redirect", function(user, context, callback) {
+          ;(context as { redirect: unknown }).redirect = { url: undefined }
           callback(null, user, context)
-        }))
-        assert.isUndefined(decision.mfa)
+        }, { resumed: true }))
+        assert.isUndefined(decision.redirect)
       }))
 
     it.effect("context.redirect {url}: a redirect", () =>
@@ -572,96 +614,79 @@ describe("LegacyRules", () => {
         assert.deepStrictEqual(view(decision), { ...nothing, appMetadata: { plan: "free" } })
       }))
 
-    it.effect("updating another user rejects, and nothing is written", () =>
-      Effect.gen(function*() {
-        let rejection: unknown
-        const decision = yield* decide(LegacyRules.make([
-          rule("write", ({ auth0 }) =>
-            function(user, context, callback) {
-              auth0.users.updateAppMetadata("auth0|someone-else", { plan: "free" }).then(
-                () => callback(new Error("should have rejected")),
-                (error) => {
-                  rejection = error
-                  callback(null, user, context)
-                }
-              )
-            })
-        ]))
-        assert.instanceOf(rejection, Error)
-        assert.include((rejection as Error).message, "only the user logging in")
-        assert.deepStrictEqual(view(decision), nothing)
-      }))
-
-    it.effect("a rule that passes that rejection to callback denies", () =>
+    it.effect("updating another user denies the rule even when it ignores the rejection; nothing is written", () =>
       Effect.gen(function*() {
         const error = yield* denial(LegacyRules.make([
           rule("write", ({ auth0 }) =>
             function(user, context, callback) {
               auth0.users.updateAppMetadata("auth0|someone-else", { plan: "free" }).then(
-                () => callback(null, user, context),
-                callback
+                () => callback(new Error("should have rejected")),
+                () => callback(null, user, context)
               )
             })
         ]))
         assert.instanceOf(error, LegacyRule.LegacyRuleDenied)
+        assert.strictEqual(error.rule, "write")
         assert.include(error.message, "only the user logging in")
+        assert.isUndefined(Denial.committedOf(error))
       }))
 
-    it.live("another user with the node-style callback: the callback gets the error, no unhandled rejection", () =>
+    it.live("fire and forget for another user: denied, and no unhandled rejection", () =>
       Effect.gen(function*() {
         const unhandled: Array<unknown> = []
         const onUnhandled = (reason: unknown) => {
           unhandled.push(reason)
         }
-        const errors: Array<unknown> = []
-        yield* Effect.acquireUseRelease(
+        const error = yield* Effect.acquireUseRelease(
           Effect.sync(() => process.on("unhandledRejection", onUnhandled)),
           () =>
             Effect.gen(function*() {
-              yield* decide(LegacyRules.make([
+              const error = yield* denial(LegacyRules.make([
                 rule("write", ({ auth0 }) =>
                   function(user, context, callback) {
-                    auth0.users.updateAppMetadata("auth0|someone-else", { plan: "free" }, function(error) {
-                      errors.push(error)
-                      callback(null, user, context)
-                    })
+                    auth0.users.updateAppMetadata("auth0|someone-else", { plan: "free" })
+                    setTimeout(() => callback(null, user, context), 5)
                   })
               ]))
-              // Node reports unhandled rejections after the microtask queue drains.
               yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 20)))
+              return error
             }),
           () => Effect.sync(() => process.off("unhandledRejection", onUnhandled))
         )
-        assert.strictEqual(errors.length, 1)
-        assert.include((errors[0] as Error).message, "only the user logging in")
+        assert.include(error.message, "only the user logging in")
         assert.deepStrictEqual(unhandled.map(String), [])
       }))
 
+    it.live("a node-style callback that throws denies this login instead of crashing the Action", () =>
+      Effect.gen(function*() {
+        const error = yield* denial(LegacyRules.make([
+          rule("write", ({ auth0 }) =>
+            function(user, _context, _callback) {
+              auth0.users.updateAppMetadata(user.user_id, { tier: "gold" }, function() {
+                throw new SyntaxError("Unexpected token u in JSON at position 0")
+              })
+            })
+        ]))
+        assert.instanceOf(error, LegacyRule.LegacyRuleDenied)
+        assert.strictEqual(error.message, "Unexpected token u in JSON at position 0")
+        // The write itself had been made: it is committed with the denial, as under Rules.
+        assert.deepStrictEqual(Denial.committedOf(error), { appMetadata: { tier: "gold" }, userMetadata: {} })
+      }))
+
     it.effect.each([["a string", "x"], ["an array", [1]], ["null", null], ["a number", 3]] as const)(
-      "metadata that is not an object (%s) rejects",
+      "metadata that is not an object (%s) denies the rule",
       ([, bad]) =>
         Effect.gen(function*() {
-          let rejection: unknown
-          const decision = yield* decide(LegacyRules.make([
+          const error = yield* denial(LegacyRules.make([
             rule("write", ({ auth0 }) =>
               function(user, context, callback) {
                 auth0.users.updateAppMetadata(user.user_id, bad).then(
                   () => callback(new Error("should have rejected")),
-                  (error) => {
-                    rejection = error
-                    return auth0.users.updateUserMetadata(user.user_id, bad)
-                  }
-                ).then(
-                  () => callback(new Error("should have rejected")),
-                  (error) => {
-                    assert.include((error as Error).message, "user_metadata must be an object")
-                    callback(null, user, context)
-                  }
+                  () => callback(null, user, context)
                 )
               })
           ]))
-          assert.include((rejection as Error).message, "app_metadata must be an object")
-          assert.deepStrictEqual(view(decision), nothing)
+          assert.strictEqual(error.message, "auth0.users: app_metadata must be an object")
         })
     )
 
@@ -832,5 +857,135 @@ describe("LegacyRules", () => {
     ])("%s -> %s", (specifier, name) => {
       assert.strictEqual(LegacyRules.moduleName(specifier), name)
     })
+  })
+  describe("run-time guards (what the analysis cannot see through an alias)", () => {
+    const withOptions = (
+      name: string,
+      fn: LegacyRule.RuleFunction,
+      options: { readonly settings?: ReadonlyArray<string>; readonly accepted?: ReadonlyArray<string> }
+    ) => LegacyRules.make([LegacyRule.make(name, () => fn, { timeout: "1 second", ...options })])
+
+    it.effect("a setting the rule names but the Action lacks: denied before the rule runs (generic)", () =>
+      Effect.gen(function*() {
+        let ran = false
+        const legacy = withOptions("needs", function(user, context, callback) {
+          ran = true
+          callback(null, user, context)
+        }, { settings: ["API_KEY"] })
+        const error = yield* denial(legacy)
+        assert.instanceOf(error, Denial.MissingSecret)
+        assert.strictEqual(error.message, Denial.genericMessage)
+        assert.isFalse(ran)
+        const decision = yield* decide(legacy, fullEvent(), { API_KEY: "k-123456" })
+        assert.isTrue(ran)
+        assert.deepStrictEqual(view(decision), nothing)
+      }))
+
+    it.effect("context.primaryUser set through an alias: denied unless accepted, and then ignored", () =>
+      Effect.gen(function*() {
+        const fn: LegacyRule.RuleFunction = function(user, context, callback) {
+          const ctx = context
+          ctx.primaryUser = "auth0|other"
+          callback(null, user, context)
+        }
+        const error = yield* denial(withOptions("link", fn, {}))
+        assert.instanceOf(error, LegacyRule.LegacyRuleDenied)
+        assert.strictEqual(error.message, Denial.genericMessage)
+        const decision = yield* decide(withOptions("link", fn, { accepted: ["context.primaryUser"] }))
+        assert.deepStrictEqual(view(decision), nothing)
+      }))
+
+    it.effect("context.samlConfiguration changed: denied unless accepted", () =>
+      Effect.gen(function*() {
+        const fn: LegacyRule.RuleFunction = function(user, context, callback) {
+          const saml = context.samlConfiguration
+          saml["audience"] = "urn:other"
+          callback(null, user, context)
+        }
+        assert.strictEqual((yield* denial(withOptions("saml", fn, {}))).message, Denial.genericMessage)
+        yield* decide(withOptions("saml", fn, { accepted: ["context.samlConfiguration"] }))
+      }))
+
+    it.effect("reading context.connectionOptions through an alias: denied unless accepted, then {}", () =>
+      Effect.gen(function*() {
+        let seen: unknown
+        const fn: LegacyRule.RuleFunction = function(user, context, callback) {
+          const { connectionOptions } = context
+          seen = connectionOptions
+          callback(null, user, context)
+        }
+        const error = yield* denial(withOptions("aliases", fn, {}))
+        assert.strictEqual(error.message, Denial.genericMessage)
+        assert.isUndefined(seen)
+        yield* decide(withOptions("aliases", fn, { accepted: ["context.connectionOptions"] }))
+        assert.deepStrictEqual(seen, {})
+      }))
+
+    it.effect("auth0.domain, auth0.baseUrl, auth0.accessToken: denied unless accepted, then undefined", () =>
+      Effect.gen(function*() {
+        for (const key of ["domain", "baseUrl", "accessToken"] as const) {
+          let seen: unknown = "unread"
+          const legacy = (accepted: ReadonlyArray<string>) =>
+            LegacyRules.make([
+              LegacyRule.make("mgmt", ({ auth0 }) =>
+                function(user, context, callback) {
+                  seen = (auth0 as unknown as Record<string, unknown>)[key]
+                  callback(null, user, context)
+                }, { timeout: "1 second", accepted })
+            ])
+          assert.strictEqual((yield* denial(legacy([]))).message, Denial.genericMessage)
+          assert.strictEqual(seen, "unread")
+          yield* decide(legacy([`auth0.${key}`]))
+          assert.isUndefined(seen)
+        }
+      }))
+  })
+
+  describe("secrets never reach the user or the log", () => {
+    it.effect("a secret in a denial reason or a console line is replaced by its name", () =>
+      Effect.gen(function*() {
+        const lines: Array<string> = []
+        const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)))
+        yield* Effect.addFinalizer(() => Effect.sync(() => spy.mockRestore()))
+        const legacy = LegacyRules.make([
+          rule("leaks", ({ configuration, console }) =>
+            function(_user, _context, callback) {
+              console.log("calling", `https://api.example/check?key=${configuration["API_KEY"]}`)
+              callback(
+                new Error(`Invalid URI "undefined/check?api_key=${encodeURIComponent(configuration["API_KEY"]!)}"`)
+              )
+            })
+        ])
+        const error = yield* denial(legacy, fullEvent(), { API_KEY: "sk_live/SUPER secret" })
+        assert.strictEqual(error.message, `Invalid URI "undefined/check?api_key=[secret API_KEY]"`)
+        assert.deepStrictEqual(lines, [
+          "rulefx legacy rule=leaks: calling https://api.example/check?key=[secret API_KEY]"
+        ])
+      }).pipe(Effect.scoped))
+  })
+
+  describe("the request shim in a legacy rule", () => {
+    it("offers the variant LegacyRules asks for under callbackErrorsKey", () => {
+      assert.strictEqual(
+        typeof (Request.request as unknown as Record<string, unknown>)[LegacyRules.callbackErrorsKey],
+        "function"
+      )
+    })
+
+    it.live("a request callback that throws denies this login instead of crashing the Action", () =>
+      Effect.gen(function*() {
+        const legacy = LegacyRules.make([
+          rule("calls", ({ require }) =>
+            function(_user, _context, _callback) {
+              const request = require("request@2.88.0") as Request.Request
+              request("not a url", function() {
+                throw new TypeError("Cannot read properties of undefined (reading 'id')")
+              })
+            })
+        ], { modules: { request: Request.request } })
+        const error = yield* denial(legacy)
+        assert.instanceOf(error, LegacyRule.LegacyRuleDenied)
+        assert.strictEqual(error.message, "Cannot read properties of undefined (reading 'id')")
+      }))
   })
 })

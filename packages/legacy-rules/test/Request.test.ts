@@ -297,6 +297,29 @@ describe("Request", () => {
       assert.strictEqual((await failed(request, {})).code, "EINVALIDURL")
       assert.strictEqual(fetch.mock.calls.length, 0)
     })
+
+    it("an invalid URL's message leaves out its query and credentials, which often hold keys", async () => {
+      const errors = await Promise.all([
+        failed(request, "undefined/check?api_key=sk_live_123&x=1"),
+        failed(request, "ftp://user:hunter2@files.example/f?token=t")
+      ])
+      assert.deepStrictEqual(errors.map((e) => e.message), [
+        `Invalid URI "undefined/check?…"`,
+        `Invalid URI "ftp://…@files.example/f?…"`
+      ])
+    })
+
+    it("make(defaults, onCallbackError): a throwing callback goes to onCallbackError, also after defaults()", async () => {
+      const caught: Array<unknown> = []
+      const safe = make({}, (error) => caught.push(error)).defaults({ timeout: 1000 })
+      await new Promise<void>((resolve) => {
+        safe("not a url", () => {
+          queueMicrotask(resolve)
+          throw new Error("thrown by the rule")
+        })
+      })
+      assert.deepStrictEqual(caught.map((e) => (e as Error).message), ["thrown by the rule"])
+    })
   })
 
   describe("headers and auth", () => {

@@ -16,7 +16,8 @@ describe("RulesContext.fromEvent", () => {
 
     it("context: every field in the Rules shape", () => {
       const { context } = RulesContext.fromEvent(fullEvent())
-      assert.deepStrictEqual(context, {
+      // The guarded fields (connectionOptions, sso.with_*) are not enumerable: a deep comparison does not see them.
+      assert.deepStrictEqual<unknown>(context, {
         tenant: "acme-prod",
         clientID: "cli_SPA123",
         clientName: "Acme Shop",
@@ -25,7 +26,6 @@ describe("RulesContext.fromEvent", () => {
         connectionID: "con_DB456",
         connectionStrategy: "auth0",
         connectionMetadata: { source: "legacy" },
-        connectionOptions: {},
         protocol: "oidc-basic-profile",
         request: {
           userAgent: "Mozilla/5.0 (X11; Linux x86_64)",
@@ -47,7 +47,7 @@ describe("RulesContext.fromEvent", () => {
           }
         },
         stats: { loginsCount: 42 },
-        sso: { with_auth0: false, with_dbconn: false, current_clients: ["cli_SPA123", "cli_Other"] },
+        sso: { current_clients: ["cli_SPA123", "cli_Other"] },
         sessionID: "sess_789",
         accessToken: {},
         idToken: {},
@@ -205,7 +205,7 @@ describe("RulesContext.fromEvent", () => {
     it("a minimal event: sane defaults", () => {
       const { context, user } = RulesContext.fromEvent(minimalEvent())
       assert.deepStrictEqual(user, { user_id: "auth0|min", app_metadata: {}, user_metadata: {} })
-      assert.deepStrictEqual(context, {
+      assert.deepStrictEqual<unknown>(context, {
         tenant: undefined,
         clientID: "cli_min",
         clientName: "",
@@ -214,7 +214,6 @@ describe("RulesContext.fromEvent", () => {
         connectionID: "",
         connectionStrategy: "",
         connectionMetadata: {},
-        connectionOptions: {},
         protocol: undefined,
         request: {
           userAgent: undefined,
@@ -225,7 +224,7 @@ describe("RulesContext.fromEvent", () => {
           geoip: {}
         },
         stats: { loginsCount: 0 },
-        sso: { with_auth0: false, with_dbconn: false, current_clients: [] },
+        sso: { current_clients: [] } as unknown,
         sessionID: undefined,
         accessToken: {},
         idToken: {},
@@ -327,6 +326,59 @@ describe("RulesContext.fromEvent", () => {
       assert.isNaN(context.authentication.methods[0]!.timestamp)
       assert.deepStrictEqual(context.authorization.roles, ["admin", "seller"])
       assert.deepStrictEqual(context.sso.current_clients, ["cli_a"])
+    })
+  })
+  describe("fields with no Actions equivalent ask the guard", () => {
+    it("without a guard they read as empty; they are not enumerable, so dumping context trips nothing", () => {
+      const { context, user } = RulesContext.fromEvent(fullEvent())
+      assert.deepStrictEqual(context.connectionOptions, {})
+      assert.strictEqual(context.sso.with_auth0, false)
+      assert.strictEqual(context.sso.with_dbconn, false)
+      assert.isUndefined(user["permissions"])
+      assert.notInclude(Object.keys(context), "connectionOptions")
+      assert.deepStrictEqual(Object.keys(context.sso), ["current_clients"])
+    })
+
+    it("each read calls the guard with the construct, which may refuse it by throwing", () => {
+      const asked: Array<string> = []
+      const { context, user } = RulesContext.fromEvent(fullEvent(), {
+        guard: (construct) => {
+          asked.push(construct)
+          if (construct === "context.connectionOptions") throw new Error("refused")
+        }
+      })
+      assert.throws(() => context.connectionOptions, "refused")
+      assert.strictEqual(context.sso.with_auth0, false)
+      assert.strictEqual(context.sso.with_dbconn, false)
+      assert.isUndefined(user["permissions"])
+      JSON.stringify({ context, user })
+      assert.deepStrictEqual(asked, [
+        "context.connectionOptions",
+        "context.sso.with_auth0",
+        "context.sso.with_dbconn",
+        "user.permissions"
+      ])
+    })
+
+    it("a value a rule assigns is read back without the guard", () => {
+      const { context } = RulesContext.fromEvent(fullEvent(), {
+        guard: () => {
+          throw new Error("refused")
+        }
+      })
+      context.connectionOptions = { tenant_domain: "set.example" }
+      assert.deepStrictEqual(context.connectionOptions, { tenant_domain: "set.example" })
+    })
+
+    it("a user whose event has permissions keeps them as they are", () => {
+      const event = fullEvent() as { user: Record<string, unknown> }
+      event.user["permissions"] = ["read:x"]
+      const { user } = RulesContext.fromEvent(event, {
+        guard: () => {
+          throw new Error("refused")
+        }
+      })
+      assert.deepStrictEqual(user["permissions"], ["read:x"])
     })
   })
 })

@@ -29,6 +29,12 @@ export const migrate = Command.make(
       Flag.withDescription("Leave a rule out by name (repeatable), e.g. one already converted to a typed rule"),
       Flag.atLeast(0)
     ),
+    optionalSetting: Flag.String("optional-setting").pipe(
+      Flag.withDescription(
+        "A Rules setting the rules may run without (repeatable); any other missing setting denies the login"
+      ),
+      Flag.atLeast(0)
+    ),
     ruleTimeout: Flag.Int("rule-timeout").pipe(
       Flag.withDescription("Milliseconds each rule has to call back; past it the login is denied"),
       Flag.withDefault(5000)
@@ -46,43 +52,54 @@ export const migrate = Command.make(
       Flag.withDefault(false)
     )
   },
-  Effect.fnUntraced(function*({ accept, budget, deadline, dir, dryRun, emitRules, out, ruleTimeout, skip }) {
-    if (ruleTimeout <= 0 || deadline <= 0 || budget <= 0) {
-      return yield* new CommandFailed({ reason: "--rule-timeout, --deadline and --budget must be positive" })
-    }
-    if (ruleTimeout >= deadline) {
-      yield* Console.log(
-        `warning: --rule-timeout ${ruleTimeout} is not below --deadline ${deadline}; a hanging rule then ` +
-          `ends the whole run instead of being named`
-      )
-    }
-    const options = { accept, skip, ruleTimeoutMillis: ruleTimeout, deadlineMillis: deadline, budget: budget * 1024 }
-    if (dryRun) {
-      const plan = yield* Migrate.plan(dir, options).pipe(Effect.mapError(failed))
-      const problems = Migrate.problems(plan)
-      yield* Console.log(Migrate.render(plan))
-      if (problems.length > 0) {
+  Effect.fnUntraced(
+    function*({ accept, budget, deadline, dir, dryRun, emitRules, optionalSetting, out, ruleTimeout, skip }) {
+      if (ruleTimeout <= 0 || deadline <= 0 || budget <= 0) {
+        return yield* new CommandFailed({ reason: "--rule-timeout, --deadline and --budget must be positive" })
+      }
+      if (ruleTimeout >= deadline) {
+        yield* Console.log(
+          `warning: --rule-timeout ${ruleTimeout} is not below --deadline ${deadline}; a hanging rule then ` +
+            `ends the whole run instead of being named`
+        )
+      }
+      const options = {
+        accept,
+        skip,
+        optionalSettings: optionalSetting,
+        ruleTimeoutMillis: ruleTimeout,
+        deadlineMillis: deadline,
+        budget: budget * 1024
+      }
+      if (dryRun) {
+        const plan = yield* Migrate.plan(dir, options).pipe(Effect.mapError(failed))
+        const problems = Migrate.problems(plan)
+        yield* Console.log(Migrate.render(plan))
+        if (problems.length > 0) {
+          return yield* new CommandFailed({
+            reason: `the Action would not be built:\n${problems.map((p) => `  ${p}`).join("\n")}`
+          })
+        }
+        return
+      }
+      if (Option.isSome(emitRules)) {
+        const plan = yield* Migrate.emitRules(dir, emitRules.value, options).pipe(Effect.mapError(failed))
+        yield* Console.log(Migrate.render(plan))
+        yield* Console.log(
+          `${emitRules.value}: ${plan.rules.length} rules (with ${emitRules.value.replace(/\.cjs$/, ".d.cts")})`
+        )
+        return
+      }
+      if (Option.isNone(out)) {
         return yield* new CommandFailed({
-          reason: `the Action would not be built:\n${problems.map((p) => `  ${p}`).join("\n")}`
+          reason: "say where to write the Action with -o <file> (or use --emit-rules)"
         })
       }
-      return
+      const result = yield* Migrate.migrate(dir, out.value, options).pipe(Effect.mapError(failed))
+      yield* Console.log(Migrate.render(result.plan))
+      yield* Console.log(report(result.report))
     }
-    if (Option.isSome(emitRules)) {
-      const plan = yield* Migrate.emitRules(dir, emitRules.value, options).pipe(Effect.mapError(failed))
-      yield* Console.log(Migrate.render(plan))
-      yield* Console.log(
-        `${emitRules.value}: ${plan.rules.length} rules (with ${emitRules.value.replace(/\.cjs$/, ".d.cts")})`
-      )
-      return
-    }
-    if (Option.isNone(out)) {
-      return yield* new CommandFailed({ reason: "say where to write the Action with -o <file> (or use --emit-rules)" })
-    }
-    const result = yield* Migrate.migrate(dir, out.value, options).pipe(Effect.mapError(failed))
-    yield* Console.log(Migrate.render(result.plan))
-    yield* Console.log(report(result.report))
-  })
+  )
 ).pipe(
   Command.withDescription(
     "Turn a deploy-cli folder of legacy Rules into one Action that runs them unchanged, and print every construct"
