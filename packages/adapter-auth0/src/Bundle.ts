@@ -40,6 +40,8 @@ export interface Options {
   readonly rewriteBarrelImports?: boolean
   /** How the size report names the entry file itself (default: its path). */
   readonly entryLabel?: string
+  /** Modules left out of the file, required at run time from the Action's npm dependencies. */
+  readonly external?: ReadonlyArray<string>
 }
 
 /**
@@ -117,6 +119,7 @@ export const build = async (options: Options): Promise<Report> => {
   const result = await esbuild.build({
     plugins: options.rewriteBarrelImports === false ? [] : [barrelPlugin(options.entry, barrelImportsLeft)],
     ...esbuildOptions,
+    ...(options.external === undefined ? {} : { external: [...options.external] }),
     entryPoints: [options.entry],
     outfile: options.outfile
   })

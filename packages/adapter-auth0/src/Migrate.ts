@@ -18,7 +18,7 @@
 import * as Analyze from "@rulefx/legacy-rules/Analyze"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import { existsSync, statSync } from "node:fs"
+import { existsSync, readFileSync, statSync } from "node:fs"
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
@@ -53,9 +53,11 @@ export interface RuleFile {
  */
 export interface Module {
   readonly name: string
-  readonly kind: "builtin" | "shim" | "bundled" | "missing"
+  readonly kind: "builtin" | "shim" | "bundled" | "dependency" | "missing"
   /** The file esbuild bundles (for "bundled"). */
   readonly path: string | undefined
+  /** The installed version, which the Action must declare as an npm dependency (for "dependency"). */
+  readonly version?: string | undefined
   readonly rule: string
   readonly line: number
 }
@@ -102,6 +104,11 @@ export interface Options {
   readonly accept?: ReadonlyArray<string>
   /** Rules left out by name: those already converted to typed rules. */
   readonly skip?: ReadonlyArray<string>
+  /**
+   * Packages left out of the bundle: the Action declares them as npm dependencies (Auth0 installs them, and they do
+   * not count towards the 100 kB of code). Their installed version is what the Action must declare.
+   */
+  readonly external?: ReadonlyArray<string>
   /**
    * Rules settings a rule may run without (it checks for them itself). Every other setting a rule names must be an
    * Action secret, or the login is denied before that rule runs.
@@ -228,15 +235,30 @@ const resolveModule = (name: string, dirs: ReadonlyArray<string>): string | unde
   return undefined
 }
 
-const moduleOf = (name: string, dirs: ReadonlyArray<string>): Pick<Module, "kind" | "path"> =>
-  Analyze.isBuiltin(name)
-    ? { kind: "builtin", path: undefined }
-    : name === "request"
-    ? { kind: "shim", path: undefined }
-    : (() => {
-      const path = resolveModule(name, dirs)
-      return path === undefined ? { kind: "missing", path } : { kind: "bundled", path }
-    })()
+// The package a module specifier belongs to: "lodash/fp" is lodash, "@scope/pkg/sub" is @scope/pkg.
+const packageName = (name: string): string => name.split("/").slice(0, name.startsWith("@") ? 2 : 1).join("/")
+
+const installedVersion = (name: string, dirs: ReadonlyArray<string>): string | undefined => {
+  const manifest = resolveModule(`${packageName(name)}/package.json`, dirs)
+  if (manifest === undefined) return undefined
+  const version = (JSON.parse(readFileSync(manifest, "utf8")) as { version?: unknown }).version
+  return typeof version === "string" ? version : undefined
+}
+
+const moduleOf = (
+  name: string,
+  dirs: ReadonlyArray<string>,
+  external: ReadonlyArray<string>
+): Pick<Module, "kind" | "path" | "version"> => {
+  if (Analyze.isBuiltin(name)) return { kind: "builtin", path: undefined }
+  if (name === "request" && !external.includes("request")) return { kind: "shim", path: undefined }
+  const path = resolveModule(name, dirs)
+  if (path === undefined) return { kind: "missing", path }
+  if (!external.includes(packageName(name))) return { kind: "bundled", path }
+  const version = installedVersion(name, dirs)
+  // Without the installed version there is nothing to declare as the Action's dependency.
+  return version === undefined ? { kind: "missing", path: undefined } : { kind: "dependency", path, version }
+}
 
 const isAccepted = (finding: Analyze.Finding, rule: RuleFile, accept: ReadonlyArray<string>): boolean =>
   rule.accept.includes(finding.construct) || accept.includes(finding.construct) ||
@@ -297,7 +319,12 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
       for (const key of analysis.configurationKeys) keys.add(key)
       for (const r of analysis.requires) {
         if (!modules.some((m) => m.name === r.name)) {
-          modules.push({ name: r.name, ...moduleOf(r.name, dirs), rule: rule.name, line: r.line })
+          modules.push({
+            name: r.name,
+            ...moduleOf(r.name, dirs, options.external ?? []),
+            rule: rule.name,
+            line: r.line
+          })
         }
       }
     }
@@ -332,6 +359,16 @@ export const problems = (p: Plan): ReadonlyArray<string> => [
     `rule "${m.rule}" (line ${m.line}): require("${m.name}"): the module is not installed; ` +
     `run npm install ${m.name} next to the rules folder`
   )
+]
+
+/**
+ * The npm dependencies the Action must declare (`name@version`), for the modules left out of the bundle.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const dependencies = (p: Plan): ReadonlyArray<string> => [
+  ...new Set(p.modules.filter((m) => m.kind === "dependency").map((m) => `${packageName(m.name)}@${m.version}`))
 ]
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -386,6 +423,7 @@ export const entrySource = (p: Plan, options: Options = {}): string =>
     `const LegacyAction = require(${JSON.stringify(join(here, "LegacyAction.ts"))})`,
     `const LegacyRule = require(${JSON.stringify(legacyRuleModule)})`,
     `const modules = {`,
+    // A bundled module by its resolved path; built-ins and the Action's npm dependencies by name.
     ...moduleEntries(p, (m) => m.kind === "bundled" && m.path !== undefined ? m.path : m.name, requestModule),
     `}`,
     `const ruleOptions = { timeout: ${options.ruleTimeoutMillis ?? 5000} }`,
@@ -504,9 +542,17 @@ export const render = (p: Plan): string => {
       builtin: "Node built-in",
       shim: "rulefx's fetch-based shim",
       bundled: "bundled",
+      dependency: "an npm dependency of the Action",
       missing: "NOT INSTALLED"
     }
     lines.push(`modules: ${p.modules.map((m) => `${m.name} (${kinds[m.kind]})`).join(", ")}`)
+  }
+  const deps = dependencies(p)
+  if (deps.length > 0) {
+    lines.push(
+      `Action dependencies (declare them: rulefx deploy ${deps.map((d) => `--dependency ${d}`).join(" ")}): ` +
+        deps.join(", ")
+    )
   }
   for (const w of p.warnings) lines.push(`warning: ${w}`)
   return lines.join("\n")
@@ -540,6 +586,7 @@ export const migrate = (
             return await Bundle.build({
               entry,
               outfile: out,
+              external: p.modules.filter((m) => m.kind === "dependency").map((m) => m.name),
               entryLabel: "the rules' own code",
               ...(options.budget === undefined ? {} : { budget: options.budget })
             })

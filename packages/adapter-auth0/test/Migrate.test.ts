@@ -437,6 +437,43 @@ describe("Migrate.plan: constructs with no Actions equivalent", () => {
     assert.include(Migrate.render(p), "  -  b: skipped, left out with --skip")
   })
 
+  it("--external leaves a package out of the bundle, as the Action's npm dependency at its installed version", async () => {
+    const dir = tree(rule(
+      "a",
+      { name: "a", order: 1 },
+      fn(
+        "var pad = require('padder-fake@9.9.9');",
+        "context.idToken['https://example.com/pad'] = pad('7', 3);"
+      )
+    ))
+    fakePackage(dir, "padder-fake", "module.exports = function padderFakeBody(s, n) { return s.padStart(n, '0') };\n")
+    const out = join(dir, "dist", "action.js")
+    const built = await Effect.runPromise(Migrate.migrate(dir, out, { external: ["padder-fake"] }))
+    assert.deepStrictEqual(built.plan.modules.map((m) => [m.name, m.kind, m.version]), [
+      ["padder-fake", "dependency", "1.2.3"]
+    ])
+    assert.deepStrictEqual(Migrate.dependencies(built.plan), ["padder-fake@1.2.3"])
+    assert.include(
+      Migrate.render(built.plan).split("\n"),
+      "Action dependencies (declare them: rulefx deploy --dependency padder-fake@1.2.3): padder-fake@1.2.3"
+    )
+    const code = readFileSync(out, "utf8")
+    assert.notInclude(code, "padderFakeBody")
+    assert.include(code, `require("padder-fake")`)
+    // At run time it comes from node_modules, as Auth0 installs the Action's dependencies.
+    const action = require(out) as { onExecutePostLogin: (e: unknown, api: RecordingApi.RecordingApi) => Promise<void> }
+    const api = RecordingApi.make()
+    await action.onExecutePostLogin(minimalEvent(), api)
+    assert.deepStrictEqual(api.summary().idTokenClaims, { "https://example.com/pad": "007" })
+  })
+
+  it("--external for a package that is not installed: missing, the build refuses", async () => {
+    const dir = tree(rule("a", { name: "a", order: 1 }, fn("var x = require('absent-fake');")))
+    const p = await planOf(dir, { external: ["absent-fake"] })
+    assert.deepStrictEqual(p.modules.map((m) => m.kind), ["missing"])
+    assert.strictEqual(Migrate.problems(p).length, 1)
+  })
+
   it("a package.json in the rules folder (a build written there) is not read as a rule", async () => {
     const dir = tree({ ...rule("a", { name: "a", order: 1 }), "package.json": "{\"type\":\"commonjs\"}" })
     const p = await planOf(dir)
@@ -531,6 +568,7 @@ describe("Migrate.migrate", () => {
   describe("the built Action runs the rules' sources unchanged", () => {
     let dir = ""
     let out = ""
+    let refusedWithoutAccept: ReadonlyArray<string> = []
     let built: { readonly plan: Migrate.Plan; readonly report: { readonly bytes: number; readonly outfile: string } }
     let action: { readonly onExecutePostLogin: Handler; readonly onContinuePostLogin: Handler }
 
@@ -610,13 +648,21 @@ describe("Migrate.migrate", () => {
       )
       writeFileSync(join(dir, "node_modules", "leftpad-fake", "extra.js"), "module.exports = 'extra-ok';\n")
       out = join(dir, "dist", "action.js")
-      built = await Effect.runPromise(Migrate.migrate(dir, out))
+      // The sloppy rule assigns an undeclared variable on purpose: refused unless accepted (see the test below).
+      refusedWithoutAccept = Migrate.problems(await planOf(dir))
+      built = await Effect.runPromise(Migrate.migrate(dir, out, { accept: ["sloppy:global.implicit"] }))
       rmSync(join(dir, "node_modules"), { recursive: true, force: true })
       action = require(out)
     }, 30_000)
 
     afterAll(() => {
       delete (globalThis as Record<string, unknown>)["rulefxSloppyLeak"]
+    })
+
+    it("the undeclared assignment is refused unless accepted", () => {
+      assert.strictEqual(refusedWithoutAccept.length, 1)
+      assert.include(refusedWithoutAccept[0]!, `rule "sloppy"`)
+      assert.include(refusedWithoutAccept[0]!, "global.implicit has no Actions equivalent: rulefxSloppyLeak: ")
     })
 
     it("writes the file and reports its size", () => {

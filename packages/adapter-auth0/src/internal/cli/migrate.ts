@@ -29,6 +29,13 @@ export const migrate = Command.make(
       Flag.withDescription("Leave a rule out by name (repeatable), e.g. one already converted to a typed rule"),
       Flag.atLeast(0)
     ),
+    external: Flag.String("external").pipe(
+      Flag.withDescription(
+        "A package to leave out of the bundle and declare as the Action's npm dependency (repeatable): Auth0 installs " +
+          "it, and it does not count towards the 100 kB"
+      ),
+      Flag.atLeast(0)
+    ),
     optionalSetting: Flag.String("optional-setting").pipe(
       Flag.withDescription(
         "A Rules setting the rules may run without (repeatable); any other missing setting denies the login"
@@ -53,7 +60,7 @@ export const migrate = Command.make(
     )
   },
   Effect.fnUntraced(
-    function*({ accept, budget, deadline, dir, dryRun, emitRules, optionalSetting, out, ruleTimeout, skip }) {
+    function*({ accept, budget, deadline, dir, dryRun, emitRules, external, optionalSetting, out, ruleTimeout, skip }) {
       if (ruleTimeout <= 0 || deadline <= 0 || budget <= 0) {
         return yield* new CommandFailed({ reason: "--rule-timeout, --deadline and --budget must be positive" })
       }
@@ -66,6 +73,7 @@ export const migrate = Command.make(
       const options = {
         accept,
         skip,
+        external,
         optionalSettings: optionalSetting,
         ruleTimeoutMillis: ruleTimeout,
         deadlineMillis: deadline,
