@@ -7,7 +7,9 @@
  * rulefx run dist/action.js --event event.json [--secrets secrets.env] [--json]
  * rulefx deploy dist/action.js --name seller-login [--secrets-file secrets.env] [--dry-run]
  * rulefx export dist/action.js --name seller-login --out tenant/ [--secret NAME] [--bind]
- * rulefx migrate tenant/rules -o dist/action.js [--accept <rule>:<construct>] [--rule-timeout 5000] [--dry-run]
+ * rulefx migrate tenant/rules -o dist/action.js [--accept <rule>:<construct>] [--skip <rule>] [--external <package>]
+ *   [--optional-setting NAME] [--rule-timeout 5000] [--deadline 10000] [--budget 100] [--dry-run]
+ * rulefx migrate tenant/rules --emit-rules src/legacy-rules.cjs [--skip <rule>]
  * ```
  *
  * @since 0.1.0
