@@ -71,6 +71,8 @@ export interface Module {
 export interface PlannedRule {
   readonly file: RuleFile
   readonly analysis: Analyze.Analysis
+  /** Every construct accepted for the rule (its JSON, --accept), whether or not the analysis found it. */
+  readonly accepts: ReadonlyArray<string>
   readonly accepted: ReadonlyArray<Analyze.Finding>
   readonly refused: ReadonlyArray<Analyze.Finding>
 }
@@ -183,6 +185,9 @@ export const readRules = (
       const json = join(folder, file)
       const data = yield* readJson(json)
       if (!isRecord(data)) return yield* fail(`${json}: expected an object with name, script, enabled, order, stage`)
+      if (data["script"] !== undefined && typeof data["script"] !== "string") {
+        return yield* fail(`${json}: "script" must be a string, not ${JSON.stringify(data["script"])}`)
+      }
       const script = typeof data["script"] === "string" ? data["script"] : `./${basename(file, ".json")}.js`
       const path = resolve(folder, script)
       if (!existsSync(path)) return yield* fail(`${json}: its script ${script} does not exist`)
@@ -238,11 +243,20 @@ const resolveModule = (name: string, dirs: ReadonlyArray<string>): string | unde
 // The package a module specifier belongs to: "lodash/fp" is lodash, "@scope/pkg/sub" is @scope/pkg.
 const packageName = (name: string): string => name.split("/").slice(0, name.startsWith("@") ? 2 : 1).join("/")
 
-const installedVersion = (name: string, dirs: ReadonlyArray<string>): string | undefined => {
-  const manifest = resolveModule(`${packageName(name)}/package.json`, dirs)
-  if (manifest === undefined) return undefined
-  const version = (JSON.parse(readFileSync(manifest, "utf8")) as { version?: unknown }).version
-  return typeof version === "string" ? version : undefined
+// The version in the package's own package.json: found from the resolved module upwards, since a package's
+// `exports` may hide `./package.json` from require.resolve.
+const installedVersion = (name: string, resolved: string): string | undefined => {
+  for (let dir = dirname(resolved); dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, "package.json")
+    if (!existsSync(manifest)) continue
+    try {
+      const data = JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown; version?: unknown }
+      if (data.name === packageName(name)) return typeof data.version === "string" ? data.version : undefined
+    } catch {
+      return undefined
+    }
+  }
+  return undefined
 }
 
 const moduleOf = (
@@ -251,18 +265,30 @@ const moduleOf = (
   external: ReadonlyArray<string>
 ): Pick<Module, "kind" | "path" | "version"> => {
   if (Analyze.isBuiltin(name)) return { kind: "builtin", path: undefined }
-  if (name === "request" && !external.includes("request")) return { kind: "shim", path: undefined }
+  if (name === "request") return { kind: "shim", path: undefined }
   const path = resolveModule(name, dirs)
   if (path === undefined) return { kind: "missing", path }
   if (!external.includes(packageName(name))) return { kind: "bundled", path }
-  const version = installedVersion(name, dirs)
+  const version = installedVersion(name, path)
   // Without the installed version there is nothing to declare as the Action's dependency.
   return version === undefined ? { kind: "missing", path: undefined } : { kind: "dependency", path, version }
 }
 
+// Overlapping logins would share the variable: one user's value could reach another's token. Never accepted.
+const neverAccepted: ReadonlySet<string> = new Set(["global.implicit"])
+
+// The constructs accepted for a rule: in its JSON, for every rule (`--accept c`) or for it (`--accept rule:c`).
+const acceptedFor = (rule: RuleFile, accept: ReadonlyArray<string>): ReadonlyArray<string> =>
+  [
+    ...new Set([
+      ...rule.accept,
+      ...accept.filter((a) => !a.includes(":")),
+      ...accept.filter((a) => a.startsWith(`${rule.name}:`)).map((a) => a.slice(rule.name.length + 1))
+    ])
+  ].filter((c) => !neverAccepted.has(c))
+
 const isAccepted = (finding: Analyze.Finding, rule: RuleFile, accept: ReadonlyArray<string>): boolean =>
-  rule.accept.includes(finding.construct) || accept.includes(finding.construct) ||
-  accept.includes(`${rule.name}:${finding.construct}`)
+  acceptedFor(rule, accept).includes(finding.construct)
 
 /**
  * Reads and analyses the folder. Fails only when the folder or a rule cannot be read or parsed; refused constructs
@@ -313,6 +339,7 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
       planned.push({
         file: rule,
         analysis,
+        accepts: acceptedFor(rule, accept),
         accepted: unsupported.filter((f) => isAccepted(f, rule, accept)),
         refused: unsupported.filter((f) => !isAccepted(f, rule, accept))
       })
@@ -330,10 +357,23 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
     }
     for (const name of accept) {
       const ruleName = name.includes(":") ? name.slice(0, name.lastIndexOf(":")) : undefined
-      if (ruleName !== undefined && !rules.some((r) => r.name === ruleName)) {
+      const construct = name.slice(name.lastIndexOf(":") + 1)
+      if (neverAccepted.has(construct)) {
+        notes.push(`--accept ${name}: ${construct} cannot be accepted (overlapping logins would share the variable)`)
+      } else if (ruleName !== undefined && !rules.some((r) => r.name === ruleName)) {
         notes.push(`--accept ${name}: there is no rule named "${ruleName}"`)
       } else if (!planned.some((r) => r.accepted.some((f) => isAccepted(f, { ...r.file, accept: [] }, [name])))) {
-        notes.push(`--accept ${name}: no rule uses that construct where it is refused`)
+        notes.push(
+          `--accept ${name}: no rule uses that construct where the analysis sees it; it still applies when a rule ` +
+            `reaches it through an alias at run time`
+        )
+      }
+    }
+    for (const name of options.external ?? []) {
+      if (name === "request") {
+        notes.push("--external request: rules always get rulefx's request shim (timeouts, body cap, safe callbacks)")
+      } else if (!modules.some((m) => m.kind === "dependency" && packageName(m.name) === name)) {
+        notes.push(`--external ${name}: no rule requires it`)
       }
     }
     for (const name of options.optionalSettings ?? []) {
@@ -384,7 +424,8 @@ const ruleEntries = (p: Plan, options: Options): Array<string> =>
     const used = globalNames.filter((name) => new RegExp(`\\b${name}\\b`).test(r.analysis.source))
     const params = used.length === 0 ? "" : `{ ${used.join(", ")} }`
     const settings = r.analysis.configurationKeys.filter((key) => !(options.optionalSettings ?? []).includes(key))
-    const accepted = [...new Set(r.accepted.map((f) => f.construct))]
+    // Every construct accepted for the rule, found by the analysis or not: at run time it may come through an alias.
+    const accepted = r.accepts
     const extra = [
       ...(settings.length === 0 ? [] : [`settings: ${JSON.stringify(settings)}`]),
       ...(accepted.length === 0 ? [] : [`accepted: ${JSON.stringify(accepted)}`])

@@ -262,17 +262,22 @@ const unsupported = {
   "require.dynamic": "modules must be named literally so they can be bundled; write require(\"name\")",
   "eval": "code built at run time cannot be checked or bundled; write the code out",
   "global.implicit":
-    "assigns a variable the rule never declares: in an Action it is one variable shared by every login in flight, so one user's value can reach another's token; declare it with var"
+    "assigns a global (a variable the rule never declares, or a property of this or globalThis): in an Action it is shared by every login in flight, so one user's value can reach another's token; use a local variable (var)"
 } as const
 
-// The names the generated wrapper gives a rule: assigning them changes that rule's own copy, never a shared global.
+// The names the generated wrapper gives a rule (assigning them changes that rule's own copy, never a shared global),
+// `arguments`, and the read-only globals an assignment cannot change.
 const wrapperNames: ReadonlySet<string> = new Set([
   "configuration",
   "global",
   "auth0",
   "UnauthorizedError",
   "require",
-  "console"
+  "console",
+  "arguments",
+  "undefined",
+  "NaN",
+  "Infinity"
 ])
 
 const patternNames = (pattern: acorn.Node | null | undefined, into: Set<string>): void => {
@@ -639,6 +644,21 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
         const targets = new Set<string>()
         patternNames(node.left, targets)
         for (const name of targets) if (!declared.has(name) && !wrapperNames.has(name)) implicitGlobal(node, name)
+        // `this.x = ...` in the rule's own body (sloppy `this` is the global object) and `globalThis.x = ...`.
+        if (node.type === "AssignmentExpression" && node.left.type === "MemberExpression") {
+          const object = node.left.object
+          const ownThis = object.type === "ThisExpression" &&
+            ancestors.slice(0, -1).findLast((a) =>
+                a.type === "FunctionExpression" || a.type === "FunctionDeclaration"
+              ) ===
+              fn
+          if (
+            ownThis || (object.type === "Identifier" && object.name === "globalThis" && !declared.has("globalThis"))
+          ) {
+            const key = keyOf(node.left) ?? "[…]"
+            implicitGlobal(node, `${object.type === "ThisExpression" ? "this" : "globalThis"}.${key}`)
+          }
+        }
         return undefined
       }
       case "UpdateExpression":

@@ -17,6 +17,7 @@
 import * as Denial from "@rulefx/core/Denial"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import { AsyncLocalStorage } from "node:async_hooks"
 import type { RulesContext, RulesUser } from "./RulesContext.ts"
 
 /**
@@ -146,21 +147,26 @@ const maxReason = 500
 
 /**
  * The user-facing reason for what a legacy rule failed with: an Error's message, a string as is, and the generic
- * message for anything else (an empty message, or a module the Action did not bundle).
+ * message for anything else (an empty message, a module the Action did not bundle, a construct refused at run time).
+ * `scrub` is applied before the text is cut to 500 characters.
  *
  * @category getters
  * @since 0.1.0
  */
-export const reasonOf = (error: unknown): string => {
+export const reasonOf = (error: unknown, scrub: (text: string) => string = (text) => text): string => {
   if (error instanceof ModuleNotBundled || error instanceof UnsupportedConstruct) return Denial.genericMessage
-  const text = typeof error === "string"
+  // Scrubbed whole, then cut: a secret across the cut must not leave its first half behind.
+  const text = scrub(messageOf(error))
+  if (text.trim().length === 0) return Denial.genericMessage
+  return text.length > maxReason ? `${text.slice(0, maxReason - 1)}…` : text
+}
+
+const messageOf = (error: unknown): string =>
+  typeof error === "string"
     ? error
     : typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string"
     ? (error as { message: string }).message
     : ""
-  if (text.trim().length === 0) return Denial.genericMessage
-  return text.length > maxReason ? `${text.slice(0, maxReason - 1)}…` : text
-}
 
 /**
  * What a legacy rule's `require` throws for a module the Action did not bundle. It denies with the generic message:
@@ -205,6 +211,8 @@ export class LegacyRuleDenied extends /* @__PURE__ */ Denial.Class("LegacyRuleDe
   readonly rule: string
   readonly reason: string
   readonly unauthorized: boolean
+  /** For the log only, when rulefx itself refused something (a construct, a module): what, without secrets. */
+  readonly detail?: string
 }> {
   override get message(): string {
     return this.reason
@@ -220,31 +228,87 @@ export class LegacyRuleDenied extends /* @__PURE__ */ Denial.Class("LegacyRuleDe
 export interface Session {
   user: RulesUser
   context: RulesContext
-  /**
-   * While a rule runs: ends it with a denial. rulefx's own shims (`auth0.users`, `request`) call it when a callback
-   * of the rule throws, so the error denies this login instead of crashing the Action for every login in flight.
-   */
-  fail: ((error: unknown) => void) | undefined
   /** Replaces the values of the Action's secrets in a text that may reach the user or the log. */
   readonly scrub: (text: string) => string
 }
 
-const deny = (rule: string, error: unknown, scrub: (text: string) => string) =>
-  new LegacyRuleDenied({ rule, reason: scrub(reasonOf(error)), unauthorized: error instanceof UnauthorizedError })
+/**
+ * The rule whose code is running, as the async context sees it: set while a rule's function runs and carried into
+ * every callback, promise and timer it starts. rulefx's shims use it to deny the login whose rule made a call, and the
+ * guards to ask whether that rule (not whichever rule runs now) accepted a construct.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Running {
+  readonly rule: LegacyRule
+  /** Ends the rule's run with this error (a denial), or, once the run is over, logs it. */
+  readonly fail: (error: unknown) => void
+}
 
-// What a rule may have set on `context` that Actions cannot do, unless the user accepted it for the rule.
-const refusedSettings = (rule: LegacyRule, context: RulesContext): string | undefined => {
-  if (context.primaryUser !== undefined && !rule.accepted.includes("context.primaryUser")) {
+const running = new AsyncLocalStorage<Running>()
+
+/**
+ * The rule whose code is running in this async context, if any.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const current = (): Running | undefined => running.getStore()
+
+/**
+ * Reports an error a rule's callback threw inside one of rulefx's shims: it denies the login of the rule that made
+ * the call, or is logged when that rule's run is over (or when no rule's code made it).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const failCurrent = (error: unknown): void => {
+  const run = running.getStore()
+  if (run !== undefined) return run.fail(error)
+  // oxlint-disable-next-line no-console
+  console.log(`rulefx legacy: a callback threw outside any rule: ${messageOf(error).slice(0, 160)}`)
+}
+
+const deny = (rule: string, error: unknown, scrub: (text: string) => string) =>
+  new LegacyRuleDenied({
+    rule,
+    reason: reasonOf(error, scrub),
+    unauthorized: error instanceof UnauthorizedError,
+    ...(error instanceof ModuleNotBundled || error instanceof UnsupportedConstruct
+      ? { detail: scrub(error.message) }
+      : {})
+  })
+
+const json = (u: unknown): string => {
+  try {
+    return JSON.stringify(u) ?? "undefined"
+  } catch {
+    return "[unserialisable]"
+  }
+}
+
+// What a rule set on `context` that Actions cannot do: compared with the same fields before the rule ran, so only
+// this rule's own change counts, and only when it did not accept the construct.
+const snapshot = (context: RulesContext) => ({
+  primaryUser: json(context.primaryUser),
+  saml: json(context.samlConfiguration ?? {})
+})
+
+const refusedChange = (rule: LegacyRule, before: ReturnType<typeof snapshot>, context: RulesContext) => {
+  const after = snapshot(context)
+  if (after.primaryUser !== before.primaryUser && !rule.accepted.includes("context.primaryUser")) {
     return "context.primaryUser"
   }
-  const saml = context.samlConfiguration as unknown
-  const samlSet = typeof saml !== "object" || saml === null || Object.keys(saml).length > 0
-  return samlSet && !rule.accepted.includes("context.samlConfiguration") ? "context.samlConfiguration" : undefined
+  return after.saml !== before.saml && !rule.accepted.includes("context.samlConfiguration")
+    ? "context.samlConfiguration"
+    : undefined
 }
 
 /**
  * Runs a rule's function once on the session, under the rule's timeout. Succeeds when it calls back without an
  * error (the session then holds the `user` and `context` it passed); fails with LegacyRuleDenied or RuleTimedOut.
+ * `adopted` is called with the `user` and `context` a rule called back with, when they are new objects.
  *
  * @category combinators
  * @since 0.1.0
@@ -252,35 +316,53 @@ const refusedSettings = (rule: LegacyRule, context: RulesContext): string | unde
 export const run = (
   rule: LegacyRule,
   fn: RuleFunction,
-  session: Session
+  session: Session,
+  adopted: (user: RulesUser, context: RulesContext) => void = () => undefined
 ): Effect.Effect<void, LegacyRuleDenied | Denial.RuleTimedOut> =>
   Effect.callback<void, LegacyRuleDenied>((resume) => {
     let done = false
+    const before = snapshot(session.context)
     const finish = (error: unknown, ok: boolean) => {
       if (done) return
       done = true
-      session.fail = undefined
       resume(ok ? Effect.void : Effect.fail(deny(rule.name, error, session.scrub)))
     }
-    session.fail = (error) => finish(error ?? "", false)
-    const callback = (error?: unknown, user?: unknown, context?: unknown) => {
-      if (done) return
-      if (error !== null && error !== undefined) return finish(error, false)
-      if (typeof user === "object" && user !== null) session.user = user as RulesUser
-      if (typeof context === "object" && context !== null) session.context = context as RulesContext
-      const refused = refusedSettings(rule, session.context)
+    const succeed = () => {
+      const refused = refusedChange(rule, before, session.context)
       if (refused !== undefined) return finish(new UnsupportedConstruct(refused), false)
       finish(undefined, true)
     }
+    const handle: Running = {
+      rule,
+      fail: (error) => {
+        if (!done) return finish(error ?? "", false)
+        // oxlint-disable-next-line no-console
+        console.log(session.scrub(
+          `rulefx legacy rule=${rule.name.slice(0, 64)}: a callback threw after the rule ended: ${
+            messageOf(error).slice(0, 160)
+          }`
+        ))
+      }
+    }
+    const callback = (error?: unknown, user?: unknown, context?: unknown) => {
+      if (done) return
+      if (error !== null && error !== undefined) return finish(error, false)
+      const newUser = typeof user === "object" && user !== null && user !== session.user
+      const newContext = typeof context === "object" && context !== null && context !== session.context
+      if (newUser) session.user = user as RulesUser
+      if (newContext) session.context = context as RulesContext
+      if (newUser || newContext) adopted(session.user, session.context)
+      succeed()
+    }
     try {
-      const result: unknown = fn(session.user, session.context, callback)
+      const result: unknown = running.run(handle, () => fn(session.user, session.context, callback))
       if (
         typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function"
       ) {
         ;(result as PromiseLike<unknown>).then(
           () => {
             // An async rule without a callback parameter is done when it resolves; one with it must still call back.
-            if (fn.length < 3) finish(undefined, true)
+            if (fn.length < 3 && !done) succeed()
           },
           // A rejection without a reason still denies (with the generic message).
           (error: unknown) => finish(error ?? "", false)
@@ -292,7 +374,6 @@ export const run = (
     // Interrupted (by the timeout, or a denial elsewhere): whatever the rule does later is ignored.
     return Effect.sync(() => {
       done = true
-      session.fail = undefined
     })
   }).pipe(
     Effect.timeoutOrElse({

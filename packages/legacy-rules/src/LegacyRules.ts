@@ -132,7 +132,13 @@ const profileClaims: ReadonlyArray<string> = [
 
 const rulesMfaProviders: ReadonlySet<string> = new Set(["any", "guardian", "google-authenticator", "duo"])
 
-const json = (u: unknown): string => JSON.stringify(u) ?? "undefined"
+const json = (u: unknown): string => {
+  try {
+    return JSON.stringify(u) ?? "undefined"
+  } catch {
+    return "[unserialisable]"
+  }
+}
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
@@ -150,13 +156,15 @@ export const moduleName = (specifier: string): string => {
   return match === null ? specifier : `${match[1]}${match[2] ?? ""}`
 }
 
-const format = (args: ReadonlyArray<unknown>): string =>
-  args.map((a) => typeof a === "string" ? a : json(a)).join(" ").replace(/\s+/g, " ")
+// Each argument is scrubbed before the line is joined and its whitespace collapsed, so a multi-line secret (a PEM key)
+// still matches; a value JSON cannot hold (a cycle, a BigInt) is named, never thrown.
+const format = (args: ReadonlyArray<unknown>, scrub: (text: string) => string): string =>
+  args.map((a) => scrub(typeof a === "string" ? a : json(a))).join(" ").replace(/\s+/g, " ")
 
 // Auth0 keeps 256 characters of each log line. Secret values never reach it.
 const consoleFor = (rule: string, scrub: (text: string) => string): LegacyRule.Globals["console"] => {
   const line = (...args: ReadonlyArray<unknown>) => {
-    const text = scrub(`rulefx legacy rule=${rule.slice(0, 64)}: ${format(args)}`)
+    const text = `rulefx legacy rule=${rule.slice(0, 64)}: ${format(args, scrub)}`
     // oxlint-disable-next-line no-console
     console.log(text.length > 256 ? `${text.slice(0, 255)}…` : text)
   }
@@ -170,25 +178,29 @@ const scrubberOf = (configuration: Readonly<Record<string, string>>): (text: str
   for (const name of Object.keys(configuration)) {
     const value = configuration[name]!
     if (value.length < 4) continue
-    pairs.push([value, `[secret ${name}]`])
-    const encoded = encodeURIComponent(value)
-    if (encoded !== value) pairs.push([encoded, `[secret ${name}]`])
+    // As written, URL-encoded, inside a JSON string, with its whitespace collapsed (as a log line has it), and in
+    // base64 (a Basic authorization header).
+    const forms = new Set([
+      value,
+      encodeURIComponent(value),
+      JSON.stringify(value).slice(1, -1),
+      value.replace(/\s+/g, " "),
+      Buffer.from(value).toString("base64")
+    ])
+    for (const form of forms) if (form.length >= 4) pairs.push([form, `[secret ${name}]`])
   }
   pairs.sort((x, y) => y[0].length - x[0].length)
   return (text) => pairs.reduce((out, [value, name]) => out.split(value).join(name), text)
 }
 
-// Calls a rule's callback on its behalf; if it throws, the rule's run ends with that error (a denial for this login)
-// instead of an uncaught exception that would end the Action for every login in flight.
-const callSafely = (
-  session: LegacyRule.Session,
-  callback: (...args: Array<unknown>) => void,
-  ...args: Array<unknown>
-) => {
+// Calls a rule's callback on its behalf; if it throws, the run of the rule that made the call (found through the
+// async context) ends with that error, a denial for its login, instead of an uncaught exception that would end the
+// Action for every login in flight.
+const callSafely = (callback: (...args: Array<unknown>) => void, ...args: Array<unknown>) => {
   try {
     callback(...args)
   } catch (error) {
-    session.fail?.(error)
+    LegacyRule.failCurrent(error)
   }
 }
 
@@ -206,11 +218,11 @@ const metadataWriter = (
 ) =>
 (userId: string, metadata: unknown, callback?: (error: unknown) => void): Promise<void> => {
   const refuse = (error: Error): Promise<void> => {
-    session.fail?.(error)
+    LegacyRule.failCurrent(error)
     const rejected = Promise.reject(error)
     // Handled here: a rule that never looks at the promise must not crash the Action with an unhandled rejection.
     rejected.catch(() => {})
-    if (typeof callback === "function") queueMicrotask(() => callSafely(session, callback, error))
+    if (typeof callback === "function") queueMicrotask(() => callSafely(callback, error))
     return rejected
   }
   if (userId !== session.user.user_id) {
@@ -227,7 +239,7 @@ const metadataWriter = (
     else current[key] = structuredClone(value)
   }
   session.user[field] = current
-  if (typeof callback === "function") queueMicrotask(() => callSafely(session, callback, null))
+  if (typeof callback === "function") queueMicrotask(() => callSafely(callback, null))
   return Promise.resolve()
 }
 
@@ -260,18 +272,20 @@ const managementGetters = (auth0: object, guard: (construct: string) => void) =>
  * @since 0.1.0
  */
 export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Options = {}): LegacyRules => {
-  const modules = options.modules ?? {}
+  // rulefx's request shim offers a variant whose throwing callbacks are reported (callbackErrorsKey): one for all
+  // logins, since the report goes to the rule whose async context made the call, even if a rule cached the module.
+  const modules: Record<string, unknown> = {}
+  for (const [name, module] of Object.entries(options.modules ?? {})) {
+    const safe = typeof module === "function"
+      ? (module as unknown as Record<string, unknown>)[callbackErrorsKey]
+      : undefined
+    modules[name] = typeof safe === "function" ? safe(LegacyRule.failCurrent) : module
+  }
   const global = options.global ?? {}
   const resumed = options.resumed === true
   const requireFor = (rule: string, session: LegacyRule.Session) => (id: string): unknown => {
     const name = moduleName(String(id))
-    if (Object.hasOwn(modules, name)) {
-      const module = modules[name]
-      const safe = typeof module === "function"
-        ? (module as unknown as Record<string, unknown>)[callbackErrorsKey]
-        : undefined
-      return typeof safe === "function" ? safe((error: unknown) => session.fail?.(error)) : module
-    }
+    if (Object.hasOwn(modules, name)) return modules[name]
     // Thrown inside the rule, like a failed require under Rules: the rule's run turns it into a denial.
     const error = new LegacyRule.ModuleNotBundled(name)
     consoleFor(rule, session.scrub).error(error.message)
@@ -287,15 +301,14 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         const value = yield* secrets.getOption(name)
         if (value._tag === "Some") configuration[name] = Redacted.value(value.value)
       }
-      let current: LegacyRule.LegacyRule | undefined
+      // Asks the rule whose code reads the field (its async context), not whichever rule runs now.
       const guard = (construct: string) => {
-        if (current === undefined || !current.accepted.includes(construct)) {
+        if (LegacyRule.current()?.rule.accepted.includes(construct) !== true) {
           throw new LegacyRule.UnsupportedConstruct(construct)
         }
       }
       const session: LegacyRule.Session = {
         ...RulesContext.fromEvent(login.raw, { resumed, guard }),
-        fail: undefined,
         scrub: scrubberOf(configuration)
       }
       const originalApp = structuredClone(session.user.app_metadata)
@@ -312,7 +325,6 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
       }
       managementGetters(auth0, guard)
       for (const rule of rules) {
-        current = rule
         // Under Rules, a metadata update was written at once: a later denial did not undo it. Copied now, so a
         // rule still running after its timeout adds nothing.
         const committed = <D extends Denial>(denial: D) =>
@@ -337,12 +349,12 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           require: requireFor(rule.name, session),
           console: consoleFor(rule.name, session.scrub)
         })
-        yield* LegacyRule.run(rule, fn, session).pipe(
+        const guardNew = (user: object, context: object) => RulesContext.installGuards(user, context, guard)
+        yield* LegacyRule.run(rule, fn, session, guardNew).pipe(
           Effect.mapError(committed),
           Effect.annotateLogs({ rule: rule.name })
         )
       }
-      current = undefined
       const transaction = isRecord(login.raw["transaction"]) ? login.raw["transaction"] : {}
       const requested = transaction["requested_scopes"]
       return {
@@ -411,9 +423,12 @@ export const record = (state: State): Effect.Effect<void, InvalidRedirect, Decis
       const url = isRecord(redirect) ? redirect["url"] : undefined
       // A redirect the rules asked for but that cannot happen must not turn into a login without the detour.
       if (!isHttpUrl(url)) {
-        return yield* Effect.logError("context.redirect holds no http(s) url").pipe(
-          Effect.andThen(Effect.fail(new InvalidRedirect()))
-        )
+        // Metadata the rules wrote is kept, as with any other denial of theirs.
+        const denial = withCommitted(new InvalidRedirect(), {
+          appMetadata: state.appMetadata,
+          userMetadata: state.userMetadata
+        })
+        return yield* Effect.logError("context.redirect holds no http(s) url").pipe(Effect.andThen(Effect.fail(denial)))
       }
       // Rules redirected after the last rule and issued tokens only after the pass on /continue, which starts from a
       // fresh context: this pass's claims, scopes and MFA never reached a token. Only its metadata writes (made at

@@ -196,12 +196,29 @@ export const fromEvent = (
     riskAssessment: isRecord(authentication["riskAssessment"]) ? record(authentication["riskAssessment"]) : undefined,
     samlConfiguration: {}
   }
-  const guard = options.guard ?? (() => undefined)
-  guarded(context, "connectionOptions", "context.connectionOptions", {}, guard)
-  guarded(context.sso, "with_auth0", "context.sso.with_auth0", false, guard)
-  guarded(context.sso, "with_dbconn", "context.sso.with_dbconn", false, guard)
-  if (!("permissions" in rulesUser)) guarded(rulesUser, "permissions", "user.permissions", undefined, guard)
+  // In the literal above for their types; the guards replace them.
+  delete (context as { connectionOptions?: unknown }).connectionOptions
+  delete (context.sso as { with_auth0?: unknown }).with_auth0
+  delete (context.sso as { with_dbconn?: unknown }).with_dbconn
+  installGuards(rulesUser, context, options.guard ?? (() => undefined))
   return { user: rulesUser, context }
+}
+
+/**
+ * Puts the guarded fields (see `fromEvent`) on a `user` and `context` that lack them: a rule that called back with
+ * new objects (a deep copy, a rebuilt context) must not read those fields unguarded in the rules after it.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const installGuards = (user: object, context: object, guard: (construct: string) => void): void => {
+  if (!("connectionOptions" in context)) guarded(context, "connectionOptions", "context.connectionOptions", {}, guard)
+  const sso = (context as { sso?: unknown }).sso
+  if (typeof sso === "object" && sso !== null) {
+    if (!("with_auth0" in sso)) guarded(sso, "with_auth0", "context.sso.with_auth0", false, guard)
+    if (!("with_dbconn" in sso)) guarded(sso, "with_dbconn", "context.sso.with_dbconn", false, guard)
+  }
+  if (!("permissions" in user)) guarded(user, "permissions", "user.permissions", undefined, guard)
 }
 
 // A field Actions cannot fill: reading it asks `guard` first (which throws unless the rule accepted the construct),

@@ -960,8 +960,9 @@ describe("Analyze", () => {
   })
   describe("implicit globals (shared by every login in flight)", () => {
     const implicit = (name: string) =>
-      `${name}: assigns a variable the rule never declares: in an Action it is one variable shared by every login in ` +
-      "flight, so one user's value can reach another's token; declare it with var"
+      `${name}: assigns a global (a variable the rule never declares, or a property of this or globalThis): in an ` +
+      "Action it is shared by every login in flight, so one user's value can reach another's token; use a local " +
+      "variable (var)"
 
     it.effect.each([
       ["  who = user.user_id", "who"],
@@ -970,7 +971,10 @@ describe("Analyze", () => {
       ["  for (key in user.app_metadata) {}", "key"],
       ["  for (item of [1]) {}", "item"],
       ["  [a, b] = [1, 2]", "a"],
-      ["  setTimeout(function () { late = user.email }, 1)", "late"]
+      ["  setTimeout(function () { late = user.email }, 1)", "late"],
+      ["  this.who = user.user_id", "this.who"],
+      ["  globalThis.who = user.user_id", "globalThis.who"],
+      ["  setTimeout(() => { this.later = 1 }, 1)", "this.later"]
     ])("`%s` is refused, naming %s", ([code, name]) =>
       Effect.gen(function*() {
         const analysis = yield* analyze(ruleWith(code))
@@ -991,7 +995,10 @@ describe("Analyze", () => {
       "  user = { user_id: 'x' }; context = {}; callback = null",
       "  configuration = {}; global = {}",
       "  user.seller = 1; context.x = 2",
-      "  var f = function (a, { b }, ...c) { a = b = c = 1 }"
+      "  var f = function (a, { b }, ...c) { a = b = c = 1 }",
+      "  arguments = 1; undefined = 2",
+      "  var o = { set: function () { this.x = 1 } }",
+      "  function Thing() { this.name = user.name }"
     ])("`%s` declares what it assigns: nothing refused", (code) =>
       Effect.gen(function*() {
         const analysis = yield* analyze(ruleWith(code))

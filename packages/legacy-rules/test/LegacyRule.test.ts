@@ -13,7 +13,6 @@ type Callback = Parameters<LegacyRule.RuleFunction>[2]
 
 const newSession = (): LegacyRule.Session => ({
   ...RulesContext.fromEvent(fullEvent()),
-  fail: undefined,
   scrub: (text) => text
 })
 

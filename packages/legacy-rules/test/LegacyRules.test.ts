@@ -9,7 +9,9 @@ import * as Request from "@rulefx/legacy-rules/Request"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
+import * as References from "effect/References"
 import { TestClock } from "effect/testing"
 import { vi } from "vitest"
 import { fullEvent, loginLayer, runLegacy } from "./utils/Fixtures.ts"
@@ -986,6 +988,250 @@ describe("LegacyRules", () => {
         const error = yield* denial(legacy)
         assert.instanceOf(error, LegacyRule.LegacyRuleDenied)
         assert.strictEqual(error.message, "Cannot read properties of undefined (reading 'id')")
+      }))
+  })
+  describe("after review: guards follow the rule whose code runs", () => {
+    const make = (
+      name: string,
+      load: Load,
+      options: { readonly settings?: ReadonlyArray<string>; readonly accepted?: ReadonlyArray<string> } = {}
+    ) => LegacyRule.make(name, load, { timeout: "1 second", ...options })
+
+    it.effect("primaryUser accepted and set by one rule: the plain rules after it are not refused", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(LegacyRules.make([
+          make("link", () =>
+            function(user, context, callback) {
+              context.primaryUser = "auth0|primary"
+              callback(null, user, context)
+            }, { accepted: ["context.primaryUser"] }),
+          make("plain", () =>
+            function(user, context, callback) {
+              callback(null, user, context)
+            })
+        ]))
+        assert.deepStrictEqual(view(decision), nothing)
+      }))
+
+    it.effect("a rule that calls back with a context lacking samlConfiguration changes nothing: not refused", () =>
+      Effect.gen(function*() {
+        yield* decide(LegacyRules.make([
+          make("rebuild", () =>
+            function(user, context, callback) {
+              const { samlConfiguration: _saml, ...rest } = context
+              callback(null, user, rest)
+            })
+        ]))
+      }))
+
+    it.effect("an async rule without a callback that sets primaryUser through an alias is refused", () =>
+      Effect.gen(function*() {
+        const error = yield* denial(LegacyRules.make([
+          make("async-link", () =>
+            (async (_user: unknown, context: { primaryUser?: string }) => {
+              const ctx = context
+              ctx.primaryUser = "auth0|other"
+            }) as unknown as LegacyRule.RuleFunction)
+        ]))
+        assert.instanceOf(error, LegacyRule.LegacyRuleDenied)
+        assert.strictEqual(error.message, Denial.genericMessage)
+        assert.strictEqual(
+          (error as LegacyRule.LegacyRuleDenied).detail,
+          "context.primaryUser has no Actions equivalent and was not accepted for this rule"
+        )
+      }))
+
+    it.live("a late read by an accepting rule while a non-accepting one runs: judged by the rule that reads", () =>
+      Effect.gen(function*() {
+        let seen: unknown = "unread"
+        const decision = yield* decide(LegacyRules.make([
+          make("reads-late", () =>
+            function(user, context, callback) {
+              setTimeout(() => {
+                seen = context.connectionOptions
+              }, 10)
+              callback(null, user, context)
+            }, { accepted: ["context.connectionOptions"] }),
+          make("slow", () =>
+            function(user, context, callback) {
+              setTimeout(() => callback(null, user, context), 40)
+            })
+        ]))
+        assert.deepStrictEqual(view(decision), nothing)
+        assert.deepStrictEqual(seen, {})
+      }))
+
+    it.effect("a context replaced wholesale (a deep copy) keeps its guards for the rules after", () =>
+      Effect.gen(function*() {
+        const error = yield* denial(LegacyRules.make([
+          make("copies", () =>
+            function(user, context, callback) {
+              callback(null, JSON.parse(JSON.stringify(user)), JSON.parse(JSON.stringify(context)))
+            }),
+          make("reads", () =>
+            function(user, context, callback) {
+              if (context.sso.with_auth0 || user["permissions"] !== undefined) return callback(null, user, context)
+              callback(null, user, context)
+            })
+        ]))
+        assert.strictEqual(error.message, Denial.genericMessage)
+        assert.strictEqual((error as LegacyRule.LegacyRuleDenied).rule, "reads")
+      }))
+
+    it.effect("sso.with_auth0, sso.with_dbconn and user.permissions are refused unless accepted", () =>
+      Effect.gen(function*() {
+        for (
+          const [construct, read] of [
+            ["context.sso.with_auth0", (_u: unknown, c: { sso: Record<string, unknown> }) => c.sso["with_auth0"]],
+            ["context.sso.with_dbconn", (_u: unknown, c: { sso: Record<string, unknown> }) => c.sso["with_dbconn"]],
+            ["user.permissions", (u: Record<string, unknown>) => u["permissions"]]
+          ] as const
+        ) {
+          const legacy = (accepted: ReadonlyArray<string>) =>
+            LegacyRules.make([
+              make("reads", () =>
+                function(user, context, callback) {
+                  ;(read as (u: unknown, c: unknown) => unknown)(user, context)
+                  callback(null, user, context)
+                }, { accepted })
+            ])
+          const error = yield* denial(legacy([]))
+          assert.strictEqual(
+            (error as LegacyRule.LegacyRuleDenied).detail,
+            `${construct} has no Actions equivalent and was not accepted for this rule`
+          )
+          yield* decide(legacy([construct]))
+        }
+      }))
+  })
+
+  describe("after review: shim callbacks and the request module shared through global", () => {
+    it.live("a cached request used by overlapping logins: the throwing callback denies its own login only", () =>
+      Effect.gen(function*() {
+        const legacy = LegacyRules.make([
+          rule("calls", ({ global, require }) =>
+            function(user, context, callback) {
+              const request = (global["request"] ??= require("request")) as Request.Request
+              setTimeout(() => {
+                request("not a url", function() {
+                  if (user.user_id === "auth0|throws") throw new Error(`boom for ${user.user_id}`)
+                  callback(null, user, context)
+                })
+              }, user.user_id === "auth0|throws" ? 5 : 30)
+            })
+        ], { modules: { request: Request.request } })
+        const event = (userId: string) => {
+          const e = fullEvent() as { user: Record<string, unknown> }
+          e.user["user_id"] = userId
+          return e
+        }
+        const [ok, thrown] = yield* Effect.all([
+          runLegacy(legacy, event("auth0|fine")),
+          runLegacy(legacy, event("auth0|throws"))
+        ], { concurrency: "unbounded" })
+        assert.isTrue(Exit.isSuccess(ok))
+        const error = Exit.findErrorOption(thrown)
+        assert.isTrue(Option.isSome(error))
+        assert.strictEqual(Option.getOrThrow(error).message, "boom for auth0|throws")
+      }))
+
+    it.live("a shim callback that throws after its rule ended is logged, and the login goes on", () =>
+      Effect.gen(function*() {
+        const lines: Array<string> = []
+        const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)))
+        yield* Effect.addFinalizer(() => Effect.sync(() => spy.mockRestore()))
+        yield* decide(LegacyRules.make([
+          rule("late", ({ auth0 }) =>
+            function(user, context, callback) {
+              callback(null, user, context)
+              auth0.users.updateAppMetadata(user.user_id, { late: true }, function() {
+                throw new Error("thrown late")
+              })
+            })
+        ]))
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
+        assert.deepStrictEqual(lines, ["rulefx legacy rule=late: a callback threw after the rule ended: thrown late"])
+      }).pipe(Effect.scoped))
+
+    it.effect("console.log of a value JSON cannot hold (a cycle, a BigInt) logs a placeholder, never throws", () =>
+      Effect.gen(function*() {
+        const lines: Array<string> = []
+        const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)))
+        yield* Effect.addFinalizer(() => Effect.sync(() => spy.mockRestore()))
+        yield* decide(LegacyRules.make([
+          rule("logs", ({ console }) =>
+            function(user, context, callback) {
+              const cycle: Record<string, unknown> = {}
+              cycle["self"] = cycle
+              console.log("values", cycle, BigInt(1))
+              callback(null, user, context)
+            })
+        ]))
+        assert.deepStrictEqual(lines, ["rulefx legacy rule=logs: values [unserialisable] [unserialisable]"])
+      }).pipe(Effect.scoped))
+  })
+
+  describe("after review: secrets in other forms", () => {
+    const pem = "-----BEGIN KEY-----\nMIIBsecretLINE1\nMIIBsecretLINE2\n-----END KEY-----"
+    const quoted = "pa\"ss\\word123"
+    const basic = "user:hunter2-basic"
+
+    it.effect("multi-line, JSON-escaped and base64 forms are replaced in console lines", () =>
+      Effect.gen(function*() {
+        const lines: Array<string> = []
+        const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)))
+        yield* Effect.addFinalizer(() => Effect.sync(() => spy.mockRestore()))
+        yield* decide(
+          LegacyRules.make([
+            rule("logs", ({ configuration, console }) =>
+              function(user, context, callback) {
+                console.log("pem", configuration["PEM"])
+                console.log("object", { k: configuration["QUOTED"] })
+                console.log("header", `Basic ${Buffer.from(configuration["BASIC"]!).toString("base64")}`)
+                callback(null, user, context)
+              })
+          ]),
+          fullEvent(),
+          { PEM: pem, QUOTED: quoted, BASIC: basic }
+        )
+        assert.deepStrictEqual(lines, [
+          "rulefx legacy rule=logs: pem [secret PEM]",
+          "rulefx legacy rule=logs: object {\"k\":\"[secret QUOTED]\"}",
+          "rulefx legacy rule=logs: header Basic [secret BASIC]"
+        ])
+      }).pipe(Effect.scoped))
+
+    it.effect("a secret across the 500-character cut of a reason leaves nothing of itself", () =>
+      Effect.gen(function*() {
+        const secret = "SUPERSECRETVALUE-0123456789"
+        const error = yield* denial(
+          LegacyRules.make([
+            rule("long", ({ configuration }) =>
+              function(_user, _context, callback) {
+                callback(new Error(`${"x".repeat(490)}${configuration["KEY"]}`))
+              })
+          ]),
+          fullEvent(),
+          { KEY: secret }
+        )
+        assert.notInclude(error.message, "SUPER")
+        // Scrubbed first, then cut to 500 characters: what is cut is the placeholder.
+        assert.strictEqual(error.message, `${"x".repeat(490)}[secret K…`)
+      }))
+
+    it.effect("a missing setting logs its name", () =>
+      Effect.gen(function*() {
+        const logs: Array<string> = []
+        const error = yield* denial(LegacyRules.make([
+          LegacyRule.make("needs", () =>
+            function(user, context, callback) {
+              callback(null, user, context)
+            }, { settings: ["API_KEY"] })
+        ])).pipe(
+          Effect.provideService(References.CurrentLoggers, new Set([Logger.make((o) => logs.push(String(o.message)))]))
+        )
+        assert.instanceOf(error, Denial.MissingSecret)
+        assert.isTrue(logs.some((line) => line.includes("missing secret API_KEY")), JSON.stringify(logs))
       }))
   })
 })
