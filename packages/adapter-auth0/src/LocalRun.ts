@@ -76,7 +76,12 @@ export const loadAction = (
         // MODULE_NOT_FOUND may also come from a require() inside the file, for a package not installed.
         problem: !existsSync(resolve(file))
           ? "no such file"
-          : `cannot be loaded: ${String(cause instanceof Error ? cause.message : cause).split("\n")[0]}`
+          : `cannot be loaded: ${String(cause instanceof Error ? cause.message : cause).split("\n")[0]}${
+            /ES module scope|ERR_REQUIRE_ESM/.test(String(cause instanceof Error ? `${cause.message}` : cause))
+              ? ` (a package.json above it says "type": "module"; build the Action into a folder of its own, such ` +
+                `as dist/, where rulefx marks it CommonJS)`
+              : ""
+          }`
       })
   }).pipe(
     Effect.flatMap((exports) =>

@@ -229,12 +229,19 @@ export const readRules = (
 const byOrder = (a: RuleFile, b: RuleFile): number =>
   (a.order ?? Number.POSITIVE_INFINITY) - (b.order ?? Number.POSITIVE_INFINITY) || a.name.localeCompare(b.name)
 
+// Resolved only from node_modules folders next to the rules or the working directory, or above them. Node would also
+// look in NODE_PATH (which pnpm's node sets), where rulefx's own dependencies live: a rule must not get those.
 const resolveModule = (name: string, dirs: ReadonlyArray<string>): string | undefined => {
   for (const dir of dirs) {
-    try {
-      return createRequire(join(dir, "noop.js")).resolve(name)
-    } catch {
-      // Not installed from this folder; try the next.
+    for (let at = resolve(dir);; at = dirname(at)) {
+      if (existsSync(join(at, "node_modules", packageName(name)))) {
+        try {
+          return createRequire(join(at, "noop.js")).resolve(name)
+        } catch {
+          // There, but not resolvable (a subpath it does not export): try further up.
+        }
+      }
+      if (dirname(at) === at) break
     }
   }
   return undefined

@@ -6,7 +6,7 @@ import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import * as Effect from "effect/Effect"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -101,6 +101,19 @@ describe("LocalRun.loadAction", () => {
       const only = file("only-execute.js", "exports.onExecutePostLogin = async () => {}")
       const error = yield* Effect.flip(LocalRun.loadAction(only, "onContinuePostLogin"))
       assert.strictEqual(error.problem, "does not export an onContinuePostLogin function")
+    }))
+
+  it.effect("a CommonJS Action under a package.json that says \"type\": \"module\": the error says what to do", () =>
+    Effect.gen(function*() {
+      const folder = join(dir, "esm-project")
+      mkdirSync(folder, { recursive: true })
+      writeFileSync(join(folder, "package.json"), "{ \"type\": \"module\" }\n")
+      writeFileSync(join(folder, "action.js"), "exports.onExecutePostLogin = async () => {}\n")
+      const error = yield* Effect.flip(LocalRun.loadAction(join(folder, "action.js")))
+      assert.match(
+        error.problem,
+        /^cannot be loaded: .*a package\.json above it says "type": "module"; build the Action/
+      )
     }))
 
   it.effect("a file that throws on load: \"cannot be loaded\" with the first line of the error", () =>

@@ -469,6 +469,14 @@ describe("Migrate.plan: constructs with no Actions equivalent", () => {
     assert.deepStrictEqual(api.summary().idTokenClaims, { "https://example.com/pad": "007" })
   })
 
+  it("modules come from node_modules next to the rules or the working directory (or above), never NODE_PATH", async () => {
+    // uuid is installed only as a dependency of rulefx's own dependencies (pnpm's store, which pnpm's node puts on
+    // NODE_PATH), in no node_modules folder above the rules or the working directory.
+    const dir = tree(rule("a", { name: "a", order: 1 }, fn("var u = require('uuid');")))
+    const p = await planOf(dir)
+    assert.deepStrictEqual(p.modules.map((m) => [m.name, m.kind]), [["uuid", "missing"]])
+  })
+
   it("--external request is refused with a warning: rules keep rulefx's request shim", async () => {
     const dir = tree(rule("a", { name: "a", order: 1 }, fn("var request = require('request');")))
     const p = await planOf(dir, { external: ["request", "unused-fake"] })

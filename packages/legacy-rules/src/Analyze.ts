@@ -261,6 +261,10 @@ const unsupported = {
   "auth0.domain": managementApi,
   "require.dynamic": "modules must be named literally so they can be bundled; write require(\"name\")",
   "eval": "code built at run time cannot be checked or bundled; write the code out",
+  "context.jwtConfiguration":
+    "token settings (lifetime, scopes) are not in Actions; configure them on the application or API, or use api.accessToken.addScope",
+  "global.undeclared":
+    "the rule uses a name it never declares and that no Action provides (Rules' sandbox had some modules as globals, like _ or request); require it (var _ = require(\"lodash\"))",
   "global.implicit":
     "assigns a global (a variable the rule never declares, or a property of this or globalThis): in an Action it is shared by every login in flight, so one user's value can reach another's token; use a local variable (var)"
 } as const
@@ -342,7 +346,7 @@ const idpTokenKeys: ReadonlySet<string> = new Set(["access_token", "access_token
 
 const requireDetail = (specifier: string, name: string): string => {
   const pinDropped = name !== specifier ? " (version pin dropped)" : ""
-  if (isBuiltin(name)) return `"${specifier}": Node built-in, bundled as is`
+  if (isBuiltin(name)) return `"${specifier}": Node built-in, provided by the runtime${pinDropped}`
   if (name === "request") return `"${specifier}": rulefx's fetch-based request shim${pinDropped}`
   return `"${specifier}": bundled from node_modules${pinDropped}`
 }
@@ -420,14 +424,21 @@ const isFunctionValue = (node: acorn.Node): node is acorn.FunctionExpression | a
 
 // Names that hold an identity: `const id = user.identities[0]`, `for (const id of user.identities)`,
 // `user.identities.find((id) => ...)`. Matched by name, like everything else here.
+// `_.find(user.identities, fn)`, `lodash.filter(identities, ...)[0]`: a call handed the identities picks one of them.
+const picksIdentity = (node: acorn.Node, identityNames: ReadonlySet<string>): boolean => {
+  let n = node as acorn.AnyNode
+  while (n.type === "MemberExpression") n = n.object as acorn.AnyNode
+  return n.type === "CallExpression" && n.arguments.some((argument) => reachesIdentities(argument, identityNames))
+}
+
 const collectIdentityNames = (fn: RuleFunction): ReadonlySet<string> => {
   const names = new Set<string>()
   walk.fullAncestor(fn, (raw) => {
     const node = raw as acorn.AnyNode
     if (node.type === "VariableDeclarator" && node.id.type === "Identifier" && node.init) {
-      if (reachesIdentities(node.init, names)) names.add(node.id.name)
+      if (reachesIdentities(node.init, names) || picksIdentity(node.init, names)) names.add(node.id.name)
     } else if (node.type === "AssignmentExpression" && node.left.type === "Identifier") {
-      if (reachesIdentities(node.right, names)) names.add(node.left.name)
+      if (reachesIdentities(node.right, names) || picksIdentity(node.right, names)) names.add(node.left.name)
     } else if (node.type === "ForOfStatement" && node.left.type === "VariableDeclaration") {
       const id = node.left.declarations[0]?.id
       if (id?.type === "Identifier" && reachesIdentities(node.right, names)) names.add(id.name)
@@ -513,6 +524,8 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
         return ko(node, "context.samlConfiguration")
       case "connectionOptions":
         return ko(node, "context.connectionOptions")
+      case "jwtConfiguration":
+        return ko(node, "context.jwtConfiguration")
       default:
         return undefined
     }
@@ -520,16 +533,18 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
 
   const onUser = (node: acorn.Node, keys: ReadonlyArray<string | undefined>, write: Write) => {
     const [first] = keys
-    if (first === undefined) return
-    if (first === "permissions") return ko(node, "user.permissions")
-    if (write === "delete" && keys.length === 1 && !metadataKeys.has(first)) {
+    if (write === "delete" && keys.length === 1 && (first === undefined || !metadataKeys.has(first))) {
       return add(
         node,
         "user.delete",
         "unsupported",
-        `delete user.${first}: standard claims cannot be removed in Actions; remove the delete and do not rely on the attribute being hidden`
+        `delete user${
+          first === undefined ? "[…]" : `.${first}`
+        }: standard claims cannot be removed in Actions; remove the delete and do not rely on the attribute being hidden`
       )
     }
+    if (first === undefined) return
+    if (first === "permissions") return ko(node, "user.permissions")
     if (write !== undefined && oidcClaims.has(first)) {
       return add(
         node,
@@ -576,8 +591,16 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
     if (root === "auth0") onAuth0(member, chain.keys)
   }
 
-  const onIdentifier = (id: acorn.Identifier, parent: acorn.Node | undefined) => {
+  const onIdentifier = (id: acorn.Identifier, parent: acorn.Node | undefined, inWith: boolean) => {
     const p = parent as acorn.AnyNode | undefined
+    // A name nothing declares: not the rule, not the wrapper, not Node's globals. `typeof x` is a safe probe, and
+    // inside `with (o)` a name may be a property of `o`.
+    if (
+      !inWith && !declared.has(id.name) && !wrapperNames.has(id.name) && !(id.name in globalThis) &&
+      !(p?.type === "UnaryExpression" && p.operator === "typeof")
+    ) {
+      return add(id, "global.undeclared", "unsupported", `${id.name}: ${unsupported["global.undeclared"]}`)
+    }
     switch (id.name) {
       case "UnauthorizedError":
         return ok(id, "UnauthorizedError")
@@ -604,8 +627,9 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
     if (call.callee.type !== "Identifier") return
     const name = call.callee.name
     if (name === "eval" || name === "Function") return ko(call, "eval")
-    if (call.type === "NewExpression") return
     const [first] = call.arguments
+    // `new require("x")` loads the module too (and a constructor call on its export).
+    if (call.type === "NewExpression" && name !== "require") return
     if (name === "require") {
       const specifier = first === undefined ? undefined : staticString(first)
       if (specifier === undefined) return ko(call, "require.dynamic")
@@ -631,7 +655,9 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
         return onMember(node, parent)
       case "Identifier":
         // Bindings (`var x`, parameters) come through as "VariablePattern"; only references count.
-        return type === "Identifier" ? onIdentifier(node, parent) : undefined
+        return type === "Identifier"
+          ? onIdentifier(node, parent, ancestors.some((a) => a.type === "WithStatement"))
+          : undefined
       case "CallExpression":
       case "NewExpression":
         return onCall(node)
@@ -684,7 +710,7 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
     a.line - b.line || a.column - b.column || (a.construct < b.construct ? -1 : a.construct > b.construct ? 1 : 0)
   const seen = new Set<string>()
   const findings = all.toSorted(order).filter((finding) => {
-    const id = `${finding.construct}\u0000${finding.line}`
+    const id = `${finding.construct}\u0000${finding.line}\u0000${finding.detail}`
     if (seen.has(id)) return false
     seen.add(id)
     return true

@@ -7,7 +7,10 @@ const file = "rules/my-rule.js"
 const analyze = (text: string) => Analyze.analyze(file, text)
 
 // A rule whose body line sits on line 3 of the file, after a comment line and the function line.
-const ruleWith = (line: string) => `// exported by auth0-deploy-cli\nfunction (user, context, callback) {\n${line}\n}\n`
+// The names the snippets use without declaring them are declared after the line (var hoists), so that a snippet is
+// a whole rule and reports only its own construct.
+const ruleWith = (line: string) =>
+  `// exported by auth0-deploy-cli\nfunction (user, context, callback) {\n${line}\n  var name, namespace, promise, response, twitter\n}\n`
 
 const compact = (findings: ReadonlyArray<Analyze.Finding>) =>
   findings.map((f) => `${f.line}:${f.column} ${f.status} ${f.construct}`)
@@ -241,14 +244,14 @@ const translatedCases: ReadonlyArray<Case> = [
     construct: "require",
     at: "require",
     status: "translated",
-    detail: `"crypto": Node built-in, bundled as is`
+    detail: `"crypto": Node built-in, provided by the runtime`
   },
   {
     code: `  const crypto = require("node:crypto")`,
     construct: "require",
     at: "require",
     status: "translated",
-    detail: `"node:crypto": Node built-in, bundled as is`
+    detail: `"node:crypto": Node built-in, provided by the runtime`
   },
   {
     code: `  const request = require("request@2.88.0")`,
@@ -543,7 +546,7 @@ describe("Analyze", () => {
         assert.deepStrictEqual(analysis.configurationKeys, ["NAMESPACE"])
       }))
 
-    it.effect("one finding per construct and line, the first column kept; one per line when repeated", () =>
+    it.effect("one finding per construct, line and detail; the first column kept", () =>
       Effect.gen(function*() {
         const analysis = yield* analyze(
           [
@@ -559,7 +562,8 @@ describe("Analyze", () => {
           "2:2 translated context.idToken",
           "3:2 translated context.idToken",
           "4:2 translated global",
-          "4:25 translated configuration"
+          "4:25 translated configuration",
+          "4:43 translated configuration"
         ])
         assert.deepStrictEqual(analysis.configurationKeys, ["A", "B"])
       }))
@@ -582,6 +586,7 @@ describe("Analyze", () => {
             "    context.idToken.x = body;",
             "    callback(null, user, context);",
             "  });",
+            "  var request;",
             "}"
           ].join("\n")
         )
@@ -611,10 +616,14 @@ describe("Analyze", () => {
           ].join("\n")
         )
         assert.deepStrictEqual(analysis.params, ["u", "ctx", "cb"])
+        // The names the function does not give its parameters are undeclared globals, and refused as such.
         assert.deepStrictEqual(compact(analysis.findings), [
           "2:2 translated context.idToken",
+          "3:2 unsupported global.undeclared",
+          "4:2 unsupported global.undeclared",
           "5:2 translated user.root",
           "6:6 unsupported user.permissions",
+          "7:2 unsupported global.undeclared",
           "8:2 translated callback(error)"
         ])
       }))
@@ -625,7 +634,11 @@ describe("Analyze", () => {
           "function (user) {\n  context.idToken.x = 1;\n  callback(new Error('x'));\n  user.email = 'e';\n}"
         )
         assert.deepStrictEqual(analysis.params, ["user"])
-        assert.deepStrictEqual(compact(analysis.findings), ["4:2 translated user.root"])
+        assert.deepStrictEqual(compact(analysis.findings), [
+          "2:2 unsupported global.undeclared",
+          "3:2 unsupported global.undeclared",
+          "4:2 translated user.root"
+        ])
       }))
 
     it.effect("defaults give their name; destructured and rest parameters give their text", () =>
@@ -876,6 +889,7 @@ describe("Analyze", () => {
             "  const scoped = require('@scope/pkg@1.2.3');",
             "  const dynamic = require(name);",
             "  callback(null, user, context);",
+            "  var name;",
             "}"
           ].join("\n")
         )
@@ -890,6 +904,7 @@ describe("Analyze", () => {
         ])
         assert.deepStrictEqual(compact(analysis.findings), [
           "2:12 translated require",
+          "2:44 translated require",
           "3:17 translated require",
           "4:21 translated require",
           "5:18 translated require",
@@ -910,6 +925,7 @@ describe("Analyze", () => {
             "  const d = configuration[prefix + 'X'];",
             "  const e = configuration.MIDDLE;",
             "  callback(null, user, context);",
+            "  var prefix;",
             "}"
           ].join("\n")
         )
@@ -970,7 +986,7 @@ describe("Analyze", () => {
       ["  total += 1", "total"],
       ["  for (key in user.app_metadata) {}", "key"],
       ["  for (item of [1]) {}", "item"],
-      ["  [a, b] = [1, 2]", "a"],
+      ["  [a] = [1, 2]", "a"],
       ["  setTimeout(function () { late = user.email }, 1)", "late"],
       ["  this.who = user.user_id", "this.who"],
       ["  globalThis.who = user.user_id", "globalThis.who"],
@@ -1003,6 +1019,61 @@ describe("Analyze", () => {
       Effect.gen(function*() {
         const analysis = yield* analyze(ruleWith(code))
         assert.deepStrictEqual(analysis.findings.filter((f) => f.construct === "global.implicit"), [])
+      }))
+  })
+  describe("found running the analysis over the classic templates", () => {
+    const constructs = (text: string) =>
+      Effect.map(analyze(text), (a) => a.findings.map((f) => `${f.line} ${f.status} ${f.construct}`))
+
+    it.effect("an IdP token read from an identity a lodash call picked is refused", () =>
+      Effect.gen(function*() {
+        assert.deepStrictEqual(
+          yield* constructs(ruleWith(
+            "  var tw = _.find(user.identities, { provider: 'twitter' }); var t = tw.access_token; var _ = null"
+          )),
+          ["3 unsupported user.identities.access_token"]
+        )
+      }))
+
+    it.effect("new require('x') loads the module: listed and reported", () =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(ruleWith("  var u = new require('@auth0/rule-utilities@0.2.0')"))
+        assert.deepStrictEqual(analysis.requires, [
+          { specifier: "@auth0/rule-utilities@0.2.0", name: "@auth0/rule-utilities", line: 3 }
+        ])
+      }))
+
+    it.effect("context.jwtConfiguration and delete user[key] are refused", () =>
+      Effect.gen(function*() {
+        assert.deepStrictEqual(yield* constructs(ruleWith("  context.jwtConfiguration.scopes = 'x'")), [
+          "3 unsupported context.jwtConfiguration"
+        ])
+        assert.deepStrictEqual(yield* constructs(ruleWith("  var key = 'groups'; delete user[key]")), [
+          "3 unsupported user.delete"
+        ])
+      }))
+
+    it.effect("a name nothing declares (a sandbox global such as _ or request) is refused, once per name", () =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(
+          ruleWith("  var picked = _.pick(user, ['email']); request.get(jwt.sign(picked))")
+        )
+        assert.deepStrictEqual(
+          analysis.findings.map((f) => f.detail.split(":")[0]),
+          ["_", "request", "jwt"]
+        )
+        assert.isTrue(analysis.findings.every((f) => f.construct === "global.undeclared" && f.status === "unsupported"))
+      }))
+
+    it.effect("Node's globals, typeof probes and names declared later (var hoisting) are fine", () =>
+      Effect.gen(function*() {
+        assert.deepStrictEqual(
+          yield* constructs(ruleWith(
+            "  var b = Buffer.from(JSON.stringify(Math.max(1, 2))); setTimeout(later, 1); " +
+              "if (typeof ipaddr === 'undefined') {} function later() {}"
+          )),
+          []
+        )
       }))
   })
 })
