@@ -239,6 +239,18 @@ describe("Auth0Limits.check: the 100 KB custom-claim budget", () => {
     })
     assert.deepStrictEqual(Auth0Limits.check(atBudget), [])
   })
+
+  it("a four-byte character (a surrogate pair) counts four bytes", () => {
+    const room = budget - name.length - 2
+    const at = decisionWith((d) => {
+      d.idTokenClaims[name] = "😀".repeat(Math.floor(room / 4)) + "x".repeat(room % 4)
+    })
+    assert.deepStrictEqual(Auth0Limits.check(at), [])
+    const over = decisionWith((d) => {
+      d.idTokenClaims[name] = "😀".repeat(Math.floor(room / 4)) + "x".repeat(room % 4 + 1)
+    })
+    assert.deepStrictEqual(rulesOf(over), [["idToken", undefined, "ClaimBudgetExceeded"]])
+  })
 })
 
 describe("Auth0Limits.check: metadata", () => {
