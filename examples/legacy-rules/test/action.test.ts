@@ -9,12 +9,12 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Migrate from "@rulefx/adapter-auth0/Migrate"
 import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as Listen from "@rulefx/testing/Listen"
 import * as Effect from "effect/Effect"
 import { execFile } from "node:child_process"
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
-import { createServer, type Server } from "node:http"
+import { createServer } from "node:http"
 import { createRequire, isBuiltin } from "node:module"
-import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -594,13 +594,13 @@ describe("first-login-webhook", () => {
     readonly body: unknown
   }
 
-  let server: Server
+  let listening: Listen.Listening | undefined
   let url = ""
   let status = 204
   const received: Array<Received> = []
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    const server = createServer((req, res) => {
       const chunks: Array<Buffer> = []
       req.on("data", (chunk: Buffer) => chunks.push(chunk))
       req.on("end", () => {
@@ -613,12 +613,12 @@ describe("first-login-webhook", () => {
         res.writeHead(status).end()
       })
     })
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/first-login`
+    listening = await Listen.listen(server)
+    url = `${listening.url}/hooks/first-login`
   })
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()))
+    await listening?.close()
   })
 
   it("POSTs the new user as JSON on the first login, and the login goes on", async () => {
@@ -646,10 +646,9 @@ describe("first-login-webhook", () => {
   })
 
   it("when the webhook is down, the login still succeeds and the rule logs why", async () => {
-    const closed = createServer()
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve))
-    const down = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/hooks/first-login`
-    await new Promise<void>((resolve) => closed.close(() => resolve()))
+    const closed = await Listen.listen(createServer())
+    await closed.close()
+    const down = `${closed.url}/hooks/first-login`
     const { logs, result } = await capturingLogs(() => login(firstLogin(down)))
     assert.deepStrictEqual(result.calls, none)
     assert.deepStrictEqual(logs, ["rulefx legacy rule=first-login-webhook: webhook failed: ECONNREFUSED"])

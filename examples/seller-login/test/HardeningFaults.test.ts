@@ -22,11 +22,11 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Bundle from "@rulefx/adapter-auth0/Bundle"
 import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as Listen from "@rulefx/testing/Listen"
 import { createHmac } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import { createRequire } from "node:module"
-import type { AddressInfo, Socket } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -69,28 +69,8 @@ interface Running {
   readonly close: () => Promise<void>
 }
 
-const listen = (server: Server, hits: Array<Hit>): Promise<Running> => {
-  const sockets = new Set<Socket>()
-  server.on("connection", (socket) => {
-    sockets.add(socket)
-    socket.on("close", () => sockets.delete(socket))
-  })
-  return new Promise((resolve, reject) => {
-    server.once("error", reject)
-    server.listen({ port: 0, host: "127.0.0.1", backlog: 1024 }, () => {
-      const { port } = server.address() as AddressInfo
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        hits,
-        close: () =>
-          new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy()
-            server.close(() => done())
-          })
-      })
-    })
-  })
-}
+const listen = (server: Server, hits: Array<Hit>): Promise<Running> =>
+  Listen.listen(server, { backlog: 1024 }).then((listening) => ({ ...listening, hits }))
 
 const sellerOf = (id: string) => ({ id, email: `${id.split("--")[0]}@shop.example`, name: `Shop ${id}` })
 

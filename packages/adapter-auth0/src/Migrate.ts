@@ -18,13 +18,15 @@
 import * as Analyze from "@rulefx/legacy-rules/Analyze"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
 import { existsSync, readFileSync, statSync } from "node:fs"
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises"
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { basename, dirname, join, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Bundle from "./Bundle.ts"
+import { readText } from "./internal/files.ts"
 
 /**
  * A rule as the folder describes it.
@@ -136,19 +138,17 @@ export class MigrateError extends Data.TaggedError("MigrateError")<{ readonly re
 
 const fail = (reason: string) => Effect.fail(new MigrateError({ reason }))
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
 // A deploy-cli export has the rules under rules/; accept either that folder or the export's root.
 const rulesFolder = (dir: string): string => {
   const nested = join(dir, "rules")
   return existsSync(nested) && statSync(nested).isDirectory() ? nested : dir
 }
 
+const read = (file: string): Effect.Effect<string, MigrateError> =>
+  readText(file, (problem) => new MigrateError({ reason: `${file}: ${problem}` }))
+
 const readJson = (file: string): Effect.Effect<unknown, MigrateError> =>
-  Effect.tryPromise({
-    try: () => readFile(file, "utf8"),
-    catch: () => new MigrateError({ reason: `${file}: cannot be read` })
-  }).pipe(
+  read(file).pipe(
     Effect.flatMap((text) =>
       Effect.try({
         try: () => JSON.parse(text) as unknown,
@@ -184,7 +184,9 @@ export const readRules = (
     for (const file of jsonFiles) {
       const json = join(folder, file)
       const data = yield* readJson(json)
-      if (!isRecord(data)) return yield* fail(`${json}: expected an object with name, script, enabled, order, stage`)
+      if (!Predicate.isObject(data)) {
+        return yield* fail(`${json}: expected an object with name, script, enabled, order, stage`)
+      }
       if (data["script"] !== undefined && typeof data["script"] !== "string") {
         return yield* fail(`${json}: "script" must be a string, not ${JSON.stringify(data["script"])}`)
       }
@@ -208,7 +210,7 @@ export const readRules = (
       }
       const duplicate = rules.find((r) => r.name === name)
       if (duplicate !== undefined) return yield* fail(`${json}: a second rule named "${name}" (${duplicate.json})`)
-      const rulefx = isRecord(data["rulefx"]) ? data["rulefx"] : {}
+      const rulefx = Predicate.isObject(data["rulefx"]) ? data["rulefx"] : {}
       const accept = Array.isArray(rulefx["accept"]) ? rulefx["accept"].filter((a) => typeof a === "string") : []
       rules.push({
         name,
@@ -332,10 +334,7 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
         skipped.push({ name: rule.name, why: `stage ${rule.stage} (only login_success rules run after a login)` })
         continue
       }
-      const text = yield* Effect.tryPromise({
-        try: () => readFile(rule.script, "utf8"),
-        catch: () => new MigrateError({ reason: `${rule.script}: cannot be read` })
-      })
+      const text = yield* read(rule.script)
       const analysis = yield* Analyze.analyze(rule.script, text).pipe(
         Effect.mapError((error) => new MigrateError({ reason: `rule "${rule.name}": ${error.message}` }))
       )

@@ -17,7 +17,7 @@
  * @since 0.1.0
  */
 import type { Cache } from "@rulefx/core/Cache"
-import type * as Decision from "@rulefx/core/Decision"
+import * as Decision from "@rulefx/core/Decision"
 import { type Committed, committedOf, type Denial, describe, genericMessage, isDenial } from "@rulefx/core/Denial"
 import { Login } from "@rulefx/core/Login"
 import type * as Pipeline from "@rulefx/core/Pipeline"
@@ -216,36 +216,38 @@ const unserialisable: ReadonlyArray<Auth0Limits.Violation> = [
   { target: "decision", name: undefined, rule: "NotJson", bytes: undefined }
 ]
 
+// A value JSON cannot hold (a cycle, a BigInt) is a violation too: Auth0 could not put it in a token or the profile.
+const violationsOf = (decision: Decision.Decision): ReadonlyArray<Auth0Limits.Violation> => {
+  try {
+    return Auth0Limits.check(decision)
+  } catch {
+    return unserialisable
+  }
+}
+
+const writeMetadata = (
+  metadata: {
+    readonly appMetadata: Decision.Decision["appMetadata"]
+    readonly userMetadata: Decision.Decision["userMetadata"]
+  },
+  api: PostLoginApi
+): void => {
+  for (const key of Object.keys(metadata.appMetadata)) api.user.setAppMetadata(key, metadata.appMetadata[key])
+  for (const key of Object.keys(metadata.userMetadata)) api.user.setUserMetadata(key, metadata.userMetadata[key])
+}
+
 // Writes made before a denial (legacy Rules' auth0.users.update*): applied after the deny, within Auth0's limits;
 // writes Auth0 would refuse are dropped and logged, and the login stays denied either way.
 const applyCommitted = (committed: Committed, api: PostLoginApi): void => {
-  const decision: Decision.Decision = {
-    idTokenClaims: {},
-    accessTokenClaims: {},
-    addScopes: [],
-    removeScopes: [],
-    appMetadata: committed.appMetadata,
-    userMetadata: committed.userMetadata,
-    mfa: undefined,
-    redirect: undefined
-  }
-  let violations: ReadonlyArray<Auth0Limits.Violation>
-  try {
-    violations = Auth0Limits.check(decision)
-  } catch {
-    violations = unserialisable
-  }
-  if (violations.length > 0) {
-    logViolations(violations, "metadata written before the denial dropped")
-    return
-  }
-  for (const key of Object.keys(committed.appMetadata)) api.user.setAppMetadata(key, committed.appMetadata[key])
-  for (const key of Object.keys(committed.userMetadata)) api.user.setUserMetadata(key, committed.userMetadata[key])
+  const violations = violationsOf({ ...Decision.empty(), ...committed })
+  if (violations.length > 0) return logViolations(violations, "metadata written before the denial dropped")
+  writeMetadata(committed, api)
 }
 
 /**
  * Applies an outcome through Auth0's `api`. A denial calls `api.access.deny` and then writes only the metadata a
- * compatibility layer had committed before it (Denial.withCommitted), if any. The Decision is checked against Auth0's limits first (Auth0Limits:
+ * compatibility layer had committed before it (Denial.withCommitted), if any. The Decision of an allowed login is
+ * checked against Auth0's limits first (Auth0Limits:
  * claim names, the 100 KB claim budget per token, scopes, metadata keys and sizes): any violation denies the login
  * with the generic reason and logs one line per violation, before any claim, scope or metadata call. Metadata is
  * written last, and only the keys a rule asked to persist.
@@ -260,13 +262,7 @@ export const apply = (outcome: Outcome, api: PostLoginApi): void => {
     return
   }
   const d = outcome.decision
-  let violations: ReadonlyArray<Auth0Limits.Violation>
-  try {
-    violations = Auth0Limits.check(d)
-  } catch {
-    // A value JSON cannot hold (a cycle, a BigInt): Auth0 could not put it in a token or the profile either.
-    violations = unserialisable
-  }
+  const violations = violationsOf(d)
   if (violations.length > 0) {
     logViolations(violations)
     api.access.deny(genericMessage)
@@ -286,8 +282,7 @@ export const apply = (outcome: Outcome, api: PostLoginApi): void => {
   for (const key of Object.keys(d.idTokenClaims)) api.idToken.setCustomClaim(key, d.idTokenClaims[key])
   for (const key of Object.keys(d.accessTokenClaims)) api.accessToken.setCustomClaim(key, d.accessTokenClaims[key])
   // Metadata last: if anything before it throws, the login is denied and nothing has been persisted.
-  for (const key of Object.keys(d.appMetadata)) api.user.setAppMetadata(key, d.appMetadata[key])
-  for (const key of Object.keys(d.userMetadata)) api.user.setUserMetadata(key, d.userMetadata[key])
+  writeMetadata(d, api)
 }
 
 // Deny first, log second. If Auth0's own `api.access.deny` throws, this throws too and the handler rejects: Auth0

@@ -372,4 +372,24 @@ describe("rulefx migrate", () => {
     }
     assert.isFalse(existsSync(o))
   })
+
+  it("--emit-rules writes the module and its declarations; neither -o nor --emit-rules is an error", async () => {
+    const module = join(mdir, "emitted", "legacy-rules.cjs")
+    const [emitted, nowhere, notCjs] = await Promise.all([
+      rulefx("migrate", tenant, "--emit-rules", module, "--skip", "gate"),
+      rulefx("migrate", tenant),
+      rulefx("migrate", tenant, "--emit-rules", join(mdir, "emitted", "legacy-rules.js"))
+    ])
+    assert.strictEqual(emitted.code, 0, show(emitted))
+    assert.include(emitted.stdout, `${module}: 1 rules (with ${module.replace(/\.cjs$/, ".d.cts")})`)
+    assert.include(emitted.stdout, "  -  gate: skipped, left out with --skip")
+    assert.include(readFileSync(module, "utf8"), `LegacyRule.make("greet"`)
+    assert.notInclude(readFileSync(module, "utf8"), `LegacyRule.make("gate"`)
+    assert.include(readFileSync(module.replace(/\.cjs$/, ".d.cts"), "utf8"), "export declare const rules")
+    assert.isTrue(nowhere.code !== 0 && nowhere.code !== null, show(nowhere))
+    assert.include(nowhere.stderr, "say where to write the Action with -o <file> (or use --emit-rules)")
+    assert.isTrue(notCjs.code !== 0 && notCjs.code !== null, show(notCjs))
+    assert.include(notCjs.stderr, "the rules module must be a .cjs file")
+    assert.isFalse(existsSync(join(mdir, "emitted", "legacy-rules.js")))
+  })
 })

@@ -191,6 +191,13 @@ describe("Migrate.readRules / plan: the folder", () => {
     assert.deepStrictEqual(p.warnings, ["--optional-setting NOPE: no rule reads configuration.NOPE"])
   })
 
+  it("a script that cannot be read (a folder) fails naming it", async () => {
+    const dir = tree(rule("a", { name: "a", script: "./a-dir" }))
+    mkdirSync(join(dir, "a-dir"))
+    const error = await planError(dir)
+    assert.strictEqual(error.reason, `${join(dir, "a-dir")}: cannot be read`)
+  })
+
   it("invalid JSON fails naming the file", async () => {
     const dir = tree({ ...rule("ok", { order: 1 }), "bad.json": "{ \"name\": \"bad\",, }", "bad.js": pass })
     const error = await planError(dir)

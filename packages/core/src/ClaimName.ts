@@ -40,6 +40,18 @@ export const restricted: ReadonlySet<string> = /* @__PURE__ */ new Set(
 export const issuerHosts: ReadonlyArray<string> = ["auth0.com", "webtask.io", "webtask.run"]
 
 /**
+ * The standard OIDC profile claims an Action may override (Auth0 calls them non-restricted): `name`, `picture`,
+ * `email`, ... Auth0 refuses none of them; a compatibility layer emits them when legacy code changes the profile.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const profile: ReadonlySet<string> = /* @__PURE__ */ new Set(
+  ("address birthdate email email_verified family_name gender given_name locale middle_name name nickname " +
+    "phone_number phone_number_verified picture preferred_username profile updated_at website zoneinfo").split(" ")
+)
+
+/**
  * Tells whether a claim name is restricted (exact, case-sensitive match, as JWT claim names are).
  *
  * @category guards

@@ -10,12 +10,14 @@
  *
  * @since 0.1.0
  */
+import * as ClaimName from "@rulefx/core/ClaimName"
 import * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import { builtinModules } from "node:module"
+import { moduleName } from "./internal/moduleName.ts"
 
 /**
  * One construct found in a rule: translated (the shim runs it, and `detail` says what it becomes in Actions) or
@@ -99,10 +101,7 @@ export const isBuiltin = (name: string): boolean =>
  * @category getters
  * @since 0.1.0
  */
-export const nameOf = (specifier: string): string => {
-  const match = /^(@[^/@]+\/[^/@]+|[^/@]+)@[^/]*(\/.*)?$/.exec(specifier)
-  return match === null ? specifier : `${match[1]}${match[2] ?? ""}`
-}
+export const nameOf: (specifier: string) => string = moduleName
 
 // ---------------------------------------------------------------------------------------------------------------
 // Locating the function
@@ -335,11 +334,6 @@ const declaredNames = (fn: RuleFunction): ReadonlySet<string> => {
   return names
 }
 
-const oidcClaims: ReadonlySet<string> = new Set(
-  ("name nickname given_name family_name picture email email_verified phone_number phone_number_verified locale " +
-    "zoneinfo birthdate gender middle_name preferred_username profile website address updated_at").split(" ")
-)
-
 const metadataKeys: ReadonlySet<string> = new Set(["app_metadata", "user_metadata"])
 
 const idpTokenKeys: ReadonlySet<string> = new Set(["access_token", "access_token_secret", "refresh_token"])
@@ -545,7 +539,7 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
     }
     if (first === undefined) return
     if (first === "permissions") return ko(node, "user.permissions")
-    if (write !== undefined && oidcClaims.has(first)) {
+    if (write !== undefined && ClaimName.profile.has(first)) {
       return add(
         node,
         "user.root",

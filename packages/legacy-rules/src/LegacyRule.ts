@@ -17,7 +17,9 @@
 import * as Denial from "@rulefx/core/Denial"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
 import { AsyncLocalStorage } from "node:async_hooks"
+import { json } from "./internal/json.ts"
 import type { RulesContext, RulesUser } from "./RulesContext.ts"
 
 /**
@@ -280,14 +282,6 @@ const deny = (rule: string, error: unknown, scrub: (text: string) => string) =>
       : {})
   })
 
-const json = (u: unknown): string => {
-  try {
-    return JSON.stringify(u) ?? "undefined"
-  } catch {
-    return "[unserialisable]"
-  }
-}
-
 // What a rule set on `context` that Actions cannot do: compared with the same fields before the rule ran, so only
 // this rule's own change counts, and only when it did not accept the construct.
 const snapshot = (context: RulesContext) => ({
@@ -356,10 +350,8 @@ export const run = (
     }
     try {
       const result: unknown = running.run(handle, () => fn(session.user, session.context, callback))
-      if (
-        typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function"
-      ) {
-        ;(result as PromiseLike<unknown>).then(
+      if (Predicate.isPromiseLike(result)) {
+        result.then(
           () => {
             // An async rule without a callback parameter is done when it resolves; one with it must still call back.
             if (fn.length < 3 && !done) succeed()

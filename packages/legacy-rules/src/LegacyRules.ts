@@ -21,6 +21,7 @@
  *
  * @since 0.1.0
  */
+import * as ClaimName from "@rulefx/core/ClaimName"
 import * as Decision from "@rulefx/core/Decision"
 import {
   Class as DenialClass,
@@ -36,7 +37,11 @@ import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Rule from "@rulefx/core/Rule"
 import { Secrets } from "@rulefx/core/Secrets"
 import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import { callbackErrorsKey as internalCallbackErrorsKey } from "./internal/callbackErrors.ts"
+import { json } from "./internal/json.ts"
+import { moduleName as internalModuleName } from "./internal/moduleName.ts"
 import * as LegacyRule from "./LegacyRule.ts"
 import * as RulesContext from "./RulesContext.ts"
 
@@ -106,55 +111,16 @@ export interface LegacyRules {
   readonly rule: Rule.Rule<Errors | InvalidRedirect, Fact.Id<"LegacyRules">>
 }
 
-// Standard OIDC profile claims Actions lets an Action override (section 2.4 of the reference). Under Rules, a rule
-// changed what the application received by assigning them on `user`.
-const profileClaims: ReadonlyArray<string> = [
-  "address",
-  "birthdate",
-  "email",
-  "email_verified",
-  "family_name",
-  "gender",
-  "given_name",
-  "locale",
-  "middle_name",
-  "name",
-  "nickname",
-  "phone_number",
-  "phone_number_verified",
-  "picture",
-  "preferred_username",
-  "profile",
-  "updated_at",
-  "website",
-  "zoneinfo"
-]
-
 const rulesMfaProviders: ReadonlySet<string> = new Set(["any", "guardian", "google-authenticator", "duo"])
-
-const json = (u: unknown): string => {
-  try {
-    return JSON.stringify(u) ?? "undefined"
-  } catch {
-    return "[unserialisable]"
-  }
-}
-
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /**
  * A module name without a pinned version: `lodash@4.17.21` is `lodash`, `@scope/pkg@1.0.0` is `@scope/pkg`,
- * `lodash@4.17.21/fp` is `lodash/fp`.
+ * `lodash@4.17.21/fp` is `lodash/fp` (the name Analyze gives it, so the lookup matches the bundle).
  *
  * @category getters
  * @since 0.1.0
  */
-export const moduleName = (specifier: string): string => {
-  // As Analyze.nameOf names the module in the Action's modules map: the pin is dropped, a subpath after it is kept
-  // ("lodash@4.17.21/fp" is "lodash/fp").
-  const match = /^(@[^/@]+\/[^/@]+|[^/@]+)@[^/]*(\/.*)?$/.exec(specifier)
-  return match === null ? specifier : `${match[1]}${match[2] ?? ""}`
-}
+export const moduleName: (specifier: string) => string = internalModuleName
 
 // Each argument is scrubbed before the line is joined and its whitespace collapsed, so a multi-line secret (a PEM key)
 // still matches; a value JSON cannot hold (a cycle, a BigInt) is named, never thrown.
@@ -173,7 +139,16 @@ const consoleFor = (rule: string, scrub: (text: string) => string): LegacyRule.G
 
 // Replaces each secret's value (and its URL-encoded form) with its name. Values shorter than 4 characters are left:
 // replacing them would mangle ordinary text and hide little.
+// Built on first use: most logins neither deny nor log, and need no scrubbing.
 const scrubberOf = (configuration: Readonly<Record<string, string>>): (text: string) => string => {
+  let pairs: ReadonlyArray<readonly [string, string]> | undefined
+  return (text) => {
+    pairs ??= secretForms(configuration)
+    return pairs.reduce((out, [value, name]) => out.split(value).join(name), text)
+  }
+}
+
+const secretForms = (configuration: Readonly<Record<string, string>>): ReadonlyArray<readonly [string, string]> => {
   const pairs: Array<readonly [string, string]> = []
   for (const name of Object.keys(configuration)) {
     const value = configuration[name]!
@@ -189,8 +164,7 @@ const scrubberOf = (configuration: Readonly<Record<string, string>>): (text: str
     ])
     for (const form of forms) if (form.length >= 4) pairs.push([form, `[secret ${name}]`])
   }
-  pairs.sort((x, y) => y[0].length - x[0].length)
-  return (text) => pairs.reduce((out, [value, name]) => out.split(value).join(name), text)
+  return pairs.toSorted((x, y) => y[0].length - x[0].length)
 }
 
 // Calls a rule's callback on its behalf; if it throws, the run of the rule that made the call (found through the
@@ -228,8 +202,8 @@ const metadataWriter = (
   if (userId !== session.user.user_id) {
     return refuse(new Error(`auth0.users: only the user logging in can be updated from a legacy rule in an Action`))
   }
-  if (!isRecord(metadata)) return refuse(new Error(`auth0.users: ${field} must be an object`))
-  const current = isRecord(session.user[field]) ? session.user[field] as Record<string, unknown> : {}
+  if (!Predicate.isObject(metadata)) return refuse(new Error(`auth0.users: ${field} must be an object`))
+  const current = Predicate.isObject(session.user[field]) ? session.user[field] as Record<string, unknown> : {}
   for (const key of Object.keys(metadata)) {
     // Rules sent the object as JSON, where an undefined value is simply absent.
     if (metadata[key] === undefined) continue
@@ -245,12 +219,12 @@ const metadataWriter = (
 
 /**
  * The key under which rulefx's `request` shim offers a variant whose callbacks report what they throw (see
- * Request.make); LegacyRules gives each rule that variant, so a throwing callback denies instead of crashing.
+ * Request.make); LegacyRules gives the rules that variant, so a throwing callback denies instead of crashing.
  *
  * @category constants
  * @since 0.1.0
  */
-export const callbackErrorsKey = "~rulefx/request/withCallbackErrors"
+export const callbackErrorsKey: string = internalCallbackErrorsKey
 
 // auth0.accessToken, .domain and .baseUrl: no Management API token in an Action. Read only where accepted.
 const managementGetters = (auth0: object, guard: (construct: string) => void) => {
@@ -301,6 +275,8 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         const value = yield* secrets.getOption(name)
         if (value._tag === "Some") configuration[name] = Redacted.value(value.value)
       }
+      // One frozen object for all the rules of this login: no rule can change what the next one reads.
+      Object.freeze(configuration)
       // Asks the rule whose code reads the field (its async context), not whichever rule runs now.
       const guard = (construct: string) => {
         if (LegacyRule.current()?.rule.accepted.includes(construct) !== true) {
@@ -314,7 +290,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
       const originalApp = structuredClone(session.user.app_metadata)
       const originalUser = structuredClone(session.user.user_metadata)
       const originalClaims: Record<string, string> = {}
-      for (const claim of profileClaims) originalClaims[claim] = json(session.user[claim])
+      for (const claim of ClaimName.profile) originalClaims[claim] = json(session.user[claim])
       const appMetadata: Writes = {}
       const userMetadata: Writes = {}
       const auth0: LegacyRule.Auth0Client = {
@@ -342,7 +318,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           }
         }
         const fn = rule.load({
-          configuration: Object.freeze({ ...configuration }),
+          configuration,
           global,
           auth0,
           UnauthorizedError: LegacyRule.UnauthorizedError,
@@ -355,7 +331,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           Effect.annotateLogs({ rule: rule.name })
         )
       }
-      const transaction = isRecord(login.raw["transaction"]) ? login.raw["transaction"] : {}
+      const transaction = Predicate.isObject(login.raw["transaction"]) ? login.raw["transaction"] : {}
       const requested = transaction["requested_scopes"]
       return {
         user: session.user,
@@ -384,7 +360,7 @@ const scopeList = (u: unknown): ReadonlyArray<string> | undefined =>
 // "none" was never a Rules provider; in Actions it would lift the requirement, so it reads as "any" too.
 const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
   if (u === undefined || u === null || u === false) return Effect.void
-  const asked = isRecord(u) ? u : {}
+  const asked = Predicate.isObject(u) ? u : {}
   const provider = typeof asked["provider"] === "string" && rulesMfaProviders.has(asked["provider"])
     ? asked["provider"] as Decision.Mfa["provider"]
     : "any"
@@ -420,7 +396,7 @@ export const record = (state: State): Effect.Effect<void, InvalidRedirect, Decis
     const { context, user } = state
     const redirect = context.redirect as unknown
     if (!state.resumed && redirect !== undefined && redirect !== null && redirect !== false) {
-      const url = isRecord(redirect) ? redirect["url"] : undefined
+      const url = Predicate.isObject(redirect) ? redirect["url"] : undefined
       // A redirect the rules asked for but that cannot happen must not turn into a login without the detour.
       if (!isHttpUrl(url)) {
         // Metadata the rules wrote is kept, as with any other denial of theirs.
@@ -437,9 +413,9 @@ export const record = (state: State): Effect.Effect<void, InvalidRedirect, Decis
       yield* persist(state)
       return
     }
-    const idToken = isRecord(context.idToken) ? context.idToken : {}
-    const accessToken = isRecord(context.accessToken) ? context.accessToken : {}
-    for (const claim of profileClaims) {
+    const idToken = Predicate.isObject(context.idToken) ? context.idToken : {}
+    const accessToken = Predicate.isObject(context.accessToken) ? context.accessToken : {}
+    for (const claim of ClaimName.profile) {
       if (user[claim] !== undefined && json(user[claim]) !== state.originalClaims[claim] && !(claim in idToken)) {
         yield* Decision.setIdTokenClaim(claim, user[claim])
       }

@@ -41,10 +41,12 @@
  *
  * The callback is called exactly once, always asynchronously, in a microtask of its own outside the promise chain:
  * if it throws, the exception is an uncaught exception (as with `request`), never a second call and never an
- * unhandled rejection. Without a callback the request still runs and its outcome, errors included, is dropped.
+ * unhandled rejection (unless `make` was given `onCallbackError`, as the legacy runtime does). Without a callback
+ * the request still runs and its outcome, errors included, is dropped.
  *
  * @since 0.1.0
  */
+import { callbackErrorsKey } from "./internal/callbackErrors.ts"
 
 /**
  * A response: status, lower-case headers and the body (a string, parsed JSON with `json`, or a `Buffer` with
@@ -291,9 +293,6 @@ const send = async (o: Options): Promise<Response> => {
       )
   }
 }
-
-// The same key as LegacyRules.callbackErrorsKey (not imported: this module must not pull the legacy runtime in).
-const callbackErrorsKey = "~rulefx/request/withCallbackErrors"
 
 /**
  * A `request` function whose calls start from `defaults` (headers merged, call options win). With

@@ -13,6 +13,7 @@
  *
  * @since 0.1.0
  */
+import * as Predicate from "effect/Predicate"
 
 /**
  * The Rules-shaped user: the Action's `event.user`, deep-copied. Rules saw `app_metadata` as undefined for a user
@@ -92,13 +93,13 @@ const geoipNames: Readonly<Record<string, string>> = {
   subdivisionName: "subdivision_name"
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
-const record = (u: unknown): Record<string, unknown> => isRecord(u) ? structuredClone(u) : {}
+const record = (u: unknown): Record<string, unknown> => Predicate.isObject(u) ? structuredClone(u) : {}
 
 const strings = (u: unknown): Record<string, string> => {
   const out: Record<string, string> = {}
-  if (isRecord(u)) { for (const key of Object.keys(u)) if (typeof u[key] === "string") out[key] = u[key] as string }
+  if (Predicate.isObject(u)) {
+    for (const key of Object.keys(u)) if (typeof u[key] === "string") out[key] = u[key] as string
+  }
   return out
 }
 
@@ -109,7 +110,7 @@ const stringList = (u: unknown): Array<string> =>
 
 const geoip = (u: unknown): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
-  if (isRecord(u)) {
+  if (Predicate.isObject(u)) {
     for (const key of Object.keys(u)) out[Object.hasOwn(geoipNames, key) ? geoipNames[key]! : key] = u[key]
   }
   return out
@@ -117,7 +118,7 @@ const geoip = (u: unknown): Record<string, unknown> => {
 
 const methods = (u: unknown): RulesContext["authentication"]["methods"] =>
   Array.isArray(u)
-    ? u.filter(isRecord).map((m) => {
+    ? u.filter(Predicate.isObject).map((m) => {
       const at = typeof m["timestamp"] === "number" ? m["timestamp"] : Date.parse(String(m["timestamp"]))
       return Object.assign(structuredClone(m), { name: String(m["name"]), timestamp: at })
     })
@@ -181,7 +182,7 @@ export const fromEvent = (
       with_auth0: false,
       with_dbconn: false,
       current_clients: Array.isArray(session["clients"])
-        ? session["clients"].filter(isRecord).map((c) => String(c["client_id"]))
+        ? session["clients"].filter(Predicate.isObject).map((c) => String(c["client_id"]))
         : []
     },
     sessionID: str(session["id"]),
@@ -192,8 +193,10 @@ export const fromEvent = (
     primaryUser: undefined,
     authentication: { methods: methods(authentication["methods"]) },
     authorization: { roles: stringList(record(event["authorization"])["roles"]) },
-    organization: isRecord(event["organization"]) ? record(event["organization"]) : undefined,
-    riskAssessment: isRecord(authentication["riskAssessment"]) ? record(authentication["riskAssessment"]) : undefined,
+    organization: Predicate.isObject(event["organization"]) ? record(event["organization"]) : undefined,
+    riskAssessment: Predicate.isObject(authentication["riskAssessment"])
+      ? record(authentication["riskAssessment"])
+      : undefined,
     samlConfiguration: {}
   }
   // In the literal above for their types; the guards replace them.

@@ -7,6 +7,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import { TestClock } from "effect/testing"
+import { vi } from "vitest"
 import { fullEvent } from "./utils/Fixtures.ts"
 
 type Callback = Parameters<LegacyRule.RuleFunction>[2]
@@ -356,5 +357,18 @@ describe("LegacyRule", () => {
         assert.strictEqual(session.user, user)
         assert.strictEqual(session.context, context)
       }))
+  })
+  describe("failCurrent", () => {
+    it("outside any rule's code: logged, since there is no login to deny", () => {
+      const lines: Array<string> = []
+      const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)))
+      try {
+        LegacyRule.failCurrent(new Error("thrown by nobody's rule"))
+      } finally {
+        spy.mockRestore()
+      }
+      assert.deepStrictEqual(lines, ["rulefx legacy: a callback threw outside any rule: thrown by nobody's rule"])
+      assert.isUndefined(LegacyRule.current())
+    })
   })
 })

@@ -165,31 +165,26 @@ describe("LegacyRules", () => {
         })
       }))
 
-    it.effect("accessToken.scope as an array: scopes added and removed against the requested ones", () =>
-      Effect.gen(function*() {
-        const decision = yield* decide(single("scopes", function(user, context, callback) {
-          context.accessToken["scope"] = ["openid", "profile", "write:orders", "admin"]
-          callback(null, user, context)
-        }))
-        assert.deepStrictEqual(view(decision), {
-          ...nothing,
-          addScopes: ["write:orders", "admin"],
-          removeScopes: ["email", "read:orders"]
+    it.effect.each(
+      [
+        ["an array", ["openid", "profile", "write:orders", "admin"]],
+        ["a space-separated string", " openid  profile write:orders admin "]
+      ] as const
+    )(
+      "accessToken.scope as %s: scopes added and removed against the requested ones",
+      ([, scope]) =>
+        Effect.gen(function*() {
+          const decision = yield* decide(single("scopes", function(user, context, callback) {
+            context.accessToken["scope"] = scope
+            callback(null, user, context)
+          }))
+          assert.deepStrictEqual(view(decision), {
+            ...nothing,
+            addScopes: ["write:orders", "admin"],
+            removeScopes: ["email", "read:orders"]
+          })
         })
-      }))
-
-    it.effect("accessToken.scope as a space-separated string: the same diff", () =>
-      Effect.gen(function*() {
-        const decision = yield* decide(single("scopes", function(user, context, callback) {
-          context.accessToken["scope"] = " openid  profile write:orders admin "
-          callback(null, user, context)
-        }))
-        assert.deepStrictEqual(view(decision), {
-          ...nothing,
-          addScopes: ["write:orders", "admin"],
-          removeScopes: ["email", "read:orders"]
-        })
-      }))
+    )
 
     it.effect("accessToken.scope equal to the requested scopes: nothing", () =>
       Effect.gen(function*() {

@@ -1,6 +1,6 @@
 import { make, type Options, request, type RequestError, type Response, type Send } from "@rulefx/legacy-rules/Request"
+import * as Listen from "@rulefx/testing/Listen"
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
 import { afterEach, assert, describe, it, vi } from "vitest"
 
 interface Seen {
@@ -18,16 +18,11 @@ interface Server {
   readonly closed: Array<string>
 }
 
-const servers: Array<ReturnType<typeof createServer>> = []
+const servers: Array<Listen.Listening> = []
 
 afterEach(async () => {
   vi.restoreAllMocks()
-  await Promise.all(
-    servers.splice(0).map((server) => {
-      server.closeAllConnections()
-      return new Promise((done) => server.close(done))
-    })
-  )
+  await Promise.all(servers.splice(0).map((server) => server.close()))
 })
 
 /** A server on 127.0.0.1 answering with `handler`; it records requests and closed connections. */
@@ -43,9 +38,9 @@ const serve = async (handler: (req: IncomingMessage, res: ServerResponse) => voi
       handler(req, res)
     })
   })
-  servers.push(server)
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, closed }
+  const listening = await Listen.listen(server)
+  servers.push(listening)
+  return { url: listening.url, seen, closed }
 }
 
 /** Answers every request with `status`, `body` and `headers`. */
@@ -60,11 +55,9 @@ const json = (status: number, value: unknown) =>
 
 /** A port nothing listens on (a server was there a moment ago). */
 const closedPort = async (): Promise<string> => {
-  const server = createServer()
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done))
-  const { port } = server.address() as AddressInfo
-  await new Promise((done) => server.close(done))
-  return `http://127.0.0.1:${port}`
+  const { close, url } = await Listen.listen(createServer())
+  await close()
+  return url
 }
 
 interface Outcome {

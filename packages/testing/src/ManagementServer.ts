@@ -19,7 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import { listen } from "./internal/listen.ts"
+import { listen } from "./Listen.ts"
 
 /**
  * An action as the tenant stores it. Secret values are kept so tests can check them; the API answers names only.

@@ -11,7 +11,7 @@
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { createServer, type ServerResponse } from "node:http"
-import { listen } from "./internal/listen.ts"
+import { listen } from "./Listen.ts"
 
 /**
  * How the server answers one request.

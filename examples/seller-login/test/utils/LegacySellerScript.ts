@@ -9,8 +9,8 @@
  * SellerServer from @rulefx/testing scripts answers per seller id for the server's whole life (its attempt counters
  * are never reset), which does not fit a property test that replays the same ids in every run.
  */
+import { listen } from "@rulefx/testing/Listen"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import type { Socket } from "node:net"
 
 /**
  * One answer of the seller API.
@@ -108,7 +108,6 @@ const respond = (req: IncomingMessage, res: ServerResponse, step: Step, id: stri
 export const start = (): Promise<LegacySellerScript> => {
   const scripts = new Map<string, ReadonlyArray<Step>>()
   const requests = new Map<string, Array<string>>()
-  const sockets = new Set<Socket>()
   const server = createServer((req, res) => {
     const match = /^\/([^/]+)\/seller\/([^/?]+)$/.exec(req.url ?? "/")
     const key = match?.[1] ?? ""
@@ -129,29 +128,14 @@ export const start = (): Promise<LegacySellerScript> => {
     if (step === undefined) res.writeHead(404).end()
     else respond(req, res, step, id)
   })
-  server.on("connection", (socket) => {
-    sockets.add(socket)
-    socket.on("close", () => sockets.delete(socket))
-  })
-  return new Promise((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const url = typeof address === "object" && address !== null ? `http://127.0.0.1:${address.port}` : ""
-      resolve({
-        url,
-        script: (key, steps) => {
-          scripts.set(key, steps)
-          requests.delete(key)
-          return `${url}/${key}`
-        },
-        requests: (key) => [...(requests.get(key) ?? [])],
-        close: () =>
-          new Promise<void>((done) => {
-            for (const socket of sockets) socket.destroy()
-            server.close(() => done())
-          })
-      })
-    })
-  })
+  return listen(server).then(({ close, url }) => ({
+    url,
+    close,
+    script: (key, steps) => {
+      scripts.set(key, steps)
+      requests.delete(key)
+      return `${url}/${key}`
+    },
+    requests: (key) => [...(requests.get(key) ?? [])]
+  }))
 }
