@@ -1,26 +1,40 @@
+import { existsSync, readdirSync } from "node:fs"
 import { defineConfig } from "vitest/config"
 
-const project = (name: string, root: string) => ({
+const root = new URL("./", import.meta.url)
+
+const project = (name: string, dir: string) => ({
   test: {
     name,
-    root,
+    root: dir,
     include: ["test/**/*.test.ts"],
     setupFiles: [new URL("./vitest.setup.ts", import.meta.url).pathname],
     typecheck: { enabled: false }
   }
 })
 
+/** The folders of `parent` (packages or examples) that have a test/ folder, sorted. */
+const withTests = (parent: string): ReadonlyArray<string> =>
+  readdirSync(new URL(`${parent}/`, root), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(new URL(`${parent}/${entry.name}/test`, root)))
+    .map((entry) => entry.name)
+    .toSorted()
+
+const packages = withTests("packages")
+
+// Every package and example with a test/ folder is a project, named after its folder; an example named like a
+// package (examples/legacy-rules) gets "-example" after its name.
+const projects = [
+  ...packages.map((name) => project(name, `packages/${name}`)),
+  ...withTests("examples").map((name) =>
+    project(packages.includes(name) ? `${name}-example` : name, `examples/${name}`)
+  )
+]
+
 export default defineConfig({
   test: {
     // .ci/run reads the counts from this file to print its closing line.
     reporters: process.env["CI"] ? ["default", ["json", { outputFile: ".ci/results/vitest.json" }]] : ["default"],
-    projects: [
-      project("core", "packages/core"),
-      project("rules", "packages/rules"),
-      project("legacy-rules", "packages/legacy-rules"),
-      project("adapter-auth0", "packages/adapter-auth0"),
-      project("seller-login", "examples/seller-login"),
-      project("legacy-rules-example", "examples/legacy-rules")
-    ]
+    projects
   }
 })

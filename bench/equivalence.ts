@@ -5,7 +5,7 @@
  * every seller request.
  */
 import { createRequire } from "node:module"
-import * as RecordingApi from "../packages/adapter-auth0/src/RecordingApi.ts"
+import * as RecordingApi from "../packages/testing/src/RecordingApi.ts"
 import * as SellerServer from "../packages/testing/src/SellerServer.ts"
 
 /** An Auth0 post-login handler. */

@@ -9,7 +9,7 @@ import { readFile } from "node:fs/promises"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
-import * as Bundle from "../packages/adapter-auth0/src/Bundle.ts"
+import * as Bundle from "../packages/cli/src/Bundle.ts"
 import {
   combinedName,
   combinedWithEffectName,

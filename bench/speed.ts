@@ -3,7 +3,7 @@
  * seller call stubbed.
  */
 import { execFileSync } from "node:child_process"
-import * as RecordingApi from "../packages/adapter-auth0/src/RecordingApi.ts"
+import * as RecordingApi from "../packages/testing/src/RecordingApi.ts"
 import type { Handler } from "./equivalence.ts"
 import { median, quantile } from "./report.ts"
 
@@ -195,7 +195,7 @@ export const perLogin = async (
     console.log = log
     restore()
   }
-  const script = timer(new URL("../packages/adapter-auth0/src/RecordingApi.ts", import.meta.url).href)
+  const script = timer(new URL("../packages/testing/src/RecordingApi.ts", import.meta.url).href)
   const scenarios = JSON.stringify(latencyScenarios)
   // samples[handler][scenario][round]
   const samples = handlers.map(() => latencyScenarios.map(() => [] as Array<ReadonlyArray<number>>))

@@ -2,7 +2,7 @@
  * The one way this example builds its Action, shared by `pnpm build` (scripts/build.ts) and `pnpm demo`
  * (scripts/demo.ts): src/action.ts into dist/action.js through rulefx's bundler.
  */
-import * as Bundle from "@rulefx/adapter-auth0/Bundle"
+import * as Bundle from "@rulefx/cli/Bundle"
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import { fileURLToPath } from "node:url"

@@ -3,7 +3,7 @@
  * logins through it against a fake seller API on 127.0.0.1, one after another. Prints one line per login (outcome,
  * deny reason, claims set, elapsed ms), the Action's own log lines, and the bundle size.
  */
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import { createRequire } from "node:module"
 import { build, outfile, sizeLine } from "./bundle.ts"

@@ -7,12 +7,12 @@
  *
  * The next step converts setRoles (to the catalog's SetRoles and EffectiveRoles), and so on, until src/action.ts.
  */
-import * as LegacyAction from "@rulefx/adapter-auth0/LegacyAction"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Denial from "@rulefx/core/Denial"
 import { Login } from "@rulefx/core/Login"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Rule from "@rulefx/core/Rule"
+import * as LegacyAction from "@rulefx/legacy-rules/LegacyAction"
 import * as LegacyRules from "@rulefx/legacy-rules/LegacyRules"
 import { AllowedRolesMissing, RoleNotAllowed } from "@rulefx/rules/DenyRoles"
 import * as Effect from "effect/Effect"

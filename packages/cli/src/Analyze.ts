@@ -11,13 +11,13 @@
  * @since 0.1.0
  */
 import * as ClaimName from "@rulefx/core/ClaimName"
+import { moduleName } from "@rulefx/legacy-rules/LegacyRules"
 import * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import { builtinModules } from "node:module"
-import { moduleName } from "./internal/moduleName.ts"
 
 /**
  * One construct found in a rule: translated (the shim runs it, and `detail` says what it becomes in Actions) or

@@ -8,17 +8,17 @@
  *
  * @since 0.1.0
  */
+import * as Auth0Event from "@rulefx/adapter-auth0/Auth0Event"
+import type { PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { resolve } from "node:path"
-import { format } from "node:util"
-import * as Auth0Event from "./Auth0Event.ts"
 import { readText } from "./internal/files.ts"
-import type { PostLoginApi } from "./PostLoginApi.ts"
-import * as RecordingApi from "./RecordingApi.ts"
 
 /**
  * A file could not be used: the message names the file and the problem.
@@ -138,12 +138,7 @@ export const run = (
     const own = Predicate.isObject(event["secrets"]) ? event["secrets"] : {}
     const withSecrets = { ...event, secrets: { ...own, ...secrets } }
     const api = RecordingApi.make()
-    const logs: Array<string> = []
-    const methods = ["log", "info", "warn", "error"] as const
-    const saved = methods.map((method) => console[method])
-    for (const method of methods) {
-      console[method] = (...args: Array<unknown>) => logs.push(format(...args))
-    }
+    const capture = LogCapture.start()
     const started = performance.now()
     let rejected = false
     try {
@@ -151,9 +146,7 @@ export const run = (
     } catch {
       rejected = true
     } finally {
-      methods.forEach((method, i) => {
-        console[method] = saved[i]!
-      })
+      capture.stop()
     }
     const elapsedMs = performance.now() - started
     const summary = api.summary()
@@ -162,7 +155,7 @@ export const run = (
       reason: summary.denied,
       summary,
       calls: api.calls,
-      logs,
+      logs: capture.lines,
       elapsedMs
     }
   })

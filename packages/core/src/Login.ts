@@ -114,24 +114,33 @@ export class Login extends Context.Service<Login, LoginInfo>()("@rulefx/core/Log
 }
 
 /**
- * Builds a login from a few overrides on top of a plain, valid default: a database user with no metadata, on an
- * application without metadata. For tests and local runs.
+ * What `make` needs: the identifiers every login has (the user's, the application's, the request's IP), and any
+ * other field.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Input {
+  readonly user: Pick<User, "id"> & Partial<User>
+  readonly client: Pick<Client, "id"> & Partial<Client>
+  readonly request: Pick<Request, "ip"> & Partial<Request>
+  readonly connection?: Partial<Connection>
+  readonly transaction?: Partial<Transaction>
+  readonly raw?: Readonly<Record<string, unknown>>
+}
+
+/**
+ * Builds a login from its identifiers and any other fields; a field not given is absent (`undefined`), empty (`{}`,
+ * `[]`, `""`), `false` or `0`, as an adapter decodes a field its provider left out. Provider-neutral: builders with
+ * a provider's realistic defaults (`@rulefx/testing/Logins` for Auth0) are built on it.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const make = (overrides: {
-  readonly user?: Partial<User>
-  readonly client?: Partial<Client>
-  readonly connection?: Partial<Connection>
-  readonly request?: Partial<Request>
-  readonly transaction?: Partial<Transaction>
-  readonly raw?: Readonly<Record<string, unknown>>
-} = {}): LoginInfo => ({
+export const make = (input: Input): LoginInfo => ({
   user: {
-    id: "auth0|test-user",
-    email: "user@example.com",
-    emailVerified: true,
+    email: undefined,
+    emailVerified: false,
     name: undefined,
     nickname: undefined,
     username: undefined,
@@ -140,19 +149,12 @@ export const make = (overrides: {
     appMetadata: {},
     userMetadata: {},
     roles: [],
-    loginsCount: 1,
-    ...overrides.user
+    loginsCount: 0,
+    ...input.user
   },
-  client: { id: "test-client", name: "Test App", metadata: {}, ...overrides.client },
-  connection: { id: "con_test", name: "Username-Password-Authentication", strategy: "auth0", ...overrides.connection },
-  request: {
-    ip: "127.0.0.1",
-    hostname: undefined,
-    userAgent: undefined,
-    countryCode: undefined,
-    query: {},
-    ...overrides.request
-  },
-  transaction: { protocol: "oidc-basic-profile", requestedScopes: [], audience: undefined, ...overrides.transaction },
-  raw: overrides.raw ?? {}
+  client: { name: "", metadata: {}, ...input.client },
+  connection: { id: "", name: "", strategy: "", ...input.connection },
+  request: { hostname: undefined, userAgent: undefined, countryCode: undefined, query: {}, ...input.request },
+  transaction: { protocol: undefined, requestedScopes: [], audience: undefined, ...input.transaction },
+  raw: input.raw ?? {}
 })

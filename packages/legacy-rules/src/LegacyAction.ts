@@ -8,11 +8,11 @@
  *
  * @since 0.1.0
  */
-import type * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"
-import * as LegacyRules from "@rulefx/legacy-rules/LegacyRules"
+import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
-import * as PostLogin from "./PostLogin.ts"
+import type * as LegacyRule from "./LegacyRule.ts"
+import * as LegacyRules from "./LegacyRules.ts"
 
 /**
  * Options of a legacy Action.

@@ -1,4 +1,4 @@
-export * as Analyze from "./Analyze.ts"
+export * as LegacyAction from "./LegacyAction.ts"
 export * as LegacyRule from "./LegacyRule.ts"
 export * as LegacyRules from "./LegacyRules.ts"
 export * as Request from "./Request.ts"

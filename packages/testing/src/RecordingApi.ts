@@ -10,8 +10,8 @@
  *
  * @since 0.1.0
  */
+import { type CacheApi, isValidScope, type PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
 import { makeMemoryCache } from "./internal/memoryCache.ts"
-import { type CacheApi, isValidScope, type PostLoginApi } from "./PostLoginApi.ts"
 
 /**
  * One recorded call: the method's dotted name and its arguments.
@@ -121,6 +121,16 @@ export const make = (options: Options = {}): RecordingApi => {
   }
   return api
 }
+
+/**
+ * The calls that decide the login: every call but the reads and writes of Auth0's cache, which rules may come to
+ * use (or stop using) without changing what the login becomes.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const decisive = (calls: ReadonlyArray<Call>): ReadonlyArray<Call> =>
+  calls.filter((call) => !call.method.startsWith("cache."))
 
 // defineProperty, so a claim named "__proto__" is recorded as a key instead of replacing the prototype.
 const set = (target: Record<string, unknown>, key: unknown, value: unknown) =>

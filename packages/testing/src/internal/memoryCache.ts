@@ -1,5 +1,5 @@
-import { cache, cacheEntryBytes, type CacheErrorCode, checkCacheWrite } from "../Auth0Limits.ts"
-import type { CacheApi, CacheRecord, CacheWriteResult } from "../PostLoginApi.ts"
+import { cache, cacheEntryBytes, type CacheErrorCode, checkCacheWrite } from "@rulefx/adapter-auth0/Auth0Limits"
+import type { CacheApi, CacheRecord, CacheWriteResult } from "@rulefx/adapter-auth0/PostLoginApi"
 
 const failure = (code: CacheErrorCode): CacheWriteResult => ({ type: "error", code })
 

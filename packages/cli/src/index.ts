@@ -1,0 +1,8 @@
+export * as Analyze from "./Analyze.ts"
+export * as Bundle from "./Bundle.ts"
+export * as Cli from "./Cli.ts"
+export * as Deploy from "./Deploy.ts"
+export * as DeployCliExport from "./DeployCliExport.ts"
+export * as LocalRun from "./LocalRun.ts"
+export * as Migrate from "./Migrate.ts"
+export * as SecretsFile from "./SecretsFile.ts"
