@@ -6,17 +6,19 @@
  * added) and changes only what the rule under test looks at: its app, connection, protocol, IP or profile.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Migrate from "@rulefx/adapter-auth0/Migrate"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as Migrate from "@rulefx/cli/Migrate"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as Events from "@rulefx/testing/Events"
 import * as Listen from "@rulefx/testing/Listen"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
 import { execFile } from "node:child_process"
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
 import { createServer } from "node:http"
 import { createRequire, isBuiltin } from "node:module"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { vi } from "vitest"
 
@@ -30,7 +32,7 @@ interface Action {
 const repo = fileURLToPath(new URL("../../..", import.meta.url))
 const example = fileURLToPath(new URL("..", import.meta.url))
 const rulesDir = join(example, "rules")
-const bin = join(repo, "packages", "adapter-auth0", "bin", "rulefx.ts")
+const bin = join(dirname(createRequire(import.meta.url).resolve("@rulefx/cli/package.json")), "bin", "rulefx.ts")
 
 const DAY = 24 * 60 * 60 * 1000
 const CONSENT_URL = "https://consent.example.com/terms"
@@ -63,24 +65,13 @@ let plan: Migrate.Plan
 let bytes = 0
 // What the Action logs (a denial is logged with the rule's name), kept out of the test output.
 const logs: Array<string> = []
-const consoleLog = console.log
+let capture: LogCapture.Capture | undefined
 
 const readJson = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, "utf8"))
 const defaultEvent = readJson(join(example, "events", "default.json"))
 
-const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
-
-/** `base` with `patch` merged in: objects key by key, anything else (arrays too) replaced; `undefined` removes. */
-const merge = (base: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> => {
-  const out: Record<string, unknown> = structuredClone(base)
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === undefined) delete out[key]
-    else out[key] = isObject(value) && isObject(out[key]) ? merge(out[key], value) : structuredClone(value)
-  }
-  return out
-}
-
-const event = (patch: Record<string, unknown> = {}) => merge(defaultEvent, patch)
+/** The default event with `patch` merged in by section (see Events.merge); `undefined` removes. */
+const event = (patch: Record<string, unknown> = {}) => Events.merge(defaultEvent, patch)
 
 const client = (client_id: string, name: string) => ({ client: { client_id, name, metadata: {} } })
 
@@ -96,20 +87,6 @@ const resume = (patch: Record<string, unknown> = {}) => run(action.onContinuePos
 const call = (method: string, ...args: ReadonlyArray<unknown>): RecordingApi.Call => ({ method, args })
 const deny = (reason: string) => [call("access.deny", reason)]
 const none: ReadonlyArray<RecordingApi.Call> = []
-
-/** Runs `f` with console.log captured; returns its result and the lines logged. */
-const capturingLogs = async <A>(f: () => Promise<A>): Promise<{ readonly result: A; readonly logs: Array<string> }> => {
-  const logs: Array<string> = []
-  const saved = console.log
-  console.log = (...args: Array<unknown>) => {
-    logs.push(args.map(String).join(" "))
-  }
-  try {
-    return { result: await f(), logs }
-  } finally {
-    console.log = saved
-  }
-}
 
 /** `rulefx migrate`'s report of the folder, line by line. */
 const rendered = () => Migrate.render(plan).split("\n")
@@ -168,13 +145,11 @@ beforeAll(async () => {
   // Bundle.build marks the folder CommonJS; outside a "type": "module" project the file alone is enough.
   rmSync(join(dir, "package.json"), { force: true })
   action = load(outfile)
-  console.log = (...args: Array<unknown>) => {
-    logs.push(args.map(String).join(" "))
-  }
+  capture = LogCapture.start({ lines: logs })
 }, 60_000)
 
 afterAll(() => {
-  console.log = consoleLog
+  capture?.stop()
   if (dir !== "") rmSync(dir, { recursive: true, force: true })
 })
 
@@ -649,7 +624,7 @@ describe("first-login-webhook", () => {
     const closed = await Listen.listen(createServer())
     await closed.close()
     const down = `${closed.url}/hooks/first-login`
-    const { logs, result } = await capturingLogs(() => login(firstLogin(down)))
+    const { lines: logs, result } = await LogCapture.around(() => login(firstLogin(down)))
     assert.deepStrictEqual(result.calls, none)
     assert.deepStrictEqual(logs, ["rulefx legacy rule=first-login-webhook: webhook failed: ECONNREFUSED"])
   })

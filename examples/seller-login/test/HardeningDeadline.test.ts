@@ -15,9 +15,8 @@
  * not asserted: under load it sometimes keeps an aborted socket open, whatever the caller does.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Bundle from "@rulefx/adapter-auth0/Bundle"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as Bundle from "@rulefx/cli/Bundle"
 import * as Decision from "@rulefx/core/Decision"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as Fact from "@rulefx/core/Fact"
@@ -31,6 +30,8 @@ import * as HashSellerEmail from "@rulefx/rules/HashSellerEmail"
 import { SellerApi } from "@rulefx/rules/SellerApi"
 import * as SetRoles from "@rulefx/rules/SetRoles"
 import * as SetSeller from "@rulefx/rules/SetSeller"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -148,7 +149,7 @@ let dir = ""
 let action: Handler
 let hanging: ReadonlyArray<Hanging> = []
 const lines: Array<string> = []
-const consoleLog = console.log
+let capture: LogCapture.Capture | undefined
 
 const event = (userId: string, url: string, appMetadata: Record<string, unknown> = { sellerId: "seller-1" }) => ({
   user: { user_id: userId, app_metadata: appMetadata, user_metadata: {} },
@@ -156,10 +157,6 @@ const event = (userId: string, url: string, appMetadata: Record<string, unknown>
   request: { ip: "203.0.113.7" },
   secrets: { SELLER_API_URL: url, INTERCOM_SECRET }
 })
-
-/** The calls that decide the login: all but reads and writes of Auth0's cache, which rules may come to use. */
-const decisive = (calls: ReadonlyArray<RecordingApi.Call>): ReadonlyArray<RecordingApi.Call> =>
-  calls.filter((c) => !c.method.startsWith("cache."))
 
 interface Timed {
   readonly calls: ReadonlyArray<RecordingApi.Call>
@@ -174,7 +171,7 @@ const timed = async (handler: Handler, evt: unknown): Promise<Timed> => {
   await handler(evt, api).catch(() => {
     rejected = true
   })
-  return { calls: decisive(api.calls), millis: performance.now() - start, rejected }
+  return { calls: RecordingApi.decisive(api.calls), millis: performance.now() - start, rejected }
 }
 
 /** Runs `runs` logins, `batch` at a time, each batch concurrently. */
@@ -211,14 +208,12 @@ beforeAll(async () => {
   action = (createRequire(outfile)(outfile) as { onExecutePostLogin: Handler }).onExecutePostLogin
   hanging = await startHanging()
   globalThis.fetch = watchingFetch
-  console.log = (...args: Array<unknown>) => {
-    lines.push(args.map(String).join(" "))
-  }
+  capture = LogCapture.start({ lines })
 }, 60_000)
 
 afterAll(async () => {
   globalThis.fetch = realFetch
-  console.log = consoleLog
+  capture?.stop()
   await Promise.all(hanging.map((h) => h.close()))
   if (dir !== "") rmSync(dir, { recursive: true, force: true })
 })

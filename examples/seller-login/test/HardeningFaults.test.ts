@@ -19,11 +19,12 @@
  * the reason or the log.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Bundle from "@rulefx/adapter-auth0/Bundle"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as Bundle from "@rulefx/cli/Bundle"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as Hmac from "@rulefx/testing/Hmac"
 import * as Listen from "@rulefx/testing/Listen"
-import { createHmac } from "node:crypto"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import { createRequire } from "node:module"
@@ -48,8 +49,6 @@ const DRIP_MILLIS = 300
 const MAX_BODY_CHARS = 64 * 1024
 /** A slow answer, still well inside the attempt timeout. */
 const SLOW_MILLIS = 1_000
-
-const hmac = (secret: string, email: string) => createHmac("sha256", secret).update(email).digest("hex")
 
 // ---------------------------------------------------------------------------------------------------------------
 // The fault server.
@@ -225,15 +224,11 @@ let oracle: Handler
 let server: Running
 let closedUrl = ""
 const lines: Array<string> = []
-const consoleLog = console.log
-
-/** The calls that decide the login: all but reads and writes of Auth0's cache, which rules may come to use. */
-const decisive = (calls: ReadonlyArray<RecordingApi.Call>): ReadonlyArray<RecordingApi.Call> =>
-  calls.filter((c) => !c.method.startsWith("cache."))
+let capture: LogCapture.Capture | undefined
 
 interface Result {
   readonly summary: RecordingApi.Summary
-  /** The calls that decide the login (see decisive). */
+  /** The calls that decide the login (see RecordingApi.decisive). */
   readonly calls: ReadonlyArray<RecordingApi.Call>
   readonly allCalls: ReadonlyArray<RecordingApi.Call>
   readonly millis: number
@@ -274,7 +269,7 @@ const runOne = async (handler: Handler, evt: unknown): Promise<Result> => {
     rejected = true
   })
   const millis = performance.now() - start
-  return { summary: api.summary(), calls: decisive(api.calls), allCalls: [...api.calls], millis, rejected }
+  return { summary: api.summary(), calls: RecordingApi.decisive(api.calls), allCalls: [...api.calls], millis, rejected }
 }
 
 const observe = async (fault: string, url: () => string = () => server.url): Promise<void> => {
@@ -305,9 +300,7 @@ beforeAll(async () => {
   const closed = await startOtherHost()
   closedUrl = closed.url
   await closed.close()
-  console.log = (...args: Array<unknown>) => {
-    lines.push(args.map(String).join(" "))
-  }
+  capture = LogCapture.start({ lines })
   // One login each first, so that loading and compiling are not charged to the first fault's attempt timeout.
   await Promise.all([runOne(action, event("ok", "warm", server.url)), runOne(oracle, event("ok", "warm", server.url))])
   // Every fault at once: the slow ones (hang, drip) cost their seconds once.
@@ -321,7 +314,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   globalThis.fetch = realFetch
-  console.log = consoleLog
+  capture?.stop()
   await server?.close()
   await other?.close()
   if (dir !== "") rmSync(dir, { recursive: true, force: true })
@@ -353,7 +346,7 @@ const assertPolicy = (
     assert.deepStrictEqual(
       ours.summary.idTokenClaims,
       expected.outcome === "seller"
-        ? { [SELLER_CLAIM]: seller, [HASH_CLAIM]: hmac(INTERCOM_SECRET, seller.email) }
+        ? { [SELLER_CLAIM]: seller, [HASH_CLAIM]: Hmac.hex(INTERCOM_SECRET, seller.email) }
         : {},
       fault
     )

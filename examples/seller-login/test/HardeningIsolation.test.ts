@@ -17,10 +17,11 @@
  * watched after its handler resolved: a late call would be work leaking out of its login.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Bundle from "@rulefx/adapter-auth0/Bundle"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as Bundle from "@rulefx/cli/Bundle"
 import { genericMessage } from "@rulefx/core/Denial"
-import { createHmac } from "node:crypto"
+import * as Hmac from "@rulefx/testing/Hmac"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createServer, type ServerResponse } from "node:http"
 import { createRequire } from "node:module"
@@ -70,8 +71,6 @@ const pick = <A>(weighted: ReadonlyArray<readonly [A, number]>): A => {
   }
   return weighted[weighted.length - 1]![0]
 }
-
-const hmac = (secret: string, email: string) => createHmac("sha256", secret).update(email, "utf8").digest("hex")
 
 // ---------------------------------------------------------------------------------------------------------------
 // The logins, drawn from the PRNG.
@@ -193,7 +192,7 @@ const expect = (l: Login): Expected => {
   const idTokenClaims: Record<string, unknown> = {}
   if (sellerFound(l.sellerKind)) {
     idTokenClaims[SELLER_CLAIM] = l.seller
-    idTokenClaims[HASH_CLAIM] = hmac(l.secret!, l.seller!.email)
+    idTokenClaims[HASH_CLAIM] = Hmac.hex(l.secret!, l.seller!.email)
   }
   return { denyReasons: undefined, idTokenClaims, accessTokenClaims: { [ROLES_CLAIM]: [...roles] } }
 }
@@ -266,7 +265,7 @@ let dir = ""
 let url = ""
 let action: Handler
 const lines: Array<string> = []
-const consoleLog = console.log
+let capture: LogCapture.Capture | undefined
 
 interface Outcome {
   readonly login: Login
@@ -377,9 +376,7 @@ beforeAll(async () => {
   await Promise.all(
     Array.from({ length: 300 }, () => fetch(`${url}/seller/warm-up`).then((response) => response.text()))
   )
-  console.log = (...args: Array<unknown>) => {
-    lines.push(args.map(String).join(" "))
-  }
+  capture = LogCapture.start({ lines })
   const start = performance.now()
   outcomes = await Promise.all(logins.map(runLogin))
   wallMillis = performance.now() - start
@@ -388,15 +385,11 @@ beforeAll(async () => {
 }, 60_000)
 
 afterAll(async () => {
-  console.log = consoleLog
+  capture?.stop()
   for (const socket of sockets) socket.destroy()
   await new Promise<void>((resolve) => server.close(() => resolve()))
   if (dir !== "") rmSync(dir, { recursive: true, force: true })
 })
-
-/** The calls that decide the login: all but reads and writes of Auth0's cache, which rules may come to use. */
-const decisive = (calls: ReadonlyArray<RecordingApi.Call>): ReadonlyArray<RecordingApi.Call> =>
-  calls.filter((c) => !c.method.startsWith("cache."))
 
 /** The login's seller lookup timed out (its log says so). */
 const timedOut = (l: Login): boolean =>
@@ -407,7 +400,7 @@ const markersIn = (text: string): ReadonlySet<string> => new Set(text.match(/L\d
 
 const allHashes = new Map<string, number>()
 for (const l of logins) {
-  if (l.secret !== undefined && l.seller !== undefined) allHashes.set(hmac(l.secret, l.seller.email), l.i)
+  if (l.secret !== undefined && l.seller !== undefined) allHashes.set(Hmac.hex(l.secret, l.seller.email), l.i)
 }
 
 describe("isolation: 1,000 overlapping logins through one loaded Action", () => {
@@ -437,7 +430,11 @@ describe("isolation: 1,000 overlapping logins through one loaded Action", () => 
         // A machine too busy to read a fast seller's answer within 2 s: the seller timed out twice and the login was
         // denied, failing closed as it should. Rare, and still one deny call and nothing else.
         shed++
-        assert.deepStrictEqual(decisive(o.api.calls), [{ method: "access.deny", args: [genericMessage] }], who)
+        assert.deepStrictEqual(
+          RecordingApi.decisive(o.api.calls),
+          [{ method: "access.deny", args: [genericMessage] }],
+          who
+        )
         continue
       }
       if (expected.denyReasons === undefined) {
@@ -445,9 +442,13 @@ describe("isolation: 1,000 overlapping logins through one loaded Action", () => 
         assert.isUndefined(summary.denied, who)
         assert.deepStrictEqual(summary.idTokenClaims, expected.idTokenClaims, who)
         assert.deepStrictEqual(summary.accessTokenClaims, expected.accessTokenClaims, who)
-        assert.strictEqual(decisive(o.api.calls).length, Object.keys(expected.idTokenClaims).length + 1, who)
+        assert.strictEqual(
+          RecordingApi.decisive(o.api.calls).length,
+          Object.keys(expected.idTokenClaims).length + 1,
+          who
+        )
       } else {
-        const calls = decisive(o.api.calls)
+        const calls = RecordingApi.decisive(o.api.calls)
         assert.strictEqual(calls.length, 1, `${who}: ${JSON.stringify(calls)}`)
         assert.strictEqual(calls[0]!.method, "access.deny", who)
         assert.include(expected.denyReasons, summary.denied, who)

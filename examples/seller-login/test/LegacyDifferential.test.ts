@@ -13,13 +13,14 @@
  * are seeded (RULEFX_FUZZ_SEED overrides the seed, RULEFX_FUZZ_RUNS the number of runs), so CI is reproducible.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Bundle from "@rulefx/adapter-auth0/Bundle"
-import * as Migrate from "@rulefx/adapter-auth0/Migrate"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as Bundle from "@rulefx/cli/Bundle"
+import * as Migrate from "@rulefx/cli/Migrate"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as Hmac from "@rulefx/testing/Hmac"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
 import fc from "fast-check"
-import { createHmac } from "node:crypto"
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
@@ -312,7 +313,7 @@ let converting: Handler
 let server: LegacySellerScript.LegacySellerScript
 let runs = 0
 const logs: Array<string> = []
-const consoleLog = console.log
+let capture: LogCapture.Capture | undefined
 
 const load = (file: string): Handler =>
   (createRequire(file)(file) as { onExecutePostLogin: Handler }).onExecutePostLogin
@@ -360,8 +361,6 @@ const allDeniedWith = async (reason: string, cases: ReadonlyArray<Case>) => {
   }
 }
 
-const hmac = (secret: string, email: string) => createHmac("sha256", secret).update(email).digest("hex")
-
 const idClaims = (outcome: LegacyOutcome.Outcome): Record<string, unknown> =>
   Object.fromEntries(
     outcome.calls.filter((call) => call.method === "idToken.setCustomClaim").map((call) => [call.args[0], call.args[1]])
@@ -389,13 +388,11 @@ beforeAll(async () => {
   converting = convertingHandler
   server = await LegacySellerScript.start()
   // Both Actions log every denial; keep the output for debugging, not on the console.
-  console.log = (...args: Array<unknown>) => {
-    if (logs.length < 10_000) logs.push(args.map(String).join(" "))
-  }
+  capture = LogCapture.start({ lines: logs, limit: 10_000 })
 }, 60_000)
 
 afterAll(async () => {
-  console.log = consoleLog
+  capture?.stop()
   await server?.close()
   if (dir !== "") rmSync(dir, { recursive: true, force: true })
 })
@@ -499,7 +496,7 @@ describe("differential, named cases", () => {
     assert.isUndefined(t.outcome.denied)
     assert.deepStrictEqual(idClaims(l.outcome), {
       [SELLER_CLAIM]: { id: "seller-1", email: "ada@shop.example", name: "Ada's Shop" },
-      [HASH_CLAIM]: hmac(INTERCOM, "ada@shop.example")
+      [HASH_CLAIM]: Hmac.hex(INTERCOM, "ada@shop.example")
     })
     assert.deepStrictEqual(accessClaims(l.outcome), { [ROLES_CLAIM]: ["ADMIN"] })
     assert.deepStrictEqual(l.requests, ["seller-1"])

@@ -6,11 +6,12 @@
  * Each test checks one point of the seed scenario's contract (DESIGN.md).
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Bundle from "@rulefx/adapter-auth0/Bundle"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as Bundle from "@rulefx/cli/Bundle"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as Hmac from "@rulefx/testing/Hmac"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as SellerServer from "@rulefx/testing/SellerServer"
-import { createHmac } from "node:crypto"
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { createRequire, isBuiltin } from "node:module"
 import { tmpdir } from "node:os"
@@ -27,8 +28,6 @@ const SELLER_CLAIM = "https://example.com/seller"
 const HASH_CLAIM = "https://example.com/seller_email_hash"
 const ROLES_CLAIM = "https://example.com/roles"
 const NOT_ALLOWED = "Your account is not allowed to use this application."
-
-const hmac = (secret: string, email: string) => createHmac("sha256", secret).update(email).digest("hex")
 
 // The concurrency test's sellers: each answers after its own delay, so the logins overlap and finish out of order.
 const concurrent = Array.from({ length: 50 }, (_, i) => i)
@@ -71,7 +70,7 @@ let server: SellerServer.SellerServer
 let closedUrl = ""
 const logs: Array<string> = []
 const apis: Array<RecordingApi.RecordingApi> = []
-const consoleLog = console.log
+let capture: LogCapture.Capture | undefined
 
 interface Options {
   readonly userId?: string
@@ -135,13 +134,11 @@ beforeAll(async () => {
   const closed = await SellerServer.start({})
   closedUrl = closed.url
   await closed.close()
-  console.log = (...args: Array<unknown>) => {
-    logs.push(args.map(String).join(" "))
-  }
+  capture = LogCapture.start({ lines: logs })
 }, 60_000)
 
 afterAll(async () => {
-  console.log = consoleLog
+  capture?.stop()
   await server?.close()
   if (dir !== "") rmSync(dir, { recursive: true, force: true })
 })
@@ -164,7 +161,7 @@ describe("seller", () => {
     assert.isUndefined(result.summary.denied)
     assert.deepStrictEqual(result.summary.idTokenClaims, {
       [SELLER_CLAIM]: { id: "seller-1", email: "ada@shop.example", name: "Ada's Shop" },
-      [HASH_CLAIM]: hmac(INTERCOM_SECRET, "ada@shop.example")
+      [HASH_CLAIM]: Hmac.hex(INTERCOM_SECRET, "ada@shop.example")
     })
     assert.deepStrictEqual(Object.keys(result.summary.idTokenClaims[SELLER_CLAIM] as object).toSorted(), [
       "email",
@@ -194,7 +191,7 @@ describe("seller", () => {
     assert.isUndefined(result.summary.denied)
     assert.deepStrictEqual(result.summary.idTokenClaims, {
       [SELLER_CLAIM]: { id: "seller-flaky", email: "flo@shop.example", name: "Flo" },
-      [HASH_CLAIM]: hmac(INTERCOM_SECRET, "flo@shop.example")
+      [HASH_CLAIM]: Hmac.hex(INTERCOM_SECRET, "flo@shop.example")
     })
     assert.strictEqual(requestsFor("seller-flaky"), 2)
   })
@@ -330,7 +327,7 @@ describe("isolation", () => {
           assert.isUndefined(summary.denied, `login ${i}`)
           assert.deepStrictEqual(summary.idTokenClaims, {
             [SELLER_CLAIM]: { id: `c-${i}`, email: `seller${i}@shop.example`, name: `Shop ${i}` },
-            [HASH_CLAIM]: hmac(`secret-${i}`, `seller${i}@shop.example`)
+            [HASH_CLAIM]: Hmac.hex(`secret-${i}`, `seller${i}@shop.example`)
           })
           assert.deepStrictEqual(summary.accessTokenClaims, { [ROLES_CLAIM]: ["USER", `team-${i}`] })
       }

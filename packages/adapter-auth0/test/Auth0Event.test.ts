@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Auth0Event from "@rulefx/adapter-auth0/Auth0Event"
+import * as Leaks from "@rulefx/testing/Leaks"
 import * as Effect from "effect/Effect"
 import { fullEvent, intercomSecret, minimalEvent } from "./utils/Events.ts"
-import { assertLeaksNothing } from "./utils/Logs.ts"
 
 const sensitive = "SENSITIVE-VALUE-9f31c2"
 
@@ -142,7 +142,7 @@ describe("Auth0Event.decode", () => {
       const event = minimalEvent()
       const issues = yield* issuesOf({ ...event, user: { email: sensitive, app_metadata: {} } })
       assert.isTrue(issues.some((issue) => issue.startsWith("user.user_id:")), issues.join("; "))
-      assertLeaksNothing(issues.join("\n"), [sensitive])
+      Leaks.assertNone(issues.join("\n"), [sensitive])
     }))
 
   it.effect("an empty user.user_id is as bad as a missing one", () =>
@@ -155,14 +155,14 @@ describe("Auth0Event.decode", () => {
     Effect.gen(function*() {
       const issues = yield* issuesOf({ ...minimalEvent(), request: { hostname: sensitive } })
       assert.isTrue(issues.some((issue) => issue.startsWith("request.ip:")), issues.join("; "))
-      assertLeaksNothing(issues.join("\n"), [sensitive])
+      Leaks.assertNone(issues.join("\n"), [sensitive])
     }))
 
   it.effect("a request.ip of the wrong type: the issue names the path, never the value", () =>
     Effect.gen(function*() {
       const issues = yield* issuesOf({ ...minimalEvent(), request: { ip: { leaked: sensitive } } })
       assert.isTrue(issues.some((issue) => issue.startsWith("request.ip:")), issues.join("; "))
-      assertLeaksNothing(issues.join("\n"), [sensitive, "leaked"])
+      Leaks.assertNone(issues.join("\n"), [sensitive, "leaked"])
     }))
 
   it.effect.each(
@@ -178,7 +178,7 @@ describe("Auth0Event.decode", () => {
       const event = minimalEvent()
       const issues = yield* issuesOf({ ...event, user: { ...(event["user"] as object), app_metadata: value } })
       assert.isTrue(issues.some((issue) => issue.startsWith("user.app_metadata:")), issues.join("; "))
-      assertLeaksNothing(issues.join("\n"), [sensitive, "987654321"])
+      Leaks.assertNone(issues.join("\n"), [sensitive, "987654321"])
     }))
 
   it.effect("user_metadata that is not an object: InvalidEvent naming user.user_metadata", () =>
@@ -186,7 +186,7 @@ describe("Auth0Event.decode", () => {
       const event = minimalEvent()
       const issues = yield* issuesOf({ ...event, user: { ...(event["user"] as object), user_metadata: sensitive } })
       assert.isTrue(issues.some((issue) => issue.startsWith("user.user_metadata:")), issues.join("; "))
-      assertLeaksNothing(issues.join("\n"), [sensitive])
+      Leaks.assertNone(issues.join("\n"), [sensitive])
     }))
 
   it.effect("a client metadata value that is not a string: the path names the key, not the value", () =>
@@ -195,14 +195,14 @@ describe("Auth0Event.decode", () => {
         minimalEvent({ clientMetadata: { allowed_roles: "USER", feature: { token: sensitive } } })
       )
       assert.isTrue(issues.some((issue) => issue.startsWith("client.metadata.feature:")), issues.join("; "))
-      assertLeaksNothing(issues.join("\n"), [sensitive, "token"])
+      Leaks.assertNone(issues.join("\n"), [sensitive, "token"])
     }))
 
   it.effect("a numeric client metadata value is refused too (Auth0 documents Dict<string>)", () =>
     Effect.gen(function*() {
       const issues = yield* issuesOf(minimalEvent({ clientMetadata: { allowed_roles: 987654321 } }))
       assert.isTrue(issues.some((issue) => issue.startsWith("client.metadata.allowed_roles:")), issues.join("; "))
-      assertLeaksNothing(issues.join("\n"), ["987654321"])
+      Leaks.assertNone(issues.join("\n"), ["987654321"])
     }))
 
   it.effect.each(
@@ -217,7 +217,7 @@ describe("Auth0Event.decode", () => {
   )("an event that is %s: InvalidEvent, not a TypeError", ([, event]) =>
     Effect.gen(function*() {
       const issues = yield* issuesOf(event)
-      assertLeaksNothing(issues.join("\n"), [sensitive])
+      Leaks.assertNone(issues.join("\n"), [sensitive])
     }))
 
   it.effect("many problems at once: at most three issues, each naming a path", () =>
@@ -241,6 +241,6 @@ describe("Auth0Event.decode", () => {
     Effect.gen(function*() {
       const issues = yield* issuesOf({ ...minimalEvent(), secrets: sensitive })
       assert.isTrue(issues.some((issue) => issue.startsWith("secrets:")), issues.join("; "))
-      assertLeaksNothing(issues.join("\n"), [sensitive])
+      Leaks.assertNone(issues.join("\n"), [sensitive])
     }))
 })

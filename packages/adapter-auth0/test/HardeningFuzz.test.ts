@@ -18,7 +18,6 @@
  */
 import { afterAll, assert, beforeAll, describe, it, vi } from "@effect/vitest"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as Fact from "@rulefx/core/Fact"
 import * as Pipeline from "@rulefx/core/Pipeline"
@@ -26,6 +25,8 @@ import type * as Rule from "@rulefx/core/Rule"
 import * as Catalog from "@rulefx/rules"
 import { Crypto } from "@rulefx/rules/Crypto"
 import { type Seller, SellerApi, SellerApiError } from "@rulefx/rules/SellerApi"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Layer from "effect/Layer"
 import fc from "fast-check"
 import { createRequire } from "node:module"
@@ -672,10 +673,6 @@ const allowedRolesOf = (event: unknown): ReadonlyArray<string> => {
   }
 }
 
-/** The calls that decide the login: all but reads and writes of Auth0's cache, which rules may come to use. */
-const decisive = (calls: ReadonlyArray<RecordingApi.Call>): ReadonlyArray<RecordingApi.Call> =>
-  calls.filter((c) => !c.method.startsWith("cache."))
-
 type Verdict = "allowed" | "denied"
 
 /** The login ended in exactly one of allow and deny; returns which. */
@@ -713,8 +710,8 @@ const compare = async (handler: Handler, r: Recipe, tally: Tally): Promise<void>
   check(rejected === undefined, () => `the handler rejected: ${String(rejected)}\n${describeRecipe(r)}`)
   await oracle(build(r), theirs)
 
-  const oursCalls = decisive(ours.calls)
-  const theirsCalls = decisive(theirs.calls)
+  const oursCalls = RecordingApi.decisive(ours.calls)
+  const theirsCalls = RecordingApi.decisive(theirs.calls)
   const mine = verdictOf(oursCalls, "rulefx", r)
   const reference = verdictOf(theirsCalls, "oracle", r)
 
@@ -771,18 +768,16 @@ const fuzz = async (handler: Handler, arb: fc.Arbitrary<Recipe>, numRuns: number
 // Suites.
 // ---------------------------------------------------------------------------------------------------------------
 
+let capture: LogCapture.Capture | undefined
+
 beforeAll(() => {
   vi.stubGlobal("fetch", stubFetch)
-  for (const method of ["log", "info", "warn", "error", "debug"] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: Array<unknown>) => {
-      lines.push(args.map(String).join(" "))
-    })
-  }
+  capture = LogCapture.start({ lines })
 })
 
 afterAll(() => {
   vi.unstubAllGlobals()
-  vi.restoreAllMocks()
+  capture?.stop()
 })
 
 describe("fuzz: the catalog", () => {

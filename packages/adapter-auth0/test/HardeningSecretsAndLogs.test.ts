@@ -12,10 +12,9 @@
  * structured as `rulefx LEVEL [user=<id>] [rule=<name>] [fact=<name>] message`, naming the rule that logged it
  * (or being one of the adapter's own lines), and carrying no personal data from the event beyond the user id.
  */
-import { afterAll, assert, beforeAll, describe, it, vi } from "@effect/vitest"
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import type { PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
 import * as Decision from "@rulefx/core/Decision"
 import { Class as DenialClass, type Denial, genericMessage } from "@rulefx/core/Denial"
 import * as Fact from "@rulefx/core/Fact"
@@ -30,6 +29,8 @@ import * as HashSellerEmail from "@rulefx/rules/HashSellerEmail"
 import { SellerApi, SellerApiError } from "@rulefx/rules/SellerApi"
 import * as SetRoles from "@rulefx/rules/SetRoles"
 import * as SetSeller from "@rulefx/rules/SetSeller"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -287,22 +288,10 @@ interface Seen {
   readonly rejection: unknown
 }
 
-const consoleMethods = ["log", "info", "warn", "error", "debug", "trace"] as const
-
-const capture = async <A>(
-  f: () => Promise<A>
-): Promise<{ readonly result: A; readonly lines: Array<{ method: string; text: string }> }> => {
-  const lines: Array<{ method: string; text: string }> = []
-  const spies = consoleMethods.map((method) =>
-    vi.spyOn(console, method).mockImplementation((...args: Array<unknown>) => {
-      lines.push({ method, text: args.map((a) => (typeof a === "string" ? a : inspect(a, { depth: 5 }))).join(" ") })
-    })
-  )
-  try {
-    return { result: await f(), lines }
-  } finally {
-    for (const spy of spies) spy.mockRestore()
-  }
+// Every console method, objects rendered deep: a secret nested in a logged object must be seen.
+const capture = async <A>(f: () => Promise<A>) => {
+  const { entries, result } = await LogCapture.around(f, { depth: 5 })
+  return { result, lines: entries }
 }
 
 const runScenario = async (scenario: Scenario): Promise<Seen> => {

@@ -1,6 +1,7 @@
-import { assert, describe, it, vi } from "@effect/vitest"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import { assert, describe, it } from "@effect/vitest"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import fc from "fast-check"
 import { allowedRoles, intercomSecret } from "./utils/Events.ts"
 import * as Seed from "./utils/Seed.ts"
@@ -225,14 +226,7 @@ const checkOne = async (event: unknown, lines: Array<string>): Promise<"denied" 
 
 const withQuietConsole = async (f: (lines: Array<string>) => Promise<void>): Promise<void> => {
   const lines: Array<string> = []
-  const spy = vi.spyOn(console, "log").mockImplementation((...args: Array<unknown>) => {
-    lines.push(args.map(String).join(" "))
-  })
-  try {
-    await f(lines)
-  } finally {
-    spy.mockRestore()
-  }
+  await LogCapture.around(() => f(lines), { lines })
 }
 
 describe("PostLogin handler, seed pipeline, arbitrary events", () => {

@@ -2,18 +2,21 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Auth0Limits from "@rulefx/adapter-auth0/Auth0Limits"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import type { CacheApi, PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
 import { Cache } from "@rulefx/core/Cache"
 import * as Decision from "@rulefx/core/Decision"
 import { Class as DenialClass, type Denial, genericMessage, withCommitted } from "@rulefx/core/Denial"
 import * as Fact from "@rulefx/core/Fact"
-import * as LoginModel from "@rulefx/core/Login"
 import { Login } from "@rulefx/core/Login"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Rule from "@rulefx/core/Rule"
 import * as Secrets from "@rulefx/core/Secrets"
 import { Crypto } from "@rulefx/rules/Crypto"
 import { SellerApi } from "@rulefx/rules/SellerApi"
+import * as Hmac from "@rulefx/testing/Hmac"
+import * as Leaks from "@rulefx/testing/Leaks"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as Logins from "@rulefx/testing/Logins"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -22,7 +25,6 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import { countByMethod, denyThrowsApi, scopeThrowsApi, throwingApi } from "./utils/Apis.ts"
 import { fullEvent, intercomSecret, minimalEvent } from "./utils/Events.ts"
-import { assertLeaksNothing, captureLogs, rulefxLines } from "./utils/Logs.ts"
 import * as Seed from "./utils/Seed.ts"
 
 class Blocked extends DenialClass("Blocked")<{ readonly userId: string }> {
@@ -41,7 +43,7 @@ const handlerOf = (rule: Rule.Rule<Denial, Login | Secrets.Secrets>, options: Po
 // Runs one login with a fresh recording api, capturing what the handler logs.
 const run = async (handler: PostLogin.Handler, event: unknown) => {
   const api = RecordingApi.make()
-  const { result, lines } = await captureLogs(() => handler(event, api))
+  const { result, lines } = await LogCapture.around(() => handler(event, api))
   return { api, result, lines, summary: api.summary(), counts: countByMethod(api.calls) }
 }
 
@@ -82,7 +84,7 @@ describe("PostLogin.make: an allowed login", () => {
     assert.deepStrictEqual(counts, { "idToken.setCustomClaim": 2, "accessToken.setCustomClaim": 1 })
     assert.deepStrictEqual(summary.idTokenClaims, {
       [Seed.claims.seller]: Seed.ada,
-      [Seed.claims.sellerEmailHash]: Seed.expectedHash(intercomSecret, Seed.ada.email)
+      [Seed.claims.sellerEmailHash]: Hmac.hex(intercomSecret, Seed.ada.email)
     })
     assert.deepStrictEqual(summary.accessTokenClaims, { [Seed.claims.roles]: ["ADMIN"] })
     const claimNames = api.calls.map((c) => c.args[0])
@@ -192,7 +194,7 @@ describe("PostLogin.make: an allowed login", () => {
     )
     const handler = PostLogin.make(Pipeline.make({ facts: [], rules: [rule] }), Crypto.layer)
     const { summary } = await run(handler, minimalEvent({ secrets: { FLAG: "k1" } }))
-    assert.strictEqual(summary.idTokenClaims["https://example.com/h"], Seed.expectedHash("k1", "m"))
+    assert.strictEqual(summary.idTokenClaims["https://example.com/h"], Hmac.hex("k1", "m"))
     const missing = await run(handler, minimalEvent({ secrets: {} }))
     assertOnlyDenied(missing.api, genericMessage)
   })
@@ -243,7 +245,7 @@ describe("PostLogin.make: a denied login", () => {
       const handler = PostLogin.make(Pipeline.make({ facts: [], rules: [slow, block] }), Layer.empty)
       const api = RecordingApi.make()
       const started = performance.now()
-      yield* Effect.promise(() => captureLogs(() => handler(minimalEvent(), api)))
+      yield* Effect.promise(() => LogCapture.around(() => handler(minimalEvent(), api)))
       assert.isBelow(performance.now() - started, 1000)
       assertOnlyDenied(api, "Blocked by the test policy.")
     }))
@@ -287,7 +289,7 @@ describe("PostLogin.make: failing closed", () => {
     const { api, result, lines } = await run(Seed.handler, event)
     assert.isUndefined(result)
     assertOnlyDenied(api, genericMessage)
-    assert.isTrue(rulefxLines(lines).some((line) => line.includes("InvalidEvent")), lines.join("\n"))
+    assert.isTrue(LogCapture.rulefxLines(lines).some((line) => line.includes("InvalidEvent")), lines.join("\n"))
   })
 
   it.live("the deadline: a rule that sleeps 10 s is cut off and denied generically, well under a second", () =>
@@ -299,12 +301,12 @@ describe("PostLogin.make: failing closed", () => {
       const handler = PostLogin.make(only(sleepy), Layer.empty, { deadline: "100 millis" })
       const api = RecordingApi.make()
       const started = performance.now()
-      const { lines } = yield* Effect.promise(() => captureLogs(() => handler(minimalEvent(), api)))
+      const { lines } = yield* Effect.promise(() => LogCapture.around(() => handler(minimalEvent(), api)))
       const elapsed = performance.now() - started
       assert.isBelow(elapsed, 1000)
       assert.isAtLeast(elapsed, 90)
       assertOnlyDenied(api, genericMessage)
-      assert.isTrue(rulefxLines(lines).some((line) => line.includes("DeadlineExceeded")), lines.join("\n"))
+      assert.isTrue(LogCapture.rulefxLines(lines).some((line) => line.includes("DeadlineExceeded")), lines.join("\n"))
     }))
 
   it("the default deadline is 5 seconds, far inside Auth0's 20", () => {
@@ -334,7 +336,7 @@ describe("PostLogin.make: failing closed", () => {
 
   it("an api that rejects a scope our check allowed: the login is denied and no claim is set", async () => {
     const api = scopeThrowsApi()
-    await captureLogs(() => handlerOf(everything)(minimalEvent(), api))
+    await LogCapture.around(() => handlerOf(everything)(minimalEvent(), api))
     const methods = api.calls.map((c) => c.method)
     assert.strictEqual(api.summary().denied, genericMessage)
     for (const method of claimMethods) assert.notInclude(methods, method)
@@ -352,7 +354,7 @@ describe("PostLogin.make: failing closed", () => {
       [handlerOf(everything), minimalEvent()] as const
     ]
     const apis = runs.map(() => throwingApi())
-    const { result } = await captureLogs(() =>
+    const { result } = await LogCapture.around(() =>
       Promise.allSettled(runs.map(([handler, event], i) => handler(event, apis[i]!)))
     )
     // Resolving would let the login through; a rejected handler fails it.
@@ -363,7 +365,7 @@ describe("PostLogin.make: failing closed", () => {
   it("an api whose deny throws: the handler rejects rather than resolve a login it could not deny", async () => {
     const events = [minimalEvent({ appMetadata: { roles: ["GUEST"] } }), {}, "nonsense"]
     const apis = events.map(() => denyThrowsApi())
-    const { result } = await captureLogs(() =>
+    const { result } = await LogCapture.around(() =>
       Promise.allSettled(events.map((event, i) => Seed.handler(event, apis[i]!)))
     )
     for (const settled of result) assert.strictEqual(settled.status, "rejected")
@@ -375,7 +377,7 @@ describe("PostLogin.make: failing closed", () => {
 
   it("an api whose addScope throws: the login is denied, nothing persisted, and the handler resolves", async () => {
     const api = scopeThrowsApi()
-    const { result } = await captureLogs(() => handlerOf(everything)(minimalEvent(), api))
+    const { result } = await LogCapture.around(() => handlerOf(everything)(minimalEvent(), api))
     assert.isUndefined(result)
     assert.strictEqual(api.summary().denied, genericMessage)
     for (const method of ["user.setAppMetadata", "user.setUserMetadata"]) {
@@ -400,7 +402,7 @@ describe("PostLogin.make: what reaches the user", () => {
   })
 
   it("a layer that (bypassing the types) provides its own Login never replaces the login's own", async () => {
-    const fixed = Login.layer({ ...LoginModel.make({ user: { id: "auth0|fixed", roles: ["ADMIN"] } }) })
+    const fixed = Logins.layer({ user: { id: "auth0|fixed", roles: ["ADMIN"] } })
     const rolesOf = Rule.make(
       "rolesOf",
       Effect.flatMap(Login, (login) => Decision.setIdTokenClaim("https://example.com/who", login.user.id))
@@ -415,14 +417,14 @@ describe("PostLogin.make: what reaches the user", () => {
     const slow = Rule.timeout(Rule.make("slow", Effect.sleep("1 second")), "20 millis")
     const timedOut = await run(handlerOf(slow), minimalEvent())
     assert.isTrue(
-      rulefxLines(timedOut.lines).some((line) => line.includes("rule=slow denied: RuleTimedOut")),
+      LogCapture.rulefxLines(timedOut.lines).some((line) => line.includes("rule=slow denied: RuleTimedOut")),
       timedOut.lines.join("\n")
     )
     const switched = Rule.enabledBy(Rule.make("switched", Effect.void), "SWITCH")
     const badSwitch = await run(handlerOf(switched), { ...minimalEvent(), secrets: { SWITCH: "perhaps" } })
     assertOnlyDenied(badSwitch.api, genericMessage)
     assert.isTrue(
-      rulefxLines(badSwitch.lines).some((line) => line.includes("rule=switched denied: InvalidData")),
+      LogCapture.rulefxLines(badSwitch.lines).some((line) => line.includes("rule=switched denied: InvalidData")),
       badSwitch.lines.join("\n")
     )
   })
@@ -456,7 +458,7 @@ describe("PostLogin.make: logs", () => {
     for (const id of [forged, long]) {
       // oxlint-disable-next-line no-await-in-loop -- one login at a time, so each one's lines are its own
       const { lines } = await run(handlerOf(blocker), minimalEvent({ userId: id }))
-      const ours = rulefxLines(lines)
+      const ours = LogCapture.rulefxLines(lines)
       const line = ours.find((l) => l.includes("rule=blocker"))
       assert.isDefined(line, ours.join("\n"))
       assert.notInclude(line!, "rule=denyRoles")
@@ -469,7 +471,7 @@ describe("PostLogin.make: logs", () => {
     const long = "x".repeat(5000)
     const rule = Rule.make("exploding-rule", Effect.die(new Error(`boom ${long}\nsecond line\n${long}`)))
     const { lines } = await run(handlerOf(rule), minimalEvent())
-    const ours = rulefxLines(lines)
+    const ours = LogCapture.rulefxLines(lines)
     assert.isAtLeast(ours.length, 1)
     for (const line of ours) {
       assert.isAtMost(line.length, 256, line)
@@ -480,7 +482,7 @@ describe("PostLogin.make: logs", () => {
 
   it("a denial is logged with the rule's name and the denial's tag", async () => {
     const { lines } = await run(Seed.handler, minimalEvent({ appMetadata: { roles: ["GUEST"] } }))
-    const ours = rulefxLines(lines)
+    const ours = LogCapture.rulefxLines(lines)
     for (const line of ours) assert.isAtMost(line.length, 256, line)
     assert.isTrue(
       ours.some((line) => /^rulefx INFO user=\S+ rule=denyRoles .*RoleNotAllowed/.test(line)),
@@ -495,7 +497,7 @@ describe("PostLogin.make: logs", () => {
     const live = PostLogin.make(Seed.pipeline, Layer.mergeAll(SellerApi.layer, Crypto.layer))
     const { api, lines } = await run(live, { ...event, secrets })
     assertOnlyDenied(api, genericMessage)
-    const ours = rulefxLines(lines)
+    const ours = LogCapture.rulefxLines(lines)
     assert.isTrue(ours.some((line) => line.includes("missing secret SELLER_API_URL")), ours.join("\n"))
     assert.isTrue(ours.some((line) => line.includes("services failed to build: MissingSecret")), ours.join("\n"))
   })
@@ -505,7 +507,7 @@ describe("PostLogin.make: logs", () => {
     const secrets = { ...(event["secrets"] as Record<string, string>) }
     delete secrets["INTERCOM_SECRET"]
     const { lines } = await run(Seed.handler, { ...event, secrets })
-    const ours = rulefxLines(lines)
+    const ours = LogCapture.rulefxLines(lines)
     assert.isTrue(
       ours.some((line) => line.includes("rule=hashSellerEmail denied: MissingSecret name=INTERCOM_SECRET")),
       ours.join("\n")
@@ -516,21 +518,21 @@ describe("PostLogin.make: logs", () => {
     const rule = Rule.make("bad-scope", Decision.addScope("read orders"))
     const { api, lines } = await run(handlerOf(rule), minimalEvent())
     assertOnlyDenied(api, genericMessage)
-    assert.isTrue(rulefxLines(lines).some((line) => line.includes("scope")), lines.join("\n"))
+    assert.isTrue(LogCapture.rulefxLines(lines).some((line) => line.includes("scope")), lines.join("\n"))
   })
 
   it("an allowed login logs nothing", async () => {
     const { lines } = await run(Seed.handler, fullEvent())
-    assert.deepStrictEqual(rulefxLines(lines), [])
+    assert.deepStrictEqual(LogCapture.rulefxLines(lines), [])
   })
 
   it("a malformed event: the log names the path, never the value", async () => {
     const sensitive = "sensitive-ip-value-8c2e"
     const event = { ...minimalEvent(), request: { ip: { v: sensitive } } }
     const { lines } = await run(Seed.handler, event)
-    const ours = rulefxLines(lines)
+    const ours = LogCapture.rulefxLines(lines)
     assert.isTrue(ours.some((line) => line.includes("request.ip")), ours.join("\n"))
-    assertLeaksNothing(lines.join("\n"), [sensitive])
+    Leaks.assertNone(lines.join("\n"), [sensitive])
   })
 })
 
@@ -540,14 +542,14 @@ describe("PostLogin.make: secrets never leak", () => {
 
   const check = async (secrets: Record<string, string>, sellerId: string) => {
     const api = RecordingApi.make()
-    const { lines } = await captureLogs(() =>
+    const { lines } = await LogCapture.around(() =>
       handler(minimalEvent({ secrets, appMetadata: { sellerId, roles: ["USER"] } }), api)
     )
     const everythingSeen = [
       ...lines,
       ...api.calls.map((c) => JSON.stringify(c.args))
     ].join("\n")
-    assertLeaksNothing(everythingSeen, Object.values(secrets))
+    Leaks.assertNone(everythingSeen, Object.values(secrets))
     return { api, lines }
   }
 
@@ -558,7 +560,10 @@ describe("PostLogin.make: secrets never leak", () => {
       for (const sellerId of ["seller-500", "seller-hang", "seller-garbage", "seller-shape"]) {
         const { api, lines } = yield* Effect.promise(() => check(secrets, sellerId))
         assertOnlyDenied(api, genericMessage)
-        assert.isTrue(rulefxLines(lines).some((line) => line.includes("seller lookup failed")), lines.join("\n"))
+        assert.isTrue(
+          LogCapture.rulefxLines(lines).some((line) => line.includes("seller lookup failed")),
+          lines.join("\n")
+        )
       }
       assert.isTrue(server.requests().length >= 4)
     }))
@@ -571,7 +576,7 @@ describe("PostLogin.make: secrets never leak", () => {
       )
       assert.strictEqual(
         api.summary().idTokenClaims[Seed.claims.sellerEmailHash],
-        Seed.expectedHash(intercomSecret, "ada@shop.example")
+        Hmac.hex(intercomSecret, "ada@shop.example")
       )
       assert.deepStrictEqual(api.summary().idTokenClaims[Seed.claims.seller], Seed.ada)
     }))
@@ -596,12 +601,12 @@ describe("PostLogin.make: secrets never leak", () => {
       })
     )
     const api = RecordingApi.make()
-    const { lines } = await captureLogs(() =>
+    const { lines } = await LogCapture.around(() =>
       handlerOf(leaky)(minimalEvent({ secrets: { INTERCOM_SECRET: intercomSecret } }), api)
     )
     assertOnlyDenied(api, genericMessage)
-    assert.isAtLeast(rulefxLines(lines).length, 2)
-    assertLeaksNothing(lines.join("\n"), [intercomSecret])
+    assert.isAtLeast(LogCapture.rulefxLines(lines).length, 2)
+    Leaks.assertNone(lines.join("\n"), [intercomSecret])
   })
 })
 
@@ -624,7 +629,7 @@ describe("PostLogin.make: overlapping logins are isolated", () => {
     )
     const handler = PostLogin.make(Seed.pipeline, Layer.mergeAll(slowSellers, Crypto.layer))
     const apis = Array.from({ length: n }, () => RecordingApi.make())
-    const { lines } = await captureLogs(() =>
+    const { lines } = await LogCapture.around(() =>
       Promise.all(apis.map((api, i) =>
         handler(
           minimalEvent({
@@ -646,12 +651,12 @@ describe("PostLogin.make: overlapping logins are isolated", () => {
       assert.isUndefined(summary.denied, `user ${i}`)
       assert.deepStrictEqual(summary.idTokenClaims, {
         [Seed.claims.seller]: sellerOf(i),
-        [Seed.claims.sellerEmailHash]: Seed.expectedHash(`secret-${i}`, sellerOf(i).email)
+        [Seed.claims.sellerEmailHash]: Hmac.hex(`secret-${i}`, sellerOf(i).email)
       }, `user ${i}`)
       assert.deepStrictEqual(summary.accessTokenClaims, { [Seed.claims.roles]: rolesOf(i) }, `user ${i}`)
       assert.strictEqual(api.calls.length, 3, `user ${i}`)
     })
-    const ours = rulefxLines(lines)
+    const ours = LogCapture.rulefxLines(lines)
     for (const line of ours) assert.isAtMost(line.length, 256)
     assert.strictEqual(ours.filter((line) => /^rulefx INFO user=\S+ rule=denyRoles /.test(line)).length, n / 4)
   })
@@ -678,7 +683,7 @@ describe("PostLogin.decide", () => {
     const d = outcome.decision
     assert.deepStrictEqual({ ...d.idTokenClaims }, {
       [Seed.claims.seller]: Seed.ada,
-      [Seed.claims.sellerEmailHash]: Seed.expectedHash(intercomSecret, Seed.ada.email)
+      [Seed.claims.sellerEmailHash]: Hmac.hex(intercomSecret, Seed.ada.email)
     })
     assert.deepStrictEqual({ ...d.accessTokenClaims }, { [Seed.claims.roles]: ["ADMIN"] })
     assert.deepStrictEqual([d.addScopes, d.removeScopes, d.mfa, d.redirect], [[], [], undefined, undefined])
@@ -687,7 +692,7 @@ describe("PostLogin.decide", () => {
   })
 
   it("a rule's denial: Denied with the user-safe reason and the denial's tag", async () => {
-    const { result } = await captureLogs(() => decide(minimalEvent({ appMetadata: { roles: ["GUEST"] } })))
+    const { result } = await LogCapture.around(() => decide(minimalEvent({ appMetadata: { roles: ["GUEST"] } })))
     assert.deepStrictEqual(result, {
       _tag: "Denied",
       reason: notAllowed,
@@ -704,12 +709,12 @@ describe("PostLogin.decide", () => {
       ["a malformed event", "InvalidEvent", { user: {} }]
     ] as const
   )("%s: Denied with the generic reason, tagged %s", async (_, denial, event) => {
-    const { result } = await captureLogs(() => decide(event))
+    const { result } = await LogCapture.around(() => decide(event))
     assert.deepStrictEqual(result, { _tag: "Denied", reason: genericMessage, denial })
   })
 
   it("a defect: Denied with the generic reason, tagged Defect", async () => {
-    const { result } = await captureLogs(() =>
+    const { result } = await LogCapture.around(() =>
       PostLogin.decide(only(Rule.make("boom", Effect.die("boom"))), Layer.empty)(minimalEvent())
     )
     assert.deepStrictEqual(result, { _tag: "Denied", reason: genericMessage, denial: "Defect" })
@@ -719,7 +724,7 @@ describe("PostLogin.decide", () => {
     Effect.gen(function*() {
       const sleepy = Rule.make("sleepy", Effect.sleep("10 seconds"))
       const { result } = yield* Effect.promise(() =>
-        captureLogs(() => PostLogin.decide(only(sleepy), Layer.empty, { deadline: "50 millis" })(minimalEvent()))
+        LogCapture.around(() => PostLogin.decide(only(sleepy), Layer.empty, { deadline: "50 millis" })(minimalEvent()))
       )
       assert.deepStrictEqual(result, { _tag: "Denied", reason: genericMessage, denial: "DeadlineExceeded" })
     }))
@@ -749,7 +754,7 @@ describe("PostLogin.apply", () => {
 
   it("Denied with committed metadata Auth0 would refuse: denied, nothing written, one line per violation", async () => {
     const api = RecordingApi.make()
-    const { lines } = await captureLogs(async () =>
+    const { lines } = await LogCapture.around(async () =>
       PostLogin.apply({
         _tag: "Denied",
         reason: "no",
@@ -758,7 +763,7 @@ describe("PostLogin.apply", () => {
       }, api)
     )
     assertOnlyDenied(api, "no")
-    assert.deepStrictEqual(rulefxLines(lines), [
+    assert.deepStrictEqual(LogCapture.rulefxLines(lines), [
       "rulefx ERROR metadata written before the denial dropped: app_metadata \"user_id\": ForbiddenKey"
     ])
   })
@@ -838,7 +843,7 @@ const valueMarker = "claim-value-never-logged-7c1e"
 const assertRefused = async (rule: Rule.Rule<never, never>, names: ReadonlyArray<string>) => {
   const { api, lines } = await run(handlerOf(rule), minimalEvent())
   assertOnlyDenied(api, genericMessage)
-  const ours = rulefxLines(lines)
+  const ours = LogCapture.rulefxLines(lines)
   for (const name of names) {
     assert.isTrue(ours.some((line) => line.includes(JSON.stringify(name).slice(0, 60))), `${name}: ${ours.join("\n")}`)
   }
@@ -846,7 +851,7 @@ const assertRefused = async (rule: Rule.Rule<never, never>, names: ReadonlyArray
     assert.isAtMost(line.length, 256, line)
     assert.match(line, /^rulefx ERROR /)
   }
-  assertLeaksNothing(lines.join("\n"), [valueMarker])
+  Leaks.assertNone(lines.join("\n"), [valueMarker])
   return ours
 }
 
@@ -997,9 +1002,9 @@ describe("PostLogin.make: a decision Auth0 would refuse is denied before any api
     decision.idTokenClaims["sub"] = "someone-else"
     decision.appMetadata["user_id"] = "x"
     const api = RecordingApi.make()
-    const { lines } = await captureLogs(async () => PostLogin.apply({ _tag: "Allowed", decision }, api))
+    const { lines } = await LogCapture.around(async () => PostLogin.apply({ _tag: "Allowed", decision }, api))
     assertOnlyDenied(api, genericMessage)
-    assert.deepStrictEqual(rulefxLines(lines), [
+    assert.deepStrictEqual(LogCapture.rulefxLines(lines), [
       "rulefx ERROR login denied, Auth0 would refuse the decision: idToken \"sub\": RestrictedClaim",
       "rulefx ERROR login denied, Auth0 would refuse the decision: app_metadata \"user_id\": ForbiddenKey"
     ])
@@ -1036,8 +1041,8 @@ describe("PostLogin: the Cache service, from each login's api", () => {
     const handler = cachedHandler(computed)
     // One RecordingApi stands for one trigger's cache, shared by two logins.
     const api = RecordingApi.make()
-    await captureLogs(() => handler(minimalEvent(), api))
-    await captureLogs(() => handler(minimalEvent(), api))
+    await LogCapture.around(() => handler(minimalEvent(), api))
+    await LogCapture.around(() => handler(minimalEvent(), api))
     assert.strictEqual(computed.count, 1)
     const claims = api.calls.filter((c) => c.method === "idToken.setCustomClaim").map((c) => c.args[1])
     assert.deepStrictEqual(claims, [
@@ -1056,8 +1061,8 @@ describe("PostLogin: the Cache service, from each login's api", () => {
     const computed = { count: 0 }
     const handler = cachedHandler(computed)
     const { cache: _, ...bare } = RecordingApi.make()
-    await captureLogs(() => handler(minimalEvent(), bare))
-    await captureLogs(() => handler(minimalEvent(), bare))
+    await LogCapture.around(() => handler(minimalEvent(), bare))
+    await LogCapture.around(() => handler(minimalEvent(), bare))
     assert.strictEqual(computed.count, 2)
     assert.deepStrictEqual(bare.calls.filter((c) => c.method === "idToken.setCustomClaim").map((c) => c.args[1]), [
       { plan: "gold-1", hit: false, stored: true },
@@ -1067,7 +1072,7 @@ describe("PostLogin: the Cache service, from each login's api", () => {
 
   it("api.cache throwing on every call: a miss and a refused write, and the login is allowed", async () => {
     const api = withCache({ get: cacheDown, set: cacheDown, delete: cacheDown })
-    const { result } = await captureLogs(() => cachedHandler({ count: 0 })(minimalEvent(), api))
+    const { result } = await LogCapture.around(() => cachedHandler({ count: 0 })(minimalEvent(), api))
     assert.isUndefined(result)
     assert.isUndefined(api.summary().denied)
     assert.deepStrictEqual(api.summary().idTokenClaims["https://example.com/plan"], {
@@ -1083,7 +1088,7 @@ describe("PostLogin: the Cache service, from each login's api", () => {
       set: () => ({ type: "error", code: "CacheSizeExceeded" }),
       delete: () => ({ type: "error", code: "CacheKeyDoesNotExist" })
     })
-    await captureLogs(() => cachedHandler({ count: 0 })(minimalEvent(), api))
+    await LogCapture.around(() => cachedHandler({ count: 0 })(minimalEvent(), api))
     assert.isUndefined(api.summary().denied)
     assert.strictEqual(
       (api.summary().idTokenClaims["https://example.com/plan"] as { stored: boolean }).stored,
@@ -1103,7 +1108,7 @@ describe("PostLogin: the Cache service, from each login's api", () => {
       })
     )
     const api = RecordingApi.make()
-    const { lines } = await captureLogs(() =>
+    const { lines } = await LogCapture.around(() =>
       PostLogin.make(Pipeline.make({ facts: [], rules: [greedy] }), Layer.empty)(minimalEvent(), api)
     )
     assert.isUndefined(api.summary().denied)
@@ -1112,7 +1117,7 @@ describe("PostLogin: the Cache service, from each login's api", () => {
       ...Array.from({ length: 20 }, () => true),
       ...Array.from({ length: 7 }, () => false)
     ])
-    for (const line of rulefxLines(lines)) {
+    for (const line of LogCapture.rulefxLines(lines)) {
       assert.isAtMost(line.length, 256)
       assert.notInclude(line, "vvvv")
     }

@@ -3,7 +3,6 @@
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import { Cache } from "@rulefx/core/Cache"
 import * as Decision from "@rulefx/core/Decision"
-import * as Login from "@rulefx/core/Login"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Rule from "@rulefx/core/Rule"
 import { Crypto } from "@rulefx/rules/Crypto"
@@ -14,6 +13,7 @@ import * as HashSellerEmail from "@rulefx/rules/HashSellerEmail"
 import { SellerApi } from "@rulefx/rules/SellerApi"
 import * as SetRoles from "@rulefx/rules/SetRoles"
 import * as SetSeller from "@rulefx/rules/SetSeller"
+import * as Logins from "@rulefx/testing/Logins"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -64,7 +64,7 @@ const tiny = Pipeline.make({ facts: [], rules: [Rule.make("tiny", Decision.setId
 export const tinyHandler: PostLogin.Handler = PostLogin.make(tiny, Layer.empty)
 
 // A layer that provides Login (or Secrets) would override every login's own: refused.
-const withLogin = Layer.mergeAll(SellerApi.layer, Crypto.layer, Login.Login.layer(Login.make()))
+const withLogin = Layer.mergeAll(SellerApi.layer, Crypto.layer, Logins.layer())
 // @ts-expect-error Login comes from each login's event; the layer must not provide it
 export const providesLogin = PostLogin.make(seed, withLogin)
 

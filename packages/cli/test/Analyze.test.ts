@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Analyze from "@rulefx/legacy-rules/Analyze"
+import * as Analyze from "@rulefx/cli/Analyze"
 import * as Effect from "effect/Effect"
 
 const file = "rules/my-rule.js"

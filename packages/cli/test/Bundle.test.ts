@@ -1,15 +1,15 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Bundle from "@rulefx/adapter-auth0/Bundle"
 import type { Handler } from "@rulefx/adapter-auth0/PostLogin"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as Bundle from "@rulefx/cli/Bundle"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { minimalEvent } from "./utils/Events.ts"
-import { captureLogs } from "./utils/Logs.ts"
+import { minimalEvent } from "./utils/Seed.ts"
 
 const require = createRequire(import.meta.url)
 
@@ -111,7 +111,7 @@ describe("Bundle.build", () => {
       { method: "idToken.setCustomClaim", args: ["https://example.com/user", "auth0|bundled"] }
     ])
     const denied = RecordingApi.make()
-    const { lines } = await captureLogs(() => mod.onExecutePostLogin(null, denied))
+    const { lines } = await LogCapture.around(() => mod.onExecutePostLogin(null, denied))
     assert.deepStrictEqual(denied.calls, [{ method: "access.deny", args: [genericMessage] }])
     assert.isTrue(lines.some((line) => line.startsWith("rulefx ERROR")), lines.join("\n"))
   })
@@ -194,7 +194,7 @@ export const tiny = Rule.make(
 const actionSource = (imports: string) =>
   `${imports}
 import * as Pipeline from "@rulefx/core/Pipeline"
-import * as PostLogin from "../../../src/PostLogin.ts"
+import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import { tiny } from "./rule.ts"
 
 export const onExecutePostLogin = PostLogin.make(Pipeline.make({ facts: [], rules: [tiny] }), Layer.empty)

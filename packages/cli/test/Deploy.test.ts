@@ -1,5 +1,5 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Deploy from "@rulefx/adapter-auth0/Deploy"
+import * as Deploy from "@rulefx/cli/Deploy"
 import * as ManagementServer from "@rulefx/testing/ManagementServer"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"

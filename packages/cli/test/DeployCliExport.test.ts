@@ -1,5 +1,5 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as DeployCliExport from "@rulefx/adapter-auth0/DeployCliExport"
+import * as DeployCliExport from "@rulefx/cli/DeployCliExport"
 import * as Effect from "effect/Effect"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"

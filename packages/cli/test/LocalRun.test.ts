@@ -1,18 +1,19 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Bundle from "@rulefx/adapter-auth0/Bundle"
-import * as LocalRun from "@rulefx/adapter-auth0/LocalRun"
 import type { PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as Bundle from "@rulefx/cli/Bundle"
+import * as LocalRun from "@rulefx/cli/LocalRun"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as Hmac from "@rulefx/testing/Hmac"
+import * as Leaks from "@rulefx/testing/Leaks"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import * as Effect from "effect/Effect"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { intercomSecret, minimalEvent } from "./utils/Events.ts"
-import { assertLeaksNothing } from "./utils/Logs.ts"
-import { claims, expectedHash } from "./utils/Seed.ts"
+import { claims, intercomSecret, minimalEvent } from "./utils/Seed.ts"
 
 const entry = fileURLToPath(new URL("../../../examples/seller-login/src/action.ts", import.meta.url))
 // minimalEvent's application admits USER and ADMIN, so GUEST is denied with DenyRoles' message.
@@ -207,7 +208,7 @@ describe("LocalRun.loadEvent", () => {
       assert.strictEqual(error.file, path)
       assert.match(error.problem, /^not a post-login event rulefx can read: /)
       assert.include(error.problem, "user.user_id")
-      assertLeaksNothing(error.message, [intercomSecret, "90817263", "private@mail.example"])
+      Leaks.assertNone(error.message, [intercomSecret, "90817263", "private@mail.example"])
     }))
 
   it.effect("an empty object names the missing fields", () =>
@@ -228,7 +229,7 @@ describe("LocalRun.run", () => {
       assert.isUndefined(result.summary.denied)
       assert.deepStrictEqual(result.summary.idTokenClaims, {
         [claims.seller]: { id: "seller-1", email: "ada@shop.example", name: "Ada's Shop" },
-        [claims.sellerEmailHash]: expectedHash(intercomSecret, "ada@shop.example")
+        [claims.sellerEmailHash]: Hmac.hex(intercomSecret, "ada@shop.example")
       })
       assert.deepStrictEqual(result.summary.accessTokenClaims, { [claims.roles]: ["ADMIN"] })
       assert.deepStrictEqual(result.calls.map((c) => c.method).toSorted(), [
@@ -257,24 +258,18 @@ describe("LocalRun.run", () => {
 
   it.effect("logs are captured, not printed, and console.log is restored afterwards", () =>
     Effect.gen(function*() {
-      const consoleLog = console.log
-      const printed: Array<string> = []
-      console.log = (...args: Array<unknown>) => printed.push(args.map(String).join(" "))
+      const printed = yield* LogCapture.scoped()
       const mine = console.log
-      try {
-        const result = yield* LocalRun.run(async (_event, api) => {
-          console.log("first", 1)
-          await Promise.resolve()
-          console.log("second")
-          api.idToken.setCustomClaim("https://example.com/x", true)
-        }, minimalEvent())
-        assert.strictEqual(console.log, mine)
-        assert.deepStrictEqual(result.logs, ["first 1", "second"])
-        assert.deepStrictEqual(printed, [])
-        assert.strictEqual(result.outcome, "allowed")
-      } finally {
-        console.log = consoleLog
-      }
+      const result = yield* LocalRun.run(async (_event, api) => {
+        console.log("first", 1)
+        await Promise.resolve()
+        console.log("second")
+        api.idToken.setCustomClaim("https://example.com/x", true)
+      }, minimalEvent())
+      assert.strictEqual(console.log, mine)
+      assert.deepStrictEqual(result.logs, ["first 1", "second"])
+      assert.deepStrictEqual(printed.lines, [])
+      assert.strictEqual(result.outcome, "allowed")
     }))
 
   it.effect("secrets are merged over the event's own, without changing the event", () =>
@@ -303,7 +298,7 @@ describe("LocalRun.run", () => {
       assert.strictEqual(result.outcome, "allowed")
       assert.strictEqual(
         result.summary.idTokenClaims[claims.sellerEmailHash],
-        expectedHash("from-event", "ada@shop.example")
+        Hmac.hex("from-event", "ada@shop.example")
       )
     }))
 
@@ -379,11 +374,11 @@ describe("LocalRun.render and toJson", () => {
       )
       assert.include(
         allowed,
-        `id token      ${claims.sellerEmailHash} = "${expectedHash(intercomSecret, "ada@shop.example")}"`
+        `id token      ${claims.sellerEmailHash} = "${Hmac.hex(intercomSecret, "ada@shop.example")}"`
       )
       assert.include(allowed, `access token  ${claims.roles} = ["ADMIN"]`)
       assert.match(allowed.at(-1) ?? "", /^elapsed {7}\d+\.\d ms$/)
-      assertLeaksNothing(allowed.join("\n"), [intercomSecret])
+      Leaks.assertNone(allowed.join("\n"), [intercomSecret])
 
       const denied = LocalRun.render(yield* LocalRun.run(handler, sellerEvent({ roles: ["GUEST"] }))).split("\n")
       assert.strictEqual(denied[0], "outcome  denied")

@@ -4,15 +4,15 @@
  * once, in beforeAll.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Migrate from "@rulefx/adapter-auth0/Migrate"
 import type { Handler } from "@rulefx/adapter-auth0/PostLogin"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as Migrate from "@rulefx/cli/Migrate"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
-import { minimalEvent } from "./utils/Events.ts"
+import { minimalEvent } from "./utils/Seed.ts"
 
 const require = createRequire(import.meta.url)
 

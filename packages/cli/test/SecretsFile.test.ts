@@ -1,10 +1,10 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as SecretsFile from "@rulefx/adapter-auth0/SecretsFile"
+import * as SecretsFile from "@rulefx/cli/SecretsFile"
+import * as Leaks from "@rulefx/testing/Leaks"
 import * as Effect from "effect/Effect"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { assertLeaksNothing } from "./utils/Logs.ts"
 
 // Long and distinctive, so a leak check cannot match by accident.
 const secret = "s3cr3t-value-b71f0e94c2"
@@ -20,7 +20,7 @@ const failure = (text: string) =>
     assert.strictEqual(error._tag, "SecretsFileError")
     assert.strictEqual(error.file, file)
     assert.strictEqual(error.message, `${file}: ${error.problem}`)
-    assertLeaksNothing(error.message, [secret])
+    Leaks.assertNone(error.message, [secret])
     return error
   })
 

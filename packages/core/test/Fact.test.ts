@@ -5,6 +5,7 @@ import * as Fact from "@rulefx/core/Fact"
 import * as Login from "@rulefx/core/Login"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Rule from "@rulefx/core/Rule"
+import * as Logins from "@rulefx/testing/Logins"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -107,7 +108,7 @@ describe("Fact", () => {
         rules: [Rule.make("r", Effect.flatMap(UserId, (id) => Decision.setIdTokenClaim("id", id)))]
       })
       const decision = yield* pipeline.run.pipe(
-        Effect.provide(Login.Login.layer(Login.make({ user: { id: "auth0|ada" } })))
+        Effect.provide(Logins.layer({ user: { id: "auth0|ada" } }))
       )
       assert.strictEqual(decision.idTokenClaims["id"], "auth0|ada")
     }))
@@ -174,7 +175,7 @@ describe("Fact", () => {
         facts: [UserId],
         rules: [Rule.make("r", Effect.flatMap(UserId, (id) => Decision.setIdTokenClaim("id", id)))]
       })
-      const runAs = (id: string) => pipeline.run.pipe(Effect.provide(Login.Login.layer(Login.make({ user: { id } }))))
+      const runAs = (id: string) => pipeline.run.pipe(Effect.provide(Logins.layer({ user: { id } })))
       assert.strictEqual((yield* runAs("a")).idTokenClaims["id"], "a")
       assert.strictEqual((yield* runAs("b")).idTokenClaims["id"], "b")
     }))

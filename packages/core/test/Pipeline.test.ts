@@ -7,6 +7,7 @@ import * as Login from "@rulefx/core/Login"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Rule from "@rulefx/core/Rule"
 import * as Secrets from "@rulefx/core/Secrets"
+import * as Logins from "@rulefx/testing/Logins"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -122,12 +123,12 @@ const sellers: Readonly<Record<string, Seller>> = {
 }
 
 const seedLayer = (
-  login: Parameters<typeof Login.make>[0],
+  login: Logins.Overrides,
   lookups: Ref.Ref<number>,
   secrets: Record<string, string> = { HASH_SALT: "pepper" }
 ) =>
   Layer.mergeAll(
-    Login.Login.layer(Login.make(login)),
+    Logins.layer(login),
     Secrets.Secrets.layerTest(secrets),
     SellerLookup.layerTest(sellers, lookups)
   )
@@ -381,7 +382,7 @@ describe("Pipeline", () => {
       const fiber = yield* Effect.forkChild(
         Effect.forEach(
           ids,
-          (id) => pipeline.run.pipe(Effect.provide(Login.Login.layer(Login.make({ user: { id } })))),
+          (id) => pipeline.run.pipe(Effect.provide(Logins.layer({ user: { id } }))),
           { concurrency: "unbounded" }
         )
       )

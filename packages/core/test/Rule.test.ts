@@ -4,6 +4,7 @@ import { Class as DenialClass, InvalidData, RuleTimedOut } from "@rulefx/core/De
 import * as Login from "@rulefx/core/Login"
 import * as Rule from "@rulefx/core/Rule"
 import * as Secrets from "@rulefx/core/Secrets"
+import * as Logins from "@rulefx/testing/Logins"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -291,7 +292,7 @@ describe("Rule", () => {
       Effect.gen(function*() {
         const log = yield* makeLog
         const verified = Effect.map(Login.Login, (login) => login.user.emailVerified)
-        const unverifiedLogin = Login.Login.layer(Login.make({ user: { emailVerified: false } }))
+        const unverifiedLogin = Logins.layer({ user: { emailVerified: false } })
         const skipped = yield* Rule.when(allow("r", log), verified).run.pipe(Effect.provide(unverifiedLogin))
         assert.isTrue(Decision.isEmpty(skipped))
         const ran = yield* Rule.unless(allow("u", log), verified).run.pipe(Effect.provide(unverifiedLogin))

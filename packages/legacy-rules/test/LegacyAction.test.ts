@@ -4,17 +4,18 @@
  * request's `?mode=` picks what the fixture rules do.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Migrate from "@rulefx/adapter-auth0/Migrate"
 import type { Handler } from "@rulefx/adapter-auth0/PostLogin"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as Migrate from "@rulefx/cli/Migrate"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as Leaks from "@rulefx/testing/Leaks"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { assertLeaksNothing, captureLogs } from "./utils/Logs.ts"
 
 const require = createRequire(import.meta.url)
 const fixture = fileURLToPath(new URL("./fixtures/legacy/action", import.meta.url))
@@ -77,7 +78,7 @@ const event = (query: Record<string, unknown>, options: EventOptions = {}): Reco
 const run = async (handler: Handler, input: Record<string, unknown>) => {
   const api = RecordingApi.make()
   const started = performance.now()
-  const { lines } = await captureLogs(() => handler(input, api))
+  const { lines } = await LogCapture.around(() => handler(input, api))
   const elapsed = performance.now() - started
   allLines.push(...lines)
   return { api, summary: api.summary(), methods: api.calls.map((c) => c.method), lines, elapsed }
@@ -236,7 +237,7 @@ describe("LegacyAction (migrated fixture rules)", () => {
   it("50 overlapping logins with random delays inside the rules each get their own user, claims and result", async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `auth0|user${i}`)
     const modes = ids.map((_, i) => (i % 7 === 3 ? "string" : "isolation"))
-    const { lines, result: results } = await captureLogs(() =>
+    const { lines, result: results } = await LogCapture.around(() =>
       Promise.all(
         ids.map(async (userId, i) => {
           const api = RecordingApi.make()
@@ -268,6 +269,6 @@ describe("LegacyAction (migrated fixture rules)", () => {
     await run(action.onExecutePostLogin, { ...event({}), user: { app_metadata: {} } })
     assert.isAbove(allLines.length, 5)
     assert.isTrue(allLines.some((l) => l.startsWith("rulefx ERROR")), allLines.join("\n"))
-    assertLeaksNothing(allLines.join("\n"), [apiKey])
+    Leaks.assertNone(allLines.join("\n"), [apiKey])
   })
 })

@@ -2,12 +2,12 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Denial from "@rulefx/core/Denial"
 import * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"
 import * as RulesContext from "@rulefx/legacy-rules/RulesContext"
+import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import { TestClock } from "effect/testing"
-import { vi } from "vitest"
 import { fullEvent } from "./utils/Fixtures.ts"
 
 type Callback = Parameters<LegacyRule.RuleFunction>[2]
@@ -360,14 +360,15 @@ describe("LegacyRule", () => {
   })
   describe("failCurrent", () => {
     it("outside any rule's code: logged, since there is no login to deny", () => {
-      const lines: Array<string> = []
-      const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)))
+      const capture = LogCapture.start()
       try {
         LegacyRule.failCurrent(new Error("thrown by nobody's rule"))
       } finally {
-        spy.mockRestore()
+        capture.stop()
       }
-      assert.deepStrictEqual(lines, ["rulefx legacy: a callback threw outside any rule: thrown by nobody's rule"])
+      assert.deepStrictEqual(capture.lines, [
+        "rulefx legacy: a callback threw outside any rule: thrown by nobody's rule"
+      ])
       assert.isUndefined(LegacyRule.current())
     })
   })

@@ -6,6 +6,7 @@ import * as Rule from "@rulefx/core/Rule"
 import * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"
 import * as LegacyRules from "@rulefx/legacy-rules/LegacyRules"
 import * as Request from "@rulefx/legacy-rules/Request"
+import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -13,7 +14,6 @@ import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as References from "effect/References"
 import { TestClock } from "effect/testing"
-import { vi } from "vitest"
 import { fullEvent, loginLayer, runLegacy } from "./utils/Fixtures.ts"
 
 type Load = (globals: LegacyRule.Globals) => LegacyRule.RuleFunction
@@ -446,9 +446,7 @@ describe("LegacyRules", () => {
 
     it.effect("require of a module not given: a generic denial; the log line names the module", () =>
       Effect.gen(function*() {
-        const lines: Array<string> = []
-        const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)))
-        yield* Effect.addFinalizer(() => Effect.sync(() => spy.mockRestore()))
+        const { lines } = yield* LogCapture.scoped()
         let after = false
         const legacy = LegacyRules.make([
           rule("requires", ({ require }) =>
@@ -941,9 +939,7 @@ describe("LegacyRules", () => {
   describe("secrets never reach the user or the log", () => {
     it.effect("a secret in a denial reason or a console line is replaced by its name", () =>
       Effect.gen(function*() {
-        const lines: Array<string> = []
-        const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)))
-        yield* Effect.addFinalizer(() => Effect.sync(() => spy.mockRestore()))
+        const { lines } = yield* LogCapture.scoped()
         const legacy = LegacyRules.make([
           rule("leaks", ({ configuration, console }) =>
             function(_user, _context, callback) {
@@ -1132,9 +1128,7 @@ describe("LegacyRules", () => {
 
     it.live("a shim callback that throws after its rule ended is logged, and the login goes on", () =>
       Effect.gen(function*() {
-        const lines: Array<string> = []
-        const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)))
-        yield* Effect.addFinalizer(() => Effect.sync(() => spy.mockRestore()))
+        const { lines } = yield* LogCapture.scoped()
         yield* decide(LegacyRules.make([
           rule("late", ({ auth0 }) =>
             function(user, context, callback) {
@@ -1150,9 +1144,7 @@ describe("LegacyRules", () => {
 
     it.effect("console.log of a value JSON cannot hold (a cycle, a BigInt) logs a placeholder, never throws", () =>
       Effect.gen(function*() {
-        const lines: Array<string> = []
-        const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)))
-        yield* Effect.addFinalizer(() => Effect.sync(() => spy.mockRestore()))
+        const { lines } = yield* LogCapture.scoped()
         yield* decide(LegacyRules.make([
           rule("logs", ({ console }) =>
             function(user, context, callback) {
@@ -1173,9 +1165,7 @@ describe("LegacyRules", () => {
 
     it.effect("multi-line, JSON-escaped and base64 forms are replaced in console lines", () =>
       Effect.gen(function*() {
-        const lines: Array<string> = []
-        const spy = vi.spyOn(console, "log").mockImplementation((line: unknown) => void lines.push(String(line)))
-        yield* Effect.addFinalizer(() => Effect.sync(() => spy.mockRestore()))
+        const { lines } = yield* LogCapture.scoped()
         yield* decide(
           LegacyRules.make([
             rule("logs", ({ configuration, console }) =>

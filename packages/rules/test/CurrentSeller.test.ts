@@ -2,11 +2,13 @@ import { assert, describe, it } from "@effect/vitest"
 import { genericMessage, InvalidData } from "@rulefx/core/Denial"
 import { CurrentSeller, SellerUnavailable } from "@rulefx/rules/CurrentSeller"
 import { type Seller, SellerApi, SellerApiError } from "@rulefx/rules/SellerApi"
+import * as Leaks from "@rulefx/testing/Leaks"
+import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import { ada, assertLeaksNothing, collectLogs, login } from "./utils/Fixtures.ts"
+import { ada, login } from "./utils/Fixtures.ts"
 
 /** Computes the fact for a user with `appMetadata`, against an in-memory seller API; returns the ids asked for too. */
 const compute = (
@@ -98,7 +100,7 @@ describe("CurrentSeller", () => {
       if (error._tag !== "InvalidData") return assert.fail("expected InvalidData")
       assert.strictEqual(error.what, "app_metadata.sellerId")
       assert.isAbove(error.issues.length, 0)
-      assertLeaksNothing(JSON.stringify(error.issues), ["value-must-not-leak"])
+      Leaks.assertNone(JSON.stringify(error.issues), ["value-must-not-leak"])
       assert.strictEqual(error.message, genericMessage)
       assert.deepStrictEqual(yield* Ref.get(calls), [])
     }))
@@ -116,7 +118,7 @@ describe("CurrentSeller", () => {
         assert.strictEqual(error.reason, reason)
         assert.strictEqual(error.message, genericMessage)
         const shown = `${error.message} ${JSON.stringify(error)} ${String(error)}`
-        assertLeaksNothing(shown, [detail, "10.1.2.3", "8443", "http", "<html>", "stack trace", "seller-1"])
+        Leaks.assertNone(shown, [detail, "10.1.2.3", "8443", "http", "<html>", "stack trace", "seller-1"])
       })
   )
 
@@ -125,7 +127,7 @@ describe("CurrentSeller", () => {
       const lines: Array<string> = []
       const failure = new SellerApiError({ reason: "Timeout", detail: "no answer in 2000 ms" })
       yield* Effect.flip(
-        computeSeller({ sellerId: ada.id }, { [ada.id]: failure }).pipe(Effect.provide(collectLogs(lines)))
+        computeSeller({ sellerId: ada.id }, { [ada.id]: failure }).pipe(Effect.provide(LogCapture.layer(lines)))
       )
       assert.isTrue(lines.some((line) => line.includes("no answer in 2000 ms")), JSON.stringify(lines))
     }))

@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import { genericMessage, InvalidData } from "@rulefx/core/Denial"
 import { EffectiveRoles, fallback } from "@rulefx/rules/EffectiveRoles"
+import * as Leaks from "@rulefx/testing/Leaks"
 import * as Effect from "effect/Effect"
-import { assertLeaksNothing, login } from "./utils/Fixtures.ts"
+import { login } from "./utils/Fixtures.ts"
 
 const computeRoles = (appMetadata: Readonly<Record<string, unknown>>) =>
   EffectiveRoles.compute.pipe(Effect.provide(login({ appMetadata })))
@@ -41,6 +42,6 @@ describe("EffectiveRoles", () => {
       assert.strictEqual(error.what, "app_metadata.roles")
       assert.isAbove(error.issues.length, 0)
       assert.strictEqual(error.message, genericMessage)
-      assertLeaksNothing(JSON.stringify(error.issues), ["role-value-must-not-leak"])
+      Leaks.assertNone(JSON.stringify(error.issues), ["role-value-must-not-leak"])
     }))
 })

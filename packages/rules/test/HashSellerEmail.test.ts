@@ -7,16 +7,15 @@ import { Crypto } from "@rulefx/rules/Crypto"
 import { CurrentSeller } from "@rulefx/rules/CurrentSeller"
 import * as HashSellerEmail from "@rulefx/rules/HashSellerEmail"
 import type { Seller } from "@rulefx/rules/SellerApi"
+import * as Hmac from "@rulefx/testing/Hmac"
+import * as Leaks from "@rulefx/testing/Leaks"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import { createHmac } from "node:crypto"
-import { ada, assertLeaksNothing, intercomSecret } from "./utils/Fixtures.ts"
+import { ada, intercomSecret } from "./utils/Fixtures.ts"
 
 const claim = "https://example.com/seller_email_hash"
-
-const expectedHash = (secret: string, email: string) => createHmac("sha256", secret).update(email, "utf8").digest("hex")
 
 /** The rule's dependencies: a fixed seller, a recording Crypto and the given secrets. */
 const layers = (
@@ -34,7 +33,7 @@ describe("HashSellerEmail", () => {
       const decision = yield* HashSellerEmail.make().run.pipe(
         Effect.provide(layers(Option.some(ada), { INTERCOM_SECRET: intercomSecret }, messages))
       )
-      assert.deepStrictEqual({ ...decision.idTokenClaims }, { [claim]: expectedHash(intercomSecret, ada.email) })
+      assert.deepStrictEqual({ ...decision.idTokenClaims }, { [claim]: Hmac.hex(intercomSecret, ada.email) })
       assert.match(decision.idTokenClaims[claim] as string, /^[0-9a-f]{64}$/)
       assert.deepStrictEqual(yield* Ref.get(messages), [ada.email])
     }))
@@ -50,7 +49,7 @@ describe("HashSellerEmail", () => {
           )
         )
       )
-      assert.strictEqual(decision.idTokenClaims[claim], expectedHash(intercomSecret, ada.email))
+      assert.strictEqual(decision.idTokenClaims[claim], Hmac.hex(intercomSecret, ada.email))
     }))
 
   it.effect("the secret value never appears in the decision", () =>
@@ -58,8 +57,8 @@ describe("HashSellerEmail", () => {
       const decision = yield* HashSellerEmail.make().run.pipe(
         Effect.provide(layers(Option.some(ada), { INTERCOM_SECRET: intercomSecret }, yield* noMessages))
       )
-      assertLeaksNothing(JSON.stringify(decision), [intercomSecret])
-      assertLeaksNothing(Object.values(decision.idTokenClaims).map(String).join(" "), [intercomSecret])
+      Leaks.assertNone(JSON.stringify(decision), [intercomSecret])
+      Leaks.assertNone(Object.values(decision.idTokenClaims).map(String).join(" "), [intercomSecret])
     }))
 
   it.effect("no seller: no claim, nothing hashed", () =>
@@ -102,7 +101,7 @@ describe("HashSellerEmail", () => {
       const decision = yield* HashSellerEmail.make({ claim: custom, secret: "HASH_KEY" }).run.pipe(
         Effect.provide(layers(Option.some(ada), { HASH_KEY: "other-key-123" }, yield* noMessages))
       )
-      assert.deepStrictEqual({ ...decision.idTokenClaims }, { [custom]: expectedHash("other-key-123", ada.email) })
+      assert.deepStrictEqual({ ...decision.idTokenClaims }, { [custom]: Hmac.hex("other-key-123", ada.email) })
     }))
 
   it.effect.each([

@@ -13,12 +13,14 @@ import * as HashSellerEmail from "@rulefx/rules/HashSellerEmail"
 import { type Seller, SellerApi, SellerApiError } from "@rulefx/rules/SellerApi"
 import * as SetRoles from "@rulefx/rules/SetRoles"
 import * as SetSeller from "@rulefx/rules/SetSeller"
+import * as Hmac from "@rulefx/testing/Hmac"
+import * as Leaks from "@rulefx/testing/Leaks"
+import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import { createHmac } from "node:crypto"
-import { ada, assertLeaksNothing, collectLogs, intercomSecret, login } from "./utils/Fixtures.ts"
+import { ada, intercomSecret, login } from "./utils/Fixtures.ts"
 
 const pipeline = Pipeline.make({
   facts: [CurrentSeller, EffectiveRoles],
@@ -28,8 +30,6 @@ const pipeline = Pipeline.make({
 const sellerClaim = "https://example.com/seller"
 const hashClaim = "https://example.com/seller_email_hash"
 const rolesClaim = "https://example.com/roles"
-
-const hash = (email: string) => createHmac("sha256", intercomSecret).update(email, "utf8").digest("hex")
 
 /** Everything the pipeline needs except the login. */
 const services = (sellerApi: Layer.Layer<SellerApi>, messages: Ref.Ref<ReadonlyArray<string>>) =>
@@ -53,12 +53,15 @@ describe("the seed pipeline", () => {
         )
       )
       assert.deepStrictEqual(yield* Ref.get(calls), [ada.id])
-      assert.deepStrictEqual({ ...decision.idTokenClaims }, { [sellerClaim]: ada, [hashClaim]: hash(ada.email) })
+      assert.deepStrictEqual({ ...decision.idTokenClaims }, {
+        [sellerClaim]: ada,
+        [hashClaim]: Hmac.hex(intercomSecret, ada.email)
+      })
       assert.deepStrictEqual({ ...decision.accessTokenClaims }, { [rolesClaim]: ["SELLER"] })
       assert.deepStrictEqual(Object.keys(decision.appMetadata), [])
       assert.deepStrictEqual(Object.keys(decision.userMetadata), [])
       assert.deepStrictEqual(yield* Ref.get(messages), [ada.email])
-      assertLeaksNothing(JSON.stringify(decision), [intercomSecret, "internal_notes"])
+      Leaks.assertNone(JSON.stringify(decision), [intercomSecret, "internal_notes"])
     }))
 
   it.effect("not a seller, no roles: no seller claims, the fallback USER in the token only, no seller call", () =>
@@ -170,7 +173,10 @@ describe("the seed pipeline", () => {
         })
       )
       const logs: Array<string> = []
-      const shared = Layer.mergeAll(services(jitteryApi, yield* Ref.make<ReadonlyArray<string>>([])), collectLogs(logs))
+      const shared = Layer.mergeAll(
+        services(jitteryApi, yield* Ref.make<ReadonlyArray<string>>([])),
+        LogCapture.layer(logs)
+      )
       const outcomes = yield* Effect.forEach(
         Array.from({ length: count }, (_, i) => i),
         (i) =>
@@ -194,9 +200,9 @@ describe("the seed pipeline", () => {
         const decision: Decision.Decision = outcome.success
         const seller = sellers[`seller-${i}`]!
         assert.deepStrictEqual(decision.idTokenClaims[sellerClaim], seller)
-        assert.strictEqual(decision.idTokenClaims[hashClaim], hash(seller.email))
+        assert.strictEqual(decision.idTokenClaims[hashClaim], Hmac.hex(intercomSecret, seller.email))
         assert.deepStrictEqual(decision.accessTokenClaims[rolesClaim], ["SELLER"])
       })
-      assertLeaksNothing(logs.join("\n"), [intercomSecret])
+      Leaks.assertNone(logs.join("\n"), [intercomSecret])
     }))
 })

@@ -2,13 +2,14 @@ import { assert, describe, it } from "@effect/vitest"
 import { MissingSecret } from "@rulefx/core/Denial"
 import { Secrets } from "@rulefx/core/Secrets"
 import { type Options, SellerApi, SellerApiError } from "@rulefx/rules/SellerApi"
+import * as Leaks from "@rulefx/testing/Leaks"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
-import { ada, assertLeaksNothing } from "./utils/Fixtures.ts"
+import { ada } from "./utils/Fixtures.ts"
 
 const apiLayer = (baseUrl: string, options: Options = {}) =>
   SellerApi.layerWith(options).pipe(Layer.provide(Secrets.layerTest({ SELLER_API_URL: baseUrl })))
@@ -20,7 +21,7 @@ const getSeller = (baseUrl: string, id: string, options: Options = {}) =>
 /** The URL, host and port of `server`, plus any body text it was told to send: none may reach `detail`. */
 const assertSafeDetail = (error: SellerApiError, baseUrl: string, bodyText: ReadonlyArray<string> = []): void => {
   const url = new URL(baseUrl)
-  assertLeaksNothing(error.detail, [baseUrl, url.host, url.hostname, `:${url.port}`, url.port, ...bodyText])
+  Leaks.assertNone(error.detail, [baseUrl, url.host, url.hostname, `:${url.port}`, url.port, ...bodyText])
 }
 
 describe("SellerApi", () => {

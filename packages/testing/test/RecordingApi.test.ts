@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 
 describe("RecordingApi", () => {
   it("starts with no calls and an empty summary", () => {

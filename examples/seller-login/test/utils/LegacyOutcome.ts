@@ -4,7 +4,7 @@
  * in which order claims are set, and the typed Action (rules run concurrently) and the legacy one (rules run in
  * order) set them in different orders.
  */
-import type * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import { isDeepStrictEqual } from "node:util"
 
 /** One login's outcome. */
@@ -18,7 +18,7 @@ const keyOf = (call: RecordingApi.Call): string => `${call.method}\u0000${String
 /** The outcome of the login recorded by `api`, calls sorted. */
 export const of = (api: RecordingApi.RecordingApi): Outcome => ({
   denied: api.summary().denied,
-  calls: api.calls.filter((call) => !call.method.startsWith("cache.")).map((call) => ({
+  calls: RecordingApi.decisive(api.calls).map((call) => ({
     method: call.method,
     args: [...call.args]
   })).toSorted((a, b) => keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0)

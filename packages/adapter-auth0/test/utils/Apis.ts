@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import type { PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 
 /**
  * An api whose every method throws; `attempts` lists the methods the handler tried, in order.

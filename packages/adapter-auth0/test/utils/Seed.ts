@@ -15,7 +15,6 @@ import { type Seller, SellerApi, SellerApiError } from "@rulefx/rules/SellerApi"
 import * as SetRoles from "@rulefx/rules/SetRoles"
 import * as SetSeller from "@rulefx/rules/SetSeller"
 import * as Layer from "effect/Layer"
-import { createHmac } from "node:crypto"
 
 /**
  * The claims the seed rules set.
@@ -70,11 +69,3 @@ export const layer = Layer.mergeAll(SellerApi.layerTest(sellers), Crypto.layer)
  * @since 0.1.0
  */
 export const handler = PostLogin.make(pipeline, layer)
-
-/**
- * The hex HMAC-SHA256 the seed puts in the seller email hash claim, computed independently of the rules.
- *
- * @since 0.1.0
- */
-export const expectedHash = (secret: string, email: string): string =>
-  createHmac("sha256", secret).update(email, "utf8").digest("hex")

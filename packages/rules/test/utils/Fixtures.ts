@@ -1,13 +1,12 @@
 /**
- * Shared fixtures for the rules tests: a seller, a secret, logins and a leak check.
+ * Shared fixtures for the rules tests: a seller, a secret and logins (built with @rulefx/testing's Logins).
  *
  * @since 0.1.0
  */
-import { assert } from "@effect/vitest"
-import * as Login from "@rulefx/core/Login"
+import type * as Login from "@rulefx/core/Login"
 import type { Seller } from "@rulefx/rules/SellerApi"
+import * as Logins from "@rulefx/testing/Logins"
 import type * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
 
 /**
  * The seller most tests use.
@@ -34,28 +33,4 @@ export const login = (
     readonly clientMetadata?: Readonly<Record<string, string>>
   } = {}
 ): Layer.Layer<Login.Login> =>
-  Login.Login.layer(
-    Login.make({ user: { appMetadata: options.appMetadata ?? {} }, client: { metadata: options.clientMetadata ?? {} } })
-  )
-
-/**
- * Asserts that `text` contains none of `needles`.
- *
- * @since 0.1.0
- */
-export const assertLeaksNothing = (text: string, needles: ReadonlyArray<string>): void => {
-  for (const needle of needles) assert.notInclude(text, needle, `leaked ${JSON.stringify(needle)}`)
-}
-
-/**
- * A logger layer that replaces the default loggers and appends each message, as text, to `lines`.
- *
- * @since 0.1.0
- */
-export const collectLogs = (lines: Array<string>): Layer.Layer<never> =>
-  Logger.layer([
-    Logger.make((options) => {
-      const parts: ReadonlyArray<unknown> = Array.isArray(options.message) ? options.message : [options.message]
-      lines.push(parts.map(String).join(" "))
-    })
-  ])
+  Logins.layer({ user: { appMetadata: options.appMetadata ?? {} }, client: { metadata: options.clientMetadata ?? {} } })
