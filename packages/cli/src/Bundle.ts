@@ -10,7 +10,7 @@
 import * as esbuild from "esbuild"
 import { readFileSync } from "node:fs"
 import { access, mkdir, readFile, writeFile } from "node:fs/promises"
-import { createRequire } from "node:module"
+import { createRequire, isBuiltin } from "node:module"
 import { dirname, join, resolve } from "node:path"
 
 /**
@@ -42,6 +42,12 @@ export interface Options {
   readonly entryLabel?: string
   /** Modules left out of the file, required at run time from the Action's npm dependencies. */
   readonly external?: ReadonlyArray<string>
+  /**
+   * Where the entry's own imports of packages are resolved, in order, when the entry lives outside any project (a
+   * file generated into a temporary folder): the user's project first, then rulefx's own dependencies. Imports of
+   * the other files resolve as usual, from where each file is.
+   */
+  readonly resolveFrom?: ReadonlyArray<string>
 }
 
 /**
@@ -116,8 +122,13 @@ export const esbuildOptions = {
 export const build = async (options: Options): Promise<Report> => {
   const budget = options.budget ?? auth0Limit
   const barrelImportsLeft: Array<string> = []
+  const effectFrom = effectFolder([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])])
   const result = await esbuild.build({
-    plugins: options.rewriteBarrelImports === false ? [] : [barrelPlugin(options.entry, barrelImportsLeft)],
+    plugins: [
+      ...(options.resolveFrom === undefined ? [] : [entryImportsPlugin(options.entry, options.resolveFrom)]),
+      ...(effectFrom === undefined ? [] : [oneEffectPlugin(effectFrom)]),
+      ...(options.rewriteBarrelImports === false ? [] : [barrelPlugin(effectFrom, barrelImportsLeft)])
+    ],
     ...esbuildOptions,
     ...(options.external === undefined ? {} : { external: [...options.external] }),
     entryPoints: [options.entry],
@@ -156,7 +167,10 @@ export const build = async (options: Options): Promise<Report> => {
  * few plain functions (`pipe`, `identity`, ... from "./Function.js"). Read from the installed effect, so it follows
  * the version the user has.
  */
-const barrelMap = (fromDir: string): ReadonlyMap<string, { readonly module: string; readonly namespace: boolean }> => {
+const barrelMap = (
+  fromDir: string | undefined
+): ReadonlyMap<string, { readonly module: string; readonly namespace: boolean }> => {
+  if (fromDir === undefined) throw new Error(`"effect" is imported but cannot be found from the entry`)
   const require = createRequire(join(fromDir, "noop.js"))
   const index = readFileSync(join(dirname(require.resolve("effect/package.json")), "dist", "index.js"), "utf8")
   const map = new Map<string, { module: string; namespace: boolean }>()
@@ -208,7 +222,7 @@ export const rewriteBarrelImports = (
   return { code, complete }
 }
 
-const barrelPlugin = (entry: string, left: Array<string>): esbuild.Plugin => ({
+const barrelPlugin = (effectFrom: string | undefined, left: Array<string>): esbuild.Plugin => ({
   name: "rulefx-effect-barrel",
   setup(build) {
     let map: ReturnType<typeof barrelMap> | undefined
@@ -216,12 +230,67 @@ const barrelPlugin = (entry: string, left: Array<string>): esbuild.Plugin => ({
       if (args.path.includes("/node_modules/")) return undefined
       const source = await readFile(args.path, "utf8")
       if (!/from\s*["']effect["']/.test(source)) return undefined
-      map ??= barrelMap(dirname(resolve(entry)))
+      map ??= barrelMap(effectFrom)
       const { code, complete } = rewriteBarrelImports(source, map)
       if (!complete) left.push(args.path)
       const path = args.path
       const loader = path.endsWith(".tsx") ? "tsx" : [".ts", ".mts", ".cts"].some((e) => path.endsWith(e)) ? "ts" : "js"
       return { contents: code, loader }
+    })
+  }
+})
+
+// Passed to build.resolve by the plugins below, so that they do not answer their own questions.
+const again = Symbol("rulefx-resolve-again")
+
+const resolved = (result: esbuild.ResolveResult): esbuild.OnResolveResult => ({
+  path: result.path,
+  external: result.external,
+  namespace: result.namespace,
+  sideEffects: result.sideEffects,
+  ...(result.suffix === "" ? {} : { suffix: result.suffix })
+})
+
+// The entry's imports of packages (not relative paths, absolute paths or Node built-ins), from each folder in turn.
+const entryImportsPlugin = (entry: string, folders: ReadonlyArray<string>): esbuild.Plugin => ({
+  name: "rulefx-entry-imports",
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData === again || resolve(args.importer) !== resolve(entry) || isBuiltin(args.path)) {
+        return undefined
+      }
+      for (const resolveDir of folders) {
+        // One folder after another: the first that has the package wins.
+        // oxlint-disable-next-line no-await-in-loop
+        const result = await build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: again })
+        if (result.errors.length === 0) return resolved(result)
+      }
+      return undefined
+    })
+  }
+})
+
+// The first of `folders` from which "effect" resolves: the copy every import of effect in the bundle gets.
+const effectFolder = (folders: ReadonlyArray<string>): string | undefined =>
+  folders.find((folder) => {
+    try {
+      createRequire(join(folder, "noop.js")).resolve("effect/package.json")
+      return true
+    } catch {
+      return false
+    }
+  })
+
+// Every import of effect, from any file, resolves from one folder: one copy of effect in the bundle, even when the
+// entry's packages come from two places (the user's project and rulefx's own dependencies). Two copies would
+// split effect's runtime in two (its services and fibers are keyed by module identity).
+const oneEffectPlugin = (folder: string): esbuild.Plugin => ({
+  name: "rulefx-one-effect",
+  setup(build) {
+    build.onResolve({ filter: /^effect(\/|$)/ }, async (args) => {
+      if (args.pluginData === again) return undefined
+      const result = await build.resolve(args.path, { kind: args.kind, resolveDir: folder, pluginData: again })
+      return result.errors.length === 0 ? resolved(result) : undefined
     })
   }
 })

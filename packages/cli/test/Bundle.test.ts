@@ -7,7 +7,7 @@ import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { minimalEvent } from "./utils/Seed.ts"
 
@@ -167,6 +167,102 @@ describe("Bundle.build, the output directory", () => {
     const report = await Bundle.build({ entry: paths.entry, outfile })
     assert.strictEqual(statSync(outfile).size, report.bytes)
     assert.deepStrictEqual(JSON.parse(readFileSync(join(outfile, "..", "package.json"), "utf8")), { type: "commonjs" })
+  })
+})
+
+/** Writes `files` (paths relative to `dir`). */
+const writeTree = (dir: string, files: Readonly<Record<string, string>>) => {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true })
+    writeFileSync(join(dir, name), text)
+  }
+}
+
+/** A package in `node_modules` of `dir` whose main module is `source`. */
+const fakePackage = (
+  name: string,
+  source: string,
+  exports: Readonly<Record<string, string>> = { ".": "./index.js" }
+) => ({
+  [`node_modules/${name}/package.json`]: JSON.stringify({ name, version: "1.0.0", exports }),
+  ...Object.fromEntries(
+    Object.values(exports).filter((file) => file !== "./package.json").map((file) => [
+      `node_modules/${name}/${file.slice(2)}`,
+      source
+    ])
+  )
+})
+
+describe("Bundle.build, an entry outside any project (resolveFrom)", () => {
+  // The entry is written into a folder of its own, as migrate writes its generated entry into a temporary folder:
+  // nothing it requires by name can be found from there.
+  const entryAt = (name: string, source: string) => {
+    const dir = join(root, "outside", name)
+    writeTree(dir, { "entry.cjs": source })
+    return join(dir, "entry.cjs")
+  }
+  const projectAt = (name: string, files: Readonly<Record<string, string>>) => {
+    const dir = join(root, "projects", name)
+    writeTree(dir, files)
+    return dir
+  }
+  const load = (file: string) => createRequire(file)(file) as Record<string, unknown>
+
+  it("without resolveFrom, a package the entry requires is not found", async () => {
+    const entry = entryAt("alone", `module.exports = require("@rulefx/legacy-rules/LegacyRule")`)
+    const error = await Bundle.build({ entry, outfile: join(root, "outside", "alone", "dist", "action.js") }).then(
+      () => undefined,
+      (e: unknown) => e
+    )
+    assert.instanceOf(error, Error)
+    assert.include(String(error), "@rulefx/legacy-rules/LegacyRule")
+  })
+
+  it("resolves the entry's packages from the first folder that has them, in order", async () => {
+    const first = projectAt("first", fakePackage("pick", `module.exports = "first"`))
+    const second = projectAt("second", {
+      ...fakePackage("pick", `module.exports = "second"`),
+      ...fakePackage("only-second", `module.exports = "only in second"`)
+    })
+    const entry = entryAt("ordered", `module.exports = { pick: require("pick"), other: require("only-second") }`)
+    const outfile = join(root, "outside", "ordered", "dist", "action.js")
+    await Bundle.build({ entry, outfile, resolveFrom: [join(root, "projects", "none"), first, second] })
+    assert.deepStrictEqual({ ...load(outfile) }, { pick: "first", other: "only in second" })
+  })
+
+  it("finds rulefx's runtime from this package's dependencies, and its modules work", async () => {
+    const cli = fileURLToPath(new URL("..", import.meta.url))
+    const entry = entryAt(
+      "runtime",
+      `const LegacyRule = require("@rulefx/legacy-rules/LegacyRule")\n` +
+        `module.exports = { rule: LegacyRule.make("r", function () { return function (u, c, cb) { cb(null, u, c) } }) }`
+    )
+    const outfile = join(root, "outside", "runtime", "dist", "action.js")
+    const built = await Bundle.build({ entry, outfile, resolveFrom: [cli] })
+    assert.strictEqual((load(outfile)["rule"] as { readonly name: string }).name, "r")
+    assert.isTrue(built.contributors.some((c) => c.path.startsWith("effect/")))
+  })
+
+  it("every import of effect gets one copy, from the first folder that has effect", async () => {
+    // A project with its own effect, and a dependency that brings a second copy: the bundle holds the project's.
+    const marker = (copy: string) => `module.exports = { copy: ${JSON.stringify(copy)} }`
+    const project = projectAt("two-effects", {
+      ...fakePackage("effect", marker("project"), { "./Marker": "./Marker.js", "./package.json": "./package.json" }),
+      ...fakePackage("dep", `module.exports = require("effect/Marker")`),
+      ...Object.fromEntries(
+        Object.entries(fakePackage("effect", marker("nested"), { "./Marker": "./Marker.js" })).map((
+          [path, text]
+        ) => [`node_modules/dep/${path}`, text])
+      )
+    })
+    const entry = entryAt(
+      "one-effect",
+      `const a = require("effect/Marker")\nconst b = require("dep")\n` +
+        `module.exports = { same: a === b, a: a.copy, b: b.copy }`
+    )
+    const outfile = join(root, "outside", "one-effect", "dist", "action.js")
+    await Bundle.build({ entry, outfile, resolveFrom: [project] })
+    assert.deepStrictEqual({ ...load(outfile) }, { same: true, a: "project", b: "project" })
   })
 })
 

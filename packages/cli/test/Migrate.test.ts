@@ -191,6 +191,15 @@ describe("Migrate.readRules / plan: the folder", () => {
     assert.deepStrictEqual(p.warnings, ["--optional-setting NOPE: no rule reads configuration.NOPE"])
   })
 
+  it("the generated entry requires rulefx's runtime by package name, never by a path into rulefx", async () => {
+    const dir = tree(rule("a", { name: "a" }, fn("var request = require('request');")))
+    const source = Migrate.entrySource(await planOf(dir))
+    assert.include(source, `require("@rulefx/legacy-rules/LegacyAction")`)
+    assert.include(source, `require("@rulefx/legacy-rules/LegacyRule")`)
+    assert.include(source, `"request": require("@rulefx/legacy-rules/Request").request,`)
+    assert.notMatch(source, /packages\/|node_modules|\.ts"/)
+  })
+
   it("a script that cannot be read (a folder) fails naming it", async () => {
     const dir = tree(rule("a", { name: "a", script: "./a-dir" }))
     mkdirSync(join(dir, "a-dir"))
