@@ -193,21 +193,26 @@ const fakePackage = (
   )
 })
 
-describe("Bundle.build, an entry outside any project (resolveFrom)", () => {
-  // The entry is written into a folder of its own, as migrate writes its generated entry into a temporary folder:
-  // nothing it requires by name can be found from there.
-  const entryAt = (name: string, source: string) => {
-    const dir = join(root, "outside", name)
-    writeTree(dir, { "entry.cjs": source })
-    return join(dir, "entry.cjs")
-  }
-  const projectAt = (name: string, files: Readonly<Record<string, string>>) => {
-    const dir = join(root, "projects", name)
-    writeTree(dir, files)
-    return dir
-  }
-  const load = (file: string) => createRequire(file)(file) as Record<string, unknown>
+// The entry is written into a folder of its own, as migrate writes its generated entry into a temporary folder:
+// nothing it requires by name can be found from there.
+const entryAt = (name: string, source: string) => {
+  const dir = join(root, "outside", name)
+  writeTree(dir, { "entry.cjs": source })
+  return join(dir, "entry.cjs")
+}
 
+const projectAt = (name: string, files: Readonly<Record<string, string>>) => {
+  const dir = join(root, "projects", name)
+  writeTree(dir, files)
+  return dir
+}
+
+const load = (file: string) => createRequire(file)(file) as Record<string, unknown>
+
+/** A module that says which copy of a package it is. */
+const marker = (copy: string) => `module.exports = { copy: ${JSON.stringify(copy)} }`
+
+describe("Bundle.build, an entry outside any project (resolveFrom)", () => {
   it("without resolveFrom, a package the entry requires is not found", async () => {
     const entry = entryAt("alone", `module.exports = require("@rulefx/legacy-rules/LegacyRule")`)
     const error = await Bundle.build({ entry, outfile: join(root, "outside", "alone", "dist", "action.js") }).then(
@@ -245,7 +250,6 @@ describe("Bundle.build, an entry outside any project (resolveFrom)", () => {
 
   it("every import of effect gets one copy, from the first folder that has effect", async () => {
     // A project with its own effect, and a dependency that brings a second copy: the bundle holds the project's.
-    const marker = (copy: string) => `module.exports = { copy: ${JSON.stringify(copy)} }`
     const project = projectAt("two-effects", {
       ...fakePackage("effect", marker("project"), { "./Marker": "./Marker.js", "./package.json": "./package.json" }),
       ...fakePackage("dep", `module.exports = require("effect/Marker")`),
