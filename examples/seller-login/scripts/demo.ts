@@ -3,6 +3,8 @@
  * logins through it against a fake seller API on 127.0.0.1, one after another. Prints one line per login (outcome,
  * deny reason, claims set, elapsed ms), the Action's own log lines, and the bundle size.
  */
+import * as Events from "@rulefx/testing/Events"
+import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import { createRequire } from "node:module"
@@ -56,24 +58,18 @@ const main = async (): Promise<void> => {
   const logs: Array<string> = []
   try {
     for (const [index, sample] of samples.entries()) {
-      const event = {
-        user: { user_id: `auth0|${index + 1}`, app_metadata: sample.appMetadata, user_metadata: {} },
+      const event = Events.postLogin({
+        user: { user_id: `auth0|${index + 1}`, app_metadata: sample.appMetadata },
         client: { client_id: "shop-app", name: "Shop", metadata: { allowed_roles: "USER,ADMIN" } },
-        request: { ip: "203.0.113.7" },
         secrets: { SELLER_API_URL: server.url, INTERCOM_SECRET: "demo-intercom-secret" }
-      }
+      })
       const api = RecordingApi.make()
-      const log = console.log
-      console.log = (...args: Array<unknown>) => logs.push(`[${index + 1}] ${args.map(String).join(" ")}`)
       const start = performance.now()
-      try {
-        // One after another on purpose: each login's time and log lines are its own.
-        // oxlint-disable-next-line no-await-in-loop
-        await onExecutePostLogin(event, api)
-      } finally {
-        console.log = log
-      }
+      // One after another on purpose: each login's time and log lines are its own.
+      // oxlint-disable-next-line no-await-in-loop
+      const { lines } = await LogCapture.around(() => onExecutePostLogin(event, api))
       const millis = performance.now() - start
+      logs.push(...lines.map((line) => `[${index + 1}] ${line}`))
       const summary = api.summary()
       rows.push([
         String(index + 1),

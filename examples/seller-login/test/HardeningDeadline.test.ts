@@ -30,6 +30,7 @@ import * as HashSellerEmail from "@rulefx/rules/HashSellerEmail"
 import { SellerApi } from "@rulefx/rules/SellerApi"
 import * as SetRoles from "@rulefx/rules/SetRoles"
 import * as SetSeller from "@rulefx/rules/SetSeller"
+import * as Events from "@rulefx/testing/Events"
 import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
@@ -151,12 +152,12 @@ let hanging: ReadonlyArray<Hanging> = []
 const lines: Array<string> = []
 let capture: LogCapture.Capture | undefined
 
-const event = (userId: string, url: string, appMetadata: Record<string, unknown> = { sellerId: "seller-1" }) => ({
-  user: { user_id: userId, app_metadata: appMetadata, user_metadata: {} },
-  client: { client_id: "shop-app", name: "Shop", metadata: { allowed_roles: "USER,ADMIN" } },
-  request: { ip: "203.0.113.7" },
-  secrets: { SELLER_API_URL: url, INTERCOM_SECRET }
-})
+const event = (userId: string, url: string, appMetadata: Record<string, unknown> = { sellerId: "seller-1" }) =>
+  Events.postLogin({
+    user: { user_id: userId, app_metadata: appMetadata },
+    client: { client_id: "shop-app", name: "Shop", metadata: { allowed_roles: "USER,ADMIN" } },
+    secrets: { SELLER_API_URL: url, INTERCOM_SECRET }
+  })
 
 interface Timed {
   readonly calls: ReadonlyArray<RecordingApi.Call>

@@ -21,6 +21,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Bundle from "@rulefx/cli/Bundle"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as Events from "@rulefx/testing/Events"
 import * as Hmac from "@rulefx/testing/Hmac"
 import * as Listen from "@rulefx/testing/Listen"
 import * as LogCapture from "@rulefx/testing/LogCapture"
@@ -249,17 +250,12 @@ interface Observed {
 
 const observed = new Map<string, Observed>()
 
-const event = (id: string, who: string, url: string) => ({
-  user: {
-    user_id: `auth0|${id}--${who}`,
-    email: "user@example.com",
-    app_metadata: { sellerId: `${id}--${who}`, roles: ["USER"] },
-    user_metadata: {}
-  },
-  client: { client_id: "shop-app", name: "Shop", metadata: { allowed_roles: "USER,ADMIN" } },
-  request: { ip: "203.0.113.7" },
-  secrets: { SELLER_API_URL: url, INTERCOM_SECRET }
-})
+const event = (id: string, who: string, url: string) =>
+  Events.postLogin({
+    user: { user_id: `auth0|${id}--${who}`, app_metadata: { sellerId: `${id}--${who}`, roles: ["USER"] } },
+    client: { client_id: "shop-app", name: "Shop", metadata: { allowed_roles: "USER,ADMIN" } },
+    secrets: { SELLER_API_URL: url, INTERCOM_SECRET }
+  })
 
 const runOne = async (handler: Handler, evt: unknown): Promise<Result> => {
   const api = RecordingApi.make()

@@ -19,6 +19,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Bundle from "@rulefx/cli/Bundle"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as Events from "@rulefx/testing/Events"
 import * as Hmac from "@rulefx/testing/Hmac"
 import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
@@ -328,7 +329,8 @@ const eventOf = (l: Login) => {
   if (l.secret !== undefined) secrets["INTERCOM_SECRET"] = l.secret
   const metadata: Record<string, string> = { theme: `theme-${marker(l.i)}` }
   if (l.allowedRoles !== undefined) metadata["allowed_roles"] = l.allowedRoles
-  return {
+  // Every field that differs between logins carries the login's marker, so a leak names its source.
+  return Events.postLogin({
     user: {
       user_id: l.userId,
       email: `u-${marker(l.i)}@users.example`,
@@ -337,11 +339,10 @@ const eventOf = (l: Login) => {
       user_metadata: { locale: `loc-${marker(l.i)}` }
     },
     client: { client_id: l.clientId, name: `App ${marker(l.i)}`, metadata },
-    connection: { id: `con-${marker(l.i)}`, name: "db", strategy: "auth0" },
-    request: { ip: "203.0.113.7", hostname: "login.iso.example", user_agent: `agent-${marker(l.i)}` },
-    transaction: { protocol: "oidc-basic-profile", requested_scopes: ["openid"] },
+    connection: { id: `con-${marker(l.i)}`, name: "db" },
+    request: { hostname: "login.iso.example", user_agent: `agent-${marker(l.i)}` },
     secrets
-  }
+  })
 }
 
 const runLogin = async (l: Login): Promise<Outcome> => {

@@ -16,6 +16,7 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Bundle from "@rulefx/cli/Bundle"
 import * as Migrate from "@rulefx/cli/Migrate"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as Events from "@rulefx/testing/Events"
 import * as Hmac from "@rulefx/testing/Hmac"
 import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
@@ -116,11 +117,12 @@ const urlFor = (setting: UrlSetting, runUrl: string): string | undefined => {
 
 const eventOf = (c: Case, runUrl: string) => {
   const url = urlFor(c.url, runUrl)
-  return {
+  return Events.postLogin({
     user: {
       user_id: c.userId,
-      ...(c.email === undefined ? {} : { email: c.email }),
-      ...(c.emailVerified === undefined ? {} : { email_verified: c.emailVerified }),
+      // Undefined removes the field: the event then has no email (or email_verified) at all.
+      email: c.email,
+      email_verified: c.emailVerified,
       app_metadata: structuredClone(c.appMetadata),
       user_metadata: { theme: "dark" }
     },
@@ -129,14 +131,11 @@ const eventOf = (c: Case, runUrl: string) => {
       name: "Shop",
       metadata: c.allowedRoles === undefined ? {} : { allowed_roles: c.allowedRoles }
     },
-    connection: { id: "con_1", name: "Username-Password-Authentication", strategy: "auth0" },
-    request: { ip: "203.0.113.7", hostname: "shop.example", user_agent: "differential" },
-    transaction: { protocol: "oidc-basic-profile", requested_scopes: ["openid", "profile"] },
     secrets: {
       ...(url === undefined ? {} : { SELLER_API_URL: url }),
       ...(c.intercom === undefined ? {} : { INTERCOM_SECRET: c.intercom })
     }
-  }
+  })
 }
 
 // ---------------------------------------------------------------------------------------------------------------

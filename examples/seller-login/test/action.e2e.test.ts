@@ -8,6 +8,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Bundle from "@rulefx/cli/Bundle"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as Events from "@rulefx/testing/Events"
 import * as Hmac from "@rulefx/testing/Hmac"
 import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
@@ -78,19 +79,16 @@ interface Options {
   readonly clientMetadata?: Record<string, string>
 }
 
-const event = (appMetadata: Record<string, unknown>, options: Options = {}) => ({
-  user: {
-    user_id: options.userId ?? "auth0|e2e",
-    email: "someone@example.com",
-    app_metadata: appMetadata,
-    user_metadata: { theme: "dark" }
-  },
-  client: { client_id: "shop-app", name: "Shop", metadata: options.clientMetadata ?? { allowed_roles: "USER,ADMIN" } },
-  connection: { id: "con_1", name: "Username-Password-Authentication", strategy: "auth0" },
-  request: { ip: "203.0.113.7", hostname: "shop.example", user_agent: "e2e" },
-  transaction: { protocol: "oidc-basic-profile", requested_scopes: ["openid"] },
-  secrets: options.secrets ?? { SELLER_API_URL: server.url, INTERCOM_SECRET }
-})
+const event = (appMetadata: Record<string, unknown>, options: Options = {}) =>
+  Events.postLogin({
+    user: { user_id: options.userId ?? "auth0|e2e", app_metadata: appMetadata, user_metadata: { theme: "dark" } },
+    client: {
+      client_id: "shop-app",
+      name: "Shop",
+      metadata: options.clientMetadata ?? { allowed_roles: "USER,ADMIN" }
+    },
+    secrets: options.secrets ?? { SELLER_API_URL: server.url, INTERCOM_SECRET }
+  })
 
 /** Runs one login through the built file; it must resolve (never reject) and never write metadata. */
 const run = async (evt: unknown) => {

@@ -29,6 +29,7 @@ import * as HashSellerEmail from "@rulefx/rules/HashSellerEmail"
 import { SellerApi, SellerApiError } from "@rulefx/rules/SellerApi"
 import * as SetRoles from "@rulefx/rules/SetRoles"
 import * as SetSeller from "@rulefx/rules/SetSeller"
+import * as Events from "@rulefx/testing/Events"
 import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Cause from "effect/Cause"
@@ -237,31 +238,28 @@ interface EventOptions {
 
 const secretsFor = () => ({ SELLER_API_URL: `${url}/${PATH_SECRET}`, INTERCOM_SECRET: INTERCOM, UNUSED_TOKEN: UNUSED })
 
-const event = (options: EventOptions = {}): Record<string, unknown> => ({
-  secrets: options.secrets ?? secretsFor(),
-  tenant: { id: "acme" },
-  client: {
-    client_id: "cli_secrets",
-    name: "Shop",
-    metadata: options.clientMetadata ?? { allowed_roles: "USER,ADMIN" }
-  },
-  connection: { id: "con_1", name: "Username-Password-Authentication", strategy: "auth0" },
-  user: {
-    user_id: USER_ID,
-    email: pii.email,
-    email_verified: true,
-    name: pii.name,
-    nickname: pii.nickname,
-    username: pii.username,
-    phone_number: pii.phone,
-    given_name: pii.givenName,
-    family_name: pii.familyName,
-    app_metadata: options.appMetadata ?? { roles: ["USER"] },
-    user_metadata: { theme: "dark" }
-  },
-  request: { ip: pii.ip, hostname: "login.shop.example", user_agent: pii.userAgent, query: {} },
-  transaction: { protocol: "oidc-basic-profile", requested_scopes: ["openid"] }
-})
+const event = (options: EventOptions = {}): Record<string, unknown> =>
+  Events.postLogin({
+    secrets: options.secrets ?? secretsFor(),
+    client: {
+      client_id: "cli_secrets",
+      name: "Shop",
+      metadata: options.clientMetadata ?? { allowed_roles: "USER,ADMIN" }
+    },
+    user: {
+      user_id: USER_ID,
+      email: pii.email,
+      name: pii.name,
+      nickname: pii.nickname,
+      username: pii.username,
+      phone_number: pii.phone,
+      given_name: pii.givenName,
+      family_name: pii.familyName,
+      app_metadata: options.appMetadata ?? { roles: ["USER"] },
+      user_metadata: { theme: "dark" }
+    },
+    request: { ip: pii.ip, user_agent: pii.userAgent }
+  })
 
 // ---------------------------------------------------------------------------------------------------------------
 // Running a scenario, capturing everything it prints.

@@ -7,6 +7,7 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import type { Handler } from "@rulefx/adapter-auth0/PostLogin"
 import * as Migrate from "@rulefx/cli/Migrate"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as Events from "@rulefx/testing/Events"
 import * as Leaks from "@rulefx/testing/Leaks"
 import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
@@ -61,18 +62,17 @@ interface EventOptions {
 
 const event = (query: Record<string, unknown>, options: EventOptions = {}): Record<string, unknown> => {
   const userId = options.userId ?? "auth0|ada"
-  return {
+  return Events.postLogin({
     secrets: { API_KEY: apiKey },
     user: {
       user_id: userId,
       email: `${userId.replace("auth0|", "")}@shop.example`,
-      app_metadata: options.appMetadata ?? { plan: "gold" },
-      user_metadata: {}
+      app_metadata: options.appMetadata ?? { plan: "gold" }
     },
     client: { client_id: "cli_legacy", name: "Legacy App" },
-    request: { ip: "203.0.113.9", hostname: "login.shop.example", query },
-    transaction: { protocol: options.protocol ?? "oidc-basic-profile", requested_scopes: ["openid"] }
-  }
+    request: { query },
+    transaction: { protocol: options.protocol ?? "oidc-basic-profile" }
+  })
 }
 
 const run = async (handler: Handler, input: Record<string, unknown>) => {
