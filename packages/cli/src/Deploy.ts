@@ -9,16 +9,15 @@
  * its new version runs as soon as it is deployed.
  *
  * Nothing binds before the deploy succeeded, and the bindings are written in one request that replaces the whole
- * list, so a failure at any step leaves the flow as it was: never half bound. 429 answers wait as `retry-after`
- * (or `x-ratelimit-reset`) says and are retried a bounded number of times; the SDK's own retries are off, so what
- * happens is what this module decides. A dry run only reads (token, the Action, the bindings) and reports the plan.
+ * list, so a failure at any step leaves the flow as it was: never half bound. The requests themselves, their
+ * decoding and their retries after a 429 are ManagementClient's. A dry run only reads (token, the Action, the
+ * bindings) and reports the plan.
  *
  * Secrets: the values go to Auth0 and nowhere else. Reports and progress lines name secrets, error messages are
  * scrubbed of every secret value and of the client secret.
  *
  * @since 0.1.0
  */
-import { ManagementClient, ManagementError, TokenProvider } from "auth0"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Data from "effect/Data"
@@ -26,8 +25,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import { readText } from "./internal/files.ts"
+import { clip, type ManagementApiError, seconds } from "./ManagementClient.ts"
+import * as ManagementClient from "./ManagementClient.ts"
 import * as SecretsFile from "./SecretsFile.ts"
 
 /**
@@ -155,8 +155,6 @@ export const defaultPollInterval: Duration.Duration = Duration.seconds(2)
 const maxCodeBytes = 100 * 1024
 const maxSecrets = 30
 const maxDependencies = 10
-const maxRateLimitWaitMillis = 60_000
-const bindingsPerPage = 20
 const secretName = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/
 
 const fail = (reason: Reason, message: string) => new DeployError({ reason, message })
@@ -251,88 +249,10 @@ export const render = (report: Report): string => {
   ].join("\n")
 }
 
-const opt = <S extends Schema.Top>(schema: S) => Schema.optional(Schema.NullOr(schema))
-
-const ActionBody = Schema.Struct({
-  id: Schema.String,
-  name: Schema.String,
-  status: opt(Schema.String),
-  secrets: opt(Schema.Array(Schema.Struct({ name: opt(Schema.String) }))),
-  supported_triggers: opt(Schema.Array(Schema.Struct({ id: opt(Schema.String) }))),
-  errors: opt(Schema.Array(Schema.Struct({ msg: opt(Schema.String), id: opt(Schema.String) })))
-})
-type ActionBody = typeof ActionBody.Type
-
-const ActionList = Schema.Struct({ actions: opt(Schema.Array(ActionBody)) })
-
-const BindingList = Schema.Struct({
-  bindings: opt(Schema.Array(Schema.Struct({
-    display_name: opt(Schema.String),
-    action: opt(Schema.Struct({ id: opt(Schema.String), name: opt(Schema.String) }))
-  }))),
-  total: opt(Schema.Number)
-})
-
-type RawBinding = NonNullable<typeof BindingList.Type["bindings"]>[number]
-
-const Version = Schema.Struct({ id: opt(Schema.String), number: opt(Schema.Number) })
-
-interface HttpFailure {
-  readonly status: number | undefined
-  readonly detail: string
-  readonly headers: { readonly get: (name: string) => string | null } | undefined
-}
-
-const clip = (text: string) => text.length > 300 ? `${text.slice(0, 300)}...` : text
-
-const describeBody = (body: unknown): string | undefined => {
-  if (Predicate.isString(body)) return body.trim().length === 0 ? undefined : clip(body.trim())
-  if (!Predicate.isObject(body)) return undefined
-  for (const key of ["message", "error_description", "error"]) {
-    const value = body[key]
-    if (Predicate.isString(value) && value.length > 0) return clip(value)
-  }
-  return undefined
-}
-
-const toFailure = (error: unknown): HttpFailure => {
-  if (error instanceof ManagementError) {
-    const headers = error.rawResponse?.headers
-    const cause = Predicate.hasProperty(error, "cause") && error.cause instanceof Error ? error.cause : undefined
-    return {
-      status: error.statusCode === undefined || error.statusCode === 0 ? undefined : error.statusCode,
-      detail: describeBody(error.body) ?? cause?.message ?? error.message.split("\n")[0] ?? "no details",
-      headers: headers !== undefined && Predicate.hasProperty(headers, "get") ? headers : undefined
-    }
-  }
-  const cause = Predicate.hasProperty(error, "cause") && error.cause instanceof Error ? error.cause : undefined
-  return {
-    status: undefined,
-    detail: [error instanceof Error ? error.message : String(error), cause?.message].filter(Predicate.isString).join(
-      ": "
-    ),
-    headers: undefined
-  }
-}
-
-const rateLimitWait = (failure: HttpFailure, attempt: number, now: number): number => {
-  const retryAfter = failure.headers?.get("retry-after")?.trim()
-  if (retryAfter !== undefined && retryAfter.length > 0) {
-    const seconds = Number(retryAfter)
-    const millis = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - now
-    if (Number.isFinite(millis)) return Math.min(Math.max(0, millis), maxRateLimitWaitMillis)
-  }
-  const reset = Number(failure.headers?.get("x-ratelimit-reset") ?? Number.NaN)
-  if (Number.isFinite(reset)) return Math.min(Math.max(0, reset * 1000 - now), maxRateLimitWaitMillis)
-  return Math.min(1000 * 2 ** attempt, maxRateLimitWaitMillis)
-}
-
-const seconds = (millis: number) => `${(millis / 1000).toFixed(millis < 10_000 && millis % 1000 !== 0 ? 1 : 0)} s`
-
 const normalizeDomain = (domain: string) => domain.trim().replace(/^https?:\/\//, "").replace(/\/+$/, "")
 
 const toBinding = (
-  b: RawBinding,
+  b: ManagementClient.Binding,
   ours: { readonly id: string | undefined; readonly name: string }
 ): Binding => {
   const actionId = b.action?.id ?? undefined
@@ -364,171 +284,72 @@ export const run = Effect.fn("Deploy.run")(function*(options: Options): Effect.f
   )
 })
 
-const deploy = Effect.fnUntraced(function*(
-  options: Options,
-  progress: (line: string) => void
-): Effect.fn.Return<Report, DeployError> {
+// Management API failures keep their reason; the message says the same in a deploy's words.
+const fromApi = (e: ManagementApiError): DeployError => fail(e.reason, e.message)
+
+interface Checked {
+  readonly name: string
+  readonly domain: string
+  readonly secretNames: ReadonlyArray<string>
+}
+
+// What can be checked before anything is read or requested: the name, the domain, the secrets and dependencies.
+const check = (options: Options): Effect.Effect<Checked, DeployError> => {
   const name = options.name.trim()
-  if (name.length === 0) return yield* fail("InvalidConfig", "the Action needs a name (--name)")
+  if (name.length === 0) return Effect.fail(fail("InvalidConfig", "the Action needs a name (--name)"))
   const domain = normalizeDomain(options.credentials.domain)
   if (domain.length === 0 || /[/?#\s@]/.test(domain)) {
-    return yield* fail(
+    return Effect.fail(fail(
       "InvalidConfig",
       `AUTH0_DOMAIN "${clip(options.credentials.domain)}" is not a tenant domain (e.g. acme.eu.auth0.com)`
-    )
+    ))
   }
   const secretNames = Object.keys(options.secrets).toSorted()
   const badName = secretNames.find((n) => !secretName.test(n))
   if (badName !== undefined) {
-    return yield* fail("InvalidConfig", `"${badName.slice(0, 40)}" is not a valid secret name (letters, digits, _)`)
-  }
-  if (secretNames.length > maxSecrets) {
-    return yield* fail("InvalidConfig", `${secretNames.length} secrets given; Auth0 allows ${maxSecrets} per Action`)
-  }
-  if (options.dependencies.length > maxDependencies) {
-    return yield* fail(
-      "InvalidConfig",
-      `${options.dependencies.length} dependencies given; Auth0 allows ${maxDependencies} per Action`
+    return Effect.fail(
+      fail("InvalidConfig", `"${badName.slice(0, 40)}" is not a valid secret name (letters, digits, _)`)
     )
   }
+  if (secretNames.length > maxSecrets) {
+    return Effect.fail(
+      fail("InvalidConfig", `${secretNames.length} secrets given; Auth0 allows ${maxSecrets} per Action`)
+    )
+  }
+  if (options.dependencies.length > maxDependencies) {
+    return Effect.fail(fail(
+      "InvalidConfig",
+      `${options.dependencies.length} dependencies given; Auth0 allows ${maxDependencies} per Action`
+    ))
+  }
+  return Effect.succeed({ name, domain, secretNames })
+}
 
-  const code = yield* readText(options.file, (problem) =>
+// The built Action's code, within Auth0's limit.
+const readCode = Effect.fnUntraced(function*(file: string) {
+  const code = yield* readText(file, (problem) =>
     fail(
       "InvalidFile",
-      `${options.file}: ${problem === "no such file" ? "no such file (build the Action first)" : problem}`
+      `${file}: ${problem === "no such file" ? "no such file (build the Action first)" : problem}`
     ))
   const codeBytes = Buffer.byteLength(code, "utf8")
-  if (code.trim().length === 0) return yield* fail("InvalidFile", `${options.file}: the file is empty`)
+  if (code.trim().length === 0) return yield* fail("InvalidFile", `${file}: the file is empty`)
   if (codeBytes > maxCodeBytes) {
     return yield* fail(
       "InvalidFile",
-      `${options.file}: ${(codeBytes / 1024).toFixed(1)} kB is over Auth0's limit of 100 kB for one Action`
+      `${file}: ${(codeBytes / 1024).toFixed(1)} kB is over Auth0's limit of 100 kB for one Action`
     )
   }
+  return { code, codeBytes }
+})
 
-  const rateLimitRetries = options.rateLimitRetries ?? 4
-  const baseUrl = options.baseUrl?.replace(/\/+$/, "")
-  const origin = `https://${domain}`
-  const rewrite: typeof fetch | undefined = baseUrl === undefined ? undefined : (input, init) =>
-    fetch(
-      Predicate.isString(input) && input.startsWith(origin)
-        ? `${baseUrl}${input.slice(origin.length)}`
-        : input instanceof URL && input.origin === origin
-        ? new URL(`${baseUrl}${input.pathname}${input.search}`)
-        : input,
-      init
-    )
-  const common = {
-    domain,
-    clientId: options.credentials.clientId,
-    maxRetries: 0,
-    timeoutInSeconds: 30,
-    ...(rewrite === undefined ? {} : { fetch: rewrite })
-  }
-  const { client, tokens } = yield* Effect.try({
-    try: () => {
-      const tokens = new TokenProvider({
-        ...common,
-        clientSecret: Redacted.value(options.credentials.clientSecret),
-        audience: `${origin}/api/v2/`
-      })
-      return { tokens, client: new ManagementClient({ ...common, token: () => tokens.getAccessToken() }) }
-    },
-    catch: (e) => fail("InvalidConfig", `cannot set up the Management API client: ${toFailure(e).detail}`)
-  })
-
-  const toError = (step: string, failure: HttpFailure, attempts: number): DeployError => {
-    const detail = failure.detail
-    switch (failure.status) {
-      case undefined:
-        return fail("Api", `cannot reach ${domain} while ${step}: ${detail}`)
-      case 401:
-        return step === "getting a token"
-          ? fail(
-            "Unauthorized",
-            `Auth0 rejected the client credentials (401 while getting a token: ${detail}). Check AUTH0_CLIENT_ID and ` +
-              `AUTH0_CLIENT_SECRET, and that the application is a machine-to-machine application of ${domain}.`
-          )
-          : fail("Unauthorized", `Auth0 rejected the access token (401 while ${step}: ${detail}).`)
-      case 403:
-        return step === "getting a token"
-          ? fail(
-            "Forbidden",
-            `the application is not authorized for the Management API of ${domain} (403 while getting a token: ` +
-              `${detail}). Authorize it under Applications > APIs > Auth0 Management API.`
-          )
-          : fail(
-            "Forbidden",
-            `Auth0 refused ${step} (403: ${detail}). The application needs the Management API scopes ` +
-              "read:actions, create:actions and update:actions."
-          )
-      case 404:
-        return fail("NotFound", `not found while ${step} (404: ${detail})`)
-      case 429:
-        return fail(
-          "RateLimited",
-          `Auth0 is rate limiting the Management API (429 while ${step}; gave up after ${attempts} ` +
-            `retr${attempts === 1 ? "y" : "ies"}). Try again in a minute.`
-        )
-      default:
-        return fail("Api", `Auth0 answered ${failure.status} while ${step}: ${detail}`)
-    }
-  }
-
-  const request = <A>(step: string, f: (signal: AbortSignal) => PromiseLike<A>): Effect.Effect<A, DeployError> => {
-    const attempt = (n: number): Effect.Effect<A, DeployError> =>
-      Effect.tryPromise({ try: f, catch: toFailure }).pipe(
-        Effect.catch((failure) =>
-          failure.status === 429 && n < rateLimitRetries
-            ? Effect.gen(function*() {
-              const wait = rateLimitWait(failure, n, yield* Clock.currentTimeMillis)
-              progress(`rate limited while ${step}; retrying in ${seconds(wait)} (${n + 1} of ${rateLimitRetries})`)
-              yield* Effect.sleep(wait)
-              return yield* attempt(n + 1)
-            })
-            : Effect.fail(toError(step, failure, n))
-        )
-      )
-    return attempt(0)
-  }
-
-  const decode = <S extends Schema.Codec<unknown, unknown>>(schema: S, step: string) => (data: unknown) =>
-    Schema.decodeUnknownEffect(schema)(data).pipe(
-      Effect.mapError((issue) => fail("Api", `unexpected answer from Auth0 while ${step}: ${clip(String(issue))}`))
-    )
-
-  const readBindings = Effect.gen(function*() {
-    const step = `reading the ${trigger} bindings`
-    const all: Array<RawBinding> = []
-    for (let page = 0; page < 50; page++) {
-      const response = yield* request(
-        step,
-        (signal) =>
-          client.actions.triggers.bindings.list(trigger, { page, per_page: bindingsPerPage }, { abortSignal: signal })
-      )
-      const body = yield* decode(BindingList, step)(response.response)
-      const items = body.bindings ?? []
-      all.push(...items)
-      const total = body.total ?? undefined
-      if (items.length < bindingsPerPage || (total !== undefined && all.length >= total)) break
-    }
-    return all
-  })
-
-  // 1. token
-  progress(`getting a token for ${domain}`)
-  yield* request("getting a token", () => tokens.getAccessToken())
-
-  // 2. find the Action
-  progress(`looking up the Action ${name}`)
-  const found = yield* request(
-    "looking up the Action",
-    (signal) => client.actions.list({ actionName: name, page: 0, per_page: 50 }, { abortSignal: signal })
-  ).pipe(
-    Effect.flatMap((page) => decode(ActionList, "looking up the Action")(page.response)),
-    Effect.map((list) => (list.actions ?? []).find((a) => a.name === name))
-  )
-
+// What the deploy will do about the Action found (or not): notes on secrets, and a refusal when the Action of that
+// name belongs to another trigger.
+const planAction = (
+  found: ManagementClient.Action | undefined,
+  name: string,
+  secretNames: ReadonlyArray<string>
+): Effect.Effect<{ readonly sendSecrets: boolean; readonly notes: ReadonlyArray<string> }, DeployError> => {
   const notes: Array<string> = []
   const existingSecrets = (found?.secrets ?? []).flatMap((s) => Predicate.isString(s.name) ? [s.name] : [])
   const sendSecrets = found === undefined || secretNames.length > 0
@@ -541,94 +362,42 @@ const deploy = Effect.fnUntraced(function*(
   }
   const triggers = (found?.supported_triggers ?? []).flatMap((t) => Predicate.isString(t.id) ? [t.id] : [])
   if (found !== undefined && triggers.length > 0 && !triggers.includes(trigger)) {
-    return yield* fail(
+    return Effect.fail(fail(
       "InvalidConfig",
       `the Action ${name} (${found.id}) exists for the ${triggers.join(", ")} trigger, not ${trigger}; ` +
         "choose another --name"
-    )
+    ))
   }
+  return Effect.succeed({ sendSecrets, notes })
+}
 
-  const planBindings = (
-    before: ReadonlyArray<Binding>,
-    id: string | undefined
-  ): { readonly after: ReadonlyArray<Binding>; readonly change: "append" | "keep" } =>
-    before.some((b) => b.ours)
-      ? { after: before, change: "keep" }
-      : { after: [...before, { displayName: name, actionId: id, actionName: name, ours: true }], change: "append" }
+// Where this Action goes among the bindings: after the others, or where it already is.
+const planBindings = (
+  before: ReadonlyArray<Binding>,
+  id: string | undefined,
+  name: string
+): { readonly after: ReadonlyArray<Binding>; readonly change: "append" | "keep" } =>
+  before.some((b) => b.ours)
+    ? { after: before, change: "keep" }
+    : { after: [...before, { displayName: name, actionId: id, actionName: name, ours: true }], change: "append" }
 
-  const secrets = sendSecrets
-    ? secretNames.map((secret) => ({ name: secret, value: Redacted.value(options.secrets[secret]!) }))
-    : undefined
-  const dependencies = options.dependencies.map(({ name, version }) => ({ name, version }))
-  const report = (
-    actionId: string | undefined,
-    version: number | undefined,
-    before: ReadonlyArray<Binding>
-  ): Report => {
-    const plan = planBindings(before, actionId)
-    const position = before.findIndex((b) => b.ours)
-    return {
-      dryRun: options.dryRun,
-      name,
-      operation: found === undefined ? "create" : "update",
-      actionId,
-      codeBytes,
-      secrets: secrets === undefined ? [] : secretNames,
-      dependencies,
-      version,
-      bindings: { before, ...plan },
-      notes: position >= 0
-        ? [
-          ...notes,
-          `already bound to ${trigger} at position ${position + 1} of ${before.length}: the new version runs as soon ` +
-          "as it is deployed"
-        ]
-        : notes
-    }
-  }
+const untouched = "Nothing was deployed and the post-login flow is unchanged."
 
-  if (options.dryRun) {
-    progress(`dry run: reading the ${trigger} bindings`)
-    const before = (yield* readBindings).map((b) => toBinding(b, { id: found?.id, name }))
-    return report(found?.id, undefined, before)
-  }
-
-  // 3. create or update
-  const supported_triggers: Array<{ id: typeof trigger; version: string }> = [{ id: trigger, version: "v3" }]
-  const body = {
-    supported_triggers,
-    code,
-    runtime: "node22",
-    dependencies,
-    ...(secrets === undefined ? {} : { secrets })
-  }
-  const written: ActionBody = found === undefined
-    ? yield* Effect.sync(() => progress(`creating the Action ${name}`)).pipe(
-      Effect.andThen(
-        request("creating the Action", (signal) => client.actions.create({ name, ...body }, { abortSignal: signal }))
-      ),
-      Effect.flatMap(decode(ActionBody, "creating the Action"))
-    )
-    : yield* Effect.sync(() => progress(`updating the Action ${name} (${found.id})`)).pipe(
-      Effect.andThen(
-        request("updating the Action", (signal) => client.actions.update(found.id, body, { abortSignal: signal }))
-      ),
-      Effect.flatMap(decode(ActionBody, "updating the Action"))
-    )
-  const id = written.id
-
-  // 4. wait for the build
+// Polls the Action until its build is `built`; a failed build or the timeout ends the deploy.
+const waitForBuild = Effect.fnUntraced(function*(
+  client: ManagementClient.ManagementClient,
+  written: ManagementClient.Action,
+  options: Options,
+  progress: (line: string) => void
+) {
+  const { id, name } = written
   const buildTimeout = Duration.toMillis(options.buildTimeout ?? defaultBuildTimeout)
   const pollInterval = options.pollInterval ?? defaultPollInterval
   const started = yield* Clock.currentTimeMillis
   let lastStatus = written.status ?? "pending"
-  const untouched = "Nothing was deployed and the post-login flow is unchanged."
   yield* Effect.gen(function*() {
     while (true) {
-      const action = yield* request("checking the build", (signal) => client.actions.get(id, { abortSignal: signal }))
-        .pipe(
-          Effect.flatMap(decode(ActionBody, "checking the build"))
-        )
+      const action = yield* client.getAction(id).pipe(Effect.mapError(fromApi))
       lastStatus = action.status ?? "unknown"
       const elapsed = (yield* Clock.currentTimeMillis) - started
       progress(`build: ${lastStatus} (${seconds(elapsed)})`)
@@ -659,24 +428,18 @@ const deploy = Effect.fnUntraced(function*(
         )
     })
   )
+})
 
-  // 5. deploy
-  progress(`deploying ${name}`)
-  const version = yield* request("deploying the Action", (signal) => client.actions.deploy(id, { abortSignal: signal }))
-    .pipe(Effect.flatMap(decode(Version, "deploying the Action")))
-  const deployed = `${name} was deployed (version ${version.number ?? "?"}) but`
-
-  // 6. bind, keeping every other binding in order
-  const raw = yield* readBindings.pipe(
-    Effect.mapError((e) => fail(e.reason, `${e.message} ${deployed} is not bound; the post-login flow is unchanged.`))
-  )
-  const before = raw.map((b) => toBinding(b, { id, name }))
-  const result = report(id, version.number ?? undefined, before)
-  if (result.bindings.change === "keep") {
-    progress(`already bound to ${trigger}; the bindings are left as they are`)
-    return result
-  }
-  const refs: Array<{ ref: { type: "action_id" | "action_name"; value: string }; display_name: string }> = []
+// Binds the Action after every other binding, each kept with its ref and display name, in one request.
+const bindAfter = Effect.fnUntraced(function*(
+  client: ManagementClient.ManagementClient,
+  before: ReadonlyArray<Binding>,
+  id: string,
+  name: string,
+  deployed: string,
+  progress: (line: string) => void
+) {
+  const refs: Array<ManagementClient.BindingRef> = []
   for (const binding of before) {
     const ref = binding.actionId !== undefined
       ? { type: "action_id" as const, value: binding.actionId }
@@ -694,12 +457,103 @@ const deploy = Effect.fnUntraced(function*(
   }
   refs.push({ ref: { type: "action_id", value: id }, display_name: name })
   progress(`binding ${name} to ${trigger} after ${before.length} existing binding(s)`)
-  yield* request(
-    `binding the Action to ${trigger}`,
-    (signal) => client.actions.triggers.bindings.updateMany(trigger, { bindings: refs }, { abortSignal: signal })
-  ).pipe(
+  yield* client.updateBindings(trigger, refs).pipe(
     Effect.mapError((e) => fail(e.reason, `${e.message} ${deployed} is not bound; the post-login flow is unchanged.`))
   )
+})
+
+const deploy = Effect.fnUntraced(function*(
+  options: Options,
+  progress: (line: string) => void
+): Effect.fn.Return<Report, DeployError> {
+  const { domain, name, secretNames } = yield* check(options)
+  const { code, codeBytes } = yield* readCode(options.file)
+  const client = yield* ManagementClient.make({
+    domain,
+    clientId: options.credentials.clientId,
+    clientSecret: options.credentials.clientSecret,
+    onProgress: progress,
+    ...(options.rateLimitRetries === undefined ? {} : { rateLimitRetries: options.rateLimitRetries }),
+    ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl })
+  }).pipe(Effect.mapError(fromApi))
+  const readBindings = (id: string | undefined) =>
+    client.listBindings(trigger).pipe(Effect.map((raw) => raw.map((b) => toBinding(b, { id, name }))))
+
+  // 1. token
+  progress(`getting a token for ${domain}`)
+  yield* client.getToken.pipe(Effect.mapError(fromApi))
+
+  // 2. find the Action
+  progress(`looking up the Action ${name}`)
+  const found = yield* client.findAction(name).pipe(Effect.mapError(fromApi))
+  const { notes, sendSecrets } = yield* planAction(found, name, secretNames)
+  const secrets = sendSecrets
+    ? secretNames.map((secret) => ({ name: secret, value: Redacted.value(options.secrets[secret]!) }))
+    : undefined
+  const dependencies = options.dependencies.map(({ name, version }) => ({ name, version }))
+  const report = (
+    actionId: string | undefined,
+    version: number | undefined,
+    before: ReadonlyArray<Binding>
+  ): Report => {
+    const position = before.findIndex((b) => b.ours)
+    return {
+      dryRun: options.dryRun,
+      name,
+      operation: found === undefined ? "create" : "update",
+      actionId,
+      codeBytes,
+      secrets: secrets === undefined ? [] : secretNames,
+      dependencies,
+      version,
+      bindings: { before, ...planBindings(before, actionId, name) },
+      notes: position >= 0
+        ? [
+          ...notes,
+          `already bound to ${trigger} at position ${position + 1} of ${before.length}: the new version runs as soon ` +
+          "as it is deployed"
+        ]
+        : notes
+    }
+  }
+
+  if (options.dryRun) {
+    progress(`dry run: reading the ${trigger} bindings`)
+    const before = yield* readBindings(found?.id).pipe(Effect.mapError(fromApi))
+    return report(found?.id, undefined, before)
+  }
+
+  // 3. create or update
+  const body: ManagementClient.ActionBody = {
+    supported_triggers: [{ id: trigger, version: "v3" }],
+    code,
+    runtime: "node22",
+    dependencies,
+    ...(secrets === undefined ? {} : { secrets })
+  }
+  progress(found === undefined ? `creating the Action ${name}` : `updating the Action ${name} (${found.id})`)
+  const written = yield* (found === undefined ? client.createAction(name, body) : client.updateAction(found.id, body))
+    .pipe(Effect.mapError(fromApi))
+  const id = written.id
+
+  // 4. wait for the build
+  yield* waitForBuild(client, { ...written, name }, options, progress)
+
+  // 5. deploy
+  progress(`deploying ${name}`)
+  const version = yield* client.deployAction(id).pipe(Effect.mapError(fromApi))
+  const deployed = `${name} was deployed (version ${version.number ?? "?"}) but`
+
+  // 6. bind, keeping every other binding in order
+  const before = yield* readBindings(id).pipe(
+    Effect.mapError((e) => fail(e.reason, `${e.message} ${deployed} is not bound; the post-login flow is unchanged.`))
+  )
+  const result = report(id, version.number ?? undefined, before)
+  if (result.bindings.change === "keep") {
+    progress(`already bound to ${trigger}; the bindings are left as they are`)
+    return result
+  }
+  yield* bindAfter(client, before, id, name, deployed, progress)
   return result
 })
 

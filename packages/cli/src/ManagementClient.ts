@@ -1,0 +1,386 @@
+/**
+ * ManagementClient: the calls `rulefx deploy` makes to Auth0's Management API, through the official `auth0` SDK:
+ * a token (client credentials), actions (find by name, create, update, read, deploy) and the bindings of a
+ * trigger (read every page, replace). Node-side only.
+ *
+ * Each call's answer is decoded (Effect Schema) before use. 429 answers wait as `retry-after` (or
+ * `x-ratelimit-reset`) says and are retried a bounded number of times; the SDK's own retries are off, so what
+ * happens is what this module decides. A failure is a ManagementApiError whose message names the step and says what
+ * to do (credentials, scopes, a rate limit); it may hold what Auth0 answered, so callers scrub secrets from it.
+ *
+ * @since 0.1.0
+ */
+import { ManagementClient as Auth0ManagementClient, ManagementError, TokenProvider } from "auth0"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+
+/**
+ * Options of a client.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** The tenant's domain, e.g. `acme.eu.auth0.com`, without a scheme. */
+  readonly domain: string
+  readonly clientId: string
+  readonly clientSecret: Redacted.Redacted<string>
+  /** How many times one request is retried after a 429. Default 4. */
+  readonly rateLimitRetries?: number
+  /**
+   * Where `https://<domain>` really is, e.g. `http://127.0.0.1:PORT` for tests: the token endpoint and the API are
+   * requested there, with everything else unchanged.
+   */
+  readonly baseUrl?: string
+  /** Receives one line per rate-limit wait. */
+  readonly onProgress?: (line: string) => void
+}
+
+/**
+ * An action as the Management API answers it (the fields a deploy reads).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Action = typeof Action.Type
+
+/**
+ * A trigger binding as the Management API answers it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Binding = NonNullable<typeof BindingList.Type["bindings"]>[number]
+
+/**
+ * A deployed version of an action.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Version = typeof Version.Type
+
+/**
+ * What an action is created or updated with.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ActionBody {
+  readonly supported_triggers: Array<{ id: "post-login"; version: string }>
+  readonly code: string
+  readonly runtime: string
+  readonly dependencies: Array<{ name: string; version: string }>
+  readonly secrets?: Array<{ name: string; value: string }>
+}
+
+/**
+ * A binding to write: the action, by id or name, and the binding's display name.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface BindingRef {
+  readonly ref: { readonly type: "action_id" | "action_name"; readonly value: string }
+  readonly display_name: string
+}
+
+/**
+ * The client.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface ManagementClient {
+  /** Gets a token with the client credentials (the first call, so that bad credentials are reported as such). */
+  readonly getToken: Effect.Effect<void, ManagementApiError>
+  /** The action of that name, if there is one. */
+  readonly findAction: (name: string) => Effect.Effect<Action | undefined, ManagementApiError>
+  readonly createAction: (name: string, body: ActionBody) => Effect.Effect<Action, ManagementApiError>
+  readonly updateAction: (id: string, body: ActionBody) => Effect.Effect<Action, ManagementApiError>
+  /** Reads an action, to see how its build is going. */
+  readonly getAction: (id: string) => Effect.Effect<Action, ManagementApiError>
+  readonly deployAction: (id: string) => Effect.Effect<Version, ManagementApiError>
+  /** Every binding of the trigger, in order, page after page. */
+  readonly listBindings: (trigger: "post-login") => Effect.Effect<ReadonlyArray<Binding>, ManagementApiError>
+  /** Replaces the trigger's whole list of bindings, in one request. */
+  readonly updateBindings: (
+    trigger: "post-login",
+    bindings: ReadonlyArray<BindingRef>
+  ) => Effect.Effect<void, ManagementApiError>
+}
+
+/**
+ * Why a Management API call failed.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Reason = "Unauthorized" | "Forbidden" | "RateLimited" | "NotFound" | "InvalidConfig" | "Api"
+
+const maxRateLimitWaitMillis = 60_000
+const bindingsPerPage = 20
+
+const opt = <S extends Schema.Top>(schema: S) => Schema.optional(Schema.NullOr(schema))
+
+const Action = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  status: opt(Schema.String),
+  secrets: opt(Schema.Array(Schema.Struct({ name: opt(Schema.String) }))),
+  supported_triggers: opt(Schema.Array(Schema.Struct({ id: opt(Schema.String) }))),
+  errors: opt(Schema.Array(Schema.Struct({ msg: opt(Schema.String), id: opt(Schema.String) })))
+})
+
+const ActionList = Schema.Struct({ actions: opt(Schema.Array(Action)) })
+
+const BindingList = Schema.Struct({
+  bindings: opt(Schema.Array(Schema.Struct({
+    display_name: opt(Schema.String),
+    action: opt(Schema.Struct({ id: opt(Schema.String), name: opt(Schema.String) }))
+  }))),
+  total: opt(Schema.Number)
+})
+
+const Version = Schema.Struct({ id: opt(Schema.String), number: opt(Schema.Number) })
+
+interface HttpFailure {
+  readonly status: number | undefined
+  readonly detail: string
+  readonly headers: { readonly get: (name: string) => string | null } | undefined
+}
+
+/**
+ * Cuts a text from outside (an answer, an error) to 300 characters for a message.
+ *
+ * @category utility types
+ * @since 0.1.0
+ */
+export const clip = (text: string): string => text.length > 300 ? `${text.slice(0, 300)}...` : text
+
+/**
+ * Milliseconds as seconds for a message: `2 s`, `1.5 s`.
+ *
+ * @category utility types
+ * @since 0.1.0
+ */
+export const seconds = (millis: number): string =>
+  `${(millis / 1000).toFixed(millis < 10_000 && millis % 1000 !== 0 ? 1 : 0)} s`
+
+const fail = (reason: Reason, message: string) => new ManagementApiError({ reason, message })
+
+const describeBody = (body: unknown): string | undefined => {
+  if (Predicate.isString(body)) return body.trim().length === 0 ? undefined : clip(body.trim())
+  if (!Predicate.isObject(body)) return undefined
+  for (const key of ["message", "error_description", "error"]) {
+    const value = body[key]
+    if (Predicate.isString(value) && value.length > 0) return clip(value)
+  }
+  return undefined
+}
+
+const toFailure = (error: unknown): HttpFailure => {
+  if (error instanceof ManagementError) {
+    const headers = error.rawResponse?.headers
+    const cause = Predicate.hasProperty(error, "cause") && error.cause instanceof Error ? error.cause : undefined
+    return {
+      status: error.statusCode === undefined || error.statusCode === 0 ? undefined : error.statusCode,
+      detail: describeBody(error.body) ?? cause?.message ?? error.message.split("\n")[0] ?? "no details",
+      headers: headers !== undefined && Predicate.hasProperty(headers, "get") ? headers : undefined
+    }
+  }
+  const cause = Predicate.hasProperty(error, "cause") && error.cause instanceof Error ? error.cause : undefined
+  return {
+    status: undefined,
+    detail: [error instanceof Error ? error.message : String(error), cause?.message].filter(Predicate.isString).join(
+      ": "
+    ),
+    headers: undefined
+  }
+}
+
+const rateLimitWait = (failure: HttpFailure, attempt: number, now: number): number => {
+  const retryAfter = failure.headers?.get("retry-after")?.trim()
+  if (retryAfter !== undefined && retryAfter.length > 0) {
+    const seconds = Number(retryAfter)
+    const millis = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(retryAfter) - now
+    if (Number.isFinite(millis)) return Math.min(Math.max(0, millis), maxRateLimitWaitMillis)
+  }
+  const reset = Number(failure.headers?.get("x-ratelimit-reset") ?? Number.NaN)
+  if (Number.isFinite(reset)) return Math.min(Math.max(0, reset * 1000 - now), maxRateLimitWaitMillis)
+  return Math.min(1000 * 2 ** attempt, maxRateLimitWaitMillis)
+}
+
+const toError = (domain: string, step: string, failure: HttpFailure, attempts: number): ManagementApiError => {
+  const detail = failure.detail
+  switch (failure.status) {
+    case undefined:
+      return fail("Api", `cannot reach ${domain} while ${step}: ${detail}`)
+    case 401:
+      return step === "getting a token"
+        ? fail(
+          "Unauthorized",
+          `Auth0 rejected the client credentials (401 while getting a token: ${detail}). Check AUTH0_CLIENT_ID and ` +
+            `AUTH0_CLIENT_SECRET, and that the application is a machine-to-machine application of ${domain}.`
+        )
+        : fail("Unauthorized", `Auth0 rejected the access token (401 while ${step}: ${detail}).`)
+    case 403:
+      return step === "getting a token"
+        ? fail(
+          "Forbidden",
+          `the application is not authorized for the Management API of ${domain} (403 while getting a token: ` +
+            `${detail}). Authorize it under Applications > APIs > Auth0 Management API.`
+        )
+        : fail(
+          "Forbidden",
+          `Auth0 refused ${step} (403: ${detail}). The application needs the Management API scopes ` +
+            "read:actions, create:actions and update:actions."
+        )
+    case 404:
+      return fail("NotFound", `not found while ${step} (404: ${detail})`)
+    case 429:
+      return fail(
+        "RateLimited",
+        `Auth0 is rate limiting the Management API (429 while ${step}; gave up after ${attempts} ` +
+          `retr${attempts === 1 ? "y" : "ies"}). Try again in a minute.`
+      )
+    default:
+      return fail("Api", `Auth0 answered ${failure.status} while ${step}: ${detail}`)
+  }
+}
+
+const decode = <S extends Schema.Codec<unknown, unknown>>(schema: S, step: string) => (data: unknown) =>
+  Schema.decodeUnknownEffect(schema)(data).pipe(
+    Effect.mapError((issue) => fail("Api", `unexpected answer from Auth0 while ${step}: ${clip(String(issue))}`))
+  )
+
+/**
+ * Sets up the SDK's token provider and client for the tenant (nothing is requested yet).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = Effect.fn("ManagementClient.make")(function*(options: Options): Effect.fn.Return<
+  ManagementClient,
+  ManagementApiError
+> {
+  const domain = options.domain
+  const rateLimitRetries = options.rateLimitRetries ?? 4
+  const progress = options.onProgress ?? (() => undefined)
+  const baseUrl = options.baseUrl?.replace(/\/+$/, "")
+  const origin = `https://${domain}`
+  const rewrite: typeof fetch | undefined = baseUrl === undefined ? undefined : (input, init) =>
+    fetch(
+      Predicate.isString(input) && input.startsWith(origin)
+        ? `${baseUrl}${input.slice(origin.length)}`
+        : input instanceof URL && input.origin === origin
+        ? new URL(`${baseUrl}${input.pathname}${input.search}`)
+        : input,
+      init
+    )
+  const common = {
+    domain,
+    clientId: options.clientId,
+    maxRetries: 0,
+    timeoutInSeconds: 30,
+    ...(rewrite === undefined ? {} : { fetch: rewrite })
+  }
+  const { client, tokens } = yield* Effect.try({
+    try: () => {
+      const tokens = new TokenProvider({
+        ...common,
+        clientSecret: Redacted.value(options.clientSecret),
+        audience: `${origin}/api/v2/`
+      })
+      return { tokens, client: new Auth0ManagementClient({ ...common, token: () => tokens.getAccessToken() }) }
+    },
+    catch: (e) => fail("InvalidConfig", `cannot set up the Management API client: ${toFailure(e).detail}`)
+  })
+
+  const request = <A>(
+    step: string,
+    f: (signal: AbortSignal) => PromiseLike<A>
+  ): Effect.Effect<A, ManagementApiError> => {
+    const attempt = (n: number): Effect.Effect<A, ManagementApiError> =>
+      Effect.tryPromise({ try: f, catch: toFailure }).pipe(
+        Effect.catch((failure) =>
+          failure.status === 429 && n < rateLimitRetries
+            ? Effect.gen(function*() {
+              const wait = rateLimitWait(failure, n, yield* Clock.currentTimeMillis)
+              progress(`rate limited while ${step}; retrying in ${seconds(wait)} (${n + 1} of ${rateLimitRetries})`)
+              yield* Effect.sleep(wait)
+              return yield* attempt(n + 1)
+            })
+            : Effect.fail(toError(domain, step, failure, n))
+        )
+      )
+    return attempt(0)
+  }
+
+  const listBindings = Effect.fnUntraced(function*(trigger: "post-login") {
+    const step = `reading the ${trigger} bindings`
+    const all: Array<Binding> = []
+    for (let page = 0; page < 50; page++) {
+      const response = yield* request(
+        step,
+        (signal) =>
+          client.actions.triggers.bindings.list(trigger, { page, per_page: bindingsPerPage }, { abortSignal: signal })
+      )
+      const body = yield* decode(BindingList, step)(response.response)
+      const items = body.bindings ?? []
+      all.push(...items)
+      const total = body.total ?? undefined
+      if (items.length < bindingsPerPage || (total !== undefined && all.length >= total)) break
+    }
+    return all
+  })
+
+  return {
+    getToken: Effect.asVoid(request("getting a token", () => tokens.getAccessToken())),
+    findAction: (name) =>
+      request(
+        "looking up the Action",
+        (signal) => client.actions.list({ actionName: name, page: 0, per_page: 50 }, { abortSignal: signal })
+      ).pipe(
+        Effect.flatMap((page) => decode(ActionList, "looking up the Action")(page.response)),
+        Effect.map((list) => (list.actions ?? []).find((a) => a.name === name))
+      ),
+    createAction: (name, body) =>
+      request("creating the Action", (signal) => client.actions.create({ name, ...body }, { abortSignal: signal }))
+        .pipe(Effect.flatMap(decode(Action, "creating the Action"))),
+    updateAction: (id, body) =>
+      request("updating the Action", (signal) => client.actions.update(id, body, { abortSignal: signal })).pipe(
+        Effect.flatMap(decode(Action, "updating the Action"))
+      ),
+    getAction: (id) =>
+      request("checking the build", (signal) => client.actions.get(id, { abortSignal: signal })).pipe(
+        Effect.flatMap(decode(Action, "checking the build"))
+      ),
+    deployAction: (id) =>
+      request("deploying the Action", (signal) => client.actions.deploy(id, { abortSignal: signal })).pipe(
+        Effect.flatMap(decode(Version, "deploying the Action"))
+      ),
+    listBindings,
+    updateBindings: (trigger, bindings) =>
+      Effect.asVoid(request(
+        `binding the Action to ${trigger}`,
+        (signal) =>
+          client.actions.triggers.bindings.updateMany(trigger, { bindings: [...bindings] }, { abortSignal: signal })
+      ))
+  }
+})
+
+/**
+ * A Management API call failed. `message` names the step and what to do; it may hold what Auth0 answered.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ManagementApiError extends Data.TaggedError("ManagementApiError")<{
+  readonly reason: Reason
+  readonly message: string
+}> {}
