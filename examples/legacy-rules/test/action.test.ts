@@ -7,6 +7,7 @@
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Migrate from "@rulefx/cli/Migrate"
+import * as MigrationPlan from "@rulefx/cli/MigrationPlan"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as Events from "@rulefx/testing/Events"
 import * as Listen from "@rulefx/testing/Listen"
@@ -61,7 +62,7 @@ const ruleNames = [
 let dir = ""
 let outfile = ""
 let action: Action
-let plan: Migrate.Plan
+let plan: MigrationPlan.Plan
 let bytes = 0
 // What the Action logs (a denial is logged with the rule's name), kept out of the test output.
 const logs: Array<string> = []
@@ -89,7 +90,7 @@ const deny = (reason: string) => [call("access.deny", reason)]
 const none: ReadonlyArray<RecordingApi.Call> = []
 
 /** `rulefx migrate`'s report of the folder, line by line. */
-const rendered = () => Migrate.render(plan).split("\n")
+const rendered = () => MigrationPlan.render(plan).split("\n")
 
 /** An ISO date `days` before now. */
 const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString()

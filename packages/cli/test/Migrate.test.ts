@@ -5,7 +5,10 @@
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import type { Handler } from "@rulefx/adapter-auth0/PostLogin"
+import * as GeneratedSource from "@rulefx/cli/GeneratedSource"
 import * as Migrate from "@rulefx/cli/Migrate"
+import * as MigrationPlan from "@rulefx/cli/MigrationPlan"
+import * as RulesFolder from "@rulefx/cli/RulesFolder"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -57,12 +60,12 @@ const fn = (...body: ReadonlyArray<string>) =>
 /** A render line with its padding collapsed. */
 const status = (line: string) => line.trim().replace(/\s+/g, " ")
 
-const planOf = (dir: string, options: Migrate.Options = {}) => Effect.runPromise(Migrate.plan(dir, options))
+const planOf = (dir: string, options: MigrationPlan.Options = {}) => Effect.runPromise(MigrationPlan.plan(dir, options))
 
-const planError = (dir: string, options: Migrate.Options = {}) =>
-  Effect.runPromise(Effect.flip(Migrate.plan(dir, options)))
+const planError = (dir: string, options: MigrationPlan.Options = {}) =>
+  Effect.runPromise(Effect.flip(MigrationPlan.plan(dir, options)))
 
-const names = (p: Migrate.Plan) => p.rules.map((r) => r.file.name)
+const names = (p: MigrationPlan.Plan) => p.rules.map((r) => r.file.name)
 
 /** A tiny npm package installed in `<dir>/node_modules/<name>`. */
 const fakePackage = (dir: string, name: string, body: string) => {
@@ -73,7 +76,7 @@ const fakePackage = (dir: string, name: string, body: string) => {
   return join(at, "index.js")
 }
 
-describe("Migrate.readRules / plan: the folder", () => {
+describe("RulesFolder.read / plan: the folder", () => {
   it("reads a deploy-cli export root (rules/ inside) and the rules folder itself alike", async () => {
     const dir = tree({ ...prefix("rules/", rule("one", { name: "one", order: 1 })) })
     const fromRoot = await planOf(dir)
@@ -82,7 +85,7 @@ describe("Migrate.readRules / plan: the folder", () => {
     assert.strictEqual(fromRules.dir, join(dir, "rules"))
     assert.deepStrictEqual(names(fromRoot), ["one"])
     assert.deepStrictEqual(names(fromRules), ["one"])
-    const read = await Effect.runPromise(Migrate.readRules(dir))
+    const read = await Effect.runPromise(RulesFolder.read(dir))
     assert.deepStrictEqual(read.rules.map((r) => r.script), [join(dir, "rules", "one.js")])
     assert.deepStrictEqual(read.warnings, [])
   })
@@ -112,7 +115,7 @@ describe("Migrate.readRules / plan: the folder", () => {
       { name: "off", why: "disabled" },
       { name: "pre", why: "stage pre_authorize (only login_success rules run after a login)" }
     ])
-    const read = await Effect.runPromise(Migrate.readRules(dir))
+    const read = await Effect.runPromise(RulesFolder.read(dir))
     assert.deepStrictEqual(
       read.rules.map((r) => [r.name, r.enabled, r.stage]),
       [
@@ -185,7 +188,7 @@ describe("Migrate.readRules / plan: the folder", () => {
       ...rule("b", { name: "b", order: 2 }, fn("context.primaryUser = 'auth0|x';"))
     })
     const p = await planOf(dir, { accept: ["b:context.primaryUser"], optionalSettings: ["OPTIONAL", "NOPE"] })
-    const source = Migrate.entrySource(p, { optionalSettings: ["OPTIONAL", "NOPE"] })
+    const source = GeneratedSource.entrySource(p, { optionalSettings: ["OPTIONAL", "NOPE"] })
     assert.include(source, `}, { ...ruleOptions, settings: ["API_KEY"] }),`)
     assert.include(source, `}, { ...ruleOptions, accepted: ["context.primaryUser"] }),`)
     assert.deepStrictEqual(p.warnings, ["--optional-setting NOPE: no rule reads configuration.NOPE"])
@@ -193,7 +196,7 @@ describe("Migrate.readRules / plan: the folder", () => {
 
   it("the generated entry requires rulefx's runtime by package name, never by a path into rulefx", async () => {
     const dir = tree(rule("a", { name: "a" }, fn("var request = require('request');")))
-    const source = Migrate.entrySource(await planOf(dir))
+    const source = GeneratedSource.entrySource(await planOf(dir))
     assert.include(source, `require("@rulefx/legacy-rules/LegacyAction")`)
     assert.include(source, `require("@rulefx/legacy-rules/LegacyRule")`)
     assert.include(source, `"request": require("@rulefx/legacy-rules/Request").request,`)
@@ -247,7 +250,7 @@ describe("Migrate.readRules / plan: the folder", () => {
     const p = await planOf(dir)
     assert.deepStrictEqual(names(p), ["ok"])
     assert.deepStrictEqual(p.warnings, [`${join(dir, "stray.js")}: no JSON refers to it; not run`])
-    assert.include(Migrate.render(p), `warning: ${join(dir, "stray.js")}: no JSON refers to it; not run`)
+    assert.include(MigrationPlan.render(p), `warning: ${join(dir, "stray.js")}: no JSON refers to it; not run`)
   })
 
   it("a rule with a syntax error fails naming the rule, the file and the line", async () => {
@@ -278,7 +281,7 @@ describe("Migrate.readRules / plan: the folder", () => {
   })
 })
 
-describe("Migrate.plan: settings and modules", () => {
+describe("MigrationPlan.plan: settings and modules", () => {
   it("collects the configuration keys of every rule, sorted and unique", async () => {
     const dir = tree({
       ...rule("a", { name: "a", order: 1 }, fn("var z = configuration.ZETA;", "var a = configuration.ALPHA;")),
@@ -288,14 +291,14 @@ describe("Migrate.plan: settings and modules", () => {
     const p = await planOf(dir)
     assert.deepStrictEqual(p.configurationKeys, ["ALPHA", "MID", "ZETA"])
     assert.include(
-      Migrate.render(p),
+      MigrationPlan.render(p),
       "Action secrets (Rules settings, set each as a secret of the Action): ALPHA, MID, ZETA"
     )
   })
 
   describe("modules", () => {
     let dir = ""
-    let p: Migrate.Plan
+    let p: MigrationPlan.Plan
     let leftpad = ""
     let pinned = ""
 
@@ -344,7 +347,7 @@ describe("Migrate.plan: settings and modules", () => {
     })
 
     it("a module that is not installed is a problem naming the rule and the line", () => {
-      assert.deepStrictEqual(Migrate.problems(p), [
+      assert.deepStrictEqual(MigrationPlan.problems(p), [
         "rule \"late\" (line 3): require(\"rulefx-not-installed-zz\"): the module is not installed; " +
         "run npm install rulefx-not-installed-zz next to the rules folder"
       ])
@@ -352,7 +355,7 @@ describe("Migrate.plan: settings and modules", () => {
 
     it("render lists each module with how it reaches the Action", () => {
       assert.include(
-        Migrate.render(p),
+        MigrationPlan.render(p),
         "modules: crypto (Node built-in), request (rulefx's fetch-based shim), leftpad-fake (bundled), " +
           "pinned-fake (bundled), node:url (Node built-in), rulefx-not-installed-zz (NOT INSTALLED)"
       )
@@ -367,7 +370,7 @@ describe("Migrate.plan: settings and modules", () => {
   })
 })
 
-describe("Migrate.plan: constructs with no Actions equivalent", () => {
+describe("MigrationPlan.plan: constructs with no Actions equivalent", () => {
   const saml = fn("context.samlConfiguration.audience = \"urn:x\";")
   const linking = fn("var x = 1;", "context.primaryUser = \"auth0|other\";")
   const folder = (samlJson: Readonly<Record<string, unknown>> = {}) =>
@@ -383,7 +386,7 @@ describe("Migrate.plan: constructs with no Actions equivalent", () => {
       p.rules.map((r) => r.refused.map((f) => [f.construct, f.line])),
       [[["context.samlConfiguration", 2]], [["context.primaryUser", 3]]]
     )
-    const problems = Migrate.problems(p)
+    const problems = MigrationPlan.problems(p)
     assert.strictEqual(problems.length, 2)
     assert.match(
       problems[0]!,
@@ -403,7 +406,7 @@ describe("Migrate.plan: constructs with no Actions equivalent", () => {
     assert.deepStrictEqual(p.rules[0]!.refused, [])
     assert.deepStrictEqual(p.rules[0]!.accepted.map((f) => f.construct), ["context.samlConfiguration"])
     assert.deepStrictEqual(p.rules[1]!.refused.map((f) => f.construct), ["context.primaryUser"])
-    assert.strictEqual(Migrate.problems(p).length, 1)
+    assert.strictEqual(MigrationPlan.problems(p).length, 1)
   })
 
   it("accepts a construct for one rule with --accept <rule>:<construct>", async () => {
@@ -439,7 +442,7 @@ describe("Migrate.plan: constructs with no Actions equivalent", () => {
       "--accept a:context.samlConfiguration: no rule uses that construct where the analysis sees it; it still " +
       "applies when a rule reaches it through an alias at run time"
     ])
-    assert.deepStrictEqual(Migrate.problems(p), [])
+    assert.deepStrictEqual(MigrationPlan.problems(p), [])
   })
 
   it("--skip leaves rules out by name (converted ones); an unknown name is a warning", async () => {
@@ -452,7 +455,7 @@ describe("Migrate.plan: constructs with no Actions equivalent", () => {
     assert.deepStrictEqual(names(p), ["a", "c"])
     assert.deepStrictEqual(p.skipped, [{ name: "b", why: "left out with --skip" }])
     assert.deepStrictEqual(p.warnings, ["--skip nope: there is no rule named \"nope\""])
-    assert.include(Migrate.render(p), "  -  b: skipped, left out with --skip")
+    assert.include(MigrationPlan.render(p), "  -  b: skipped, left out with --skip")
   })
 
   it("--external leaves a package out of the bundle, as the Action's npm dependency at its installed version", async () => {
@@ -470,9 +473,9 @@ describe("Migrate.plan: constructs with no Actions equivalent", () => {
     assert.deepStrictEqual(built.plan.modules.map((m) => [m.name, m.kind, m.version]), [
       ["padder-fake", "dependency", "1.2.3"]
     ])
-    assert.deepStrictEqual(Migrate.dependencies(built.plan), ["padder-fake@1.2.3"])
+    assert.deepStrictEqual(MigrationPlan.dependencies(built.plan), ["padder-fake@1.2.3"])
     assert.include(
-      Migrate.render(built.plan).split("\n"),
+      MigrationPlan.render(built.plan).split("\n"),
       "Action dependencies (declare them: rulefx deploy --dependency padder-fake@1.2.3): padder-fake@1.2.3"
     )
     const code = readFileSync(out, "utf8")
@@ -507,14 +510,14 @@ describe("Migrate.plan: constructs with no Actions equivalent", () => {
     const dir = tree(rule("a", { name: "a", order: 1 }, fn("var ctx = context; var o = ctx.connectionOptions;")))
     const p = await planOf(dir, { accept: ["a:context.connectionOptions"] })
     assert.deepStrictEqual(p.rules[0]!.accepts, ["context.connectionOptions"])
-    assert.include(Migrate.entrySource(p), `accepted: ["context.connectionOptions"]`)
+    assert.include(GeneratedSource.entrySource(p), `accepted: ["context.connectionOptions"]`)
   })
 
   it("--external for a package that is not installed: missing, the build refuses", async () => {
     const dir = tree(rule("a", { name: "a", order: 1 }, fn("var x = require('absent-fake');")))
     const p = await planOf(dir, { external: ["absent-fake"] })
     assert.deepStrictEqual(p.modules.map((m) => m.kind), ["missing"])
-    assert.strictEqual(Migrate.problems(p).length, 1)
+    assert.strictEqual(MigrationPlan.problems(p).length, 1)
   })
 
   it("a package.json in the rules folder (a build written there) is not read as a rule", async () => {
@@ -535,7 +538,7 @@ describe("Migrate.plan: constructs with no Actions equivalent", () => {
       `${join(dir, "kw.js")}: holds a deploy-cli keyword (##KEY## or @@KEY@@) that was never replaced`,
       `${join(dir, "kw2.js")}: holds a deploy-cli keyword (##KEY## or @@KEY@@) that was never replaced`
     ])
-    assert.deepStrictEqual(Migrate.problems(p), [])
+    assert.deepStrictEqual(MigrationPlan.problems(p), [])
   })
 
   it("render: rules in order with each finding and its status, skipped rules, secrets and modules", async () => {
@@ -553,7 +556,7 @@ describe("Migrate.plan: constructs with no Actions equivalent", () => {
       ...rule("last", { name: "last" }, fn("var c = require(\"crypto\");")),
       ...rule("off", { name: "off", order: 0, enabled: false })
     })
-    const lines = Migrate.render(await planOf(dir)).split("\n")
+    const lines = MigrationPlan.render(await planOf(dir)).split("\n")
     assert.strictEqual(lines[0], `rules in ${relative(process.cwd(), dir)}, in the order they run:`)
     assert.strictEqual(lines[1], "  1. first (order 1) first.js")
     assert.match(status(lines[2]!), /^line 2 translated configuration: Action secret "KEY"/)
@@ -574,7 +577,7 @@ describe("Migrate.plan: constructs with no Actions equivalent", () => {
   })
 
   it("render without settings or modules says so", async () => {
-    const lines = Migrate.render(await planOf(tree(rule("x", { name: "x" })))).split("\n")
+    const lines = MigrationPlan.render(await planOf(tree(rule("x", { name: "x" })))).split("\n")
     assert.include(lines, "Action secrets (Rules settings): none")
     assert.isFalse(lines.some((l) => l.startsWith("modules:")))
   })
@@ -611,7 +614,10 @@ describe("Migrate.migrate", () => {
   describe("the built Action runs the rules' sources unchanged", () => {
     let dir = ""
     let out = ""
-    let built: { readonly plan: Migrate.Plan; readonly report: { readonly bytes: number; readonly outfile: string } }
+    let built: {
+      readonly plan: MigrationPlan.Plan
+      readonly report: { readonly bytes: number; readonly outfile: string }
+    }
     let action: { readonly onExecutePostLogin: Handler; readonly onContinuePostLogin: Handler }
 
     beforeAll(async () => {
@@ -735,8 +741,11 @@ describe("Migrate.migrate", () => {
       const sloppy = tree(rule("leak", { name: "leak" }, fn("leaked = user.user_id;")))
       for (const accept of [[], ["global.implicit"], ["leak:global.implicit"]]) {
         const p = await planOf(sloppy, { accept })
-        assert.strictEqual(Migrate.problems(p).length, 1, JSON.stringify(accept))
-        assert.include(Migrate.problems(p)[0]!, "global.implicit has no Actions equivalent: leaked: assigns a global")
+        assert.strictEqual(MigrationPlan.problems(p).length, 1, JSON.stringify(accept))
+        assert.include(
+          MigrationPlan.problems(p)[0]!,
+          "global.implicit has no Actions equivalent: leaked: assigns a global"
+        )
         if (accept.length > 0) {
           assert.deepStrictEqual(p.warnings, [
             `--accept ${accept[0]}: global.implicit cannot be accepted (overlapping logins would share the variable)`

@@ -6,6 +6,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import type { Handler } from "@rulefx/adapter-auth0/PostLogin"
 import * as Migrate from "@rulefx/cli/Migrate"
+import * as MigrationPlan from "@rulefx/cli/MigrationPlan"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as Events from "@rulefx/testing/Events"
 import * as Leaks from "@rulefx/testing/Leaks"
@@ -32,11 +33,14 @@ const ns = "https://example.com/"
 let root = ""
 let action: Action
 let deadlineAction: Action
-let plan: Migrate.Plan
+let plan: MigrationPlan.Plan
 // Every line any login printed, to check no secret leaks.
 const allLines: Array<string> = []
 
-const build = async (name: string, options: Migrate.Options): Promise<{ action: Action; plan: Migrate.Plan }> => {
+const build = async (
+  name: string,
+  options: MigrationPlan.Options
+): Promise<{ action: Action; plan: MigrationPlan.Plan }> => {
   const out = join(root, name, "action.js")
   const result = await Effect.runPromise(Migrate.migrate(fixture, out, options))
   return { action: require(out) as Action, plan: result.plan }

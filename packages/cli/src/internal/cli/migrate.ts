@@ -3,10 +3,11 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Migrate from "../../Migrate.ts"
+import * as MigrationPlan from "../../MigrationPlan.ts"
 import { report } from "./build.ts"
 import { CommandFailed } from "./errors.ts"
 
-const failed = (e: Migrate.MigrateError) => new CommandFailed({ reason: e.reason })
+const failed = (e: MigrationPlan.MigrateError) => new CommandFailed({ reason: e.reason })
 
 export const migrate = Command.make(
   "migrate",
@@ -80,9 +81,9 @@ export const migrate = Command.make(
         budget: budget * 1024
       }
       if (dryRun) {
-        const plan = yield* Migrate.plan(dir, options).pipe(Effect.mapError(failed))
-        const problems = Migrate.problems(plan)
-        yield* Console.log(Migrate.render(plan))
+        const plan = yield* MigrationPlan.plan(dir, options).pipe(Effect.mapError(failed))
+        const problems = MigrationPlan.problems(plan)
+        yield* Console.log(MigrationPlan.render(plan))
         if (problems.length > 0) {
           return yield* new CommandFailed({
             reason: `the Action would not be built:\n${problems.map((p) => `  ${p}`).join("\n")}`
@@ -92,7 +93,7 @@ export const migrate = Command.make(
       }
       if (Option.isSome(emitRules)) {
         const plan = yield* Migrate.emitRules(dir, emitRules.value, options).pipe(Effect.mapError(failed))
-        yield* Console.log(Migrate.render(plan))
+        yield* Console.log(MigrationPlan.render(plan))
         yield* Console.log(
           `${emitRules.value}: ${plan.rules.length} rules (with ${emitRules.value.replace(/\.cjs$/, ".d.cts")})`
         )
@@ -104,7 +105,7 @@ export const migrate = Command.make(
         })
       }
       const result = yield* Migrate.migrate(dir, out.value, options).pipe(Effect.mapError(failed))
-      yield* Console.log(Migrate.render(result.plan))
+      yield* Console.log(MigrationPlan.render(result.plan))
       yield* Console.log(report(result.report))
     }
   )
