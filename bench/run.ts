@@ -307,7 +307,7 @@ const markdown = (r: Results): string => {
   push(
     "## Bundle size",
     "",
-    "Built with `@rulefx/adapter-auth0/Bundle` (esbuild, platform node, target node22, CommonJS, minified, everything " +
+    "Built with `@rulefx/cli/Bundle` (esbuild, platform node, target node22, CommonJS, minified, everything " +
       "bundled); gzip is node:zlib level 9. 1 kB = 1024 bytes.",
     "",
     R.markdownTable(

@@ -1,5 +1,5 @@
 /**
- * Bundle sizes: the seed Action (built by @rulefx/adapter-auth0/Bundle, as a user builds it), a one-trivial-rule
+ * Bundle sizes: the seed Action (built by @rulefx/cli/Bundle, as a user builds it), a one-trivial-rule
  * pipeline, and the hand-written baseline minified by the same esbuild settings; then where the seed's bytes go
  * (esbuild's metafile) and what each candidate cut in variants.ts saves, measured on patched copies of the sources.
  */
