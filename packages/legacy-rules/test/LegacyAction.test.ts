@@ -6,7 +6,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import type { Handler } from "@rulefx/adapter-auth0/PostLogin"
 import * as Migrate from "@rulefx/cli/Migrate"
-import * as MigrationPlan from "@rulefx/cli/MigrationPlan"
+import type * as MigrationPlan from "@rulefx/cli/MigrationPlan"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as Events from "@rulefx/testing/Events"
 import * as Leaks from "@rulefx/testing/Leaks"
