@@ -26,7 +26,6 @@ import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import { readText } from "./internal/files.ts"
-import { clip, type ManagementApiError, seconds } from "./ManagementClient.ts"
 import * as ManagementClient from "./ManagementClient.ts"
 import * as SecretsFile from "./SecretsFile.ts"
 
@@ -285,7 +284,7 @@ export const run = Effect.fn("Deploy.run")(function*(options: Options): Effect.f
 })
 
 // Management API failures keep their reason; the message says the same in a deploy's words.
-const fromApi = (e: ManagementApiError): DeployError => fail(e.reason, e.message)
+const fromApi = (e: ManagementClient.ManagementApiError): DeployError => fail(e.reason, e.message)
 
 interface Checked {
   readonly name: string
@@ -301,7 +300,9 @@ const check = (options: Options): Effect.Effect<Checked, DeployError> => {
   if (domain.length === 0 || /[/?#\s@]/.test(domain)) {
     return Effect.fail(fail(
       "InvalidConfig",
-      `AUTH0_DOMAIN "${clip(options.credentials.domain)}" is not a tenant domain (e.g. acme.eu.auth0.com)`
+      `AUTH0_DOMAIN "${
+        ManagementClient.clip(options.credentials.domain)
+      }" is not a tenant domain (e.g. acme.eu.auth0.com)`
     ))
   }
   const secretNames = Object.keys(options.secrets).toSorted()
@@ -400,14 +401,14 @@ const waitForBuild = Effect.fnUntraced(function*(
       const action = yield* client.getAction(id).pipe(Effect.mapError(fromApi))
       lastStatus = action.status ?? "unknown"
       const elapsed = (yield* Clock.currentTimeMillis) - started
-      progress(`build: ${lastStatus} (${seconds(elapsed)})`)
+      progress(`build: ${lastStatus} (${ManagementClient.seconds(elapsed)})`)
       if (lastStatus === "built") return
       if (lastStatus === "failed") {
         const errors = (action.errors ?? []).flatMap((e) => Predicate.isString(e.msg) ? [e.msg] : [])
         return yield* fail(
           "BuildFailed",
           `the build of ${name} (${id}) failed${
-            errors.length === 0 ? "" : `: ${clip(errors.join("; "))}`
+            errors.length === 0 ? "" : `: ${ManagementClient.clip(errors.join("; "))}`
           }. ${untouched}`
         )
       }
@@ -421,7 +422,7 @@ const waitForBuild = Effect.fnUntraced(function*(
           fail(
             "BuildTimeout",
             `the build of ${name} (${id}) did not finish within ${
-              seconds(buildTimeout)
+              ManagementClient.seconds(buildTimeout)
             } (last status: ${lastStatus}). ` +
               `${untouched} Run the deploy again later, or give the build more time (--build-timeout).`
           )

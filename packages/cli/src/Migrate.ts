@@ -16,9 +16,9 @@ import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Bundle from "./Bundle.ts"
 import * as GeneratedSource from "./GeneratedSource.ts"
-import { MigrateError, type Options, type Plan, plan, problems, render } from "./MigrationPlan.ts"
+import * as MigrationPlan from "./MigrationPlan.ts"
 
-const fail = (reason: string) => Effect.fail(new MigrateError({ reason }))
+const fail = (reason: string) => Effect.fail(new MigrationPlan.MigrateError({ reason }))
 
 // rulefx's own folder: the generated entry's imports of @rulefx/legacy-rules resolve from here when the user's project
 // does not have it.
@@ -34,14 +34,16 @@ const cliFolder = fileURLToPath(new URL("..", import.meta.url))
 export const emitRules = (
   dir: string,
   file: string,
-  options: Options = {}
-): Effect.Effect<Plan, MigrateError> =>
+  options: MigrationPlan.Options = {}
+): Effect.Effect<MigrationPlan.Plan, MigrationPlan.MigrateError> =>
   Effect.gen(function*() {
     if (!file.endsWith(".cjs")) return yield* fail(`${file}: the rules module must be a .cjs file`)
-    const p = yield* plan(dir, options)
-    const found = problems(p)
+    const p = yield* MigrationPlan.plan(dir, options)
+    const found = MigrationPlan.problems(p)
     if (found.length > 0) {
-      return yield* fail(`${render(p)}\n\nthe rules module was not written:\n${found.map((f) => `  ${f}`).join("\n")}`)
+      return yield* fail(
+        `${MigrationPlan.render(p)}\n\nthe rules module was not written:\n${found.map((f) => `  ${f}`).join("\n")}`
+      )
     }
     yield* Effect.tryPromise({
       try: async () => {
@@ -50,7 +52,9 @@ export const emitRules = (
         await writeFile(file.replace(/\.cjs$/, ".d.cts"), GeneratedSource.rulesModuleDeclarations)
       },
       catch: (error) =>
-        new MigrateError({ reason: `${file}: cannot be written (${error instanceof Error ? error.message : ""})` })
+        new MigrationPlan.MigrateError({
+          reason: `${file}: cannot be written (${error instanceof Error ? error.message : ""})`
+        })
     })
     return p
   })
@@ -65,13 +69,15 @@ export const emitRules = (
 export const migrate = (
   dir: string,
   out: string,
-  options: Options & { readonly budget?: number } = {}
-): Effect.Effect<{ readonly plan: Plan; readonly report: Bundle.Report }, MigrateError> =>
+  options: MigrationPlan.Options & { readonly budget?: number } = {}
+): Effect.Effect<{ readonly plan: MigrationPlan.Plan; readonly report: Bundle.Report }, MigrationPlan.MigrateError> =>
   Effect.gen(function*() {
-    const p = yield* plan(dir, options)
-    const found = problems(p)
+    const p = yield* MigrationPlan.plan(dir, options)
+    const found = MigrationPlan.problems(p)
     if (found.length > 0) {
-      return yield* fail(`${render(p)}\n\nthe Action was not built:\n${found.map((f) => `  ${f}`).join("\n")}`)
+      return yield* fail(
+        `${MigrationPlan.render(p)}\n\nthe Action was not built:\n${found.map((f) => `  ${f}`).join("\n")}`
+      )
     }
     const report = yield* Effect.acquireUseRelease(
       Effect.promise(() => mkdtemp(join(tmpdir(), "rulefx-migrate-"))),
@@ -90,7 +96,7 @@ export const migrate = (
             })
           },
           catch: (error) =>
-            new MigrateError({
+            new MigrationPlan.MigrateError({
               reason: error instanceof Bundle.OverBudget
                 ? `${error.message}\n(the rules and the modules they require must fit in Auth0's 100 kB)`
                 : `build failed: ${error instanceof Error ? error.message : String(error)}`
