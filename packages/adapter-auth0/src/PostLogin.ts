@@ -135,8 +135,15 @@ const withDeadline = <A, E>(
     )
   })
 
-const denied = (reason: string, denial: string, committed?: Committed): Outcome =>
-  committed === undefined ? { _tag: "Denied", reason, denial } : { _tag: "Denied", reason, denial, committed }
+// Every line through the one logger that keeps Auth0's format (a short line on console.log).
+const withLogger = Effect.provideService(References.CurrentLoggers, new Set([logger]))
+
+const denied = (reason: string, denial: string, committed?: Committed): Outcome => ({
+  _tag: "Denied",
+  reason,
+  denial,
+  ...(committed && { committed })
+})
 
 /**
  * Runs a pipeline against an event and returns the Outcome. The handler is this plus `apply`; tests and
@@ -172,7 +179,7 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
         }),
         deadline,
         millis
-      ).pipe(Effect.provideService(References.CurrentLoggers, new Set([logger])))
+      ).pipe(withLogger)
     ).then(
       (exit): Outcome | Promise<Outcome> => {
         if (Exit.isSuccess(exit)) return { _tag: "Allowed", decision: exit.value }
@@ -187,7 +194,7 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
           : Cause.pretty(exit.cause)
         return Effect.runPromise(
           Effect.logError(`login failed closed (${tag}): ${detail}`).pipe(
-            Effect.provideService(References.CurrentLoggers, new Set([logger])),
+            withLogger,
             Effect.as(denied(genericMessage, tag))
           )
         )
@@ -271,12 +278,11 @@ export const apply = (outcome: Outcome, api: PostLoginApi): void => {
   for (const scope of d.removeScopes) api.accessToken.removeScope(scope)
   for (const scope of d.addScopes) api.accessToken.addScope(scope)
   if (d.mfa !== undefined) {
-    api.multifactor.enable(
-      d.mfa.provider,
-      d.mfa.providerOptions === undefined
-        ? { allowRememberBrowser: d.mfa.allowRememberBrowser }
-        : { allowRememberBrowser: d.mfa.allowRememberBrowser, providerOptions: { ...d.mfa.providerOptions } }
-    )
+    const { allowRememberBrowser, provider, providerOptions } = d.mfa
+    api.multifactor.enable(provider, {
+      allowRememberBrowser,
+      ...(providerOptions && { providerOptions: { ...providerOptions } })
+    })
   }
   if (d.redirect !== undefined) api.redirect.sendUserTo(d.redirect.url, { query: { ...d.redirect.query } })
   for (const key of Object.keys(d.idTokenClaims)) api.idToken.setCustomClaim(key, d.idTokenClaims[key])
