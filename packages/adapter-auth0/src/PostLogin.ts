@@ -9,7 +9,8 @@
  * any call, so nothing is set or persisted. A malformed event, a defect, a timeout or
  * an interruption denies with a generic reason and logs the detail: the handler fails closed, and it never throws
  * or rejects, with one exception: when Auth0's own `api.access.deny` throws, the handler rejects, since a rejected
- * handler fails the login and a resolved one would let it through.
+ * handler fails the login and a resolved one would let it through. A malformed `api` (null, or without a callable
+ * `access.deny`; Auth0's never is) resolves too: what can be denied is, and the rest is logged.
  *
  * Everything login-specific is built inside the run, so overlapping logins through one loaded Action share
  * nothing but the immutable pipeline and layer descriptions.
@@ -291,14 +292,23 @@ export const apply = (outcome: Outcome, api: PostLoginApi): void => {
   writeMetadata(d, api)
 }
 
-// Deny first, log second. If Auth0's own `api.access.deny` throws, this throws too and the handler rejects: Auth0
-// fails a login whose handler rejects, and resolving would let it through.
+// Deny first, log second. An `api` without a callable `access.deny` (null, say: never Auth0's own) cannot deny: the
+// handler logs that and resolves. If Auth0's own `api.access.deny` throws, this throws too and the handler rejects:
+// Auth0 fails a login whose handler rejects, and resolving would let it through.
 const lastResort = (api: PostLoginApi, error: unknown): void => {
-  api.access.deny(genericMessage)
+  let canDeny = false
+  try {
+    canDeny = typeof api.access.deny === "function"
+  } catch {
+    // A malformed api: null, or no `access`.
+  }
+  if (canDeny) api.access.deny(genericMessage)
   try {
     // oxlint-disable-next-line no-console
     console.log(
-      `rulefx ERROR handler failed closed: ${String(error instanceof Error ? error.message : error).slice(0, 200)}`
+      `rulefx ERROR handler failed closed${canDeny ? "" : " (api cannot deny)"}: ${
+        String(error instanceof Error ? error.message : error).slice(0, 200)
+      }`
     )
   } catch {
     // The login is already denied; a console that throws changes nothing.
