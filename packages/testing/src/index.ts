@@ -1,3 +1,5 @@
+export * as ChildAction from "./ChildAction.ts"
+export * as FloodServer from "./FloodServer.ts"
 export * as Listen from "./Listen.ts"
 export * as ManagementServer from "./ManagementServer.ts"
 export * as SellerServer from "./SellerServer.ts"
