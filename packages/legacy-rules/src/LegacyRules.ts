@@ -217,6 +217,8 @@ const metadataWriter = (
   return Promise.resolve()
 }
 
+const runSignal = () => LegacyRule.current()?.signal
+
 /**
  * The key under which rulefx's `request` shim offers a variant whose callbacks report what they throw (see
  * Request.make); LegacyRules gives the rules that variant, so a throwing callback denies instead of crashing.
@@ -246,14 +248,15 @@ const managementGetters = (auth0: object, guard: (construct: string) => void) =>
  * @since 0.1.0
  */
 export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Options = {}): LegacyRules => {
-  // rulefx's request shim offers a variant whose throwing callbacks are reported (callbackErrorsKey): one for all
-  // logins, since the report goes to the rule whose async context made the call, even if a rule cached the module.
+  // rulefx's request shim offers a variant whose throwing callbacks are reported and whose requests end with the
+  // run of the rule that made them (callbackErrorsKey): one for all logins, since both go to the rule whose async
+  // context made the call, even if a rule cached the module.
   const modules: Record<string, unknown> = {}
   for (const [name, module] of Object.entries(options.modules ?? {})) {
     const safe = typeof module === "function"
       ? (module as unknown as Record<string, unknown>)[callbackErrorsKey]
       : undefined
-    modules[name] = typeof safe === "function" ? safe(LegacyRule.failCurrent) : module
+    modules[name] = typeof safe === "function" ? safe(LegacyRule.failCurrent, runSignal) : module
   }
   const global = options.global ?? {}
   const resumed = options.resumed === true
