@@ -144,16 +144,16 @@ const failure = (reason: SellerApiError["reason"], detail: string) =>
   Effect.fail(new SellerApiError({ reason, detail }))
 
 // The body of a 2xx, or undefined for a 404 ("no such seller", whatever its body says or weighs).
-const textOf = async (
+const textOf = (
   { body, response: { status } }: HttpBody.Answer
-): Promise<Effect.Effect<string | undefined, SellerApiError>> =>
+): Effect.Effect<string | undefined, SellerApiError> | Promise<Effect.Effect<string>> =>
   status === 404
     ? Effect.succeed(undefined)
     : status < 200 || status > 299
     ? Effect.fail(new SellerApiError({ reason: "Status", status, detail: `status ${status}` }))
     : body === undefined
     ? failure("Body", `body is over ${maxBodyBytes} bytes`)
-    : Effect.succeed(await body.text())
+    : body.text().then(Effect.succeed)
 
 const decodeBody = (id: string, text: string): Effect.Effect<Seller, SellerApiError> =>
   Effect.try({
