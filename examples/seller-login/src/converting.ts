@@ -44,7 +44,7 @@ export const denyRoles = Rule.make(
     if (allowed.length === 0) return yield* new AllowedRolesMissing({ key: "allowed_roles" })
     // Set by the legacy setRoles, for this login only.
     const roles = isStringList(user["effective_roles"]) ? user["effective_roles"] : []
-    if (!roles.some((role) => allowed.includes(role))) return yield* new RoleNotAllowed({ roles })
+    if (!roles.some((role) => allowed.includes(role))) return yield* new RoleNotAllowed()
     // The legacy setSeller could not fetch the seller: denied after the role check, as before.
     if (user["seller_lookup_failed"] === true) return yield* new SellerLookupFailed()
   })

@@ -47,7 +47,7 @@ const DEADLINE_MILLIS = 5_000
 const MARGIN_MILLIS = 250
 const ATTEMPT_MILLIS = 2_000
 const DRIP_MILLIS = 300
-const MAX_BODY_CHARS = 64 * 1024
+const MAX_BODY_BYTES = 64 * 1024
 /** A slow answer, still well inside the attempt timeout. */
 const SLOW_MILLIS = 1_000
 
@@ -149,8 +149,8 @@ const faults: Readonly<Record<string, Respond>> = {
   otherSeller: (_req, res) => sendJson(res, JSON.stringify(sellerOf("someone-else"))),
   badEmail: (_req, res, id) => sendJson(res, JSON.stringify({ ...sellerOf(id), email: "not an email" })),
   big: (_req, res, id) => sendJson(res, bodyOfLength(id, 70_000)),
-  atCap: (_req, res, id) => sendJson(res, bodyOfLength(id, MAX_BODY_CHARS)),
-  overCap: (_req, res, id) => sendJson(res, bodyOfLength(id, MAX_BODY_CHARS + 1)),
+  atCap: (_req, res, id) => sendJson(res, bodyOfLength(id, MAX_BODY_BYTES)),
+  overCap: (_req, res, id) => sendJson(res, bodyOfLength(id, MAX_BODY_BYTES + 1)),
   r301: redirect(301),
   r302: redirect(302),
   r307: redirect(307),
@@ -396,8 +396,8 @@ describe("faults: answers the policy accepts", () => {
   })
 
   it("a body of exactly 64 kB: allowed", () => {
-    const seller = JSON.parse(bodyOfLength("atCap--rfx", MAX_BODY_CHARS)) as ReturnType<typeof sellerOf>
-    assert.strictEqual(JSON.stringify(seller).length, MAX_BODY_CHARS)
+    const seller = JSON.parse(bodyOfLength("atCap--rfx", MAX_BODY_BYTES)) as ReturnType<typeof sellerOf>
+    assert.strictEqual(JSON.stringify(seller).length, MAX_BODY_BYTES)
     assertPolicy("atCap", { outcome: "seller", requests: 1, seller })
   })
 })
@@ -485,8 +485,8 @@ describe("faults: denied without a retry", () => {
       ["array", "a JSON array holding the seller", "body is not a seller"],
       ["badEmail", "a seller whose email is not one", "body is not a seller"],
       ["otherSeller", "another seller than the one asked for", "body is a different seller"],
-      ["big", "a 70 kB body", `body is over ${MAX_BODY_CHARS} characters`],
-      ["overCap", "a body one character over 64 kB", `body is over ${MAX_BODY_CHARS} characters`]
+      ["big", "a 70 kB body", `body is over ${MAX_BODY_BYTES} bytes`],
+      ["overCap", "a body one character over 64 kB", `body is over ${MAX_BODY_BYTES} bytes`]
     ] as const
   )("%s (%s): one request, denied, the log says why", (fault, _, detail) => {
     const o = assertPolicy(fault, { outcome: "denied", requests: 1 })

@@ -218,6 +218,11 @@ describe("roles", () => {
     assertSafeDenial(result, NOT_ALLOWED)
   })
 
+  it("the log line of that denial names the user by id and nothing else of theirs: no role", async () => {
+    const result = await login({ roles: ["GUEST-ROLE-7c1", "SUPPORT-ROLE-9d2"] }, { userId: "auth0|roles-log" })
+    assert.deepStrictEqual(result.logs, ["rulefx INFO user=auth0|roles-log rule=denyRoles denied: RoleNotAllowed"])
+  })
+
   it("one allowed role among others is enough", async () => {
     const result = await login({ roles: ["GUEST", "ADMIN"] })
     assert.isUndefined(result.summary.denied)
@@ -287,6 +292,21 @@ describe("configuration", () => {
   it("a malformed event denies generically and never rejects", async () => {
     const results = await Promise.all([null, undefined, 42, {}, { ...event({}), user: { app_metadata: {} } }].map(run))
     for (const result of results) assertSafeDenial(result)
+  })
+
+  it("a malformed api (null, no access.deny) never rejects either; it denies where it can", async () => {
+    const apis: ReadonlyArray<unknown> = [null, undefined, {}, { access: {} }, { access: { deny: 1 } }]
+    for (const api of apis) {
+      for (const evt of [event({ roles: ["ADMIN"] }), event({ roles: ["GUEST"] }), null]) {
+        // oxlint-disable-next-line no-await-in-loop -- one after another, each login on its own
+        const settled = await onExecutePostLogin(evt, api as RecordingApi.RecordingApi).then(() => "resolved", String)
+        assert.strictEqual(settled, "resolved", JSON.stringify(api))
+      }
+    }
+    const reasons: Array<string> = []
+    const onlyDeny = { access: { deny: (reason: string) => void reasons.push(reason) } }
+    await onExecutePostLogin(event({ sellerId: "seller-1", roles: ["ADMIN"] }), onlyDeny as RecordingApi.RecordingApi)
+    assert.deepStrictEqual(reasons, [genericMessage])
   })
 })
 

@@ -9,7 +9,8 @@
  * any call, so nothing is set or persisted. A malformed event, a defect, a timeout or
  * an interruption denies with a generic reason and logs the detail: the handler fails closed, and it never throws
  * or rejects, with one exception: when Auth0's own `api.access.deny` throws, the handler rejects, since a rejected
- * handler fails the login and a resolved one would let it through.
+ * handler fails the login and a resolved one would let it through. A malformed `api` (null, or without a callable
+ * `access.deny`; Auth0's never is) resolves too: what can be denied is, and the rest is logged.
  *
  * Everything login-specific is built inside the run, so overlapping logins through one loaded Action share
  * nothing but the immutable pipeline and layer descriptions.
@@ -135,8 +136,15 @@ const withDeadline = <A, E>(
     )
   })
 
-const denied = (reason: string, denial: string, committed?: Committed): Outcome =>
-  committed === undefined ? { _tag: "Denied", reason, denial } : { _tag: "Denied", reason, denial, committed }
+// Every line through the one logger that keeps Auth0's format (a short line on console.log).
+const withLogger = Effect.provideService(References.CurrentLoggers, new Set([logger]))
+
+const denied = (reason: string, denial: string, committed?: Committed): Outcome => ({
+  _tag: "Denied",
+  reason,
+  denial,
+  ...(committed && { committed })
+})
 
 /**
  * Runs a pipeline against an event and returns the Outcome. The handler is this plus `apply`; tests and
@@ -172,7 +180,7 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
         }),
         deadline,
         millis
-      ).pipe(Effect.provideService(References.CurrentLoggers, new Set([logger])))
+      ).pipe(withLogger)
     ).then(
       (exit): Outcome | Promise<Outcome> => {
         if (Exit.isSuccess(exit)) return { _tag: "Allowed", decision: exit.value }
@@ -187,7 +195,7 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
           : Cause.pretty(exit.cause)
         return Effect.runPromise(
           Effect.logError(`login failed closed (${tag}): ${detail}`).pipe(
-            Effect.provideService(References.CurrentLoggers, new Set([logger])),
+            withLogger,
             Effect.as(denied(genericMessage, tag))
           )
         )
@@ -271,12 +279,11 @@ export const apply = (outcome: Outcome, api: PostLoginApi): void => {
   for (const scope of d.removeScopes) api.accessToken.removeScope(scope)
   for (const scope of d.addScopes) api.accessToken.addScope(scope)
   if (d.mfa !== undefined) {
-    api.multifactor.enable(
-      d.mfa.provider,
-      d.mfa.providerOptions === undefined
-        ? { allowRememberBrowser: d.mfa.allowRememberBrowser }
-        : { allowRememberBrowser: d.mfa.allowRememberBrowser, providerOptions: { ...d.mfa.providerOptions } }
-    )
+    const { allowRememberBrowser, provider, providerOptions } = d.mfa
+    api.multifactor.enable(provider, {
+      allowRememberBrowser,
+      ...(providerOptions && { providerOptions: { ...providerOptions } })
+    })
   }
   if (d.redirect !== undefined) api.redirect.sendUserTo(d.redirect.url, { query: { ...d.redirect.query } })
   for (const key of Object.keys(d.idTokenClaims)) api.idToken.setCustomClaim(key, d.idTokenClaims[key])
@@ -285,14 +292,23 @@ export const apply = (outcome: Outcome, api: PostLoginApi): void => {
   writeMetadata(d, api)
 }
 
-// Deny first, log second. If Auth0's own `api.access.deny` throws, this throws too and the handler rejects: Auth0
-// fails a login whose handler rejects, and resolving would let it through.
+// Deny first, log second. An `api` without a callable `access.deny` (null, say: never Auth0's own) cannot deny: the
+// handler logs that and resolves. If Auth0's own `api.access.deny` throws, this throws too and the handler rejects:
+// Auth0 fails a login whose handler rejects, and resolving would let it through.
 const lastResort = (api: PostLoginApi, error: unknown): void => {
-  api.access.deny(genericMessage)
+  let canDeny = false
+  try {
+    canDeny = typeof api.access.deny === "function"
+  } catch {
+    // A malformed api: null, or no `access`.
+  }
+  if (canDeny) api.access.deny(genericMessage)
   try {
     // oxlint-disable-next-line no-console
     console.log(
-      `rulefx ERROR handler failed closed: ${String(error instanceof Error ? error.message : error).slice(0, 200)}`
+      `rulefx ERROR handler failed closed${canDeny ? "" : " (api cannot deny)"}: ${
+        String(error instanceof Error ? error.message : error).slice(0, 200)
+      }`
     )
   } catch {
     // The login is already denied; a console that throws changes nothing.

@@ -375,6 +375,57 @@ describe("PostLogin.make: failing closed", () => {
     }
   })
 
+  describe("a malformed api (never Auth0's own): the handler resolves, denying where it can", () => {
+    const events: ReadonlyArray<readonly [string, unknown]> = [
+      ["an allowed login", fullEvent()],
+      ["a denied login", minimalEvent({ appMetadata: { roles: ["GUEST"] } })],
+      ["a malformed event", { user: 7 }],
+      ["no event", null]
+    ]
+    const accessGetterThrows = Object.defineProperty({}, "access", {
+      get: () => {
+        throw new TypeError("no access here")
+      }
+    }) as PostLoginApi
+
+    it.each(
+      [
+        ["null", null],
+        ["undefined", undefined],
+        ["an empty object", {}],
+        ["access null", { access: null }],
+        ["access without deny", { access: {} }],
+        ["deny not a function", { access: { deny: "deny" } }],
+        ["an access getter that throws", accessGetterThrows]
+      ] as const
+    )("%s: it resolves and logs that nothing could be denied", async (_, api) => {
+      for (const [what, event] of events) {
+        // oxlint-disable-next-line no-await-in-loop -- one after another: each login's console lines are its own
+        const { result, lines } = await captureLogs(() =>
+          Seed.handler(event, api as unknown as PostLoginApi).then(() => "resolved", () => "rejected")
+        )
+        assert.strictEqual(result, "resolved", what)
+        assert.isTrue(
+          lines.some((line) => line.startsWith("rulefx ERROR handler failed closed (api cannot deny): ")),
+          `${what}: ${lines.join("\n")}`
+        )
+      }
+    })
+
+    it("an api with only access.deny: every login is denied, and the handler resolves", async () => {
+      for (const [what, event] of events) {
+        const reasons: Array<string> = []
+        const api = { access: { deny: (reason: string) => void reasons.push(reason) } } as unknown as PostLoginApi
+        // oxlint-disable-next-line no-await-in-loop -- one after another: each login's console lines are its own
+        const { result } = await captureLogs(() => Seed.handler(event, api).then(() => "resolved", () => "rejected"))
+        assert.strictEqual(result, "resolved", what)
+        assert.isAtLeast(reasons.length, 1, what)
+        // The allowed login fails closed at its first missing api call: the last word is the generic denial.
+        assert.include([genericMessage, notAllowed], reasons.at(-1), what)
+      }
+    })
+  })
+
   it("an api whose addScope throws: the login is denied, nothing persisted, and the handler resolves", async () => {
     const api = scopeThrowsApi()
     const { result } = await LogCapture.around(() => handlerOf(everything)(minimalEvent(), api))

@@ -246,6 +246,8 @@ export interface Running {
   readonly rule: LegacyRule
   /** Ends the rule's run with this error (a denial), or, once the run is over, logs it. */
   readonly fail: (error: unknown) => void
+  /** Aborts when the run is interrupted (its timeout, the login's deadline, a denial elsewhere): shims cancel then. */
+  readonly signal: AbortSignal
 }
 
 const running = new AsyncLocalStorage<Running>()
@@ -313,7 +315,7 @@ export const run = (
   session: Session,
   adopted: (user: RulesUser, context: RulesContext) => void = () => undefined
 ): Effect.Effect<void, LegacyRuleDenied | Denial.RuleTimedOut> =>
-  Effect.callback<void, LegacyRuleDenied>((resume) => {
+  Effect.callback<void, LegacyRuleDenied>((resume, signal) => {
     let done = false
     const before = snapshot(session.context)
     const finish = (error: unknown, ok: boolean) => {
@@ -328,6 +330,7 @@ export const run = (
     }
     const handle: Running = {
       rule,
+      signal,
       fail: (error) => {
         if (!done) return finish(error ?? "", false)
         // oxlint-disable-next-line no-console

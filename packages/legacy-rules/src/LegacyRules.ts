@@ -8,11 +8,11 @@
  *
  * | Rules | Decision |
  * |---|---|
- * | `context.idToken[k] = v` / `context.accessToken[k] = v` | ID / access-token claim `k` |
+ * | `context.idToken[k] = v` / `context.accessToken[k] = v` | ID / access-token claim `k`; one holding a secret denies |
  * | `context.accessToken.scope = [...]` | scopes added / removed against the requested ones |
  * | `user.picture = v` (a standard profile claim) | ID-token claim `picture` |
  * | `context.multifactor = { provider, allowRememberBrowser }` | MFA |
- * | `context.redirect = { url }` | redirect, with only the metadata writes: the pass on `/continue` sets the rest |
+ * | `context.redirect = { url }` | redirect to `url` as parsed, with only the metadata writes (`/continue` sets the rest) |
  * | `auth0.users.updateAppMetadata(user.user_id, md)` | app_metadata writes, per changed top-level key |
  *
  * Nothing else is persisted: changes to `user` itself stay in this login, as they did under Rules. Metadata written
@@ -42,6 +42,7 @@ import * as Redacted from "effect/Redacted"
 import { callbackErrorsKey as internalCallbackErrorsKey } from "./internal/callbackErrors.ts"
 import { json } from "./internal/json.ts"
 import { moduleName as internalModuleName } from "./internal/moduleName.ts"
+import { type Scrubber, scrubberOf } from "./internal/scrubber.ts"
 import * as LegacyRule from "./LegacyRule.ts"
 import * as RulesContext from "./RulesContext.ts"
 
@@ -101,6 +102,23 @@ export class InvalidRedirect extends /* @__PURE__ */ DenialClass("InvalidRedirec
 }
 
 /**
+ * A legacy rule put the value of one of the Action's secrets into a claim (`context.idToken.x = configuration.KEY`):
+ * tokens go to the application and often the browser, so the login is denied rather than the secret sent. `claim`
+ * and `secret` are names, for the log line of the denial; the value is never kept.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class SecretInClaim extends /* @__PURE__ */ DenialClass("SecretInClaim")<{
+  readonly claim: string
+  readonly secret: string
+}> {
+  override get message(): string {
+    return genericMessage
+  }
+}
+
+/**
  * A set of legacy rules: the fact that runs them and the rule that records what they asked.
  *
  * @category models
@@ -108,7 +126,7 @@ export class InvalidRedirect extends /* @__PURE__ */ DenialClass("InvalidRedirec
  */
 export interface LegacyRules {
   readonly State: Fact.Fact<"LegacyRules", State, Errors, Login | Secrets>
-  readonly rule: Rule.Rule<Errors | InvalidRedirect, Fact.Id<"LegacyRules">>
+  readonly rule: Rule.Rule<Errors | InvalidRedirect | SecretInClaim, Fact.Id<"LegacyRules">>
 }
 
 const rulesMfaProviders: ReadonlySet<string> = new Set(["any", "guardian", "google-authenticator", "duo"])
@@ -122,49 +140,19 @@ const rulesMfaProviders: ReadonlySet<string> = new Set(["any", "guardian", "goog
  */
 export const moduleName: (specifier: string) => string = internalModuleName
 
-// Each argument is scrubbed before the line is joined and its whitespace collapsed, so a multi-line secret (a PEM key)
-// still matches; a value JSON cannot hold (a cycle, a BigInt) is named, never thrown.
-const format = (args: ReadonlyArray<unknown>, scrub: (text: string) => string): string =>
-  args.map((a) => scrub(typeof a === "string" ? a : json(a))).join(" ").replace(/\s+/g, " ")
-
-// Auth0 keeps 256 characters of each log line. Secret values never reach it.
+// The arguments are joined, then scrubbed (the scrubber skips whitespace, so a secret split across arguments or lines
+// still goes), then cut to Auth0's 256 characters per line; a value JSON cannot hold (a cycle, a BigInt) is named.
+// Only the first 4096 characters are scrubbed, the cost of a huge line: what a cut there leaves of a secret is a run
+// the scrubber would leave anyway, less than half of it.
 const consoleFor = (rule: string, scrub: (text: string) => string): LegacyRule.Globals["console"] => {
   const line = (...args: ReadonlyArray<unknown>) => {
-    const text = `rulefx legacy rule=${rule.slice(0, 64)}: ${format(args, scrub)}`
+    const joined = args.map((a) => typeof a === "string" ? a : json(a)).join(" ")
+    const said = scrub(joined.slice(0, 4096)).replace(/\s+/g, " ")
+    const text = `rulefx legacy rule=${rule.slice(0, 64)}: ${said}`
     // oxlint-disable-next-line no-console
     console.log(text.length > 256 ? `${text.slice(0, 255)}…` : text)
   }
   return { log: line, info: line, warn: line, error: line, debug: line }
-}
-
-// Replaces each secret's value (and its URL-encoded form) with its name. Values shorter than 4 characters are left:
-// replacing them would mangle ordinary text and hide little.
-// Built on first use: most logins neither deny nor log, and need no scrubbing.
-const scrubberOf = (configuration: Readonly<Record<string, string>>): (text: string) => string => {
-  let pairs: ReadonlyArray<readonly [string, string]> | undefined
-  return (text) => {
-    pairs ??= secretForms(configuration)
-    return pairs.reduce((out, [value, name]) => out.split(value).join(name), text)
-  }
-}
-
-const secretForms = (configuration: Readonly<Record<string, string>>): ReadonlyArray<readonly [string, string]> => {
-  const pairs: Array<readonly [string, string]> = []
-  for (const name of Object.keys(configuration)) {
-    const value = configuration[name]!
-    if (value.length < 4) continue
-    // As written, URL-encoded, inside a JSON string, with its whitespace collapsed (as a log line has it), and in
-    // base64 (a Basic authorization header).
-    const forms = new Set([
-      value,
-      encodeURIComponent(value),
-      JSON.stringify(value).slice(1, -1),
-      value.replace(/\s+/g, " "),
-      Buffer.from(value).toString("base64")
-    ])
-    for (const form of forms) if (form.length >= 4) pairs.push([form, `[secret ${name}]`])
-  }
-  return pairs.toSorted((x, y) => y[0].length - x[0].length)
 }
 
 // Calls a rule's callback on its behalf; if it throws, the run of the rule that made the call (found through the
@@ -217,6 +205,8 @@ const metadataWriter = (
   return Promise.resolve()
 }
 
+const runSignal = () => LegacyRule.current()?.signal
+
 /**
  * The key under which rulefx's `request` shim offers a variant whose callbacks report what they throw (see
  * Request.make); LegacyRules gives the rules that variant, so a throwing callback denies instead of crashing.
@@ -246,14 +236,15 @@ const managementGetters = (auth0: object, guard: (construct: string) => void) =>
  * @since 0.1.0
  */
 export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Options = {}): LegacyRules => {
-  // rulefx's request shim offers a variant whose throwing callbacks are reported (callbackErrorsKey): one for all
-  // logins, since the report goes to the rule whose async context made the call, even if a rule cached the module.
+  // rulefx's request shim offers a variant whose throwing callbacks are reported and whose requests end with the
+  // run of the rule that made them (callbackErrorsKey): one for all logins, since both go to the rule whose async
+  // context made the call, even if a rule cached the module.
   const modules: Record<string, unknown> = {}
   for (const [name, module] of Object.entries(options.modules ?? {})) {
     const safe = typeof module === "function"
       ? (module as unknown as Record<string, unknown>)[callbackErrorsKey]
       : undefined
-    modules[name] = typeof safe === "function" ? safe(LegacyRule.failCurrent) : module
+    modules[name] = typeof safe === "function" ? safe(LegacyRule.failCurrent, runSignal) : module
   }
   const global = options.global ?? {}
   const resumed = options.resumed === true
@@ -283,9 +274,10 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           throw new LegacyRule.UnsupportedConstruct(construct)
         }
       }
+      const scrubber = scrubberOf(configuration)
       const session: LegacyRule.Session = {
         ...RulesContext.fromEvent(login.raw, { resumed, guard }),
-        scrub: scrubberOf(configuration)
+        scrub: scrubber.scrub
       }
       const originalApp = structuredClone(session.user.app_metadata)
       const originalUser = structuredClone(session.user.user_metadata)
@@ -311,8 +303,8 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         // A setting the rule names but the Action lacks is a misconfiguration: denied before the rule runs.
         for (const setting of rule.settings) {
           if (!Object.hasOwn(configuration, setting)) {
-            yield* Effect.fail(committed(new MissingSecret({ name: setting }))).pipe(
-              Effect.tapError(() => Effect.logError(`missing secret ${setting}`)),
+            yield* Effect.logError(`missing secret ${setting}`).pipe(
+              Effect.andThen(Effect.fail(committed(new MissingSecret({ name: setting })))),
               Effect.annotateLogs({ rule: rule.name })
             )
           }
@@ -333,7 +325,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
       }
       const transaction = Predicate.isObject(login.raw["transaction"]) ? login.raw["transaction"] : {}
       const requested = transaction["requested_scopes"]
-      return {
+      const state: State = {
         user: session.user,
         context: session.context,
         appMetadata,
@@ -341,7 +333,9 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         requestedScopes: Array.isArray(requested) ? requested.filter((s) => typeof s === "string") : [],
         originalClaims,
         resumed
-      } satisfies State
+      }
+      scrubbers.set(state, scrubber)
+      return state
     })
   )
   const rule = Rule.make("legacy-rules", Effect.flatMap(State.asEffect(), record))
@@ -376,35 +370,38 @@ const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
   })
 }
 
-const isHttpUrl = (u: unknown): u is string => {
-  if (typeof u !== "string") return false
-  try {
-    return /^https?:$/.test(new URL(u).protocol)
-  } catch {
-    return false
-  }
+// The URL as the WHATWG parser reads it (what a browser would follow): surrounding spaces, tabs and newlines inside,
+// backslashes for slashes are all resolved here, so that what was checked is exactly what is sent.
+const httpUrl = (u: unknown): string | undefined => {
+  const url = typeof u === "string" && URL.canParse(u) ? new URL(u) : undefined
+  return url && /^https?:$/.test(url.protocol) ? url.href : undefined
 }
 
+// The scrubber of the login whose run produced a State: record refuses claims that hold one of its secrets.
+const scrubbers = new WeakMap<State, Scrubber>()
+
 /**
- * Records what the legacy rules asked of the login (the table in the module's description).
+ * Records what the legacy rules asked of the login (the table in the module's description). A redirect is sent to
+ * its URL as the URL parser reads it; a claim that holds the value of one of the Action's secrets denies the login
+ * (SecretInClaim).
  *
  * @category combinators
  * @since 0.1.0
  */
-export const record = (state: State): Effect.Effect<void, InvalidRedirect, Decision.Decisions> =>
+export const record = (state: State): Effect.Effect<void, InvalidRedirect | SecretInClaim, Decision.Decisions> =>
   Effect.gen(function*() {
     const { context, user } = state
+    // Metadata the rules wrote is kept when they are denied here, as with any other denial of theirs.
+    const deny = (denial: InvalidRedirect | SecretInClaim) =>
+      Effect.fail(withCommitted(denial, { appMetadata: state.appMetadata, userMetadata: state.userMetadata }))
     const redirect = context.redirect as unknown
     if (!state.resumed && redirect !== undefined && redirect !== null && redirect !== false) {
-      const url = Predicate.isObject(redirect) ? redirect["url"] : undefined
+      const url = httpUrl(Predicate.isObject(redirect) ? redirect["url"] : undefined)
       // A redirect the rules asked for but that cannot happen must not turn into a login without the detour.
-      if (!isHttpUrl(url)) {
-        // Metadata the rules wrote is kept, as with any other denial of theirs.
-        const denial = withCommitted(new InvalidRedirect(), {
-          appMetadata: state.appMetadata,
-          userMetadata: state.userMetadata
-        })
-        return yield* Effect.logError("context.redirect holds no http(s) url").pipe(Effect.andThen(Effect.fail(denial)))
+      if (url === undefined) {
+        return yield* Effect.logError("context.redirect holds no http(s) url").pipe(
+          Effect.andThen(deny(new InvalidRedirect()))
+        )
       }
       // Rules redirected after the last rule and issued tokens only after the pass on /continue, which starts from a
       // fresh context: this pass's claims, scopes and MFA never reached a token. Only its metadata writes (made at
@@ -413,18 +410,27 @@ export const record = (state: State): Effect.Effect<void, InvalidRedirect, Decis
       yield* persist(state)
       return
     }
+    // Tokens go to the application, often to the browser: a claim holding a secret's value denies the login (with the
+    // generic reason; its log line names the claim and the secret, never the value). The claims set before it are
+    // dropped with it: a rule's decisions count only when it succeeds.
+    const claim = (set: typeof Decision.setIdTokenClaim, name: string, value: unknown) => {
+      const secret = scrubbers.get(state)?.heldIn(json(value))
+      return secret === undefined ? set(name, value) : deny(new SecretInClaim({ claim: name, secret }))
+    }
     const idToken = Predicate.isObject(context.idToken) ? context.idToken : {}
     const accessToken = Predicate.isObject(context.accessToken) ? context.accessToken : {}
-    for (const claim of ClaimName.profile) {
-      if (user[claim] !== undefined && json(user[claim]) !== state.originalClaims[claim] && !(claim in idToken)) {
-        yield* Decision.setIdTokenClaim(claim, user[claim])
+    for (const name of ClaimName.profile) {
+      if (user[name] !== undefined && json(user[name]) !== state.originalClaims[name] && !(name in idToken)) {
+        yield* claim(Decision.setIdTokenClaim, name, user[name])
       }
     }
     for (const key of Object.keys(idToken)) {
-      if (idToken[key] !== undefined) yield* Decision.setIdTokenClaim(key, idToken[key])
+      if (idToken[key] !== undefined) yield* claim(Decision.setIdTokenClaim, key, idToken[key])
     }
     for (const key of Object.keys(accessToken)) {
-      if (key !== "scope" && accessToken[key] !== undefined) yield* Decision.setAccessTokenClaim(key, accessToken[key])
+      if (key !== "scope" && accessToken[key] !== undefined) {
+        yield* claim(Decision.setAccessTokenClaim, key, accessToken[key])
+      }
     }
     const scopes = scopeList(accessToken["scope"])
     if (scopes !== undefined) {

@@ -25,7 +25,11 @@
  *
  * - a request without `timeout` times out after 10 000 ms (`request` waited forever, and a rule would hang until
  *   the Action is killed); the timeout covers the connection and the whole body, error code `ETIMEDOUT`;
- * - response bodies are capped at 1 MiB (error code `EBODYTOOLARGE`);
+ * - response bodies are read as a stream and capped at 1 MiB, whatever their Content-Length says (error code
+ *   `EBODYTOOLARGE`; the rest of the body is never read, and the connection is let go of);
+ * - in a legacy rule run by LegacyRules, a request still running when that rule's run is interrupted (its timeout,
+ *   the login's deadline, a denial elsewhere) is aborted and its connection closed (error code `EREQUEST`, for a
+ *   callback whose outcome no longer counts);
  * - errors carry a `code`: the system code when Node gives one (`ECONNREFUSED`, `ENOTFOUND`, `ECONNRESET`, ...),
  *   `ETIMEDOUT`, `EBODYTOOLARGE`, `EINVALIDURL` (fetch is not called), `EREDIRECT` (too many redirects), else
  *   `EREQUEST`;
@@ -47,6 +51,7 @@
  * @since 0.1.0
  */
 import { callbackErrorsKey } from "./internal/callbackErrors.ts"
+import { rfc3986 } from "./internal/rfc3986.ts"
 
 /**
  * A response: status, lower-case headers and the body (a string, parsed JSON with `json`, or a `Buffer` with
@@ -161,17 +166,13 @@ const jsonType = "application/json"
 const fail = (code: string, message: string, cause?: unknown): RequestError =>
   Object.assign(new Error(message, { cause }), { code })
 
-/** RFC 3986 encoding, as `request` does for `qs` and `form`. */
-const encode = (s: string): string =>
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => "%" + c.charCodeAt(0).toString(16).toUpperCase())
-
 /** `qs` / `form` pairs: arrays repeat the key, nested objects use brackets, `undefined` is dropped. */
 const query = (value: unknown, key = "", out: Array<string> = []): Array<string> => {
   if (Array.isArray(value)) { for (const v of value) query(v, key, out) }
   else if (value instanceof Date) query(value.toISOString(), key, out)
   else if (value && typeof value === "object") {
     for (const k in value) query((value as any)[k], key ? `${key}[${k}]` : k, out)
-  } else if (value !== undefined) out.push(encode(key) + "=" + encode(value === null ? "" : String(value)))
+  } else if (value !== undefined) out.push(rfc3986(key) + "=" + rfc3986(value === null ? "" : String(value)))
   return out
 }
 
@@ -191,7 +192,7 @@ const merge = (a: Options, b: Options): Options => ({
   headers: { ...lower(a.headers), ...lower(b.headers) }
 })
 
-const send = async (o: Options): Promise<Response> => {
+const send = async (o: Options, run: AbortSignal | undefined): Promise<Response> => {
   const raw = o.uri ?? o.url ?? ""
   let href = typeof raw === "object" ? raw.href : String(raw)
   const base = o.baseUrl
@@ -239,26 +240,35 @@ const send = async (o: Options): Promise<Response> => {
   const method = (o.method ?? "GET").toUpperCase()
   // AbortSignal.timeout wants a whole number, and setTimeout fires at once above 2^31 - 1
   const ms = o.timeout! > 0 ? Math.ceil(Math.min(o.timeout!, 2 ** 31 - 1)) : 10_000
+  const timeout = AbortSignal.timeout(ms)
   try {
     const res = await fetch(url, {
       method,
       headers,
       body: body as Uint8Array<ArrayBuffer> | null,
-      // like request, POST, PUT, PATCH and DELETE redirects are only followed with `followAllRedirects`
+      // like request, POST, PUT, PATCH and DELETE redirects are only followed with `followAllRedirects`; never
+      // `redirect: "error"`, whose abort Node 22 loses (nodejs/undici#4627): an abort here errors the body's stream
       redirect: o.followRedirect !== false && (o.followAllRedirects || !/^(POST|PUT|PATCH|DELETE)$/.test(method))
         ? "follow"
         : "manual",
-      signal: AbortSignal.timeout(ms)
+      signal: run ? AbortSignal.any([timeout, run]) : timeout
     })
+    // A plain body's Content-Length is its size (`+null` is 0): over the cap, the body is refused before a byte of
+    // it is read. Never trusted alone: the bytes are counted too.
+    let size = res.headers.has("content-encoding") ? 0 : +res.headers.get("content-length")! || 0
     const chunks: Array<Uint8Array> = []
-    let size = 0
-    // throwing out of the loop cancels the stream, which closes the connection
-    for await (const chunk of res.body ?? []) {
-      if ((size += chunk.length) > limit) {
-        // The status is known by then: a rule can still tell a huge 404 or error page from a huge answer.
-        throw Object.assign(fail("EBODYTOOLARGE", `response body exceeds ${limit} bytes`), { statusCode: res.status })
+    if (size > limit) await res.body?.cancel()
+    else {
+      size = 0
+      // Leaving the loop early cancels the stream, which closes the connection.
+      for await (const chunk of res.body ?? []) {
+        if ((size += chunk.length) > limit) break
+        chunks.push(chunk)
       }
-      chunks.push(chunk)
+    }
+    // The status is known by then: a rule can still tell a huge 404 or error page from a huge answer.
+    if (size > limit) {
+      throw Object.assign(fail("EBODYTOOLARGE", `response body exceeds ${limit} bytes`), { statusCode: res.status })
     }
     const bytes = Buffer.concat(chunks)
     let data: unknown = o.encoding === null ? bytes : bytes.toString(o.encoding ?? "utf8")
@@ -267,7 +277,7 @@ const send = async (o: Options): Promise<Response> => {
         data = JSON.parse(String(data))
       } catch {
         // not JSON: the body stays as it is, except that an empty body is `undefined`, as in request
-        if (!size) data = undefined
+        if (!bytes.length) data = undefined
       }
     }
     const out: Record<string, string> = {}
@@ -278,7 +288,7 @@ const send = async (o: Options): Promise<Response> => {
     const code = cause?.code ?? cause?.errors?.[0]?.code ?? ""
     throw e.name === "TimeoutError" || /TIMEOUT/.test(code)
       ? fail("ETIMEDOUT", `request timed out after ${ms} ms`, e)
-      : e.code // ours (EBODYTOOLARGE)
+      : typeof e.code == "string" // ours (EBODYTOOLARGE); an AbortError's code is a number
       ? e
       : fail(
         code === "UND_ERR_SOCKET"
@@ -296,12 +306,17 @@ const send = async (o: Options): Promise<Response> => {
 
 /**
  * A `request` function whose calls start from `defaults` (headers merged, call options win). With
- * `onCallbackError`, an exception thrown by a callback goes there instead of becoming an uncaught exception.
+ * `onCallbackError`, an exception thrown by a callback goes there instead of becoming an uncaught exception. With
+ * `signalOf`, each request is also aborted when the signal it returns at the call aborts.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const make = (defaults: Options = {}, onCallbackError?: (error: unknown) => void): Request => {
+export const make = (
+  defaults: Options = {},
+  onCallbackError?: (error: unknown) => void,
+  signalOf?: () => AbortSignal | undefined
+): Request => {
   const verb = (method?: string): Send => (uri, options, callback) => {
     if (typeof options === "function") {
       callback = options
@@ -309,7 +324,7 @@ export const make = (defaults: Options = {}, onCallbackError?: (error: unknown) 
     }
     const own = merge(options ?? {}, typeof uri === "string" || uri instanceof URL ? { uri } : uri)
     const cb = callback
-    send(merge(defaults, method ? { ...own, method } : own)).then(
+    send(merge(defaults, method ? { ...own, method } : own), signalOf?.()).then(
       (r): Parameters<Callback> => [null, r, r.body],
       (e): Parameters<Callback> => [e]
     ).then((args) => {
@@ -329,9 +344,11 @@ export const make = (defaults: Options = {}, onCallbackError?: (error: unknown) 
   const request: any = verb()
   for (const m of ["get", "head", "post", "put", "patch", "delete"]) request[m] = verb(m)
   request.del = request.delete
-  request.defaults = (options: Options) => make(merge(defaults, options), onCallbackError)
-  // LegacyRules.callbackErrorsKey: each legacy rule gets a request whose throwing callbacks deny that login only.
-  request[callbackErrorsKey] = (onError: (error: unknown) => void) => make(defaults, onError)
+  request.defaults = (options: Options) => make(merge(defaults, options), onCallbackError, signalOf)
+  // LegacyRules.callbackErrorsKey: each legacy rule gets a request whose throwing callbacks deny that login only, and
+  // whose requests end with the run of the rule that made them.
+  request[callbackErrorsKey] = (onError: (error: unknown) => void, runSignal?: () => AbortSignal | undefined) =>
+    make(defaults, onError, runSignal)
   return request
 }
 

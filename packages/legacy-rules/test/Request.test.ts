@@ -1,6 +1,7 @@
 import { make, type Options, request, type RequestError, type Response, type Send } from "@rulefx/legacy-rules/Request"
 import * as Listen from "@rulefx/testing/Listen"
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http"
+import { gzipSync } from "node:zlib"
 import { afterEach, assert, describe, it, vi } from "vitest"
 
 interface Seen {
@@ -487,6 +488,49 @@ describe("Request", () => {
       const error = await failed(request, `${server.url}/endless`, { timeout: 5000 })
       assert.strictEqual(error.code, "EBODYTOOLARGE")
       await vi.waitFor(() => assert.deepStrictEqual(server.closed, ["/endless"]), { timeout: 2000 })
+    })
+
+    it("a Content-Length over 1 MiB is EBODYTOOLARGE before any of the body arrives, and the connection is closed", async () => {
+      const server = await serve((_, res) => {
+        res.writeHead(200, { "content-length": String(50 * 1024 * 1024) })
+        res.flushHeaders()
+      })
+      const started = Date.now()
+      const error = await failed(request, `${server.url}/announced`, { timeout: 5000 })
+      assert.strictEqual(error.code, "EBODYTOOLARGE")
+      assert.strictEqual(error.statusCode, 200)
+      assert.isBelow(Date.now() - started, 2000)
+      await vi.waitFor(() => assert.deepStrictEqual(server.closed, ["/announced"]), { timeout: 2000 })
+    })
+
+    it("a gzip body is counted as decoded, whatever its small Content-Length says", async () => {
+      const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024))
+      const server = await answer(200, bomb, { "content-encoding": "gzip", "content-length": String(bomb.length) })
+      assert.isBelow(bomb.length, 1 << 20)
+      assert.strictEqual((await failed(request, `${server.url}/bomb`)).code, "EBODYTOOLARGE")
+    })
+
+    it("make(..., signalOf): a request is aborted when the signal of its call aborts, and its connection closed", async () => {
+      const server = await serve((req, res) => {
+        if (req.url === "/stream") {
+          res.writeHead(200)
+          res.write("x".repeat(1000))
+        }
+      })
+      await Promise.all(["/hang", "/stream"].map(async (path) => {
+        const controller = new AbortController()
+        const send = make({ timeout: 10_000 }, undefined, () => controller.signal)
+        const outcome = call(send, `${server.url}${path}`)
+        await sleep(100)
+        controller.abort()
+        const error = (await outcome).error
+        assert.strictEqual(error?.code, "EREQUEST", path)
+        await vi.waitFor(() => assert.include(server.closed, path), { timeout: 2000 })
+      }))
+      // The signal is read at each call: one already aborted never sends.
+      const error = await failed(make({}, undefined, () => AbortSignal.abort()), `${server.url}/never`)
+      assert.strictEqual(error.code, "EREQUEST")
+      assert.notInclude(server.seen.map((s) => s.url), "/never")
     })
 
     it("connection refused is ECONNREFUSED", async () => {

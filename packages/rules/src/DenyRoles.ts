@@ -16,14 +16,13 @@ import * as v from "valibot"
 import { EffectiveRoles } from "./EffectiveRoles.ts"
 
 /**
- * None of the user's roles is allowed on this application.
+ * None of the user's roles is allowed on this application. It carries no fields: a denial's fields go to the log,
+ * and the roles are the user's data (a log line names the user by id only).
  *
  * @category errors
  * @since 0.1.0
  */
-export class RoleNotAllowed extends /* @__PURE__ */ Denial.Class("RoleNotAllowed")<{
-  readonly roles: ReadonlyArray<string>
-}> {
+export class RoleNotAllowed extends /* @__PURE__ */ Denial.Class("RoleNotAllowed")<{}> {
   override get message(): string {
     return "Your account is not allowed to use this application."
   }
@@ -73,6 +72,6 @@ export const make = (options: Options = {}) =>
       const allowed = (raw ?? "").split(",").map((role) => role.trim()).filter((role) => role.length > 0)
       if (allowed.length === 0) return yield* new AllowedRolesMissing({ key: metadataKey })
       const roles = yield* EffectiveRoles
-      if (!roles.some((role) => allowed.includes(role))) return yield* new RoleNotAllowed({ roles })
+      if (!roles.some((role) => allowed.includes(role))) return yield* new RoleNotAllowed()
     })
   )

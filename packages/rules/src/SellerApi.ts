@@ -1,8 +1,10 @@
 /**
  * SellerApi: fetches a seller by id from the seller service, `GET {SELLER_API_URL}/seller/{id}`.
  *
- * Built on the platform's fetch rather than effect/http, which would add about 45 kB to an Action bundle. The body
- * is decoded through Standard Schema (valibot) and unknown fields are dropped. Every call has its own timeout and is
+ * Built on the platform's fetch (through core's HttpBody) rather than effect/http, which would add about 45 kB to an
+ * Action bundle. The body is read as a stream and refused past 64 kB (65,536 bytes), whatever its Content-Length
+ * says, so an answer of any size costs at most that much memory; it is decoded through Standard Schema (valibot) and
+ * unknown fields are dropped. Every call has its own timeout and is
  * retried once on a timeout, a connection failure or a 5xx (GET is idempotent). A 404 means "no such seller".
  * Failures are SellerApiError values whose `detail` is for the log: it never holds the URL, the body or a secret.
  *
@@ -10,6 +12,7 @@
  */
 import * as Decode from "@rulefx/core/Decode"
 import { InvalidData, type MissingSecret } from "@rulefx/core/Denial"
+import * as HttpBody from "@rulefx/core/HttpBody"
 import * as Secrets from "@rulefx/core/Secrets"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -115,40 +118,58 @@ export class SellerApi extends Context.Service<SellerApi, {
     )
 }
 
+// Only a Status failure has a status.
 const isRetryable = (e: SellerApiError): boolean =>
-  e.reason === "Timeout" || e.reason === "Network" || (e.reason === "Status" && (e.status ?? 0) >= 500)
+  e.reason === "Timeout" || e.reason === "Network" || (e.status ?? 0) >= 500
 
 // One Effect.catch per retry rather than Effect.retry: the retry is immediate either way, and Schedule, which
 // Effect.retry pulls in, measured 2.2 kB of the Action bundle (bench/RESULTS.md).
 const retrying = <A>(self: Effect.Effect<A, SellerApiError>, times: number): Effect.Effect<A, SellerApiError> =>
   times <= 0 ? self : Effect.catch(self, (e) => isRetryable(e) ? retrying(self, times - 1) : Effect.fail(e))
 
+type Failed = { readonly code?: unknown; readonly cause?: Failed } | null | undefined
+
 const networkDetail = (cause: unknown): string => {
   // fetch wraps the socket error; its code (ECONNREFUSED, ECONNRESET, ...) says enough without naming the host.
-  const inner = cause instanceof Error && cause.cause instanceof Error ? cause.cause : cause
-  const code = inner instanceof Error && "code" in inner ? String(inner.code) : undefined
-  return `connection failed${code === undefined ? "" : `: ${code}`}`
+  const code = (cause as Failed)?.cause?.code ?? (cause as Failed)?.code
+  return code === undefined ? "connection failed" : `connection failed: ${String(code)}`
 }
 
 const decodeSeller = Decode.decode(SellerSchema, "seller body")
 
-/** Bodies larger than this are refused rather than parsed: a seller is a few hundred bytes. */
-const maxBodyChars = 64 * 1024
+/** Bodies larger than this are refused, and read no further: a seller is a few hundred bytes. */
+const maxBodyBytes = 65_536
 
-const bodyError = (detail: string) => new SellerApiError({ reason: "Body", detail })
+const failure = (reason: SellerApiError["reason"], detail: string) =>
+  Effect.fail(new SellerApiError({ reason, detail }))
+
+// The body of a 2xx, or undefined for a 404 ("no such seller", whatever its body says or weighs).
+const textOf = (
+  { body, response: { status } }: HttpBody.Answer
+): Effect.Effect<string | undefined, SellerApiError> | Promise<Effect.Effect<string>> =>
+  status === 404
+    ? Effect.succeed(undefined)
+    : status < 200 || status > 299
+    ? Effect.fail(new SellerApiError({ reason: "Status", status, detail: `status ${status}` }))
+    : body === undefined
+    ? failure("Body", `body is over ${maxBodyBytes} bytes`)
+    : body.text().then(Effect.succeed)
 
 const decodeBody = (id: string, text: string): Effect.Effect<Seller, SellerApiError> =>
-  text.length > maxBodyChars
-    ? Effect.fail(bodyError(`body is over ${maxBodyChars} characters`))
-    : Effect.try({ try: () => JSON.parse(text) as unknown, catch: () => bodyError("body is not JSON") }).pipe(
-      Effect.flatMap((json) =>
-        decodeSeller(json).pipe(
-          Effect.mapError((e) => bodyError(`body is not a seller: ${e.issues.slice(0, 3).join(", ")}`))
-        )
-      ),
-      // A seller other than the one asked for would put someone else's data in this user's token.
-      Effect.filterOrFail((seller) => seller.id === id, () => bodyError("body is a different seller"))
+  Effect.try({
+    try: () => JSON.parse(text) as unknown,
+    catch: () => new SellerApiError({ reason: "Body", detail: "body is not JSON" })
+  }).pipe(
+    Effect.flatMap((json) =>
+      decodeSeller(json).pipe(
+        Effect.catch((e) => failure("Body", `body is not a seller: ${e.issues.slice(0, 3).join(", ")}`))
+      )
+    ),
+    // A seller other than the one asked for would put someone else's data in this user's token.
+    Effect.flatMap((seller) =>
+      seller.id === id ? Effect.succeed(seller) : failure("Body", "body is a different seller")
     )
+  )
 
 const makeLive = Effect.fnUntraced(function*(options: Options) {
   const urlSecret = options.urlSecret ?? "SELLER_API_URL"
@@ -161,36 +182,29 @@ const makeLive = Effect.fnUntraced(function*(options: Options) {
   const timeoutMillis = Duration.toMillis(Duration.fromInputUnsafe(timeout))
   const retries = options.retries ?? 1
 
+  // Effect.callback rather than Effect.tryPromise, which only this module used (about 300 bytes of every Action). Its
+  // signal aborts when the attempt is interrupted (the attempt's timeout, the run's deadline): HttpBody then stops
+  // reading and lets go of the connection, wherever the answer was.
   const attempt = (id: string) =>
-    Effect.tryPromise({
-      try: (signal) =>
-        fetch(`${baseUrl}/seller/${encodeURIComponent(id)}`, {
-          signal,
-          redirect: "error",
-          headers: { accept: "application/json" }
-        }).then((response) => response.text().then((text) => ({ status: response.status, text }))),
-      catch: (cause) => new SellerApiError({ reason: "Network", detail: networkDetail(cause) })
+    Effect.callback<string | undefined, SellerApiError>((resume, signal) => {
+      HttpBody.fetch(`${baseUrl}/seller/${encodeURIComponent(id)}`, {
+        signal,
+        redirect: "error",
+        headers: { accept: "application/json" }
+      }, maxBodyBytes).then(textOf).then(resume, (e) => resume(failure("Network", networkDetail(e))))
     }).pipe(
-      Effect.timeoutOrElse({
-        duration: timeout,
-        orElse: () => Effect.fail(new SellerApiError({ reason: "Timeout", detail: `no answer in ${timeoutMillis} ms` }))
-      }),
-      Effect.flatMap(({ status, text }) =>
-        status === 404 || status >= 200 && status < 300
-          ? Effect.succeed({ status, text })
-          : Effect.fail(new SellerApiError({ reason: "Status", status, detail: `status ${status}` }))
-      )
+      Effect.timeoutOrElse({ duration: timeout, orElse: () => failure("Timeout", `no answer in ${timeoutMillis} ms`) })
     )
 
   return SellerApi.of({
     getSeller: (id) =>
       // fetch resolves "." and ".." as path segments (encoded or not), which would leave /seller/.
       (id === "." || id === ".." || id.length === 0
-        ? Effect.fail(new SellerApiError({ reason: "Status", detail: "seller id is not a path segment" }))
+        ? failure("Status", "seller id is not a path segment")
         : attempt(id)).pipe(
           (self) => retrying(self, retries),
-          Effect.flatMap(({ status, text }) =>
-            status === 404 ? Effect.succeedNone : Effect.map(decodeBody(id, text), Option.some)
+          Effect.flatMap((text) =>
+            text === undefined ? Effect.succeedNone : Effect.map(decodeBody(id, text), Option.some)
           )
         )
   })

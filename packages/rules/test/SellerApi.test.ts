@@ -3,12 +3,17 @@ import { MissingSecret } from "@rulefx/core/Denial"
 import { Secrets } from "@rulefx/core/Secrets"
 import { type Options, SellerApi, SellerApiError } from "@rulefx/rules/SellerApi"
 import * as Leaks from "@rulefx/testing/Leaks"
+import * as Listen from "@rulefx/testing/Listen"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import { createServer } from "node:http"
+import { setFlagsFromString } from "node:v8"
+import { runInNewContext } from "node:vm"
 import { ada } from "./utils/Fixtures.ts"
 
 const apiLayer = (baseUrl: string, options: Options = {}) =>
@@ -244,6 +249,141 @@ describe("SellerApi", () => {
           Effect.flatMap(SellerApi, (api) => api.getSeller("seller-1")).pipe(Effect.provide(apiLayer("")))
         )
         assert.strictEqual(error._tag, "MissingSecret")
+      }))
+  })
+
+  describe("bodies, read as capped streams (live, against a local server)", () => {
+    interface Seen {
+      readonly id: string
+      sent: number
+      closed: boolean
+    }
+    const chunk = Buffer.alloc(64 * 1024, 32)
+
+    /** A server whose answer for `/seller/{status}-{shape}` is the status with: an endless body, 500 MB announced
+     * by Content-Length and never sent, or a body that drips; and `/seller/exact-{n}` a seller of exactly n bytes. */
+    const floodServer = Effect.acquireRelease(
+      Effect.promise(async () => {
+        const seen: Array<Seen> = []
+        const listening = await Listen.listen(createServer((req, res) => {
+          const id = decodeURIComponent((req.url ?? "").replace(/^\/seller\//, ""))
+          const record: Seen = { id, sent: 0, closed: false }
+          seen.push(record)
+          res.on("close", () => {
+            record.closed = true
+          })
+          const [code, shape] = id.split("-")
+          if (code === "exact") {
+            const base = JSON.stringify({ ...ada, id, name: "" })
+            const body = JSON.stringify({ ...ada, id, name: "n".repeat(Number(shape) - base.length) })
+            return void res.writeHead(200).end(body)
+          }
+          if (shape === "announced") {
+            res.writeHead(Number(code), { "content-length": String(500 * 1024 * 1024) })
+            return void res.flushHeaders()
+          }
+          res.writeHead(Number(code))
+          if (shape === "drip") {
+            const timer = setInterval(() => {
+              record.sent++
+              res.write(" ")
+            }, 20)
+            return void res.on("close", () => clearInterval(timer))
+          }
+          const pump = () => {
+            while (!record.closed) {
+              record.sent += chunk.length
+              if (!res.write(chunk)) return void res.once("drain", pump)
+            }
+          }
+          pump()
+        }))
+        return { ...listening, seen }
+      }),
+      (server) => Effect.promise(() => server.close())
+    )
+
+    /** Waits (up to 5 s) until the server saw every connection for `id` close; the seen requests for it. */
+    const allClosed = (server: { readonly seen: ReadonlyArray<Seen> }, id: string) => {
+      const mine = () => server.seen.filter((s) => s.id === id)
+      return Effect.promise(async () => {
+        for (let i = 0; i < 500 && mine().some((s) => !s.closed); i++) {
+          // oxlint-disable-next-line no-await-in-loop
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+        for (const s of mine()) assert.isTrue(s.closed, `${id}: a connection is still open`)
+        return mine()
+      })
+    }
+
+    it.live("a 200 with an endless body: a Body error at 64 kB, one request, the connection closed", () =>
+      Effect.gen(function*() {
+        const server = yield* floodServer
+        const error = yield* Effect.flip(getSeller(server.url, "200-endless"))
+        assert.strictEqual(error.reason, "Body")
+        assert.strictEqual(error.detail, "body is over 65536 bytes")
+        const seen = yield* allClosed(server, "200-endless")
+        assert.strictEqual(seen.length, 1)
+        // What socket buffers took in before the close, not the body.
+        assert.isBelow(seen[0]!.sent, 16 * 1024 * 1024)
+      }))
+
+    it.live("a 200 announcing 500 MB: a Body error without waiting for a byte of it", () =>
+      Effect.gen(function*() {
+        const server = yield* floodServer
+        const error = yield* Effect.flip(getSeller(server.url, "200-announced", { timeout: "10 seconds" }))
+        assert.strictEqual(error.reason, "Body")
+        yield* allClosed(server, "200-announced")
+      }))
+
+    it.live("a seller of exactly 65,536 bytes is read; one byte more is a Body error", () =>
+      Effect.gen(function*() {
+        const server = yield* floodServer
+        const seller = yield* getSeller(server.url, "exact-65536")
+        assert.strictEqual(JSON.stringify(Option.getOrThrow(seller)).length, 65_536)
+        const error = yield* Effect.flip(getSeller(server.url, "exact-65537"))
+        assert.strictEqual(error.detail, "body is over 65536 bytes")
+      }))
+
+    it.live("a 404 with an endless body is still no seller, and the connection is closed", () =>
+      Effect.gen(function*() {
+        const server = yield* floodServer
+        assert.isTrue(Option.isNone(yield* getSeller(server.url, "404-endless")))
+        yield* allClosed(server, "404-endless")
+      }))
+
+    it.live("a 503 with an endless body is still a 503: retried once, then a Status error", () =>
+      Effect.gen(function*() {
+        const server = yield* floodServer
+        const error = yield* Effect.flip(getSeller(server.url, "503-endless"))
+        assert.strictEqual(error.reason, "Status")
+        assert.strictEqual(error.status, 503)
+        assert.strictEqual((yield* allClosed(server, "503-endless")).length, 2)
+      }))
+
+    it.live("a body that drips past the attempt's timeout: a Timeout, and both connections are closed", () =>
+      Effect.gen(function*() {
+        const server = yield* floodServer
+        const error = yield* Effect.flip(getSeller(server.url, "200-drip", { timeout: "300 millis" }))
+        assert.strictEqual(error.reason, "Timeout")
+        const seen = yield* allClosed(server, "200-drip")
+        assert.strictEqual(seen.length, 2)
+        const sent = seen.map((s) => s.sent)
+        yield* Effect.sleep("100 millis")
+        assert.deepStrictEqual(seen.map((s) => s.sent), sent, "a drip goes on after its request was given up")
+      }))
+
+    it.live("interrupted mid-body (a deadline elsewhere): the connection is closed", () =>
+      Effect.gen(function*() {
+        const server = yield* floodServer
+        // Garbage collected first: Node 22 then loses a plain abort of this fetch (nodejs/undici#4627).
+        setFlagsFromString("--expose-gc")
+        const gc = runInNewContext("gc") as () => void
+        const fiber = yield* Effect.forkChild(getSeller(server.url, "200-drip", { timeout: "10 seconds" }))
+        yield* Effect.sleep("200 millis")
+        gc()
+        yield* Fiber.interrupt(fiber)
+        yield* allClosed(server, "200-drip")
       }))
   })
 

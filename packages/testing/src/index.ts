@@ -1,4 +1,6 @@
+export * as ChildAction from "./ChildAction.ts"
 export * as Events from "./Events.ts"
+export * as FloodServer from "./FloodServer.ts"
 export * as Hmac from "./Hmac.ts"
 export * as Leaks from "./Leaks.ts"
 export * as Listen from "./Listen.ts"
