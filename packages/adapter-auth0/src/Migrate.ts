@@ -7,7 +7,8 @@
  * (`@rulefx/legacy-rules/Analyze`): every construct it uses is either translated to its Actions equivalent or has
  * none. A construct without an equivalent refuses the build, naming the rule, the line and the construct, unless
  * the user accepts it: `--accept <construct>` for every rule, `--accept <rule>:<construct>`, or
- * `"rulefx": { "accept": ["<construct>"] }` in the rule's JSON. An accepted construct runs as an inert value.
+ * `"rulefx": { "accept": ["<construct>"] }` in the rule's JSON. An accepted construct runs as an inert value. The
+ * constructs through which overlapping logins could share state (`Analyze.neverAccepted`) cannot be accepted.
  *
  * Modules the rules `require` are bundled into the Action: Node built-ins as they are, `request` as rulefx's
  * fetch-based shim, anything else resolved from the rules folder's (or the working directory's) node_modules,
@@ -283,8 +284,8 @@ const moduleOf = (
   return version === undefined ? { kind: "missing", path: undefined } : { kind: "dependency", path, version }
 }
 
-// Overlapping logins would share the variable: one user's value could reach another's token. Never accepted.
-const neverAccepted: ReadonlySet<string> = new Set(["global.implicit"])
+// Overlapping logins could share state through these: one user's value could reach another's token. Never accepted.
+const neverAccepted: ReadonlySet<string> = Analyze.neverAccepted
 
 // The constructs accepted for a rule: in its JSON, for every rule (`--accept c`) or for it (`--accept rule:c`).
 const acceptedFor = (rule: RuleFile, accept: ReadonlyArray<string>): ReadonlyArray<string> =>
@@ -365,7 +366,9 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
       const ruleName = name.includes(":") ? name.slice(0, name.lastIndexOf(":")) : undefined
       const construct = name.slice(name.lastIndexOf(":") + 1)
       if (neverAccepted.has(construct)) {
-        notes.push(`--accept ${name}: ${construct} cannot be accepted (overlapping logins would share the variable)`)
+        notes.push(
+          `--accept ${name}: ${construct} cannot be accepted (overlapping logins could share state through it)`
+        )
       } else if (ruleName !== undefined && !rules.some((r) => r.name === ruleName)) {
         notes.push(`--accept ${name}: there is no rule named "${ruleName}"`)
       } else if (!planned.some((r) => r.accepted.some((f) => isAccepted(f, { ...r.file, accept: [] }, [name])))) {
@@ -398,7 +401,11 @@ export const problems = (p: Plan): ReadonlyArray<string> => [
   ...p.rules.flatMap((r) =>
     r.refused.map((f) =>
       `rule "${r.file.name}" (${relative(process.cwd(), r.file.script)}:${f.line}): ${f.construct} has no Actions ` +
-      `equivalent: ${f.detail} (accept with --accept ${r.file.name}:${f.construct})`
+      `equivalent: ${f.detail} (${
+        neverAccepted.has(f.construct)
+          ? "cannot be accepted: change the rule"
+          : `accept with --accept ${r.file.name}:${f.construct}`
+      })`
     )
   ),
   ...p.modules.filter((m) => m.kind === "missing").map((m) =>
