@@ -539,12 +539,19 @@ const scopesOf = (fn: RuleFunction): Scopes => {
   return { rule, manager, parents: parentsOf(program), references, hoisted: hoistedOf(manager) }
 }
 
+// A function's parameters do not see the variables of its body (with defaults, the body gets its own environment).
+const inParameters = (node: acorn.Node, scope: eslintScope.Scope): boolean => {
+  const body = (scope.block as { readonly body?: acorn.Node }).body
+  return body !== undefined && node.start >= (scope.block as unknown as acorn.Node).start && node.start < body.start
+}
+
 const bindingOf = (scopes: Scopes, reference: eslintScope.Reference): Binding => {
   if (reference.resolved !== null) return "local"
-  const name = reference.identifier.name
+  const id = reference.identifier as acorn.Identifier
   for (let scope: eslintScope.Scope | null = reference.from; scope !== null; scope = scope.upper) {
-    if (scopes.hoisted.get(scope)?.has(name)) return "local"
+    if (scopes.hoisted.get(scope)?.has(id.name) && !inParameters(id, scope)) return "local"
   }
+  const name = id.name
   // `arguments` resolves in every non-arrow function: unresolved, it is the wrapper's (an arrow-function rule).
   return wrapperNames.has(name) || name === "arguments" ? "wrapper" : "global"
 }

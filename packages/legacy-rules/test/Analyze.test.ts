@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Analyze from "@rulefx/legacy-rules/Analyze"
 import * as Effect from "effect/Effect"
+import fc from "fast-check"
+import * as vm from "node:vm"
 
 const file = "rules/my-rule.js"
 
@@ -1355,4 +1357,251 @@ describe("Analyze", () => {
         )
       }))
   })
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// The analysis against the engine: small rules from a grammar, run in a fresh node:vm context
+// ---------------------------------------------------------------------------------------------------------------
+
+// The oracle is V8 itself: a generated rule runs in a fresh node:vm context as the runtime runs it, and a property that
+// appears on the context's global object, a built-in prototype, or the object the runtime loads the rule from, is
+// state overlapping logins would share. Every statement of the grammar runs (no branch is ever skipped), so the
+// analysis must refuse exactly those rules; a rule that throws half way is left out.
+
+// How a generated function is defined and run: each runs its body exactly once, except `dead` (never run).
+const uses = {
+  declPlain: (n: string, b: string) => `function ${n}() {${b}} ${n}();`,
+  declNew: (n: string, b: string) => `function ${n}() {${b}} new ${n}();`,
+  declCall: (n: string, b: string) => `function ${n}() {${b}} ${n}.call({});`,
+  declCallNull: (n: string, b: string) => `function ${n}() {${b}} ${n}.call(null);`,
+  declApply: (n: string, b: string) => `function ${n}() {${b}} ${n}.apply(undefined, []);`,
+  declMethod: (n: string, b: string) => `function ${n}() {${b}} ({ m: ${n} }).m();`,
+  declProto: (n: string, b: string) => `function ${n}() {} ${n}.prototype.m = function () {${b}}; new ${n}().m();`,
+  declBind: (n: string, b: string) => `function ${n}() {${b}} ${n}.bind({})();`,
+  declProtoEscape: (n: string, b: string) =>
+    `function ${n}() {${b}} ${n}.prototype.k = 1; [${n}].forEach(function (G) { new G(); });`,
+  exprPlain: (_: string, b: string) => `(function () {${b}})();`,
+  exprNamed: (n: string, b: string) => `(function ${n}() {${b}})();`,
+  exprNamedAssign: (n: string, b: string) => `(function ${n}() { ${n} = 1; ${b}})();`,
+  exprNew: (_: string, b: string) => `new (function () {${b}})();`,
+  exprCall: (_: string, b: string) => `(function () {${b}}).call({});`,
+  exprMethod: (_: string, b: string) => `({ m: function () {${b}} }).m();`,
+  exprShorthand: (_: string, b: string) => `({ m() {${b}} }).m();`,
+  exprGetter: (_: string, b: string) => `({ get g() {${b} return 0; } }).g;`,
+  exprMember: (n: string, b: string) => `var ${n} = {}; ${n}.m = function () {${b}}; ${n}.m();`,
+  varNew: (n: string, b: string) => `var ${n} = function () {${b}}; new ${n}();`,
+  varPlain: (n: string, b: string) => `var ${n} = function () {${b}}; ${n}();`,
+  arrow: (_: string, b: string) => `(() => {${b}})();`,
+  forEach: (_: string, b: string) => `[1].forEach(function () {${b}});`,
+  classConstructor: (_: string, b: string) => `new (class { constructor() {${b}} })();`,
+  classField: (_: string, b: string) => `new (class { f = (() => {${b}})(); })();`,
+  dead: (n: string, b: string) => `function ${n}() {${b}}`
+} as const
+
+type Use = keyof typeof uses
+
+// Ways to the global object or a built-in prototype, each writing property `p`.
+const sharedForms = [
+  (p: string, g: string) => `var ${g} = globalThis; ${g}.${p} = 1;`,
+  (p: string) => `globalThis.${p} = 1;`,
+  (p: string) => `Object.assign(globalThis, { ${p}: 1 });`,
+  (p: string) => `Object.prototype.${p} = 1;`,
+  (p: string) => `({}).__proto__.${p} = 1;`,
+  (p: string) => `[].constructor.prototype.${p} = 1;`,
+  (p: string) => `(0, eval)("var ${p} = 1");`,
+  (p: string) => `Function("this.${p} = 1")();`,
+  (p: string) => `[].constructor.constructor("this.${p} = 1")();`
+]
+
+type Stmt =
+  | { readonly k: "decl"; readonly kind: "var" | "let" | "const"; readonly name: string }
+  | { readonly k: "write"; readonly form: number; readonly name: string }
+  | { readonly k: "this"; readonly alias: boolean }
+  | { readonly k: "block" | "if"; readonly body: ReadonlyArray<Stmt> }
+  | { readonly k: "catch"; readonly name: string; readonly destructure: boolean; readonly body: ReadonlyArray<Stmt> }
+  | { readonly k: "with"; readonly name: string }
+  | { readonly k: "blockFunction"; readonly name: string; readonly async: boolean; readonly shadowed: boolean }
+  | { readonly k: "classDecl" | "arguments"; readonly name: string }
+  | { readonly k: "shared"; readonly form: number }
+  | { readonly k: "forLet"; readonly name: string; readonly body: ReadonlyArray<Stmt> }
+  | { readonly k: "switch"; readonly body: ReadonlyArray<Stmt> }
+  | { readonly k: "param"; readonly name: string; readonly target: string; readonly body: ReadonlyArray<Stmt> }
+  | {
+    readonly k: "fn"
+    readonly use: Use
+    readonly strict: boolean
+    readonly name: string | undefined
+    readonly body: ReadonlyArray<Stmt>
+  }
+
+interface Generated {
+  readonly arrow: boolean
+  readonly strict: boolean
+  readonly body: ReadonlyArray<Stmt>
+}
+
+// `exact`: every function runs, and has a name of its own; otherwise functions may share the variables' names or
+// never run, and only soundness is checked.
+const grammar = (exact: boolean): fc.Arbitrary<Generated> => {
+  const name = fc.constantFrom("a", "b", "c")
+  const useNames = Object.keys(uses).filter((u) => !exact || u !== "dead") as Array<Use>
+  const { body } = fc.letrec<{ body: ReadonlyArray<Stmt>; stmt: Stmt }>((tie) => ({
+    body: fc.array(tie("stmt"), { minLength: 1, maxLength: 4, depthIdentifier: "stmt" }),
+    stmt: fc.oneof(
+      { maxDepth: 3, depthIdentifier: "stmt", depthSize: "small" },
+      fc.record({ k: fc.constant("write" as const), form: fc.nat({ max: 5 }), name }),
+      // Declarations weigh more, or most names would be globals.
+      {
+        arbitrary: fc.record({ k: fc.constant("decl" as const), kind: fc.constantFrom("var", "let", "const"), name }),
+        weight: 3
+      },
+      fc.record({ k: fc.constant("this" as const), alias: fc.boolean() }),
+      fc.record({ k: fc.constant("with" as const), name }),
+      fc.record({ k: fc.constant("blockFunction" as const), name, async: fc.boolean(), shadowed: fc.boolean() }),
+      fc.record({ k: fc.constantFrom("classDecl" as const, "arguments" as const), name }),
+      fc.record({ k: fc.constant("shared" as const), form: fc.nat({ max: sharedForms.length - 1 }) }),
+      fc.record({ k: fc.constant("forLet" as const), name, body: tie("body") }),
+      fc.record({ k: fc.constant("switch" as const), body: tie("body") }),
+      fc.record({ k: fc.constantFrom("block" as const, "if" as const), body: tie("body") }),
+      fc.record({ k: fc.constant("catch" as const), name, destructure: fc.boolean(), body: tie("body") }),
+      fc.record({ k: fc.constant("param" as const), name, target: name, body: tie("body") }),
+      fc.record({
+        k: fc.constant("fn" as const),
+        use: fc.constantFrom(...useNames),
+        strict: fc.constantFrom(false, false, true),
+        name: exact ? fc.constant(undefined) : fc.option(name, { nil: undefined }),
+        body: tie("body")
+      })
+    )
+  }))
+  return fc.record({ arrow: fc.boolean(), strict: fc.constantFrom(false, false, false, true), body })
+}
+
+const render = (generated: Generated): string => {
+  let fresh = 0
+  const next = (prefix: string) => `${prefix}${fresh++}`
+  const writes = [
+    (n: string) => `${n} = 1;`,
+    (n: string) => `[${n}] = [1];`,
+    (n: string) => `({ k: ${n} } = { k: 1 });`,
+    (n: string) => `for (${n} in { k: 1 }) {}`,
+    (n: string) => `for (${n} of [1]) {}`,
+    (n: string) => `${n} += 1;`
+  ]
+  const stmts = (body: ReadonlyArray<Stmt>): string => body.map(stmt).join(" ")
+  const stmt = (s: Stmt): string => {
+    switch (s.k) {
+      case "decl":
+        return `${s.kind} ${s.name} = 1;`
+      case "write":
+        return writes[s.form]!(s.name)
+      case "this": {
+        const property = next("p")
+        if (!s.alias) return `this.${property} = 1;`
+        const alias = next("t")
+        return `var ${alias} = this; ${alias}.${property} = 1;`
+      }
+      case "block":
+        return `{ ${stmts(s.body)} }`
+      case "if":
+        return `if (true) { ${stmts(s.body)} }`
+      case "catch":
+        return `try { throw { k: 1 }; } catch (${s.destructure ? `{ k: ${s.name} }` : s.name}) { ${stmts(s.body)} }`
+      case "with":
+        return `with ({}) { ${s.name} = 1; }`
+      case "blockFunction": {
+        const block = `{ ${s.async ? "async " : ""}function ${s.name}() {} }`
+        return s.shadowed ? `{ let ${s.name} = 1; ${block} }` : block
+      }
+      case "shared":
+        return sharedForms[s.form]!(next("p"), next("g"))
+      case "classDecl":
+        return `class ${s.name} {}`
+      case "arguments":
+        return `arguments = 1;`
+      case "forLet":
+        return `for (let ${s.name} of [1]) { ${stmts(s.body)} }`
+      case "switch":
+        return `switch (1) { case 1: ${stmts(s.body)} }`
+      case "param":
+        return `(function (${s.name} = (${s.target} = 1)) { ${stmts(s.body)} })();`
+      case "fn": {
+        const strict = s.strict && !["arrow", "classConstructor", "classField", "exprNamedAssign"].includes(s.use)
+          ? `"use strict"; `
+          : ""
+        return uses[s.use](s.name ?? next("f"), ` ${strict}${stmts(s.body)} `)
+      }
+    }
+  }
+  const body = stmts(generated.body)
+  return generated.arrow
+    ? `(user, context, callback) => {\n  ${body}\n}\n`
+    : `function (user, context, callback) {\n  ${generated.strict ? `"use strict"; ` : ""}${body}\n}\n`
+}
+
+// Runs the rule as the runtime does (the wrapper called on the runtime's own object, the rule called plainly) in a
+// fresh context, and tells whether the global object, a built-in prototype or the runtime's object gained a property.
+const observe = (source: string): { readonly threw: boolean; readonly leaked: boolean } => {
+  const runtime: Record<string, unknown> = {}
+  const context = vm.createContext({ runtime })
+  const shared = vm.runInContext("[globalThis, Object.prototype, Array.prototype, Function.prototype]", context) as [
+    object
+  ]
+  const keys = () => shared.map((o) => Reflect.ownKeys(o).length).join()
+  const before = keys()
+  let threw = false
+  try {
+    vm.runInContext(
+      `(function ({ configuration, global, auth0, UnauthorizedError, require, console }) {\n  return (\n${source}\n  )\n})` +
+        `.call(runtime, {})({ email: "a@example.com" }, {}, function () {})`,
+      context,
+      { timeout: 1000 }
+    )
+  } catch {
+    threw = true
+  }
+  const leaked = keys() !== before || Reflect.ownKeys(runtime).length > 0
+  return { threw, leaked }
+}
+
+// Whether the analysis refuses the rule for state overlapping logins could share; `undefined` when it does not parse.
+// Effect.runSync: fast-check shrinks a failing program only with a synchronous predicate.
+const refusesSharing = (source: string): boolean | undefined => {
+  const result = Effect.runSync(Effect.result(analyze(source)))
+  return result._tag === "Failure"
+    ? undefined
+    : result.success.findings.some((f) => Analyze.neverAccepted.has(f.construct))
+}
+
+describe("the analysis against the engine (generated rules run in node:vm)", () => {
+  it("refuses exactly the rules that leave a property on the global object or the runtime's object", () => {
+    const seen = { refused: 0, fine: 0 }
+    fc.assert(
+      fc.property(grammar(true), (generated) => {
+        const source = render(generated)
+        const refused = refusesSharing(source)
+        const { leaked, threw } = observe(source)
+        // A rule that stops half way (a TDZ, a const, strict mode) does not run every path.
+        fc.pre(refused !== undefined && !threw)
+        seen[refused ? "refused" : "fine"]++
+        assert.strictEqual(refused, leaked, source)
+      }),
+      { numRuns: 1000 }
+    )
+    // The generator must reach both outcomes, or the property says little.
+    assert.isAbove(seen.refused, 100)
+    assert.isAbove(seen.fine, 100)
+  }, 120_000)
+
+  it("never misses a leak, with dead code and functions that share the variables' names", () => {
+    fc.assert(
+      fc.property(grammar(false), (generated) => {
+        const source = render(generated)
+        const refused = refusesSharing(source)
+        fc.pre(refused !== undefined)
+        if (observe(source).leaked) assert.isTrue(refused, source)
+      }),
+      { numRuns: 500 }
+    )
+  }, 120_000)
 })
