@@ -36,30 +36,34 @@
  *   (`var _ = require("lodash"); _.x = ...`), `UnauthorizedError`; directly or as the target of `Object.assign`,
  *   `Object.defineProperty(ies)`, `Object.setPrototypeOf` or `Reflect.set`/`defineProperty`/`deleteProperty`/
  *   `setPrototypeOf`.
- * - `eval.indirect`, `eval.constructor`, `eval.module`: code built at run time that runs in the global scope or
- *   outside the analysis: `eval` other than called directly (`(0, eval)(...)`, `var e = eval`), the Function
- *   constructor reached other than by name (`[].constructor.constructor(...)`, `x.constructor(code)`,
- *   `Object.getPrototypeOf(async function () {}).constructor`, `Function` passed as a value), the modules that run
- *   code or load modules around the rule's `require` (`vm`, `module`, `inspector`, `repl`, `worker_threads`,
- *   `import()`, `process.getBuiltinModule`, `process.mainModule`, `process.binding`, `process.dlopen`).
+ * - `eval.indirect`, `eval.constructor`, `eval.module`: code built at run time that runs in the global scope or outside
+ *   the analysis: `eval` other than called directly (`(0, eval)(...)`, `var e = eval`); the Function constructor,
+ *   whose code runs in the global scope, by name or not (`Function(code)`, `new Function(code)`,
+ *   `[].constructor.constructor(...)`, `x.constructor(code)`, `Function` passed as a value,
+ *   `Object.getPrototypeOf(async function () {}).constructor`); the modules that run code or load modules around the
+ *   rule's `require` (`vm`, `module`, `inspector`, `repl`, `worker_threads`, `import()`, `process.getBuiltinModule`,
+ *   `process.mainModule`, `process.binding`, `process.dlopen`).
  * - `global.escaped`: a Rules global written with `\u` escapes (`requir\u0065`), which the generated wrapper, reading
  *   the source for plain names, would not give to the rule (it would reach the bundle's own `require`).
  *
- * A direct `eval(...)`, `Function(...)` or `new Function(...)` stays `eval`, which a user may accept after reading
- * the code it builds. Reads of a name no scope declares, that is neither a Rules global nor a standard ECMAScript or
- * Node 22 global (`standardGlobals`), are `global.undeclared`: Rules' sandbox had some modules as globals (`_`,
- * `request`); an Action has none, so the read would fail at run time.
+ * A direct `eval(...)` stays `eval`, which a user may accept after reading the code it builds: it runs in the rule's
+ * own scope, where a `var` stays local (an assignment to an undeclared name in that code is still a global). Reads of a
+ * name no scope declares, that is neither a Rules global nor a standard ECMAScript or Node 22 global
+ * (`standardGlobals`), are `global.undeclared`: Rules' sandbox had some modules as globals (`_`, `request`); an Action
+ * has none, so the read would fail at run time.
  *
  * **What a rule written to escape can still do**
  *
  * The analysis follows names and syntax, not values, so a rule written on purpose can still reach shared state: a
  * method taken off its object and called plainly (`var f = obj.m; f()`) or handed to a caller that gives it no
- * receiver, a `.constructor` or `eval` reached through a computed key (`x[k]`), a built-in or module reached through
- * a local alias before the write (`var p = Object.prototype; p.x = 1`, `var env = process.env; env.X = 1`), a mutating
- * library call (`_.merge(process.env, ...)`), a property of any object the rule got from a shared module
- * (`require("x").cache.y = ...`), a closure or timer kept alive past the login, the file system (`/tmp`), and accepted
- * constructs (an `eval` of code that assigns globals). Those need a run-time barrier; this analysis catches the
- * accidental forms that old templates write.
+ * receiver; a `.constructor`, `eval` or `process` member reached through a computed key (`x[k]`); a built-in, a
+ * module or a prototype reached through a local alias before the write (`var p = Object.prototype; p.x = 1`,
+ * `var env = process.env; env.X = 1`, `var m = require("x"); var c = m.cache; c.y = 1`) or through a call
+ * (`require("x").get().y = 1`); a mutating library call (`_.merge(process.env, ...)`, `util.inherits`); a closure,
+ * timer or listener kept alive past the login (`process.on(...)`); the file system (`/tmp`); `child_process`; and
+ * accepted constructs (a direct `eval` of code that assigns a global, or of any code at all). Those need a run-time
+ * barrier; this analysis catches the forms that old templates write by accident, and the well-known deliberate
+ * ones.
  *
  * @since 0.1.0
  */
