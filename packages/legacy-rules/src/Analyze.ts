@@ -73,8 +73,8 @@ import * as walk from "acorn-walk"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import * as eslintScope from "eslint-scope"
-import { builtinModules } from "node:module"
+import type * as eslintScope from "eslint-scope"
+import { builtinModules, createRequire } from "node:module"
 import { moduleName } from "./internal/moduleName.ts"
 
 /**
@@ -526,10 +526,15 @@ const hoistedOf = (manager: eslintScope.ScopeManager): Map<eslintScope.Scope, Re
   return hoisted
 }
 
+// Loaded on the first analysis, not with the module: every rulefx command imports this module, few analyse a rule.
+let scopeAnalyzer: typeof eslintScope | undefined
+const loadScopeAnalyzer = (): typeof eslintScope =>
+  scopeAnalyzer ??= createRequire(import.meta.url)("eslint-scope") as typeof eslintScope
+
 const scopesOf = (fn: RuleFunction): Scopes => {
   const rule = asExpression(fn)
   const program = programOf(rule)
-  const manager = eslintScope.analyze(program as never, {
+  const manager = loadScopeAnalyzer().analyze(program as never, {
     ecmaVersion: 2025,
     sourceType: "script",
     // A direct eval is refused or accepted on its own; letting it make every scope dynamic would leave every name
