@@ -7,7 +7,7 @@
  * rule logs why the webhook failed and the login goes on.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Migrate from "@rulefx/adapter-auth0/Migrate"
+import * as Migrate from "@rulefx/cli/Migrate"
 import * as ChildAction from "@rulefx/testing/ChildAction"
 import * as FloodServer from "@rulefx/testing/FloodServer"
 import * as Effect from "effect/Effect"

@@ -4,8 +4,8 @@
  * loaded with plain require; the authorize request's `?mode=` picks what they do.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Migrate from "@rulefx/adapter-auth0/Migrate"
-import * as RecordingApi from "@rulefx/adapter-auth0/RecordingApi"
+import * as Migrate from "@rulefx/cli/Migrate"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as Effect from "effect/Effect"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"

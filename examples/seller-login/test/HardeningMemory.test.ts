@@ -13,7 +13,7 @@
  * response.text() by a two-line Action goes far over it.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Bundle from "@rulefx/adapter-auth0/Bundle"
+import * as Bundle from "@rulefx/cli/Bundle"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as ChildAction from "@rulefx/testing/ChildAction"
 import * as FloodServer from "@rulefx/testing/FloodServer"

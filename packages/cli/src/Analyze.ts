@@ -3,10 +3,67 @@
  * `(user, context, callback)`, slices out its source, and lists every construct that rulefx translates to Actions or
  * cannot run, with the line and column where it appears in the file.
  *
- * This module runs on the Node side only (`rulefx migrate`), never inside an Action bundle, so it parses with acorn
- * and walks with acorn-walk. Matching is syntactic: the `user`, `context` and `callback` parameters are matched by the
- * names the function gives them, and the Rules globals (`configuration`, `global`, `auth0`, `UnauthorizedError`,
- * `require`) by name, without scope analysis.
+ * This module runs on the Node side only (`rulefx migrate`), never inside an Action bundle, so it parses with acorn,
+ * walks with acorn-walk and resolves names with eslint-scope. The `user`, `context` and `callback` parameters are
+ * matched by the names the function gives them (helpers that take the same objects under the same names count too);
+ * every other name is resolved through the scopes of the rule as it runs: inside the generated wrapper, which gives
+ * it the Rules globals (`configuration`, `global`, `auth0`, `UnauthorizedError`, `require`, `console`), in sloppy
+ * mode, with var hoisting, block-level functions (and their sloppy-mode hoisting), let/const/class scopes, catch
+ * parameters, named function expressions, default parameters, destructuring and `arguments`.
+ *
+ * **State shared by overlapping logins**
+ *
+ * An Action runs many logins at once on one instance, so anything a rule keeps outside its own call can carry one
+ * user's value into another's token. These are refused, and can never be accepted (see `neverAccepted`):
+ *
+ * - `global.implicit`: a write to a name no scope of the rule declares (`x = 1`, `x++`, `x += 1`, `for (x in o)`,
+ *   `[x] = a`, `({ x } = o)`, `delete x`), and `globalThis.x = ...`.
+ * - `global.this`: a `this` that can be the global object or the runtime's own object: at the rule's own level (the
+ *   runtime calls the rule without a receiver), in a sloppy-mode function that is called plainly or handed to code
+ *   that may call it so, and in arrow functions that inherit either (in an arrow-function rule, `this` is the object
+ *   the runtime loads the rule from). A function counts as having a receiver, and its `this` is accepted, when it is
+ *   strict (a class, `"use strict"`), or when the rule visibly uses it as a method or a constructor and never calls
+ *   it plainly: an object literal's method or property (`{ f: function () {} }`, getters and setters), a function
+ *   assigned to a property (`obj.f = function`, `F.prototype.m = function`), a function called with `new`, whose
+ *   `prototype` is used, or called with `.call`/`.apply`/`.bind` and a receiver. Passing it elsewhere as well
+ *   (`util.inherits(F, Base)`) is then taken to keep it a method or constructor. A function passed as a callback
+ *   (`.then(function () { this })`, `forEach`, `setTimeout`) has no receiver the rule can see, and is refused.
+ * - `global.object`: the global object (`globalThis`, `self`, `window`, `frames`) or the Action module's own
+ *   `module`/`exports` taken as a value (`var g = globalThis`, `Object.assign(globalThis, ...)`, `globalThis[key]`).
+ *   Reading a named property (`globalThis.URL`) is fine.
+ * - `global.shared`: a write into an object every login shares: a built-in (`process.env.X = ...`,
+ *   `Object.prototype.x = ...`, `x.__proto__.y = ...`, `x.constructor.prototype.y = ...`), a required module
+ *   (`var _ = require("lodash"); _.x = ...`), `UnauthorizedError`; directly or as the target of `Object.assign`,
+ *   `Object.defineProperty(ies)`, `Object.setPrototypeOf` or `Reflect.set`/`defineProperty`/`deleteProperty`/
+ *   `setPrototypeOf`.
+ * - `eval.indirect`, `eval.constructor`, `eval.module`: code built at run time that runs in the global scope or outside
+ *   the analysis: `eval` other than called directly (`(0, eval)(...)`, `var e = eval`); the Function constructor,
+ *   whose code runs in the global scope, by name or not (`Function(code)`, `new Function(code)`,
+ *   `[].constructor.constructor(...)`, `x.constructor(code)`, `Function` passed as a value,
+ *   `Object.getPrototypeOf(async function () {}).constructor`); the modules that run code or load modules around the
+ *   rule's `require` (`vm`, `module`, `inspector`, `repl`, `worker_threads`, `import()`, `process.getBuiltinModule`,
+ *   `process.mainModule`, `process.binding`, `process.dlopen`).
+ * - `global.escaped`: a Rules global written with `\u` escapes (`requir\u0065`), which the generated wrapper, reading
+ *   the source for plain names, would not give to the rule (it would reach the bundle's own `require`).
+ *
+ * A direct `eval(...)` stays `eval`, which a user may accept after reading the code it builds: it runs in the rule's
+ * own scope, where a `var` stays local (an assignment to an undeclared name in that code is still a global). Reads of a
+ * name no scope declares, that is neither a Rules global nor a standard ECMAScript or Node 22 global
+ * (`standardGlobals`), are `global.undeclared`: Rules' sandbox had some modules as globals (`_`, `request`); an Action
+ * has none, so the read would fail at run time.
+ *
+ * **What a rule written to escape can still do**
+ *
+ * The analysis follows names and syntax, not values, so a rule written on purpose can still reach shared state: a
+ * method taken off its object and called plainly (`var f = obj.m; f()`) or handed to a caller that gives it no
+ * receiver; a `.constructor`, `eval` or `process` member reached through a computed key (`x[k]`); a built-in, a
+ * module or a prototype reached through a local alias before the write (`var p = Object.prototype; p.x = 1`,
+ * `var env = process.env; env.X = 1`, `var m = require("x"); var c = m.cache; c.y = 1`) or through a call
+ * (`require("x").get().y = 1`); a mutating library call (`_.merge(process.env, ...)`, `util.inherits`); a closure,
+ * timer or listener kept alive past the login (`process.on(...)`); the file system (`/tmp`); `child_process`; and
+ * accepted constructs (a direct `eval` of code that assigns a global, or of any code at all). Those need a run-time
+ * barrier; this analysis catches the forms that old templates write by accident, and the well-known deliberate
+ * ones.
  *
  * @since 0.1.0
  */
@@ -17,7 +74,8 @@ import * as walk from "acorn-walk"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import { builtinModules } from "node:module"
+import type * as eslintScope from "eslint-scope"
+import { builtinModules, createRequire } from "node:module"
 
 /**
  * One construct found in a rule: translated (the shim runs it, and `detail` says what it becomes in Actions) or
@@ -123,7 +181,9 @@ const parseOptions: acorn.Options = {
   ecmaVersion: "latest",
   sourceType: "script",
   allowReturnOutsideFunction: false,
-  locations: true
+  locations: true,
+  // eslint-scope reads `range`.
+  ranges: true
 }
 
 const expected = "expected one function (user, context, callback)"
@@ -260,79 +320,112 @@ const unsupported = {
   "auth0.domain": managementApi,
   "require.dynamic": "modules must be named literally so they can be bundled; write require(\"name\")",
   "eval": "code built at run time cannot be checked or bundled; write the code out",
+  "eval.indirect":
+    "eval reached other than by a direct call runs its code in the global scope, where its variables are shared by every login in flight; write the code out",
+  "eval.constructor":
+    "the Function constructor builds code at run time that runs in the global scope, where what it assigns is shared by every login in flight; write the code out",
+  "eval.module":
+    "runs code built at run time or loads modules around the rule's require (vm, module, inspector, repl, worker_threads, import(), process.getBuiltinModule and the like); write the code out and require modules by name",
   "context.jwtConfiguration":
     "token settings (lifetime, scopes) are not in Actions; configure them on the application or API, or use api.accessToken.addScope",
   "global.undeclared":
     "the rule uses a name it never declares and that no Action provides (Rules' sandbox had some modules as globals, like _ or request); require it (var _ = require(\"lodash\"))",
   "global.implicit":
-    "assigns a global (a variable the rule never declares, or a property of this or globalThis): in an Action it is shared by every login in flight, so one user's value can reach another's token; use a local variable (var)"
+    "assigns a global (a variable no scope of the rule declares, or a property of globalThis): in an Action it is shared by every login in flight, so one user's value can reach another's token; declare it where it is used (var)",
+  "global.this":
+    "this there is the global object (or, in an arrow-function rule, the runtime's own object), shared by every login in flight, so one user's value can reach another's token; use a local variable, or call the function as a method (obj.f()) or with new",
+  "global.object":
+    "takes an object every login in flight shares (the global object, or the Action module's own module or exports) as a value: what is written through it can carry one user's value into another's token; name the globals you read directly (globalThis.URL) and keep values in local variables",
+  "global.shared":
+    "writes into an object every login in flight shares (a built-in such as process.env or Object.prototype, a required module, UnauthorizedError), so one user's value can reach another's token; keep the value in a local variable",
+  "global.escaped":
+    "a Rules global written with \\u escapes is not given to the rule (the wrapper looks for the plain name), so it reaches the Action's own module instead; write the name plainly"
 } as const
 
-// The names the generated wrapper gives a rule (assigning them changes that rule's own copy, never a shared global),
-// `arguments`, and the read-only globals an assignment cannot change.
+/**
+ * The constructs that can never be accepted (`--accept` ignores them): through each, overlapping logins could share
+ * state, so one user's value could reach another's token.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const neverAccepted: ReadonlySet<string> = new Set([
+  "global.implicit",
+  "global.this",
+  "global.object",
+  "global.shared",
+  "global.escaped",
+  "eval.indirect",
+  "eval.constructor",
+  "eval.module"
+])
+
+/**
+ * The standard globals a rule may read without declaring them: ECMAScript's and those Node 22 (the Actions runtime)
+ * adds, as a fresh Node 22 process has them. Fixed here rather than read from the analysing process, whose global
+ * object holds whatever its own tools added. `globalThis`, `eval` and `Function` are not in it: each has its own
+ * construct. The Rules globals the wrapper gives (`configuration`, `global`, `auth0`, `UnauthorizedError`,
+ * `require`, `console`) are not either.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export const standardGlobals: ReadonlySet<string> = new Set([
+  // ECMAScript (a fresh node:vm context's global object)
+  ...("AggregateError Array ArrayBuffer Atomics BigInt BigInt64Array BigUint64Array Boolean DataView Date Error " +
+    "EvalError FinalizationRegistry Float32Array Float64Array Infinity Int16Array Int32Array Int8Array Intl Iterator " +
+    "JSON Map Math NaN Number Object Promise Proxy RangeError ReferenceError Reflect RegExp Set SharedArrayBuffer " +
+    "String Symbol SyntaxError TypeError URIError Uint16Array Uint32Array Uint8Array Uint8ClampedArray WeakMap " +
+    "WeakRef WeakSet WebAssembly decodeURI decodeURIComponent encodeURI encodeURIComponent escape isFinite isNaN " +
+    "parseFloat parseInt undefined unescape").split(" "),
+  // Node 22
+  ...("AbortController AbortSignal Blob BroadcastChannel Buffer ByteLengthQueuingStrategy CompressionStream " +
+    "CountQueuingStrategy Crypto CryptoKey CustomEvent DOMException DecompressionStream Event EventTarget File " +
+    "FormData Headers MessageChannel MessageEvent MessagePort Navigator Performance PerformanceEntry PerformanceMark " +
+    "PerformanceMeasure PerformanceObserver PerformanceObserverEntryList PerformanceResourceTiming " +
+    "ReadableByteStreamController ReadableStream ReadableStreamBYOBReader ReadableStreamBYOBRequest " +
+    "ReadableStreamDefaultController ReadableStreamDefaultReader Request Response SubtleCrypto TextDecoder " +
+    "TextDecoderStream TextEncoder TextEncoderStream TransformStream TransformStreamDefaultController URL " +
+    "URLSearchParams WebSocket WritableStream WritableStreamDefaultController WritableStreamDefaultWriter atob btoa " +
+    "clearImmediate clearInterval clearTimeout crypto fetch navigator performance process queueMicrotask " +
+    "setImmediate setInterval setTimeout structuredClone").split(" ")
+])
+
+// The names the generated wrapper gives a rule: parameters of the wrapper, fresh for every login except `global`
+// (shared on purpose, like Rules' sandbox global) and `UnauthorizedError`. Assigning one changes that rule's own copy.
 const wrapperNames: ReadonlySet<string> = new Set([
   "configuration",
   "global",
   "auth0",
   "UnauthorizedError",
   "require",
-  "console",
-  "arguments",
-  "undefined",
-  "NaN",
-  "Infinity"
+  "console"
 ])
 
-const patternNames = (pattern: acorn.Node | null | undefined, into: Set<string>): void => {
-  const p = pattern as acorn.AnyNode | null | undefined
-  if (p === null || p === undefined) return
-  switch (p.type) {
-    case "Identifier":
-      into.add(p.name)
-      return
-    case "ObjectPattern":
-      for (const property of p.properties) patternNames(property.type === "Property" ? property.value : property, into)
-      return
-    case "ArrayPattern":
-      for (const element of p.elements) patternNames(element, into)
-      return
-    case "RestElement":
-      return patternNames(p.argument, into)
-    case "AssignmentPattern":
-      return patternNames(p.left, into)
-    default:
-      return
-  }
-}
+// Globals an assignment cannot change (sloppy mode ignores it).
+const readOnlyGlobals: ReadonlySet<string> = new Set(["undefined", "NaN", "Infinity"])
 
-// Every name the function declares anywhere (parameters, var/let/const, functions, classes, catch parameters).
-// Scopes are not told apart: a name declared in any scope of the rule counts as declared, which can only miss an
-// implicit global, never invent one.
-const declaredNames = (fn: RuleFunction): ReadonlySet<string> => {
-  const names = new Set<string>()
-  walk.full(fn, (raw) => {
-    const node = raw as acorn.AnyNode
-    switch (node.type) {
-      case "FunctionDeclaration":
-      case "FunctionExpression":
-      case "ArrowFunctionExpression":
-        if (node.type !== "ArrowFunctionExpression" && node.id) names.add(node.id.name)
-        for (const param of node.params) patternNames(param, names)
-        return
-      case "VariableDeclarator":
-        return patternNames(node.id, names)
-      case "ClassDeclaration":
-      case "ClassExpression":
-        if (node.id) names.add(node.id.name)
-        return
-      case "CatchClause":
-        return patternNames(node.param, names)
-      default:
-        return
-    }
-  })
-  return names
-}
+// Names of the global object, and the Action module's own objects (the generated entry is a CommonJS module).
+const globalObjectNames: ReadonlySet<string> = new Set(["globalThis", "self", "window", "frames"])
+const moduleObjectNames: ReadonlySet<string> = new Set(["module", "exports"])
+
+// Built-in modules that run code built at run time, or load modules around the rule's require.
+const evalModules: ReadonlySet<string> = new Set(["vm", "module", "inspector", "repl", "worker_threads"])
+
+// `process` members that load modules or native code around the rule's require.
+const processLoaders: ReadonlySet<string> = new Set([
+  "getBuiltinModule",
+  "mainModule",
+  "binding",
+  "_linkedBinding",
+  "dlopen"
+])
+
+// Calls that write into their first argument.
+const mutators: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ["Object", new Set(["assign", "defineProperty", "defineProperties", "setPrototypeOf"])],
+  ["Reflect", new Set(["set", "defineProperty", "deleteProperty", "setPrototypeOf"])]
+])
 
 const metadataKeys: ReadonlySet<string> = new Set(["app_metadata", "user_metadata"])
 
@@ -347,6 +440,137 @@ const requireDetail = (specifier: string, name: string): string => {
 
 const secretDetail = (key: string): string =>
   `Action secret "${key}" (event.secrets${/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`})`
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scopes
+// ---------------------------------------------------------------------------------------------------------------
+
+type ScopeNode = acorn.FunctionExpression | acorn.ArrowFunctionExpression
+
+/** Where a name resolves as the rule runs: the rule's own scopes, the wrapper's parameters, or the global object. */
+type Binding = "local" | "wrapper" | "global"
+
+interface Scopes {
+  /** The rule as it runs: a function expression (a declaration is returned as an expression by the wrapper). */
+  readonly rule: ScopeNode
+  readonly manager: eslintScope.ScopeManager
+  readonly parents: WeakMap<acorn.Node, acorn.Node>
+  readonly references: Map<acorn.Node, eslintScope.Reference>
+  /** Per function scope, the names its block-level functions add to it (sloppy mode, Annex B.3.3). */
+  readonly hoisted: Map<eslintScope.Scope, ReadonlySet<string>>
+}
+
+const isNode = (value: unknown): value is acorn.Node =>
+  typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string"
+
+const childrenOf = (node: acorn.Node): Array<acorn.Node> => {
+  const children: Array<acorn.Node> = []
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "loc" || key === "range") continue
+    if (Array.isArray(value)) children.push(...value.filter(isNode))
+    else if (isNode(value)) children.push(value)
+  }
+  return children
+}
+
+const parentsOf = (root: acorn.Node): WeakMap<acorn.Node, acorn.Node> => {
+  const parents = new WeakMap<acorn.Node, acorn.Node>()
+  const stack = [root]
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    for (const child of childrenOf(node)) {
+      parents.set(child, node)
+      stack.push(child)
+    }
+  }
+  return parents
+}
+
+// The program the rule is as it runs: `return (<source>)` makes a declaration an expression, whose name is bound
+// inside it only.
+const programOf = (rule: ScopeNode): acorn.Program => {
+  const at = { start: rule.start, end: rule.end, range: [rule.start, rule.end], loc: rule.loc }
+  return {
+    type: "Program",
+    sourceType: "script",
+    body: [{ type: "ExpressionStatement", expression: rule, ...at } as acorn.ExpressionStatement],
+    ...at
+  } as acorn.Program
+}
+
+const asExpression = (fn: RuleFunction): ScopeNode =>
+  fn.type === "FunctionDeclaration" ? { ...fn, type: "FunctionExpression" } as acorn.FunctionExpression : fn
+
+// A let, const or class of the name between a block-level function and its function scope stops the hoisting.
+const hoistBlocked = (from: eslintScope.Scope | null, target: eslintScope.Scope, name: string): boolean => {
+  for (let scope = from; scope !== null; scope = scope.upper) {
+    const defs = scope.set.get(name)?.defs ?? []
+    if (defs.some((d) => d.type === "ClassName" || (d.type === "Variable" && d.kind !== "var"))) return true
+    if (scope === target) return false
+  }
+  return false
+}
+
+const hoistedOf = (manager: eslintScope.ScopeManager): Map<eslintScope.Scope, ReadonlySet<string>> => {
+  const hoisted = new Map<eslintScope.Scope, Set<string>>()
+  for (const scope of manager.scopes) {
+    if (scope.type === "function" || scope.type === "global" || scope.isStrict) continue
+    for (const variable of scope.variables) {
+      const plain = variable.defs.some((d) =>
+        d.type === "FunctionName" && d.node.type === "FunctionDeclaration" && !d.node.async && !d.node.generator
+      )
+      if (!plain || hoistBlocked(scope.upper, scope.variableScope, variable.name)) continue
+      const names = hoisted.get(scope.variableScope) ?? new Set()
+      hoisted.set(scope.variableScope, names.add(variable.name))
+    }
+  }
+  return hoisted
+}
+
+// Loaded on the first analysis, not with the module: every rulefx command imports this module, few analyse a rule.
+let scopeAnalyzer: typeof eslintScope | undefined
+const loadScopeAnalyzer = (): typeof eslintScope =>
+  scopeAnalyzer ??= createRequire(import.meta.url)("eslint-scope") as typeof eslintScope
+
+const scopesOf = (fn: RuleFunction): Scopes => {
+  const rule = asExpression(fn)
+  const program = programOf(rule)
+  const manager = loadScopeAnalyzer().analyze(program as never, {
+    ecmaVersion: 2025,
+    sourceType: "script",
+    // A direct eval is refused or accepted on its own; letting it make every scope dynamic would leave every name
+    // unresolved.
+    ignoreEval: true
+  })
+  const references = new Map<acorn.Node, eslintScope.Reference>()
+  for (const scope of manager.scopes) {
+    for (const reference of scope.references) references.set(reference.identifier as never, reference)
+  }
+  return { rule, manager, parents: parentsOf(program), references, hoisted: hoistedOf(manager) }
+}
+
+// A function's parameters do not see the variables of its body (with defaults, the body gets its own environment).
+const inParameters = (node: acorn.Node, scope: eslintScope.Scope): boolean => {
+  const body = (scope.block as { readonly body?: acorn.Node }).body
+  return body !== undefined && node.start >= (scope.block as unknown as acorn.Node).start && node.start < body.start
+}
+
+const bindingOf = (scopes: Scopes, reference: eslintScope.Reference): Binding => {
+  if (reference.resolved !== null) return "local"
+  const id = reference.identifier as acorn.Identifier
+  for (let scope: eslintScope.Scope | null = reference.from; scope !== null; scope = scope.upper) {
+    if (scopes.hoisted.get(scope)?.has(id.name) && !inParameters(id, scope)) return "local"
+  }
+  const name = id.name
+  // `arguments` resolves in every non-arrow function: unresolved, it is the wrapper's (an arrow-function rule).
+  return wrapperNames.has(name) || name === "arguments" ? "wrapper" : "global"
+}
+
+const inWith = (reference: eslintScope.Reference): boolean => {
+  for (let scope: eslintScope.Scope | null = reference.from; scope !== null; scope = scope.upper) {
+    if (scope.type === "with") return true
+  }
+  return false
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Walking the function
@@ -460,6 +684,301 @@ const writeOf = (node: acorn.Node, parent: acorn.Node | undefined): Write => {
   return undefined
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// State shared by overlapping logins
+// ---------------------------------------------------------------------------------------------------------------
+
+const parentOf = (scopes: Scopes, node: acorn.Node): acorn.AnyNode | undefined =>
+  scopes.parents.get(node) as acorn.AnyNode | undefined
+
+const bindingAt = (scopes: Scopes, node: acorn.Node): Binding => {
+  const reference = scopes.references.get(node)
+  return reference === undefined ? "local" : bindingOf(scopes, reference)
+}
+
+const isGlobalName = (scopes: Scopes, node: acorn.Node, name: string): boolean =>
+  node.type === "Identifier" && (node as acorn.Identifier).name === name && bindingAt(scopes, node) === "global"
+
+// `null`, `undefined`, `void x`: a call with one of these as its receiver gives a sloppy function the global object.
+const isNullish = (scopes: Scopes, node: acorn.Node): boolean => {
+  const n = node as acorn.AnyNode
+  return (n.type === "Literal" && n.value === null) || isGlobalName(scopes, n, "undefined") ||
+    (n.type === "UnaryExpression" && n.operator === "void")
+}
+
+// Whether a node is written: the target of an assignment, an update, a delete or a for-in/of, or part of one's
+// destructuring pattern.
+const isTarget = (scopes: Scopes, node: acorn.Node): boolean => {
+  let child = node
+  for (let parent = parentOf(scopes, child); parent !== undefined; child = parent, parent = parentOf(scopes, parent)) {
+    switch (parent.type) {
+      case "AssignmentExpression":
+      case "ForInStatement":
+      case "ForOfStatement":
+        return parent.left === child
+      case "UpdateExpression":
+        return true
+      case "UnaryExpression":
+        return parent.operator === "delete"
+      case "ArrayPattern":
+      case "ObjectPattern":
+      case "RestElement":
+        continue
+      case "AssignmentPattern":
+        if (parent.left === child) continue
+        return false
+      case "Property":
+        if (parent.value === child && parentOf(scopes, parent)?.type === "ObjectPattern") continue
+        return false
+      default:
+        return false
+    }
+  }
+  return false
+}
+
+// The members a write target pattern writes: `a.b = 1`, `[a.b, c.d] = x`, `({ k: a.b } = x)`.
+const memberTargets = (pattern: acorn.Node | null | undefined, into: Array<acorn.MemberExpression> = []) => {
+  const p = pattern as acorn.AnyNode | null | undefined
+  switch (p?.type) {
+    case "MemberExpression":
+      into.push(p)
+      break
+    case "ObjectPattern":
+      for (const property of p.properties) memberTargets(property.type === "Property" ? property.value : property, into)
+      break
+    case "ArrayPattern":
+      for (const element of p.elements) memberTargets(element, into)
+      break
+    case "RestElement":
+      memberTargets(p.argument, into)
+      break
+    case "AssignmentPattern":
+      memberTargets(p.left, into)
+      break
+  }
+  return into
+}
+
+const isRequireCall = (scopes: Scopes, node: acorn.Node): boolean => {
+  const n = node as acorn.AnyNode
+  return n.type === "CallExpression" && n.callee.type === "Identifier" && n.callee.name === "require" &&
+    bindingAt(scopes, n.callee) === "wrapper"
+}
+
+// `Object.getPrototypeOf(x)`, `Reflect.getPrototypeOf(x)`.
+const isPrototypeCall = (scopes: Scopes, node: acorn.Node): boolean => {
+  const n = node as acorn.AnyNode
+  if (n.type !== "CallExpression" || n.callee.type !== "MemberExpression") return false
+  const callee = n.callee
+  return keyOf(callee) === "getPrototypeOf" &&
+    (isGlobalName(scopes, callee.object, "Object") || isGlobalName(scopes, callee.object, "Reflect"))
+}
+
+// A variable that only ever holds a required module or a part of one (`var _ = require("lodash")`,
+// `const { X } = require("x")`, `var c = require("x").config`).
+const holdsModule = (scopes: Scopes, variable: eslintScope.Variable): boolean =>
+  variable.defs.length > 0 &&
+  variable.defs.every((def) => {
+    const init = def.type === "Variable" ? (def.node.init as acorn.Node | null | undefined) : undefined
+    if (init === undefined || init === null) return false
+    const root = init.type === "MemberExpression" ? chainOf(init as acorn.MemberExpression).root : init
+    return isRequireCall(scopes, root)
+  }) &&
+  variable.references.every((reference) => !reference.isWrite() || reference.init === true)
+
+// Whether the object `depth` properties below `root` is shared by every login in flight. The global object's own
+// properties (depth 1) and the module objects are reported where their name is read.
+const sharedValue = (scopes: Scopes, root: acorn.Node, depth: number): boolean => {
+  if (isRequireCall(scopes, root) || isPrototypeCall(scopes, root)) return true
+  if (root.type !== "Identifier") return false
+  const id = root as acorn.Identifier
+  const reference = scopes.references.get(id)
+  if (reference === undefined) return false
+  switch (bindingOf(scopes, reference)) {
+    case "global":
+      // A name that is no standard global is refused where it is read (global.undeclared).
+      return globalObjectNames.has(id.name)
+        ? depth > 1
+        : standardGlobals.has(id.name) || id.name === "Function" || id.name === "eval"
+    case "wrapper":
+      return id.name === "UnauthorizedError"
+    case "local":
+      return reference.resolved !== null && holdsModule(scopes, reference.resolved)
+  }
+}
+
+// Whether writing `node` (extra 0) or into it (extra 1, as Object.assign does) writes into a shared object.
+const sharedTarget = (scopes: Scopes, node: acorn.Node, extra: 0 | 1): boolean => {
+  const { keys, root } = node.type === "MemberExpression"
+    ? chainOf(node as acorn.MemberExpression)
+    : { keys: [], root: node }
+  // The objects written into: a prototype every object of its kind shares.
+  const reached = keys.slice(0, keys.length - 1 + extra)
+  if (reached.includes("__proto__")) return true
+  if (reached.some((key, i) => key === "constructor" && reached[i + 1] === "prototype")) return true
+  return sharedValue(scopes, root, keys.length + extra)
+}
+
+const rootText = (node: acorn.Node): string => {
+  const n = node as acorn.AnyNode
+  if (n.type === "Identifier") return n.name
+  if (n.type === "ThisExpression") return "this"
+  if (n.type === "ArrayExpression") return "[]"
+  if (n.type === "ObjectExpression") return "{}"
+  if (n.type === "Literal") return n.raw ?? "(…)"
+  if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression") return "(function)"
+  if (n.type === "CallExpression" && n.callee.type === "MemberExpression") return `${render(n.callee)}(…)`
+  if (n.type === "CallExpression" && n.callee.type === "Identifier") return `${n.callee.name}(…)`
+  return "(…)"
+}
+
+// `process.env.X`, `x.__proto__.y`, `require(…).config[…]`.
+const render = (node: acorn.Node): string => {
+  if (node.type !== "MemberExpression") return rootText(node)
+  const { keys, root } = chainOf(node as acorn.MemberExpression)
+  return rootText(root) + keys.map((key) => (key === undefined ? "[…]" : `.${key}`)).join("")
+}
+
+/**
+ * What a `this` is: fine (an object of the rule's own, or `undefined`), the global object at the rule's own level
+ * or in a function called without a receiver, or the runtime's own object (in an arrow-function rule).
+ */
+type ThisKind = "fine" | "rule" | "plain" | "runtime"
+
+const thisDetail: Record<Exclude<ThisKind, "fine">, string> = {
+  rule: "this at the rule's own level",
+  plain: "this in a function called without a receiver",
+  runtime: "this in an arrow-function rule"
+}
+
+interface Uses {
+  receiver: number
+  plain: number
+  other: number
+}
+
+const receiverMethods: ReadonlySet<string> = new Set(["call", "apply", "bind"])
+
+// How a function value (or a name holding it) is used at `node`: with a receiver (a method, a constructor,
+// `.call(obj)`), plainly (`f()`, `.call(null)`), or handed on to code that may do either.
+const countUse = (scopes: Scopes, node: acorn.Node, uses: Uses, follow: boolean): void => {
+  const parent = parentOf(scopes, node)
+  switch (parent?.type) {
+    case "Property":
+      if (parent.value === node && parentOf(scopes, parent)?.type === "ObjectExpression") {
+        uses.receiver++
+        return
+      }
+      break
+    case "MethodDefinition":
+      uses.receiver++
+      return
+    case "NewExpression":
+      if (parent.callee === node) {
+        uses.receiver++
+        return
+      }
+      break
+    case "CallExpression":
+      if (parent.callee === node) {
+        uses.plain++
+        return
+      }
+      break
+    case "MemberExpression": {
+      if (parent.object !== node) break
+      const key = keyOf(parent)
+      if (key === "prototype") {
+        uses.receiver++
+        return
+      }
+      const call = parentOf(scopes, parent)
+      if (key !== undefined && receiverMethods.has(key) && call?.type === "CallExpression" && call.callee === parent) {
+        const [receiver] = call.arguments
+        if (receiver === undefined || isNullish(scopes, receiver)) uses.plain++
+        else uses.receiver++
+        return
+      }
+      // `f.name`, `f.length`; a computed key could be `call`.
+      if (key === undefined) uses.other++
+      return
+    }
+    case "AssignmentExpression":
+      if (parent.right !== node) break
+      if (parent.left.type === "MemberExpression") {
+        uses.receiver++
+        return
+      }
+      if (follow && parent.operator === "=" && parent.left.type === "Identifier") {
+        const variable = scopes.references.get(parent.left)?.resolved
+        if (variable !== null && variable !== undefined) return countVariable(scopes, variable, uses)
+      }
+      break
+    case "VariableDeclarator":
+      if (parent.init === node && follow && parent.id.type === "Identifier") {
+        for (const variable of scopes.manager.getDeclaredVariables(parent as never)) {
+          countVariable(scopes, variable, uses)
+        }
+        return
+      }
+      break
+    case "UnaryExpression":
+      if (parent.operator === "typeof") return
+      break
+    // A comparison or a bare expression calls nothing.
+    case "BinaryExpression":
+    case "ExpressionStatement":
+      return
+  }
+  uses.other++
+}
+
+const countVariable = (scopes: Scopes, variable: eslintScope.Variable, uses: Uses): void => {
+  for (const reference of variable.references) {
+    if (!reference.isWrite()) countUse(scopes, reference.identifier as never, uses, false)
+  }
+}
+
+const usesOf = (scopes: Scopes, fn: acorn.Function): Uses => {
+  const uses = { receiver: 0, plain: 0, other: 0 }
+  for (const variable of scopes.manager.getDeclaredVariables(fn as never)) {
+    if (variable.defs.some((def) => def.type === "FunctionName" && (def.node as unknown) === fn)) {
+      countVariable(scopes, variable, uses)
+    }
+  }
+  if (fn.type !== "FunctionDeclaration") countUse(scopes, fn, uses, true)
+  return uses
+}
+
+const functionThis = (scopes: Scopes, fn: acorn.Function): ThisKind => {
+  const strict = scopes.manager.acquire(fn as never, true)?.isStrict === true
+  // The runtime calls the rule itself without a receiver.
+  if (fn === scopes.rule) return strict ? "fine" : "rule"
+  if (strict) return "fine"
+  const uses = usesOf(scopes, fn)
+  return uses.plain === 0 && uses.receiver > 0 ? "fine" : "plain"
+}
+
+const thisKind = (scopes: Scopes, node: acorn.ThisExpression): ThisKind => {
+  let child: acorn.Node = node
+  for (let parent = parentOf(scopes, child); parent !== undefined; child = parent, parent = parentOf(scopes, parent)) {
+    switch (parent.type) {
+      case "FunctionExpression":
+      case "FunctionDeclaration":
+        return functionThis(scopes, parent)
+      // A class field's initializer and a static block see the instance or the class.
+      case "PropertyDefinition":
+        if (parent.value === child) return "fine"
+        break
+      case "StaticBlock":
+        return "fine"
+    }
+  }
+  // Above an arrow-function rule: the wrapper, which the runtime calls on its own object.
+  return "runtime"
+}
+
 const paramName = (text: string, param: acorn.Pattern): string =>
   param.type === "Identifier"
     ? param.name
@@ -467,14 +986,15 @@ const paramName = (text: string, param: acorn.Pattern): string =>
     ? param.left.name
     : text.slice(param.start, param.end)
 
-const inspect = (text: string, fn: RuleFunction): Analysis => {
+const inspect = (text: string, located: RuleFunction): Analysis => {
+  const scopes = scopesOf(located)
+  const fn = scopes.rule
   const params = fn.params.map((param) => paramName(text, param))
   const [userName, contextName, callbackName] = params
   const identityNames = collectIdentityNames(fn)
   const all: Array<Finding> = []
   const requires: Array<Analysis.Require & { readonly column: number }> = []
   const configurationKeys = new Set<string>()
-  const declared = declaredNames(fn)
 
   const add = (node: acorn.Node, construct: string, status: Finding["status"], detail: string) =>
     all.push({ construct, ...startOf(node), status, detail })
@@ -482,6 +1002,9 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
     add(node, construct, "translated", translated[construct])
   const ko = (node: acorn.Node, construct: keyof typeof unsupported) =>
     add(node, construct, "unsupported", unsupported[construct])
+  // What was found, then why it is refused: `profile: assigns a global ...`.
+  const koNamed = (node: acorn.Node, construct: keyof typeof unsupported, what: string) =>
+    add(node, construct, "unsupported", `${what}: ${unsupported[construct]}`)
 
   const onContext = (node: acorn.Node, keys: ReadonlyArray<string | undefined>, write: Write) => {
     const [first, second] = keys
@@ -582,19 +1105,12 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
     const write = writeOf(member, parent)
     if (root === contextName) onContext(member, chain.keys, write)
     if (root === userName) onUser(member, chain.keys, write)
-    if (root === "auth0") onAuth0(member, chain.keys)
+    if (root === "auth0" && bindingAt(scopes, chain.root) === "wrapper") onAuth0(member, chain.keys)
   }
 
-  const onIdentifier = (id: acorn.Identifier, parent: acorn.Node | undefined, inWith: boolean) => {
-    const p = parent as acorn.AnyNode | undefined
-    // A name nothing declares: not the rule, not the wrapper, not Node's globals. `typeof x` is a safe probe, and
-    // inside `with (o)` a name may be a property of `o`.
-    if (
-      !inWith && !declared.has(id.name) && !wrapperNames.has(id.name) && !(id.name in globalThis) &&
-      !(p?.type === "UnaryExpression" && p.operator === "typeof")
-    ) {
-      return add(id, "global.undeclared", "unsupported", `${id.name}: ${unsupported["global.undeclared"]}`)
-    }
+  // The Rules globals the wrapper gives, as the rule reads them.
+  const onWrapper = (id: acorn.Identifier) => {
+    const p = parentOf(scopes, id)
     switch (id.name) {
       case "UnauthorizedError":
         return ok(id, "UnauthorizedError")
@@ -607,7 +1123,11 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
         return add(id, "configuration", "translated", secretDetail(key))
       }
     }
-    // `.catch(callback)` and `.then(ok, callback)` hand the callback an error.
+  }
+
+  // `.catch(callback)` and `.then(ok, callback)` hand the callback an error.
+  const onCallbackArgument = (id: acorn.Identifier, parent: acorn.Node | undefined) => {
+    const p = parent as acorn.AnyNode | undefined
     if (id.name === callbackName && p?.type === "CallExpression" && p.callee.type === "MemberExpression") {
       const method = keyOf(p.callee)
       const index = p.arguments.indexOf(id)
@@ -617,18 +1137,111 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
     }
   }
 
+  // `globalThis`, `self`, `window`, `frames`: reading a named property is fine.
+  const onGlobalObject = (id: acorn.Identifier) => {
+    const p = parentOf(scopes, id)
+    if (p?.type === "BinaryExpression" && ["===", "!==", "==", "!="].includes(p.operator)) return
+    if (p?.type !== "MemberExpression" || p.object !== id) return koNamed(id, "global.object", id.name)
+    const key = keyOf(p)
+    const name = render(p)
+    if (key === undefined || globalObjectNames.has(key) || moduleObjectNames.has(key) || key === "global") {
+      return koNamed(id, "global.object", name)
+    }
+    if (key === "eval") return koNamed(p, "eval.indirect", name)
+    if (key === "Function") return koNamed(p, "eval.constructor", name)
+    if (isTarget(scopes, p)) return koNamed(p, "global.implicit", name)
+  }
+
+  // The Function constructor, called or taken: its code runs in the global scope. Comparing with it, reading its
+  // prototype, name or length is fine.
+  const onFunctionName = (id: acorn.Identifier) => {
+    const p = parentOf(scopes, id)
+    if (p?.type === "BinaryExpression") return
+    if ((p?.type === "CallExpression" || p?.type === "NewExpression") && p.callee === id) {
+      return koNamed(p, "eval.constructor", p.type === "NewExpression" ? "new Function(…)" : "Function(…)")
+    }
+    if (p?.type === "MemberExpression" && p.object === id) {
+      const key = keyOf(p)
+      if (key === "prototype" || key === "name" || key === "length") return
+      return koNamed(p, "eval.constructor", render(p))
+    }
+    koNamed(id, "eval.constructor", "Function")
+  }
+
+  // A name no scope of the rule declares, read.
+  const onGlobalRead = (id: acorn.Identifier, reference: eslintScope.Reference) => {
+    const p = parentOf(scopes, id)
+    if (p?.type === "UnaryExpression" && p.operator === "typeof") return
+    // Sloppy mode deletes a global by its bare name.
+    if (p?.type === "UnaryExpression" && p.operator === "delete") return koNamed(id, "global.implicit", id.name)
+    if (globalObjectNames.has(id.name)) return onGlobalObject(id)
+    if (moduleObjectNames.has(id.name)) return koNamed(id, "global.object", id.name)
+    if (id.name === "Function") return onFunctionName(id)
+    if (id.name === "eval") {
+      const direct = p?.type === "CallExpression" && p.callee === id
+      return direct ? ko(p, "eval") : koNamed(id, "eval.indirect", "eval")
+    }
+    if (id.name === "process" && p?.type === "MemberExpression" && p.object === id) {
+      const key = keyOf(p)
+      return key !== undefined && processLoaders.has(key) ? koNamed(p, "eval.module", render(p)) : undefined
+    }
+    if (standardGlobals.has(id.name) || inWith(reference)) return
+    koNamed(id, "global.undeclared", id.name)
+  }
+
+  const onReference = (reference: eslintScope.Reference) => {
+    const id = reference.identifier as acorn.Identifier
+    const binding = bindingOf(scopes, reference)
+    if (binding === "local") return
+    if (binding === "wrapper") {
+      if (text.slice(id.start, id.end) !== id.name && wrapperNames.has(id.name)) {
+        return koNamed(id, "global.escaped", text.slice(id.start, id.end))
+      }
+      return reference.isRead() ? onWrapper(id) : undefined
+    }
+    if (!reference.isWrite()) return onGlobalRead(id, reference)
+    if (!readOnlyGlobals.has(id.name)) koNamed(id, "global.implicit", id.name)
+  }
+
+  // `x.constructor.constructor`, `x.constructor(code)`, `(function () {}).constructor`,
+  // `Object.getPrototypeOf(async function () {}).constructor`: the Function constructors.
+  const onConstructor = (member: acorn.MemberExpression) => {
+    const p = parentOf(scopes, member)
+    if (p?.type === "MemberExpression" && p.object === member && keyOf(p) === "constructor") return
+    const object = member.object as acorn.AnyNode
+    const called = (p?.type === "CallExpression" || p?.type === "NewExpression") && p.callee === member &&
+      p.arguments.length > 0
+    const ofFunction = object.type === "FunctionExpression" || object.type === "ArrowFunctionExpression" ||
+      object.type === "ClassExpression" || isPrototypeCall(scopes, object) ||
+      (object.type === "MemberExpression" && ["constructor", "__proto__"].includes(keyOf(object) ?? ""))
+    if (called || ofFunction) koNamed(member, "eval.constructor", render(member))
+  }
+
+  // `Object.assign(process.env, ...)`, `Object.defineProperty(Object.prototype, ...)`.
+  const onMutator = (call: acorn.CallExpression | acorn.NewExpression) => {
+    if (call.callee.type !== "MemberExpression" || call.callee.object.type !== "Identifier") return
+    const methods = mutators.get(call.callee.object.name)
+    const key = keyOf(call.callee)
+    const [target] = call.arguments
+    if (methods === undefined || key === undefined || !methods.has(key) || target === undefined) return
+    if (bindingAt(scopes, call.callee.object) !== "global") return
+    if (sharedTarget(scopes, target, 1)) koNamed(call, "global.shared", `${render(call.callee)}(${render(target)}, …)`)
+  }
+
   const onCall = (call: acorn.CallExpression | acorn.NewExpression) => {
-    if (call.callee.type !== "Identifier") return
+    if (call.callee.type !== "Identifier") return onMutator(call)
     const name = call.callee.name
-    if (name === "eval" || name === "Function") return ko(call, "eval")
     const [first] = call.arguments
     // `new require("x")` loads the module too (and a constructor call on its export).
     if (call.type === "NewExpression" && name !== "require") return
-    if (name === "require") {
+    if (name === "require" && bindingAt(scopes, call.callee) === "wrapper") {
       const specifier = first === undefined ? undefined : staticString(first)
       if (specifier === undefined) return ko(call, "require.dynamic")
       const moduleName = nameOf(specifier)
       requires.push({ specifier, name: moduleName, ...startOf(call) })
+      if (evalModules.has(moduleName.replace(/^node:/, ""))) {
+        return koNamed(call, "eval.module", `require(${JSON.stringify(specifier)})`)
+      }
       return add(call, "require", "translated", requireDetail(specifier, moduleName))
     }
     if (name === callbackName && first !== undefined) {
@@ -638,54 +1251,42 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
     }
   }
 
-  const implicitGlobal = (node: acorn.Node, name: string) =>
-    add(node, "global.implicit", "unsupported", `${name}: ${unsupported["global.implicit"]}`)
+  // Writes into an object every login shares; writes to a bare name are references, checked in onReference.
+  const onWrite = (target: acorn.Node | null | undefined) => {
+    for (const member of memberTargets(target)) {
+      if (sharedTarget(scopes, member, 0)) koNamed(member, "global.shared", render(member))
+    }
+  }
 
   walk.fullAncestor(fn, (raw, _state, ancestors, type) => {
     const node = raw as acorn.AnyNode
     const parent = ancestors[ancestors.length - 2]
     switch (node.type) {
       case "MemberExpression":
+        if (keyOf(node) === "constructor") onConstructor(node)
         return onMember(node, parent)
       case "Identifier":
         // Bindings (`var x`, parameters) come through as "VariablePattern"; only references count.
-        return type === "Identifier"
-          ? onIdentifier(node, parent, ancestors.some((a) => a.type === "WithStatement"))
-          : undefined
+        return type === "Identifier" ? onCallbackArgument(node, parent) : undefined
       case "CallExpression":
       case "NewExpression":
         return onCall(node)
       case "ThrowStatement":
         return ok(node, "throw")
-      // `x = 1`, `x++`, `for (x in o)` on a name the rule never declares: a sloppy-mode global.
+      case "ThisExpression": {
+        const kind = thisKind(scopes, node)
+        return kind === "fine" ? undefined : koNamed(node, "global.this", thisDetail[kind])
+      }
+      case "ImportExpression":
+        return koNamed(node, "eval.module", "import(…)")
       case "AssignmentExpression":
       case "ForInStatement":
-      case "ForOfStatement": {
-        const targets = new Set<string>()
-        patternNames(node.left, targets)
-        for (const name of targets) if (!declared.has(name) && !wrapperNames.has(name)) implicitGlobal(node, name)
-        // `this.x = ...` in the rule's own body (sloppy `this` is the global object) and `globalThis.x = ...`.
-        if (node.type === "AssignmentExpression" && node.left.type === "MemberExpression") {
-          const object = node.left.object
-          const ownThis = object.type === "ThisExpression" &&
-            ancestors.slice(0, -1).findLast((a) =>
-                a.type === "FunctionExpression" || a.type === "FunctionDeclaration"
-              ) ===
-              fn
-          if (
-            ownThis || (object.type === "Identifier" && object.name === "globalThis" && !declared.has("globalThis"))
-          ) {
-            const key = keyOf(node.left) ?? "[…]"
-            implicitGlobal(node, `${object.type === "ThisExpression" ? "this" : "globalThis"}.${key}`)
-          }
-        }
-        return undefined
-      }
+      case "ForOfStatement":
+        return onWrite(node.left)
       case "UpdateExpression":
-        if (node.argument.type === "Identifier" && !declared.has(node.argument.name)) {
-          if (!wrapperNames.has(node.argument.name)) implicitGlobal(node, node.argument.name)
-        }
-        return undefined
+        return onWrite(node.argument)
+      case "UnaryExpression":
+        return node.operator === "delete" ? onWrite(node.argument) : undefined
       case "VariableDeclarator":
         // `const { access_token } = user.identities[0]`
         if (node.id.type === "ObjectPattern" && node.init && reachesIdentities(node.init, identityNames)) {
@@ -699,6 +1300,7 @@ const inspect = (text: string, fn: RuleFunction): Analysis => {
         return undefined
     }
   })
+  for (const reference of scopes.references.values()) onReference(reference)
 
   const order = (a: Finding, b: Finding) =>
     a.line - b.line || a.column - b.column || (a.construct < b.construct ? -1 : a.construct > b.construct ? 1 : 0)

@@ -170,7 +170,7 @@ const moduleOf = (
 }
 
 // Overlapping logins would share the variable: one user's value could reach another's token. Never accepted.
-const neverAccepted: ReadonlySet<string> = new Set(["global.implicit"])
+const neverAccepted: ReadonlySet<string> = Analyze.neverAccepted
 
 // The constructs accepted for a rule: in its JSON, for every rule (`--accept c`) or for it (`--accept rule:c`).
 const acceptedFor = (rule: RulesFolder.RuleFile, accept: ReadonlyArray<string>): ReadonlyArray<string> =>
@@ -252,7 +252,9 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
       const ruleName = name.includes(":") ? name.slice(0, name.lastIndexOf(":")) : undefined
       const construct = name.slice(name.lastIndexOf(":") + 1)
       if (neverAccepted.has(construct)) {
-        notes.push(`--accept ${name}: ${construct} cannot be accepted (overlapping logins would share the variable)`)
+        notes.push(
+          `--accept ${name}: ${construct} cannot be accepted (overlapping logins could share state through it)`
+        )
       } else if (ruleName !== undefined && !rules.some((r) => r.name === ruleName)) {
         notes.push(`--accept ${name}: there is no rule named "${ruleName}"`)
       } else if (!planned.some((r) => r.accepted.some((f) => isAccepted(f, { ...r.file, accept: [] }, [name])))) {
@@ -285,7 +287,11 @@ export const problems = (p: Plan): ReadonlyArray<string> => [
   ...p.rules.flatMap((r) =>
     r.refused.map((f) =>
       `rule "${r.file.name}" (${relative(process.cwd(), r.file.script)}:${f.line}): ${f.construct} has no Actions ` +
-      `equivalent: ${f.detail} (accept with --accept ${r.file.name}:${f.construct})`
+      `equivalent: ${f.detail} (${
+        neverAccepted.has(f.construct)
+          ? "cannot be accepted: change the rule"
+          : `accept with --accept ${r.file.name}:${f.construct}`
+      })`
     )
   ),
   ...p.modules.filter((m) => m.kind === "missing").map((m) =>

@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Analyze from "@rulefx/cli/Analyze"
 import * as Effect from "effect/Effect"
+import fc from "fast-check"
+import * as vm from "node:vm"
 
 const file = "rules/my-rule.js"
 
@@ -11,6 +13,10 @@ const analyze = (text: string) => Analyze.analyze(file, text)
 // a whole rule and reports only its own construct.
 const ruleWith = (line: string) =>
   `// exported by auth0-deploy-cli\nfunction (user, context, callback) {\n${line}\n  var name, namespace, promise, response, twitter\n}\n`
+
+// The same, for an arrow-function rule.
+const arrowRule = (line: string) =>
+  `// exported by auth0-deploy-cli\n(user, context, callback) => {\n${line}\n  callback(null, user, context)\n}\n`
 
 const compact = (findings: ReadonlyArray<Analyze.Finding>) =>
   findings.map((f) => `${f.line}:${f.column} ${f.status} ${f.construct}`)
@@ -431,10 +437,11 @@ const unsupportedCases: ReadonlyArray<Case> = [
   },
   {
     code: `  const f = new Function("return 1")`,
-    construct: "eval",
+    construct: "eval.constructor",
     at: "new",
     status: "unsupported",
-    detail: "code built at run time cannot be checked or bundled; write the code out"
+    detail:
+      "new Function(…): the Function constructor builds code at run time that runs in the global scope, where what it assigns is shared by every login in flight; write the code out"
   }
 ]
 
@@ -974,53 +981,327 @@ describe("Analyze", () => {
       assert.strictEqual(Analyze.isBuiltin(name), expected)
     })
   })
-  describe("implicit globals (shared by every login in flight)", () => {
-    const implicit = (name: string) =>
-      `${name}: assigns a global (a variable the rule never declares, or a property of this or globalThis): in an ` +
-      "Action it is shared by every login in flight, so one user's value can reach another's token; use a local " +
-      "variable (var)"
+  describe("state shared by overlapping logins", () => {
+    const why = {
+      "global.implicit":
+        "assigns a global (a variable no scope of the rule declares, or a property of globalThis): in an Action it is shared by every login in flight, so one user's value can reach another's token; declare it where it is used (var)",
+      "global.this":
+        "this there is the global object (or, in an arrow-function rule, the runtime's own object), shared by every login in flight, so one user's value can reach another's token; use a local variable, or call the function as a method (obj.f()) or with new",
+      "global.object":
+        "takes an object every login in flight shares (the global object, or the Action module's own module or exports) as a value: what is written through it can carry one user's value into another's token; name the globals you read directly (globalThis.URL) and keep values in local variables",
+      "global.shared":
+        "writes into an object every login in flight shares (a built-in such as process.env or Object.prototype, a required module, UnauthorizedError), so one user's value can reach another's token; keep the value in a local variable",
+      "global.escaped":
+        "a Rules global written with \\u escapes is not given to the rule (the wrapper looks for the plain name), so it reaches the Action's own module instead; write the name plainly",
+      "eval.indirect":
+        "eval reached other than by a direct call runs its code in the global scope, where its variables are shared by every login in flight; write the code out",
+      "eval.constructor":
+        "the Function constructor builds code at run time that runs in the global scope, where what it assigns is shared by every login in flight; write the code out",
+      "eval.module":
+        "runs code built at run time or loads modules around the rule's require (vm, module, inspector, repl, worker_threads, import(), process.getBuiltinModule and the like); write the code out and require modules by name"
+    } as const
+    type Construct = keyof typeof why
+
+    const shared = (text: string) =>
+      Effect.map(analyze(text), (a) => a.findings.filter((f) => f.construct in why || f.construct === "eval"))
+
+    // One finding of the construct on line 3 (the snippet's), naming what it found; no other finding of that kind.
+    const refusedIn = (text: string, construct: Construct, what: string) =>
+      Effect.gen(function*() {
+        const found = yield* shared(text)
+        assert.deepStrictEqual(
+          found.map((f) => [f.line, f.status, f.construct, f.detail]),
+          [[3, "unsupported", construct, `${what}: ${why[construct]}`]]
+        )
+      })
+
+    it.effect.each<readonly [string, Construct, string]>([
+      // Writes to a name no enclosing scope declares.
+      ["  who = user.user_id", "global.implicit", "who"],
+      ["  count++", "global.implicit", "count"],
+      ["  total += 1", "global.implicit", "total"],
+      ["  total ||= 1", "global.implicit", "total"],
+      ["  for (key in user.app_metadata) {}", "global.implicit", "key"],
+      ["  for (item of [1]) {}", "global.implicit", "item"],
+      ["  [a] = [1, 2]", "global.implicit", "a"],
+      ["  ({ k: a } = { k: 1 })", "global.implicit", "a"],
+      ["  ;[...rest] = [1]", "global.implicit", "rest"],
+      ["  delete stale", "global.implicit", "stale"],
+      ["  setTimeout(function () { late = user.email }, 1)", "global.implicit", "late"],
+      // The issue: declared in a nested function elsewhere, assigned at the rule's top.
+      ["  profile = { email: user.email }; function later() { var profile }", "global.implicit", "profile"],
+      ["  function a() { var x = 1 } function b() { x = 2 } a(); b()", "global.implicit", "x"],
+      ["  { let inner = 1 } inner = 2", "global.implicit", "inner"],
+      ["  try { x() } catch (e) {} e = 1", "global.implicit", "e"],
+      ["  var f = function g() {}; g = 1", "global.implicit", "g"],
+      ["  class K {} ; (function () { class L {} })(); L = 1", "global.implicit", "L"],
+      // A block-level function is not hoisted past a let of its name, nor when async, a generator or strict.
+      ["  { let f; { function f() {} } } f = 1", "global.implicit", "f"],
+      ["  for (let f of [1]) { function f() {} } f = 1", "global.implicit", "f"],
+      ["  { async function f() {} } f = 1", "global.implicit", "f"],
+      ["  { function* f() {} } f = 1", "global.implicit", "f"],
+      ["  (function () { 'use strict'; { function f() {} } f = 1 })()", "global.implicit", "f"],
+      ["  (function () { { function f() {} } })(); f = 1", "global.implicit", "f"],
+      ["  with (user) { w = 1 }", "global.implicit", "w"],
+      ["  new (class { x = (leak = 1) })()", "global.implicit", "leak"],
+      ["  (function (a = (leak = 1)) {})()", "global.implicit", "leak"],
+      ["  globalThis.who = user.user_id", "global.implicit", "globalThis.who"],
+      ["  self.who = user.user_id", "global.implicit", "self.who"],
+      // this, when it can be the global object.
+      ["  this.who = user.user_id", "global.this", "this at the rule's own level"],
+      ["  var self = this; self.who = user.user_id", "global.this", "this at the rule's own level"],
+      ["  setTimeout(() => { this.later = 1 }, 1)", "global.this", "this at the rule's own level"],
+      ["  function helper() { this.x = 1 } helper()", "global.this", "this in a function called without a receiver"],
+      ["  (function () { this.x = 1 })()", "global.this", "this in a function called without a receiver"],
+      ["  function f() { this.x = 1 } f.call(null)", "global.this", "this in a function called without a receiver"],
+      [
+        "  function f() { this.x = 1 } f.apply(undefined, [])",
+        "global.this",
+        "this in a function called without a receiver"
+      ],
+      ["  function F() { this.x = 1 } new F(); F()", "global.this", "this in a function called without a receiver"],
+      ["  [1].forEach(function () { this.x = 1 })", "global.this", "this in a function called without a receiver"],
+      [
+        "  Promise.resolve().then(function () { this.x = 1 })",
+        "global.this",
+        "this in a function called without a receiver"
+      ],
+      [
+        "  var o = { f: function () { return function () { this.x = 1 } } }; o.f()()",
+        "global.this",
+        "this in a function called without a receiver"
+      ],
+      ["  function f() { this.x = 1 } var g = f", "global.this", "this in a function called without a receiver"],
+      ["  function f() { this.x = 1 }", "global.this", "this in a function called without a receiver"],
+      // The global object, or the Action module's own objects, as a value.
+      ["  var g = globalThis; g.who = user.user_id", "global.object", "globalThis"],
+      ["  Object.assign(globalThis, { who: user.user_id })", "global.object", "globalThis"],
+      ["  Object.defineProperty(globalThis, 'who', { value: 1 })", "global.object", "globalThis"],
+      ["  globalThis[user.user_id] = 1", "global.object", "globalThis[…]"],
+      ["  var g = globalThis.globalThis", "global.object", "globalThis.globalThis"],
+      ["  var g = globalThis.global", "global.object", "globalThis.global"],
+      ["  with (globalThis) {}", "global.object", "globalThis"],
+      ["  var w = window", "global.object", "window"],
+      ["  module.exports.who = user.user_id", "global.object", "module"],
+      ["  exports.who = user.user_id", "global.object", "exports"],
+      // Writes into shared objects.
+      ["  process.env.WHO = user.user_id", "global.shared", "process.env.WHO"],
+      ["  delete process.env.WHO", "global.shared", "process.env.WHO"],
+      ["  ;[process.env.WHO] = [user.user_id]", "global.shared", "process.env.WHO"],
+      ["  Object.prototype.who = user.user_id", "global.shared", "Object.prototype.who"],
+      ["  Array.prototype.includes = null", "global.shared", "Array.prototype.includes"],
+      ["  Function.prototype.who = 1", "global.shared", "Function.prototype.who"],
+      ["  user.__proto__.who = 1", "global.shared", "user.__proto__.who"],
+      ["  user.constructor.prototype.who = 1", "global.shared", "user.constructor.prototype.who"],
+      ["  Object.getPrototypeOf(user).who = 1", "global.shared", "Object.getPrototypeOf(…).who"],
+      ["  Object.assign(process.env, { WHO: 1 })", "global.shared", "Object.assign(process.env, …)"],
+      [
+        "  Object.defineProperty(Object.prototype, 'who', { value: 1 })",
+        "global.shared",
+        "Object.defineProperty(Object.prototype, …)"
+      ],
+      ["  Reflect.set(process.env, 'WHO', 1)", "global.shared", "Reflect.set(process.env, …)"],
+      ["  globalThis.process.env.WHO = 1", "global.shared", "globalThis.process.env.WHO"],
+      ["  var _ = require('lodash'); _.who = user.user_id", "global.shared", "_.who"],
+      ["  const { parse } = require('url'); parse.who = 1", "global.shared", "parse.who"],
+      ["  var c = require('x').config; c.who = 1", "global.shared", "c.who"],
+      ["  require('lodash').who = user.user_id", "global.shared", "require(…).who"],
+      ["  UnauthorizedError.last = user.user_id", "global.shared", "UnauthorizedError.last"],
+      // Code built at run time in the global scope.
+      ["  (0, eval)('1')", "eval.indirect", "eval"],
+      ["  var e = eval; e('1')", "eval.indirect", "eval"],
+      ["  eval.call(null, '1')", "eval.indirect", "eval"],
+      ["  globalThis.eval('1')", "eval.indirect", "globalThis.eval"],
+      ["  [].constructor.constructor('return this')()", "eval.constructor", "[].constructor.constructor"],
+      ["  var F = ''.constructor.constructor", "eval.constructor", "''.constructor.constructor"],
+      ["  user.constructor('return 1')", "eval.constructor", "user.constructor"],
+      ["  (function () {}).constructor('return 1')", "eval.constructor", "(function).constructor"],
+      [
+        "  var AsyncFunction = Object.getPrototypeOf(async function () {}).constructor",
+        "eval.constructor",
+        "Object.getPrototypeOf(…).constructor"
+      ],
+      ["  Function('return this')()", "eval.constructor", "Function(…)"],
+      ["  var f = new Function('a', 'return a')", "eval.constructor", "new Function(…)"],
+      ["  var F = Function", "eval.constructor", "Function"],
+      ["  Reflect.construct(Function, ['return 1'])", "eval.constructor", "Function"],
+      ["  Function.call(null, 'return 1')", "eval.constructor", "Function.call"],
+      ["  globalThis.Function('return 1')", "eval.constructor", "globalThis.Function"],
+      ["  var vm = require('vm')", "eval.module", `require("vm")`],
+      ["  var vm = require('node:vm')", "eval.module", `require("node:vm")`],
+      ["  var m = require('module')", "eval.module", `require("module")`],
+      ["  var i = require('inspector')", "eval.module", `require("inspector")`],
+      ["  var r = require('repl')", "eval.module", `require("repl")`],
+      ["  var w = require('worker_threads')", "eval.module", `require("worker_threads")`],
+      ["  import('lodash')", "eval.module", "import(…)"],
+      ["  process.getBuiltinModule('vm')", "eval.module", "process.getBuiltinModule"],
+      ["  process.mainModule.require('vm')", "eval.module", "process.mainModule"],
+      ["  process.binding('fs')", "eval.module", "process.binding"],
+      // A Rules global the wrapper would not give under that spelling.
+      ["  var r = requir\\u0065('crypto')", "global.escaped", "requir\\u0065"],
+      ["  gl\\u006fbal.who = 1", "global.escaped", "gl\\u006fbal"]
+    ])("`%s` is refused: %s, %s", ([code, construct, what]) => refusedIn(ruleWith(code), construct, what))
 
     it.effect.each([
-      ["  who = user.user_id", "who"],
-      ["  count++", "count"],
-      ["  total += 1", "total"],
-      ["  for (key in user.app_metadata) {}", "key"],
-      ["  for (item of [1]) {}", "item"],
-      ["  [a] = [1, 2]", "a"],
-      ["  setTimeout(function () { late = user.email }, 1)", "late"],
-      ["  this.who = user.user_id", "this.who"],
-      ["  globalThis.who = user.user_id", "globalThis.who"],
-      ["  setTimeout(() => { this.later = 1 }, 1)", "this.later"]
-    ])("`%s` is refused, naming %s", ([code, name]) =>
+      ["  this.who = user.user_id", "this in an arrow-function rule"],
+      ["  var self = this", "this in an arrow-function rule"],
+      ["  function f() { return () => this } f.call(user)()", undefined]
+    ])("in an arrow-function rule, `%s`", ([code, what]) =>
+      what === undefined
+        ? Effect.map(shared(arrowRule(code!)), (found) => assert.deepStrictEqual(found, []))
+        : refusedIn(arrowRule(code!), "global.this", what))
+
+    it.effect("a default parameter of an arrow-function rule sees the runtime's this", () =>
       Effect.gen(function*() {
-        const analysis = yield* analyze(ruleWith(code))
-        const found = analysis.findings.filter((f) => f.construct === "global.implicit")
-        assert.strictEqual(found.length, 1)
-        assert.strictEqual(found[0]!.status, "unsupported")
-        assert.strictEqual(found[0]!.line, 3)
-        assert.strictEqual(found[0]!.detail, implicit(name))
+        const found = yield* shared("(user, context = this, callback) => callback(null, user, context)")
+        assert.deepStrictEqual(found.map((f) => `${f.line}:${f.column} ${f.construct}`), ["1:17 global.this"])
       }))
 
     it.effect.each([
+      // Declared in a scope that encloses the write.
       "  var who; who = user.user_id",
       "  let n = 0; n++",
       "  for (var key in user.app_metadata) {}",
       "  for (const item of [1]) {}",
+      "  for (let i = 0; i < 1; i++) {}",
       "  function helper() {} helper = null",
-      "  try { x() } catch (e) { e = null }",
+      "  try { x() } catch (e) { e = null } function x() {}",
+      "  try { x() } catch ({ message }) { message = null } function x() {}",
       "  user = { user_id: 'x' }; context = {}; callback = null",
-      "  configuration = {}; global = {}",
+      "  configuration = {}; global = {}; auth0 = null; require = null; console = null; UnauthorizedError = null",
       "  user.seller = 1; context.x = 2",
       "  var f = function (a, { b }, ...c) { a = b = c = 1 }",
-      "  arguments = 1; undefined = 2",
-      "  var o = { set: function () { this.x = 1 } }",
-      "  function Thing() { this.name = user.name }"
-    ])("`%s` declares what it assigns: nothing refused", (code) =>
+      "  arguments = 1; undefined = 2; NaN = 3",
+      "  let x = 1; { x = 2 }",
+      "  class A {} A = null",
+      "  var f = function g() { g = 1 }; f()",
+      "  (function (a = 1, { b } = {}, ...c) { a = b = c = 1 })()",
+      "  with (user) { var w; w = 1 }",
+      // Sloppy mode hoists a block-level function to its function (Annex B).
+      "  if (user) { function f() {} } f = null",
+      "  if (user) function f() {} f = null",
+      "  switch (1) { case 1: function g() {} } g = null",
+      "  { function f() {} { function f() {} } } f = 1",
+      "  try { throw 0 } catch (f) { { function f() {} } } f = 1",
+      "  { function f() {} } (function () { f = 1 })()",
+      "  var run = function () { { function f() {} } f = 1 }; run()",
+      // this with a receiver, or strict.
+      "  var o = { f: function () { this.x = 1 } }; o.f()",
+      "  var o = { f() { this.x = 1 }, get y() { return this.x }, set y(v) { this.x = v } }",
+      "  var obj = {}; obj.f = function () { this.x = 1 }; obj.f()",
+      "  function F() { this.x = 1 } F.prototype.m = function () { this.y = 1 }; new F().m()",
+      "  function F() { this.x = 1 } F.prototype = { m: function () { this.y = 1 } }",
+      "  function F() { this.x = 1 } var f = new F()",
+      "  var F = function () { this.x = 1 }; var f = new F()",
+      "  function f() { this.x = 1 } f.call({}); f.apply(user, []); var g = f.bind(context)",
+      "  var util = require('util'); function F() { this.x = 1 } util.inherits(F, Error); new F()",
+      "  class A { constructor() { this.x = 1 } m() { return () => this } static { this.y = 1 } z = this }",
+      "  function f() { 'use strict'; this.x = 1 } f()",
+      "  Object.defineProperty(user, 'x', { get: function () { return this.y } })",
+      "  (function () { this.x = 1 }).call(user)",
+      "  new (function () { this.x = 1 })()",
+      "  function F() { this.x = 1; return typeof F === 'function' && F.name } new F()",
+      // The global object's named properties, read; comparisons.
+      "  var u = new globalThis.URL('https://example.com'); var t = typeof window",
+      "  if (typeof globalThis !== 'undefined' && user === globalThis) {}",
+      // Reading shared objects, or writing one's own copy.
+      "  var copy = Object.assign({}, process.env); var text = JSON.stringify(process.env)",
+      "  var u = require('url').parse(user.picture, true); u.query.d = 'x'",
+      "  var _ = require('lodash'); var picked = _.pick(user, ['email']); picked.x = 1",
+      "  global.cache = global.cache || {}; global.cache[user.user_id] = 1",
+      "  var o = {}; o.__proto__ = null",
+      "  function F() {} F.prototype.m = function () {}",
+      "  Object.assign(user.app_metadata, { plan: 'gold' }); Object.defineProperty(context, 'x', { value: 1 })",
+      // The Function constructor's harmless uses, and plain constructors.
+      "  var f = user.constructor; var ok = user instanceof Function || typeof Function === 'function'",
+      "  var s = Function.prototype.toString.call(callback); var n = new user.constructor()",
+      "  var e = new Error('x'); var name = e.constructor.name",
+      "  var c = require('crypto')"
+    ])(
+      "`%s`: nothing refused",
+      (code) => Effect.map(shared(ruleWith(code)), (found) => assert.deepStrictEqual(found.map((f) => f.detail), []))
+    )
+
+    it.effect("a rule in strict mode: this is undefined, not the global object", () =>
       Effect.gen(function*() {
-        const analysis = yield* analyze(ruleWith(code))
-        assert.deepStrictEqual(analysis.findings.filter((f) => f.construct === "global.implicit"), [])
+        const found = yield* shared(
+          "function (user, context, callback) {\n  'use strict';\n  var self = this;\n  callback(null, user, context);\n}"
+        )
+        assert.deepStrictEqual(found, [])
+      }))
+
+    it.effect("a named rule may assign its own name (it is a function expression as the rule runs)", () =>
+      Effect.gen(function*() {
+        const found = yield* shared("function rule(user, context, callback) {\n  rule = null;\n  callback();\n}")
+        assert.deepStrictEqual(found, [])
+      }))
+
+    it.effect("one finding per construct and line", () =>
+      Effect.gen(function*() {
+        const found = yield* shared(ruleWith("  this.a = 1; this.b = 2; who = 1; who = 2"))
+        assert.deepStrictEqual(found.map((f) => `${f.line}:${f.column} ${f.construct} ${f.detail.split(":")[0]}`), [
+          "3:2 global.this this at the rule's own level",
+          "3:26 global.implicit who"
+        ])
+      }))
+
+    it.effect("a direct eval stays eval, which a user may accept", () =>
+      Effect.gen(function*() {
+        const found = yield* shared(ruleWith("  var x = eval('1 + 1')"))
+        assert.deepStrictEqual(found.map((f) => f.construct), ["eval"])
+        assert.isFalse(Analyze.neverAccepted.has("eval"))
+        for (const construct of Object.keys(why)) assert.isTrue(Analyze.neverAccepted.has(construct), construct)
+      }))
+
+    it.effect("the Rules globals resolve through scopes: a rule's own configuration or require is not the wrapper's", () =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(
+          ruleWith(
+            "  var configuration = { A: 1 }; var a = configuration.A; function load(require) { return require('vm') }"
+          )
+        )
+        assert.deepStrictEqual(analysis.findings, [])
+        assert.deepStrictEqual(analysis.configurationKeys, [])
+        assert.deepStrictEqual(analysis.requires, [])
       }))
   })
+
+  describe("global.undeclared: names no scope declares, read", () => {
+    it.effect("the standard globals are Node 22's and ECMAScript's, not those of the analysing process", () =>
+      Effect.gen(function*() {
+        const g = globalThis as Record<string, unknown>
+        g["rulefxProbe"] = 1
+        const analysis = yield* analyze(ruleWith("  var p = rulefxProbe")).pipe(
+          Effect.ensuring(Effect.sync(() => delete g["rulefxProbe"]))
+        )
+        assert.deepStrictEqual(analysis.findings.map((f) => f.construct), ["global.undeclared"])
+        assert.isFalse(Analyze.standardGlobals.has("rulefxProbe"))
+      }))
+
+    it.effect.each([
+      "  var r = fetch('https://example.com'); var c = structuredClone(user); var n = navigator.userAgent",
+      "  var ws = WebSocket; var it = Iterator; var b = Buffer.from('x'); var u = new URL('https://x')",
+      "  var k = process.env.KEY; setTimeout(function () {}, 1); queueMicrotask(function () {})",
+      "  var id = crypto.randomUUID(); var a = new AbortController(); var t = new TextEncoder()",
+      "  if (typeof ipaddr === 'undefined') {}"
+    ])(
+      "`%s`: standard, or a typeof probe",
+      (code) => Effect.map(analyze(ruleWith(code)), (a) => assert.deepStrictEqual(a.findings, []))
+    )
+
+    it.effect.each([
+      ["  var d = __dirname", "__dirname"],
+      ["  var r = request.get", "request"],
+      ["  var x = _.pick(user, [])", "_"]
+    ])("`%s` is refused naming %s", ([code, name]) =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(ruleWith(code!))
+        assert.deepStrictEqual(analysis.findings.map((f) => `${f.construct} ${f.detail.split(":")[0]}`), [
+          `global.undeclared ${name}`
+        ])
+      }))
+  })
+
   describe("found running the analysis over the classic templates", () => {
     const constructs = (text: string) =>
       Effect.map(analyze(text), (a) => a.findings.map((f) => `${f.line} ${f.status} ${f.construct}`))
@@ -1076,4 +1357,251 @@ describe("Analyze", () => {
         )
       }))
   })
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// The analysis against the engine: small rules from a grammar, run in a fresh node:vm context
+// ---------------------------------------------------------------------------------------------------------------
+
+// The oracle is V8 itself: a generated rule runs in a fresh node:vm context as the runtime runs it, and a property that
+// appears on the context's global object, a built-in prototype, or the object the runtime loads the rule from, is
+// state overlapping logins would share. Every statement of the grammar runs (no branch is ever skipped), so the
+// analysis must refuse exactly those rules; a rule that throws half way is left out.
+
+// How a generated function is defined and run: each runs its body exactly once, except `dead` (never run).
+const uses = {
+  declPlain: (n: string, b: string) => `function ${n}() {${b}} ${n}();`,
+  declNew: (n: string, b: string) => `function ${n}() {${b}} new ${n}();`,
+  declCall: (n: string, b: string) => `function ${n}() {${b}} ${n}.call({});`,
+  declCallNull: (n: string, b: string) => `function ${n}() {${b}} ${n}.call(null);`,
+  declApply: (n: string, b: string) => `function ${n}() {${b}} ${n}.apply(undefined, []);`,
+  declMethod: (n: string, b: string) => `function ${n}() {${b}} ({ m: ${n} }).m();`,
+  declProto: (n: string, b: string) => `function ${n}() {} ${n}.prototype.m = function () {${b}}; new ${n}().m();`,
+  declBind: (n: string, b: string) => `function ${n}() {${b}} ${n}.bind({})();`,
+  declProtoEscape: (n: string, b: string) =>
+    `function ${n}() {${b}} ${n}.prototype.k = 1; [${n}].forEach(function (G) { new G(); });`,
+  exprPlain: (_: string, b: string) => `(function () {${b}})();`,
+  exprNamed: (n: string, b: string) => `(function ${n}() {${b}})();`,
+  exprNamedAssign: (n: string, b: string) => `(function ${n}() { ${n} = 1; ${b}})();`,
+  exprNew: (_: string, b: string) => `new (function () {${b}})();`,
+  exprCall: (_: string, b: string) => `(function () {${b}}).call({});`,
+  exprMethod: (_: string, b: string) => `({ m: function () {${b}} }).m();`,
+  exprShorthand: (_: string, b: string) => `({ m() {${b}} }).m();`,
+  exprGetter: (_: string, b: string) => `({ get g() {${b} return 0; } }).g;`,
+  exprMember: (n: string, b: string) => `var ${n} = {}; ${n}.m = function () {${b}}; ${n}.m();`,
+  varNew: (n: string, b: string) => `var ${n} = function () {${b}}; new ${n}();`,
+  varPlain: (n: string, b: string) => `var ${n} = function () {${b}}; ${n}();`,
+  arrow: (_: string, b: string) => `(() => {${b}})();`,
+  forEach: (_: string, b: string) => `[1].forEach(function () {${b}});`,
+  classConstructor: (_: string, b: string) => `new (class { constructor() {${b}} })();`,
+  classField: (_: string, b: string) => `new (class { f = (() => {${b}})(); })();`,
+  dead: (n: string, b: string) => `function ${n}() {${b}}`
+} as const
+
+type Use = keyof typeof uses
+
+// Ways to the global object or a built-in prototype, each writing property `p`.
+const sharedForms = [
+  (p: string, g: string) => `var ${g} = globalThis; ${g}.${p} = 1;`,
+  (p: string) => `globalThis.${p} = 1;`,
+  (p: string) => `Object.assign(globalThis, { ${p}: 1 });`,
+  (p: string) => `Object.prototype.${p} = 1;`,
+  (p: string) => `({}).__proto__.${p} = 1;`,
+  (p: string) => `[].constructor.prototype.${p} = 1;`,
+  (p: string) => `(0, eval)("var ${p} = 1");`,
+  (p: string) => `Function("this.${p} = 1")();`,
+  (p: string) => `[].constructor.constructor("this.${p} = 1")();`
+]
+
+type Stmt =
+  | { readonly k: "decl"; readonly kind: "var" | "let" | "const"; readonly name: string }
+  | { readonly k: "write"; readonly form: number; readonly name: string }
+  | { readonly k: "this"; readonly alias: boolean }
+  | { readonly k: "block" | "if"; readonly body: ReadonlyArray<Stmt> }
+  | { readonly k: "catch"; readonly name: string; readonly destructure: boolean; readonly body: ReadonlyArray<Stmt> }
+  | { readonly k: "with"; readonly name: string }
+  | { readonly k: "blockFunction"; readonly name: string; readonly async: boolean; readonly shadowed: boolean }
+  | { readonly k: "classDecl" | "arguments"; readonly name: string }
+  | { readonly k: "shared"; readonly form: number }
+  | { readonly k: "forLet"; readonly name: string; readonly body: ReadonlyArray<Stmt> }
+  | { readonly k: "switch"; readonly body: ReadonlyArray<Stmt> }
+  | { readonly k: "param"; readonly name: string; readonly target: string; readonly body: ReadonlyArray<Stmt> }
+  | {
+    readonly k: "fn"
+    readonly use: Use
+    readonly strict: boolean
+    readonly name: string | undefined
+    readonly body: ReadonlyArray<Stmt>
+  }
+
+interface Generated {
+  readonly arrow: boolean
+  readonly strict: boolean
+  readonly body: ReadonlyArray<Stmt>
+}
+
+// `exact`: every function runs, and has a name of its own; otherwise functions may share the variables' names or
+// never run, and only soundness is checked.
+const grammar = (exact: boolean): fc.Arbitrary<Generated> => {
+  const name = fc.constantFrom("a", "b", "c")
+  const useNames = Object.keys(uses).filter((u) => !exact || u !== "dead") as Array<Use>
+  const { body } = fc.letrec<{ body: ReadonlyArray<Stmt>; stmt: Stmt }>((tie) => ({
+    body: fc.array(tie("stmt"), { minLength: 1, maxLength: 4, depthIdentifier: "stmt" }),
+    stmt: fc.oneof(
+      { maxDepth: 3, depthIdentifier: "stmt", depthSize: "small" },
+      fc.record({ k: fc.constant("write" as const), form: fc.nat({ max: 5 }), name }),
+      // Declarations weigh more, or most names would be globals.
+      {
+        arbitrary: fc.record({ k: fc.constant("decl" as const), kind: fc.constantFrom("var", "let", "const"), name }),
+        weight: 3
+      },
+      fc.record({ k: fc.constant("this" as const), alias: fc.boolean() }),
+      fc.record({ k: fc.constant("with" as const), name }),
+      fc.record({ k: fc.constant("blockFunction" as const), name, async: fc.boolean(), shadowed: fc.boolean() }),
+      fc.record({ k: fc.constantFrom("classDecl" as const, "arguments" as const), name }),
+      fc.record({ k: fc.constant("shared" as const), form: fc.nat({ max: sharedForms.length - 1 }) }),
+      fc.record({ k: fc.constant("forLet" as const), name, body: tie("body") }),
+      fc.record({ k: fc.constant("switch" as const), body: tie("body") }),
+      fc.record({ k: fc.constantFrom("block" as const, "if" as const), body: tie("body") }),
+      fc.record({ k: fc.constant("catch" as const), name, destructure: fc.boolean(), body: tie("body") }),
+      fc.record({ k: fc.constant("param" as const), name, target: name, body: tie("body") }),
+      fc.record({
+        k: fc.constant("fn" as const),
+        use: fc.constantFrom(...useNames),
+        strict: fc.constantFrom(false, false, true),
+        name: exact ? fc.constant(undefined) : fc.option(name, { nil: undefined }),
+        body: tie("body")
+      })
+    )
+  }))
+  return fc.record({ arrow: fc.boolean(), strict: fc.constantFrom(false, false, false, true), body })
+}
+
+const render = (generated: Generated): string => {
+  let fresh = 0
+  const next = (prefix: string) => `${prefix}${fresh++}`
+  const writes = [
+    (n: string) => `${n} = 1;`,
+    (n: string) => `[${n}] = [1];`,
+    (n: string) => `({ k: ${n} } = { k: 1 });`,
+    (n: string) => `for (${n} in { k: 1 }) {}`,
+    (n: string) => `for (${n} of [1]) {}`,
+    (n: string) => `${n} += 1;`
+  ]
+  const stmts = (body: ReadonlyArray<Stmt>): string => body.map(stmt).join(" ")
+  const stmt = (s: Stmt): string => {
+    switch (s.k) {
+      case "decl":
+        return `${s.kind} ${s.name} = 1;`
+      case "write":
+        return writes[s.form]!(s.name)
+      case "this": {
+        const property = next("p")
+        if (!s.alias) return `this.${property} = 1;`
+        const alias = next("t")
+        return `var ${alias} = this; ${alias}.${property} = 1;`
+      }
+      case "block":
+        return `{ ${stmts(s.body)} }`
+      case "if":
+        return `if (true) { ${stmts(s.body)} }`
+      case "catch":
+        return `try { throw { k: 1 }; } catch (${s.destructure ? `{ k: ${s.name} }` : s.name}) { ${stmts(s.body)} }`
+      case "with":
+        return `with ({}) { ${s.name} = 1; }`
+      case "blockFunction": {
+        const block = `{ ${s.async ? "async " : ""}function ${s.name}() {} }`
+        return s.shadowed ? `{ let ${s.name} = 1; ${block} }` : block
+      }
+      case "shared":
+        return sharedForms[s.form]!(next("p"), next("g"))
+      case "classDecl":
+        return `class ${s.name} {}`
+      case "arguments":
+        return `arguments = 1;`
+      case "forLet":
+        return `for (let ${s.name} of [1]) { ${stmts(s.body)} }`
+      case "switch":
+        return `switch (1) { case 1: ${stmts(s.body)} }`
+      case "param":
+        return `(function (${s.name} = (${s.target} = 1)) { ${stmts(s.body)} })();`
+      case "fn": {
+        const strict = s.strict && !["arrow", "classConstructor", "classField", "exprNamedAssign"].includes(s.use)
+          ? `"use strict"; `
+          : ""
+        return uses[s.use](s.name ?? next("f"), ` ${strict}${stmts(s.body)} `)
+      }
+    }
+  }
+  const body = stmts(generated.body)
+  return generated.arrow
+    ? `(user, context, callback) => {\n  ${body}\n}\n`
+    : `function (user, context, callback) {\n  ${generated.strict ? `"use strict"; ` : ""}${body}\n}\n`
+}
+
+// Runs the rule as the runtime does (the wrapper called on the runtime's own object, the rule called plainly) in a
+// fresh context, and tells whether the global object, a built-in prototype or the runtime's object gained a property.
+const observe = (source: string): { readonly threw: boolean; readonly leaked: boolean } => {
+  const runtime: Record<string, unknown> = {}
+  const context = vm.createContext({ runtime })
+  const shared = vm.runInContext("[globalThis, Object.prototype, Array.prototype, Function.prototype]", context) as [
+    object
+  ]
+  const keys = () => shared.map((o) => Reflect.ownKeys(o).length).join()
+  const before = keys()
+  let threw = false
+  try {
+    vm.runInContext(
+      `(function ({ configuration, global, auth0, UnauthorizedError, require, console }) {\n  return (\n${source}\n  )\n})` +
+        `.call(runtime, {})({ email: "a@example.com" }, {}, function () {})`,
+      context,
+      { timeout: 1000 }
+    )
+  } catch {
+    threw = true
+  }
+  const leaked = keys() !== before || Reflect.ownKeys(runtime).length > 0
+  return { threw, leaked }
+}
+
+// Whether the analysis refuses the rule for state overlapping logins could share; `undefined` when it does not parse.
+// Effect.runSync: fast-check shrinks a failing program only with a synchronous predicate.
+const refusesSharing = (source: string): boolean | undefined => {
+  const result = Effect.runSync(Effect.result(analyze(source)))
+  return result._tag === "Failure"
+    ? undefined
+    : result.success.findings.some((f) => Analyze.neverAccepted.has(f.construct))
+}
+
+describe("the analysis against the engine (generated rules run in node:vm)", () => {
+  it("refuses exactly the rules that leave a property on the global object or the runtime's object", () => {
+    const seen = { refused: 0, fine: 0 }
+    fc.assert(
+      fc.property(grammar(true), (generated) => {
+        const source = render(generated)
+        const refused = refusesSharing(source)
+        const { leaked, threw } = observe(source)
+        // A rule that stops half way (a TDZ, a const, strict mode) does not run every path.
+        fc.pre(refused !== undefined && !threw)
+        seen[refused ? "refused" : "fine"]++
+        assert.strictEqual(refused, leaked, source)
+      }),
+      { numRuns: 1000 }
+    )
+    // The generator must reach both outcomes, or the property says little.
+    assert.isAbove(seen.refused, 100)
+    assert.isAbove(seen.fine, 100)
+  }, 120_000)
+
+  it("never misses a leak, with dead code and functions that share the variables' names", () => {
+    fc.assert(
+      fc.property(grammar(false), (generated) => {
+        const source = render(generated)
+        const refused = refusesSharing(source)
+        fc.pre(refused !== undefined)
+        if (observe(source).leaked) assert.isTrue(refused, source)
+      }),
+      { numRuns: 500 }
+    )
+  }, 120_000)
 })

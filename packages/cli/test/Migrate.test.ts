@@ -630,11 +630,10 @@ describe("Migrate.migrate", () => {
             [
               "function (user, context, callback) {",
               "  var callee = typeof arguments.callee;",
-              "  var self = this === undefined ? \"undefined\" : this === globalThis ? \"globalThis\" : typeof this;",
               "  var octal = 010;",
               "  var viaWith; with ({ w: \"with-ok\" }) { viaWith = w; }",
               "  var pad = require(\"leftpad-fake@1.2.3\");",
-              "  context.idToken[\"https://example.com/sloppy\"] = [callee, self, octal, viaWith, pad(\"7\", 3)].join(\",\");",
+              "  context.idToken[\"https://example.com/sloppy\"] = [callee, octal, viaWith, pad(\"7\", 3)].join(\",\");",
               "  user.shared = { from: \"sloppy\", n: 1 };",
               "  callback(null, user, context);",
               "}",
@@ -728,9 +727,9 @@ describe("Migrate.migrate", () => {
       const summary = api.summary()
       assert.isUndefined(summary.denied)
       assert.deepStrictEqual(summary.idTokenClaims, {
-        // arguments.callee works, `this` is the real global object, 010 is octal 8, `with` works, and the pinned
-        // npm module ran.
-        "https://example.com/sloppy": "function,globalThis,8,with-ok,007",
+        // arguments.callee works, 010 is octal 8, `with` works (none of them would in strict mode), and the pinned
+        // npm module ran. (`this` would be the global object, which the analysis refuses: global.this.)
+        "https://example.com/sloppy": "function,8,with-ok,007",
         // The named function sees its own name.
         "https://example.com/named": "function:auth0|sloppy",
         "https://example.com/shared": { from: "sloppy", n: 2 }
@@ -742,16 +741,33 @@ describe("Migrate.migrate", () => {
       for (const accept of [[], ["global.implicit"], ["leak:global.implicit"]]) {
         const p = await planOf(sloppy, { accept })
         assert.strictEqual(MigrationPlan.problems(p).length, 1, JSON.stringify(accept))
-        assert.include(
-          MigrationPlan.problems(p)[0]!,
-          "global.implicit has no Actions equivalent: leaked: assigns a global"
-        )
+        assert.include(MigrationPlan.problems(p)[0]!, "global.implicit has no Actions equivalent: leaked: assigns a global")
+        // The problem does not suggest an --accept that would be ignored.
+        assert.match(MigrationPlan.problems(p)[0]!, /\(cannot be accepted: change the rule\)$/)
+        assert.notInclude(MigrationPlan.problems(p)[0]!, "--accept")
         if (accept.length > 0) {
           assert.deepStrictEqual(p.warnings, [
-            `--accept ${accept[0]}: global.implicit cannot be accepted (overlapping logins would share the variable)`
+            `--accept ${
+              accept[0]
+            }: global.implicit cannot be accepted (overlapping logins could share state through it)`
           ])
         }
       }
+    })
+
+    it.each([
+      ["global.this", "this.who = user.user_id;"],
+      ["global.object", "var g = globalThis; g.who = user.user_id;"],
+      ["global.shared", "process.env.WHO = user.user_id;"],
+      ["eval.indirect", "(0, eval)('1');"],
+      ["eval.constructor", "[].constructor.constructor('return 1')();"],
+      ["eval.module", "require('vm');"]
+    ])("%s (another way logins could share state) cannot be accepted either", async (construct, line) => {
+      const p = await planOf(tree(rule("r", { name: "r" }, fn(line))), { accept: [construct, `r:${construct}`] })
+      assert.deepStrictEqual(p.rules[0]!.refused.map((f) => f.construct), [construct])
+      assert.deepStrictEqual(p.rules[0]!.accepts, [])
+      assert.match(MigrationPlan.problems(p)[0]!, /\(cannot be accepted: change the rule\)$/)
+      assert.strictEqual(p.warnings.length, 2)
     })
 
     it("a pinned require of a package's subpath (x@1.2.3/sub) finds the bundled module at run time", async () => {
