@@ -1145,7 +1145,7 @@ describe("LegacyRules", () => {
             })
         ]))
         yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
-        assert.deepStrictEqual(lines, ["rulefx legacy rule=late: a callback threw after the rule ended: thrown late"])
+        assert.deepStrictEqual(lines, ["rulefx legacy rule=late: its code raised after the rule ended: thrown late"])
       }).pipe(Effect.scoped))
 
     it.effect("console.log of a value JSON cannot hold (a cycle, a BigInt) logs a placeholder, never throws", () =>
