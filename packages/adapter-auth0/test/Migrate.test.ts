@@ -186,8 +186,8 @@ describe("Migrate.readRules / plan: the folder", () => {
     })
     const p = await planOf(dir, { accept: ["b:context.primaryUser"], optionalSettings: ["OPTIONAL", "NOPE"] })
     const source = Migrate.entrySource(p, { optionalSettings: ["OPTIONAL", "NOPE"] })
-    assert.include(source, `}, { ...ruleOptions, settings: ["API_KEY"] }),`)
-    assert.include(source, `}, { ...ruleOptions, accepted: ["context.primaryUser"] }),`)
+    assert.include(source, `\`, { ...ruleOptions, settings: ["API_KEY"] }),`)
+    assert.include(source, `\`, { ...ruleOptions, accepted: ["context.primaryUser"] }),`)
     assert.deepStrictEqual(p.warnings, ["--optional-setting NOPE: no rule reads configuration.NOPE"])
   })
 
