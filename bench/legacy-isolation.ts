@@ -17,6 +17,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { join } from "node:path"
 import * as vm from "node:vm"
+// Logins and templates are measured one after another, on purpose; a Script is built only to see whether it compiles.
+// oxlint-disable no-await-in-loop, no-new
 import * as PostLogin from "../packages/adapter-auth0/src/PostLogin.ts"
 import * as RecordingApi from "../packages/adapter-auth0/src/RecordingApi.ts"
 import * as Analyze from "../packages/legacy-rules/src/Analyze.ts"
