@@ -137,28 +137,22 @@ interface Expected {
 }
 
 const expected = (specs: ReadonlyArray<RuleSpec>, email: string, userFault: boolean): Expected => {
-  if (userFault && specs.some((s) => s.fault !== "none")) {
-    return { denied: genericMessage, calls: [["access.deny", genericMessage]] }
-  }
-  const calls: Array<ReadonlyArray<unknown>> = []
+  const metadata = (upTo: number) =>
+    specs.slice(0, upTo).flatMap((s, i) =>
+      s.output === "metadata" ? [["user.setAppMetadata", `r${i}`, expectedValue(s, email)]] : []
+    )
+  const faulting = userFault ? specs.findIndex((s) => s.fault !== "none") : -1
+  // Denied by the first faulting rule; what the rules before it wrote is kept, as under Rules.
+  if (faulting >= 0) return { denied: genericMessage, calls: [["access.deny", genericMessage], ...metadata(faulting)] }
   const redirect = specs.findLast((s) => s.output === "redirect")
-  const metadata = specs.flatMap((s, i) =>
-    s.output === "metadata" ? [["user.setAppMetadata", `r${i}`, expectedValue(s, email)]] : []
-  )
   if (redirect !== undefined) {
-    calls.push([
-      "redirect.sendUserTo",
-      `https://consent.example/${encodeURIComponent(expectedValue(redirect, email))}`,
-      { query: {} }
-    ])
-    return { denied: undefined, calls: [...calls, ...metadata] }
+    const url = `https://consent.example/${encodeURIComponent(expectedValue(redirect, email))}`
+    return { denied: undefined, calls: [["redirect.sendUserTo", url, { query: {} }], ...metadata(specs.length)] }
   }
-  specs.forEach((s, i) => {
-    if (s.output === "claim") {
-      calls.push(["idToken.setCustomClaim", `https://example.com/r${i}`, expectedValue(s, email)])
-    }
-  })
-  return { denied: undefined, calls: [...calls, ...metadata] }
+  const claims = specs.flatMap((s, i) =>
+    s.output === "claim" ? [["idToken.setCustomClaim", `https://example.com/r${i}`, expectedValue(s, email)]] : []
+  )
+  return { denied: undefined, calls: [...claims, ...metadata(specs.length)] }
 }
 
 let root = ""

@@ -5,6 +5,7 @@
  * is seen as an exit code, with every other login of the batch checked too.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Bundle from "@rulefx/adapter-auth0/Bundle"
 import * as Migrate from "@rulefx/adapter-auth0/Migrate"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as Effect from "effect/Effect"
@@ -114,4 +115,30 @@ describe("legacy barrier, through a built Action in a child process", () => {
     assert.lengthOf(logged, 2)
     for (const line of logged) assert.notInclude(line, apiKey)
   })
+
+  it("a fault no login can be found for ends the rules in flight (denied) and nothing else; the process lives", async () => {
+    // Logins 0-9 are inside the slow rule (60 ms) when the fault comes at 30 ms; logins 10-19 start after it.
+    const inFlight = Array.from({ length: 10 }, (_, i) => login(`f${i}`, { mode: "implicit", delay: 60 }))
+    const report = await runLogins(dir, action, inFlight, 200, 30)
+    assert.strictEqual(report.code, 0, report.stderr)
+    report.outcomes.forEach((o) => assert.deepStrictEqual(o.calls, [["access.deny", genericMessage]]))
+    assert.isTrue(
+      report.lines.some((l) => l.includes("a fault outside any rule's run (Error): 10 rules in flight denied"))
+    )
+    const after = await runLogins(dir, action, inFlight, 200, 200)
+    after.outcomes.forEach((o, i) => assert.strictEqual(o.claims[EMAIL], `f${i}@shop.example`))
+  })
+
+  it("the legacy Action installs one handler of each; the seed Action, without legacy rules, none", async () => {
+    const legacy = await runLogins(dir, action, [])
+    assert.deepStrictEqual(legacy.listeners, { uncaughtException: 1, unhandledRejection: 1 })
+    const seed = join(dir, "seed", "action.js")
+    await Bundle.build({
+      entry: fileURLToPath(new URL("../../../examples/seller-login/src/action.ts", import.meta.url)),
+      outfile: seed
+    })
+    const typed = await runLogins(dir, seed, [])
+    assert.strictEqual(typed.code, 0, typed.stderr)
+    assert.deepStrictEqual(typed.listeners, { uncaughtException: 0, unhandledRejection: 0 })
+  }, 30_000)
 })

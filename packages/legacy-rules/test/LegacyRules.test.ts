@@ -1229,4 +1229,98 @@ describe("LegacyRules", () => {
         assert.isTrue(logs.some((line) => line.includes("missing secret API_KEY")), JSON.stringify(logs))
       }))
   })
+
+  describe("the barrier: rules from source, each in a realm of its own", () => {
+    const source = (name: string, text: string) => LegacyRule.make(name, text, { timeout: "1 second" })
+
+    it.effect("a typed rule reading what a patching rule left: rulefx's arrays, not the rule's patched ones", () =>
+      Effect.gen(function*() {
+        const legacy = LegacyRules.make([
+          source(
+            "setRoles",
+            `function (user, context, callback) {
+              Array.prototype.some = function () { return true };
+              Array.prototype.includes = function () { return true };
+              user.effective_roles = ["GUEST"];
+              callback(null, user, context);
+            }`
+          )
+        ])
+        const pipeline = Pipeline.make({
+          facts: [legacy.State],
+          rules: [
+            legacy.rule,
+            Rule.make(
+              "denyRoles",
+              Effect.gen(function*() {
+                const { user } = yield* legacy.State
+                const roles = user["effective_roles"] as Array<string>
+                yield* Decision.setAccessTokenClaim(
+                  "https://x.example/allowed",
+                  roles.some((r) => ["ADMIN"].includes(r))
+                )
+              })
+            )
+          ]
+        })
+        const decision = yield* pipeline.run.pipe(Effect.provide(loginLayer()))
+        assert.strictEqual(decision.accessTokenClaims["https://x.example/allowed"], false)
+      }))
+
+    it.effect("the next rule gets rulefx's copy of what a patching rule created, not the rule's realm", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(LegacyRules.make([
+          source(
+            "patcher",
+            `function (user, context, callback) {
+              Array.prototype.includes = function () { return true };
+              user.roles = ["guest"];
+              callback(null, user, context);
+            }`
+          ),
+          source(
+            "gate",
+            `function (user, context, callback) {
+              context.idToken["https://x.example/admin"] = user.roles.includes("admin");
+              callback(null, user, context);
+            }`
+          )
+        ]))
+        assert.deepStrictEqual(view(decision).idTokenClaims, { "https://x.example/admin": false })
+      }))
+
+    it.effect.each(["constructor", "prototype", "__proto__"])(
+      "a metadata write with a %s key is refused: denied generically, nothing written",
+      (key) =>
+        Effect.gen(function*() {
+          const error = yield* denial(LegacyRules.make([
+            source(
+              "merge",
+              `function (user, context, callback) {
+                auth0.users.updateAppMetadata(user.user_id, JSON.parse('{"${key}": {"roles": ["admin"]}, "plan": "x"}'))
+                  .then(function () { callback(null, user, context); });
+              }`
+            )
+          ]))
+          assert.strictEqual(error.message, Denial.genericMessage)
+          assert.deepStrictEqual(Denial.committedOf(error)?.appMetadata ?? {}, {})
+        })
+    )
+
+    it.effect("an ordinary key named like an Object.prototype member is merged like any other", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(LegacyRules.make([
+          source(
+            "merge",
+            `function (user, context, callback) {
+              auth0.users.updateAppMetadata(user.user_id, { toString: "x", hasOwnProperty: 1 }).then(function () {
+                context.idToken["https://x.example/own"] = user.app_metadata.hasOwnProperty === 1;
+                callback(null, user, context);
+              });
+            }`
+          )
+        ]))
+        assert.deepStrictEqual(view(decision).appMetadata, { toString: "x", hasOwnProperty: 1 })
+      }))
+  })
 })

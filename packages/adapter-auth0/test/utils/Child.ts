@@ -42,15 +42,20 @@ export interface Report {
   readonly outcomes: ReadonlyArray<Outcome>
   readonly lines: ReadonlyArray<string>
   readonly stderr: string
+  /** The process handlers the Action installed when it loaded. */
+  readonly listeners: { readonly uncaughtException: number; readonly unhandledRejection: number }
 }
 
 // Plain CommonJS: the child runs the built Action as Auth0 would, without vitest or TypeScript.
 const driver = `
-const [actionFile, loginsFile, settleMillis] = process.argv.slice(2)
+const [actionFile, loginsFile, settleMillis, orphanMillis] = process.argv.slice(2)
 const lines = []
 console.log = (...args) => { lines.push(args.map(String).join(" ")) }
 const action = require(actionFile)
 const logins = JSON.parse(require("fs").readFileSync(loginsFile, "utf8"))
+const listeners = { uncaughtException: process.listenerCount("uncaughtException"), unhandledRejection: process.listenerCount("unhandledRejection") }
+// A fault raised outside any login's async context, as a bug outside the rules would.
+if (orphanMillis !== "") setTimeout(() => process.emit("uncaughtException", new Error("orphan fault")), Number(orphanMillis))
 const api = () => {
   const calls = []
   const rec = (name) => (...args) => { calls.push([name, ...args]) }
@@ -72,7 +77,7 @@ Promise.all(logins.map(async (login) => {
   for (const c of a.calls) if (c[0] === "idToken.setCustomClaim") claims[c[1]] = c[2]
   return { calls: a.calls, denied: denied === undefined ? undefined : denied[1], claims }
 })).then((outcomes) => setTimeout(() => {
-  process.stdout.write(JSON.stringify({ outcomes, lines }))
+  process.stdout.write(JSON.stringify({ outcomes, lines, listeners }))
   process.exitCode = 0
 }, Number(settleMillis)))
 `
@@ -86,7 +91,9 @@ export const runLogins = (
   dir: string,
   actionFile: string,
   logins: ReadonlyArray<Login>,
-  settleMillis = 200
+  settleMillis = 200,
+  /** When set, the child raises a fault outside any login after this many milliseconds. */
+  orphanMillis?: number
 ): Promise<Report> => {
   const driverFile = join(dir, "driver.cjs")
   const loginsFile = join(dir, `logins-${Math.random().toString(36).slice(2)}.json`)
@@ -95,17 +102,27 @@ export const runLogins = (
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [driverFile, actionFile, loginsFile, String(settleMillis)],
+      [
+        driverFile,
+        actionFile,
+        loginsFile,
+        String(settleMillis),
+        orphanMillis === undefined ? "" : String(orphanMillis)
+      ],
       { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : null
-        let parsed: { outcomes: Array<Outcome>; lines: Array<string> } = { outcomes: [], lines: [] }
+        let parsed: Pick<Report, "outcomes" | "lines" | "listeners"> = {
+          outcomes: [],
+          lines: [],
+          listeners: { uncaughtException: -1, unhandledRejection: -1 }
+        }
         try {
           parsed = JSON.parse(stdout)
         } catch {
           // The child died before its report: the code and stderr say why.
         }
-        resolve({ code, outcomes: parsed.outcomes, lines: parsed.lines, stderr })
+        resolve({ code, ...parsed, stderr })
       }
     )
   })
