@@ -1307,6 +1307,19 @@ describe("LegacyRules", () => {
         })
     )
 
+    it.effect("without node:vm's contexts a rule from source fails its login closed, and keeps failing", () =>
+      Effect.gen(function*() {
+        const spy = vi.spyOn(process, "getBuiltinModule").mockReturnValue(undefined)
+        yield* Effect.addFinalizer(() => Effect.sync(() => spy.mockRestore()))
+        const legacy = LegacyRules.make([
+          source("any", `function (user, context, callback) { callback(null, user, context) }`)
+        ])
+        const first = yield* runLegacy(legacy)
+        const second = yield* runLegacy(legacy)
+        assert.isTrue(Exit.isFailure(first) && Exit.isFailure(second))
+        assert.include(String(first), "node:vm contexts (Node 22.8+) are unavailable")
+      }).pipe(Effect.scoped))
+
     it.effect("an ordinary key named like an Object.prototype member is merged like any other", () =>
       Effect.gen(function*() {
         const decision = yield* decide(LegacyRules.make([

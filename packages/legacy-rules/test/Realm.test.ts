@@ -125,4 +125,13 @@ describe("Realm", () => {
       assert.match(String((error as Error).stack), /at .*test-rule:3:/)
     }
   })
+
+  it("without node:vm's uncontextified contexts the rule cannot be compiled: RealmUnavailable", () => {
+    const spy = vi.spyOn(process, "getBuiltinModule").mockReturnValue(undefined)
+    try {
+      assert.throws(() => Realm.compile("r", "function () {}"), Realm.RealmUnavailable)
+    } finally {
+      spy.mockRestore()
+    }
+  })
 })
