@@ -1,8 +1,9 @@
 /**
  * LegacyRule: one unmodified Auth0 Rule, `function (user, context, callback) {...}`, and how it runs.
  *
- * A legacy rule is loaded per login with the globals Rules gave it (`configuration`, `global`, `auth0`,
- * `UnauthorizedError`, `require`, `console`), then called with the Rules-shaped `user` and `context`. It ends when
+ * A legacy rule's source runs in a realm of its own (Realm), where the globals Rules gave it (`configuration`,
+ * `global`, `auth0`, `UnauthorizedError`, `require`, `console`) are those of the run; it is called with the
+ * Rules-shaped `user` and `context`. It ends when
  * it calls back: `callback(null, user, context)` goes on (with the objects it passed, if any), `callback(error)`
  * denies with the error's message. A thrown error or a rejected promise denies the same way. A rule that returns a
  * promise and declares no callback parameter ends when the promise resolves. A rule that never ends is stopped by

@@ -8,29 +8,35 @@ import { transformSync } from "esbuild"
 
 const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
-// The segments of a source map's first generated line: [generated column, original line], both 0-based.
-const segments = (mappings: string): Array<readonly [number, number]> => {
+// The segments of a source map: [offset in the generated code, original line], the line 0-based. A template literal
+// keeps its line breaks, so the minified code may have more than one line.
+const segments = (mappings: string, code: string): Array<readonly [number, number]> => {
   const out: Array<readonly [number, number]> = []
   const state = [0, 0, 0, 0, 0]
-  for (const segment of mappings.split(";")[0]!.split(",")) {
-    if (segment === "") continue
-    const fields: Array<number> = []
-    let value = 0
-    let shift = 0
-    for (const char of segment) {
-      const digit = digits.indexOf(char)
-      value += (digit & 31) << shift
-      if (digit & 32) {
-        shift += 5
-        continue
+  let lineStart = 0
+  mappings.split(";").forEach((line, index) => {
+    if (index > 0) lineStart = code.indexOf("\n", lineStart) + 1
+    state[0] = 0
+    for (const segment of line.split(",")) {
+      if (segment === "") continue
+      const fields: Array<number> = []
+      let value = 0
+      let shift = 0
+      for (const char of segment) {
+        const digit = digits.indexOf(char)
+        value += (digit & 31) << shift
+        if (digit & 32) {
+          shift += 5
+          continue
+        }
+        fields.push(value & 1 ? -(value >>> 1) : value >>> 1)
+        value = 0
+        shift = 0
       }
-      fields.push(value & 1 ? -(value >>> 1) : value >>> 1)
-      value = 0
-      shift = 0
+      fields.forEach((delta, i) => (state[i] = state[i]! + delta))
+      if (fields.length >= 4) out.push([lineStart + state[0]!, state[2]!])
     }
-    fields.forEach((delta, i) => (state[i] = state[i]! + delta))
-    if (fields.length >= 4) out.push([state[0]!, state[2]!])
-  }
+  })
   return out
 }
 
@@ -49,11 +55,13 @@ export const compact = (source: string): string => {
   const map = JSON.parse(result.map) as { readonly mappings: string }
   let out = ""
   let from = 0
+  // The line `out` has reached: the line breaks put back, and those of the code itself (in template literals).
   let line = 0
-  for (const [column, original] of segments(map.mappings)) {
-    if (original > line && column > from && breakAfter.has(code[column - 1]!)) {
-      out += code.slice(from, column) + "\n".repeat(original - line)
-      from = column
+  for (const [offset, original] of segments(map.mappings, code)) {
+    const here = line + (code.slice(from, offset).match(/\n/g)?.length ?? 0)
+    if (original > here && offset > from && breakAfter.has(code[offset - 1]!)) {
+      out += code.slice(from, offset) + "\n".repeat(original - here)
+      from = offset
       line = original
     }
   }
