@@ -133,6 +133,11 @@ const measure = async (isolated: boolean) => {
   return { first, perLogin: median(times.slice(1000)) }
 }
 
+// rulefx's own code compiled first, so that a first login measures the realms, not the JIT.
+await quiet(async () => {
+  const warm = handlerOf(false)
+  for (let i = 0; i < 300; i++) await warm(event(i), RecordingApi.make())
+})
 // Interleaved rounds, the lower median kept for each.
 const rounds = [await measure(false), await measure(true), await measure(false), await measure(true)]
 // The first login of the first round: the later rounds find rulefx's own code compiled already.
