@@ -70,6 +70,9 @@ const view = (d: Decision.Decision) => ({
 
 const nothing = view(Decision.empty())
 
+/** A rule from its source, as `rulefx migrate` makes it: in a realm of its own. */
+const source = (name: string, text: string) => LegacyRule.make(name, text, { timeout: "1 second" })
+
 const single = (name: string, fn: LegacyRule.RuleFunction, options: LegacyRules.Options = {}) =>
   LegacyRules.make([rule(name, () => fn)], options)
 
@@ -1231,8 +1234,6 @@ describe("LegacyRules", () => {
   })
 
   describe("the barrier: rules from source, each in a realm of its own", () => {
-    const source = (name: string, text: string) => LegacyRule.make(name, text, { timeout: "1 second" })
-
     it.effect("a typed rule reading what a patching rule left: rulefx's arrays, not the rule's patched ones", () =>
       Effect.gen(function*() {
         const legacy = LegacyRules.make([
