@@ -7,182 +7,167 @@ exports.modules = {
 const ruleOptions = { timeout: 5000 }
 exports.rules = [
   // "setSeller" from setSeller.js
-  LegacyRule.make("setSeller", function ({ configuration, require, console }) {
-    return (
-function setSeller(user, context, callback) {
-  var request = require('request');
-  var GENERIC = 'Login is temporarily unavailable. Please try again later.';
-  var EMAIL = /^[\w+-]+(?:\.[\w+-]+)*@[\da-zA-Z]+(?:[.-][\da-zA-Z]+)*\.[a-zA-Z]{2,}$/u;
-  var MAX_BODY = 64 * 1024;
+  LegacyRule.make("setSeller", `function(l,s,i){
+var R=require("request"),
+f="Login is temporarily unavailable. Please try again later.",
+_=/^[\\w+-]+(?:\\.[\\w+-]+)*@[\\da-zA-Z]+(?:[.-][\\da-zA-Z]+)*\\.[a-zA-Z]{2,}$/u,
+g=64*1024;
 
-  // What later rules read: the seller (null when the user is none) and whether the lookup failed. Set on `user`,
-  // so they live for this login only and are never written to the profile.
-  user.seller = null;
-  user.seller_lookup_failed = false;
 
-  // The seller API's base URL, e.g. https://sellers.example.com (trailing slashes are dropped).
-  var baseUrl = String(configuration.SELLER_API_URL || '').replace(/\/+$/, '');
-  var valid = false;
-  try {
-    valid = /^https?:$/.test(new URL(baseUrl).protocol);
-  } catch (e) {
-    valid = false;
-  }
-  if (!valid) {
-    console.log('SELLER_API_URL is missing or not an http(s) URL');
-    return callback(new Error(GENERIC));
-  }
 
-  // app_metadata.sellerId: a non-empty string (trimmed, at most 256 characters) or an integer; absent or null means
-  // "not a seller". Anything else is a broken profile.
-  var raw = (user.app_metadata || {}).sellerId;
-  var sellerId = null;
-  if (typeof raw === 'string') {
-    sellerId = raw.trim();
-    if (sellerId.length === 0 || sellerId.length > 256 || sellerId === '.' || sellerId === '..') sellerId = undefined;
-  } else if (typeof raw === 'number') {
-    sellerId = Number.isSafeInteger(raw) ? String(raw) : undefined;
-  } else if (raw !== undefined && raw !== null) {
-    sellerId = undefined;
-  }
-  if (sellerId === undefined) {
-    console.log('app_metadata.sellerId is not a seller id');
-    return callback(new Error(GENERIC));
-  }
-  if (sellerId === null) return callback(null, user, context);
+l.seller=null,
+l.seller_lookup_failed=!1;
 
-  // The id as a path segment; an id that cannot be one (a lone UTF-16 surrogate) is a broken profile too.
-  var segment;
-  try {
-    segment = encodeURIComponent(sellerId);
-  } catch (e) {
-    console.log('app_metadata.sellerId cannot be put in a URL');
-    return callback(new Error(GENERIC));
-  }
 
-  // A failed lookup does not deny here: denyRoles denies it, after its own check, so that a user whose role is not
-  // allowed is told so even while the seller API is down.
-  function failed(detail) {
-    console.log('seller lookup failed: ' + detail);
-    user.seller_lookup_failed = true;
-    callback(null, user, context);
-  }
+var d=String(configuration.SELLER_API_URL||"").replace(/\\/+$/,""),
+u=!1;
+try{
+u=/^https?:$/.test(new URL(d).protocol)}catch{
 
-  function found(body) {
-    // A UTF-8 byte order mark is not part of the JSON.
-    if (body.charCodeAt(0) === 0xfeff) body = body.slice(1);
-    if (body.length > MAX_BODY) return failed('body is over ' + MAX_BODY + ' characters');
-    var seller;
-    try {
-      seller = JSON.parse(body);
-    } catch (e) {
-      return failed('body is not JSON');
-    }
-    if (
-      !seller || typeof seller !== 'object' ||
-      typeof seller.id !== 'string' || seller.id.length === 0 ||
-      typeof seller.email !== 'string' || !EMAIL.test(seller.email) ||
-      typeof seller.name !== 'string'
-    ) {
-      return failed('body is not a seller');
-    }
-    // Someone else's seller must never end up in this user's token.
-    if (seller.id !== sellerId) return failed('body is a different seller');
-    user.seller = { id: seller.id, email: seller.email, name: seller.name };
-    context.idToken['https://example.com/seller'] = { id: seller.id, email: seller.email, name: seller.name };
-    callback(null, user, context);
-  }
+u=!1}if(
 
-  // fetch, which the Action runs on, refuses a URL that holds credentials (user:password@): the lookup fails.
-  var parsed = new URL(baseUrl);
-  if (parsed.username || parsed.password) return failed('connection failed: credentials in SELLER_API_URL');
+!u)return console.log(
+"SELLER_API_URL is missing or not an http(s) URL"),
+i(new Error(f));
 
-  // GET is idempotent: one retry after a timeout, a connection failure, a redirect or a 5xx. Each try has 2 s.
-  function attempt(retries) {
-    request({
-      url: baseUrl + '/seller/' + segment,
-      headers: { accept: 'application/json' },
-      timeout: 2000,
-      followRedirect: false
-    }, function (err, response, body) {
-      var status = response ? response.statusCode : 0;
-      var retryable = false;
-      var detail;
-      if (err && err.code === 'EBODYTOOLARGE') {
-        // The body is over 1 MiB, too large to read. A seller body that large is refused; an error page that large
-        // (404, 5xx) counts by its status when the error carries it.
-        if (!(err.statusCode >= 300)) return failed('body is too large');
-        status = err.statusCode;
-        err = null;
-      }
-      if (err) {
-        retryable = true;
-        detail = err.code === 'ETIMEDOUT' ? 'no answer in 2000 ms' : 'connection failed: ' + err.code;
-      } else if (status === 404) {
-        return callback(null, user, context);
-      } else if (status >= 200 && status < 300) {
-        return found(String(body));
-      } else {
-        retryable = status >= 500 || [301, 302, 303, 307, 308].indexOf(status) !== -1;
-        detail = 'status ' + status;
-      }
-      if (retryable && retries > 0) return attempt(retries - 1);
-      failed(detail);
-    });
-  }
 
-  attempt(1);
-}
-    )
-  }, { ...ruleOptions, settings: ["SELLER_API_URL"] }),
+
+
+var r=(l.app_metadata||{}).sellerId,
+n=null;
+
+
+
+
+
+
+
+
+if(typeof r=="string"?(n=r.trim(),(n.length===0||n.length>256||n==="."||n==="..")&&(n=void 0)):typeof r=="number"?n=Number.isSafeInteger(r)?String(r):void 0:r!=null&&(n=void 0),n===void 0)return console.log(
+"app_metadata.sellerId is not a seller id"),
+i(new Error(f));
+
+if(n===null)return i(null,l,s);
+
+
+var v;
+try{
+v=encodeURIComponent(n)}catch{
+
+return console.log("app_metadata.sellerId cannot be put in a URL"),
+i(new Error(f))}function a(
+
+
+
+
+t){
+console.log("seller lookup failed: "+t),
+l.seller_lookup_failed=!0,
+i(null,l,s)}function h(
+
+
+t){
+
+
+if(t.charCodeAt(0)===65279&&(t=t.slice(1)),t.length>g)return a("body is over "+g+" characters");
+var e;
+try{
+e=JSON.parse(t)}catch{
+
+return a("body is not JSON")}if(
+
+
+!e||typeof e!="object"||typeof e.id!=
+"string"||e.id.length===0||typeof e.email!=
+"string"||!_.test(e.email)||typeof e.name!=
+"string")return a(
+
+"body is not a seller");
+
+
+if(e.id!==n)return a("body is a different seller");
+l.seller={id:e.id,email:e.email,name:e.name},
+s.idToken["https://example.com/seller"]={id:e.id,email:e.email,name:e.name},
+i(null,l,s)}var E=
+
+
+
+new URL(d);
+if(E.username||E.password)return a("connection failed: credentials in SELLER_API_URL");
+
+
+function L(t){
+R({
+url:d+"/seller/"+v,
+headers:{accept:"application/json"},
+timeout:2e3,
+followRedirect:!1},
+function(e,p,y){
+var o=p?p.statusCode:0,
+m=!1,
+c;
+if(e&&e.code==="EBODYTOOLARGE"){
+
+
+if(!(e.statusCode>=300))return a("body is too large");
+o=e.statusCode,
+e=null}if(
+
+e)m=
+!0,
+c=e.code==="ETIMEDOUT"?"no answer in 2000 ms":"connection failed: "+e.code;else{if(
+o===404)return i(
+null,l,s);
+if(o>=200&&o<300)return h(
+String(y));
+
+m=o>=500||[301,302,303,307,308].indexOf(o)!==-1,
+c="status "+o}if(
+
+m&&t>0)return L(t-1);
+a(c)})}L(
+
+
+
+1)}`, { ...ruleOptions, settings: ["SELLER_API_URL"] }),
   // "hashSellerEmail" from hashSellerEmail.js
-  LegacyRule.make("hashSellerEmail", function ({ configuration, require, console }) {
-    return (
-function hashSellerEmail(user, context, callback) {
-  var crypto = require('crypto');
+  LegacyRule.make("hashSellerEmail", `function(e,r,l){
+var i=require("crypto"),
 
-  // Checked on every login, seller or not, so a missing secret shows up at once.
-  var secret = configuration.INTERCOM_SECRET;
-  if (!secret) {
-    console.log('INTERCOM_SECRET is not set');
-    return callback(new Error('Login is temporarily unavailable. Please try again later.'));
-  }
 
-  // user.seller comes from setSeller; users who are not sellers get no hash.
-  if (!user.seller) return callback(null, user, context);
+a=configuration.INTERCOM_SECRET;
+if(!a)return console.log(
+"INTERCOM_SECRET is not set"),
+l(new Error("Login is temporarily unavailable. Please try again later."));
 
-  context.idToken['https://example.com/seller_email_hash'] = crypto
-    .createHmac('sha256', secret)
-    .update(user.seller.email, 'utf8')
-    .digest('hex');
-  callback(null, user, context);
-}
-    )
-  }, { ...ruleOptions, settings: ["INTERCOM_SECRET"] }),
+
+
+if(!e.seller)return l(null,e,r);
+
+r.idToken["https://example.com/seller_email_hash"]=i.createHmac(
+"sha256",a).update(
+e.seller.email,"utf8").digest(
+"hex"),
+l(null,e,r)}`, { ...ruleOptions, settings: ["INTERCOM_SECRET"] }),
   // "setRoles" from setRoles.js
-  LegacyRule.make("setRoles", function ({ console }) {
-    return (
-function setRoles(user, context, callback) {
-  var roles = (user.app_metadata || {}).roles;
+  LegacyRule.make("setRoles", `function(a,s,t){
+var e=(a.app_metadata||{}).roles;
 
-  // No roles (absent or null): the fallback USER, for this login only. It is never written to app_metadata.
-  if (roles === undefined || roles === null) {
-    roles = ['USER'];
-  } else {
-    // Roles that are there but not a list of strings are a broken profile, not a reason to hand out USER.
-    var ok = Array.isArray(roles);
-    for (var i = 0; ok && i < roles.length; i++) ok = typeof roles[i] === 'string';
-    if (!ok) {
-      console.log('app_metadata.roles is not a list of strings');
-      return callback(new Error('Login is temporarily unavailable. Please try again later.'));
-    }
-  }
 
-  // Read by denyRoles; a property of this login's `user`, never persisted.
-  user.effective_roles = roles.slice();
-  context.accessToken['https://example.com/roles'] = roles.slice();
-  callback(null, user, context);
-}
-    )
-  }, ruleOptions),
+if(e==null)e=
+["USER"];else{
+
+
+
+for(var r=Array.isArray(e),l=0;r&&l<e.length;l++)r=typeof e[l]=="string";
+if(!r)return console.log(
+"app_metadata.roles is not a list of strings"),
+t(new Error("Login is temporarily unavailable. Please try again later."))}a.effective_roles=
+
+
+
+
+e.slice(),
+s.accessToken["https://example.com/roles"]=e.slice(),
+t(null,a,s)}`, ruleOptions),
 ]

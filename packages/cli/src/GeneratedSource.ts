@@ -1,22 +1,22 @@
 /**
- * GeneratedSource: the CommonJS code `rulefx migrate` generates from a MigrationPlan: the entry of an Action that
- * runs the rules (built at once and never kept), and a rules module with its type declarations, kept in a project
- * that runs legacy rules next to typed ones (`--emit-rules`). Each rule's source is copied unchanged, inside a
- * function that gives it the Rules globals. Node-side only.
+ * GeneratedSource: the code `rulefx migrate` generates from a MigrationPlan: the entry of an Action that runs the
+ * rules (built at once and never kept), and a CommonJS rules module with its type declarations, kept in a project
+ * that runs legacy rules next to typed ones (`--emit-rules`). Each rule's source is carried as a string, minified but
+ * otherwise unchanged, which the rule's own realm compiles at run time (`@rulefx/legacy-rules/Realm`). Node-side
+ * only.
  *
  * @since 0.1.0
  */
 import { basename, relative } from "node:path"
+import { compact } from "./internal/ruleSource.ts"
 import type * as MigrationPlan from "./MigrationPlan.ts"
 
-const globalNames = ["configuration", "global", "auth0", "UnauthorizedError", "require", "console"] as const
+// The source as a template literal: the rule's realm compiles it at run time, minified, each statement on its original
+// line (stack traces name the rule's lines). Its globals come from each run.
+const template = (text: string): string => `\`${text.replace(/[\\`]|\$\{/g, (c) => `\\${c}`)}\``
 
-// Only the globals a rule's source names are passed to it (about 100 bytes per rule in the minified Action): code
-// built at run time (eval, new Function), which could name others, is refused by the analysis.
 const ruleEntries = (p: MigrationPlan.Plan, options: MigrationPlan.Options): Array<string> =>
   p.rules.map((r) => {
-    const used = globalNames.filter((name) => new RegExp(`\\b${name}\\b`).test(r.analysis.source))
-    const params = used.length === 0 ? "" : `{ ${used.join(", ")} }`
     const settings = r.analysis.configurationKeys.filter((key) => !(options.optionalSettings ?? []).includes(key))
     // Every construct accepted for the rule, found by the analysis or not: at run time it may come through an alias.
     const accepted = r.accepts
@@ -27,31 +27,31 @@ const ruleEntries = (p: MigrationPlan.Plan, options: MigrationPlan.Options): Arr
     return [
       // Names and paths in comments lose anything that could end the comment (names are checked when read).
       `  // ${comment(JSON.stringify(r.file.name))} from ${comment(basename(r.file.script))}`,
-      `  LegacyRule.make(${JSON.stringify(r.file.name)}, function (${params}) {`,
-      `    return (`,
-      r.analysis.source,
-      `    )`,
-      `  }, ${extra.length === 0 ? "ruleOptions" : `{ ...ruleOptions, ${extra.join(", ")} }`}),`
+      `  LegacyRule.make(${JSON.stringify(r.file.name)}, ${template(compact(r.analysis.source))}, ${
+        extra.length === 0 ? "ruleOptions" : `{ ...ruleOptions, ${extra.join(", ")} }`
+      }),`
     ].join("\n")
   })
 
 const comment = (text: string): string => text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, "?")
 
-const moduleEntries = (p: MigrationPlan.Plan, specifier: (m: MigrationPlan.Module) => string): Array<string> =>
+// `request` is the expression of rulefx's shim; any other module is required as the rules would have required it.
+const moduleEntries = (
+  p: MigrationPlan.Plan,
+  specifier: (m: MigrationPlan.Module) => string,
+  request: string
+): Array<string> =>
   p.modules.map((m) =>
-    `  ${JSON.stringify(m.name)}: ${
-      m.kind === "shim"
-        ? `require("@rulefx/legacy-rules/Request").request`
-        : `require(${JSON.stringify(specifier(m))})`
-    },`
+    `  ${JSON.stringify(m.name)}: ${m.kind === "shim" ? request : `require(${JSON.stringify(specifier(m))})`},`
   )
 
 /**
- * The generated entry of the Action (CommonJS, so that the rules keep their sloppy-mode semantics): each rule's
- * source, unchanged, inside a function that gives it the Rules globals. It requires rulefx's runtime by package name
- * (`@rulefx/legacy-rules/LegacyAction`, `/LegacyRule`, `/Request`), resolved from the user's project first, then
- * from rulefx's own dependencies (see `migrate`), and a bundled module by its resolved path: it is built at once
- * and never kept.
+ * The generated entry of the Action: each rule's source as a string that runs in a realm of its own (sloppy mode,
+ * the Rules globals per run). An ES module, so that esbuild inlines rulefx's modules instead of wrapping each in a
+ * lazy CommonJS initialiser (about 4 kB of the Action); the modules the rules require are required, as the rules
+ * would have. It imports rulefx's runtime by package name (`@rulefx/legacy-rules/LegacyAction`, `/LegacyRule`,
+ * `/Request`), resolved from the user's project first, then from rulefx's own dependencies (see `migrate`), and a
+ * bundled module by its resolved path: it is built at once and never kept.
  *
  * @category constructors
  * @since 0.1.0
@@ -59,17 +59,20 @@ const moduleEntries = (p: MigrationPlan.Plan, specifier: (m: MigrationPlan.Modul
 export const entrySource = (p: MigrationPlan.Plan, options: MigrationPlan.Options = {}): string =>
   [
     `// Generated by rulefx migrate from ${comment(p.dir)}. Do not edit: change the rules and migrate again.`,
-    `const LegacyAction = require("@rulefx/legacy-rules/LegacyAction")`,
-    `const LegacyRule = require("@rulefx/legacy-rules/LegacyRule")`,
+    `import * as LegacyAction from "@rulefx/legacy-rules/LegacyAction"`,
+    `import * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"`,
+    ...(p.modules.some((m) => m.kind === "shim") ? [`import { request } from "@rulefx/legacy-rules/Request"`] : []),
     `const modules = {`,
     // A bundled module by its resolved path; built-ins and the Action's npm dependencies by name.
-    ...moduleEntries(p, (m) => m.kind === "bundled" && m.path !== undefined ? m.path : m.name),
+    ...moduleEntries(p, (m) => m.kind === "bundled" && m.path !== undefined ? m.path : m.name, "request"),
     `}`,
     `const ruleOptions = { timeout: ${options.ruleTimeoutMillis ?? 5000} }`,
     `const rules = [`,
     ...ruleEntries(p, options),
     `]`,
-    `module.exports = LegacyAction.make(rules, { modules, deadline: ${options.deadlineMillis ?? 10_000} })`,
+    `const handlers = LegacyAction.make(rules, { modules, deadline: ${options.deadlineMillis ?? 10_000} })`,
+    `export const onExecutePostLogin = handlers.onExecutePostLogin`,
+    `export const onContinuePostLogin = handlers.onContinuePostLogin`,
     ``
   ].join("\n")
 
@@ -91,7 +94,7 @@ export const rulesModuleSource = (p: MigrationPlan.Plan, options: MigrationPlan.
     `and migrate again.`,
     `const LegacyRule = require("@rulefx/legacy-rules/LegacyRule")`,
     `exports.modules = {`,
-    ...moduleEntries(p, (m) => m.name),
+    ...moduleEntries(p, (m) => m.name, `require("@rulefx/legacy-rules/Request").request`),
     `}`,
     `const ruleOptions = { timeout: ${options.ruleTimeoutMillis ?? 5000} }`,
     `exports.rules = [`,

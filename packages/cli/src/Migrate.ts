@@ -84,7 +84,7 @@ export const migrate = (
       (tmp) =>
         Effect.tryPromise({
           try: async () => {
-            const entry = join(tmp, "action.cjs")
+            const entry = join(tmp, "action.mjs")
             await writeFile(entry, GeneratedSource.entrySource(p, options))
             return await Bundle.build({
               entry,

@@ -189,17 +189,18 @@ describe("RulesFolder.read / plan: the folder", () => {
     })
     const p = await planOf(dir, { accept: ["b:context.primaryUser"], optionalSettings: ["OPTIONAL", "NOPE"] })
     const source = GeneratedSource.entrySource(p, { optionalSettings: ["OPTIONAL", "NOPE"] })
-    assert.include(source, `}, { ...ruleOptions, settings: ["API_KEY"] }),`)
-    assert.include(source, `}, { ...ruleOptions, accepted: ["context.primaryUser"] }),`)
+    assert.include(source, `\`, { ...ruleOptions, settings: ["API_KEY"] }),`)
+    assert.include(source, `\`, { ...ruleOptions, accepted: ["context.primaryUser"] }),`)
     assert.deepStrictEqual(p.warnings, ["--optional-setting NOPE: no rule reads configuration.NOPE"])
   })
 
-  it("the generated entry requires rulefx's runtime by package name, never by a path into rulefx", async () => {
+  it("the generated entry imports rulefx's runtime by package name, never by a path into rulefx", async () => {
     const dir = tree(rule("a", { name: "a" }, fn("var request = require('request');")))
     const source = GeneratedSource.entrySource(await planOf(dir))
-    assert.include(source, `require("@rulefx/legacy-rules/LegacyAction")`)
-    assert.include(source, `require("@rulefx/legacy-rules/LegacyRule")`)
-    assert.include(source, `"request": require("@rulefx/legacy-rules/Request").request,`)
+    assert.include(source, `import * as LegacyAction from "@rulefx/legacy-rules/LegacyAction"`)
+    assert.include(source, `import * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"`)
+    assert.include(source, `import { request } from "@rulefx/legacy-rules/Request"`)
+    assert.include(source, `"request": request,`)
     assert.notMatch(source, /packages\/|node_modules|\.ts"/)
   })
 

@@ -1,8 +1,9 @@
 /**
  * LegacyRule: one unmodified Auth0 Rule, `function (user, context, callback) {...}`, and how it runs.
  *
- * A legacy rule is loaded per login with the globals Rules gave it (`configuration`, `global`, `auth0`,
- * `UnauthorizedError`, `require`, `console`), then called with the Rules-shaped `user` and `context`. It ends when
+ * A legacy rule's source runs in a realm of its own (Realm), where the globals Rules gave it (`configuration`,
+ * `global`, `auth0`, `UnauthorizedError`, `require`, `console`) are those of the run; it is called with the
+ * Rules-shaped `user` and `context`. It ends when
  * it calls back: `callback(null, user, context)` goes on (with the objects it passed, if any), `callback(error)`
  * denies with the error's message. A thrown error or a rejected promise denies the same way. A rule that returns a
  * promise and declares no callback parameter ends when the promise resolves. A rule that never ends is stopped by
@@ -18,8 +19,9 @@ import * as Denial from "@rulefx/core/Denial"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
-import { AsyncLocalStorage } from "node:async_hooks"
 import { json } from "./internal/json.ts"
+import { active, type Run, running } from "./internal/running.ts"
+import * as Realm from "./Realm.ts"
 import type { RulesContext, RulesUser } from "./RulesContext.ts"
 
 /**
@@ -97,18 +99,21 @@ export interface LegacyRule {
 export const defaultTimeout: Duration.Duration = Duration.seconds(5)
 
 /**
- * Makes a legacy rule. `load` receives the globals and returns the rule's function; `rulefx migrate` generates it
- * around the rule's source, so the source itself runs unchanged, and fills `settings` (the `configuration` keys the
- * source names) and `accepted` (the constructs the user accepted) from its analysis.
+ * Makes a legacy rule from its source, as Rules stored it (a function expression), or from a function that receives
+ * the globals and returns the rule's function. `rulefx migrate` passes the source, which runs unchanged behind the
+ * barrier of Realm: in a realm of its own, compiled on the first login, with every global it names (the Rules
+ * globals, an undeclared variable, `this`) resolved per run. It fills `settings` (the `configuration` keys the source
+ * names) and `accepted` (the constructs the user accepted) from its analysis.
  *
- * **Example** (A Rules function, as `rulefx migrate` wraps it)
+ * A function runs in rulefx's own realm, without that barrier: for tests and for rules written for rulefx.
+ *
+ * **Example** (A Rules function, as `rulefx migrate` passes it)
  *
  * ```ts
- * const emailVerified = LegacyRule.make("email-verified", ({ UnauthorizedError }) =>
- *   function(user, context, callback) {
- *     if (!user.email_verified) return callback(new UnauthorizedError("Please verify your email before logging in."))
- *     return callback(null, user, context)
- *   })
+ * const emailVerified = LegacyRule.make("email-verified", `function (user, context, callback) {
+ *   if (!user.email_verified) return callback(new UnauthorizedError("Please verify your email before logging in."))
+ *   return callback(null, user, context)
+ * }`)
  * ```
  *
  * @category constructors
@@ -116,7 +121,7 @@ export const defaultTimeout: Duration.Duration = Duration.seconds(5)
  */
 export const make = (
   name: string,
-  load: (globals: Globals) => RuleFunction,
+  load: string | ((globals: Globals) => RuleFunction),
   options: {
     readonly timeout?: Duration.Input
     readonly settings?: ReadonlyArray<string>
@@ -124,11 +129,28 @@ export const make = (
   } = {}
 ): LegacyRule => ({
   name,
-  load,
+  load: typeof load === "string" ? compiled(name, load) : load,
   timeout: options.timeout === undefined ? defaultTimeout : Duration.fromInputUnsafe(options.timeout),
   settings: options.settings ?? [],
   accepted: options.accepted ?? []
 })
+
+// Compiled once, on the first login that runs the rule; a failure (no node:vm) is kept and fails every login closed.
+const compiled = (name: string, source: string) => {
+  let fn: RuleFunction | undefined
+  let error: unknown
+  return (): RuleFunction => {
+    if (fn === undefined && error === undefined) {
+      try {
+        fn = Realm.compile(name, source) as RuleFunction
+      } catch (e) {
+        error = e ?? new Error("the rule did not compile")
+      }
+    }
+    if (fn === undefined) throw error
+    return fn
+  }
+}
 
 /**
  * Rules' `UnauthorizedError`. Under Rules the application got `error=unauthorized`; Actions has only
@@ -156,7 +178,9 @@ const maxReason = 500
  * @since 0.1.0
  */
 export const reasonOf = (error: unknown, scrub: (text: string) => string = (text) => text): string => {
-  if (error instanceof ModuleNotBundled || error instanceof UnsupportedConstruct) return Denial.genericMessage
+  if (error instanceof ModuleNotBundled || error instanceof UnsupportedConstruct || error instanceof RuleFault) {
+    return Denial.genericMessage
+  }
   // Scrubbed whole, then cut: a secret across the cut must not leave its first half behind.
   const text = scrub(messageOf(error))
   if (text.trim().length === 0) return Denial.genericMessage
@@ -203,6 +227,23 @@ export class UnsupportedConstruct extends Error {
 }
 
 /**
+ * What rule code raised outside the rule's own call and promise: an exception thrown from a timer, a microtask or an
+ * event handler, or a promise rejection nobody handled. It denies the login whose rule raised it with the generic
+ * message; the original error is for the log.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class RuleFault extends Error {
+  readonly error: unknown
+  constructor(error: unknown) {
+    super(`rule code raised, outside its call: ${messageOf(error).slice(0, 160)}`)
+    this.error = error
+    this.name = "RuleFault"
+  }
+}
+
+/**
  * A legacy rule called back with an error, threw, or rejected. The user sees the rule's own message, as under
  * Rules.
  *
@@ -232,6 +273,8 @@ export interface Session {
   context: RulesContext
   /** Replaces the values of the Action's secrets in a text that may reach the user or the log. */
   readonly scrub: (text: string) => string
+  /** A fault of a rule's code after that rule ended, while the login was still in flight: it denies the login. */
+  fault?: LegacyRuleDenied
 }
 
 /**
@@ -242,15 +285,11 @@ export interface Session {
  * @category models
  * @since 0.1.0
  */
-export interface Running {
+export interface Running extends Run {
   readonly rule: LegacyRule
-  /** Ends the rule's run with this error (a denial), or, once the run is over, logs it. */
-  readonly fail: (error: unknown) => void
   /** Aborts when the run is interrupted (its timeout, the login's deadline, a denial elsewhere): shims cancel then. */
   readonly signal: AbortSignal
 }
-
-const running = new AsyncLocalStorage<Running>()
 
 /**
  * The rule whose code is running in this async context, if any.
@@ -258,7 +297,7 @@ const running = new AsyncLocalStorage<Running>()
  * @category getters
  * @since 0.1.0
  */
-export const current = (): Running | undefined => running.getStore()
+export const current = (): Running | undefined => running.getStore() as Running | undefined
 
 /**
  * Reports an error a rule's callback threw inside one of rulefx's shims: it denies the login of the rule that made
@@ -279,7 +318,7 @@ const deny = (rule: string, error: unknown, scrub: (text: string) => string) =>
     rule,
     reason: reasonOf(error, scrub),
     unauthorized: error instanceof UnauthorizedError,
-    ...(error instanceof ModuleNotBundled || error instanceof UnsupportedConstruct
+    ...(error instanceof ModuleNotBundled || error instanceof UnsupportedConstruct || error instanceof RuleFault
       ? { detail: scrub(error.message) }
       : {})
   })
@@ -304,7 +343,8 @@ const refusedChange = (rule: LegacyRule, before: ReturnType<typeof snapshot>, co
 /**
  * Runs a rule's function once on the session, under the rule's timeout. Succeeds when it calls back without an
  * error (the session then holds the `user` and `context` it passed); fails with LegacyRuleDenied or RuleTimedOut.
- * `adopted` is called with the `user` and `context` a rule called back with, when they are new objects.
+ * `adopted` is called with the `user` and `context` a rule called back with, when they are new objects. `globals`
+ * are what a rule compiled from source (Realm) finds under the Rules globals' names during this run.
  *
  * @category combinators
  * @since 0.1.0
@@ -313,7 +353,8 @@ export const run = (
   rule: LegacyRule,
   fn: RuleFunction,
   session: Session,
-  adopted: (user: RulesUser, context: RulesContext) => void = () => undefined
+  adopted: (user: RulesUser, context: RulesContext) => void = () => undefined,
+  globals: Globals | {} = {}
 ): Effect.Effect<void, LegacyRuleDenied | Denial.RuleTimedOut> =>
   Effect.callback<void, LegacyRuleDenied>((resume, signal) => {
     let done = false
@@ -321,6 +362,7 @@ export const run = (
     const finish = (error: unknown, ok: boolean) => {
       if (done) return
       done = true
+      active.delete(handle)
       resume(ok ? Effect.void : Effect.fail(deny(rule.name, error, session.scrub)))
     }
     const succeed = () => {
@@ -331,16 +373,21 @@ export const run = (
     const handle: Running = {
       rule,
       signal,
+      globals: globals as Readonly<Record<string, unknown>>,
+      vars: Object.create(null),
       fail: (error) => {
         if (!done) return finish(error ?? "", false)
+        // After the rule ended: the login, if still in flight, is denied when the next rule is due or the last ends.
+        session.fault ??= deny(rule.name, new RuleFault(error), session.scrub)
         // oxlint-disable-next-line no-console
         console.log(session.scrub(
-          `rulefx legacy rule=${rule.name.slice(0, 64)}: a callback threw after the rule ended: ${
+          `rulefx legacy rule=${rule.name.slice(0, 64)}: its code raised after the rule ended: ${
             messageOf(error).slice(0, 160)
           }`
         ))
       }
     }
+    active.add(handle)
     const callback = (error?: unknown, user?: unknown, context?: unknown) => {
       if (done) return
       if (error !== null && error !== undefined) return finish(error, false)
@@ -369,6 +416,7 @@ export const run = (
     // Interrupted (by the timeout, or a denial elsewhere): whatever the rule does later is ignored.
     return Effect.sync(() => {
       done = true
+      active.delete(handle)
     })
   }).pipe(
     Effect.timeoutOrElse({

@@ -39,7 +39,9 @@ import { Secrets } from "@rulefx/core/Secrets"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import { adopt } from "./internal/adopt.ts"
 import { callbackErrorsKey as internalCallbackErrorsKey } from "./internal/callbackErrors.ts"
+import { install } from "./internal/faults.ts"
 import { json } from "./internal/json.ts"
 import { moduleName as internalModuleName } from "./internal/moduleName.ts"
 import { type Scrubber, scrubberOf } from "./internal/scrubber.ts"
@@ -168,10 +170,30 @@ const callSafely = (callback: (...args: Array<unknown>) => void, ...args: Array<
 
 type Writes = Record<string, unknown>
 
+// Keys that would reach an object's prototype when merged (a `__proto__` key parsed from JSON replaces it).
+const unsafeKeys: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"])
+
+// The login is denied: an answer that never comes cannot become a rejection nobody handles (`.then(cb)` alone).
+const refuse = (error: Error): Promise<void> => {
+  LegacyRule.failCurrent(error)
+  return new Promise(() => {})
+}
+
+// Asks the rule whose code reads the field (its async context), not whichever rule runs now. The refusal denies that
+// rule's login even where the read is caught or comes late (from a timer).
+const guard = (construct: string) => {
+  const run = LegacyRule.current()
+  if (run?.rule.accepted.includes(construct) !== true) {
+    const error = new LegacyRule.UnsupportedConstruct(construct)
+    run?.fail(error)
+    throw error
+  }
+}
+
 // Rules' auth0.users.update*Metadata: a top-level merge into the profile, where null deletes a key. The write is
 // recorded only for keys whose value differs from the event's (or was written before), and the session's user sees
-// the merge at once, so later rules read it. A write Actions cannot make (another user, not an object) denies the
-// rule that asked, whether or not it looks at the answer.
+// the merge at once, so later rules read it. A write Actions cannot make (another user, not an object, a key that
+// would reach a prototype) denies the rule that asked, whether or not it looks at the answer.
 const metadataWriter = (
   session: LegacyRule.Session,
   field: "app_metadata" | "user_metadata",
@@ -179,24 +201,26 @@ const metadataWriter = (
   writes: Writes
 ) =>
 (userId: string, metadata: unknown, callback?: (error: unknown) => void): Promise<void> => {
-  const refuse = (error: Error): Promise<void> => {
-    LegacyRule.failCurrent(error)
-    const rejected = Promise.reject(error)
-    // Handled here: a rule that never looks at the promise must not crash the Action with an unhandled rejection.
-    rejected.catch(() => {})
-    if (typeof callback === "function") queueMicrotask(() => callSafely(callback, error))
-    return rejected
-  }
   if (userId !== session.user.user_id) {
     return refuse(new Error(`auth0.users: only the user logging in can be updated from a legacy rule in an Action`))
   }
   if (!Predicate.isObject(metadata)) return refuse(new Error(`auth0.users: ${field} must be an object`))
+  const keys = Object.keys(metadata)
+  const unsafe = keys.find((key) => unsafeKeys.has(key))
+  if (unsafe !== undefined) {
+    consoleFor(LegacyRule.current()?.rule.name ?? "", session.scrub).error(
+      `auth0.users: ${field} key "${unsafe}" refused`
+    )
+    return refuse(new LegacyRule.UnsupportedConstruct(`a ${field} key "${unsafe}"`))
+  }
   const current = Predicate.isObject(session.user[field]) ? session.user[field] as Record<string, unknown> : {}
-  for (const key of Object.keys(metadata)) {
-    // Rules sent the object as JSON, where an undefined value is simply absent.
-    if (metadata[key] === undefined) continue
+  for (const key of keys) {
     const value = metadata[key]
-    if (key in writes || json(value) !== json(original[key] ?? null)) writes[key] = structuredClone(value)
+    // Rules sent the object as JSON, where an undefined value is simply absent.
+    if (value === undefined) continue
+    if (key in writes || json(value) !== json(Object.hasOwn(original, key) ? original[key] : null)) {
+      writes[key] = structuredClone(value)
+    }
     if (value === null) delete current[key]
     else current[key] = structuredClone(value)
   }
@@ -236,6 +260,7 @@ const managementGetters = (auth0: object, guard: (construct: string) => void) =>
  * @since 0.1.0
  */
 export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Options = {}): LegacyRules => {
+  install((error) => error instanceof LegacyRule.RuleFault ? error : new LegacyRule.RuleFault(error))
   // rulefx's request shim offers a variant whose throwing callbacks are reported and whose requests end with the
   // run of the rule that made them (callbackErrorsKey): one for all logins, since both go to the rule whose async
   // context made the call, even if a rule cached the module.
@@ -268,12 +293,6 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
       }
       // One frozen object for all the rules of this login: no rule can change what the next one reads.
       Object.freeze(configuration)
-      // Asks the rule whose code reads the field (its async context), not whichever rule runs now.
-      const guard = (construct: string) => {
-        if (LegacyRule.current()?.rule.accepted.includes(construct) !== true) {
-          throw new LegacyRule.UnsupportedConstruct(construct)
-        }
-      }
       const scrubber = scrubberOf(configuration)
       const session: LegacyRule.Session = {
         ...RulesContext.fromEvent(login.raw, { resumed, guard }),
@@ -283,8 +302,8 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
       const originalUser = structuredClone(session.user.user_metadata)
       const originalClaims: Record<string, string> = {}
       for (const claim of ClaimName.profile) originalClaims[claim] = json(session.user[claim])
-      const appMetadata: Writes = {}
-      const userMetadata: Writes = {}
+      const appMetadata: Writes = Object.create(null)
+      const userMetadata: Writes = Object.create(null)
       const auth0: LegacyRule.Auth0Client = {
         users: {
           updateAppMetadata: metadataWriter(session, "app_metadata", originalApp, appMetadata),
@@ -292,14 +311,18 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         }
       }
       managementGetters(auth0, guard)
+      // Under Rules, a metadata update was written at once: a later denial did not undo it. Copied at the denial, so
+      // a rule still running after its timeout adds nothing.
+      const committed = <D extends Denial>(denial: D) =>
+        withCommitted(denial, {
+          appMetadata: structuredClone(appMetadata),
+          userMetadata: structuredClone(userMetadata)
+        })
+      // A fault of a rule's code after that rule ended (a timer, say) denies the login while it is in flight.
+      const faulted = Effect.suspend(() =>
+        session.fault === undefined ? Effect.void : Effect.fail(committed(session.fault))
+      )
       for (const rule of rules) {
-        // Under Rules, a metadata update was written at once: a later denial did not undo it. Copied now, so a
-        // rule still running after its timeout adds nothing.
-        const committed = <D extends Denial>(denial: D) =>
-          withCommitted(denial, {
-            appMetadata: structuredClone(appMetadata),
-            userMetadata: structuredClone(userMetadata)
-          })
         // A setting the rule names but the Action lacks is a misconfiguration: denied before the rule runs.
         for (const setting of rule.settings) {
           if (!Object.hasOwn(configuration, setting)) {
@@ -309,20 +332,26 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
             )
           }
         }
-        const fn = rule.load({
+        const globals: LegacyRule.Globals = {
           configuration,
           global,
           auth0,
           UnauthorizedError: LegacyRule.UnauthorizedError,
           require: requireFor(rule.name, session),
           console: consoleFor(rule.name, session.scrub)
-        })
+        }
         const guardNew = (user: object, context: object) => RulesContext.installGuards(user, context, guard)
-        yield* LegacyRule.run(rule, fn, session, guardNew).pipe(
+        yield* LegacyRule.run(rule, rule.load(globals), session, guardNew, globals).pipe(
           Effect.mapError(committed),
           Effect.annotateLogs({ rule: rule.name })
         )
+        yield* faulted
+        // The next rule works on rulefx's own copies: what this rule created keeps nothing of its realm.
+        session.user = adopt(session.user)
+        session.context = adopt(session.context)
+        guardNew(session.user, session.context)
       }
+      yield* faulted
       const transaction = Predicate.isObject(login.raw["transaction"]) ? login.raw["transaction"] : {}
       const requested = transaction["requested_scopes"]
       const state: State = {

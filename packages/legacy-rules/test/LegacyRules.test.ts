@@ -14,6 +14,7 @@ import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as References from "effect/References"
 import { TestClock } from "effect/testing"
+import { vi } from "vitest"
 import { fullEvent, loginLayer, runLegacy } from "./utils/Fixtures.ts"
 
 type Load = (globals: LegacyRule.Globals) => LegacyRule.RuleFunction
@@ -69,6 +70,9 @@ const view = (d: Decision.Decision) => ({
 })
 
 const nothing = view(Decision.empty())
+
+/** A rule from its source, as `rulefx migrate` makes it: in a realm of its own. */
+const source = (name: string, text: string) => LegacyRule.make(name, text, { timeout: "1 second" })
 
 const single = (name: string, fn: LegacyRule.RuleFunction, options: LegacyRules.Options = {}) =>
   LegacyRules.make([rule(name, () => fn)], options)
@@ -1139,7 +1143,7 @@ describe("LegacyRules", () => {
             })
         ]))
         yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
-        assert.deepStrictEqual(lines, ["rulefx legacy rule=late: a callback threw after the rule ended: thrown late"])
+        assert.deepStrictEqual(lines, ["rulefx legacy rule=late: its code raised after the rule ended: thrown late"])
       }).pipe(Effect.scoped))
 
     it.effect("console.log of a value JSON cannot hold (a cycle, a BigInt) logs a placeholder, never throws", () =>
@@ -1217,6 +1221,111 @@ describe("LegacyRules", () => {
         )
         assert.instanceOf(error, Denial.MissingSecret)
         assert.isTrue(logs.some((line) => line.includes("missing secret API_KEY")), JSON.stringify(logs))
+      }))
+  })
+
+  describe("the barrier: rules from source, each in a realm of its own", () => {
+    it.effect("a typed rule reading what a patching rule left: rulefx's arrays, not the rule's patched ones", () =>
+      Effect.gen(function*() {
+        const legacy = LegacyRules.make([
+          source(
+            "setRoles",
+            `function (user, context, callback) {
+              Array.prototype.some = function () { return true };
+              Array.prototype.includes = function () { return true };
+              user.effective_roles = ["GUEST"];
+              callback(null, user, context);
+            }`
+          )
+        ])
+        const pipeline = Pipeline.make({
+          facts: [legacy.State],
+          rules: [
+            legacy.rule,
+            Rule.make(
+              "denyRoles",
+              Effect.gen(function*() {
+                const { user } = yield* legacy.State
+                const roles = user["effective_roles"] as Array<string>
+                yield* Decision.setAccessTokenClaim(
+                  "https://x.example/allowed",
+                  roles.some((r) => ["ADMIN"].includes(r))
+                )
+              })
+            )
+          ]
+        })
+        const decision = yield* pipeline.run.pipe(Effect.provide(loginLayer()))
+        assert.strictEqual(decision.accessTokenClaims["https://x.example/allowed"], false)
+      }))
+
+    it.effect("the next rule gets rulefx's copy of what a patching rule created, not the rule's realm", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(LegacyRules.make([
+          source(
+            "patcher",
+            `function (user, context, callback) {
+              Array.prototype.includes = function () { return true };
+              user.roles = ["guest"];
+              callback(null, user, context);
+            }`
+          ),
+          source(
+            "gate",
+            `function (user, context, callback) {
+              context.idToken["https://x.example/admin"] = user.roles.includes("admin");
+              callback(null, user, context);
+            }`
+          )
+        ]))
+        assert.deepStrictEqual(view(decision).idTokenClaims, { "https://x.example/admin": false })
+      }))
+
+    it.effect.each(["constructor", "prototype", "__proto__"])(
+      "a metadata write with a %s key is refused: denied generically, nothing written",
+      (key) =>
+        Effect.gen(function*() {
+          const error = yield* denial(LegacyRules.make([
+            source(
+              "merge",
+              `function (user, context, callback) {
+                auth0.users.updateAppMetadata(user.user_id, JSON.parse('{"${key}": {"roles": ["admin"]}, "plan": "x"}'))
+                  .then(function () { callback(null, user, context); });
+              }`
+            )
+          ]))
+          assert.strictEqual(error.message, Denial.genericMessage)
+          assert.deepStrictEqual(Denial.committedOf(error)?.appMetadata ?? {}, {})
+        })
+    )
+
+    it.effect("without node:vm's contexts a rule from source fails its login closed, and keeps failing", () =>
+      Effect.gen(function*() {
+        const spy = vi.spyOn(process, "getBuiltinModule").mockReturnValue(undefined)
+        yield* Effect.addFinalizer(() => Effect.sync(() => spy.mockRestore()))
+        const legacy = LegacyRules.make([
+          source("any", `function (user, context, callback) { callback(null, user, context) }`)
+        ])
+        const first = yield* runLegacy(legacy)
+        const second = yield* runLegacy(legacy)
+        assert.isTrue(Exit.isFailure(first) && Exit.isFailure(second))
+        assert.include(String(first), "node:vm contexts (Node 22.8+) are unavailable")
+      }).pipe(Effect.scoped))
+
+    it.effect("an ordinary key named like an Object.prototype member is merged like any other", () =>
+      Effect.gen(function*() {
+        const decision = yield* decide(LegacyRules.make([
+          source(
+            "merge",
+            `function (user, context, callback) {
+              auth0.users.updateAppMetadata(user.user_id, { toString: "x", hasOwnProperty: 1 }).then(function () {
+                context.idToken["https://x.example/own"] = user.app_metadata.hasOwnProperty === 1;
+                callback(null, user, context);
+              });
+            }`
+          )
+        ]))
+        assert.deepStrictEqual(view(decision).appMetadata, { toString: "x", hasOwnProperty: 1 })
       }))
   })
 })

@@ -1,0 +1,16 @@
+/**
+ * A copy of what rule code left in `user` and `context`, made of rulefx's own arrays and objects. A value a rule
+ * created carries its realm's prototypes, whose methods that rule may have patched (`Array.prototype.includes`): the
+ * rules after it, the typed rules and rulefx must not call them. Arrays and plain objects (of any realm) are copied,
+ * own enumerable string keys only (never `__proto__`); anything else (a function, a Date, a class instance) is kept as
+ * it is, and a cycle stays a cycle.
+ */
+export const adopt = <A>(u: A, seen = new Map<object, unknown>()): A => {
+  if (typeof u !== "object" || u === null) return u
+  const proto: unknown = Array.isArray(u) ? null : Object.getPrototypeOf(u)
+  if (seen.has(u) || (proto !== null && Object.getPrototypeOf(proto) !== null)) return (seen.get(u) ?? u) as A
+  const out: Record<string, unknown> = Array.isArray(u) ? [] as never : {}
+  seen.set(u, out)
+  for (const key of Object.keys(u)) if (key !== "__proto__") out[key] = adopt((u as Record<string, unknown>)[key], seen)
+  return out as A
+}
