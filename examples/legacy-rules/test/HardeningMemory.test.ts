@@ -1,6 +1,6 @@
 /**
- * Hardening: the migrated Action's memory stays bounded whatever a server answers the request shim (DESIGN.md, Must
- * hold 8). The rules of rules/ are migrated once into a temporary folder; each login runs in a child Node process
+ * Hardening: the migrated Action's memory stays bounded whatever a server answers the request shim (docs/architecture.md,
+ * "What must hold", 8). The rules of rules/ are migrated once into a temporary folder; each login runs in a child Node process
  * (ChildAction) whose peak resident set size is measured, the first-login webhook answered by a server on 127.0.0.1
  * (FloodServer) with 500 MB, chunked or announced by Content-Length, or a drip past the webhook's 2 s timeout. The
  * shim reads at most 1 MiB of a body, refuses an announced one before reading it, and lets go of the connection; the

@@ -1,6 +1,6 @@
 /**
  * Hardening: with every dependency hanging, the outcome arrives within the configured deadline plus a small margin,
- * over many runs (DESIGN.md, Must hold 5).
+ * over many runs (docs/architecture.md, "What must hold" 5).
  *
  * - The built Action (src/action.ts bundled once, loaded with plain require) against seller APIs on 127.0.0.1 that
  *   hang in four ways: never answer, send headers and stall, drip one byte every 300 ms, never read the request.

@@ -1,5 +1,5 @@
 /**
- * Hardening: 1,000 overlapping logins through one loaded built Action share nothing (DESIGN.md, Must hold 7).
+ * Hardening: 1,000 overlapping logins through one loaded built Action share nothing (docs/architecture.md, "What must hold" 7).
  *
  * src/action.ts is bundled once and loaded with plain require. A seeded PRNG (RULEFX_ISOLATION_SEED overrides the
  * seed) gives each login its own user, application, roles, INTERCOM_SECRET and seller, and each seller its own delay

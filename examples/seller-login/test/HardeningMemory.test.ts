@@ -1,5 +1,5 @@
 /**
- * Hardening: the built seed Action's memory stays bounded whatever the seller API answers (DESIGN.md, Must hold 8).
+ * Hardening: the built seed Action's memory stays bounded whatever the seller API answers (docs/architecture.md, "What must hold" 8).
  *
  * src/action.ts is bundled once into a temporary folder; each login runs in a child Node process (ChildAction)
  * whose peak resident set size is measured, against a seller API on 127.0.0.1 (FloodServer) that answers 500 MB,

@@ -3,7 +3,7 @@
  * outside the repository, loaded from there with plain require (nothing installed beside it), and called with
  * Auth0-shaped events and a recording `api`, against a fake seller API on 127.0.0.1.
  *
- * Each test checks one point of the seed scenario's contract (DESIGN.md).
+ * Each test checks one point of the seed scenario's contract (README, "The example Action's contract").
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Bundle from "@rulefx/cli/Bundle"

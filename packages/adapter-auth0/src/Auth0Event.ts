@@ -4,7 +4,7 @@
  * Lenient about everything it does not read (extra fields, absent optional objects); strict about what it does:
  * `user.user_id`, `client.client_id` and `request.ip` must be non-empty strings, metadata must be objects, client
  * metadata values strings. A malformed event is an InvalidEvent value, never a TypeError. Decoding uses valibot
- * (about 4 kB in the bundle) through Standard Schema; see DESIGN.md's size budget.
+ * (about 4 kB in the bundle) through Standard Schema; see docs/architecture.md, "Size budget".
  *
  * @since 0.1.0
  */

@@ -742,7 +742,10 @@ describe("Migrate.migrate", () => {
       for (const accept of [[], ["global.implicit"], ["leak:global.implicit"]]) {
         const p = await planOf(sloppy, { accept })
         assert.strictEqual(MigrationPlan.problems(p).length, 1, JSON.stringify(accept))
-        assert.include(MigrationPlan.problems(p)[0]!, "global.implicit has no Actions equivalent: leaked: assigns a global")
+        assert.include(
+          MigrationPlan.problems(p)[0]!,
+          "global.implicit has no Actions equivalent: leaked: assigns a global"
+        )
         // The problem does not suggest an --accept that would be ignored.
         assert.match(MigrationPlan.problems(p)[0]!, /\(cannot be accepted: change the rule\)$/)
         assert.notInclude(MigrationPlan.problems(p)[0]!, "--accept")

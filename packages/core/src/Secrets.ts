@@ -2,7 +2,7 @@
  * Secrets and settings a rule needs (API keys, base URLs, feature switches), as Redacted values.
  *
  * In an Auth0 Action they come from `event.secrets`; in tests from a plain record. This replaces effect/Config
- * on the Action's runtime path, which would add about 40 kB to the bundle (see DESIGN.md's size budget).
+ * on the Action's runtime path, which would add about 40 kB to the bundle (see docs/architecture.md, "Size budget").
  * A secret never reaches a claim, a denial message or a log line: it is Redacted until the one place that uses it.
  *
  * @since 0.1.0

@@ -1,5 +1,5 @@
 /**
- * The seed scenario of DESIGN.md end to end, on test layers: the four rules and the two facts in one pipeline.
+ * The seed scenario (README, "The example Action's contract") end to end, on test layers: the four rules and the two facts in one pipeline.
  */
 import { assert, describe, it } from "@effect/vitest"
 import type * as Decision from "@rulefx/core/Decision"
