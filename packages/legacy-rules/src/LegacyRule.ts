@@ -135,24 +135,26 @@ export const make = (
   accepted: options.accepted ?? []
 })
 
-// Compiled once, on the first login that runs the rule, as a function of the Rules globals (the keys of `Globals`, in
-// the order LegacyRules builds them) that returns the rule's function: each login's rule function closes over its own
-// globals, so a callback that runs in another login's async context (one a shared timer, socket or queue calls) still
-// sees the globals of the login that made it. Undeclared names and `this` are resolved per run by Realm. A failure
-// (no node:vm) is kept and fails every login closed.
+// Compiled once, on the first login that runs the rule, as a function of the Rules globals (the keys of `Globals`)
+// that returns the rule's function: each login's rule function closes over its own globals, so a callback that runs
+// in another login's async context (one a shared timer, socket or queue calls) still sees the globals of the login
+// that made it. Undeclared names and `this` are resolved per run by Realm. A failure (no node:vm) is kept and fails
+// every login closed.
 const compiled = (name: string, source: string) => {
   let make: Function | undefined
+  let names: Array<string> = []
   let error: unknown
   return (globals: Globals): RuleFunction => {
     if (make === undefined && error === undefined) {
       try {
-        make = Realm.compile(name, `function (${Object.keys(globals)}) { return (${source}\n) }`)
+        names = Object.keys(globals)
+        make = Realm.compile(name, `function (${names}) { return (${source}\n) }`)
       } catch (e) {
         error = e ?? new Error("the rule did not compile")
       }
     }
     if (make === undefined) throw error
-    return make(...Object.values(globals))
+    return make(...names.map((key) => globals[key as keyof Globals]))
   }
 }
 
