@@ -135,20 +135,26 @@ export const make = (
   accepted: options.accepted ?? []
 })
 
-// Compiled once, on the first login that runs the rule; a failure (no node:vm) is kept and fails every login closed.
+// Compiled once, on the first login that runs the rule, as a function of the Rules globals (the keys of `Globals`)
+// that returns the rule's function: each login's rule function closes over its own globals, so a callback that runs
+// in another login's async context (one a shared timer, socket or queue calls) still sees the globals of the login
+// that made it. Undeclared names and `this` are resolved per run by Realm. A failure (no node:vm) is kept and fails
+// every login closed.
 const compiled = (name: string, source: string) => {
-  let fn: RuleFunction | undefined
+  let make: Function | undefined
+  let names: Array<string> = []
   let error: unknown
-  return (): RuleFunction => {
-    if (fn === undefined && error === undefined) {
+  return (globals: Globals): RuleFunction => {
+    if (make === undefined && error === undefined) {
       try {
-        fn = Realm.compile(name, source) as RuleFunction
+        names = Object.keys(globals)
+        make = Realm.compile(name, `function (${names}) { return (${source}\n) }`)
       } catch (e) {
         error = e ?? new Error("the rule did not compile")
       }
     }
-    if (fn === undefined) throw error
-    return fn
+    if (make === undefined) throw error
+    return make(...names.map((key) => globals[key as keyof Globals]))
   }
 }
 
@@ -313,6 +319,16 @@ export const failCurrent = (error: unknown): void => {
   console.log(`rulefx legacy: a callback threw outside any rule: ${messageOf(error).slice(0, 160)}`)
 }
 
+/**
+ * The denial for what a rule's code raised outside its call (RuleFault): the generic reason, the error's message
+ * scrubbed for the log.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const faultOf = (rule: string, error: unknown, scrub: (text: string) => string): LegacyRuleDenied =>
+  deny(rule, new RuleFault(error), scrub)
+
 const deny = (rule: string, error: unknown, scrub: (text: string) => string) =>
   new LegacyRuleDenied({
     rule,
@@ -378,7 +394,7 @@ export const run = (
       fail: (error) => {
         if (!done) return finish(error ?? "", false)
         // After the rule ended: the login, if still in flight, is denied when the next rule is due or the last ends.
-        session.fault ??= deny(rule.name, new RuleFault(error), session.scrub)
+        session.fault ??= faultOf(rule.name, error, session.scrub)
         // oxlint-disable-next-line no-console
         console.log(session.scrub(
           `rulefx legacy rule=${rule.name.slice(0, 64)}: its code raised after the rule ended: ${

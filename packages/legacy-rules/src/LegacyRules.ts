@@ -346,9 +346,15 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           Effect.annotateLogs({ rule: rule.name })
         )
         yield* faulted
-        // The next rule works on rulefx's own copies: what this rule created keeps nothing of its realm.
-        session.user = adopt(session.user)
-        session.context = adopt(session.context)
+        // The next rule works on rulefx's own copies: what this rule created keeps nothing of its realm. The copy reads
+        // what the rule left (a getter, a Proxy): what that throws denies as a fault of the rule, scrubbed for the log.
+        yield* Effect.try({
+          try: () => {
+            session.user = adopt(session.user)
+            session.context = adopt(session.context)
+          },
+          catch: (error) => committed(LegacyRule.faultOf(rule.name, error, session.scrub))
+        })
         guardNew(session.user, session.context)
       }
       yield* faulted

@@ -8,8 +8,10 @@
  * context of the rule's run (the login and the rule whose code is running). A sloppy-mode assignment to an
  * undeclared name (`profile = {...}`), a write to `this` in a nested function or in an arrow-function rule, or to
  * `globalThis`, lands in that run's own variables, never in state shared by overlapping logins. The Rules globals
- * (`configuration`, `global`, `auth0`, `require`, `console`, `UnauthorizedError`) are the run's; the realm's own
- * built-ins are next; the host's other globals (`setTimeout`, `Buffer`, `URL`, `fetch`, ...) last. Code built from
+ * (`configuration`, `global`, `auth0`, `require`, `console`, `UnauthorizedError`) are the run's (LegacyRule also
+ * passes them to the rule as parameters, so a rule's closures keep its login's even when another login's timer calls
+ * them); the realm's own built-ins are next; the host's other globals (`setTimeout`, `Buffer`, `URL`, `fetch`, ...)
+ * last. Code built from
  * strings (`eval`, `new Function`) is refused in the realm, as the analysis refuses it in the source.
  *
  * A runtime without `node:vm` contexts of this kind (Node 22.8 and later have them) cannot run a rule behind the

@@ -14,6 +14,7 @@
  * @since 0.1.0
  */
 import * as Predicate from "effect/Predicate"
+import { adopt } from "./internal/adopt.ts"
 
 /**
  * The Rules-shaped user: the Action's `event.user`, deep-copied. Rules saw `app_metadata` as undefined for a user
@@ -93,7 +94,9 @@ const geoipNames: Readonly<Record<string, string>> = {
   subdivisionName: "subdivision_name"
 }
 
-const record = (u: unknown): Record<string, unknown> => Predicate.isObject(u) ? structuredClone(u) : {}
+// A deep copy of the event's JSON without its own `__proto__` keys (user_metadata is the user's to edit): a rule's
+// hand-written deep merge into `user.app_metadata` must not reach rulefx's Object.prototype through one.
+const record = (u: unknown): Record<string, unknown> => Predicate.isObject(u) ? adopt(u) : {}
 
 const strings = (u: unknown): Record<string, string> => {
   const out: Record<string, string> = {}
