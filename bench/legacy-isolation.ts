@@ -20,11 +20,11 @@ import * as vm from "node:vm"
 // Logins and templates are measured one after another, on purpose; a Script is built only to see whether it compiles.
 // oxlint-disable no-await-in-loop, no-new
 import * as PostLogin from "../packages/adapter-auth0/src/PostLogin.ts"
-import * as RecordingApi from "../packages/testing/src/RecordingApi.ts"
 import * as Analyze from "../packages/cli/src/Analyze.ts"
 import * as LegacyRule from "../packages/legacy-rules/src/LegacyRule.ts"
 import * as LegacyRules from "../packages/legacy-rules/src/LegacyRules.ts"
 import * as Realm from "../packages/legacy-rules/src/Realm.ts"
+import * as RecordingApi from "../packages/testing/src/RecordingApi.ts"
 
 const root = new URL("..", import.meta.url).pathname
 const median = (xs: ReadonlyArray<number>) => [...xs].toSorted((a, b) => a - b)[Math.floor(xs.length / 2)]!

@@ -5,8 +5,8 @@
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Migrate from "@rulefx/cli/Migrate"
-import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"

@@ -417,7 +417,9 @@ describe("PostLogin.make: failing closed", () => {
         const reasons: Array<string> = []
         const api = { access: { deny: (reason: string) => void reasons.push(reason) } } as unknown as PostLoginApi
         // oxlint-disable-next-line no-await-in-loop -- one after another: each login's console lines are its own
-        const { result } = await LogCapture.around(() => Seed.handler(event, api).then(() => "resolved", () => "rejected"))
+        const { result } = await LogCapture.around(() =>
+          Seed.handler(event, api).then(() => "resolved", () => "rejected")
+        )
         assert.strictEqual(result, "resolved", what)
         assert.isAtLeast(reasons.length, 1, what)
         // The allowed login fails closed at its first missing api call: the last word is the generic denial.
