@@ -152,20 +152,19 @@ describe("RulesFolder.read / plan: the folder", () => {
   })
 
   it("a field of the wrong type fails naming the file and the field (\"enabled\": \"false\" is not false)", async () => {
-    for (
-      const [field, value, type] of [
-        ["enabled", "false", "boolean"],
-        ["stage", 1, "string"],
-        ["name", ["x"], "string"]
-      ] as const
-    ) {
+    const cases = [
+      ["enabled", "false", "boolean"],
+      ["stage", 1, "string"],
+      ["name", ["x"], "string"]
+    ] as const
+    await Promise.all(cases.map(async ([field, value, type]) => {
       const dir = tree(rule("a", { name: "a", [field]: value }))
       const error = await planError(dir)
       assert.strictEqual(
         error.reason,
         `${join(dir, "a.json")}: "${field}" must be a ${type}, not ${JSON.stringify(value)}`
       )
-    }
+    }))
   })
 
   it("two rules with one name fail: --skip and --accept would be ambiguous", async () => {
@@ -175,11 +174,11 @@ describe("RulesFolder.read / plan: the folder", () => {
   })
 
   it("a name with a line break or control character fails (it would end a comment in the generated code)", async () => {
-    for (const name of ["a\u2028b", "a\nb", "a\u2029(console.log(1)),//"]) {
+    await Promise.all(["a\u2028b", "a\nb", "a\u2029(console.log(1)),//"].map(async (name) => {
       const dir = tree(rule("a", { name }))
       const error = await planError(dir)
       assert.include(error.reason, "holds a line break or control character")
-    }
+    }))
   })
 
   it("the generated code passes each rule the settings it names and the constructs accepted for it", async () => {
@@ -739,10 +738,14 @@ describe("Migrate.migrate", () => {
 
     it("an undeclared assignment (a global every login in flight would share) is refused, and cannot be accepted", async () => {
       const sloppy = tree(rule("leak", { name: "leak" }, fn("leaked = user.user_id;")))
-      for (const accept of [[], ["global.implicit"], ["leak:global.implicit"]]) {
+      const accepts = [[], ["global.implicit"], ["leak:global.implicit"]]
+      await Promise.all(accepts.map(async (accept) => {
         const p = await planOf(sloppy, { accept })
         assert.strictEqual(MigrationPlan.problems(p).length, 1, JSON.stringify(accept))
-        assert.include(MigrationPlan.problems(p)[0]!, "global.implicit has no Actions equivalent: leaked: assigns a global")
+        assert.include(
+          MigrationPlan.problems(p)[0]!,
+          "global.implicit has no Actions equivalent: leaked: assigns a global"
+        )
         // The problem does not suggest an --accept that would be ignored.
         assert.match(MigrationPlan.problems(p)[0]!, /\(cannot be accepted: change the rule\)$/)
         assert.notInclude(MigrationPlan.problems(p)[0]!, "--accept")
@@ -753,7 +756,7 @@ describe("Migrate.migrate", () => {
             }: global.implicit cannot be accepted (overlapping logins could share state through it)`
           ])
         }
-      }
+      }))
     })
 
     it.each([
