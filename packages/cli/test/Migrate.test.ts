@@ -458,35 +458,41 @@ describe("MigrationPlan.plan: constructs with no Actions equivalent", () => {
     assert.include(MigrationPlan.render(p), "  -  b: skipped, left out with --skip")
   })
 
-  it("--external leaves a package out of the bundle, as the Action's npm dependency at its installed version", async () => {
-    const dir = tree(rule(
-      "a",
-      { name: "a", order: 1 },
-      fn(
-        "var pad = require('padder-fake@9.9.9');",
-        "context.idToken['https://example.com/pad'] = pad('7', 3);"
+  it(
+    "--external leaves a package out of the bundle, as the Action's npm dependency at its installed version",
+    async () => {
+      const dir = tree(rule(
+        "a",
+        { name: "a", order: 1 },
+        fn(
+          "var pad = require('padder-fake@9.9.9');",
+          "context.idToken['https://example.com/pad'] = pad('7', 3);"
+        )
+      ))
+      fakePackage(dir, "padder-fake", "module.exports = function padderFakeBody(s, n) { return s.padStart(n, '0') };\n")
+      const out = join(dir, "dist", "action.js")
+      const built = await Effect.runPromise(Migrate.migrate(dir, out, { external: ["padder-fake"] }))
+      assert.deepStrictEqual(built.plan.modules.map((m) => [m.name, m.kind, m.version]), [
+        ["padder-fake", "dependency", "1.2.3"]
+      ])
+      assert.deepStrictEqual(MigrationPlan.dependencies(built.plan), ["padder-fake@1.2.3"])
+      assert.include(
+        MigrationPlan.render(built.plan).split("\n"),
+        "Action dependencies (declare them: rulefx deploy --dependency padder-fake@1.2.3): padder-fake@1.2.3"
       )
-    ))
-    fakePackage(dir, "padder-fake", "module.exports = function padderFakeBody(s, n) { return s.padStart(n, '0') };\n")
-    const out = join(dir, "dist", "action.js")
-    const built = await Effect.runPromise(Migrate.migrate(dir, out, { external: ["padder-fake"] }))
-    assert.deepStrictEqual(built.plan.modules.map((m) => [m.name, m.kind, m.version]), [
-      ["padder-fake", "dependency", "1.2.3"]
-    ])
-    assert.deepStrictEqual(MigrationPlan.dependencies(built.plan), ["padder-fake@1.2.3"])
-    assert.include(
-      MigrationPlan.render(built.plan).split("\n"),
-      "Action dependencies (declare them: rulefx deploy --dependency padder-fake@1.2.3): padder-fake@1.2.3"
-    )
-    const code = readFileSync(out, "utf8")
-    assert.notInclude(code, "padderFakeBody")
-    assert.include(code, `require("padder-fake")`)
-    // At run time it comes from node_modules, as Auth0 installs the Action's dependencies.
-    const action = require(out) as { onExecutePostLogin: (e: unknown, api: RecordingApi.RecordingApi) => Promise<void> }
-    const api = RecordingApi.make()
-    await action.onExecutePostLogin(minimalEvent(), api)
-    assert.deepStrictEqual(api.summary().idTokenClaims, { "https://example.com/pad": "007" })
-  })
+      const code = readFileSync(out, "utf8")
+      assert.notInclude(code, "padderFakeBody")
+      assert.include(code, `require("padder-fake")`)
+      // At run time it comes from node_modules, as Auth0 installs the Action's dependencies.
+      const action = require(out) as {
+        onExecutePostLogin: (e: unknown, api: RecordingApi.RecordingApi) => Promise<void>
+      }
+      const api = RecordingApi.make()
+      await action.onExecutePostLogin(minimalEvent(), api)
+      assert.deepStrictEqual(api.summary().idTokenClaims, { "https://example.com/pad": "007" })
+    },
+    30_000
+  )
 
   it("modules come from node_modules next to the rules or the working directory (or above), never NODE_PATH", async () => {
     // uuid is installed only as a dependency of rulefx's own dependencies (pnpm's store, which pnpm's node puts on
