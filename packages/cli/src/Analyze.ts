@@ -192,8 +192,18 @@ export const standardGlobals: ReadonlySet<string> = globals.standardGlobals
  * **Example** (Analyzing a rule)
  *
  * ```ts
- * const analysis = yield* Analyze.analyze("rules/add-claim.js", text)
- * for (const finding of analysis.findings) console.log(finding.line, finding.construct, finding.detail)
+ * import * as Analyze from "@rulefx/cli/Analyze"
+ * import * as Effect from "effect/Effect"
+ *
+ * const text = `function (user, context, callback) {
+ *   context.idToken["https://example.com/plan"] = user.app_metadata.plan
+ *   callback(null, user, context)
+ * }`
+ *
+ * const program = Effect.gen(function*() {
+ *   const analysis = yield* Analyze.analyze("rules/add-claim.js", text)
+ *   for (const finding of analysis.findings) yield* Effect.log(finding.line, finding.construct, finding.detail)
+ * })
  * ```
  *
  * @category constructors
