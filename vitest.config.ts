@@ -22,13 +22,14 @@ const withTests = (parent: string): ReadonlyArray<string> =>
 
 const packages = withTests("packages")
 
-// Every package and example with a test/ folder is a project, named after its folder; an example named like a
+// Every package, example and tool with a test/ folder is a project, named after its folder; an example named like a
 // package (examples/legacy-rules) gets "-example" after its name.
 const projects = [
   ...packages.map((name) => project(name, `packages/${name}`)),
   ...withTests("examples").map((name) =>
     project(packages.includes(name) ? `${name}-example` : name, `examples/${name}`)
-  )
+  ),
+  ...withTests("tools").map((name) => project(name, `tools/${name}`))
 ]
 
 export default defineConfig({

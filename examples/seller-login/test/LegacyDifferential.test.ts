@@ -440,14 +440,16 @@ describe("differential, generated cases", () => {
   }, 60_000)
 })
 
+/** A generated file without its first line. */
+const withoutHeader = (text: string) => text.slice(text.indexOf("\n") + 1)
+
 describe("converting one rule at a time (src/converting.ts: denyRoles typed, three rules still legacy)", () => {
   it("src/legacy-rules.cjs is what `rulefx migrate legacy-rules --skip denyRoles --emit-rules` writes today", async () => {
     const out = join(dir, "emitted", "legacy-rules.cjs")
     const plan = await Effect.runPromise(Migrate.emitRules(legacyRules, out, { skip: ["denyRoles"] }))
     assert.deepStrictEqual(plan.rules.map((r) => r.file.name), ["setSeller", "hashSellerEmail", "setRoles"])
     // The header names the folder relative to where migrate ran; the rest must match byte for byte.
-    const body = (text: string) => text.slice(text.indexOf("\n") + 1)
-    assert.strictEqual(body(readFileSync(out, "utf8")), body(readFileSync(emittedRules, "utf8")))
+    assert.strictEqual(withoutHeader(readFileSync(out, "utf8")), withoutHeader(readFileSync(emittedRules, "utf8")))
   })
 
   it(`${numRuns} generated logins get the same outcome from the half-converted and the all-legacy Action`, async () => {

@@ -72,6 +72,11 @@ export interface Report {
  * @since 0.1.0
  */
 export class OverBudget extends Error {
+  /**
+   * The build's report: the file was written, over the budget.
+   *
+   * @since 0.1.0
+   */
   readonly report: Report
   constructor(report: Report) {
     super(

@@ -33,6 +33,7 @@ const ruleEntries = (p: MigrationPlan.Plan, options: MigrationPlan.Options): Arr
     ].join("\n")
   })
 
+// oxlint-disable-next-line no-control-regex -- control characters are what this replaces
 const comment = (text: string): string => text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, "?")
 
 // `request` is the expression of rulefx's shim; any other module is required as the rules would have required it.

@@ -122,6 +122,7 @@ export const read = (
       }
       const name = typeof data["name"] === "string" && data["name"].length > 0 ? data["name"] : basename(file, ".json")
       // The name goes into the generated code's comments and the log: no line breaks or other control characters.
+      // oxlint-disable-next-line no-control-regex -- control characters are what this refuses
       if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(name)) {
         return yield* fail(`${json}: the rule's name ${JSON.stringify(name)} holds a line break or control character`)
       }

@@ -23,6 +23,10 @@ const compact = (findings: ReadonlyArray<Analyze.Finding>) =>
 
 const invalid = (text: string) => Effect.flip(analyze(text))
 
+/** Each finding as "line status construct". */
+const constructs = (text: string) =>
+  Effect.map(analyze(text), (a) => a.findings.map((f) => `${f.line} ${f.status} ${f.construct}`))
+
 const idpTokens =
   "IdP tokens are not in Actions; fetch them with the Management API (GET /api/v2/users/{id}, scope read:user_idp_tokens)"
 const managementApi = "no Management API token in Actions; call the Management API with an M2M client instead"
@@ -1303,9 +1307,6 @@ describe("Analyze", () => {
   })
 
   describe("found running the analysis over the classic templates", () => {
-    const constructs = (text: string) =>
-      Effect.map(analyze(text), (a) => a.findings.map((f) => `${f.line} ${f.status} ${f.construct}`))
-
     it.effect("an IdP token read from an identity a lodash call picked is refused", () =>
       Effect.gen(function*() {
         assert.deepStrictEqual(

@@ -46,6 +46,9 @@ const project = (name: string) => {
   return { entry, outfile: join(dir, "dist", "action.js") }
 }
 
+/** An esbuild build takes 0.1 to 1 s on a quiet machine, many times that on a loaded 2-core one. */
+const buildTimeout = 30_000
+
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), "rulefx-bundle-"))
 })
@@ -54,7 +57,7 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true })
 })
 
-describe("Bundle.build", () => {
+describe("Bundle.build", { timeout: buildTimeout }, () => {
   let report: Bundle.Report
   let outfile = ""
 
@@ -62,7 +65,7 @@ describe("Bundle.build", () => {
     const paths = project("ok")
     outfile = paths.outfile
     report = await Bundle.build(paths)
-  })
+  }, buildTimeout)
 
   it("writes one file and reports its size against the default budget, Auth0's 100 kB", () => {
     assert.strictEqual(report.outfile, outfile)
@@ -160,7 +163,7 @@ describe("Bundle.formatBytes", () => {
   })
 })
 
-describe("Bundle.build, the output directory", () => {
+describe("Bundle.build, the output directory", { timeout: buildTimeout }, () => {
   it("is created when missing, with the package.json beside the file", async () => {
     const paths = project("nested")
     const outfile = join(root, "nested", "out", "deeper", "still", "action.js")
@@ -212,7 +215,7 @@ const load = (file: string) => createRequire(file)(file) as Record<string, unkno
 /** A module that says which copy of a package it is. */
 const marker = (copy: string) => `module.exports = { copy: ${JSON.stringify(copy)} }`
 
-describe("Bundle.build, an entry outside any project (resolveFrom)", () => {
+describe("Bundle.build, an entry outside any project (resolveFrom)", { timeout: buildTimeout }, () => {
   it("without resolveFrom, a package the entry requires is not found", async () => {
     const entry = entryAt("alone", `module.exports = require("@rulefx/legacy-rules/LegacyRule")`)
     const error = await Bundle.build({ entry, outfile: join(root, "outside", "alone", "dist", "action.js") }).then(

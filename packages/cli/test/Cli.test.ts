@@ -64,7 +64,8 @@ afterAll(async () => {
   if (dir !== "") rmSync(dir, { recursive: true, force: true })
 })
 
-describe("rulefx", () => {
+// Each test below spawns rulefx (about 0.6 s on a quiet machine, up to 15 s each before execFile gives up).
+describe("rulefx", { timeout: 30_000 }, () => {
   it("--help lists the build, run and export subcommands", async () => {
     const output = await rulefx("--help")
     assert.strictEqual(output.code, 0, show(output))
@@ -171,7 +172,7 @@ describe("rulefx", () => {
   })
 })
 
-describe("rulefx deploy", () => {
+describe("rulefx deploy", { timeout: 30_000 }, () => {
   const other = {
     id: "act_other",
     name: "other-action",
@@ -250,7 +251,8 @@ const legacyRule = (folder: string, name: string, order: number, body: ReadonlyA
   )
 }
 
-describe("rulefx migrate", () => {
+// Up to three spawns a test.
+describe("rulefx migrate", { timeout: 60_000 }, () => {
   let mdir = ""
   let tenant = ""
   let refused = ""

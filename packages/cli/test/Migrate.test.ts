@@ -152,20 +152,19 @@ describe("RulesFolder.read / plan: the folder", () => {
   })
 
   it("a field of the wrong type fails naming the file and the field (\"enabled\": \"false\" is not false)", async () => {
-    for (
-      const [field, value, type] of [
-        ["enabled", "false", "boolean"],
-        ["stage", 1, "string"],
-        ["name", ["x"], "string"]
-      ] as const
-    ) {
+    const cases = [
+      ["enabled", "false", "boolean"],
+      ["stage", 1, "string"],
+      ["name", ["x"], "string"]
+    ] as const
+    await Promise.all(cases.map(async ([field, value, type]) => {
       const dir = tree(rule("a", { name: "a", [field]: value }))
       const error = await planError(dir)
       assert.strictEqual(
         error.reason,
         `${join(dir, "a.json")}: "${field}" must be a ${type}, not ${JSON.stringify(value)}`
       )
-    }
+    }))
   })
 
   it("two rules with one name fail: --skip and --accept would be ambiguous", async () => {
@@ -175,11 +174,11 @@ describe("RulesFolder.read / plan: the folder", () => {
   })
 
   it("a name with a line break or control character fails (it would end a comment in the generated code)", async () => {
-    for (const name of ["a\u2028b", "a\nb", "a\u2029(console.log(1)),//"]) {
+    await Promise.all(["a\u2028b", "a\nb", "a\u2029(console.log(1)),//"].map(async (name) => {
       const dir = tree(rule("a", { name }))
       const error = await planError(dir)
       assert.include(error.reason, "holds a line break or control character")
-    }
+    }))
   })
 
   it("the generated code passes each rule the settings it names and the constructs accepted for it", async () => {
@@ -459,35 +458,41 @@ describe("MigrationPlan.plan: constructs with no Actions equivalent", () => {
     assert.include(MigrationPlan.render(p), "  -  b: skipped, left out with --skip")
   })
 
-  it("--external leaves a package out of the bundle, as the Action's npm dependency at its installed version", async () => {
-    const dir = tree(rule(
-      "a",
-      { name: "a", order: 1 },
-      fn(
-        "var pad = require('padder-fake@9.9.9');",
-        "context.idToken['https://example.com/pad'] = pad('7', 3);"
+  it(
+    "--external leaves a package out of the bundle, as the Action's npm dependency at its installed version",
+    async () => {
+      const dir = tree(rule(
+        "a",
+        { name: "a", order: 1 },
+        fn(
+          "var pad = require('padder-fake@9.9.9');",
+          "context.idToken['https://example.com/pad'] = pad('7', 3);"
+        )
+      ))
+      fakePackage(dir, "padder-fake", "module.exports = function padderFakeBody(s, n) { return s.padStart(n, '0') };\n")
+      const out = join(dir, "dist", "action.js")
+      const built = await Effect.runPromise(Migrate.migrate(dir, out, { external: ["padder-fake"] }))
+      assert.deepStrictEqual(built.plan.modules.map((m) => [m.name, m.kind, m.version]), [
+        ["padder-fake", "dependency", "1.2.3"]
+      ])
+      assert.deepStrictEqual(MigrationPlan.dependencies(built.plan), ["padder-fake@1.2.3"])
+      assert.include(
+        MigrationPlan.render(built.plan).split("\n"),
+        "Action dependencies (declare them: rulefx deploy --dependency padder-fake@1.2.3): padder-fake@1.2.3"
       )
-    ))
-    fakePackage(dir, "padder-fake", "module.exports = function padderFakeBody(s, n) { return s.padStart(n, '0') };\n")
-    const out = join(dir, "dist", "action.js")
-    const built = await Effect.runPromise(Migrate.migrate(dir, out, { external: ["padder-fake"] }))
-    assert.deepStrictEqual(built.plan.modules.map((m) => [m.name, m.kind, m.version]), [
-      ["padder-fake", "dependency", "1.2.3"]
-    ])
-    assert.deepStrictEqual(MigrationPlan.dependencies(built.plan), ["padder-fake@1.2.3"])
-    assert.include(
-      MigrationPlan.render(built.plan).split("\n"),
-      "Action dependencies (declare them: rulefx deploy --dependency padder-fake@1.2.3): padder-fake@1.2.3"
-    )
-    const code = readFileSync(out, "utf8")
-    assert.notInclude(code, "padderFakeBody")
-    assert.include(code, `require("padder-fake")`)
-    // At run time it comes from node_modules, as Auth0 installs the Action's dependencies.
-    const action = require(out) as { onExecutePostLogin: (e: unknown, api: RecordingApi.RecordingApi) => Promise<void> }
-    const api = RecordingApi.make()
-    await action.onExecutePostLogin(minimalEvent(), api)
-    assert.deepStrictEqual(api.summary().idTokenClaims, { "https://example.com/pad": "007" })
-  })
+      const code = readFileSync(out, "utf8")
+      assert.notInclude(code, "padderFakeBody")
+      assert.include(code, `require("padder-fake")`)
+      // At run time it comes from node_modules, as Auth0 installs the Action's dependencies.
+      const action = require(out) as {
+        onExecutePostLogin: (e: unknown, api: RecordingApi.RecordingApi) => Promise<void>
+      }
+      const api = RecordingApi.make()
+      await action.onExecutePostLogin(minimalEvent(), api)
+      assert.deepStrictEqual(api.summary().idTokenClaims, { "https://example.com/pad": "007" })
+    },
+    30_000
+  )
 
   it("modules come from node_modules next to the rules or the working directory (or above), never NODE_PATH", async () => {
     // uuid is installed only as a dependency of rulefx's own dependencies (pnpm's store, which pnpm's node puts on
@@ -739,7 +744,8 @@ describe("Migrate.migrate", () => {
 
     it("an undeclared assignment (a global every login in flight would share) is refused, and cannot be accepted", async () => {
       const sloppy = tree(rule("leak", { name: "leak" }, fn("leaked = user.user_id;")))
-      for (const accept of [[], ["global.implicit"], ["leak:global.implicit"]]) {
+      const accepts = [[], ["global.implicit"], ["leak:global.implicit"]]
+      await Promise.all(accepts.map(async (accept) => {
         const p = await planOf(sloppy, { accept })
         assert.strictEqual(MigrationPlan.problems(p).length, 1, JSON.stringify(accept))
         assert.include(
@@ -756,7 +762,7 @@ describe("Migrate.migrate", () => {
             }: global.implicit cannot be accepted (overlapping logins could share state through it)`
           ])
         }
-      }
+      }))
     })
 
     it.each([

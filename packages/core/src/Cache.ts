@@ -31,11 +31,20 @@ export interface SetOptions {
  * **Example** (Remembering a lookup)
  *
  * ```ts
- * const cache = yield* Cache
- * const hit = yield* cache.get(`plan:${userId}`)
- * if (Option.isSome(hit)) return hit.value
- * const plan = yield* fetchPlan(userId)
- * yield* cache.set(`plan:${userId}`, plan, { ttl: "10 minutes" })
+ * import { Cache } from "@rulefx/core/Cache"
+ * import * as Effect from "effect/Effect"
+ * import * as Option from "effect/Option"
+ *
+ * declare const fetchPlan: (userId: string) => Effect.Effect<string>
+ *
+ * const planOf = Effect.fn("planOf")(function*(userId: string) {
+ *   const cache = yield* Cache
+ *   const hit = yield* cache.get(`plan:${userId}`)
+ *   if (Option.isSome(hit)) return hit.value
+ *   const plan = yield* fetchPlan(userId)
+ *   yield* cache.set(`plan:${userId}`, plan, { ttl: "10 minutes" })
+ *   return plan
+ * })
  * ```
  *
  * @category services

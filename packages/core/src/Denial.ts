@@ -50,6 +50,8 @@ export const isDenial = (u: unknown): u is Denial =>
  * **Example** (A denial)
  *
  * ```ts
+ * import * as Denial from "@rulefx/core/Denial"
+ *
  * export class EmailNotVerified extends Denial.Class("EmailNotVerified")<{ readonly userId: string }> {
  *   override get message() {
  *     return "Please verify your email address first."

@@ -41,9 +41,23 @@ export interface Id<Name extends string> {
  * @since 0.1.0
  */
 export class Fact<Name extends string, A, E extends Denial, R> extends Effectable.Class<A, E, Id<Name>> {
-  /** The context slot that holds this fact's per-login cell. */
+  /**
+   * The context slot that holds this fact's per-login cell.
+   *
+   * @since 0.1.0
+   */
   readonly key: Context.Key<Id<Name>, Effect.Effect<A, E>>
+  /**
+   * The fact's name, as its readers' requirement carries it.
+   *
+   * @since 0.1.0
+   */
   readonly name: Name
+  /**
+   * How the fact is computed, at most once per login.
+   *
+   * @since 0.1.0
+   */
   readonly compute: Effect.Effect<A, E, R>
   constructor(name: Name, compute: Effect.Effect<A, E, R>) {
     super()
@@ -52,6 +66,11 @@ export class Fact<Name extends string, A, E extends Denial, R> extends Effectabl
     // Keyed by instance, not by name alone: another fact that happens to share the name never reads this one's cell.
     this.key = Context.Service<Id<Name>, Effect.Effect<A, E>>(`@rulefx/fact/${name}#${++instances}`)
   }
+  /**
+   * The fact's value in the current login: `yield* fact` runs this.
+   *
+   * @since 0.1.0
+   */
   asEffect(): Effect.Effect<A, E, Id<Name>> {
     return Effect.flatten(this.key)
   }

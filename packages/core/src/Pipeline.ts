@@ -68,6 +68,14 @@ export type CheckFacts<Facts extends ReadonlyArray<Fact.Any>, Rules extends Read
  * **Example** (The seed scenario)
  *
  * ```ts
+ * import * as Pipeline from "@rulefx/core/Pipeline"
+ * import { CurrentSeller } from "@rulefx/rules/CurrentSeller"
+ * import * as DenyRoles from "@rulefx/rules/DenyRoles"
+ * import { EffectiveRoles } from "@rulefx/rules/EffectiveRoles"
+ * import * as HashSellerEmail from "@rulefx/rules/HashSellerEmail"
+ * import * as SetRoles from "@rulefx/rules/SetRoles"
+ * import * as SetSeller from "@rulefx/rules/SetSeller"
+ *
  * const pipeline = Pipeline.make({
  *   facts: [CurrentSeller, EffectiveRoles],
  *   rules: [SetSeller.make(), HashSellerEmail.make(), SetRoles.make(), DenyRoles.make()]

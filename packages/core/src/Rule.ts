@@ -75,10 +75,24 @@ const logged = <A, E extends Denial, R>(name: string, self: Effect.Effect<A, E, 
  * **Example** (A rule that requires a verified email)
  *
  * ```ts
- * const requireVerifiedEmail = Rule.make("require-verified-email", Effect.gen(function*() {
- *   const login = yield* Login
- *   if (!login.user.emailVerified) return yield* new EmailNotVerified()
- * }))
+ * import * as Denial from "@rulefx/core/Denial"
+ * import { Login } from "@rulefx/core/Login"
+ * import * as Rule from "@rulefx/core/Rule"
+ * import * as Effect from "effect/Effect"
+ *
+ * class EmailNotVerified extends Denial.Class("EmailNotVerified")<{ readonly userId: string }> {
+ *   override get message() {
+ *     return "Please verify your email address first."
+ *   }
+ * }
+ *
+ * const requireVerifiedEmail = Rule.make(
+ *   "require-verified-email",
+ *   Effect.gen(function*() {
+ *     const login = yield* Login
+ *     if (!login.user.emailVerified) return yield* new EmailNotVerified({ userId: login.user.id })
+ *   })
+ * )
  * ```
  *
  * @category constructors

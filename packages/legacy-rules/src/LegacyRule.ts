@@ -110,6 +110,8 @@ export const defaultTimeout: Duration.Duration = Duration.seconds(5)
  * **Example** (A Rules function, as `rulefx migrate` passes it)
  *
  * ```ts
+ * import * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"
+ *
  * const emailVerified = LegacyRule.make("email-verified", `function (user, context, callback) {
  *   if (!user.email_verified) return callback(new UnauthorizedError("Please verify your email before logging in."))
  *   return callback(null, user, context)
@@ -208,6 +210,11 @@ const messageOf = (error: unknown): string =>
  * @since 0.1.0
  */
 export class ModuleNotBundled extends Error {
+  /**
+   * The module the rule required.
+   *
+   * @since 0.1.0
+   */
   readonly module: string
   constructor(module: string) {
     super(`module "${module}" was not bundled into this Action`)
@@ -224,6 +231,11 @@ export class ModuleNotBundled extends Error {
  * @since 0.1.0
  */
 export class UnsupportedConstruct extends Error {
+  /**
+   * The construct's id, as the analysis names it (`context.primaryUser`).
+   *
+   * @since 0.1.0
+   */
   readonly construct: string
   constructor(construct: string) {
     super(`${construct} has no Actions equivalent and was not accepted for this rule`)
@@ -241,6 +253,11 @@ export class UnsupportedConstruct extends Error {
  * @since 0.1.0
  */
 export class RuleFault extends Error {
+  /**
+   * What the rule code threw, or the reason of the rejection nobody handled.
+   *
+   * @since 0.1.0
+   */
   readonly error: unknown
   constructor(error: unknown) {
     super(`rule code raised, outside its call: ${messageOf(error).slice(0, 160)}`)

@@ -44,7 +44,8 @@ const login = (id: string, query: Record<string, unknown>, appMetadata: Record<s
 // Deterministic delays that make the logins overlap in every order.
 const delay = (i: number) => (i * 7919) % 40
 
-describe("legacy barrier, through a built Action in a child process", () => {
+// Every test spawns one or two child processes (execFile gives each up to 60 s).
+describe("legacy barrier, through a built Action in a child process", { timeout: 60_000 }, () => {
   it.each(["implicit", "this-nested", "this-arrow"])(
     "finding 1 (%s): 300 overlapping logins each get their own user's value, never another's",
     async (mode) => {

@@ -77,6 +77,29 @@ const source = (name: string, text: string) => LegacyRule.make(name, text, { tim
 const single = (name: string, fn: LegacyRule.RuleFunction, options: LegacyRules.Options = {}) =>
   LegacyRules.make([rule(name, () => fn)], options)
 
+type GuardOptions = { readonly settings?: ReadonlyArray<string>; readonly accepted?: ReadonlyArray<string> }
+
+/** One rule with the settings it names and the constructs accepted for it, as `rulefx migrate` makes it. */
+const guarded = (name: string, load: Load, options: GuardOptions = {}) =>
+  LegacyRule.make(name, load, { timeout: "1 second", ...options })
+
+const withOptions = (name: string, fn: LegacyRule.RuleFunction, options: GuardOptions) =>
+  LegacyRules.make([guarded(name, () => fn, options)])
+
+/** Sets context.primaryUser through an alias the analysis cannot follow. */
+const setsPrimaryUserThroughAlias: LegacyRule.RuleFunction = function(user, context, callback) {
+  const ctx = context
+  ctx.primaryUser = "auth0|other"
+  callback(null, user, context)
+}
+
+/** Changes context.samlConfiguration in place. */
+const changesSamlConfiguration: LegacyRule.RuleFunction = function(user, context, callback) {
+  const saml = context.samlConfiguration
+  saml["audience"] = "urn:other"
+  callback(null, user, context)
+}
+
 describe("LegacyRules", () => {
   describe("order and shared state", () => {
     it.effect("rules run in order and see each other's mutations of user and context", () =>
@@ -858,12 +881,6 @@ describe("LegacyRules", () => {
     })
   })
   describe("run-time guards (what the analysis cannot see through an alias)", () => {
-    const withOptions = (
-      name: string,
-      fn: LegacyRule.RuleFunction,
-      options: { readonly settings?: ReadonlyArray<string>; readonly accepted?: ReadonlyArray<string> }
-    ) => LegacyRules.make([LegacyRule.make(name, () => fn, { timeout: "1 second", ...options })])
-
     it.effect("a setting the rule names but the Action lacks: denied before the rule runs (generic)", () =>
       Effect.gen(function*() {
         let ran = false
@@ -882,27 +899,22 @@ describe("LegacyRules", () => {
 
     it.effect("context.primaryUser set through an alias: denied unless accepted, and then ignored", () =>
       Effect.gen(function*() {
-        const fn: LegacyRule.RuleFunction = function(user, context, callback) {
-          const ctx = context
-          ctx.primaryUser = "auth0|other"
-          callback(null, user, context)
-        }
-        const error = yield* denial(withOptions("link", fn, {}))
+        const error = yield* denial(withOptions("link", setsPrimaryUserThroughAlias, {}))
         assert.instanceOf(error, LegacyRule.LegacyRuleDenied)
         assert.strictEqual(error.message, Denial.genericMessage)
-        const decision = yield* decide(withOptions("link", fn, { accepted: ["context.primaryUser"] }))
+        const decision = yield* decide(
+          withOptions("link", setsPrimaryUserThroughAlias, { accepted: ["context.primaryUser"] })
+        )
         assert.deepStrictEqual(view(decision), nothing)
       }))
 
     it.effect("context.samlConfiguration changed: denied unless accepted", () =>
       Effect.gen(function*() {
-        const fn: LegacyRule.RuleFunction = function(user, context, callback) {
-          const saml = context.samlConfiguration
-          saml["audience"] = "urn:other"
-          callback(null, user, context)
-        }
-        assert.strictEqual((yield* denial(withOptions("saml", fn, {}))).message, Denial.genericMessage)
-        yield* decide(withOptions("saml", fn, { accepted: ["context.samlConfiguration"] }))
+        assert.strictEqual(
+          (yield* denial(withOptions("saml", changesSamlConfiguration, {}))).message,
+          Denial.genericMessage
+        )
+        yield* decide(withOptions("saml", changesSamlConfiguration, { accepted: ["context.samlConfiguration"] }))
       }))
 
     it.effect("reading context.connectionOptions through an alias: denied unless accepted, then {}", () =>
@@ -986,21 +998,15 @@ describe("LegacyRules", () => {
       }))
   })
   describe("after review: guards follow the rule whose code runs", () => {
-    const make = (
-      name: string,
-      load: Load,
-      options: { readonly settings?: ReadonlyArray<string>; readonly accepted?: ReadonlyArray<string> } = {}
-    ) => LegacyRule.make(name, load, { timeout: "1 second", ...options })
-
     it.effect("primaryUser accepted and set by one rule: the plain rules after it are not refused", () =>
       Effect.gen(function*() {
         const decision = yield* decide(LegacyRules.make([
-          make("link", () =>
+          guarded("link", () =>
             function(user, context, callback) {
               context.primaryUser = "auth0|primary"
               callback(null, user, context)
             }, { accepted: ["context.primaryUser"] }),
-          make("plain", () =>
+          guarded("plain", () =>
             function(user, context, callback) {
               callback(null, user, context)
             })
@@ -1011,7 +1017,7 @@ describe("LegacyRules", () => {
     it.effect("a rule that calls back with a context lacking samlConfiguration changes nothing: not refused", () =>
       Effect.gen(function*() {
         yield* decide(LegacyRules.make([
-          make("rebuild", () =>
+          guarded("rebuild", () =>
             function(user, context, callback) {
               const { samlConfiguration: _saml, ...rest } = context
               callback(null, user, rest)
@@ -1022,7 +1028,7 @@ describe("LegacyRules", () => {
     it.effect("an async rule without a callback that sets primaryUser through an alias is refused", () =>
       Effect.gen(function*() {
         const error = yield* denial(LegacyRules.make([
-          make("async-link", () =>
+          guarded("async-link", () =>
             (async (_user: unknown, context: { primaryUser?: string }) => {
               const ctx = context
               ctx.primaryUser = "auth0|other"
@@ -1040,14 +1046,14 @@ describe("LegacyRules", () => {
       Effect.gen(function*() {
         let seen: unknown = "unread"
         const decision = yield* decide(LegacyRules.make([
-          make("reads-late", () =>
+          guarded("reads-late", () =>
             function(user, context, callback) {
               setTimeout(() => {
                 seen = context.connectionOptions
               }, 10)
               callback(null, user, context)
             }, { accepted: ["context.connectionOptions"] }),
-          make("slow", () =>
+          guarded("slow", () =>
             function(user, context, callback) {
               setTimeout(() => callback(null, user, context), 40)
             })
@@ -1059,11 +1065,11 @@ describe("LegacyRules", () => {
     it.effect("a context replaced wholesale (a deep copy) keeps its guards for the rules after", () =>
       Effect.gen(function*() {
         const error = yield* denial(LegacyRules.make([
-          make("copies", () =>
+          guarded("copies", () =>
             function(user, context, callback) {
               callback(null, JSON.parse(JSON.stringify(user)), JSON.parse(JSON.stringify(context)))
             }),
-          make("reads", () =>
+          guarded("reads", () =>
             function(user, context, callback) {
               if (context.sso.with_auth0 || user["permissions"] !== undefined) return callback(null, user, context)
               callback(null, user, context)
@@ -1084,7 +1090,7 @@ describe("LegacyRules", () => {
         ) {
           const legacy = (accepted: ReadonlyArray<string>) =>
             LegacyRules.make([
-              make("reads", () =>
+              guarded("reads", () =>
                 function(user, context, callback) {
                   ;(read as (u: unknown, c: unknown) => unknown)(user, context)
                   callback(null, user, context)
@@ -1115,14 +1121,9 @@ describe("LegacyRules", () => {
               }, user.user_id === "auth0|throws" ? 5 : 30)
             })
         ], { modules: { request: Request.request } })
-        const event = (userId: string) => {
-          const e = fullEvent() as { user: Record<string, unknown> }
-          e.user["user_id"] = userId
-          return e
-        }
         const [ok, thrown] = yield* Effect.all([
-          runLegacy(legacy, event("auth0|fine")),
-          runLegacy(legacy, event("auth0|throws"))
+          runLegacy(legacy, eventFor("auth0|fine", "cli_SPA123")),
+          runLegacy(legacy, eventFor("auth0|throws", "cli_SPA123"))
         ], { concurrency: "unbounded" })
         assert.isTrue(Exit.isSuccess(ok))
         const error = Exit.findErrorOption(thrown)

@@ -8,7 +8,9 @@
  * section, and `undefined` removes the section. Every call returns a fresh object.
  *
  * ```ts
- * Events.postLogin({
+ * import * as Events from "@rulefx/testing/Events"
+ *
+ * const event = Events.postLogin({
  *   user: { user_id: "auth0|ada", app_metadata: { sellerId: "seller-1" } },
  *   client: { metadata: { allowed_roles: "USER,ADMIN" } },
  *   secrets: { INTERCOM_SECRET: "..." }
