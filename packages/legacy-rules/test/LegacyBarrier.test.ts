@@ -117,15 +117,18 @@ describe("legacy barrier, through a built Action in a child process", { timeout:
   })
 
   it("a fault no login can be found for ends the rules in flight (denied) and nothing else; the process lives", async () => {
-    // Logins 0-9 are inside the slow rule (60 ms) when the fault comes at 30 ms; logins 10-19 start after it.
-    const inFlight = Array.from({ length: 10 }, (_, i) => login(`f${i}`, { mode: "implicit", delay: 60 }))
-    const report = await runLogins(dir, action, inFlight, 200, 30)
+    // The ten logins are inside the slow rule (2 s) when the fault comes at 700 ms: wide margins, so that a loaded
+    // machine starting the child slowly still has every login in flight when it comes, and none finished.
+    const inFlight = Array.from({ length: 10 }, (_, i) => login(`f${i}`, { mode: "implicit", delay: 2000 }))
+    const report = await runLogins(dir, action, inFlight, 200, 700)
     assert.strictEqual(report.code, 0, report.stderr)
     report.outcomes.forEach((o) => assert.deepStrictEqual(o.calls, [["access.deny", genericMessage]]))
     assert.isTrue(
       report.lines.some((l) => l.includes("a fault outside any rule's run (Error): 10 rules in flight denied"))
     )
-    const after = await runLogins(dir, action, inFlight, 200, 200)
+    // A fault after the logins ended touches none of them.
+    const done = Array.from({ length: 10 }, (_, i) => login(`f${i}`, { mode: "implicit", delay: 60 }))
+    const after = await runLogins(dir, action, done, 2000, 1500)
     after.outcomes.forEach((o, i) => assert.strictEqual(o.claims[EMAIL], `f${i}@shop.example`))
   })
 
