@@ -312,7 +312,7 @@ describe("configuration", () => {
 
 describe("isolation", () => {
   it("50 overlapping logins through the one loaded module never see each other's claims", async () => {
-    const start = performance.now()
+    server.resetPeak()
     const results = await Promise.all(concurrent.map((i) => {
       const secrets = { SELLER_API_URL: server.url, INTERCOM_SECRET: `secret-${i}` }
       switch (kindOf(i)) {
@@ -326,7 +326,6 @@ describe("isolation", () => {
           return login({ sellerId: `c-${i}`, roles: ["USER", `team-${i}`] }, { userId: `auth0|c${i}`, secrets })
       }
     }))
-    const wall = performance.now() - start
     for (const [i, result] of results.entries()) {
       const { summary } = result
       switch (kindOf(i)) {
@@ -350,9 +349,9 @@ describe("isolation", () => {
           assert.deepStrictEqual(summary.accessTokenClaims, { [ROLES_CLAIM]: ["USER", `team-${i}`] })
       }
     }
-    // They overlapped: one after another, the sellers' delays alone would add up to seconds.
-    const delays = concurrent.filter((i) => kindOf(i) === "seller").reduce((sum, i) => sum + 10 + (i * 37) % 90, 0)
-    assert.isBelow(wall, delays / 2)
+    // They overlapped: the seller API was answering several of them at once (a count, not a timing, so a loaded
+    // machine cannot make it flaky).
+    assert.isAbove(server.peakInFlight(), 1)
   }, 10_000)
 })
 

@@ -37,6 +37,9 @@ export interface SellerServer {
   readonly url: string
   /** Paths requested so far, in order. */
   readonly requests: () => ReadonlyArray<string>
+  /** The most requests the server was answering at one time since it started or `resetPeak`: above 1, callers overlapped. */
+  readonly peakInFlight: () => number
+  readonly resetPeak: () => void
   readonly close: () => Promise<void>
 }
 
@@ -111,9 +114,13 @@ const respond = (res: ServerResponse, answer: Answer, attempt: number): void => 
 export const start = (answers: Readonly<Record<string, Answer>> = demoAnswers): Promise<SellerServer> => {
   const requests: Array<string> = []
   const attempts = new Map<string, number>()
+  let inFlight = 0
+  let peak = 0
   const server = createServer((req, res) => {
     const path = req.url ?? "/"
     requests.push(path)
+    peak = Math.max(peak, ++inFlight)
+    res.once("close", () => inFlight--)
     const match = /^\/seller\/([^/?]+)$/.exec(path)
     const id = match?.[1] === undefined ? undefined : decodeSegment(match[1])
     const answer = id !== undefined && Object.hasOwn(answers, id) ? answers[id] : undefined
@@ -128,6 +135,8 @@ export const start = (answers: Readonly<Record<string, Answer>> = demoAnswers): 
   return listen(server).then(({ close, url }) => ({
     url,
     requests: () => [...requests],
+    peakInFlight: () => peak,
+    resetPeak: () => void (peak = inFlight),
     close
   }))
 }
