@@ -195,6 +195,8 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
           : Cause.pretty(exit.cause)
         return Effect.runPromise(
           Effect.logError(`login failed closed (${tag}): ${detail}`).pipe(
+            // Outside the run (a deadline, a malformed event): the line still names the user when the event does.
+            Effect.annotateLogs({ user: userIdOf(event) }),
             withLogger,
             Effect.as(denied(genericMessage, tag))
           )
@@ -202,6 +204,9 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
       }
     )
 }
+
+const userIdOf = (event: unknown): unknown =>
+  (event as { readonly user?: { readonly user_id?: unknown } })?.user?.user_id
 
 // At most this many violation lines per login, then one line with the count of the rest.
 const maxViolationLines = 10
