@@ -68,7 +68,7 @@ describe("Bundle.build", () => {
     assert.strictEqual(report.outfile, outfile)
     assert.strictEqual(report.bytes, statSync(outfile).size)
     assert.strictEqual(report.budget, Bundle.auth0Limit)
-    assert.strictEqual(Bundle.auth0Limit, 100 * 1024)
+    assert.strictEqual(Bundle.auth0Limit, 100_000)
     assert.isAbove(report.bytes, 1000)
     assert.isBelow(report.bytes, report.budget)
   })
@@ -153,10 +153,11 @@ describe("Bundle.build", () => {
 })
 
 describe("Bundle.formatBytes", () => {
-  it("kB with one decimal, 1 kB = 1024 bytes", () => {
+  it("kB with one decimal, 1 kB = 1000 bytes (Auth0's 100 kB read strictly)", () => {
     assert.strictEqual(Bundle.formatBytes(0), "0.0 kB")
-    assert.strictEqual(Bundle.formatBytes(1536), "1.5 kB")
-    assert.strictEqual(Bundle.formatBytes(100 * 1024), "100.0 kB")
+    assert.strictEqual(Bundle.formatBytes(1500), "1.5 kB")
+    assert.strictEqual(Bundle.formatBytes(100_000), "100.0 kB")
+    assert.strictEqual(Bundle.formatBytes(102_400), "102.4 kB")
   })
 })
 

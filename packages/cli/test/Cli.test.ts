@@ -77,7 +77,7 @@ describe("rulefx", () => {
     assert.strictEqual(built.code, 0, show(built))
     const size = statSync(action).size
     const lines = built.stdout.trim().split("\n")
-    assert.strictEqual(lines[0], `${action}: ${(size / 1024).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
+    assert.strictEqual(lines[0], `${action}: ${(size / 1000).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
     assert.strictEqual(lines[1], "largest contributors:")
     assert.isAbove(lines.length, 2)
     for (const line of lines.slice(2)) assert.match(line, /^ +\d+\.\d kB {2}\S/)
@@ -286,7 +286,7 @@ describe("rulefx migrate", () => {
     assert.include(lines, "  2. greet (order 2) greet.js")
     assert.include(lines, "Action secrets (Rules settings, set each as a secret of the Action): GREETING")
     const size = statSync(out).size
-    assert.include(lines, `${out}: ${(size / 1024).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
+    assert.include(lines, `${out}: ${(size / 1000).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
     assert.include(lines, "largest contributors:")
     assert.notInclude(migrated.stdout, "warning")
   })

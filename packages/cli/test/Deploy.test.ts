@@ -432,6 +432,22 @@ describe("Deploy.run (against a local tenant)", () => {
       assert.include(error.message, "missing.js: no such file")
       assert.deepStrictEqual(server.requests(), [])
     }))
+
+  it.live("Auth0's 100 kB read strictly: 100,000 bytes of code deploy (a dry run), one byte more fails first", () =>
+    Effect.gen(function*() {
+      const server = yield* tenant()
+      const padded = (bytes: number) => {
+        const path = join(dir, `padded-${bytes}.js`)
+        writeFileSync(path, code + "/".repeat(bytes - Buffer.byteLength(code)))
+        return path
+      }
+      success(yield* deploy(server, { file: padded(100_000), dryRun: true }))
+      const before = server.requests().length
+      const error = failure(yield* deploy(server, { file: padded(100_001), dryRun: true }))
+      assert.strictEqual(error.reason, "InvalidFile")
+      assert.include(error.message, "100.0 kB (100001 bytes) is over Auth0's limit of 100 kB (100000 bytes)")
+      assert.strictEqual(server.requests().length, before)
+    }))
 })
 
 const withEnv = (env: Record<string, string>) => Effect.provide(ConfigProvider.layer(ConfigProvider.fromEnv({ env })))

@@ -23,14 +23,14 @@ export const build = Command.make(
     ),
     out: Flag.String("out").pipe(Flag.withAlias("o"), Flag.withDescription("The file to write, e.g. dist/action.js")),
     budget: Flag.Int("budget").pipe(
-      Flag.withDescription("Size budget in kB (1 kB = 1024 bytes); the build fails above it"),
+      Flag.withDescription("Size budget in kB (1 kB = 1000 bytes; Auth0 allows 100); the build fails above it"),
       Flag.withDefault(100)
     )
   },
   Effect.fnUntraced(function*({ budget, entry, out }) {
     if (budget <= 0) return yield* new CommandFailed({ reason: "--budget must be a positive number of kB" })
     const result = yield* Effect.tryPromise({
-      try: () => Bundle.build({ entry, outfile: out, budget: budget * 1024 }),
+      try: () => Bundle.build({ entry, outfile: out, budget: budget * Bundle.bytesPerKb }),
       catch: (error) =>
         new CommandFailed({
           reason: error instanceof Bundle.OverBudget
