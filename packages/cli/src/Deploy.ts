@@ -233,7 +233,9 @@ export const render = (report: Report): string => {
       ? `Dry run for ${report.name}: nothing was changed.`
       : `Deployed ${report.name} (${report.actionId}), version ${report.version}.`,
     `  action: ${action}`,
-    `  code: ${Bundle.formatBytes(report.codeBytes)} (${report.codeBytes} bytes), runtime node22, trigger post-login v3`,
+    `  code: ${
+      Bundle.formatBytes(report.codeBytes)
+    } (${report.codeBytes} bytes), runtime node22, trigger post-login v3`,
     `  secrets: ${report.secrets.length === 0 ? "none sent" : `${report.secrets.join(", ")} (values not shown)`}`,
     `  dependencies: ${
       report.dependencies.length === 0 ? "none" : report.dependencies.map((d) => `${d.name}@${d.version}`).join(", ")

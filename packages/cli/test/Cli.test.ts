@@ -8,11 +8,12 @@ import * as Hmac from "@rulefx/testing/Hmac"
 import * as ManagementServer from "@rulefx/testing/ManagementServer"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import { execFile } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { claims, intercomSecret, minimalEvent } from "./utils/Seed.ts"
+import * as TypedProject from "./utils/TypedProject.ts"
 
 const bin = fileURLToPath(new URL("../bin/rulefx.ts", import.meta.url))
 const example = fileURLToPath(new URL("../../../examples/seller-login", import.meta.url))
@@ -27,11 +28,17 @@ interface Output {
 const rulefx = (...args: ReadonlyArray<string>): Promise<Output> => rulefxWith({}, ...args)
 
 const rulefxWith = (env: Readonly<Record<string, string>>, ...args: ReadonlyArray<string>): Promise<Output> =>
+  spawn(example, env, args)
+
+/** Runs `rulefx ...args` in another folder. */
+const rulefxIn = (cwd: string, ...args: ReadonlyArray<string>): Promise<Output> => spawn(cwd, {}, args)
+
+const spawn = (cwd: string, env: Readonly<Record<string, string>>, args: ReadonlyArray<string>): Promise<Output> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
       [bin, ...args],
-      { cwd: example, timeout: 15_000, env: { ...process.env, NO_COLOR: "1", ...env } },
+      { cwd, timeout: 45_000, env: { ...process.env, NO_COLOR: "1", ...env } },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : null
         resolve({ code, stdout, stderr })
@@ -56,8 +63,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "rulefx-cli-"))
   action = join(dir, "dist", "action.js")
   server = await SellerServer.start({ "seller-1": SellerServer.seller("seller-1", "ada@shop.example", "Ada's Shop") })
-  built = await rulefx("build", "src/action.ts", "-o", action)
-}, 30_000)
+  built = await rulefx("build", "src/action.ts", "-o", action, "--sourcemap")
+}, 60_000)
 
 afterAll(async () => {
   await server?.close()
@@ -68,30 +75,43 @@ describe("rulefx", () => {
   it("--help lists the build, run and export subcommands", async () => {
     const output = await rulefx("--help")
     assert.strictEqual(output.code, 0, show(output))
-    assert.match(output.stdout, /^\s+build\s+Build an Action/m)
+    assert.match(output.stdout, /^\s+build\s+Type-check and build an Action/m)
     assert.match(output.stdout, /^\s+run\s+Run a built Action/m)
     assert.match(output.stdout, /^\s+export\s+Write the Action in auth0-deploy-cli's directory layout/m)
   })
 
-  it("build: exits 0, writes the file and prints its size and largest contributors", () => {
+  it("build: type-checks, exits 0, writes the file and its source map and prints its size and largest contributors", () => {
     assert.strictEqual(built.code, 0, show(built))
     const size = statSync(action).size
     const lines = built.stdout.trim().split("\n")
-    assert.strictEqual(lines[0], `${action}: ${(size / 1000).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
-    assert.strictEqual(lines[1], "largest contributors:")
-    assert.isAbove(lines.length, 2)
-    for (const line of lines.slice(2)) assert.match(line, /^ +\d+\.\d kB {2}\S/)
-    assert.isTrue(lines.some((line) => line.endsWith("  valibot")), built.stdout)
+    // The example has no tsconfig.json of its own: the workspace's covers its sources.
+    assert.match(lines[0]!, /^type-checked: \.\.\/\.\.\/tsconfig\.json \(TypeScript \d+\.\d+\.\d+, the project's\)$/)
+    assert.strictEqual(lines[1], `${action}: ${(size / 1000).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
+    assert.strictEqual(lines[2], "largest contributors:")
+    const contributors = lines.slice(3, -1)
+    assert.isAbove(contributors.length, 0)
+    for (const line of contributors) assert.match(line, /^ +\d+\.\d kB {2}\S/)
+    assert.isTrue(contributors.some((line) => line.endsWith("  valibot")), built.stdout)
+    assert.strictEqual(
+      lines.at(-1),
+      `source map: ${action}.map (for rulefx run; not part of the Action, never deployed or exported)`
+    )
+    assert.isTrue(existsSync(`${action}.map`))
+    assert.notInclude(readFileSync(action, "utf8"), "sourceMappingURL")
     assert.notInclude(built.stdout, "warning")
   })
 
-  it("build over --budget: exits non-zero and names the largest contributors", async () => {
-    const output = await rulefx("build", "src/action.ts", "-o", join(dir, "over", "action.js"), "--budget", "10")
+  it("build over --budget: exits non-zero, names the largest contributors and writes nothing", async () => {
+    const over = join(dir, "over", "action.js")
+    const output = await rulefx("build", "src/action.ts", "-o", over, "--budget", "10", "--no-typecheck")
     assert.isTrue(output.code !== 0 && output.code !== null, show(output))
-    assert.include(output.stderr, "over the budget of 10.0 kB")
+    assert.include(output.stderr, "over the budget of 10.0 kB (10000 bytes)")
     assert.match(output.stderr, /Largest contributors: effect\/\w+ \d+\.\d kB/)
     assert.include(output.stderr, "largest contributors:")
-  })
+    assert.include(output.stderr, "nothing was written")
+    assert.notInclude(output.stdout, "type-checked")
+    assert.isFalse(existsSync(join(dir, "over")))
+  }, 30_000)
 
   it("run: prints the outcome and the reason, with secrets from a file", async () => {
     const event = file("denied.json", JSON.stringify(minimalEvent({ appMetadata: { roles: ["GUEST"] }, secrets: {} })))
@@ -168,7 +188,66 @@ describe("rulefx", () => {
     for (const written of [codeFile, jsonFile, triggersFile]) assert.include(output.stdout, `wrote ${written}\n`)
     assert.include(output.stdout, "note: secret values are keywords")
     assert.isTrue(existsSync(codeFile))
+    // The build wrote a source map beside the Action: it is not part of what is exported.
+    assert.isTrue(existsSync(`${action}.map`))
+    assert.deepStrictEqual(readdirSync(join(out, "actions"), { recursive: true }).toSorted(), [
+      "seller-login",
+      "seller-login.json",
+      join("seller-login", "code.js")
+    ])
+  }, 30_000)
+})
+
+describe("rulefx build, the type check", () => {
+  const projects: Array<string> = []
+  const typed = (mistakes: TypedProject.Mistakes) => {
+    const at = TypedProject.write({
+      "tsconfig.json": TypedProject.tsconfig(),
+      "src/action.ts": TypedProject.actionSource(mistakes)
+    })
+    projects.push(at)
+    return at
+  }
+
+  afterAll(() => {
+    for (const at of projects) rmSync(at, { recursive: true, force: true })
   })
+
+  it(
+    "an undeclared fact: exit 1 with TypeScript's message naming it; an earlier good file stays as it was",
+    async () => {
+      const at = typed({})
+      const good = await rulefxIn(at, "build", "src/action.ts", "-o", "dist/action.js")
+      assert.strictEqual(good.code, 0, show(good))
+      assert.match(good.stdout, /^type-checked: tsconfig\.json \(TypeScript [\d.]+, the project's\)\n/)
+      const before = readFileSync(join(at, "dist", "action.js"))
+      writeFileSync(join(at, "src", "action.ts"), TypedProject.actionSource({ undeclaredFact: true }))
+      const output = await rulefxIn(at, "build", "src/action.ts", "-o", "dist/action.js")
+      assert.strictEqual(output.code, 1, show(output))
+      assert.include(output.stderr, TypedProject.undeclaredFactMessage)
+      assert.match(output.stderr, /src\/action\.ts\(\d+,\d+\): error TS\d+/)
+      assert.include(output.stderr, "src/action.ts does not type-check with tsconfig.json")
+      assert.include(output.stderr, "nothing was built (--no-typecheck builds without checking)")
+      assert.deepStrictEqual(readFileSync(join(at, "dist", "action.js")), before)
+    },
+    60_000
+  )
+
+  it("a layer that misses a service: exit 1 with TypeScript's message naming it, and no output at all", async () => {
+    const at = typed({ missingService: true })
+    const output = await rulefxIn(at, "build", "src/action.ts", "-o", "dist/action.js")
+    assert.strictEqual(output.code, 1, show(output))
+    assert.include(output.stderr, TypedProject.missingServiceMessage)
+    assert.isFalse(existsSync(join(at, "dist")))
+  }, 60_000)
+
+  it("--no-typecheck builds without checking (esbuild only strips types)", async () => {
+    const at = typed({ undeclaredFact: true, missingService: true })
+    const output = await rulefxIn(at, "build", "src/action.ts", "-o", "dist/action.js", "--no-typecheck")
+    assert.strictEqual(output.code, 0, show(output))
+    assert.notInclude(output.stdout, "type-checked")
+    assert.isTrue(existsSync(join(at, "dist", "action.js")))
+  }, 60_000)
 })
 
 describe("rulefx deploy", () => {
@@ -223,7 +302,9 @@ describe("rulefx deploy", () => {
         assert.notInclude(deployed.stdout + deployed.stderr, intercomSecret)
         const ours = tenant.actions().find((a) => a.name === "seller-login")
         assert.isDefined(ours)
+        // The file alone: the source map the build wrote beside it is never sent.
         assert.strictEqual(ours!.code, readFileSync(action, "utf8"))
+        assert.notInclude(ours!.code, "sourceMappingURL")
         assert.strictEqual(ours!.deployedVersions, 1)
         assert.deepStrictEqual(ours!.secrets.map((s) => s.name).toSorted(), ["INTERCOM_SECRET", "SELLER_API_URL"])
         assert.deepStrictEqual(tenant.bindings("post-login").map((b) => b.actionId), ["act_other", ours!.id])

@@ -89,6 +89,13 @@ const body = (server: ManagementServer.ManagementServer, method: string, path: s
   server.requests().find((r) => r.method === method && pathOf(r) === path)?.body
 const bindingsPath = "/api/v2/actions/triggers/post-login/bindings"
 
+/** The test Action padded with a comment to exactly `bytes` bytes. */
+const padded = (bytes: number) => {
+  const path = join(dir, `padded-${bytes}.js`)
+  writeFileSync(path, code + "/".repeat(bytes - Buffer.byteLength(code)))
+  return path
+}
+
 describe("Deploy.run (against a local tenant)", () => {
   it.live("creates, builds, deploys and binds a new Action, in that order", () =>
     Effect.gen(function*() {
@@ -436,11 +443,6 @@ describe("Deploy.run (against a local tenant)", () => {
   it.live("Auth0's 100 kB read strictly: 100,000 bytes of code deploy (a dry run), one byte more fails first", () =>
     Effect.gen(function*() {
       const server = yield* tenant()
-      const padded = (bytes: number) => {
-        const path = join(dir, `padded-${bytes}.js`)
-        writeFileSync(path, code + "/".repeat(bytes - Buffer.byteLength(code)))
-        return path
-      }
       success(yield* deploy(server, { file: padded(100_000), dryRun: true }))
       const before = server.requests().length
       const error = failure(yield* deploy(server, { file: padded(100_001), dryRun: true }))
