@@ -1,14 +1,27 @@
 /**
  * The `rulefx` command as a user runs it: a separate Node process (Node 22 strips the types of bin/rulefx.ts), in the
- * example project's folder, with files in a temporary folder. Each spawn costs about half a second, so each one
- * checks several things.
+ * example project's folder, with files in a temporary folder. Each spawn costs about half a second on a quiet machine
+ * and several on a busy one, so each one checks several things, and every test that spawns has a timeout of its own
+ * (vitest's 5 s default is not enough on a 2-core machine under load).
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import type * as LocalRun from "@rulefx/cli/LocalRun"
+import * as Events from "@rulefx/testing/Events"
 import * as Hmac from "@rulefx/testing/Hmac"
 import * as ManagementServer from "@rulefx/testing/ManagementServer"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import { execFile } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -78,7 +91,7 @@ describe("rulefx", () => {
     assert.match(output.stdout, /^\s+build\s+Type-check and build an Action/m)
     assert.match(output.stdout, /^\s+run\s+Run a built Action/m)
     assert.match(output.stdout, /^\s+export\s+Write the Action in auth0-deploy-cli's directory layout/m)
-  })
+  }, 30_000)
 
   it("build: type-checks, exits 0, writes the file and its source map and prints its size and largest contributors", () => {
     assert.strictEqual(built.code, 0, show(built))
@@ -123,7 +136,7 @@ describe("rulefx", () => {
     assert.strictEqual(lines[1], "reason   Your account is not allowed to use this application.")
     assert.match(lines.at(-1) ?? "", /^elapsed {2}\d+\.\d ms$/)
     assert.notInclude(output.stdout, intercomSecret)
-  })
+  }, 30_000)
 
   it("run --json: the outcome as JSON that parses, the seller claims set with the file's secrets", async () => {
     const event = file(
@@ -145,7 +158,60 @@ describe("rulefx", () => {
       [claims.seller]: { id: "seller-1", email: "ada@shop.example", name: "Ada's Shop" },
       [claims.sellerEmailHash]: Hmac.hex(intercomSecret, "ada@shop.example")
     })
-  })
+  }, 30_000)
+
+  it("run --expect: exit 0 when the outcome is the one expected, 1 (after printing it) when not", async () => {
+    const secrets = { SELLER_API_URL: server.url, INTERCOM_SECRET: intercomSecret }
+    const event = file("guest.json", JSON.stringify(minimalEvent({ appMetadata: { roles: ["GUEST"] }, secrets })))
+    const [asExpected, notExpected, badValue] = await Promise.all([
+      rulefx("run", action, "--event", event, "--expect", "denied"),
+      rulefx("run", action, "--event", event, "--expect", "allowed"),
+      rulefx("run", action, "--event", event, "--expect", "maybe")
+    ])
+    assert.strictEqual(asExpected.code, 0, show(asExpected))
+    assert.strictEqual(notExpected.code, 1, show(notExpected))
+    assert.match(notExpected.stdout, /^outcome {2}denied$/m)
+    assert.include(
+      notExpected.stderr,
+      "expected the login to be allowed, but it was denied (Your account is not allowed to use this application.)"
+    )
+    assert.strictEqual(badValue.code, 1, show(badValue))
+    assert.include(badValue.stderr, "maybe")
+  }, 30_000)
+
+  it("run with a partial event: fills what Auth0 always sends and lists it; --strict refuses, naming it", async () => {
+    const secrets = { SELLER_API_URL: server.url, INTERCOM_SECRET: intercomSecret }
+    const partial = file("partial.json", JSON.stringify(minimalEvent({ appMetadata: { roles: ["ADMIN"] }, secrets })))
+    const complete = file(
+      "complete.json",
+      JSON.stringify(Events.postLogin({
+        user: { app_metadata: { roles: ["ADMIN"] } },
+        client: { metadata: { allowed_roles: "ADMIN" } },
+        secrets
+      }))
+    )
+    const [filled, strict, whole] = await Promise.all([
+      rulefx("run", action, "--event", partial),
+      rulefx("run", action, "--event", partial, "--strict"),
+      rulefx("run", action, "--event", complete, "--strict", "--json")
+    ])
+    assert.strictEqual(filled.code, 0, show(filled))
+    assert.match(filled.stdout, /^outcome +allowed$/m)
+    assert.match(
+      filled.stdout,
+      /^filled +tenant, connection, user\.created_at, .*request\.geoip, stats \(missing from the event, filled with realistic defaults; --strict refuses instead\)$/m
+    )
+    assert.strictEqual(strict.code, 1, show(strict))
+    assert.include(
+      strict.stderr,
+      `${partial}: a partial post-login event (--strict): missing tenant, connection, user.created_at`
+    )
+    assert.strictEqual(strict.stdout, "")
+    assert.strictEqual(whole.code, 0, show(whole))
+    const result = JSON.parse(whole.stdout) as LocalRun.Result
+    assert.strictEqual(result.outcome, "allowed")
+    assert.deepStrictEqual(result.filled, [])
+  }, 30_000)
 
   it("run with a malformed event file: exits non-zero with a message naming the file and the problem", async () => {
     const event = file("broken.json", "{\n  \"user\": {}\n  \"client\": {}\n}\n")
@@ -154,7 +220,7 @@ describe("rulefx", () => {
     assert.include(output.stderr, `${event}: not valid JSON`)
     assert.include(output.stderr, "line 3 column 3")
     assert.notInclude(output.stdout, "outcome")
-  })
+  }, 30_000)
 
   it("export: writes the deploy-cli layout and prints what it wrote", async () => {
     const out = join(dir, "tenant")
@@ -241,6 +307,31 @@ describe("rulefx build, the type check", () => {
     assert.isFalse(existsSync(join(at, "dist")))
   }, 60_000)
 
+  it("run with the map of build --sourcemap beside the file: the log line's stack points at the source", async () => {
+    const at = typed({})
+    writeFileSync(
+      join(at, "src", "action.ts"),
+      TypedProject.actionSource({}).replace(
+        `Effect.succeed("hi")`,
+        `Effect.sync((): string => {\n    throw new Error("greeter down")\n  })`
+      )
+    )
+    const built = await rulefxIn(at, "build", "src/action.ts", "-o", "dist/action.js", "--sourcemap")
+    assert.strictEqual(built.code, 0, show(built))
+    writeFileSync(join(at, "event.json"), JSON.stringify(minimalEvent()))
+    const mapped = await rulefxIn(at, "run", "dist/action.js", "--event", "event.json", "--expect", "denied")
+    assert.strictEqual(mapped.code, 0, show(mapped))
+    assert.match(mapped.stdout, /^log .*Error: greeter down at (\S+ \()?src\/action\.ts:\d+:\d+/m, show(mapped))
+    assert.notInclude(mapped.stdout, "dist/action.js:")
+    // Built again without a map, the old map no longer matches the file: not used, and said so.
+    const rebuilt = await rulefxIn(at, "build", "src/action.ts", "-o", "dist/action.js", "--no-typecheck")
+    assert.strictEqual(rebuilt.code, 0, show(rebuilt))
+    appendFileSync(join(at, "dist", "action.js"), "\n")
+    const stale = await rulefxIn(at, "run", "dist/action.js", "--event", "event.json")
+    assert.include(stale.stderr, "note: dist/action.js.map is not the map of this build")
+    assert.match(stale.stdout, /dist\/action\.js:\d+:\d+/)
+  }, 90_000)
+
   it("--no-typecheck builds without checking (esbuild only strips types)", async () => {
     const at = typed({ undeclaredFact: true, missingService: true })
     const output = await rulefxIn(at, "build", "src/action.ts", "-o", "dist/action.js", "--no-typecheck")
@@ -273,7 +364,7 @@ describe("rulefx deploy", () => {
     )
     assert.notStrictEqual(output.code, 0, show(output))
     assert.include(output.stderr + output.stdout, "AUTH0_DOMAIN")
-  })
+  }, 30_000)
 
   it(
     "against a tenant (a fake one on 127.0.0.1): a dry run writes nothing; a deploy creates, builds, deploys and binds after the existing binding",
@@ -372,33 +463,37 @@ describe("rulefx migrate", () => {
     assert.notInclude(migrated.stdout, "warning")
   })
 
-  it("run on the migrated Action: allowed with the rule's claim and log line, or denied with the rule's reason", async () => {
-    const allowed = file(
-      "legacy-allowed.json",
-      JSON.stringify({ ...minimalEvent({ userId: "auth0|ada", secrets: { GREETING: "there" } }) })
-    )
-    const denied = file(
-      "legacy-denied.json",
-      JSON.stringify({
-        ...minimalEvent({ userId: "auth0|eve", secrets: { GREETING: "there" } }),
-        request: { ip: "203.0.113.9", query: { deny: "1" } }
-      })
-    )
-    const [ok, no] = await Promise.all([
-      rulefx("run", out, "--event", allowed),
-      rulefx("run", out, "--event", denied)
-    ])
-    assert.strictEqual(ok.code, 0, show(ok))
-    const okLines = ok.stdout.trim().split("\n")
-    assert.strictEqual(okLines[0], "outcome   allowed")
-    assert.include(okLines, "id token  https://example.com/greeting = \"hi there\"")
-    assert.include(okLines, "log       rulefx legacy rule=greet: greeting auth0|ada")
-    assert.strictEqual(no.code, 0, show(no))
-    const noLines = no.stdout.trim().split("\n")
-    assert.strictEqual(noLines[0], "outcome  denied")
-    assert.strictEqual(noLines[1], "reason   no entry for auth0|eve")
-    assert.notInclude(no.stdout, "greeting")
-  })
+  it(
+    "run on the migrated Action: allowed with the rule's claim and log line, or denied with the rule's reason",
+    async () => {
+      const allowed = file(
+        "legacy-allowed.json",
+        JSON.stringify({ ...minimalEvent({ userId: "auth0|ada", secrets: { GREETING: "there" } }) })
+      )
+      const denied = file(
+        "legacy-denied.json",
+        JSON.stringify({
+          ...minimalEvent({ userId: "auth0|eve", secrets: { GREETING: "there" } }),
+          request: { ip: "203.0.113.9", query: { deny: "1" } }
+        })
+      )
+      const [ok, no] = await Promise.all([
+        rulefx("run", out, "--event", allowed),
+        rulefx("run", out, "--event", denied)
+      ])
+      assert.strictEqual(ok.code, 0, show(ok))
+      const okLines = ok.stdout.trim().split("\n")
+      assert.strictEqual(okLines[0], "outcome   allowed")
+      assert.include(okLines, "id token  https://example.com/greeting = \"hi there\"")
+      assert.include(okLines, "log       rulefx legacy rule=greet: greeting auth0|ada")
+      assert.strictEqual(no.code, 0, show(no))
+      const noLines = no.stdout.trim().split("\n")
+      assert.strictEqual(noLines[0], "outcome  denied")
+      assert.strictEqual(noLines[1], "reason   no entry for auth0|eve")
+      assert.notInclude(no.stdout, "greeting")
+    },
+    30_000
+  )
 
   it("--dry-run prints the plan and writes nothing", async () => {
     const dryOut = join(mdir, "dry", "action.js")
@@ -409,7 +504,7 @@ describe("rulefx migrate", () => {
     assert.notInclude(output.stdout, "largest contributors:")
     assert.isFalse(existsSync(dryOut))
     assert.isFalse(existsSync(join(mdir, "dry")))
-  })
+  }, 30_000)
 
   it("refused constructs: exits non-zero and prints each problem; --accept makes it pass", async () => {
     const refusedOut = join(mdir, "refused-dist", "action.js")
@@ -435,7 +530,7 @@ describe("rulefx migrate", () => {
     assert.match(yes.stdout, /line 2 +accepted +context\.samlConfiguration/)
     assert.match(yes.stdout, /line 3 +accepted +eval/)
     assert.isTrue(existsSync(join(mdir, "accepted-dist", "action.js")))
-  })
+  }, 30_000)
 
   it("--rule-timeout not below --deadline prints a warning; non-positive values are rejected", async () => {
     const o = join(mdir, "never", "action.js")
@@ -452,7 +547,7 @@ describe("rulefx migrate", () => {
       assert.notInclude(output.stdout, "rules in")
     }
     assert.isFalse(existsSync(o))
-  })
+  }, 30_000)
 
   it("--emit-rules writes the module and its declarations; neither -o nor --emit-rules is an error", async () => {
     const module = join(mdir, "emitted", "legacy-rules.cjs")
@@ -472,5 +567,5 @@ describe("rulefx migrate", () => {
     assert.isTrue(notCjs.code !== 0 && notCjs.code !== null, show(notCjs))
     assert.include(notCjs.stderr, "the rules module must be a .cjs file")
     assert.isFalse(existsSync(join(mdir, "emitted", "legacy-rules.js")))
-  })
+  }, 30_000)
 })
