@@ -16,13 +16,14 @@
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
-import { Command } from "effect/cli"
+import { CliOutput, Command } from "effect/cli"
 import * as Effect from "effect/Effect"
 import { build } from "./internal/cli/build.ts"
 import { deploy } from "./internal/cli/deploy.ts"
 import { exportCommand } from "./internal/cli/export.ts"
 import { migrate } from "./internal/cli/migrate.ts"
 import { run } from "./internal/cli/run.ts"
+import { presenter } from "./internal/cli/usage.ts"
 
 /**
  * The root command.
@@ -43,6 +44,7 @@ export const rulefx = Command.make("rulefx").pipe(
  */
 export const main = (argv: ReadonlyArray<string>): void =>
   Command.runWith(rulefx, { version: "0.1.0" })(argv.slice(2)).pipe(
+    Effect.provideService(CliOutput.Presenter, presenter),
     Effect.provide(NodeServices.layer),
     NodeRuntime.runMain
   )

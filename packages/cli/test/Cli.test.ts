@@ -93,6 +93,54 @@ describe("rulefx", () => {
     assert.match(output.stdout, /^\s+export\s+Write the Action in auth0-deploy-cli's directory layout/m)
   }, 30_000)
 
+  it(
+    "a usage error: the error first, then one line of usage, on stderr; unknown commands and flags get a suggestion",
+    async () => {
+      const [command, flag, missing, help] = await Promise.all([
+        rulefx("buidl", "src/action.ts"),
+        rulefx("build", "src/action.ts", "-o", join(dir, "never.js"), "--budgte", "90"),
+        rulefx("run", action),
+        rulefx("build", "--help")
+      ])
+      for (const output of [command, flag, missing]) {
+        assert.strictEqual(output.code, 1, show(output))
+        assert.strictEqual(output.stdout, "", show(output))
+        assert.match(output.stderr, /^ERROR\n {2}\S/, show(output))
+        assert.notInclude(output.stderr, "GLOBAL FLAGS")
+      }
+      assert.include(command.stderr, `Unknown subcommand "buidl" for "rulefx"\n\n  Did you mean this?\n    build\n`)
+      assert.include(
+        command.stderr,
+        "\nusage: rulefx <init|build|run|deploy|export|migrate> ...\n  (rulefx --help for more)"
+      )
+      assert.include(
+        flag.stderr,
+        "Unrecognized flag: --budgte in command rulefx build\n\n  Did you mean this?\n    --budget\n"
+      )
+      assert.include(
+        flag.stderr,
+        "\nusage: rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap]\n  (rulefx build --help for more)"
+      )
+      assert.isFalse(existsSync(join(dir, "never.js")))
+      assert.include(missing.stderr, "Missing required flag: --event")
+      assert.include(missing.stderr, "\nusage: rulefx run <action.js> --event <event.json>")
+      // Asked for, the whole help is still there.
+      assert.strictEqual(help.code, 0, show(help))
+      assert.include(help.stdout, "--no-typecheck")
+      assert.include(help.stdout, "--sourcemap")
+    },
+    30_000
+  )
+
+  it("every command has its usage line", async () => {
+    const commands = ["build", "run", "deploy", "export", "migrate"]
+    const outputs = await Promise.all(commands.map((command) => rulefx(command, "--no-such-flag")))
+    outputs.forEach((output, i) => {
+      assert.strictEqual(output.code, 1, show(output))
+      assert.match(output.stderr, new RegExp(`\\nusage: rulefx ${commands[i]} \\S`), show(output))
+    })
+  }, 30_000)
+
   it("build: type-checks, exits 0, writes the file and its source map and prints its size and largest contributors", () => {
     assert.strictEqual(built.code, 0, show(built))
     const size = statSync(action).size
@@ -177,6 +225,7 @@ describe("rulefx", () => {
     )
     assert.strictEqual(badValue.code, 1, show(badValue))
     assert.include(badValue.stderr, "maybe")
+    assert.strictEqual(badValue.stdout, "")
   }, 30_000)
 
   it("run with a partial event: fills what Auth0 always sends and lists it; --strict refuses, naming it", async () => {
