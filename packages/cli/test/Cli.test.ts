@@ -85,9 +85,10 @@ afterAll(async () => {
 })
 
 describe("rulefx", () => {
-  it("--help lists the build, run and export subcommands", async () => {
+  it("--help lists the init, build, run and export subcommands", async () => {
     const output = await rulefx("--help")
     assert.strictEqual(output.code, 0, show(output))
+    assert.match(output.stdout, /^\s+init\s+Scaffold a project/m)
     assert.match(output.stdout, /^\s+build\s+Type-check and build an Action/m)
     assert.match(output.stdout, /^\s+run\s+Run a built Action/m)
     assert.match(output.stdout, /^\s+export\s+Write the Action in auth0-deploy-cli's directory layout/m)
@@ -133,7 +134,7 @@ describe("rulefx", () => {
   )
 
   it("every command has its usage line", async () => {
-    const commands = ["build", "run", "deploy", "export", "migrate"]
+    const commands = ["init", "build", "run", "deploy", "export", "migrate"]
     const outputs = await Promise.all(commands.map((command) => rulefx(command, "--no-such-flag")))
     outputs.forEach((output, i) => {
       assert.strictEqual(output.code, 1, show(output))
