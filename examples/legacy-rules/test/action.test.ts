@@ -647,10 +647,13 @@ describe("rulefx run", () => {
     assert.strictEqual(out.code, 0, out.stderr)
     const lines = out.stdout.trimEnd().split("\n")
     assert.match(lines.at(-1) ?? "", /^elapsed {7}\d+\.\d ms$/)
+    // The sample events are written by hand: what they leave out of what Auth0 always sends is filled, and listed.
     assert.deepStrictEqual(lines.slice(0, -1), [
       "outcome       allowed",
       "id token      https://example.com/roles = [\"admin\"]",
-      "app_metadata  roles = [\"admin\"]"
+      "app_metadata  roles = [\"admin\"]",
+      "filled        tenant, user.updated_at, user.identities, request.method, request.body (missing from the event, " +
+      "filled with realistic defaults; --strict refuses instead)"
     ])
   }, 30_000)
 
