@@ -18,10 +18,10 @@ export const median = (values: ReadonlyArray<number>): number => {
   return sorted.length % 2 === 1 ? sorted[mid] ?? Number.NaN : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2
 }
 
-/** Bytes as kB with one decimal (1 kB = 1024 bytes, as Auth0 and the bundler count). */
-export const kB = (bytes: number): string => `${(bytes / 1024).toFixed(1)} kB`
+/** Bytes as kB with one decimal (1 kB = 1000 bytes, as the bundler counts: Auth0's 100 kB read strictly). */
+export const kB = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`
 
-/** Bytes with thousands separators and kB, e.g. `83,177 B (81.2 kB)`. */
+/** Bytes with thousands separators and kB, e.g. `83,177 B (83.2 kB)`. */
 export const bytesAndKb = (bytes: number): string => `${bytes.toLocaleString("en-US")} B (${kB(bytes)})`
 
 /** Signed bytes, e.g. `-2,304 B`. */

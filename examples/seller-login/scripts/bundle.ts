@@ -16,7 +16,7 @@ export const entry = `${root}src/action.ts`
 /** Where `pnpm build` writes the Action. */
 export const outfile = `${root}dist/action.js`
 
-/** Builds the Action; rejects with Bundle.OverBudget over 100 kB (the file is still written). */
+/** Builds the Action; rejects with Bundle.OverBudget over 100 kB (writing nothing: an earlier file stays). */
 export const build = (out: string = outfile): Promise<Bundle.Report> => {
   mkdirSync(dirname(out), { recursive: true })
   return Bundle.build({ entry, outfile: out })

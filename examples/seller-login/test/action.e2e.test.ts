@@ -145,7 +145,7 @@ describe("the built Action", () => {
   it("is one file of at most 100 kB outside the repository that needs nothing installed beside it", () => {
     assert.isFalse(dir.startsWith(repo))
     assert.deepStrictEqual(readdirSync(dir), ["action.js"])
-    assert.isAtMost(statSync(outfile).size, 100 * 1024)
+    assert.isAtMost(statSync(outfile).size, 100_000)
     const source = readFileSync(outfile, "utf8")
     const required = [...source.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1] ?? "")
     for (const name of required) assert.isTrue(isBuiltin(name), `requires ${name}`)

@@ -8,18 +8,28 @@
  * @since 0.1.0
  */
 import * as esbuild from "esbuild"
+import { createHash, randomBytes } from "node:crypto"
 import { readFileSync } from "node:fs"
-import { access, mkdir, readFile, writeFile } from "node:fs/promises"
+import { access, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { createRequire, isBuiltin } from "node:module"
-import { dirname, join, resolve } from "node:path"
+import { basename, dirname, join, resolve } from "node:path"
 
 /**
- * Auth0's limit on one Action's code.
+ * Auth0's limit on one Action's code, read strictly: Auth0 says "100 kB" without saying which kB, so rulefx counts
+ * 100,000 bytes (a kB is 1000 bytes everywhere in rulefx).
  *
  * @category constructors
  * @since 0.1.0
  */
-export const auth0Limit = 100 * 1024
+export const auth0Limit = 100_000
+
+/**
+ * Bytes in a kB, as rulefx counts them (budgets in kB, size reports).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const bytesPerKb = 1000
 
 /**
  * Build options.
@@ -48,6 +58,12 @@ export interface Options {
    * the other files resolve as usual, from where each file is.
    */
   readonly resolveFrom?: ReadonlyArray<string>
+  /**
+   * Also write a source map beside the file (`<outfile>.map`), for `rulefx run` to map stack positions in log lines
+   * back to the sources. The Action itself does not point at it (no `sourceMappingURL`), and `rulefx deploy` and
+   * `rulefx export` never send it.
+   */
+  readonly sourcemap?: boolean
 }
 
 /**
@@ -63,6 +79,8 @@ export interface Report {
   readonly contributors: ReadonlyArray<{ readonly path: string; readonly bytes: number }>
   /** Source files whose `from "effect"` imports could not be rewritten (e.g. `import * as E from "effect"`). */
   readonly barrelImportsLeft: ReadonlyArray<string>
+  /** The source map written beside the file, with `sourcemap: true`. */
+  readonly sourcemap?: string
 }
 
 /**
@@ -80,7 +98,8 @@ export class OverBudget extends Error {
   readonly report: Report
   constructor(report: Report) {
     super(
-      `${report.outfile} is ${formatBytes(report.bytes)}, over the budget of ${formatBytes(report.budget)}. ` +
+      `${report.outfile} is ${formatBytes(report.bytes)} (${report.bytes} bytes), over the budget of ` +
+        `${formatBytes(report.budget)} (${report.budget} bytes). ` +
         `Largest contributors: ${
           report.contributors.slice(0, 5).map((c) => `${c.path} ${formatBytes(c.bytes)}`).join(", ")
         }`
@@ -90,12 +109,45 @@ export class OverBudget extends Error {
 }
 
 /**
- * Bytes as kB with one decimal (1 kB = 1024 bytes, as Auth0 counts).
+ * The bundle holds two copies of a package that must exist once: effect (its runtime is keyed by module identity,
+ * so two copies split it in two) or a rulefx package (two copies of a service or a fact are two different keys).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class DuplicatePackages extends Error {
+  readonly duplicates: ReadonlyArray<Duplicate>
+  constructor(outfile: string, duplicates: ReadonlyArray<Duplicate>) {
+    super(
+      `${outfile} would hold two copies of ${duplicates.map((d) => d.name).join(", ")}; ` +
+        duplicates.map((d) => `${d.name} from ${d.folders.join(" and from ")}`).join("; ") +
+        ". Install one copy (one version everywhere; with pnpm, `pnpm why " + (duplicates[0]?.name ?? "") +
+        "` shows who brings each)"
+    )
+    this.duplicates = duplicates
+  }
+}
+
+/**
+ * A package found in more than one folder of the bundle.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Duplicate {
+  readonly name: string
+  /** The package's folders, each holding a package.json named `name`. */
+  readonly folders: ReadonlyArray<string>
+}
+
+/**
+ * Bytes as kB with one decimal (1 kB = 1000 bytes). Near a limit the rounding hides the difference (100,040 bytes is
+ * "100.0 kB"), so reports that compare with a limit print the bytes too.
  *
  * @category utility types
  * @since 0.1.0
  */
-export const formatBytes = (bytes: number): string => `${(bytes / 1024).toFixed(1)} kB`
+export const formatBytes = (bytes: number): string => `${(bytes / bytesPerKb).toFixed(1)} kB`
 
 /**
  * The esbuild settings of an Action: one minified CommonJS file for node22 with everything bundled (Node built-ins
@@ -118,8 +170,10 @@ export const esbuildOptions = {
 } as const satisfies esbuild.BuildOptions
 
 /**
- * Builds the Action file. Rejects with OverBudget when the file is larger than the budget (the file is still
- * written, so it can be inspected).
+ * Builds the Action file. Rejects, writing nothing, when esbuild fails, when the bundle would hold two copies of
+ * effect or of a rulefx package (DuplicatePackages), or when the file is larger than the budget (OverBudget): a
+ * failed build leaves an earlier good file where it was. The file (and its source map) is written to a temporary file
+ * beside it and renamed into place, so nothing ever sees half a file.
  *
  * @category constructors
  * @since 0.1.0
@@ -136,16 +190,16 @@ export const build = async (options: Options): Promise<Report> => {
     ],
     ...esbuildOptions,
     ...(options.external === undefined ? {} : { external: [...options.external] }),
+    ...(options.sourcemap === true ? { sourcemap: "external" as const } : {}),
     entryPoints: [options.entry],
     outfile: options.outfile
   })
-  const output = result.outputFiles[0]
+  const output = result.outputFiles.find((file) => file.path === resolve(options.outfile))
   if (output === undefined) throw new Error(`esbuild produced no output for ${options.entry}`)
-  await mkdir(dirname(options.outfile), { recursive: true })
-  await writeFile(options.outfile, output.contents)
-  await markCommonJs(dirname(options.outfile))
   const outputs = Object.values(result.metafile.outputs)
-  const inputs = outputs[0]?.inputs ?? {}
+  const inputs = outputs.find((o) => Object.keys(o.inputs).length > 0)?.inputs ?? {}
+  const duplicates = findDuplicates(Object.keys(inputs))
+  if (duplicates.length > 0) throw new DuplicatePackages(options.outfile, duplicates)
   const byPackage = new Map<string, number>()
   for (const [path, info] of Object.entries(inputs)) {
     const key = options.entryLabel !== undefined && resolve(path) === resolve(options.entry)
@@ -153,6 +207,7 @@ export const build = async (options: Options): Promise<Report> => {
       : packageOf(path)
     byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput)
   }
+  const map = result.outputFiles.find((file) => file.path === `${resolve(options.outfile)}.map`)
   const report: Report = {
     outfile: options.outfile,
     bytes: output.contents.byteLength,
@@ -161,10 +216,88 @@ export const build = async (options: Options): Promise<Report> => {
     contributors: [...byPackage].map(([path, bytes]) => ({ path, bytes })).toSorted((a, b) => b.bytes - a.bytes).slice(
       0,
       10
-    )
+    ),
+    ...(map === undefined ? {} : { sourcemap: `${options.outfile}.map` })
   }
   if (report.bytes > budget) throw new OverBudget(report)
+  await mkdir(dirname(options.outfile), { recursive: true })
+  if (map !== undefined) await replaceFile(`${options.outfile}.map`, stampSourceMap(map.text, output.contents))
+  await replaceFile(options.outfile, output.contents)
+  await markCommonJs(dirname(options.outfile))
   return report
+}
+
+/**
+ * The field of a source map written by `build` that holds the SHA-256 (hex) of the file it maps: a map left beside a
+ * later build of the file no longer matches it, and `rulefx run` then ignores it.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const sourceMapHashField = "x_rulefx_sha256"
+
+/**
+ * The SHA-256 (hex) of a built file's contents, as `sourceMapHashField` holds it.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const contentHash = (contents: Uint8Array | string): string =>
+  createHash("sha256").update(contents).digest("hex")
+
+const stampSourceMap = (text: string, code: Uint8Array): string =>
+  JSON.stringify({ ...(JSON.parse(text) as Record<string, unknown>), [sourceMapHashField]: contentHash(code) })
+
+// Written beside the target and renamed over it: a reader sees the old file or the new one, never a part, and a
+// failure leaves the old one in place.
+const replaceFile = async (file: string, contents: Uint8Array | string): Promise<void> => {
+  const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString("hex")}.tmp`)
+  try {
+    await writeFile(temporary, contents)
+    await rename(temporary, file)
+  } catch (error) {
+    await rm(temporary, { force: true })
+    throw error
+  }
+}
+
+// The packages that must exist once in a bundle: effect and rulefx's own.
+const mustBeSingle = (name: string): boolean => name === "effect" || name.startsWith("@rulefx/")
+
+/**
+ * The packages of `mustBeSingle` that the inputs (esbuild's metafile paths, relative to the working directory) take
+ * from more than one folder. A package is the nearest package.json above a file that has a name.
+ */
+const findDuplicates = (inputs: ReadonlyArray<string>): ReadonlyArray<Duplicate> => {
+  const owners = new Map<string, { readonly name: string; readonly folder: string } | undefined>()
+  const folders = new Map<string, Set<string>>()
+  for (const input of inputs) {
+    if (input.includes(":")) continue // esbuild's virtual modules, e.g. "(disabled):fs"
+    const owner = packageAbove(dirname(resolve(input)), owners)
+    if (owner === undefined || !mustBeSingle(owner.name)) continue
+    folders.set(owner.name, (folders.get(owner.name) ?? new Set()).add(owner.folder))
+  }
+  return [...folders].filter(([, found]) => found.size > 1).map(([name, found]) => ({
+    name,
+    folders: [...found].toSorted()
+  }))
+}
+
+const packageAbove = (
+  dir: string,
+  cache: Map<string, { readonly name: string; readonly folder: string } | undefined>
+): { readonly name: string; readonly folder: string } | undefined => {
+  if (cache.has(dir)) return cache.get(dir)
+  let found: { readonly name: string; readonly folder: string } | undefined
+  try {
+    const json = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { readonly name?: unknown }
+    if (typeof json.name === "string") found = { name: json.name, folder: dir }
+  } catch {
+    // No package.json here, or one without a name (such as {"type": "commonjs"}): look further up.
+  }
+  if (found === undefined && dirname(dir) !== dir) found = packageAbove(dirname(dir), cache)
+  cache.set(dir, found)
+  return found
 }
 
 /**

@@ -1,10 +1,11 @@
 /**
- * Cli: the `rulefx` command (a bin of this package): build, run, deploy and export an Auth0 Action, and
- * migrate legacy Rules into one. Node-side only.
+ * Cli: the `rulefx` command (a bin of this package): scaffold a project, build, run, deploy and export an Auth0
+ * Action, and migrate legacy Rules into one. Node-side only.
  *
  * ```sh
- * rulefx build src/action.ts -o dist/action.js [--budget 100]
- * rulefx run dist/action.js --event event.json [--secrets secrets.env] [--json]
+ * rulefx init [dir] [--name my-login-action] [--force]
+ * rulefx build src/action.ts -o dist/action.js [--budget 100] [--no-typecheck] [--sourcemap]
+ * rulefx run dist/action.js --event event.json [--secrets secrets.env] [--json] [--expect allowed|denied] [--strict]
  * rulefx deploy dist/action.js --name seller-login [--secrets-file secrets.env] [--dry-run]
  * rulefx export dist/action.js --name seller-login --out tenant/ [--secret NAME] [--bind]
  * rulefx migrate tenant/rules -o dist/action.js [--accept <rule>:<construct>] [--skip <rule>] [--external <package>]
@@ -16,13 +17,15 @@
  */
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as NodeServices from "@effect/platform-node/NodeServices"
-import { Command } from "effect/cli"
+import { CliOutput, Command } from "effect/cli"
 import * as Effect from "effect/Effect"
 import { build } from "./internal/cli/build.ts"
 import { deploy } from "./internal/cli/deploy.ts"
 import { exportCommand } from "./internal/cli/export.ts"
+import { init } from "./internal/cli/init.ts"
 import { migrate } from "./internal/cli/migrate.ts"
 import { run } from "./internal/cli/run.ts"
+import { presenter } from "./internal/cli/usage.ts"
 
 /**
  * The root command.
@@ -31,8 +34,10 @@ import { run } from "./internal/cli/run.ts"
  * @since 0.1.0
  */
 export const rulefx = Command.make("rulefx").pipe(
-  Command.withDescription("Build, run, deploy and export Auth0 Actions written with rulefx; migrate legacy Rules"),
-  Command.withSubcommands([build, run, deploy, exportCommand, migrate])
+  Command.withDescription(
+    "Scaffold, build, run, deploy and export Auth0 Actions written with rulefx; migrate legacy Rules"
+  ),
+  Command.withSubcommands([init, build, run, deploy, exportCommand, migrate])
 )
 
 /**
@@ -43,6 +48,7 @@ export const rulefx = Command.make("rulefx").pipe(
  */
 export const main = (argv: ReadonlyArray<string>): void =>
   Command.runWith(rulefx, { version: "0.1.0" })(argv.slice(2)).pipe(
+    Effect.provideService(CliOutput.Presenter, presenter),
     Effect.provide(NodeServices.layer),
     NodeRuntime.runMain
   )

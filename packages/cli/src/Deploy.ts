@@ -25,6 +25,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import * as Bundle from "./Bundle.ts"
 import { readText } from "./internal/files.ts"
 import * as ManagementClient from "./ManagementClient.ts"
 import * as SecretsFile from "./SecretsFile.ts"
@@ -151,7 +152,6 @@ export const defaultBuildTimeout: Duration.Duration = Duration.minutes(2)
  */
 export const defaultPollInterval: Duration.Duration = Duration.seconds(2)
 
-const maxCodeBytes = 100 * 1024
 const maxSecrets = 30
 const maxDependencies = 10
 const secretName = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/
@@ -234,8 +234,8 @@ export const render = (report: Report): string => {
       : `Deployed ${report.name} (${report.actionId}), version ${report.version}.`,
     `  action: ${action}`,
     `  code: ${
-      (report.codeBytes / 1024).toFixed(1)
-    } kB (${report.codeBytes} bytes), runtime node22, trigger post-login v3`,
+      Bundle.formatBytes(report.codeBytes)
+    } (${report.codeBytes} bytes), runtime node22, trigger post-login v3`,
     `  secrets: ${report.secrets.length === 0 ? "none sent" : `${report.secrets.join(", ")} (values not shown)`}`,
     `  dependencies: ${
       report.dependencies.length === 0 ? "none" : report.dependencies.map((d) => `${d.name}@${d.version}`).join(", ")
@@ -335,10 +335,11 @@ const readCode = Effect.fnUntraced(function*(file: string) {
     ))
   const codeBytes = Buffer.byteLength(code, "utf8")
   if (code.trim().length === 0) return yield* fail("InvalidFile", `${file}: the file is empty`)
-  if (codeBytes > maxCodeBytes) {
+  if (codeBytes > Bundle.auth0Limit) {
     return yield* fail(
       "InvalidFile",
-      `${file}: ${(codeBytes / 1024).toFixed(1)} kB is over Auth0's limit of 100 kB for one Action`
+      `${file}: ${Bundle.formatBytes(codeBytes)} (${codeBytes} bytes) is over Auth0's limit of 100 kB ` +
+        `(${Bundle.auth0Limit} bytes) for one Action`
     )
   }
   return { code, codeBytes }

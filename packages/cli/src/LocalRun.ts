@@ -3,8 +3,10 @@
  * Auth0 would have done. Behind `rulefx run`; Node-side only.
  *
  * The event file is checked before the run: a file that is not JSON, not an object, or not a post-login event rulefx
- * can read is an error naming the problem (the Action itself would only deny with a generic reason). Secrets from a
- * file are merged over the event's own `secrets`.
+ * can read is an error naming the problem (the Action itself would only deny with a generic reason). What a
+ * hand-written event leaves out of what Auth0 always sends is filled with realistic defaults and listed
+ * (PartialEvent), or, with `strict`, refused. Secrets from a file are merged over the event's own `secrets`. With a
+ * source map beside the Action (`rulefx build --sourcemap`), stack positions in its log lines point at the sources.
  *
  * @since 0.1.0
  */
@@ -19,6 +21,8 @@ import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { resolve } from "node:path"
 import { readText } from "./internal/files.ts"
+import * as PartialEvent from "./PartialEvent.ts"
+import * as SourceMapping from "./SourceMapping.ts"
 
 /**
  * A file could not be used: the message names the file and the problem.
@@ -35,6 +39,29 @@ export class LocalRunError
 }
 
 /**
+ * What the run made of the login, from the `api` calls: as Auth0 would apply them at the end of the Action.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Summary {
+  /** The reason of the last `access.deny`. */
+  readonly denied: string | undefined
+  /** Claims by name, the last value set. */
+  readonly idTokenClaims: Record<string, unknown>
+  readonly accessTokenClaims: Record<string, unknown>
+  /** Net scopes: a scope added and then removed is in `scopesRemoved` only (the raw calls are in `calls`). */
+  readonly scopesAdded: ReadonlyArray<string>
+  readonly scopesRemoved: ReadonlyArray<string>
+  readonly appMetadata: Record<string, unknown>
+  readonly userMetadata: Record<string, unknown>
+  /** The last `multifactor.enable`: the provider and its options (`allowRememberBrowser`, ...), if any. */
+  readonly mfa: { readonly provider: string; readonly options?: unknown } | undefined
+  /** The last `redirect.sendUserTo`: the URL and its `query` option, if any. */
+  readonly redirect: { readonly url: string; readonly query?: unknown } | undefined
+}
+
+/**
  * What a run did.
  *
  * @category models
@@ -44,10 +71,23 @@ export interface Result {
   /** "rejected" when the handler's promise rejected: Auth0 fails such a login. */
   readonly outcome: "allowed" | "denied" | "rejected"
   readonly reason: string | undefined
-  readonly summary: RecordingApi.Summary
+  readonly summary: Summary
   readonly calls: ReadonlyArray<RecordingApi.Call>
   readonly logs: ReadonlyArray<string>
+  /** What the event left out of what Auth0 always sends, filled with defaults (see PartialEvent). */
+  readonly filled: ReadonlyArray<string>
   readonly elapsedMs: number
+}
+
+/**
+ * An event file, read: the event as the run gets it and what was filled in.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Loaded {
+  readonly event: Record<string, unknown>
+  readonly filled: ReadonlyArray<string>
 }
 
 type Handler = (event: unknown, api: PostLoginApi) => Promise<unknown>
@@ -92,12 +132,38 @@ export const loadAction = (
   )
 
 /**
- * Reads an event file and checks that it is a post-login event rulefx can read.
+ * Reads an event file, fills what it leaves out of what Auth0 always sends (or, with `strict`, fails naming it), and
+ * checks that the result is a post-login event rulefx can read.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const loadEvent = (file: string): Effect.Effect<Record<string, unknown>, LocalRunError> =>
+export const loadEvent = (
+  file: string,
+  options: { readonly strict?: boolean } = {}
+): Effect.Effect<Loaded, LocalRunError> =>
+  readEvent(file).pipe(
+    Effect.flatMap((written) => {
+      const lacking = PartialEvent.missing(written)
+      return options.strict === true && lacking.length > 0
+        ? Effect.fail(
+          new LocalRunError({
+            file,
+            problem: `a partial post-login event (--strict): missing ${lacking.join(", ")}`
+          })
+        )
+        : Effect.succeed(PartialEvent.complete(written))
+    }),
+    Effect.tap(({ event }) =>
+      Auth0Event.decode(event).pipe(
+        Effect.mapError((e) =>
+          new LocalRunError({ file, problem: `not a post-login event rulefx can read: ${e.issues.join("; ")}` })
+        )
+      )
+    )
+  )
+
+const readEvent = (file: string): Effect.Effect<Record<string, unknown>, LocalRunError> =>
   readText(file, (problem) => new LocalRunError({ file, problem })).pipe(
     Effect.flatMap((text) =>
       Effect.try({
@@ -112,15 +178,23 @@ export const loadEvent = (file: string): Effect.Effect<Record<string, unknown>, 
     Effect.filterOrFail(
       (json): json is Record<string, unknown> => Predicate.isObject(json) && !Array.isArray(json),
       () => new LocalRunError({ file, problem: "expected a JSON object (a post-login event)" })
-    ),
-    Effect.tap((event) =>
-      Auth0Event.decode(event).pipe(
-        Effect.mapError((e) =>
-          new LocalRunError({ file, problem: `not a post-login event rulefx can read: ${e.issues.join("; ")}` })
-        )
-      )
     )
   )
+
+/**
+ * Options of a run.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RunOptions {
+  /** Secrets merged over the event's own `secrets`. */
+  readonly secrets?: Readonly<Record<string, string>>
+  /** What `loadEvent` filled in, reported with the result. */
+  readonly filled?: ReadonlyArray<string>
+  /** The Action's source map (SourceMapping.load): stack positions in log lines point at the sources. */
+  readonly sourceMap?: SourceMapping.Mapping
+}
 
 /**
  * Runs the handler once against `event` (with `secrets` merged over its own) and records what it did, including the
@@ -132,11 +206,11 @@ export const loadEvent = (file: string): Effect.Effect<Record<string, unknown>, 
 export const run = (
   handler: Handler,
   event: Record<string, unknown>,
-  secrets: Readonly<Record<string, string>> = {}
+  options: RunOptions = {}
 ): Effect.Effect<Result> =>
   Effect.promise(async () => {
     const own = Predicate.isObject(event["secrets"]) ? event["secrets"] : {}
-    const withSecrets = { ...event, secrets: { ...own, ...secrets } }
+    const withSecrets = { ...event, secrets: { ...own, ...options.secrets } }
     const api = RecordingApi.make()
     const capture = LogCapture.start()
     const started = performance.now()
@@ -149,16 +223,48 @@ export const run = (
       capture.stop()
     }
     const elapsedMs = performance.now() - started
-    const summary = api.summary()
+    const summary = summarize(api.calls)
+    const sourceMap = options.sourceMap
     return {
       outcome: rejected ? "rejected" : summary.denied === undefined ? "allowed" : "denied",
       reason: summary.denied,
       summary,
       calls: api.calls,
-      logs: capture.lines,
+      logs: sourceMap === undefined
+        ? capture.lines
+        : capture.lines.map((line) => SourceMapping.mapText(sourceMap, line)),
+      filled: options.filled ?? [],
       elapsedMs
     }
   })
+
+/**
+ * Summarises `api` calls as Auth0 applies them: claims and metadata by key (the last write wins), net scopes, the
+ * last MFA and redirect with their options.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const summarize = (calls: ReadonlyArray<RecordingApi.Call>): Summary => {
+  const base = RecordingApi.summarize(calls)
+  const scopes = new Map<string, "added" | "removed">()
+  let mfa: Summary["mfa"]
+  let redirect: Summary["redirect"]
+  for (const { args, method } of calls) {
+    if (method === "accessToken.addScope" || method === "accessToken.removeScope") {
+      const scope = String(args[0])
+      scopes.delete(scope)
+      scopes.set(scope, method === "accessToken.addScope" ? "added" : "removed")
+    } else if (method === "multifactor.enable") {
+      mfa = { provider: String(args[0]), ...(args[1] === undefined ? {} : { options: args[1] }) }
+    } else if (method === "redirect.sendUserTo") {
+      const query = Predicate.hasProperty(args[1], "query") ? args[1].query : undefined
+      redirect = { url: String(args[0]), ...(query === undefined ? {} : { query }) }
+    }
+  }
+  const net = (state: "added" | "removed") => [...scopes].filter(([, s]) => s === state).map(([scope]) => scope)
+  return { ...base, scopesAdded: net("added"), scopesRemoved: net("removed"), mfa, redirect }
+}
 
 const show = (value: unknown): string => JSON.stringify(value) ?? String(value)
 
@@ -185,9 +291,23 @@ export const render = (result: Result): string => {
   for (const [key, value] of Object.entries(result.summary.userMetadata)) {
     rows.push(["user_metadata", `${key} = ${show(value)}`])
   }
-  if (result.summary.mfa !== undefined) rows.push(["mfa", result.summary.mfa])
-  if (result.summary.redirect !== undefined) rows.push(["redirect", result.summary.redirect])
+  const { mfa, redirect } = result.summary
+  if (mfa !== undefined) {
+    rows.push(["mfa", mfa.options === undefined ? mfa.provider : `${mfa.provider} ${show(mfa.options)}`])
+  }
+  if (redirect !== undefined) {
+    rows.push([
+      "redirect",
+      redirect.query === undefined ? redirect.url : `${redirect.url} query ${show(redirect.query)}`
+    ])
+  }
   for (const line of result.logs) rows.push(["log", line])
+  if (result.filled.length > 0) {
+    rows.push([
+      "filled",
+      `${result.filled.join(", ")} (missing from the event, filled with realistic defaults; --strict refuses instead)`
+    ])
+  }
   rows.push(["elapsed", `${result.elapsedMs.toFixed(1)} ms`])
   const width = Math.max(...rows.map(([label]) => label.length))
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n")

@@ -4,10 +4,10 @@ import * as Bundle from "@rulefx/cli/Bundle"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
-import { dirname, join } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { minimalEvent } from "./utils/Seed.ts"
 
@@ -71,7 +71,7 @@ describe("Bundle.build", { timeout: buildTimeout }, () => {
     assert.strictEqual(report.outfile, outfile)
     assert.strictEqual(report.bytes, statSync(outfile).size)
     assert.strictEqual(report.budget, Bundle.auth0Limit)
-    assert.strictEqual(Bundle.auth0Limit, 100 * 1024)
+    assert.strictEqual(Bundle.auth0Limit, 100_000)
     assert.isAbove(report.bytes, 1000)
     assert.isBelow(report.bytes, report.budget)
   })
@@ -127,7 +127,7 @@ describe("Bundle.build", { timeout: buildTimeout }, () => {
     assert.deepStrictEqual(JSON.parse(readFileSync(join(paths.outfile, "..", "package.json"), "utf8")), own)
   })
 
-  it("over the budget: rejects with OverBudget naming the largest contributors, and still writes the file", async () => {
+  it("over the budget: rejects with OverBudget naming the largest contributors, and writes nothing", async () => {
     const paths = project("over")
     const error = await Bundle.build({ ...paths, budget: 1024 }).then(
       () => assert.fail("expected OverBudget"),
@@ -140,8 +140,7 @@ describe("Bundle.build", { timeout: buildTimeout }, () => {
     assert.include(error.message, "over the budget of 1.0 kB")
     assert.include(error.message, Bundle.formatBytes(error.report.bytes))
     for (const c of error.report.contributors.slice(0, 5)) assert.include(error.message, c.path)
-    assert.isTrue(existsSync(paths.outfile))
-    assert.strictEqual(statSync(paths.outfile).size, error.report.bytes)
+    assert.deepStrictEqual(readdirSync(dirname(paths.outfile)), [])
   })
 
   it("an entry that does not exist: rejects", async () => {
@@ -156,10 +155,11 @@ describe("Bundle.build", { timeout: buildTimeout }, () => {
 })
 
 describe("Bundle.formatBytes", () => {
-  it("kB with one decimal, 1 kB = 1024 bytes", () => {
+  it("kB with one decimal, 1 kB = 1000 bytes (Auth0's 100 kB read strictly)", () => {
     assert.strictEqual(Bundle.formatBytes(0), "0.0 kB")
-    assert.strictEqual(Bundle.formatBytes(1536), "1.5 kB")
-    assert.strictEqual(Bundle.formatBytes(100 * 1024), "100.0 kB")
+    assert.strictEqual(Bundle.formatBytes(1500), "1.5 kB")
+    assert.strictEqual(Bundle.formatBytes(100_000), "100.0 kB")
+    assert.strictEqual(Bundle.formatBytes(102_400), "102.4 kB")
   })
 })
 
@@ -170,6 +170,124 @@ describe("Bundle.build, the output directory", { timeout: buildTimeout }, () => 
     const report = await Bundle.build({ entry: paths.entry, outfile })
     assert.strictEqual(statSync(outfile).size, report.bytes)
     assert.deepStrictEqual(JSON.parse(readFileSync(join(outfile, "..", "package.json"), "utf8")), { type: "commonjs" })
+  })
+
+  it("a failed build (over budget, an esbuild error) leaves the earlier good file as it was, and no temporary file", async () => {
+    const paths = project("keep-good")
+    await Bundle.build(paths)
+    const good = readFileSync(paths.outfile)
+    const before = readdirSync(dirname(paths.outfile)).toSorted()
+    const over = await Bundle.build({ ...paths, budget: 1000 }).then(() => undefined, (e: unknown) => e)
+    assert.instanceOf(over, Bundle.OverBudget)
+    writeFileSync(
+      paths.entry,
+      `${entrySource}
+export const broken = (
+`
+    )
+    const syntax = await Bundle.build(paths).then(() => undefined, (e: unknown) => e)
+    assert.instanceOf(syntax, Error)
+    assert.include(String(syntax), "action.ts")
+    assert.deepStrictEqual(readFileSync(paths.outfile), good)
+    assert.deepStrictEqual(readdirSync(dirname(paths.outfile)).toSorted(), before)
+  })
+
+  it("a failed build into a folder that does not exist does not create it", async () => {
+    const paths = project("no-folder")
+    const outfile = join(root, "no-folder", "never", "action.js")
+    const error = await Bundle.build({ entry: paths.entry, outfile, budget: 1000 }).then(() => undefined, (e) => e)
+    assert.instanceOf(error, Bundle.OverBudget)
+    assert.isFalse(existsSync(join(root, "no-folder", "never")))
+  })
+})
+
+describe("Bundle.build, source maps", () => {
+  let paths = { entry: "", outfile: "" }
+  let report: Bundle.Report
+
+  beforeAll(async () => {
+    paths = project("mapped")
+    report = await Bundle.build({ ...paths, sourcemap: true })
+  })
+
+  it("writes <file>.map beside the file, mapping to the sources, stamped with the file's hash", () => {
+    assert.strictEqual(report.sourcemap, `${paths.outfile}.map`)
+    const map = JSON.parse(readFileSync(`${paths.outfile}.map`, "utf8")) as Record<string, unknown>
+    assert.strictEqual(map["version"], 3)
+    const sources = (map["sources"] as Array<string>).map((s) => resolve(dirname(paths.outfile), s))
+    assert.include(sources, paths.entry)
+    assert.strictEqual(map[Bundle.sourceMapHashField], Bundle.contentHash(readFileSync(paths.outfile)))
+  })
+
+  it("the file does not point at the map (what is deployed is the file alone), and its size is the file's", () => {
+    const code = readFileSync(paths.outfile, "utf8")
+    assert.notInclude(code, "sourceMappingURL")
+    assert.strictEqual(report.bytes, Buffer.byteLength(code))
+  })
+
+  it("without sourcemap, no map is written", async () => {
+    const plain = project("unmapped")
+    const built = await Bundle.build(plain)
+    assert.isUndefined(built.sourcemap)
+    assert.isFalse(existsSync(`${plain.outfile}.map`))
+  })
+})
+
+describe("Bundle.build, one copy of effect and of each rulefx package", () => {
+  it("two copies of a @rulefx package (one nested in a dependency): rejects naming both folders, writes nothing", async () => {
+    const dir = projectAt("two-cores", {
+      "package.json": JSON.stringify({ name: "two-cores", type: "module" }),
+      ...fakePackage("@rulefx/core", `exports.a = 1`),
+      ...fakePackage("dep", `exports.b = require("@rulefx/core").a + 1`),
+      ...Object.fromEntries(
+        Object.entries(fakePackage("@rulefx/core", `exports.a = 2`)).map((
+          [path, text]
+        ) => [`node_modules/dep/${path}`, text])
+      ),
+      "src/action.ts":
+        `import { a } from "@rulefx/core"\nimport { b } from "dep"\nexport const onExecutePostLogin = async () => a + b\n`
+    })
+    const outfile = join(dir, "dist", "action.js")
+    const error = await Bundle.build({ entry: join(dir, "src", "action.ts"), outfile }).then(() => undefined, (e) => e)
+    assert.instanceOf(error, Bundle.DuplicatePackages)
+    if (!(error instanceof Bundle.DuplicatePackages)) return
+    const first = join(dir, "node_modules", "@rulefx", "core")
+    const second = join(dir, "node_modules", "dep", "node_modules", "@rulefx", "core")
+    assert.deepStrictEqual(error.duplicates, [{ name: "@rulefx/core", folders: [first, second].toSorted() }])
+    assert.include(error.message, "two copies of @rulefx/core")
+    assert.include(error.message, first)
+    assert.include(error.message, second)
+    assert.isFalse(existsSync(join(dir, "dist")))
+  })
+
+  it("a second copy of effect that the one-effect rule cannot redirect (a vendored copy): rejects naming both", async () => {
+    const dir = projectAt("vendored-effect", {
+      "package.json": JSON.stringify({ name: "vendored-effect", type: "module" }),
+      ...fakePackage("effect", marker("installed"), { "./Marker": "./Marker.js", "./package.json": "./package.json" }),
+      "vendor/effect/package.json": JSON.stringify({ name: "effect", version: "0.0.0-vendored" }),
+      "vendor/effect/Marker.js": marker("vendored"),
+      "src/action.ts": `import * as A from "effect/Marker"\nimport * as B from "../vendor/effect/Marker.js"\n` +
+        `export const both = [A, B]\n`
+    })
+    const error = await Bundle.build({ entry: join(dir, "src", "action.ts"), outfile: join(dir, "dist", "a.js") }).then(
+      () => undefined,
+      (e) => e
+    )
+    assert.instanceOf(error, Bundle.DuplicatePackages)
+    assert.include(String(error), join(dir, "node_modules", "effect"))
+    assert.include(String(error), join(dir, "vendor", "effect"))
+  })
+
+  it("one copy reached through two paths is one copy", async () => {
+    const dir = projectAt("one-core", {
+      "package.json": JSON.stringify({ name: "one-core", type: "module" }),
+      ...fakePackage("@rulefx/core", `exports.a = 1`),
+      ...fakePackage("dep", `exports.b = require("@rulefx/core").a + 1`),
+      "src/action.ts": `import { a } from "@rulefx/core"\nimport { b } from "dep"\nexport const sum = a + b\n`
+    })
+    const outfile = join(dir, "dist", "action.js")
+    await Bundle.build({ entry: join(dir, "src", "action.ts"), outfile })
+    assert.strictEqual(load(outfile)["sum"], 3)
   })
 })
 

@@ -1,18 +1,32 @@
 /**
  * The `rulefx` command as a user runs it: a separate Node process (Node 22 strips the types of bin/rulefx.ts), in the
- * example project's folder, with files in a temporary folder. Each spawn costs about half a second, so each one
- * checks several things.
+ * example project's folder, with files in a temporary folder. Each spawn costs about half a second on a quiet machine
+ * and several on a busy one, so each one checks several things, and every test that spawns has a timeout of its own
+ * (vitest's 5 s default is not enough on a 2-core machine under load).
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import type * as LocalRun from "@rulefx/cli/LocalRun"
+import * as Events from "@rulefx/testing/Events"
 import * as Hmac from "@rulefx/testing/Hmac"
 import * as ManagementServer from "@rulefx/testing/ManagementServer"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import { execFile } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { claims, intercomSecret, minimalEvent } from "./utils/Seed.ts"
+import * as TypedProject from "./utils/TypedProject.ts"
 
 const bin = fileURLToPath(new URL("../bin/rulefx.ts", import.meta.url))
 const example = fileURLToPath(new URL("../../../examples/seller-login", import.meta.url))
@@ -27,11 +41,17 @@ interface Output {
 const rulefx = (...args: ReadonlyArray<string>): Promise<Output> => rulefxWith({}, ...args)
 
 const rulefxWith = (env: Readonly<Record<string, string>>, ...args: ReadonlyArray<string>): Promise<Output> =>
+  spawn(example, env, args)
+
+/** Runs `rulefx ...args` in another folder. */
+const rulefxIn = (cwd: string, ...args: ReadonlyArray<string>): Promise<Output> => spawn(cwd, {}, args)
+
+const spawn = (cwd: string, env: Readonly<Record<string, string>>, args: ReadonlyArray<string>): Promise<Output> =>
   new Promise((resolve) => {
     execFile(
       process.execPath,
       [bin, ...args],
-      { cwd: example, timeout: 15_000, env: { ...process.env, NO_COLOR: "1", ...env } },
+      { cwd, timeout: 45_000, env: { ...process.env, NO_COLOR: "1", ...env } },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === "number" ? error.code : null
         resolve({ code, stdout, stderr })
@@ -56,43 +76,104 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "rulefx-cli-"))
   action = join(dir, "dist", "action.js")
   server = await SellerServer.start({ "seller-1": SellerServer.seller("seller-1", "ada@shop.example", "Ada's Shop") })
-  built = await rulefx("build", "src/action.ts", "-o", action)
-}, 30_000)
+  built = await rulefx("build", "src/action.ts", "-o", action, "--sourcemap")
+}, 60_000)
 
 afterAll(async () => {
   await server?.close()
   if (dir !== "") rmSync(dir, { recursive: true, force: true })
 })
 
-// Each test below spawns rulefx (about 0.6 s on a quiet machine, up to 15 s each before execFile gives up).
-describe("rulefx", { timeout: 30_000 }, () => {
-  it("--help lists the build, run and export subcommands", async () => {
+describe("rulefx", () => {
+  it("--help lists the init, build, run and export subcommands", async () => {
     const output = await rulefx("--help")
     assert.strictEqual(output.code, 0, show(output))
-    assert.match(output.stdout, /^\s+build\s+Build an Action/m)
+    assert.match(output.stdout, /^\s+init\s+Scaffold a project/m)
+    assert.match(output.stdout, /^\s+build\s+Type-check and build an Action/m)
     assert.match(output.stdout, /^\s+run\s+Run a built Action/m)
     assert.match(output.stdout, /^\s+export\s+Write the Action in auth0-deploy-cli's directory layout/m)
-  })
+  }, 30_000)
 
-  it("build: exits 0, writes the file and prints its size and largest contributors", () => {
+  it(
+    "a usage error: the error first, then one line of usage, on stderr; unknown commands and flags get a suggestion",
+    async () => {
+      const [command, flag, missing, help] = await Promise.all([
+        rulefx("buidl", "src/action.ts"),
+        rulefx("build", "src/action.ts", "-o", join(dir, "never.js"), "--budgte", "90"),
+        rulefx("run", action),
+        rulefx("build", "--help")
+      ])
+      for (const output of [command, flag, missing]) {
+        assert.strictEqual(output.code, 1, show(output))
+        assert.strictEqual(output.stdout, "", show(output))
+        assert.match(output.stderr, /^ERROR\n {2}\S/, show(output))
+        assert.notInclude(output.stderr, "GLOBAL FLAGS")
+      }
+      assert.include(command.stderr, `Unknown subcommand "buidl" for "rulefx"\n\n  Did you mean this?\n    build\n`)
+      assert.include(
+        command.stderr,
+        "\nusage: rulefx <init|build|run|deploy|export|migrate> ...\n  (rulefx --help for more)"
+      )
+      assert.include(
+        flag.stderr,
+        "Unrecognized flag: --budgte in command rulefx build\n\n  Did you mean this?\n    --budget\n"
+      )
+      assert.include(
+        flag.stderr,
+        "\nusage: rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap]\n  (rulefx build --help for more)"
+      )
+      assert.isFalse(existsSync(join(dir, "never.js")))
+      assert.include(missing.stderr, "Missing required flag: --event")
+      assert.include(missing.stderr, "\nusage: rulefx run <action.js> --event <event.json>")
+      // Asked for, the whole help is still there.
+      assert.strictEqual(help.code, 0, show(help))
+      assert.include(help.stdout, "--no-typecheck")
+      assert.include(help.stdout, "--sourcemap")
+    },
+    30_000
+  )
+
+  it("every command has its usage line", async () => {
+    const commands = ["init", "build", "run", "deploy", "export", "migrate"]
+    const outputs = await Promise.all(commands.map((command) => rulefx(command, "--no-such-flag")))
+    outputs.forEach((output, i) => {
+      assert.strictEqual(output.code, 1, show(output))
+      assert.match(output.stderr, new RegExp(`\\nusage: rulefx ${commands[i]} \\S`), show(output))
+    })
+  }, 30_000)
+
+  it("build: type-checks, exits 0, writes the file and its source map and prints its size and largest contributors", () => {
     assert.strictEqual(built.code, 0, show(built))
     const size = statSync(action).size
     const lines = built.stdout.trim().split("\n")
-    assert.strictEqual(lines[0], `${action}: ${(size / 1024).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
-    assert.strictEqual(lines[1], "largest contributors:")
-    assert.isAbove(lines.length, 2)
-    for (const line of lines.slice(2)) assert.match(line, /^ +\d+\.\d kB {2}\S/)
-    assert.isTrue(lines.some((line) => line.endsWith("  valibot")), built.stdout)
+    // The example has no tsconfig.json of its own: the workspace's covers its sources.
+    assert.match(lines[0]!, /^type-checked: \.\.\/\.\.\/tsconfig\.json \(TypeScript \d+\.\d+\.\d+, the project's\)$/)
+    assert.strictEqual(lines[1], `${action}: ${(size / 1000).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
+    assert.strictEqual(lines[2], "largest contributors:")
+    const contributors = lines.slice(3, -1)
+    assert.isAbove(contributors.length, 0)
+    for (const line of contributors) assert.match(line, /^ +\d+\.\d kB {2}\S/)
+    assert.isTrue(contributors.some((line) => line.endsWith("  valibot")), built.stdout)
+    assert.strictEqual(
+      lines.at(-1),
+      `source map: ${action}.map (for rulefx run; not part of the Action, never deployed or exported)`
+    )
+    assert.isTrue(existsSync(`${action}.map`))
+    assert.notInclude(readFileSync(action, "utf8"), "sourceMappingURL")
     assert.notInclude(built.stdout, "warning")
   })
 
-  it("build over --budget: exits non-zero and names the largest contributors", async () => {
-    const output = await rulefx("build", "src/action.ts", "-o", join(dir, "over", "action.js"), "--budget", "10")
+  it("build over --budget: exits non-zero, names the largest contributors and writes nothing", async () => {
+    const over = join(dir, "over", "action.js")
+    const output = await rulefx("build", "src/action.ts", "-o", over, "--budget", "10", "--no-typecheck")
     assert.isTrue(output.code !== 0 && output.code !== null, show(output))
-    assert.include(output.stderr, "over the budget of 10.0 kB")
+    assert.include(output.stderr, "over the budget of 10.0 kB (10000 bytes)")
     assert.match(output.stderr, /Largest contributors: effect\/\w+ \d+\.\d kB/)
     assert.include(output.stderr, "largest contributors:")
-  })
+    assert.include(output.stderr, "nothing was written")
+    assert.notInclude(output.stdout, "type-checked")
+    assert.isFalse(existsSync(join(dir, "over")))
+  }, 30_000)
 
   it("run: prints the outcome and the reason, with secrets from a file", async () => {
     const event = file("denied.json", JSON.stringify(minimalEvent({ appMetadata: { roles: ["GUEST"] }, secrets: {} })))
@@ -104,7 +185,7 @@ describe("rulefx", { timeout: 30_000 }, () => {
     assert.strictEqual(lines[1], "reason   Your account is not allowed to use this application.")
     assert.match(lines.at(-1) ?? "", /^elapsed {2}\d+\.\d ms$/)
     assert.notInclude(output.stdout, intercomSecret)
-  })
+  }, 30_000)
 
   it("run --json: the outcome as JSON that parses, the seller claims set with the file's secrets", async () => {
     const event = file(
@@ -126,7 +207,61 @@ describe("rulefx", { timeout: 30_000 }, () => {
       [claims.seller]: { id: "seller-1", email: "ada@shop.example", name: "Ada's Shop" },
       [claims.sellerEmailHash]: Hmac.hex(intercomSecret, "ada@shop.example")
     })
-  })
+  }, 30_000)
+
+  it("run --expect: exit 0 when the outcome is the one expected, 1 (after printing it) when not", async () => {
+    const secrets = { SELLER_API_URL: server.url, INTERCOM_SECRET: intercomSecret }
+    const event = file("guest.json", JSON.stringify(minimalEvent({ appMetadata: { roles: ["GUEST"] }, secrets })))
+    const [asExpected, notExpected, badValue] = await Promise.all([
+      rulefx("run", action, "--event", event, "--expect", "denied"),
+      rulefx("run", action, "--event", event, "--expect", "allowed"),
+      rulefx("run", action, "--event", event, "--expect", "maybe")
+    ])
+    assert.strictEqual(asExpected.code, 0, show(asExpected))
+    assert.strictEqual(notExpected.code, 1, show(notExpected))
+    assert.match(notExpected.stdout, /^outcome {2}denied$/m)
+    assert.include(
+      notExpected.stderr,
+      "expected the login to be allowed, but it was denied (Your account is not allowed to use this application.)"
+    )
+    assert.strictEqual(badValue.code, 1, show(badValue))
+    assert.include(badValue.stderr, "maybe")
+    assert.strictEqual(badValue.stdout, "")
+  }, 30_000)
+
+  it("run with a partial event: fills what Auth0 always sends and lists it; --strict refuses, naming it", async () => {
+    const secrets = { SELLER_API_URL: server.url, INTERCOM_SECRET: intercomSecret }
+    const partial = file("partial.json", JSON.stringify(minimalEvent({ appMetadata: { roles: ["ADMIN"] }, secrets })))
+    const complete = file(
+      "complete.json",
+      JSON.stringify(Events.postLogin({
+        user: { app_metadata: { roles: ["ADMIN"] } },
+        client: { metadata: { allowed_roles: "ADMIN" } },
+        secrets
+      }))
+    )
+    const [filled, strict, whole] = await Promise.all([
+      rulefx("run", action, "--event", partial),
+      rulefx("run", action, "--event", partial, "--strict"),
+      rulefx("run", action, "--event", complete, "--strict", "--json")
+    ])
+    assert.strictEqual(filled.code, 0, show(filled))
+    assert.match(filled.stdout, /^outcome +allowed$/m)
+    assert.match(
+      filled.stdout,
+      /^filled +tenant, connection, user\.created_at, .*request\.geoip, stats \(missing from the event, filled with realistic defaults; --strict refuses instead\)$/m
+    )
+    assert.strictEqual(strict.code, 1, show(strict))
+    assert.include(
+      strict.stderr,
+      `${partial}: a partial post-login event (--strict): missing tenant, connection, user.created_at`
+    )
+    assert.strictEqual(strict.stdout, "")
+    assert.strictEqual(whole.code, 0, show(whole))
+    const result = JSON.parse(whole.stdout) as LocalRun.Result
+    assert.strictEqual(result.outcome, "allowed")
+    assert.deepStrictEqual(result.filled, [])
+  }, 30_000)
 
   it("run with a malformed event file: exits non-zero with a message naming the file and the problem", async () => {
     const event = file("broken.json", "{\n  \"user\": {}\n  \"client\": {}\n}\n")
@@ -135,7 +270,7 @@ describe("rulefx", { timeout: 30_000 }, () => {
     assert.include(output.stderr, `${event}: not valid JSON`)
     assert.include(output.stderr, "line 3 column 3")
     assert.notInclude(output.stdout, "outcome")
-  })
+  }, 30_000)
 
   it("export: writes the deploy-cli layout and prints what it wrote", async () => {
     const out = join(dir, "tenant")
@@ -169,10 +304,94 @@ describe("rulefx", { timeout: 30_000 }, () => {
     for (const written of [codeFile, jsonFile, triggersFile]) assert.include(output.stdout, `wrote ${written}\n`)
     assert.include(output.stdout, "note: secret values are keywords")
     assert.isTrue(existsSync(codeFile))
-  })
+    // The build wrote a source map beside the Action: it is not part of what is exported.
+    assert.isTrue(existsSync(`${action}.map`))
+    assert.deepStrictEqual(readdirSync(join(out, "actions"), { recursive: true }).toSorted(), [
+      "seller-login",
+      "seller-login.json",
+      join("seller-login", "code.js")
+    ])
+  }, 30_000)
 })
 
-describe("rulefx deploy", { timeout: 30_000 }, () => {
+describe("rulefx build, the type check", () => {
+  const projects: Array<string> = []
+  const typed = (mistakes: TypedProject.Mistakes) => {
+    const at = TypedProject.write({
+      "tsconfig.json": TypedProject.tsconfig(),
+      "src/action.ts": TypedProject.actionSource(mistakes)
+    })
+    projects.push(at)
+    return at
+  }
+
+  afterAll(() => {
+    for (const at of projects) rmSync(at, { recursive: true, force: true })
+  })
+
+  it(
+    "an undeclared fact: exit 1 with TypeScript's message naming it; an earlier good file stays as it was",
+    async () => {
+      const at = typed({})
+      const good = await rulefxIn(at, "build", "src/action.ts", "-o", "dist/action.js")
+      assert.strictEqual(good.code, 0, show(good))
+      assert.match(good.stdout, /^type-checked: tsconfig\.json \(TypeScript [\d.]+, the project's\)\n/)
+      const before = readFileSync(join(at, "dist", "action.js"))
+      writeFileSync(join(at, "src", "action.ts"), TypedProject.actionSource({ undeclaredFact: true }))
+      const output = await rulefxIn(at, "build", "src/action.ts", "-o", "dist/action.js")
+      assert.strictEqual(output.code, 1, show(output))
+      assert.include(output.stderr, TypedProject.undeclaredFactMessage)
+      assert.match(output.stderr, /src\/action\.ts\(\d+,\d+\): error TS\d+/)
+      assert.include(output.stderr, "src/action.ts does not type-check with tsconfig.json")
+      assert.include(output.stderr, "nothing was built (--no-typecheck builds without checking)")
+      assert.deepStrictEqual(readFileSync(join(at, "dist", "action.js")), before)
+    },
+    60_000
+  )
+
+  it("a layer that misses a service: exit 1 with TypeScript's message naming it, and no output at all", async () => {
+    const at = typed({ missingService: true })
+    const output = await rulefxIn(at, "build", "src/action.ts", "-o", "dist/action.js")
+    assert.strictEqual(output.code, 1, show(output))
+    assert.include(output.stderr, TypedProject.missingServiceMessage)
+    assert.isFalse(existsSync(join(at, "dist")))
+  }, 60_000)
+
+  it("run with the map of build --sourcemap beside the file: the log line's stack points at the source", async () => {
+    const at = typed({})
+    writeFileSync(
+      join(at, "src", "action.ts"),
+      TypedProject.actionSource({}).replace(
+        `Effect.succeed("hi")`,
+        `Effect.sync((): string => {\n    throw new Error("greeter down")\n  })`
+      )
+    )
+    const built = await rulefxIn(at, "build", "src/action.ts", "-o", "dist/action.js", "--sourcemap")
+    assert.strictEqual(built.code, 0, show(built))
+    writeFileSync(join(at, "event.json"), JSON.stringify(minimalEvent()))
+    const mapped = await rulefxIn(at, "run", "dist/action.js", "--event", "event.json", "--expect", "denied")
+    assert.strictEqual(mapped.code, 0, show(mapped))
+    assert.match(mapped.stdout, /^log .*Error: greeter down at (\S+ \()?src\/action\.ts:\d+:\d+/m, show(mapped))
+    assert.notInclude(mapped.stdout, "dist/action.js:")
+    // Built again without a map, the old map no longer matches the file: not used, and said so.
+    const rebuilt = await rulefxIn(at, "build", "src/action.ts", "-o", "dist/action.js", "--no-typecheck")
+    assert.strictEqual(rebuilt.code, 0, show(rebuilt))
+    appendFileSync(join(at, "dist", "action.js"), "\n")
+    const stale = await rulefxIn(at, "run", "dist/action.js", "--event", "event.json")
+    assert.include(stale.stderr, "note: dist/action.js.map is not the map of this build")
+    assert.match(stale.stdout, /dist\/action\.js:\d+:\d+/)
+  }, 90_000)
+
+  it("--no-typecheck builds without checking (esbuild only strips types)", async () => {
+    const at = typed({ undeclaredFact: true, missingService: true })
+    const output = await rulefxIn(at, "build", "src/action.ts", "-o", "dist/action.js", "--no-typecheck")
+    assert.strictEqual(output.code, 0, show(output))
+    assert.notInclude(output.stdout, "type-checked")
+    assert.isTrue(existsSync(join(at, "dist", "action.js")))
+  }, 60_000)
+})
+
+describe("rulefx deploy", () => {
   const other = {
     id: "act_other",
     name: "other-action",
@@ -195,7 +414,7 @@ describe("rulefx deploy", { timeout: 30_000 }, () => {
     )
     assert.notStrictEqual(output.code, 0, show(output))
     assert.include(output.stderr + output.stdout, "AUTH0_DOMAIN")
-  })
+  }, 30_000)
 
   it(
     "against a tenant (a fake one on 127.0.0.1): a dry run writes nothing; a deploy creates, builds, deploys and binds after the existing binding",
@@ -224,7 +443,9 @@ describe("rulefx deploy", { timeout: 30_000 }, () => {
         assert.notInclude(deployed.stdout + deployed.stderr, intercomSecret)
         const ours = tenant.actions().find((a) => a.name === "seller-login")
         assert.isDefined(ours)
+        // The file alone: the source map the build wrote beside it is never sent.
         assert.strictEqual(ours!.code, readFileSync(action, "utf8"))
+        assert.notInclude(ours!.code, "sourceMappingURL")
         assert.strictEqual(ours!.deployedVersions, 1)
         assert.deepStrictEqual(ours!.secrets.map((s) => s.name).toSorted(), ["INTERCOM_SECRET", "SELLER_API_URL"])
         assert.deepStrictEqual(tenant.bindings("post-login").map((b) => b.actionId), ["act_other", ours!.id])
@@ -251,8 +472,7 @@ const legacyRule = (folder: string, name: string, order: number, body: ReadonlyA
   )
 }
 
-// Up to three spawns a test.
-describe("rulefx migrate", { timeout: 60_000 }, () => {
+describe("rulefx migrate", () => {
   let mdir = ""
   let tenant = ""
   let refused = ""
@@ -288,38 +508,42 @@ describe("rulefx migrate", { timeout: 60_000 }, () => {
     assert.include(lines, "  2. greet (order 2) greet.js")
     assert.include(lines, "Action secrets (Rules settings, set each as a secret of the Action): GREETING")
     const size = statSync(out).size
-    assert.include(lines, `${out}: ${(size / 1024).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
+    assert.include(lines, `${out}: ${(size / 1000).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
     assert.include(lines, "largest contributors:")
     assert.notInclude(migrated.stdout, "warning")
   })
 
-  it("run on the migrated Action: allowed with the rule's claim and log line, or denied with the rule's reason", async () => {
-    const allowed = file(
-      "legacy-allowed.json",
-      JSON.stringify({ ...minimalEvent({ userId: "auth0|ada", secrets: { GREETING: "there" } }) })
-    )
-    const denied = file(
-      "legacy-denied.json",
-      JSON.stringify({
-        ...minimalEvent({ userId: "auth0|eve", secrets: { GREETING: "there" } }),
-        request: { ip: "203.0.113.9", query: { deny: "1" } }
-      })
-    )
-    const [ok, no] = await Promise.all([
-      rulefx("run", out, "--event", allowed),
-      rulefx("run", out, "--event", denied)
-    ])
-    assert.strictEqual(ok.code, 0, show(ok))
-    const okLines = ok.stdout.trim().split("\n")
-    assert.strictEqual(okLines[0], "outcome   allowed")
-    assert.include(okLines, "id token  https://example.com/greeting = \"hi there\"")
-    assert.include(okLines, "log       rulefx legacy rule=greet: greeting auth0|ada")
-    assert.strictEqual(no.code, 0, show(no))
-    const noLines = no.stdout.trim().split("\n")
-    assert.strictEqual(noLines[0], "outcome  denied")
-    assert.strictEqual(noLines[1], "reason   no entry for auth0|eve")
-    assert.notInclude(no.stdout, "greeting")
-  })
+  it(
+    "run on the migrated Action: allowed with the rule's claim and log line, or denied with the rule's reason",
+    async () => {
+      const allowed = file(
+        "legacy-allowed.json",
+        JSON.stringify({ ...minimalEvent({ userId: "auth0|ada", secrets: { GREETING: "there" } }) })
+      )
+      const denied = file(
+        "legacy-denied.json",
+        JSON.stringify({
+          ...minimalEvent({ userId: "auth0|eve", secrets: { GREETING: "there" } }),
+          request: { ip: "203.0.113.9", query: { deny: "1" } }
+        })
+      )
+      const [ok, no] = await Promise.all([
+        rulefx("run", out, "--event", allowed),
+        rulefx("run", out, "--event", denied)
+      ])
+      assert.strictEqual(ok.code, 0, show(ok))
+      const okLines = ok.stdout.trim().split("\n")
+      assert.strictEqual(okLines[0], "outcome   allowed")
+      assert.include(okLines, "id token  https://example.com/greeting = \"hi there\"")
+      assert.include(okLines, "log       rulefx legacy rule=greet: greeting auth0|ada")
+      assert.strictEqual(no.code, 0, show(no))
+      const noLines = no.stdout.trim().split("\n")
+      assert.strictEqual(noLines[0], "outcome  denied")
+      assert.strictEqual(noLines[1], "reason   no entry for auth0|eve")
+      assert.notInclude(no.stdout, "greeting")
+    },
+    30_000
+  )
 
   it("--dry-run prints the plan and writes nothing", async () => {
     const dryOut = join(mdir, "dry", "action.js")
@@ -330,7 +554,7 @@ describe("rulefx migrate", { timeout: 60_000 }, () => {
     assert.notInclude(output.stdout, "largest contributors:")
     assert.isFalse(existsSync(dryOut))
     assert.isFalse(existsSync(join(mdir, "dry")))
-  })
+  }, 30_000)
 
   it("refused constructs: exits non-zero and prints each problem; --accept makes it pass", async () => {
     const refusedOut = join(mdir, "refused-dist", "action.js")
@@ -356,7 +580,7 @@ describe("rulefx migrate", { timeout: 60_000 }, () => {
     assert.match(yes.stdout, /line 2 +accepted +context\.samlConfiguration/)
     assert.match(yes.stdout, /line 3 +accepted +eval/)
     assert.isTrue(existsSync(join(mdir, "accepted-dist", "action.js")))
-  })
+  }, 30_000)
 
   it("--rule-timeout not below --deadline prints a warning; non-positive values are rejected", async () => {
     const o = join(mdir, "never", "action.js")
@@ -373,7 +597,7 @@ describe("rulefx migrate", { timeout: 60_000 }, () => {
       assert.notInclude(output.stdout, "rules in")
     }
     assert.isFalse(existsSync(o))
-  })
+  }, 30_000)
 
   it("--emit-rules writes the module and its declarations; neither -o nor --emit-rules is an error", async () => {
     const module = join(mdir, "emitted", "legacy-rules.cjs")
@@ -393,5 +617,5 @@ describe("rulefx migrate", { timeout: 60_000 }, () => {
     assert.isTrue(notCjs.code !== 0 && notCjs.code !== null, show(notCjs))
     assert.include(notCjs.stderr, "the rules module must be a .cjs file")
     assert.isFalse(existsSync(join(mdir, "emitted", "legacy-rules.js")))
-  })
+  }, 30_000)
 })

@@ -89,6 +89,13 @@ const body = (server: ManagementServer.ManagementServer, method: string, path: s
   server.requests().find((r) => r.method === method && pathOf(r) === path)?.body
 const bindingsPath = "/api/v2/actions/triggers/post-login/bindings"
 
+/** The test Action padded with a comment to exactly `bytes` bytes. */
+const padded = (bytes: number) => {
+  const path = join(dir, `padded-${bytes}.js`)
+  writeFileSync(path, code + "/".repeat(bytes - Buffer.byteLength(code)))
+  return path
+}
+
 describe("Deploy.run (against a local tenant)", () => {
   it.live("creates, builds, deploys and binds a new Action, in that order", () =>
     Effect.gen(function*() {
@@ -431,6 +438,17 @@ describe("Deploy.run (against a local tenant)", () => {
       assert.strictEqual(error.reason, "InvalidFile")
       assert.include(error.message, "missing.js: no such file")
       assert.deepStrictEqual(server.requests(), [])
+    }))
+
+  it.live("Auth0's 100 kB read strictly: 100,000 bytes of code deploy (a dry run), one byte more fails first", () =>
+    Effect.gen(function*() {
+      const server = yield* tenant()
+      success(yield* deploy(server, { file: padded(100_000), dryRun: true }))
+      const before = server.requests().length
+      const error = failure(yield* deploy(server, { file: padded(100_001), dryRun: true }))
+      assert.strictEqual(error.reason, "InvalidFile")
+      assert.include(error.message, "100.0 kB (100001 bytes) is over Auth0's limit of 100 kB (100000 bytes)")
+      assert.strictEqual(server.requests().length, before)
     }))
 })
 

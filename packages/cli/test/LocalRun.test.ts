@@ -2,7 +2,9 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import type { PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
 import * as Bundle from "@rulefx/cli/Bundle"
 import * as LocalRun from "@rulefx/cli/LocalRun"
+import * as PartialEvent from "@rulefx/cli/PartialEvent"
 import { genericMessage } from "@rulefx/core/Denial"
+import * as Events from "@rulefx/testing/Events"
 import * as Hmac from "@rulefx/testing/Hmac"
 import * as Leaks from "@rulefx/testing/Leaks"
 import * as LogCapture from "@rulefx/testing/LogCapture"
@@ -150,11 +152,25 @@ describe("LocalRun.loadAction", () => {
 })
 
 describe("LocalRun.loadEvent", () => {
-  it.effect("returns the event as written", () =>
+  it.effect("a complete event: returned as written, nothing filled, also with strict", () =>
+    Effect.gen(function*() {
+      const event = Events.postLogin({ user: { app_metadata: { sellerId: "seller-1" } } })
+      const path = file("event.json", JSON.stringify(event))
+      assert.deepStrictEqual(yield* LocalRun.loadEvent(path), { event, filled: [] })
+      assert.deepStrictEqual(yield* LocalRun.loadEvent(path, { strict: true }), { event, filled: [] })
+    }))
+
+  it.effect("a partial event: what Auth0 always sends is filled in and listed; strict refuses, naming it", () =>
     Effect.gen(function*() {
       const event = sellerEvent({ sellerId: "seller-1" })
-      const path = file("event.json", JSON.stringify(event))
-      assert.deepStrictEqual(yield* LocalRun.loadEvent(path), event)
+      const path = file("partial.json", JSON.stringify(event))
+      const loaded = yield* LocalRun.loadEvent(path)
+      assert.deepStrictEqual(loaded, PartialEvent.complete(event))
+      assert.include(loaded.filled, "tenant")
+      assert.include(loaded.filled, "user.created_at")
+      const error = yield* Effect.flip(LocalRun.loadEvent(path, { strict: true }))
+      assert.strictEqual(error.file, path)
+      assert.strictEqual(error.problem, `a partial post-login event (--strict): missing ${loaded.filled.join(", ")}`)
     }))
 
   it.effect("a missing file: \"no such file\"", () =>
@@ -211,11 +227,20 @@ describe("LocalRun.loadEvent", () => {
       Leaks.assertNone(error.message, [intercomSecret, "90817263", "private@mail.example"])
     }))
 
-  it.effect("an empty object names the missing fields", () =>
+  it.effect("an empty object: everything is filled (the default login), or, with strict, every section is missing", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(LocalRun.loadEvent(file("empty.json", "{}")))
-      assert.include(error.problem, "user")
-      assert.include(error.problem, "client")
+      const loaded = yield* LocalRun.loadEvent(file("empty.json", "{}"))
+      assert.deepStrictEqual(loaded.filled, ["tenant", "client", "connection", "user", "request", "stats"])
+      const error = yield* Effect.flip(LocalRun.loadEvent(file("empty.json", "{}"), { strict: true }))
+      assert.include(error.problem, "missing tenant, client, connection, user, request, stats")
+    }))
+
+  it.effect("a section of the wrong type is not filled over: the event's check names it", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(
+        LocalRun.loadEvent(file("wrong.json", JSON.stringify({ ...minimalEvent(), user: [] })))
+      )
+      assert.match(error.problem, /^not a post-login event rulefx can read: .*user/)
     }))
 })
 
@@ -279,11 +304,11 @@ describe("LocalRun.run", () => {
         seen.push(event)
       }
       const event = { ...minimalEvent(), secrets: { A: "event", B: "event" } }
-      yield* LocalRun.run(handler, event, { B: "file", C: "file" })
+      yield* LocalRun.run(handler, event, { secrets: { B: "file", C: "file" } })
       assert.deepStrictEqual((seen[0] as { secrets: unknown }).secrets, { A: "event", B: "file", C: "file" })
       assert.deepStrictEqual(event.secrets, { A: "event", B: "event" })
       const { secrets: _, ...withoutSecrets } = minimalEvent()
-      yield* LocalRun.run(handler, withoutSecrets, { C: "file" })
+      yield* LocalRun.run(handler, withoutSecrets, { secrets: { C: "file" } })
       assert.deepStrictEqual((seen[1] as { secrets: unknown }).secrets, { C: "file" })
     }))
 
@@ -294,7 +319,7 @@ describe("LocalRun.run", () => {
       const denied = yield* LocalRun.run(handler, event)
       assert.strictEqual(denied.outcome, "denied")
       assert.strictEqual(denied.reason, genericMessage)
-      const result = yield* LocalRun.run(handler, event, { SELLER_API_URL: server.url })
+      const result = yield* LocalRun.run(handler, event, { secrets: { SELLER_API_URL: server.url } })
       assert.strictEqual(result.outcome, "allowed")
       assert.strictEqual(
         result.summary.idTokenClaims[claims.sellerEmailHash],
@@ -330,17 +355,22 @@ const everything = (api: PostLoginApi) => {
   api.accessToken.setCustomClaim("https://example.com/roles", ["ADMIN"])
   api.accessToken.addScope("read:orders")
   api.accessToken.removeScope("write:orders")
+  api.accessToken.addScope("write:orders")
+  api.accessToken.addScope("admin")
+  api.accessToken.removeScope("admin")
   api.user.setAppMetadata("plan", "gold")
   api.user.setUserMetadata("locale", "en")
-  api.multifactor.enable("any")
-  api.redirect.sendUserTo("https://verify.example/start")
+  api.multifactor.enable("any", { allowRememberBrowser: false })
+  api.redirect.sendUserTo("https://verify.example/start", { query: { session: "s1" } })
   api.access.deny("Not today.")
 }
 
 describe("LocalRun.render and toJson", () => {
   it.effect("render: one aligned row per thing done, in a fixed order", () =>
     Effect.gen(function*() {
-      const result = yield* LocalRun.run(async (_event, api) => everything(api), minimalEvent())
+      const result = yield* LocalRun.run(async (_event, api) => everything(api), minimalEvent(), {
+        filled: ["tenant", "user.created_at"]
+      })
       assert.strictEqual(
         LocalRun.render({ ...result, elapsedMs: 12.345 }),
         [
@@ -349,12 +379,14 @@ describe("LocalRun.render and toJson", () => {
           "id token       https://example.com/seller = {\"id\":\"s1\"}",
           "access token   https://example.com/roles = [\"ADMIN\"]",
           "scope added    read:orders",
-          "scope removed  write:orders",
+          "scope added    write:orders",
+          "scope removed  admin",
           "app_metadata   plan = \"gold\"",
           "user_metadata  locale = \"en\"",
-          "mfa            any",
-          "redirect       https://verify.example/start",
+          "mfa            any {\"allowRememberBrowser\":false}",
+          "redirect       https://verify.example/start query {\"session\":\"s1\"}",
           "log            rulefx INFO hello",
+          "filled         tenant, user.created_at (missing from the event, filled with realistic defaults; --strict refuses instead)",
           "elapsed        12.3 ms"
         ].join("\n")
       )
@@ -396,7 +428,19 @@ describe("LocalRun.render and toJson", () => {
       assert.deepStrictEqual(parsed["summary"], { ...result.summary })
       assert.deepStrictEqual(parsed["calls"], result.calls)
       assert.deepStrictEqual(parsed["logs"], ["rulefx INFO hello"])
+      assert.deepStrictEqual(parsed["filled"], [])
       assert.strictEqual(parsed["elapsedMs"], result.elapsedMs)
+      // What a JSON consumer needs without replaying the calls: MFA options, the redirect's query, net scopes.
+      assert.deepStrictEqual((parsed["summary"] as LocalRun.Summary).mfa, {
+        provider: "any",
+        options: { allowRememberBrowser: false }
+      })
+      assert.deepStrictEqual((parsed["summary"] as LocalRun.Summary).redirect, {
+        url: "https://verify.example/start",
+        query: { session: "s1" }
+      })
+      assert.deepStrictEqual((parsed["summary"] as LocalRun.Summary).scopesAdded, ["read:orders", "write:orders"])
+      assert.deepStrictEqual((parsed["summary"] as LocalRun.Summary).scopesRemoved, ["admin"])
 
       const handler = yield* seedHandler
       const allowed = yield* LocalRun.run(handler, sellerEvent({ sellerId: "seller-1" }))
@@ -405,4 +449,33 @@ describe("LocalRun.render and toJson", () => {
       assert.deepStrictEqual(back.summary.idTokenClaims, allowed.summary.idTokenClaims)
       assert.deepStrictEqual(back.summary.accessTokenClaims, { [claims.roles]: ["USER"] })
     }))
+})
+
+describe("LocalRun.summarize", () => {
+  it("scopes are net: the last of add and remove wins, in the order of that last call", () => {
+    const calls = [
+      { method: "accessToken.addScope", args: ["a"] },
+      { method: "accessToken.addScope", args: ["b"] },
+      { method: "accessToken.removeScope", args: ["a"] },
+      { method: "accessToken.removeScope", args: ["c"] },
+      { method: "accessToken.addScope", args: ["c"] },
+      { method: "accessToken.addScope", args: ["b"] }
+    ]
+    const summary = LocalRun.summarize(calls)
+    assert.deepStrictEqual(summary.scopesAdded, ["c", "b"])
+    assert.deepStrictEqual(summary.scopesRemoved, ["a"])
+  })
+
+  it("the last MFA and redirect win; without options there is no options field", () => {
+    const summary = LocalRun.summarize([
+      { method: "multifactor.enable", args: ["guardian", { allowRememberBrowser: true }] },
+      { method: "multifactor.enable", args: ["any"] },
+      { method: "redirect.sendUserTo", args: ["https://a.example"] },
+      { method: "redirect.sendUserTo", args: ["https://b.example", { query: { x: "1" } }] }
+    ])
+    assert.deepStrictEqual(summary.mfa, { provider: "any" })
+    assert.deepStrictEqual(summary.redirect, { url: "https://b.example", query: { x: "1" } })
+    assert.isUndefined(LocalRun.summarize([]).mfa)
+    assert.isUndefined(LocalRun.summarize([]).redirect)
+  })
 })

@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as LocalRun from "../../LocalRun.ts"
 import * as SecretsFile from "../../SecretsFile.ts"
+import * as SourceMapping from "../../SourceMapping.ts"
 import { CommandFailed } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
@@ -12,7 +13,11 @@ export const run = Command.make(
   "run",
   {
     action: Argument.String("action").pipe(Argument.withDescription("A built Action file (from rulefx build)")),
-    event: Flag.String("event").pipe(Flag.withDescription("A post-login event as JSON")),
+    event: Flag.String("event").pipe(
+      Flag.withDescription(
+        "A post-login event as JSON; what it leaves out of what Auth0 always sends is filled with realistic defaults"
+      )
+    ),
     secrets: Flag.String("secrets").pipe(
       Flag.withDescription("Secrets file (JSON object or NAME=value lines), merged over the event's secrets"),
       Flag.optional
@@ -23,15 +28,44 @@ export const run = Command.make(
         "Run onContinuePostLogin: the user coming back from a redirect (event.request is /continue)"
       ),
       Flag.withDefault(false)
+    ),
+    expect: Flag.Literals("expect", ["allowed", "denied"]).pipe(
+      Flag.withDescription("Exit 1 unless the login is allowed (or denied): for CI scripts"),
+      Flag.optional
+    ),
+    strict: Flag.Boolean("strict").pipe(
+      Flag.withDescription(
+        "Refuse an event that leaves out something Auth0 always sends, naming it, instead of filling it"
+      ),
+      Flag.withDefault(false)
     )
   },
-  Effect.fnUntraced(function*({ action, event, json, resume, secrets }) {
+  Effect.fnUntraced(function*({ action, event, expect, json, resume, secrets, strict }) {
     const handler = yield* LocalRun.loadAction(action, resume ? "onContinuePostLogin" : "onExecutePostLogin").pipe(
       Effect.mapError(failed)
     )
-    const input = yield* LocalRun.loadEvent(event).pipe(Effect.mapError(failed))
+    const loaded = yield* LocalRun.loadEvent(event, { strict }).pipe(Effect.mapError(failed))
     const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
-    const result = yield* LocalRun.run(handler, input, extra)
+    const sourceMap = yield* SourceMapping.load(action)
+    if (sourceMap === "stale" || sourceMap === "unreadable") {
+      yield* Console.error(
+        `note: ${action}.map is ${
+          sourceMap === "stale" ? "not the map of this build" : "not a source map rulefx can read"
+        }; stack positions stay as they are (rebuild with --sourcemap)`
+      )
+    }
+    const result = yield* LocalRun.run(handler, loaded.event, {
+      secrets: extra,
+      filled: loaded.filled,
+      ...(sourceMap === undefined || typeof sourceMap === "string" ? {} : { sourceMap })
+    })
     yield* Console.log(json ? LocalRun.toJson(result) : LocalRun.render(result))
+    if (Option.isSome(expect) && result.outcome !== expect.value) {
+      return yield* new CommandFailed({
+        reason: `expected the login to be ${expect.value}, but it was ${result.outcome}${
+          result.reason === undefined ? "" : ` (${result.reason})`
+        }`
+      })
+    }
   })
 ).pipe(Command.withDescription("Run a built Action against an event, with a recording api, and print the outcome"))

@@ -1,0 +1,106 @@
+/**
+ * PartialEvent: completes a hand-written post-login event for `rulefx run` with what Auth0 always sends.
+ *
+ * A post-login event (trigger v3) always has some fields: the tenant, the application's id, name and metadata, the
+ * connection, the user's id, dates, metadata and identities, the request's IP, method, query, body and geoip, and the
+ * login count. A hand-written event often leaves them out; `complete` fills each one that is missing with the
+ * realistic value of `@rulefx/testing/Events`' `postLogin` and lists what it filled. Optional fields (an email, a
+ * transaction, roles, ...) are never filled: their absence is something a rule may decide by, and JSON cannot say
+ * "absent" any other way. Node-side only.
+ *
+ * @since 0.1.0
+ */
+import * as Events from "@rulefx/testing/Events"
+import * as Predicate from "effect/Predicate"
+
+/**
+ * The fields Auth0 sends in every post-login event, as `section.field`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const required: ReadonlyArray<string> = [
+  "tenant.id",
+  "client.client_id",
+  "client.name",
+  "client.metadata",
+  "connection.id",
+  "connection.name",
+  "connection.strategy",
+  "user.user_id",
+  "user.created_at",
+  "user.updated_at",
+  "user.app_metadata",
+  "user.user_metadata",
+  "user.identities",
+  "request.ip",
+  "request.method",
+  "request.query",
+  "request.body",
+  "request.geoip",
+  "stats.logins_count"
+]
+
+const sections = [...new Set(required.map((path) => path.split(".")[0]!))]
+
+const isSection = (u: unknown): u is Readonly<Record<string, unknown>> => Predicate.isObject(u) && !Array.isArray(u)
+
+/**
+ * What a partial event lacks: a section that is absent altogether by its name (`connection`), otherwise each
+ * missing field (`user.created_at`). Empty when the event has every field Auth0 always sends.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const missing = (event: Readonly<Record<string, unknown>>): ReadonlyArray<string> =>
+  sections.flatMap((section) => {
+    const value = event[section]
+    if (value === undefined) return [section]
+    const fields = required.filter((path) => path.startsWith(`${section}.`))
+    return isSection(value) ? fields.filter((path) => value[path.slice(section.length + 1)] === undefined) : []
+  })
+
+/**
+ * The event with every missing field Auth0 always sends filled in, and the list of what was filled (as `missing`
+ * names it). A section that is there but is not an object is left alone, for the event's check to refuse.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const complete = (
+  event: Readonly<Record<string, unknown>>
+): { readonly event: Record<string, unknown>; readonly filled: ReadonlyArray<string> } => {
+  const filled = missing(event)
+  if (filled.length === 0) return { event: { ...event }, filled }
+  const defaults = Events.postLogin()
+  const completed: Record<string, unknown> = structuredClone(event)
+  for (const section of sections) {
+    const current = completed[section] === undefined ? {} : completed[section]
+    if (!isSection(current)) continue
+    const own = defaults[section] as Readonly<Record<string, unknown>>
+    const fields = required.filter((path) => path.startsWith(`${section}.`)).map((p) => p.slice(section.length + 1))
+    completed[section] = {
+      ...Object.fromEntries(fields.filter((field) => current[field] === undefined).map((field) => [field, own[field]])),
+      ...current
+    }
+  }
+  const user = completed["user"] as Record<string, unknown>
+  if (filled.includes("user") || filled.includes("user.identities")) user["identities"] = identities(completed)
+  return { event: completed, filled }
+}
+
+// The user's one identity, consistent with the user id and connection the event has (`auth0|ada` logging in through
+// Username-Password-Authentication), rather than the default user's.
+const identities = (event: Readonly<Record<string, unknown>>): ReadonlyArray<Record<string, unknown>> => {
+  const user = event["user"] as Readonly<Record<string, unknown>>
+  const connection = event["connection"] as Readonly<Record<string, unknown>>
+  const id = String(user["user_id"])
+  const bar = id.indexOf("|")
+  const provider = bar > 0 ? id.slice(0, bar) : "auth0"
+  return [{
+    connection: connection["name"],
+    provider,
+    user_id: bar > 0 ? id.slice(bar + 1) : id,
+    isSocial: !["auth0", "email", "sms", "ad", "adfs", "waad", "samlp", "oidc", "okta"].includes(provider)
+  }]
+}

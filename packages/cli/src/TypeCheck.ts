@@ -1,0 +1,201 @@
+/**
+ * TypeCheck: type-checks the project of an Action's entry with the project's own TypeScript, before `rulefx build`
+ * bundles it. esbuild strips types without reading them, so without this a pipeline that reads an undeclared fact, or a
+ * layer that misses a service, would build (and fail closed at run time) although rulefx promises a compile error.
+ *
+ * The project is the nearest `tsconfig.json` above the entry whose files include the entry (or a project it
+ * references that does). TypeScript comes from the project (`typescript` resolved from the entry's folder) or else
+ * from rulefx's own dependencies. It runs as a process, `tsc -p <tsconfig> --noEmit`: `typescript` 7 is a native
+ * binary with no JavaScript API, and version 5's `bin/tsc` takes the same arguments. Node-side only.
+ *
+ * @since 0.1.0
+ */
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import { execFile } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join, relative, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+
+/**
+ * A TypeScript installation: the file to run with Node, its version, and where it was found.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TypeScript {
+  readonly bin: string
+  readonly version: string
+  readonly from: "project" | "rulefx"
+}
+
+/**
+ * What a check found. `diagnostics` is TypeScript's own output (`file(line,col): error TSxxxx: ...`), paths relative
+ * to the working directory; empty when `ok`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Result {
+  readonly ok: boolean
+  readonly tsconfig: string
+  readonly typescript: TypeScript
+  readonly diagnostics: string
+}
+
+/**
+ * The check could not run: no TypeScript, or TypeScript could not be started.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class TypeCheckError extends Data.TaggedError("TypeCheckError")<{ readonly reason: string }> {
+  override get message(): string {
+    return this.reason
+  }
+}
+
+const rulefxFolder = dirname(fileURLToPath(import.meta.url))
+
+/**
+ * The TypeScript to check a project with: the one the project has (resolved from `dir`), or else rulefx's own.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const findTypeScript = (dir: string): TypeScript | undefined =>
+  typeScriptFrom(dir, "project") ?? typeScriptFrom(rulefxFolder, "rulefx")
+
+const typeScriptFrom = (dir: string, from: TypeScript["from"]): TypeScript | undefined => {
+  try {
+    const manifest = createRequire(join(dir, "noop.js")).resolve("typescript/package.json")
+    const json = JSON.parse(readFileSync(manifest, "utf8")) as { readonly version?: unknown; readonly bin?: unknown }
+    const bin = Predicate.isString(json.bin)
+      ? json.bin
+      : Predicate.hasProperty(json.bin, "tsc") && Predicate.isString(json.bin.tsc)
+      ? json.bin.tsc
+      : undefined
+    if (bin === undefined || !Predicate.isString(json.version)) return undefined
+    return { bin: join(dirname(manifest), bin), version: json.version, from }
+  } catch {
+    return undefined
+  }
+}
+
+interface Run {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+// tsc as a child process of this Node (the bin of typescript 5 is JavaScript; that of 7 starts the native binary).
+const runTsc = (typescript: TypeScript, args: ReadonlyArray<string>): Effect.Effect<Run, TypeCheckError> =>
+  Effect.callback<Run, TypeCheckError>((resume) => {
+    const child = execFile(
+      process.execPath,
+      [typescript.bin, ...args],
+      { maxBuffer: 64 * 1024 * 1024, timeout: 300_000, env: { ...process.env, NO_COLOR: "1" } },
+      (error, stdout, stderr) => {
+        if (error !== null && !Predicate.isNumber(error.code)) {
+          return resume(Effect.fail(new TypeCheckError({ reason: `TypeScript could not run: ${error.message}` })))
+        }
+        resume(Effect.succeed({ code: error === null ? 0 : Number(error.code), stdout, stderr }))
+      }
+    )
+    return Effect.sync(() => child.kill())
+  })
+
+// The files of a project as TypeScript resolves them (include, exclude, files, extends), and its references.
+const showConfig = Effect.fnUntraced(function*(typescript: TypeScript, tsconfig: string) {
+  const run = yield* runTsc(typescript, ["--showConfig", "-p", tsconfig])
+  if (run.code !== 0) return { files: [], references: [] }
+  const json = yield* Effect.try({
+    try: () => JSON.parse(run.stdout) as { readonly files?: unknown; readonly references?: unknown },
+    catch: () => new TypeCheckError({ reason: `${tsconfig}: TypeScript's --showConfig printed no JSON` })
+  })
+  const base = dirname(tsconfig)
+  const files = Array.isArray(json.files) ? json.files.filter(Predicate.isString).map((f) => resolve(base, f)) : []
+  const references = Array.isArray(json.references)
+    ? json.references.flatMap((r: unknown) =>
+      Predicate.hasProperty(r, "path") && Predicate.isString(r.path) ? [configFile(resolve(base, r.path))] : []
+    )
+    : []
+  return { files, references }
+})
+
+const configFile = (path: string): string => path.endsWith(".json") ? path : join(path, "tsconfig.json")
+
+// The project of `tsconfig` (or one it references, depth first) whose files include `entry`.
+const covering = (
+  typescript: TypeScript,
+  tsconfig: string,
+  entry: string,
+  seen: Set<string>
+): Effect.Effect<string | undefined, TypeCheckError> =>
+  Effect.gen(function*() {
+    if (seen.has(tsconfig) || !existsSync(tsconfig)) return undefined
+    seen.add(tsconfig)
+    const { files, references } = yield* showConfig(typescript, tsconfig)
+    if (files.includes(entry)) return tsconfig
+    for (const reference of references) {
+      const found = yield* covering(typescript, reference, entry, seen)
+      if (found !== undefined) return found
+    }
+    return undefined
+  })
+
+/**
+ * The tsconfig.json of the project that holds `entry`: the nearest one above it whose files (or whose referenced
+ * projects' files) include it; undefined when none does.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const findProject = Effect.fn("TypeCheck.findProject")(function*(entry: string, typescript: TypeScript) {
+  const file = resolve(entry)
+  const seen = new Set<string>()
+  for (let dir = dirname(file);; dir = dirname(dir)) {
+    const found = yield* covering(typescript, join(dir, "tsconfig.json"), file, seen)
+    if (found !== undefined) return found
+    if (dirname(dir) === dir) return undefined
+  }
+})
+
+/**
+ * Type-checks the project of `entry`. Succeeds with `undefined` when no tsconfig.json covers the entry (nothing to
+ * check against), and with the result otherwise, `ok` or not; fails when TypeScript cannot be found or run.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const check = Effect.fn("TypeCheck.check")(function*(entry: string) {
+  const typescript = findTypeScript(dirname(resolve(entry)))
+  if (typescript === undefined) {
+    return yield* new TypeCheckError({
+      reason: "TypeScript cannot be found from the project or from rulefx: install typescript, or use --no-typecheck"
+    })
+  }
+  const tsconfig = yield* findProject(entry, typescript)
+  if (tsconfig === undefined) return undefined
+  const run = yield* runTsc(typescript, ["-p", tsconfig, "--noEmit", "--pretty", "false"])
+  const result: Result = {
+    ok: run.code === 0,
+    tsconfig,
+    typescript,
+    diagnostics: `${run.stdout}${run.stderr}`.trim()
+  }
+  return result
+})
+
+/**
+ * One line saying what was checked, e.g. `type-checked with tsconfig.json (TypeScript 7.0.2, the project's)`.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const describe = (result: Result): string =>
+  `${relative(process.cwd(), result.tsconfig) || result.tsconfig} (TypeScript ${result.typescript.version}, ${
+    result.typescript.from === "project" ? "the project's" : "rulefx's own"
+  })`

@@ -1,0 +1,319 @@
+/**
+ * `rulefx init`'s project: its files, the refusal to write over a user's folder, and, end to end, the project as a
+ * user gets it. That test scaffolds with `rulefx init <dir> --link <this checkout>` (the CLI README's way before rulefx
+ * is published: every dependency a `link:` into the checkout), lays out node_modules as `pnpm install` does for such
+ * a project (symlinks and bin shims; no registry, nothing leaves this machine), and runs the project's own
+ * package.json scripts as npm would (`sh -c`, node_modules/.bin first on the PATH): check (tsc), test (vitest),
+ * build, run on the sample events, and deploy --dry-run against a fake tenant on 127.0.0.1. That the versions a
+ * published CLI writes are the ones this workspace tests with is checked against the catalog.
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Init from "@rulefx/cli/Init"
+import * as ManagementServer from "@rulefx/testing/ManagementServer"
+import * as Effect from "effect/Effect"
+import { execFile } from "node:child_process"
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync
+} from "node:fs"
+import { tmpdir } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const workspace = fileURLToPath(new URL("../../../", import.meta.url))
+
+const made: Array<string> = []
+const temporary = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  made.push(dir)
+  return dir
+}
+
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
+
+describe("Init.files", () => {
+  it.effect("the project's files: package.json, the template's, with .gitignore under its own name", () =>
+    Effect.gen(function*() {
+      const files = yield* Init.files({ name: "acme-login" })
+      assert.deepStrictEqual(files.map((f) => f.path), [
+        "package.json",
+        "README.md",
+        "events/allowed.json",
+        "events/denied.json",
+        ".gitignore",
+        "src/Plan.ts",
+        "src/action.ts",
+        "src/pipeline.ts",
+        "src/rules/RequirePlan.ts",
+        "src/rules/SetPlanClaim.ts",
+        "test/action.test.ts",
+        "test/rules.test.ts",
+        "tsconfig.json"
+      ])
+      const readme = files.find((f) => f.path === "README.md")!.text
+      assert.match(readme, /^# acme-login\n/)
+      assert.include(readme, "--name acme-login")
+      assert.notInclude(readme, "{{name}}")
+    }))
+
+  it.effect("package.json: the scripts, the dependencies at this CLI's versions, Node 22", () =>
+    Effect.gen(function*() {
+      const files = yield* Init.files({ name: "acme-login" })
+      const json = JSON.parse(files[0]!.text) as Record<string, Record<string, string>>
+      assert.strictEqual(json["name"] as unknown, "acme-login")
+      assert.strictEqual(json["type"] as unknown, "module")
+      assert.deepStrictEqual(Object.keys(json["scripts"]!), ["test", "check", "build", "run", "deploy"])
+      assert.strictEqual(json["scripts"]!["deploy"], "rulefx deploy dist/action.js --name acme-login")
+      const versions = Init.defaultVersions()
+      assert.deepStrictEqual(json["dependencies"], {
+        "@rulefx/adapter-auth0": versions["@rulefx/adapter-auth0"],
+        "@rulefx/core": versions["@rulefx/core"],
+        effect: versions.effect,
+        valibot: versions.valibot
+      })
+      assert.deepStrictEqual(Object.keys(json["devDependencies"]!), [
+        "@effect/vitest",
+        "@rulefx/cli",
+        "@rulefx/testing",
+        "@types/node",
+        "typescript",
+        "vitest"
+      ])
+      assert.deepStrictEqual(json["engines"], { node: ">=22.12" })
+    }))
+
+  it("the versions are the ones this CLI is built and tested with: its own, and the workspace catalog's pins", () => {
+    const own = JSON.parse(readFileSync(join(workspace, "packages", "cli", "package.json"), "utf8")) as {
+      readonly version: string
+    }
+    const catalog = Object.fromEntries(
+      [...readFileSync(join(workspace, "pnpm-workspace.yaml"), "utf8").matchAll(/^ {2}"?([@\w/.-]+)"?: (\S+)$/gm)].map((
+        [, name, version]
+      ) => [name!, version!])
+    )
+    const versions = Init.defaultVersions()
+    for (const name of ["@rulefx/core", "@rulefx/adapter-auth0", "@rulefx/testing", "@rulefx/cli"] as const) {
+      assert.strictEqual(versions[name], `^${own.version}`, name)
+    }
+    for (const name of ["effect", "valibot", "@effect/vitest", "vitest", "typescript", "@types/node"] as const) {
+      assert.strictEqual(versions[name], catalog[name], name)
+    }
+  })
+
+  it.effect("versions can be replaced (a checkout's link: paths, a local registry's versions); a bad name is refused", () =>
+    Effect.gen(function*() {
+      const files = yield* Init.files({ versions: { "@rulefx/core": "link:/src/rulefx/packages/core" } })
+      const json = JSON.parse(files[0]!.text) as { readonly name: string; dependencies: Record<string, string> }
+      assert.strictEqual(json.name, "my-login-action")
+      assert.strictEqual(json.dependencies["@rulefx/core"], "link:/src/rulefx/packages/core")
+      const error = yield* Effect.flip(Init.files({ name: "Not A Name" }))
+      assert.instanceOf(error, Init.InitError)
+      assert.include(error.message, `"Not A Name" is not a package name`)
+    }))
+
+  it.effect("linkTo: every dependency a link: into the checkout, the one copy rulefx's packages use", () =>
+    Effect.gen(function*() {
+      const files = yield* Init.files({ linkTo: workspace })
+      const json = JSON.parse(files[0]!.text) as Record<string, Record<string, string>>
+      const all = { ...json["dependencies"], ...json["devDependencies"] }
+      assert.strictEqual(all["@rulefx/cli"], `link:${join(workspace, "packages", "cli")}`)
+      const effect = join(workspace, "packages", "core", "node_modules", "effect")
+      assert.strictEqual(all["effect"], `link:${realpathSync(effect)}`)
+      for (const spec of Object.values(all)) assert.isTrue(existsSync(join(spec.slice("link:".length), "package.json")))
+      const error = yield* Effect.flip(Init.files({ linkTo: temporary("rulefx-not-a-checkout-") }))
+      assert.include(error.message, "--link needs a rulefx checkout where `pnpm install` has run")
+    }))
+
+  it("nameFromFolder: a folder's name as a package name", () => {
+    assert.strictEqual(Init.nameFromFolder("/home/ada/Acme Login"), "acme-login")
+    assert.strictEqual(Init.nameFromFolder("/tmp/.hidden"), "hidden")
+    assert.strictEqual(Init.nameFromFolder("/"), "my-login-action")
+  })
+})
+
+describe("Init.write", () => {
+  it.effect("into a folder that does not exist: creates it and writes every file", () =>
+    Effect.gen(function*() {
+      const dir = join(temporary("rulefx-init-"), "Acme Login")
+      const report = yield* Init.write(dir)
+      assert.deepStrictEqual(report.written, (yield* Init.files({ name: "acme-login" })).map((f) => f.path))
+      assert.deepStrictEqual(report.kept, [])
+      assert.strictEqual(
+        (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name: string }).name,
+        "acme-login"
+      )
+      assert.isTrue(existsSync(join(dir, ".gitignore")))
+      const rendered = Init.render(report)
+      assert.include(rendered, `wrote ${join(dir, "src", "action.ts")}`)
+      assert.include(rendered, "npm run build")
+    }))
+
+  it.effect("a folder that is not empty: refused, nothing written", () =>
+    Effect.gen(function*() {
+      const dir = temporary("rulefx-init-full-")
+      writeFileSync(join(dir, "notes.txt"), "mine")
+      const error = yield* Effect.flip(Init.write(dir))
+      assert.include(error.message, `${dir} is not empty (notes.txt)`)
+      assert.include(error.message, "--force")
+      assert.deepStrictEqual(readdirSync(dir), ["notes.txt"])
+    }))
+
+  it.effect("with force: the files already there are kept as they are, the others written", () =>
+    Effect.gen(function*() {
+      const dir = temporary("rulefx-init-force-")
+      writeFileSync(join(dir, "README.md"), "my own readme")
+      mkdirSync(join(dir, "src"))
+      writeFileSync(join(dir, "src", "action.ts"), "export const mine = 1\n")
+      const report = yield* Init.write(dir, { force: true, name: "forced" })
+      assert.deepStrictEqual(report.kept, ["README.md", "src/action.ts"])
+      assert.include(report.written, "src/pipeline.ts")
+      assert.strictEqual(readFileSync(join(dir, "README.md"), "utf8"), "my own readme")
+      assert.strictEqual(readFileSync(join(dir, "src", "action.ts"), "utf8"), "export const mine = 1\n")
+      assert.include(Init.render(report), `kept  ${join(dir, "README.md")} (already there)`)
+    }))
+})
+
+interface Output {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const show = (output: Output) => `exit ${output.code}\n--- stdout\n${output.stdout}\n--- stderr\n${output.stderr}`
+
+/**
+ * What `pnpm install` does with a project whose every dependency is a `link:` (as `rulefx init --link` writes it):
+ * each one a symlink, each bin a shim that runs it with Node.
+ */
+const linkDependencies = (dir: string) => {
+  const json = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+    readonly dependencies: Record<string, string>
+    readonly devDependencies: Record<string, string>
+  }
+  mkdirSync(join(dir, "node_modules", ".bin"), { recursive: true })
+  for (const [name, spec] of Object.entries({ ...json.dependencies, ...json.devDependencies })) {
+    assert.match(spec, /^link:\//, `${name}: ${spec}`)
+    const folder = spec.slice("link:".length)
+    const manifest = JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as {
+      readonly bin?: string | Record<string, string>
+    }
+    mkdirSync(dirname(join(dir, "node_modules", name)), { recursive: true })
+    symlinkSync(folder, join(dir, "node_modules", name), "dir")
+    const bins = typeof manifest.bin === "string" ? { [name.split("/").at(-1)!]: manifest.bin } : manifest.bin ?? {}
+    for (const [bin, file] of Object.entries(bins)) {
+      writeFileSync(join(dir, "node_modules", ".bin", bin), `#!/bin/sh\nexec node "${join(folder, file)}" "$@"\n`, {
+        mode: 0o755
+      })
+    }
+  }
+}
+
+describe("rulefx init, end to end: the project as a user gets it", () => {
+  let dir = ""
+  let scripts: Record<string, string> = {}
+  let tenant: ManagementServer.ManagementServer
+
+  /** Runs a package.json script as npm does: `sh -c`, with node_modules/.bin and Node 22 first on the PATH. */
+  const npmRun = (script: string, extra = "", env: Readonly<Record<string, string>> = {}): Promise<Output> =>
+    new Promise((resolve) => {
+      // The outer vitest's variables would make the project's own vitest think it runs inside a worker.
+      const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("VITEST")))
+      execFile(
+        "sh",
+        ["-c", `${scripts[script]}${extra}`],
+        {
+          cwd: dir,
+          timeout: 150_000,
+          env: {
+            ...clean,
+            NO_COLOR: "1",
+            PATH: `${join(dir, "node_modules", ".bin")}:${dirname(process.execPath)}:${process.env["PATH"]}`,
+            ...env
+          }
+        },
+        (error, stdout, stderr) =>
+          resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr })
+      )
+    })
+
+  beforeAll(async () => {
+    dir = join(temporary("rulefx-init-e2e-"), "acme-login")
+    const cli = fileURLToPath(new URL("../bin/rulefx.ts", import.meta.url))
+    // Through the command, as a user runs it from a clone before rulefx is published (the CLI README's way).
+    const init = await new Promise<Output>((resolve) =>
+      execFile(
+        process.execPath,
+        [cli, "init", dir, "--link", workspace],
+        { timeout: 30_000 },
+        (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr })
+      )
+    )
+    assert.strictEqual(init.code, 0, show(init))
+    assert.include(init.stdout, `wrote ${join(dir, "src", "action.ts")}`)
+    assert.include(init.stdout, "pnpm install       # links every dependency from the rulefx checkout")
+    const json = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Record<string, Record<string, string>>
+    assert.strictEqual(json["dependencies"]!["@rulefx/core"], `link:${join(workspace, "packages", "core")}`)
+    scripts = json["scripts"]!
+    linkDependencies(dir)
+    tenant = await ManagementServer.start({ build: { _tag: "Built", polls: 1 } })
+  }, 60_000)
+
+  afterAll(async () => {
+    await tenant?.close()
+  })
+
+  it("check: the project type-checks with its own tsconfig.json and TypeScript", async () => {
+    const output = await npmRun("check")
+    assert.strictEqual(output.code, 0, show(output))
+  }, 180_000)
+
+  it("test: its tests pass", async () => {
+    const output = await npmRun("test")
+    assert.strictEqual(output.code, 0, show(output))
+    assert.match(output.stdout, /Test Files +2 passed \(2\)/, show(output))
+  }, 180_000)
+
+  it(
+    "build, run, deploy: one file under the budget, the sample events allowed and denied, a deploy's plan",
+    async () => {
+      const built = await npmRun("build")
+      assert.strictEqual(built.code, 0, show(built))
+      assert.match(built.stdout, /^type-checked: tsconfig\.json \(TypeScript 7\.0\.2, the project's\)$/m)
+      const size = statSync(join(dir, "dist", "action.js")).size
+      assert.include(built.stdout, `dist/action.js: ${(size / 1000).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
+      assert.isBelow(size, 100_000)
+
+      const ran = await npmRun("run")
+      assert.strictEqual(ran.code, 0, show(ran))
+      assert.match(ran.stdout, /^outcome +allowed$/m)
+      assert.match(ran.stdout, /^id token +https:\/\/example\.com\/plan = "enterprise"$/m)
+      assert.match(ran.stdout, /^outcome +denied$/m)
+      assert.match(ran.stdout, /^reason +This application needs the enterprise plan\.$/m)
+      // The sample events are whole events: nothing filled, and --strict takes them.
+      assert.notInclude(ran.stdout, "filled")
+      const strict = await npmRun("run", " --strict")
+      assert.strictEqual(strict.code, 0, show(strict))
+
+      const deployed = await npmRun("deploy", " --dry-run", {
+        AUTH0_DOMAIN: "acme.example.auth0.com",
+        AUTH0_CLIENT_ID: "client-id",
+        AUTH0_CLIENT_SECRET: "client-secret",
+        RULEFX_AUTH0_BASE_URL: tenant.url
+      })
+      assert.strictEqual(deployed.code, 0, show(deployed))
+      assert.include(deployed.stdout, "Dry run for acme-login: nothing was changed.")
+      assert.deepStrictEqual(ManagementServer.writes(tenant), [])
+    },
+    240_000
+  )
+})

@@ -1,0 +1,158 @@
+import { afterAll, assert, describe, it } from "@effect/vitest"
+import * as TypeCheck from "@rulefx/cli/TypeCheck"
+import * as Effect from "effect/Effect"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as TypedProject from "./utils/TypedProject.ts"
+
+// Each check starts TypeScript (the native binary of typescript 7) once or a few times: about a second each on a
+// quiet machine, several on a busy one.
+const timeout = 60_000
+
+const made: Array<string> = []
+const project = (files: Readonly<Record<string, string>>) => {
+  const dir = TypedProject.write(files)
+  made.push(dir)
+  return dir
+}
+
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true })
+})
+
+const typescript = () => {
+  const found = TypeCheck.findTypeScript(project({}))
+  assert.isDefined(found)
+  return found!
+}
+
+describe("TypeCheck.findTypeScript", () => {
+  it("the project's own TypeScript first", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rulefx-ts-"))
+    made.push(dir)
+    mkdirSync(join(dir, "node_modules", "typescript"), { recursive: true })
+    writeFileSync(
+      join(dir, "node_modules", "typescript", "package.json"),
+      JSON.stringify({
+        name: "typescript",
+        version: "5.9.9-own",
+        bin: { tsc: "./bin/tsc", tsserver: "./bin/tsserver" }
+      })
+    )
+    assert.deepStrictEqual(TypeCheck.findTypeScript(dir), {
+      bin: join(dir, "node_modules", "typescript", "bin", "tsc"),
+      version: "5.9.9-own",
+      from: "project"
+    })
+  })
+
+  it("rulefx's own when the project has none", () => {
+    const dir = mkdtempSync(join(tmpdir(), "rulefx-ts-none-"))
+    made.push(dir)
+    const found = TypeCheck.findTypeScript(dir)
+    assert.strictEqual(found?.from, "rulefx")
+    assert.match(found?.version ?? "", /^\d+\.\d+\.\d+/)
+  })
+})
+
+describe("TypeCheck.findProject", () => {
+  it.live(
+    "the nearest tsconfig.json whose files include the entry; one that does not is passed over",
+    () =>
+      Effect.gen(function*() {
+        const dir = project({
+          "tsconfig.json": TypedProject.tsconfig(["src"]),
+          "src/action.ts": "export const a = 1\n",
+          "src/nested/tsconfig.json": TypedProject.tsconfig(["test"]),
+          "src/nested/action.ts": "export const b = 1\n"
+        })
+        const ts = typescript()
+        assert.strictEqual(yield* TypeCheck.findProject(join(dir, "src", "action.ts"), ts), join(dir, "tsconfig.json"))
+        assert.strictEqual(
+          yield* TypeCheck.findProject(join(dir, "src", "nested", "action.ts"), ts),
+          join(dir, "tsconfig.json")
+        )
+      }),
+    timeout
+  )
+
+  it.live(
+    "a solution tsconfig.json (files: [], references): the referenced project that holds the entry",
+    () =>
+      Effect.gen(function*() {
+        const dir = project({
+          "tsconfig.json": JSON.stringify({
+            files: [],
+            references: [{ path: "./tsconfig.other.json" }, { path: "app" }]
+          }),
+          "tsconfig.other.json": TypedProject.tsconfig(["other"]),
+          "app/tsconfig.json": TypedProject.tsconfig(["src"]),
+          "app/src/action.ts": "export const a = 1\n"
+        })
+        const found = yield* TypeCheck.findProject(join(dir, "app", "src", "action.ts"), typescript())
+        assert.strictEqual(found, join(dir, "app", "tsconfig.json"))
+      }),
+    timeout
+  )
+
+  it.live("no tsconfig.json covers the entry: undefined", () =>
+    Effect.gen(function*() {
+      const dir = mkdtempSync(join(tmpdir(), "rulefx-ts-alone-"))
+      made.push(dir)
+      writeFileSync(join(dir, "action.ts"), "export const a = 1\n")
+      assert.isUndefined(yield* TypeCheck.findProject(join(dir, "action.ts"), typescript()))
+    }), timeout)
+})
+
+const withEntry = (mistakes: TypedProject.Mistakes) =>
+  project({ "tsconfig.json": TypedProject.tsconfig(), "src/action.ts": TypedProject.actionSource(mistakes) })
+
+describe("TypeCheck.check", () => {
+  it.live(
+    "a project that compiles: ok, no diagnostics, and which tsconfig and TypeScript checked it",
+    () =>
+      Effect.gen(function*() {
+        const dir = withEntry({})
+        const result = yield* TypeCheck.check(join(dir, "src", "action.ts"))
+        assert.isDefined(result)
+        assert.isTrue(result!.ok, result!.diagnostics)
+        assert.strictEqual(result!.diagnostics, "")
+        assert.strictEqual(result!.tsconfig, join(dir, "tsconfig.json"))
+        assert.strictEqual(result!.typescript.from, "project")
+      }),
+    timeout
+  )
+
+  it.live(
+    "a pipeline that reads an undeclared fact: not ok, TypeScript's message names the fact",
+    () =>
+      Effect.gen(function*() {
+        const dir = withEntry({ undeclaredFact: true })
+        const result = yield* TypeCheck.check(join(dir, "src", "action.ts"))
+        assert.isFalse(result!.ok)
+        assert.include(result!.diagnostics, TypedProject.undeclaredFactMessage)
+        assert.match(result!.diagnostics, /action\.ts\(\d+,\d+\): error TS\d+/)
+      }),
+    timeout
+  )
+
+  it.live(
+    "a layer that misses a service: not ok, TypeScript's message names the service",
+    () =>
+      Effect.gen(function*() {
+        const dir = withEntry({ missingService: true })
+        const result = yield* TypeCheck.check(join(dir, "src", "action.ts"))
+        assert.isFalse(result!.ok)
+        assert.include(result!.diagnostics, TypedProject.missingServiceMessage)
+        assert.notInclude(result!.diagnostics, TypedProject.undeclaredFactMessage)
+      }),
+    timeout
+  )
+
+  it.live("an entry no tsconfig.json covers: undefined (nothing to check against)", () =>
+    Effect.gen(function*() {
+      const dir = project({ "action.ts": TypedProject.actionSource({ undeclaredFact: true }) })
+      assert.isUndefined(yield* TypeCheck.check(join(dir, "action.ts")))
+    }), timeout)
+})
