@@ -120,4 +120,25 @@ describe("@rulefx/cli's bin", () => {
     assert.match(bin, /^#!\/usr\/bin\/env node\n/)
     assert.include(bin, `import("../src/Cli.js")`)
   })
+
+  it.each(["18.20.8", "20.17.0"])(
+    "on Node %s, says it needs 20.18 and exits 1 before loading anything",
+    async (version) => {
+      const cli = packed.find((pkg) => pkg.name === "@rulefx/cli")
+      assert.isDefined(cli)
+      const bin = join(cli.folder, "dist", "bin", "rulefx.js")
+      // The version Node reports, replaced before the bin runs: the check is all that reads it.
+      const fake = `data:text/javascript,Object.defineProperty(process.versions, "node", { value: "${version}" })`
+      const ran = await promisify(execFile)(process.execPath, ["--import", fake, bin, "--help"]).then(
+        () => ({ code: 0, stderr: "" }),
+        (error: { readonly code: number; readonly stderr: string }) => error
+      )
+      assert.strictEqual(ran.code, 1)
+      assert.strictEqual(
+        ran.stderr,
+        `rulefx needs Node.js 20.18 or newer; this is Node.js ${version}. Install a newer Node.js (Auth0 Actions run ` +
+          "Node 22) and run rulefx again.\n"
+      )
+    }
+  )
 })

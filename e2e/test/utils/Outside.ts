@@ -101,13 +101,17 @@ export const make = (options: {
       "update-notifier=false",
       "fetch-retries=0",
       `cache=${join(home, "npm-cache")}`,
-      `store-dir=${join(home, "pnpm-store")}`,
-      `cache-dir=${join(home, "cache", "pnpm")}`,
       ...(options.token === undefined ? [] : [`//${new URL(registry).host}/:_authToken=${options.token}`]),
       ""
     ].join("\n")
   )
   writeFileSync(join(home, "global-npmrc"), "")
+  // pnpm's own settings, in its global rc (XDG_CONFIG_HOME/pnpm/rc), where npm does not read them.
+  mkdirSync(join(home, "config", "pnpm"), { recursive: true })
+  writeFileSync(
+    join(home, "config", "pnpm", "rc"),
+    [`store-dir=${join(home, "pnpm-store")}`, `cache-dir=${join(home, "cache", "pnpm")}`, ""].join("\n")
+  )
   const folders = [dirname(options.node), "/usr/local/bin", "/usr/bin", "/bin"].filter((folder) => existsSync(folder))
   return {
     home,
