@@ -47,11 +47,37 @@ const config = (folder: string): string =>
     "web:",
     "  enable: false",
     "max_body_size: 200mb",
+    "server:",
+    "  keepAliveTimeout: 60",
     "log: { type: stdout, format: json, level: warn }",
     ""
   ].join("\n")
 
 const escaped = (name: string) => name.replace("/", "%2f")
+
+/** npm's publish document: the version's manifest with its dist, and the tarball attached. */
+const publishBody = (url: string, manifest: Manifest, tarball: Tarball.Tarball): string => {
+  const file = `${manifest.name.split("/").at(-1)}-${manifest.version}.tgz`
+  return JSON.stringify({
+    _id: manifest.name,
+    name: manifest.name,
+    "dist-tags": { latest: manifest.version },
+    versions: {
+      [manifest.version]: {
+        ...manifest,
+        _id: `${manifest.name}@${manifest.version}`,
+        dist: { shasum: tarball.shasum, integrity: tarball.integrity, tarball: `${url}${manifest.name}/-/${file}` }
+      }
+    },
+    _attachments: {
+      [file]: {
+        content_type: "application/octet-stream",
+        data: tarball.data.toString("base64"),
+        length: tarball.data.length
+      }
+    }
+  })
+}
 
 const listening = (child: ChildProcess, output: Array<string>): Promise<number> =>
   new Promise((resolve, reject) => {
@@ -100,39 +126,28 @@ export const start = async (options: { readonly folder: string; readonly node: s
     const port = await listening(child, output)
     const url = `http://127.0.0.1:${port}/`
     const token = await adduser(url)
-    const put = async (manifest: Manifest, tarball: Tarball.Tarball) => {
-      const file = `${manifest.name.split("/").at(-1)}-${manifest.version}.tgz`
-      const version = {
-        ...manifest,
-        _id: `${manifest.name}@${manifest.version}`,
-        dist: {
-          shasum: tarball.shasum,
-          integrity: tarball.integrity,
-          tarball: `${url}${manifest.name}/-/${file}`
-        }
-      }
-      const response = await fetch(`${url}${escaped(manifest.name)}`, {
-        method: "PUT",
-        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        body: JSON.stringify({
-          _id: manifest.name,
-          name: manifest.name,
-          "dist-tags": { latest: manifest.version },
-          versions: { [manifest.version]: version },
-          _attachments: {
-            [file]: {
-              content_type: "application/octet-stream",
-              data: tarball.data.toString("base64"),
-              length: tarball.data.length
-            }
-          }
-        })
-      })
-      if (!response.ok) throw new Error(`publish ${manifest.name}@${manifest.version}: ${response.status}`)
-    }
     const packument = async (name: string) => {
       const response = await fetch(`${url}${escaped(name)}`)
       return { status: response.status, body: await response.json() }
+    }
+    const published = async (manifest: Manifest) => {
+      const { body, status } = await packument(manifest.name)
+      return status === 200 && manifest.version in ((body as { readonly versions?: object }).versions ?? {})
+    }
+    // A connection the registry closed as the request went out (ECONNRESET on a loaded machine) is tried again; a
+    // 409 after such a try means the first one went through.
+    const put = async (manifest: Manifest, tarball: Tarball.Tarball, attempt = 1): Promise<void> => {
+      const response = await fetch(`${url}${escaped(manifest.name)}`, {
+        method: "PUT",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: publishBody(url, manifest, tarball)
+      }).catch((error: unknown) => error as Error)
+      if (response instanceof Error) {
+        if (attempt < 3) return put(manifest, tarball, attempt + 1)
+        throw new Error(`publish ${manifest.name}@${manifest.version}: ${response.message}\n${output.join("")}`)
+      }
+      if (response.status === 409 && attempt > 1 && (await published(manifest))) return
+      if (!response.ok) throw new Error(`publish ${manifest.name}@${manifest.version}: ${response.status}`)
     }
     return { url, token, put, packument, stop }
   } catch (error) {
