@@ -90,15 +90,3 @@ export const fromFolder = (folder: string): Tarball => {
     integrity: `sha512-${createHash("sha512").update(data).digest("base64")}`
   }
 }
-
-/**
- * The digests of a tarball that exists already (one `pnpm pack` wrote).
- */
-export const fromFile = (file: string): Tarball => {
-  const data = readFileSync(file)
-  return {
-    data,
-    shasum: createHash("sha1").update(data).digest("hex"),
-    integrity: `sha512-${createHash("sha512").update(data).digest("base64")}`
-  }
-}
