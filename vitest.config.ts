@@ -23,13 +23,18 @@ const withTests = (parent: string): ReadonlyArray<string> =>
 const packages = withTests("packages")
 
 // Every package, example and tool with a test/ folder is a project, named after its folder; an example named like a
-// package (examples/legacy-rules) gets "-example" after its name.
+// package (examples/legacy-rules) gets "-example" after its name. e2e/ tests the packed packages: its global setup
+// builds and packs them, and it runs after every other project (groupOrder), so its installs and builds do not load
+// the machine under the timing-sensitive tests.
 const projects = [
   ...packages.map((name) => project(name, `packages/${name}`)),
   ...withTests("examples").map((name) =>
     project(packages.includes(name) ? `${name}-example` : name, `examples/${name}`)
   ),
-  ...withTests("tools").map((name) => project(name, `tools/${name}`))
+  ...withTests("tools").map((name) => project(name, `tools/${name}`)),
+  {
+    test: { ...project("e2e", "e2e").test, globalSetup: ["test/globalSetup.ts"], sequence: { groupOrder: 1 } }
+  }
 ]
 
 export default defineConfig({

@@ -15,10 +15,9 @@
  *
  * @since 0.1.0
  */
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeServices from "@effect/platform-node/NodeServices"
 import { CliOutput, Command } from "effect/cli"
 import * as Effect from "effect/Effect"
+import { createRequire } from "node:module"
 import { build } from "./internal/cli/build.ts"
 import { deploy } from "./internal/cli/deploy.ts"
 import { exportCommand } from "./internal/cli/export.ts"
@@ -26,6 +25,7 @@ import { init } from "./internal/cli/init.ts"
 import { migrate } from "./internal/cli/migrate.ts"
 import { run } from "./internal/cli/run.ts"
 import { presenter } from "./internal/cli/usage.ts"
+import * as NodePlatform from "./internal/nodePlatform.ts"
 
 /**
  * The root command.
@@ -40,6 +40,9 @@ export const rulefx = Command.make("rulefx").pipe(
   Command.withSubcommands([init, build, run, deploy, exportCommand, migrate])
 )
 
+// The installed package's own manifest, found by name (its exports list ./package.json) from src/ and dist/ alike.
+const version = (createRequire(import.meta.url)("@rulefx/cli/package.json") as { readonly version: string }).version
+
 /**
  * Runs the command line (`argv` as in `process.argv`) and exits with its status.
  *
@@ -47,8 +50,8 @@ export const rulefx = Command.make("rulefx").pipe(
  * @since 0.1.0
  */
 export const main = (argv: ReadonlyArray<string>): void =>
-  Command.runWith(rulefx, { version: "0.1.0" })(argv.slice(2)).pipe(
+  Command.runWith(rulefx, { version })(argv.slice(2)).pipe(
     Effect.provideService(CliOutput.Presenter, presenter),
-    Effect.provide(NodeServices.layer),
-    NodeRuntime.runMain
+    Effect.provide(NodePlatform.layer),
+    NodePlatform.runMain
   )

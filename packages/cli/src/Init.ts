@@ -14,8 +14,8 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { existsSync, readFileSync, realpathSync } from "node:fs"
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises"
+import { createRequire } from "node:module"
 import { basename, dirname, join, relative, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
 
 /**
  * One file of the project: its path relative to the project's folder, and its text.
@@ -90,7 +90,9 @@ export class InitError extends Data.TaggedError("InitError")<{ readonly reason: 
   }
 }
 
-const packageFolder = fileURLToPath(new URL("..", import.meta.url))
+// The package's own folder, found by name (its exports list ./package.json): the same from src/ in the workspace and
+// from dist/src/ once published, where a path relative to this file would miss it.
+const packageFolder = dirname(createRequire(import.meta.url).resolve("@rulefx/cli/package.json"))
 
 /**
  * Where the template's files are.

@@ -64,7 +64,7 @@ export const isDenial = (u: unknown): u is Denial =>
  */
 export const Class = <Tag extends string>(tag: Tag): new<A extends Record<string, any> = {}>(
   args: Types.VoidIfEmpty<{ readonly [P in keyof A as P extends "_tag" ? never : P]: A[P] }>
-) => Cause.YieldableError & { readonly _tag: Tag; readonly [DenialTypeId]: typeof DenialTypeId } & Readonly<A> => {
+) => Cause.YieldableError & Denial & { readonly _tag: Tag } & Readonly<A> => {
   const Base = Data.TaggedError(tag)
   Object.defineProperty(Base.prototype, DenialTypeId, { value: DenialTypeId })
   return Base as any
