@@ -1271,6 +1271,15 @@ describe("Analyze", () => {
   })
 
   describe("global.undeclared: names no scope declares, read", () => {
+    it.effect("a name the rule assigns without declaring it is refused once, where it is written", () =>
+      Effect.gen(function*() {
+        const analysis = yield* analyze(ruleWith("  for (i = 0; i < 3; i++) { total = i }\n  var t = total"))
+        assert.deepStrictEqual(
+          analysis.findings.map((f) => `${f.construct} ${f.detail.split(":")[0]}`),
+          ["global.implicit i", "global.implicit total"]
+        )
+      }))
+
     it.effect("the standard globals are Node 22's and ECMAScript's, not those of the analysing process", () =>
       Effect.gen(function*() {
         const g = globalThis as Record<string, unknown>

@@ -81,6 +81,25 @@ const onProcess = (inspection: Inspection, id: acorn.Identifier, p: acorn.AnyNod
   if (key !== undefined && processLoaders.has(key)) koNamed(inspection, p, "eval.module", render(p))
 }
 
+// The names the rule assigns without declaring them: already refused where they are written (global.implicit, whose
+// advice, declare it, is the right one), so reading them is not refused again as a name no Action provides.
+const assignedGlobals = new WeakMap<Inspection, ReadonlySet<string>>()
+
+const assignedGlobally = (inspection: Inspection): ReadonlySet<string> => {
+  let names = assignedGlobals.get(inspection)
+  if (names === undefined) {
+    const found = new Set<string>()
+    for (const reference of inspection.scopes.references.values()) {
+      if (reference.isWrite() && bindingOf(inspection.scopes, reference) === "global") {
+        found.add((reference.identifier as acorn.Identifier).name)
+      }
+    }
+    names = found
+    assignedGlobals.set(inspection, names)
+  }
+  return names
+}
+
 // A name no scope of the rule declares, read.
 const onGlobalRead = (inspection: Inspection, id: acorn.Identifier, reference: eslintScope.Reference) => {
   const p = parentOf(inspection.scopes, id)
@@ -94,7 +113,7 @@ const onGlobalRead = (inspection: Inspection, id: acorn.Identifier, reference: e
   if (id.name === "Function") return onFunctionName(inspection, id)
   if (id.name === "eval") return onEval(inspection, id, p)
   if (id.name === "process") return onProcess(inspection, id, p)
-  if (standardGlobals.has(id.name) || inWith(reference)) return
+  if (standardGlobals.has(id.name) || inWith(reference) || assignedGlobally(inspection).has(id.name)) return
   koNamed(inspection, id, "global.undeclared", id.name)
 }
 
