@@ -64,11 +64,18 @@ const programOf = (rule: ScopeNode): acorn.Program => {
 const asExpression = (fn: RuleFunction): ScopeNode =>
   fn.type === "FunctionDeclaration" ? { ...fn, type: "FunctionExpression" } as acorn.FunctionExpression : fn
 
-// A let, const or class of the name between a block-level function and its function scope stops the hoisting.
+// A let, const or class of the name between a block-level function and its function scope stops the hoisting, and so
+// does a destructured catch parameter (a `var` of its name there would be an early error; a plain `catch (a)` is
+// Annex B.3.4's exception and does not stop it).
+const blocksHoisting = (d: eslintScope.Definition): boolean =>
+  d.type === "ClassName" ||
+  (d.type === "Variable" && d.kind !== "var") ||
+  (d.type === "CatchClause" && (d.node as unknown as acorn.CatchClause).param?.type !== "Identifier")
+
 const hoistBlocked = (from: eslintScope.Scope | null, target: eslintScope.Scope, name: string): boolean => {
   for (let scope = from; scope !== null; scope = scope.upper) {
     const defs = scope.set.get(name)?.defs ?? []
-    if (defs.some((d) => d.type === "ClassName" || (d.type === "Variable" && d.kind !== "var"))) return true
+    if (defs.some(blocksHoisting)) return true
     if (scope === target) return false
   }
   return false
