@@ -39,13 +39,14 @@ import { Secrets } from "@rulefx/core/Secrets"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
-import { adopt } from "./internal/adopt.ts"
+import { adopt, own } from "./internal/adopt.ts"
 import { callbackErrorsKey as internalCallbackErrorsKey } from "./internal/callbackErrors.ts"
 import { install } from "./internal/faults.ts"
 import { json } from "./internal/json.ts"
 import { moduleName as internalModuleName } from "./internal/moduleName.ts"
 import { type Scrubber, scrubberOf } from "./internal/scrubber.ts"
 import * as LegacyRule from "./LegacyRule.ts"
+import { empty } from "./Realm.ts"
 import * as RulesContext from "./RulesContext.ts"
 
 /**
@@ -213,7 +214,11 @@ const metadataWriter = (
     )
     return refuse(new LegacyRule.UnsupportedConstruct(`a ${field} key "${unsafe}"`))
   }
-  const current = Predicate.isObject(session.user[field]) ? session.user[field] as Record<string, unknown> : {}
+  // What the rule sees is made in the data realm, like the rest of `user` (see Realm.empty).
+  const current = (Predicate.isObject(session.user[field]) ? session.user[field] : empty(false)) as Record<
+    string,
+    unknown
+  >
   for (const key of keys) {
     const value = metadata[key]
     // Rules sent the object as JSON, where an undefined value is simply absent.
@@ -222,7 +227,7 @@ const metadataWriter = (
       writes[key] = structuredClone(value)
     }
     if (value === null) delete current[key]
-    else current[key] = structuredClone(value)
+    else current[key] = adopt(structuredClone(value))
   }
   session.user[field] = current
   if (typeof callback === "function") queueMicrotask(() => callSafely(callback, null))
@@ -322,7 +327,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
       const faulted = Effect.suspend(() =>
         session.fault === undefined ? Effect.void : Effect.fail(committed(session.fault))
       )
-      for (const rule of rules) {
+      for (const [i, rule] of rules.entries()) {
         // A setting the rule names but the Action lacks is a misconfiguration: denied before the rule runs.
         for (const setting of rule.settings) {
           if (!Object.hasOwn(configuration, setting)) {
@@ -346,12 +351,14 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           Effect.annotateLogs({ rule: rule.name })
         )
         yield* faulted
-        // The next rule works on rulefx's own copies: what this rule created keeps nothing of its realm. The copy reads
-        // what the rule left (a getter, a Proxy): what that throws denies as a fault of the rule, scrubbed for the log.
+        // The next rule works on copies in the data realm, and rulefx and the typed rules read what the last left as
+        // rulefx's own objects: nothing keeps a rule's realm. The copy reads what the rule left (a getter, a Proxy):
+        // what that throws denies as a fault of the rule, scrubbed for the log.
+        const into = i < rules.length - 1 ? empty : own
         yield* Effect.try({
           try: () => {
-            session.user = adopt(session.user)
-            session.context = adopt(session.context)
+            session.user = adopt(session.user, into)
+            session.context = adopt(session.context, into)
           },
           catch: (error) => committed(LegacyRule.faultOf(rule.name, error, session.scrub))
         })

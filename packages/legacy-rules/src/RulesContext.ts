@@ -94,9 +94,8 @@ const geoipNames: Readonly<Record<string, string>> = {
   subdivisionName: "subdivision_name"
 }
 
-// A deep copy of the event's JSON without its own `__proto__` keys (user_metadata is the user's to edit): a rule's
-// hand-written deep merge into `user.app_metadata` must not reach rulefx's Object.prototype through one.
-const record = (u: unknown): Record<string, unknown> => Predicate.isObject(u) ? adopt(u) : {}
+// A part of the event read as an object; fromEvent copies the whole result at the end.
+const record = (u: unknown): Record<string, unknown> => Predicate.isObject(u) ? u : {}
 
 const strings = (u: unknown): Record<string, string> => {
   const out: Record<string, string> = {}
@@ -206,8 +205,11 @@ export const fromEvent = (
   delete (context as { connectionOptions?: unknown }).connectionOptions
   delete (context.sso as { with_auth0?: unknown }).with_auth0
   delete (context.sso as { with_dbconn?: unknown }).with_dbconn
-  installGuards(rulesUser, context, options.guard ?? (() => undefined))
-  return { user: rulesUser, context }
+  // Copied into the data realm (see Realm.empty), without the event's own `__proto__` keys (user_metadata is the
+  // user's to edit): a rule's hand-written deep merge into `user.app_metadata` reaches no prototype through them.
+  const copy = adopt({ user: rulesUser, context })
+  installGuards(copy.user, copy.context, options.guard ?? (() => undefined))
+  return copy
 }
 
 /**
