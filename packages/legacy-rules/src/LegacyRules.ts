@@ -122,6 +122,20 @@ export class SecretInClaim extends /* @__PURE__ */ DenialClass("SecretInClaim")<
 }
 
 /**
+ * A legacy rule put the value of one of the Action's secrets into the URL of `context.redirect`, as a whole part of it
+ * (`"https://x?key=" + configuration.KEY`): the browser would carry it, so the login is denied instead, as for a
+ * secret in a claim. `secret` is its name, for the log line of the denial; the value is never kept.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class SecretInRedirect extends /* @__PURE__ */ DenialClass("SecretInRedirect")<{ readonly secret: string }> {
+  override get message(): string {
+    return genericMessage
+  }
+}
+
+/**
  * A set of legacy rules: the fact that runs them and the rule that records what they asked.
  *
  * @category models
@@ -129,7 +143,7 @@ export class SecretInClaim extends /* @__PURE__ */ DenialClass("SecretInClaim")<
  */
 export interface LegacyRules {
   readonly State: Fact.Fact<"LegacyRules", State, Errors, Login | Secrets>
-  readonly rule: Rule.Rule<Errors | InvalidRedirect | SecretInClaim, Fact.Id<"LegacyRules">>
+  readonly rule: Rule.Rule<Errors | InvalidRedirect | SecretInClaim | SecretInRedirect, Fact.Id<"LegacyRules">>
 }
 
 const rulesMfaProviders: ReadonlySet<string> = new Set(["any", "guardian", "google-authenticator", "duo"])
@@ -414,9 +428,27 @@ const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
 
 // The URL as the WHATWG parser reads it (what a browser would follow): surrounding spaces, tabs and newlines inside,
 // backslashes for slashes are all resolved here, so that what was checked is exactly what is sent.
-const httpUrl = (u: unknown): string | undefined => {
+const httpUrl = (u: unknown): URL | undefined => {
   const url = typeof u === "string" && URL.canParse(u) ? new URL(u) : undefined
-  return url && /^https?:$/.test(url.protocol) ? url.href : undefined
+  return url && /^https?:$/.test(url.protocol) ? url : undefined
+}
+
+// The parts of a URL a secret could fill whole, as written and decoded: the user and password, each path segment, and
+// each key and value of the query and of the fragment (read as a query). A setting the URL starts with (the page to
+// send the user to) is none of them: that is what settings in a redirect are for.
+const urlParts = (url: URL): Array<string> => {
+  const parts = [url.username, url.password, ...url.pathname.split("/")]
+  for (const pair of `${url.search.slice(1)}&${url.hash.slice(1)}`.split("&")) parts.push(...pair.split(/=(.*)/s))
+  return [
+    ...parts,
+    ...parts.map((part) => {
+      try {
+        return decodeURIComponent(part)
+      } catch {
+        return part
+      }
+    })
+  ]
 }
 
 // The scrubber of the login whose run produced a State: record refuses claims that hold one of its secrets.
@@ -424,17 +456,20 @@ const scrubbers = new WeakMap<State, Scrubber>()
 
 /**
  * Records what the legacy rules asked of the login (the table in the module's description). A redirect is sent to
- * its URL as the URL parser reads it; a claim that holds the value of one of the Action's secrets denies the login
- * (SecretInClaim).
+ * its URL as the URL parser reads it; a claim, or a whole part of the redirect's URL (a query value, a path segment),
+ * that holds the value of one of the Action's secrets denies the login (SecretInClaim, SecretInRedirect).
  *
  * @category combinators
  * @since 0.1.0
  */
-export const record = (state: State): Effect.Effect<void, InvalidRedirect | SecretInClaim, Decision.Decisions> =>
+export const record = (
+  state: State
+): Effect.Effect<void, InvalidRedirect | SecretInClaim | SecretInRedirect, Decision.Decisions> =>
   Effect.gen(function*() {
     const { context, user } = state
+    const secretIn = (u: unknown) => scrubbers.get(state)?.heldIn(json(u))
     // Metadata the rules wrote is kept when they are denied here, as with any other denial of theirs.
-    const deny = (denial: InvalidRedirect | SecretInClaim) =>
+    const deny = (denial: InvalidRedirect | SecretInClaim | SecretInRedirect) =>
       Effect.fail(withCommitted(denial, { appMetadata: state.appMetadata, userMetadata: state.userMetadata }))
     const redirect = context.redirect as unknown
     if (!state.resumed && redirect !== undefined && redirect !== null && redirect !== false) {
@@ -445,10 +480,13 @@ export const record = (state: State): Effect.Effect<void, InvalidRedirect | Secr
           Effect.andThen(deny(new InvalidRedirect()))
         )
       }
+      // The browser carries the URL (and its history, and the next site's logs): a secret there denies, as in a claim.
+      const secret = secretIn(urlParts(url))
+      if (secret !== undefined) return yield* deny(new SecretInRedirect({ secret }))
       // Rules redirected after the last rule and issued tokens only after the pass on /continue, which starts from a
       // fresh context: this pass's claims, scopes and MFA never reached a token. Only its metadata writes (made at
       // once under Rules) and the redirect count.
-      yield* Decision.redirect(url)
+      yield* Decision.redirect(url.href)
       yield* persist(state)
       return
     }
@@ -456,7 +494,7 @@ export const record = (state: State): Effect.Effect<void, InvalidRedirect | Secr
     // generic reason; its log line names the claim and the secret, never the value). The claims set before it are
     // dropped with it: a rule's decisions count only when it succeeds.
     const claim = (set: typeof Decision.setIdTokenClaim, name: string, value: unknown) => {
-      const secret = scrubbers.get(state)?.heldIn(json(value))
+      const secret = secretIn(value)
       return secret === undefined ? set(name, value) : deny(new SecretInClaim({ claim: name, secret }))
     }
     const idToken = Predicate.isObject(context.idToken) ? context.idToken : {}
