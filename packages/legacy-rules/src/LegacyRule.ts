@@ -307,7 +307,8 @@ export const current = (): Running | undefined => running.getStore() as Running 
 
 /**
  * Reports an error a rule's callback threw inside one of rulefx's shims: it denies the login of the rule that made
- * the call, or is logged when that rule's run is over (or when no rule's code made it).
+ * the call, or is logged (scrubbed) when that rule's run is over. When no rule's code made the call, no login's secrets
+ * are known to scrub the message with: the log line names the error's kind only.
  *
  * @category combinators
  * @since 0.1.0
@@ -316,7 +317,9 @@ export const failCurrent = (error: unknown): void => {
   const run = running.getStore()
   if (run !== undefined) return run.fail(error)
   // oxlint-disable-next-line no-console
-  console.log(`rulefx legacy: a callback threw outside any rule: ${messageOf(error).slice(0, 160)}`)
+  console.log(
+    `rulefx legacy: a callback threw outside any rule (${error instanceof Error ? error.name : typeof error})`
+  )
 }
 
 /**
