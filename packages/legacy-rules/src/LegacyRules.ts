@@ -45,6 +45,7 @@ import { install } from "./internal/faults.ts"
 import { json } from "./internal/json.ts"
 import { moduleName as internalModuleName } from "./internal/moduleName.ts"
 import { type Scrubber, scrubberOf } from "./internal/scrubber.ts"
+import { stringList } from "./internal/stringList.ts"
 import * as LegacyRule from "./LegacyRule.ts"
 import { empty } from "./Realm.ts"
 import * as RulesContext from "./RulesContext.ts"
@@ -146,7 +147,7 @@ export interface LegacyRules {
   readonly rule: Rule.Rule<Errors | InvalidRedirect | SecretInClaim | SecretInRedirect, Fact.Id<"LegacyRules">>
 }
 
-const rulesMfaProviders: ReadonlySet<string> = new Set(["any", "guardian", "google-authenticator", "duo"])
+const rulesMfaProviders = /^(any|guardian|google-authenticator|duo)$/
 
 /**
  * A module name without a pinned version: `lodash@4.17.21` is `lodash`, `@scope/pkg@1.0.0` is `@scope/pkg`,
@@ -186,7 +187,7 @@ const callSafely = (callback: (...args: Array<unknown>) => void, ...args: Array<
 type Writes = Record<string, unknown>
 
 // Keys that would reach an object's prototype when merged (a `__proto__` key parsed from JSON replaces it).
-const unsafeKeys: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"])
+const unsafeKeys = /^(__proto__|constructor|prototype)$/
 
 // The login is denied: an answer that never comes cannot become a rejection nobody handles (`.then(cb)` alone).
 const refuse = (error: Error): Promise<void> => {
@@ -221,7 +222,7 @@ const metadataWriter = (
   }
   if (!Predicate.isObject(metadata)) return refuse(new Error(`auth0.users: ${field} must be an object`))
   const keys = Object.keys(metadata)
-  const unsafe = keys.find((key) => unsafeKeys.has(key))
+  const unsafe = keys.find((key) => unsafeKeys.test(key))
   if (unsafe !== undefined) {
     consoleFor(LegacyRule.current()?.rule.name ?? "", session.scrub).error(
       `auth0.users: ${field} key "${unsafe}" refused`
@@ -286,14 +287,14 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
   const modules: Record<string, unknown> = {}
   for (const [name, module] of Object.entries(options.modules ?? {})) {
     const safe = typeof module === "function"
-      ? (module as unknown as Record<string, unknown>)[callbackErrorsKey]
+      ? (module as unknown as Record<string, unknown>)[internalCallbackErrorsKey]
       : undefined
     modules[name] = typeof safe === "function" ? safe(LegacyRule.failCurrent, runSignal) : module
   }
   const global = options.global ?? {}
   const resumed = options.resumed === true
   const requireFor = (rule: string, session: LegacyRule.Session) => (id: string): unknown => {
-    const name = moduleName(String(id))
+    const name = internalModuleName(String(id))
     if (Object.hasOwn(modules, name)) return modules[name]
     // Thrown inside the rule, like a failed require under Rules: the rule's run turns it into a denial.
     const error = new LegacyRule.ModuleNotBundled(name)
@@ -338,9 +339,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           userMetadata: structuredClone(userMetadata)
         })
       // A fault of a rule's code after that rule ended (a timer, say) denies the login while it is in flight.
-      const faulted = Effect.suspend(() =>
-        session.fault === undefined ? Effect.void : Effect.fail(committed(session.fault))
-      )
+      const faulted = Effect.suspend(() => session.fault ? Effect.fail(committed(session.fault)) : Effect.void)
       for (const [i, rule] of rules.entries()) {
         // A setting the rule names but the Action lacks is a misconfiguration: denied before the rule runs.
         for (const setting of rule.settings) {
@@ -386,7 +385,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         context: session.context,
         appMetadata,
         userMetadata,
-        requestedScopes: Array.isArray(requested) ? requested.filter((s) => typeof s === "string") : [],
+        requestedScopes: stringList(requested),
         originalClaims,
         resumed
       }
@@ -400,9 +399,9 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
 
 const scopeList = (u: unknown): ReadonlyArray<string> | undefined =>
   Array.isArray(u)
-    ? u.filter((s): s is string => typeof s === "string")
+    ? stringList(u)
     : typeof u === "string"
-    ? u.split(" ").filter((s) => s.length > 0)
+    ? u.split(" ").filter((s) => s)
     : undefined
 
 // Any value a rule left in context.multifactor asks for MFA (unset, null or false do not): with its provider when
@@ -411,7 +410,7 @@ const scopeList = (u: unknown): ReadonlyArray<string> | undefined =>
 const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
   if (u === undefined || u === null || u === false) return Effect.void
   const asked = Predicate.isObject(u) ? u : {}
-  const provider = typeof asked["provider"] === "string" && rulesMfaProviders.has(asked["provider"])
+  const provider = typeof asked["provider"] === "string" && rulesMfaProviders.test(asked["provider"])
     ? asked["provider"] as Decision.Mfa["provider"]
     : "any"
   const providerOptions: Record<string, string> = {}
@@ -439,16 +438,13 @@ const httpUrl = (u: unknown): URL | undefined => {
 const urlParts = (url: URL): Array<string> => {
   const parts = [url.username, url.password, ...url.pathname.split("/")]
   for (const pair of `${url.search.slice(1)}&${url.hash.slice(1)}`.split("&")) parts.push(...pair.split(/=(.*)/s))
-  return [
-    ...parts,
-    ...parts.map((part) => {
-      try {
-        return decodeURIComponent(part)
-      } catch {
-        return part
-      }
-    })
-  ]
+  return parts.concat(parts.map((part) => {
+    try {
+      return decodeURIComponent(part)
+    } catch {
+      return part
+    }
+  }))
 }
 
 // The scrubber of the login whose run produced a State: record refuses claims that hold one of its secrets.
@@ -472,7 +468,7 @@ export const record = (
     const deny = (denial: InvalidRedirect | SecretInClaim | SecretInRedirect) =>
       Effect.fail(withCommitted(denial, { appMetadata: state.appMetadata, userMetadata: state.userMetadata }))
     const redirect = context.redirect as unknown
-    if (!state.resumed && redirect !== undefined && redirect !== null && redirect !== false) {
+    if (!state.resumed && !(redirect === undefined || redirect === null || redirect === false)) {
       const url = httpUrl(Predicate.isObject(redirect) ? redirect["url"] : undefined)
       // A redirect the rules asked for but that cannot happen must not turn into a login without the detour.
       if (url === undefined) {

@@ -53,9 +53,9 @@ const vm = (): typeof Vm | undefined => {
 // own built-ins, then the host's globals (but not its `global`, which is Rules' own object inside a run).
 const holder = (own: Record<PropertyKey, unknown>, key: PropertyKey): Record<PropertyKey, unknown> | undefined => {
   const run = running.getStore()
-  return run !== undefined && key in run.vars
+  return run && key in run.vars
     ? run.vars
-    : run !== undefined && Object.hasOwn(run.globals, key)
+    : run && Object.hasOwn(run.globals, key)
     ? run.globals
     : key in own
     ? own
@@ -90,7 +90,7 @@ let made: ((array: unknown) => object) | undefined
  * @since 0.1.0
  */
 export const empty = (array: boolean): object => {
-  if (made === undefined) {
+  if (!made) {
     try {
       const [node, g] = realm()
       made = node.runInContext("a=>a?[]:{}", g)
@@ -134,8 +134,8 @@ export const compile = (name: string, source: string): Function => {
       // Outside any run (a getter of the rule's called by rulefx, say) a write goes nowhere.
       set: (_, key, value) => {
         const run = running.getStore()
-        if (run !== undefined) run.vars[key] = value
-        return run !== undefined
+        if (run) run.vars[key] = value
+        return !!run
       }
     })
   )
