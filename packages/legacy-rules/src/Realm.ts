@@ -90,15 +90,16 @@ let made: ((array: unknown) => object) | undefined
  * @since 0.1.0
  */
 export const empty = (array: boolean): object => {
-  if (!made) {
-    try {
+  try {
+    if (!made) {
       const [node, g] = realm()
       made = node.runInContext("a=>a?[]:{}", g)
-    } catch {
-      made = (a) => a ? [] : {}
     }
+    return made!(array)
+  } catch {
+    // Not kept: a runtime that lacks node:vm now is asked again next time.
+    return array ? [] : {}
   }
-  return made!(array)
 }
 
 /**
