@@ -147,7 +147,7 @@ const compiled = (name: string, source: string) => {
   let names: Array<string> = []
   let error: unknown
   return (globals: Globals): RuleFunction => {
-    if (make === undefined && error === undefined) {
+    if (!make && error === undefined) {
       try {
         names = Object.keys(globals)
         make = Realm.compile(name, `function (${names}) { return (${source}\n) }`)
@@ -155,7 +155,7 @@ const compiled = (name: string, source: string) => {
         error = e ?? new Error("the rule did not compile")
       }
     }
-    if (make === undefined) throw error
+    if (!make) throw error
     return make(...names.map((key) => globals[key as keyof Globals]))
   }
 }
@@ -186,14 +186,16 @@ const maxReason = 500
  * @since 0.1.0
  */
 export const reasonOf = (error: unknown, scrub: (text: string) => string = (text) => text): string => {
-  if (error instanceof ModuleNotBundled || error instanceof UnsupportedConstruct || error instanceof RuleFault) {
-    return Denial.genericMessage
-  }
+  if (isRulefx(error)) return Denial.genericMessage
   // Scrubbed whole, then cut: a secret across the cut must not leave its first half behind.
   const text = scrub(messageOf(error))
-  if (text.trim().length === 0) return Denial.genericMessage
+  if (!text.trim()) return Denial.genericMessage
   return text.length > maxReason ? `${text.slice(0, maxReason - 1)}…` : text
 }
+
+// What rulefx itself refused or caught (a module, a construct, a late fault): denied generically, detailed in the log.
+const isRulefx = (error: unknown): error is ModuleNotBundled | UnsupportedConstruct | RuleFault =>
+  error instanceof ModuleNotBundled || error instanceof UnsupportedConstruct || error instanceof RuleFault
 
 const messageOf = (error: unknown): string =>
   typeof error === "string"
@@ -324,16 +326,19 @@ export const current = (): Running | undefined => running.getStore() as Running 
 
 /**
  * Reports an error a rule's callback threw inside one of rulefx's shims: it denies the login of the rule that made
- * the call, or is logged when that rule's run is over (or when no rule's code made it).
+ * the call, or is logged (scrubbed) when that rule's run is over. When no rule's code made the call, no login's secrets
+ * are known to scrub the message with: the log line names the error's kind only.
  *
  * @category combinators
  * @since 0.1.0
  */
 export const failCurrent = (error: unknown): void => {
   const run = running.getStore()
-  if (run !== undefined) return run.fail(error)
+  if (run) return run.fail(error)
   // oxlint-disable-next-line no-console
-  console.log(`rulefx legacy: a callback threw outside any rule: ${messageOf(error).slice(0, 160)}`)
+  console.log(
+    `rulefx legacy: a callback threw outside any rule (${error instanceof Error ? error.name : typeof error})`
+  )
 }
 
 /**
@@ -351,26 +356,18 @@ const deny = (rule: string, error: unknown, scrub: (text: string) => string) =>
     rule,
     reason: reasonOf(error, scrub),
     unauthorized: error instanceof UnauthorizedError,
-    ...(error instanceof ModuleNotBundled || error instanceof UnsupportedConstruct || error instanceof RuleFault
-      ? { detail: scrub(error.message) }
-      : {})
+    ...(isRulefx(error) ? { detail: scrub(error.message) } : {})
   })
 
 // What a rule set on `context` that Actions cannot do: compared with the same fields before the rule ran, so only
 // this rule's own change counts, and only when it did not accept the construct.
-const snapshot = (context: RulesContext) => ({
-  primaryUser: json(context.primaryUser),
-  saml: json(context.samlConfiguration ?? {})
-})
+const snapshot = (context: RulesContext) => [json(context.primaryUser), json(context.samlConfiguration ?? {})]
 
 const refusedChange = (rule: LegacyRule, before: ReturnType<typeof snapshot>, context: RulesContext) => {
   const after = snapshot(context)
-  if (after.primaryUser !== before.primaryUser && !rule.accepted.includes("context.primaryUser")) {
-    return "context.primaryUser"
-  }
-  return after.saml !== before.saml && !rule.accepted.includes("context.samlConfiguration")
-    ? "context.samlConfiguration"
-    : undefined
+  return ["context.primaryUser", "context.samlConfiguration"].find((construct, i) =>
+    after[i] !== before[i] && !rule.accepted.includes(construct)
+  )
 }
 
 /**

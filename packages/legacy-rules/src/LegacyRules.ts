@@ -39,13 +39,15 @@ import { Secrets } from "@rulefx/core/Secrets"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
-import { adopt } from "./internal/adopt.ts"
+import { adopt, own } from "./internal/adopt.ts"
 import { callbackErrorsKey as internalCallbackErrorsKey } from "./internal/callbackErrors.ts"
 import { install } from "./internal/faults.ts"
 import { json } from "./internal/json.ts"
 import { moduleName as internalModuleName } from "./internal/moduleName.ts"
 import { type Scrubber, scrubberOf } from "./internal/scrubber.ts"
+import { stringList } from "./internal/stringList.ts"
 import * as LegacyRule from "./LegacyRule.ts"
+import { empty } from "./Realm.ts"
 import * as RulesContext from "./RulesContext.ts"
 
 /**
@@ -121,6 +123,20 @@ export class SecretInClaim extends /* @__PURE__ */ DenialClass("SecretInClaim")<
 }
 
 /**
+ * A legacy rule put the value of one of the Action's secrets into the URL of `context.redirect`, as a whole part of it
+ * (`"https://x?key=" + configuration.KEY`): the browser would carry it, so the login is denied instead, as for a
+ * secret in a claim. `secret` is its name, for the log line of the denial; the value is never kept.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class SecretInRedirect extends /* @__PURE__ */ DenialClass("SecretInRedirect")<{ readonly secret: string }> {
+  override get message(): string {
+    return genericMessage
+  }
+}
+
+/**
  * A set of legacy rules: the fact that runs them and the rule that records what they asked.
  *
  * @category models
@@ -128,10 +144,10 @@ export class SecretInClaim extends /* @__PURE__ */ DenialClass("SecretInClaim")<
  */
 export interface LegacyRules {
   readonly State: Fact.Fact<"LegacyRules", State, Errors, Login | Secrets>
-  readonly rule: Rule.Rule<Errors | InvalidRedirect | SecretInClaim, Fact.Id<"LegacyRules">>
+  readonly rule: Rule.Rule<Errors | InvalidRedirect | SecretInClaim | SecretInRedirect, Fact.Id<"LegacyRules">>
 }
 
-const rulesMfaProviders: ReadonlySet<string> = new Set(["any", "guardian", "google-authenticator", "duo"])
+const rulesMfaProviders = /^(any|guardian|google-authenticator|duo)$/
 
 /**
  * A module name without a pinned version: `lodash@4.17.21` is `lodash`, `@scope/pkg@1.0.0` is `@scope/pkg`,
@@ -171,7 +187,7 @@ const callSafely = (callback: (...args: Array<unknown>) => void, ...args: Array<
 type Writes = Record<string, unknown>
 
 // Keys that would reach an object's prototype when merged (a `__proto__` key parsed from JSON replaces it).
-const unsafeKeys: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"])
+const unsafeKeys = /^(__proto__|constructor|prototype)$/
 
 // The login is denied: an answer that never comes cannot become a rejection nobody handles (`.then(cb)` alone).
 const refuse = (error: Error): Promise<void> => {
@@ -206,14 +222,18 @@ const metadataWriter = (
   }
   if (!Predicate.isObject(metadata)) return refuse(new Error(`auth0.users: ${field} must be an object`))
   const keys = Object.keys(metadata)
-  const unsafe = keys.find((key) => unsafeKeys.has(key))
+  const unsafe = keys.find((key) => unsafeKeys.test(key))
   if (unsafe !== undefined) {
     consoleFor(LegacyRule.current()?.rule.name ?? "", session.scrub).error(
       `auth0.users: ${field} key "${unsafe}" refused`
     )
     return refuse(new LegacyRule.UnsupportedConstruct(`a ${field} key "${unsafe}"`))
   }
-  const current = Predicate.isObject(session.user[field]) ? session.user[field] as Record<string, unknown> : {}
+  // What the rule sees is made in the data realm, like the rest of `user` (see Realm.empty).
+  const current = (Predicate.isObject(session.user[field]) ? session.user[field] : empty(false)) as Record<
+    string,
+    unknown
+  >
   for (const key of keys) {
     const value = metadata[key]
     // Rules sent the object as JSON, where an undefined value is simply absent.
@@ -222,7 +242,7 @@ const metadataWriter = (
       writes[key] = structuredClone(value)
     }
     if (value === null) delete current[key]
-    else current[key] = structuredClone(value)
+    else current[key] = adopt(structuredClone(value))
   }
   session.user[field] = current
   if (typeof callback === "function") queueMicrotask(() => callSafely(callback, null))
@@ -267,14 +287,14 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
   const modules: Record<string, unknown> = {}
   for (const [name, module] of Object.entries(options.modules ?? {})) {
     const safe = typeof module === "function"
-      ? (module as unknown as Record<string, unknown>)[callbackErrorsKey]
+      ? (module as unknown as Record<string, unknown>)[internalCallbackErrorsKey]
       : undefined
     modules[name] = typeof safe === "function" ? safe(LegacyRule.failCurrent, runSignal) : module
   }
   const global = options.global ?? {}
   const resumed = options.resumed === true
   const requireFor = (rule: string, session: LegacyRule.Session) => (id: string): unknown => {
-    const name = moduleName(String(id))
+    const name = internalModuleName(String(id))
     if (Object.hasOwn(modules, name)) return modules[name]
     // Thrown inside the rule, like a failed require under Rules: the rule's run turns it into a denial.
     const error = new LegacyRule.ModuleNotBundled(name)
@@ -319,10 +339,8 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           userMetadata: structuredClone(userMetadata)
         })
       // A fault of a rule's code after that rule ended (a timer, say) denies the login while it is in flight.
-      const faulted = Effect.suspend(() =>
-        session.fault === undefined ? Effect.void : Effect.fail(committed(session.fault))
-      )
-      for (const rule of rules) {
+      const faulted = Effect.suspend(() => session.fault ? Effect.fail(committed(session.fault)) : Effect.void)
+      for (const [i, rule] of rules.entries()) {
         // A setting the rule names but the Action lacks is a misconfiguration: denied before the rule runs.
         for (const setting of rule.settings) {
           if (!Object.hasOwn(configuration, setting)) {
@@ -346,12 +364,14 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           Effect.annotateLogs({ rule: rule.name })
         )
         yield* faulted
-        // The next rule works on rulefx's own copies: what this rule created keeps nothing of its realm. The copy reads
-        // what the rule left (a getter, a Proxy): what that throws denies as a fault of the rule, scrubbed for the log.
+        // The next rule works on copies in the data realm, and rulefx and the typed rules read what the last left as
+        // rulefx's own objects: nothing keeps a rule's realm. The copy reads what the rule left (a getter, a Proxy):
+        // what that throws denies as a fault of the rule, scrubbed for the log.
+        const into = i < rules.length - 1 ? empty : own
         yield* Effect.try({
           try: () => {
-            session.user = adopt(session.user)
-            session.context = adopt(session.context)
+            session.user = adopt(session.user, into)
+            session.context = adopt(session.context, into)
           },
           catch: (error) => committed(LegacyRule.faultOf(rule.name, error, session.scrub))
         })
@@ -365,7 +385,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         context: session.context,
         appMetadata,
         userMetadata,
-        requestedScopes: Array.isArray(requested) ? requested.filter((s) => typeof s === "string") : [],
+        requestedScopes: stringList(requested),
         originalClaims,
         resumed
       }
@@ -379,9 +399,9 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
 
 const scopeList = (u: unknown): ReadonlyArray<string> | undefined =>
   Array.isArray(u)
-    ? u.filter((s): s is string => typeof s === "string")
+    ? stringList(u)
     : typeof u === "string"
-    ? u.split(" ").filter((s) => s.length > 0)
+    ? u.split(" ").filter((s) => s)
     : undefined
 
 // Any value a rule left in context.multifactor asks for MFA (unset, null or false do not): with its provider when
@@ -390,7 +410,7 @@ const scopeList = (u: unknown): ReadonlyArray<string> | undefined =>
 const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
   if (u === undefined || u === null || u === false) return Effect.void
   const asked = Predicate.isObject(u) ? u : {}
-  const provider = typeof asked["provider"] === "string" && rulesMfaProviders.has(asked["provider"])
+  const provider = typeof asked["provider"] === "string" && rulesMfaProviders.test(asked["provider"])
     ? asked["provider"] as Decision.Mfa["provider"]
     : "any"
   const providerOptions: Record<string, string> = {}
@@ -407,9 +427,24 @@ const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
 
 // The URL as the WHATWG parser reads it (what a browser would follow): surrounding spaces, tabs and newlines inside,
 // backslashes for slashes are all resolved here, so that what was checked is exactly what is sent.
-const httpUrl = (u: unknown): string | undefined => {
+const httpUrl = (u: unknown): URL | undefined => {
   const url = typeof u === "string" && URL.canParse(u) ? new URL(u) : undefined
-  return url && /^https?:$/.test(url.protocol) ? url.href : undefined
+  return url && /^https?:$/.test(url.protocol) ? url : undefined
+}
+
+// The parts of a URL a secret could fill whole, as written and decoded: the user and password, each path segment, and
+// each key and value of the query and of the fragment (read as a query). A setting the URL starts with (the page to
+// send the user to) is none of them: that is what settings in a redirect are for.
+const urlParts = (url: URL): Array<string> => {
+  const parts = [url.username, url.password, ...url.pathname.split("/")]
+  for (const pair of `${url.search.slice(1)}&${url.hash.slice(1)}`.split("&")) parts.push(...pair.split(/=(.*)/s))
+  return parts.concat(parts.map((part) => {
+    try {
+      return decodeURIComponent(part)
+    } catch {
+      return part
+    }
+  }))
 }
 
 // The scrubber of the login whose run produced a State: record refuses claims that hold one of its secrets.
@@ -417,20 +452,23 @@ const scrubbers = new WeakMap<State, Scrubber>()
 
 /**
  * Records what the legacy rules asked of the login (the table in the module's description). A redirect is sent to
- * its URL as the URL parser reads it; a claim that holds the value of one of the Action's secrets denies the login
- * (SecretInClaim).
+ * its URL as the URL parser reads it; a claim, or a whole part of the redirect's URL (a query value, a path segment),
+ * that holds the value of one of the Action's secrets denies the login (SecretInClaim, SecretInRedirect).
  *
  * @category combinators
  * @since 0.1.0
  */
-export const record = (state: State): Effect.Effect<void, InvalidRedirect | SecretInClaim, Decision.Decisions> =>
+export const record = (
+  state: State
+): Effect.Effect<void, InvalidRedirect | SecretInClaim | SecretInRedirect, Decision.Decisions> =>
   Effect.gen(function*() {
     const { context, user } = state
+    const secretIn = (u: unknown) => scrubbers.get(state)?.heldIn(json(u))
     // Metadata the rules wrote is kept when they are denied here, as with any other denial of theirs.
-    const deny = (denial: InvalidRedirect | SecretInClaim) =>
+    const deny = (denial: InvalidRedirect | SecretInClaim | SecretInRedirect) =>
       Effect.fail(withCommitted(denial, { appMetadata: state.appMetadata, userMetadata: state.userMetadata }))
     const redirect = context.redirect as unknown
-    if (!state.resumed && redirect !== undefined && redirect !== null && redirect !== false) {
+    if (!state.resumed && !(redirect === undefined || redirect === null || redirect === false)) {
       const url = httpUrl(Predicate.isObject(redirect) ? redirect["url"] : undefined)
       // A redirect the rules asked for but that cannot happen must not turn into a login without the detour.
       if (url === undefined) {
@@ -438,10 +476,13 @@ export const record = (state: State): Effect.Effect<void, InvalidRedirect | Secr
           Effect.andThen(deny(new InvalidRedirect()))
         )
       }
+      // The browser carries the URL (and its history, and the next site's logs): a secret there denies, as in a claim.
+      const secret = secretIn(urlParts(url))
+      if (secret !== undefined) return yield* deny(new SecretInRedirect({ secret }))
       // Rules redirected after the last rule and issued tokens only after the pass on /continue, which starts from a
       // fresh context: this pass's claims, scopes and MFA never reached a token. Only its metadata writes (made at
       // once under Rules) and the redirect count.
-      yield* Decision.redirect(url)
+      yield* Decision.redirect(url.href)
       yield* persist(state)
       return
     }
@@ -449,7 +490,7 @@ export const record = (state: State): Effect.Effect<void, InvalidRedirect | Secr
     // generic reason; its log line names the claim and the secret, never the value). The claims set before it are
     // dropped with it: a rule's decisions count only when it succeeds.
     const claim = (set: typeof Decision.setIdTokenClaim, name: string, value: unknown) => {
-      const secret = scrubbers.get(state)?.heldIn(json(value))
+      const secret = secretIn(value)
       return secret === undefined ? set(name, value) : deny(new SecretInClaim({ claim: name, secret }))
     }
     const idToken = Predicate.isObject(context.idToken) ? context.idToken : {}

@@ -14,6 +14,12 @@
  * last. Code built from
  * strings (`eval`, `new Function`) is refused in the realm, as the analysis refuses it in the source.
  *
+ * Every realm made here, the rules' and the data realm (`empty`) that holds the `user` and `context` they receive,
+ * has `Object.prototype`, `Array.prototype` and `Function.prototype` non-extensible: a rule's hand-written deep merge
+ * of JSON holding a `__proto__` key (`target[key] = source[key]`, recursing into `target["__proto__"]`) cannot add an
+ * inherited `isAdmin` to every object of a realm, whichever realm the target came from. The existing properties stay
+ * writable, so `Child.prototype.constructor = Child` and a patched `Array.prototype.includes` still work in a rule.
+ *
  * A runtime without `node:vm` contexts of this kind (Node 22.8 and later have them) cannot run a rule behind the
  * barrier: `compile` throws, and the login fails closed.
  *
@@ -47,9 +53,9 @@ const vm = (): typeof Vm | undefined => {
 // own built-ins, then the host's globals (but not its `global`, which is Rules' own object inside a run).
 const holder = (own: Record<PropertyKey, unknown>, key: PropertyKey): Record<PropertyKey, unknown> | undefined => {
   const run = running.getStore()
-  return run !== undefined && key in run.vars
+  return run && key in run.vars
     ? run.vars
-    : run !== undefined && Object.hasOwn(run.globals, key)
+    : run && Object.hasOwn(run.globals, key)
     ? run.globals
     : key in own
     ? own
@@ -62,6 +68,40 @@ const holder = (own: Record<PropertyKey, unknown>, key: PropertyKey): Record<Pro
 const clock =
   `(n=>{const D=Date,F=function(...a){return new.target?Reflect.construct(D,a.length?a:[n()],new.target):new D(n())+""};F.prototype=D.prototype;D.prototype.constructor=F;F.now=n;return Object.setPrototypeOf(F,D)})`
 
+// A new realm whose prototypes take no new properties (see the module's description), and node:vm to run code in it.
+const realm = (): readonly [typeof Vm, Record<PropertyKey, any>] => {
+  const node = vm()
+  const bare = node?.constants?.DONT_CONTEXTIFY
+  if (node === undefined || bare === undefined) throw new RealmUnavailable()
+  const g = node.createContext(bare, { codeGeneration: { strings: false, wasm: false } }) as Record<PropertyKey, any>
+  for (const key of ["Object", "Array", "Function"]) Object.preventExtensions(g[key].prototype)
+  return [node, g]
+}
+
+let made: ((array: unknown) => object) | undefined
+
+/**
+ * A new empty object, or array when `array` is true, of the data realm: the one realm of the Action instance in which
+ * rulefx builds the `user` and `context` legacy rules receive, and copies them between rules. No code of a rule runs
+ * there, and its prototypes take no new properties, so a `__proto__` key a rule merges into them reaches neither
+ * rulefx's own prototypes nor any realm's new keys. Without `node:vm` (where no rule from source can run), rulefx's own.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const empty = (array: boolean): object => {
+  try {
+    if (!made) {
+      const [node, g] = realm()
+      made = node.runInContext("a=>a?[]:{}", g)
+    }
+    return made!(array)
+  } catch {
+    // Not kept: a runtime that lacks node:vm now is asked again next time.
+    return array ? [] : {}
+  }
+}
+
 /**
  * Compiles a rule's source (a function expression, as Rules stored it) in a new realm and returns the rule's
  * function. Its global names resolve per run (see the module's description); `name` names the script in stack traces.
@@ -70,13 +110,7 @@ const clock =
  * @since 0.1.0
  */
 export const compile = (name: string, source: string): Function => {
-  const node = vm()
-  const bare = node?.constants?.DONT_CONTEXTIFY
-  if (node === undefined || bare === undefined) throw new RealmUnavailable()
-  const g = node.createContext(bare, { codeGeneration: { strings: false, wasm: false } }) as Record<
-    PropertyKey,
-    unknown
-  >
+  const [node, g] = realm()
   // The realm's Date reads the host's clock (`Date.now` of the Action, which a test may fake), and stays the realm's.
   g["Date"] = node.runInContext(clock, g)(() => Date.now())
   // The built-ins move off the global object, so that an assignment to one (`JSON = ...`) is the run's own too.
@@ -101,8 +135,8 @@ export const compile = (name: string, source: string): Function => {
       // Outside any run (a getter of the rule's called by rulefx, say) a write goes nowhere.
       set: (_, key, value) => {
         const run = running.getStore()
-        if (run !== undefined) run.vars[key] = value
-        return run !== undefined
+        if (run) run.vars[key] = value
+        return !!run
       }
     })
   )

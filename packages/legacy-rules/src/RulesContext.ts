@@ -15,6 +15,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import { adopt } from "./internal/adopt.ts"
+import { stringList } from "./internal/stringList.ts"
 
 /**
  * The Rules-shaped user: the Action's `event.user`, deep-copied. Rules saw `app_metadata` as undefined for a user
@@ -82,39 +83,29 @@ export interface RulesContext {
  */
 export const redirectCallback = "redirect-callback"
 
-// Actions' camelCase geoip keys -> Rules' snake_case ones; latitude and longitude keep their names.
-const geoipNames: Readonly<Record<string, string>> = {
-  countryCode: "country_code",
-  countryCode3: "country_code3",
-  countryName: "country_name",
-  cityName: "city_name",
-  timeZone: "time_zone",
-  continentCode: "continent_code",
-  subdivisionCode: "subdivision_code",
-  subdivisionName: "subdivision_name"
-}
+// Actions' camelCase geoip keys that Rules had in snake_case (countryCode3 is country_code3); latitude, longitude and
+// any other key keep their names.
+const geoipRenamed = /^(country(Code3?|Name)|cityName|timeZone|continentCode|subdivision(Code|Name))$/
 
-// A deep copy of the event's JSON without its own `__proto__` keys (user_metadata is the user's to edit): a rule's
-// hand-written deep merge into `user.app_metadata` must not reach rulefx's Object.prototype through one.
-const record = (u: unknown): Record<string, unknown> => Predicate.isObject(u) ? adopt(u) : {}
+// A part of the event read as an object; fromEvent copies the whole result at the end.
+const record = (u: unknown): Record<string, unknown> => Predicate.isObject(u) ? u : {}
 
-const strings = (u: unknown): Record<string, string> => {
-  const out: Record<string, string> = {}
-  if (Predicate.isObject(u)) {
-    for (const key of Object.keys(u)) if (typeof u[key] === "string") out[key] = u[key] as string
-  }
-  return out
-}
+const strings = (u: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries(record(u)).filter(([, value]) => typeof value === "string")) as Record<
+    string,
+    string
+  >
 
 const str = (u: unknown): string | undefined => typeof u === "string" ? u : undefined
 
-const stringList = (u: unknown): Array<string> =>
-  Array.isArray(u) ? u.filter((s): s is string => typeof s === "string") : []
+const text = (u: unknown): string => String(u ?? "")
 
 const geoip = (u: unknown): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
   if (Predicate.isObject(u)) {
-    for (const key of Object.keys(u)) out[Object.hasOwn(geoipNames, key) ? geoipNames[key]! : key] = u[key]
+    for (const key of Object.keys(u)) {
+      out[geoipRenamed.test(key) ? key.replace(/[A-Z]/g, "_$&").toLowerCase() : key] = u[key]
+    }
   }
   return out
 }
@@ -161,20 +152,20 @@ export const fromEvent = (
     app_metadata: record(user["app_metadata"]),
     user_metadata: record(user["user_metadata"])
   }
-  const context: RulesContext = {
+  // Without the guarded fields (connectionOptions, sso.with_auth0, sso.with_dbconn): the guards put them on the copy.
+  const context = {
     tenant: str(tenant["id"]),
-    clientID: String(client["client_id"] ?? ""),
-    clientName: String(client["name"] ?? ""),
+    clientID: text(client["client_id"]),
+    clientName: text(client["name"]),
     clientMetadata: strings(client["metadata"]),
-    connection: String(connection["name"] ?? ""),
-    connectionID: String(connection["id"] ?? ""),
-    connectionStrategy: String(connection["strategy"] ?? ""),
+    connection: text(connection["name"]),
+    connectionID: text(connection["id"]),
+    connectionStrategy: text(connection["strategy"]),
     connectionMetadata: strings(connection["metadata"]),
-    connectionOptions: {},
     protocol: options.resumed === true ? redirectCallback : str(transaction["protocol"]),
     request: {
       userAgent: str(request["user_agent"]),
-      ip: String(request["ip"] ?? ""),
+      ip: text(request["ip"]),
       hostname: str(request["hostname"]),
       query: record(request["query"]),
       body: record(request["body"]),
@@ -182,8 +173,6 @@ export const fromEvent = (
     },
     stats: { loginsCount: typeof stats["logins_count"] === "number" ? stats["logins_count"] : 0 },
     sso: {
-      with_auth0: false,
-      with_dbconn: false,
       current_clients: Array.isArray(session["clients"])
         ? session["clients"].filter(Predicate.isObject).map((c) => String(c["client_id"]))
         : []
@@ -196,18 +185,15 @@ export const fromEvent = (
     primaryUser: undefined,
     authentication: { methods: methods(authentication["methods"]) },
     authorization: { roles: stringList(record(event["authorization"])["roles"]) },
-    organization: Predicate.isObject(event["organization"]) ? record(event["organization"]) : undefined,
-    riskAssessment: Predicate.isObject(authentication["riskAssessment"])
-      ? record(authentication["riskAssessment"])
-      : undefined,
+    organization: Predicate.isObject(event["organization"]) ? event["organization"] : undefined,
+    riskAssessment: Predicate.isObject(authentication["riskAssessment"]) ? authentication["riskAssessment"] : undefined,
     samlConfiguration: {}
-  }
-  // In the literal above for their types; the guards replace them.
-  delete (context as { connectionOptions?: unknown }).connectionOptions
-  delete (context.sso as { with_auth0?: unknown }).with_auth0
-  delete (context.sso as { with_dbconn?: unknown }).with_dbconn
-  installGuards(rulesUser, context, options.guard ?? (() => undefined))
-  return { user: rulesUser, context }
+  } as RulesContext
+  // Copied into the data realm (see Realm.empty), without the event's own `__proto__` keys (user_metadata is the
+  // user's to edit): a rule's hand-written deep merge into `user.app_metadata` reaches no prototype through them.
+  const copy = adopt({ user: rulesUser, context })
+  installGuards(copy.user, copy.context, options.guard ?? (() => undefined))
+  return copy
 }
 
 /**
@@ -218,25 +204,27 @@ export const fromEvent = (
  * @since 0.1.0
  */
 export const installGuards = (user: object, context: object, guard: (construct: string) => void): void => {
-  if (!("connectionOptions" in context)) guarded(context, "connectionOptions", "context.connectionOptions", {}, guard)
+  guarded(context, "context.", "connectionOptions", {}, guard)
   const sso = (context as { sso?: unknown }).sso
   if (typeof sso === "object" && sso !== null) {
-    if (!("with_auth0" in sso)) guarded(sso, "with_auth0", "context.sso.with_auth0", false, guard)
-    if (!("with_dbconn" in sso)) guarded(sso, "with_dbconn", "context.sso.with_dbconn", false, guard)
+    guarded(sso, "context.sso.", "with_auth0", false, guard)
+    guarded(sso, "context.sso.", "with_dbconn", false, guard)
   }
-  if (!("permissions" in user)) guarded(user, "permissions", "user.permissions", undefined, guard)
+  guarded(user, "user.", "permissions", undefined, guard)
 }
 
-// A field Actions cannot fill: reading it asks `guard` first (which throws unless the rule accepted the construct),
-// then gives the empty value. Not enumerable, so a rule that logs or copies the whole object does not trip it.
-const guarded = (target: object, key: string, construct: string, empty: unknown, guard: (c: string) => void) => {
+// A field Actions cannot fill, unless the object has it already: reading it asks `guard` about the construct (`path`
+// and `key`) first, which throws unless the rule accepted it, then gives the empty value. Not enumerable, so a rule
+// that logs or copies the whole object does not trip it.
+const guarded = (target: object, path: string, key: string, empty: unknown, guard: (c: string) => void) => {
+  if (key in target) return
   let value = empty
   let set = false
   Object.defineProperty(target, key, {
     configurable: true,
     enumerable: false,
     get: () => {
-      if (!set) guard(construct)
+      if (!set) guard(path + key)
       return value
     },
     set: (v: unknown) => {

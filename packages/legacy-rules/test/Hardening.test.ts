@@ -324,6 +324,85 @@ describe("redirect URLs: what is checked is what is sent", () => {
     }).pipe(Effect.scoped))
 })
 
+/** One login whose rule redirects to `url(configuration)`, with settings of different kinds. */
+const redirectWith = (url: (c: Record<string, string>) => string) =>
+  login([
+    rule("redirects", ({ configuration }) =>
+      function(user, context, callback) {
+        context.redirect = { url: url(configuration as Record<string, string>) }
+        callback(null, user, context)
+      })
+  ], {
+    KEY,
+    SPECIAL: "p+ss/w=rd:long~key",
+    TIER: "gold",
+    DOMAIN: "example.com",
+    CONSENT_URL: "https://consent.example.com/terms?tenant=acme"
+  })
+
+describe("a secret in a redirect URL", () => {
+  it.effect.each(
+    [
+      ["a query value", (c: Record<string, string>) => `https://x.example/start?key=${c["KEY"]}`],
+      [
+        "a query value, URL-encoded",
+        (c: Record<string, string>) => `https://x.example/?k=${encodeURIComponent(c["SPECIAL"]!)}`
+      ],
+      ["a query value, as written", (c: Record<string, string>) => `https://x.example/?k=${c["SPECIAL"]}&n=1`],
+      ["a query key", (c: Record<string, string>) => `https://x.example/?${c["KEY"]}`],
+      ["a query value after a URL setting", (c: Record<string, string>) => `${c["CONSENT_URL"]}&client=${c["KEY"]}`],
+      ["a path segment", (c: Record<string, string>) => `https://x.example/api/${c["KEY"]}/start`],
+      ["a fragment value", (c: Record<string, string>) => `https://x.example/#/cb?token=${c["KEY"]}`],
+      ["the password", (c: Record<string, string>) => `https://u:${c["KEY"]}@x.example/`],
+      ["base64", (c: Record<string, string>) => `https://x.example/?k=${Buffer.from(c["KEY"]!).toString("base64")}`]
+    ] as const
+  )(
+    "%s: the login is denied generically; the log names the setting, never the value",
+    ([, url]) =>
+      Effect.gen(function*() {
+        const { exit, logs } = yield* redirectWith(url)
+        const error = Exit.findErrorOption(exit)
+        assert.isTrue(Option.isSome(error), "the login went through")
+        const denial = (error as Option.Some<Denial.Denial>).value
+        assert.strictEqual(denial._tag, "SecretInRedirect")
+        assert.strictEqual(denial.message, Denial.genericMessage)
+        assert.isTrue(logs.some((line) => /denied: SecretInRedirect secret=(KEY|SPECIAL)/.test(line)), logs.join("\n"))
+        for (const line of logs) assert.notInclude(line, KEY)
+      }).pipe(Effect.scoped)
+  )
+
+  it.effect.each(
+    [
+      ["a URL setting as the page", (c: Record<string, string>) => `${c["CONSENT_URL"]}&user=ada`],
+      ["a short setting as a value", (c: Record<string, string>) => `https://x.example/?tier=${c["TIER"]}`],
+      ["a setting inside a longer value", (c: Record<string, string>) => `https://x.example/?email=ada@${c["DOMAIN"]}`],
+      ["part of a secret", (c: Record<string, string>) => `https://x.example/?hint=${c["KEY"]!.slice(-6)}`]
+    ] as const
+  )("%s: sent", ([, url]) =>
+    Effect.gen(function*() {
+      const { exit } = yield* redirectWith(url)
+      assert.isTrue(Exit.isSuccess(exit))
+      assert.isString((exit as Exit.Success<Decision.Decision>).value.redirect?.url)
+    }).pipe(Effect.scoped))
+
+  it.effect("metadata the rules wrote before stays written, as with their own denials; a resumed login is not checked", () =>
+    Effect.gen(function*() {
+      const leaks = rule("writes-and-leaks", ({ auth0, configuration }) =>
+        function(user, context, callback) {
+          context.redirect = { url: `https://x.example/?key=${configuration["KEY"]}` }
+          auth0.users.updateAppMetadata(user.user_id, { tier: "gold" }).then(() => callback(null, user, context))
+        })
+      const exit = yield* runLegacy(LegacyRules.make([leaks]), fullEvent(), { KEY })
+      const denial = (Exit.findErrorOption(exit) as Option.Some<Denial.Denial>).value
+      assert.strictEqual(denial._tag, "SecretInRedirect")
+      assert.deepStrictEqual(Denial.committedOf(denial)?.appMetadata, { tier: "gold" })
+      // On /continue, Rules ignored a new redirect: nothing is sent, so nothing is checked.
+      const resumed = yield* runLegacy(LegacyRules.make([leaks], { resumed: true }), fullEvent(), { KEY })
+      assert.isTrue(Exit.isSuccess(resumed))
+      assert.isUndefined((resumed as Exit.Success<Decision.Decision>).value.redirect)
+    }).pipe(Effect.scoped))
+})
+
 describe("the request shim's requests end with the rule's run", () => {
   it.live("a rule that times out: its request to a hanging server is aborted then, not at its own 10 s timeout", () =>
     Effect.gen(function*() {

@@ -22,7 +22,7 @@ const LOGINS = 40
 
 type Store = "var" | "let" | "implicit" | "this" | "closure" | "global"
 type Wait = "sync" | "timer" | "promise" | "tick" | "immediate"
-type Patch = "none" | "includes" | "split" | "stringify" | "extend" | "map"
+type Patch = "none" | "includes" | "split" | "stringify" | "enumerable" | "map"
 type Fault = "none" | "timer" | "reject" | "tick" | "guard"
 type Output = "claim" | "metadata" | "redirect"
 
@@ -38,7 +38,7 @@ interface RuleSpec {
 const ruleSpec: fc.Arbitrary<RuleSpec> = fc.record({
   store: fc.constantFrom<Store>("var", "let", "implicit", "this", "closure", "global"),
   wait: fc.constantFrom<Wait>("sync", "timer", "promise", "tick", "immediate"),
-  patch: fc.constantFrom<Patch>("none", "none", "includes", "split", "stringify", "extend", "map"),
+  patch: fc.constantFrom<Patch>("none", "none", "includes", "split", "stringify", "enumerable", "map"),
   fault: fc.constantFrom<Fault>("none", "none", "timer", "reject", "tick", "guard"),
   output: fc.constantFrom<Output>("claim", "claim", "metadata", "redirect"),
   arrow: fc.boolean()
@@ -98,8 +98,8 @@ const patch: Record<Patch, string> = {
   includes: "Array.prototype.includes = function () { return true; };",
   split: "String.prototype.split = function () { return ['patched']; };",
   stringify: "JSON.stringify = function () { return '{}'; };",
-  extend:
-    "Object.defineProperty(Object.prototype, 'extend', { value: 1, enumerable: true, configurable: true, writable: true });",
+  // An existing property made enumerable: the realm's Object.prototype takes no new one (Realm).
+  enumerable: "Object.defineProperty(Object.prototype, 'toLocaleString', { value: 1, enumerable: true });",
   map: "Array.prototype.map = function () { return []; };"
 }
 

@@ -106,7 +106,7 @@ describe("legacy barrier, through a built Action in a child process", { timeout:
     // The rule after the patcher, in the same login, and the later logins still tell GUEST from ADMIN.
     assert.strictEqual(patcher!.denied, "role not allowed")
     assert.strictEqual(guest!.denied, "role not allowed")
-    // No enumerable Object.prototype.extend in for-in over rulefx's objects.
+    // No enumerable Object.prototype.toLocaleString in for-in over rulefx's objects.
     assert.deepStrictEqual(admin!.calls, [["idToken.setCustomClaim", "https://example.com/keys", 0]])
     // The claim-size limit still counts the 120 kB claim: denied before any call.
     assert.deepStrictEqual(big!.calls, [["access.deny", genericMessage]])

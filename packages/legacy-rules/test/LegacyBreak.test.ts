@@ -5,6 +5,7 @@
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Analyze from "@rulefx/cli/Analyze"
+import { genericMessage } from "@rulefx/core/Denial"
 import * as Effect from "effect/Effect"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -49,7 +50,14 @@ const analysed = (file: string) =>
 
 describe("break: issue 11's barrier through a built Action", () => {
   it("the real analysis accepts every fixture rule: each is ordinary code a migration builds as it is", async () => {
-    const files = ["token-cache.js", "merge-defaults.js", "admin-gate.js", "redirect-key.js", "getter-throws.js"]
+    const files = [
+      "token-cache.js",
+      "merge-defaults.js",
+      "admin-gate.js",
+      "redirect-key.js",
+      "getter-throws.js",
+      "merge-prefs.js"
+    ]
     const analyses = await Promise.all(files.map(analysed))
     analyses.forEach((analysis, i) =>
       assert.deepStrictEqual(analysis.findings.filter((f) => f.status !== "translated"), [], files[i])
@@ -94,20 +102,43 @@ describe("break: issue 11's barrier through a built Action", () => {
     for (const line of report.lines) assert.notInclude(line, apiKey)
   }, 30_000)
 
-  // KNOWN GAP (docs/legacy-isolation.md, "What is left"): JSON the rule parses itself (an API's answer, here the
-  // query) still carries its `__proto__` key into the merge, and rulefx's Object.prototype is polluted: later logins
-  // fail closed (the generic reason) instead of "admins only".
-  it.fails("KNOWN GAP: a __proto__ key in JSON a rule parses reaches no prototype through a deep merge", async () => {
+  // JSON the rule parses itself (an API's answer, here the query) carries its `__proto__` key into the merge. It
+  // polluted rulefx's Object.prototype: later logins failed closed (the generic reason) instead of "admins only".
+  it("a __proto__ key in JSON a rule parses reaches no prototype through a deep merge", async () => {
     const polluter = login("p", { mode: "merge", defaults: `{"__proto__":{"isAdmin":true}}` })
     const report = await runLogins(dir, action, [polluter, login("q", {}, {}, "cli_admin")], 300)
     assert.strictEqual(report.code, 0, report.stderr)
     assert.deepStrictEqual(report.outcomes[1]!.calls, [["access.deny", "admins only"]])
   }, 30_000)
 
-  // KNOWN GAP (documented, not fixed here): a secret in a redirect URL goes to the browser; only claims are checked.
-  it.fails("KNOWN GAP: a redirect URL holding a secret is not sent", async () => {
+  // The same merge into an object the rule made itself: the rule's own realm's Object.prototype took the key, and
+  // every later login through that rule inherited it (a beta claim here; a grant for a rule that checks a role).
+  it(
+    "a __proto__ key merged into a rule's own object reaches no prototype of its realm: no later login inherits it",
+    async () => {
+      const polluter = login("p", { mode: "prefs", prefs: `{"__proto__":{"beta":true}}` })
+      const later = [login("q", { mode: "prefs" }), login("s", { mode: "prefs", prefs: `{"theme":"dark"}` })]
+      const report = await runLogins(dir, action, [polluter, ...later], 300)
+      assert.strictEqual(report.code, 0, report.stderr)
+      for (const outcome of report.outcomes) assert.deepStrictEqual(outcome.calls, [], JSON.stringify(outcome))
+      // A tester flagged in their own preferences still gets it: the merge itself works.
+      const tester = await runLogins(dir, action, [login("t", { mode: "prefs", prefs: `{"beta":true}` })], 300)
+      assert.deepStrictEqual(tester.outcomes[0]!.calls, [["idToken.setCustomClaim", "https://example.com/beta", true]])
+    },
+    30_000
+  )
+
+  // A secret in a redirect URL went to the browser: only claims were checked. It is refused like a secret in a claim:
+  // denied with the generic reason, the log naming the setting, never its value.
+  it("a redirect URL holding a secret is not sent: denied, the log names the setting", async () => {
     const report = await runLogins(dir, action, [login("r", { mode: "redirect-key" })], 100)
     assert.strictEqual(report.code, 0, report.stderr)
-    for (const call of report.outcomes[0]!.calls) assert.notInclude(JSON.stringify(call), apiKey)
+    assert.deepStrictEqual(report.outcomes[0]!.calls, [["access.deny", genericMessage]])
+    assert.isTrue(
+      report.lines.some((line) => line.includes("denied: SecretInRedirect secret=API_KEY")),
+      report.lines.join("\n")
+    )
+    for (const line of report.lines) assert.notInclude(line, apiKey)
+    for (const line of report.lines) assert.notInclude(line, encodeURIComponent(apiKey))
   }, 30_000)
 })

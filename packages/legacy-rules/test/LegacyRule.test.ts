@@ -359,15 +359,17 @@ describe("LegacyRule", () => {
       }))
   })
   describe("failCurrent", () => {
-    it("outside any rule's code: logged, since there is no login to deny", () => {
+    it("outside any rule's code: logged by its kind only, since there is no login to deny nor secrets to scrub", () => {
       const capture = LogCapture.start()
       try {
-        LegacyRule.failCurrent(new Error("thrown by nobody's rule"))
+        LegacyRule.failCurrent(new TypeError("thrown by nobody's rule, with key sk_live_4eC39HqLyjWDarjtT1zdp7dc"))
+        LegacyRule.failCurrent("sk_live_4eC39HqLyjWDarjtT1zdp7dc")
       } finally {
         capture.stop()
       }
       assert.deepStrictEqual(capture.lines, [
-        "rulefx legacy: a callback threw outside any rule: thrown by nobody's rule"
+        "rulefx legacy: a callback threw outside any rule (TypeError)",
+        "rulefx legacy: a callback threw outside any rule (string)"
       ])
       assert.isUndefined(LegacyRule.current())
     })

@@ -1260,6 +1260,55 @@ describe("LegacyRules", () => {
         assert.strictEqual(decision.accessTokenClaims["https://x.example/allowed"], false)
       }))
 
+    it.effect("rules get the data realm's objects, whatever merges into them; typed rules and claims get rulefx's", () =>
+      Effect.gen(function*() {
+        const seen: Array<unknown> = []
+        const legacy = LegacyRules.make([
+          source(
+            "merge",
+            `function (user, context, callback) {
+              function merge(t, s) { for (var k in s) { if (s[k] && typeof s[k] === "object") { if (!t[k]) t[k] = {}; merge(t[k], s[k]) } else t[k] = s[k] } }
+              merge(user.app_metadata, JSON.parse('{"__proto__": {"isAdmin": true}, "roles": {"__proto__": {"0": "admin"}}}'));
+              auth0.users.updateUserMetadata(user.user_id, { prefs: {} }).then(function () {
+                merge(user.user_metadata.prefs, JSON.parse('{"__proto__": {"beta": true}}'));
+                context.idToken["https://x.example/tags"] = ["a"];
+                callback(null, user, context);
+              });
+            }`
+          ),
+          // Not compiled from source: runs in rulefx's realm, and sees what the rules see.
+          rule("look", () => (user, context, callback) => {
+            seen.push(Object.getPrototypeOf(user) === Object.prototype, user.app_metadata["isAdmin"])
+            callback(null, user, context)
+          })
+        ])
+        const pipeline = Pipeline.make({
+          facts: [legacy.State],
+          rules: [
+            legacy.rule,
+            Rule.make(
+              "typed",
+              Effect.gen(function*() {
+                const { user, context } = yield* legacy.State
+                seen.push(
+                  Object.getPrototypeOf(user) === Object.prototype,
+                  Object.getPrototypeOf(context.idToken["https://x.example/tags"]) === Array.prototype
+                )
+              })
+            )
+          ]
+        })
+        const decision = yield* pipeline.run.pipe(Effect.provide(loginLayer()))
+        assert.deepStrictEqual(seen, [false, undefined, true, true])
+        assert.strictEqual(Object.getPrototypeOf(decision.idTokenClaims["https://x.example/tags"]), Array.prototype)
+        const probe: Record<string, unknown> = {}
+        assert.deepStrictEqual([probe["isAdmin"], probe["beta"], ([] as Array<string>)[0]], [
+          undefined,
+          undefined,
+          undefined
+        ])
+      }))
+
     it.effect("the next rule gets rulefx's copy of what a patching rule created, not the rule's realm", () =>
       Effect.gen(function*() {
         const decision = yield* decide(LegacyRules.make([

@@ -61,7 +61,7 @@ describe("Realm", () => {
     const patcher = call(`function () {
       Array.prototype.includes = function () { return true }
       JSON.stringify = function () { return "{}" }
-      Object.prototype.extend = 1
+      Object.defineProperty(Object.prototype, "toLocaleString", { value: 1, enumerable: true })
       return [].includes(1)
     }`)
     assert.isTrue(patcher().result)
@@ -71,6 +71,78 @@ describe("Realm", () => {
     assert.deepStrictEqual(other().result, [false, "{\"a\":1}", 0])
     assert.isFalse(([] as Array<number>).includes(1))
     assert.strictEqual(JSON.stringify({ a: 1 }), "{\"a\":1}")
+  })
+
+  // A hand-written deep merge, as rules wrote them: `target[key]` for `__proto__` is the target's prototype.
+  const merge = `function merge(target, source) {
+    for (var key in source) {
+      if (source[key] && typeof source[key] === "object") {
+        if (!target[key]) target[key] = {}
+        merge(target[key], source[key])
+      } else target[key] = source[key]
+    }
+    return target
+  }`
+  const payloads = [
+    `{"__proto__": {"isAdmin": true}}`,
+    `{"constructor": {"prototype": {"isAdmin": true}}}`,
+    `{"list": {"__proto__": {"isAdmin": true, "0": "admin"}}}`,
+    `{"list": {"constructor": {"__proto__": {"isAdmin": true}}}}`
+  ]
+
+  it("a deep merge of JSON into the rule's own objects adds nothing to its realm's prototypes", () => {
+    for (const json of payloads) {
+      // One rule (one realm): a login merges the payload, a later login looks at fresh objects.
+      const rule = Realm.compile(
+        "r",
+        `function (json) {
+        ${merge}
+        if (json) merge({ list: [] }, JSON.parse(json))
+        return [({}).isAdmin, [].isAdmin, [][0], (function () {}).isAdmin]
+      }`
+      ) as (json?: string) => unknown
+      inRun({}, () => rule(json))
+      assert.deepStrictEqual(inRun({}, () => rule()).result, [undefined, undefined, undefined, undefined], json)
+    }
+    // Existing properties stay writable: old-style inheritance and a rule's own patches work.
+    const inherit = call(`function () {
+      function Base() {}
+      function Child() {}
+      Child.prototype = Object.create(Base.prototype)
+      Child.prototype.constructor = Child
+      Child.prototype.toString = function () { return "child" }
+      Object.prototype.hasOwnProperty = Object.prototype.hasOwnProperty
+      return [new Child().constructor === Child, String(new Child()), [1].includes(1)]
+    }`)
+    assert.deepStrictEqual(inherit().result, [true, "child", true])
+    // What does fail: adding a method to a prototype (silently in sloppy code, a TypeError in strict code).
+    const adds = call(`function () {
+      Object.prototype.extend = function () {}
+      Array.prototype.unique = function () {}
+      Function.prototype.method = function () {}
+      return [typeof ({}).extend, typeof [].unique, typeof (function () {}).method]
+    }`)
+    assert.deepStrictEqual(adds().result, ["undefined", "undefined", "undefined"])
+    assert.throws(
+      () => call(`function () { "use strict"; Object.prototype.extend = 1 }`)(),
+      /not extensible/
+    )
+  })
+
+  it("the data realm: what rulefx makes there takes a merge's __proto__ key into no prototype", () => {
+    const rule = Realm.compile("r", `function (target, json) { ${merge}; merge(target, JSON.parse(json)) }`)
+    for (const json of payloads) {
+      const target = Realm.empty(false) as Record<string, unknown>
+      target["list"] = Realm.empty(true)
+      inRun({}, () => rule(target, json))
+      const [object, array] = [Realm.empty(false), Realm.empty(true)] as Array<Record<string, unknown>>
+      assert.deepStrictEqual([object!["isAdmin"], array!["isAdmin"], array!["0"]], [undefined, undefined, undefined])
+      assert.isUndefined(({} as Record<string, unknown>)["isAdmin"], json)
+      assert.isUndefined(([] as unknown as Record<string, unknown>)["isAdmin"], json)
+    }
+    // Not rulefx's: a value rulefx reads back needs Array.isArray, not instanceof.
+    assert.isTrue(Array.isArray(Realm.empty(true)))
+    assert.notStrictEqual(Object.getPrototypeOf(Realm.empty(false)), Object.prototype)
   })
 
   it("eval and new Function are refused; a write outside any run goes nowhere", () => {

@@ -16,7 +16,7 @@ export const install = (fault: (error: unknown) => unknown): void => {
   installed = true
   const handle = (error: unknown) => {
     const run = running.getStore()
-    if (run !== undefined) return run.fail(fault(error))
+    if (run) return run.fail(fault(error))
     const runs: Array<Run> = [...active]
     // oxlint-disable-next-line no-console
     console.log(

@@ -38,8 +38,12 @@ export const scrubberOf = (configuration: Readonly<Record<string, string>>): Scr
     for (const name of Object.keys(configuration)) {
       const value = configuration[name]!
       if (value.length < 4) continue
-      const forms = [value, encodeURIComponent(value), rfc3986(value), JSON.stringify(value).slice(1, -1)]
-      for (const form of [...forms, Buffer.from(value).toString("base64")]) f(form, name, value)
+      const base64 = Buffer.from(value).toString("base64")
+      for (
+        const form of [value, encodeURIComponent(value), rfc3986(value), JSON.stringify(value).slice(1, -1), base64]
+      ) {
+        f(form, name, value)
+      }
     }
   }
   // Where runs may start: the first characters of every run long enough to give a form away (4 to 8 of them), to the
