@@ -33,7 +33,7 @@ import * as References from "effect/References"
 import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
-import { logger, maxLine } from "./internal/logger.ts"
+import { logger, printLine } from "./internal/logger.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
 /**
@@ -215,14 +215,10 @@ const logViolations = (
   violations: ReadonlyArray<Auth0Limits.Violation>,
   what = "login denied, Auth0 would refuse the decision"
 ): void => {
-  const lines = violations.slice(0, maxViolationLines).map((v) =>
-    `rulefx ERROR ${what}: ${Auth0Limits.describe(v)}`.replace(/\s+/g, " ")
-  )
+  for (const v of violations.slice(0, maxViolationLines)) printLine(`rulefx ERROR ${what}: ${Auth0Limits.describe(v)}`)
   if (violations.length > maxViolationLines) {
-    lines.push(`rulefx ERROR and ${violations.length - maxViolationLines} more violations`)
+    printLine(`rulefx ERROR and ${violations.length - maxViolationLines} more violations`)
   }
-  // oxlint-disable-next-line no-console
-  for (const line of lines) console.log(line.length > maxLine ? `${line.slice(0, maxLine - 1)}…` : line)
 }
 
 const unserialisable: ReadonlyArray<Auth0Limits.Violation> = [
