@@ -93,18 +93,30 @@ const sellerBody = JSON.stringify({
 
 /**
  * Replaces globalThis.fetch for every Action alike: each call answers at once with 200 and the seller body, as an
- * object with `status` and `text()` (all either Action reads), so neither sockets nor Response parsing are timed.
- * The same code runs in the timing processes (`stubSource`) and here, for the check that the Actions agree.
+ * object with what either Action reads: `status`, `headers` and `body` (core's HttpBody reads the body as a capped
+ * stream) and `text()` (the hand-written Action). No sockets are timed; rulefx's reading of the stream is, as it is
+ * part of its work. The same code runs in the timing processes (`stubSource`) and here, for the check that the
+ * Actions agree.
  */
 const stubSource = `
-const sellerResponse = { status: 200, text: () => Promise.resolve(${JSON.stringify(sellerBody)}) }
-globalThis.fetch = () => Promise.resolve(sellerResponse)
+const sellerText = ${JSON.stringify(sellerBody)}
+globalThis.fetch = () => Promise.resolve({
+  status: 200,
+  headers: new Headers(),
+  body: new Blob([sellerText]).stream(),
+  text: () => Promise.resolve(sellerText)
+})
 `
 
 const stubFetch = (): () => void => {
   const original = globalThis.fetch
-  const response = { status: 200, text: () => Promise.resolve(sellerBody) }
-  globalThis.fetch = (() => Promise.resolve(response)) as unknown as typeof fetch
+  globalThis.fetch = (() =>
+    Promise.resolve({
+      status: 200,
+      headers: new Headers(),
+      body: new Blob([sellerBody]).stream(),
+      text: () => Promise.resolve(sellerBody)
+    })) as unknown as typeof fetch
   return () => {
     globalThis.fetch = original
   }

@@ -27,14 +27,13 @@ import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as References from "effect/References"
 import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
-import { logger, maxLine } from "./internal/logger.ts"
+import { logger, printLine } from "./internal/logger.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
 /**
@@ -163,7 +162,7 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
   const deadline = Duration.fromInputUnsafe(options.deadline ?? defaultDeadline)
   const millis = Duration.toMillis(deadline)
   return (event: unknown, api?: PostLoginApi): Promise<Outcome> =>
-    Effect.runPromiseExit(
+    Effect.runPromise(
       withDeadline(
         Effect.gen(function*() {
           const { login, secrets } = yield* Auth0Event.decode(event)
@@ -180,29 +179,30 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
         }),
         deadline,
         millis
-      ).pipe(withLogger)
-    ).then(
-      (exit): Outcome | Promise<Outcome> => {
-        if (Exit.isSuccess(exit)) return { _tag: "Allowed", decision: exit.value }
-        const error = Cause.findErrorOption(exit.cause)
-        // Only a branded denial's message reaches the user; any other failure gets the generic reason.
-        if (error._tag === "Some" && isDenial(error.value)) {
-          return denied(error.value.message, error.value._tag, committedOf(error.value))
-        }
-        const tag = error._tag === "Some" ? describe(error.value).split(" ")[0] ?? "NonDenialFailure" : "Defect"
-        const detail = error._tag === "Some" && error.value instanceof Auth0Event.InvalidEvent
-          ? error.value.issues.join("; ")
-          : Cause.pretty(exit.cause)
-        return Effect.runPromise(
-          Effect.logError(`login failed closed (${tag}): ${detail}`).pipe(
-            // Outside the run (a deadline, a malformed event): the line still names the user when the event does.
-            Effect.annotateLogs({ user: userIdOf(event) }),
-            withLogger,
-            Effect.as(denied(genericMessage, tag))
-          )
-        )
-      }
+      ).pipe(
+        Effect.map((decision): Outcome => ({ _tag: "Allowed", decision })),
+        Effect.catchCause((cause) => failed(cause, event)),
+        withLogger
+      )
     )
+}
+
+// The outcome of a run that failed. Only a denial passes; anything else is logged and denied with the generic reason.
+const failed = (cause: Cause.Cause<unknown>, event: unknown): Effect.Effect<Outcome> => {
+  const error = Cause.findErrorOption(cause)
+  // Only a branded denial's message reaches the user; any other failure gets the generic reason.
+  if (error._tag === "Some" && isDenial(error.value)) {
+    return Effect.succeed(denied(error.value.message, error.value._tag, committedOf(error.value)))
+  }
+  const tag = error._tag === "Some" ? describe(error.value).split(" ")[0] ?? "NonDenialFailure" : "Defect"
+  const detail = error._tag === "Some" && error.value instanceof Auth0Event.InvalidEvent
+    ? error.value.issues.join("; ")
+    : Cause.pretty(cause)
+  return Effect.logError(`login failed closed (${tag}): ${detail}`).pipe(
+    // Outside the login's own run (past a deadline, a malformed event): the line names the user when the event does.
+    Effect.annotateLogs({ user: userIdOf(event) }),
+    Effect.as(denied(genericMessage, tag))
+  )
 }
 
 const userIdOf = (event: unknown): unknown =>
@@ -215,14 +215,10 @@ const logViolations = (
   violations: ReadonlyArray<Auth0Limits.Violation>,
   what = "login denied, Auth0 would refuse the decision"
 ): void => {
-  const lines = violations.slice(0, maxViolationLines).map((v) =>
-    `rulefx ERROR ${what}: ${Auth0Limits.describe(v)}`.replace(/\s+/g, " ")
-  )
+  for (const v of violations.slice(0, maxViolationLines)) printLine(`rulefx ERROR ${what}: ${Auth0Limits.describe(v)}`)
   if (violations.length > maxViolationLines) {
-    lines.push(`rulefx ERROR and ${violations.length - maxViolationLines} more violations`)
+    printLine(`rulefx ERROR and ${violations.length - maxViolationLines} more violations`)
   }
-  // oxlint-disable-next-line no-console
-  for (const line of lines) console.log(line.length > maxLine ? `${line.slice(0, maxLine - 1)}…` : line)
 }
 
 const unserialisable: ReadonlyArray<Auth0Limits.Violation> = [

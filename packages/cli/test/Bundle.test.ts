@@ -85,6 +85,20 @@ describe("Bundle.build", { timeout: buildTimeout }, () => {
     }
   })
 
+  it("keeps a regex with a Unicode property escape a literal (Node 22 has them), so an unused one is dropped", async () => {
+    // valibot (the event decoder's) defines an emoji regex that nothing here uses; as `new RegExp(...)` it would stay.
+    assert.notInclude(readFileSync(outfile, "utf8"), "Emoji_Presentation")
+    const dir = join(root, "property-escape")
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, "action.ts"), `export const isWord = (s: string): boolean => /^\\p{L}+$/u.test(s)\n`)
+    const built = join(dir, "dist", "action.js")
+    await Bundle.build({ entry: join(dir, "action.ts"), outfile: built })
+    assert.include(readFileSync(built, "utf8"), "/^\\p{L}+$/u")
+    const { isWord } = createRequire(built)(built) as { readonly isWord: (s: string) => boolean }
+    assert.isTrue(isWord("Zoë"))
+    assert.isFalse(isWord("Zoë!"))
+  })
+
   it("writes {\"type\": \"commonjs\"} beside the output", () => {
     const file = join(outfile, "..", "package.json")
     assert.deepStrictEqual(JSON.parse(readFileSync(file, "utf8")), { type: "commonjs" })

@@ -10,6 +10,9 @@ import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import { createHmac } from "node:crypto"
 
+const hmac = (key: Redacted.Redacted<string>, message: string): Effect.Effect<string> =>
+  Effect.sync(() => createHmac("sha256", Redacted.value(key)).update(message, "utf8").digest("hex"))
+
 /**
  * The crypto service.
  *
@@ -21,13 +24,7 @@ export class Crypto extends Context.Service<Crypto, {
   readonly hmacSha256Hex: (key: Redacted.Redacted<string>, message: string) => Effect.Effect<string>
 }>()("@rulefx/rules/Crypto") {
   /** Node's crypto. */
-  static readonly layer: Layer.Layer<Crypto> = Layer.succeed(
-    Crypto,
-    Crypto.of({
-      hmacSha256Hex: (key, message) =>
-        Effect.sync(() => createHmac("sha256", Redacted.value(key)).update(message, "utf8").digest("hex"))
-    })
-  )
+  static readonly layer: Layer.Layer<Crypto> = Layer.succeed(Crypto, Crypto.of({ hmacSha256Hex: hmac }))
 
   /**
    * Node's crypto, recording each message hashed (never the key) in `messages`, so a test can assert what was hashed.
@@ -37,9 +34,7 @@ export class Crypto extends Context.Service<Crypto, {
       Crypto,
       Crypto.of({
         hmacSha256Hex: (key, message) =>
-          Ref.update(messages, (all) => [...all, message]).pipe(
-            Effect.andThen(Effect.sync(() => createHmac("sha256", Redacted.value(key)).update(message).digest("hex")))
-          )
+          Ref.update(messages, (all) => [...all, message]).pipe(Effect.andThen(hmac(key, message)))
       })
     )
 }

@@ -2,8 +2,15 @@ import * as Cause from "effect/Cause"
 import * as Logger from "effect/Logger"
 import * as References from "effect/References"
 
-/** Auth0 keeps 256 characters of each console line. */
-export const maxLine = 256
+// Auth0 keeps 256 characters of each console line.
+const maxLine = 256
+
+/** Prints one log line on console.log (Auth0 captures it): whitespace runs made one space, cut to `maxLine`. */
+export const printLine = (text: string): void => {
+  const line = text.replace(/\s+/g, " ")
+  // oxlint-disable-next-line no-console
+  console.log(line.length > maxLine ? `${line.slice(0, maxLine - 1)}…` : line)
+}
 
 // Field values (the user id above all) come from outside: escape whitespace, "=" and control characters so a value
 // cannot forge fields or lines, and cap the length so the rule and message still fit in 256 characters.
@@ -31,7 +38,5 @@ export const logger = Logger.make<unknown, void>(({ cause, fiber, logLevel, mess
   }
   parts.push(...(Array.isArray(message) ? message : [message]).map(render))
   if (cause.reasons.length > 0) parts.push(Cause.pretty(cause).split("\n")[0] ?? "")
-  const line = parts.join(" ").replace(/\s+/g, " ")
-  // oxlint-disable-next-line no-console
-  console.log(line.length > maxLine ? `${line.slice(0, maxLine - 1)}…` : line)
+  printLine(parts.join(" "))
 })
