@@ -1,44 +1,72 @@
 /**
- * The install path a user takes, offline: the packed @rulefx packages are published to a local registry
- * (verdaccio on 127.0.0.1, no uplinks) seeded with the third-party packages this machine has; a project in a
- * temporary folder outside the workspace installs them with npm and then with pnpm, builds its Action with
- * `rulefx build`, runs it on events with `rulefx run`, typechecks against the published declarations, runs its own
- * vitest test, and migrates a legacy rules folder with `rulefx migrate`.
+ * The install path a user takes, offline, from `rulefx init` on. The packed @rulefx packages are published to a local
+ * registry (verdaccio on 127.0.0.1, no uplinks) seeded with the third-party packages this machine has. In an empty
+ * folder outside the workspace the published CLI scaffolds a project, as the CLI README says to start one
+ * (`npx @rulefx/cli init my-login`, `pnpm dlx @rulefx/cli init my-login`); its dependencies install from that registry;
+ * then its own scripts run as its README tells: `test`, `check` (tsc against the published declarations), `build`,
+ * `run` (the sample events, whose outcomes are also checked exactly with `rulefx run --json`), and `deploy`, with
+ * `--dry-run` and then for real, against a fake tenant on 127.0.0.1. Last, the user adds @rulefx/legacy-rules and
+ * netmask and migrates a folder of legacy Rules (`request`, `netmask`), then runs the migrated Action. All of it with
+ * npm and with pnpm, each with a fresh home, caches and configuration.
  *
- * Node: the CLI, npm, pnpm and tsc run on the machine's own node (Node 20 on CI); verdaccio 6.10 and the project's
- * vitest 5 need Node 22 and get the workspace's.
+ * Node: the package managers and every rulefx step run on the machine's own node (Node 20 on CI: the CLI supports
+ * 20.18+); the project's tests (vitest 5, which needs Node 22) run with the workspace's Node 22 first on PATH, and so
+ * does verdaccio 6.10.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import * as Init from "@rulefx/cli/Init"
+import * as ManagementServer from "@rulefx/testing/ManagementServer"
+import * as Effect from "effect/Effect"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { createServer, type Server } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as Semver from "semver"
 import { afterAll, beforeAll, inject } from "vitest"
+import * as LegacyRules from "./utils/LegacyRules.ts"
 import * as Outside from "./utils/Outside.ts"
 import * as Packed from "./utils/Packed.ts"
-import * as Project from "./utils/Project.ts"
 import * as Registry from "./utils/Registry.ts"
 import * as Seed from "./utils/Seed.ts"
 
 const packed = inject("packed")
 const node = Outside.systemNode()
 const minutes = (n: number) => n * 60_000
+const name = "my-login"
 
+/** What `rulefx run --json` prints, as far as these tests read it. */
 interface Outcome {
   readonly outcome: "allowed" | "denied" | "rejected"
   readonly summary: {
-    readonly denied: string | undefined
+    readonly denied?: string
     readonly idTokenClaims: Record<string, unknown>
     readonly accessTokenClaims: Record<string, unknown>
   }
+  readonly calls: ReadonlyArray<{ readonly method: string; readonly args: ReadonlyArray<unknown> }>
+  readonly filled: ReadonlyArray<string>
 }
+
+interface Manifest {
+  readonly name: string
+  readonly dependencies?: Record<string, string>
+  readonly devDependencies?: Record<string, string>
+  readonly peerDependencies?: Record<string, string>
+}
+
+const readJson = <A>(file: string): A => JSON.parse(readFileSync(file, "utf8")) as A
+
+/** The third-party packages the project `rulefx init` writes pins, with their versions (the CLI's own list). */
+const pins: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(Init.defaultVersions()).filter(([dependency]) => !dependency.startsWith("@rulefx/"))
+)
+/** What the migration step adds to the project: the shim's package and the npm package a legacy rule requires. */
+const migrationNeeds = ["@rulefx/legacy-rules", "netmask"]
 
 let root = ""
 let registry: Registry.Registry | undefined
 let crm: Server | undefined
 let crmUrl = ""
 const crmRequests: Array<unknown> = []
-let thirdParty: Record<string, string> = {}
 /** The third-party packages the @rulefx packages depend on. */
 let runtimeNeeds: ReadonlyArray<string> = []
 
@@ -68,29 +96,25 @@ const startCrm = (): Promise<void> =>
   })
 
 beforeAll(async () => {
+  const pool = Seed.installed(Outside.workspaceStore())
+  // First, before anything starts: a pin the seed cannot serve fails here, naming the package.
+  Seed.covering(pool, pins, `the project rulefx init writes (${Init.templateFolder})`)
   root = mkdtempSync(join(tmpdir(), "rulefx-install-"))
   registry = await Registry.start({ folder: join(root, "registry"), node: Outside.workspaceNode() })
-  const pool = Seed.installed(Outside.workspaceStore())
   const published = new Set(packed.map((p) => p.name))
-  const manifests = Packed.folders().map((folder) =>
-    JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as {
-      readonly dependencies?: Record<string, string>
-      readonly peerDependencies?: Record<string, string>
-    }
-  )
-  const projectNeeds = ["effect", "netmask", "@types/node", "typescript", "vitest"]
-  thirdParty = Object.fromEntries(projectNeeds.map((name) => {
-    const versions = (pool.get(name) ?? []).map((p) => p.manifest.version)
-    const newest = versions.toSorted((a, b) => a.localeCompare(b, "en", { numeric: true })).at(-1)
-    if (newest === undefined) throw new Error(`${name} is not installed in the workspace`)
-    return [name, newest]
-  }))
   runtimeNeeds = [
     ...new Set(
-      manifests.flatMap((m) => Object.keys(m.dependencies ?? {}).concat(Object.keys(m.peerDependencies ?? {})))
+      Packed.folders().flatMap((folder) => {
+        const manifest = readJson<Manifest>(join(folder, "package.json"))
+        return Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies })
+      })
     )
-  ].filter((name) => !published.has(name))
-  const start = new Set([...projectNeeds, ...runtimeNeeds])
+  ].filter((dependency) => !published.has(dependency))
+  const start = new Set([
+    ...Object.keys(pins),
+    ...migrationNeeds.filter((dependency) => !published.has(dependency)),
+    ...runtimeNeeds
+  ])
   await Seed.publish(started(), Seed.closure(pool, start))
 
   const publisher = Outside.make({
@@ -116,7 +140,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => (crm === undefined ? resolve() : crm.close(() => resolve())))
   // RULEFX_E2E_KEEP=1 keeps the projects, the registry's storage and the homes, to look into a failure.
   if (root !== "" && process.env["RULEFX_E2E_KEEP"] === undefined) rmSync(root, { recursive: true, force: true })
-})
+}, minutes(2))
 
 describe("the local registry", () => {
   it("holds the packed @rulefx packages and answers 404 for anything it was not given (no uplink)", async () => {
@@ -130,13 +154,42 @@ describe("the local registry", () => {
   })
 })
 
-const managers = [
+/** A command as a user types it: the package manager's script (run with a chosen node) and its arguments. */
+type Command = ReadonlyArray<string>
+
+interface Manager {
+  readonly name: "npm" | "pnpm"
+  /** How the user starts a project, as the CLI README says. */
+  readonly creates: string
+  /** `npx @rulefx/cli init <dir>`: the published CLI, fetched from the registry, run once. */
+  readonly create: (dir: string) => Command
+  readonly install: () => Command
+  readonly add: (...names: ReadonlyArray<string>) => Command
+  readonly test: () => Command
+  /** `npm run <script> -- <args>`; pnpm hands a `--` on to the script, so its flags go without one. */
+  readonly script: (script: string, ...args: ReadonlyArray<string>) => Command
+  /** `npx rulefx ...`, the project's installed bin. */
+  readonly rulefx: (...args: ReadonlyArray<string>) => Command
+  /** Where the packages came from. */
+  readonly sources: (outside: Outside.Outside, project: string) => ReadonlySet<string>
+}
+
+const npm = Outside.systemNpm()
+const npx = Outside.systemNpx()
+const pnpm = Outside.pnpmCli()
+
+const managers: ReadonlyArray<Manager> = [
   {
     name: "npm",
-    install: (outside: Outside.Outside, project: string) =>
-      Outside.run(outside, project, node.path, [Outside.systemNpm(), "install"]),
-    /** Where the packages came from: the origins of the lockfile's `resolved` URLs. */
-    sources: (_outside: Outside.Outside, project: string) =>
+    creates: "npx @rulefx/cli init",
+    create: (dir) => [npx, "@rulefx/cli", "init", dir],
+    install: () => [npm, "install"],
+    add: (...names) => [npm, "install", ...names],
+    test: () => [npm, "test"],
+    script: (script, ...args) => [npm, "run", script, ...(args.length === 0 ? [] : ["--", ...args])],
+    rulefx: (...args) => [npx, "rulefx", ...args],
+    /** The origins of the lockfile's `resolved` URLs. */
+    sources: (_outside, project) =>
       new Set(
         [...readFileSync(join(project, "package-lock.json"), "utf8").matchAll(/"resolved": "([^"]+)"/g)].map((m) =>
           new URL(m[1] ?? "").origin
@@ -145,10 +198,15 @@ const managers = [
   },
   {
     name: "pnpm",
-    install: (outside: Outside.Outside, project: string) =>
-      Outside.run(outside, project, node.path, [Outside.pnpmCli(), "install"]),
-    /** Where the packages came from: pnpm keeps the metadata it fetched in a folder per registry host. */
-    sources: (outside: Outside.Outside, _project: string) =>
+    creates: "pnpm dlx @rulefx/cli init",
+    create: (dir) => [pnpm, "dlx", "@rulefx/cli", "init", dir],
+    install: () => [pnpm, "install"],
+    add: (...names) => [pnpm, "add", ...names],
+    test: () => [pnpm, "test"],
+    script: (script, ...args) => [pnpm, "run", script, ...args],
+    rulefx: (...args) => [pnpm, "exec", "rulefx", ...args],
+    /** pnpm keeps the metadata it fetched (dlx's included) in a folder per registry host. */
+    sources: (outside, _project) =>
       new Set(
         readdirSync(join(outside.home, "cache", "pnpm"), { withFileTypes: true })
           .filter((entry) => entry.isDirectory() && entry.name.startsWith("metadata"))
@@ -156,107 +214,204 @@ const managers = [
           .map((host) => `http://${host.replace("+", ":")}`)
       )
   }
-] as const
+]
 
-describe.each(managers)("a project outside the workspace, installed with $name", (manager) => {
+describe.each(managers)("a project made by rulefx init, outside the workspace, with $name", (manager) => {
   let outside: Outside.Outside
+  let work = ""
   let project = ""
-  let scaffolded: Project.Scaffolded
-  const rulefx = (...args: ReadonlyArray<string>) =>
-    Outside.run(outside, project, join(project, "node_modules", ".bin", "rulefx"), args)
-  const runJson = async (action: string, event: string, secrets?: string): Promise<Outcome> => {
-    const ran = await rulefx("run", action, "--event", event, "--json", ...(secrets ? ["--secrets", secrets] : []))
+  let tenant: ManagementServer.ManagementServer | undefined
+  /** Runs a user's command in the project, on the machine's node unless `on` names another. */
+  const step = (command: Command, options: { readonly on?: string; readonly env?: Record<string, string> } = {}) =>
+    Outside.run(
+      options.on === undefined ? outside : Outside.onNode(outside, options.on),
+      project,
+      options.on ?? node.path,
+      command,
+      options.env === undefined ? {} : { env: options.env }
+    )
+  const runJson = async (action: string, event: string, ...flags: ReadonlyArray<string>): Promise<Outcome> => {
+    const ran = await step(manager.rulefx("run", action, "--event", event, "--json", ...flags))
     assert.strictEqual(ran.code, 0, Outside.describe("rulefx run", ran))
     return JSON.parse(ran.stdout) as Outcome
   }
-
-  beforeAll(() => {
-    outside = Outside.make({ home: join(root, `${manager.name}-home`), registry: started().url, node: node.path })
-    project = join(root, `${manager.name}-project`)
-    scaffolded = Project.scaffold(project, { rulefx: packed[0]?.version ?? "", thirdParty })
+  const credentials = () => ({
+    AUTH0_DOMAIN: "acme.example.auth0.com",
+    AUTH0_CLIENT_ID: "client-id",
+    AUTH0_CLIENT_SECRET: "client-secret",
+    RULEFX_AUTH0_BASE_URL: tenant?.url ?? ""
   })
 
-  it("installs from the local registry alone, with no node_modules reachable above the project", async () => {
+  beforeAll(async () => {
+    outside = Outside.make({ home: join(root, `${manager.name}-home`), registry: started().url, node: node.path })
+    work = join(root, `${manager.name}-work`)
+    mkdirSync(work)
+    project = join(work, name)
+    tenant = await ManagementServer.start({ build: { _tag: "Built", polls: 0 } })
+  })
+
+  afterAll(async () => {
+    await tenant?.close()
+  })
+
+  it(`${manager.creates} ${name}: the published CLI scaffolds the project in an empty folder`, async () => {
+    assert.deepStrictEqual(readdirSync(work), [])
+    assert.deepStrictEqual(Outside.reachableNodeModules(work), [])
+    const ran = await Outside.run(outside, work, node.path, manager.create(name))
+    assert.strictEqual(ran.code, 0, Outside.describe(`${manager.name}: rulefx init`, ran))
+    assert.include(ran.stdout, `wrote ${join(name, "package.json")}\n`)
+    // The next steps are written for the package manager that ran init.
+    assert.include(ran.stdout, `next (with Node 22):\n  cd ${name}\n  ${manager.name} install `)
+    assert.include(ran.stdout, `\n  ${manager.name} run deploy `)
+    // Nothing but the project: the CLI was fetched into the package manager's cache, not here.
+    assert.deepStrictEqual(readdirSync(work), [name])
+  }, minutes(2))
+
+  it.effect("the project is, file for file, what the workspace's Init makes: the packed template is whole", () =>
+    Effect.gen(function*() {
+      const expected = yield* Init.files({ name })
+      const written = readdirSync(project, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => join(entry.parentPath, entry.name).slice(project.length + 1))
+      assert.sameMembers(written, expected.map((file) => file.path))
+      for (const file of expected) {
+        assert.strictEqual(readFileSync(join(project, file.path), "utf8"), file.text, file.path)
+      }
+    }))
+
+  it("installs its dependencies from the local registry alone, the @rulefx packages as packed", async () => {
     assert.deepStrictEqual(Outside.reachableNodeModules(project), [])
-    const ran = await manager.install(outside, project)
+    const ran = await step(manager.install())
     assert.strictEqual(ran.code, 0, Outside.describe(`${manager.name} install`, ran))
-    // npm warns about each package whose engines exclude this Node (pnpm stays quiet): only the project's test
-    // runner (vitest 5 wants Node 22) may, nothing that the packages or the CLI need.
+    // npm warns about each package whose engines exclude this Node (pnpm stays quiet): the project (Node 22, as
+    // Auth0) and its test runner (vitest 5) may, nothing that the packages or the CLI need.
     const engineWarnings = [...`${ran.stdout}${ran.stderr}`.matchAll(/EBADENGINE\s+package: '(@?[^@']+)@/g)]
       .map((match) => match[1])
-    for (const name of engineWarnings) assert.notInclude([...runtimeNeeds, ...packed.map((p) => p.name)], name)
+    for (const warned of engineWarnings) assert.notInclude([...runtimeNeeds, ...packed.map((p) => p.name)], warned)
     assert.deepStrictEqual([...manager.sources(outside, project)], [new URL(started().url).origin])
-    const manifest = JSON.parse(readFileSync(join(project, "package.json"), "utf8")) as {
-      readonly dependencies: Record<string, string>
-      readonly devDependencies: Record<string, string>
-    }
+    const manifest = readJson<Manifest>(join(project, "package.json"))
     const direct = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })
     for (const p of packed.filter((p) => direct.includes(p.name))) {
-      const installed = JSON.parse(
-        readFileSync(join(project, "node_modules", p.name, "package.json"), "utf8")
-      ) as { readonly version: string }
+      const installed = readJson<{ readonly version: string }>(join(project, "node_modules", p.name, "package.json"))
       assert.strictEqual(installed.version, p.version, p.name)
       assert.isTrue(existsSync(join(project, "node_modules", p.name, "dist")), p.name)
     }
+    for (const [dependency, version] of Object.entries(pins)) {
+      const installed = readJson<{ readonly version: string }>(
+        join(project, "node_modules", dependency, "package.json")
+      )
+      assert.isTrue(Semver.satisfies(installed.version, version), `${dependency}@${installed.version} for ${version}`)
+    }
   }, minutes(4))
 
-  it(`runs rulefx on ${node.version}: --help and --version`, async () => {
-    assert.strictEqual((await Outside.run(outside, project, "node", ["--version"])).stdout.trim(), node.version)
-    const help = await rulefx("--help")
+  it(`the rulefx bin runs on ${node.version}: --help and --version`, async () => {
+    assert.strictEqual((await step(["--version"])).stdout.trim(), node.version)
+    const help = await step(manager.rulefx("--help"))
     assert.strictEqual(help.code, 0, Outside.describe("rulefx --help", help))
-    for (const command of ["build", "run", "deploy", "export", "migrate"]) assert.include(help.stdout, command)
-    const version = await rulefx("--version")
+    for (const command of ["init", "build", "run", "deploy", "export", "migrate"]) assert.include(help.stdout, command)
+    const version = await step(manager.rulefx("--version"))
     assert.strictEqual(version.stdout.trim(), `rulefx v${packed[0]?.version}`)
   }, minutes(1))
 
-  it("rulefx build makes one Action; rulefx run allows and denies as the rule says", async () => {
-    const built = await rulefx("build", scaffolded.entry, "-o", "dist/action.js")
-    assert.strictEqual(built.code, 0, Outside.describe("rulefx build", built))
-    const size = statSync(join(project, "dist", "action.js")).size
-    assert.isBelow(size, 100_000)
-    const results = await Promise.all(scaffolded.events.map((event) => runJson("dist/action.js", event.file)))
-    for (const [i, event] of scaffolded.events.entries()) {
-      const result = results[i]
-      assert.isDefined(result)
-      assert.strictEqual(result.outcome, event.denied === undefined ? "allowed" : "denied", event.file)
-      assert.strictEqual(result.summary.denied, event.denied, event.file)
-      assert.deepStrictEqual(result.summary.idTokenClaims, event.idTokenClaims, event.file)
-    }
-  }, minutes(2))
+  it(
+    `${manager.name} test: the project's tests pass (vitest 5, with the workspace's Node 22 first on PATH)`,
+    async () => {
+      const node22 = Outside.workspaceNode()
+      assert.match((await step(["--version"], { on: node22 })).stdout, /^v22\./)
+      const ran = await step(manager.test(), { on: node22 })
+      assert.strictEqual(ran.code, 0, Outside.describe(`${manager.name} test`, ran))
+      const files = readdirSync(join(project, "test")).filter((file) => file.endsWith(".test.ts")).length
+      assert.match(ran.stdout, new RegExp(`Test Files +${files} passed \\(${files}\\)`), ran.stdout)
+    },
+    minutes(2)
+  )
 
-  it("tsc typechecks the project against the published declarations", async () => {
-    const ran = await Outside.run(outside, project, join(project, "node_modules", ".bin", "tsc"), ["-p", "."])
-    assert.strictEqual(ran.code, 0, Outside.describe("tsc", ran))
-  }, minutes(2))
-
-  it("the project's own vitest test passes (vitest 5 on the workspace's Node 22)", async () => {
-    const vitest = join(project, "node_modules", "vitest", "vitest.mjs")
-    const ran = await Outside.run(outside, project, Outside.workspaceNode(), [vitest, "run"])
-    assert.strictEqual(ran.code, 0, Outside.describe("vitest run", ran))
-    assert.match(ran.stdout, /Tests\s+2 passed/)
+  it(`${manager.name} run check: tsc type-checks the project against the published declarations`, async () => {
+    const ran = await step(manager.script("check"))
+    assert.strictEqual(ran.code, 0, Outside.describe(`${manager.name} run check`, ran))
   }, minutes(2))
 
   it(
-    "rulefx migrate turns a rules folder into an Action: netmask from the project, request from @rulefx/legacy-rules",
+    `${manager.name} run build: type-checked with the project's TypeScript, one file under 100,000 bytes`,
     async () => {
-      const rules = Project.addLegacyRules(project)
-      const migrated = await rulefx("migrate", rules, "-o", "dist/legacy.js")
+      const ran = await step(manager.script("build"))
+      assert.strictEqual(ran.code, 0, Outside.describe(`${manager.name} run build`, ran))
+      assert.match(ran.stdout, /^type-checked: tsconfig\.json \(TypeScript 7\.0\.2, the project's\)$/m)
+      const size = statSync(join(project, "dist", "action.js")).size
+      assert.include(ran.stdout, `dist/action.js: ${(size / 1000).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
+      assert.isBelow(size, 100_000)
+    },
+    minutes(2)
+  )
+
+  it(`${manager.name} run run: the sample events end as they should, exactly`, async () => {
+    const ran = await step(manager.script("run"))
+    assert.strictEqual(ran.code, 0, Outside.describe(`${manager.name} run run`, ran))
+    assert.match(ran.stdout, /^outcome +allowed$/m)
+    assert.match(ran.stdout, /^outcome +denied$/m)
+    const [allowed, denied] = await Promise.all([
+      runJson("dist/action.js", "events/allowed.json", "--strict"),
+      runJson("dist/action.js", "events/denied.json", "--strict")
+    ])
+    assert.strictEqual(allowed?.outcome, "allowed")
+    assert.deepStrictEqual(allowed?.calls, [
+      { method: "idToken.setCustomClaim", args: ["https://example.com/plan", "enterprise"] }
+    ])
+    assert.deepStrictEqual(allowed?.filled, [])
+    assert.strictEqual(denied?.outcome, "denied")
+    assert.strictEqual(denied?.summary.denied, "This application needs the enterprise plan.")
+    assert.deepStrictEqual(denied?.calls, [
+      { method: "access.deny", args: ["This application needs the enterprise plan."] }
+    ])
+  }, minutes(2))
+
+  it(
+    `${manager.name} run deploy: --dry-run changes nothing; then the Action is created, deployed and bound`,
+    async () => {
+      const dry = await step(manager.script("deploy", "--dry-run"), { env: credentials() })
+      assert.strictEqual(dry.code, 0, Outside.describe(`${manager.name} run deploy --dry-run`, dry))
+      assert.include(dry.stdout, `Dry run for ${name}: nothing was changed.`)
+      assert.include(dry.stdout, "action: would create it, wait for its build and deploy it")
+      assert.deepStrictEqual(ManagementServer.writes(tenant!), [])
+
+      const ran = await step(manager.script("deploy"), { env: credentials() })
+      assert.strictEqual(ran.code, 0, Outside.describe(`${manager.name} run deploy`, ran))
+      const [action] = tenant!.actions()
+      assert.strictEqual(action?.name, name)
+      assert.include(ran.stdout, `Deployed ${name} (${action?.id}), version 1.`)
+      assert.strictEqual(action?.code, readFileSync(join(project, "dist", "action.js"), "utf8"))
+      assert.strictEqual(action?.runtime, "node22")
+      assert.strictEqual(action?.deployedVersions, 1)
+      assert.deepStrictEqual(tenant!.bindings("post-login"), [{ actionId: action?.id, display_name: name }])
+    },
+    minutes(2)
+  )
+
+  it(
+    "rulefx migrate turns a rules folder into an Action: netmask installed in the project, request from @rulefx/legacy-rules",
+    async () => {
+      const added = await step(manager.add(...migrationNeeds))
+      assert.strictEqual(added.code, 0, Outside.describe(`${manager.name} add`, added))
+      const rules = LegacyRules.write(project)
+      const migrated = await step(manager.rulefx("migrate", rules, "-o", "dist/legacy.js"))
       assert.strictEqual(migrated.code, 0, Outside.describe("rulefx migrate", migrated))
       const secrets = (crm: string) => {
         const file = join(project, `secrets-${crm}.json`)
-        writeFileSync(file, JSON.stringify({ OFFICE_CIDR: "10.20.0.0/16", CRM_URL: `${crmUrl}/${crm}` }))
+        writeFileSync(file, JSON.stringify({ OFFICE_CIDR: "203.0.113.0/24", CRM_URL: `${crmUrl}/${crm}` }))
         return file
       }
+      const user = readJson<{ readonly user: { readonly user_id: string } }>(join(project, "events", "allowed.json"))
+        .user.user_id
       const before = crmRequests.length
-      const allowed = await runJson("dist/legacy.js", "events/verified.json", secrets("crm"))
+      const allowed = await runJson("dist/legacy.js", "events/allowed.json", "--secrets", secrets("crm"))
       assert.strictEqual(allowed.outcome, "allowed")
       assert.deepStrictEqual(allowed.summary.idTokenClaims, { "https://example.com/in_office": true })
       assert.deepStrictEqual(allowed.summary.accessTokenClaims, { "https://example.com/crm_id": "crm-1001" })
-      assert.deepStrictEqual(crmRequests.slice(before), [{ url: "/crm", body: { user_id: "auth0|1001" } }])
-      const denied = await runJson("dist/legacy.js", "events/verified.json", secrets("down"))
+      assert.deepStrictEqual(crmRequests.slice(before), [{ url: "/crm", body: { user_id: user } }])
+      const denied = await runJson("dist/legacy.js", "events/allowed.json", "--secrets", secrets("down"))
       assert.strictEqual(denied.outcome, "denied")
       assert.strictEqual(denied.summary.denied, "The CRM is not available, try again later.")
     },
-    minutes(2)
+    minutes(3)
   )
 })

@@ -51,6 +51,13 @@ export const systemNpm = (): string => {
   return path
 }
 
+/** The machine's own npx (its npx-cli.js, run with the machine's node). */
+export const systemNpx = (): string => {
+  const path = onPath("npx")
+  if (path === undefined) throw new Error("no npx on PATH outside the workspace")
+  return path
+}
+
 /** The workspace's Node 22 (the `node` dev dependency), for what needs it: verdaccio, vitest 5. */
 export const workspaceNode = (): string => join(workspace, "node_modules", "node", "bin", "node")
 
@@ -132,6 +139,15 @@ export const make = (options: {
     }
   }
 }
+
+/**
+ * The same environment with `node`'s folder first on PATH: what a package manager's scripts (vitest, rulefx) then run
+ * on, since their bins start with `#!/usr/bin/env node`.
+ */
+export const onNode = (outside: Outside, node: string): Outside => ({
+  ...outside,
+  env: { ...outside.env, PATH: [dirname(node), outside.env["PATH"]].join(delimiter) }
+})
 
 /**
  * Runs `command args` in `cwd` with the outside environment; never rejects (the caller reads the code).

@@ -11,6 +11,7 @@
  */
 import { lstatSync, readdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
+import * as Semver from "semver"
 import type * as Registry from "./Registry.ts"
 import * as Tarball from "./Tarball.ts"
 
@@ -98,6 +99,30 @@ export const closure = (
     throw new Error(`not installed on this machine, so not in the local registry: ${[...missing].join(", ")}`)
   }
   return needed
+}
+
+/**
+ * Fails, before anything starts, when `pins` (a project's `name: version range`, as `rulefx init` writes them) name a
+ * package this machine has no satisfying version of: the local registry could not serve it, and the install would
+ * fail later with less to go on. The message names every such package, the range pinned and the versions installed.
+ */
+export const covering = (
+  pool: ReadonlyMap<string, ReadonlyArray<Installed>>,
+  pins: Readonly<Record<string, string>>,
+  whose: string
+): void => {
+  const uncovered = Object.entries(pins).flatMap(([name, range]) => {
+    const versions = (pool.get(name) ?? []).map((installed) => installed.manifest.version)
+    if (versions.some((version) => Semver.satisfies(version, range))) return []
+    const have = versions.length === 0 ? "none installed" : `installed: ${versions.toSorted().join(", ")}`
+    return [`${name}@${range} (${have})`]
+  })
+  if (uncovered.length > 0) {
+    throw new Error(
+      `${whose} pins versions that this machine has not installed (node_modules/.pnpm), so the local registry cannot ` +
+        `serve them: ${uncovered.join("; ")}. Install them in the workspace (the pnpm catalog) or change the pins.`
+    )
+  }
 }
 
 /**

@@ -304,26 +304,53 @@ export const write = Effect.fn("Init.write")(
 )
 
 /**
- * What `rulefx init` prints: the files written (and kept), then the commands to run next (with pnpm for a project
- * linked to a checkout, whose `link:` dependencies npm does not take).
+ * The package manager a project's next commands are written for.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Manager = "npm" | "pnpm"
+
+/**
+ * The package manager that started this process, from the user agent npm and pnpm give the commands they run
+ * (`npx`, `npm exec`, `pnpm dlx`, `pnpm exec`, scripts): `pnpm/10.34.9 npm/? node/v22.23.3 linux x64`. npm when
+ * there is none.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const managerFromUserAgent = (userAgent: string | undefined): Manager =>
+  userAgent?.startsWith("pnpm/") === true ? "pnpm" : "npm"
+
+/**
+ * What `rulefx init` prints: the files written (and kept), then the commands to run next, for the package manager
+ * that ran it (pnpm for a project linked to a checkout, whose `link:` dependencies npm does not take).
  *
  * @category getters
  * @since 0.1.0
  */
-export const render = (report: Report, options: { readonly linked?: boolean } = {}): string => {
-  const [install, test, run] = options.linked === true
-    ? ["pnpm install       # links every dependency from the rulefx checkout", "pnpm test         ", "pnpm run"]
-    : ["npm install        # or pnpm install", "npm test          ", "npm run"]
+export const render = (
+  report: Report,
+  options: { readonly linked?: boolean; readonly manager?: Manager } = {}
+): string => {
+  const linked = options.linked === true
+  const pm = linked ? "pnpm" : options.manager ?? "npm"
+  const steps: ReadonlyArray<readonly [string, string]> = [
+    [
+      `${pm} install`,
+      linked ? "links every dependency from the rulefx checkout" : pm === "npm" ? "or pnpm install" : "the dependencies"
+    ],
+    [`${pm} test`, "the rules' tests, with test layers"],
+    [`${pm} run build`, "type-check, then dist/action.js"],
+    [`${pm} run run`, "the built Action on events/allowed.json and events/denied.json"],
+    [`${pm} run deploy`, "with AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET set (see README.md)"]
+  ]
   return [
     ...report.written.map((path) => `wrote ${join(report.dir, path)}`),
     ...report.kept.map((path) => `kept  ${join(report.dir, path)} (already there)`),
     "",
     "next (with Node 22):",
     ...(resolve(report.dir) === process.cwd() ? [] : [`  cd ${report.dir}`]),
-    `  ${install}`,
-    `  ${test} # the rules' tests, with test layers`,
-    `  ${run} build     # type-check, then dist/action.js`,
-    `  ${run} run       # the built Action on events/allowed.json and events/denied.json`,
-    `  ${run} deploy    # with AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET set (see README.md)`
+    ...steps.map(([command, what]) => `  ${command.padEnd(19)}# ${what}`)
   ].join("\n")
 }

@@ -183,6 +183,42 @@ describe("Init.write", () => {
     }))
 })
 
+/** The lines after "next (with Node 22):". */
+const next = (text: string) => text.split("\n").slice(text.split("\n").indexOf("next (with Node 22):") + 1)
+
+describe("Init.render", () => {
+  const report: Init.Report = { dir: "acme-login", written: ["package.json"], kept: [] }
+
+  it("the next steps for the package manager that ran init (npx: npm, pnpm dlx: pnpm), in one column", () => {
+    assert.deepStrictEqual(next(Init.render(report)), [
+      "  cd acme-login",
+      "  npm install        # or pnpm install",
+      "  npm test           # the rules' tests, with test layers",
+      "  npm run build      # type-check, then dist/action.js",
+      "  npm run run        # the built Action on events/allowed.json and events/denied.json",
+      "  npm run deploy     # with AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET set (see README.md)"
+    ])
+    const pnpm = next(Init.render(report, { manager: "pnpm" }))
+    assert.deepStrictEqual(pnpm.slice(1).map((line) => line.slice(0, 22)), [
+      "  pnpm install       #",
+      "  pnpm test          #",
+      "  pnpm run build     #",
+      "  pnpm run run       #",
+      "  pnpm run deploy    #"
+    ])
+    assert.strictEqual(
+      next(Init.render(report, { manager: "npm", linked: true }))[1],
+      `  pnpm install       # links every dependency from the rulefx checkout`
+    )
+  })
+
+  it("managerFromUserAgent: pnpm's user agent is pnpm; npm's, or none, is npm", () => {
+    assert.strictEqual(Init.managerFromUserAgent("pnpm/10.34.9 npm/? node/v20.20.2 linux x64"), "pnpm")
+    assert.strictEqual(Init.managerFromUserAgent("npm/11.19.1 node/v20.20.2 linux x64 workspaces/false"), "npm")
+    assert.strictEqual(Init.managerFromUserAgent(undefined), "npm")
+  })
+})
+
 interface Output {
   readonly code: number | null
   readonly stdout: string

@@ -1,9 +1,17 @@
 import { Argument, Command, Flag } from "effect/cli"
+import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Init from "../../Init.ts"
 import { CommandFailed } from "./errors.ts"
+
+/** npm and pnpm say who they are to the commands they start (npx, pnpm dlx): the next steps are written for that one. */
+const userAgent = Config.String("npm_config_user_agent").pipe(
+  Config.option,
+  Effect.map(Option.getOrUndefined),
+  Effect.orElseSucceed(() => undefined)
+)
 
 export const init = Command.make(
   "init",
@@ -33,7 +41,8 @@ export const init = Command.make(
       ...(Option.isSome(name) ? { name: name.value } : {}),
       ...(Option.isSome(link) ? { linkTo: link.value } : {})
     }).pipe(Effect.mapError((e) => new CommandFailed({ reason: e.message })))
-    yield* Console.log(Init.render(report, { linked: Option.isSome(link) }))
+    const manager = yield* userAgent.pipe(Effect.map(Init.managerFromUserAgent))
+    yield* Console.log(Init.render(report, { linked: Option.isSome(link), manager }))
   })
 ).pipe(
   Command.withDescription(
