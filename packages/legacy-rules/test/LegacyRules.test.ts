@@ -1191,6 +1191,37 @@ describe("LegacyRules", () => {
         ])
       }).pipe(Effect.scoped))
 
+    // Found by the second review of issue 11: the secret after `id:` starts 0, 1 or 2 bytes into a base64 group,
+    // depending on the id's length; only the first was scrubbed.
+    it.effect("a secret after an id of any length in a Basic auth header is replaced in console lines", () =>
+      Effect.gen(function*() {
+        const { lines } = yield* LogCapture.scoped()
+        const secret = "hunter2-basic-4f9a"
+        const ids = ["a", "ab", "abc", "abcd", "client-0042", "client-00421"]
+        yield* decide(
+          LegacyRules.make([
+            rule("logs", ({ configuration, console }) =>
+              function(user, context, callback) {
+                for (const id of ids) {
+                  console.log("header", `Basic ${Buffer.from(`${id}:${configuration["SECRET"]}`).toString("base64")}`)
+                }
+                callback(null, user, context)
+              })
+          ]),
+          fullEvent(),
+          { SECRET: secret }
+        )
+        assert.strictEqual(lines.length, ids.length)
+        lines.forEach((line, i) => {
+          const basic = Buffer.from(`${ids[i]}:${secret}`).toString("base64")
+          // What is left of the header: at most the groups that hold the id, the colon and the secret's edges.
+          const left = line.slice(line.indexOf("Basic ") + 6).split("[secret SECRET]")
+          assert.strictEqual(left.length, 2, line)
+          assert.isAtMost(left.join("").length, basic.length - secret.length, line)
+          assert.isTrue(basic.startsWith(left[0]!) && basic.endsWith(left[1]!), line)
+        })
+      }).pipe(Effect.scoped))
+
     it.effect("a secret across the 500-character cut of a reason leaves nothing of itself", () =>
       Effect.gen(function*() {
         const secret = "SUPERSECRETVALUE-0123456789"

@@ -4,7 +4,8 @@
  *
  * Rules' `configuration` held every setting, secret or not, so each value of at least 4 characters counts, in each
  * form a rule or the request shim may give it: as written, URL-encoded (encodeURIComponent, and RFC 3986 as the shim
- * encodes `qs` and `form`), JSON-escaped, and base64.
+ * encodes `qs` and `form`), JSON-escaped, and base64, alone or after other bytes (`id:secret` in a Basic auth header,
+ * where the value starts one or two bytes into a base64 group: for a value of 8 characters or more).
  *
  * Scrubbing replaces, in each form, not only the whole of it but any run that gives away more than half of it, skipping
  * whitespace in the text between its characters: a run of at least half the form's length, and at least 8 characters
@@ -38,12 +39,15 @@ export const scrubberOf = (configuration: Readonly<Record<string, string>>): Scr
     for (const name of Object.keys(configuration)) {
       const value = configuration[name]!
       if (value.length < 4) continue
-      const base64 = Buffer.from(value).toString("base64")
-      for (
-        const form of [value, encodeURIComponent(value), rfc3986(value), JSON.stringify(value).slice(1, -1), base64]
-      ) {
-        f(form, name, value)
+      const forms = [value, encodeURIComponent(value), rfc3986(value), JSON.stringify(value).slice(1, -1)]
+      // base64 as it encodes the value alone, and one or two bytes into a group (`id:secret` in Basic auth): the
+      // whole groups of the value's bytes, which no text before or after it changes.
+      for (let shift = 0; shift < 3; shift++) {
+        const base64 = Buffer.from("\0".repeat(shift) + value).toString("base64")
+        if (shift === 0) forms.push(base64)
+        else if (value.length > 7) forms.push(base64.slice(4, 4 * Math.floor((shift + Buffer.byteLength(value)) / 3)))
       }
+      for (const form of forms) f(form, name, value)
     }
   }
   // Where runs may start: the first characters of every run long enough to give a form away (4 to 8 of them), to the
