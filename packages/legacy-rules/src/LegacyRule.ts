@@ -197,12 +197,16 @@ export const reasonOf = (error: unknown, scrub: (text: string) => string = (text
 const isRulefx = (error: unknown): error is ModuleNotBundled | UnsupportedConstruct | RuleFault =>
   error instanceof ModuleNotBundled || error instanceof UnsupportedConstruct || error instanceof RuleFault
 
-const messageOf = (error: unknown): string =>
-  typeof error === "string"
-    ? error
-    : typeof error === "object" && error !== null && typeof (error as { message?: unknown }).message === "string"
-    ? (error as { message: string }).message
-    : ""
+// Read once, and never thrown from: a rule's error may compute its message in a getter that throws (over an API's
+// answer that never came), and this runs in the fault handlers too, where a throw would end the process.
+const messageOf = (error: unknown): string => {
+  try {
+    const message = typeof error === "object" && error !== null ? (error as { message?: unknown }).message : error
+    return typeof message === "string" ? message : ""
+  } catch {
+    return ""
+  }
+}
 
 /**
  * What a legacy rule's `require` throws for a module the Action did not bundle. It denies with the generic message:
