@@ -208,8 +208,9 @@ const guard = (construct: string) => {
 
 // Rules' auth0.users.update*Metadata: a top-level merge into the profile, where null deletes a key. The write is
 // recorded only for keys whose value differs from the event's (or was written before), and the session's user sees
-// the merge at once, so later rules read it. A write Actions cannot make (another user, not an object, a key that
-// would reach a prototype) denies the rule that asked, whether or not it looks at the answer.
+// the merge at once (in a new object: the rule's own is left as it was), so later rules read it. A write Actions
+// cannot make (another user, not an object, a key that would reach a prototype) denies the rule that asked, whether
+// or not it looks at the answer.
 const metadataWriter = (
   session: LegacyRule.Session,
   field: "app_metadata" | "user_metadata",
@@ -229,11 +230,14 @@ const metadataWriter = (
     )
     return refuse(new LegacyRule.UnsupportedConstruct(`a ${field} key "${unsafe}"`))
   }
-  // What the rule sees is made in the data realm, like the rest of `user` (see Realm.empty).
-  const current = (Predicate.isObject(session.user[field]) ? session.user[field] : empty(false)) as Record<
-    string,
-    unknown
-  >
+  // A new object of the data realm (see Realm.empty), like the rest of `user`: the one `user` pointed at may be
+  // shared by the rule (a default kept in `global`), and under Rules the write was an API call that changed no
+  // object of the rule's.
+  const current = empty(false) as Record<string, unknown>
+  const before = session.user[field]
+  if (Predicate.isObject(before)) {
+    for (const key of Object.keys(before)) if (key !== "__proto__") current[key] = before[key]
+  }
   for (const key of keys) {
     const value = metadata[key]
     // Rules sent the object as JSON, where an undefined value is simply absent.
