@@ -122,3 +122,25 @@ describe("break, second review: issue 11's barrier through a built Action", () =
     assert.isFalse(report.lines.some((l) => l.includes("RuleTimedOut")), report.lines.join("\n"))
   }, 30_000)
 })
+
+describe("break, second review: known gaps (documented in docs/legacy-isolation.md)", () => {
+  // KNOWN GAP: two requests started together and awaited one after the other. The second rejects while the rule
+  // awaits the first: Node reports it as unhandled at that moment, and the fault handler denies the login, though
+  // the rule's try/catch handles it a moment later (Node then emits `rejectionHandled`). Fails closed: a false
+  // denial, not a grant. Fixing it means holding an unhandled rejection until the rule ends or handles it.
+  it.fails("KNOWN GAP: a rejection the rule handles after awaiting another promise does not deny", async () => {
+    const report = await runLogins(dir, action, [login("p", { mode: "parallel" })], 100)
+    assert.strictEqual(report.code, 0, report.stderr)
+    assert.deepStrictEqual(report.outcomes[0]!.calls, [["idToken.setCustomClaim", "https://example.com/tier", "basic"]])
+  }, 30_000)
+
+  // KNOWN GAP: rulefx reads a value the last rule left as it is (a class instance: here context.redirect) in its own
+  // checks after the rules. What the getter throws is a defect the pipeline logs with its message, unscrubbed. The
+  // login is denied (generic reason); only the log line leaks.
+  it.fails("KNOWN GAP: what a getter rulefx reads after the rules throws is scrubbed from the log", async () => {
+    const report = await runLogins(dir, action, [login("c", { mode: "consent-link" })], 100)
+    assert.strictEqual(report.code, 0, report.stderr)
+    assert.deepStrictEqual(report.outcomes[0]!.calls, [["access.deny", genericMessage]])
+    for (const line of report.lines) assert.isFalse(traces(line), line)
+  }, 30_000)
+})
