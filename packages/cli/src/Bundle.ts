@@ -116,6 +116,11 @@ export class OverBudget extends Error {
  * @since 0.1.0
  */
 export class DuplicatePackages extends Error {
+  /**
+   * Each package found more than once, with the folders its copies come from.
+   *
+   * @since 0.1.0
+   */
   readonly duplicates: ReadonlyArray<Duplicate>
   constructor(outfile: string, duplicates: ReadonlyArray<Duplicate>) {
     super(
