@@ -33,7 +33,7 @@ import * as References from "effect/References"
 import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
-import { logger, printLine } from "./internal/logger.ts"
+import { logger, printLine, userField } from "./internal/logger.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
 /**
@@ -213,11 +213,13 @@ const maxViolationLines = 10
 
 const logViolations = (
   violations: ReadonlyArray<Auth0Limits.Violation>,
+  user: unknown,
   what = "login denied, Auth0 would refuse the decision"
 ): void => {
-  for (const v of violations.slice(0, maxViolationLines)) printLine(`rulefx ERROR ${what}: ${Auth0Limits.describe(v)}`)
+  const prefix = `rulefx ERROR${userField(user)}`
+  for (const v of violations.slice(0, maxViolationLines)) printLine(`${prefix} ${what}: ${Auth0Limits.describe(v)}`)
   if (violations.length > maxViolationLines) {
-    printLine(`rulefx ERROR and ${violations.length - maxViolationLines} more violations`)
+    printLine(`${prefix} and ${violations.length - maxViolationLines} more violations`)
   }
 }
 
@@ -247,9 +249,9 @@ const writeMetadata = (
 
 // Writes made before a denial (legacy Rules' auth0.users.update*): applied after the deny, within Auth0's limits;
 // writes Auth0 would refuse are dropped and logged, and the login stays denied either way.
-const applyCommitted = (committed: Committed, api: PostLoginApi): void => {
+const applyCommitted = (committed: Committed, api: PostLoginApi, user: unknown): void => {
   const violations = violationsOf({ ...Decision.empty(), ...committed })
-  if (violations.length > 0) return logViolations(violations, "metadata written before the denial dropped")
+  if (violations.length > 0) return logViolations(violations, user, "metadata written before the denial dropped")
   writeMetadata(committed, api)
 }
 
@@ -258,22 +260,23 @@ const applyCommitted = (committed: Committed, api: PostLoginApi): void => {
  * compatibility layer had committed before it (Denial.withCommitted), if any. The Decision of an allowed login is
  * checked against Auth0's limits first (Auth0Limits:
  * claim names, the 100 KB claim budget per token, scopes, metadata keys and sizes): any violation denies the login
- * with the generic reason and logs one line per violation, before any claim, scope or metadata call. Metadata is
- * written last, and only the keys a rule asked to persist.
+ * with the generic reason and logs one line per violation, before any claim, scope or metadata call; the lines name
+ * `user` when it is given (the handler gives the event's user id). Metadata is written last, and only the keys a rule
+ * asked to persist.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const apply = (outcome: Outcome, api: PostLoginApi): void => {
+export const apply = (outcome: Outcome, api: PostLoginApi, user?: string): void => {
   if (outcome._tag === "Denied") {
     api.access.deny(outcome.reason)
-    if (outcome.committed !== undefined) applyCommitted(outcome.committed, api)
+    if (outcome.committed !== undefined) applyCommitted(outcome.committed, api, user)
     return
   }
   const d = outcome.decision
   const violations = violationsOf(d)
   if (violations.length > 0) {
-    logViolations(violations)
+    logViolations(violations, user)
     api.access.deny(genericMessage)
     return
   }
@@ -354,7 +357,7 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
   const run = decide<E, R, ROut, LE>(pipeline, layer, options)
   return async (event, api) => {
     try {
-      apply(await run(event, api), api)
+      apply(await run(event, api), api, userIdOf(event) as string | undefined)
     } catch (error) {
       lastResort(api, error)
     }

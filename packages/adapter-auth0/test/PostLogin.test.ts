@@ -1068,6 +1068,17 @@ describe("PostLogin.make: a decision Auth0 would refuse is denied before any api
       "rulefx ERROR login denied, Auth0 would refuse the decision: app_metadata \"user_id\": ForbiddenKey"
     ])
   })
+
+  it("through the handler, the violation lines name the user, like every other line of the login", async () => {
+    const roles = Rule.make("roles", Decision.setIdTokenClaim("roles", ["admin"]))
+    const handler = PostLogin.make(only(roles), Layer.empty)
+    const api = RecordingApi.make()
+    const { lines } = await LogCapture.around(() => handler(minimalEvent({ userId: "auth0|alice" }), api))
+    assertOnlyDenied(api, genericMessage)
+    assert.deepStrictEqual(LogCapture.rulefxLines(lines), [
+      "rulefx ERROR user=auth0|alice login denied, Auth0 would refuse the decision: idToken \"roles\": RestrictedClaim"
+    ])
+  })
 })
 
 // A rule that remembers a plan in the Cache: a hit is used as is, a miss is computed (counted) and stored.

@@ -21,6 +21,9 @@ const field = (value: string): string => {
   return escaped.length > maxField ? `${escaped.slice(0, maxField - 1)}…` : escaped
 }
 
+/** ` user=<id>`, escaped as a field, for a line written outside a run's log annotations; empty without an id. */
+export const userField = (user: unknown): string => typeof user === "string" ? ` user=${field(user)}` : ""
+
 const render = (value: unknown): string =>
   typeof value === "string" ? value : value instanceof Error ? `${value.name}: ${value.message}` : String(value)
 
