@@ -139,14 +139,15 @@ describe("DeployCliExport.write, the Action", () => {
     }))
 })
 
-describe("DeployCliExport.write, Auth0's limit on the code", () => {
-  const sized = (name: string, bytes: number) => {
-    const file = join(root, name)
-    const head = "exports.onExecutePostLogin=async()=>{};//"
-    writeFileSync(file, head + "x".repeat(bytes - head.length))
-    return file
-  }
+/** An Action file of exactly `bytes` bytes. */
+const sized = (name: string, bytes: number) => {
+  const file = join(root, name)
+  const head = "exports.onExecutePostLogin=async()=>{};//"
+  writeFileSync(file, head + "x".repeat(bytes - head.length))
+  return file
+}
 
+describe("DeployCliExport.write, Auth0's limit on the code", () => {
   it.effect("exactly 100,000 bytes: exported", () =>
     Effect.gen(function*() {
       const out = freshOut()
