@@ -9,7 +9,7 @@
  */
 import * as esbuild from "esbuild"
 import { createHash, randomBytes } from "node:crypto"
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { access, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { createRequire, isBuiltin } from "node:module"
 import { basename, dirname, join, resolve } from "node:path"
@@ -454,17 +454,17 @@ const oneEffectPlugin = (folder: string): esbuild.Plugin => ({
 const markCommonJs = async (dir: string): Promise<void> => {
   const file = join(dir, "package.json")
   const exists = await access(file).then(() => true, () => false)
-  if (!exists && nearestType(dirname(dir)) === "module") await writeFile(file, `{ "type": "commonjs" }\n`)
+  if (!exists && nearestType(dirname(resolve(dir))) === "module") await writeFile(file, `{ "type": "commonjs" }\n`)
 }
 
 // The "type" of the nearest package.json in `dir` or above it, as Node reads it to load a .js file below.
 const nearestType = (dir: string): string | undefined => {
+  if (!existsSync(join(dir, "package.json"))) return dirname(dir) === dir ? undefined : nearestType(dirname(dir))
   try {
     const json = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { readonly type?: unknown }
     return typeof json.type === "string" ? json.type : "commonjs"
-  } catch (error) {
-    const missing = error instanceof Error && "code" in error && error.code === "ENOENT"
-    return missing && dirname(dir) !== dir ? nearestType(dirname(dir)) : undefined
+  } catch {
+    return undefined // not JSON: Node refuses to load anything below it anyway
   }
 }
 
