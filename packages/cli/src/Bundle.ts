@@ -9,7 +9,7 @@
  */
 import * as esbuild from "esbuild"
 import { createHash, randomBytes } from "node:crypto"
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { access, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { createRequire, isBuiltin } from "node:module"
 import { basename, dirname, join, resolve } from "node:path"
@@ -179,7 +179,8 @@ export const esbuildOptions = {
 } as const satisfies esbuild.BuildOptions
 
 /**
- * Builds the Action file. Rejects, writing nothing, when esbuild fails, when the bundle would hold two copies of
+ * Builds the Action file. Rejects, writing nothing, when the output is not a `.js` or `.cjs` file or is one of the
+ * bundle's own sources, when esbuild fails, when the bundle would hold two copies of
  * effect or of a rulefx package (DuplicatePackages), or when the file is larger than the budget (OverBudget): a
  * failed build leaves an earlier good file where it was. The file (and its source map) is written to a temporary file
  * beside it and renamed into place, so nothing ever sees half a file.
@@ -189,6 +190,9 @@ export const esbuildOptions = {
  */
 export const build = async (options: Options): Promise<Report> => {
   const budget = options.budget ?? auth0Limit
+  if (!/\.c?js$/.test(options.outfile)) {
+    throw new Error(`${options.outfile}: the Action is written to a .js (or .cjs) file, such as dist/action.js`)
+  }
   const barrelImportsLeft: Array<string> = []
   const effectFrom = effectFolder([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])])
   const result = await esbuild.build({
@@ -207,6 +211,13 @@ export const build = async (options: Options): Promise<Report> => {
   if (output === undefined) throw new Error(`esbuild produced no output for ${options.entry}`)
   const outputs = Object.values(result.metafile.outputs)
   const inputs = outputs.find((o) => Object.keys(o.inputs).length > 0)?.inputs ?? {}
+  // esbuild refuses to overwrite the entry only when it writes itself: a source the entry imports would be replaced.
+  const overwritten = Object.keys(inputs).find((input) => resolve(input) === resolve(options.outfile))
+  if (overwritten !== undefined) {
+    throw new Error(
+      `${options.outfile} is one of the Action's own sources: write the Action elsewhere (dist/action.js)`
+    )
+  }
   const duplicates = findDuplicates(Object.keys(inputs))
   if (duplicates.length > 0) throw new DuplicatePackages(options.outfile, duplicates)
   const byPackage = new Map<string, number>()
@@ -443,11 +454,23 @@ const oneEffectPlugin = (folder: string): esbuild.Plugin => ({
 })
 
 // Inside a "type": "module" project a .js file is loaded as ESM; a package.json beside the bundle keeps it CommonJS
-// there. Copied elsewhere, the file is CommonJS by default.
+// there. Anywhere else the file is CommonJS already, and a package.json written into /tmp or a home folder would
+// change how Node, npm and every tool that looks for the nearest package.json treat all that is below it.
 const markCommonJs = async (dir: string): Promise<void> => {
   const file = join(dir, "package.json")
   const exists = await access(file).then(() => true, () => false)
-  if (!exists) await writeFile(file, `{ "type": "commonjs" }\n`)
+  if (!exists && nearestType(dirname(resolve(dir))) === "module") await writeFile(file, `{ "type": "commonjs" }\n`)
+}
+
+// The "type" of the nearest package.json in `dir` or above it, as Node reads it to load a .js file below.
+const nearestType = (dir: string): string | undefined => {
+  if (!existsSync(join(dir, "package.json"))) return dirname(dir) === dir ? undefined : nearestType(dirname(dir))
+  try {
+    const json = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { readonly type?: unknown }
+    return typeof json.type === "string" ? json.type : "commonjs"
+  } catch {
+    return undefined // not JSON: Node refuses to load anything below it anyway
+  }
 }
 
 const packageOf = (path: string): string => {

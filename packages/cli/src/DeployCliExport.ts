@@ -14,8 +14,9 @@
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
-import { access, copyFile, mkdir, readFile, writeFile } from "node:fs/promises"
+import { mkdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
+import * as Bundle from "./Bundle.ts"
 
 /**
  * Export options.
@@ -69,6 +70,21 @@ export const sanitize = (name: string): string =>
 
 type Binding = { readonly action_name: string; readonly display_name: string }
 
+// The code a0deploy would send: what `rulefx deploy` refuses, an empty file or one over Auth0's limit, is refused here
+// too, rather than at import into the tenant.
+const checkCode = (file: string, code: Uint8Array): Effect.Effect<void, ExportError> =>
+  code.byteLength > Bundle.auth0Limit
+    ? Effect.fail(
+      new ExportError({
+        file,
+        problem: `${Bundle.formatBytes(code.byteLength)} (${code.byteLength} bytes) is over Auth0's limit of 100 kB ` +
+          `(${Bundle.auth0Limit} bytes) for one Action`
+      })
+    )
+    : new TextDecoder().decode(code).trim().length === 0
+    ? Effect.fail(new ExportError({ file, problem: "the file is empty" }))
+    : Effect.void
+
 const io = <A>(file: string, problem: string, f: () => Promise<A>): Effect.Effect<A, ExportError> =>
   Effect.tryPromise({ try: f, catch: () => new ExportError({ file, problem }) })
 
@@ -113,9 +129,10 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
     const written: Array<string> = []
     const notes: Array<string> = []
 
-    yield* io(options.file, "cannot be read (build the Action first)", () => access(options.file))
+    const code = yield* io(options.file, "cannot be read (build the Action first)", () => readFile(options.file))
+    yield* checkCode(options.file, code)
     yield* io(codeDir, "cannot be created", () => mkdir(codeDir, { recursive: true }))
-    yield* io(options.file, "cannot be read (build the Action first)", () => copyFile(options.file, codeFile))
+    yield* io(codeFile, "cannot be written", () => writeFile(codeFile, code))
     written.push(codeFile)
 
     const entry = {

@@ -322,6 +322,10 @@ export type Manager = "npm" | "pnpm"
 export const managerFromUserAgent = (userAgent: string | undefined): Manager =>
   userAgent?.startsWith("pnpm/") === true ? "pnpm" : "npm"
 
+// A path as one word of a POSIX shell, for a line the user copies: quoted when it has a space or anything the shell
+// would read (`my login`, `~x`, `a$b`).
+const shellWord = (path: string): string => /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`
+
 /**
  * What `rulefx init` prints: the files written (and kept), then the commands to run next, for the package manager
  * that ran it (pnpm for a project linked to a checkout, whose `link:` dependencies npm does not take).
@@ -350,7 +354,7 @@ export const render = (
     ...report.kept.map((path) => `kept  ${join(report.dir, path)} (already there)`),
     "",
     "next (with Node 22):",
-    ...(resolve(report.dir) === process.cwd() ? [] : [`  cd ${report.dir}`]),
+    ...(resolve(report.dir) === process.cwd() ? [] : [`  cd ${shellWord(report.dir)}`]),
     ...steps.map(([command, what]) => `  ${command.padEnd(19)}# ${what}`)
   ].join("\n")
 }

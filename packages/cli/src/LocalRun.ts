@@ -71,6 +71,8 @@ export interface Result {
   /** "rejected" when the handler's promise rejected: Auth0 fails such a login. */
   readonly outcome: "allowed" | "denied" | "rejected"
   readonly reason: string | undefined
+  /** Why the handler rejected (the first line of what it threw), when the outcome is "rejected". */
+  readonly rejection?: string
   readonly summary: Summary
   readonly calls: ReadonlyArray<RecordingApi.Call>
   readonly logs: ReadonlyArray<string>
@@ -215,10 +217,12 @@ export const run = (
     const capture = LogCapture.start()
     const started = performance.now()
     let rejected = false
+    let rejection: string | undefined
     try {
       await handler(withSecrets, api)
-    } catch {
+    } catch (error) {
       rejected = true
+      rejection = String(error instanceof Error ? `${error.name}: ${error.message}` : error).split("\n")[0]
     } finally {
       capture.stop()
     }
@@ -228,6 +232,7 @@ export const run = (
     return {
       outcome: rejected ? "rejected" : summary.denied === undefined ? "allowed" : "denied",
       reason: summary.denied,
+      ...(rejection === undefined ? {} : { rejection }),
       summary,
       calls: api.calls,
       logs: sourceMap === undefined
@@ -277,6 +282,7 @@ const show = (value: unknown): string => JSON.stringify(value) ?? String(value)
 export const render = (result: Result): string => {
   const rows: Array<[string, string]> = [["outcome", result.outcome]]
   if (result.reason !== undefined) rows.push(["reason", result.reason])
+  if (result.rejection !== undefined) rows.push(["rejected", `${result.rejection} (Auth0 fails the login)`])
   for (const [name, value] of Object.entries(result.summary.idTokenClaims)) {
     rows.push(["id token", `${name} = ${show(value)}`])
   }

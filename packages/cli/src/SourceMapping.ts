@@ -13,7 +13,7 @@ import * as Predicate from "effect/Predicate"
 import { readFile } from "node:fs/promises"
 import { SourceMap } from "node:module"
 import { basename, dirname, isAbsolute, relative, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import * as Bundle from "./Bundle.ts"
 
 /**
@@ -70,7 +70,13 @@ const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\
  * @since 0.1.0
  */
 export const mapText = (mapping: Mapping, text: string): string => {
-  const position = new RegExp(`(?:file://)?[^\\s()'"]*${escape(basename(mapping.file))}:(\\d+):(\\d+)`, "g")
+  // The file's own path and URL first, whole: a folder may have a space (`/home/Ada Lovelace/...`), where the
+  // any-path form would stop and leave the start of the path in the line.
+  const exact = [mapping.file, pathToFileURL(mapping.file).href].map(escape).join("|")
+  const position = new RegExp(
+    `(?:${exact}|(?:file://)?[^\\s()'"]*${escape(basename(mapping.file))}):(\\d+):(\\d+)`,
+    "g"
+  )
   return text.replace(position, (whole: string, line: string, column: string) => {
     const entry = mapping.map.findEntry(Number(line) - 1, Number(column) - 1)
     if (!("originalSource" in entry) || entry.originalSource === undefined) return whole

@@ -163,9 +163,21 @@ export const findProject = Effect.fn("TypeCheck.findProject")(function*(entry: s
   }
 })
 
+// The first tsconfig.json in the entry's folder or above it, whether or not its files include the entry.
+const nearestConfig = (entry: string): string | undefined => {
+  for (let dir = dirname(resolve(entry));; dir = dirname(dir)) {
+    if (existsSync(join(dir, "tsconfig.json"))) return join(dir, "tsconfig.json")
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
+const typeScriptSource = /\.[cm]?tsx?$/
+
 /**
- * Type-checks the project of `entry`. Succeeds with `undefined` when no tsconfig.json covers the entry (nothing to
- * check against), and with the result otherwise, `ok` or not; fails when TypeScript cannot be found or run.
+ * Type-checks the project of `entry`. Succeeds with `undefined` when no tsconfig.json is above the entry, or none
+ * covers a JavaScript entry (nothing to check against), and with the result otherwise, `ok` or not. Fails when
+ * TypeScript cannot be found or run, and when a TypeScript entry lies outside the files of the tsconfig.json above it
+ * (and of the projects it references): checking nothing there would build a project whose type errors nobody saw.
  *
  * @category constructors
  * @since 0.1.0
@@ -178,7 +190,15 @@ export const check = Effect.fn("TypeCheck.check")(function*(entry: string) {
     })
   }
   const tsconfig = yield* findProject(entry, typescript)
-  if (tsconfig === undefined) return undefined
+  if (tsconfig === undefined) {
+    const nearest = nearestConfig(entry)
+    if (nearest === undefined || !typeScriptSource.test(entry)) return undefined
+    return yield* new TypeCheckError({
+      reason: `${entry} is not among the files of ${relative(process.cwd(), nearest) || nearest} (its include, ` +
+        `files and references), so it cannot be type-checked: add it to that tsconfig.json's include, or build ` +
+        `with --no-typecheck`
+    })
+  }
   const run = yield* runTsc(typescript, ["-p", tsconfig, "--noEmit", "--pretty", "false"])
   const result: Result = {
     ok: run.code === 0,

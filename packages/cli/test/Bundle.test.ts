@@ -157,6 +157,54 @@ describe("Bundle.build", { timeout: buildTimeout }, () => {
     assert.deepStrictEqual(readdirSync(dirname(paths.outfile)), [])
   })
 
+  it("outside a \"type\": \"module\" project no package.json is written (the file is CommonJS there already)", async () => {
+    // A package.json dropped into /tmp or a home folder would change how Node and npm treat everything below it.
+    const dir = join(root, "plain")
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "plain" }))
+    writeFileSync(join(dir, "action.ts"), entrySource)
+    const outfile = join(dir, "out", "action.js")
+    await Bundle.build({ entry: join(dir, "action.ts"), outfile })
+    assert.deepStrictEqual(readdirSync(dirname(outfile)), ["action.js"])
+    const mod = createRequire(outfile)(outfile) as { readonly onExecutePostLogin: unknown }
+    assert.strictEqual(typeof mod.onExecutePostLogin, "function")
+  })
+
+  it("an output that is one of the Action's own sources: rejects, and the source is left as it was", async () => {
+    // esbuild refuses to overwrite the entry, but not a source the entry imports, such as a JavaScript module.
+    const paths = project("own-source")
+    const imported = join(dirname(paths.entry), "claim.js")
+    const claim = `export const claim = "https://example.com/user"\n`
+    writeFileSync(imported, claim)
+    writeFileSync(paths.entry, `import { claim } from "./claim.js"\nexport const used = claim\n${entrySource}`)
+    const error = await Bundle.build({ entry: paths.entry, outfile: imported }).then(() => undefined, (e) => e)
+    assert.instanceOf(error, Error)
+    assert.include(String(error), "is one of the Action's own sources")
+    assert.strictEqual(readFileSync(imported, "utf8"), claim)
+    assert.deepStrictEqual(readdirSync(dirname(paths.entry)).toSorted(), [
+      "action.ts",
+      "claim.js",
+      "dist",
+      "package.json"
+    ])
+  })
+
+  it("an output that is not a .js or .cjs file (tsconfig.json, a .ts source, a folder name): rejects, writes nothing", async () => {
+    const paths = project("not-js")
+    const config = join(dirname(paths.entry), "tsconfig.json")
+    writeFileSync(config, "{}")
+    const outfiles = [config, join(dirname(paths.entry), "rules.ts"), join(dirname(paths.entry), "dist")]
+    const errors = await Promise.all(
+      outfiles.map((outfile) => Bundle.build({ entry: paths.entry, outfile }).then(() => undefined, (e: unknown) => e))
+    )
+    for (const error of errors) {
+      assert.instanceOf(error, Error)
+      assert.include(String(error), "written to a .js (or .cjs) file")
+    }
+    assert.strictEqual(readFileSync(config, "utf8"), "{}")
+    assert.isFalse(existsSync(join(dirname(paths.entry), "rules.ts")))
+  })
+
   it("an entry that does not exist: rejects", async () => {
     const dir = join(root, "missing")
     mkdirSync(dir, { recursive: true })

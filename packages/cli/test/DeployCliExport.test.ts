@@ -139,6 +139,46 @@ describe("DeployCliExport.write, the Action", () => {
     }))
 })
 
+/** An Action file of exactly `bytes` bytes. */
+const sized = (name: string, bytes: number) => {
+  const file = join(root, name)
+  const head = "exports.onExecutePostLogin=async()=>{};//"
+  writeFileSync(file, head + "x".repeat(bytes - head.length))
+  return file
+}
+
+describe("DeployCliExport.write, Auth0's limit on the code", () => {
+  it.effect("exactly 100,000 bytes: exported", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      yield* DeployCliExport.write({ file: sized("limit.js", 100_000), name: "at-limit", out })
+      assert.strictEqual(readFileSync(join(out, "actions", "at-limit", "code.js")).byteLength, 100_000)
+    }))
+
+  it.effect("100,001 bytes, as rulefx deploy would refuse: an ExportError, nothing written", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const file = sized("over.js", 100_001)
+      const error = yield* Effect.flip(DeployCliExport.write({ file, name: "over", out }))
+      assert.strictEqual(error.file, file)
+      assert.strictEqual(
+        error.problem,
+        "100.0 kB (100001 bytes) is over Auth0's limit of 100 kB (100000 bytes) for one Action"
+      )
+      assert.isFalse(existsSync(out))
+    }))
+
+  it.effect("an empty file: an ExportError, nothing written", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const file = join(root, "empty.js")
+      writeFileSync(file, " \n")
+      const error = yield* Effect.flip(DeployCliExport.write({ file, name: "empty", out }))
+      assert.strictEqual(error.problem, "the file is empty")
+      assert.isFalse(existsSync(out))
+    }))
+})
+
 describe("DeployCliExport.write, triggers/triggers.json", () => {
   it.effect("absent and no bind: not created, and a note says why", () =>
     Effect.gen(function*() {

@@ -212,6 +212,12 @@ describe("Init.render", () => {
     )
   })
 
+  it("a folder with a space or a quote: the cd line quotes it, so that it can be copied as it is", () => {
+    assert.strictEqual(next(Init.render({ ...report, dir: "../my login ü" }))[0], `  cd '../my login ü'`)
+    assert.strictEqual(next(Init.render({ ...report, dir: "it's" }))[0], `  cd 'it'\\''s'`)
+    assert.strictEqual(next(Init.render({ ...report, dir: "../acme-login_2" }))[0], "  cd ../acme-login_2")
+  })
+
   it("managerFromUserAgent: pnpm's user agent is pnpm; npm's, or none, is npm", () => {
     assert.strictEqual(Init.managerFromUserAgent("pnpm/10.34.9 npm/? node/v20.20.2 linux x64"), "pnpm")
     assert.strictEqual(Init.managerFromUserAgent("npm/11.19.1 node/v20.20.2 linux x64 workspaces/false"), "npm")

@@ -3,8 +3,9 @@ import * as Bundle from "@rulefx/cli/Bundle"
 import * as LocalRun from "@rulefx/cli/LocalRun"
 import * as SourceMapping from "@rulefx/cli/SourceMapping"
 import * as Effect from "effect/Effect"
-import { appendFileSync, copyFileSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { join, relative } from "node:path"
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { dirname, join, relative } from "node:path"
+import { pathToFileURL } from "node:url"
 import { minimalEvent } from "./utils/Seed.ts"
 import * as TypedProject from "./utils/TypedProject.ts"
 
@@ -63,6 +64,25 @@ describe("SourceMapping", () => {
       assert.strictEqual(
         SourceMapping.mapText(mapping, line),
         `Error: boom at Ab (${source}:9:13) at ${source}:9:13 and at other.js:1:1`
+      )
+    }))
+
+  it.effect("mapText: a built file in a folder with a space is mapped whole, nothing of its path left", () =>
+    Effect.gen(function*() {
+      const spaced = join(dir, "my dist ü", "action.js")
+      mkdirSync(dirname(spaced), { recursive: true })
+      copyFileSync(action, spaced)
+      copyFileSync(`${action}.map`, `${spaced}.map`)
+      const mapping = yield* SourceMapping.load(spaced)
+      assert.isTrue(typeof mapping === "object", String(mapping))
+      const source = relative(process.cwd(), join(dir, "src", "action.ts"))
+      const code = readFileSync(spaced, "utf8")
+      const before = code.slice(0, code.indexOf(`Error("boom")`)).split("\n")
+      const at = `${before.length}:${(before.at(-1)?.length ?? 0) + 1}`
+      const line = `Error: boom at ${spaced}:${at} at Ab (${pathToFileURL(spaced).href}:${at})`
+      assert.strictEqual(
+        SourceMapping.mapText(mapping as SourceMapping.Mapping, line),
+        `Error: boom at ${source}:9:13 at Ab (${source}:9:13)`
       )
     }))
 

@@ -3,7 +3,7 @@ import * as TypeCheck from "@rulefx/cli/TypeCheck"
 import * as Effect from "effect/Effect"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { join, relative } from "node:path"
 import * as TypedProject from "./utils/TypedProject.ts"
 
 // Each check starts TypeScript (the native binary of typescript 7) once or a few times: about a second each on a
@@ -150,9 +150,44 @@ describe("TypeCheck.check", () => {
     timeout
   )
 
-  it.live("an entry no tsconfig.json covers: undefined (nothing to check against)", () =>
-    Effect.gen(function*() {
-      const dir = project({ "action.ts": TypedProject.actionSource({ undeclaredFact: true }) })
-      assert.isUndefined(yield* TypeCheck.check(join(dir, "action.ts")))
-    }), timeout)
+  it.live(
+    "an entry with no tsconfig.json above it: undefined (nothing to check against)",
+    () =>
+      Effect.gen(function*() {
+        const dir = mkdtempSync(join(tmpdir(), "rulefx-ts-alone-"))
+        made.push(dir)
+        writeFileSync(join(dir, "action.ts"), TypedProject.actionSource({ undeclaredFact: true }))
+        assert.isUndefined(yield* TypeCheck.check(join(dir, "action.ts")))
+      }),
+    timeout
+  )
+
+  it.live(
+    "a TypeScript entry outside the files of the tsconfig.json above it: fails naming that tsconfig, checks nothing",
+    () =>
+      Effect.gen(function*() {
+        // The entry moved out of `include` (actions/ beside src/): checking nothing would build the project's errors.
+        const dir = project({
+          "tsconfig.json": TypedProject.tsconfig(["src"]),
+          "src/keep.ts": "export const a = 1\n",
+          "actions/login.ts": TypedProject.actionSource({ undeclaredFact: true })
+        })
+        const error = yield* Effect.flip(TypeCheck.check(join(dir, "actions", "login.ts")))
+        assert.instanceOf(error, TypeCheck.TypeCheckError)
+        assert.include(error.message, "login.ts is not among the files of")
+        assert.include(error.message, `of ${relative(process.cwd(), join(dir, "tsconfig.json"))} (`)
+        assert.include(error.message, "--no-typecheck")
+      }),
+    timeout
+  )
+
+  it.live(
+    "a JavaScript entry outside the files of the tsconfig.json above it: undefined (JS is not checked)",
+    () =>
+      Effect.gen(function*() {
+        const dir = project({ "tsconfig.json": TypedProject.tsconfig(["src"]), "action.js": "exports.a = 1\n" })
+        assert.isUndefined(yield* TypeCheck.check(join(dir, "action.js")))
+      }),
+    timeout
+  )
 })

@@ -28,7 +28,7 @@ const typecheck = Effect.fnUntraced(function*(entry: string) {
   )
   if (result === undefined) {
     if (typeScriptSource.test(entry)) {
-      yield* Console.log(`note: no tsconfig.json covers ${entry}, so it was not type-checked`)
+      yield* Console.log(`note: no tsconfig.json is above ${entry}, so it was not type-checked`)
     }
     return
   }

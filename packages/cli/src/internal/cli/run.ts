@@ -63,7 +63,7 @@ export const run = Command.make(
     if (Option.isSome(expect) && result.outcome !== expect.value) {
       return yield* new CommandFailed({
         reason: `expected the login to be ${expect.value}, but it was ${result.outcome}${
-          result.reason === undefined ? "" : ` (${result.reason})`
+          (result.reason ?? result.rejection) === undefined ? "" : ` (${result.reason ?? result.rejection})`
         }`
       })
     }
