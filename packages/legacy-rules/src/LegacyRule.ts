@@ -221,7 +221,7 @@ export class ModuleNotBundled extends Error {
    *
    * @since 0.1.0
    */
-  readonly module: string
+  declare readonly module: string
   constructor(module: string) {
     super(`module "${module}" was not bundled into this Action`)
     this.module = module
@@ -242,7 +242,7 @@ export class UnsupportedConstruct extends Error {
    *
    * @since 0.1.0
    */
-  readonly construct: string
+  declare readonly construct: string
   constructor(construct: string) {
     super(`${construct} has no Actions equivalent and was not accepted for this rule`)
     this.construct = construct
@@ -264,7 +264,7 @@ export class RuleFault extends Error {
    *
    * @since 0.1.0
    */
-  readonly error: unknown
+  declare readonly error: unknown
   constructor(error: unknown) {
     super(`rule code raised, outside its call: ${messageOf(error).slice(0, 160)}`)
     this.error = error
@@ -374,6 +374,9 @@ const refusedChange = (rule: LegacyRule, before: ReturnType<typeof snapshot>, co
   )
 }
 
+// An object a rule called back with in place of the one it was given.
+const fresh = (u: unknown, old: unknown) => typeof u === "object" && u !== null && u !== old
+
 /**
  * Runs a rule's function once on the session, under the rule's timeout. Succeeds when it calls back without an
  * error (the session then holds the `user` and `context` it passed); fails with LegacyRuleDenied or RuleTimedOut.
@@ -393,16 +396,19 @@ export const run = (
   Effect.callback<void, LegacyRuleDenied>((resume, signal) => {
     let done = false
     const before = snapshot(session.context)
-    const finish = (error: unknown, ok: boolean) => {
-      if (done) return
+    const end = () => {
       done = true
       active.delete(handle)
-      resume(ok ? Effect.void : Effect.fail(deny(rule.name, error, session.scrub)))
+    }
+    const finish = (error: unknown, ok: boolean) => {
+      if (done) return
+      end()
+      // An error without a value (`throw undefined`, a rejection without a reason) still denies, generically.
+      resume(ok ? Effect.void : Effect.fail(deny(rule.name, error ?? "", session.scrub)))
     }
     const succeed = () => {
       const refused = refusedChange(rule, before, session.context)
-      if (refused !== undefined) return finish(new UnsupportedConstruct(refused), false)
-      finish(undefined, true)
+      finish(refused && new UnsupportedConstruct(refused), refused === undefined)
     }
     const handle: Running = {
       rule,
@@ -410,7 +416,7 @@ export const run = (
       globals: globals as Readonly<Record<string, unknown>>,
       vars: Object.create(null),
       fail: (error) => {
-        if (!done) return finish(error ?? "", false)
+        if (!done) return finish(error, false)
         // After the rule ended: the login, if still in flight, is denied when the next rule is due or the last ends.
         session.fault ??= faultOf(rule.name, error, session.scrub)
         // oxlint-disable-next-line no-console
@@ -425,8 +431,8 @@ export const run = (
     const callback = (error?: unknown, user?: unknown, context?: unknown) => {
       if (done) return
       if (error !== null && error !== undefined) return finish(error, false)
-      const newUser = typeof user === "object" && user !== null && user !== session.user
-      const newContext = typeof context === "object" && context !== null && context !== session.context
+      const newUser = fresh(user, session.user)
+      const newContext = fresh(context, session.context)
       if (newUser) session.user = user as RulesUser
       if (newContext) session.context = context as RulesContext
       if (newUser || newContext) adopted(session.user, session.context)
@@ -440,18 +446,14 @@ export const run = (
             // An async rule without a callback parameter is done when it resolves; one with it must still call back.
             if (fn.length < 3 && !done) succeed()
           },
-          // A rejection without a reason still denies (with the generic message).
-          (error: unknown) => finish(error ?? "", false)
+          (error: unknown) => finish(error, false)
         )
       }
     } catch (error) {
-      finish(error ?? "", false)
+      finish(error, false)
     }
     // Interrupted (by the timeout, or a denial elsewhere): whatever the rule does later is ignored.
-    return Effect.sync(() => {
-      done = true
-      active.delete(handle)
-    })
+    return Effect.sync(end)
   }).pipe(
     Effect.timeoutOrElse({
       duration: rule.timeout,

@@ -264,11 +264,11 @@ const runSignal = () => LegacyRule.current()?.signal
  */
 export const callbackErrorsKey: string = internalCallbackErrorsKey
 
-// auth0.accessToken, .domain and .baseUrl: no Management API token in an Action. Read only where accepted.
+// auth0.accessToken, .domain and .baseUrl: no Management API token in an Action. Read only where accepted. Not
+// enumerable (defineProperty's default for a new property).
 const managementGetters = (auth0: object, guard: (construct: string) => void) => {
   for (const key of ["accessToken", "domain", "baseUrl"]) {
     Object.defineProperty(auth0, key, {
-      enumerable: false,
       get: () => {
         guard(`auth0.${key}`)
         return undefined
@@ -344,6 +344,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         })
       // A fault of a rule's code after that rule ended (a timer, say) denies the login while it is in flight.
       const faulted = Effect.suspend(() => session.fault ? Effect.fail(committed(session.fault)) : Effect.void)
+      const guardNew = (user: object, context: object) => RulesContext.installGuards(user, context, guard)
       for (const [i, rule] of rules.entries()) {
         // A setting the rule names but the Action lacks is a misconfiguration: denied before the rule runs.
         for (const setting of rule.settings) {
@@ -362,7 +363,6 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           require: requireFor(rule.name, session),
           console: consoleFor(rule.name, session.scrub)
         }
-        const guardNew = (user: object, context: object) => RulesContext.installGuards(user, context, guard)
         yield* LegacyRule.run(rule, rule.load(globals), session, guardNew, globals).pipe(
           Effect.mapError(committed),
           Effect.annotateLogs({ rule: rule.name })
@@ -417,15 +417,15 @@ const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
   const provider = typeof asked["provider"] === "string" && rulesMfaProviders.test(asked["provider"])
     ? asked["provider"] as Decision.Mfa["provider"]
     : "any"
-  const providerOptions: Record<string, string> = {}
+  let providerOptions: Record<string, string> | undefined
   if (provider === "duo") {
     for (const key of ["ikey", "skey", "host", "username"]) {
-      if (typeof asked[key] === "string") providerOptions[key] = asked[key]
+      if (typeof asked[key] === "string") (providerOptions ??= {})[key] = asked[key]
     }
   }
   return Decision.requireMfa(provider, {
     allowRememberBrowser: asked["allowRememberBrowser"] === true,
-    providerOptions: Object.keys(providerOptions).length > 0 ? providerOptions : undefined
+    providerOptions
   })
 }
 

@@ -7,7 +7,7 @@
  *
  * Installed once per process, by the first set of legacy rules: an Action without legacy rules never has them.
  */
-import { active, type Run, running } from "./running.ts"
+import { active, running } from "./running.ts"
 
 let installed = false
 
@@ -17,14 +17,14 @@ export const install = (fault: (error: unknown) => unknown): void => {
   const handle = (error: unknown) => {
     const run = running.getStore()
     if (run) return run.fail(fault(error))
-    const runs: Array<Run> = [...active]
     // oxlint-disable-next-line no-console
     console.log(
       `rulefx legacy: a fault outside any rule's run (${
         error instanceof Error ? error.name : typeof error
-      }): ${runs.length} rules in flight denied`
+      }): ${active.size} rules in flight denied`
     )
-    for (const each of runs) each.fail(fault(error))
+    // Each run leaves the set as it fails, which the iteration allows.
+    for (const each of active) each.fail(fault(error))
   }
   try {
     process.on("uncaughtException", handle)
