@@ -302,8 +302,12 @@ export interface Session {
   context: RulesContext
   /** Replaces the values of the Action's secrets in a text that may reach the user or the log. */
   readonly scrub: (text: string) => string
-  /** A fault of a rule's code after that rule ended, while the login was still in flight: it denies the login. */
-  fault?: LegacyRuleDenied
+  /**
+   * Faults of the rules' code that deny the login if still here when a rule ends or the last has (see `settle`): a
+   * rejection Node reported unhandled, under its promise, until a handler is attached to it after all; an exception
+   * raised after its rule ended, for good.
+   */
+  faults?: Map<object, LegacyRuleDenied>
 }
 
 /**
@@ -355,6 +359,27 @@ export const failCurrent = (error: unknown): void => {
 export const faultOf = (rule: string, error: unknown, scrub: (text: string) => string): LegacyRuleDenied =>
   deny(rule, new RuleFault(error), scrub)
 
+/**
+ * The login's faults (`session.faults`), checked when a rule ends and after the last: a rejection a rule's code left
+ * unhandled, an exception raised after its rule ended. When there is one, it is looked at after a turn of the event
+ * loop, since Node reports a handler attached in this turn (`rejectionHandled`) only when its microtasks have run out:
+ * a rule that handles a rejection and calls back in the same microtasks is not denied.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const settle = (session: Session): Effect.Effect<void, LegacyRuleDenied> =>
+  Effect.suspend(() =>
+    session.faults?.size
+      ? Effect.callback<void, LegacyRuleDenied>((resume) => {
+        setImmediate(() => {
+          const [fault] = session.faults!.values()
+          resume(fault ? Effect.fail(fault) : Effect.void)
+        })
+      })
+      : Effect.void
+  )
+
 const deny = (rule: string, error: unknown, scrub: (text: string) => string) =>
   new LegacyRuleDenied({
     rule,
@@ -379,7 +404,8 @@ const fresh = (u: unknown, old: unknown) => typeof u === "object" && u !== null 
 
 /**
  * Runs a rule's function once on the session, under the rule's timeout. Succeeds when it calls back without an
- * error (the session then holds the `user` and `context` it passed); fails with LegacyRuleDenied or RuleTimedOut.
+ * error (the session then holds the `user` and `context` it passed) and the login has no fault (`settle`: a rejection
+ * this rule's code left unhandled, say); fails with LegacyRuleDenied or RuleTimedOut.
  * `adopted` is called with the `user` and `context` a rule called back with, when they are new objects. `globals`
  * are what a rule compiled from source (Realm) finds under the Rules globals' names during this run.
  *
@@ -410,15 +436,12 @@ export const run = (
       const refused = refusedChange(rule, before, session.context)
       finish(refused && new UnsupportedConstruct(refused), refused === undefined)
     }
-    const handle: Running = {
-      rule,
-      signal,
-      globals: globals as Readonly<Record<string, unknown>>,
-      vars: Object.create(null),
-      fail: (error) => {
-        if (!done) return finish(error, false)
-        // After the rule ended: the login, if still in flight, is denied when the next rule is due or the last ends.
-        session.fault ??= faultOf(rule.name, error, session.scrub)
+    // A fault of the login (see `settle`). One raised after the rule ended is logged, and denies the login if it is
+    // still in flight when the next rule ends or the last has.
+    const hold = (key: object, error: unknown) => {
+      const faults = session.faults ??= new Map()
+      faults.set(key, faultOf(rule.name, error, session.scrub))
+      if (done) {
         // oxlint-disable-next-line no-console
         console.log(session.scrub(
           `rulefx legacy rule=${rule.name.slice(0, 64)}: its code raised after the rule ended: ${
@@ -426,6 +449,15 @@ export const run = (
           }`
         ))
       }
+    }
+    const handle: Running = {
+      rule,
+      signal,
+      globals: globals as Readonly<Record<string, unknown>>,
+      vars: Object.create(null),
+      fail: (error) => done ? hold({}, error) : finish(error, false),
+      hold,
+      release: (promise) => void session.faults?.delete(promise)
     }
     active.add(handle)
     const callback = (error?: unknown, user?: unknown, context?: unknown) => {
@@ -457,6 +489,12 @@ export const run = (
   }).pipe(
     Effect.timeoutOrElse({
       duration: rule.timeout,
-      orElse: () => Effect.fail(new Denial.RuleTimedOut({ rule: rule.name, millis: Duration.toMillis(rule.timeout) }))
-    })
+      // A rejection the rule still leaves unhandled names the cause of the wait in the log.
+      orElse: () =>
+        Effect.fail(
+          session.faults?.values().next().value ??
+            new Denial.RuleTimedOut({ rule: rule.name, millis: Duration.toMillis(rule.timeout) })
+        )
+    }),
+    Effect.andThen(settle(session))
   )

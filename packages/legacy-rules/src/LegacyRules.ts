@@ -284,7 +284,7 @@ const managementGetters = (auth0: object, guard: (construct: string) => void) =>
  * @since 0.1.0
  */
 export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Options = {}): LegacyRules => {
-  install((error) => error instanceof LegacyRule.RuleFault ? error : new LegacyRule.RuleFault(error))
+  install()
   // rulefx's request shim offers a variant whose throwing callbacks are reported and whose requests end with the
   // run of the rule that made them (callbackErrorsKey): one for all logins, since both go to the rule whose async
   // context made the call, even if a rule cached the module.
@@ -342,8 +342,6 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           appMetadata: structuredClone(appMetadata),
           userMetadata: structuredClone(userMetadata)
         })
-      // A fault of a rule's code after that rule ended (a timer, say) denies the login while it is in flight.
-      const faulted = Effect.suspend(() => session.fault ? Effect.fail(committed(session.fault)) : Effect.void)
       const guardNew = (user: object, context: object) => RulesContext.installGuards(user, context, guard)
       for (const [i, rule] of rules.entries()) {
         // A setting the rule names but the Action lacks is a misconfiguration: denied before the rule runs.
@@ -363,11 +361,12 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           require: requireFor(rule.name, session),
           console: consoleFor(rule.name, session.scrub)
         }
+        // The run ends with the login's faults settled (LegacyRule.settle): a rejection its code or an earlier rule's
+        // left unhandled, a fault raised after an earlier rule ended.
         yield* LegacyRule.run(rule, rule.load(globals), session, guardNew, globals).pipe(
           Effect.mapError(committed),
           Effect.annotateLogs({ rule: rule.name })
         )
-        yield* faulted
         // The next rule works on copies in the data realm, and rulefx and the typed rules read what the last left as
         // rulefx's own objects: nothing keeps a rule's realm. The copy reads what the rule left (a getter, a Proxy):
         // what that throws denies as a fault of the rule, scrubbed for the log.
@@ -381,7 +380,8 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         })
         guardNew(session.user, session.context)
       }
-      yield* faulted
+      // A fault raised after the last rule ended, or while its leftovers were copied, denies too.
+      yield* Effect.mapError(LegacyRule.settle(session), committed)
       const transaction = Predicate.isObject(login.raw["transaction"]) ? login.raw["transaction"] : {}
       const requested = transaction["requested_scopes"]
       const state: State = {
