@@ -343,7 +343,9 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           userMetadata: structuredClone(userMetadata)
         })
       const guardNew = (user: object, context: object) => RulesContext.installGuards(user, context, guard)
+      let last = ""
       for (const [i, rule] of rules.entries()) {
+        last = rule.name
         // A setting the rule names but the Action lacks is a misconfiguration: denied before the rule runs.
         for (const setting of rule.settings) {
           if (!Object.hasOwn(configuration, setting)) {
@@ -368,17 +370,18 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           Effect.annotateLogs({ rule: rule.name })
         )
         // The next rule works on copies in the data realm, and rulefx and the typed rules read what the last left as
-        // rulefx's own objects: nothing keeps a rule's realm. The copy reads what the rule left (a getter, a Proxy):
-        // what that throws denies as a fault of the rule, scrubbed for the log.
+        // rulefx's own objects: nothing keeps a rule's realm. The copy reads what the rule left (a getter, a Proxy),
+        // and so may putting the guards back on a class instance it kept: what that throws denies as a fault of the
+        // rule, scrubbed for the log.
         const into = i < rules.length - 1 ? empty : own
         yield* Effect.try({
           try: () => {
             session.user = adopt(session.user, into)
             session.context = adopt(session.context, into)
+            guardNew(session.user, session.context)
           },
           catch: (error) => committed(LegacyRule.faultOf(rule.name, error, session.scrub))
         })
-        guardNew(session.user, session.context)
       }
       // A fault raised after the last rule ended, or while its leftovers were copied, denies too.
       yield* Effect.mapError(LegacyRule.settle(session), committed)
@@ -393,7 +396,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         originalClaims,
         resumed
       }
-      scrubbers.set(state, scrubber)
+      scrubbers.set(state, [scrubber, last])
       return state
     })
   )
@@ -451,26 +454,37 @@ const urlParts = (url: URL): Array<string> => {
   }))
 }
 
-// The scrubber of the login whose run produced a State: record refuses claims that hold one of its secrets.
-const scrubbers = new WeakMap<State, Scrubber>()
+// The scrubber of the login whose run produced a State, and its last rule's name: record refuses claims that hold one
+// of its secrets, and a fault of what the rules left is that rule's.
+const scrubbers = new WeakMap<State, readonly [Scrubber, string]>()
 
 /**
  * Records what the legacy rules asked of the login (the table in the module's description). A redirect is sent to
  * its URL as the URL parser reads it; a claim, or a whole part of the redirect's URL (a query value, a path segment),
- * that holds the value of one of the Action's secrets denies the login (SecretInClaim, SecretInRedirect).
+ * that holds the value of one of the Action's secrets denies the login (SecretInClaim, SecretInRedirect). A claim is
+ * recorded as the JSON the token will hold, read once: what was checked is what is sent.
+ *
+ * What the rules left may run their code when read (a class instance's getter, a claim's `toJSON`): what that throws
+ * denies the login as a fault of the last rule (LegacyRuleDenied, the generic reason, its message scrubbed for the
+ * log), as the copy between rules does.
  *
  * @category combinators
  * @since 0.1.0
  */
 export const record = (
   state: State
-): Effect.Effect<void, InvalidRedirect | SecretInClaim | SecretInRedirect, Decision.Decisions> =>
-  Effect.gen(function*() {
+): Effect.Effect<
+  void,
+  LegacyRule.LegacyRuleDenied | InvalidRedirect | SecretInClaim | SecretInRedirect,
+  Decision.Decisions
+> => {
+  const [scrubber, last] = scrubbers.get(state) ?? []
+  const secretIn = (json: string) => scrubber?.heldIn(json)
+  // Metadata the rules wrote is kept when they are denied here, as with any other denial of theirs.
+  const deny = (denial: LegacyRule.LegacyRuleDenied | InvalidRedirect | SecretInClaim | SecretInRedirect) =>
+    Effect.fail(withCommitted(denial, { appMetadata: state.appMetadata, userMetadata: state.userMetadata }))
+  return Effect.gen(function*() {
     const { context, user } = state
-    const secretIn = (u: unknown) => scrubbers.get(state)?.heldIn(json(u))
-    // Metadata the rules wrote is kept when they are denied here, as with any other denial of theirs.
-    const deny = (denial: InvalidRedirect | SecretInClaim | SecretInRedirect) =>
-      Effect.fail(withCommitted(denial, { appMetadata: state.appMetadata, userMetadata: state.userMetadata }))
     const redirect = context.redirect as unknown
     if (!state.resumed && !(redirect === undefined || redirect === null || redirect === false)) {
       const url = httpUrl(Predicate.isObject(redirect) ? redirect["url"] : undefined)
@@ -481,7 +495,7 @@ export const record = (
         )
       }
       // The browser carries the URL (and its history, and the next site's logs): a secret there denies, as in a claim.
-      const secret = secretIn(urlParts(url))
+      const secret = secretIn(json(urlParts(url)))
       if (secret !== undefined) return yield* deny(new SecretInRedirect({ secret }))
       // Rules redirected after the last rule and issued tokens only after the pass on /continue, which starts from a
       // fresh context: this pass's claims, scopes and MFA never reached a token. Only its metadata writes (made at
@@ -492,10 +506,14 @@ export const record = (
     }
     // Tokens go to the application, often to the browser: a claim holding a secret's value denies the login (with the
     // generic reason; its log line names the claim and the secret, never the value). The claims set before it are
-    // dropped with it: a rule's decisions count only when it succeeds.
+    // dropped with it: a rule's decisions count only when it succeeds. A value JSON has no text for (a function) is
+    // recorded as undefined, which the adapter refuses (NotJson).
     const claim = (set: typeof Decision.setIdTokenClaim, name: string, value: unknown) => {
-      const secret = secretIn(value)
-      return secret === undefined ? set(name, value) : deny(new SecretInClaim({ claim: name, secret }))
+      const text = JSON.stringify(value) as string | undefined
+      const secret = secretIn(text ?? "")
+      return secret === undefined
+        ? set(name, text && JSON.parse(text))
+        : deny(new SecretInClaim({ claim: name, secret }))
     }
     const idToken = Predicate.isObject(context.idToken) ? context.idToken : {}
     const accessToken = Predicate.isObject(context.accessToken) ? context.accessToken : {}
@@ -519,7 +537,11 @@ export const record = (
     }
     yield* mfaOf(context.multifactor)
     yield* persist(state)
-  })
+  }).pipe(
+    // Outside any run: what a rule's getter or `toJSON` throws here is a fault of the rules, scrubbed for the log.
+    Effect.catchDefect((defect) => deny(LegacyRule.faultOf(last ?? "", defect, scrubber?.scrub ?? String)))
+  )
+}
 
 const persist = (state: State): Effect.Effect<void, never, Decision.Decisions> =>
   Effect.gen(function*() {
