@@ -361,19 +361,21 @@ export const faultOf = (rule: string, error: unknown, scrub: (text: string) => s
 
 /**
  * The login's faults (`session.faults`), checked when a rule ends and after the last: a rejection a rule's code left
- * unhandled, an exception raised after its rule ended. When there is one, it is looked at after a turn of the event
- * loop, since Node reports a handler attached in this turn (`rejectionHandled`) only when its microtasks have run out:
- * a rule that handles a rejection and calls back in the same microtasks is not denied.
+ * unhandled, an exception raised after its rule ended. When there is one, or `always`, they are looked at after a
+ * turn of the event loop: Node reports a handler attached in this turn (`rejectionHandled`), and a rejection made in it
+ * and left unhandled (`unhandledRejection`), only once its microtasks have run out. So a rule that handles a rejection
+ * and calls back in the same microtasks is not denied, and, with `always` (the last check), one that leaves a rejection
+ * unhandled as it calls back is.
  *
  * @category combinators
  * @since 0.1.0
  */
-export const settle = (session: Session): Effect.Effect<void, LegacyRuleDenied> =>
+export const settle = (session: Session, always = false): Effect.Effect<void, LegacyRuleDenied> =>
   Effect.suspend(() =>
-    session.faults?.size
+    always || session.faults?.size
       ? Effect.callback<void, LegacyRuleDenied>((resume) => {
         setImmediate(() => {
-          const [fault] = session.faults!.values()
+          const [fault] = session.faults?.values() ?? []
           resume(fault ? Effect.fail(fault) : Effect.void)
         })
       })

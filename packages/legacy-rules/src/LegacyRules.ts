@@ -383,8 +383,9 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           catch: (error) => committed(LegacyRule.faultOf(rule.name, error, session.scrub))
         })
       }
-      // A fault raised after the last rule ended, or while its leftovers were copied, denies too.
-      yield* Effect.mapError(LegacyRule.settle(session), committed)
+      // A fault raised after the last rule ended, or while its leftovers were copied, denies too: looked for after a
+      // turn of the event loop, in which Node reports a rejection left unhandled as the last rule called back.
+      yield* Effect.mapError(LegacyRule.settle(session, true), committed)
       const transaction = Predicate.isObject(login.raw["transaction"]) ? login.raw["transaction"] : {}
       const requested = transaction["requested_scopes"]
       const state: State = {
@@ -483,6 +484,17 @@ export const record = (
   // Metadata the rules wrote is kept when they are denied here, as with any other denial of theirs.
   const deny = (denial: LegacyRule.LegacyRuleDenied | InvalidRedirect | SecretInClaim | SecretInRedirect) =>
     Effect.fail(withCommitted(denial, { appMetadata: state.appMetadata, userMetadata: state.userMetadata }))
+  // Tokens go to the application, often to the browser: a claim holding a secret's value denies the login (with the
+  // generic reason; its log line names the claim and the secret, never the value). The claims set before it are
+  // dropped with it: a rule's decisions count only when it succeeds. A value JSON has no text for (a function) is
+  // recorded as undefined, which the adapter refuses (NotJson).
+  const claim = (set: typeof Decision.setIdTokenClaim, name: string, value: unknown) => {
+    const text = JSON.stringify(value) as string | undefined
+    const secret = secretIn(text ?? "")
+    return secret === undefined
+      ? set(name, text && JSON.parse(text))
+      : deny(new SecretInClaim({ claim: name, secret }))
+  }
   return Effect.gen(function*() {
     const { context, user } = state
     const redirect = context.redirect as unknown
@@ -503,17 +515,6 @@ export const record = (
       yield* Decision.redirect(url.href)
       yield* persist(state)
       return
-    }
-    // Tokens go to the application, often to the browser: a claim holding a secret's value denies the login (with the
-    // generic reason; its log line names the claim and the secret, never the value). The claims set before it are
-    // dropped with it: a rule's decisions count only when it succeeds. A value JSON has no text for (a function) is
-    // recorded as undefined, which the adapter refuses (NotJson).
-    const claim = (set: typeof Decision.setIdTokenClaim, name: string, value: unknown) => {
-      const text = JSON.stringify(value) as string | undefined
-      const secret = secretIn(text ?? "")
-      return secret === undefined
-        ? set(name, text && JSON.parse(text))
-        : deny(new SecretInClaim({ claim: name, secret }))
     }
     const idToken = Predicate.isObject(context.idToken) ? context.idToken : {}
     const accessToken = Predicate.isObject(context.accessToken) ? context.accessToken : {}

@@ -171,6 +171,19 @@ describe("break, second review: a rejection handled late, and what the rules lea
     assert.include(line, "lookup failed after 10 ms", report.lines.join("\n"))
   }, 30_000)
 
+  // Made in the turn the rule calls back, and the rules after it call back at once: Node reports the rejection only
+  // when that turn's microtasks have run out, after the login's last check had let it through. The last check now
+  // looks a turn later.
+  it("a rejection left unhandled as the rule calls back denies, though no rule after it waits", async () => {
+    const others = Array.from({ length: 3 }, (_, i) => login(`p${i}`, { mode: "parallel" }))
+    const report = await runLogins(dir, action, [login("r", { mode: "reject-sync" }), ...others], 100)
+    assert.strictEqual(report.code, 0, report.stderr)
+    assert.deepStrictEqual(report.outcomes[0]!.calls, [["access.deny", genericMessage]])
+    for (const outcome of report.outcomes.slice(1)) {
+      assert.deepStrictEqual(outcome.calls, [["idToken.setCustomClaim", "https://example.com/tier", "basic"]])
+    }
+  }, 30_000)
+
   // After the rule called back, while a later rule (`wait`) still runs: a rejection handled a moment later goes as
   // within the rule; one nobody handles denies, as before.
   it("after calling back: a rejection handled a moment later does not deny the login still in flight", async () => {

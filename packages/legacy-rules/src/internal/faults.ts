@@ -20,21 +20,22 @@ let installed = false
 // The run that holds a rejection, by its promise: `rejectionHandled` is not emitted in the promise's async context.
 const holders = new WeakMap<object, Run>()
 
+const handle = (error: unknown) => {
+  const run = running.getStore()
+  if (run) return run.fail(new RuleFault(error))
+  // oxlint-disable-next-line no-console
+  console.log(
+    `rulefx legacy: a fault outside any rule's run (${
+      error instanceof Error ? error.name : typeof error
+    }): ${active.size} rules in flight denied`
+  )
+  // Each run leaves the set as it fails, which the iteration allows.
+  for (const each of active) each.fail(new RuleFault(error))
+}
+
 export const install = (): void => {
   if (installed) return
   installed = true
-  const handle = (error: unknown) => {
-    const run = running.getStore()
-    if (run) return run.fail(new RuleFault(error))
-    // oxlint-disable-next-line no-console
-    console.log(
-      `rulefx legacy: a fault outside any rule's run (${
-        error instanceof Error ? error.name : typeof error
-      }): ${active.size} rules in flight denied`
-    )
-    // Each run leaves the set as it fails, which the iteration allows.
-    for (const each of active) each.fail(new RuleFault(error))
-  }
   try {
     process.on("uncaughtException", handle)
     process.on("unhandledRejection", (error, promise) => {
