@@ -53,11 +53,11 @@ export const defaultDeadline: Duration.Duration = Duration.seconds(10)
  * @since 0.1.0
  */
 export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Options = {}): Handlers => {
-  const global: Record<string, unknown> = {}
-  const modules = options.modules ?? {}
+  // One `global` for both passes, as Rules' was one sandbox's.
+  const shared = { modules: options.modules ?? {}, global: {} }
   const deadline = options.deadline ?? defaultDeadline
-  const execute = LegacyRules.make(rules, { modules, global })
-  const resume = LegacyRules.make(rules, { modules, global, resumed: true })
+  const execute = LegacyRules.make(rules, shared)
+  const resume = LegacyRules.make(rules, { ...shared, resumed: true })
   return {
     onExecutePostLogin: PostLogin.make(LegacyRules.pipeline(execute), Layer.empty, { deadline }),
     onContinuePostLogin: PostLogin.make(LegacyRules.pipeline(resume), Layer.empty, { deadline })

@@ -221,7 +221,7 @@ export class ModuleNotBundled extends Error {
    *
    * @since 0.1.0
    */
-  readonly module: string
+  declare readonly module: string
   constructor(module: string) {
     super(`module "${module}" was not bundled into this Action`)
     this.module = module
@@ -242,7 +242,7 @@ export class UnsupportedConstruct extends Error {
    *
    * @since 0.1.0
    */
-  readonly construct: string
+  declare readonly construct: string
   constructor(construct: string) {
     super(`${construct} has no Actions equivalent and was not accepted for this rule`)
     this.construct = construct
@@ -264,7 +264,7 @@ export class RuleFault extends Error {
    *
    * @since 0.1.0
    */
-  readonly error: unknown
+  declare readonly error: unknown
   constructor(error: unknown) {
     super(`rule code raised, outside its call: ${messageOf(error).slice(0, 160)}`)
     this.error = error
@@ -302,8 +302,12 @@ export interface Session {
   context: RulesContext
   /** Replaces the values of the Action's secrets in a text that may reach the user or the log. */
   readonly scrub: (text: string) => string
-  /** A fault of a rule's code after that rule ended, while the login was still in flight: it denies the login. */
-  fault?: LegacyRuleDenied
+  /**
+   * Faults of the rules' code that deny the login if still here when a rule ends or the last has (see `settle`): a
+   * rejection Node reported unhandled, under its promise, until a handler is attached to it after all; an exception
+   * raised after its rule ended, for good.
+   */
+  faults?: Map<object, LegacyRuleDenied>
 }
 
 /**
@@ -355,6 +359,29 @@ export const failCurrent = (error: unknown): void => {
 export const faultOf = (rule: string, error: unknown, scrub: (text: string) => string): LegacyRuleDenied =>
   deny(rule, new RuleFault(error), scrub)
 
+/**
+ * The login's faults (`session.faults`), checked when a rule ends and after the last: a rejection a rule's code left
+ * unhandled, an exception raised after its rule ended. When there is one, or `always`, they are looked at after a
+ * turn of the event loop: Node reports a handler attached in this turn (`rejectionHandled`), and a rejection made in it
+ * and left unhandled (`unhandledRejection`), only once its microtasks have run out. So a rule that handles a rejection
+ * and calls back in the same microtasks is not denied, and, with `always` (the last check), one that leaves a rejection
+ * unhandled as it calls back is.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const settle = (session: Session, always = false): Effect.Effect<void, LegacyRuleDenied> =>
+  Effect.suspend(() =>
+    always || session.faults?.size
+      ? Effect.callback<void, LegacyRuleDenied>((resume) => {
+        setImmediate(() => {
+          const [fault] = session.faults?.values() ?? []
+          resume(fault ? Effect.fail(fault) : Effect.void)
+        })
+      })
+      : Effect.void
+  )
+
 const deny = (rule: string, error: unknown, scrub: (text: string) => string) =>
   new LegacyRuleDenied({
     rule,
@@ -374,9 +401,13 @@ const refusedChange = (rule: LegacyRule, before: ReturnType<typeof snapshot>, co
   )
 }
 
+// An object a rule called back with in place of the one it was given.
+const fresh = (u: unknown, old: unknown) => typeof u === "object" && u !== null && u !== old
+
 /**
  * Runs a rule's function once on the session, under the rule's timeout. Succeeds when it calls back without an
- * error (the session then holds the `user` and `context` it passed); fails with LegacyRuleDenied or RuleTimedOut.
+ * error (the session then holds the `user` and `context` it passed) and the login has no fault (`settle`: a rejection
+ * this rule's code left unhandled, say); fails with LegacyRuleDenied or RuleTimedOut.
  * `adopted` is called with the `user` and `context` a rule called back with, when they are new objects. `globals`
  * are what a rule compiled from source (Realm) finds under the Rules globals' names during this run.
  *
@@ -393,26 +424,26 @@ export const run = (
   Effect.callback<void, LegacyRuleDenied>((resume, signal) => {
     let done = false
     const before = snapshot(session.context)
-    const finish = (error: unknown, ok: boolean) => {
-      if (done) return
+    const end = () => {
       done = true
       active.delete(handle)
-      resume(ok ? Effect.void : Effect.fail(deny(rule.name, error, session.scrub)))
+    }
+    const finish = (error: unknown, ok: boolean) => {
+      if (done) return
+      end()
+      // An error without a value (`throw undefined`, a rejection without a reason) still denies, generically.
+      resume(ok ? Effect.void : Effect.fail(deny(rule.name, error ?? "", session.scrub)))
     }
     const succeed = () => {
       const refused = refusedChange(rule, before, session.context)
-      if (refused !== undefined) return finish(new UnsupportedConstruct(refused), false)
-      finish(undefined, true)
+      finish(refused && new UnsupportedConstruct(refused), refused === undefined)
     }
-    const handle: Running = {
-      rule,
-      signal,
-      globals: globals as Readonly<Record<string, unknown>>,
-      vars: Object.create(null),
-      fail: (error) => {
-        if (!done) return finish(error ?? "", false)
-        // After the rule ended: the login, if still in flight, is denied when the next rule is due or the last ends.
-        session.fault ??= faultOf(rule.name, error, session.scrub)
+    // A fault of the login (see `settle`). One raised after the rule ended is logged, and denies the login if it is
+    // still in flight when the next rule ends or the last has.
+    const hold = (key: object, error: unknown) => {
+      const faults = session.faults ??= new Map()
+      faults.set(key, faultOf(rule.name, error, session.scrub))
+      if (done) {
         // oxlint-disable-next-line no-console
         console.log(session.scrub(
           `rulefx legacy rule=${rule.name.slice(0, 64)}: its code raised after the rule ended: ${
@@ -421,12 +452,21 @@ export const run = (
         ))
       }
     }
+    const handle: Running = {
+      rule,
+      signal,
+      globals: globals as Readonly<Record<string, unknown>>,
+      vars: Object.create(null),
+      fail: (error) => done ? hold({}, error) : finish(error, false),
+      hold,
+      release: (promise) => void session.faults?.delete(promise)
+    }
     active.add(handle)
     const callback = (error?: unknown, user?: unknown, context?: unknown) => {
       if (done) return
       if (error !== null && error !== undefined) return finish(error, false)
-      const newUser = typeof user === "object" && user !== null && user !== session.user
-      const newContext = typeof context === "object" && context !== null && context !== session.context
+      const newUser = fresh(user, session.user)
+      const newContext = fresh(context, session.context)
       if (newUser) session.user = user as RulesUser
       if (newContext) session.context = context as RulesContext
       if (newUser || newContext) adopted(session.user, session.context)
@@ -440,21 +480,23 @@ export const run = (
             // An async rule without a callback parameter is done when it resolves; one with it must still call back.
             if (fn.length < 3 && !done) succeed()
           },
-          // A rejection without a reason still denies (with the generic message).
-          (error: unknown) => finish(error ?? "", false)
+          (error: unknown) => finish(error, false)
         )
       }
     } catch (error) {
-      finish(error ?? "", false)
+      finish(error, false)
     }
     // Interrupted (by the timeout, or a denial elsewhere): whatever the rule does later is ignored.
-    return Effect.sync(() => {
-      done = true
-      active.delete(handle)
-    })
+    return Effect.sync(end)
   }).pipe(
     Effect.timeoutOrElse({
       duration: rule.timeout,
-      orElse: () => Effect.fail(new Denial.RuleTimedOut({ rule: rule.name, millis: Duration.toMillis(rule.timeout) }))
-    })
+      // A rejection the rule still leaves unhandled names the cause of the wait in the log.
+      orElse: () =>
+        Effect.fail(
+          session.faults?.values().next().value ??
+            new Denial.RuleTimedOut({ rule: rule.name, millis: Duration.toMillis(rule.timeout) })
+        )
+    }),
+    Effect.andThen(settle(session))
   )

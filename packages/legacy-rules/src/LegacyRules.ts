@@ -264,11 +264,11 @@ const runSignal = () => LegacyRule.current()?.signal
  */
 export const callbackErrorsKey: string = internalCallbackErrorsKey
 
-// auth0.accessToken, .domain and .baseUrl: no Management API token in an Action. Read only where accepted.
+// auth0.accessToken, .domain and .baseUrl: no Management API token in an Action. Read only where accepted. Not
+// enumerable (defineProperty's default for a new property).
 const managementGetters = (auth0: object, guard: (construct: string) => void) => {
   for (const key of ["accessToken", "domain", "baseUrl"]) {
     Object.defineProperty(auth0, key, {
-      enumerable: false,
       get: () => {
         guard(`auth0.${key}`)
         return undefined
@@ -284,7 +284,7 @@ const managementGetters = (auth0: object, guard: (construct: string) => void) =>
  * @since 0.1.0
  */
 export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Options = {}): LegacyRules => {
-  install((error) => error instanceof LegacyRule.RuleFault ? error : new LegacyRule.RuleFault(error))
+  install()
   // rulefx's request shim offers a variant whose throwing callbacks are reported and whose requests end with the
   // run of the rule that made them (callbackErrorsKey): one for all logins, since both go to the rule whose async
   // context made the call, even if a rule cached the module.
@@ -342,9 +342,10 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           appMetadata: structuredClone(appMetadata),
           userMetadata: structuredClone(userMetadata)
         })
-      // A fault of a rule's code after that rule ended (a timer, say) denies the login while it is in flight.
-      const faulted = Effect.suspend(() => session.fault ? Effect.fail(committed(session.fault)) : Effect.void)
+      const guardNew = (user: object, context: object) => RulesContext.installGuards(user, context, guard)
+      let last = ""
       for (const [i, rule] of rules.entries()) {
+        last = rule.name
         // A setting the rule names but the Action lacks is a misconfiguration: denied before the rule runs.
         for (const setting of rule.settings) {
           if (!Object.hasOwn(configuration, setting)) {
@@ -362,26 +363,29 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           require: requireFor(rule.name, session),
           console: consoleFor(rule.name, session.scrub)
         }
-        const guardNew = (user: object, context: object) => RulesContext.installGuards(user, context, guard)
+        // The run ends with the login's faults settled (LegacyRule.settle): a rejection its code or an earlier rule's
+        // left unhandled, a fault raised after an earlier rule ended.
         yield* LegacyRule.run(rule, rule.load(globals), session, guardNew, globals).pipe(
           Effect.mapError(committed),
           Effect.annotateLogs({ rule: rule.name })
         )
-        yield* faulted
         // The next rule works on copies in the data realm, and rulefx and the typed rules read what the last left as
-        // rulefx's own objects: nothing keeps a rule's realm. The copy reads what the rule left (a getter, a Proxy):
-        // what that throws denies as a fault of the rule, scrubbed for the log.
+        // rulefx's own objects: nothing keeps a rule's realm. The copy reads what the rule left (a getter, a Proxy),
+        // and so may putting the guards back on a class instance it kept: what that throws denies as a fault of the
+        // rule, scrubbed for the log.
         const into = i < rules.length - 1 ? empty : own
         yield* Effect.try({
           try: () => {
             session.user = adopt(session.user, into)
             session.context = adopt(session.context, into)
+            guardNew(session.user, session.context)
           },
           catch: (error) => committed(LegacyRule.faultOf(rule.name, error, session.scrub))
         })
-        guardNew(session.user, session.context)
       }
-      yield* faulted
+      // A fault raised after the last rule ended, or while its leftovers were copied, denies too: looked for after a
+      // turn of the event loop, in which Node reports a rejection left unhandled as the last rule called back.
+      yield* Effect.mapError(LegacyRule.settle(session, true), committed)
       const transaction = Predicate.isObject(login.raw["transaction"]) ? login.raw["transaction"] : {}
       const requested = transaction["requested_scopes"]
       const state: State = {
@@ -393,7 +397,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         originalClaims,
         resumed
       }
-      scrubbers.set(state, scrubber)
+      scrubbers.set(state, [scrubber, last])
       return state
     })
   )
@@ -417,15 +421,15 @@ const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
   const provider = typeof asked["provider"] === "string" && rulesMfaProviders.test(asked["provider"])
     ? asked["provider"] as Decision.Mfa["provider"]
     : "any"
-  const providerOptions: Record<string, string> = {}
+  let providerOptions: Record<string, string> | undefined
   if (provider === "duo") {
     for (const key of ["ikey", "skey", "host", "username"]) {
-      if (typeof asked[key] === "string") providerOptions[key] = asked[key]
+      if (typeof asked[key] === "string") (providerOptions ??= {})[key] = asked[key]
     }
   }
   return Decision.requireMfa(provider, {
     allowRememberBrowser: asked["allowRememberBrowser"] === true,
-    providerOptions: Object.keys(providerOptions).length > 0 ? providerOptions : undefined
+    providerOptions
   })
 }
 
@@ -451,26 +455,48 @@ const urlParts = (url: URL): Array<string> => {
   }))
 }
 
-// The scrubber of the login whose run produced a State: record refuses claims that hold one of its secrets.
-const scrubbers = new WeakMap<State, Scrubber>()
+// The scrubber of the login whose run produced a State, and its last rule's name: record refuses claims that hold one
+// of its secrets, and a fault of what the rules left is that rule's.
+const scrubbers = new WeakMap<State, readonly [Scrubber, string]>()
 
 /**
  * Records what the legacy rules asked of the login (the table in the module's description). A redirect is sent to
  * its URL as the URL parser reads it; a claim, or a whole part of the redirect's URL (a query value, a path segment),
- * that holds the value of one of the Action's secrets denies the login (SecretInClaim, SecretInRedirect).
+ * that holds the value of one of the Action's secrets denies the login (SecretInClaim, SecretInRedirect). A claim is
+ * recorded as the JSON the token will hold, read once: what was checked is what is sent.
+ *
+ * What the rules left may run their code when read (a class instance's getter, a claim's `toJSON`): what that throws
+ * denies the login as a fault of the last rule (LegacyRuleDenied, the generic reason, its message scrubbed for the
+ * log), as the copy between rules does.
  *
  * @category combinators
  * @since 0.1.0
  */
 export const record = (
   state: State
-): Effect.Effect<void, InvalidRedirect | SecretInClaim | SecretInRedirect, Decision.Decisions> =>
-  Effect.gen(function*() {
+): Effect.Effect<
+  void,
+  LegacyRule.LegacyRuleDenied | InvalidRedirect | SecretInClaim | SecretInRedirect,
+  Decision.Decisions
+> => {
+  const [scrubber, last] = scrubbers.get(state) ?? []
+  const secretIn = (json: string) => scrubber?.heldIn(json)
+  // Metadata the rules wrote is kept when they are denied here, as with any other denial of theirs.
+  const deny = (denial: LegacyRule.LegacyRuleDenied | InvalidRedirect | SecretInClaim | SecretInRedirect) =>
+    Effect.fail(withCommitted(denial, { appMetadata: state.appMetadata, userMetadata: state.userMetadata }))
+  // Tokens go to the application, often to the browser: a claim holding a secret's value denies the login (with the
+  // generic reason; its log line names the claim and the secret, never the value). The claims set before it are
+  // dropped with it: a rule's decisions count only when it succeeds. A value JSON has no text for (a function) is
+  // recorded as undefined, which the adapter refuses (NotJson).
+  const claim = (set: typeof Decision.setIdTokenClaim, name: string, value: unknown) => {
+    const text = JSON.stringify(value) as string | undefined
+    const secret = secretIn(text ?? "")
+    return secret === undefined
+      ? set(name, text && JSON.parse(text))
+      : deny(new SecretInClaim({ claim: name, secret }))
+  }
+  return Effect.gen(function*() {
     const { context, user } = state
-    const secretIn = (u: unknown) => scrubbers.get(state)?.heldIn(json(u))
-    // Metadata the rules wrote is kept when they are denied here, as with any other denial of theirs.
-    const deny = (denial: InvalidRedirect | SecretInClaim | SecretInRedirect) =>
-      Effect.fail(withCommitted(denial, { appMetadata: state.appMetadata, userMetadata: state.userMetadata }))
     const redirect = context.redirect as unknown
     if (!state.resumed && !(redirect === undefined || redirect === null || redirect === false)) {
       const url = httpUrl(Predicate.isObject(redirect) ? redirect["url"] : undefined)
@@ -481,7 +507,7 @@ export const record = (
         )
       }
       // The browser carries the URL (and its history, and the next site's logs): a secret there denies, as in a claim.
-      const secret = secretIn(urlParts(url))
+      const secret = secretIn(json(urlParts(url)))
       if (secret !== undefined) return yield* deny(new SecretInRedirect({ secret }))
       // Rules redirected after the last rule and issued tokens only after the pass on /continue, which starts from a
       // fresh context: this pass's claims, scopes and MFA never reached a token. Only its metadata writes (made at
@@ -489,13 +515,6 @@ export const record = (
       yield* Decision.redirect(url.href)
       yield* persist(state)
       return
-    }
-    // Tokens go to the application, often to the browser: a claim holding a secret's value denies the login (with the
-    // generic reason; its log line names the claim and the secret, never the value). The claims set before it are
-    // dropped with it: a rule's decisions count only when it succeeds.
-    const claim = (set: typeof Decision.setIdTokenClaim, name: string, value: unknown) => {
-      const secret = secretIn(value)
-      return secret === undefined ? set(name, value) : deny(new SecretInClaim({ claim: name, secret }))
     }
     const idToken = Predicate.isObject(context.idToken) ? context.idToken : {}
     const accessToken = Predicate.isObject(context.accessToken) ? context.accessToken : {}
@@ -519,7 +538,11 @@ export const record = (
     }
     yield* mfaOf(context.multifactor)
     yield* persist(state)
-  })
+  }).pipe(
+    // Outside any run: what a rule's getter or `toJSON` throws here is a fault of the rules, scrubbed for the log.
+    Effect.catchDefect((defect) => deny(LegacyRule.faultOf(last ?? "", defect, scrubber?.scrub ?? String)))
+  )
+}
 
 const persist = (state: State): Effect.Effect<void, never, Decision.Decisions> =>
   Effect.gen(function*() {

@@ -214,15 +214,14 @@ export const installGuards = (user: object, context: object, guard: (construct: 
 }
 
 // A field Actions cannot fill, unless the object has it already: reading it asks `guard` about the construct (`path`
-// and `key`) first, which throws unless the rule accepted it, then gives the empty value. Not enumerable, so a rule
-// that logs or copies the whole object does not trip it.
+// and `key`) first, which throws unless the rule accepted it, then gives the empty value. Not enumerable
+// (defineProperty's default for a new property), so a rule that logs or copies the whole object does not trip it.
 const guarded = (target: object, path: string, key: string, empty: unknown, guard: (c: string) => void) => {
   if (key in target) return
   let value = empty
   let set = false
   Object.defineProperty(target, key, {
     configurable: true,
-    enumerable: false,
     get: () => {
       if (!set) guard(path + key)
       return value

@@ -6,7 +6,10 @@ import { running } from "../src/internal/running.ts"
 /** Runs `f` as a run with these globals; returns what it returned and the run's own variables. */
 const inRun = <A>(globals: Record<string, unknown>, f: () => A) => {
   const vars: Record<PropertyKey, unknown> = Object.create(null)
-  const result = running.run({ fail: () => undefined, globals, vars }, f)
+  const result = running.run(
+    { fail: () => undefined, hold: () => undefined, release: () => undefined, globals, vars },
+    f
+  )
   return { result, vars }
 }
 

@@ -6,9 +6,20 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks"
 
-/** What the context knows of a run: how to end it with a fault, and the run's own global variables. */
+/**
+ * What the context knows of a run: how to end it with a fault, how to hold a rejection nobody has handled yet, and the
+ * run's own global variables.
+ */
 export interface Run {
   readonly fail: (error: unknown) => void
+  /**
+   * Holds a rejection of the run's code that Node reports unhandled (`promise` rejected with `error`): the login is
+   * denied unless a handler is attached before the rule ends (`release`), or before the login's next check when it
+   * comes after the rule ended.
+   */
+  readonly hold: (promise: object, error: unknown) => void
+  /** Drops a held rejection: Node reports a handler attached to its promise after all (`rejectionHandled`). */
+  readonly release: (promise: object) => void
   /** The Rules globals of this run (`configuration`, `auth0`, `require`, `console`, ...). */
   readonly globals: Readonly<Record<string, unknown>>
   /** What the rule's code assigned to undeclared names, `this` or `globalThis` during this run. */
