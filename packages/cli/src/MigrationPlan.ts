@@ -169,7 +169,7 @@ const moduleOf = (
   return version === undefined ? { kind: "missing", path: undefined } : { kind: "dependency", path, version }
 }
 
-// Overlapping logins would share the variable: one user's value could reach another's token. Never accepted.
+// Through most, overlapping logins would share state; a restricted claim would deny every login. Never accepted.
 const neverAccepted: ReadonlySet<string> = Analyze.neverAccepted
 
 // The constructs accepted for a rule: in its JSON, for every rule (`--accept c`) or for it (`--accept rule:c`).
@@ -252,9 +252,7 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
       const ruleName = name.includes(":") ? name.slice(0, name.lastIndexOf(":")) : undefined
       const construct = name.slice(name.lastIndexOf(":") + 1)
       if (neverAccepted.has(construct)) {
-        notes.push(
-          `--accept ${name}: ${construct} cannot be accepted (overlapping logins could share state through it)`
-        )
+        notes.push(`--accept ${name}: ${construct} cannot be accepted (${Analyze.whyNeverAccepted(construct)})`)
       } else if (ruleName !== undefined && !rules.some((r) => r.name === ruleName)) {
         notes.push(`--accept ${name}: there is no rule named "${ruleName}"`)
       } else if (!planned.some((r) => r.accepted.some((f) => isAccepted(f, { ...r.file, accept: [] }, [name])))) {
@@ -286,8 +284,9 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
 export const problems = (p: Plan): ReadonlyArray<string> => [
   ...p.rules.flatMap((r) =>
     r.refused.map((f) =>
-      `rule "${r.file.name}" (${relative(process.cwd(), r.file.script)}:${f.line}): ${f.construct} has no Actions ` +
-      `equivalent: ${f.detail} (${
+      `rule "${r.file.name}" (${relative(process.cwd(), r.file.script)}:${f.line}): ${
+        f.construct === "claim.restricted" ? "" : `${f.construct} has no Actions equivalent: `
+      }${f.detail} (${
         neverAccepted.has(f.construct)
           ? "cannot be accepted: change the rule"
           : `accept with --accept ${r.file.name}:${f.construct}`

@@ -780,6 +780,31 @@ describe("Migrate.migrate", () => {
       assert.strictEqual(p.warnings.length, 2)
     })
 
+    it("a claim Auth0 keeps for itself, named literally: REFUSED in the plan, never accepted, nothing built", async () => {
+      const dir = tree(rule("roles", { name: "roles" }, fn("context.idToken.roles = user.app_metadata.roles || [];")))
+      const p = await planOf(dir, { accept: ["claim.restricted", "roles:claim.restricted"] })
+      assert.deepStrictEqual(p.rules[0]!.refused.map((f) => [f.construct, f.line]), [["claim.restricted", 2]])
+      assert.deepStrictEqual(p.rules[0]!.accepts, [])
+      // The dry run says REFUSED and names the claim; it never says the claim is translated.
+      const rendered = MigrationPlan.render(p)
+      assert.match(rendered, /line 2 +REFUSED +claim\.restricted: context\.idToken\.roles: "roles" is a restricted/)
+      assert.notInclude(rendered, "translated context.idToken")
+      const [problem] = MigrationPlan.problems(p)
+      assert.include(problem, `roles.js:2): context.idToken.roles: "roles" is a restricted claim name`)
+      assert.include(problem, "rename it to a namespaced claim, such as https://example.com/roles")
+      assert.match(problem!, /\(cannot be accepted: change the rule\)$/)
+      assert.deepStrictEqual(p.warnings, [
+        "--accept claim.restricted: claim.restricted cannot be accepted (the Action would deny every login that " +
+        "sets the claim; rename the claim)",
+        "--accept roles:claim.restricted: claim.restricted cannot be accepted (the Action would deny every login " +
+        "that sets the claim; rename the claim)"
+      ])
+      const out = join(dir, "out", "action.js")
+      const error = await Effect.runPromise(Effect.flip(Migrate.migrate(dir, out, { accept: ["claim.restricted"] })))
+      assert.include(error.reason, "the Action was not built:")
+      assert.isFalse(existsSync(out))
+    })
+
     it("a pinned require of a package's subpath (x@1.2.3/sub) finds the bundled module at run time", async () => {
       // The plan names it "leftpad-fake/extra" (Analyze.nameOf keeps the subpath); the run-time require must too.
       const api = RecordingApi.make()
