@@ -121,6 +121,8 @@ describe("@rulefx/cli's bin", () => {
     assert.isDefined(cli)
     const manifest = await manifestOf(cli.tarball)
     assert.deepStrictEqual(manifest.bin, { rulefx: "./dist/bin/rulefx.js" })
+    // The workspace's bin (the TypeScript sources, Node 22.18) is not what a user installs.
+    assert.notInclude(await files(cli.tarball), "package/bin/workspace.js")
     const bin = (await promisify(execFile)("tar", ["-xzOf", cli.tarball, "package/dist/bin/rulefx.js"])).stdout
     assert.match(bin, /^#!\/usr\/bin\/env node\n/)
     assert.include(bin, `import("../src/Cli.js")`)

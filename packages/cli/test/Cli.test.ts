@@ -1,5 +1,6 @@
 /**
- * The `rulefx` command as a user runs it: a separate Node process (Node 22 strips the types of bin/rulefx.ts), in the
+ * The `rulefx` command as a user runs it: a separate Node process running the workspace's bin (bin/workspace.js, which
+ * loads the TypeScript sources; Node 22.18 strips their types), in the
  * example project's folder, with files in a temporary folder. Each spawn costs about half a second on a quiet machine
  * and several on a busy one, so each one checks several things, and every test that spawns has a timeout of its own
  * (vitest's 5 s default is not enough on a 2-core machine under load).
@@ -28,7 +29,17 @@ import { fileURLToPath } from "node:url"
 import { claims, intercomSecret, minimalEvent } from "./utils/Seed.ts"
 import * as TypedProject from "./utils/TypedProject.ts"
 
-const bin = fileURLToPath(new URL("../bin/rulefx.ts", import.meta.url))
+// The bin package.json names: what `pnpm exec rulefx` runs in the workspace and in a project linked to it.
+const bin = fileURLToPath(
+  new URL(
+    `../${
+      (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+        readonly bin: { readonly rulefx: string }
+      }).bin.rulefx
+    }`,
+    import.meta.url
+  )
+)
 const example = fileURLToPath(new URL("../../../examples/seller-login", import.meta.url))
 
 interface Output {
@@ -129,6 +140,31 @@ describe("rulefx", () => {
       assert.strictEqual(help.code, 0, show(help))
       assert.include(help.stdout, "--no-typecheck")
       assert.include(help.stdout, "--sourcemap")
+    },
+    30_000
+  )
+
+  it.each(["20.20.2", "22.17.0", "23.5.0"])(
+    "on Node %s the workspace's bin says it needs 22.18 and how to get it, and exits 1 before loading anything",
+    async (version) => {
+      // The version Node reports, replaced before the bin runs: the check is all that reads it.
+      const fake = `data:text/javascript,Object.defineProperty(process.versions, "node", { value: "${version}" })`
+      const ran = await new Promise<Output>((resolve) =>
+        execFile(
+          process.execPath,
+          ["--import", fake, bin, "--help"],
+          (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr })
+        )
+      )
+      const own = fileURLToPath(new URL("../../../node_modules/node/bin", import.meta.url))
+      assert.strictEqual(ran.code, 1, show(ran))
+      assert.strictEqual(ran.stdout, "")
+      assert.strictEqual(
+        ran.stderr,
+        "rulefx in a checkout (or a project linked to one) runs its TypeScript sources, which needs Node.js 22.18 " +
+          `or newer; this is Node.js ${version}.\nPut the checkout's Node first on the PATH and run it again:\n` +
+          `  export PATH=${own}:"$PATH"\n`
+      )
     },
     30_000
   )

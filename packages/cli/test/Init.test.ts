@@ -290,7 +290,7 @@ describe("rulefx init, end to end: the project as a user gets it", () => {
 
   beforeAll(async () => {
     dir = join(temporary("rulefx-init-e2e-"), "acme-login")
-    const cli = fileURLToPath(new URL("../bin/rulefx.ts", import.meta.url))
+    const cli = fileURLToPath(new URL("../bin/workspace.js", import.meta.url))
     // Through the command, as a user runs it from a clone before rulefx is published (the CLI README's way).
     const init = await new Promise<Output>((resolve) =>
       execFile(
