@@ -30,19 +30,26 @@ export const init = Command.make(
       ),
       Flag.optional
     ),
+    allowUnreleased: Flag.Boolean("allow-unreleased").pipe(
+      Flag.withDescription(
+        "From an unreleased build (version 0.0.0) without --link: write its versions anyway, for a registry of yours"
+      ),
+      Flag.withDefault(false)
+    ),
     force: Flag.Boolean("force").pipe(
       Flag.withDescription("Write into a folder that is not empty; files already there are kept, never replaced"),
       Flag.withDefault(false)
     )
   },
-  Effect.fnUntraced(function*({ dir, force, link, name }) {
+  Effect.fnUntraced(function*({ allowUnreleased, dir, force, link, name }) {
     const report = yield* Init.write(dir, {
       force,
+      allowUnreleased,
       ...(Option.isSome(name) ? { name: name.value } : {}),
       ...(Option.isSome(link) ? { linkTo: link.value } : {})
     }).pipe(Effect.mapError((e) => new CommandFailed({ reason: e.message })))
     const manager = yield* userAgent.pipe(Effect.map(Init.managerFromUserAgent))
-    yield* Console.log(Init.render(report, { linked: Option.isSome(link), manager }))
+    yield* Console.log(Init.render(report, { manager }))
   })
 ).pipe(
   Command.withDescription(
