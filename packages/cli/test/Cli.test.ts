@@ -265,6 +265,47 @@ describe("rulefx", () => {
     assert.strictEqual(badValue.stdout, "")
   }, 30_000)
 
+  it(
+    "run on a handler that never settles: stopped after --timeout, timed out, exit 1 though a timer is still pending",
+    async () => {
+      // The interval would keep Node running for ever: the command must end the process itself.
+      const hang = file(
+        "hang.js",
+        "exports.onExecutePostLogin = () => { setInterval(() => {}, 1000); return new Promise(() => {}) }"
+      )
+      const event = file("hang-event.json", JSON.stringify(minimalEvent()))
+      const [plain, expecting, zero] = await Promise.all([
+        rulefx("run", hang, "--event", event, "--timeout", "1"),
+        rulefx("run", hang, "--event", event, "--timeout", "1", "--expect", "allowed"),
+        rulefx("run", hang, "--event", event, "--timeout", "0")
+      ])
+      assert.strictEqual(plain.code, 1, show(plain))
+      assert.match(plain.stdout, /^outcome +rejected$/m)
+      assert.match(plain.stdout, /^timed out +the handler did not settle within 1 s: Auth0 stops an Action at 20 s/m)
+      assert.include(plain.stderr, `${hang} did not settle within 1 s: Auth0 would stop it at 20 s and fail the login`)
+      assert.strictEqual(expecting.code, 1, show(expecting))
+      assert.include(
+        expecting.stderr,
+        "expected the login to be allowed, but it was rejected (timed out: the handler did not settle within 1 s)"
+      )
+      assert.strictEqual(zero.code, 1, show(zero))
+      assert.include(zero.stderr, "--timeout must be a positive number of seconds")
+    },
+    30_000
+  )
+
+  it("run on a TypeScript entry (not a built Action): refused, pointing at rulefx build; nothing runs", async () => {
+    const event = file("ts-event.json", JSON.stringify(minimalEvent()))
+    const output = await rulefx("run", "src/action.ts", "--event", event)
+    assert.strictEqual(output.code, 1, show(output))
+    assert.strictEqual(output.stdout, "")
+    assert.include(
+      output.stderr,
+      "src/action.ts: not a built Action: rulefx run takes the .js (or .cjs) file rulefx build writes, the one Auth0 " +
+        "runs; build it first (rulefx build src/action.ts -o dist/action.js) and run that (rulefx run dist/action.js)"
+    )
+  }, 30_000)
+
   it("run with a partial event: fills what Auth0 always sends and lists it; --strict refuses, naming it", async () => {
     const secrets = { SELLER_API_URL: server.url, INTERCOM_SECRET: intercomSecret }
     const partial = file("partial.json", JSON.stringify(minimalEvent({ appMetadata: { roles: ["ADMIN"] }, secrets })))

@@ -8,7 +8,7 @@ export const usageLines: Readonly<Record<string, string>> = {
   init: "rulefx init [dir] [--name <name>] [--force] [--link <rulefx-checkout>] [--allow-unreleased]",
   build: "rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap]",
   run:
-    "rulefx run <action.js> --event <event.json> [--secrets <file>] [--expect allowed|denied] [--strict] [--json] [--continue]",
+    "rulefx run <action.js> --event <event.json> [--secrets <file>] [--expect allowed|denied] [--strict] [--timeout <s>] [--json] [--continue]",
   deploy:
     "rulefx deploy <action.js> --name <name> [--secrets-file <file>] [--secret NAME]... [--dependency name@version]... [--dry-run]",
   export:
