@@ -480,17 +480,26 @@ describe("rulefx deploy", () => {
     deployedVersions: 1
   }
 
-  it("without credentials: exit 1, naming the missing variable", async () => {
-    const output = await rulefxWith(
-      { AUTH0_DOMAIN: "", AUTH0_CLIENT_ID: "", AUTH0_CLIENT_SECRET: "" },
-      "deploy",
-      action,
-      "--name",
-      "seller-login",
-      "--dry-run"
+  it("without credentials: exit 1, naming every missing variable at once (unset, empty or blank)", async () => {
+    const deploy = ["deploy", action, "--name", "seller-login", "--dry-run"] as const
+    const [none, one] = await Promise.all([
+      rulefxWith({ AUTH0_DOMAIN: "", AUTH0_CLIENT_ID: " ", AUTH0_CLIENT_SECRET: "" }, ...deploy),
+      rulefxWith({ AUTH0_DOMAIN: "acme.example.auth0.com", AUTH0_CLIENT_ID: "id", AUTH0_CLIENT_SECRET: "" }, ...deploy)
+    ])
+    assert.strictEqual(none.code, 1, show(none))
+    assert.include(
+      none.stderr,
+      "AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET are not set:\n" +
+        "  AUTH0_DOMAIN: the tenant's domain, e.g. acme.eu.auth0.com\n" +
+        "  AUTH0_CLIENT_ID: the client id of a machine-to-machine application authorized for the Auth0 Management API\n" +
+        "  AUTH0_CLIENT_SECRET: that application's client secret"
     )
-    assert.notStrictEqual(output.code, 0, show(output))
-    assert.include(output.stderr + output.stdout, "AUTH0_DOMAIN")
+    assert.strictEqual(one.code, 1, show(one))
+    assert.include(
+      one.stderr,
+      "AUTH0_CLIENT_SECRET is not set:\n  AUTH0_CLIENT_SECRET: that application's client secret"
+    )
+    assert.notInclude(one.stderr, "AUTH0_DOMAIN:")
   }, 30_000)
 
   it(
