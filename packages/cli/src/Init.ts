@@ -18,6 +18,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs"
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { basename, dirname, join, relative, resolve } from "node:path"
+import * as PackageManager from "./internal/packageManager.ts"
 
 /**
  * One file of the project: its path relative to the project's folder, and its text.
@@ -455,7 +456,7 @@ export const write = Effect.fn("Init.write")(
  * @category models
  * @since 0.1.0
  */
-export type Manager = "npm" | "pnpm"
+export type Manager = PackageManager.Manager
 
 /**
  * The package manager that started this process, from the user agent npm and pnpm give the commands they run
@@ -466,7 +467,7 @@ export type Manager = "npm" | "pnpm"
  * @since 0.1.0
  */
 export const managerFromUserAgent = (userAgent: string | undefined): Manager =>
-  userAgent?.startsWith("pnpm/") === true ? "pnpm" : "npm"
+  PackageManager.fromUserAgent(userAgent) ?? "npm"
 
 /**
  * What `rulefx init` prints: the files written (and kept), then the commands to run next, for the package manager

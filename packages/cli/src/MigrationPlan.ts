@@ -20,6 +20,7 @@ import { createRequire } from "node:module"
 import { basename, dirname, join, relative, resolve } from "node:path"
 import * as Analyze from "./Analyze.ts"
 import { readText } from "./internal/files.ts"
+import * as PackageManager from "./internal/packageManager.ts"
 import * as RulesFolder from "./RulesFolder.ts"
 
 /**
@@ -97,6 +98,11 @@ export interface Options {
   readonly ruleTimeoutMillis?: number
   /** The whole run's deadline, in milliseconds. Default 10000. */
   readonly deadlineMillis?: number
+  /**
+   * The package manager that ran rulefx (from `npm_config_user_agent`): the advice for a module that is not installed
+   * names its command (`npm install x`, `pnpm add x`), or both when it is not known.
+   */
+  readonly packageManager?: "npm" | "pnpm" | undefined
 }
 
 /**
@@ -276,12 +282,13 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
   })
 
 /**
- * What stops the build: refused constructs and modules that are not installed, one line each.
+ * What stops the build: refused constructs and modules that are not installed, one line each (the advice to install
+ * a module names `options.packageManager`'s command, or npm's and pnpm's).
  *
  * @category getters
  * @since 0.1.0
  */
-export const problems = (p: Plan): ReadonlyArray<string> => [
+export const problems = (p: Plan, options: Pick<Options, "packageManager"> = {}): ReadonlyArray<string> => [
   ...p.rules.flatMap((r) =>
     r.refused.map((f) =>
       `rule "${r.file.name}" (${relative(process.cwd(), r.file.script)}:${f.line}): ${
@@ -295,7 +302,7 @@ export const problems = (p: Plan): ReadonlyArray<string> => [
   ),
   ...p.modules.filter((m) => m.kind === "missing").map((m) =>
     `rule "${m.rule}" (line ${m.line}): require("${m.name}"): the module is not installed; ` +
-    `run npm install ${m.name} next to the rules folder`
+    `run ${PackageManager.addCommand(options.packageManager, packageName(m.name))} next to the rules folder`
   )
 ]
 

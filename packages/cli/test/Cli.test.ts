@@ -558,6 +558,9 @@ const legacyRule = (folder: string, name: string, order: number, body: ReadonlyA
   )
 }
 
+/** What migrate says of a module that is not installed. */
+const advice = (command: string) => `the module is not installed; run ${command} next to the rules folder`
+
 describe("rulefx migrate", () => {
   let mdir = ""
   let tenant = ""
@@ -630,6 +633,20 @@ describe("rulefx migrate", () => {
     },
     30_000
   )
+
+  it("a module that is not installed: the advice names the package manager that ran rulefx, or both", async () => {
+    const missing = join(mdir, "missing")
+    legacyRule(join(missing, "rules"), "mods", 1, ["var pad = require(\"rulefx-not-installed-zz/sub\");"])
+    const [pnpm, npm, neither] = await Promise.all(
+      ["pnpm/10.34.9 npm/? node/v22.23.3 linux x64", "npm/11.19.1 node/v22.23.3 linux x64", "bun/1.2.0"].map((agent) =>
+        rulefxWith({ npm_config_user_agent: agent }, "migrate", missing, "--dry-run")
+      )
+    )
+    for (const output of [pnpm, npm, neither]) assert.strictEqual(output.code, 1, show(output))
+    assert.include(pnpm.stderr, advice("pnpm add rulefx-not-installed-zz"))
+    assert.include(npm.stderr, advice("npm install rulefx-not-installed-zz"))
+    assert.include(neither.stderr, advice("npm install rulefx-not-installed-zz (or pnpm add rulefx-not-installed-zz)"))
+  }, 30_000)
 
   it("--dry-run prints the plan and writes nothing", async () => {
     const dryOut = join(mdir, "dry", "action.js")

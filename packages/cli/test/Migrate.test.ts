@@ -76,6 +76,11 @@ const fakePackage = (dir: string, name: string, body: string) => {
   return join(at, "index.js")
 }
 
+/** The problem of the module the "late" rule requires without it being installed, with the advice given. */
+const problem = (command: string) =>
+  "rule \"late\" (line 3): require(\"rulefx-not-installed-zz\"): the module is not installed; " +
+  `run ${command} next to the rules folder`
+
 describe("RulesFolder.read / plan: the folder", () => {
   it("reads a deploy-cli export root (rules/ inside) and the rules folder itself alike", async () => {
     const dir = tree({ ...prefix("rules/", rule("one", { name: "one", order: 1 })) })
@@ -346,10 +351,16 @@ describe("MigrationPlan.plan: settings and modules", () => {
       )
     })
 
-    it("a module that is not installed is a problem naming the rule and the line", () => {
+    it("a module that is not installed is a problem naming the rule and the line, and the command to install it", () => {
+      // Written for the package manager that ran rulefx; both when that is not known (node ran the bin).
+      assert.deepStrictEqual(MigrationPlan.problems(p, { packageManager: "pnpm" }), [
+        problem("pnpm add rulefx-not-installed-zz")
+      ])
+      assert.deepStrictEqual(MigrationPlan.problems(p, { packageManager: "npm" }), [
+        problem("npm install rulefx-not-installed-zz")
+      ])
       assert.deepStrictEqual(MigrationPlan.problems(p), [
-        "rule \"late\" (line 3): require(\"rulefx-not-installed-zz\"): the module is not installed; " +
-        "run npm install rulefx-not-installed-zz next to the rules folder"
+        problem("npm install rulefx-not-installed-zz (or pnpm add rulefx-not-installed-zz)")
       ])
     })
 

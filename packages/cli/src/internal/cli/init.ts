@@ -1,17 +1,10 @@
 import { Argument, Command, Flag } from "effect/cli"
-import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Init from "../../Init.ts"
 import { CommandFailed } from "./errors.ts"
-
-/** npm and pnpm say who they are to the commands they start (npx, pnpm dlx): the next steps are written for that one. */
-const userAgent = Config.String("npm_config_user_agent").pipe(
-  Config.option,
-  Effect.map(Option.getOrUndefined),
-  Effect.orElseSucceed(() => undefined)
-)
+import { userAgent } from "./userAgent.ts"
 
 export const init = Command.make(
   "init",
