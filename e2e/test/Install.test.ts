@@ -361,6 +361,8 @@ describe.each(managers)("a project made by rulefx init, outside the workspace, w
       const size = statSync(join(project, "dist", "action.js")).size
       assert.include(ran.stdout, `dist/action.js: ${(size / 1000).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
       assert.isBelow(size, 100_000)
+      // One copy of each package: the project's valibot and the one @rulefx's packages take (a caret range) are one.
+      assert.notInclude(ran.stdout, "warning:", Outside.describe(`${manager.name} run build`, ran))
     },
     minutes(2)
   )
