@@ -370,6 +370,14 @@ export const render = (result: Result): string => {
       "filled",
       `${result.filled.join(", ")} (missing from the event, filled with realistic defaults; --strict refuses instead)`
     ])
+    const decisive = PartialEvent.decisive(result.filled)
+    if (decisive.length > 0) {
+      rows.push([
+        "warning",
+        `filled with defaults that can change a rule's outcome: ${decisive.join(", ")}; a rule that reads them ` +
+        `decided by these, not by your event (write them in the event; use --strict in CI)`
+      ])
+    }
   }
   rows.push(["elapsed", `${result.elapsedMs.toFixed(1)} ms`])
   const width = Math.max(...rows.map(([label]) => label.length))

@@ -328,6 +328,11 @@ describe("rulefx", () => {
       filled.stdout,
       /^filled +tenant, connection, user\.created_at, .*request\.geoip, stats \(missing from the event, filled with realistic defaults; --strict refuses instead\)$/m
     )
+    // Said loudly: the filled values a rule may have decided by.
+    assert.match(
+      filled.stdout,
+      /^warning +filled with defaults that can change a rule's outcome: request\.geoip \(London, GB\), stats\.logins_count \(1\), connection \(Username-Password-Authentication, strategy auth0\);/m
+    )
     assert.strictEqual(strict.code, 1, show(strict))
     assert.include(
       strict.stderr,

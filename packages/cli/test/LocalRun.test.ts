@@ -423,6 +423,32 @@ describe("LocalRun.run: a handler that never settles", () => {
     }))
 })
 
+/** An allowed login that made no call, from an event with these fields filled. */
+const filledResult = (filled: ReadonlyArray<string>): LocalRun.Result => ({
+  outcome: "allowed",
+  reason: undefined,
+  summary: LocalRun.summarize([]),
+  calls: [],
+  logs: [],
+  filled,
+  elapsedMs: 1
+})
+
+describe("LocalRun.render: a partial event", () => {
+  it("fields filled that can change a rule's outcome: a warning row naming each with its default, and --strict", () => {
+    const rows = LocalRun.render(filledResult(["tenant", "request.geoip", "stats"])).split("\n")
+    assert.include(
+      rows,
+      "warning  filled with defaults that can change a rule's outcome: request.geoip (London, GB), " +
+        "stats.logins_count (1); a rule that reads them decided by these, not by your event (write them in the " +
+        "event; use --strict in CI)"
+    )
+    const harmless = LocalRun.render(filledResult(["tenant", "user.created_at"]))
+    assert.include(harmless, "filled   tenant, user.created_at")
+    assert.notInclude(harmless, "warning")
+  })
+})
+
 /** Does one of everything the render shows, so every kind of row appears. */
 const everything = (api: PostLoginApi) => {
   console.log("rulefx INFO hello")
