@@ -425,4 +425,60 @@ describe("rulefx init, end to end: the project as a user gets it", () => {
     },
     240_000
   )
+
+  // The README's "A rule that needs a service", followed as written: its files, the rule in `rules`, the live layer
+  // in `layer`, the test layer where the tests run the pipeline. Runs last: it changes the project.
+  it("the README's service example: its files and the changes it names type-check, and the tests pass", async () => {
+    const readme = readFileSync(join(dir, "README.md"), "utf8")
+    const files = [...readme.matchAll(/```ts\n\/\/ (\S+)\n([\s\S]*?)```/g)]
+    assert.deepStrictEqual(files.map(([, path]) => path), [
+      "src/Billing.ts",
+      "src/rules/RequirePaidUp.ts",
+      "test/billing.test.ts"
+    ])
+    for (const [, path, body] of files) writeFileSync(join(dir, path!), body!)
+    const edit = (path: string, ...replacements: ReadonlyArray<readonly [string, string]>) => {
+      let text = readFileSync(join(dir, path), "utf8")
+      for (const [from, to] of replacements) {
+        assert.include(text, from, `${path} no longer has what the README's example changes`)
+        text = text.replace(from, to)
+      }
+      writeFileSync(join(dir, path), text)
+    }
+    const imports = "import { Billing } from \"../src/Billing.ts\"\nimport { pipeline } from \"../src/pipeline.ts\""
+    edit(
+      "src/pipeline.ts",
+      [
+        "import * as SetPlanClaim from \"./rules/SetPlanClaim.ts\"",
+        "import * as SetPlanClaim from \"./rules/SetPlanClaim.ts\"\nimport * as RequirePaidUp from \"./rules/RequirePaidUp.ts\"\nimport { Billing } from \"./Billing.ts\""
+      ],
+      [
+        "rules: [SetPlanClaim.make(), RequirePlan.make()]",
+        "rules: [SetPlanClaim.make(), RequirePlan.make(), RequirePaidUp.make()]"
+      ],
+      ["export const layer = Layer.empty", "export const layer = Layer.mergeAll(Billing.layer)"]
+    )
+    edit(
+      "test/rules.test.ts",
+      ["import { pipeline } from \"../src/pipeline.ts\"", imports],
+      [
+        "pipeline.run.pipe(\n        Effect.provide(\n",
+        "pipeline.run.pipe(\n        Effect.provide(Billing.layerTest([])),\n        Effect.provide(\n"
+      ],
+      [
+        "pipeline.run.pipe(Effect.provide(Logins",
+        "pipeline.run.pipe(Effect.provide(Billing.layerTest([])), Effect.provide(Logins"
+      ]
+    )
+    edit("test/action.test.ts", [
+      "import { onExecutePostLogin } from \"../src/action.ts\"",
+      "import * as PostLogin from \"@rulefx/adapter-auth0/PostLogin\"\n" + imports +
+      "\nconst onExecutePostLogin = PostLogin.make(pipeline, Billing.layerTest([]))"
+    ])
+    const checked = await npmRun("check")
+    assert.strictEqual(checked.code, 0, show(checked))
+    const tested = await npmRun("test")
+    assert.strictEqual(tested.code, 0, show(tested))
+    assert.match(tested.stdout, /Test Files +3 passed \(3\)/, show(tested))
+  }, 240_000)
 })
