@@ -161,7 +161,11 @@ interface Manager {
   readonly name: "npm" | "pnpm"
   /** How the user starts a project, as the CLI README says. */
   readonly creates: string
-  /** `npx @rulefx/cli init <dir>`: the published CLI, fetched from the registry, run once. */
+  /**
+   * `npx @rulefx/cli init <dir>`: the published CLI, fetched from the registry, run once. The packed packages are
+   * version 0.0.0, which an unreleased CLI refuses to write unless told that a registry serves it
+   * (`--allow-unreleased`): this one does.
+   */
   readonly create: (dir: string) => Command
   readonly install: () => Command
   readonly add: (...names: ReadonlyArray<string>) => Command
@@ -182,7 +186,7 @@ const managers: ReadonlyArray<Manager> = [
   {
     name: "npm",
     creates: "npx @rulefx/cli init",
-    create: (dir) => [npx, "@rulefx/cli", "init", dir],
+    create: (dir) => [npx, "@rulefx/cli", "init", dir, "--allow-unreleased"],
     install: () => [npm, "install"],
     add: (...names) => [npm, "install", ...names],
     test: () => [npm, "test"],
@@ -199,7 +203,7 @@ const managers: ReadonlyArray<Manager> = [
   {
     name: "pnpm",
     creates: "pnpm dlx @rulefx/cli init",
-    create: (dir) => [pnpm, "dlx", "@rulefx/cli", "init", dir],
+    create: (dir) => [pnpm, "dlx", "@rulefx/cli", "init", dir, "--allow-unreleased"],
     install: () => [pnpm, "install"],
     add: (...names) => [pnpm, "add", ...names],
     test: () => [pnpm, "test"],
@@ -254,6 +258,23 @@ describe.each(managers)("a project made by rulefx init, outside the workspace, w
     await tenant?.close()
   })
 
+  it(
+    `${manager.creates} ${name}, from an unreleased CLI (0.0.0): refused, saying to link a clone; nothing written`,
+    async () => {
+      const ran = await Outside.run(
+        outside,
+        work,
+        node.path,
+        manager.create(name).filter((arg) => arg !== "--allow-unreleased")
+      )
+      assert.strictEqual(ran.code, 1, Outside.describe(`${manager.name}: rulefx init`, ran))
+      assert.include(ran.stderr, "this rulefx CLI is an unreleased build (version 0.0.0")
+      assert.include(ran.stderr, "add --link <a rulefx clone>")
+      assert.deepStrictEqual(readdirSync(work), [])
+    },
+    minutes(2)
+  )
+
   it(`${manager.creates} ${name}: the published CLI scaffolds the project in an empty folder`, async () => {
     assert.deepStrictEqual(readdirSync(work), [])
     assert.deepStrictEqual(Outside.reachableNodeModules(work), [])
@@ -269,7 +290,7 @@ describe.each(managers)("a project made by rulefx init, outside the workspace, w
 
   it.effect("the project is, file for file, what the workspace's Init makes: the packed template is whole", () =>
     Effect.gen(function*() {
-      const expected = yield* Init.files({ name })
+      const expected = yield* Init.files({ name, allowUnreleased: true })
       const written = readdirSync(project, { recursive: true, withFileTypes: true })
         .filter((entry) => entry.isFile())
         .map((entry) => join(entry.parentPath, entry.name).slice(project.length + 1))
@@ -340,6 +361,8 @@ describe.each(managers)("a project made by rulefx init, outside the workspace, w
       const size = statSync(join(project, "dist", "action.js")).size
       assert.include(ran.stdout, `dist/action.js: ${(size / 1000).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
       assert.isBelow(size, 100_000)
+      // One copy of each package: the project's valibot and the one @rulefx's packages take (a caret range) are one.
+      assert.notInclude(ran.stdout, "warning:", Outside.describe(`${manager.name} run build`, ran))
     },
     minutes(2)
   )

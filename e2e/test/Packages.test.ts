@@ -104,6 +104,17 @@ describe.each(packed)("$name, packed", (pkg) => {
       assert.notMatch(specifiers, /workspace:|catalog:/)
       assert.strictEqual(manifest.peerDependencies?.["effect"], "^4.1.0")
       assert.isUndefined(manifest.dependencies?.["effect"])
+      // What an Action bundles takes caret ranges: an exact pin next to a user's own other version (valibot 1.4 in
+      // the project, 1.5 pinned here) would put two copies into the Action. The CLI's own are never bundled.
+      if (pkg.name !== "@rulefx/cli") {
+        for (const [dependency, range] of Object.entries(manifest.dependencies ?? {})) {
+          assert.match(range, /^\^\d/, `${pkg.name}: ${dependency}@${range}`)
+        }
+      }
+      for (const shared of ["valibot", "@standard-schema/spec"]) {
+        const range = manifest.dependencies?.[shared]
+        if (range !== undefined) assert.match(range, /^\^1\.\d+\.\d+$/, `${pkg.name}: ${shared}@${range}`)
+      }
       assert.strictEqual(manifest.license, "MIT")
       assert.deepStrictEqual(manifest.repository, {
         type: "git",
@@ -121,6 +132,8 @@ describe("@rulefx/cli's bin", () => {
     assert.isDefined(cli)
     const manifest = await manifestOf(cli.tarball)
     assert.deepStrictEqual(manifest.bin, { rulefx: "./dist/bin/rulefx.js" })
+    // The workspace's bin (the TypeScript sources, Node 22.18) is not what a user installs.
+    assert.notInclude(await files(cli.tarball), "package/bin/workspace.js")
     const bin = (await promisify(execFile)("tar", ["-xzOf", cli.tarball, "package/dist/bin/rulefx.js"])).stdout
     assert.match(bin, /^#!\/usr\/bin\/env node\n/)
     assert.include(bin, `import("../src/Cli.js")`)

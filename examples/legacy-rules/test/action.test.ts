@@ -33,7 +33,7 @@ interface Action {
 const repo = fileURLToPath(new URL("../../..", import.meta.url))
 const example = fileURLToPath(new URL("..", import.meta.url))
 const rulesDir = join(example, "rules")
-const bin = join(dirname(createRequire(import.meta.url).resolve("@rulefx/cli/package.json")), "bin", "rulefx.ts")
+const bin = join(dirname(createRequire(import.meta.url).resolve("@rulefx/cli/package.json")), "bin", "workspace.js")
 
 const DAY = 24 * 60 * 60 * 1000
 const CONSENT_URL = "https://consent.example.com/terms"
@@ -122,7 +122,7 @@ const tierClaim = (tier: string) => [call("idToken.setCustomClaim", "https://exa
 /** A first login, with the webhook at this URL. */
 const firstLogin = (webhook: string) => ({ stats: { logins_count: 1 }, secrets: { WEBHOOK_URL: webhook } })
 
-/** Runs `rulefx ...args` (bin/rulefx.ts) in the example's folder; never rejects. */
+/** Runs `rulefx ...args` (the workspace's bin) in the example's folder; never rejects. */
 const rulefx = (...args: ReadonlyArray<string>) =>
   new Promise<{ readonly code: number | null; readonly stdout: string; readonly stderr: string }>((resolve) => {
     execFile(

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The rulefx command (see src/Cli.ts). Published as dist/bin/rulefx.js, compiled by tsc; in the workspace Node 22
-// runs this file as it is. Nothing before the version check needs a newer Node than 14, and the command is loaded
-// after it, so an older Node says why instead of failing somewhere inside. 20.18 is the first Node 20 with what
+// The rulefx command (see src/Cli.ts), as published: dist/bin/rulefx.js, compiled by tsc (publishConfig.bin). In the
+// workspace the bin is bin/workspace.js, which checks for a Node that strips types and loads the sources. Nothing
+// before the version check needs a newer Node than 14, and the command is loaded after it, so an older Node says why
+// instead of failing somewhere inside. 20.18 is the first Node 20 with what
 // legacy rules run on (vm.constants.DONT_CONTEXTIFY, process.getBuiltinModule).
 const minimum = [20, 18]
 const [major = 0, minor = 0] = process.versions.node.split(".").map(Number)

@@ -46,6 +46,14 @@
  * - `global.escaped`: a Rules global written with `\u` escapes (`requir\u0065`), which the generated wrapper, reading
  *   the source for plain names, would not give to the rule (it would reach the bundle's own `require`).
  *
+ * **Claims Auth0 keeps for itself**
+ *
+ * A claim set under a name written literally (`context.idToken.roles = ...`, `context.accessToken["sub"] = ...`,
+ * `context.idToken = { roles: ... }`) that core's ClaimName refuses, a restricted name or one on Auth0's own
+ * namespace, is `claim.restricted`, naming the claim and suggesting a namespaced name. It can never be accepted: Auth0
+ * ignores such a claim, and the adapter denies every login whose Decision holds one rather than issue a token without
+ * it (Rules dropped it silently). A name computed at run time is checked when the login runs.
+ *
  * A direct `eval(...)` stays `eval`, which a user may accept after reading the code it builds: it runs in the rule's
  * own scope, where a `var` stays local (an assignment to an undeclared name in that code is still a global). Reads of a
  * name no scope declares, that is neither a Rules global nor a standard ECMAScript or Node 22 global
@@ -160,13 +168,23 @@ export const isBuiltin: (name: string) => boolean = catalog.isBuiltin
 export const nameOf: (specifier: string) => string = moduleName
 
 /**
- * The constructs that can never be accepted (`--accept` ignores them): through each, overlapping logins could share
- * state, so one user's value could reach another's token.
+ * The constructs that can never be accepted (`--accept` ignores them): through most, overlapping logins could share
+ * state, so one user's value could reach another's token; with `claim.restricted` the Action would deny every login
+ * that reaches the claim.
  *
  * @category models
  * @since 0.1.0
  */
 export const neverAccepted: ReadonlySet<string> = catalog.neverAccepted
+
+/**
+ * Why a construct of `neverAccepted` can never be accepted, in a few words; `undefined` for any other construct.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const whyNeverAccepted = (construct: string): string | undefined =>
+  Object.hasOwn(catalog.whyNeverAccepted, construct) ? catalog.whyNeverAccepted[construct] : undefined
 
 /**
  * The standard globals a rule may read without declaring them: ECMAScript's and those Node 22 (the Actions runtime)

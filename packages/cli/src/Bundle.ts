@@ -79,6 +79,11 @@ export interface Report {
   readonly contributors: ReadonlyArray<{ readonly path: string; readonly bytes: number }>
   /** Source files whose `from "effect"` imports could not be rewritten (e.g. `import * as E from "effect"`). */
   readonly barrelImportsLeft: ReadonlyArray<string>
+  /**
+   * Packages other than effect and rulefx's bundled from more than one folder (two versions of valibot, say): the
+   * build goes on, since each copy works, but every copy after the first is bytes the budget pays for.
+   */
+  readonly duplicates: ReadonlyArray<Duplicate>
   /** The source map written beside the file, with `sourcemap: true`. */
   readonly sourcemap?: string
 }
@@ -141,9 +146,25 @@ export class DuplicatePackages extends Error {
  */
 export interface Duplicate {
   readonly name: string
-  /** The package's folders, each holding a package.json named `name`. */
+  /** The package's folders, each holding a package.json named `name`, sorted. */
   readonly folders: ReadonlyArray<string>
+  /** Each folder's copy, in the order of `folders`: its version (from its package.json) and its bytes in the file. */
+  readonly copies: ReadonlyArray<{ readonly version: string | undefined; readonly bytes: number }>
 }
+
+/**
+ * A duplicate as a warning line: the package, each copy's folder, version and size, and how to find who brings it.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const describeDuplicate = (d: Duplicate): string =>
+  `${d.name} is bundled ${d.folders.length === 2 ? "twice" : `${d.folders.length} times`}: ${
+    d.folders.map((folder, i) => {
+      const copy = d.copies[i]
+      return `${folder} (${copy?.version ?? "no version"}, ${formatBytes(copy?.bytes ?? 0)})`
+    }).join(" and ")
+  }. One version everywhere bundles one copy (\`npm ls ${d.name}\` or \`pnpm why ${d.name}\` shows who brings each)`
 
 /**
  * Bytes as kB with one decimal (1 kB = 1000 bytes). Near a limit the rounding hides the difference (100,040 bytes is
@@ -182,7 +203,8 @@ export const esbuildOptions = {
  * Builds the Action file. Rejects, writing nothing, when the output is not a `.js` or `.cjs` file or is one of the
  * bundle's own sources, when esbuild fails, when the bundle would hold two copies of
  * effect or of a rulefx package (DuplicatePackages), or when the file is larger than the budget (OverBudget): a
- * failed build leaves an earlier good file where it was. The file (and its source map) is written to a temporary file
+ * failed build leaves an earlier good file where it was. Any other package bundled from two folders is reported in
+ * `duplicates`, for a warning. The file (and its source map) is written to a temporary file
  * beside it and renamed into place, so nothing ever sees half a file.
  *
  * @category constructors
@@ -218,8 +240,8 @@ export const build = async (options: Options): Promise<Report> => {
       `${options.outfile} is one of the Action's own sources: write the Action elsewhere (dist/action.js)`
     )
   }
-  const duplicates = findDuplicates(Object.keys(inputs))
-  if (duplicates.length > 0) throw new DuplicatePackages(options.outfile, duplicates)
+  const { duplicates, fatal } = findDuplicates(inputs)
+  if (fatal.length > 0) throw new DuplicatePackages(options.outfile, fatal)
   const byPackage = new Map<string, number>()
   for (const [path, info] of Object.entries(inputs)) {
     const key = options.entryLabel !== undefined && resolve(path) === resolve(options.entry)
@@ -233,6 +255,7 @@ export const build = async (options: Options): Promise<Report> => {
     bytes: output.contents.byteLength,
     budget,
     barrelImportsLeft,
+    duplicates,
     contributors: [...byPackage].map(([path, bytes]) => ({ path, bytes })).toSorted((a, b) => b.bytes - a.bytes).slice(
       0,
       10
@@ -284,34 +307,56 @@ const replaceFile = async (file: string, contents: Uint8Array | string): Promise
 // The packages that must exist once in a bundle: effect and rulefx's own.
 const mustBeSingle = (name: string): boolean => name === "effect" || name.startsWith("@rulefx/")
 
-/**
- * The packages of `mustBeSingle` that the inputs (esbuild's metafile paths, relative to the working directory) take
- * from more than one folder. A package is the nearest package.json above a file that has a name.
- */
-const findDuplicates = (inputs: ReadonlyArray<string>): ReadonlyArray<Duplicate> => {
-  const owners = new Map<string, { readonly name: string; readonly folder: string } | undefined>()
-  const folders = new Map<string, Set<string>>()
-  for (const input of inputs) {
-    if (input.includes(":")) continue // esbuild's virtual modules, e.g. "(disabled):fs"
-    const owner = packageAbove(dirname(resolve(input)), owners)
-    if (owner === undefined || !mustBeSingle(owner.name)) continue
-    folders.set(owner.name, (folders.get(owner.name) ?? new Set()).add(owner.folder))
-  }
-  return [...folders].filter(([, found]) => found.size > 1).map(([name, found]) => ({
-    name,
-    folders: [...found].toSorted()
-  }))
+interface Owner {
+  readonly name: string
+  readonly folder: string
+  readonly version: string | undefined
 }
 
-const packageAbove = (
-  dir: string,
-  cache: Map<string, { readonly name: string; readonly folder: string } | undefined>
-): { readonly name: string; readonly folder: string } | undefined => {
+/**
+ * The packages the inputs (esbuild's metafile inputs, paths relative to the working directory) take from more than
+ * one folder: those of `mustBeSingle` are `fatal`, the others `duplicates`. A package is the nearest package.json
+ * above a file that has a name.
+ */
+const findDuplicates = (
+  inputs: Readonly<Record<string, { readonly bytesInOutput: number }>>
+): { readonly fatal: ReadonlyArray<Duplicate>; readonly duplicates: ReadonlyArray<Duplicate> } => {
+  const owners = new Map<string, Owner | undefined>()
+  const copies = new Map<string, Map<string, { version: string | undefined; bytes: number }>>()
+  for (const [input, { bytesInOutput }] of Object.entries(inputs)) {
+    if (input.includes(":")) continue // esbuild's virtual modules, e.g. "(disabled):fs"
+    const owner = packageAbove(dirname(resolve(input)), owners)
+    if (owner === undefined) continue
+    const folders = copies.get(owner.name) ?? new Map()
+    const copy = folders.get(owner.folder) ?? { version: owner.version, bytes: 0 }
+    copy.bytes += bytesInOutput
+    copies.set(owner.name, folders.set(owner.folder, copy))
+  }
+  const found = [...copies].filter(([, folders]) => folders.size > 1).map(([name, folders]): Duplicate => {
+    const sorted = [...folders].toSorted(([a], [b]) => a.localeCompare(b))
+    return {
+      name,
+      folders: sorted.map(([folder]) => folder),
+      copies: sorted.map(([, { bytes, version }]) => ({ version, bytes }))
+    }
+  })
+  return {
+    fatal: found.filter((d) => mustBeSingle(d.name)),
+    duplicates: found.filter((d) => !mustBeSingle(d.name))
+  }
+}
+
+const packageAbove = (dir: string, cache: Map<string, Owner | undefined>): Owner | undefined => {
   if (cache.has(dir)) return cache.get(dir)
-  let found: { readonly name: string; readonly folder: string } | undefined
+  let found: Owner | undefined
   try {
-    const json = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { readonly name?: unknown }
-    if (typeof json.name === "string") found = { name: json.name, folder: dir }
+    const json = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+      readonly name?: unknown
+      readonly version?: unknown
+    }
+    if (typeof json.name === "string") {
+      found = { name: json.name, folder: dir, version: typeof json.version === "string" ? json.version : undefined }
+    }
   } catch {
     // No package.json here, or one without a name (such as {"type": "commonjs"}): look further up.
   }

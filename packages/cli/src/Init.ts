@@ -5,7 +5,9 @@
  *
  * The files come from this package's `template/` folder (a real project: rulefx's own tests type-check it, run its
  * tests, build it and run the built Action on its sample events) and a package.json made here, with the versions
- * this CLI was built with. `files` returns them without writing anything; `write` writes them into a folder that
+ * this CLI was built with. An unreleased CLI (a clone's, version 0.0.0) refuses to write versions no registry has:
+ * such a project is linked to the clone (`linkTo`), and its README then says how to install and run it (the clone's
+ * pnpm and Node 22). `files` returns them without writing anything; `write` writes them into a folder that
  * is empty, or, with `force`, one that is not: a file already there is kept, never replaced or deleted.
  *
  * @since 0.1.0
@@ -16,6 +18,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs"
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { basename, dirname, join, relative, resolve } from "node:path"
+import * as PackageManager from "./internal/packageManager.ts"
 
 /**
  * One file of the project: its path relative to the project's folder, and its text.
@@ -60,9 +63,31 @@ export interface Options {
   readonly versions?: Partial<Versions>
   /**
    * A checkout of rulefx, installed (`pnpm install`), to depend on instead of the registry, before rulefx is
-   * published: every dependency becomes a `link:` into it (see `linkedVersions`), for `pnpm install` to link.
+   * published: every dependency becomes a `link:` into it (see `linkedVersions`), for `pnpm install` to link, and the
+   * README says how to install and run such a project (see `linkedSetup`).
    */
   readonly linkTo?: string
+  /**
+   * Write this CLI's own versions of the @rulefx packages even though it is an unreleased build (version 0.0.0, a
+   * clone's): for a registry of your own that serves them. Without it, and without `linkTo` or @rulefx `versions`,
+   * such a CLI refuses (`UnreleasedVersions`), since no public registry has `^0.0.0`.
+   */
+  readonly allowUnreleased?: boolean
+}
+
+/**
+ * How a project linked to a rulefx checkout is installed and run: the checkout, the pnpm it is installed with (`npx -y
+ * pnpm@10.34.9`, from the checkout's `packageManager`, for a machine without pnpm on the PATH), and the folder of the
+ * checkout's own Node 22 (the root devDependency `node`), when it is installed. npm does not take `link:`, and the
+ * project's `rulefx` runs the checkout's TypeScript sources, which need Node 22.18.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Linked {
+  readonly checkout: string
+  readonly pnpm: string
+  readonly nodeBin: string | undefined
 }
 
 /**
@@ -75,6 +100,8 @@ export interface Report {
   readonly dir: string
   readonly written: ReadonlyArray<string>
   readonly kept: ReadonlyArray<string>
+  /** For a project linked to a checkout: how it is installed and run. */
+  readonly linked?: Linked
 }
 
 /**
@@ -102,10 +129,25 @@ const packageFolder = dirname(createRequire(import.meta.url).resolve("@rulefx/cl
  */
 export const templateFolder = join(packageFolder, "template")
 
-const ownVersion = (): string => {
+/**
+ * This CLI's own version, from its package.json.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const ownVersion = (): string => {
   const json = JSON.parse(readFileSync(join(packageFolder, "package.json"), "utf8")) as { readonly version?: unknown }
-  return typeof json.version === "string" ? json.version : "0.1.0"
+  return typeof json.version === "string" ? json.version : "0.0.0"
 }
+
+/**
+ * The version of a rulefx checkout that was never released: what the packages of a clone say until the first
+ * release, and what no public registry serves.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const unreleasedVersion = "0.0.0"
 
 /**
  * The versions this CLI was built and tested with: every @rulefx package at this CLI's own version, and the pins of
@@ -137,6 +179,15 @@ export const defaultVersions = (): Versions => {
  * @since 0.1.0
  */
 export const nodeEngines = ">=22.12"
+
+/**
+ * The Node versions a project linked to a checkout runs on: its `rulefx` runs the checkout's TypeScript sources,
+ * which Node strips of their types without a flag from 22.18 on.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const linkedNodeEngines = ">=22.18"
 
 const rulefxFolders: Readonly<Record<string, string>> = {
   "@rulefx/core": "core",
@@ -171,6 +222,30 @@ export const linkedVersions = (checkout: string): Effect.Effect<Versions, InitEr
       : Effect.succeed([name, `link:${realpathSync(found)}`] as const)
   }).pipe(Effect.map((entries) => Object.fromEntries(entries) as unknown as Versions))
 
+/**
+ * How a project linked to `checkout` is installed and run (see `Linked`). The pnpm is the checkout's
+ * `packageManager` (`pnpm@10.34.9`), run through npx.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const linkedSetup = (checkout: string): Linked => {
+  const root = resolve(checkout)
+  let manager: unknown
+  try {
+    manager = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { readonly packageManager?: unknown })
+      .packageManager
+  } catch {
+    manager = undefined
+  }
+  // "pnpm@10.34.9+sha512.…" names the version and its hash; npx takes the version.
+  const pnpm = typeof manager === "string" && /^pnpm@[\w.-]+/.test(manager)
+    ? /^pnpm@[\w.-]+/.exec(manager)![0]
+    : "pnpm@10"
+  const nodeBin = join(root, "node_modules", "node", "bin")
+  return { checkout: root, pnpm: `npx -y ${pnpm}`, nodeBin: existsSync(join(nodeBin, "node")) ? nodeBin : undefined }
+}
+
 // npm's rules for a package name: lower case, URL-safe, at most 214 characters, optionally scoped.
 const validName = /^(?:@[a-z0-9~][a-z0-9._~-]*\/)?[a-z0-9~][a-z0-9._~-]*$/
 
@@ -185,7 +260,7 @@ export const nameFromFolder = (dir: string): string => {
   return name.length === 0 ? "my-login-action" : name.slice(0, 214)
 }
 
-const packageJson = (name: string, versions: Versions): string => {
+const packageJson = (name: string, versions: Versions, engines: string): string => {
   const pick = <K extends keyof Versions>(keys: ReadonlyArray<K>) =>
     Object.fromEntries(keys.toSorted().map((key) => [key, versions[key]]))
   return `${
@@ -213,7 +288,7 @@ const packageJson = (name: string, versions: Versions): string => {
           "typescript",
           "vitest"
         ]),
-        engines: { node: nodeEngines }
+        engines: { node: engines }
       },
       null,
       2
@@ -245,17 +320,84 @@ export const files = Effect.fn("Init.files")(function*(options: Options = {}) {
   if (!validName.test(name) || name.length > 214) {
     return yield* new InitError({ reason: `"${name}" is not a package name (lower case letters, digits, - . _ ~)` })
   }
-  const linked = options.linkTo === undefined ? {} : yield* linkedVersions(resolve(options.linkTo))
+  const linkedTo = options.linkTo === undefined ? undefined : linkedSetup(options.linkTo)
+  const linked = linkedTo === undefined ? {} : yield* linkedVersions(linkedTo.checkout)
   const versions = { ...defaultVersions(), ...linked, ...options.versions }
+  yield* refuseUnreleased(versions, options)
   const paths = yield* listFiles(templateFolder)
   const template = yield* Effect.forEach(paths, (path) =>
     Effect.tryPromise({
       try: () => readFile(join(templateFolder, path), "utf8"),
       catch: () => new InitError({ reason: `the template file ${path} cannot be read` })
-    }).pipe(Effect.map((text): File => ({ path: renamed[path] ?? path, text: text.replaceAll("{{name}}", name) }))))
-  const all: ReadonlyArray<File> = [{ path: "package.json", text: packageJson(name, versions) }, ...template]
+    }).pipe(Effect.map((text): File => ({
+      path: renamed[path] ?? path,
+      text: withSetup(text.replaceAll("{{name}}", name), linkedTo)
+    }))))
+  const engines = linkedTo === undefined ? nodeEngines : linkedNodeEngines
+  const all: ReadonlyArray<File> = [{ path: "package.json", text: packageJson(name, versions, engines) }, ...template]
   return all
 })
+
+// A published CLI writes `^<its version>` for the @rulefx packages; an unreleased one (a clone's 0.0.0) would write
+// `^0.0.0`, which no public registry has: `npm install` would fail with a 404 for @rulefx/core. Refused, saying what
+// to do instead, unless the versions come from elsewhere (a link, given versions) or the user has a registry of theirs.
+const refuseUnreleased = (versions: Versions, options: Options): Effect.Effect<void, InitError> => {
+  if (ownVersion() !== unreleasedVersion || options.allowUnreleased === true) return Effect.void
+  if (versions["@rulefx/core"] !== defaultVersions()["@rulefx/core"]) return Effect.void
+  // The clone this CLI runs from, when it runs from one (packages/cli in a pnpm workspace).
+  const clone = resolve(packageFolder, "..", "..")
+  const link = existsSync(join(clone, "pnpm-workspace.yaml")) ? shellWord(clone) : "<a rulefx clone>"
+  return Effect.fail(
+    new InitError({
+      reason: `this rulefx CLI is an unreleased build (version ${unreleasedVersion}, from a clone of rulefx): the ` +
+        `project would depend on @rulefx/core@^${unreleasedVersion}, which no registry has, and its install would ` +
+        `fail with a 404. Link the project to the clone instead: add --link ${link} (its dependencies become link:s ` +
+        `into the clone, installed with pnpm; the project's README says how). With a registry of your own that ` +
+        `serves these versions, add --allow-unreleased`
+    })
+  )
+}
+
+// The template's README holds the published project's setup between these markers; a linked project gets its own.
+const setupBlock = /<!-- rulefx init: setup -->\n\n([\s\S]*?)\n<!-- \/rulefx init: setup -->\n/
+
+const withSetup = (text: string, linked: Linked | undefined): string =>
+  text.replace(setupBlock, (_, published: string) => linked === undefined ? published : linkedSetupText(linked))
+
+// A path as one word of a POSIX shell, for a line the user copies: quoted when it has a space or anything the shell
+// would read (`my login`, `~x`, `a$b`).
+const shellWord = (path: string): string => /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`
+
+/**
+ * The line that puts a linked project's Node first on the PATH: the checkout's own Node 22, when it is installed.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const pathLine = (linked: Linked): string | undefined =>
+  linked.nodeBin === undefined ? undefined : `export PATH=${shellWord(linked.nodeBin)}:"$PATH"`
+
+const linkedSetupText = (linked: Linked): string => {
+  const path = pathLine(linked)
+  return [
+    `This project is linked to the rulefx clone at \`${linked.checkout}\` (\`rulefx init --link\`): its dependencies are`,
+    "`link:`s into the clone, which npm does not install (never run `npm install` here), and its `rulefx` runs the",
+    "clone's TypeScript sources, which need Node 22.18 or newer on the PATH. In each new shell, first:",
+    "",
+    "```sh",
+    ...(path === undefined ? ["# Node 22.18 or newer on the PATH (the clone's own is not installed)"] : [
+      `${path}   # the clone's Node 22`
+    ]),
+    `${linked.pnpm} install   # once: links every dependency from the clone; nothing is downloaded`,
+    "```",
+    "",
+    `The commands below are npm's; once installed they work as written (they run this project's scripts and bins), or`,
+    `with the clone's pnpm: \`${linked.pnpm} test\`, \`${linked.pnpm} run <script>\`, \`${linked.pnpm} exec rulefx\` where`,
+    "they say `npx rulefx`; give a script's flags without `--` there (pnpm hands the `--` on to the script, and rulefx",
+    "would read what follows it as an argument).",
+    ""
+  ].join("\n")
+}
 
 /**
  * Writes the project into `dir` (created if missing). Fails when `dir` holds anything, unless `force`; then a file
@@ -298,7 +440,12 @@ export const write = Effect.fn("Init.write")(
       })
       written.push(file.path)
     }
-    const report: Report = { dir, written, kept }
+    const report: Report = {
+      dir,
+      written,
+      kept,
+      ...(options.linkTo === undefined ? {} : { linked: linkedSetup(options.linkTo) })
+    }
     return report
   }
 )
@@ -309,7 +456,7 @@ export const write = Effect.fn("Init.write")(
  * @category models
  * @since 0.1.0
  */
-export type Manager = "npm" | "pnpm"
+export type Manager = PackageManager.Manager
 
 /**
  * The package manager that started this process, from the user agent npm and pnpm give the commands they run
@@ -320,41 +467,45 @@ export type Manager = "npm" | "pnpm"
  * @since 0.1.0
  */
 export const managerFromUserAgent = (userAgent: string | undefined): Manager =>
-  userAgent?.startsWith("pnpm/") === true ? "pnpm" : "npm"
-
-// A path as one word of a POSIX shell, for a line the user copies: quoted when it has a space or anything the shell
-// would read (`my login`, `~x`, `a$b`).
-const shellWord = (path: string): string => /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`
+  PackageManager.fromUserAgent(userAgent) ?? "npm"
 
 /**
  * What `rulefx init` prints: the files written (and kept), then the commands to run next, for the package manager
- * that ran it (pnpm for a project linked to a checkout, whose `link:` dependencies npm does not take).
+ * that ran it; for a project linked to a checkout (`report.linked`), whose `link:` dependencies npm does not take and
+ * whose `rulefx` needs Node 22.18, the line that puts the checkout's Node on the PATH and the checkout's pnpm through
+ * npx, which works without pnpm on the PATH.
  *
  * @category getters
  * @since 0.1.0
  */
-export const render = (
-  report: Report,
-  options: { readonly linked?: boolean; readonly manager?: Manager } = {}
-): string => {
-  const linked = options.linked === true
-  const pm = linked ? "pnpm" : options.manager ?? "npm"
+export const render = (report: Report, options: { readonly manager?: Manager } = {}): string => {
+  const linked = report.linked
+  const pm = linked?.pnpm ?? options.manager ?? "npm"
+  const path = linked === undefined ? undefined : pathLine(linked)
   const steps: ReadonlyArray<readonly [string, string]> = [
     [
       `${pm} install`,
-      linked ? "links every dependency from the rulefx checkout" : pm === "npm" ? "or pnpm install" : "the dependencies"
+      linked !== undefined
+        ? "links every dependency from the rulefx checkout"
+        : pm === "npm"
+        ? "or pnpm install"
+        : "the dependencies"
     ],
     [`${pm} test`, "the rules' tests, with test layers"],
     [`${pm} run build`, "type-check, then dist/action.js"],
     [`${pm} run run`, "the built Action on events/allowed.json and events/denied.json"],
     [`${pm} run deploy`, "with AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET set (see README.md)"]
   ]
+  const width = Math.max(...steps.map(([command]) => command.length)) + 2
   return [
     ...report.written.map((path) => `wrote ${join(report.dir, path)}`),
     ...report.kept.map((path) => `kept  ${join(report.dir, path)} (already there)`),
     "",
-    "next (with Node 22):",
+    linked === undefined
+      ? "next (with Node 22):"
+      : `next (with Node 22.18 or newer: the project runs the checkout's TypeScript sources; see README.md):`,
+    ...(path === undefined ? [] : [`  ${path}`]),
     ...(resolve(report.dir) === process.cwd() ? [] : [`  cd ${shellWord(report.dir)}`]),
-    ...steps.map(([command, what]) => `  ${command.padEnd(19)}# ${what}`)
+    ...steps.map(([command, what]) => `  ${command.padEnd(Math.max(19, width))}# ${what}`)
   ].join("\n")
 }

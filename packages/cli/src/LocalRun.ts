@@ -8,6 +8,10 @@
  * (PartialEvent), or, with `strict`, refused. Secrets from a file are merged over the event's own `secrets`. With a
  * source map beside the Action (`rulefx build --sourcemap`), stack positions in its log lines point at the sources.
  *
+ * Only a built Action is run (a `.js` or `.cjs` file, as `rulefx build` writes): a TypeScript entry would run without
+ * its type check, or not at all. A handler that has not settled after Auth0's 20 seconds is stopped there, as Auth0
+ * stops it, and reported as rejected (timed out).
+ *
  * @since 0.1.0
  */
 import * as Auth0Event from "@rulefx/adapter-auth0/Auth0Event"
@@ -15,11 +19,13 @@ import type { PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
 import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
-import { resolve } from "node:path"
+import { extname, resolve } from "node:path"
 import { readText } from "./internal/files.ts"
 import * as PartialEvent from "./PartialEvent.ts"
 import * as SourceMapping from "./SourceMapping.ts"
@@ -68,11 +74,15 @@ export interface Summary {
  * @since 0.1.0
  */
 export interface Result {
-  /** "rejected" when the handler's promise rejected: Auth0 fails such a login. */
+  /** "rejected" when the handler's promise rejected, or did not settle in time: Auth0 fails such a login. */
   readonly outcome: "allowed" | "denied" | "rejected"
   readonly reason: string | undefined
-  /** Why the handler rejected (the first line of what it threw), when the outcome is "rejected". */
+  /**
+   * Why the handler rejected (the first line of what it threw), or that it timed out, when the outcome is "rejected".
+   */
   readonly rejection?: string
+  /** The time limit, in milliseconds, when the handler had not settled by then: the run was stopped there. */
+  readonly timedOutMs?: number
   readonly summary: Summary
   readonly calls: ReadonlyArray<RecordingApi.Call>
   readonly logs: ReadonlyArray<string>
@@ -105,33 +115,49 @@ export const loadAction = (
   file: string,
   handler: "onExecutePostLogin" | "onContinuePostLogin" = "onExecutePostLogin"
 ): Effect.Effect<Handler, LocalRunError> =>
-  Effect.try({
-    try: () => {
-      const path = resolve(file)
-      const require = createRequire(path)
-      delete require.cache[path]
-      return require(path) as unknown
-    },
-    catch: (cause) =>
-      new LocalRunError({
-        file,
-        // MODULE_NOT_FOUND may also come from a require() inside the file, for a package not installed.
-        problem: !existsSync(resolve(file))
-          ? "no such file"
-          : `cannot be loaded: ${String(cause instanceof Error ? cause.message : cause).split("\n")[0]}${
-            /ES module scope|ERR_REQUIRE_ESM/.test(String(cause instanceof Error ? `${cause.message}` : cause))
-              ? ` (a package.json above it says "type": "module"; build the Action into a folder of its own, such ` +
-                `as dist/, where rulefx marks it CommonJS)`
-              : ""
-          }`
-      })
-  }).pipe(
+  builtAction(file).pipe(
+    Effect.andThen(Effect.try({
+      try: () => {
+        const path = resolve(file)
+        const require = createRequire(path)
+        delete require.cache[path]
+        return require(path) as unknown
+      },
+      catch: (cause) =>
+        new LocalRunError({
+          file,
+          // MODULE_NOT_FOUND may also come from a require() inside the file, for a package not installed.
+          problem: !existsSync(resolve(file))
+            ? "no such file"
+            : `cannot be loaded: ${String(cause instanceof Error ? cause.message : cause).split("\n")[0]}${
+              /ES module scope|ERR_REQUIRE_ESM/.test(String(cause instanceof Error ? `${cause.message}` : cause))
+                ? ` (a package.json above it says "type": "module"; build the Action into a folder of its own, such ` +
+                  `as dist/, where rulefx marks it CommonJS)`
+                : ""
+            }`
+        })
+    })),
     Effect.flatMap((exports) =>
       Predicate.hasProperty(exports, handler) && Predicate.isFunction(exports[handler])
         ? Effect.succeed(exports[handler] as Handler)
         : Effect.fail(new LocalRunError({ file, problem: `does not export an ${handler} function` }))
     )
   )
+
+// What `rulefx build` writes: a .js or .cjs file. A TypeScript entry would be loaded without its type check (Node 22
+// strips the types) or not load at all, and it is not what Auth0 runs.
+const builtAction = (file: string): Effect.Effect<void, LocalRunError> => {
+  const extension = extname(file)
+  if (extension === ".js" || extension === ".cjs") return Effect.void
+  const entry = /^\.[cm]?tsx?$/.test(extension) ? file : "src/action.ts"
+  return Effect.fail(
+    new LocalRunError({
+      file,
+      problem: `not a built Action: rulefx run takes the .js (or .cjs) file rulefx build writes, the one Auth0 ` +
+        `runs; build it first (rulefx build ${entry} -o dist/action.js) and run that (rulefx run dist/action.js)`
+    })
+  )
+}
 
 /**
  * Reads an event file, fills what it leaves out of what Auth0 always sends (or, with `strict`, fails naming it), and
@@ -192,6 +218,8 @@ const readEvent = (file: string): Effect.Effect<Record<string, unknown>, LocalRu
 export interface RunOptions {
   /** Secrets merged over the event's own `secrets`. */
   readonly secrets?: Readonly<Record<string, string>>
+  /** How long the handler may take before the run is stopped and reported as timed out. Default Auth0's 20 s. */
+  readonly timeout?: Duration.Input
   /** What `loadEvent` filled in, reported with the result. */
   readonly filled?: ReadonlyArray<string>
   /** The Action's source map (SourceMapping.load): stack positions in log lines point at the sources. */
@@ -199,49 +227,70 @@ export interface RunOptions {
 }
 
 /**
- * Runs the handler once against `event` (with `secrets` merged over its own) and records what it did, including the
- * lines it logged.
+ * Auth0's limit on one run of an Action: past it Auth0 stops the Action and fails the login.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const run = (
+export const auth0TimeLimit: Duration.Duration = Duration.seconds(20)
+
+// The first line of what a handler threw.
+const firstLine = (error: unknown): string =>
+  String(error instanceof Error ? `${error.name}: ${error.message}` : error).split("\n")[0] ?? ""
+
+/**
+ * Runs the handler once against `event` (with `secrets` merged over its own) and records what it did, including the
+ * lines it logged. A handler that has not settled within `timeout` (Auth0's 20 s) is stopped waiting for there: the
+ * outcome is "rejected", with `timedOutMs`, as Auth0 fails such a login; whatever it started is left running.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const run = Effect.fn("LocalRun.run")(function*(
   handler: Handler,
   event: Record<string, unknown>,
   options: RunOptions = {}
-): Effect.Effect<Result> =>
-  Effect.promise(async () => {
-    const own = Predicate.isObject(event["secrets"]) ? event["secrets"] : {}
-    const withSecrets = { ...event, secrets: { ...own, ...options.secrets } }
-    const api = RecordingApi.make()
-    const capture = LogCapture.start()
-    const started = performance.now()
-    let rejected = false
-    let rejection: string | undefined
-    try {
-      await handler(withSecrets, api)
-    } catch (error) {
-      rejected = true
-      rejection = String(error instanceof Error ? `${error.name}: ${error.message}` : error).split("\n")[0]
-    } finally {
-      capture.stop()
-    }
-    const elapsedMs = performance.now() - started
-    const summary = summarize(api.calls)
-    const sourceMap = options.sourceMap
-    return {
-      outcome: rejected ? "rejected" : summary.denied === undefined ? "allowed" : "denied",
-      reason: summary.denied,
-      ...(rejection === undefined ? {} : { rejection }),
-      summary,
-      calls: api.calls,
-      logs: sourceMap === undefined
-        ? capture.lines
-        : capture.lines.map((line) => SourceMapping.mapText(sourceMap, line)),
-      filled: options.filled ?? [],
-      elapsedMs
-    }
-  })
+) {
+  const own = Predicate.isObject(event["secrets"]) ? event["secrets"] : {}
+  const withSecrets = { ...event, secrets: { ...own, ...options.secrets } }
+  const limit = Duration.fromInputUnsafe(options.timeout ?? auth0TimeLimit)
+  const api = RecordingApi.make()
+  const capture = LogCapture.start()
+  const started = performance.now()
+  const { rejection, timedOut } = yield* Effect.tryPromise({
+    try: () => handler(withSecrets, api),
+    catch: firstLine
+  }).pipe(
+    Effect.timeoutOption(limit),
+    Effect.match({
+      onFailure: (thrown) => ({ rejection: thrown, timedOut: false }),
+      onSuccess: (settled) =>
+        Option.isSome(settled)
+          ? { rejection: undefined, timedOut: false }
+          : { rejection: `timed out: the handler did not settle within ${formatSeconds(limit)}`, timedOut: true }
+    }),
+    Effect.ensuring(Effect.sync(() => capture.stop()))
+  )
+  const elapsedMs = performance.now() - started
+  const summary = summarize(api.calls)
+  const sourceMap = options.sourceMap
+  const result: Result = {
+    outcome: rejection !== undefined ? "rejected" : summary.denied === undefined ? "allowed" : "denied",
+    reason: summary.denied,
+    ...(rejection === undefined ? {} : { rejection }),
+    ...(timedOut ? { timedOutMs: Duration.toMillis(limit) } : {}),
+    summary,
+    calls: api.calls,
+    logs: sourceMap === undefined
+      ? capture.lines
+      : capture.lines.map((line) => SourceMapping.mapText(sourceMap, line)),
+    filled: options.filled ?? [],
+    elapsedMs
+  }
+  return result
+})
+
+const formatSeconds = (duration: Duration.Duration): string => `${Duration.toMillis(duration) / 1000} s`
 
 /**
  * Summarises `api` calls as Auth0 applies them: claims and metadata by key (the last write wins), net scopes, the
@@ -282,7 +331,15 @@ const show = (value: unknown): string => JSON.stringify(value) ?? String(value)
 export const render = (result: Result): string => {
   const rows: Array<[string, string]> = [["outcome", result.outcome]]
   if (result.reason !== undefined) rows.push(["reason", result.reason])
-  if (result.rejection !== undefined) rows.push(["rejected", `${result.rejection} (Auth0 fails the login)`])
+  if (result.timedOutMs !== undefined) {
+    rows.push([
+      "timed out",
+      `the handler did not settle within ${result.timedOutMs / 1000} s: Auth0 stops an Action at 20 s and fails the ` +
+      `login (rulefx run --timeout <s> changes the limit here)`
+    ])
+  } else if (result.rejection !== undefined) {
+    rows.push(["rejected", `${result.rejection} (Auth0 fails the login)`])
+  }
   for (const [name, value] of Object.entries(result.summary.idTokenClaims)) {
     rows.push(["id token", `${name} = ${show(value)}`])
   }
@@ -313,6 +370,14 @@ export const render = (result: Result): string => {
       "filled",
       `${result.filled.join(", ")} (missing from the event, filled with realistic defaults; --strict refuses instead)`
     ])
+    const decisive = PartialEvent.decisive(result.filled)
+    if (decisive.length > 0) {
+      rows.push([
+        "warning",
+        `filled with defaults that can change a rule's outcome: ${decisive.join(", ")}; a rule that reads them ` +
+        `decided by these, not by your event (write them in the event; use --strict in CI)`
+      ])
+    }
   }
   rows.push(["elapsed", `${result.elapsedMs.toFixed(1)} ms`])
   const width = Math.max(...rows.map(([label]) => label.length))

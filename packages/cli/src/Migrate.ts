@@ -39,7 +39,7 @@ export const emitRules = (
   Effect.gen(function*() {
     if (!file.endsWith(".cjs")) return yield* fail(`${file}: the rules module must be a .cjs file`)
     const p = yield* MigrationPlan.plan(dir, options)
-    const found = MigrationPlan.problems(p)
+    const found = MigrationPlan.problems(p, options)
     if (found.length > 0) {
       return yield* fail(
         `${MigrationPlan.render(p)}\n\nthe rules module was not written:\n${found.map((f) => `  ${f}`).join("\n")}`
@@ -73,7 +73,7 @@ export const migrate = (
 ): Effect.Effect<{ readonly plan: MigrationPlan.Plan; readonly report: Bundle.Report }, MigrationPlan.MigrateError> =>
   Effect.gen(function*() {
     const p = yield* MigrationPlan.plan(dir, options)
-    const found = MigrationPlan.problems(p)
+    const found = MigrationPlan.problems(p, options)
     if (found.length > 0) {
       return yield* fail(
         `${MigrationPlan.render(p)}\n\nthe Action was not built:\n${found.map((f) => `  ${f}`).join("\n")}`

@@ -20,6 +20,7 @@ import { createRequire } from "node:module"
 import { basename, dirname, join, relative, resolve } from "node:path"
 import * as Analyze from "./Analyze.ts"
 import { readText } from "./internal/files.ts"
+import * as PackageManager from "./internal/packageManager.ts"
 import * as RulesFolder from "./RulesFolder.ts"
 
 /**
@@ -97,6 +98,11 @@ export interface Options {
   readonly ruleTimeoutMillis?: number
   /** The whole run's deadline, in milliseconds. Default 10000. */
   readonly deadlineMillis?: number
+  /**
+   * The package manager that ran rulefx (from `npm_config_user_agent`): the advice for a module that is not installed
+   * names its command (`npm install x`, `pnpm add x`), or both when it is not known.
+   */
+  readonly packageManager?: "npm" | "pnpm" | undefined
 }
 
 /**
@@ -169,7 +175,7 @@ const moduleOf = (
   return version === undefined ? { kind: "missing", path: undefined } : { kind: "dependency", path, version }
 }
 
-// Overlapping logins would share the variable: one user's value could reach another's token. Never accepted.
+// Through most, overlapping logins would share state; a restricted claim would deny every login. Never accepted.
 const neverAccepted: ReadonlySet<string> = Analyze.neverAccepted
 
 // The constructs accepted for a rule: in its JSON, for every rule (`--accept c`) or for it (`--accept rule:c`).
@@ -252,9 +258,7 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
       const ruleName = name.includes(":") ? name.slice(0, name.lastIndexOf(":")) : undefined
       const construct = name.slice(name.lastIndexOf(":") + 1)
       if (neverAccepted.has(construct)) {
-        notes.push(
-          `--accept ${name}: ${construct} cannot be accepted (overlapping logins could share state through it)`
-        )
+        notes.push(`--accept ${name}: ${construct} cannot be accepted (${Analyze.whyNeverAccepted(construct)})`)
       } else if (ruleName !== undefined && !rules.some((r) => r.name === ruleName)) {
         notes.push(`--accept ${name}: there is no rule named "${ruleName}"`)
       } else if (!planned.some((r) => r.accepted.some((f) => isAccepted(f, { ...r.file, accept: [] }, [name])))) {
@@ -278,16 +282,18 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
   })
 
 /**
- * What stops the build: refused constructs and modules that are not installed, one line each.
+ * What stops the build: refused constructs and modules that are not installed, one line each (the advice to install
+ * a module names `options.packageManager`'s command, or npm's and pnpm's).
  *
  * @category getters
  * @since 0.1.0
  */
-export const problems = (p: Plan): ReadonlyArray<string> => [
+export const problems = (p: Plan, options: Pick<Options, "packageManager"> = {}): ReadonlyArray<string> => [
   ...p.rules.flatMap((r) =>
     r.refused.map((f) =>
-      `rule "${r.file.name}" (${relative(process.cwd(), r.file.script)}:${f.line}): ${f.construct} has no Actions ` +
-      `equivalent: ${f.detail} (${
+      `rule "${r.file.name}" (${relative(process.cwd(), r.file.script)}:${f.line}): ${
+        f.construct === "claim.restricted" ? "" : `${f.construct} has no Actions equivalent: `
+      }${f.detail} (${
         neverAccepted.has(f.construct)
           ? "cannot be accepted: change the rule"
           : `accept with --accept ${r.file.name}:${f.construct}`
@@ -296,7 +302,7 @@ export const problems = (p: Plan): ReadonlyArray<string> => [
   ),
   ...p.modules.filter((m) => m.kind === "missing").map((m) =>
     `rule "${m.rule}" (line ${m.line}): require("${m.name}"): the module is not installed; ` +
-    `run npm install ${m.name} next to the rules folder`
+    `run ${PackageManager.addCommand(options.packageManager, packageName(m.name))} next to the rules folder`
   )
 ]
 

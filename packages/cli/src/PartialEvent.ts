@@ -6,7 +6,8 @@
  * login count. A hand-written event often leaves them out; `complete` fills each one that is missing with the
  * realistic value of `@rulefx/testing/Events`' `postLogin` and lists what it filled. Optional fields (an email, a
  * transaction, roles, ...) are never filled: their absence is something a rule may decide by, and JSON cannot say
- * "absent" any other way. Node-side only.
+ * "absent" any other way. Some filled values can decide a rule's outcome (where the login comes from, whether it is
+ * the first, through which connection): `decisive` names those that were filled, with the values used. Node-side only.
  *
  * @since 0.1.0
  */
@@ -103,4 +104,37 @@ const identities = (event: Readonly<Record<string, unknown>>): ReadonlyArray<Rec
     user_id: bar > 0 ? id.slice(bar + 1) : id,
     isSocial: !["auth0", "email", "sms", "ad", "adfs", "waad", "samlp", "oidc", "okta"].includes(provider)
   }]
+}
+
+// A value in the default event by its path (`request.geoip.cityName`).
+const valueAt = (event: Readonly<Record<string, unknown>>, path: string): string =>
+  String(path.split(".").reduce<unknown>((at, key) => (isSection(at) ? at[key] : undefined), event))
+
+// The filled fields a rule most often decides by: the fields that make each, and how it reads with its default.
+const decisiveFields: ReadonlyArray<
+  { readonly paths: ReadonlyArray<string>; readonly note: (d: Events.PostLoginEvent) => string }
+> = [
+  {
+    paths: ["request.geoip"],
+    note: (d) => `request.geoip (${valueAt(d, "request.geoip.cityName")}, ${valueAt(d, "request.geoip.countryCode")})`
+  },
+  { paths: ["stats.logins_count"], note: (d) => `stats.logins_count (${valueAt(d, "stats.logins_count")})` },
+  {
+    paths: ["connection.id", "connection.name", "connection.strategy"],
+    note: (d) => `connection (${valueAt(d, "connection.name")}, strategy ${valueAt(d, "connection.strategy")})`
+  }
+]
+
+/**
+ * The filled fields that can change a rule's outcome (where the login comes from, how many logins the user has had,
+ * the connection), each with the default it got: `request.geoip (London, GB)`. Empty when none of them was filled.
+ * `filled` is what `complete` (or `missing`) lists: a section's name stands for all its fields.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const decisive = (filled: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const defaults = Events.postLogin()
+  const isFilled = (path: string) => filled.includes(path) || filled.includes(path.split(".")[0]!)
+  return decisiveFields.filter(({ paths }) => paths.some(isFilled)).map(({ note }) => note(defaults))
 }

@@ -21,6 +21,10 @@ const arrowRule = (line: string) =>
 const compact = (findings: ReadonlyArray<Analyze.Finding>) =>
   findings.map((f) => `${f.line}:${f.column} ${f.status} ${f.construct}`)
 
+/** Each finding as "status construct: detail". */
+const detailOf = (code: string) =>
+  Effect.map(analyze(ruleWith(code)), (a) => a.findings.map((f) => `${f.status} ${f.construct}: ${f.detail}`))
+
 const invalid = (text: string) => Effect.flip(analyze(text))
 
 /** Each finding as "line status construct". */
@@ -1268,6 +1272,69 @@ describe("Analyze", () => {
         assert.deepStrictEqual(analysis.configurationKeys, [])
         assert.deepStrictEqual(analysis.requires, [])
       }))
+  })
+
+  describe("claim.restricted: a claim Auth0 keeps for itself, named literally", () => {
+    it.effect.each([
+      ["  context.idToken.roles = user.app_metadata.roles", "context.idToken.roles", "roles"],
+      ["  context.accessToken['sub'] = user.user_id", "context.accessToken.sub", "sub"],
+      ["  context.idToken[`permissions`] = []", "context.idToken.permissions", "permissions"],
+      ["  context.idToken.groups[0] = 'admins'", "context.idToken.groups", "groups"],
+      ["  context.idToken = { email: user.email, roles: [] }", "context.idToken.roles", "roles"],
+      [
+        "  context.idToken['https://acme.auth0.com/roles'] = []",
+        `context.idToken["https://acme.auth0.com/roles"]`,
+        "roles"
+      ],
+      ["  context.accessToken['urn:auth0:tier'] = 'gold'", `context.accessToken["urn:auth0:tier"]`, "tier"]
+    ])(
+      "`%s`: refused, naming %s, with a namespaced name to use instead",
+      ([code, shown, word]) =>
+        Effect.gen(function*() {
+          const found = yield* detailOf(code)
+          assert.strictEqual(found.length, 1, found.join("\n"))
+          assert.isTrue(found[0]!.startsWith(`unsupported claim.restricted: ${shown}: `), found[0])
+          assert.include(found[0]!, `rename it to a namespaced claim, such as https://example.com/${word}`)
+          assert.include(found[0]!, "rulefx denies every login that sets one")
+          // Not also reported as translated: the dry run must not say the claim becomes a token claim.
+          assert.notInclude(found.join("\n"), "translated")
+        })
+    )
+
+    it.effect("the reasons differ: a restricted name, or Auth0's namespace", () =>
+      Effect.gen(function*() {
+        const [restricted] = yield* detailOf("  context.idToken.roles = []")
+        const [namespaced] = yield* detailOf("  context.idToken['https://x.auth0.com/roles'] = []")
+        assert.include(restricted, `"roles" is a restricted claim name, one Auth0 sets itself`)
+        assert.include(namespaced, `"https://x.auth0.com/roles" is on Auth0's own namespace`)
+      }))
+
+    it.effect.each([
+      "  context.idToken['https://example.com/roles'] = []",
+      "  context.idToken.nickname = 'x'",
+      "  context.idToken[namespace + 'roles'] = []",
+      "  var roles = context.idToken.roles",
+      "  delete context.idToken.roles",
+      "  context.accessToken.scope = ['read:x']",
+      "  context.idToken = { 'https://example.com/roles': [] }"
+    ])(
+      "`%s`: not refused (a name of yours, computed at run time, a read or a delete)",
+      (code) =>
+        Effect.gen(function*() {
+          const found = yield* detailOf(code)
+          assert.isFalse(found.some((f) => f.includes("claim.restricted")), found.join("\n"))
+        })
+    )
+
+    it("can never be accepted, and says why", () => {
+      assert.isTrue(Analyze.neverAccepted.has("claim.restricted"))
+      assert.strictEqual(
+        Analyze.whyNeverAccepted("claim.restricted"),
+        "the Action would deny every login that sets the claim; rename the claim"
+      )
+      assert.strictEqual(Analyze.whyNeverAccepted("global.implicit"), "overlapping logins could share state through it")
+      assert.isUndefined(Analyze.whyNeverAccepted("eval"))
+    })
   })
 
   describe("global.undeclared: names no scope declares, read", () => {

@@ -315,7 +315,9 @@ describe("Bundle.build, one copy of effect and of each rulefx package", () => {
     if (!(error instanceof Bundle.DuplicatePackages)) return
     const first = join(dir, "node_modules", "@rulefx", "core")
     const second = join(dir, "node_modules", "dep", "node_modules", "@rulefx", "core")
-    assert.deepStrictEqual(error.duplicates, [{ name: "@rulefx/core", folders: [first, second].toSorted() }])
+    assert.deepStrictEqual(error.duplicates.map(({ folders, name }) => ({ name, folders })), [
+      { name: "@rulefx/core", folders: [first, second].toSorted() }
+    ])
     assert.include(error.message, "two copies of @rulefx/core")
     assert.include(error.message, first)
     assert.include(error.message, second)
@@ -338,6 +340,44 @@ describe("Bundle.build, one copy of effect and of each rulefx package", () => {
     assert.instanceOf(error, Bundle.DuplicatePackages)
     assert.include(String(error), join(dir, "node_modules", "effect"))
     assert.include(String(error), join(dir, "vendor", "effect"))
+  })
+
+  it("two copies of any other package (valibot 1.4 and 1.5): built, with a warning naming both folders and sizes", async () => {
+    const dir = projectAt("two-valibots", {
+      "package.json": JSON.stringify({ name: "two-valibots", type: "module" }),
+      ...versioned("valibot", "1.4.0", `exports.check = (x) => typeof x === "string" && "one-four"`),
+      ...versioned("@acme/rules", "1.0.0", `exports.rule = require("valibot").check`),
+      ...versioned(
+        "valibot",
+        "1.5.0",
+        `exports.check = (x) => typeof x === "number" && "one-five"`,
+        "node_modules/@acme/rules/"
+      ),
+      "src/action.ts": `import { check } from "valibot"
+import { rule } from "@acme/rules"
+` +
+        `export const both = [check("a"), rule(1)]
+`
+    })
+    const outfile = join(dir, "dist", "action.js")
+    const report = await Bundle.build({ entry: join(dir, "src", "action.ts"), outfile })
+    assert.deepStrictEqual(load(outfile)["both"], ["one-four", "one-five"])
+    const first = join(dir, "node_modules", "@acme", "rules", "node_modules", "valibot")
+    const second = join(dir, "node_modules", "valibot")
+    assert.strictEqual(report.duplicates.length, 1)
+    const [valibot] = report.duplicates
+    assert.strictEqual(valibot!.name, "valibot")
+    assert.deepStrictEqual(valibot!.folders, [first, second])
+    assert.deepStrictEqual(valibot!.copies.map((c) => c.version), ["1.5.0", "1.4.0"])
+    for (const copy of valibot!.copies) assert.isAbove(copy.bytes, 0)
+    assert.match(
+      Bundle.describeDuplicate(valibot!),
+      new RegExp(
+        `^valibot is bundled twice: ${escape(first)} \\(1\\.5\\.0, 0\\.\\d kB\\) and ${escape(second)} ` +
+          `\\(1\\.4\\.0, 0\\.\\d kB\\)\\. One version everywhere bundles one copy \\(\`npm ls valibot\` or ` +
+          `\`pnpm why valibot\` shows who brings each\\)$`
+      )
+    )
   })
 
   it("one copy reached through two paths is one copy", async () => {
@@ -391,6 +431,14 @@ const projectAt = (name: string, files: Readonly<Record<string, string>>) => {
 }
 
 const load = (file: string) => createRequire(file)(file) as Record<string, unknown>
+
+/** A package of one file at a version, installed under `at` (a folder inside the project, or the project itself). */
+const versioned = (name: string, version: string, source: string, at = "") => ({
+  [`${at}node_modules/${name}/package.json`]: JSON.stringify({ name, version, main: "index.js" }),
+  [`${at}node_modules/${name}/index.js`]: source
+})
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
 
 /** A module that says which copy of a package it is. */
 const marker = (copy: string) => `module.exports = { copy: ${JSON.stringify(copy)} }`

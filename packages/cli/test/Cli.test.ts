@@ -1,5 +1,6 @@
 /**
- * The `rulefx` command as a user runs it: a separate Node process (Node 22 strips the types of bin/rulefx.ts), in the
+ * The `rulefx` command as a user runs it: a separate Node process running the workspace's bin (bin/workspace.js, which
+ * loads the TypeScript sources; Node 22.18 strips their types), in the
  * example project's folder, with files in a temporary folder. Each spawn costs about half a second on a quiet machine
  * and several on a busy one, so each one checks several things, and every test that spawns has a timeout of its own
  * (vitest's 5 s default is not enough on a 2-core machine under load).
@@ -28,7 +29,17 @@ import { fileURLToPath } from "node:url"
 import { claims, intercomSecret, minimalEvent } from "./utils/Seed.ts"
 import * as TypedProject from "./utils/TypedProject.ts"
 
-const bin = fileURLToPath(new URL("../bin/rulefx.ts", import.meta.url))
+// The bin package.json names: what `pnpm exec rulefx` runs in the workspace and in a project linked to it.
+const bin = fileURLToPath(
+  new URL(
+    `../${
+      (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+        readonly bin: { readonly rulefx: string }
+      }).bin.rulefx
+    }`,
+    import.meta.url
+  )
+)
 const example = fileURLToPath(new URL("../../../examples/seller-login", import.meta.url))
 
 interface Output {
@@ -133,6 +144,31 @@ describe("rulefx", () => {
     30_000
   )
 
+  it.each(["20.20.2", "22.17.0", "23.5.0"])(
+    "on Node %s the workspace's bin says it needs 22.18 and how to get it, and exits 1 before loading anything",
+    async (version) => {
+      // The version Node reports, replaced before the bin runs: the check is all that reads it.
+      const fake = `data:text/javascript,Object.defineProperty(process.versions, "node", { value: "${version}" })`
+      const ran = await new Promise<Output>((resolve) =>
+        execFile(
+          process.execPath,
+          ["--import", fake, bin, "--help"],
+          (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr })
+        )
+      )
+      const own = fileURLToPath(new URL("../../../node_modules/node/bin", import.meta.url))
+      assert.strictEqual(ran.code, 1, show(ran))
+      assert.strictEqual(ran.stdout, "")
+      assert.strictEqual(
+        ran.stderr,
+        "rulefx in a checkout (or a project linked to one) runs its TypeScript sources, which needs Node.js 22.18 " +
+          `or newer; this is Node.js ${version}.\nPut the checkout's Node first on the PATH and run it again:\n` +
+          `  export PATH=${own}:"$PATH"\n`
+      )
+    },
+    30_000
+  )
+
   it("every command has its usage line", async () => {
     const commands = ["init", "build", "run", "deploy", "export", "migrate"]
     const outputs = await Promise.all(commands.map((command) => rulefx(command, "--no-such-flag")))
@@ -229,6 +265,47 @@ describe("rulefx", () => {
     assert.strictEqual(badValue.stdout, "")
   }, 30_000)
 
+  it(
+    "run on a handler that never settles: stopped after --timeout, timed out, exit 1 though a timer is still pending",
+    async () => {
+      // The interval would keep Node running for ever: the command must end the process itself.
+      const hang = file(
+        "hang.js",
+        "exports.onExecutePostLogin = () => { setInterval(() => {}, 1000); return new Promise(() => {}) }"
+      )
+      const event = file("hang-event.json", JSON.stringify(minimalEvent()))
+      const [plain, expecting, zero] = await Promise.all([
+        rulefx("run", hang, "--event", event, "--timeout", "1"),
+        rulefx("run", hang, "--event", event, "--timeout", "1", "--expect", "allowed"),
+        rulefx("run", hang, "--event", event, "--timeout", "0")
+      ])
+      assert.strictEqual(plain.code, 1, show(plain))
+      assert.match(plain.stdout, /^outcome +rejected$/m)
+      assert.match(plain.stdout, /^timed out +the handler did not settle within 1 s: Auth0 stops an Action at 20 s/m)
+      assert.include(plain.stderr, `${hang} did not settle within 1 s: Auth0 would stop it at 20 s and fail the login`)
+      assert.strictEqual(expecting.code, 1, show(expecting))
+      assert.include(
+        expecting.stderr,
+        "expected the login to be allowed, but it was rejected (timed out: the handler did not settle within 1 s)"
+      )
+      assert.strictEqual(zero.code, 1, show(zero))
+      assert.include(zero.stderr, "--timeout must be a positive number of seconds")
+    },
+    30_000
+  )
+
+  it("run on a TypeScript entry (not a built Action): refused, pointing at rulefx build; nothing runs", async () => {
+    const event = file("ts-event.json", JSON.stringify(minimalEvent()))
+    const output = await rulefx("run", "src/action.ts", "--event", event)
+    assert.strictEqual(output.code, 1, show(output))
+    assert.strictEqual(output.stdout, "")
+    assert.include(
+      output.stderr,
+      "src/action.ts: not a built Action: rulefx run takes the .js (or .cjs) file rulefx build writes, the one Auth0 " +
+        "runs; build it first (rulefx build src/action.ts -o dist/action.js) and run that (rulefx run dist/action.js)"
+    )
+  }, 30_000)
+
   it("run with a partial event: fills what Auth0 always sends and lists it; --strict refuses, naming it", async () => {
     const secrets = { SELLER_API_URL: server.url, INTERCOM_SECRET: intercomSecret }
     const partial = file("partial.json", JSON.stringify(minimalEvent({ appMetadata: { roles: ["ADMIN"] }, secrets })))
@@ -250,6 +327,11 @@ describe("rulefx", () => {
     assert.match(
       filled.stdout,
       /^filled +tenant, connection, user\.created_at, .*request\.geoip, stats \(missing from the event, filled with realistic defaults; --strict refuses instead\)$/m
+    )
+    // Said loudly: the filled values a rule may have decided by.
+    assert.match(
+      filled.stdout,
+      /^warning +filled with defaults that can change a rule's outcome: request\.geoip \(London, GB\), stats\.logins_count \(1\), connection \(Username-Password-Authentication, strategy auth0\);/m
     )
     assert.strictEqual(strict.code, 1, show(strict))
     assert.include(
@@ -403,17 +485,26 @@ describe("rulefx deploy", () => {
     deployedVersions: 1
   }
 
-  it("without credentials: exit 1, naming the missing variable", async () => {
-    const output = await rulefxWith(
-      { AUTH0_DOMAIN: "", AUTH0_CLIENT_ID: "", AUTH0_CLIENT_SECRET: "" },
-      "deploy",
-      action,
-      "--name",
-      "seller-login",
-      "--dry-run"
+  it("without credentials: exit 1, naming every missing variable at once (unset, empty or blank)", async () => {
+    const deploy = ["deploy", action, "--name", "seller-login", "--dry-run"] as const
+    const [none, one] = await Promise.all([
+      rulefxWith({ AUTH0_DOMAIN: "", AUTH0_CLIENT_ID: " ", AUTH0_CLIENT_SECRET: "" }, ...deploy),
+      rulefxWith({ AUTH0_DOMAIN: "acme.example.auth0.com", AUTH0_CLIENT_ID: "id", AUTH0_CLIENT_SECRET: "" }, ...deploy)
+    ])
+    assert.strictEqual(none.code, 1, show(none))
+    assert.include(
+      none.stderr,
+      "AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET are not set:\n" +
+        "  AUTH0_DOMAIN: the tenant's domain, e.g. acme.eu.auth0.com\n" +
+        "  AUTH0_CLIENT_ID: the client id of a machine-to-machine application authorized for the Auth0 Management API\n" +
+        "  AUTH0_CLIENT_SECRET: that application's client secret"
     )
-    assert.notStrictEqual(output.code, 0, show(output))
-    assert.include(output.stderr + output.stdout, "AUTH0_DOMAIN")
+    assert.strictEqual(one.code, 1, show(one))
+    assert.include(
+      one.stderr,
+      "AUTH0_CLIENT_SECRET is not set:\n  AUTH0_CLIENT_SECRET: that application's client secret"
+    )
+    assert.notInclude(one.stderr, "AUTH0_DOMAIN:")
   }, 30_000)
 
   it(
@@ -471,6 +562,9 @@ const legacyRule = (folder: string, name: string, order: number, body: ReadonlyA
     `function (user, context, callback) {\n${body.map((l) => `  ${l}\n`).join("")}  callback(null, user, context);\n}\n`
   )
 }
+
+/** What migrate says of a module that is not installed. */
+const advice = (command: string) => `the module is not installed; run ${command} next to the rules folder`
 
 describe("rulefx migrate", () => {
   let mdir = ""
@@ -544,6 +638,20 @@ describe("rulefx migrate", () => {
     },
     30_000
   )
+
+  it("a module that is not installed: the advice names the package manager that ran rulefx, or both", async () => {
+    const missing = join(mdir, "missing")
+    legacyRule(join(missing, "rules"), "mods", 1, ["var pad = require(\"rulefx-not-installed-zz/sub\");"])
+    const [pnpm, npm, neither] = await Promise.all(
+      ["pnpm/10.34.9 npm/? node/v22.23.3 linux x64", "npm/11.19.1 node/v22.23.3 linux x64", "bun/1.2.0"].map((agent) =>
+        rulefxWith({ npm_config_user_agent: agent }, "migrate", missing, "--dry-run")
+      )
+    )
+    for (const output of [pnpm, npm, neither]) assert.strictEqual(output.code, 1, show(output))
+    assert.include(pnpm.stderr, advice("pnpm add rulefx-not-installed-zz"))
+    assert.include(npm.stderr, advice("npm install rulefx-not-installed-zz"))
+    assert.include(neither.stderr, advice("npm install rulefx-not-installed-zz (or pnpm add rulefx-not-installed-zz)"))
+  }, 30_000)
 
   it("--dry-run prints the plan and writes nothing", async () => {
     const dryOut = join(mdir, "dry", "action.js")

@@ -41,10 +41,17 @@ afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true })
 })
 
+// This checkout's CLI is unreleased (0.0.0), so without a link it refuses unless told that a registry serves its
+// versions: these options make the project a released CLI makes.
+const released = { allowUnreleased: true } as const
+
+/** The clone's own Node, as the linked project's README and next steps put it on the PATH. */
+const ownNode = join(workspace, "node_modules", "node", "bin")
+
 describe("Init.files", () => {
   it.effect("the project's files: package.json, the template's, with .gitignore under its own name", () =>
     Effect.gen(function*() {
-      const files = yield* Init.files({ name: "acme-login" })
+      const files = yield* Init.files({ name: "acme-login", ...released })
       assert.deepStrictEqual(files.map((f) => f.path), [
         "package.json",
         "README.md",
@@ -64,11 +71,14 @@ describe("Init.files", () => {
       assert.match(readme, /^# acme-login\n/)
       assert.include(readme, "--name acme-login")
       assert.notInclude(readme, "{{name}}")
+      // The published project's setup, without the markers a linked project's README replaces.
+      assert.include(readme, "Install the dependencies first: `npm install` (or `pnpm install`).")
+      assert.notInclude(readme, "<!--")
     }))
 
   it.effect("package.json: the scripts, the dependencies at this CLI's versions, Node 22", () =>
     Effect.gen(function*() {
-      const files = yield* Init.files({ name: "acme-login" })
+      const files = yield* Init.files({ name: "acme-login", ...released })
       const json = JSON.parse(files[0]!.text) as Record<string, Record<string, string>>
       assert.strictEqual(json["name"] as unknown, "acme-login")
       assert.strictEqual(json["type"] as unknown, "module")
@@ -121,6 +131,47 @@ describe("Init.files", () => {
       assert.include(error.message, `"Not A Name" is not a package name`)
     }))
 
+  it.effect("an unreleased CLI (0.0.0) without --link: refused, naming --link <this clone> and --allow-unreleased", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(Init.ownVersion(), Init.unreleasedVersion)
+      const error = yield* Effect.flip(Init.files({ name: "acme-login" }))
+      assert.instanceOf(error, Init.InitError)
+      assert.include(error.message, "this rulefx CLI is an unreleased build (version 0.0.0, from a clone of rulefx)")
+      assert.include(error.message, "@rulefx/core@^0.0.0, which no registry has")
+      assert.include(error.message, `add --link ${workspace.replace(/\/$/, "")} (`)
+      assert.include(error.message, "add --allow-unreleased")
+      // Nothing is written either.
+      const dir = join(temporary("rulefx-init-unreleased-"), "acme-login")
+      yield* Effect.flip(Init.write(dir))
+      assert.isFalse(existsSync(dir))
+      // A link, or @rulefx versions from elsewhere (a local registry's), are fine.
+      yield* Init.files({ linkTo: workspace })
+      yield* Init.files({ versions: { "@rulefx/core": "0.0.0", "@rulefx/adapter-auth0": "0.0.0" } })
+    }))
+
+  it.effect("linkTo: the README and engines for a linked project (pnpm through npx, the clone's Node 22)", () =>
+    Effect.gen(function*() {
+      const files = yield* Init.files({ name: "acme-login", linkTo: workspace })
+      const readme = files.find((f) => f.path === "README.md")!.text
+      assert.include(readme, `linked to the rulefx clone at \`${workspace.replace(/\/$/, "")}\``)
+      assert.include(readme, `export PATH=${ownNode}:"$PATH"   # the clone's Node 22`)
+      assert.include(readme, "npx -y pnpm@10.34.9 install   # once: links every dependency from the clone")
+      assert.include(readme, "never run `npm install` here")
+      assert.include(readme, "Node 22.18 or newer")
+      assert.notInclude(readme, "Install the dependencies first: `npm install`")
+      assert.notInclude(readme, "<!--")
+      const json = JSON.parse(files[0]!.text) as { readonly engines: { readonly node: string } }
+      assert.deepStrictEqual(json.engines, { node: Init.linkedNodeEngines })
+      assert.deepStrictEqual(Init.linkedSetup(workspace), {
+        checkout: workspace.replace(/\/$/, ""),
+        pnpm: "npx -y pnpm@10.34.9",
+        nodeBin: ownNode
+      })
+      // A checkout without its own Node, or without packageManager: Node from the PATH, pnpm 10.
+      const bare = temporary("rulefx-bare-checkout-")
+      assert.deepStrictEqual(Init.linkedSetup(bare), { checkout: bare, pnpm: "npx -y pnpm@10", nodeBin: undefined })
+    }))
+
   it.effect("linkTo: every dependency a link: into the checkout, the one copy rulefx's packages use", () =>
     Effect.gen(function*() {
       const files = yield* Init.files({ linkTo: workspace })
@@ -145,8 +196,11 @@ describe("Init.write", () => {
   it.effect("into a folder that does not exist: creates it and writes every file", () =>
     Effect.gen(function*() {
       const dir = join(temporary("rulefx-init-"), "Acme Login")
-      const report = yield* Init.write(dir)
-      assert.deepStrictEqual(report.written, (yield* Init.files({ name: "acme-login" })).map((f) => f.path))
+      const report = yield* Init.write(dir, released)
+      assert.deepStrictEqual(
+        report.written,
+        (yield* Init.files({ name: "acme-login", ...released })).map((f) => f.path)
+      )
       assert.deepStrictEqual(report.kept, [])
       assert.strictEqual(
         (JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name: string }).name,
@@ -162,7 +216,7 @@ describe("Init.write", () => {
     Effect.gen(function*() {
       const dir = temporary("rulefx-init-full-")
       writeFileSync(join(dir, "notes.txt"), "mine")
-      const error = yield* Effect.flip(Init.write(dir))
+      const error = yield* Effect.flip(Init.write(dir, released))
       assert.include(error.message, `${dir} is not empty (notes.txt)`)
       assert.include(error.message, "--force")
       assert.deepStrictEqual(readdirSync(dir), ["notes.txt"])
@@ -174,7 +228,7 @@ describe("Init.write", () => {
       writeFileSync(join(dir, "README.md"), "my own readme")
       mkdirSync(join(dir, "src"))
       writeFileSync(join(dir, "src", "action.ts"), "export const mine = 1\n")
-      const report = yield* Init.write(dir, { force: true, name: "forced" })
+      const report = yield* Init.write(dir, { force: true, name: "forced", ...released })
       assert.deepStrictEqual(report.kept, ["README.md", "src/action.ts"])
       assert.include(report.written, "src/pipeline.ts")
       assert.strictEqual(readFileSync(join(dir, "README.md"), "utf8"), "my own readme")
@@ -184,7 +238,8 @@ describe("Init.write", () => {
 })
 
 /** The lines after "next (with Node 22):". */
-const next = (text: string) => text.split("\n").slice(text.split("\n").indexOf("next (with Node 22):") + 1)
+const next = (text: string) =>
+  text.split("\n").slice(text.split("\n").findIndex((line) => line.startsWith("next (with Node 22")) + 1)
 
 describe("Init.render", () => {
   const report: Init.Report = { dir: "acme-login", written: ["package.json"], kept: [] }
@@ -206,10 +261,21 @@ describe("Init.render", () => {
       "  pnpm run run       #",
       "  pnpm run deploy    #"
     ])
-    assert.strictEqual(
-      next(Init.render(report, { manager: "npm", linked: true }))[1],
-      `  pnpm install       # links every dependency from the rulefx checkout`
-    )
+  })
+
+  it("a linked project: the clone's Node on the PATH, then the clone's pnpm through npx (pnpm may not be installed)", () => {
+    const linked = { ...report, linked: Init.linkedSetup(workspace) }
+    const text = Init.render(linked, { manager: "npm" })
+    assert.include(text, "next (with Node 22.18 or newer: the project runs the checkout's TypeScript sources")
+    assert.deepStrictEqual(next(text), [
+      `  export PATH=${ownNode}:"$PATH"`,
+      "  cd acme-login",
+      "  npx -y pnpm@10.34.9 install     # links every dependency from the rulefx checkout",
+      "  npx -y pnpm@10.34.9 test        # the rules' tests, with test layers",
+      "  npx -y pnpm@10.34.9 run build   # type-check, then dist/action.js",
+      "  npx -y pnpm@10.34.9 run run     # the built Action on events/allowed.json and events/denied.json",
+      "  npx -y pnpm@10.34.9 run deploy  # with AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET set (see README.md)"
+    ])
   })
 
   it("a folder with a space or a quote: the cd line quotes it, so that it can be copied as it is", () => {
@@ -290,7 +356,7 @@ describe("rulefx init, end to end: the project as a user gets it", () => {
 
   beforeAll(async () => {
     dir = join(temporary("rulefx-init-e2e-"), "acme-login")
-    const cli = fileURLToPath(new URL("../bin/rulefx.ts", import.meta.url))
+    const cli = fileURLToPath(new URL("../bin/workspace.js", import.meta.url))
     // Through the command, as a user runs it from a clone before rulefx is published (the CLI README's way).
     const init = await new Promise<Output>((resolve) =>
       execFile(
@@ -302,7 +368,8 @@ describe("rulefx init, end to end: the project as a user gets it", () => {
     )
     assert.strictEqual(init.code, 0, show(init))
     assert.include(init.stdout, `wrote ${join(dir, "src", "action.ts")}`)
-    assert.include(init.stdout, "pnpm install       # links every dependency from the rulefx checkout")
+    assert.include(init.stdout, "npx -y pnpm@10.34.9 install     # links every dependency from the rulefx checkout")
+    assert.include(init.stdout, `  export PATH=${ownNode}:"$PATH"\n`)
     const json = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Record<string, Record<string, string>>
     assert.strictEqual(json["dependencies"]!["@rulefx/core"], `link:${join(workspace, "packages", "core")}`)
     scripts = json["scripts"]!
@@ -358,4 +425,60 @@ describe("rulefx init, end to end: the project as a user gets it", () => {
     },
     240_000
   )
+
+  // The README's "A rule that needs a service", followed as written: its files, the rule in `rules`, the live layer
+  // in `layer`, the test layer where the tests run the pipeline. Runs last: it changes the project.
+  it("the README's service example: its files and the changes it names type-check, and the tests pass", async () => {
+    const readme = readFileSync(join(dir, "README.md"), "utf8")
+    const files = [...readme.matchAll(/```ts\n\/\/ (\S+)\n([\s\S]*?)```/g)]
+    assert.deepStrictEqual(files.map(([, path]) => path), [
+      "src/Billing.ts",
+      "src/rules/RequirePaidUp.ts",
+      "test/billing.test.ts"
+    ])
+    for (const [, path, body] of files) writeFileSync(join(dir, path!), body!)
+    const edit = (path: string, ...replacements: ReadonlyArray<readonly [string, string]>) => {
+      let text = readFileSync(join(dir, path), "utf8")
+      for (const [from, to] of replacements) {
+        assert.include(text, from, `${path} no longer has what the README's example changes`)
+        text = text.replace(from, to)
+      }
+      writeFileSync(join(dir, path), text)
+    }
+    const imports = "import { Billing } from \"../src/Billing.ts\"\nimport { pipeline } from \"../src/pipeline.ts\""
+    edit(
+      "src/pipeline.ts",
+      [
+        "import * as SetPlanClaim from \"./rules/SetPlanClaim.ts\"",
+        "import * as SetPlanClaim from \"./rules/SetPlanClaim.ts\"\nimport * as RequirePaidUp from \"./rules/RequirePaidUp.ts\"\nimport { Billing } from \"./Billing.ts\""
+      ],
+      [
+        "rules: [SetPlanClaim.make(), RequirePlan.make()]",
+        "rules: [SetPlanClaim.make(), RequirePlan.make(), RequirePaidUp.make()]"
+      ],
+      ["export const layer = Layer.empty", "export const layer = Layer.mergeAll(Billing.layer)"]
+    )
+    edit(
+      "test/rules.test.ts",
+      ["import { pipeline } from \"../src/pipeline.ts\"", imports],
+      [
+        "pipeline.run.pipe(\n        Effect.provide(\n",
+        "pipeline.run.pipe(\n        Effect.provide(Billing.layerTest([])),\n        Effect.provide(\n"
+      ],
+      [
+        "pipeline.run.pipe(Effect.provide(Logins",
+        "pipeline.run.pipe(Effect.provide(Billing.layerTest([])), Effect.provide(Logins"
+      ]
+    )
+    edit("test/action.test.ts", [
+      "import { onExecutePostLogin } from \"../src/action.ts\"",
+      "import * as PostLogin from \"@rulefx/adapter-auth0/PostLogin\"\n" + imports +
+      "\nconst onExecutePostLogin = PostLogin.make(pipeline, Billing.layerTest([]))"
+    ])
+    const checked = await npmRun("check")
+    assert.strictEqual(checked.code, 0, show(checked))
+    const tested = await npmRun("test")
+    assert.strictEqual(tested.code, 0, show(tested))
+    assert.match(tested.stdout, /Test Files +3 passed \(3\)/, show(tested))
+  }, 240_000)
 })

@@ -11,6 +11,8 @@ import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import { TestClock } from "effect/testing"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -138,6 +140,25 @@ describe("LocalRun.loadAction", () => {
       )
       const error = yield* Effect.flip(LocalRun.loadAction(path))
       assert.match(error.problem, /^cannot be loaded: Cannot find module 'rulefx-not-installed-dep'/)
+    }))
+
+  it.effect("a file that is not a built Action (.ts, .mjs, .json): refused before loading, pointing at rulefx build", () =>
+    Effect.gen(function*() {
+      // It would load (Node 22 strips the types) and run without its type check: not what Auth0 runs.
+      const ts = file("action.ts", "export const onExecutePostLogin = async (): Promise<void> => {}\n")
+      const error = yield* Effect.flip(LocalRun.loadAction(ts))
+      assert.strictEqual(error.file, ts)
+      assert.strictEqual(
+        error.problem,
+        "not a built Action: rulefx run takes the .js (or .cjs) file rulefx build writes, the one Auth0 runs; build " +
+          `it first (rulefx build ${ts} -o dist/action.js) and run that (rulefx run dist/action.js)`
+      )
+      for (const name of ["action.mts", "action.mjs", "event.json"]) {
+        const other = yield* Effect.flip(LocalRun.loadAction(file(name, "export {}\n")))
+        assert.match(other.problem, /^not a built Action: /, name)
+      }
+      const cjs = file("action.cjs", "exports.onExecutePostLogin = async () => {}")
+      assert.strictEqual(typeof (yield* LocalRun.loadAction(cjs)), "function")
     }))
 
   it.effect("loads the file afresh each time, so a rebuilt file is picked up", () =>
@@ -353,6 +374,79 @@ describe("LocalRun.run", () => {
       assert.notProperty(allowed, "rejection")
       assert.strictEqual(console.log, consoleLog)
     }))
+})
+
+describe("LocalRun.run: a handler that never settles", () => {
+  it.effect("stopped at Auth0's 20 s (not before): outcome rejected, timed out, its logs and calls so far kept", () =>
+    Effect.gen(function*() {
+      const consoleLog = console.log
+      let called = false
+      const fiber = yield* Effect.forkChild(LocalRun.run((_event, api) => {
+        called = true
+        console.log("waiting for ever")
+        api.idToken.setCustomClaim("https://example.com/a", 1)
+        return new Promise(() => {})
+      }, minimalEvent()))
+      yield* Effect.yieldNow
+      assert.isTrue(called)
+      yield* TestClock.adjust("19999 millis")
+      assert.isUndefined(fiber.pollUnsafe())
+      yield* TestClock.adjust("1 millis")
+      const result = yield* Fiber.join(fiber)
+      assert.strictEqual(result.outcome, "rejected")
+      assert.strictEqual(result.timedOutMs, 20_000)
+      assert.strictEqual(result.rejection, "timed out: the handler did not settle within 20 s")
+      assert.deepStrictEqual(result.logs, ["waiting for ever"])
+      assert.deepStrictEqual(result.summary.idTokenClaims, { "https://example.com/a": 1 })
+      assert.strictEqual(console.log, consoleLog)
+      assert.include(
+        LocalRun.render(result),
+        "timed out  the handler did not settle within 20 s: Auth0 stops an Action at 20 s and fails the login"
+      )
+      assert.notInclude(LocalRun.render(result), "\nrejected ")
+      assert.strictEqual((JSON.parse(LocalRun.toJson(result)) as LocalRun.Result).timedOutMs, 20_000)
+    }))
+
+  it.effect("the limit is an option; a handler that settles in time has no timedOutMs", () =>
+    Effect.gen(function*() {
+      const fiber = yield* Effect.forkChild(
+        LocalRun.run(() => new Promise(() => {}), minimalEvent(), { timeout: "1500 millis" })
+      )
+      yield* Effect.yieldNow
+      yield* TestClock.adjust("1500 millis")
+      const result = yield* Fiber.join(fiber)
+      assert.strictEqual(result.rejection, "timed out: the handler did not settle within 1.5 s")
+      assert.strictEqual(result.timedOutMs, 1500)
+      const settled = yield* LocalRun.run(async () => {}, minimalEvent(), { timeout: "1 millis" })
+      assert.strictEqual(settled.outcome, "allowed")
+      assert.notProperty(settled, "timedOutMs")
+    }))
+})
+
+/** An allowed login that made no call, from an event with these fields filled. */
+const filledResult = (filled: ReadonlyArray<string>): LocalRun.Result => ({
+  outcome: "allowed",
+  reason: undefined,
+  summary: LocalRun.summarize([]),
+  calls: [],
+  logs: [],
+  filled,
+  elapsedMs: 1
+})
+
+describe("LocalRun.render: a partial event", () => {
+  it("fields filled that can change a rule's outcome: a warning row naming each with its default, and --strict", () => {
+    const rows = LocalRun.render(filledResult(["tenant", "request.geoip", "stats"])).split("\n")
+    assert.include(
+      rows,
+      "warning  filled with defaults that can change a rule's outcome: request.geoip (London, GB), " +
+        "stats.logins_count (1); a rule that reads them decided by these, not by your event (write them in the " +
+        "event; use --strict in CI)"
+    )
+    const harmless = LocalRun.render(filledResult(["tenant", "user.created_at"]))
+    assert.include(harmless, "filled   tenant, user.created_at")
+    assert.notInclude(harmless, "warning")
+  })
 })
 
 /** Does one of everything the render shows, so every kind of row appears. */

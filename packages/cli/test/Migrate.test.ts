@@ -76,6 +76,11 @@ const fakePackage = (dir: string, name: string, body: string) => {
   return join(at, "index.js")
 }
 
+/** The problem of the module the "late" rule requires without it being installed, with the advice given. */
+const problem = (command: string) =>
+  "rule \"late\" (line 3): require(\"rulefx-not-installed-zz\"): the module is not installed; " +
+  `run ${command} next to the rules folder`
+
 describe("RulesFolder.read / plan: the folder", () => {
   it("reads a deploy-cli export root (rules/ inside) and the rules folder itself alike", async () => {
     const dir = tree({ ...prefix("rules/", rule("one", { name: "one", order: 1 })) })
@@ -346,10 +351,16 @@ describe("MigrationPlan.plan: settings and modules", () => {
       )
     })
 
-    it("a module that is not installed is a problem naming the rule and the line", () => {
+    it("a module that is not installed is a problem naming the rule and the line, and the command to install it", () => {
+      // Written for the package manager that ran rulefx; both when that is not known (node ran the bin).
+      assert.deepStrictEqual(MigrationPlan.problems(p, { packageManager: "pnpm" }), [
+        problem("pnpm add rulefx-not-installed-zz")
+      ])
+      assert.deepStrictEqual(MigrationPlan.problems(p, { packageManager: "npm" }), [
+        problem("npm install rulefx-not-installed-zz")
+      ])
       assert.deepStrictEqual(MigrationPlan.problems(p), [
-        "rule \"late\" (line 3): require(\"rulefx-not-installed-zz\"): the module is not installed; " +
-        "run npm install rulefx-not-installed-zz next to the rules folder"
+        problem("npm install rulefx-not-installed-zz (or pnpm add rulefx-not-installed-zz)")
       ])
     })
 
@@ -778,6 +789,31 @@ describe("Migrate.migrate", () => {
       assert.deepStrictEqual(p.rules[0]!.accepts, [])
       assert.match(MigrationPlan.problems(p)[0]!, /\(cannot be accepted: change the rule\)$/)
       assert.strictEqual(p.warnings.length, 2)
+    })
+
+    it("a claim Auth0 keeps for itself, named literally: REFUSED in the plan, never accepted, nothing built", async () => {
+      const dir = tree(rule("roles", { name: "roles" }, fn("context.idToken.roles = user.app_metadata.roles || [];")))
+      const p = await planOf(dir, { accept: ["claim.restricted", "roles:claim.restricted"] })
+      assert.deepStrictEqual(p.rules[0]!.refused.map((f) => [f.construct, f.line]), [["claim.restricted", 2]])
+      assert.deepStrictEqual(p.rules[0]!.accepts, [])
+      // The dry run says REFUSED and names the claim; it never says the claim is translated.
+      const rendered = MigrationPlan.render(p)
+      assert.match(rendered, /line 2 +REFUSED +claim\.restricted: context\.idToken\.roles: "roles" is a restricted/)
+      assert.notInclude(rendered, "translated context.idToken")
+      const [problem] = MigrationPlan.problems(p)
+      assert.include(problem, `roles.js:2): context.idToken.roles: "roles" is a restricted claim name`)
+      assert.include(problem, "rename it to a namespaced claim, such as https://example.com/roles")
+      assert.match(problem!, /\(cannot be accepted: change the rule\)$/)
+      assert.deepStrictEqual(p.warnings, [
+        "--accept claim.restricted: claim.restricted cannot be accepted (the Action would deny every login that " +
+        "sets the claim; rename the claim)",
+        "--accept roles:claim.restricted: claim.restricted cannot be accepted (the Action would deny every login " +
+        "that sets the claim; rename the claim)"
+      ])
+      const out = join(dir, "out", "action.js")
+      const error = await Effect.runPromise(Effect.flip(Migrate.migrate(dir, out, { accept: ["claim.restricted"] })))
+      assert.include(error.reason, "the Action was not built:")
+      assert.isFalse(existsSync(out))
     })
 
     it("a pinned require of a package's subpath (x@1.2.3/sub) finds the bundled module at run time", async () => {

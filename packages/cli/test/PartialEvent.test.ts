@@ -83,6 +83,22 @@ describe("PartialEvent", () => {
       }
     }))
 
+  it("decisive: the filled fields that can change a rule's outcome, with the defaults they got", () => {
+    const all = [
+      "request.geoip (London, GB)",
+      "stats.logins_count (1)",
+      "connection (Username-Password-Authentication, strategy auth0)"
+    ]
+    assert.deepStrictEqual(PartialEvent.decisive(PartialEvent.missing(Events.minimal())), all)
+    assert.deepStrictEqual(PartialEvent.decisive(["request", "stats", "connection"]), all)
+    assert.deepStrictEqual(PartialEvent.decisive(["connection.strategy"]), [all[2]])
+    assert.deepStrictEqual(
+      PartialEvent.decisive(["tenant", "user.created_at", "request.method", "client.metadata"]),
+      []
+    )
+    assert.deepStrictEqual(PartialEvent.decisive([]), [])
+  })
+
   it("a section that is not an object is left alone (for the event's check to refuse)", () => {
     const { event, filled } = PartialEvent.complete({ ...Events.minimal(), user: "ada", request: null })
     assert.strictEqual(event["user"], "ada")

@@ -3,6 +3,7 @@
  * refused and what to do instead, which of those can never be accepted, and the details of the findings that carry
  * the rule's own words (a required module, a configuration key).
  */
+import type * as ClaimName from "@rulefx/core/ClaimName"
 import { builtinModules } from "node:module"
 
 export const translated = {
@@ -75,8 +76,8 @@ export type Translated = keyof typeof translated
 
 export type Unsupported = keyof typeof unsupported
 
-// Through each, overlapping logins could share state (public as Analyze.neverAccepted).
-export const neverAccepted: ReadonlySet<string> = new Set([
+// Through each, overlapping logins could share state.
+const sharedState = [
   "global.implicit",
   "global.this",
   "global.object",
@@ -85,7 +86,16 @@ export const neverAccepted: ReadonlySet<string> = new Set([
   "eval.indirect",
   "eval.constructor",
   "eval.module"
-])
+] as const
+
+// Why a construct can never be accepted (public as Analyze.neverAccepted and Analyze.whyNeverAccepted): accepted, it
+// would either let one user's value reach another's token, or build an Action that denies every login reaching it.
+export const whyNeverAccepted: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(sharedState.map((construct) => [construct, "overlapping logins could share state through it"])),
+  "claim.restricted": "the Action would deny every login that sets the claim; rename the claim"
+}
+
+export const neverAccepted: ReadonlySet<string> = new Set(Object.keys(whyNeverAccepted))
 
 // A Node built-in, with or without the `node:` prefix (public as Analyze.isBuiltin).
 export const isBuiltin = (name: string): boolean =>
@@ -106,3 +116,26 @@ export const requireDetail = (specifier: string, name: string): string => {
 
 export const secretDetail = (key: string): string =>
   `Action secret "${key}" (event.secrets${/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`})`
+
+// A claim name as a rule writes it after the token: `.roles`, `["https://acme.auth0.com/roles"]`.
+const memberText = (name: string): string => /^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`
+
+// The namespaced claim to suggest instead: https://example.com/ and the name's last word (`roles` for `roles`,
+// `https://acme.auth0.com/roles` and `urn:auth0:roles`).
+const namespacedName = (name: string): string => {
+  const word = name.split(/[/:#?]/).findLast((part) => part.length > 0) ?? "claim"
+  return `https://example.com/${word}`
+}
+
+export const claimDetail = (
+  token: "idToken" | "accessToken",
+  name: string,
+  problem: ClaimName.Problem
+): string =>
+  `context.${token}${memberText(name)}: ${JSON.stringify(name)} is ${
+    problem === "RestrictedClaim"
+      ? "a restricted claim name, one Auth0 sets itself"
+      : "on Auth0's own namespace (auth0.com, webtask.io, webtask.run, urn:auth0)"
+  }: Auth0 ignores such a claim, so rulefx denies every login that sets one rather than issue a token without it ` +
+  `(under Rules the claim was dropped silently and the login went on); rename it to a namespaced claim, such as ` +
+  `${namespacedName(name)}, and read it under that name in your applications`

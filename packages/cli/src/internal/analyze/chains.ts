@@ -19,7 +19,7 @@ export const keyOf = (member: acorn.MemberExpression): string | undefined =>
     ? member.property.name
     : undefined
 
-export const propertyKey = (property: acorn.AssignmentProperty): string | undefined =>
+export const propertyKey = (property: Pick<acorn.Property, "computed" | "key">): string | undefined =>
   property.computed || property.key.type !== "Identifier" ? staticString(property.key) : property.key.name
 
 interface Chain {

@@ -4,7 +4,7 @@
  */
 import * as ClaimName from "@rulefx/core/ClaimName"
 import type * as acorn from "acorn"
-import { idpTokenKeys, metadataKeys } from "./catalog.ts"
+import { claimDetail, idpTokenKeys, metadataKeys } from "./catalog.ts"
 import { chainOf, keyOf, propertyKey, type Write, writeOf } from "./chains.ts"
 import { reachesIdentities } from "./identities.ts"
 import { add, type Inspection, ko, ok } from "./inspection.ts"
@@ -21,13 +21,68 @@ const onSso = (inspection: Inspection, node: acorn.Node, second: string | undefi
     ? ko(inspection, node, "context.sso.with_dbconn")
     : undefined
 
-const onContext = (inspection: Inspection, node: acorn.Node, keys: Keys, write: Write) => {
+// A claim Auth0 keeps for itself, set under a name written literally: refused, naming it (a name computed at run time
+// is checked when the login runs). True when it was.
+const onRestrictedClaim = (
+  inspection: Inspection,
+  node: acorn.Node,
+  token: "idToken" | "accessToken",
+  name: string | undefined
+): boolean => {
+  const problem = name === undefined ? undefined : ClaimName.check(name)
+  if (name === undefined || problem === undefined) return false
+  add(inspection, node, "claim.restricted", "unsupported", claimDetail(token, name, problem))
+  return true
+}
+
+// `context.idToken = { roles: [...] }`: each literal key of the object is a claim.
+const onTokenObject = (
+  inspection: Inspection,
+  token: "idToken" | "accessToken",
+  value: acorn.Node
+): boolean => {
+  const object = value as acorn.AnyNode
+  if (object.type !== "ObjectExpression") return false
+  let refused = false
+  for (const property of object.properties) {
+    if (property.type !== "Property") continue
+    refused = onRestrictedClaim(inspection, property.key, token, propertyKey(property)) || refused
+  }
+  return refused
+}
+
+const onToken = (
+  inspection: Inspection,
+  node: acorn.Node,
+  token: "idToken" | "accessToken",
+  keys: Keys,
+  parent: acorn.Node | undefined
+) => {
+  const write = writeOf(node, parent)
+  const p = parent as acorn.AnyNode | undefined
+  // A claim set: `context.idToken.roles = ...`, `context.idToken.roles[0] = ...`, or the whole object at once.
+  const refused = write === "assign" && keys.length >= 2
+    ? onRestrictedClaim(inspection, node, token, keys[1])
+    : write === "assign" && keys.length === 1 && p?.type === "AssignmentExpression"
+    ? onTokenObject(inspection, token, p.right)
+    : false
+  if (refused) return
+  if (token === "idToken") return ok(inspection, node, "context.idToken")
+  return ok(inspection, node, keys[1] === "scope" ? "context.accessToken.scope" : "context.accessToken")
+}
+
+const onContext = (
+  inspection: Inspection,
+  node: acorn.Node,
+  keys: Keys,
+  write: Write,
+  parent: acorn.Node | undefined
+) => {
   const [first, second] = keys
   switch (first) {
     case "idToken":
-      return ok(inspection, node, "context.idToken")
     case "accessToken":
-      return ok(inspection, node, second === "scope" ? "context.accessToken.scope" : "context.accessToken")
+      return onToken(inspection, node, first, keys, parent)
     case "multifactor":
       return write !== undefined ? ok(inspection, node, "context.multifactor") : undefined
     case "redirect":
@@ -119,7 +174,7 @@ export const onMember = (
   if (chain.root.type !== "Identifier") return
   const root = (chain.root as acorn.Identifier).name
   const write = writeOf(member, parent)
-  if (root === inspection.contextName) onContext(inspection, member, chain.keys, write)
+  if (root === inspection.contextName) onContext(inspection, member, chain.keys, write, parent)
   if (root === inspection.userName) onUser(inspection, member, chain.keys, write)
   if (root === "auth0" && bindingAt(inspection.scopes, chain.root) === "wrapper") {
     onAuth0(inspection, member, chain.keys)

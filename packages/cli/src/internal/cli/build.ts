@@ -13,6 +13,7 @@ export const report = (r: Bundle.Report): string =>
     ...(r.sourcemap === undefined
       ? []
       : [`source map: ${r.sourcemap} (for rulefx run; not part of the Action, never deployed or exported)`]),
+    ...r.duplicates.map((d) => `warning: ${Bundle.describeDuplicate(d)}`),
     ...r.barrelImportsLeft.map((file) =>
       `warning: ${file} still imports from the "effect" barrel in a form that cannot be rewritten ` +
       `(use import { Effect } from "effect" or import * as Effect from "effect/Effect")`

@@ -4,32 +4,46 @@ import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Deploy from "../../Deploy.ts"
 import { CommandFailed } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
 
-const required = <A>(config: Config.Config<A>, variable: string, hint: string) =>
-  config.pipe(Effect.mapError(() => new CommandFailed({ reason: `${variable} is not set: ${hint}` })))
+/** The variables a deploy reads its credentials from, each with what to set it to. */
+const variables = [
+  ["AUTH0_DOMAIN", "the tenant's domain, e.g. acme.eu.auth0.com"],
+  ["AUTH0_CLIENT_ID", "the client id of a machine-to-machine application authorized for the Auth0 Management API"],
+  ["AUTH0_CLIENT_SECRET", "that application's client secret"]
+] as const
 
-/** Credentials from AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET; the secret stays Redacted. */
+// A variable that is unset, empty or blank is missing.
+const present = <A>(config: Config.Config<A>, text: (a: A) => string) =>
+  config.pipe(
+    Config.option,
+    Effect.map(Option.filter((a: A) => text(a).trim() !== "")),
+    Effect.orElseSucceed(() => Option.none<A>())
+  )
+
+/**
+ * Credentials from AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET; the secret stays Redacted. Every missing one
+ * is named at once, so that a user does not find them one run at a time.
+ */
 const credentials = Effect.gen(function*() {
-  const domain = yield* required(
-    Config.String("AUTH0_DOMAIN"),
-    "AUTH0_DOMAIN",
-    "set it to the tenant's domain, e.g. acme.eu.auth0.com"
-  )
-  const clientId = yield* required(
-    Config.String("AUTH0_CLIENT_ID"),
-    "AUTH0_CLIENT_ID",
-    "set it to the client id of a machine-to-machine application authorized for the Auth0 Management API"
-  )
-  const clientSecret = yield* required(
-    Config.Redacted("AUTH0_CLIENT_SECRET"),
-    "AUTH0_CLIENT_SECRET",
-    "set it to that application's client secret"
-  )
-  return { domain, clientId, clientSecret }
+  const domain = yield* present(Config.String("AUTH0_DOMAIN"), (a) => a)
+  const clientId = yield* present(Config.String("AUTH0_CLIENT_ID"), (a) => a)
+  const clientSecret = yield* present(Config.Redacted("AUTH0_CLIENT_SECRET"), Redacted.value)
+  if (Option.isSome(domain) && Option.isSome(clientId) && Option.isSome(clientSecret)) {
+    return { domain: domain.value, clientId: clientId.value, clientSecret: clientSecret.value }
+  }
+  const found: ReadonlyArray<Option.Option<unknown>> = [domain, clientId, clientSecret]
+  const missing = variables.filter((_, i) => Option.isNone(found[i]!))
+  const names = missing.map(([name]) => name)
+  return yield* new CommandFailed({
+    reason: `${
+      names.length === 1 ? `${names[0]} is` : `${names.slice(0, -1).join(", ")} and ${names.at(-1)} are`
+    } not set:\n${missing.map(([name, hint]) => `  ${name}: ${hint}`).join("\n")}`
+  })
 })
 
 /** Where https://<AUTH0_DOMAIN> really is, for a proxy or a local fake tenant; unset in normal use. */

@@ -1,17 +1,10 @@
 import { Argument, Command, Flag } from "effect/cli"
-import * as Config from "effect/Config"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Init from "../../Init.ts"
 import { CommandFailed } from "./errors.ts"
-
-/** npm and pnpm say who they are to the commands they start (npx, pnpm dlx): the next steps are written for that one. */
-const userAgent = Config.String("npm_config_user_agent").pipe(
-  Config.option,
-  Effect.map(Option.getOrUndefined),
-  Effect.orElseSucceed(() => undefined)
-)
+import { userAgent } from "./userAgent.ts"
 
 export const init = Command.make(
   "init",
@@ -30,19 +23,26 @@ export const init = Command.make(
       ),
       Flag.optional
     ),
+    allowUnreleased: Flag.Boolean("allow-unreleased").pipe(
+      Flag.withDescription(
+        "From an unreleased build (version 0.0.0) without --link: write its versions anyway, for a registry of yours"
+      ),
+      Flag.withDefault(false)
+    ),
     force: Flag.Boolean("force").pipe(
       Flag.withDescription("Write into a folder that is not empty; files already there are kept, never replaced"),
       Flag.withDefault(false)
     )
   },
-  Effect.fnUntraced(function*({ dir, force, link, name }) {
+  Effect.fnUntraced(function*({ allowUnreleased, dir, force, link, name }) {
     const report = yield* Init.write(dir, {
       force,
+      allowUnreleased,
       ...(Option.isSome(name) ? { name: name.value } : {}),
       ...(Option.isSome(link) ? { linkTo: link.value } : {})
     }).pipe(Effect.mapError((e) => new CommandFailed({ reason: e.message })))
     const manager = yield* userAgent.pipe(Effect.map(Init.managerFromUserAgent))
-    yield* Console.log(Init.render(report, { linked: Option.isSome(link), manager }))
+    yield* Console.log(Init.render(report, { manager }))
   })
 ).pipe(
   Command.withDescription(

@@ -5,8 +5,10 @@ import * as Option from "effect/Option"
 import * as Bundle from "../../Bundle.ts"
 import * as Migrate from "../../Migrate.ts"
 import * as MigrationPlan from "../../MigrationPlan.ts"
+import * as PackageManager from "../packageManager.ts"
 import { report } from "./build.ts"
 import { CommandFailed } from "./errors.ts"
+import { userAgent } from "./userAgent.ts"
 
 const failed = (e: MigrationPlan.MigrateError) => new CommandFailed({ reason: e.reason })
 
@@ -73,6 +75,7 @@ export const migrate = Command.make(
         )
       }
       const options = {
+        packageManager: PackageManager.fromUserAgent(yield* userAgent),
         accept,
         skip,
         external,
@@ -83,7 +86,7 @@ export const migrate = Command.make(
       }
       if (dryRun) {
         const plan = yield* MigrationPlan.plan(dir, options).pipe(Effect.mapError(failed))
-        const problems = MigrationPlan.problems(plan)
+        const problems = MigrationPlan.problems(plan, options)
         yield* Console.log(MigrationPlan.render(plan))
         if (problems.length > 0) {
           return yield* new CommandFailed({

@@ -1,5 +1,6 @@
 import { Argument, Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as LocalRun from "../../LocalRun.ts"
@@ -33,6 +34,12 @@ export const run = Command.make(
       Flag.withDescription("Exit 1 unless the login is allowed (or denied): for CI scripts"),
       Flag.optional
     ),
+    timeout: Flag.Int("timeout").pipe(
+      Flag.withDescription(
+        "Seconds the handler may take (default 20, Auth0's limit); past it the run stops, reported as timed out, exit 1"
+      ),
+      Flag.withDefault(20)
+    ),
     strict: Flag.Boolean("strict").pipe(
       Flag.withDescription(
         "Refuse an event that leaves out something Auth0 always sends, naming it, instead of filling it"
@@ -40,7 +47,8 @@ export const run = Command.make(
       Flag.withDefault(false)
     )
   },
-  Effect.fnUntraced(function*({ action, event, expect, json, resume, secrets, strict }) {
+  Effect.fnUntraced(function*({ action, event, expect, json, resume, secrets, strict, timeout }) {
+    if (timeout <= 0) return yield* new CommandFailed({ reason: "--timeout must be a positive number of seconds" })
     const handler = yield* LocalRun.loadAction(action, resume ? "onContinuePostLogin" : "onExecutePostLogin").pipe(
       Effect.mapError(failed)
     )
@@ -56,6 +64,7 @@ export const run = Command.make(
     }
     const result = yield* LocalRun.run(handler, loaded.event, {
       secrets: extra,
+      timeout: Duration.seconds(timeout),
       filled: loaded.filled,
       ...(sourceMap === undefined || typeof sourceMap === "string" ? {} : { sourceMap })
     })
@@ -65,6 +74,14 @@ export const run = Command.make(
         reason: `expected the login to be ${expect.value}, but it was ${result.outcome}${
           (result.reason ?? result.rejection) === undefined ? "" : ` (${result.reason ?? result.rejection})`
         }`
+      })
+    }
+    // Whatever the handler started is still pending: the command fails, and so the process ends, instead of waiting
+    // for it (a timer or a socket would keep Node running).
+    if (result.timedOutMs !== undefined) {
+      return yield* new CommandFailed({
+        reason: `${action} did not settle within ${timeout} s: Auth0 would stop it at 20 s and fail the login; the ` +
+          `run was stopped there (--timeout <s> changes the limit)`
       })
     }
   })

@@ -5,10 +5,10 @@ import * as Effect from "effect/Effect"
 /** One line per command: what a user types, required parts bare, optional ones in brackets. */
 export const usageLines: Readonly<Record<string, string>> = {
   rulefx: "rulefx <init|build|run|deploy|export|migrate> ...",
-  init: "rulefx init [dir] [--name <name>] [--force] [--link <rulefx-checkout>]",
+  init: "rulefx init [dir] [--name <name>] [--force] [--link <rulefx-checkout>] [--allow-unreleased]",
   build: "rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap]",
   run:
-    "rulefx run <action.js> --event <event.json> [--secrets <file>] [--expect allowed|denied] [--strict] [--json] [--continue]",
+    "rulefx run <action.js> --event <event.json> [--secrets <file>] [--expect allowed|denied] [--strict] [--timeout <s>] [--json] [--continue]",
   deploy:
     "rulefx deploy <action.js> --name <name> [--secrets-file <file>] [--secret NAME]... [--dependency name@version]... [--dry-run]",
   export:
