@@ -418,13 +418,15 @@ const scopeList = (u: unknown): ReadonlyArray<string> | undefined =>
 const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
   if (u === undefined || u === null || u === false) return Effect.void
   const asked = Predicate.isObject(u) ? u : {}
-  const provider = typeof asked["provider"] === "string" && rulesMfaProviders.test(asked["provider"])
-    ? asked["provider"] as Decision.Mfa["provider"]
-    : "any"
+  // Each field read once: a getter of what a rule left may answer differently each time, and the provider checked must
+  // be the one recorded (a "none" recorded after a "guardian" checked would lift the requirement).
+  const named = asked["provider"]
+  const provider = typeof named === "string" && rulesMfaProviders.test(named) ? named as Decision.Mfa["provider"] : "any"
   let providerOptions: Record<string, string> | undefined
   if (provider === "duo") {
     for (const key of ["ikey", "skey", "host", "username"]) {
-      if (typeof asked[key] === "string") (providerOptions ??= {})[key] = asked[key]
+      const value = asked[key]
+      if (typeof value === "string") (providerOptions ??= {})[key] = value
     }
   }
   return Decision.requireMfa(provider, {

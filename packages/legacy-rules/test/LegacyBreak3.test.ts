@@ -91,10 +91,10 @@ describe("break, third review: held rejections and what the last rule leaves", (
     ])
   }, 30_000)
 
-  // FINDING: mfaOf read `provider` three times (its type, the pattern, the value recorded): a getter of a class
-  // instance the last rule left passed the check as "guardian" and was recorded as "none", which in Actions removes
-  // the MFA requirement (a tenant's "always" policy included).
-  it.fails("MFA is recorded with the provider that was checked, read once", async () => {
+  // mfaOf read `provider` three times (its type, the pattern, the value recorded): a getter of a class instance the
+  // last rule left passed the check as "guardian" and was recorded as "none", which in Actions removes the MFA
+  // requirement (a tenant's "always" policy included). It is read once now.
+  it("MFA is recorded with the provider that was checked, read once", async () => {
     const report = await runLogins(dir, action, [login("m", { mode: "mfa-flip" })], 100)
     assert.strictEqual(report.code, 0, report.stderr)
     assert.deepStrictEqual(report.outcomes[0]!.calls, [["multifactor.enable", "guardian", {
