@@ -308,6 +308,11 @@ export interface Session {
    * raised after its rule ended, for good.
    */
   faults?: Map<object, LegacyRuleDenied>
+  /**
+   * The login is decided (let through or denied): a fault its rules' code raises from now on is logged, not kept, so a
+   * run that outlives its login (a background refresh started from it) cannot grow the session without end.
+   */
+  closed?: boolean
 }
 
 /**
@@ -441,8 +446,7 @@ export const run = (
     // A fault of the login (see `settle`). One raised after the rule ended is logged, and denies the login if it is
     // still in flight when the next rule ends or the last has.
     const hold = (key: object, error: unknown) => {
-      const faults = session.faults ??= new Map()
-      faults.set(key, faultOf(rule.name, error, session.scrub))
+      if (!session.closed) (session.faults ??= new Map()).set(key, faultOf(rule.name, error, session.scrub))
       if (done) {
         // oxlint-disable-next-line no-console
         console.log(session.scrub(

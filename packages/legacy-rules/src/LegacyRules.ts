@@ -344,48 +344,56 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         })
       const guardNew = (user: object, context: object) => RulesContext.installGuards(user, context, guard)
       let last = ""
-      for (const [i, rule] of rules.entries()) {
-        last = rule.name
-        // A setting the rule names but the Action lacks is a misconfiguration: denied before the rule runs.
-        for (const setting of rule.settings) {
-          if (!Object.hasOwn(configuration, setting)) {
-            yield* Effect.logError(`missing secret ${setting}`).pipe(
-              Effect.andThen(Effect.fail(committed(new MissingSecret({ name: setting })))),
+      yield* Effect.ensuring(
+        Effect.gen(function*() {
+          for (const [i, rule] of rules.entries()) {
+            last = rule.name
+            // A setting the rule names but the Action lacks is a misconfiguration: denied before the rule runs.
+            for (const setting of rule.settings) {
+              if (!Object.hasOwn(configuration, setting)) {
+                yield* Effect.logError(`missing secret ${setting}`).pipe(
+                  Effect.andThen(Effect.fail(committed(new MissingSecret({ name: setting })))),
+                  Effect.annotateLogs({ rule: rule.name })
+                )
+              }
+            }
+            const globals: LegacyRule.Globals = {
+              configuration,
+              global,
+              auth0,
+              UnauthorizedError: LegacyRule.UnauthorizedError,
+              require: requireFor(rule.name, session),
+              console: consoleFor(rule.name, session.scrub)
+            }
+            // The run ends with the login's faults settled (LegacyRule.settle): a rejection its code or an earlier rule's
+            // left unhandled, a fault raised after an earlier rule ended.
+            yield* LegacyRule.run(rule, rule.load(globals), session, guardNew, globals).pipe(
+              Effect.mapError(committed),
               Effect.annotateLogs({ rule: rule.name })
             )
+            // The next rule works on copies in the data realm, and rulefx and the typed rules read what the last left as
+            // rulefx's own objects: nothing keeps a rule's realm. The copy reads what the rule left (a getter, a Proxy),
+            // and so may putting the guards back on a class instance it kept: what that throws denies as a fault of the
+            // rule, scrubbed for the log.
+            const into = i < rules.length - 1 ? empty : own
+            yield* Effect.try({
+              try: () => {
+                session.user = adopt(session.user, into)
+                session.context = adopt(session.context, into)
+                guardNew(session.user, session.context)
+              },
+              catch: (error) => committed(LegacyRule.faultOf(rule.name, error, session.scrub))
+            })
           }
-        }
-        const globals: LegacyRule.Globals = {
-          configuration,
-          global,
-          auth0,
-          UnauthorizedError: LegacyRule.UnauthorizedError,
-          require: requireFor(rule.name, session),
-          console: consoleFor(rule.name, session.scrub)
-        }
-        // The run ends with the login's faults settled (LegacyRule.settle): a rejection its code or an earlier rule's
-        // left unhandled, a fault raised after an earlier rule ended.
-        yield* LegacyRule.run(rule, rule.load(globals), session, guardNew, globals).pipe(
-          Effect.mapError(committed),
-          Effect.annotateLogs({ rule: rule.name })
-        )
-        // The next rule works on copies in the data realm, and rulefx and the typed rules read what the last left as
-        // rulefx's own objects: nothing keeps a rule's realm. The copy reads what the rule left (a getter, a Proxy),
-        // and so may putting the guards back on a class instance it kept: what that throws denies as a fault of the
-        // rule, scrubbed for the log.
-        const into = i < rules.length - 1 ? empty : own
-        yield* Effect.try({
-          try: () => {
-            session.user = adopt(session.user, into)
-            session.context = adopt(session.context, into)
-            guardNew(session.user, session.context)
-          },
-          catch: (error) => committed(LegacyRule.faultOf(rule.name, error, session.scrub))
+          // A fault raised after the last rule ended, or while its leftovers were copied, denies too: looked for after a
+          // turn of the event loop, in which Node reports a rejection left unhandled as the last rule called back.
+          yield* Effect.mapError(LegacyRule.settle(session, true), committed)
+        }),
+        // Let through or denied, the login is decided: what its rules' code raises later is logged only.
+        Effect.sync(() => {
+          session.closed = true
         })
-      }
-      // A fault raised after the last rule ended, or while its leftovers were copied, denies too: looked for after a
-      // turn of the event loop, in which Node reports a rejection left unhandled as the last rule called back.
-      yield* Effect.mapError(LegacyRule.settle(session, true), committed)
+      )
       const transaction = Predicate.isObject(login.raw["transaction"]) ? login.raw["transaction"] : {}
       const requested = transaction["requested_scopes"]
       const state: State = {
@@ -421,7 +429,9 @@ const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
   // Each field read once: a getter of what a rule left may answer differently each time, and the provider checked must
   // be the one recorded (a "none" recorded after a "guardian" checked would lift the requirement).
   const named = asked["provider"]
-  const provider = typeof named === "string" && rulesMfaProviders.test(named) ? named as Decision.Mfa["provider"] : "any"
+  const provider = typeof named === "string" && rulesMfaProviders.test(named)
+    ? named as Decision.Mfa["provider"]
+    : "any"
   let providerOptions: Record<string, string> | undefined
   if (provider === "duo") {
     for (const key of ["ikey", "skey", "host", "username"]) {

@@ -128,10 +128,11 @@ describe("break, third review: held rejections and what the last rule leaves", (
     assert.deepStrictEqual(report.outcomes[0]!.calls, [["access.deny", genericMessage]], report.lines.join("\n"))
   }, 30_000)
 
-  // FINDING: a rejection a run's code leaves after its login was decided is still held, in the session of that login,
-  // for nobody: as long as one promise of the run stays in `global` (a cached token request), the session lives and
-  // every later rejection of the run's code (a background refresh that fails) adds about 1.4 KB for good.
-  it.fails("rejections raised after the login was decided are not kept", async () => {
+  // A rejection a run's code left after its login was decided was still held, in the session of that login, for
+  // nobody: as long as one promise of the run stays in `global` (a cached token request), the session lives, and every
+  // later rejection of the run's code (a background refresh that fails) added about 1.4 KB for good (28 MB for these
+  // 20,000). Once the login is decided, such a fault is logged only.
+  it("rejections raised after the login was decided are not kept", async () => {
     const n = 20_000
     const handled = await heapAfter("keep-handled", n)
     const unhandled = await heapAfter("keep", n)
