@@ -385,9 +385,10 @@ export const render = (result: Result): string => {
 }
 
 /**
- * A result as plain JSON data.
+ * A result as plain JSON data, with `decisive`: the filled fields that can change an outcome (`PartialEvent.decisive`).
  *
  * @category getters
  * @since 0.1.0
  */
-export const toJson = (result: Result): string => JSON.stringify(result, null, 2)
+export const toJson = (result: Result): string =>
+  JSON.stringify({ ...result, decisive: PartialEvent.decisive(result.filled) }, null, 2)

@@ -7,7 +7,7 @@
  * realistic value of `@rulefx/testing/Events`' `postLogin` and lists what it filled. Optional fields (an email, a
  * transaction, roles, ...) are never filled: their absence is something a rule may decide by, and JSON cannot say
  * "absent" any other way. Some filled values can decide a rule's outcome (where the login comes from, whether it is
- * the first, through which connection): `decisive` names those that were filled, with the values used. Node-side only.
+ * the first, through which connection, the application's and the user's metadata, the user's id): `decisive` names those that were filled, with the values used. Node-side only.
  *
  * @since 0.1.0
  */
@@ -122,12 +122,15 @@ const decisiveFields: ReadonlyArray<
   {
     paths: ["connection.id", "connection.name", "connection.strategy"],
     note: (d) => `connection (${valueAt(d, "connection.name")}, strategy ${valueAt(d, "connection.strategy")})`
-  }
+  },
+  { paths: ["client.metadata"], note: () => "client.metadata (none)" },
+  { paths: ["user.user_id"], note: (d) => `user.user_id (${valueAt(d, "user.user_id")})` },
+  { paths: ["user.app_metadata"], note: () => "user.app_metadata (none)" }
 ]
 
 /**
  * The filled fields that can change a rule's outcome (where the login comes from, how many logins the user has had,
- * the connection), each with the default it got: `request.geoip (London, GB)`. Empty when none of them was filled.
+ * the connection, the application's and the user's metadata, the user's id), each with the default it got: `request.geoip (London, GB)`. Empty when none of them was filled.
  * `filled` is what `complete` (or `missing`) lists: a section's name stands for all its fields.
  *
  * @category getters

@@ -434,7 +434,8 @@ describe("rulefx init, end to end: the project as a user gets it", () => {
     assert.deepStrictEqual(files.map(([, path]) => path), [
       "src/Billing.ts",
       "src/rules/RequirePaidUp.ts",
-      "test/billing.test.ts"
+      "test/billing.test.ts",
+      "src/pipeline.ts"
     ])
     for (const [, path, body] of files) writeFileSync(join(dir, path!), body!)
     const edit = (path: string, ...replacements: ReadonlyArray<readonly [string, string]>) => {
@@ -445,22 +446,18 @@ describe("rulefx init, end to end: the project as a user gets it", () => {
       }
       writeFileSync(join(dir, path), text)
     }
-    const imports = "import { Billing } from \"../src/Billing.ts\"\nimport { pipeline } from \"../src/pipeline.ts\""
-    edit(
-      "src/pipeline.ts",
-      [
-        "import * as SetPlanClaim from \"./rules/SetPlanClaim.ts\"",
-        "import * as SetPlanClaim from \"./rules/SetPlanClaim.ts\"\nimport * as RequirePaidUp from \"./rules/RequirePaidUp.ts\"\nimport { Billing } from \"./Billing.ts\""
-      ],
-      [
-        "rules: [SetPlanClaim.make(), RequirePlan.make()]",
-        "rules: [SetPlanClaim.make(), RequirePlan.make(), RequirePaidUp.make()]"
-      ],
-      ["export const layer = Layer.empty", "export const layer = Layer.mergeAll(Billing.layer)"]
+    // The lines test/action.test.ts gets instead of the live handler: the README's indented block.
+    const handler = /Replace\s+`(import \{ onExecutePostLogin \} from "[^"]+")` with:\n\n  ```ts\n([\s\S]*?)  ```/.exec(
+      readme
     )
+    assert.isNotNull(handler, "the README no longer shows the test handler's lines")
+    edit("test/action.test.ts", [handler![1]!, handler![2]!.replaceAll(/^ {2}/gm, "")])
     edit(
       "test/rules.test.ts",
-      ["import { pipeline } from \"../src/pipeline.ts\"", imports],
+      [
+        "import { pipeline } from \"../src/pipeline.ts\"",
+        "import { Billing } from \"../src/Billing.ts\"\nimport { pipeline } from \"../src/pipeline.ts\""
+      ],
       [
         "pipeline.run.pipe(\n        Effect.provide(\n",
         "pipeline.run.pipe(\n        Effect.provide(Billing.layerTest([])),\n        Effect.provide(\n"
@@ -470,11 +467,6 @@ describe("rulefx init, end to end: the project as a user gets it", () => {
         "pipeline.run.pipe(Effect.provide(Billing.layerTest([])), Effect.provide(Logins"
       ]
     )
-    edit("test/action.test.ts", [
-      "import { onExecutePostLogin } from \"../src/action.ts\"",
-      "import * as PostLogin from \"@rulefx/adapter-auth0/PostLogin\"\n" + imports +
-      "\nconst onExecutePostLogin = PostLogin.make(pipeline, Billing.layerTest([]))"
-    ])
     const checked = await npmRun("check")
     assert.strictEqual(checked.code, 0, show(checked))
     const tested = await npmRun("test")

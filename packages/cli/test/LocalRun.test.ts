@@ -443,6 +443,10 @@ describe("LocalRun.render: a partial event", () => {
         "stats.logins_count (1); a rule that reads them decided by these, not by your event (write them in the " +
         "event; use --strict in CI)"
     )
+    const json = JSON.parse(LocalRun.toJson(filledResult(["tenant", "client", "user.app_metadata"]))) as {
+      readonly decisive: ReadonlyArray<string>
+    }
+    assert.deepStrictEqual(json.decisive, ["client.metadata (none)", "user.app_metadata (none)"])
     const harmless = LocalRun.render(filledResult(["tenant", "user.created_at"]))
     assert.include(harmless, "filled   tenant, user.created_at")
     assert.notInclude(harmless, "warning")
@@ -530,6 +534,7 @@ describe("LocalRun.render and toJson", () => {
       assert.deepStrictEqual(parsed["calls"], result.calls)
       assert.deepStrictEqual(parsed["logs"], ["rulefx INFO hello"])
       assert.deepStrictEqual(parsed["filled"], [])
+      assert.deepStrictEqual(parsed["decisive"], [])
       assert.strictEqual(parsed["elapsedMs"], result.elapsedMs)
       // What a JSON consumer needs without replaying the calls: MFA options, the redirect's query, net scopes.
       assert.deepStrictEqual((parsed["summary"] as LocalRun.Summary).mfa, {

@@ -87,13 +87,20 @@ describe("PartialEvent", () => {
     const all = [
       "request.geoip (London, GB)",
       "stats.logins_count (1)",
-      "connection (Username-Password-Authentication, strategy auth0)"
+      "connection (Username-Password-Authentication, strategy auth0)",
+      "client.metadata (none)",
+      "user.user_id (auth0|64f0c0ffee1234)",
+      "user.app_metadata (none)"
     ]
-    assert.deepStrictEqual(PartialEvent.decisive(PartialEvent.missing(Events.minimal())), all)
-    assert.deepStrictEqual(PartialEvent.decisive(["request", "stats", "connection"]), all)
+    // minimal() has a user id and a client id, no metadata.
+    assert.deepStrictEqual(
+      PartialEvent.decisive(PartialEvent.missing(Events.minimal())),
+      all.filter((note) => !note.startsWith("user.user_id"))
+    )
+    assert.deepStrictEqual(PartialEvent.decisive(["request", "stats", "connection", "client", "user"]), all)
     assert.deepStrictEqual(PartialEvent.decisive(["connection.strategy"]), [all[2]])
     assert.deepStrictEqual(
-      PartialEvent.decisive(["tenant", "user.created_at", "request.method", "client.metadata"]),
+      PartialEvent.decisive(["tenant", "user.created_at", "request.method", "client.name"]),
       []
     )
     assert.deepStrictEqual(PartialEvent.decisive([]), [])
