@@ -313,6 +313,11 @@ export interface Session {
    * run that outlives its login (a background refresh started from it) cannot grow the session without end.
    */
   closed?: boolean
+  /**
+   * The run of the rule that ran last: rulefx reads what that rule left in its async context, so that what the rule's
+   * code a read runs (a getter, a `toJSON`) raises a moment later is this login's fault, not a fault of no run.
+   */
+  handle?: Run
 }
 
 /**
@@ -466,6 +471,7 @@ export const run = (
       release: (promise) => void session.faults?.delete(promise)
     }
     active.add(handle)
+    session.handle = handle
     const callback = (error?: unknown, user?: unknown, context?: unknown) => {
       if (done) return
       if (error !== null && error !== undefined) return finish(error, false)

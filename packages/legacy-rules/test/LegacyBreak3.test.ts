@@ -1,7 +1,7 @@
 /**
  * Third review of issue 11, after held rejections and the fault path for what the last rule leaves: through a built
  * Action in a child process (./utils/Child.ts), with overlapping logins. The fixture rules (./fixtures/break3/rules,
- * gated by `?mode=`) are Rules code the real analysis accepts. A test marked `it.fails` shows a problem still open.
+ * gated by `?mode=`) are Rules code the real analysis accepts. Each finding is fixed; its test says what it was.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Analyze from "@rulefx/cli/Analyze"
@@ -102,11 +102,12 @@ describe("break, third review: held rejections and what the last rule leaves", (
     }]])
   }, 30_000)
 
-  // FINDING: rulefx reads what the rules left (the copy after a rule, and record's reads of claims and the redirect)
-  // outside any run's async context. A rejection a getter or `toJSON` leaves unhandled there is "a fault outside any
-  // rule's run": it denies every other login whose rule is running at that moment, and lets through the login whose
-  // rule left the value (record has already decided it when Node reports the rejection).
-  it.fails("a rejection a claim's toJSON leaves unhandled denies its own login, not the others in flight", async () => {
+  // Found by this review: rulefx read what the rules left (the copy after a rule, and record's reads of claims and the
+  // redirect) outside any run's async context. A rejection a getter or `toJSON` left unhandled there was "a fault
+  // outside any rule's run": it denied every other login whose rule was running at that moment, and let through the
+  // login whose rule left the value (record had decided it when Node reported the rejection). Now those reads run in
+  // the last rule's async context, before the login's last check.
+  it("a rejection a claim's toJSON leaves unhandled denies its own login, not the others in flight", async () => {
     const others = [1, 2].map((i) => login(`w${i}`, { wait: "150" }))
     const report = await runLogins(dir, action, [login("t", { mode: "tojson-reject" }), ...others], 100)
     assert.strictEqual(report.code, 0, report.stderr)
@@ -114,15 +115,15 @@ describe("break, third review: held rejections and what the last rule leaves", (
     assert.deepStrictEqual(report.outcomes[0]!.calls, [["access.deny", genericMessage]], report.lines.join("\n"))
   }, 30_000)
 
-  // FINDING: the same, through the url getter of a redirect the last rule left: the login is sent to the redirect.
-  it.fails("a rejection a redirect's url getter leaves unhandled denies the login", async () => {
+  // The same, through the url getter of a redirect the last rule left: the login was sent to the redirect.
+  it("a rejection a redirect's url getter leaves unhandled denies the login", async () => {
     const report = await runLogins(dir, action, [login("r", { mode: "redirect-reject" })], 100)
     assert.strictEqual(report.code, 0, report.stderr)
     assert.deepStrictEqual(report.outcomes[0]!.calls, [["access.deny", genericMessage]], report.lines.join("\n"))
   }, 30_000)
 
-  // FINDING: the same, through a getter the copy between rules reads (before the login's last check, yet not held).
-  it.fails("a rejection a getter leaves unhandled when rulefx copies what a rule left denies the login", async () => {
+  // The same, through a getter the copy between rules reads (before the login's last check, yet not held).
+  it("a rejection a getter leaves unhandled when rulefx copies what a rule left denies the login", async () => {
     const report = await runLogins(dir, action, [login("a", { mode: "adopt-reject" })], 100)
     assert.strictEqual(report.code, 0, report.stderr)
     assert.deepStrictEqual(report.outcomes[0]!.calls, [["access.deny", genericMessage]], report.lines.join("\n"))
