@@ -308,6 +308,16 @@ export interface Session {
    * raised after its rule ended, for good.
    */
   faults?: Map<object, LegacyRuleDenied>
+  /**
+   * The login is decided (let through or denied): a fault its rules' code raises from now on is logged, not kept, so a
+   * run that outlives its login (a background refresh started from it) cannot grow the session without end.
+   */
+  closed?: boolean
+  /**
+   * The run of the rule that ran last: rulefx reads what that rule left in its async context, so that what the rule's
+   * code a read runs (a getter, a `toJSON`) raises a moment later is this login's fault, not a fault of no run.
+   */
+  handle?: Run
 }
 
 /**
@@ -441,8 +451,7 @@ export const run = (
     // A fault of the login (see `settle`). One raised after the rule ended is logged, and denies the login if it is
     // still in flight when the next rule ends or the last has.
     const hold = (key: object, error: unknown) => {
-      const faults = session.faults ??= new Map()
-      faults.set(key, faultOf(rule.name, error, session.scrub))
+      if (!session.closed) (session.faults ??= new Map()).set(key, faultOf(rule.name, error, session.scrub))
       if (done) {
         // oxlint-disable-next-line no-console
         console.log(session.scrub(
@@ -462,6 +471,7 @@ export const run = (
       release: (promise) => void session.faults?.delete(promise)
     }
     active.add(handle)
+    session.handle = handle
     const callback = (error?: unknown, user?: unknown, context?: unknown) => {
       if (done) return
       if (error !== null && error !== undefined) return finish(error, false)

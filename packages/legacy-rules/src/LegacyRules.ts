@@ -44,6 +44,7 @@ import { callbackErrorsKey as internalCallbackErrorsKey } from "./internal/callb
 import { install } from "./internal/faults.ts"
 import { json } from "./internal/json.ts"
 import { moduleName as internalModuleName } from "./internal/moduleName.ts"
+import { running } from "./internal/running.ts"
 import { type Scrubber, scrubberOf } from "./internal/scrubber.ts"
 import { stringList } from "./internal/stringList.ts"
 import * as LegacyRule from "./LegacyRule.ts"
@@ -344,61 +345,66 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         })
       const guardNew = (user: object, context: object) => RulesContext.installGuards(user, context, guard)
       let last = ""
-      for (const [i, rule] of rules.entries()) {
-        last = rule.name
-        // A setting the rule names but the Action lacks is a misconfiguration: denied before the rule runs.
-        for (const setting of rule.settings) {
-          if (!Object.hasOwn(configuration, setting)) {
-            yield* Effect.logError(`missing secret ${setting}`).pipe(
-              Effect.andThen(Effect.fail(committed(new MissingSecret({ name: setting })))),
+      return yield* Effect.ensuring(
+        Effect.gen(function*() {
+          for (const [i, rule] of rules.entries()) {
+            last = rule.name
+            // A setting the rule names but the Action lacks is a misconfiguration: denied before the rule runs.
+            for (const setting of rule.settings) {
+              if (!Object.hasOwn(configuration, setting)) {
+                yield* Effect.logError(`missing secret ${setting}`).pipe(
+                  Effect.andThen(Effect.fail(committed(new MissingSecret({ name: setting })))),
+                  Effect.annotateLogs({ rule: rule.name })
+                )
+              }
+            }
+            const globals: LegacyRule.Globals = {
+              configuration,
+              global,
+              auth0,
+              UnauthorizedError: LegacyRule.UnauthorizedError,
+              require: requireFor(rule.name, session),
+              console: consoleFor(rule.name, session.scrub)
+            }
+            // The run ends with the login's faults settled (LegacyRule.settle): a rejection its code or an earlier rule's
+            // left unhandled, a fault raised after an earlier rule ended.
+            yield* LegacyRule.run(rule, rule.load(globals), session, guardNew, globals).pipe(
+              Effect.mapError(committed),
               Effect.annotateLogs({ rule: rule.name })
             )
+            // The next rule works on copies in the data realm, and rulefx and the typed rules read what the last left as
+            // rulefx's own objects: nothing keeps a rule's realm. The copy reads what the rule left (a getter, a Proxy),
+            // and so may putting the guards back on a class instance it kept: what that throws denies as a fault of the
+            // rule, scrubbed for the log.
+            const into = i < rules.length - 1 ? empty : own
+            yield* leftovers(session, rule.name, committed, () => {
+              session.user = adopt(session.user, into)
+              session.context = adopt(session.context, into)
+              guardNew(session.user, session.context)
+            })
           }
-        }
-        const globals: LegacyRule.Globals = {
-          configuration,
-          global,
-          auth0,
-          UnauthorizedError: LegacyRule.UnauthorizedError,
-          require: requireFor(rule.name, session),
-          console: consoleFor(rule.name, session.scrub)
-        }
-        // The run ends with the login's faults settled (LegacyRule.settle): a rejection its code or an earlier rule's
-        // left unhandled, a fault raised after an earlier rule ended.
-        yield* LegacyRule.run(rule, rule.load(globals), session, guardNew, globals).pipe(
-          Effect.mapError(committed),
-          Effect.annotateLogs({ rule: rule.name })
-        )
-        // The next rule works on copies in the data realm, and rulefx and the typed rules read what the last left as
-        // rulefx's own objects: nothing keeps a rule's realm. The copy reads what the rule left (a getter, a Proxy),
-        // and so may putting the guards back on a class instance it kept: what that throws denies as a fault of the
-        // rule, scrubbed for the log.
-        const into = i < rules.length - 1 ? empty : own
-        yield* Effect.try({
-          try: () => {
-            session.user = adopt(session.user, into)
-            session.context = adopt(session.context, into)
-            guardNew(session.user, session.context)
-          },
-          catch: (error) => committed(LegacyRule.faultOf(rule.name, error, session.scrub))
+          const transaction = Predicate.isObject(login.raw["transaction"]) ? login.raw["transaction"] : {}
+          const state: State = {
+            user: session.user,
+            context: session.context,
+            appMetadata,
+            userMetadata,
+            requestedScopes: stringList(transaction["requested_scopes"]),
+            originalClaims,
+            resumed
+          }
+          // What the login becomes is read now, in the last rule's async context, before the last check.
+          plans.set(state, yield* leftovers(session, last, committed, () => plan(state, scrubber)))
+          // A fault raised after the last rule ended, or while its leftovers were read, denies too: looked for after a
+          // turn of the event loop, in which Node reports a rejection left unhandled as the last rule called back.
+          yield* Effect.mapError(LegacyRule.settle(session, true), committed)
+          return state
+        }),
+        // Let through or denied, the login is decided: what its rules' code raises later is logged only.
+        Effect.sync(() => {
+          session.closed = true
         })
-      }
-      // A fault raised after the last rule ended, or while its leftovers were copied, denies too: looked for after a
-      // turn of the event loop, in which Node reports a rejection left unhandled as the last rule called back.
-      yield* Effect.mapError(LegacyRule.settle(session, true), committed)
-      const transaction = Predicate.isObject(login.raw["transaction"]) ? login.raw["transaction"] : {}
-      const requested = transaction["requested_scopes"]
-      const state: State = {
-        user: session.user,
-        context: session.context,
-        appMetadata,
-        userMetadata,
-        requestedScopes: stringList(requested),
-        originalClaims,
-        resumed
-      }
-      scrubbers.set(state, [scrubber, last])
-      return state
+      )
     })
   )
   const rule = Rule.make("legacy-rules", Effect.flatMap(State.asEffect(), record))
@@ -418,13 +424,17 @@ const scopeList = (u: unknown): ReadonlyArray<string> | undefined =>
 const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
   if (u === undefined || u === null || u === false) return Effect.void
   const asked = Predicate.isObject(u) ? u : {}
-  const provider = typeof asked["provider"] === "string" && rulesMfaProviders.test(asked["provider"])
-    ? asked["provider"] as Decision.Mfa["provider"]
+  // Each field read once: a getter of what a rule left may answer differently each time, and the provider checked must
+  // be the one recorded (a "none" recorded after a "guardian" checked would lift the requirement).
+  const named = asked["provider"]
+  const provider = typeof named === "string" && rulesMfaProviders.test(named)
+    ? named as Decision.Mfa["provider"]
     : "any"
   let providerOptions: Record<string, string> | undefined
   if (provider === "duo") {
     for (const key of ["ikey", "skey", "host", "username"]) {
-      if (typeof asked[key] === "string") (providerOptions ??= {})[key] = asked[key]
+      const value = asked[key]
+      if (typeof value === "string") (providerOptions ??= {})[key] = value
     }
   }
   return Decision.requireMfa(provider, {
@@ -455,34 +465,31 @@ const urlParts = (url: URL): Array<string> => {
   }))
 }
 
-// The scrubber of the login whose run produced a State, and its last rule's name: record refuses claims that hold one
-// of its secrets, and a fault of what the rules left is that rule's.
-const scrubbers = new WeakMap<State, readonly [Scrubber, string]>()
+/** How record can deny: what the rules asked cannot be sent, or reading it ran rule code that failed. */
+type RecordDenial = LegacyRule.LegacyRuleDenied | InvalidRedirect | SecretInClaim | SecretInRedirect
 
-/**
- * Records what the legacy rules asked of the login (the table in the module's description). A redirect is sent to
- * its URL as the URL parser reads it; a claim, or a whole part of the redirect's URL (a query value, a path segment),
- * that holds the value of one of the Action's secrets denies the login (SecretInClaim, SecretInRedirect). A claim is
- * recorded as the JSON the token will hold, read once: what was checked is what is sent.
- *
- * What the rules left may run their code when read (a class instance's getter, a claim's `toJSON`): what that throws
- * denies the login as a fault of the last rule (LegacyRuleDenied, the generic reason, its message scrubbed for the
- * log), as the copy between rules does.
- *
- * @category combinators
- * @since 0.1.0
- */
-export const record = (
-  state: State
-): Effect.Effect<
-  void,
-  LegacyRule.LegacyRuleDenied | InvalidRedirect | SecretInClaim | SecretInRedirect,
-  Decision.Decisions
-> => {
-  const [scrubber, last] = scrubbers.get(state) ?? []
-  const secretIn = (json: string) => scrubber?.heldIn(json)
+// What each State's login becomes (see `plan`), read by `make` before its last check.
+const plans = new WeakMap<State, Effect.Effect<void, RecordDenial, Decision.Decisions>>()
+
+// Runs `read`, rulefx reading what rule `rule` left (a getter, a Proxy, a claim's `toJSON` may run the rule's code),
+// in that rule's async context: what the code throws denies as the rule's fault, scrubbed for the log, and a
+// rejection it leaves is held for the login's next check, as one raised after the rule ended.
+const leftovers = <A>(
+  session: LegacyRule.Session,
+  rule: string,
+  committed: <D extends Denial>(denial: D) => D,
+  read: () => A
+): Effect.Effect<A, LegacyRule.LegacyRuleDenied> =>
+  Effect.try({
+    try: () => running.run(session.handle!, read),
+    catch: (error) => committed(LegacyRule.faultOf(rule, error, session.scrub))
+  })
+
+// What the legacy rules asked of the login, read once from what they left, as the decisions to record: every value
+// that could run a rule's code is read here, and the Effect returned reads only rulefx's own data.
+const plan = (state: State, scrubber: Scrubber): Effect.Effect<void, RecordDenial, Decision.Decisions> => {
   // Metadata the rules wrote is kept when they are denied here, as with any other denial of theirs.
-  const deny = (denial: LegacyRule.LegacyRuleDenied | InvalidRedirect | SecretInClaim | SecretInRedirect) =>
+  const deny = (denial: RecordDenial) =>
     Effect.fail(withCommitted(denial, { appMetadata: state.appMetadata, userMetadata: state.userMetadata }))
   // Tokens go to the application, often to the browser: a claim holding a secret's value denies the login (with the
   // generic reason; its log line names the claim and the secret, never the value). The claims set before it are
@@ -490,59 +497,69 @@ export const record = (
   // recorded as undefined, which the adapter refuses (NotJson).
   const claim = (set: typeof Decision.setIdTokenClaim, name: string, value: unknown) => {
     const text = JSON.stringify(value) as string | undefined
-    const secret = secretIn(text ?? "")
+    const secret = scrubber.heldIn(text ?? "")
     return secret === undefined
       ? set(name, text && JSON.parse(text))
       : deny(new SecretInClaim({ claim: name, secret }))
   }
-  return Effect.gen(function*() {
-    const { context, user } = state
-    const redirect = context.redirect as unknown
-    if (!state.resumed && !(redirect === undefined || redirect === null || redirect === false)) {
-      const url = httpUrl(Predicate.isObject(redirect) ? redirect["url"] : undefined)
-      // A redirect the rules asked for but that cannot happen must not turn into a login without the detour.
-      if (url === undefined) {
-        return yield* Effect.logError("context.redirect holds no http(s) url").pipe(
-          Effect.andThen(deny(new InvalidRedirect()))
-        )
-      }
-      // The browser carries the URL (and its history, and the next site's logs): a secret there denies, as in a claim.
-      const secret = secretIn(json(urlParts(url)))
-      if (secret !== undefined) return yield* deny(new SecretInRedirect({ secret }))
-      // Rules redirected after the last rule and issued tokens only after the pass on /continue, which starts from a
-      // fresh context: this pass's claims, scopes and MFA never reached a token. Only its metadata writes (made at
-      // once under Rules) and the redirect count.
-      yield* Decision.redirect(url.href)
-      yield* persist(state)
-      return
+  const { context, user } = state
+  const redirect = context.redirect as unknown
+  if (!state.resumed && !(redirect === undefined || redirect === null || redirect === false)) {
+    const url = httpUrl(Predicate.isObject(redirect) ? redirect["url"] : undefined)
+    // A redirect the rules asked for but that cannot happen must not turn into a login without the detour.
+    if (url === undefined) {
+      return Effect.logError("context.redirect holds no http(s) url").pipe(Effect.andThen(deny(new InvalidRedirect())))
     }
-    const idToken = Predicate.isObject(context.idToken) ? context.idToken : {}
-    const accessToken = Predicate.isObject(context.accessToken) ? context.accessToken : {}
-    for (const name of ClaimName.profile) {
-      if (user[name] !== undefined && json(user[name]) !== state.originalClaims[name] && !(name in idToken)) {
-        yield* claim(Decision.setIdTokenClaim, name, user[name])
-      }
+    // The browser carries the URL (and its history, and the next site's logs): a secret there denies, as in a claim.
+    const secret = scrubber.heldIn(json(urlParts(url)))
+    // Rules redirected after the last rule and issued tokens only after the pass on /continue, which starts from a
+    // fresh context: this pass's claims, scopes and MFA never reached a token. Only its metadata writes (made at once
+    // under Rules) and the redirect count.
+    return secret === undefined
+      ? Effect.andThen(Decision.redirect(url.href), persist(state))
+      : deny(new SecretInRedirect({ secret }))
+  }
+  const steps: Array<Effect.Effect<void, RecordDenial, Decision.Decisions>> = []
+  const idToken = Predicate.isObject(context.idToken) ? context.idToken : {}
+  const accessToken = Predicate.isObject(context.accessToken) ? context.accessToken : {}
+  for (const name of ClaimName.profile) {
+    if (user[name] !== undefined && json(user[name]) !== state.originalClaims[name] && !(name in idToken)) {
+      steps.push(claim(Decision.setIdTokenClaim, name, user[name]))
     }
-    for (const key of Object.keys(idToken)) {
-      if (idToken[key] !== undefined) yield* claim(Decision.setIdTokenClaim, key, idToken[key])
+  }
+  for (const key of Object.keys(idToken)) {
+    if (idToken[key] !== undefined) steps.push(claim(Decision.setIdTokenClaim, key, idToken[key]))
+  }
+  for (const key of Object.keys(accessToken)) {
+    if (key !== "scope" && accessToken[key] !== undefined) {
+      steps.push(claim(Decision.setAccessTokenClaim, key, accessToken[key]))
     }
-    for (const key of Object.keys(accessToken)) {
-      if (key !== "scope" && accessToken[key] !== undefined) {
-        yield* claim(Decision.setAccessTokenClaim, key, accessToken[key])
-      }
-    }
-    const scopes = scopeList(accessToken["scope"])
-    if (scopes !== undefined) {
-      for (const scope of scopes) if (!state.requestedScopes.includes(scope)) yield* Decision.addScope(scope)
-      for (const scope of state.requestedScopes) if (!scopes.includes(scope)) yield* Decision.removeScope(scope)
-    }
-    yield* mfaOf(context.multifactor)
-    yield* persist(state)
-  }).pipe(
-    // Outside any run: what a rule's getter or `toJSON` throws here is a fault of the rules, scrubbed for the log.
-    Effect.catchDefect((defect) => deny(LegacyRule.faultOf(last ?? "", defect, scrubber?.scrub ?? String)))
-  )
+  }
+  const scopes = scopeList(accessToken["scope"])
+  if (scopes !== undefined) {
+    for (const scope of scopes) if (!state.requestedScopes.includes(scope)) steps.push(Decision.addScope(scope))
+    for (const scope of state.requestedScopes) if (!scopes.includes(scope)) steps.push(Decision.removeScope(scope))
+  }
+  steps.push(mfaOf(context.multifactor), persist(state))
+  return Effect.forEach(steps, (step) => step, { discard: true })
 }
+
+/**
+ * Records what the legacy rules asked of the login (the table in the module's description). A redirect is sent to
+ * its URL as the URL parser reads it; a claim, or a whole part of the redirect's URL (a query value, a path segment),
+ * that holds the value of one of the Action's secrets denies the login (SecretInClaim, SecretInRedirect). A claim is
+ * recorded as the JSON the token will hold, read once: what was checked is what is sent.
+ *
+ * What the rules left may run their code when read (a class instance's getter, a claim's `toJSON`): `make` reads it
+ * all after the last rule, in that rule's async context and before the login's last check, so what that code throws
+ * or leaves rejected denies the login as a fault of the last rule (LegacyRuleDenied, the generic reason, its message
+ * scrubbed for the log), as the copy between rules does. A State not made by `make` is refused (a defect: denied).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const record = (state: State): Effect.Effect<void, RecordDenial, Decision.Decisions> =>
+  plans.get(state) ?? Effect.die("LegacyRules.record: a State not made by LegacyRules.make")
 
 const persist = (state: State): Effect.Effect<void, never, Decision.Decisions> =>
   Effect.gen(function*() {
