@@ -283,7 +283,8 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
 
 /**
  * What stops the build: refused constructs and modules that are not installed, one line each (the advice to install
- * a module names `options.packageManager`'s command, or npm's and pnpm's).
+ * a module names `options.packageManager`'s command, or npm's and pnpm's, and the folder to run it in, relative to the
+ * working directory).
  *
  * @category getters
  * @since 0.1.0
@@ -302,7 +303,9 @@ export const problems = (p: Plan, options: Pick<Options, "packageManager"> = {})
   ),
   ...p.modules.filter((m) => m.kind === "missing").map((m) =>
     `rule "${m.rule}" (line ${m.line}): require("${m.name}"): the module is not installed; ` +
-    `run ${PackageManager.addCommand(options.packageManager, packageName(m.name))} next to the rules folder`
+    `run ${PackageManager.addCommand(options.packageManager, packageName(m.name))} in ${
+      relative(process.cwd(), dirname(p.dir)) || "."
+    } (the folder that holds ${basename(p.dir)}/) or in your project`
   )
 ]
 

@@ -24,7 +24,7 @@ import {
   writeFileSync
 } from "node:fs"
 import { tmpdir } from "node:os"
-import { dirname, join } from "node:path"
+import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { claims, intercomSecret, minimalEvent } from "./utils/Seed.ts"
 import * as TypedProject from "./utils/TypedProject.ts"
@@ -564,7 +564,10 @@ const legacyRule = (folder: string, name: string, order: number, body: ReadonlyA
 }
 
 /** What migrate says of a module that is not installed. */
-const advice = (command: string) => `the module is not installed; run ${command} next to the rules folder`
+const advice = (command: string, tenant: string) =>
+  `the module is not installed; run ${command} in ${
+    relative(example, tenant)
+  } (the folder that holds rules/) or in your project`
 
 describe("rulefx migrate", () => {
   let mdir = ""
@@ -648,9 +651,12 @@ describe("rulefx migrate", () => {
       )
     )
     for (const output of [pnpm, npm, neither]) assert.strictEqual(output.code, 1, show(output))
-    assert.include(pnpm.stderr, advice("pnpm add rulefx-not-installed-zz"))
-    assert.include(npm.stderr, advice("npm install rulefx-not-installed-zz"))
-    assert.include(neither.stderr, advice("npm install rulefx-not-installed-zz (or pnpm add rulefx-not-installed-zz)"))
+    assert.include(pnpm.stderr, advice("pnpm add rulefx-not-installed-zz", missing))
+    assert.include(npm.stderr, advice("npm install rulefx-not-installed-zz", missing))
+    assert.include(
+      neither.stderr,
+      advice("npm install rulefx-not-installed-zz (or pnpm add rulefx-not-installed-zz)", missing)
+    )
   }, 30_000)
 
   it("--dry-run prints the plan and writes nothing", async () => {

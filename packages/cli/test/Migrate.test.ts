@@ -77,9 +77,11 @@ const fakePackage = (dir: string, name: string, body: string) => {
 }
 
 /** The problem of the module the "late" rule requires without it being installed, with the advice given. */
-const problem = (command: string) =>
+const problem = (command: string, rules: string) =>
   "rule \"late\" (line 3): require(\"rulefx-not-installed-zz\"): the module is not installed; " +
-  `run ${command} next to the rules folder`
+  `run ${command} in ${
+    relative(process.cwd(), dirname(rules)) || "."
+  } (the folder that holds rules/) or in your project`
 
 describe("RulesFolder.read / plan: the folder", () => {
   it("reads a deploy-cli export root (rules/ inside) and the rules folder itself alike", async () => {
@@ -354,13 +356,13 @@ describe("MigrationPlan.plan: settings and modules", () => {
     it("a module that is not installed is a problem naming the rule and the line, and the command to install it", () => {
       // Written for the package manager that ran rulefx; both when that is not known (node ran the bin).
       assert.deepStrictEqual(MigrationPlan.problems(p, { packageManager: "pnpm" }), [
-        problem("pnpm add rulefx-not-installed-zz")
+        problem("pnpm add rulefx-not-installed-zz", p.dir)
       ])
       assert.deepStrictEqual(MigrationPlan.problems(p, { packageManager: "npm" }), [
-        problem("npm install rulefx-not-installed-zz")
+        problem("npm install rulefx-not-installed-zz", p.dir)
       ])
       assert.deepStrictEqual(MigrationPlan.problems(p), [
-        problem("npm install rulefx-not-installed-zz (or pnpm add rulefx-not-installed-zz)")
+        problem("npm install rulefx-not-installed-zz (or pnpm add rulefx-not-installed-zz)", p.dir)
       ])
     })
 
