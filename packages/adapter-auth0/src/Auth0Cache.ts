@@ -105,17 +105,22 @@ export const withLimits = (store: Cache["Service"]): Cache["Service"] => {
 export const make = (backend: CacheApi): Cache["Service"] => withLimits(fromApi(backend))
 
 /**
- * The Cache of one login: over `api.cache` when the `api` has one, otherwise in memory and empty, inside Auth0's
- * limits either way. Build it per login.
+ * Builds the Cache of one login: over `api.cache` when the `api` has one, otherwise in memory and empty, inside
+ * Auth0's limits either way. An `api.cache` that throws when read is logged and treated as absent.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const forLogin = (api: PostLoginApi | undefined): Effect.Effect<Cache["Service"]> =>
+  Effect.map(
+    attempt(() => api?.cache, undefined),
+    (backend) => Predicate.isObject(backend) ? make(backend) : withLimits(makeMemory())
+  )
+
+/**
+ * The Cache of one login as a layer (see `forLogin`). Build it per login.
  *
  * @category layers
  * @since 0.1.0
  */
-export const layer = (api: PostLoginApi | undefined): Layer.Layer<Cache> =>
-  Layer.effect(
-    Cache,
-    Effect.map(
-      attempt(() => api?.cache, undefined),
-      (backend) => Predicate.isObject(backend) ? make(backend) : withLimits(makeMemory())
-    )
-  )
+export const layer = (api: PostLoginApi | undefined): Layer.Layer<Cache> => Layer.effect(Cache, forLogin(api))

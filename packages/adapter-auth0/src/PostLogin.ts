@@ -2,14 +2,14 @@
  * PostLogin: turns a pipeline and a layer into Auth0's `onExecutePostLogin(event, api)` handler.
  *
  * One way through: decode the event into the Login model; build the user's layer over per-login Login, Secrets
- * (from `event.secrets`, Redacted) and Cache (over `api.cache`, or in memory when there is none); run the pipeline
- * under a deadline; check the Decision against Auth0's limits (Auth0Limits); then map the outcome to `api` calls,
- * once, at the end. A denial calls `api.access.deny(message)`. A Decision Auth0 would refuse, silently cut down or
- * fail on (a restricted claim, 100 KB of claims, a forbidden metadata key) is denied with the generic reason before
- * any call, so nothing is set or persisted. A malformed event, a defect, a timeout or
- * an interruption denies with a generic reason and logs the detail: the handler fails closed, and it never throws
- * or rejects, with one exception: when Auth0's own `api.access.deny` throws, the handler rejects, since a rejected
- * handler fails the login and a resolved one would let it through. A malformed `api` (null, or without a callable
+ * (from `event.secrets`, Redacted) and Cache (over `api.cache`, or in memory when there is none), given to it as one
+ * Context rather than as layers; run the pipeline under a deadline; check the Decision against Auth0's limits
+ * (Auth0Limits); then map the outcome to `api` calls, once, at the end. A denial calls `api.access.deny(message)`. A
+ * Decision Auth0 would refuse, silently cut down or fail on (a restricted claim, 100 KB of claims, a forbidden
+ * metadata key) is denied with the generic reason before any call, so nothing is set or persisted. A malformed event,
+ * a defect, a timeout or an interruption denies with a generic reason and logs the detail: the handler fails closed,
+ * and it never throws or rejects, with one exception: when Auth0's own `api.access.deny` throws, the handler rejects,
+ * since a rejected handler fails the login and a resolved one would let it through. A malformed `api` (null, or without a callable
  * `access.deny`; Auth0's never is) resolves too: what can be denied is, and the rest is logged.
  *
  * Everything login-specific is built inside the run, so overlapping logins through one loaded Action share
@@ -17,13 +17,14 @@
  *
  * @since 0.1.0
  */
-import type { Cache } from "@rulefx/core/Cache"
+import { Cache } from "@rulefx/core/Cache"
 import * as Decision from "@rulefx/core/Decision"
 import { type Committed, committedOf, type Denial, describe, genericMessage, isDenial } from "@rulefx/core/Denial"
 import { Login } from "@rulefx/core/Login"
 import type * as Pipeline from "@rulefx/core/Pipeline"
-import { Secrets } from "@rulefx/core/Secrets"
+import { make as makeSecrets, Secrets } from "@rulefx/core/Secrets"
 import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -135,6 +136,23 @@ const withDeadline = <A, E>(
     )
   })
 
+// Runs the pipeline over this login's own services (one Context, no Layer graph of their own) and the services the
+// user's layer builds from them, in a fresh memo map and a scope closed when the run ends, so overlapping logins
+// share nothing. `base` last, so this login's own services win even over a layer that (wrongly) provides its own.
+const runWith = <E, ROut, LE>(
+  run: Effect.Effect<Decision.Decision, E>,
+  layer: Layer.Layer<ROut, LE, PerLogin>,
+  base: Context.Context<PerLogin>
+): Effect.Effect<Decision.Decision, E | LE> =>
+  Effect.scopedWith((scope) =>
+    Layer.buildWithMemoMap(layer, Layer.makeMemoMapUnsafe(), scope).pipe(
+      Effect.provideContext(base),
+      // No rule has run yet, so no rule logs this failure.
+      Effect.tapCause((cause) => Effect.logError(`services failed to build: ${describeCause(cause)}`)),
+      Effect.flatMap((services) => Effect.provideContext(run, Context.merge(services, base)))
+    )
+  )
+
 // Every line through the one logger that keeps Auth0's format (a short line on console.log).
 const withLogger = Effect.provideService(References.CurrentLoggers, new Set([logger]))
 
@@ -166,16 +184,12 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
       withDeadline(
         Effect.gen(function*() {
           const { login, secrets } = yield* Auth0Event.decode(event)
-          const base = Layer.mergeAll(Login.layer(login), Secrets.layerFrom(secrets), Auth0Cache.layer(api))
-          // `base` last, so this login's own services win even over a layer that (wrongly) provides its own.
-          const perLogin = Layer.merge(Layer.provide(layer as Layer.Layer<ROut, LE, PerLogin>, base), base).pipe(
-            // No rule has run yet, so no rule logs this failure.
-            Layer.tapCause((cause) => Effect.logError(`services failed to build: ${describeCause(cause)}`))
-          ) as Layer.Layer<R, LE>
-          return yield* pipeline.run.pipe(
-            Effect.provide(perLogin, { local: true }),
-            Effect.annotateLogs({ user: login.user.id })
-          )
+          return yield* Effect.flatMap(Auth0Cache.forLogin(api), (cache) =>
+            runWith(
+              pipeline.run as Effect.Effect<Decision.Decision, E>,
+              layer as Layer.Layer<ROut, LE, PerLogin>,
+              Context.make(Login, login).pipe(Context.add(Secrets, makeSecrets(secrets)), Context.add(Cache, cache))
+            )).pipe(Effect.annotateLogs({ user: login.user.id }))
         }),
         deadline,
         millis
