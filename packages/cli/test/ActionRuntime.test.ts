@@ -3,11 +3,16 @@
  * (pnpm pack) and installed from its tarball with npm into a lone folder (no workspace above it, no network: it has
  * no dependencies), the seed Action built against it into that folder and loaded with plain `require` on this Node
  * 22, then bench/equivalence.ts's 24 logins run through it and through the bundled seed Action, each against its own
- * fake seller API on 127.0.0.1: the same api calls, in order, and the same seller requests.
+ * fake seller API on 127.0.0.1: the same api calls, in order, and the same seller requests. The legacy-rules example,
+ * migrated both ways (`Migrate.migrate(..., { runtime: "npm" })` into the same folder), gives the same api calls for
+ * each of its events, on execute and on continue.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as ActionRuntime from "@rulefx/cli/ActionRuntime"
 import * as Bundle from "@rulefx/cli/Bundle"
+import * as Migrate from "@rulefx/cli/Migrate"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
+import * as Effect from "effect/Effect"
 import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -190,5 +195,60 @@ describe("Bundle.build with runtime npm", { timeout }, () => {
       if (JSON.stringify(own) !== JSON.stringify([...(loaded.keys[id] ?? [])].toSorted())) different.push(id)
     }
     assert.deepStrictEqual(different, [])
+  })
+})
+
+/** The legacy-rules example's Action, migrated: both handlers. */
+type LegacyHandler = (event: unknown, api: RecordingApi.RecordingApi) => Promise<void>
+interface LegacyAction {
+  readonly onExecutePostLogin: LegacyHandler
+  readonly onContinuePostLogin: LegacyHandler
+}
+const example = join(workspace, "examples", "legacy-rules")
+
+const migrated = async (outfile: string, runtime: "bundled" | "npm") => {
+  const { report } = await Effect.runPromise(Migrate.migrate(join(example, "rules"), outfile, { runtime }))
+  return { report, action: createRequire(outfile)(outfile) as LegacyAction }
+}
+
+const calls = async (handler: LegacyHandler, event: unknown) => {
+  const api = RecordingApi.make()
+  await handler(event, api)
+  return api.calls
+}
+
+describe("the legacy-rules example migrated with runtime npm", { timeout }, () => {
+  it("runs each of its events (and a continue) with the same api calls, in order, as the bundled migration", async () => {
+    const bundled = await migrated(join(root, "legacy-bundled", "action.js"), "bundled")
+    const npm = await migrated(join(lone, "legacy.js"), "npm")
+    assert.deepStrictEqual(npm.report.dependencies, [`@rulefx/action-runtime@${installed.version}`])
+    assert.isBelow(npm.report.bytes, bundled.report.bytes / 2)
+    const events = readdirSync(join(example, "events")).filter((name) => name.endsWith(".json")).toSorted()
+    assert.isAtLeast(events.length, 5)
+    const log = console.log
+    // The rules log their denials; the comparison is about api calls.
+    console.log = () => undefined
+    try {
+      const seen: Array<string> = []
+      for (const name of events) {
+        const event = JSON.parse(readFileSync(join(example, "events", name), "utf8")) as unknown
+        // In turn, the bundled Action first, so that each login sees the same state (the rules read the clock).
+        // oxlint-disable-next-line no-await-in-loop
+        const expected = await calls(bundled.action.onExecutePostLogin, event)
+        // oxlint-disable-next-line no-await-in-loop
+        const actual = await calls(npm.action.onExecutePostLogin, event)
+        assert.deepStrictEqual(actual, expected, name)
+        seen.push(expected.length === 0 ? "nothing" : expected.map((c) => c.method).join(","))
+        // oxlint-disable-next-line no-await-in-loop
+        const resumed = await calls(bundled.action.onContinuePostLogin, event)
+        // oxlint-disable-next-line no-await-in-loop
+        const resumedNpm = await calls(npm.action.onContinuePostLogin, event)
+        assert.deepStrictEqual(resumedNpm, resumed, `${name}, continued`)
+      }
+      // The events do different things: the comparison is not of empty call lists only.
+      assert.isAbove(new Set(seen).size, 2, seen.join("; "))
+    } finally {
+      console.log = log
+    }
   })
 })
