@@ -19,69 +19,32 @@
  */
 import * as esbuild from "esbuild"
 import { execFileSync } from "node:child_process"
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { createRequire } from "node:module"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { dirname, join } from "node:path"
+import { join } from "node:path"
 import { gzipSync } from "node:zlib"
+import {
+  allEffectModules,
+  effectDist,
+  entrySource,
+  type Exposed,
+  packageName as runtimeName,
+  reachableEffect,
+  rulefxModules,
+  valibot
+} from "../packages/action-runtime/scripts/Modules.ts"
+import * as ActionRuntime from "../packages/cli/src/ActionRuntime.ts"
 import * as Bundle from "../packages/cli/src/Bundle.ts"
 import { compare, load } from "./equivalence.ts"
 import * as R from "./report.ts"
 import { baselineSource, bundle, root, seedEntry } from "./size.ts"
 import { coldRequire } from "./speed.ts"
 
-/** The runtime package's name, as the Action requires it. */
-const runtimeName = "@rulefx/action-runtime"
+/** The version the benchmark's runtimes say they are (an Action built against one checks it when it loads). */
+const runtimeVersion = "0.0.0"
 
-/** The runtime packages whose public modules (`src/*.ts`; `index.ts` is the package's barrel) the runtime exposes. */
-const rulefxPackages = ["core", "rules", "adapter-auth0", "legacy-rules"] as const
-
-/** Imports the plugin sends to the runtime: effect, valibot and rulefx's packages, with any subpath. */
-const runtimeImport = /^(effect|valibot|@rulefx\/[^/]+)(\/.*)?$/
-
-const effectDist = dirname(createRequire(join(root, "packages/core/package.json")).resolve("effect/Effect"))
-
-/** A module the runtime exposes: the specifier user code imports and the file that implements it. */
-interface Exposed {
-  readonly specifier: string
-  readonly file: string
-}
-
-const rulefxModules = (): ReadonlyArray<Exposed> =>
-  rulefxPackages.flatMap((name) => {
-    const src = join(root, "packages", name, "src")
-    return readdirSync(src).filter((file) => file.endsWith(".ts")).map((file) => ({
-      specifier: file === "index.ts" ? `@rulefx/${name}` : `@rulefx/${name}/${file.slice(0, -3)}`,
-      file: join(src, file)
-    }))
-  })
-
-const valibot: Exposed = {
-  specifier: "valibot",
-  file: createRequire(join(root, "packages/rules/package.json")).resolve("valibot")
-}
-
-/** Every public top-level effect module (`effect/<Module>`, from dist/<Module>.js), and the barrel. */
-const allEffectModules = (): ReadonlyArray<Exposed> => [
-  { specifier: "effect", file: join(effectDist, "index.js") },
-  ...readdirSync(effectDist)
-    .filter((file) => file.endsWith(".js") && file !== "index.js")
-    .map((file) => ({ specifier: `effect/${file.slice(0, -3)}`, file: join(effectDist, file) }))
-]
-
-/**
- * The entry of a runtime: each module as a namespace in one map, `modules[specifier]`. Eager: every module is
- * imported, so all of them run when the runtime is required. Lazy: each entry of the map is a getter that
- * `require`s its module, so esbuild wraps every module in a lazy initialiser and a module runs on first use.
- */
 const runtimeSource = (exposed: ReadonlyArray<Exposed>, lazy = false): string =>
-  lazy
-    ? `export const modules = {\n${
-      exposed.map((m) => `  get ${JSON.stringify(m.specifier)}() { return require(${JSON.stringify(m.file)}) }`)
-        .join(",\n")
-    }\n}\n`
-    : exposed.map((m, i) => `import * as m${i} from ${JSON.stringify(m.file)}`).join("\n") +
-      `\nexport const modules = {\n${exposed.map((m, i) => `  ${JSON.stringify(m.specifier)}: m${i}`).join(",\n")}\n}\n`
+  entrySource(exposed, { version: runtimeVersion, lazy })
 
 /** Input files of a build that are effect's, as folders: more than one means two copies. */
 const effectCopies = (metafile: esbuild.Metafile): ReadonlySet<string> =>
@@ -90,19 +53,6 @@ const effectCopies = (metafile: esbuild.Metafile): ReadonlySet<string> =>
       .map((path) => /^(.*node_modules\/effect)\/dist\//.exec(path)?.[1])
       .filter((folder) => folder !== undefined)
   )
-
-/**
- * Set A: effect's public modules whose file esbuild bundles for the rulefx modules and valibot. They are in the
- * runtime already (as far as rulefx uses them); exposing them whole adds only their unused exports.
- */
-const reachableEffect = async (base: ReadonlyArray<Exposed>): Promise<ReadonlyArray<Exposed>> => {
-  const result = await esbuild.build({
-    ...Bundle.esbuildOptions,
-    stdin: { contents: runtimeSource(base), resolveDir: root, loader: "js" }
-  })
-  const inputs = new Set(Object.keys(result.metafile.inputs).map((path) => join(root, path)))
-  return allEffectModules().filter((m) => m.specifier !== "effect" && inputs.has(m.file))
-}
 
 /** A built runtime, installed as `node_modules/@rulefx/action-runtime` of `dir`. */
 interface Runtime {
@@ -135,7 +85,7 @@ const buildRuntime = async (
   writeFileSync(join(pkg, "index.js"), contents)
   writeFileSync(
     join(pkg, "package.json"),
-    JSON.stringify({ name: runtimeName, version: "0.0.0", main: "index.js", type: "commonjs" })
+    JSON.stringify({ name: runtimeName, version: runtimeVersion, main: "index.js", type: "commonjs" })
   )
   writeFileSync(join(dir, "package.json"), `{ "type": "commonjs" }\n`)
   return {
@@ -152,26 +102,6 @@ const buildRuntime = async (
   }
 }
 
-/**
- * The plugin of `--runtime npm`: each import of effect, valibot or a rulefx package becomes a shim that reads the
- * module's namespace from the runtime's map; an import the runtime does not carry fails the build, naming it.
- */
-const runtimePlugin = (specifiers: ReadonlySet<string>): esbuild.Plugin => ({
-  name: "rulefx-runtime",
-  setup(build) {
-    build.onResolve({ filter: runtimeImport }, (args) =>
-      args.path === runtimeName
-        ? { path: runtimeName, external: true }
-        : specifiers.has(args.path)
-        ? { path: args.path, namespace: "rulefx-runtime" }
-        : { errors: [{ text: `${args.path} is not in ${runtimeName}: import a module it carries` }] })
-    build.onLoad({ filter: /.*/, namespace: "rulefx-runtime" }, (args) => ({
-      contents: `module.exports = require(${JSON.stringify(runtimeName)}).modules[${JSON.stringify(args.path)}]\n`,
-      loader: "js"
-    }))
-  }
-})
-
 /** An Action entry built against a runtime: its file (beside the runtime) and bytes, or the build's errors. */
 type Split =
   | { readonly _tag: "Built"; readonly path: string; readonly bytes: number; readonly gzip: number }
@@ -186,7 +116,9 @@ const buildAgainst = async (
     const result = await esbuild.build({
       ...Bundle.esbuildOptions,
       ...entry,
-      plugins: [runtimePlugin(runtime.specifiers)],
+      plugins: [
+        ActionRuntime.plugin({ name: runtimeName, version: runtimeVersion, modules: [...runtime.specifiers] }, [])
+      ],
       external: [runtimeName]
     })
     const contents = result.outputFiles?.[0]?.contents
@@ -237,7 +169,7 @@ const main = async () => {
   const dir = mkdtempSync(join(tmpdir(), "rulefx-runtime-npm-"))
   try {
     step("building the runtimes ...")
-    const base = [...rulefxModules(), valibot]
+    const base = [...rulefxModules(), valibot()]
     const reachable = await reachableEffect(base)
     const reachableNames = new Set(reachable.map((m) => m.specifier))
     const rest = allEffectModules().filter((m) => !reachableNames.has(m.specifier))

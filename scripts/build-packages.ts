@@ -4,7 +4,9 @@
  * adapter-auth0; legacy-rules, testing; cli). Every dist/ (and .tsbuild/, tsc's record of it) is removed first,
  * so nothing built from a source that has since been deleted reaches a tarball. Inside the workspace nothing reads
  * dist/: code and tests run from src/, and `pnpm pack` applies each manifest's `publishConfig` (exports and bin
- * into dist/).
+ * into dist/). Then `@rulefx/action-runtime`, which tsc does not build: its dist/ is the runtime bundled by esbuild
+ * from those packages' sources (packages/action-runtime/scripts/Runtime.ts); `rulefx build --runtime npm` and its tests
+ * read it.
  *
  * Run from the workspace: `pnpm build:packages` (Node 22 strips this file's types).
  */
@@ -12,6 +14,7 @@ import { execFileSync } from "node:child_process"
 import { readFileSync, rmSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as ActionRuntime from "../packages/action-runtime/scripts/Runtime.ts"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 
@@ -27,3 +30,5 @@ for (const folder of packageFolders()) {
 execFileSync(join(root, "node_modules", ".bin", "tsc"), ["--build", join(root, "tsconfig.build.json")], {
   stdio: "inherit"
 })
+const runtime = await ActionRuntime.build()
+process.stdout.write(`${runtime.manifest.name}: ${runtime.bytes} bytes, ${runtime.manifest.modules.length} modules\n`)

@@ -13,6 +13,8 @@ import { existsSync, readFileSync } from "node:fs"
 import { access, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { createRequire, isBuiltin } from "node:module"
 import { basename, dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
+import * as ActionRuntime from "./ActionRuntime.ts"
 
 /**
  * Auth0's limit on one Action's code, read strictly: Auth0 says "100 kB" without saying which kB, so rulefx counts
@@ -64,6 +66,15 @@ export interface Options {
    * `rulefx export` never send it.
    */
   readonly sourcemap?: boolean
+  /**
+   * Where the rulefx runtime lives. `"bundled"` (the default): effect and rulefx's packages are bundled into the
+   * file, which needs nothing installed beside it. `"npm"`: the file holds only your code and a small shim per
+   * imported module; effect, valibot and `@rulefx/*` come at run time from `@rulefx/action-runtime`, which the Action
+   * must declare as a dependency at the exact version built against (`Report.dependencies`). That runtime is looked
+   * up from the entry's folder, then `resolveFrom`, then rulefx's own dependencies; an import it does not carry
+   * fails the build (`ActionRuntime.NotInRuntime`).
+   */
+  readonly runtime?: "bundled" | "npm"
 }
 
 /**
@@ -86,6 +97,11 @@ export interface Report {
   readonly duplicates: ReadonlyArray<Duplicate>
   /** The source map written beside the file, with `sourcemap: true`. */
   readonly sourcemap?: string
+  /**
+   * The npm packages the file requires at run time that the Action must declare, each `name@exact-version`: with
+   * `runtime: "npm"`, `["@rulefx/action-runtime@<version>"]`.
+   */
+  readonly dependencies?: ReadonlyArray<string>
 }
 
 /**
@@ -217,8 +233,13 @@ export const build = async (options: Options): Promise<Report> => {
   }
   const barrelImportsLeft: Array<string> = []
   const effectFrom = effectFolder([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])])
+  const runtime = options.runtime === "npm"
+    ? ActionRuntime.find([dirname(resolve(options.entry)), ...(options.resolveFrom ?? []), ownFolder])
+    : undefined
+  const missing: Array<{ readonly module: string; readonly importer: string }> = []
   const result = await esbuild.build({
     plugins: [
+      ...(runtime === undefined ? [] : [ActionRuntime.plugin(runtime, missing)]),
       ...(options.resolveFrom === undefined ? [] : [entryImportsPlugin(options.entry, options.resolveFrom)]),
       ...(effectFrom === undefined ? [] : [oneEffectPlugin(effectFrom)]),
       ...(options.rewriteBarrelImports === false ? [] : [barrelPlugin(effectFrom, barrelImportsLeft)])
@@ -228,6 +249,9 @@ export const build = async (options: Options): Promise<Report> => {
     ...(options.sourcemap === true ? { sourcemap: "external" as const } : {}),
     entryPoints: [options.entry],
     outfile: options.outfile
+  }).catch((error: unknown) => {
+    if (runtime !== undefined && missing.length > 0) throw new ActionRuntime.NotInRuntime(missing, runtime.version)
+    throw error
   })
   const output = result.outputFiles.find((file) => file.path === resolve(options.outfile))
   if (output === undefined) throw new Error(`esbuild produced no output for ${options.entry}`)
@@ -246,6 +270,8 @@ export const build = async (options: Options): Promise<Report> => {
   for (const [path, info] of Object.entries(inputs)) {
     const key = options.entryLabel !== undefined && resolve(path) === resolve(options.entry)
       ? options.entryLabel
+      : ActionRuntime.isShim(path)
+      ? `${ActionRuntime.packageName} (shims)`
       : packageOf(path)
     byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput)
   }
@@ -260,7 +286,8 @@ export const build = async (options: Options): Promise<Report> => {
       0,
       10
     ),
-    ...(map === undefined ? {} : { sourcemap: `${options.outfile}.map` })
+    ...(map === undefined ? {} : { sourcemap: `${options.outfile}.map` }),
+    ...(runtime === undefined ? {} : { dependencies: [ActionRuntime.dependency(runtime)] })
   }
   if (report.bytes > budget) throw new OverBudget(report)
   await mkdir(dirname(options.outfile), { recursive: true })
@@ -442,6 +469,9 @@ const barrelPlugin = (effectFrom: string | undefined, left: Array<string>): esbu
     })
   }
 })
+
+// Where rulefx's own dependencies resolve from (the last place `runtime: "npm"` looks for the runtime).
+const ownFolder = dirname(fileURLToPath(import.meta.url))
 
 // Passed to build.resolve by the plugins below, so that they do not answer their own questions.
 const again = Symbol("rulefx-resolve-again")

@@ -4,7 +4,7 @@
  *
  * ```sh
  * rulefx init [dir] [--name my-login-action] [--force]
- * rulefx build src/action.ts -o dist/action.js [--budget 100] [--no-typecheck] [--sourcemap]
+ * rulefx build src/action.ts -o dist/action.js [--budget 100] [--no-typecheck] [--sourcemap] [--runtime npm]
  * rulefx run dist/action.js --event event.json [--secrets secrets.env] [--json] [--expect allowed|denied] [--strict]
  * rulefx deploy dist/action.js --name seller-login [--secrets-file secrets.env] [--dry-run]
  * rulefx export dist/action.js --name seller-login --out tenant/ [--secret NAME] [--bind]

@@ -69,7 +69,7 @@ export const emitRules = (
 export const migrate = (
   dir: string,
   out: string,
-  options: MigrationPlan.Options & { readonly budget?: number } = {}
+  options: MigrationPlan.Options & { readonly budget?: number; readonly runtime?: Bundle.Options["runtime"] } = {}
 ): Effect.Effect<{ readonly plan: MigrationPlan.Plan; readonly report: Bundle.Report }, MigrationPlan.MigrateError> =>
   Effect.gen(function*() {
     const p = yield* MigrationPlan.plan(dir, options)
@@ -92,7 +92,8 @@ export const migrate = (
               external: p.modules.filter((m) => m.kind === "dependency").map((m) => m.name),
               entryLabel: "the rules' own code",
               resolveFrom: [p.dir, process.cwd(), cliFolder],
-              ...(options.budget === undefined ? {} : { budget: options.budget })
+              ...(options.budget === undefined ? {} : { budget: options.budget }),
+              ...(options.runtime === undefined ? {} : { runtime: options.runtime })
             })
           },
           catch: (error) =>

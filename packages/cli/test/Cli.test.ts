@@ -131,7 +131,7 @@ describe("rulefx", () => {
       )
       assert.include(
         flag.stderr,
-        "\nusage: rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap]\n  (rulefx build --help for more)"
+        "\nusage: rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap] [--runtime bundled|npm]\n  (rulefx build --help for more)"
       )
       assert.isFalse(existsSync(join(dir, "never.js")))
       assert.include(missing.stderr, "Missing required flag: --event")
@@ -198,6 +198,23 @@ describe("rulefx", () => {
     assert.notInclude(readFileSync(action, "utf8"), "sourceMappingURL")
     assert.notInclude(built.stdout, "warning")
   })
+
+  it("build --runtime npm: the file holds the Action's own code and names the runtime it must declare", async () => {
+    const npm = join(dir, "npm", "action.js")
+    const output = await rulefx("build", "src/action.ts", "-o", npm, "--runtime", "npm", "--no-typecheck")
+    assert.strictEqual(output.code, 0, show(output))
+    const size = statSync(npm).size
+    assert.isBelow(size, 5000)
+    assert.include(output.stdout, `${npm}: ${(size / 1000).toFixed(1)} kB (${size} bytes), budget 100.0 kB`)
+    assert.include(output.stdout, "@rulefx/action-runtime (shims)")
+    assert.include(
+      output.stdout,
+      "runtime: npm; the Action must declare @rulefx/action-runtime@0.0.0 as its dependency (exact version)"
+    )
+    const help = await rulefx("build", "--help")
+    assert.include(help.stdout, "--runtime")
+    assert.include(help.stdout, "@rulefx/action-runtime")
+  }, 30_000)
 
   it("build over --budget: exits non-zero, names the largest contributors and writes nothing", async () => {
     const over = join(dir, "over", "action.js")

@@ -13,6 +13,9 @@ export const report = (r: Bundle.Report): string =>
     ...(r.sourcemap === undefined
       ? []
       : [`source map: ${r.sourcemap} (for rulefx run; not part of the Action, never deployed or exported)`]),
+    ...(r.dependencies === undefined ? [] : [
+      `runtime: npm; the Action must declare ${r.dependencies.join(", ")} as its dependency (exact version)`
+    ]),
     ...r.duplicates.map((d) => `warning: ${Bundle.describeDuplicate(d)}`),
     ...r.barrelImportsLeft.map((file) =>
       `warning: ${file} still imports from the "effect" barrel in a form that cannot be rewritten ` +
@@ -62,13 +65,21 @@ export const build = Command.make(
     sourcemap: Flag.Boolean("sourcemap").pipe(
       Flag.withDescription("Also write <file>.map beside the file, for rulefx run's stack positions (never deployed)"),
       Flag.withDefault(false)
+    ),
+    runtime: Flag.Literals("runtime", ["bundled", "npm"]).pipe(
+      Flag.withDescription(
+        "Where the rulefx runtime (effect, @rulefx/*, valibot) lives: bundled into the file (the default), or npm: " +
+          "the file holds only your code and requires @rulefx/action-runtime, which must be installed in your " +
+          "project and declared as the Action's dependency at that exact version (the budget counts your code only)"
+      ),
+      Flag.withDefault("bundled" as const)
     )
   },
-  Effect.fnUntraced(function*({ budget, entry, out, sourcemap, typecheck: check }) {
+  Effect.fnUntraced(function*({ budget, entry, out, runtime, sourcemap, typecheck: check }) {
     if (budget <= 0) return yield* new CommandFailed({ reason: "--budget must be a positive number of kB" })
     if (check) yield* typecheck(entry)
     const result = yield* Effect.tryPromise({
-      try: () => Bundle.build({ entry, outfile: out, budget: budget * Bundle.bytesPerKb, sourcemap }),
+      try: () => Bundle.build({ entry, outfile: out, budget: budget * Bundle.bytesPerKb, sourcemap, runtime }),
       catch: (error) =>
         new CommandFailed({
           reason: error instanceof Bundle.OverBudget

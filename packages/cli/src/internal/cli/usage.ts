@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect"
 export const usageLines: Readonly<Record<string, string>> = {
   rulefx: "rulefx <init|build|run|deploy|export|migrate> ...",
   init: "rulefx init [dir] [--name <name>] [--force] [--link <rulefx-checkout>] [--allow-unreleased]",
-  build: "rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap]",
+  build: "rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap] [--runtime bundled|npm]",
   run:
     "rulefx run <action.js> --event <event.json> [--secrets <file>] [--expect allowed|denied] [--strict] [--timeout <s>] [--json] [--continue]",
   deploy:

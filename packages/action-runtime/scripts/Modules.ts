@@ -1,0 +1,110 @@
+/**
+ * Modules: what `@rulefx/action-runtime` carries, and the entry that exposes it as one map.
+ *
+ * Set A (issue 10, measured in bench/runtime-npm.ts): every public module of `@rulefx/core`, `rules`,
+ * `adapter-auth0` and `legacy-rules` (`src/*.ts`; `index.ts` is the package's barrel), valibot, and the public effect
+ * modules (`effect/<Module>`) that esbuild bundles for those. A user import of anything else fails the Action's build,
+ * naming the module: the rest of effect (Schema, Config, the barrel...) is what an Action must not use, and carrying
+ * all of it doubled the runtime's cold require.
+ *
+ * Node-side, build time only: read by the package's build and by the benchmarks, never part of the runtime.
+ */
+import * as esbuild from "esbuild"
+import { readdirSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { esbuildOptions } from "../../cli/src/Bundle.ts"
+
+/** The runtime package's name, as an Action built with `--runtime npm` requires it. */
+export const packageName = "@rulefx/action-runtime"
+
+/** This package's folder. */
+export const packageFolder = join(dirname(fileURLToPath(import.meta.url)), "..")
+
+/** The rulefx packages whose public modules the runtime exposes. */
+export const rulefxPackages = ["core", "rules", "adapter-auth0", "legacy-rules"] as const
+
+/** A module the runtime exposes: the specifier user code imports and the file that implements it. */
+export interface Exposed {
+  readonly specifier: string
+  readonly file: string
+}
+
+const require = createRequire(join(packageFolder, "package.json"))
+
+/** The folder of the installed effect's modules (`dist/<Module>.js`). */
+export const effectDist = dirname(require.resolve("effect/Effect"))
+
+/** The public modules of rulefx's runtime packages, `@rulefx/<package>` for a barrel. */
+export const rulefxModules = (): ReadonlyArray<Exposed> =>
+  rulefxPackages.flatMap((name) => {
+    const src = dirname(require.resolve(`@rulefx/${name}`))
+    return readdirSync(src).filter((file) => file.endsWith(".ts")).toSorted().map((file) => ({
+      specifier: file === "index.ts" ? `@rulefx/${name}` : `@rulefx/${name}/${file.slice(0, -3)}`,
+      file: join(src, file)
+    }))
+  })
+
+/** valibot, whole: the rules use it, and a user's own rules decode with it. */
+export const valibot = (): Exposed => ({ specifier: "valibot", file: require.resolve("valibot") })
+
+/** Every public top-level effect module (`effect/<Module>`, from dist/<Module>.js), and the `effect` barrel. */
+export const allEffectModules = (): ReadonlyArray<Exposed> => [
+  { specifier: "effect", file: join(effectDist, "index.js") },
+  ...readdirSync(effectDist)
+    .filter((file) => file.endsWith(".js") && file !== "index.js")
+    .toSorted()
+    .map((file) => ({ specifier: `effect/${file.slice(0, -3)}`, file: join(effectDist, file) }))
+]
+
+/**
+ * The entry of a runtime: its `name`, its `version`, and each module's namespace in one map, `modules[specifier]`.
+ *
+ * Every namespace is marked `__esModule`, so an Action's shim (`module.exports = modules[id]`) reads the same for
+ * every module: `import * as X` gets the module's own exports, no more, and `import X from` gets its own `default`
+ * export (undefined for a module without one) rather than the whole namespace for some modules and not others.
+ *
+ * Eager: every module runs when the runtime is required. Lazy (measured by the benchmarks, not shipped): each entry
+ * is a getter that `require`s its module, which runs on first use.
+ */
+export const entrySource = (
+  exposed: ReadonlyArray<Exposed>,
+  options: { readonly version: string; readonly lazy?: boolean }
+): string => {
+  const head = `export const name = ${JSON.stringify(packageName)}\n` +
+    `export const version = ${JSON.stringify(options.version)}\n` +
+    `const esModule = (ns) => Object.defineProperty(ns, "__esModule", { value: true })\n`
+  if (options.lazy === true) {
+    return head +
+      `export const modules = {\n${
+        exposed.map((m) =>
+          `  get ${JSON.stringify(m.specifier)}() { return esModule(require(${JSON.stringify(m.file)})) }`
+        ).join(",\n")
+      }\n}\n`
+  }
+  return head + exposed.map((m, i) => `import * as m${i} from ${JSON.stringify(m.file)}`).join("\n") +
+    `\nexport const modules = {\n${
+      exposed.map((m, i) => `  ${JSON.stringify(m.specifier)}: esModule(m${i})`).join(",\n")
+    }\n}\n`
+}
+
+/**
+ * The effect modules esbuild bundles for `base`: they are in the runtime already (as far as `base` uses them), so
+ * exposing them whole adds only their unused exports.
+ */
+export const reachableEffect = async (base: ReadonlyArray<Exposed>): Promise<ReadonlyArray<Exposed>> => {
+  const result = await esbuild.build({
+    ...esbuildOptions,
+    absWorkingDir: packageFolder,
+    stdin: { contents: entrySource(base, { version: "0.0.0" }), resolveDir: packageFolder, loader: "js" }
+  })
+  const inputs = new Set(Object.keys(result.metafile.inputs).map((path) => join(packageFolder, path)))
+  return allEffectModules().filter((m) => m.specifier !== "effect" && inputs.has(m.file))
+}
+
+/** Set A, sorted by specifier: the reachable effect modules, rulefx's public modules and valibot. */
+export const setA = async (): Promise<ReadonlyArray<Exposed>> => {
+  const base = [...rulefxModules(), valibot()]
+  return [...await reachableEffect(base), ...base].toSorted((a, b) => a.specifier.localeCompare(b.specifier))
+}

@@ -1,0 +1,72 @@
+/**
+ * Runtime: builds the runtime into `dist/`: `index.cjs` (set A as one minified CommonJS file, with the Action's own
+ * esbuild settings), `index.d.cts` (its types) and `modules.json` (its name, version and the specifiers it carries,
+ * which `rulefx build --runtime npm` reads from the installed runtime to decide what an Action may import).
+ *
+ * Node-side, build time only.
+ */
+import * as esbuild from "esbuild"
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { esbuildOptions } from "../../cli/src/Bundle.ts"
+import * as Modules from "./Modules.ts"
+
+/** What `dist/modules.json` holds. */
+export interface Manifest {
+  readonly name: string
+  readonly version: string
+  /** The specifiers the runtime's `modules` map carries, sorted. */
+  readonly modules: ReadonlyArray<string>
+}
+
+/** What a build wrote. */
+export interface Built {
+  readonly folder: string
+  readonly bytes: number
+  readonly manifest: Manifest
+}
+
+const declarations = `/**
+ * The rulefx runtime, for Actions built with \`rulefx build --runtime npm\`: each module the runtime carries, by the
+ * specifier user code imports (\`modules["effect/Effect"]\`). dist/modules.json lists them.
+ */
+export declare const name: "@rulefx/action-runtime"
+/** This runtime's version: an Action checks it when it loads, and refuses to run on another. */
+export declare const version: string
+/** Each carried module's namespace, by specifier. */
+export declare const modules: Readonly<Record<string, Readonly<Record<string, unknown>>>>
+`
+
+/** The version in this package's package.json. */
+export const version = (): string =>
+  (JSON.parse(readFileSync(join(Modules.packageFolder, "package.json"), "utf8")) as { readonly version: string })
+    .version
+
+/**
+ * Builds the runtime into `dist` (default: this package's dist/), replacing what was there: the files are written
+ * into a fresh folder beside it, which then takes its place.
+ */
+export const build = async (folder = join(Modules.packageFolder, "dist")): Promise<Built> => {
+  const exposed = await Modules.setA()
+  const manifest: Manifest = { name: Modules.packageName, version: version(), modules: exposed.map((m) => m.specifier) }
+  const result = await esbuild.build({
+    ...esbuildOptions,
+    absWorkingDir: Modules.packageFolder,
+    stdin: {
+      contents: Modules.entrySource(exposed, { version: manifest.version }),
+      resolveDir: Modules.packageFolder,
+      loader: "js"
+    }
+  })
+  const contents = result.outputFiles[0]?.contents
+  if (contents === undefined) throw new Error(`esbuild produced no runtime`)
+  const next = `${folder}.next`
+  rmSync(next, { recursive: true, force: true })
+  mkdirSync(next, { recursive: true })
+  writeFileSync(join(next, "index.cjs"), contents)
+  writeFileSync(join(next, "index.d.cts"), declarations)
+  writeFileSync(join(next, "modules.json"), `${JSON.stringify(manifest, null, 2)}\n`)
+  rmSync(folder, { recursive: true, force: true })
+  renameSync(next, folder)
+  return { folder, bytes: contents.byteLength, manifest }
+}

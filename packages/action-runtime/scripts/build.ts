@@ -1,0 +1,10 @@
+/**
+ * `pnpm --filter @rulefx/action-runtime build` (and `pnpm build:packages`): builds dist/ (see Runtime.ts).
+ */
+import * as Runtime from "./Runtime.ts"
+
+const built = await Runtime.build()
+process.stdout.write(
+  `${built.folder}/index.cjs: ${built.bytes} bytes, ${built.manifest.modules.length} modules ` +
+    `(${built.manifest.name}@${built.manifest.version})\n`
+)

@@ -1,0 +1,180 @@
+/**
+ * ActionRuntime: builds an Action against `@rulefx/action-runtime` (`rulefx build --runtime npm`). The runtime
+ * (effect, rulefx's packages, valibot) is one prebuilt package the Action declares as an npm dependency; the
+ * Action's own code holds the user's rules and a shim per imported module that reads the module from the runtime's
+ * map, so there is exactly one copy of effect at run time, the runtime's.
+ *
+ * What the runtime carries is read from the installed runtime's `modules.json`: an import it does not carry fails the
+ * build, naming the module and the runtime's version. Node-side only.
+ *
+ * @since 0.1.0
+ */
+import type * as esbuild from "esbuild"
+import { readFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { join } from "node:path"
+
+/**
+ * The runtime package's name, as the Action requires it.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const packageName = "@rulefx/action-runtime"
+
+/**
+ * An installed runtime's manifest (`@rulefx/action-runtime/modules.json`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Manifest {
+  readonly name: string
+  readonly version: string
+  /** The specifiers the runtime carries (`effect/Effect`, `@rulefx/core/Rule`, `valibot`, ...). */
+  readonly modules: ReadonlyArray<string>
+}
+
+/**
+ * `@rulefx/action-runtime` is not installed where the build looked.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class RuntimeNotInstalled extends Error {
+  /**
+   * The folders searched, in order.
+   *
+   * @since 0.1.0
+   */
+  readonly searched: ReadonlyArray<string>
+  constructor(searched: ReadonlyArray<string>) {
+    super(
+      `--runtime npm builds against ${packageName}, which is not installed in ${searched.join(" nor in ")}: ` +
+        `install the version you will deploy with (npm install --save-exact ${packageName})`
+    )
+    this.searched = searched
+  }
+}
+
+/**
+ * The user's code imports modules the runtime does not carry.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class NotInRuntime extends Error {
+  /**
+   * Each module not carried, with the file that imports it.
+   *
+   * @since 0.1.0
+   */
+  readonly missing: ReadonlyArray<{ readonly module: string; readonly importer: string }>
+  /**
+   * The runtime's version that was built against.
+   *
+   * @since 0.1.0
+   */
+  readonly version: string
+  constructor(missing: ReadonlyArray<{ readonly module: string; readonly importer: string }>, version: string) {
+    super(
+      `${missing.map((m) => `${m.module} (imported by ${m.importer})`).join(", ")} ` +
+        `${missing.length === 1 ? "is" : "are"} not in ${packageName} ${version}, which carries effect's modules ` +
+        `that rulefx uses, rulefx's runtime packages and valibot: import what it carries, or build with ` +
+        `--runtime bundled`
+    )
+    this.missing = missing
+    this.version = version
+  }
+}
+
+/**
+ * The runtime installed where a user's project resolves it: the first of `folders` that has it.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const find = (folders: ReadonlyArray<string>): Manifest & { readonly file: string } => {
+  for (const folder of folders) {
+    let file: string
+    try {
+      file = createRequire(join(folder, "noop.js")).resolve(`${packageName}/modules.json`)
+    } catch {
+      continue
+    }
+    const manifest = JSON.parse(readFileSync(file, "utf8")) as Partial<Manifest>
+    if (
+      manifest.name !== packageName || typeof manifest.version !== "string" || !Array.isArray(manifest.modules)
+    ) {
+      throw new Error(`${file} is not a manifest of ${packageName}`)
+    }
+    return { name: manifest.name, version: manifest.version, modules: manifest.modules, file }
+  }
+  throw new RuntimeNotInstalled(folders)
+}
+
+/**
+ * The dependency an Action built against `manifest` declares: `@rulefx/action-runtime@<exact version>`.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const dependency = (manifest: Manifest): string => `${manifest.name}@${manifest.version}`
+
+/** Imports that go to the runtime: effect, valibot and rulefx's packages, with any subpath. */
+const runtimeImport = /^(effect|valibot|@rulefx\/[^/]+)(\/.*)?$/
+
+const shims = "rulefx-runtime"
+const checked = "rulefx-runtime-checked"
+
+/**
+ * The module every shim reads the runtime through: it requires the runtime once and refuses to load on a version
+ * other than the one the Action was built against (a module or a name could be missing there), so a wrong
+ * dependency fails the Action's load, and with it the login, instead of a rule half way.
+ */
+const checkedSource = (manifest: Manifest): string =>
+  `var r = require(${JSON.stringify(manifest.name)});\n` +
+  `if (r.version !== ${JSON.stringify(manifest.version)}) throw new Error(${
+    JSON.stringify(`this Action was built against ${dependency(manifest)} and loads `)
+  } + r.version + ${JSON.stringify(`: declare ${dependency(manifest)} as its dependency`)});\n` +
+  `module.exports = r.modules;\n`
+
+/**
+ * The esbuild plugin of `--runtime npm`: each import of effect, valibot or a rulefx package becomes a shim,
+ * `module.exports = modules[id]`; the runtime itself stays external. Imports the runtime does not carry are
+ * collected into `missing` (and fail the build).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const plugin = (
+  manifest: Manifest,
+  missing: Array<{ readonly module: string; readonly importer: string }>
+): esbuild.Plugin => {
+  const carried = new Set(manifest.modules)
+  return {
+    name: "rulefx-action-runtime",
+    setup(build) {
+      build.onResolve({ filter: /^@rulefx\/action-runtime$/ }, () => ({ path: manifest.name, external: true }))
+      build.onResolve({ filter: /^rulefx-runtime:checked$/ }, () => ({ path: "checked", namespace: checked }))
+      build.onResolve({ filter: runtimeImport }, (args) => {
+        if (carried.has(args.path)) return { path: args.path, namespace: shims }
+        missing.push({ module: args.path, importer: args.importer })
+        return { errors: [{ text: `${args.path} is not in ${dependency(manifest)}` }] }
+      })
+      build.onLoad({ filter: /.*/, namespace: checked }, () => ({ contents: checkedSource(manifest), loader: "js" }))
+      build.onLoad({ filter: /.*/, namespace: shims }, (args) => ({
+        contents: `module.exports = require("rulefx-runtime:checked")[${JSON.stringify(args.path)}];\n`,
+        loader: "js"
+      }))
+    }
+  }
+}
+
+/**
+ * Whether an input of esbuild's metafile is one of the plugin's shims (the size report counts them as the runtime's).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const isShim = (input: string): boolean => input.startsWith(`${shims}:`) || input.startsWith(`${checked}:`)
