@@ -10,9 +10,9 @@
  * @since 0.1.0
  */
 import type * as esbuild from "esbuild"
-import { readFileSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
-import { join } from "node:path"
+import { dirname, join, resolve } from "node:path"
 
 /**
  * The runtime package's name, as the Action requires it.
@@ -88,20 +88,33 @@ export class NotInRuntime extends Error {
   }
 }
 
+// The runtime's manifest as Node resolves it from `folder`, through node_modules folders only: createRequire alone
+// would also look in NODE_PATH (which pnpm's node sets), where rulefx's own dependencies live, and find a runtime the
+// user's project does not have.
+const manifestFrom = (folder: string): string | undefined => {
+  for (let at = resolve(folder);; at = dirname(at)) {
+    if (existsSync(join(at, "node_modules", packageName))) {
+      try {
+        return createRequire(join(at, "noop.js")).resolve(`${packageName}/modules.json`)
+      } catch {
+        // There, but not resolvable (an incomplete install): look further up.
+      }
+    }
+    if (dirname(at) === at) return undefined
+  }
+}
+
 /**
- * The runtime installed where a user's project resolves it: the first of `folders` that has it.
+ * The runtime installed where a user's project resolves it: the first of `folders` that has it (through their
+ * node_modules folders, not NODE_PATH).
  *
  * @category constructors
  * @since 0.1.0
  */
 export const find = (folders: ReadonlyArray<string>): Manifest & { readonly file: string } => {
   for (const folder of folders) {
-    let file: string
-    try {
-      file = createRequire(join(folder, "noop.js")).resolve(`${packageName}/modules.json`)
-    } catch {
-      continue
-    }
+    const file = manifestFrom(folder)
+    if (file === undefined) continue
     const manifest = JSON.parse(readFileSync(file, "utf8")) as Partial<Manifest>
     if (
       manifest.name !== packageName || typeof manifest.version !== "string" || !Array.isArray(manifest.modules)
