@@ -61,6 +61,26 @@ export const emitRules = (
     return p
   })
 
+// Where the generated entry's imports resolve: the rules' folder, the working directory, then rulefx's own folder.
+const resolveFromFor = (p: MigrationPlan.Plan): ReadonlyArray<string> => [p.dir, process.cwd(), cliFolder]
+
+/**
+ * Checks, without building, that the plan's rules can fit in the budget with rulefx's runtime (MigrationSize.check,
+ * the runtime resolved as `migrate` resolves it); `dryRun` words the refusal as "would not be built".
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const checkSize = (
+  p: MigrationPlan.Plan,
+  options: { readonly budget?: number | undefined; readonly dryRun?: boolean } = {}
+): Effect.Effect<MigrationSize.Sizes, MigrationPlan.MigrateError> =>
+  MigrationSize.check(p, {
+    budget: options.budget,
+    resolveFrom: resolveFromFor(p),
+    ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun })
+  })
+
 /**
  * Plans the folder and, when nothing is refused, builds the Action into `out`. Fails with every problem listed
  * when something is refused or missing, and with the rules' sizes (MigrationSize) when they cannot fit in the budget
@@ -82,9 +102,9 @@ export const migrate = (
         `${MigrationPlan.render(p)}\n\nthe Action was not built:\n${found.map((f) => `  ${f}`).join("\n")}`
       )
     }
-    const resolveFrom = [p.dir, process.cwd(), cliFolder]
+    const resolveFrom = resolveFromFor(p)
     // A tenant that cannot fit is refused with its rules' sizes before a bundle is attempted.
-    yield* MigrationSize.check(p, { budget: options.budget, resolveFrom }).pipe(
+    yield* checkSize(p, options).pipe(
       Effect.mapError((e) => new MigrationPlan.MigrateError({ reason: `${MigrationPlan.render(p)}\n\n${e.reason}` }))
     )
     const report = yield* Effect.acquireUseRelease(

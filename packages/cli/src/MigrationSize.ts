@@ -233,17 +233,18 @@ export const table = (s: Sizes): string => {
  * @category getters
  * @since 0.1.0
  */
-export const renderRefusal = (s: Sizes): string => {
+export const renderRefusal = (s: Sizes, options: { readonly dryRun?: boolean } = {}): string => {
+  const notBuilt = options.dryRun === true ? "the Action would not be built" : "the Action was not built"
   const runtime = `rulefx's legacy runtime${s.shim ? " (with the request shim)" : ""}`
   const rulesAlone = s.minifiedBytes > s.budget
   const head = rulesAlone
     ? [
-      `the Action was not built: the rules alone are ${grouped(s.minifiedBytes)} bytes minified, over the budget of ` +
+      `${notBuilt}: the rules alone are ${grouped(s.minifiedBytes)} bytes minified, over the budget of ` +
       `${grouped(s.budget)} bytes before any of rulefx's runtime (${grouped(s.runtimeBytes)} bytes more).`,
       `Moving the runtime out of the Action (--runtime npm) would not be enough: the rules themselves must shrink.`
     ]
     : [
-      `the Action was not built: its rules and ${runtime} cannot fit in the budget of ${grouped(s.budget)} bytes.`,
+      `${notBuilt}: its rules and ${runtime} cannot fit in the budget of ${grouped(s.budget)} bytes.`,
       `  ${runtime}: ${grouped(s.runtimeBytes)} bytes (measured: an Action of one trivial rule, minus the rule)`,
       `  the rules, minified: ${grouped(s.minifiedBytes)} bytes`,
       `  together at least ${grouped(s.minifiedBytes + s.runtimeBytes)} bytes, ` +
@@ -278,9 +279,13 @@ export const renderRefusal = (s: Sizes): string => {
  */
 export const check = Effect.fn("MigrationSize.check")(function*(
   p: MigrationPlan.Plan,
-  options: { readonly budget?: number | undefined; readonly resolveFrom: ReadonlyArray<string> }
+  options: {
+    readonly budget?: number | undefined
+    readonly resolveFrom: ReadonlyArray<string>
+    readonly dryRun?: boolean
+  }
 ) {
   const sizes = yield* measure(p, options)
-  if (!fits(sizes)) return yield* fail(renderRefusal(sizes))
+  if (!fits(sizes)) return yield* fail(renderRefusal(sizes, options))
   return sizes
 })

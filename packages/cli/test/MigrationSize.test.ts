@@ -272,4 +272,19 @@ describe("rulefx migrate on the big tenant", () => {
     assert.strictEqual(readdirSync(folder).length, 120)
     assert.isTrue(statSync(folder).isDirectory())
   }, 90_000)
+
+  it("--dry-run prints the plan and says the Action would not be built, with the same table", async () => {
+    const { code, stderr, stdout } = await rulefx(root, "migrate", folder, "--dry-run")
+    assert.strictEqual(code, 1, stdout + stderr)
+    assert.match(stdout, /^rules in /)
+    const text = stdout + stderr
+    assert.include(text, "the Action would not be built: its rules and rulefx's legacy runtime")
+    assert.match(text, new RegExp(`total \\(60 rules\\) +${tenant.sourceBytes.toLocaleString("en-US")} +[\\d,]+`))
+  }, 90_000)
+
+  it("--dry-run of examples/legacy-rules still passes", async () => {
+    const { code, stderr, stdout } = await rulefx(root, "migrate", legacyExample, "--dry-run")
+    assert.strictEqual(code, 0, stdout + stderr)
+    assert.notInclude(stdout + stderr, "would not be built")
+  }, 90_000)
 })
