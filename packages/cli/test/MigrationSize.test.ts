@@ -12,7 +12,9 @@ import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
 import { execFile } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { createServer, type Server } from "node:http"
 import { createRequire } from "node:module"
+import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -140,25 +142,56 @@ describe("the big tenant fixture", () => {
 describe("the big tenant built over Auth0's limit (--budget raised), for its cases", () => {
   let action: Record<string, (event: unknown, api: RecordingApi.RecordingApi) => Promise<void>> = {}
   let bytes = 0
+  // The same tenant with its CRM rules pointed at a CRM served here, and the case that calls it.
+  let withCrm: BigTenant.BigTenant
+  let crm: Server | undefined
+  const asked: Array<string> = []
 
   beforeAll(async () => {
+    crm = createServer((req, res) => {
+      asked.push(req.url ?? "")
+      const id = /\/accounts\/([^/?]+)$/.exec(req.url ?? "")?.[1]
+      if (req.method !== "GET" || id === undefined) {
+        res.writeHead(404).end()
+        return
+      }
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify(BigTenant.crmAccount(decodeURIComponent(id)))
+      )
+    })
+    await new Promise<void>((resolve) => crm!.listen(0, "127.0.0.1", resolve))
+    withCrm = BigTenant.make({ crmUrl: `http://127.0.0.1:${(crm.address() as AddressInfo).port}` })
+    // Only the settings' values differ: the rules, and so the Action, are the same.
+    assert.deepStrictEqual(withCrm.rules, tenant.rules)
     const out = join(root, "big", "action.js")
     const result = await Effect.runPromise(Migrate.migrate(folder, out, { budget: 1_000_000 }))
     bytes = result.report.bytes
     action = createRequire(out)(out) as typeof action
   }, 120_000)
 
+  afterAll(() => {
+    crm?.close()
+  })
+
   it("is over 100,000 bytes", () => {
     assert.isAbove(bytes, 100_000)
   })
 
   it("makes exactly the calls each case expects, in order, with the cases' logins overlapping", async () => {
-    const runs = await Promise.all(tenant.cases.map(async (c) => {
+    const cases = withCrm.cases
+    assert.deepStrictEqual(cases.slice(0, -1).map((c) => c.name), tenant.cases.map((c) => c.name))
+    const crmCase = cases.at(-1)!
+    assert.match(crmCase.name, /^enriched from the CRM by crm-enrichment-\d+$/)
+    assert.isTrue(
+      crmCase.calls.some((c) => c.method === "idToken.setCustomClaim" && /_account_/.test(String(c.args[0])))
+    )
+    const runs = await Promise.all(cases.map(async (c) => {
       const api = RecordingApi.make()
       await action[c.handler]!(structuredClone(c.event), api)
       return api.calls
     }))
-    tenant.cases.forEach((c, i) => assert.deepStrictEqual(runs[i], c.calls, c.name))
+    cases.forEach((c, i) => assert.deepStrictEqual(runs[i], c.calls, c.name))
+    assert.isTrue(asked.length > 0 && asked.every((url) => url.endsWith("/accounts/acct-0042")), asked.join(" "))
   })
 })
 

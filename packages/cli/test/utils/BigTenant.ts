@@ -29,7 +29,25 @@ export interface Options {
   readonly seed?: number
   /** How many rules. Default 60. */
   readonly rules?: number
+  /**
+   * The base URL of a CRM the test serves on 127.0.0.1 (see `crmAccount`): with it, the CRM rules' settings point
+   * there and a case of a user linked to the CRM is added. Without it they point at a closed port and no case calls
+   * them.
+   */
+  readonly crmUrl?: string
 }
+
+/**
+ * What the test's CRM answers for `GET <setting>/accounts/<id>`, as JSON: the CRM rules put `{ id, tier }` of it into
+ * an ID-token claim.
+ *
+ * @since 0.1.0
+ */
+export const crmAccount = (id: string): { readonly id: string; readonly tier: string; readonly owner: string } => ({
+  id,
+  tier: `tier-${id.length % 3}`,
+  owner: "sales"
+})
 
 /**
  * One generated rule.
@@ -39,6 +57,8 @@ export interface Options {
 export interface GeneratedRule {
   readonly name: string
   readonly kind: Kind
+  /** The word that makes its claims, settings and applications its own (rules may share one). */
+  readonly tag: string
   readonly order: number
   /** The `.js` file's text. */
   readonly source: string
@@ -304,8 +324,8 @@ const onlyFor = (client: Client, by: "name" | "id"): string =>
 
 const domainOf = (email: string): string => (email.split("@").pop() ?? "").toLowerCase()
 
-// Each maker writes a rule's function and the model of what it does; `n` is the rule's number, `tag` its unique word.
-type Maker = (rng: Rng, n: number, tag: string, secrets: Record<string, string>) => Made
+// Each maker writes a rule's function and the model of what it does; `n` is the rule's number, `tag` its word.
+type Maker = (rng: Rng, n: number, tag: string, secrets: Record<string, string>, crmUrl: string) => Made
 
 const makers: Record<Kind, Maker> = {
   "profile-claims": (rng, n, tag) => {
@@ -518,9 +538,10 @@ const makers: Record<Kind, Maker> = {
       }
     }
   },
-  "crm-enrichment": (rng, n, tag, secrets) => {
+  "crm-enrichment": (rng, n, tag, secrets, crmUrl) => {
     const setting = `CRM_API_URL_${n}`
-    secrets[setting] = `http://127.0.0.1:9/${tag}-crm-${n}`
+    secrets[setting] = `${crmUrl}/${tag}-crm-${n}`
+    const link = `crm_${tag}_id`
     const claim = `${ns}${tag}_account_${n}`
     return {
       client: undefined,
@@ -553,8 +574,12 @@ const makers: Record<Kind, Maker> = {
         `}`,
         ``
       ].join("\n"),
-      // The cases' users have no CRM link: the rule lets them through untouched.
-      apply: () => {}
+      apply: (login, e) => {
+        const id = login.appMetadata[link]
+        if (typeof id !== "string" || id === "" || login.resumed) return
+        const { tier } = crmAccount(id)
+        e.idToken.set(claim, { id, tier })
+      }
     }
   },
   "first-login-webhook": (rng, n, tag, secrets) => {
@@ -775,12 +800,13 @@ export const make = (options: Options = {}): BigTenant => {
     const kind = deal[i % deal.length]!
     const tag = tags[(i * 7 + Math.floor(rng() * 3)) % tags.length]!
     const n = i + 1
-    const m = makers[kind](rng, n, tag, secrets)
+    const m = makers[kind](rng, n, tag, secrets, options.crmUrl ?? "http://127.0.0.1:9")
     const name = `${kind}-${String(n).padStart(3, "0")}`
     const order = n * 10
     rules.push({
       name,
       kind,
+      tag,
       order,
       source: m.source.replace("function (user, context, callback) {\n", (f) => `${f}${preamble(name)}\n`),
       json: `${
@@ -832,6 +858,18 @@ export const make = (options: Options = {}): BigTenant => {
       ),
       "onContinuePostLogin"
     )
+    if (options.crmUrl !== undefined) {
+      const crm = first("crm-enrichment")
+      const link = `crm_${crm.tag}_id`
+      add(
+        `enriched from the CRM by ${crm.name}`,
+        "allowed",
+        withClient(undefined, (e) => ({
+          ...e,
+          user: { ...e.user, app_metadata: { ...e.user.app_metadata, [link]: "acct-0042" } }
+        }))
+      )
+    }
   }
   const sourceBytes = rules.reduce((sum, r) => sum + Buffer.byteLength(r.source), 0)
   return { seed, rules, secrets, cases, sourceBytes }
