@@ -73,13 +73,9 @@ const resolveFromFor = (p: MigrationPlan.Plan): ReadonlyArray<string> => [p.dir,
  */
 export const checkSize = (
   p: MigrationPlan.Plan,
-  options: { readonly budget?: number | undefined; readonly dryRun?: boolean } = {}
+  options: Omit<MigrationSize.Options, "resolveFrom"> = {}
 ): Effect.Effect<MigrationSize.Sizes, MigrationPlan.MigrateError> =>
-  MigrationSize.check(p, {
-    budget: options.budget,
-    resolveFrom: resolveFromFor(p),
-    ...(options.dryRun === undefined ? {} : { dryRun: options.dryRun })
-  })
+  MigrationSize.check(p, { ...options, resolveFrom: resolveFromFor(p) })
 
 /**
  * Plans the folder and, when nothing is refused, builds the Action into `out`. Fails with every problem listed
@@ -104,7 +100,7 @@ export const migrate = (
     }
     const resolveFrom = resolveFromFor(p)
     // A tenant that cannot fit is refused with its rules' sizes before a bundle is attempted.
-    yield* checkSize(p, options).pipe(
+    yield* checkSize(p, { budget: options.budget, runtime: options.runtime }).pipe(
       Effect.mapError((e) => new MigrationPlan.MigrateError({ reason: `${MigrationPlan.render(p)}\n\n${e.reason}` }))
     )
     const report = yield* Effect.acquireUseRelease(

@@ -11,7 +11,8 @@
  *
  * When the lower bound is over the budget, `check` fails before bundling with a table of the rules' sizes and the
  * ways out (`waysOut`); when the rules' minified code alone is over it, it says so first: moving the runtime out of the
- * Action would not be enough.
+ * Action would not be enough. With `runtime: "npm"` the runtime is the Action's npm dependency and only the rules
+ * count.
  *
  * @since 0.1.0
  */
@@ -51,8 +52,12 @@ export interface Sizes {
   readonly rules: ReadonlyArray<RuleSize>
   readonly sourceBytes: number
   readonly minifiedBytes: number
-  /** rulefx's legacy runtime as this plan needs it (with the `request` shim when a rule requires `request`). */
+  /**
+   * rulefx's legacy runtime as this plan needs it (with the `request` shim when a rule requires `request`); 0 with
+   * `runtime: "npm"`, where it is the Action's npm dependency, not its code.
+   */
   readonly runtimeBytes: number
+  readonly runtime: "bundled" | "npm"
   readonly shim: boolean
   /** The npm packages the rules require that would be bundled: what `--external` can take out. */
   readonly bundled: ReadonlyArray<string>
@@ -76,8 +81,8 @@ export const trivialRule = "function (user, context, callback) {\n  callback(nul
  */
 export const waysOut = {
   runtimeNpm: "--runtime npm: rulefx's runtime becomes one npm dependency of the Action, which Auth0 does not count " +
-    "in the 100 kB; the Action's code is then the rules and a small entry (coming in a next version of rulefx: not " +
-    "in this one yet)",
+    "in the 100 kB; the Action's code is then the rules and a small entry (rulefx build has it; coming to rulefx " +
+    "migrate, whose Migrate.migrate takes runtime: \"npm\" already)",
   external: "--external <package>: a package the rules require is left out of the file and declared as the " +
     "Action's npm dependency (at most 10), instead of being bundled",
   externalNone: "(these rules bundle no npm package)",
@@ -85,6 +90,23 @@ export const waysOut = {
     "migrated ones): see docs/migration-guide.md, section 6",
   drop: "leave out rules you no longer need: disable them in their JSON (\"enabled\": false) or --skip <rule>"
 } as const
+
+/**
+ * What the check needs besides the plan.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** Bytes. Default 100,000, Auth0's limit. */
+  readonly budget?: number | undefined
+  /** Where the generated entry finds `@rulefx/legacy-rules`, as for the real build. */
+  readonly resolveFrom: ReadonlyArray<string>
+  /** Where rulefx's runtime goes. Default "bundled"; with "npm" only the rules count. */
+  readonly runtime?: "bundled" | "npm" | undefined
+  /** Words the refusal as "would not be built" (`--dry-run`). */
+  readonly dryRun?: boolean | undefined
+}
 
 const bytes = (text: string): number => Buffer.byteLength(text, "utf8")
 
@@ -184,16 +206,19 @@ export const measureRuntime = Effect.fn("MigrationSize.measureRuntime")(function
  */
 export const measure = Effect.fn("MigrationSize.measure")(function*(
   p: MigrationPlan.Plan,
-  options: { readonly budget?: number | undefined; readonly resolveFrom: ReadonlyArray<string> }
+  options: Options
 ) {
   const rules = yield* measureRules(p)
   const shim = p.modules.some((m) => m.kind === "shim")
-  const runtimeBytes = yield* measureRuntime(shim, options.resolveFrom)
+  const runtime = options.runtime ?? "bundled"
+  // With the runtime as an npm dependency, the Action's code is the rules and a small entry: nothing to measure.
+  const runtimeBytes = runtime === "npm" ? 0 : yield* measureRuntime(shim, options.resolveFrom)
   return {
     rules,
     sourceBytes: rules.reduce((sum, r) => sum + r.sourceBytes, 0),
     minifiedBytes: rules.reduce((sum, r) => sum + r.minifiedBytes, 0),
     runtimeBytes,
+    runtime,
     shim,
     bundled: p.modules.filter((m) => m.kind === "bundled").map((m) => m.name),
     budget: options.budget ?? Bundle.auth0Limit
@@ -233,11 +258,17 @@ export const table = (s: Sizes): string => {
  * @category getters
  * @since 0.1.0
  */
-export const renderRefusal = (s: Sizes, options: { readonly dryRun?: boolean } = {}): string => {
+export const renderRefusal = (s: Sizes, options: { readonly dryRun?: boolean | undefined } = {}): string => {
   const notBuilt = options.dryRun === true ? "the Action would not be built" : "the Action was not built"
   const runtime = `rulefx's legacy runtime${s.shim ? " (with the request shim)" : ""}`
   const rulesAlone = s.minifiedBytes > s.budget
-  const head = rulesAlone
+  const head = rulesAlone && s.runtime === "npm"
+    ? [
+      `${notBuilt}: the rules alone are ${grouped(s.minifiedBytes)} bytes minified, over the budget of ` +
+      `${grouped(s.budget)} bytes. rulefx's runtime is already out of the Action (runtime npm): the rules themselves ` +
+      `must shrink.`
+    ]
+    : rulesAlone
     ? [
       `${notBuilt}: the rules alone are ${grouped(s.minifiedBytes)} bytes minified, over the budget of ` +
       `${grouped(s.budget)} bytes before any of rulefx's runtime (${grouped(s.runtimeBytes)} bytes more).`,
@@ -279,11 +310,7 @@ export const renderRefusal = (s: Sizes, options: { readonly dryRun?: boolean } =
  */
 export const check = Effect.fn("MigrationSize.check")(function*(
   p: MigrationPlan.Plan,
-  options: {
-    readonly budget?: number | undefined
-    readonly resolveFrom: ReadonlyArray<string>
-    readonly dryRun?: boolean
-  }
+  options: Options
 ) {
   const sizes = yield* measure(p, options)
   if (!fits(sizes)) return yield* fail(renderRefusal(sizes, options))

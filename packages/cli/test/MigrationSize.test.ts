@@ -274,9 +274,25 @@ describe("MigrationSize", () => {
         assert.notInclude(text, MigrationSize.waysOut.runtimeNpm)
         assert.include(text, MigrationSize.waysOut.convert)
         assert.isFalse(existsSync(dirname(out)))
+        // With the runtime out of the Action the rules alone still cannot fit, and the refusal says that instead.
+        const npm = yield* Effect.flip(Migrate.migrate(dir, out, { runtime: "npm" }))
+        const npmText = npm.reason.slice(npm.reason.indexOf("the Action was not built"))
+        assert.match(npmText, /^the Action was not built: the rules alone are [\d,]+ bytes minified, over the budget/)
+        assert.include(npmText, "rulefx's runtime is already out of the Action (runtime npm)")
+        assert.notInclude(npmText, MigrationSize.waysOut.runtimeNpm)
+        assert.isFalse(existsSync(dirname(out)))
       }),
     60_000
   )
+
+  it.effect("with runtime npm only the rules count: the 60-rule tenant passes the check", () =>
+    Effect.gen(function*() {
+      const plan = yield* MigrationPlan.plan(folder)
+      const sizes = yield* MigrationSize.check(plan, { resolveFrom: resolveFrom(), runtime: "npm" })
+      assert.strictEqual(sizes.runtimeBytes, 0)
+      assert.strictEqual(sizes.runtime, "npm")
+      assert.isTrue(MigrationSize.fits(sizes))
+    }), 60_000)
 })
 
 describe("rulefx migrate on the big tenant", () => {
