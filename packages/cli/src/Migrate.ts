@@ -4,8 +4,9 @@
  * (`--emit-rules`). Node-side only.
  *
  * The steps are modules of their own: RulesFolder reads the folder, MigrationPlan analyses the rules and decides
- * what is refused, GeneratedSource writes the code, Bundle builds it. A refused construct or a missing module stops
- * the build, with every problem listed after the plan.
+ * what is refused, MigrationSize checks that the rules can fit with rulefx's runtime, GeneratedSource writes the code,
+ * Bundle builds it. A refused construct or a missing module stops the build, with every problem listed after the plan;
+ * rules too big for one Action stop it too, before bundling, with their sizes.
  *
  * @since 0.1.0
  */
@@ -17,6 +18,7 @@ import { fileURLToPath } from "node:url"
 import * as Bundle from "./Bundle.ts"
 import * as GeneratedSource from "./GeneratedSource.ts"
 import * as MigrationPlan from "./MigrationPlan.ts"
+import * as MigrationSize from "./MigrationSize.ts"
 
 const fail = (reason: string) => Effect.fail(new MigrationPlan.MigrateError({ reason }))
 
@@ -59,9 +61,26 @@ export const emitRules = (
     return p
   })
 
+// Where the generated entry's imports resolve: the rules' folder, the working directory, then rulefx's own folder.
+const resolveFromFor = (p: MigrationPlan.Plan): ReadonlyArray<string> => [p.dir, process.cwd(), cliFolder]
+
+/**
+ * Checks, without building, that the plan's rules can fit in the budget with rulefx's runtime (MigrationSize.check,
+ * the runtime resolved as `migrate` resolves it); `dryRun` words the refusal as "would not be built".
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const checkSize = (
+  p: MigrationPlan.Plan,
+  options: Omit<MigrationSize.Options, "resolveFrom"> = {}
+): Effect.Effect<MigrationSize.Sizes, MigrationPlan.MigrateError> =>
+  MigrationSize.check(p, { ...options, resolveFrom: resolveFromFor(p) })
+
 /**
  * Plans the folder and, when nothing is refused, builds the Action into `out`. Fails with every problem listed
- * when something is refused or missing.
+ * when something is refused or missing, and with the rules' sizes (MigrationSize) when they cannot fit in the budget
+ * with rulefx's runtime, before bundling.
  *
  * @category constructors
  * @since 0.1.0
@@ -79,6 +98,11 @@ export const migrate = (
         `${MigrationPlan.render(p)}\n\nthe Action was not built:\n${found.map((f) => `  ${f}`).join("\n")}`
       )
     }
+    const resolveFrom = resolveFromFor(p)
+    // A tenant that cannot fit is refused with its rules' sizes before a bundle is attempted.
+    yield* checkSize(p, { budget: options.budget, runtime: options.runtime }).pipe(
+      Effect.mapError((e) => new MigrationPlan.MigrateError({ reason: `${MigrationPlan.render(p)}\n\n${e.reason}` }))
+    )
     const report = yield* Effect.acquireUseRelease(
       Effect.promise(() => mkdtemp(join(tmpdir(), "rulefx-migrate-"))),
       (tmp) =>
@@ -91,7 +115,7 @@ export const migrate = (
               outfile: out,
               external: p.modules.filter((m) => m.kind === "dependency").map((m) => m.name),
               entryLabel: "the rules' own code",
-              resolveFrom: [p.dir, process.cwd(), cliFolder],
+              resolveFrom,
               ...(options.budget === undefined ? {} : { budget: options.budget }),
               ...(options.runtime === undefined ? {} : { runtime: options.runtime })
             })

@@ -622,12 +622,13 @@ describe("Migrate.migrate", () => {
     assert.isFalse(existsSync(join(dir, "out")))
   })
 
-  it("over the budget: fails mentioning the budget", async () => {
+  it("over the budget: fails before bundling, mentioning the budget and the rule's size", async () => {
     const dir = tree(rule("x", { name: "x" }))
     const out = join(dir, "out", "action.js")
     const error = await Effect.runPromise(Effect.flip(Migrate.migrate(dir, out, { budget: 1024 })))
-    assert.include(error.reason, "over the budget of 1.0 kB")
-    assert.include(error.reason, "must fit in Auth0's 100 kB")
+    assert.include(error.reason, "cannot fit in the budget of 1,024 bytes")
+    assert.match(error.reason, /\n {2}x +\d+ +\d+\n {2}total \(1 rule\)/)
+    assert.isFalse(existsSync(join(dir, "out")))
   }, 30_000)
 
   describe("the built Action runs the rules' sources unchanged", () => {

@@ -93,6 +93,7 @@ export const migrate = Command.make(
             reason: `the Action would not be built:\n${problems.map((p) => `  ${p}`).join("\n")}`
           })
         }
+        yield* Migrate.checkSize(plan, { budget: options.budget, dryRun: true }).pipe(Effect.mapError(failed))
         return
       }
       if (Option.isSome(emitRules)) {
