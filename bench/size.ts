@@ -76,7 +76,6 @@ const moduleName = (path: string): string => {
     const segments = last.split("/")
     return segments[0]?.startsWith("@") ? `${segments[0]}/${segments[1]}` : segments[0] ?? last
   }
-  if (path.endsWith("/valibot-lite.js")) return "valibot-lite.js (the valibot-to-lite cut's validator)"
   const at = path.search(/(packages|examples|bench)\//)
   return at === -1 ? path : path.slice(at)
 }
@@ -126,14 +125,12 @@ export const buildAll = async (dir: string): Promise<Sizes> => {
   }
 }
 
-/** Bytes per group: effect, valibot, and each rulefx package. */
+/** Bytes per group: effect, each other package (valibot in a user's rules, say), and each rulefx package. */
 export const groups = (built: Built): ReadonlyArray<{ readonly group: string; readonly bytes: number }> => {
   const totals = new Map<string, number>()
   for (const input of built.inputs) {
     const group = input.path.startsWith("effect/")
       ? "effect"
-      : input.path.startsWith("valibot-lite")
-      ? "valibot-lite.js"
       : /^(packages\/[^/]+|examples\/[^/]+|bench\/[^/]+)/.exec(input.path)?.[1] ?? input.path
     totals.set(group, (totals.get(group) ?? 0) + input.bytes)
   }

@@ -48,105 +48,6 @@ const trivial = "bench/trivial/action.ts"
 /** Appends `text` to the end of `file`. */
 const append = (file: string, text: string): Patch => ({ file, find: /$(?![\s\S])/, replace: `\n${text}\n` })
 
-const valibotUsers = [
-  "packages/adapter-auth0/src/Auth0Event.ts",
-  "packages/rules/src/CurrentSeller.ts",
-  "packages/rules/src/DenyRoles.ts",
-  "packages/rules/src/EffectiveRoles.ts",
-  "packages/rules/src/HashSellerEmail.ts",
-  "packages/rules/src/SellerApi.ts",
-  "packages/rules/src/SetRoles.ts",
-  "packages/rules/src/SetSeller.ts",
-  "packages/rules/src/internal/claimOption.ts"
-]
-
-/**
- * A validator with the part of valibot's API that rulefx's Action code uses, implementing Standard Schema, written
- * plainly. It stands for "a hand-written validator of our own" in the valibot cut.
- */
-const valibotLite = `
-const ok = (value) => ({ value })
-const bad = (message) => ({ issues: [{ message }] })
-const at = (result, key) => ({ issues: result.issues.map((i) => ({ ...i, path: [key, ...(i.path ?? [])] })) })
-const schema = (run, extra = {}) => ({ ...extra, run, "~standard": { version: 1, vendor: "lite", validate: run } })
-const action = (test, message) => ({ run: (u) => (test(u) ? ok(u) : bad(message)) })
-const dangerous = (k) => k === "__proto__" || k === "prototype" || k === "constructor"
-export const string = () => schema((u) => (typeof u === "string" ? ok(u) : bad("Invalid type: Expected string")))
-export const number = () =>
-  schema((u) => (typeof u === "number" && !Number.isNaN(u) ? ok(u) : bad("Invalid type: Expected number")))
-export const boolean = () => schema((u) => (typeof u === "boolean" ? ok(u) : bad("Invalid type: Expected boolean")))
-export const unknown = () => schema(ok)
-export const optional = (s, d) =>
-  schema((u) => (u === undefined ? ok(typeof d === "function" ? d() : d) : s.run(u)), { optional: true, d })
-export const nullish = (s, d) => schema((u) => (u === undefined || u === null ? ok(d ?? u) : s.run(u)), { optional: true, d })
-export const array = (item) =>
-  schema((u) => {
-    if (!Array.isArray(u)) return bad("Invalid type: Expected Array")
-    const out = []
-    for (let i = 0; i < u.length; i++) {
-      const r = item.run(u[i])
-      if (r.issues) return at(r, i)
-      out.push(r.value)
-    }
-    return ok(out)
-  })
-export const object = (entries) =>
-  schema((u) => {
-    if (!u || typeof u !== "object") return bad("Invalid type: Expected Object")
-    const out = {}
-    for (const key in entries) {
-      const s = entries[key]
-      if (key in u || s.d !== undefined) {
-        const r = s.run(key in u ? u[key] : undefined)
-        if (r.issues) return at(r, key)
-        out[key] = r.value
-      } else if (!s.optional) return at(bad("Invalid key: Expected " + key), key)
-    }
-    return ok(out)
-  })
-export const record = (key, value) =>
-  schema((u) => {
-    if (!u || typeof u !== "object") return bad("Invalid type: Expected Object")
-    const out = {}
-    for (const k in u) {
-      if (!Object.hasOwn(u, k) || dangerous(k)) continue
-      const r = value.run(u[k])
-      if (r.issues) return at(r, k)
-      out[k] = r.value
-    }
-    return ok(out)
-  })
-export const union = (options) =>
-  schema((u) => {
-    for (const s of options) {
-      const r = s.run(u)
-      if (!r.issues) return r
-    }
-    return bad("Invalid type")
-  })
-export const pipe = (s, ...actions) =>
-  schema(
-    (u) => {
-      let r = s.run(u)
-      for (const a of actions) {
-        if (r.issues) return r
-        r = a.run(r.value)
-      }
-      return r
-    },
-    { optional: s.optional, d: s.d }
-  )
-export const check = (test, message = "Invalid input") => action(test, message)
-export const minLength = (n) => action((u) => u.length >= n, "Invalid length: Expected >=" + n)
-export const maxLength = (n) => action((u) => u.length <= n, "Invalid length: Expected <=" + n)
-export const safeInteger = () => action(Number.isSafeInteger, "Invalid safe integer")
-export const url = () => action((u) => URL.canParse(u), "Invalid URL")
-const EMAIL = /^[\\w+-]+(?:\\.[\\w+-]+)*@[\\da-zA-Z]+(?:[.-][\\da-zA-Z]+)*\\.[a-zA-Z]{2,}$/u
-export const email = () => action((u) => EMAIL.test(u), "Invalid email")
-export const trim = () => ({ run: (u) => ok(u.trim()) })
-export const transform = (f) => ({ run: (u) => ok(f(u)) })
-`
-
 /** The cuts, each measured alone against the unpatched copy, then all rulefx-owned ones together. */
 export const variants: ReadonlyArray<Variant> = [
   {
@@ -176,41 +77,21 @@ export const variants: ReadonlyArray<Variant> = [
     }]
   },
   {
-    name: "valibot-to-lite",
-    what:
-      "swap valibot (event, seller body, sellerId, roles, rule options) for a 90-line hand-written Standard Schema validator",
-    owner: "rulefx",
-    keepsBehaviour: "yes for these schemas (same checks, same email regex; issue texts differ slightly)",
-    files: [{ path: "valibot-lite.js", content: valibotLite }],
-    patches: valibotUsers.map((file) => ({
-      file,
-      find: /from "valibot"/,
-      replace: `from "${"../".repeat(file.split("/").length - 1)}valibot-lite.js"`
-    }))
-  },
-  {
     name: "no-layer",
     what:
-      "build per-login services as a Context (`Effect.provideContext`) instead of Layers (`Layer.effect/mergeAll/provide`, MemoMap, Scope)",
+      "the user's services as an Effect that builds a Context (`Effect.provideContext`) instead of a Layer built per login (`Layer.buildWithMemoMap`, MemoMap, Scope); Login, Secrets and Cache are one Context already",
     owner: "rulefx",
-    keepsBehaviour: "yes (services are still built per login, inside the run)",
+    keepsBehaviour:
+      "yes for logins (services are still built per login, inside the run); no for users: `PostLogin.make(pipeline, layer)` would take an Effect instead of a Layer",
     patches: [
       {
         file: postLogin,
-        find: /const base = Layer\.mergeAll\([\s\S]*?Effect\.annotateLogs\(\{ user: login\.user\.id \}\)\s*\)/,
-        replace: `const base = Context.make(Login, login).pipe(Context.add(Secrets, makeSecrets(secrets)))
-        return yield* Effect.flatMap(
-          Effect.provideContext(layer as unknown as Effect.Effect<Context.Context<never>, LE>, base).pipe(
-            Effect.tapCause((cause) => Effect.logError(\`services failed to build: \${describeCause(cause)}\`))
-          ),
-          (services) => Effect.provideContext(pipeline.run as Effect.Effect<Decision.Decision, E>, Context.merge(services, base))
-        ).pipe(Effect.annotateLogs({ user: login.user.id }))`
-      },
-      {
-        file: postLogin,
-        find: `import { Secrets } from "@rulefx/core/Secrets"`,
-        replace:
-          `import { make as makeSecrets, Secrets } from "@rulefx/core/Secrets"\nimport * as Context from "effect/Context"`
+        find: /Effect\.scopedWith\(\(scope\) =>[\s\S]*?Context\.merge\(services, base\)\)\)\s*\)\s*\)/,
+        replace: `(layer as unknown as Effect.Effect<Context.Context<ROut>, LE>).pipe(
+    Effect.provideContext(base),
+    Effect.tapCause((cause) => Effect.logError(\`services failed to build: \${describeCause(cause)}\`)),
+    Effect.flatMap((services) => Effect.provideContext(run, Context.merge(services, base)))
+  )`
       },
       ...["packages/core/src/Login.ts", "packages/core/src/Secrets.ts"].flatMap((file) => [
         { file, find: /Layer\.succeed\(/g, replace: "noLayer(" },
@@ -262,10 +143,12 @@ function contextEffect<I, S, E, R>(key: Context.Key<I, S>, effect: Effect.Effect
     what:
       "log with `Effect.sync(() => console.log(...))` instead of Effect.log*/annotateLogs/Logger (upper bound: drops the user/rule/fact prefixes)",
     owner: "rulefx",
-    keepsBehaviour: "yes for the user and the api calls; log lines lose their user/rule/fact annotations",
+    keepsBehaviour:
+      "yes for the user and the api calls; log lines lose their user/rule/fact annotations, and a user's own `Effect.log*` lines lose the rulefx format (the adapter no longer installs its logger)",
     patches: [
       postLogin,
       rule,
+      "packages/adapter-auth0/src/Auth0Cache.ts",
       "packages/core/src/Secrets.ts",
       "packages/core/src/Fact.ts",
       "packages/rules/src/CurrentSeller.ts"

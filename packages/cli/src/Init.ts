@@ -208,7 +208,7 @@ export const linkedVersions = (checkout: string): Effect.Effect<Versions, InitEr
   Effect.forEach(Object.keys(defaultVersions()), (name) => {
     const own = rulefxFolders[name]
     const candidates = own === undefined
-      ? [checkout, join(checkout, "packages", "cli"), join(checkout, "packages", "adapter-auth0")].map((from) =>
+      ? [checkout, ...["cli", "adapter-auth0", "core"].map((pkg) => join(checkout, "packages", pkg))].map((from) =>
         join(from, "node_modules", name)
       )
       : [join(checkout, "packages", own)]

@@ -189,7 +189,7 @@ describe("rulefx", () => {
     const contributors = lines.slice(3, -1)
     assert.isAbove(contributors.length, 0)
     for (const line of contributors) assert.match(line, /^ +\d+\.\d kB {2}\S/)
-    assert.isTrue(contributors.some((line) => line.endsWith("  valibot")), built.stdout)
+    assert.isTrue(contributors.some((line) => line.endsWith("  @rulefx/core/Validator")), built.stdout)
     assert.strictEqual(
       lines.at(-1),
       `source map: ${action}.map (for rulefx run; not part of the Action, never deployed or exported)`

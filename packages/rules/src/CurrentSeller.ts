@@ -12,9 +12,9 @@ import * as Decode from "@rulefx/core/Decode"
 import * as Denial from "@rulefx/core/Denial"
 import * as Fact from "@rulefx/core/Fact"
 import { Login } from "@rulefx/core/Login"
+import * as v from "@rulefx/core/Validator"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as v from "valibot"
 import { SellerApi } from "./SellerApi.ts"
 
 /**

@@ -11,8 +11,8 @@ import * as Decode from "@rulefx/core/Decode"
 import * as Denial from "@rulefx/core/Denial"
 import { Login } from "@rulefx/core/Login"
 import * as Rule from "@rulefx/core/Rule"
+import * as v from "@rulefx/core/Validator"
 import * as Effect from "effect/Effect"
-import * as v from "valibot"
 import { EffectiveRoles } from "./EffectiveRoles.ts"
 
 /**

@@ -10,8 +10,8 @@
 import * as Decode from "@rulefx/core/Decode"
 import * as Fact from "@rulefx/core/Fact"
 import { Login } from "@rulefx/core/Login"
+import * as v from "@rulefx/core/Validator"
 import * as Effect from "effect/Effect"
-import * as v from "valibot"
 
 /**
  * The role a user without roles gets.

@@ -3,7 +3,7 @@
  *
  * Built on the platform's fetch (through core's HttpBody) rather than effect/http, which would add about 45 kB to an
  * Action bundle. The body is read as a stream and refused past 64 kB (65,536 bytes), whatever its Content-Length
- * says, so an answer of any size costs at most that much memory; it is decoded through Standard Schema (valibot) and
+ * says, so an answer of any size costs at most that much memory; it is decoded through Standard Schema (core's Validator) and
  * unknown fields are dropped. Every call has its own timeout and is
  * retried once on a timeout, a connection failure or a 5xx (GET is idempotent). A 404 means "no such seller".
  * Failures are SellerApiError values whose `detail` is for the log: it never holds the URL, the body or a secret.
@@ -14,6 +14,7 @@ import * as Decode from "@rulefx/core/Decode"
 import { InvalidData, type MissingSecret } from "@rulefx/core/Denial"
 import * as HttpBody from "@rulefx/core/HttpBody"
 import * as Secrets from "@rulefx/core/Secrets"
+import * as v from "@rulefx/core/Validator"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -22,7 +23,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
-import * as v from "valibot"
 
 /**
  * The seller as the rules see it: exactly these three fields.

@@ -8,8 +8,8 @@
 import * as Decision from "@rulefx/core/Decision"
 import * as Decode from "@rulefx/core/Decode"
 import * as Rule from "@rulefx/core/Rule"
+import * as v from "@rulefx/core/Validator"
 import * as Effect from "effect/Effect"
-import * as v from "valibot"
 import { CurrentSeller } from "./CurrentSeller.ts"
 import { claimOption } from "./internal/claimOption.ts"
 

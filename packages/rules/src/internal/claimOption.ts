@@ -1,5 +1,5 @@
 import * as ClaimName from "@rulefx/core/ClaimName"
-import * as v from "valibot"
+import * as v from "@rulefx/core/Validator"
 
 const problems: Readonly<Record<ClaimName.Problem, string>> = {
   RestrictedClaim: "a restricted claim name, which the token issuer sets itself",
