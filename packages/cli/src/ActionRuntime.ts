@@ -134,6 +134,34 @@ export const find = (folders: ReadonlyArray<string>): Manifest & { readonly file
  */
 export const dependency = (manifest: Manifest): string => `${manifest.name}@${manifest.version}`
 
+const markerPrefix = "rulefx:requires "
+
+/**
+ * The string an Action built against `manifest` carries, `rulefx:requires @rulefx/action-runtime@<version>`: the shim
+ * compares it with the runtime it loads, so it is a literal of the minified file that no minifier drops or splits,
+ * and `requiredBy` reads it back (for `rulefx deploy` and `rulefx export`, which declare the dependency).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const marker = (manifest: Manifest): string => `${markerPrefix}${dependency(manifest)}`
+
+const markerLiteral = new RegExp(
+  `(["'\`])${markerPrefix}${packageName.replace("/", "\\/")}@([0-9A-Za-z.+-]+)\\1`,
+  "g"
+)
+
+/**
+ * The versions of the runtime a built Action's code requires (its `marker`s), distinct, in the order found: none for
+ * an Action with the runtime bundled in (or that uses nothing of it), one for an Action built with `--runtime npm`.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const requiredBy = (code: string): ReadonlyArray<string> => [
+  ...new Set([...code.matchAll(markerLiteral)].map((match) => match[2]!))
+]
+
 /** Imports that go to the runtime: effect, valibot and rulefx's packages, with any subpath. */
 const runtimeImport = /^(effect|valibot|@rulefx\/[^/]+)(\/.*)?$/
 
@@ -143,11 +171,13 @@ const checked = "rulefx-runtime-checked"
 /**
  * The module every shim reads the runtime through: it requires the runtime once and refuses to load on a version
  * other than the one the Action was built against (a module or a name could be missing there), so a wrong
- * dependency fails the Action's load, and with it the login, instead of a rule half way.
+ * dependency fails the Action's load, and with it the login, instead of a rule half way. The check compares the
+ * `marker` with the loaded version, which keeps the marker in the minified file.
  */
 const checkedSource = (manifest: Manifest): string =>
   `var r = require(${JSON.stringify(manifest.name)});\n` +
-  `if (r.version !== ${JSON.stringify(manifest.version)}) throw new Error(${
+  `if (${JSON.stringify(marker(manifest))} !== ${JSON.stringify(`${markerPrefix}${manifest.name}@`)} + r.version) ` +
+  `throw new Error(${
     JSON.stringify(`this Action was built against ${dependency(manifest)} and loads `)
   } + r.version + ${JSON.stringify(`: declare ${dependency(manifest)} as its dependency`)});\n` +
   `module.exports = r.modules;\n`

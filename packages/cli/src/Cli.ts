@@ -6,10 +6,10 @@
  * rulefx init [dir] [--name my-login-action] [--force]
  * rulefx build src/action.ts -o dist/action.js [--budget 100] [--no-typecheck] [--sourcemap] [--runtime npm]
  * rulefx run dist/action.js --event event.json [--secrets secrets.env] [--json] [--expect allowed|denied] [--strict]
- * rulefx deploy dist/action.js --name seller-login [--secrets-file secrets.env] [--dry-run]
- * rulefx export dist/action.js --name seller-login --out tenant/ [--secret NAME] [--bind]
+ * rulefx deploy dist/action.js --name seller-login [--secrets-file secrets.env] [--dependency name@version] [--dry-run]
+ * rulefx export dist/action.js --name seller-login --out tenant/ [--secret NAME] [--dependency name@version] [--bind]
  * rulefx migrate tenant/rules -o dist/action.js [--accept <rule>:<construct>] [--skip <rule>] [--external <package>]
- *   [--optional-setting NAME] [--rule-timeout 5000] [--deadline 10000] [--budget 100] [--dry-run]
+ *   [--optional-setting NAME] [--rule-timeout 5000] [--deadline 10000] [--budget 100] [--runtime npm] [--dry-run]
  * rulefx migrate tenant/rules --emit-rules src/legacy-rules.cjs [--skip <rule>]
  * ```
  *

@@ -25,6 +25,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
+import * as ActionDependencies from "./ActionDependencies.ts"
 import * as Bundle from "./Bundle.ts"
 import { readText } from "./internal/files.ts"
 import * as ManagementClient from "./ManagementClient.ts"
@@ -46,6 +47,10 @@ export interface Options {
    * secrets as they are.
    */
   readonly secrets: Readonly<Record<string, Redacted.Redacted<string>>>
+  /**
+   * The Action's npm dependencies. A file built with `--runtime npm` adds `@rulefx/action-runtime` at the exact
+   * version it requires (ActionDependencies.declare); giving it at another version is refused.
+   */
   readonly dependencies: ReadonlyArray<{ readonly name: string; readonly version: string }>
   /** Only read, and report what would be done. */
   readonly dryRun: boolean
@@ -99,6 +104,7 @@ export interface Report {
   readonly codeBytes: number
   /** The secrets sent, by name. */
   readonly secrets: ReadonlyArray<string>
+  /** The dependencies sent: those given, and the runtime a `--runtime npm` file requires. */
   readonly dependencies: ReadonlyArray<{ readonly name: string; readonly version: string }>
   /** The number of the deployed version; undefined in a dry run. */
   readonly version: number | undefined
@@ -153,7 +159,6 @@ export const defaultBuildTimeout: Duration.Duration = Duration.minutes(2)
 export const defaultPollInterval: Duration.Duration = Duration.seconds(2)
 
 const maxSecrets = 30
-const maxDependencies = 10
 const secretName = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/
 
 const fail = (reason: Reason, message: string) => new DeployError({ reason, message })
@@ -317,10 +322,10 @@ const check = (options: Options): Effect.Effect<Checked, DeployError> => {
       fail("InvalidConfig", `${secretNames.length} secrets given; Auth0 allows ${maxSecrets} per Action`)
     )
   }
-  if (options.dependencies.length > maxDependencies) {
+  if (options.dependencies.length > ActionDependencies.max) {
     return Effect.fail(fail(
       "InvalidConfig",
-      `${options.dependencies.length} dependencies given; Auth0 allows ${maxDependencies} per Action`
+      `${options.dependencies.length} dependencies given; Auth0 allows ${ActionDependencies.max} per Action`
     ))
   }
   return Effect.succeed({ name, domain, secretNames })
@@ -470,6 +475,10 @@ const deploy = Effect.fnUntraced(function*(
 ): Effect.fn.Return<Report, DeployError> {
   const { domain, name, secretNames } = yield* check(options)
   const { code, codeBytes } = yield* readCode(options.file)
+  // Before anything is requested: a dependency list Auth0 would refuse, or that the file would not load with.
+  const declared = yield* ActionDependencies.declare(options.file, code, options.dependencies).pipe(
+    Effect.mapError((e) => fail("InvalidConfig", e.message))
+  )
   const client = yield* ManagementClient.make({
     domain,
     clientId: options.credentials.clientId,
@@ -492,7 +501,12 @@ const deploy = Effect.fnUntraced(function*(
   const secrets = sendSecrets
     ? secretNames.map((secret) => ({ name: secret, value: Redacted.value(options.secrets[secret]!) }))
     : undefined
-  const dependencies = options.dependencies.map(({ name, version }) => ({ name, version }))
+  const dependencies = declared.dependencies.map(({ name, version }) => ({ name, version }))
+  const withRuntime = declared.added === undefined ? notes : [
+    ...notes,
+    `${declared.added.name}@${declared.added.version} is declared as a dependency: ${options.file} was built with ` +
+    "--runtime npm against it"
+  ]
   const report = (
     actionId: string | undefined,
     version: number | undefined,
@@ -511,11 +525,11 @@ const deploy = Effect.fnUntraced(function*(
       bindings: { before, ...planBindings(before, actionId, name) },
       notes: position >= 0
         ? [
-          ...notes,
+          ...withRuntime,
           `already bound to ${trigger} at position ${position + 1} of ${before.length}: the new version runs as soon ` +
           "as it is deployed"
         ]
-        : notes
+        : withRuntime
     }
   }
 

@@ -16,6 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import { mkdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
+import * as ActionDependencies from "./ActionDependencies.ts"
 import * as Bundle from "./Bundle.ts"
 
 /**
@@ -30,6 +31,10 @@ export interface Options {
   readonly out: string
   /** Names of the Action's secrets (values are never exported). */
   readonly secrets?: ReadonlyArray<string>
+  /**
+   * The Action's npm dependencies. A file built with `--runtime npm` adds `@rulefx/action-runtime` at the exact
+   * version it requires (ActionDependencies.declare); giving it at another version is refused.
+   */
   readonly dependencies?: ReadonlyArray<{ readonly name: string; readonly version: string }>
   /** Create triggers/triggers.json when it does not exist. */
   readonly bind?: boolean
@@ -131,6 +136,11 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
 
     const code = yield* io(options.file, "cannot be read (build the Action first)", () => readFile(options.file))
     yield* checkCode(options.file, code)
+    const declared = yield* ActionDependencies.declare(
+      options.file,
+      new TextDecoder().decode(code),
+      options.dependencies ?? []
+    ).pipe(Effect.mapError((e) => new ExportError({ file: options.file, problem: e.message })))
     yield* io(codeDir, "cannot be created", () => mkdir(codeDir, { recursive: true }))
     yield* io(codeFile, "cannot be written", () => writeFile(codeFile, code))
     written.push(codeFile)
@@ -140,12 +150,18 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
       code: `./actions/${safe}/code.js`,
       runtime: "node22",
       deployed: true,
-      dependencies: (options.dependencies ?? []).map(({ name, version }) => ({ name, version })),
+      dependencies: declared.dependencies.map(({ name, version }) => ({ name, version })),
       secrets: (options.secrets ?? []).map((name) => ({ name, value: `##${name}##` })),
       supported_triggers: [{ id: "post-login", version: "v3" }]
     }
     yield* io(jsonFile, "cannot be written", () => writeFile(jsonFile, `${JSON.stringify(entry, null, 2)}\n`))
     written.push(jsonFile)
+    if (declared.added !== undefined) {
+      notes.push(
+        `${declared.added.name}@${declared.added.version} is declared as a dependency in ${jsonFile}: ` +
+          `${options.file} was built with --runtime npm against it`
+      )
+    }
     if (entry.secrets.length > 0) {
       notes.push(
         `secret values are keywords (${entry.secrets.map((s) => s.value).join(", ")}): set them in ` +

@@ -73,16 +73,16 @@ export interface Sizes {
 export const trivialRule = "function (user, context, callback) {\n  callback(null, user, context);\n}\n"
 
 /**
- * The ways out of a tenant too big to bundle, one line each: kept here, in one place, so that the advice can follow
- * what rulefx offers (`--runtime npm` is being added; until then this names it as coming).
+ * The ways out of a tenant too big to bundle, one line each: kept here, in one place, so that the advice follows
+ * what rulefx offers.
  *
  * @category constructors
  * @since 0.1.0
  */
 export const waysOut = {
   runtimeNpm: "--runtime npm: rulefx's runtime becomes one npm dependency of the Action, which Auth0 does not count " +
-    "in the 100 kB; the Action's code is then the rules and a small entry (rulefx build has it; coming to rulefx " +
-    "migrate, whose Migrate.migrate takes runtime: \"npm\" already)",
+    "in the 100 kB; the Action's code is then the rules, the modules they bundle and a small entry (install it " +
+    "first: npm install --save-exact @rulefx/action-runtime; rulefx deploy and rulefx export declare it)",
   external: "--external <package>: a package the rules require is left out of the file and declared as the " +
     "Action's npm dependency (at most 10), instead of being bundled",
   externalNone: "(these rules bundle no npm package)",

@@ -1,3 +1,4 @@
+export * as ActionDependencies from "./ActionDependencies.ts"
 export * as Analyze from "./Analyze.ts"
 export * as Bundle from "./Bundle.ts"
 export * as Cli from "./Cli.ts"

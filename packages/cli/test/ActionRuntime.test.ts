@@ -13,20 +13,16 @@ import * as Bundle from "@rulefx/cli/Bundle"
 import * as Migrate from "@rulefx/cli/Migrate"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
-import { execFileSync } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { pathToFileURL } from "node:url"
 import { compare, load } from "../../../bench/equivalence.ts"
+import * as InstalledRuntime from "./utils/InstalledRuntime.ts"
 
-const workspace = fileURLToPath(new URL("../../../", import.meta.url))
-const runtimeFolder = join(workspace, "packages", "action-runtime")
+const { runtimeFolder, timeout, workspace } = InstalledRuntime
 const seedEntry = join(workspace, "examples", "seller-login", "src", "action.ts")
-
-/** Packing, an npm install and three esbuild builds: seconds alone, many times that on a loaded 2-core machine. */
-const timeout = 120_000
 
 let root = ""
 /** The lone folder: the Action's code beside node_modules/@rulefx/action-runtime, installed by npm. */
@@ -35,25 +31,9 @@ let installed: ActionRuntime.Manifest
 let npmReport: Bundle.Report
 let bundledFile = ""
 
-const run = (file: string, args: ReadonlyArray<string>, cwd: string): string =>
-  execFileSync(file, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
-
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "rulefx-action-runtime-"))
-  // `pnpm build` builds the runtime; a test run without it builds it here.
-  if (!existsSync(join(runtimeFolder, "dist", "index.cjs"))) {
-    run(process.execPath, [join(runtimeFolder, "scripts", "build.ts")], runtimeFolder)
-  }
-  const pnpm = join(workspace, "node_modules", "pnpm", "bin", "pnpm.cjs")
-  run(process.execPath, [pnpm, "pack", "--pack-destination", join(root, "pack")], runtimeFolder)
-  const tarball = readdirSync(join(root, "pack")).find((name) => name.endsWith(".tgz"))
-  if (tarball === undefined) throw new Error("pnpm pack wrote no tarball")
-  lone = join(root, "action")
-  mkdirSync(lone)
-  writeFileSync(join(lone, "package.json"), JSON.stringify({ name: "seed-action", private: true }))
-  // Plain npm, whichever Node is on PATH; offline, since the runtime has no dependencies.
-  run("npm", ["install", join(root, "pack", tarball), "--offline", "--no-audit", "--no-fund"], lone)
-  installed = ActionRuntime.find([lone])
+  ;({ lone, manifest: installed } = InstalledRuntime.install(root))
   npmReport = await Bundle.build({
     entry: seedEntry,
     outfile: join(lone, "action.js"),
@@ -90,6 +70,8 @@ describe("the seed Action on an npm-installed @rulefx/action-runtime", { timeout
       ["@rulefx/action-runtime"]
     )
     assert.notInclude(code, "effect/dist")
+    // The marker deploy and export read the dependency from survives minification.
+    assert.deepStrictEqual(ActionRuntime.requiredBy(code), [installed.version])
   })
 
   it("runs the 24 equivalence logins with the same api calls, in order, as the bundled Action", async () => {
@@ -108,7 +90,7 @@ describe("the seed Action on an npm-installed @rulefx/action-runtime", { timeout
     assert.deepStrictEqual([...outcomes].toSorted(), ["allowed", "denied"])
     // The Action ran on the runtime installed beside it, the one copy of effect it has.
     const required = Object.keys(createRequire(import.meta.url).cache)
-    assert.include(required, join(lone, "node_modules", "@rulefx", "action-runtime", "dist", "index.cjs"))
+    assert.include(required, InstalledRuntime.entryIn(lone))
   })
 
   it("refuses to load on another version of the runtime, naming both", () => {

@@ -1,4 +1,6 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as ActionRuntime from "@rulefx/cli/ActionRuntime"
+import * as Bundle from "@rulefx/cli/Bundle"
 import * as Deploy from "@rulefx/cli/Deploy"
 import * as ManagementServer from "@rulefx/testing/ManagementServer"
 import * as Cause from "effect/Cause"
@@ -6,7 +8,7 @@ import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -448,6 +450,100 @@ describe("Deploy.run (against a local tenant)", () => {
       const error = failure(yield* deploy(server, { file: padded(100_001), dryRun: true }))
       assert.strictEqual(error.reason, "InvalidFile")
       assert.include(error.message, "100.0 kB (100001 bytes) is over Auth0's limit of 100 kB (100000 bytes)")
+      assert.strictEqual(server.requests().length, before)
+    }))
+})
+
+describe("Deploy.run of a file built with --runtime npm (against a local tenant)", () => {
+  let npmFile = ""
+  let runtime = ""
+
+  beforeAll(async () => {
+    const entry = join(dir, "npm-entry.ts")
+    writeFileSync(
+      entry,
+      `import * as Effect from "effect/Effect"\n` +
+        `export const onExecutePostLogin = async () => Effect.runPromise(Effect.void)\n`
+    )
+    // Built for real, minified, against the runtime rulefx resolves (the workspace's): the marker is the build's.
+    const report = await Bundle.build({ entry, outfile: join(dir, "npm", "action.js"), runtime: "npm" })
+    npmFile = report.outfile
+    runtime = report.dependencies![0]!
+  }, 60_000)
+
+  const runtimeDependency = () => ({
+    name: ActionRuntime.packageName,
+    version: runtime.slice(ActionRuntime.packageName.length + 1)
+  })
+
+  it("the built file requires exactly the version its build reported", () => {
+    assert.deepStrictEqual(ActionRuntime.requiredBy(readFileSync(npmFile, "utf8")), [runtimeDependency().version])
+    assert.deepStrictEqual(ActionRuntime.requiredBy(code), [])
+  })
+
+  it.live("declares @rulefx/action-runtime at that exact version, after the dependencies given", () =>
+    Effect.gen(function*() {
+      const server = yield* tenant()
+      const report = success(yield* deploy(server, { file: npmFile }))
+      const sent = body(server, "POST", "/api/v2/actions/actions") as { readonly dependencies: unknown }
+      assert.deepStrictEqual(sent.dependencies, [{ name: "jsonwebtoken", version: "9.0.2" }, runtimeDependency()])
+      assert.deepStrictEqual(server.actions()[0]!.dependencies, [
+        { name: "jsonwebtoken", version: "9.0.2" },
+        runtimeDependency()
+      ])
+      assert.deepStrictEqual(report.dependencies, [{ name: "jsonwebtoken", version: "9.0.2" }, runtimeDependency()])
+      const text = Deploy.render(report)
+      assert.include(text, `dependencies: jsonwebtoken@9.0.2, ${runtime}`)
+      assert.include(text, `note: ${runtime} is declared as a dependency: ${npmFile} was built with --runtime npm`)
+    }))
+
+  it.live("given at the same version, it is declared once", () =>
+    Effect.gen(function*() {
+      const server = yield* tenant()
+      const report = success(yield* deploy(server, { file: npmFile, dependencies: [runtimeDependency()] }))
+      assert.deepStrictEqual(report.dependencies, [runtimeDependency()])
+      assert.isFalse(report.notes.some((n) => n.includes("is declared as a dependency")))
+    }))
+
+  it.live("a bundled file gets no runtime dependency", () =>
+    Effect.gen(function*() {
+      const server = yield* tenant()
+      const report = success(yield* deploy(server, { dependencies: [] }))
+      assert.deepStrictEqual(report.dependencies, [])
+    }))
+
+  it.live("given at another version: refused before any request, naming both versions", () =>
+    Effect.gen(function*() {
+      const server = yield* tenant()
+      const error = failure(
+        yield* deploy(server, {
+          file: npmFile,
+          dependencies: [{ name: ActionRuntime.packageName, version: "9.9.9" }]
+        })
+      )
+      assert.strictEqual(error.reason, "InvalidConfig")
+      assert.include(
+        error.message,
+        `--dependency ${ActionRuntime.packageName}@9.9.9: ${npmFile} was built with --runtime npm against ${runtime} ` +
+          "and refuses to load on any other version"
+      )
+      assert.deepStrictEqual(server.requests(), [])
+    }))
+
+  it.live("ten dependencies given and the runtime make eleven: refused before any request (a dry run too)", () =>
+    Effect.gen(function*() {
+      const server = yield* tenant()
+      const ten = Array.from({ length: 10 }, (_, i) => ({ name: `dep-${i}`, version: "1.0.0" }))
+      // Ten alone are within Auth0's limit.
+      success(yield* deploy(server, { dependencies: ten, dryRun: true }))
+      const before = server.requests().length
+      const error = failure(yield* deploy(server, { file: npmFile, dependencies: ten, dryRun: true }))
+      assert.strictEqual(error.reason, "InvalidConfig")
+      assert.include(
+        error.message,
+        `11 dependencies with ${runtime}, which ${npmFile} requires (it was built with --runtime npm); Auth0 allows ` +
+          "10 per Action"
+      )
       assert.strictEqual(server.requests().length, before)
     }))
 })

@@ -1,11 +1,13 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as ActionRuntime from "@rulefx/cli/ActionRuntime"
+import * as Bundle from "@rulefx/cli/Bundle"
 import * as DeployCliExport from "@rulefx/cli/DeployCliExport"
 import * as Effect from "effect/Effect"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
-// A stand-in for a built Action: export copies it byte for byte and never looks inside.
+// A stand-in for a built Action: export copies it byte for byte, and reads it only for the runtime it requires (none).
 const code = "\"use strict\";var x=1;exports.onExecutePostLogin=async()=>{};\n// ünïcode\n"
 
 let root = ""
@@ -146,6 +148,90 @@ const sized = (name: string, bytes: number) => {
   writeFileSync(file, head + "x".repeat(bytes - head.length))
   return file
 }
+
+describe("DeployCliExport.write, a file built with --runtime npm", () => {
+  let npmFile = ""
+  let runtime = { name: "", version: "" }
+
+  beforeAll(async () => {
+    const entry = join(root, "npm-entry.ts")
+    writeFileSync(
+      entry,
+      `import * as Effect from "effect/Effect"\n` +
+        `export const onExecutePostLogin = async () => Effect.runPromise(Effect.void)\n`
+    )
+    // Built for real, minified, against the runtime rulefx resolves (the workspace's).
+    const report = await Bundle.build({ entry, outfile: join(root, "npm", "action.js"), runtime: "npm" })
+    npmFile = report.outfile
+    const [dependency] = report.dependencies ?? []
+    runtime = { name: ActionRuntime.packageName, version: dependency!.slice(ActionRuntime.packageName.length + 1) }
+  }, 60_000)
+
+  it.effect("declares @rulefx/action-runtime at the exact version built against, after the dependencies given", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const report = yield* DeployCliExport.write({
+        file: npmFile,
+        name: "seller-login",
+        out,
+        dependencies: [{ name: "lodash", version: "4.17.21" }]
+      })
+      const jsonFile = join(out, "actions", "seller-login.json")
+      const entry = readJson(jsonFile) as { readonly dependencies: unknown }
+      assert.deepStrictEqual(entry.dependencies, [{ name: "lodash", version: "4.17.21" }, runtime])
+      assert.strictEqual(
+        readFileSync(join(out, "actions", "seller-login", "code.js"), "utf8"),
+        readFileSync(npmFile, "utf8")
+      )
+      assert.include(
+        report.notes,
+        `${runtime.name}@${runtime.version} is declared as a dependency in ${jsonFile}: ${npmFile} was built with ` +
+          "--runtime npm against it"
+      )
+    }))
+
+  it.effect("given at the same version, it is declared once", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      yield* DeployCliExport.write({ file: npmFile, name: "seller-login", out, dependencies: [runtime] })
+      const entry = readJson(join(out, "actions", "seller-login.json")) as { readonly dependencies: unknown }
+      assert.deepStrictEqual(entry.dependencies, [runtime])
+    }))
+
+  it.effect("given at another version: an ExportError naming both, nothing written", () =>
+    Effect.gen(function*() {
+      const out = freshOut()
+      const error = yield* Effect.flip(
+        DeployCliExport.write({
+          file: npmFile,
+          name: "seller-login",
+          out,
+          dependencies: [{ name: runtime.name, version: "9.9.9" }]
+        })
+      )
+      assert.instanceOf(error, DeployCliExport.ExportError)
+      assert.include(
+        error.message,
+        `--dependency ${runtime.name}@9.9.9: ${npmFile} was built with --runtime npm against ` +
+          `${runtime.name}@${runtime.version} and refuses to load on any other version`
+      )
+      assert.isFalse(existsSync(out))
+    }))
+
+  it.effect("ten given and the runtime are eleven, over Auth0's 10: an ExportError, nothing written", () =>
+    Effect.gen(function*() {
+      const ten = Array.from({ length: 10 }, (_, i) => ({ name: `dep-${i}`, version: "1.0.0" }))
+      const fine = freshOut()
+      yield* DeployCliExport.write({ file: action, name: "seller-login", out: fine, dependencies: ten })
+      const out = freshOut()
+      const error = yield* Effect.flip(
+        DeployCliExport.write({ file: npmFile, name: "seller-login", out, dependencies: ten })
+      )
+      assert.include(error.message, `11 dependencies with ${runtime.name}@${runtime.version}`)
+      assert.include(error.message, "Auth0 allows 10 per Action")
+      assert.isFalse(existsSync(out))
+    }))
+})
 
 describe("DeployCliExport.write, Auth0's limit on the code", () => {
   it.effect("exactly 100,000 bytes: exported", () =>

@@ -14,7 +14,8 @@ export const report = (r: Bundle.Report): string =>
       ? []
       : [`source map: ${r.sourcemap} (for rulefx run; not part of the Action, never deployed or exported)`]),
     ...(r.dependencies === undefined ? [] : [
-      `runtime: npm; the Action must declare ${r.dependencies.join(", ")} as its dependency (exact version)`
+      `runtime: npm; the Action must declare ${r.dependencies.join(", ")} as its dependency (exact version): ` +
+      `rulefx deploy and rulefx export add it, read from the file`
     ]),
     ...r.duplicates.map((d) => `warning: ${Bundle.describeDuplicate(d)}`),
     ...r.barrelImportsLeft.map((file) =>

@@ -20,7 +20,10 @@ export const exportCommand = Command.make(
       Flag.atLeast(0)
     ),
     dependency: Flag.String("dependency").pipe(
-      Flag.withDescription("An npm dependency as name@version (repeatable)"),
+      Flag.withDescription(
+        "An npm dependency as name@version (repeatable); a file built with --runtime npm adds " +
+          "@rulefx/action-runtime at the version it was built against by itself"
+      ),
       Flag.atLeast(0)
     ),
     bind: Flag.Boolean("bind").pipe(

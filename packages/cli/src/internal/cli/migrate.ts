@@ -58,13 +58,25 @@ export const migrate = Command.make(
       Flag.withDescription("Size budget in kB (1 kB = 1000 bytes; Auth0 allows 100); the build fails above it"),
       Flag.withDefault(100)
     ),
+    runtime: Flag.Literals("runtime", ["bundled", "npm"]).pipe(
+      Flag.withDescription(
+        "Where the rulefx runtime (effect, @rulefx/*, the legacy-rules realm) lives: bundled into the file (the " +
+          "default), or npm: the file holds the rules, the modules they bundle and a small entry, and requires " +
+          "@rulefx/action-runtime, which must be installed in your project (npm install --save-exact " +
+          "@rulefx/action-runtime) and declared as the Action's dependency at that exact version (rulefx deploy and " +
+          "rulefx export add it); the budget counts the file only"
+      ),
+      Flag.withDefault("bundled" as const)
+    ),
     dryRun: Flag.Boolean("dry-run").pipe(
       Flag.withDescription("Only print what was found; write nothing"),
       Flag.withDefault(false)
     )
   },
   Effect.fnUntraced(
-    function*({ accept, budget, deadline, dir, dryRun, emitRules, external, optionalSetting, out, ruleTimeout, skip }) {
+    function*(
+      { accept, budget, deadline, dir, dryRun, emitRules, external, optionalSetting, out, ruleTimeout, runtime, skip }
+    ) {
       if (ruleTimeout <= 0 || deadline <= 0 || budget <= 0) {
         return yield* new CommandFailed({ reason: "--rule-timeout, --deadline and --budget must be positive" })
       }
@@ -82,7 +94,8 @@ export const migrate = Command.make(
         optionalSettings: optionalSetting,
         ruleTimeoutMillis: ruleTimeout,
         deadlineMillis: deadline,
-        budget: budget * Bundle.bytesPerKb
+        budget: budget * Bundle.bytesPerKb,
+        runtime
       }
       if (dryRun) {
         const plan = yield* MigrationPlan.plan(dir, options).pipe(Effect.mapError(failed))
@@ -93,8 +106,15 @@ export const migrate = Command.make(
             reason: `the Action would not be built:\n${problems.map((p) => `  ${p}`).join("\n")}`
           })
         }
-        yield* Migrate.checkSize(plan, { budget: options.budget, dryRun: true }).pipe(Effect.mapError(failed))
+        yield* Migrate.checkSize(plan, { budget: options.budget, runtime, dryRun: true }).pipe(Effect.mapError(failed))
         return
+      }
+      if (Option.isSome(emitRules) && runtime === "npm") {
+        return yield* new CommandFailed({
+          reason:
+            "--runtime is where the Action's runtime lives, and --emit-rules writes no Action: build the Action " +
+            "that imports the rules module with rulefx build --runtime npm"
+        })
       }
       if (Option.isSome(emitRules)) {
         const plan = yield* Migrate.emitRules(dir, emitRules.value, options).pipe(Effect.mapError(failed))

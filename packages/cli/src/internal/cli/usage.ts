@@ -13,7 +13,8 @@ export const usageLines: Readonly<Record<string, string>> = {
     "rulefx deploy <action.js> --name <name> [--secrets-file <file>] [--secret NAME]... [--dependency name@version]... [--dry-run]",
   export:
     "rulefx export <action.js> --name <name> --out <dir> [--secret NAME]... [--dependency name@version]... [--bind]",
-  migrate: "rulefx migrate <rules-dir> (-o <action.js> | --emit-rules <file.cjs> | --dry-run) [--accept <construct>]..."
+  migrate:
+    "rulefx migrate <rules-dir> (-o <action.js> | --emit-rules <file.cjs> | --dry-run) [--accept <construct>]... [--runtime bundled|npm]"
 }
 
 const usageOf = (commandPath: ReadonlyArray<string>): string => {
