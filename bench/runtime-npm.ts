@@ -4,13 +4,13 @@
  * entry. Which modules should the runtime carry?
  *
  * - A: the modules rulefx's runtime packages reach (effect's public modules bundled by @rulefx/core, rules,
- *   adapter-auth0 and legacy-rules), those packages' public modules, and valibot; a user import of anything else
+ *   adapter-auth0 and legacy-rules), those packages' public modules; a user import of anything else
  *   fails the build, naming the module.
  * - B: A plus every public top-level effect module (`effect/<Module>`, the `./*` export) and the `effect` barrel.
  *
  * For each: the runtime file's bytes (minified, gzip -9); cold `require` in fresh Node processes (bench/speed.ts's
  * coldRequire, interleaved with the bundled seed Action and the hand-written one as baselines); and the seed
- * Action built against it (every `effect`, `@rulefx/*` and `valibot` import redirected to the runtime by an esbuild
+ * Action built against it (every `effect` and `@rulefx/*` import redirected to the runtime by an esbuild
  * plugin), its entry's bytes, and bench/equivalence.ts's logins through it with the runtime installed beside it,
  * compared call by call with the bundled Action.
  *
@@ -30,8 +30,7 @@ import {
   type Exposed,
   packageName as runtimeName,
   reachableEffect,
-  rulefxModules,
-  valibot
+  rulefxModules
 } from "../packages/action-runtime/scripts/Modules.ts"
 import * as ActionRuntime from "../packages/cli/src/ActionRuntime.ts"
 import * as Bundle from "../packages/cli/src/Bundle.ts"
@@ -169,7 +168,7 @@ const main = async () => {
   const dir = mkdtempSync(join(tmpdir(), "rulefx-runtime-npm-"))
   try {
     step("building the runtimes ...")
-    const base = [...rulefxModules(), valibot()]
+    const base = rulefxModules()
     const reachable = await reachableEffect(base)
     const reachableNames = new Set(reachable.map((m) => m.specifier))
     const rest = allEffectModules().filter((m) => !reachableNames.has(m.specifier))

@@ -2,7 +2,7 @@
  * Modules: what `@rulefx/action-runtime` carries, and the entry that exposes it as one map.
  *
  * Set A (issue 10, measured in bench/runtime-npm.ts): every public module of `@rulefx/core`, `rules`,
- * `adapter-auth0` and `legacy-rules` (`src/*.ts`; `index.ts` is the package's barrel), valibot, and the public effect
+ * `adapter-auth0` and `legacy-rules` (`src/*.ts`; `index.ts` is the package's barrel) and the public effect
  * modules (`effect/<Module>`) that esbuild bundles for those. A user import of anything else fails the Action's build,
  * naming the module: the rest of effect (Schema, Config, the barrel...) is what an Action must not use, and carrying
  * all of it doubled the runtime's cold require.
@@ -45,9 +45,6 @@ export const rulefxModules = (): ReadonlyArray<Exposed> =>
       file: join(src, file)
     }))
   })
-
-/** valibot, whole: the rules use it, and a user's own rules decode with it. */
-export const valibot = (): Exposed => ({ specifier: "valibot", file: require.resolve("valibot") })
 
 /** Every public top-level effect module (`effect/<Module>`, from dist/<Module>.js), and the `effect` barrel. */
 export const allEffectModules = (): ReadonlyArray<Exposed> => [
@@ -103,8 +100,12 @@ export const reachableEffect = async (base: ReadonlyArray<Exposed>): Promise<Rea
   return allEffectModules().filter((m) => m.specifier !== "effect" && inputs.has(m.file))
 }
 
-/** Set A, sorted by specifier: the reachable effect modules, rulefx's public modules and valibot. */
+/**
+ * Set A, sorted by specifier: the reachable effect modules and rulefx's public modules. valibot is not in it: rulefx's
+ * Action code no longer uses it, and a user's rules that do bundle the part they use (it has no state that needs one
+ * copy), as any other npm package.
+ */
 export const setA = async (): Promise<ReadonlyArray<Exposed>> => {
-  const base = [...rulefxModules(), valibot()]
+  const base = rulefxModules()
   return [...await reachableEffect(base), ...base].toSorted((a, b) => a.specifier.localeCompare(b.specifier))
 }

@@ -1,6 +1,6 @@
 /**
  * ActionRuntime: builds an Action against `@rulefx/action-runtime` (`rulefx build --runtime npm`). The runtime
- * (effect, rulefx's packages, valibot) is one prebuilt package the Action declares as an npm dependency; the
+ * (effect, rulefx's packages) is one prebuilt package the Action declares as an npm dependency; the
  * Action's own code holds the user's rules and a shim per imported module that reads the module from the runtime's
  * map, so there is exactly one copy of effect at run time, the runtime's.
  *
@@ -31,7 +31,7 @@ export const packageName = "@rulefx/action-runtime"
 export interface Manifest {
   readonly name: string
   readonly version: string
-  /** The specifiers the runtime carries (`effect/Effect`, `@rulefx/core/Rule`, `valibot`, ...). */
+  /** The specifiers the runtime carries (`effect/Effect`, `@rulefx/core/Rule`, ...). */
   readonly modules: ReadonlyArray<string>
 }
 
@@ -80,7 +80,7 @@ export class NotInRuntime extends Error {
     super(
       `${missing.map((m) => `${m.module} (imported by ${m.importer})`).join(", ")} ` +
         `${missing.length === 1 ? "is" : "are"} not in ${packageName} ${version}, which carries effect's modules ` +
-        `that rulefx uses, rulefx's runtime packages and valibot: import what it carries, or build with ` +
+        `that rulefx uses and rulefx's runtime packages: import what it carries, or build with ` +
         `--runtime bundled`
     )
     this.missing = missing
@@ -162,8 +162,11 @@ export const requiredBy = (code: string): ReadonlyArray<string> => [
   ...new Set([...code.matchAll(markerLiteral)].map((match) => match[2]!))
 ]
 
-/** Imports that go to the runtime: effect, valibot and rulefx's packages, with any subpath. */
-const runtimeImport = /^(effect|valibot|@rulefx\/[^/]+)(\/.*)?$/
+/**
+ * Imports that go to the runtime: effect and rulefx's packages, with any subpath (one copy of each at run time).
+ * Anything else (valibot included) is bundled into the Action's code as usual.
+ */
+const runtimeImport = /^(effect|@rulefx\/[^/]+)(\/.*)?$/
 
 const shims = "rulefx-runtime"
 const checked = "rulefx-runtime-checked"
@@ -183,7 +186,7 @@ const checkedSource = (manifest: Manifest): string =>
   `module.exports = r.modules;\n`
 
 /**
- * The esbuild plugin of `--runtime npm`: each import of effect, valibot or a rulefx package becomes a shim,
+ * The esbuild plugin of `--runtime npm`: each import of effect or a rulefx package becomes a shim,
  * `module.exports = modules[id]`; the runtime itself stays external. Imports the runtime does not carry are
  * collected into `missing` (and fail the build).
  *

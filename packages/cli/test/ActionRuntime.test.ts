@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { pathToFileURL } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { compare, load } from "../../../bench/equivalence.ts"
 import * as InstalledRuntime from "./utils/InstalledRuntime.ts"
 
@@ -137,6 +137,24 @@ describe("Bundle.build with runtime npm", { timeout }, () => {
     assert.include(error.message, `effect/Schema (imported by ${paths.entry})`)
     assert.include(error.message, `not in @rulefx/action-runtime ${installed.version}`)
     assert.isFalse(existsSync(paths.outfile))
+  })
+
+  it("bundles valibot, which needs no single copy, into the Action's code: the runtime does not carry it", async () => {
+    assert.notInclude(installed.modules, "valibot")
+    const paths = entry(
+      "valibot",
+      `import * as v from "valibot"\nimport * as Effect from "effect/Effect"\n` +
+        `export const check = (u: unknown) => Effect.runSync(Effect.succeed(v.is(v.pipe(v.string(), v.email()), u)))\n`
+    )
+    // valibot from core's node_modules (a dev dependency there), as a project's own would be.
+    const core = fileURLToPath(new URL("../../core", import.meta.url))
+    await Bundle.build({ ...paths, runtime: "npm", resolveFrom: [lone, core] })
+    const file = join(lone, "valibot-action.js")
+    writeFileSync(file, readFileSync(paths.outfile))
+    const action = createRequire(file)(file) as { readonly check: (u: unknown) => boolean }
+    assert.isTrue(action.check("ada@shop.example"))
+    assert.isFalse(action.check("not an email"))
+    assert.isFalse(action.check(7))
   })
 
   it("says where it looked when the runtime is not installed", () => {
