@@ -128,10 +128,9 @@ describe("a runtime other than the one built against", { timeout }, () => {
     )
   })
 
-  // FINDING: a runtime at the same version that lacks a module the Action imports (a rebuilt runtime of a clone, where
-  // every build is 0.0.0, or a differently built one) loads without a word: the shim exports `undefined` and the
-  // Action fails later with a TypeError that does not name the module.
-  it.fails("refuses, at load and naming it, a runtime of the same version without a module the Action imports", async () => {
+  // Was a finding: such a runtime loaded without a word, the shim exporting `undefined`, and the Action failed later
+  // with a TypeError that did not name the module (`D.Class is not a function`).
+  it("refuses, at load and naming it, a runtime of the same version without a module the Action imports", async () => {
     const { npm } = await buildBoth("missing-module", denyingRule("effect/Effect"))
     const other = join(root, "missing-module-runtime")
     tamperedRuntime(other, `delete module.exports.modules["@rulefx/core/Denial"]`)
@@ -192,9 +191,10 @@ describe("the dependency deploy and export declare", { timeout }, () => {
   })
 })
 
-describe("Auth0's 10 dependencies", { timeout }, () => {
-  const others = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `pkg-${i}`, version: "1.0.0" }))
+/** `n` dependencies other than the runtime. */
+const others = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `pkg-${i}`, version: "1.0.0" }))
 
+describe("Auth0's 10 dependencies", { timeout }, () => {
   it("refuses 10 given with the runtime added, and export writes nothing", async () => {
     const { npm } = await buildBoth("ten", denyingRule("effect/Effect"))
     const result = await declared(npm, others(10))
