@@ -175,7 +175,9 @@ const checked = "rulefx-runtime-checked"
  * The module every shim reads the runtime through: it requires the runtime once and refuses to load on a version
  * other than the one the Action was built against (a module or a name could be missing there), so a wrong
  * dependency fails the Action's load, and with it the login, instead of a rule half way. The check compares the
- * `marker` with the loaded version, which keeps the marker in the minified file.
+ * `marker` with the loaded version, which keeps the marker in the minified file. Each shim gets its module through the
+ * function it exports, which refuses a module that runtime does not have, naming it (a runtime of the same version
+ * built otherwise, such as a clone's, every one of them 0.0.0), rather than give the Action `undefined`.
  */
 const checkedSource = (manifest: Manifest): string =>
   `var r = require(${JSON.stringify(manifest.name)});\n` +
@@ -183,11 +185,16 @@ const checkedSource = (manifest: Manifest): string =>
   `throw new Error(${
     JSON.stringify(`this Action was built against ${dependency(manifest)} and loads `)
   } + r.version + ${JSON.stringify(`: declare ${dependency(manifest)} as its dependency`)});\n` +
-  `module.exports = r.modules;\n`
+  `module.exports = function (id) {\n` +
+  `  if (!Object.prototype.hasOwnProperty.call(r.modules, id)) throw new Error(id + ${
+    JSON.stringify(` is not in the ${dependency(manifest)} this Action loads, which it was built against`)
+  });\n` +
+  `  return r.modules[id];\n` +
+  `};\n`
 
 /**
  * The esbuild plugin of `--runtime npm`: each import of effect or a rulefx package becomes a shim,
- * `module.exports = modules[id]`; the runtime itself stays external. Imports the runtime does not carry are
+ * `module.exports = get(id)`, which fails the load when the runtime lacks `id`; the runtime itself stays external. Imports the runtime does not carry are
  * collected into `missing` (and fail the build).
  *
  * @category constructors
@@ -210,7 +217,7 @@ export const plugin = (
       })
       build.onLoad({ filter: /.*/, namespace: checked }, () => ({ contents: checkedSource(manifest), loader: "js" }))
       build.onLoad({ filter: /.*/, namespace: shims }, (args) => ({
-        contents: `module.exports = require("rulefx-runtime:checked")[${JSON.stringify(args.path)}];\n`,
+        contents: `module.exports = require("rulefx-runtime:checked")(${JSON.stringify(args.path)});\n`,
         loader: "js"
       }))
     }
