@@ -101,3 +101,16 @@ export const declare = (
  * @since 0.1.0
  */
 export class DependencyError extends Data.TaggedError("DependencyError")<{ readonly message: string }> {}
+
+/**
+ * What to add to the note of a runtime declared from the file when its version is a clone's build (0.0.0): no registry
+ * has it, so Auth0 cannot install it; empty for a released version.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const unreleased = (runtime: Dependency): string =>
+  runtime.version === "0.0.0"
+    ? `; warning: ${runtime.name}@0.0.0 is an unreleased build (a rulefx clone's) that no registry has, so Auth0 ` +
+      `cannot install it: build against a released version before deploying`
+    : ""

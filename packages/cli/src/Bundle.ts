@@ -94,6 +94,11 @@ export interface Report {
    * Packages other than effect and rulefx's bundled from more than one folder (two versions of valibot, say): the
    * build goes on, since each copy works, but every copy after the first is bytes the budget pays for.
    */
+  /**
+   * With `runtime: "npm"`, when the project does not have @rulefx/action-runtime installed and the build used
+   * rulefx's own copy: that copy's manifest. The file is right, but nothing beside it can load it yet.
+   */
+  readonly runtimeNotInProject?: string
   readonly duplicates: ReadonlyArray<Duplicate>
   /** The source map written beside the file, with `sourcemap: true`. */
   readonly sourcemap?: string
@@ -234,7 +239,7 @@ export const build = async (options: Options): Promise<Report> => {
   const barrelImportsLeft: Array<string> = []
   const effectFrom = effectFolder([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])])
   const runtime = options.runtime === "npm"
-    ? ActionRuntime.find([dirname(resolve(options.entry)), ...(options.resolveFrom ?? []), ownFolder])
+    ? findRuntime([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])])
     : undefined
   const missing: Array<{ readonly module: string; readonly importer: string }> = []
   const result = await esbuild.build({
@@ -287,7 +292,8 @@ export const build = async (options: Options): Promise<Report> => {
       10
     ),
     ...(map === undefined ? {} : { sourcemap: `${options.outfile}.map` }),
-    ...(runtime === undefined ? {} : { dependencies: [ActionRuntime.dependency(runtime)] })
+    ...(runtime === undefined ? {} : { dependencies: [ActionRuntime.dependency(runtime)] }),
+    ...(runtime?.outside === true ? { runtimeNotInProject: runtime.file } : {})
   }
   if (report.bytes > budget) throw new OverBudget(report)
   await mkdir(dirname(options.outfile), { recursive: true })
@@ -472,6 +478,22 @@ const barrelPlugin = (effectFrom: string | undefined, left: Array<string>): esbu
 
 // Where rulefx's own dependencies resolve from (the last place `runtime: "npm"` looks for the runtime).
 const ownFolder = dirname(fileURLToPath(import.meta.url))
+const cliRoot = fileURLToPath(new URL("..", import.meta.url))
+
+// The runtime as the project resolves it (`folders`, less rulefx's own), else rulefx's own copy, marked `outside`: the
+// build works with it, but `rulefx run` and the project's tests cannot load the file until the project installs it.
+const findRuntime = (folders: ReadonlyArray<string>): ActionRuntime.Manifest & {
+  readonly file: string
+  readonly outside: boolean
+} => {
+  const project = folders.filter((folder) => !resolve(folder).startsWith(cliRoot))
+  try {
+    return { ...ActionRuntime.find(project), outside: false }
+  } catch (error) {
+    if (!(error instanceof ActionRuntime.RuntimeNotInstalled)) throw error
+    return { ...ActionRuntime.find([...project, ownFolder]), outside: true }
+  }
+}
 
 // Passed to build.resolve by the plugins below, so that they do not answer their own questions.
 const again = Symbol("rulefx-resolve-again")

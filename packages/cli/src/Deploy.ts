@@ -505,7 +505,7 @@ const deploy = Effect.fnUntraced(function*(
   const withRuntime = declared.added === undefined ? notes : [
     ...notes,
     `${declared.added.name}@${declared.added.version} is declared as a dependency: ${options.file} was built with ` +
-    "--runtime npm against it"
+    `--runtime npm against it${ActionDependencies.unreleased(declared.added)}`
   ]
   const report = (
     actionId: string | undefined,

@@ -159,7 +159,7 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
     if (declared.added !== undefined) {
       notes.push(
         `${declared.added.name}@${declared.added.version} is declared as a dependency in ${jsonFile}: ` +
-          `${options.file} was built with --runtime npm against it`
+          `${options.file} was built with --runtime npm against it${ActionDependencies.unreleased(declared.added)}`
       )
     }
     if (entry.secrets.length > 0) {

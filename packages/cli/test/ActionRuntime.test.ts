@@ -157,6 +157,15 @@ describe("Bundle.build with runtime npm", { timeout }, () => {
     assert.isFalse(action.check(7))
   })
 
+  it("built with rulefx's own runtime when the project has none: the report says so, for a warning", async () => {
+    const paths = entry("uninstalled", `import * as Effect from "effect/Effect"\nexport const x = Effect.void\n`)
+    const own = await Bundle.build({ ...paths, runtime: "npm" })
+    assert.isDefined(own.runtimeNotInProject)
+    assert.notInclude(own.runtimeNotInProject!, lone)
+    const project = await Bundle.build({ ...paths, runtime: "npm", resolveFrom: [lone] })
+    assert.isUndefined(project.runtimeNotInProject)
+  })
+
   it("says where it looked when the runtime is not installed", () => {
     const nowhere = [join(root, "nowhere"), join(root, "pack")]
     assert.throws(() => ActionRuntime.find(nowhere), ActionRuntime.RuntimeNotInstalled)

@@ -186,7 +186,12 @@ describe("DeployCliExport.write, a file built with --runtime npm", () => {
       assert.include(
         report.notes,
         `${runtime.name}@${runtime.version} is declared as a dependency in ${jsonFile}: ${npmFile} was built with ` +
-          "--runtime npm against it"
+          `--runtime npm against it${
+            runtime.version === "0.0.0"
+              ? `; warning: ${runtime.name}@0.0.0 is an unreleased build (a rulefx clone's) that no registry has, so ` +
+                "Auth0 cannot install it: build against a released version before deploying"
+              : ""
+          }`
       )
     }))
 

@@ -17,6 +17,11 @@ export const report = (r: Bundle.Report): string =>
       `runtime: npm; the Action must declare ${r.dependencies.join(", ")} as its dependency (exact version): ` +
       `rulefx deploy and rulefx export add it, read from the file`
     ]),
+    ...(r.runtimeNotInProject === undefined ? [] : [
+      `warning: ${r.dependencies?.join(", ")} is not installed in this project (the build used rulefx's own copy, ` +
+      `${r.runtimeNotInProject}): install it at that exact version so that rulefx run and your tests can load the ` +
+      `file (from a rulefx clone, before it is published: pnpm add -D link:<clone>/packages/action-runtime)`
+    ]),
     ...r.duplicates.map((d) => `warning: ${Bundle.describeDuplicate(d)}`),
     ...r.barrelImportsLeft.map((file) =>
       `warning: ${file} still imports from the "effect" barrel in a form that cannot be rewritten ` +
