@@ -14,6 +14,9 @@
  * plugin), its entry's bytes, and bench/equivalence.ts's logins through it with the runtime installed beside it,
  * compared call by call with the bundled Action.
  *
+ * A is what ships (packages/action-runtime); `pnpm bench` reports A's and B's bytes and cold require in RESULTS.md
+ * (bench/npm.ts builds B with `buildRuntime` and `moduleSets` from here).
+ *
  * Run: `pnpm exec node bench/runtime-npm.ts` (RUNTIME_NPM_RUNS=30 processes per file by default; BENCH_KEEP=1 keeps
  * the temporary folder). Prints Markdown; writes only into a temporary folder.
  */
@@ -22,6 +25,7 @@ import { execFileSync } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
 import {
   allEffectModules,
@@ -54,7 +58,7 @@ const effectCopies = (metafile: esbuild.Metafile): ReadonlySet<string> =>
   )
 
 /** A built runtime, installed as `node_modules/@rulefx/action-runtime` of `dir`. */
-interface Runtime {
+export interface Runtime {
   readonly label: string
   readonly dir: string
   readonly specifiers: ReadonlySet<string>
@@ -67,7 +71,8 @@ interface Runtime {
 
 const gzipBytes = (contents: Uint8Array): number => gzipSync(contents, { level: 9 }).byteLength
 
-const buildRuntime = async (
+/** Builds a runtime exposing `exposed` and installs it in `dir` (bench/run.ts builds B with it, to compare). */
+export const buildRuntime = async (
   label: string,
   dir: string,
   exposed: ReadonlyArray<Exposed>,
@@ -163,17 +168,21 @@ const newGlobals = (file: string): ReadonlyArray<string> =>
 
 const step = (line: string) => process.stderr.write(`${line}\n`)
 
+/** The modules runtime A and B expose, and `rest`: B's effect modules that A does not carry. */
+export const moduleSets = async () => {
+  const base = rulefxModules()
+  const reachable = await reachableEffect(base)
+  const reachableNames = new Set(reachable.map((m) => m.specifier))
+  const rest = allEffectModules().filter((m) => !reachableNames.has(m.specifier))
+  return { reachable, rest, exposedA: [...reachable, ...base], exposedB: [...reachable, ...rest, ...base] }
+}
+
 const main = async () => {
   const runs = Number(process.env["RUNTIME_NPM_RUNS"] ?? 30)
   const dir = mkdtempSync(join(tmpdir(), "rulefx-runtime-npm-"))
   try {
     step("building the runtimes ...")
-    const base = rulefxModules()
-    const reachable = await reachableEffect(base)
-    const reachableNames = new Set(reachable.map((m) => m.specifier))
-    const rest = allEffectModules().filter((m) => !reachableNames.has(m.specifier))
-    const exposedA = [...reachable, ...base]
-    const exposedB = [...reachable, ...rest, ...base]
+    const { reachable, rest, exposedA, exposedB } = await moduleSets()
     const runtimes = await Promise.all([
       buildRuntime("A", join(dir, "A"), exposedA, false),
       buildRuntime("B", join(dir, "B"), exposedB, false),
@@ -332,4 +341,5 @@ const main = async () => {
 const effectVersion = (): string =>
   (JSON.parse(readFileSync(join(effectDist, "..", "package.json"), "utf8")) as { version: string }).version
 
-await main()
+// Run as a script; bench/run.ts imports it for buildRuntime and moduleSets.
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main()
