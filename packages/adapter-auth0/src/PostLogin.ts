@@ -28,7 +28,7 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
+import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as References from "effect/References"
 import * as Auth0Cache from "./Auth0Cache.ts"
@@ -117,25 +117,6 @@ export type CheckLayer<R, ROut> = [Extract<ROut, PerLogin>] extends [never]
       Extract<ROut, PerLogin>
   }
 
-// A hard deadline: the run is forked and, past the deadline, interrupted without waiting for it to stop.
-// Effect.timeoutOrElse alone waits for the interrupted run, so an uninterruptible region or a slow finalizer in a
-// rule or layer would push the answer past the deadline (measured: 1 s instead of 300 ms).
-const withDeadline = <A, E>(
-  run: Effect.Effect<A, E>,
-  deadline: Duration.Duration,
-  millis: number
-): Effect.Effect<A, E | DeadlineExceeded> =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.forkDetach(run)
-    return yield* Fiber.join(fiber).pipe(
-      Effect.timeoutOrElse({
-        duration: deadline,
-        orElse: () =>
-          Effect.forkDetach(Fiber.interrupt(fiber)).pipe(Effect.andThen(Effect.fail(new DeadlineExceeded({ millis }))))
-      })
-    )
-  })
-
 // Runs the pipeline over this login's own services (one Context, no Layer graph of their own) and the services the
 // user's layer builds from them, in a fresh memo map and a scope closed when the run ends, so overlapping logins
 // share nothing. `base` last, so this login's own services win even over a layer that (wrongly) provides its own.
@@ -180,24 +161,22 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
   const deadline = Duration.fromInputUnsafe(options.deadline ?? defaultDeadline)
   const millis = Duration.toMillis(deadline)
   return (event: unknown, api?: PostLoginApi): Promise<Outcome> =>
-    Effect.runPromise(
-      withDeadline(
-        Effect.gen(function*() {
-          const { login, secrets } = yield* Auth0Event.decode(event)
-          return yield* Effect.flatMap(Auth0Cache.forLogin(api), (cache) =>
-            runWith(
-              pipeline.run as Effect.Effect<Decision.Decision, E>,
-              layer as Layer.Layer<ROut, LE, PerLogin>,
-              Context.make(Login, login).pipe(Context.add(Secrets, makeSecrets(secrets)), Context.add(Cache, cache))
-            )).pipe(Effect.annotateLogs({ user: login.user.id }))
-        }),
-        deadline,
-        millis
-      ).pipe(
+    withDeadline(
+      Effect.gen(function*() {
+        const { login, secrets } = yield* Auth0Event.decode(event)
+        return yield* Effect.flatMap(Auth0Cache.forLogin(api), (cache) =>
+          runWith(
+            pipeline.run as Effect.Effect<Decision.Decision, E>,
+            layer as Layer.Layer<ROut, LE, PerLogin>,
+            Context.make(Login, login).pipe(Context.add(Secrets, makeSecrets(secrets)), Context.add(Cache, cache))
+          )).pipe(Effect.annotateLogs({ user: login.user.id }))
+      }).pipe(
         Effect.map((decision): Outcome => ({ _tag: "Allowed", decision })),
         Effect.catchCause((cause) => failed(cause, event)),
         withLogger
-      )
+      ),
+      millis,
+      event
     )
 }
 
@@ -221,6 +200,32 @@ const failed = (cause: Cause.Cause<unknown>, event: unknown): Effect.Effect<Outc
 
 const userIdOf = (event: unknown): unknown =>
   (event as { readonly user?: { readonly user_id?: unknown } })?.user?.user_id
+
+// A hard deadline, kept outside the run: one fiber for the run and one timer beside it, so a login forks nothing of
+// its own. At the deadline the answer is a denial at once, and the run is interrupted without waiting for it to stop:
+// Effect.timeoutOrElse waits for the interrupted run, so an uninterruptible region or a slow finalizer in a rule or
+// layer would push the answer past the deadline (measured: 1 s instead of 300 ms). The promise settles once, so a
+// run that ends after its deadline changes nothing (an interrupted fiber skips `failed`, so it logs nothing either);
+// a run that ends first clears the timer.
+const withDeadline = (run: Effect.Effect<Outcome>, millis: number, event: unknown): Promise<Outcome> =>
+  new Promise((resolve, reject) => {
+    // As Effect.runPromise settles: a failure (none but a logger that throws) rejects, and the handler fails closed.
+    const settle = (exit: Exit.Exit<Outcome>) =>
+      exit._tag === "Success" ? resolve(exit.value) : reject(Cause.squash(exit.cause))
+    const fiber = Effect.runFork(run)
+    // Past setTimeout's range (about 24.8 days) or infinite: no timer, as Effect's own sleep never ends there either
+    // in practice (Auth0 ends a flow at 20 s).
+    const timer = millis < 2 ** 31
+      ? setTimeout(() => {
+        settle(Effect.runSyncExit(failed(Cause.fail(new DeadlineExceeded({ millis })), event).pipe(withLogger)))
+        fiber.interruptUnsafe()
+      }, millis)
+      : undefined
+    fiber.addObserver((exit) => {
+      clearTimeout(timer)
+      settle(exit)
+    })
+  })
 
 // At most this many violation lines per login, then one line with the count of the rest.
 const maxViolationLines = 10

@@ -489,6 +489,9 @@ describe("PostLogin.make: what reaches the user", () => {
   })
 })
 
+// Node's pending timers (setTimeout, setInterval) in this process.
+const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
+
 describe("PostLogin.make: the deadline is hard", () => {
   it.live("an uninterruptible rule or a slow finalizer does not push the answer past the deadline", () =>
     Effect.gen(function*() {
@@ -506,6 +509,39 @@ describe("PostLogin.make: the deadline is hard", () => {
         assertOnlyDenied(api, genericMessage)
         assert.isBelow(elapsed, 700, rule.name)
       }
+    }))
+
+  it.live("at the deadline the rule's fiber is interrupted, and a decision it reaches later is never applied", () =>
+    Effect.gen(function*() {
+      let interrupted = false
+      const late = Rule.make(
+        "late",
+        Effect.uninterruptible(Effect.sleep("300 millis")).pipe(
+          Effect.andThen(Decision.setIdTokenClaim("late", 1)),
+          Effect.onInterrupt(() =>
+            Effect.sync(() => {
+              interrupted = true
+            })
+          )
+        )
+      )
+      const { api } = yield* Effect.promise(() => run(handlerOf(late, { deadline: "100 millis" }), minimalEvent()))
+      assertOnlyDenied(api, genericMessage)
+      yield* Effect.sleep("400 millis")
+      assert.isTrue(interrupted)
+      assertOnlyDenied(api, genericMessage)
+    }))
+
+  it.live("no timer is left behind: a login that ends first clears its deadline's, one cut off leaves none", () =>
+    Effect.gen(function*() {
+      const before = timers()
+      yield* Effect.promise(() =>
+        run(handlerOf(Rule.make("noop", Effect.void), { deadline: "1 minute" }), minimalEvent())
+      )
+      assert.strictEqual(timers(), before)
+      const sleepy = Rule.make("sleepy", Effect.sleep("1 minute"))
+      yield* Effect.promise(() => run(handlerOf(sleepy, { deadline: "50 millis" }), minimalEvent()))
+      assert.strictEqual(timers(), before)
     }))
 })
 

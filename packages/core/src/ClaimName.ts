@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import { bounded } from "./internal/memo.ts"
 
 /**
  * Why a claim name is refused: a name the issuer sets itself, or a name on the issuer's own namespace.
@@ -71,12 +72,16 @@ export const isRestricted = (name: string): boolean => restricted.has(name)
  * @category guards
  * @since 0.1.0
  */
-export const isIssuerNamespace = (name: string): boolean => {
-  if (/^urn:auth0/i.test(name)) return true
-  if (!/^https?:/i.test(name) || !URL.canParse(name)) return false
+export const isIssuerNamespace = (name: string): boolean =>
+  /^urn:auth0/i.test(name) || (/^https?:/i.test(name) && isIssuerUrl(name))
+
+// Parsing a URL is the costly part, and an Action checks the same few claim names on every login: the answer is kept
+// per name, for at most 1,000 names, so a flood of distinct names cannot grow it.
+const isIssuerUrl = /* @__PURE__ */ bounded((name: string): boolean => {
+  if (!URL.canParse(name)) return false
   const host = new URL(name).hostname.toLowerCase().replace(/\.+$/, "")
   return issuerHosts.some((root) => host === root || host.endsWith(`.${root}`))
-}
+}, 1000)
 
 /**
  * The problem with a claim name, or `undefined` when a rule may set it.
