@@ -14,9 +14,8 @@ import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
 import { execFile } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs"
-import { createServer, type Server } from "node:http"
+import type { Server } from "node:http"
 import { createRequire } from "node:module"
-import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import * as BigTenant from "./utils/BigTenant.ts"
@@ -53,19 +52,9 @@ let actionFile = ""
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "rulefx-big-npm-"))
   installed = InstalledRuntime.install(root)
-  crm = createServer((req, res) => {
-    asked.push(req.url ?? "")
-    const id = /\/accounts\/([^/?]+)$/.exec(req.url ?? "")?.[1]
-    if (req.method !== "GET" || id === undefined) {
-      res.writeHead(404).end()
-      return
-    }
-    res.writeHead(200, { "content-type": "application/json" }).end(
-      JSON.stringify(BigTenant.crmAccount(decodeURIComponent(id)))
-    )
-  })
-  await new Promise<void>((resolve) => crm!.listen(0, "127.0.0.1", resolve))
-  tenant = BigTenant.make({ crmUrl: `http://127.0.0.1:${(crm.address() as AddressInfo).port}` })
+  const started = await BigTenant.startCrm(asked)
+  crm = started.server
+  tenant = BigTenant.make({ crmUrl: started.url })
   folder = BigTenant.write(tenant, join(root, "tenant"))
   actionFile = join(installed.lone, "action.js")
   // From the lone folder, as a user runs it in their project: the runtime is found installed there.

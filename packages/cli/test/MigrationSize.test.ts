@@ -12,9 +12,8 @@ import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
 import { execFile } from "node:child_process"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
-import { createServer, type Server } from "node:http"
+import type { Server } from "node:http"
 import { createRequire } from "node:module"
-import type { AddressInfo } from "node:net"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -148,19 +147,9 @@ describe("the big tenant built over Auth0's limit (--budget raised), for its cas
   const asked: Array<string> = []
 
   beforeAll(async () => {
-    crm = createServer((req, res) => {
-      asked.push(req.url ?? "")
-      const id = /\/accounts\/([^/?]+)$/.exec(req.url ?? "")?.[1]
-      if (req.method !== "GET" || id === undefined) {
-        res.writeHead(404).end()
-        return
-      }
-      res.writeHead(200, { "content-type": "application/json" }).end(
-        JSON.stringify(BigTenant.crmAccount(decodeURIComponent(id)))
-      )
-    })
-    await new Promise<void>((resolve) => crm!.listen(0, "127.0.0.1", resolve))
-    withCrm = BigTenant.make({ crmUrl: `http://127.0.0.1:${(crm.address() as AddressInfo).port}` })
+    const started = await BigTenant.startCrm(asked)
+    crm = started.server
+    withCrm = BigTenant.make({ crmUrl: started.url })
     // Only the settings' values differ: the rules, and so the Action, are the same.
     assert.deepStrictEqual(withCrm.rules, tenant.rules)
     const out = join(root, "big", "action.js")

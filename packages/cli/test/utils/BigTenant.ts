@@ -17,6 +17,8 @@
 import type { Call } from "@rulefx/testing/RecordingApi"
 import { createHmac } from "node:crypto"
 import { mkdirSync, writeFileSync } from "node:fs"
+import { createServer, type Server } from "node:http"
+import type { AddressInfo } from "node:net"
 import { join } from "node:path"
 
 /**
@@ -48,6 +50,24 @@ export const crmAccount = (id: string): { readonly id: string; readonly tier: st
   tier: `tier-${id.length % 3}`,
   owner: "sales"
 })
+
+/**
+ * The CRM the tenant's `request` rule calls, on 127.0.0.1: `GET /accounts/<id>` answers `crmAccount(id)`, anything
+ * else 404. Each URL asked is pushed to `asked`. Its `url` is the tenant's `crmUrl`.
+ */
+export const startCrm = async (asked: Array<string>): Promise<{ readonly server: Server; readonly url: string }> => {
+  const server = createServer((req, res) => {
+    asked.push(req.url ?? "")
+    const id = /\/accounts\/([^/?]+)$/.exec(req.url ?? "")?.[1]
+    if (req.method !== "GET" || id === undefined) {
+      res.writeHead(404).end()
+      return
+    }
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(crmAccount(decodeURIComponent(id))))
+  })
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve))
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+}
 
 /**
  * One generated rule.
