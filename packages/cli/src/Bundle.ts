@@ -271,6 +271,7 @@ export const build = async (options: Options): Promise<Report> => {
   }
   const { duplicates, fatal } = findDuplicates(inputs)
   if (fatal.length > 0) throw new DuplicatePackages(options.outfile, fatal)
+  if (runtime !== undefined) refuseSecondCopy(options.outfile, inputs, runtime)
   const byPackage = new Map<string, number>()
   for (const [path, info] of Object.entries(inputs)) {
     const key = options.entryLabel !== undefined && resolve(path) === resolve(options.entry)
@@ -351,6 +352,30 @@ interface Owner {
  * one folder: those of `mustBeSingle` are `fatal`, the others `duplicates`. A package is the nearest package.json
  * above a file that has a name.
  */
+// With the npm runtime, a file of a package the runtime carries (effect, @rulefx/core, ...) must not be bundled: it
+// came in by a path or an alias the shims do not see (`effect/dist/Effect.js`), and would be a second copy beside the
+// runtime's, with its own fiber runtime and its own classes.
+const refuseSecondCopy = (
+  outfile: string,
+  inputs: Readonly<Record<string, unknown>>,
+  runtime: ActionRuntime.Manifest
+): void => {
+  const carried = new Set(["effect", ...runtime.modules.map((id) => /^@rulefx\/[^/]+/.exec(id)?.[0] ?? "effect")])
+  const owners = new Map<string, Owner | undefined>()
+  const copies = Object.keys(inputs).flatMap((input) => {
+    if (input.includes(":") || ActionRuntime.isShim(input)) return []
+    const owner = packageAbove(dirname(resolve(input)), owners)
+    return owner !== undefined && carried.has(owner.name) ? [`${input} (${owner.name})`] : []
+  })
+  if (copies.length > 0) {
+    throw new Error(
+      `${outfile} would bundle ${copies.slice(0, 3).join(", ")}${copies.length > 3 ? ", ..." : ""}, a second copy ` +
+        `beside ${ActionRuntime.dependency(runtime)}, which carries it: import it by its name (effect/Effect, ` +
+        `@rulefx/core/Rule), not by a path or an alias, or build with --runtime bundled`
+    )
+  }
+}
+
 const findDuplicates = (
   inputs: Readonly<Record<string, { readonly bytesInOutput: number }>>
 ): { readonly fatal: ReadonlyArray<Duplicate>; readonly duplicates: ReadonlyArray<Duplicate> } => {

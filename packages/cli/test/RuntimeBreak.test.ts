@@ -88,23 +88,28 @@ describe("a login --runtime npm lets through", { timeout }, () => {
     assert.strictEqual(await login(npm), "denied: nope")
   })
 
-  it("is never allowed when a rule's effect comes from a second copy of effect (imported by path)", async () => {
-    const { bundled, npm } = await buildBoth("by-path", denyingRule(join(effectDist, "Effect.js")))
-    assert.strictEqual(await login(bundled), "denied: nope")
-    assert.notStrictEqual(await login(npm), "allowed")
+  it("is never allowed when a rule imports effect by path: bundled it is denied, with npm it is not built", async () => {
+    const built = await buildBoth("by-path", denyingRule(join(effectDist, "Effect.js"))).then(
+      () => "built",
+      (e: unknown) => String(e)
+    )
+    assert.include(built, "a second copy beside @rulefx/action-runtime@")
+    assert.strictEqual(await login(join(lone, "by-path-bundled.js")), "denied: nope")
   })
 })
 
 describe("two copies of effect", { timeout }, () => {
-  // FINDING: an import of effect's files by path (`.../node_modules/effect/dist/Effect.js`, or an npm alias of
-  // effect) is not `effect/...` to the plugin, so --runtime npm bundles a second copy of effect into the Action's
-  // code beside the runtime's, silently; the bundled build resolves the same file once.
-  it.fails("refuses to build an Action that would bundle effect beside the runtime's", async () => {
+  // Found by the review: an import of effect's files by path (`.../node_modules/effect/dist/Effect.js`, or an npm
+  // alias of effect) is not `effect/...` to the plugin, so --runtime npm bundled a second copy of effect into the
+  // Action's code beside the runtime's, silently. The build now refuses any file of a package the runtime carries.
+  it("refuses to build an Action that would bundle effect beside the runtime's", async () => {
     const error = await buildBoth("second-copy", denyingRule(join(effectDist, "Effect.js"))).then(
       () => undefined,
       (e: unknown) => e
     )
-    assert.isDefined(error)
+    assert.instanceOf(error, Error)
+    assert.include((error as Error).message, "a second copy beside @rulefx/action-runtime@")
+    assert.include((error as Error).message, "(effect)")
   })
 })
 
