@@ -146,21 +146,29 @@ const markerPrefix = "rulefx:requires "
  */
 export const marker = (manifest: Manifest): string => `${markerPrefix}${dependency(manifest)}`
 
-const markerLiteral = new RegExp(
-  `(["'\`])${markerPrefix}${packageName.replace("/", "\\/")}@([0-9A-Za-z.+-]+)\\1`,
-  "g"
-)
+// The marker as the shim's version check uses it, `"<marker>" !== "<prefix>" + r.version` (the minifier may swap the
+// sides), in a file that requires the runtime: a string that only looks like the marker (a message, a comment) in a
+// file built bundled is not one.
+const quote = "[\"'`]"
+const prefix = `${markerPrefix}${packageName}@`.replaceAll(/[/.+]/g, "\\$&")
+const version = "([0-9A-Za-z.+-]+)"
+const sum = `${quote}${prefix}${quote}\\s*\\+\\s*[\\w$]+\\.version`
+const markerFirst = new RegExp(`${quote}${prefix}${version}${quote}\\s*!==?\\s*${sum}`, "g")
+const markerLast = new RegExp(`${sum}\\s*!==?\\s*${quote}${prefix}${version}${quote}`, "g")
+const requiresRuntime = new RegExp(`require\\(\\s*${quote}${packageName.replace("/", "\\/")}${quote}\\s*\\)`)
 
 /**
- * The versions of the runtime a built Action's code requires (its `marker`s), distinct, in the order found: none for
- * an Action with the runtime bundled in (or that uses nothing of it), one for an Action built with `--runtime npm`.
+ * The versions of the runtime a built Action's code requires (its `marker`s, as the shim's version check compares them,
+ * in a file that requires the runtime), distinct, in the order found: none for an Action with the runtime bundled in
+ * (or that uses nothing of it), one for an Action built with `--runtime npm`.
  *
  * @category getters
  * @since 0.1.0
  */
-export const requiredBy = (code: string): ReadonlyArray<string> => [
-  ...new Set([...code.matchAll(markerLiteral)].map((match) => match[2]!))
-]
+export const requiredBy = (code: string): ReadonlyArray<string> =>
+  requiresRuntime.test(code)
+    ? [...new Set([...code.matchAll(markerFirst), ...code.matchAll(markerLast)].map((match) => match[1]!))]
+    : []
 
 /**
  * Imports that go to the runtime: effect and rulefx's packages, with any subpath (one copy of each at run time).
