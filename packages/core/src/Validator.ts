@@ -301,6 +301,19 @@ export type ObjectOutput<E extends Entries> = Simplify<
   & { readonly [K in AbsentKeys<E>]?: InferOutput<E[K]> }
 >
 
+// Starts an object's (or a record's) dataset: a type issue and undefined when the input is not an object, otherwise
+// the dataset typed so far with a fresh output object as its value, returned for the entries to fill.
+const objectOutput = (dataset: Dataset): Record<string, unknown> | undefined => {
+  if (!dataset.value || typeof dataset.value !== "object") {
+    addIssue(dataset, "type", { expected: "Object" })
+    return undefined
+  }
+  const out: Record<string, unknown> = {}
+  dataset.typed = true
+  dataset.value = out
+  return out
+}
+
 /**
  * An object with the listed keys (others are dropped). A key that is absent is an issue unless its schema is
  * optional or nullish; an absent key with a default gets the default.
@@ -311,13 +324,8 @@ export type ObjectOutput<E extends Entries> = Simplify<
 export const object = <E extends Entries>(entries: E): Schema<ObjectInput<E>, ObjectOutput<E>> =>
   schema("object", "Object", (dataset) => {
     const input = dataset.value as Record<string, unknown>
-    if (!input || typeof input !== "object") {
-      addIssue(dataset, "type", { expected: "Object" })
-      return dataset
-    }
-    dataset.typed = true
-    const out: Record<string, unknown> = {}
-    dataset.value = out
+    const out = objectOutput(dataset)
+    if (out === undefined) return dataset
     for (const key in entries) {
       const entry = entries[key]!
       const optional = entry.type === "optional" || entry.type === "nullish"
@@ -348,13 +356,8 @@ export const object = <E extends Entries>(entries: E): Schema<ObjectInput<E>, Ob
 export const record = <I, O>(value: Schema<I, O>): Schema<Record<string, I>, Record<string, O>> =>
   schema("record", "Object", (dataset) => {
     const input = dataset.value as Record<string, unknown>
-    if (!input || typeof input !== "object") {
-      addIssue(dataset, "type", { expected: "Object" })
-      return dataset
-    }
-    dataset.typed = true
-    const out: Record<string, unknown> = {}
-    dataset.value = out
+    const out = objectOutput(dataset)
+    if (out === undefined) return dataset
     for (const key in input) {
       if (!Object.hasOwn(input, key) || key === "__proto__" || key === "prototype" || key === "constructor") continue
       const nested = value["~run"]({ typed: false, value: input[key] })
