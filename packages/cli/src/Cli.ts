@@ -11,6 +11,7 @@
  * rulefx migrate tenant/rules -o dist/action.js [--accept <rule>:<construct>] [--skip <rule>] [--external <package>]
  *   [--optional-setting NAME] [--rule-timeout 5000] [--deadline 10000] [--budget 100] [--runtime npm] [--dry-run]
  * rulefx migrate tenant/rules --emit-rules src/legacy-rules.cjs [--skip <rule>]
+ * rulefx diff dist/old.js dist/new.js --events events/ [--secrets secrets.env] [--ignore <path>] [--live] [--json]
  * ```
  *
  * @since 0.1.0
@@ -20,6 +21,7 @@ import * as Effect from "effect/Effect"
 import { createRequire } from "node:module"
 import { build } from "./internal/cli/build.ts"
 import { deploy } from "./internal/cli/deploy.ts"
+import { diff } from "./internal/cli/diff.ts"
 import { exportCommand } from "./internal/cli/export.ts"
 import { init } from "./internal/cli/init.ts"
 import { migrate } from "./internal/cli/migrate.ts"
@@ -37,7 +39,7 @@ export const rulefx = Command.make("rulefx").pipe(
   Command.withDescription(
     "Scaffold, build, run, deploy and export Auth0 Actions written with rulefx; migrate legacy Rules"
   ),
-  Command.withSubcommands([init, build, run, deploy, exportCommand, migrate])
+  Command.withSubcommands([init, build, run, deploy, exportCommand, migrate, diff])
 )
 
 // The installed package's own manifest, found by name (its exports list ./package.json) from src/ and dist/ alike.

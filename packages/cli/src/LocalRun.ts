@@ -224,6 +224,8 @@ export interface RunOptions {
   readonly filled?: ReadonlyArray<string>
   /** The Action's source map (SourceMapping.load): stack positions in log lines point at the sources. */
   readonly sourceMap?: SourceMapping.Mapping
+  /** The recording api the handler gets (a fresh `RecordingApi.make()` by default); the result's calls are its. */
+  readonly api?: RecordingApi.RecordingApi
 }
 
 /**
@@ -254,7 +256,7 @@ export const run = Effect.fn("LocalRun.run")(function*(
   const own = Predicate.isObject(event["secrets"]) ? event["secrets"] : {}
   const withSecrets = { ...event, secrets: { ...own, ...options.secrets } }
   const limit = Duration.fromInputUnsafe(options.timeout ?? auth0TimeLimit)
-  const api = RecordingApi.make()
+  const api = options.api ?? RecordingApi.make()
   const capture = LogCapture.start()
   const started = performance.now()
   const { rejection, timedOut } = yield* Effect.tryPromise({

@@ -1,0 +1,292 @@
+/**
+ * Diff: runs the same events through two built Actions and reports, per event, where what they made of the login
+ * differs. Behind `rulefx diff`; Node-side only. The question it answers before a deploy: "will anyone's login
+ * change?".
+ *
+ * Each event runs through the first Action (`a`), then the second (`b`), one event at a time, each run with a fresh
+ * recording `api` (LocalRun.run, so as `rulefx run` runs it: secrets merged over the event's, Auth0's 20 s limit).
+ * What each run decided is compared as Auth0 applies it: the outcome, the deny reason (or why the handler rejected),
+ * each ID- and access-token claim, each scope, each `app_metadata` and `user_metadata` key, MFA and the redirect; the
+ * last write of a key wins, so call order counts only where it changes the result. An api call of a kind rulefx does
+ * not summarise (one Auth0 adds later) is compared by its method path and the arguments of each call, never skipped.
+ *
+ * Outbound HTTP cannot make the comparison flaky: the first Action's `fetch` requests (the typed runtime's and the
+ * legacy `request` stand-in's) go out and are recorded; the second Action gets the recorded answer for the same
+ * method, URL and body. A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
+ * Action's request that the first did not send fails as a refused connection would, or, with `live`, goes out.
+ *
+ * Differences that are intended are left out with `ignore`: a path as the report writes it, or one of its leading
+ * parts (`claims.id.https://example.com/seller`, `metadata.app.last_seen`, `requests`).
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as EventSet from "./internal/diff/eventSet.ts"
+import * as GenericApi from "./internal/diff/genericApi.ts"
+import * as HttpTape from "./internal/diff/httpTape.ts"
+import * as Outcome from "./internal/diff/outcome.ts"
+import * as LocalRun from "./LocalRun.ts"
+
+/**
+ * An events file, or one line of a `.jsonl` file, that cannot be used: the message names the file, the line and the
+ * problem.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export const EventFileError = EventSet.EventFileError
+
+/**
+ * @category errors
+ * @since 0.1.0
+ */
+export type EventFileError = EventSet.EventFileError
+
+/**
+ * One event, read and ready to run through both Actions.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Case = EventSet.Case
+
+/**
+ * How a run of one side ended, for the report.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Side {
+  readonly outcome: LocalRun.Result["outcome"]
+  readonly reason?: string
+  readonly rejection?: string
+  /** How many HTTP requests the run sent (the second run's replayed ones included). */
+  readonly requests: number
+}
+
+/**
+ * One path whose values differ: `a` and `b` are absent where that side has no value.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Difference {
+  readonly path: string
+  readonly a?: unknown
+  readonly b?: unknown
+}
+
+/**
+ * What the diff found for one event.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface EventResult {
+  readonly name: string
+  readonly pass: EventSet.Pass
+  readonly same: boolean
+  readonly differences: ReadonlyArray<Difference>
+  /** Paths that differ but are covered by `ignore`. */
+  readonly ignored: ReadonlyArray<string>
+  readonly a: Side
+  readonly b: Side
+}
+
+/**
+ * The whole diff: counts, and a result per event in the order the events were read.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Report {
+  readonly events: number
+  readonly same: number
+  readonly differ: number
+  readonly results: ReadonlyArray<EventResult>
+}
+
+/**
+ * Options of a diff.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** Secrets merged over each event's own `secrets`, for both Actions. */
+  readonly secrets?: Readonly<Record<string, string>>
+  /** Paths (or leading parts of them) whose differences are intended. */
+  readonly ignore?: ReadonlyArray<string>
+  /** Send a request the second Action makes and the first did not, instead of failing it. */
+  readonly live?: boolean
+  /** How long each handler may take (Auth0's 20 s by default). */
+  readonly timeout?: Duration.Input
+}
+
+/**
+ * Reads the events at `path` (a `.json` or `.jsonl` file, or a folder of them): see the module's description of the
+ * format. `strict` refuses partial events; `resume` runs every event as a continue pass.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const readEvents: (
+  path: string,
+  options?: EventSet.ReadOptions
+) => Effect.Effect<ReadonlyArray<Case>, EventFileError> = EventSet.read
+
+/**
+ * A built Action's handlers, loaded.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Action {
+  readonly file: string
+  readonly handlers: Partial<Record<EventSet.Pass, Effect.Success<ReturnType<typeof LocalRun.loadAction>>>>
+}
+
+/**
+ * Loads the handlers of a built Action that `cases` need: onExecutePostLogin, and onContinuePostLogin when any event
+ * is a continue pass. An Action that lacks one is a LocalRunError naming the file and the handler.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const loadAction = Effect.fn("Diff.loadAction")(function*(file: string, cases: ReadonlyArray<Case>) {
+  const passes = [...new Set(cases.map((c) => c.pass))]
+  const handlers: Action["handlers"] = {}
+  for (const pass of passes) handlers[pass] = yield* LocalRun.loadAction(file, pass)
+  return { file, handlers } satisfies Action
+})
+
+const sideOf = (result: LocalRun.Result, requests: number): Side => ({
+  outcome: result.outcome,
+  ...(result.reason === undefined ? {} : { reason: result.reason }),
+  ...(result.rejection === undefined ? {} : { rejection: result.rejection }),
+  requests
+})
+
+// A side without a value has no key, so JSON output can tell "no claim" from a claim set to null.
+const toDifference = (d: Outcome.Difference): Difference => {
+  const out: { path: string; a?: unknown; b?: unknown } = { path: Outcome.pathText(d.path) }
+  if (d.a !== undefined) out.a = d.a
+  if (d.b !== undefined) out.b = d.b
+  return out
+}
+
+// The runs of one event: `a` with HTTP recorded, then `b` with it replayed.
+const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one: Case, options: Options) {
+  const runOptions = {
+    secrets: options.secrets ?? {},
+    ...(options.timeout === undefined ? {} : { timeout: options.timeout })
+  }
+  const tape = HttpTape.makeTape()
+  const replay: HttpTape.Replay = { sent: [], unrecorded: [] }
+  const resultA = yield* HttpTape.withFetch(
+    (real) => HttpTape.recording(real, tape),
+    LocalRun.run(a.handlers[one.pass]!, one.event, { ...runOptions, api: GenericApi.make() })
+  )
+  const resultB = yield* HttpTape.withFetch(
+    (real) => HttpTape.replaying(real, tape, replay, options.live === true),
+    LocalRun.run(b.handlers[one.pass]!, one.event, { ...runOptions, api: GenericApi.make() })
+  )
+  const all = Outcome.compare(Outcome.entries(resultA, tape.sent), Outcome.entries(resultB, replay.sent))
+  const ignore = options.ignore ?? []
+  const differences = all.filter((d) => !Outcome.isIgnored(d.path, ignore)).map(toDifference)
+  const result: EventResult = {
+    name: one.name,
+    pass: one.pass,
+    same: differences.length === 0,
+    differences,
+    ignored: all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path)),
+    a: sideOf(resultA, tape.sent.length),
+    b: sideOf(resultB, replay.sent.length)
+  }
+  return result
+})
+
+/**
+ * Runs every event through both Actions, one event at a time, and compares what each made of the login.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const compare = Effect.fn("Diff.compare")(function*(
+  a: Action,
+  b: Action,
+  cases: ReadonlyArray<Case>,
+  options: Options = {}
+) {
+  const results = yield* Effect.forEach(cases, (one) => runEvent(a, b, one, options))
+  const same = results.filter((r) => r.same).length
+  const report: Report = { events: results.length, same, differ: results.length - same, results }
+  return report
+})
+
+/**
+ * Reads the events, loads both Actions and compares them: `rulefx diff` without the printing.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const diff = Effect.fn("Diff.diff")(function*(
+  fileA: string,
+  fileB: string,
+  events: string,
+  options: Options & EventSet.ReadOptions = {}
+) {
+  const cases = yield* readEvents(events, options)
+  const a = yield* loadAction(fileA, cases)
+  const b = yield* loadAction(fileB, cases)
+  return yield* compare(a, b, cases, options)
+})
+
+const absent = "(none)"
+
+const show = (value: unknown): string =>
+  value === undefined ? absent : typeof value === "string" ? value : JSON.stringify(value) ?? String(value)
+
+// Requests by body: a list of empty bodies is shown as a count.
+const showAt = (path: string, value: unknown): string =>
+  path.startsWith("requests.") && Array.isArray(value) && value.every((body) => body === "")
+    ? `${value.length} sent`
+    : show(value)
+
+const table = (rows: ReadonlyArray<readonly [string, string, string]>): Array<string> => {
+  const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column]!.length)))
+  return rows.map(([path, a, b]) => `  ${path.padEnd(widths[0]!)}  ${a.padEnd(widths[1]!)}  ${b}`.trimEnd())
+}
+
+/**
+ * Renders a report as text: a table per event that differs (path, the first Action's value, the second's), then
+ * one summary line.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const render = (report: Report, labels: { readonly a: string; readonly b: string }): string => {
+  const blocks = report.results.filter((r) => !r.same).map((r) =>
+    [
+      `${r.name}${r.pass === "onContinuePostLogin" ? " (continue)" : ""}: differs`,
+      ...table([
+        ["path", labels.a, labels.b],
+        ...r.differences.map((d) => [d.path, showAt(d.path, d.a), showAt(d.path, d.b)] as const)
+      ])
+    ].join("\n")
+  )
+  const ignored = report.results.reduce((n, r) => n + r.ignored.length, 0)
+  const summary = `${report.events} event${report.events === 1 ? "" : "s"}: ${report.same} same, ${report.differ} ` +
+    `differ${ignored === 0 ? "" : ` (${ignored} ignored difference${ignored === 1 ? "" : "s"})`}`
+  return [...blocks, summary].join("\n\n")
+}
+
+/**
+ * A report as JSON, for scripts: `{ events, same, differ, results: [{ name, pass, same, differences: [{ path, a?, b?
+ * }], ignored, a, b }] }`, where a side without a value at a path has no `a` (or `b`).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const toJson = (report: Report): string => JSON.stringify(report, null, 2)

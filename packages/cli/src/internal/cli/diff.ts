@@ -1,0 +1,77 @@
+import { Argument, Command, Flag } from "effect/cli"
+import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Diff from "../../Diff.ts"
+import * as SecretsFile from "../../SecretsFile.ts"
+import { CommandFailed } from "./errors.ts"
+
+const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
+
+export const diff = Command.make(
+  "diff",
+  {
+    a: Argument.String("a").pipe(Argument.withDescription("The built Action deployed now (from rulefx build/migrate)")),
+    b: Argument.String("b").pipe(Argument.withDescription("The built Action to compare it with")),
+    events: Flag.String("events").pipe(
+      Flag.withDescription(
+        "A folder of .json/.jsonl events, or one such file; a line { \"event\": ..., \"name\": ..., \"continue\": " +
+          "true } runs onContinuePostLogin"
+      )
+    ),
+    secrets: Flag.String("secrets").pipe(
+      Flag.withDescription("Secrets file (JSON object or NAME=value lines), merged over each event's secrets"),
+      Flag.optional
+    ),
+    ignore: Flag.String("ignore").pipe(
+      Flag.withDescription(
+        "A path whose difference is intended, or a leading part of it (claims.id.https://x/y, metadata.app.last_seen); " +
+          "repeatable"
+      ),
+      Flag.atLeast(0)
+    ),
+    live: Flag.Boolean("live").pipe(
+      Flag.withDescription("Send a request only the second Action makes, instead of failing it (no recorded answer)"),
+      Flag.withDefault(false)
+    ),
+    json: Flag.Boolean("json").pipe(Flag.withDescription("Print the report as JSON"), Flag.withDefault(false)),
+    resume: Flag.Boolean("continue").pipe(
+      Flag.withDescription("Run every event through onContinuePostLogin (the user back from a redirect)"),
+      Flag.withDefault(false)
+    ),
+    strict: Flag.Boolean("strict").pipe(
+      Flag.withDescription("Refuse an event that leaves out something Auth0 always sends, instead of filling it"),
+      Flag.withDefault(false)
+    ),
+    timeout: Flag.Int("timeout").pipe(
+      Flag.withDescription("Seconds each handler may take (default 20, Auth0's limit)"),
+      Flag.withDefault(20)
+    )
+  },
+  Effect.fnUntraced(function*({ a, b, events, ignore, json, live, resume, secrets, strict, timeout }) {
+    if (timeout <= 0) return yield* new CommandFailed({ reason: "--timeout must be a positive number of seconds" })
+    const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
+    const report = yield* Diff.diff(a, b, events, {
+      secrets: extra,
+      ignore,
+      live,
+      resume,
+      strict,
+      timeout: Duration.seconds(timeout)
+    }).pipe(Effect.mapError(failed))
+    yield* Console.log(json ? Diff.toJson(report) : Diff.render(report, { a, b }))
+    if (report.differ > 0) {
+      return yield* new CommandFailed({
+        reason: `${report.differ} of ${report.events} event${
+          report.events === 1 ? "" : "s"
+        } differ between ${a} and ${b}`
+      })
+    }
+  })
+).pipe(
+  Command.withDescription(
+    "Run events through two built Actions (HTTP recorded from the first, replayed to the second) and show where " +
+      "the logins differ; exit 1 if any does"
+  )
+)

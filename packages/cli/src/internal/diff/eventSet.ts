@@ -1,0 +1,161 @@
+/**
+ * The events `rulefx diff` runs: a folder of `.json` files (one event each) and `.jsonl` files (one a line), or one
+ * such file. Each event is either a post-login event as `rulefx run` takes it, or a wrapper that says more about it:
+ * `{ "event": {...}, "name": "admin login", "continue": true }`, where `continue: true` runs onContinuePostLogin (the
+ * user coming back from a redirect) instead of onExecutePostLogin. A post-login event has no top-level `event` field,
+ * so an object with one is a wrapper. Each event is filled (PartialEvent) and checked (Auth0Event) as `rulefx run`
+ * does it, and a problem names the file and, in a `.jsonl` file, the line.
+ */
+import * as Auth0Event from "@rulefx/adapter-auth0/Auth0Event"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import { readdirSync, statSync } from "node:fs"
+import { basename, extname, join } from "node:path"
+import * as PartialEvent from "../../PartialEvent.ts"
+import { readText } from "../files.ts"
+
+/** An event file (or one line of it) that cannot be used; `line` is 1-based, for `.jsonl` files. */
+export class EventFileError extends Data.TaggedError("EventFileError")<{
+  readonly file: string
+  readonly line?: number | undefined
+  readonly problem: string
+}> {
+  override get message(): string {
+    return `${this.file}${this.line === undefined ? "" : `:${this.line}`}: ${this.problem}`
+  }
+}
+
+/** Which handler an event is for. */
+export type Pass = "onExecutePostLogin" | "onContinuePostLogin"
+
+/** One event, ready to run. */
+export interface Case {
+  /** The file's name, with `:line` for a `.jsonl` line, or the wrapper's `name`. */
+  readonly name: string
+  readonly pass: Pass
+  readonly event: Record<string, unknown>
+  /** What the event left out of what Auth0 always sends, filled with defaults. */
+  readonly filled: ReadonlyArray<string>
+}
+
+/** How events are read: `strict` refuses a partial event; `resume` makes every event a continue pass. */
+export interface ReadOptions {
+  readonly strict?: boolean
+  readonly resume?: boolean
+}
+
+const wrapperFields = new Set(["event", "name", "continue"])
+
+type Where = { readonly file: string; readonly line?: number }
+
+const fail = (where: Where, problem: string) => Effect.fail(new EventFileError({ ...where, problem }))
+
+// Only the position of a JSON syntax error: V8's message quotes the text around it, which may hold a secret.
+const notJson = (cause: unknown): string => {
+  const at = cause instanceof Error ? /position \d+(?: \(line \d+ column \d+\))?/.exec(cause.message) : null
+  return at === null ? "not valid JSON" : `not valid JSON (at ${at[0]})`
+}
+
+const parse = (where: Where, text: string): Effect.Effect<unknown, EventFileError> =>
+  Effect.try({
+    try: () => JSON.parse(text) as unknown,
+    catch: (cause) => new EventFileError({ ...where, problem: notJson(cause) })
+  })
+
+// A parsed JSON value into a case: a wrapper is unwrapped, the event filled and checked.
+const toCase = (
+  where: Where,
+  name: string,
+  json: unknown,
+  options: ReadOptions
+): Effect.Effect<Case, EventFileError> => {
+  if (!Predicate.isObject(json)) {
+    return fail(where, "expected a JSON object (a post-login event, or { \"event\": ... })")
+  }
+  const wrapped = json["event"] !== undefined
+  if (wrapped) {
+    const unknown = Object.keys(json).filter((key) => !wrapperFields.has(key))
+    if (unknown.length > 0) {
+      return fail(where, `unknown field ${unknown.join(", ")} beside "event" (a wrapper has event, name and continue)`)
+    }
+    if (!Predicate.isObject(json["event"])) return fail(where, "\"event\" is not a JSON object")
+    if (json["continue"] !== undefined && !Predicate.isBoolean(json["continue"])) {
+      return fail(where, "\"continue\" is not true or false")
+    }
+    if (json["name"] !== undefined && !Predicate.isString(json["name"])) return fail(where, "\"name\" is not a string")
+  }
+  const written = wrapped ? json["event"] as Record<string, unknown> : json
+  const lacking = PartialEvent.missing(written)
+  if (options.strict === true && lacking.length > 0) {
+    return fail(where, `a partial post-login event (--strict): missing ${lacking.join(", ")}`)
+  }
+  const { event, filled } = PartialEvent.complete(written)
+  return Auth0Event.decode(event).pipe(
+    Effect.mapError((e) =>
+      new EventFileError({ ...where, problem: `not a post-login event rulefx can read: ${e.issues.join("; ")}` })
+    ),
+    Effect.as<Case>({
+      name: wrapped && Predicate.isString(json["name"]) ? json["name"] : name,
+      pass: options.resume === true || (wrapped && json["continue"] === true)
+        ? "onContinuePostLogin"
+        : "onExecutePostLogin",
+      event,
+      filled
+    })
+  )
+}
+
+const readJsonFile = (file: string, options: ReadOptions) =>
+  readText(file, (problem) => new EventFileError({ file, problem })).pipe(
+    Effect.flatMap((text) => parse({ file }, text)),
+    Effect.flatMap((json) => toCase({ file }, basename(file), json, options)),
+    Effect.map((one) => [one])
+  )
+
+const readJsonLines = (file: string, options: ReadOptions) =>
+  readText(file, (problem) => new EventFileError({ file, problem })).pipe(
+    Effect.flatMap((text) =>
+      Effect.forEach(
+        text.split(/\r?\n/).flatMap((line, i) => line.trim() === "" ? [] : [{ line: i + 1, text: line }]),
+        ({ line, text }) =>
+          parse({ file, line }, text).pipe(
+            Effect.flatMap((json) => toCase({ file, line }, `${basename(file)}:${line}`, json, options))
+          )
+      )
+    )
+  )
+
+const readFile = (file: string, options: ReadOptions): Effect.Effect<ReadonlyArray<Case>, EventFileError> =>
+  extname(file) === ".jsonl" ? readJsonLines(file, options) : readJsonFile(file, options)
+
+/**
+ * Reads the events at `path`: a `.json` or `.jsonl` file, or a folder whose `.json` and `.jsonl` files (not its
+ * subfolders) are read in name order. A folder without any, or an empty file, is an error: a diff over no events
+ * would pass whatever the Actions do.
+ */
+export const read = Effect.fn("Diff.readEvents")(function*(path: string, options: ReadOptions = {}) {
+  const kind = yield* Effect.try({
+    try: () => statSync(path).isDirectory() ? "folder" as const : "file" as const,
+    catch: () => new EventFileError({ file: path, problem: "no such file or folder" })
+  })
+  const files = kind === "file"
+    ? [path]
+    : yield* Effect.try({
+      try: () =>
+        readdirSync(path, { withFileTypes: true })
+          .filter((entry) => entry.isFile() && /\.jsonl?$/.test(entry.name))
+          .map((entry) => entry.name)
+          .toSorted()
+          .map((name) => join(path, name)),
+      catch: () => new EventFileError({ file: path, problem: "cannot be read" })
+    })
+  const cases = (yield* Effect.forEach(files, (file) => readFile(file, options))).flat()
+  if (cases.length === 0) {
+    return yield* new EventFileError({
+      file: path,
+      problem: kind === "folder" ? "no .json or .jsonl events in this folder" : "no events in this file"
+    })
+  }
+  return cases
+})

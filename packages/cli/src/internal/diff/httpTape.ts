@@ -1,0 +1,156 @@
+/**
+ * Outbound HTTP for `rulefx diff`: the first Action's requests go out and are recorded on a tape (the answer or the
+ * error, by method, URL and body); the second Action gets the recorded answer for the same method, URL and body, in
+ * order, the last one again once they are used up. A request the first Action did not make fails as a connection
+ * error would (code `ENOTRECORDED`), or, with `live`, goes out. Both runs list what they sent, so that the comparison
+ * can show a request made by one Action only. Answers that do not match the network's state at a later time cannot
+ * make the two runs differ: the second run never sees the network for a recorded request.
+ *
+ * What is intercepted is `globalThis.fetch`, which both the typed runtime (core's HttpBody) and the legacy runtime's
+ * `request` stand-in call when they send; it is replaced for the length of one run (the runs are one after another).
+ * A recorded answer is read whole before the first Action gets it, as a copy.
+ *
+ * This module is a `fetch`: it works with promises, as the function it replaces does.
+ */
+import * as Effect from "effect/Effect"
+
+/** One request as it was sent: the method, the URL and the body as text (`""` without one). */
+export interface Sent {
+  readonly method: string
+  readonly url: string
+  readonly body: string
+}
+
+type Answer =
+  | {
+    readonly ok: true
+    readonly status: number
+    readonly statusText: string
+    readonly headers: ReadonlyArray<[string, string]>
+    readonly body: Uint8Array
+  }
+  | { readonly ok: false; readonly error: unknown }
+
+/** The first run's requests: their answers by request, and the order they were sent in. */
+export interface Tape {
+  readonly answers: Map<string, Array<Promise<Answer>>>
+  readonly sent: Array<Sent>
+}
+
+/** What the second run sent, and which of its requests had no recorded answer. */
+export interface Replay {
+  readonly sent: Array<Sent>
+  readonly unrecorded: Array<Sent>
+}
+
+type Fetch = typeof globalThis.fetch
+
+const bodyText = (body: unknown): string => {
+  if (body === undefined || body === null) return ""
+  if (typeof body === "string") return body
+  if (body instanceof URLSearchParams) return body.toString()
+  if (body instanceof ArrayBuffer) return Buffer.from(body).toString("latin1")
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1")
+  // A stream, a Blob or FormData is not read here (that would use it up): such requests match by method and URL.
+  return `<${Object.prototype.toString.call(body).slice(8, -1)}>`
+}
+
+const describe = (input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): Sent => {
+  const request = input instanceof Request ? input : undefined
+  const url = request !== undefined ? request.url : input instanceof URL ? input.href : String(input)
+  return {
+    method: String(init?.method ?? request?.method ?? "GET").toUpperCase(),
+    url,
+    body: init?.body !== undefined ? bodyText(init.body) : request?.body != null ? "<Request body>" : ""
+  }
+}
+
+const keyOf = (sent: Sent): string => JSON.stringify([sent.method, sent.url, sent.body])
+
+const nullBody = new Set([101, 204, 205, 304])
+
+const toResponse = (answer: Answer): Promise<Response> =>
+  answer.ok
+    ? Promise.resolve(
+      new Response(nullBody.has(answer.status) ? null : answer.body.slice(), {
+        status: answer.status,
+        statusText: answer.statusText,
+        headers: answer.headers as Array<[string, string]>
+      })
+    )
+    : Promise.reject(answer.error)
+
+const aborted = (init: Parameters<Fetch>[1]): unknown =>
+  init?.signal?.aborted === true ? init.signal.reason ?? new DOMException("aborted", "AbortError") : undefined
+
+/** A fetch that sends with `real` and records each answer (or error) on `tape`. */
+export const recording = (real: Fetch, tape: Tape): Fetch => (input, init) => {
+  const sent = describe(input, init)
+  tape.sent.push(sent)
+  const answer: Promise<Answer> = real(input, init).then(
+    (response) =>
+      response.arrayBuffer().then(
+        (bytes): Answer => ({
+          ok: true,
+          status: response.status,
+          statusText: response.statusText,
+          headers: [...response.headers],
+          body: new Uint8Array(bytes)
+        }),
+        (error: unknown): Answer => ({ ok: false, error })
+      ),
+    (error: unknown): Answer => ({ ok: false, error })
+  )
+  const key = keyOf(sent)
+  tape.answers.set(key, [...(tape.answers.get(key) ?? []), answer])
+  return answer.then(toResponse)
+}
+
+const notRecorded = (sent: Sent): Error =>
+  new TypeError("fetch failed", {
+    cause: Object.assign(
+      new Error(
+        `rulefx diff: ${sent.method} ${sent.url} was not sent by the first Action, so there is no answer to replay ` +
+          `(--live sends it)`
+      ),
+      { code: "ENOTRECORDED" }
+    )
+  })
+
+/** A fetch that answers from `tape`; a request not on it fails, or with `live` is sent with `real`. */
+export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean): Fetch => {
+  const used = new Map<string, number>()
+  return (input, init) => {
+    const sent = describe(input, init)
+    replay.sent.push(sent)
+    const key = keyOf(sent)
+    const answers = tape.answers.get(key)
+    if (answers === undefined || answers.length === 0) {
+      replay.unrecorded.push(sent)
+      return live ? real(input, init) : Promise.reject(notRecorded(sent))
+    }
+    const index = used.get(key) ?? 0
+    used.set(key, index + 1)
+    const early = aborted(init)
+    if (early !== undefined) return Promise.reject(early)
+    return answers[Math.min(index, answers.length - 1)]!.then(toResponse)
+  }
+}
+
+/** An empty tape. */
+export const makeTape = (): Tape => ({ answers: new Map(), sent: [] })
+
+/** Runs `effect` with `globalThis.fetch` replaced by `fetch`, and puts the previous one back after it. */
+export const withFetch = <A, E, R>(
+  fetch: (real: Fetch) => Fetch,
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => {
+      const real = globalThis.fetch
+      globalThis.fetch = fetch(real)
+      return real
+    }),
+    () => effect,
+    (real) => Effect.sync(() => void (globalThis.fetch = real))
+  )

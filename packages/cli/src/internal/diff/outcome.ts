@@ -1,0 +1,97 @@
+/**
+ * What one run of an Action made of a login, as a flat list of paths and values for `rulefx diff` to compare: the
+ * outcome, the deny reason, each claim, each scope, each metadata key, MFA, the redirect, each kind of api call it does
+ * not know (by method path, with the arguments of every call in order), and the requests it sent. Values are what
+ * Auth0 applies at the end of the Action (LocalRun.summarize: the last write of a key wins), so the order of calls
+ * counts only where it changes that.
+ */
+import type * as RecordingApi from "@rulefx/testing/RecordingApi"
+import { isDeepStrictEqual } from "node:util"
+import type * as LocalRun from "../../LocalRun.ts"
+import type { Sent } from "./httpTape.ts"
+
+/** One thing a run decided: its path (`["claims", "id", "https://example.com/seller"]`) and value. */
+export interface Entry {
+  readonly path: ReadonlyArray<string>
+  readonly value: unknown
+}
+
+/** A path whose values differ; a side without it has no value (`undefined`). */
+export interface Difference {
+  readonly path: ReadonlyArray<string>
+  readonly a: unknown
+  readonly b: unknown
+}
+
+// The api methods LocalRun.summarize reads; every other call (but Auth0's cache) is compared as it was made.
+const summarized = new Set([
+  "access.deny",
+  "idToken.setCustomClaim",
+  "accessToken.setCustomClaim",
+  "accessToken.addScope",
+  "accessToken.removeScope",
+  "user.setAppMetadata",
+  "user.setUserMetadata",
+  "multifactor.enable",
+  "redirect.sendUserTo"
+])
+
+const keyed = (prefix: ReadonlyArray<string>, values: Record<string, unknown>): Array<Entry> =>
+  Object.entries(values).map(([key, value]) => ({ path: [...prefix, key], value }))
+
+/** The entries of a run, from its result and the requests it sent. */
+export const entries = (result: LocalRun.Result, sent: ReadonlyArray<Sent>): ReadonlyArray<Entry> => {
+  const { summary } = result
+  const out: Array<Entry> = [{ path: ["outcome"], value: result.outcome }]
+  if (result.reason !== undefined) out.push({ path: ["reason"], value: result.reason })
+  if (result.rejection !== undefined) out.push({ path: ["rejection"], value: result.rejection })
+  out.push(...keyed(["claims", "id"], summary.idTokenClaims), ...keyed(["claims", "access"], summary.accessTokenClaims))
+  for (const scope of summary.scopesAdded) out.push({ path: ["scopes", scope], value: "added" })
+  for (const scope of summary.scopesRemoved) out.push({ path: ["scopes", scope], value: "removed" })
+  out.push(...keyed(["metadata", "app"], summary.appMetadata), ...keyed(["metadata", "user"], summary.userMetadata))
+  if (summary.mfa !== undefined) out.push({ path: ["mfa"], value: summary.mfa })
+  if (summary.redirect !== undefined) out.push({ path: ["redirect"], value: summary.redirect })
+  out.push(...otherCalls(result.calls), ...requests(sent))
+  return out
+}
+
+const otherCalls = (calls: ReadonlyArray<RecordingApi.Call>): Array<Entry> => {
+  const byMethod = new Map<string, Array<ReadonlyArray<unknown>>>()
+  for (const { args, method } of calls) {
+    if (summarized.has(method) || method.startsWith("cache.")) continue
+    byMethod.set(method, [...(byMethod.get(method) ?? []), args])
+  }
+  return [...byMethod].map(([method, args]) => ({ path: ["calls", method], value: args }))
+}
+
+// By method and URL: the bodies sent, sorted (concurrent requests may go out in either order).
+const requests = (sent: ReadonlyArray<Sent>): Array<Entry> => {
+  const byTarget = new Map<string, Array<string>>()
+  for (const { body, method, url } of sent) {
+    const target = `${method} ${url}`
+    byTarget.set(target, [...(byTarget.get(target) ?? []), body])
+  }
+  return [...byTarget].map(([target, bodies]) => ({ path: ["requests", target], value: bodies.toSorted() }))
+}
+
+/** The path as `--ignore` and the report write it: its parts joined by dots. */
+export const pathText = (path: ReadonlyArray<string>): string => path.join(".")
+
+/** Whether `--ignore <ignore>` covers this path: it names the path or one of its leading parts. */
+export const isIgnored = (path: ReadonlyArray<string>, ignore: ReadonlyArray<string>): boolean =>
+  path.some((_, i) => ignore.includes(pathText(path.slice(0, i + 1))))
+
+const key = (path: ReadonlyArray<string>): string => JSON.stringify(path)
+
+/** The paths whose values differ between two runs, in the order of the first run's entries, then the second's. */
+export const compare = (a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): ReadonlyArray<Difference> => {
+  const byKey = (list: ReadonlyArray<Entry>) => new Map(list.map((entry) => [key(entry.path), entry]))
+  const left = byKey(a)
+  const right = byKey(b)
+  const paths = [...new Map([...a, ...b].map((entry) => [key(entry.path), entry.path])).values()]
+  return paths.flatMap((path) => {
+    const valueA = left.get(key(path))?.value
+    const valueB = right.get(key(path))?.value
+    return isDeepStrictEqual(valueA, valueB) ? [] : [{ path, a: valueA, b: valueB }]
+  })
+}
