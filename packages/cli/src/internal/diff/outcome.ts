@@ -83,12 +83,17 @@ export const isIgnored = (path: ReadonlyArray<string>, ignore: ReadonlyArray<str
 
 const key = (path: ReadonlyArray<string>): string => JSON.stringify(path)
 
-/** The paths whose values differ between two runs, in the order of the first run's entries, then the second's. */
+// Differences are listed by kind, in this order; within a kind, the first run's paths come first.
+const kinds = ["outcome", "reason", "rejection", "claims", "scopes", "metadata", "mfa", "redirect", "calls", "requests"]
+const rank = (path: ReadonlyArray<string>): number => kinds.indexOf(path[0] ?? "")
+
+/** The paths whose values differ between two runs, by kind (outcome first, requests last). */
 export const compare = (a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): ReadonlyArray<Difference> => {
   const byKey = (list: ReadonlyArray<Entry>) => new Map(list.map((entry) => [key(entry.path), entry]))
   const left = byKey(a)
   const right = byKey(b)
   const paths = [...new Map([...a, ...b].map((entry) => [key(entry.path), entry.path])).values()]
+    .toSorted((x, y) => rank(x) - rank(y))
   return paths.flatMap((path) => {
     const valueA = left.get(key(path))?.value
     const valueB = right.get(key(path))?.value
