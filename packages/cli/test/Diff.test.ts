@@ -51,6 +51,22 @@ const action = (name: string, execute: string, resume?: string) =>
       (resume === undefined ? "" : `exports.onContinuePostLogin = async (event, api) => {\n${resume}\n}\n`)
   )
 
+/** An Action that POSTs `body` to the URL secret and sets the answer as a claim. */
+const post = (body: string) =>
+  action(
+    `post-${body}`,
+    `const r = await fetch(event.secrets.URL + "/hook", { method: "POST", body: ${JSON.stringify(body)} })
+     api.idToken.setCustomClaim("n", await r.text())`
+  )
+
+/** An Action that calls an api method RecordingApi does not have. */
+const challenge = (factor: string) =>
+  action(`unknown-${factor}`, `api.authentication.challengeWith({ type: ${JSON.stringify(factor)} })`)
+
+/** Why reading the events at `path` fails. */
+const problem = (path: string) =>
+  Effect.flip(Diff.readEvents(path)).pipe(Effect.map((e) => [e._tag, e.line, e.problem, e.message] as const))
+
 /** The seed's events: a seller (from the test server), no seller, and a role the application does not allow. */
 const seedEvents = () =>
   jsonl("seed.jsonl", [
@@ -96,7 +112,12 @@ beforeAll(async () => {
   ])
   seller = await SellerServer.start({
     "seller-1": SellerServer.seller("seller-1", "ada@shop.example", "Ada's Shop"),
-    "seller-flaky": { _tag: "FailTimes", times: 1, status: 503, after: SellerServer.seller("seller-flaky", "f@x.io", "F") }
+    "seller-flaky": {
+      _tag: "FailTimes",
+      times: 1,
+      status: 503,
+      after: SellerServer.seller("seller-flaky", "f@x.io", "F")
+    }
   })
   // Answers each request with how many it has had: a service whose answer changes between the two runs.
   let hits = 0
@@ -170,7 +191,10 @@ describe("Diff over the seed Action", () => {
       })
       for (const report of [exact, part]) {
         assert.deepStrictEqual([report.same, report.differ], [3, 0])
-        assert.deepStrictEqual(report.results[0]!.ignored, [`claims.access.${claims.roles}`, `claims.access.${renamedRoles}`])
+        assert.deepStrictEqual(report.results[0]!.ignored, [
+          `claims.access.${claims.roles}`,
+          `claims.access.${renamedRoles}`
+        ])
         assert.include(Diff.render(report, { a: "a", b: "b" }), "3 events: 3 same, 0 differ (4 ignored differences)")
       }
       assert.strictEqual(partial.differ, 2)
@@ -192,7 +216,8 @@ describe("Diff over the seed Action", () => {
 })
 
 describe("Diff over hand-written Actions", () => {
-  const claimFromCounter = `const r = await fetch(event.secrets.URL + "/count"); api.idToken.setCustomClaim("n", await r.text())`
+  const claimFromCounter =
+    `const r = await fetch(event.secrets.URL + "/count"); api.idToken.setCustomClaim("n", await r.text())`
 
   it.effect("a service whose answer changes between the runs: replayed, the runs agree, and it is asked once", () =>
     Effect.gen(function*() {
@@ -230,12 +255,6 @@ describe("Diff over hand-written Actions", () => {
 
   it.effect("requests match by method, URL and body: a POST with another body is not answered from the tape", () =>
     Effect.gen(function*() {
-      const post = (body: string) =>
-        action(
-          `post-${body}`,
-          `const r = await fetch(event.secrets.URL + "/hook", { method: "POST", body: ${JSON.stringify(body)} })
-           api.idToken.setCustomClaim("n", await r.text())`
-        )
       const events = jsonl("post.jsonl", [{ ...minimalEvent(), secrets: { URL: counter.url } }])
       const report = yield* Diff.diff(post("x"), post("y"), events)
       const paths = report.results[0]!.differences.map((d) => d.path)
@@ -285,20 +304,26 @@ describe("Diff over hand-written Actions", () => {
 
   it.effect("api calls rulefx does not know are recorded by method path and compared by their arguments", () =>
     Effect.gen(function*() {
-      const call = (factor: string) =>
-        action(`unknown-${factor}`, `api.authentication.challengeWith({ type: ${JSON.stringify(factor)} })`)
       const events = jsonl("unknown.jsonl", [minimalEvent()])
-      const different = yield* Diff.diff(call("otp"), call("email"), events)
+      const different = yield* Diff.diff(challenge("otp"), challenge("email"), events)
       assert.deepStrictEqual(different.results[0]!.differences, [
         { path: "calls.authentication.challengeWith", a: [[{ type: "otp" }]], b: [[{ type: "email" }]] }
       ])
-      assert.isTrue((yield* Diff.diff(call("otp"), call("otp"), events)).results[0]!.same)
+      assert.isTrue((yield* Diff.diff(challenge("otp"), challenge("otp"), events)).results[0]!.same)
     }))
 
   it.effect("a continue pass: a wrapper's \"continue\": true runs onContinuePostLogin, so does resume for all", () =>
     Effect.gen(function*() {
-      const a = action("resume-a", `api.redirect.sendUserTo("https://x.example")`, `api.idToken.setCustomClaim("c", "a")`)
-      const b = action("resume-b", `api.redirect.sendUserTo("https://x.example")`, `api.idToken.setCustomClaim("c", "b")`)
+      const a = action(
+        "resume-a",
+        `api.redirect.sendUserTo("https://x.example")`,
+        `api.idToken.setCustomClaim("c", "a")`
+      )
+      const b = action(
+        "resume-b",
+        `api.redirect.sendUserTo("https://x.example")`,
+        `api.idToken.setCustomClaim("c", "b")`
+      )
       const events = jsonl("continue.jsonl", [minimalEvent(), { event: minimalEvent(), continue: true }])
       const report = yield* Diff.diff(a, b, events)
       assert.deepStrictEqual(report.results.map((r) => [r.pass, r.same]), [
@@ -318,8 +343,6 @@ describe("Diff over hand-written Actions", () => {
 describe("Diff's errors", () => {
   it.effect("events: a missing path, a malformed line (with its number), a bad wrapper, an empty folder", () =>
     Effect.gen(function*() {
-      const problem = (path: string) =>
-        Effect.flip(Diff.readEvents(path)).pipe(Effect.map((e) => [e._tag, e.line, e.problem, e.message] as const))
       const missing = join(dir, "nowhere.jsonl")
       assert.deepStrictEqual(yield* problem(missing), [
         "EventFileError",
@@ -364,16 +387,26 @@ describe("Diff over the legacy example", () => {
       const defaults = JSON.parse(readFileSync(join(legacyFolder, "events", "default.json"), "utf8"))
       const folder = join(dir, "legacy-events")
       mkdirSync(folder)
-      for (const name of ["admin-console", "billing", "default", "marketplace", "unverified-email", "vpn-outside-office"]) {
+      for (
+        const name of ["admin-console", "billing", "default", "marketplace", "unverified-email", "vpn-outside-office"]
+      ) {
         file(`legacy-events/${name}.json`, readFileSync(join(legacyFolder, "events", `${name}.json`), "utf8"))
       }
       jsonl("legacy-events/first-login.jsonl", [{
         name: "first login",
-        event: { ...defaults, stats: { logins_count: 1 }, secrets: { ...defaults.secrets, WEBHOOK_URL: `${counter.url}/hook` } }
+        event: {
+          ...defaults,
+          stats: { logins_count: 1 },
+          secrets: { ...defaults.secrets, WEBHOOK_URL: `${counter.url}/hook` }
+        }
       }])
       const before = counter.bodies().length
       const report = yield* Diff.diff(legacy, legacy, folder)
-      assert.deepStrictEqual([report.events, report.same, report.differ], [7, 7, 0], Diff.render(report, { a: "a", b: "b" }))
+      assert.deepStrictEqual(
+        [report.events, report.same, report.differ],
+        [7, 7, 0],
+        Diff.render(report, { a: "a", b: "b" })
+      )
       assert.deepStrictEqual(report.results.map((r) => r.name), [
         "admin-console.json",
         "billing.json",
