@@ -63,6 +63,8 @@ export interface Side {
   readonly rejection?: string
   /** How many HTTP requests the run sent (the second run's replayed ones included). */
   readonly requests: number
+  /** The time limit, in milliseconds, when the handler had not settled by then (the outcome is "rejected"). */
+  readonly timedOutMs?: number
 }
 
 /**
@@ -165,7 +167,8 @@ const sideOf = (result: LocalRun.Result, requests: number): Side => ({
   outcome: result.outcome,
   ...(result.reason === undefined ? {} : { reason: result.reason }),
   ...(result.rejection === undefined ? {} : { rejection: result.rejection }),
-  requests
+  requests,
+  ...(result.timedOutMs === undefined ? {} : { timedOutMs: result.timedOutMs })
 })
 
 // A side without a value has no key, so JSON output can tell "no claim" from a claim set to null.
@@ -284,9 +287,20 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
 
 /**
  * A report as JSON, for scripts: `{ events, same, differ, results: [{ name, pass, same, differences: [{ path, a?, b?
- * }], ignored, a, b }] }`, where a side without a value at a path has no `a` (or `b`).
+ * }], ignored, a, b }] }`, where a side without a value at a path has no `a` (or `b`); `a` and `b` of a result are each run's outcome,
+ * reason, rejection, number of requests and, when it timed out, `timedOutMs`.
  *
  * @category getters
  * @since 0.1.0
  */
 export const toJson = (report: Report): string => JSON.stringify(report, null, 2)
+
+/**
+ * The events whose handler, in either Action, had not settled within the time limit: what it started may still be
+ * running.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const timedOut = (report: Report): ReadonlyArray<string> =>
+  report.results.filter((r) => r.a.timedOutMs !== undefined || r.b.timedOutMs !== undefined).map((r) => r.name)

@@ -447,4 +447,30 @@ describe("rulefx diff", () => {
     assert.strictEqual(bad.code, 1, show(bad))
     assert.include(bad.stderr, "broken.jsonl:2: not valid JSON", show(bad))
   }, 60_000)
+
+  it(
+    "a handler that never settles: stopped at --timeout, the same on both sides, exit 1 and the process ends",
+    async () => {
+      const hangs = action("hangs", "await new Promise(() => setInterval(() => {}, 1000))")
+      const output = await rulefx(
+        "diff",
+        hangs,
+        hangs,
+        "--events",
+        jsonl("hang.jsonl", [minimalEvent()]),
+        "--timeout",
+        "1",
+        "--json"
+      )
+      assert.strictEqual(output.code, 1, show(output))
+      const report = JSON.parse(output.stdout) as Diff.Report
+      assert.deepStrictEqual([report.same, report.results[0]!.a.timedOutMs, report.results[0]!.b.timedOutMs], [
+        1,
+        1000,
+        1000
+      ])
+      assert.include(output.stderr, "a handler did not settle within 1 s (hang.jsonl:1)", show(output))
+    },
+    60_000
+  )
 })

@@ -61,6 +61,15 @@ export const diff = Command.make(
       timeout: Duration.seconds(timeout)
     }).pipe(Effect.mapError(failed))
     yield* Console.log(json ? Diff.toJson(report) : Diff.render(report, { a, b }))
+    // A handler that timed out may have left a timer or a socket behind: failing ends the process, as `rulefx run`
+    // does, instead of waiting for it.
+    const late = Diff.timedOut(report)
+    if (report.differ === 0 && late.length > 0) {
+      return yield* new CommandFailed({
+        reason: `a handler did not settle within ${timeout} s (${late.join(", ")}): Auth0 would stop it at 20 s and ` +
+          `fail the login; the run was stopped there (--timeout <s> changes the limit)`
+      })
+    }
     if (report.differ > 0) {
       return yield* new CommandFailed({
         reason: `${report.differ} of ${report.events} event${
