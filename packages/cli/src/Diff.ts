@@ -14,6 +14,8 @@
  * legacy `request` stand-in's) go out and are recorded; the second Action gets the recorded answer for the same
  * method, URL and body. A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
  * Action's request that the first did not send fails as a refused connection would, or, with `live`, goes out.
+ * Requests sent through `node:http`/`node:https` directly are not replayed: both runs send them, and they are
+ * counted (`Side.live`) and compared by method and URL.
  *
  * Differences that are intended are left out with `ignore`: a path as the report writes it, or one of its leading
  * parts (`claims.id.https://example.com/seller`, `metadata.app.last_seen`, `requests`).
@@ -63,6 +65,8 @@ export interface Side {
   readonly rejection?: string
   /** How many HTTP requests the run sent (the second run's replayed ones included). */
   readonly requests: number
+  /** How many of them went out through `node:http`/`node:https`, which is not recorded and replayed. */
+  readonly live: number
   /** The time limit, in milliseconds, when the handler had not settled by then (the outcome is "rejected"). */
   readonly timedOutMs?: number
 }
@@ -163,11 +167,12 @@ export const loadAction = Effect.fn("Diff.loadAction")(function*(file: string, c
   return { file, handlers } satisfies Action
 })
 
-const sideOf = (result: LocalRun.Result, requests: number): Side => ({
+const sideOf = (result: LocalRun.Result, sent: ReadonlyArray<HttpTape.Sent>): Side => ({
   outcome: result.outcome,
   ...(result.reason === undefined ? {} : { reason: result.reason }),
   ...(result.rejection === undefined ? {} : { rejection: result.rejection }),
-  requests,
+  requests: sent.length,
+  live: sent.filter((request) => request.body === HttpTape.nodeHttpBody).length,
   ...(result.timedOutMs === undefined ? {} : { timedOutMs: result.timedOutMs })
 })
 
@@ -189,11 +194,17 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
   const replay: HttpTape.Replay = { sent: [], unrecorded: [] }
   const resultA = yield* HttpTape.withFetch(
     (real) => HttpTape.recording(real, tape),
-    LocalRun.run(a.handlers[one.pass]!, one.event, { ...runOptions, api: GenericApi.make() })
+    HttpTape.observingNodeHttp(
+      tape.sent,
+      LocalRun.run(a.handlers[one.pass]!, one.event, { ...runOptions, api: GenericApi.make() })
+    )
   )
   const resultB = yield* HttpTape.withFetch(
     (real) => HttpTape.replaying(real, tape, replay, options.live === true),
-    LocalRun.run(b.handlers[one.pass]!, one.event, { ...runOptions, api: GenericApi.make() })
+    HttpTape.observingNodeHttp(
+      replay.sent,
+      LocalRun.run(b.handlers[one.pass]!, one.event, { ...runOptions, api: GenericApi.make() })
+    )
   )
   const all = Outcome.compare(Outcome.entries(resultA, tape.sent), Outcome.entries(resultB, replay.sent))
   const ignore = options.ignore ?? []
@@ -204,8 +215,8 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     same: differences.length === 0,
     differences,
     ignored: all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path)),
-    a: sideOf(resultA, tape.sent.length),
-    b: sideOf(resultB, replay.sent.length)
+    a: sideOf(resultA, tape.sent),
+    b: sideOf(resultB, replay.sent)
   }
   return result
 })
@@ -282,13 +293,20 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
   const ignored = report.results.reduce((n, r) => n + r.ignored.length, 0)
   const summary = `${report.events} event${report.events === 1 ? "" : "s"}: ${report.same} same, ${report.differ} ` +
     `differ${ignored === 0 ? "" : ` (${ignored} ignored difference${ignored === 1 ? "" : "s"})`}`
-  return [...blocks, summary].join("\n\n")
+  const live = report.results.reduce((n, r) => n + r.a.live + r.b.live, 0)
+  const note = live === 0
+    ? []
+    : [
+      `note: ${live} request${live === 1 ? "" : "s"} went out through node:http(s), from both Actions: rulefx diff ` +
+      `records and replays fetch only, so a service whose answers change can make these runs differ`
+    ]
+  return [...blocks, summary, ...note].join("\n\n")
 }
 
 /**
  * A report as JSON, for scripts: `{ events, same, differ, results: [{ name, pass, same, differences: [{ path, a?, b?
  * }], ignored, a, b }] }`, where a side without a value at a path has no `a` (or `b`); `a` and `b` of a result are each run's outcome,
- * reason, rejection, number of requests and, when it timed out, `timedOutMs`.
+ * reason, rejection, number of requests (`live`: of them through node:http) and, when it timed out, `timedOutMs`.
  *
  * @category getters
  * @since 0.1.0

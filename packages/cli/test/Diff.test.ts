@@ -63,6 +63,16 @@ const post = (body: string) =>
 const challenge = (factor: string) =>
   action(`unknown-${factor}`, `api.authentication.challengeWith({ type: ${JSON.stringify(factor)} })`)
 
+/** An Action that GETs `path` of the URL secret through node:http and sets a claim when it got a body. */
+const nodeHttpGet = (name: string, path: string) =>
+  action(
+    name,
+    `const body = await new Promise((resolve, reject) => require("node:http").get(event.secrets.URL + ${
+      JSON.stringify(path)
+    }, (res) => { let b = ""; res.on("data", (c) => b += c); res.on("end", () => resolve(b)) }).on("error", reject))
+     api.idToken.setCustomClaim("seen", body !== "")`
+  )
+
 /** Why reading the events at `path` fails. */
 const problem = (path: string) =>
   Effect.flip(Diff.readEvents(path)).pipe(Effect.map((e) => [e._tag, e.line, e.problem, e.message] as const))
@@ -227,6 +237,22 @@ describe("Diff over hand-written Actions", () => {
       const report = yield* Diff.diff(a, a, events)
       assert.isTrue(report.results[0]!.same, JSON.stringify(report.results[0]))
       assert.strictEqual(counter.hits() - before, 1)
+    }))
+
+  it.effect("requests through node:http are not replayed: both send them, and the report says so", () =>
+    Effect.gen(function*() {
+      const events = jsonl("node-http.jsonl", [{ ...minimalEvent(), secrets: { URL: counter.url } }])
+      const before = counter.hits()
+      const same = yield* Diff.diff(nodeHttpGet("node-http", "/n"), nodeHttpGet("node-http", "/n"), events)
+      assert.strictEqual(counter.hits() - before, 2)
+      assert.isTrue(same.results[0]!.same, JSON.stringify(same.results[0]))
+      assert.deepStrictEqual([same.results[0]!.a.live, same.results[0]!.b.live], [1, 1])
+      assert.include(Diff.render(same, { a: "a", b: "b" }), "note: 2 requests went out through node:http(s)")
+      const other = yield* Diff.diff(nodeHttpGet("node-http", "/n"), nodeHttpGet("node-http-other", "/other"), events)
+      assert.deepStrictEqual(other.results[0]!.differences.map((d) => d.path), [
+        `requests.GET ${counter.url}/n`,
+        `requests.GET ${counter.url}/other`
+      ])
     }))
 
   it.effect("a request only the second Action sends: a difference, failed without --live, sent with it", () =>
@@ -443,7 +469,7 @@ describe("rulefx diff", () => {
     assert.deepStrictEqual(Object.keys(json), ["events", "same", "differ", "results"])
     assert.deepStrictEqual([json.events, json.same, json.differ], [3, 3, 0])
     assert.deepStrictEqual(Object.keys(json.results[0]!), ["name", "pass", "same", "differences", "ignored", "a", "b"])
-    assert.deepStrictEqual(json.results[0]!.a, { outcome: "allowed", requests: 1 })
+    assert.deepStrictEqual(json.results[0]!.a, { outcome: "allowed", requests: 1, live: 0 })
     assert.strictEqual(bad.code, 1, show(bad))
     assert.include(bad.stderr, "broken.jsonl:2: not valid JSON", show(bad))
   }, 60_000)

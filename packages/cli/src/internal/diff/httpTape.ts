@@ -8,11 +8,15 @@
  *
  * What is intercepted is `globalThis.fetch`, which both the typed runtime (core's HttpBody) and the legacy runtime's
  * `request` stand-in call when they send; it is replaced for the length of one run (the runs are one after another).
- * A recorded answer is read whole before the first Action gets it, as a copy.
+ * A recorded answer is read whole before the first Action gets it, as a copy. Requests sent through `node:http` or
+ * `node:https` directly (a rule's own `require("https")`, an npm client built on it) are not intercepted: they go out
+ * from both runs, and are only noted (`observingNodeHttp`), so that one only one Action sends is still a difference.
  *
  * This module is a `fetch`: it works with promises, as the function it replaces does.
  */
 import * as Effect from "effect/Effect"
+import * as DiagnosticsChannel from "node:diagnostics_channel"
+import type { ClientRequest } from "node:http"
 
 /** One request as it was sent: the method, the URL and the body as text (`""` without one). */
 export interface Sent {
@@ -135,6 +139,35 @@ export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean
     if (early !== undefined) return Promise.reject(early)
     return answers[Math.min(index, answers.length - 1)]!.then(toResponse)
   }
+}
+
+/** The body `requests.*` shows for a request sent through `node:http`/`node:https`, which is not recorded. */
+export const nodeHttpBody = "<node:http, sent live>"
+
+const nodeHttpStart = "http.client.request.start"
+
+/**
+ * Runs `effect` noting each request sent through `node:http` or `node:https` in `sent` (with `nodeHttpBody`): such
+ * requests are not intercepted, they go out from both runs, but a request only one Action sends is still seen.
+ */
+export const observingNodeHttp = <A, E, R>(
+  sent: Array<Sent>,
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => {
+  const onStart = (message: unknown) => {
+    const request = (message as { readonly request: ClientRequest }).request
+    const host = request.getHeader("host")
+    sent.push({
+      method: request.method,
+      url: `${request.protocol}//${typeof host === "string" ? host : request.host}${request.path}`,
+      body: nodeHttpBody
+    })
+  }
+  return Effect.acquireUseRelease(
+    Effect.sync(() => DiagnosticsChannel.subscribe(nodeHttpStart, onStart)),
+    () => effect,
+    () => Effect.sync(() => void DiagnosticsChannel.unsubscribe(nodeHttpStart, onStart))
+  )
 }
 
 /** An empty tape. */
