@@ -184,7 +184,8 @@ const toDifference = (d: Outcome.Difference): Difference => {
   return out
 }
 
-// The runs of one event: `a` with HTTP recorded, then `b` with it replayed.
+// The runs of one event: `a` with HTTP recorded, then `b` with it replayed. Each gets its own copy of the event, so
+// what the first handler changes in it cannot reach the second.
 const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one: Case, options: Options) {
   const runOptions = {
     secrets: options.secrets ?? {},
@@ -196,14 +197,14 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     (real) => HttpTape.recording(real, tape),
     HttpTape.observingNodeHttp(
       tape.sent,
-      LocalRun.run(a.handlers[one.pass]!, one.event, { ...runOptions, api: GenericApi.make() })
+      LocalRun.run(a.handlers[one.pass]!, structuredClone(one.event), { ...runOptions, api: GenericApi.make() })
     )
   )
   const resultB = yield* HttpTape.withFetch(
     (real) => HttpTape.replaying(real, tape, replay, options.live === true),
     HttpTape.observingNodeHttp(
       replay.sent,
-      LocalRun.run(b.handlers[one.pass]!, one.event, { ...runOptions, api: GenericApi.make() })
+      LocalRun.run(b.handlers[one.pass]!, structuredClone(one.event), { ...runOptions, api: GenericApi.make() })
     )
   )
   const all = Outcome.compare(Outcome.entries(resultA, tape.sent), Outcome.entries(resultB, replay.sent))

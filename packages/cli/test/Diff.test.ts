@@ -293,6 +293,16 @@ describe("Diff over hand-written Actions", () => {
       assert.strictEqual(counter.bodies().at(-1), "POST /hook x")
     }))
 
+  it.effect("each Action gets its own copy of the event: what the first changes in it does not reach the second", () =>
+    Effect.gen(function*() {
+      const mutates = action(
+        "mutates",
+        `api.idToken.setCustomClaim("n", event.user.app_metadata.n ?? 0); event.user.app_metadata.n = 9`
+      )
+      const report = yield* Diff.diff(mutates, mutates, jsonl("mutate.jsonl", [minimalEvent()]))
+      assert.isTrue(report.results[0]!.same, JSON.stringify(report.results[0]))
+    }))
+
   it.effect("call order counts only where it changes the result: the last write of a metadata key wins", () =>
     Effect.gen(function*() {
       const twice = action("twice", `api.user.setAppMetadata("k", 1); api.user.setAppMetadata("k", 2)`)
