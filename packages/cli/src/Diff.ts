@@ -192,7 +192,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     ...(options.timeout === undefined ? {} : { timeout: options.timeout })
   }
   const tape = HttpTape.makeTape()
-  const replay: HttpTape.Replay = { sent: [], unrecorded: [] }
+  const replay: HttpTape.Replay = { sent: [] }
   const resultA = yield* HttpTape.withFetch(
     (real) => HttpTape.recording(real, tape),
     HttpTape.observingNodeHttp(

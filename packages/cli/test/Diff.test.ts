@@ -399,6 +399,11 @@ describe("Diff's errors", () => {
       const notEvent = jsonl("not-event.jsonl", [minimalEvent(), { user: "ada" }])
       assert.deepStrictEqual((yield* problem(notEvent)).slice(1, 2), [2])
       assert.match((yield* problem(notEvent))[2], /^not a post-login event rulefx can read: /)
+      // One .json file: one event, named by the file; a wrapper there may mark it a continue pass too.
+      const single = yield* Diff.readEvents(
+        file("single.json", JSON.stringify({ event: minimalEvent(), continue: true }))
+      )
+      assert.deepStrictEqual(single.map((c) => [c.name, c.pass]), [["single.json", "onContinuePostLogin"]])
       mkdirSync(join(dir, "empty"))
       file("empty/readme.txt", "no events here")
       assert.strictEqual((yield* problem(join(dir, "empty")))[2], "no .json or .jsonl events in this folder")

@@ -41,10 +41,9 @@ export interface Tape {
   readonly sent: Array<Sent>
 }
 
-/** What the second run sent, and which of its requests had no recorded answer. */
+/** What the second run sent. */
 export interface Replay {
   readonly sent: Array<Sent>
-  readonly unrecorded: Array<Sent>
 }
 
 type Fetch = typeof globalThis.fetch
@@ -130,7 +129,6 @@ export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean
     const key = keyOf(sent)
     const answers = tape.answers.get(key)
     if (answers === undefined || answers.length === 0) {
-      replay.unrecorded.push(sent)
       return live ? real(input, init) : Promise.reject(notRecorded(sent))
     }
     const index = used.get(key) ?? 0
