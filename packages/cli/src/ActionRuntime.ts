@@ -244,7 +244,15 @@ export const plugin = (
   return {
     name: "rulefx-action-runtime",
     setup(build) {
-      build.onResolve({ filter: /^@rulefx\/action-runtime(\/lean)?$/ }, (args) => ({ path: args.path, external: true }))
+      build.onResolve({ filter: /^@rulefx\/action-runtime(\/lean)?$/ }, (args) => {
+        if (args.namespace !== checked) {
+          // The user's own code: the lean file is not a module it may import (the next resolver refuses it), and a
+          // require of the runtime itself makes the Action load the whole runtime, the one copy both then share.
+          if (args.path !== manifest.name) return undefined
+          options.used?.add(args.path)
+        }
+        return { path: args.path, external: true }
+      })
       build.onResolve({ filter: /^rulefx-runtime:checked$/ }, () => ({ path: "checked", namespace: checked }))
       build.onResolve({ filter: runtimeImport }, (args) => {
         if (carried.has(args.path)) {

@@ -185,6 +185,35 @@ describe("Bundle.build with runtime npm", { timeout }, () => {
     assert.include(Object.keys(createRequire(import.meta.url).cache), InstalledRuntime.entryIn(lone))
   })
 
+  it("loads the whole runtime for an Action whose code requires the runtime itself: one copy, and not the lean file", async () => {
+    const paths = entry(
+      "direct",
+      `// @ts-ignore: the runtime has no types for this use\nimport * as Runtime from "@rulefx/action-runtime"\n` +
+        `import * as Effect from "effect/Effect"\n` +
+        `export const same = () => Effect.runSync(Effect.succeed(Runtime.modules["effect/Effect"] !== undefined))\n`
+    )
+    const report = await Bundle.build({
+      ...paths,
+      outfile: join(lone, "direct.js"),
+      runtime: "npm",
+      resolveFrom: [lone]
+    })
+    const code = readFileSync(report.outfile, "utf8")
+    assert.deepStrictEqual([...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))], [
+      "@rulefx/action-runtime"
+    ])
+    const action = createRequire(report.outfile)(report.outfile) as { readonly same: () => boolean }
+    assert.isTrue(action.same())
+    // The lean file is the build's choice, not a module user code imports.
+    const lean = entry("lean", `import * as Lean from "@rulefx/action-runtime/lean"\nexport const x = Lean\n`)
+    const error = await Bundle.build({ ...lean, runtime: "npm", resolveFrom: [lone] }).then(
+      () => assert.fail("built"),
+      (e: unknown) => e
+    )
+    assert.instanceOf(error, ActionRuntime.NotInRuntime)
+    assert.deepStrictEqual(error.missing.map((m) => m.module), ["@rulefx/action-runtime/lean"])
+  })
+
   it("built with rulefx's own runtime when the project has none: the report says so, for a warning", async () => {
     const paths = entry("uninstalled", `import * as Effect from "effect/Effect"\nexport const x = Effect.void\n`)
     const own = await Bundle.build({ ...paths, runtime: "npm" })
