@@ -34,6 +34,10 @@ export interface NpmMode {
   readonly version: string
   /** The shipped runtime's file (runtime A). */
   readonly runtime: Bytes & { readonly modules: number }
+  /** Its lean file (`@rulefx/action-runtime/lean`), which an Action that imports only what it carries loads. */
+  readonly lean: Bytes & { readonly modules: number }
+  /** An Action that only requires the lean file. */
+  readonly aloneLean: string
   /** Runtime B (A plus every other public effect module and the barrel), built for the comparison. */
   readonly runtimeB: Bytes & { readonly modules: number }
   /** An Action that only requires the runtime: the runtime's own cold require, A and B. */
@@ -67,7 +71,9 @@ const measured = (path: string): Bytes => {
 const runtimePackage = join(root, "packages/action-runtime")
 
 /** Copies the built package (package.json and dist/, what it publishes) into `folder/node_modules`. */
-const install = (folder: string): { readonly version: string; readonly modules: number } => {
+const install = (
+  folder: string
+): { readonly version: string; readonly modules: number; readonly lean: number } => {
   const into = join(folder, "node_modules/@rulefx/action-runtime")
   mkdirSync(into, { recursive: true })
   cpSync(join(runtimePackage, "package.json"), join(into, "package.json"))
@@ -76,14 +82,18 @@ const install = (folder: string): { readonly version: string; readonly modules: 
   const manifest = JSON.parse(readFileSync(join(into, "dist/modules.json"), "utf8")) as {
     readonly version: string
     readonly modules: ReadonlyArray<string>
+    readonly lean: ReadonlyArray<string>
   }
-  return { version: manifest.version, modules: manifest.modules.length }
+  return { version: manifest.version, modules: manifest.modules.length, lean: manifest.lean.length }
 }
 
-/** A file that requires the runtime installed beside it and exports a no-op handler. */
-const alone = (folder: string): string => {
-  const path = join(folder, "runtime-only.js")
-  writeFileSync(path, `require("@rulefx/action-runtime")\nexports.onExecutePostLogin = async () => {}\n`)
+/** A file that requires the runtime installed beside it (or its lean file) and exports a no-op handler. */
+const alone = (folder: string, lean = false): string => {
+  const path = join(folder, lean ? "lean-only.js" : "runtime-only.js")
+  writeFileSync(
+    path,
+    `require("@rulefx/action-runtime${lean ? "/lean" : ""}")\nexports.onExecutePostLogin = async () => {}\n`
+  )
   return path
 }
 
@@ -128,8 +138,9 @@ const tenantFigures = async (dir: string, folder: string): Promise<Tenant> => {
 /** Installs the shipped runtime into `dir/npm`, builds runtime B into `dir/runtime-B`, and builds against A. */
 export const buildNpm = async (dir: string): Promise<NpmMode> => {
   const folder = join(dir, "npm")
-  const { version, modules } = install(folder)
+  const { version, modules, lean } = install(folder)
   const runtimeFile = join(folder, "node_modules/@rulefx/action-runtime/dist/index.cjs")
+  const leanFile = join(folder, "node_modules/@rulefx/action-runtime/dist/lean.cjs")
   // Built as a user builds it; the runtime is found in the folder it is installed in (resolveFrom).
   const build = async (entry: string, name: string): Promise<Bytes> => {
     const report = await Bundle.build({
@@ -151,6 +162,8 @@ export const buildNpm = async (dir: string): Promise<NpmMode> => {
     folder,
     version,
     runtime: { ...measured(runtimeFile), modules },
+    lean: { ...measured(leanFile), modules: lean },
+    aloneLean: alone(folder, true),
     runtimeB: {
       path: join(b.dir, "node_modules/@rulefx/action-runtime/index.js"),
       bytes: b.bytes,

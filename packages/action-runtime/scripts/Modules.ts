@@ -86,18 +86,37 @@ export const entrySource = (
     }\n}\n`
 }
 
+const bundledFor = (base: ReadonlyArray<Exposed>) =>
+  esbuild.build({
+    ...esbuildOptions,
+    absWorkingDir: packageFolder,
+    stdin: { contents: entrySource(base, { version: "0.0.0" }), resolveDir: packageFolder, loader: "js" }
+  })
+
 /**
  * The effect modules esbuild bundles for `base`: they are in the runtime already (as far as `base` uses them), so
  * exposing them whole adds only their unused exports.
  */
 export const reachableEffect = async (base: ReadonlyArray<Exposed>): Promise<ReadonlyArray<Exposed>> => {
-  const result = await esbuild.build({
-    ...esbuildOptions,
-    absWorkingDir: packageFolder,
-    stdin: { contents: entrySource(base, { version: "0.0.0" }), resolveDir: packageFolder, loader: "js" }
-  })
+  const result = await bundledFor(base)
   const inputs = new Set(Object.keys(result.metafile.inputs).map((path) => join(packageFolder, path)))
   return allEffectModules().filter((m) => m.specifier !== "effect" && inputs.has(m.file))
+}
+
+/**
+ * The effect modules `base`'s own files import by name (`effect/Effect`, `effect/Layer`...), as opposed to those
+ * reached only through effect's own imports (Logger's FileSystem, and through it Stream, Channel, PubSub...) or
+ * through rulefx's internal files, which use a part of them.
+ */
+export const importedEffect = async (base: ReadonlyArray<Exposed>): Promise<ReadonlyArray<Exposed>> => {
+  const result = await bundledFor(base)
+  const files = new Set(base.map((m) => m.file))
+  const imported = new Set(
+    Object.entries(result.metafile.inputs)
+      .filter(([path]) => files.has(join(packageFolder, path)))
+      .flatMap(([, input]) => input.imports.map((i) => i.original ?? ""))
+  )
+  return allEffectModules().filter((m) => m.specifier !== "effect" && imported.has(m.specifier))
 }
 
 /**
@@ -108,4 +127,15 @@ export const reachableEffect = async (base: ReadonlyArray<Exposed>): Promise<Rea
 export const setA = async (): Promise<ReadonlyArray<Exposed>> => {
   const base = rulefxModules()
   return [...await reachableEffect(base), ...base].toSorted((a, b) => a.specifier.localeCompare(b.specifier))
+}
+
+/**
+ * The lean set, a part of set A: rulefx's public modules and the effect modules they import by name (Effect, Layer,
+ * Context, Data, Duration, Option...). Built alone it is less than half of set A's file, whose cold require is
+ * mostly V8 parsing it: an Action that imports nothing else loads the lean file (`@rulefx/action-runtime/lean`)
+ * instead of the whole (never both: each file has its own copy of effect).
+ */
+export const leanSet = async (): Promise<ReadonlyArray<Exposed>> => {
+  const base = rulefxModules()
+  return [...await importedEffect(base), ...base].toSorted((a, b) => a.specifier.localeCompare(b.specifier))
 }

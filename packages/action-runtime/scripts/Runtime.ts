@@ -1,7 +1,9 @@
 /**
  * Runtime: builds the runtime into `dist/`: `index.cjs` (set A as one minified CommonJS file, with the Action's own
- * esbuild settings), `index.d.cts` (its types) and `modules.json` (its name, version and the specifiers it carries,
- * which `rulefx build --runtime npm` reads from the installed runtime to decide what an Action may import).
+ * esbuild settings), `lean.cjs` (the lean set alone, built the same way), `index.d.cts` and `lean.d.cts` (their
+ * types) and `modules.json` (its name, version, the specifiers it carries and those of the lean file, which
+ * `rulefx build --runtime npm` reads from the installed runtime to decide what an Action may import and which file
+ * it loads).
  *
  * Node-side, build time only.
  */
@@ -17,12 +19,17 @@ export interface Manifest {
   readonly version: string
   /** The specifiers the runtime's `modules` map carries, sorted. */
   readonly modules: ReadonlyArray<string>
+  /** The specifiers `lean.cjs` carries (a part of `modules`), sorted. */
+  readonly lean: ReadonlyArray<string>
 }
 
 /** What a build wrote. */
 export interface Built {
   readonly folder: string
+  /** `index.cjs`'s bytes. */
   readonly bytes: number
+  /** `lean.cjs`'s bytes. */
+  readonly leanBytes: number
   readonly manifest: Manifest
 }
 
@@ -47,26 +54,37 @@ export const version = (): string =>
  * into a fresh folder beside it, which then takes its place.
  */
 export const build = async (folder = join(Modules.packageFolder, "dist")): Promise<Built> => {
-  const exposed = await Modules.setA()
-  const manifest: Manifest = { name: Modules.packageName, version: version(), modules: exposed.map((m) => m.specifier) }
-  const result = await esbuild.build({
-    ...esbuildOptions,
-    absWorkingDir: Modules.packageFolder,
-    stdin: {
-      contents: Modules.entrySource(exposed, { version: manifest.version }),
-      resolveDir: Modules.packageFolder,
-      loader: "js"
-    }
-  })
-  const contents = result.outputFiles[0]?.contents
-  if (contents === undefined) throw new Error(`esbuild produced no runtime`)
+  const [exposed, lean] = await Promise.all([Modules.setA(), Modules.leanSet()])
+  const manifest: Manifest = {
+    name: Modules.packageName,
+    version: version(),
+    modules: exposed.map((m) => m.specifier),
+    lean: lean.map((m) => m.specifier)
+  }
+  const [contents, leanContents] = await Promise.all([exposed, lean].map(async (set) => {
+    const result = await esbuild.build({
+      ...esbuildOptions,
+      absWorkingDir: Modules.packageFolder,
+      stdin: {
+        contents: Modules.entrySource(set, { version: manifest.version }),
+        resolveDir: Modules.packageFolder,
+        loader: "js"
+      }
+    })
+    const output = result.outputFiles[0]?.contents
+    if (output === undefined) throw new Error(`esbuild produced no runtime`)
+    return output
+  }))
+  if (contents === undefined || leanContents === undefined) throw new Error(`esbuild produced no runtime`)
   const next = `${folder}.next`
   rmSync(next, { recursive: true, force: true })
   mkdirSync(next, { recursive: true })
   writeFileSync(join(next, "index.cjs"), contents)
+  writeFileSync(join(next, "lean.cjs"), leanContents)
   writeFileSync(join(next, "index.d.cts"), declarations)
+  writeFileSync(join(next, "lean.d.cts"), declarations)
   writeFileSync(join(next, "modules.json"), `${JSON.stringify(manifest, null, 2)}\n`)
   rmSync(folder, { recursive: true, force: true })
   renameSync(next, folder)
-  return { folder, bytes: contents.byteLength, manifest }
+  return { folder, bytes: contents.byteLength, leanBytes: leanContents.byteLength, manifest }
 }

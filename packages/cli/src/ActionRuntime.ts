@@ -33,6 +33,12 @@ export interface Manifest {
   readonly version: string
   /** The specifiers the runtime carries (`effect/Effect`, `@rulefx/core/Rule`, ...). */
   readonly modules: ReadonlyArray<string>
+  /**
+   * The specifiers its lean file carries (`@rulefx/action-runtime/lean`, a part of `modules`, less than half the
+   * bytes to parse at a cold start): an Action that imports only these loads that file instead. Absent from a runtime
+   * without one.
+   */
+  readonly lean?: ReadonlyArray<string>
 }
 
 /**
@@ -117,11 +123,18 @@ export const find = (folders: ReadonlyArray<string>): Manifest & { readonly file
     if (file === undefined) continue
     const manifest = JSON.parse(readFileSync(file, "utf8")) as Partial<Manifest>
     if (
-      manifest.name !== packageName || typeof manifest.version !== "string" || !Array.isArray(manifest.modules)
+      manifest.name !== packageName || typeof manifest.version !== "string" || !Array.isArray(manifest.modules) ||
+      (manifest.lean !== undefined && !Array.isArray(manifest.lean))
     ) {
       throw new Error(`${file} is not a manifest of ${packageName}`)
     }
-    return { name: manifest.name, version: manifest.version, modules: manifest.modules, file }
+    return {
+      name: manifest.name,
+      version: manifest.version,
+      modules: manifest.modules,
+      ...(manifest.lean === undefined ? {} : { lean: manifest.lean }),
+      file
+    }
   }
   throw new RuntimeNotInstalled(folders)
 }
@@ -155,7 +168,7 @@ const version = "([0-9A-Za-z.+-]+)"
 const sum = `${quote}${prefix}${quote}\\s*\\+\\s*[\\w$]+\\.version`
 const markerFirst = new RegExp(`${quote}${prefix}${version}${quote}\\s*!==?\\s*${sum}`, "g")
 const markerLast = new RegExp(`${sum}\\s*!==?\\s*${quote}${prefix}${version}${quote}`, "g")
-const requiresRuntime = new RegExp(`require\\(\\s*${quote}${packageName.replace("/", "\\/")}${quote}\\s*\\)`)
+const requiresRuntime = new RegExp(`require\\(\\s*${quote}${packageName.replace("/", "\\/")}(\\/lean)?${quote}\\s*\\)`)
 
 /**
  * The versions of the runtime a built Action's code requires (its `marker`s, as the shim's version check compares them,
@@ -179,6 +192,15 @@ const runtimeImport = /^(effect|@rulefx\/[^/]+)(\/.*)?$/
 const shims = "rulefx-runtime"
 const checked = "rulefx-runtime-checked"
 
+// The lean file, or the whole runtime when the installed one has no lean file (another version, which the check
+// below then names, rather than Node's "cannot find module"). Either way one file is loaded: never both copies.
+const leanRequire = (manifest: Manifest): string =>
+  `var r;\n` +
+  `try { r = require(${JSON.stringify(`${manifest.name}/lean`)}); } catch (e) {\n` +
+  `  if (e.code !== "MODULE_NOT_FOUND" && e.code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw e;\n` +
+  `  r = require(${JSON.stringify(manifest.name)});\n` +
+  `}\n`
+
 /**
  * The module every shim reads the runtime through: it requires the runtime once and refuses to load on a version
  * other than the one the Action was built against (a module or a name could be missing there), so a wrong
@@ -187,8 +209,8 @@ const checked = "rulefx-runtime-checked"
  * function it exports, which refuses a module that runtime does not have, naming it (a runtime of the same version
  * built otherwise, such as a clone's, every one of them 0.0.0), rather than give the Action `undefined`.
  */
-const checkedSource = (manifest: Manifest): string =>
-  `var r = require(${JSON.stringify(manifest.name)});\n` +
+const checkedSource = (manifest: Manifest, lean: boolean): string =>
+  (lean ? leanRequire(manifest) : `var r = require(${JSON.stringify(manifest.name)});\n`) +
   `if (${JSON.stringify(marker(manifest))} !== ${JSON.stringify(`${markerPrefix}${manifest.name}@`)} + r.version) ` +
   `throw new Error(${
     JSON.stringify(`this Action was built against ${dependency(manifest)} and loads `)
@@ -210,20 +232,40 @@ const checkedSource = (manifest: Manifest): string =>
  */
 export const plugin = (
   manifest: Manifest,
-  missing: Array<{ readonly module: string; readonly importer: string }>
+  missing: Array<{ readonly module: string; readonly importer: string }>,
+  options: {
+    /** Load the runtime's lean file (`leanEnough` says whether the Action may). */
+    readonly lean?: boolean
+    /** Collects the carried specifiers the Action imports. */
+    readonly used?: Set<string>
+  } = {}
 ): esbuild.Plugin => {
   const carried = new Set(manifest.modules)
   return {
     name: "rulefx-action-runtime",
     setup(build) {
-      build.onResolve({ filter: /^@rulefx\/action-runtime$/ }, () => ({ path: manifest.name, external: true }))
+      build.onResolve({ filter: /^@rulefx\/action-runtime(\/lean)?$/ }, (args) => {
+        if (args.namespace !== checked) {
+          // The user's own code: the lean file is not a module it may import (the next resolver refuses it), and a
+          // require of the runtime itself makes the Action load the whole runtime, the one copy both then share.
+          if (args.path !== manifest.name) return undefined
+          options.used?.add(args.path)
+        }
+        return { path: args.path, external: true }
+      })
       build.onResolve({ filter: /^rulefx-runtime:checked$/ }, () => ({ path: "checked", namespace: checked }))
       build.onResolve({ filter: runtimeImport }, (args) => {
-        if (carried.has(args.path)) return { path: args.path, namespace: shims }
+        if (carried.has(args.path)) {
+          options.used?.add(args.path)
+          return { path: args.path, namespace: shims }
+        }
         missing.push({ module: args.path, importer: args.importer })
         return { errors: [{ text: `${args.path} is not in ${dependency(manifest)}` }] }
       })
-      build.onLoad({ filter: /.*/, namespace: checked }, () => ({ contents: checkedSource(manifest), loader: "js" }))
+      build.onLoad({ filter: /.*/, namespace: checked }, () => ({
+        contents: checkedSource(manifest, options.lean === true),
+        loader: "js"
+      }))
       build.onLoad({ filter: /.*/, namespace: shims }, (args) => ({
         contents: `module.exports = require("rulefx-runtime:checked")(${JSON.stringify(args.path)});\n`,
         loader: "js"
@@ -239,3 +281,16 @@ export const plugin = (
  * @since 0.1.0
  */
 export const isShim = (input: string): boolean => input.startsWith(`${shims}:`) || input.startsWith(`${checked}:`)
+
+/**
+ * Whether an Action that imports `used` (the carried specifiers `plugin` collected) may load the runtime's lean file:
+ * the runtime has one and it carries every one of them.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const leanEnough = (manifest: Manifest, used: ReadonlySet<string>): boolean => {
+  if (manifest.lean === undefined) return false
+  const lean = new Set(manifest.lean)
+  return [...used].every((id) => lean.has(id))
+}

@@ -242,13 +242,18 @@ export const build = async (options: Options): Promise<Report> => {
     ? findRuntime([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])])
     : undefined
   const missing: Array<{ readonly module: string; readonly importer: string }> = []
+  const plugins = (runtimePlugin: ReadonlyArray<esbuild.Plugin>, barrelLeft: Array<string>) => [
+    ...runtimePlugin,
+    ...(options.resolveFrom === undefined ? [] : [entryImportsPlugin(options.entry, options.resolveFrom)]),
+    ...(effectFrom === undefined ? [] : [oneEffectPlugin(effectFrom)]),
+    ...(options.rewriteBarrelImports === false ? [] : [barrelPlugin(effectFrom, barrelLeft)])
+  ]
+  const lean = runtime?.lean !== undefined && await leanEnough(options, runtime, plugins)
   const result = await esbuild.build({
-    plugins: [
-      ...(runtime === undefined ? [] : [ActionRuntime.plugin(runtime, missing)]),
-      ...(options.resolveFrom === undefined ? [] : [entryImportsPlugin(options.entry, options.resolveFrom)]),
-      ...(effectFrom === undefined ? [] : [oneEffectPlugin(effectFrom)]),
-      ...(options.rewriteBarrelImports === false ? [] : [barrelPlugin(effectFrom, barrelImportsLeft)])
-    ],
+    plugins: plugins(
+      runtime === undefined ? [] : [ActionRuntime.plugin(runtime, missing, { lean })],
+      barrelImportsLeft
+    ),
     ...esbuildOptions,
     ...(options.external === undefined ? {} : { external: [...options.external] }),
     ...(options.sourcemap === true ? { sourcemap: "external" as const } : {}),
@@ -500,6 +505,30 @@ const barrelPlugin = (effectFrom: string | undefined, left: Array<string>): esbu
     })
   }
 })
+
+// With the npm runtime: whether the Action may load the runtime's lean file, from a first build (not minified, not
+// written) that only collects the carried modules the Action imports. A failing first build says no: the real build
+// reports the failure.
+const leanEnough = async (
+  options: Options,
+  runtime: ActionRuntime.Manifest,
+  plugins: (runtimePlugin: ReadonlyArray<esbuild.Plugin>, barrelLeft: Array<string>) => Array<esbuild.Plugin>
+): Promise<boolean> => {
+  const used = new Set<string>()
+  try {
+    await esbuild.build({
+      plugins: plugins([ActionRuntime.plugin(runtime, [], { used })], []),
+      ...esbuildOptions,
+      minify: false,
+      ...(options.external === undefined ? {} : { external: [...options.external] }),
+      entryPoints: [options.entry],
+      outfile: options.outfile
+    })
+  } catch {
+    return false
+  }
+  return ActionRuntime.leanEnough(runtime, used)
+}
 
 // Where rulefx's own dependencies resolve from (the last place `runtime: "npm"` looks for the runtime).
 const ownFolder = dirname(fileURLToPath(import.meta.url))

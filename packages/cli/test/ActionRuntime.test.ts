@@ -65,9 +65,10 @@ describe("the seed Action on an npm-installed @rulefx/action-runtime", { timeout
   it("holds the Action's own code only: no effect, nothing required but the runtime", () => {
     const code = readFileSync(npmReport.outfile, "utf8")
     assert.isBelow(npmReport.bytes, 4000)
+    // Its lean file: the seed imports nothing else. The whole runtime only when the installed one has no lean file.
     assert.deepStrictEqual(
       [...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]))],
-      ["@rulefx/action-runtime"]
+      ["@rulefx/action-runtime/lean", "@rulefx/action-runtime"]
     )
     assert.notInclude(code, "effect/dist")
     // The marker deploy and export read the dependency from survives minification.
@@ -88,17 +89,18 @@ describe("the seed Action on an npm-installed @rulefx/action-runtime", { timeout
     // The logins do different things: some are allowed with claims, some denied.
     const outcomes = new Set(comparison.rows.map((row) => row.outcome.split(":")[0]?.split(",")[0]))
     assert.deepStrictEqual([...outcomes].toSorted(), ["allowed", "denied"])
-    // The Action ran on the runtime installed beside it, the one copy of effect it has.
+    // The Action ran on the runtime installed beside it, the one copy of effect it has: its lean file.
     const required = Object.keys(createRequire(import.meta.url).cache)
-    assert.include(required, InstalledRuntime.entryIn(lone))
+    assert.include(required, InstalledRuntime.leanIn(lone))
   })
 
   it("refuses to load on another version of the runtime, naming both", () => {
     const other = join(root, "other")
     mkdirSync(join(other, "node_modules", "@rulefx", "action-runtime"), { recursive: true })
+    // A runtime without a lean file, as published before it had one: the Action falls back to its main file.
     writeFileSync(
       join(other, "node_modules", "@rulefx", "action-runtime", "package.json"),
-      JSON.stringify({ name: "@rulefx/action-runtime", version: "9.9.9", main: "index.js" })
+      JSON.stringify({ name: "@rulefx/action-runtime", version: "9.9.9", exports: { ".": "./index.js" } })
     )
     writeFileSync(
       join(other, "node_modules", "@rulefx", "action-runtime", "index.js"),
@@ -155,6 +157,61 @@ describe("Bundle.build with runtime npm", { timeout }, () => {
     assert.isTrue(action.check("ada@shop.example"))
     assert.isFalse(action.check("not an email"))
     assert.isFalse(action.check(7))
+  })
+
+  it("loads the whole runtime, not its lean file, for an Action that imports a module only the whole carries", async () => {
+    assert.include(installed.modules, "effect/Array")
+    assert.isDefined(installed.lean)
+    assert.notInclude(installed.lean ?? [], "effect/Array")
+    assert.include(installed.lean ?? [], "effect/Effect")
+    const paths = entry(
+      "whole",
+      `import * as Arr from "effect/Array"\nimport * as Effect from "effect/Effect"\n` +
+        `export const range = () => Effect.runSync(Effect.succeed(Arr.range(1, 3)))\n`
+    )
+    const report = await Bundle.build({
+      ...paths,
+      outfile: join(lone, "whole.js"),
+      runtime: "npm",
+      resolveFrom: [lone]
+    })
+    const code = readFileSync(report.outfile, "utf8")
+    assert.deepStrictEqual([...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))], [
+      "@rulefx/action-runtime"
+    ])
+    assert.deepStrictEqual(ActionRuntime.requiredBy(code), [installed.version])
+    const action = createRequire(report.outfile)(report.outfile) as { readonly range: () => ReadonlyArray<number> }
+    assert.deepStrictEqual(action.range(), [1, 2, 3])
+    assert.include(Object.keys(createRequire(import.meta.url).cache), InstalledRuntime.entryIn(lone))
+  })
+
+  it("loads the whole runtime for an Action whose code requires the runtime itself: one copy, and not the lean file", async () => {
+    const paths = entry(
+      "direct",
+      `// @ts-ignore: the runtime has no types for this use\nimport * as Runtime from "@rulefx/action-runtime"\n` +
+        `import * as Effect from "effect/Effect"\n` +
+        `export const same = () => Effect.runSync(Effect.succeed(Runtime.modules["effect/Effect"] !== undefined))\n`
+    )
+    const report = await Bundle.build({
+      ...paths,
+      outfile: join(lone, "direct.js"),
+      runtime: "npm",
+      resolveFrom: [lone]
+    })
+    const code = readFileSync(report.outfile, "utf8")
+    assert.deepStrictEqual([...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))], [
+      "@rulefx/action-runtime"
+    ])
+    const action = createRequire(report.outfile)(report.outfile) as { readonly same: () => boolean }
+    assert.isTrue(action.same())
+    // The lean file is the build's choice, not a module user code imports.
+    const lean = entry("lean", `import * as Lean from "@rulefx/action-runtime/lean"\nexport const x = Lean\n`)
+    const error = await Bundle.build({ ...lean, runtime: "npm", resolveFrom: [lone] }).then(
+      () => assert.fail("built"),
+      (e: unknown) => e
+    )
+    assert.instanceOf(error, ActionRuntime.NotInRuntime)
+    assert.deepStrictEqual(error.missing.map((m) => m.module), ["@rulefx/action-runtime/lean"])
   })
 
   it("built with rulefx's own runtime when the project has none: the report says so, for a warning", async () => {

@@ -89,7 +89,13 @@ describe("the 60-rule tenant migrated with --runtime npm", { timeout: InstalledR
     const required = [...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]!))].toSorted()
     // The rules' own require("crypto") and require("request") are in their source, carried as strings: the legacy
     // realm serves them (Node's crypto, the request shim), not the Action's module system.
-    assert.deepStrictEqual(required, [ActionRuntime.packageName, "crypto", "request"])
+    // The runtime's lean file (the tenant's Action imports nothing else), or the whole runtime if there is none.
+    assert.deepStrictEqual(required, [
+      ActionRuntime.packageName,
+      `${ActionRuntime.packageName}/lean`,
+      "crypto",
+      "request"
+    ])
     assert.notInclude(code, "effect/dist")
     assert.notInclude(code, "node_modules")
     assert.deepStrictEqual(ActionRuntime.requiredBy(code), [installed.manifest.version])
@@ -112,7 +118,7 @@ describe("the 60-rule tenant migrated with --runtime npm", { timeout: InstalledR
     )
     assert.isTrue(asked.length > 0 && asked.every((url) => url.endsWith("/accounts/acct-0042")), asked.join(" "))
     // It ran on the runtime npm installed beside it.
-    assert.include(Object.keys(createRequire(import.meta.url).cache), InstalledRuntime.entryIn(installed.lone))
+    assert.include(Object.keys(createRequire(import.meta.url).cache), InstalledRuntime.leanIn(installed.lone))
   })
 
   it("rulefx export declares @rulefx/action-runtime at the exact version in the deploy-cli layout", async () => {

@@ -113,12 +113,14 @@ describe("two copies of effect", { timeout }, () => {
   })
 })
 
-/** The installed runtime copied into `folder`, its `modules` map edited by `edit` (same name, same version). */
+/** The installed runtime copied into `folder`, both its files edited by `edit` (same name, same version). */
 const tamperedRuntime = (folder: string, edit: string) => {
   const target = join(folder, "node_modules", "@rulefx", "action-runtime")
   cpSync(join(lone, "node_modules", "@rulefx", "action-runtime"), target, { recursive: true, dereference: true })
-  const entry = join(target, "dist", "index.cjs")
-  writeFileSync(entry, `${readFileSync(entry, "utf8")}\n${edit}\n`)
+  for (const file of ["index.cjs", "lean.cjs"]) {
+    const entry = join(target, "dist", file)
+    writeFileSync(entry, `${readFileSync(entry, "utf8")}\n${edit}\n`)
+  }
 }
 
 describe("a runtime other than the one built against", { timeout }, () => {

@@ -3,7 +3,9 @@ import { Crypto } from "@rulefx/rules/Crypto"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
+import { execFileSync } from "node:child_process"
 import { createHmac } from "node:crypto"
+import { fileURLToPath } from "node:url"
 
 // RFC 4231, test cases 1 and 2.
 const case1 = {
@@ -43,6 +45,26 @@ describe("Crypto", () => {
       Effect.gen(function*() {
         assert.notStrictEqual(yield* hmac("key-a", case2.data), yield* hmac("key-b", case2.data))
       }).pipe(Effect.provide(Crypto.layer)))
+
+    it("loads node:crypto on the first hash, not when the module loads", () => {
+      // A fresh Node: node:crypto is not in its startup snapshot, so process.moduleLoadList shows when it loads.
+      const module = fileURLToPath(new URL("../src/Crypto.ts", import.meta.url))
+      const script = `
+        const loaded = () => process.moduleLoadList.includes("NativeModule crypto")
+        const { Crypto } = await import(${JSON.stringify(module)})
+        const { Effect, Redacted } = { Effect: await import("effect/Effect"), Redacted: await import("effect/Redacted") }
+        const before = loaded()
+        const mac = await Effect.runPromise(Effect.flatMap(Crypto, (c) => c.hmacSha256Hex(Redacted.make(${
+        JSON.stringify(case2.key)
+      }), ${JSON.stringify(case2.data)})).pipe(Effect.provide(Crypto.layer)))
+        process.stdout.write(JSON.stringify({ before, after: loaded(), mac }))
+      `
+      const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        encoding: "utf8"
+      })
+      assert.deepStrictEqual(JSON.parse(out), { before: false, after: true, mac: case2.mac })
+    })
   })
 
   describe("layerTest", () => {

@@ -54,7 +54,7 @@ const run = (file: string, args: ReadonlyArray<string>, cwd: string): string =>
  * @since 0.1.0
  */
 export const install = (root: string, name = "action"): Installed => {
-  if (!existsSync(join(runtimeFolder, "dist", "index.cjs"))) {
+  if (!existsSync(join(runtimeFolder, "dist", "index.cjs")) || !existsSync(join(runtimeFolder, "dist", "lean.cjs"))) {
     run(process.execPath, [join(runtimeFolder, "scripts", "build.ts")], runtimeFolder)
   }
   const pack = join(root, "pack")
@@ -77,3 +77,12 @@ export const install = (root: string, name = "action"): Installed => {
  */
 export const entryIn = (lone: string): string =>
   join(lone, "node_modules", "@rulefx", "action-runtime", "dist", "index.cjs")
+
+/**
+ * The runtime's lean file installed in `lone` (`@rulefx/action-runtime/lean`), which an Action that imports only
+ * what it carries loads instead of `entryIn`.
+ *
+ * @since 0.1.0
+ */
+export const leanIn = (lone: string): string =>
+  join(lone, "node_modules", "@rulefx", "action-runtime", "dist", "lean.cjs")
