@@ -33,15 +33,22 @@ export interface Answer {
 
 /**
  * Sends a request with the global fetch (looked up at each call) and reads the body, at most `maxBytes` of it.
- * Rejects with the signal's reason when `init.signal` aborts (before the answer or while the body is read), and with
- * fetch's own error otherwise. Whatever the outcome, nothing of the request is left running: a body not read to its
- * end is cancelled and the request aborted, and the listener on `init.signal` is removed.
+ * Rejects with the signal's reason when `init.signal` aborts (before the answer or while the body is read), with a
+ * TimeoutError (see `isTimeout`) when `timeoutMillis` is given and passes first, and with fetch's own error otherwise.
+ * Whatever the outcome, nothing of the request is left running: a body not read to its end is cancelled and the
+ * request aborted, and the timer and the listener on `init.signal` are removed.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const fetch = async (input: string | URL, init: RequestInit, maxBytes: number): Promise<Answer> => {
+export const fetch = async (
+  input: string | URL,
+  init: RequestInit,
+  maxBytes: number,
+  timeoutMillis?: number
+): Promise<Answer> => {
   const controller = new AbortController()
+  const signal = controller.signal
   const outer = init.signal
   let reader: ReadableStreamDefaultReader<Uint8Array<ArrayBuffer>> | undefined
   const stop = (reason?: unknown) => {
@@ -51,9 +58,13 @@ export const fetch = async (input: string | URL, init: RequestInit, maxBytes: nu
   }
   const onAbort = () => stop(outer!.reason)
   outer?.addEventListener("abort", onAbort)
+  // One timer for the request and the body together: the caller's time limit needs no timer or fiber of its own.
+  const timer = timeoutMillis === undefined
+    ? undefined
+    : setTimeout(() => stop(new DOMException(`no answer in ${timeoutMillis} ms`, "TimeoutError")), timeoutMillis)
   try {
     outer?.throwIfAborted()
-    const response = await globalThis.fetch(input, { ...init, signal: controller.signal })
+    const response = await globalThis.fetch(input, { ...init, signal })
     const chunks: Array<Uint8Array<ArrayBuffer>> = []
     // A compressed body is counted once decoded: only a plain body's Content-Length is its size (`+null` is 0).
     let size = response.headers.has("content-encoding") ? 0 : +response.headers.get("content-length")! || 0
@@ -63,8 +74,9 @@ export const fetch = async (input: string | URL, init: RequestInit, maxBytes: nu
     while (size <= maxBytes) {
       // oxlint-disable-next-line no-await-in-loop -- a stream is read one chunk after another
       const { done, value } = await reader.read()
-      // An abort ends a pending read as if the body were done: it must not pass for the whole body.
-      outer?.throwIfAborted()
+      // An abort (the caller's or the timer's) ends a pending read as if the body were done: it must not pass for the
+      // whole body.
+      signal.throwIfAborted()
       if (done) return { response, body: new Blob(chunks) }
       chunks.push(value)
       size = read += value.length
@@ -75,6 +87,15 @@ export const fetch = async (input: string | URL, init: RequestInit, maxBytes: nu
     stop(error)
     throw error
   } finally {
+    clearTimeout(timer)
     outer?.removeEventListener("abort", onAbort)
   }
 }
+
+/**
+ * Whether `fetch` rejected because its `timeoutMillis` passed.
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const isTimeout = (error: unknown): boolean => error instanceof DOMException && error.name === "TimeoutError"
