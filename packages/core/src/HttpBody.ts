@@ -19,7 +19,7 @@
  */
 
 /**
- * A response and its body. `body` is undefined when the body was over the cap (by its Content-Length or by the bytes
+ * A response and its body, as bytes (decode text with a TextDecoder: no Blob and no second stream). `body` is undefined when the body was over the cap (by its Content-Length or by the bytes
  * that came): the status and headers are still there (a huge 404 is still a 404), and the rest of the body was
  * never read. The response's own body stream is used up either way.
  *
@@ -28,7 +28,17 @@
  */
 export interface Answer {
   readonly response: Response
-  readonly body?: Blob
+  readonly body?: Uint8Array
+}
+
+const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+  const bytes = new Uint8Array(size)
+  let at = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, at)
+    at += chunk.length
+  }
+  return bytes
 }
 
 /**
@@ -77,7 +87,7 @@ export const fetch = async (
       // An abort (the caller's or the timer's) ends a pending read as if the body were done: it must not pass for the
       // whole body.
       signal.throwIfAborted()
-      if (done) return { response, body: new Blob(chunks) }
+      if (done) return { response, body: chunks.length === 1 ? chunks[0]! : concat(chunks, read) }
       chunks.push(value)
       size = read += value.length
     }
@@ -93,7 +103,8 @@ export const fetch = async (
 }
 
 /**
- * Whether `fetch` rejected because its `timeoutMillis` passed.
+ * Whether an error is a TimeoutError: what `fetch` rejects with when its `timeoutMillis` passes (the same DOMException
+ * as `AbortSignal.timeout`'s, so a caller's own timeout signal counts too).
  *
  * @category guards
  * @since 0.1.0

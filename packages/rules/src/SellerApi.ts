@@ -136,24 +136,41 @@ const failure = (reason: SellerApiError["reason"], detail: string) =>
 
 type Lookup = Effect.Effect<Option.Option<Seller>, SellerApiError>
 
-const notJson = () => failure("Body", "body is not JSON")
+const utf8 = new TextDecoder()
+
+const parse = (bytes: Uint8Array): unknown => JSON.parse(utf8.decode(bytes))
 
 // The seller in a JSON body, if it is the one asked for: another seller would put someone else's data in this user's
 // token.
-const sellerOf = (id: string, json: unknown): Lookup => {
-  const decoded = decodeSeller(json)
-  return Effect.flatMap(
-    Effect.catch(decoded, (e) => failure("Body", `body is not a seller: ${e.issues.slice(0, 3).join(", ")}`)),
-    (seller) => seller.id === id ? Effect.succeed(Option.some(seller)) : failure("Body", "body is a different seller")
+const sellerOf = (id: string, bytes: Uint8Array): Lookup =>
+  Effect.try({
+    try: () => parse(bytes),
+    catch: () => new SellerApiError({ reason: "Body", detail: "body is not JSON" })
+  }).pipe(
+    Effect.flatMap((json) =>
+      Effect.catch(
+        decodeSeller(json),
+        (e) => failure("Body", `body is not a seller: ${e.issues.slice(0, 3).join(", ")}`)
+      )
+    ),
+    Effect.flatMap((seller) =>
+      seller.id === id ? Effect.succeed(Option.some(seller)) : failure("Body", "body is a different seller")
+    )
   )
-}
+
+// The layer is built per login (its URL comes from the login's secrets), and parsing the URL was about 3 % of a login
+// without a seller. The last URL that passed is remembered: a pure check of a string, so logins share no data by it.
+let lastGoodUrl: string | undefined
 
 const makeLive = Effect.fnUntraced(function*(options: Options) {
   const urlSecret = options.urlSecret ?? "SELLER_API_URL"
   const baseUrl = Redacted.value(yield* Secrets.get(urlSecret)).replace(/\/+$/, "")
   // A malformed URL is a configuration error, not a network failure to retry: refuse it when the layer is built.
-  if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
-    return yield* new InvalidData({ what: `secret ${urlSecret}`, issues: ["expected an http(s) URL"] })
+  if (baseUrl !== lastGoodUrl) {
+    if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
+      return yield* new InvalidData({ what: `secret ${urlSecret}`, issues: ["expected an http(s) URL"] })
+    }
+    lastGoodUrl = baseUrl
   }
   const timeoutMillis = Duration.toMillis(Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(2)))
   // Past setTimeout's range (or infinite): no timer, as Effect's own sleep would never end there either.
@@ -182,7 +199,7 @@ const makeLive = Effect.fnUntraced(function*(options: Options) {
             ? Effect.fail(new SellerApiError({ reason: "Status", status, detail: `status ${status}` }))
             : body === undefined
             ? failure("Body", `body is over ${maxBodyBytes} bytes`)
-            : body.text().then(JSON.parse).then((json: unknown) => sellerOf(id, json), notJson),
+            : sellerOf(id, body),
         (error) =>
           left > 0 && !signal.aborted
             ? attempt(id, url, signal, left - 1)
