@@ -31,16 +31,6 @@ export interface Answer {
   readonly body?: Uint8Array
 }
 
-const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  const bytes = new Uint8Array(size)
-  let at = 0
-  for (const chunk of chunks) {
-    bytes.set(chunk, at)
-    at += chunk.length
-  }
-  return bytes
-}
-
 /**
  * Sends a request with the global fetch (looked up at each call) and reads the body, at most `maxBytes` of it.
  * Rejects with the signal's reason when `init.signal` aborts (before the answer or while the body is read), with a
@@ -71,7 +61,7 @@ export const fetch = async (
   // One timer for the request and the body together: the caller's time limit needs no timer or fiber of its own.
   const timer = timeoutMillis === undefined
     ? undefined
-    : setTimeout(() => stop(new DOMException(`no answer in ${timeoutMillis} ms`, "TimeoutError")), timeoutMillis)
+    : setTimeout(() => stop(new DOMException("timed out", "TimeoutError")), timeoutMillis)
   try {
     outer?.throwIfAborted()
     const response = await globalThis.fetch(input, { ...init, signal })
@@ -87,7 +77,7 @@ export const fetch = async (
       // An abort (the caller's or the timer's) ends a pending read as if the body were done: it must not pass for the
       // whole body.
       signal.throwIfAborted()
-      if (done) return { response, body: chunks.length === 1 ? chunks[0]! : concat(chunks, read) }
+      if (done) return { response, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, read) }
       chunks.push(value)
       size = read += value.length
     }
