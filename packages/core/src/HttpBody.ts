@@ -8,12 +8,12 @@
  * reading (nodejs/undici#4627, fixed in undici 7.19; measured here: a 600 MB body read to its end, 1.3 GB of memory,
  * after an abort at 300 ms); cancelling the stream ends a pending read and closes the connection whatever fetch does.
  * A Content-Length over the cap is refused before any byte is read, but never trusted alone: chunked bodies have
- * none, and a server may lie.
+ * none, and a server may lie. An optional time limit covers the request and the body together, with one timer.
  *
  * Promise-based (async/await and try/finally, like the adapter's entry) and importing nothing, on purpose: it is an
  * edge between the platform's fetch and rulefx, for Effect services (SellerApi wraps it in `Effect.callback`, whose
  * signal aborts on interruption) and for promise code such as the legacy `request` shim, which must stay free of
- * `effect`. It goes into every Action that makes a request, so it is kept tiny (about 0.6 kB minified).
+ * `effect`. It goes into every Action that makes a request, so it is kept tiny (about 0.7 kB minified).
  *
  * @since 0.1.0
  */

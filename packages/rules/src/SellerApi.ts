@@ -8,6 +8,10 @@
  * retried once on a timeout, a connection failure or a 5xx (GET is idempotent). A 404 means "no such seller".
  * Failures are SellerApiError values whose `detail` is for the log: it never holds the URL, the body or a secret.
  *
+ * A lookup is one `Effect.callback` around promise code: its attempts, the retry and each attempt's timer (HttpBody's
+ * `timeoutMillis`) run outside effect's runtime, so a lookup costs no fiber, sleep or race of its own per login; the
+ * callback's signal aborts the request in flight when the lookup is interrupted, and then no attempt follows.
+ *
  * @since 0.1.0
  */
 import * as Decode from "@rulefx/core/Decode"
