@@ -67,7 +67,7 @@ export const Class = <Tag extends string>(tag: Tag): new<A extends Record<string
   args: Types.VoidIfEmpty<{ readonly [P in keyof A as P extends "_tag" ? never : P]: A[P] }>
 ) => Cause.YieldableError & Denial & { readonly _tag: Tag } & Readonly<A> => {
   // A denial is an answer, not a bug: nothing reads its stack (the log names it by tag and fields), and capturing one
-  // under effect's deep call stacks was a tenth of a denied login. So none is captured.
+  // under effect's deep call stacks was about a quarter of a denied login. So none is captured.
   const Tagged = Data.TaggedError(tag) as unknown as new(args?: {}) => object
   const Base = class extends Tagged {
     constructor(args?: {}) {
