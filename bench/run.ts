@@ -959,8 +959,9 @@ const perLoginVerdict = (
         cutNot.length > 0 ? `, not for ${cutNot.join(", ")}` : ""
       }.`,
     cutNot.some((who) => who.startsWith("seller"))
-      ? "The seller login also runs its lookup (the fetch under its own timeout, the retry, decoding the body, the " +
-        "HMAC) as Effects."
+      ? "The seller login also waits for the seller lookup, one callback around the fetch and its streamed body " +
+        "(the stub's body is a Blob stream: its first chunk comes from an asynchronous read), in a fact two rules " +
+        "join, then decodes the body and computes the HMAC."
       : ""
   ].filter((line) => line.length > 0).join(" ")
 }

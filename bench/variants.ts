@@ -86,11 +86,13 @@ export const variants: ReadonlyArray<Variant> = [
     patches: [
       {
         file: postLogin,
-        find: /Effect\.scopedWith\(\(scope\) =>[\s\S]*?Context\.merge\(services, base\)\)\)\s*\)\s*\)/,
+        find: /Effect\.scopedWith\(\(scope\) =>[\s\S]*?withAll\(withAll\(context, services\), base\)\)\s*\)\s*\)\s*\)/,
         replace: `(layer as unknown as Effect.Effect<Context.Context<ROut>, LE>).pipe(
-    Effect.provideContext(base),
+    Effect.updateContext((context: Context.Context<never>) => withAll(context, base)),
     Effect.tapCause((cause) => Effect.logError(\`services failed to build: \${describeCause(cause)}\`)),
-    Effect.flatMap((services) => Effect.provideContext(run, Context.merge(services, base)))
+    Effect.flatMap((services) =>
+      Effect.updateContext(run, (context: Context.Context<never>) => withAll(withAll(context, services), base))
+    )
   )`
       },
       ...["packages/core/src/Login.ts", "packages/core/src/Secrets.ts"].flatMap((file) => [

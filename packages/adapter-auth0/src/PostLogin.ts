@@ -127,12 +127,24 @@ const runWith = <E, ROut, LE>(
 ): Effect.Effect<Decision.Decision, E | LE> =>
   Effect.scopedWith((scope) =>
     Layer.buildWithMemoMap(layer, Layer.makeMemoMapUnsafe(), scope).pipe(
-      Effect.provideContext(base),
+      Effect.updateContext((context: Context.Context<never>) => withAll(context, base)),
       // No rule has run yet, so no rule logs this failure.
       Effect.tapCause((cause) => Effect.logError(`services failed to build: ${describeCause(cause)}`)),
-      Effect.flatMap((services) => Effect.provideContext(run, Context.merge(services, base)))
+      Effect.flatMap((services) =>
+        Effect.updateContext(run, (context: Context.Context<never>) => withAll(withAll(context, services), base))
+      )
     )
   )
+
+// `context` with every service of `services` added, as Effect.provideContext would merge them, but without copying
+// every service of `context` into a new map (Context.add layers one entry over the old context).
+const withAll = <R>(context: Context.Context<never>, services: Context.Context<R>): Context.Context<R> => {
+  let out = context as Context.Context<R>
+  services.mapUnsafe.forEach((service, key) => {
+    out = Context.addUnsafe(out, key, service)
+  })
+  return out
+}
 
 // Every line through the one logger that keeps Auth0's format (a short line on console.log).
 const withLogger = Effect.provideService(References.CurrentLoggers, new Set([logger]))

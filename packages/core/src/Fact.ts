@@ -157,10 +157,14 @@ export const provideAll = <A, E, R>(
   Effect.gen(function*() {
     // oxlint-disable-next-line no-explicit-any
     let full = (yield* Effect.context<never>()) as Context.Context<any>
+    // `full` is the current context plus the cells, so it replaces the context rather than being merged into it: a
+    // merge copies every service, once per cell that runs and once for the rules (Context.add does not copy).
+    const inFull = <X, Y, Z>(effect: Effect.Effect<X, Y, Z>): Effect.Effect<X, Y> =>
+      Effect.updateContext(effect, () => full) as Effect.Effect<X, Y>
     for (const fact of facts) {
-      // `full` is read when the cell first runs, by which time it holds every fact's cell.
-      const cell = yield* Effect.cached(Effect.suspend(() => Effect.provideContext(fact.compute, full)))
-      full = Context.add(full, fact.key, cell)
+      // `full` is read when the cell first runs, by which time it holds every fact's cell. A cell computes in `full`,
+      // whoever reads it first: a fact's value never depends on which rule asked.
+      full = Context.add(full, fact.key, yield* Effect.cached(inFull(fact.compute)))
     }
-    return yield* Effect.provideContext(self, full)
+    return yield* inFull(self) as Effect.Effect<A, E>
   })

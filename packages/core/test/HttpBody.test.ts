@@ -138,13 +138,13 @@ describe("HttpBody.fetch", () => {
     const signal = new AbortController().signal
     const { body, response } = await HttpBody.fetch(`${server.url}/json`, { signal }, 1024)
     assert.strictEqual(response.status, 200)
-    assert.strictEqual(await body?.text(), "{\"ok\":true}")
+    assert.strictEqual(new TextDecoder().decode(body), "{\"ok\":true}")
     assert.strictEqual(abortListeners(signal), 0)
   })
 
   it("a chunked body of exactly the cap is read; one byte more is not", async () => {
     const at = await HttpBody.fetch(`${server.url}/exact?n=100000`, {}, 100_000)
-    assert.strictEqual(at.body?.size, 100_000)
+    assert.strictEqual(at.body?.length, 100_000)
     const over = await HttpBody.fetch(`${server.url}/exact?n=100001`, {}, 100_000)
     assert.strictEqual(over.response.status, 200)
     assert.isUndefined(over.body)
@@ -175,9 +175,9 @@ describe("HttpBody.fetch", () => {
   it("no body at all (204, HEAD): an empty one", async () => {
     const none = await HttpBody.fetch(`${server.url}/empty`, {}, 10)
     assert.strictEqual(none.response.status, 204)
-    assert.strictEqual(none.body?.size, 0)
+    assert.strictEqual(none.body?.length, 0)
     const head = await HttpBody.fetch(`${server.url}/json`, { method: "HEAD" }, 10)
-    assert.strictEqual(head.body?.size, 0)
+    assert.strictEqual(head.body?.length, 0)
   })
 
   // Node 22's fetch with `redirect: "error"` goes on reading after its signal aborts: HttpBody must not.
@@ -226,6 +226,27 @@ describe("HttpBody.fetch", () => {
     assert.strictEqual(last("/drip").sent, sent, "the server is still dripping")
   })
 
+  it("timeoutMillis: a body that drips past it rejects with a TimeoutError (isTimeout), and the drip is cut off", async () => {
+    setTimeout(gc, 150)
+    const signal = new AbortController().signal
+    const started = performance.now()
+    const error = await rejection(HttpBody.fetch(`${server.url}/drip`, { redirect: "error", signal }, 1024 * 1024, 200))
+    assert.isTrue(HttpBody.isTimeout(error))
+    assert.isBelow(performance.now() - started, 2_000)
+    assert.strictEqual(abortListeners(signal), 0)
+    const s = await closed("/drip")
+    const sent = s.sent
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    assert.strictEqual(last("/drip").sent, sent, "the server is still dripping")
+  })
+
+  it("timeoutMillis: an answer inside it is read whole; fetch's own errors are not timeouts", async () => {
+    const { body } = await HttpBody.fetch(`${server.url}/json`, {}, 1024, 5_000)
+    assert.strictEqual(new TextDecoder().decode(body), "{\"ok\":true}")
+    const error = await rejection(HttpBody.fetch(`${server.url}/reset`, {}, 1024 * 1024, 5_000))
+    assert.isFalse(HttpBody.isTimeout(error))
+  })
+
   it("an abort before the answer: rejects with its reason and closes the connection", async () => {
     const controller = new AbortController()
     setTimeout(() => controller.abort("gone"), 50)
@@ -252,6 +273,6 @@ describe("HttpBody.fetch", () => {
     const controller = new AbortController()
     const { body } = await HttpBody.fetch(`${server.url}/json`, { signal: controller.signal }, 1024)
     controller.abort()
-    assert.strictEqual(await body?.text(), "{\"ok\":true}")
+    assert.strictEqual(new TextDecoder().decode(body), "{\"ok\":true}")
   })
 })

@@ -39,7 +39,7 @@ const SellerId = v.nullish(
   ])
 )
 
-const decodeSellerId = Decode.decode(SellerId, "app_metadata.sellerId")
+const decodeSellerId = Decode.decodeNow(SellerId, "app_metadata.sellerId")
 
 /**
  * The fact.

@@ -54,7 +54,7 @@ const Options = v.object({
  */
 export type Options = v.InferInput<typeof Options>
 
-const decodeOptions = Decode.decode(Options, "DenyRoles options")
+const decodeOptions = Decode.decodeNow(Options, "DenyRoles options")
 
 /**
  * The rule.
@@ -62,11 +62,13 @@ const decodeOptions = Decode.decode(Options, "DenyRoles options")
  * @category constructors
  * @since 0.1.0
  */
-export const make = (options: Options = {}) =>
-  Rule.make(
+export const make = (options: Options = {}) => {
+  // Decoded once, here: bad options are an InvalidData denial on every login, as before, at no cost per login.
+  const decoded = decodeOptions(options)
+  return Rule.make(
     "denyRoles",
     Effect.gen(function*() {
-      const { metadataKey } = yield* decodeOptions(options)
+      const { metadataKey } = yield* decoded
       const login = yield* Login
       const raw = Object.hasOwn(login.client.metadata, metadataKey) ? login.client.metadata[metadataKey] : undefined
       const allowed = (raw ?? "").split(",").map((role) => role.trim()).filter((role) => role.length > 0)
@@ -75,3 +77,4 @@ export const make = (options: Options = {}) =>
       if (!roles.some((role) => allowed.includes(role))) return yield* new RoleNotAllowed()
     })
   )
+}

@@ -21,7 +21,7 @@ import * as Effect from "effect/Effect"
  */
 export const fallback: ReadonlyArray<string> = ["USER"]
 
-const decodeRoles = Decode.decode(v.nullish(v.array(v.string())), "app_metadata.roles")
+const decodeRoles = Decode.decodeNow(v.nullish(v.array(v.string())), "app_metadata.roles")
 
 /**
  * The fact.

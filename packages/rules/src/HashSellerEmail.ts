@@ -32,7 +32,7 @@ const Options = v.object({
  */
 export type Options = v.InferInput<typeof Options>
 
-const decodeOptions = Decode.decode(Options, "HashSellerEmail options")
+const decodeOptions = Decode.decodeNow(Options, "HashSellerEmail options")
 
 /**
  * The rule.
@@ -40,11 +40,13 @@ const decodeOptions = Decode.decode(Options, "HashSellerEmail options")
  * @category constructors
  * @since 0.1.0
  */
-export const make = (options: Options = {}) =>
-  Rule.make(
+export const make = (options: Options = {}) => {
+  // Decoded once, here: bad options are an InvalidData denial on every login, as before, at no cost per login.
+  const decoded = decodeOptions(options)
+  return Rule.make(
     "hashSellerEmail",
     Effect.gen(function*() {
-      const { claim, secret } = yield* decodeOptions(options)
+      const { claim, secret } = yield* decoded
       const key = yield* Secrets.get(secret)
       const seller = yield* CurrentSeller
       if (seller._tag === "None") return
@@ -52,3 +54,4 @@ export const make = (options: Options = {}) =>
       yield* Decision.setIdTokenClaim(claim, yield* crypto.hmacSha256Hex(key, seller.value.email))
     })
   )
+}

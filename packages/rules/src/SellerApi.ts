@@ -8,6 +8,10 @@
  * retried once on a timeout, a connection failure or a 5xx (GET is idempotent). A 404 means "no such seller".
  * Failures are SellerApiError values whose `detail` is for the log: it never holds the URL, the body or a secret.
  *
+ * A lookup is one `Effect.callback` around promise code: its attempts, the retry and each attempt's timer (HttpBody's
+ * `timeoutMillis`) run outside effect's runtime, so a lookup costs no fiber, sleep or race of its own per login; the
+ * callback's signal aborts the request in flight when the lookup is interrupted, and then no attempt follows.
+ *
  * @since 0.1.0
  */
 import * as Decode from "@rulefx/core/Decode"
@@ -118,15 +122,6 @@ export class SellerApi extends Context.Service<SellerApi, {
     )
 }
 
-// Only a Status failure has a status.
-const isRetryable = (e: SellerApiError): boolean =>
-  e.reason === "Timeout" || e.reason === "Network" || (e.status ?? 0) >= 500
-
-// One Effect.catch per retry rather than Effect.retry: the retry is immediate either way, and Schedule, which
-// Effect.retry pulls in, measured 2.2 kB of the Action bundle (bench/RESULTS.md).
-const retrying = <A>(self: Effect.Effect<A, SellerApiError>, times: number): Effect.Effect<A, SellerApiError> =>
-  times <= 0 ? self : Effect.catch(self, (e) => isRetryable(e) ? retrying(self, times - 1) : Effect.fail(e))
-
 type Failed = { readonly code?: unknown; readonly cause?: Failed } | null | undefined
 
 const networkDetail = (cause: unknown): string => {
@@ -135,7 +130,7 @@ const networkDetail = (cause: unknown): string => {
   return code === undefined ? "connection failed" : `connection failed: ${String(code)}`
 }
 
-const decodeSeller = Decode.decode(SellerSchema, "seller body")
+const decodeSeller = Decode.decodeNow(SellerSchema, "seller body")
 
 /** Bodies larger than this are refused, and read no further: a seller is a few hundred bytes. */
 const maxBodyBytes = 65_536
@@ -143,69 +138,90 @@ const maxBodyBytes = 65_536
 const failure = (reason: SellerApiError["reason"], detail: string) =>
   Effect.fail(new SellerApiError({ reason, detail }))
 
-// The body of a 2xx, or undefined for a 404 ("no such seller", whatever its body says or weighs).
-const textOf = (
-  { body, response: { status } }: HttpBody.Answer
-): Effect.Effect<string | undefined, SellerApiError> | Promise<Effect.Effect<string>> =>
-  status === 404
-    ? Effect.succeed(undefined)
-    : status < 200 || status > 299
-    ? Effect.fail(new SellerApiError({ reason: "Status", status, detail: `status ${status}` }))
-    : body === undefined
-    ? failure("Body", `body is over ${maxBodyBytes} bytes`)
-    : body.text().then(Effect.succeed)
+type Lookup = Effect.Effect<Option.Option<Seller>, SellerApiError>
 
-const decodeBody = (id: string, text: string): Effect.Effect<Seller, SellerApiError> =>
+const utf8 = new TextDecoder()
+
+const parse = (bytes: Uint8Array): unknown => JSON.parse(utf8.decode(bytes))
+
+// The seller in a JSON body, if it is the one asked for: another seller would put someone else's data in this user's
+// token.
+const sellerOf = (id: string, bytes: Uint8Array): Lookup =>
   Effect.try({
-    try: () => JSON.parse(text) as unknown,
+    try: () => parse(bytes),
     catch: () => new SellerApiError({ reason: "Body", detail: "body is not JSON" })
   }).pipe(
     Effect.flatMap((json) =>
-      decodeSeller(json).pipe(
-        Effect.catch((e) => failure("Body", `body is not a seller: ${e.issues.slice(0, 3).join(", ")}`))
+      Effect.catch(
+        decodeSeller(json),
+        (e) => failure("Body", `body is not a seller: ${e.issues.slice(0, 3).join(", ")}`)
       )
     ),
-    // A seller other than the one asked for would put someone else's data in this user's token.
     Effect.flatMap((seller) =>
-      seller.id === id ? Effect.succeed(seller) : failure("Body", "body is a different seller")
+      seller.id === id ? Effect.succeed(Option.some(seller)) : failure("Body", "body is a different seller")
     )
   )
+
+// The layer is built per login (its URL comes from the login's secrets), and parsing the URL was about 3 % of a login
+// without a seller. The last URL that passed is remembered: a pure check of a string, so logins share no data by it.
+let lastGoodUrl: string | undefined
 
 const makeLive = Effect.fnUntraced(function*(options: Options) {
   const urlSecret = options.urlSecret ?? "SELLER_API_URL"
   const baseUrl = Redacted.value(yield* Secrets.get(urlSecret)).replace(/\/+$/, "")
   // A malformed URL is a configuration error, not a network failure to retry: refuse it when the layer is built.
-  if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
-    return yield* new InvalidData({ what: `secret ${urlSecret}`, issues: ["expected an http(s) URL"] })
+  if (baseUrl !== lastGoodUrl) {
+    if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
+      return yield* new InvalidData({ what: `secret ${urlSecret}`, issues: ["expected an http(s) URL"] })
+    }
+    lastGoodUrl = baseUrl
   }
-  const timeout = options.timeout ?? Duration.seconds(2)
-  const timeoutMillis = Duration.toMillis(Duration.fromInputUnsafe(timeout))
+  const timeoutMillis = Duration.toMillis(Duration.fromInputUnsafe(options.timeout ?? Duration.seconds(2)))
+  // Past setTimeout's range (or infinite): no timer, as Effect's own sleep would never end there either.
+  const timerMillis = timeoutMillis < 2 ** 31 ? timeoutMillis : undefined
   const retries = options.retries ?? 1
 
-  // Effect.callback rather than Effect.tryPromise, which only this module used (about 300 bytes of every Action). Its
-  // signal aborts when the attempt is interrupted (the attempt's timeout, the run's deadline): HttpBody then stops
-  // reading and lets go of the connection, wherever the answer was.
-  const attempt = (id: string) =>
-    Effect.callback<string | undefined, SellerApiError>((resume, signal) => {
-      HttpBody.fetch(`${baseUrl}/seller/${encodeURIComponent(id)}`, {
-        signal,
-        redirect: "error",
-        headers: { accept: "application/json" }
-      }, maxBodyBytes).then(textOf).then(resume, (e) => resume(failure("Network", networkDetail(e))))
-    }).pipe(
-      Effect.timeoutOrElse({ duration: timeout, orElse: () => failure("Timeout", `no answer in ${timeoutMillis} ms`) })
+  // One attempt and, on a timeout, a connection failure or a 5xx, the next one at once (GET is idempotent), as plain
+  // promise code: each attempt is one HttpBody.fetch with its own timer, and nothing else runs per attempt (no fiber,
+  // no timer of effect's, no Schedule). `signal` aborts when the lookup is interrupted (the run's deadline, a denial
+  // elsewhere): the request in flight stops, and no attempt follows.
+  const attempt = (id: string, url: string, signal: AbortSignal, left: number): Promise<Lookup> =>
+    HttpBody.fetch(
+      url,
+      { signal, redirect: "error", headers: { accept: "application/json" } },
+      maxBodyBytes,
+      timerMillis
     )
+      .then(
+        ({ body, response: { status } }) =>
+          status >= 500 && left > 0
+            ? attempt(id, url, signal, left - 1)
+            : status === 404
+            // "No such seller", whatever its body says or weighs.
+            ? Effect.succeedNone
+            : status < 200 || status > 299
+            ? Effect.fail(new SellerApiError({ reason: "Status", status, detail: `status ${status}` }))
+            : body === undefined
+            ? failure("Body", `body is over ${maxBodyBytes} bytes`)
+            : sellerOf(id, body),
+        (error) =>
+          left > 0 && !signal.aborted
+            ? attempt(id, url, signal, left - 1)
+            : HttpBody.isTimeout(error)
+            ? failure("Timeout", `no answer in ${timeoutMillis} ms`)
+            : failure("Network", networkDetail(error))
+      )
 
   return SellerApi.of({
     getSeller: (id) =>
       // fetch resolves "." and ".." as path segments (encoded or not), which would leave /seller/.
-      (id === "." || id === ".." || id.length === 0
+      id === "." || id === ".." || id.length === 0
         ? failure("Status", "seller id is not a path segment")
-        : attempt(id)).pipe(
-          (self) => retrying(self, retries),
-          Effect.flatMap((text) =>
-            text === undefined ? Effect.succeedNone : Effect.map(decodeBody(id, text), Option.some)
-          )
-        )
+        // One callback for the whole lookup, every attempt included. Effect.callback rather than Effect.tryPromise,
+        // which only this module used (about 300 bytes of every Action).
+        : Effect.callback<Option.Option<Seller>, SellerApiError>((resume, signal) => {
+          attempt(id, `${baseUrl}/seller/${encodeURIComponent(id)}`, signal, retries).then(resume, (e) =>
+            resume(Effect.die(e)))
+        })
   })
 })

@@ -26,7 +26,7 @@ const Options = v.object({
  */
 export type Options = v.InferInput<typeof Options>
 
-const decodeOptions = Decode.decode(Options, "SetRoles options")
+const decodeOptions = Decode.decodeNow(Options, "SetRoles options")
 
 /**
  * The rule.
@@ -34,11 +34,14 @@ const decodeOptions = Decode.decode(Options, "SetRoles options")
  * @category constructors
  * @since 0.1.0
  */
-export const make = (options: Options = {}) =>
-  Rule.make(
+export const make = (options: Options = {}) => {
+  // Decoded once, here: bad options are an InvalidData denial on every login, as before, at no cost per login.
+  const decoded = decodeOptions(options)
+  return Rule.make(
     "setRoles",
     Effect.gen(function*() {
-      const { claim } = yield* decodeOptions(options)
+      const { claim } = yield* decoded
       yield* Decision.setAccessTokenClaim(claim, [...(yield* EffectiveRoles)])
     })
   )
+}

@@ -26,7 +26,7 @@ const Options = v.object({
  */
 export type Options = v.InferInput<typeof Options>
 
-const decodeOptions = Decode.decode(Options, "SetSeller options")
+const decodeOptions = Decode.decodeNow(Options, "SetSeller options")
 
 /**
  * The rule.
@@ -34,14 +34,17 @@ const decodeOptions = Decode.decode(Options, "SetSeller options")
  * @category constructors
  * @since 0.1.0
  */
-export const make = (options: Options = {}) =>
-  Rule.make(
+export const make = (options: Options = {}) => {
+  // Decoded once, here: bad options are an InvalidData denial on every login, as before, at no cost per login.
+  const decoded = decodeOptions(options)
+  return Rule.make(
     "setSeller",
     Effect.gen(function*() {
-      const { claim } = yield* decodeOptions(options)
+      const { claim } = yield* decoded
       const seller = yield* CurrentSeller
       if (seller._tag === "None") return
       const { id, email, name } = seller.value
       yield* Decision.setIdTokenClaim(claim, { id, email, name })
     })
   )
+}
