@@ -57,9 +57,14 @@ const EventSchema = v.object({
     geoip: v.optional(v.object({ countryCode: optStr }), {})
   }),
   transaction: v.optional(
-    v.object({ protocol: optStr, requested_scopes: v.optional(v.array(v.string()), []) }),
+    v.object({
+      protocol: optStr,
+      requested_scopes: v.optional(v.array(v.string()), []),
+      metadata: v.optional(plainRecord(v.union([v.string(), v.number(), v.boolean()])))
+    }),
     { requested_scopes: [] }
   ),
+  prompt: v.optional(v.object({ id: nonEmpty, fields: dict, vars: dict })),
   authorization: v.optional(v.object({ roles: v.optional(v.array(v.string()), []) }), { roles: [] }),
   stats: v.optional(v.object({ logins_count: v.optional(v.number(), 0) }), { logins_count: 0 }),
   resource_server: v.optional(v.object({ identifier: optStr })),
@@ -120,7 +125,9 @@ const toLogin = (e: v.InferOutput<typeof EventSchema>, event: Readonly<Record<st
     transaction: {
       protocol: e.transaction.protocol,
       requestedScopes: e.transaction.requested_scopes,
-      audience: e.resource_server?.identifier
+      audience: e.resource_server?.identifier,
+      ...(e.transaction.metadata && { metadata: e.transaction.metadata }),
+      ...(e.prompt && { prompt: e.prompt })
     },
     raw: withoutSecrets(event)
   }
