@@ -34,7 +34,9 @@ export class ConsentRefused extends Denial.Class("ConsentRefused")<{ readonly ve
 }
 
 /** The page answered for other terms than the ones this login asked about. */
-export class ConsentMismatch extends Denial.Class("ConsentMismatch")<{ readonly asked: string; readonly answered: string }> {
+export class ConsentMismatch
+  extends Denial.Class("ConsentMismatch")<{ readonly asked: string; readonly answered: string }>
+{
   override get message(): string {
     return Denial.genericMessage
   }

@@ -70,9 +70,12 @@ const answer = async (
   options: { readonly secret?: string; readonly state?: string; readonly expiresInSeconds?: number } = {}
 ) => {
   const sent = Resume.redirectOf(first)
-  const token = Resume.sign(options.secret ?? CONSENT_SECRET, { ...sent, state: options.state ?? sent.state }, claims, {
-    ...(options.expiresInSeconds === undefined ? {} : { expiresInSeconds: options.expiresInSeconds })
-  })
+  const token = Resume.sign(
+    options.secret ?? CONSENT_SECRET,
+    { ...sent, state: options.state ?? sent.state },
+    claims,
+    options.expiresInSeconds === undefined ? {} : { expiresInSeconds: options.expiresInSeconds }
+  )
   const back = Resume.continueEvent(evt, {
     state: sent.state,
     token,
@@ -93,7 +96,10 @@ describe("consent-redirect, built", () => {
     assert.deepStrictEqual(summary.appMetadata, {})
     assert.deepStrictEqual(summary.transactionMetadata, { consent_asked: TERMS })
     const sent = Resume.redirectOf(first)
-    const claims = Tokens.verify(sent.token ?? "", { secret: CONSENT_SECRET, nowSeconds: Math.floor(Date.now() / 1000) })
+    const claims = Tokens.verify(sent.token ?? "", {
+      secret: CONSENT_SECRET,
+      nowSeconds: Math.floor(Date.now() / 1000)
+    })
     assert.strictEqual(claims["sub"], "auth0|consent-e2e")
     assert.strictEqual(claims["version"], TERMS)
     assert.strictEqual(claims["application"], "Shop")

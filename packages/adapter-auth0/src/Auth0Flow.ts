@@ -55,7 +55,6 @@ export interface Support {
   readonly apply: (d: Decision.Decision, api: PostLoginApi) => void
 }
 
-
 const violation = (
   target: Auth0Limits.Target,
   name: string | undefined,
@@ -78,7 +77,9 @@ const checkValue = (key: string, value: unknown, out: Array<Auth0Limits.Violatio
     return void out.push(violation("transaction_metadata", key, "NotScalar"))
   }
   const bytes = valueBytes(value)
-  if (bytes > transactionMetadata.maxValueBytes) out.push(violation("transaction_metadata", key, "ValueTooLarge", bytes))
+  if (bytes > transactionMetadata.maxValueBytes) {
+    out.push(violation("transaction_metadata", key, "ValueTooLarge", bytes))
+  }
 }
 
 // The metadata the transaction would hold after the writes: what it arrived with, the writes over it, null deleting.
@@ -112,7 +113,9 @@ const checkTransactionMetadata = (
  */
 export const check = (d: Decision.Decision, pass: Pass, api: PostLoginApi): ReadonlyArray<Auth0Limits.Violation> => {
   const out: Array<Auth0Limits.Violation> = []
-  for (const conflict of d.conflicts ?? []) out.push(violation(conflict === "prompt" ? "prompt" : "redirect", conflict, "TwoSuspensions"))
+  for (const conflict of d.conflicts ?? []) {
+    out.push(violation(conflict === "prompt" ? "prompt" : "redirect", conflict, "TwoSuspensions"))
+  }
   if (d.redirect !== undefined && d.redirect.token !== undefined) {
     if (!isHttpUrl(d.redirect.url)) out.push(violation("redirect", undefined, "InvalidUrl"))
     if (JSON.stringify(d.redirect.token.payload) === undefined) out.push(violation("redirect", undefined, "NotJson"))

@@ -38,7 +38,10 @@ export interface PostLoginApi {
   }
   /** Auth0 Forms (Form.render). */
   readonly prompt?: {
-    readonly render: (promptId: string, options?: { fields?: Record<string, unknown>; vars?: Record<string, unknown> }) => unknown
+    readonly render: (
+      promptId: string,
+      options?: { fields?: Record<string, unknown>; vars?: Record<string, unknown> }
+    ) => unknown
   }
   /** A validation error of the team's own code (Validation.fail). */
   readonly validation?: { readonly error: (code: string, message: string) => unknown }

@@ -25,7 +25,12 @@ describe("Auth0Flow.check", () => {
 
     it("accepts scalars, null and the limits themselves", () => {
       const d = decision({
-        transactionMetadata: { ["k".repeat(maxKeyLength)]: "v".repeat(maxValueBytes), n: 2 ** 53 - 1, b: false, gone: null }
+        transactionMetadata: {
+          ["k".repeat(maxKeyLength)]: "v".repeat(maxValueBytes),
+          n: 2 ** 53 - 1,
+          b: false,
+          gone: null
+        }
       })
       assert.deepStrictEqual(rules(d), [])
     })
@@ -121,7 +126,8 @@ describe("Auth0Flow.apply", () => {
       "redirect.sendUserTo"
     ])
     assert.notInclude(JSON.stringify(api.calls), "\"s\"")
-    const query = (api.calls.at(-1)?.args[1] as { query: Record<string, string> }).query
+    const [, options] = api.calls.at(-1)?.args ?? []
+    const { query } = options as { query: Record<string, string> }
     assert.strictEqual(query["lang"], "de")
     assert.match(query["session_token"] ?? "", /^eyJ/)
   })

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
+import { support as Auth0FlowSupport } from "@rulefx/adapter-auth0/Auth0Flow"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Resumable from "@rulefx/adapter-auth0/Resumable"
-import { support as Auth0FlowSupport } from "@rulefx/adapter-auth0/Auth0Flow"
 import * as AuthenticationMethod from "@rulefx/core/AuthenticationMethod"
 import * as Decision from "@rulefx/core/Decision"
 import { genericMessage } from "@rulefx/core/Denial"
@@ -29,6 +29,14 @@ const run = async (handler: PostLogin.Handler, evt: Record<string, unknown>, sta
   return { api, lines, summary: api.summary(), methods: api.calls.map((c) => c.method) }
 }
 
+// The continue pass after the Profile form, with its fields and the transaction metadata kept across.
+const resumed = (fields: Record<string, unknown>, metadata: Record<string, unknown> = { step: 1 }) =>
+  Resume.continueEvent(event(), {
+    state: "st",
+    prompt: { id: "ap_profile", fields, vars: {} },
+    transactionMetadata: metadata
+  })
+
 const Profile = Form.make("Profile", { id: "ap_profile", fields: v.object({ age: v.number() }) })
 const Step = TransactionMetadata.make("Step", v.object({ step: v.optional(v.number()) }))
 
@@ -37,7 +45,12 @@ describe("Resumable", () => {
     const handlers = Resumable.make({
       execute: Pipeline.make({
         facts: [],
-        rules: [Rule.make("ask", Effect.andThen(Profile.render({ vars: { app: "Shop" } }), TransactionMetadata.set("step", 1)))]
+        rules: [
+          Rule.make(
+            "ask",
+            Effect.andThen(Profile.render({ vars: { app: "Shop" } }), TransactionMetadata.set("step", 1))
+          )
+        ]
       }),
       resume: Pipeline.make({
         facts: [Profile, Step],
@@ -64,13 +77,6 @@ describe("Resumable", () => {
       assert.deepStrictEqual(api.transactionMetadata, { step: 1 })
     })
 
-    const resumed = (fields: Record<string, unknown>, metadata: Record<string, unknown> = { step: 1 }) =>
-      Resume.continueEvent(event(), {
-        state: "st",
-        prompt: { id: "ap_profile", fields, vars: {} },
-        transactionMetadata: metadata
-      })
-
     it("reads the submitted fields typed, persists, and records the method (continue only)", async () => {
       const { methods, summary } = await run(handlers.onContinuePostLogin, resumed({ age: 30 }), "st")
       assert.deepStrictEqual(methods, ["authentication.recordMethod", "user.setUserMetadata"])
@@ -90,8 +96,12 @@ describe("Resumable", () => {
     })
 
     it("fails closed when the fields do not decode or no form was submitted", async () => {
-      for (const evt of [resumed({ age: "thirty" }), Resume.continueEvent(event(), { state: "st" })]) {
-        const { methods, summary } = await run(handlers.onContinuePostLogin, evt, "st")
+      const runs = await Promise.all(
+        [resumed({ age: "thirty" }), Resume.continueEvent(event(), { state: "st" })].map((evt) =>
+          run(handlers.onContinuePostLogin, evt, "st")
+        )
+      )
+      for (const { methods, summary } of runs) {
         assert.deepStrictEqual(methods, ["access.deny"])
         assert.strictEqual(summary.denied, genericMessage)
       }
@@ -107,7 +117,10 @@ describe("Resumable", () => {
       const { onExecutePostLogin } = Resumable.make({
         execute: Pipeline.make({
           facts: [],
-          rules: [Rule.make("a", A.sendUserTo("https://a.example/")), Rule.make("b", B.sendUserTo("https://b.example/"))]
+          rules: [
+            Rule.make("a", A.sendUserTo("https://a.example/")),
+            Rule.make("b", B.sendUserTo("https://b.example/"))
+          ]
         }),
         resume: nothing,
         layer: Layer.empty
@@ -122,7 +135,12 @@ describe("Resumable", () => {
       const { onExecutePostLogin } = Resumable.make({
         execute: Pipeline.make({
           facts: [],
-          rules: [Rule.make("big", Effect.andThen(Decision.setIdTokenClaim("c", 1), TransactionMetadata.set("blob", "x".repeat(9000))))]
+          rules: [
+            Rule.make(
+              "big",
+              Effect.andThen(Decision.setIdTokenClaim("c", 1), TransactionMetadata.set("blob", "x".repeat(9000)))
+            )
+          ]
         }),
         resume: nothing,
         layer: Layer.empty

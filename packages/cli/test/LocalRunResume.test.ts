@@ -54,7 +54,11 @@ describe("LocalRun, both passes", () => {
       const handler = yield* LocalRun.loadAction(action, "onContinuePostLogin")
       const sent = { url: "https://consent.example.com/", query: {}, state: "local-state", token: undefined }
       const token = Resume.sign(SECRET, sent, { accepted: true, version: "2026-12" })
-      const back = Resume.continueEvent(event, { state: "local-state", token, transactionMetadata: { consent_asked: "2026-12" } })
+      const back = Resume.continueEvent(event, {
+        state: "local-state",
+        token,
+        transactionMetadata: { consent_asked: "2026-12" }
+      })
       const result = yield* LocalRun.run(handler, back)
       assert.strictEqual(result.outcome, "allowed")
       const text = LocalRun.render(result)

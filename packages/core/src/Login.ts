@@ -87,7 +87,11 @@ export interface Transaction {
    */
   readonly metadata?: Readonly<Record<string, string | number | boolean>> | undefined
   /** A form's submission when the login resumes from one (Auth0's `event.prompt`); read it through Form.make. */
-  readonly prompt?: { readonly id: string; readonly fields: Readonly<Record<string, unknown>>; readonly vars: Readonly<Record<string, unknown>> } | undefined
+  readonly prompt?: {
+    readonly id: string
+    readonly fields: Readonly<Record<string, unknown>>
+    readonly vars: Readonly<Record<string, unknown>>
+  } | undefined
 }
 
 /**

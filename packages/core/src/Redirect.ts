@@ -29,7 +29,7 @@ import type { StandardSchemaV1 } from "@standard-schema/spec"
 import * as Effect from "effect/Effect"
 import * as Decision from "./Decision.ts"
 import { decode } from "./Decode.ts"
-import { Class, genericMessage, type InvalidData, MissingSecret } from "./Denial.ts"
+import { Class, genericMessage, type InvalidData, type MissingSecret } from "./Denial.ts"
 import * as Fact from "./Fact.ts"
 import { Login, type LoginInfo } from "./Login.ts"
 import { Resumed } from "./Resumed.ts"
@@ -136,7 +136,9 @@ export interface SendOptions {
  * @category models
  * @since 0.1.0
  */
-export class Redirect<Name extends string, A> extends Fact.Fact<Name, A, ReturnRejected | MissingSecret, Resumed | Secrets> {
+export class Redirect<Name extends string, A>
+  extends Fact.Fact<Name, A, ReturnRejected | MissingSecret, Resumed | Secrets>
+{
   /**
    * The Action secret both sides sign with.
    *
@@ -149,7 +151,12 @@ export class Redirect<Name extends string, A> extends Fact.Fact<Name, A, ReturnR
    * @since 0.1.0
    */
   readonly parameter: string
-  constructor(name: Name, secret: string, parameter: string, compute: Effect.Effect<A, ReturnRejected | MissingSecret, Resumed | Secrets>) {
+  constructor(
+    name: Name,
+    secret: string,
+    parameter: string,
+    compute: Effect.Effect<A, ReturnRejected | MissingSecret, Resumed | Secrets>
+  ) {
     super(name, compute)
     this.secret = secret
     this.parameter = parameter

@@ -66,4 +66,7 @@ export const make = <const Name extends string, S extends StandardSchemaV1>(
   name: string extends Name ? "rulefx: a fact's name must be a string literal" : Name,
   schema: S
 ): Fact.Fact<Name, StandardSchemaV1.InferOutput<S>, InvalidData, Login> =>
-  Fact.make<Name, StandardSchemaV1.InferOutput<S>, InvalidData, Login>(name, Effect.flatMap(current, decode(schema, "transaction metadata")))
+  Fact.make<Name, StandardSchemaV1.InferOutput<S>, InvalidData, Login>(
+    name,
+    Effect.flatMap(current, decode(schema, "transaction metadata"))
+  )

@@ -13,7 +13,14 @@ describe("AuthenticationMethod", () => {
         AuthenticationMethod.record("https://a.example/")
       ]))
       assert.deepStrictEqual(d.authenticationMethods, ["https://a.example/", "https://b.example/"])
-      const merged = Decision.merge([d, { ...Decision.empty(), authenticationMethods: ["https://c.example/", "https://a.example/"] }])
-      assert.deepStrictEqual(merged.authenticationMethods, ["https://a.example/", "https://b.example/", "https://c.example/"])
+      const merged = Decision.merge([d, {
+        ...Decision.empty(),
+        authenticationMethods: ["https://c.example/", "https://a.example/"]
+      }])
+      assert.deepStrictEqual(merged.authenticationMethods, [
+        "https://a.example/",
+        "https://b.example/",
+        "https://c.example/"
+      ])
     }).pipe(Effect.provide(Resumed.layerTest())))
 })

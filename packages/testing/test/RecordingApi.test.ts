@@ -240,15 +240,25 @@ describe("RecordingApi", () => {
   })
 })
 
-describe("RecordingApi, redirects and the continue pass", () => {
-  const event = { user: { user_id: "auth0|ada" }, request: { ip: "203.0.113.9", hostname: "t.example.com" } }
+const event = { user: { user_id: "auth0|ada" }, request: { ip: "203.0.113.9", hostname: "t.example.com" } }
 
+// The api of a continue pass whose /continue request carries `token`, for a transaction whose state is `state`.
+const resumed = (token: string, state = "st") =>
+  RecordingApi.make({ event: Resume.continueEvent(event, { state: "st", token }), state })
+
+describe("RecordingApi, redirects and the continue pass", () => {
   it("encodeToken signs as Auth0 does (sub, iss, ip, exp 900 s by default) and records the call without the secret", () => {
     const api = RecordingApi.make({ event, now: () => 1_800_000_000_000 })
     const token = api.redirect.encodeToken?.({ secret: "shh", payload: { v: 1 } }) ?? ""
     const claims = Tokens.verify(token, { secret: "shh", nowSeconds: 1_800_000_000 })
     assert.deepStrictEqual(
-      { sub: claims["sub"], iss: claims["iss"], ip: claims["ip"], v: claims["v"], life: Number(claims["exp"]) - 1_800_000_000 },
+      {
+        sub: claims["sub"],
+        iss: claims["iss"],
+        ip: claims["ip"],
+        v: claims["v"],
+        life: Number(claims["exp"]) - 1_800_000_000
+      },
       { sub: "auth0|ada", iss: "t.example.com", ip: "203.0.113.9", v: 1, life: 900 }
     )
     assert.notInclude(JSON.stringify(api.calls), "shh")
@@ -257,16 +267,15 @@ describe("RecordingApi, redirects and the continue pass", () => {
   it("validateToken reads session_token from the /continue body and checks signature, expiry and state", () => {
     const exp = Math.floor(Date.now() / 1000) + 60
     const sign = (claims: Record<string, unknown>) => Tokens.sign("shh", { exp, ...claims })
-    const resumed = (token: string, state = "st") => {
-      const back = Resume.continueEvent(event, { state: "st", token })
-      return RecordingApi.make({ event: back, state })
-    }
     assert.deepStrictEqual(resumed(sign({ state: "st", ok: true })).redirect.validateToken?.({ secret: "shh" }), {
       exp,
       state: "st",
       ok: true
     })
-    assert.throws(() => resumed(sign({ state: "st" }), "other").redirect.validateToken?.({ secret: "shh" }), /WrongState/)
+    assert.throws(
+      () => resumed(sign({ state: "st" }), "other").redirect.validateToken?.({ secret: "shh" }),
+      /WrongState/
+    )
     assert.throws(() => resumed(sign({ state: "st" })).redirect.validateToken?.({ secret: "nope" }), /BadSignature/)
     assert.throws(
       () => resumed(sign({ state: "st" })).redirect.validateToken?.({ secret: "shh", tokenParameterName: "other" }),

@@ -31,7 +31,10 @@ describe("Tokens", () => {
     const token = Tokens.sign("k", { exp: now + 60, state: "s1" })
     assert.strictEqual(problemOf(() => Tokens.verify(token, { secret: "other", nowSeconds: now })), "BadSignature")
     assert.strictEqual(problemOf(() => Tokens.verify(token, { secret: "k", nowSeconds: now + 60 })), "Expired")
-    assert.strictEqual(problemOf(() => Tokens.verify(token, { secret: "k", nowSeconds: now, state: "s2" })), "WrongState")
+    assert.strictEqual(
+      problemOf(() => Tokens.verify(token, { secret: "k", nowSeconds: now, state: "s2" })),
+      "WrongState"
+    )
     const none = `${Buffer.from(JSON.stringify({ alg: "none" })).toString("base64url")}.${token.split(".")[1]}.`
     assert.strictEqual(problemOf(() => Tokens.verify(none, { secret: "k", nowSeconds: now })), "WrongAlgorithm")
     assert.strictEqual(problemOf(() => Tokens.verify("not.a-token", { secret: "k", nowSeconds: now })), "Malformed")
