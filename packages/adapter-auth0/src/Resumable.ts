@@ -83,8 +83,31 @@ export const resumed = (login: LoginInfo, api: PostLoginApi | undefined): Resume
  *
  * ```ts
  * import * as Resumable from "@rulefx/adapter-auth0/Resumable"
+ * import * as Decision from "@rulefx/core/Decision"
+ * import * as Pipeline from "@rulefx/core/Pipeline"
+ * import * as Redirect from "@rulefx/core/Redirect"
+ * import * as Rule from "@rulefx/core/Rule"
+ * import * as v from "@rulefx/core/Validator"
+ * import * as Effect from "effect/Effect"
  * import * as Layer from "effect/Layer"
- * import { execute, resume } from "./consent.ts"
+ *
+ * const Consent = Redirect.make("Consent", { secret: "CONSENT_SECRET", returns: v.object({ accepted: v.boolean() }) })
+ *
+ * const execute = Pipeline.make({
+ *   facts: [],
+ *   rules: [Rule.make("ask", Consent.sendUserTo("https://consent.example.com/"))]
+ * })
+ * const resume = Pipeline.make({
+ *   facts: [Consent],
+ *   rules: [
+ *     Rule.make(
+ *       "record",
+ *       Effect.gen(function*() {
+ *         if ((yield* Consent).accepted) yield* Decision.persistAppMetadata("consent", true)
+ *       })
+ *     )
+ *   ]
+ * })
  *
  * export const { onContinuePostLogin, onExecutePostLogin } = Resumable.make({ execute, resume, layer: Layer.empty })
  * ```

@@ -216,7 +216,7 @@ const sendUserTo = Effect.fnUntraced(function*(
  *
  * ```ts
  * import * as Redirect from "@rulefx/core/Redirect"
- * import * as v from "valibot"
+ * import * as v from "@rulefx/core/Validator"
  *
  * export const ConsentReturn = Redirect.make("ConsentReturn", {
  *   secret: "CONSENT_SECRET",

@@ -3,13 +3,28 @@
  * token and the state from the redirect, signs its answer with the shared secret and that state, and posts it to
  * `/continue`; Auth0 then calls `onContinuePostLogin` with an event whose `request` is that `/continue` request.
  *
+ * **Example** (Both passes of a consent Action)
+ *
  * ```ts
- * const first = RecordingApi.make({ event })
- * await onExecutePostLogin(event, first)
- * const sent = Resume.redirectOf(first)                 // url, query, state, the token Auth0 signed
- * const answer = Resume.sign(SECRET, sent, { accepted: true })
- * const back = Resume.continueEvent(event, { state: sent.state, token: answer })
- * await onContinuePostLogin(back, RecordingApi.make({ event: back, state: sent.state }))
+ * import type * as Resumable from "@rulefx/adapter-auth0/Resumable"
+ * import * as Events from "@rulefx/testing/Events"
+ * import * as RecordingApi from "@rulefx/testing/RecordingApi"
+ * import * as Resume from "@rulefx/testing/Resume"
+ *
+ * declare const action: Resumable.Handlers
+ * const SECRET = "the-shared-secret"
+ *
+ * export const consent = async () => {
+ *   const event = Events.postLogin({ secrets: { CONSENT_SECRET: SECRET } })
+ *   const first = RecordingApi.make({ event })
+ *   await action.onExecutePostLogin(event, first)
+ *   const sent = Resume.redirectOf(first) // url, query, state, the token Auth0 signed
+ *   const answer = Resume.sign(SECRET, sent, { accepted: true })
+ *   const back = Resume.continueEvent(event, { state: sent.state, token: answer })
+ *   const second = RecordingApi.make({ event: back, state: sent.state })
+ *   await action.onContinuePostLogin(back, second)
+ *   return second.summary()
+ * }
  * ```
  *
  * @since 0.1.0

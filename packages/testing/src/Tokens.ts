@@ -38,6 +38,11 @@ export type Problem = "Malformed" | "WrongAlgorithm" | "BadSignature" | "Expired
  * @since 0.1.0
  */
 export class TokenError extends Error {
+  /**
+   * Why the token was refused.
+   *
+   * @since 0.1.0
+   */
   readonly problem: Problem
   constructor(problem: Problem) {
     super(`Invalid session token: ${problem}`)
