@@ -115,7 +115,8 @@ export const empty = (): Draft => ({
 
 /**
  * Combines decisions in order: for the same claim or metadata key the later one wins, scopes are unioned, and the
- * later MFA or redirect request replaces an earlier one.
+ * later MFA or plain redirect replaces an earlier one. Two suspensions of which one is typed (a redirect with a token,
+ * a form) are recorded in `conflicts`, which the adapter refuses.
  *
  * @category combinators
  * @since 0.1.0
@@ -130,14 +131,18 @@ export const merge = (decisions: Iterable<Decision>): Decision => {
     for (const s of d.addScopes) if (!out.addScopes.includes(s)) out.addScopes.push(s)
     for (const s of d.removeScopes) if (!out.removeScopes.includes(s)) out.removeScopes.push(s)
     out.mfa = d.mfa ?? out.mfa
-    if ((d.redirect ?? d.prompt) !== undefined && (out.redirect ?? out.prompt) !== undefined) {
-      out.conflicts = [...(out.conflicts ?? []), d.redirect === undefined ? "prompt" : "redirect"]
+    if (suspends(d) && (out.redirect ?? out.prompt) !== undefined || suspends(out) && d.redirect !== undefined) {
+      out.conflicts = [...(out.conflicts ?? []), d.prompt === undefined ? "redirect" : "prompt"]
     }
     out.redirect = d.redirect ?? out.redirect
     mergeFlow(out, d)
   }
   return out
 }
+
+// A typed suspension: a redirect with a token (Redirect.sendUserTo) or a form. Two of them in one pass, or one beside a
+// plain redirect, conflict; two plain redirects (Decision.redirect, the legacy layer's) keep "the later wins".
+const suspends = (d: Decision): boolean => d.redirect?.token !== undefined || d.prompt !== undefined
 
 // The kinds that suspend or outlive the login (forms, transaction metadata, recorded methods), kept apart so a
 // Decision without them stays as it was.
