@@ -266,11 +266,16 @@ describe("Auth0Event.decode, the continue pass's fields", () => {
       assert.isFalse("prompt" in login.transaction)
     }))
 
-  it.effect("transaction metadata that is not scalars, or a prompt without an id, is malformed", () =>
+  it.effect("malformed ones do not fail the event: metadata is decoded by the facts that read it, a prompt without an id is none", () =>
     Effect.gen(function*() {
-      const nested = yield* issuesOf({ ...minimalEvent(), transaction: { metadata: { a: { b: 1 } } } })
-      assert.include(nested.join(" "), "transaction.metadata.a")
-      const noId = yield* issuesOf({ ...minimalEvent(), prompt: { fields: {} } })
-      assert.include(noId.join(" "), "prompt.id")
+      const nested = yield* Auth0Event.decode({ ...minimalEvent(), transaction: { metadata: { a: { b: 1 } } } })
+      assert.deepStrictEqual(nested.login.transaction.metadata, { a: { b: 1 } })
+      const notObject = yield* Auth0Event.decode({ ...minimalEvent(), transaction: { metadata: "x" }, prompt: "y" })
+      assert.isFalse("metadata" in notObject.login.transaction)
+      assert.isFalse("prompt" in notObject.login.transaction)
+      const noId = yield* Auth0Event.decode({ ...minimalEvent(), prompt: { fields: {} } })
+      assert.isFalse("prompt" in noId.login.transaction)
+      const fieldsNotObject = yield* Auth0Event.decode({ ...minimalEvent(), prompt: { id: "ap_1", fields: [1] } })
+      assert.deepStrictEqual(fieldsNotObject.login.transaction.prompt, { id: "ap_1", fields: {}, vars: {} })
     }))
 })

@@ -49,7 +49,7 @@ const write = (key: string, value: Decision.TransactionValue) =>
  * @category getters
  * @since 0.1.0
  */
-export const current: Effect.Effect<Readonly<Record<string, string | number | boolean>>, never, Login> = Effect.map(
+export const current: Effect.Effect<Readonly<Record<string, unknown>>, never, Login> = Effect.map(
   Login,
   (login) => login.transaction.metadata ?? {}
 )
