@@ -282,11 +282,11 @@ const violationsOf = (
   pass?: Auth0Flow.Pass
 ): ReadonlyArray<Auth0Limits.Violation> => {
   try {
-    const support = pass?.support
-    const flow = api === undefined || pass === undefined
-      ? []
-      : support !== undefined
-      ? support.check(decision, pass, api)
+    // Without the flow's support (PostLogin.make alone, or `apply` called without a pass), a flow kind is denied:
+    // nothing here would apply it, and a gate dropped silently would let the login through.
+    const current = pass ?? { pass: "execute" }
+    const flow = current.support !== undefined && api !== undefined
+      ? current.support.check(decision, current, api)
       : usesFlow(decision)
       ? withoutFlowSupport
       : []

@@ -18,6 +18,7 @@ import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Resume from "@rulefx/testing/Resume"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 
 const SECRET = "resumable-test-secret-91ab"
 const event = (overrides: Record<string, unknown> = {}) =>
@@ -173,6 +174,22 @@ describe("Resumable", () => {
       assert.deepStrictEqual(api.calls.map((c) => c.method), ["access.deny"])
       assert.include(lines.join("\n"), "ContinueOnly")
     })
+  })
+
+  it("PostLogin.apply without a pass denies a typed redirect rather than drop it", () => {
+    const api = RecordingApi.make()
+    const token = { secret: Redacted.make("s"), payload: {}, expiresInSeconds: 900, parameter: "session_token" }
+    const capture = LogCapture.start()
+    PostLogin.apply(
+      {
+        _tag: "Allowed",
+        decision: { ...Decision.empty(), redirect: { url: "https://gate.example/", query: {}, token } }
+      },
+      api
+    )
+    capture.stop()
+    assert.deepStrictEqual(api.calls.map((c) => c.method), ["access.deny"])
+    assert.include(capture.lines.join("\n"), "Resumable.make")
   })
 
   it("a plain Decision.redirect (the legacy layer's) still goes through PostLogin.make, without a token", async () => {
