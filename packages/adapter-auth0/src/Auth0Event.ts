@@ -14,6 +14,7 @@ import type * as Login from "@rulefx/core/Login"
 import * as v from "@rulefx/core/Validator"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
 
 const str = v.string()
 const optStr = v.optional(v.string())
@@ -57,9 +58,16 @@ const EventSchema = v.object({
     geoip: v.optional(v.object({ countryCode: optStr }), {})
   }),
   transaction: v.optional(
-    v.object({ protocol: optStr, requested_scopes: v.optional(v.array(v.string()), []) }),
+    v.object({
+      protocol: optStr,
+      requested_scopes: v.optional(v.array(v.string()), []),
+      // Read by TransactionMetadata's facts, which decode it: a malformed value denies only the logins that read it.
+      metadata: v.optional(v.unknown())
+    }),
     { requested_scopes: [] }
   ),
+  // Read by a Form's fact in the continue pass, which denies when there is no well-formed submission.
+  prompt: v.optional(v.unknown()),
   authorization: v.optional(v.object({ roles: v.optional(v.array(v.string()), []) }), { roles: [] }),
   stats: v.optional(v.object({ logins_count: v.optional(v.number(), 0) }), { logins_count: 0 }),
   resource_server: v.optional(v.object({ identifier: optStr })),
@@ -91,6 +99,13 @@ const withoutSecrets = (event: Readonly<Record<string, unknown>>): Readonly<Reco
   return rest
 }
 
+const isRecord = (u: unknown): u is Readonly<Record<string, unknown>> => Predicate.isObject(u) && !Array.isArray(u)
+
+const recordOr = (u: unknown): Readonly<Record<string, unknown>> => isRecord(u) ? u : {}
+
+const isSubmission = (u: unknown): u is Readonly<Record<string, unknown>> & { readonly id: string } =>
+  isRecord(u) && Predicate.isString(u["id"]) && u["id"].length > 0
+
 const toLogin = (e: v.InferOutput<typeof EventSchema>, event: Readonly<Record<string, unknown>>): Decoded => ({
   secrets: e.secrets,
   login: {
@@ -120,7 +135,11 @@ const toLogin = (e: v.InferOutput<typeof EventSchema>, event: Readonly<Record<st
     transaction: {
       protocol: e.transaction.protocol,
       requestedScopes: e.transaction.requested_scopes,
-      audience: e.resource_server?.identifier
+      audience: e.resource_server?.identifier,
+      ...(isRecord(e.transaction.metadata) && { metadata: e.transaction.metadata }),
+      ...(isSubmission(e.prompt) && {
+        prompt: { id: e.prompt.id, fields: recordOr(e.prompt["fields"]), vars: recordOr(e.prompt["vars"]) }
+      })
     },
     raw: withoutSecrets(event)
   }

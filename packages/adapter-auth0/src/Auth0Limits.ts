@@ -86,7 +86,17 @@ export const forbiddenAppMetadataKeys: ReadonlySet<string> = /* @__PURE__ */ new
  * @category models
  * @since 0.1.0
  */
-export type Target = "idToken" | "accessToken" | "scope" | "app_metadata" | "user_metadata" | "decision"
+export type Target =
+  | "idToken"
+  | "accessToken"
+  | "scope"
+  | "app_metadata"
+  | "user_metadata"
+  | "decision"
+  | "transaction_metadata"
+  | "redirect"
+  | "prompt"
+  | "authentication"
 
 /**
  * The rule a Decision breaks.
@@ -102,6 +112,14 @@ export type Broken =
   | "InvalidKeyName"
   | "MetadataTooLarge"
   | "NotJson"
+  | "KeyTooLong"
+  | "ValueTooLarge"
+  | "NotScalar"
+  | "UnsafeInteger"
+  | "TwoSuspensions"
+  | "InvalidUrl"
+  | "ContinueOnly"
+  | "NoApi"
 
 /**
  * One thing Auth0 would refuse, ignore or fail on. It names the claim or key (`undefined` for a whole token or

@@ -20,9 +20,10 @@
 import { Cache } from "@rulefx/core/Cache"
 import * as Decision from "@rulefx/core/Decision"
 import { type Committed, committedOf, type Denial, describe, genericMessage, isDenial } from "@rulefx/core/Denial"
-import { Login } from "@rulefx/core/Login"
+import { Login, type LoginInfo } from "@rulefx/core/Login"
 import type * as Pipeline from "@rulefx/core/Pipeline"
 import { make as makeSecrets, Secrets } from "@rulefx/core/Secrets"
+import { isValidationFailed } from "@rulefx/core/Validation"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -33,6 +34,7 @@ import * as Layer from "effect/Layer"
 import * as References from "effect/References"
 import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
+import type * as Auth0Flow from "./Auth0Flow.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
@@ -51,6 +53,8 @@ export type Outcome =
     readonly denial: string
     /** Metadata a compatibility layer had already written before the denial (Denial.withCommitted); rare. */
     readonly committed?: Committed | undefined
+    /** The code of a validation error (core's Validation.fail): applied with `api.validation.error`. */
+    readonly validation?: string | undefined
   }
 
 /**
@@ -62,6 +66,13 @@ export type Outcome =
 export interface Options {
   /** The whole run's deadline. Default 5 seconds, far inside Auth0's 20 s for the whole flow. */
   readonly deadline?: Duration.Input
+  /**
+   * Set by Resumable.make for the continue pass: the services a resumed login adds to Login, Secrets and Cache (the
+   * Resumed service, from the event and `api`). Also tells `apply` that decisions of the continue pass are allowed.
+   */
+  readonly resumed?: (login: LoginInfo, api: PostLoginApi | undefined) => Context.Context<never>
+  /** Set by Resumable.make: the checks and calls of redirects, forms, transaction metadata and recorded methods. */
+  readonly flow?: Auth0Flow.Support
 }
 
 /**
@@ -180,7 +191,11 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
           runWith(
             pipeline.run as Effect.Effect<Decision.Decision, E>,
             layer as Layer.Layer<ROut, LE, PerLogin>,
-            Context.make(Login, login).pipe(Context.add(Secrets, makeSecrets(secrets)), Context.add(Cache, cache))
+            Context.make(Login, login).pipe(
+              Context.add(Secrets, makeSecrets(secrets)),
+              Context.add(Cache, cache),
+              Context.merge(options.resumed?.(login, api) ?? Context.empty())
+            ) as Context.Context<PerLogin>
           )).pipe(Effect.annotateLogs({ user: login.user.id }))
       }).pipe(
         Effect.map((decision): Outcome => ({ _tag: "Allowed", decision })),
@@ -197,7 +212,8 @@ const failed = (cause: Cause.Cause<unknown>, event: unknown): Effect.Effect<Outc
   const error = Cause.findErrorOption(cause)
   // Only a branded denial's message reaches the user; any other failure gets the generic reason.
   if (error._tag === "Some" && isDenial(error.value)) {
-    return Effect.succeed(denied(error.value.message, error.value._tag, committedOf(error.value)))
+    const outcome = denied(error.value.message, error.value._tag, committedOf(error.value))
+    return Effect.succeed(isValidationFailed(error.value) ? { ...outcome, validation: error.value.code } : outcome)
   }
   const tag = error._tag === "Some" ? describe(error.value).split(" ")[0] ?? "NonDenialFailure" : "Defect"
   const detail = error._tag === "Some" && error.value instanceof Auth0Event.InvalidEvent
@@ -209,6 +225,10 @@ const failed = (cause: Cause.Cause<unknown>, event: unknown): Effect.Effect<Outc
     Effect.as(denied(genericMessage, tag))
   )
 }
+
+const transactionMetadataOf = (event: unknown): Readonly<Record<string, unknown>> | undefined =>
+  (event as { readonly transaction?: { readonly metadata?: Readonly<Record<string, unknown>> } })?.transaction
+    ?.metadata
 
 const userIdOf = (event: unknown): unknown =>
   (event as { readonly user?: { readonly user_id?: unknown } })?.user?.user_id
@@ -258,10 +278,31 @@ const unserialisable: ReadonlyArray<Auth0Limits.Violation> = [
   { target: "decision", name: undefined, rule: "NotJson", bytes: undefined }
 ]
 
+// A redirect with a token, a form, transaction metadata, a recorded method: kinds only Resumable.make's handlers apply.
+const usesFlow = (d: Decision.Decision): boolean =>
+  d.redirect?.token !== undefined || d.prompt !== undefined || d.transactionMetadata !== undefined ||
+  d.authenticationMethods !== undefined || d.conflicts !== undefined
+
+const withoutFlowSupport: ReadonlyArray<Auth0Limits.Violation> = [
+  { target: "decision", name: "use Resumable.make", rule: "NoApi", bytes: undefined }
+]
+
 // A value JSON cannot hold (a cycle, a BigInt) is a violation too: Auth0 could not put it in a token or the profile.
-const violationsOf = (decision: Decision.Decision): ReadonlyArray<Auth0Limits.Violation> => {
+const violationsOf = (
+  decision: Decision.Decision,
+  api?: PostLoginApi,
+  pass?: Auth0Flow.Pass
+): ReadonlyArray<Auth0Limits.Violation> => {
   try {
-    return Auth0Limits.check(decision)
+    // Without the flow's support (PostLogin.make alone, or `apply` called without a pass), a flow kind is denied:
+    // nothing here would apply it, and a gate dropped silently would let the login through.
+    const current = pass ?? { pass: "execute" }
+    const flow = current.support !== undefined && api !== undefined
+      ? current.support.check(decision, current, api)
+      : usesFlow(decision)
+      ? withoutFlowSupport
+      : []
+    return [...Auth0Limits.check(decision), ...flow]
   } catch {
     return unserialisable
   }
@@ -298,14 +339,18 @@ const applyCommitted = (committed: Committed, api: PostLoginApi, user: unknown):
  * @category constructors
  * @since 0.1.0
  */
-export const apply = (outcome: Outcome, api: PostLoginApi, user?: string): void => {
+export const apply = (outcome: Outcome, api: PostLoginApi, user?: string, pass?: Auth0Flow.Pass): void => {
   if (outcome._tag === "Denied") {
-    api.access.deny(outcome.reason)
+    if (outcome.validation !== undefined && typeof api.validation?.error === "function") {
+      api.validation.error(outcome.validation, outcome.reason)
+    } else {
+      api.access.deny(outcome.reason)
+    }
     if (outcome.committed !== undefined) applyCommitted(outcome.committed, api, user)
     return
   }
   const d = outcome.decision
-  const violations = violationsOf(d)
+  const violations = violationsOf(d, api, pass)
   if (violations.length > 0) {
     logViolations(violations, user)
     api.access.deny(genericMessage)
@@ -320,9 +365,12 @@ export const apply = (outcome: Outcome, api: PostLoginApi, user?: string): void 
       ...(providerOptions && { providerOptions: { ...providerOptions } })
     })
   }
-  if (d.redirect !== undefined) api.redirect.sendUserTo(d.redirect.url, { query: { ...d.redirect.query } })
+  if (d.redirect !== undefined && d.redirect.token === undefined) {
+    api.redirect.sendUserTo(d.redirect.url, { query: { ...d.redirect.query } })
+  }
   for (const key of Object.keys(d.idTokenClaims)) api.idToken.setCustomClaim(key, d.idTokenClaims[key])
   for (const key of Object.keys(d.accessTokenClaims)) api.accessToken.setCustomClaim(key, d.accessTokenClaims[key])
+  pass?.support?.apply(d, api)
   // Metadata last: if anything before it throws, the login is denied and nothing has been persisted.
   writeMetadata(d, api)
 }
@@ -386,9 +434,14 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
   options: Options = {}
 ): Handler => {
   const run = decide<E, R, ROut, LE>(pipeline, layer, options)
+  const pass = options.resumed === undefined ? "execute" : "continue"
   return async (event, api) => {
     try {
-      apply(await run(event, api), api, userIdOf(event) as string | undefined)
+      apply(await run(event, api), api, userIdOf(event) as string | undefined, {
+        pass,
+        transactionMetadata: transactionMetadataOf(event),
+        support: options.flow
+      })
     } catch (error) {
       lastResort(api, error)
     }

@@ -31,9 +31,38 @@ export interface PostLoginApi {
   }
   readonly redirect: {
     readonly sendUserTo: (url: string, options?: { query?: Record<string, string> }) => unknown
+    /** Signs an HS256 token with `sub`, `iss`, `exp` (default 900 s), `ip` and the payload (Redirect.sendUserTo). */
+    readonly encodeToken?: (options: EncodeTokenOptions) => string
+    /** In the continue pass: verifies the returned token (signature, expiry, state) and returns its payload; throws. */
+    readonly validateToken?: (options: { secret: string; tokenParameterName?: string }) => unknown
   }
+  /** Auth0 Forms (Form.render). */
+  readonly prompt?: {
+    readonly render: (
+      promptId: string,
+      options?: { fields?: Record<string, unknown>; vars?: Record<string, unknown> }
+    ) => unknown
+  }
+  /** A validation error of the team's own code (Validation.fail). */
+  readonly validation?: { readonly error: (code: string, message: string) => unknown }
+  /** Transaction metadata (TransactionMetadata.set). */
+  readonly transaction?: { readonly setMetadata: (key: string, value: string | number | boolean | null) => unknown }
+  /** Continue pass only: custom authentication methods (AuthenticationMethod.record). */
+  readonly authentication?: { readonly recordMethod?: (url: string) => unknown }
   /** Auth0's cache, shared by the Actions of the trigger. Optional: stand-ins and older runtimes may lack it. */
   readonly cache?: CacheApi
+}
+
+/**
+ * The options of `api.redirect.encodeToken`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface EncodeTokenOptions {
+  readonly secret: string
+  readonly payload: Record<string, unknown>
+  readonly expiresInSeconds?: number
 }
 
 /**

@@ -1,5 +1,7 @@
 export * as Auth0Cache from "./Auth0Cache.ts"
 export * as Auth0Event from "./Auth0Event.ts"
+export * as Auth0Flow from "./Auth0Flow.ts"
 export * as Auth0Limits from "./Auth0Limits.ts"
 export * as PostLogin from "./PostLogin.ts"
 export * as PostLoginApi from "./PostLoginApi.ts"
+export * as Resumable from "./Resumable.ts"

@@ -48,7 +48,8 @@ describe("Auth0Event.decode", () => {
         transaction: {
           protocol: "oidc-basic-profile",
           requestedScopes: ["openid", "profile", "email"],
-          audience: "https://api.shop.example"
+          audience: "https://api.shop.example",
+          metadata: {}
         },
         raw
       })
@@ -242,5 +243,39 @@ describe("Auth0Event.decode", () => {
       const issues = yield* issuesOf({ ...minimalEvent(), secrets: sensitive })
       assert.isTrue(issues.some((issue) => issue.startsWith("secrets:")), issues.join("; "))
       Leaks.assertNone(issues.join("\n"), [sensitive])
+    }))
+})
+
+describe("Auth0Event.decode, the continue pass's fields", () => {
+  it.effect("transaction metadata (scalars) and a form's submission reach the Login", () =>
+    Effect.gen(function*() {
+      const event = {
+        ...minimalEvent(),
+        transaction: { protocol: "oidc-basic-profile", metadata: { step: 2, ok: true, who: "ada" } },
+        prompt: { id: "ap_1", fields: { age: 30 } }
+      }
+      const { login } = yield* Auth0Event.decode(event)
+      assert.deepStrictEqual(login.transaction.metadata, { step: 2, ok: true, who: "ada" })
+      assert.deepStrictEqual(login.transaction.prompt, { id: "ap_1", fields: { age: 30 }, vars: {} })
+    }))
+
+  it.effect("an event without them has neither", () =>
+    Effect.gen(function*() {
+      const { login } = yield* Auth0Event.decode(minimalEvent())
+      assert.isFalse("metadata" in login.transaction)
+      assert.isFalse("prompt" in login.transaction)
+    }))
+
+  it.effect("malformed ones do not fail the event: metadata is decoded by the facts that read it, a prompt without an id is none", () =>
+    Effect.gen(function*() {
+      const nested = yield* Auth0Event.decode({ ...minimalEvent(), transaction: { metadata: { a: { b: 1 } } } })
+      assert.deepStrictEqual(nested.login.transaction.metadata, { a: { b: 1 } })
+      const notObject = yield* Auth0Event.decode({ ...minimalEvent(), transaction: { metadata: "x" }, prompt: "y" })
+      assert.isFalse("metadata" in notObject.login.transaction)
+      assert.isFalse("prompt" in notObject.login.transaction)
+      const noId = yield* Auth0Event.decode({ ...minimalEvent(), prompt: { fields: {} } })
+      assert.isFalse("prompt" in noId.login.transaction)
+      const fieldsNotObject = yield* Auth0Event.decode({ ...minimalEvent(), prompt: { id: "ap_1", fields: [1] } })
+      assert.deepStrictEqual(fieldsNotObject.login.transaction.prompt, { id: "ap_1", fields: {}, vars: {} })
     }))
 })

@@ -197,14 +197,14 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     (real) => HttpTape.recording(real, tape),
     HttpTape.observingNodeHttp(
       tape.sent,
-      LocalRun.run(a.handlers[one.pass]!, structuredClone(one.event), { ...runOptions, api: GenericApi.make() })
+      LocalRun.run(a.handlers[one.pass]!, structuredClone(one.event), { ...runOptions, wrapApi: GenericApi.wrap })
     )
   )
   const resultB = yield* HttpTape.withFetch(
     (real) => HttpTape.replaying(real, tape, replay, options.live === true),
     HttpTape.observingNodeHttp(
       replay.sent,
-      LocalRun.run(b.handlers[one.pass]!, structuredClone(one.event), { ...runOptions, api: GenericApi.make() })
+      LocalRun.run(b.handlers[one.pass]!, structuredClone(one.event), { ...runOptions, wrapApi: GenericApi.wrap })
     )
   )
   const all = Outcome.compare(Outcome.entries(resultA, tape.sent), Outcome.entries(resultB, replay.sent))

@@ -65,6 +65,14 @@ export interface Summary {
   readonly mfa: { readonly provider: string; readonly options?: unknown } | undefined
   /** The last `redirect.sendUserTo`: the URL and its `query` option, if any. */
   readonly redirect: { readonly url: string; readonly query?: unknown } | undefined
+  /** The form rendered (`prompt.render`): its id and options. Present only when the run rendered one. */
+  readonly form?: { readonly id: string; readonly options?: unknown }
+  /** The last `validation.error`: code and message. Present only when the run stopped with one. */
+  readonly validationError?: { readonly code: string; readonly message: string } | undefined
+  /** Transaction metadata written (`null`: deleted). Present only when the run wrote some. */
+  readonly transactionMetadata?: Record<string, unknown> | undefined
+  /** Authentication methods recorded (continue pass). Present only when the run recorded some. */
+  readonly authenticationMethods?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -224,8 +232,11 @@ export interface RunOptions {
   readonly filled?: ReadonlyArray<string>
   /** The Action's source map (SourceMapping.load): stack positions in log lines point at the sources. */
   readonly sourceMap?: SourceMapping.Mapping
-  /** The recording api the handler gets (a fresh `RecordingApi.make()` by default); the result's calls are its. */
-  readonly api?: RecordingApi.RecordingApi
+  /**
+   * Wraps the recording api the handler gets (bound to the event, as Auth0's is); the result's calls are the wrapped
+   * api's. `rulefx diff` records calls the recording api does not know this way.
+   */
+  readonly wrapApi?: (api: RecordingApi.RecordingApi) => RecordingApi.RecordingApi
 }
 
 /**
@@ -256,7 +267,14 @@ export const run = Effect.fn("LocalRun.run")(function*(
   const own = Predicate.isObject(event["secrets"]) ? event["secrets"] : {}
   const withSecrets = { ...event, secrets: { ...own, ...options.secrets } }
   const limit = Duration.fromInputUnsafe(options.timeout ?? auth0TimeLimit)
-  const api = options.api ?? RecordingApi.make()
+  // Bound to the event, as Auth0's api is: encodeToken signs for its user, and in a continue pass validateToken reads
+  // the token from its request and expects the state that request carries (Auth0 checked it against the transaction).
+  const request = Predicate.isObject(event["request"]) ? event["request"] as Record<string, unknown> : {}
+  const state = [request["body"], request["query"]].map((part) =>
+    Predicate.hasProperty(part, "state") && Predicate.isString(part.state) ? part.state : undefined
+  ).find(Predicate.isString)
+  const recording = RecordingApi.make({ event: withSecrets, ...(state === undefined ? {} : { state }) })
+  const api = options.wrapApi ? options.wrapApi(recording) : recording
   const capture = LogCapture.start()
   const started = performance.now()
   const { rejection, timedOut } = yield* Effect.tryPromise({
@@ -276,9 +294,10 @@ export const run = Effect.fn("LocalRun.run")(function*(
   const elapsedMs = performance.now() - started
   const summary = summarize(api.calls)
   const sourceMap = options.sourceMap
+  const reason = summary.denied ?? summary.validationError?.message
   const result: Result = {
-    outcome: rejection !== undefined ? "rejected" : summary.denied === undefined ? "allowed" : "denied",
-    reason: summary.denied,
+    outcome: rejection !== undefined ? "rejected" : reason === undefined ? "allowed" : "denied",
+    reason,
     ...(rejection === undefined ? {} : { rejection }),
     ...(timedOut ? { timedOutMs: Duration.toMillis(limit) } : {}),
     summary,
@@ -306,6 +325,7 @@ export const summarize = (calls: ReadonlyArray<RecordingApi.Call>): Summary => {
   const scopes = new Map<string, "added" | "removed">()
   let mfa: Summary["mfa"]
   let redirect: Summary["redirect"]
+  let form: Summary["form"]
   for (const { args, method } of calls) {
     if (method === "accessToken.addScope" || method === "accessToken.removeScope") {
       const scope = String(args[0])
@@ -316,13 +336,38 @@ export const summarize = (calls: ReadonlyArray<RecordingApi.Call>): Summary => {
     } else if (method === "redirect.sendUserTo") {
       const query = Predicate.hasProperty(args[1], "query") ? args[1].query : undefined
       redirect = { url: String(args[0]), ...(query === undefined ? {} : { query }) }
+    } else if (method === "prompt.render") {
+      form = { id: String(args[0]), ...(args[1] === undefined ? {} : { options: args[1] }) }
     }
   }
   const net = (state: "added" | "removed") => [...scopes].filter(([, s]) => s === state).map(([scope]) => scope)
-  return { ...base, scopesAdded: net("added"), scopesRemoved: net("removed"), mfa, redirect }
+  const { prompt: _prompt, ...rest } = base
+  return {
+    ...rest,
+    scopesAdded: net("added"),
+    scopesRemoved: net("removed"),
+    mfa,
+    redirect,
+    ...(form === undefined ? {} : { form })
+  }
 }
 
 const show = (value: unknown): string => JSON.stringify(value) ?? String(value)
+
+// The rows of the kinds that suspend or outlive the login: a form, a validation error, transaction metadata, methods.
+const flowRows = (summary: Summary): Array<[string, string]> => {
+  const rows: Array<[string, string]> = []
+  const { authenticationMethods, form, transactionMetadata, validationError } = summary
+  if (form !== undefined) rows.push(["form", form.options === undefined ? form.id : `${form.id} ${show(form.options)}`])
+  if (validationError !== undefined) {
+    rows.push(["validation", `${validationError.code}: ${validationError.message}`])
+  }
+  for (const [key, value] of Object.entries(transactionMetadata ?? {})) {
+    rows.push(["transaction", `${key} = ${value === null ? "(deleted)" : show(value)}`])
+  }
+  for (const url of authenticationMethods ?? []) rows.push(["auth method", url])
+  return rows
+}
 
 /**
  * Renders a result as an aligned plain-text table.
@@ -366,6 +411,7 @@ export const render = (result: Result): string => {
       redirect.query === undefined ? redirect.url : `${redirect.url} query ${show(redirect.query)}`
     ])
   }
+  rows.push(...flowRows(result.summary))
   for (const line of result.logs) rows.push(["log", line])
   if (result.filled.length > 0) {
     rows.push([

@@ -7,6 +7,7 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
 
 /**
  * An MFA requirement.
@@ -30,7 +31,42 @@ export interface Mfa {
 export interface Redirect {
   readonly url: string
   readonly query: Readonly<Record<string, string>>
+  /** A signed token to send along (core's Redirect.sendUserTo): the adapter encodes it and adds it to the query. */
+  readonly token?: RedirectToken | undefined
 }
+
+/**
+ * A token to sign (HS256) and send with a redirect: the payload, its lifetime and the query parameter it goes in.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RedirectToken {
+  readonly secret: Redacted.Redacted<string>
+  readonly payload: Readonly<Record<string, unknown>>
+  readonly expiresInSeconds: number
+  readonly parameter: string
+}
+
+/**
+ * A form (Auth0's `api.prompt.render`) to show the user; the login resumes with what was submitted.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Prompt {
+  readonly id: string
+  readonly fields: Readonly<Record<string, unknown>> | undefined
+  readonly vars: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
+ * A transaction metadata value: a scalar, or `null` to delete the key.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type TransactionValue = string | number | boolean | null
 
 /**
  * The accumulated decision. Records have no prototype, so a claim named `__proto__` is an ordinary key.
@@ -48,6 +84,14 @@ export interface Decision {
   readonly userMetadata: Readonly<Record<string, unknown>>
   readonly mfa: Mfa | undefined
   readonly redirect: Redirect | undefined
+  /** A form to show (core's Form); like a redirect, it suspends the login. */
+  readonly prompt?: Prompt | undefined
+  /** Transaction metadata writes, by key (core's TransactionMetadata); visible to later Actions and across resumes. */
+  readonly transactionMetadata?: Readonly<Record<string, TransactionValue>> | undefined
+  /** Custom authentication methods (URLs) to record in the session; continue pass only (core's AuthenticationMethod). */
+  readonly authenticationMethods?: ReadonlyArray<string> | undefined
+  /** What two rules asked that cannot both happen (two redirects, a redirect and a form); the adapter refuses these. */
+  readonly conflicts?: ReadonlyArray<string> | undefined
 }
 
 const record = (): Record<string, unknown> => Object.create(null)
@@ -71,7 +115,8 @@ export const empty = (): Draft => ({
 
 /**
  * Combines decisions in order: for the same claim or metadata key the later one wins, scopes are unioned, and the
- * later MFA or redirect request replaces an earlier one.
+ * later MFA or plain redirect replaces an earlier one. Two suspensions of which one is typed (a redirect with a token,
+ * a form) are recorded in `conflicts`, which the adapter refuses.
  *
  * @category combinators
  * @since 0.1.0
@@ -86,9 +131,30 @@ export const merge = (decisions: Iterable<Decision>): Decision => {
     for (const s of d.addScopes) if (!out.addScopes.includes(s)) out.addScopes.push(s)
     for (const s of d.removeScopes) if (!out.removeScopes.includes(s)) out.removeScopes.push(s)
     out.mfa = d.mfa ?? out.mfa
+    if (suspends(d) && (out.redirect ?? out.prompt) !== undefined || suspends(out) && d.redirect !== undefined) {
+      out.conflicts = [...(out.conflicts ?? []), d.prompt === undefined ? "redirect" : "prompt"]
+    }
     out.redirect = d.redirect ?? out.redirect
+    mergeFlow(out, d)
   }
   return out
+}
+
+// A typed suspension: a redirect with a token (Redirect.sendUserTo) or a form. Two of them in one pass, or one beside a
+// plain redirect, conflict; two plain redirects (Decision.redirect, the legacy layer's) keep "the later wins".
+const suspends = (d: Decision): boolean => d.redirect?.token !== undefined || d.prompt !== undefined
+
+// The kinds that suspend or outlive the login (forms, transaction metadata, recorded methods), kept apart so a
+// Decision without them stays as it was.
+const mergeFlow = (out: Draft, d: Decision): void => {
+  out.prompt = d.prompt ?? out.prompt
+  if (d.transactionMetadata !== undefined) {
+    out.transactionMetadata = Object.assign(out.transactionMetadata ?? record(), d.transactionMetadata)
+  }
+  if (d.authenticationMethods !== undefined) {
+    out.authenticationMethods = [...new Set([...(out.authenticationMethods ?? []), ...d.authenticationMethods])]
+  }
+  if (d.conflicts !== undefined) out.conflicts = [...(out.conflicts ?? []), ...d.conflicts]
 }
 
 /**
@@ -100,7 +166,9 @@ export const merge = (decisions: Iterable<Decision>): Decision => {
 export const isEmpty = (d: Decision): boolean =>
   Object.keys(d.idTokenClaims).length === 0 && Object.keys(d.accessTokenClaims).length === 0 &&
   d.addScopes.length === 0 && d.removeScopes.length === 0 && Object.keys(d.appMetadata).length === 0 &&
-  Object.keys(d.userMetadata).length === 0 && d.mfa === undefined && d.redirect === undefined
+  Object.keys(d.userMetadata).length === 0 && d.mfa === undefined && d.redirect === undefined &&
+  d.prompt === undefined && Object.keys(d.transactionMetadata ?? {}).length === 0 &&
+  (d.authenticationMethods ?? []).length === 0 && (d.conflicts ?? []).length === 0
 
 /**
  * The recorder a rule acts through. Each rule run gets its own, so the decisions of a rule that fails or is
@@ -128,6 +196,10 @@ export interface Draft {
   readonly userMetadata: Record<string, unknown>
   mfa: Mfa | undefined
   redirect: Redirect | undefined
+  prompt?: Prompt | undefined
+  transactionMetadata?: Record<string, TransactionValue> | undefined
+  authenticationMethods?: Array<string> | undefined
+  conflicts?: Array<string> | undefined
 }
 
 /**
@@ -143,7 +215,14 @@ export const collect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<De
     return self.pipe(Effect.provideService(Decisions, recorder), Effect.as<Decision>(draft))
   })
 
-const recordWith = (f: (draft: Draft) => void): Effect.Effect<void, never, Decisions> =>
+/**
+ * Records into the current rule's decision: the way modules that add a decision kind (Redirect, Form,
+ * TransactionMetadata, AuthenticationMethod) write their part.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const recordWith = (f: (draft: Draft) => void): Effect.Effect<void, never, Decisions> =>
   Effect.flatMap(Decisions, (d) => d.record(f))
 
 /**

@@ -81,6 +81,17 @@ export interface Transaction {
   readonly protocol: string | undefined
   readonly requestedScopes: ReadonlyArray<string>
   readonly audience: string | undefined
+  /**
+   * The transaction's metadata (Auth0's `event.transaction.metadata`): scalars by key, written by this or earlier
+   * Actions, and kept across redirects and forms. Read it typed through TransactionMetadata.make.
+   */
+  readonly metadata?: Readonly<Record<string, unknown>> | undefined
+  /** A form's submission when the login resumes from one (Auth0's `event.prompt`); read it through Form.make. */
+  readonly prompt?: {
+    readonly id: string
+    readonly fields: Readonly<Record<string, unknown>>
+    readonly vars: Readonly<Record<string, unknown>>
+  } | undefined
 }
 
 /**

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Decision from "@rulefx/core/Decision"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 
 const decision = (overrides: Partial<Decision.Decision>): Decision.Decision => ({ ...Decision.empty(), ...overrides })
 
@@ -209,5 +210,27 @@ describe("Decision", () => {
       Effect.gen(function*() {
         assert.isTrue(Decision.isEmpty(yield* Decision.collect(Effect.void)))
       }))
+  })
+})
+
+describe("Decision.merge, suspensions", () => {
+  const token = { secret: Redacted.make("s"), payload: {}, expiresInSeconds: 900, parameter: "session_token" }
+  const typed = decision({ redirect: { url: "https://a.example/", query: {}, token } })
+  const plain = decision({ redirect: { url: "https://b.example/", query: {} } })
+  const form = decision({ prompt: { id: "ap_1", fields: undefined, vars: undefined } })
+
+  it("two typed suspensions, or a typed one beside a plain redirect, are a conflict whatever the order", () => {
+    assert.deepStrictEqual(Decision.merge([typed, typed]).conflicts, ["redirect"])
+    assert.deepStrictEqual(Decision.merge([typed, form]).conflicts, ["prompt"])
+    assert.deepStrictEqual(Decision.merge([form, plain]).conflicts, ["redirect"])
+    assert.deepStrictEqual(Decision.merge([plain, typed]).conflicts, ["redirect"])
+  })
+
+  it("two plain redirects keep the later one, without a conflict; one suspension alone is none", () => {
+    const merged = Decision.merge([plain, decision({ redirect: { url: "https://c.example/", query: {} } })])
+    assert.isUndefined(merged.conflicts)
+    assert.strictEqual(merged.redirect?.url, "https://c.example/")
+    assert.isUndefined(Decision.merge([typed, decision({})]).conflicts)
+    assert.isFalse(Decision.isEmpty(form))
   })
 })

@@ -12,6 +12,7 @@
  */
 import { type CacheApi, isValidScope, type PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
 import { makeMemoryCache } from "./internal/memoryCache.ts"
+import * as Tokens from "./Tokens.ts"
 
 /**
  * One recorded call: the method's dotted name and its arguments.
@@ -40,6 +41,14 @@ export interface Summary {
   readonly userMetadata: Record<string, unknown>
   readonly mfa: string | undefined
   readonly redirect: string | undefined
+  /** The id of the form rendered (`prompt.render`), if any. */
+  readonly prompt?: string | undefined
+  /** The last `validation.error`: code and message. */
+  readonly validationError?: { readonly code: string; readonly message: string } | undefined
+  /** Transaction metadata written by the run (`null` for a key deleted). */
+  readonly transactionMetadata?: Record<string, unknown>
+  /** Authentication methods recorded (`authentication.recordMethod`). */
+  readonly authenticationMethods?: ReadonlyArray<string>
 }
 
 /**
@@ -52,6 +61,10 @@ export interface RecordingApi extends PostLoginApi {
   readonly cache: CacheApi
   readonly calls: ReadonlyArray<Call>
   readonly summary: () => Summary
+  /** The state Auth0 appends to a redirect and expects back in the returned token (`validateToken`). */
+  readonly state: string
+  /** The transaction's metadata, live: what the event arrived with, updated by `transaction.setMetadata`. */
+  readonly transactionMetadata: Record<string, unknown>
 }
 
 /**
@@ -63,7 +76,20 @@ export interface RecordingApi extends PostLoginApi {
 export interface Options {
   /** The cache's clock, in milliseconds since the epoch; the wall clock by default. */
   readonly now?: () => number
+  /**
+   * The event the api goes with, as Auth0 binds its api to one: `encodeToken` takes `sub` (the user), `iss` (the
+   * request's hostname) and `ip` from it, `validateToken` reads the token from its `request.body` or `request.query`,
+   * and the transaction metadata starts from its `transaction.metadata`.
+   */
+  readonly event?: Readonly<Record<string, unknown>>
+  /** The redirect state of the transaction; a fresh one by default. The continue pass's api must be given the first's. */
+  readonly state?: string
 }
+
+let states = 0
+
+const section = (value: unknown): Readonly<Record<string, unknown>> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : {}
 
 /**
  * Makes a fresh recording api, with an empty cache.
@@ -74,7 +100,12 @@ export interface Options {
 export const make = (options: Options = {}): RecordingApi => {
   const calls: Array<Call> = []
   // The stand-in's clock is the wall clock, as Auth0's is; tests pass their own.
-  const cache = makeMemoryCache(options.now ?? (() => Date.now()))
+  const now = options.now ?? (() => Date.now())
+  const cache = makeMemoryCache(now)
+  const event = section(options.event)
+  const request = section(event["request"])
+  const state = options.state ?? `rulefx-state-${++states}-${Math.random().toString(36).slice(2, 10)}`
+  const transactionMetadata: Record<string, unknown> = { ...section(section(event["transaction"])["metadata"]) }
   // oxlint-disable-next-line prefer-const
   let api: RecordingApi
   const record = (method: string) => (...args: Array<unknown>) => {
@@ -99,7 +130,42 @@ export const make = (options: Options = {}): RecordingApi => {
       setUserMetadata: record("user.setUserMetadata")
     },
     multifactor: { enable: record("multifactor.enable") },
-    redirect: { sendUserTo: record("redirect.sendUserTo") },
+    redirect: {
+      sendUserTo: record("redirect.sendUserTo"),
+      // As Auth0's: HS256 with sub, iss, exp (default 900 s), ip and the payload. The call is recorded without the secret.
+      encodeToken: ({ expiresInSeconds, payload, secret }) => {
+        calls.push({ method: "redirect.encodeToken", args: [{ payload, expiresInSeconds }] })
+        const nowSeconds = Math.floor(now() / 1000)
+        return Tokens.sign(secret, {
+          ...payload,
+          sub: section(event["user"])["user_id"],
+          iss: request["hostname"],
+          ip: request["ip"],
+          iat: nowSeconds,
+          exp: nowSeconds + (expiresInSeconds ?? 900)
+        })
+      },
+      // As Auth0's: the token from the /continue request's body or query, HS256, not expired, bound to the state.
+      validateToken: ({ secret, tokenParameterName }) => {
+        const name = tokenParameterName ?? "session_token"
+        calls.push({ method: "redirect.validateToken", args: [{ tokenParameterName: name }] })
+        const token = section(request["body"])[name] ?? section(request["query"])[name]
+        if (typeof token !== "string") throw new Tokens.TokenError("Malformed")
+        return Tokens.verify(token, { secret, state, nowSeconds: Math.floor(now() / 1000) })
+      }
+    },
+    prompt: { render: record("prompt.render") },
+    validation: { error: record("validation.error") },
+    transaction: {
+      setMetadata: (key, value) => {
+        if (value === null) delete transactionMetadata[key]
+        else transactionMetadata[key] = value
+        return record("transaction.setMetadata")(key, value)
+      }
+    },
+    authentication: { recordMethod: record("authentication.recordMethod") },
+    state,
+    transactionMetadata,
     cache: {
       get: (...args) => {
         const result = cache.get(...args)
@@ -137,7 +203,8 @@ const set = (target: Record<string, unknown>, key: unknown, value: unknown) =>
   Object.defineProperty(target, String(key), { value, enumerable: true, writable: true, configurable: true })
 
 /**
- * Summarises calls: the last deny reason, claims and metadata by key (later calls win), scopes, MFA and redirect.
+ * Summarises calls: the last deny reason, claims and metadata by key (later calls win), scopes, MFA and redirect;
+ * and, when the run used them, the form rendered, the validation error, transaction metadata and recorded methods.
  *
  * @category constructors
  * @since 0.1.0
@@ -153,6 +220,13 @@ export const summarize = (calls: ReadonlyArray<Call>): Summary => {
     userMetadata: {} as Record<string, unknown>,
     mfa: undefined as string | undefined,
     redirect: undefined as string | undefined
+  }
+  // The flow kinds are in the summary only when the run used them, so a summary of a run without them is as it was.
+  const flow = {} as {
+    prompt?: string
+    validationError?: { readonly code: string; readonly message: string }
+    transactionMetadata?: Record<string, unknown>
+    authenticationMethods?: Array<string>
   }
   for (const { method, args } of calls) {
     switch (method) {
@@ -183,7 +257,19 @@ export const summarize = (calls: ReadonlyArray<Call>): Summary => {
       case "redirect.sendUserTo":
         summary.redirect = String(args[0])
         break
+      case "prompt.render":
+        flow.prompt = String(args[0])
+        break
+      case "validation.error":
+        flow.validationError = { code: String(args[0]), message: String(args[1]) }
+        break
+      case "transaction.setMetadata":
+        set(flow.transactionMetadata ??= {}, args[0], args[1])
+        break
+      case "authentication.recordMethod":
+        ;(flow.authenticationMethods ??= []).push(String(args[0]))
+        break
     }
   }
-  return summary
+  return { ...summary, ...flow }
 }

@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
+import * as Resume from "@rulefx/testing/Resume"
+import * as Tokens from "@rulefx/testing/Tokens"
 
 describe("RecordingApi", () => {
   it("starts with no calls and an empty summary", () => {
@@ -235,5 +237,64 @@ describe("RecordingApi", () => {
     assert.strictEqual(a.calls.length, 1)
     assert.strictEqual(b.calls.length, 0)
     assert.isUndefined(b.summary().denied)
+  })
+})
+
+const event = { user: { user_id: "auth0|ada" }, request: { ip: "203.0.113.9", hostname: "t.example.com" } }
+
+// The api of a continue pass whose /continue request carries `token`, for a transaction whose state is `state`.
+const resumed = (token: string, state = "st") =>
+  RecordingApi.make({ event: Resume.continueEvent(event, { state: "st", token }), state })
+
+describe("RecordingApi, redirects and the continue pass", () => {
+  it("encodeToken signs as Auth0 does (sub, iss, ip, exp 900 s by default) and records the call without the secret", () => {
+    const api = RecordingApi.make({ event, now: () => 1_800_000_000_000 })
+    const token = api.redirect.encodeToken?.({ secret: "shh", payload: { v: 1 } }) ?? ""
+    const claims = Tokens.verify(token, { secret: "shh", nowSeconds: 1_800_000_000 })
+    assert.deepStrictEqual(
+      {
+        sub: claims["sub"],
+        iss: claims["iss"],
+        ip: claims["ip"],
+        v: claims["v"],
+        life: Number(claims["exp"]) - 1_800_000_000
+      },
+      { sub: "auth0|ada", iss: "t.example.com", ip: "203.0.113.9", v: 1, life: 900 }
+    )
+    assert.notInclude(JSON.stringify(api.calls), "shh")
+  })
+
+  it("validateToken reads session_token from the /continue body and checks signature, expiry and state", () => {
+    const exp = Math.floor(Date.now() / 1000) + 60
+    const sign = (claims: Record<string, unknown>) => Tokens.sign("shh", { exp, ...claims })
+    assert.deepStrictEqual(resumed(sign({ state: "st", ok: true })).redirect.validateToken?.({ secret: "shh" }), {
+      exp,
+      state: "st",
+      ok: true
+    })
+    assert.throws(
+      () => resumed(sign({ state: "st" }), "other").redirect.validateToken?.({ secret: "shh" }),
+      /WrongState/
+    )
+    assert.throws(() => resumed(sign({ state: "st" })).redirect.validateToken?.({ secret: "nope" }), /BadSignature/)
+    assert.throws(
+      () => resumed(sign({ state: "st" })).redirect.validateToken?.({ secret: "shh", tokenParameterName: "other" }),
+      /Malformed/
+    )
+  })
+
+  it("transaction.setMetadata updates the live metadata (null deletes) and the summary lists the flow calls", () => {
+    const api = RecordingApi.make({ event: { ...event, transaction: { metadata: { a: 1, b: 2 } } } })
+    api.transaction?.setMetadata("b", null)
+    api.transaction?.setMetadata("c", "x")
+    api.prompt?.render("ap_1", { vars: {} })
+    api.authentication?.recordMethod?.("https://m.example/")
+    api.validation?.error("code", "message")
+    assert.deepStrictEqual(api.transactionMetadata, { a: 1, c: "x" })
+    const summary = api.summary()
+    assert.deepStrictEqual(
+      [summary.transactionMetadata, summary.prompt, summary.authenticationMethods, summary.validationError],
+      [{ b: null, c: "x" }, "ap_1", ["https://m.example/"], { code: "code", message: "message" }]
+    )
   })
 })

@@ -6,11 +6,10 @@
  * Auth0's methods do, so `rulefx diff` compares it generically. `then` and symbols stay undefined: an unknown path is
  * never mistaken for a promise.
  */
-import * as RecordingApi from "@rulefx/testing/RecordingApi"
+import type * as RecordingApi from "@rulefx/testing/RecordingApi"
 
-/** A fresh recording api whose unknown method paths are recorded into its `calls` too. */
-export const make = (): RecordingApi.RecordingApi => {
-  const base = RecordingApi.make()
+/** The recording api `base`, with its unknown method paths recorded into its `calls` too. */
+export const wrap = (base: RecordingApi.RecordingApi): RecordingApi.RecordingApi => {
   // The base records into this array; unknown calls go to the same one, in call order.
   const calls = base.calls as Array<RecordingApi.Call>
   const unknownPath = (path: string): unknown =>
@@ -21,19 +20,19 @@ export const make = (): RecordingApi.RecordingApi => {
         return api
       }
     })
-  const wrap = <A extends object>(target: A, prefix: string): A =>
+  const wrapObject = <A extends object>(target: A, prefix: string): A =>
     new Proxy(target, {
       get: (own, key, receiver) => {
         if (typeof key === "symbol" || key in own) {
           const value = Reflect.get(own, key, receiver) as unknown
           return typeof key === "string" && key !== "calls" && typeof value === "object" && value !== null &&
               !Array.isArray(value)
-            ? wrap(value, `${prefix}${key}.`)
+            ? wrapObject(value, `${prefix}${key}.`)
             : value
         }
         return key === "then" || key === "toJSON" ? undefined : unknownPath(`${prefix}${key}`)
       }
     })
-  const api: RecordingApi.RecordingApi = wrap(base, "")
+  const api: RecordingApi.RecordingApi = wrapObject(base, "")
   return api
 }

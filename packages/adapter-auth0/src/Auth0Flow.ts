@@ -1,0 +1,176 @@
+/**
+ * Auth0Flow: the decision kinds that suspend a login or outlive its run (redirects with a signed token, forms,
+ * transaction metadata, recorded authentication methods), as Auth0 takes them: their limits, checked before any
+ * `api` call, and the calls that apply them.
+ *
+ * PostLogin.apply runs `check` beside Auth0Limits.check and `apply` beside its own calls; the Resumable module adds the
+ * continue pass (the Resumed service over `api.redirect.validateToken` and `event.prompt`).
+ *
+ * @since 0.1.0
+ */
+import type * as Decision from "@rulefx/core/Decision"
+import * as Redacted from "effect/Redacted"
+import type * as Auth0Limits from "./Auth0Limits.ts"
+import { byteLength } from "./internal/utf8.ts"
+import type { PostLoginApi } from "./PostLoginApi.ts"
+
+/**
+ * Auth0's limits on transaction metadata: key length in characters, value size and total size in bytes.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const transactionMetadata = {
+  maxKeyLength: 64,
+  maxValueBytes: 8 * 1024,
+  maxTotalBytes: 16 * 1024
+} as const
+
+/**
+ * Which pass of a login a Decision is applied in: the first (`onExecutePostLogin`) or the one after a redirect or a
+ * form (`onContinuePostLogin`), and the transaction metadata the login arrived with.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Pass {
+  readonly pass: "execute" | "continue"
+  readonly transactionMetadata?: Readonly<Record<string, unknown>> | undefined
+  /**
+   * The checks and calls of the flow kinds (`support`), given by Resumable.make. PostLogin.make alone does not
+   * carry them, so an Action that uses none of these kinds does not pay their bytes; a Decision that holds one
+   * without them is denied.
+   */
+  readonly support?: Support | undefined
+}
+
+/**
+ * The checks and calls of the flow kinds, as PostLogin.apply takes them.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Support {
+  readonly check: (d: Decision.Decision, pass: Pass, api: PostLoginApi) => ReadonlyArray<Auth0Limits.Violation>
+  readonly apply: (d: Decision.Decision, api: PostLoginApi) => void
+}
+
+const violation = (
+  target: Auth0Limits.Target,
+  name: string | undefined,
+  rule: Auth0Limits.Broken,
+  bytes?: number
+): Auth0Limits.Violation => ({ target, name, rule, bytes })
+
+const isHttpUrl = (url: string): boolean => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)
+
+const valueBytes = (value: unknown): number => byteLength(typeof value === "string" ? value : String(value))
+
+const checkValue = (key: string, value: unknown, out: Array<Auth0Limits.Violation>): void => {
+  if (key.length > transactionMetadata.maxKeyLength) out.push(violation("transaction_metadata", key, "KeyTooLong"))
+  if (value === null) return
+  if (typeof value === "number") {
+    if (Number.isInteger(value) ? !Number.isSafeInteger(value) : !Number.isFinite(value)) {
+      out.push(violation("transaction_metadata", key, "UnsafeInteger"))
+    }
+  } else if (typeof value !== "string" && typeof value !== "boolean") {
+    return void out.push(violation("transaction_metadata", key, "NotScalar"))
+  }
+  const bytes = valueBytes(value)
+  if (bytes > transactionMetadata.maxValueBytes) {
+    out.push(violation("transaction_metadata", key, "ValueTooLarge", bytes))
+  }
+}
+
+// The metadata the transaction would hold after the writes: what it arrived with, the writes over it, null deleting.
+const checkTransactionMetadata = (
+  writes: Readonly<Record<string, unknown>>,
+  before: Readonly<Record<string, unknown>>,
+  out: Array<Auth0Limits.Violation>
+): void => {
+  const after = new Map(Object.entries(before))
+  for (const key of Object.keys(writes)) {
+    checkValue(key, writes[key], out)
+    if (writes[key] === null) after.delete(key)
+    else after.set(key, writes[key])
+  }
+  let total = 0
+  for (const [key, value] of after) total += byteLength(key) + valueBytes(value)
+  if (total > transactionMetadata.maxTotalBytes) {
+    out.push(violation("transaction_metadata", undefined, "MetadataTooLarge", total))
+  }
+}
+
+/**
+ * Lists what Auth0 would refuse in the flow kinds of a Decision: two suspensions in one pass (two redirects, or a
+ * redirect and a form), a redirect to something other than an http(s) URL or with a payload that is not JSON,
+ * transaction metadata past Auth0's limits (keys over 64 characters, values over 8 KB or not scalars, unsafe
+ * integers, over 16 KB in all once applied to what the transaction holds), a recorded authentication method outside
+ * the continue pass or not an http(s) URL, and any of these when the `api` lacks the call that applies it.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const check = (d: Decision.Decision, pass: Pass, api: PostLoginApi): ReadonlyArray<Auth0Limits.Violation> => {
+  const out: Array<Auth0Limits.Violation> = []
+  for (const conflict of d.conflicts ?? []) {
+    out.push(violation(conflict === "prompt" ? "prompt" : "redirect", conflict, "TwoSuspensions"))
+  }
+  if (d.redirect !== undefined && d.redirect.token !== undefined) {
+    if (!isHttpUrl(d.redirect.url)) out.push(violation("redirect", undefined, "InvalidUrl"))
+    if (JSON.stringify(d.redirect.token.payload) === undefined) out.push(violation("redirect", undefined, "NotJson"))
+    if (typeof api.redirect.encodeToken !== "function") out.push(violation("redirect", "encodeToken", "NoApi"))
+  }
+  if (d.prompt !== undefined && typeof api.prompt?.render !== "function") {
+    out.push(violation("prompt", "render", "NoApi"))
+  }
+  if (d.transactionMetadata !== undefined) {
+    checkTransactionMetadata(d.transactionMetadata, pass.transactionMetadata ?? {}, out)
+    if (typeof api.transaction?.setMetadata !== "function") {
+      out.push(violation("transaction_metadata", "setMetadata", "NoApi"))
+    }
+  }
+  for (const url of d.authenticationMethods ?? []) {
+    if (pass.pass !== "continue") out.push(violation("authentication", url, "ContinueOnly"))
+    else if (!isHttpUrl(url)) out.push(violation("authentication", url, "InvalidUrl"))
+  }
+  if ((d.authenticationMethods ?? []).length > 0 && typeof api.authentication?.recordMethod !== "function") {
+    out.push(violation("authentication", "recordMethod", "NoApi"))
+  }
+  return out
+}
+
+/**
+ * Applies the flow kinds of a checked Decision: transaction metadata, recorded methods, then the suspension (a form,
+ * or a redirect whose token `api.redirect.encodeToken` signs and the query carries). A redirect without a token (core's
+ * plain Decision.redirect, the legacy layer's) is left to PostLogin.apply.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const apply = (d: Decision.Decision, api: PostLoginApi): void => {
+  const metadata = d.transactionMetadata ?? {}
+  for (const key of Object.keys(metadata)) api.transaction?.setMetadata(key, metadata[key] ?? null)
+  for (const url of d.authenticationMethods ?? []) api.authentication?.recordMethod?.(url)
+  if (d.prompt !== undefined) {
+    const { fields, id, vars } = d.prompt
+    api.prompt?.render(id, { ...(fields && { fields: { ...fields } }), ...(vars && { vars: { ...vars } }) })
+  }
+  const token = d.redirect?.token
+  if (d.redirect !== undefined && token !== undefined && api.redirect.encodeToken !== undefined) {
+    const encoded = api.redirect.encodeToken({
+      secret: Redacted.value(token.secret),
+      payload: { ...token.payload },
+      expiresInSeconds: token.expiresInSeconds
+    })
+    api.redirect.sendUserTo(d.redirect.url, { query: { ...d.redirect.query, [token.parameter]: encoded } })
+  }
+}
+
+/**
+ * The checks and calls of the flow kinds, for PostLogin (Resumable.make gives them to both handlers).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const support: Support = { check, apply }

@@ -1,0 +1,47 @@
+// Compile-time guarantees of Resumable.make and the continue-pass kinds. Checked by `pnpm check` (tsc), not by
+// vitest: every @ts-expect-error below must be an error, or tsc fails.
+import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
+import * as Resumable from "@rulefx/adapter-auth0/Resumable"
+import * as AuthenticationMethod from "@rulefx/core/AuthenticationMethod"
+import * as Form from "@rulefx/core/Form"
+import * as Pipeline from "@rulefx/core/Pipeline"
+import * as Redirect from "@rulefx/core/Redirect"
+import * as Rule from "@rulefx/core/Rule"
+import * as v from "@rulefx/core/Validator"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+
+const Consent = Redirect.make("Consent", { secret: "S", returns: v.object({ accepted: v.boolean() }) })
+const Terms = Form.make("Terms", { id: "ap_1", fields: v.object({ ok: v.boolean() }) })
+
+const execute = Pipeline.make({ facts: [], rules: [Rule.make("send", Consent.sendUserTo("https://x.example/"))] })
+const resume = Pipeline.make({
+  facts: [Consent, Terms],
+  rules: [
+    Rule.make("read", Effect.andThen(Consent, Terms)),
+    Rule.make("record", AuthenticationMethod.record("https://x.example/"))
+  ]
+})
+
+// Reading what came back in the continue pass: compiles.
+export const both = Resumable.make({ execute, resume, layer: Layer.empty })
+
+// Reading the returned token in the first pass: Resumed is only the continue pass's.
+// @ts-expect-error the layer does not provide Resumed
+export const tokenInFirstPass = PostLogin.make(resume, Layer.empty)
+
+// The same through Resumable: a continue-pass pipeline given as the first pass does not compile.
+// @ts-expect-error the layer does not provide Resumed
+export const swapped = Resumable.make({ execute: resume, resume: execute, layer: Layer.empty })
+
+// Recording a method in the first pass does not compile either.
+const recordFirst = Pipeline.make({
+  facts: [],
+  rules: [Rule.make("record", AuthenticationMethod.record("https://x.example/"))]
+})
+// @ts-expect-error the layer does not provide Resumed
+export const recordInFirstPass = PostLogin.make(recordFirst, Layer.empty)
+
+// A redirect's name must be a literal, as a fact's.
+// @ts-expect-error a redirect's name must be a string literal
+export const unnamed = Redirect.make("x" as string, { secret: "S", returns: v.object({}) })
