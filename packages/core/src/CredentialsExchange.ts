@@ -81,7 +81,15 @@ export class Exchange extends Context.Service<Exchange, ExchangeInfo>()("@rulefx
  * @category services
  * @since 0.1.0
  */
-export const On: Context.Key<Trigger.On<typeof id>, typeof id> = /* @__PURE__ */ Trigger.marker(id)
+export const On: Context.Key<On, typeof id> = /* @__PURE__ */ Trigger.marker(id)
+
+/**
+ * The type of this trigger's marker.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type On = Trigger.On<typeof id>
 
 const recorder = /* @__PURE__ */ Trigger.recorder(id)
 

@@ -60,8 +60,7 @@ export class PasswordChange extends Context.Service<PasswordChange, PasswordChan
   "@rulefx/core/PostChangePassword/PasswordChange"
 ) {
   /** Provides the given change; the adapter builds it per event. */
-  static readonly layer = (info: PasswordChangeInfo): Layer.Layer<PasswordChange> =>
-    Layer.succeed(PasswordChange, info)
+  static readonly layer = (info: PasswordChangeInfo): Layer.Layer<PasswordChange> => Layer.succeed(PasswordChange, info)
 }
 
 /**
@@ -70,7 +69,15 @@ export class PasswordChange extends Context.Service<PasswordChange, PasswordChan
  * @category services
  * @since 0.1.0
  */
-export const On: Context.Key<Trigger.On<typeof id>, typeof id> = /* @__PURE__ */ Trigger.marker(id)
+export const On: Context.Key<On, typeof id> = /* @__PURE__ */ Trigger.marker(id)
+
+/**
+ * The type of this trigger's marker.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type On = Trigger.On<typeof id>
 
 /**
  * Makes a post-change-password rule (see Trigger.makeRule). It has nothing to record.
@@ -86,4 +93,4 @@ export const makeRule = /* @__PURE__ */ Trigger.makeRule(id)
  * @category constructors
  * @since 0.1.0
  */
-export const makePipeline = /* @__PURE__ */ Trigger.makePipeline(id, true)
+export const makePipeline = /* @__PURE__ */ Trigger.makePipeline<typeof id, true>(id, true)

@@ -73,7 +73,15 @@ export class Registered extends Context.Service<Registered, RegisteredInfo>()(
  * @category services
  * @since 0.1.0
  */
-export const On: Context.Key<Trigger.On<typeof id>, typeof id> = /* @__PURE__ */ Trigger.marker(id)
+export const On: Context.Key<On, typeof id> = /* @__PURE__ */ Trigger.marker(id)
+
+/**
+ * The type of this trigger's marker.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type On = Trigger.On<typeof id>
 
 /**
  * Makes a post-user-registration rule (see Trigger.makeRule). It has nothing to record.
@@ -89,4 +97,4 @@ export const makeRule = /* @__PURE__ */ Trigger.makeRule(id)
  * @category constructors
  * @since 0.1.0
  */
-export const makePipeline = /* @__PURE__ */ Trigger.makePipeline(id, true)
+export const makePipeline = /* @__PURE__ */ Trigger.makePipeline<typeof id, true>(id, true)

@@ -53,7 +53,8 @@ export interface RegistrationInfo {
   readonly user: NewUser
   readonly connection: { readonly id: string; readonly name: string; readonly strategy: string }
   /** The application signed up through; absent for some flows. */
-  readonly client: { readonly id: string; readonly name: string; readonly metadata: Readonly<Record<string, string>> }
+  readonly client:
+    | { readonly id: string; readonly name: string; readonly metadata: Readonly<Record<string, string>> }
     | undefined
   readonly request: {
     readonly ip: string
@@ -86,7 +87,15 @@ export class Registration extends Context.Service<Registration, RegistrationInfo
  * @category services
  * @since 0.1.0
  */
-export const On: Context.Key<Trigger.On<typeof id>, typeof id> = /* @__PURE__ */ Trigger.marker(id)
+export const On: Context.Key<On, typeof id> = /* @__PURE__ */ Trigger.marker(id)
+
+/**
+ * The type of this trigger's marker.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type On = Trigger.On<typeof id>
 
 const recorder = /* @__PURE__ */ Trigger.recorder(id)
 

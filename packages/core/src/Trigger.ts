@@ -135,23 +135,26 @@ export type CheckRules<T extends Id, Rules extends ReadonlyArray<Rule.Any>> = [F
 /**
  * Makes the pipeline of trigger `id`, as Pipeline.make does, checking that every rule is one of this trigger's.
  * With `sideEffectsOnly`, every top-level rule is made optional (Rule.optional): a failing rule is logged and the
- * others go on, for triggers whose outcome Auth0 does not wait for.
+ * others go on, for triggers whose outcome Auth0 does not wait for; such a pipeline never fails (facts are computed
+ * inside the rules that read them).
  *
  * @category constructors
  * @since 0.1.0
  */
-export const makePipeline = <T extends Id>(_id: T, sideEffectsOnly = false) =>
-<const Facts extends ReadonlyArray<Fact.Any>, const Rules extends ReadonlyArray<Rule.Any>>(
-  options:
-    & { readonly facts: Facts; readonly rules: Rules }
-    & Pipeline.CheckFacts<Facts, Rules>
-    & CheckRules<T, Rules>
-): Pipeline.Pipeline<
-  Rule.Errors<Rules[number]> | Fact.Errors<Facts[number]>,
-  Pipeline.Requirements<Facts, Rules>
-> =>
-  // oxlint-disable-next-line no-explicit-any
-  Pipeline.make<Facts, Rules>({
-    facts: options.facts,
-    rules: (sideEffectsOnly ? options.rules.map(Rule.optional) : options.rules) as unknown as Rules
-  } as any)
+export const makePipeline =
+  <T extends Id, S extends boolean = false>(_id: T, sideEffectsOnly?: S) =>
+  <const Facts extends ReadonlyArray<Fact.Any>, const Rules extends ReadonlyArray<Rule.Any>>(
+    options:
+      & { readonly facts: Facts; readonly rules: Rules }
+      & Pipeline.CheckFacts<Facts, Rules>
+      & CheckRules<T, Rules>
+  ): Pipeline.Pipeline<
+    S extends true ? never
+      : Rule.Errors<Rules[number]> | Fact.Errors<Facts[number]>,
+    Pipeline.Requirements<Facts, Rules>
+  > =>
+    Pipeline.make<Facts, Rules>({
+      facts: options.facts,
+      rules: (sideEffectsOnly === true ? options.rules.map(Rule.optional) : options.rules) as unknown as Rules
+      // oxlint-disable-next-line no-explicit-any
+    } as any) as any

@@ -84,23 +84,27 @@ describe("Trigger", () => {
     assert.strictEqual(PreUserRegistration.errorCodeOf(new Plain()), undefined)
   })
 
-  it.live("a side-effects-only pipeline runs every rule: a denial or defect of one is logged, the others go on", () =>
-    Effect.gen(function*() {
-      const ran = yield* Ref.make<ReadonlyArray<string>>([])
-      const mark = (name: string) => Ref.update(ran, (names) => [...names, name])
-      const pipeline = PostUserRegistration.makePipeline({
-        facts: [],
-        rules: [
-          PostUserRegistration.makeRule("denies", Effect.fail(new Plain())),
-          PostUserRegistration.makeRule("dies", Effect.die(new Error("boom"))),
-          PostUserRegistration.makeRule("slow", Effect.andThen(Effect.yieldNow, mark("slow"))),
-          Rule.timeout(PostUserRegistration.makeRule("hangs", Effect.never), "10 millis")
-        ]
-      })
-      const decision = yield* run(
-        pipeline.run.pipe(Effect.provideService(PostUserRegistration.On, PostUserRegistration.id))
-      ).pipe(Effect.exit)
-      assert.strictEqual(decision._tag, "Success")
-      assert.deepStrictEqual(yield* Ref.get(ran), ["slow"])
-    }), { timeout: 5_000 })
+  it.live(
+    "a side-effects-only pipeline runs every rule: a denial or defect of one is logged, the others go on",
+    () =>
+      Effect.gen(function*() {
+        const ran = yield* Ref.make<ReadonlyArray<string>>([])
+        const mark = (name: string) => Ref.update(ran, (names) => [...names, name])
+        const pipeline = PostUserRegistration.makePipeline({
+          facts: [],
+          rules: [
+            PostUserRegistration.makeRule("denies", Effect.fail(new Plain())),
+            PostUserRegistration.makeRule("dies", Effect.die(new Error("boom"))),
+            PostUserRegistration.makeRule("slow", Effect.andThen(Effect.yieldNow, mark("slow"))),
+            Rule.timeout(PostUserRegistration.makeRule("hangs", Effect.never), "10 millis")
+          ]
+        })
+        const decision = yield* run(
+          pipeline.run.pipe(Effect.provideService(PostUserRegistration.On, PostUserRegistration.id))
+        ).pipe(Effect.exit)
+        assert.strictEqual(decision._tag, "Success")
+        assert.deepStrictEqual(yield* Ref.get(ran), ["slow"])
+      }),
+    { timeout: 5_000 }
+  )
 })
