@@ -61,7 +61,10 @@ describe("built Actions of the other triggers", () => {
       { method: "accessToken.setCustomClaim", args: ["https://example.com/tier", "gold"] }
     ])
     const refused = TriggerApis.credentialsExchange()
-    await run(TriggerEvents.credentialsExchange({ client, transaction: { requested_scopes: ["write:reports"] } }), refused)
+    await run(
+      TriggerEvents.credentialsExchange({ client, transaction: { requested_scopes: ["write:reports"] } }),
+      refused
+    )
     assert.deepStrictEqual(refused.calls, [
       { method: "access.deny", args: ["invalid_scope", "This client may not request write:reports."] }
     ])
