@@ -51,6 +51,17 @@ const event = (name: string, json: unknown) => {
 }
 const builds: Record<string, Output> = {}
 
+const runPre = (json: unknown, ...flags: ReadonlyArray<string>) =>
+  rulefx(
+    "run",
+    action("pre-user-registration"),
+    "--trigger",
+    "pre-user-registration",
+    "--event",
+    event("pre", json),
+    ...flags
+  )
+
 beforeAll(async () => {
   for (
     const name of ["credentials-exchange", "pre-user-registration", "post-user-registration", "post-change-password"]
@@ -112,23 +123,13 @@ describe("rulefx build and run, per trigger", () => {
   it(
     "pre-user-registration: metadata, the user message, the validation error; --strict refuses a partial event",
     async () => {
-      const run = (json: unknown, ...flags: ReadonlyArray<string>) =>
-        rulefx(
-          "run",
-          action("pre-user-registration"),
-          "--trigger",
-          "pre-user-registration",
-          "--event",
-          event("pre", json),
-          ...flags
-        )
-      const allowed = await run({ user: { email: "ada@example.com" } })
+      const allowed = await runPre({ user: { email: "ada@example.com" } })
       assert.match(allowed.stdout, /app_metadata\s+plan = "trial"/, show(allowed))
-      const denied = await run({ user: { email: "ada@mailinator.com" } })
+      const denied = await runPre({ user: { email: "ada@mailinator.com" } })
       assert.match(denied.stdout, /denied\s+DisposableEmail domain=mailinator\.com \| Please sign up/, show(denied))
-      const invalid = await run({ user: { email: "ada@gmail.com" } }, "--json")
+      const invalid = await runPre({ user: { email: "ada@gmail.com" } }, "--json")
       assert.strictEqual(JSON.parse(invalid.stdout).outcome, "invalid", show(invalid))
-      const strict = await run({ user: { email: "ada@example.com" } }, "--strict")
+      const strict = await runPre({ user: { email: "ada@example.com" } }, "--strict")
       assert.strictEqual(strict.code, 1)
       assert.include(strict.stderr + strict.stdout, "a partial pre-user-registration event (--strict): missing")
     },
