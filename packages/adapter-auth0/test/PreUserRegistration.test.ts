@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as PreUserRegistration from "@rulefx/adapter-auth0/PreUserRegistration"
+import { Cache } from "@rulefx/core/Cache"
 import { Class as DenialClass } from "@rulefx/core/Denial"
 import * as Registration from "@rulefx/core/PreUserRegistration"
 import * as LogCapture from "@rulefx/testing/LogCapture"
@@ -7,6 +8,7 @@ import * as TriggerApis from "@rulefx/testing/TriggerApis"
 import * as TriggerEvents from "@rulefx/testing/TriggerEvents"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 
 class DisposableEmail extends DenialClass("DisposableEmail")<{ readonly domain: string }> {
   override get message() {
@@ -114,5 +116,33 @@ describe("PreUserRegistration", () => {
       { method: "access.deny", args: ["rulefx failed closed: Limits", PreUserRegistration.genericMessage] }
     ])
     assert.isTrue(lines.some((line) => line.includes("passwordless")), lines.join("\n"))
+  })
+
+  it("rules use Auth0's cache through core's Cache: a sign-up count per domain across events", async () => {
+    const counted = PreUserRegistration.make(
+      Registration.makePipeline({
+        facts: [],
+        rules: [
+          Registration.makeRule(
+            "count",
+            Effect.gen(function*() {
+              const cache = yield* Cache
+              const seen = yield* cache.get("signups:example.com")
+              const next = Option.isSome(seen) ? Number(seen.value) + 1 : 1
+              yield* cache.set("signups:example.com", String(next))
+              yield* Registration.setUserMetadata("signup_rank", next)
+            })
+          )
+        ]
+      }),
+      Layer.empty
+    )
+    const api = TriggerApis.preUserRegistration()
+    await counted(TriggerEvents.preUserRegistration(), api)
+    await counted(TriggerEvents.preUserRegistration(), api)
+    assert.deepStrictEqual(TriggerApis.decisive(api.calls), [
+      { method: "user.setUserMetadata", args: ["signup_rank", 1] },
+      { method: "user.setUserMetadata", args: ["signup_rank", 2] }
+    ])
   })
 })
