@@ -155,6 +155,9 @@ export interface Options {
 /**
  * Runs a trigger's pipeline against an event: decode, build the per-event services, run under the deadline. Never
  * fails: a failure that is not a branded denial is logged (`what` says how) and returned without its denial.
+ *
+ * @category constructors
+ * @since 0.1.0
  */
 export const decider = <I, E extends Denial, R, ROut, LE>(
   decode: (event: unknown) => Effect.Effect<Decoded<I>, InvalidEvent>,
