@@ -9,9 +9,11 @@
  * @since 0.1.0
  */
 import * as CredentialsExchangeEvent from "@rulefx/adapter-auth0/CredentialsExchangeEvent"
+import * as CustomPhoneProviderEvent from "@rulefx/adapter-auth0/CustomPhoneProviderEvent"
 import * as PostChangePasswordEvent from "@rulefx/adapter-auth0/PostChangePasswordEvent"
 import * as PostUserRegistrationEvent from "@rulefx/adapter-auth0/PostUserRegistrationEvent"
 import * as PreUserRegistrationEvent from "@rulefx/adapter-auth0/PreUserRegistrationEvent"
+import * as SendPhoneMessageEvent from "@rulefx/adapter-auth0/SendPhoneMessageEvent"
 import * as LogCapture from "@rulefx/testing/LogCapture"
 import type { Call } from "@rulefx/testing/RecordingApi"
 import * as TriggerApis from "@rulefx/testing/TriggerApis"
@@ -35,6 +37,8 @@ export interface Support {
   readonly required: ReadonlyArray<string>
   readonly decode: (event: unknown) => Effect.Effect<unknown, { readonly issues: ReadonlyArray<string> }>
   readonly api: () => TriggerApis.Recording
+  /** The rules deliver a message: success is "done", not "allowed". */
+  readonly delivers?: boolean
 }
 
 /**
@@ -94,6 +98,20 @@ export const supported: Readonly<Record<string, Support>> = {
     required: ["tenant.id", "user.user_id", "connection.id", "connection.name", "request.ip"],
     decode: PostChangePasswordEvent.decode,
     api: TriggerApis.sideEffects
+  },
+  "send-phone-message": {
+    defaults: TriggerEvents.sendPhoneMessage,
+    required: ["tenant.id", "message_options.action", "message_options.message_type", "request.ip"],
+    decode: SendPhoneMessageEvent.decode,
+    api: TriggerApis.sideEffects,
+    delivers: true
+  },
+  "custom-phone-provider": {
+    defaults: TriggerEvents.customPhoneProvider,
+    required: ["tenant.id", "notification.message_type", "notification.delivery_method", "notification.as_voice"],
+    decode: CustomPhoneProviderEvent.decode,
+    api: TriggerApis.customPhoneProvider,
+    delivers: true
   }
 }
 
@@ -106,8 +124,9 @@ export const supported: Readonly<Record<string, Support>> = {
 export interface Result {
   readonly trigger: string
   /**
-   * "allowed" (a blocking trigger let it through), "denied" (access.deny), "invalid" (validation.error), "done" (a
-   * side-effect trigger resolved), "rejected" (the handler rejected or did not settle in time).
+   * "allowed" (a blocking trigger let it through), "denied" (access.deny, or a notification dropped or retried),
+   * "invalid" (validation.error), "done" (a side-effect trigger resolved, a message delivered), "rejected" (the
+   * handler rejected, as send-phone-message does when nothing was delivered, or did not settle in time).
    */
   readonly outcome: "allowed" | "denied" | "invalid" | "done" | "rejected"
   /** The arguments of the deny or validation error: code and reason, reason and user message, or code and message. */
@@ -232,6 +251,9 @@ const rowOf = ({ args, method }: Call): readonly [string, string] | undefined =>
       return ["app_metadata", `${String(args[0])} = ${show(args[1])}`]
     case "user.setUserMetadata":
       return ["user_metadata", `${String(args[0])} = ${show(args[1])}`]
+    case "notification.drop":
+    case "notification.retry":
+      return [method, String(args[0])]
     case "cache.set":
       return ["cache set", `${String(args[0])} = ${show(args[1])}`]
     case "cache.delete":
@@ -277,7 +299,9 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
     }),
     Effect.ensuring(Effect.sync(() => capture.stop()))
   )
-  const decisive = api.calls.filter((call) => call.method === "access.deny" || call.method === "validation.error")
+  const decisive = api.calls.filter((call) =>
+    ["access.deny", "validation.error", "notification.drop", "notification.retry"].includes(call.method)
+  )
   const last = decisive.at(-1)
   const outcome: Result["outcome"] = rejection !== undefined
     ? "rejected"
@@ -285,7 +309,9 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
     ? "denied"
     : last?.method === "validation.error"
     ? "invalid"
-    : trigger.blocking
+    : last !== undefined
+    ? "denied"
+    : trigger.blocking && support.delivers !== true
     ? "allowed"
     : "done"
   const result: Result = {

@@ -65,7 +65,7 @@ export const all: ReadonlyArray<Trigger> = [
     blocking: false,
     modelled: true
   },
-  { id: "send-phone-message", version: "v2", handlers: ["onExecuteSendPhoneMessage"], blocking: true, modelled: false },
+  { id: "send-phone-message", version: "v2", handlers: ["onExecuteSendPhoneMessage"], blocking: true, modelled: true },
   {
     id: "password-reset-post-challenge",
     version: "v1",
@@ -78,7 +78,7 @@ export const all: ReadonlyArray<Trigger> = [
     version: "v1",
     handlers: ["onExecuteCustomPhoneProvider"],
     blocking: true,
-    modelled: false
+    modelled: true
   },
   {
     id: "custom-email-provider",

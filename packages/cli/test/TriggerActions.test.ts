@@ -18,7 +18,14 @@ import { fileURLToPath } from "node:url"
 
 type Handler = (event: unknown, api: unknown) => Promise<void>
 
-const fixtures = ["credentials-exchange", "pre-user-registration", "post-user-registration", "post-change-password"]
+const fixtures = [
+  "credentials-exchange",
+  "pre-user-registration",
+  "post-user-registration",
+  "post-change-password",
+  "send-phone-message",
+  "custom-phone-provider"
+]
 const dir = mkdtempSync(join(tmpdir(), "rulefx-triggers-"))
 const built: Record<string, { readonly exports: Record<string, unknown>; readonly bytes: number }> = {}
 
@@ -49,6 +56,8 @@ describe("built Actions of the other triggers", () => {
     handler("pre-user-registration", "onExecutePreUserRegistration")
     handler("post-user-registration", "onExecutePostUserRegistration")
     handler("post-change-password", "onExecutePostChangePassword")
+    handler("send-phone-message", "onExecuteSendPhoneMessage")
+    handler("custom-phone-provider", "onExecuteCustomPhoneProvider")
     for (const name of fixtures) assert.isBelow(built[name]?.bytes ?? Infinity, 80_000, name)
   })
 
@@ -116,5 +125,38 @@ describe("built Actions of the other triggers", () => {
     const api = TriggerApis.sideEffects()
     await run(TriggerEvents.postChangePassword(), api)
     assert.strictEqual(api.cache.get("changed:auth0|ada")?.value, "2026-12-02T00:00:00.000Z")
+  })
+
+  it("send-phone-message: delivered resolves; undeliverable rejects, naming the denial, never the code", async () => {
+    const run = handler("send-phone-message", "onExecuteSendPhoneMessage")
+    const api = TriggerApis.sideEffects()
+    await run(TriggerEvents.sendPhoneMessage(), api)
+    assert.strictEqual(api.cache.get("sms:+31600000000")?.value, "Your code is 123456")
+    const { lines, result } = await LogCapture.around(() =>
+      run(TriggerEvents.sendPhoneMessage({ message_options: { recipient: "+990000" } }), TriggerApis.sideEffects())
+        .then(() => "resolved", (e: Error) => e.message)
+    )
+    assert.strictEqual(result, "rulefx: the phone message was not delivered (Unreachable)")
+    assert.isFalse(lines.some((line) => line.includes("123456")), lines.join("\n"))
+  })
+
+  it("custom-phone-provider: delivered calls nothing; drop and retry by the denial's class", async () => {
+    const run = handler("custom-phone-provider", "onExecuteCustomPhoneProvider")
+    const ok = TriggerApis.customPhoneProvider()
+    await run(TriggerEvents.customPhoneProvider(), ok)
+    assert.deepStrictEqual(TriggerApis.decisive(ok.calls), [])
+    assert.strictEqual(ok.cache.get("text:+31600000000")?.value, "Your code is 654321")
+    const dropped = TriggerApis.customPhoneProvider()
+    await LogCapture.around(() =>
+      run(TriggerEvents.customPhoneProvider({ notification: { recipient: "0600" } }), dropped)
+    )
+    assert.deepStrictEqual(dropped.calls, [
+      { method: "notification.drop", args: ["the recipient is not an E.164 number"] }
+    ])
+    const retried = TriggerApis.customPhoneProvider()
+    await LogCapture.around(() =>
+      run(TriggerEvents.customPhoneProvider({ notification: { delivery_method: "voice" } }), retried)
+    )
+    assert.deepStrictEqual(retried.calls, [{ method: "notification.retry", args: ["voice is not available yet"] }])
   })
 })

@@ -25,7 +25,13 @@ import * as Rule from "./Rule.ts"
  * @category models
  * @since 0.1.0
  */
-export type Id = "credentials-exchange" | "pre-user-registration" | "post-user-registration" | "post-change-password"
+export type Id =
+  | "credentials-exchange"
+  | "pre-user-registration"
+  | "post-user-registration"
+  | "post-change-password"
+  | "send-phone-message"
+  | "custom-phone-provider"
 
 /**
  * The marker a trigger's rules carry in their requirements; the trigger's handler provides it.

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import type { CredentialsExchangeApi } from "@rulefx/adapter-auth0/CredentialsExchange"
+import type { CustomPhoneProviderApi } from "@rulefx/adapter-auth0/CustomPhoneProvider"
 import type { CacheApi } from "@rulefx/adapter-auth0/PostLoginApi"
 import type { PreUserRegistrationApi } from "@rulefx/adapter-auth0/PreUserRegistration"
 import { codes } from "@rulefx/core/CredentialsExchange"
@@ -134,7 +135,42 @@ export const preUserRegistration = (options: Options = {}): PreUserRegistration 
 }
 
 /**
- * A recording api of a side-effect trigger (post-user-registration, post-change-password): the cache only.
+ * A recording custom-phone-provider api.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CustomPhoneProvider extends CustomPhoneProviderApi, Recording {
+  readonly cache: CacheApi
+}
+
+/**
+ * Makes a fresh recording custom-phone-provider api. `notification.drop` and `retry` throw on a reason over Auth0's
+ * 1,024 characters.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const customPhoneProvider = (options: Options = {}): CustomPhoneProvider => {
+  const { cache, calls } = recorder(options)
+  // oxlint-disable-next-line prefer-const
+  let api: CustomPhoneProvider
+  const record = (method: string) => (reason: string) => {
+    if (typeof reason !== "string" || reason.length > 1024) throw new TypeError(`Invalid reason for ${method}`)
+    calls.push({ method, args: [reason] })
+    return api
+  }
+  api = {
+    calls,
+    cache,
+    notification: { drop: record("notification.drop"), retry: record("notification.retry") }
+  }
+  return api
+}
+
+/**
+ * A recording api of a trigger whose api is the cache only (post-user-registration, post-change-password,
+ * send-phone-message).
  *
  * @category models
  * @since 0.1.0

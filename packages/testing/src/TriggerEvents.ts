@@ -105,3 +105,49 @@ export const postChangePassword = (overrides: Overrides = {}): Record<string, un
     tenant,
     secrets: {}
   }, overrides)
+
+/**
+ * A send-phone-message event (v2): an MFA code by SMS.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const sendPhoneMessage = (overrides: Overrides = {}): Record<string, unknown> =>
+  merge({
+    message_options: {
+      action: "second-factor-authentication",
+      code: "123456",
+      message_type: "sms",
+      recipient: "+31600000000",
+      text: "Your code is 123456"
+    },
+    user: { user_id: "auth0|ada", email: "ada@example.com" },
+    client: { client_id: "app_web", name: "Web", metadata: {} },
+    request,
+    tenant,
+    secrets: {}
+  }, overrides)
+
+/**
+ * A custom-phone-provider event (v1): a one-time code by text.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const customPhoneProvider = (overrides: Overrides = {}): Record<string, unknown> =>
+  merge({
+    notification: {
+      message_type: "otp_verify",
+      delivery_method: "text",
+      recipient: "+31600000000",
+      as_text: "Your code is 654321",
+      as_voice: "Your code is 6 5 4 3 2 1",
+      code: "654321",
+      locale: "en"
+    },
+    user: { user_id: "auth0|ada", email: "ada@example.com" },
+    client: { client_id: "app_web", name: "Web" },
+    request,
+    tenant: { id: "example", friendly_name: "Example" },
+    secrets: {}
+  }, overrides)
