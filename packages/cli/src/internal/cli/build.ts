@@ -97,7 +97,8 @@ export const build = Command.make(
         })
     })
     yield* Console.log(report(result))
-    yield* Console.log(triggerLine(yield* Effect.promise(() => readFile(out, "utf8").catch(() => ""))))
+    const line = triggerLine(yield* Effect.promise(() => readFile(out, "utf8").catch(() => "")))
+    if (line !== undefined) yield* Console.log(line)
   })
 ).pipe(
   Command.withDescription(
@@ -106,10 +107,12 @@ export const build = Command.make(
 )
 
 // Which trigger the built file is for, read from the handlers it exports (deploy and export read it the same way).
-export const triggerLine = (code: string): string => {
+// Nothing for post-login, the default, whose output stays as it was.
+export const triggerLine = (code: string): string | undefined => {
   const found = Triggers.fromSource(code)
   if (found.length === 1) {
     const [t] = found as [Triggers.Trigger]
+    if (t.id === "post-login") return undefined
     return `trigger: ${t.id} ${t.version} (exports ${t.handlers.filter((h) => code.includes(h)).join(", ")})`
   }
   return found.length === 0
