@@ -2,16 +2,17 @@
  * Deploy: puts a built Action on an Auth0 tenant through the official `auth0` Management API SDK, for
  * `rulefx deploy`. Node-side only.
  *
- * One way through, in this order: get a token (client credentials); find the Action by name; create it or update
- * it (code, runtime node22, the post-login v3 trigger, secrets, dependencies); poll it until its build is `built`;
- * deploy it; read every post-login binding; and bind it after them, keeping every other binding, its ref and its
- * display name in order. An Action that is already bound keeps its place, and the bindings are not written at all:
+ * One way through, in this order: get a token (client credentials); read the tenant's trigger list and take the
+ * current version of the Action's trigger (the one whose handler the file exports, e.g. post-login, or the one given);
+ * find the Action by name; create it or update it (code, runtime node22, that trigger and version, secrets,
+ * dependencies); poll it until its build is `built`; deploy it; read every binding of the trigger; and bind it after
+ * them, keeping every other binding, its ref and its display name in order. An Action that is already bound keeps its place, and the bindings are not written at all:
  * its new version runs as soon as it is deployed.
  *
  * Nothing binds before the deploy succeeded, and the bindings are written in one request that replaces the whole
  * list, so a failure at any step leaves the flow as it was: never half bound. The requests themselves, their
- * decoding and their retries after a 429 are ManagementClient's. A dry run only reads (token, the Action, the
- * bindings) and reports the plan.
+ * decoding and their retries after a 429 are ManagementClient's. A dry run only reads (token, the triggers, the
+ * Action, the bindings) and reports the plan.
  *
  * Secrets: the values go to Auth0 and nowhere else. Reports and progress lines name secrets, error messages are
  * scrubbed of every secret value and of the client secret.
@@ -30,6 +31,7 @@ import * as Bundle from "./Bundle.ts"
 import { readText } from "./internal/files.ts"
 import * as ManagementClient from "./ManagementClient.ts"
 import * as SecretsFile from "./SecretsFile.ts"
+import * as Triggers from "./Triggers.ts"
 
 /**
  * Deploy options.
@@ -73,6 +75,11 @@ export interface Options {
   readonly baseUrl?: string
   /** Receives one line per step, build poll and rate-limit wait. */
   readonly onProgress?: (line: string) => void
+  /**
+   * The trigger the Action is for. Default: the one whose handler the file exports (Triggers.fromSource), and
+   * post-login when it exports none rulefx knows. Its version is read from the tenant's trigger list.
+   */
+  readonly trigger?: string
 }
 
 /**
@@ -115,6 +122,8 @@ export interface Report {
     readonly change: "append" | "keep"
   }
   readonly notes: ReadonlyArray<string>
+  /** The trigger and the version the tenant lists as current for it. */
+  readonly trigger?: { readonly id: string; readonly version: string }
 }
 
 /**
@@ -238,16 +247,18 @@ export const render = (report: Report): string => {
       ? `Dry run for ${report.name}: nothing was changed.`
       : `Deployed ${report.name} (${report.actionId}), version ${report.version}.`,
     `  action: ${action}`,
-    `  code: ${
-      Bundle.formatBytes(report.codeBytes)
-    } (${report.codeBytes} bytes), runtime node22, trigger post-login v3`,
+    `  code: ${Bundle.formatBytes(report.codeBytes)} (${report.codeBytes} bytes), runtime node22, trigger ${
+      report.trigger === undefined ? "post-login v3" : `${report.trigger.id} ${report.trigger.version}`
+    }`,
     `  secrets: ${report.secrets.length === 0 ? "none sent" : `${report.secrets.join(", ")} (values not shown)`}`,
     `  dependencies: ${
       report.dependencies.length === 0 ? "none" : report.dependencies.map((d) => `${d.name}@${d.version}`).join(", ")
     }`,
-    "  post-login bindings before:",
+    `  ${report.trigger?.id ?? "post-login"} bindings before:`,
     ...renderBindings(report.bindings.before),
-    `  post-login bindings after${report.bindings.change === "keep" ? " (unchanged, not written)" : ""}:`,
+    `  ${report.trigger?.id ?? "post-login"} bindings after${
+      report.bindings.change === "keep" ? " (unchanged, not written)" : ""
+    }:`,
     ...renderBindings(report.bindings.after),
     ...report.notes.map((note) => `  note: ${note}`)
   ].join("\n")
@@ -355,7 +366,8 @@ const readCode = Effect.fnUntraced(function*(file: string) {
 const planAction = (
   found: ManagementClient.Action | undefined,
   name: string,
-  secretNames: ReadonlyArray<string>
+  secretNames: ReadonlyArray<string>,
+  trigger: string
 ): Effect.Effect<{ readonly sendSecrets: boolean; readonly notes: ReadonlyArray<string> }, DeployError> => {
   const notes: Array<string> = []
   const existingSecrets = (found?.secrets ?? []).flatMap((s) => Predicate.isString(s.name) ? [s.name] : [])
@@ -388,14 +400,15 @@ const planBindings = (
     ? { after: before, change: "keep" }
     : { after: [...before, { displayName: name, actionId: id, actionName: name, ours: true }], change: "append" }
 
-const untouched = "Nothing was deployed and the post-login flow is unchanged."
+const untouched = (trigger: string): string => `Nothing was deployed and the ${trigger} flow is unchanged.`
 
 // Polls the Action until its build is `built`; a failed build or the timeout ends the deploy.
 const waitForBuild = Effect.fnUntraced(function*(
   client: ManagementClient.ManagementClient,
   written: ManagementClient.Action,
   options: Options,
-  progress: (line: string) => void
+  progress: (line: string) => void,
+  trigger: string
 ) {
   const { id, name } = written
   const buildTimeout = Duration.toMillis(options.buildTimeout ?? defaultBuildTimeout)
@@ -415,7 +428,7 @@ const waitForBuild = Effect.fnUntraced(function*(
           "BuildFailed",
           `the build of ${name} (${id}) failed${
             errors.length === 0 ? "" : `: ${ManagementClient.clip(errors.join("; "))}`
-          }. ${untouched}`
+          }. ${untouched(trigger)}`
         )
       }
       yield* Effect.sleep(pollInterval)
@@ -430,7 +443,7 @@ const waitForBuild = Effect.fnUntraced(function*(
             `the build of ${name} (${id}) did not finish within ${
               ManagementClient.seconds(buildTimeout)
             } (last status: ${lastStatus}). ` +
-              `${untouched} Run the deploy again later, or give the build more time (--build-timeout).`
+              `${untouched(trigger)} Run the deploy again later, or give the build more time (--build-timeout).`
           )
         )
     })
@@ -444,7 +457,8 @@ const bindAfter = Effect.fnUntraced(function*(
   id: string,
   name: string,
   deployed: string,
-  progress: (line: string) => void
+  progress: (line: string) => void,
+  trigger: string
 ) {
   const refs: Array<ManagementClient.BindingRef> = []
   for (const binding of before) {
@@ -457,7 +471,7 @@ const bindAfter = Effect.fnUntraced(function*(
       return yield* fail(
         "Api",
         `the ${trigger} binding "${binding.displayName}" names no action, so it cannot be kept. ${deployed} is not ` +
-          "bound; the post-login flow is unchanged."
+          `bound; the ${trigger} flow is unchanged.`
       )
     }
     refs.push({ ref, display_name: binding.displayName })
@@ -465,8 +479,51 @@ const bindAfter = Effect.fnUntraced(function*(
   refs.push({ ref: { type: "action_id", value: id }, display_name: name })
   progress(`binding ${name} to ${trigger} after ${before.length} existing binding(s)`)
   yield* client.updateBindings(trigger, refs).pipe(
-    Effect.mapError((e) => fail(e.reason, `${e.message} ${deployed} is not bound; the post-login flow is unchanged.`))
+    Effect.mapError((e) => fail(e.reason, `${e.message} ${deployed} is not bound; the ${trigger} flow is unchanged.`))
   )
+})
+
+// The trigger the file is for: the one given, else the one whose handler it exports, else post-login.
+const triggerOf = (options: Options, code: string): Effect.Effect<Triggers.Trigger, DeployError> => {
+  if (options.trigger !== undefined) {
+    const named = Triggers.byId(options.trigger)
+    if (named === undefined) {
+      return Effect.fail(
+        fail("InvalidConfig", `${options.trigger} is not a trigger rulefx knows (${Triggers.ids.join(", ")})`)
+      )
+    }
+    const exported = Triggers.fromSource(code).filter((t) => t.id !== named.id)
+    return exported.length > 0
+      ? Effect.fail(fail(
+        "InvalidFile",
+        `${options.file} exports ${exported[0]!.handlers[0]}, the handler of ${exported[0]!.id}, not of ${named.id}`
+      ))
+      : Effect.succeed(named)
+  }
+  const found = Triggers.fromSource(code)
+  if (found.length > 1) {
+    return Effect.fail(fail(
+      "InvalidFile",
+      `${options.file} exports the handlers of several triggers (${found.map((t) => t.id).join(", ")}); an Action ` +
+        "is for one trigger"
+    ))
+  }
+  return Effect.succeed(found[0] ?? Triggers.byId(trigger)!)
+}
+
+// The version the tenant marks CURRENT for the trigger (the newest listed when none is marked): never hard-coded.
+const currentVersion = Effect.fnUntraced(function*(client: ManagementClient.ManagementClient, id: string) {
+  const listed = (yield* client.listTriggers.pipe(Effect.mapError(fromApi))).filter((t) => t.id === id)
+  const pick = listed.find((t) => t.status === "CURRENT") ??
+    listed.toSorted((a, b) => (b.version ?? "").localeCompare(a.version ?? "", "en", { numeric: true }))[0]
+  const version = pick?.version
+  if (version === undefined || version === null) {
+    return yield* fail(
+      "InvalidConfig",
+      `the tenant lists no ${id} trigger (GET /api/v2/actions/triggers). ${untouched(id)}`
+    )
+  }
+  return version
 })
 
 const deploy = Effect.fnUntraced(function*(
@@ -475,6 +532,7 @@ const deploy = Effect.fnUntraced(function*(
 ): Effect.fn.Return<Report, DeployError> {
   const { domain, name, secretNames } = yield* check(options)
   const { code, codeBytes } = yield* readCode(options.file)
+  const trigger = yield* triggerOf(options, code)
   // Before anything is requested: a dependency list Auth0 would refuse, or that the file would not load with.
   const declared = yield* ActionDependencies.declare(options.file, code, options.dependencies).pipe(
     Effect.mapError((e) => fail("InvalidConfig", e.message))
@@ -488,16 +546,20 @@ const deploy = Effect.fnUntraced(function*(
     ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl })
   }).pipe(Effect.mapError(fromApi))
   const readBindings = (id: string | undefined) =>
-    client.listBindings(trigger).pipe(Effect.map((raw) => raw.map((b) => toBinding(b, { id, name }))))
+    client.listBindings(trigger.id).pipe(Effect.map((raw) => raw.map((b) => toBinding(b, { id, name }))))
 
   // 1. token
   progress(`getting a token for ${domain}`)
   yield* client.getToken.pipe(Effect.mapError(fromApi))
 
-  // 2. find the Action
+  // 2. the trigger's current version, from the tenant's own list
+  progress(`reading the tenant's triggers (${trigger.id})`)
+  const version = yield* currentVersion(client, trigger.id)
+
+  // 3. find the Action
   progress(`looking up the Action ${name}`)
   const found = yield* client.findAction(name).pipe(Effect.mapError(fromApi))
-  const { notes, sendSecrets } = yield* planAction(found, name, secretNames)
+  const { notes, sendSecrets } = yield* planAction(found, name, secretNames, trigger.id)
   const secrets = sendSecrets
     ? secretNames.map((secret) => ({ name: secret, value: Redacted.value(options.secrets[secret]!) }))
     : undefined
@@ -509,7 +571,7 @@ const deploy = Effect.fnUntraced(function*(
   ]
   const report = (
     actionId: string | undefined,
-    version: number | undefined,
+    deployedNumber: number | undefined,
     before: ReadonlyArray<Binding>
   ): Report => {
     const position = before.findIndex((b) => b.ours)
@@ -521,27 +583,28 @@ const deploy = Effect.fnUntraced(function*(
       codeBytes,
       secrets: secrets === undefined ? [] : secretNames,
       dependencies,
-      version,
+      version: deployedNumber,
       bindings: { before, ...planBindings(before, actionId, name) },
       notes: position >= 0
         ? [
           ...withRuntime,
-          `already bound to ${trigger} at position ${position + 1} of ${before.length}: the new version runs as soon ` +
-          "as it is deployed"
+          `already bound to ${trigger.id} at position ${position + 1} of ${before.length}: the new version runs as ` +
+          "soon as it is deployed"
         ]
-        : withRuntime
+        : withRuntime,
+      trigger: { id: trigger.id, version }
     }
   }
 
   if (options.dryRun) {
-    progress(`dry run: reading the ${trigger} bindings`)
+    progress(`dry run: reading the ${trigger.id} bindings`)
     const before = yield* readBindings(found?.id).pipe(Effect.mapError(fromApi))
     return report(found?.id, undefined, before)
   }
 
   // 3. create or update
   const body: ManagementClient.ActionBody = {
-    supported_triggers: [{ id: trigger, version: "v3" }],
+    supported_triggers: [{ id: trigger.id, version }],
     code,
     runtime: "node22",
     dependencies,
@@ -553,23 +616,25 @@ const deploy = Effect.fnUntraced(function*(
   const id = written.id
 
   // 4. wait for the build
-  yield* waitForBuild(client, { ...written, name }, options, progress)
+  yield* waitForBuild(client, { ...written, name }, options, progress, trigger.id)
 
   // 5. deploy
   progress(`deploying ${name}`)
-  const version = yield* client.deployAction(id).pipe(Effect.mapError(fromApi))
-  const deployed = `${name} was deployed (version ${version.number ?? "?"}) but`
+  const deployedVersion = yield* client.deployAction(id).pipe(Effect.mapError(fromApi))
+  const deployed = `${name} was deployed (version ${deployedVersion.number ?? "?"}) but`
 
   // 6. bind, keeping every other binding in order
   const before = yield* readBindings(id).pipe(
-    Effect.mapError((e) => fail(e.reason, `${e.message} ${deployed} is not bound; the post-login flow is unchanged.`))
+    Effect.mapError((e) =>
+      fail(e.reason, `${e.message} ${deployed} is not bound; the ${trigger.id} flow is unchanged.`)
+    )
   )
-  const result = report(id, version.number ?? undefined, before)
+  const result = report(id, deployedVersion.number ?? undefined, before)
   if (result.bindings.change === "keep") {
-    progress(`already bound to ${trigger}; the bindings are left as they are`)
+    progress(`already bound to ${trigger.id}; the bindings are left as they are`)
     return result
   }
-  yield* bindAfter(client, before, id, name, deployed, progress)
+  yield* bindAfter(client, before, id, name, deployed, progress, trigger.id)
   return result
 })
 

@@ -2,12 +2,12 @@
  * DeployCliExport: writes a built Action in auth0-deploy-cli's directory layout, so teams that deploy with that tool
  * (`a0deploy import --input_file <dir>`) can adopt rulefx. Node-side only.
  *
- * Writes `actions/<name>/code.js` and `actions/<name>.json` (runtime node22, the post-login v3 trigger, `deployed:
- * true`). Secret values are never written: each secret is a `##NAME##` keyword, which deploy-cli replaces from its
+ * Writes `actions/<name>/code.js` and `actions/<name>.json` (runtime node22, `deployed: true`, and the trigger whose
+ * handler the file exports, e.g. post-login v3 or credentials-exchange v2, or the one given). Secret values are never written: each secret is a `##NAME##` keyword, which deploy-cli replaces from its
  * `AUTH0_KEYWORD_REPLACE_MAPPINGS`. Bindings: deploy-cli replaces the whole list of every trigger named in
- * `triggers/triggers.json`, so an existing file gets our binding added to `post-login` with every other binding kept
- * in order; a missing file is only created when asked (`bind`), because a file listing only this Action would unbind
- * every other post-login Action on import.
+ * `triggers/triggers.json`, so an existing file gets our binding added to the Action's trigger with every other binding
+ * kept in order; a missing file is only created when asked (`bind`), because a file listing only this Action would
+ * unbind every other Action of that trigger on import.
  *
  * @since 0.1.0
  */
@@ -18,6 +18,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import * as ActionDependencies from "./ActionDependencies.ts"
 import * as Bundle from "./Bundle.ts"
+import * as Triggers from "./Triggers.ts"
 
 /**
  * Export options.
@@ -38,6 +39,16 @@ export interface Options {
   readonly dependencies?: ReadonlyArray<{ readonly name: string; readonly version: string }>
   /** Create triggers/triggers.json when it does not exist. */
   readonly bind?: boolean
+  /**
+   * The trigger the Action is for. Default: the one whose handler the file exports (Triggers.fromSource), and
+   * post-login when it exports none rulefx knows.
+   */
+  readonly trigger?: string
+  /**
+   * The trigger's version. Default: the one rulefx's handler is written against (Triggers); an export reads no
+   * tenant, so check it against your tenant's `GET /api/v2/actions/triggers` (rulefx deploy does).
+   */
+  readonly triggerVersion?: string
 }
 
 /**
@@ -49,6 +60,8 @@ export interface Options {
 export interface Report {
   readonly written: ReadonlyArray<string>
   readonly notes: ReadonlyArray<string>
+  /** The trigger written in `supported_triggers` and bound to. */
+  readonly trigger?: { readonly id: string; readonly version: string }
 }
 
 /**
@@ -136,6 +149,9 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
 
     const code = yield* io(options.file, "cannot be read (build the Action first)", () => readFile(options.file))
     yield* checkCode(options.file, code)
+    const trigger = yield* triggerOf(options, new TextDecoder().decode(code))
+    const triggerId = trigger.id
+    const version = options.triggerVersion ?? trigger.version
     const declared = yield* ActionDependencies.declare(
       options.file,
       new TextDecoder().decode(code),
@@ -152,7 +168,7 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
       deployed: true,
       dependencies: declared.dependencies.map(({ name, version }) => ({ name, version })),
       secrets: (options.secrets ?? []).map((name) => ({ name, value: `##${name}##` })),
-      supported_triggers: [{ id: "post-login", version: "v3" }]
+      supported_triggers: [{ id: triggerId, version }]
     }
     yield* io(jsonFile, "cannot be written", () => writeFile(jsonFile, `${JSON.stringify(entry, null, 2)}\n`))
     written.push(jsonFile)
@@ -173,25 +189,60 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
     const triggers = yield* readTriggers(triggersFile)
     if (triggers === undefined && options.bind !== true) {
       notes.push(
-        `${triggersFile} does not exist and was not created: a0deploy would replace the tenant's whole post-login ` +
+        `${triggersFile} does not exist and was not created: a0deploy would replace the tenant's whole ${triggerId} ` +
           "flow with it. Export the tenant's triggers first, or pass --bind to create it with this Action only."
       )
     } else {
-      const current = triggers?.["post-login"]
+      const current = triggers?.[triggerId]
       if (current !== undefined && !Array.isArray(current)) {
-        return yield* new ExportError({ file: triggersFile, problem: "post-login is not a list of bindings" })
+        return yield* new ExportError({ file: triggersFile, problem: `${triggerId} is not a list of bindings` })
       }
       const existing: Array<Binding> = current ?? []
       const bound = existing.some((b) => Predicate.hasProperty(b, "action_name") && b.action_name === options.name)
-      const next = { ...triggers, "post-login": bound ? existing : [...existing, ours] }
+      const next = { ...triggers, [triggerId]: bound ? existing : [...existing, ours] }
       yield* io(join(options.out, "triggers"), "cannot be created", () =>
         mkdir(join(options.out, "triggers"), { recursive: true }))
       yield* io(triggersFile, "cannot be written", () =>
         writeFile(triggersFile, `${JSON.stringify(next, null, 2)}\n`))
       written.push(triggersFile)
       if (!bound) {
-        notes.push(`bound to post-login after ${existing.length} existing binding(s), kept in order`)
+        notes.push(`bound to ${triggerId} after ${existing.length} existing binding(s), kept in order`)
       }
     }
-    return { written, notes }
+    return { written, notes, trigger: { id: triggerId, version } }
   })
+
+// The trigger the file is for: the one given (refused when the file exports another's handler), else the one whose
+// handler it exports, else post-login.
+const triggerOf = (options: Options, code: string): Effect.Effect<Triggers.Trigger, ExportError> => {
+  const exported = Triggers.fromSource(code)
+  if (options.trigger !== undefined) {
+    const named = Triggers.byId(options.trigger)
+    if (named === undefined) {
+      return Effect.fail(
+        new ExportError({
+          file: options.file,
+          problem: `${options.trigger} is not a trigger rulefx knows (${Triggers.ids.join(", ")})`
+        })
+      )
+    }
+    const other = exported.find((t) => t.id !== named.id)
+    return other === undefined
+      ? Effect.succeed(named)
+      : Effect.fail(
+        new ExportError({
+          file: options.file,
+          problem: `exports ${other.handlers[0]}, the handler of ${other.id}, not of ${named.id}`
+        })
+      )
+  }
+  if (exported.length > 1) {
+    return Effect.fail(
+      new ExportError({
+        file: options.file,
+        problem: `exports the handlers of several triggers (${exported.map((t) => t.id).join(", ")})`
+      })
+    )
+  }
+  return Effect.succeed(exported[0] ?? Triggers.byId("post-login")!)
+}

@@ -71,7 +71,7 @@ export type Version = typeof Version.Type
  * @since 0.1.0
  */
 export interface ActionBody {
-  readonly supported_triggers: Array<{ id: "post-login"; version: string }>
+  readonly supported_triggers: Array<{ id: string; version: string }>
   readonly code: string
   readonly runtime: string
   readonly dependencies: Array<{ name: string; version: string }>
@@ -106,13 +106,23 @@ export interface ManagementClient {
   readonly getAction: (id: string) => Effect.Effect<Action, ManagementApiError>
   readonly deployAction: (id: string) => Effect.Effect<Version, ManagementApiError>
   /** Every binding of the trigger, in order, page after page. */
-  readonly listBindings: (trigger: "post-login") => Effect.Effect<ReadonlyArray<Binding>, ManagementApiError>
+  readonly listBindings: (trigger: string) => Effect.Effect<ReadonlyArray<Binding>, ManagementApiError>
   /** Replaces the trigger's whole list of bindings, in one request. */
   readonly updateBindings: (
-    trigger: "post-login",
+    trigger: string,
     bindings: ReadonlyArray<BindingRef>
   ) => Effect.Effect<void, ManagementApiError>
+  /** The tenant's triggers (`GET /api/v2/actions/triggers`): each id at each version, with its status. */
+  readonly listTriggers: Effect.Effect<ReadonlyArray<TriggerVersion>, ManagementApiError>
 }
+
+/**
+ * One trigger at one version, as the Management API lists it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type TriggerVersion = NonNullable<typeof TriggerList.Type["triggers"]>[number]
 
 /**
  * Why a Management API call failed.
@@ -121,6 +131,15 @@ export interface ManagementClient {
  * @since 0.1.0
  */
 export type Reason = "Unauthorized" | "Forbidden" | "RateLimited" | "NotFound" | "InvalidConfig" | "Api"
+
+// The SDK types trigger ids as its own enum, which may lag behind the tenant's list (what deploy reads); ids are
+// passed through as the tenant names them.
+type SdkTriggerId = Parameters<Auth0ManagementClient["actions"]["triggers"]["bindings"]["list"]>[0]
+
+const sdkBody = (body: ActionBody) => ({
+  ...body,
+  supported_triggers: body.supported_triggers.map((t) => ({ ...t, id: t.id as SdkTriggerId }))
+})
 
 const maxRateLimitWaitMillis = 60_000
 const bindingsPerPage = 20
@@ -147,6 +166,15 @@ const BindingList = Schema.Struct({
 })
 
 const Version = Schema.Struct({ id: opt(Schema.String), number: opt(Schema.Number) })
+
+const TriggerList = Schema.Struct({
+  triggers: opt(Schema.Array(Schema.Struct({
+    id: Schema.String,
+    version: opt(Schema.String),
+    status: opt(Schema.String),
+    default_runtime: opt(Schema.String)
+  })))
+})
 
 interface HttpFailure {
   readonly status: number | undefined
@@ -321,14 +349,16 @@ export const make = Effect.fn("ManagementClient.make")(function*(options: Option
     return attempt(0)
   }
 
-  const listBindings = Effect.fnUntraced(function*(trigger: "post-login") {
+  const listBindings = Effect.fnUntraced(function*(trigger: string) {
     const step = `reading the ${trigger} bindings`
     const all: Array<Binding> = []
     for (let page = 0; page < 50; page++) {
       const response = yield* request(
         step,
         (signal) =>
-          client.actions.triggers.bindings.list(trigger, { page, per_page: bindingsPerPage }, { abortSignal: signal })
+          client.actions.triggers.bindings.list(trigger as SdkTriggerId, { page, per_page: bindingsPerPage }, {
+            abortSignal: signal
+          })
       )
       const body = yield* decode(BindingList, step)(response.response)
       const items = body.bindings ?? []
@@ -350,12 +380,16 @@ export const make = Effect.fn("ManagementClient.make")(function*(options: Option
         Effect.map((list) => (list.actions ?? []).find((a) => a.name === name))
       ),
     createAction: (name, body) =>
-      request("creating the Action", (signal) => client.actions.create({ name, ...body }, { abortSignal: signal }))
+      request(
+        "creating the Action",
+        (signal) => client.actions.create({ name, ...sdkBody(body) }, { abortSignal: signal })
+      )
         .pipe(Effect.flatMap(decode(Action, "creating the Action"))),
     updateAction: (id, body) =>
-      request("updating the Action", (signal) => client.actions.update(id, body, { abortSignal: signal })).pipe(
-        Effect.flatMap(decode(Action, "updating the Action"))
-      ),
+      request("updating the Action", (signal) => client.actions.update(id, sdkBody(body), { abortSignal: signal }))
+        .pipe(
+          Effect.flatMap(decode(Action, "updating the Action"))
+        ),
     getAction: (id) =>
       request("checking the build", (signal) => client.actions.get(id, { abortSignal: signal })).pipe(
         Effect.flatMap(decode(Action, "checking the build"))
@@ -369,8 +403,15 @@ export const make = Effect.fn("ManagementClient.make")(function*(options: Option
       Effect.asVoid(request(
         `binding the Action to ${trigger}`,
         (signal) =>
-          client.actions.triggers.bindings.updateMany(trigger, { bindings: [...bindings] }, { abortSignal: signal })
-      ))
+          client.actions.triggers.bindings.updateMany(trigger as SdkTriggerId, { bindings: [...bindings] }, {
+            abortSignal: signal
+          })
+      )),
+    listTriggers: request("reading the triggers", (signal) => client.actions.triggers.list({ abortSignal: signal }))
+      .pipe(
+        Effect.flatMap(decode(TriggerList, "reading the triggers")),
+        Effect.map((list) => list.triggers ?? [])
+      )
   }
 })
 

@@ -109,6 +109,7 @@ describe("Deploy.run (against a local tenant)", () => {
       const report = success(outcome)
       assert.deepStrictEqual(ManagementServer.calls(server), [
         "POST /oauth/token",
+        "GET /api/v2/actions/triggers",
         "GET /api/v2/actions/actions",
         "POST /api/v2/actions/actions",
         "GET /api/v2/actions/actions/act_1",
@@ -125,7 +126,7 @@ describe("Deploy.run (against a local tenant)", () => {
         client_secret: clientSecret,
         audience: `https://${domain}/api/v2/`
       })
-      assert.include(requests[1]!.path, "actionName=seller-login")
+      assert.include(requests[2]!.path, "actionName=seller-login")
       assert.deepStrictEqual(body(server, "POST", "/api/v2/actions/actions"), {
         name: "seller-login",
         supported_triggers: [{ id: "post-login", version: "v3" }],
@@ -173,6 +174,7 @@ describe("Deploy.run (against a local tenant)", () => {
       const report = success(yield* deploy(server))
       assert.deepStrictEqual(ManagementServer.calls(server), [
         "POST /oauth/token",
+        "GET /api/v2/actions/triggers",
         "GET /api/v2/actions/actions",
         "PATCH /api/v2/actions/actions/act_seller",
         "GET /api/v2/actions/actions/act_seller",
@@ -264,6 +266,7 @@ describe("Deploy.run (against a local tenant)", () => {
       assert.deepStrictEqual(ManagementServer.writes(server), [])
       assert.deepStrictEqual(ManagementServer.calls(server), [
         "POST /oauth/token",
+        "GET /api/v2/actions/triggers",
         "GET /api/v2/actions/actions",
         `GET ${bindingsPath}`
       ])
@@ -327,6 +330,7 @@ describe("Deploy.run (against a local tenant)", () => {
       assert.include(error.message, "creating the Action")
       assert.deepStrictEqual(ManagementServer.calls(server), [
         "POST /oauth/token",
+        "GET /api/v2/actions/triggers",
         "GET /api/v2/actions/actions",
         "POST /api/v2/actions/actions"
       ])
@@ -367,6 +371,7 @@ describe("Deploy.run (against a local tenant)", () => {
       assert.include(error.message, "gave up after 2 retries")
       assert.deepStrictEqual(ManagementServer.calls(server), [
         "POST /oauth/token",
+        "GET /api/v2/actions/triggers",
         "GET /api/v2/actions/actions",
         "GET /api/v2/actions/actions",
         "GET /api/v2/actions/actions"

@@ -4,7 +4,8 @@
  * in order.
  *
  * Endpoints: `POST /oauth/token`; `GET`/`POST /api/v2/actions/actions`; `GET`/`PATCH /api/v2/actions/actions/{id}`;
- * `POST /api/v2/actions/actions/{id}/deploy`; `GET`/`PATCH /api/v2/actions/triggers/{trigger}/bindings`. They follow
+ * `POST /api/v2/actions/actions/{id}/deploy`; `GET /api/v2/actions/triggers` (the tenant's trigger list);
+ * `GET`/`PATCH /api/v2/actions/triggers/{trigger}/bindings`. They follow
  * the documented shapes: lists are paged with a 0-based `page` and `per_page`; a build goes `pending`, `building`,
  * then `built` or `failed`; deploy answers 400 unless the action is built; a bindings PATCH replaces the whole list
  * and accepts only deployed actions, by `action_id` or `action_name` ref; every API call needs the issued bearer
@@ -94,7 +95,55 @@ export interface Options {
   /** Default: built after 2 polls. */
   readonly build?: Build
   readonly failures?: ReadonlyArray<Failure>
+  /**
+   * What `GET /api/v2/actions/triggers` answers. Default `defaultTriggers`: every trigger of the reference at its
+   * current version, the versions before it deprecated.
+   */
+  readonly triggers?: ReadonlyArray<StoredTrigger>
 }
+
+/**
+ * One entry of the tenant's trigger list, as the Management API answers it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface StoredTrigger {
+  readonly id: string
+  readonly version: string
+  readonly status: "CURRENT" | "DEPRECATED"
+  readonly runtimes?: ReadonlyArray<string>
+  readonly default_runtime?: string
+}
+
+const current = (id: string, version: string, older: ReadonlyArray<string> = []): Array<StoredTrigger> => [
+  ...older.map((v) => ({
+    id,
+    version: v,
+    status: "DEPRECATED" as const,
+    runtimes: ["node18"],
+    default_runtime: "node18"
+  })),
+  { id, version, status: "CURRENT", runtimes: ["node18", "node22"], default_runtime: "node22" }
+]
+
+/**
+ * The trigger list of a tenant as the reference describes it (section 1.3).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const defaultTriggers: ReadonlyArray<StoredTrigger> = [
+  ...current("post-login", "v3", ["v1", "v2"]),
+  ...current("credentials-exchange", "v2", ["v1"]),
+  ...current("pre-user-registration", "v2", ["v1"]),
+  ...current("post-user-registration", "v2", ["v1"]),
+  ...current("post-change-password", "v2", ["v1"]),
+  ...current("send-phone-message", "v2", ["v1"]),
+  ...current("password-reset-post-challenge", "v1"),
+  ...current("custom-phone-provider", "v1"),
+  ...current("custom-email-provider", "v1")
+]
 
 /**
  * One recorded request. `body` is the parsed JSON (or form, for the token endpoint), undefined when empty.
@@ -363,6 +412,10 @@ export const start = (options: Options = {}): Promise<ManagementServer> => {
           body: { id: versionId, action_id: action.id, number, deployed: true, status: "built", code: action.code }
         }
       }
+    }
+
+    if (path === "/api/v2/actions/triggers" && method === "GET") {
+      return { status: 200, body: { triggers: options.triggers ?? defaultTriggers } }
     }
 
     const triggerBindings = /^\/api\/v2\/actions\/triggers\/([^/]+)\/bindings$/.exec(path)

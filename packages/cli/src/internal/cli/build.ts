@@ -1,7 +1,9 @@
 import { Argument, Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import { readFile } from "node:fs/promises"
 import * as Bundle from "../../Bundle.ts"
+import * as Triggers from "../../Triggers.ts"
 import * as TypeCheck from "../../TypeCheck.ts"
 import { CommandFailed } from "./errors.ts"
 
@@ -25,7 +27,8 @@ export const report = (r: Bundle.Report): string =>
     ...r.duplicates.map((d) => `warning: ${Bundle.describeDuplicate(d)}`),
     ...r.barrelImportsLeft.map((file) =>
       `warning: ${file} still imports from the "effect" barrel in a form that cannot be rewritten ` +
-      `(use import { Effect } from "effect" or import * as Effect from "effect/Effect")`
+      `(use import { Effect } from "effect" or import * as Effect from "effect/Effect"
+import { readFile } from "node:fs/promises")`
     )
   ].join("\n")
 
@@ -94,9 +97,29 @@ export const build = Command.make(
         })
     })
     yield* Console.log(report(result))
+    const line = triggerLine(yield* Effect.promise(() => readFile(out, "utf8").catch(() => "")))
+    if (line !== undefined) yield* Console.log(line)
   })
 ).pipe(
   Command.withDescription(
     "Type-check and build an Action into one minified CommonJS file for Auth0 (node22), with a size report"
   )
 )
+
+// Which trigger the built file is for, read from the handlers it exports (deploy and export read it the same way).
+// Nothing for post-login, the default, whose output stays as it was.
+export const triggerLine = (code: string): string | undefined => {
+  const found = Triggers.fromSource(code)
+  if (found.length === 1) {
+    const [t] = found as [Triggers.Trigger]
+    if (t.id === "post-login") return undefined
+    return `trigger: ${t.id} ${t.version} (exports ${t.handlers.filter((h) => code.includes(h)).join(", ")})`
+  }
+  return found.length === 0
+    ? `warning: the file exports no handler of a trigger rulefx knows (${
+      Triggers.all.map((t) => t.handlers[0]).join(", ")
+    })`
+    : `warning: the file exports the handlers of several triggers (${
+      found.map((t) => t.id).join(", ")
+    }); an Action is for one trigger`
+}

@@ -80,9 +80,16 @@ export const deploy = Command.make(
     buildTimeout: Flag.Int("build-timeout").pipe(
       Flag.withDescription("Seconds to wait for Auth0 to build the Action (default 120)"),
       Flag.withDefault(120)
+    ),
+    trigger: Flag.String("trigger").pipe(
+      Flag.withDescription(
+        "The trigger to deploy for (default: the one whose handler the file exports); its version comes from the " +
+          "tenant's trigger list"
+      ),
+      Flag.optional
     )
   },
-  Effect.fnUntraced(function*({ action, buildTimeout, dependency, dryRun, name, secret, secretsFile }) {
+  Effect.fnUntraced(function*({ action, buildTimeout, dependency, dryRun, name, secret, secretsFile, trigger }) {
     if (buildTimeout <= 0) return yield* new CommandFailed({ reason: "--build-timeout must be a positive number" })
     const dependencies = yield* Effect.forEach(dependency, Deploy.parseDependency).pipe(Effect.mapError(failed))
     const secrets = yield* Deploy.loadSecrets({ file: Option.getOrUndefined(secretsFile), names: secret }).pipe(
@@ -100,13 +107,14 @@ export const deploy = Command.make(
       credentials: auth,
       ...(base === undefined ? {} : { baseUrl: base }),
       buildTimeout: Duration.seconds(buildTimeout),
-      onProgress: (line) => console.log(line)
+      onProgress: (line) => console.log(line),
+      ...(Option.isSome(trigger) ? { trigger: trigger.value } : {})
     }).pipe(Effect.mapError(failed))
     yield* Console.log(Deploy.render(report))
   })
 ).pipe(
   Command.withDescription(
-    "Create or update the Action in Auth0, wait for its build, deploy it and bind it to post-login after the " +
+    "Create or update the Action in Auth0, wait for its build, deploy it and bind it to its trigger after the " +
       "existing bindings (credentials from AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET)"
   )
 )

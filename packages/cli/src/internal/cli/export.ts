@@ -1,6 +1,7 @@
 import { Argument, Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as DeployCliExport from "../../DeployCliExport.ts"
 import { CommandFailed } from "./errors.ts"
 
@@ -28,12 +29,20 @@ export const exportCommand = Command.make(
     ),
     bind: Flag.Boolean("bind").pipe(
       Flag.withDescription(
-        "Create triggers/triggers.json if it does not exist (it replaces the tenant's post-login flow)"
+        "Create triggers/triggers.json if it does not exist (it replaces the tenant's flow of the Action's trigger)"
       ),
       Flag.withDefault(false)
+    ),
+    trigger: Flag.String("trigger").pipe(
+      Flag.withDescription("The trigger (default: the one whose handler the file exports)"),
+      Flag.optional
+    ),
+    triggerVersion: Flag.String("trigger-version").pipe(
+      Flag.withDescription("The trigger's version (default: the one rulefx targets, e.g. v3 for post-login)"),
+      Flag.optional
     )
   },
-  Effect.fnUntraced(function*({ action, bind, dependency: deps, name, out, secret }) {
+  Effect.fnUntraced(function*({ action, bind, dependency: deps, name, out, secret, trigger, triggerVersion }) {
     const dependencies = []
     for (const spec of deps) {
       const parsed = dependency(spec)
@@ -42,10 +51,20 @@ export const exportCommand = Command.make(
       }
       dependencies.push(parsed)
     }
-    const report = yield* DeployCliExport.write({ file: action, name, out, secrets: secret, dependencies, bind }).pipe(
+    const report = yield* DeployCliExport.write({
+      file: action,
+      name,
+      out,
+      secrets: secret,
+      dependencies,
+      bind,
+      ...(Option.isSome(trigger) ? { trigger: trigger.value } : {}),
+      ...(Option.isSome(triggerVersion) ? { triggerVersion: triggerVersion.value } : {})
+    }).pipe(
       Effect.mapError((e) => new CommandFailed({ reason: e.message }))
     )
     for (const file of report.written) yield* Console.log(`wrote ${file}`)
     for (const note of report.notes) yield* Console.log(`note: ${note}`)
+    if (report.trigger !== undefined) yield* Console.log(`trigger: ${report.trigger.id} ${report.trigger.version}`)
   })
 ).pipe(Command.withDescription("Write the Action in auth0-deploy-cli's directory layout"))

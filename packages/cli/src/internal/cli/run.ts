@@ -3,9 +3,13 @@ import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { createRequire } from "node:module"
+import { resolve } from "node:path"
 import * as LocalRun from "../../LocalRun.ts"
 import * as SecretsFile from "../../SecretsFile.ts"
 import * as SourceMapping from "../../SourceMapping.ts"
+import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
+import * as Triggers from "../../Triggers.ts"
 import { CommandFailed } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
@@ -45,10 +49,21 @@ export const run = Command.make(
         "Refuse an event that leaves out something Auth0 always sends, naming it, instead of filling it"
       ),
       Flag.withDefault(false)
+    ),
+    trigger: Flag.String("trigger").pipe(
+      Flag.withDescription(
+        `The trigger the Action is for (${Triggers.ids.join(", ")}); by default the one whose handler the file exports`
+      ),
+      Flag.optional
     )
   },
-  Effect.fnUntraced(function*({ action, event, expect, json, resume, secrets, strict, timeout }) {
+  Effect.fnUntraced(function*({ action, event, expect, json, resume, secrets, strict, timeout, trigger }) {
     if (timeout <= 0) return yield* new CommandFailed({ reason: "--timeout must be a positive number of seconds" })
+    const other = yield* otherTrigger(action, trigger)
+    if (other !== undefined) {
+      if (resume) return yield* new CommandFailed({ reason: `--continue is for post-login, not ${other.id}` })
+      return yield* runTrigger({ action, event, expect, json, secrets, strict, timeout, trigger: other })
+    }
     const handler = yield* LocalRun.loadAction(action, resume ? "onContinuePostLogin" : "onExecutePostLogin").pipe(
       Effect.mapError(failed)
     )
@@ -86,3 +101,66 @@ export const run = Command.make(
     }
   })
 ).pipe(Command.withDescription("Run a built Action against an event, with a recording api, and print the outcome"))
+
+// The trigger other than post-login that this run is for: the one named by --trigger, or, without it, the one whose
+// handler the file exports when it exports no onExecutePostLogin. Undefined: post-login, as before.
+const otherTrigger = Effect.fnUntraced(function*(action: string, flag: Option.Option<string>) {
+  if (Option.isSome(flag)) {
+    const named = Triggers.byId(flag.value)
+    if (named === undefined) {
+      return yield* new CommandFailed({
+        reason: `--trigger ${flag.value} is not a trigger rulefx knows (${Triggers.ids.join(", ")})`
+      })
+    }
+    if (named.id === "post-login") return undefined
+    if (TriggerLocalRun.supported[named.id] === undefined) {
+      return yield* new CommandFailed({ reason: `rulefx run does not run ${named.id} Actions yet` })
+    }
+    return named
+  }
+  const exported = yield* Effect.try({
+    try: () => {
+      const path = resolve(action)
+      const load = createRequire(path)
+      delete load.cache[path]
+      return Triggers.fromExports(load(path) as unknown)
+    },
+    // LocalRun.loadAction reports a file that cannot be loaded, with its own messages.
+    catch: () => undefined
+  }).pipe(Effect.orElseSucceed((): ReadonlyArray<Triggers.Trigger> => []))
+  const found = exported.find((t) => t.id !== "post-login" && TriggerLocalRun.supported[t.id] !== undefined)
+  return exported.some((t) => t.id === "post-login") ? undefined : found
+})
+
+const runTrigger = Effect.fnUntraced(function*(options: {
+  readonly action: string
+  readonly event: string
+  readonly expect: Option.Option<"allowed" | "denied">
+  readonly json: boolean
+  readonly secrets: Option.Option<string>
+  readonly strict: boolean
+  readonly timeout: number
+  readonly trigger: Triggers.Trigger
+}) {
+  const { action, expect, json, secrets, timeout, trigger } = options
+  const handler = yield* TriggerLocalRun.loadAction(action, trigger).pipe(Effect.mapError(failed))
+  const loaded = yield* TriggerLocalRun.loadEvent(options.event, trigger.id, { strict: options.strict }).pipe(
+    Effect.mapError(failed)
+  )
+  const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
+  const result = yield* TriggerLocalRun.run(handler, trigger, loaded.event, {
+    secrets: extra,
+    timeout: Duration.seconds(timeout),
+    filled: loaded.filled
+  })
+  yield* Console.log(json ? TriggerLocalRun.toJson(result) : TriggerLocalRun.render(result))
+  const passed = result.outcome === "denied" || result.outcome === "invalid" ? "denied" : "allowed"
+  if (Option.isSome(expect) && (result.outcome === "rejected" || passed !== expect.value)) {
+    return yield* new CommandFailed({
+      reason: `expected the ${trigger.id} request to be ${expect.value}, but it was ${result.outcome}`
+    })
+  }
+  if (result.timedOutMs !== undefined) {
+    return yield* new CommandFailed({ reason: `${action} did not settle within ${timeout} s` })
+  }
+})

@@ -1,0 +1,223 @@
+/**
+ * CredentialsExchange: turns a credentials-exchange pipeline and a layer into Auth0's
+ * `onExecuteCredentialsExchange(event, api)` handler (trigger `credentials-exchange`, v2).
+ *
+ * The same way through as PostLogin: decode the event (CredentialsExchangeEvent), run the pipeline under a deadline
+ * over per-request services (Exchange, Secrets, Cache), check the Decision against Auth0's limits, then call `api`
+ * once, at the end. The trigger is blocking, so it fails closed: a denial calls `api.access.deny(code, reason)` with
+ * its class's code (CredentialsExchange.DenialClass; any other denial is `server_error` with its own message); a
+ * malformed event, a defect, the deadline, a claim Auth0 would refuse or drop (Auth0Limits), or a decision this
+ * trigger cannot apply denies with `server_error` and a generic reason, and logs the detail. The handler never throws,
+ * except when Auth0's own `api.access.deny` throws (a rejected handler fails the request; resolving would not).
+ *
+ * Early-access target scopes (`api.transaction.addTargetScope` and kin) are not modelled.
+ *
+ * @since 0.1.0
+ */
+import * as CoreExchange from "@rulefx/core/CredentialsExchange"
+import * as Decision from "@rulefx/core/Decision"
+import { type Denial, describe } from "@rulefx/core/Denial"
+import type * as Pipeline from "@rulefx/core/Pipeline"
+import type * as Layer from "effect/Layer"
+import * as Auth0Limits from "./Auth0Limits.ts"
+import * as CredentialsExchangeEvent from "./CredentialsExchangeEvent.ts"
+import { printLine } from "./internal/logger.ts"
+import type { CacheApi } from "./PostLoginApi.ts"
+import * as TriggerRun from "./TriggerRun.ts"
+
+/**
+ * The part of Auth0's credentials-exchange `api` that rulefx calls.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CredentialsExchangeApi {
+  readonly access: { readonly deny: (code: CoreExchange.Code, reason: string) => unknown }
+  readonly accessToken: { readonly setCustomClaim: (name: string, value: unknown) => unknown }
+  /** Auth0's cache, shared by the Actions of the trigger. */
+  readonly cache?: CacheApi
+}
+
+/**
+ * What the run decided: the access-token claims to set, or a denial with its code and reason.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Outcome =
+  | { readonly _tag: "Allowed"; readonly accessTokenClaims: Readonly<Record<string, unknown>> }
+  | {
+    readonly _tag: "Denied"
+    readonly code: CoreExchange.Code
+    readonly reason: string
+    /** The denial's tag, or what failed (InvalidEvent, Defect, DeadlineExceeded, Limits). */
+    readonly denial: string
+  }
+
+/**
+ * The handler Auth0 calls.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Handler = (event: unknown, api: CredentialsExchangeApi) => Promise<void>
+
+/**
+ * The services each request's event brings.
+ *
+ * @category utility types
+ * @since 0.1.0
+ */
+export type PerRequest = CredentialsExchangeEvent.Services
+
+/**
+ * The reason given with `server_error` when the request fails closed. Leaks nothing.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const genericReason = "The token request cannot be completed right now. Please try again later."
+
+const serverError = (denial: string): Outcome => ({
+  _tag: "Denied",
+  code: "server_error",
+  reason: genericReason,
+  denial
+})
+
+// A decision with anything but access-token claims came from a rule this trigger cannot apply (a post-login rule
+// smuggled inside Rule.all, say): refused rather than half applied.
+const foreign = (d: Decision.Decision): boolean => !Decision.isEmpty({ ...d, accessTokenClaims: {} })
+
+const toOutcome = (result: TriggerRun.Result): Outcome => {
+  if (result._tag === "Failed") {
+    return result.denial === undefined
+      ? serverError(result.tag)
+      : { _tag: "Denied", code: CoreExchange.codeOf(result.denial), reason: result.denial.message, denial: result.tag }
+  }
+  const d = result.decision
+  let violations: ReadonlyArray<Auth0Limits.Violation>
+  try {
+    violations = Auth0Limits.check({ ...Decision.empty(), accessTokenClaims: d.accessTokenClaims })
+  } catch {
+    violations = [{ target: "accessToken", name: undefined, rule: "NotJson", bytes: undefined }]
+  }
+  if (foreign(d)) {
+    printLine("rulefx ERROR request denied: the decision holds more than access-token claims")
+    return serverError("ForeignDecision")
+  }
+  if (violations.length > 0) {
+    for (const v of violations.slice(0, 10)) {
+      printLine(`rulefx ERROR request denied, Auth0 would refuse the decision: ${Auth0Limits.describe(v)}`)
+    }
+    return serverError("Limits")
+  }
+  return { _tag: "Allowed", accessTokenClaims: d.accessTokenClaims }
+}
+
+/**
+ * Runs a pipeline against an event and returns the Outcome, limits checked. Only `api.cache` is used.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const decide = <E extends Denial, R, ROut, LE extends Denial>(
+  pipeline: Pipeline.Pipeline<E, R>,
+  layer: Layer.Layer<ROut, LE, PerRequest | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerRequest>,
+  options: TriggerRun.Options = {}
+) => {
+  const run = TriggerRun.decider(
+    CredentialsExchangeEvent.decode,
+    pipeline,
+    layer as Layer.Layer<ROut, LE, PerRequest | TriggerRun.PerEvent>,
+    options,
+    "token request failed closed"
+  )
+  return (event: unknown, api?: Pick<CredentialsExchangeApi, "cache">): Promise<Outcome> =>
+    run(event, api).then(toOutcome)
+}
+
+/**
+ * Applies an outcome through Auth0's `api`: the denial, or every access-token claim.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const apply = (outcome: Outcome, api: CredentialsExchangeApi): void => {
+  if (outcome._tag === "Denied") {
+    api.access.deny(outcome.code, outcome.reason)
+    return
+  }
+  for (const name of Object.keys(outcome.accessTokenClaims)) {
+    api.accessToken.setCustomClaim(name, outcome.accessTokenClaims[name])
+  }
+}
+
+// The last resort when anything above threw: deny with server_error; an api that cannot deny is logged.
+const lastResort = (api: CredentialsExchangeApi, error: unknown): void => {
+  let canDeny = false
+  try {
+    canDeny = typeof api.access.deny === "function"
+  } catch {
+    // A malformed api.
+  }
+  if (canDeny) api.access.deny("server_error", genericReason)
+  printLine(
+    `rulefx ERROR handler failed closed${canDeny ? "" : " (api cannot deny)"}: ${
+      String(error instanceof Error ? error.message : describe(error)).slice(0, 200)
+    }`
+  )
+}
+
+/**
+ * Builds `onExecuteCredentialsExchange` from a credentials-exchange pipeline and the layer of the services it needs
+ * (Exchange, Secrets and Cache come from each request).
+ *
+ * **Example** (Scopes by client metadata)
+ *
+ * ```ts
+ * import * as CredentialsExchange from "@rulefx/adapter-auth0/CredentialsExchange"
+ * import * as Exchange from "@rulefx/core/CredentialsExchange"
+ * import * as Effect from "effect/Effect"
+ * import * as Layer from "effect/Layer"
+ *
+ * class ScopeNotAllowed extends Exchange.DenialClass("ScopeNotAllowed", "invalid_scope")<{ readonly scope: string }> {
+ *   override get message() {
+ *     return `This client may not request ${this.scope}.`
+ *   }
+ * }
+ *
+ * const allowedScopes = Exchange.makeRule(
+ *   "allowed-scopes",
+ *   Effect.gen(function*() {
+ *     const { client, requestedScopes } = yield* Exchange.Exchange
+ *     const allowed = (client.metadata["allowed_scopes"] ?? "").split(",")
+ *     const refused = requestedScopes.find((scope) => !allowed.includes(scope))
+ *     if (refused !== undefined) return yield* new ScopeNotAllowed({ scope: refused })
+ *     yield* Exchange.setAccessTokenClaim("https://example.com/tier", client.metadata["tier"] ?? "free")
+ *   })
+ * )
+ *
+ * export const onExecuteCredentialsExchange = CredentialsExchange.make(
+ *   Exchange.makePipeline({ facts: [], rules: [allowedScopes] }),
+ *   Layer.empty
+ * )
+ * ```
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = <E extends Denial, R, ROut, LE extends Denial>(
+  pipeline: Pipeline.Pipeline<E, R>,
+  layer: Layer.Layer<ROut, LE, PerRequest | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerRequest>,
+  options: TriggerRun.Options = {}
+): Handler => {
+  const run = decide<E, R, ROut, LE>(pipeline, layer, options)
+  return async (event, api) => {
+    try {
+      apply(await run(event, api), api)
+    } catch (error) {
+      lastResort(api, error)
+    }
+  }
+}

@@ -1,0 +1,255 @@
+/**
+ * TriggerRun: how the handlers of the triggers other than post-login run a pipeline, shared by them: decode the
+ * event into the trigger's own services, add Secrets (from `event.secrets`) and Cache (over `api.cache`), build the
+ * user's layer per event in a fresh memo map, run under a deadline (one timer beside the run, as PostLogin's), and
+ * return the Decision or the failure. A failure that is not a branded denial (a malformed event, a defect, the
+ * deadline) is logged here; each trigger's handler decides what it becomes (deny, or nothing for the side-effect
+ * triggers).
+ *
+ * @since 0.1.0
+ */
+import { Cache } from "@rulefx/core/Cache"
+import * as Decision from "@rulefx/core/Decision"
+import { type Denial, describe, isDenial } from "@rulefx/core/Denial"
+import type * as Pipeline from "@rulefx/core/Pipeline"
+import { make as makeSecrets, Secrets } from "@rulefx/core/Secrets"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as References from "effect/References"
+import * as Auth0Cache from "./Auth0Cache.ts"
+import { logger, printLine, userField } from "./internal/logger.ts"
+import type { PostLoginApi } from "./PostLoginApi.ts"
+
+/**
+ * A trigger's event is not one rulefx can read. `issues` name paths and problems, never values.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class InvalidEvent extends Data.TaggedError("InvalidEvent")<{ readonly issues: ReadonlyArray<string> }> {}
+
+/**
+ * The run did not finish before its deadline.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class DeadlineExceeded extends Data.TaggedError("DeadlineExceeded")<{ readonly millis: number }> {}
+
+/**
+ * What a trigger's event decodes into: its own services (input and marker), its secrets, and who it is about.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Decoded<I> {
+  readonly services: Context.Context<I>
+  readonly secrets: Readonly<Record<string, unknown>>
+  readonly user: string | undefined
+}
+
+/**
+ * A run's result: the Decision, or the failure (a branded denial, or something else that is logged).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Result =
+  | { readonly _tag: "Decided"; readonly decision: Decision.Decision }
+  | { readonly _tag: "Failed"; readonly denial: Denial | undefined; readonly tag: string }
+
+/**
+ * What every trigger gets per event from the adapter.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type PerEvent = Secrets | Cache
+
+/**
+ * The api part every trigger has: Auth0's cache, optional in stand-ins.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WithCache {
+  readonly cache?: PostLoginApi["cache"]
+}
+
+const describeCause = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.findErrorOption(cause)
+  return error._tag === "Some" ? describe(error.value) : Cause.pretty(cause)
+}
+
+const withLogger = Effect.provideService(References.CurrentLoggers, new Set([logger]))
+
+// As PostLogin's: the user's layer built in a fresh memo map over this event's own services, so overlapping events
+// share nothing; the event's services last, so they win over a layer that provides its own.
+const runWith = <E, ROut, LE, I>(
+  run: Effect.Effect<Decision.Decision, E>,
+  layer: Layer.Layer<ROut, LE, I | PerEvent>,
+  base: Context.Context<I | PerEvent>
+): Effect.Effect<Decision.Decision, E | LE> =>
+  Effect.scopedWith((scope) =>
+    Layer.buildWithMemoMap(layer, Layer.makeMemoMapUnsafe(), scope).pipe(
+      Effect.provideContext(base),
+      Effect.tapCause((cause) => Effect.logError(`services failed to build: ${describeCause(cause)}`)),
+      Effect.flatMap((services) => Effect.provideContext(run, Context.merge(services, base)))
+    )
+  )
+
+const failed = (cause: Cause.Cause<unknown>, user: unknown, what: string): Effect.Effect<Result> => {
+  const error = Cause.findErrorOption(cause)
+  if (error._tag === "Some" && isDenial(error.value)) {
+    return Effect.succeed({ _tag: "Failed", denial: error.value, tag: error.value._tag })
+  }
+  const tag = error._tag === "Some" ? describe(error.value).split(" ")[0] ?? "NonDenialFailure" : "Defect"
+  const detail = error._tag === "Some" && error.value instanceof InvalidEvent
+    ? error.value.issues.join("; ")
+    : Cause.pretty(cause)
+  return Effect.logError(`${what} (${tag}): ${detail}`).pipe(
+    Effect.annotateLogs(typeof user === "string" ? { user } : {}),
+    Effect.as<Result>({ _tag: "Failed", denial: undefined, tag })
+  )
+}
+
+// As PostLogin's deadline: one fiber and one timer beside it; at the deadline the answer is the failure at once and
+// the run is interrupted without waiting for it.
+const withDeadline = (
+  run: Effect.Effect<Result>,
+  millis: number,
+  onDeadline: () => Effect.Effect<Result>
+): Promise<Result> =>
+  new Promise((resolve, reject) => {
+    const settle = (exit: Exit.Exit<Result>) =>
+      exit._tag === "Success" ? resolve(exit.value) : reject(Cause.squash(exit.cause))
+    const fiber = Effect.runFork(run)
+    const timer = millis < 2 ** 31
+      ? setTimeout(() => {
+        settle(Effect.runSyncExit(onDeadline().pipe(withLogger)))
+        fiber.interruptUnsafe()
+      }, millis)
+      : undefined
+    fiber.addObserver((exit) => {
+      clearTimeout(timer)
+      settle(exit)
+    })
+  })
+
+/**
+ * Options every trigger's handler takes.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** The whole run's deadline. Default 5 seconds, far inside Auth0's 20 s. */
+  readonly deadline?: Duration.Input
+}
+
+/**
+ * Runs a trigger's pipeline against an event: decode, build the per-event services, run under the deadline. Never
+ * fails: a failure that is not a branded denial is logged (`what` says how) and returned without its denial.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const decider = <I, E extends Denial, R, ROut, LE>(
+  decode: (event: unknown) => Effect.Effect<Decoded<I>, InvalidEvent>,
+  pipeline: Pipeline.Pipeline<E, R>,
+  layer: Layer.Layer<ROut, LE, I | PerEvent>,
+  options: Options,
+  what: string
+) => {
+  const millis = Duration.toMillis(Duration.fromInputUnsafe(options.deadline ?? "5 seconds"))
+  return (event: unknown, api?: WithCache): Promise<Result> => {
+    const user = (event as { readonly user?: { readonly user_id?: unknown } } | undefined)?.user?.user_id
+    return withDeadline(
+      Effect.gen(function*() {
+        const decoded = yield* decode(event)
+        // Auth0Cache reads only `api.cache`.
+        const cache = yield* Auth0Cache.forLogin(api as PostLoginApi | undefined)
+        const base = decoded.services.pipe(
+          Context.add(Secrets, makeSecrets(decoded.secrets)),
+          Context.add(Cache, cache)
+        ) as Context.Context<I | PerEvent>
+        return yield* runWith(pipeline.run as Effect.Effect<Decision.Decision, E>, layer, base).pipe(
+          Effect.annotateLogs(decoded.user === undefined ? {} : { user: decoded.user })
+        )
+      }).pipe(
+        Effect.map((decision): Result => ({ _tag: "Decided", decision })),
+        Effect.catchCause((cause) => failed(cause, user, what)),
+        withLogger
+      ),
+      millis,
+      () => failed(Cause.fail(new DeadlineExceeded({ millis })), user, what)
+    )
+  }
+}
+
+/**
+ * The event without its secrets, nor `configuration`, which Auth0 marks private.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const withoutSecrets = (event: unknown): Readonly<Record<string, unknown>> => {
+  const { configuration: _configuration, secrets: _secrets, ...rest } = event as Record<string, unknown>
+  return rest
+}
+
+/**
+ * Resolves to `unknown` when `ROut` (what the layer provides) covers what the pipeline needs besides the services
+ * each event brings (`PerEvent` and the trigger's own, `I`), and provides none of those itself; otherwise to an object
+ * type whose one property names the problem, so the handler does not compile.
+ *
+ * @category utility types
+ * @since 0.1.0
+ */
+export type CheckLayer<R, ROut, I> = [Extract<ROut, I | PerEvent>] extends [never]
+  ? [Exclude<R, ROut | I | PerEvent>] extends [never] ? unknown
+  : { readonly "rulefx: the layer does not provide": Exclude<R, ROut | I | PerEvent> }
+  : { readonly "rulefx: these come from each event; the layer must not provide": Extract<ROut, I | PerEvent> }
+
+/**
+ * The outcome of a side-effect trigger (post-user-registration, post-change-password): done, or failed with what
+ * failed (already logged). Either way nothing is asked of Auth0: the trigger cannot block anything.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type SideEffectsOutcome = { readonly _tag: "Done" } | { readonly _tag: "Failed"; readonly what: string }
+
+/**
+ * Maps a side-effect trigger's result: a denial that escaped the rules (a layer's, say) is logged here; a decision
+ * with anything in it came from a rule the trigger cannot apply, and is logged and dropped.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const sideEffectsOutcome = (result: Result, user: unknown): SideEffectsOutcome => {
+  const prefix = `rulefx ERROR${userField(user)}`
+  if (result._tag === "Failed") {
+    if (result.denial !== undefined) printLine(`${prefix} side effects failed: ${describe(result.denial)}`)
+    return { _tag: "Failed", what: result.tag }
+  }
+  if (!Decision.isEmpty(result.decision)) {
+    printLine(`${prefix} side effects: a decision this trigger cannot apply was dropped`)
+    return { _tag: "Failed", what: "ForeignDecision" }
+  }
+  return { _tag: "Done" }
+}
+
+/**
+ * The user id of an event, when it has one, for log lines written outside a run.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const userIdOf = (event: unknown): unknown =>
+  (event as { readonly user?: { readonly user_id?: unknown } } | undefined)?.user?.user_id

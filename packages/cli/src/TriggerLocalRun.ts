@@ -1,0 +1,363 @@
+/**
+ * TriggerLocalRun: `rulefx run --trigger <id>` for the triggers other than post-login (LocalRun keeps post-login's).
+ * Loads a built Action's handler for the trigger, fills what a partial event leaves out of what Auth0 always sends
+ * for that trigger (realistic defaults from @rulefx/testing's TriggerEvents, reported), checks the event decodes as
+ * the adapter decodes it, runs the handler with the trigger's recording api under Auth0's 20 s, and reports every
+ * decision: the denial with its code or user message, the validation error, access-token claims, metadata, and the
+ * cache writes (the only thing a side-effect trigger can do).
+ *
+ * @since 0.1.0
+ */
+import * as CredentialsExchangeEvent from "@rulefx/adapter-auth0/CredentialsExchangeEvent"
+import * as CustomPhoneProviderEvent from "@rulefx/adapter-auth0/CustomPhoneProviderEvent"
+import * as PostChangePasswordEvent from "@rulefx/adapter-auth0/PostChangePasswordEvent"
+import * as PostUserRegistrationEvent from "@rulefx/adapter-auth0/PostUserRegistrationEvent"
+import * as PreUserRegistrationEvent from "@rulefx/adapter-auth0/PreUserRegistrationEvent"
+import * as SendPhoneMessageEvent from "@rulefx/adapter-auth0/SendPhoneMessageEvent"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import type { Call } from "@rulefx/testing/RecordingApi"
+import * as TriggerApis from "@rulefx/testing/TriggerApis"
+import * as TriggerEvents from "@rulefx/testing/TriggerEvents"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import { readText } from "./internal/files.ts"
+import * as LocalRun from "./LocalRun.ts"
+import type * as Triggers from "./Triggers.ts"
+
+/**
+ * How `rulefx run` treats one trigger: its defaults, the paths Auth0 always sends, its decoder and recording api.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Support {
+  readonly defaults: () => Record<string, unknown>
+  readonly required: ReadonlyArray<string>
+  readonly decode: (event: unknown) => Effect.Effect<unknown, { readonly issues: ReadonlyArray<string> }>
+  readonly api: () => TriggerApis.Recording
+  /** The rules deliver a message: success is "done", not "allowed". */
+  readonly delivers?: boolean
+}
+
+/**
+ * The triggers `rulefx run --trigger` supports besides post-login.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const supported: Readonly<Record<string, Support>> = {
+  "credentials-exchange": {
+    defaults: TriggerEvents.credentialsExchange,
+    required: [
+      "tenant.id",
+      "client.client_id",
+      "client.name",
+      "client.metadata",
+      "resource_server.identifier",
+      "accessToken.scope",
+      "transaction.requested_scopes",
+      "request.ip",
+      "request.geoip"
+    ],
+    decode: CredentialsExchangeEvent.decode,
+    api: TriggerApis.credentialsExchange
+  },
+  "pre-user-registration": {
+    defaults: TriggerEvents.preUserRegistration,
+    required: [
+      "tenant.id",
+      "user.app_metadata",
+      "user.user_metadata",
+      "connection.id",
+      "connection.name",
+      "connection.strategy",
+      "request.ip",
+      "request.geoip"
+    ],
+    decode: PreUserRegistrationEvent.decode,
+    api: TriggerApis.preUserRegistration
+  },
+  "post-user-registration": {
+    defaults: TriggerEvents.postUserRegistration,
+    required: [
+      "tenant.id",
+      "user.user_id",
+      "user.app_metadata",
+      "user.user_metadata",
+      "connection.id",
+      "connection.name",
+      "connection.strategy"
+    ],
+    decode: PostUserRegistrationEvent.decode,
+    api: TriggerApis.sideEffects
+  },
+  "post-change-password": {
+    defaults: TriggerEvents.postChangePassword,
+    required: ["tenant.id", "user.user_id", "connection.id", "connection.name", "request.ip"],
+    decode: PostChangePasswordEvent.decode,
+    api: TriggerApis.sideEffects
+  },
+  "send-phone-message": {
+    defaults: TriggerEvents.sendPhoneMessage,
+    required: ["tenant.id", "message_options.action", "message_options.message_type", "request.ip"],
+    decode: SendPhoneMessageEvent.decode,
+    api: TriggerApis.sideEffects,
+    delivers: true
+  },
+  "custom-phone-provider": {
+    defaults: TriggerEvents.customPhoneProvider,
+    required: ["tenant.id", "notification.message_type", "notification.delivery_method", "notification.as_voice"],
+    decode: CustomPhoneProviderEvent.decode,
+    api: TriggerApis.customPhoneProvider,
+    delivers: true
+  }
+}
+
+/**
+ * What a run did.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Result {
+  readonly trigger: string
+  /**
+   * "allowed" (a blocking trigger let it through), "denied" (access.deny, or a notification dropped or retried),
+   * "invalid" (validation.error), "done" (a side-effect trigger resolved, a message delivered), "rejected" (the
+   * handler rejected, as send-phone-message does when nothing was delivered, or did not settle in time).
+   */
+  readonly outcome: "allowed" | "denied" | "invalid" | "done" | "rejected"
+  /** The arguments of the deny or validation error: code and reason, reason and user message, or code and message. */
+  readonly reason: ReadonlyArray<string> | undefined
+  readonly rejection?: string
+  readonly timedOutMs?: number
+  /** Every decision, as `[kind, text]` rows in call order. */
+  readonly decisions: ReadonlyArray<readonly [string, string]>
+  readonly calls: ReadonlyArray<Call>
+  readonly logs: ReadonlyArray<string>
+  readonly filled: ReadonlyArray<string>
+  readonly elapsedMs: number
+}
+
+const isSection = (u: unknown): u is Readonly<Record<string, unknown>> => Predicate.isObject(u) && !Array.isArray(u)
+
+/**
+ * The required paths an event leaves out (a whole section counts once, by its name).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const missing = (support: Support, event: Readonly<Record<string, unknown>>): ReadonlyArray<string> => {
+  const sections = [...new Set(support.required.map((path) => path.split(".")[0]!))]
+  return sections.flatMap((section) => {
+    const value = event[section]
+    if (value === undefined) return [section]
+    const fields = support.required.filter((path) => path.startsWith(`${section}.`))
+    return isSection(value) ? fields.filter((path) => value[path.slice(section.length + 1)] === undefined) : []
+  })
+}
+
+/**
+ * Fills what the event leaves out: a missing section is the default's whole section, a missing field the default's
+ * field; what the event has is kept.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const complete = (
+  support: Support,
+  event: Readonly<Record<string, unknown>>
+): { readonly event: Record<string, unknown>; readonly filled: ReadonlyArray<string> } => {
+  const filled = missing(support, event)
+  const defaults = support.defaults()
+  const completed: Record<string, unknown> = structuredClone(event)
+  for (const path of filled) {
+    const [section, field] = path.split(".") as [string, string | undefined]
+    const own = defaults[section]
+    if (field === undefined) completed[section] = structuredClone(own)
+    else if (isSection(completed[section]) && isSection(own)) {
+      completed[section] = { [field]: structuredClone(own[field]), ...completed[section] }
+    }
+  }
+  return { event: completed, filled }
+}
+
+/**
+ * Reads, fills and checks an event for `trigger`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const loadEvent = Effect.fn("TriggerLocalRun.loadEvent")(function*(
+  file: string,
+  trigger: string,
+  options: { readonly strict?: boolean } = {}
+) {
+  const support = supported[trigger]
+  if (support === undefined) {
+    return yield* new LocalRun.LocalRunError({ file, problem: `rulefx run does not support the ${trigger} trigger` })
+  }
+  const raw = yield* readText(file, (problem) => new LocalRun.LocalRunError({ file, problem }))
+  // Only "not valid JSON": V8's message quotes the text around the error, which may be a secret.
+  const text = yield* Effect.try({
+    try: () => JSON.parse(raw) as unknown,
+    catch: () => new LocalRun.LocalRunError({ file, problem: "not valid JSON" })
+  })
+  if (!isSection(text)) {
+    return yield* new LocalRun.LocalRunError({ file, problem: `expected a JSON object (a ${trigger} event)` })
+  }
+  const lacking = missing(support, text)
+  if (options.strict === true && lacking.length > 0) {
+    return yield* new LocalRun.LocalRunError({
+      file,
+      problem: `a partial ${trigger} event (--strict): missing ${lacking.join(", ")}`
+    })
+  }
+  const loaded = complete(support, text)
+  yield* support.decode(loaded.event).pipe(
+    Effect.mapError((e) =>
+      new LocalRun.LocalRunError({ file, problem: `not a ${trigger} event rulefx can read: ${e.issues.join("; ")}` })
+    )
+  )
+  return loaded
+})
+
+/**
+ * Loads a built Action's handler for `trigger` (its first handler name).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const loadAction = (file: string, trigger: Triggers.Trigger) =>
+  // LocalRun.loadAction checks the file is built and loads it with clear errors; it only reads `exports[name]`.
+  LocalRun.loadAction(file, trigger.handlers[0] as "onExecutePostLogin") as unknown as Effect.Effect<
+    (event: unknown, api: unknown) => Promise<unknown>,
+    LocalRun.LocalRunError
+  >
+
+const show = (value: unknown): string => JSON.stringify(value) ?? String(value)
+
+const rowOf = ({ args, method }: Call): readonly [string, string] | undefined => {
+  switch (method) {
+    case "access.deny":
+      return ["denied", args.map(String).join(" | ")]
+    case "validation.error":
+      return ["validation error", args.map(String).join(" | ")]
+    case "accessToken.setCustomClaim":
+      return ["access token", `${String(args[0])} = ${show(args[1])}`]
+    case "user.setAppMetadata":
+      return ["app_metadata", `${String(args[0])} = ${show(args[1])}`]
+    case "user.setUserMetadata":
+      return ["user_metadata", `${String(args[0])} = ${show(args[1])}`]
+    case "notification.drop":
+    case "notification.retry":
+      return [method, String(args[0])]
+    case "cache.set":
+      return ["cache set", `${String(args[0])} = ${show(args[1])}`]
+    case "cache.delete":
+      return ["cache delete", String(args[0])]
+    default:
+      return method === "cache.get" ? undefined : [method, args.map(show).join(", ")]
+  }
+}
+
+/**
+ * Runs a handler against an event with the trigger's recording api.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const run = Effect.fn("TriggerLocalRun.run")(function*(
+  handler: (event: unknown, api: unknown) => Promise<unknown>,
+  trigger: Triggers.Trigger,
+  event: Record<string, unknown>,
+  options: LocalRun.RunOptions = {}
+) {
+  const support = supported[trigger.id]!
+  const own = isSection(event["secrets"]) ? event["secrets"] : {}
+  const withSecrets = { ...event, secrets: { ...own, ...options.secrets } }
+  const limit = Duration.fromInputUnsafe(options.timeout ?? LocalRun.auth0TimeLimit)
+  const api = support.api()
+  const capture = LogCapture.start()
+  const started = performance.now()
+  const { rejection, timedOut } = yield* Effect.tryPromise({
+    try: () => handler(withSecrets, api),
+    catch: (error) => String(error instanceof Error ? `${error.name}: ${error.message}` : error).split("\n")[0] ?? ""
+  }).pipe(
+    Effect.timeoutOption(limit),
+    Effect.match({
+      onFailure: (thrown) => ({ rejection: thrown as string | undefined, timedOut: false }),
+      onSuccess: (settled) =>
+        Option.isSome(settled)
+          ? { rejection: undefined, timedOut: false }
+          : {
+            rejection: `timed out: the handler did not settle within ${Duration.toMillis(limit) / 1000} s`,
+            timedOut: true
+          }
+    }),
+    Effect.ensuring(Effect.sync(() => capture.stop()))
+  )
+  const decisive = api.calls.filter((call) =>
+    ["access.deny", "validation.error", "notification.drop", "notification.retry"].includes(call.method)
+  )
+  const last = decisive.at(-1)
+  const outcome: Result["outcome"] = rejection !== undefined
+    ? "rejected"
+    : last?.method === "access.deny"
+    ? "denied"
+    : last?.method === "validation.error"
+    ? "invalid"
+    : last !== undefined
+    ? "denied"
+    : trigger.blocking && support.delivers !== true
+    ? "allowed"
+    : "done"
+  const result: Result = {
+    trigger: trigger.id,
+    outcome,
+    reason: last?.args.map(String),
+    ...(rejection === undefined ? {} : { rejection }),
+    ...(timedOut ? { timedOutMs: Duration.toMillis(limit) } : {}),
+    decisions: api.calls.flatMap((call) => {
+      const row = rowOf(call)
+      return row === undefined ? [] : [row]
+    }),
+    calls: api.calls,
+    logs: capture.lines,
+    filled: options.filled ?? [],
+    elapsedMs: performance.now() - started
+  }
+  return result
+})
+
+/**
+ * Renders a result as aligned `label  value` lines, as LocalRun.render does for post-login.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const render = (result: Result): string => {
+  const rows: Array<readonly [string, string]> = [["trigger", result.trigger], ["outcome", result.outcome]]
+  if (result.rejection !== undefined) rows.push(["rejected", `${result.rejection} (Auth0 fails the request)`])
+  rows.push(...result.decisions)
+  for (const line of result.logs) rows.push(["log", line])
+  if (result.filled.length > 0) {
+    rows.push([
+      "filled",
+      `${result.filled.join(", ")} (missing from the event, filled with realistic defaults; --strict refuses instead)`
+    ])
+  }
+  rows.push(["elapsed", `${result.elapsedMs.toFixed(1)} ms`])
+  const width = Math.max(...rows.map(([label]) => label.length))
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n")
+}
+
+/**
+ * The result as JSON.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const toJson = (result: Result): string => JSON.stringify(result, null, 2)

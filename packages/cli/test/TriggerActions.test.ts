@@ -1,0 +1,162 @@
+/**
+ * The triggers other than post-login through built Actions: each fixture in utils/triggers/ (written as a user
+ * writes an Action) is bundled as `rulefx build` bundles, loaded with plain require, and called with the trigger's
+ * recording api, as Auth0 calls it.
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as CredentialsExchange from "@rulefx/adapter-auth0/CredentialsExchange"
+import * as PreUserRegistration from "@rulefx/adapter-auth0/PreUserRegistration"
+import * as Bundle from "@rulefx/cli/Bundle"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as TriggerApis from "@rulefx/testing/TriggerApis"
+import * as TriggerEvents from "@rulefx/testing/TriggerEvents"
+import { mkdtempSync, rmSync } from "node:fs"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+type Handler = (event: unknown, api: unknown) => Promise<void>
+
+const fixtures = [
+  "credentials-exchange",
+  "pre-user-registration",
+  "post-user-registration",
+  "post-change-password",
+  "send-phone-message",
+  "custom-phone-provider"
+]
+const dir = mkdtempSync(join(tmpdir(), "rulefx-triggers-"))
+const built: Record<string, { readonly exports: Record<string, unknown>; readonly bytes: number }> = {}
+
+beforeAll(async () => {
+  for (const name of fixtures) {
+    const outfile = join(dir, name, "action.js")
+    // One at a time: two esbuild runs at once only compete for the machine's two cores.
+    // oxlint-disable-next-line no-await-in-loop
+    const report = await Bundle.build({
+      entry: fileURLToPath(new URL(`./utils/triggers/${name}.ts`, import.meta.url)),
+      outfile
+    })
+    built[name] = { exports: createRequire(outfile)(outfile) as Record<string, unknown>, bytes: report.bytes }
+  }
+}, 120_000)
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const handler = (name: string, exported: string): Handler => {
+  const exports = built[name]?.exports ?? {}
+  assert.deepStrictEqual(Object.keys(exports), [exported])
+  return exports[exported] as Handler
+}
+
+describe("built Actions of the other triggers", () => {
+  it("each file exports only its trigger's handler, far inside 100 kB", () => {
+    handler("credentials-exchange", "onExecuteCredentialsExchange")
+    handler("pre-user-registration", "onExecutePreUserRegistration")
+    handler("post-user-registration", "onExecutePostUserRegistration")
+    handler("post-change-password", "onExecutePostChangePassword")
+    handler("send-phone-message", "onExecuteSendPhoneMessage")
+    handler("custom-phone-provider", "onExecuteCustomPhoneProvider")
+    for (const name of fixtures) assert.isBelow(built[name]?.bytes ?? Infinity, 80_000, name)
+  })
+
+  it("credentials-exchange: the claim when every scope is allowed, invalid_scope otherwise, server_error on junk", async () => {
+    const run = handler("credentials-exchange", "onExecuteCredentialsExchange")
+    const client = { metadata: { allowed_scopes: "read:reports", tier: "gold" } }
+    const allowed = TriggerApis.credentialsExchange()
+    await run(TriggerEvents.credentialsExchange({ client }), allowed)
+    assert.deepStrictEqual(allowed.calls, [
+      { method: "accessToken.setCustomClaim", args: ["https://example.com/tier", "gold"] }
+    ])
+    const refused = TriggerApis.credentialsExchange()
+    await run(
+      TriggerEvents.credentialsExchange({ client, transaction: { requested_scopes: ["write:reports"] } }),
+      refused
+    )
+    assert.deepStrictEqual(refused.calls, [
+      { method: "access.deny", args: ["invalid_scope", "This client may not request write:reports."] }
+    ])
+    const junk = TriggerApis.credentialsExchange()
+    await LogCapture.around(() => run({ client: "nope" }, junk))
+    assert.deepStrictEqual(junk.calls, [
+      { method: "access.deny", args: ["server_error", CredentialsExchange.genericReason] }
+    ])
+  })
+
+  it("pre-user-registration: metadata, a denial with a user message, a validation error, fail closed", async () => {
+    const run = handler("pre-user-registration", "onExecutePreUserRegistration")
+    const cases: ReadonlyArray<readonly [unknown, ReadonlyArray<unknown>]> = [
+      [TriggerEvents.preUserRegistration(), [{ method: "user.setAppMetadata", args: ["plan", "trial"] }]],
+      [TriggerEvents.preUserRegistration({ user: { email: "a@mailinator.com" } }), [{
+        method: "access.deny",
+        args: ["DisposableEmail domain=mailinator.com", "Please sign up with a permanent email address."]
+      }]],
+      [TriggerEvents.preUserRegistration({ user: { email: "a@gmail.com" } }), [{
+        method: "validation.error",
+        args: ["work_email_required", "Use your work email."]
+      }]],
+      [{ user: null }, [{
+        method: "access.deny",
+        args: ["rulefx failed closed: InvalidEvent", PreUserRegistration.genericMessage]
+      }]]
+    ]
+    for (const [event, calls] of cases) {
+      const api = TriggerApis.preUserRegistration()
+      // oxlint-disable-next-line no-await-in-loop
+      await LogCapture.around(() => run(event, api))
+      assert.deepStrictEqual(api.calls, calls)
+    }
+  })
+
+  it("post-user-registration: the rule's side effect happens though another rule dies, and nothing is denied", async () => {
+    const run = handler("post-user-registration", "onExecutePostUserRegistration")
+    const api = TriggerApis.sideEffects()
+    const { lines } = await LogCapture.around(() => run(TriggerEvents.postUserRegistration(), api))
+    assert.strictEqual(api.cache.get("last-registered")?.value, "auth0|ada")
+    assert.isTrue(lines.some((line) => line.includes("rule=dies")), lines.join("\n"))
+    const junk = TriggerApis.sideEffects()
+    const resolved = await LogCapture.around(() => run(null, junk).then(() => "resolved"))
+    assert.strictEqual(resolved.result, "resolved")
+  })
+
+  it("post-change-password: the rule's side effect happens", async () => {
+    const run = handler("post-change-password", "onExecutePostChangePassword")
+    const api = TriggerApis.sideEffects()
+    await run(TriggerEvents.postChangePassword(), api)
+    assert.strictEqual(api.cache.get("changed:auth0|ada")?.value, "2026-12-02T00:00:00.000Z")
+  })
+
+  it("send-phone-message: delivered resolves; undeliverable rejects, naming the denial, never the code", async () => {
+    const run = handler("send-phone-message", "onExecuteSendPhoneMessage")
+    const api = TriggerApis.sideEffects()
+    await run(TriggerEvents.sendPhoneMessage(), api)
+    assert.strictEqual(api.cache.get("sms:+31600000000")?.value, "Your code is 123456")
+    const { lines, result } = await LogCapture.around(() =>
+      run(TriggerEvents.sendPhoneMessage({ message_options: { recipient: "+990000" } }), TriggerApis.sideEffects())
+        .then(() => "resolved", (e: Error) => e.message)
+    )
+    assert.strictEqual(result, "rulefx: the phone message was not delivered (Unreachable)")
+    assert.isFalse(lines.some((line) => line.includes("123456")), lines.join("\n"))
+  })
+
+  it("custom-phone-provider: delivered calls nothing; drop and retry by the denial's class", async () => {
+    const run = handler("custom-phone-provider", "onExecuteCustomPhoneProvider")
+    const ok = TriggerApis.customPhoneProvider()
+    await run(TriggerEvents.customPhoneProvider(), ok)
+    assert.deepStrictEqual(TriggerApis.decisive(ok.calls), [])
+    assert.strictEqual(ok.cache.get("text:+31600000000")?.value, "Your code is 654321")
+    const dropped = TriggerApis.customPhoneProvider()
+    await LogCapture.around(() =>
+      run(TriggerEvents.customPhoneProvider({ notification: { recipient: "0600" } }), dropped)
+    )
+    assert.deepStrictEqual(dropped.calls, [
+      { method: "notification.drop", args: ["the recipient is not an E.164 number"] }
+    ])
+    const retried = TriggerApis.customPhoneProvider()
+    await LogCapture.around(() =>
+      run(TriggerEvents.customPhoneProvider({ notification: { delivery_method: "voice" } }), retried)
+    )
+    assert.deepStrictEqual(retried.calls, [{ method: "notification.retry", args: ["voice is not available yet"] }])
+  })
+})

@@ -1,0 +1,182 @@
+/**
+ * `rulefx build` and `rulefx run --trigger` for the triggers other than post-login, through the bin as a user runs
+ * it: each fixture in utils/triggers/ built, then run against partial events (what Auth0 always sends is filled and
+ * reported), printing every decision.
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { execFile } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const bin = fileURLToPath(
+  new URL(
+    `../${
+      (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+        readonly bin: { readonly rulefx: string }
+      }).bin.rulefx
+    }`,
+    import.meta.url
+  )
+)
+const cwd = fileURLToPath(new URL("./utils/triggers/", import.meta.url))
+
+interface Output {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const rulefx = (...args: ReadonlyArray<string>): Promise<Output> =>
+  new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd, timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr })
+      }
+    )
+  })
+
+const show = (o: Output) => `exit ${o.code}\n--- stdout\n${o.stdout}\n--- stderr\n${o.stderr}`
+
+const dir = mkdtempSync(join(tmpdir(), "rulefx-trigger-cli-"))
+const action = (name: string) => join(dir, name, "action.js")
+const event = (name: string, json: unknown) => {
+  const path = join(dir, `${name}.json`)
+  writeFileSync(path, JSON.stringify(json))
+  return path
+}
+const builds: Record<string, Output> = {}
+
+const runPre = (json: unknown, ...flags: ReadonlyArray<string>) =>
+  rulefx(
+    "run",
+    action("pre-user-registration"),
+    "--trigger",
+    "pre-user-registration",
+    "--event",
+    event("pre", json),
+    ...flags
+  )
+
+beforeAll(async () => {
+  for (
+    const name of ["credentials-exchange", "pre-user-registration", "post-user-registration", "post-change-password"]
+  ) {
+    // One at a time: each build type-checks and bundles, and the machine has two cores.
+    // oxlint-disable-next-line no-await-in-loop
+    builds[name] = await rulefx("build", `${name}.ts`, "-o", action(name), "--no-typecheck")
+  }
+}, 240_000)
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe("rulefx build and run, per trigger", () => {
+  it("build names the trigger and its handler from what the file exports", () => {
+    assert.include(
+      builds["credentials-exchange"]?.stdout,
+      "trigger: credentials-exchange v2 (exports onExecuteCredentialsExchange)"
+    )
+    assert.include(builds["pre-user-registration"]?.stdout, "trigger: pre-user-registration v2")
+    assert.include(builds["post-user-registration"]?.stdout, "trigger: post-user-registration v2")
+    assert.include(builds["post-change-password"]?.stdout, "trigger: post-change-password v2")
+  })
+
+  it(
+    "credentials-exchange: a partial event is filled and the claim printed; a refused scope prints the code",
+    async () => {
+      const allowed = await rulefx(
+        "run",
+        action("credentials-exchange"),
+        "--trigger",
+        "credentials-exchange",
+        "--event",
+        event("m2m", { client: { client_id: "job", metadata: { allowed_scopes: "read:reports", tier: "gold" } } }),
+        "--expect",
+        "allowed"
+      )
+      assert.strictEqual(allowed.code, 0, show(allowed))
+      assert.match(allowed.stdout, /outcome\s+allowed/)
+      assert.match(allowed.stdout, /access token\s+https:\/\/example\.com\/tier = "gold"/)
+      assert.match(allowed.stdout, /filled\s+tenant, client\.name, resource_server, accessToken, transaction, request/)
+      // Without --trigger: read from the file's exports.
+      const refused = await rulefx(
+        "run",
+        action("credentials-exchange"),
+        "--event",
+        event("m2m-refused", {
+          client: { client_id: "job", metadata: { allowed_scopes: "read:reports" } },
+          transaction: { requested_scopes: ["admin"] }
+        }),
+        "--expect",
+        "allowed"
+      )
+      assert.strictEqual(refused.code, 1, show(refused))
+      assert.match(refused.stdout, /denied\s+invalid_scope \| This client may not request admin\./)
+    },
+    60_000
+  )
+
+  it(
+    "pre-user-registration: metadata, the user message, the validation error; --strict refuses a partial event",
+    async () => {
+      const allowed = await runPre({ user: { email: "ada@example.com" } })
+      assert.match(allowed.stdout, /app_metadata\s+plan = "trial"/, show(allowed))
+      const denied = await runPre({ user: { email: "ada@mailinator.com" } })
+      assert.match(denied.stdout, /denied\s+DisposableEmail domain=mailinator\.com \| Please sign up/, show(denied))
+      const invalid = await runPre({ user: { email: "ada@gmail.com" } }, "--json")
+      assert.strictEqual(JSON.parse(invalid.stdout).outcome, "invalid", show(invalid))
+      const strict = await runPre({ user: { email: "ada@example.com" } }, "--strict")
+      assert.strictEqual(strict.code, 1)
+      assert.include(strict.stderr + strict.stdout, "a partial pre-user-registration event (--strict): missing")
+    },
+    60_000
+  )
+
+  it("side-effect triggers: done, the cache write printed, a failing rule's log shown", async () => {
+    const registered = await rulefx(
+      "run",
+      action("post-user-registration"),
+      "--trigger",
+      "post-user-registration",
+      "--event",
+      event("post", { user: { user_id: "auth0|grace" } })
+    )
+    assert.match(registered.stdout, /outcome\s+done/, show(registered))
+    assert.match(registered.stdout, /cache set\s+last-registered = "auth0\|grace"/)
+    assert.match(registered.stdout, /rule=dies/)
+    const changed = await rulefx(
+      "run",
+      action("post-change-password"),
+      "--event",
+      event("changed", { user: { user_id: "auth0|grace", last_password_reset: "2026-12-01" } })
+    )
+    assert.match(changed.stdout, /cache set\s+changed:auth0\|grace = "2026-12-01"/, show(changed))
+  }, 60_000)
+
+  it("a trigger rulefx does not know, or an event of the wrong trigger, is refused with a clear message", async () => {
+    const unknown = await rulefx(
+      "run",
+      action("post-change-password"),
+      "--trigger",
+      "post-logout",
+      "--event",
+      event("x", {})
+    )
+    assert.strictEqual(unknown.code, 1)
+    assert.include(unknown.stderr + unknown.stdout, "--trigger post-logout is not a trigger rulefx knows")
+    const wrong = await rulefx(
+      "run",
+      action("credentials-exchange"),
+      "--trigger",
+      "credentials-exchange",
+      "--event",
+      event("wrong", { client: { client_id: 7 } })
+    )
+    assert.strictEqual(wrong.code, 1)
+    assert.include(wrong.stderr + wrong.stdout, "not a credentials-exchange event rulefx can read: client.client_id")
+  }, 60_000)
+})

@@ -1,0 +1,197 @@
+/**
+ * TriggerApis: stand-ins for Auth0's `api` objects of the triggers other than post-login, recording every call, for
+ * tests, the demo and `rulefx run --trigger`.
+ *
+ * Each behaves as the reference documents where it matters to a caller: `access.deny` does not stop the Action, every
+ * method returns the `api` object, and `cache` is an in-memory cache with Auth0's limits (as RecordingApi's). The
+ * credentials-exchange `access.deny` throws on a code Auth0 does not accept (`invalid_scope`, `invalid_request`,
+ * `server_error`), so a test catches a wrong code instead of recording it.
+ *
+ * @since 0.1.0
+ */
+import type { CredentialsExchangeApi } from "@rulefx/adapter-auth0/CredentialsExchange"
+import type { CustomPhoneProviderApi } from "@rulefx/adapter-auth0/CustomPhoneProvider"
+import type { CacheApi } from "@rulefx/adapter-auth0/PostLoginApi"
+import type { PreUserRegistrationApi } from "@rulefx/adapter-auth0/PreUserRegistration"
+import { codes } from "@rulefx/core/CredentialsExchange"
+import { makeMemoryCache } from "./internal/memoryCache.ts"
+import type { Call } from "./RecordingApi.ts"
+
+/**
+ * What every recording api has: its calls and a cache.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Recording {
+  readonly calls: ReadonlyArray<Call>
+  readonly cache: CacheApi
+}
+
+/**
+ * Options of a recording api.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** The cache's clock, in milliseconds since the epoch; the wall clock by default. */
+  readonly now?: () => number
+}
+
+const recorder = (options: Options) => {
+  const calls: Array<Call> = []
+  const backend = makeMemoryCache(options.now ?? (() => Date.now()))
+  const cache: CacheApi = {
+    get: (...args) => {
+      const result = backend.get(...args)
+      calls.push({ method: "cache.get", args })
+      return result
+    },
+    set: (...args) => {
+      const result = backend.set(...args)
+      calls.push({ method: "cache.set", args })
+      return result
+    },
+    delete: (...args) => {
+      const result = backend.delete(...args)
+      calls.push({ method: "cache.delete", args })
+      return result
+    }
+  }
+  return { calls, cache }
+}
+
+/**
+ * A recording credentials-exchange api.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CredentialsExchange extends CredentialsExchangeApi, Recording {
+  readonly cache: CacheApi
+}
+
+/**
+ * Makes a fresh recording credentials-exchange api.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const credentialsExchange = (options: Options = {}): CredentialsExchange => {
+  const { cache, calls } = recorder(options)
+  const api: CredentialsExchange = {
+    calls,
+    cache,
+    access: {
+      deny: (code, reason) => {
+        if (!codes.includes(code)) throw new TypeError(`Invalid error code: ${String(code)}`)
+        calls.push({ method: "access.deny", args: [code, reason] })
+        return api
+      }
+    },
+    accessToken: {
+      setCustomClaim: (name, value) => {
+        calls.push({ method: "accessToken.setCustomClaim", args: [name, value] })
+        return api
+      }
+    }
+  }
+  return api
+}
+
+/**
+ * A recording pre-user-registration api.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface PreUserRegistration extends PreUserRegistrationApi, Recording {
+  readonly cache: CacheApi
+}
+
+/**
+ * Makes a fresh recording pre-user-registration api.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const preUserRegistration = (options: Options = {}): PreUserRegistration => {
+  const { cache, calls } = recorder(options)
+  // oxlint-disable-next-line prefer-const
+  let api: PreUserRegistration
+  const record = (method: string) => (...args: Array<unknown>) => {
+    calls.push({ method, args })
+    return api
+  }
+  api = {
+    calls,
+    cache,
+    access: { deny: record("access.deny") },
+    user: { setAppMetadata: record("user.setAppMetadata"), setUserMetadata: record("user.setUserMetadata") },
+    validation: { error: record("validation.error") }
+  }
+  return api
+}
+
+/**
+ * A recording custom-phone-provider api.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CustomPhoneProvider extends CustomPhoneProviderApi, Recording {
+  readonly cache: CacheApi
+}
+
+/**
+ * Makes a fresh recording custom-phone-provider api. `notification.drop` and `retry` throw on a reason over Auth0's
+ * 1,024 characters.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const customPhoneProvider = (options: Options = {}): CustomPhoneProvider => {
+  const { cache, calls } = recorder(options)
+  // oxlint-disable-next-line prefer-const
+  let api: CustomPhoneProvider
+  const record = (method: string) => (reason: string) => {
+    if (typeof reason !== "string" || reason.length > 1024) throw new TypeError(`Invalid reason for ${method}`)
+    calls.push({ method, args: [reason] })
+    return api
+  }
+  api = {
+    calls,
+    cache,
+    notification: { drop: record("notification.drop"), retry: record("notification.retry") }
+  }
+  return api
+}
+
+/**
+ * A recording api of a trigger whose api is the cache only (post-user-registration, post-change-password,
+ * send-phone-message).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface SideEffects extends Recording {
+  readonly cache: CacheApi
+}
+
+/**
+ * Makes a fresh recording api of a side-effect trigger.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const sideEffects = (options: Options = {}): SideEffects => recorder(options)
+
+/**
+ * The calls that decide: every call but the cache's.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const decisive = (calls: ReadonlyArray<Call>): ReadonlyArray<Call> =>
+  calls.filter((call) => !call.method.startsWith("cache."))
