@@ -16,6 +16,9 @@
  */
 import * as ClaimName from "@rulefx/core/ClaimName"
 import type * as Decision from "@rulefx/core/Decision"
+import * as Auth0Authentication from "./Auth0Authentication.ts"
+import * as Auth0SamlResponse from "./Auth0SamlResponse.ts"
+import * as Auth0Session from "./Auth0Session.ts"
 import { byteLength } from "./internal/utf8.ts"
 import { isValidScope } from "./PostLoginApi.ts"
 
@@ -86,7 +89,18 @@ export const forbiddenAppMetadataKeys: ReadonlySet<string> = /* @__PURE__ */ new
  * @category models
  * @since 0.1.0
  */
-export type Target = "idToken" | "accessToken" | "scope" | "app_metadata" | "user_metadata" | "decision"
+export type Target =
+  | "idToken"
+  | "accessToken"
+  | "scope"
+  | "app_metadata"
+  | "user_metadata"
+  | "decision"
+  | "authentication"
+  | "samlResponse"
+  | "session"
+  | "refreshToken"
+  | "api"
 
 /**
  * The rule a Decision breaks.
@@ -102,6 +116,22 @@ export type Broken =
   | "InvalidKeyName"
   | "MetadataTooLarge"
   | "NotJson"
+  | "TooManyMfaSteps"
+  | "InvalidFactor"
+  | "ConflictingPrimaryUsers"
+  | "InvalidPrimaryUser"
+  | "PrimaryUserWithMetadata"
+  | "TooManyAttributes"
+  | "AttributeNameTooLarge"
+  | "AttributeValueTooLarge"
+  | "InvalidAttributeValue"
+  | "AttributesTooLarge"
+  | "InvalidSetting"
+  | "SettingTooLarge"
+  | "UnpairedSetting"
+  | "InvalidExpiry"
+  | "TooManyMetadataKeys"
+  | "MissingApi"
 
 /**
  * One thing Auth0 would refuse, ignore or fail on. It names the claim or key (`undefined` for a whole token or
@@ -178,8 +208,9 @@ const checkMetadata = (
  * Lists everything in a Decision that Auth0 would refuse, silently ignore, or fail the login on: restricted claim
  * names and claims on Auth0 namespaces, a token whose custom claims pass 100 KB, a claim or metadata value that is
  * not JSON (`undefined` included: use `null` to delete a metadata key), scopes Auth0 would throw on, forbidden
- * app_metadata keys, metadata field names (at any depth) with "." or "$", and more than 32 kB of one kind of metadata.
- * An empty list means the Decision can be applied as it is.
+ * app_metadata keys, metadata field names (at any depth) with "." or "$", and more than 32 kB of one kind of metadata;
+ * and the limits of MFA steps and primary users (Auth0Authentication), SAML (Auth0SamlResponse), session and refresh
+ * token changes (Auth0Session). An empty list means the Decision can be applied as it is.
  *
  * **Gotchas**
  *
@@ -198,6 +229,9 @@ export const check = (decision: Decision.Decision): ReadonlyArray<Violation> => 
   }
   checkMetadata("app_metadata", decision.appMetadata, out)
   checkMetadata("user_metadata", decision.userMetadata, out)
+  Auth0Authentication.check(decision, out)
+  Auth0SamlResponse.check(decision, out)
+  Auth0Session.check(decision, out)
   return out
 }
 

@@ -20,8 +20,10 @@
 import { Cache } from "@rulefx/core/Cache"
 import * as Decision from "@rulefx/core/Decision"
 import { type Committed, committedOf, type Denial, describe, genericMessage, isDenial } from "@rulefx/core/Denial"
+import * as ExecutedRules from "@rulefx/core/ExecutedRules"
 import { Login } from "@rulefx/core/Login"
 import type * as Pipeline from "@rulefx/core/Pipeline"
+import { type Revocation, revocationOf } from "@rulefx/core/Revocation"
 import { make as makeSecrets, Secrets } from "@rulefx/core/Secrets"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
@@ -31,9 +33,12 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as References from "effect/References"
+import * as Auth0Authentication from "./Auth0Authentication.ts"
 import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
+import * as Auth0SamlResponse from "./Auth0SamlResponse.ts"
+import * as Auth0Session from "./Auth0Session.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
@@ -51,6 +56,8 @@ export type Outcome =
     readonly denial: string
     /** Metadata a compatibility layer had already written before the denial (Denial.withCommitted); rare. */
     readonly committed?: Committed | undefined
+    /** The session or refresh token the denial revokes (Session.revoke, RefreshToken.revoke); applied after the deny. */
+    readonly revoke?: Revocation | undefined
   }
 
 /**
@@ -99,7 +106,7 @@ const describeCause = (cause: Cause.Cause<unknown>): string => {
  * @category utility types
  * @since 0.1.0
  */
-export type PerLogin = Login | Secrets | Cache
+export type PerLogin = Login | Secrets | Cache | ExecutedRules.ExecutedRules
 
 /**
  * Resolves to `unknown` when `ROut` (what the layer provides) covers what the pipeline needs besides the per-login
@@ -137,11 +144,12 @@ const runWith = <E, ROut, LE>(
 // Every line through the one logger that keeps Auth0's format (a short line on console.log).
 const withLogger = Effect.provideService(References.CurrentLoggers, new Set([logger]))
 
-const denied = (reason: string, denial: string, committed?: Committed): Outcome => ({
+const denied = (reason: string, denial: string, committed?: Committed, revoke?: Revocation): Outcome => ({
   _tag: "Denied",
   reason,
   denial,
-  ...(committed && { committed })
+  ...(committed && { committed }),
+  ...(revoke && { revoke })
 })
 
 /**
@@ -168,7 +176,12 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
           runWith(
             pipeline.run as Effect.Effect<Decision.Decision, E>,
             layer as Layer.Layer<ROut, LE, PerLogin>,
-            Context.make(Login, login).pipe(Context.add(Secrets, makeSecrets(secrets)), Context.add(Cache, cache))
+            Context.make(Login, login).pipe(
+              Context.add(Secrets, makeSecrets(secrets)),
+              Context.add(Cache, cache),
+              // Read per call from this login's api; without one (tests, `decide` alone) no Rule ran.
+              Context.add(ExecutedRules.ExecutedRules, ExecutedRules.make((id) => api!.rules!.wasExecuted(id)))
+            )
           )).pipe(Effect.annotateLogs({ user: login.user.id }))
       }).pipe(
         Effect.map((decision): Outcome => ({ _tag: "Allowed", decision })),
@@ -185,7 +198,9 @@ const failed = (cause: Cause.Cause<unknown>, event: unknown): Effect.Effect<Outc
   const error = Cause.findErrorOption(cause)
   // Only a branded denial's message reaches the user; any other failure gets the generic reason.
   if (error._tag === "Some" && isDenial(error.value)) {
-    return Effect.succeed(denied(error.value.message, error.value._tag, committedOf(error.value)))
+    return Effect.succeed(
+      denied(error.value.message, error.value._tag, committedOf(error.value), revocationOf(error.value))
+    )
   }
   const tag = error._tag === "Some" ? describe(error.value).split(" ")[0] ?? "NonDenialFailure" : "Defect"
   const detail = error._tag === "Some" && error.value instanceof Auth0Event.InvalidEvent
@@ -290,10 +305,13 @@ export const apply = (outcome: Outcome, api: PostLoginApi, user?: string): void 
   if (outcome._tag === "Denied") {
     api.access.deny(outcome.reason)
     if (outcome.committed !== undefined) applyCommitted(outcome.committed, api, user)
+    if (outcome.revoke !== undefined && !Auth0Session.revoke(outcome.revoke, outcome.reason, api)) {
+      logViolations([missingApi(outcome.revoke.target)], user, "login denied, but not revoked")
+    }
     return
   }
   const d = outcome.decision
-  const violations = violationsOf(d)
+  const violations = [...violationsOf(d), ...missingApis(d, api)]
   if (violations.length > 0) {
     logViolations(violations, user)
     api.access.deny(genericMessage)
@@ -301,7 +319,7 @@ export const apply = (outcome: Outcome, api: PostLoginApi, user?: string): void 
   }
   for (const scope of d.removeScopes) api.accessToken.removeScope(scope)
   for (const scope of d.addScopes) api.accessToken.addScope(scope)
-  if (d.mfa !== undefined) {
+  if (d.mfa !== undefined && !Auth0Authentication.overridesMfa(d)) {
     const { allowRememberBrowser, provider, providerOptions } = d.mfa
     api.multifactor.enable(provider, {
       allowRememberBrowser,
@@ -311,9 +329,27 @@ export const apply = (outcome: Outcome, api: PostLoginApi, user?: string): void 
   if (d.redirect !== undefined) api.redirect.sendUserTo(d.redirect.url, { query: { ...d.redirect.query } })
   for (const key of Object.keys(d.idTokenClaims)) api.idToken.setCustomClaim(key, d.idTokenClaims[key])
   for (const key of Object.keys(d.accessTokenClaims)) api.accessToken.setCustomClaim(key, d.accessTokenClaims[key])
+  Auth0Authentication.apply(d, api)
+  Auth0SamlResponse.apply(d, api)
+  Auth0Session.apply(d, api)
   // Metadata last: if anything before it throws, the login is denied and nothing has been persisted.
   writeMetadata(d, api)
 }
+
+const missingApi = (target: Auth0Limits.Target): Auth0Limits.Violation => ({
+  target,
+  name: undefined,
+  rule: "MissingApi",
+  bytes: undefined
+})
+
+// A Decision that needs a part of `api` this one lacks (a plan without sessions, a stand-in) is denied before any
+// call, rather than applied in part.
+const missingApis = (d: Decision.Decision, api: PostLoginApi): ReadonlyArray<Auth0Limits.Violation> => [
+  ...(Auth0Authentication.lacksApi(d, api) ? [missingApi("authentication")] : []),
+  ...(Auth0SamlResponse.lacksApi(d, api) ? [missingApi("samlResponse")] : []),
+  ...(Auth0Session.lacksApi(d, api) ? [missingApi("session")] : [])
+]
 
 // Deny first, log second. An `api` without a callable `access.deny` (null, say: never Auth0's own) cannot deny: the
 // handler logs that and resolves. If Auth0's own `api.access.deny` throws, this throws too and the handler rejects:

@@ -322,8 +322,13 @@ export const summarize = (calls: ReadonlyArray<RecordingApi.Call>): Summary => {
 
 const show = (value: unknown): string => JSON.stringify(value) ?? String(value)
 
+// The decisions shown call by call, in order: MFA steps and linking, SAML, session and refresh token (what Auth0 does
+// with several calls differs by method, so each is shown as made).
+const surfaceCall = /^(authentication|samlResponse|session|refreshToken)\./
+
 /**
- * Renders a result as an aligned plain-text table.
+ * Renders a result as an aligned plain-text table. Calls of `api.authentication`, `api.samlResponse`, `api.session` and
+ * `api.refreshToken` are rows of their own, one per call, in order, labelled with the method.
  *
  * @category getters
  * @since 0.1.0
@@ -363,6 +368,9 @@ export const render = (result: Result): string => {
       "redirect",
       redirect.query === undefined ? redirect.url : `${redirect.url} query ${show(redirect.query)}`
     ])
+  }
+  for (const call of result.calls) {
+    if (surfaceCall.test(call.method)) rows.push([call.method, call.args.map(show).join(", ")])
   }
   for (const line of result.logs) rows.push(["log", line])
   if (result.filled.length > 0) {

@@ -7,6 +7,9 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import type * as Authentication from "./Authentication.ts"
+import type * as SamlResponse from "./SamlResponse.ts"
+import type * as Session from "./Session.ts"
 
 /**
  * An MFA requirement.
@@ -48,6 +51,16 @@ export interface Decision {
   readonly userMetadata: Readonly<Record<string, unknown>>
   readonly mfa: Mfa | undefined
   readonly redirect: Redirect | undefined
+  /** Challenges and enrollments, in order (Authentication). Absent when none. */
+  readonly mfaSteps?: ReadonlyArray<Authentication.Step> | undefined
+  /** The primary user ids asked for (Authentication.setPrimaryUser); more than one is a conflict. Absent when none. */
+  readonly primaryUsers?: ReadonlyArray<string> | undefined
+  /** SAML attributes and settings (SamlResponse). Absent when none. */
+  readonly samlResponse?: SamlResponse.SamlResponse | undefined
+  /** Session changes (Session). Absent when none. */
+  readonly session?: Session.Changes | undefined
+  /** Refresh token changes (RefreshToken). Absent when none. */
+  readonly refreshToken?: Session.Changes | undefined
 }
 
 const record = (): Record<string, unknown> => Object.create(null)
@@ -87,9 +100,51 @@ export const merge = (decisions: Iterable<Decision>): Decision => {
     for (const s of d.removeScopes) if (!out.removeScopes.includes(s)) out.removeScopes.push(s)
     out.mfa = d.mfa ?? out.mfa
     out.redirect = d.redirect ?? out.redirect
+    mergeInto(out, d)
   }
   return out
 }
+
+/**
+ * Folds the kinds a Decision holds only when asked for (MFA steps, primary users, SAML, session, refresh token) into
+ * a Draft, by the rule of each kind for two rules that disagree (see Authentication, SamlResponse, Session). `merge`
+ * and the constructors of those kinds are built on it.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const mergeInto = (
+  out: Draft,
+  d: Pick<Decision, "mfaSteps" | "primaryUsers" | "samlResponse" | "session" | "refreshToken">
+): void => {
+  for (const step of d.mfaSteps ?? []) {
+    const json = JSON.stringify(step)
+    const steps = out.mfaSteps ??= []
+    if (!steps.some((s) => JSON.stringify(s) === json)) steps.push(step)
+  }
+  for (const id of d.primaryUsers ?? []) if (!(out.primaryUsers ??= []).includes(id)) out.primaryUsers.push(id)
+  if (d.samlResponse !== undefined) {
+    const saml = out.samlResponse ??= { attributes: record() as Record<string, SamlResponse.AttributeValue | null>, settings: record() }
+    Object.assign(saml.attributes, d.samlResponse.attributes)
+    Object.assign(saml.settings, d.samlResponse.settings)
+  }
+  for (const target of ["session", "refreshToken"] as const) {
+    const changes = d[target]
+    if (changes === undefined) continue
+    const into = out[target] ??= { evictMetadata: false, metadata: record() as Record<string, string | null> }
+    into.expiresAt = earliest(into.expiresAt, changes.expiresAt)
+    into.idleExpiresAt = earliest(into.idleExpiresAt, changes.idleExpiresAt)
+    if (changes.cookieMode !== undefined) into.cookieMode = changes.cookieMode
+    if (changes.evictMetadata) {
+      into.evictMetadata = true
+      for (const key of Object.keys(into.metadata)) delete into.metadata[key]
+    }
+    Object.assign(into.metadata, changes.metadata)
+  }
+}
+
+const earliest = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined ? b : b === undefined ? a : Math.min(a, b)
 
 /**
  * Tells whether a decision changes nothing.
@@ -100,7 +155,9 @@ export const merge = (decisions: Iterable<Decision>): Decision => {
 export const isEmpty = (d: Decision): boolean =>
   Object.keys(d.idTokenClaims).length === 0 && Object.keys(d.accessTokenClaims).length === 0 &&
   d.addScopes.length === 0 && d.removeScopes.length === 0 && Object.keys(d.appMetadata).length === 0 &&
-  Object.keys(d.userMetadata).length === 0 && d.mfa === undefined && d.redirect === undefined
+  Object.keys(d.userMetadata).length === 0 && d.mfa === undefined && d.redirect === undefined &&
+  !d.mfaSteps?.length && !d.primaryUsers?.length && d.samlResponse === undefined && d.session === undefined &&
+  d.refreshToken === undefined
 
 /**
  * The recorder a rule acts through. Each rule run gets its own, so the decisions of a rule that fails or is
@@ -128,6 +185,14 @@ export interface Draft {
   readonly userMetadata: Record<string, unknown>
   mfa: Mfa | undefined
   redirect: Redirect | undefined
+  mfaSteps?: Array<Authentication.Step> | undefined
+  primaryUsers?: Array<string> | undefined
+  samlResponse?: {
+    readonly attributes: Record<string, SamlResponse.AttributeValue | null>
+    readonly settings: SamlResponse.Settings
+  } | undefined
+  session?: Session.DraftChanges | undefined
+  refreshToken?: Session.DraftChanges | undefined
 }
 
 /**
@@ -145,6 +210,17 @@ export const collect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<De
 
 const recordWith = (f: (draft: Draft) => void): Effect.Effect<void, never, Decisions> =>
   Effect.flatMap(Decisions, (d) => d.record(f))
+
+/**
+ * Records the kinds a Decision holds only when asked for (see `mergeInto`): what the constructors of Authentication,
+ * SamlResponse, Session and RefreshToken are built on.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const recordMore = (
+  d: Pick<Decision, "mfaSteps" | "primaryUsers" | "samlResponse" | "session" | "refreshToken">
+): Effect.Effect<void, never, Decisions> => recordWith((draft) => mergeInto(draft, d))
 
 /**
  * Sets a custom claim on the ID token.
