@@ -23,6 +23,7 @@ import { json } from "./internal/json.ts"
 import { active, type Run, running } from "./internal/running.ts"
 import * as Realm from "./Realm.ts"
 import type { RulesContext, RulesUser } from "./RulesContext.ts"
+import * as SamlConfiguration from "./SamlConfiguration.ts"
 
 /**
  * What a Rules function looks like.
@@ -402,7 +403,12 @@ const deny = (rule: string, error: unknown, scrub: (text: string) => string) =>
 
 // What a rule set on `context` that Actions cannot do: compared with the same fields before the rule ran, so only
 // this rule's own change counts, and only when it did not accept the construct.
-const snapshot = (context: RulesContext) => [json(context.primaryUser), json(context.samlConfiguration ?? {})]
+// Of context.samlConfiguration only the keys Actions has no setter for count (SamlConfiguration.unsupported): the rest
+// becomes api.samlResponse calls.
+const snapshot = (context: RulesContext) => [
+  json(context.primaryUser),
+  json(SamlConfiguration.unsupported(context.samlConfiguration))
+]
 
 const refusedChange = (rule: LegacyRule, before: ReturnType<typeof snapshot>, context: RulesContext) => {
   const after = snapshot(context)

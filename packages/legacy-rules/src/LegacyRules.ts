@@ -13,6 +13,7 @@
  * | `user.picture = v` (a standard profile claim) | ID-token claim `picture` |
  * | `context.multifactor = { provider, allowRememberBrowser }` | MFA |
  * | `context.redirect = { url }` | redirect to `url` as parsed, with only the metadata writes (`/continue` sets the rest) |
+ * | `context.samlConfiguration.mappings` / `.<setting>` | SAML attributes (values read from the final `user`) and settings (SamlConfiguration) |
  * | `auth0.users.updateAppMetadata(user.user_id, md)` | app_metadata writes, per changed top-level key |
  *
  * Nothing else is persisted: changes to `user` itself stay in this login, as they did under Rules. Metadata written
@@ -35,6 +36,7 @@ import * as Fact from "@rulefx/core/Fact"
 import { Login } from "@rulefx/core/Login"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Rule from "@rulefx/core/Rule"
+import * as SamlResponse from "@rulefx/core/SamlResponse"
 import { Secrets } from "@rulefx/core/Secrets"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
@@ -50,6 +52,7 @@ import { stringList } from "./internal/stringList.ts"
 import * as LegacyRule from "./LegacyRule.ts"
 import { empty } from "./Realm.ts"
 import * as RulesContext from "./RulesContext.ts"
+import * as SamlConfiguration from "./SamlConfiguration.ts"
 
 /**
  * What the legacy rules left behind: the final `user` and `context`, and the metadata they wrote through `auth0`.
@@ -539,6 +542,15 @@ const plan = (state: State, scrubber: Scrubber): Effect.Effect<void, RecordDenia
   if (scopes !== undefined) {
     for (const scope of scopes) if (!state.requestedScopes.includes(scope)) steps.push(Decision.addScope(scope))
     for (const scope of state.requestedScopes) if (!scopes.includes(scope)) steps.push(Decision.removeScope(scope))
+  }
+  const settings = SamlConfiguration.settingsOf(context.samlConfiguration)
+  if (Object.keys(settings).length > 0) steps.push(SamlResponse.configure(settings))
+  // A SAML response goes through the browser, as a token may: a secret in an attribute denies, as in a claim.
+  for (const [uri, value] of SamlConfiguration.attributesOf(context.samlConfiguration, user)) {
+    const secret = scrubber.heldIn(JSON.stringify(value))
+    steps.push(
+      secret === undefined ? SamlResponse.setAttribute(uri, value) : deny(new SecretInClaim({ claim: uri, secret }))
+    )
   }
   steps.push(mfaOf(context.multifactor), persist(state))
   return Effect.forEach(steps, (step) => step, { discard: true })
