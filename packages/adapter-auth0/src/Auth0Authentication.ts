@@ -11,6 +11,7 @@
 import * as Authentication from "@rulefx/core/Authentication"
 import type * as Decision from "@rulefx/core/Decision"
 import type { Violation } from "./Auth0Limits.ts"
+import type { DecisionKind } from "./DecisionKind.ts"
 import type { FactorArg, PostLoginApi } from "./PostLoginApi.ts"
 
 const factorTypes = /* @__PURE__ */ new Set([
@@ -123,3 +124,11 @@ export const apply = (d: Decision.Decision, api: PostLoginApi): void => {
   }
   for (const id of d.primaryUsers ?? []) auth.setPrimaryUser(id)
 }
+
+/**
+ * The kind, to pass to `PostLogin.make` (`{ kinds: [Auth0Authentication.kind] }`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const kind: DecisionKind = { target: "authentication", check, lacksApi, apply }

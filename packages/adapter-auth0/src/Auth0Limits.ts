@@ -16,9 +16,6 @@
  */
 import * as ClaimName from "@rulefx/core/ClaimName"
 import type * as Decision from "@rulefx/core/Decision"
-import * as Auth0Authentication from "./Auth0Authentication.ts"
-import * as Auth0SamlResponse from "./Auth0SamlResponse.ts"
-import * as Auth0Session from "./Auth0Session.ts"
 import { byteLength } from "./internal/utf8.ts"
 import { isValidScope } from "./PostLoginApi.ts"
 
@@ -132,6 +129,7 @@ export type Broken =
   | "InvalidExpiry"
   | "TooManyMetadataKeys"
   | "MissingApi"
+  | "KindNotEnabled"
 
 /**
  * One thing Auth0 would refuse, ignore or fail on. It names the claim or key (`undefined` for a whole token or
@@ -208,9 +206,9 @@ const checkMetadata = (
  * Lists everything in a Decision that Auth0 would refuse, silently ignore, or fail the login on: restricted claim
  * names and claims on Auth0 namespaces, a token whose custom claims pass 100 KB, a claim or metadata value that is
  * not JSON (`undefined` included: use `null` to delete a metadata key), scopes Auth0 would throw on, forbidden
- * app_metadata keys, metadata field names (at any depth) with "." or "$", and more than 32 kB of one kind of metadata;
- * and the limits of MFA steps and primary users (Auth0Authentication), SAML (Auth0SamlResponse), session and refresh
- * token changes (Auth0Session). An empty list means the Decision can be applied as it is.
+ * app_metadata keys, metadata field names (at any depth) with "." or "$", and more than 32 kB of one kind of metadata.
+ * The kinds a handler opts into (DecisionKind: MFA steps, SAML, session) are checked by their own modules. An empty
+ * list means the Decision can be applied as it is.
  *
  * **Gotchas**
  *
@@ -229,9 +227,6 @@ export const check = (decision: Decision.Decision): ReadonlyArray<Violation> => 
   }
   checkMetadata("app_metadata", decision.appMetadata, out)
   checkMetadata("user_metadata", decision.userMetadata, out)
-  Auth0Authentication.check(decision, out)
-  Auth0SamlResponse.check(decision, out)
-  Auth0Session.check(decision, out)
   return out
 }
 

@@ -14,6 +14,7 @@
 import type * as Decision from "@rulefx/core/Decision"
 import * as SamlResponse from "@rulefx/core/SamlResponse"
 import type { Violation } from "./Auth0Limits.ts"
+import type { DecisionKind } from "./DecisionKind.ts"
 import { byteLength } from "./internal/utf8.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
@@ -177,3 +178,11 @@ export const apply = (d: Decision.Decision, api: PostLoginApi): void => {
     api.samlResponse!.setAttribute(name, Array.isArray(value) ? [...value] : value)
   }
 }
+
+/**
+ * The kind, to pass to `PostLogin.make` (`{ kinds: [Auth0SamlResponse.kind] }`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const kind: DecisionKind = { target: "samlResponse", check, lacksApi, apply }

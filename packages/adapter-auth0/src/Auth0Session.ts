@@ -13,6 +13,7 @@
 import type * as Decision from "@rulefx/core/Decision"
 import type { Revocation } from "@rulefx/core/Revocation"
 import type { Violation } from "./Auth0Limits.ts"
+import type { DecisionKind } from "./DecisionKind.ts"
 import type { PostLoginApi, RefreshTokenApi } from "./PostLoginApi.ts"
 
 // Auth0's session metadata limits (refresh token metadata is taken to have the same).
@@ -103,3 +104,11 @@ export const revoke = (revocation: Revocation, reason: string, api: PostLoginApi
   api.refreshToken.revoke(reason)
   return true
 }
+
+/**
+ * The kind, to pass to `PostLogin.make` (`{ kinds: [Auth0Session.kind] }`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const kind: DecisionKind = { target: "session", check, lacksApi, apply }

@@ -33,12 +33,11 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as References from "effect/References"
-import * as Auth0Authentication from "./Auth0Authentication.ts"
 import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
-import * as Auth0SamlResponse from "./Auth0SamlResponse.ts"
-import * as Auth0Session from "./Auth0Session.ts"
+import { revoke } from "./Auth0Session.ts"
+import * as DecisionKind from "./DecisionKind.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
@@ -69,6 +68,12 @@ export type Outcome =
 export interface Options {
   /** The whole run's deadline. Default 5 seconds, far inside Auth0's 20 s for the whole flow. */
   readonly deadline?: Duration.Input
+  /**
+   * The decision kinds beyond claims, scopes, metadata, MFA and redirect this Action applies
+   * (Auth0Authentication.kind, Auth0SamlResponse.kind, Auth0Session.kind). Opt-in, so an Action carries only the
+   * ones it uses; a Decision holding a kind not given here is denied with the generic reason, and logged.
+   */
+  readonly kinds?: ReadonlyArray<DecisionKind.DecisionKind>
 }
 
 /**
@@ -301,17 +306,22 @@ const applyCommitted = (committed: Committed, api: PostLoginApi, user: unknown):
  * @category constructors
  * @since 0.1.0
  */
-export const apply = (outcome: Outcome, api: PostLoginApi, user?: string): void => {
+export const apply = (
+  outcome: Outcome,
+  api: PostLoginApi,
+  user?: string,
+  kinds: ReadonlyArray<DecisionKind.DecisionKind> = []
+): void => {
   if (outcome._tag === "Denied") {
     api.access.deny(outcome.reason)
     if (outcome.committed !== undefined) applyCommitted(outcome.committed, api, user)
-    if (outcome.revoke !== undefined && !Auth0Session.revoke(outcome.revoke, outcome.reason, api)) {
+    if (outcome.revoke !== undefined && !revoke(outcome.revoke, outcome.reason, api)) {
       logViolations([missingApi(outcome.revoke.target)], user, "login denied, but not revoked")
     }
     return
   }
   const d = outcome.decision
-  const violations = [...violationsOf(d), ...missingApis(d, api)]
+  const violations = [...violationsOf(d), ...kindViolations(d, api, kinds)]
   if (violations.length > 0) {
     logViolations(violations, user)
     api.access.deny(genericMessage)
@@ -319,7 +329,8 @@ export const apply = (outcome: Outcome, api: PostLoginApi, user?: string): void 
   }
   for (const scope of d.removeScopes) api.accessToken.removeScope(scope)
   for (const scope of d.addScopes) api.accessToken.addScope(scope)
-  if (d.mfa !== undefined && !Auth0Authentication.overridesMfa(d)) {
+  // A challenge overrides multifactor.enable in Auth0: not calling it keeps the calls what Auth0 does.
+  if (d.mfa !== undefined && !d.mfaSteps?.some((step) => step._tag.startsWith("Challenge"))) {
     const { allowRememberBrowser, provider, providerOptions } = d.mfa
     api.multifactor.enable(provider, {
       allowRememberBrowser,
@@ -329,9 +340,7 @@ export const apply = (outcome: Outcome, api: PostLoginApi, user?: string): void 
   if (d.redirect !== undefined) api.redirect.sendUserTo(d.redirect.url, { query: { ...d.redirect.query } })
   for (const key of Object.keys(d.idTokenClaims)) api.idToken.setCustomClaim(key, d.idTokenClaims[key])
   for (const key of Object.keys(d.accessTokenClaims)) api.accessToken.setCustomClaim(key, d.accessTokenClaims[key])
-  Auth0Authentication.apply(d, api)
-  Auth0SamlResponse.apply(d, api)
-  Auth0Session.apply(d, api)
+  for (const kind of kinds) kind.apply(d, api)
   // Metadata last: if anything before it throws, the login is denied and nothing has been persisted.
   writeMetadata(d, api)
 }
@@ -343,13 +352,30 @@ const missingApi = (target: Auth0Limits.Target): Auth0Limits.Violation => ({
   bytes: undefined
 })
 
-// A Decision that needs a part of `api` this one lacks (a plan without sessions, a stand-in) is denied before any
-// call, rather than applied in part.
-const missingApis = (d: Decision.Decision, api: PostLoginApi): ReadonlyArray<Auth0Limits.Violation> => [
-  ...(Auth0Authentication.lacksApi(d, api) ? [missingApi("authentication")] : []),
-  ...(Auth0SamlResponse.lacksApi(d, api) ? [missingApi("samlResponse")] : []),
-  ...(Auth0Session.lacksApi(d, api) ? [missingApi("session")] : [])
-]
+// The opt-in kinds (DecisionKind): one the Decision holds but the handler was not given, Auth0's limits of those it
+// was, and a part of `api` one needs that this api lacks (a plan without sessions, a stand-in). Each denies before
+// any call, rather than applying the Decision in part.
+const kindViolations = (
+  d: Decision.Decision,
+  api: PostLoginApi,
+  kinds: ReadonlyArray<DecisionKind.DecisionKind>
+): ReadonlyArray<Auth0Limits.Violation> => {
+  const out: Array<Auth0Limits.Violation> = []
+  for (const [target, module] of DecisionKind.present(d)) {
+    const kind = kinds.find((k) => k.target === target)
+    if (kind === undefined) {
+      out.push({ target, name: `pass ${module}.kind to PostLogin.make`, rule: "KindNotEnabled", bytes: undefined })
+      continue
+    }
+    try {
+      kind.check(d, out)
+    } catch {
+      out.push({ target, name: undefined, rule: "NotJson", bytes: undefined })
+    }
+    if (kind.lacksApi(d, api)) out.push(missingApi(target))
+  }
+  return out
+}
 
 // Deny first, log second. An `api` without a callable `access.deny` (null, say: never Auth0's own) cannot deny: the
 // handler logs that and resolves. If Auth0's own `api.access.deny` throws, this throws too and the handler rejects:
@@ -410,9 +436,10 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
   options: Options = {}
 ): Handler => {
   const run = decide<E, R, ROut, LE>(pipeline, layer, options)
+  const kinds = options.kinds ?? []
   return async (event, api) => {
     try {
-      apply(await run(event, api), api, userIdOf(event) as string | undefined)
+      apply(await run(event, api), api, userIdOf(event) as string | undefined, kinds)
     } catch (error) {
       lastResort(api, error)
     }

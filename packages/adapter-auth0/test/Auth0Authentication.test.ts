@@ -1,17 +1,17 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Auth0Limits from "@rulefx/adapter-auth0/Auth0Limits"
+import * as Auth0Authentication from "@rulefx/adapter-auth0/Auth0Authentication"
 import * as Authentication from "@rulefx/core/Authentication"
 import * as Decision from "@rulefx/core/Decision"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as Effect from "effect/Effect"
-import { apiWithout, runRules } from "./utils/Surface.ts"
+import { apiWithout, checked, runRules } from "./utils/Surface.ts"
 
 const decision = (overrides: Partial<Decision.Decision>): Decision.Decision => ({ ...Decision.empty(), ...overrides })
-const rules = (d: Decision.Decision) => Auth0Limits.check(d).map((v) => `${v.target} ${v.name} ${v.rule}`)
+const rules = (d: Decision.Decision) => checked(Auth0Authentication.kind, d).map((v) => `${v.target} ${v.name} ${v.rule}`)
 const otp: Authentication.Factor = { type: "otp" }
 
 describe("Auth0Authentication", () => {
-  describe("check (through Auth0Limits.check)", () => {
+  describe("check", () => {
     it("4 steps pass, a 5th is refused", () => {
       const step: Authentication.Step = { _tag: "ChallengeWithAny", factors: [otp] }
       assert.deepStrictEqual(rules(decision({ mfaSteps: [step, step, step, step] })), [])

@@ -1,10 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Auth0Limits from "@rulefx/adapter-auth0/Auth0Limits"
+import * as Auth0SamlResponse from "@rulefx/adapter-auth0/Auth0SamlResponse"
 import * as Decision from "@rulefx/core/Decision"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as SamlResponse from "@rulefx/core/SamlResponse"
 import * as Effect from "effect/Effect"
-import { apiWithout, runRules } from "./utils/Surface.ts"
+import { apiWithout, checked, runRules } from "./utils/Surface.ts"
 
 const pem = (label: string, body = "MIIBszCCAVmgAwIBAgIU") => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`
 
@@ -12,10 +12,10 @@ const withSaml = (attributes: Record<string, unknown>, settings: Record<string, 
   ...Decision.empty(),
   samlResponse: { attributes: attributes as never, settings: settings as never }
 })
-const rules = (d: Decision.Decision) => Auth0Limits.check(d).map((v) => `${v.name} ${v.rule}`)
+const rules = (d: Decision.Decision) => checked(Auth0SamlResponse.kind, d).map((v) => `${v.name} ${v.rule}`)
 
 describe("Auth0SamlResponse", () => {
-  describe("check (through Auth0Limits.check)", () => {
+  describe("check", () => {
     it("100 attributes pass, 101 are refused", () => {
       const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`a${i}`, "v"]))
       assert.deepStrictEqual(rules(withSaml(many(100))), [])
@@ -157,5 +157,17 @@ describe("Auth0SamlResponse", () => {
       const { calls } = await runRules([SamlResponse.setAttribute("a", "b")], { api: apiWithout("samlResponse") })
       assert.deepStrictEqual(calls, [{ method: "access.deny", args: [genericMessage] }])
     })
+  })
+})
+
+describe("DecisionKind: a kind the handler was not given", () => {
+  it("denies with the generic reason before any call, and the log names the module to pass", async () => {
+    const { calls, lines } = await runRules([
+      Decision.setIdTokenClaim("https://example.com/a", 1),
+      SamlResponse.setAttribute("a", "b")
+    ], { kinds: [] })
+    assert.deepStrictEqual(calls, [{ method: "access.deny", args: [genericMessage] }])
+    assert.deepStrictEqual(lines.filter((line) => line.includes("KindNotEnabled")).length, 1)
+    assert.match(lines[0]!, /samlResponse "pass Auth0SamlResponse.kind to PostLogin.make": KindNotEnabled/)
   })
 })

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import * as Auth0Limits from "@rulefx/adapter-auth0/Auth0Limits"
+import * as Auth0Session from "@rulefx/adapter-auth0/Auth0Session"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Decision from "@rulefx/core/Decision"
 import { genericMessage } from "@rulefx/core/Denial"
@@ -12,11 +12,11 @@ import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { minimalEvent } from "./utils/Events.ts"
-import { apiWithout, runRules } from "./utils/Surface.ts"
+import { apiWithout, checked, runRules } from "./utils/Surface.ts"
 
 const changes = (c: Partial<Session.Changes>): Session.Changes => ({ evictMetadata: false, metadata: {}, ...c })
 const rules = (d: Partial<Decision.Decision>) =>
-  Auth0Limits.check({ ...Decision.empty(), ...d }).map((v) => `${v.target} ${v.name} ${v.rule}`)
+  checked(Auth0Session.kind, { ...Decision.empty(), ...d }).map((v) => `${v.target} ${v.name} ${v.rule}`)
 
 const refreshEvent = () => ({
   ...minimalEvent(),
@@ -24,7 +24,7 @@ const refreshEvent = () => ({
 })
 
 describe("Auth0Session", () => {
-  describe("check (through Auth0Limits.check)", () => {
+  describe("check", () => {
     it("expiries are whole positive milliseconds; the cookie mode is one of two, and for sessions only", () => {
       assert.deepStrictEqual(rules({ session: changes({ expiresAt: 1_800_000_000_000, cookieMode: "persistent" }) }), [])
       assert.deepStrictEqual(

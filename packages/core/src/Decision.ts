@@ -100,15 +100,25 @@ export const merge = (decisions: Iterable<Decision>): Decision => {
     for (const s of d.removeScopes) if (!out.removeScopes.includes(s)) out.removeScopes.push(s)
     out.mfa = d.mfa ?? out.mfa
     out.redirect = d.redirect ?? out.redirect
-    mergeInto(out, d)
+    // The kinds a Decision holds only when asked for are folded by the code their constructors bring along (see
+    // `mergeInto`), so an Action that never asks for them carries none of it.
+    ;(d as { readonly [MergeMoreId]?: typeof mergeInto })[MergeMoreId]?.(out, d)
   }
   return out
 }
 
+const MergeMoreId: unique symbol = Symbol.for("@rulefx/core/Decision/mergeMore")
+
 /**
  * Folds the kinds a Decision holds only when asked for (MFA steps, primary users, SAML, session, refresh token) into
- * a Draft, by the rule of each kind for two rules that disagree (see Authentication, SamlResponse, Session). `merge`
- * and the constructors of those kinds are built on it.
+ * a Draft, by the rule of each kind for two rules that disagree (see Authentication, SamlResponse, Session). The
+ * constructors of those kinds are built on it, and it marks the Draft (a property that is not enumerable) so that
+ * `merge` folds that Draft's kinds with it: an Action that never asks for these kinds carries none of their code.
+ *
+ * **Gotchas**
+ *
+ * `merge` folds these kinds only from decisions recorded through their constructors (or this function); a Decision
+ * written as a literal with, say, `samlResponse` is merged without it. Fold such a literal with `mergeInto`.
  *
  * @category combinators
  * @since 0.1.0
@@ -117,6 +127,7 @@ export const mergeInto = (
   out: Draft,
   d: Pick<Decision, "mfaSteps" | "primaryUsers" | "samlResponse" | "session" | "refreshToken">
 ): void => {
+  Object.defineProperty(out, MergeMoreId, { value: mergeInto, enumerable: false, configurable: true })
   for (const step of d.mfaSteps ?? []) {
     const json = JSON.stringify(step)
     const steps = out.mfaSteps ??= []

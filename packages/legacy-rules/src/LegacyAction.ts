@@ -25,6 +25,11 @@ export interface Options {
   readonly modules?: Readonly<Record<string, unknown>>
   /** The whole run's deadline. Default 10 seconds: legacy rules call out more than typed ones, and Auth0 allows 20. */
   readonly deadline?: Duration.Input
+  /**
+   * The opt-in decision kinds the rules need (PostLogin.Options): Auth0SamlResponse.kind when a rule sets
+   * `context.samlConfiguration` (`rulefx migrate` passes it then, and only then).
+   */
+  readonly kinds?: PostLogin.Options["kinds"]
 }
 
 /**
@@ -56,10 +61,11 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
   // One `global` for both passes, as Rules' was one sandbox's.
   const shared = { modules: options.modules ?? {}, global: {} }
   const deadline = options.deadline ?? defaultDeadline
+  const kinds = options.kinds ?? []
   const execute = LegacyRules.make(rules, shared)
   const resume = LegacyRules.make(rules, { ...shared, resumed: true })
   return {
-    onExecutePostLogin: PostLogin.make(LegacyRules.pipeline(execute), Layer.empty, { deadline }),
-    onContinuePostLogin: PostLogin.make(LegacyRules.pipeline(resume), Layer.empty, { deadline })
+    onExecutePostLogin: PostLogin.make(LegacyRules.pipeline(execute), Layer.empty, { deadline, kinds }),
+    onContinuePostLogin: PostLogin.make(LegacyRules.pipeline(resume), Layer.empty, { deadline, kinds })
   }
 }
