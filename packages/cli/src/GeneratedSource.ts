@@ -47,7 +47,7 @@ const moduleEntries = (
   )
 
 // A rule that reaches context.samlConfiguration (found by the analysis, or accepted): the Action then carries the
-// SAML decision kind (about 3 kB); without it, SAML a rule sets anyway denies the login, logged.
+// SAML mapping and decision kind (about 4 kB); without them, a rule that changes it anyway is refused (denied, logged).
 const usesSaml = (p: MigrationPlan.Plan): boolean =>
   p.rules.some((r) =>
     r.accepts.includes("context.samlConfiguration") ||
@@ -71,7 +71,7 @@ export const entrySource = (p: MigrationPlan.Plan, options: MigrationPlan.Option
     `import * as LegacyAction from "@rulefx/legacy-rules/LegacyAction"`,
     `import * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"`,
     ...(p.modules.some((m) => m.kind === "shim") ? [`import { request } from "@rulefx/legacy-rules/Request"`] : []),
-    ...(usesSaml(p) ? [`import * as Auth0SamlResponse from "@rulefx/adapter-auth0/Auth0SamlResponse"`] : []),
+    ...(usesSaml(p) ? [`import * as SamlConfiguration from "@rulefx/legacy-rules/SamlConfiguration"`] : []),
     `const modules = {`,
     // A bundled module by its resolved path; built-ins and the Action's npm dependencies by name.
     ...moduleEntries(p, (m) => m.kind === "bundled" && m.path !== undefined ? m.path : m.name, "request"),
@@ -81,7 +81,7 @@ export const entrySource = (p: MigrationPlan.Plan, options: MigrationPlan.Option
     ...ruleEntries(p, options),
     `]`,
     `const handlers = LegacyAction.make(rules, { modules, deadline: ${options.deadlineMillis ?? 10_000}${
-      usesSaml(p) ? ", kinds: [Auth0SamlResponse.kind]" : ""
+      usesSaml(p) ? ", ...SamlConfiguration.enabled" : ""
     } })`,
     `export const onExecutePostLogin = handlers.onExecutePostLogin`,
     `export const onContinuePostLogin = handlers.onContinuePostLogin`,

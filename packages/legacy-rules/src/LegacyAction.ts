@@ -26,10 +26,12 @@ export interface Options {
   /** The whole run's deadline. Default 10 seconds: legacy rules call out more than typed ones, and Auth0 allows 20. */
   readonly deadline?: Duration.Input
   /**
-   * The opt-in decision kinds the rules need (PostLogin.Options): Auth0SamlResponse.kind when a rule sets
-   * `context.samlConfiguration` (`rulefx migrate` passes it then, and only then).
+   * The opt-in decision kinds the rules need (PostLogin.Options): Auth0SamlResponse.kind with `saml`
+   * (`...SamlConfiguration.enabled` passes both; `rulefx migrate` does when a rule reaches `context.samlConfiguration`).
    */
   readonly kinds?: PostLogin.Options["kinds"]
+  /** `context.samlConfiguration` as `api.samlResponse` (see LegacyRules); with `kinds` [Auth0SamlResponse.kind]. */
+  readonly saml?: LegacyRules.Options["saml"]
 }
 
 /**
@@ -59,7 +61,7 @@ export const defaultDeadline: Duration.Duration = Duration.seconds(10)
  */
 export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Options = {}): Handlers => {
   // One `global` for both passes, as Rules' was one sandbox's.
-  const shared = { modules: options.modules ?? {}, global: {} }
+  const shared = { modules: options.modules ?? {}, global: {}, ...(options.saml && { saml: options.saml }) }
   const deadline = options.deadline ?? defaultDeadline
   const kinds = options.kinds ?? []
   const execute = LegacyRules.make(rules, shared)

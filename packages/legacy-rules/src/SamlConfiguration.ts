@@ -21,7 +21,10 @@
  *
  * @since 0.1.0
  */
+import * as Auth0SamlResponse from "@rulefx/adapter-auth0/Auth0SamlResponse"
+import type { Decisions } from "@rulefx/core/Decision"
 import * as SamlResponse from "@rulefx/core/SamlResponse"
+import * as Effect from "effect/Effect"
 
 const settingNames: ReadonlySet<string> = /* @__PURE__ */ new Set(SamlResponse.settingNames)
 
@@ -102,3 +105,51 @@ export const attributesOf = (
   }
   return out
 }
+
+/**
+ * What the legacy layer needs to turn `context.samlConfiguration` into decisions: which keys it refuses, and how it
+ * records the rest. Passed as the `saml` option (LegacyRules, LegacyAction), so that only rules that use SAML carry it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Support {
+  readonly unsupported: (saml: unknown) => Record<string, unknown>
+  readonly record: <E>(
+    saml: unknown,
+    user: unknown,
+    leaked: (uri: string, secret: string) => Effect.Effect<never, E>,
+    heldIn: (text: string) => string | undefined
+  ) => Effect.Effect<void, E, Decisions>
+}
+
+/**
+ * The SAML support: settings through their setters, mapped attributes read from the final user; an attribute that
+ * holds a secret's value fails with `leaked`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const support: Support = {
+  unsupported,
+  record: (saml, user, leaked, heldIn) => {
+    const steps: Array<Effect.Effect<void, never, Decisions> | ReturnType<typeof leaked>> = []
+    const settings = settingsOf(saml)
+    if (Object.keys(settings).length > 0) steps.push(SamlResponse.configure(settings))
+    for (const [uri, value] of attributesOf(saml, user)) {
+      const secret = heldIn(JSON.stringify(value))
+      steps.push(secret === undefined ? SamlResponse.setAttribute(uri, value) : leaked(uri, secret))
+    }
+    return Effect.forEach(steps, (step) => step, { discard: true })
+  }
+}
+
+/**
+ * The options that turn SAML on in a legacy Action (`LegacyAction.make(rules, { ...SamlConfiguration.enabled })`):
+ * the legacy mapping and the adapter's SAML decision kind. `rulefx migrate` adds them when a rule reaches
+ * `context.samlConfiguration`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const enabled = { saml: support, kinds: [Auth0SamlResponse.kind] } as const

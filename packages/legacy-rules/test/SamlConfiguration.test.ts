@@ -8,8 +8,11 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import { fullEvent, runLegacy } from "./utils/Fixtures.ts"
 
-const legacy = (fn: LegacyRule.RuleFunction) =>
-  LegacyRules.make([LegacyRule.make("saml", () => fn, { timeout: "1 second" })])
+const legacy = (fn: LegacyRule.RuleFunction, saml = true) =>
+  LegacyRules.make(
+    [LegacyRule.make("saml", () => fn, { timeout: "1 second" })],
+    saml ? { saml: SamlConfiguration.support } : {}
+  )
 
 const decide = (fn: LegacyRule.RuleFunction, secrets: Record<string, string> = {}) =>
   Effect.gen(function*() {
@@ -18,9 +21,9 @@ const decide = (fn: LegacyRule.RuleFunction, secrets: Record<string, string> = {
     return assert.fail(`expected a Decision, got ${String(exit.cause)}`)
   })
 
-const denial = (fn: LegacyRule.RuleFunction, secrets: Record<string, string> = {}) =>
+const denial = (fn: LegacyRule.RuleFunction, secrets: Record<string, string> = {}, saml = true) =>
   Effect.gen(function*() {
-    const exit = yield* runLegacy(legacy(fn), fullEvent(), secrets)
+    const exit = yield* runLegacy(legacy(fn, saml), fullEvent(), secrets)
     const error = Exit.findErrorOption(exit)
     if (Option.isNone(error)) return assert.fail("expected a denial")
     return error.value
@@ -121,6 +124,16 @@ describe("SamlConfiguration", () => {
           callback(null, user, context)
         }, { API_TOKEN: "s3cr3t-value-for-saml" })
         assert.strictEqual(leaked._tag, "SecretInClaim")
+      }))
+
+    it.effect("without the saml option (an Action built without SAML support), any change is refused", () =>
+      Effect.gen(function*() {
+        const refused = yield* denial(function(user, context, callback) {
+          context.samlConfiguration["audience"] = "urn:foo"
+          callback(null, user, context)
+        }, {}, false)
+        assert.strictEqual(refused.message, Denial.genericMessage)
+        assert.strictEqual(refused._tag, "LegacyRuleDenied")
       }))
   })
 })
