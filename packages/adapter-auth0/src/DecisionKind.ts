@@ -29,14 +29,15 @@ export interface DecisionKind {
 }
 
 /**
- * The kinds a Decision holds, by the target of the DecisionKind that handles each (and the module that exports it,
- * for the log).
+ * The kinds a Decision holds, by the target of the DecisionKind that handles each.
  *
  * @category getters
  * @since 0.1.0
  */
-export const present = (d: Decision.Decision): ReadonlyArray<readonly [Target, string]> => [
-  ...(d.mfaSteps?.length || d.primaryUsers?.length ? [["authentication", "Auth0Authentication"] as const] : []),
-  ...(d.samlResponse !== undefined ? [["samlResponse", "Auth0SamlResponse"] as const] : []),
-  ...(d.session !== undefined || d.refreshToken !== undefined ? [["session", "Auth0Session"] as const] : [])
-]
+export const present = (d: Decision.Decision): Array<Target> => {
+  const out: Array<Target> = []
+  if (d.mfaSteps?.length || d.primaryUsers?.length) out.push("authentication")
+  if (d.samlResponse) out.push("samlResponse")
+  if (d.session || d.refreshToken) out.push("session")
+  return out
+}

@@ -361,9 +361,11 @@ const kindViolations = (
   kinds: ReadonlyArray<DecisionKind.DecisionKind>
 ): ReadonlyArray<Auth0Limits.Violation> => {
   const out: Array<Auth0Limits.Violation> = []
-  for (const [target, module] of DecisionKind.present(d)) {
+  for (const target of DecisionKind.present(d)) {
     const kind = kinds.find((k) => k.target === target)
     if (kind === undefined) {
+      // The module to pass: Auth0Authentication, Auth0SamlResponse, Auth0Session.
+      const module = `Auth0${target[0]!.toUpperCase()}${target.slice(1)}`
       out.push({ target, name: `pass ${module}.kind to PostLogin.make`, rule: "KindNotEnabled", bytes: undefined })
       continue
     }
