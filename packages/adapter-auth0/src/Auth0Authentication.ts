@@ -36,7 +36,7 @@ const isFactor = (u: unknown, enroll: boolean): boolean => {
   if (options === undefined) return true
   if (typeof options !== "object" || options === null) return false
   const keys = Object.keys(options)
-  const option = (options as Record<string, unknown>)
+  const option = options as Record<string, unknown>
   return type === "phone"
     ? keys.length === 1 && preferredMethods.has(option["preferredMethod"] as string)
     : type === "push" || type === "push-notification"

@@ -121,7 +121,9 @@ export const check = (d: Decision.Decision, out: Array<Violation>): void => {
     const value = attributes[name]
     const nameBytes = byteLength(name)
     const bytes = value === null ? 0 : valueBytes(value)
-    if (nameBytes > limits.maxNameBytes) out.push({ target: "samlResponse", name, rule: "AttributeNameTooLarge", bytes: nameBytes })
+    if (nameBytes > limits.maxNameBytes) {
+      out.push({ target: "samlResponse", name, rule: "AttributeNameTooLarge", bytes: nameBytes })
+    }
     if (bytes === undefined) out.push({ target: "samlResponse", name, rule: "InvalidAttributeValue", bytes: undefined })
     else if (bytes > limits.maxValueBytes) {
       out.push({ target: "samlResponse", name, rule: "AttributeValueTooLarge", bytes })

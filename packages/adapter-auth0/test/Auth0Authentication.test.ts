@@ -7,8 +7,11 @@ import * as Effect from "effect/Effect"
 import { apiWithout, checked, runRules } from "./utils/Surface.ts"
 
 const decision = (overrides: Partial<Decision.Decision>): Decision.Decision => ({ ...Decision.empty(), ...overrides })
-const rules = (d: Decision.Decision) => checked(Auth0Authentication.kind, d).map((v) => `${v.target} ${v.name} ${v.rule}`)
+const rules = (d: Decision.Decision) =>
+  checked(Auth0Authentication.kind, d).map((v) => `${v.target} ${v.name} ${v.rule}`)
 const otp: Authentication.Factor = { type: "otp" }
+
+const bad = (step: unknown) => rules(decision({ mfaSteps: [step as Authentication.Step] }))
 
 describe("Auth0Authentication", () => {
   describe("check", () => {
@@ -21,12 +24,15 @@ describe("Auth0Authentication", () => {
     })
 
     it("factor types and options as Auth0 takes them; no email enrollment; no empty picker", () => {
-      const bad = (step: unknown) => rules(decision({ mfaSteps: [step as Authentication.Step] }))
       assert.deepStrictEqual(bad({ _tag: "ChallengeWith", factor: { type: "sms" }, additionalFactors: [] }), [
         "authentication ChallengeWith InvalidFactor"
       ])
       assert.deepStrictEqual(
-        bad({ _tag: "ChallengeWith", factor: { type: "phone", options: { preferredMethod: "fax" } }, additionalFactors: [] }),
+        bad({
+          _tag: "ChallengeWith",
+          factor: { type: "phone", options: { preferredMethod: "fax" } },
+          additionalFactors: []
+        }),
         ["authentication ChallengeWith InvalidFactor"]
       )
       assert.deepStrictEqual(
@@ -70,7 +76,10 @@ describe("Auth0Authentication", () => {
         Authentication.challengeWith({ type: "phone", options: { preferredMethod: "voice" } }, {
           additionalFactors: [otp]
         }),
-        Effect.all([Authentication.enrollWithAny([otp, { type: "webauthn-platform" }]), Authentication.setPrimaryUser("auth0|main")])
+        Effect.all([
+          Authentication.enrollWithAny([otp, { type: "webauthn-platform" }]),
+          Authentication.setPrimaryUser("auth0|main")
+        ])
       ])
       assert.deepStrictEqual(calls, [
         {

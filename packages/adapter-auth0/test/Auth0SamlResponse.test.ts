@@ -6,7 +6,8 @@ import * as SamlResponse from "@rulefx/core/SamlResponse"
 import * as Effect from "effect/Effect"
 import { apiWithout, checked, runRules } from "./utils/Surface.ts"
 
-const pem = (label: string, body = "MIIBszCCAVmgAwIBAgIU") => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`
+const pem = (label: string, body = "MIIBszCCAVmgAwIBAgIU") =>
+  `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`
 
 const withSaml = (attributes: Record<string, unknown>, settings: Record<string, unknown> = {}): Decision.Decision => ({
   ...Decision.empty(),
@@ -14,10 +15,11 @@ const withSaml = (attributes: Record<string, unknown>, settings: Record<string, 
 })
 const rules = (d: Decision.Decision) => checked(Auth0SamlResponse.kind, d).map((v) => `${v.name} ${v.rule}`)
 
+const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`a${i}`, "v"]))
+
 describe("Auth0SamlResponse", () => {
   describe("check", () => {
     it("100 attributes pass, 101 are refused", () => {
-      const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`a${i}`, "v"]))
       assert.deepStrictEqual(rules(withSaml(many(100))), [])
       assert.deepStrictEqual(rules(withSaml(many(101))), ["undefined TooManyAttributes"])
     })

@@ -23,10 +23,15 @@ const refreshEvent = () => ({
   transaction: { protocol: "oauth2-refresh-token", requested_scopes: [] }
 })
 
+const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]))
+
 describe("Auth0Session", () => {
   describe("check", () => {
     it("expiries are whole positive milliseconds; the cookie mode is one of two, and for sessions only", () => {
-      assert.deepStrictEqual(rules({ session: changes({ expiresAt: 1_800_000_000_000, cookieMode: "persistent" }) }), [])
+      assert.deepStrictEqual(
+        rules({ session: changes({ expiresAt: 1_800_000_000_000, cookieMode: "persistent" }) }),
+        []
+      )
       assert.deepStrictEqual(
         rules({
           session: changes({ expiresAt: 1.5, idleExpiresAt: -1, cookieMode: "forever" as never }),
@@ -43,7 +48,6 @@ describe("Auth0Session", () => {
     })
 
     it("metadata: at most 25 keys, keys and values of at most 255 characters, strings or null", () => {
-      const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, "v"]))
       assert.deepStrictEqual(rules({ session: changes({ metadata: keys(25) }) }), [])
       assert.deepStrictEqual(rules({ session: changes({ metadata: keys(26) }) }), [
         "session undefined TooManyMetadataKeys"
@@ -51,7 +55,13 @@ describe("Auth0Session", () => {
       assert.deepStrictEqual(
         rules({
           refreshToken: changes({
-            metadata: { ["k".repeat(256)]: "v", long: "v".repeat(256), num: 1 as never, gone: null, ok: "v".repeat(255) }
+            metadata: {
+              ["k".repeat(256)]: "v",
+              long: "v".repeat(256),
+              num: 1 as never,
+              gone: null,
+              ok: "v".repeat(255)
+            }
           })
         }).map((r) => r.replace(/k{256}/, "k*256")),
         [
@@ -117,7 +127,9 @@ describe("Auth0Session", () => {
     it("an api without session: a revoke still denies (and logs it was not revoked); changes deny before any call", async () => {
       const revoked = await runRules([Session.revoke("Ended.")], { api: apiWithout("session") })
       assert.deepStrictEqual(revoked.calls, [{ method: "access.deny", args: ["Ended."] }])
-      assert.isTrue(revoked.lines.some((line) => /ERROR .*login denied, but not revoked: session: MissingApi/.test(line)))
+      assert.isTrue(
+        revoked.lines.some((line) => /ERROR .*login denied, but not revoked: session: MissingApi/.test(line))
+      )
       const changed = await runRules([Session.setCookieMode("persistent")], { api: apiWithout("session") })
       assert.deepStrictEqual(changed.calls, [{ method: "access.deny", args: [genericMessage] }])
     })

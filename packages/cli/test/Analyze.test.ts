@@ -484,17 +484,20 @@ const checkShape = (text: string, source: string, isAsync = false) =>
 
 describe("Analyze", () => {
   describe("the construct catalog", () => {
-    it.effect.each([...translatedCases, ...samlCases, ...unsupportedCases])("$construct in `$code`", (c) =>
-      Effect.gen(function*() {
-        const analysis = yield* analyze(ruleWith(c.code))
-        assert.deepStrictEqual(analysis.findings, [{
-          construct: c.construct,
-          line: 3,
-          column: c.code.indexOf(c.at),
-          status: c.status,
-          detail: c.detail
-        }])
-      }))
+    it.effect.each([...translatedCases, ...samlCases, ...unsupportedCases])(
+      "$construct in `$code`",
+      (c) =>
+        Effect.gen(function*() {
+          const analysis = yield* analyze(ruleWith(c.code))
+          assert.deepStrictEqual(analysis.findings, [{
+            construct: c.construct,
+            line: 3,
+            column: c.code.indexOf(c.at),
+            status: c.status,
+            detail: c.detail
+          }])
+        })
+    )
 
     it.effect.each([
       `  if (context.multifactor) return callback(null, user, context)`,

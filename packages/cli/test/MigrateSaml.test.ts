@@ -91,7 +91,10 @@ describe("the classic SAML templates, through a migrated Action", () => {
     const calls = await run(samlLogin("cli_other", { user_metadata: { favorite_food: "pie" } }))
     assert.deepStrictEqual(calls, [
       { method: "samlResponse.setAttribute", args: ["http://schemas.example.com/claims/nameidentifier", "auth0|ada"] },
-      { method: "samlResponse.setAttribute", args: ["http://schemas.example.com/claims/emailaddress", "ada@example.com"] },
+      {
+        method: "samlResponse.setAttribute",
+        args: ["http://schemas.example.com/claims/emailaddress", "ada@example.com"]
+      },
       { method: "samlResponse.setAttribute", args: ["http://schemas.example.com/claims/name", "Ada"] },
       { method: "samlResponse.setAttribute", args: ["http://schemas.example.com/claims/food", "pie"] }
     ])

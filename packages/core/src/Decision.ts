@@ -102,7 +102,8 @@ export const merge = (decisions: Iterable<Decision>): Decision => {
     out.redirect = d.redirect ?? out.redirect
     // The kinds a Decision holds only when asked for are folded by the code their constructors bring along (see
     // `mergeInto`), so an Action that never asks for them carries none of it.
-    ;(d as { readonly [MergeMoreId]?: typeof mergeInto })[MergeMoreId]?.(out, d)
+    const more = (d as { readonly [MergeMoreId]?: typeof mergeInto })[MergeMoreId]
+    if (more !== undefined) more(out, d)
   }
   return out
 }
@@ -135,7 +136,10 @@ export const mergeInto = (
   }
   for (const id of d.primaryUsers ?? []) if (!(out.primaryUsers ??= []).includes(id)) out.primaryUsers.push(id)
   if (d.samlResponse !== undefined) {
-    const saml = out.samlResponse ??= { attributes: record() as Record<string, SamlResponse.AttributeValue | null>, settings: record() }
+    const saml = out.samlResponse ??= {
+      attributes: record() as Record<string, SamlResponse.AttributeValue | null>,
+      settings: record()
+    }
     Object.assign(saml.attributes, d.samlResponse.attributes)
     Object.assign(saml.settings, d.samlResponse.settings)
   }

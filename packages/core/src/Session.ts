@@ -73,8 +73,7 @@ export interface DraftChanges {
 export const change = (
   target: "session" | "refreshToken",
   changes: Partial<Changes>
-): Effect.Effect<void, never, Decisions> =>
-  recordMore({ [target]: { evictMetadata: false, metadata: {}, ...changes } })
+): Effect.Effect<void, never, Decisions> => recordMore({ [target]: { evictMetadata: false, metadata: {}, ...changes } })
 
 /**
  * Ends the session at `millis` (milliseconds since the epoch) at the latest; the earliest expiry asked for wins, and

@@ -409,7 +409,9 @@ const deny = (rule: string, error: unknown, scrub: (text: string) => string) =>
 // (SamlConfiguration.unsupported): the rest becomes api.samlResponse calls. Without it, any change counts.
 const snapshot = (session: Session) => [
   json(session.context.primaryUser),
-  json(session.saml ? session.saml.unsupported(session.context.samlConfiguration) : session.context.samlConfiguration ?? {})
+  json(
+    session.saml ? session.saml.unsupported(session.context.samlConfiguration) : session.context.samlConfiguration ?? {}
+  )
 ]
 
 const refusedChange = (rule: LegacyRule, before: ReturnType<typeof snapshot>, session: Session) => {

@@ -554,7 +554,14 @@ const plan = (
   }
   // A SAML response goes through the browser, as a token may: a secret in an attribute denies, as in a claim.
   if (saml !== undefined) {
-    steps.push(saml.record(context.samlConfiguration, user, (uri, secret) => deny(new SecretInClaim({ claim: uri, secret })), scrubber.heldIn))
+    steps.push(
+      saml.record(
+        context.samlConfiguration,
+        user,
+        (uri, secret) => deny(new SecretInClaim({ claim: uri, secret })),
+        scrubber.heldIn
+      )
+    )
   }
   steps.push(mfaOf(context.multifactor), persist(state))
   return Effect.forEach(steps, (step) => step, { discard: true })

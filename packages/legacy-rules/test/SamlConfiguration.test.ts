@@ -84,7 +84,7 @@ describe("SamlConfiguration", () => {
           }
           callback(null, user, context)
         })
-        const user = (fullEvent()["user"] as Record<string, unknown>)
+        const user = fullEvent()["user"] as Record<string, unknown>
         assert.deepStrictEqual({ ...d.samlResponse?.attributes }, {
           "http://schemas.example.com/claims/nameidentifier": user["user_id"],
           "http://schemas.example.com/claims/emailaddress": user["email"],
@@ -128,10 +128,14 @@ describe("SamlConfiguration", () => {
 
     it.effect("without the saml option (an Action built without SAML support), any change is refused", () =>
       Effect.gen(function*() {
-        const refused = yield* denial(function(user, context, callback) {
-          context.samlConfiguration["audience"] = "urn:foo"
-          callback(null, user, context)
-        }, {}, false)
+        const refused = yield* denial(
+          function(user, context, callback) {
+            context.samlConfiguration["audience"] = "urn:foo"
+            callback(null, user, context)
+          },
+          {},
+          false
+        )
         assert.strictEqual(refused.message, Denial.genericMessage)
         assert.strictEqual(refused._tag, "LegacyRuleDenied")
       }))

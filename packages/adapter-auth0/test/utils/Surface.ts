@@ -5,9 +5,9 @@
  * @since 0.1.0
  */
 import * as Auth0Authentication from "@rulefx/adapter-auth0/Auth0Authentication"
+import type { Violation } from "@rulefx/adapter-auth0/Auth0Limits"
 import * as Auth0SamlResponse from "@rulefx/adapter-auth0/Auth0SamlResponse"
 import * as Auth0Session from "@rulefx/adapter-auth0/Auth0Session"
-import type { Violation } from "@rulefx/adapter-auth0/Auth0Limits"
 import type { DecisionKind } from "@rulefx/adapter-auth0/DecisionKind"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import type { PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
@@ -26,7 +26,11 @@ import { minimalEvent } from "./Events.ts"
  *
  * @since 0.1.0
  */
-export const allKinds: ReadonlyArray<DecisionKind> = [Auth0Authentication.kind, Auth0SamlResponse.kind, Auth0Session.kind]
+export const allKinds: ReadonlyArray<DecisionKind> = [
+  Auth0Authentication.kind,
+  Auth0SamlResponse.kind,
+  Auth0Session.kind
+]
 
 /**
  * Runs one login whose rules are `effects` (named r0, r1, ...) against `event` (a minimal one by default), with a
