@@ -97,6 +97,10 @@ export type Target =
   | "redirect"
   | "prompt"
   | "authentication"
+  | "samlResponse"
+  | "session"
+  | "refreshToken"
+  | "api"
 
 /**
  * The rule a Decision breaks.
@@ -120,6 +124,23 @@ export type Broken =
   | "InvalidUrl"
   | "ContinueOnly"
   | "NoApi"
+  | "TooManyMfaSteps"
+  | "InvalidFactor"
+  | "ConflictingPrimaryUsers"
+  | "InvalidPrimaryUser"
+  | "PrimaryUserWithMetadata"
+  | "TooManyAttributes"
+  | "AttributeNameTooLarge"
+  | "AttributeValueTooLarge"
+  | "InvalidAttributeValue"
+  | "AttributesTooLarge"
+  | "InvalidSetting"
+  | "SettingTooLarge"
+  | "UnpairedSetting"
+  | "InvalidExpiry"
+  | "TooManyMetadataKeys"
+  | "MissingApi"
+  | "KindNotEnabled"
 
 /**
  * One thing Auth0 would refuse, ignore or fail on. It names the claim or key (`undefined` for a whole token or
@@ -197,7 +218,8 @@ const checkMetadata = (
  * names and claims on Auth0 namespaces, a token whose custom claims pass 100 KB, a claim or metadata value that is
  * not JSON (`undefined` included: use `null` to delete a metadata key), scopes Auth0 would throw on, forbidden
  * app_metadata keys, metadata field names (at any depth) with "." or "$", and more than 32 kB of one kind of metadata.
- * An empty list means the Decision can be applied as it is.
+ * The kinds a handler opts into (DecisionKind: MFA steps, SAML, session) are checked by their own modules. An empty
+ * list means the Decision can be applied as it is.
  *
  * **Gotchas**
  *

@@ -20,8 +20,10 @@
 import { Cache } from "@rulefx/core/Cache"
 import * as Decision from "@rulefx/core/Decision"
 import { type Committed, committedOf, type Denial, describe, genericMessage, isDenial } from "@rulefx/core/Denial"
+import * as ExecutedRules from "@rulefx/core/ExecutedRules"
 import { Login, type LoginInfo } from "@rulefx/core/Login"
 import type * as Pipeline from "@rulefx/core/Pipeline"
+import { type Revocation, revocationOf } from "@rulefx/core/Revocation"
 import { make as makeSecrets, Secrets } from "@rulefx/core/Secrets"
 import { isValidationFailed } from "@rulefx/core/Validation"
 import * as Cause from "effect/Cause"
@@ -36,6 +38,8 @@ import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
 import type * as Auth0Flow from "./Auth0Flow.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
+import { revoke } from "./Auth0Session.ts"
+import * as DecisionKind from "./DecisionKind.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
@@ -55,6 +59,8 @@ export type Outcome =
     readonly committed?: Committed | undefined
     /** The code of a validation error (core's Validation.fail): applied with `api.validation.error`. */
     readonly validation?: string | undefined
+    /** The session or refresh token the denial revokes (Session.revoke, RefreshToken.revoke); applied after the deny. */
+    readonly revoke?: Revocation | undefined
   }
 
 /**
@@ -73,6 +79,12 @@ export interface Options {
   readonly resumed?: (login: LoginInfo, api: PostLoginApi | undefined) => Context.Context<never>
   /** Set by Resumable.make: the checks and calls of redirects, forms, transaction metadata and recorded methods. */
   readonly flow?: Auth0Flow.Support
+  /**
+   * The decision kinds beyond claims, scopes, metadata, MFA and redirect this Action applies
+   * (Auth0Authentication.kind, Auth0SamlResponse.kind, Auth0Session.kind). Opt-in, so an Action carries only the
+   * ones it uses; a Decision holding a kind not given here is denied with the generic reason, and logged.
+   */
+  readonly kinds?: ReadonlyArray<DecisionKind.DecisionKind>
 }
 
 /**
@@ -110,7 +122,7 @@ const describeCause = (cause: Cause.Cause<unknown>): string => {
  * @category utility types
  * @since 0.1.0
  */
-export type PerLogin = Login | Secrets | Cache
+export type PerLogin = Login | Secrets | Cache | ExecutedRules.ExecutedRules
 
 /**
  * Resolves to `unknown` when `ROut` (what the layer provides) covers what the pipeline needs besides the per-login
@@ -160,11 +172,12 @@ const withAll = <R>(context: Context.Context<never>, services: Context.Context<R
 // Every line through the one logger that keeps Auth0's format (a short line on console.log).
 const withLogger = Effect.provideService(References.CurrentLoggers, new Set([logger]))
 
-const denied = (reason: string, denial: string, committed?: Committed): Outcome => ({
+const denied = (reason: string, denial: string, committed?: Committed, revoke?: Revocation): Outcome => ({
   _tag: "Denied",
   reason,
   denial,
-  ...(committed && { committed })
+  ...(committed && { committed }),
+  ...(revoke && { revoke })
 })
 
 /**
@@ -194,6 +207,9 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
             Context.make(Login, login).pipe(
               Context.add(Secrets, makeSecrets(secrets)),
               Context.add(Cache, cache),
+              Context.add(Cache, cache),
+              // Read per call from this login's api; without one (tests, `decide` alone) no Rule ran.
+              Context.add(ExecutedRules.ExecutedRules, ExecutedRules.make((id) => api!.rules!.wasExecuted(id))),
               Context.merge(options.resumed?.(login, api) ?? Context.empty())
             ) as Context.Context<PerLogin>
           )).pipe(Effect.annotateLogs({ user: login.user.id }))
@@ -212,7 +228,7 @@ const failed = (cause: Cause.Cause<unknown>, event: unknown): Effect.Effect<Outc
   const error = Cause.findErrorOption(cause)
   // Only a branded denial's message reaches the user; any other failure gets the generic reason.
   if (error._tag === "Some" && isDenial(error.value)) {
-    const outcome = denied(error.value.message, error.value._tag, committedOf(error.value))
+    const outcome = denied(error.value.message, error.value._tag, committedOf(error.value), revocationOf(error.value))
     return Effect.succeed(isValidationFailed(error.value) ? { ...outcome, validation: error.value.code } : outcome)
   }
   const tag = error._tag === "Some" ? describe(error.value).split(" ")[0] ?? "NonDenialFailure" : "Defect"
@@ -339,7 +355,13 @@ const applyCommitted = (committed: Committed, api: PostLoginApi, user: unknown):
  * @category constructors
  * @since 0.1.0
  */
-export const apply = (outcome: Outcome, api: PostLoginApi, user?: string, pass?: Auth0Flow.Pass): void => {
+export const apply = (
+  outcome: Outcome,
+  api: PostLoginApi,
+  user?: string,
+  pass?: Auth0Flow.Pass,
+  kinds: ReadonlyArray<DecisionKind.DecisionKind> = []
+): void => {
   if (outcome._tag === "Denied") {
     if (outcome.validation !== undefined && typeof api.validation?.error === "function") {
       api.validation.error(outcome.validation, outcome.reason)
@@ -347,10 +369,13 @@ export const apply = (outcome: Outcome, api: PostLoginApi, user?: string, pass?:
       api.access.deny(outcome.reason)
     }
     if (outcome.committed !== undefined) applyCommitted(outcome.committed, api, user)
+    if (outcome.revoke !== undefined && !revoke(outcome.revoke, outcome.reason, api)) {
+      logViolations([missingApi(outcome.revoke.target)], user, "login denied, but not revoked")
+    }
     return
   }
   const d = outcome.decision
-  const violations = violationsOf(d, api, pass)
+  const violations = [...violationsOf(d, api, pass), ...kindViolations(d, api, kinds)]
   if (violations.length > 0) {
     logViolations(violations, user)
     api.access.deny(genericMessage)
@@ -358,7 +383,8 @@ export const apply = (outcome: Outcome, api: PostLoginApi, user?: string, pass?:
   }
   for (const scope of d.removeScopes) api.accessToken.removeScope(scope)
   for (const scope of d.addScopes) api.accessToken.addScope(scope)
-  if (d.mfa !== undefined) {
+  // A challenge overrides multifactor.enable in Auth0: not calling it keeps the calls what Auth0 does.
+  if (d.mfa !== undefined && !d.mfaSteps?.some((step) => step._tag.startsWith("Challenge"))) {
     const { allowRememberBrowser, provider, providerOptions } = d.mfa
     api.multifactor.enable(provider, {
       allowRememberBrowser,
@@ -371,8 +397,43 @@ export const apply = (outcome: Outcome, api: PostLoginApi, user?: string, pass?:
   for (const key of Object.keys(d.idTokenClaims)) api.idToken.setCustomClaim(key, d.idTokenClaims[key])
   for (const key of Object.keys(d.accessTokenClaims)) api.accessToken.setCustomClaim(key, d.accessTokenClaims[key])
   pass?.support?.apply(d, api)
+  for (const kind of kinds) kind.apply(d, api)
   // Metadata last: if anything before it throws, the login is denied and nothing has been persisted.
   writeMetadata(d, api)
+}
+
+const missingApi = (target: Auth0Limits.Target): Auth0Limits.Violation => ({
+  target,
+  name: undefined,
+  rule: "MissingApi",
+  bytes: undefined
+})
+
+// The opt-in kinds (DecisionKind): one the Decision holds but the handler was not given, Auth0's limits of those it
+// was, and a part of `api` one needs that this api lacks (a plan without sessions, a stand-in). Each denies before
+// any call, rather than applying the Decision in part.
+const kindViolations = (
+  d: Decision.Decision,
+  api: PostLoginApi,
+  kinds: ReadonlyArray<DecisionKind.DecisionKind>
+): ReadonlyArray<Auth0Limits.Violation> => {
+  const out: Array<Auth0Limits.Violation> = []
+  for (const target of DecisionKind.present(d)) {
+    const kind = kinds.find((k) => k.target === target)
+    if (kind === undefined) {
+      // The module to pass: Auth0Authentication, Auth0SamlResponse, Auth0Session.
+      const module = `Auth0${target[0]!.toUpperCase()}${target.slice(1)}`
+      out.push({ target, name: `pass ${module}.kind to PostLogin.make`, rule: "KindNotEnabled", bytes: undefined })
+      continue
+    }
+    try {
+      kind.check(d, out)
+    } catch {
+      out.push({ target, name: undefined, rule: "NotJson", bytes: undefined })
+    }
+    if (kind.lacksApi(d, api)) out.push(missingApi(target))
+  }
+  return out
 }
 
 // Deny first, log second. An `api` without a callable `access.deny` (null, say: never Auth0's own) cannot deny: the
@@ -435,13 +496,14 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
 ): Handler => {
   const run = decide<E, R, ROut, LE>(pipeline, layer, options)
   const pass = options.resumed === undefined ? "execute" : "continue"
+  const kinds = options.kinds ?? []
   return async (event, api) => {
     try {
       apply(await run(event, api), api, userIdOf(event) as string | undefined, {
         pass,
         transactionMetadata: transactionMetadataOf(event),
         support: options.flow
-      })
+      }, kinds)
     } catch (error) {
       lastResort(api, error)
     }

@@ -47,10 +47,108 @@ export interface PostLoginApi {
   readonly validation?: { readonly error: (code: string, message: string) => unknown }
   /** Transaction metadata (TransactionMetadata.set). */
   readonly transaction?: { readonly setMetadata: (key: string, value: string | number | boolean | null) => unknown }
-  /** Continue pass only: custom authentication methods (AuthenticationMethod.record). */
-  readonly authentication?: { readonly recordMethod?: (url: string) => unknown }
   /** Auth0's cache, shared by the Actions of the trigger. Optional: stand-ins and older runtimes may lack it. */
   readonly cache?: CacheApi
+  /**
+   * MFA steps and account linking; in the continue pass, custom authentication methods (AuthenticationMethod.record).
+   * Optional: only a Decision that asks for them needs it.
+   */
+  readonly authentication?: AuthenticationApi
+  /** SAML response settings. Optional, as `authentication`. */
+  readonly samlResponse?: SamlResponseApi
+  /** The session [Enterprise; cookie mode and metadata Early Access]. Optional, as `authentication`. */
+  readonly session?: SessionApi
+  /** The refresh token [Enterprise]. Optional, as `authentication`. */
+  readonly refreshToken?: RefreshTokenApi
+  /** Which legacy Rules already ran in this transaction. Optional: without it, none did. */
+  readonly rules?: { readonly wasExecuted: (ruleId: string) => boolean }
+}
+
+/**
+ * A factor as Auth0's `api.authentication` methods take it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface FactorArg {
+  type: string
+  options?: Record<string, unknown>
+}
+
+/**
+ * Auth0's `api.authentication` (the part rulefx calls for MFA steps, account linking and recorded methods).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface AuthenticationApi {
+  readonly challengeWith: (factor: FactorArg, options?: { additionalFactors?: Array<FactorArg> }) => unknown
+  readonly challengeWithAny: (factors: Array<FactorArg>) => unknown
+  readonly enrollWith: (factor: FactorArg, options?: { additionalFactors?: Array<FactorArg> }) => unknown
+  readonly enrollWithAny: (factors: Array<FactorArg>) => unknown
+  readonly setPrimaryUser: (primaryUserId: string) => unknown
+  /** Continue pass only (AuthenticationMethod.record). */
+  readonly recordMethod?: (url: string) => unknown
+}
+
+/**
+ * Auth0's `api.samlResponse`: `setAttribute` and one setter per setting (SamlResponse.setterOf names them).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface SamlResponseApi {
+  readonly setAttribute: (attribute: string, value: unknown) => unknown
+  readonly setAudience: (audience: string) => unknown
+  readonly setRecipient: (recipient: string) => unknown
+  readonly setDestination: (destination: string) => unknown
+  readonly setIssuer: (issuer: string) => unknown
+  readonly setRelayState: (relayState: string) => unknown
+  readonly setLifetimeInSeconds: (seconds: number) => unknown
+  readonly setSignResponse: (sign: boolean) => unknown
+  readonly setNameIdentifierFormat: (format: string) => unknown
+  readonly setNameIdentifierProbes: (probes: Array<string>) => unknown
+  readonly setAuthnContextClassRef: (ref: string) => unknown
+  readonly setCreateUpnClaim: (create: boolean) => unknown
+  readonly setPassthroughClaimsWithNoMapping: (passthrough: boolean) => unknown
+  readonly setMapUnknownClaimsAsIs: (map: boolean) => unknown
+  readonly setMapIdentities: (map: boolean) => unknown
+  readonly setIncludeAttributeNameFormat: (include: boolean) => unknown
+  readonly setTypedAttributes: (typed: boolean) => unknown
+  readonly setSignatureAlgorithm: (algorithm: "rsa-sha256" | "rsa-sha1") => unknown
+  readonly setDigestAlgorithm: (algorithm: "sha256" | "sha1") => unknown
+  readonly setEncryptionAlgorithm: (algorithm: "aes256-gcm" | "aes256-cbc") => unknown
+  readonly setSigningCert: (pem: string) => unknown
+  readonly setEncryptionCert: (pem: string) => unknown
+  readonly setEncryptionPublicKey: (pem: string) => unknown
+  readonly setCert: (pem: string) => unknown
+  readonly setKey: (pem: string) => unknown
+}
+
+/**
+ * Auth0's `api.session`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface SessionApi extends RefreshTokenApi {
+  readonly revoke: (reason: string, options?: { preserveRefreshTokens?: boolean }) => unknown
+  readonly setCookieMode: (mode: "persistent" | "non-persistent") => unknown
+}
+
+/**
+ * Auth0's `api.refreshToken`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RefreshTokenApi {
+  readonly revoke: (reason: string) => unknown
+  readonly setExpiresAt: (millis: number) => unknown
+  readonly setIdleExpiresAt: (millis: number) => unknown
+  readonly setMetadata: (key: string, value: string) => unknown
+  readonly deleteMetadata: (key: string) => unknown
+  readonly evictMetadata: () => unknown
 }
 
 /**

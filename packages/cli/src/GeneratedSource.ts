@@ -46,6 +46,14 @@ const moduleEntries = (
     `  ${JSON.stringify(m.name)}: ${m.kind === "shim" ? request : `require(${JSON.stringify(specifier(m))})`},`
   )
 
+// A rule that reaches context.samlConfiguration (found by the analysis, or accepted): the Action then carries the
+// SAML mapping and decision kind (about 4 kB); without them, a rule that changes it anyway is refused (denied, logged).
+const usesSaml = (p: MigrationPlan.Plan): boolean =>
+  p.rules.some((r) =>
+    r.accepts.includes("context.samlConfiguration") ||
+    r.analysis.findings.some((f) => f.construct.startsWith("context.samlConfiguration"))
+  )
+
 /**
  * The generated entry of the Action: each rule's source as a string that runs in a realm of its own (sloppy mode,
  * the Rules globals per run). An ES module, so that esbuild inlines rulefx's modules instead of wrapping each in a
@@ -63,6 +71,7 @@ export const entrySource = (p: MigrationPlan.Plan, options: MigrationPlan.Option
     `import * as LegacyAction from "@rulefx/legacy-rules/LegacyAction"`,
     `import * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"`,
     ...(p.modules.some((m) => m.kind === "shim") ? [`import { request } from "@rulefx/legacy-rules/Request"`] : []),
+    ...(usesSaml(p) ? [`import * as SamlConfiguration from "@rulefx/legacy-rules/SamlConfiguration"`] : []),
     `const modules = {`,
     // A bundled module by its resolved path; built-ins and the Action's npm dependencies by name.
     ...moduleEntries(p, (m) => m.kind === "bundled" && m.path !== undefined ? m.path : m.name, "request"),
@@ -71,7 +80,9 @@ export const entrySource = (p: MigrationPlan.Plan, options: MigrationPlan.Option
     `const rules = [`,
     ...ruleEntries(p, options),
     `]`,
-    `const handlers = LegacyAction.make(rules, { modules, deadline: ${options.deadlineMillis ?? 10_000} })`,
+    `const handlers = LegacyAction.make(rules, { modules, deadline: ${options.deadlineMillis ?? 10_000}${
+      usesSaml(p) ? ", ...SamlConfiguration.enabled" : ""
+    } })`,
     `export const onExecutePostLogin = handlers.onExecutePostLogin`,
     `export const onContinuePostLogin = handlers.onContinuePostLogin`,
     ``

@@ -368,9 +368,13 @@ const flowRows = (summary: Summary): Array<[string, string]> => {
   for (const url of authenticationMethods ?? []) rows.push(["auth method", url])
   return rows
 }
+// The decisions shown call by call, in order: MFA steps and linking, SAML, session and refresh token (what Auth0 does
+// with several calls differs by method, so each is shown as made). Recorded methods are the flow rows' (above).
+const surfaceCall = /^(authentication\.(?!recordMethod)|samlResponse\.|session\.|refreshToken\.)/
 
 /**
- * Renders a result as an aligned plain-text table.
+ * Renders a result as an aligned plain-text table. Calls of `api.authentication`, `api.samlResponse`, `api.session` and
+ * `api.refreshToken` are rows of their own, one per call, in order, labelled with the method.
  *
  * @category getters
  * @since 0.1.0
@@ -412,6 +416,9 @@ export const render = (result: Result): string => {
     ])
   }
   rows.push(...flowRows(result.summary))
+  for (const call of result.calls) {
+    if (surfaceCall.test(call.method)) rows.push([call.method, call.args.map(show).join(", ")])
+  }
   for (const line of result.logs) rows.push(["log", line])
   if (result.filled.length > 0) {
     rows.push([

@@ -304,6 +304,25 @@ const translatedCases: ReadonlyArray<Case> = [
   }
 ]
 
+const samlCases: ReadonlyArray<Case> = [
+  {
+    code: `  context.samlConfiguration.mappings = { "http://schemas.example.com/upn": "email" }`,
+    construct: "context.samlConfiguration.mappings",
+    at: "context",
+    status: "translated",
+    detail:
+      "SAML attributes: api.samlResponse.setAttribute(uri, value) after all rules, the value read at the mapped path (email, user_metadata.x) of the final user"
+  },
+  {
+    code: `  context.samlConfiguration.RelayState = "foo=bar"`,
+    construct: "context.samlConfiguration.settings",
+    at: "context",
+    status: "translated",
+    detail:
+      "SAML settings: api.samlResponse.set<Setting>(value) after all rules (RelayState: setRelayState); logout, wctx and unknown keys are refused when a rule sets them"
+  }
+]
+
 const unsupportedCases: ReadonlyArray<Case> = [
   {
     code: `  context.primaryUser = "auth0|123"`,
@@ -314,11 +333,12 @@ const unsupportedCases: ReadonlyArray<Case> = [
       "account linking: api.authentication.setPrimaryUser discards the Action's metadata writes, so it cannot run with the other rules; do the linking in a separate Action"
   },
   {
-    code: `  context.samlConfiguration.mappings = { "http://schemas.example.com/upn": "email" }`,
+    code: `  context.samlConfiguration.logout = { callback: "https://sp.example.com/logout" }`,
     construct: "context.samlConfiguration",
     at: "context",
     status: "unsupported",
-    detail: "SAML settings are not supported by rulefx yet; set them with api.samlResponse in a hand-written Action"
+    detail:
+      "this SAML setting has no api.samlResponse setter in Actions (logout, wctx, or a key Auth0 does not know); remove it, or set what Actions has in a hand-written Action"
   },
   {
     code: `  const aliases = context.connectionOptions.domain_aliases`,
@@ -464,17 +484,20 @@ const checkShape = (text: string, source: string, isAsync = false) =>
 
 describe("Analyze", () => {
   describe("the construct catalog", () => {
-    it.effect.each([...translatedCases, ...unsupportedCases])("$construct in `$code`", (c) =>
-      Effect.gen(function*() {
-        const analysis = yield* analyze(ruleWith(c.code))
-        assert.deepStrictEqual(analysis.findings, [{
-          construct: c.construct,
-          line: 3,
-          column: c.code.indexOf(c.at),
-          status: c.status,
-          detail: c.detail
-        }])
-      }))
+    it.effect.each([...translatedCases, ...samlCases, ...unsupportedCases])(
+      "$construct in `$code`",
+      (c) =>
+        Effect.gen(function*() {
+          const analysis = yield* analyze(ruleWith(c.code))
+          assert.deepStrictEqual(analysis.findings, [{
+            construct: c.construct,
+            line: 3,
+            column: c.code.indexOf(c.at),
+            status: c.status,
+            detail: c.detail
+          }])
+        })
+    )
 
     it.effect.each([
       `  if (context.multifactor) return callback(null, user, context)`,

@@ -604,7 +604,7 @@ describe("rulefx migrate", () => {
       "context.idToken[\"https://example.com/greeting\"] = \"hi \" + configuration.GREETING;"
     ])
     refused = join(mdir, "refused")
-    legacyRule(join(refused, "rules"), "saml", 1, ["context.samlConfiguration.audience = \"urn:x\";"])
+    legacyRule(join(refused, "rules"), "saml", 1, ["context.samlConfiguration.wctx = \"foo=bar\";"])
     legacyRule(join(refused, "rules"), "dyn", 2, ["var x = 1;", "var y = eval(\"x + 1\");"])
     out = join(mdir, "dist", "action.js")
     migrated = await rulefx("migrate", tenant, "-o", out)

@@ -384,7 +384,7 @@ describe("MigrationPlan.plan: settings and modules", () => {
 })
 
 describe("MigrationPlan.plan: constructs with no Actions equivalent", () => {
-  const saml = fn("context.samlConfiguration.audience = \"urn:x\";")
+  const saml = fn("context.samlConfiguration.wctx = \"foo=bar\";")
   const linking = fn("var x = 1;", "context.primaryUser = \"auth0|other\";")
   const folder = (samlJson: Readonly<Record<string, unknown>> = {}) =>
     tree({

@@ -8,6 +8,9 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
+import type * as Authentication from "./Authentication.ts"
+import type * as SamlResponse from "./SamlResponse.ts"
+import type * as Session from "./Session.ts"
 
 /**
  * An MFA requirement.
@@ -92,6 +95,16 @@ export interface Decision {
   readonly authenticationMethods?: ReadonlyArray<string> | undefined
   /** What two rules asked that cannot both happen (two redirects, a redirect and a form); the adapter refuses these. */
   readonly conflicts?: ReadonlyArray<string> | undefined
+  /** Challenges and enrollments, in order (Authentication). Absent when none. */
+  readonly mfaSteps?: ReadonlyArray<Authentication.Step> | undefined
+  /** The primary user ids asked for (Authentication.setPrimaryUser); more than one is a conflict. Absent when none. */
+  readonly primaryUsers?: ReadonlyArray<string> | undefined
+  /** SAML attributes and settings (SamlResponse). Absent when none. */
+  readonly samlResponse?: SamlResponse.SamlResponse | undefined
+  /** Session changes (Session). Absent when none. */
+  readonly session?: Session.Changes | undefined
+  /** Refresh token changes (RefreshToken). Absent when none. */
+  readonly refreshToken?: Session.Changes | undefined
 }
 
 const record = (): Record<string, unknown> => Object.create(null)
@@ -136,6 +149,10 @@ export const merge = (decisions: Iterable<Decision>): Decision => {
     }
     out.redirect = d.redirect ?? out.redirect
     mergeFlow(out, d)
+    // The kinds a Decision holds only when asked for are folded by the code their constructors bring along (see
+    // `mergeInto`), so an Action that never asks for them carries none of it.
+    const more = (d as { readonly [MergeMoreId]?: typeof mergeInto })[MergeMoreId]
+    if (more !== undefined) more(out, d)
   }
   return out
 }
@@ -157,6 +174,59 @@ const mergeFlow = (out: Draft, d: Decision): void => {
   if (d.conflicts !== undefined) out.conflicts = [...(out.conflicts ?? []), ...d.conflicts]
 }
 
+const MergeMoreId: unique symbol = Symbol.for("@rulefx/core/Decision/mergeMore")
+
+/**
+ * Folds the kinds a Decision holds only when asked for (MFA steps, primary users, SAML, session, refresh token) into
+ * a Draft, by the rule of each kind for two rules that disagree (see Authentication, SamlResponse, Session). The
+ * constructors of those kinds are built on it, and it marks the Draft (a property that is not enumerable) so that
+ * `merge` folds that Draft's kinds with it: an Action that never asks for these kinds carries none of their code.
+ *
+ * **Gotchas**
+ *
+ * `merge` folds these kinds only from decisions recorded through their constructors (or this function); a Decision
+ * written as a literal with, say, `samlResponse` is merged without it. Fold such a literal with `mergeInto`.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const mergeInto = (
+  out: Draft,
+  d: Pick<Decision, "mfaSteps" | "primaryUsers" | "samlResponse" | "session" | "refreshToken">
+): void => {
+  Object.defineProperty(out, MergeMoreId, { value: mergeInto, enumerable: false, configurable: true })
+  for (const step of d.mfaSteps ?? []) {
+    const json = JSON.stringify(step)
+    const steps = out.mfaSteps ??= []
+    if (!steps.some((s) => JSON.stringify(s) === json)) steps.push(step)
+  }
+  for (const id of d.primaryUsers ?? []) if (!(out.primaryUsers ??= []).includes(id)) out.primaryUsers.push(id)
+  if (d.samlResponse !== undefined) {
+    const saml = out.samlResponse ??= {
+      attributes: record() as Record<string, SamlResponse.AttributeValue | null>,
+      settings: record()
+    }
+    Object.assign(saml.attributes, d.samlResponse.attributes)
+    Object.assign(saml.settings, d.samlResponse.settings)
+  }
+  for (const target of ["session", "refreshToken"] as const) {
+    const changes = d[target]
+    if (changes === undefined) continue
+    const into = out[target] ??= { evictMetadata: false, metadata: record() as Record<string, string | null> }
+    into.expiresAt = earliest(into.expiresAt, changes.expiresAt)
+    into.idleExpiresAt = earliest(into.idleExpiresAt, changes.idleExpiresAt)
+    if (changes.cookieMode !== undefined) into.cookieMode = changes.cookieMode
+    if (changes.evictMetadata) {
+      into.evictMetadata = true
+      for (const key of Object.keys(into.metadata)) delete into.metadata[key]
+    }
+    Object.assign(into.metadata, changes.metadata)
+  }
+}
+
+const earliest = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined ? b : b === undefined ? a : Math.min(a, b)
+
 /**
  * Tells whether a decision changes nothing.
  *
@@ -168,7 +238,9 @@ export const isEmpty = (d: Decision): boolean =>
   d.addScopes.length === 0 && d.removeScopes.length === 0 && Object.keys(d.appMetadata).length === 0 &&
   Object.keys(d.userMetadata).length === 0 && d.mfa === undefined && d.redirect === undefined &&
   d.prompt === undefined && Object.keys(d.transactionMetadata ?? {}).length === 0 &&
-  (d.authenticationMethods ?? []).length === 0 && (d.conflicts ?? []).length === 0
+  (d.authenticationMethods ?? []).length === 0 && (d.conflicts ?? []).length === 0 &&
+  !d.mfaSteps?.length && !d.primaryUsers?.length && d.samlResponse === undefined && d.session === undefined &&
+  d.refreshToken === undefined
 
 /**
  * The recorder a rule acts through. Each rule run gets its own, so the decisions of a rule that fails or is
@@ -200,6 +272,14 @@ export interface Draft {
   transactionMetadata?: Record<string, TransactionValue> | undefined
   authenticationMethods?: Array<string> | undefined
   conflicts?: Array<string> | undefined
+  mfaSteps?: Array<Authentication.Step> | undefined
+  primaryUsers?: Array<string> | undefined
+  samlResponse?: {
+    readonly attributes: Record<string, SamlResponse.AttributeValue | null>
+    readonly settings: SamlResponse.Settings
+  } | undefined
+  session?: Session.DraftChanges | undefined
+  refreshToken?: Session.DraftChanges | undefined
 }
 
 /**
@@ -224,6 +304,17 @@ export const collect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<De
  */
 export const recordWith = (f: (draft: Draft) => void): Effect.Effect<void, never, Decisions> =>
   Effect.flatMap(Decisions, (d) => d.record(f))
+
+/**
+ * Records the kinds a Decision holds only when asked for (see `mergeInto`): what the constructors of Authentication,
+ * SamlResponse, Session and RefreshToken are built on.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const recordMore = (
+  d: Pick<Decision, "mfaSteps" | "primaryUsers" | "samlResponse" | "session" | "refreshToken">
+): Effect.Effect<void, never, Decisions> => recordWith((draft) => mergeInto(draft, d))
 
 /**
  * Sets a custom claim on the ID token.

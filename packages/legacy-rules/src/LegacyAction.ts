@@ -25,6 +25,13 @@ export interface Options {
   readonly modules?: Readonly<Record<string, unknown>>
   /** The whole run's deadline. Default 10 seconds: legacy rules call out more than typed ones, and Auth0 allows 20. */
   readonly deadline?: Duration.Input
+  /**
+   * The opt-in decision kinds the rules need (PostLogin.Options): Auth0SamlResponse.kind with `saml`
+   * (`...SamlConfiguration.enabled` passes both; `rulefx migrate` does when a rule reaches `context.samlConfiguration`).
+   */
+  readonly kinds?: PostLogin.Options["kinds"]
+  /** `context.samlConfiguration` as `api.samlResponse` (see LegacyRules); with `kinds` [Auth0SamlResponse.kind]. */
+  readonly saml?: LegacyRules.Options["saml"]
 }
 
 /**
@@ -54,12 +61,13 @@ export const defaultDeadline: Duration.Duration = Duration.seconds(10)
  */
 export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Options = {}): Handlers => {
   // One `global` for both passes, as Rules' was one sandbox's.
-  const shared = { modules: options.modules ?? {}, global: {} }
+  const shared = { modules: options.modules ?? {}, global: {}, ...(options.saml && { saml: options.saml }) }
   const deadline = options.deadline ?? defaultDeadline
+  const kinds = options.kinds ?? []
   const execute = LegacyRules.make(rules, shared)
   const resume = LegacyRules.make(rules, { ...shared, resumed: true })
   return {
-    onExecutePostLogin: PostLogin.make(LegacyRules.pipeline(execute), Layer.empty, { deadline }),
-    onContinuePostLogin: PostLogin.make(LegacyRules.pipeline(resume), Layer.empty, { deadline })
+    onExecutePostLogin: PostLogin.make(LegacyRules.pipeline(execute), Layer.empty, { deadline, kinds }),
+    onContinuePostLogin: PostLogin.make(LegacyRules.pipeline(resume), Layer.empty, { deadline, kinds })
   }
 }

@@ -23,6 +23,7 @@ import { json } from "./internal/json.ts"
 import { active, type Run, running } from "./internal/running.ts"
 import * as Realm from "./Realm.ts"
 import type { RulesContext, RulesUser } from "./RulesContext.ts"
+import type * as SamlConfiguration from "./SamlConfiguration.ts"
 
 /**
  * What a Rules function looks like.
@@ -318,6 +319,8 @@ export interface Session {
    * code a read runs (a getter, a `toJSON`) raises a moment later is this login's fault, not a fault of no run.
    */
   handle?: Run
+  /** `context.samlConfiguration` as `api.samlResponse` (LegacyRules' `saml` option); without it, a change is refused. */
+  readonly saml?: SamlConfiguration.Support
 }
 
 /**
@@ -402,10 +405,17 @@ const deny = (rule: string, error: unknown, scrub: (text: string) => string) =>
 
 // What a rule set on `context` that Actions cannot do: compared with the same fields before the rule ran, so only
 // this rule's own change counts, and only when it did not accept the construct.
-const snapshot = (context: RulesContext) => [json(context.primaryUser), json(context.samlConfiguration ?? {})]
+// Of context.samlConfiguration, with the `saml` option, only the keys Actions has no setter for count
+// (SamlConfiguration.unsupported): the rest becomes api.samlResponse calls. Without it, any change counts.
+const snapshot = (session: Session) => [
+  json(session.context.primaryUser),
+  json(
+    session.saml ? session.saml.unsupported(session.context.samlConfiguration) : session.context.samlConfiguration ?? {}
+  )
+]
 
-const refusedChange = (rule: LegacyRule, before: ReturnType<typeof snapshot>, context: RulesContext) => {
-  const after = snapshot(context)
+const refusedChange = (rule: LegacyRule, before: ReturnType<typeof snapshot>, session: Session) => {
+  const after = snapshot(session)
   return ["context.primaryUser", "context.samlConfiguration"].find((construct, i) =>
     after[i] !== before[i] && !rule.accepted.includes(construct)
   )
@@ -433,7 +443,7 @@ export const run = (
 ): Effect.Effect<void, LegacyRuleDenied | Denial.RuleTimedOut> =>
   Effect.callback<void, LegacyRuleDenied>((resume, signal) => {
     let done = false
-    const before = snapshot(session.context)
+    const before = snapshot(session)
     const end = () => {
       done = true
       active.delete(handle)
@@ -445,7 +455,7 @@ export const run = (
       resume(ok ? Effect.void : Effect.fail(deny(rule.name, error ?? "", session.scrub)))
     }
     const succeed = () => {
-      const refused = refusedChange(rule, before, session.context)
+      const refused = refusedChange(rule, before, session)
       finish(refused && new UnsupportedConstruct(refused), refused === undefined)
     }
     // A fault of the login (see `settle`). One raised after the rule ended is logged, and denies the login if it is

@@ -13,6 +13,7 @@
  * | `user.picture = v` (a standard profile claim) | ID-token claim `picture` |
  * | `context.multifactor = { provider, allowRememberBrowser }` | MFA |
  * | `context.redirect = { url }` | redirect to `url` as parsed, with only the metadata writes (`/continue` sets the rest) |
+ * | `context.samlConfiguration.mappings` / `.<setting>` | SAML attributes (values read from the final `user`) and settings, with the `saml` option (SamlConfiguration) |
  * | `auth0.users.updateAppMetadata(user.user_id, md)` | app_metadata writes, per changed top-level key |
  *
  * Nothing else is persisted: changes to `user` itself stay in this login, as they did under Rules. Metadata written
@@ -50,6 +51,7 @@ import { stringList } from "./internal/stringList.ts"
 import * as LegacyRule from "./LegacyRule.ts"
 import { empty } from "./Realm.ts"
 import * as RulesContext from "./RulesContext.ts"
+import type * as SamlConfiguration from "./SamlConfiguration.ts"
 
 /**
  * What the legacy rules left behind: the final `user` and `context`, and the metadata they wrote through `auth0`.
@@ -82,6 +84,11 @@ export interface Options {
   readonly global?: Record<string, unknown>
   /** True for the pass in `onContinuePostLogin`: `context.protocol` is "redirect-callback", redirects are ignored. */
   readonly resumed?: boolean
+  /**
+   * `context.samlConfiguration` as `api.samlResponse` (SamlConfiguration.support). Opt-in, so that rules that never
+   * set it do not carry the mapping; without it, a rule that changes `context.samlConfiguration` is refused.
+   */
+  readonly saml?: SamlConfiguration.Support
 }
 
 /**
@@ -321,7 +328,8 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
       const scrubber = scrubberOf(configuration)
       const session: LegacyRule.Session = {
         ...RulesContext.fromEvent(login.raw, { resumed, guard }),
-        scrub: scrubber.scrub
+        scrub: scrubber.scrub,
+        ...(options.saml && { saml: options.saml })
       }
       const originalApp = structuredClone(session.user.app_metadata)
       const originalUser = structuredClone(session.user.user_metadata)
@@ -394,7 +402,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
             resumed
           }
           // What the login becomes is read now, in the last rule's async context, before the last check.
-          plans.set(state, yield* leftovers(session, last, committed, () => plan(state, scrubber)))
+          plans.set(state, yield* leftovers(session, last, committed, () => plan(state, scrubber, options.saml)))
           // A fault raised after the last rule ended, or while its leftovers were read, denies too: looked for after a
           // turn of the event loop, in which Node reports a rejection left unhandled as the last rule called back.
           yield* Effect.mapError(LegacyRule.settle(session, true), committed)
@@ -487,7 +495,11 @@ const leftovers = <A>(
 
 // What the legacy rules asked of the login, read once from what they left, as the decisions to record: every value
 // that could run a rule's code is read here, and the Effect returned reads only rulefx's own data.
-const plan = (state: State, scrubber: Scrubber): Effect.Effect<void, RecordDenial, Decision.Decisions> => {
+const plan = (
+  state: State,
+  scrubber: Scrubber,
+  saml: SamlConfiguration.Support | undefined
+): Effect.Effect<void, RecordDenial, Decision.Decisions> => {
   // Metadata the rules wrote is kept when they are denied here, as with any other denial of theirs.
   const deny = (denial: RecordDenial) =>
     Effect.fail(withCommitted(denial, { appMetadata: state.appMetadata, userMetadata: state.userMetadata }))
@@ -539,6 +551,17 @@ const plan = (state: State, scrubber: Scrubber): Effect.Effect<void, RecordDenia
   if (scopes !== undefined) {
     for (const scope of scopes) if (!state.requestedScopes.includes(scope)) steps.push(Decision.addScope(scope))
     for (const scope of state.requestedScopes) if (!scopes.includes(scope)) steps.push(Decision.removeScope(scope))
+  }
+  // A SAML response goes through the browser, as a token may: a secret in an attribute denies, as in a claim.
+  if (saml !== undefined) {
+    steps.push(
+      saml.record(
+        context.samlConfiguration,
+        user,
+        (uri, secret) => deny(new SecretInClaim({ claim: uri, secret })),
+        scrubber.heldIn
+      )
+    )
   }
   steps.push(mfaOf(context.multifactor), persist(state))
   return Effect.forEach(steps, (step) => step, { discard: true })

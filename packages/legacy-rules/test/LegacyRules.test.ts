@@ -93,10 +93,10 @@ const setsPrimaryUserThroughAlias: LegacyRule.RuleFunction = function(user, cont
   callback(null, user, context)
 }
 
-/** Changes context.samlConfiguration in place. */
+/** Changes context.samlConfiguration in place, with a key Actions has no setter for (WS-Fed's wctx). */
 const changesSamlConfiguration: LegacyRule.RuleFunction = function(user, context, callback) {
   const saml = context.samlConfiguration
-  saml["audience"] = "urn:other"
+  saml["wctx"] = "foo=bar"
   callback(null, user, context)
 }
 
@@ -908,7 +908,7 @@ describe("LegacyRules", () => {
         assert.deepStrictEqual(view(decision), nothing)
       }))
 
-    it.effect("context.samlConfiguration changed: denied unless accepted", () =>
+    it.effect("context.samlConfiguration changed where Actions has no setter (wctx): denied unless accepted", () =>
       Effect.gen(function*() {
         assert.strictEqual(
           (yield* denial(withOptions("saml", changesSamlConfiguration, {}))).message,

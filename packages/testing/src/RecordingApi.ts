@@ -6,11 +6,21 @@
  * `accessToken.addScope`/`removeScope` throw on an invalid scope string, every method returns the `api` object for
  * chaining, and `cache` is an in-memory cache with Auth0's limits, answering `{type: "error", code}` with Auth0's
  * codes when a write does not fit (see Auth0Limits.cache). Cache calls are recorded too (`cache.get`, `cache.set`,
- * `cache.delete`), after the call, so a refused write is in `calls` as well.
+ * `cache.delete`), after the call, so a refused write is in `calls` as well. It also records `authentication.*`,
+ * `samlResponse.*`, `session.*` and `refreshToken.*` calls; `rules.wasExecuted` answers from `executedRules` (a read,
+ * not recorded).
  *
  * @since 0.1.0
  */
-import { type CacheApi, isValidScope, type PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
+import {
+  type AuthenticationApi,
+  type CacheApi,
+  isValidScope,
+  type PostLoginApi,
+  type RefreshTokenApi,
+  type SamlResponseApi,
+  type SessionApi
+} from "@rulefx/adapter-auth0/PostLoginApi"
 import { makeMemoryCache } from "./internal/memoryCache.ts"
 import * as Tokens from "./Tokens.ts"
 
@@ -59,6 +69,11 @@ export interface Summary {
  */
 export interface RecordingApi extends PostLoginApi {
   readonly cache: CacheApi
+  readonly authentication: AuthenticationApi
+  readonly samlResponse: SamlResponseApi
+  readonly session: SessionApi
+  readonly refreshToken: RefreshTokenApi
+  readonly rules: { readonly wasExecuted: (ruleId: string) => boolean }
   readonly calls: ReadonlyArray<Call>
   readonly summary: () => Summary
   /** The state Auth0 appends to a redirect and expects back in the returned token (`validateToken`). */
@@ -84,6 +99,8 @@ export interface Options {
   readonly event?: Readonly<Record<string, unknown>>
   /** The redirect state of the transaction; a fresh one by default. The continue pass's api must be given the first's. */
   readonly state?: string
+  /** The legacy Rule ids `rules.wasExecuted` answers true for (a read, not recorded); none by default. */
+  readonly executedRules?: ReadonlyArray<string>
 }
 
 let states = 0
@@ -112,6 +129,8 @@ export const make = (options: Options = {}): RecordingApi => {
     calls.push({ method, args })
     return api
   }
+  const recorders = (prefix: string, methods: ReadonlyArray<string>) =>
+    Object.fromEntries(methods.map((method) => [method, record(`${prefix}.${method}`)]))
   const scope = (method: string) => (value: string) => {
     if (typeof value !== "string" || !isValidScope(value)) throw new TypeError(`Invalid scope: ${String(value)}`)
     return record(method)(value)
@@ -163,9 +182,20 @@ export const make = (options: Options = {}): RecordingApi => {
         return record("transaction.setMetadata")(key, value)
       }
     },
-    authentication: { recordMethod: record("authentication.recordMethod") },
     state,
     transactionMetadata,
+    authentication: {
+      challengeWith: record("authentication.challengeWith"),
+      challengeWithAny: record("authentication.challengeWithAny"),
+      enrollWith: record("authentication.enrollWith"),
+      enrollWithAny: record("authentication.enrollWithAny"),
+      setPrimaryUser: record("authentication.setPrimaryUser"),
+      recordMethod: record("authentication.recordMethod")
+    },
+    samlResponse: recorders("samlResponse", samlMethods) as unknown as SamlResponseApi,
+    session: recorders("session", [...tokenMethods, "setCookieMode"]) as unknown as SessionApi,
+    refreshToken: recorders("refreshToken", tokenMethods) as unknown as RefreshTokenApi,
+    rules: { wasExecuted: (ruleId) => options.executedRules?.includes(ruleId) ?? false },
     cache: {
       get: (...args) => {
         const result = cache.get(...args)
@@ -187,6 +217,36 @@ export const make = (options: Options = {}): RecordingApi => {
   }
   return api
 }
+
+const samlMethods = [
+  "setAttribute",
+  "setAudience",
+  "setRecipient",
+  "setDestination",
+  "setIssuer",
+  "setRelayState",
+  "setLifetimeInSeconds",
+  "setSignResponse",
+  "setNameIdentifierFormat",
+  "setNameIdentifierProbes",
+  "setAuthnContextClassRef",
+  "setCreateUpnClaim",
+  "setPassthroughClaimsWithNoMapping",
+  "setMapUnknownClaimsAsIs",
+  "setMapIdentities",
+  "setIncludeAttributeNameFormat",
+  "setTypedAttributes",
+  "setSignatureAlgorithm",
+  "setDigestAlgorithm",
+  "setEncryptionAlgorithm",
+  "setSigningCert",
+  "setEncryptionCert",
+  "setEncryptionPublicKey",
+  "setCert",
+  "setKey"
+]
+
+const tokenMethods = ["revoke", "setExpiresAt", "setIdleExpiresAt", "setMetadata", "deleteMetadata", "evictMetadata"]
 
 /**
  * The calls that decide the login: every call but the reads and writes of Auth0's cache, which rules may come to

@@ -20,6 +20,10 @@ export const translated = {
   "context.stats": "event.stats.logins_count as loginsCount",
   "context.sso.current_clients": "event.session.clients[].client_id",
   "context.sessionID": "event.session.id",
+  "context.samlConfiguration.settings":
+    "SAML settings: api.samlResponse.set<Setting>(value) after all rules (RelayState: setRelayState); logout, wctx and unknown keys are refused when a rule sets them",
+  "context.samlConfiguration.mappings":
+    "SAML attributes: api.samlResponse.setAttribute(uri, value) after all rules, the value read at the mapped path (email, user_metadata.x) of the final user",
   "callback(error)": "denies the login with the error's message (api.access.deny)",
   "UnauthorizedError": "denies with the message; Actions has no error=unauthorized, apps see access_denied",
   "throw": "a thrown error denies the login with its message",
@@ -37,7 +41,7 @@ export const unsupported = {
   "context.primaryUser":
     "account linking: api.authentication.setPrimaryUser discards the Action's metadata writes, so it cannot run with the other rules; do the linking in a separate Action",
   "context.samlConfiguration":
-    "SAML settings are not supported by rulefx yet; set them with api.samlResponse in a hand-written Action",
+    "this SAML setting has no api.samlResponse setter in Actions (logout, wctx, or a key Auth0 does not know); remove it, or set what Actions has in a hand-written Action",
   "context.connectionOptions":
     "connection options are not in the Actions event; mirror the values into connection metadata (event.connection.metadata) or read them with the Management API",
   "context.sso.with_auth0": "no equivalent in Actions; rewrite the check (e.g. against event.session) or remove it",

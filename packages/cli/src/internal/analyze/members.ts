@@ -3,6 +3,7 @@
  * parameters give them), on the wrapper's `auth0`, and IdP tokens read off an identity.
  */
 import * as ClaimName from "@rulefx/core/ClaimName"
+import * as SamlResponse from "@rulefx/core/SamlResponse"
 import type * as acorn from "acorn"
 import { claimDetail, idpTokenKeys, metadataKeys } from "./catalog.ts"
 import { chainOf, keyOf, propertyKey, type Write, writeOf } from "./chains.ts"
@@ -102,7 +103,7 @@ const onContext = (
     case "sso":
       return onSso(inspection, node, second)
     case "samlConfiguration":
-      return ko(inspection, node, "context.samlConfiguration")
+      return onSaml(inspection, node, second, write)
     case "connectionOptions":
       return ko(inspection, node, "context.connectionOptions")
     case "jwtConfiguration":
@@ -111,6 +112,20 @@ const onContext = (
       return undefined
   }
 }
+
+// The keys api.samlResponse has a setter for (RelayState as setRelayState); a key computed at run time is checked when
+// the rule runs (the legacy layer refuses a rule that sets a key without a setter).
+const samlSettings: ReadonlySet<string> = new Set([
+  ...SamlResponse.settingNames.filter((name) => name !== "relayState"),
+  "RelayState"
+])
+
+const onSaml = (inspection: Inspection, node: acorn.Node, second: string | undefined, write: Write) =>
+  second === "mappings"
+    ? ok(inspection, node, "context.samlConfiguration.mappings")
+    : second === undefined || samlSettings.has(second) || write === undefined
+    ? ok(inspection, node, "context.samlConfiguration.settings")
+    : ko(inspection, node, "context.samlConfiguration")
 
 const onUser = (inspection: Inspection, node: acorn.Node, keys: Keys, write: Write) => {
   const [first] = keys
