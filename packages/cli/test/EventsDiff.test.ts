@@ -38,15 +38,16 @@ const users = [
   { user_id: "auth0|seller", email: "ada@shop.example", app_metadata: { sellerId: "seller-1", roles: ["ADMIN"] } },
   { user_id: "auth0|plain", email: "bob@example.com", app_metadata: {} },
   { user_id: "auth0|guest", email: "gus@example.com", app_metadata: { roles: ["GUEST"] } }
-].map((u) => ({
-  ...u,
-  email_verified: true,
-  created_at: "2024-01-01T00:00:00.000Z",
-  updated_at: "2026-01-01T00:00:00.000Z",
-  user_metadata: {},
-  logins_count: 7,
-  identities: identity(u.user_id.slice("auth0|".length))
-}))
+].map((u) =>
+  Object.assign(u, {
+    email_verified: true,
+    created_at: "2024-01-01T00:00:00.000Z",
+    updated_at: "2026-01-01T00:00:00.000Z",
+    user_metadata: {},
+    logins_count: 7,
+    identities: identity(u.user_id.slice("auth0|".length))
+  })
+)
 
 interface Output {
   readonly code: number | null

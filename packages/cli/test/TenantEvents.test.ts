@@ -115,6 +115,10 @@ const userPages = (s: ManagementServer.ManagementServer) =>
     Object.fromEntries(new URL(r.path, "http://x").searchParams)
   )
 
+const sampledIds = (
+  made: TenantEvents.TenantEvents
+) => [...new Set(made.events.map((e) => (e.event["user"] as { user_id: string }).user_id))]
+
 describe("TenantEvents.read", () => {
   it.effect("one event per sampled user and login application, the user, app and connection as the tenant has them", () =>
     Effect.gen(function*() {
@@ -194,15 +198,12 @@ describe("TenantEvents.read", () => {
   it.effect("sampling: the same seed reads the same users, another seed others; only the pages holding them", () =>
     Effect.gen(function*() {
       const s = yield* Effect.promise(() => tenant())
-      const ids = (
-        made: TenantEvents.TenantEvents
-      ) => [...new Set(made.events.map((e) => (e.event["user"] as { user_id: string }).user_id))]
       const first = yield* read(s, { seed: 3 })
       const pagesFirst = userPages(s)
       const again = yield* read(s, { seed: 3 })
       const other = yield* read(s, { seed: 4 })
-      assert.deepStrictEqual(ids(again), ids(first))
-      assert.notDeepEqual(ids(other), ids(first))
+      assert.deepStrictEqual(sampledIds(again), sampledIds(first))
+      assert.notDeepEqual(sampledIds(other), sampledIds(first))
       // Page 0 first (for the total), with the totals and the event's user fields; then each page a sampled user is on.
       assert.deepStrictEqual(pagesFirst[0], {
         page: "0",
@@ -212,7 +213,7 @@ describe("TenantEvents.read", () => {
         include_fields: "true"
       })
       const expectedPages = [
-        ...new Set([0, ...ids(first).map((id) => Math.floor(users.findIndex((u) => u.user_id === id) / 5))])
+        ...new Set([0, ...sampledIds(first).map((id) => Math.floor(users.findIndex((u) => u.user_id === id) / 5))])
       ]
       assert.deepStrictEqual(pagesFirst.map((p) => Number(p["page"])), expectedPages)
       // More users asked for than the tenant has: every one, every page.
@@ -343,7 +344,7 @@ interface Output {
 
 const rulefx = (env: Record<string, string | undefined>, ...args: ReadonlyArray<string>): Promise<Output> =>
   new Promise((resolve) => {
-    const base = { ...process.env, NO_COLOR: "1" }
+    const base: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1" }
     for (const name of ["AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "RULEFX_AUTH0_BASE_URL"]) {
       delete base[name]
     }
