@@ -12,6 +12,8 @@
  *   [--optional-setting NAME] [--rule-timeout 5000] [--deadline 10000] [--budget 100] [--runtime npm] [--dry-run]
  * rulefx migrate tenant/rules --emit-rules src/legacy-rules.cjs [--skip <rule>]
  * rulefx diff dist/old.js dist/new.js --events events/ [--secrets secrets.env] [--ignore <path>] [--live] [--json]
+ * rulefx events --from-tenant --out events/ [--users 10] [--clients id,...] [--seed 1]
+ * rulefx events --generate 200 --out events/ [--seed 1] [--rules tenant/rules]
  * ```
  *
  * @since 0.1.0
@@ -22,6 +24,7 @@ import { createRequire } from "node:module"
 import { build } from "./internal/cli/build.ts"
 import { deploy } from "./internal/cli/deploy.ts"
 import { diff } from "./internal/cli/diff.ts"
+import { events } from "./internal/cli/events.ts"
 import { exportCommand } from "./internal/cli/export.ts"
 import { init } from "./internal/cli/init.ts"
 import { migrate } from "./internal/cli/migrate.ts"
@@ -39,7 +42,7 @@ export const rulefx = Command.make("rulefx").pipe(
   Command.withDescription(
     "Scaffold, build, run, deploy and export Auth0 Actions written with rulefx; migrate legacy Rules"
   ),
-  Command.withSubcommands([init, build, run, deploy, exportCommand, migrate, diff])
+  Command.withSubcommands([init, build, run, deploy, exportCommand, migrate, diff, events])
 )
 
 // The installed package's own manifest, found by name (its exports list ./package.json) from src/ and dist/ alike.

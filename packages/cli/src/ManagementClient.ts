@@ -114,7 +114,99 @@ export interface ManagementClient {
   ) => Effect.Effect<void, ManagementApiError>
   /** The tenant's triggers (`GET /api/v2/actions/triggers`): each id at each version, with its status. */
   readonly listTriggers: Effect.Effect<ReadonlyArray<TriggerVersion>, ManagementApiError>
+  /**
+   * One page of the tenant's users (`GET /api/v2/users`, 0-based `page`, at most 100 `perPage`, with the total),
+   * without the fields `rulefx events` never writes out (see `userFields`). Needs `read:users`.
+   */
+  readonly listUsers: (page: number, perPage: number) => Effect.Effect<UserPage, ManagementApiError>
+  /**
+   * Every client (application), page after page, with only `clientFields`: never a client secret. Needs
+   * `read:clients`.
+   */
+  readonly listClients: Effect.Effect<ReadonlyArray<Client>, ManagementApiError>
+  /** Every connection, checkpoint after checkpoint, with only `connectionFields`. Needs `read:connections`. */
+  readonly listConnections: Effect.Effect<ReadonlyArray<Connection>, ManagementApiError>
 }
+
+/**
+ * A user as `listUsers` answers it: the fields a post-login event's `user` has, as the tenant stores them.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type User = typeof User.Type
+
+/**
+ * A page of users and the tenant's total.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface UserPage {
+  readonly users: ReadonlyArray<User>
+  readonly total: number
+}
+
+/**
+ * A client as `listClients` answers it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Client = typeof Client.Type
+
+/**
+ * A connection as `listConnections` answers it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Connection = typeof Connection.Type
+
+/**
+ * The user fields requested (`fields=...&include_fields=true`): a post-login event's `user`, and `logins_count` for
+ * its `stats`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const userFields: ReadonlyArray<string> = [
+  "user_id",
+  "email",
+  "email_verified",
+  "username",
+  "phone_number",
+  "phone_verified",
+  "name",
+  "nickname",
+  "given_name",
+  "family_name",
+  "picture",
+  "created_at",
+  "updated_at",
+  "last_password_reset",
+  "app_metadata",
+  "user_metadata",
+  "identities",
+  "multifactor",
+  "logins_count"
+]
+
+/**
+ * The client fields requested: no `client_secret`, no signing keys, no credentials.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const clientFields: ReadonlyArray<string> = ["client_id", "name", "client_metadata", "app_type", "global"]
+
+/**
+ * The connection fields requested: no `options` (they hold secrets of social and enterprise connections).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const connectionFields: ReadonlyArray<string> = ["id", "name", "strategy", "metadata"]
 
 /**
  * One trigger at one version, as the Management API lists it.
@@ -142,6 +234,9 @@ const sdkBody = (body: ActionBody) => ({
 })
 
 const maxRateLimitWaitMillis = 60_000
+const clientsPerPage = 100
+const connectionsPerPage = 100
+const actionScopes = "read:actions, create:actions and update:actions"
 const bindingsPerPage = 20
 
 const opt = <S extends Schema.Top>(schema: S) => Schema.optional(Schema.NullOr(schema))
@@ -164,6 +259,51 @@ const BindingList = Schema.Struct({
   }))),
   total: opt(Schema.Number)
 })
+
+const Metadata = Schema.Record(Schema.String, Schema.Unknown)
+
+const User = Schema.Struct({
+  user_id: Schema.String,
+  email: opt(Schema.String),
+  email_verified: opt(Schema.Boolean),
+  username: opt(Schema.String),
+  phone_number: opt(Schema.String),
+  phone_verified: opt(Schema.Boolean),
+  name: opt(Schema.String),
+  nickname: opt(Schema.String),
+  given_name: opt(Schema.String),
+  family_name: opt(Schema.String),
+  picture: opt(Schema.String),
+  created_at: opt(Schema.String),
+  updated_at: opt(Schema.String),
+  last_password_reset: opt(Schema.String),
+  app_metadata: opt(Metadata),
+  user_metadata: opt(Metadata),
+  identities: opt(Schema.Array(Metadata)),
+  multifactor: opt(Schema.Array(Schema.String)),
+  logins_count: opt(Schema.Number)
+})
+
+const UserList = Schema.Struct({ users: opt(Schema.Array(User)), total: opt(Schema.Number) })
+
+const Client = Schema.Struct({
+  client_id: Schema.String,
+  name: opt(Schema.String),
+  client_metadata: opt(Schema.Record(Schema.String, Schema.String)),
+  app_type: opt(Schema.String),
+  global: opt(Schema.Boolean)
+})
+
+const ClientList = Schema.Struct({ clients: opt(Schema.Array(Client)), total: opt(Schema.Number) })
+
+const Connection = Schema.Struct({
+  id: Schema.String,
+  name: Schema.String,
+  strategy: Schema.String,
+  metadata: opt(Schema.Record(Schema.String, Schema.String))
+})
+
+const ConnectionList = Schema.Struct({ connections: opt(Schema.Array(Connection)), next: opt(Schema.String) })
 
 const Version = Schema.Struct({ id: opt(Schema.String), number: opt(Schema.Number) })
 
@@ -243,7 +383,13 @@ const rateLimitWait = (failure: HttpFailure, attempt: number, now: number): numb
   return Math.min(1000 * 2 ** attempt, maxRateLimitWaitMillis)
 }
 
-const toError = (domain: string, step: string, failure: HttpFailure, attempts: number): ManagementApiError => {
+const toError = (
+  domain: string,
+  step: string,
+  failure: HttpFailure,
+  attempts: number,
+  scopes: string
+): ManagementApiError => {
   const detail = failure.detail
   switch (failure.status) {
     case undefined:
@@ -265,8 +411,7 @@ const toError = (domain: string, step: string, failure: HttpFailure, attempts: n
         )
         : fail(
           "Forbidden",
-          `Auth0 refused ${step} (403: ${detail}). The application needs the Management API scopes ` +
-            "read:actions, create:actions and update:actions."
+          `Auth0 refused ${step} (403: ${detail}). The application needs the Management API scopes ${scopes}.`
         )
     case 404:
       return fail("NotFound", `not found while ${step} (404: ${detail})`)
@@ -331,7 +476,8 @@ export const make = Effect.fn("ManagementClient.make")(function*(options: Option
 
   const request = <A>(
     step: string,
-    f: (signal: AbortSignal) => PromiseLike<A>
+    f: (signal: AbortSignal) => PromiseLike<A>,
+    scopes: string = actionScopes
   ): Effect.Effect<A, ManagementApiError> => {
     const attempt = (n: number): Effect.Effect<A, ManagementApiError> =>
       Effect.tryPromise({ try: f, catch: toFailure }).pipe(
@@ -343,7 +489,7 @@ export const make = Effect.fn("ManagementClient.make")(function*(options: Option
               yield* Effect.sleep(wait)
               return yield* attempt(n + 1)
             })
-            : Effect.fail(toError(domain, step, failure, n))
+            : Effect.fail(toError(domain, step, failure, n, scopes))
         )
       )
     return attempt(0)
@@ -365,6 +511,78 @@ export const make = Effect.fn("ManagementClient.make")(function*(options: Option
       all.push(...items)
       const total = body.total ?? undefined
       if (items.length < bindingsPerPage || (total !== undefined && all.length >= total)) break
+    }
+    return all
+  })
+
+  const listUsers = Effect.fnUntraced(function*(page: number, perPage: number) {
+    const step = "reading the users"
+    const response = yield* request(
+      step,
+      (signal) =>
+        client.users.list({
+          page,
+          per_page: perPage,
+          include_totals: true,
+          fields: userFields.join(","),
+          include_fields: true
+        }, { abortSignal: signal }),
+      "read:users"
+    )
+    const body = yield* decode(UserList, step)(response.response)
+    const users = body.users ?? []
+    return { users, total: body.total ?? users.length }
+  })
+
+  const listClients = Effect.gen(function*() {
+    const step = "reading the applications"
+    const all: Array<Client> = []
+    for (let page = 0; page < 100; page++) {
+      const response = yield* request(
+        step,
+        (signal) =>
+          client.clients.list({
+            page,
+            per_page: clientsPerPage,
+            include_totals: true,
+            fields: clientFields.join(","),
+            include_fields: true
+          }, { abortSignal: signal }),
+        "read:clients"
+      )
+      const body = yield* decode(ClientList, step)(response.response)
+      const items = body.clients ?? []
+      all.push(...items)
+      if (
+        items.length < clientsPerPage || (body.total !== undefined && body.total !== null && all.length >= body.total)
+      ) {
+        break
+      }
+    }
+    return all
+  })
+
+  const listConnections = Effect.gen(function*() {
+    const step = "reading the connections"
+    const all: Array<Connection> = []
+    let from: string | undefined
+    for (let n = 0; n < 100; n++) {
+      const checkpoint = from
+      const response = yield* request(
+        step,
+        (signal) =>
+          client.connections.list({
+            take: connectionsPerPage,
+            fields: connectionFields.join(","),
+            include_fields: true,
+            ...(checkpoint === undefined ? {} : { from: checkpoint })
+          }, { abortSignal: signal }),
+        "read:connections"
+      )
+      const body = yield* decode(ConnectionList, step)(response.response)
+      all.push(...(body.connections ?? []))
+      if (body.next === undefined || body.next === null || body.next === "") break
+      from = body.next
     }
     return all
   })
@@ -411,7 +629,10 @@ export const make = Effect.fn("ManagementClient.make")(function*(options: Option
       .pipe(
         Effect.flatMap(decode(TriggerList, "reading the triggers")),
         Effect.map((list) => list.triggers ?? [])
-      )
+      ),
+    listUsers,
+    listClients,
+    listConnections
   }
 })
 

@@ -5,7 +5,8 @@
  *
  * Endpoints: `POST /oauth/token`; `GET`/`POST /api/v2/actions/actions`; `GET`/`PATCH /api/v2/actions/actions/{id}`;
  * `POST /api/v2/actions/actions/{id}/deploy`; `GET /api/v2/actions/triggers` (the tenant's trigger list);
- * `GET`/`PATCH /api/v2/actions/triggers/{trigger}/bindings`. They follow
+ * `GET`/`PATCH /api/v2/actions/triggers/{trigger}/bindings`; and for `rulefx events --from-tenant`, `GET
+ * /api/v2/users`, `/api/v2/clients` and `/api/v2/connections` over the users, clients and connections given. They follow
  * the documented shapes: lists are paged with a 0-based `page` and `per_page`; a build goes `pending`, `building`,
  * then `built` or `failed`; deploy answers 400 unless the action is built; a bindings PATCH replaces the whole list
  * and accepts only deployed actions, by `action_id` or `action_name` ref; every API call needs the issued bearer
@@ -20,6 +21,7 @@ import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import * as Directory from "./internal/directory.ts"
 import { listen } from "./Listen.ts"
 
 /**
@@ -100,6 +102,15 @@ export interface Options {
    * current version, the versions before it deprecated.
    */
   readonly triggers?: ReadonlyArray<StoredTrigger>
+  /**
+   * Users as `GET /api/v2/users` answers them (paged by `page`/`per_page`, at most 100 a page and the first 1000 in
+   * all, with `include_totals`, `fields` and `include_fields`). Default none.
+   */
+  readonly users?: ReadonlyArray<Readonly<Record<string, unknown>>>
+  /** Clients as `GET /api/v2/clients` answers them (paged as users; `client_secret` is answered unless `fields` leaves it out). */
+  readonly clients?: ReadonlyArray<Readonly<Record<string, unknown>>>
+  /** Connections as `GET /api/v2/connections` answers them (checkpoint paging: `take`, then `from` the answer's `next`). */
+  readonly connections?: ReadonlyArray<Readonly<Record<string, unknown>>>
 }
 
 /**
@@ -272,6 +283,11 @@ export const start = (options: Options = {}): Promise<ManagementServer> => {
     })
   }
   for (const [trigger, list] of Object.entries(options.bindings ?? {})) bindings.set(trigger, [...list])
+  const directory: Directory.Directory = {
+    users: options.users ?? [],
+    clients: options.clients ?? [],
+    connections: options.connections ?? []
+  }
 
   const statusOf = (action: Action): string => {
     if (action.polls === Number.POSITIVE_INFINITY) return "built"
@@ -365,6 +381,8 @@ export const start = (options: Options = {}): Promise<ManagementServer> => {
       return { status: 401, body: apiError(401, "Invalid token", "invalid_token") }
     }
     const json = Predicate.isObject(body) ? body : {}
+    const listed = Directory.route(directory, method, url)
+    if (listed !== undefined) return listed
 
     if (path === "/api/v2/actions/actions") {
       if (method === "GET") {

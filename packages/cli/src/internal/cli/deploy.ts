@@ -29,7 +29,7 @@ const present = <A>(config: Config.Config<A>, text: (a: A) => string) =>
  * Credentials from AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET; the secret stays Redacted. Every missing one
  * is named at once, so that a user does not find them one run at a time.
  */
-const credentials = Effect.gen(function*() {
+export const credentials = Effect.gen(function*() {
   const domain = yield* present(Config.String("AUTH0_DOMAIN"), (a) => a)
   const clientId = yield* present(Config.String("AUTH0_CLIENT_ID"), (a) => a)
   const clientSecret = yield* present(Config.Redacted("AUTH0_CLIENT_SECRET"), Redacted.value)
@@ -47,7 +47,7 @@ const credentials = Effect.gen(function*() {
 })
 
 /** Where https://<AUTH0_DOMAIN> really is, for a proxy or a local fake tenant; unset in normal use. */
-const baseUrl = Config.String("RULEFX_AUTH0_BASE_URL").pipe(
+export const baseUrl = Config.String("RULEFX_AUTH0_BASE_URL").pipe(
   Config.option,
   Effect.map(Option.getOrUndefined),
   Effect.mapError(() => new CommandFailed({ reason: "RULEFX_AUTH0_BASE_URL cannot be read" }))

@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 
 /** One line per command: what a user types, required parts bare, optional ones in brackets. */
 export const usageLines: Readonly<Record<string, string>> = {
-  rulefx: "rulefx <init|build|run|deploy|export|migrate|diff> ...",
+  rulefx: "rulefx <init|build|run|deploy|export|migrate|diff|events> ...",
   init: "rulefx init [dir] [--name <name>] [--force] [--link <rulefx-checkout>] [--allow-unreleased]",
   build: "rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap] [--runtime bundled|npm]",
   run:
@@ -16,7 +16,9 @@ export const usageLines: Readonly<Record<string, string>> = {
   migrate:
     "rulefx migrate <rules-dir> (-o <action.js> | --emit-rules <file.cjs> | --dry-run) [--accept <construct>]... [--runtime bundled|npm]",
   diff:
-    "rulefx diff <a.js> <b.js> --events <dir|file.jsonl> [--secrets <file>] [--ignore <path>]... [--live] [--continue] [--strict] [--timeout <s>] [--json]"
+    "rulefx diff <a.js> <b.js> --events <dir|file.jsonl> [--secrets <file>] [--ignore <path>]... [--live] [--continue] [--strict] [--timeout <s>] [--json]",
+  events:
+    "rulefx events (--from-tenant [--users <n>] [--clients <id,...>] | --generate <n> [--rules <rules-dir>]) --out <dir> [--seed <n>]"
 }
 
 const usageOf = (commandPath: ReadonlyArray<string>): string => {

@@ -1,0 +1,346 @@
+/**
+ * GeneratedEvents: a seeded synthetic set of post-login events (trigger v3) for `rulefx events --generate` and then
+ * `rulefx diff`. Node-side only.
+ *
+ * Events come from fast-check arbitraries, the same set for the same seed and count. Each varies the fields login
+ * logic most often decides by: the user (id and provider, email and its domain, verified or not, name, app and user
+ * metadata), the application (id, name, metadata), the connection (name, strategy, consistent with the user's
+ * identity), the login count, where the login comes from (IP, country), RBAC roles, the protocol and the requested
+ * scopes. Everything else is `@rulefx/testing/Events`' realistic default; there is no `secrets` section.
+ *
+ * Given what legacy rules read (`RuleReads`, found by `fromRules` with the analyzer), the set also varies each field
+ * they read: every metadata key a rule reads is present in some events and absent in others, with the values the
+ * rules compare it with, other strings, booleans and lists; every value a rule compares a field with (an application
+ * name, a connection, an email domain, a role, a country) is among that field's values, and every domain-like string
+ * of the rules is an email domain. `covered` lists the fields that vary; `notVaried` the fields the rules read that
+ * keep their default (a city, a time zone, the user agent), for the user to add by hand if they matter.
+ *
+ * @since 0.1.0
+ */
+import * as Events from "@rulefx/testing/Events"
+import * as Effect from "effect/Effect"
+import fc from "fast-check"
+import { readFile } from "node:fs/promises"
+import * as Analyze from "./Analyze.ts"
+import * as RuleReadsInternal from "./internal/events/ruleReads.ts"
+import * as RulesFolder from "./RulesFolder.ts"
+import type { NamedEvent } from "./TenantEvents.ts"
+
+/**
+ * What rules read of a login: event paths (`user.app_metadata.roles`, `client.name`), each with the string values
+ * the rules compare it with; and every other short string literal of the rules.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type RuleReads = RuleReadsInternal.RuleReads
+
+/**
+ * Options of a set.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  readonly count: number
+  /** Default 1. */
+  readonly seed?: number
+  readonly reads?: RuleReads
+}
+
+/**
+ * A generated set: the events and the event paths they vary.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface GeneratedEvents {
+  readonly events: ReadonlyArray<NamedEvent>
+  /** The event paths that vary across the set, sorted. */
+  readonly covered: ReadonlyArray<string>
+  /** The event paths the rules read that do not vary, sorted. */
+  readonly notVaried: ReadonlyArray<string>
+}
+
+/**
+ * The fields every generated set varies, whatever the rules read.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const baseFields: ReadonlyArray<string> = [
+  "user.user_id",
+  "user.email",
+  "user.email_verified",
+  "user.name",
+  "user.app_metadata",
+  "user.user_metadata",
+  "user.created_at",
+  "user.last_password_reset",
+  "client.client_id",
+  "client.name",
+  "client.metadata",
+  "connection.name",
+  "connection.strategy",
+  "stats.logins_count",
+  "request.ip",
+  "request.geoip",
+  "request.geoip.countryCode",
+  "request.geoip.countryCode3",
+  "request.geoip.countryName",
+  "request.geoip.continentCode",
+  "request.query",
+  "authorization.roles",
+  "transaction.protocol",
+  "transaction.requested_scopes"
+]
+
+const connections: ReadonlyArray<readonly [string, string]> = [
+  ["Username-Password-Authentication", "auth0"],
+  ["google-oauth2", "google-oauth2"],
+  ["github", "github"],
+  ["email", "email"],
+  ["acme-saml", "samlp"],
+  ["corp-waad", "waad"]
+]
+const social = new Set(["google-oauth2", "github", "facebook", "twitter", "apple", "linkedin", "windowslive"])
+const baseValues: Readonly<Record<string, ReadonlyArray<string>>> = {
+  "client.name": ["My App", "Admin Portal", "Mobile App"],
+  "client.client_id": ["cli_8fQ2xZ4kLm", "cli_admin71", "cli_mobile2"],
+  "authorization.roles": ["admin", "user", "editor"],
+  "request.geoip.countryCode": ["GB", "US", "DE", "BR", "IN", "JP"],
+  "transaction.protocol": ["oidc-basic-profile", "oauth2-refresh-token", "samlp", "oauth2-resource-owner"],
+  "user.email": [],
+  emailDomains: ["example.com", "example.org", "corp.example.net"]
+}
+const countries: Readonly<Record<string, readonly [string, string, string]>> = {
+  GB: ["GBR", "United Kingdom", "EU"],
+  US: ["USA", "United States", "NA"],
+  DE: ["DEU", "Germany", "EU"],
+  BR: ["BRA", "Brazil", "SA"],
+  IN: ["IND", "India", "AS"],
+  JP: ["JPN", "Japan", "AS"]
+}
+const domainLike = /^@?([a-z0-9-]+\.)+[a-z]{2,}$/i
+// Sections whose keys the rules read are generated key by key.
+const keyed = ["user.app_metadata", "user.user_metadata", "client.metadata", "connection.metadata", "request.query"]
+
+const valuesOf = (reads: RuleReads | undefined, path: string): ReadonlyArray<string> => [
+  ...new Set([...(baseValues[path] ?? []), ...(reads?.fields.get(path) ?? [])])
+]
+
+// The keys rules read under a metadata section (`user.app_metadata.roles` gives `roles` for `user.app_metadata`).
+const keysUnder = (reads: RuleReads | undefined, section: string): ReadonlyArray<string> =>
+  [...(reads?.fields.keys() ?? [])]
+    .filter((path) => path.startsWith(`${section}.`))
+    .map((path) => path.slice(section.length + 1))
+    .filter((key) => key.length > 0 && !key.includes("."))
+    .toSorted()
+
+const pick = <A>(values: ReadonlyArray<A>, fallback: fc.Arbitrary<A>): fc.Arbitrary<A> =>
+  values.length === 0 ? fallback : fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...values) }, fallback)
+
+const word = fc.string({
+  unit: fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789"),
+  minLength: 1,
+  maxLength: 10
+})
+
+// A value of a metadata key: one the rules compare it with, a list of such values, another string, a flag, a number.
+const metadataValue = (candidates: ReadonlyArray<string>): fc.Arbitrary<unknown> =>
+  fc.oneof(
+    ...(candidates.length === 0 ? [] : [
+      { weight: 4, arbitrary: fc.constantFrom(...candidates) as fc.Arbitrary<unknown> },
+      { weight: 2, arbitrary: fc.subarray([...candidates], { minLength: 1 }) as fc.Arbitrary<unknown> }
+    ]),
+    { weight: 1, arbitrary: word as fc.Arbitrary<unknown> },
+    { weight: 1, arbitrary: fc.boolean() as fc.Arbitrary<unknown> },
+    { weight: 1, arbitrary: fc.array(word, { maxLength: 3 }) as fc.Arbitrary<unknown> }
+  )
+
+// Each key read present or absent, with a value from `metadataValue`.
+const metadata = (
+  reads: RuleReads | undefined,
+  section: string,
+  value: (candidates: ReadonlyArray<string>) => fc.Arbitrary<unknown>
+): fc.Arbitrary<Record<string, unknown>> => {
+  const keys = keysUnder(reads, section)
+  if (keys.length === 0) return fc.constant({})
+  return fc.record(
+    Object.fromEntries(keys.map((key) => [key, value(valuesOf(reads, `${section}.${key}`))])),
+    { requiredKeys: [] }
+  ) as fc.Arbitrary<Record<string, unknown>>
+}
+
+// Application metadata values are strings in Auth0: a value the rules compare with, a comma-separated list of them.
+const clientMetadataValue = (candidates: ReadonlyArray<string>): fc.Arbitrary<unknown> =>
+  candidates.length === 0
+    ? word
+    : fc.oneof(
+      fc.constantFrom(...candidates),
+      fc.subarray([...candidates], { minLength: 1 }).map((list) => list.join(",")),
+      word
+    )
+
+const emailOf = (reads: RuleReads | undefined): fc.Arbitrary<string | undefined> => {
+  const compared = [...(reads?.fields.get("user.email") ?? [])]
+  const domains = [
+    ...new Set([
+      ...(baseValues["emailDomains"] ?? []),
+      ...compared.filter((v) => domainLike.test(v)).map((v) => v.replace(/^@/, "")),
+      ...[...(reads?.vocabulary ?? [])].filter((v) => domainLike.test(v)).map((v) => v.replace(/^@/, ""))
+    ])
+  ]
+  const whole = compared.filter((v) => /^[^@\s]+@[^@\s]+$/.test(v))
+  return fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.tuple(word, fc.constantFrom(...domains)).map(([local, domain]) => `${local}@${domain}`)
+    },
+    ...(whole.length === 0 ? [] : [{ weight: 2, arbitrary: fc.constantFrom(...whole) }]),
+    { weight: 1, arbitrary: fc.constant(undefined) }
+  )
+}
+
+const connectionOf = (reads: RuleReads | undefined): fc.Arbitrary<readonly [string, string]> => {
+  const named = valuesOf(reads, "connection.name").filter((n) => !connections.some(([c]) => c === n))
+  const strategies = valuesOf(reads, "connection.strategy")
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...connections) },
+    ...(named.length === 0 ? [] : [{
+      weight: 2,
+      arbitrary: fc.tuple(fc.constantFrom(...named), fc.constantFrom("auth0", ...strategies)) as fc.Arbitrary<
+        readonly [string, string]
+      >
+    }]),
+    ...(strategies.length === 0 ? [] : [{
+      weight: 1,
+      arbitrary: fc.constantFrom(...strategies).map((s) => [`${s}-connection`, s] as const)
+    }])
+  )
+}
+
+// An ISO date between two instants, to the second.
+const date = (min: number, max: number): fc.Arbitrary<string> =>
+  fc.integer({ min: min / 1000, max: max / 1000 }).map((s) => new Date(s * 1000).toISOString())
+
+const ipOf = fc.tuple(fc.integer({ min: 1, max: 223 }), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 254 }))
+  .map((parts) => parts.join("."))
+
+const eventArbitrary = (reads: RuleReads | undefined): fc.Arbitrary<Record<string, unknown>> =>
+  fc.record({
+    local: word,
+    connection: connectionOf(reads),
+    email: emailOf(reads),
+    verified: fc.boolean(),
+    name: fc.option(fc.constantFrom("Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson"), {
+      nil: undefined
+    }),
+    appMetadata: metadata(reads, "user.app_metadata", metadataValue),
+    userMetadata: metadata(reads, "user.user_metadata", metadataValue),
+    clientName: fc.constantFrom(...valuesOf(reads, "client.name")),
+    clientId: fc.constantFrom(...valuesOf(reads, "client.client_id")),
+    clientMetadata: metadata(reads, "client.metadata", clientMetadataValue),
+    connectionMetadata: metadata(reads, "connection.metadata", clientMetadataValue),
+    logins: fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 5 }), fc.integer({ min: 6, max: 5000 })),
+    ip: ipOf,
+    country: pick(valuesOf(reads, "request.geoip.countryCode"), fc.constantFrom("GB", "US")),
+    roles: fc.subarray([...valuesOf(reads, "authorization.roles")]),
+    protocol: fc.constantFrom(...valuesOf(reads, "transaction.protocol")),
+    scopes: fc.subarray(["profile", "email", "offline_access", "read:orders"]).map((s) => ["openid"].concat(s)),
+    query: metadata(reads, "request.query", clientMetadataValue),
+    created: date(Date.UTC(2015, 0, 1), Date.UTC(2026, 4, 1)),
+    passwordReset: fc.option(date(Date.UTC(2024, 0, 1), Date.UTC(2026, 4, 1)), { nil: undefined })
+  }).map((g) => {
+    const [connection, strategy] = g.connection
+    const provider = strategy === "auth0"
+      ? "auth0"
+      : strategy === "samlp" || strategy === "waad"
+      ? `${strategy}|${connection}`
+      : strategy
+    const id = `${provider}|${g.local}`
+    const [country3, countryName, continent] = countries[g.country] ?? ["ZZZ", g.country, "EU"]
+    const event = Events.postLogin({
+      client: { client_id: g.clientId, name: g.clientName, metadata: g.clientMetadata },
+      connection: {
+        id: `con_${connection.replace(/[^A-Za-z0-9]/g, "").slice(0, 12)}`,
+        name: connection,
+        strategy,
+        metadata: g.connectionMetadata
+      },
+      stats: { logins_count: g.logins },
+      authorization: { roles: g.roles },
+      transaction: { protocol: g.protocol, requested_scopes: g.scopes },
+      request: {
+        ip: g.ip,
+        query: g.query,
+        geoip: {
+          ...(Events.postLogin()["request"] as { geoip: object }).geoip,
+          countryCode: g.country,
+          countryCode3: country3,
+          countryName,
+          continentCode: continent
+        }
+      }
+    })
+    delete event["secrets"]
+    event["user"] = {
+      user_id: id,
+      ...(g.email === undefined ? {} : { email: g.email, email_verified: g.verified }),
+      ...(g.name === undefined ? {} : { name: g.name }),
+      nickname: g.local,
+      picture: `https://s.gravatar.com/avatar/${g.local}.png`,
+      created_at: g.created,
+      updated_at: "2026-05-01T10:00:00.000Z",
+      ...(g.passwordReset === undefined ? {} : { last_password_reset: g.passwordReset }),
+      app_metadata: g.appMetadata,
+      user_metadata: g.userMetadata,
+      identities: [{
+        connection,
+        provider: provider.split("|")[0],
+        user_id: id.slice(id.indexOf("|") + 1),
+        isSocial: social.has(strategy)
+      }],
+      multifactor: []
+    }
+    return event
+  })
+
+/**
+ * A seeded set of `count` events (1 to 10,000), the same for the same options.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const generate = (options: Options): GeneratedEvents => {
+  const seed = options.seed ?? 1
+  const events = fc.sample(eventArbitrary(options.reads), { seed, numRuns: options.count })
+  const read = [...(options.reads?.fields.keys() ?? [])]
+  const varied = (path: string) => baseFields.includes(path) || keyed.some((section) => path.startsWith(`${section}.`))
+  return {
+    events: events.map((event, i) => ({ name: `generated-${i + 1}`, event })),
+    covered: [...new Set([...baseFields, ...read.filter(varied)])].toSorted(),
+    notVaried: read.filter((path) => !varied(path)).toSorted()
+  }
+}
+
+/**
+ * What the rules of a deploy-cli export (the `rules/` folder or the export's root) read: each rule is checked and
+ * its function found by Analyze, then read (see `RuleReads`). Disabled rules count too: they may be enabled again.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromRules = Effect.fn("GeneratedEvents.fromRules")(function*(dir: string) {
+  const folder = yield* RulesFolder.read(dir)
+  const all: Array<RuleReads> = []
+  for (const rule of folder.rules) {
+    const text = yield* Effect.tryPromise({
+      try: () => readFile(rule.script, "utf8"),
+      catch: () => new RulesFolder.RulesFolderError({ reason: `${rule.script}: cannot be read` })
+    })
+    const analysis = yield* Analyze.analyze(rule.script, text)
+    all.push(RuleReadsInternal.ofRule(analysis.source, analysis.params))
+  }
+  return RuleReadsInternal.merge(all)
+})

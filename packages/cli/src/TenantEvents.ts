@@ -1,0 +1,312 @@
+/**
+ * TenantEvents: post-login events that look like a tenant's own, for `rulefx events --from-tenant` and then `rulefx
+ * diff`. Node-side only.
+ *
+ * Users (a seeded sample of up to `users`, read page by page), applications with their metadata and connections are
+ * read through the Management API (ManagementClient: the `auth0` SDK, 429s waited out and retried, typed errors), and
+ * one post-login event (trigger v3) is made per (user, application) pair: the user as the tenant stores them, the
+ * application's id, name and metadata, the connection of the user's primary identity (id, name, strategy,
+ * metadata), the login count as the next login would see it. Everything the tenant does not say (the request, the
+ * transaction, the session) is `@rulefx/testing/Events`' realistic default.
+ *
+ * Nothing secret is written: the events have no `secrets` section; applications are read without their secrets
+ * (only `ManagementClient.clientFields`), connections without their options; an identity keeps only its connection,
+ * provider, user id, `isSocial` and `profileData` (never the identity provider's tokens). Personal data is what the
+ * tenant holds, field for field (`ManagementClient.userFields`); treat the output as the tenant's user data.
+ *
+ * The Management API pages through the first 1000 users only: a tenant with more is sampled from those (a note
+ * says so). Machine-to-machine applications never log users in and are left out unless named in `clients`; the
+ * tenant's global client ("All Applications") always is.
+ *
+ * @since 0.1.0
+ */
+import * as Events from "@rulefx/testing/Events"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import type * as Redacted from "effect/Redacted"
+import { mkdir, writeFile } from "node:fs/promises"
+import { join } from "node:path"
+import * as Sample from "./internal/events/sample.ts"
+import * as ManagementClient from "./ManagementClient.ts"
+
+/**
+ * Options of a read.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  readonly credentials: {
+    readonly domain: string
+    readonly clientId: string
+    readonly clientSecret: Redacted.Redacted<string>
+  }
+  /** How many users to sample. Default 10. */
+  readonly users?: number
+  /** Only these applications, by client id (default: every application that logs users in). */
+  readonly clients?: ReadonlyArray<string>
+  /** Which users are sampled. Default 1. */
+  readonly seed?: number
+  /** Users per page read. Default 100 (the Management API's most). */
+  readonly perPage?: number
+  /** See ManagementClient.Options. */
+  readonly baseUrl?: string
+  readonly rateLimitRetries?: number
+  readonly onProgress?: (line: string) => void
+}
+
+/**
+ * One event, as a line of the `.jsonl` file: `rulefx diff` shows it by its name.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface NamedEvent {
+  readonly name: string
+  readonly event: Record<string, unknown>
+}
+
+/**
+ * What a read made.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TenantEvents {
+  readonly events: ReadonlyArray<NamedEvent>
+  /** Users sampled, and how many the tenant has. */
+  readonly users: number
+  readonly usersInTenant: number
+  /** The applications events were made for, by client id. */
+  readonly clients: ReadonlyArray<string>
+  /** Things the user should know (a sample from the first 1000, an identity's connection not found). */
+  readonly notes: ReadonlyArray<string>
+}
+
+/**
+ * Why events could not be made: a Management API failure (its reason), or `InvalidConfig`, `NoUsers`,
+ * `NoClients`, `UnknownClient`, `WriteFailed`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Reason = ManagementClient.Reason | "NoUsers" | "NoClients" | "UnknownClient" | "WriteFailed"
+
+/**
+ * Events could not be read or written; the message says what to do.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class TenantEventsError extends Data.TaggedError("TenantEventsError")<{
+  readonly reason: Reason
+  readonly message: string
+}> {}
+
+const fail = (reason: Reason, message: string) => new TenantEventsError({ reason, message })
+
+// The Management API pages through this many users at most.
+const searchLimit = 1000
+
+const identityFields = ["connection", "provider", "user_id", "isSocial", "profileData"]
+
+const primaryIdentity = (user: ManagementClient.User): Readonly<Record<string, unknown>> | undefined =>
+  user.identities?.[0] ?? undefined
+
+/**
+ * The post-login event of one user logging in to one application through a connection (undefined when the tenant
+ * has none by the name of the user's primary identity's connection: its name and provider are used then).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const eventFor = (
+  tenant: string,
+  user: ManagementClient.User,
+  client: ManagementClient.Client,
+  connection: ManagementClient.Connection | undefined
+): Record<string, unknown> => {
+  const { identities, logins_count, ...fields } = user
+  const profile: Record<string, unknown> = Object.fromEntries(
+    Object.entries(fields).filter(([, value]) => value !== undefined && value !== null)
+  )
+  const identity = primaryIdentity(user)
+  const event = Events.postLogin({
+    tenant: { id: tenant },
+    client: {
+      client_id: client.client_id,
+      name: client.name ?? client.client_id,
+      metadata: client.client_metadata ?? {}
+    }
+  })
+  delete event["secrets"]
+  event["user"] = {
+    ...profile,
+    app_metadata: user.app_metadata ?? {},
+    user_metadata: user.user_metadata ?? {},
+    identities: (identities ?? []).map((i) =>
+      Object.fromEntries(identityFields.filter((key) => i[key] !== undefined).map((key) => [key, i[key]]))
+    )
+  }
+  event["connection"] = connection === undefined
+    ? {
+      id: `con_unknown_${String(identity?.["connection"] ?? "none")}`,
+      name: String(identity?.["connection"] ?? "unknown"),
+      strategy: String(identity?.["provider"] ?? "auth0"),
+      metadata: {}
+    }
+    : { id: connection.id, name: connection.name, strategy: connection.strategy, metadata: connection.metadata ?? {} }
+  // Auth0 counts the login being made.
+  event["stats"] = { logins_count: (logins_count ?? 0) + 1 }
+  return event
+}
+
+// The users to read: `count` of the first `min(total, 1000)`, chosen by the seed, read page by page; the first page
+// (already read, for the total) is reused.
+const sampleUsers = Effect.fnUntraced(function*(
+  client: ManagementClient.ManagementClient,
+  count: number,
+  seed: number,
+  perPage: number
+) {
+  const first = yield* client.listUsers(0, perPage)
+  const reachable = Math.min(first.total, searchLimit)
+  const wanted = Sample.indices(reachable, count, seed)
+  const pages = new Map<number, ReadonlyArray<ManagementClient.User>>([[0, first.users]])
+  const users: Array<ManagementClient.User> = []
+  for (const index of wanted) {
+    const page = Math.floor(index / perPage)
+    if (!pages.has(page)) pages.set(page, (yield* client.listUsers(page, perPage)).users)
+    const user = pages.get(page)![index % perPage]
+    // The tenant changed between pages: a user fewer is better than a wrong one.
+    if (user !== undefined) users.push(user)
+  }
+  return { users, total: first.total }
+})
+
+const loginClients = (
+  all: ReadonlyArray<ManagementClient.Client>,
+  wanted: ReadonlyArray<string> | undefined
+): Effect.Effect<ReadonlyArray<ManagementClient.Client>, TenantEventsError> => {
+  const apps = all.filter((c) => c.global !== true)
+  if (wanted === undefined || wanted.length === 0) {
+    const interactive = apps.filter((c) => c.app_type !== "non_interactive")
+    return interactive.length === 0
+      ? Effect.fail(fail("NoClients", "the tenant has no application users log in to (only machine-to-machine ones)"))
+      : Effect.succeed(interactive)
+  }
+  const unknown = wanted.filter((id) => !apps.some((c) => c.client_id === id))
+  return unknown.length > 0
+    ? Effect.fail(fail(
+      "UnknownClient",
+      `no application with client id ${unknown.join(", ")} in the tenant (--clients takes client ids, not names)`
+    ))
+    : Effect.succeed(wanted.map((id) => apps.find((c) => c.client_id === id)!))
+}
+
+const tenantOf = (domain: string): string => domain.replace(/^https?:\/\//, "").split(".")[0] ?? domain
+
+/**
+ * Reads the tenant and makes its events: one per sampled user and application, users in the order the tenant lists
+ * them, applications in the order given (or listed).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const read = Effect.fn("TenantEvents.read")(function*(options: Options) {
+  const count = options.users ?? 10
+  const perPage = options.perPage ?? 100
+  if (!Number.isInteger(count) || count < 1) {
+    return yield* fail("InvalidConfig", `--users must be a whole number of 1 or more, not ${count}`)
+  }
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > 100) {
+    return yield* fail("InvalidConfig", "users are read 1 to 100 a page")
+  }
+  const domain = options.credentials.domain.trim().replace(/^https?:\/\//, "").replace(/\/+$/, "")
+  if (domain.length === 0 || /[/?#\s@]/.test(domain)) {
+    return yield* fail(
+      "InvalidConfig",
+      `AUTH0_DOMAIN "${
+        ManagementClient.clip(options.credentials.domain)
+      }" is not a tenant domain (e.g. acme.eu.auth0.com)`
+    )
+  }
+  const client = yield* ManagementClient.make({
+    domain,
+    clientId: options.credentials.clientId,
+    clientSecret: options.credentials.clientSecret,
+    ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+    ...(options.rateLimitRetries === undefined ? {} : { rateLimitRetries: options.rateLimitRetries }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress })
+  }).pipe(Effect.mapError(fromApi))
+  yield* client.getToken.pipe(Effect.mapError(fromApi))
+  const apps = yield* loginClients(yield* client.listClients.pipe(Effect.mapError(fromApi)), options.clients)
+  const connections = yield* client.listConnections.pipe(Effect.mapError(fromApi))
+  const { total, users } = yield* sampleUsers(client, count, options.seed ?? 1, perPage).pipe(
+    Effect.mapError(fromApi)
+  )
+  if (users.length === 0) return yield* fail("NoUsers", "the tenant has no users to make events from")
+  const notes: Array<string> = []
+  if (total > searchLimit) {
+    notes.push(
+      `the tenant has ${total} users; the Management API pages through the first ${searchLimit}, so the sample is ` +
+        "from those"
+    )
+  }
+  const byName = new Map(connections.map((c) => [c.name, c]))
+  const missing = new Set<string>()
+  const events: Array<NamedEvent> = []
+  const tenant = tenantOf(domain)
+  for (const user of users) {
+    const name = primaryIdentity(user)?.["connection"]
+    const connection = Predicate.isString(name) ? byName.get(name) : undefined
+    if (connection === undefined) missing.add(`${user.user_id} (${String(name ?? "no identity")})`)
+    for (const app of apps) {
+      events.push({
+        name: `${user.user_id} @ ${app.name ?? app.client_id}`,
+        event: eventFor(tenant, user, app, connection)
+      })
+    }
+  }
+  if (missing.size > 0) {
+    notes.push(`no connection of that name in the tenant for ${[...missing].join(", ")}: named from the identity`)
+  }
+  return {
+    events,
+    users: users.length,
+    usersInTenant: total,
+    clients: apps.map((a) => a.client_id),
+    notes
+  } satisfies TenantEvents
+})
+
+const fromApi = (e: ManagementClient.ManagementApiError) => {
+  const scopes = e.reason === "Forbidden" && !e.message.includes("getting a token")
+    ? " (rulefx events needs read:users, read:clients and read:connections)"
+    : ""
+  return fail(e.reason, `${e.message}${scopes}`)
+}
+
+/**
+ * Writes events as one `.jsonl` file (`{ "name": ..., "event": ... }` a line, as `rulefx diff --events` reads it),
+ * creating the folder; returns the file's path.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const write = (
+  out: string,
+  events: ReadonlyArray<NamedEvent>,
+  file = "events.jsonl"
+): Effect.Effect<string, TenantEventsError> => {
+  const path = join(out, file)
+  return Effect.tryPromise({
+    try: async () => {
+      await mkdir(out, { recursive: true })
+      await writeFile(path, events.map((e) => JSON.stringify(e)).join("\n") + "\n")
+      return path
+    },
+    catch: (e) => fail("WriteFailed", `cannot write ${path}: ${e instanceof Error ? e.message : String(e)}`)
+  })
+}

@@ -1,0 +1,200 @@
+/**
+ * `rulefx events --generate`: a seeded synthetic set, the same for the same seed, every event one `rulefx diff`
+ * reads strictly, and, given legacy rules, varying the fields they read with the values they compare them with.
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Diff from "@rulefx/cli/Diff"
+import * as GeneratedEvents from "@rulefx/cli/GeneratedEvents"
+import * as TenantEvents from "@rulefx/cli/TenantEvents"
+import * as Effect from "effect/Effect"
+import { execFile } from "node:child_process"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const bin = fileURLToPath(new URL("../bin/workspace.js", import.meta.url))
+const legacyRules = fileURLToPath(new URL("../../../examples/legacy-rules/rules", import.meta.url))
+
+let dir = ""
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "rulefx-generate-"))
+})
+
+afterAll(() => {
+  if (dir !== "") rmSync(dir, { recursive: true, force: true })
+})
+
+type Json = Record<string, any>
+
+const section = (event: Json, name: string): Json => event[name] as Json
+const user = (event: Json): Json => section(event, "user")
+
+const rulesFolder = (name: string, rules: Readonly<Record<string, string>>): string => {
+  const folder = join(dir, name, "rules")
+  mkdirSync(folder, { recursive: true })
+  Object.entries(rules).forEach(([rule, source], order) => {
+    writeFileSync(join(folder, `${rule}.js`), source)
+    writeFileSync(join(folder, `${rule}.json`), JSON.stringify({ name: rule, enabled: true, order: order + 1 }))
+  })
+  return join(dir, name)
+}
+
+// What rules of a tenant read: an application by name, a metadata key through an alias, an allow-list of email
+// domains, a connection in a switch, an application metadata key, a role, a country, and a field left at default.
+const tenantRules = {
+  "partner-hub": `function (user, context, callback) {
+  if (context.clientName !== 'Partner Hub') return callback(null, user, context);
+  var md = user.app_metadata || {};
+  if (md.plan === 'gold' || md.plan === 'platinum') context.idToken['https://x.test/vip'] = true;
+  callback(null, user, context);
+}`,
+  "allow-list": `function (user, context, callback) {
+  var domain = (user.email || '').split('@').pop();
+  if (['example.com', 'acme.test'].indexOf(domain) === -1) return callback(new UnauthorizedError('no'));
+  switch (context.connection) {
+    case 'corp-ldap': context.idToken['https://x.test/corp'] = true; break;
+  }
+  if (context.clientMetadata.tier === 'internal' && context.request.geoip.country_code === 'FR') {
+    return callback(new UnauthorizedError('not from FR'));
+  }
+  if ((context.authorization.roles || []).includes('auditor')) context.idToken['https://x.test/audit'] = true;
+  if (user.picture) context.idToken['https://x.test/pic'] = user.picture;
+  callback(null, user, context);
+}`
+}
+
+describe("GeneratedEvents.generate", () => {
+  it("the same seed gives the same set; another seed another; the count asked for, named in order", () => {
+    const a = GeneratedEvents.generate({ count: 50, seed: 42 })
+    const again = GeneratedEvents.generate({ count: 50, seed: 42 })
+    const other = GeneratedEvents.generate({ count: 50, seed: 43 })
+    assert.deepStrictEqual(again, a)
+    assert.notDeepEqual(other.events, a.events)
+    assert.strictEqual(a.events.length, 50)
+    assert.deepStrictEqual(a.events.slice(0, 2).map((e) => e.name), ["generated-1", "generated-2"])
+  })
+
+  it.effect("every event is complete (diff reads the set strictly), has no secrets, and its identity matches", () =>
+    Effect.gen(function*() {
+      const set = GeneratedEvents.generate({ count: 300, seed: 7 })
+      const file = yield* TenantEvents.write(join(dir, "plain"), set.events)
+      const cases = yield* Diff.readEvents(file, { strict: true })
+      assert.strictEqual(cases.length, 300)
+      for (const { event } of set.events) {
+        assert.isFalse("secrets" in event)
+        const user = section(event, "user")
+        const connection = section(event, "connection")
+        const [identity] = user["identities"] as Array<Json>
+        assert.strictEqual(identity!["connection"], connection["name"])
+        assert.strictEqual(
+          `${identity!["provider"]}|`,
+          (user["user_id"] as string).slice(0, identity!["provider"].length + 1)
+        )
+      }
+    }))
+
+  it("varies what logins are decided by: connections, first and later logins, with and without an email, countries", () => {
+    const { events } = GeneratedEvents.generate({ count: 300, seed: 7 })
+    const values = (f: (event: Json) => unknown) => new Set(events.map(({ event }) => JSON.stringify(f(event))))
+    assert.isAtLeast(values((e) => section(e, "connection")["name"]).size, 5)
+    assert.isAtLeast(values((e) => section(e, "request")["geoip"]["countryCode"]).size, 2)
+    assert.isTrue(values((e) => section(e, "stats")["logins_count"] === 1).size === 2)
+    assert.isTrue(values((e) => "email" in section(e, "user")).size === 2)
+    assert.isTrue(values((e) => section(e, "user")["email_verified"]).size >= 2)
+    assert.isAtLeast(values((e) => section(e, "authorization")["roles"]).size, 4)
+  })
+})
+
+describe("GeneratedEvents with the rules' reads", () => {
+  it.effect("the fields the rules read vary, with the values they compare them with, present and absent", () =>
+    Effect.gen(function*() {
+      const reads = yield* GeneratedEvents.fromRules(rulesFolder("tenant", tenantRules))
+      assert.deepStrictEqual([...reads.fields.get("client.name")!], ["Partner Hub"])
+      assert.deepStrictEqual([...reads.fields.get("user.app_metadata.plan")!], ["gold", "platinum"])
+      assert.deepStrictEqual([...reads.fields.get("connection.name")!], ["corp-ldap"])
+      assert.deepStrictEqual([...reads.fields.get("client.metadata.tier")!], ["internal"])
+      assert.deepStrictEqual([...reads.fields.get("request.geoip.countryCode")!], ["FR"])
+      assert.deepStrictEqual([...reads.fields.get("authorization.roles")!], ["auditor"])
+      const set = GeneratedEvents.generate({ count: 300, seed: 11, reads })
+      const count = (f: (event: Json) => boolean) => set.events.filter(({ event }) => f(event)).length
+      assert.isAbove(count((e) => section(e, "client")["name"] === "Partner Hub"), 20)
+      assert.isAbove(count((e) => user(e)["app_metadata"]["plan"] === "gold"), 5)
+      assert.isAbove(count((e) => user(e)["app_metadata"]["plan"] === "platinum"), 5)
+      assert.isAbove(count((e) => !("plan" in user(e)["app_metadata"])), 5)
+      assert.isAbove(count((e) => String(user(e)["email"]).endsWith("@acme.test")), 5)
+      assert.isAbove(count((e) => section(e, "connection")["name"] === "corp-ldap"), 5)
+      assert.isAbove(count((e) => section(e, "client")["metadata"]["tier"] === "internal"), 5)
+      assert.isAbove(count((e) => section(e, "request")["geoip"]["countryCode"] === "FR"), 5)
+      assert.isAbove(count((e) => (section(e, "authorization")["roles"] as Array<string>).includes("auditor")), 5)
+      // Application metadata stays strings, as Auth0 keeps it.
+      for (const { event } of set.events) {
+        for (const value of Object.values(section(event, "client")["metadata"] as Json)) assert.isString(value)
+      }
+      assert.includeMembers([...set.covered], ["client.name", "user.app_metadata.plan", "client.metadata.tier"])
+      assert.deepStrictEqual([...set.notVaried], ["user.picture"])
+      // The set stays the same for the same seed with the same rules.
+      assert.deepStrictEqual(GeneratedEvents.generate({ count: 300, seed: 11, reads }), set)
+    }))
+
+  it.effect("the example legacy rules: the application they single out, the keys and query fields they read", () =>
+    Effect.gen(function*() {
+      const reads = yield* GeneratedEvents.fromRules(legacyRules)
+      assert.include([...reads.fields.get("client.name")!], "Partner Hub")
+      assert.isTrue(reads.fields.has("user.app_metadata.roles"))
+      assert.isTrue(reads.fields.has("request.query.consent"))
+    }))
+
+  it.effect("a rule that is not one function is named, file and line", () =>
+    Effect.gen(function*() {
+      const folder = rulesFolder("broken", { bad: "function (user, context, callback) {\n  if (\n}" })
+      const error = yield* Effect.flip(GeneratedEvents.fromRules(folder))
+      assert.strictEqual(error._tag, "InvalidRuleSource")
+      assert.include(error.message, "bad.js:3")
+    }))
+})
+
+interface Output {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const rulefx = (...args: ReadonlyArray<string>): Promise<Output> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 45_000, env: { ...process.env, NO_COLOR: "1" } }, (
+      error,
+      stdout,
+      stderr
+    ) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }))
+  })
+
+describe("rulefx events --generate", () => {
+  it("the same file for the same seed; what varies, and what the rules read that does not", async () => {
+    const rules = rulesFolder("cli", tenantRules)
+    const [a, b] = await Promise.all([
+      rulefx("events", "--generate", "40", "--seed", "3", "--out", join(dir, "a"), "--rules", rules),
+      rulefx("events", "--generate", "40", "--seed", "3", "--out", join(dir, "b"), "--rules", rules)
+    ])
+    assert.strictEqual(a.code, 0, a.stderr)
+    assert.strictEqual(b.code, 0, b.stderr)
+    assert.include(a.stdout, "40 events (seed 3)")
+    assert.include(a.stdout, "user.app_metadata.plan")
+    assert.include(a.stdout, "read by the rules, left at the default: user.picture")
+    const text = readFileSync(join(dir, "a", "events.jsonl"), "utf8")
+    assert.strictEqual(text, readFileSync(join(dir, "b", "events.jsonl"), "utf8"))
+    assert.strictEqual(text.trim().split("\n").length, 40)
+  }, 60_000)
+
+  it("a count out of range, and --rules with --from-tenant, are refused", async () => {
+    const [zero, rulesWithTenant] = await Promise.all([
+      rulefx("events", "--generate", "0", "--out", join(dir, "never")),
+      rulefx("events", "--from-tenant", "--rules", "x", "--out", join(dir, "never"))
+    ])
+    assert.notStrictEqual(zero.code, 0)
+    assert.include(zero.stderr, "--generate takes 1 to 10000 events, not 0")
+    assert.notStrictEqual(rulesWithTenant.code, 0)
+    assert.include(rulesWithTenant.stderr, "--rules goes with --generate")
+  }, 60_000)
+})
