@@ -32,6 +32,7 @@ export type Id =
   | "post-change-password"
   | "send-phone-message"
   | "custom-phone-provider"
+  | "password-reset-post-challenge"
 
 /**
  * The marker a trigger's rules carry in their requirements; the trigger's handler provides it.

@@ -11,10 +11,12 @@
  */
 import type { CredentialsExchangeApi } from "@rulefx/adapter-auth0/CredentialsExchange"
 import type { CustomPhoneProviderApi } from "@rulefx/adapter-auth0/CustomPhoneProvider"
+import type { PasswordResetPostChallengeApi } from "@rulefx/adapter-auth0/PasswordResetPostChallenge"
 import type { CacheApi } from "@rulefx/adapter-auth0/PostLoginApi"
 import type { PreUserRegistrationApi } from "@rulefx/adapter-auth0/PreUserRegistration"
 import { codes } from "@rulefx/core/CredentialsExchange"
 import { makeMemoryCache } from "./internal/memoryCache.ts"
+import * as RecordingApi from "./RecordingApi.ts"
 import type { Call } from "./RecordingApi.ts"
 
 /**
@@ -195,3 +197,62 @@ export const sideEffects = (options: Options = {}): SideEffects => recorder(opti
  */
 export const decisive = (calls: ReadonlyArray<Call>): ReadonlyArray<Call> =>
   calls.filter((call) => !call.method.startsWith("cache."))
+
+/**
+ * A recording password-reset-post-challenge api, bound to its event as post-login's RecordingApi is: `encodeToken`
+ * signs as Auth0's does (HS256, `sub`, `iss`, `ip`, `exp`), `validateToken` reads the token from the event's request
+ * and checks it against `state`, so `Resume.redirectOf` and `Resume.continueEvent` work with it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface PasswordResetPostChallenge extends PasswordResetPostChallengeApi, Recording {
+  readonly cache: CacheApi
+  /** The redirect state of the transaction; the continue pass's api must be given the first's. */
+  readonly state: string
+}
+
+/**
+ * Makes a fresh recording password-reset-post-challenge api. `transaction.setResultUrl` throws on a URL that is not
+ * http(s), as a stand-in for Auth0 refusing it.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const passwordResetPostChallenge = (
+  options: RecordingApi.Options = {}
+): PasswordResetPostChallenge => {
+  const base = RecordingApi.make(options)
+  const calls = base.calls as Array<Call>
+  // oxlint-disable-next-line prefer-const
+  let api: PasswordResetPostChallenge
+  const record = (method: string) => (...args: Array<unknown>) => {
+    calls.push({ method, args })
+    return api
+  }
+  api = {
+    calls,
+    cache: base.cache,
+    state: base.state,
+    access: { deny: record("access.deny") },
+    authentication: {
+      challengeWith: record("authentication.challengeWith"),
+      challengeWithAny: record("authentication.challengeWithAny")
+    },
+    redirect: {
+      sendUserTo: record("redirect.sendUserTo"),
+      encodeToken: base.redirect.encodeToken!,
+      validateToken: base.redirect.validateToken!
+    },
+    prompt: { render: record("prompt.render") },
+    transaction: {
+      setResultUrl: (url, resultOptions) => {
+        if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+          throw new TypeError(`Invalid result URL: ${url}`)
+        }
+        return record("transaction.setResultUrl")(url, resultOptions)
+      }
+    }
+  }
+  return api
+}
