@@ -2,8 +2,10 @@ import { assert, describe, it } from "@effect/vitest"
 import * as PasswordResetPostChallenge from "@rulefx/adapter-auth0/PasswordResetPostChallenge"
 import * as Decision from "@rulefx/core/Decision"
 import { Class as DenialClass, genericMessage } from "@rulefx/core/Denial"
+import type { Denial } from "@rulefx/core/Denial"
 import * as Form from "@rulefx/core/Form"
 import * as Reset from "@rulefx/core/PasswordResetPostChallenge"
+import type * as Pipeline from "@rulefx/core/Pipeline"
 import * as Redirect from "@rulefx/core/Redirect"
 import * as Rule from "@rulefx/core/Rule"
 import * as v from "@rulefx/core/Validator"
@@ -25,15 +27,12 @@ class AccountLocked extends DenialClass("AccountLocked") {
   }
 }
 
-const rule = (name: string, check: Effect.Effect<void, never, Reset.Recorder | Reset.ResultUrls>) =>
-  Reset.makeRule(name, check)
-const handlers = (
-  execute: ReadonlyArray<ReturnType<typeof rule>>,
-  options: { readonly resume?: ReadonlyArray<ReturnType<typeof rule>> } = {}
-) =>
+const rule = Reset.makeRule
+// Pipelines of rules that need nothing but what each event brings.
+const handlers = (execute: ReadonlyArray<Rule.Any>) =>
   PasswordResetPostChallenge.make({
-    execute: Reset.makePipeline({ facts: [], rules: execute }),
-    resume: Reset.makePipeline({ facts: [], rules: options.resume ?? [] }),
+    execute: Reset.makePipeline({ facts: [], rules: execute } as never) as Pipeline.Pipeline<Denial, never>,
+    resume: Reset.makePipeline({ facts: [], rules: [] }),
     layer: Layer.empty
   })
 
@@ -206,7 +205,7 @@ describe("PasswordResetPostChallenge", () => {
     const noSecret = await runExecute(handlers([Reset.makeRule("ask", Reset.sendUserTo(Confirm, "https://x.example/"))]))
     assert.strictEqual(noSecret.calls[0]?.method, "access.deny")
     const noApi = handlers([rule("url", Reset.setResultUrl("https://app.example.com/"))])
-    const api = { ...TriggerApis.passwordResetPostChallenge(), transaction: undefined }
+    const { transaction: _transaction, ...api } = TriggerApis.passwordResetPostChallenge()
     await LogCapture.around(() => noApi.onExecutePostChallenge(TriggerEvents.passwordResetPostChallenge(), api))
     assert.deepStrictEqual(TriggerApis.decisive(api.calls), deniedClosed)
   })
@@ -230,15 +229,12 @@ describe("PasswordResetPostChallenge", () => {
     // @ts-expect-error Form#render needs post-login's Login and Decisions
     Reset.makeRule("form", Survey.render())
     PasswordResetPostChallenge.make({
-      // @ts-expect-error a first-pass pipeline that reads a returned token: the layer does not provide Resumed
       execute: Reset.makePipeline({ facts: [Confirm], rules: [Reset.makeRule("read", Effect.asVoid(Confirm))] }),
       resume: Reset.makePipeline({ facts: [], rules: [] }),
+      // @ts-expect-error a first-pass pipeline that reads a returned token: the layer does not provide Resumed
       layer: Layer.empty
     })
-    Reset.makePipeline({
-      facts: [],
-      // @ts-expect-error a post-login rule in this trigger's pipeline
-      rules: [Rule.make("post-login", Effect.void)]
-    })
+    // @ts-expect-error a post-login rule in this trigger's pipeline
+    Reset.makePipeline({ facts: [], rules: [Rule.make("post-login", Effect.void)] })
   })
 })

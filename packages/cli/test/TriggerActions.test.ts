@@ -5,9 +5,12 @@
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as CredentialsExchange from "@rulefx/adapter-auth0/CredentialsExchange"
+import * as PasswordResetPostChallenge from "@rulefx/adapter-auth0/PasswordResetPostChallenge"
 import * as PreUserRegistration from "@rulefx/adapter-auth0/PreUserRegistration"
 import * as Bundle from "@rulefx/cli/Bundle"
 import * as LogCapture from "@rulefx/testing/LogCapture"
+import type * as RecordingApi from "@rulefx/testing/RecordingApi"
+import * as Resume from "@rulefx/testing/Resume"
 import * as TriggerApis from "@rulefx/testing/TriggerApis"
 import * as TriggerEvents from "@rulefx/testing/TriggerEvents"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -24,7 +27,8 @@ const fixtures = [
   "post-user-registration",
   "post-change-password",
   "send-phone-message",
-  "custom-phone-provider"
+  "custom-phone-provider",
+  "password-reset-post-challenge"
 ]
 const dir = mkdtempSync(join(tmpdir(), "rulefx-triggers-"))
 const built: Record<string, { readonly exports: Record<string, unknown>; readonly bytes: number }> = {}
@@ -58,6 +62,10 @@ describe("built Actions of the other triggers", () => {
     handler("post-change-password", "onExecutePostChangePassword")
     handler("send-phone-message", "onExecuteSendPhoneMessage")
     handler("custom-phone-provider", "onExecuteCustomPhoneProvider")
+    assert.deepStrictEqual(Object.keys(built["password-reset-post-challenge"]?.exports ?? {}).sort(), [
+      "onContinuePostChallenge",
+      "onExecutePostChallenge"
+    ])
     for (const name of fixtures) assert.isBelow(built[name]?.bytes ?? Infinity, 80_000, name)
   })
 
@@ -158,5 +166,49 @@ describe("built Actions of the other triggers", () => {
       run(TriggerEvents.customPhoneProvider({ notification: { delivery_method: "voice" } }), retried)
     )
     assert.deepStrictEqual(retried.calls, [{ method: "notification.retry", args: ["voice is not available yet"] }])
+  })
+
+  it("password-reset-post-challenge: OTP challenge and result URL, a locked account denied, an admin confirms on a page and resumes", async () => {
+    const exports = built["password-reset-post-challenge"]?.exports ?? {}
+    const execute = exports["onExecutePostChallenge"] as Handler
+    const resume = exports["onContinuePostChallenge"] as Handler
+    const calls = async (run: Handler, event: Record<string, unknown>, state?: string) => {
+      const api = TriggerApis.passwordResetPostChallenge({ event, ...(state === undefined ? {} : { state }) })
+      await LogCapture.around(() => run(event, api))
+      return { api, calls: TriggerApis.decisive(api.calls).filter((c) => c.method !== "redirect.validateToken") }
+    }
+    assert.deepStrictEqual((await calls(execute, TriggerEvents.passwordResetPostChallenge())).calls, [
+      { method: "authentication.challengeWith", args: [{ type: "otp" }, { additionalFactors: [] }] },
+      { method: "transaction.setResultUrl", args: ["https://app.example.com/welcome-back", { query: { from: "reset" } }] }
+    ])
+    assert.deepStrictEqual(
+      (await calls(execute, TriggerEvents.passwordResetPostChallenge({ user: { app_metadata: { locked: true } } })))
+        .calls,
+      [{ method: "access.deny", args: ["This account is locked. Please contact support."] }]
+    )
+    const secret = "confirm-page-secret"
+    const admin = TriggerEvents.passwordResetPostChallenge({
+      authorization: { roles: ["admin"] },
+      user: { enrolledFactors: [] },
+      secrets: { CONFIRM_SECRET: secret }
+    })
+    const first = await calls(execute, admin)
+    assert.deepStrictEqual(first.calls.map((c) => c.method), ["redirect.encodeToken", "redirect.sendUserTo"])
+    const sent = Resume.redirectOf(first.api as unknown as RecordingApi.RecordingApi)
+    assert.strictEqual(sent.url, "https://confirm.example.com/reset")
+    const back = (confirmed: boolean, key = secret) =>
+      Resume.continueEvent(admin, { state: sent.state, token: Resume.sign(key, sent, { confirmed }) })
+    assert.deepStrictEqual((await calls(resume, back(true), sent.state)).calls, [
+      { method: "transaction.setResultUrl", args: ["https://admin.example.com/", { query: {} }] }
+    ])
+    assert.deepStrictEqual((await calls(resume, back(false), sent.state)).calls, [
+      { method: "access.deny", args: ["The password reset was not confirmed."] }
+    ])
+    assert.deepStrictEqual((await calls(resume, back(true, "forged"), sent.state)).calls.map((c) => c.method), [
+      "access.deny"
+    ])
+    assert.deepStrictEqual((await calls(execute, { user: null })).calls, [
+      { method: "access.deny", args: [PasswordResetPostChallenge.genericReason] }
+    ])
   })
 })
