@@ -20,7 +20,7 @@
 import * as Decision from "@rulefx/core/Decision"
 import type { Denial } from "@rulefx/core/Denial"
 import { describe } from "@rulefx/core/Denial"
-import { ResultUrls, type ResultUrl } from "@rulefx/core/PasswordResetPostChallenge"
+import { type ResultUrl, ResultUrls } from "@rulefx/core/PasswordResetPostChallenge"
 import type * as Pipeline from "@rulefx/core/Pipeline"
 import { Resumed, type Submission, TokenRejected } from "@rulefx/core/Resumed"
 import * as Context from "effect/Context"
@@ -155,7 +155,9 @@ export const check = (
 ): ReadonlyArray<Auth0Limits.Violation> => {
   const out: Array<Auth0Limits.Violation> = []
   // Post-login's checks of redirects and forms, over this trigger's api (redirect may be absent here).
-  out.push(...Auth0Flow.check(d, { pass: "execute" }, { ...api, redirect: api.redirect ?? {} } as unknown as PostLoginApi))
+  out.push(
+    ...Auth0Flow.check(d, { pass: "execute" }, { ...api, redirect: api.redirect ?? {} } as unknown as PostLoginApi)
+  )
   if (d.redirect !== undefined && typeof api.redirect?.sendUserTo !== "function") {
     out.push(violation("sendUserTo", "NoApi"))
   }
@@ -299,14 +301,14 @@ const lastResort = (api: PasswordResetPostChallengeApi, error: unknown): void =>
   )
 }
 
-const handler = (run: (event: unknown, api: PasswordResetPostChallengeApi) => Promise<Outcome>): Handler =>
-async (event, api) => {
-  try {
-    apply(await run(event, api), api)
-  } catch (error) {
-    lastResort(api, error)
+const handler =
+  (run: (event: unknown, api: PasswordResetPostChallengeApi) => Promise<Outcome>): Handler => async (event, api) => {
+    try {
+      apply(await run(event, api), api)
+    } catch (error) {
+      lastResort(api, error)
+    }
   }
-}
 
 /**
  * Builds both handlers: `execute` runs after the reset's first challenge, `resume` when it comes back from a redirect

@@ -146,7 +146,10 @@ describe("PasswordResetPostChallenge", () => {
 
   it("render shows a form; the continue pass reads its fields, and denies a submission of another form", async () => {
     const h = PasswordResetPostChallenge.make({
-      execute: Reset.makePipeline({ facts: [], rules: [Reset.makeRule("ask", Reset.render(Survey, { vars: { a: 1 } }))] }),
+      execute: Reset.makePipeline({
+        facts: [],
+        rules: [Reset.makeRule("ask", Reset.render(Survey, { vars: { a: 1 } }))]
+      }),
       resume: Reset.makePipeline({
         facts: [Survey],
         rules: [
@@ -184,15 +187,21 @@ describe("PasswordResetPostChallenge", () => {
       ["TooManyMfaSteps", handlers(five)],
       ["InvalidFactor", handlers([rule("x", Reset.challengeWithAny([{ type: "sms" } as never]))])],
       ["InvalidFactor", handlers([rule("x", Reset.challengeWithAny([]))])],
-      ["ConflictingResultUrls", handlers([
-        rule("a", Reset.setResultUrl("https://a.example.com/")),
-        rule("b", Reset.setResultUrl("https://b.example.com/"))
-      ])],
+      [
+        "ConflictingResultUrls",
+        handlers([
+          rule("a", Reset.setResultUrl("https://a.example.com/")),
+          rule("b", Reset.setResultUrl("https://b.example.com/"))
+        ])
+      ],
       ["InvalidUrl", handlers([rule("a", Reset.setResultUrl("javascript:alert(1)"))])],
       ["TwoSuspensions", handlers([rule("a", Reset.render(Survey)), rule("b", Reset.render(Survey))])],
-      ["cannot apply", handlers([
-        Rule.all("nested", [rule("a", Effect.void), Rule.make("claim", Decision.setIdTokenClaim("x", 1))]) as never
-      ])]
+      [
+        "cannot apply",
+        handlers([
+          Rule.all("nested", [rule("a", Effect.void), Rule.make("claim", Decision.setIdTokenClaim("x", 1))]) as never
+        ])
+      ]
     ]
     for (const [why, h] of cases) {
       // oxlint-disable-next-line no-await-in-loop
@@ -202,7 +211,9 @@ describe("PasswordResetPostChallenge", () => {
     }
     const malformed = await runExecute(handlers([]), { user: { user_id: "" } })
     assert.deepStrictEqual(malformed.calls, deniedClosed)
-    const noSecret = await runExecute(handlers([Reset.makeRule("ask", Reset.sendUserTo(Confirm, "https://x.example/"))]))
+    const noSecret = await runExecute(
+      handlers([Reset.makeRule("ask", Reset.sendUserTo(Confirm, "https://x.example/"))])
+    )
     assert.strictEqual(noSecret.calls[0]?.method, "access.deny")
     const noApi = handlers([rule("url", Reset.setResultUrl("https://app.example.com/"))])
     const { transaction: _transaction, ...api } = TriggerApis.passwordResetPostChallenge()

@@ -10,6 +10,7 @@
  */
 import * as CredentialsExchangeEvent from "@rulefx/adapter-auth0/CredentialsExchangeEvent"
 import * as CustomPhoneProviderEvent from "@rulefx/adapter-auth0/CustomPhoneProviderEvent"
+import * as PasswordResetPostChallengeEvent from "@rulefx/adapter-auth0/PasswordResetPostChallengeEvent"
 import * as PostChangePasswordEvent from "@rulefx/adapter-auth0/PostChangePasswordEvent"
 import * as PostUserRegistrationEvent from "@rulefx/adapter-auth0/PostUserRegistrationEvent"
 import * as PreUserRegistrationEvent from "@rulefx/adapter-auth0/PreUserRegistrationEvent"
@@ -112,6 +113,22 @@ export const supported: Readonly<Record<string, Support>> = {
     decode: CustomPhoneProviderEvent.decode,
     api: TriggerApis.customPhoneProvider,
     delivers: true
+  },
+  // The first pass (onExecutePostChallenge); a continue pass needs the redirect's state and a signed answer.
+  "password-reset-post-challenge": {
+    defaults: TriggerEvents.passwordResetPostChallenge,
+    required: [
+      "tenant.id",
+      "user.user_id",
+      "user.enrolledFactors",
+      "client.client_id",
+      "client.metadata",
+      "request.ip",
+      "request.geoip",
+      "transaction.locale"
+    ],
+    decode: PasswordResetPostChallengeEvent.decode,
+    api: () => TriggerApis.passwordResetPostChallenge()
   }
 }
 
@@ -254,6 +271,15 @@ const rowOf = ({ args, method }: Call): readonly [string, string] | undefined =>
     case "notification.drop":
     case "notification.retry":
       return [method, String(args[0])]
+    case "authentication.challengeWith":
+    case "authentication.challengeWithAny":
+      return ["challenge", args.map(show).join(", ")]
+    case "redirect.sendUserTo":
+      return ["redirect", String(args[0])]
+    case "prompt.render":
+      return ["form", String(args[0])]
+    case "transaction.setResultUrl":
+      return ["result url", `${String(args[0])} ${show(args[1])}`]
     case "cache.set":
       return ["cache set", `${String(args[0])} = ${show(args[1])}`]
     case "cache.delete":

@@ -71,7 +71,7 @@ export const all: ReadonlyArray<Trigger> = [
     version: "v1",
     handlers: ["onExecutePostChallenge", "onContinuePostChallenge"],
     blocking: true,
-    modelled: false
+    modelled: true
   },
   {
     id: "custom-phone-provider",

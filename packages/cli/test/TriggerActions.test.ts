@@ -62,7 +62,7 @@ describe("built Actions of the other triggers", () => {
     handler("post-change-password", "onExecutePostChangePassword")
     handler("send-phone-message", "onExecuteSendPhoneMessage")
     handler("custom-phone-provider", "onExecuteCustomPhoneProvider")
-    assert.deepStrictEqual(Object.keys(built["password-reset-post-challenge"]?.exports ?? {}).sort(), [
+    assert.deepStrictEqual(Object.keys(built["password-reset-post-challenge"]?.exports ?? {}).toSorted(), [
       "onContinuePostChallenge",
       "onExecutePostChallenge"
     ])
@@ -179,7 +179,10 @@ describe("built Actions of the other triggers", () => {
     }
     assert.deepStrictEqual((await calls(execute, TriggerEvents.passwordResetPostChallenge())).calls, [
       { method: "authentication.challengeWith", args: [{ type: "otp" }, { additionalFactors: [] }] },
-      { method: "transaction.setResultUrl", args: ["https://app.example.com/welcome-back", { query: { from: "reset" } }] }
+      {
+        method: "transaction.setResultUrl",
+        args: ["https://app.example.com/welcome-back", { query: { from: "reset" } }]
+      }
     ])
     assert.deepStrictEqual(
       (await calls(execute, TriggerEvents.passwordResetPostChallenge({ user: { app_metadata: { locked: true } } })))
