@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as PasswordResetPostChallenge from "@rulefx/adapter-auth0/PasswordResetPostChallenge"
+import { Cache } from "@rulefx/core/Cache"
 import * as Decision from "@rulefx/core/Decision"
 import { Class as DenialClass, genericMessage } from "@rulefx/core/Denial"
 import type { Denial } from "@rulefx/core/Denial"
@@ -16,6 +17,7 @@ import * as TriggerApis from "@rulefx/testing/TriggerApis"
 import * as TriggerEvents from "@rulefx/testing/TriggerEvents"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 
 const Confirm = Redirect.make("Confirm", { secret: "CONFIRM_SECRET", returns: v.object({ confirmed: v.boolean() }) })
 const Survey = Form.make("Survey", { id: "ap_survey", fields: v.object({ reason: v.string() }) })
@@ -247,5 +249,28 @@ describe("PasswordResetPostChallenge", () => {
     })
     // @ts-expect-error a post-login rule in this trigger's pipeline
     Reset.makePipeline({ facts: [], rules: [Rule.make("post-login", Effect.void)] })
+  })
+
+  it("rules use Auth0's cache through core's Cache: resets counted per user across events", async () => {
+    const h = handlers([
+      rule(
+        "count",
+        Effect.gen(function*() {
+          const cache = yield* Cache
+          const seen = yield* cache.get("resets:auth0|ada")
+          const next = Option.isSome(seen) ? Number(seen.value) + 1 : 1
+          yield* cache.set("resets:auth0|ada", String(next))
+          if (next > 1) yield* Reset.challengeWith({ type: "otp" })
+        })
+      )
+    ])
+    const event = TriggerEvents.passwordResetPostChallenge()
+    const api = TriggerApis.passwordResetPostChallenge({ event })
+    await h.onExecutePostChallenge(event, api)
+    await h.onExecutePostChallenge(event, api)
+    assert.strictEqual(api.cache.get("resets:auth0|ada")?.value, "2")
+    assert.deepStrictEqual(TriggerApis.decisive(api.calls), [
+      { method: "authentication.challengeWith", args: [{ type: "otp" }, { additionalFactors: [] }] }
+    ])
   })
 })
