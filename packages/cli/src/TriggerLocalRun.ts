@@ -10,6 +10,7 @@
  */
 import * as CredentialsExchangeEvent from "@rulefx/adapter-auth0/CredentialsExchangeEvent"
 import * as CustomPhoneProviderEvent from "@rulefx/adapter-auth0/CustomPhoneProviderEvent"
+import * as CustomTokenExchangeEvent from "@rulefx/adapter-auth0/CustomTokenExchangeEvent"
 import * as PasswordResetPostChallengeEvent from "@rulefx/adapter-auth0/PasswordResetPostChallengeEvent"
 import * as PostChangePasswordEvent from "@rulefx/adapter-auth0/PostChangePasswordEvent"
 import * as PostUserRegistrationEvent from "@rulefx/adapter-auth0/PostUserRegistrationEvent"
@@ -129,6 +130,12 @@ export const supported: Readonly<Record<string, Support>> = {
     ],
     decode: PasswordResetPostChallengeEvent.decode,
     api: () => TriggerApis.passwordResetPostChallenge()
+  },
+  "custom-token-exchange": {
+    defaults: TriggerEvents.customTokenExchange,
+    required: ["tenant.id", "client.client_id", "client.metadata", "request.ip", "request.geoip"],
+    decode: CustomTokenExchangeEvent.decode,
+    api: TriggerApis.customTokenExchange
   }
 }
 
@@ -278,6 +285,12 @@ const rowOf = ({ args, method }: Call): readonly [string, string] | undefined =>
       return ["redirect", String(args[0])]
     case "prompt.render":
       return ["form", String(args[0])]
+    case "access.rejectInvalidSubjectToken":
+      return ["invalid subject token", String(args[0])]
+    case "authentication.setUserById":
+      return ["user", String(args[0])]
+    case "authentication.setUserByConnection":
+      return ["user", `${String(args[0])} ${show(args[1])} ${show(args[2])}`]
     case "transaction.setResultUrl":
       return ["result url", `${String(args[0])} ${show(args[1])}`]
     case "cache.set":
@@ -326,7 +339,8 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
     Effect.ensuring(Effect.sync(() => capture.stop()))
   )
   const decisive = api.calls.filter((call) =>
-    ["access.deny", "validation.error", "notification.drop", "notification.retry"].includes(call.method)
+    ["access.deny", "validation.error", "notification.drop", "notification.retry", "access.rejectInvalidSubjectToken"]
+      .includes(call.method)
   )
   const last = decisive.at(-1)
   const outcome: Result["outcome"] = rejection !== undefined

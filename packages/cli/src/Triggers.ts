@@ -81,6 +81,13 @@ export const all: ReadonlyArray<Trigger> = [
     modelled: true
   },
   {
+    id: "custom-token-exchange",
+    version: "v1",
+    handlers: ["onExecuteCustomTokenExchange"],
+    blocking: true,
+    modelled: true
+  },
+  {
     id: "custom-email-provider",
     version: "v1",
     handlers: ["onExecuteCustomEmailProvider"],

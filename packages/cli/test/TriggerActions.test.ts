@@ -5,6 +5,7 @@
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as CredentialsExchange from "@rulefx/adapter-auth0/CredentialsExchange"
+import * as CustomTokenExchange from "@rulefx/adapter-auth0/CustomTokenExchange"
 import * as PasswordResetPostChallenge from "@rulefx/adapter-auth0/PasswordResetPostChallenge"
 import * as PreUserRegistration from "@rulefx/adapter-auth0/PreUserRegistration"
 import * as Bundle from "@rulefx/cli/Bundle"
@@ -28,7 +29,8 @@ const fixtures = [
   "post-change-password",
   "send-phone-message",
   "custom-phone-provider",
-  "password-reset-post-challenge"
+  "password-reset-post-challenge",
+  "custom-token-exchange"
 ]
 const dir = mkdtempSync(join(tmpdir(), "rulefx-triggers-"))
 const built: Record<string, { readonly exports: Record<string, unknown>; readonly bytes: number }> = {}
@@ -62,6 +64,7 @@ describe("built Actions of the other triggers", () => {
     handler("post-change-password", "onExecutePostChangePassword")
     handler("send-phone-message", "onExecuteSendPhoneMessage")
     handler("custom-phone-provider", "onExecuteCustomPhoneProvider")
+    handler("custom-token-exchange", "onExecuteCustomTokenExchange")
     assert.deepStrictEqual(Object.keys(built["password-reset-post-challenge"]?.exports ?? {}).toSorted(), [
       "onContinuePostChallenge",
       "onExecutePostChallenge"
@@ -213,5 +216,34 @@ describe("built Actions of the other triggers", () => {
     assert.deepStrictEqual((await calls(execute, { user: null })).calls, [
       { method: "access.deny", args: [PasswordResetPostChallenge.genericReason] }
     ])
+  })
+
+  it("custom-token-exchange: the user by connection with metadata, an invalid subject token, a coded denial, server_error on junk", async () => {
+    const run = handler("custom-token-exchange", "onExecuteCustomTokenExchange")
+    const cases: ReadonlyArray<readonly [unknown, ReadonlyArray<unknown>]> = [
+      [TriggerEvents.customTokenExchange(), [
+        {
+          method: "authentication.setUserByConnection",
+          args: ["Legacy-Users", { user_id: "ada", email: "ada@example.com" }, {
+            creationBehavior: "create_if_not_exists",
+            updateBehavior: "none"
+          }]
+        },
+        { method: "user.setAppMetadata", args: ["migrated_from", "legacy"] }
+      ]],
+      [TriggerEvents.customTokenExchange({ transaction: { subject_token: "jwt.ada.sig" } }), [
+        { method: "access.rejectInvalidSubjectToken", args: ["The subject token is not a legacy token."] }
+      ]],
+      [TriggerEvents.customTokenExchange({ transaction: { subject_token: "legacy.mallory.signed" } }), [
+        { method: "access.deny", args: ["access_denied", "This user may not exchange tokens."] }
+      ]],
+      [{ transaction: null }, [{ method: "access.deny", args: ["server_error", CustomTokenExchange.genericReason] }]]
+    ]
+    for (const [event, calls] of cases) {
+      const api = TriggerApis.customTokenExchange()
+      // oxlint-disable-next-line no-await-in-loop
+      await LogCapture.around(() => run(event, api))
+      assert.deepStrictEqual(TriggerApis.decisive(api.calls), calls)
+    }
   })
 })

@@ -65,6 +65,9 @@ const runPre = (json: unknown, ...flags: ReadonlyArray<string>) =>
 const runReset = (name: string, json: unknown, ...flags: ReadonlyArray<string>) =>
   rulefx("run", action("password-reset-post-challenge"), "--event", event(name, json), ...flags)
 
+const runExchange = (name: string, json: unknown, ...flags: ReadonlyArray<string>) =>
+  rulefx("run", action("custom-token-exchange"), "--event", event(name, json), ...flags)
+
 beforeAll(async () => {
   for (
     const name of [
@@ -72,7 +75,8 @@ beforeAll(async () => {
       "pre-user-registration",
       "post-user-registration",
       "post-change-password",
-      "password-reset-post-challenge"
+      "password-reset-post-challenge",
+      "custom-token-exchange"
     ]
   ) {
     // One at a time: each build type-checks and bundles, and the machine has two cores.
@@ -222,4 +226,21 @@ describe("rulefx build and run, per trigger", () => {
     },
     60_000
   )
+
+  it("custom-token-exchange: the user printed; an invalid subject token is denied and named", async () => {
+    const allowed = await runExchange(
+      "cte",
+      { transaction: { subject_token: "legacy.grace.signed", subject_token_type: "urn:x" } },
+      "--expect",
+      "allowed"
+    )
+    assert.strictEqual(allowed.code, 0, show(allowed))
+    assert.match(allowed.stdout, /user\s+Legacy-Users \{"user_id":"grace"/)
+    assert.match(allowed.stdout, /app_metadata\s+migrated_from = "legacy"/)
+    const invalid = await runExchange("cte-bad", {
+      transaction: { subject_token: "nope", subject_token_type: "urn:x" }
+    }, "--json")
+    const result = JSON.parse(invalid.stdout) as { readonly outcome: string; readonly reason: ReadonlyArray<string> }
+    assert.deepStrictEqual([result.outcome, result.reason], ["denied", ["The subject token is not a legacy token."]])
+  }, 60_000)
 })

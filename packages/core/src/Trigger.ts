@@ -33,6 +33,7 @@ export type Id =
   | "send-phone-message"
   | "custom-phone-provider"
   | "password-reset-post-challenge"
+  | "custom-token-exchange"
 
 /**
  * The marker a trigger's rules carry in their requirements; the trigger's handler provides it.

@@ -11,6 +11,7 @@
  */
 import type { CredentialsExchangeApi } from "@rulefx/adapter-auth0/CredentialsExchange"
 import type { CustomPhoneProviderApi } from "@rulefx/adapter-auth0/CustomPhoneProvider"
+import type { CustomTokenExchangeApi } from "@rulefx/adapter-auth0/CustomTokenExchange"
 import type { PasswordResetPostChallengeApi } from "@rulefx/adapter-auth0/PasswordResetPostChallenge"
 import type { CacheApi } from "@rulefx/adapter-auth0/PostLoginApi"
 import type { PreUserRegistrationApi } from "@rulefx/adapter-auth0/PreUserRegistration"
@@ -253,6 +254,51 @@ export const passwordResetPostChallenge = (
         return record("transaction.setResultUrl")(url, resultOptions)
       }
     }
+  }
+  return api
+}
+
+/**
+ * A recording custom-token-exchange api.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CustomTokenExchange extends CustomTokenExchangeApi, Recording {
+  readonly cache: CacheApi
+}
+
+/**
+ * Makes a fresh recording custom-token-exchange api. `authentication.setUserById` and `setUserByConnection` throw
+ * when one of them was already called, as Auth0 allows exactly one per exchange.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const customTokenExchange = (options: Options = {}): CustomTokenExchange => {
+  const { cache, calls } = recorder(options)
+  // oxlint-disable-next-line prefer-const
+  let api: CustomTokenExchange
+  const record = (method: string) => (...args: Array<unknown>) => {
+    calls.push({ method, args })
+    return api
+  }
+  const once = (method: string) => (...args: Array<unknown>) => {
+    if (calls.some((c) => c.method.startsWith("authentication.setUserBy"))) {
+      throw new Error(`${method}: a user was already set for this exchange`)
+    }
+    return record(method)(...args)
+  }
+  api = {
+    calls,
+    cache,
+    access: { deny: record("access.deny"), rejectInvalidSubjectToken: record("access.rejectInvalidSubjectToken") },
+    authentication: {
+      setUserById: once("authentication.setUserById"),
+      setUserByConnection: once("authentication.setUserByConnection"),
+      setOrganization: record("authentication.setOrganization")
+    },
+    user: { setAppMetadata: record("user.setAppMetadata"), setUserMetadata: record("user.setUserMetadata") }
   }
   return api
 }

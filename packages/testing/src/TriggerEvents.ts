@@ -178,3 +178,18 @@ export const passwordResetPostChallenge = (overrides: Overrides = {}): Record<st
     tenant,
     secrets: {}
   }, overrides)
+
+/**
+ * A custom-token-exchange event (v1): a client exchanging a subject token of its own kind.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const customTokenExchange = (overrides: Overrides = {}): Record<string, unknown> =>
+  merge({
+    transaction: { subject_token: "legacy.ada.signed", subject_token_type: "urn:example:legacy-token" },
+    client: { client_id: "app_native", name: "Native app", metadata: {} },
+    request: { ...request, body: {} },
+    tenant,
+    secrets: {}
+  }, overrides)
