@@ -141,6 +141,7 @@ export type Broken =
   | "TooManyMetadataKeys"
   | "MissingApi"
   | "KindNotEnabled"
+  | "ConflictingResultUrls"
 
 /**
  * One thing Auth0 would refuse, ignore or fail on. It names the claim or key (`undefined` for a whole token or

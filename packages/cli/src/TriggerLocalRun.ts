@@ -10,6 +10,8 @@
  */
 import * as CredentialsExchangeEvent from "@rulefx/adapter-auth0/CredentialsExchangeEvent"
 import * as CustomPhoneProviderEvent from "@rulefx/adapter-auth0/CustomPhoneProviderEvent"
+import * as CustomTokenExchangeEvent from "@rulefx/adapter-auth0/CustomTokenExchangeEvent"
+import * as PasswordResetPostChallengeEvent from "@rulefx/adapter-auth0/PasswordResetPostChallengeEvent"
 import * as PostChangePasswordEvent from "@rulefx/adapter-auth0/PostChangePasswordEvent"
 import * as PostUserRegistrationEvent from "@rulefx/adapter-auth0/PostUserRegistrationEvent"
 import * as PreUserRegistrationEvent from "@rulefx/adapter-auth0/PreUserRegistrationEvent"
@@ -112,6 +114,28 @@ export const supported: Readonly<Record<string, Support>> = {
     decode: CustomPhoneProviderEvent.decode,
     api: TriggerApis.customPhoneProvider,
     delivers: true
+  },
+  // The first pass (onExecutePostChallenge); a continue pass needs the redirect's state and a signed answer.
+  "password-reset-post-challenge": {
+    defaults: TriggerEvents.passwordResetPostChallenge,
+    required: [
+      "tenant.id",
+      "user.user_id",
+      "user.enrolledFactors",
+      "client.client_id",
+      "client.metadata",
+      "request.ip",
+      "request.geoip",
+      "transaction.locale"
+    ],
+    decode: PasswordResetPostChallengeEvent.decode,
+    api: () => TriggerApis.passwordResetPostChallenge()
+  },
+  "custom-token-exchange": {
+    defaults: TriggerEvents.customTokenExchange,
+    required: ["tenant.id", "client.client_id", "client.metadata", "request.ip", "request.geoip"],
+    decode: CustomTokenExchangeEvent.decode,
+    api: TriggerApis.customTokenExchange
   }
 }
 
@@ -254,6 +278,21 @@ const rowOf = ({ args, method }: Call): readonly [string, string] | undefined =>
     case "notification.drop":
     case "notification.retry":
       return [method, String(args[0])]
+    case "authentication.challengeWith":
+    case "authentication.challengeWithAny":
+      return ["challenge", args.map(show).join(", ")]
+    case "redirect.sendUserTo":
+      return ["redirect", String(args[0])]
+    case "prompt.render":
+      return ["form", String(args[0])]
+    case "access.rejectInvalidSubjectToken":
+      return ["invalid subject token", String(args[0])]
+    case "authentication.setUserById":
+      return ["user", String(args[0])]
+    case "authentication.setUserByConnection":
+      return ["user", `${String(args[0])} ${show(args[1])} ${show(args[2])}`]
+    case "transaction.setResultUrl":
+      return ["result url", `${String(args[0])} ${show(args[1])}`]
     case "cache.set":
       return ["cache set", `${String(args[0])} = ${show(args[1])}`]
     case "cache.delete":
@@ -300,7 +339,8 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
     Effect.ensuring(Effect.sync(() => capture.stop()))
   )
   const decisive = api.calls.filter((call) =>
-    ["access.deny", "validation.error", "notification.drop", "notification.retry"].includes(call.method)
+    ["access.deny", "validation.error", "notification.drop", "notification.retry", "access.rejectInvalidSubjectToken"]
+      .includes(call.method)
   )
   const last = decisive.at(-1)
   const outcome: Result["outcome"] = rejection !== undefined

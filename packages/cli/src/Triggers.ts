@@ -71,12 +71,19 @@ export const all: ReadonlyArray<Trigger> = [
     version: "v1",
     handlers: ["onExecutePostChallenge", "onContinuePostChallenge"],
     blocking: true,
-    modelled: false
+    modelled: true
   },
   {
     id: "custom-phone-provider",
     version: "v1",
     handlers: ["onExecuteCustomPhoneProvider"],
+    blocking: true,
+    modelled: true
+  },
+  {
+    id: "custom-token-exchange",
+    version: "v1",
+    handlers: ["onExecuteCustomTokenExchange"],
     blocking: true,
     modelled: true
   },

@@ -29,6 +29,7 @@ const handlers: ReadonlyArray<readonly [string, string, string]> = [
   ["onExecutePostChallenge", "password-reset-post-challenge", "v1"],
   ["onExecuteCustomPhoneProvider", "custom-phone-provider", "v1"],
   ["onExecuteCustomEmailProvider", "custom-email-provider", "v1"],
+  ["onExecuteCustomTokenExchange", "custom-token-exchange", "v1"],
   ["onExecutePostLogin", "post-login", "v3"]
 ]
 

@@ -5,9 +5,13 @@
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as CredentialsExchange from "@rulefx/adapter-auth0/CredentialsExchange"
+import * as CustomTokenExchange from "@rulefx/adapter-auth0/CustomTokenExchange"
+import * as PasswordResetPostChallenge from "@rulefx/adapter-auth0/PasswordResetPostChallenge"
 import * as PreUserRegistration from "@rulefx/adapter-auth0/PreUserRegistration"
 import * as Bundle from "@rulefx/cli/Bundle"
 import * as LogCapture from "@rulefx/testing/LogCapture"
+import type * as RecordingApi from "@rulefx/testing/RecordingApi"
+import * as Resume from "@rulefx/testing/Resume"
 import * as TriggerApis from "@rulefx/testing/TriggerApis"
 import * as TriggerEvents from "@rulefx/testing/TriggerEvents"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -24,7 +28,9 @@ const fixtures = [
   "post-user-registration",
   "post-change-password",
   "send-phone-message",
-  "custom-phone-provider"
+  "custom-phone-provider",
+  "password-reset-post-challenge",
+  "custom-token-exchange"
 ]
 const dir = mkdtempSync(join(tmpdir(), "rulefx-triggers-"))
 const built: Record<string, { readonly exports: Record<string, unknown>; readonly bytes: number }> = {}
@@ -58,6 +64,11 @@ describe("built Actions of the other triggers", () => {
     handler("post-change-password", "onExecutePostChangePassword")
     handler("send-phone-message", "onExecuteSendPhoneMessage")
     handler("custom-phone-provider", "onExecuteCustomPhoneProvider")
+    handler("custom-token-exchange", "onExecuteCustomTokenExchange")
+    assert.deepStrictEqual(Object.keys(built["password-reset-post-challenge"]?.exports ?? {}).toSorted(), [
+      "onContinuePostChallenge",
+      "onExecutePostChallenge"
+    ])
     for (const name of fixtures) assert.isBelow(built[name]?.bytes ?? Infinity, 80_000, name)
   })
 
@@ -158,5 +169,81 @@ describe("built Actions of the other triggers", () => {
       run(TriggerEvents.customPhoneProvider({ notification: { delivery_method: "voice" } }), retried)
     )
     assert.deepStrictEqual(retried.calls, [{ method: "notification.retry", args: ["voice is not available yet"] }])
+  })
+
+  it("password-reset-post-challenge: OTP challenge and result URL, a locked account denied, an admin confirms on a page and resumes", async () => {
+    const exports = built["password-reset-post-challenge"]?.exports ?? {}
+    const execute = exports["onExecutePostChallenge"] as Handler
+    const resume = exports["onContinuePostChallenge"] as Handler
+    const calls = async (run: Handler, event: Record<string, unknown>, state?: string) => {
+      const api = TriggerApis.passwordResetPostChallenge({ event, ...(state === undefined ? {} : { state }) })
+      await LogCapture.around(() => run(event, api))
+      return { api, calls: TriggerApis.decisive(api.calls).filter((c) => c.method !== "redirect.validateToken") }
+    }
+    assert.deepStrictEqual((await calls(execute, TriggerEvents.passwordResetPostChallenge())).calls, [
+      { method: "authentication.challengeWith", args: [{ type: "otp" }, { additionalFactors: [] }] },
+      {
+        method: "transaction.setResultUrl",
+        args: ["https://app.example.com/welcome-back", { query: { from: "reset" } }]
+      }
+    ])
+    assert.deepStrictEqual(
+      (await calls(execute, TriggerEvents.passwordResetPostChallenge({ user: { app_metadata: { locked: true } } })))
+        .calls,
+      [{ method: "access.deny", args: ["This account is locked. Please contact support."] }]
+    )
+    const secret = "confirm-page-secret"
+    const admin = TriggerEvents.passwordResetPostChallenge({
+      authorization: { roles: ["admin"] },
+      user: { enrolledFactors: [] },
+      secrets: { CONFIRM_SECRET: secret }
+    })
+    const first = await calls(execute, admin)
+    assert.deepStrictEqual(first.calls.map((c) => c.method), ["redirect.encodeToken", "redirect.sendUserTo"])
+    const sent = Resume.redirectOf(first.api as unknown as RecordingApi.RecordingApi)
+    assert.strictEqual(sent.url, "https://confirm.example.com/reset")
+    const back = (confirmed: boolean, key = secret) =>
+      Resume.continueEvent(admin, { state: sent.state, token: Resume.sign(key, sent, { confirmed }) })
+    assert.deepStrictEqual((await calls(resume, back(true), sent.state)).calls, [
+      { method: "transaction.setResultUrl", args: ["https://admin.example.com/", { query: {} }] }
+    ])
+    assert.deepStrictEqual((await calls(resume, back(false), sent.state)).calls, [
+      { method: "access.deny", args: ["The password reset was not confirmed."] }
+    ])
+    assert.deepStrictEqual((await calls(resume, back(true, "forged"), sent.state)).calls.map((c) => c.method), [
+      "access.deny"
+    ])
+    assert.deepStrictEqual((await calls(execute, { user: null })).calls, [
+      { method: "access.deny", args: [PasswordResetPostChallenge.genericReason] }
+    ])
+  })
+
+  it("custom-token-exchange: the user by connection with metadata, an invalid subject token, a coded denial, server_error on junk", async () => {
+    const run = handler("custom-token-exchange", "onExecuteCustomTokenExchange")
+    const cases: ReadonlyArray<readonly [unknown, ReadonlyArray<unknown>]> = [
+      [TriggerEvents.customTokenExchange(), [
+        {
+          method: "authentication.setUserByConnection",
+          args: ["Legacy-Users", { user_id: "ada", email: "ada@example.com" }, {
+            creationBehavior: "create_if_not_exists",
+            updateBehavior: "none"
+          }]
+        },
+        { method: "user.setAppMetadata", args: ["migrated_from", "legacy"] }
+      ]],
+      [TriggerEvents.customTokenExchange({ transaction: { subject_token: "jwt.ada.sig" } }), [
+        { method: "access.rejectInvalidSubjectToken", args: ["The subject token is not a legacy token."] }
+      ]],
+      [TriggerEvents.customTokenExchange({ transaction: { subject_token: "legacy.mallory.signed" } }), [
+        { method: "access.deny", args: ["access_denied", "This user may not exchange tokens."] }
+      ]],
+      [{ transaction: null }, [{ method: "access.deny", args: ["server_error", CustomTokenExchange.genericReason] }]]
+    ]
+    for (const [event, calls] of cases) {
+      const api = TriggerApis.customTokenExchange()
+      // oxlint-disable-next-line no-await-in-loop
+      await LogCapture.around(() => run(event, api))
+      assert.deepStrictEqual(TriggerApis.decisive(api.calls), calls)
+    }
   })
 })

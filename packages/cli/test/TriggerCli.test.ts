@@ -62,9 +62,22 @@ const runPre = (json: unknown, ...flags: ReadonlyArray<string>) =>
     ...flags
   )
 
+const runReset = (name: string, json: unknown, ...flags: ReadonlyArray<string>) =>
+  rulefx("run", action("password-reset-post-challenge"), "--event", event(name, json), ...flags)
+
+const runExchange = (name: string, json: unknown, ...flags: ReadonlyArray<string>) =>
+  rulefx("run", action("custom-token-exchange"), "--event", event(name, json), ...flags)
+
 beforeAll(async () => {
   for (
-    const name of ["credentials-exchange", "pre-user-registration", "post-user-registration", "post-change-password"]
+    const name of [
+      "credentials-exchange",
+      "pre-user-registration",
+      "post-user-registration",
+      "post-change-password",
+      "password-reset-post-challenge",
+      "custom-token-exchange"
+    ]
   ) {
     // One at a time: each build type-checks and bundles, and the machine has two cores.
     // oxlint-disable-next-line no-await-in-loop
@@ -178,5 +191,56 @@ describe("rulefx build and run, per trigger", () => {
     )
     assert.strictEqual(wrong.code, 1)
     assert.include(wrong.stderr + wrong.stdout, "not a credentials-exchange event rulefx can read: client.client_id")
+  }, 60_000)
+
+  it(
+    "password-reset-post-challenge: the challenge and result URL printed; an admin's redirect; a locked account denied",
+    async () => {
+      assert.include(
+        builds["password-reset-post-challenge"]?.stdout,
+        "trigger: password-reset-post-challenge v1 (exports onExecutePostChallenge"
+      )
+      const allowed = await runReset("reset", { user: { user_id: "auth0|grace" } }, "--expect", "allowed")
+      assert.strictEqual(allowed.code, 0, show(allowed))
+      assert.match(allowed.stdout, /challenge\s+\{"type":"otp"\}/)
+      assert.match(
+        allowed.stdout,
+        /result url\s+https:\/\/app\.example\.com\/welcome-back \{"query":\{"from":"reset"\}\}/
+      )
+      assert.match(allowed.stdout, /filled\s+tenant, user\.enrolledFactors, client, request, transaction/)
+      const admin = await runReset("admin", {
+        user: { user_id: "auth0|grace", enrolledFactors: [] },
+        authorization: { roles: ["admin"] },
+        secrets: { CONFIRM_SECRET: "page-secret" }
+      })
+      assert.match(admin.stdout, /redirect\s+https:\/\/confirm\.example\.com\/reset/, show(admin))
+      const locked = await runReset(
+        "locked",
+        { user: { user_id: "auth0|grace", app_metadata: { locked: true } } },
+        "--json"
+      )
+      const result = JSON.parse(locked.stdout) as { readonly outcome: string; readonly reason: ReadonlyArray<string> }
+      assert.deepStrictEqual([result.outcome, result.reason], ["denied", [
+        "This account is locked. Please contact support."
+      ]])
+    },
+    60_000
+  )
+
+  it("custom-token-exchange: the user printed; an invalid subject token is denied and named", async () => {
+    const allowed = await runExchange(
+      "cte",
+      { transaction: { subject_token: "legacy.grace.signed", subject_token_type: "urn:x" } },
+      "--expect",
+      "allowed"
+    )
+    assert.strictEqual(allowed.code, 0, show(allowed))
+    assert.match(allowed.stdout, /user\s+Legacy-Users \{"user_id":"grace"/)
+    assert.match(allowed.stdout, /app_metadata\s+migrated_from = "legacy"/)
+    const invalid = await runExchange("cte-bad", {
+      transaction: { subject_token: "nope", subject_token_type: "urn:x" }
+    }, "--json")
+    const result = JSON.parse(invalid.stdout) as { readonly outcome: string; readonly reason: ReadonlyArray<string> }
+    assert.deepStrictEqual([result.outcome, result.reason], ["denied", ["The subject token is not a legacy token."]])
   }, 60_000)
 })

@@ -32,6 +32,8 @@ export type Id =
   | "post-change-password"
   | "send-phone-message"
   | "custom-phone-provider"
+  | "password-reset-post-challenge"
+  | "custom-token-exchange"
 
 /**
  * The marker a trigger's rules carry in their requirements; the trigger's handler provides it.

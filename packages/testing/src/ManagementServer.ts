@@ -153,7 +153,8 @@ export const defaultTriggers: ReadonlyArray<StoredTrigger> = [
   ...current("send-phone-message", "v2", ["v1"]),
   ...current("password-reset-post-challenge", "v1"),
   ...current("custom-phone-provider", "v1"),
-  ...current("custom-email-provider", "v1")
+  ...current("custom-email-provider", "v1"),
+  ...current("custom-token-exchange", "v1")
 ]
 
 /**

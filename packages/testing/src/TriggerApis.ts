@@ -11,10 +11,13 @@
  */
 import type { CredentialsExchangeApi } from "@rulefx/adapter-auth0/CredentialsExchange"
 import type { CustomPhoneProviderApi } from "@rulefx/adapter-auth0/CustomPhoneProvider"
+import type { CustomTokenExchangeApi } from "@rulefx/adapter-auth0/CustomTokenExchange"
+import type { PasswordResetPostChallengeApi } from "@rulefx/adapter-auth0/PasswordResetPostChallenge"
 import type { CacheApi } from "@rulefx/adapter-auth0/PostLoginApi"
 import type { PreUserRegistrationApi } from "@rulefx/adapter-auth0/PreUserRegistration"
 import { codes } from "@rulefx/core/CredentialsExchange"
 import { makeMemoryCache } from "./internal/memoryCache.ts"
+import * as RecordingApi from "./RecordingApi.ts"
 import type { Call } from "./RecordingApi.ts"
 
 /**
@@ -195,3 +198,107 @@ export const sideEffects = (options: Options = {}): SideEffects => recorder(opti
  */
 export const decisive = (calls: ReadonlyArray<Call>): ReadonlyArray<Call> =>
   calls.filter((call) => !call.method.startsWith("cache."))
+
+/**
+ * A recording password-reset-post-challenge api, bound to its event as post-login's RecordingApi is: `encodeToken`
+ * signs as Auth0's does (HS256, `sub`, `iss`, `ip`, `exp`), `validateToken` reads the token from the event's request
+ * and checks it against `state`, so `Resume.redirectOf` and `Resume.continueEvent` work with it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface PasswordResetPostChallenge extends PasswordResetPostChallengeApi, Recording {
+  readonly cache: CacheApi
+  /** The redirect state of the transaction; the continue pass's api must be given the first's. */
+  readonly state: string
+}
+
+/**
+ * Makes a fresh recording password-reset-post-challenge api. `transaction.setResultUrl` throws on a URL that is not
+ * http(s), as a stand-in for Auth0 refusing it.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const passwordResetPostChallenge = (
+  options: RecordingApi.Options = {}
+): PasswordResetPostChallenge => {
+  const base = RecordingApi.make(options)
+  const calls = base.calls as Array<Call>
+  // oxlint-disable-next-line prefer-const
+  let api: PasswordResetPostChallenge
+  const record = (method: string) => (...args: Array<unknown>) => {
+    calls.push({ method, args })
+    return api
+  }
+  api = {
+    calls,
+    cache: base.cache,
+    state: base.state,
+    access: { deny: record("access.deny") },
+    authentication: {
+      challengeWith: record("authentication.challengeWith"),
+      challengeWithAny: record("authentication.challengeWithAny")
+    },
+    redirect: {
+      sendUserTo: record("redirect.sendUserTo"),
+      encodeToken: base.redirect.encodeToken!,
+      validateToken: base.redirect.validateToken!
+    },
+    prompt: { render: record("prompt.render") },
+    transaction: {
+      setResultUrl: (url, resultOptions) => {
+        if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+          throw new TypeError(`Invalid result URL: ${url}`)
+        }
+        return record("transaction.setResultUrl")(url, resultOptions)
+      }
+    }
+  }
+  return api
+}
+
+/**
+ * A recording custom-token-exchange api.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CustomTokenExchange extends CustomTokenExchangeApi, Recording {
+  readonly cache: CacheApi
+}
+
+/**
+ * Makes a fresh recording custom-token-exchange api. `authentication.setUserById` and `setUserByConnection` throw
+ * when one of them was already called, as Auth0 allows exactly one per exchange.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const customTokenExchange = (options: Options = {}): CustomTokenExchange => {
+  const { cache, calls } = recorder(options)
+  // oxlint-disable-next-line prefer-const
+  let api: CustomTokenExchange
+  const record = (method: string) => (...args: Array<unknown>) => {
+    calls.push({ method, args })
+    return api
+  }
+  const once = (method: string) => (...args: Array<unknown>) => {
+    if (calls.some((c) => c.method.startsWith("authentication.setUserBy"))) {
+      throw new Error(`${method}: a user was already set for this exchange`)
+    }
+    return record(method)(...args)
+  }
+  api = {
+    calls,
+    cache,
+    access: { deny: record("access.deny"), rejectInvalidSubjectToken: record("access.rejectInvalidSubjectToken") },
+    authentication: {
+      setUserById: once("authentication.setUserById"),
+      setUserByConnection: once("authentication.setUserByConnection"),
+      setOrganization: record("authentication.setOrganization")
+    },
+    user: { setAppMetadata: record("user.setAppMetadata"), setUserMetadata: record("user.setUserMetadata") }
+  }
+  return api
+}

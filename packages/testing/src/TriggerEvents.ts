@@ -151,3 +151,45 @@ export const customPhoneProvider = (overrides: Overrides = {}): Record<string, u
     tenant: { id: "example", friendly_name: "Example" },
     secrets: {}
   }, overrides)
+
+/**
+ * A password-reset-post-challenge event (v1): the user followed the reset email's link and has one OTP factor.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const passwordResetPostChallenge = (overrides: Overrides = {}): Record<string, unknown> =>
+  merge({
+    user: {
+      user_id: "auth0|ada",
+      email: "ada@example.com",
+      email_verified: true,
+      enrolledFactors: [{ type: "otp" }],
+      app_metadata: {},
+      user_metadata: {}
+    },
+    authentication: { methods: [{ name: "email", timestamp: "2026-12-02T00:00:00.000Z" }] },
+    authorization: { roles: [] },
+    client: { client_id: "app_web", name: "Web", metadata: {} },
+    connection,
+    request: { ...request, method: "GET", query: {} },
+    stats: { logins_count: 3 },
+    transaction: { locale: "en", ui_locales: ["en"] },
+    tenant,
+    secrets: {}
+  }, overrides)
+
+/**
+ * A custom-token-exchange event (v1): a client exchanging a subject token of its own kind.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const customTokenExchange = (overrides: Overrides = {}): Record<string, unknown> =>
+  merge({
+    transaction: { subject_token: "legacy.ada.signed", subject_token_type: "urn:example:legacy-token" },
+    client: { client_id: "app_native", name: "Native app", metadata: {} },
+    request: { ...request, body: {} },
+    tenant,
+    secrets: {}
+  }, overrides)

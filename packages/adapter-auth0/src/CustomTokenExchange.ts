@@ -1,0 +1,284 @@
+/**
+ * CustomTokenExchange: turns a custom-token-exchange pipeline and a layer into Auth0's
+ * `onExecuteCustomTokenExchange(event, api)` handler (trigger `custom-token-exchange`, v1, Early Access).
+ *
+ * The same way through as the other triggers (TriggerRun: decode, per-event services, deadline), then the checks,
+ * then `api` once, at the end: the organization, the user (`setUserById` or `setUserByConnection`), then the metadata.
+ * Fail closed: a denial made with CustomTokenExchange.InvalidSubjectTokenClass calls
+ * `api.access.rejectInvalidSubjectToken(message)`, any other denial `api.access.deny(code, message)` (its class's
+ * code, `server_error` when it has none). No user named, two different users or organizations, an empty user id,
+ * connection or `attributes.user_id`, options Auth0 does not know, metadata Auth0 would refuse (Auth0Limits), a
+ * decision this trigger cannot apply, a malformed event, a defect or the deadline deny with `server_error` and a
+ * generic reason, and log the detail. Nothing is called on `api` but the deny when the exchange is denied.
+ *
+ * @since 0.1.0
+ */
+import * as Exchange from "@rulefx/core/CustomTokenExchange"
+import * as Decision from "@rulefx/core/Decision"
+import { type Denial, describe } from "@rulefx/core/Denial"
+import type * as Pipeline from "@rulefx/core/Pipeline"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
+import * as Auth0Limits from "./Auth0Limits.ts"
+import * as CustomTokenExchangeEvent from "./CustomTokenExchangeEvent.ts"
+import { printLine } from "./internal/logger.ts"
+import type { CacheApi } from "./PostLoginApi.ts"
+import * as TriggerRun from "./TriggerRun.ts"
+
+/**
+ * The part of Auth0's custom-token-exchange `api` that rulefx calls.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CustomTokenExchangeApi {
+  readonly access: {
+    readonly deny: (code: string, reason: string) => unknown
+    readonly rejectInvalidSubjectToken: (reason: string) => unknown
+  }
+  readonly authentication?: {
+    readonly setUserById: (userId: string) => unknown
+    readonly setUserByConnection: (
+      connection: string,
+      attributes: Record<string, unknown>,
+      options: { creationBehavior: string; updateBehavior: string }
+    ) => unknown
+    readonly setOrganization?: (idOrName: string) => unknown
+  }
+  readonly user?: {
+    readonly setAppMetadata: (key: string, value: unknown) => unknown
+    readonly setUserMetadata: (key: string, value: unknown) => unknown
+  }
+  /** Auth0's cache, shared by the Actions of the trigger. */
+  readonly cache?: CacheApi
+}
+
+/**
+ * What the run decided: the user (and organization, metadata) to issue tokens for, a denial, or an invalid subject
+ * token.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Outcome =
+  | {
+    readonly _tag: "Allowed"
+    readonly subject: Exchange.Subject
+    readonly organization: string | undefined
+    readonly appMetadata: Readonly<Record<string, unknown>>
+    readonly userMetadata: Readonly<Record<string, unknown>>
+  }
+  | { readonly _tag: "Denied"; readonly code: string; readonly reason: string; readonly denial: string }
+  | { readonly _tag: "InvalidSubjectToken"; readonly reason: string; readonly denial: string }
+
+/**
+ * The handler Auth0 calls.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Handler = (event: unknown, api: CustomTokenExchangeApi) => Promise<void>
+
+/**
+ * The services each exchange's event brings.
+ *
+ * @category utility types
+ * @since 0.1.0
+ */
+export type PerExchange = CustomTokenExchangeEvent.Services | Exchange.Subjects
+
+/**
+ * The reason when the exchange fails closed (`server_error`). Leaks nothing.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const genericReason = "The token exchange cannot be completed right now. Please try again later."
+
+const serverError = (denial: string): Outcome => ({
+  _tag: "Denied",
+  code: "server_error",
+  reason: genericReason,
+  denial
+})
+
+const foreign = (d: Decision.Decision): boolean => !Decision.isEmpty({ ...d, appMetadata: {}, userMetadata: {} })
+
+const creation: ReadonlySet<string> = /* @__PURE__ */ new Set(["create_if_not_exists", "none"])
+const update: ReadonlySet<string> = /* @__PURE__ */ new Set(["replace", "none"])
+
+const nonEmpty = (u: unknown): boolean => typeof u === "string" && u.length > 0
+
+/**
+ * Lists why the named users and organizations cannot be applied: none or two different users, two different
+ * organizations, an empty id, connection or `attributes.user_id`, or options Auth0 does not know.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const checkSubjects = (
+  users: ReadonlyArray<Exchange.Subject>,
+  organizations: ReadonlyArray<string>
+): ReadonlyArray<string> => {
+  const out: Array<string> = []
+  const distinct = new Set(users.map((u) => JSON.stringify(u)))
+  if (distinct.size === 0) out.push("no user named (setUserById or setUserByConnection)")
+  if (distinct.size > 1) out.push("two different users named")
+  if (new Set(organizations).size > 1) out.push("two different organizations named")
+  for (const org of organizations) if (!nonEmpty(org)) out.push("an empty organization")
+  for (const u of users) {
+    if (u._tag === "ById") {
+      if (!nonEmpty(u.userId)) out.push("setUserById: an empty user id")
+    } else {
+      if (!nonEmpty(u.connection)) out.push("setUserByConnection: an empty connection")
+      if (!nonEmpty(u.attributes?.user_id)) out.push("setUserByConnection: no attributes.user_id")
+      if (!creation.has(u.options?.creationBehavior) || !update.has(u.options?.updateBehavior)) {
+        out.push("setUserByConnection: unknown creationBehavior or updateBehavior")
+      }
+    }
+  }
+  return out
+}
+
+const toOutcome = (
+  result: TriggerRun.Result,
+  users: ReadonlyArray<Exchange.Subject>,
+  organizations: ReadonlyArray<string>
+): Outcome => {
+  if (result._tag === "Failed") {
+    const denial = result.denial
+    if (denial === undefined) return serverError(result.tag)
+    const report = Exchange.reportOf(denial)
+    return report._tag === "InvalidSubjectToken"
+      ? { _tag: "InvalidSubjectToken", reason: denial.message, denial: result.tag }
+      : { _tag: "Denied", code: report.code, reason: denial.message, denial: result.tag }
+  }
+  const d = result.decision
+  if (foreign(d)) {
+    printLine("rulefx ERROR token exchange denied: the decision holds more than metadata")
+    return serverError("ForeignDecision")
+  }
+  const problems = checkSubjects(users, organizations)
+  let violations: ReadonlyArray<Auth0Limits.Violation>
+  try {
+    violations = Auth0Limits.check(d)
+  } catch {
+    violations = [{ target: "decision", name: undefined, rule: "NotJson", bytes: undefined }]
+  }
+  if (problems.length > 0 || violations.length > 0) {
+    for (const p of [...problems, ...violations.map(Auth0Limits.describe)].slice(0, 10)) {
+      printLine(`rulefx ERROR token exchange denied: ${p}`)
+    }
+    return serverError(problems.length > 0 ? "Subject" : "Limits")
+  }
+  return {
+    _tag: "Allowed",
+    subject: users[0]!,
+    organization: organizations[0],
+    appMetadata: d.appMetadata,
+    userMetadata: d.userMetadata
+  }
+}
+
+/**
+ * Runs a pipeline against an event and returns the Outcome, checked. Only `api.cache` is used.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const decide = <E extends Denial, R, ROut, LE extends Denial>(
+  pipeline: Pipeline.Pipeline<E, R>,
+  layer: Layer.Layer<ROut, LE, PerExchange | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerExchange>,
+  options: TriggerRun.Options = {}
+) =>
+(event: unknown, api?: Pick<CustomTokenExchangeApi, "cache">): Promise<Outcome> => {
+  const users: Array<Exchange.Subject> = []
+  const organizations: Array<string> = []
+  const subjects = Exchange.Subjects.of({
+    user: (u) => void users.push(u),
+    organization: (o) => void organizations.push(o)
+  })
+  const decode = (e: unknown) =>
+    Effect.map(CustomTokenExchangeEvent.decode(e), (decoded) => ({
+      ...decoded,
+      services: Context.add(decoded.services, Exchange.Subjects, subjects) as Context.Context<PerExchange>
+    }))
+  return TriggerRun.decider(
+    decode,
+    pipeline,
+    layer as Layer.Layer<ROut, LE, PerExchange | TriggerRun.PerEvent>,
+    options,
+    "token exchange failed closed"
+  )(event, api).then((result) => toOutcome(result, users, organizations))
+}
+
+/**
+ * Applies an outcome through Auth0's `api`: the denial or invalid subject token; or the organization, the user, then
+ * every metadata key.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const apply = (outcome: Outcome, api: CustomTokenExchangeApi): void => {
+  if (outcome._tag === "Denied") return void api.access.deny(outcome.code, outcome.reason)
+  if (outcome._tag === "InvalidSubjectToken") return void api.access.rejectInvalidSubjectToken(outcome.reason)
+  const auth = api.authentication!
+  if (outcome.organization !== undefined) auth.setOrganization!(outcome.organization)
+  const s = outcome.subject
+  if (s._tag === "ById") auth.setUserById(s.userId)
+  else auth.setUserByConnection(s.connection, { ...s.attributes }, { ...s.options })
+  for (const key of Object.keys(outcome.appMetadata)) api.user!.setAppMetadata(key, outcome.appMetadata[key])
+  for (const key of Object.keys(outcome.userMetadata)) api.user!.setUserMetadata(key, outcome.userMetadata[key])
+}
+
+// The calls an allowed outcome needs, present on the api: checked before any call, so a missing one denies instead
+// of half applying.
+const lacksApi = (outcome: Outcome, api: CustomTokenExchangeApi): boolean =>
+  outcome._tag === "Allowed" && (
+    typeof api.authentication !== "object" ||
+    (outcome.organization !== undefined && typeof api.authentication.setOrganization !== "function") ||
+    (Object.keys(outcome.appMetadata).length + Object.keys(outcome.userMetadata).length > 0 &&
+      typeof api.user !== "object")
+  )
+
+const lastResort = (api: CustomTokenExchangeApi, error: unknown): void => {
+  let canDeny = false
+  try {
+    canDeny = typeof api.access.deny === "function"
+  } catch {
+    // A malformed api.
+  }
+  if (canDeny) api.access.deny("server_error", genericReason)
+  printLine(
+    `rulefx ERROR handler failed closed${canDeny ? "" : " (api cannot deny)"}: ${
+      String(error instanceof Error ? error.message : describe(error)).slice(0, 200)
+    }`
+  )
+}
+
+/**
+ * Builds `onExecuteCustomTokenExchange` from a custom-token-exchange pipeline and the layer of the services it needs
+ * (TokenExchange, Subjects, Secrets and Cache come from each exchange).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const make = <E extends Denial, R, ROut, LE extends Denial>(
+  pipeline: Pipeline.Pipeline<E, R>,
+  layer: Layer.Layer<ROut, LE, PerExchange | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerExchange>,
+  options: TriggerRun.Options = {}
+): Handler => {
+  const run = decide<E, R, ROut, LE>(pipeline, layer, options)
+  return async (event, api) => {
+    try {
+      const outcome = await run(event, api)
+      if (lacksApi(outcome, api)) {
+        printLine("rulefx ERROR token exchange denied: the api lacks a call the decision needs")
+        apply(serverError("NoApi"), api)
+      } else apply(outcome, api)
+    } catch (error) {
+      lastResort(api, error)
+    }
+  }
+}
