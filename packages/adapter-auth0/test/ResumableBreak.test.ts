@@ -1,0 +1,61 @@
+/**
+ * Attempts to break the redirect and continue pass: each test names what it tried. A test here failed on the code
+ * it was written against; the fix is in the same commit.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import type * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
+import * as Resumable from "@rulefx/adapter-auth0/Resumable"
+import * as Decision from "@rulefx/core/Decision"
+import { genericMessage } from "@rulefx/core/Denial"
+import * as Form from "@rulefx/core/Form"
+import * as Pipeline from "@rulefx/core/Pipeline"
+import * as Redirect from "@rulefx/core/Redirect"
+import * as Rule from "@rulefx/core/Rule"
+import * as v from "@rulefx/core/Validator"
+import * as Events from "@rulefx/testing/Events"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+
+const SECRET = "resumable-break-secret-4c7e"
+const event = (overrides: Record<string, unknown> = {}) =>
+  Events.postLogin({ secrets: { HANDOFF: SECRET }, ...overrides })
+
+const run = async (handler: PostLogin.Handler, evt: Record<string, unknown>) => {
+  const api = RecordingApi.make({ event: evt })
+  const { lines } = await LogCapture.around(() => handler(evt, api))
+  return { api, lines, methods: api.calls.map((c) => c.method) }
+}
+
+const Consent = Redirect.make("Consent", { secret: "HANDOFF", returns: v.object({ accepted: v.boolean() }) })
+const Profile = Form.make("Profile", { id: "ap_profile", fields: v.object({ age: v.number() }) })
+const resume = Pipeline.make({ facts: [], rules: [] })
+
+describe("two suspensions inside one rule", () => {
+  const handlersOf = (rule: Rule.Rule<never, never>) =>
+    Resumable.make({ execute: Pipeline.make({ facts: [], rules: [rule] }), resume, layer: Layer.empty })
+
+  it("a form and a plain redirect from one rule are refused before any call", async () => {
+    const { onExecutePostLogin } = handlersOf(
+      Rule.make("both", Effect.andThen(Profile.render(), Decision.redirect("https://elsewhere.example.com/")))
+    )
+    const { api, methods } = await run(onExecutePostLogin, event())
+    assert.deepStrictEqual(methods, ["access.deny"])
+    assert.strictEqual(api.summary().denied, genericMessage)
+  })
+
+  it("a plain redirect after a typed one in the same rule does not silently replace its token", async () => {
+    const { onExecutePostLogin } = handlersOf(
+      Rule.make(
+        "both",
+        Effect.andThen(
+          Consent.sendUserTo("https://consent.example.com/"),
+          Decision.redirect("https://elsewhere.example.com/")
+        )
+      )
+    )
+    const { methods } = await run(onExecutePostLogin, event())
+    assert.deepStrictEqual(methods, ["access.deny"])
+  })
+})
