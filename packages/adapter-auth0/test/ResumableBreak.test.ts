@@ -59,3 +59,11 @@ describe("two suspensions inside one rule", () => {
     assert.deepStrictEqual(methods, ["access.deny"])
   })
 })
+
+describe("redirects in logins that cannot redirect", () => {
+  it("the passkey grant (oauth2-webauthn) is a back-channel grant: sendUserTo is refused", () => {
+    assert.isFalse(
+      Redirect.isRedirectable({ transaction: { protocol: "oauth2-webauthn" }, request: { query: {} } } as never)
+    )
+  })
+})

@@ -67,7 +67,9 @@ export const backChannelProtocols: ReadonlySet<string> = /* @__PURE__ */ new Set
   "oauth2-token-exchange",
   "oauth2-access-token",
   "oidc-ciba",
-  "wstrust-usernamemixed"
+  "wstrust-usernamemixed",
+  // Native passkeys: the app posts the assertion to /oauth/token itself.
+  "oauth2-webauthn"
 ])
 
 /**
