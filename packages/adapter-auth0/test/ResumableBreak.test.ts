@@ -6,7 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import type * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Resumable from "@rulefx/adapter-auth0/Resumable"
 import * as Decision from "@rulefx/core/Decision"
-import { genericMessage } from "@rulefx/core/Denial"
+import { type Denial, genericMessage } from "@rulefx/core/Denial"
 import * as Form from "@rulefx/core/Form"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Redirect from "@rulefx/core/Redirect"
@@ -32,13 +32,18 @@ const Consent = Redirect.make("Consent", { secret: "HANDOFF", returns: v.object(
 const Profile = Form.make("Profile", { id: "ap_profile", fields: v.object({ age: v.number() }) })
 const resume = Pipeline.make({ facts: [], rules: [] })
 
-describe("two suspensions inside one rule", () => {
-  const handlersOf = (rule: Rule.Rule<never, never>) =>
-    Resumable.make({ execute: Pipeline.make({ facts: [], rules: [rule] }), resume, layer: Layer.empty })
+/** The first pass of one rule. */
+const onExecute = (check: Effect.Effect<void, Denial, PostLogin.PerLogin | Decision.Decisions>) =>
+  Resumable.make({
+    execute: Pipeline.make({ facts: [], rules: [Rule.make("both", check)] }),
+    resume,
+    layer: Layer.empty
+  }).onExecutePostLogin
 
+describe("two suspensions inside one rule", () => {
   it("a form and a plain redirect from one rule are refused before any call", async () => {
-    const { onExecutePostLogin } = handlersOf(
-      Rule.make("both", Effect.andThen(Profile.render(), Decision.redirect("https://elsewhere.example.com/")))
+    const onExecutePostLogin = onExecute(
+      Effect.andThen(Profile.render(), Decision.redirect("https://elsewhere.example.com/"))
     )
     const { api, methods } = await run(onExecutePostLogin, event())
     assert.deepStrictEqual(methods, ["access.deny"])
@@ -46,13 +51,10 @@ describe("two suspensions inside one rule", () => {
   })
 
   it("a plain redirect after a typed one in the same rule does not silently replace its token", async () => {
-    const { onExecutePostLogin } = handlersOf(
-      Rule.make(
-        "both",
-        Effect.andThen(
-          Consent.sendUserTo("https://consent.example.com/"),
-          Decision.redirect("https://elsewhere.example.com/")
-        )
+    const onExecutePostLogin = onExecute(
+      Effect.andThen(
+        Consent.sendUserTo("https://consent.example.com/"),
+        Decision.redirect("https://elsewhere.example.com/")
       )
     )
     const { methods } = await run(onExecutePostLogin, event())
