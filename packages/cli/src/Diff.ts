@@ -12,7 +12,8 @@
  *
  * Outbound HTTP cannot make the comparison flaky: the first Action's `fetch` requests (the typed runtime's and the
  * legacy `request` stand-in's) go out and are recorded; the second Action gets the recorded answer for the same
- * method, URL and body. A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
+ * method, URL, body and headers (a Request's body and a Blob are read from a copy; headers are compared as keyed
+ * digests, never shown). A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
  * Action's request that the first did not send fails as a refused connection would, or, with `live`, goes out.
  * Requests sent through `node:http`/`node:https` directly are not replayed: both runs send them, and they are
  * counted (`Side.live`) and compared by method and URL.

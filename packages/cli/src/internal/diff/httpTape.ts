@@ -1,7 +1,7 @@
 /**
  * Outbound HTTP for `rulefx diff`: the first Action's requests go out and are recorded on a tape (the answer or the
- * error, by method, URL and body); the second Action gets the recorded answer for the same method, URL and body, in
- * order, the last one again once they are used up. A request the first Action did not make fails as a connection
+ * error, by method, URL, body and headers); the second Action gets the recorded answer for the same method, URL, body
+ * and headers, in order, the last one again once they are used up. A request the first Action did not make fails as a connection
  * error would (code `ENOTRECORDED`), or, with `live`, goes out. Both runs list what they sent, so that the comparison
  * can show a request made by one Action only. Answers that do not match the network's state at a later time cannot
  * make the two runs differ: the second run never sees the network for a recorded request.
@@ -15,6 +15,7 @@
  * This module is a `fetch`: it works with promises, as the function it replaces does.
  */
 import * as Effect from "effect/Effect"
+import { createHmac, randomBytes } from "node:crypto"
 import * as DiagnosticsChannel from "node:diagnostics_channel"
 import type { ClientRequest } from "node:http"
 
@@ -23,6 +24,11 @@ export interface Sent {
   readonly method: string
   readonly url: string
   readonly body: string
+  /**
+   * The request's headers as a keyed digest (HMAC-SHA256 under a key of this process, so equal headers give equal
+   * digests within one diff and the value of an API key or a bearer token is never shown); absent without headers.
+   */
+  readonly headers?: string
 }
 
 type Answer =
@@ -58,17 +64,38 @@ const bodyText = (body: unknown): string => {
   return `<${Object.prototype.toString.call(body).slice(8, -1)}>`
 }
 
-const describe = (input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): Sent => {
+// Headers that differ on every request by nature (tracing ids): left out of the digest.
+const perRequest: ReadonlySet<string> = new Set(["traceparent", "tracestate", "b3", "x-b3-traceid", "x-b3-spanid"])
+
+const headerKey = randomBytes(32)
+
+const headersDigest = (headers: Headers): string | undefined => {
+  const entries = [...headers].filter(([name]) => !perRequest.has(name)).toSorted(([x], [y]) => x < y ? -1 : 1)
+  return entries.length === 0
+    ? undefined
+    : createHmac("sha256", headerKey).update(JSON.stringify(entries)).digest("hex").slice(0, 16)
+}
+
+// What a request sends: method, URL, body and headers. A Request's body and a Blob are read from a copy (the
+// request itself goes out untouched); a stream or FormData is not (that would use it up, or its boundary is random).
+const describe = async (input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): Promise<Sent> => {
   const request = input instanceof Request ? input : undefined
   const url = request !== undefined ? request.url : input instanceof URL ? input.href : String(input)
+  const body = init?.body !== undefined
+    ? init.body instanceof Blob ? await init.body.text() : bodyText(init.body)
+    : request?.body != null
+    ? await request.clone().text().catch(() => "<Request body>")
+    : ""
+  const headers = headersDigest(new Headers(init?.headers ?? request?.headers))
   return {
     method: String(init?.method ?? request?.method ?? "GET").toUpperCase(),
     url,
-    body: init?.body !== undefined ? bodyText(init.body) : request?.body != null ? "<Request body>" : ""
+    body,
+    ...(headers === undefined ? {} : { headers })
   }
 }
 
-const keyOf = (sent: Sent): string => JSON.stringify([sent.method, sent.url, sent.body])
+const keyOf = (sent: Sent): string => JSON.stringify([sent.method, sent.url, sent.body, sent.headers ?? ""])
 
 const nullBody = new Set([101, 204, 205, 304])
 
@@ -87,8 +114,8 @@ const aborted = (init: Parameters<Fetch>[1]): unknown =>
   init?.signal?.aborted === true ? init.signal.reason ?? new DOMException("aborted", "AbortError") : undefined
 
 /** A fetch that sends with `real` and records each answer (or error) on `tape`. */
-export const recording = (real: Fetch, tape: Tape): Fetch => (input, init) => {
-  const sent = describe(input, init)
+export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init) => {
+  const sent = await describe(input, init)
   tape.sent.push(sent)
   const answer: Promise<Answer> = real(input, init).then(
     (response) =>
@@ -123,8 +150,8 @@ const notRecorded = (sent: Sent): Error =>
 /** A fetch that answers from `tape`; a request not on it fails, or with `live` is sent with `real`. */
 export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean): Fetch => {
   const used = new Map<string, number>()
-  return (input, init) => {
-    const sent = describe(input, init)
+  return async (input, init) => {
+    const sent = await describe(input, init)
     replay.sent.push(sent)
     const key = keyOf(sent)
     const answers = tape.answers.get(key)
