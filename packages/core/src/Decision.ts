@@ -415,6 +415,6 @@ export const redirect = (
 ): Effect.Effect<void, never, Decisions> =>
   recordWith((d) => {
     // Over a typed suspension of the same rule (a form, a redirect with a token): a conflict, not a silent swap.
-    if (d.redirect?.token !== undefined || d.prompt !== undefined) d.conflicts = [...(d.conflicts ?? []), "redirect"]
+    if (suspends(d)) d.conflicts = [...(d.conflicts ?? []), "redirect"]
     d.redirect = { url, query }
   })
