@@ -8,9 +8,11 @@
  *
  * What is intercepted is `globalThis.fetch`, which both the typed runtime (core's HttpBody) and the legacy runtime's
  * `request` stand-in call when they send; it is replaced for the length of one run (the runs are one after another).
- * A recorded answer is read whole before the first Action gets it, as a copy. Requests sent through `node:http` or
- * `node:https` directly (a rule's own `require("https")`, an npm client built on it) are not intercepted: they go out
- * from both runs, and are only noted (`observingNodeHttp`), so that one only one Action sends is still a difference.
+ * The first Action gets each answer as the network gives it; the tape reads a copy (a branch of a tee) of at most
+ * `maxRecordedBytes`, and an answer longer than that, or without an end, is not replayed (the second Action's request
+ * fails, code `ETOOLARGE`). Requests sent through `node:http` or `node:https` directly (a rule's own
+ * `require("https")`, an npm client built on it) are not intercepted: they go out from both runs, and are only
+ * noted (`observingNodeHttp`), so that one only one Action sends is still a difference.
  *
  * This module is a `fetch`: it works with promises, as the function it replaces does.
  */
@@ -114,26 +116,67 @@ const aborted = (init: Parameters<Fetch>[1]): unknown =>
   init?.signal?.aborted === true ? init.signal.reason ?? new DOMException("aborted", "AbortError") : undefined
 
 /** A fetch that sends with `real` and records each answer (or error) on `tape`. */
+/** The most bytes of one answer the tape holds; a longer one (or one without an end) is not replayed. */
+export const maxRecordedBytes = 16 * 1024 * 1024
+
+// Reads a copy of a body up to `maxRecordedBytes`; past that, stops reading it and gives undefined.
+const readCapped = (body: ReadableStream<Uint8Array> | null): Promise<Uint8Array | undefined> => {
+  if (body === null) return Promise.resolve(new Uint8Array())
+  const reader = body.getReader()
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  const next = (): Promise<Uint8Array | undefined> =>
+    reader.read().then(({ done, value }) => {
+      if (done) return Buffer.concat(chunks)
+      size += value.byteLength
+      if (size > maxRecordedBytes) return reader.cancel().then(() => undefined)
+      chunks.push(value)
+      return next()
+    })
+  return next()
+}
+
+const tooLarge = (sent: Sent): Error =>
+  new TypeError("fetch failed", {
+    cause: Object.assign(
+      new Error(
+        `rulefx diff: the answer to ${sent.method} ${sent.url} was over ${maxRecordedBytes} bytes or did not end, so ` +
+          `it was not recorded to replay`
+      ),
+      { code: "ETOOLARGE" }
+    )
+  })
+
 export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init) => {
   const sent = await describe(input, init)
   tape.sent.push(sent)
-  const answer: Promise<Answer> = real(input, init).then(
-    (response) =>
-      response.arrayBuffer().then(
-        (bytes): Answer => ({
-          ok: true,
-          status: response.status,
-          statusText: response.statusText,
-          headers: [...response.headers],
-          body: new Uint8Array(bytes)
-        }),
+  // The Action gets the answer as the network gives it (its body one branch of a tee); the tape reads the other
+  // branch, up to maxRecordedBytes, so a huge or endless answer neither holds the Action up nor fills memory.
+  const teed = real(input, init).then((response) => {
+    const [recorded, returned] = response.body === null ? [null, null] : response.body.tee()
+    return { response, recorded, returned }
+  })
+  const answer: Promise<Answer> = teed.then(
+    ({ recorded, response }) => {
+      const { status, statusText } = response
+      const headers = [...response.headers]
+      return readCapped(recorded).then(
+        (body): Answer =>
+          body === undefined ? { ok: false, error: tooLarge(sent) } : { ok: true, status, statusText, headers, body },
         (error: unknown): Answer => ({ ok: false, error })
-      ),
+      )
+    },
     (error: unknown): Answer => ({ ok: false, error })
   )
   const key = keyOf(sent)
   tape.answers.set(key, [...(tape.answers.get(key) ?? []), answer])
-  return answer.then(toResponse)
+  return teed.then(({ response, returned }) =>
+    new Response(nullBody.has(response.status) ? null : returned, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers
+    })
+  )
 }
 
 const notRecorded = (sent: Sent): Error =>
