@@ -15,6 +15,7 @@ import * as v from "@rulefx/core/Validator"
 import * as Events from "@rulefx/testing/Events"
 import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
+import * as Resume from "@rulefx/testing/Resume"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
@@ -67,5 +68,42 @@ describe("redirects in logins that cannot redirect", () => {
     assert.isFalse(
       Redirect.isRedirectable({ transaction: { protocol: "oauth2-webauthn" }, request: { query: {} } } as never)
     )
+  })
+})
+
+describe("the shared secret of a redirect", () => {
+  // Finding (not fixed, see the report): a redirect signs and verifies with HS256 under any non-empty secret. The
+  // user receives the outbound token, signed with that same secret, so a short secret ("a", a word) is found offline
+  // from it, and the user then signs the answer the continue pass trusts (accepted: true, or whatever the gate reads).
+  // RFC 7518 (3.2) requires an HS256 key of at least 256 bits. The fix (refuse a secret under 32 bytes, in
+  // Redirect.sendUserTo and the fact, with a clear denial) changes the secrets of many tests and examples.
+  it.fails("a secret too short for HS256 is refused rather than trusted", async () => {
+    const weak = "a"
+    const Gate = Redirect.make("Gate", { secret: "WEAK", returns: v.object({ accepted: v.boolean() }) })
+    const handlers = Resumable.make({
+      execute: Pipeline.make({ facts: [], rules: [Rule.make("ask", Gate.sendUserTo("https://gate.example.com/"))] }),
+      resume: Pipeline.make({
+        facts: [Gate],
+        rules: [
+          Rule.make(
+            "read",
+            Effect.gen(function*() {
+              if (!(yield* Gate).accepted) return yield* Effect.die("refused")
+            })
+          )
+        ]
+      }),
+      layer: Layer.empty
+    })
+    const first = Events.postLogin({ secrets: { WEAK: weak } })
+    const firstApi = RecordingApi.make({ event: first })
+    await LogCapture.around(() => handlers.onExecutePostLogin(first, firstApi))
+    assert.deepStrictEqual(firstApi.calls.map((c) => c.method), ["access.deny"])
+    // What the user could do with the weak secret, were the first pass let through:
+    const sent = Resume.redirectOf(firstApi)
+    const back = Resume.continueEvent(first, { state: sent.state, token: Resume.sign(weak, sent, { accepted: true }) })
+    const second = RecordingApi.make({ event: back, state: sent.state })
+    await LogCapture.around(() => handlers.onContinuePostLogin(back, second))
+    assert.strictEqual(second.summary().denied, genericMessage)
   })
 })
