@@ -29,6 +29,7 @@ import * as EventSet from "./internal/diff/eventSet.ts"
 import * as GenericApi from "./internal/diff/genericApi.ts"
 import * as HttpTape from "./internal/diff/httpTape.ts"
 import * as Outcome from "./internal/diff/outcome.ts"
+import * as Scrub from "./internal/diff/scrub.ts"
 import * as LocalRun from "./LocalRun.ts"
 
 /**
@@ -211,14 +212,17 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
   const all = Outcome.compare(Outcome.entries(resultA, tape.sent), Outcome.entries(resultB, replay.sent))
   const ignore = options.ignore ?? []
   const differences = all.filter((d) => !Outcome.isIgnored(d.path, ignore)).map(toDifference)
+  // Compared as they were; what the report holds is scrubbed of the run's secrets.
+  const own = (one.event as { readonly secrets?: unknown }).secrets
+  const scrub = Scrub.scrubberOf({ ...(typeof own === "object" && own !== null ? own : {}), ...options.secrets })
   const result: EventResult = {
     name: one.name,
     pass: one.pass,
     same: differences.length === 0,
-    differences,
-    ignored: all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path)),
-    a: sideOf(resultA, tape.sent),
-    b: sideOf(resultB, replay.sent)
+    differences: scrub(differences),
+    ignored: scrub(all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path))),
+    a: scrub(sideOf(resultA, tape.sent)),
+    b: scrub(sideOf(resultB, replay.sent))
   }
   return result
 })

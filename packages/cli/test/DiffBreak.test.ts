@@ -110,4 +110,24 @@ describe("Diff's false negatives", () => {
       }),
     30_000
   )
+
+  it.effect("a secret in a value that differs (a claim, a request body, a URL) is not printed", () =>
+    Effect.gen(function*() {
+      const key = "sk_live_9f3a7c21e4b8d605"
+      const leaky = action(
+        "leaky",
+        `api.idToken.setCustomClaim("k", "Bearer " + event.secrets.API_KEY)
+         await fetch(event.secrets.URL + "/check?key=" + event.secrets.API_KEY, {
+           method: "POST", body: JSON.stringify({ client_secret: event.secrets.API_KEY })
+         })`
+      )
+      const plain = action("plain", `api.idToken.setCustomClaim("k", "none")`)
+      const events = file("secret.jsonl", JSON.stringify({ ...minimalEvent(), secrets: { URL: server.url } }) + "\n")
+      const report = yield* Diff.diff(leaky, plain, events, { secrets: { API_KEY: key } })
+      assert.isFalse(report.results[0]!.same)
+      const text = Diff.render(report, { a: "a", b: "b" })
+      assert.notInclude(text, key)
+      assert.notInclude(JSON.stringify(report), key)
+      assert.include(text, "[secret API_KEY]")
+    }))
 })
