@@ -107,3 +107,42 @@ describe("the shared secret of a redirect", () => {
     assert.strictEqual(second.summary().denied, genericMessage)
   })
 })
+
+describe("a continue pass without what came back", () => {
+  it("an optional rule that reads the returned token does not turn a missing token into a login let through", async () => {
+    const handlers = Resumable.make({
+      execute: Pipeline.make({ facts: [], rules: [Rule.make("ask", Consent.sendUserTo("https://c.example.com/"))] }),
+      resume: Pipeline.make({
+        facts: [Consent],
+        rules: [
+          Rule.optional(Rule.make(
+            "record",
+            Effect.gen(function*() {
+              if ((yield* Consent).accepted) yield* Decision.persistAppMetadata("consent", true)
+            })
+          ))
+        ]
+      }),
+      layer: Layer.empty
+    })
+    const back = Resume.continueEvent(event(), { state: "st" })
+    const api = RecordingApi.make({ event: back, state: "st" })
+    await LogCapture.around(() => handlers.onContinuePostLogin(back, api))
+    assert.strictEqual(api.summary().denied, genericMessage)
+  })
+
+  it("an optional rule that reads a form's fields does not let a continue pass without the form through", async () => {
+    const handlers = Resumable.make({
+      execute: Pipeline.make({ facts: [], rules: [Rule.make("ask", Profile.render())] }),
+      resume: Pipeline.make({
+        facts: [Profile],
+        rules: [Rule.optional(Rule.make("read", Effect.asVoid(Profile)))]
+      }),
+      layer: Layer.empty
+    })
+    const back = Resume.continueEvent(event(), { state: "st" })
+    const api = RecordingApi.make({ event: back, state: "st" })
+    await LogCapture.around(() => handlers.onContinuePostLogin(back, api))
+    assert.strictEqual(api.summary().denied, genericMessage)
+  })
+})
