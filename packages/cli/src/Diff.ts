@@ -12,7 +12,8 @@
  *
  * Outbound HTTP cannot make the comparison flaky: the first Action's `fetch` requests (the typed runtime's and the
  * legacy `request` stand-in's) go out and are recorded; the second Action gets the recorded answer for the same
- * method, URL and body. A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
+ * method, URL, body and headers (a Request's body and a Blob are read from a copy; headers are compared as keyed
+ * digests, never shown). A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
  * Action's request that the first did not send fails as a refused connection would, or, with `live`, goes out.
  * Requests sent through `node:http`/`node:https` directly are not replayed: both runs send them, and they are
  * counted (`Side.live`) and compared by method and URL.
@@ -28,6 +29,7 @@ import * as EventSet from "./internal/diff/eventSet.ts"
 import * as GenericApi from "./internal/diff/genericApi.ts"
 import * as HttpTape from "./internal/diff/httpTape.ts"
 import * as Outcome from "./internal/diff/outcome.ts"
+import * as Scrub from "./internal/diff/scrub.ts"
 import * as LocalRun from "./LocalRun.ts"
 
 /**
@@ -210,14 +212,17 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
   const all = Outcome.compare(Outcome.entries(resultA, tape.sent), Outcome.entries(resultB, replay.sent))
   const ignore = options.ignore ?? []
   const differences = all.filter((d) => !Outcome.isIgnored(d.path, ignore)).map(toDifference)
+  // Compared as they were; what the report holds is scrubbed of the run's secrets.
+  const own = (one.event as { readonly secrets?: unknown }).secrets
+  const scrub = Scrub.scrubberOf({ ...(typeof own === "object" && own !== null ? own : {}), ...options.secrets })
   const result: EventResult = {
     name: one.name,
     pass: one.pass,
     same: differences.length === 0,
-    differences,
-    ignored: all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path)),
-    a: sideOf(resultA, tape.sent),
-    b: sideOf(resultB, replay.sent)
+    differences: scrub(differences),
+    ignored: scrub(all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path))),
+    a: scrub(sideOf(resultA, tape.sent)),
+    b: scrub(sideOf(resultB, replay.sent))
   }
   return result
 })

@@ -414,5 +414,7 @@ export const redirect = (
   query: Readonly<Record<string, string>> = {}
 ): Effect.Effect<void, never, Decisions> =>
   recordWith((d) => {
+    // Over a typed suspension of the same rule (a form, a redirect with a token): a conflict, not a silent swap.
+    if (suspends(d)) d.conflicts = [...(d.conflicts ?? []), "redirect"]
     d.redirect = { url, query }
   })

@@ -24,6 +24,7 @@ import * as Fact from "./Fact.ts"
 import { Login } from "./Login.ts"
 import { isRedirectable, RedirectImpossible } from "./Redirect.ts"
 import { Resumed } from "./Resumed.ts"
+import { gate } from "./Rule.ts"
 
 /**
  * The continue pass did not bring this form's submission, or its fields do not decode.
@@ -109,6 +110,6 @@ export const make = <const Name extends string, S extends StandardSchemaV1<unkno
     return yield* decodeFields(submission.fields).pipe(
       Effect.catch((e: InvalidData) => rejected(`fields do not decode: ${e.issues.join("; ")}`))
     )
-  }).pipe(Effect.annotateLogs({ fact: name }))
+  }).pipe(Effect.mapError(gate), Effect.annotateLogs({ fact: name }))
   return new Form(name as Name, options.id, compute)
 }

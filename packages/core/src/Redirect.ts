@@ -33,6 +33,7 @@ import { Class, genericMessage, type InvalidData, type MissingSecret } from "./D
 import * as Fact from "./Fact.ts"
 import { Login, type LoginInfo } from "./Login.ts"
 import { Resumed } from "./Resumed.ts"
+import { gate } from "./Rule.ts"
 import { Secrets } from "./Secrets.ts"
 
 /**
@@ -67,7 +68,9 @@ export const backChannelProtocols: ReadonlySet<string> = /* @__PURE__ */ new Set
   "oauth2-token-exchange",
   "oauth2-access-token",
   "oidc-ciba",
-  "wstrust-usernamemixed"
+  "wstrust-usernamemixed",
+  // Native passkeys: the app posts the assertion to /oauth/token itself.
+  "oauth2-webauthn"
 ])
 
 /**
@@ -247,6 +250,6 @@ export const make = <const Name extends string, S extends StandardSchemaV1<unkno
     return yield* decodePayload(payload).pipe(
       Effect.catch((e: InvalidData) => rejected(`payload does not decode: ${e.issues.join("; ")}`))
     )
-  }).pipe(Effect.annotateLogs({ fact: name }))
+  }).pipe(Effect.mapError(gate), Effect.annotateLogs({ fact: name }))
   return new Redirect(name as Name, options.secret, parameter, compute)
 }

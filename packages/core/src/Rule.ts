@@ -111,7 +111,8 @@ export const make = <E extends Denial = never, R = never>(
 
 /**
  * Makes a rule optional: a denial or defect is logged and the rule's decisions are dropped; the login goes on.
- * For rules such as "notify Slack" whose failure must not block anyone.
+ * For rules such as "notify Slack" whose failure must not block anyone. A gate's failure (see `gate`: a returned
+ * token or form submission that cannot be trusted) is never dropped: it still denies the login.
  *
  * @category combinators
  * @since 0.1.0
@@ -120,7 +121,7 @@ export const optional = <E extends Denial, R>(self: Rule<E, R>): Rule<never, R> 
   name: self.name,
   run: self.run.pipe(
     Effect.catchCause((cause) =>
-      Cause.hasInterruptsOnly(cause)
+      Cause.hasInterruptsOnly(cause) || isGate(Cause.findErrorOption(cause))
         ? Effect.failCause(cause as Cause.Cause<never>)
         : Effect.logWarning("optional rule failed; its decisions are dropped and the login goes on").pipe(
           Effect.annotateLogs({ rule: self.name }),
@@ -308,3 +309,21 @@ export const unless: {
   self: Rule<E, R>,
   predicate: Effect.Effect<boolean, E2, R2>
 ): Rule<E | E2, R | R2> => when(self, Effect.map(predicate, (b) => !b)))
+
+const GateId: unique symbol = Symbol.for("@rulefx/core/Rule/Gate")
+
+const isGate = (error: { readonly _tag: string; readonly value?: unknown }): boolean =>
+  error._tag === "Some" && (error.value as { readonly [GateId]?: true } | null)?.[GateId] === true
+
+/**
+ * Marks a failure as a gate's: what came back from a redirect or a form could not be trusted. Rule.optional does not
+ * drop such a failure (the login is denied even when the rule that read it is optional): otherwise a user could skip
+ * the gate by coming back without a token. Redirect's and Form's facts mark theirs.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const gate = <E>(error: E): E => {
+  if (typeof error === "object" && error !== null) Object.defineProperty(error, GateId, { value: true })
+  return error
+}

@@ -1,20 +1,23 @@
 /**
  * Outbound HTTP for `rulefx diff`: the first Action's requests go out and are recorded on a tape (the answer or the
- * error, by method, URL and body); the second Action gets the recorded answer for the same method, URL and body, in
- * order, the last one again once they are used up. A request the first Action did not make fails as a connection
+ * error, by method, URL, body and headers); the second Action gets the recorded answer for the same method, URL, body
+ * and headers, in order, the last one again once they are used up. A request the first Action did not make fails as a connection
  * error would (code `ENOTRECORDED`), or, with `live`, goes out. Both runs list what they sent, so that the comparison
  * can show a request made by one Action only. Answers that do not match the network's state at a later time cannot
  * make the two runs differ: the second run never sees the network for a recorded request.
  *
  * What is intercepted is `globalThis.fetch`, which both the typed runtime (core's HttpBody) and the legacy runtime's
  * `request` stand-in call when they send; it is replaced for the length of one run (the runs are one after another).
- * A recorded answer is read whole before the first Action gets it, as a copy. Requests sent through `node:http` or
- * `node:https` directly (a rule's own `require("https")`, an npm client built on it) are not intercepted: they go out
- * from both runs, and are only noted (`observingNodeHttp`), so that one only one Action sends is still a difference.
+ * The first Action gets each answer as the network gives it; the tape reads a copy (a branch of a tee) of at most
+ * `maxRecordedBytes`, and an answer longer than that, or without an end, is not replayed (the second Action's request
+ * fails, code `ETOOLARGE`). Requests sent through `node:http` or `node:https` directly (a rule's own
+ * `require("https")`, an npm client built on it) are not intercepted: they go out from both runs, and are only
+ * noted (`observingNodeHttp`), so that one only one Action sends is still a difference.
  *
  * This module is a `fetch`: it works with promises, as the function it replaces does.
  */
 import * as Effect from "effect/Effect"
+import { createHmac, randomBytes } from "node:crypto"
 import * as DiagnosticsChannel from "node:diagnostics_channel"
 import type { ClientRequest } from "node:http"
 
@@ -23,6 +26,11 @@ export interface Sent {
   readonly method: string
   readonly url: string
   readonly body: string
+  /**
+   * The request's headers as a keyed digest (HMAC-SHA256 under a key of this process, so equal headers give equal
+   * digests within one diff and the value of an API key or a bearer token is never shown); absent without headers.
+   */
+  readonly headers?: string
 }
 
 type Answer =
@@ -58,17 +66,38 @@ const bodyText = (body: unknown): string => {
   return `<${Object.prototype.toString.call(body).slice(8, -1)}>`
 }
 
-const describe = (input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): Sent => {
+// Headers that differ on every request by nature (tracing ids): left out of the digest.
+const perRequest: ReadonlySet<string> = new Set(["traceparent", "tracestate", "b3", "x-b3-traceid", "x-b3-spanid"])
+
+const headerKey = randomBytes(32)
+
+const headersDigest = (headers: Headers): string | undefined => {
+  const entries = [...headers].filter(([name]) => !perRequest.has(name)).toSorted(([x], [y]) => x < y ? -1 : 1)
+  return entries.length === 0
+    ? undefined
+    : createHmac("sha256", headerKey).update(JSON.stringify(entries)).digest("hex").slice(0, 16)
+}
+
+// What a request sends: method, URL, body and headers. A Request's body and a Blob are read from a copy (the
+// request itself goes out untouched); a stream or FormData is not (that would use it up, or its boundary is random).
+const describe = async (input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): Promise<Sent> => {
   const request = input instanceof Request ? input : undefined
   const url = request !== undefined ? request.url : input instanceof URL ? input.href : String(input)
+  const body = init?.body !== undefined
+    ? init.body instanceof Blob ? await init.body.text() : bodyText(init.body)
+    : request?.body != null
+    ? await request.clone().text().catch(() => "<Request body>")
+    : ""
+  const headers = headersDigest(new Headers(init?.headers ?? request?.headers))
   return {
     method: String(init?.method ?? request?.method ?? "GET").toUpperCase(),
     url,
-    body: init?.body !== undefined ? bodyText(init.body) : request?.body != null ? "<Request body>" : ""
+    body,
+    ...(headers === undefined ? {} : { headers })
   }
 }
 
-const keyOf = (sent: Sent): string => JSON.stringify([sent.method, sent.url, sent.body])
+const keyOf = (sent: Sent): string => JSON.stringify([sent.method, sent.url, sent.body, sent.headers ?? ""])
 
 const nullBody = new Set([101, 204, 205, 304])
 
@@ -87,26 +116,67 @@ const aborted = (init: Parameters<Fetch>[1]): unknown =>
   init?.signal?.aborted === true ? init.signal.reason ?? new DOMException("aborted", "AbortError") : undefined
 
 /** A fetch that sends with `real` and records each answer (or error) on `tape`. */
-export const recording = (real: Fetch, tape: Tape): Fetch => (input, init) => {
-  const sent = describe(input, init)
-  tape.sent.push(sent)
-  const answer: Promise<Answer> = real(input, init).then(
-    (response) =>
-      response.arrayBuffer().then(
-        (bytes): Answer => ({
-          ok: true,
-          status: response.status,
-          statusText: response.statusText,
-          headers: [...response.headers],
-          body: new Uint8Array(bytes)
-        }),
-        (error: unknown): Answer => ({ ok: false, error })
+/** The most bytes of one answer the tape holds; a longer one (or one without an end) is not replayed. */
+export const maxRecordedBytes = 16 * 1024 * 1024
+
+// Reads a copy of a body up to `maxRecordedBytes`; past that, stops reading it and gives undefined.
+const readCapped = (body: ReadableStream<Uint8Array> | null): Promise<Uint8Array | undefined> => {
+  if (body === null) return Promise.resolve(new Uint8Array())
+  const reader = body.getReader()
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  const next = (): Promise<Uint8Array | undefined> =>
+    reader.read().then(({ done, value }) => {
+      if (done) return Buffer.concat(chunks)
+      size += value.byteLength
+      if (size > maxRecordedBytes) return reader.cancel().then(() => undefined)
+      chunks.push(value)
+      return next()
+    })
+  return next()
+}
+
+const tooLarge = (sent: Sent): Error =>
+  new TypeError("fetch failed", {
+    cause: Object.assign(
+      new Error(
+        `rulefx diff: the answer to ${sent.method} ${sent.url} was over ${maxRecordedBytes} bytes or did not end, so ` +
+          `it was not recorded to replay`
       ),
+      { code: "ETOOLARGE" }
+    )
+  })
+
+export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init) => {
+  const sent = await describe(input, init)
+  tape.sent.push(sent)
+  // The Action gets the answer as the network gives it (its body one branch of a tee); the tape reads the other
+  // branch, up to maxRecordedBytes, so a huge or endless answer neither holds the Action up nor fills memory.
+  const teed = real(input, init).then((response) => {
+    const [recorded, returned] = response.body === null ? [null, null] : response.body.tee()
+    return { response, recorded, returned }
+  })
+  const answer: Promise<Answer> = teed.then(
+    ({ recorded, response }) => {
+      const { status, statusText } = response
+      const headers = [...response.headers]
+      return readCapped(recorded).then(
+        (body): Answer =>
+          body === undefined ? { ok: false, error: tooLarge(sent) } : { ok: true, status, statusText, headers, body },
+        (error: unknown): Answer => ({ ok: false, error })
+      )
+    },
     (error: unknown): Answer => ({ ok: false, error })
   )
   const key = keyOf(sent)
   tape.answers.set(key, [...(tape.answers.get(key) ?? []), answer])
-  return answer.then(toResponse)
+  return teed.then(({ response, returned }) =>
+    new Response(nullBody.has(response.status) ? null : returned, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers
+    })
+  )
 }
 
 const notRecorded = (sent: Sent): Error =>
@@ -123,8 +193,8 @@ const notRecorded = (sent: Sent): Error =>
 /** A fetch that answers from `tape`; a request not on it fails, or with `live` is sent with `real`. */
 export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean): Fetch => {
   const used = new Map<string, number>()
-  return (input, init) => {
-    const sent = describe(input, init)
+  return async (input, init) => {
+    const sent = await describe(input, init)
     replay.sent.push(sent)
     const key = keyOf(sent)
     const answers = tape.answers.get(key)

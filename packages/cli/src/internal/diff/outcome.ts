@@ -64,14 +64,22 @@ const otherCalls = (calls: ReadonlyArray<RecordingApi.Call>): Array<Entry> => {
   return [...byMethod].map(([method, args]) => ({ path: ["calls", method], value: args }))
 }
 
-// By method and URL: the bodies sent, sorted (concurrent requests may go out in either order).
+// By method and URL: the bodies sent, sorted (concurrent requests may go out in either order), and, when any had
+// headers, their digests (never their values), sorted, under `requests.<target>.headers`.
 const requests = (sent: ReadonlyArray<Sent>): Array<Entry> => {
-  const byTarget = new Map<string, Array<string>>()
-  for (const { body, method, url } of sent) {
-    const target = `${method} ${url}`
-    byTarget.set(target, [...(byTarget.get(target) ?? []), body])
+  const byTarget = new Map<string, Array<Sent>>()
+  for (const request of sent) {
+    const target = `${request.method} ${request.url}`
+    byTarget.set(target, [...(byTarget.get(target) ?? []), request])
   }
-  return [...byTarget].map(([target, bodies]) => ({ path: ["requests", target], value: bodies.toSorted() }))
+  const out: Array<Entry> = []
+  for (const [target, list] of byTarget) {
+    out.push({ path: ["requests", target], value: list.map((r) => r.body).toSorted() })
+    if (list.some((r) => r.headers !== undefined)) {
+      out.push({ path: ["requests", target, "headers"], value: list.map((r) => r.headers ?? "").toSorted() })
+    }
+  }
+  return out
 }
 
 /** The path as `--ignore` and the report write it: its parts joined by dots. */

@@ -1,0 +1,50 @@
+/**
+ * Secrets kept out of `rulefx diff`'s report: a value that differs may hold one (a claim set from a secret, a request
+ * body with a client secret, a URL with an API key in its query), and the report goes to a terminal or a CI log.
+ * Every secret of the run (the event's own, and those given with `--secrets`) of at least 4 characters is replaced,
+ * as written, URL-encoded or JSON-escaped, by `[secret NAME]` in the paths and values the report holds; but an http(s)
+ * URL without credentials (a service's address kept among the secrets) stays readable. The
+ * comparison itself is made on the values as they were, so scrubbing never turns a difference into "the same".
+ */
+
+/** Replaces each secret in the strings of a value, at any depth. */
+export type Scrub = <A>(value: A) => A
+
+const isPlainUrl = (value: string): boolean => {
+  if (!URL.canParse(value)) return false
+  const url = new URL(value)
+  return /^https?:$/.test(url.protocol) && url.username === "" && url.password === "" && url.search === ""
+}
+
+/** The scrubber of a run whose secrets are `secrets` (values that are not strings are left out). */
+export const scrubberOf = (secrets: Readonly<Record<string, unknown>>): Scrub => {
+  const forms: Array<readonly [string, string]> = []
+  for (const name of Object.keys(secrets)) {
+    const value = secrets[name]
+    if (typeof value !== "string" || value.length < 4 || isPlainUrl(value)) continue
+    for (const form of new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])) {
+      forms.push([form, `[secret ${name}]`])
+    }
+  }
+  // Longest first, so a secret that contains another is replaced whole.
+  forms.sort(([x], [y]) => y.length - x.length)
+  const text = (s: string): string => forms.reduce((out, [form, marker]) => out.replaceAll(form, marker), s)
+  const deep = (value: unknown): unknown => {
+    if (typeof value === "string") return text(value)
+    if (Array.isArray(value)) return value.map(deep)
+    if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+      const out: Record<string, unknown> = {}
+      for (const key of Object.keys(value)) {
+        Object.defineProperty(out, text(key), {
+          value: deep((value as Record<string, unknown>)[key]),
+          enumerable: true,
+          writable: true,
+          configurable: true
+        })
+      }
+      return out
+    }
+    return value
+  }
+  return forms.length === 0 ? (value) => value : (value) => deep(value) as typeof value
+}
