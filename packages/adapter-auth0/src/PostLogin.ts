@@ -36,7 +36,6 @@ import * as Layer from "effect/Layer"
 import * as References from "effect/References"
 import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
-import type * as Auth0Flow from "./Auth0Flow.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
 import { revoke } from "./Auth0Session.ts"
 import * as DecisionKind from "./DecisionKind.ts"
@@ -77,12 +76,11 @@ export interface Options {
    * Resumed service, from the event and `api`). Also tells `apply` that decisions of the continue pass are allowed.
    */
   readonly resumed?: (login: LoginInfo, api: PostLoginApi | undefined) => Context.Context<never>
-  /** Set by Resumable.make: the checks and calls of redirects, forms, transaction metadata and recorded methods. */
-  readonly flow?: Auth0Flow.Support
   /**
-   * The decision kinds beyond claims, scopes, metadata, MFA and redirect this Action applies
-   * (Auth0Authentication.kind, Auth0SamlResponse.kind, Auth0Session.kind). Opt-in, so an Action carries only the
-   * ones it uses; a Decision holding a kind not given here is denied with the generic reason, and logged.
+   * The decision kinds beyond claims, scopes, metadata, MFA and plain redirect this Action applies (Auth0Flow.kind,
+   * which Resumable.make adds; Auth0Authentication.kind, Auth0SamlResponse.kind, Auth0Session.kind). Opt-in, so an
+   * Action carries only the ones it uses; a Decision holding a kind not given here is denied with the generic reason
+   * before any `api` call, and logged.
    */
   readonly kinds?: ReadonlyArray<DecisionKind.DecisionKind>
 }
@@ -294,31 +292,10 @@ const unserialisable: ReadonlyArray<Auth0Limits.Violation> = [
   { target: "decision", name: undefined, rule: "NotJson", bytes: undefined }
 ]
 
-// A redirect with a token, a form, transaction metadata, a recorded method: kinds only Resumable.make's handlers apply.
-const usesFlow = (d: Decision.Decision): boolean =>
-  d.redirect?.token !== undefined || d.prompt !== undefined || d.transactionMetadata !== undefined ||
-  d.authenticationMethods !== undefined || d.conflicts !== undefined
-
-const withoutFlowSupport: ReadonlyArray<Auth0Limits.Violation> = [
-  { target: "decision", name: "use Resumable.make", rule: "NoApi", bytes: undefined }
-]
-
 // A value JSON cannot hold (a cycle, a BigInt) is a violation too: Auth0 could not put it in a token or the profile.
-const violationsOf = (
-  decision: Decision.Decision,
-  api?: PostLoginApi,
-  pass?: Auth0Flow.Pass
-): ReadonlyArray<Auth0Limits.Violation> => {
+const violationsOf = (decision: Decision.Decision): ReadonlyArray<Auth0Limits.Violation> => {
   try {
-    // Without the flow's support (PostLogin.make alone, or `apply` called without a pass), a flow kind is denied:
-    // nothing here would apply it, and a gate dropped silently would let the login through.
-    const current = pass ?? { pass: "execute" }
-    const flow = current.support !== undefined && api !== undefined
-      ? current.support.check(decision, current, api)
-      : usesFlow(decision)
-      ? withoutFlowSupport
-      : []
-    return [...Auth0Limits.check(decision), ...flow]
+    return Auth0Limits.check(decision)
   } catch {
     return unserialisable
   }
@@ -359,7 +336,7 @@ export const apply = (
   outcome: Outcome,
   api: PostLoginApi,
   user?: string,
-  pass?: Auth0Flow.Pass,
+  pass: DecisionKind.Pass = { pass: "execute" },
   kinds: ReadonlyArray<DecisionKind.DecisionKind> = []
 ): void => {
   if (outcome._tag === "Denied") {
@@ -375,7 +352,7 @@ export const apply = (
     return
   }
   const d = outcome.decision
-  const violations = [...violationsOf(d, api, pass), ...kindViolations(d, api, kinds)]
+  const violations = [...violationsOf(d), ...kindViolations(d, api, kinds, pass)]
   if (violations.length > 0) {
     logViolations(violations, user)
     api.access.deny(genericMessage)
@@ -396,7 +373,6 @@ export const apply = (
   }
   for (const key of Object.keys(d.idTokenClaims)) api.idToken.setCustomClaim(key, d.idTokenClaims[key])
   for (const key of Object.keys(d.accessTokenClaims)) api.accessToken.setCustomClaim(key, d.accessTokenClaims[key])
-  pass?.support?.apply(d, api)
   for (const kind of kinds) kind.apply(d, api)
   // Metadata last: if anything before it throws, the login is denied and nothing has been persisted.
   writeMetadata(d, api)
@@ -410,24 +386,26 @@ const missingApi = (target: Auth0Limits.Target): Auth0Limits.Violation => ({
 })
 
 // The opt-in kinds (DecisionKind): one the Decision holds but the handler was not given, Auth0's limits of those it
-// was, and a part of `api` one needs that this api lacks (a plan without sessions, a stand-in). Each denies before
-// any call, rather than applying the Decision in part.
+// was (in this pass), and a part of `api` one needs that this api lacks (a plan without sessions, a stand-in). Each
+// denies before any call, rather than applying the Decision in part.
 const kindViolations = (
   d: Decision.Decision,
   api: PostLoginApi,
-  kinds: ReadonlyArray<DecisionKind.DecisionKind>
+  kinds: ReadonlyArray<DecisionKind.DecisionKind>,
+  pass: DecisionKind.Pass
 ): ReadonlyArray<Auth0Limits.Violation> => {
   const out: Array<Auth0Limits.Violation> = []
   for (const target of DecisionKind.present(d)) {
     const kind = kinds.find((k) => k.target === target)
     if (kind === undefined) {
-      // The module to pass: Auth0Authentication, Auth0SamlResponse, Auth0Session.
+      // The module to pass: Auth0Flow (Resumable.make passes it), Auth0Authentication, Auth0SamlResponse, Auth0Session.
       const module = `Auth0${target[0]!.toUpperCase()}${target.slice(1)}`
-      out.push({ target, name: `pass ${module}.kind to PostLogin.make`, rule: "KindNotEnabled", bytes: undefined })
+      const name = `pass ${module}.kind to PostLogin.make${target === "flow" ? " (use Resumable.make)" : ""}`
+      out.push({ target, name, rule: "KindNotEnabled", bytes: undefined })
       continue
     }
     try {
-      kind.check(d, out)
+      kind.check(d, out, pass, api)
     } catch {
       out.push({ target, name: undefined, rule: "NotJson", bytes: undefined })
     }
@@ -501,8 +479,7 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
     try {
       apply(await run(event, api), api, userIdOf(event) as string | undefined, {
         pass,
-        transactionMetadata: transactionMetadataOf(event),
-        support: options.flow
+        transactionMetadata: transactionMetadataOf(event)
       }, kinds)
     } catch (error) {
       lastResort(api, error)

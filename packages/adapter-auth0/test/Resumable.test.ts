@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { support as Auth0FlowSupport } from "@rulefx/adapter-auth0/Auth0Flow"
+import * as Auth0Flow from "@rulefx/adapter-auth0/Auth0Flow"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Resumable from "@rulefx/adapter-auth0/Resumable"
 import * as AuthenticationMethod from "@rulefx/core/AuthenticationMethod"
@@ -168,7 +168,7 @@ describe("Resumable", () => {
         decision: { ...Decision.empty(), authenticationMethods: ["https://m.example/"] }
       }
       const capture = LogCapture.start()
-      PostLogin.apply(outcome, api, "auth0|x", { pass: "execute", support: Auth0FlowSupport })
+      PostLogin.apply(outcome, api, "auth0|x", { pass: "execute" }, [Auth0Flow.kind])
       capture.stop()
       const lines = capture.lines
       assert.deepStrictEqual(api.calls.map((c) => c.method), ["access.deny"])

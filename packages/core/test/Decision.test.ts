@@ -214,10 +214,12 @@ describe("Decision", () => {
 })
 
 describe("Decision.merge, suspensions", () => {
+  // Written as literals, so marked as holding the flow kinds, as Redirect.sendUserTo and Form mark what they record.
+  const flow = (overrides: Partial<Decision.Decision>) => Decision.withKind(decision(overrides), Decision.mergeFlow)
   const token = { secret: Redacted.make("s"), payload: {}, expiresInSeconds: 900, parameter: "session_token" }
-  const typed = decision({ redirect: { url: "https://a.example/", query: {}, token } })
+  const typed = flow({ redirect: { url: "https://a.example/", query: {}, token } })
   const plain = decision({ redirect: { url: "https://b.example/", query: {} } })
-  const form = decision({ prompt: { id: "ap_1", fields: undefined, vars: undefined } })
+  const form = flow({ prompt: { id: "ap_1", fields: undefined, vars: undefined } })
 
   it("two typed suspensions, or a typed one beside a plain redirect, are a conflict whatever the order", () => {
     assert.deepStrictEqual(Decision.merge([typed, typed]).conflicts, ["redirect"])
