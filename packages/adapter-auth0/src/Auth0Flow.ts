@@ -158,5 +158,12 @@ export const kind: DecisionKind.DecisionKind = {
   target: "flow",
   check: (d, out, pass, api) => void out.push(...check(d, pass, api)),
   lacksApi: () => false,
-  apply
+  apply,
+  // A validation error (core's Validation.fail) goes to the app through `api.validation.error`; without it, a deny.
+  deny: (denied, api) => {
+    if (denied.validation === undefined) return false
+    if (typeof api.validation?.error === "function") api.validation.error(denied.validation, denied.reason)
+    else api.access.deny(denied.reason)
+    return true
+  }
 }

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import type * as Decision from "@rulefx/core/Decision"
+import type { Revocation } from "@rulefx/core/Revocation"
 import type { Target, Violation } from "./Auth0Limits.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
@@ -23,6 +24,19 @@ import type { PostLoginApi } from "./PostLoginApi.ts"
 export interface Pass {
   readonly pass: "execute" | "continue"
   readonly transactionMetadata?: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
+ * A denial as the kinds see it: the reason, and what a denial of one of them asks besides the deny (core's
+ * Denial.OutcomeId: Validation.fail's code, Session.revoke's and RefreshToken.revoke's revocation).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Denied {
+  readonly reason: string
+  readonly validation?: string | undefined
+  readonly revoke?: Revocation | undefined
 }
 
 /**
@@ -40,10 +54,22 @@ export interface DecisionKind {
   readonly lacksApi: (d: Decision.Decision, api: PostLoginApi) => boolean
   /** Makes the `api` calls; only for a checked Decision. */
   readonly apply: (d: Decision.Decision, api: PostLoginApi) => void
+  /**
+   * Applies a denial that asks for this kind (a validation error, a revocation) and returns true; returns false,
+   * calling nothing, for any other. `log` reports what could not be applied.
+   */
+  readonly deny?: (
+    denied: Denied,
+    api: PostLoginApi,
+    log: (violations: ReadonlyArray<Violation>, what: string) => void
+  ) => boolean
 }
 
-// Each optional field of a Decision, by the target of the kind that applies it (a redirect with a token is "flow" too).
+// Each optional field of a Decision or a denial, by the target of the kind that applies it (a redirect with a token is
+// "flow" too).
 const kindOf: Readonly<Record<string, Target>> = {
+  validation: "flow",
+  revoke: "session",
   prompt: "flow",
   transactionMetadata: "flow",
   authenticationMethods: "flow",
@@ -56,14 +82,14 @@ const kindOf: Readonly<Record<string, Target>> = {
 }
 
 /**
- * The kinds a Decision holds, by the target of the DecisionKind that handles each: every optional field that is set
- * (an empty list is not), and a redirect with a token.
+ * The kinds a Decision (or a denial) holds, by the target of the DecisionKind that handles each: every optional field
+ * that is set (an empty list is not), and a redirect with a token.
  *
  * @category getters
  * @since 0.1.0
  */
-export const present = (d: Decision.Decision): Array<Target> => {
-  const out = new Set<Target>(d.redirect?.token === undefined ? [] : ["flow"])
+export const present = (d: Decision.Decision | Denied): Array<Target> => {
+  const out = new Set<Target>((d as Partial<Decision.Decision>).redirect?.token === undefined ? [] : ["flow"])
   for (const key of Object.keys(kindOf)) {
     const value = (d as unknown as Readonly<Record<string, { readonly length?: number } | undefined>>)[key]
     if (value !== undefined && value !== null && value.length !== 0) out.add(kindOf[key]!)
