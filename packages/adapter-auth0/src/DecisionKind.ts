@@ -65,21 +65,18 @@ export interface DecisionKind {
   ) => boolean
 }
 
-// Each optional field of a Decision or a denial, by the target of the kind that applies it (a redirect with a token is
+// Each kind, by its target, and the optional fields of a Decision or a denial that hold it (a redirect with a token is
 // "flow" too).
-const kindOf: Readonly<Record<string, Target>> = {
-  validation: "flow",
-  revoke: "session",
-  prompt: "flow",
-  transactionMetadata: "flow",
-  authenticationMethods: "flow",
-  conflicts: "flow",
-  mfaSteps: "authentication",
-  primaryUsers: "authentication",
-  samlResponse: "samlResponse",
-  session: "session",
-  refreshToken: "session"
-}
+const fieldsOf: ReadonlyArray<readonly [Target, string]> = [
+  ["flow", "prompt transactionMetadata authenticationMethods conflicts validation"],
+  ["authentication", "mfaSteps primaryUsers"],
+  ["samlResponse", "samlResponse"],
+  ["session", "session refreshToken revoke"]
+]
+
+// Set: not undefined or null, and not an empty list.
+const isSet = (value: { readonly length?: number } | null | undefined): boolean =>
+  value !== undefined && value !== null && value.length !== 0
 
 /**
  * The kinds a Decision (or a denial) holds, by the target of the DecisionKind that handles each: every optional field
@@ -89,10 +86,9 @@ const kindOf: Readonly<Record<string, Target>> = {
  * @since 0.1.0
  */
 export const present = (d: Decision.Decision | Denied): Array<Target> => {
-  const out = new Set<Target>((d as Partial<Decision.Decision>).redirect?.token === undefined ? [] : ["flow"])
-  for (const key of Object.keys(kindOf)) {
-    const value = (d as unknown as Readonly<Record<string, { readonly length?: number } | undefined>>)[key]
-    if (value !== undefined && value !== null && value.length !== 0) out.add(kindOf[key]!)
-  }
-  return [...out]
+  const fields = d as unknown as Readonly<Record<string, { readonly length?: number } | null | undefined>>
+  return fieldsOf.filter(([target, names]) =>
+    target === "flow" && (d as Partial<Decision.Decision>).redirect?.token !== undefined ||
+    names.split(" ").some((name) => isSet(fields[name]))
+  ).map(([target]) => target)
 }
