@@ -161,6 +161,17 @@ describe("Resumable", () => {
       assert.include(lines.join("\n"), "Resumable.make")
     })
 
+    it("PostLogin.make alone denies a validation error with its reason, and logs the flow kind it was not given", async () => {
+      const handler = PostLogin.make(
+        Pipeline.make({ facts: [], rules: [Rule.make("v", Validation.fail("too_young", "You must be 18 or older."))] }),
+        Layer.empty
+      )
+      const { lines, methods } = await run(handler, event())
+      assert.deepStrictEqual(methods, ["access.deny"])
+      assert.include(lines.join("\n"), "KindNotEnabled")
+      assert.include(lines.join("\n"), "Resumable.make")
+    })
+
     it("a recorded method in a first pass (a Decision built without the types) is refused", () => {
       const api = RecordingApi.make()
       const outcome: PostLogin.Outcome = {

@@ -228,6 +228,17 @@ describe("Decision.merge, suspensions", () => {
     assert.deepStrictEqual(Decision.merge([plain, typed]).conflicts, ["redirect"])
   })
 
+  it("an optional kind is folded only from decisions marked as holding it (withKind, recordKind)", () => {
+    const literal = decision({ transactionMetadata: { a: 1 } })
+    assert.isUndefined(Decision.merge([literal]).transactionMetadata)
+    const marked = Decision.merge([Decision.withKind(decision({ transactionMetadata: { a: 1 } }), Decision.mergeFlow)])
+    assert.deepStrictEqual({ ...marked.transactionMetadata }, { a: 1 })
+    // The merged Decision stays marked, so a later literal is folded after it; the mark is not enumerable.
+    const later = decision({ transactionMetadata: { b: 2 } })
+    assert.deepStrictEqual({ ...Decision.merge([marked, later]).transactionMetadata }, { a: 1, b: 2 })
+    assert.deepStrictEqual(Object.getOwnPropertySymbols(marked).filter((s) => marked.propertyIsEnumerable(s)), [])
+  })
+
   it("two plain redirects keep the later one, without a conflict; one suspension alone is none", () => {
     const merged = Decision.merge([plain, decision({ redirect: { url: "https://c.example/", query: {} } })])
     assert.isUndefined(merged.conflicts)
