@@ -3,14 +3,15 @@
  * transaction metadata, recorded authentication methods), as Auth0 takes them: their limits, checked before any
  * `api` call, and the calls that apply them.
  *
- * PostLogin.apply runs `check` beside Auth0Limits.check and `apply` beside its own calls; the Resumable module adds the
- * continue pass (the Resumed service over `api.redirect.validateToken` and `event.prompt`).
+ * A DecisionKind (`kind`), which Resumable.make passes to both of its handlers, with the continue pass (the Resumed
+ * service over `api.redirect.validateToken` and `event.prompt`).
  *
  * @since 0.1.0
  */
 import type * as Decision from "@rulefx/core/Decision"
 import * as Redacted from "effect/Redacted"
 import type * as Auth0Limits from "./Auth0Limits.ts"
+import type * as DecisionKind from "./DecisionKind.ts"
 import { byteLength } from "./internal/utf8.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
@@ -27,33 +28,12 @@ export const transactionMetadata = {
 } as const
 
 /**
- * Which pass of a login a Decision is applied in: the first (`onExecutePostLogin`) or the one after a redirect or a
- * form (`onContinuePostLogin`), and the transaction metadata the login arrived with.
+ * Which pass of a login a Decision is applied in, and the transaction metadata the login arrived with (DecisionKind's).
  *
  * @category models
  * @since 0.1.0
  */
-export interface Pass {
-  readonly pass: "execute" | "continue"
-  readonly transactionMetadata?: Readonly<Record<string, unknown>> | undefined
-  /**
-   * The checks and calls of the flow kinds (`support`), given by Resumable.make. PostLogin.make alone does not
-   * carry them, so an Action that uses none of these kinds does not pay their bytes; a Decision that holds one
-   * without them is denied.
-   */
-  readonly support?: Support | undefined
-}
-
-/**
- * The checks and calls of the flow kinds, as PostLogin.apply takes them.
- *
- * @category models
- * @since 0.1.0
- */
-export interface Support {
-  readonly check: (d: Decision.Decision, pass: Pass, api: PostLoginApi) => ReadonlyArray<Auth0Limits.Violation>
-  readonly apply: (d: Decision.Decision, api: PostLoginApi) => void
-}
+export type Pass = DecisionKind.Pass
 
 const violation = (
   target: Auth0Limits.Target,
@@ -168,9 +148,22 @@ export const apply = (d: Decision.Decision, api: PostLoginApi): void => {
 }
 
 /**
- * The checks and calls of the flow kinds, for PostLogin (Resumable.make gives them to both handlers).
+ * The flow kinds, to pass to `PostLogin.make` (Resumable.make passes it to both handlers). Its check needs the pass
+ * and the transaction metadata the login arrived with; it names each `api` call it lacks itself.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const support: Support = { check, apply }
+export const kind: DecisionKind.DecisionKind = {
+  target: "flow",
+  check: (d, out, pass, api) => void out.push(...check(d, pass, api)),
+  lacksApi: () => false,
+  apply,
+  // A validation error (core's Validation.fail) goes to the app through `api.validation.error`; without it, a deny.
+  deny: (denied, api) => {
+    if (denied.validation === undefined) return false
+    if (typeof api.validation?.error === "function") api.validation.error(denied.validation, denied.reason)
+    else api.access.deny(denied.reason)
+    return true
+  }
+}

@@ -101,6 +101,7 @@ export type Target =
   | "session"
   | "refreshToken"
   | "api"
+  | "flow"
 
 /**
  * The rule a Decision breaks.

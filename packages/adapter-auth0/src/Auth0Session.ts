@@ -111,4 +111,21 @@ export const revoke = (revocation: Revocation, reason: string, api: PostLoginApi
  * @category constructors
  * @since 0.1.0
  */
-export const kind: DecisionKind = { target: "session", check, lacksApi, apply }
+export const kind: DecisionKind = {
+  target: "session",
+  check,
+  lacksApi,
+  apply,
+  // A denial that revokes (Session.revoke, RefreshToken.revoke in a refresh-token exchange): denied, then revoked.
+  deny: (denied, api, log) => {
+    if (denied.revoke === undefined) return false
+    api.access.deny(denied.reason)
+    if (!revoke(denied.revoke, denied.reason, api)) {
+      log(
+        [{ target: denied.revoke.target, name: undefined, rule: "MissingApi", bytes: undefined }],
+        "login denied, but not revoked"
+      )
+    }
+    return true
+  }
+}

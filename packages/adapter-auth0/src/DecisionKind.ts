@@ -1,15 +1,43 @@
 /**
- * DecisionKind: how the adapter checks and applies one kind of decision that not every Action uses (MFA steps and
- * linking, SAML, session and refresh token). Each such kind's Auth0 code is opt-in, passed to `PostLogin.make` as
- * `kinds`, so an Action that does not use it does not carry it (about 2 to 3 kB each, minified). A Decision that holds
- * a kind the handler was not given is denied with the generic reason before any `api` call, and the log names the
- * kind and the module to pass: it never reaches Auth0 half applied.
+ * DecisionKind: how the adapter checks and applies one kind of decision that not every Action uses: the flow kinds
+ * (redirects with a signed token, forms, transaction metadata, recorded methods: Auth0Flow, given by Resumable.make),
+ * MFA steps and linking (Auth0Authentication), SAML (Auth0SamlResponse), session and refresh token (Auth0Session).
+ * Each kind's Auth0 code is opt-in, passed to `PostLogin.make` as `kinds`, so an Action that does not use it does not
+ * carry it (about 2 to 3 kB each, minified). A Decision that holds a kind the handler was not given is denied with the
+ * generic reason before any `api` call, and the log names the kind and the module to pass: it never reaches Auth0 half
+ * applied.
  *
  * @since 0.1.0
  */
 import type * as Decision from "@rulefx/core/Decision"
+import type { Revocation } from "@rulefx/core/Revocation"
 import type { Target, Violation } from "./Auth0Limits.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
+
+/**
+ * Which pass of a login a Decision is applied in: the first (`onExecutePostLogin`) or the one after a redirect or a
+ * form (`onContinuePostLogin`), and the transaction metadata the login arrived with.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Pass {
+  readonly pass: "execute" | "continue"
+  readonly transactionMetadata?: Readonly<Record<string, unknown>> | undefined
+}
+
+/**
+ * A denial as the kinds see it: the reason, and what a denial of one of them asks besides the deny (core's
+ * Denial.OutcomeId: Validation.fail's code, Session.revoke's and RefreshToken.revoke's revocation).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Denied {
+  readonly reason: string
+  readonly validation?: string | undefined
+  readonly revoke?: Revocation | undefined
+}
 
 /**
  * One kind of decision, as the adapter handles it.
@@ -20,24 +48,47 @@ import type { PostLoginApi } from "./PostLoginApi.ts"
 export interface DecisionKind {
   /** The kind, as violations name it. */
   readonly target: Target
-  /** Adds what Auth0 would refuse in the Decision's part of this kind to `out`. */
-  readonly check: (d: Decision.Decision, out: Array<Violation>) => void
+  /** Adds what Auth0 would refuse in the Decision's part of this kind to `out`, in this pass and through this `api`. */
+  readonly check: (d: Decision.Decision, out: Array<Violation>, pass: Pass, api: PostLoginApi) => void
   /** Tells whether the Decision needs a part of `api` this one lacks. */
   readonly lacksApi: (d: Decision.Decision, api: PostLoginApi) => boolean
   /** Makes the `api` calls; only for a checked Decision. */
   readonly apply: (d: Decision.Decision, api: PostLoginApi) => void
+  /**
+   * Applies a denial that asks for this kind (a validation error, a revocation) and returns true; returns false,
+   * calling nothing, for any other. `log` reports what could not be applied.
+   */
+  readonly deny?: (
+    denied: Denied,
+    api: PostLoginApi,
+    log: (violations: ReadonlyArray<Violation>, what: string) => void
+  ) => boolean
 }
 
+// Each kind, by its target, and the optional fields of a Decision or a denial that hold it (a redirect with a token is
+// "flow" too).
+const fieldsOf: ReadonlyArray<readonly [Target, string]> = [
+  ["flow", "prompt transactionMetadata authenticationMethods conflicts validation"],
+  ["authentication", "mfaSteps primaryUsers"],
+  ["samlResponse", "samlResponse"],
+  ["session", "session refreshToken revoke"]
+]
+
+// Set: not undefined or null, and not an empty list.
+const isSet = (value: { readonly length?: number } | null | undefined): boolean =>
+  value !== undefined && value !== null && value.length !== 0
+
 /**
- * The kinds a Decision holds, by the target of the DecisionKind that handles each.
+ * The kinds a Decision (or a denial) holds, by the target of the DecisionKind that handles each: every optional field
+ * that is set (an empty list is not), and a redirect with a token.
  *
  * @category getters
  * @since 0.1.0
  */
-export const present = (d: Decision.Decision): Array<Target> => {
-  const out: Array<Target> = []
-  if (d.mfaSteps?.length || d.primaryUsers?.length) out.push("authentication")
-  if (d.samlResponse) out.push("samlResponse")
-  if (d.session || d.refreshToken) out.push("session")
-  return out
+export const present = (d: Decision.Decision | Denied): Array<Target> => {
+  const fields = d as unknown as Readonly<Record<string, { readonly length?: number } | null | undefined>>
+  return fieldsOf.filter(([target, names]) =>
+    target === "flow" && (d as Partial<Decision.Decision>).redirect?.token !== undefined ||
+    names.split(" ").some((name) => isSet(fields[name]))
+  ).map(([target]) => target)
 }

@@ -19,13 +19,20 @@
  */
 import { Cache } from "@rulefx/core/Cache"
 import * as Decision from "@rulefx/core/Decision"
-import { type Committed, committedOf, type Denial, describe, genericMessage, isDenial } from "@rulefx/core/Denial"
+import {
+  type Committed,
+  committedOf,
+  type Denial,
+  describe,
+  genericMessage,
+  isDenial,
+  outcomeOf
+} from "@rulefx/core/Denial"
 import * as ExecutedRules from "@rulefx/core/ExecutedRules"
 import { Login, type LoginInfo } from "@rulefx/core/Login"
 import type * as Pipeline from "@rulefx/core/Pipeline"
-import { type Revocation, revocationOf } from "@rulefx/core/Revocation"
+import type { Revocation } from "@rulefx/core/Revocation"
 import { make as makeSecrets, Secrets } from "@rulefx/core/Secrets"
-import { isValidationFailed } from "@rulefx/core/Validation"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -36,9 +43,7 @@ import * as Layer from "effect/Layer"
 import * as References from "effect/References"
 import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
-import type * as Auth0Flow from "./Auth0Flow.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
-import { revoke } from "./Auth0Session.ts"
 import * as DecisionKind from "./DecisionKind.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
@@ -57,9 +62,12 @@ export type Outcome =
     readonly denial: string
     /** Metadata a compatibility layer had already written before the denial (Denial.withCommitted); rare. */
     readonly committed?: Committed | undefined
-    /** The code of a validation error (core's Validation.fail): applied with `api.validation.error`. */
+    /** The code of a validation error (core's Validation.fail): applied with `api.validation.error` (Auth0Flow.kind). */
     readonly validation?: string | undefined
-    /** The session or refresh token the denial revokes (Session.revoke, RefreshToken.revoke); applied after the deny. */
+    /**
+     * The session or refresh token the denial revokes (Session.revoke, RefreshToken.revoke): applied after the deny
+     * (Auth0Session.kind).
+     */
     readonly revoke?: Revocation | undefined
   }
 
@@ -77,12 +85,11 @@ export interface Options {
    * Resumed service, from the event and `api`). Also tells `apply` that decisions of the continue pass are allowed.
    */
   readonly resumed?: (login: LoginInfo, api: PostLoginApi | undefined) => Context.Context<never>
-  /** Set by Resumable.make: the checks and calls of redirects, forms, transaction metadata and recorded methods. */
-  readonly flow?: Auth0Flow.Support
   /**
-   * The decision kinds beyond claims, scopes, metadata, MFA and redirect this Action applies
-   * (Auth0Authentication.kind, Auth0SamlResponse.kind, Auth0Session.kind). Opt-in, so an Action carries only the
-   * ones it uses; a Decision holding a kind not given here is denied with the generic reason, and logged.
+   * The decision kinds beyond claims, scopes, metadata, MFA and plain redirect this Action applies (Auth0Flow.kind,
+   * which Resumable.make adds; Auth0Authentication.kind, Auth0SamlResponse.kind, Auth0Session.kind). Opt-in, so an
+   * Action carries only the ones it uses; a Decision holding a kind not given here is denied with the generic reason
+   * before any `api` call, and logged.
    */
   readonly kinds?: ReadonlyArray<DecisionKind.DecisionKind>
 }
@@ -172,12 +179,14 @@ const withAll = <R>(context: Context.Context<never>, services: Context.Context<R
 // Every line through the one logger that keeps Auth0's format (a short line on console.log).
 const withLogger = Effect.provideService(References.CurrentLoggers, new Set([logger]))
 
-const denied = (reason: string, denial: string, committed?: Committed, revoke?: Revocation): Outcome => ({
+// What a denial asks besides the deny (core's Denial.OutcomeId: a validation code, a revocation) joins the outcome as
+// it is, for the kind that owns it.
+const denied = (reason: string, denial: string, committed?: Committed, more?: object): Outcome => ({
   _tag: "Denied",
   reason,
   denial,
   ...(committed && { committed }),
-  ...(revoke && { revoke })
+  ...more
 })
 
 /**
@@ -207,7 +216,6 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
             Context.make(Login, login).pipe(
               Context.add(Secrets, makeSecrets(secrets)),
               Context.add(Cache, cache),
-              Context.add(Cache, cache),
               // Read per call from this login's api; without one (tests, `decide` alone) no Rule ran.
               Context.add(ExecutedRules.ExecutedRules, ExecutedRules.make((id) => api!.rules!.wasExecuted(id))),
               Context.merge(options.resumed?.(login, api) ?? Context.empty())
@@ -228,8 +236,9 @@ const failed = (cause: Cause.Cause<unknown>, event: unknown): Effect.Effect<Outc
   const error = Cause.findErrorOption(cause)
   // Only a branded denial's message reaches the user; any other failure gets the generic reason.
   if (error._tag === "Some" && isDenial(error.value)) {
-    const outcome = denied(error.value.message, error.value._tag, committedOf(error.value), revocationOf(error.value))
-    return Effect.succeed(isValidationFailed(error.value) ? { ...outcome, validation: error.value.code } : outcome)
+    return Effect.succeed(
+      denied(error.value.message, error.value._tag, committedOf(error.value), outcomeOf(error.value))
+    )
   }
   const tag = error._tag === "Some" ? describe(error.value).split(" ")[0] ?? "NonDenialFailure" : "Defect"
   const detail = error._tag === "Some" && error.value instanceof Auth0Event.InvalidEvent
@@ -294,31 +303,10 @@ const unserialisable: ReadonlyArray<Auth0Limits.Violation> = [
   { target: "decision", name: undefined, rule: "NotJson", bytes: undefined }
 ]
 
-// A redirect with a token, a form, transaction metadata, a recorded method: kinds only Resumable.make's handlers apply.
-const usesFlow = (d: Decision.Decision): boolean =>
-  d.redirect?.token !== undefined || d.prompt !== undefined || d.transactionMetadata !== undefined ||
-  d.authenticationMethods !== undefined || d.conflicts !== undefined
-
-const withoutFlowSupport: ReadonlyArray<Auth0Limits.Violation> = [
-  { target: "decision", name: "use Resumable.make", rule: "NoApi", bytes: undefined }
-]
-
 // A value JSON cannot hold (a cycle, a BigInt) is a violation too: Auth0 could not put it in a token or the profile.
-const violationsOf = (
-  decision: Decision.Decision,
-  api?: PostLoginApi,
-  pass?: Auth0Flow.Pass
-): ReadonlyArray<Auth0Limits.Violation> => {
+const violationsOf = (decision: Decision.Decision): ReadonlyArray<Auth0Limits.Violation> => {
   try {
-    // Without the flow's support (PostLogin.make alone, or `apply` called without a pass), a flow kind is denied:
-    // nothing here would apply it, and a gate dropped silently would let the login through.
-    const current = pass ?? { pass: "execute" }
-    const flow = current.support !== undefined && api !== undefined
-      ? current.support.check(decision, current, api)
-      : usesFlow(decision)
-      ? withoutFlowSupport
-      : []
-    return [...Auth0Limits.check(decision), ...flow]
+    return Auth0Limits.check(decision)
   } catch {
     return unserialisable
   }
@@ -359,23 +347,23 @@ export const apply = (
   outcome: Outcome,
   api: PostLoginApi,
   user?: string,
-  pass?: Auth0Flow.Pass,
+  pass: DecisionKind.Pass = { pass: "execute" },
   kinds: ReadonlyArray<DecisionKind.DecisionKind> = []
 ): void => {
   if (outcome._tag === "Denied") {
-    if (outcome.validation !== undefined && typeof api.validation?.error === "function") {
-      api.validation.error(outcome.validation, outcome.reason)
-    } else {
+    // A denial that asks for a kind (a validation error, a revocation) is applied by that kind; without it, denied.
+    const log = (violations: ReadonlyArray<Auth0Limits.Violation>, what: string) =>
+      logViolations(violations, user, what)
+    if (!kinds.some((kind) => kind.deny?.(outcome, api, log))) {
       api.access.deny(outcome.reason)
+      const missing = DecisionKind.present(outcome)
+      if (missing.length > 0) log(missing.map(notGiven), "login denied, but not as the denial asked")
     }
     if (outcome.committed !== undefined) applyCommitted(outcome.committed, api, user)
-    if (outcome.revoke !== undefined && !revoke(outcome.revoke, outcome.reason, api)) {
-      logViolations([missingApi(outcome.revoke.target)], user, "login denied, but not revoked")
-    }
     return
   }
   const d = outcome.decision
-  const violations = [...violationsOf(d, api, pass), ...kindViolations(d, api, kinds)]
+  const violations = [...violationsOf(d), ...kindViolations(d, api, kinds, pass)]
   if (violations.length > 0) {
     logViolations(violations, user)
     api.access.deny(genericMessage)
@@ -396,7 +384,6 @@ export const apply = (
   }
   for (const key of Object.keys(d.idTokenClaims)) api.idToken.setCustomClaim(key, d.idTokenClaims[key])
   for (const key of Object.keys(d.accessTokenClaims)) api.accessToken.setCustomClaim(key, d.accessTokenClaims[key])
-  pass?.support?.apply(d, api)
   for (const kind of kinds) kind.apply(d, api)
   // Metadata last: if anything before it throws, the login is denied and nothing has been persisted.
   writeMetadata(d, api)
@@ -409,25 +396,35 @@ const missingApi = (target: Auth0Limits.Target): Auth0Limits.Violation => ({
   bytes: undefined
 })
 
+// A kind the handler was not given. The module to pass: Auth0Flow (Resumable.make passes it), Auth0Authentication,
+// Auth0SamlResponse, Auth0Session.
+const notGiven = (target: Auth0Limits.Target): Auth0Limits.Violation => ({
+  target,
+  name: `pass Auth0${target[0]!.toUpperCase()}${target.slice(1)}.kind to PostLogin.make${
+    target === "flow" ? " (use Resumable.make)" : ""
+  }`,
+  rule: "KindNotEnabled",
+  bytes: undefined
+})
+
 // The opt-in kinds (DecisionKind): one the Decision holds but the handler was not given, Auth0's limits of those it
-// was, and a part of `api` one needs that this api lacks (a plan without sessions, a stand-in). Each denies before
-// any call, rather than applying the Decision in part.
+// was (in this pass), and a part of `api` one needs that this api lacks (a plan without sessions, a stand-in). Each
+// denies before any call, rather than applying the Decision in part.
 const kindViolations = (
   d: Decision.Decision,
   api: PostLoginApi,
-  kinds: ReadonlyArray<DecisionKind.DecisionKind>
+  kinds: ReadonlyArray<DecisionKind.DecisionKind>,
+  pass: DecisionKind.Pass
 ): ReadonlyArray<Auth0Limits.Violation> => {
   const out: Array<Auth0Limits.Violation> = []
   for (const target of DecisionKind.present(d)) {
     const kind = kinds.find((k) => k.target === target)
     if (kind === undefined) {
-      // The module to pass: Auth0Authentication, Auth0SamlResponse, Auth0Session.
-      const module = `Auth0${target[0]!.toUpperCase()}${target.slice(1)}`
-      out.push({ target, name: `pass ${module}.kind to PostLogin.make`, rule: "KindNotEnabled", bytes: undefined })
+      out.push(notGiven(target))
       continue
     }
     try {
-      kind.check(d, out)
+      kind.check(d, out, pass, api)
     } catch {
       out.push({ target, name: undefined, rule: "NotJson", bytes: undefined })
     }
@@ -501,8 +498,7 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
     try {
       apply(await run(event, api), api, userIdOf(event) as string | undefined, {
         pass,
-        transactionMetadata: transactionMetadataOf(event),
-        support: options.flow
+        transactionMetadata: transactionMetadataOf(event)
       }, kinds)
     } catch (error) {
       lastResort(api, error)

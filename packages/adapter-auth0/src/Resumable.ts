@@ -123,11 +123,13 @@ export const make = <E1 extends Denial, R1, E2 extends Denial, R2, ROut, LE exte
   } & PostLogin.Options
 ): Handlers => {
   const { execute, layer, resume, ...rest } = options
+  // The flow kinds first, then the ones the caller gives (MFA steps, SAML, session).
+  const kinds = [Auth0Flow.kind, ...(rest.kinds ?? [])]
   return {
-    onExecutePostLogin: PostLogin.make(execute, layer as never, { ...rest, flow: Auth0Flow.support }),
+    onExecutePostLogin: PostLogin.make(execute, layer as never, { ...rest, kinds }),
     onContinuePostLogin: PostLogin.make(resume as Pipeline.Pipeline<E2, Exclude<R2, Resumed>>, layer as never, {
       ...rest,
-      flow: Auth0Flow.support,
+      kinds,
       resumed: (login, api) => Context.make(Resumed, resumed(login, api)) as Context.Context<never>
     })
   }

@@ -124,6 +124,17 @@ describe("Auth0Session", () => {
       assert.deepStrictEqual(elsewhere.calls, [{ method: "access.deny", args: ["Token reuse."] }])
     })
 
+    it("a revoke in a handler not given Auth0Session.kind: denied, not revoked, and the log names the kind", async () => {
+      const { calls, lines } = await runRules([Session.revoke("Ended.")], { kinds: [] })
+      assert.deepStrictEqual(calls, [{ method: "access.deny", args: ["Ended."] }])
+      assert.isTrue(
+        lines.some((line) =>
+          /ERROR .*login denied, but not as the denial asked: session "pass Auth0Session.kind to PostLogin.make": KindNotEnabled/
+            .test(line)
+        )
+      )
+    })
+
     it("an api without session: a revoke still denies (and logs it was not revoked); changes deny before any call", async () => {
       const revoked = await runRules([Session.revoke("Ended.")], { api: apiWithout("session") })
       assert.deepStrictEqual(revoked.calls, [{ method: "access.deny", args: ["Ended."] }])

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { support as Auth0FlowSupport } from "@rulefx/adapter-auth0/Auth0Flow"
+import * as Auth0Flow from "@rulefx/adapter-auth0/Auth0Flow"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Resumable from "@rulefx/adapter-auth0/Resumable"
 import * as AuthenticationMethod from "@rulefx/core/AuthenticationMethod"
@@ -161,6 +161,17 @@ describe("Resumable", () => {
       assert.include(lines.join("\n"), "Resumable.make")
     })
 
+    it("PostLogin.make alone denies a validation error with its reason, and logs the flow kind it was not given", async () => {
+      const handler = PostLogin.make(
+        Pipeline.make({ facts: [], rules: [Rule.make("v", Validation.fail("too_young", "You must be 18 or older."))] }),
+        Layer.empty
+      )
+      const { lines, methods } = await run(handler, event())
+      assert.deepStrictEqual(methods, ["access.deny"])
+      assert.include(lines.join("\n"), "KindNotEnabled")
+      assert.include(lines.join("\n"), "Resumable.make")
+    })
+
     it("a recorded method in a first pass (a Decision built without the types) is refused", () => {
       const api = RecordingApi.make()
       const outcome: PostLogin.Outcome = {
@@ -168,7 +179,7 @@ describe("Resumable", () => {
         decision: { ...Decision.empty(), authenticationMethods: ["https://m.example/"] }
       }
       const capture = LogCapture.start()
-      PostLogin.apply(outcome, api, "auth0|x", { pass: "execute", support: Auth0FlowSupport })
+      PostLogin.apply(outcome, api, "auth0|x", { pass: "execute" }, [Auth0Flow.kind])
       capture.stop()
       const lines = capture.lines
       assert.deepStrictEqual(api.calls.map((c) => c.method), ["access.deny"])

@@ -22,7 +22,7 @@ import { Resumed } from "./Resumed.ts"
 export const record = (url: string): Effect.Effect<void, never, Decision.Decisions | Resumed> =>
   Effect.andThen(
     Resumed,
-    Decision.recordWith((draft) => {
+    Decision.recordKind(Decision.mergeFlow, (draft) => {
       const methods = draft.authenticationMethods ?? []
       if (!methods.includes(url)) draft.authenticationMethods = [...methods, url]
     })

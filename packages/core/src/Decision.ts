@@ -127,9 +127,44 @@ export const empty = (): Draft => ({
 })
 
 /**
+ * How the decisions of one optional kind combine: folds `d`'s part of the kind into `out`. A kind's constructors
+ * record through `recordKind` with it, and `merge` runs it for every Decision after the first that holds the kind, so an
+ * Action that never asks for a kind carries none of its code. Core's kinds: `mergeFlow` (Redirect.sendUserTo, Form,
+ * TransactionMetadata, AuthenticationMethod), Authentication's, SamlResponse's and Session's.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Merge = (out: Draft, d: Decision) => void
+
+const KindsId: unique symbol = Symbol.for("@rulefx/core/Decision/kinds")
+
+const kindsOf = (d: Decision): ReadonlyArray<Merge> => (d as { readonly [KindsId]?: Array<Merge> })[KindsId] ?? []
+
+/**
+ * Marks `d` as holding the kind `merge` folds (a property that is not enumerable), and returns it: what `recordKind`
+ * does to a rule's draft.
+ *
+ * **Gotchas**
+ *
+ * `merge` folds an optional kind only from decisions so marked; a Decision written as a literal with, say,
+ * `transactionMetadata` is merged without it unless it goes through this function first.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const withKind = <D extends Decision>(d: D, merge: Merge): D => {
+  const kinds = kindsOf(d) as Array<Merge>
+  if (kinds.length === 0) Object.defineProperty(d, KindsId, { value: kinds, enumerable: false, configurable: true })
+  if (!kinds.includes(merge)) kinds.push(merge)
+  return d
+}
+
+/**
  * Combines decisions in order: for the same claim or metadata key the later one wins, scopes are unioned, and the
- * later MFA or plain redirect replaces an earlier one. Two suspensions of which one is typed (a redirect with a token,
- * a form) are recorded in `conflicts`, which the adapter refuses.
+ * later MFA or plain redirect replaces an earlier one. The optional kinds each combine by their own `Merge` (see
+ * `withKind`), run before the redirect is replaced, so the flow kinds can record two suspensions of which one is
+ * typed (a redirect with a token, a form) in `conflicts`, which the adapter refuses.
  *
  * @category combinators
  * @since 0.1.0
@@ -144,15 +179,9 @@ export const merge = (decisions: Iterable<Decision>): Decision => {
     for (const s of d.addScopes) if (!out.addScopes.includes(s)) out.addScopes.push(s)
     for (const s of d.removeScopes) if (!out.removeScopes.includes(s)) out.removeScopes.push(s)
     out.mfa = d.mfa ?? out.mfa
-    if (suspends(d) && (out.redirect ?? out.prompt) !== undefined || suspends(out) && d.redirect !== undefined) {
-      out.conflicts = [...(out.conflicts ?? []), d.prompt === undefined ? "redirect" : "prompt"]
-    }
+    for (const kind of kindsOf(d)) withKind(out, kind)
+    for (const kind of kindsOf(out)) kind(out, d)
     out.redirect = d.redirect ?? out.redirect
-    mergeFlow(out, d)
-    // The kinds a Decision holds only when asked for are folded by the code their constructors bring along (see
-    // `mergeInto`), so an Action that never asks for them carries none of it.
-    const more = (d as { readonly [MergeMoreId]?: typeof mergeInto })[MergeMoreId]
-    if (more !== undefined) more(out, d)
   }
   return out
 }
@@ -161,9 +190,18 @@ export const merge = (decisions: Iterable<Decision>): Decision => {
 // plain redirect, conflict; two plain redirects (Decision.redirect, the legacy layer's) keep "the later wins".
 const suspends = (d: Decision): boolean => d.redirect?.token !== undefined || d.prompt !== undefined
 
-// The kinds that suspend or outlive the login (forms, transaction metadata, recorded methods), kept apart so a
-// Decision without them stays as it was.
-const mergeFlow = (out: Draft, d: Decision): void => {
+/**
+ * How the flow kinds combine (a redirect with a token, a form, transaction metadata, recorded methods): the later form
+ * wins, metadata writes by key with the later winning, methods unioned, and a typed suspension beside another
+ * suspension recorded in `conflicts`.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const mergeFlow: Merge = (out, d) => {
+  if (suspends(d) && (out.redirect ?? out.prompt) !== undefined || suspends(out) && d.redirect !== undefined) {
+    out.conflicts = [...(out.conflicts ?? []), d.prompt === undefined ? "redirect" : "prompt"]
+  }
   out.prompt = d.prompt ?? out.prompt
   if (d.transactionMetadata !== undefined) {
     out.transactionMetadata = Object.assign(out.transactionMetadata ?? record(), d.transactionMetadata)
@@ -174,27 +212,14 @@ const mergeFlow = (out: Draft, d: Decision): void => {
   if (d.conflicts !== undefined) out.conflicts = [...(out.conflicts ?? []), ...d.conflicts]
 }
 
-const MergeMoreId: unique symbol = Symbol.for("@rulefx/core/Decision/mergeMore")
-
 /**
- * Folds the kinds a Decision holds only when asked for (MFA steps, primary users, SAML, session, refresh token) into
- * a Draft, by the rule of each kind for two rules that disagree (see Authentication, SamlResponse, Session). The
- * constructors of those kinds are built on it, and it marks the Draft (a property that is not enumerable) so that
- * `merge` folds that Draft's kinds with it: an Action that never asks for these kinds carries none of their code.
- *
- * **Gotchas**
- *
- * `merge` folds these kinds only from decisions recorded through their constructors (or this function); a Decision
- * written as a literal with, say, `samlResponse` is merged without it. Fold such a literal with `mergeInto`.
+ * How MFA steps, primary users, SAML, session and refresh token changes combine, by the rule of each kind for two
+ * rules that disagree (see Authentication, SamlResponse, Session).
  *
  * @category combinators
  * @since 0.1.0
  */
-export const mergeInto = (
-  out: Draft,
-  d: Pick<Decision, "mfaSteps" | "primaryUsers" | "samlResponse" | "session" | "refreshToken">
-): void => {
-  Object.defineProperty(out, MergeMoreId, { value: mergeInto, enumerable: false, configurable: true })
+export const mergeMore: Merge = (out, d) => {
   for (const step of d.mfaSteps ?? []) {
     const json = JSON.stringify(step)
     const steps = out.mfaSteps ??= []
@@ -306,15 +331,26 @@ export const recordWith = (f: (draft: Draft) => void): Effect.Effect<void, never
   Effect.flatMap(Decisions, (d) => d.record(f))
 
 /**
- * Records the kinds a Decision holds only when asked for (see `mergeInto`): what the constructors of Authentication,
- * SamlResponse, Session and RefreshToken are built on.
+ * Records into the current rule's decision a part of an optional kind, and marks the draft (see `withKind`) so that
+ * `merge` folds it with that kind's `merge`: what the constructors of Redirect.sendUserTo, Form, TransactionMetadata
+ * and AuthenticationMethod (`mergeFlow`) and of Authentication, SamlResponse, Session and RefreshToken (`mergeMore`)
+ * are built on.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const recordKind = (merge: Merge, f: (draft: Draft) => void): Effect.Effect<void, never, Decisions> =>
+  recordWith((draft) => f(withKind(draft, merge)))
+
+/**
+ * Records MFA steps, primary users, SAML, session or refresh token changes, folded in by `mergeMore`.
  *
  * @category constructors
  * @since 0.1.0
  */
 export const recordMore = (
   d: Pick<Decision, "mfaSteps" | "primaryUsers" | "samlResponse" | "session" | "refreshToken">
-): Effect.Effect<void, never, Decisions> => recordWith((draft) => mergeInto(draft, d))
+): Effect.Effect<void, never, Decisions> => recordKind(mergeMore, (draft) => mergeMore(draft, d as Decision))
 
 /**
  * Sets a custom claim on the ID token.

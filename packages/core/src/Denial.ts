@@ -194,3 +194,22 @@ export const withCommitted = <D extends Denial>(denial: D, committed: Committed)
  */
 export const committedOf = (denial: Denial): Committed | undefined =>
   (denial as { readonly [CommittedId]?: Committed })[CommittedId]
+
+/**
+ * Where a denial keeps what it asks of the adapter besides the deny, as fields of the adapter's outcome: Validation's
+ * `validation` code, Session's and RefreshToken's `revoke`. The adapter copies them into the outcome without knowing
+ * the denials that set them, and the decision kind that owns each field applies it.
+ *
+ * @category symbols
+ * @since 0.1.0
+ */
+export const OutcomeId: unique symbol = Symbol.for("@rulefx/core/Denial/outcome")
+
+/**
+ * The outcome fields a denial carries (see `OutcomeId`), if any.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const outcomeOf = (denial: Denial): Readonly<Record<string, unknown>> | undefined =>
+  (denial as { readonly [OutcomeId]?: Readonly<Record<string, unknown>> })[OutcomeId]

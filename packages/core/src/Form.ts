@@ -82,7 +82,7 @@ export class Form<Name extends string, A> extends Fact.Fact<Name, A, SubmissionR
 const render = Effect.fnUntraced(function*(id: string, options: RenderOptions) {
   const login = yield* Login
   if (!isRedirectable(login)) return yield* new RedirectImpossible({ protocol: login.transaction.protocol })
-  yield* Decision.recordWith((draft) => {
+  yield* Decision.recordKind(Decision.mergeFlow, (draft) => {
     if ((draft.redirect ?? draft.prompt) !== undefined) draft.conflicts = [...(draft.conflicts ?? []), "prompt"]
     draft.prompt = { id, fields: options.fields, vars: options.vars }
   })

@@ -157,7 +157,10 @@ export type Recorder = Trigger.Recorder<typeof id>
 const recorder = /* @__PURE__ */ Trigger.recorder(id)
 
 const step = (s: Authentication.Step): Effect.Effect<void, never, Recorder> =>
-  Trigger.record(recorder, (d) => Decision.mergeInto(d, { mfaSteps: [s] }))
+  Trigger.record(
+    recorder,
+    (d) => Decision.mergeMore(Decision.withKind(d, Decision.mergeMore), { ...Decision.empty(), mfaSteps: [s] })
+  )
 
 /**
  * Challenges the user with `factor` before the new password (the user may pick one of `additionalFactors`

@@ -196,7 +196,7 @@ const sendUserTo = Effect.fnUntraced(function*(
     return yield* new RedirectImpossible({ protocol: login.transaction.protocol })
   }
   const secret = yield* (yield* Secrets).get(redirect.secret)
-  yield* Decision.recordWith((draft) => {
+  yield* Decision.recordKind(Decision.mergeFlow, (draft) => {
     if ((draft.redirect ?? draft.prompt) !== undefined) draft.conflicts = [...(draft.conflicts ?? []), "redirect"]
     draft.redirect = {
       url,

@@ -78,6 +78,10 @@ export class RefreshTokenRevoked extends Denial.Class("RefreshTokenRevoked")<{
   get [RevocationId](): Revocation | undefined {
     return this.inRefreshFlow ? { target: "refreshToken" } : undefined
   }
+
+  get [Denial.OutcomeId](): { readonly revoke: Revocation } | undefined {
+    return this.inRefreshFlow ? { revoke: { target: "refreshToken" } } : undefined
+  }
 }
 
 /**

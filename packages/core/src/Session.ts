@@ -149,6 +149,10 @@ export class SessionRevoked extends Denial.Class("SessionRevoked")<{
   get [RevocationId](): Revocation {
     return { target: "session", preserveRefreshTokens: this.preserveRefreshTokens }
   }
+
+  get [Denial.OutcomeId](): { readonly revoke: Revocation } {
+    return { revoke: this[RevocationId] }
+  }
 }
 
 /**

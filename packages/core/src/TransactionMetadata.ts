@@ -37,7 +37,7 @@ export const set = (key: string, value: string | number | boolean): Effect.Effec
 export const remove = (key: string): Effect.Effect<void, never, Decision.Decisions> => write(key, null)
 
 const write = (key: string, value: Decision.TransactionValue) =>
-  Decision.recordWith((draft) => {
+  Decision.recordKind(Decision.mergeFlow, (draft) => {
     const metadata = draft.transactionMetadata ?? Object.create(null)
     metadata[key] = value
     draft.transactionMetadata = metadata

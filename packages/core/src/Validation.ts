@@ -9,7 +9,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
-import { Class } from "./Denial.ts"
+import { Class, OutcomeId } from "./Denial.ts"
 
 /**
  * The login stopped with a validation error: `code` for the application, `message` for the user.
@@ -23,6 +23,10 @@ export class ValidationFailed extends /* @__PURE__ */ Class("ValidationFailed")<
 }> {
   override get message(): string {
     return this.reason
+  }
+
+  get [OutcomeId](): { readonly validation: string } {
+    return { validation: this.code }
   }
 }
 

@@ -214,16 +214,29 @@ describe("Decision", () => {
 })
 
 describe("Decision.merge, suspensions", () => {
+  // Written as literals, so marked as holding the flow kinds, as Redirect.sendUserTo and Form mark what they record.
+  const flow = (overrides: Partial<Decision.Decision>) => Decision.withKind(decision(overrides), Decision.mergeFlow)
   const token = { secret: Redacted.make("s"), payload: {}, expiresInSeconds: 900, parameter: "session_token" }
-  const typed = decision({ redirect: { url: "https://a.example/", query: {}, token } })
+  const typed = flow({ redirect: { url: "https://a.example/", query: {}, token } })
   const plain = decision({ redirect: { url: "https://b.example/", query: {} } })
-  const form = decision({ prompt: { id: "ap_1", fields: undefined, vars: undefined } })
+  const form = flow({ prompt: { id: "ap_1", fields: undefined, vars: undefined } })
 
   it("two typed suspensions, or a typed one beside a plain redirect, are a conflict whatever the order", () => {
     assert.deepStrictEqual(Decision.merge([typed, typed]).conflicts, ["redirect"])
     assert.deepStrictEqual(Decision.merge([typed, form]).conflicts, ["prompt"])
     assert.deepStrictEqual(Decision.merge([form, plain]).conflicts, ["redirect"])
     assert.deepStrictEqual(Decision.merge([plain, typed]).conflicts, ["redirect"])
+  })
+
+  it("an optional kind is folded only from decisions marked as holding it (withKind, recordKind)", () => {
+    const literal = decision({ transactionMetadata: { a: 1 } })
+    assert.isUndefined(Decision.merge([literal]).transactionMetadata)
+    const marked = Decision.merge([Decision.withKind(decision({ transactionMetadata: { a: 1 } }), Decision.mergeFlow)])
+    assert.deepStrictEqual({ ...marked.transactionMetadata }, { a: 1 })
+    // The merged Decision stays marked, so a later literal is folded after it; the mark is not enumerable.
+    const later = decision({ transactionMetadata: { b: 2 } })
+    assert.deepStrictEqual({ ...Decision.merge([marked, later]).transactionMetadata }, { a: 1, b: 2 })
+    assert.deepStrictEqual(Object.getOwnPropertySymbols(marked).filter((s) => marked.propertyIsEnumerable(s)), [])
   })
 
   it("two plain redirects keep the later one, without a conflict; one suspension alone is none", () => {

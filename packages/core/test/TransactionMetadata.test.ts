@@ -31,8 +31,8 @@ describe("TransactionMetadata", () => {
 
   it("merge keeps every rule's writes, the later rule winning for a key", () => {
     const merged = Decision.merge([
-      { ...Decision.empty(), transactionMetadata: { a: 1, b: "x" } },
-      { ...Decision.empty(), transactionMetadata: { b: "y" } }
+      Decision.withKind({ ...Decision.empty(), transactionMetadata: { a: 1, b: "x" } }, Decision.mergeFlow),
+      Decision.withKind({ ...Decision.empty(), transactionMetadata: { b: "y" } }, Decision.mergeFlow)
     ])
     assert.deepStrictEqual({ ...merged.transactionMetadata }, { a: 1, b: "y" })
   })
