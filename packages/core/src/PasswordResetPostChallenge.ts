@@ -206,6 +206,8 @@ export const sendUserTo = (
     Effect.flatMap(Secrets, (secrets) => secrets.get(redirect.secret)),
     (secret) =>
       Trigger.record(recorder, (draft) => {
+        // Folded by Decision.merge through post-login's flow merge (the later form wins, two suspensions conflict).
+        Decision.withKind(draft, Decision.mergeFlow)
         suspend(draft, "redirect")
         draft.redirect = {
           url,
@@ -233,6 +235,7 @@ export const render = (
   options: Form.RenderOptions = {}
 ): Effect.Effect<void, never, Recorder> =>
   Trigger.record(recorder, (draft) => {
+    Decision.withKind(draft, Decision.mergeFlow)
     suspend(draft, "prompt")
     draft.prompt = { id: form.id, fields: options.fields, vars: options.vars }
   })
