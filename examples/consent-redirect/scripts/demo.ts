@@ -17,7 +17,7 @@ type Handler = (event: unknown, api: RecordingApi.RecordingApi) => Promise<void>
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 const outfile = `${root}dist/action.js`
-const CONSENT_SECRET = "demo-consent-secret"
+const CONSENT_SECRET = "demo-consent-secret-of-at-least-32-bytes"
 const TERMS = "2026-12"
 
 interface Sample {

@@ -3,7 +3,8 @@
  * terms to the consent page with a signed token; the continue pass reads the page's signed answer, typed, and either
  * persists the consent (once, in app_metadata) or denies the login.
  *
- * Secrets: CONSENT_SECRET (shared with the consent page; both sides sign with it) and CONSENT_URL (the page).
+ * Secrets: CONSENT_SECRET (shared with the consent page; both sides sign with it; at least 32 bytes) and CONSENT_URL
+ * (the page).
  */
 import * as Decision from "@rulefx/core/Decision"
 import * as Decode from "@rulefx/core/Decode"

@@ -22,7 +22,7 @@ type Handler = (event: unknown, api: RecordingApi.RecordingApi) => Promise<void>
 
 const entry = fileURLToPath(new URL("../src/action.ts", import.meta.url))
 
-const CONSENT_SECRET = "e2e-consent-secret-5d1c88a0"
+const CONSENT_SECRET = "e2e-consent-secret-5d1c88a0-b7f3e2c9"
 const CONSENT_URL = "https://consent.example.com/terms"
 const TERMS = "2026-12"
 const REFUSED = "You must accept the terms of use to sign in."
@@ -192,5 +192,16 @@ describe("consent-redirect, built", () => {
     const api = await firstPass(event({ secrets: { CONSENT_URL } }))
     assert.deepStrictEqual(api.calls.map((c) => c.method), ["access.deny"])
     assert.strictEqual(api.summary().denied, genericMessage)
+  })
+
+  it("denies with the generic reason when the shared secret is shorter than 32 bytes, logging its name, not its value", async () => {
+    const weak = "consent-secret-31-bytes-long-00"
+    const before = logs.length
+    const api = await firstPass(event({ secrets: { CONSENT_SECRET: weak, CONSENT_URL } }))
+    assert.deepStrictEqual(api.calls.map((c) => c.method), ["access.deny"])
+    assert.strictEqual(api.summary().denied, genericMessage)
+    const text = logs.slice(before).join("\n")
+    assert.include(text, "CONSENT_SECRET is shorter than 32 bytes")
+    assert.notInclude(text, weak)
   })
 })

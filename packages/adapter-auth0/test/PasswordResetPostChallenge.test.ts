@@ -21,7 +21,7 @@ import * as Option from "effect/Option"
 
 const Confirm = Redirect.make("Confirm", { secret: "CONFIRM_SECRET", returns: v.object({ confirmed: v.boolean() }) })
 const Survey = Form.make("Survey", { id: "ap_survey", fields: v.object({ reason: v.string() }) })
-const secrets = { CONFIRM_SECRET: "s3cret-for-the-confirm-page" }
+const secrets = { CONFIRM_SECRET: "s3cret-for-the-confirm-page-7b2e9c" }
 
 class AccountLocked extends DenialClass("AccountLocked") {
   override get message() {
@@ -144,6 +144,36 @@ describe("PasswordResetPostChallenge", () => {
       assert.strictEqual(calls.length, 1)
       assert.strictEqual(calls[0]?.method, "access.deny")
     }
+  })
+
+  it("a redirect's secret under 32 bytes is refused in both passes, before any token is signed or verified", async () => {
+    const weak = "w".repeat(31)
+    const h = PasswordResetPostChallenge.make({
+      execute: Reset.makePipeline({
+        facts: [],
+        rules: [Reset.makeRule("ask", Reset.sendUserTo(Confirm, "https://confirm.example.com/"))]
+      }),
+      resume: Reset.makePipeline({
+        facts: [Confirm],
+        rules: [Reset.makeRule("answer", Effect.asVoid(Confirm.asEffect()))]
+      }),
+      layer: Layer.empty
+    })
+    const event = TriggerEvents.passwordResetPostChallenge({ secrets: { CONFIRM_SECRET: weak } })
+    // A denial like MissingSecret: its own (generic) message, as any denial's.
+    const deniedWeak = [{ method: "access.deny", args: [genericMessage] }]
+    const { api: first, calls, lines } = await runExecute(h, event)
+    assert.deepStrictEqual(calls, deniedWeak)
+    assert.notInclude(first.calls.map((c) => c.method), "redirect.encodeToken")
+    assert.isTrue(lines.some((l) => l.includes("CONFIRM_SECRET is shorter than 32 bytes")))
+    assert.isFalse(lines.some((l) => l.includes(weak)))
+
+    const sent: Resume.Sent = { url: "https://confirm.example.com/", query: {}, state: "st", token: undefined }
+    const resumed = Resume.continueEvent(event, { state: "st", token: Resume.sign(weak, sent, { confirmed: true }) })
+    const api = TriggerApis.passwordResetPostChallenge({ event: resumed, state: "st" })
+    await LogCapture.around(() => h.onContinuePostChallenge(resumed, api))
+    assert.deepStrictEqual(TriggerApis.decisive(api.calls), deniedWeak)
+    assert.notInclude(api.calls.map((c) => c.method), "redirect.validateToken")
   })
 
   it("render shows a form; the continue pass reads its fields, and denies a submission of another form", async () => {

@@ -20,7 +20,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 
-const SECRET = "resumable-test-secret-91ab"
+const SECRET = "resumable-test-secret-91ab-2f6d0c8e"
 const event = (overrides: Record<string, unknown> = {}) =>
   Events.postLogin({ secrets: { HANDOFF: SECRET }, ...overrides })
 

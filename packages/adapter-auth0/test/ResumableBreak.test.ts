@@ -19,7 +19,7 @@ import * as Resume from "@rulefx/testing/Resume"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
-const SECRET = "resumable-break-secret-4c7e"
+const SECRET = "resumable-break-secret-4c7e-9a1b3d5f"
 const event = (overrides: Record<string, unknown> = {}) =>
   Events.postLogin({ secrets: { HANDOFF: SECRET }, ...overrides })
 
@@ -72,13 +72,14 @@ describe("redirects in logins that cannot redirect", () => {
 })
 
 describe("the shared secret of a redirect", () => {
-  // Finding (not fixed, see the report): a redirect signs and verifies with HS256 under any non-empty secret. The
-  // user receives the outbound token, signed with that same secret, so a short secret ("a", a word) is found offline
-  // from it, and the user then signs the answer the continue pass trusts (accepted: true, or whatever the gate reads).
-  // RFC 7518 (3.2) requires an HS256 key of at least 256 bits. The fix (refuse a secret under 32 bytes, in
-  // Redirect.sendUserTo and the fact, with a clear denial) changes the secrets of many tests and examples.
-  it.fails("a secret too short for HS256 is refused rather than trusted", async () => {
-    const weak = "a"
+  // Finding: a redirect signed and verified with HS256 under any non-empty secret. The user receives the outbound
+  // token, signed with that same secret, so a short secret ("a", a word) is found offline from it, and the user then
+  // signs the answer the continue pass trusts (accepted: true, or whatever the gate reads). RFC 7518 (3.2) requires
+  // an HS256 key of at least 256 bits: a secret under 32 bytes is now refused (WeakSecret) in both passes.
+  it("a secret too short for HS256 is refused rather than trusted", async () => {
+    // 31 bytes in UTF-8 (the last character takes two): one short of the minimum.
+    const weak = "a".repeat(29) + "é"
+    assert.strictEqual(new TextEncoder().encode(weak).length, Redirect.minimumSecretBytes - 1)
     const Gate = Redirect.make("Gate", { secret: "WEAK", returns: v.object({ accepted: v.boolean() }) })
     const handlers = Resumable.make({
       execute: Pipeline.make({ facts: [], rules: [Rule.make("ask", Gate.sendUserTo("https://gate.example.com/"))] }),
@@ -97,14 +98,31 @@ describe("the shared secret of a redirect", () => {
     })
     const first = Events.postLogin({ secrets: { WEAK: weak } })
     const firstApi = RecordingApi.make({ event: first })
-    await LogCapture.around(() => handlers.onExecutePostLogin(first, firstApi))
+    const { lines } = await LogCapture.around(() => handlers.onExecutePostLogin(first, firstApi))
     assert.deepStrictEqual(firstApi.calls.map((c) => c.method), ["access.deny"])
-    // What the user could do with the weak secret, were the first pass let through:
-    const sent = Resume.redirectOf(firstApi)
+    assert.strictEqual(firstApi.summary().denied, genericMessage)
+    assert.isTrue(lines.some((l) => l.includes("WEAK") && l.includes("32")))
+    assert.isFalse(lines.some((l) => l.includes(weak)))
+    // What the user could do with the weak secret, were a token signed with it: the continue pass refuses it too.
+    const sent: Resume.Sent = { url: "https://gate.example.com/", query: {}, state: firstApi.state, token: undefined }
     const back = Resume.continueEvent(first, { state: sent.state, token: Resume.sign(weak, sent, { accepted: true }) })
     const second = RecordingApi.make({ event: back, state: sent.state })
-    await LogCapture.around(() => handlers.onContinuePostLogin(back, second))
+    const resumed = await LogCapture.around(() => handlers.onContinuePostLogin(back, second))
+    assert.deepStrictEqual(second.calls.map((c) => c.method), ["access.deny"])
     assert.strictEqual(second.summary().denied, genericMessage)
+    assert.isTrue(resumed.lines.some((l) => l.includes("WEAK") && l.includes("32")))
+    assert.isFalse(resumed.lines.some((l) => l.includes(weak)))
+  })
+
+  it("a secret of exactly 32 bytes is accepted", async () => {
+    const Gate = Redirect.make("Gate", { secret: "EXACT", returns: v.object({}) })
+    const onExecutePostLogin = Resumable.make({
+      execute: Pipeline.make({ facts: [], rules: [Rule.make("ask", Gate.sendUserTo("https://gate.example.com/"))] }),
+      resume,
+      layer: Layer.empty
+    }).onExecutePostLogin
+    const { methods } = await run(onExecutePostLogin, Events.postLogin({ secrets: { EXACT: "b".repeat(32) } }))
+    assert.deepStrictEqual(methods, ["redirect.encodeToken", "redirect.sendUserTo"])
   })
 })
 

@@ -15,7 +15,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const entry = fileURLToPath(new URL("../../../examples/consent-redirect/src/action.ts", import.meta.url))
-const SECRET = "local-consent-secret-77"
+const SECRET = "local-consent-secret-77-at-least-32-bytes"
 let dir = ""
 let action = ""
 

@@ -192,7 +192,7 @@ describe("built Actions of the other triggers", () => {
         .calls,
       [{ method: "access.deny", args: ["This account is locked. Please contact support."] }]
     )
-    const secret = "confirm-page-secret"
+    const secret = "confirm-page-secret-of-at-least-32-bytes"
     const admin = TriggerEvents.passwordResetPostChallenge({
       authorization: { roles: ["admin"] },
       user: { enrolledFactors: [] },

@@ -211,7 +211,7 @@ describe("rulefx build and run, per trigger", () => {
       const admin = await runReset("admin", {
         user: { user_id: "auth0|grace", enrolledFactors: [] },
         authorization: { roles: ["admin"] },
-        secrets: { CONFIRM_SECRET: "page-secret" }
+        secrets: { CONFIRM_SECRET: "page-secret-of-at-least-thirty-two-bytes" }
       })
       assert.match(admin.stdout, /redirect\s+https:\/\/confirm\.example\.com\/reset/, show(admin))
       const locked = await runReset(

@@ -29,7 +29,7 @@ import * as Decision from "./Decision.ts"
 import type { MissingSecret } from "./Denial.ts"
 import type * as Form from "./Form.ts"
 import * as Redirect from "./Redirect.ts"
-import { Secrets } from "./Secrets.ts"
+import type { Secrets } from "./Secrets.ts"
 import * as Trigger from "./Trigger.ts"
 
 /**
@@ -192,7 +192,7 @@ const suspend = (draft: Decision.Draft, kind: "redirect" | "prompt"): void => {
 
 /**
  * Sends the user to `url` at the end of this pass with a token signed with the declared redirect's secret (HS256,
- * `encodeToken`); the reset resumes in `onContinuePostChallenge`, whose rules read `yield* redirect`.
+ * `encodeToken`; a secret under 32 bytes is refused with WeakSecret); the reset resumes in `onContinuePostChallenge`, whose rules read `yield* redirect`.
  *
  * @category constructors
  * @since 0.1.0
@@ -201,9 +201,9 @@ export const sendUserTo = (
   redirect: Redirect.Any,
   url: string,
   options: Redirect.SendOptions = {}
-): Effect.Effect<void, MissingSecret, Recorder | Secrets> =>
+): Effect.Effect<void, MissingSecret | Redirect.WeakSecret, Recorder | Secrets> =>
   Effect.flatMap(
-    Effect.flatMap(Secrets, (secrets) => secrets.get(redirect.secret)),
+    Redirect.signingSecret(redirect.secret),
     (secret) =>
       Trigger.record(recorder, (draft) => {
         // Folded by Decision.merge through post-login's flow merge (the later form wins, two suspensions conflict).

@@ -10,6 +10,10 @@
  * decoded payload. A token that is missing, fails verification or does not decode denies the login with the generic
  * reason and logs why (never the token or the secret): the continue pass fails closed.
  *
+ * The secret must be at least 32 bytes (UTF-8; `minimumSecretBytes`), the key size RFC 7518 (3.2) requires for
+ * HS256: the user holds a token signed with it, so a shorter one could be found offline and the answer forged. A
+ * shorter secret is refused with WeakSecret, a denial, in both passes and before any call to Auth0.
+ *
  * The fact needs the Resumed service, which only the continue pass has, so a first-pass pipeline that reads it does
  * not compile.
  *
@@ -27,6 +31,7 @@
  */
 import type { StandardSchemaV1 } from "@standard-schema/spec"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import * as Decision from "./Decision.ts"
 import { decode } from "./Decode.ts"
 import { Class, genericMessage, type InvalidData, type MissingSecret } from "./Denial.ts"
@@ -121,6 +126,52 @@ export class ReturnRejected extends /* @__PURE__ */ Class("ReturnRejected")<{
 }
 
 /**
+ * The shortest secret a redirect signs with, in UTF-8 bytes: 32 (256 bits), the HS256 key size RFC 7518 (3.2)
+ * requires.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const minimumSecretBytes = 32
+
+/**
+ * The secret a redirect signs with is shorter than `minimum` bytes: the user holds a token signed with it, so it
+ * could be found offline and the returned token forged. The user sees the generic reason; the log names the secret
+ * (never its value) and the minimum.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class WeakSecret extends /* @__PURE__ */ Class("WeakSecret")<{
+  readonly name: string
+  readonly minimum: number
+}> {
+  override get message(): string {
+    return genericMessage
+  }
+}
+
+/**
+ * Reads the secret a redirect signs with: MissingSecret when it is not set, WeakSecret when it is shorter than
+ * `minimumSecretBytes` (UTF-8).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const signingSecret = (
+  name: string
+): Effect.Effect<Redacted.Redacted<string>, MissingSecret | WeakSecret, Secrets> =>
+  Effect.flatMap(
+    Effect.flatMap(Secrets, (secrets) => secrets.get(name)),
+    (secret) =>
+      new TextEncoder().encode(Redacted.value(secret)).length >= minimumSecretBytes
+        ? Effect.succeed(secret)
+        : Effect.logError(`secret ${name} is shorter than ${minimumSecretBytes} bytes, too short for HS256`).pipe(
+          Effect.andThen(Effect.fail(new WeakSecret({ name, minimum: minimumSecretBytes })))
+        )
+  )
+
+/**
  * The options of a redirect: the query to add, and the token's payload and lifetime.
  *
  * @category models
@@ -140,7 +191,7 @@ export interface SendOptions {
  * @since 0.1.0
  */
 export class Redirect<Name extends string, A>
-  extends Fact.Fact<Name, A, ReturnRejected | MissingSecret, Resumed | Secrets>
+  extends Fact.Fact<Name, A, ReturnRejected | MissingSecret | WeakSecret, Resumed | Secrets>
 {
   /**
    * The Action secret both sides sign with.
@@ -158,7 +209,7 @@ export class Redirect<Name extends string, A>
     name: Name,
     secret: string,
     parameter: string,
-    compute: Effect.Effect<A, ReturnRejected | MissingSecret, Resumed | Secrets>
+    compute: Effect.Effect<A, ReturnRejected | MissingSecret | WeakSecret, Resumed | Secrets>
   ) {
     super(name, compute)
     this.secret = secret
@@ -172,7 +223,7 @@ export class Redirect<Name extends string, A>
   sendUserTo(
     url: string,
     options: SendOptions = {}
-  ): Effect.Effect<void, RedirectImpossible | MissingSecret, Decision.Decisions | Login | Secrets> {
+  ): Effect.Effect<void, RedirectImpossible | MissingSecret | WeakSecret, Decision.Decisions | Login | Secrets> {
     return sendUserTo(this, url, options)
   }
 }
@@ -195,7 +246,7 @@ const sendUserTo = Effect.fnUntraced(function*(
   if (!isRedirectable(login)) {
     return yield* new RedirectImpossible({ protocol: login.transaction.protocol })
   }
-  const secret = yield* (yield* Secrets).get(redirect.secret)
+  const secret = yield* signingSecret(redirect.secret)
   yield* Decision.recordKind(Decision.mergeFlow, (draft) => {
     if ((draft.redirect ?? draft.prompt) !== undefined) draft.conflicts = [...(draft.conflicts ?? []), "redirect"]
     draft.redirect = {
@@ -212,8 +263,8 @@ const sendUserTo = Effect.fnUntraced(function*(
 })
 
 /**
- * Declares a redirect: its name (the fact's), the Action secret both sides sign with, and a Standard Schema for the
- * payload of the token the user brings back. `parameter` (default `session_token`) carries the token both ways.
+ * Declares a redirect: its name (the fact's), the Action secret both sides sign with (at least 32 bytes, UTF-8:
+ * a shorter one is refused with WeakSecret), and a Standard Schema for the payload of the token the user brings back. `parameter` (default `session_token`) carries the token both ways.
  *
  * **Example** (A consent page)
  *
@@ -243,7 +294,7 @@ export const make = <const Name extends string, S extends StandardSchemaV1<unkno
       Effect.andThen(Effect.fail(new ReturnRejected({ redirect: name, problem })))
     )
   const compute = Effect.gen(function*() {
-    const secret = yield* (yield* Secrets).get(options.secret)
+    const secret = yield* signingSecret(options.secret)
     const payload = yield* (yield* Resumed).validateToken({ secret, parameter }).pipe(
       Effect.catch((e) => rejected(`not verified (${e.reason})`))
     )

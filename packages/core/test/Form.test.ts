@@ -33,7 +33,7 @@ describe("Form", () => {
       const Back = Redirect.make("Back", { secret: "S", returns: v.object({}) })
       const d = yield* Decision.collect(Effect.andThen(Back.sendUserTo("https://x.example/"), Terms.render()))
       assert.deepStrictEqual(d.conflicts, ["prompt"])
-    }).pipe(Effect.provide(Layer.mergeAll(login(), Secrets.layerTest({ S: "s" })))))
+    }).pipe(Effect.provide(Layer.mergeAll(login(), Secrets.layerTest({ S: "form-test-secret-of-thirty-two-bytes" })))))
 
   it.effect("render fails with RedirectImpossible in a refresh-token exchange", () =>
     Effect.gen(function*() {

@@ -25,7 +25,8 @@ const login = (protocol = "oidc-basic-profile", query: Record<string, unknown> =
     transaction: { protocol }
   }))
 
-const services = (layer = login()) => Layer.mergeAll(layer, Secrets.layerTest({ CONSENT_SECRET: "s3cret" }))
+const services = (layer = login()) =>
+  Layer.mergeAll(layer, Secrets.layerTest({ CONSENT_SECRET: "consent-s3cret-for-the-redirect-test" }))
 
 const send = (url = "https://consent.example.com/", options: Redirect.SendOptions = {}) =>
   Decision.collect(Consent.sendUserTo(url, options))
@@ -38,7 +39,7 @@ describe("Redirect", () => {
         assert.strictEqual(d.redirect?.url, "https://consent.example.com/")
         assert.deepStrictEqual(d.redirect?.query, { lang: "de" })
         const token = d.redirect?.token
-        assert.strictEqual(Redacted.value(token!.secret), "s3cret")
+        assert.strictEqual(Redacted.value(token!.secret), "consent-s3cret-for-the-redirect-test")
         assert.deepStrictEqual(token?.payload, { v: 2 })
         assert.strictEqual(token?.expiresInSeconds, Redirect.defaultExpiresInSeconds)
         assert.strictEqual(token?.parameter, "session_token")
@@ -88,6 +89,28 @@ describe("Redirect", () => {
         const error = yield* Effect.flip(send())
         assert.strictEqual(error._tag, "MissingSecret")
       }).pipe(Effect.provide(Layer.mergeAll(login(), Secrets.layerTest({})))))
+
+    // 16 characters, 32 bytes in UTF-8: the minimum counts bytes, the key HS256 gets.
+    const twoByteChars = "é".repeat(16)
+
+    it.effect("fails with WeakSecret, naming the secret and the minimum, when the secret is under 32 bytes", () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(send())
+        assert.strictEqual(error._tag, "WeakSecret")
+        assert.deepStrictEqual(
+          { name: (error as Redirect.WeakSecret).name, minimum: (error as Redirect.WeakSecret).minimum },
+          { name: "CONSENT_SECRET", minimum: 32 }
+        )
+        assert.strictEqual(error.message, genericMessage)
+      }).pipe(
+        Effect.provide(Layer.mergeAll(login(), Secrets.layerTest({ CONSENT_SECRET: twoByteChars.slice(1) + "a" })))
+      ))
+
+    it.effect("accepts a secret of exactly 32 bytes (UTF-8), however few its characters", () =>
+      Effect.gen(function*() {
+        const d = yield* send()
+        assert.strictEqual(Redacted.value(d.redirect!.token!.secret), twoByteChars)
+      }).pipe(Effect.provide(Layer.mergeAll(login(), Secrets.layerTest({ CONSENT_SECRET: twoByteChars })))))
   })
 
   describe("the returned token, as a fact", () => {
@@ -111,5 +134,17 @@ describe("Redirect", () => {
         assert.strictEqual(error._tag, "ReturnRejected")
         assert.include((error as Redirect.ReturnRejected).problem, "accepted")
       }).pipe(Effect.provide(Layer.mergeAll(services(), Resumed.layerTest({ payload: { accepted: "yes" } })))))
+
+    it.effect("denies with WeakSecret before the token is verified when the secret is under 32 bytes", () =>
+      Effect.gen(function*() {
+        // The token would verify: the short secret is refused first, whatever came back.
+        const error = yield* Effect.flip(continuePass)
+        assert.strictEqual(error._tag, "WeakSecret")
+        assert.strictEqual(error.message, genericMessage)
+      }).pipe(Effect.provide(Layer.mergeAll(
+        login(),
+        Secrets.layerTest({ CONSENT_SECRET: "x".repeat(31) }),
+        Resumed.layerTest({ payload: { accepted: true } })
+      ))))
   })
 })

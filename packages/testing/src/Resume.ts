@@ -12,7 +12,7 @@
  * import * as Resume from "@rulefx/testing/Resume"
  *
  * declare const action: Resumable.Handlers
- * const SECRET = "the-shared-secret"
+ * const SECRET = "the-shared-secret-of-at-least-32-bytes"
  *
  * export const consent = async () => {
  *   const event = Events.postLogin({ secrets: { CONSENT_SECRET: SECRET } })
