@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import type * as Decision from "@rulefx/core/Decision"
+import { maxExpiresInSeconds } from "@rulefx/core/Redirect"
 import * as Redacted from "effect/Redacted"
 import type * as Auth0Limits from "./Auth0Limits.ts"
 import type * as DecisionKind from "./DecisionKind.ts"
@@ -99,6 +100,10 @@ export const check = (d: Decision.Decision, pass: Pass, api: PostLoginApi): Read
   if (d.redirect !== undefined && d.redirect.token !== undefined) {
     if (!isHttpUrl(d.redirect.url)) out.push(violation("redirect", undefined, "InvalidUrl"))
     if (JSON.stringify(d.redirect.token.payload) === undefined) out.push(violation("redirect", undefined, "NotJson"))
+    const expires = d.redirect.token.expiresInSeconds
+    if (!Number.isInteger(expires) || expires <= 0 || expires > maxExpiresInSeconds) {
+      out.push(violation("redirect", "expiresInSeconds", "InvalidExpiry"))
+    }
     if (typeof api.redirect.encodeToken !== "function") out.push(violation("redirect", "encodeToken", "NoApi"))
   }
   if (d.prompt !== undefined && typeof api.prompt?.render !== "function") {

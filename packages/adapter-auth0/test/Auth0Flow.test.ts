@@ -78,6 +78,17 @@ describe("Auth0Flow.check", () => {
     assert.deepStrictEqual(rules(decision({ redirect: { url: "https://ok.example/", query: {}, token } })), [])
   })
 
+  it("refuses a token lifetime that is not a whole number of seconds between 1 and one day", () => {
+    for (const expiresInSeconds of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 86_401]) {
+      const d = decision({ redirect: { url: "https://ok.example/", query: {}, token: { ...token, expiresInSeconds } } })
+      assert.deepStrictEqual(rules(d), ["redirect expiresInSeconds InvalidExpiry"], String(expiresInSeconds))
+    }
+    for (const expiresInSeconds of [1, 900, 86_400]) {
+      const d = decision({ redirect: { url: "https://ok.example/", query: {}, token: { ...token, expiresInSeconds } } })
+      assert.deepStrictEqual(rules(d), [], String(expiresInSeconds))
+    }
+  })
+
   it("refuses a recorded method outside the continue pass, or one that is not an http(s) URL", () => {
     assert.deepStrictEqual(rules(decision({ authenticationMethods: ["https://m.example/"] })), [
       "authentication https://m.example/ ContinueOnly"

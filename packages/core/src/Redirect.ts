@@ -181,8 +181,20 @@ export interface SendOptions {
   readonly query?: Readonly<Record<string, string>>
   /** Claims for the page, added to Auth0's own (`sub`, `iss`, `exp`, `ip`). Signed, not encrypted: no secrets. */
   readonly payload?: Readonly<Record<string, unknown>>
+  /**
+   * How long the token lives, in whole seconds: 900 by default, at most one day (`maxExpiresInSeconds`). Anything else
+   * (zero, negative, fractional, NaN, longer) denies the login before any call.
+   */
   readonly expiresInSeconds?: number
 }
+
+/**
+ * The longest a redirect's token may live: one day. A longer-lived token is a longer window to replay it.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const maxExpiresInSeconds = 86_400
 
 /**
  * A declared redirect: yielded, the verified and decoded payload the user brought back (continue pass only).
