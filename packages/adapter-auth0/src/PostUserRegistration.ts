@@ -12,7 +12,6 @@
 import type { Denial } from "@rulefx/core/Denial"
 import type * as Pipeline from "@rulefx/core/Pipeline"
 import type * as Layer from "effect/Layer"
-import { printLine } from "./internal/logger.ts"
 import type { CacheApi } from "./PostLoginApi.ts"
 import * as PostUserRegistrationEvent from "./PostUserRegistrationEvent.ts"
 import * as TriggerRun from "./TriggerRun.ts"
@@ -53,17 +52,14 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
   pipeline: Pipeline.Pipeline<E, R>,
   layer: Layer.Layer<ROut, LE, PerEvent | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerEvent>,
   options: TriggerRun.Options = {}
-) => {
-  const run = TriggerRun.decider(
+): (event: unknown, api?: PostUserRegistrationApi) => Promise<TriggerRun.SideEffectsOutcome> =>
+  TriggerRun.sideEffects(
     PostUserRegistrationEvent.decode,
     pipeline,
     layer as Layer.Layer<ROut, LE, PerEvent | TriggerRun.PerEvent>,
     options,
-    "post-user-registration side effects failed"
+    "post-user-registration"
   )
-  return (event: unknown, api?: PostUserRegistrationApi): Promise<TriggerRun.SideEffectsOutcome> =>
-    run(event, api).then((result) => TriggerRun.sideEffectsOutcome(result, TriggerRun.userIdOf(event)))
-}
 
 /**
  * Builds `onExecutePostUserRegistration` from a post-user-registration pipeline and the layer of the services it needs.
@@ -75,22 +71,4 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
   pipeline: Pipeline.Pipeline<E, R>,
   layer: Layer.Layer<ROut, LE, PerEvent | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerEvent>,
   options: TriggerRun.Options = {}
-): Handler => {
-  const run = decide<E, R, ROut, LE>(pipeline, layer, options)
-  return async (event, api) => {
-    try {
-      await run(event, api)
-    } catch (error) {
-      // Only a logger that throws gets here; the trigger cannot block anything, so the handler still resolves.
-      try {
-        printLine(
-          `rulefx ERROR post-user-registration handler failed: ${
-            String(error instanceof Error ? error.message : error).slice(0, 200)
-          }`
-        )
-      } catch {
-        // Nothing left to tell.
-      }
-    }
-  }
-}
+): Handler => TriggerRun.sideEffectsHandler(decide<E, R, ROut, LE>(pipeline, layer, options), "post-user-registration")

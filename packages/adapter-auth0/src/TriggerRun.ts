@@ -253,3 +253,49 @@ export const sideEffectsOutcome = (result: Result, user: unknown): SideEffectsOu
  */
 export const userIdOf = (event: unknown): unknown =>
   (event as { readonly user?: { readonly user_id?: unknown } } | undefined)?.user?.user_id
+
+/**
+ * The run of a side-effect trigger (post-user-registration, post-change-password): `decider` over the trigger's
+ * event decoder, its result mapped by `sideEffectsOutcome`. `trigger` names it in log lines.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const sideEffects = <I, E extends Denial, R, ROut, LE>(
+  decode: (event: unknown) => Effect.Effect<Decoded<I>, InvalidEvent>,
+  pipeline: Pipeline.Pipeline<E, R>,
+  layer: Layer.Layer<ROut, LE, I | PerEvent>,
+  options: Options,
+  trigger: string
+) => {
+  const run = decider(decode, pipeline, layer, options, `${trigger} side effects failed`)
+  return (event: unknown, api?: WithCache): Promise<SideEffectsOutcome> =>
+    run(event, api).then((result) => sideEffectsOutcome(result, userIdOf(event)))
+}
+
+/**
+ * The handler of a side-effect trigger: it runs and always resolves. Only a logger that throws reaches the catch; the
+ * trigger cannot block anything, so that is logged (if the console still works) and the handler still resolves.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const sideEffectsHandler = <A>(
+  run: (event: unknown, api: A) => Promise<SideEffectsOutcome>,
+  trigger: string
+) =>
+async (event: unknown, api: A): Promise<void> => {
+  try {
+    await run(event, api)
+  } catch (error) {
+    try {
+      printLine(
+        `rulefx ERROR ${trigger} handler failed: ${
+          String(error instanceof Error ? error.message : error).slice(0, 200)
+        }`
+      )
+    } catch {
+      // Nothing left to tell.
+    }
+  }
+}
