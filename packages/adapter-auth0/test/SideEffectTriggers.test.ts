@@ -19,6 +19,26 @@ const crmLayer = (told: Array<string>) =>
   Layer.succeed(Crm, Crm.of({ notify: (what) => Effect.sync(() => void told.push(what)) }))
 
 describe("side-effect triggers", () => {
+  it("a console that throws on every line: both handlers still resolve (the trigger cannot block)", async () => {
+    const original = console.log
+    console.log = () => {
+      throw new Error("console is gone")
+    }
+    try {
+      const rules = [Registered.makeRule("denies", Effect.fail(new CrmDown()))]
+      await PostUserRegistration.make(Registered.makePipeline({ facts: [], rules }), Layer.empty)(
+        TriggerEvents.postUserRegistration(),
+        TriggerApis.sideEffects()
+      )
+      await PostChangePassword.make(
+        Changed.makePipeline({ facts: [], rules: [Changed.makeRule("denies", Effect.fail(new CrmDown()))] }),
+        Layer.empty
+      )(TriggerEvents.postChangePassword(), TriggerApis.sideEffects())
+    } finally {
+      console.log = original
+    }
+  })
+
   it("post-user-registration: every rule runs though one denies and one dies; nothing is asked of Auth0", async () => {
     const told: Array<string> = []
     const handler = PostUserRegistration.make(
