@@ -299,3 +299,123 @@ async (event: unknown, api: A): Promise<void> => {
     }
   }
 }
+
+/**
+ * The outcome of a trigger whose api is `notification.drop` / `notification.retry` (custom-phone-provider,
+ * custom-email-provider): delivered (nothing is called), dropped for good, or to be retried, with the reason given to
+ * Auth0 and the tag of what failed (for the log).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type NotificationOutcome =
+  | { readonly _tag: "Delivered" }
+  | { readonly _tag: "Dropped"; readonly reason: string; readonly denial: string }
+  | { readonly _tag: "Retry"; readonly reason: string; readonly denial: string }
+
+/**
+ * The part of a notification trigger's `api` that rulefx calls.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface NotificationApi extends WithCache {
+  readonly notification: {
+    readonly drop: (reason: string) => unknown
+    readonly retry: (reason: string) => unknown
+  }
+}
+
+/**
+ * Auth0's limit on a drop or retry reason, in characters.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const maxNotificationReason = 1024
+
+/**
+ * How a notification trigger reads a failure: which denials drop, and the reason of a retry when the run failed
+ * closed (it must leak nothing).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface NotificationPolicy {
+  readonly isDrop: (denial: Denial) => boolean
+  readonly genericReason: string
+}
+
+const cutReason = (reason: string): string =>
+  reason.length > maxNotificationReason ? reason.slice(0, maxNotificationReason) : reason
+
+/**
+ * Maps a notification trigger's result: success with an empty decision is delivered; a drop denial drops; any other
+ * denial retries with its message; anything else (a malformed event, a defect, the deadline, a decision the trigger
+ * cannot apply) retries with the generic reason. Reasons are cut to Auth0's 1,024 characters here, before any call.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const notificationOutcome = (result: Result, policy: NotificationPolicy): NotificationOutcome => {
+  if (result._tag === "Failed") {
+    const denial = result.denial
+    if (denial === undefined) return { _tag: "Retry", reason: policy.genericReason, denial: result.tag }
+    return { _tag: policy.isDrop(denial) ? "Dropped" : "Retry", reason: cutReason(denial.message), denial: result.tag }
+  }
+  if (!Decision.isEmpty(result.decision)) {
+    printLine("rulefx ERROR notification retried: the decision holds something this trigger cannot apply")
+    return { _tag: "Retry", reason: policy.genericReason, denial: "ForeignDecision" }
+  }
+  return { _tag: "Delivered" }
+}
+
+/**
+ * Applies a notification outcome: nothing when delivered, otherwise one drop or one retry with the reason.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const applyNotification = (outcome: NotificationOutcome, api: NotificationApi): void => {
+  if (outcome._tag === "Dropped") api.notification.drop(outcome.reason)
+  else if (outcome._tag === "Retry") api.notification.retry(outcome.reason)
+}
+
+/**
+ * The run of a notification trigger: `decider` over the trigger's event decoder, its result mapped by
+ * `notificationOutcome`. Only `api.cache` is used.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const notifications = <I, E extends Denial, R, ROut, LE>(
+  decode: (event: unknown) => Effect.Effect<Decoded<I>, InvalidEvent>,
+  pipeline: Pipeline.Pipeline<E, R>,
+  layer: Layer.Layer<ROut, LE, I | PerEvent>,
+  options: Options,
+  what: string,
+  policy: NotificationPolicy
+) => {
+  const run = decider(decode, pipeline, layer, options, what)
+  return (event: unknown, api?: WithCache): Promise<NotificationOutcome> =>
+    run(event, api).then((result) => notificationOutcome(result, policy))
+}
+
+/**
+ * The handler of a notification trigger: runs, logs a drop or retry by the failure's tag (never its reason, which may
+ * quote the message), and applies the outcome. If applying throws (Auth0's own `api`), the handler rejects: Auth0
+ * then counts the delivery as failed, never as sent.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const notificationHandler = <A extends NotificationApi>(
+  run: (event: unknown, api: A) => Promise<NotificationOutcome>
+) =>
+async (event: unknown, api: A): Promise<void> => {
+  const outcome = await run(event, api)
+  if (outcome._tag !== "Delivered") {
+    printLine(`rulefx WARN notification ${outcome._tag.toLowerCase()}: ${describe({ _tag: outcome.denial })}`)
+  }
+  applyNotification(outcome, api)
+}
