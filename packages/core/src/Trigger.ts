@@ -34,6 +34,7 @@ export type Id =
   | "custom-phone-provider"
   | "password-reset-post-challenge"
   | "custom-token-exchange"
+  | "custom-email-provider"
 
 /**
  * The marker a trigger's rules carry in their requirements; the trigger's handler provides it.
