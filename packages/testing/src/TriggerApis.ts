@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import type { CredentialsExchangeApi } from "@rulefx/adapter-auth0/CredentialsExchange"
+import type { CustomEmailProviderApi } from "@rulefx/adapter-auth0/CustomEmailProvider"
 import type { CustomPhoneProviderApi } from "@rulefx/adapter-auth0/CustomPhoneProvider"
 import type { CustomTokenExchangeApi } from "@rulefx/adapter-auth0/CustomTokenExchange"
 import type { PasswordResetPostChallengeApi } from "@rulefx/adapter-auth0/PasswordResetPostChallenge"
@@ -302,3 +303,22 @@ export const customTokenExchange = (options: Options = {}): CustomTokenExchange 
   }
   return api
 }
+
+/**
+ * A recording custom-email-provider api.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CustomEmailProvider extends CustomEmailProviderApi, Recording {
+  readonly cache: CacheApi
+}
+
+/**
+ * Makes a fresh recording custom-email-provider api: custom-phone-provider's, since the two triggers' apis are the
+ * same (`notification.drop` and `retry` throw on a reason over 1,024 characters, `cache` as the others').
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const customEmailProvider: (options?: Options) => CustomEmailProvider = customPhoneProvider

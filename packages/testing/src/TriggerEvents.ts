@@ -193,3 +193,28 @@ export const customTokenExchange = (overrides: Overrides = {}): Record<string, u
     tenant,
     secrets: {}
   }, overrides)
+
+/**
+ * A custom-email-provider event (v1): a verification email, its templates rendered.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const customEmailProvider = (overrides: Overrides = {}): Record<string, unknown> =>
+  merge({
+    notification: {
+      message_type: "verify_email",
+      to: "ada@example.com",
+      from: "no-reply@example.com",
+      subject: "Verify your email",
+      html: "<p>Verify: <a href=\"https://example.eu.auth0.com/u/email-verification?ticket=t1c2k3t\">link</a></p>",
+      text: "Verify: https://example.eu.auth0.com/u/email-verification?ticket=t1c2k3t",
+      locale: "en"
+    },
+    user: { user_id: "auth0|ada", email: "ada@example.com" },
+    client: { client_id: "app_web", name: "Web", metadata: {} },
+    connection,
+    request,
+    tenant,
+    secrets: {}
+  }, overrides)
