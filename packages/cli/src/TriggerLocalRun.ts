@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import * as CredentialsExchangeEvent from "@rulefx/adapter-auth0/CredentialsExchangeEvent"
+import * as CustomEmailProviderEvent from "@rulefx/adapter-auth0/CustomEmailProviderEvent"
 import * as CustomPhoneProviderEvent from "@rulefx/adapter-auth0/CustomPhoneProviderEvent"
 import * as CustomTokenExchangeEvent from "@rulefx/adapter-auth0/CustomTokenExchangeEvent"
 import * as PasswordResetPostChallengeEvent from "@rulefx/adapter-auth0/PasswordResetPostChallengeEvent"
@@ -136,6 +137,13 @@ export const supported: Readonly<Record<string, Support>> = {
     required: ["tenant.id", "client.client_id", "client.metadata", "request.ip", "request.geoip"],
     decode: CustomTokenExchangeEvent.decode,
     api: TriggerApis.customTokenExchange
+  },
+  "custom-email-provider": {
+    defaults: TriggerEvents.customEmailProvider,
+    required: ["tenant.id", "notification.message_type", "notification.html", "notification.text"],
+    decode: CustomEmailProviderEvent.decode,
+    api: TriggerApis.customEmailProvider,
+    delivers: true
   }
 }
 

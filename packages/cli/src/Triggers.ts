@@ -92,7 +92,7 @@ export const all: ReadonlyArray<Trigger> = [
     version: "v1",
     handlers: ["onExecuteCustomEmailProvider"],
     blocking: true,
-    modelled: false
+    modelled: true
   }
 ]
 

@@ -21,6 +21,7 @@ const file = (name: string, code: string) => {
 }
 const m2m = file("m2m.js", `"use strict";exports.onExecuteCredentialsExchange = async (event, api) => {};\n`)
 const signup = file("signup.js", `"use strict";module.exports={onExecutePreUserRegistration:async()=>{}};\n`)
+const email = file("email.js", `"use strict";exports.onExecuteCustomEmailProvider = async (event, api) => {};\n`)
 const both = file(
   "both.js",
   `"use strict";exports.onExecutePostLogin = async () => {};exports.onExecuteCredentialsExchange = async () => {};\n`
@@ -133,5 +134,19 @@ describe("Deploy.run for other triggers", () => {
         "GET /api/v2/actions/triggers/credentials-exchange/bindings"
       ])
       assert.deepStrictEqual(report.trigger, { id: "credentials-exchange", version: "v2" })
+    }))
+
+  it.live("custom-email-provider: the trigger from the file, v1 from the tenant's list, bound to its own flow only", () =>
+    Effect.gen(function*() {
+      const server = yield* tenant({})
+      const report = yield* deploy(server, { file: email, name: "email-provider" })
+      assert.deepStrictEqual(body(server, "POST", "/api/v2/actions/actions")?.["supported_triggers"], [
+        { id: "custom-email-provider", version: "v1" }
+      ])
+      assert.deepStrictEqual(report.trigger, { id: "custom-email-provider", version: "v1" })
+      assert.isTrue(ManagementServer.calls(server).includes("GET /api/v2/actions/triggers"))
+      assert.deepStrictEqual(server.bindings("custom-email-provider").map((b) => b.display_name), ["email-provider"])
+      assert.deepStrictEqual(server.bindings("post-login"), [])
+      assert.include(Deploy.render(report), "trigger custom-email-provider v1")
     }))
 })

@@ -5,6 +5,7 @@
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as CredentialsExchange from "@rulefx/adapter-auth0/CredentialsExchange"
+import * as CustomEmailProvider from "@rulefx/adapter-auth0/CustomEmailProvider"
 import * as CustomTokenExchange from "@rulefx/adapter-auth0/CustomTokenExchange"
 import * as PasswordResetPostChallenge from "@rulefx/adapter-auth0/PasswordResetPostChallenge"
 import * as PreUserRegistration from "@rulefx/adapter-auth0/PreUserRegistration"
@@ -30,7 +31,8 @@ const fixtures = [
   "send-phone-message",
   "custom-phone-provider",
   "password-reset-post-challenge",
-  "custom-token-exchange"
+  "custom-token-exchange",
+  "custom-email-provider"
 ]
 const dir = mkdtempSync(join(tmpdir(), "rulefx-triggers-"))
 const built: Record<string, { readonly exports: Record<string, unknown>; readonly bytes: number }> = {}
@@ -65,6 +67,7 @@ describe("built Actions of the other triggers", () => {
     handler("send-phone-message", "onExecuteSendPhoneMessage")
     handler("custom-phone-provider", "onExecuteCustomPhoneProvider")
     handler("custom-token-exchange", "onExecuteCustomTokenExchange")
+    handler("custom-email-provider", "onExecuteCustomEmailProvider")
     assert.deepStrictEqual(Object.keys(built["password-reset-post-challenge"]?.exports ?? {}).toSorted(), [
       "onContinuePostChallenge",
       "onExecutePostChallenge"
@@ -169,6 +172,35 @@ describe("built Actions of the other triggers", () => {
       run(TriggerEvents.customPhoneProvider({ notification: { delivery_method: "voice" } }), retried)
     )
     assert.deepStrictEqual(retried.calls, [{ method: "notification.retry", args: ["voice is not available yet"] }])
+  })
+
+  it("custom-email-provider: delivered calls nothing; drop and retry by the denial's class; junk retries", async () => {
+    const run = handler("custom-email-provider", "onExecuteCustomEmailProvider")
+    const ok = TriggerApis.customEmailProvider()
+    await run(TriggerEvents.customEmailProvider(), ok)
+    assert.deepStrictEqual(TriggerApis.decisive(ok.calls), [])
+    assert.strictEqual(
+      ok.cache.get("email:ada@example.com")?.value,
+      "Verify your email Verify: https://example.eu.auth0.com/u/email-verification?ticket=t1c2k3t"
+    )
+    const dropped = TriggerApis.customEmailProvider()
+    await LogCapture.around(() =>
+      run(TriggerEvents.customEmailProvider({ notification: { to: "ada@example.invalid" } }), dropped)
+    )
+    assert.deepStrictEqual(dropped.calls, [
+      { method: "notification.drop", args: ["the recipient's domain does not receive email"] }
+    ])
+    const retried = TriggerApis.customEmailProvider()
+    await LogCapture.around(() =>
+      run(TriggerEvents.customEmailProvider({ notification: { message_type: "organization_invitation" } }), retried)
+    )
+    assert.deepStrictEqual(retried.calls, [{ method: "notification.retry", args: ["invitations are not sent yet"] }])
+    const junk = TriggerApis.customEmailProvider()
+    const { lines } = await LogCapture.around(() =>
+      run(TriggerEvents.customEmailProvider({ notification: { html: 1 } }), junk)
+    )
+    assert.deepStrictEqual(junk.calls, [{ method: "notification.retry", args: [CustomEmailProvider.genericReason] }])
+    assert.isFalse(lines.some((line) => line.includes("t1c2k3t")), lines.join("\n"))
   })
 
   it("password-reset-post-challenge: OTP challenge and result URL, a locked account denied, an admin confirms on a page and resumes", async () => {

@@ -76,7 +76,8 @@ beforeAll(async () => {
       "post-user-registration",
       "post-change-password",
       "password-reset-post-challenge",
-      "custom-token-exchange"
+      "custom-token-exchange",
+      "custom-email-provider"
     ]
   ) {
     // One at a time: each build type-checks and bundles, and the machine has two cores.
@@ -242,5 +243,41 @@ describe("rulefx build and run, per trigger", () => {
     }, "--json")
     const result = JSON.parse(invalid.stdout) as { readonly outcome: string; readonly reason: ReadonlyArray<string> }
     assert.deepStrictEqual([result.outcome, result.reason], ["denied", ["The subject token is not a legacy token."]])
+  }, 60_000)
+
+  it("custom-email-provider: build names it; a partial event is filled and delivered; a drop is printed", async () => {
+    assert.include(
+      builds["custom-email-provider"]?.stdout,
+      "trigger: custom-email-provider v1 (exports onExecuteCustomEmailProvider)"
+    )
+    const done = await rulefx(
+      "run",
+      action("custom-email-provider"),
+      "--trigger",
+      "custom-email-provider",
+      "--event",
+      event("email", { notification: { to: "grace@example.com", subject: "Welcome" } }),
+      "--expect",
+      "allowed"
+    )
+    assert.strictEqual(done.code, 0, show(done))
+    assert.match(done.stdout, /outcome\s+done/)
+    assert.match(done.stdout, /cache set\s+email:grace@example\.com = "Welcome Verify: https:/)
+    assert.match(
+      done.stdout,
+      /filled\s+tenant, notification\.message_type, notification\.html, notification\.text/
+    )
+    // Without --trigger: read from the file's exports.
+    const dropped = await rulefx(
+      "run",
+      action("custom-email-provider"),
+      "--event",
+      event("email-drop", { notification: { to: "grace@example.invalid" } }),
+      "--json"
+    )
+    const result = JSON.parse(dropped.stdout) as { readonly outcome: string; readonly reason: ReadonlyArray<string> }
+    assert.deepStrictEqual([result.outcome, result.reason], ["denied", [
+      "the recipient's domain does not receive email"
+    ]])
   }, 60_000)
 })

@@ -3,10 +3,12 @@
  * trigger (handlers made from sources; the bin is TriggerCli.test.ts's).
  */
 import { assert, describe, it } from "@effect/vitest"
+import * as CustomEmailProvider from "@rulefx/adapter-auth0/CustomEmailProvider"
 import * as CustomPhoneProvider from "@rulefx/adapter-auth0/CustomPhoneProvider"
 import * as SendPhoneMessage from "@rulefx/adapter-auth0/SendPhoneMessage"
 import * as TriggerLocalRun from "@rulefx/cli/TriggerLocalRun"
 import * as Triggers from "@rulefx/cli/Triggers"
+import * as Email from "@rulefx/core/CustomEmailProvider"
 import * as Phone from "@rulefx/core/CustomPhoneProvider"
 import { Class as DenialClass } from "@rulefx/core/Denial"
 import * as Message from "@rulefx/core/SendPhoneMessage"
@@ -66,5 +68,40 @@ describe("TriggerLocalRun", () => {
       assert.strictEqual(result.outcome, "denied")
       assert.deepStrictEqual(result.decisions, [["notification.retry", "provider down"]])
       assert.include(TriggerLocalRun.render(result), "notification.retry  provider down")
+    }))
+
+  it.effect("custom-email-provider: delivered is done; a drop is denied, printed with its reason; a partial event filled", () =>
+    Effect.gen(function*() {
+      class Bounced extends Email.DropClass("Bounced") {
+        override get message() {
+          return "mailbox does not exist"
+        }
+      }
+      const t = trigger("custom-email-provider")
+      assert.isTrue(t.modelled)
+      const ok = CustomEmailProvider.make(
+        Email.makePipeline({ facts: [], rules: [Email.makeRule("ok", Effect.void)] }),
+        Layer.empty
+      )
+      const bounced = CustomEmailProvider.make(
+        Email.makePipeline({ facts: [], rules: [Email.makeRule("bounce", Effect.fail(new Bounced()))] }),
+        Layer.empty
+      )
+      const support = TriggerLocalRun.supported["custom-email-provider"]!
+      const { event, filled } = TriggerLocalRun.complete(support, { notification: { to: "grace@example.com" } })
+      assert.deepStrictEqual(filled, [
+        "tenant",
+        "notification.message_type",
+        "notification.html",
+        "notification.text"
+      ])
+      assert.strictEqual((event["notification"] as { to: string }).to, "grace@example.com")
+      yield* support.decode(event)
+      const done = yield* TriggerLocalRun.run(ok as never, t, event)
+      assert.strictEqual(done.outcome, "done")
+      const denied = yield* TriggerLocalRun.run(bounced as never, t, event)
+      assert.strictEqual(denied.outcome, "denied")
+      assert.deepStrictEqual(denied.decisions, [["notification.drop", "mailbox does not exist"]])
+      assert.include(TriggerLocalRun.render(denied), "notification.drop  mailbox does not exist")
     }))
 })
