@@ -230,7 +230,8 @@ export const loadAction = Effect.fn("Diff.loadAction")(function*(file: string, c
 
 /**
  * What a built Action exports: the triggers it serves (by their first handler) and every known handler name it
- * exports as a function. Empty when it cannot be loaded (loadAction then says why).
+ * exports as a function. Empty when it is not a built file (`.js`, `.cjs`: a TypeScript entry is never loaded) or
+ * cannot be loaded (loadAction then says why).
  *
  * @category getters
  * @since 0.1.0
@@ -240,6 +241,7 @@ export const served = (
 ): Effect.Effect<{ readonly triggers: ReadonlyArray<string>; readonly handlers: ReadonlyArray<string> }> =>
   Effect.try({
     try: () => {
+      if (!/\.c?js$/.test(file)) return undefined
       const path = resolve(file)
       const load = createRequire(path)
       delete load.cache[path]
