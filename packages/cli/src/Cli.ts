@@ -12,7 +12,8 @@
  *   [--optional-setting NAME] [--rule-timeout 5000] [--deadline 10000] [--budget 100] [--runtime npm] [--dry-run]
  * rulefx migrate tenant/rules --emit-rules src/legacy-rules.cjs [--skip <rule>]
  * rulefx diff dist/old.js dist/new.js --events events/ [--secrets secrets.env] [--ignore <path>] [--live] [--json]
- * rulefx events --from-tenant --out events/ [--users 10] [--clients id,...] [--seed 1]
+ *   [--trigger credentials-exchange]
+ * rulefx events --from-tenant --out events/ [--users 10] [--clients id,...] [--seed 1] [--no-roles] [--no-factors]
  * rulefx events --generate 200 --out events/ [--seed 1] [--rules tenant/rules]
  * ```
  *

@@ -21,16 +21,30 @@
  * Differences that are intended are left out with `ignore`: a path as the report writes it, or one of its leading
  * parts (`claims.id.https://example.com/seller`, `metadata.app.last_seen`, `requests`).
  *
+ * Every trigger rulefx runs locally is diffed the same way (internal/diff/runners.ts holds, per handler, how it is
+ * called and what is compared): an event names its trigger (a wrapper's `"trigger"`), or takes the read's default
+ * (`trigger`; without it, the one trigger both Actions serve, or post-login), and runs through that trigger's first
+ * handler (post-login: onExecutePostLogin, or onContinuePostLogin for a continue pass). A credentials-exchange run is
+ * compared by its outcome, the deny's code and reason, each access-token claim and every other call. Two Actions that
+ * serve different triggers are refused (TriggersDiffer): no event can show what one does for a trigger the other does
+ * not serve. An Action without the handler an event needs is a LocalRunError naming the handler; a handler only one
+ * Action has and no event runs (an onContinuePostLogin) is noted in the report.
+ *
  * @since 0.1.0
  */
+import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import { createRequire } from "node:module"
+import { resolve } from "node:path"
 import * as EventSet from "./internal/diff/eventSet.ts"
-import * as GenericApi from "./internal/diff/genericApi.ts"
 import * as HttpTape from "./internal/diff/httpTape.ts"
 import * as Outcome from "./internal/diff/outcome.ts"
+import * as Runners from "./internal/diff/runners.ts"
 import * as Scrub from "./internal/diff/scrub.ts"
 import * as LocalRun from "./LocalRun.ts"
+import * as Triggers from "./Triggers.ts"
 
 /**
  * An events file, or one line of a `.jsonl` file, that cannot be used: the message names the file, the line and the
@@ -62,7 +76,8 @@ export type Case = EventSet.Case
  * @since 0.1.0
  */
 export interface Side {
-  readonly outcome: LocalRun.Result["outcome"]
+  /** Post-login: allowed, denied or rejected; other triggers also invalid (validation error) and done. */
+  readonly outcome: Runners.Run["outcome"]
   readonly reason?: string
   readonly rejection?: string
   /** How many HTTP requests the run sent (the second run's replayed ones included). */
@@ -93,6 +108,8 @@ export interface Difference {
  */
 export interface EventResult {
   readonly name: string
+  /** The event's trigger, and the handler that ran it. */
+  readonly trigger: string
   readonly pass: EventSet.Pass
   readonly same: boolean
   readonly differences: ReadonlyArray<Difference>
@@ -113,6 +130,8 @@ export interface Report {
   readonly same: number
   readonly differ: number
   readonly results: ReadonlyArray<EventResult>
+  /** What the diff could not compare (a handler only one Action exports, which no event ran). */
+  readonly notes: ReadonlyArray<string>
 }
 
 /**
@@ -130,6 +149,30 @@ export interface Options {
   readonly live?: boolean
   /** How long each handler may take (Auth0's 20 s by default). */
   readonly timeout?: Duration.Input
+  /**
+   * The trigger of the events that do not name one (`credentials-exchange`); by default the one trigger both Actions
+   * serve, or post-login.
+   */
+  readonly trigger?: string
+}
+
+/**
+ * The two Actions serve different triggers: the message names what each exports.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class TriggersDiffer extends Data.TaggedError("TriggersDiffer")<{
+  readonly a: string
+  readonly b: string
+  readonly triggersA: ReadonlyArray<string>
+  readonly triggersB: ReadonlyArray<string>
+}> {
+  override get message(): string {
+    return `${this.a} serves ${this.triggersA.join(" and ")}, ${this.b} serves ${this.triggersB.join(" and ")}: ` +
+      "rulefx diff compares two Actions " +
+      "for the same triggers (no event can show what one does for a trigger the other does not serve)"
+  }
 }
 
 /**
@@ -152,12 +195,13 @@ export const readEvents: (
  */
 export interface Action {
   readonly file: string
-  readonly handlers: Partial<Record<EventSet.Pass, Effect.Success<ReturnType<typeof LocalRun.loadAction>>>>
+  readonly handlers: Partial<Record<EventSet.Pass, Runners.Handler>>
 }
 
 /**
- * Loads the handlers of a built Action that `cases` need: onExecutePostLogin, and onContinuePostLogin when any event
- * is a continue pass. An Action that lacks one is a LocalRunError naming the file and the handler.
+ * Loads the handlers of a built Action that `cases` need, each event's trigger's (onExecutePostLogin,
+ * onContinuePostLogin for a continue pass, onExecuteCredentialsExchange for a credentials-exchange event). An Action
+ * that lacks one is a LocalRunError naming the file, the handler and the events that need it.
  *
  * @category constructors
  * @since 0.1.0
@@ -165,11 +209,56 @@ export interface Action {
 export const loadAction = Effect.fn("Diff.loadAction")(function*(file: string, cases: ReadonlyArray<Case>) {
   const passes = [...new Set(cases.map((c) => c.pass))]
   const handlers: Action["handlers"] = {}
-  for (const pass of passes) handlers[pass] = yield* LocalRun.loadAction(file, pass)
+  for (const pass of passes) {
+    const needing = cases.filter((c) => c.pass === pass)
+    // LocalRun.loadAction checks the file is built and loads it with clear errors; it only reads `exports[pass]`.
+    handlers[pass] = yield* LocalRun.loadAction(file, pass as "onExecutePostLogin").pipe(
+      Effect.mapError((e) =>
+        e.problem.startsWith("does not export")
+          ? new LocalRun.LocalRunError({
+            file,
+            problem: `${e.problem}, which ${needing.length} ${needing[0]!.trigger} event${
+              needing.length === 1 ? "" : "s"
+            } need${needing.length === 1 ? "s" : ""} (${needing[0]!.name}${needing.length > 1 ? ", ..." : ""})`
+          })
+          : e
+      )
+    )
+  }
   return { file, handlers } satisfies Action
 })
 
-const sideOf = (result: LocalRun.Result, sent: ReadonlyArray<HttpTape.Sent>): Side => ({
+/**
+ * What a built Action exports: the triggers it serves (by their first handler) and every known handler name it
+ * exports as a function. Empty when it is not a built file (`.js`, `.cjs`: a TypeScript entry is never loaded) or
+ * cannot be loaded (loadAction then says why).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const served = (
+  file: string
+): Effect.Effect<{ readonly triggers: ReadonlyArray<string>; readonly handlers: ReadonlyArray<string> }> =>
+  Effect.try({
+    try: () => {
+      if (!/\.c?js$/.test(file)) return undefined
+      const path = resolve(file)
+      const load = createRequire(path)
+      delete load.cache[path]
+      return load(path) as unknown
+    },
+    catch: () => undefined
+  }).pipe(
+    Effect.map((exports) => ({
+      triggers: Triggers.fromExports(exports).map((t) => t.id),
+      handlers: Triggers.all.flatMap((t) => t.handlers).filter((name) =>
+        Predicate.hasProperty(exports, name) && Predicate.isFunction(exports[name])
+      )
+    })),
+    Effect.orElseSucceed(() => ({ triggers: [], handlers: [] }))
+  )
+
+const sideOf = (result: Runners.Run, sent: ReadonlyArray<HttpTape.Sent>): Side => ({
   outcome: result.outcome,
   ...(result.reason === undefined ? {} : { reason: result.reason }),
   ...(result.rejection === undefined ? {} : { rejection: result.rejection }),
@@ -193,23 +282,18 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     secrets: options.secrets ?? {},
     ...(options.timeout === undefined ? {} : { timeout: options.timeout })
   }
+  const runner = Runners.runners.get(one.pass)!
   const tape = HttpTape.makeTape()
   const replay: HttpTape.Replay = { sent: [] }
   const resultA = yield* HttpTape.withFetch(
     (real) => HttpTape.recording(real, tape),
-    HttpTape.observingNodeHttp(
-      tape.sent,
-      LocalRun.run(a.handlers[one.pass]!, structuredClone(one.event), { ...runOptions, wrapApi: GenericApi.wrap })
-    )
+    HttpTape.observingNodeHttp(tape.sent, runner.run(a.handlers[one.pass]!, structuredClone(one.event), runOptions))
   )
   const resultB = yield* HttpTape.withFetch(
     (real) => HttpTape.replaying(real, tape, replay, options.live === true),
-    HttpTape.observingNodeHttp(
-      replay.sent,
-      LocalRun.run(b.handlers[one.pass]!, structuredClone(one.event), { ...runOptions, wrapApi: GenericApi.wrap })
-    )
+    HttpTape.observingNodeHttp(replay.sent, runner.run(b.handlers[one.pass]!, structuredClone(one.event), runOptions))
   )
-  const all = Outcome.compare(Outcome.entries(resultA, tape.sent), Outcome.entries(resultB, replay.sent))
+  const all = Outcome.compare(resultA.entries(tape.sent), resultB.entries(replay.sent))
   const ignore = options.ignore ?? []
   const differences = all.filter((d) => !Outcome.isIgnored(d.path, ignore)).map(toDifference)
   // Compared as they were; what the report holds is scrubbed of the run's secrets.
@@ -217,6 +301,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
   const scrub = Scrub.scrubberOf({ ...(typeof own === "object" && own !== null ? own : {}), ...options.secrets })
   const result: EventResult = {
     name: one.name,
+    trigger: one.trigger,
     pass: one.pass,
     same: differences.length === 0,
     differences: scrub(differences),
@@ -237,11 +322,12 @@ export const compare = Effect.fn("Diff.compare")(function*(
   a: Action,
   b: Action,
   cases: ReadonlyArray<Case>,
-  options: Options = {}
+  options: Options = {},
+  notes: ReadonlyArray<string> = []
 ) {
   const results = yield* Effect.forEach(cases, (one) => runEvent(a, b, one, options))
   const same = results.filter((r) => r.same).length
-  const report: Report = { events: results.length, same, differ: results.length - same, results }
+  const report: Report = { events: results.length, same, differ: results.length - same, results, notes }
   return report
 })
 
@@ -255,12 +341,35 @@ export const diff = Effect.fn("Diff.diff")(function*(
   fileA: string,
   fileB: string,
   events: string,
-  options: Options & EventSet.ReadOptions = {}
+  options: Options & Omit<EventSet.ReadOptions, "trigger" | "triggerHint"> = {}
 ) {
-  const cases = yield* readEvents(events, options)
+  const servedA = yield* served(fileA)
+  const servedB = yield* served(fileB)
+  const [triggersA, triggersB] = [servedA.triggers, servedB.triggers]
+  if (
+    triggersA.length > 0 && triggersB.length > 0 &&
+    (triggersA.length !== triggersB.length || triggersA.some((id) => !triggersB.includes(id)))
+  ) {
+    return yield* new TriggersDiffer({ a: fileA, b: fileB, triggersA, triggersB })
+  }
+  const serves = triggersA.length > 0 ? triggersA : triggersB
+  const trigger = options.trigger ??
+    (serves.length === 0 || serves.includes("post-login") ? "post-login" : serves.length === 1 ? serves[0]! : null)
+  const cases = yield* readEvents(events, {
+    ...options,
+    trigger,
+    triggerHint: `the Actions serve ${serves.join(" and ")}`
+  })
   const a = yield* loadAction(fileA, cases)
   const b = yield* loadAction(fileB, cases)
-  return yield* compare(a, b, cases, options)
+  const ran = new Set(cases.map((c) => c.pass))
+  const notes = [...new Set([...servedA.handlers, ...servedB.handlers])]
+    .filter((name) => !ran.has(name) && servedA.handlers.includes(name) !== servedB.handlers.includes(name))
+    .map((name) =>
+      `only ${servedA.handlers.includes(name) ? fileA : fileB} exports ${name}, and no event ran it` +
+      (name === "onContinuePostLogin" ? ` (a { "continue": true } event, or --continue, would)` : "")
+    )
+  return yield* compare(a, b, cases, options, notes)
 })
 
 const absent = "(none)"
@@ -289,7 +398,9 @@ const table = (rows: ReadonlyArray<readonly [string, string, string]>): Array<st
 export const render = (report: Report, labels: { readonly a: string; readonly b: string }): string => {
   const blocks = report.results.filter((r) => !r.same).map((r) =>
     [
-      `${r.name}${r.pass === "onContinuePostLogin" ? " (continue)" : ""}: differs`,
+      `${r.name}${
+        r.pass === "onContinuePostLogin" ? " (continue)" : r.trigger === "post-login" ? "" : ` (${r.trigger})`
+      }: differs`,
       ...table([
         ["path", labels.a, labels.b],
         ...r.differences.map((d) => [d.path, showAt(d.path, d.a), showAt(d.path, d.b)] as const)
@@ -306,12 +417,12 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
       `note: ${live} request${live === 1 ? "" : "s"} went out through node:http(s), from both Actions: rulefx diff ` +
       `records and replays fetch only, so a service whose answers change can make these runs differ`
     ]
-  return [...blocks, summary, ...note].join("\n\n")
+  return [...blocks, summary, ...note, ...report.notes.map((n) => `note: ${n}`)].join("\n\n")
 }
 
 /**
- * A report as JSON, for scripts: `{ events, same, differ, results: [{ name, pass, same, differences: [{ path, a?, b?
- * }], ignored, a, b }] }`, where a side without a value at a path has no `a` (or `b`); `a` and `b` of a result are each run's outcome,
+ * A report as JSON, for scripts: `{ events, same, differ, results: [{ name, trigger, pass, same, differences: [{ path,
+ * a?, b? }], ignored, a, b }], notes }`, where a side without a value at a path has no `a` (or `b`); `a` and `b` of a result are each run's outcome,
  * reason, rejection, number of requests (`live`: of them through node:http) and, when it timed out, `timedOutMs`.
  *
  * @category getters

@@ -126,7 +126,28 @@ export interface ManagementClient {
   readonly listClients: Effect.Effect<ReadonlyArray<Client>, ManagementApiError>
   /** Every connection, checkpoint after checkpoint, with only `connectionFields`. Needs `read:connections`. */
   readonly listConnections: Effect.Effect<ReadonlyArray<Connection>, ManagementApiError>
+  /**
+   * The names of the roles assigned to the user (`GET /api/v2/users/{id}/roles`, page after page). Needs `read:users`
+   * and `read:roles`.
+   */
+  readonly listUserRoles: (userId: string) => Effect.Effect<ReadonlyArray<string>, ManagementApiError>
+  /**
+   * The user's authentication methods (`GET /api/v2/users/{id}/authentication-methods`, page after page): each one's
+   * type, whether it is confirmed and, for a Guardian enrollment, the methods it holds; never a key, a phone number or
+   * an email. Needs `read:authentication_methods`.
+   */
+  readonly listAuthenticationMethods: (
+    userId: string
+  ) => Effect.Effect<ReadonlyArray<AuthenticationMethod>, ManagementApiError>
 }
+
+/**
+ * An authentication method as `listAuthenticationMethods` answers it: the fields that say what kind of factor it is.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type AuthenticationMethod = typeof AuthenticationMethod.Type
 
 /**
  * A user as `listUsers` answers it: the fields a post-login event's `user` has, as the tenant stores them.
@@ -238,6 +259,7 @@ const clientsPerPage = 100
 const connectionsPerPage = 100
 const actionScopes = "read:actions, create:actions and update:actions"
 const bindingsPerPage = 20
+const userListsPerPage = 100
 
 const opt = <S extends Schema.Top>(schema: S) => Schema.optional(Schema.NullOr(schema))
 
@@ -304,6 +326,22 @@ const Connection = Schema.Struct({
 })
 
 const ConnectionList = Schema.Struct({ connections: opt(Schema.Array(Connection)), next: opt(Schema.String) })
+
+const RoleList = Schema.Struct({
+  roles: opt(Schema.Array(Schema.Struct({ name: opt(Schema.String) }))),
+  total: opt(Schema.Number)
+})
+
+const AuthenticationMethod = Schema.Struct({
+  type: Schema.String,
+  confirmed: opt(Schema.Boolean),
+  authentication_methods: opt(Schema.Array(Schema.Struct({ type: opt(Schema.String) })))
+})
+
+const AuthenticationMethodList = Schema.Struct({
+  authenticators: opt(Schema.Array(AuthenticationMethod)),
+  total: opt(Schema.Number)
+})
 
 const Version = Schema.Struct({ id: opt(Schema.String), number: opt(Schema.Number) })
 
@@ -587,6 +625,59 @@ export const make = Effect.fn("ManagementClient.make")(function*(options: Option
     return all
   })
 
+  // Every page of a per-user list (0-based `page`, `per_page`, `include_totals`), until a short page or the total.
+  const everyPage = Effect.fnUntraced(function*<A>(
+    step: string,
+    scopes: string,
+    list: (page: number, signal: AbortSignal) => PromiseLike<{ readonly response: unknown }>,
+    items: (
+      body: unknown
+    ) => Effect.Effect<{ readonly items: ReadonlyArray<A>; readonly total?: number }, ManagementApiError>
+  ) {
+    const all: Array<A> = []
+    for (let page = 0; page < 100; page++) {
+      const response = yield* request(step, (signal) => list(page, signal), scopes)
+      const body = yield* items(response.response)
+      all.push(...body.items)
+      if (body.items.length < userListsPerPage || (body.total !== undefined && all.length >= body.total)) break
+    }
+    return all
+  })
+
+  const listUserRoles = (userId: string) => {
+    const step = `reading the roles of ${userId}`
+    return everyPage(
+      step,
+      "read:users and read:roles",
+      (page, signal) =>
+        client.users.roles.list(userId, { page, per_page: userListsPerPage, include_totals: true }, {
+          abortSignal: signal
+        }),
+      (body) =>
+        decode(RoleList, step)(body).pipe(Effect.map((list) => ({
+          items: (list.roles ?? []).flatMap((role) => Predicate.isString(role.name) ? [role.name] : []),
+          ...(Predicate.isNumber(list.total) ? { total: list.total } : {})
+        })))
+    )
+  }
+
+  const listAuthenticationMethods = (userId: string) => {
+    const step = `reading the authentication methods of ${userId}`
+    return everyPage(
+      step,
+      "read:authentication_methods",
+      (page, signal) =>
+        client.users.authenticationMethods.list(userId, { page, per_page: userListsPerPage, include_totals: true }, {
+          abortSignal: signal
+        }),
+      (body) =>
+        decode(AuthenticationMethodList, step)(body).pipe(Effect.map((list) => ({
+          items: list.authenticators ?? [],
+          ...(Predicate.isNumber(list.total) ? { total: list.total } : {})
+        })))
+    )
+  }
+
   return {
     getToken: Effect.asVoid(request("getting a token", () => tokens.getAccessToken())),
     findAction: (name) =>
@@ -632,7 +723,9 @@ export const make = Effect.fn("ManagementClient.make")(function*(options: Option
       ),
     listUsers,
     listClients,
-    listConnections
+    listConnections,
+    listUserRoles,
+    listAuthenticationMethods
   }
 })
 

@@ -6,8 +6,13 @@
  * read through the Management API (ManagementClient: the `auth0` SDK, 429s waited out and retried, typed errors), and
  * one post-login event (trigger v3) is made per (user, application) pair: the user as the tenant stores them, the
  * application's id, name and metadata, the connection of the user's primary identity (id, name, strategy,
- * metadata), the login count as the next login would see it. Everything the tenant does not say (the request, the
- * transaction, the session) is `@rulefx/testing/Events`' realistic default.
+ * metadata), the login count as the next login would see it, the user's roles (`event.authorization.roles`, the names
+ * of the roles assigned to them) and enrolled factors (`event.user.enrolledFactors`, from their confirmed
+ * authentication methods: see `enrolledFactors`). Everything the tenant does not say (the request, the transaction,
+ * the session) is `@rulefx/testing/Events`' realistic default. Roles and factors take a request each per user, and
+ * scopes of their own (`read:roles`, `read:authentication_methods`): `roles: false` and `factors: false` leave them out
+ * (the events then have no `authorization` section and no `enrolledFactors`), and a 403 says which scope is missing
+ * and which option skips it.
  *
  * Nothing secret is written: the events have no `secrets` section; applications are read without their secrets
  * (only `ManagementClient.clientFields`), connections without their options; an identity keeps only its connection,
@@ -50,6 +55,10 @@ export interface Options {
   readonly seed?: number
   /** Users per page read. Default 100 (the Management API's most). */
   readonly perPage?: number
+  /** Read each user's roles into `event.authorization.roles`. Default true. */
+  readonly roles?: boolean
+  /** Read each user's authentication methods into `event.user.enrolledFactors`. Default true. */
+  readonly factors?: boolean
   /** See ManagementClient.Options. */
   readonly baseUrl?: string
   readonly rateLimitRetries?: number
@@ -115,6 +124,59 @@ const primaryIdentity = (user: ManagementClient.User): Readonly<Record<string, u
   user.identities?.[0] ?? undefined
 
 /**
+ * An enrolled factor as a post-login event holds it: the type `api.authentication.challengeWith` takes.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Factor {
+  readonly type: string
+}
+
+/**
+ * What the tenant says about a user's access, for `eventFor`: absent when not read.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Access {
+  readonly roles?: ReadonlyArray<string>
+  readonly enrolledFactors?: ReadonlyArray<Factor>
+}
+
+// The Management API's authentication method types (and a Guardian enrollment's methods) as factor types.
+const factorTypes: Readonly<Record<string, string>> = {
+  totp: "otp",
+  push: "push-notification",
+  phone: "phone",
+  sms: "phone",
+  voice: "phone",
+  email: "email",
+  "webauthn-roaming": "webauthn-roaming",
+  "webauthn-platform": "webauthn-platform",
+  "recovery-code": "recovery-code"
+}
+
+/**
+ * The enrolled factors of a user with these authentication methods: each confirmed method that is an MFA factor, as
+ * the type `challengeWith` takes (`totp` is `otp`, `push` is `push-notification`, `phone` is `phone`, a Guardian
+ * enrollment is the factors it holds), once each, in the order listed. A password, a passkey and an email
+ * verification are ways to log in, not second factors, and are left out, as is a method not confirmed yet.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const enrolledFactors = (
+  methods: ReadonlyArray<ManagementClient.AuthenticationMethod>
+): ReadonlyArray<Factor> => {
+  const types = methods.filter((m) => m.confirmed !== false).flatMap((m) =>
+    m.type === "guardian" ? (m.authentication_methods ?? []).map((inner) => inner.type ?? "") : [m.type]
+  )
+  const factors = types.flatMap((type) => factorTypes[type] === undefined ? [] : [factorTypes[type]!])
+  return [...new Set(factors)].map((type) => ({ type }))
+}
+
+/**
  * The post-login event of one user logging in to one application through a connection (undefined when the tenant
  * has none by the name of the user's primary identity's connection: its name and provider are used then).
  *
@@ -125,7 +187,8 @@ export const eventFor = (
   tenant: string,
   user: ManagementClient.User,
   client: ManagementClient.Client,
-  connection: ManagementClient.Connection | undefined
+  connection: ManagementClient.Connection | undefined,
+  access: Access = {}
 ): Record<string, unknown> => {
   const { identities, logins_count, ...fields } = user
   const profile: Record<string, unknown> = Object.fromEntries(
@@ -147,8 +210,12 @@ export const eventFor = (
     user_metadata: user.user_metadata ?? {},
     identities: (identities ?? []).map((i) =>
       Object.fromEntries(identityFields.filter((key) => i[key] !== undefined).map((key) => [key, i[key]]))
-    )
+    ),
+    ...(access.enrolledFactors === undefined ? {} : { enrolledFactors: access.enrolledFactors.map((f) => ({ ...f })) })
   }
+  // Not read is not "no roles": the section is left out.
+  if (access.roles === undefined) delete event["authorization"]
+  else event["authorization"] = { roles: [...access.roles] }
   event["connection"] = connection === undefined
     ? {
       id: `con_unknown_${String(identity?.["connection"] ?? "none")}`,
@@ -248,6 +315,7 @@ export const read = Effect.fn("TenantEvents.read")(function*(options: Options) {
   )
   if (users.length === 0) return yield* fail("NoUsers", "the tenant has no users to make events from")
   const notes: Array<string> = []
+  const accessOf = yield* readAccess(client, users, options, notes)
   if (total > searchLimit) {
     notes.push(
       `the tenant has ${total} users; the Management API pages through the first ${searchLimit}, so the sample is ` +
@@ -259,13 +327,16 @@ export const read = Effect.fn("TenantEvents.read")(function*(options: Options) {
   const events: Array<NamedEvent> = []
   const tenant = tenantOf(domain)
   for (const user of users) {
+    const access = accessOf.get(user.user_id)
+    // Deleted since it was listed.
+    if (access === undefined) continue
     const name = primaryIdentity(user)?.["connection"]
     const connection = Predicate.isString(name) ? byName.get(name) : undefined
     if (connection === undefined) missing.add(`${user.user_id} (${String(name ?? "no identity")})`)
     for (const app of apps) {
       events.push({
         name: `${user.user_id} @ ${app.name ?? app.client_id}`,
-        event: eventFor(tenant, user, app, connection)
+        event: eventFor(tenant, user, app, connection, access)
       })
     }
   }
@@ -283,10 +354,49 @@ export const read = Effect.fn("TenantEvents.read")(function*(options: Options) {
 
 const fromApi = (e: ManagementClient.ManagementApiError) => {
   const scopes = e.reason === "Forbidden" && !e.message.includes("getting a token")
-    ? " (rulefx events needs read:users, read:clients and read:connections)"
+    ? " (rulefx events needs read:users, read:clients and read:connections; read:roles and " +
+      "read:authentication_methods too unless --no-roles and --no-factors)"
     : ""
   return fail(e.reason, `${e.message}${scopes}`)
 }
+
+// A 403 on an optional read names the flag that leaves it out.
+const skipping = (flag: string) => (e: ManagementClient.ManagementApiError) =>
+  e.reason === "Forbidden" ? fail("Forbidden", `${e.message} Or leave them out of the events: ${flag}.`) : fromApi(e)
+
+// Each user's roles and factors, as asked; a user deleted since it was listed (404) has no entry, and a note says so.
+// A 403 names the scope and the flag that leaves the read out.
+const readAccess = Effect.fnUntraced(function*(
+  client: ManagementClient.ManagementClient,
+  users: ReadonlyArray<ManagementClient.User>,
+  options: Options,
+  notes: Array<string>
+) {
+  const byUser = new Map<string, Access>()
+  const gone: Array<string> = []
+  for (const user of users) {
+    const read = Effect.gen(function*() {
+      const roles = options.roles === false
+        ? undefined
+        : yield* client.listUserRoles(user.user_id).pipe(Effect.mapError(skipping("--no-roles")))
+      const methods = options.factors === false
+        ? undefined
+        : yield* client.listAuthenticationMethods(user.user_id).pipe(Effect.mapError(skipping("--no-factors")))
+      const access: Access = {
+        ...(roles === undefined ? {} : { roles }),
+        ...(methods === undefined ? {} : { enrolledFactors: enrolledFactors(methods) })
+      }
+      return access
+    })
+    const access = yield* read.pipe(
+      Effect.catchIf((e) => e.reason === "NotFound", () => Effect.succeed(undefined))
+    )
+    if (access === undefined) gone.push(user.user_id)
+    else byUser.set(user.user_id, access)
+  }
+  if (gone.length > 0) notes.push(`deleted while being read, left out: ${gone.join(", ")}`)
+  return byUser
+})
 
 /**
  * Writes events as one `.jsonl` file (`{ "name": ..., "event": ... }` a line, as `rulefx diff --events` reads it),

@@ -326,7 +326,9 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
   const own = isSection(event["secrets"]) ? event["secrets"] : {}
   const withSecrets = { ...event, secrets: { ...own, ...options.secrets } }
   const limit = Duration.fromInputUnsafe(options.timeout ?? LocalRun.auth0TimeLimit)
-  const api = support.api()
+  const recording = support.api()
+  // `rulefx diff` records calls the trigger's recording api does not know (LocalRun.RunOptions.wrapApi).
+  const api = options.wrapApi === undefined ? recording : options.wrapApi(recording as never) as typeof recording
   const capture = LogCapture.start()
   const started = performance.now()
   const { rejection, timedOut } = yield* Effect.tryPromise({

@@ -394,7 +394,7 @@ describe("Diff's errors", () => {
       const typo = jsonl("typo.jsonl", [{ event: minimalEvent(), resume: true }])
       assert.strictEqual(
         (yield* problem(typo))[2],
-        "unknown field resume beside \"event\" (a wrapper has event, name and continue)"
+        "unknown field resume beside \"event\" (a wrapper has event, name, trigger and continue)"
       )
       const notEvent = jsonl("not-event.jsonl", [minimalEvent(), { user: "ada" }])
       assert.deepStrictEqual((yield* problem(notEvent)).slice(1, 2), [2])
@@ -418,7 +418,10 @@ describe("Diff's errors", () => {
       )
       assert.match(messages[0]!, /none\.js: no such file$/)
       assert.match(messages[1]!, /action\.ts: not a built Action/)
-      assert.match(messages[2]!, /lib\.js: does not export an onExecutePostLogin function$/)
+      assert.match(
+        messages[2]!,
+        /lib\.js: does not export an onExecutePostLogin function, which 1 post-login event needs \(plain\.jsonl:1\)$/
+      )
     }))
 })
 
@@ -481,9 +484,18 @@ describe("rulefx diff", () => {
     assert.include(differs.stderr, `2 of 3 events differ between ${seed} and ${changed}`, show(differs))
     assert.strictEqual(same.code, 0, show(same))
     const json = JSON.parse(same.stdout) as Diff.Report
-    assert.deepStrictEqual(Object.keys(json), ["events", "same", "differ", "results"])
+    assert.deepStrictEqual(Object.keys(json), ["events", "same", "differ", "results", "notes"])
     assert.deepStrictEqual([json.events, json.same, json.differ], [3, 3, 0])
-    assert.deepStrictEqual(Object.keys(json.results[0]!), ["name", "pass", "same", "differences", "ignored", "a", "b"])
+    assert.deepStrictEqual(Object.keys(json.results[0]!), [
+      "name",
+      "trigger",
+      "pass",
+      "same",
+      "differences",
+      "ignored",
+      "a",
+      "b"
+    ])
     assert.deepStrictEqual(json.results[0]!.a, { outcome: "allowed", requests: 1, live: 0 })
     assert.strictEqual(bad.code, 1, show(bad))
     assert.include(bad.stderr, "broken.jsonl:2: not valid JSON", show(bad))

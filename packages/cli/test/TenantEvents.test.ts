@@ -111,7 +111,7 @@ const read = (s: ManagementServer.ManagementServer, options: Partial<TenantEvent
   TenantEvents.read({ credentials, baseUrl: s.url, perPage: 5, users: 4, ...options })
 
 const userPages = (s: ManagementServer.ManagementServer) =>
-  s.requests().filter((r) => r.path.startsWith("/api/v2/users")).map((r) =>
+  s.requests().filter((r) => r.path.split("?")[0] === "/api/v2/users").map((r) =>
     Object.fromEntries(new URL(r.path, "http://x").searchParams)
   )
 
@@ -262,6 +262,122 @@ describe("TenantEvents.read", () => {
     }))
 })
 
+// Roles (one user with more than a page of them) and authentication methods, with values that must not be written.
+const phoneNumber = "+15550100777"
+const publicKey = "pk-9a8b7c6d5e"
+const roles = {
+  "auth0|user1": [{ id: "rol_1", name: "EDITOR", description: "Edits" }, { id: "rol_2", name: "BILLING" }],
+  "auth0|user2": Array.from({ length: 130 }, (_, i) => ({ id: `rol_${i}`, name: `ROLE_${i}` }))
+}
+const authenticationMethods = {
+  "auth0|user1": [
+    { id: "totp|dev_1", type: "totp", confirmed: true, created_at: "2024-01-01T00:00:00.000Z" },
+    { id: "phone|dev_2", type: "phone", confirmed: false, phone_number: phoneNumber, created_at: "2024-01-01" },
+    { id: "webauthn-roaming|dev_3", type: "webauthn-roaming", confirmed: true, public_key: publicKey },
+    { id: "password|x", type: "password", confirmed: true },
+    { id: "passkey|y", type: "passkey", confirmed: true, public_key: publicKey },
+    { id: "recovery-code|z", type: "recovery-code", confirmed: true }
+  ],
+  "auth0|user2": [
+    {
+      id: "guardian|dev_4",
+      type: "guardian",
+      confirmed: true,
+      authentication_methods: [{ id: "push|a", type: "push" }, { id: "totp|b", type: "totp" }]
+    },
+    { id: "totp|dev_5", type: "totp", confirmed: true }
+  ]
+}
+
+const byUser = (made: TenantEvents.TenantEvents, id: string) =>
+  made.events.find((e) => (e.event["user"] as { user_id: string }).user_id === id)!.event
+
+describe("TenantEvents.read: roles and enrolled factors", () => {
+  it.effect("each user's roles and confirmed MFA factors, read page after page; nothing else of a method written", () =>
+    Effect.gen(function*() {
+      const s = yield* Effect.promise(() => tenant({ roles, authenticationMethods }))
+      const made = yield* read(s, { users: 23, clients: ["cli_portal"] })
+      assert.deepStrictEqual(byUser(made, "auth0|user1")["authorization"], { roles: ["EDITOR", "BILLING"] })
+      assert.deepStrictEqual((byUser(made, "auth0|user1")["user"] as Record<string, unknown>)["enrolledFactors"], [
+        { type: "otp" },
+        { type: "webauthn-roaming" },
+        { type: "recovery-code" }
+      ])
+      const many = byUser(made, "auth0|user2")
+      assert.deepStrictEqual(
+        (many["authorization"] as { roles: Array<string> }).roles,
+        roles["auth0|user2"].map((r) => r.name)
+      )
+      // A Guardian enrollment is the factors it holds; a factor listed twice is one.
+      assert.deepStrictEqual((many["user"] as Record<string, unknown>)["enrolledFactors"], [
+        { type: "push-notification" },
+        { type: "otp" }
+      ])
+      // A user with neither: empty lists, as Auth0 sends them.
+      const none = byUser(made, "auth0|user4")
+      assert.deepStrictEqual([none["authorization"], (none["user"] as Record<string, unknown>)["enrolledFactors"]], [
+        { roles: [] },
+        []
+      ])
+      const text = JSON.stringify(made)
+      for (const value of [phoneNumber, publicKey, "dev_1", "Edits"]) assert.notInclude(text, value)
+      // The 130 roles took two pages of 100.
+      const rolePages = s.requests().filter((r) => r.path.startsWith("/api/v2/users/auth0%7Cuser2/roles"))
+      assert.deepStrictEqual(
+        rolePages.map((r) => new URL(r.path, "http://x").searchParams.get("page")),
+        ["0", "1"]
+      )
+      // The events still read as post-login events, strictly.
+      dir = mkdtempSync(join(tmpdir(), "rulefx-events-"))
+      const cases = yield* Diff.readEvents(yield* TenantEvents.write(dir, made.events), { strict: true })
+      assert.strictEqual(cases.length, 23)
+    }))
+
+  it.effect("roles: false and factors: false: not requested, and the events say nothing about them", () =>
+    Effect.gen(function*() {
+      const s = yield* Effect.promise(() => tenant({ roles, authenticationMethods }))
+      const made = yield* read(s, { users: 23, roles: false, factors: false })
+      assert.isFalse(s.requests().some((r) => /\/(roles|authentication-methods)/.test(r.path)))
+      const event = byUser(made, "auth0|user1")
+      assert.isFalse("authorization" in event)
+      assert.isFalse("enrolledFactors" in (event["user"] as Record<string, unknown>))
+    }))
+
+  it.effect("a token without read:roles or read:authentication_methods: Forbidden, naming the scope and the flag", () =>
+    Effect.gen(function*() {
+      const s = yield* Effect.promise(() =>
+        tenant({
+          failures: [{ method: "GET", path: /\/roles$/, status: 403, body: { message: "Insufficient scope" } }]
+        })
+      )
+      const error = yield* Effect.flip(read(s))
+      assert.strictEqual(error.reason, "Forbidden")
+      assert.include(error.message, "reading the roles of")
+      assert.include(error.message, "read:roles")
+      assert.include(error.message, "--no-roles")
+      // Without roles, the same tenant gives events.
+      assert.strictEqual((yield* read(s, { roles: false })).users, 4)
+      yield* Effect.promise(() => s.close())
+      const methods = yield* Effect.promise(() =>
+        tenant({ failures: [{ method: "GET", path: /\/authentication-methods$/, status: 403 }] })
+      )
+      const refused = yield* Effect.flip(read(methods))
+      assert.strictEqual(refused.reason, "Forbidden")
+      assert.include(refused.message, "read:authentication_methods")
+      assert.include(refused.message, "--no-factors")
+    }))
+
+  it.effect("a user deleted between the list and their roles: left out, with a note", () =>
+    Effect.gen(function*() {
+      const s = yield* Effect.promise(() =>
+        tenant({ failures: [{ method: "GET", path: "/api/v2/users/auth0%7Cuser1/roles", status: 404 }] })
+      )
+      const made = yield* read(s, { users: 23, clients: ["cli_portal"] })
+      assert.strictEqual(made.events.length, 22)
+      assert.isTrue(made.notes.some((n) => n.includes("auth0|user1")), made.notes.join())
+    }))
+})
+
 describe("TenantEvents.read: failures are named", () => {
   it.effect("bad client credentials: Unauthorized, naming the variables to check", () =>
     Effect.gen(function*() {
@@ -402,6 +518,40 @@ describe("rulefx events --from-tenant", () => {
     assert.notStrictEqual(result.code, 0)
     assert.include(result.stderr, "AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET are not set")
     assert.deepStrictEqual(s.requests(), [])
+  }, 60_000)
+
+  it("--no-roles --no-factors: a token without those scopes still writes events", async () => {
+    const s = await tenant({
+      failures: [{ method: "GET", path: /\/(roles|authentication-methods)$/, status: 403 }]
+    })
+    dir = mkdtempSync(join(tmpdir(), "rulefx-events-"))
+    const env = {
+      AUTH0_DOMAIN: "acme.eu.auth0.com",
+      AUTH0_CLIENT_ID: "client-id",
+      AUTH0_CLIENT_SECRET: "client-secret",
+      RULEFX_AUTH0_BASE_URL: s.url
+    }
+    const refused = await rulefx(env, "events", "--from-tenant", "--out", join(dir, "a"), "--users", "2")
+    assert.strictEqual(refused.code, 1, refused.stderr)
+    assert.include(refused.stderr, "read:roles")
+    assert.include(refused.stderr, "--no-roles")
+    const out = join(dir, "b")
+    const result = await rulefx(
+      env,
+      "events",
+      "--from-tenant",
+      "--out",
+      out,
+      "--users",
+      "2",
+      "--no-roles",
+      "--no-factors"
+    )
+    assert.strictEqual(result.code, 0, result.stderr)
+    const first = JSON.parse(readFileSync(join(out, "events.jsonl"), "utf8").split("\n")[0]!) as {
+      event: Record<string, unknown>
+    }
+    assert.isFalse("authorization" in first.event)
   }, 60_000)
 
   it("neither or both of --from-tenant and --generate is a usage error", async () => {

@@ -6,7 +6,8 @@
  * Endpoints: `POST /oauth/token`; `GET`/`POST /api/v2/actions/actions`; `GET`/`PATCH /api/v2/actions/actions/{id}`;
  * `POST /api/v2/actions/actions/{id}/deploy`; `GET /api/v2/actions/triggers` (the tenant's trigger list);
  * `GET`/`PATCH /api/v2/actions/triggers/{trigger}/bindings`; and for `rulefx events --from-tenant`, `GET
- * /api/v2/users`, `/api/v2/clients` and `/api/v2/connections` over the users, clients and connections given. They follow
+ * /api/v2/users`, `/api/v2/clients` and `/api/v2/connections` over the users, clients and connections given, and
+ * `/api/v2/users/{id}/roles` and `/authentication-methods` over each user's roles and methods given. They follow
  * the documented shapes: lists are paged with a 0-based `page` and `per_page`; a build goes `pending`, `building`,
  * then `built` or `failed`; deploy answers 400 unless the action is built; a bindings PATCH replaces the whole list
  * and accepts only deployed actions, by `action_id` or `action_name` ref; every API call needs the issued bearer
@@ -111,6 +112,13 @@ export interface Options {
   readonly clients?: ReadonlyArray<Readonly<Record<string, unknown>>>
   /** Connections as `GET /api/v2/connections` answers them (checkpoint paging: `take`, then `from` the answer's `next`). */
   readonly connections?: ReadonlyArray<Readonly<Record<string, unknown>>>
+  /** Roles by user id, as `GET /api/v2/users/{id}/roles` answers them (paged as users). Default none. */
+  readonly roles?: Readonly<Record<string, ReadonlyArray<Readonly<Record<string, unknown>>>>>
+  /**
+   * Authentication methods by user id, as `GET /api/v2/users/{id}/authentication-methods` answers them (paged as
+   * users, under `authenticators` with `include_totals`). Default none.
+   */
+  readonly authenticationMethods?: Readonly<Record<string, ReadonlyArray<Readonly<Record<string, unknown>>>>>
 }
 
 /**
@@ -287,7 +295,9 @@ export const start = (options: Options = {}): Promise<ManagementServer> => {
   const directory: Directory.Directory = {
     users: options.users ?? [],
     clients: options.clients ?? [],
-    connections: options.connections ?? []
+    connections: options.connections ?? [],
+    ...(options.roles === undefined ? {} : { roles: options.roles }),
+    ...(options.authenticationMethods === undefined ? {} : { authenticationMethods: options.authenticationMethods })
   }
 
   const statusOf = (action: Action): string => {

@@ -2,8 +2,10 @@
  * The fake tenant's users, clients and connections endpoints, as the Management API answers them: users and clients
  * paged by a 0-based `page` and `per_page` (at most 100), with `include_totals` (default false: a bare array) and
  * `fields`/`include_fields`; users only within the first 1000 (Auth0's limit on paging a search); connections by
- * checkpoint (`take`, and the `next` of the answer as `from`). Stored objects are answered as given (a client's
- * `client_secret` too), so a test can check what a caller keeps.
+ * checkpoint (`take`, and the `next` of the answer as `from`). A user's roles (`/users/{id}/roles`) and
+ * authentication methods (`/users/{id}/authentication-methods`, under `authenticators` with `include_totals`) are
+ * paged as users are, without the 1000 limit; an id the directory has no user for is a 404. Stored objects are
+ * answered as given (a client's `client_secret` too), so a test can check what a caller keeps.
  */
 
 type Json = Readonly<Record<string, unknown>>
@@ -17,6 +19,10 @@ export interface Directory {
   readonly users: ReadonlyArray<Json>
   readonly clients: ReadonlyArray<Json>
   readonly connections: ReadonlyArray<Json>
+  /** Roles by user id (a user without an entry has none). */
+  readonly roles?: Readonly<Record<string, ReadonlyArray<Json>>>
+  /** Authentication methods by user id (a user without an entry has none). */
+  readonly authenticationMethods?: Readonly<Record<string, ReadonlyArray<Json>>>
 }
 
 const maxPerPage = 100
@@ -74,9 +80,26 @@ const checkpointList = (all: ReadonlyArray<Json>, query: URLSearchParams): Answe
   }
 }
 
+const userList = /^\/api\/v2\/users\/([^/]+)\/(roles|authentication-methods)$/
+
+// A user's roles or authentication methods.
+const ofUser = (directory: Directory, url: URL): Answer | undefined => {
+  const match = userList.exec(url.pathname)
+  if (match === null) return undefined
+  const id = decodeURIComponent(match[1]!)
+  if (!directory.users.some((user) => user["user_id"] === id)) {
+    return { status: 404, body: { statusCode: 404, error: "Not Found", message: "The user does not exist." } }
+  }
+  return match[2] === "roles"
+    ? offsetList("roles", directory.roles?.[id] ?? [], url.searchParams)
+    : offsetList("authenticators", directory.authenticationMethods?.[id] ?? [], url.searchParams)
+}
+
 /** The answer of a GET on one of these paths, or undefined for any other path. */
 export const route = (directory: Directory, method: string, url: URL): Answer | undefined => {
   if (method !== "GET") return undefined
+  const own = ofUser(directory, url)
+  if (own !== undefined) return own
   switch (url.pathname) {
     case "/api/v2/users":
       return offsetList("users", directory.users, url.searchParams, searchLimit)

@@ -5,6 +5,8 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Diff from "../../Diff.ts"
 import * as SecretsFile from "../../SecretsFile.ts"
+import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
+import * as Triggers from "../../Triggers.ts"
 import { CommandFailed } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
@@ -17,7 +19,7 @@ export const diff = Command.make(
     events: Flag.String("events").pipe(
       Flag.withDescription(
         "A folder of .json/.jsonl events, or one such file; a line { \"event\": ..., \"name\": ..., \"continue\": " +
-          "true } runs onContinuePostLogin"
+          "true } runs onContinuePostLogin, { \"trigger\": \"credentials-exchange\", \"event\": ... } that trigger's handler"
       )
     ),
     secrets: Flag.String("secrets").pipe(
@@ -47,10 +49,32 @@ export const diff = Command.make(
     timeout: Flag.Int("timeout").pipe(
       Flag.withDescription("Seconds each handler may take (default 20, Auth0's limit)"),
       Flag.withDefault(20)
+    ),
+    trigger: Flag.String("trigger").pipe(
+      Flag.withDescription(
+        `The trigger of events that do not name one (${
+          Triggers.ids.filter((id) => id === "post-login" || TriggerLocalRun.supported[id] !== undefined).join(", ")
+        }); by default the one trigger both Actions serve, or post-login`
+      ),
+      Flag.optional
     )
   },
-  Effect.fnUntraced(function*({ a, b, events, ignore, json, live, resume, secrets, strict, timeout }) {
+  Effect.fnUntraced(function*({ a, b, events, ignore, json, live, resume, secrets, strict, timeout, trigger }) {
     if (timeout <= 0) return yield* new CommandFailed({ reason: "--timeout must be a positive number of seconds" })
+    if (Option.isSome(trigger)) {
+      const named = Triggers.byId(trigger.value)
+      if (named === undefined) {
+        return yield* new CommandFailed({
+          reason: `--trigger ${trigger.value} is not a trigger rulefx knows (${Triggers.ids.join(", ")})`
+        })
+      }
+      if (named.id !== "post-login" && TriggerLocalRun.supported[named.id] === undefined) {
+        return yield* new CommandFailed({ reason: `rulefx diff does not run ${named.id} Actions yet` })
+      }
+      if (resume && named.id !== "post-login") {
+        return yield* new CommandFailed({ reason: `--continue is for post-login, not ${named.id}` })
+      }
+    }
     const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
     const report = yield* Diff.diff(a, b, events, {
       secrets: extra,
@@ -58,7 +82,8 @@ export const diff = Command.make(
       live,
       resume,
       strict,
-      timeout: Duration.seconds(timeout)
+      timeout: Duration.seconds(timeout),
+      ...(Option.isSome(trigger) ? { trigger: trigger.value } : {})
     }).pipe(Effect.mapError(failed))
     yield* Console.log(json ? Diff.toJson(report) : Diff.render(report, { a, b }))
     // A handler that timed out may have left a timer or a socket behind: failing ends the process, as `rulefx run`
@@ -80,7 +105,7 @@ export const diff = Command.make(
   })
 ).pipe(
   Command.withDescription(
-    "Run events through two built Actions (HTTP recorded from the first, replayed to the second) and show where " +
-      "the logins differ; exit 1 if any does"
+    "Run events through two built Actions (HTTP recorded from the first, replayed to the second), each through its " +
+      "trigger's handler, and show where the outcomes differ; exit 1 if any does"
   )
 )

@@ -15,7 +15,8 @@ const fromTenant = Effect.fnUntraced(function*(
   out: string,
   users: number,
   clients: ReadonlyArray<string>,
-  seed: number
+  seed: number,
+  access: { readonly roles: boolean; readonly factors: boolean }
 ) {
   const given = yield* credentials
   const base = yield* baseUrl
@@ -23,6 +24,8 @@ const fromTenant = Effect.fnUntraced(function*(
     credentials: given,
     users,
     seed,
+    roles: access.roles,
+    factors: access.factors,
     ...(clients.length === 0 ? {} : { clients }),
     ...(base === undefined ? {} : { baseUrl: base }),
     onProgress: (line) => process.stderr.write(`${line}\n`)
@@ -58,8 +61,8 @@ export const events = Command.make(
     fromTenant: Flag.Boolean("from-tenant").pipe(
       Flag.withDescription(
         "Read users (sampled), applications and connections through the Management API (credentials from " +
-          "AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET; scopes read:users, read:clients, read:connections) " +
-          "and write one event per (user, application)"
+          "AUTH0_DOMAIN, AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET; scopes read:users, read:clients, read:connections, " +
+          "read:roles, read:authentication_methods) and write one event per (user, application)"
       ),
       Flag.withDefault(false)
     ),
@@ -83,6 +86,20 @@ export const events = Command.make(
       Flag.withDescription("Which users are sampled, or which events generated (default 1)"),
       Flag.withDefault(1)
     ),
+    roles: Flag.Boolean("roles").pipe(
+      Flag.withDescription(
+        "Read each user's roles into event.authorization.roles (--from-tenant; --no-roles leaves them out, for a " +
+          "token without read:roles)"
+      ),
+      Flag.withDefault(true)
+    ),
+    factors: Flag.Boolean("factors").pipe(
+      Flag.withDescription(
+        "Read each user's authentication methods into event.user.enrolledFactors (--from-tenant; --no-factors " +
+          "leaves them out, for a token without read:authentication_methods)"
+      ),
+      Flag.withDefault(true)
+    ),
     rules: Flag.String("rules").pipe(
       Flag.withDescription(
         "A deploy-cli export of legacy Rules (--generate): vary the fields they read, with the values they compare"
@@ -90,7 +107,7 @@ export const events = Command.make(
       Flag.optional
     )
   },
-  Effect.fnUntraced(function*({ clients, fromTenant: tenant, generate, out, rules, seed, users }) {
+  Effect.fnUntraced(function*({ clients, factors, fromTenant: tenant, generate, out, roles, rules, seed, users }) {
     if (tenant === Option.isSome(generate)) {
       return yield* new CommandFailed({ reason: "give either --from-tenant or --generate <n>" })
     }
@@ -99,7 +116,7 @@ export const events = Command.make(
       return yield* new CommandFailed({ reason: "--rules goes with --generate (events from a tenant are its own)" })
     }
     const ids = Option.isSome(clients) ? clients.value.split(",").map((id) => id.trim()).filter((id) => id !== "") : []
-    return yield* fromTenant(out, users, ids, seed)
+    return yield* fromTenant(out, users, ids, seed, { roles, factors })
   })
 ).pipe(
   Command.withDescription(

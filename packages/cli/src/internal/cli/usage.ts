@@ -16,9 +16,9 @@ export const usageLines: Readonly<Record<string, string>> = {
   migrate:
     "rulefx migrate <rules-dir> (-o <action.js> | --emit-rules <file.cjs> | --dry-run) [--accept <construct>]... [--runtime bundled|npm]",
   diff:
-    "rulefx diff <a.js> <b.js> --events <dir|file.jsonl> [--secrets <file>] [--ignore <path>]... [--live] [--continue] [--strict] [--timeout <s>] [--json]",
+    "rulefx diff <a.js> <b.js> --events <dir|file.jsonl> [--secrets <file>] [--ignore <path>]... [--live] [--continue] [--trigger <id>] [--strict] [--timeout <s>] [--json]",
   events:
-    "rulefx events (--from-tenant [--users <n>] [--clients <id,...>] | --generate <n> [--rules <rules-dir>]) --out <dir> [--seed <n>]"
+    "rulefx events (--from-tenant [--users <n>] [--clients <id,...>] [--no-roles] [--no-factors] | --generate <n> [--rules <rules-dir>]) --out <dir> [--seed <n>]"
 }
 
 const usageOf = (commandPath: ReadonlyArray<string>): string => {

@@ -1,10 +1,14 @@
 /**
  * The events `rulefx diff` runs: a folder of `.json` files (one event each) and `.jsonl` files (one a line), or one
- * such file. Each event is either a post-login event as `rulefx run` takes it, or a wrapper that says more about it:
- * `{ "event": {...}, "name": "admin login", "continue": true }`, where `continue: true` runs onContinuePostLogin (the
- * user coming back from a redirect) instead of onExecutePostLogin. A post-login event has no top-level `event` field,
- * so an object with one is a wrapper. Each event is filled (PartialEvent) and checked (Auth0Event) as `rulefx run`
- * does it, and a problem names the file and, in a `.jsonl` file, the line.
+ * such file. Each event is either an event as `rulefx run` takes it, or a wrapper that says more about it:
+ * `{ "event": {...}, "name": "admin login", "trigger": "post-login", "continue": true }`, where `continue: true` runs
+ * onContinuePostLogin (the user coming back from a redirect) instead of onExecutePostLogin, and `trigger` names the
+ * trigger the event is for (its first handler runs it: `credentials-exchange` runs onExecuteCredentialsExchange). An
+ * event without a `trigger` is for the default trigger of the read (`--trigger`, or what the Actions serve; post-login
+ * when nothing says). An Auth0 event has no top-level `event` field, so an object with one is a wrapper. Each event is
+ * filled and checked as `rulefx run` does it for its trigger (PartialEvent and Auth0Event for post-login,
+ * TriggerLocalRun's table for the others), and a problem names the file and, in a `.jsonl` file, the line. `continue`
+ * is post-login's only: another trigger's second pass needs state a recorded event does not hold.
  */
 import * as Auth0Event from "@rulefx/adapter-auth0/Auth0Event"
 import * as Data from "effect/Data"
@@ -13,6 +17,8 @@ import * as Predicate from "effect/Predicate"
 import { readdirSync, statSync } from "node:fs"
 import { basename, extname, join } from "node:path"
 import * as PartialEvent from "../../PartialEvent.ts"
+import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
+import * as Triggers from "../../Triggers.ts"
 import { readText } from "../files.ts"
 
 /** An event file (or one line of it) that cannot be used; `line` is 1-based, for `.jsonl` files. */
@@ -26,26 +32,37 @@ export class EventFileError extends Data.TaggedError("EventFileError")<{
   }
 }
 
-/** Which handler an event is for. */
-export type Pass = "onExecutePostLogin" | "onContinuePostLogin"
+/**
+ * Which handler an event is for, by its name: `onExecutePostLogin`, `onContinuePostLogin`, or another trigger's first
+ * handler (`onExecuteCredentialsExchange`).
+ */
+export type Pass = string
 
 /** One event, ready to run. */
 export interface Case {
   /** The file's name, with `:line` for a `.jsonl` line, or the wrapper's `name`. */
   readonly name: string
+  /** The trigger's id (`post-login`, `credentials-exchange`, ...). */
+  readonly trigger: string
   readonly pass: Pass
   readonly event: Record<string, unknown>
   /** What the event left out of what Auth0 always sends, filled with defaults. */
   readonly filled: ReadonlyArray<string>
 }
 
-/** How events are read: `strict` refuses a partial event; `resume` makes every event a continue pass. */
+/**
+ * How events are read: `strict` refuses a partial event; `resume` makes every post-login event a continue pass;
+ * `trigger` is the trigger of events that do not name one (post-login by default; `null`: such an event is refused,
+ * with `triggerHint` saying why).
+ */
 export interface ReadOptions {
   readonly strict?: boolean
   readonly resume?: boolean
+  readonly trigger?: string | null
+  readonly triggerHint?: string
 }
 
-const wrapperFields = new Set(["event", "name", "continue"])
+const wrapperFields = new Set(["event", "name", "continue", "trigger"])
 
 type Where = { readonly file: string; readonly line?: number }
 
@@ -63,7 +80,70 @@ const parse = (where: Where, text: string): Effect.Effect<unknown, EventFileErro
     catch: (cause) => new EventFileError({ ...where, problem: notJson(cause) })
   })
 
-// A parsed JSON value into a case: a wrapper is unwrapped, the event filled and checked.
+// The trigger a wrapper names, or the read's default; an error text when there is none or rulefx cannot run it.
+const triggerOf = (named: unknown, options: ReadOptions): Triggers.Trigger | string => {
+  if (named !== undefined && !Predicate.isString(named)) return "\"trigger\" is not a string"
+  const id = named ?? (options.trigger === undefined ? "post-login" : options.trigger)
+  if (id === null) {
+    return `the event does not name its trigger ({ "trigger": ..., "event": ... }, or --trigger)${
+      options.triggerHint === undefined ? "" : `: ${options.triggerHint}`
+    }`
+  }
+  const trigger = Triggers.byId(id)
+  if (trigger === undefined) return `"trigger": ${id} is not a trigger rulefx knows (${Triggers.ids.join(", ")})`
+  if (trigger.id !== "post-login" && TriggerLocalRun.supported[trigger.id] === undefined) {
+    return `rulefx diff does not run ${trigger.id} events yet`
+  }
+  return trigger
+}
+
+// Fills and checks an event of a trigger other than post-login, as `rulefx run --trigger` does.
+const otherEvent = (
+  where: Where,
+  trigger: Triggers.Trigger,
+  written: Record<string, unknown>,
+  options: ReadOptions
+): Effect.Effect<
+  { readonly event: Record<string, unknown>; readonly filled: ReadonlyArray<string> },
+  EventFileError
+> => {
+  const support = TriggerLocalRun.supported[trigger.id]!
+  const lacking = TriggerLocalRun.missing(support, written)
+  if (options.strict === true && lacking.length > 0) {
+    return fail(where, `a partial ${trigger.id} event (--strict): missing ${lacking.join(", ")}`)
+  }
+  const loaded = TriggerLocalRun.complete(support, written)
+  return support.decode(loaded.event).pipe(
+    Effect.mapError((e) =>
+      new EventFileError({ ...where, problem: `not a ${trigger.id} event rulefx can read: ${e.issues.join("; ")}` })
+    ),
+    Effect.as(loaded)
+  )
+}
+
+// Fills and checks a post-login event.
+const postLoginEvent = (
+  where: Where,
+  written: Record<string, unknown>,
+  options: ReadOptions
+): Effect.Effect<
+  { readonly event: Record<string, unknown>; readonly filled: ReadonlyArray<string> },
+  EventFileError
+> => {
+  const lacking = PartialEvent.missing(written)
+  if (options.strict === true && lacking.length > 0) {
+    return fail(where, `a partial post-login event (--strict): missing ${lacking.join(", ")}`)
+  }
+  const loaded = PartialEvent.complete(written)
+  return Auth0Event.decode(loaded.event).pipe(
+    Effect.mapError((e) =>
+      new EventFileError({ ...where, problem: `not a post-login event rulefx can read: ${e.issues.join("; ")}` })
+    ),
+    Effect.as(loaded)
+  )
+}
+
+// A parsed JSON value into a case: a wrapper is unwrapped, the event filled and checked for its trigger.
 const toCase = (
   where: Where,
   name: string,
@@ -71,13 +151,16 @@ const toCase = (
   options: ReadOptions
 ): Effect.Effect<Case, EventFileError> => {
   if (!Predicate.isObject(json)) {
-    return fail(where, "expected a JSON object (a post-login event, or { \"event\": ... })")
+    return fail(where, "expected a JSON object (an event, or { \"event\": ... })")
   }
   const wrapped = json["event"] !== undefined
   if (wrapped) {
     const unknown = Object.keys(json).filter((key) => !wrapperFields.has(key))
     if (unknown.length > 0) {
-      return fail(where, `unknown field ${unknown.join(", ")} beside "event" (a wrapper has event, name and continue)`)
+      return fail(
+        where,
+        `unknown field ${unknown.join(", ")} beside "event" (a wrapper has event, name, trigger and continue)`
+      )
     }
     if (!Predicate.isObject(json["event"])) return fail(where, "\"event\" is not a JSON object")
     if (json["continue"] !== undefined && !Predicate.isBoolean(json["continue"])) {
@@ -85,25 +168,23 @@ const toCase = (
     }
     if (json["name"] !== undefined && !Predicate.isString(json["name"])) return fail(where, "\"name\" is not a string")
   }
-  const written = wrapped ? json["event"] as Record<string, unknown> : json
-  const lacking = PartialEvent.missing(written)
-  if (options.strict === true && lacking.length > 0) {
-    return fail(where, `a partial post-login event (--strict): missing ${lacking.join(", ")}`)
+  const trigger = triggerOf(wrapped ? json["trigger"] : undefined, options)
+  if (Predicate.isString(trigger)) return fail(where, trigger)
+  const resume = options.resume === true || (wrapped && json["continue"] === true)
+  if (resume && trigger.id !== "post-login") {
+    return fail(where, `"continue" (and --continue) is for post-login events, not ${trigger.id}`)
   }
-  const { event, filled } = PartialEvent.complete(written)
-  return Auth0Event.decode(event).pipe(
-    Effect.mapError((e) =>
-      new EventFileError({ ...where, problem: `not a post-login event rulefx can read: ${e.issues.join("; ")}` })
-    ),
-    Effect.as<Case>({
-      name: wrapped && Predicate.isString(json["name"]) ? json["name"] : name,
-      pass: options.resume === true || (wrapped && json["continue"] === true)
-        ? "onContinuePostLogin"
-        : "onExecutePostLogin",
-      event,
-      filled
-    })
-  )
+  const written = wrapped ? json["event"] as Record<string, unknown> : json
+  const loaded = trigger.id === "post-login"
+    ? postLoginEvent(where, written, options)
+    : otherEvent(where, trigger, written, options)
+  return Effect.map(loaded, ({ event, filled }): Case => ({
+    name: wrapped && Predicate.isString(json["name"]) ? json["name"] : name,
+    trigger: trigger.id,
+    pass: trigger.id !== "post-login" ? trigger.handlers[0] : resume ? "onContinuePostLogin" : "onExecutePostLogin",
+    event,
+    filled
+  }))
 }
 
 const readJsonFile = (file: string, options: ReadOptions) =>

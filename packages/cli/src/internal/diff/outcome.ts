@@ -3,11 +3,14 @@
  * outcome, the deny reason, each claim, each scope, each metadata key, MFA, the redirect, each kind of api call it does
  * not know (by method path, with the arguments of every call in order), and the requests it sent. Values are what
  * Auth0 applies at the end of the Action (LocalRun.summarize: the last write of a key wins), so the order of calls
- * counts only where it changes that.
+ * counts only where it changes that. The other triggers' runs (TriggerLocalRun) are compared the same way: outcome,
+ * reason (the deny or validation error's arguments, or the notification's), access-token claims and metadata by key,
+ * every other call by method (`calls.transaction.addTargetScope`), and the requests.
  */
 import type * as RecordingApi from "@rulefx/testing/RecordingApi"
 import { isDeepStrictEqual } from "node:util"
 import type * as LocalRun from "../../LocalRun.ts"
+import type * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import type { Sent } from "./httpTape.ts"
 
 /** One thing a run decided: its path (`["claims", "id", "https://example.com/seller"]`) and value. */
@@ -51,14 +54,46 @@ export const entries = (result: LocalRun.Result, sent: ReadonlyArray<Sent>): Rea
   out.push(...keyed(["metadata", "app"], summary.appMetadata), ...keyed(["metadata", "user"], summary.userMetadata))
   if (summary.mfa !== undefined) out.push({ path: ["mfa"], value: summary.mfa })
   if (summary.redirect !== undefined) out.push({ path: ["redirect"], value: summary.redirect })
-  out.push(...otherCalls(result.calls), ...requests(sent))
+  out.push(...otherCalls(result.calls, summarized), ...requests(sent))
   return out
 }
 
-const otherCalls = (calls: ReadonlyArray<RecordingApi.Call>): Array<Entry> => {
+// The other triggers' calls read into the outcome and reason, and those compared by key (the last write wins).
+const decisive = new Set([
+  "access.deny",
+  "validation.error",
+  "notification.drop",
+  "notification.retry",
+  "access.rejectInvalidSubjectToken"
+])
+const keyedCalls: Readonly<Record<string, ReadonlyArray<string>>> = {
+  "accessToken.setCustomClaim": ["claims", "access"],
+  "user.setAppMetadata": ["metadata", "app"],
+  "user.setUserMetadata": ["metadata", "user"]
+}
+const triggerSummarized = new Set([...decisive, ...Object.keys(keyedCalls)])
+
+/** The entries of a run of another trigger's handler, from its result and the requests it sent. */
+export const triggerEntries = (result: TriggerLocalRun.Result, sent: ReadonlyArray<Sent>): ReadonlyArray<Entry> => {
+  const out: Array<Entry> = [{ path: ["outcome"], value: result.outcome }]
+  if (result.reason !== undefined) out.push({ path: ["reason"], value: result.reason.join(" | ") })
+  if (result.rejection !== undefined) out.push({ path: ["rejection"], value: result.rejection })
+  const last = new Map<string, Entry>()
+  for (const { args, method } of result.calls) {
+    const prefix = keyedCalls[method]
+    if (prefix === undefined) continue
+    const path = [...prefix, String(args[0])]
+    last.delete(key(path))
+    last.set(key(path), { path, value: args[1] })
+  }
+  out.push(...last.values(), ...otherCalls(result.calls, triggerSummarized), ...requests(sent))
+  return out
+}
+
+const otherCalls = (calls: ReadonlyArray<RecordingApi.Call>, known: ReadonlySet<string>): Array<Entry> => {
   const byMethod = new Map<string, Array<ReadonlyArray<unknown>>>()
   for (const { args, method } of calls) {
-    if (summarized.has(method) || method.startsWith("cache.")) continue
+    if (known.has(method) || method.startsWith("cache.")) continue
     byMethod.set(method, [...(byMethod.get(method) ?? []), args])
   }
   return [...byMethod].map(([method, args]) => ({ path: ["calls", method], value: args }))

@@ -1,0 +1,86 @@
+/**
+ * How `rulefx diff` runs one event through one handler, per trigger: the one table that says how each handler is
+ * called and what of its run is compared. Post-login's two passes run as `rulefx run` runs them (LocalRun, the
+ * post-login recording api) and are compared by LocalRun's summary (Outcome.entries); every other trigger's handler
+ * runs as `rulefx run --trigger` runs it (TriggerLocalRun, that trigger's recording api) and is compared by
+ * Outcome.triggerEntries. Both wrap the api so that a call it does not know is recorded (GenericApi), and the HTTP
+ * tape (around the run, in Diff) is the same for all.
+ */
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as LocalRun from "../../LocalRun.ts"
+import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
+import * as Triggers from "../../Triggers.ts"
+import * as GenericApi from "./genericApi.ts"
+import type { Sent } from "./httpTape.ts"
+import * as Outcome from "./outcome.ts"
+
+/** A loaded handler, whatever its trigger. */
+export type Handler = (event: unknown, api: never) => Promise<unknown>
+
+/** How one run ended, and what it decided as entries to compare (given the requests it sent). */
+export interface Run {
+  readonly outcome: LocalRun.Result["outcome"] | TriggerLocalRun.Result["outcome"]
+  readonly reason?: string
+  readonly rejection?: string
+  readonly timedOutMs?: number
+  readonly entries: (sent: ReadonlyArray<Sent>) => ReadonlyArray<Outcome.Entry>
+}
+
+/** What a run is given besides the handler and the event. */
+export interface RunOptions {
+  readonly secrets: Readonly<Record<string, string>>
+  readonly timeout?: Duration.Input
+}
+
+/** How to run one handler: its trigger, and the run. */
+export interface Runner {
+  readonly trigger: Triggers.Trigger
+  readonly run: (handler: Handler, event: Record<string, unknown>, options: RunOptions) => Effect.Effect<Run>
+}
+
+// How a run ended, without the keys it has no value for.
+const ended = (
+  outcome: Run["outcome"],
+  reason: string | undefined,
+  rejection: string | undefined,
+  timedOutMs: number | undefined
+): Omit<Run, "entries"> => {
+  const out: { -readonly [K in keyof Omit<Run, "entries">]: Run[K] } = { outcome }
+  if (reason !== undefined) out.reason = reason
+  if (rejection !== undefined) out.rejection = rejection
+  if (timedOutMs !== undefined) out.timedOutMs = timedOutMs
+  return out
+}
+
+const postLogin: Runner["run"] = (handler, event, options) =>
+  LocalRun.run(handler as Parameters<typeof LocalRun.run>[0], event, { ...options, wrapApi: GenericApi.wrap }).pipe(
+    Effect.map((result): Run =>
+      Object.assign(ended(result.outcome, result.reason, result.rejection, result.timedOutMs), {
+        entries: (sent: ReadonlyArray<Sent>) => Outcome.entries(result, sent)
+      })
+    )
+  )
+
+const other = (trigger: Triggers.Trigger): Runner["run"] => (handler, event, options) =>
+  TriggerLocalRun.run(handler as Parameters<typeof TriggerLocalRun.run>[0], trigger, event, {
+    ...options,
+    wrapApi: GenericApi.wrap
+  }).pipe(
+    Effect.map((result): Run =>
+      Object.assign(ended(result.outcome, result.reason?.join(" | "), result.rejection, result.timedOutMs), {
+        entries: (sent: ReadonlyArray<Sent>) => Outcome.triggerEntries(result, sent)
+      })
+    )
+  )
+
+/** Every handler `rulefx diff` runs, by name: post-login's two passes and each other trigger's first handler. */
+export const runners: ReadonlyMap<string, Runner> = new Map(
+  Triggers.all.flatMap((trigger): Array<readonly [string, Runner]> =>
+    trigger.id === "post-login"
+      ? trigger.handlers.map((name) => [name, { trigger, run: postLogin }] as const)
+      : TriggerLocalRun.supported[trigger.id] === undefined
+      ? []
+      : [[trigger.handlers[0], { trigger, run: other(trigger) }]]
+  )
+)
