@@ -81,8 +81,17 @@ export interface CredentialsExchange extends CredentialsExchangeApi, Recording {
  * @category constructors
  * @since 0.1.0
  */
-export const credentialsExchange = (options: Options = {}): CredentialsExchange => {
+export const credentialsExchange = (
+  options: Options & {
+    /** Whether the tenant has the early-access `api.transaction` (target scopes). Default true. */
+    readonly earlyAccess?: boolean
+  } = {}
+): CredentialsExchange => {
   const { cache, calls } = recorder(options)
+  const record = (method: string) => (...args: Array<unknown>) => {
+    calls.push({ method, args })
+    return api
+  }
   const api: CredentialsExchange = {
     calls,
     cache,
@@ -98,7 +107,15 @@ export const credentialsExchange = (options: Options = {}): CredentialsExchange 
         calls.push({ method: "accessToken.setCustomClaim", args: [name, value] })
         return api
       }
-    }
+    },
+    ...(options.earlyAccess === false ? {} : {
+      transaction: {
+        addTargetScope: record("transaction.addTargetScope"),
+        removeTargetScope: record("transaction.removeTargetScope"),
+        setTargetScopes: record("transaction.setTargetScopes"),
+        clearTargetScopes: record("transaction.clearTargetScopes")
+      }
+    })
   }
   return api
 }
