@@ -63,8 +63,15 @@ const checkValue = (key: string, value: unknown, out: Array<Auth0Limits.Violatio
   }
 }
 
-// The metadata the transaction would hold after the writes: what it arrived with, the writes over it, null deleting.
-const checkTransactionMetadata = (
+/**
+ * Adds to `out` what Auth0 would refuse in transaction metadata writes, counted over the metadata the transaction
+ * arrived with (`before`), the writes over it, `null` deleting: the limits of `transactionMetadata`, scalar values,
+ * safe integers. Post-login's flow kind and custom-token-exchange's `transaction.setMetadata` share it.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const checkTransactionMetadata = (
   writes: Readonly<Record<string, unknown>>,
   before: Readonly<Record<string, unknown>>,
   out: Array<Auth0Limits.Violation>

@@ -292,7 +292,12 @@ export interface CustomTokenExchange extends CustomTokenExchangeApi, Recording {
  * @category constructors
  * @since 0.1.0
  */
-export const customTokenExchange = (options: Options = {}): CustomTokenExchange => {
+export const customTokenExchange = (
+  options: Options & {
+    /** Whether the tenant has the early-access `api.transaction` (transaction metadata). Default true. */
+    readonly earlyAccess?: boolean
+  } = {}
+): CustomTokenExchange => {
   const { cache, calls } = recorder(options)
   // oxlint-disable-next-line prefer-const
   let api: CustomTokenExchange
@@ -313,9 +318,11 @@ export const customTokenExchange = (options: Options = {}): CustomTokenExchange 
     authentication: {
       setUserById: once("authentication.setUserById"),
       setUserByConnection: once("authentication.setUserByConnection"),
-      setOrganization: record("authentication.setOrganization")
+      setOrganization: record("authentication.setOrganization"),
+      setActor: record("authentication.setActor")
     },
-    user: { setAppMetadata: record("user.setAppMetadata"), setUserMetadata: record("user.setUserMetadata") }
+    user: { setAppMetadata: record("user.setAppMetadata"), setUserMetadata: record("user.setUserMetadata") },
+    ...(options.earlyAccess === false ? {} : { transaction: { setMetadata: record("transaction.setMetadata") } })
   }
   return api
 }
