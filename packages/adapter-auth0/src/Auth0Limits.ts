@@ -143,6 +143,7 @@ export type Broken =
   | "MissingApi"
   | "KindNotEnabled"
   | "ConflictingResultUrls"
+  | "NotInteractive"
 
 /**
  * One thing Auth0 would refuse, ignore or fail on. It names the claim or key (`undefined` for a whole token or

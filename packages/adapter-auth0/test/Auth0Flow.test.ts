@@ -115,6 +115,21 @@ describe("Auth0Flow.check", () => {
       "authentication recordMethod NoApi"
     ])
   })
+
+  it("refuses a form or a redirect with a token in a login with no browser (built without core's checks)", () => {
+    const inFlow = (protocol: string, prompt?: string): Auth0Flow.Pass => ({
+      pass: "execute",
+      event: { transaction: { protocol }, request: { query: prompt === undefined ? {} : { prompt } } }
+    })
+    const form = decision({ prompt: { id: "ap_1", fields: undefined, vars: undefined } })
+    const away = decision({ redirect: { url: "https://ok.example/", query: {}, token } })
+    assert.deepStrictEqual(rules(form, inFlow("oauth2-refresh-token")), [
+      "prompt oauth2-refresh-token NotInteractive"
+    ])
+    assert.deepStrictEqual(rules(away, inFlow("oidc-basic-profile", "none")), ["redirect prompt=none NotInteractive"])
+    assert.deepStrictEqual(rules(away, inFlow("oidc-basic-profile", "login")), [])
+    assert.deepStrictEqual(rules(decision({ transactionMetadata: { a: 1 } }), inFlow("oauth2-password")), [])
+  })
 })
 
 describe("Auth0Flow.apply", () => {
