@@ -12,6 +12,11 @@ const rules = (d: Decision.Decision) =>
   checked(Auth0Authentication.kind, d).map((v) => `${v.target} ${v.name} ${v.rule}`)
 const otp: Authentication.Factor = { type: "otp" }
 
+const event = (transaction: Record<string, unknown>, query: Record<string, unknown> = {}) => {
+  const e = minimalEvent()
+  return { ...e, transaction, request: { ...(e["request"] as object), query } }
+}
+
 const bad = (step: unknown) => rules(decision({ mfaSteps: [step as Authentication.Step] }))
 
 describe("Auth0Authentication", () => {
@@ -139,10 +144,6 @@ describe("Auth0Authentication", () => {
     })
 
     it("an MFA step in a login with no browser (a back-channel grant, prompt=none) denies before any call", async () => {
-      const event = (transaction: Record<string, unknown>, query: Record<string, unknown> = {}) => {
-        const e = minimalEvent()
-        return { ...e, transaction, request: { ...(e["request"] as object), query } }
-      }
       for (
         const protocol of [
           "oauth2-refresh-token",

@@ -19,6 +19,11 @@ const token: Decision.RedirectToken = {
   parameter: "session_token"
 }
 
+const inFlow = (protocol: string, prompt?: string): Auth0Flow.Pass => ({
+  pass: "execute",
+  event: { transaction: { protocol }, request: { query: prompt === undefined ? {} : { prompt } } }
+})
+
 describe("Auth0Flow.check", () => {
   describe("transaction metadata", () => {
     const { maxKeyLength, maxTotalBytes, maxValueBytes } = Auth0Flow.transactionMetadata
@@ -117,10 +122,6 @@ describe("Auth0Flow.check", () => {
   })
 
   it("refuses a form or a redirect with a token in a login with no browser (built without core's checks)", () => {
-    const inFlow = (protocol: string, prompt?: string): Auth0Flow.Pass => ({
-      pass: "execute",
-      event: { transaction: { protocol }, request: { query: prompt === undefined ? {} : { prompt } } }
-    })
     const form = decision({ prompt: { id: "ap_1", fields: undefined, vars: undefined } })
     const away = decision({ redirect: { url: "https://ok.example/", query: {}, token } })
     assert.deepStrictEqual(rules(form, inFlow("oauth2-refresh-token")), [
