@@ -13,6 +13,7 @@ import { maxExpiresInSeconds } from "@rulefx/core/Redirect"
 import * as Redacted from "effect/Redacted"
 import type * as Auth0Limits from "./Auth0Limits.ts"
 import * as DecisionKind from "./DecisionKind.ts"
+import { isHttpUrl, isSecureUrl } from "./internal/url.ts"
 import { byteLength } from "./internal/utf8.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
@@ -42,8 +43,6 @@ const violation = (
   rule: Auth0Limits.Broken,
   bytes?: number
 ): Auth0Limits.Violation => ({ target, name, rule, bytes })
-
-const isHttpUrl = (url: string): boolean => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)
 
 const valueBytes = (value: unknown): number => byteLength(typeof value === "string" ? value : String(value))
 
@@ -91,7 +90,9 @@ export const checkTransactionMetadata = (
 
 /**
  * Lists what Auth0 would refuse in the flow kinds of a Decision: two suspensions in one pass (two redirects, or a
- * redirect and a form), a redirect to something other than an http(s) URL or with a payload that is not JSON,
+ * redirect and a form), a redirect to something other than an http(s) URL (`InvalidUrl`), to plain http other than
+ * localhost, 127.0.0.1 or [::1] (`InsecureUrl`: the signed token would travel unencrypted), or with a payload that is
+ * not JSON,
  * transaction metadata past Auth0's limits (keys over 64 characters, values over 8 KB or not scalars, unsafe
  * integers, over 16 KB in all once applied to what the transaction holds), a recorded authentication method outside
  * the continue pass or not an http(s) URL, a form or a redirect with a token in a login with no browser
@@ -107,6 +108,7 @@ export const check = (d: Decision.Decision, pass: Pass, api: PostLoginApi): Read
   }
   if (d.redirect !== undefined && d.redirect.token !== undefined) {
     if (!isHttpUrl(d.redirect.url)) out.push(violation("redirect", undefined, "InvalidUrl"))
+    else if (!isSecureUrl(d.redirect.url)) out.push(violation("redirect", undefined, "InsecureUrl"))
     if (JSON.stringify(d.redirect.token.payload) === undefined) out.push(violation("redirect", undefined, "NotJson"))
     const expires = d.redirect.token.expiresInSeconds
     if (!Number.isInteger(expires) || expires <= 0 || expires > maxExpiresInSeconds) {

@@ -144,6 +144,7 @@ export type Broken =
   | "KindNotEnabled"
   | "ConflictingResultUrls"
   | "NotInteractive"
+  | "InsecureUrl"
 
 /**
  * One thing Auth0 would refuse, ignore or fail on. It names the claim or key (`undefined` for a whole token or

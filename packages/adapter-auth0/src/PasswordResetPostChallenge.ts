@@ -32,6 +32,7 @@ import * as Auth0Authentication from "./Auth0Authentication.ts"
 import * as Auth0Flow from "./Auth0Flow.ts"
 import type * as Auth0Limits from "./Auth0Limits.ts"
 import { printLine } from "./internal/logger.ts"
+import { isHttpUrl, isSecureUrl } from "./internal/url.ts"
 import * as PasswordResetPostChallengeEvent from "./PasswordResetPostChallengeEvent.ts"
 import type { AuthenticationApi, CacheApi, EncodeTokenOptions, PostLoginApi } from "./PostLoginApi.ts"
 import * as TriggerRun from "./TriggerRun.ts"
@@ -116,8 +117,6 @@ const foreign = (d: Decision.Decision): boolean =>
   (d.redirect !== undefined && d.redirect.token === undefined) ||
   (d.mfaSteps ?? []).some((s) => s._tag !== "ChallengeWith" && s._tag !== "ChallengeWithAny")
 
-const isHttpUrl = (url: string): boolean => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)
-
 const violation = (name: string, rule: Auth0Limits.Broken): Auth0Limits.Violation => ({
   target: name === "setResultUrl" ? "redirect" : "api",
   name,
@@ -135,7 +134,7 @@ const checkResultUrls = (
   for (const u of urls) {
     if (!isHttpUrl(u.url) || !Object.values(u.query).every(Predicate.isString)) {
       out.push(violation("setResultUrl", "InvalidUrl"))
-    }
+    } else if (!isSecureUrl(u.url)) out.push(violation("setResultUrl", "InsecureUrl"))
   }
   if (urls.length > 0 && typeof api.transaction?.setResultUrl !== "function") {
     out.push(violation("setResultUrl", "NoApi"))

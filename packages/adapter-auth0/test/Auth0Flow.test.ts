@@ -24,6 +24,8 @@ const inFlow = (protocol: string, prompt?: string): Auth0Flow.Pass => ({
   event: { transaction: { protocol }, request: { query: prompt === undefined ? {} : { prompt } } }
 })
 
+const at = (url: string) => rules(decision({ redirect: { url, query: {}, token } }))
+
 describe("Auth0Flow.check", () => {
   describe("transaction metadata", () => {
     const { maxKeyLength, maxTotalBytes, maxValueBytes } = Auth0Flow.transactionMetadata
@@ -81,6 +83,15 @@ describe("Auth0Flow.check", () => {
       "redirect - InvalidUrl"
     ])
     assert.deepStrictEqual(rules(decision({ redirect: { url: "https://ok.example/", query: {}, token } })), [])
+  })
+
+  it("refuses a redirect with a token to plain http, except this machine (local development)", () => {
+    for (const url of ["http://consent.example.com/", "http://10.0.0.5:8080/x", "http://localhost.example.com/"]) {
+      assert.deepStrictEqual(at(url), ["redirect - InsecureUrl"], url)
+    }
+    for (const url of ["http://localhost:3000/consent", "http://127.0.0.1:8080/", "http://[::1]/", "https://a.b/"]) {
+      assert.deepStrictEqual(at(url), [], url)
+    }
   })
 
   it("refuses a token lifetime that is not a whole number of seconds between 1 and one day", () => {
