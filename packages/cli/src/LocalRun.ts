@@ -26,6 +26,7 @@ import * as Predicate from "effect/Predicate"
 import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { extname, resolve } from "node:path"
+import * as Scrub from "./internal/diff/scrub.ts"
 import { readText } from "./internal/files.ts"
 import * as PartialEvent from "./PartialEvent.ts"
 import * as SourceMapping from "./SourceMapping.ts"
@@ -318,7 +319,8 @@ export const run = Effect.fn("LocalRun.run")(function*(
     filled: options.filled ?? [],
     elapsedMs
   }
-  return result
+  // What is printed never holds a secret of the run: a rule may have put one in a claim, a query, a denial, a log line.
+  return Scrub.scrubberOf(withSecrets.secrets)(result)
 })
 
 const formatSeconds = (duration: Duration.Duration): string => `${Duration.toMillis(duration) / 1000} s`

@@ -24,6 +24,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Scrub from "./internal/diff/scrub.ts"
 import { readText } from "./internal/files.ts"
 import * as LocalRun from "./LocalRun.ts"
 import type * as Triggers from "./Triggers.ts"
@@ -381,7 +382,8 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
     filled: options.filled ?? [],
     elapsedMs: performance.now() - started
   }
-  return result
+  // As LocalRun's: what is printed never holds a secret of the run.
+  return Scrub.scrubberOf(withSecrets.secrets)(result)
 })
 
 /**
