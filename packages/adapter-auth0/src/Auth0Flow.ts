@@ -114,7 +114,7 @@ export const check = (d: Decision.Decision, pass: Pass, api: PostLoginApi): Read
     if (!Number.isInteger(expires) || expires <= 0 || expires > maxExpiresInSeconds) {
       out.push(violation("redirect", "expiresInSeconds", "InvalidExpiry"))
     }
-    if (typeof api.redirect.encodeToken !== "function") out.push(violation("redirect", "encodeToken", "NoApi"))
+    if (typeof api.redirect.encodeToken !== "function") out.push(violation("redirect", "encodeToken", "MissingApi"))
   }
   const suspension = d.prompt === undefined ? d.redirect?.token === undefined ? undefined : "redirect" : "prompt"
   const why = suspension === undefined ? undefined : DecisionKind.notInteractive(pass)
@@ -122,12 +122,12 @@ export const check = (d: Decision.Decision, pass: Pass, api: PostLoginApi): Read
   // them is refused here, before any call.
   if (why !== undefined) out.push(violation(suspension!, why, "NotInteractive"))
   if (d.prompt !== undefined && typeof api.prompt?.render !== "function") {
-    out.push(violation("prompt", "render", "NoApi"))
+    out.push(violation("prompt", "render", "MissingApi"))
   }
   if (d.transactionMetadata !== undefined) {
     checkTransactionMetadata(d.transactionMetadata, pass.transactionMetadata ?? {}, out)
     if (typeof api.transaction?.setMetadata !== "function") {
-      out.push(violation("transaction_metadata", "setMetadata", "NoApi"))
+      out.push(violation("transaction_metadata", "setMetadata", "MissingApi"))
     }
   }
   for (const url of d.authenticationMethods ?? []) {
@@ -135,7 +135,7 @@ export const check = (d: Decision.Decision, pass: Pass, api: PostLoginApi): Read
     else if (!isHttpUrl(url)) out.push(violation("authentication", url, "InvalidUrl"))
   }
   if ((d.authenticationMethods ?? []).length > 0 && typeof api.authentication?.recordMethod !== "function") {
-    out.push(violation("authentication", "recordMethod", "NoApi"))
+    out.push(violation("authentication", "recordMethod", "MissingApi"))
   }
   return out
 }

@@ -19,7 +19,7 @@
  */
 import * as CoreExchange from "@rulefx/core/CredentialsExchange"
 import * as Decision from "@rulefx/core/Decision"
-import { type Denial, describe } from "@rulefx/core/Denial"
+import type { Denial } from "@rulefx/core/Denial"
 import type * as Pipeline from "@rulefx/core/Pipeline"
 import type * as Layer from "effect/Layer"
 import * as Auth0Limits from "./Auth0Limits.ts"
@@ -171,15 +171,15 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
   layer: Layer.Layer<ROut, LE, PerRequest | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerRequest>,
   options: TriggerRun.Options = {}
 ) => {
-  const run = TriggerRun.decider(
+  const run = TriggerRun.outcomes(
     CredentialsExchangeEvent.decode,
     pipeline,
     layer as Layer.Layer<ROut, LE, PerRequest | TriggerRun.PerEvent>,
     options,
-    "token request failed closed"
+    "token request failed closed",
+    toOutcome
   )
-  return (event: unknown, api?: Pick<CredentialsExchangeApi, "cache">): Promise<Outcome> =>
-    run(event, api).then(toOutcome)
+  return (event: unknown, api?: Pick<CredentialsExchangeApi, "cache">): Promise<Outcome> => run(event, api)
 }
 
 /**
@@ -218,22 +218,6 @@ export const lacksApi = (outcome: Outcome, api: CredentialsExchangeApi): boolean
   outcome._tag === "Allowed" && (outcome.targetScopes ?? []).length > 0 &&
   (typeof api.transaction !== "object" || api.transaction === null ||
     targetScopeCalls.some((call) => typeof api.transaction![call] !== "function"))
-
-// The last resort when anything above threw: deny with server_error; an api that cannot deny is logged.
-const lastResort = (api: CredentialsExchangeApi, error: unknown): void => {
-  let canDeny = false
-  try {
-    canDeny = typeof api.access.deny === "function"
-  } catch {
-    // A malformed api.
-  }
-  if (canDeny) api.access.deny("server_error", genericReason)
-  printLine(
-    `rulefx ERROR handler failed closed${canDeny ? "" : " (api cannot deny)"}: ${
-      String(error instanceof Error ? error.message : describe(error)).slice(0, 200)
-    }`
-  )
-}
 
 /**
  * Builds `onExecuteCredentialsExchange` from a credentials-exchange pipeline and the layer of the services it needs
@@ -277,17 +261,14 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
   pipeline: Pipeline.Pipeline<E, R>,
   layer: Layer.Layer<ROut, LE, PerRequest | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerRequest>,
   options: TriggerRun.Options = {}
-): Handler => {
-  const run = decide<E, R, ROut, LE>(pipeline, layer, options)
-  return async (event, api) => {
-    try {
-      const outcome = await run(event, api)
-      if (lacksApi(outcome, api)) {
-        printLine("rulefx ERROR request denied: target scopes need api.transaction (early access), which is absent")
-        apply(serverError("MissingApi"), api)
-      } else apply(outcome, api)
-    } catch (error) {
-      lastResort(api, error)
-    }
-  }
-}
+): Handler =>
+  TriggerRun.blockingHandler<CredentialsExchangeApi, Outcome>(
+    decide<E, R, ROut, LE>(pipeline, layer, options),
+    TriggerRun.applyChecked(
+      apply,
+      lacksApi,
+      serverError("MissingApi"),
+      "request denied: target scopes need api.transaction (early access), which is absent"
+    ),
+    (api) => api.access.deny("server_error", genericReason)
+  )

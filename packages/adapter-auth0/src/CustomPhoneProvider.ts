@@ -107,15 +107,15 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
   layer: Layer.Layer<ROut, LE, PerEvent | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerEvent>,
   options: TriggerRun.Options = {}
 ) => {
-  const run = TriggerRun.decider(
+  const run = TriggerRun.outcomes(
     CustomPhoneProviderEvent.decode,
     pipeline,
     layer as Layer.Layer<ROut, LE, PerEvent | TriggerRun.PerEvent>,
     options,
-    "phone notification failed"
+    "phone notification failed",
+    toOutcome
   )
-  return (event: unknown, api?: Pick<CustomPhoneProviderApi, "cache">): Promise<Outcome> =>
-    run(event, api).then(toOutcome)
+  return (event: unknown, api?: Pick<CustomPhoneProviderApi, "cache">): Promise<Outcome> => run(event, api)
 }
 
 /**

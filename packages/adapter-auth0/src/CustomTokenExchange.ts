@@ -17,7 +17,7 @@
  */
 import * as Exchange from "@rulefx/core/CustomTokenExchange"
 import * as Decision from "@rulefx/core/Decision"
-import { type Denial, describe } from "@rulefx/core/Denial"
+import type { Denial } from "@rulefx/core/Denial"
 import type * as Pipeline from "@rulefx/core/Pipeline"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -304,21 +304,6 @@ const lacksApi = (outcome: Outcome, api: CustomTokenExchangeApi): boolean =>
       typeof api.user !== "object")
   )
 
-const lastResort = (api: CustomTokenExchangeApi, error: unknown): void => {
-  let canDeny = false
-  try {
-    canDeny = typeof api.access.deny === "function"
-  } catch {
-    // A malformed api.
-  }
-  if (canDeny) api.access.deny("server_error", genericReason)
-  printLine(
-    `rulefx ERROR handler failed closed${canDeny ? "" : " (api cannot deny)"}: ${
-      String(error instanceof Error ? error.message : describe(error)).slice(0, 200)
-    }`
-  )
-}
-
 /**
  * Builds `onExecuteCustomTokenExchange` from a custom-token-exchange pipeline and the layer of the services it needs
  * (TokenExchange, Subjects, Secrets and Cache come from each exchange).
@@ -330,17 +315,14 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
   pipeline: Pipeline.Pipeline<E, R>,
   layer: Layer.Layer<ROut, LE, PerExchange | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerExchange>,
   options: TriggerRun.Options = {}
-): Handler => {
-  const run = decide<E, R, ROut, LE>(pipeline, layer, options)
-  return async (event, api) => {
-    try {
-      const outcome = await run(event, api)
-      if (lacksApi(outcome, api)) {
-        printLine("rulefx ERROR token exchange denied: the api lacks a call the decision needs")
-        apply(serverError("NoApi"), api)
-      } else apply(outcome, api)
-    } catch (error) {
-      lastResort(api, error)
-    }
-  }
-}
+): Handler =>
+  TriggerRun.blockingHandler<CustomTokenExchangeApi, Outcome>(
+    decide<E, R, ROut, LE>(pipeline, layer, options),
+    TriggerRun.applyChecked(
+      apply,
+      lacksApi,
+      serverError("MissingApi"),
+      "token exchange denied: the api lacks a call the decision needs"
+    ),
+    (api) => api.access.deny("server_error", genericReason)
+  )

@@ -125,10 +125,10 @@ describe("Auth0Flow.check", () => {
       authenticationMethods: ["https://m.example/"]
     })
     assert.deepStrictEqual(rules(d, resume, rest as never), [
-      "redirect encodeToken NoApi",
-      "prompt render NoApi",
-      "transaction_metadata setMetadata NoApi",
-      "authentication recordMethod NoApi"
+      "redirect encodeToken MissingApi",
+      "prompt render MissingApi",
+      "transaction_metadata setMetadata MissingApi",
+      "authentication recordMethod MissingApi"
     ])
   })
 
