@@ -12,7 +12,7 @@ import type * as Decision from "@rulefx/core/Decision"
 import { maxExpiresInSeconds } from "@rulefx/core/Redirect"
 import * as Redacted from "effect/Redacted"
 import type * as Auth0Limits from "./Auth0Limits.ts"
-import * as DecisionKind from "./DecisionKind.ts"
+import type * as DecisionKind from "./DecisionKind.ts"
 import { isHttpUrl, isSecureUrl } from "./internal/url.ts"
 import { byteLength } from "./internal/utf8.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
@@ -95,8 +95,7 @@ export const checkTransactionMetadata = (
  * not JSON,
  * transaction metadata past Auth0's limits (keys over 64 characters, values over 8 KB or not scalars, unsafe
  * integers, over 16 KB in all once applied to what the transaction holds), a recorded authentication method outside
- * the continue pass or not an http(s) URL, a form or a redirect with a token in a login with no browser
- * (DecisionKind.notInteractive), and any of these when the `api` lacks the call that applies it.
+ * the continue pass or not an http(s) URL, and any of these when the `api` lacks the call that applies it.
  *
  * @category getters
  * @since 0.1.0
@@ -116,11 +115,6 @@ export const check = (d: Decision.Decision, pass: Pass, api: PostLoginApi): Read
     }
     if (typeof api.redirect.encodeToken !== "function") out.push(violation("redirect", "encodeToken", "MissingApi"))
   }
-  const suspension = d.prompt === undefined ? d.redirect?.token === undefined ? undefined : "redirect" : "prompt"
-  const why = suspension === undefined ? undefined : DecisionKind.notInteractive(pass)
-  // Core's Redirect.sendUserTo and Form#render refuse these already (RedirectImpossible); a Decision built without
-  // them is refused here, before any call.
-  if (why !== undefined) out.push(violation(suspension!, why, "NotInteractive"))
   if (d.prompt !== undefined && typeof api.prompt?.render !== "function") {
     out.push(violation("prompt", "render", "MissingApi"))
   }

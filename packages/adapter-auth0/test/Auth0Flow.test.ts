@@ -19,11 +19,6 @@ const token: Decision.RedirectToken = {
   parameter: "session_token"
 }
 
-const inFlow = (protocol: string, prompt?: string): Auth0Flow.Pass => ({
-  pass: "execute",
-  event: { transaction: { protocol }, request: { query: prompt === undefined ? {} : { prompt } } }
-})
-
 const at = (url: string) => rules(decision({ redirect: { url, query: {}, token } }))
 
 describe("Auth0Flow.check", () => {
@@ -130,17 +125,6 @@ describe("Auth0Flow.check", () => {
       "transaction_metadata setMetadata MissingApi",
       "authentication recordMethod MissingApi"
     ])
-  })
-
-  it("refuses a form or a redirect with a token in a login with no browser (built without core's checks)", () => {
-    const form = decision({ prompt: { id: "ap_1", fields: undefined, vars: undefined } })
-    const away = decision({ redirect: { url: "https://ok.example/", query: {}, token } })
-    assert.deepStrictEqual(rules(form, inFlow("oauth2-refresh-token")), [
-      "prompt oauth2-refresh-token NotInteractive"
-    ])
-    assert.deepStrictEqual(rules(away, inFlow("oidc-basic-profile", "none")), ["redirect prompt=none NotInteractive"])
-    assert.deepStrictEqual(rules(away, inFlow("oidc-basic-profile", "login")), [])
-    assert.deepStrictEqual(rules(decision({ transactionMetadata: { a: 1 } }), inFlow("oauth2-password")), [])
   })
 })
 
