@@ -4,14 +4,17 @@
  *
  * Checked before any `api` call: at most 4 steps; factor types and options as Auth0 takes them (no `email`
  * enrollment); at most one primary user, of at most 128 characters; no primary user with metadata writes (Auth0
- * discards the metadata set in the Action that calls `setPrimaryUser`).
+ * discards the metadata set in the Action that calls `setPrimaryUser`); and, in post-login, no MFA step in a login
+ * with no browser to show it in (a back-channel grant such as refresh token, resource-owner password, client-initiated
+ * backchannel or token exchange, or `prompt=none`: core's Redirect.isRedirectable), which Auth0 would fail: the login
+ * is denied with the generic reason and the log names the protocol (`NotInteractive`).
  *
  * @since 0.1.0
  */
 import * as Authentication from "@rulefx/core/Authentication"
 import type * as Decision from "@rulefx/core/Decision"
 import type { Violation } from "./Auth0Limits.ts"
-import type { DecisionKind } from "./DecisionKind.ts"
+import { type DecisionKind, notInteractive, type Pass } from "./DecisionKind.ts"
 import type { FactorArg, PostLoginApi } from "./PostLoginApi.ts"
 
 const factorTypes = /* @__PURE__ */ new Set([
@@ -80,6 +83,18 @@ export const check = (d: Decision.Decision, out: Array<Violation>): void => {
 }
 
 /**
+ * Adds to `out` a `NotInteractive` violation when the Decision has MFA steps and the login has no browser to show them
+ * in (DecisionKind.notInteractive: a back-channel protocol or `prompt=none`).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const checkInteractive = (d: Decision.Decision, out: Array<Violation>, pass: Pass): void => {
+  const why = d.mfaSteps?.length ? notInteractive(pass) : undefined
+  if (why !== undefined) out.push({ target: "authentication", name: why, rule: "NotInteractive", bytes: undefined })
+}
+
+/**
  * Tells whether the Decision has a challenge step, which overrides its `mfa` (Auth0's `challengeWith*` overrides
  * `multifactor.enable`): the adapter then does not call `multifactor.enable`.
  *
@@ -131,4 +146,12 @@ export const apply = (d: Decision.Decision, api: PostLoginApi): void => {
  * @category constructors
  * @since 0.1.0
  */
-export const kind: DecisionKind = { target: "authentication", check, lacksApi, apply }
+export const kind: DecisionKind = {
+  target: "authentication",
+  check: (d, out, pass) => {
+    check(d, out)
+    checkInteractive(d, out, pass)
+  },
+  lacksApi,
+  apply
+}

@@ -13,6 +13,7 @@ import { maxExpiresInSeconds } from "@rulefx/core/Redirect"
 import * as Redacted from "effect/Redacted"
 import type * as Auth0Limits from "./Auth0Limits.ts"
 import type * as DecisionKind from "./DecisionKind.ts"
+import { isHttpUrl, isSecureUrl } from "./internal/url.ts"
 import { byteLength } from "./internal/utf8.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
@@ -43,8 +44,6 @@ const violation = (
   bytes?: number
 ): Auth0Limits.Violation => ({ target, name, rule, bytes })
 
-const isHttpUrl = (url: string): boolean => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)
-
 const valueBytes = (value: unknown): number => byteLength(typeof value === "string" ? value : String(value))
 
 const checkValue = (key: string, value: unknown, out: Array<Auth0Limits.Violation>): void => {
@@ -63,8 +62,15 @@ const checkValue = (key: string, value: unknown, out: Array<Auth0Limits.Violatio
   }
 }
 
-// The metadata the transaction would hold after the writes: what it arrived with, the writes over it, null deleting.
-const checkTransactionMetadata = (
+/**
+ * Adds to `out` what Auth0 would refuse in transaction metadata writes, counted over the metadata the transaction
+ * arrived with (`before`), the writes over it, `null` deleting: the limits of `transactionMetadata`, scalar values,
+ * safe integers. Post-login's flow kind and custom-token-exchange's `transaction.setMetadata` share it.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const checkTransactionMetadata = (
   writes: Readonly<Record<string, unknown>>,
   before: Readonly<Record<string, unknown>>,
   out: Array<Auth0Limits.Violation>
@@ -84,7 +90,9 @@ const checkTransactionMetadata = (
 
 /**
  * Lists what Auth0 would refuse in the flow kinds of a Decision: two suspensions in one pass (two redirects, or a
- * redirect and a form), a redirect to something other than an http(s) URL or with a payload that is not JSON,
+ * redirect and a form), a redirect to something other than an http(s) URL (`InvalidUrl`), to plain http other than
+ * localhost, 127.0.0.1 or [::1] (`InsecureUrl`: the signed token would travel unencrypted), or with a payload that is
+ * not JSON,
  * transaction metadata past Auth0's limits (keys over 64 characters, values over 8 KB or not scalars, unsafe
  * integers, over 16 KB in all once applied to what the transaction holds), a recorded authentication method outside
  * the continue pass or not an http(s) URL, and any of these when the `api` lacks the call that applies it.
@@ -99,20 +107,21 @@ export const check = (d: Decision.Decision, pass: Pass, api: PostLoginApi): Read
   }
   if (d.redirect !== undefined && d.redirect.token !== undefined) {
     if (!isHttpUrl(d.redirect.url)) out.push(violation("redirect", undefined, "InvalidUrl"))
+    else if (!isSecureUrl(d.redirect.url)) out.push(violation("redirect", undefined, "InsecureUrl"))
     if (JSON.stringify(d.redirect.token.payload) === undefined) out.push(violation("redirect", undefined, "NotJson"))
     const expires = d.redirect.token.expiresInSeconds
     if (!Number.isInteger(expires) || expires <= 0 || expires > maxExpiresInSeconds) {
       out.push(violation("redirect", "expiresInSeconds", "InvalidExpiry"))
     }
-    if (typeof api.redirect.encodeToken !== "function") out.push(violation("redirect", "encodeToken", "NoApi"))
+    if (typeof api.redirect.encodeToken !== "function") out.push(violation("redirect", "encodeToken", "MissingApi"))
   }
   if (d.prompt !== undefined && typeof api.prompt?.render !== "function") {
-    out.push(violation("prompt", "render", "NoApi"))
+    out.push(violation("prompt", "render", "MissingApi"))
   }
   if (d.transactionMetadata !== undefined) {
     checkTransactionMetadata(d.transactionMetadata, pass.transactionMetadata ?? {}, out)
     if (typeof api.transaction?.setMetadata !== "function") {
-      out.push(violation("transaction_metadata", "setMetadata", "NoApi"))
+      out.push(violation("transaction_metadata", "setMetadata", "MissingApi"))
     }
   }
   for (const url of d.authenticationMethods ?? []) {
@@ -120,7 +129,7 @@ export const check = (d: Decision.Decision, pass: Pass, api: PostLoginApi): Read
     else if (!isHttpUrl(url)) out.push(violation("authentication", url, "InvalidUrl"))
   }
   if ((d.authenticationMethods ?? []).length > 0 && typeof api.authentication?.recordMethod !== "function") {
-    out.push(violation("authentication", "recordMethod", "NoApi"))
+    out.push(violation("authentication", "recordMethod", "MissingApi"))
   }
   return out
 }

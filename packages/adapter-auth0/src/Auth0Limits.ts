@@ -124,7 +124,7 @@ export type Broken =
   | "TwoSuspensions"
   | "InvalidUrl"
   | "ContinueOnly"
-  | "NoApi"
+  | "MissingApi"
   | "TooManyMfaSteps"
   | "InvalidFactor"
   | "ConflictingPrimaryUsers"
@@ -140,9 +140,10 @@ export type Broken =
   | "UnpairedSetting"
   | "InvalidExpiry"
   | "TooManyMetadataKeys"
-  | "MissingApi"
   | "KindNotEnabled"
   | "ConflictingResultUrls"
+  | "NotInteractive"
+  | "InsecureUrl"
 
 /**
  * One thing Auth0 would refuse, ignore or fail on. It names the claim or key (`undefined` for a whole token or

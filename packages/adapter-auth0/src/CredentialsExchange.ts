@@ -10,19 +10,22 @@
  * trigger cannot apply denies with `server_error` and a generic reason, and logs the detail. The handler never throws,
  * except when Auth0's own `api.access.deny` throws (a rejected handler fails the request; resolving would not).
  *
- * Early-access target scopes (`api.transaction.addTargetScope` and kin) are not modelled.
+ * Early-access target scopes: the changes rules record (CredentialsExchange.addTargetScope and kin) are applied after
+ * the claims, in rule order, through `api.transaction.*TargetScope(s)`. A scope Auth0 would throw on, or an `api`
+ * without `transaction` (a tenant without the feature) when there are changes to apply, denies with `server_error`
+ * before any call.
  *
  * @since 0.1.0
  */
 import * as CoreExchange from "@rulefx/core/CredentialsExchange"
 import * as Decision from "@rulefx/core/Decision"
-import { type Denial, describe } from "@rulefx/core/Denial"
+import type { Denial } from "@rulefx/core/Denial"
 import type * as Pipeline from "@rulefx/core/Pipeline"
 import type * as Layer from "effect/Layer"
 import * as Auth0Limits from "./Auth0Limits.ts"
 import * as CredentialsExchangeEvent from "./CredentialsExchangeEvent.ts"
 import { printLine } from "./internal/logger.ts"
-import type { CacheApi } from "./PostLoginApi.ts"
+import { type CacheApi, isValidScope } from "./PostLoginApi.ts"
 import * as TriggerRun from "./TriggerRun.ts"
 
 /**
@@ -34,6 +37,13 @@ import * as TriggerRun from "./TriggerRun.ts"
 export interface CredentialsExchangeApi {
   readonly access: { readonly deny: (code: CoreExchange.Code, reason: string) => unknown }
   readonly accessToken: { readonly setCustomClaim: (name: string, value: unknown) => unknown }
+  /** Early access: absent on a tenant without the target scopes feature. */
+  readonly transaction?: {
+    readonly addTargetScope: (scope: string) => unknown
+    readonly removeTargetScope: (scope: string) => unknown
+    readonly setTargetScopes: (scopes: Array<string>) => unknown
+    readonly clearTargetScopes: () => unknown
+  }
   /** Auth0's cache, shared by the Actions of the trigger. */
   readonly cache?: CacheApi
 }
@@ -45,7 +55,12 @@ export interface CredentialsExchangeApi {
  * @since 0.1.0
  */
 export type Outcome =
-  | { readonly _tag: "Allowed"; readonly accessTokenClaims: Readonly<Record<string, unknown>> }
+  | {
+    readonly _tag: "Allowed"
+    readonly accessTokenClaims: Readonly<Record<string, unknown>>
+    /** The target scope changes, in rule order (early access). Absent or empty when none. */
+    readonly targetScopes?: ReadonlyArray<Decision.TargetScopeChange>
+  }
   | {
     readonly _tag: "Denied"
     readonly code: CoreExchange.Code
@@ -87,7 +102,30 @@ const serverError = (denial: string): Outcome => ({
 
 // A decision with anything but access-token claims came from a rule this trigger cannot apply (a post-login rule
 // smuggled inside Rule.all, say): refused rather than half applied.
-const foreign = (d: Decision.Decision): boolean => !Decision.isEmpty({ ...d, accessTokenClaims: {} })
+const foreign = (d: Decision.Decision): boolean =>
+  !Decision.isEmpty({ ...d, accessTokenClaims: {}, targetScopes: undefined })
+
+const scopesOf = (change: Decision.TargetScopeChange): ReadonlyArray<string> =>
+  change._tag === "Set" ? change.scopes : change._tag === "Clear" ? [] : [change.scope]
+
+/**
+ * Lists the target scope changes Auth0 would throw on: a scope that is not a string of the characters a scope may
+ * hold (no spaces, no quotes, no backslashes).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const checkTargetScopes = (
+  changes: ReadonlyArray<Decision.TargetScopeChange>
+): ReadonlyArray<Auth0Limits.Violation> =>
+  changes.flatMap((change) =>
+    scopesOf(change).filter((scope) => typeof scope !== "string" || !isValidScope(scope)).map((scope) => ({
+      target: "scope" as const,
+      name: String(scope),
+      rule: "InvalidScope" as const,
+      bytes: undefined
+    }))
+  )
 
 const toOutcome = (result: TriggerRun.Result): Outcome => {
   if (result._tag === "Failed") {
@@ -98,7 +136,10 @@ const toOutcome = (result: TriggerRun.Result): Outcome => {
   const d = result.decision
   let violations: ReadonlyArray<Auth0Limits.Violation>
   try {
-    violations = Auth0Limits.check({ ...Decision.empty(), accessTokenClaims: d.accessTokenClaims })
+    violations = [
+      ...Auth0Limits.check({ ...Decision.empty(), accessTokenClaims: d.accessTokenClaims }),
+      ...checkTargetScopes(d.targetScopes ?? [])
+    ]
   } catch {
     violations = [{ target: "accessToken", name: undefined, rule: "NotJson", bytes: undefined }]
   }
@@ -112,7 +153,11 @@ const toOutcome = (result: TriggerRun.Result): Outcome => {
     }
     return serverError("Limits")
   }
-  return { _tag: "Allowed", accessTokenClaims: d.accessTokenClaims }
+  return {
+    _tag: "Allowed",
+    accessTokenClaims: d.accessTokenClaims,
+    ...(d.targetScopes?.length ? { targetScopes: d.targetScopes } : {})
+  }
 }
 
 /**
@@ -126,15 +171,15 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
   layer: Layer.Layer<ROut, LE, PerRequest | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerRequest>,
   options: TriggerRun.Options = {}
 ) => {
-  const run = TriggerRun.decider(
+  const run = TriggerRun.outcomes(
     CredentialsExchangeEvent.decode,
     pipeline,
     layer as Layer.Layer<ROut, LE, PerRequest | TriggerRun.PerEvent>,
     options,
-    "token request failed closed"
+    "token request failed closed",
+    toOutcome
   )
-  return (event: unknown, api?: Pick<CredentialsExchangeApi, "cache">): Promise<Outcome> =>
-    run(event, api).then(toOutcome)
+  return (event: unknown, api?: Pick<CredentialsExchangeApi, "cache">): Promise<Outcome> => run(event, api)
 }
 
 /**
@@ -151,23 +196,28 @@ export const apply = (outcome: Outcome, api: CredentialsExchangeApi): void => {
   for (const name of Object.keys(outcome.accessTokenClaims)) {
     api.accessToken.setCustomClaim(name, outcome.accessTokenClaims[name])
   }
+  for (const change of outcome.targetScopes ?? []) {
+    const transaction = api.transaction!
+    if (change._tag === "Add") transaction.addTargetScope(change.scope)
+    else if (change._tag === "Remove") transaction.removeTargetScope(change.scope)
+    else if (change._tag === "Set") transaction.setTargetScopes([...change.scopes])
+    else transaction.clearTargetScopes()
+  }
 }
 
-// The last resort when anything above threw: deny with server_error; an api that cannot deny is logged.
-const lastResort = (api: CredentialsExchangeApi, error: unknown): void => {
-  let canDeny = false
-  try {
-    canDeny = typeof api.access.deny === "function"
-  } catch {
-    // A malformed api.
-  }
-  if (canDeny) api.access.deny("server_error", genericReason)
-  printLine(
-    `rulefx ERROR handler failed closed${canDeny ? "" : " (api cannot deny)"}: ${
-      String(error instanceof Error ? error.message : describe(error)).slice(0, 200)
-    }`
-  )
-}
+const targetScopeCalls = ["addTargetScope", "removeTargetScope", "setTargetScopes", "clearTargetScopes"] as const
+
+/**
+ * Tells whether an outcome needs a call the `api` lacks: target scope changes on a tenant without the early-access
+ * `api.transaction`. Checked before any call, so the request is denied rather than half applied.
+ *
+ * @category guards
+ * @since 0.1.0
+ */
+export const lacksApi = (outcome: Outcome, api: CredentialsExchangeApi): boolean =>
+  outcome._tag === "Allowed" && (outcome.targetScopes ?? []).length > 0 &&
+  (typeof api.transaction !== "object" || api.transaction === null ||
+    targetScopeCalls.some((call) => typeof api.transaction![call] !== "function"))
 
 /**
  * Builds `onExecuteCredentialsExchange` from a credentials-exchange pipeline and the layer of the services it needs
@@ -211,13 +261,14 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
   pipeline: Pipeline.Pipeline<E, R>,
   layer: Layer.Layer<ROut, LE, PerRequest | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerRequest>,
   options: TriggerRun.Options = {}
-): Handler => {
-  const run = decide<E, R, ROut, LE>(pipeline, layer, options)
-  return async (event, api) => {
-    try {
-      apply(await run(event, api), api)
-    } catch (error) {
-      lastResort(api, error)
-    }
-  }
-}
+): Handler =>
+  TriggerRun.blockingHandler<CredentialsExchangeApi, Outcome>(
+    decide<E, R, ROut, LE>(pipeline, layer, options),
+    TriggerRun.applyChecked(
+      apply,
+      lacksApi,
+      serverError("MissingApi"),
+      "request denied: target scopes need api.transaction (early access), which is absent"
+    ),
+    (api) => api.access.deny("server_error", genericReason)
+  )

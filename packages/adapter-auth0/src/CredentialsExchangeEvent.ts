@@ -20,7 +20,10 @@ const EventSchema = v.object({
   client: v.object({ client_id: nonEmpty, name: v.optional(str, ""), metadata: stringDict }),
   resource_server: v.object({ identifier: nonEmpty }),
   accessToken: v.optional(v.object({ scope: scopes }), { scope: [] }),
-  transaction: v.optional(v.object({ requested_scopes: scopes }), { requested_scopes: [] }),
+  transaction: v.optional(
+    v.object({ requested_scopes: scopes, target_scopes: v.optional(v.array(v.string())) }),
+    { requested_scopes: [] }
+  ),
   request: v.object({ ip: nonEmpty, hostname: optStr, user_agent: optStr, geoip }),
   organization: v.optional(v.object({ id: nonEmpty, name: v.optional(str, "") })),
   tenant,
@@ -52,6 +55,8 @@ export const decode = (event: unknown): Effect.Effect<Decoded<Services>, Invalid
       audience: e.resource_server.identifier,
       requestedScopes: e.transaction.requested_scopes,
       grantedScopes: e.accessToken.scope,
+      // Absent unless the tenant has the early-access target scopes.
+      ...(e.transaction.target_scopes === undefined ? {} : { targetScopes: e.transaction.target_scopes }),
       request: {
         ip: e.request.ip,
         hostname: e.request.hostname,

@@ -6,17 +6,16 @@
  * A denial made with CustomPhoneProvider.DropClass calls `api.notification.drop(reason)`; any other denial, a defect,
  * the deadline, a malformed event or a decision this trigger cannot apply calls `api.notification.retry(reason)`:
  * the safe side for a message a user waits for. A reason is the denial's message (or a generic one), cut to Auth0's
- * 1,024 characters before the call; it never holds the code or the text, which the model keeps Redacted.
+ * 1,024 characters before the call; it never holds the code or the text, which the model keeps Redacted. The run,
+ * the outcome and its application are TriggerRun's notification helpers, shared with custom-email-provider.
  *
  * @since 0.1.0
  */
 import * as CorePhone from "@rulefx/core/CustomPhoneProvider"
-import * as Decision from "@rulefx/core/Decision"
-import { type Denial, describe } from "@rulefx/core/Denial"
+import type { Denial } from "@rulefx/core/Denial"
 import type * as Pipeline from "@rulefx/core/Pipeline"
 import type * as Layer from "effect/Layer"
 import * as CustomPhoneProviderEvent from "./CustomPhoneProviderEvent.ts"
-import { printLine } from "./internal/logger.ts"
 import type { CacheApi } from "./PostLoginApi.ts"
 import * as TriggerRun from "./TriggerRun.ts"
 
@@ -26,24 +25,17 @@ import * as TriggerRun from "./TriggerRun.ts"
  * @category models
  * @since 0.1.0
  */
-export interface CustomPhoneProviderApi {
-  readonly notification: {
-    readonly drop: (reason: string) => unknown
-    readonly retry: (reason: string) => unknown
-  }
+export interface CustomPhoneProviderApi extends TriggerRun.NotificationApi {
   readonly cache?: CacheApi
 }
 
 /**
- * What the run decided.
+ * What the run decided: delivered, dropped or to be retried.
  *
  * @category models
  * @since 0.1.0
  */
-export type Outcome =
-  | { readonly _tag: "Delivered" }
-  | { readonly _tag: "Dropped"; readonly reason: string; readonly denial: string }
-  | { readonly _tag: "Retry"; readonly reason: string; readonly denial: string }
+export type Outcome = TriggerRun.NotificationOutcome
 
 /**
  * The handler Auth0 calls.
@@ -67,7 +59,7 @@ export type PerEvent = CustomPhoneProviderEvent.Services
  * @category constructors
  * @since 0.1.0
  */
-export const maxReason = 1024
+export const maxReason = TriggerRun.maxNotificationReason
 
 /**
  * The reason of a retry when the run failed closed. Leaks nothing.
@@ -77,24 +69,7 @@ export const maxReason = 1024
  */
 export const genericReason = "rulefx: the notification could not be delivered; retry"
 
-const cut = (reason: string): string => reason.length > maxReason ? reason.slice(0, maxReason) : reason
-
-const toOutcome = (result: TriggerRun.Result): Outcome => {
-  if (result._tag === "Failed") {
-    const denial = result.denial
-    if (denial === undefined) return { _tag: "Retry", reason: genericReason, denial: result.tag }
-    return {
-      _tag: CorePhone.isDrop(denial) ? "Dropped" : "Retry",
-      reason: cut(denial.message),
-      denial: result.tag
-    }
-  }
-  if (!Decision.isEmpty(result.decision)) {
-    printLine("rulefx ERROR notification retried: the decision holds something this trigger cannot apply")
-    return { _tag: "Retry", reason: genericReason, denial: "ForeignDecision" }
-  }
-  return { _tag: "Delivered" }
-}
+const policy: TriggerRun.NotificationPolicy = { isDrop: CorePhone.isDrop, genericReason }
 
 /**
  * Runs a pipeline against an event and returns the Outcome. Only `api.cache` is used.
@@ -106,17 +81,15 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
   pipeline: Pipeline.Pipeline<E, R>,
   layer: Layer.Layer<ROut, LE, PerEvent | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerEvent>,
   options: TriggerRun.Options = {}
-) => {
-  const run = TriggerRun.decider(
+): (event: unknown, api?: Pick<CustomPhoneProviderApi, "cache">) => Promise<Outcome> =>
+  TriggerRun.notifications(
     CustomPhoneProviderEvent.decode,
     pipeline,
     layer as Layer.Layer<ROut, LE, PerEvent | TriggerRun.PerEvent>,
     options,
-    "phone notification failed"
+    "phone notification failed",
+    policy
   )
-  return (event: unknown, api?: Pick<CustomPhoneProviderApi, "cache">): Promise<Outcome> =>
-    run(event, api).then(toOutcome)
-}
 
 /**
  * Applies an outcome: nothing when delivered, otherwise drop or retry with the reason.
@@ -124,10 +97,7 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
  * @category constructors
  * @since 0.1.0
  */
-export const apply = (outcome: Outcome, api: CustomPhoneProviderApi): void => {
-  if (outcome._tag === "Dropped") api.notification.drop(outcome.reason)
-  else if (outcome._tag === "Retry") api.notification.retry(outcome.reason)
-}
+export const apply: (outcome: Outcome, api: CustomPhoneProviderApi) => void = TriggerRun.applyNotification
 
 /**
  * Builds `onExecuteCustomPhoneProvider` from a custom-phone-provider pipeline and the layer of the services it needs.
@@ -140,13 +110,4 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
   pipeline: Pipeline.Pipeline<E, R>,
   layer: Layer.Layer<ROut, LE, PerEvent | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerEvent>,
   options: TriggerRun.Options = {}
-): Handler => {
-  const run = decide<E, R, ROut, LE>(pipeline, layer, options)
-  return async (event, api) => {
-    const outcome = await run(event, api)
-    if (outcome._tag !== "Delivered") {
-      printLine(`rulefx WARN notification ${outcome._tag.toLowerCase()}: ${describe({ _tag: outcome.denial })}`)
-    }
-    apply(outcome, api)
-  }
-}
+): Handler => TriggerRun.notificationHandler<CustomPhoneProviderApi>(decide<E, R, ROut, LE>(pipeline, layer, options))

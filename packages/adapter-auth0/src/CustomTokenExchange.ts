@@ -3,7 +3,9 @@
  * `onExecuteCustomTokenExchange(event, api)` handler (trigger `custom-token-exchange`, v1, Early Access).
  *
  * The same way through as the other triggers (TriggerRun: decode, per-event services, deadline), then the checks,
- * then `api` once, at the end: the organization, the user (`setUserById` or `setUserByConnection`), then the metadata.
+ * then `api` once, at the end: the organization, the user (`setUserById` or `setUserByConnection`), the actor
+ * (`setActor`), the metadata, then the transaction metadata (early access: `api.transaction.setMetadata`; an `api`
+ * without it denies before any call when there are writes).
  * Fail closed: a denial made with CustomTokenExchange.InvalidSubjectTokenClass calls
  * `api.access.rejectInvalidSubjectToken(message)`, any other denial `api.access.deny(code, message)` (its class's
  * code, `server_error` when it has none). No user named, two different users or organizations, an empty user id,
@@ -15,11 +17,12 @@
  */
 import * as Exchange from "@rulefx/core/CustomTokenExchange"
 import * as Decision from "@rulefx/core/Decision"
-import { type Denial, describe } from "@rulefx/core/Denial"
+import type { Denial } from "@rulefx/core/Denial"
 import type * as Pipeline from "@rulefx/core/Pipeline"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
+import * as Auth0Flow from "./Auth0Flow.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
 import * as CustomTokenExchangeEvent from "./CustomTokenExchangeEvent.ts"
 import { printLine } from "./internal/logger.ts"
@@ -45,6 +48,11 @@ export interface CustomTokenExchangeApi {
       options: { creationBehavior: string; updateBehavior: string }
     ) => unknown
     readonly setOrganization?: (idOrName: string) => unknown
+    readonly setActor?: (actor: Exchange.Actor) => unknown
+  }
+  /** Early access: absent on a tenant without transaction metadata. */
+  readonly transaction?: {
+    readonly setMetadata: (key: string, value: Decision.TransactionValue) => unknown
   }
   readonly user?: {
     readonly setAppMetadata: (key: string, value: unknown) => unknown
@@ -68,6 +76,10 @@ export type Outcome =
     readonly organization: string | undefined
     readonly appMetadata: Readonly<Record<string, unknown>>
     readonly userMetadata: Readonly<Record<string, unknown>>
+    /** The actor (`setActor`); absent when none. */
+    readonly actor?: Exchange.Actor | undefined
+    /** Transaction metadata writes (early access); absent when none. */
+    readonly transactionMetadata?: Readonly<Record<string, Decision.TransactionValue>> | undefined
   }
   | { readonly _tag: "Denied"; readonly code: string; readonly reason: string; readonly denial: string }
   | { readonly _tag: "InvalidSubjectToken"; readonly reason: string; readonly denial: string }
@@ -103,7 +115,8 @@ const serverError = (denial: string): Outcome => ({
   denial
 })
 
-const foreign = (d: Decision.Decision): boolean => !Decision.isEmpty({ ...d, appMetadata: {}, userMetadata: {} })
+const foreign = (d: Decision.Decision): boolean =>
+  !Decision.isEmpty({ ...d, appMetadata: {}, userMetadata: {}, transactionMetadata: undefined })
 
 const creation: ReadonlySet<string> = /* @__PURE__ */ new Set(["create_if_not_exists", "none"])
 const update: ReadonlySet<string> = /* @__PURE__ */ new Set(["replace", "none"])
@@ -111,15 +124,43 @@ const update: ReadonlySet<string> = /* @__PURE__ */ new Set(["replace", "none"])
 const nonEmpty = (u: unknown): boolean => typeof u === "string" && u.length > 0
 
 /**
- * Lists why the named users and organizations cannot be applied: none or two different users, two different
- * organizations, an empty id, connection or `attributes.user_id`, or options Auth0 does not know.
+ * Auth0's limits on `setActor`: levels in the delegation chain (the actor and the ones it nests), and properties of a
+ * level besides `sub` and `act`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const actorLimits = { maxLevels: 5, maxProperties: 5 } as const
+
+const checkActor = (actor: unknown, level: number, out: Array<string>): void => {
+  if (level > actorLimits.maxLevels) return void out.push(`setActor: more than ${actorLimits.maxLevels} levels`)
+  if (typeof actor !== "object" || actor === null) return void out.push("setActor: an actor that is not an object")
+  const { act, sub, ...rest } = actor as Record<string, unknown>
+  if (!nonEmpty(sub)) out.push(`setActor: level ${level} has no sub`)
+  const names = Object.keys(rest)
+  if (names.length > actorLimits.maxProperties) out.push(`setActor: level ${level} has more than 5 properties`)
+  for (const name of names) {
+    if (!["string", "number", "boolean"].includes(typeof rest[name])) {
+      out.push(
+        `setActor: level ${level} property ${JSON.stringify(name.slice(0, 80))} is not a string, number or boolean`
+      )
+    }
+  }
+  if (act !== undefined) checkActor(act, level + 1, out)
+}
+
+/**
+ * Lists why the named users, organizations and actors cannot be applied: none or two different users, two different
+ * organizations or actors, an empty id, connection or `attributes.user_id`, options Auth0 does not know, or an actor
+ * past Auth0's limits (`actorLimits`; `sub` at every level, scalar properties).
  *
  * @category getters
  * @since 0.1.0
  */
 export const checkSubjects = (
   users: ReadonlyArray<Exchange.Subject>,
-  organizations: ReadonlyArray<string>
+  organizations: ReadonlyArray<string>,
+  actors: ReadonlyArray<Exchange.Actor> = []
 ): ReadonlyArray<string> => {
   const out: Array<string> = []
   const distinct = new Set(users.map((u) => JSON.stringify(u)))
@@ -127,6 +168,8 @@ export const checkSubjects = (
   if (distinct.size > 1) out.push("two different users named")
   if (new Set(organizations).size > 1) out.push("two different organizations named")
   for (const org of organizations) if (!nonEmpty(org)) out.push("an empty organization")
+  if (new Set(actors.map((a) => JSON.stringify(a))).size > 1) out.push("two different actors named")
+  for (const actor of actors) checkActor(actor, 1, out)
   for (const u of users) {
     if (u._tag === "ById") {
       if (!nonEmpty(u.userId)) out.push("setUserById: an empty user id")
@@ -144,7 +187,9 @@ export const checkSubjects = (
 const toOutcome = (
   result: TriggerRun.Result,
   users: ReadonlyArray<Exchange.Subject>,
-  organizations: ReadonlyArray<string>
+  organizations: ReadonlyArray<string>,
+  actors: ReadonlyArray<Exchange.Actor>,
+  before: Readonly<Record<string, unknown>>
 ): Outcome => {
   if (result._tag === "Failed") {
     const denial = result.denial
@@ -159,10 +204,12 @@ const toOutcome = (
     printLine("rulefx ERROR token exchange denied: the decision holds more than metadata")
     return serverError("ForeignDecision")
   }
-  const problems = checkSubjects(users, organizations)
+  const problems = checkSubjects(users, organizations, actors)
   let violations: ReadonlyArray<Auth0Limits.Violation>
   try {
-    violations = Auth0Limits.check(d)
+    const out = [...Auth0Limits.check(d)]
+    if (d.transactionMetadata !== undefined) Auth0Flow.checkTransactionMetadata(d.transactionMetadata, before, out)
+    violations = out
   } catch {
     violations = [{ target: "decision", name: undefined, rule: "NotJson", bytes: undefined }]
   }
@@ -177,8 +224,16 @@ const toOutcome = (
     subject: users[0]!,
     organization: organizations[0],
     appMetadata: d.appMetadata,
-    userMetadata: d.userMetadata
+    userMetadata: d.userMetadata,
+    ...(actors.length > 0 ? { actor: actors[0] } : {}),
+    ...(d.transactionMetadata === undefined ? {} : { transactionMetadata: d.transactionMetadata })
   }
+}
+
+// The transaction metadata the exchange arrived with (early access), for the 16 KB total.
+const metadataOf = (event: unknown): Readonly<Record<string, unknown>> => {
+  const metadata = (event as { readonly transaction?: { readonly metadata?: unknown } } | null)?.transaction?.metadata
+  return typeof metadata === "object" && metadata !== null ? metadata as Record<string, unknown> : {}
 }
 
 /**
@@ -195,9 +250,11 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
 (event: unknown, api?: Pick<CustomTokenExchangeApi, "cache">): Promise<Outcome> => {
   const users: Array<Exchange.Subject> = []
   const organizations: Array<string> = []
+  const actors: Array<Exchange.Actor> = []
   const subjects = Exchange.Subjects.of({
     user: (u) => void users.push(u),
-    organization: (o) => void organizations.push(o)
+    organization: (o) => void organizations.push(o),
+    actor: (a) => void actors.push(a)
   })
   const decode = (e: unknown) =>
     Effect.map(CustomTokenExchangeEvent.decode(e), (decoded) => ({
@@ -210,7 +267,7 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
     layer as Layer.Layer<ROut, LE, PerExchange | TriggerRun.PerEvent>,
     options,
     "token exchange failed closed"
-  )(event, api).then((result) => toOutcome(result, users, organizations))
+  )(event, api).then((result) => toOutcome(result, users, organizations, actors, metadataOf(event)))
 }
 
 /**
@@ -228,8 +285,11 @@ export const apply = (outcome: Outcome, api: CustomTokenExchangeApi): void => {
   const s = outcome.subject
   if (s._tag === "ById") auth.setUserById(s.userId)
   else auth.setUserByConnection(s.connection, { ...s.attributes }, { ...s.options })
+  if (outcome.actor !== undefined) auth.setActor!(outcome.actor)
   for (const key of Object.keys(outcome.appMetadata)) api.user!.setAppMetadata(key, outcome.appMetadata[key])
   for (const key of Object.keys(outcome.userMetadata)) api.user!.setUserMetadata(key, outcome.userMetadata[key])
+  const metadata = outcome.transactionMetadata ?? {}
+  for (const key of Object.keys(metadata)) api.transaction!.setMetadata(key, metadata[key] ?? null)
 }
 
 // The calls an allowed outcome needs, present on the api: checked before any call, so a missing one denies instead
@@ -238,24 +298,11 @@ const lacksApi = (outcome: Outcome, api: CustomTokenExchangeApi): boolean =>
   outcome._tag === "Allowed" && (
     typeof api.authentication !== "object" ||
     (outcome.organization !== undefined && typeof api.authentication.setOrganization !== "function") ||
+    (outcome.actor !== undefined && typeof api.authentication.setActor !== "function") ||
+    (Object.keys(outcome.transactionMetadata ?? {}).length > 0 && typeof api.transaction?.setMetadata !== "function") ||
     (Object.keys(outcome.appMetadata).length + Object.keys(outcome.userMetadata).length > 0 &&
       typeof api.user !== "object")
   )
-
-const lastResort = (api: CustomTokenExchangeApi, error: unknown): void => {
-  let canDeny = false
-  try {
-    canDeny = typeof api.access.deny === "function"
-  } catch {
-    // A malformed api.
-  }
-  if (canDeny) api.access.deny("server_error", genericReason)
-  printLine(
-    `rulefx ERROR handler failed closed${canDeny ? "" : " (api cannot deny)"}: ${
-      String(error instanceof Error ? error.message : describe(error)).slice(0, 200)
-    }`
-  )
-}
 
 /**
  * Builds `onExecuteCustomTokenExchange` from a custom-token-exchange pipeline and the layer of the services it needs
@@ -268,17 +315,14 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
   pipeline: Pipeline.Pipeline<E, R>,
   layer: Layer.Layer<ROut, LE, PerExchange | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerExchange>,
   options: TriggerRun.Options = {}
-): Handler => {
-  const run = decide<E, R, ROut, LE>(pipeline, layer, options)
-  return async (event, api) => {
-    try {
-      const outcome = await run(event, api)
-      if (lacksApi(outcome, api)) {
-        printLine("rulefx ERROR token exchange denied: the api lacks a call the decision needs")
-        apply(serverError("NoApi"), api)
-      } else apply(outcome, api)
-    } catch (error) {
-      lastResort(api, error)
-    }
-  }
-}
+): Handler =>
+  TriggerRun.blockingHandler<CustomTokenExchangeApi, Outcome>(
+    decide<E, R, ROut, LE>(pipeline, layer, options),
+    TriggerRun.applyChecked(
+      apply,
+      lacksApi,
+      serverError("MissingApi"),
+      "token exchange denied: the api lacks a call the decision needs"
+    ),
+    (api) => api.access.deny("server_error", genericReason)
+  )

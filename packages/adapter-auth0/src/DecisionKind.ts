@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import type * as Decision from "@rulefx/core/Decision"
+import { backChannelProtocols } from "@rulefx/core/Redirect"
 import type { Revocation } from "@rulefx/core/Revocation"
 import type { Target, Violation } from "./Auth0Limits.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
@@ -24,6 +25,8 @@ import type { PostLoginApi } from "./PostLoginApi.ts"
 export interface Pass {
   readonly pass: "execute" | "continue"
   readonly transactionMetadata?: Readonly<Record<string, unknown>> | undefined
+  /** The event as Auth0 sent it, for the kinds whose limits depend on the flow (no MFA step in a back-channel grant). */
+  readonly event?: unknown
 }
 
 /**
@@ -91,4 +94,23 @@ export const present = (d: Decision.Decision | Denied): Array<Target> => {
     target === "flow" && (d as Partial<Decision.Decision>).redirect?.token !== undefined ||
     names.split(" ").some((name) => isSet(fields[name]))
   ).map(([target]) => target)
+}
+
+/**
+ * Why the login of `pass` has no browser to suspend for an MFA step, a form or a redirect, or `undefined` when it has
+ * one: its protocol when that is a back-channel grant (core's Redirect.backChannelProtocols: refresh token,
+ * resource-owner password, token exchange, CIBA...), or "prompt=none". Read from the event, as core's
+ * Redirect.isRedirectable reads the Login.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const notInteractive = (pass: Pass): string | undefined => {
+  const event = pass.event as {
+    readonly transaction?: { readonly protocol?: unknown }
+    readonly request?: { readonly query?: { readonly prompt?: unknown } }
+  } | undefined
+  const protocol = event?.transaction?.protocol
+  if (typeof protocol === "string" && backChannelProtocols.has(protocol)) return protocol
+  return event?.request?.query?.prompt === "none" ? "prompt=none" : undefined
 }

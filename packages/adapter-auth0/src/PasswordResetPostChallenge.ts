@@ -19,7 +19,6 @@
  */
 import * as Decision from "@rulefx/core/Decision"
 import type { Denial } from "@rulefx/core/Denial"
-import { describe } from "@rulefx/core/Denial"
 import { type ResultUrl, ResultUrls } from "@rulefx/core/PasswordResetPostChallenge"
 import type * as Pipeline from "@rulefx/core/Pipeline"
 import { Resumed, type Submission, TokenRejected } from "@rulefx/core/Resumed"
@@ -32,6 +31,7 @@ import * as Auth0Authentication from "./Auth0Authentication.ts"
 import * as Auth0Flow from "./Auth0Flow.ts"
 import type * as Auth0Limits from "./Auth0Limits.ts"
 import { printLine } from "./internal/logger.ts"
+import { isHttpUrl, isSecureUrl } from "./internal/url.ts"
 import * as PasswordResetPostChallengeEvent from "./PasswordResetPostChallengeEvent.ts"
 import type { AuthenticationApi, CacheApi, EncodeTokenOptions, PostLoginApi } from "./PostLoginApi.ts"
 import * as TriggerRun from "./TriggerRun.ts"
@@ -116,8 +116,6 @@ const foreign = (d: Decision.Decision): boolean =>
   (d.redirect !== undefined && d.redirect.token === undefined) ||
   (d.mfaSteps ?? []).some((s) => s._tag !== "ChallengeWith" && s._tag !== "ChallengeWithAny")
 
-const isHttpUrl = (url: string): boolean => URL.canParse(url) && /^https?:$/.test(new URL(url).protocol)
-
 const violation = (name: string, rule: Auth0Limits.Broken): Auth0Limits.Violation => ({
   target: name === "setResultUrl" ? "redirect" : "api",
   name,
@@ -135,10 +133,10 @@ const checkResultUrls = (
   for (const u of urls) {
     if (!isHttpUrl(u.url) || !Object.values(u.query).every(Predicate.isString)) {
       out.push(violation("setResultUrl", "InvalidUrl"))
-    }
+    } else if (!isSecureUrl(u.url)) out.push(violation("setResultUrl", "InsecureUrl"))
   }
   if (urls.length > 0 && typeof api.transaction?.setResultUrl !== "function") {
-    out.push(violation("setResultUrl", "NoApi"))
+    out.push(violation("setResultUrl", "MissingApi"))
   }
 }
 
@@ -159,11 +157,11 @@ export const check = (
     ...Auth0Flow.check(d, { pass: "execute" }, { ...api, redirect: api.redirect ?? {} } as unknown as PostLoginApi)
   )
   if (d.redirect !== undefined && typeof api.redirect?.sendUserTo !== "function") {
-    out.push(violation("sendUserTo", "NoApi"))
+    out.push(violation("sendUserTo", "MissingApi"))
   }
   Auth0Authentication.check(d, out)
   if ((d.mfaSteps ?? []).length > 0 && typeof api.authentication !== "object") {
-    out.push(violation("authentication", "NoApi"))
+    out.push(violation("authentication", "MissingApi"))
   }
   checkResultUrls(urls, api, out)
   return out
@@ -286,29 +284,7 @@ export const apply = (outcome: Outcome, api: PasswordResetPostChallengeApi): voi
   if (d.redirect !== undefined || d.prompt !== undefined) Auth0Flow.apply(d, api as unknown as PostLoginApi)
 }
 
-const lastResort = (api: PasswordResetPostChallengeApi, error: unknown): void => {
-  let canDeny = false
-  try {
-    canDeny = typeof api.access.deny === "function"
-  } catch {
-    // A malformed api.
-  }
-  if (canDeny) api.access.deny(genericReason)
-  printLine(
-    `rulefx ERROR handler failed closed${canDeny ? "" : " (api cannot deny)"}: ${
-      String(error instanceof Error ? error.message : describe(error)).slice(0, 200)
-    }`
-  )
-}
-
-const handler =
-  (run: (event: unknown, api: PasswordResetPostChallengeApi) => Promise<Outcome>): Handler => async (event, api) => {
-    try {
-      apply(await run(event, api), api)
-    } catch (error) {
-      lastResort(api, error)
-    }
-  }
+const denyClosed = (api: PasswordResetPostChallengeApi): unknown => api.access.deny(genericReason)
 
 /**
  * Builds both handlers: `execute` runs after the reset's first challenge, `resume` when it comes back from a redirect
@@ -330,7 +306,15 @@ export const make = <E1 extends Denial, R1, E2 extends Denial, R2, ROut, LE exte
   const { execute, layer, resume, ...rest } = options
   const l = layer as Layer.Layer<ROut, LE, PerReset | TriggerRun.PerEvent>
   return {
-    onExecutePostChallenge: handler(decide(execute, l, rest)),
-    onContinuePostChallenge: handler(decide(resume, l, { ...rest, resume: true }))
+    onExecutePostChallenge: TriggerRun.blockingHandler<PasswordResetPostChallengeApi, Outcome>(
+      decide(execute, l, rest),
+      apply,
+      denyClosed
+    ),
+    onContinuePostChallenge: TriggerRun.blockingHandler<PasswordResetPostChallengeApi, Outcome>(
+      decide(resume, l, { ...rest, resume: true }),
+      apply,
+      denyClosed
+    )
   }
 }

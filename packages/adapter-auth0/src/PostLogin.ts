@@ -498,7 +498,8 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
     try {
       apply(await run(event, api), api, userIdOf(event) as string | undefined, {
         pass,
-        transactionMetadata: transactionMetadataOf(event)
+        transactionMetadata: transactionMetadataOf(event),
+        event
       }, kinds)
     } catch (error) {
       lastResort(api, error)

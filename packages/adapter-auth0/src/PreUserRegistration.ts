@@ -149,15 +149,15 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
   layer: Layer.Layer<ROut, LE, PerSignUp | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerSignUp>,
   options: TriggerRun.Options = {}
 ) => {
-  const run = TriggerRun.decider(
+  const run = TriggerRun.outcomes(
     PreUserRegistrationEvent.decode,
     pipeline,
     layer as Layer.Layer<ROut, LE, PerSignUp | TriggerRun.PerEvent>,
     options,
-    "sign-up failed closed"
+    "sign-up failed closed",
+    toOutcome
   )
-  return (event: unknown, api?: Pick<PreUserRegistrationApi, "cache">): Promise<Outcome> =>
-    run(event, api).then((result) => toOutcome(result, event))
+  return (event: unknown, api?: Pick<PreUserRegistrationApi, "cache">): Promise<Outcome> => run(event, api)
 }
 
 /**
@@ -179,21 +179,6 @@ export const apply = (outcome: Outcome, api: PreUserRegistrationApi): void => {
   for (const key of Object.keys(outcome.userMetadata)) api.user.setUserMetadata(key, outcome.userMetadata[key])
 }
 
-const lastResort = (api: PreUserRegistrationApi, error: unknown): void => {
-  let canDeny = false
-  try {
-    canDeny = typeof api.access.deny === "function"
-  } catch {
-    // A malformed api.
-  }
-  if (canDeny) api.access.deny("rulefx failed closed: handler", genericMessage)
-  printLine(
-    `rulefx ERROR handler failed closed${canDeny ? "" : " (api cannot deny)"}: ${
-      String(error instanceof Error ? error.message : describe(error)).slice(0, 200)
-    }`
-  )
-}
-
 /**
  * Builds `onExecutePreUserRegistration` from a pre-user-registration pipeline and the layer of the services it needs
  * (Registration, Secrets and Cache come from each sign-up).
@@ -205,13 +190,9 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
   pipeline: Pipeline.Pipeline<E, R>,
   layer: Layer.Layer<ROut, LE, PerSignUp | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerSignUp>,
   options: TriggerRun.Options = {}
-): Handler => {
-  const run = decide<E, R, ROut, LE>(pipeline, layer, options)
-  return async (event, api) => {
-    try {
-      apply(await run(event, api), api)
-    } catch (error) {
-      lastResort(api, error)
-    }
-  }
-}
+): Handler =>
+  TriggerRun.blockingHandler<PreUserRegistrationApi, Outcome>(
+    decide<E, R, ROut, LE>(pipeline, layer, options),
+    apply,
+    (api) => api.access.deny("rulefx failed closed: handler", genericMessage)
+  )

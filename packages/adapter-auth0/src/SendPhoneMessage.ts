@@ -62,18 +62,18 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
   layer: Layer.Layer<ROut, LE, PerEvent | TriggerRun.PerEvent> & TriggerRun.CheckLayer<R, ROut, PerEvent>,
   options: TriggerRun.Options = {}
 ) => {
-  const run = TriggerRun.decider(
+  const run = TriggerRun.outcomes(
     SendPhoneMessageEvent.decode,
     pipeline,
     layer as Layer.Layer<ROut, LE, PerEvent | TriggerRun.PerEvent>,
     options,
-    "phone message not delivered"
-  )
-  return (event: unknown, api?: SendPhoneMessageApi): Promise<Outcome> =>
-    run(event, api).then((result): Outcome => {
+    "phone message not delivered",
+    (result, event): Outcome => {
       const done = TriggerRun.sideEffectsOutcome(result, TriggerRun.userIdOf(event))
       return done._tag === "Done" ? { _tag: "Delivered" } : { _tag: "NotDelivered", what: done.what }
-    })
+    }
+  )
+  return (event: unknown, api?: SendPhoneMessageApi): Promise<Outcome> => run(event, api)
 }
 
 /**

@@ -395,11 +395,8 @@ export const notifications = <I, E extends Denial, R, ROut, LE>(
   options: Options,
   what: string,
   policy: NotificationPolicy
-) => {
-  const run = decider(decode, pipeline, layer, options, what)
-  return (event: unknown, api?: WithCache): Promise<NotificationOutcome> =>
-    run(event, api).then((result) => notificationOutcome(result, policy))
-}
+): (event: unknown, api?: WithCache) => Promise<NotificationOutcome> =>
+  outcomes(decode, pipeline, layer, options, what, (result) => notificationOutcome(result, policy))
 
 /**
  * The handler of a notification trigger: runs, logs a drop or retry by the failure's tag (never its reason, which may
@@ -418,4 +415,89 @@ async (event: unknown, api: A): Promise<void> => {
     printLine(`rulefx WARN notification ${outcome._tag.toLowerCase()}: ${describe({ _tag: outcome.denial })}`)
   }
   applyNotification(outcome, api)
+}
+
+/**
+ * The run of a trigger that decides something (the blocking ones and the notification ones): `decider` over the
+ * trigger's event decoder, its result mapped to the trigger's own Outcome by `toOutcome`, which also gets the event.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const outcomes = <I, E extends Denial, R, ROut, LE, O>(
+  decode: (event: unknown) => Effect.Effect<Decoded<I>, InvalidEvent>,
+  pipeline: Pipeline.Pipeline<E, R>,
+  layer: Layer.Layer<ROut, LE, I | PerEvent>,
+  options: Options,
+  what: string,
+  toOutcome: (result: Result, event: unknown) => O
+) => {
+  const run = decider(decode, pipeline, layer, options, what)
+  return (event: unknown, api?: WithCache): Promise<O> => run(event, api).then((result) => toOutcome(result, event))
+}
+
+/**
+ * The part of a blocking trigger's `api` its last resort needs.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface CanDeny {
+  readonly access: { readonly deny: (...args: Array<never>) => unknown }
+}
+
+// The last resort when anything threw: deny closed through `denyClosed` (when the api has a deny) and log what threw.
+// A deny that throws itself rejects the handler: Auth0 fails the request then, where resolving would let it through.
+const lastResort = <A extends CanDeny>(api: A, error: unknown, denyClosed: (api: A) => void): void => {
+  let canDeny = false
+  try {
+    canDeny = typeof api.access.deny === "function"
+  } catch {
+    // A malformed api.
+  }
+  if (canDeny) denyClosed(api)
+  printLine(
+    `rulefx ERROR handler failed closed${canDeny ? "" : " (api cannot deny)"}: ${
+      String(error instanceof Error ? error.message : describe(error)).slice(0, 200)
+    }`
+  )
+}
+
+/**
+ * The handler of a blocking trigger: runs, then applies the outcome through Auth0's `api`; when anything throws, denies
+ * closed through `denyClosed` (the trigger's deny with its generic reason) and logs what threw.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const blockingHandler = <A extends CanDeny, O>(
+  run: (event: unknown, api: A) => Promise<O>,
+  apply: (outcome: O, api: A) => void,
+  denyClosed: (api: A) => void
+) =>
+async (event: unknown, api: A): Promise<void> => {
+  try {
+    apply(await run(event, api), api)
+  } catch (error) {
+    lastResort(api, error, denyClosed)
+  }
+}
+
+/**
+ * Wraps a trigger's `apply` so that an outcome needing a call the `api` lacks (an early-access call, a stand-in without
+ * it) is replaced, before any call, by `closed` (the trigger's generic denial), with `line` logged.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const applyChecked = <A, O>(
+  apply: (outcome: O, api: A) => void,
+  lacksApi: (outcome: O, api: A) => boolean,
+  closed: O,
+  line: string
+) =>
+(outcome: O, api: A): void => {
+  if (!lacksApi(outcome, api)) return apply(outcome, api)
+  printLine(`rulefx ERROR ${line}`)
+  apply(closed, api)
 }

@@ -4,12 +4,18 @@ import * as Authentication from "@rulefx/core/Authentication"
 import * as Decision from "@rulefx/core/Decision"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as Effect from "effect/Effect"
+import { minimalEvent } from "./utils/Events.ts"
 import { apiWithout, checked, runRules } from "./utils/Surface.ts"
 
 const decision = (overrides: Partial<Decision.Decision>): Decision.Decision => ({ ...Decision.empty(), ...overrides })
 const rules = (d: Decision.Decision) =>
   checked(Auth0Authentication.kind, d).map((v) => `${v.target} ${v.name} ${v.rule}`)
 const otp: Authentication.Factor = { type: "otp" }
+
+const event = (transaction: Record<string, unknown>, query: Record<string, unknown> = {}) => {
+  const e = minimalEvent()
+  return { ...e, transaction, request: { ...(e["request"] as object), query } }
+}
 
 const bad = (step: unknown) => rules(decision({ mfaSteps: [step as Authentication.Step] }))
 
@@ -135,6 +141,42 @@ describe("Auth0Authentication", () => {
       ], { api })
       assert.deepStrictEqual(calls, [{ method: "access.deny", args: [genericMessage] }])
       assert.match(lines[0]!, /authentication: MissingApi/)
+    })
+
+    it("an MFA step in a login with no browser (a back-channel grant, prompt=none) denies before any call", async () => {
+      for (
+        const protocol of [
+          "oauth2-refresh-token",
+          "oauth2-password",
+          "oauth2-resource-owner",
+          "oauth2-token-exchange",
+          "oidc-ciba",
+          "oauth2-webauthn"
+        ]
+      ) {
+        for (const step of [Authentication.challengeWith(otp), Authentication.enrollWithAny([otp])]) {
+          // oxlint-disable-next-line no-await-in-loop
+          const { calls, lines } = await runRules([Decision.setIdTokenClaim("https://example.com/a", 1), step], {
+            event: event({ protocol })
+          })
+          assert.deepStrictEqual(calls, [{ method: "access.deny", args: [genericMessage] }], protocol)
+          assert.match(lines[0]!, new RegExp(`authentication "${protocol}": NotInteractive`))
+        }
+      }
+      const silent = await runRules([Authentication.challengeWith(otp)], {
+        event: event({ protocol: "oidc-basic-profile" }, { prompt: "none" })
+      })
+      assert.deepStrictEqual(silent.calls, [{ method: "access.deny", args: [genericMessage] }])
+      assert.match(silent.lines[0]!, /authentication "prompt=none": NotInteractive/)
+      // An interactive login, and a back-channel one without MFA steps, go through.
+      const interactive = await runRules([Authentication.challengeWith(otp)], {
+        event: event({ protocol: "oidc-basic-profile" }, { prompt: "login" })
+      })
+      assert.deepStrictEqual(interactive.calls.map((c) => c.method), ["authentication.challengeWith"])
+      const refresh = await runRules([Authentication.setPrimaryUser("auth0|a")], {
+        event: event({ protocol: "oauth2-refresh-token" })
+      })
+      assert.deepStrictEqual(refresh.calls.map((c) => c.method), ["authentication.setPrimaryUser"])
     })
   })
 })

@@ -19,6 +19,8 @@ const token: Decision.RedirectToken = {
   parameter: "session_token"
 }
 
+const at = (url: string) => rules(decision({ redirect: { url, query: {}, token } }))
+
 describe("Auth0Flow.check", () => {
   describe("transaction metadata", () => {
     const { maxKeyLength, maxTotalBytes, maxValueBytes } = Auth0Flow.transactionMetadata
@@ -78,6 +80,15 @@ describe("Auth0Flow.check", () => {
     assert.deepStrictEqual(rules(decision({ redirect: { url: "https://ok.example/", query: {}, token } })), [])
   })
 
+  it("refuses a redirect with a token to plain http, except this machine (local development)", () => {
+    for (const url of ["http://consent.example.com/", "http://10.0.0.5:8080/x", "http://localhost.example.com/"]) {
+      assert.deepStrictEqual(at(url), ["redirect - InsecureUrl"], url)
+    }
+    for (const url of ["http://localhost:3000/consent", "http://127.0.0.1:8080/", "http://[::1]/", "https://a.b/"]) {
+      assert.deepStrictEqual(at(url), [], url)
+    }
+  })
+
   it("refuses a token lifetime that is not a whole number of seconds between 1 and one day", () => {
     for (const expiresInSeconds of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 86_401]) {
       const d = decision({ redirect: { url: "https://ok.example/", query: {}, token: { ...token, expiresInSeconds } } })
@@ -109,10 +120,10 @@ describe("Auth0Flow.check", () => {
       authenticationMethods: ["https://m.example/"]
     })
     assert.deepStrictEqual(rules(d, resume, rest as never), [
-      "redirect encodeToken NoApi",
-      "prompt render NoApi",
-      "transaction_metadata setMetadata NoApi",
-      "authentication recordMethod NoApi"
+      "redirect encodeToken MissingApi",
+      "prompt render MissingApi",
+      "transaction_metadata setMetadata MissingApi",
+      "authentication recordMethod MissingApi"
     ])
   })
 })

@@ -200,4 +200,90 @@ describe("CredentialsExchange", () => {
       accessTokenClaims: Object.assign(Object.create(null), { "https://example.com/tier": "gold" })
     })
   })
+
+  describe("early-access target scopes", () => {
+    // Two rules: the first reads the target scopes and narrows them; the second adds one and removes one.
+    const narrow = Exchange.makeRule(
+      "narrow",
+      Effect.gen(function*() {
+        const target = yield* Exchange.targetScopes
+        yield* Exchange.setTargetScopes(target.filter((scope) => scope.startsWith("read:")))
+      })
+    )
+    const adjust = Exchange.makeRule(
+      "adjust",
+      Effect.andThen(Exchange.addTargetScope("write:reports"), Exchange.removeTargetScope("read:secrets"))
+    )
+    const scoped = CredentialsExchange.make(Exchange.makePipeline({ facts: [], rules: [narrow, adjust] }), Layer.empty)
+    const withTargets = event({
+      transaction: { requested_scopes: [], target_scopes: ["read:reports", "read:secrets", "delete:all"] }
+    })
+
+    it("are applied after the claims, in rule order, each rule's in the order it made them", async () => {
+      const api = TriggerApis.credentialsExchange()
+      await scoped(withTargets, api)
+      assert.deepStrictEqual(TriggerApis.decisive(api.calls), [
+        { method: "transaction.setTargetScopes", args: [["read:reports", "read:secrets"]] },
+        { method: "transaction.addTargetScope", args: ["write:reports"] },
+        { method: "transaction.removeTargetScope", args: ["read:secrets"] }
+      ])
+      const later = CredentialsExchange.make(
+        Exchange.makePipeline({ facts: [], rules: [adjust, Exchange.makeRule("clear", Exchange.clearTargetScopes)] }),
+        Layer.empty
+      )
+      const other = TriggerApis.credentialsExchange()
+      await later(withTargets, other)
+      assert.deepStrictEqual(TriggerApis.decisive(other.calls).map((c) => c.method), [
+        "transaction.addTargetScope",
+        "transaction.removeTargetScope",
+        "transaction.clearTargetScopes"
+      ])
+    })
+
+    it("a rule that reads them on a tenant that does not send them is denied with its typed error", async () => {
+      const api = TriggerApis.credentialsExchange()
+      await scoped(event(), api)
+      assert.deepStrictEqual(api.calls, [
+        { method: "access.deny", args: ["server_error", new Exchange.TargetScopesUnavailable().message] }
+      ])
+      const decide = CredentialsExchange.decide(Exchange.makePipeline({ facts: [], rules: [narrow] }), Layer.empty)
+      const outcome = await decide(event())
+      assert.strictEqual(outcome._tag === "Denied" ? outcome.denial : outcome._tag, "TargetScopesUnavailable")
+    })
+
+    it("changes on an api without transaction (no early access) deny before any call", async () => {
+      const claimsToo = CredentialsExchange.make(
+        Exchange.makePipeline({ facts: [], rules: [scopes, adjust] }),
+        Layer.empty
+      )
+      const api = TriggerApis.credentialsExchange({ earlyAccess: false })
+      const { lines } = await quietly(() => claimsToo(withTargets, api))
+      assert.deepStrictEqual(api.calls, [
+        { method: "access.deny", args: ["server_error", CredentialsExchange.genericReason] }
+      ])
+      assert.isTrue(lines.some((line) => line.includes("api.transaction")), lines.join("\n"))
+      // Without changes, the missing api does not matter.
+      const plain = TriggerApis.credentialsExchange({ earlyAccess: false })
+      await handler(event(), plain)
+      assert.deepStrictEqual(TriggerApis.decisive(plain.calls).map((c) => c.method), ["accessToken.setCustomClaim"])
+    })
+
+    it("a scope Auth0 would throw on denies before any call", async () => {
+      const bad = CredentialsExchange.make(
+        Exchange.makePipeline({
+          facts: [],
+          rules: [
+            Exchange.makeRule("bad", Effect.andThen(Exchange.addTargetScope("ok"), Exchange.setTargetScopes(["a b"])))
+          ]
+        }),
+        Layer.empty
+      )
+      const api = TriggerApis.credentialsExchange()
+      const { lines } = await quietly(() => bad(withTargets, api))
+      assert.deepStrictEqual(api.calls, [
+        { method: "access.deny", args: ["server_error", CredentialsExchange.genericReason] }
+      ])
+      assert.isTrue(lines.some((line) => line.includes(`scope "a b": InvalidScope`)), lines.join("\n"))
+    })
+  })
 })

@@ -186,4 +186,73 @@ describe("CustomTokenExchange", () => {
     // @ts-expect-error a post-login rule in this trigger's pipeline
     Exchange.makePipeline({ facts: [], rules: [Rule.make("post-login", Effect.void)] })
   })
+
+  describe("setActor and early-access transaction metadata", () => {
+    const chain: Exchange.Actor = { sub: "agent|7", kind: "ai", act: { sub: "svc|gateway", trusted: true } }
+    const actor = Exchange.makeRule("actor", Exchange.setActor(chain))
+    const meta = Exchange.makeRule(
+      "meta",
+      Effect.andThen(Exchange.setTransactionMetadata("risk", 42), Exchange.setTransactionMetadata("verified", true))
+    )
+
+    it("are applied after the user and its metadata: the actor, then the transaction metadata", async () => {
+      const { calls } = await handler([actor, byId, meta, Exchange.makeRule("u", Exchange.setAppMetadata("a", 1))])()
+      assert.deepStrictEqual(calls, [
+        { method: "authentication.setUserById", args: ["auth0|ada"] },
+        { method: "authentication.setActor", args: [chain] },
+        { method: "user.setAppMetadata", args: ["a", 1] },
+        { method: "transaction.setMetadata", args: ["risk", 42] },
+        { method: "transaction.setMetadata", args: ["verified", true] }
+      ])
+    })
+
+    it("an actor past Auth0's limits, or two different actors, deny before any call", async () => {
+      const deep: Exchange.Actor = {
+        sub: "1",
+        act: { sub: "2", act: { sub: "3", act: { sub: "4", act: { sub: "5", act: { sub: "6" } } } } }
+      }
+      const cases: ReadonlyArray<readonly [Exchange.Actor, string]> = [
+        [deep, "more than 5 levels"],
+        [{ sub: "" }, "level 1 has no sub"],
+        [{ sub: "a", act: { sub: "b", x: { y: 1 } as never } }, "level 2 property \"x\""],
+        [{ sub: "a", p1: 1, p2: 2, p3: 3, p4: 4, p5: 5, p6: 6 }, "more than 5 properties"]
+      ]
+      for (const [bad, why] of cases) {
+        // oxlint-disable-next-line no-await-in-loop
+        const { calls, lines } = await handler([byId, Exchange.makeRule("bad", Exchange.setActor(bad))])()
+        assert.deepStrictEqual(calls, serverError, why)
+        assert.isTrue(lines.some((line) => line.includes(why)), `${why}: ${lines.join("\n")}`)
+      }
+      const two = await handler([byId, actor, Exchange.makeRule("other", Exchange.setActor({ sub: "x" }))])()
+      assert.deepStrictEqual(two.calls, serverError)
+      assert.isTrue(two.lines.some((line) => line.includes("two different actors")), two.lines.join("\n"))
+    })
+
+    it("transaction metadata past Auth0's limits, counted over what the exchange arrived with, denies", async () => {
+      const long = await handler([byId, Exchange.makeRule("k", Exchange.setTransactionMetadata("k".repeat(65), 1))])()
+      assert.deepStrictEqual(long.calls, serverError)
+      assert.isTrue(long.lines.some((line) => line.includes("KeyTooLong")), long.lines.join("\n"))
+      const full = TriggerEvents.customTokenExchange({ transaction: { metadata: { big: "x".repeat(12 * 1024) } } })
+      const over = await handler([
+        byId,
+        Exchange.makeRule("v", Exchange.setTransactionMetadata("more", "y".repeat(5000)))
+      ])(
+        full
+      )
+      assert.deepStrictEqual(over.calls, serverError)
+      assert.isTrue(over.lines.some((line) => line.includes("MetadataTooLarge")), over.lines.join("\n"))
+    })
+
+    it("an api without setActor or transaction (no early access) denies before any call", async () => {
+      const noTransaction = await handler([byId, meta], TriggerApis.customTokenExchange({ earlyAccess: false }))()
+      assert.deepStrictEqual(noTransaction.calls, serverError)
+      const api = TriggerApis.customTokenExchange()
+      const { setActor: _setActor, ...authentication } = api.authentication!
+      const noActor = await handler([byId, actor], { ...api, authentication })()
+      assert.deepStrictEqual(noActor.calls, serverError)
+      // Without writes, the missing calls do not matter.
+      const plain = await handler([byId], TriggerApis.customTokenExchange({ earlyAccess: false }))()
+      assert.deepStrictEqual(plain.calls, [{ method: "authentication.setUserById", args: ["auth0|ada"] }])
+    })
+  })
 })

@@ -227,6 +227,7 @@ describe("PasswordResetPostChallenge", () => {
         ])
       ],
       ["InvalidUrl", handlers([rule("a", Reset.setResultUrl("javascript:alert(1)"))])],
+      ["InsecureUrl", handlers([rule("a", Reset.setResultUrl("http://app.example.com/done"))])],
       ["TwoSuspensions", handlers([rule("a", Reset.render(Survey)), rule("b", Reset.render(Survey))])],
       [
         "cannot apply",

@@ -26,6 +26,7 @@ import * as Predicate from "effect/Predicate"
 import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { extname, resolve } from "node:path"
+import * as Scrub from "./internal/diff/scrub.ts"
 import { readText } from "./internal/files.ts"
 import * as PartialEvent from "./PartialEvent.ts"
 import * as SourceMapping from "./SourceMapping.ts"
@@ -252,6 +253,21 @@ const firstLine = (error: unknown): string =>
   String(error instanceof Error ? `${error.name}: ${error.message}` : error).split("\n")[0] ?? ""
 
 /**
+ * The redirect state an event's request carries (`request.body.state` or `request.query.state`), if any. A recording
+ * api is bound to its event as Auth0's is: encodeToken signs for its user, and in a continue pass validateToken reads
+ * the token from its request and expects this state (Auth0 checked it against the transaction).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const stateOf = (event: Readonly<Record<string, unknown>>): string | undefined => {
+  const request = Predicate.isObject(event["request"]) ? event["request"] as Record<string, unknown> : {}
+  return [request["body"], request["query"]].map((part) =>
+    Predicate.hasProperty(part, "state") && Predicate.isString(part.state) ? part.state : undefined
+  ).find(Predicate.isString)
+}
+
+/**
  * Runs the handler once against `event` (with `secrets` merged over its own) and records what it did, including the
  * lines it logged. A handler that has not settled within `timeout` (Auth0's 20 s) is stopped waiting for there: the
  * outcome is "rejected", with `timedOutMs`, as Auth0 fails such a login; whatever it started is left running.
@@ -267,12 +283,7 @@ export const run = Effect.fn("LocalRun.run")(function*(
   const own = Predicate.isObject(event["secrets"]) ? event["secrets"] : {}
   const withSecrets = { ...event, secrets: { ...own, ...options.secrets } }
   const limit = Duration.fromInputUnsafe(options.timeout ?? auth0TimeLimit)
-  // Bound to the event, as Auth0's api is: encodeToken signs for its user, and in a continue pass validateToken reads
-  // the token from its request and expects the state that request carries (Auth0 checked it against the transaction).
-  const request = Predicate.isObject(event["request"]) ? event["request"] as Record<string, unknown> : {}
-  const state = [request["body"], request["query"]].map((part) =>
-    Predicate.hasProperty(part, "state") && Predicate.isString(part.state) ? part.state : undefined
-  ).find(Predicate.isString)
+  const state = stateOf(event)
   const recording = RecordingApi.make({ event: withSecrets, ...(state === undefined ? {} : { state }) })
   const api = options.wrapApi ? options.wrapApi(recording) : recording
   const capture = LogCapture.start()
@@ -308,7 +319,8 @@ export const run = Effect.fn("LocalRun.run")(function*(
     filled: options.filled ?? [],
     elapsedMs
   }
-  return result
+  // What is printed never holds a secret of the run: a rule may have put one in a claim, a query, a denial, a log line.
+  return Scrub.scrubberOf(withSecrets.secrets)(result)
 })
 
 const formatSeconds = (duration: Duration.Duration): string => `${Duration.toMillis(duration) / 1000} s`

@@ -25,6 +25,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as Scrub from "./internal/diff/scrub.ts"
 import { readText } from "./internal/files.ts"
 import * as LocalRun from "./LocalRun.ts"
 import type * as Triggers from "./Triggers.ts"
@@ -39,7 +40,8 @@ export interface Support {
   readonly defaults: () => Record<string, unknown>
   readonly required: ReadonlyArray<string>
   readonly decode: (event: unknown) => Effect.Effect<unknown, { readonly issues: ReadonlyArray<string> }>
-  readonly api: () => TriggerApis.Recording
+  /** The trigger's recording api, bound to the event (and its redirect state) where the trigger's api is. */
+  readonly api: (event: Readonly<Record<string, unknown>>, state: string | undefined) => TriggerApis.Recording
   /** The rules deliver a message: success is "done", not "allowed". */
   readonly delivers?: boolean
 }
@@ -65,7 +67,7 @@ export const supported: Readonly<Record<string, Support>> = {
       "request.geoip"
     ],
     decode: CredentialsExchangeEvent.decode,
-    api: TriggerApis.credentialsExchange
+    api: () => TriggerApis.credentialsExchange()
   },
   "pre-user-registration": {
     defaults: TriggerEvents.preUserRegistration,
@@ -80,7 +82,7 @@ export const supported: Readonly<Record<string, Support>> = {
       "request.geoip"
     ],
     decode: PreUserRegistrationEvent.decode,
-    api: TriggerApis.preUserRegistration
+    api: () => TriggerApis.preUserRegistration()
   },
   "post-user-registration": {
     defaults: TriggerEvents.postUserRegistration,
@@ -94,29 +96,30 @@ export const supported: Readonly<Record<string, Support>> = {
       "connection.strategy"
     ],
     decode: PostUserRegistrationEvent.decode,
-    api: TriggerApis.sideEffects
+    api: () => TriggerApis.sideEffects()
   },
   "post-change-password": {
     defaults: TriggerEvents.postChangePassword,
     required: ["tenant.id", "user.user_id", "connection.id", "connection.name", "request.ip"],
     decode: PostChangePasswordEvent.decode,
-    api: TriggerApis.sideEffects
+    api: () => TriggerApis.sideEffects()
   },
   "send-phone-message": {
     defaults: TriggerEvents.sendPhoneMessage,
     required: ["tenant.id", "message_options.action", "message_options.message_type", "request.ip"],
     decode: SendPhoneMessageEvent.decode,
-    api: TriggerApis.sideEffects,
+    api: () => TriggerApis.sideEffects(),
     delivers: true
   },
   "custom-phone-provider": {
     defaults: TriggerEvents.customPhoneProvider,
     required: ["tenant.id", "notification.message_type", "notification.delivery_method", "notification.as_voice"],
     decode: CustomPhoneProviderEvent.decode,
-    api: TriggerApis.customPhoneProvider,
+    api: () => TriggerApis.customPhoneProvider(),
     delivers: true
   },
-  // The first pass (onExecutePostChallenge); a continue pass needs the redirect's state and a signed answer.
+  // Two passes, as post-login's: onExecutePostChallenge, and with --continue onContinuePostChallenge, whose api reads
+  // the signed answer from the event's request and expects the state it carries.
   "password-reset-post-challenge": {
     defaults: TriggerEvents.passwordResetPostChallenge,
     required: [
@@ -130,19 +133,19 @@ export const supported: Readonly<Record<string, Support>> = {
       "transaction.locale"
     ],
     decode: PasswordResetPostChallengeEvent.decode,
-    api: () => TriggerApis.passwordResetPostChallenge()
+    api: (event, state) => TriggerApis.passwordResetPostChallenge({ event, ...(state === undefined ? {} : { state }) })
   },
   "custom-token-exchange": {
     defaults: TriggerEvents.customTokenExchange,
     required: ["tenant.id", "client.client_id", "client.metadata", "request.ip", "request.geoip"],
     decode: CustomTokenExchangeEvent.decode,
-    api: TriggerApis.customTokenExchange
+    api: () => TriggerApis.customTokenExchange()
   },
   "custom-email-provider": {
     defaults: TriggerEvents.customEmailProvider,
     required: ["tenant.id", "notification.message_type", "notification.html", "notification.text"],
     decode: CustomEmailProviderEvent.decode,
-    api: TriggerApis.customEmailProvider,
+    api: () => TriggerApis.customEmailProvider(),
     delivers: true
   }
 }
@@ -257,17 +260,27 @@ export const loadEvent = Effect.fn("TriggerLocalRun.loadEvent")(function*(
 })
 
 /**
- * Loads a built Action's handler for `trigger` (its first handler name).
+ * Loads a built Action's handler for `trigger`: its first handler, or with `pass` "continue" the one Auth0 calls when
+ * the user comes back (password-reset-post-challenge's `onContinuePostChallenge`); a trigger without one is an error.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const loadAction = (file: string, trigger: Triggers.Trigger) =>
+export const loadAction = (
+  file: string,
+  trigger: Triggers.Trigger,
+  pass: "execute" | "continue" = "execute"
+): Effect.Effect<(event: unknown, api: unknown) => Promise<unknown>, LocalRun.LocalRunError> => {
+  const name = pass === "continue" ? trigger.handlers[1] : trigger.handlers[0]
+  if (name === undefined) {
+    return Effect.fail(new LocalRun.LocalRunError({ file, problem: `${trigger.id} has no continue pass` }))
+  }
   // LocalRun.loadAction checks the file is built and loads it with clear errors; it only reads `exports[name]`.
-  LocalRun.loadAction(file, trigger.handlers[0] as "onExecutePostLogin") as unknown as Effect.Effect<
+  return LocalRun.loadAction(file, name as "onExecutePostLogin") as unknown as Effect.Effect<
     (event: unknown, api: unknown) => Promise<unknown>,
     LocalRun.LocalRunError
   >
+}
 
 const show = (value: unknown): string => JSON.stringify(value) ?? String(value)
 
@@ -326,7 +339,7 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
   const own = isSection(event["secrets"]) ? event["secrets"] : {}
   const withSecrets = { ...event, secrets: { ...own, ...options.secrets } }
   const limit = Duration.fromInputUnsafe(options.timeout ?? LocalRun.auth0TimeLimit)
-  const recording = support.api()
+  const recording = support.api(withSecrets, LocalRun.stateOf(event))
   // `rulefx diff` records calls the trigger's recording api does not know (LocalRun.RunOptions.wrapApi).
   const api = options.wrapApi === undefined ? recording : options.wrapApi(recording as never) as typeof recording
   const capture = LogCapture.start()
@@ -379,7 +392,8 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
     filled: options.filled ?? [],
     elapsedMs: performance.now() - started
   }
-  return result
+  // As LocalRun's: what is printed never holds a secret of the run.
+  return Scrub.scrubberOf(withSecrets.secrets)(result)
 })
 
 /**

@@ -648,7 +648,8 @@ describe("rulefx migrate", () => {
       assert.strictEqual(ok.code, 0, show(ok))
       const okLines = ok.stdout.trim().split("\n")
       assert.strictEqual(okLines[0], "outcome   allowed")
-      assert.include(okLines, "id token  https://example.com/greeting = \"hi there\"")
+      // The claim holds a Rules setting, an Action secret: run prints its name, never its value.
+      assert.include(okLines, "id token  https://example.com/greeting = \"hi [secret GREETING]\"")
       assert.include(okLines, "log       rulefx legacy rule=greet: greeting auth0|ada")
       assert.strictEqual(no.code, 0, show(no))
       const noLines = no.stdout.trim().split("\n")

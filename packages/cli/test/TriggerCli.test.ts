@@ -4,6 +4,7 @@
  * reported), printing every decision.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Resume from "@rulefx/testing/Resume"
 import { execFile } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -224,6 +225,43 @@ describe("rulefx build and run, per trigger", () => {
       assert.deepStrictEqual([result.outcome, result.reason], ["denied", [
         "This account is locked. Please contact support."
       ]])
+    },
+    60_000
+  )
+
+  it(
+    "password-reset-post-challenge --continue: the signed answer read from the /continue request with its state",
+    async () => {
+      const secret = "page-secret-of-at-least-thirty-two-bytes"
+      const first = {
+        user: { user_id: "auth0|grace", enrolledFactors: [] },
+        authorization: { roles: ["admin"] },
+        secrets: { CONFIRM_SECRET: secret }
+      }
+      const sent = { url: "https://confirm.example.com/reset", query: {}, state: "reset-state", token: undefined }
+      const back = (state: string, confirmed: boolean) =>
+        Resume.continueEvent(first, { state, token: Resume.sign(secret, sent, { confirmed }) })
+      const confirmed = await runReset("confirmed", back("reset-state", true), "--continue", "--expect", "allowed")
+      assert.strictEqual(confirmed.code, 0, show(confirmed))
+      assert.match(confirmed.stdout, /result url\s+https:\/\/admin\.example\.com\//)
+      const refused = await runReset("refused", back("reset-state", false), "--continue", "--json")
+      const result = JSON.parse(refused.stdout) as { readonly outcome: string; readonly reason: ReadonlyArray<string> }
+      assert.deepStrictEqual([result.outcome, result.reason], ["denied", ["The password reset was not confirmed."]])
+      // A token bound to another transaction's state is not trusted.
+      const forged = Resume.continueEvent(first, {
+        state: "reset-state",
+        token: Resume.sign(secret, { ...sent, state: "other" }, { confirmed: true })
+      })
+      const forgedRun = await runReset("forged", forged, "--continue", "--json")
+      assert.strictEqual(
+        (JSON.parse(forgedRun.stdout) as { readonly outcome: string }).outcome,
+        "denied",
+        show(forgedRun)
+      )
+      // --continue on a trigger without a continue pass is refused.
+      const noPass = await runExchange("cte-continue", {}, "--continue")
+      assert.strictEqual(noPass.code, 1)
+      assert.include(noPass.stderr + noPass.stdout, "--continue is for a trigger with a continue pass")
     },
     60_000
   )

@@ -2,8 +2,9 @@
  * CredentialsExchange: the model of a machine-to-machine token request (Auth0's `credentials-exchange` trigger), for
  * rules that decide what an M2M access token carries.
  *
- * Rules read the `Exchange` service (the client, its metadata, the API audience, the requested scopes), may set
- * access-token claims, and deny with one of the three codes Auth0 accepts (`invalid_scope`, `invalid_request`,
+ * Rules read the `Exchange` service (the client, its metadata, the API audience, the requested scopes, the early-access
+ * target scopes when the tenant sends them), may set access-token claims and change the target scopes (early access:
+ * `addTargetScope`, `removeTargetScope`, `setTargetScopes`, `clearTargetScopes`, applied in rule order), and deny with one of the three codes Auth0 accepts (`invalid_scope`, `invalid_request`,
  * `server_error`) and a reason (a DenialClass). Nothing else: there is no ID token, no user, no metadata here, and a
  * rule that tries to record one does not compile (see Trigger.ts). The trigger is blocking, so the adapter fails
  * closed: a defect, a timeout or a malformed event denies with `server_error`.
@@ -12,9 +13,10 @@
  */
 import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Types from "effect/Types"
+import * as Decision from "./Decision.ts"
 import * as Denial from "./Denial.ts"
 import * as Trigger from "./Trigger.ts"
 
@@ -52,6 +54,12 @@ export interface ExchangeInfo {
   readonly requestedScopes: ReadonlyArray<string>
   /** The scopes the token will carry as things stand (`accessToken.scope`). */
   readonly grantedScopes: ReadonlyArray<string>
+  /**
+   * The target scopes as things stand (`transaction.target_scopes`, early access): the application's authorized scopes
+   * for the API, with the changes of earlier Actions. Absent when the tenant lacks the early-access feature; read it
+   * through `targetScopes`, which fails with TargetScopesUnavailable then.
+   */
+  readonly targetScopes?: ReadonlyArray<string> | undefined
   readonly request: {
     readonly ip: string
     readonly hostname: string | undefined
@@ -193,3 +201,84 @@ export const makeRule = /* @__PURE__ */ Trigger.makeRule(id)
  * @since 0.1.0
  */
 export const makePipeline = /* @__PURE__ */ Trigger.makePipeline(id)
+
+/**
+ * The tenant does not send `transaction.target_scopes` (the early-access target scopes are not enabled), and a rule
+ * needs them: denied with `server_error`, never guessed.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class TargetScopesUnavailable extends DenialClass("TargetScopesUnavailable", "server_error") {
+  override get message() {
+    return "The token request cannot be completed right now."
+  }
+}
+
+/**
+ * The target scopes as things stand (`event.transaction.target_scopes`, early access); fails with
+ * TargetScopesUnavailable when the tenant does not send them.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const targetScopes: Effect.Effect<ReadonlyArray<string>, TargetScopesUnavailable, Exchange> = Effect.flatMap(
+  Exchange,
+  (info) =>
+    info.targetScopes === undefined ? Effect.fail(new TargetScopesUnavailable()) : Effect.succeed(info.targetScopes)
+)
+
+/**
+ * How the target scope changes of several rules combine: in rule order, each rule's changes in the order it made
+ * them, so a later `setTargetScopes` or `clearTargetScopes` replaces what earlier rules added.
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const mergeTargetScopes: Decision.Merge = (out, d) => {
+  if (d.targetScopes?.length) out.targetScopes = [...(out.targetScopes ?? []), ...d.targetScopes]
+}
+
+const recordTargetScope = (change: Decision.TargetScopeChange) =>
+  Trigger.record(recorder, (d) => {
+    Decision.withKind(d, mergeTargetScopes)
+    ;(d.targetScopes ??= []).push(change)
+  })
+
+/**
+ * Adds a scope to the target scopes (early access: `api.transaction.addTargetScope`). Auth0 drops a scope the
+ * application is not authorized for, silently, after every Action has run.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const addTargetScope = (scope: string): Effect.Effect<void, never, Trigger.Recorder<typeof id>> =>
+  recordTargetScope({ _tag: "Add", scope })
+
+/**
+ * Removes a scope from the target scopes (early access: `api.transaction.removeTargetScope`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const removeTargetScope = (scope: string): Effect.Effect<void, never, Trigger.Recorder<typeof id>> =>
+  recordTargetScope({ _tag: "Remove", scope })
+
+/**
+ * Replaces the target scopes (early access: `api.transaction.setTargetScopes`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const setTargetScopes = (
+  scopes: ReadonlyArray<string>
+): Effect.Effect<void, never, Trigger.Recorder<typeof id>> => recordTargetScope({ _tag: "Set", scopes: [...scopes] })
+
+/**
+ * Empties the target scopes (early access: `api.transaction.clearTargetScopes`).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const clearTargetScopes: Effect.Effect<void, never, Trigger.Recorder<typeof id>> = /* @__PURE__ */
+  recordTargetScope({ _tag: "Clear" })

@@ -9,6 +9,8 @@
  *   `setUserByConnection(connection, attributes, options)` (found by `attributes.user_id` in the connection, created
  *   or updated as `options` say);
  * - set the organization (`setOrganization`), and app_metadata and user_metadata keys of the user;
+ * - name the actor who acts on the user's behalf (`setActor`, the `act` claim; a delegation chain of at most five
+ *   levels), and write transaction metadata (`setTransactionMetadata`, early access: `api.transaction.setMetadata`);
  * - deny: a denial made with `DenialClass(tag, code)` calls `api.access.deny(code, message)`; one made with
  *   `InvalidSubjectTokenClass(tag)` calls `api.access.rejectInvalidSubjectToken(message)` (Auth0 answers
  *   `invalid_request` and counts the attempt for its attack protection); any other denial is
@@ -16,8 +18,7 @@
  *
  * No user named, two different users or organizations, a defect, the deadline or a malformed event deny with
  * `server_error` and a generic reason (the trigger is blocking, so the adapter fails closed). Post-login's decisions
- * do not compile in this trigger's rules (see Trigger.ts). Not modelled: `api.authentication.setActor` and the
- * early-access `api.transaction.setMetadata`.
+ * do not compile in this trigger's rules (see Trigger.ts).
  *
  * @since 0.1.0
  */
@@ -27,6 +28,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Types from "effect/Types"
+import * as Decision from "./Decision.ts"
 import * as Denial from "./Denial.ts"
 import * as Trigger from "./Trigger.ts"
 
@@ -124,8 +126,21 @@ export type Subject =
   }
 
 /**
- * What the rules named beside the Decision: users and organizations. Core's Decision has no field for them, so the
- * adapter provides this recorder per event and reads it after the run.
+ * The party acting on the user's behalf (the `act` claim, RFC 8693): `sub` is required at every level; a level may hold
+ * up to five more string, number or boolean properties and the previous actor in `act`, five levels in all.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Actor {
+  readonly sub: string
+  readonly act?: Actor | undefined
+  readonly [property: string]: string | number | boolean | Actor | undefined
+}
+
+/**
+ * What the rules named beside the Decision: users, organizations and actors. Core's Decision has no field for them,
+ * so the adapter provides this recorder per event and reads it after the run.
  *
  * @category services
  * @since 0.1.0
@@ -133,6 +148,7 @@ export type Subject =
 export class Subjects extends Context.Service<Subjects, {
   readonly user: (subject: Subject) => void
   readonly organization: (idOrName: string) => void
+  readonly actor: (actor: Actor) => void
 }>()("@rulefx/core/CustomTokenExchange/Subjects") {}
 
 /**
@@ -196,6 +212,33 @@ export const setUserByConnection = (
  */
 export const setOrganization = (idOrName: string): Effect.Effect<void, never, Recorder | Subjects> =>
   Effect.map(Subjects, (s) => s.organization(idOrName))
+
+/**
+ * Names the party acting on the user's behalf: Auth0 puts it in the tokens' `act` claim, and issues no refresh token.
+ * Only beside a named user; two different actors deny the exchange.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const setActor = (actor: Actor): Effect.Effect<void, never, Recorder | Subjects> =>
+  Effect.map(Subjects, (s) => s.actor(actor))
+
+/**
+ * Writes one key of the transaction metadata (early access: `api.transaction.setMetadata`), for the post-login Actions
+ * of the same transaction; `null` deletes it. Auth0's limits (keys of 64 characters, scalar values of 8 KB, 16 KB in
+ * all) are checked before any call; later rules win per key.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const setTransactionMetadata = (
+  key: string,
+  value: Decision.TransactionValue
+): Effect.Effect<void, never, Recorder> =>
+  Trigger.record(recorder, (d) => {
+    Decision.withKind(d, Decision.mergeFlow)
+    ;(d.transactionMetadata ??= Object.create(null) as Record<string, Decision.TransactionValue>)[key] = value
+  })
 
 /**
  * Sets one top-level key of the user's app_metadata (`null` deletes it).

@@ -105,7 +105,20 @@ export interface Decision {
   readonly session?: Session.Changes | undefined
   /** Refresh token changes (RefreshToken). Absent when none. */
   readonly refreshToken?: Session.Changes | undefined
+  /** Credentials-exchange target scope changes, in rule order (CredentialsExchange, early access). Absent when none. */
+  readonly targetScopes?: ReadonlyArray<TargetScopeChange> | undefined
 }
+
+/**
+ * One change to the target scopes of a credentials exchange (Auth0's early-access `api.transaction.*TargetScope*`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type TargetScopeChange =
+  | { readonly _tag: "Add" | "Remove"; readonly scope: string }
+  | { readonly _tag: "Set"; readonly scopes: ReadonlyArray<string> }
+  | { readonly _tag: "Clear" }
 
 const record = (): Record<string, unknown> => Object.create(null)
 
@@ -265,7 +278,7 @@ export const isEmpty = (d: Decision): boolean =>
   d.prompt === undefined && Object.keys(d.transactionMetadata ?? {}).length === 0 &&
   (d.authenticationMethods ?? []).length === 0 && (d.conflicts ?? []).length === 0 &&
   !d.mfaSteps?.length && !d.primaryUsers?.length && d.samlResponse === undefined && d.session === undefined &&
-  d.refreshToken === undefined
+  d.refreshToken === undefined && !d.targetScopes?.length
 
 /**
  * The recorder a rule acts through. Each rule run gets its own, so the decisions of a rule that fails or is
@@ -305,6 +318,7 @@ export interface Draft {
   } | undefined
   session?: Session.DraftChanges | undefined
   refreshToken?: Session.DraftChanges | undefined
+  targetScopes?: Array<TargetScopeChange> | undefined
 }
 
 /**

@@ -82,8 +82,17 @@ export interface CredentialsExchange extends CredentialsExchangeApi, Recording {
  * @category constructors
  * @since 0.1.0
  */
-export const credentialsExchange = (options: Options = {}): CredentialsExchange => {
+export const credentialsExchange = (
+  options: Options & {
+    /** Whether the tenant has the early-access `api.transaction` (target scopes). Default true. */
+    readonly earlyAccess?: boolean
+  } = {}
+): CredentialsExchange => {
   const { cache, calls } = recorder(options)
+  const record = (method: string) => (...args: Array<unknown>) => {
+    calls.push({ method, args })
+    return api
+  }
   const api: CredentialsExchange = {
     calls,
     cache,
@@ -99,7 +108,15 @@ export const credentialsExchange = (options: Options = {}): CredentialsExchange 
         calls.push({ method: "accessToken.setCustomClaim", args: [name, value] })
         return api
       }
-    }
+    },
+    ...(options.earlyAccess === false ? {} : {
+      transaction: {
+        addTargetScope: record("transaction.addTargetScope"),
+        removeTargetScope: record("transaction.removeTargetScope"),
+        setTargetScopes: record("transaction.setTargetScopes"),
+        clearTargetScopes: record("transaction.clearTargetScopes")
+      }
+    })
   }
   return api
 }
@@ -276,7 +293,12 @@ export interface CustomTokenExchange extends CustomTokenExchangeApi, Recording {
  * @category constructors
  * @since 0.1.0
  */
-export const customTokenExchange = (options: Options = {}): CustomTokenExchange => {
+export const customTokenExchange = (
+  options: Options & {
+    /** Whether the tenant has the early-access `api.transaction` (transaction metadata). Default true. */
+    readonly earlyAccess?: boolean
+  } = {}
+): CustomTokenExchange => {
   const { cache, calls } = recorder(options)
   // oxlint-disable-next-line prefer-const
   let api: CustomTokenExchange
@@ -297,9 +319,11 @@ export const customTokenExchange = (options: Options = {}): CustomTokenExchange 
     authentication: {
       setUserById: once("authentication.setUserById"),
       setUserByConnection: once("authentication.setUserByConnection"),
-      setOrganization: record("authentication.setOrganization")
+      setOrganization: record("authentication.setOrganization"),
+      setActor: record("authentication.setActor")
     },
-    user: { setAppMetadata: record("user.setAppMetadata"), setUserMetadata: record("user.setUserMetadata") }
+    user: { setAppMetadata: record("user.setAppMetadata"), setUserMetadata: record("user.setUserMetadata") },
+    ...(options.earlyAccess === false ? {} : { transaction: { setMetadata: record("transaction.setMetadata") } })
   }
   return api
 }

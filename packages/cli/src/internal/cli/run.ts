@@ -30,7 +30,8 @@ export const run = Command.make(
     json: Flag.Boolean("json").pipe(Flag.withDescription("Print the outcome as JSON"), Flag.withDefault(false)),
     resume: Flag.Boolean("continue").pipe(
       Flag.withDescription(
-        "Run onContinuePostLogin: the user coming back from a redirect (event.request is /continue)"
+        "Run the continue pass (onContinuePostLogin, onContinuePostChallenge): the user coming back from a redirect " +
+          "(event.request is /continue)"
       ),
       Flag.withDefault(false)
     ),
@@ -61,8 +62,10 @@ export const run = Command.make(
     if (timeout <= 0) return yield* new CommandFailed({ reason: "--timeout must be a positive number of seconds" })
     const other = yield* otherTrigger(action, trigger)
     if (other !== undefined) {
-      if (resume) return yield* new CommandFailed({ reason: `--continue is for post-login, not ${other.id}` })
-      return yield* runTrigger({ action, event, expect, json, secrets, strict, timeout, trigger: other })
+      if (resume && other.handlers.length < 2) {
+        return yield* new CommandFailed({ reason: `--continue is for a trigger with a continue pass, not ${other.id}` })
+      }
+      return yield* runTrigger({ action, event, expect, json, resume, secrets, strict, timeout, trigger: other })
     }
     const handler = yield* LocalRun.loadAction(action, resume ? "onContinuePostLogin" : "onExecutePostLogin").pipe(
       Effect.mapError(failed)
@@ -137,13 +140,16 @@ const runTrigger = Effect.fnUntraced(function*(options: {
   readonly event: string
   readonly expect: Option.Option<"allowed" | "denied">
   readonly json: boolean
+  readonly resume: boolean
   readonly secrets: Option.Option<string>
   readonly strict: boolean
   readonly timeout: number
   readonly trigger: Triggers.Trigger
 }) {
   const { action, expect, json, secrets, timeout, trigger } = options
-  const handler = yield* TriggerLocalRun.loadAction(action, trigger).pipe(Effect.mapError(failed))
+  const handler = yield* TriggerLocalRun.loadAction(action, trigger, options.resume ? "continue" : "execute").pipe(
+    Effect.mapError(failed)
+  )
   const loaded = yield* TriggerLocalRun.loadEvent(options.event, trigger.id, { strict: options.strict }).pipe(
     Effect.mapError(failed)
   )
