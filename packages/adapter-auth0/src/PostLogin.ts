@@ -465,7 +465,6 @@ const lastResort = (api: PostLoginApi, error: unknown): void => {
  * ```ts
  * import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
  * import * as Pipeline from "@rulefx/core/Pipeline"
- * import { Crypto } from "@rulefx/rules/Crypto"
  * import { CurrentSeller } from "@rulefx/rules/CurrentSeller"
  * import * as DenyRoles from "@rulefx/rules/DenyRoles"
  * import { EffectiveRoles } from "@rulefx/rules/EffectiveRoles"
@@ -473,14 +472,14 @@ const lastResort = (api: PostLoginApi, error: unknown): void => {
  * import { SellerApi } from "@rulefx/rules/SellerApi"
  * import * as SetRoles from "@rulefx/rules/SetRoles"
  * import * as SetSeller from "@rulefx/rules/SetSeller"
- * import * as Layer from "effect/Layer"
  *
  * const pipeline = Pipeline.make({
  *   facts: [CurrentSeller, EffectiveRoles],
  *   rules: [SetSeller.make(), HashSellerEmail.make(), SetRoles.make(), DenyRoles.make()]
  * })
  *
- * export const onExecutePostLogin = PostLogin.make(pipeline, Layer.mergeAll(SellerApi.layer, Crypto.layer))
+ * // Crypto needs no layer: Node's crypto is its default.
+ * export const onExecutePostLogin = PostLogin.make(pipeline, SellerApi.layer)
  * ```
  *
  * @category constructors
