@@ -117,16 +117,12 @@ function contextEffect<I, S, E, R>(key: Context.Key<I, S>, effect: Effect.Effect
 }`
         )
       ]),
+      // SellerApi.layer is an Effect that builds its Context in this build (contextEffect above); Crypto is a
+      // Context.Reference, in no layer.
       {
         file: action,
-        find: "export const layer = Layer.mergeAll(SellerApi.layer, Crypto.layer)",
-        replace:
-          "export const layer: any = Effect.map(Effect.all([SellerApi.layer as any, Crypto.layer as any]), ([a, b]: any) => Context.merge(a, b))"
-      },
-      {
-        file: action,
-        find: `import * as Layer from "effect/Layer"`,
-        replace: `import * as Context from "effect/Context"\nimport * as Effect from "effect/Effect"`
+        find: "export const layer = SellerApi.layer",
+        replace: "export const layer: any = SellerApi.layer"
       },
       {
         file: trivial,

@@ -7,7 +7,6 @@
  */
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Pipeline from "@rulefx/core/Pipeline"
-import { Crypto } from "@rulefx/rules/Crypto"
 import { CurrentSeller } from "@rulefx/rules/CurrentSeller"
 import * as DenyRoles from "@rulefx/rules/DenyRoles"
 import { EffectiveRoles } from "@rulefx/rules/EffectiveRoles"
@@ -15,13 +14,12 @@ import * as HashSellerEmail from "@rulefx/rules/HashSellerEmail"
 import { SellerApi } from "@rulefx/rules/SellerApi"
 import * as SetRoles from "@rulefx/rules/SetRoles"
 import * as SetSeller from "@rulefx/rules/SetSeller"
-import * as Layer from "effect/Layer"
 
 export const pipeline = Pipeline.make({
   facts: [CurrentSeller, EffectiveRoles],
   rules: [SetSeller.make(), HashSellerEmail.make(), SetRoles.make(), DenyRoles.make()]
 })
 
-export const layer = Layer.mergeAll(SellerApi.layer, Crypto.layer)
+export const layer = SellerApi.layer
 
 export const onExecutePostLogin = PostLogin.make(pipeline, layer)

@@ -21,9 +21,9 @@ import type { CacheApi, PostLoginApi } from "./PostLoginApi.ts"
 
 // Runs a call into `api.cache`, turning a throw into `fallback` (and a log line that carries no key or value).
 const attempt = <A>(call: () => A, fallback: A): Effect.Effect<A> =>
-  Effect.try({ try: call, catch: () => "threw" }).pipe(
-    Effect.catch(() => Effect.logWarning("api.cache threw; treated as a miss").pipe(Effect.as(fallback)))
-  )
+  Effect.try({ try: call, catch: () => "threw" }).pipe(Effect.catch(() => threw.pipe(Effect.as(fallback))))
+
+const threw = Effect.logWarning("api.cache threw; treated as a miss")
 
 const refuse = (code: string): Effect.Effect<boolean> =>
   Effect.logWarning(`cache write refused: ${code.slice(0, 40)}`).pipe(Effect.as(false))
@@ -111,11 +111,20 @@ export const make = (backend: CacheApi): Cache["Service"] => withLimits(fromApi(
  * @category constructors
  * @since 0.1.0
  */
-export const forLogin = (api: PostLoginApi | undefined): Effect.Effect<Cache["Service"]> =>
-  Effect.map(
-    attempt(() => api?.cache, undefined),
-    (backend) => Predicate.isObject(backend) ? make(backend) : withLimits(makeMemory())
-  )
+export const forLogin = (api: PostLoginApi | undefined): Effect.Effect<Cache["Service"]> => {
+  // Read once, at once, outside the runtime (an Exit, no Effect.try per login); a getter that throws is logged as
+  // `attempt` logs it, and the login gets the memory cache.
+  let backend: CacheApi | undefined
+  try {
+    backend = api?.cache
+  } catch {
+    return Effect.as(threw, over(undefined))
+  }
+  return Effect.succeed(over(backend))
+}
+
+const over = (backend: CacheApi | undefined): Cache["Service"] =>
+  Predicate.isObject(backend) ? make(backend) : withLimits(makeMemory())
 
 /**
  * The Cache of one login as a layer (see `forLogin`). Build it per login.

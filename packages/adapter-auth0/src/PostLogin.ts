@@ -205,23 +205,24 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
 ) => {
   const deadline = Duration.fromInputUnsafe(options.deadline ?? defaultDeadline)
   const millis = Duration.toMillis(deadline)
+  // This login's own services (Login, Secrets, Cache, ExecutedRules) and the run over them, its lines naming the user.
+  const runLogin = (login: LoginInfo, secrets: Readonly<Record<string, unknown>>, api: PostLoginApi | undefined) =>
+    Effect.flatMap(Auth0Cache.forLogin(api), (cache) =>
+      runWith(
+        pipeline.run as Effect.Effect<Decision.Decision, E>,
+        layer as Layer.Layer<ROut, LE, PerLogin>,
+        Context.make(Login, login).pipe(
+          Context.add(Secrets, makeSecrets(secrets)),
+          Context.add(Cache, cache),
+          // Read per call from this login's api; without one (tests, `decide` alone) no Rule ran.
+          Context.add(ExecutedRules.ExecutedRules, ExecutedRules.make((id) => api!.rules!.wasExecuted(id))),
+          Context.merge(options.resumed?.(login, api) ?? Context.empty())
+        ) as Context.Context<PerLogin>
+      )).pipe(Effect.annotateLogs({ user: login.user.id }))
   return (event: unknown, api?: PostLoginApi): Promise<Outcome> =>
     withDeadline(
-      Effect.gen(function*() {
-        const { login, secrets } = yield* Auth0Event.decode(event)
-        return yield* Effect.flatMap(Auth0Cache.forLogin(api), (cache) =>
-          runWith(
-            pipeline.run as Effect.Effect<Decision.Decision, E>,
-            layer as Layer.Layer<ROut, LE, PerLogin>,
-            Context.make(Login, login).pipe(
-              Context.add(Secrets, makeSecrets(secrets)),
-              Context.add(Cache, cache),
-              // Read per call from this login's api; without one (tests, `decide` alone) no Rule ran.
-              Context.add(ExecutedRules.ExecutedRules, ExecutedRules.make((id) => api!.rules!.wasExecuted(id))),
-              Context.merge(options.resumed?.(login, api) ?? Context.empty())
-            ) as Context.Context<PerLogin>
-          )).pipe(Effect.annotateLogs({ user: login.user.id }))
-      }).pipe(
+      // flatMap rather than Effect.gen: no generator per login.
+      Effect.flatMap(Auth0Event.decode(event), ({ login, secrets }) => runLogin(login, secrets, api)).pipe(
         Effect.map((decision): Outcome => ({ _tag: "Allowed", decision })),
         Effect.catchCause((cause) => failed(cause, event)),
         withLogger
@@ -465,7 +466,6 @@ const lastResort = (api: PostLoginApi, error: unknown): void => {
  * ```ts
  * import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
  * import * as Pipeline from "@rulefx/core/Pipeline"
- * import { Crypto } from "@rulefx/rules/Crypto"
  * import { CurrentSeller } from "@rulefx/rules/CurrentSeller"
  * import * as DenyRoles from "@rulefx/rules/DenyRoles"
  * import { EffectiveRoles } from "@rulefx/rules/EffectiveRoles"
@@ -473,14 +473,14 @@ const lastResort = (api: PostLoginApi, error: unknown): void => {
  * import { SellerApi } from "@rulefx/rules/SellerApi"
  * import * as SetRoles from "@rulefx/rules/SetRoles"
  * import * as SetSeller from "@rulefx/rules/SetSeller"
- * import * as Layer from "effect/Layer"
  *
  * const pipeline = Pipeline.make({
  *   facts: [CurrentSeller, EffectiveRoles],
  *   rules: [SetSeller.make(), HashSellerEmail.make(), SetRoles.make(), DenyRoles.make()]
  * })
  *
- * export const onExecutePostLogin = PostLogin.make(pipeline, Layer.mergeAll(SellerApi.layer, Crypto.layer))
+ * // Crypto needs no layer: Node's crypto is its default.
+ * export const onExecutePostLogin = PostLogin.make(pipeline, SellerApi.layer)
  * ```
  *
  * @category constructors

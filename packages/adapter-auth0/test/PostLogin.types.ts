@@ -32,13 +32,12 @@ export const decideComplete = PostLogin.decide(seed, Layer.mergeAll(SellerApi.la
 // @ts-expect-error the layer does not provide SellerApi
 export const missingSellerApi = PostLogin.make(seed, Crypto.layer)
 
-// Crypto is not provided.
-// @ts-expect-error the layer does not provide Crypto
-export const missingCrypto = PostLogin.make(seed, SellerApi.layerTest({}))
+// Crypto is a Context.Reference with Node's crypto as its default: a layer without it compiles.
+export const withoutCrypto = PostLogin.make(seed, SellerApi.layerTest({}))
 
 // Nothing is provided at all.
-// @ts-expect-error the layer provides neither SellerApi nor Crypto
-export const missingBoth = PostLogin.make(seed, Layer.empty)
+// @ts-expect-error the layer does not provide SellerApi
+export const missingAll = PostLogin.make(seed, Layer.empty)
 
 // decide has the same guard.
 // @ts-expect-error the layer does not provide SellerApi

@@ -327,11 +327,20 @@ export interface Draft {
  * @category combinators
  * @since 0.1.0
  */
-export const collect = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<Decision, E, Exclude<R, Decisions>> =>
+export const collect = <A, E, R>(
+  self: Effect.Effect<A, E, R>,
+  /** More of the context to set for `self` in the same step (Rule.make adds the rule's log annotation). */
+  context?: (context: Context.Context<never>) => Context.Context<never>
+): Effect.Effect<Decision, E, Exclude<R, Decisions>> =>
   Effect.suspend(() => {
     const draft = empty()
     const recorder = Decisions.of({ record: (f) => Effect.sync(() => f(draft)) })
-    return self.pipe(Effect.provideService(Decisions, recorder), Effect.as<Decision>(draft))
+    const provide = (current: Context.Context<Exclude<R, Decisions>>) =>
+      Context.add(context === undefined ? current : context(current), Decisions, recorder)
+    return Effect.updateContext<Decision, E, R, Exclude<R, Decisions>>(
+      Effect.as(self, draft),
+      provide as unknown as (current: Context.Context<Exclude<R, Decisions>>) => Context.Context<R>
+    )
   })
 
 /**

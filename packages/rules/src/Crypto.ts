@@ -1,6 +1,10 @@
 /**
  * Crypto: the keyed hashes rules need, on Node's built-in crypto (no bundle cost), loaded on the first hash.
  *
+ * A `Context.Reference` whose default is Node's crypto: a rule that hashes needs no layer for it (`yield* Crypto`
+ * adds nothing to its requirements), and a login pays nothing to build it. A layer that provides it still wins over
+ * the default, so a test swaps it as before (`Crypto.layerTest`, or `Layer.succeed(Crypto, ...)`).
+ *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
@@ -19,27 +23,39 @@ const hmac = (key: Redacted.Redacted<string>, message: string): Effect.Effect<st
   Effect.sync(() => crypto().createHmac("sha256", Redacted.value(key)).update(message, "utf8").digest("hex"))
 
 /**
- * The crypto service.
+ * What the Crypto service does.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Service {
+  /** Lower-case hex HMAC-SHA256 of `message` (UTF-8) under `key`. */
+  readonly hmacSha256Hex: (key: Redacted.Redacted<string>, message: string) => Effect.Effect<string>
+}
+
+const live: Service = { hmacSha256Hex: hmac }
+
+/**
+ * The crypto service: Node's crypto unless a layer provides another.
  *
  * @category services
  * @since 0.1.0
  */
-export class Crypto extends Context.Service<Crypto, {
-  /** Lower-case hex HMAC-SHA256 of `message` (UTF-8) under `key`. */
-  readonly hmacSha256Hex: (key: Redacted.Redacted<string>, message: string) => Effect.Effect<string>
-}>()("@rulefx/rules/Crypto") {
-  /** Node's crypto. */
-  static readonly layer: Layer.Layer<Crypto> = Layer.succeed(Crypto, Crypto.of({ hmacSha256Hex: hmac }))
-
+export const Crypto: Context.Reference<Service> & {
+  /** Node's crypto, as a layer: what the default already is (kept for layers written before the default). */
+  readonly layer: Layer.Layer<never>
   /**
    * Node's crypto, recording each message hashed (never the key) in `messages`, so a test can assert what was hashed.
    */
-  static readonly layerTest = (messages: Ref.Ref<ReadonlyArray<string>>): Layer.Layer<Crypto> =>
-    Layer.succeed(
-      Crypto,
-      Crypto.of({
-        hmacSha256Hex: (key, message) =>
-          Ref.update(messages, (all) => [...all, message]).pipe(Effect.andThen(hmac(key, message)))
+  readonly layerTest: (messages: Ref.Ref<ReadonlyArray<string>>) => Layer.Layer<never>
+} = /* @__PURE__ */ (() => {
+  const key = Context.Reference<Service>("@rulefx/rules/Crypto", { defaultValue: () => live })
+  return Object.assign(key, {
+    layer: Layer.succeed(key, live),
+    layerTest: (messages: Ref.Ref<ReadonlyArray<string>>): Layer.Layer<never> =>
+      Layer.succeed(key, {
+        hmacSha256Hex: (k, message) =>
+          Ref.update(messages, (all) => [...all, message]).pipe(Effect.andThen(hmac(k, message)))
       })
-    )
-}
+  })
+})()

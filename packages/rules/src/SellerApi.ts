@@ -146,21 +146,23 @@ const parse = (bytes: Uint8Array): unknown => JSON.parse(utf8.decode(bytes))
 
 // The seller in a JSON body, if it is the one asked for: another seller would put someone else's data in this user's
 // token.
-const sellerOf = (id: string, bytes: Uint8Array): Lookup =>
-  Effect.try({
-    try: () => parse(bytes),
-    catch: () => new SellerApiError({ reason: "Body", detail: "body is not JSON" })
-  }).pipe(
-    Effect.flatMap((json) =>
-      Effect.catch(
-        decodeSeller(json),
-        (e) => failure("Body", `body is not a seller: ${e.issues.slice(0, 3).join(", ")}`)
-      )
-    ),
+const sellerOf = (id: string, bytes: Uint8Array): Lookup => {
+  // Parsed in plain code (this runs in a promise callback, outside any fiber): no Effect.try and flatMap per lookup.
+  let json: unknown
+  try {
+    json = parse(bytes)
+  } catch {
+    return failure("Body", "body is not JSON")
+  }
+  return Effect.catch(
+    decodeSeller(json),
+    (e) => failure("Body", `body is not a seller: ${e.issues.slice(0, 3).join(", ")}`)
+  ).pipe(
     Effect.flatMap((seller) =>
       seller.id === id ? Effect.succeed(Option.some(seller)) : failure("Body", "body is a different seller")
     )
   )
+}
 
 // The layer is built per login (its URL comes from the login's secrets), and parsing the URL was about 3 % of a login
 // without a seller. The last URL that passed is remembered: a pure check of a string, so logins share no data by it.

@@ -1,6 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Crypto } from "@rulefx/rules/Crypto"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import { execFileSync } from "node:child_process"
@@ -65,6 +66,21 @@ describe("Crypto", () => {
       })
       assert.deepStrictEqual(JSON.parse(out), { before: false, after: true, mac: case2.mac })
     })
+  })
+
+  describe("default", () => {
+    it.effect("hashes with Node's crypto when no layer provides Crypto", () =>
+      Effect.gen(function*() {
+        assert.strictEqual(yield* hmac(case2.key, case2.data), case2.mac)
+      }))
+
+    it.effect("a layer that provides Crypto wins over the default", () =>
+      Effect.gen(function*() {
+        const mac = yield* hmac(case2.key, case2.data).pipe(
+          Effect.provide(Layer.succeed(Crypto, { hmacSha256Hex: () => Effect.succeed("fixed") }))
+        )
+        assert.strictEqual(mac, "fixed")
+      }))
   })
 
   describe("layerTest", () => {
