@@ -212,6 +212,8 @@ export const esbuildOptions = {
   // when unused: valibot's emoji regex, which no Action uses, cost 462 bytes in every one.
   supported: { "regexp-unicode-property-escapes": true },
   format: "cjs",
+  // Non-ASCII text as UTF-8 rather than `\uXXXX` escapes: fewer bytes (Auth0 counts bytes), the same strings.
+  charset: "utf8",
   minify: true,
   treeShaking: true,
   metafile: true,
