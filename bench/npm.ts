@@ -38,6 +38,13 @@ export interface NpmMode {
   readonly lean: Bytes & { readonly modules: number }
   /** An Action that only requires the lean file. */
   readonly aloneLean: string
+  /**
+   * Its post-login file (`@rulefx/action-runtime/post-login`, a part of the lean file), which the seed Action loads:
+   * an Action that imports only what it carries loads it.
+   */
+  readonly postLogin: Bytes & { readonly modules: number }
+  /** An Action that only requires the post-login file. */
+  readonly alonePostLogin: string
   /** Runtime B (A plus every other public effect module and the barrel), built for the comparison. */
   readonly runtimeB: Bytes & { readonly modules: number }
   /** An Action that only requires the runtime: the runtime's own cold require, A and B. */
@@ -73,7 +80,7 @@ const runtimePackage = join(root, "packages/action-runtime")
 /** Copies the built package (package.json and dist/, what it publishes) into `folder/node_modules`. */
 const install = (
   folder: string
-): { readonly version: string; readonly modules: number; readonly lean: number } => {
+): { readonly version: string; readonly modules: number; readonly lean: number; readonly postLogin: number } => {
   const into = join(folder, "node_modules/@rulefx/action-runtime")
   mkdirSync(into, { recursive: true })
   cpSync(join(runtimePackage, "package.json"), join(into, "package.json"))
@@ -83,16 +90,23 @@ const install = (
     readonly version: string
     readonly modules: ReadonlyArray<string>
     readonly lean: ReadonlyArray<string>
+    readonly postLogin: ReadonlyArray<string>
   }
-  return { version: manifest.version, modules: manifest.modules.length, lean: manifest.lean.length }
+  return {
+    version: manifest.version,
+    modules: manifest.modules.length,
+    lean: manifest.lean.length,
+    postLogin: manifest.postLogin.length
+  }
 }
 
-/** A file that requires the runtime installed beside it (or its lean file) and exports a no-op handler. */
-const alone = (folder: string, lean = false): string => {
-  const path = join(folder, lean ? "lean-only.js" : "runtime-only.js")
+/** A file that requires the runtime installed beside it (or a part of it) and exports a no-op handler. */
+const alone = (folder: string, part?: "lean" | "post-login"): string => {
+  const path = join(folder, part === undefined ? "runtime-only.js" : `${part}-only.js`)
   writeFileSync(
     path,
-    `require("@rulefx/action-runtime${lean ? "/lean" : ""}")\nexports.onExecutePostLogin = async () => {}\n`
+    `require("@rulefx/action-runtime${part === undefined ? "" : `/${part}`}")\n` +
+      `exports.onExecutePostLogin = async () => {}\n`
   )
   return path
 }
@@ -138,9 +152,10 @@ const tenantFigures = async (dir: string, folder: string): Promise<Tenant> => {
 /** Installs the shipped runtime into `dir/npm`, builds runtime B into `dir/runtime-B`, and builds against A. */
 export const buildNpm = async (dir: string): Promise<NpmMode> => {
   const folder = join(dir, "npm")
-  const { version, modules, lean } = install(folder)
+  const { lean, modules, postLogin, version } = install(folder)
   const runtimeFile = join(folder, "node_modules/@rulefx/action-runtime/dist/index.cjs")
   const leanFile = join(folder, "node_modules/@rulefx/action-runtime/dist/lean.cjs")
+  const postLoginFile = join(folder, "node_modules/@rulefx/action-runtime/dist/post-login.cjs")
   // Built as a user builds it; the runtime is found in the folder it is installed in (resolveFrom).
   const build = async (entry: string, name: string): Promise<Bytes> => {
     const report = await Bundle.build({
@@ -163,7 +178,9 @@ export const buildNpm = async (dir: string): Promise<NpmMode> => {
     version,
     runtime: { ...measured(runtimeFile), modules },
     lean: { ...measured(leanFile), modules: lean },
-    aloneLean: alone(folder, true),
+    aloneLean: alone(folder, "lean"),
+    postLogin: { ...measured(postLoginFile), modules: postLogin },
+    alonePostLogin: alone(folder, "post-login"),
     runtimeB: {
       path: join(b.dir, "node_modules/@rulefx/action-runtime/index.js"),
       bytes: b.bytes,

@@ -1,9 +1,9 @@
 /**
  * Runtime: builds the runtime into `dist/`: `index.cjs` (set A as one minified CommonJS file, with the Action's own
- * esbuild settings), `lean.cjs` (the lean set alone, built the same way), `index.d.cts` and `lean.d.cts` (their
- * types) and `modules.json` (its name, version, the specifiers it carries and those of the lean file, which
- * `rulefx build --runtime npm` reads from the installed runtime to decide what an Action may import and which file
- * it loads).
+ * esbuild settings), `lean.cjs` (the lean set alone, built the same way), `post-login.cjs` (the post-login set, a part of
+ * the lean set), their types (`index.d.cts`, `lean.d.cts`, `post-login.d.cts`) and `modules.json` (its name, version,
+ * the specifiers it carries and those of the lean and post-login files, which `rulefx build --runtime npm` reads from
+ * the installed runtime to decide what an Action may import and which file it loads).
  *
  * Node-side, build time only.
  */
@@ -21,6 +21,8 @@ export interface Manifest {
   readonly modules: ReadonlyArray<string>
   /** The specifiers `lean.cjs` carries (a part of `modules`), sorted. */
   readonly lean: ReadonlyArray<string>
+  /** The specifiers `post-login.cjs` carries (a part of `lean`), sorted. */
+  readonly postLogin: ReadonlyArray<string>
 }
 
 /** What a build wrote. */
@@ -30,6 +32,8 @@ export interface Built {
   readonly bytes: number
   /** `lean.cjs`'s bytes. */
   readonly leanBytes: number
+  /** `post-login.cjs`'s bytes. */
+  readonly postLoginBytes: number
   readonly manifest: Manifest
 }
 
@@ -54,14 +58,15 @@ export const version = (): string =>
  * into a fresh folder beside it, which then takes its place.
  */
 export const build = async (folder = join(Modules.packageFolder, "dist")): Promise<Built> => {
-  const [exposed, lean] = await Promise.all([Modules.setA(), Modules.leanSet()])
+  const [exposed, lean, postLogin] = await Promise.all([Modules.setA(), Modules.leanSet(), Modules.postLoginSet()])
   const manifest: Manifest = {
     name: Modules.packageName,
     version: version(),
     modules: exposed.map((m) => m.specifier),
-    lean: lean.map((m) => m.specifier)
+    lean: lean.map((m) => m.specifier),
+    postLogin: postLogin.map((m) => m.specifier)
   }
-  const [contents, leanContents] = await Promise.all([exposed, lean].map(async (set) => {
+  const [contents, leanContents, postLoginContents] = await Promise.all([exposed, lean, postLogin].map(async (set) => {
     const result = await esbuild.build({
       ...esbuildOptions,
       absWorkingDir: Modules.packageFolder,
@@ -75,7 +80,9 @@ export const build = async (folder = join(Modules.packageFolder, "dist")): Promi
     if (output === undefined) throw new Error(`esbuild produced no runtime`)
     return output
   }))
-  if (contents === undefined || leanContents === undefined) throw new Error(`esbuild produced no runtime`)
+  if (contents === undefined || leanContents === undefined || postLoginContents === undefined) {
+    throw new Error(`esbuild produced no runtime`)
+  }
   const next = `${folder}.next`
   rmSync(next, { recursive: true, force: true })
   mkdirSync(next, { recursive: true })
@@ -83,8 +90,16 @@ export const build = async (folder = join(Modules.packageFolder, "dist")): Promi
   writeFileSync(join(next, "lean.cjs"), leanContents)
   writeFileSync(join(next, "index.d.cts"), declarations)
   writeFileSync(join(next, "lean.d.cts"), declarations)
+  writeFileSync(join(next, "post-login.cjs"), postLoginContents)
+  writeFileSync(join(next, "post-login.d.cts"), declarations)
   writeFileSync(join(next, "modules.json"), `${JSON.stringify(manifest, null, 2)}\n`)
   rmSync(folder, { recursive: true, force: true })
   renameSync(next, folder)
-  return { folder, bytes: contents.byteLength, leanBytes: leanContents.byteLength, manifest }
+  return {
+    folder,
+    bytes: contents.byteLength,
+    leanBytes: leanContents.byteLength,
+    postLoginBytes: postLoginContents.byteLength,
+    manifest
+  }
 }

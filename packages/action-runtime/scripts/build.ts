@@ -6,5 +6,6 @@ import * as Runtime from "./Runtime.ts"
 const built = await Runtime.build()
 process.stdout.write(
   `${built.folder}/index.cjs: ${built.bytes} bytes, ${built.manifest.modules.length} modules; lean.cjs: ` +
-    `${built.leanBytes} bytes, ${built.manifest.lean.length} modules (${built.manifest.name}@${built.manifest.version})\n`
+    `${built.leanBytes} bytes, ${built.manifest.lean.length} modules; post-login.cjs: ${built.postLoginBytes} bytes, ` +
+    `${built.manifest.postLogin.length} modules (${built.manifest.name}@${built.manifest.version})\n`
 )

@@ -10,69 +10,76 @@
  * @since 0.1.0
  */
 import * as Decode from "@rulefx/core/Decode"
+import type { InvalidData } from "@rulefx/core/Denial"
 import type * as Login from "@rulefx/core/Login"
 import * as v from "@rulefx/core/Validator"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 
-const str = v.string()
-const optStr = v.optional(v.string())
-const nonEmpty = v.pipe(v.string(), v.minLength(1))
-// A record accepts arrays (as valibot's does); an array where Auth0 sends an object is malformed.
-const notArray = v.check((input: unknown) => !Array.isArray(input), "expected Object")
-const plainRecord = <S extends v.Schema<any, any>>(value: S) => v.pipe(v.unknown(), notArray, v.record(value))
-const dict = v.optional(plainRecord(v.unknown()), {})
+// The event's schema, built on the first login rather than when the Action loads: building it is the first call of
+// most of Validator's constructors, which V8 compiles then: the first login pays for that, not the require.
+const eventSchema = () => {
+  const str = v.string()
+  const optStr = v.optional(v.string())
+  const nonEmpty = v.pipe(v.string(), v.minLength(1))
+  // A record accepts arrays (as valibot's does); an array where Auth0 sends an object is malformed.
+  const notArray = v.check((input: unknown) => !Array.isArray(input), "expected Object")
+  const plainRecord = <S extends v.Schema<any, any>>(value: S) => v.pipe(v.unknown(), notArray, v.record(value))
+  const dict = v.optional(plainRecord(v.unknown()), {})
 
-const EventSchema = v.object({
-  user: v.object({
-    user_id: nonEmpty,
-    email: optStr,
-    email_verified: v.optional(v.boolean(), false),
-    name: optStr,
-    nickname: optStr,
-    username: optStr,
-    phone_number: optStr,
-    created_at: optStr,
-    app_metadata: dict,
-    user_metadata: dict
-  }),
-  client: v.object({
-    client_id: nonEmpty,
-    name: v.optional(str, ""),
-    metadata: v.optional(plainRecord(v.string()), {})
-  }),
-  connection: v.optional(
-    v.object({ id: v.optional(str, ""), name: v.optional(str, ""), strategy: v.optional(str, "") }),
-    {
-      id: "",
-      name: "",
-      strategy: ""
-    }
-  ),
-  request: v.object({
-    ip: nonEmpty,
-    hostname: optStr,
-    user_agent: optStr,
-    query: dict,
-    geoip: v.optional(v.object({ countryCode: optStr }), {})
-  }),
-  transaction: v.optional(
-    v.object({
-      protocol: optStr,
-      requested_scopes: v.optional(v.array(v.string()), []),
-      // Read by TransactionMetadata's facts, which decode it: a malformed value denies only the logins that read it.
-      metadata: v.optional(v.unknown())
+  return v.object({
+    user: v.object({
+      user_id: nonEmpty,
+      email: optStr,
+      email_verified: v.optional(v.boolean(), false),
+      name: optStr,
+      nickname: optStr,
+      username: optStr,
+      phone_number: optStr,
+      created_at: optStr,
+      app_metadata: dict,
+      user_metadata: dict
     }),
-    { requested_scopes: [] }
-  ),
-  // Read by a Form's fact in the continue pass, which denies when there is no well-formed submission.
-  prompt: v.optional(v.unknown()),
-  authorization: v.optional(v.object({ roles: v.optional(v.array(v.string()), []) }), { roles: [] }),
-  stats: v.optional(v.object({ logins_count: v.optional(v.number(), 0) }), { logins_count: 0 }),
-  resource_server: v.optional(v.object({ identifier: optStr })),
-  secrets: v.optional(plainRecord(v.unknown()), {})
-})
+    client: v.object({
+      client_id: nonEmpty,
+      name: v.optional(str, ""),
+      metadata: v.optional(plainRecord(v.string()), {})
+    }),
+    connection: v.optional(
+      v.object({ id: v.optional(str, ""), name: v.optional(str, ""), strategy: v.optional(str, "") }),
+      {
+        id: "",
+        name: "",
+        strategy: ""
+      }
+    ),
+    request: v.object({
+      ip: nonEmpty,
+      hostname: optStr,
+      user_agent: optStr,
+      query: dict,
+      geoip: v.optional(v.object({ countryCode: optStr }), {})
+    }),
+    transaction: v.optional(
+      v.object({
+        protocol: optStr,
+        requested_scopes: v.optional(v.array(v.string()), []),
+        // Read by TransactionMetadata's facts, which decode it: a malformed value denies only the logins that read it.
+        metadata: v.optional(v.unknown())
+      }),
+      { requested_scopes: [] }
+    ),
+    // Read by a Form's fact in the continue pass, which denies when there is no well-formed submission.
+    prompt: v.optional(v.unknown()),
+    authorization: v.optional(v.object({ roles: v.optional(v.array(v.string()), []) }), { roles: [] }),
+    stats: v.optional(v.object({ logins_count: v.optional(v.number(), 0) }), { logins_count: 0 }),
+    resource_server: v.optional(v.object({ identifier: optStr })),
+    secrets: v.optional(plainRecord(v.unknown()), {})
+  })
+}
+
+type Event = v.InferOutput<ReturnType<typeof eventSchema>>
 
 /**
  * The event is not a post-login event rulefx can read. `issues` name paths and problems, never values.
@@ -106,7 +113,7 @@ const recordOr = (u: unknown): Readonly<Record<string, unknown>> => isRecord(u) 
 const isSubmission = (u: unknown): u is Readonly<Record<string, unknown>> & { readonly id: string } =>
   isRecord(u) && Predicate.isString(u["id"]) && u["id"].length > 0
 
-const toLogin = (e: v.InferOutput<typeof EventSchema>, event: Readonly<Record<string, unknown>>): Decoded => ({
+const toLogin = (e: Event, event: Readonly<Record<string, unknown>>): Decoded => ({
   secrets: e.secrets,
   login: {
     user: {
@@ -145,7 +152,7 @@ const toLogin = (e: v.InferOutput<typeof EventSchema>, event: Readonly<Record<st
   }
 })
 
-const decodeEvent = Decode.decode(EventSchema, "event")
+let decodeEvent: ((input: unknown) => Effect.Effect<Event, InvalidData>) | undefined
 
 /**
  * Decodes an Auth0 post-login event. Issues name paths and problems, never values.
@@ -154,7 +161,7 @@ const decodeEvent = Decode.decode(EventSchema, "event")
  * @since 0.1.0
  */
 export const decode = (event: unknown): Effect.Effect<Decoded, InvalidEvent> =>
-  decodeEvent(event).pipe(
+  Effect.suspend(() => (decodeEvent ??= Decode.decodeNow(eventSchema(), "event"))(event)).pipe(
     Effect.mapError((error) => new InvalidEvent({ issues: error.issues.slice(0, 3) })),
     Effect.map((decoded) => toLogin(decoded, event as Readonly<Record<string, unknown>>))
   )

@@ -39,7 +39,22 @@ export interface Manifest {
    * without one.
    */
   readonly lean?: ReadonlyArray<string>
+  /**
+   * The specifiers its post-login file carries (`@rulefx/action-runtime/post-login`, a part of `lean` without the
+   * other triggers' modules nor legacy-rules, about two thirds of its bytes): an Action that imports only these loads
+   * that file. Absent from a runtime without one.
+   */
+  readonly postLogin?: ReadonlyArray<string>
 }
+
+/**
+ * A file of the runtime smaller than the whole, which an Action whose imports it all carries loads instead
+ * (`@rulefx/action-runtime/<part>`).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Part = "post-login" | "lean"
 
 /**
  * `@rulefx/action-runtime` is not installed where the build looked.
@@ -124,7 +139,8 @@ export const find = (folders: ReadonlyArray<string>): Manifest & { readonly file
     const manifest = JSON.parse(readFileSync(file, "utf8")) as Partial<Manifest>
     if (
       manifest.name !== packageName || typeof manifest.version !== "string" || !Array.isArray(manifest.modules) ||
-      (manifest.lean !== undefined && !Array.isArray(manifest.lean))
+      (manifest.lean !== undefined && !Array.isArray(manifest.lean)) ||
+      (manifest.postLogin !== undefined && !Array.isArray(manifest.postLogin))
     ) {
       throw new Error(`${file} is not a manifest of ${packageName}`)
     }
@@ -133,6 +149,7 @@ export const find = (folders: ReadonlyArray<string>): Manifest & { readonly file
       version: manifest.version,
       modules: manifest.modules,
       ...(manifest.lean === undefined ? {} : { lean: manifest.lean }),
+      ...(manifest.postLogin === undefined ? {} : { postLogin: manifest.postLogin }),
       file
     }
   }
@@ -168,7 +185,9 @@ const version = "([0-9A-Za-z.+-]+)"
 const sum = `${quote}${prefix}${quote}\\s*\\+\\s*[\\w$]+\\.version`
 const markerFirst = new RegExp(`${quote}${prefix}${version}${quote}\\s*!==?\\s*${sum}`, "g")
 const markerLast = new RegExp(`${sum}\\s*!==?\\s*${quote}${prefix}${version}${quote}`, "g")
-const requiresRuntime = new RegExp(`require\\(\\s*${quote}${packageName.replace("/", "\\/")}(\\/lean)?${quote}\\s*\\)`)
+const requiresRuntime = new RegExp(
+  `require\\(\\s*${quote}${packageName.replace("/", "\\/")}(\\/lean|\\/post-login)?${quote}\\s*\\)`
+)
 
 /**
  * The versions of the runtime a built Action's code requires (its `marker`s, as the shim's version check compares them,
@@ -192,11 +211,11 @@ const runtimeImport = /^(effect|@rulefx\/[^/]+)(\/.*)?$/
 const shims = "rulefx-runtime"
 const checked = "rulefx-runtime-checked"
 
-// The lean file, or the whole runtime when the installed one has no lean file (another version, which the check
-// below then names, rather than Node's "cannot find module"). Either way one file is loaded: never both copies.
-const leanRequire = (manifest: Manifest): string =>
+// A part of the runtime, or the whole runtime when the installed one has no such part (another version, which the
+// check below then names, rather than Node's "cannot find module"). Either way one file is loaded: never two copies.
+const partRequire = (manifest: Manifest, part: Part): string =>
   `var r;\n` +
-  `try { r = require(${JSON.stringify(`${manifest.name}/lean`)}); } catch (e) {\n` +
+  `try { r = require(${JSON.stringify(`${manifest.name}/${part}`)}); } catch (e) {\n` +
   `  if (e.code !== "MODULE_NOT_FOUND" && e.code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw e;\n` +
   `  r = require(${JSON.stringify(manifest.name)});\n` +
   `}\n`
@@ -209,8 +228,8 @@ const leanRequire = (manifest: Manifest): string =>
  * function it exports, which refuses a module that runtime does not have, naming it (a runtime of the same version
  * built otherwise, such as a clone's, every one of them 0.0.0), rather than give the Action `undefined`.
  */
-const checkedSource = (manifest: Manifest, lean: boolean): string =>
-  (lean ? leanRequire(manifest) : `var r = require(${JSON.stringify(manifest.name)});\n`) +
+const checkedSource = (manifest: Manifest, part: Part | undefined): string =>
+  (part !== undefined ? partRequire(manifest, part) : `var r = require(${JSON.stringify(manifest.name)});\n`) +
   `if (${JSON.stringify(marker(manifest))} !== ${JSON.stringify(`${markerPrefix}${manifest.name}@`)} + r.version) ` +
   `throw new Error(${
     JSON.stringify(`this Action was built against ${dependency(manifest)} and loads `)
@@ -234,8 +253,8 @@ export const plugin = (
   manifest: Manifest,
   missing: Array<{ readonly module: string; readonly importer: string }>,
   options: {
-    /** Load the runtime's lean file (`leanEnough` says whether the Action may). */
-    readonly lean?: boolean
+    /** Load this part of the runtime rather than the whole (`partFor` says which the Action may). */
+    readonly part?: Part
     /** Collects the carried specifiers the Action imports. */
     readonly used?: Set<string>
   } = {}
@@ -244,9 +263,9 @@ export const plugin = (
   return {
     name: "rulefx-action-runtime",
     setup(build) {
-      build.onResolve({ filter: /^@rulefx\/action-runtime(\/lean)?$/ }, (args) => {
+      build.onResolve({ filter: /^@rulefx\/action-runtime(\/lean|\/post-login)?$/ }, (args) => {
         if (args.namespace !== checked) {
-          // The user's own code: the lean file is not a module it may import (the next resolver refuses it), and a
+          // The user's own code: a part is not a module it may import (the next resolver refuses it), and a
           // require of the runtime itself makes the Action load the whole runtime, the one copy both then share.
           if (args.path !== manifest.name) return undefined
           options.used?.add(args.path)
@@ -263,7 +282,7 @@ export const plugin = (
         return { errors: [{ text: `${args.path} is not in ${dependency(manifest)}` }] }
       })
       build.onLoad({ filter: /.*/, namespace: checked }, () => ({
-        contents: checkedSource(manifest, options.lean === true),
+        contents: checkedSource(manifest, options.part),
         loader: "js"
       }))
       build.onLoad({ filter: /.*/, namespace: shims }, (args) => ({
@@ -293,4 +312,21 @@ export const leanEnough = (manifest: Manifest, used: ReadonlySet<string>): boole
   if (manifest.lean === undefined) return false
   const lean = new Set(manifest.lean)
   return [...used].every((id) => lean.has(id))
+}
+
+/**
+ * The smallest part of the runtime an Action that imports `used` (the carried specifiers `plugin` collected) may
+ * load: its post-login file, else its lean file, when the runtime has it and it carries every one of them; undefined
+ * for the whole runtime.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const partFor = (manifest: Manifest, used: ReadonlySet<string>): Part | undefined => {
+  const carries = (part: ReadonlyArray<string> | undefined) => {
+    if (part === undefined) return false
+    const carried = new Set(part)
+    return [...used].every((id) => carried.has(id))
+  }
+  return carries(manifest.postLogin) ? "post-login" : carries(manifest.lean) ? "lean" : undefined
 }

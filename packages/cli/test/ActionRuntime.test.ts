@@ -65,10 +65,10 @@ describe("the seed Action on an npm-installed @rulefx/action-runtime", { timeout
   it("holds the Action's own code only: no effect, nothing required but the runtime", () => {
     const code = readFileSync(npmReport.outfile, "utf8")
     assert.isBelow(npmReport.bytes, 4000)
-    // Its lean file: the seed imports nothing else. The whole runtime only when the installed one has no lean file.
+    // Its post-login file: the seed imports nothing else. The whole runtime only when the installed one has none.
     assert.deepStrictEqual(
       [...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]))],
-      ["@rulefx/action-runtime/lean", "@rulefx/action-runtime"]
+      ["@rulefx/action-runtime/post-login", "@rulefx/action-runtime"]
     )
     assert.notInclude(code, "effect/dist")
     // The marker deploy and export read the dependency from survives minification.
@@ -89,9 +89,9 @@ describe("the seed Action on an npm-installed @rulefx/action-runtime", { timeout
     // The logins do different things: some are allowed with claims, some denied.
     const outcomes = new Set(comparison.rows.map((row) => row.outcome.split(":")[0]?.split(",")[0]))
     assert.deepStrictEqual([...outcomes].toSorted(), ["allowed", "denied"])
-    // The Action ran on the runtime installed beside it, the one copy of effect it has: its lean file.
+    // The Action ran on the runtime installed beside it, the one copy of effect it has: its post-login file.
     const required = Object.keys(createRequire(import.meta.url).cache)
-    assert.include(required, InstalledRuntime.leanIn(lone))
+    assert.include(required, InstalledRuntime.postLoginIn(lone))
   })
 
   it("refuses to load on another version of the runtime, naming both", () => {
@@ -185,6 +185,34 @@ describe("Bundle.build with runtime npm", { timeout }, () => {
     assert.include(Object.keys(createRequire(import.meta.url).cache), InstalledRuntime.entryIn(lone))
   })
 
+  it("loads the lean file, not the post-login one, for an Action that imports another trigger's module", async () => {
+    assert.isDefined(installed.postLogin)
+    assert.include(installed.lean ?? [], "@rulefx/adapter-auth0/PostChangePassword")
+    assert.notInclude(installed.postLogin ?? [], "@rulefx/adapter-auth0/PostChangePassword")
+    assert.include(installed.postLogin ?? [], "@rulefx/adapter-auth0/PostLogin")
+    // Every module of the post-login file is in the lean file: an Action loads one of them, whichever it is.
+    assert.deepStrictEqual((installed.postLogin ?? []).filter((id) => !(installed.lean ?? []).includes(id)), [])
+    const paths = entry(
+      "other-trigger",
+      `import * as PostChangePassword from "@rulefx/adapter-auth0/PostChangePassword"\n` +
+        `export const made = typeof PostChangePassword.make\n`
+    )
+    const report = await Bundle.build({
+      ...paths,
+      outfile: join(lone, "other-trigger.js"),
+      runtime: "npm",
+      resolveFrom: [lone]
+    })
+    const code = readFileSync(report.outfile, "utf8")
+    assert.deepStrictEqual([...new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))], [
+      "@rulefx/action-runtime/lean",
+      "@rulefx/action-runtime"
+    ])
+    const action = createRequire(report.outfile)(report.outfile) as { readonly made: string }
+    assert.strictEqual(action.made, "function")
+    assert.include(Object.keys(createRequire(import.meta.url).cache), InstalledRuntime.leanIn(lone))
+  })
+
   it("loads the whole runtime for an Action whose code requires the runtime itself: one copy, and not the lean file", async () => {
     const paths = entry(
       "direct",
@@ -204,14 +232,17 @@ describe("Bundle.build with runtime npm", { timeout }, () => {
     ])
     const action = createRequire(report.outfile)(report.outfile) as { readonly same: () => boolean }
     assert.isTrue(action.same())
-    // The lean file is the build's choice, not a module user code imports.
-    const lean = entry("lean", `import * as Lean from "@rulefx/action-runtime/lean"\nexport const x = Lean\n`)
-    const error = await Bundle.build({ ...lean, runtime: "npm", resolveFrom: [lone] }).then(
-      () => assert.fail("built"),
-      (e: unknown) => e
-    )
-    assert.instanceOf(error, ActionRuntime.NotInRuntime)
-    assert.deepStrictEqual(error.missing.map((m) => m.module), ["@rulefx/action-runtime/lean"])
+    // The lean and post-login files are the build's choice, not modules user code imports.
+    for (const part of ["lean", "post-login"]) {
+      const paths = entry(part, `import * as Part from "@rulefx/action-runtime/${part}"\nexport const x = Part\n`)
+      // oxlint-disable-next-line no-await-in-loop
+      const error = await Bundle.build({ ...paths, runtime: "npm", resolveFrom: [lone] }).then(
+        () => assert.fail("built"),
+        (e: unknown) => e
+      )
+      assert.instanceOf(error, ActionRuntime.NotInRuntime)
+      assert.deepStrictEqual(error.missing.map((m) => m.module), [`@rulefx/action-runtime/${part}`])
+    }
   })
 
   it("built with rulefx's own runtime when the project has none: the report says so, for a warning", async () => {

@@ -113,11 +113,11 @@ describe("two copies of effect", { timeout }, () => {
   })
 })
 
-/** The installed runtime copied into `folder`, both its files edited by `edit` (same name, same version). */
+/** The installed runtime copied into `folder`, each of its files edited by `edit` (same name, same version). */
 const tamperedRuntime = (folder: string, edit: string) => {
   const target = join(folder, "node_modules", "@rulefx", "action-runtime")
   cpSync(join(lone, "node_modules", "@rulefx", "action-runtime"), target, { recursive: true, dereference: true })
-  for (const file of ["index.cjs", "lean.cjs"]) {
+  for (const file of ["index.cjs", "lean.cjs", "post-login.cjs"]) {
     const entry = join(target, "dist", file)
     writeFileSync(entry, `${readFileSync(entry, "utf8")}\n${edit}\n`)
   }

@@ -30,8 +30,8 @@ const settle = (what: string) => <A>(result: StandardSchemaV1.Result<A>): Effect
  * Decodes `input` with `schema` now, and returns the outcome as an Effect (a success or an InvalidData failure); a
  * validator that answers with a Promise is awaited when the Effect runs.
  *
- * **When to use**: for input known when a rule is made (its options), so that the decoding is done once rather than
- * on every login; and on a hot path where the input is already at hand. `decode` is the lazy form.
+ * **When to use**: on a hot path where the input is already at hand. `decode` is the lazy form; `decodeOnce` suits
+ * input known when a rule is made (its options).
  *
  * @category constructors
  * @since 0.1.0
@@ -59,4 +59,25 @@ export const decode = <S extends StandardSchemaV1>(
   const now = decodeNow(schema, what)
   return (input: unknown): Effect.Effect<StandardSchemaV1.InferOutput<S>, InvalidData> =>
     Effect.suspend(() => now(input))
+}
+
+/**
+ * Decodes `input` with `schema` the first time the Effect runs, and keeps the outcome: every later run replays it
+ * (the same value, or the same InvalidData failure).
+ *
+ * **When to use**: for input known when a rule is made (its options). A rule is made when the Action's module loads,
+ * and decoding there adds to every cold start (the validators' first calls compile them); decoded on the first run
+ * instead, the options cost the load nothing and are still decoded once, not per login, and bad options are still
+ * an InvalidData denial on every login.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const decodeOnce = <S extends StandardSchemaV1>(
+  schema: S,
+  what: string
+) =>
+(input: unknown): Effect.Effect<StandardSchemaV1.InferOutput<S>, InvalidData> => {
+  let outcome: Effect.Effect<StandardSchemaV1.InferOutput<S>, InvalidData> | undefined
+  return Effect.suspend(() => outcome ??= decodeNow(schema, what)(input))
 }

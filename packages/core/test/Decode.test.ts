@@ -110,4 +110,32 @@ describe("Decode", () => {
       assert.strictEqual((yield* Effect.flip(decodeNumber("x")))._tag, "InvalidData")
       assert.strictEqual(yield* decodeNumber(2), 2)
     }))
+
+  it.effect("decodeOnce decodes on the first run, not when called, and every later run replays that outcome", () =>
+    Effect.gen(function*() {
+      let validations = 0
+      const counted = <S extends v.GenericSchema>(schema: S): S => ({
+        ...schema,
+        "~standard": {
+          ...schema["~standard"],
+          validate: (input: unknown) => {
+            validations++
+            return schema["~standard"].validate(input)
+          }
+        }
+      })
+      const good = Decode.decodeOnce(counted(v.object({ claim: v.optional(v.string(), "c") })), "options")({})
+      const bad = Decode.decodeOnce(counted(v.object({ claim: v.string() })), "options")({ claim: 7 })
+      assert.strictEqual(validations, 0)
+      assert.deepStrictEqual(yield* good, { claim: "c" })
+      assert.deepStrictEqual(yield* good, { claim: "c" })
+      assert.strictEqual(validations, 1)
+      const first = yield* Effect.flip(bad)
+      const second = yield* Effect.flip(bad)
+      assert.instanceOf(first, InvalidData)
+      assert.strictEqual(first.what, "options")
+      assert.deepStrictEqual(first.issues, ["claim: Invalid type: Expected string"])
+      assert.strictEqual(second, first)
+      assert.strictEqual(validations, 2)
+    }))
 })

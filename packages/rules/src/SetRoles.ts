@@ -26,7 +26,7 @@ const Options = v.object({
  */
 export type Options = v.InferInput<typeof Options>
 
-const decodeOptions = Decode.decodeNow(Options, "SetRoles options")
+const decodeOptions = Decode.decodeOnce(Options, "SetRoles options")
 
 /**
  * The rule.
@@ -35,7 +35,7 @@ const decodeOptions = Decode.decodeNow(Options, "SetRoles options")
  * @since 0.1.0
  */
 export const make = (options: Options = {}) => {
-  // Decoded once, here: bad options are an InvalidData denial on every login, as before, at no cost per login.
+  // Decoded once, on the first login (not at load): bad options are an InvalidData denial on every login.
   const decoded = decodeOptions(options)
   return Rule.make(
     "setRoles",

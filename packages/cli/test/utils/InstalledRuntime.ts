@@ -86,3 +86,12 @@ export const entryIn = (lone: string): string =>
  */
 export const leanIn = (lone: string): string =>
   join(lone, "node_modules", "@rulefx", "action-runtime", "dist", "lean.cjs")
+
+/**
+ * The runtime's post-login file installed in `lone` (`@rulefx/action-runtime/post-login`), which an Action that
+ * imports only what it carries loads instead of `leanIn`.
+ *
+ * @since 0.1.0
+ */
+export const postLoginIn = (lone: string): string =>
+  join(lone, "node_modules", "@rulefx", "action-runtime", "dist", "post-login.cjs")
