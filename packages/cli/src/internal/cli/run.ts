@@ -20,7 +20,7 @@ export const run = Command.make(
     action: Argument.String("action").pipe(Argument.withDescription("A built Action file (from rulefx build)")),
     event: Flag.String("event").pipe(
       Flag.withDescription(
-        "A post-login event as JSON; what it leaves out of what Auth0 always sends is filled with realistic defaults"
+        "An event of the Action's trigger as JSON; what it leaves out of what Auth0 always sends is filled with realistic defaults"
       )
     ),
     secrets: Flag.String("secrets").pipe(

@@ -8,11 +8,11 @@ export const usageLines: Readonly<Record<string, string>> = {
   init: "rulefx init [dir] [--name <name>] [--force] [--link <rulefx-checkout>] [--allow-unreleased]",
   build: "rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap] [--runtime bundled|npm]",
   run:
-    "rulefx run <action.js> --event <event.json> [--secrets <file>] [--expect allowed|denied] [--strict] [--timeout <s>] [--json] [--continue]",
+    "rulefx run <action.js> --event <event.json> [--secrets <file>] [--expect allowed|denied] [--strict] [--timeout <s>] [--json] [--continue] [--trigger <id>]",
   deploy:
-    "rulefx deploy <action.js> --name <name> [--secrets-file <file>] [--secret NAME]... [--dependency name@version]... [--dry-run]",
+    "rulefx deploy <action.js> --name <name> [--secrets-file <file>] [--secret NAME]... [--dependency name@version]... [--dry-run] [--trigger <id>]",
   export:
-    "rulefx export <action.js> --name <name> --out <dir> [--secret NAME]... [--dependency name@version]... [--bind]",
+    "rulefx export <action.js> --name <name> --out <dir> [--secret NAME]... [--dependency name@version]... [--bind] [--trigger <id>] [--trigger-version <v>]",
   migrate:
     "rulefx migrate <rules-dir> (-o <action.js> | --emit-rules <file.cjs> | --dry-run) [--accept <construct>]... [--runtime bundled|npm]",
   diff:
