@@ -31,6 +31,7 @@ import {
 import * as ExecutedRules from "@rulefx/core/ExecutedRules"
 import { Login, type LoginInfo } from "@rulefx/core/Login"
 import type * as Pipeline from "@rulefx/core/Pipeline"
+import type { Resumed } from "@rulefx/core/Resumed"
 import type { Revocation } from "@rulefx/core/Revocation"
 import { make as makeSecrets, Secrets } from "@rulefx/core/Secrets"
 import * as Cause from "effect/Cause"
@@ -46,6 +47,7 @@ import * as Auth0Event from "./Auth0Event.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
 import * as DecisionKind from "./DecisionKind.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
+import { refusedLayer } from "./internal/ownedServices.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
 /**
@@ -133,18 +135,18 @@ export type PerLogin = Login | Secrets | Cache | ExecutedRules.ExecutedRules
 
 /**
  * Resolves to `unknown` when `ROut` (what the layer provides) covers what the pipeline needs besides the per-login
- * services (Login, Secrets, Cache), and does not itself provide one of them (the adapter provides them per login);
- * otherwise to an object type whose one property names the problem, so the call does not compile.
+ * services (Login, Secrets, Cache), and does not itself provide one of them, nor the continue pass's Resumed (the
+ * adapter provides them per login; a layer that provides Resumed anyway fails every login closed); otherwise to an object type whose one property names the problem, so the call does not compile.
  *
  * @category utility types
  * @since 0.1.0
  */
-export type CheckLayer<R, ROut> = [Extract<ROut, PerLogin>] extends [never]
+export type CheckLayer<R, ROut> = [Extract<ROut, PerLogin | Resumed>] extends [never]
   ? [Exclude<R, ROut | PerLogin>] extends [never] ? unknown
   : { readonly "rulefx: the layer does not provide": Exclude<R, ROut | PerLogin> }
   : {
-    readonly "rulefx: Login, Secrets and Cache come from each login's event and api; the layer must not provide":
-      Extract<ROut, PerLogin>
+    readonly "rulefx: Login, Secrets, Cache and Resumed come from each login's event and api; the layer must not provide":
+      Extract<ROut, PerLogin | Resumed>
   }
 
 // Runs the pipeline over this login's own services (one Context, no Layer graph of their own) and the services the
@@ -161,7 +163,8 @@ const runWith = <E, ROut, LE>(
       // No rule has run yet, so no rule logs this failure.
       Effect.tapCause((cause) => Effect.logError(`services failed to build: ${describeCause(cause)}`)),
       Effect.flatMap((services) =>
-        Effect.updateContext(run, (context: Context.Context<never>) => withAll(withAll(context, services), base))
+        refusedLayer(services as Context.Context<never>) ??
+          Effect.updateContext(run, (context: Context.Context<never>) => withAll(withAll(context, services), base))
       )
     )
   )

@@ -12,6 +12,7 @@ import { Cache } from "@rulefx/core/Cache"
 import * as Decision from "@rulefx/core/Decision"
 import { type Denial, describe, isDenial } from "@rulefx/core/Denial"
 import type * as Pipeline from "@rulefx/core/Pipeline"
+import type { Resumed } from "@rulefx/core/Resumed"
 import { make as makeSecrets, Secrets } from "@rulefx/core/Secrets"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
@@ -23,6 +24,7 @@ import * as Layer from "effect/Layer"
 import * as References from "effect/References"
 import * as Auth0Cache from "./Auth0Cache.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
+import { refusedLayer } from "./internal/ownedServices.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
 /**
@@ -99,7 +101,9 @@ const runWith = <E, ROut, LE, I>(
     Layer.buildWithMemoMap(layer, Layer.makeMemoMapUnsafe(), scope).pipe(
       Effect.provideContext(base),
       Effect.tapCause((cause) => Effect.logError(`services failed to build: ${describeCause(cause)}`)),
-      Effect.flatMap((services) => Effect.provideContext(run, Context.merge(services, base)))
+      Effect.flatMap((services) =>
+        refusedLayer(services as Context.Context<never>) ?? Effect.provideContext(run, Context.merge(services, base))
+      )
     )
   )
 
@@ -205,16 +209,17 @@ export const withoutSecrets = (event: unknown): Readonly<Record<string, unknown>
 
 /**
  * Resolves to `unknown` when `ROut` (what the layer provides) covers what the pipeline needs besides the services
- * each event brings (`PerEvent` and the trigger's own, `I`), and provides none of those itself; otherwise to an object
+ * each event brings (`PerEvent` and the trigger's own, `I`), and provides none of those itself, nor the continue pass's
+ * Resumed (a layer that provides it anyway fails every event closed); otherwise to an object
  * type whose one property names the problem, so the handler does not compile.
  *
  * @category utility types
  * @since 0.1.0
  */
-export type CheckLayer<R, ROut, I> = [Extract<ROut, I | PerEvent>] extends [never]
+export type CheckLayer<R, ROut, I> = [Extract<ROut, I | PerEvent | Resumed>] extends [never]
   ? [Exclude<R, ROut | I | PerEvent>] extends [never] ? unknown
   : { readonly "rulefx: the layer does not provide": Exclude<R, ROut | I | PerEvent> }
-  : { readonly "rulefx: these come from each event; the layer must not provide": Extract<ROut, I | PerEvent> }
+  : { readonly "rulefx: these come from each event; the layer must not provide": Extract<ROut, I | PerEvent | Resumed> }
 
 /**
  * The outcome of a side-effect trigger (post-user-registration, post-change-password): done, or failed with what

@@ -8,6 +8,7 @@ import * as Form from "@rulefx/core/Form"
 import * as Reset from "@rulefx/core/PasswordResetPostChallenge"
 import type * as Pipeline from "@rulefx/core/Pipeline"
 import * as Redirect from "@rulefx/core/Redirect"
+import { Resumed } from "@rulefx/core/Resumed"
 import * as Rule from "@rulefx/core/Rule"
 import * as v from "@rulefx/core/Validator"
 import * as LogCapture from "@rulefx/testing/LogCapture"
@@ -303,5 +304,30 @@ describe("PasswordResetPostChallenge", () => {
     assert.deepStrictEqual(TriggerApis.decisive(api.calls), [
       { method: "authentication.challengeWith", args: [{ type: "otp" }, { additionalFactors: [] }] }
     ])
+  })
+})
+
+describe("a layer that provides Resumed", () => {
+  // Finding (new-user review): the first pass read the answer Resumed.layerTest carried, with no redirect sent, and
+  // set the result URL it gated. Such a layer now fails the event closed (and does not compile without a cast).
+  it("denies the first pass closed instead of answering for the user", async () => {
+    const h = PasswordResetPostChallenge.make({
+      execute: Reset.makePipeline({
+        facts: [Confirm],
+        rules: [
+          rule(
+            "gate",
+            Effect.gen(function*() {
+              if ((yield* Confirm).confirmed) return yield* Reset.setResultUrl("https://app.example.com/done")
+            })
+          )
+        ]
+      } as never) as Pipeline.Pipeline<Denial, never>,
+      resume: Reset.makePipeline({ facts: [], rules: [] }),
+      layer: Resumed.layerTest({ payload: { confirmed: true } }) as never
+    })
+    const { calls, lines } = await runExecute(h, TriggerEvents.passwordResetPostChallenge({ secrets }))
+    assert.deepStrictEqual(calls, deniedClosed)
+    assert.isTrue(lines.some((l) => l.includes("must not provide Resumed")))
   })
 })

@@ -4,6 +4,7 @@ import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import { Cache } from "@rulefx/core/Cache"
 import * as Decision from "@rulefx/core/Decision"
 import * as Pipeline from "@rulefx/core/Pipeline"
+import { Resumed } from "@rulefx/core/Resumed"
 import * as Rule from "@rulefx/core/Rule"
 import { Crypto } from "@rulefx/rules/Crypto"
 import { CurrentSeller } from "@rulefx/rules/CurrentSeller"
@@ -75,3 +76,9 @@ export const cachedHandler: PostLogin.Handler = PostLogin.make(cached, Layer.emp
 const withCache = Layer.mergeAll(SellerApi.layer, Crypto.layer, Cache.layerMemory)
 // @ts-expect-error Cache comes from each login's api; the layer must not provide it
 export const providesCache = PostLogin.make(seed, withCache)
+
+// A layer that provides Resumed (the continue pass's answer, e.g. Resumed.layerTest left in) would answer for the
+// user in a first pass: refused (and, through a cast, every login fails closed: ResumableBreak.test.ts).
+const withResumed = Layer.mergeAll(SellerApi.layer, Resumed.layerTest({ payload: {} }))
+// @ts-expect-error Resumed comes from the continue pass's event and api; the layer must not provide it
+export const providesResumed = PostLogin.make(seed, withResumed)

@@ -10,6 +10,7 @@ import { type Denial, genericMessage } from "@rulefx/core/Denial"
 import * as Form from "@rulefx/core/Form"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Redirect from "@rulefx/core/Redirect"
+import { Resumed } from "@rulefx/core/Resumed"
 import * as Rule from "@rulefx/core/Rule"
 import * as v from "@rulefx/core/Validator"
 import * as Events from "@rulefx/testing/Events"
@@ -162,5 +163,51 @@ describe("a continue pass without what came back", () => {
     const api = RecordingApi.make({ event: back, state: "st" })
     await LogCapture.around(() => handlers.onContinuePostLogin(back, api))
     assert.strictEqual(api.summary().denied, genericMessage)
+  })
+})
+
+describe("the continue pass's inputs in a first pass", () => {
+  // Finding (new-user review): a layer that provides Resumed (Resumed.layerTest, left in from a test) compiled, and
+  // the first pass read the answer it carried as the user's: `yield* Consent` returned `accepted: true` with no
+  // redirect ever sent, and the login was allowed. The layer type now refuses Resumed, and a layer that provides it
+  // anyway (a cast, JavaScript) fails every login closed.
+  it("a layer providing Resumed denies the first pass closed instead of answering for the user", async () => {
+    const handlers = Resumable.make({
+      execute: Pipeline.make({
+        facts: [Consent],
+        rules: [
+          Rule.make(
+            "needs consent",
+            Effect.gen(function*() {
+              if (!(yield* Consent).accepted) return yield* Consent.sendUserTo("https://consent.example.com/")
+            })
+          )
+        ]
+      }) as never,
+      resume,
+      layer: Resumed.layerTest({ payload: { accepted: true } }) as never
+    })
+    const { api, lines, methods } = await run(handlers.onExecutePostLogin, event())
+    assert.deepStrictEqual(methods, ["access.deny"])
+    assert.strictEqual(api.summary().denied, genericMessage)
+    assert.isTrue(lines.some((l) => l.includes("must not provide Resumed")))
+  })
+
+  it("the same layer is refused in the continue pass too", async () => {
+    const handlers = Resumable.make({
+      execute: Pipeline.make({ facts: [], rules: [] }),
+      resume: Pipeline.make({
+        facts: [Consent],
+        rules: [Rule.make(
+          "read",
+          Effect.gen(function*() {
+            yield* Consent
+          })
+        )]
+      }),
+      layer: Resumed.layerTest({ payload: { accepted: true } }) as never
+    })
+    const { methods } = await run(handlers.onContinuePostLogin, event())
+    assert.deepStrictEqual(methods, ["access.deny"])
   })
 })
