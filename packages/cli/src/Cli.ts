@@ -14,6 +14,7 @@
  * rulefx diff dist/old.js dist/new.js --events events/ [--secrets secrets.env] [--ignore <path>] [--live] [--json]
  * rulefx events --from-tenant --out events/ [--users 10] [--clients id,...] [--seed 1]
  * rulefx events --generate 200 --out events/ [--seed 1] [--rules tenant/rules]
+ * rulefx convert tenant/rules email-verified [-o src/rules] [--tests test] [--count 300]
  * ```
  *
  * @since 0.1.0
@@ -22,6 +23,7 @@ import { CliOutput, Command } from "effect/cli"
 import * as Effect from "effect/Effect"
 import { createRequire } from "node:module"
 import { build } from "./internal/cli/build.ts"
+import { convert } from "./internal/cli/convert.ts"
 import { deploy } from "./internal/cli/deploy.ts"
 import { diff } from "./internal/cli/diff.ts"
 import { events } from "./internal/cli/events.ts"
@@ -40,9 +42,9 @@ import * as NodePlatform from "./internal/nodePlatform.ts"
  */
 export const rulefx = Command.make("rulefx").pipe(
   Command.withDescription(
-    "Scaffold, build, run, deploy and export Auth0 Actions written with rulefx; migrate legacy Rules"
+    "Scaffold, build, run, deploy and export Auth0 Actions written with rulefx; migrate legacy Rules, convert them"
   ),
-  Command.withSubcommands([init, build, run, deploy, exportCommand, migrate, diff, events])
+  Command.withSubcommands([init, build, run, deploy, exportCommand, migrate, diff, events, convert])
 )
 
 // The installed package's own manifest, found by name (its exports list ./package.json) from src/ and dist/ alike.
