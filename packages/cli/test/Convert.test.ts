@@ -154,9 +154,9 @@ describe("Convert: decisions", () => {
     }))
 })
 
-describe("Convert: what it leaves as a TODO", () => {
-  const todos = (c: Convert.Conversion) => c.todos.map((t) => `${t.line}: ${t.reason}`)
+const todos = (c: Convert.Conversion) => c.todos.map((t) => `${t.line}: ${t.reason}`)
 
+describe("Convert: what it leaves as a TODO", () => {
   it.effect("each untranslatable statement: a RULEFX_TODO call naming its line and construct, the legacy code above", () =>
     Effect.gen(function*() {
       const c = yield* convert(`
