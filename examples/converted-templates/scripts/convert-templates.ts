@@ -19,7 +19,7 @@ import type * as Rule from "@rulefx/core/Rule"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { execFileSync, spawnSync } from "node:child_process"
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { basename, join, relative } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 
@@ -49,17 +49,20 @@ const templates = paths.map((path) => {
   return { name: basename(path, ".js"), text: git("show", `${commit}:${path}`), commit }
 })
 
-rmSync(work, { recursive: true, force: true })
-for (const dir of ["rules", "src", "test"]) mkdirSync(join(work, dir), { recursive: true })
-for (const [i, t] of templates.entries()) {
-  writeFileSync(join(work, "rules", `${t.name}.js`), t.text)
+// Each template in a rules folder of its own: it is measured alone, not after the others (convert reads what earlier
+// rules of a folder write).
+const folderOf = (base: string, name: string) => join(base, "rules", name)
+const writeRule = (base: string, name: string, text: string) => {
+  mkdirSync(folderOf(base, name), { recursive: true })
+  writeFileSync(join(folderOf(base, name), `${name}.js`), text)
   writeFileSync(
-    join(work, "rules", `${t.name}.json`),
-    `${
-      JSON.stringify({ name: t.name, script: `./${t.name}.js`, stage: "login_success", enabled: true, order: i + 1 })
-    }\n`
+    join(folderOf(base, name), `${name}.json`),
+    `${JSON.stringify({ name, script: `./${name}.js`, stage: "login_success", enabled: true, order: 1 }, null, 2)}\n`
   )
 }
+rmSync(work, { recursive: true, force: true })
+for (const dir of ["src", "test"]) mkdirSync(join(work, dir), { recursive: true })
+for (const t of templates) writeRule(work, t.name, t.text)
 
 // --- 2. Convert ------------------------------------------------------------------------------------------------
 interface Row {
@@ -69,10 +72,16 @@ interface Row {
   conversion?: Convert.Written
 }
 const rows: Array<Row> = []
-for (const t of templates) {
+// Each template's files in folders of their own (numbered: Username-attribute.js and username-attribute.js are both
+// templates, and TypeScript refuses two files whose paths differ only in casing).
+for (const [i, t] of templates.entries()) {
   // oxlint-disable-next-line no-await-in-loop -- one template at a time, on purpose
   const exit = await Effect.runPromise(Effect.exit(
-    Convert.convert(join(work, "rules"), t.name, { out: join(work, "src"), tests: join(work, "test"), count })
+    Convert.convert(folderOf(work, t.name), t.name, {
+      out: join(work, "src", String(i)),
+      tests: join(work, "test", String(i)),
+      count
+    })
   ))
   if (exit._tag === "Failure") {
     const reason = String(exit.cause).includes("found no code") ? "no rule function (an empty file)" : "not analysed"
@@ -105,15 +114,21 @@ function category(reason: string): string {
 // --- 3. Type-check the converted ones together -----------------------------------------------------------------
 writeFileSync(
   join(work, "tsconfig.json"),
-  JSON.stringify({ extends: "../../../tsconfig.base.json", include: ["src", "test"] }, null, 2)
+  JSON.stringify({ extends: "../../../tsconfig.base.json", include: ["src", "test"] })
 )
 const tsc = spawnSync(join(root, "node_modules/.bin/tsc"), ["-p", join(work, "tsconfig.json"), "--pretty", "false"], {
+  cwd: work,
   encoding: "utf8",
   maxBuffer: 64 * 1024 * 1024
 })
 const diagnostics = `${tsc.stdout}${tsc.stderr}`.split("\n").filter((l) => l.includes("error TS"))
-const errorsOf = (name: string) =>
-  diagnostics.filter((l) => l.startsWith(`src/${name}.ts(`) || l.startsWith(`test/${name}.differential.test.ts(`))
+if (tsc.status !== 0 && !diagnostics.some((l) => /^(src|test)\//.test(l))) {
+  throw new Error(`the type-check did not run:\n${tsc.stdout}${tsc.stderr}`)
+}
+const errorsOf = (name: string) => {
+  const i = templates.findIndex((t) => t.name === name)
+  return diagnostics.filter((l) => l.startsWith(`src/${i}/`) || l.startsWith(`test/${i}/`))
+}
 
 // --- 4. Run the differential of each converted rule that type-checks -------------------------------------------
 for (const row of rows) {
@@ -133,7 +148,7 @@ for (const row of rows) {
   for (const key of Object.keys(silenced) as Array<keyof typeof silenced>) console[key] = () => undefined
   // oxlint-disable-next-line no-await-in-loop -- one template at a time, on purpose
   const report = await Effect.runPromise(
-    RuleDifferential.run({ rules: join(work, "rules"), rule: row.name, typed, count, seed: 1 })
+    RuleDifferential.run({ rules: folderOf(work, row.name), rule: row.name, typed, count, seed: 1 })
   ).finally(() => Object.assign(console, silenced))
   if (report.differences.length > 0) {
     const d = report.differences[0]!
@@ -201,23 +216,27 @@ if (vendor) {
   rmSync(join(example, "test"), { recursive: true, force: true })
   mkdirSync(rules, { recursive: true })
   writeFileSync(join(rules, "LICENSE"), git("show", "HEAD:LICENSE"))
-  for (const [i, row] of by("full").entries()) {
+  // auth0/rules has Username-attribute.js and username-attribute.js, the same rule: one of them, so that the files
+  // do not collide on a case-insensitive file system.
+  const vendored = by("full").filter((row, i, all) =>
+    all.findIndex((other) => other.name.toLowerCase() === row.name.toLowerCase()) === i
+  )
+  for (const row of vendored) {
     const t = templates.find((x) => x.name === row.name)!
-    cpSync(join(work, "rules", `${t.name}.js`), join(rules, `${t.name}.js`))
-    writeFileSync(
-      join(rules, `${t.name}.json`),
-      `${
-        JSON.stringify(
-          { name: t.name, script: `./${t.name}.js`, stage: "login_success", enabled: true, order: i + 1 },
-          null,
-          2
-        )
-      }\n`
-    )
+    writeRule(example, t.name, t.text)
     // oxlint-disable-next-line no-await-in-loop -- one template at a time, on purpose
     await Effect.runPromise(
-      Convert.convert(rules, t.name, { out: join(example, "src"), tests: join(example, "test"), count })
+      Convert.convert(folderOf(example, t.name), t.name, {
+        out: join(example, "src"),
+        tests: join(example, "test"),
+        count: 100
+      })
     )
   }
-  console.log(`vendored ${by("full").length} templates into ${relative(root, rules)}`)
+  // Formatted as the repository's files are; the code does not change.
+  execFileSync(join(root, "node_modules/.bin/dprint"), ["fmt", "examples/converted-templates/**/*.{ts,json}"], {
+    cwd: root,
+    stdio: "inherit"
+  })
+  console.log(`vendored ${vendored.length} templates into ${relative(root, rules)}`)
 }

@@ -30,6 +30,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import * as Analyze from "./Analyze.ts"
 import * as DifferentialTest from "./internal/convert/differentialTest.ts"
+import * as EarlierWrites from "./internal/convert/earlierWrites.ts"
 import * as Emit from "./internal/convert/emit.ts"
 import * as Metadata from "./internal/convert/metadata.ts"
 import * as Scope from "./internal/convert/scope.ts"
@@ -79,7 +80,12 @@ export interface Conversion {
  * @category constructors
  * @since 0.1.0
  */
-export const convertSource = Effect.fn("Convert.convertSource")(function*(rule: string, file: string, text: string) {
+export const convertSource = Effect.fn("Convert.convertSource")(function*(
+  rule: string,
+  file: string,
+  text: string,
+  earlier: EarlierWrites.EarlierWrites = EarlierWrites.none
+) {
   const analysis = yield* Analyze.analyze(file, text)
   const wrapped = `(${analysis.source})`
   const program = acorn.parse(wrapped, { ecmaVersion: "latest", sourceType: "script", locations: true })
@@ -87,7 +93,7 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(rule: 
   const fn = statement.expression as acorn.FunctionExpression | acorn.ArrowFunctionExpression
   const at = text.indexOf(analysis.source)
   const lineOffset = at < 0 ? 0 : text.slice(0, at).split("\n").length - 1
-  const scope = Scope.make(wrapped, analysis.params, lineOffset, fn.body)
+  const scope = Scope.make(wrapped, analysis.params, lineOffset, fn.body, earlier)
   const body: Array<string> = []
   let untranslated = 0
   let statements = 0
@@ -177,7 +183,8 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
     return yield* new ConvertError({ reason: `${dir}: no rule named ${rule} (the folder has: ${names || "none"})` })
   }
   const text = yield* io(`${file.script}: cannot be read`, () => readFile(file.script, "utf8"))
-  const conversion = yield* convertSource(rule, relative(process.cwd(), file.script) || file.script, text)
+  const earlier = yield* earlierWrites(folder, file)
+  const conversion = yield* convertSource(rule, relative(process.cwd(), file.script) || file.script, text, earlier)
   const out = resolve(options.out)
   const tests = resolve(options.tests ?? options.out)
   const moduleFile = join(out, `${rule}.ts`)
@@ -197,6 +204,27 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
   })
   const written: Written = { ...conversion, moduleFile, testFile }
   return written
+})
+
+const runs = (r: RulesFolder.RuleFile) => r.enabled && r.stage === "login_success"
+
+// The rules that run before `file` (enabled login_success rules, by order then name), and what they write. One that
+// cannot be analysed may write anything.
+const earlierWrites = Effect.fnUntraced(function*(folder: RulesFolder.RulesFolder, file: RulesFolder.RuleFile) {
+  const ordered = folder.rules.filter((r) => runs(r) || r === file).toSorted((a, b) =>
+    (a.order ?? Number.POSITIVE_INFINITY) - (b.order ?? Number.POSITIVE_INFINITY) || a.name.localeCompare(b.name)
+  )
+  const all: Array<EarlierWrites.EarlierWrites> = []
+  for (const r of ordered.slice(0, ordered.indexOf(file))) {
+    const text = yield* io(`${r.script}: cannot be read`, () => readFile(r.script, "utf8"))
+    const analysis = yield* Effect.option(Analyze.analyze(r.script, text))
+    all.push(
+      analysis._tag === "Some"
+        ? EarlierWrites.ofRule(r.name, analysis.value.source, analysis.value.params)
+        : { paths: [], anything: [{ root: "user", rule: r.name }, { root: "context", rule: r.name }] }
+    )
+  }
+  return EarlierWrites.merge(all)
 })
 
 const io = <A>(reason: string, f: () => Promise<A>) =>

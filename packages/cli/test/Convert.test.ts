@@ -5,6 +5,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Convert from "@rulefx/cli/Convert"
 import * as Effect from "effect/Effect"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 
 const rule = (body: string) => `/** A rule. */\nfunction (user, context, callback) {\n${body}\n}\n`
 
@@ -229,5 +232,52 @@ describe("Convert: what it leaves as a TODO", () => {
       )
       assert.strictEqual(c.status, "converted")
       assert.include(c.module, `if (claim !== undefined) yield* Decision.setIdTokenClaim("email", claim)`)
+    }))
+})
+
+describe("Convert: what earlier rules leave on user and context", () => {
+  const folder = (rules: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmpdir(), "rulefx-convert-earlier-"))
+    for (const [i, [name, body]] of Object.entries(rules).entries()) {
+      writeFileSync(join(dir, `${name}.js`), rule(body))
+      writeFileSync(join(dir, `${name}.json`), JSON.stringify({ name, enabled: true, order: i + 1 }))
+    }
+    return dir
+  }
+
+  it.effect("a read of a field an earlier rule writes is a TODO naming that rule; a later rule's write is not", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        "set-roles":
+          `  user.app_metadata = user.app_metadata || {};\n  user.roles = ['USER'];\n  callback(null, user, context);`,
+        "deny-roles":
+          `  if (!user.roles || user.app_metadata.blocked) return callback(new Error('No.'));\n  callback(null, user, context);`,
+        "after": `  user.email = 'x';\n  callback(null, user, context);`
+      })
+      const out = join(dir, "out")
+      const written = yield* Convert.convert(dir, "deny-roles", { out })
+      assert.deepStrictEqual(written.todos.map((t) => t.reason), [
+        "reads user.roles, which the earlier rule set-roles may change (a typed rule reads the login's own value): " +
+        "convert set-roles first, or read what it leaves through a Fact"
+      ])
+      // Alone in its folder, the same rule converts.
+      const alone = folder({
+        "deny-roles": `  if (!user.roles) return callback(new Error('No.'));\n  callback(null, user, context);`
+      })
+      assert.strictEqual((yield* Convert.convert(alone, "deny-roles", { out })).status, "converted")
+      rmSync(dir, { recursive: true, force: true })
+      rmSync(alone, { recursive: true, force: true })
+    }))
+
+  it.effect("an earlier rule that hands `user` to a function may change any of it", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        "log-user": `  console.log(JSON.stringify(user));\n  callback(null, user, context);`,
+        "check": `  if (!user.email_verified) return callback(new Error('No.'));\n  callback(null, user, context);`
+      })
+      const written = yield* Convert.convert(dir, "check", { out: join(dir, "out") })
+      assert.strictEqual(written.status, "none")
+      assert.include(written.todos[0]?.reason, "the earlier rule log-user may change")
+      rmSync(dir, { recursive: true, force: true })
     }))
 })

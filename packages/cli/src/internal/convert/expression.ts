@@ -8,6 +8,7 @@
 import type * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import { chainOf, keyOf, writeOf } from "../analyze/chains.ts"
+import * as EarlierWrites from "./earlierWrites.ts"
 import * as LoginReads from "./loginReads.ts"
 import { fresh, type Scope, textOf } from "./scope.ts"
 
@@ -48,6 +49,21 @@ const isTest = (node: acorn.Node, parent: acorn.Node | undefined, rootIsTest: bo
   return p.type === "UnaryExpression" && p.operator === "!"
 }
 
+// A function's parameters typed `any`, what JavaScript gave them (`function (x)` → `function (x: any)`, `x => ...` →
+// `(x: any) => ...`); undefined when one is not a plain name.
+const untypedParams = (
+  fn: acorn.FunctionExpression | acorn.ArrowFunctionExpression
+): ReadonlyArray<Replacement> | undefined => {
+  if (fn.params.some((p) => p.type !== "Identifier")) return undefined
+  const [only] = fn.params
+  if (
+    fn.type === "ArrowFunctionExpression" && fn.params.length === 1 && only !== undefined && only.start === fn.start
+  ) {
+    return [{ start: only.start, end: only.end, text: `(${(only as acorn.Identifier).name}: any)` }]
+  }
+  return fn.params.map((p) => ({ start: p.end, end: p.end, text: ": any" }))
+}
+
 /** The read of a `user`/`context` chain starting at `identifier`, as a replacement; or why it cannot be read. */
 const readOf = (
   scope: Scope,
@@ -71,6 +87,19 @@ const readOf = (
   const what = `${root}${keys.map((k) => (k === undefined ? "[…]" : `.${k}`)).join("")}`
   if (found === undefined) return refused(outer ?? identifier, `reads ${what}, which Login does not have`)
   const outermost = outer as acorn.MemberExpression
+  const staticKeys: Array<string> = []
+  for (const key of keys) {
+    if (key === undefined) break
+    staticKeys.push(key)
+  }
+  const writer = EarlierWrites.writerOf(scope.earlier, [root, ...staticKeys])
+  if (writer !== undefined) {
+    return refused(
+      outermost,
+      `reads ${what}, which the earlier rule ${writer} may change (a typed rule reads the login's own value): ` +
+        `convert ${writer} first, or read what it leaves through a Fact`
+    )
+  }
   const parentOfOuter = ancestors[ancestors.length - 2 - members.length]
   if (writeOf(outermost, parentOfOuter) !== undefined) {
     return refused(outermost, `writes ${what}: a change to \`${root}\` is seen by later rules (make it a Fact)`)
@@ -124,11 +153,17 @@ export const rewrite = (scope: Scope, node: acorn.Node, test = false): Rewritten
     const any = n as acorn.AnyNode
     if (any.type === "ThisExpression") failure = refused(n, "uses `this`")
     if (any.type === "AwaitExpression" || any.type === "YieldExpression") failure = refused(n, "waits (async code)")
+    if (any.type === "FunctionExpression" || any.type === "ArrowFunctionExpression") {
+      const typed = untypedParams(any)
+      if (typed === undefined) failure = refused(n, "has a function with destructured or default parameters")
+      else replacements.push(...typed)
+      return
+    }
     if (any.type !== "Identifier") return
     const parent = ancestors[ancestors.length - 2]
     if (!isReference(any, parent)) return
     // Inside a replacement already made (a record's key): nothing more to do.
-    if (replacements.some((r) => r.start <= any.start && any.end <= r.end)) return
+    if (replacements.some((r) => r.start < r.end && r.start <= any.start && any.end <= r.end)) return
     const name = any.name
     let result: Replacement | Rewritten | undefined
     if (name === scope.user || name === scope.context) {

@@ -5,6 +5,7 @@
  */
 import type * as acorn from "acorn"
 import * as walk from "acorn-walk"
+import type { EarlierWrites } from "./earlierWrites.ts"
 import type { LoginRead } from "./loginReads.ts"
 
 /** A construct left for the user: what it is (with its source text) and its line in the rule file. */
@@ -44,11 +45,19 @@ export interface Scope {
   readonly persisted: Set<Metadata>
   /** The keys of each metadata the rule writes (`user.app_metadata.plan = ...`), in order. */
   readonly written: Map<Metadata, Array<string>>
+  /** What the rules before this one leave on `user` and `context`. */
+  readonly earlier: EarlierWrites
   /** Locals taken so far (reads, secrets), to keep new names apart from the rule's. */
   readonly taken: Set<string>
 }
 
-export const make = (source: string, params: ReadonlyArray<string>, lineOffset: number, body: acorn.Node): Scope => {
+export const make = (
+  source: string,
+  params: ReadonlyArray<string>,
+  lineOffset: number,
+  body: acorn.Node,
+  earlier: EarlierWrites
+): Scope => {
   const declared = new Set<string>()
   walk.full(body, (node) => {
     const n = node as acorn.AnyNode
@@ -74,6 +83,7 @@ export const make = (source: string, params: ReadonlyArray<string>, lineOffset: 
     uses: new Set(),
     persisted: new Set(),
     written: new Map(),
+    earlier,
     taken: new Set([...declared, "login", "Effect", "Decision", "Denial", "Secrets", "Rule", "Login", "Redacted"])
   }
 }
