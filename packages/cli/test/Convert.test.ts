@@ -235,16 +235,17 @@ describe("Convert: what it leaves as a TODO", () => {
     }))
 })
 
-describe("Convert: what earlier rules leave on user and context", () => {
-  const folder = (rules: Record<string, string>) => {
-    const dir = mkdtempSync(join(tmpdir(), "rulefx-convert-earlier-"))
-    for (const [i, [name, body]] of Object.entries(rules).entries()) {
-      writeFileSync(join(dir, `${name}.js`), rule(body))
-      writeFileSync(join(dir, `${name}.json`), JSON.stringify({ name, enabled: true, order: i + 1 }))
-    }
-    return dir
+// A rules folder holding the rules given, in this order.
+const folder = (rules: Record<string, string>) => {
+  const dir = mkdtempSync(join(tmpdir(), "rulefx-convert-earlier-"))
+  for (const [i, [name, body]] of Object.entries(rules).entries()) {
+    writeFileSync(join(dir, `${name}.js`), rule(body))
+    writeFileSync(join(dir, `${name}.json`), JSON.stringify({ name, enabled: true, order: i + 1 }))
   }
+  return dir
+}
 
+describe("Convert: what earlier rules leave on user and context", () => {
   it.effect("a read of a field an earlier rule writes is a TODO naming that rule; a later rule's write is not", () =>
     Effect.gen(function*() {
       const dir = folder({
