@@ -78,6 +78,28 @@ describe("Convert: reads of user and context", () => {
     }))
 })
 
+describe("Convert: more statements and reads", () => {
+  it.effect("switch keeps its cases, break included; context.authentication is Rules' (timestamps in ms)", () =>
+    Effect.gen(function*() {
+      const c = yield* convert(`
+  switch (context.connectionStrategy) {
+    case 'auth0':
+      if (!context.authentication.methods.find((m) => m.name === 'mfa')) {
+        context.multifactor = { provider: 'any', allowRememberBrowser: false };
+      }
+      break;
+    default:
+      return callback(new Error('Social logins are closed.'));
+  }
+  callback(null, user, context);`)
+      assert.strictEqual(c.status, "converted")
+      assert.include(c.module, "switch (connectionStrategy) {\n      case 'auth0':\n")
+      assert.include(c.module, `if (!authentication["methods"].find((m: any) => m.name === 'mfa')) {`)
+      assert.include(c.module, "        break\n      default:\n        return yield* new SocialLoginsAreClosed()")
+      assert.include(c.module, `Date.parse(String(m.timestamp))`)
+    }))
+})
+
 describe("Convert: decisions", () => {
   it.effect("claims: a literal value is set; another only when defined, as Rules sent JSON", () =>
     Effect.gen(function*() {
@@ -168,7 +190,7 @@ describe("Convert: what it leaves as a TODO", () => {
   for (var i = 0; i < 3; i++) {}
   context.accessToken.scope = ['read'];
   context.multifactor = { provider: configuration.PROVIDER };
-  if (context.authentication.methods.length > 1) return callback(null, user, context);
+  if (context.sso.with_auth0) return callback(null, user, context);
   callback(new Error(context.clientName));`)
       assert.strictEqual(c.status, "none")
       // rule() puts the body's first line (empty here) on line 3 of the file.
@@ -178,7 +200,7 @@ describe("Convert: what it leaves as a TODO", () => {
         "6: loops",
         "7: sets `context.accessToken.scope` (scopes: use Decision.addScope/removeScope)",
         "8: sets `context.multifactor` with a field other than a literal provider and flag",
-        "9: reads context.authentication.methods.length, which Login does not have",
+        "9: reads context.sso.with_auth0, which Login does not have",
         "10: calls back with an error whose message is not a string literal"
       ])
       assert.include(

@@ -25,6 +25,14 @@ const read = (expression: string, local: string, type?: string): LoginRead => ({
 const anyRecord = "Readonly<Record<string, any>>"
 const stringRecord = "Readonly<Record<string, string>>"
 
+// Rules' context.authentication: the event's methods, each with its timestamp as epoch milliseconds (RulesContext).
+const authentication = `{ methods: ((methods: unknown) => Array.isArray(methods) ? methods.filter((m) => ` +
+  `typeof m === "object" && m !== null).map((m) => ({ ...m, name: String(m.name), timestamp: typeof m.timestamp === ` +
+  `"number" ? m.timestamp : Date.parse(String(m.timestamp)) })) : [])((login.raw["authentication"] as any)?.["methods"]) }`
+
+const riskAssessment = `((risk: unknown) => typeof risk === "object" && risk !== null ? risk as any : undefined)(` +
+  `(login.raw["authentication"] as any)?.["riskAssessment"])`
+
 /** Legacy chains (root and keys joined with dots) and their reads. */
 const table: Readonly<Record<string, LoginRead>> = {
   "user.user_id": read("login.user.id", "userId"),
@@ -50,7 +58,9 @@ const table: Readonly<Record<string, LoginRead>> = {
   "context.request.query": read("login.request.query", "requestQuery", anyRecord),
   "context.request.geoip.country_code": read("login.request.countryCode", "countryCode"),
   "context.stats.loginsCount": read("login.user.loginsCount", "loginsCount"),
-  "context.authorization.roles": read("login.user.roles", "roles")
+  "context.authorization.roles": read("login.user.roles", "roles"),
+  "context.authentication": read(authentication, "authentication", anyRecord),
+  "context.riskAssessment": read(riskAssessment, "riskAssessment")
 }
 
 // Rules' geoip keys were snake_case; the event's are camelCase (RulesContext renames them the same way).

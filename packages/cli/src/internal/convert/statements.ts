@@ -107,8 +107,19 @@ const statement = (scope: Scope, node: acorn.Node, tail: boolean): Array<string>
       return Todo.lines(scope, n, "loops")
     case "TryStatement":
       return Todo.lines(scope, n, "catches errors (a typed rule fails with a denial or a defect instead)")
-    case "SwitchStatement":
-      return Todo.lines(scope, n, "switches")
+    case "SwitchStatement": {
+      const discriminant = Expression.rewrite(scope, n.discriminant)
+      if (discriminant._tag === "Refused") return Todo.lines(scope, n, discriminant.reason)
+      const cases: Array<string> = []
+      for (const c of n.cases) {
+        const test = c.test == null ? undefined : Expression.rewrite(scope, c.test)
+        if (test?._tag === "Refused") return Todo.lines(scope, n, test.reason)
+        cases.push(test === undefined ? "default:" : `case ${test.text}:`, ...indent(list(scope, c.consequent, false)))
+      }
+      return [`switch (${discriminant.text}) {`, ...indent(cases), "}"]
+    }
+    case "BreakStatement":
+      return n.label == null ? ["break"] : Todo.lines(scope, n, "breaks to a label")
     case "ThrowStatement":
       return Todo.lines(scope, n, "throws (a typed rule fails with a denial instead)")
     default:
