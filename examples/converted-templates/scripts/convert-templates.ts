@@ -176,7 +176,7 @@ for (const row of rows) {
 const escape = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ")
 const short = (text: string) => (text.length > 160 ? `${text.slice(0, 159)}…` : text)
 const section = [
-  "<!-- templates:start (written by scripts/convert-templates.ts) -->",
+  "<!-- templates:start (written by examples/converted-templates/scripts/convert-templates.ts) -->",
   "",
   `${templates.length} classic templates: **${by("full").length} convert fully** (no TODO, the module and its test ` +
   `type-check, and the differential test agrees on ${count} generated logins), **${by("partly").length} partly** ` +
@@ -202,6 +202,7 @@ const start = current.indexOf("<!-- templates:start")
 const end = current.indexOf("<!-- templates:end -->")
 if (start >= 0 && end > start) {
   writeFileSync(docs, current.slice(0, start) + section + current.slice(end + "<!-- templates:end -->".length))
+  execFileSync(join(root, "node_modules/.bin/dprint"), ["fmt", relative(root, docs)], { cwd: root })
   console.log(`${relative(root, docs)}: results written`)
 } else {
   console.log(section)

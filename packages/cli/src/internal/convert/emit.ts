@@ -3,6 +3,7 @@
  * Login (and secrets) into locals first, then runs the translated statements.
  */
 import type { Metadata, Scope } from "./scope.ts"
+import * as Todo from "./todo.ts"
 
 const indent = (lines: ReadonlyArray<string>, by: string): Array<string> =>
   lines.map((l) => (l.length === 0 ? l : by + l))
@@ -23,14 +24,19 @@ export interface Emitted {
 
 /** The module's text. */
 export const module = ({ body, file, rule, scope }: Emitted): string => {
+  // A read or secret only the statements left as TODOs used is not read: its local would be unused.
+  const code = body.filter((l) => !l.trimStart().startsWith("//") && !l.includes(`${Todo.marker}(`)).join("\n")
+  const used = (local: string) => new RegExp(`(^|[^\\w$])${local.replace(/\$/g, "\\$")}($|[^\\w$])`).test(code)
+  const readsUsed = [...scope.reads.values()].filter((r) => used(r.local))
+  const secretsUsed = [...scope.secrets.entries()].filter(([, local]) => used(local))
   const imports = [
     ...(scope.uses.has("Decision") ? [`import * as Decision from "@rulefx/core/Decision"`] : []),
     ...(scope.denials.length > 0 ? [`import * as Denial from "@rulefx/core/Denial"`] : []),
-    ...(scope.reads.size > 0 ? [`import { Login } from "@rulefx/core/Login"`] : []),
+    ...(readsUsed.length > 0 ? [`import { Login } from "@rulefx/core/Login"`] : []),
     `import * as Rule from "@rulefx/core/Rule"`,
-    ...(scope.secrets.size > 0 ? [`import * as Secrets from "@rulefx/core/Secrets"`] : []),
+    ...(secretsUsed.length > 0 ? [`import * as Secrets from "@rulefx/core/Secrets"`] : []),
     `import * as Effect from "effect/Effect"`,
-    ...(scope.secrets.size > 0 ? [`import * as Redacted from "effect/Redacted"`] : [])
+    ...(secretsUsed.length > 0 ? [`import * as Redacted from "effect/Redacted"`] : [])
   ]
   const denials = scope.denials.flatMap((d) => [
     "",
@@ -46,13 +52,13 @@ export const module = ({ body, file, rule, scope }: Emitted): string => {
     "login.user.appMetadata": "app_metadata",
     "login.user.userMetadata": "user_metadata"
   }
-  const reads = [...scope.reads.values()].map((r) => {
+  const reads = readsUsed.map((r) => {
     const metadata = copied[r.expression]
     return metadata !== undefined && scope.written.has(metadata)
       ? `const ${r.local}: Record<string, any> = { ...${r.expression} }`
       : `const ${r.local}${r.type === undefined ? "" : `: ${r.type}`} = ${r.expression}`
   })
-  const secrets = [...scope.secrets.entries()].map(([key, local]) =>
+  const secrets = secretsUsed.map(([key, local]) =>
     `const ${local} = Redacted.value(yield* Secrets.get(${JSON.stringify(key)}))`
   )
   const todos = scope.todos.length
