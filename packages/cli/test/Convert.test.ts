@@ -304,3 +304,20 @@ describe("Convert: what earlier rules leave on user and context", () => {
       rmSync(dir, { recursive: true, force: true })
     }))
 })
+
+describe("Convert: metadata the rule persists", () => {
+  it.effect("a read that could change it in place is a TODO: a method on a value, the value handed on", () =>
+    Effect.gen(function*() {
+      const c = yield* convert(`
+  user.app_metadata.roles = user.app_metadata.roles || [];
+  user.app_metadata.roles.push('user');
+  user.app_metadata.count = Object.assign(user.app_metadata.stats, {});
+  auth0.users.updateAppMetadata(user.user_id, user.app_metadata)
+    .then(function () { callback(null, user, context); })
+    .catch(function (err) { callback(err); });`)
+      assert.deepStrictEqual(c.todos.map((t) => `${t.line}: ${t.reason}`), [
+        "5: reads user.app_metadata.roles.push, of the metadata it persists, other than as a value by its key",
+        "6: reads user.app_metadata.stats, of the metadata it persists, other than as a value by its key"
+      ])
+    }))
+})

@@ -117,6 +117,22 @@ const readOf = (
   if (found.read.keys !== undefined && !tested && (next === undefined || next.computed)) {
     return refused(outermost, `reads ${what} as a whole (its keys were renamed from Rules' to the event's)`)
   }
+  // A metadata the rule persists is its own copy, written key by key (Metadata): a read that could change it in place
+  // (the whole object handed on, a method called on one of its values) would be persisted by Rules, not here.
+  const persisted = root === "user" && found.length === 1 && (keys[0] === "app_metadata" || keys[0] === "user_metadata")
+    ? scope.persisted.has(keys[0])
+    : false
+  if (persisted) {
+    const after = members[found.length + 1]
+    const parentOfAfter = after === undefined ? undefined : ancestors[ancestors.length - 2 - (found.length + 2)]
+    const called = after !== undefined && (parentOfAfter as acorn.AnyNode | undefined)?.type === "CallExpression" &&
+      (parentOfAfter as acorn.CallExpression).callee === after
+    const handed = (parentOfOuter as acorn.AnyNode | undefined)?.type === "CallExpression" &&
+      (parentOfOuter as acorn.CallExpression).arguments.includes(outermost as acorn.Expression)
+    if (next === undefined || next.computed || called || handed || (after !== undefined && outermost !== after)) {
+      return refused(outermost, `reads ${what}, of the metadata it persists, other than as a value by its key`)
+    }
+  }
   if (found.read.record && next !== undefined && !next.computed) {
     const key = keyOf(next) as string
     const renamed = found.read.keys?.[key] ?? key
