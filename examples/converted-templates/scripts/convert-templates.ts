@@ -144,12 +144,10 @@ for (const row of rows) {
   // What a converted rule needs is what an Action provides each login (Login, Secrets).
   const rule = module[row.conversion.exportName] as Rule.Rule<Denial, PostLogin.PerLogin>
   const typed = PostLogin.make(Pipeline.make({ facts: [], rules: [rule] }), Layer.empty)
-  const silenced = { log: console.log, info: console.info, warn: console.warn, error: console.error }
-  for (const key of Object.keys(silenced) as Array<keyof typeof silenced>) console[key] = () => undefined
   // oxlint-disable-next-line no-await-in-loop -- one template at a time, on purpose
   const report = await Effect.runPromise(
     RuleDifferential.run({ rules: folderOf(work, row.name), rule: row.name, typed, count, seed: 1 })
-  ).finally(() => Object.assign(console, silenced))
+  )
   if (report.differences.length > 0) {
     const d = report.differences[0]!
     row.result = "partly"

@@ -14,6 +14,7 @@
 import type * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as LegacyAction from "@rulefx/legacy-rules/LegacyAction"
 import * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"
+import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
@@ -55,6 +56,8 @@ export interface Difference {
   readonly login: Readonly<Record<string, unknown>>
   readonly typed: RecordingApi.Summary
   readonly legacy: RecordingApi.Summary
+  /** What each side logged on this login (at most 50 lines each), to see why (a defect, a rule's own log). */
+  readonly logs: { readonly typed: ReadonlyArray<string>; readonly legacy: ReadonlyArray<string> }
 }
 
 /**
@@ -130,19 +133,28 @@ export const run = Effect.fn("RuleDifferential.run")(function*(options: Options)
   const start = yield* Clock.currentTimeMillis
   for (const { event, name } of events) {
     const login = { ...event, secrets: legacy.secrets }
-    const summaries = yield* Effect.forEach(
+    // One after the other, each with the console captured: what the rules log is kept for a difference, not printed.
+    const runs = yield* Effect.forEach(
       [options.typed, legacy.handler],
       (handler) =>
         Effect.promise(async () => {
           const copy = structuredClone(login)
           const api = RecordingApi.make({ event: copy })
-          await handler(copy, api)
-          return api.summary()
+          const { lines } = await LogCapture.around(() => handler(copy, api), { limit: 50 })
+          return { summary: api.summary(), lines }
         })
     )
-    const [typed, old] = summaries as [RecordingApi.Summary, RecordingApi.Summary]
+    const [typed, old] = runs as [(typeof runs)[number], (typeof runs)[number]]
     const now = timeOf(start, yield* Clock.currentTimeMillis)
-    if (!isDeepStrictEqual(now(typed), now(old))) differences.push({ event: name, login, typed, legacy: old })
+    if (!isDeepStrictEqual(now(typed.summary), now(old.summary))) {
+      differences.push({
+        event: name,
+        login,
+        typed: typed.summary,
+        legacy: old.summary,
+        logs: { typed: typed.lines, legacy: old.lines }
+      })
+    }
   }
   const report: Report = { events: events.length, differences }
   return report
