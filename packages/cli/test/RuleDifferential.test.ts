@@ -65,9 +65,9 @@ describe("RuleDifferential", () => {
         const first = wrong.differences[0]!
         assert.strictEqual(first.legacy.denied, "Please verify your email before logging in.")
         assert.strictEqual(first.typed.denied, "Verify your email before logging in.")
-      // What each side logged is kept with the difference, not printed.
-      assert.isTrue(first.logs.legacy.some((line) => line.includes("LegacyRuleDenied")), first.logs.legacy.join("\n"))
-      assert.isTrue(first.logs.typed.some((line) => line.includes("PleaseVerifyYourEmailBefore")))
+        // What each side logged is kept with the difference, not printed.
+        assert.isTrue(first.logs.legacy.some((line) => line.includes("LegacyRuleDenied")), first.logs.legacy.join("\n"))
+        assert.isTrue(first.logs.typed.some((line) => line.includes("PleaseVerifyYourEmailBefore")))
 
         const negated = yield* convertWithMutant("email-verified", "if (!userEmailVerified)", "if (userEmailVerified)")
         const inverted = yield* RuleDifferential.run({
