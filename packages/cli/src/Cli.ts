@@ -15,6 +15,7 @@
  *   [--trigger credentials-exchange]
  * rulefx events --from-tenant --out events/ [--users 10] [--clients id,...] [--seed 1] [--no-roles] [--no-factors]
  * rulefx events --generate 200 --out events/ [--seed 1] [--rules tenant/rules]
+ * rulefx convert tenant/rules email-verified [-o src/rules] [--tests test] [--count 300]
  * ```
  *
  * @since 0.1.0
@@ -23,6 +24,7 @@ import { CliOutput, Command } from "effect/cli"
 import * as Effect from "effect/Effect"
 import { createRequire } from "node:module"
 import { build } from "./internal/cli/build.ts"
+import { convert } from "./internal/cli/convert.ts"
 import { deploy } from "./internal/cli/deploy.ts"
 import { diff } from "./internal/cli/diff.ts"
 import { events } from "./internal/cli/events.ts"
@@ -41,9 +43,9 @@ import * as NodePlatform from "./internal/nodePlatform.ts"
  */
 export const rulefx = Command.make("rulefx").pipe(
   Command.withDescription(
-    "Scaffold, build, run, deploy and export Auth0 Actions written with rulefx; migrate legacy Rules"
+    "Scaffold, build, run, deploy and export Auth0 Actions written with rulefx; migrate legacy Rules, convert them"
   ),
-  Command.withSubcommands([init, build, run, deploy, exportCommand, migrate, diff, events])
+  Command.withSubcommands([init, build, run, deploy, exportCommand, migrate, diff, events, convert])
 )
 
 // The installed package's own manifest, found by name (its exports list ./package.json) from src/ and dist/ alike.

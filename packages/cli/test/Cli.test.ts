@@ -123,7 +123,7 @@ describe("rulefx", () => {
       assert.include(command.stderr, `Unknown subcommand "buidl" for "rulefx"\n\n  Did you mean this?\n    build\n`)
       assert.include(
         command.stderr,
-        "\nusage: rulefx <init|build|run|deploy|export|migrate|diff|events> ...\n  (rulefx --help for more)"
+        "\nusage: rulefx <init|build|run|deploy|export|migrate|diff|events|convert> ...\n  (rulefx --help for more)"
       )
       assert.include(
         flag.stderr,

@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 
 /** One line per command: what a user types, required parts bare, optional ones in brackets. */
 export const usageLines: Readonly<Record<string, string>> = {
-  rulefx: "rulefx <init|build|run|deploy|export|migrate|diff|events> ...",
+  rulefx: "rulefx <init|build|run|deploy|export|migrate|diff|events|convert> ...",
   init: "rulefx init [dir] [--name <name>] [--force] [--link <rulefx-checkout>] [--allow-unreleased]",
   build: "rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap] [--runtime bundled|npm]",
   run:
@@ -18,7 +18,8 @@ export const usageLines: Readonly<Record<string, string>> = {
   diff:
     "rulefx diff <a.js> <b.js> --events <dir|file.jsonl> [--secrets <file>] [--ignore <path>]... [--live] [--continue] [--trigger <id>] [--strict] [--timeout <s>] [--json]",
   events:
-    "rulefx events (--from-tenant [--users <n>] [--clients <id,...>] [--no-roles] [--no-factors] | --generate <n> [--rules <rules-dir>]) --out <dir> [--seed <n>]"
+    "rulefx events (--from-tenant [--users <n>] [--clients <id,...>] [--no-roles] [--no-factors] | --generate <n> [--rules <rules-dir>]) --out <dir> [--seed <n>]",
+  convert: "rulefx convert <rules-dir> <rule> [-o <dir>] [--tests <dir>] [--count <n>]"
 }
 
 const usageOf = (commandPath: ReadonlyArray<string>): string => {

@@ -1,0 +1,31 @@
+/**
+ * ip-address-whitelist: converted by `rulefx convert` from the legacy rule examples/converted-templates/rules/ip-address-whitelist/ip-address-whitelist.js.
+ *
+ * Every construct of the legacy rule was translated; its differential test runs both on generated logins.
+ */
+import * as Denial from "@rulefx/core/Denial"
+import { Login } from "@rulefx/core/Login"
+import * as Rule from "@rulefx/core/Rule"
+import * as Effect from "effect/Effect"
+
+/** Line 18 of the legacy rule denied with this message. */
+export class AccessDeniedFromThisIp extends Denial.Class("AccessDeniedFromThisIp")<{}> {
+  override get message(): string {
+    return "Access denied from this IP address."
+  }
+}
+
+export const ipAddressWhitelist = Rule.make(
+  "ip-address-whitelist",
+  Effect.gen(function*() {
+    const login = yield* Login
+    const requestIp = login.request.ip
+    const whitelist = ["1.2.3.4", "2.3.4.5"]
+    const userHasAccess = whitelist.some(function(ip: any) {
+      return requestIp === ip
+    })
+    if (!userHasAccess) {
+      return yield* new AccessDeniedFromThisIp()
+    }
+  })
+)

@@ -1,0 +1,173 @@
+/**
+ * RuleDifferential: runs one legacy rule and a typed handler meant to do the same on the same generated logins, and
+ * lists the logins where they differ. The test `rulefx convert` generates calls it. Node-side only.
+ *
+ * The legacy rule is read from its rules folder (the deploy-cli layout) and run as `rulefx migrate` runs it
+ * (LegacyAction, the `configuration` keys it names as settings). The logins come from GeneratedEvents, varied over
+ * what the rule reads and with the values it compares them with; each also carries a secret for every
+ * `configuration` key. Both get a fresh RecordingApi per login, and what each did is compared as its summary: allowed
+ * or denied and the reason, ID and access-token claims, scopes, metadata writes, MFA and redirect. A time the rule
+ * records (`Date.now()`, `new Date().toISOString()`) compares as "<now>" when it falls within the comparison's run.
+ *
+ * @since 0.1.0
+ */
+import type * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
+import * as LegacyAction from "@rulefx/legacy-rules/LegacyAction"
+import * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"
+import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import { readFile } from "node:fs/promises"
+import { isDeepStrictEqual } from "node:util"
+import * as Analyze from "./Analyze.ts"
+import * as GeneratedEvents from "./GeneratedEvents.ts"
+import * as RuleReads from "./internal/events/ruleReads.ts"
+import * as RulesFolder from "./RulesFolder.ts"
+
+/**
+ * What to compare.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Options {
+  /** The rules folder (`rules/` of a deploy-cli export, or the export's root). */
+  readonly rules: string
+  /** The legacy rule's name in the folder. */
+  readonly rule: string
+  /** The typed side, as an Action's handler (PostLogin.make of a pipeline holding the converted rule). */
+  readonly typed: PostLogin.Handler
+  /** How many logins; default 300. */
+  readonly count?: number
+  /** Default 1. */
+  readonly seed?: number
+}
+
+/**
+ * One login where the two differ.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Difference {
+  readonly event: string
+  readonly login: Readonly<Record<string, unknown>>
+  readonly typed: RecordingApi.Summary
+  readonly legacy: RecordingApi.Summary
+  /** What each side logged on this login (at most 50 lines each), to see why (a defect, a rule's own log). */
+  readonly logs: { readonly typed: ReadonlyArray<string>; readonly legacy: ReadonlyArray<string> }
+}
+
+/**
+ * The comparison's result.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Report {
+  readonly events: number
+  readonly differences: ReadonlyArray<Difference>
+}
+
+/**
+ * The legacy rule and secrets a comparison needs: the rule as `rulefx migrate` runs it, what it reads, its settings.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const legacyOf = Effect.fn("RuleDifferential.legacyOf")(function*(rules: string, rule: string) {
+  const folder = yield* RulesFolder.read(rules)
+  const file = folder.rules.find((r) => r.name === rule)
+  if (file === undefined) {
+    return yield* new RuleDifferentialError({ reason: `${rules}: no rule named ${rule}` })
+  }
+  const text = yield* Effect.tryPromise({
+    try: () => readFile(file.script, "utf8"),
+    catch: () => new RuleDifferentialError({ reason: `${file.script}: cannot be read` })
+  })
+  const analysis = yield* Analyze.analyze(file.script, text)
+  const handler = LegacyAction.make([
+    LegacyRule.make(rule, analysis.source, { settings: analysis.configurationKeys })
+  ]).onExecutePostLogin
+  return {
+    handler,
+    reads: RuleReads.ofRule(analysis.source, analysis.params),
+    secrets: Object.fromEntries(analysis.configurationKeys.map((key) => [key, `differential-${key}`]))
+  }
+})
+
+// The two run one after the other, so a rule that records the time of the login (`Date.now()`, `new Date()`) records
+// two different instants: a number of milliseconds, or an ISO date, within the comparison's run reads as "<now>".
+const timeOf = (start: number, end: number) => {
+  const within = (ms: number) => ms >= start && ms <= end
+  const visit = (u: unknown): unknown => {
+    if (typeof u === "number") return within(u) ? "<now>" : u
+    if (typeof u === "string") {
+      return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(u) && within(Date.parse(u)) ? "<now>" : u
+    }
+    if (Array.isArray(u)) return u.map(visit)
+    if (typeof u === "object" && u !== null) {
+      return Object.fromEntries(Object.entries(u).map(([k, v]) => [k, visit(v)]))
+    }
+    return u
+  }
+  return visit
+}
+
+/**
+ * Runs both on the same generated logins, one login at a time, and lists the logins where they differ.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const run = Effect.fn("RuleDifferential.run")(function*(options: Options) {
+  const legacy = yield* legacyOf(options.rules, options.rule)
+  const { events } = GeneratedEvents.generate({
+    count: options.count ?? 300,
+    seed: options.seed ?? 1,
+    reads: legacy.reads
+  })
+  const differences: Array<Difference> = []
+  const start = yield* Clock.currentTimeMillis
+  for (const { event, name } of events) {
+    const login = { ...event, secrets: legacy.secrets }
+    // One after the other, each with the console captured: what the rules log is kept for a difference, not printed.
+    const runs = yield* Effect.forEach(
+      [options.typed, legacy.handler],
+      (handler) =>
+        Effect.promise(async () => {
+          const copy = structuredClone(login)
+          const api = RecordingApi.make({ event: copy })
+          const { lines } = await LogCapture.around(() => handler(copy, api), { limit: 50 })
+          return { summary: api.summary(), lines }
+        })
+    )
+    const [typed, old] = runs as [(typeof runs)[number], (typeof runs)[number]]
+    const now = timeOf(start, yield* Clock.currentTimeMillis)
+    if (!isDeepStrictEqual(now(typed.summary), now(old.summary))) {
+      differences.push({
+        event: name,
+        login,
+        typed: typed.summary,
+        legacy: old.summary,
+        logs: { typed: typed.lines, legacy: old.lines }
+      })
+    }
+  }
+  const report: Report = { events: events.length, differences }
+  return report
+})
+
+/**
+ * The rules folder or the rule cannot be read.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class RuleDifferentialError extends Data.TaggedError("RuleDifferentialError")<{ readonly reason: string }> {
+  override get message(): string {
+    return this.reason
+  }
+}

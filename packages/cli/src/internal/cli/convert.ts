@@ -1,0 +1,53 @@
+import { Argument, Command, Flag } from "effect/cli"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Convert from "../../Convert.ts"
+import { CommandFailed } from "./errors.ts"
+
+const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
+
+export const convert = Command.make(
+  "convert",
+  {
+    rules: Argument.String("rules-dir").pipe(
+      Argument.withDescription("The legacy rules (a deploy-cli export's rules/ folder, or the export's root)")
+    ),
+    rule: Argument.String("rule").pipe(Argument.withDescription("The name of the rule to convert")),
+    out: Flag.String("out").pipe(
+      Flag.withAlias("o"),
+      Flag.withDescription("Folder of the typed rule module (<rule>.ts)"),
+      Flag.withDefault("src/rules")
+    ),
+    tests: Flag.String("tests").pipe(
+      Flag.withDescription("Folder of the generated differential test (<rule>.differential.test.ts); default --out"),
+      Flag.optional
+    ),
+    count: Flag.Int("count").pipe(
+      Flag.withDescription("Generated logins the differential test runs"),
+      Flag.withDefault(300)
+    )
+  },
+  Effect.fnUntraced(function*({ count, out, rule, rules, tests }) {
+    if (count < 1 || count > 10_000) return yield* new CommandFailed({ reason: "--count must be 1 to 10000" })
+    const written = yield* Convert.convert(rules, rule, {
+      out,
+      tests: Option.getOrUndefined(tests),
+      count
+    }).pipe(Effect.mapError(failed))
+    yield* Console.log(Convert.render(written))
+    // The files are written either way; a TODO left fails the command, so that a script does not take the module
+    // for finished (it does not compile until each TODO is rewritten).
+    if (written.todos.length > 0) {
+      return yield* new CommandFailed({
+        reason: `${written.todos.length} construct${written.todos.length === 1 ? "" : "s"} of ${rule} left as ` +
+          `RULEFX_TODO in ${written.moduleFile}: rewrite each by hand, then run its differential test`
+      })
+    }
+  })
+).pipe(
+  Command.withDescription(
+    "Convert one legacy rule into a typed rule module and a differential test that runs both on generated logins; " +
+      "exit 1 if a construct is left as a TODO"
+  )
+)

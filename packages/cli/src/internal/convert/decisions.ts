@@ -1,0 +1,97 @@
+/**
+ * Writes to `context` that are decisions: a token claim (`context.idToken[namespace + "x"] = e`, the same for
+ * `context.accessToken`), MFA (`context.multifactor = { provider: "any", allowRememberBrowser: false }`) and a redirect
+ * (`context.redirect = { url: e }`). Each becomes the Decision call that records the same thing. A write to another
+ * field of `context`, or one of these whose shape is not the plain one, is left as a TODO.
+ */
+import type * as acorn from "acorn"
+import { chainOf, keyOf, propertyKey, staticString } from "../analyze/chains.ts"
+import * as Expression from "./expression.ts"
+import { fresh, type Scope } from "./scope.ts"
+import * as Todo from "./todo.ts"
+
+// The providers Rules knew; any other reads as "any" under Rules, and is left to the user here.
+const providers: ReadonlySet<string> = new Set(["any", "guardian", "google-authenticator", "duo"])
+
+const claim = (
+  scope: Scope,
+  node: acorn.AssignmentExpression,
+  token: "idToken" | "accessToken",
+  target: acorn.MemberExpression
+): Array<string> => {
+  if (keyOf(target) === "scope" && token === "accessToken") {
+    return Todo.lines(scope, node, "sets `context.accessToken.scope` (scopes: use Decision.addScope/removeScope)")
+  }
+  const name = target.computed
+    ? Expression.rewrite(scope, target.property)
+    : { _tag: "Ok" as const, text: JSON.stringify(keyOf(target)) }
+  if (name._tag === "Refused") return Todo.lines(scope, node, name.reason)
+  const value = Expression.rewrite(scope, node.right)
+  if (value._tag === "Refused") return Todo.lines(scope, node, value.reason)
+  scope.uses.add("Decision")
+  const set = token === "idToken" ? "Decision.setIdTokenClaim" : "Decision.setAccessTokenClaim"
+  // Rules sent the claims as JSON, where an undefined value is absent: only a defined value is set.
+  const right = node.right as acorn.AnyNode
+  if (right.type === "Literal" || right.type === "TemplateLiteral" || staticString(right) !== undefined) {
+    return [`yield* ${set}(${name.text}, ${value.text})`]
+  }
+  const local = fresh(scope, "claim")
+  return [
+    `const ${local} = ${value.text}`,
+    `if (${local} !== undefined) yield* ${set}(${name.text}, ${local})`
+  ]
+}
+
+const mfa = (scope: Scope, node: acorn.AssignmentExpression): Array<string> => {
+  const value = node.right as acorn.AnyNode
+  if (value.type !== "ObjectExpression") {
+    return Todo.lines(scope, node, "sets `context.multifactor` to something other than an object literal")
+  }
+  let provider: string | undefined
+  let remember = false
+  for (const property of value.properties) {
+    const key = property.type === "Property" ? propertyKey(property) : undefined
+    const literal = property.type === "Property" ? (property.value as acorn.AnyNode) : undefined
+    if (key === "provider" && literal?.type === "Literal" && typeof literal.value === "string") {
+      provider = literal.value
+    } else if (key === "allowRememberBrowser" && literal?.type === "Literal" && typeof literal.value === "boolean") {
+      remember = literal.value
+    } else {
+      return Todo.lines(scope, node, "sets `context.multifactor` with a field other than a literal provider and flag")
+    }
+  }
+  if (provider === undefined || !providers.has(provider) || provider === "duo") {
+    return Todo.lines(scope, node, "asks for an MFA provider that needs settings or that Rules did not know")
+  }
+  scope.uses.add("Decision")
+  return [`yield* Decision.requireMfa(${JSON.stringify(provider)}, { allowRememberBrowser: ${remember} })`]
+}
+
+const redirect = (scope: Scope, node: acorn.AssignmentExpression): Array<string> => {
+  const value = node.right as acorn.AnyNode
+  const url = value.type === "ObjectExpression" && value.properties.length === 1 &&
+      value.properties[0]?.type === "Property" && propertyKey(value.properties[0]) === "url"
+    ? value.properties[0].value
+    : undefined
+  if (url === undefined) return Todo.lines(scope, node, "sets `context.redirect` to something other than `{ url }`")
+  const text = Expression.rewrite(scope, url)
+  if (text._tag === "Refused") return Todo.lines(scope, node, text.reason)
+  scope.uses.add("Decision")
+  return [`yield* Decision.redirect(${text.text})`]
+}
+
+/** The statements for an assignment to `context`, or undefined when the assignment is not to `context`. */
+export const recognise = (scope: Scope, expression: acorn.Node): Array<string> | undefined => {
+  const node = expression as acorn.AnyNode
+  if (node.type !== "AssignmentExpression" || node.left.type !== "MemberExpression") return undefined
+  const { keys, root } = chainOf(node.left)
+  if (root.type !== "Identifier" || (root as acorn.Identifier).name !== scope.context) return undefined
+  if (node.operator !== "=") return Todo.lines(scope, node, `updates \`context\` with \`${node.operator}\``)
+  const [first, ...rest] = keys
+  if ((first === "idToken" || first === "accessToken") && keys.length === 2) {
+    return claim(scope, node, first, node.left)
+  }
+  if (first === "multifactor" && rest.length === 0) return mfa(scope, node)
+  if (first === "redirect" && rest.length === 0) return redirect(scope, node)
+  return Todo.lines(scope, node, `writes context.${keys.map((k) => k ?? "[…]").join(".")}, which no Decision records`)
+}

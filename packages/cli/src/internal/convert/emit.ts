@@ -1,0 +1,93 @@
+/**
+ * Writes the converted rule's module: imports, one denial class per message, and the `Rule.make` whose check reads
+ * Login (and secrets) into locals first, then runs the translated statements.
+ */
+import type { Metadata, Scope } from "./scope.ts"
+import * as Todo from "./todo.ts"
+
+const indent = (lines: ReadonlyArray<string>, by: string): Array<string> =>
+  lines.map((l) => (l.length === 0 ? l : by + l))
+
+/** The exported name of the rule: camelCase of the rule's name. */
+export const exportName = (rule: string): string => {
+  const name = rule.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase())
+  const camel = name.charAt(0).toLowerCase() + name.slice(1)
+  return /^[A-Za-z_$]/.test(camel) ? camel : `rule${name}`
+}
+
+export interface Emitted {
+  readonly rule: string
+  readonly file: string
+  readonly scope: Scope
+  readonly body: ReadonlyArray<string>
+}
+
+/** The module's text. */
+export const module = ({ body, file, rule, scope }: Emitted): string => {
+  // A read or secret only the statements left as TODOs used is not read: its local would be unused.
+  const code = body.filter((l) => !l.trimStart().startsWith("//") && !l.includes(`${Todo.marker}(`)).join("\n")
+  const used = (local: string) => new RegExp(`(^|[^\\w$])${local.replace(/\$/g, "\\$")}($|[^\\w$])`).test(code)
+  const readsUsed = [...scope.reads.values()].filter((r) => used(r.local))
+  const secretsUsed = [...scope.secrets.entries()].filter(([, local]) => used(local))
+  const imports = [
+    ...(scope.uses.has("Decision") ? [`import * as Decision from "@rulefx/core/Decision"`] : []),
+    ...(scope.denials.length > 0 ? [`import * as Denial from "@rulefx/core/Denial"`] : []),
+    ...(readsUsed.length > 0 ? [`import { Login } from "@rulefx/core/Login"`] : []),
+    `import * as Rule from "@rulefx/core/Rule"`,
+    ...(secretsUsed.length > 0 ? [`import * as Secrets from "@rulefx/core/Secrets"`] : []),
+    `import * as Effect from "effect/Effect"`,
+    ...(secretsUsed.length > 0 ? [`import * as Redacted from "effect/Redacted"`] : [])
+  ]
+  const denials = scope.denials.flatMap((d) => [
+    "",
+    `/** Line ${d.line} of the legacy rule denied with this message. */`,
+    `export class ${d.name} extends Denial.Class(${JSON.stringify(d.name)})<{}> {`,
+    "  override get message(): string {",
+    `    return ${JSON.stringify(d.message)}`,
+    "  }",
+    "}"
+  ])
+  // A metadata the rule writes is its own copy, so that its later reads see what it wrote.
+  const copied: Readonly<Record<string, Metadata>> = {
+    "login.user.appMetadata": "app_metadata",
+    "login.user.userMetadata": "user_metadata"
+  }
+  const reads = readsUsed.map((r) => {
+    const metadata = copied[r.expression]
+    return metadata !== undefined && scope.written.has(metadata)
+      ? `const ${r.local}: Record<string, any> = { ...${r.expression} }`
+      : `const ${r.local}${r.type === undefined ? "" : `: ${r.type}`} = ${r.expression}`
+  })
+  const secrets = secretsUsed.map(([key, local]) =>
+    `const ${local} = Redacted.value(yield* Secrets.get(${JSON.stringify(key)}))`
+  )
+  const todos = scope.todos.length
+  const header = [
+    "/**",
+    ` * ${rule}: converted by \`rulefx convert\` from the legacy rule ${file}.`,
+    " *",
+    todos === 0
+      ? " * Every construct of the legacy rule was translated; its differential test runs both on generated logins."
+      : ` * ${todos} construct${
+        todos === 1 ? " was" : "s were"
+      } left as RULEFX_TODO (declared nowhere, so this module ` +
+        "does not compile until each is rewritten).",
+    " */"
+  ]
+  return [
+    ...header,
+    ...imports,
+    ...denials,
+    "",
+    `export const ${exportName(rule)} = Rule.make(`,
+    `  ${JSON.stringify(rule)},`,
+    "  Effect.gen(function*() {",
+    ...indent(
+      [...(reads.length > 0 ? ["const login = yield* Login", ...reads] : []), ...secrets, ...body],
+      "    "
+    ),
+    "  })",
+    ")",
+    ""
+  ].join("\n")
+}

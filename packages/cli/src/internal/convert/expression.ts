@@ -1,0 +1,210 @@
+/**
+ * Rewrites one expression of a legacy rule into the converted rule's terms: each `user`/`context` chain Login has
+ * becomes the local it is read into (`user.email` → `userEmail`, `user.app_metadata.plan` → `appMetadata["plan"]`),
+ * each `configuration.X` the local its secret is read into. Everything else stays as written, so it keeps its
+ * JavaScript meaning. An expression that reaches anything else of the Rules world (another `user` or `context` field,
+ * `callback`, `auth0`, `require`, an undeclared global, `this`, `await`) is not rewritten: the caller leaves a TODO.
+ */
+import type * as acorn from "acorn"
+import * as walk from "acorn-walk"
+import { chainOf, keyOf, writeOf } from "../analyze/chains.ts"
+import * as EarlierWrites from "./earlierWrites.ts"
+import * as LoginReads from "./loginReads.ts"
+import { fresh, type Scope, textOf } from "./scope.ts"
+
+export type Rewritten =
+  | { readonly _tag: "Ok"; readonly text: string }
+  | { readonly _tag: "Refused"; readonly node: acorn.Node; readonly reason: string }
+
+// Standard globals whose use means the same in a typed rule: no timers, no I/O, no process, no promises.
+const allowedGlobals: ReadonlySet<string> = new Set(
+  ("Array Boolean Date Error Infinity JSON Map Math NaN Number Object RangeError RegExp Set String Symbol TypeError " +
+    "URL URLSearchParams decodeURI decodeURIComponent encodeURI encodeURIComponent isFinite isNaN parseFloat " +
+    "parseInt undefined structuredClone console").split(" ")
+)
+
+interface Replacement {
+  readonly start: number
+  readonly end: number
+  readonly text: string
+}
+
+const refused = (node: acorn.Node, reason: string): Rewritten => ({ _tag: "Refused", node, reason })
+
+const isReference = (node: acorn.Identifier, parent: acorn.Node | undefined): boolean => {
+  const p = parent as acorn.AnyNode | undefined
+  if (p === undefined) return true
+  if (p.type === "MemberExpression") return p.object === node || p.computed
+  if (p.type === "Property") return p.value === node || p.computed || p.shorthand
+  if (p.type === "MethodDefinition" || p.type === "PropertyDefinition") return p.computed
+  if (p.type === "LabeledStatement" || p.type === "BreakStatement" || p.type === "ContinueStatement") return false
+  return true
+}
+
+// Whether a value is only tested for truthiness where it stands.
+const isTest = (node: acorn.Node, parent: acorn.Node | undefined, rootIsTest: boolean): boolean => {
+  const p = parent as acorn.AnyNode | undefined
+  if (p === undefined) return rootIsTest
+  if (p.type === "IfStatement" || p.type === "ConditionalExpression") return p.test === node
+  return p.type === "UnaryExpression" && p.operator === "!"
+}
+
+// A function's parameters typed `any`, what JavaScript gave them (`function (x)` → `function (x: any)`, `x => ...` →
+// `(x: any) => ...`); undefined when one is not a plain name.
+const untypedParams = (
+  fn: acorn.FunctionExpression | acorn.ArrowFunctionExpression
+): ReadonlyArray<Replacement> | undefined => {
+  if (fn.params.some((p) => p.type !== "Identifier")) return undefined
+  const [only] = fn.params
+  if (
+    fn.type === "ArrowFunctionExpression" && fn.params.length === 1 && only !== undefined && only.start === fn.start
+  ) {
+    return [{ start: only.start, end: only.end, text: `(${(only as acorn.Identifier).name}: any)` }]
+  }
+  return fn.params.map((p) => ({ start: p.end, end: p.end, text: ": any" }))
+}
+
+/** The read of a `user`/`context` chain starting at `identifier`, as a replacement; or why it cannot be read. */
+const readOf = (
+  scope: Scope,
+  root: "user" | "context",
+  identifier: acorn.Identifier,
+  ancestors: ReadonlyArray<acorn.Node>,
+  rootIsTest: boolean
+): Replacement | Rewritten => {
+  // The members above the identifier, innermost first.
+  const members: Array<acorn.MemberExpression> = []
+  let current: acorn.Node = identifier
+  for (let i = ancestors.length - 2; i >= 0; i--) {
+    const parent = ancestors[i] as acorn.AnyNode
+    if (parent.type !== "MemberExpression" || parent.object !== current) break
+    members.push(parent)
+    current = parent
+  }
+  const outer = members.at(-1)
+  const keys = outer === undefined ? [] : chainOf(outer).keys
+  const found = LoginReads.lookup(root, keys)
+  const what = `${root}${keys.map((k) => (k === undefined ? "[…]" : `.${k}`)).join("")}`
+  if (found === undefined) return refused(outer ?? identifier, `reads ${what}, which Login does not have`)
+  const outermost = outer as acorn.MemberExpression
+  const staticKeys: Array<string> = []
+  for (const key of keys) {
+    if (key === undefined) break
+    staticKeys.push(key)
+  }
+  const writer = EarlierWrites.writerOf(scope.earlier, [root, ...staticKeys])
+  if (writer !== undefined) {
+    return refused(
+      outermost,
+      `reads ${what}, which the earlier rule ${writer} may change (a typed rule reads the login's own value): ` +
+        `convert ${writer} first, or read what it leaves through a Fact`
+    )
+  }
+  const parentOfOuter = ancestors[ancestors.length - 2 - members.length]
+  if (writeOf(outermost, parentOfOuter) !== undefined) {
+    return refused(outermost, `writes ${what}: a change to \`${root}\` is seen by later rules (make it a Fact)`)
+  }
+  let local = scope.reads.get(found.read.expression)?.local
+  if (local === undefined) {
+    const read = { ...found.read, local: fresh(scope, found.read.local) }
+    scope.reads.set(found.read.expression, read)
+    local = read.local
+  }
+  const at: acorn.Node = found.length === 0 ? identifier : members[found.length - 1] as acorn.MemberExpression
+  const next = members[found.length]
+  // Tested whole (`if (context.request.geoip)`), the record is an object on both sides.
+  const tested = next === undefined && isTest(outermost, parentOfOuter, rootIsTest)
+  if (found.read.keys !== undefined && !tested && (next === undefined || next.computed)) {
+    return refused(outermost, `reads ${what} as a whole (its keys were renamed from Rules' to the event's)`)
+  }
+  // A metadata the rule persists is its own copy, written key by key (Metadata): a read that could change it in place
+  // (the whole object handed on, a method called on one of its values) would be persisted by Rules, not here.
+  const persisted = root === "user" && found.length === 1 && (keys[0] === "app_metadata" || keys[0] === "user_metadata")
+    ? scope.persisted.has(keys[0])
+    : false
+  if (persisted) {
+    const after = members[found.length + 1]
+    const parentOfAfter = after === undefined ? undefined : ancestors[ancestors.length - 2 - (found.length + 2)]
+    const called = after !== undefined && (parentOfAfter as acorn.AnyNode | undefined)?.type === "CallExpression" &&
+      (parentOfAfter as acorn.CallExpression).callee === after
+    const handed = (parentOfOuter as acorn.AnyNode | undefined)?.type === "CallExpression" &&
+      (parentOfOuter as acorn.CallExpression).arguments.includes(outermost as acorn.Expression)
+    if (next === undefined || next.computed || called || handed || (after !== undefined && outermost !== after)) {
+      return refused(outermost, `reads ${what}, of the metadata it persists, other than as a value by its key`)
+    }
+  }
+  if (found.read.record && next !== undefined && !next.computed) {
+    const key = keyOf(next) as string
+    const renamed = found.read.keys?.[key] ?? key
+    return { start: at.start, end: next.end, text: `${local}[${JSON.stringify(renamed)}]` }
+  }
+  return { start: at.start, end: at.end, text: local }
+}
+
+const secretOf = (
+  scope: Scope,
+  identifier: acorn.Identifier,
+  parent: acorn.Node | undefined
+): Replacement | Rewritten => {
+  const p = parent as acorn.AnyNode | undefined
+  const key = p?.type === "MemberExpression" && p.object === identifier ? keyOf(p) : undefined
+  if (p === undefined || key === undefined) return refused(identifier, "reads `configuration` other than by a key")
+  let local = scope.secrets.get(key)
+  if (local === undefined) {
+    local = fresh(scope, `configuration${key.replace(/[^\w$]/g, "_").replace(/^./, (c) => c.toUpperCase())}`)
+    scope.secrets.set(key, local)
+  }
+  return { start: p.start, end: p.end, text: local }
+}
+
+/**
+ * Rewrites `node` (an expression of the rule's source), or says what in it cannot be; `test`: the expression is an
+ * `if`'s condition, only tested for truthiness.
+ */
+export const rewrite = (scope: Scope, node: acorn.Node, test = false): Rewritten => {
+  const replacements: Array<Replacement> = []
+  let failure: Rewritten | undefined
+  walk.fullAncestor(node, (n, _state, ancestors) => {
+    if (failure !== undefined) return
+    const any = n as acorn.AnyNode
+    if (any.type === "ThisExpression") failure = refused(n, "uses `this`")
+    if (any.type === "AwaitExpression" || any.type === "YieldExpression") failure = refused(n, "waits (async code)")
+    if (any.type === "FunctionExpression" || any.type === "ArrowFunctionExpression") {
+      const typed = untypedParams(any)
+      if (typed === undefined) failure = refused(n, "has a function with destructured or default parameters")
+      else replacements.push(...typed)
+      return
+    }
+    if (any.type !== "Identifier") return
+    const parent = ancestors[ancestors.length - 2]
+    if (!isReference(any, parent)) return
+    // Inside a replacement already made (a record's key): nothing more to do.
+    if (replacements.some((r) => r.start < r.end && r.start <= any.start && any.end <= r.end)) return
+    const name = any.name
+    let result: Replacement | Rewritten | undefined
+    if (name === scope.user || name === scope.context) {
+      result = readOf(scope, name === scope.user ? "user" : "context", any, ancestors, test)
+    } else if (name === scope.callback) {
+      result = refused(any, "uses `callback` as a value (asynchronous code)")
+    } else if (scope.declared.has(name)) {
+      return
+    } else if (name === "configuration") {
+      result = secretOf(scope, any, parent)
+    } else if (!allowedGlobals.has(name)) {
+      result = refused(any, `uses \`${name}\`, which a typed rule does not have`)
+    }
+    if (result === undefined) return
+    if ("_tag" in result) failure = result
+    else replacements.push(result)
+  })
+  if (failure !== undefined) return failure
+  const text = textOf(scope, node)
+  let out = ""
+  let at = node.start
+  for (const r of replacements.toSorted((a, b) => a.start - b.start)) {
+    out += scope.source.slice(at, r.start) + r.text
+    at = r.end
+  }
+  out += scope.source.slice(at, node.end)
+  return { _tag: "Ok", text: replacements.length === 0 ? text : out }
+}

@@ -1,0 +1,137 @@
+/**
+ * What one conversion keeps track of: the names the rule gives `user`, `context` and `callback`, the names it declares
+ * itself, and what the converted rule needs (Login reads, secrets, denial classes, TODOs), collected while its
+ * statements are translated.
+ */
+import type * as acorn from "acorn"
+import * as walk from "acorn-walk"
+import type { EarlierWrites } from "./earlierWrites.ts"
+import type { LoginRead } from "./loginReads.ts"
+
+/** A construct left for the user: what it is (with its source text) and its line in the rule file. */
+export interface Todo {
+  readonly line: number
+  readonly construct: string
+  readonly reason: string
+}
+
+/** A denial class for one `callback(new UnauthorizedError(message))` message. */
+export interface DenialClass {
+  readonly name: string
+  readonly message: string
+  readonly line: number
+}
+
+export type Metadata = "app_metadata" | "user_metadata"
+
+export interface Scope {
+  readonly source: string
+  /** The rule's parameter names: `user`, `context`, `callback` as the rule names them. */
+  readonly user: string | undefined
+  readonly context: string | undefined
+  readonly callback: string | undefined
+  /** Every name the function declares (variables, inner functions and their parameters). */
+  readonly declared: ReadonlySet<string>
+  /** The line of the rule file where the function's source starts, minus one. */
+  readonly lineOffset: number
+  readonly reads: Map<string, LoginRead>
+  /** Secrets (`configuration.X`) by key, with the local each is bound to. */
+  readonly secrets: Map<string, string>
+  readonly denials: Array<DenialClass>
+  readonly todos: Array<Todo>
+  /** Core modules the converted code uses besides Rule, Login and Effect. */
+  readonly uses: Set<"Decision" | "Denial" | "Secrets">
+  /** The metadata the rule persists through `auth0.users.update{App,User}Metadata(user.user_id, ...)`. */
+  readonly persisted: Set<Metadata>
+  /** The keys of each metadata the rule writes (`user.app_metadata.plan = ...`), in order. */
+  readonly written: Map<Metadata, Array<string>>
+  /** What the rules before this one leave on `user` and `context`. */
+  readonly earlier: EarlierWrites
+  /** Locals taken so far (reads, secrets), to keep new names apart from the rule's. */
+  readonly taken: Set<string>
+}
+
+export const make = (
+  source: string,
+  params: ReadonlyArray<string>,
+  lineOffset: number,
+  body: acorn.Node,
+  earlier: EarlierWrites
+): Scope => {
+  const declared = new Set<string>()
+  walk.full(body, (node) => {
+    const n = node as acorn.AnyNode
+    if (n.type === "VariableDeclarator") collectPattern(n.id, declared)
+    if (n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression") {
+      if (n.type !== "ArrowFunctionExpression" && n.id) declared.add(n.id.name)
+      for (const param of n.params) collectPattern(param, declared)
+    }
+    if (n.type === "CatchClause" && n.param) collectPattern(n.param, declared)
+  })
+  const [user, context, callback] = params.map((p) => (/^[A-Za-z_$][\w$]*$/.test(p) ? p : undefined))
+  return {
+    source,
+    user,
+    context,
+    callback,
+    declared,
+    lineOffset,
+    reads: new Map(),
+    secrets: new Map(),
+    denials: [],
+    todos: [],
+    uses: new Set(),
+    persisted: new Set(),
+    written: new Map(),
+    earlier,
+    taken: new Set([...declared, "login", "Effect", "Decision", "Denial", "Secrets", "Rule", "Login", "Redacted"])
+  }
+}
+
+const collectPattern = (pattern: acorn.Node, into: Set<string>): void => {
+  const p = pattern as acorn.AnyNode
+  switch (p.type) {
+    case "Identifier":
+      into.add(p.name)
+      return
+    case "ObjectPattern":
+      for (const prop of p.properties) collectPattern(prop.type === "RestElement" ? prop.argument : prop.value, into)
+      return
+    case "ArrayPattern":
+      for (const element of p.elements) if (element) collectPattern(element, into)
+      return
+    case "RestElement":
+      collectPattern(p.argument, into)
+      return
+    case "AssignmentPattern":
+      collectPattern(p.left, into)
+      return
+  }
+}
+
+/** The line in the rule file of a node of the function's source. */
+export const lineOf = (scope: Scope, node: acorn.Node): number => (node.loc?.start.line ?? 1) + scope.lineOffset
+
+/** The source text of a node. */
+export const textOf = (scope: Scope, node: acorn.Node): string => scope.source.slice(node.start, node.end)
+
+/** A short one-line rendering of a node's text, for a TODO. */
+export const shortText = (scope: Scope, node: acorn.Node): string => {
+  const text = textOf(scope, node).replace(/\s+/g, " ").trim()
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
+/** A fresh local name based on `base`, never one the rule or the conversion already uses. */
+export const fresh = (scope: Scope, base: string): string => {
+  let name = base
+  for (let i = 2; scope.taken.has(name); i++) name = `${base}${i}`
+  scope.taken.add(name)
+  return name
+}
+
+/** Records a TODO and returns it. */
+export const todo = (scope: Scope, node: acorn.Node, reason: string): Todo => {
+  const entry = { line: lineOf(scope, node), construct: shortText(scope, node), reason }
+  scope.todos.push(entry)
+  return entry
+}

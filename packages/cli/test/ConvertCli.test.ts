@@ -1,0 +1,83 @@
+/**
+ * `rulefx convert` as a user runs it (the workspace's bin in a separate Node process): the files it writes, what it
+ * prints, and its exit status (1 when a TODO is left, and on a rule the folder does not have).
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { execFile } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const bin = fileURLToPath(new URL("../bin/workspace.js", import.meta.url))
+const rules = fileURLToPath(new URL("../../../examples/legacy-rules/rules", import.meta.url))
+
+interface Output {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const rulefx = (cwd: string, ...args: ReadonlyArray<string>): Promise<Output> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd, timeout: 45_000, env: { ...process.env, NO_COLOR: "1" } }, (
+      error,
+      stdout,
+      stderr
+    ) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }))
+  })
+
+const show = (o: Output) => `exit ${o.code}\n--- stdout\n${o.stdout}\n--- stderr\n${o.stderr}`
+
+let dir = ""
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "rulefx-convert-"))
+})
+
+afterAll(() => {
+  if (dir !== "") rmSync(dir, { recursive: true, force: true })
+})
+
+describe("rulefx convert", () => {
+  it(
+    "converts a rule: the typed module and its differential test, exit 0; a TODO left: exit 1, each listed",
+    async () => {
+      const [converted, partial, missing] = await Promise.all([
+        rulefx(dir, "convert", rules, "email-verified", "-o", "src/rules", "--tests", "test", "--count", "50"),
+        rulefx(dir, "convert", rules, "first-login-webhook", "-o", "src/rules"),
+        rulefx(dir, "convert", rules, "no-such-rule")
+      ])
+      assert.strictEqual(converted.code, 0, show(converted))
+      assert.include(converted.stdout, "email-verified: converted\n")
+      assert.include(converted.stdout, "typed rule  src/rules/email-verified.ts (export emailVerified)")
+      assert.include(converted.stdout, "its test    test/email-verified.differential.test.ts")
+      assert.include(
+        converted.stdout,
+        `denial      PleaseVerifyYourEmailBefore: "Please verify your email before logging in."`
+      )
+      const test = readFileSync(join(dir, "test/email-verified.differential.test.ts"), "utf8")
+      assert.include(test, `import { emailVerified } from "../src/rules/email-verified.ts"`)
+      assert.include(test, `process.env["RULEFX_DIFFERENTIAL_COUNT"] ?? 50`)
+      assert.include(test, `rule: "email-verified"`)
+      assert.isTrue(existsSync(join(dir, "src/rules/email-verified.ts")))
+
+      assert.strictEqual(partial.code, 1, show(partial))
+      assert.match(partial.stdout, /^first-login-webhook: \d+ TODOs? left \((partial|none)\)$/m)
+      assert.match(partial.stdout, /^ {2}TODO line \d+: .*require/m)
+      assert.include(partial.stderr, "left as RULEFX_TODO in")
+      assert.include(readFileSync(join(dir, "src/rules/first-login-webhook.ts"), "utf8"), "RULEFX_TODO(\"line ")
+
+      assert.strictEqual(missing.code, 1, show(missing))
+      assert.include(missing.stderr, "no rule named no-such-rule (the folder has: ")
+      assert.include(missing.stderr, "email-verified")
+    },
+    60_000
+  )
+
+  it("a usage error prints convert's usage line", async () => {
+    const output = await rulefx(dir, "convert", rules)
+    assert.strictEqual(output.code, 1, show(output))
+    assert.include(output.stderr, "usage: rulefx convert <rules-dir> <rule> [-o <dir>] [--tests <dir>] [--count <n>]")
+  }, 30_000)
+})

@@ -1,0 +1,106 @@
+/**
+ * The comparison behind the differential test `rulefx convert` generates: a converted rule agrees with its legacy rule
+ * on every generated login, and a translation that is wrong (another message, a negated condition, another claim name)
+ * is caught. The converted modules are written inside this package (test/.tmp-*), where their imports resolve.
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
+import * as Convert from "@rulefx/cli/Convert"
+import * as RuleDifferential from "@rulefx/cli/RuleDifferential"
+import type { Denial } from "@rulefx/core/Denial"
+import * as Pipeline from "@rulefx/core/Pipeline"
+import type * as Rule from "@rulefx/core/Rule"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+
+const rules = fileURLToPath(new URL("../../../examples/legacy-rules/rules", import.meta.url))
+let dir = ""
+
+beforeAll(() => {
+  dir = mkdtempSync(join(fileURLToPath(new URL(".", import.meta.url)), ".tmp-differential-"))
+})
+
+afterAll(() => {
+  if (dir !== "") rmSync(dir, { recursive: true, force: true })
+})
+
+// The handler of an Action holding the rule exported from `file` (a module convert wrote, or a mutant of it).
+const handlerOf = (file: string, name: string) =>
+  Effect.promise(async () => {
+    const module = await import(pathToFileURL(file).href) as Record<string, unknown>
+    const rule = module[name] as Rule.Rule<Denial, PostLogin.PerLogin>
+    return PostLogin.make(Pipeline.make({ facts: [], rules: [rule] }), Layer.empty)
+  })
+
+// Converts `rule`, and writes a mutant of its module with `from` replaced by `to` (which must be in it).
+const convertWithMutant = (rule: string, from: string, to: string) =>
+  Effect.gen(function*() {
+    const written = yield* Convert.convert(rules, rule, { out: dir })
+    assert.strictEqual(written.status, "converted")
+    const text = readFileSync(written.moduleFile, "utf8")
+    assert.include(text, from)
+    const mutant = join(dir, `${rule}-mutant-${Math.random().toString(36).slice(2)}.ts`)
+    writeFileSync(mutant, text.replace(from, to))
+    return {
+      typed: yield* handlerOf(written.moduleFile, written.exportName),
+      mutant: yield* handlerOf(mutant, written.exportName)
+    }
+  })
+
+describe("RuleDifferential", () => {
+  it.live(
+    "a converted rule agrees with its legacy rule; another message or a negated condition does not",
+    () =>
+      Effect.gen(function*() {
+        const message = yield* convertWithMutant("email-verified", "Please verify your email", "Verify your email")
+        const ok = yield* RuleDifferential.run({ rules, rule: "email-verified", typed: message.typed, count: 100 })
+        assert.strictEqual(ok.events, 100)
+        assert.deepStrictEqual(ok.differences, [])
+
+        const wrong = yield* RuleDifferential.run({ rules, rule: "email-verified", typed: message.mutant, count: 100 })
+        assert.isAbove(wrong.differences.length, 0)
+        const first = wrong.differences[0]!
+        assert.strictEqual(first.legacy.denied, "Please verify your email before logging in.")
+        assert.strictEqual(first.typed.denied, "Verify your email before logging in.")
+        // What each side logged is kept with the difference, not printed.
+        assert.isTrue(first.logs.legacy.some((line) => line.includes("LegacyRuleDenied")), first.logs.legacy.join("\n"))
+        assert.isTrue(first.logs.typed.some((line) => line.includes("PleaseVerifyYourEmailBefore")))
+
+        const negated = yield* convertWithMutant("email-verified", "if (!userEmailVerified)", "if (userEmailVerified)")
+        const inverted = yield* RuleDifferential.run({
+          rules,
+          rule: "email-verified",
+          typed: negated.mutant,
+          count: 100
+        })
+        // Every login differs: the verified are denied, the others let through.
+        assert.strictEqual(inverted.differences.length, 100)
+      }),
+    60_000
+  )
+
+  it.live("a claim under another name is caught; the logins that reach it are generated", () =>
+    Effect.gen(function*() {
+      const claim = yield* convertWithMutant("add-email-to-access-token", "namespace + 'email'", "namespace + 'mail'")
+      const rule = "add-email-to-access-token"
+      const ok = yield* RuleDifferential.run({ rules, rule, typed: claim.typed, count: 200 })
+      assert.deepStrictEqual(ok.differences, [])
+      const wrong = yield* RuleDifferential.run({ rules, rule, typed: claim.mutant, count: 200 })
+      // Only logins to the application the rule names (`reports-id`, a value the events are generated with) differ.
+      assert.isAbove(wrong.differences.length, 0)
+      assert.isBelow(wrong.differences.length, 200)
+      const first = wrong.differences[0]!
+      assert.deepStrictEqual(Object.keys(first.legacy.accessTokenClaims), ["https://example.com/email"])
+      assert.deepStrictEqual(Object.keys(first.typed.accessTokenClaims), ["https://example.com/mail"])
+    }), 60_000)
+
+  it.effect("a rule the folder does not have is a typed error", () =>
+    Effect.gen(function*() {
+      const typed = PostLogin.make(Pipeline.make({ facts: [], rules: [] }), Layer.empty)
+      const error = yield* Effect.flip(RuleDifferential.run({ rules, rule: "no-such-rule", typed }))
+      assert.strictEqual(error._tag, "RuleDifferentialError")
+    }))
+})
