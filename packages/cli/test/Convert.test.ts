@@ -321,3 +321,33 @@ describe("Convert: metadata the rule persists", () => {
       ])
     }))
 })
+
+describe("Convert: code after callback", () => {
+  // Finding (new-user review): `callback(null, user, context)` without a `return`, followed by more code, became a
+  // `return`: the claim the legacy rule set after the callback (which still reached the token) was silently dropped.
+  it.effect("a callback that lets the rule go on, with code after it, is a TODO, not a return", () =>
+    Effect.gen(function*() {
+      const c = yield* convert(`
+  if (context.clientName === 'Admin') {
+    callback(null, user, context);
+  }
+  context.idToken['https://example.com/late'] = 'yes';
+  callback(null, user, context);`)
+      assert.strictEqual(c.status, "partial")
+      assert.include(c.module, "RULEFX_TODO(\"line 5: callback(null, user, context): runs more code after")
+    }))
+
+  it.effect("followed only by a bare return, or returned, it still ends the rule", () =>
+    Effect.gen(function*() {
+      const c = yield* convert(`
+  if (context.clientName === 'Admin') {
+    callback(null, user, context);
+    return;
+  }
+  if (context.clientName === 'Ops') return callback(null, user, context);
+  context.idToken['https://example.com/late'] = 'yes';
+  callback(null, user, context);`)
+      assert.strictEqual(c.status, "converted")
+      assert.notInclude(c.module, "RULEFX_TODO")
+    }))
+})

@@ -37,8 +37,18 @@ const messageOf = (argument: acorn.Node): string | undefined => {
   return undefined
 }
 
-/** The statements for a call of `callback` (`tail`: nothing follows it in the rule), or undefined if not one. */
-export const recognise = (scope: Scope, call: acorn.Node, tail: boolean): Array<string> | undefined => {
+/**
+ * The statements for a call of `callback` (`tail`: nothing but a bare `return` follows it in the rule; `returned`: it
+ * is the argument of a `return`), or undefined if not one. A call that lets the rule go on is kept only where nothing
+ * runs after it: the legacy rule's later statements still ran (a claim set after `callback` reached the token), and a
+ * typed rule that returned there would silently skip them.
+ */
+export const recognise = (
+  scope: Scope,
+  call: acorn.Node,
+  tail: boolean,
+  returned: boolean
+): Array<string> | undefined => {
   const c = call as acorn.AnyNode
   if (c.type !== "CallExpression" || c.callee.type !== "Identifier" || c.callee.name !== scope.callback) {
     return undefined
@@ -48,7 +58,8 @@ export const recognise = (scope: Scope, call: acorn.Node, tail: boolean): Array<
     if (rest.length > 0 || !isName(user, scope.user) || !isName(context, scope.context)) {
       return Todo.lines(scope, call, "calls back with another `user` or `context` than it was given")
     }
-    return tail ? [] : ["return"]
+    if (tail) return []
+    return returned ? ["return"] : Todo.lines(scope, call, "runs more code after `callback(null, user, context)`")
   }
   const message = messageOf(error as acorn.Node)
   if (message === undefined) {

@@ -22,7 +22,7 @@ const block = (scope: Scope, node: acorn.Node, tail: boolean): Array<string> => 
 
 const expressionStatement = (scope: Scope, statement: acorn.Node, expression: acorn.Node, tail: boolean) => {
   const e = expression as acorn.AnyNode
-  const viaCallback = Callback.recognise(scope, e, tail)
+  const viaCallback = Callback.recognise(scope, e, tail, false)
   if (viaCallback !== undefined) return viaCallback
   const metadata = Metadata.recognise(scope, e, tail)
   if (metadata !== undefined) return metadata
@@ -67,7 +67,7 @@ const statement = (scope: Scope, node: acorn.Node, tail: boolean): Array<string>
       return expressionStatement(scope, n, n.expression, tail)
     case "ReturnStatement": {
       if (n.argument == null) return tail ? [] : ["return"]
-      const viaCallback = Callback.recognise(scope, n.argument, tail)
+      const viaCallback = Callback.recognise(scope, n.argument, tail, true)
       if (viaCallback === undefined) return Todo.lines(scope, n, "returns a value other than `callback(...)`")
       return viaCallback.length === 0 || viaCallback.at(-1)?.startsWith("return") ? viaCallback : [
         ...viaCallback,
@@ -127,6 +127,13 @@ const statement = (scope: Scope, node: acorn.Node, tail: boolean): Array<string>
   }
 }
 
-/** The translated statements of a list; `tail`: nothing runs after the list (the end of the rule). */
+// A bare `return;`: what may follow a `callback(...)` statement without any code of the rule running after it.
+const isBareReturn = (node: acorn.Node | undefined): boolean =>
+  node?.type === "ReturnStatement" && (node as acorn.ReturnStatement).argument == null
+
+/**
+ * The translated statements of a list; `tail`: nothing runs after the list (the end of the rule). A statement followed
+ * only by a bare `return` counts as the tail too (that `return` ends the typed rule as it ended the legacy one).
+ */
 export const list = (scope: Scope, body: ReadonlyArray<acorn.Node>, tail: boolean): Array<string> =>
-  body.flatMap((node, i) => statement(scope, node, tail && i === body.length - 1))
+  body.flatMap((node, i) => statement(scope, node, (tail && i === body.length - 1) || isBareReturn(body[i + 1])))
