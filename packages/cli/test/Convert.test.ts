@@ -351,3 +351,22 @@ describe("Convert: code after callback", () => {
       assert.notInclude(c.module, "RULEFX_TODO")
     }))
 })
+
+describe("Convert: a setting in a token", () => {
+  // Finding (new-user review): `context.idToken[ns + "support_url"] = configuration.SUPPORT_URL` converted fully, and
+  // the typed rule put the setting into the token where the migrated Action denies the login (SecretInClaim).
+  it.effect("a claim whose value reads `configuration` is a TODO; one that only tests it is not", () =>
+    Effect.gen(function*() {
+      const c = yield* convert(`
+  context.idToken['https://example.com/support_url'] = configuration.SUPPORT_URL;
+  callback(null, user, context);`)
+      assert.notStrictEqual(c.status, "converted")
+      assert.include(c.module, "writes a `configuration` setting into a token claim")
+      const tested = yield* convert(`
+  if (context.request.query.token === configuration.TOKEN) {
+    context.idToken['https://example.com/trusted'] = true;
+  }
+  callback(null, user, context);`)
+      assert.strictEqual(tested.status, "converted")
+    }))
+})

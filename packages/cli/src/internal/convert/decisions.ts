@@ -13,6 +13,12 @@ import * as Todo from "./todo.ts"
 // The providers Rules knew; any other reads as "any" under Rules, and is left to the user here.
 const providers: ReadonlySet<string> = new Set(["any", "guardian", "google-authenticator", "duo"])
 
+// Whether rewritten code reads one of the rule's `configuration` settings (each is a local of its own, Expression).
+const readsSecret = (scope: Scope, text: string): boolean =>
+  [...scope.secrets.values()].some((local) =>
+    new RegExp(`(^|[^\\w$])${local.replace(/\$/g, "\\$")}($|[^\\w$])`).test(text)
+  )
+
 const claim = (
   scope: Scope,
   node: acorn.AssignmentExpression,
@@ -28,6 +34,13 @@ const claim = (
   if (name._tag === "Refused") return Todo.lines(scope, node, name.reason)
   const value = Expression.rewrite(scope, node.right)
   if (value._tag === "Refused") return Todo.lines(scope, node, value.reason)
+  if (readsSecret(scope, value.text)) {
+    return Todo.lines(
+      scope,
+      node,
+      "writes a `configuration` setting into a token claim (the migrated Action denies such a login: a secret in a token)"
+    )
+  }
   scope.uses.add("Decision")
   const set = token === "idToken" ? "Decision.setIdTokenClaim" : "Decision.setAccessTokenClaim"
   // Rules sent the claims as JSON, where an undefined value is absent: only a defined value is set.
