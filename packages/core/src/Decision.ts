@@ -9,6 +9,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type * as Authentication from "./Authentication.ts"
+import type * as CustomTokenExchange from "./CustomTokenExchange.ts"
 import type * as SamlResponse from "./SamlResponse.ts"
 import type * as Session from "./Session.ts"
 
@@ -107,6 +108,11 @@ export interface Decision {
   readonly refreshToken?: Session.Changes | undefined
   /** Credentials-exchange target scope changes, in rule order (CredentialsExchange, early access). Absent when none. */
   readonly targetScopes?: ReadonlyArray<TargetScopeChange> | undefined
+  /**
+   * Custom-token-exchange subjects named (a user, an organization, an actor), in rule order (CustomTokenExchange).
+   * Absent when none.
+   */
+  readonly exchangeSubjects?: ReadonlyArray<CustomTokenExchange.SubjectCall> | undefined
 }
 
 /**
@@ -278,7 +284,7 @@ export const isEmpty = (d: Decision): boolean =>
   d.prompt === undefined && Object.keys(d.transactionMetadata ?? {}).length === 0 &&
   (d.authenticationMethods ?? []).length === 0 && (d.conflicts ?? []).length === 0 &&
   !d.mfaSteps?.length && !d.primaryUsers?.length && d.samlResponse === undefined && d.session === undefined &&
-  d.refreshToken === undefined && !d.targetScopes?.length
+  d.refreshToken === undefined && !d.targetScopes?.length && !d.exchangeSubjects?.length
 
 /**
  * The recorder a rule acts through. Each rule run gets its own, so the decisions of a rule that fails or is
@@ -319,6 +325,7 @@ export interface Draft {
   session?: Session.DraftChanges | undefined
   refreshToken?: Session.DraftChanges | undefined
   targetScopes?: Array<TargetScopeChange> | undefined
+  exchangeSubjects?: Array<CustomTokenExchange.SubjectCall> | undefined
 }
 
 /**
