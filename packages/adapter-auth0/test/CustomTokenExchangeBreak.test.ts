@@ -50,7 +50,10 @@ describe("CustomTokenExchange subjects of a rule that failed", () => {
   it("Rule.any: the refused first alternative's organization is not applied", async () => {
     const { calls } = await handler([
       byId,
-      Rule.any("either", [failsAfter("org-a", Exchange.setOrganization("org_admin")), Exchange.makeRule("b", Effect.void)])
+      Rule.any("either", [
+        failsAfter("org-a", Exchange.setOrganization("org_admin")),
+        Exchange.makeRule("b", Effect.void)
+      ])
     ])()
     assert.deepStrictEqual(methods(calls), ["authentication.setUserById"])
   })

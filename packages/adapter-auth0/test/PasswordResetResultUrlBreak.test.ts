@@ -27,7 +27,10 @@ describe("PasswordResetPostChallenge result URL of a rule that failed", () => {
         facts: [],
         rules: [
           Rule.optional(
-            Reset.makeRule("url", Effect.andThen(Reset.setResultUrl("https://other.example.com/"), Effect.fail(new Nope())))
+            Reset.makeRule(
+              "url",
+              Effect.andThen(Reset.setResultUrl("https://other.example.com/"), Effect.fail(new Nope()))
+            )
           )
         ]
       } as never) as Pipeline.Pipeline<Denial, never>,

@@ -37,6 +37,9 @@ describe("rulefx diff of other triggers: breaks", () => {
       { method: "transaction.setTargetScopes", args: [["read:a"]] },
       { method: "transaction.removeTargetScope", args: ["read:a"] }
     ]
-    assert.deepStrictEqual(Outcome.compare(Outcome.triggerEntries(run(calls), []), Outcome.triggerEntries(run(calls), [])), [])
+    assert.deepStrictEqual(
+      Outcome.compare(Outcome.triggerEntries(run(calls), []), Outcome.triggerEntries(run(calls), [])),
+      []
+    )
   })
 })

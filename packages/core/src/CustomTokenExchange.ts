@@ -24,7 +24,7 @@
  */
 import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Types from "effect/Types"
@@ -248,8 +248,7 @@ export const setOrganization = (idOrName: string): Effect.Effect<void, never, Re
  * @category constructors
  * @since 0.1.0
  */
-export const setActor = (actor: Actor): Effect.Effect<void, never, Recorder> =>
-  recordSubject({ _tag: "Actor", actor })
+export const setActor = (actor: Actor): Effect.Effect<void, never, Recorder> => recordSubject({ _tag: "Actor", actor })
 
 /**
  * Writes one key of the transaction metadata (early access: `api.transaction.setMetadata`), for the post-login Actions
