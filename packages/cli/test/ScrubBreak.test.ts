@@ -3,6 +3,7 @@
  * diff` print.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { format } from "node:util"
 import { scrubberOf } from "../src/internal/diff/scrub.ts"
 
 describe("scrubberOf breaks", () => {
@@ -35,5 +36,21 @@ describe("scrubberOf breaks", () => {
   it("an origin kept among the secrets stays readable", () => {
     const out = scrubberOf({ API_BASE: "https://api.example.com" })({ url: "https://api.example.com/v1/users" })
     assert.deepStrictEqual(out, { url: "https://api.example.com/v1/users" })
+  })
+
+  // A secret of several lines (a PEM key) logged inside an object: console.log (util.inspect) prints it as quoted
+  // segments joined by "' +", one per line, which no form of the whole secret matches: its lines were printed.
+  it("a secret of several lines logged inside an object is replaced line by line", () => {
+    const pem = [
+      "-----BEGIN PRIVATE KEY-----",
+      "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
+      "Z2xvYmFsc2VjcmV0a2V5bWF0ZXJpYWxoZXJlMTIzNDU2Nzg5MA",
+      "-----END PRIVATE KEY-----"
+    ].join("\n")
+    const line = format({ key: pem })
+    const out = scrubberOf({ SIGNING_KEY: pem })(line)
+    assert.notInclude(out, "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7")
+    assert.notInclude(out, "Z2xvYmFsc2VjcmV0a2V5bWF0ZXJpYWxoZXJlMTIzNDU2Nzg5MA")
+    assert.include(out, "[secret SIGNING_KEY]")
   })
 })
