@@ -3,7 +3,8 @@
  * body with a client secret, a URL with an API key in its query), and the report goes to a terminal or a CI log.
  * Every secret of the run (the event's own, and those given with `--secrets`) of at least 4 characters is replaced,
  * as written, URL-encoded (as encodeURIComponent and as a form body encode it) or JSON-escaped, by `[secret NAME]` in
- * the paths and values the report holds, objects without a prototype included; but an http(s) origin (a service's
+ * the paths and values the report holds, objects without a prototype included (a secret of several lines also line by
+ * line); but an http(s) origin (a service's
  * address kept among the secrets: no credentials, path, query or fragment) stays readable. A URL with a path may hold
  * its secret there (a webhook's token), so it is replaced. The
  * comparison itself is made on the values as they were, so scrubbing never turns a difference into "the same".
@@ -32,7 +33,11 @@ export const scrubberOf = (secrets: Readonly<Record<string, unknown>>): Scrub =>
     const value = secrets[name]
     if (typeof value !== "string" || value.length < 4 || isPlainUrl(value)) continue
     const formBody = new URLSearchParams([["", value]]).toString().slice(1)
-    for (const form of new Set([value, encodeURIComponent(value), formBody, JSON.stringify(value).slice(1, -1)])) {
+    // A secret of several lines (a PEM key) is also replaced line by line: util.inspect prints it in an object as one
+    // quoted segment per line.
+    const lines = value.includes("\n") ? value.split(/\r?\n/).filter((line) => line.length >= 4) : []
+    const all = [value, encodeURIComponent(value), formBody, JSON.stringify(value).slice(1, -1), ...lines]
+    for (const form of new Set(all)) {
       forms.push([form, `[secret ${name}]`])
     }
   }
