@@ -256,7 +256,7 @@ export const userIdOf = (event: unknown): unknown => {
   try {
     return (event as { readonly user?: { readonly user_id?: unknown } } | undefined)?.user?.user_id
   } catch {
-    return undefined
+    // None to tell.
   }
 }
 

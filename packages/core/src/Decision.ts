@@ -110,7 +110,8 @@ export interface Decision {
   readonly targetScopes?: ReadonlyArray<TargetScopeChange> | undefined
   /**
    * Custom-token-exchange subjects named (a user, an organization, an actor), in rule order (CustomTokenExchange).
-   * Absent when none.
+   * Absent when none. Not read by `isEmpty`: only that trigger's recorder writes them, and its adapter reads them
+   * (every Action built carries isEmpty, and the password-reset one sits at its size bound).
    */
   readonly exchangeSubjects?: ReadonlyArray<CustomTokenExchange.SubjectCall> | undefined
 }
@@ -284,7 +285,7 @@ export const isEmpty = (d: Decision): boolean =>
   d.prompt === undefined && Object.keys(d.transactionMetadata ?? {}).length === 0 &&
   (d.authenticationMethods ?? []).length === 0 && (d.conflicts ?? []).length === 0 &&
   !d.mfaSteps?.length && !d.primaryUsers?.length && d.samlResponse === undefined && d.session === undefined &&
-  d.refreshToken === undefined && !d.targetScopes?.length && !d.exchangeSubjects?.length
+  d.refreshToken === undefined && !d.targetScopes?.length
 
 /**
  * The recorder a rule acts through. Each rule run gets its own, so the decisions of a rule that fails or is
