@@ -116,7 +116,13 @@ const serverError = (denial: string): Outcome => ({
 })
 
 const foreign = (d: Decision.Decision): boolean =>
-  !Decision.isEmpty({ ...d, appMetadata: {}, userMetadata: {}, transactionMetadata: undefined })
+  !Decision.isEmpty({
+    ...d,
+    appMetadata: {},
+    userMetadata: {},
+    transactionMetadata: undefined,
+    exchangeSubjects: undefined
+  })
 
 const creation: ReadonlySet<string> = /* @__PURE__ */ new Set(["create_if_not_exists", "none"])
 const update: ReadonlySet<string> = /* @__PURE__ */ new Set(["replace", "none"])
@@ -186,9 +192,9 @@ export const checkSubjects = (
 
 const toOutcome = (
   result: TriggerRun.Result,
-  users: ReadonlyArray<Exchange.Subject>,
-  organizations: ReadonlyArray<string>,
-  actors: ReadonlyArray<Exchange.Actor>,
+  directUsers: ReadonlyArray<Exchange.Subject>,
+  directOrganizations: ReadonlyArray<string>,
+  directActors: ReadonlyArray<Exchange.Actor>,
   before: Readonly<Record<string, unknown>>
 ): Outcome => {
   if (result._tag === "Failed") {
@@ -204,6 +210,15 @@ const toOutcome = (
     printLine("rulefx ERROR token exchange denied: the decision holds more than metadata")
     return serverError("ForeignDecision")
   }
+  // The subjects the rules recorded in their decisions (a failed rule's are dropped with it), then any named on the
+  // Subjects service directly.
+  const recorded = d.exchangeSubjects ?? []
+  const users = [...recorded.flatMap((c) => c._tag === "User" ? [c.subject] : []), ...directUsers]
+  const organizations = [
+    ...recorded.flatMap((c) => c._tag === "Organization" ? [c.idOrName] : []),
+    ...directOrganizations
+  ]
+  const actors = [...recorded.flatMap((c) => c._tag === "Actor" ? [c.actor] : []), ...directActors]
   const problems = checkSubjects(users, organizations, actors)
   let violations: ReadonlyArray<Auth0Limits.Violation>
   try {

@@ -172,7 +172,7 @@ export const decider = <I, E extends Denial, R, ROut, LE>(
 ) => {
   const millis = Duration.toMillis(Duration.fromInputUnsafe(options.deadline ?? "5 seconds"))
   return (event: unknown, api?: WithCache): Promise<Result> => {
-    const user = (event as { readonly user?: { readonly user_id?: unknown } } | undefined)?.user?.user_id
+    const user = userIdOf(event)
     return withDeadline(
       Effect.gen(function*() {
         const decoded = yield* decode(event)
@@ -251,13 +251,19 @@ export const sideEffectsOutcome = (result: Result, user: unknown): SideEffectsOu
 }
 
 /**
- * The user id of an event, when it has one, for log lines written outside a run.
+ * The user id of an event, when it has one, for log lines written outside a run. Never throws: an event whose getter
+ * throws (a Proxy, say) has none here, and fails in the run's decode, where the trigger's failure path handles it.
  *
  * @category getters
  * @since 0.1.0
  */
-export const userIdOf = (event: unknown): unknown =>
-  (event as { readonly user?: { readonly user_id?: unknown } } | undefined)?.user?.user_id
+export const userIdOf = (event: unknown): unknown => {
+  try {
+    return (event as { readonly user?: { readonly user_id?: unknown } } | undefined)?.user?.user_id
+  } catch {
+    // None to tell.
+  }
+}
 
 /**
  * The run of a side-effect trigger (post-user-registration, post-change-password): `decider` over the trigger's

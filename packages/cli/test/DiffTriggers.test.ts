@@ -153,7 +153,11 @@ describe("Diff of credentials-exchange Actions", () => {
         exchange(`target-${scope}`, `api.transaction.addTargetScope(${JSON.stringify(scope)})`)
       const report = yield* Diff.diff(target("read:a"), target("read:b"), events)
       assert.deepStrictEqual(report.results[0]!.differences, [
-        { path: "calls.transaction.addTargetScope", a: [["read:a"]], b: [["read:b"]] }
+        {
+          path: "calls.transaction.targetScopes",
+          a: [["transaction.addTargetScope", ["read:a"]]],
+          b: [["transaction.addTargetScope", ["read:b"]]]
+        }
       ])
       assert.isTrue((yield* Diff.diff(target("read:a"), target("read:a"), events)).results[0]!.same)
       // The counter answers each request with a new number: the same claim on both sides means the second Action got

@@ -24,7 +24,7 @@
  */
 import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Types from "effect/Types"
@@ -139,8 +139,10 @@ export interface Actor {
 }
 
 /**
- * What the rules named beside the Decision: users, organizations and actors. Core's Decision has no field for them,
- * so the adapter provides this recorder per event and reads it after the run.
+ * A recorder of users, organizations and actors beside the Decision, which the adapter still provides per event.
+ * `setUserById`, `setUserByConnection`, `setOrganization` and `setActor` no longer use it: they record into the rule's
+ * Decision (`exchangeSubjects`), so the subjects of a rule that fails are dropped with its other decisions. A call made
+ * on this service directly is kept even when its rule fails.
  *
  * @category services
  * @since 0.1.0
@@ -178,17 +180,43 @@ export type Recorder = Trigger.Recorder<typeof id>
 const recorder = /* @__PURE__ */ Trigger.recorder(id)
 
 /**
- * Names the user tokens are issued for by id (an existing user).
+ * One subject a rule named, as recorded in its Decision (`exchangeSubjects`).
  *
- * **Gotchas**
- * Recorded when the rule calls it, beside the Decision: a rule that names a user and then fails inside `Rule.any` or
- * `Rule.optional` keeps it.
+ * @category models
+ * @since 0.1.0
+ */
+export type SubjectCall =
+  | { readonly _tag: "User"; readonly subject: Subject }
+  | { readonly _tag: "Organization"; readonly idOrName: string }
+  | { readonly _tag: "Actor"; readonly actor: Actor }
+
+/**
+ * How the subjects of several rules combine: in rule order, all kept (the adapter refuses two different ones).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const mergeSubjects: Decision.Merge = (out, d) => {
+  if (d.exchangeSubjects?.length) out.exchangeSubjects = [...(out.exchangeSubjects ?? []), ...d.exchangeSubjects]
+}
+
+// Into the rule's own Decision: a rule that fails (under Rule.optional, or a refused alternative of Rule.any) names
+// no one.
+const recordSubject = (call: SubjectCall): Effect.Effect<void, never, Recorder> =>
+  Trigger.record(recorder, (d) => {
+    Decision.withKind(d, mergeSubjects)
+    ;(d.exchangeSubjects ??= []).push(call)
+  })
+
+/**
+ * Names the user tokens are issued for by id (an existing user). Recorded in the rule's Decision: a rule that names a
+ * user and then fails (inside `Rule.any` or `Rule.optional`) names no one.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const setUserById = (userId: string): Effect.Effect<void, never, Recorder | Subjects> =>
-  Effect.map(Subjects, (s) => s.user({ _tag: "ById", userId }))
+export const setUserById = (userId: string): Effect.Effect<void, never, Recorder> =>
+  recordSubject({ _tag: "User", subject: { _tag: "ById", userId } })
 
 /**
  * Names the user tokens are issued for by connection and attributes (found by `attributes.user_id`, created or
@@ -201,8 +229,8 @@ export const setUserByConnection = (
   connection: string,
   attributes: UserAttributes,
   options: ConnectionOptions
-): Effect.Effect<void, never, Recorder | Subjects> =>
-  Effect.map(Subjects, (s) => s.user({ _tag: "ByConnection", connection, attributes, options }))
+): Effect.Effect<void, never, Recorder> =>
+  recordSubject({ _tag: "User", subject: { _tag: "ByConnection", connection, attributes, options } })
 
 /**
  * Sets the organization (id or name) of the user tokens are issued for.
@@ -210,8 +238,8 @@ export const setUserByConnection = (
  * @category constructors
  * @since 0.1.0
  */
-export const setOrganization = (idOrName: string): Effect.Effect<void, never, Recorder | Subjects> =>
-  Effect.map(Subjects, (s) => s.organization(idOrName))
+export const setOrganization = (idOrName: string): Effect.Effect<void, never, Recorder> =>
+  recordSubject({ _tag: "Organization", idOrName })
 
 /**
  * Names the party acting on the user's behalf: Auth0 puts it in the tokens' `act` claim, and issues no refresh token.
@@ -220,8 +248,7 @@ export const setOrganization = (idOrName: string): Effect.Effect<void, never, Re
  * @category constructors
  * @since 0.1.0
  */
-export const setActor = (actor: Actor): Effect.Effect<void, never, Recorder | Subjects> =>
-  Effect.map(Subjects, (s) => s.actor(actor))
+export const setActor = (actor: Actor): Effect.Effect<void, never, Recorder> => recordSubject({ _tag: "Actor", actor })
 
 /**
  * Writes one key of the transaction metadata (early access: `api.transaction.setMetadata`), for the post-login Actions

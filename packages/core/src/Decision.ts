@@ -9,6 +9,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type * as Authentication from "./Authentication.ts"
+import type * as CustomTokenExchange from "./CustomTokenExchange.ts"
 import type * as SamlResponse from "./SamlResponse.ts"
 import type * as Session from "./Session.ts"
 
@@ -107,6 +108,12 @@ export interface Decision {
   readonly refreshToken?: Session.Changes | undefined
   /** Credentials-exchange target scope changes, in rule order (CredentialsExchange, early access). Absent when none. */
   readonly targetScopes?: ReadonlyArray<TargetScopeChange> | undefined
+  /**
+   * Custom-token-exchange subjects named (a user, an organization, an actor), in rule order (CustomTokenExchange).
+   * Absent when none. Not read by `isEmpty`: only that trigger's recorder writes them, and its adapter reads them
+   * (every Action built carries isEmpty, and the password-reset one sits at its size bound).
+   */
+  readonly exchangeSubjects?: ReadonlyArray<CustomTokenExchange.SubjectCall> | undefined
 }
 
 /**
@@ -319,6 +326,7 @@ export interface Draft {
   session?: Session.DraftChanges | undefined
   refreshToken?: Session.DraftChanges | undefined
   targetScopes?: Array<TargetScopeChange> | undefined
+  exchangeSubjects?: Array<CustomTokenExchange.SubjectCall> | undefined
 }
 
 /**

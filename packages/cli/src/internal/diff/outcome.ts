@@ -90,11 +90,22 @@ export const triggerEntries = (result: TriggerLocalRun.Result, sent: ReadonlyArr
   return out
 }
 
+// Calls whose effect depends on their order across methods (add then clear is not clear then add): compared as one
+// list of [method, args] in call order, under one path.
+const ordered: Readonly<Record<string, string>> = {
+  "transaction.addTargetScope": "transaction.targetScopes",
+  "transaction.removeTargetScope": "transaction.targetScopes",
+  "transaction.setTargetScopes": "transaction.targetScopes",
+  "transaction.clearTargetScopes": "transaction.targetScopes"
+}
+
 const otherCalls = (calls: ReadonlyArray<RecordingApi.Call>, known: ReadonlySet<string>): Array<Entry> => {
-  const byMethod = new Map<string, Array<ReadonlyArray<unknown>>>()
+  const byMethod = new Map<string, Array<unknown>>()
   for (const { args, method } of calls) {
     if (known.has(method) || method.startsWith("cache.")) continue
-    byMethod.set(method, [...(byMethod.get(method) ?? []), args])
+    const group = Object.hasOwn(ordered, method) ? ordered[method]! : undefined
+    const name = group ?? method
+    byMethod.set(name, [...(byMethod.get(name) ?? []), group === undefined ? args : [method, args]])
   }
   return [...byMethod].map(([method, args]) => ({ path: ["calls", method], value: args }))
 }

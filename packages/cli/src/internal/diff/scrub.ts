@@ -2,8 +2,11 @@
  * Secrets kept out of `rulefx diff`'s report: a value that differs may hold one (a claim set from a secret, a request
  * body with a client secret, a URL with an API key in its query), and the report goes to a terminal or a CI log.
  * Every secret of the run (the event's own, and those given with `--secrets`) of at least 4 characters is replaced,
- * as written, URL-encoded or JSON-escaped, by `[secret NAME]` in the paths and values the report holds; but an http(s)
- * URL without credentials (a service's address kept among the secrets) stays readable. The
+ * as written, URL-encoded (as encodeURIComponent and as a form body encode it) or JSON-escaped, by `[secret NAME]` in
+ * the paths and values the report holds, objects without a prototype included (a secret of several lines also line by
+ * line); but an http(s) origin (a service's
+ * address kept among the secrets: no credentials, path, query or fragment) stays readable. A URL with a path may hold
+ * its secret there (a webhook's token), so it is replaced. The
  * comparison itself is made on the values as they were, so scrubbing never turns a difference into "the same".
  */
 
@@ -13,7 +16,14 @@ export type Scrub = <A>(value: A) => A
 const isPlainUrl = (value: string): boolean => {
   if (!URL.canParse(value)) return false
   const url = new URL(value)
-  return /^https?:$/.test(url.protocol) && url.username === "" && url.password === "" && url.search === ""
+  return /^https?:$/.test(url.protocol) && url.username === "" && url.password === "" && url.search === "" &&
+    url.pathname === "/" && url.hash === ""
+}
+
+// A plain object, or one without a prototype (Object.create(null): core's records, the legacy shim's).
+const isRecord = (value: object): boolean => {
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
 }
 
 /** The scrubber of a run whose secrets are `secrets` (values that are not strings are left out). */
@@ -22,7 +32,12 @@ export const scrubberOf = (secrets: Readonly<Record<string, unknown>>): Scrub =>
   for (const name of Object.keys(secrets)) {
     const value = secrets[name]
     if (typeof value !== "string" || value.length < 4 || isPlainUrl(value)) continue
-    for (const form of new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])) {
+    const formBody = new URLSearchParams([["", value]]).toString().slice(1)
+    // A secret of several lines (a PEM key) is also replaced line by line: util.inspect prints it in an object as one
+    // quoted segment per line.
+    const lines = value.includes("\n") ? value.split(/\r?\n/).filter((line) => line.length >= 4) : []
+    const all = [value, encodeURIComponent(value), formBody, JSON.stringify(value).slice(1, -1), ...lines]
+    for (const form of new Set(all)) {
       forms.push([form, `[secret ${name}]`])
     }
   }
@@ -32,7 +47,7 @@ export const scrubberOf = (secrets: Readonly<Record<string, unknown>>): Scrub =>
   const deep = (value: unknown): unknown => {
     if (typeof value === "string") return text(value)
     if (Array.isArray(value)) return value.map(deep)
-    if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    if (typeof value === "object" && value !== null && isRecord(value)) {
       const out: Record<string, unknown> = {}
       for (const key of Object.keys(value)) {
         Object.defineProperty(out, text(key), {
