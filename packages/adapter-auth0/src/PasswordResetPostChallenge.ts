@@ -169,7 +169,7 @@ export const check = (
 
 const toOutcome = (
   result: TriggerRun.Result,
-  urls: ReadonlyArray<ResultUrl>,
+  recorded: ReadonlyArray<ResultUrl>,
   api: PasswordResetPostChallengeApi
 ): Outcome => {
   if (result._tag === "Failed") {
@@ -178,6 +178,8 @@ const toOutcome = (
       : { _tag: "Denied", reason: result.denial.message, denial: result.tag }
   }
   const d = result.decision
+  // The URLs the rules recorded in their decisions (setResultUrl), after any set on the ResultUrls service directly.
+  const urls = [...recorded, ...(d.resultUrls ?? [])]
   if (foreign(d)) {
     printLine("rulefx ERROR password reset denied: the decision holds what this trigger cannot apply")
     return failedClosed("ForeignDecision")

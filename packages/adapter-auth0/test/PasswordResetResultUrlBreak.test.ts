@@ -16,12 +16,11 @@ class Nope extends DenialClass("Nope") {
   }
 }
 
-// The result URL is kept in a per-event ResultUrls recorder beside the Decision (docs/architecture.md states it), so an
-// optional rule that sets it and then fails still sends the user there after the reset. Not fixed here: the fix is the
-// one custom-token-exchange's subjects got (a Decision kind folded by merge), and the password-reset Action sits near
-// its 80 kB test bound; left skipped for the owner of the trigger.
+// Finding (breaker review): the result URL was kept in a per-event ResultUrls recorder beside the Decision, so an
+// optional rule that set it and then failed still sent the user there after the reset. It is now recorded in the
+// rule's own Decision (resultUrls), dropped with the rest of a failed rule's decisions.
 describe("PasswordResetPostChallenge result URL of a rule that failed", () => {
-  it.skip("an optional rule that set a result URL and then failed: no setResultUrl call", async () => {
+  it("an optional rule that set a result URL and then failed: no setResultUrl call", async () => {
     const h = PasswordResetPostChallenge.make({
       execute: Reset.makePipeline({
         facts: [],

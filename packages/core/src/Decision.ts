@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type * as Authentication from "./Authentication.ts"
 import type * as CustomTokenExchange from "./CustomTokenExchange.ts"
+import type * as PasswordResetPostChallenge from "./PasswordResetPostChallenge.ts"
 import type * as SamlResponse from "./SamlResponse.ts"
 import type * as Session from "./Session.ts"
 
@@ -114,6 +115,8 @@ export interface Decision {
    * (every Action built carries isEmpty, and the password-reset one sits at its size bound).
    */
   readonly exchangeSubjects?: ReadonlyArray<CustomTokenExchange.SubjectCall> | undefined
+  /** Password-reset result URLs, in rule order (PasswordResetPostChallenge.setResultUrl). Absent when none. */
+  readonly resultUrls?: ReadonlyArray<PasswordResetPostChallenge.ResultUrl> | undefined
 }
 
 /**
@@ -327,6 +330,7 @@ export interface Draft {
   refreshToken?: Session.DraftChanges | undefined
   targetScopes?: Array<TargetScopeChange> | undefined
   exchangeSubjects?: Array<CustomTokenExchange.SubjectCall> | undefined
+  resultUrls?: Array<PasswordResetPostChallenge.ResultUrl> | undefined
 }
 
 /**

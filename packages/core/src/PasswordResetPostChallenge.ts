@@ -120,8 +120,9 @@ export interface ResultUrl {
 }
 
 /**
- * The per-event recorder of result URLs, which the adapter provides with the event's services and reads after the
- * run. Core's Decision has no field for a result URL, so it is kept beside it.
+ * A per-event recorder of result URLs beside the Decision, which the adapter still provides and reads after the run.
+ * `setResultUrl` no longer uses it: it records into the rule's Decision (`resultUrls`), so the URL of a rule that
+ * fails is dropped with its other decisions. A call made on this service directly is kept even when its rule fails.
  *
  * @category services
  * @since 0.1.0
@@ -241,12 +242,19 @@ export const render = (
   })
 
 /**
- * Sets where the user goes once the password is reset, with `query` added to it. Two rules that set different
- * result URLs are a conflict the adapter refuses; the same one twice is one request.
+ * How the result URLs of several rules combine: in rule order, all kept (the adapter refuses two different ones).
  *
- * **Gotchas**
- * The URL is recorded when the rule calls this, beside the Decision: a rule that sets it and then fails inside
- * `Rule.any` or `Rule.optional` keeps it.
+ * @category combinators
+ * @since 0.1.0
+ */
+export const mergeResultUrls: Decision.Merge = (out, d) => {
+  if (d.resultUrls?.length) out.resultUrls = [...(out.resultUrls ?? []), ...d.resultUrls]
+}
+
+/**
+ * Sets where the user goes once the password is reset, with `query` added to it. Two rules that set different
+ * result URLs are a conflict the adapter refuses; the same one twice is one request. Recorded in the rule's Decision:
+ * a rule that sets it and then fails (inside `Rule.any` or `Rule.optional`) sends no one anywhere.
  *
  * @category constructors
  * @since 0.1.0
@@ -254,8 +262,11 @@ export const render = (
 export const setResultUrl = (
   url: string,
   options: { readonly query?: Readonly<Record<string, string>> } = {}
-): Effect.Effect<void, never, Recorder | ResultUrls> =>
-  Effect.map(ResultUrls, (urls) => urls.record({ url, query: options.query ?? {} }))
+): Effect.Effect<void, never, Recorder> =>
+  Trigger.record(recorder, (d) => {
+    Decision.withKind(d, mergeResultUrls)
+    ;(d.resultUrls ??= []).push({ url, query: options.query ?? {} })
+  })
 
 /**
  * Makes a password-reset-post-challenge rule (see Trigger.makeRule).
