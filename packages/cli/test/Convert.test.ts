@@ -188,7 +188,7 @@ describe("Convert: what it leaves as a TODO", () => {
   var request = require('request');
   user.app_metadata.seen = true;
   for (var i = 0; i < 3; i++) {}
-  context.accessToken.scope = ['read'];
+  context.samlConfiguration.mappings = {};
   context.multifactor = { provider: configuration.PROVIDER };
   if (context.sso.with_auth0) return callback(null, user, context);
   callback(new Error(context.clientName));`)
@@ -198,7 +198,7 @@ describe("Convert: what it leaves as a TODO", () => {
         "4: uses `require`, which a typed rule does not have",
         "5: writes user.app_metadata.seen: a change to `user` is seen by later rules (make it a Fact)",
         "6: loops",
-        "7: sets `context.accessToken.scope` (scopes: use Decision.addScope/removeScope)",
+        "7: writes context.samlConfiguration.mappings, which no Decision records",
         "8: sets `context.multifactor` with a field other than a literal provider and flag",
         "9: reads context.sso.with_auth0, which Login does not have",
         "10: calls back with an error whose message is not a string literal"
@@ -319,5 +319,71 @@ describe("Convert: metadata the rule persists", () => {
         "5: reads user.app_metadata.roles.push, of the metadata it persists, other than as a value by its key",
         "6: reads user.app_metadata.stats, of the metadata it persists, other than as a value by its key"
       ])
+    }))
+})
+
+describe("Convert: context.accessToken.scope", () => {
+  it.effect("the rule's own local, written as the legacy code does, replaces the scopes when the rule ends", () =>
+    Effect.gen(function*() {
+      const c = yield* convert(`
+  if (context.clientName !== 'Billing') return callback(null, user, context);
+  context.accessToken.scope = ['openid', 'read:invoices'];
+  context.accessToken.scope.push('write:invoices');
+  context.accessToken.scope = context.accessToken.scope.filter(function (s) { return s !== 'openid'; });
+  callback(null, user, context);`)
+      assert.strictEqual(c.status, "converted")
+      assert.strictEqual(
+        check(c),
+        [
+          "const login = yield* Login",
+          "const clientName = login.client.name",
+          "const requestedScopes: ReadonlyArray<string> = login.transaction.requestedScopes",
+          "// What the rule leaves in Rules' context.accessToken.scope (nothing until it sets it, as under Rules).",
+          "let accessTokenScope: any = undefined",
+          "yield* Effect.gen(function*() {",
+          "if (clientName !== 'Billing') {",
+          "return",
+          "}",
+          "accessTokenScope = ['openid', 'read:invoices']",
+          "accessTokenScope.push('write:invoices')",
+          "accessTokenScope = accessTokenScope.filter(function (s: any) { return s !== 'openid'; })",
+          "})",
+          "// Rules replaced the token's scopes with what the rule left: add what was not requested, remove what is gone.",
+          "const scopesLeft: ReadonlyArray<string> | undefined = Array.isArray(accessTokenScope)",
+          "? accessTokenScope.filter((s: unknown): s is string => typeof s === \"string\")",
+          ": typeof accessTokenScope === \"string\"",
+          "? accessTokenScope.split(\" \").filter((s: string) => s.length > 0)",
+          ": undefined",
+          "if (scopesLeft !== undefined) {",
+          "for (const s of scopesLeft) if (!requestedScopes.includes(s)) yield* Decision.addScope(s)",
+          "for (const s of requestedScopes) if (!scopesLeft.includes(s)) yield* Decision.removeScope(s)",
+          "}"
+        ].join("\n")
+      )
+    }))
+
+  it.effect("a rule that never touches the scope gets no local and no scope decisions", () =>
+    Effect.gen(function*() {
+      const c = yield* convert(
+        `  context.accessToken['https://example.com/a'] = 'b';\n  callback(null, user, context);`
+      )
+      assert.notInclude(c.module, "accessTokenScope")
+      assert.notInclude(c.module, "Scope(")
+    }))
+
+  it.effect("an earlier rule that sets the scope makes every use of it a TODO; an earlier claim does not", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        "claim": `  context.accessToken['https://example.com/' + 'a'] = 1;\n  callback(null, user, context);`,
+        "set-scope": `  context.accessToken.scope = 'openid';\n  callback(null, user, context);`,
+        "push-scope": `  context.accessToken.scope.push('x');\n  callback(null, user, context);`
+      })
+      const out = join(dir, "out")
+      const pushed = yield* Convert.convert(dir, "push-scope", { out })
+      assert.strictEqual(pushed.status, "none")
+      assert.include(pushed.todos[0]?.reason, "the earlier rule set-scope may set")
+      const set = yield* Convert.convert(dir, "set-scope", { out })
+      assert.strictEqual(set.status, "converted")
+      rmSync(dir, { recursive: true, force: true })
     }))
 })

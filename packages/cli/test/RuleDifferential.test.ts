@@ -97,6 +97,51 @@ describe("RuleDifferential", () => {
       assert.deepStrictEqual(Object.keys(first.typed.accessTokenClaims), ["https://example.com/mail"])
     }), 60_000)
 
+  it.live(
+    "a rule that sets, pushes onto and filters context.accessToken.scope agrees; a missing removal is caught",
+    () =>
+      Effect.gen(function*() {
+        const folder = mkdtempSync(join(dir, "scopes-"))
+        writeFileSync(
+          join(folder, "token-scopes.js"),
+          `/** Scopes by application. */
+function (user, context, callback) {
+  if (context.clientName === 'Billing') {
+    context.accessToken.scope = ['openid', 'read:invoices'];
+    if (user.email_verified) context.accessToken.scope.push('write:invoices');
+  } else if (context.connection === 'corp') {
+    context.accessToken.scope = 'openid  email';
+  } else if (context.clientName === 'Reports') {
+    context.accessToken.scope = ['openid', 'profile', 'read:reports'];
+    context.accessToken.scope = context.accessToken.scope.filter(function (s) { return s !== 'profile'; });
+  }
+  callback(null, user, context);
+}
+`
+        )
+        writeFileSync(
+          join(folder, "token-scopes.json"),
+          JSON.stringify({ name: "token-scopes", script: "./token-scopes.js", enabled: true, order: 1 })
+        )
+        const written = yield* Convert.convert(folder, "token-scopes", { out: dir })
+        assert.strictEqual(written.status, "converted")
+        const text = readFileSync(written.moduleFile, "utf8")
+        const from = "if (!scopesLeft.includes(s)) yield* Decision.removeScope(s)"
+        assert.include(text, from)
+        const mutantFile = join(dir, "token-scopes-mutant.ts")
+        writeFileSync(mutantFile, text.replace(from, "if (s === undefined) yield* Decision.removeScope(s)"))
+        const typed = yield* handlerOf(written.moduleFile, written.exportName)
+        const ok = yield* RuleDifferential.run({ rules: folder, rule: "token-scopes", typed, count: 200 })
+        assert.deepStrictEqual(ok.differences, [])
+        const mutant = yield* handlerOf(mutantFile, written.exportName)
+        const wrong = yield* RuleDifferential.run({ rules: folder, rule: "token-scopes", typed: mutant, count: 200 })
+        // Only the logins whose requested scopes the rule takes away differ.
+        assert.isAbove(wrong.differences.length, 0)
+        assert.isBelow(wrong.differences.length, 200)
+      }),
+    60_000
+  )
+
   it.effect("a rule the folder does not have is a typed error", () =>
     Effect.gen(function*() {
       const typed = PostLogin.make(Pipeline.make({ facts: [], rules: [] }), Layer.empty)

@@ -4,6 +4,7 @@
  */
 import type { Metadata, Scope } from "./scope.ts"
 import * as Todo from "./todo.ts"
+import * as TokenScope from "./tokenScope.ts"
 
 const indent = (lines: ReadonlyArray<string>, by: string): Array<string> =>
   lines.map((l) => (l.length === 0 ? l : by + l))
@@ -24,8 +25,13 @@ export interface Emitted {
 
 /** The module's text. */
 export const module = ({ body, file, rule, scope }: Emitted): string => {
+  // The rule's own statements end early (`return`); what it left in context.accessToken.scope is applied after them.
+  const applied = TokenScope.apply(scope)
+  const statements = applied.length === 0
+    ? [...TokenScope.declaration(scope), ...body]
+    : [...TokenScope.declaration(scope), "yield* Effect.gen(function*() {", ...indent(body, "  "), "})", ...applied]
   // A read or secret only the statements left as TODOs used is not read: its local would be unused.
-  const code = body.filter((l) => !l.trimStart().startsWith("//") && !l.includes(`${Todo.marker}(`)).join("\n")
+  const code = statements.filter((l) => !l.trimStart().startsWith("//") && !l.includes(`${Todo.marker}(`)).join("\n")
   const used = (local: string) => new RegExp(`(^|[^\\w$])${local.replace(/\$/g, "\\$")}($|[^\\w$])`).test(code)
   const readsUsed = [...scope.reads.values()].filter((r) => used(r.local))
   const secretsUsed = [...scope.secrets.entries()].filter(([, local]) => used(local))
@@ -83,7 +89,7 @@ export const module = ({ body, file, rule, scope }: Emitted): string => {
     `  ${JSON.stringify(rule)},`,
     "  Effect.gen(function*() {",
     ...indent(
-      [...(reads.length > 0 ? ["const login = yield* Login", ...reads] : []), ...secrets, ...body],
+      [...(reads.length > 0 ? ["const login = yield* Login", ...reads] : []), ...secrets, ...statements],
       "    "
     ),
     "  })",

@@ -11,6 +11,7 @@ import { chainOf, keyOf, writeOf } from "../analyze/chains.ts"
 import * as EarlierWrites from "./earlierWrites.ts"
 import * as LoginReads from "./loginReads.ts"
 import { fresh, type Scope, textOf } from "./scope.ts"
+import * as TokenScope from "./tokenScope.ts"
 
 export type Rewritten =
   | { readonly _tag: "Ok"; readonly text: string }
@@ -83,6 +84,18 @@ const readOf = (
   }
   const outer = members.at(-1)
   const keys = outer === undefined ? [] : chainOf(outer).keys
+  if (root === "context" && TokenScope.names(keys)) {
+    const writer = EarlierWrites.scopeWriterOf(scope.earlier)
+    if (writer !== undefined) {
+      return refused(
+        outer as acorn.MemberExpression,
+        `uses context.accessToken.scope, which the earlier rule ${writer} may set: under Rules this rule saw (and ` +
+          `replaced) what it left, while scope decisions of two rules add up`
+      )
+    }
+    const scopeMember = members[1] as acorn.MemberExpression
+    return { start: identifier.start, end: scopeMember.end, text: TokenScope.localOf(scope) }
+  }
   const found = LoginReads.lookup(root, keys)
   const what = `${root}${keys.map((k) => (k === undefined ? "[…]" : `.${k}`)).join("")}`
   if (found === undefined) return refused(outer ?? identifier, `reads ${what}, which Login does not have`)

@@ -49,6 +49,11 @@ export interface Scope {
   readonly earlier: EarlierWrites
   /** Locals taken so far (reads, secrets), to keep new names apart from the rule's. */
   readonly taken: Set<string>
+  /**
+   * The local standing for `context.accessToken.scope` once the rule uses it (TokenScope): what the rule leaves there
+   * replaces the token's scopes when it ends.
+   */
+  readonly accessTokenScope: { local: string | undefined }
 }
 
 export const make = (
@@ -84,6 +89,7 @@ export const make = (
     persisted: new Set(),
     written: new Map(),
     earlier,
+    accessTokenScope: { local: undefined },
     taken: new Set([...declared, "login", "Effect", "Decision", "Denial", "Secrets", "Rule", "Login", "Redacted"])
   }
 }
