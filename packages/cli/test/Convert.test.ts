@@ -387,3 +387,46 @@ describe("Convert: context.accessToken.scope", () => {
       rmSync(dir, { recursive: true, force: true })
     }))
 })
+
+describe("Convert --after-legacy: what the earlier, still legacy, rules left", () => {
+  it.effect("is read through their State as written; a field no earlier rule writes still comes from Login", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        "set-tier": `  user.tier = 'gold';\n  callback(null, user, context);`,
+        "deny-tier": `  if (user.tier !== 'gold' || !user.email_verified) return callback(new Error('No.'));\n` +
+          `  callback(null, user, context);`
+      })
+      const out = join(dir, "out")
+      const plain = yield* Convert.convert(dir, "deny-tier", { out })
+      assert.strictEqual(plain.status, "none")
+      const after = yield* Convert.convert(dir, "deny-tier", { out, afterLegacy: true })
+      assert.strictEqual(after.status, "converted")
+      assert.include(
+        after.module,
+        `export const denyTier = (legacy: { readonly State: LegacyRules.LegacyRules["State"] }) =>`
+      )
+      assert.include(after.module, "const legacyState = yield* legacy.State")
+      assert.include(after.module, "const legacyUser: Readonly<Record<string, any>> = legacyState.user")
+      assert.include(after.module, "if (legacyUser.tier !== 'gold' || !userEmailVerified) {")
+      assert.notInclude(after.module, "legacyContext")
+      rmSync(dir, { recursive: true, force: true })
+    }))
+
+  it.effect("a write to what they left stays a TODO; a rule that reads nothing of theirs still waits for them", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        "set-tier": `  user.tier = 'gold';\n  callback(null, user, context);`,
+        "bump-tier": `  user.tier = user.tier + '!';\n  callback(null, user, context);`,
+        "check": `  if (!user.email_verified) return callback(new Error('No.'));\n  callback(null, user, context);`
+      })
+      const out = join(dir, "out")
+      const bump = yield* Convert.convert(dir, "bump-tier", { out, afterLegacy: true })
+      assert.deepStrictEqual(bump.todos.map((t) => t.reason), [
+        "writes user.tier, which the earlier legacy rules own (make it a Fact)"
+      ])
+      const check = yield* Convert.convert(dir, "check", { out, afterLegacy: true })
+      assert.strictEqual(check.status, "converted")
+      assert.include(check.module, "      yield* legacy.State\n")
+      rmSync(dir, { recursive: true, force: true })
+    }))
+})

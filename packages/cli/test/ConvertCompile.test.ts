@@ -50,7 +50,10 @@ describe("converted modules through tsc", () => {
         assert.strictEqual(converted.status, "converted")
         assert.isAbove(partial.todos.length, 0)
         assert.include(readFileSync(scopes.moduleFile, "utf8"), "Decision.removeScope")
-        const files = [converted, partial, scopes].flatMap((w) => [w.moduleFile, w.testFile])
+        // With --after-legacy it converts fully: a function of the legacy set, and a test that runs the set first.
+        const after = yield* Convert.convert(rules, "billing-scopes", { out: join(dir, "after"), afterLegacy: true })
+        assert.strictEqual(after.status, "converted")
+        const files = [converted, partial, scopes, after].flatMap((w) => [w.moduleFile, w.testFile])
         const output = yield* Effect.promise(() => typeCheck(files))
         const errors = output.split("\n").filter((l) => l.includes("error TS"))
         // Only the partial modules fail, and only at their TODOs.

@@ -54,6 +54,13 @@ export interface Scope {
    * replaces the token's scopes when it ends.
    */
   readonly accessTokenScope: { local: string | undefined }
+  /**
+   * `--after-legacy`: the rules before this one stay legacy and run first (LegacyRules), so a read of what they may
+   * have written goes through their `State` fact (`legacyUser`, `legacyContext`) instead of being a TODO.
+   */
+  readonly afterLegacy: boolean
+  /** The roots read through the legacy rules' State so far. */
+  readonly legacyReads: Set<"user" | "context">
 }
 
 export const make = (
@@ -61,7 +68,8 @@ export const make = (
   params: ReadonlyArray<string>,
   lineOffset: number,
   body: acorn.Node,
-  earlier: EarlierWrites
+  earlier: EarlierWrites,
+  afterLegacy = false
 ): Scope => {
   const declared = new Set<string>()
   walk.full(body, (node) => {
@@ -90,7 +98,24 @@ export const make = (
     written: new Map(),
     earlier,
     accessTokenScope: { local: undefined },
-    taken: new Set([...declared, "login", "Effect", "Decision", "Denial", "Secrets", "Rule", "Login", "Redacted"])
+    afterLegacy,
+    legacyReads: new Set(),
+    taken: new Set([
+      ...declared,
+      "login",
+      "Effect",
+      "Decision",
+      "Denial",
+      "Secrets",
+      "Rule",
+      "Login",
+      "Redacted",
+      "legacy",
+      "legacyState",
+      "legacyUser",
+      "legacyContext",
+      "LegacyRules"
+    ])
   }
 }
 
