@@ -430,3 +430,20 @@ describe("Convert --after-legacy: what the earlier, still legacy, rules left", (
       rmSync(dir, { recursive: true, force: true })
     }))
 })
+
+describe("Convert --after-legacy and metadata the rule persists", () => {
+  it.effect("a read of that metadata, which an earlier rule may change, stays a TODO", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        "set-count": `  user.app_metadata.count = 5;\n  callback(null, user, context);`,
+        "count": `  user.app_metadata.count = (user.app_metadata.count || 0) + 1;\n` +
+          `  auth0.users.updateAppMetadata(user.user_id, user.app_metadata)\n` +
+          `    .then(function () { callback(null, user, context); })\n` +
+          `    .catch(function (err) { callback(err); });`
+      })
+      const written = yield* Convert.convert(dir, "count", { out: join(dir, "out"), afterLegacy: true })
+      assert.include(written.todos[0]?.reason, "of the metadata it persists, which an earlier legacy rule may change")
+      assert.notInclude(written.module.split("RULEFX_TODO")[0], "legacyUser.app_metadata")
+      rmSync(dir, { recursive: true, force: true })
+    }))
+})

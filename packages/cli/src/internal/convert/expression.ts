@@ -82,6 +82,14 @@ const legacyReadOf = (
   if (writeOf(outermost, ancestors[ancestors.length - 2 - members.length]) !== undefined) {
     return refused(outermost, `writes ${what}, which the earlier legacy rules own (make it a Fact)`)
   }
+  // A metadata the rule persists is its own copy of Login's (Metadata): reading the legacy rules' one instead would
+  // miss what the rule wrote to it.
+  const metadata = members[0] === undefined ? undefined : keyOf(members[0])
+  if (
+    root === "user" && (metadata === "app_metadata" || metadata === "user_metadata") && scope.persisted.has(metadata)
+  ) {
+    return refused(outermost, `reads ${what}, of the metadata it persists, which an earlier legacy rule may change`)
+  }
   const clash = legacyNames.find((name) => scope.declared.has(name))
   if (clash !== undefined) return refused(identifier, `declares \`${clash}\`, the name of the legacy rules' State read`)
   scope.legacyReads.add(root)
