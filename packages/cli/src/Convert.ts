@@ -84,7 +84,8 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
   rule: string,
   file: string,
   text: string,
-  earlier: EarlierWrites.EarlierWrites = EarlierWrites.none
+  earlier: EarlierWrites.EarlierWrites = EarlierWrites.none,
+  afterLegacy = false
 ) {
   const analysis = yield* Analyze.analyze(file, text)
   const wrapped = `(${analysis.source})`
@@ -93,7 +94,7 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
   const fn = statement.expression as acorn.FunctionExpression | acorn.ArrowFunctionExpression
   const at = text.indexOf(analysis.source)
   const lineOffset = at < 0 ? 0 : text.slice(0, at).split("\n").length - 1
-  const scope = Scope.make(wrapped, analysis.params, lineOffset, fn.body, earlier)
+  const scope = Scope.make(wrapped, analysis.params, lineOffset, fn.body, earlier, afterLegacy)
   const body: Array<string> = []
   let untranslated = 0
   let statements = 0
@@ -150,6 +151,12 @@ export interface Options {
   readonly tests?: string | undefined
   /** Logins the generated test runs; default 300. */
   readonly count?: number | undefined
+  /**
+   * The rules before this one stay legacy and run first (LegacyRules, as in a mixed Action): the typed rule is a
+   * function of their set (`(legacy) => Rule`), reads what they may have left in `user`/`context` through their
+   * `State`, and its test runs them first on both sides.
+   */
+  readonly afterLegacy?: boolean | undefined
 }
 
 /**
@@ -184,7 +191,14 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
   }
   const text = yield* io(`${file.script}: cannot be read`, () => readFile(file.script, "utf8"))
   const earlier = yield* earlierWrites(folder, file)
-  const conversion = yield* convertSource(rule, relative(process.cwd(), file.script) || file.script, text, earlier)
+  const afterLegacy = options.afterLegacy === true
+  const conversion = yield* convertSource(
+    rule,
+    relative(process.cwd(), file.script) || file.script,
+    text,
+    earlier,
+    afterLegacy
+  )
   const out = resolve(options.out)
   const tests = resolve(options.tests ?? options.out)
   const moduleFile = join(out, `${rule}.ts`)
@@ -194,7 +208,8 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
     module: importPath(tests, moduleFile),
     rules: importPath(tests, folder.folder),
     file: relative(tests, file.script).split(sep).join("/"),
-    count: options.count ?? 300
+    count: options.count ?? 300,
+    afterLegacy
   })
   yield* io(`${moduleFile}: cannot be written`, async () => {
     await mkdir(dirname(moduleFile), { recursive: true })

@@ -14,6 +14,7 @@
 import type * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as LegacyAction from "@rulefx/legacy-rules/LegacyAction"
 import * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"
+import * as LegacyRules from "@rulefx/legacy-rules/LegacyRules"
 import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Clock from "effect/Clock"
@@ -43,6 +44,11 @@ export interface Options {
   readonly count?: number
   /** Default 1. */
   readonly seed?: number
+  /**
+   * The rules before it in the folder run first on the legacy side (the typed handler runs them too, through
+   * `earlierRules`, as a mixed Action does), and the logins vary over what they read as well.
+   */
+  readonly afterLegacy?: boolean
 }
 
 /**
@@ -77,25 +83,63 @@ export interface Report {
  * @category constructors
  * @since 0.1.0
  */
-export const legacyOf = Effect.fn("RuleDifferential.legacyOf")(function*(rules: string, rule: string) {
+export const legacyOf = Effect.fn("RuleDifferential.legacyOf")(function*(
+  rules: string,
+  rule: string,
+  afterLegacy = false
+) {
+  const files = yield* filesOf(rules, rule, afterLegacy)
+  const analysed = yield* Effect.forEach(files, legacyRuleOf)
+  const keys = [...new Set(analysed.flatMap((a) => a.configurationKeys))]
+  return {
+    handler: LegacyAction.make(analysed.map((a) => a.rule)).onExecutePostLogin,
+    reads: RuleReads.merge(analysed.map((a) => a.reads)),
+    secrets: Object.fromEntries(keys.map((key) => [key, `differential-${key}`]))
+  }
+})
+
+// The rule's file, after the enabled login_success rules before it (by order, then name) when `earlier`.
+const filesOf = Effect.fnUntraced(function*(rules: string, rule: string, earlier: boolean) {
   const folder = yield* RulesFolder.read(rules)
   const file = folder.rules.find((r) => r.name === rule)
   if (file === undefined) {
     return yield* new RuleDifferentialError({ reason: `${rules}: no rule named ${rule}` })
   }
+  if (!earlier) return [file]
+  const ordered = folder.rules.filter((r) => (r.enabled && r.stage === "login_success") || r === file).toSorted((
+    a,
+    b
+  ) => (a.order ?? Number.POSITIVE_INFINITY) - (b.order ?? Number.POSITIVE_INFINITY) || a.name.localeCompare(b.name))
+  return ordered.slice(0, ordered.indexOf(file) + 1)
+})
+
+const legacyRuleOf = Effect.fnUntraced(function*(file: RulesFolder.RuleFile) {
   const text = yield* Effect.tryPromise({
     try: () => readFile(file.script, "utf8"),
     catch: () => new RuleDifferentialError({ reason: `${file.script}: cannot be read` })
   })
   const analysis = yield* Analyze.analyze(file.script, text)
-  const handler = LegacyAction.make([
-    LegacyRule.make(rule, analysis.source, { settings: analysis.configurationKeys })
-  ]).onExecutePostLogin
   return {
-    handler,
+    rule: LegacyRule.make(file.name, analysis.source, { settings: analysis.configurationKeys }),
     reads: RuleReads.ofRule(analysis.source, analysis.params),
-    secrets: Object.fromEntries(analysis.configurationKeys.map((key) => [key, `differential-${key}`]))
+    configurationKeys: analysis.configurationKeys
   }
+})
+
+/**
+ * The rules before `rule` in its folder (enabled login_success rules, by order), as a set of legacy rules: what the
+ * typed side of an `afterLegacy` comparison runs first, as a mixed Action does (its `State` is what the typed rule
+ * reads).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const earlierRules = Effect.fn("RuleDifferential.earlierRules")(function*(
+  options: { readonly rules: string; readonly rule: string }
+) {
+  const files = yield* filesOf(options.rules, options.rule, true)
+  const analysed = yield* Effect.forEach(files.slice(0, -1), legacyRuleOf)
+  return LegacyRules.make(analysed.map((a) => a.rule))
 })
 
 // The two run one after the other, so a rule that records the time of the login (`Date.now()`, `new Date()`) records
@@ -123,7 +167,7 @@ const timeOf = (start: number, end: number) => {
  * @since 0.1.0
  */
 export const run = Effect.fn("RuleDifferential.run")(function*(options: Options) {
-  const legacy = yield* legacyOf(options.rules, options.rule)
+  const legacy = yield* legacyOf(options.rules, options.rule, options.afterLegacy === true)
   const { events } = GeneratedEvents.generate({
     count: options.count ?? 300,
     seed: options.seed ?? 1,

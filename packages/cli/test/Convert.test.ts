@@ -188,7 +188,7 @@ describe("Convert: what it leaves as a TODO", () => {
   var request = require('request');
   user.app_metadata.seen = true;
   for (var i = 0; i < 3; i++) {}
-  context.accessToken.scope = ['read'];
+  context.samlConfiguration.mappings = {};
   context.multifactor = { provider: configuration.PROVIDER };
   if (context.sso.with_auth0) return callback(null, user, context);
   callback(new Error(context.clientName));`)
@@ -198,7 +198,7 @@ describe("Convert: what it leaves as a TODO", () => {
         "4: uses `require`, which a typed rule does not have",
         "5: writes user.app_metadata.seen: a change to `user` is seen by later rules (make it a Fact)",
         "6: loops",
-        "7: sets `context.accessToken.scope` (scopes: use Decision.addScope/removeScope)",
+        "7: writes context.samlConfiguration.mappings, which no Decision records",
         "8: sets `context.multifactor` with a field other than a literal provider and flag",
         "9: reads context.sso.with_auth0, which Login does not have",
         "10: calls back with an error whose message is not a string literal"
@@ -368,5 +368,131 @@ describe("Convert: a setting in a token", () => {
   }
   callback(null, user, context);`)
       assert.strictEqual(tested.status, "converted")
+    }))
+})
+
+describe("Convert: context.accessToken.scope", () => {
+  it.effect("the rule's own local, written as the legacy code does, replaces the scopes when the rule ends", () =>
+    Effect.gen(function*() {
+      const c = yield* convert(`
+  if (context.clientName !== 'Billing') return callback(null, user, context);
+  context.accessToken.scope = ['openid', 'read:invoices'];
+  context.accessToken.scope.push('write:invoices');
+  context.accessToken.scope = context.accessToken.scope.filter(function (s) { return s !== 'openid'; });
+  callback(null, user, context);`)
+      assert.strictEqual(c.status, "converted")
+      assert.strictEqual(
+        check(c),
+        [
+          "const login = yield* Login",
+          "const clientName = login.client.name",
+          "const requestedScopes: ReadonlyArray<string> = login.transaction.requestedScopes",
+          "// What the rule leaves in Rules' context.accessToken.scope (nothing until it sets it, as under Rules).",
+          "let accessTokenScope: any = undefined",
+          "yield* Effect.gen(function*() {",
+          "if (clientName !== 'Billing') {",
+          "return",
+          "}",
+          "accessTokenScope = ['openid', 'read:invoices']",
+          "accessTokenScope.push('write:invoices')",
+          "accessTokenScope = accessTokenScope.filter(function (s: any) { return s !== 'openid'; })",
+          "})",
+          "// Rules replaced the token's scopes with what the rule left: add what was not requested, remove what is gone.",
+          "const scopesLeft: ReadonlyArray<string> | undefined = Array.isArray(accessTokenScope)",
+          "? accessTokenScope.filter((s: unknown): s is string => typeof s === \"string\")",
+          ": typeof accessTokenScope === \"string\"",
+          "? accessTokenScope.split(\" \").filter((s: string) => s.length > 0)",
+          ": undefined",
+          "if (scopesLeft !== undefined) {",
+          "for (const s of scopesLeft) if (!requestedScopes.includes(s)) yield* Decision.addScope(s)",
+          "for (const s of requestedScopes) if (!scopesLeft.includes(s)) yield* Decision.removeScope(s)",
+          "}"
+        ].join("\n")
+      )
+    }))
+
+  it.effect("a rule that never touches the scope gets no local and no scope decisions", () =>
+    Effect.gen(function*() {
+      const c = yield* convert(
+        `  context.accessToken['https://example.com/a'] = 'b';\n  callback(null, user, context);`
+      )
+      assert.notInclude(c.module, "accessTokenScope")
+      assert.notInclude(c.module, "Scope(")
+    }))
+
+  it.effect("an earlier rule that sets the scope makes every use of it a TODO; an earlier claim does not", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        "claim": `  context.accessToken['https://example.com/' + 'a'] = 1;\n  callback(null, user, context);`,
+        "set-scope": `  context.accessToken.scope = 'openid';\n  callback(null, user, context);`,
+        "push-scope": `  context.accessToken.scope.push('x');\n  callback(null, user, context);`
+      })
+      const out = join(dir, "out")
+      const pushed = yield* Convert.convert(dir, "push-scope", { out })
+      assert.strictEqual(pushed.status, "none")
+      assert.include(pushed.todos[0]?.reason, "the earlier rule set-scope may set")
+      const set = yield* Convert.convert(dir, "set-scope", { out })
+      assert.strictEqual(set.status, "converted")
+      rmSync(dir, { recursive: true, force: true })
+    }))
+})
+
+describe("Convert --after-legacy: what the earlier, still legacy, rules left", () => {
+  it.effect("is read through their State as written; a field no earlier rule writes still comes from Login", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        "set-tier": `  user.tier = 'gold';\n  callback(null, user, context);`,
+        "deny-tier": `  if (user.tier !== 'gold' || !user.email_verified) return callback(new Error('No.'));\n` +
+          `  callback(null, user, context);`
+      })
+      const out = join(dir, "out")
+      const plain = yield* Convert.convert(dir, "deny-tier", { out })
+      assert.strictEqual(plain.status, "none")
+      const after = yield* Convert.convert(dir, "deny-tier", { out, afterLegacy: true })
+      assert.strictEqual(after.status, "converted")
+      assert.include(
+        after.module,
+        `export const denyTier = (legacy: { readonly State: LegacyRules.LegacyRules["State"] }) =>`
+      )
+      assert.include(after.module, "const legacyState = yield* legacy.State")
+      assert.include(after.module, "const legacyUser: Readonly<Record<string, any>> = legacyState.user")
+      assert.include(after.module, "if (legacyUser.tier !== 'gold' || !userEmailVerified) {")
+      assert.notInclude(after.module, "legacyContext")
+      rmSync(dir, { recursive: true, force: true })
+    }))
+
+  it.effect("a write to what they left stays a TODO; a rule that reads nothing of theirs still waits for them", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        "set-tier": `  user.tier = 'gold';\n  callback(null, user, context);`,
+        "bump-tier": `  user.tier = user.tier + '!';\n  callback(null, user, context);`,
+        "check": `  if (!user.email_verified) return callback(new Error('No.'));\n  callback(null, user, context);`
+      })
+      const out = join(dir, "out")
+      const bump = yield* Convert.convert(dir, "bump-tier", { out, afterLegacy: true })
+      assert.deepStrictEqual(bump.todos.map((t) => t.reason), [
+        "writes user.tier, which the earlier legacy rules own (make it a Fact)"
+      ])
+      const check = yield* Convert.convert(dir, "check", { out, afterLegacy: true })
+      assert.strictEqual(check.status, "converted")
+      assert.include(check.module, "      yield* legacy.State\n")
+      rmSync(dir, { recursive: true, force: true })
+    }))
+})
+
+describe("Convert --after-legacy and metadata the rule persists", () => {
+  it.effect("a read of that metadata, which an earlier rule may change, stays a TODO", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        "set-count": `  user.app_metadata.count = 5;\n  callback(null, user, context);`,
+        "count": `  user.app_metadata.count = (user.app_metadata.count || 0) + 1;\n` +
+          `  auth0.users.updateAppMetadata(user.user_id, user.app_metadata)\n` +
+          `    .then(function () { callback(null, user, context); })\n` +
+          `    .catch(function (err) { callback(err); });`
+      })
+      const written = yield* Convert.convert(dir, "count", { out: join(dir, "out"), afterLegacy: true })
+      assert.include(written.todos[0]?.reason, "of the metadata it persists, which an earlier legacy rule may change")
+      assert.notInclude(written.module.split("RULEFX_TODO")[0], "legacyUser.app_metadata")
+      rmSync(dir, { recursive: true, force: true })
     }))
 })

@@ -43,11 +43,16 @@ describe("rulefx convert", () => {
   it(
     "converts a rule: the typed module and its differential test, exit 0; a TODO left: exit 1, each listed",
     async () => {
-      const [converted, partial, missing] = await Promise.all([
+      const [converted, partial, missing, afterLegacy] = await Promise.all([
         rulefx(dir, "convert", rules, "email-verified", "-o", "src/rules", "--tests", "test", "--count", "50"),
         rulefx(dir, "convert", rules, "first-login-webhook", "-o", "src/rules"),
-        rulefx(dir, "convert", rules, "no-such-rule")
+        rulefx(dir, "convert", rules, "no-such-rule"),
+        rulefx(dir, "convert", rules, "billing-scopes", "-o", "after", "--after-legacy")
       ])
+      // billing-scopes reads user.app_metadata, which the earlier roles-creation writes: through the legacy State.
+      assert.strictEqual(afterLegacy.code, 0, show(afterLegacy))
+      assert.include(readFileSync(join(dir, "after/billing-scopes.ts"), "utf8"), "legacyUser.app_metadata")
+      assert.include(readFileSync(join(dir, "after/billing-scopes.differential.test.ts"), "utf8"), "afterLegacy: true")
       assert.strictEqual(converted.code, 0, show(converted))
       assert.include(converted.stdout, "email-verified: converted\n")
       assert.include(converted.stdout, "typed rule  src/rules/email-verified.ts (export emailVerified)")

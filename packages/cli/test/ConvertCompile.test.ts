@@ -45,22 +45,31 @@ describe("converted modules through tsc", () => {
       Effect.gen(function*() {
         const converted = yield* Convert.convert(rules, "email-verified", { out: dir })
         const partial = yield* Convert.convert(rules, "first-login-webhook", { out: dir })
+        // Its scope code (context.accessToken.scope as a local, applied at the end) type-checks around its TODO.
+        const scopes = yield* Convert.convert(rules, "billing-scopes", { out: dir })
         assert.strictEqual(converted.status, "converted")
         assert.isAbove(partial.todos.length, 0)
-        const files = [converted, partial].flatMap((w) => [w.moduleFile, w.testFile])
+        assert.include(readFileSync(scopes.moduleFile, "utf8"), "Decision.removeScope")
+        // With --after-legacy it converts fully: a function of the legacy set, and a test that runs the set first.
+        const after = yield* Convert.convert(rules, "billing-scopes", { out: join(dir, "after"), afterLegacy: true })
+        assert.strictEqual(after.status, "converted")
+        const files = [converted, partial, scopes, after].flatMap((w) => [w.moduleFile, w.testFile])
         const output = yield* Effect.promise(() => typeCheck(files))
         const errors = output.split("\n").filter((l) => l.includes("error TS"))
-        // Only the partial module fails, and only at its TODOs.
-        const lines = readFileSync(partial.moduleFile, "utf8").split("\n")
-        const todoLines = lines.flatMap((l, i) => (l.trim().startsWith("RULEFX_TODO(") ? [i + 1] : []))
-        assert.strictEqual(todoLines.length, partial.todos.length)
-        assert.deepStrictEqual(
-          errors,
-          todoLines.map((line) =>
-            `first-login-webhook.ts(${line},${
+        // Only the partial modules fail, and only at their TODOs.
+        const expected = [partial, scopes].flatMap((w) => {
+          const lines = readFileSync(w.moduleFile, "utf8").split("\n")
+          const todoLines = lines.flatMap((l, i) => (l.trim().startsWith("RULEFX_TODO(") ? [i + 1] : []))
+          assert.strictEqual(todoLines.length, w.todos.length)
+          return todoLines.map((line) =>
+            `${w.moduleFile.split("/").at(-1)}(${line},${
               (lines[line - 1]?.indexOf("RULEFX_TODO") ?? 0) + 1
             }): error TS2304: Cannot find name 'RULEFX_TODO'.`
-          ),
+          )
+        })
+        assert.deepStrictEqual(
+          errors.toSorted(),
+          expected.toSorted(),
           output
         )
       }),

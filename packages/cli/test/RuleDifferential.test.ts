@@ -97,6 +97,106 @@ describe("RuleDifferential", () => {
       assert.deepStrictEqual(Object.keys(first.typed.accessTokenClaims), ["https://example.com/mail"])
     }), 60_000)
 
+  it.live(
+    "a rule that sets, pushes onto and filters context.accessToken.scope agrees; a missing removal is caught",
+    () =>
+      Effect.gen(function*() {
+        const folder = mkdtempSync(join(dir, "scopes-"))
+        writeFileSync(
+          join(folder, "token-scopes.js"),
+          `/** Scopes by application. */
+function (user, context, callback) {
+  if (context.clientName === 'Billing') {
+    context.accessToken.scope = ['openid', 'read:invoices'];
+    if (user.email_verified) context.accessToken.scope.push('write:invoices');
+  } else if (context.connection === 'corp') {
+    context.accessToken.scope = 'openid  email';
+  } else if (context.clientName === 'Reports') {
+    context.accessToken.scope = ['openid', 'profile', 'read:reports'];
+    context.accessToken.scope = context.accessToken.scope.filter(function (s) { return s !== 'profile'; });
+  }
+  callback(null, user, context);
+}
+`
+        )
+        writeFileSync(
+          join(folder, "token-scopes.json"),
+          JSON.stringify({ name: "token-scopes", script: "./token-scopes.js", enabled: true, order: 1 })
+        )
+        const written = yield* Convert.convert(folder, "token-scopes", { out: dir })
+        assert.strictEqual(written.status, "converted")
+        const text = readFileSync(written.moduleFile, "utf8")
+        const from = "if (!scopesLeft.includes(s)) yield* Decision.removeScope(s)"
+        assert.include(text, from)
+        const mutantFile = join(dir, "token-scopes-mutant.ts")
+        writeFileSync(mutantFile, text.replace(from, "if (s === undefined) yield* Decision.removeScope(s)"))
+        const typed = yield* handlerOf(written.moduleFile, written.exportName)
+        const ok = yield* RuleDifferential.run({ rules: folder, rule: "token-scopes", typed, count: 200 })
+        assert.deepStrictEqual(ok.differences, [])
+        const mutant = yield* handlerOf(mutantFile, written.exportName)
+        const wrong = yield* RuleDifferential.run({ rules: folder, rule: "token-scopes", typed: mutant, count: 200 })
+        // Only the logins whose requested scopes the rule takes away differ.
+        assert.isAbove(wrong.differences.length, 0)
+        assert.isBelow(wrong.differences.length, 200)
+      }),
+    60_000
+  )
+
+  it.live(
+    "--after-legacy: the earlier rules run first on both sides; what they left is read through their State",
+    () =>
+      Effect.gen(function*() {
+        const folder = mkdtempSync(join(dir, "after-legacy-"))
+        const write = (name: string, order: number, body: string) => {
+          writeFileSync(
+            join(folder, `${name}.js`),
+            `/** ${name}. */\nfunction (user, context, callback) {\n${body}\n}\n`
+          )
+          writeFileSync(
+            join(folder, `${name}.json`),
+            JSON.stringify({ name, script: `./${name}.js`, enabled: true, order })
+          )
+        }
+        write(
+          "set-tier",
+          1,
+          "  if (context.clientName === 'Billing') user.tier = 'gold';\n  callback(null, user, context);"
+        )
+        write(
+          "tier-claim",
+          2,
+          "  if (user.tier === 'gold') context.idToken['https://example.com/tier'] = user.tier;\n" +
+            "  else if (!user.email_verified) return callback(new UnauthorizedError('Verify first.'));\n" +
+            "  callback(null, user, context);"
+        )
+        const rule = "tier-claim"
+        const written = yield* Convert.convert(folder, rule, { out: dir, afterLegacy: true })
+        assert.strictEqual(written.status, "converted")
+        const text = readFileSync(written.moduleFile, "utf8")
+        const from = "legacyUser.tier === 'gold'"
+        assert.include(text, from)
+        const mutantFile = join(dir, "tier-claim-mutant.ts")
+        writeFileSync(mutantFile, text.replace(from, "legacyUser.tier === 'silver'"))
+        const legacy = yield* RuleDifferential.earlierRules({ rules: folder, rule })
+        const handler = (file: string) =>
+          Effect.promise(async () => {
+            const module = await import(pathToFileURL(file).href) as Record<string, (legacy: unknown) => unknown>
+            const typed = module[written.exportName]!(legacy) as Rule.Rule<Denial, PostLogin.PerLogin>
+            return PostLogin.make(Pipeline.make({ facts: [legacy.State], rules: [legacy.rule, typed] }), Layer.empty)
+          })
+        const typed = yield* handler(written.moduleFile)
+        const ok = yield* RuleDifferential.run({ rules: folder, rule, typed, count: 200, afterLegacy: true })
+        assert.deepStrictEqual(ok.differences, [])
+        // The Billing logins, where set-tier left its tier, tell the mutant apart.
+        const mutant = yield* handler(mutantFile)
+        const wrong = yield* RuleDifferential.run({ rules: folder, rule, typed: mutant, count: 200, afterLegacy: true })
+        assert.isAbove(wrong.differences.length, 0)
+        assert.isBelow(wrong.differences.length, 200)
+        assert.deepStrictEqual(wrong.differences[0]!.legacy.idTokenClaims, { "https://example.com/tier": "gold" })
+      }),
+    60_000
+  )
+
   it.effect("a rule the folder does not have is a typed error", () =>
     Effect.gen(function*() {
       const typed = PostLogin.make(Pipeline.make({ facts: [], rules: [] }), Layer.empty)

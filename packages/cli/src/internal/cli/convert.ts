@@ -23,17 +23,25 @@ export const convert = Command.make(
       Flag.withDescription("Folder of the generated differential test (<rule>.differential.test.ts); default --out"),
       Flag.optional
     ),
+    afterLegacy: Flag.Boolean("after-legacy").pipe(
+      Flag.withDescription(
+        "The rules before it stay legacy and run first: read what they left in user/context through their State " +
+          "(the module exports (legacy) => Rule) instead of leaving a TODO"
+      ),
+      Flag.withDefault(false)
+    ),
     count: Flag.Int("count").pipe(
       Flag.withDescription("Generated logins the differential test runs"),
       Flag.withDefault(300)
     )
   },
-  Effect.fnUntraced(function*({ count, out, rule, rules, tests }) {
+  Effect.fnUntraced(function*({ afterLegacy, count, out, rule, rules, tests }) {
     if (count < 1 || count > 10_000) return yield* new CommandFailed({ reason: "--count must be 1 to 10000" })
     const written = yield* Convert.convert(rules, rule, {
       out,
       tests: Option.getOrUndefined(tests),
-      count
+      count,
+      afterLegacy
     }).pipe(Effect.mapError(failed))
     yield* Console.log(Convert.render(written))
     // The files are written either way; a TODO left fails the command, so that a script does not take the module

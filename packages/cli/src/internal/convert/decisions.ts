@@ -9,6 +9,7 @@ import { chainOf, keyOf, propertyKey, staticString } from "../analyze/chains.ts"
 import * as Expression from "./expression.ts"
 import { fresh, type Scope } from "./scope.ts"
 import * as Todo from "./todo.ts"
+import * as TokenScope from "./tokenScope.ts"
 
 // The providers Rules knew; any other reads as "any" under Rules, and is left to the user here.
 const providers: ReadonlySet<string> = new Set(["any", "guardian", "google-authenticator", "duo"])
@@ -25,9 +26,6 @@ const claim = (
   token: "idToken" | "accessToken",
   target: acorn.MemberExpression
 ): Array<string> => {
-  if (keyOf(target) === "scope" && token === "accessToken") {
-    return Todo.lines(scope, node, "sets `context.accessToken.scope` (scopes: use Decision.addScope/removeScope)")
-  }
   const name = target.computed
     ? Expression.rewrite(scope, target.property)
     : { _tag: "Ok" as const, text: JSON.stringify(keyOf(target)) }
@@ -99,6 +97,11 @@ export const recognise = (scope: Scope, expression: acorn.Node): Array<string> |
   if (node.type !== "AssignmentExpression" || node.left.type !== "MemberExpression") return undefined
   const { keys, root } = chainOf(node.left)
   if (root.type !== "Identifier" || (root as acorn.Identifier).name !== scope.context) return undefined
+  // context.accessToken.scope is the rule's own local (TokenScope), assigned as written.
+  if (TokenScope.names(keys)) {
+    const assigned = Expression.rewrite(scope, node)
+    return assigned._tag === "Refused" ? Todo.lines(scope, node, assigned.reason) : [assigned.text]
+  }
   if (node.operator !== "=") return Todo.lines(scope, node, `updates \`context\` with \`${node.operator}\``)
   const [first, ...rest] = keys
   if ((first === "idToken" || first === "accessToken") && keys.length === 2) {

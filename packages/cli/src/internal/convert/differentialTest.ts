@@ -14,6 +14,8 @@ export interface Options {
   /** The legacy rule file, for the test's doc comment. */
   readonly file: string
   readonly count: number
+  /** The typed rule is `(legacy) => Rule`: the earlier rules run first, as legacy rules, on both sides. */
+  readonly afterLegacy: boolean
 }
 
 /** The test module's text. */
@@ -36,16 +38,28 @@ export const source = (options: Options): string => {
     `import { ${name} } from ${JSON.stringify(options.module)}`,
     "",
     `const rules = fileURLToPath(new URL(${JSON.stringify(options.rules)}, import.meta.url))`,
-    `const typed = PostLogin.make(Pipeline.make({ facts: [], rules: [${name}] }), Layer.empty)`,
+    ...(options.afterLegacy ? [] : [
+      `const typed = PostLogin.make(Pipeline.make({ facts: [], rules: [${name}] }), Layer.empty)`
+    ]),
     `const seed = Number(process.env["RULEFX_DIFFERENTIAL_SEED"] ?? 1)`,
     `const count = Number(process.env["RULEFX_DIFFERENTIAL_COUNT"] ?? ${options.count})`,
     "",
     `describe(${JSON.stringify(`${options.rule}: legacy and converted`)}, () => {`,
     `  it.live("agree on every generated login", () =>`,
     "    Effect.gen(function*() {",
+    ...(options.afterLegacy
+      ? [
+        "      // The rules before it, still legacy, run first on both sides.",
+        `      const legacy = yield* RuleDifferential.earlierRules({ rules, rule: ${JSON.stringify(options.rule)} })`,
+        "      const typed = PostLogin.make(",
+        `        Pipeline.make({ facts: [legacy.State], rules: [legacy.rule, ${name}(legacy)] }),`,
+        "        Layer.empty",
+        "      )"
+      ]
+      : []),
     `      const report = yield* RuleDifferential.run({ rules, rule: ${
       JSON.stringify(options.rule)
-    }, typed, seed, count })`,
+    }, typed, seed, count${options.afterLegacy ? ", afterLegacy: true" : ""} })`,
     "      assert.strictEqual(report.events, count)",
     "      assert.deepStrictEqual(report.differences.slice(0, 3), [])",
     "    }), 120_000)",

@@ -10,7 +10,9 @@ import { chainOf, writeOf } from "../analyze/chains.ts"
 
 /** The writes of the earlier rules: paths with the rule that writes each, and the rules that may write anything. */
 export interface EarlierWrites {
-  readonly paths: ReadonlyArray<{ readonly path: ReadonlyArray<string>; readonly rule: string }>
+  readonly paths: ReadonlyArray<
+    { readonly path: ReadonlyArray<string>; readonly rule: string; readonly computed?: boolean }
+  >
   readonly anything: ReadonlyArray<{ readonly root: "user" | "context"; readonly rule: string }>
 }
 
@@ -39,7 +41,7 @@ export const ofRule = (rule: string, source: string, params: ReadonlyArray<strin
   if (params[0] !== undefined) roots.set(params[0], "user")
   if (params[1] !== undefined) roots.set(params[1], "context")
   const callback = params[2]
-  const paths: Array<{ path: ReadonlyArray<string>; rule: string }> = []
+  const paths: Array<{ path: ReadonlyArray<string>; rule: string; computed?: boolean }> = []
   const anything = new Set<"user" | "context">()
   const rootOf = (name: string): "user" | "context" | undefined => roots.get(name)
   const program = acorn.parse(`(${source})`, { ecmaVersion: "latest", sourceType: "script" })
@@ -51,11 +53,16 @@ export const ofRule = (rule: string, source: string, params: ReadonlyArray<strin
       const named = root.type === "Identifier" ? roots.get((root as acorn.Identifier).name) : undefined
       if (named === undefined || writeOf(n, parent) === undefined || defaultsItself(n, parent)) return
       const path: Array<string> = [named]
+      let computed = false
       for (const key of keys) {
-        if (key === undefined || path.length === depth) break
+        if (path.length === depth) break
+        if (key === undefined) {
+          computed = true
+          break
+        }
         path.push(key)
       }
-      paths.push({ path, rule })
+      paths.push(computed ? { path, rule, computed } : { path, rule })
       return
     }
     if (n.type !== "Identifier" || parent === undefined) return
@@ -86,4 +93,18 @@ export const writerOf = (writes: EarlierWrites, path: ReadonlyArray<string>): st
   const whole = writes.anything.find((w) => w.root === path[0])
   if (whole !== undefined) return whole.rule
   return writes.paths.find((w) => overlaps(w.path, path))?.rule
+}
+
+/**
+ * The earlier rule that may have left something in `context.accessToken.scope`, if any. A claim written under a
+ * computed name (`context.accessToken[namespace + "email"]`) is taken to be a claim, as convert's claim translation
+ * takes it.
+ */
+export const scopeWriterOf = (writes: EarlierWrites): string | undefined => {
+  const whole = writes.anything.find((w) => w.root === "context")
+  if (whole !== undefined) return whole.rule
+  const path = ["context", "accessToken", "scope"]
+  return writes.paths.find((w) =>
+    overlaps(w.path, path) && !(w.computed === true && w.path.length === 2 && w.path[1] === "accessToken")
+  )?.rule
 }

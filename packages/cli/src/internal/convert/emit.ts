@@ -4,6 +4,7 @@
  */
 import type { Metadata, Scope } from "./scope.ts"
 import * as Todo from "./todo.ts"
+import * as TokenScope from "./tokenScope.ts"
 
 const indent = (lines: ReadonlyArray<string>, by: string): Array<string> =>
   lines.map((l) => (l.length === 0 ? l : by + l))
@@ -24,8 +25,25 @@ export interface Emitted {
 
 /** The module's text. */
 export const module = ({ body, file, rule, scope }: Emitted): string => {
+  // The rule's own statements end early (`return`); what it left in context.accessToken.scope is applied after them.
+  const applied = TokenScope.apply(scope)
+  // `--after-legacy`: the rule waits for the legacy rules' State (and so runs after them), and reads what they left.
+  const legacy = scope.afterLegacy
+    ? [
+      scope.legacyReads.size === 0 ? "yield* legacy.State" : "const legacyState = yield* legacy.State",
+      ...(scope.legacyReads.has("user")
+        ? ["const legacyUser: Readonly<Record<string, any>> = legacyState.user"]
+        : []),
+      ...(scope.legacyReads.has("context")
+        ? ["const legacyContext: Readonly<Record<string, any>> = legacyState.context"]
+        : [])
+    ]
+    : []
+  const statements = applied.length === 0
+    ? [...TokenScope.declaration(scope), ...body]
+    : [...TokenScope.declaration(scope), "yield* Effect.gen(function*() {", ...indent(body, "  "), "})", ...applied]
   // A read or secret only the statements left as TODOs used is not read: its local would be unused.
-  const code = body.filter((l) => !l.trimStart().startsWith("//") && !l.includes(`${Todo.marker}(`)).join("\n")
+  const code = statements.filter((l) => !l.trimStart().startsWith("//") && !l.includes(`${Todo.marker}(`)).join("\n")
   const used = (local: string) => new RegExp(`(^|[^\\w$])${local.replace(/\$/g, "\\$")}($|[^\\w$])`).test(code)
   const readsUsed = [...scope.reads.values()].filter((r) => used(r.local))
   const secretsUsed = [...scope.secrets.entries()].filter(([, local]) => used(local))
@@ -35,6 +53,7 @@ export const module = ({ body, file, rule, scope }: Emitted): string => {
     ...(readsUsed.length > 0 ? [`import { Login } from "@rulefx/core/Login"`] : []),
     `import * as Rule from "@rulefx/core/Rule"`,
     ...(secretsUsed.length > 0 ? [`import * as Secrets from "@rulefx/core/Secrets"`] : []),
+    ...(scope.afterLegacy ? [`import type * as LegacyRules from "@rulefx/legacy-rules/LegacyRules"`] : []),
     `import * as Effect from "effect/Effect"`,
     ...(secretsUsed.length > 0 ? [`import * as Redacted from "effect/Redacted"`] : [])
   ]
@@ -74,20 +93,29 @@ export const module = ({ body, file, rule, scope }: Emitted): string => {
         "does not compile until each is rewritten).",
     " */"
   ]
+  const make = [
+    "Rule.make(",
+    `  ${JSON.stringify(rule)},`,
+    "  Effect.gen(function*() {",
+    ...indent(
+      [...legacy, ...(reads.length > 0 ? ["const login = yield* Login", ...reads] : []), ...secrets, ...statements],
+      "    "
+    ),
+    "  })",
+    ")"
+  ]
   return [
     ...header,
     ...imports,
     ...denials,
     "",
-    `export const ${exportName(rule)} = Rule.make(`,
-    `  ${JSON.stringify(rule)},`,
-    "  Effect.gen(function*() {",
-    ...indent(
-      [...(reads.length > 0 ? ["const login = yield* Login", ...reads] : []), ...secrets, ...body],
-      "    "
-    ),
-    "  })",
-    ")",
+    ...(scope.afterLegacy
+      ? [
+        "/** The rule, reading what the earlier rules (still legacy, run by `legacy`) left in `user` and `context`. */",
+        `export const ${exportName(rule)} = (legacy: { readonly State: LegacyRules.LegacyRules["State"] }) =>`,
+        ...indent(make, "  ")
+      ]
+      : [`export const ${exportName(rule)} = ${make[0]}`, ...make.slice(1)]),
     ""
   ].join("\n")
 }

@@ -11,6 +11,7 @@ import { chainOf, keyOf, writeOf } from "../analyze/chains.ts"
 import * as EarlierWrites from "./earlierWrites.ts"
 import * as LoginReads from "./loginReads.ts"
 import { fresh, type Scope, textOf } from "./scope.ts"
+import * as TokenScope from "./tokenScope.ts"
 
 export type Rewritten =
   | { readonly _tag: "Ok"; readonly text: string }
@@ -64,6 +65,37 @@ const untypedParams = (
   return fn.params.map((p) => ({ start: p.end, end: p.end, text: ": any" }))
 }
 
+const legacyNames = ["legacy", "legacyState", "legacyUser", "legacyContext"]
+
+// `--after-legacy`: what the earlier (legacy) rules left, read through their State as written (`user.roles` →
+// `legacyUser.roles`), so the rule's own code keeps its JavaScript meaning on the same value. A write is refused: the
+// State is the legacy rules', which record from it.
+const legacyReadOf = (
+  scope: Scope,
+  root: "user" | "context",
+  identifier: acorn.Identifier,
+  what: string,
+  ancestors: ReadonlyArray<acorn.Node>,
+  members: ReadonlyArray<acorn.MemberExpression>
+): Replacement | Rewritten => {
+  const outermost = members.at(-1) ?? identifier
+  if (writeOf(outermost, ancestors[ancestors.length - 2 - members.length]) !== undefined) {
+    return refused(outermost, `writes ${what}, which the earlier legacy rules own (make it a Fact)`)
+  }
+  // A metadata the rule persists is its own copy of Login's (Metadata): reading the legacy rules' one instead would
+  // miss what the rule wrote to it.
+  const metadata = members[0] === undefined ? undefined : keyOf(members[0])
+  if (
+    root === "user" && (metadata === "app_metadata" || metadata === "user_metadata") && scope.persisted.has(metadata)
+  ) {
+    return refused(outermost, `reads ${what}, of the metadata it persists, which an earlier legacy rule may change`)
+  }
+  const clash = legacyNames.find((name) => scope.declared.has(name))
+  if (clash !== undefined) return refused(identifier, `declares \`${clash}\`, the name of the legacy rules' State read`)
+  scope.legacyReads.add(root)
+  return { start: identifier.start, end: identifier.end, text: root === "user" ? "legacyUser" : "legacyContext" }
+}
+
 /** The read of a `user`/`context` chain starting at `identifier`, as a replacement; or why it cannot be read. */
 const readOf = (
   scope: Scope,
@@ -83,16 +115,29 @@ const readOf = (
   }
   const outer = members.at(-1)
   const keys = outer === undefined ? [] : chainOf(outer).keys
-  const found = LoginReads.lookup(root, keys)
+  if (root === "context" && TokenScope.names(keys)) {
+    const writer = EarlierWrites.scopeWriterOf(scope.earlier)
+    if (writer !== undefined) {
+      return refused(
+        outer as acorn.MemberExpression,
+        `uses context.accessToken.scope, which the earlier rule ${writer} may set: under Rules this rule saw (and ` +
+          `replaced) what it left, while scope decisions of two rules add up`
+      )
+    }
+    const scopeMember = members[1] as acorn.MemberExpression
+    return { start: identifier.start, end: scopeMember.end, text: TokenScope.localOf(scope) }
+  }
   const what = `${root}${keys.map((k) => (k === undefined ? "[…]" : `.${k}`)).join("")}`
-  if (found === undefined) return refused(outer ?? identifier, `reads ${what}, which Login does not have`)
-  const outermost = outer as acorn.MemberExpression
   const staticKeys: Array<string> = []
   for (const key of keys) {
     if (key === undefined) break
     staticKeys.push(key)
   }
   const writer = EarlierWrites.writerOf(scope.earlier, [root, ...staticKeys])
+  if (writer !== undefined && scope.afterLegacy) return legacyReadOf(scope, root, identifier, what, ancestors, members)
+  const found = LoginReads.lookup(root, keys)
+  if (found === undefined) return refused(outer ?? identifier, `reads ${what}, which Login does not have`)
+  const outermost = outer as acorn.MemberExpression
   if (writer !== undefined) {
     return refused(
       outermost,

@@ -49,6 +49,18 @@ export interface Scope {
   readonly earlier: EarlierWrites
   /** Locals taken so far (reads, secrets), to keep new names apart from the rule's. */
   readonly taken: Set<string>
+  /**
+   * The local standing for `context.accessToken.scope` once the rule uses it (TokenScope): what the rule leaves there
+   * replaces the token's scopes when it ends.
+   */
+  readonly accessTokenScope: { local: string | undefined }
+  /**
+   * `--after-legacy`: the rules before this one stay legacy and run first (LegacyRules), so a read of what they may
+   * have written goes through their `State` fact (`legacyUser`, `legacyContext`) instead of being a TODO.
+   */
+  readonly afterLegacy: boolean
+  /** The roots read through the legacy rules' State so far. */
+  readonly legacyReads: Set<"user" | "context">
 }
 
 export const make = (
@@ -56,7 +68,8 @@ export const make = (
   params: ReadonlyArray<string>,
   lineOffset: number,
   body: acorn.Node,
-  earlier: EarlierWrites
+  earlier: EarlierWrites,
+  afterLegacy = false
 ): Scope => {
   const declared = new Set<string>()
   walk.full(body, (node) => {
@@ -84,7 +97,25 @@ export const make = (
     persisted: new Set(),
     written: new Map(),
     earlier,
-    taken: new Set([...declared, "login", "Effect", "Decision", "Denial", "Secrets", "Rule", "Login", "Redacted"])
+    accessTokenScope: { local: undefined },
+    afterLegacy,
+    legacyReads: new Set(),
+    taken: new Set([
+      ...declared,
+      "login",
+      "Effect",
+      "Decision",
+      "Denial",
+      "Secrets",
+      "Rule",
+      "Login",
+      "Redacted",
+      "legacy",
+      "legacyState",
+      "legacyUser",
+      "legacyContext",
+      "LegacyRules"
+    ])
   }
 }
 
