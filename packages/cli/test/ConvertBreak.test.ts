@@ -11,12 +11,14 @@ import * as RuleDifferential from "@rulefx/cli/RuleDifferential"
 import type { Denial } from "@rulefx/core/Denial"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import type * as Rule from "@rulefx/core/Rule"
+import * as acorn from "acorn"
+import * as walk from "acorn-walk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { transformSync } from "esbuild"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import ts from "typescript"
 
 let dir = ""
 
@@ -42,15 +44,17 @@ const rulesFolder = (name: string, source: string): string => {
   return rules
 }
 
-// The calls in a TypeScript module's code (not its comments or strings) whose callee's text includes `name`.
+// The calls in a TypeScript module's code (not its comments or strings) whose callee's text includes `name`: its
+// types stripped by esbuild, then parsed.
 const callsOf = (text: string, name: string): Array<string> => {
-  const file = ts.createSourceFile("m.ts", text, ts.ScriptTarget.Latest, true)
+  const js = transformSync(text, { loader: "ts", format: "esm" }).code
   const found: Array<string> = []
-  const visit = (node: ts.Node): void => {
-    if (ts.isCallExpression(node) && node.expression.getText(file).includes(name)) found.push(node.getText(file))
-    ts.forEachChild(node, visit)
-  }
-  visit(file)
+  walk.simple(acorn.parse(js, { ecmaVersion: "latest", sourceType: "module" }), {
+    CallExpression(node) {
+      const callee = js.slice(node.callee.start, node.callee.end)
+      if (callee.includes(name)) found.push(js.slice(node.start, node.end))
+    }
+  })
   return found
 }
 
@@ -70,49 +74,55 @@ const convertAndCompare = (name: string, source: string, count = 100) =>
   })
 
 describe("Convert: a rule converted fully decides as the legacy one", () => {
-  it.live("shadowed parameter: a block declaring its own `context` is not read as the login's", () =>
-    Effect.gen(function*() {
-      const { report, written } = yield* convertAndCompare(
-        "shadowed-context",
-        `function (user, context, callback) {
+  it.live(
+    "shadowed parameter: a block declaring its own `context` is not read as the login's",
+    () =>
+      Effect.gen(function*() {
+        const { report, written } = yield* convertAndCompare(
+          "shadowed-context",
+          `function (user, context, callback) {
   if (user.user_id) {
     const context = { clientName: "internal" };
     if (context.clientName !== "internal") return callback(new UnauthorizedError("Blocked"));
   }
   return callback(null, user, context);
 }`
-      )
-      // Before: "converted", reading the login's client name where the rule read its own object (78 of 100 differ).
-      assert.notStrictEqual(written.status, "converted", written.module)
-      assert.isUndefined(report)
-      assert.match(written.todos[0]!.reason, /declares its own `context`/)
-    }), 60_000)
+        )
+        // Before: "converted", reading the login's client name where the rule read its own object (78 of 100 differ).
+        assert.notStrictEqual(written.status, "converted", written.module)
+        assert.isUndefined(report)
+        assert.match(written.todos[0]!.reason, /declares its own `context`/)
+      }),
+    60_000
+  )
 
-  it.live("no callback: a rule that may end without calling back is not converted as one that allows", () =>
-    Effect.gen(function*() {
-      const ends = yield* convertAndCompare(
-        "ends-without-callback",
-        `function (user, context, callback) {
+  it.live(
+    "no callback: a rule that may end without calling back is not converted as one that allows",
+    () =>
+      Effect.gen(function*() {
+        const ends = yield* convertAndCompare(
+          "ends-without-callback",
+          `function (user, context, callback) {
   if (user.email) {
     callback(null, user, context);
   }
 }`
-      )
-      // Before: "converted" to a rule that allows every login; Rules timed out and failed the logins without email.
-      assert.notStrictEqual(ends.written.status, "converted", ends.written.module)
-      assert.match(ends.written.todos.at(-1)!.reason, /without calling `callback`/)
-      const returns = yield* convertAndCompare(
-        "returns-without-callback",
-        `function (user, context, callback) {
+        )
+        // Before: "converted" to a rule that allows every login; Rules timed out and failed the logins without email.
+        assert.notStrictEqual(ends.written.status, "converted", ends.written.module)
+        assert.match(ends.written.todos.at(-1)!.reason, /without calling `callback`/)
+        const returns = yield* convertAndCompare(
+          "returns-without-callback",
+          `function (user, context, callback) {
   if (!user.email) return;
   callback(null, user, context);
 }`
-      )
-      assert.notStrictEqual(returns.written.status, "converted", returns.written.module)
-      // Calling back, then a bare return, is the usual shape: still converted, and agrees.
-      const usual = yield* convertAndCompare(
-        "callback-then-return",
-        `function (user, context, callback) {
+        )
+        assert.notStrictEqual(returns.written.status, "converted", returns.written.module)
+        // Calling back, then a bare return, is the usual shape: still converted, and agrees.
+        const usual = yield* convertAndCompare(
+          "callback-then-return",
+          `function (user, context, callback) {
   if (!user.email_verified) {
     callback(new UnauthorizedError("Verify your email"));
     return;
@@ -120,27 +130,33 @@ describe("Convert: a rule converted fully decides as the legacy one", () => {
   if (user.email) { callback(null, user, context); return; }
   callback(null, user, context);
 }`
-      )
-      assert.strictEqual(usual.written.status, "converted", JSON.stringify(usual.written.todos))
-      assert.deepStrictEqual(usual.report?.differences.slice(0, 1), [])
-    }), 60_000)
+        )
+        assert.strictEqual(usual.written.status, "converted", JSON.stringify(usual.written.todos))
+        assert.deepStrictEqual(usual.report?.differences.slice(0, 1), [])
+      }),
+    60_000
+  )
 
-  it.live("callback without return: the statements after it, which Rules still ran, are not skipped", () =>
-    Effect.gen(function*() {
-      const { written } = yield* convertAndCompare(
-        "code-after-callback",
-        `function (user, context, callback) {
+  it.live(
+    "callback without return: the statements after it, which Rules still ran, are not skipped",
+    () =>
+      Effect.gen(function*() {
+        const { written } = yield* convertAndCompare(
+          "code-after-callback",
+          `function (user, context, callback) {
   if (user.email) {
     callback(null, user, context);
   }
   context.idToken["https://example.com/late"] = "late";
   callback(null, user, context);
 }`
-      )
-      // Before: "converted" to `if (userEmail) { return }`: the claim Rules still set was dropped (90 of 100 differ).
-      assert.notStrictEqual(written.status, "converted", written.module)
-      assert.match(written.todos[0]!.reason, /without `return`/)
-    }), 60_000)
+        )
+        // Before: "converted" to `if (userEmail) { return }`: the claim Rules still set was dropped (90 of 100 differ).
+        assert.notStrictEqual(written.status, "converted", written.module)
+        assert.match(written.todos[0]!.reason, /without `return`/)
+      }),
+    60_000
+  )
 
   it.live("denial class named like a global the rule uses (Math) does not shadow it", () =>
     Effect.gen(function*() {
@@ -184,18 +200,28 @@ describe("Convert: the generated module is what convert meant, whatever the rule
       assert.deepStrictEqual(callsOf(written.module, "injected"), [])
     }))
 
-  it.effect("a rule name with `*/` stays in the header comment; one with a path separator is refused", () =>
+  it.effect("a rules folder whose path holds `*/` stays in the header comment; a rule name with `/` is refused", () =>
     Effect.gen(function*() {
       const source = "function (user, context, callback) { return callback(null, user, context); }"
-      const name = "x */ globalThis.injectedByName(); /* y"
-      const written = yield* Convert.convert(rulesFolder(name, source), name, { out: join(dir, "named-out") })
-      assert.deepStrictEqual(callsOf(written.module, "injectedByName"), [])
-      assert.deepStrictEqual(callsOf(readFileSync(written.testFile, "utf8"), "injectedByName"), [])
-      const traversal = "../../escaped"
-      const error = yield* Effect.flip(
-        Convert.convert(rulesFolder(traversal, source), traversal, { out: join(dir, "traversal", "out") })
+      // The legacy rule's path is in the header: `.../a*/globalThis.injectedByPath();/*b/rule.js` closed it, then code.
+      const rules = join(dir, "a*", "globalThis.injectedByPath();", "*b")
+      mkdirSync(rules, { recursive: true })
+      writeFileSync(join(rules, "rule.js"), source)
+      writeFileSync(
+        join(rules, "rule.json"),
+        JSON.stringify({ name: "pathed", script: "./rule.js", stage: "login_success", enabled: true, order: 1 })
       )
-      assert.strictEqual(error._tag, "ConvertError")
-      assert.include(error.reason, "path separator")
+      const written = yield* Convert.convert(rules, "pathed", { out: join(dir, "pathed-out") })
+      assert.include(written.module, "injectedByPath")
+      assert.deepStrictEqual(callsOf(written.module, "injectedByPath"), [])
+      assert.deepStrictEqual(callsOf(readFileSync(written.testFile, "utf8"), "injectedByPath"), [])
+      // The name makes the file names: `../../escaped` wrote outside the output folder; `*/` in a name has a `/` too.
+      for (const name of ["../../escaped", "x */ globalThis.injectedByName(); /* y"]) {
+        const error = yield* Effect.flip(
+          Convert.convert(rulesFolder(name, source), name, { out: join(dir, "traversal", "out") })
+        )
+        assert.strictEqual(error._tag, "ConvertError")
+        assert.include(error.message, "path separator")
+      }
     }))
 })

@@ -5,6 +5,7 @@
  */
 import type * as acorn from "acorn"
 import { staticString } from "../analyze/chains.ts"
+import { allowedGlobals } from "./expression.ts"
 import { fresh, lineOf, type Scope } from "./scope.ts"
 import * as Todo from "./todo.ts"
 
@@ -58,7 +59,9 @@ export const recognise = (scope: Scope, call: acorn.Node, tail: boolean): Array<
     return Todo.lines(scope, call, "denies with an empty message or one over 500 characters")
   }
   const existing = scope.denials.find((d) => d.message === message)
-  const name = existing?.name ?? fresh(scope, className(message))
+  // A class at the module's top would hide a global of that name from the rule's code (`Math`, `Error`, `URL`).
+  const base = className(message)
+  const name = existing?.name ?? fresh(scope, allowedGlobals.has(base) ? `${base}Denied` : base)
   if (existing === undefined) scope.denials.push({ name, message, line: lineOf(scope, call) })
   scope.uses.add("Denial")
   return [`return yield* new ${name}()`]
