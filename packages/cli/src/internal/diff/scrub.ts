@@ -44,6 +44,16 @@ export const scrubberOf = (secrets: Readonly<Record<string, unknown>>): Scrub =>
       }
       return out
     }
+    // Another realm's object (a legacy rule's, which `rulefx migrate` runs in its own), one without a prototype, or a
+    // class's (a URL): the report shows its JSON, so that is what is scrubbed.
+    if (typeof value === "object" && value !== null) {
+      try {
+        const json = JSON.stringify(value)
+        return json === undefined ? value : deep(JSON.parse(json))
+      } catch {
+        return value
+      }
+    }
     return value
   }
   return forms.length === 0 ? (value) => value : (value) => deep(value) as typeof value
