@@ -89,3 +89,16 @@ describe("Diff: secrets stay out of the report", () => {
       assert.include(Diff.toJson(report), "[secret API_KEY]")
     }))
 })
+
+describe("Diff: values JSON cannot show", () => {
+  it.effect("a claim set to a BigInt or a cyclic object is reported, not a crash of the report", () =>
+    Effect.gen(function*() {
+      const big = action("bigint", `api.idToken.setCustomClaim("n", 1n)`)
+      const cyclic = action("cyclic", `const o = { a: 1 }; o.self = o; api.idToken.setCustomClaim("n", o)`)
+      const report = yield* Diff.diff(big, cyclic, events())
+      assert.isFalse(report.results[0]!.same)
+      const text = Diff.render(report, { a: "a", b: "b" })
+      assert.include(text, "claims.id.n")
+      assert.include(Diff.toJson(report), "claims.id.n")
+    }))
+})
