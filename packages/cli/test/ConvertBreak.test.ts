@@ -174,22 +174,26 @@ describe("Convert: a rule converted fully decides as the legacy one", () => {
       assert.deepStrictEqual(report?.differences.slice(0, 1), [])
     }), 60_000)
 
-  it.live("differential: a claim Auth0 sends as the same JSON (a Date, NaN) is not a difference", () =>
-    Effect.gen(function*() {
-      const { report, written } = yield* convertAndCompare(
-        "json-claims",
-        `function (user, context, callback) {
+  it.live(
+    "differential: a claim Auth0 sends as the same JSON (a Date, NaN) is not a difference",
+    () =>
+      Effect.gen(function*() {
+        const { report, written } = yield* convertAndCompare(
+          "json-claims",
+          `function (user, context, callback) {
   context.idToken["https://example.com/epoch"] = new Date(0);
   context.idToken["https://example.com/nan"] = NaN;
   return callback(null, user, context);
 }`,
-        20
-      )
-      // Before: the typed side's Date compared as {} (its own keys) with the legacy side's ISO string: the generated
-      // test failed on every login for a faithful conversion.
-      assert.strictEqual(written.status, "converted", written.module)
-      assert.deepStrictEqual(report?.differences.slice(0, 1), [])
-    }), 60_000)
+          20
+        )
+        // Before: the typed side's Date compared as {} (its own keys) with the legacy side's ISO string: the generated
+        // test failed on every login for a faithful conversion.
+        assert.strictEqual(written.status, "converted", written.module)
+        assert.deepStrictEqual(report?.differences.slice(0, 1), [])
+      }),
+    60_000
+  )
 
   // email_verified: Login decodes an absent `user.email_verified` as false, Rules' `user` kept it absent. A rule testing
   // `=== false` (or `=== undefined`) converts fully and differs on a login with an email and no email_verified, which
