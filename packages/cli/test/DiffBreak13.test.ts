@@ -9,6 +9,8 @@ import * as Effect from "effect/Effect"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as Listen from "@rulefx/testing/Listen"
+import { createServer } from "node:http"
 import { minimalEvent } from "./utils/Seed.ts"
 
 let dir = ""
@@ -101,4 +103,33 @@ describe("Diff: values JSON cannot show", () => {
       assert.include(text, "claims.id.n")
       assert.include(Diff.toJson(report), "claims.id.n")
     }))
+})
+
+describe("Diff: requests compared by what they send", () => {
+  it.effect("two FormData bodies with other values are a difference, not one tape's answer for both", () =>
+    Effect.gen(function*() {
+      const server = yield* Effect.acquireRelease(
+        Effect.promise(() =>
+          Listen.listen(createServer((request, response) => {
+            let body = ""
+            request.on("data", (chunk) => (body += chunk))
+            request.on("end", () => response.end(body.includes("admin") ? "granted" : "refused"))
+          }))
+        ),
+        (s) => Effect.promise(() => s.close())
+      )
+      const posting = (role: string) =>
+        action(
+          `form-${role}`,
+          `const form = new FormData(); form.append("role", ${JSON.stringify(role)})
+           const r = await fetch(event.secrets.URL + "/grant", { method: "POST", body: form })
+           api.idToken.setCustomClaim("grant", await r.text())`
+        )
+      const withUrl = file("form.jsonl", JSON.stringify({ ...minimalEvent(), secrets: { URL: server.url } }) + "\n")
+      // Before: both bodies were "<FormData>": the second Action got the first's "granted" and the two were the same.
+      const report = yield* Diff.diff(posting("admin"), posting("user"), withUrl)
+      assert.isFalse(report.results[0]!.same, JSON.stringify(report.results[0]))
+      const again = yield* Diff.diff(posting("admin"), posting("admin"), withUrl)
+      assert.isTrue(again.results[0]!.same, JSON.stringify(again.results[0]))
+    }).pipe(Effect.scoped))
 })
