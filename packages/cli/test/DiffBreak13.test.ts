@@ -5,12 +5,12 @@
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
+import * as Listen from "@rulefx/testing/Listen"
 import * as Effect from "effect/Effect"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import * as Listen from "@rulefx/testing/Listen"
-import { createServer } from "node:http"
 import { minimalEvent } from "./utils/Seed.ts"
 
 let dir = ""
@@ -105,6 +105,15 @@ describe("Diff: values JSON cannot show", () => {
     }))
 })
 
+/** An Action that POSTs a form with this role and sets the answer as a claim. */
+const posting = (role: string) =>
+  action(
+    `form-${role}`,
+    `const form = new FormData(); form.append("role", ${JSON.stringify(role)})
+     const r = await fetch(event.secrets.URL + "/grant", { method: "POST", body: form })
+     api.idToken.setCustomClaim("grant", await r.text())`
+  )
+
 describe("Diff: requests compared by what they send", () => {
   it.effect("two FormData bodies with other values are a difference, not one tape's answer for both", () =>
     Effect.gen(function*() {
@@ -118,13 +127,6 @@ describe("Diff: requests compared by what they send", () => {
         ),
         (s) => Effect.promise(() => s.close())
       )
-      const posting = (role: string) =>
-        action(
-          `form-${role}`,
-          `const form = new FormData(); form.append("role", ${JSON.stringify(role)})
-           const r = await fetch(event.secrets.URL + "/grant", { method: "POST", body: form })
-           api.idToken.setCustomClaim("grant", await r.text())`
-        )
       const withUrl = file("form.jsonl", JSON.stringify({ ...minimalEvent(), secrets: { URL: server.url } }) + "\n")
       // Before: both bodies were "<FormData>": the second Action got the first's "granted" and the two were the same.
       const report = yield* Diff.diff(posting("admin"), posting("user"), withUrl)

@@ -84,10 +84,11 @@ const headersDigest = (headers: Headers): string | undefined => {
 // A form's fields in order (a file as its name, type and text): its multipart encoding has a random boundary, and
 // two forms with other values must not match one recorded answer.
 const formText = async (form: FormData): Promise<string> => {
-  const fields: Array<[string, string]> = []
-  for (const [name, value] of form) {
-    fields.push([name, typeof value === "string" ? value : `<File ${value.name} ${value.type}> ${await value.text()}`])
-  }
+  const fields = await Promise.all(
+    [...form].map(async ([name, value]) =>
+      [name, typeof value === "string" ? value : `<File ${value.name} ${value.type}> ${await value.text()}`] as const
+    )
+  )
   return `<FormData> ${JSON.stringify(fields)}`
 }
 
