@@ -17,7 +17,8 @@
  * | `console.log(...)` | `Effect.log(...)` |
  *
  * What it cannot translate (another field of `user` or `context`, a write to `user`, `require`, `auth0`, `request`,
- * asynchronous code, loops, `try`, `switch`, inner functions, undeclared globals) it leaves as a TODO: the legacy code
+ * asynchronous code, loops, `try`, undeclared globals, a path that ends without calling `callback`, a `callback` that
+ * does not return, a name declaring `user`/`context`/`callback` again) it leaves as a TODO: the legacy code
  * in a comment and a call of `RULEFX_TODO`, declared nowhere, so the module does not compile until the user rewrites
  * it; the TODO names the line and the construct. It never writes code that would silently do something else.
  *
@@ -29,6 +30,7 @@ import * as Effect from "effect/Effect"
 import { mkdir, readFile, writeFile } from "node:fs/promises"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import * as Analyze from "./Analyze.ts"
+import * as CallsBack from "./internal/convert/callsBack.ts"
 import * as DifferentialTest from "./internal/convert/differentialTest.ts"
 import * as EarlierWrites from "./internal/convert/earlierWrites.ts"
 import * as Emit from "./internal/convert/emit.ts"
@@ -98,20 +100,34 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
   const body: Array<string> = []
   let untranslated = 0
   let statements = 0
+  // A name of the rule's declared again inside it (`const context = ...` in a block, `function (user) {...}`) would be
+  // read as the login's where the rule read its own value.
+  const shadowed = [scope.user, scope.context, scope.callback].filter((p) => p !== undefined && scope.declared.has(p))
   if (analysis.isAsync || fn.body.type !== "BlockStatement") {
     body.push(...todoWhole(scope, fn, "is asynchronous or an expression, not a block of statements"))
+    untranslated = statements = 1
+  } else if (shadowed.length > 0) {
+    const names = shadowed.map((p) => `\`${p}\``).join(", ")
+    body.push(...todoWhole(scope, fn, `declares its own ${names}, hiding the parameter of that name`))
     untranslated = statements = 1
   } else {
     const list = fn.body.body
     Metadata.prepare(scope, fn.body)
     for (const [i, node] of list.entries()) {
       const before = scope.todos.length
-      body.push(...Statements.list(scope, [node], i === list.length - 1))
+      body.push(...Statements.list(scope, [node], Statements.endsAt(list, i, true)))
       // The final callback(null, user, context) alone does not make a rule converted.
       if (!isFinalCallback(scope, node, i === list.length - 1)) {
         statements++
         if (scope.todos.length > before) untranslated++
       }
+    }
+    if (CallsBack.mayEndWithout(scope.callback, list)) {
+      const line = (fn.body.loc?.end.line ?? 1) + scope.lineOffset
+      const reason = "may end without calling `callback` (Rules then timed out and failed the login; " +
+        "the typed rule would allow it)"
+      scope.todos.push({ line, construct: "the rule's function", reason })
+      body.push(`RULEFX_TODO(${JSON.stringify(`line ${line}: the rule's function ${reason}`)})`)
     }
   }
   const status: Status = scope.todos.length === 0 ? "converted" : untranslated < statements ? "partial" : "none"
@@ -188,6 +204,10 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
   if (file === undefined) {
     const names = folder.rules.map((r) => r.name).join(", ")
     return yield* new ConvertError({ reason: `${dir}: no rule named ${rule} (the folder has: ${names || "none"})` })
+  }
+  // The name makes the file names: one with a path separator would write outside `out` (`../../x`).
+  if (/[\\/]/.test(rule)) {
+    return yield* new ConvertError({ reason: `${dir}: the rule's name ${JSON.stringify(rule)} holds a path separator` })
   }
   const text = yield* io(`${file.script}: cannot be read`, () => readFile(file.script, "utf8"))
   const earlier = yield* earlierWrites(folder, file)

@@ -375,7 +375,10 @@ export const diff = Effect.fn("Diff.diff")(function*(
 const absent = "(none)"
 
 const show = (value: unknown): string =>
-  value === undefined ? absent : typeof value === "string" ? value : JSON.stringify(value) ?? String(value)
+  value === undefined ? absent : typeof value === "string" ? value : JSON.stringify(value, bigints) ?? String(value)
+
+// JSON has no BigInt (a claim an Action set to `1n`): shown as its digits and `n`, not a crash of the report.
+const bigints = (_key: string, value: unknown): unknown => typeof value === "bigint" ? `${value}n` : value
 
 // Requests by body: a list of empty bodies is shown as a count.
 const showAt = (path: string, value: unknown): string =>
@@ -428,7 +431,7 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
  * @category getters
  * @since 0.1.0
  */
-export const toJson = (report: Report): string => JSON.stringify(report, null, 2)
+export const toJson = (report: Report): string => JSON.stringify(report, bigints, 2)
 
 /**
  * The events whose handler, in either Action, had not settled within the time limit: what it started may still be

@@ -334,7 +334,7 @@ describe("Convert: code after callback", () => {
   context.idToken['https://example.com/late'] = 'yes';
   callback(null, user, context);`)
       assert.strictEqual(c.status, "partial")
-      assert.include(c.module, "RULEFX_TODO(\"line 5: callback(null, user, context): runs more code after")
+      assert.include(c.module, "calls back without `return`: Rules still ran the statements after it")
     }))
 
   it.effect("followed only by a bare return, or returned, it still ends the rule", () =>

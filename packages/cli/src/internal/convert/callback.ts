@@ -5,6 +5,7 @@
  */
 import type * as acorn from "acorn"
 import { staticString } from "../analyze/chains.ts"
+import { allowedGlobals } from "./expression.ts"
 import { fresh, lineOf, type Scope } from "./scope.ts"
 import * as Todo from "./todo.ts"
 
@@ -37,18 +38,8 @@ const messageOf = (argument: acorn.Node): string | undefined => {
   return undefined
 }
 
-/**
- * The statements for a call of `callback` (`tail`: nothing but a bare `return` follows it in the rule; `returned`: it
- * is the argument of a `return`), or undefined if not one. A call that lets the rule go on is kept only where nothing
- * runs after it: the legacy rule's later statements still ran (a claim set after `callback` reached the token), and a
- * typed rule that returned there would silently skip them.
- */
-export const recognise = (
-  scope: Scope,
-  call: acorn.Node,
-  tail: boolean,
-  returned: boolean
-): Array<string> | undefined => {
+/** The statements for a call of `callback` (`tail`: nothing follows it in the rule), or undefined if not one. */
+export const recognise = (scope: Scope, call: acorn.Node, tail: boolean): Array<string> | undefined => {
   const c = call as acorn.AnyNode
   if (c.type !== "CallExpression" || c.callee.type !== "Identifier" || c.callee.name !== scope.callback) {
     return undefined
@@ -58,8 +49,7 @@ export const recognise = (
     if (rest.length > 0 || !isName(user, scope.user) || !isName(context, scope.context)) {
       return Todo.lines(scope, call, "calls back with another `user` or `context` than it was given")
     }
-    if (tail) return []
-    return returned ? ["return"] : Todo.lines(scope, call, "runs more code after `callback(null, user, context)`")
+    return tail ? [] : ["return"]
   }
   const message = messageOf(error as acorn.Node)
   if (message === undefined) {
@@ -69,7 +59,9 @@ export const recognise = (
     return Todo.lines(scope, call, "denies with an empty message or one over 500 characters")
   }
   const existing = scope.denials.find((d) => d.message === message)
-  const name = existing?.name ?? fresh(scope, className(message))
+  // A class at the module's top would hide a global of that name from the rule's code (`Math`, `Error`, `URL`).
+  const base = className(message)
+  const name = existing?.name ?? fresh(scope, allowedGlobals.has(base) ? `${base}Denied` : base)
   if (existing === undefined) scope.denials.push({ name, message, line: lineOf(scope, call) })
   scope.uses.add("Denial")
   return [`return yield* new ${name}()`]

@@ -83,7 +83,7 @@ export const module = ({ body, file, rule, scope }: Emitted): string => {
   const todos = scope.todos.length
   const header = [
     "/**",
-    ` * ${rule}: converted by \`rulefx convert\` from the legacy rule ${file}.`,
+    ` * ${Todo.inBlockComment(`${rule}: converted by \`rulefx convert\` from the legacy rule ${file}.`)}`,
     " *",
     todos === 0
       ? " * Every construct of the legacy rule was translated; its differential test runs both on generated logins."

@@ -18,7 +18,7 @@ export type Rewritten =
   | { readonly _tag: "Refused"; readonly node: acorn.Node; readonly reason: string }
 
 // Standard globals whose use means the same in a typed rule: no timers, no I/O, no process, no promises.
-const allowedGlobals: ReadonlySet<string> = new Set(
+export const allowedGlobals: ReadonlySet<string> = new Set(
   ("Array Boolean Date Error Infinity JSON Map Math NaN Number Object RangeError RegExp Set String Symbol TypeError " +
     "URL URLSearchParams decodeURI decodeURIComponent encodeURI encodeURIComponent isFinite isNaN parseFloat " +
     "parseInt undefined structuredClone console").split(" ")

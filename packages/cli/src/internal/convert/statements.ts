@@ -22,7 +22,11 @@ const block = (scope: Scope, node: acorn.Node, tail: boolean): Array<string> => 
 
 const expressionStatement = (scope: Scope, statement: acorn.Node, expression: acorn.Node, tail: boolean) => {
   const e = expression as acorn.AnyNode
-  const viaCallback = Callback.recognise(scope, e, tail, false)
+  const viaCallback = Callback.recognise(scope, e, tail)
+  // Rules ran the statements after a `callback(...)` that does not return; the typed rule's `return` would skip them.
+  if (viaCallback !== undefined && !tail && !viaCallback.some((l) => l.includes(`${Todo.marker}(`))) {
+    return Todo.lines(scope, statement, "calls back without `return`: Rules still ran the statements after it")
+  }
   if (viaCallback !== undefined) return viaCallback
   const metadata = Metadata.recognise(scope, e, tail)
   if (metadata !== undefined) return metadata
@@ -67,7 +71,7 @@ const statement = (scope: Scope, node: acorn.Node, tail: boolean): Array<string>
       return expressionStatement(scope, n, n.expression, tail)
     case "ReturnStatement": {
       if (n.argument == null) return tail ? [] : ["return"]
-      const viaCallback = Callback.recognise(scope, n.argument, tail, true)
+      const viaCallback = Callback.recognise(scope, n.argument, tail)
       if (viaCallback === undefined) return Todo.lines(scope, n, "returns a value other than `callback(...)`")
       return viaCallback.length === 0 || viaCallback.at(-1)?.startsWith("return") ? viaCallback : [
         ...viaCallback,
@@ -127,13 +131,18 @@ const statement = (scope: Scope, node: acorn.Node, tail: boolean): Array<string>
   }
 }
 
-// A bare `return;`: what may follow a `callback(...)` statement without any code of the rule running after it.
-const isBareReturn = (node: acorn.Node | undefined): boolean =>
-  node?.type === "ReturnStatement" && (node as acorn.ReturnStatement).argument == null
-
 /**
  * The translated statements of a list; `tail`: nothing runs after the list (the end of the rule). A statement followed
  * only by a bare `return` counts as the tail too (that `return` ends the typed rule as it ended the legacy one).
  */
 export const list = (scope: Scope, body: ReadonlyArray<acorn.Node>, tail: boolean): Array<string> =>
-  body.flatMap((node, i) => statement(scope, node, (tail && i === body.length - 1) || isBareReturn(body[i + 1])))
+  body.flatMap((_, i) => statement(scope, body[i] as acorn.Node, endsAt(body, i, tail)))
+
+/**
+ * Whether nothing runs after statement `i` of a list: it is the list's last (and the list is the rule's tail), or a
+ * bare `return` follows it (`callback(...); return;`).
+ */
+export const endsAt = (body: ReadonlyArray<acorn.Node>, i: number, tail: boolean): boolean => {
+  const next = body[i + 1] as acorn.AnyNode | undefined
+  return next === undefined ? tail : next.type === "ReturnStatement" && next.argument == null
+}

@@ -62,7 +62,8 @@ const bodyText = (body: unknown): string => {
   if (body instanceof URLSearchParams) return body.toString()
   if (body instanceof ArrayBuffer) return Buffer.from(body).toString("latin1")
   if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1")
-  // A stream, a Blob or FormData is not read here (that would use it up): such requests match by method and URL.
+  // A stream is not read here (that would use it up): such requests match by method and URL. A Blob and a FormData
+  // are read where the request is described (asynchronously).
   return `<${Object.prototype.toString.call(body).slice(8, -1)}>`
 }
 
@@ -80,13 +81,36 @@ const headersDigest = (headers: Headers): string | undefined => {
 
 // What a request sends: method, URL, body and headers. A Request's body and a Blob are read from a copy (the
 // request itself goes out untouched); a stream or FormData is not (that would use it up, or its boundary is random).
+// A form's fields in order (a file as its name, type and text): its multipart encoding has a random boundary, and
+// two forms with other values must not match one recorded answer.
+const formText = async (form: FormData): Promise<string> => {
+  const fields = await Promise.all(
+    [...form].map(async ([name, value]) =>
+      [name, typeof value === "string" ? value : `<File ${value.name} ${value.type}> ${await value.text()}`] as const
+    )
+  )
+  return `<FormData> ${JSON.stringify(fields)}`
+}
+
+const requestText = async (request: Request): Promise<string> => {
+  const type = request.headers.get("content-type") ?? ""
+  const copy = request.clone()
+  return (type.startsWith("multipart/form-data") ? copy.formData().then(formText) : copy.text()).catch(() =>
+    "<Request body>"
+  )
+}
+
 const describe = async (input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): Promise<Sent> => {
   const request = input instanceof Request ? input : undefined
   const url = request !== undefined ? request.url : input instanceof URL ? input.href : String(input)
   const body = init?.body !== undefined
-    ? init.body instanceof Blob ? await init.body.text() : bodyText(init.body)
+    ? init.body instanceof Blob
+      ? await init.body.text()
+      : init.body instanceof FormData
+      ? await formText(init.body)
+      : bodyText(init.body)
     : request?.body != null
-    ? await request.clone().text().catch(() => "<Request body>")
+    ? await requestText(request)
     : ""
   const headers = headersDigest(new Headers(init?.headers ?? request?.headers))
   return {

@@ -44,14 +44,17 @@ export const scrubberOf = (secrets: Readonly<Record<string, unknown>>): Scrub =>
   // Longest first, so a secret that contains another is replaced whole.
   forms.sort(([x], [y]) => y.length - x.length)
   const text = (s: string): string => forms.reduce((out, [form, marker]) => out.replaceAll(form, marker), s)
-  const deep = (value: unknown): unknown => {
+  // `path`: the objects above this one; one of them again (a cyclic claim) is shown as `[cycle]`, not walked forever.
+  const deep = (value: unknown, path: ReadonlySet<object> = new Set()): unknown => {
     if (typeof value === "string") return text(value)
-    if (Array.isArray(value)) return value.map(deep)
+    if (typeof value === "object" && value !== null && path.has(value)) return "[cycle]"
+    const below = typeof value === "object" && value !== null ? new Set([...path, value]) : path
+    if (Array.isArray(value)) return value.map((v) => deep(v, below))
     if (typeof value === "object" && value !== null && isRecord(value)) {
       const out: Record<string, unknown> = {}
       for (const key of Object.keys(value)) {
         Object.defineProperty(out, text(key), {
-          value: deep((value as Record<string, unknown>)[key]),
+          value: deep((value as Record<string, unknown>)[key], below),
           enumerable: true,
           writable: true,
           configurable: true
@@ -59,7 +62,18 @@ export const scrubberOf = (secrets: Readonly<Record<string, unknown>>): Scrub =>
       }
       return out
     }
+    // Another realm's object (a legacy rule's, which `rulefx migrate` runs in its own), one without a prototype, or a
+    // class's (a URL): the report shows its JSON, so that is what is scrubbed.
+    if (typeof value === "object" && value !== null) {
+      try {
+        const json = JSON.stringify(value)
+        return json === undefined ? value : deep(JSON.parse(json), below)
+      } catch {
+        return text(String(value))
+      }
+    }
     return value
   }
-  return forms.length === 0 ? (value) => value : (value) => deep(value) as typeof value
+  // Walked even without secrets: the copy has no cycles, which the report (JSON) could not show.
+  return (value) => deep(value) as typeof value
 }
