@@ -1,7 +1,8 @@
 /**
  * DecisionKind: how the adapter checks and applies one kind of decision that not every Action uses: the flow kinds
  * (redirects with a signed token, forms, transaction metadata, recorded methods: Auth0Flow, given by Resumable.make),
- * MFA steps and linking (Auth0Authentication), SAML (Auth0SamlResponse), session and refresh token (Auth0Session).
+ * MFA steps and linking (Auth0Authentication), SAML (Auth0SamlResponse), session and refresh token (Auth0Session),
+ * early-access target scopes (Auth0TargetScopes).
  * Each kind's Auth0 code is opt-in, passed to `PostLogin.make` as `kinds`, so an Action that does not use it does not
  * carry it (about 2 to 3 kB each, minified). A Decision that holds a kind the handler was not given is denied with the
  * generic reason before any `api` call, and the log names the kind and the module to pass: it never reaches Auth0 half
@@ -74,7 +75,8 @@ const fieldsOf: ReadonlyArray<readonly [Target, string]> = [
   ["flow", "prompt transactionMetadata authenticationMethods conflicts validation"],
   ["authentication", "mfaSteps primaryUsers"],
   ["samlResponse", "samlResponse"],
-  ["session", "session refreshToken revoke"]
+  ["session", "session refreshToken revoke"],
+  ["targetScopes", "targetScopes"]
 ]
 
 // Set: not undefined or null, and not an empty list.

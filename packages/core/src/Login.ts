@@ -86,6 +86,11 @@ export interface Transaction {
    * Actions, and kept across redirects and forms. Read it typed through TransactionMetadata.make.
    */
   readonly metadata?: Readonly<Record<string, unknown>> | undefined
+  /**
+   * The target scopes as things stand (Auth0's early-access `event.transaction.target_scopes`): the requested scopes,
+   * with the changes of earlier Actions. Absent when the tenant lacks the feature; read it through TargetScopes.current.
+   */
+  readonly targetScopes?: ReadonlyArray<string> | undefined
   /** A form's submission when the login resumes from one (Auth0's `event.prompt`); read it through Form.make. */
   readonly prompt?: {
     readonly id: string
