@@ -66,10 +66,7 @@ const eventSchema = () => {
         protocol: optStr,
         requested_scopes: v.optional(v.array(v.string()), []),
         // Read by TransactionMetadata's facts, which decode it: a malformed value denies only the logins that read it.
-        metadata: v.optional(v.unknown()),
-        // Early access, read by TargetScopes.current: anything but a list of strings is as absent, denying only the
-        // logins that read it.
-        target_scopes: v.optional(v.unknown())
+        metadata: v.optional(v.unknown())
       }),
       { requested_scopes: [] }
     ),
@@ -147,8 +144,6 @@ const toLogin = (e: Event, event: Readonly<Record<string, unknown>>): Decoded =>
       requestedScopes: e.transaction.requested_scopes,
       audience: e.resource_server?.identifier,
       ...(isRecord(e.transaction.metadata) && { metadata: e.transaction.metadata }),
-      ...(Array.isArray(e.transaction.target_scopes) && e.transaction.target_scopes.every((s) => typeof s === "string") &&
-        { targetScopes: e.transaction.target_scopes as Array<string> }),
       ...(isSubmission(e.prompt) && {
         prompt: { id: e.prompt.id, fields: recordOr(e.prompt["fields"]), vars: recordOr(e.prompt["vars"]) }
       })

@@ -69,15 +69,11 @@ export interface DecisionKind {
   ) => boolean
 }
 
-// Each kind, by its target, and the optional fields of a Decision or a denial that hold it (a redirect with a token is
-// "flow" too).
-const fieldsOf: ReadonlyArray<readonly [Target, string]> = [
-  ["flow", "prompt transactionMetadata authenticationMethods conflicts validation"],
-  ["authentication", "mfaSteps primaryUsers"],
-  ["samlResponse", "samlResponse"],
-  ["session", "session refreshToken revoke"],
-  ["targetScopes", "targetScopes"]
-]
+// Each kind: its target, then the optional fields of a Decision or a denial that hold it besides the one the target
+// names (a redirect with a token is "flow" too). One string, for the size of every Action.
+const fieldsOf: ReadonlyArray<ReadonlyArray<string>> = /* @__PURE__ */ ("flow prompt transactionMetadata " +
+  "authenticationMethods conflicts validation,authentication mfaSteps primaryUsers,samlResponse," +
+  "session refreshToken revoke,targetScopes").split(",").map((kind) => kind.split(" "))
 
 // Set: not undefined or null, and not an empty list.
 const isSet = (value: { readonly length?: number } | null | undefined): boolean =>
@@ -92,10 +88,10 @@ const isSet = (value: { readonly length?: number } | null | undefined): boolean 
  */
 export const present = (d: Decision.Decision | Denied): Array<Target> => {
   const fields = d as unknown as Readonly<Record<string, { readonly length?: number } | null | undefined>>
-  return fieldsOf.filter(([target, names]) =>
-    target === "flow" && (d as Partial<Decision.Decision>).redirect?.token !== undefined ||
-    names.split(" ").some((name) => isSet(fields[name]))
-  ).map(([target]) => target)
+  return fieldsOf.filter((names) =>
+    names[0] === "flow" && (d as Partial<Decision.Decision>).redirect?.token !== undefined ||
+    names.some((name) => isSet(fields[name]))
+  ).map(([target]) => target as Target)
 }
 
 /**

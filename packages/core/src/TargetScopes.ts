@@ -102,8 +102,15 @@ export class TargetScopesUnavailable extends /* @__PURE__ */ Denial.Class("Targe
  */
 export const current: Effect.Effect<ReadonlyArray<string>, TargetScopesUnavailable, Login> = Effect.flatMap(
   Login,
-  (login) =>
-    login.transaction.targetScopes === undefined
-      ? Effect.fail(new TargetScopesUnavailable())
-      : Effect.succeed(login.transaction.targetScopes)
+  (login) => {
+    const scopes = login.transaction.targetScopes ?? fromEvent(login.raw)
+    return scopes === undefined ? Effect.fail(new TargetScopesUnavailable()) : Effect.succeed(scopes)
+  }
 )
+
+// Read from the event here rather than decoded with every login, so an Action that never reads them carries none of
+// this: anything but a list of strings is as absent.
+const fromEvent = (raw: Readonly<Record<string, unknown>>): ReadonlyArray<string> | undefined => {
+  const scopes = (raw["transaction"] as { readonly target_scopes?: unknown } | null | undefined)?.target_scopes
+  return Array.isArray(scopes) && scopes.every((scope) => typeof scope === "string") ? scopes : undefined
+}

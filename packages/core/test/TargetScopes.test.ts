@@ -21,6 +21,21 @@ const login = (targetScopes?: ReadonlyArray<string>) =>
     transaction: { requestedScopes: ["openid", "profile"], ...(targetScopes && { targetScopes }) }
   }))
 
+const from = (raw: Record<string, unknown>) =>
+  Effect.flip(TargetScopes.current).pipe(
+    Effect.map((e) => e._tag),
+    Effect.orElseSucceed(() => "none"),
+    Effect.provide(
+      Login.Login.layer(Login.make({ user: { id: "u" }, client: { id: "c" }, request: { ip: "::1" }, raw }))
+    )
+  )
+const scopes = (raw: Record<string, unknown>) =>
+  TargetScopes.current.pipe(
+    Effect.provide(
+      Login.Login.layer(Login.make({ user: { id: "u" }, client: { id: "c" }, request: { ip: "::1" }, raw }))
+    )
+  )
+
 describe("TargetScopes", () => {
   it.effect("add, remove, set and clear record the changes in the order the rule made them", () =>
     Effect.gen(function*() {
@@ -78,6 +93,21 @@ describe("TargetScopes", () => {
     Effect.gen(function*() {
       assert.deepStrictEqual(yield* TargetScopes.current, ["openid", "read:reports"])
     }).pipe(Effect.provide(login(["openid", "read:reports"]))))
+
+  it.effect("current falls back to the event's transaction.target_scopes, a list of strings or nothing", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(yield* scopes({ transaction: { target_scopes: ["openid", "read:x"] } }), [
+        "openid",
+        "read:x"
+      ])
+      for (
+        const raw of [{}, { transaction: null }, { transaction: { target_scopes: "openid" } }, {
+          transaction: { target_scopes: ["openid", 7] }
+        }]
+      ) {
+        assert.strictEqual(yield* from(raw), "TargetScopesUnavailable")
+      }
+    }))
 
   it.effect("without the feature, current fails with TargetScopesUnavailable (the generic message)", () =>
     Effect.gen(function*() {
