@@ -102,6 +102,7 @@ export type Target =
   | "refreshToken"
   | "api"
   | "flow"
+  | "targetScopes"
 
 /**
  * The rule a Decision breaks.

@@ -25,7 +25,8 @@ import type * as Layer from "effect/Layer"
 import * as Auth0Limits from "./Auth0Limits.ts"
 import * as CredentialsExchangeEvent from "./CredentialsExchangeEvent.ts"
 import { printLine } from "./internal/logger.ts"
-import { type CacheApi, isValidScope } from "./PostLoginApi.ts"
+import * as TargetScopeCalls from "./internal/targetScopes.ts"
+import type { CacheApi, TargetScopesApi } from "./PostLoginApi.ts"
 import * as TriggerRun from "./TriggerRun.ts"
 
 /**
@@ -38,12 +39,7 @@ export interface CredentialsExchangeApi {
   readonly access: { readonly deny: (code: CoreExchange.Code, reason: string) => unknown }
   readonly accessToken: { readonly setCustomClaim: (name: string, value: unknown) => unknown }
   /** Early access: absent on a tenant without the target scopes feature. */
-  readonly transaction?: {
-    readonly addTargetScope: (scope: string) => unknown
-    readonly removeTargetScope: (scope: string) => unknown
-    readonly setTargetScopes: (scopes: Array<string>) => unknown
-    readonly clearTargetScopes: () => unknown
-  }
+  readonly transaction?: TargetScopesApi
   /** Auth0's cache, shared by the Actions of the trigger. */
   readonly cache?: CacheApi
 }
@@ -105,9 +101,6 @@ const serverError = (denial: string): Outcome => ({
 const foreign = (d: Decision.Decision): boolean =>
   !Decision.isEmpty({ ...d, accessTokenClaims: {}, targetScopes: undefined })
 
-const scopesOf = (change: Decision.TargetScopeChange): ReadonlyArray<string> =>
-  change._tag === "Set" ? change.scopes : change._tag === "Clear" ? [] : [change.scope]
-
 /**
  * Lists the target scope changes Auth0 would throw on: a scope that is not a string of the characters a scope may
  * hold (no spaces, no quotes, no backslashes).
@@ -117,15 +110,7 @@ const scopesOf = (change: Decision.TargetScopeChange): ReadonlyArray<string> =>
  */
 export const checkTargetScopes = (
   changes: ReadonlyArray<Decision.TargetScopeChange>
-): ReadonlyArray<Auth0Limits.Violation> =>
-  changes.flatMap((change) =>
-    scopesOf(change).filter((scope) => typeof scope !== "string" || !isValidScope(scope)).map((scope) => ({
-      target: "scope" as const,
-      name: String(scope),
-      rule: "InvalidScope" as const,
-      bytes: undefined
-    }))
-  )
+): ReadonlyArray<Auth0Limits.Violation> => TargetScopeCalls.check(changes, "scope")
 
 const toOutcome = (result: TriggerRun.Result): Outcome => {
   if (result._tag === "Failed") {
@@ -196,16 +181,8 @@ export const apply = (outcome: Outcome, api: CredentialsExchangeApi): void => {
   for (const name of Object.keys(outcome.accessTokenClaims)) {
     api.accessToken.setCustomClaim(name, outcome.accessTokenClaims[name])
   }
-  for (const change of outcome.targetScopes ?? []) {
-    const transaction = api.transaction!
-    if (change._tag === "Add") transaction.addTargetScope(change.scope)
-    else if (change._tag === "Remove") transaction.removeTargetScope(change.scope)
-    else if (change._tag === "Set") transaction.setTargetScopes([...change.scopes])
-    else transaction.clearTargetScopes()
-  }
+  if (outcome.targetScopes !== undefined) TargetScopeCalls.apply(outcome.targetScopes, api.transaction!)
 }
-
-const targetScopeCalls = ["addTargetScope", "removeTargetScope", "setTargetScopes", "clearTargetScopes"] as const
 
 /**
  * Tells whether an outcome needs a call the `api` lacks: target scope changes on a tenant without the early-access
@@ -215,9 +192,7 @@ const targetScopeCalls = ["addTargetScope", "removeTargetScope", "setTargetScope
  * @since 0.1.0
  */
 export const lacksApi = (outcome: Outcome, api: CredentialsExchangeApi): boolean =>
-  outcome._tag === "Allowed" && (outcome.targetScopes ?? []).length > 0 &&
-  (typeof api.transaction !== "object" || api.transaction === null ||
-    targetScopeCalls.some((call) => typeof api.transaction![call] !== "function"))
+  outcome._tag === "Allowed" && (outcome.targetScopes ?? []).length > 0 && TargetScopeCalls.lacks(api.transaction)
 
 /**
  * Builds `onExecuteCredentialsExchange` from a credentials-exchange pipeline and the layer of the services it needs

@@ -1,7 +1,8 @@
 /**
  * DecisionKind: how the adapter checks and applies one kind of decision that not every Action uses: the flow kinds
  * (redirects with a signed token, forms, transaction metadata, recorded methods: Auth0Flow, given by Resumable.make),
- * MFA steps and linking (Auth0Authentication), SAML (Auth0SamlResponse), session and refresh token (Auth0Session).
+ * MFA steps and linking (Auth0Authentication), SAML (Auth0SamlResponse), session and refresh token (Auth0Session),
+ * early-access target scopes (Auth0TargetScopes).
  * Each kind's Auth0 code is opt-in, passed to `PostLogin.make` as `kinds`, so an Action that does not use it does not
  * carry it (about 2 to 3 kB each, minified). A Decision that holds a kind the handler was not given is denied with the
  * generic reason before any `api` call, and the log names the kind and the module to pass: it never reaches Auth0 half
@@ -68,14 +69,11 @@ export interface DecisionKind {
   ) => boolean
 }
 
-// Each kind, by its target, and the optional fields of a Decision or a denial that hold it (a redirect with a token is
-// "flow" too).
-const fieldsOf: ReadonlyArray<readonly [Target, string]> = [
-  ["flow", "prompt transactionMetadata authenticationMethods conflicts validation"],
-  ["authentication", "mfaSteps primaryUsers"],
-  ["samlResponse", "samlResponse"],
-  ["session", "session refreshToken revoke"]
-]
+// Each kind: its target, then the optional fields of a Decision or a denial that hold it besides the one the target
+// names (a redirect with a token is "flow" too). One string, for the size of every Action.
+const fieldsOf: ReadonlyArray<ReadonlyArray<string>> = /* @__PURE__ */ ("flow prompt transactionMetadata " +
+  "authenticationMethods conflicts validation,authentication mfaSteps primaryUsers,samlResponse," +
+  "session refreshToken revoke,targetScopes").split(",").map((kind) => kind.split(" "))
 
 // Set: not undefined or null, and not an empty list.
 const isSet = (value: { readonly length?: number } | null | undefined): boolean =>
@@ -90,10 +88,10 @@ const isSet = (value: { readonly length?: number } | null | undefined): boolean 
  */
 export const present = (d: Decision.Decision | Denied): Array<Target> => {
   const fields = d as unknown as Readonly<Record<string, { readonly length?: number } | null | undefined>>
-  return fieldsOf.filter(([target, names]) =>
-    target === "flow" && (d as Partial<Decision.Decision>).redirect?.token !== undefined ||
-    names.split(" ").some((name) => isSet(fields[name]))
-  ).map(([target]) => target)
+  return fieldsOf.filter((names) =>
+    names[0] === "flow" && (d as Partial<Decision.Decision>).redirect?.token !== undefined ||
+    names.some((name) => isSet(fields[name]))
+  ).map(([target]) => target as Target)
 }
 
 /**

@@ -45,8 +45,13 @@ export interface PostLoginApi {
   }
   /** A validation error of the team's own code (Validation.fail). */
   readonly validation?: { readonly error: (code: string, message: string) => unknown }
-  /** Transaction metadata (TransactionMetadata.set). */
-  readonly transaction?: { readonly setMetadata: (key: string, value: string | number | boolean | null) => unknown }
+  /**
+   * Transaction metadata (TransactionMetadata.set); the early-access target scope calls (TargetScopes), absent on a
+   * tenant without the feature.
+   */
+  readonly transaction?: {
+    readonly setMetadata: (key: string, value: string | number | boolean | null) => unknown
+  } & Partial<TargetScopesApi>
   /** Auth0's cache, shared by the Actions of the trigger. Optional: stand-ins and older runtimes may lack it. */
   readonly cache?: CacheApi
   /**
@@ -206,3 +211,16 @@ export interface CacheApi {
  * @since 0.1.0
  */
 export const isValidScope = (scope: string): boolean => /^[\x21\x23-\x5b\x5d-\x7e]+$/.test(scope)
+
+/**
+ * Auth0's early-access target scope calls (`api.transaction.*TargetScope(s)`), in post-login and credentials-exchange.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TargetScopesApi {
+  readonly addTargetScope: (scope: string) => unknown
+  readonly removeTargetScope: (scope: string) => unknown
+  readonly setTargetScopes: (scopes: Array<string>) => unknown
+  readonly clearTargetScopes: () => unknown
+}

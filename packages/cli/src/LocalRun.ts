@@ -381,12 +381,15 @@ const flowRows = (summary: Summary): Array<[string, string]> => {
   return rows
 }
 // The decisions shown call by call, in order: MFA steps and linking, SAML, session and refresh token (what Auth0 does
-// with several calls differs by method, so each is shown as made). Recorded methods are the flow rows' (above).
-const surfaceCall = /^(authentication\.(?!recordMethod)|samlResponse\.|session\.|refreshToken\.)/
+// with several calls differs by method, so each is shown as made), early-access target scopes. Recorded methods and
+// transaction metadata are the flow rows' (above).
+const surfaceCall =
+  /^(authentication\.(?!recordMethod)|samlResponse\.|session\.|refreshToken\.|transaction\.\w+TargetScope)/
 
 /**
- * Renders a result as an aligned plain-text table. Calls of `api.authentication`, `api.samlResponse`, `api.session` and
- * `api.refreshToken` are rows of their own, one per call, in order, labelled with the method.
+ * Renders a result as an aligned plain-text table. Calls of `api.authentication`, `api.samlResponse`, `api.session`,
+ * `api.refreshToken` and `api.transaction.*TargetScope(s)` are rows of their own, one per call, in order, labelled
+ * with the method.
  *
  * @category getters
  * @since 0.1.0

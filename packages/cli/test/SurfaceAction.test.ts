@@ -26,12 +26,16 @@ afterAll(() => {
   if (dir !== "") rmSync(dir, { recursive: true, force: true })
 })
 
-const runWith = (appMetadata: Record<string, unknown>, protocol = "oidc-basic-profile") =>
+const runWith = (
+  appMetadata: Record<string, unknown>,
+  protocol = "oidc-basic-profile",
+  transaction: Record<string, unknown> = {}
+) =>
   Effect.gen(function*() {
     const handler = yield* LocalRun.loadAction(action)
     const event = Events.postLogin({
       user: { user_id: "auth0|ada", email: "ada@example.com", app_metadata: appMetadata, user_metadata: {} },
-      transaction: { protocol }
+      transaction: { protocol, ...transaction }
     })
     const result = yield* LocalRun.run(handler, event)
     return { result, rows: LocalRun.render(result).split("\n").map((row) => row.replace(/ {2,}/g, "  ")) }
@@ -78,5 +82,22 @@ describe("the post-login api surface through a built Action and rulefx run", () 
         { method: "session.revoke", args: ["Please sign in again.", { preserveRefreshTokens: false }] }
       ])
       assert.include(rows, `session.revoke  "Please sign in again.", {"preserveRefreshTokens":false}`)
+    }))
+
+  it.effect("early-access target scopes: read from the event, changed in rule order, printed", () =>
+    Effect.gen(function*() {
+      const { result, rows } = yield* runWith({ narrowScopes: true }, "oidc-basic-profile", {
+        requested_scopes: ["openid", "profile", "read:orders", "write:orders"],
+        target_scopes: ["openid", "profile", "read:orders", "write:orders"]
+      })
+      assert.strictEqual(result.outcome, "allowed")
+      assert.deepStrictEqual(result.calls.filter((c) => c.method.startsWith("transaction.")), [
+        { method: "transaction.setTargetScopes", args: [["openid", "read:orders"]] },
+        { method: "transaction.addTargetScope", args: ["read:reports"] }
+      ])
+      assert.includeMembers(rows, [`transaction.setTargetScopes  ["openid","read:orders"]`])
+      const without = yield* runWith({ narrowScopes: true })
+      assert.strictEqual(without.result.outcome, "denied")
+      assert.isFalse(without.result.calls.some((c) => c.method.startsWith("transaction.")))
     }))
 })

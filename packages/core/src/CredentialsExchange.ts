@@ -16,8 +16,9 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Types from "effect/Types"
-import * as Decision from "./Decision.ts"
+import type * as Decision from "./Decision.ts"
 import * as Denial from "./Denial.ts"
+import * as TargetScopes from "./TargetScopes.ts"
 import * as Trigger from "./Trigger.ts"
 
 /**
@@ -230,20 +231,16 @@ export const targetScopes: Effect.Effect<ReadonlyArray<string>, TargetScopesUnav
 
 /**
  * How the target scope changes of several rules combine: in rule order, each rule's changes in the order it made
- * them, so a later `setTargetScopes` or `clearTargetScopes` replaces what earlier rules added.
+ * them, so a later `setTargetScopes` or `clearTargetScopes` replaces what earlier rules added (TargetScopes.merge,
+ * shared with post-login).
  *
  * @category combinators
  * @since 0.1.0
  */
-export const mergeTargetScopes: Decision.Merge = (out, d) => {
-  if (d.targetScopes?.length) out.targetScopes = [...(out.targetScopes ?? []), ...d.targetScopes]
-}
+export const mergeTargetScopes: Decision.Merge = TargetScopes.merge
 
 const recordTargetScope = (change: Decision.TargetScopeChange) =>
-  Trigger.record(recorder, (d) => {
-    Decision.withKind(d, mergeTargetScopes)
-    ;(d.targetScopes ??= []).push(change)
-  })
+  Trigger.record(recorder, (d) => TargetScopes.push(d, change))
 
 /**
  * Adds a scope to the target scopes (early access: `api.transaction.addTargetScope`). Auth0 drops a scope the

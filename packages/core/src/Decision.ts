@@ -107,7 +107,7 @@ export interface Decision {
   readonly session?: Session.Changes | undefined
   /** Refresh token changes (RefreshToken). Absent when none. */
   readonly refreshToken?: Session.Changes | undefined
-  /** Credentials-exchange target scope changes, in rule order (CredentialsExchange, early access). Absent when none. */
+  /** Target scope changes, in rule order (TargetScopes, CredentialsExchange; early access). Absent when none. */
   readonly targetScopes?: ReadonlyArray<TargetScopeChange> | undefined
   /**
    * Custom-token-exchange subjects named (a user, an organization, an actor), in rule order (CustomTokenExchange).
@@ -120,7 +120,8 @@ export interface Decision {
 }
 
 /**
- * One change to the target scopes of a credentials exchange (Auth0's early-access `api.transaction.*TargetScope*`).
+ * One change to the target scopes of a login or a credentials exchange (Auth0's early-access
+ * `api.transaction.*TargetScope*`).
  *
  * @category models
  * @since 0.1.0

@@ -86,6 +86,13 @@ export interface Transaction {
    * Actions, and kept across redirects and forms. Read it typed through TransactionMetadata.make.
    */
   readonly metadata?: Readonly<Record<string, unknown>> | undefined
+  /**
+   * The target scopes as things stand (Auth0's early-access `event.transaction.target_scopes`): the requested scopes,
+   * with the changes of earlier Actions. Read it through TargetScopes.current, which falls back to the event's
+   * `transaction.target_scopes` (in `raw`) when this is absent: Auth0's adapter leaves it to that, so an Action that
+   * never reads the target scopes does not decode them.
+   */
+  readonly targetScopes?: ReadonlyArray<string> | undefined
   /** A form's submission when the login resumes from one (Auth0's `event.prompt`); read it through Form.make. */
   readonly prompt?: {
     readonly id: string

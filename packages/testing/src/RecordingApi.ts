@@ -7,8 +7,9 @@
  * chaining, and `cache` is an in-memory cache with Auth0's limits, answering `{type: "error", code}` with Auth0's
  * codes when a write does not fit (see Auth0Limits.cache). Cache calls are recorded too (`cache.get`, `cache.set`,
  * `cache.delete`), after the call, so a refused write is in `calls` as well. It also records `authentication.*`,
- * `samlResponse.*`, `session.*` and `refreshToken.*` calls; `rules.wasExecuted` answers from `executedRules` (a read,
- * not recorded).
+ * `samlResponse.*`, `session.*` and `refreshToken.*` calls, and the early-access `transaction.addTargetScope`,
+ * `removeTargetScope`, `setTargetScopes` and `clearTargetScopes` (which throw on an invalid scope, as `addScope`
+ * does, and keep `targetScopes` live); `rules.wasExecuted` answers from `executedRules` (a read, not recorded).
  *
  * @since 0.1.0
  */
@@ -19,7 +20,8 @@ import {
   type PostLoginApi,
   type RefreshTokenApi,
   type SamlResponseApi,
-  type SessionApi
+  type SessionApi,
+  type TargetScopesApi
 } from "@rulefx/adapter-auth0/PostLoginApi"
 import { makeMemoryCache } from "./internal/memoryCache.ts"
 import * as Tokens from "./Tokens.ts"
@@ -80,6 +82,12 @@ export interface RecordingApi extends PostLoginApi {
   readonly state: string
   /** The transaction's metadata, live: what the event arrived with, updated by `transaction.setMetadata`. */
   readonly transactionMetadata: Record<string, unknown>
+  readonly transaction: NonNullable<PostLoginApi["transaction"]> & TargetScopesApi
+  /**
+   * The target scopes, live (early access): the event's `transaction.target_scopes` (its requested scopes when it has
+   * none), updated by the `transaction.*TargetScope(s)` calls as Auth0 updates the event's.
+   */
+  readonly targetScopes: Array<string>
 }
 
 /**
@@ -123,6 +131,9 @@ export const make = (options: Options = {}): RecordingApi => {
   const request = section(event["request"])
   const state = options.state ?? `rulefx-state-${++states}-${Math.random().toString(36).slice(2, 10)}`
   const transactionMetadata: Record<string, unknown> = { ...section(section(event["transaction"])["metadata"]) }
+  const eventTransaction = section(event["transaction"])
+  const initialScopes = eventTransaction["target_scopes"] ?? eventTransaction["requested_scopes"]
+  const targetScopes: Array<string> = Array.isArray(initialScopes) ? initialScopes.map(String) : []
   // oxlint-disable-next-line prefer-const
   let api: RecordingApi
   const record = (method: string) => (...args: Array<unknown>) => {
@@ -180,8 +191,30 @@ export const make = (options: Options = {}): RecordingApi => {
         if (value === null) delete transactionMetadata[key]
         else transactionMetadata[key] = value
         return record("transaction.setMetadata")(key, value)
+      },
+      addTargetScope: (value: string) => {
+        const result = scope("transaction.addTargetScope")(value)
+        if (!targetScopes.includes(value)) targetScopes.push(value)
+        return result
+      },
+      removeTargetScope: (value: string) => {
+        const result = scope("transaction.removeTargetScope")(value)
+        if (targetScopes.includes(value)) targetScopes.splice(targetScopes.indexOf(value), 1)
+        return result
+      },
+      setTargetScopes: (values: Array<string>) => {
+        for (const value of values) {
+          if (typeof value !== "string" || !isValidScope(value)) throw new TypeError(`Invalid scope: ${String(value)}`)
+        }
+        targetScopes.splice(0, targetScopes.length, ...new Set(values))
+        return record("transaction.setTargetScopes")(values)
+      },
+      clearTargetScopes: () => {
+        targetScopes.length = 0
+        return record("transaction.clearTargetScopes")()
       }
     },
+    targetScopes,
     state,
     transactionMetadata,
     authentication: {

@@ -8,6 +8,7 @@ import * as Auth0Authentication from "@rulefx/adapter-auth0/Auth0Authentication"
 import type { Violation } from "@rulefx/adapter-auth0/Auth0Limits"
 import * as Auth0SamlResponse from "@rulefx/adapter-auth0/Auth0SamlResponse"
 import * as Auth0Session from "@rulefx/adapter-auth0/Auth0Session"
+import * as Auth0TargetScopes from "@rulefx/adapter-auth0/Auth0TargetScopes"
 import type { DecisionKind } from "@rulefx/adapter-auth0/DecisionKind"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import type { PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
@@ -29,7 +30,8 @@ import { minimalEvent } from "./Events.ts"
 export const allKinds: ReadonlyArray<DecisionKind> = [
   Auth0Authentication.kind,
   Auth0SamlResponse.kind,
-  Auth0Session.kind
+  Auth0Session.kind,
+  Auth0TargetScopes.kind
 ]
 
 /**
