@@ -46,6 +46,7 @@ import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
 import * as DecisionKind from "./DecisionKind.ts"
+import { lastResort, userIdOf } from "./internal/lastResort.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
 import { refusedLayer } from "./internal/ownedServices.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
@@ -259,9 +260,6 @@ const transactionMetadataOf = (event: unknown): Readonly<Record<string, unknown>
   (event as { readonly transaction?: { readonly metadata?: Readonly<Record<string, unknown>> } })?.transaction
     ?.metadata
 
-const userIdOf = (event: unknown): unknown =>
-  (event as { readonly user?: { readonly user_id?: unknown } })?.user?.user_id
-
 // A hard deadline, kept outside the run: one fiber for the run and one timer beside it, so a login forks nothing of
 // its own. At the deadline the answer is a denial at once, and the run is interrupted without waiting for it to stop:
 // Effect.timeoutOrElse waits for the interrupted run, so an uninterruptible region or a slow finalizer in a rule or
@@ -437,29 +435,6 @@ const kindViolations = (
   return out
 }
 
-// Deny first, log second. An `api` without a callable `access.deny` (null, say: never Auth0's own) cannot deny: the
-// handler logs that and resolves. If Auth0's own `api.access.deny` throws, this throws too and the handler rejects:
-// Auth0 fails a login whose handler rejects, and resolving would let it through.
-const lastResort = (api: PostLoginApi, error: unknown): void => {
-  let canDeny = false
-  try {
-    canDeny = typeof api.access.deny === "function"
-  } catch {
-    // A malformed api: null, or no `access`.
-  }
-  if (canDeny) api.access.deny(genericMessage)
-  try {
-    // oxlint-disable-next-line no-console
-    console.log(
-      `rulefx ERROR handler failed closed${canDeny ? "" : " (api cannot deny)"}: ${
-        String(error instanceof Error ? error.message : error).slice(0, 200)
-      }`
-    )
-  } catch {
-    // The login is already denied; a console that throws changes nothing.
-  }
-}
-
 /**
  * Builds `onExecutePostLogin` from a pipeline and the layer of the services it needs (Login, Secrets and Cache are
  * provided per login by the adapter).
@@ -505,7 +480,7 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
         event
       }, kinds)
     } catch (error) {
-      lastResort(api, error)
+      lastResort(api, error, (a) => a.access.deny(genericMessage))
     }
   }
 }

@@ -23,6 +23,7 @@ import type * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as References from "effect/References"
 import * as Auth0Cache from "./Auth0Cache.ts"
+import { type CanDeny as SharedCanDeny, lastResort, userIdOf as sharedUserIdOf } from "./internal/lastResort.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
 import { refusedLayer } from "./internal/ownedServices.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
@@ -257,13 +258,7 @@ export const sideEffectsOutcome = (result: Result, user: unknown): SideEffectsOu
  * @category getters
  * @since 0.1.0
  */
-export const userIdOf = (event: unknown): unknown => {
-  try {
-    return (event as { readonly user?: { readonly user_id?: unknown } } | undefined)?.user?.user_id
-  } catch {
-    // None to tell.
-  }
-}
+export const userIdOf: (event: unknown) => unknown = sharedUserIdOf
 
 /**
  * The run of a side-effect trigger (post-user-registration, post-change-password): `decider` over the trigger's
@@ -453,26 +448,7 @@ export const outcomes = <I, E extends Denial, R, ROut, LE, O>(
  * @category models
  * @since 0.1.0
  */
-export interface CanDeny {
-  readonly access: { readonly deny: (...args: Array<never>) => unknown }
-}
-
-// The last resort when anything threw: deny closed through `denyClosed` (when the api has a deny) and log what threw.
-// A deny that throws itself rejects the handler: Auth0 fails the request then, where resolving would let it through.
-const lastResort = <A extends CanDeny>(api: A, error: unknown, denyClosed: (api: A) => void): void => {
-  let canDeny = false
-  try {
-    canDeny = typeof api.access.deny === "function"
-  } catch {
-    // A malformed api.
-  }
-  if (canDeny) denyClosed(api)
-  printLine(
-    `rulefx ERROR handler failed closed${canDeny ? "" : " (api cannot deny)"}: ${
-      String(error instanceof Error ? error.message : describe(error)).slice(0, 200)
-    }`
-  )
-}
+export type CanDeny = SharedCanDeny
 
 /**
  * The handler of a blocking trigger: runs, then applies the outcome through Auth0's `api`; when anything throws, denies
