@@ -96,6 +96,19 @@ describe("Auth0TargetScopes", () => {
     assert.deepStrictEqual(plain.calls.map((c) => c.method), ["idToken.setCustomClaim"])
   })
 
+  it("an api.transaction with only some of the four calls, or a null one, denies before any call", async () => {
+    const partial = () => {
+      const api = RecordingApi.make()
+      const { clearTargetScopes: _, ...three } = api.transaction as unknown as Record<string, unknown>
+      return { ...api, transaction: three }
+    }
+    for (const api of [partial(), { ...RecordingApi.make(), transaction: null }]) {
+      const { calls, lines } = await runRules([TargetScopes.add("read:reports")], { api: api as never })
+      assert.deepStrictEqual(calls, [{ method: "access.deny", args: [genericMessage] }])
+      assert.isTrue(lines.some((line) => /ERROR .*targetScopes: MissingApi/.test(line)))
+    }
+  })
+
   it("a handler not given Auth0TargetScopes.kind denies before any call, and the log names the kind", async () => {
     const { calls, lines } = await runRules(
       [Effect.all([Decision.setIdTokenClaim("https://example.com/a", 1), TargetScopes.add("read:reports")])],

@@ -207,7 +207,9 @@ describe("the continue pass's inputs in a first pass", () => {
       }),
       layer: Resumed.layerTest({ payload: { accepted: true } }) as never
     })
-    const { methods } = await run(handlers.onContinuePostLogin, event())
+    const { lines, methods } = await run(handlers.onContinuePostLogin, event())
     assert.deepStrictEqual(methods, ["access.deny"])
+    // The refusal itself, not a missing token: the adapter's own Resumed would deny this event anyway.
+    assert.isTrue(lines.some((l) => l.includes("must not provide Resumed")))
   })
 })

@@ -4,7 +4,6 @@ import * as Phone from "@rulefx/core/CustomPhoneProvider"
 import * as Decision from "@rulefx/core/Decision"
 import { Class as DenialClass } from "@rulefx/core/Denial"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
 
 class Bounced extends Email.DropClass("Bounced")<{ readonly to: string }> {
@@ -58,11 +57,9 @@ describe("CustomEmailProvider", () => {
   it.effect("a failing rule fails the pipeline with its denial; DropClass denials are drops, others are not", () =>
     Effect.gen(function*() {
       const bounce = Email.makeRule("bounce", Effect.fail(new Bounced({ to: "ada@example.com" })))
-      const dropped = yield* Effect.exit(provide(Email.makePipeline({ facts: [], rules: [bounce] }).run))
-      assert.isTrue(Exit.isFailure(dropped))
-      const bounced = new Bounced({ to: "ada@example.com" })
-      assert.isTrue(Email.isDrop(bounced))
-      assert.strictEqual(bounced.message, "the provider refuses ada@example.com")
+      const dropped = yield* Effect.flip(provide(Email.makePipeline({ facts: [], rules: [bounce] }).run))
+      assert.strictEqual(dropped._tag, "Bounced")
+      assert.isTrue(Email.isDrop(dropped))
       assert.isFalse(Email.isDrop(new ProviderDown()))
       const fails = Email.makeRule("down", Effect.fail(new ProviderDown()))
       const down = yield* Effect.flip(provide(Email.makePipeline({ facts: [], rules: [fails] }).run))
