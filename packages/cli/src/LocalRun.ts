@@ -26,7 +26,6 @@ import * as Predicate from "effect/Predicate"
 import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { extname, resolve } from "node:path"
-import * as Scrub from "./internal/diff/scrub.ts"
 import { readText } from "./internal/files.ts"
 import * as PartialEvent from "./PartialEvent.ts"
 import * as SourceMapping from "./SourceMapping.ts"
@@ -280,8 +279,7 @@ export const run = Effect.fn("LocalRun.run")(function*(
   event: Record<string, unknown>,
   options: RunOptions = {}
 ) {
-  const own = Predicate.isObject(event["secrets"]) ? event["secrets"] : {}
-  const withSecrets = { ...event, secrets: { ...own, ...options.secrets } }
+  const withSecrets = { ...event, secrets: secretsOf(event, options.secrets) }
   const limit = Duration.fromInputUnsafe(options.timeout ?? auth0TimeLimit)
   const state = stateOf(event)
   const recording = RecordingApi.make({ event: withSecrets, ...(state === undefined ? {} : { state }) })
@@ -319,8 +317,22 @@ export const run = Effect.fn("LocalRun.run")(function*(
     filled: options.filled ?? [],
     elapsedMs
   }
-  // What is printed never holds a secret of the run: a rule may have put one in a claim, a query, a denial, a log line.
-  return Scrub.scrubberOf(withSecrets.secrets)(result)
+  return result
+})
+
+/**
+ * The secrets a run hands the Action: the event's own, then `extra` (a secrets file) over them. What prints a run's
+ * result scrubs these from it (`rulefx run`; `rulefx diff` scrubs its report).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const secretsOf = (
+  event: Record<string, unknown>,
+  extra: Readonly<Record<string, unknown>> = {}
+): Readonly<Record<string, unknown>> => ({
+  ...(Predicate.isObject(event["secrets"]) ? event["secrets"] as Record<string, unknown> : {}),
+  ...extra
 })
 
 const formatSeconds = (duration: Duration.Duration): string => `${Duration.toMillis(duration) / 1000} s`

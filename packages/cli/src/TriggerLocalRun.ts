@@ -25,7 +25,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import * as Scrub from "./internal/diff/scrub.ts"
 import { readText } from "./internal/files.ts"
 import * as LocalRun from "./LocalRun.ts"
 import type * as Triggers from "./Triggers.ts"
@@ -336,8 +335,7 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
   options: LocalRun.RunOptions = {}
 ) {
   const support = supported[trigger.id]!
-  const own = isSection(event["secrets"]) ? event["secrets"] : {}
-  const withSecrets = { ...event, secrets: { ...own, ...options.secrets } }
+  const withSecrets = { ...event, secrets: LocalRun.secretsOf(event, options.secrets) }
   const limit = Duration.fromInputUnsafe(options.timeout ?? LocalRun.auth0TimeLimit)
   const recording = support.api(withSecrets, LocalRun.stateOf(event))
   // `rulefx diff` records calls the trigger's recording api does not know (LocalRun.RunOptions.wrapApi).
@@ -392,8 +390,7 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
     filled: options.filled ?? [],
     elapsedMs: performance.now() - started
   }
-  // As LocalRun's: what is printed never holds a secret of the run.
-  return Scrub.scrubberOf(withSecrets.secrets)(result)
+  return result
 })
 
 /**

@@ -6,6 +6,7 @@ import * as Option from "effect/Option"
 import { createRequire } from "node:module"
 import { resolve } from "node:path"
 import * as LocalRun from "../../LocalRun.ts"
+import * as Scrub from "../diff/scrub.ts"
 import * as SecretsFile from "../../SecretsFile.ts"
 import * as SourceMapping from "../../SourceMapping.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
@@ -80,12 +81,15 @@ export const run = Command.make(
         }; stack positions stay as they are (rebuild with --sourcemap)`
       )
     }
-    const result = yield* LocalRun.run(handler, loaded.event, {
-      secrets: extra,
-      timeout: Duration.seconds(timeout),
-      filled: loaded.filled,
-      ...(sourceMap === undefined || typeof sourceMap === "string" ? {} : { sourceMap })
-    })
+    // What is printed never holds a secret of the run: a rule may have put one in a claim, a query, a denial, a log.
+    const result = Scrub.scrubberOf(LocalRun.secretsOf(loaded.event, extra))(
+      yield* LocalRun.run(handler, loaded.event, {
+        secrets: extra,
+        timeout: Duration.seconds(timeout),
+        filled: loaded.filled,
+        ...(sourceMap === undefined || typeof sourceMap === "string" ? {} : { sourceMap })
+      })
+    )
     yield* Console.log(json ? LocalRun.toJson(result) : LocalRun.render(result))
     if (Option.isSome(expect) && result.outcome !== expect.value) {
       return yield* new CommandFailed({
@@ -154,11 +158,13 @@ const runTrigger = Effect.fnUntraced(function*(options: {
     Effect.mapError(failed)
   )
   const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
-  const result = yield* TriggerLocalRun.run(handler, trigger, loaded.event, {
-    secrets: extra,
-    timeout: Duration.seconds(timeout),
-    filled: loaded.filled
-  })
+  const result = Scrub.scrubberOf(LocalRun.secretsOf(loaded.event, extra))(
+    yield* TriggerLocalRun.run(handler, trigger, loaded.event, {
+      secrets: extra,
+      timeout: Duration.seconds(timeout),
+      filled: loaded.filled
+    })
+  )
   yield* Console.log(json ? TriggerLocalRun.toJson(result) : TriggerLocalRun.render(result))
   const passed = result.outcome === "denied" || result.outcome === "invalid" ? "denied" : "allowed"
   if (Option.isSome(expect) && (result.outcome === "rejected" || passed !== expect.value)) {
