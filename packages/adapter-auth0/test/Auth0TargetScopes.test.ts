@@ -26,6 +26,13 @@ const apiWithoutTargetScopes = () => {
   return { ...api, transaction: { setMetadata: api.transaction.setMetadata } }
 }
 
+// An api.transaction with three of the four target scope calls (no clearTargetScopes).
+const apiWithThreeCalls = () => {
+  const api = RecordingApi.make()
+  const { clearTargetScopes: _, ...three } = api.transaction as unknown as Record<string, unknown>
+  return { ...api, transaction: three }
+}
+
 const read = async (event: unknown) => {
   const { lines, calls } = await runRules([
     Effect.flatMap(TargetScopes.current, (scopes) => Decision.setIdTokenClaim("https://example.com/t", scopes))
@@ -97,13 +104,12 @@ describe("Auth0TargetScopes", () => {
   })
 
   it("an api.transaction with only some of the four calls, or a null one, denies before any call", async () => {
-    const partial = () => {
-      const api = RecordingApi.make()
-      const { clearTargetScopes: _, ...three } = api.transaction as unknown as Record<string, unknown>
-      return { ...api, transaction: three }
-    }
-    for (const api of [partial(), { ...RecordingApi.make(), transaction: null }]) {
-      const { calls, lines } = await runRules([TargetScopes.add("read:reports")], { api: api as never })
+    // One after the other: each run captures the log lines while it runs.
+    const three = await runRules([TargetScopes.add("read:reports")], { api: apiWithThreeCalls() as never })
+    const none = await runRules([TargetScopes.add("read:reports")], {
+      api: { ...RecordingApi.make(), transaction: null } as never
+    })
+    for (const { calls, lines } of [three, none]) {
       assert.deepStrictEqual(calls, [{ method: "access.deny", args: [genericMessage] }])
       assert.isTrue(lines.some((line) => /ERROR .*targetScopes: MissingApi/.test(line)))
     }
