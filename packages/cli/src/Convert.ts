@@ -241,16 +241,11 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
   return written
 })
 
-const runs = (r: RulesFolder.RuleFile) => r.enabled && r.stage === "login_success"
-
 // The rules that run before `file` (enabled login_success rules, by order then name), and what they write. One that
 // cannot be analysed may write anything.
 const earlierWrites = Effect.fnUntraced(function*(folder: RulesFolder.RulesFolder, file: RulesFolder.RuleFile) {
-  const ordered = folder.rules.filter((r) => runs(r) || r === file).toSorted((a, b) =>
-    (a.order ?? Number.POSITIVE_INFINITY) - (b.order ?? Number.POSITIVE_INFINITY) || a.name.localeCompare(b.name)
-  )
   const all: Array<EarlierWrites.EarlierWrites> = []
-  for (const r of ordered.slice(0, ordered.indexOf(file))) {
+  for (const r of RulesFolder.upTo(folder, file).slice(0, -1)) {
     const text = yield* io(`${r.script}: cannot be read`, () => readFile(r.script, "utf8"))
     const analysis = yield* Effect.option(Analyze.analyze(r.script, text))
     all.push(

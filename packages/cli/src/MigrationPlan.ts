@@ -120,9 +120,6 @@ export class MigrateError extends Data.TaggedError("MigrateError")<{ readonly re
 const read = (file: string): Effect.Effect<string, MigrateError> =>
   readText(file, (problem) => new MigrateError({ reason: `${file}: ${problem}` }))
 
-const byOrder = (a: RulesFolder.RuleFile, b: RulesFolder.RuleFile): number =>
-  (a.order ?? Number.POSITIVE_INFINITY) - (b.order ?? Number.POSITIVE_INFINITY) || a.name.localeCompare(b.name)
-
 // Resolved only from node_modules folders next to the rules or the working directory, or above them. Node would also
 // look in NODE_PATH (which pnpm's node sets), where rulefx's own dependencies live: a rule must not get those.
 const resolveModule = (name: string, dirs: ReadonlyArray<string>): string | undefined => {
@@ -214,7 +211,7 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
     for (const name of skip) {
       if (!rules.some((r) => r.name === name)) notes.push(`--skip ${name}: there is no rule named "${name}"`)
     }
-    for (const rule of rules.toSorted(byOrder)) {
+    for (const rule of rules.toSorted(RulesFolder.byOrder)) {
       if (skip.includes(rule.name)) {
         skipped.push({ name: rule.name, why: "left out with --skip" })
         continue

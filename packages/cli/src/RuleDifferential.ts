@@ -106,11 +106,7 @@ const filesOf = Effect.fnUntraced(function*(rules: string, rule: string, earlier
     return yield* new RuleDifferentialError({ reason: `${rules}: no rule named ${rule}` })
   }
   if (!earlier) return [file]
-  const ordered = folder.rules.filter((r) => (r.enabled && r.stage === "login_success") || r === file).toSorted((
-    a,
-    b
-  ) => (a.order ?? Number.POSITIVE_INFINITY) - (b.order ?? Number.POSITIVE_INFINITY) || a.name.localeCompare(b.name))
-  return ordered.slice(0, ordered.indexOf(file) + 1)
+  return RulesFolder.upTo(folder, file)
 })
 
 const legacyRuleOf = Effect.fnUntraced(function*(file: RulesFolder.RuleFile) {

@@ -159,3 +159,23 @@ export class RulesFolderError extends Data.TaggedError("RulesFolderError")<{ rea
     return this.reason
   }
 }
+
+/**
+ * The order rules ran in under Rules: by `order`, then by name (a rule without an order last).
+ *
+ * @category combinators
+ * @since 0.1.0
+ */
+export const byOrder = (a: RuleFile, b: RuleFile): number =>
+  (a.order ?? Number.POSITIVE_INFINITY) - (b.order ?? Number.POSITIVE_INFINITY) || a.name.localeCompare(b.name)
+
+/**
+ * The rules that ran at login before `file` (enabled, stage `login_success`), in order, and `file` last.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const upTo = (folder: RulesFolder, file: RuleFile): ReadonlyArray<RuleFile> => {
+  const ordered = folder.rules.filter((r) => (r.enabled && r.stage === "login_success") || r === file).toSorted(byOrder)
+  return ordered.slice(0, ordered.indexOf(file) + 1)
+}

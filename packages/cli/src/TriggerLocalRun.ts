@@ -328,6 +328,21 @@ const rowOf = ({ args, method }: Call): readonly [string, string] | undefined =>
  * @category constructors
  * @since 0.1.0
  */
+/**
+ * The calls of the other triggers' apis that decide the outcome (the last one made is the outcome); the rest are
+ * decisions printed in call order. `rulefx diff` reads the outcome from the same calls.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const decisiveMethods: ReadonlySet<string> = new Set([
+  "access.deny",
+  "validation.error",
+  "notification.drop",
+  "notification.retry",
+  "access.rejectInvalidSubjectToken"
+])
+
 export const run = Effect.fn("TriggerLocalRun.run")(function*(
   handler: (event: unknown, api: unknown) => Promise<unknown>,
   trigger: Triggers.Trigger,
@@ -359,10 +374,7 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
     }),
     Effect.ensuring(Effect.sync(() => capture.stop()))
   )
-  const decisive = api.calls.filter((call) =>
-    ["access.deny", "validation.error", "notification.drop", "notification.retry", "access.rejectInvalidSubjectToken"]
-      .includes(call.method)
-  )
+  const decisive = api.calls.filter((call) => decisiveMethods.has(call.method))
   const last = decisive.at(-1)
   const outcome: Result["outcome"] = rejection !== undefined
     ? "rejected"

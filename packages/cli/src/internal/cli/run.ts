@@ -6,11 +6,11 @@ import * as Option from "effect/Option"
 import { createRequire } from "node:module"
 import { resolve } from "node:path"
 import * as LocalRun from "../../LocalRun.ts"
-import * as Scrub from "../diff/scrub.ts"
 import * as SecretsFile from "../../SecretsFile.ts"
 import * as SourceMapping from "../../SourceMapping.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
+import * as Scrub from "../diff/scrub.ts"
 import { CommandFailed } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })

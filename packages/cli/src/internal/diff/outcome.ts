@@ -10,7 +10,7 @@
 import type * as RecordingApi from "@rulefx/testing/RecordingApi"
 import { isDeepStrictEqual } from "node:util"
 import type * as LocalRun from "../../LocalRun.ts"
-import type * as TriggerLocalRun from "../../TriggerLocalRun.ts"
+import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import type { Sent } from "./httpTape.ts"
 
 /** One thing a run decided: its path (`["claims", "id", "https://example.com/seller"]`) and value. */
@@ -59,13 +59,7 @@ export const entries = (result: LocalRun.Result, sent: ReadonlyArray<Sent>): Rea
 }
 
 // The other triggers' calls read into the outcome and reason, and those compared by key (the last write wins).
-const decisive = new Set([
-  "access.deny",
-  "validation.error",
-  "notification.drop",
-  "notification.retry",
-  "access.rejectInvalidSubjectToken"
-])
+const decisive = TriggerLocalRun.decisiveMethods
 const keyedCalls: Readonly<Record<string, ReadonlyArray<string>>> = {
   "accessToken.setCustomClaim": ["claims", "access"],
   "user.setAppMetadata": ["metadata", "app"],
