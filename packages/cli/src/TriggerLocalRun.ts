@@ -323,12 +323,6 @@ const rowOf = ({ args, method }: Call): readonly [string, string] | undefined =>
 }
 
 /**
- * Runs a handler against an event with the trigger's recording api.
- *
- * @category constructors
- * @since 0.1.0
- */
-/**
  * The calls of the other triggers' apis that decide the outcome (the last one made is the outcome); the rest are
  * decisions printed in call order. `rulefx diff` reads the outcome from the same calls.
  *
@@ -343,6 +337,12 @@ export const decisiveMethods: ReadonlySet<string> = new Set([
   "access.rejectInvalidSubjectToken"
 ])
 
+/**
+ * Runs a handler against an event with the trigger's recording api.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
 export const run = Effect.fn("TriggerLocalRun.run")(function*(
   handler: (event: unknown, api: unknown) => Promise<unknown>,
   trigger: Triggers.Trigger,
