@@ -27,16 +27,18 @@
 import * as acorn from "acorn"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import { mkdir, readFile, writeFile } from "node:fs/promises"
+import { mkdir, writeFile } from "node:fs/promises"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import * as Analyze from "./Analyze.ts"
 import * as CallsBack from "./internal/convert/callsBack.ts"
 import * as DifferentialTest from "./internal/convert/differentialTest.ts"
 import * as EarlierWrites from "./internal/convert/earlierWrites.ts"
 import * as Emit from "./internal/convert/emit.ts"
+import * as Facts from "./internal/convert/facts.ts"
 import * as Metadata from "./internal/convert/metadata.ts"
 import * as Scope from "./internal/convert/scope.ts"
 import * as Statements from "./internal/convert/statements.ts"
+import { readText } from "./internal/files.ts"
 import * as RulesFolder from "./RulesFolder.ts"
 
 /**
@@ -74,6 +76,11 @@ export interface Conversion {
   readonly denials: ReadonlyArray<{ readonly name: string; readonly message: string }>
   /** The `configuration` keys it reads, now secrets. */
   readonly secrets: ReadonlyArray<string>
+  /**
+   * The facts it imports from the facts module: what earlier rules leave on `user`/`context` that it reads, and what
+   * it leaves there itself for the rules after it.
+   */
+  readonly facts: ReadonlyArray<string>
 }
 
 /**
@@ -87,16 +94,17 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
   file: string,
   text: string,
   earlier: EarlierWrites.EarlierWrites = EarlierWrites.none,
-  afterLegacy = false
+  afterLegacy = false,
+  facts: Scope.Facts = Scope.noFacts
 ) {
   const analysis = yield* Analyze.analyze(file, text)
   const wrapped = `(${analysis.source})`
   const program = acorn.parse(wrapped, { ecmaVersion: "latest", sourceType: "script", locations: true })
   const statement = program.body[0] as acorn.ExpressionStatement
   const fn = statement.expression as acorn.FunctionExpression | acorn.ArrowFunctionExpression
-  const at = text.indexOf(analysis.source)
-  const lineOffset = at < 0 ? 0 : text.slice(0, at).split("\n").length - 1
-  const scope = Scope.make(wrapped, analysis.params, lineOffset, fn.body, earlier, afterLegacy)
+  const lineOffset = lineOffsetOf(text, analysis.source)
+  // `--after-legacy` reads what the earlier rules left through their State, as written, not through facts.
+  const scope = Scope.make(wrapped, analysis.params, lineOffset, fn.body, earlier, afterLegacy, facts)
   const body: Array<string> = []
   let untranslated = 0
   let statements = 0
@@ -131,10 +139,12 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
     }
   }
   const status: Status = scope.todos.length === 0 ? "converted" : untranslated < statements ? "partial" : "none"
+  const emitted = Emit.module({ rule, file, scope, body })
   const conversion: Conversion = {
     rule,
     status,
-    module: Emit.module({ rule, file, scope, body }),
+    module: emitted.text,
+    facts: emitted.facts,
     exportName: Emit.exportName(rule),
     todos: scope.todos,
     denials: scope.denials.map(({ message, name }) => ({ name, message })),
@@ -142,6 +152,12 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
   }
   return conversion
 })
+
+// The lines of the rule file before its function's source.
+const lineOffsetOf = (text: string, source: string): number => {
+  const at = text.indexOf(source)
+  return at < 0 ? 0 : text.slice(0, at).split("\n").length - 1
+}
 
 const todoWhole = (scope: Scope.Scope, node: acorn.Node, reason: string): Array<string> => {
   scope.todos.push({ line: Scope.lineOf(scope, node), construct: "the rule's function", reason })
@@ -209,52 +225,84 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
   if (/[\\/]/.test(rule)) {
     return yield* new ConvertError({ reason: `${dir}: the rule's name ${JSON.stringify(rule)} holds a path separator` })
   }
-  const text = yield* io(`${file.script}: cannot be read`, () => readFile(file.script, "utf8"))
-  const earlier = yield* earlierWrites(folder, file)
+  const text = yield* readRule(file)
+  const before = yield* folderWrites(folder, file)
   const afterLegacy = options.afterLegacy === true
   const conversion = yield* convertSource(
     rule,
     relative(process.cwd(), file.script) || file.script,
     text,
-    earlier,
-    afterLegacy
+    before.earlier,
+    afterLegacy,
+    { readable: afterLegacy ? [] : before.readable, own: before.own }
   )
   const out = resolve(options.out)
   const tests = resolve(options.tests ?? options.out)
   const moduleFile = join(out, `${rule}.ts`)
   const testFile = join(tests, `${rule}.differential.test.ts`)
+  const factsFile = join(out, "facts.ts")
   const test = DifferentialTest.source({
     rule,
     module: importPath(tests, moduleFile),
     rules: importPath(tests, folder.folder),
     file: relative(tests, file.script).split(sep).join("/"),
     count: options.count ?? 300,
-    afterLegacy
+    afterLegacy,
+    facts: conversion.facts.length === 0 ? undefined : { names: conversion.facts, module: importPath(tests, factsFile) }
   })
+  if (conversion.facts.length > 0) {
+    const existing = yield* Effect.option(readText(factsFile, (problem) => problem))
+    if (existing._tag === "Some" && !Facts.isUnedited(existing.value)) {
+      return yield* new ConvertError({
+        reason: `${factsFile}: edited since rulefx convert wrote it (or not written by it), so it is not replaced: ` +
+          "move your own facts to another module and delete it"
+      })
+    }
+  }
   yield* io(`${moduleFile}: cannot be written`, async () => {
     await mkdir(dirname(moduleFile), { recursive: true })
     await writeFile(moduleFile, conversion.module)
     await mkdir(dirname(testFile), { recursive: true })
     await writeFile(testFile, test)
+    if (conversion.facts.length > 0) {
+      await writeFile(factsFile, Facts.module(before.all, relative(dirname(factsFile), folder.folder) || "."))
+    }
   })
   const written: Written = { ...conversion, moduleFile, testFile }
   return written
 })
 
-// The rules that run before `file` (enabled login_success rules, by order then name), and what they write. One that
-// cannot be analysed may write anything.
-const earlierWrites = Effect.fnUntraced(function*(folder: RulesFolder.RulesFolder, file: RulesFolder.RuleFile) {
-  const all: Array<EarlierWrites.EarlierWrites> = []
-  for (const r of RulesFolder.upTo(folder, file).slice(0, -1)) {
-    const text = yield* io(`${r.script}: cannot be read`, () => readFile(r.script, "utf8"))
+const readRule = (file: RulesFolder.RuleFile) =>
+  readText(file.script, (problem) => new ConvertError({ reason: `${file.script}: ${problem}` }))
+
+// What the rules of the folder (enabled login_success rules, by order then name, and `file`) write: the writes of
+// those before `file`, and the facts of them all (Facts) that no other rule's write may change. One that cannot be
+// analysed may write anything.
+const folderWrites = Effect.fnUntraced(function*(folder: RulesFolder.RulesFolder, file: RulesFolder.RuleFile) {
+  const ordered = folder.rules.filter((r) => (r.enabled && r.stage === "login_success") || r === file)
+    .toSorted(RulesFolder.byOrder)
+  const writes: Array<EarlierWrites.EarlierWrites> = []
+  const facts: Array<Facts.Fact> = []
+  for (const r of ordered) {
+    const text = yield* readRule(r)
     const analysis = yield* Effect.option(Analyze.analyze(r.script, text))
-    all.push(
-      analysis._tag === "Some"
-        ? EarlierWrites.ofRule(r.name, analysis.value.source, analysis.value.params)
-        : { paths: [], anything: [{ root: "user", rule: r.name }, { root: "context", rule: r.name }] }
-    )
+    if (analysis._tag === "None") {
+      writes.push({ paths: [], anything: [{ root: "user", rule: r.name }, { root: "context", rule: r.name }] })
+      continue
+    }
+    const { params, source } = analysis.value
+    facts.push(...Facts.ofRule(r.name, source, params, lineOffsetOf(text, source), EarlierWrites.merge(writes)))
+    writes.push(EarlierWrites.ofRule(r.name, source, params))
   }
-  return EarlierWrites.merge(all)
+  const index = ordered.indexOf(file)
+  const all = Facts.readable(facts, EarlierWrites.merge(writes))
+  const earlierRules = new Set(ordered.slice(0, index).map((r) => r.name))
+  return {
+    earlier: EarlierWrites.merge(writes.slice(0, index)),
+    all,
+    readable: all.filter((f) => earlierRules.has(f.rule)),
+    own: all.filter((f) => f.rule === file.name)
+  }
 })
 
 const io = <A>(reason: string, f: () => Promise<A>) =>

@@ -6,6 +6,7 @@
 import type * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import type { EarlierWrites } from "./earlierWrites.ts"
+import type { Fact } from "./facts.ts"
 import type { LoginRead } from "./loginReads.ts"
 
 /** A construct left for the user: what it is (with its source text) and its line in the rule file. */
@@ -61,7 +62,20 @@ export interface Scope {
   readonly afterLegacy: boolean
   /** The roots read through the legacy rules' State so far. */
   readonly legacyReads: Set<"user" | "context">
+  /** The facts of earlier rules' writes this rule may read (Facts), and those of its own writes. */
+  readonly facts: Facts
+  /** The facts read so far, by export, with the local each is bound to. */
+  readonly factReads: Map<string, string>
+  /** The facts of its own writes the rule computes where it wrote them. */
+  readonly factWrites: Set<string>
 }
+
+export interface Facts {
+  readonly readable: ReadonlyArray<Fact>
+  readonly own: ReadonlyArray<Fact>
+}
+
+export const noFacts: Facts = { readable: [], own: [] }
 
 export const make = (
   source: string,
@@ -69,7 +83,8 @@ export const make = (
   lineOffset: number,
   body: acorn.Node,
   earlier: EarlierWrites,
-  afterLegacy = false
+  afterLegacy = false,
+  facts: Facts = noFacts
 ): Scope => {
   const declared = new Set<string>()
   walk.full(body, (node) => {
@@ -100,7 +115,11 @@ export const make = (
     accessTokenScope: { local: undefined },
     afterLegacy,
     legacyReads: new Set(),
+    facts,
+    factReads: new Map(),
+    factWrites: new Set(),
     taken: new Set([
+      ...[...facts.readable, ...facts.own].map((f) => f.exportName),
       ...declared,
       "login",
       "Effect",

@@ -9,7 +9,7 @@ import * as Callback from "./callback.ts"
 import * as Decisions from "./decisions.ts"
 import * as Expression from "./expression.ts"
 import * as Metadata from "./metadata.ts"
-import { type Scope, textOf } from "./scope.ts"
+import { type Scope, shortText, textOf } from "./scope.ts"
 import * as Todo from "./todo.ts"
 
 const indent = (lines: ReadonlyArray<string>): Array<string> => lines.map((l) => (l.length === 0 ? l : `  ${l}`))
@@ -67,8 +67,16 @@ const statement = (scope: Scope, node: acorn.Node, tail: boolean): Array<string>
       return []
     case "BlockStatement":
       return ["{", ...indent(block(scope, n, tail)), "}"]
-    case "ExpressionStatement":
-      return expressionStatement(scope, n, n.expression, tail)
+    case "ExpressionStatement": {
+      const fact = scope.facts.own.find((f) => f.start === n.start && f.end === n.end)
+      if (fact === undefined) return expressionStatement(scope, n, n.expression, tail)
+      // Computed here, where the rule wrote it: an expression that throws still fails the login at this point.
+      scope.factWrites.add(fact.exportName)
+      return [
+        `// ${Todo.oneLine(shortText(scope, n))}: the rules after this one read it as the fact ${fact.exportName}`,
+        `yield* ${fact.exportName}`
+      ]
+    }
     case "ReturnStatement": {
       if (n.argument == null) return tail ? [] : ["return"]
       const viaCallback = Callback.recognise(scope, n.argument, tail)
