@@ -40,6 +40,7 @@ import * as Scope from "./internal/convert/scope.ts"
 import * as Statements from "./internal/convert/statements.ts"
 import { readText } from "./internal/files.ts"
 import * as RulesFolder from "./RulesFolder.ts"
+import * as TypeCheck from "./TypeCheck.ts"
 
 /**
  * A construct left for the user: its line in the rule file, its source (shortened) and why it was left.
@@ -189,6 +190,12 @@ export interface Options {
    * `State`, and its test runs them first on both sides.
    */
   readonly afterLegacy?: boolean | undefined
+  /**
+   * Type-check a fully converted module with its test (and the facts module) before calling it converted (TypeCheck.
+   * checkFiles: with the settings of the tsconfig.json above `out`, else strict ones of its own); default true. A module
+   * that does not type-check is `partial`, with TypeScript's diagnostics.
+   */
+  readonly check?: boolean | undefined
 }
 
 /**
@@ -200,6 +207,24 @@ export interface Options {
 export interface Written extends Conversion {
   readonly moduleFile: string
   readonly testFile: string
+  /** The facts module, when the rule reads or leaves facts. */
+  readonly factsFile: string | undefined
+  /** What the type-check of a fully translated module found; undefined when it did not run (TODOs, or `check: false`). */
+  readonly typeCheck: TypeCheckOutcome | undefined
+}
+
+/**
+ * A type-check of what convert wrote: whether it passed, TypeScript's diagnostics, and the settings it used.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TypeCheckOutcome {
+  readonly ok: boolean
+  readonly diagnostics: string
+  /** The tsconfig.json whose settings were used, or undefined for rulefx's own strict ones (none above `out`). */
+  readonly tsconfig: string | undefined
+  readonly typescript: string
 }
 
 const importPath = (from: string, to: string): string => {
@@ -268,8 +293,31 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
       await writeFile(factsFile, Facts.module(before.all, relative(dirname(factsFile), folder.folder) || "."))
     }
   })
-  const written: Written = { ...conversion, moduleFile, testFile }
+  const typeCheck = options.check === false || conversion.status !== "converted"
+    ? undefined
+    : yield* checkWritten(out, [moduleFile, testFile, ...(conversion.facts.length > 0 ? [factsFile] : [])])
+  const written: Written = {
+    ...conversion,
+    status: typeCheck === undefined || typeCheck.ok ? conversion.status : "partial",
+    moduleFile,
+    testFile,
+    factsFile: conversion.facts.length > 0 ? factsFile : undefined,
+    typeCheck
+  }
   return written
+})
+
+const checkWritten = Effect.fnUntraced(function*(out: string, files: ReadonlyArray<string>) {
+  const result = yield* TypeCheck.checkFiles(out, files).pipe(
+    Effect.mapError((e) => new ConvertError({ reason: `${e.reason} (convert with check off to skip the check)` }))
+  )
+  const outcome: TypeCheckOutcome = {
+    ok: result.ok,
+    diagnostics: result.diagnostics,
+    tsconfig: result.extends,
+    typescript: result.typescript.version
+  }
+  return outcome
 })
 
 const readRule = (file: RulesFolder.RuleFile) =>
@@ -316,15 +364,33 @@ const io = <A>(reason: string, f: () => Promise<A>) =>
  */
 export const render = (written: Written): string => {
   const cwd = process.cwd()
+  const check = written.typeCheck
+  const settings = check === undefined
+    ? ""
+    : `${
+      check.tsconfig === undefined ? "rulefx's strict settings" : relative(cwd, check.tsconfig)
+    }, TypeScript ${check.typescript}`
   const lines = [
     `${written.rule}: ${
-      written.status === "converted"
-        ? "converted"
-        : `${written.todos.length} TODO${written.todos.length === 1 ? "" : "s"} left (${written.status})`
+      written.todos.length > 0
+        ? `${written.todos.length} TODO${written.todos.length === 1 ? "" : "s"} left (${written.status})`
+        : check === undefined
+        ? "converted (not type-checked)"
+        : check.ok
+        ? `converted (type-checked with ${settings})`
+        : `translated, but does not type-check with ${settings} (partial)`
     }`,
     `  typed rule  ${relative(cwd, written.moduleFile)} (export ${written.exportName})`,
-    `  its test    ${relative(cwd, written.testFile)}`
+    `  its test    ${relative(cwd, written.testFile)}`,
+    ...(written.factsFile === undefined
+      ? []
+      : [
+        `  facts       ${relative(cwd, written.factsFile)} (${written.facts.join(", ")}: declare them in the pipeline)`
+      ])
   ]
+  if (check !== undefined && !check.ok) {
+    for (const line of check.diagnostics.split("\n")) lines.push(`  tsc         ${line}`)
+  }
   for (const d of written.denials) lines.push(`  denial      ${d.name}: ${JSON.stringify(d.message)}`)
   for (const s of written.secrets) {
     lines.push(`  secret      ${s} (was configuration.${s}): add it to the Action's secrets`)

@@ -278,7 +278,7 @@ describe("Convert: what earlier rules leave on user and context", () => {
         "after": `  user.email = 'x';\n  callback(null, user, context);`
       })
       const out = join(dir, "out")
-      const written = yield* Convert.convert(dir, "deny-roles", { out })
+      const written = yield* Convert.convert(dir, "deny-roles", { out, check: false })
       assert.deepStrictEqual(written.todos.map((t) => t.reason), [
         "reads user.roles, which the earlier rule set-roles may change (a typed rule reads the login's own value), " +
         "not always to one expression over the login that convert makes a fact of: write a Fact for it, or convert " +
@@ -288,7 +288,7 @@ describe("Convert: what earlier rules leave on user and context", () => {
       const alone = folder({
         "deny-roles": `  if (!user.roles) return callback(new Error('No.'));\n  callback(null, user, context);`
       })
-      assert.strictEqual((yield* Convert.convert(alone, "deny-roles", { out })).status, "converted")
+      assert.strictEqual((yield* Convert.convert(alone, "deny-roles", { out, check: false })).status, "converted")
       rmSync(dir, { recursive: true, force: true })
       rmSync(alone, { recursive: true, force: true })
     }))
@@ -299,7 +299,7 @@ describe("Convert: what earlier rules leave on user and context", () => {
         "log-user": `  console.log(JSON.stringify(user));\n  callback(null, user, context);`,
         "check": `  if (!user.email_verified) return callback(new Error('No.'));\n  callback(null, user, context);`
       })
-      const written = yield* Convert.convert(dir, "check", { out: join(dir, "out") })
+      const written = yield* Convert.convert(dir, "check", { out: join(dir, "out"), check: false })
       assert.strictEqual(written.status, "none")
       assert.include(written.todos[0]?.reason, "the earlier rule log-user may change")
       rmSync(dir, { recursive: true, force: true })
@@ -429,10 +429,10 @@ describe("Convert: context.accessToken.scope", () => {
         "push-scope": `  context.accessToken.scope.push('x');\n  callback(null, user, context);`
       })
       const out = join(dir, "out")
-      const pushed = yield* Convert.convert(dir, "push-scope", { out })
+      const pushed = yield* Convert.convert(dir, "push-scope", { out, check: false })
       assert.strictEqual(pushed.status, "none")
       assert.include(pushed.todos[0]?.reason, "the earlier rule set-scope may set")
-      const set = yield* Convert.convert(dir, "set-scope", { out })
+      const set = yield* Convert.convert(dir, "set-scope", { out, check: false })
       assert.strictEqual(set.status, "converted")
       rmSync(dir, { recursive: true, force: true })
     }))
@@ -448,9 +448,9 @@ describe("Convert --after-legacy: what the earlier, still legacy, rules left", (
       })
       const out = join(dir, "out")
       // Without it, user.tier is the fact set-tier's write makes.
-      const plain = yield* Convert.convert(dir, "deny-tier", { out })
+      const plain = yield* Convert.convert(dir, "deny-tier", { out, check: false })
       assert.deepStrictEqual(plain.facts, ["UserTier"])
-      const after = yield* Convert.convert(dir, "deny-tier", { out, afterLegacy: true })
+      const after = yield* Convert.convert(dir, "deny-tier", { out, afterLegacy: true, check: false })
       assert.strictEqual(after.status, "converted")
       assert.include(
         after.module,
@@ -471,11 +471,11 @@ describe("Convert --after-legacy: what the earlier, still legacy, rules left", (
         "check": `  if (!user.email_verified) return callback(new Error('No.'));\n  callback(null, user, context);`
       })
       const out = join(dir, "out")
-      const bump = yield* Convert.convert(dir, "bump-tier", { out, afterLegacy: true })
+      const bump = yield* Convert.convert(dir, "bump-tier", { out, afterLegacy: true, check: false })
       assert.deepStrictEqual(bump.todos.map((t) => t.reason), [
         "writes user.tier, which the earlier legacy rules own (make it a Fact)"
       ])
-      const check = yield* Convert.convert(dir, "check", { out, afterLegacy: true })
+      const check = yield* Convert.convert(dir, "check", { out, afterLegacy: true, check: false })
       assert.strictEqual(check.status, "converted")
       assert.include(check.module, "      yield* legacy.State\n")
       rmSync(dir, { recursive: true, force: true })
@@ -492,7 +492,7 @@ describe("Convert --after-legacy and metadata the rule persists", () => {
           `    .then(function () { callback(null, user, context); })\n` +
           `    .catch(function (err) { callback(err); });`
       })
-      const written = yield* Convert.convert(dir, "count", { out: join(dir, "out"), afterLegacy: true })
+      const written = yield* Convert.convert(dir, "count", { out: join(dir, "out"), afterLegacy: true, check: false })
       assert.include(written.todos[0]?.reason, "of the metadata it persists, which an earlier legacy rule may change")
       assert.notInclude(written.module.split("RULEFX_TODO")[0], "legacyUser.app_metadata")
       rmSync(dir, { recursive: true, force: true })

@@ -219,8 +219,25 @@ const readOf = (
     const renamed = found.read.keys?.[key] ?? key
     return { start: at.start, end: next.end, text: `${local}[${JSON.stringify(renamed)}]` }
   }
-  return { start: at.start, end: at.end, text: local }
+  // `user.email.split("@")`: Rules threw a TypeError on a login without one, and so does the typed rule; `!` says so
+  // to TypeScript, which would otherwise refuse the module (Login types the field `string | undefined`).
+  const absent = next !== undefined && !next.optional && mayBeAbsent.has(found.read.expression)
+  return { start: at.start, end: at.end, text: absent ? `${local}!` : local }
 }
+
+// The Login fields typed `... | undefined`, as LoginReads reads them.
+const mayBeAbsent: ReadonlySet<string> = new Set([
+  "login.user.email",
+  "login.user.name",
+  "login.user.nickname",
+  "login.user.username",
+  "login.user.phoneNumber",
+  "login.user.createdAt",
+  "login.request.hostname",
+  "login.request.userAgent",
+  "login.request.countryCode",
+  "login.transaction.protocol"
+])
 
 const secretOf = (
   scope: Scope,
