@@ -276,8 +276,12 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
     facts: conversion.facts.length === 0 ? undefined : { names: conversion.facts, module: importPath(tests, factsFile) }
   })
   if (conversion.facts.length > 0) {
-    const existing = yield* Effect.option(readText(factsFile, (problem) => problem))
-    if (existing._tag === "Some" && !Facts.isUnedited(existing.value)) {
+    // Absent, it is written; there but unreadable, or edited, it is left alone.
+    const existing = yield* readText(factsFile, (problem) => problem).pipe(
+      Effect.catchIf((problem) => problem === "no such file", () => Effect.succeed(undefined)),
+      Effect.mapError((problem) => new ConvertError({ reason: `${factsFile}: ${problem}` }))
+    )
+    if (existing !== undefined && !Facts.isUnedited(existing)) {
       return yield* new ConvertError({
         reason: `${factsFile}: edited since rulefx convert wrote it (or not written by it), so it is not replaced: ` +
           "move your own facts to another module and delete it"

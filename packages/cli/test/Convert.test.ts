@@ -5,7 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Convert from "@rulefx/cli/Convert"
 import * as Effect from "effect/Effect"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -495,6 +495,36 @@ describe("Convert --after-legacy and metadata the rule persists", () => {
       const written = yield* Convert.convert(dir, "count", { out: join(dir, "out"), afterLegacy: true, check: false })
       assert.include(written.todos[0]?.reason, "of the metadata it persists, which an earlier legacy rule may change")
       assert.notInclude(written.module.split("RULEFX_TODO")[0], "legacyUser.app_metadata")
+      rmSync(dir, { recursive: true, force: true })
+    }))
+})
+
+describe("Convert: files it cannot read or write", () => {
+  it.effect("a rule, an earlier rule or facts.ts that cannot be read, and a folder that cannot be written", () =>
+    Effect.gen(function*() {
+      const body = `  user.tier = "gold";\n  callback(null, user, context);`
+      const dir = folder({
+        "set-tier": body,
+        "check": `  if (user.tier) console.log("x");\n  callback(null, user, context);`,
+        "plain": `  callback(null, user, context);`
+      })
+      // The output folder is a file: nothing can be written under it.
+      const file = join(dir, "a-file")
+      writeFileSync(file, "")
+      const unwritable = yield* Effect.flip(Convert.convert(dir, "plain", { out: file, check: false }))
+      assert.strictEqual(unwritable._tag, "ConvertError")
+      assert.include(unwritable.message, `${join(file, "plain.ts")}: cannot be written`)
+      // facts.ts is a folder: it cannot be read, so it is not replaced.
+      mkdirSync(join(dir, "out", "facts.ts"), { recursive: true })
+      const facts = yield* Effect.flip(Convert.convert(dir, "check", { out: join(dir, "out"), check: false }))
+      assert.include(facts.message, `${join(dir, "out", "facts.ts")}: cannot be read`)
+      // The earlier rule's file is a folder, then the rule's own.
+      rmSync(join(dir, "set-tier.js"))
+      mkdirSync(join(dir, "set-tier.js"))
+      const earlier = yield* Effect.flip(Convert.convert(dir, "check", { out: join(dir, "out2"), check: false }))
+      assert.include(earlier.message, `${join(dir, "set-tier.js")}: cannot be read`)
+      const own = yield* Effect.flip(Convert.convert(dir, "set-tier", { out: join(dir, "out2"), check: false }))
+      assert.include(own.message, `${join(dir, "set-tier.js")}: cannot be read`)
       rmSync(dir, { recursive: true, force: true })
     }))
 })

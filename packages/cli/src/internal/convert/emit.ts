@@ -6,9 +6,6 @@ import type { Metadata, Scope } from "./scope.ts"
 import * as Todo from "./todo.ts"
 import * as TokenScope from "./tokenScope.ts"
 
-const indent = (lines: ReadonlyArray<string>, by: string): Array<string> =>
-  lines.map((l) => (l.length === 0 ? l : by + l))
-
 /** The exported name of the rule: camelCase of the rule's name. */
 export const exportName = (rule: string): string => {
   const name = rule.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase())
@@ -45,7 +42,7 @@ export const module = (
     : []
   const statements = applied.length === 0
     ? [...TokenScope.declaration(scope), ...body]
-    : [...TokenScope.declaration(scope), "yield* Effect.gen(function*() {", ...indent(body, "  "), "})", ...applied]
+    : [...TokenScope.declaration(scope), "yield* Effect.gen(function*() {", ...Todo.indent(body), "})", ...applied]
   // A read or secret only the statements left as TODOs used is not read: its local would be unused.
   const code = statements.filter((l) => !l.trimStart().startsWith("//") && !l.includes(`${Todo.marker}(`)).join("\n")
   const used = (local: string) => new RegExp(`(^|[^\\w$])${local.replace(/\$/g, "\\$")}($|[^\\w$])`).test(code)
@@ -105,7 +102,7 @@ export const module = (
     "Rule.make(",
     `  ${JSON.stringify(rule)},`,
     "  Effect.gen(function*() {",
-    ...indent(
+    ...Todo.indent(
       [
         ...legacy,
         ...(reads.length > 0 ? ["const login = yield* Login", ...reads] : []),
@@ -127,7 +124,7 @@ export const module = (
       ? [
         "/** The rule, reading what the earlier rules (still legacy, run by `legacy`) left in `user` and `context`. */",
         `export const ${exportName(rule)} = (legacy: { readonly State: LegacyRules.LegacyRules["State"] }) =>`,
-        ...indent(make, "  ")
+        ...Todo.indent(make)
       ]
       : [`export const ${exportName(rule)} = ${make[0]}`, ...make.slice(1)]),
     ""

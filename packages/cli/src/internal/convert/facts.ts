@@ -13,6 +13,8 @@
 import * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import { createHash } from "node:crypto"
+import { keyOf } from "../analyze/chains.ts"
+import { isNullish } from "./callback.ts"
 import * as EarlierWrites from "./earlierWrites.ts"
 import * as Expression from "./expression.ts"
 import type { LoginRead } from "./loginReads.ts"
@@ -47,16 +49,9 @@ const decisions: Readonly<Record<"user" | "context", ReadonlySet<string>>> = {
 const pascal = (text: string): string =>
   text.replace(/(^|[^A-Za-z0-9]+)(.)?/g, (_, _sep: string, c: string | undefined) => (c ?? "").toUpperCase())
 
-const isCallbackCall = (node: acorn.AnyNode, callback: string | undefined): node is acorn.CallExpression =>
-  node.type === "CallExpression" && node.callee.type === "Identifier" && node.callee.name === callback
-
 // `callback(error)`: denies, so nothing the rule left is read by a later rule.
-const isDenial = (node: acorn.AnyNode, callback: string | undefined): boolean => {
-  if (!isCallbackCall(node, callback)) return false
-  const first = node.arguments[0] as acorn.AnyNode | undefined
-  return first !== undefined && !(first.type === "Literal" && first.value === null) &&
-    !(first.type === "Identifier" && first.name === "undefined")
-}
+const isDenial = (node: acorn.AnyNode, callback: string | undefined): boolean =>
+  node.type === "CallExpression" && Scope.isName(node.callee, callback) && !isNullish(node.arguments[0])
 
 // Whether the statements may end the rule, or hand `callback` on, before the next one runs (a denial aside).
 const mayEndBefore = (statements: ReadonlyArray<acorn.Node>, callback: string | undefined): boolean => {
@@ -106,20 +101,8 @@ export const ofRule = (
     const e = statement.expression
     if (e.type !== "AssignmentExpression" || e.operator !== "=" || e.left.type !== "MemberExpression") continue
     const object = e.left.object
-    const root = object.type !== "Identifier"
-      ? undefined
-      : object.name === user
-      ? "user"
-      : object.name === context
-      ? "context"
-      : undefined
-    const key = e.left.computed
-      ? e.left.property.type === "Literal" && typeof e.left.property.value === "string"
-        ? e.left.property.value
-        : undefined
-      : e.left.property.type === "Identifier"
-      ? e.left.property.name
-      : undefined
+    const root = Scope.isName(object, user) ? "user" : Scope.isName(object, context) ? "context" : undefined
+    const key = keyOf(e.left)
     if (root === undefined || key === undefined || decisions[root].has(key)) continue
     const path = [root, key]
     const overlapping = own.paths.filter((w) => w.path.every((k, j) => j >= path.length || path[j] === k))

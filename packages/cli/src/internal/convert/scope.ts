@@ -162,6 +162,11 @@ const collectPattern = (pattern: acorn.Node, into: Set<string>): void => {
 /** The line in the rule file of a node of the function's source. */
 export const lineOf = (scope: Scope, node: acorn.Node): number => (node.loc?.start.line ?? 1) + scope.lineOffset
 
+/** Whether `node` is the identifier `name`. */
+export const isName = (node: acorn.Node | undefined, name: string | undefined): boolean =>
+  name !== undefined && (node as acorn.AnyNode | undefined)?.type === "Identifier" &&
+  (node as acorn.Identifier).name === name
+
 /** The source text of a node. */
 export const textOf = (scope: Scope, node: acorn.Node): string => scope.source.slice(node.start, node.end)
 
