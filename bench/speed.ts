@@ -138,7 +138,7 @@ globalThis.fetch = () => Promise.resolve({
 })
 `
 
-const stubFetch = (): () => void => {
+export const stubFetch = (): () => void => {
   const original = globalThis.fetch
   globalThis.fetch = (() =>
     Promise.resolve({
