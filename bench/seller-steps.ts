@@ -6,9 +6,8 @@
  * - full: the seed as built;
  * - microtask: the lookup's callback resumes in a microtask (effect's async path, no HTTP at all);
  * - stub: the lookup calls the fetch stub and resumes when it answers (no body read, no parse);
- * - text: HttpBody reads the body with `response.text()`, as the hand-written Action does (no capped stream);
- * - hand-capped: the hand-written Action reading its body as rulefx does, a stream counted up to 64 kB (a fairer
- *   reference: the hand-written one reads the whole body before checking its size).
+ * - text: HttpBody reads the body with `response.text()` (no capped stream; the hand-written Action reads a capped
+ *   stream, as rulefx does).
  *
  * A patch whose text is no longer in the build is reported and skipped, not timed.
  */
@@ -88,31 +87,6 @@ write(
     )
     : undefined
 )
-
-const handWritten = readFileSync(new URL("./baseline/action.js", import.meta.url), "utf8")
-const textRead = "    const text = await response.text()\n"
-const handCapped = join(dir, "hand-capped.js")
-if (handWritten.includes(textRead)) {
-  writeFileSync(
-    handCapped,
-    handWritten.replace(
-      textRead,
-      `    const reader = response.body.getReader()
-    const chunks = []
-    let size = 0
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      chunks.push(value)
-      size += value.length
-      if (size > 65536) { reader.cancel().catch(() => {}); break }
-    }
-    const text = new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size))
-`
-    )
-  )
-  variants.push({ name: "hand-capped", path: handCapped })
-} else console.log("hand-capped: does not apply (the hand-written Action changed)")
 
 const rounds = process.argv.includes("--rounds") ? process.argv[process.argv.indexOf("--rounds") + 1]! : "5"
 execFileSync(

@@ -32,7 +32,7 @@ const HASH_CLAIM = "https://example.com/seller_email_hash"
 const ROLES_CLAIM = "https://example.com/roles"
 const ATTEMPT_MILLIS = 2000
 const DEADLINE_MILLIS = 5000
-const MAX_BODY_CHARS = 64 * 1024
+const MAX_BODY_BYTES = 64 * 1024
 // valibot's email(), which the rulefx Action checks the seller's email with.
 const EMAIL = /^[\w+-]+(?:\.[\w+-]+)*@[\da-zA-Z]+(?:[.-][\da-zA-Z]+)*\.[a-zA-Z]{2,}$/u
 
@@ -147,7 +147,32 @@ const networkDetail = (cause) => {
   return `connection failed${code === undefined ? "" : `: ${code}`}`
 }
 
-/** One attempt: `{ status, text }` for a 2xx or 404, `{ error }` otherwise. Aborted by the run's deadline too. */
+/**
+ * The body as text, or undefined when it is over MAX_BODY_BYTES: read as a stream and cancelled at the cap, so a huge
+ * body never sits in memory (the rulefx Action reads it the same way, through core's HttpBody).
+ */
+const readCapped = async (response) => {
+  if (response.body === null) return ""
+  const reader = response.body.getReader()
+  const chunks = []
+  let size = 0
+  for (;;) {
+    // oxlint-disable-next-line no-await-in-loop -- a stream is read one chunk after another
+    const { done, value } = await reader.read()
+    if (done) return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size))
+    chunks.push(value)
+    size += value.length
+    if (size > MAX_BODY_BYTES) {
+      reader.cancel().catch(() => {})
+      return undefined
+    }
+  }
+}
+
+/**
+ * One attempt: `{ status, text }` for a 2xx or 404 (`text` undefined when the body is over the cap), `{ error }`
+ * otherwise. Aborted by the run's deadline too.
+ */
 const attempt = async (url, deadline) => {
   const controller = new AbortController()
   let timedOut = false
@@ -163,7 +188,7 @@ const attempt = async (url, deadline) => {
       redirect: "error",
       headers: { accept: "application/json" }
     })
-    const text = await response.text()
+    const text = await readCapped(response)
     const status = response.status
     if (status === 404 || (status >= 200 && status < 300)) return { status, text }
     return { error: { retry: status >= 500, detail: `status ${status}` } }
@@ -184,7 +209,7 @@ const getSeller = async (baseUrl, id, deadline) => {
   if (answer.error !== undefined) return deny(`seller lookup failed: ${answer.error.detail}`)
   if (answer.status === 404) return undefined
   const text = answer.text
-  if (text.length > MAX_BODY_CHARS) return deny(`seller lookup failed: body is over ${MAX_BODY_CHARS} characters`)
+  if (text === undefined) return deny(`seller lookup failed: body is over ${MAX_BODY_BYTES} bytes`)
   let body
   try {
     body = JSON.parse(text)
