@@ -64,18 +64,19 @@ const checkValue = (key: string, value: unknown, out: Array<Auth0Limits.Violatio
 
 /**
  * Adds to `out` what Auth0 would refuse in transaction metadata writes, counted over the metadata the transaction
- * arrived with (`before`), the writes over it, `null` deleting: the limits of `transactionMetadata`, scalar values,
- * safe integers. Post-login's flow kind and custom-token-exchange's `transaction.setMetadata` share it.
+ * arrived with (`before`, as the event holds it: none when it is not an object), the writes over it, `null` deleting:
+ * the limits of `transactionMetadata`, scalar values, safe integers. Post-login's flow kind and custom-token-exchange's
+ * `transaction.setMetadata` share it.
  *
  * @category getters
  * @since 0.1.0
  */
 export const checkTransactionMetadata = (
   writes: Readonly<Record<string, unknown>>,
-  before: Readonly<Record<string, unknown>>,
+  before: unknown,
   out: Array<Auth0Limits.Violation>
 ): void => {
-  const after = new Map(Object.entries(before))
+  const after = new Map(typeof before === "object" && before !== null ? Object.entries(before) : [])
   for (const key of Object.keys(writes)) {
     checkValue(key, writes[key], out)
     if (writes[key] === null) after.delete(key)
@@ -119,7 +120,7 @@ export const check = (d: Decision.Decision, pass: Pass, api: PostLoginApi): Read
     out.push(violation("prompt", "render", "MissingApi"))
   }
   if (d.transactionMetadata !== undefined) {
-    checkTransactionMetadata(d.transactionMetadata, pass.transactionMetadata ?? {}, out)
+    checkTransactionMetadata(d.transactionMetadata, pass.transactionMetadata, out)
     if (typeof api.transaction?.setMetadata !== "function") {
       out.push(violation("transaction_metadata", "setMetadata", "MissingApi"))
     }

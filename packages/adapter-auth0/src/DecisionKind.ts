@@ -25,7 +25,8 @@ import type { PostLoginApi } from "./PostLoginApi.ts"
  */
 export interface Pass {
   readonly pass: "execute" | "continue"
-  readonly transactionMetadata?: Readonly<Record<string, unknown>> | undefined
+  /** As the event holds it: Auth0Flow.checkTransactionMetadata takes anything but an object for none. */
+  readonly transactionMetadata?: unknown
   /** The event as Auth0 sent it, for the kinds whose limits depend on the flow (no MFA step in a back-channel grant). */
   readonly event?: unknown
 }

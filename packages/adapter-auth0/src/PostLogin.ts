@@ -46,7 +46,7 @@ import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
 import * as DecisionKind from "./DecisionKind.ts"
-import { lastResort, userIdOf } from "./internal/lastResort.ts"
+import { lastResort, transactionMetadataOf, userIdOf } from "./internal/lastResort.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
 import { refusedLayer } from "./internal/ownedServices.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
@@ -255,10 +255,6 @@ const failed = (cause: Cause.Cause<unknown>, event: unknown): Effect.Effect<Outc
     Effect.as(denied(genericMessage, tag))
   )
 }
-
-const transactionMetadataOf = (event: unknown): Readonly<Record<string, unknown>> | undefined =>
-  (event as { readonly transaction?: { readonly metadata?: Readonly<Record<string, unknown>> } })?.transaction
-    ?.metadata
 
 // A hard deadline, kept outside the run: one fiber for the run and one timer beside it, so a login forks nothing of
 // its own. At the deadline the answer is a denial at once, and the run is interrupted without waiting for it to stop:
