@@ -31,6 +31,7 @@ import {
 import * as ExecutedRules from "@rulefx/core/ExecutedRules"
 import { Login, type LoginInfo } from "@rulefx/core/Login"
 import type * as Pipeline from "@rulefx/core/Pipeline"
+import type { Interaction } from "@rulefx/core/Redirect"
 import type { Resumed } from "@rulefx/core/Resumed"
 import type { Revocation } from "@rulefx/core/Revocation"
 import { make as makeSecrets, Secrets } from "@rulefx/core/Secrets"
@@ -473,7 +474,8 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
       apply(await run(event, api), api, userIdOf(event) as string | undefined, {
         pass,
         transactionMetadata: transactionMetadataOf(event),
-        event
+        // Read only through optional chains (Redirect.nonInteractiveReason), so any value Auth0 sends is safe here.
+        event: event as Interaction
       }, kinds)
     } catch (error) {
       lastResort(api, error, (a) => a.access.deny(genericMessage))
