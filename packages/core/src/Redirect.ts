@@ -178,6 +178,9 @@ export class WeakSecret extends /* @__PURE__ */ Class("WeakSecret")<{
   }
 }
 
+// One encoder for every secret read: it holds no state between calls.
+const utf8 = /* @__PURE__ */ new TextEncoder()
+
 /**
  * Reads the secret a redirect signs with: MissingSecret when it is not set, WeakSecret when it is shorter than
  * `minimumSecretBytes` (UTF-8).
@@ -191,7 +194,7 @@ export const signingSecret = (
   Effect.flatMap(
     Effect.flatMap(Secrets, (secrets) => secrets.get(name)),
     (secret) =>
-      new TextEncoder().encode(Redacted.value(secret)).length >= minimumSecretBytes
+      utf8.encode(Redacted.value(secret)).length >= minimumSecretBytes
         ? Effect.succeed(secret)
         : Effect.logError(`secret ${name} is shorter than ${minimumSecretBytes} bytes, too short for HS256`).pipe(
           Effect.andThen(Effect.fail(new WeakSecret({ name, minimum: minimumSecretBytes })))
