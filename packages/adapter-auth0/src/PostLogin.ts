@@ -298,9 +298,7 @@ const logViolations = (
   }
 }
 
-const unserialisable: ReadonlyArray<Auth0Limits.Violation> = [
-  { target: "decision", name: undefined, rule: "NotJson", bytes: undefined }
-]
+const unserialisable: ReadonlyArray<Auth0Limits.Violation> = [Auth0Limits.violation("decision", undefined, "NotJson")]
 
 // A value JSON cannot hold (a cycle, a BigInt) is a violation too: Auth0 could not put it in a token or the profile.
 const violationsOf = (decision: Decision.Decision): ReadonlyArray<Auth0Limits.Violation> => {
@@ -388,23 +386,16 @@ export const apply = (
   writeMetadata(d, api)
 }
 
-const missingApi = (target: Auth0Limits.Target): Auth0Limits.Violation => ({
-  target,
-  name: undefined,
-  rule: "MissingApi",
-  bytes: undefined
-})
-
 // A kind the handler was not given. The module to pass: Auth0Flow (Resumable.make passes it), Auth0Authentication,
 // Auth0SamlResponse, Auth0Session.
-const notGiven = (target: Auth0Limits.Target): Auth0Limits.Violation => ({
-  target,
-  name: `pass Auth0${target[0]!.toUpperCase()}${target.slice(1)}.kind to PostLogin.make${
-    target === "flow" ? " (use Resumable.make)" : ""
-  }`,
-  rule: "KindNotEnabled",
-  bytes: undefined
-})
+const notGiven = (target: Auth0Limits.Target): Auth0Limits.Violation =>
+  Auth0Limits.violation(
+    target,
+    `pass Auth0${target[0]!.toUpperCase()}${target.slice(1)}.kind to PostLogin.make${
+      target === "flow" ? " (use Resumable.make)" : ""
+    }`,
+    "KindNotEnabled"
+  )
 
 // The opt-in kinds (DecisionKind): one the Decision holds but the handler was not given, Auth0's limits of those it
 // was (in this pass), and a part of `api` one needs that this api lacks (a plan without sessions, a stand-in). Each
@@ -425,9 +416,9 @@ const kindViolations = (
     try {
       kind.check(d, out, pass, api)
     } catch {
-      out.push({ target, name: undefined, rule: "NotJson", bytes: undefined })
+      out.push(Auth0Limits.violation(target, undefined, "NotJson"))
     }
-    if (kind.lacksApi(d, api)) out.push(missingApi(target))
+    if (kind.lacksApi(d, api)) out.push(Auth0Limits.violation(target, undefined, "MissingApi"))
   }
   return out
 }
