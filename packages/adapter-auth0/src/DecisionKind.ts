@@ -32,6 +32,8 @@ export interface Pass {
    * core's Redirect.nonInteractiveReason reads it as it reads a Login).
    */
   readonly event?: Interaction | null | undefined
+  /** The constructor that made the handler, which the log names for a kind it was not given: PostLogin.make if unset. */
+  readonly madeBy?: string | undefined
 }
 
 /**

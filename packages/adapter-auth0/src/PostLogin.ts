@@ -51,6 +51,7 @@ import { lastResort, transactionMetadataOf, userIdOf } from "./internal/lastReso
 import { logger, printLine, userField } from "./internal/logger.ts"
 import { refusedLayer } from "./internal/ownedServices.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
+import type { Unprovided } from "./TriggerRun.ts"
 
 /**
  * What the run decided: allow with a Decision, or deny with a user-safe reason.
@@ -96,6 +97,8 @@ export interface Options {
    * before any `api` call, and logged.
    */
   readonly kinds?: ReadonlyArray<DecisionKind.DecisionKind>
+  /** Set by Resumable.make: the constructor the log names when a Decision holds a kind not given in `kinds`. */
+  readonly madeBy?: "Resumable.make"
 }
 
 /**
@@ -138,14 +141,14 @@ export type PerLogin = Login | Secrets | Cache | ExecutedRules.ExecutedRules
 /**
  * Resolves to `unknown` when `ROut` (what the layer provides) covers what the pipeline needs besides the per-login
  * services (Login, Secrets, Cache), and does not itself provide one of them, nor the continue pass's Resumed (the
- * adapter provides them per login; a layer that provides Resumed anyway fails every login closed); otherwise to an object type whose one property names the problem, so the call does not compile.
+ * adapter provides them per login; a layer that provides Resumed anyway fails every login closed); otherwise to an object type whose properties name the problem (TriggerRun.Unprovided: "continue pass only" for a first-pass pipeline that reads Resumed), so the call does not compile.
  *
  * @category utility types
  * @since 0.1.0
  */
 export type CheckLayer<R, ROut> = [Extract<ROut, PerLogin | Resumed>] extends [never]
   ? [Exclude<R, ROut | PerLogin>] extends [never] ? unknown
-  : { readonly "rulefx: the layer does not provide": Exclude<R, ROut | PerLogin> }
+  : Unprovided<Exclude<R, ROut | PerLogin>>
   : {
     readonly "rulefx: Login, Secrets, Cache and Resumed come from each login's event and api; the layer must not provide":
       Extract<ROut, PerLogin | Resumed>
@@ -354,7 +357,9 @@ export const apply = (
     if (!kinds.some((kind) => kind.deny?.(outcome, api, log))) {
       api.access.deny(outcome.reason)
       const missing = DecisionKind.present(outcome)
-      if (missing.length > 0) log(missing.map(notGiven), "login denied, but not as the denial asked")
+      if (missing.length > 0) {
+        log(missing.map((target) => notGiven(target, pass)), "login denied, but not as the denial asked")
+      }
     }
     if (outcome.committed !== undefined) applyCommitted(outcome.committed, api, user)
     return
@@ -387,11 +392,11 @@ export const apply = (
 }
 
 // A kind the handler was not given. The module to pass: Auth0Flow (Resumable.make passes it), Auth0Authentication,
-// Auth0SamlResponse, Auth0Session.
-const notGiven = (target: Auth0Limits.Target): Auth0Limits.Violation =>
+// Auth0SamlResponse, Auth0Session; to the constructor that made the handler.
+const notGiven = (target: Auth0Limits.Target, pass: DecisionKind.Pass): Auth0Limits.Violation =>
   Auth0Limits.violation(
     target,
-    `pass Auth0${target[0]!.toUpperCase()}${target.slice(1)}.kind to PostLogin.make${
+    `pass Auth0${target[0]!.toUpperCase()}${target.slice(1)}.kind to ${pass.madeBy ?? "PostLogin.make"}${
       target === "flow" ? " (use Resumable.make)" : ""
     }`,
     "KindNotEnabled"
@@ -410,7 +415,7 @@ const kindViolations = (
   for (const target of DecisionKind.present(d)) {
     const kind = kinds.find((k) => k.target === target)
     if (kind === undefined) {
-      out.push(notGiven(target))
+      out.push(notGiven(target, pass))
       continue
     }
     try {
@@ -466,7 +471,8 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
         pass,
         transactionMetadata: transactionMetadataOf(event),
         // Read only through optional chains (Redirect.nonInteractiveReason), so any value Auth0 sends is safe here.
-        event: event as Interaction
+        event: event as Interaction,
+        madeBy: options.madeBy
       }, kinds)
     } catch (error) {
       lastResort(api, error, (a) => a.access.deny(genericMessage))
