@@ -74,6 +74,12 @@ describe("scrubberOf breaks", () => {
     // Under 4 characters is dropped, not marked: a marker there would look like a leak that was not.
     const short = cutLine(`${"y".repeat(253)}${secret}`)
     assert.strictEqual(scrub(short), `${"y".repeat(253)}…`)
+    // The logger makes whitespace runs one space before it cuts: a secret with a tab or two spaces is found so too.
+    const phrase = "correct  horse\tbattery staple"
+    assert.strictEqual(
+      scrubberOf({ PHRASE: phrase })(`rulefx INFO ${phrase.replace(/\s+/g, " ")}`),
+      "rulefx INFO [secret PHRASE]"
+    )
     // A line that ends in "…" with nothing of a secret is left as it is.
     assert.strictEqual(scrub("waiting…"), "waiting…")
   })
