@@ -6,15 +6,16 @@
  * enrollment); at most one primary user, of at most 128 characters; no primary user with metadata writes (Auth0
  * discards the metadata set in the Action that calls `setPrimaryUser`); and, in post-login, no MFA step in a login
  * with no browser to show it in (a back-channel grant such as refresh token, resource-owner password, client-initiated
- * backchannel or token exchange, or `prompt=none`: core's Redirect.isRedirectable), which Auth0 would fail: the login
+ * backchannel or token exchange, or `prompt=none`: core's Redirect.nonInteractiveReason), which Auth0 would fail: the login
  * is denied with the generic reason and the log names the protocol (`NotInteractive`).
  *
  * @since 0.1.0
  */
 import * as Authentication from "@rulefx/core/Authentication"
 import type * as Decision from "@rulefx/core/Decision"
+import { nonInteractiveReason } from "@rulefx/core/Redirect"
 import type { Violation } from "./Auth0Limits.ts"
-import { type DecisionKind, notInteractive, type Pass } from "./DecisionKind.ts"
+import type { DecisionKind, Pass } from "./DecisionKind.ts"
 import type { FactorArg, PostLoginApi } from "./PostLoginApi.ts"
 
 const factorTypes = /* @__PURE__ */ new Set([
@@ -84,13 +85,13 @@ export const check = (d: Decision.Decision, out: Array<Violation>): void => {
 
 /**
  * Adds to `out` a `NotInteractive` violation when the Decision has MFA steps and the login has no browser to show them
- * in (DecisionKind.notInteractive: a back-channel protocol or `prompt=none`).
+ * in (core's Redirect.nonInteractiveReason, as a redirect or a form: a back-channel protocol or `prompt=none`).
  *
  * @category getters
  * @since 0.1.0
  */
 export const checkInteractive = (d: Decision.Decision, out: Array<Violation>, pass: Pass): void => {
-  const why = d.mfaSteps?.length ? notInteractive(pass) : undefined
+  const why = d.mfaSteps?.length ? nonInteractiveReason(pass.event) : undefined
   if (why !== undefined) out.push({ target: "authentication", name: why, rule: "NotInteractive", bytes: undefined })
 }
 

@@ -12,6 +12,7 @@ import type * as Decision from "@rulefx/core/Decision"
 import { maxExpiresInSeconds } from "@rulefx/core/Redirect"
 import * as Redacted from "effect/Redacted"
 import type * as Auth0Limits from "./Auth0Limits.ts"
+import { violation } from "./Auth0Limits.ts"
 import type * as DecisionKind from "./DecisionKind.ts"
 import { isHttpUrl, isSecureUrl } from "./internal/url.ts"
 import { byteLength } from "./internal/utf8.ts"
@@ -37,17 +38,12 @@ export const transactionMetadata = {
  */
 export type Pass = DecisionKind.Pass
 
-const violation = (
-  target: Auth0Limits.Target,
-  name: string | undefined,
-  rule: Auth0Limits.Broken,
-  bytes?: number
-): Auth0Limits.Violation => ({ target, name, rule, bytes })
-
 const valueBytes = (value: unknown): number => byteLength(typeof value === "string" ? value : String(value))
 
 const checkValue = (key: string, value: unknown, out: Array<Auth0Limits.Violation>): void => {
-  if (key.length > transactionMetadata.maxKeyLength) out.push(violation("transaction_metadata", key, "KeyTooLong"))
+  if (key.length > transactionMetadata.maxKeyLength) {
+    out.push(violation("transaction_metadata", key, "KeyTooLong"))
+  }
   if (value === null) return
   if (typeof value === "number") {
     if (Number.isInteger(value) ? !Number.isSafeInteger(value) : !Number.isFinite(value)) {
@@ -64,18 +60,19 @@ const checkValue = (key: string, value: unknown, out: Array<Auth0Limits.Violatio
 
 /**
  * Adds to `out` what Auth0 would refuse in transaction metadata writes, counted over the metadata the transaction
- * arrived with (`before`), the writes over it, `null` deleting: the limits of `transactionMetadata`, scalar values,
- * safe integers. Post-login's flow kind and custom-token-exchange's `transaction.setMetadata` share it.
+ * arrived with (`before`, as the event holds it: none when it is not an object), the writes over it, `null` deleting:
+ * the limits of `transactionMetadata`, scalar values, safe integers. Post-login's flow kind and custom-token-exchange's
+ * `transaction.setMetadata` share it.
  *
  * @category getters
  * @since 0.1.0
  */
 export const checkTransactionMetadata = (
   writes: Readonly<Record<string, unknown>>,
-  before: Readonly<Record<string, unknown>>,
+  before: unknown,
   out: Array<Auth0Limits.Violation>
 ): void => {
-  const after = new Map(Object.entries(before))
+  const after = new Map(typeof before === "object" && before !== null ? Object.entries(before) : [])
   for (const key of Object.keys(writes)) {
     checkValue(key, writes[key], out)
     if (writes[key] === null) after.delete(key)
@@ -108,18 +105,22 @@ export const check = (d: Decision.Decision, pass: Pass, api: PostLoginApi): Read
   if (d.redirect !== undefined && d.redirect.token !== undefined) {
     if (!isHttpUrl(d.redirect.url)) out.push(violation("redirect", undefined, "InvalidUrl"))
     else if (!isSecureUrl(d.redirect.url)) out.push(violation("redirect", undefined, "InsecureUrl"))
-    if (JSON.stringify(d.redirect.token.payload) === undefined) out.push(violation("redirect", undefined, "NotJson"))
+    if (JSON.stringify(d.redirect.token.payload) === undefined) {
+      out.push(violation("redirect", undefined, "NotJson"))
+    }
     const expires = d.redirect.token.expiresInSeconds
     if (!Number.isInteger(expires) || expires <= 0 || expires > maxExpiresInSeconds) {
       out.push(violation("redirect", "expiresInSeconds", "InvalidExpiry"))
     }
-    if (typeof api.redirect.encodeToken !== "function") out.push(violation("redirect", "encodeToken", "MissingApi"))
+    if (typeof api.redirect.encodeToken !== "function") {
+      out.push(violation("redirect", "encodeToken", "MissingApi"))
+    }
   }
   if (d.prompt !== undefined && typeof api.prompt?.render !== "function") {
     out.push(violation("prompt", "render", "MissingApi"))
   }
   if (d.transactionMetadata !== undefined) {
-    checkTransactionMetadata(d.transactionMetadata, pass.transactionMetadata ?? {}, out)
+    checkTransactionMetadata(d.transactionMetadata, pass.transactionMetadata, out)
     if (typeof api.transaction?.setMetadata !== "function") {
       out.push(violation("transaction_metadata", "setMetadata", "MissingApi"))
     }

@@ -161,7 +161,14 @@ export interface Violation {
   readonly bytes: number | undefined
 }
 
-const violation = (target: Target, name: string | undefined, rule: Broken, bytes?: number): Violation => ({
+/**
+ * Makes a Violation: the `rule` that the `target` part of a Decision (its `name` within it, when one) breaks, and the
+ * bytes counted for a size rule.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const violation = (target: Target, name: string | undefined, rule: Broken, bytes?: number): Violation => ({
   target,
   name,
   rule,

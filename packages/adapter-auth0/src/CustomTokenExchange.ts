@@ -25,6 +25,7 @@ import type * as Layer from "effect/Layer"
 import * as Auth0Flow from "./Auth0Flow.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
 import * as CustomTokenExchangeEvent from "./CustomTokenExchangeEvent.ts"
+import { transactionMetadataOf } from "./internal/lastResort.ts"
 import { printLine } from "./internal/logger.ts"
 import type { CacheApi } from "./PostLoginApi.ts"
 import * as TriggerRun from "./TriggerRun.ts"
@@ -195,7 +196,7 @@ const toOutcome = (
   directUsers: ReadonlyArray<Exchange.Subject>,
   directOrganizations: ReadonlyArray<string>,
   directActors: ReadonlyArray<Exchange.Actor>,
-  before: Readonly<Record<string, unknown>>
+  before: unknown
 ): Outcome => {
   if (result._tag === "Failed") {
     const denial = result.denial
@@ -245,12 +246,6 @@ const toOutcome = (
   }
 }
 
-// The transaction metadata the exchange arrived with (early access), for the 16 KB total.
-const metadataOf = (event: unknown): Readonly<Record<string, unknown>> => {
-  const metadata = (event as { readonly transaction?: { readonly metadata?: unknown } } | null)?.transaction?.metadata
-  return typeof metadata === "object" && metadata !== null ? metadata as Record<string, unknown> : {}
-}
-
 /**
  * Runs a pipeline against an event and returns the Outcome, checked. Only `api.cache` is used.
  *
@@ -282,7 +277,7 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
     layer as Layer.Layer<ROut, LE, PerExchange | TriggerRun.PerEvent>,
     options,
     "token exchange failed closed"
-  )(event, api).then((result) => toOutcome(result, users, organizations, actors, metadataOf(event)))
+  )(event, api).then((result) => toOutcome(result, users, organizations, actors, transactionMetadataOf(event)))
 }
 
 /**

@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import type * as Decision from "@rulefx/core/Decision"
-import { backChannelProtocols } from "@rulefx/core/Redirect"
+import type { Interaction } from "@rulefx/core/Redirect"
 import type { Revocation } from "@rulefx/core/Revocation"
 import type { Target, Violation } from "./Auth0Limits.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
@@ -25,9 +25,15 @@ import type { PostLoginApi } from "./PostLoginApi.ts"
  */
 export interface Pass {
   readonly pass: "execute" | "continue"
-  readonly transactionMetadata?: Readonly<Record<string, unknown>> | undefined
-  /** The event as Auth0 sent it, for the kinds whose limits depend on the flow (no MFA step in a back-channel grant). */
-  readonly event?: unknown
+  /** As the event holds it: Auth0Flow.checkTransactionMetadata takes anything but an object for none. */
+  readonly transactionMetadata?: unknown
+  /**
+   * The event as Auth0 sent it, for the kinds whose limits depend on the flow (no MFA step in a back-channel grant:
+   * core's Redirect.nonInteractiveReason reads it as it reads a Login).
+   */
+  readonly event?: Interaction | null | undefined
+  /** The constructor that made the handler, which the log names for a kind it was not given: PostLogin.make if unset. */
+  readonly madeBy?: string | undefined
 }
 
 /**
@@ -92,23 +98,4 @@ export const present = (d: Decision.Decision | Denied): Array<Target> => {
     names[0] === "flow" && (d as Partial<Decision.Decision>).redirect?.token !== undefined ||
     names.some((name) => isSet(fields[name]))
   ).map(([target]) => target as Target)
-}
-
-/**
- * Why the login of `pass` has no browser to suspend for an MFA step, a form or a redirect, or `undefined` when it has
- * one: its protocol when that is a back-channel grant (core's Redirect.backChannelProtocols: refresh token,
- * resource-owner password, token exchange, CIBA...), or "prompt=none". Read from the event, as core's
- * Redirect.isRedirectable reads the Login.
- *
- * @category getters
- * @since 0.1.0
- */
-export const notInteractive = (pass: Pass): string | undefined => {
-  const event = pass.event as {
-    readonly transaction?: { readonly protocol?: unknown }
-    readonly request?: { readonly query?: { readonly prompt?: unknown } }
-  } | undefined
-  const protocol = event?.transaction?.protocol
-  if (typeof protocol === "string" && backChannelProtocols.has(protocol)) return protocol
-  return event?.request?.query?.prompt === "none" ? "prompt=none" : undefined
 }

@@ -31,6 +31,7 @@ import {
 import * as ExecutedRules from "@rulefx/core/ExecutedRules"
 import { Login, type LoginInfo } from "@rulefx/core/Login"
 import type * as Pipeline from "@rulefx/core/Pipeline"
+import type { Interaction } from "@rulefx/core/Redirect"
 import type { Resumed } from "@rulefx/core/Resumed"
 import type { Revocation } from "@rulefx/core/Revocation"
 import { make as makeSecrets, Secrets } from "@rulefx/core/Secrets"
@@ -46,10 +47,11 @@ import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
 import * as DecisionKind from "./DecisionKind.ts"
-import { lastResort, userIdOf } from "./internal/lastResort.ts"
+import { lastResort, transactionMetadataOf, userIdOf } from "./internal/lastResort.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
 import { refusedLayer } from "./internal/ownedServices.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
+import type { Unprovided } from "./TriggerRun.ts"
 
 /**
  * What the run decided: allow with a Decision, or deny with a user-safe reason.
@@ -95,6 +97,8 @@ export interface Options {
    * before any `api` call, and logged.
    */
   readonly kinds?: ReadonlyArray<DecisionKind.DecisionKind>
+  /** Set by Resumable.make: the constructor the log names when a Decision holds a kind not given in `kinds`. */
+  readonly madeBy?: "Resumable.make"
 }
 
 /**
@@ -137,14 +141,14 @@ export type PerLogin = Login | Secrets | Cache | ExecutedRules.ExecutedRules
 /**
  * Resolves to `unknown` when `ROut` (what the layer provides) covers what the pipeline needs besides the per-login
  * services (Login, Secrets, Cache), and does not itself provide one of them, nor the continue pass's Resumed (the
- * adapter provides them per login; a layer that provides Resumed anyway fails every login closed); otherwise to an object type whose one property names the problem, so the call does not compile.
+ * adapter provides them per login; a layer that provides Resumed anyway fails every login closed); otherwise to an object type whose properties name the problem (TriggerRun.Unprovided: "continue pass only" for a first-pass pipeline that reads Resumed), so the call does not compile.
  *
  * @category utility types
  * @since 0.1.0
  */
 export type CheckLayer<R, ROut> = [Extract<ROut, PerLogin | Resumed>] extends [never]
   ? [Exclude<R, ROut | PerLogin>] extends [never] ? unknown
-  : { readonly "rulefx: the layer does not provide": Exclude<R, ROut | PerLogin> }
+  : Unprovided<Exclude<R, ROut | PerLogin>>
   : {
     readonly "rulefx: Login, Secrets, Cache and Resumed come from each login's event and api; the layer must not provide":
       Extract<ROut, PerLogin | Resumed>
@@ -256,10 +260,6 @@ const failed = (cause: Cause.Cause<unknown>, event: unknown): Effect.Effect<Outc
   )
 }
 
-const transactionMetadataOf = (event: unknown): Readonly<Record<string, unknown>> | undefined =>
-  (event as { readonly transaction?: { readonly metadata?: Readonly<Record<string, unknown>> } })?.transaction
-    ?.metadata
-
 // A hard deadline, kept outside the run: one fiber for the run and one timer beside it, so a login forks nothing of
 // its own. At the deadline the answer is a denial at once, and the run is interrupted without waiting for it to stop:
 // Effect.timeoutOrElse waits for the interrupted run, so an uninterruptible region or a slow finalizer in a rule or
@@ -301,9 +301,7 @@ const logViolations = (
   }
 }
 
-const unserialisable: ReadonlyArray<Auth0Limits.Violation> = [
-  { target: "decision", name: undefined, rule: "NotJson", bytes: undefined }
-]
+const unserialisable: ReadonlyArray<Auth0Limits.Violation> = [Auth0Limits.violation("decision", undefined, "NotJson")]
 
 // A value JSON cannot hold (a cycle, a BigInt) is a violation too: Auth0 could not put it in a token or the profile.
 const violationsOf = (decision: Decision.Decision): ReadonlyArray<Auth0Limits.Violation> => {
@@ -359,7 +357,9 @@ export const apply = (
     if (!kinds.some((kind) => kind.deny?.(outcome, api, log))) {
       api.access.deny(outcome.reason)
       const missing = DecisionKind.present(outcome)
-      if (missing.length > 0) log(missing.map(notGiven), "login denied, but not as the denial asked")
+      if (missing.length > 0) {
+        log(missing.map((target) => notGiven(target, pass)), "login denied, but not as the denial asked")
+      }
     }
     if (outcome.committed !== undefined) applyCommitted(outcome.committed, api, user)
     return
@@ -391,23 +391,16 @@ export const apply = (
   writeMetadata(d, api)
 }
 
-const missingApi = (target: Auth0Limits.Target): Auth0Limits.Violation => ({
-  target,
-  name: undefined,
-  rule: "MissingApi",
-  bytes: undefined
-})
-
 // A kind the handler was not given. The module to pass: Auth0Flow (Resumable.make passes it), Auth0Authentication,
-// Auth0SamlResponse, Auth0Session.
-const notGiven = (target: Auth0Limits.Target): Auth0Limits.Violation => ({
-  target,
-  name: `pass Auth0${target[0]!.toUpperCase()}${target.slice(1)}.kind to PostLogin.make${
-    target === "flow" ? " (use Resumable.make)" : ""
-  }`,
-  rule: "KindNotEnabled",
-  bytes: undefined
-})
+// Auth0SamlResponse, Auth0Session; to the constructor that made the handler.
+const notGiven = (target: Auth0Limits.Target, pass: DecisionKind.Pass): Auth0Limits.Violation =>
+  Auth0Limits.violation(
+    target,
+    `pass Auth0${target[0]!.toUpperCase()}${target.slice(1)}.kind to ${pass.madeBy ?? "PostLogin.make"}${
+      target === "flow" ? " (use Resumable.make)" : ""
+    }`,
+    "KindNotEnabled"
+  )
 
 // The opt-in kinds (DecisionKind): one the Decision holds but the handler was not given, Auth0's limits of those it
 // was (in this pass), and a part of `api` one needs that this api lacks (a plan without sessions, a stand-in). Each
@@ -422,15 +415,15 @@ const kindViolations = (
   for (const target of DecisionKind.present(d)) {
     const kind = kinds.find((k) => k.target === target)
     if (kind === undefined) {
-      out.push(notGiven(target))
+      out.push(notGiven(target, pass))
       continue
     }
     try {
       kind.check(d, out, pass, api)
     } catch {
-      out.push({ target, name: undefined, rule: "NotJson", bytes: undefined })
+      out.push(Auth0Limits.violation(target, undefined, "NotJson"))
     }
-    if (kind.lacksApi(d, api)) out.push(missingApi(target))
+    if (kind.lacksApi(d, api)) out.push(Auth0Limits.violation(target, undefined, "MissingApi"))
   }
   return out
 }
@@ -477,7 +470,9 @@ export const make = <E extends Denial, R, ROut, LE extends Denial>(
       apply(await run(event, api), api, userIdOf(event) as string | undefined, {
         pass,
         transactionMetadata: transactionMetadataOf(event),
-        event
+        // Read only through optional chains (Redirect.nonInteractiveReason), so any value Auth0 sends is safe here.
+        event: event as Interaction,
+        madeBy: options.madeBy
       }, kinds)
     } catch (error) {
       lastResort(api, error, (a) => a.access.deny(genericMessage))

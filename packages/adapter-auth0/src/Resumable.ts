@@ -125,11 +125,13 @@ export const make = <E1 extends Denial, R1, E2 extends Denial, R2, ROut, LE exte
   const { execute, layer, resume, ...rest } = options
   // The flow kinds first, then the ones the caller gives (MFA steps, SAML, session).
   const kinds = [Auth0Flow.kind, ...(rest.kinds ?? [])]
+  const madeBy = "Resumable.make"
   return {
-    onExecutePostLogin: PostLogin.make(execute, layer as never, { ...rest, kinds }),
+    onExecutePostLogin: PostLogin.make(execute, layer as never, { ...rest, kinds, madeBy }),
     onContinuePostLogin: PostLogin.make(resume as Pipeline.Pipeline<E2, Exclude<R2, Resumed>>, layer as never, {
       ...rest,
       kinds,
+      madeBy,
       resumed: (login, api) => Context.make(Resumed, resumed(login, api)) as Context.Context<never>
     })
   }

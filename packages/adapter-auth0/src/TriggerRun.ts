@@ -209,17 +209,43 @@ export const withoutSecrets = (event: unknown): Readonly<Record<string, unknown>
 }
 
 /**
+ * What a layer check says of a first-pass pipeline that reads the continue pass's Resumed (a redirect's returned
+ * token, a form's answer, a recorded method): it compiles only as the `resume` pipeline of `Resumable.make` or
+ * `PasswordResetPostChallenge.make`. Named so that the compile error says "continue pass only", not that the layer
+ * lacks a service no layer may give.
+ *
+ * @category utility types
+ * @since 0.1.0
+ */
+export interface ContinuePassOnly {
+  readonly "rulefx: continue pass only: read a returned token, a form's answer or a recorded method in `resume`":
+    Resumed
+}
+
+/**
+ * What a layer check resolves to when the pipeline needs `Needs` and the layer does not give it: `ContinuePassOnly`
+ * for Resumed, and an object whose one property names the rest.
+ *
+ * @category utility types
+ * @since 0.1.0
+ */
+export type Unprovided<Needs> =
+  & ([Extract<Needs, Resumed>] extends [never] ? unknown : ContinuePassOnly)
+  & ([Exclude<Needs, Resumed>] extends [never] ? unknown
+    : { readonly "rulefx: the layer does not provide": Exclude<Needs, Resumed> })
+
+/**
  * Resolves to `unknown` when `ROut` (what the layer provides) covers what the pipeline needs besides the services
  * each event brings (`PerEvent` and the trigger's own, `I`), and provides none of those itself, nor the continue pass's
  * Resumed (a layer that provides it anyway fails every event closed); otherwise to an object
- * type whose one property names the problem, so the handler does not compile.
+ * type whose properties name the problem (`Unprovided`), so the handler does not compile.
  *
  * @category utility types
  * @since 0.1.0
  */
 export type CheckLayer<R, ROut, I> = [Extract<ROut, I | PerEvent | Resumed>] extends [never]
   ? [Exclude<R, ROut | I | PerEvent>] extends [never] ? unknown
-  : { readonly "rulefx: the layer does not provide": Exclude<R, ROut | I | PerEvent> }
+  : Unprovided<Exclude<R, ROut | I | PerEvent>>
   : { readonly "rulefx: these come from each event; the layer must not provide": Extract<ROut, I | PerEvent | Resumed> }
 
 /**

@@ -64,6 +64,19 @@ describe("Auth0Flow.check", () => {
       ])
       assert.deepStrictEqual(rules(decision({ transactionMetadata: { a: null, c: "x" } }), full), [])
     })
+
+    it("takes metadata that is not an object for none, in either trigger (one reader, one check)", () => {
+      // A string would otherwise count one entry a character, and null would throw in Object.entries.
+      for (const before of ["v".repeat(maxTotalBytes), null, 7]) {
+        const out: Array<Auth0Limits.Violation> = []
+        Auth0Flow.checkTransactionMetadata({ c: "x" }, before, out)
+        assert.deepStrictEqual(out, [])
+        assert.deepStrictEqual(
+          rules(decision({ transactionMetadata: { c: "x" } }), { ...execute, transactionMetadata: before }),
+          []
+        )
+      }
+    })
   })
 
   it("refuses two suspensions in one pass", () => {

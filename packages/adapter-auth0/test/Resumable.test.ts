@@ -9,6 +9,7 @@ import * as Form from "@rulefx/core/Form"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Redirect from "@rulefx/core/Redirect"
 import * as Rule from "@rulefx/core/Rule"
+import * as Session from "@rulefx/core/Session"
 import * as TransactionMetadata from "@rulefx/core/TransactionMetadata"
 import * as Validation from "@rulefx/core/Validation"
 import * as v from "@rulefx/core/Validator"
@@ -170,6 +171,21 @@ describe("Resumable", () => {
       assert.deepStrictEqual(methods, ["access.deny"])
       assert.include(lines.join("\n"), "KindNotEnabled")
       assert.include(lines.join("\n"), "Resumable.make")
+    })
+
+    it("a kind Resumable.make was not given: the log names Resumable.make, in either pass, not PostLogin.make", async () => {
+      const revoke = Pipeline.make({ facts: [], rules: [Rule.make("end", Session.revoke("Ended."))] })
+      const { onContinuePostLogin, onExecutePostLogin } = Resumable.make({
+        execute: revoke,
+        resume: revoke,
+        layer: Layer.empty
+      })
+      for (const handler of [onExecutePostLogin, onContinuePostLogin]) {
+        // oxlint-disable-next-line no-await-in-loop
+        const { lines, methods } = await run(handler, event())
+        assert.deepStrictEqual(methods, ["access.deny"])
+        assert.include(lines.join("\n"), `session "pass Auth0Session.kind to Resumable.make": KindNotEnabled`)
+      }
     })
 
     it("a recorded method in a first pass (a Decision built without the types) is refused", () => {

@@ -2,12 +2,15 @@
 // vitest: every @ts-expect-error below must be an error, or tsc fails.
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Resumable from "@rulefx/adapter-auth0/Resumable"
+import type * as TriggerRun from "@rulefx/adapter-auth0/TriggerRun"
 import * as AuthenticationMethod from "@rulefx/core/AuthenticationMethod"
 import * as Form from "@rulefx/core/Form"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Redirect from "@rulefx/core/Redirect"
+import type { Resumed } from "@rulefx/core/Resumed"
 import * as Rule from "@rulefx/core/Rule"
 import * as v from "@rulefx/core/Validator"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
@@ -27,11 +30,11 @@ const resume = Pipeline.make({
 export const both = Resumable.make({ execute, resume, layer: Layer.empty })
 
 // Reading the returned token in the first pass: Resumed is only the continue pass's.
-// @ts-expect-error the layer does not provide Resumed
+// @ts-expect-error continue pass only (ContinuePassOnly: Resumed)
 export const tokenInFirstPass = PostLogin.make(resume, Layer.empty)
 
 // The same through Resumable: a continue-pass pipeline given as the first pass does not compile.
-// @ts-expect-error the layer does not provide Resumed
+// @ts-expect-error continue pass only (ContinuePassOnly: Resumed)
 export const swapped = Resumable.make({ execute: resume, resume: execute, layer: Layer.empty })
 
 // Recording a method in the first pass does not compile either.
@@ -39,8 +42,20 @@ const recordFirst = Pipeline.make({
   facts: [],
   rules: [Rule.make("record", AuthenticationMethod.record("https://x.example/"))]
 })
-// @ts-expect-error the layer does not provide Resumed
+// @ts-expect-error continue pass only (ContinuePassOnly: Resumed)
 export const recordInFirstPass = PostLogin.make(recordFirst, Layer.empty)
+
+// The error names the problem: "continue pass only" (ContinuePassOnly), not a service the layer should provide; a
+// missing service besides it is still named as one.
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
+class Audit extends Context.Service<Audit, { readonly note: (s: string) => Effect.Effect<void> }>()("test/Audit") {}
+export const continuePassOnly: Equals<PostLogin.CheckLayer<Resumed, never>, TriggerRun.ContinuePassOnly> = true
+export const continuePassOnlyAndMissing: Equals<
+  PostLogin.CheckLayer<Resumed | Audit, never>,
+  TriggerRun.ContinuePassOnly & { readonly "rulefx: the layer does not provide": Audit }
+> = true
+export const resetContinuePassOnly: Equals<TriggerRun.CheckLayer<Resumed, never, never>, TriggerRun.ContinuePassOnly> =
+  true
 
 // A redirect's name must be a literal, as a fact's.
 // @ts-expect-error a redirect's name must be a string literal

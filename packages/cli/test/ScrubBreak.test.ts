@@ -6,6 +6,9 @@ import { assert, describe, it } from "@effect/vitest"
 import { format } from "node:util"
 import { scrubberOf } from "../src/internal/diff/scrub.ts"
 
+// As adapter-auth0's printLine cuts a log line: the first 255 characters, then "…".
+const cutLine = (text: string) => `${text.slice(0, 255)}…`
+
 describe("scrubberOf breaks", () => {
   // Objects without a prototype (Object.create(null), the records core's Decision and the legacy shim build) were
   // returned as they were: JSON.stringify prints them, secret and all.
@@ -52,5 +55,54 @@ describe("scrubberOf breaks", () => {
     assert.notInclude(out, "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7")
     assert.notInclude(out, "Z2xvYmFsc2VjcmV0a2V5bWF0ZXJpYWxoZXJlMTIzNDU2Nzg5MA")
     assert.include(out, "[secret SIGNING_KEY]")
+  })
+
+  // The Action's logger cuts a line at 256 characters ("…" last): a secret across the cut was not a whole form, so
+  // its first part was printed.
+  it("a secret across the 256-character cut of a log line leaves nothing of itself", () => {
+    const secret = "sk_live_51HqLyjWDarjtT1zdp7dcXBf"
+    const scrub = scrubberOf({ STRIPE_KEY: secret })
+    for (const shown of [12, 4]) {
+      const line = cutLine(`rulefx INFO user=auth0|1 ${"x".repeat(255 - 25 - shown)}${secret} and more`)
+      assert.include(line, `${secret.slice(0, shown)}…`)
+      const out = scrub(line)
+      assert.notInclude(out, secret.slice(0, 4))
+      assert.isTrue(out.endsWith("x[secret STRIPE_KEY]…"), out)
+      // One line of several (a run's lines joined) is cut the same.
+      assert.notInclude(scrub(`${line}\nrulefx INFO next`), secret.slice(0, 4))
+    }
+    // Under 4 characters is dropped, not marked: a marker there would look like a leak that was not.
+    const short = cutLine(`${"y".repeat(253)}${secret}`)
+    assert.strictEqual(scrub(short), `${"y".repeat(253)}…`)
+    // The logger makes whitespace runs one space before it cuts: a secret with a tab or two spaces is found so too.
+    const phrase = "correct  horse\tbattery staple"
+    assert.strictEqual(
+      scrubberOf({ PHRASE: phrase })(`rulefx INFO ${phrase.replace(/\s+/g, " ")}`),
+      "rulefx INFO [secret PHRASE]"
+    )
+    // A line that ends in "…" with nothing of a secret is left as it is.
+    assert.strictEqual(scrub("waiting…"), "waiting…")
+  })
+
+  // btoa/base64 and base64url were not forms: a Basic auth header, a secret in a token's payload, were printed.
+  it("a secret base64- or base64url-encoded, alone or inside longer bytes, is replaced", () => {
+    const secret = "Zq8#client-s3cret/value+42"
+    const scrub = scrubberOf({ CLIENT_SECRET: secret })
+    const alone = btoa(secret)
+    assert.strictEqual(scrub(alone), "[secret CLIENT_SECRET]")
+    assert.strictEqual(scrub(Buffer.from(secret).toString("base64url")), "[secret CLIENT_SECRET]")
+    // After `id:` in a Basic auth header, and at each alignment in a base64url token payload: no group that encodes
+    // only the secret's bytes is left.
+    for (const id of ["app", "app1", "app12"]) {
+      for (const plain of [`${id}:${secret}`, JSON.stringify({ sub: id, key: secret })]) {
+        for (const encoded of [btoa(plain), Buffer.from(plain).toString("base64url")]) {
+          const out = scrub(`Authorization: Basic ${encoded}`)
+          assert.include(out, "[secret CLIENT_SECRET]")
+          // What is left encodes the text around the secret, and at most a group at each end of it.
+          const left = out.replace("Authorization: Basic ", "").replace("[secret CLIENT_SECRET]", "")
+          assert.isAtMost(left.length, Math.ceil((plain.length - secret.length) * 4 / 3) + 8, out)
+        }
+      }
+    }
   })
 })

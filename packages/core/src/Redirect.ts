@@ -79,13 +79,40 @@ export const backChannelProtocols: ReadonlySet<string> = /* @__PURE__ */ new Set
 ])
 
 /**
- * Tells whether a login can be suspended for a redirect or a form: not a back-channel grant, not `prompt=none`.
+ * What tells whether a login has a browser: its protocol and the `prompt` of its query. A LoginInfo is one, and so is
+ * a post-login event as Auth0 sends it, with any part missing.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Interaction {
+  readonly transaction?: { readonly protocol?: unknown } | null | undefined
+  readonly request?: { readonly query?: { readonly prompt?: unknown } | null | undefined } | null | undefined
+}
+
+/**
+ * Why a login has no browser to suspend for a redirect, a form or an MFA step, or `undefined` when it has one: its
+ * protocol when that is a back-channel grant (`backChannelProtocols`), else "prompt=none" for silent authentication.
+ * The adapter reads the raw event with it (MFA steps, `NotInteractive`), core the Login (`isRedirectable`).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const nonInteractiveReason = (login: Interaction | null | undefined): string | undefined => {
+  const protocol = login?.transaction?.protocol
+  // Set.has is false for anything but the strings it holds, so an event's protocol needs no check of its own.
+  if (backChannelProtocols.has(protocol as string)) return protocol as string
+  return login?.request?.query?.prompt === "none" ? "prompt=none" : undefined
+}
+
+/**
+ * Tells whether a login can be suspended for a redirect or a form: not a back-channel grant, not `prompt=none`
+ * (`nonInteractiveReason`).
  *
  * @category guards
  * @since 0.1.0
  */
-export const isRedirectable = (login: LoginInfo): boolean =>
-  !backChannelProtocols.has(login.transaction.protocol ?? "") && login.request.query["prompt"] !== "none"
+export const isRedirectable = (login: LoginInfo): boolean => nonInteractiveReason(login) === undefined
 
 /**
  * Whether the current login can be suspended for a redirect or a form.
@@ -151,6 +178,9 @@ export class WeakSecret extends /* @__PURE__ */ Class("WeakSecret")<{
   }
 }
 
+// One encoder for every secret read: it holds no state between calls.
+const utf8 = /* @__PURE__ */ new TextEncoder()
+
 /**
  * Reads the secret a redirect signs with: MissingSecret when it is not set, WeakSecret when it is shorter than
  * `minimumSecretBytes` (UTF-8).
@@ -164,7 +194,7 @@ export const signingSecret = (
   Effect.flatMap(
     Effect.flatMap(Secrets, (secrets) => secrets.get(name)),
     (secret) =>
-      new TextEncoder().encode(Redacted.value(secret)).length >= minimumSecretBytes
+      utf8.encode(Redacted.value(secret)).length >= minimumSecretBytes
         ? Effect.succeed(secret)
         : Effect.logError(`secret ${name} is shorter than ${minimumSecretBytes} bytes, too short for HS256`).pipe(
           Effect.andThen(Effect.fail(new WeakSecret({ name, minimum: minimumSecretBytes })))

@@ -17,13 +17,15 @@ const Consent = Redirect.make("Consent", {
   returns: v.object({ accepted: v.boolean() })
 })
 
-const login = (protocol = "oidc-basic-profile", query: Record<string, unknown> = {}) =>
-  Login.Login.layer(Login.make({
+const info = (protocol = "oidc-basic-profile", query: Record<string, unknown> = {}) =>
+  Login.make({
     user: { id: "auth0|ada" },
     client: { id: "app" },
     request: { ip: "203.0.113.9", query },
     transaction: { protocol }
-  }))
+  })
+
+const login = (protocol?: string, query?: Record<string, unknown>) => Login.Login.layer(info(protocol, query))
 
 const services = (layer = login()) =>
   Layer.mergeAll(layer, Secrets.layerTest({ CONSENT_SECRET: "consent-s3cret-for-the-redirect-test" }))
@@ -83,6 +85,22 @@ describe("Redirect", () => {
         const error = yield* Effect.flip(send())
         assert.strictEqual(error._tag, "RedirectImpossible")
       }).pipe(Effect.provide(services(login("oidc-basic-profile", { prompt: "none" })))))
+
+    it("nonInteractiveReason names why, alike for a Login and an event as Auth0 sends it", () => {
+      assert.strictEqual(Redirect.nonInteractiveReason(info("oauth2-refresh-token")), "oauth2-refresh-token")
+      assert.strictEqual(Redirect.nonInteractiveReason(info("oidc-basic-profile", { prompt: "none" })), "prompt=none")
+      assert.isUndefined(Redirect.nonInteractiveReason(info("oidc-basic-profile", { prompt: "login" })))
+      assert.strictEqual(Redirect.nonInteractiveReason({ transaction: { protocol: "oidc-ciba" } }), "oidc-ciba")
+      assert.strictEqual(Redirect.nonInteractiveReason({ request: { query: { prompt: "none" } } }), "prompt=none")
+      // Parts missing, null or of another type: a browser, as far as this can tell (the decode refuses what is malformed).
+      for (
+        const event of [undefined, null, {}, { transaction: null, request: { query: null } }, {
+          transaction: { protocol: 7 }
+        }]
+      ) {
+        assert.isUndefined(Redirect.nonInteractiveReason(event))
+      }
+    })
 
     it.effect("fails with MissingSecret when the shared secret is not set", () =>
       Effect.gen(function*() {

@@ -24,6 +24,7 @@ import {
   type TargetScopesApi
 } from "@rulefx/adapter-auth0/PostLoginApi"
 import { makeMemoryCache } from "./internal/memoryCache.ts"
+import { chaining, recordingCache } from "./internal/recording.ts"
 import * as Tokens from "./Tokens.ts"
 
 /**
@@ -134,19 +135,14 @@ export const make = (options: Options = {}): RecordingApi => {
   const eventTransaction = section(event["transaction"])
   const initialScopes = eventTransaction["target_scopes"] ?? eventTransaction["requested_scopes"]
   const targetScopes: Array<string> = Array.isArray(initialScopes) ? initialScopes.map(String) : []
-  // oxlint-disable-next-line prefer-const
-  let api: RecordingApi
-  const record = (method: string) => (...args: Array<unknown>) => {
-    calls.push({ method, args })
-    return api
-  }
+  const record = chaining(calls, () => api)
   const recorders = (prefix: string, methods: ReadonlyArray<string>) =>
     Object.fromEntries(methods.map((method) => [method, record(`${prefix}.${method}`)]))
   const scope = (method: string) => (value: string) => {
     if (typeof value !== "string" || !isValidScope(value)) throw new TypeError(`Invalid scope: ${String(value)}`)
     return record(method)(value)
   }
-  api = {
+  const api: RecordingApi = {
     calls,
     access: { deny: record("access.deny") },
     idToken: { setCustomClaim: record("idToken.setCustomClaim") },
@@ -229,23 +225,7 @@ export const make = (options: Options = {}): RecordingApi => {
     session: recorders("session", [...tokenMethods, "setCookieMode"]) as unknown as SessionApi,
     refreshToken: recorders("refreshToken", tokenMethods) as unknown as RefreshTokenApi,
     rules: { wasExecuted: (ruleId) => options.executedRules?.includes(ruleId) ?? false },
-    cache: {
-      get: (...args) => {
-        const result = cache.get(...args)
-        calls.push({ method: "cache.get", args })
-        return result
-      },
-      set: (...args) => {
-        const result = cache.set(...args)
-        calls.push({ method: "cache.set", args })
-        return result
-      },
-      delete: (...args) => {
-        const result = cache.delete(...args)
-        calls.push({ method: "cache.delete", args })
-        return result
-      }
-    },
+    cache: recordingCache(calls, cache),
     summary: () => summarize(calls)
   }
   return api

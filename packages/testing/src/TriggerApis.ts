@@ -16,8 +16,9 @@ import type { CustomTokenExchangeApi } from "@rulefx/adapter-auth0/CustomTokenEx
 import type { PasswordResetPostChallengeApi } from "@rulefx/adapter-auth0/PasswordResetPostChallenge"
 import type { CacheApi } from "@rulefx/adapter-auth0/PostLoginApi"
 import type { PreUserRegistrationApi } from "@rulefx/adapter-auth0/PreUserRegistration"
-import { codes } from "@rulefx/core/CredentialsExchange"
+import { type Code, codes } from "@rulefx/core/CredentialsExchange"
 import { makeMemoryCache } from "./internal/memoryCache.ts"
+import { chaining, recorded, recordingCache } from "./internal/recording.ts"
 import * as RecordingApi from "./RecordingApi.ts"
 import type { Call } from "./RecordingApi.ts"
 
@@ -45,25 +46,7 @@ export interface Options {
 
 const recorder = (options: Options) => {
   const calls: Array<Call> = []
-  const backend = makeMemoryCache(options.now ?? (() => Date.now()))
-  const cache: CacheApi = {
-    get: (...args) => {
-      const result = backend.get(...args)
-      calls.push({ method: "cache.get", args })
-      return result
-    },
-    set: (...args) => {
-      const result = backend.set(...args)
-      calls.push({ method: "cache.set", args })
-      return result
-    },
-    delete: (...args) => {
-      const result = backend.delete(...args)
-      calls.push({ method: "cache.delete", args })
-      return result
-    }
-  }
-  return { calls, cache }
+  return { calls, cache: recordingCache(calls, makeMemoryCache(options.now ?? (() => Date.now()))) }
 }
 
 /**
@@ -89,26 +72,17 @@ export const credentialsExchange = (
   } = {}
 ): CredentialsExchange => {
   const { cache, calls } = recorder(options)
-  const record = (method: string) => (...args: Array<unknown>) => {
-    calls.push({ method, args })
-    return api
-  }
+  const record = chaining(calls, () => api)
   const api: CredentialsExchange = {
     calls,
     cache,
     access: {
-      deny: (code, reason) => {
+      deny: recorded(calls, "access.deny", (code: Code, _reason: string) => {
         if (!codes.includes(code)) throw new TypeError(`Invalid error code: ${String(code)}`)
-        calls.push({ method: "access.deny", args: [code, reason] })
         return api
-      }
+      })
     },
-    accessToken: {
-      setCustomClaim: (name, value) => {
-        calls.push({ method: "accessToken.setCustomClaim", args: [name, value] })
-        return api
-      }
-    },
+    accessToken: { setCustomClaim: record("accessToken.setCustomClaim") },
     ...(options.earlyAccess === false ? {} : {
       transaction: {
         addTargetScope: record("transaction.addTargetScope"),
@@ -139,13 +113,8 @@ export interface PreUserRegistration extends PreUserRegistrationApi, Recording {
  */
 export const preUserRegistration = (options: Options = {}): PreUserRegistration => {
   const { cache, calls } = recorder(options)
-  // oxlint-disable-next-line prefer-const
-  let api: PreUserRegistration
-  const record = (method: string) => (...args: Array<unknown>) => {
-    calls.push({ method, args })
-    return api
-  }
-  api = {
+  const record = chaining(calls, () => api)
+  const api: PreUserRegistration = {
     calls,
     cache,
     access: { deny: record("access.deny") },
@@ -174,14 +143,12 @@ export interface CustomPhoneProvider extends CustomPhoneProviderApi, Recording {
  */
 export const customPhoneProvider = (options: Options = {}): CustomPhoneProvider => {
   const { cache, calls } = recorder(options)
-  // oxlint-disable-next-line prefer-const
-  let api: CustomPhoneProvider
-  const record = (method: string) => (reason: string) => {
-    if (typeof reason !== "string" || reason.length > 1024) throw new TypeError(`Invalid reason for ${method}`)
-    calls.push({ method, args: [reason] })
-    return api
-  }
-  api = {
+  const record = (method: string) =>
+    recorded(calls, method, (reason: string) => {
+      if (typeof reason !== "string" || reason.length > 1024) throw new TypeError(`Invalid reason for ${method}`)
+      return api
+    })
+  const api: CustomPhoneProvider = {
     calls,
     cache,
     notification: { drop: record("notification.drop"), retry: record("notification.retry") }
@@ -243,13 +210,8 @@ export const passwordResetPostChallenge = (
 ): PasswordResetPostChallenge => {
   const base = RecordingApi.make(options)
   const calls = base.calls as Array<Call>
-  // oxlint-disable-next-line prefer-const
-  let api: PasswordResetPostChallenge
-  const record = (method: string) => (...args: Array<unknown>) => {
-    calls.push({ method, args })
-    return api
-  }
-  api = {
+  const record = chaining(calls, () => api)
+  const api: PasswordResetPostChallenge = {
     calls,
     cache: base.cache,
     state: base.state,
@@ -300,19 +262,14 @@ export const customTokenExchange = (
   } = {}
 ): CustomTokenExchange => {
   const { cache, calls } = recorder(options)
-  // oxlint-disable-next-line prefer-const
-  let api: CustomTokenExchange
-  const record = (method: string) => (...args: Array<unknown>) => {
-    calls.push({ method, args })
-    return api
-  }
+  const record = chaining(calls, () => api)
   const once = (method: string) => (...args: Array<unknown>) => {
     if (calls.some((c) => c.method.startsWith("authentication.setUserBy"))) {
       throw new Error(`${method}: a user was already set for this exchange`)
     }
     return record(method)(...args)
   }
-  api = {
+  const api: CustomTokenExchange = {
     calls,
     cache,
     access: { deny: record("access.deny"), rejectInvalidSubjectToken: record("access.rejectInvalidSubjectToken") },

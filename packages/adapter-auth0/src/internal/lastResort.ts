@@ -1,5 +1,6 @@
-// What every blocking handler (post-login's and the other triggers') does when anything threw, and the user id its
-// lines name. Shared so that the one path a login takes when all else failed is written, and hardened, once.
+// What every blocking handler (post-login's and the other triggers') does when anything threw, and what handlers read
+// of the raw event outside a run (the user id their lines name, the transaction metadata the limits count from).
+// Shared so that the one path a login takes when all else failed is written, and hardened, once.
 import { describe } from "@rulefx/core/Denial"
 import { printLine } from "./logger.ts"
 
@@ -43,3 +44,11 @@ export const userIdOf = (event: unknown): unknown => {
     // None to tell.
   }
 }
+
+/**
+ * The transaction metadata a login or a token exchange arrived with (early access), as the event holds it: what
+ * Auth0Flow.checkTransactionMetadata counts the writes over (16 KB in all), taking anything but an object for none.
+ * One reader for post-login and custom-token-exchange, so both count from the same thing.
+ */
+export const transactionMetadataOf = (event: unknown): unknown =>
+  (event as { readonly transaction?: { readonly metadata?: unknown } } | null | undefined)?.transaction?.metadata

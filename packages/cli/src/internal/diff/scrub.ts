@@ -2,9 +2,13 @@
  * Secrets kept out of `rulefx diff`'s report: a value that differs may hold one (a claim set from a secret, a request
  * body with a client secret, a URL with an API key in its query), and the report goes to a terminal or a CI log.
  * Every secret of the run (the event's own, and those given with `--secrets`) of at least 4 characters is replaced,
- * as written, URL-encoded (as encodeURIComponent and as a form body encode it) or JSON-escaped, by `[secret NAME]` in
- * the paths and values the report holds, objects without a prototype included (a secret of several lines also line by
- * line); but an http(s) origin (a service's
+ * as written, URL-encoded (as encodeURIComponent and as a form body encode it), JSON-escaped, with its whitespace made
+ * single spaces (as an Action's log line has it), or base64 and base64url (alone, and for a secret of 8 characters or
+ * more also one or two bytes into a group, as after `id:` in a Basic auth header), by `[secret NAME]` in the paths and
+ * values the report holds, objects without a prototype included (a secret of several lines also line by line). A log
+ * line the Action cut at 256 characters (ending in "…") may end inside a secret: what it holds of one there is replaced
+ * too (dropped when under 4 characters, which a marker would only make look like a leak). But an http(s) origin (a
+ * service's
  * address kept among the secrets: no credentials, path, query or fragment) stays readable. A URL with a path may hold
  * its secret there (a webhook's token), so it is replaced. The
  * comparison itself is made on the values as they were, so scrubbing never turns a difference into "the same".
@@ -26,6 +30,27 @@ const isRecord = (value: object): boolean => {
   return proto === Object.prototype || proto === null
 }
 
+// base64 and base64url (unpadded), as they encode a secret alone and, for one of 8 characters or more, one or two bytes
+// into a group: the whole groups of its bytes, which no text before or after it changes. As legacy-rules' scrubber
+// builds them (its own is internal to the Action).
+const base64Forms = (value: string): Array<string> => {
+  const out: Array<string> = []
+  const bytes = Buffer.byteLength(value)
+  for (let shift = 0; shift < 3; shift++) {
+    if (shift > 0 && value.length < 8) break
+    const base64 = Buffer.from("\0".repeat(shift) + value).toString("base64")
+    const groups = base64.slice(shift === 0 ? 0 : 4, 4 * Math.floor((shift + bytes) / 3))
+    for (const form of shift === 0 ? [base64, groups] : [groups]) {
+      out.push(form, form.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, ""))
+    }
+  }
+  return out.filter((form) => form.length >= 4)
+}
+
+// The mark of a line the Action's logger cut (`rulefx` lines, at 256 characters), at the end of a text or of one of
+// its lines.
+const cut = /…(?=\r?\n|$)/g
+
 /** The scrubber of a run whose secrets are `secrets` (values that are not strings are left out). */
 export const scrubberOf = (secrets: Readonly<Record<string, unknown>>): Scrub => {
   const forms: Array<readonly [string, string]> = []
@@ -36,14 +61,45 @@ export const scrubberOf = (secrets: Readonly<Record<string, unknown>>): Scrub =>
     // A secret of several lines (a PEM key) is also replaced line by line: util.inspect prints it in an object as one
     // quoted segment per line.
     const lines = value.includes("\n") ? value.split(/\r?\n/).filter((line) => line.length >= 4) : []
-    const all = [value, encodeURIComponent(value), formBody, JSON.stringify(value).slice(1, -1), ...lines]
+    const all = [
+      value,
+      encodeURIComponent(value),
+      formBody,
+      JSON.stringify(value).slice(1, -1),
+      value.replace(/\s+/g, " "),
+      ...base64Forms(value),
+      ...lines
+    ]
     for (const form of new Set(all)) {
       forms.push([form, `[secret ${name}]`])
     }
   }
   // Longest first, so a secret that contains another is replaced whole.
   forms.sort(([x], [y]) => y.length - x.length)
-  const text = (s: string): string => forms.reduce((out, [form, marker]) => out.replaceAll(form, marker), s)
+  // What a cut line ends with of a secret: the longest start of a form before the cut, as a marker (or dropped, under
+  // 4 characters).
+  const tail = (before: string): string => {
+    let best: readonly [number, string] = [0, ""]
+    for (const [form, marker] of forms) {
+      for (let n = Math.min(form.length - 1, before.length); n > best[0]; n--) {
+        if (before.endsWith(form.slice(0, n))) {
+          best = [n, marker]
+          break
+        }
+      }
+    }
+    return before.slice(0, before.length - best[0]) + (best[0] >= 4 ? best[1] : "")
+  }
+  const untail = (s: string): string => {
+    let out = ""
+    let from = 0
+    for (const match of s.matchAll(cut)) {
+      out += tail(s.slice(from, match.index))
+      from = match.index
+    }
+    return out + s.slice(from)
+  }
+  const text = (s: string): string => untail(forms.reduce((out, [form, marker]) => out.replaceAll(form, marker), s))
   // `path`: the objects above this one; one of them again (a cyclic claim) is shown as `[cycle]`, not walked forever.
   const deep = (value: unknown, path: ReadonlySet<object> = new Set()): unknown => {
     if (typeof value === "string") return text(value)
