@@ -6,8 +6,9 @@
  * Each event runs through the first Action (`a`), then the second (`b`), one event at a time, each run with a fresh
  * recording `api` (LocalRun.run, so as `rulefx run` runs it: secrets merged over the event's, Auth0's 20 s limit).
  * What each run decided is compared as Auth0 applies it: the outcome, the deny reason (or why the handler rejected),
- * each ID- and access-token claim, each scope, each `app_metadata` and `user_metadata` key, MFA and the redirect; the
- * last write of a key wins, so call order counts only where it changes the result. An api call of a kind rulefx does
+ * each ID- and access-token claim, each scope, each `app_metadata` and `user_metadata` key, MFA, the redirect and each
+ * key of Auth0's cache the run wrote (`cache.<key>`: its last `api.cache.set` or `api.cache.delete`); the last write of
+ * a key wins, so call order counts only where it changes the result. An api call of a kind rulefx does
  * not summarise (one Auth0 adds later) is compared by its method path and the arguments of each call, never skipped.
  *
  * Outbound HTTP cannot make the comparison flaky: the first Action's `fetch` requests (the typed runtime's and the
@@ -115,6 +116,8 @@ export interface EventResult {
   readonly differences: ReadonlyArray<Difference>
   /** Paths that differ but are covered by `ignore`. */
   readonly ignored: ReadonlyArray<string>
+  /** The `ignore` paths that cover a path either run has (differing or not). */
+  readonly covered: ReadonlyArray<string>
   readonly a: Side
   readonly b: Side
 }
@@ -132,6 +135,11 @@ export interface Report {
   readonly results: ReadonlyArray<EventResult>
   /** What the diff could not compare (a handler only one Action exports, which no event ran). */
   readonly notes: ReadonlyArray<string>
+  /**
+   * The `ignore` paths that matched nothing any run of any event had: a typo there would otherwise hide nothing and
+   * say nothing, so each is warned about.
+   */
+  readonly unusedIgnores: ReadonlyArray<string>
 }
 
 /**
@@ -174,6 +182,36 @@ export class TriggersDiffer extends Data.TaggedError("TriggersDiffer")<{
       "for the same triggers (no event can show what one does for a trigger the other does not serve)"
   }
 }
+
+/**
+ * An `ignore` path that can never match what rulefx diff compares (`claim.id.x`, `metadata.application.k`): the message
+ * says why and lists the fields a path starts with. The command exits 2, as for any misuse.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class UnknownIgnorePath extends Data.TaggedError("UnknownIgnorePath")<{
+  readonly path: string
+  readonly problem: string
+}> {
+  override get message(): string {
+    return `--ignore ${this.path}: ${this.problem}; a path starts with one of ${Outcome.fields.join(", ")} ` +
+      "(claims.id.<claim>, claims.access.<claim>, metadata.app.<key>, metadata.user.<key>, scopes.<scope>, " +
+      "cache.<key>, calls.<method>, requests.<METHOD> <url>)"
+  }
+}
+
+/**
+ * Checks each `ignore` path can name something rulefx diff compares: the first that cannot is an UnknownIgnorePath.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const checkIgnore = (ignore: ReadonlyArray<string>): Effect.Effect<void, UnknownIgnorePath> =>
+  Effect.forEach(ignore, (path) => {
+    const problem = Outcome.ignoreProblem(path)
+    return problem === undefined ? Effect.void : Effect.fail(new UnknownIgnorePath({ path, problem }))
+  }, { discard: true })
 
 /**
  * Reads the events at `path` (a `.json` or `.jsonl` file, or a folder of them): see the module's description of the
@@ -293,8 +331,13 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     (real) => HttpTape.replaying(real, tape, replay, options.live === true),
     HttpTape.observingNodeHttp(replay.sent, runner.run(b.handlers[one.pass]!, structuredClone(one.event), runOptions))
   )
-  const all = Outcome.compare(resultA.entries(tape.sent), resultB.entries(replay.sent))
+  const entriesA = resultA.entries(tape.sent)
+  const entriesB = resultB.entries(replay.sent)
+  const all = Outcome.compare(entriesA, entriesB)
   const ignore = options.ignore ?? []
+  const covered = ignore.filter((path) =>
+    [...entriesA, ...entriesB].some((entry) => Outcome.isIgnored(entry.path, [path]))
+  )
   const differences = all.filter((d) => !Outcome.isIgnored(d.path, ignore)).map(toDifference)
   // Compared as they were; what the report holds is scrubbed of the run's secrets.
   const own = (one.event as { readonly secrets?: unknown }).secrets
@@ -306,6 +349,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     same: differences.length === 0,
     differences: scrub(differences),
     ignored: scrub(all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path))),
+    covered,
     a: scrub(sideOf(resultA, tape.sent)),
     b: scrub(sideOf(resultB, replay.sent))
   }
@@ -325,9 +369,13 @@ export const compare = Effect.fn("Diff.compare")(function*(
   options: Options = {},
   notes: ReadonlyArray<string> = []
 ) {
+  yield* checkIgnore(options.ignore ?? [])
   const results = yield* Effect.forEach(cases, (one) => runEvent(a, b, one, options))
   const same = results.filter((r) => r.same).length
-  const report: Report = { events: results.length, same, differ: results.length - same, results, notes }
+  const unusedIgnores = [...new Set(options.ignore ?? [])].filter((path) =>
+    !results.some((r) => r.covered.includes(path))
+  )
+  const report: Report = { events: results.length, same, differ: results.length - same, results, notes, unusedIgnores }
   return report
 })
 
@@ -343,6 +391,7 @@ export const diff = Effect.fn("Diff.diff")(function*(
   events: string,
   options: Options & Omit<EventSet.ReadOptions, "trigger" | "triggerHint"> = {}
 ) {
+  yield* checkIgnore(options.ignore ?? [])
   const servedA = yield* served(fileA)
   const servedB = yield* served(fileB)
   const [triggersA, triggersB] = [servedA.triggers, servedB.triggers]
@@ -380,10 +429,13 @@ const show = (value: unknown): string =>
 // JSON has no BigInt (a claim an Action set to `1n`): shown as its digits and `n`, not a crash of the report.
 const bigints = (_key: string, value: unknown): unknown => typeof value === "bigint" ? `${value}n` : value
 
-// Requests by body: a list of empty bodies is shown as a count.
+// Requests by body: a list of empty bodies is shown as a count. A cache key: `set <value>` (and its options) or
+// `deleted`.
 const showAt = (path: string, value: unknown): string =>
   path.startsWith("requests.") && Array.isArray(value) && value.every((body) => body === "")
     ? `${value.length} sent`
+    : path.startsWith("cache.") && Predicate.hasProperty(value, "set")
+    ? `set ${show(value.set)}${Predicate.hasProperty(value, "options") ? ` ${show(value.options)}` : ""}`
     : show(value)
 
 const table = (rows: ReadonlyArray<readonly [string, string, string]>): Array<string> => {
@@ -424,8 +476,22 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
 }
 
 /**
+ * The report's warnings, one line each: every `ignore` path that matched nothing in any event (a typo in it would
+ * otherwise pass unseen). `rulefx diff` prints them to stderr, and `--json` holds the paths as `unusedIgnores`.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const warnings = (report: Report): ReadonlyArray<string> =>
+  report.unusedIgnores.map((path) =>
+    `warning: --ignore ${path} matched nothing in any of the ${report.events} event${
+      report.events === 1 ? "" : "s"
+    } (a typo? it hides no difference)`
+  )
+
+/**
  * A report as JSON, for scripts: `{ events, same, differ, results: [{ name, trigger, pass, same, differences: [{ path,
- * a?, b? }], ignored, a, b }], notes }`, where a side without a value at a path has no `a` (or `b`); `a` and `b` of a result are each run's outcome,
+ * a?, b? }], ignored, covered, a, b }], notes, unusedIgnores }`, where a side without a value at a path has no `a` (or `b`); `a` and `b` of a result are each run's outcome,
  * reason, rejection, number of requests (`live`: of them through node:http) and, when it timed out, `timedOutMs`.
  *
  * @category getters

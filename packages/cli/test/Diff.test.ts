@@ -484,7 +484,7 @@ describe("rulefx diff", () => {
     assert.include(differs.stderr, `2 of 3 events differ between ${seed} and ${changed}`, show(differs))
     assert.strictEqual(same.code, 0, show(same))
     const json = JSON.parse(same.stdout) as Diff.Report
-    assert.deepStrictEqual(Object.keys(json), ["events", "same", "differ", "results", "notes"])
+    assert.deepStrictEqual(Object.keys(json), ["events", "same", "differ", "results", "notes", "unusedIgnores"])
     assert.deepStrictEqual([json.events, json.same, json.differ], [3, 3, 0])
     assert.deepStrictEqual(Object.keys(json.results[0]!), [
       "name",
@@ -493,6 +493,7 @@ describe("rulefx diff", () => {
       "same",
       "differences",
       "ignored",
+      "covered",
       "a",
       "b"
     ])

@@ -28,8 +28,8 @@ export const diff = Command.make(
     ),
     ignore: Flag.String("ignore").pipe(
       Flag.withDescription(
-        "A path whose difference is intended, or a leading part of it (claims.id.https://x/y, metadata.app.last_seen); " +
-          "repeatable"
+        "A path whose difference is intended, or a leading part of it (claims.id.https://x/y, metadata.app.last_seen, " +
+          "cache.<key>); repeatable. One that can never name a compared path exits 2; one that matched nothing is warned"
       ),
       Flag.atLeast(0)
     ),
@@ -84,8 +84,13 @@ export const diff = Command.make(
       strict,
       timeout: Duration.seconds(timeout),
       ...(Option.isSome(trigger) ? { trigger: trigger.value } : {})
-    }).pipe(Effect.mapError(failed))
+    }).pipe(
+      Effect.mapError((e) =>
+        e._tag === "UnknownIgnorePath" ? new CommandFailed({ reason: e.message, exitCode: 2 }) : failed(e)
+      )
+    )
     yield* Console.log(json ? Diff.toJson(report) : Diff.render(report, { a, b }))
+    for (const warning of Diff.warnings(report)) yield* Console.error(warning)
     // A handler that timed out may have left a timer or a socket behind: failing ends the process, as `rulefx run`
     // does, instead of waiting for it.
     const late = Diff.timedOut(report)
