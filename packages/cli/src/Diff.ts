@@ -25,7 +25,9 @@
  * Every trigger rulefx runs locally is diffed the same way (internal/diff/runners.ts holds, per handler, how it is
  * called and what is compared): an event names its trigger (a wrapper's `"trigger"`), or takes the read's default
  * (`trigger`; without it, the one trigger both Actions serve, or post-login), and runs through that trigger's first
- * handler (post-login: onExecutePostLogin, or onContinuePostLogin for a continue pass). A credentials-exchange run is
+ * handler (post-login: onExecutePostLogin, or onContinuePostLogin for a continue pass; password-reset-post-challenge's
+ * continue pass runs onContinuePostChallenge, with the state and token the event's request carries). A
+ * credentials-exchange run is
  * compared by its outcome, the deny's code and reason, each access-token claim and every other call. Two Actions that
  * serve different triggers are refused (TriggersDiffer): no event can show what one does for a trigger the other does
  * not serve. An Action without the handler an event needs is a LocalRunError naming the handler; a handler only one
@@ -416,7 +418,7 @@ export const diff = Effect.fn("Diff.diff")(function*(
     .filter((name) => !ran.has(name) && servedA.handlers.includes(name) !== servedB.handlers.includes(name))
     .map((name) =>
       `only ${servedA.handlers.includes(name) ? fileA : fileB} exports ${name}, and no event ran it` +
-      (name === "onContinuePostLogin" ? ` (a { "continue": true } event, or --continue, would)` : "")
+      (name.startsWith("onContinue") ? ` (a { "continue": true } event, or --continue, would)` : "")
     )
   return yield* compare(a, b, cases, options, notes)
 })
@@ -454,7 +456,11 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
   const blocks = report.results.filter((r) => !r.same).map((r) =>
     [
       `${r.name}${
-        r.pass === "onContinuePostLogin" ? " (continue)" : r.trigger === "post-login" ? "" : ` (${r.trigger})`
+        r.trigger === "post-login"
+          ? r.pass === "onContinuePostLogin" ? " (continue)" : ""
+          : r.pass.startsWith("onContinue")
+          ? ` (${r.trigger}, continue)`
+          : ` (${r.trigger})`
       }: differs`,
       ...table([
         ["path", labels.a, labels.b],

@@ -5,6 +5,7 @@
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
+import * as Tokens from "@rulefx/testing/Tokens"
 import * as Effect from "effect/Effect"
 import { execFile } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -124,4 +125,56 @@ describe("Diff: --ignore paths", () => {
     assert.include(unused.stderr, "warning: --ignore claims.id.d matched nothing", show(unused))
     assert.deepStrictEqual((JSON.parse(unused.stdout) as { unusedIgnores: unknown }).unusedIgnores, ["claims.id.d"])
   }, 60_000)
+})
+
+describe("Diff: password-reset-post-challenge's continue pass", () => {
+  const resetAction = (name: string, resume: string) =>
+    file(
+      `${name}.js`,
+      `exports.onExecutePostChallenge = async (event, api) => {}\n` +
+        `exports.onContinuePostChallenge = async (event, api) => {\n` +
+        `  const answer = api.redirect.validateToken({ secret: event.secrets.KEY }).answer\n${resume}\n}\n`
+    )
+  // The user back from the redirect: the state and the signed token are in the request, as Auth0 sends them.
+  const back = (state: string, tokenState: string) => ({
+    trigger: "password-reset-post-challenge",
+    continue: true,
+    event: {
+      user: { user_id: "auth0|ada", enrolledFactors: [] },
+      request: {
+        query: {
+          state,
+          session_token: Tokens.sign("k3y", { state: tokenState, answer: "yes", exp: 4_102_444_800 })
+        }
+      },
+      secrets: { KEY: "k3y" }
+    }
+  })
+
+  it.effect("a { \"continue\": true } event runs onContinuePostChallenge with the event's state and token", () =>
+    Effect.gen(function*() {
+      const a = resetAction("reset-a", `if (answer !== "yes") api.access.deny("refused")`)
+      const b = resetAction("reset-b", `if (answer === "yes") api.access.deny("refused")`)
+      const events = file("reset.jsonl", JSON.stringify(back("s1", "s1")) + "\n")
+      const report = yield* Diff.diff(a, b, events)
+      const result = report.results[0]!
+      assert.strictEqual(result.pass, "onContinuePostChallenge")
+      assert.deepStrictEqual([result.a.outcome, result.b.outcome], ["allowed", "denied"])
+      assert.include(Diff.render(report, { a: "a", b: "b" }), "(password-reset-post-challenge, continue): differs")
+      const same = yield* Diff.diff(a, a, events)
+      assert.strictEqual(same.results[0]!.a.outcome, "allowed")
+      // A token bound to another state is refused, as Auth0 refuses it: both runs reject.
+      const wrong = yield* Diff.diff(a, a, file("wrong.jsonl", JSON.stringify(back("s1", "s2")) + "\n"))
+      assert.strictEqual(wrong.results[0]!.a.outcome, "rejected")
+    }))
+
+  it.effect("a trigger without a continue pass still refuses \"continue\", naming the ones that have one", () =>
+    Effect.gen(function*() {
+      const events = file(
+        "cx.jsonl",
+        JSON.stringify({ trigger: "credentials-exchange", continue: true, event: {} }) + "\n"
+      )
+      const error = yield* Effect.flip(Diff.readEvents(events))
+      assert.include(error.message, "is for post-login and password-reset-post-challenge events, not credentials-exchange")
+    }))
 })

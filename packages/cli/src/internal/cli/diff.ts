@@ -4,6 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Diff from "../../Diff.ts"
+import * as EventSet from "../diff/eventSet.ts"
 import * as SecretsFile from "../../SecretsFile.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
@@ -39,7 +40,10 @@ export const diff = Command.make(
     ),
     json: Flag.Boolean("json").pipe(Flag.withDescription("Print the report as JSON"), Flag.withDefault(false)),
     resume: Flag.Boolean("continue").pipe(
-      Flag.withDescription("Run every event through onContinuePostLogin (the user back from a redirect)"),
+      Flag.withDescription(
+        "Run every event through its continue pass, onContinuePostLogin or onContinuePostChallenge (the user back " +
+          "from a redirect; the event's request carries the state and token)"
+      ),
       Flag.withDefault(false)
     ),
     strict: Flag.Boolean("strict").pipe(
@@ -71,8 +75,10 @@ export const diff = Command.make(
       if (named.id !== "post-login" && TriggerLocalRun.supported[named.id] === undefined) {
         return yield* new CommandFailed({ reason: `rulefx diff does not run ${named.id} Actions yet` })
       }
-      if (resume && named.id !== "post-login") {
-        return yield* new CommandFailed({ reason: `--continue is for post-login, not ${named.id}` })
+      if (resume && named.handlers[1] === undefined) {
+        return yield* new CommandFailed({
+          reason: `--continue is for ${EventSet.continuable.join(" and ")}, not ${named.id}`
+        })
       }
     }
     const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}

@@ -8,7 +8,10 @@
  * when nothing says). An Auth0 event has no top-level `event` field, so an object with one is a wrapper. Each event is
  * filled and checked as `rulefx run` does it for its trigger (PartialEvent and Auth0Event for post-login,
  * TriggerLocalRun's table for the others), and a problem names the file and, in a `.jsonl` file, the line. `continue`
- * is post-login's only: another trigger's second pass needs state a recorded event does not hold.
+ * is for the triggers with a second pass: post-login (onContinuePostLogin) and password-reset-post-challenge
+ * (onContinuePostChallenge). A continue pass needs nothing but the event: the redirect state is read from the event's
+ * `request.query.state` (or `request.body.state`), and the token the user came back with from the same place under its
+ * parameter name (`session_token` by default), as Auth0 sends them to /continue.
  */
 import * as Auth0Event from "@rulefx/adapter-auth0/Auth0Event"
 import * as Data from "effect/Data"
@@ -33,8 +36,8 @@ export class EventFileError extends Data.TaggedError("EventFileError")<{
 }
 
 /**
- * Which handler an event is for, by its name: `onExecutePostLogin`, `onContinuePostLogin`, or another trigger's first
- * handler (`onExecuteCredentialsExchange`).
+ * Which handler an event is for, by its name: `onExecutePostLogin`, `onContinuePostLogin`, another trigger's first
+ * handler (`onExecuteCredentialsExchange`), or its continue pass (`onContinuePostChallenge`).
  */
 export type Pass = string
 
@@ -51,7 +54,7 @@ export interface Case {
 }
 
 /**
- * How events are read: `strict` refuses a partial event; `resume` makes every post-login event a continue pass;
+ * How events are read: `strict` refuses a partial event; `resume` makes every event a continue pass;
  * `trigger` is the trigger of events that do not name one (post-login by default; `null`: such an event is refused,
  * with `triggerHint` saying why).
  */
@@ -63,6 +66,11 @@ export interface ReadOptions {
 }
 
 const wrapperFields = new Set(["event", "name", "continue", "trigger"])
+
+/** The triggers with a continue pass (a second handler), which `"continue": true` and `--continue` run. */
+export const continuable: ReadonlyArray<string> = Triggers.all.filter((t) => t.handlers[1] !== undefined).map((t) =>
+  t.id
+)
 
 type Where = { readonly file: string; readonly line?: number }
 
@@ -171,8 +179,9 @@ const toCase = (
   const trigger = triggerOf(wrapped ? json["trigger"] : undefined, options)
   if (Predicate.isString(trigger)) return fail(where, trigger)
   const resume = options.resume === true || (wrapped && json["continue"] === true)
-  if (resume && trigger.id !== "post-login") {
-    return fail(where, `"continue" (and --continue) is for post-login events, not ${trigger.id}`)
+  const second = trigger.handlers[1]
+  if (resume && second === undefined) {
+    return fail(where, `"continue" (and --continue) is for ${continuable.join(" and ")} events, not ${trigger.id}`)
   }
   const written = wrapped ? json["event"] as Record<string, unknown> : json
   const loaded = trigger.id === "post-login"
@@ -181,7 +190,7 @@ const toCase = (
   return Effect.map(loaded, ({ event, filled }): Case => ({
     name: wrapped && Predicate.isString(json["name"]) ? json["name"] : name,
     trigger: trigger.id,
-    pass: trigger.id !== "post-login" ? trigger.handlers[0] : resume ? "onContinuePostLogin" : "onExecutePostLogin",
+    pass: resume && second !== undefined ? second : trigger.handlers[0],
     event,
     filled
   }))
