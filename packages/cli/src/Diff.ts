@@ -65,6 +65,21 @@ export const EventFileError = EventSet.EventFileError
 export type EventFileError = EventSet.EventFileError
 
 /**
+ * An events file larger than `maxFileBytes`, or one event (a `.json` file, a `.jsonl` line) larger than
+ * `maxEventBytes`: the message names the file (and line), the size and the limit.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export const EventsTooLarge = EventSet.EventsTooLarge
+
+/**
+ * @category errors
+ * @since 0.1.0
+ */
+export type EventsTooLarge = EventSet.EventsTooLarge
+
+/**
  * One event, read and ready to run through both Actions.
  *
  * @category models
@@ -217,7 +232,8 @@ export const checkIgnore = (ignore: ReadonlyArray<string>): Effect.Effect<void, 
 
 /**
  * Reads the events at `path` (a `.json` or `.jsonl` file, or a folder of them): see the module's description of the
- * format. `strict` refuses partial events; `resume` runs every event as a continue pass.
+ * format. `strict` refuses partial events; `resume` runs every event as a continue pass; `maxFileBytes` (256 MiB) and
+ * `maxEventBytes` (1 MiB) cap a file and one event.
  *
  * @category constructors
  * @since 0.1.0
@@ -225,7 +241,7 @@ export const checkIgnore = (ignore: ReadonlyArray<string>): Effect.Effect<void, 
 export const readEvents: (
   path: string,
   options?: EventSet.ReadOptions
-) => Effect.Effect<ReadonlyArray<Case>, EventFileError> = EventSet.read
+) => Effect.Effect<ReadonlyArray<Case>, EventFileError | EventsTooLarge> = EventSet.read
 
 /**
  * A built Action's handlers, loaded.

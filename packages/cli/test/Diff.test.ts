@@ -75,7 +75,9 @@ const nodeHttpGet = (name: string, path: string) =>
 
 /** Why reading the events at `path` fails. */
 const problem = (path: string) =>
-  Effect.flip(Diff.readEvents(path)).pipe(Effect.map((e) => [e._tag, e.line, e.problem, e.message] as const))
+  Effect.flip(Diff.readEvents(path)).pipe(
+    Effect.map((e) => [e._tag, e.line, e._tag === "EventFileError" ? e.problem : "", e.message] as const)
+  )
 
 /** The seed's events: a seller (from the test server), no seller, and a role the application does not allow. */
 const seedEvents = () =>

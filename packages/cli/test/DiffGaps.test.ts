@@ -178,3 +178,38 @@ describe("Diff: password-reset-post-challenge's continue pass", () => {
       assert.include(error.message, "is for post-login and password-reset-post-challenge events, not credentials-exchange")
     }))
 })
+
+describe("Diff: events size caps", () => {
+  it.effect("a .jsonl line over the event limit is an EventsTooLarge naming the file, the line and the limit", () =>
+    Effect.gen(function*() {
+      const big = minimalEvent({ appMetadata: { blob: "x".repeat(2_000) } })
+      const events = file("big.jsonl", [minimalEvent(), big].map((e) => JSON.stringify(e)).join("\n") + "\n")
+      const error = yield* Effect.flip(Diff.readEvents(events, { maxEventBytes: 1_000 }))
+      assert.strictEqual(error._tag, "EventsTooLarge")
+      assert.include(error.message, `${events}:2: the event is `)
+      assert.include(error.message, "more than the limit of 1000 (--max-event-bytes <n> raises it)")
+      // Raised, it reads.
+      assert.strictEqual((yield* Diff.readEvents(events, { maxEventBytes: 10_000 })).length, 2)
+    }))
+
+  it.effect("a file over the file limit is refused before it is read; a .json file is one event", () =>
+    Effect.gen(function*() {
+      const events = file("many.jsonl", [minimalEvent(), minimalEvent()].map((e) => JSON.stringify(e)).join("\n"))
+      const error = yield* Effect.flip(Diff.readEvents(events, { maxFileBytes: 100 }))
+      assert.include(error.message, `${events}: the file is `)
+      assert.include(error.message, "more than the limit of 100 (--max-file-bytes <n> raises it)")
+      const one = file("one.json", JSON.stringify(minimalEvent()))
+      const single = yield* Effect.flip(Diff.readEvents(one, { maxEventBytes: 100 }))
+      assert.include(single.message, `${one}: the event is `)
+    }))
+
+  it("the command says so and exits 1; --max-event-bytes raises the limit", async () => {
+    const a = action("cap-a", ``)
+    const events = file("cap.jsonl", JSON.stringify(minimalEvent({ appMetadata: { blob: "x".repeat(2_000_000) } })))
+    const refused = await rulefx("diff", a, a, "--events", events)
+    assert.strictEqual(refused.code, 1, show(refused))
+    assert.include(refused.stderr, "more than the limit of 1048576 (--max-event-bytes <n> raises it)", show(refused))
+    const raised = await rulefx("diff", a, a, "--events", events, "--max-event-bytes", "4000000")
+    assert.strictEqual(raised.code, 0, show(raised))
+  }, 60_000)
+})

@@ -54,6 +54,16 @@ export const diff = Command.make(
       Flag.withDescription("Seconds each handler may take (default 20, Auth0's limit)"),
       Flag.withDefault(20)
     ),
+    maxFileBytes: Flag.Int("max-file-bytes").pipe(
+      Flag.withDescription(`The largest events file read, in bytes (default ${EventSet.defaultMaxFileBytes}, 256 MiB)`),
+      Flag.withDefault(EventSet.defaultMaxFileBytes)
+    ),
+    maxEventBytes: Flag.Int("max-event-bytes").pipe(
+      Flag.withDescription(
+        `The largest event read, a .json file or a .jsonl line, in bytes (default ${EventSet.defaultMaxEventBytes}, 1 MiB)`
+      ),
+      Flag.withDefault(EventSet.defaultMaxEventBytes)
+    ),
     trigger: Flag.String("trigger").pipe(
       Flag.withDescription(
         `The trigger of events that do not name one (${
@@ -63,8 +73,13 @@ export const diff = Command.make(
       Flag.optional
     )
   },
-  Effect.fnUntraced(function*({ a, b, events, ignore, json, live, resume, secrets, strict, timeout, trigger }) {
+  Effect.fnUntraced(function*(
+    { a, b, events, ignore, json, live, maxEventBytes, maxFileBytes, resume, secrets, strict, timeout, trigger }
+  ) {
     if (timeout <= 0) return yield* new CommandFailed({ reason: "--timeout must be a positive number of seconds" })
+    if (maxFileBytes <= 0 || maxEventBytes <= 0) {
+      return yield* new CommandFailed({ reason: "--max-file-bytes and --max-event-bytes must be positive", exitCode: 2 })
+    }
     if (Option.isSome(trigger)) {
       const named = Triggers.byId(trigger.value)
       if (named === undefined) {
@@ -88,6 +103,8 @@ export const diff = Command.make(
       live,
       resume,
       strict,
+      maxFileBytes,
+      maxEventBytes,
       timeout: Duration.seconds(timeout),
       ...(Option.isSome(trigger) ? { trigger: trigger.value } : {})
     }).pipe(

@@ -13,7 +13,7 @@ export class CommandFailed extends Data.TaggedError("CommandFailed")<{
   override get message(): string {
     return this.reason
   }
-  get [Runtime.errorExitCode](): number {
+  override get [Runtime.errorExitCode](): number {
     return this.exitCode ?? 1
   }
   override get [userMessage](): string {
