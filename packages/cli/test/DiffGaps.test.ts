@@ -60,7 +60,11 @@ describe("Diff: cache writes", () => {
       const a = action("cache-a", `api.cache.set("k", "one"); api.idToken.setCustomClaim("c", 1)`)
       const b = action("cache-b", `api.cache.set("k", "two"); api.idToken.setCustomClaim("c", 1)`)
       const report = yield* Diff.diff(a, b, events())
-      assert.deepStrictEqual(report.results[0]!.differences, [{ path: "cache.k", a: { set: "one" }, b: { set: "two" } }])
+      assert.deepStrictEqual(report.results[0]!.differences, [{
+        path: "cache.k",
+        a: { set: "one" },
+        b: { set: "two" }
+      }])
       assert.include(Diff.render(report, { a: "a", b: "b" }), "cache.k  set one  set two")
     }))
 
@@ -92,7 +96,9 @@ describe("Diff: --ignore paths", () => {
     Effect.gen(function*() {
       const a = action("claim-a", `api.idToken.setCustomClaim("https://x/role", "admin")`)
       const b = action("claim-b", `api.idToken.setCustomClaim("https://x/role", "user")`)
-      const report = yield* Diff.diff(a, b, events(), { ignore: ["claims.id.https://x/rol", "claims.id.https://x/role"] })
+      const report = yield* Diff.diff(a, b, events(), {
+        ignore: ["claims.id.https://x/rol", "claims.id.https://x/role"]
+      })
       assert.strictEqual(report.differ, 0)
       assert.deepStrictEqual(report.unusedIgnores, ["claims.id.https://x/rol"])
       const typo = yield* Diff.diff(a, b, events(), { ignore: ["claims.id.https://x/rol"] })
@@ -127,30 +133,30 @@ describe("Diff: --ignore paths", () => {
   }, 60_000)
 })
 
-describe("Diff: password-reset-post-challenge's continue pass", () => {
-  const resetAction = (name: string, resume: string) =>
-    file(
-      `${name}.js`,
-      `exports.onExecutePostChallenge = async (event, api) => {}\n` +
-        `exports.onContinuePostChallenge = async (event, api) => {\n` +
-        `  const answer = api.redirect.validateToken({ secret: event.secrets.KEY }).answer\n${resume}\n}\n`
-    )
-  // The user back from the redirect: the state and the signed token are in the request, as Auth0 sends them.
-  const back = (state: string, tokenState: string) => ({
-    trigger: "password-reset-post-challenge",
-    continue: true,
-    event: {
-      user: { user_id: "auth0|ada", enrolledFactors: [] },
-      request: {
-        query: {
-          state,
-          session_token: Tokens.sign("k3y", { state: tokenState, answer: "yes", exp: 4_102_444_800 })
-        }
-      },
-      secrets: { KEY: "k3y" }
-    }
-  })
+const resetAction = (name: string, resume: string) =>
+  file(
+    `${name}.js`,
+    `exports.onExecutePostChallenge = async (event, api) => {}\n` +
+      `exports.onContinuePostChallenge = async (event, api) => {\n` +
+      `  const answer = api.redirect.validateToken({ secret: event.secrets.KEY }).answer\n${resume}\n}\n`
+  )
+// The user back from the redirect: the state and the signed token are in the request, as Auth0 sends them.
+const back = (state: string, tokenState: string) => ({
+  trigger: "password-reset-post-challenge",
+  continue: true,
+  event: {
+    user: { user_id: "auth0|ada", enrolledFactors: [] },
+    request: {
+      query: {
+        state,
+        session_token: Tokens.sign("k3y", { state: tokenState, answer: "yes", exp: 4_102_444_800 })
+      }
+    },
+    secrets: { KEY: "k3y" }
+  }
+})
 
+describe("Diff: password-reset-post-challenge's continue pass", () => {
   it.effect("a { \"continue\": true } event runs onContinuePostChallenge with the event's state and token", () =>
     Effect.gen(function*() {
       const a = resetAction("reset-a", `if (answer !== "yes") api.access.deny("refused")`)
@@ -175,7 +181,10 @@ describe("Diff: password-reset-post-challenge's continue pass", () => {
         JSON.stringify({ trigger: "credentials-exchange", continue: true, event: {} }) + "\n"
       )
       const error = yield* Effect.flip(Diff.readEvents(events))
-      assert.include(error.message, "is for post-login and password-reset-post-challenge events, not credentials-exchange")
+      assert.include(
+        error.message,
+        "is for post-login and password-reset-post-challenge events, not credentials-exchange"
+      )
     }))
 })
 

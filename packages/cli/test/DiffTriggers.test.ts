@@ -143,7 +143,10 @@ describe("Diff of credentials-exchange Actions", () => {
       "--continue"
     )
     assert.strictEqual(resumed.code, 1, show(resumed))
-    assert.include(resumed.stderr, "--continue is for post-login and password-reset-post-challenge, not credentials-exchange")
+    assert.include(
+      resumed.stderr,
+      "--continue is for post-login and password-reset-post-challenge, not credentials-exchange"
+    )
   }, 60_000)
 
   it.effect("a call the recording api does not know is compared by method; fetch is recorded and replayed", () =>

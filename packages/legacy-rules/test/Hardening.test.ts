@@ -290,7 +290,9 @@ describe("a secret in a claim", () => {
       ], { KEY })
       assert.isTrue(Exit.isFailure(exit))
       assert.isTrue(
-        logs.some((line) => /denied: SecretInClaim claim=https:\/\/x\.example\/k secret=KEY writer=copies-key/.test(line)),
+        logs.some((line) =>
+          /denied: SecretInClaim claim=https:\/\/x\.example\/k secret=KEY writer=copies-key/.test(line)
+        ),
         logs.join("\n")
       )
     }).pipe(Effect.scoped))

@@ -4,10 +4,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Diff from "../../Diff.ts"
-import * as EventSet from "../diff/eventSet.ts"
 import * as SecretsFile from "../../SecretsFile.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
+import * as EventSet from "../diff/eventSet.ts"
 import { CommandFailed } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
@@ -78,7 +78,10 @@ export const diff = Command.make(
   ) {
     if (timeout <= 0) return yield* new CommandFailed({ reason: "--timeout must be a positive number of seconds" })
     if (maxFileBytes <= 0 || maxEventBytes <= 0) {
-      return yield* new CommandFailed({ reason: "--max-file-bytes and --max-event-bytes must be positive", exitCode: 2 })
+      return yield* new CommandFailed({
+        reason: "--max-file-bytes and --max-event-bytes must be positive",
+        exitCode: 2
+      })
     }
     if (Option.isSome(trigger)) {
       const named = Triggers.byId(trigger.value)
