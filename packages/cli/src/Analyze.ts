@@ -127,8 +127,10 @@ export interface Analysis {
   /** Sorted unique keys read as `configuration.X` or `configuration["X"]`. */
   readonly configurationKeys: ReadonlyArray<string>
   /**
-   * Each claim the rule sets from a `configuration` setting (directly, through a local variable, or in an object set
-   * as the whole token), by line: the migrated Action denies such a login (a secret is never issued in a token).
+   * Each claim the rule sets to a `configuration` setting's whole value (directly, through a local variable, in an
+   * object or array literal, or in an object set as the whole token), by line: the migrated Action denies such a
+   * login (a secret is never issued in a token). A setting inside a longer string, or what a call makes of it (an
+   * HMAC keyed with it), is not one: the runtime lets it through.
    */
   readonly configurationClaims: ReadonlyArray<Analysis.ConfigurationClaim>
 }

@@ -304,6 +304,8 @@ describe("MigrationPlan.plan: settings and modules", () => {
   })
 
   it("warns about each claim a rule sets from a configuration setting, directly, via a local or an object", async () => {
+    // What a call makes of a setting (an HMAC keyed with it, a slice) and a setting inside a longer string are not the
+    // setting: no warning, as the runtime lets them through (it refuses a string of the claim equal to a secret).
     const dir = tree({
       ...rule(
         "leaky",
@@ -312,10 +314,14 @@ describe("MigrationPlan.plan: settings and modules", () => {
           "var key = configuration.API_KEY;",
           "var plan = user.app_metadata.plan;",
           "context.idToken[\"https://example.com/key\"] = key;",
-          "context.accessToken.tenant = configuration[\"TENANT\"] + \"/x\";",
+          "context.accessToken.tenant = user.app_metadata.tenant || configuration[\"TENANT\"];",
           "context.idToken = { \"https://example.com/n\": configuration.NS, plan: plan };",
           "context.idToken[\"https://example.com/plan\"] = plan;",
-          "var url = configuration.URL; request(url);"
+          "var url = configuration.URL; request(url);",
+          "var h = require(\"crypto\").createHmac(\"sha256\", configuration.SALT).update(user.email).digest(\"hex\");",
+          "context.idToken[\"https://example.com/hash\"] = h;",
+          "context.idToken[\"https://example.com/tail\"] = \"ends \" + configuration.SALT.slice(-4);",
+          "context.idToken[\"https://example.com/hi\"] = \"hi \" + configuration.GREETING;"
         )
       )
     })

@@ -1,41 +1,59 @@
 /**
- * Claims set from a `configuration` setting: `context.idToken["https://x/key"] = configuration.API_KEY`, through a
- * local variable (`var key = configuration.API_KEY; ... = key`), or inside an object set as the whole token
- * (`context.accessToken = { k: configuration.K }`). Rules copied such a value into the token; a migrated Action denies
+ * Claims set to a `configuration` setting's value: `context.idToken["https://x/key"] = configuration.API_KEY`, through
+ * a local variable (`var key = configuration.API_KEY; ... = key`), in an object or array literal, or inside an object
+ * set as the whole token (`context.accessToken = { k: configuration.K }`). Rules copied such a value into the token; a migrated Action denies
  * that login at run time (the legacy layer's SecretInClaim: a secret is never issued in a token), so `rulefx migrate`
  * warns about it before it is deployed.
  */
 import type * as acorn from "acorn"
-import * as walk from "acorn-walk"
 import type * as eslintScope from "eslint-scope"
 import { chainOf, keyOf, propertyKey } from "./chains.ts"
 import type { Inspection } from "./inspection.ts"
 import { startOf } from "./locate.ts"
-import { bindingAt, parentOf } from "./scopes.ts"
+import { bindingAt } from "./scopes.ts"
 
-// Each configuration key `node` reads: directly, or through a local variable any write of which reads one (followed
-// once per variable, so `a = b; b = a` ends).
+// Each configuration key whose whole value `node` may be (or hold, in an object or array literal; either side of a
+// condition), directly or through a local variable any write of which does (followed once per variable, so
+// `a = b; b = a` ends). This is what the runtime refuses: a string of the claim equal to a secret. A setting inside a
+// longer string (`"hi " + configuration.GREETING`, a domain in an email) and what a call makes of it (an HMAC keyed
+// with it, `key.slice(-6)`) are let through there, and not warned about here.
 const keysIn = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope.Variable>): Array<string> => {
-  const keys: Array<string> = []
-  walk.full(node, (raw) => {
-    const id = raw as acorn.AnyNode
-    if (id.type !== "Identifier") return
-    const p = parentOf(inspection.scopes, id)
-    if (id.name === "configuration" && bindingAt(inspection.scopes, id) === "wrapper") {
-      const key = p?.type === "MemberExpression" && p.object === id ? keyOf(p) : undefined
-      if (key !== undefined) keys.push(key)
-      return
+  const n = node as acorn.AnyNode
+  const within = (...nodes: ReadonlyArray<acorn.Node | null | undefined>) =>
+    nodes.flatMap((child) => child === null || child === undefined ? [] : keysIn(inspection, child, seen))
+  switch (n.type) {
+    case "MemberExpression": {
+      const root = n.object
+      const key = keyOf(n)
+      return root.type === "Identifier" && root.name === "configuration" && key !== undefined &&
+          bindingAt(inspection.scopes, root) === "wrapper"
+        ? [key]
+        : []
     }
-    const variable = inspection.scopes.references.get(id)?.resolved
-    if (variable === null || variable === undefined || seen.has(variable)) return
-    seen.add(variable)
-    for (const write of variable.references) {
-      if (write.writeExpr !== null && write.writeExpr !== undefined) {
-        keys.push(...keysIn(inspection, write.writeExpr as acorn.Node, seen))
-      }
+    case "Identifier": {
+      const variable = inspection.scopes.references.get(n)?.resolved
+      if (variable === null || variable === undefined || seen.has(variable)) return []
+      seen.add(variable)
+      return within(...variable.references.map((write) => write.writeExpr as acorn.Node | null | undefined))
     }
-  })
-  return keys
+    case "ObjectExpression":
+      return within(...n.properties.map((p) => p.type === "Property" ? p.value : p.argument))
+    case "ArrayExpression":
+      return within(...n.elements.map((e) => e?.type === "SpreadElement" ? e.argument : e))
+    case "ConditionalExpression":
+      return within(n.consequent, n.alternate)
+    case "LogicalExpression":
+      return within(n.left, n.right)
+    case "SequenceExpression":
+      return within(n.expressions.at(-1))
+    case "AssignmentExpression":
+      return within(n.right)
+    case "ParenthesizedExpression":
+    case "ChainExpression":
+      return within(n.expression)
+    default:
+      return []
+  }
 }
 
 const record = (
