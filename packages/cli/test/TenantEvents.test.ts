@@ -262,7 +262,7 @@ describe("TenantEvents.read", () => {
     }))
   it.effect("a page of users larger than maxAnswerBytes is a ManagementApiError naming the step and the limit", () =>
     Effect.gen(function*() {
-      const big = users.map((u) => ({ ...u, user_metadata: { bio: "x".repeat(5_000) } }))
+      const big = users.map((u) => Object.assign(structuredClone(u), { user_metadata: { bio: "x".repeat(5_000) } }))
       const s = yield* Effect.promise(() => tenant({ users: big }))
       // The token, the clients and the connections fit; a page of five 5 kB users does not.
       const error = yield* Effect.flip(read(s, { maxAnswerBytes: 20_000 }))
