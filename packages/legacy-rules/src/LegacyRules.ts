@@ -69,8 +69,6 @@ export interface State {
   /** The profile claims as the event had them, to tell which a rule changed. */
   readonly originalClaims: Readonly<Record<string, string>>
   readonly resumed: boolean
-  /** By token claim, the first rule after which it held a secret's value (for SecretInClaim's log line). */
-  readonly writers: Readonly<Record<string, string | undefined>>
 }
 
 /**
@@ -118,9 +116,7 @@ export class InvalidRedirect extends /* @__PURE__ */ DenialClass("InvalidRedirec
 /**
  * A legacy rule put the value of one of the Action's secrets into a claim (`context.idToken.x = configuration.KEY`):
  * tokens go to the application and often the browser, so the login is denied rather than the secret sent. `claim`
- * and `secret` are names, for the log line of the denial; the value is never kept. `writer` names the first rule after
- * which the ID- or access-token claim held a secret (the log line's `rule=` is the set's, `legacy-rules`); it is
- * absent for a profile claim or a SAML attribute.
+ * and `secret` are names, for the log line of the denial; the value is never kept.
  *
  * @category errors
  * @since 0.1.0
@@ -128,7 +124,6 @@ export class InvalidRedirect extends /* @__PURE__ */ DenialClass("InvalidRedirec
 export class SecretInClaim extends /* @__PURE__ */ DenialClass("SecretInClaim")<{
   readonly claim: string
   readonly secret: string
-  readonly writer?: string | undefined
 }> {
   override get message(): string {
     return genericMessage
@@ -358,7 +353,6 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         })
       const guardNew = (user: object, context: object) => RulesContext.installGuards(user, context, guard)
       let last = ""
-      const writers: Record<string, string | undefined> = {}
       return yield* Effect.ensuring(
         Effect.gen(function*() {
           for (const [i, rule] of rules.entries()) {
@@ -395,9 +389,6 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
               session.user = adopt(session.user, into)
               session.context = adopt(session.context, into)
               guardNew(session.user, session.context)
-              for (const token of [session.context.idToken, session.context.accessToken]) {
-                for (const k in token) writers[k] ??= scrubber.heldIn(json((token as any)[k])) && rule.name
-              }
             })
           }
           const transaction = Predicate.isObject(login.raw["transaction"]) ? login.raw["transaction"] : {}
@@ -408,8 +399,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
             userMetadata,
             requestedScopes: stringList(transaction["requested_scopes"]),
             originalClaims,
-            resumed,
-            writers
+            resumed
           }
           // What the login becomes is read now, in the last rule's async context, before the last check.
           plans.set(state, yield* leftovers(session, last, committed, () => plan(state, scrubber, options.saml)))
@@ -522,7 +512,7 @@ const plan = (
     const secret = scrubber.heldIn(text ?? "")
     return secret === undefined
       ? set(name, text && JSON.parse(text))
-      : deny(new SecretInClaim({ claim: name, secret, writer: state.writers[name] }))
+      : deny(new SecretInClaim({ claim: name, secret }))
   }
   const { context, user } = state
   const redirect = context.redirect as unknown

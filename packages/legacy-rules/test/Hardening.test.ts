@@ -269,33 +269,6 @@ describe("a secret in a claim", () => {
       assert.strictEqual(denial._tag, "SecretInClaim")
       assert.deepStrictEqual(Denial.committedOf(denial)?.appMetadata, { tier: "gold" })
     }).pipe(Effect.scoped))
-
-  it.effect("the log line names the rule that left the secret in the claim, not only the set (rule=legacy-rules)", () =>
-    Effect.gen(function*() {
-      const { exit, logs } = yield* login([
-        rule("sets-fine", () =>
-          function(user, context, callback) {
-            context.idToken["https://x.example/ok"] = "fine"
-            callback(null, user, context)
-          }),
-        rule("copies-key", ({ configuration }) =>
-          function(user, context, callback) {
-            context.idToken["https://x.example/k"] = configuration["KEY"]
-            callback(null, user, context)
-          }),
-        rule("keeps-it", () =>
-          function(user, context, callback) {
-            callback(null, user, context)
-          })
-      ], { KEY })
-      assert.isTrue(Exit.isFailure(exit))
-      assert.isTrue(
-        logs.some((line) =>
-          /denied: SecretInClaim claim=https:\/\/x\.example\/k secret=KEY writer=copies-key/.test(line)
-        ),
-        logs.join("\n")
-      )
-    }).pipe(Effect.scoped))
 })
 
 /** The URL sent for a redirect to `url`, or the denial. */
