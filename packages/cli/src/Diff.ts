@@ -20,7 +20,9 @@
  * counted (`Side.live`) and compared by method and URL.
  *
  * Differences that are intended are left out with `ignore`: a path as the report writes it, or one of its leading
- * parts (`claims.id.https://example.com/seller`, `metadata.app.last_seen`, `requests`).
+ * parts (`claims.id.https://example.com/seller`, `metadata.app.last_seen`, `cache.k`, `requests`). A path that can
+ * never name a compared one is an UnknownIgnorePath before anything runs; one that matched nothing in any event is
+ * listed in the report (`unusedIgnores`, and `warnings`), so a typo cannot hide a difference.
  *
  * Every trigger rulefx runs locally is diffed the same way (internal/diff/runners.ts holds, per handler, how it is
  * called and what is compared): an event names its trigger (a wrapper's `"trigger"`), or takes the read's default
