@@ -126,6 +126,13 @@ export interface Analysis {
   readonly requires: ReadonlyArray<Analysis.Require>
   /** Sorted unique keys read as `configuration.X` or `configuration["X"]`. */
   readonly configurationKeys: ReadonlyArray<string>
+  /**
+   * Each claim the rule sets to a `configuration` setting's whole value (directly, through a local variable, in an
+   * object or array literal, or in an object set as the whole token), by line: the migrated Action denies such a
+   * login (a secret is never issued in a token). A setting inside a longer string, or what a call makes of it (an
+   * HMAC keyed with it), is not one: the runtime lets it through.
+   */
+  readonly configurationClaims: ReadonlyArray<Analysis.ConfigurationClaim>
 }
 
 /**
@@ -142,6 +149,21 @@ export declare namespace Analysis {
     readonly specifier: string
     readonly name: string
     readonly line: number
+  }
+
+  /**
+   * A claim set from a `configuration` setting: where, which token, the claim's name when it is written literally,
+   * and the setting's key.
+   *
+   * @category models
+   * @since 0.1.0
+   */
+  export interface ConfigurationClaim {
+    readonly line: number
+    readonly column: number
+    readonly token: "idToken" | "accessToken"
+    readonly claim?: string
+    readonly key: string
   }
 }
 

@@ -6,8 +6,9 @@
  * Each event runs through the first Action (`a`), then the second (`b`), one event at a time, each run with a fresh
  * recording `api` (LocalRun.run, so as `rulefx run` runs it: secrets merged over the event's, Auth0's 20 s limit).
  * What each run decided is compared as Auth0 applies it: the outcome, the deny reason (or why the handler rejected),
- * each ID- and access-token claim, each scope, each `app_metadata` and `user_metadata` key, MFA and the redirect; the
- * last write of a key wins, so call order counts only where it changes the result. An api call of a kind rulefx does
+ * each ID- and access-token claim, each scope, each `app_metadata` and `user_metadata` key, MFA, the redirect and each
+ * key of Auth0's cache the run wrote (`cache.<key>`: its last `api.cache.set` or `api.cache.delete`); the last write of
+ * a key wins, so call order counts only where it changes the result. An api call of a kind rulefx does
  * not summarise (one Auth0 adds later) is compared by its method path and the arguments of each call, never skipped.
  *
  * Outbound HTTP cannot make the comparison flaky: the first Action's `fetch` requests (the typed runtime's and the
@@ -19,12 +20,16 @@
  * counted (`Side.live`) and compared by method and URL.
  *
  * Differences that are intended are left out with `ignore`: a path as the report writes it, or one of its leading
- * parts (`claims.id.https://example.com/seller`, `metadata.app.last_seen`, `requests`).
+ * parts (`claims.id.https://example.com/seller`, `metadata.app.last_seen`, `cache.k`, `requests`). A path that can
+ * never name a compared one is an UnknownIgnorePath before anything runs; one that matched nothing in any event is
+ * listed in the report (`unusedIgnores`, and `warnings`), so a typo cannot hide a difference.
  *
  * Every trigger rulefx runs locally is diffed the same way (internal/diff/runners.ts holds, per handler, how it is
  * called and what is compared): an event names its trigger (a wrapper's `"trigger"`), or takes the read's default
  * (`trigger`; without it, the one trigger both Actions serve, or post-login), and runs through that trigger's first
- * handler (post-login: onExecutePostLogin, or onContinuePostLogin for a continue pass). A credentials-exchange run is
+ * handler (post-login: onExecutePostLogin, or onContinuePostLogin for a continue pass; password-reset-post-challenge's
+ * continue pass runs onContinuePostChallenge, with the state and token the event's request carries). A
+ * credentials-exchange run is
  * compared by its outcome, the deny's code and reason, each access-token claim and every other call. Two Actions that
  * serve different triggers are refused (TriggersDiffer): no event can show what one does for a trigger the other does
  * not serve. An Action without the handler an event needs is a LocalRunError naming the handler; a handler only one
@@ -60,6 +65,21 @@ export const EventFileError = EventSet.EventFileError
  * @since 0.1.0
  */
 export type EventFileError = EventSet.EventFileError
+
+/**
+ * An events file larger than `maxFileBytes`, or one event (a `.json` file, a `.jsonl` line) larger than
+ * `maxEventBytes`: the message names the file (and line), the size and the limit.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export const EventsTooLarge = EventSet.EventsTooLarge
+
+/**
+ * @category errors
+ * @since 0.1.0
+ */
+export type EventsTooLarge = EventSet.EventsTooLarge
 
 /**
  * One event, read and ready to run through both Actions.
@@ -115,6 +135,8 @@ export interface EventResult {
   readonly differences: ReadonlyArray<Difference>
   /** Paths that differ but are covered by `ignore`. */
   readonly ignored: ReadonlyArray<string>
+  /** The `ignore` paths that cover a path either run has (differing or not). */
+  readonly covered: ReadonlyArray<string>
   readonly a: Side
   readonly b: Side
 }
@@ -132,6 +154,11 @@ export interface Report {
   readonly results: ReadonlyArray<EventResult>
   /** What the diff could not compare (a handler only one Action exports, which no event ran). */
   readonly notes: ReadonlyArray<string>
+  /**
+   * The `ignore` paths that matched nothing any run of any event had: a typo there would otherwise hide nothing and
+   * say nothing, so each is warned about.
+   */
+  readonly unusedIgnores: ReadonlyArray<string>
 }
 
 /**
@@ -176,8 +203,39 @@ export class TriggersDiffer extends Data.TaggedError("TriggersDiffer")<{
 }
 
 /**
+ * An `ignore` path that can never match what rulefx diff compares (`claim.id.x`, `metadata.application.k`): the message
+ * says why and lists the fields a path starts with. The command exits 2, as for any misuse.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class UnknownIgnorePath extends Data.TaggedError("UnknownIgnorePath")<{
+  readonly path: string
+  readonly problem: string
+}> {
+  override get message(): string {
+    return `--ignore ${this.path}: ${this.problem}; a path starts with one of ${Outcome.fields.join(", ")} ` +
+      "(claims.id.<claim>, claims.access.<claim>, metadata.app.<key>, metadata.user.<key>, scopes.<scope>, " +
+      "cache.<key>, calls.<method>, requests.<METHOD> <url>)"
+  }
+}
+
+/**
+ * Checks each `ignore` path can name something rulefx diff compares: the first that cannot is an UnknownIgnorePath.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const checkIgnore = (ignore: ReadonlyArray<string>): Effect.Effect<void, UnknownIgnorePath> =>
+  Effect.forEach(ignore, (path) => {
+    const problem = Outcome.ignoreProblem(path)
+    return problem === undefined ? Effect.void : Effect.fail(new UnknownIgnorePath({ path, problem }))
+  }, { discard: true })
+
+/**
  * Reads the events at `path` (a `.json` or `.jsonl` file, or a folder of them): see the module's description of the
- * format. `strict` refuses partial events; `resume` runs every event as a continue pass.
+ * format. `strict` refuses partial events; `resume` runs every event as a continue pass; `maxFileBytes` (256 MiB) and
+ * `maxEventBytes` (1 MiB) cap a file and one event.
  *
  * @category constructors
  * @since 0.1.0
@@ -185,7 +243,7 @@ export class TriggersDiffer extends Data.TaggedError("TriggersDiffer")<{
 export const readEvents: (
   path: string,
   options?: EventSet.ReadOptions
-) => Effect.Effect<ReadonlyArray<Case>, EventFileError> = EventSet.read
+) => Effect.Effect<ReadonlyArray<Case>, EventFileError | EventsTooLarge> = EventSet.read
 
 /**
  * A built Action's handlers, loaded.
@@ -293,8 +351,13 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     (real) => HttpTape.replaying(real, tape, replay, options.live === true),
     HttpTape.observingNodeHttp(replay.sent, runner.run(b.handlers[one.pass]!, structuredClone(one.event), runOptions))
   )
-  const all = Outcome.compare(resultA.entries(tape.sent), resultB.entries(replay.sent))
+  const entriesA = resultA.entries(tape.sent)
+  const entriesB = resultB.entries(replay.sent)
+  const all = Outcome.compare(entriesA, entriesB)
   const ignore = options.ignore ?? []
+  const covered = ignore.filter((path) =>
+    [...entriesA, ...entriesB].some((entry) => Outcome.isIgnored(entry.path, [path]))
+  )
   const differences = all.filter((d) => !Outcome.isIgnored(d.path, ignore)).map(toDifference)
   // Compared as they were; what the report holds is scrubbed of the run's secrets.
   const own = (one.event as { readonly secrets?: unknown }).secrets
@@ -306,6 +369,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     same: differences.length === 0,
     differences: scrub(differences),
     ignored: scrub(all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path))),
+    covered,
     a: scrub(sideOf(resultA, tape.sent)),
     b: scrub(sideOf(resultB, replay.sent))
   }
@@ -325,9 +389,13 @@ export const compare = Effect.fn("Diff.compare")(function*(
   options: Options = {},
   notes: ReadonlyArray<string> = []
 ) {
+  yield* checkIgnore(options.ignore ?? [])
   const results = yield* Effect.forEach(cases, (one) => runEvent(a, b, one, options))
   const same = results.filter((r) => r.same).length
-  const report: Report = { events: results.length, same, differ: results.length - same, results, notes }
+  const unusedIgnores = [...new Set(options.ignore ?? [])].filter((path) =>
+    !results.some((r) => r.covered.includes(path))
+  )
+  const report: Report = { events: results.length, same, differ: results.length - same, results, notes, unusedIgnores }
   return report
 })
 
@@ -343,6 +411,7 @@ export const diff = Effect.fn("Diff.diff")(function*(
   events: string,
   options: Options & Omit<EventSet.ReadOptions, "trigger" | "triggerHint"> = {}
 ) {
+  yield* checkIgnore(options.ignore ?? [])
   const servedA = yield* served(fileA)
   const servedB = yield* served(fileB)
   const [triggersA, triggersB] = [servedA.triggers, servedB.triggers]
@@ -367,7 +436,7 @@ export const diff = Effect.fn("Diff.diff")(function*(
     .filter((name) => !ran.has(name) && servedA.handlers.includes(name) !== servedB.handlers.includes(name))
     .map((name) =>
       `only ${servedA.handlers.includes(name) ? fileA : fileB} exports ${name}, and no event ran it` +
-      (name === "onContinuePostLogin" ? ` (a { "continue": true } event, or --continue, would)` : "")
+      (name.startsWith("onContinue") ? ` (a { "continue": true } event, or --continue, would)` : "")
     )
   return yield* compare(a, b, cases, options, notes)
 })
@@ -380,10 +449,13 @@ const show = (value: unknown): string =>
 // JSON has no BigInt (a claim an Action set to `1n`): shown as its digits and `n`, not a crash of the report.
 const bigints = (_key: string, value: unknown): unknown => typeof value === "bigint" ? `${value}n` : value
 
-// Requests by body: a list of empty bodies is shown as a count.
+// Requests by body: a list of empty bodies is shown as a count. A cache key: `set <value>` (and its options) or
+// `deleted`.
 const showAt = (path: string, value: unknown): string =>
   path.startsWith("requests.") && Array.isArray(value) && value.every((body) => body === "")
     ? `${value.length} sent`
+    : path.startsWith("cache.") && Predicate.hasProperty(value, "set")
+    ? `set ${show(value.set)}${Predicate.hasProperty(value, "options") ? ` ${show(value.options)}` : ""}`
     : show(value)
 
 const table = (rows: ReadonlyArray<readonly [string, string, string]>): Array<string> => {
@@ -402,7 +474,11 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
   const blocks = report.results.filter((r) => !r.same).map((r) =>
     [
       `${r.name}${
-        r.pass === "onContinuePostLogin" ? " (continue)" : r.trigger === "post-login" ? "" : ` (${r.trigger})`
+        r.trigger === "post-login"
+          ? r.pass === "onContinuePostLogin" ? " (continue)" : ""
+          : r.pass.startsWith("onContinue")
+          ? ` (${r.trigger}, continue)`
+          : ` (${r.trigger})`
       }: differs`,
       ...table([
         ["path", labels.a, labels.b],
@@ -424,8 +500,22 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
 }
 
 /**
+ * The report's warnings, one line each: every `ignore` path that matched nothing in any event (a typo in it would
+ * otherwise pass unseen). `rulefx diff` prints them to stderr, and `--json` holds the paths as `unusedIgnores`.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const warnings = (report: Report): ReadonlyArray<string> =>
+  report.unusedIgnores.map((path) =>
+    `warning: --ignore ${path} matched nothing in any of the ${report.events} event${
+      report.events === 1 ? "" : "s"
+    } (a typo? it hides no difference)`
+  )
+
+/**
  * A report as JSON, for scripts: `{ events, same, differ, results: [{ name, trigger, pass, same, differences: [{ path,
- * a?, b? }], ignored, a, b }], notes }`, where a side without a value at a path has no `a` (or `b`); `a` and `b` of a result are each run's outcome,
+ * a?, b? }], ignored, covered, a, b }], notes, unusedIgnores }`, where a side without a value at a path has no `a` (or `b`); `a` and `b` of a result are each run's outcome,
  * reason, rejection, number of requests (`live`: of them through node:http) and, when it timed out, `timedOutMs`.
  *
  * @category getters

@@ -38,7 +38,22 @@ export interface Options {
   readonly baseUrl?: string
   /** Receives one line per rate-limit wait. */
   readonly onProgress?: (line: string) => void
+  /**
+   * The largest answer read, in bytes (defaultMaxAnswerBytes); a larger one is a ManagementApiError ("Api") naming the
+   * step and the limit.
+   */
+  readonly maxAnswerBytes?: number
 }
+
+/**
+ * The largest answer read from the Management API by default, in bytes (32 MiB): a page of 100 users, each with
+ * metadata Auth0 caps at 16 kB an object, is a few MiB at most, so a larger answer is not a tenant's and is read no
+ * further than that.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const defaultMaxAnswerBytes = 32 * 1024 * 1024
 
 /**
  * An action as the Management API answers it (the fields a deploy reads).
@@ -358,7 +373,53 @@ interface HttpFailure {
   readonly status: number | undefined
   readonly detail: string
   readonly headers: { readonly get: (name: string) => string | null } | undefined
+  /** The limit an answer went over (AnswerTooLarge), wherever the SDK wrapped it. */
+  readonly tooLarge?: number
 }
+
+// What the capped fetch rejects with when an answer goes over the limit; the SDK wraps it (as `cause`).
+class AnswerTooLarge extends Data.TaggedError("AnswerTooLarge")<{ readonly limit: number }> {}
+
+const tooLargeIn = (error: unknown): number | undefined => {
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    if (e instanceof AnswerTooLarge) return e.limit
+    e = Predicate.hasProperty(e, "cause") ? e.cause : undefined
+  }
+  return undefined
+}
+
+// Statuses whose answer has no body (a Response made with one throws).
+const bodiless = new Set([101, 204, 205, 304])
+
+// `send`, but an answer is read into memory up to `limit` bytes: a declared length over it, or a body that grows past
+// it, rejects with AnswerTooLarge and is read no further. The SDK gets the answer read, as a Response of its own.
+const capped = (send: typeof fetch, limit: number): typeof fetch => (input, init) =>
+  send(input, init).then((response) => {
+    const declared = Number(response.headers.get("content-length") ?? Number.NaN)
+    if (declared > limit) {
+      void response.body?.cancel()
+      return Promise.reject(new AnswerTooLarge({ limit }))
+    }
+    if (response.body === null || bodiless.has(response.status)) return response
+    const reader = response.body.getReader()
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    const next = (): Promise<Response> =>
+      reader.read().then(({ done, value }) => {
+        if (done) {
+          const { headers, status, statusText } = response
+          return new Response(Buffer.concat(chunks), { headers, status, statusText })
+        }
+        size += value.byteLength
+        if (size > limit) {
+          void reader.cancel()
+          return Promise.reject(new AnswerTooLarge({ limit }))
+        }
+        chunks.push(value)
+        return next()
+      })
+    return next()
+  })
 
 /**
  * Cuts a text from outside (an answer, an error) to 300 characters for a message.
@@ -390,6 +451,8 @@ const describeBody = (body: unknown): string | undefined => {
 }
 
 const toFailure = (error: unknown): HttpFailure => {
+  const tooLarge = tooLargeIn(error)
+  if (tooLarge !== undefined) return { status: undefined, detail: "", headers: undefined, tooLarge }
   if (error instanceof ManagementError) {
     const headers = error.rawResponse?.headers
     const cause = Predicate.hasProperty(error, "cause") && error.cause instanceof Error ? error.cause : undefined
@@ -429,6 +492,13 @@ const toError = (
   scopes: string
 ): ManagementApiError => {
   const detail = failure.detail
+  if (failure.tooLarge !== undefined) {
+    return fail(
+      "Api",
+      `Auth0's answer while ${step} is larger than ${failure.tooLarge} bytes, the most rulefx reads of one answer ` +
+        `(maxAnswerBytes); it was read no further`
+    )
+  }
   switch (failure.status) {
     case undefined:
       return fail("Api", `cannot reach ${domain} while ${step}: ${detail}`)
@@ -484,7 +554,7 @@ export const make = Effect.fn("ManagementClient.make")(function*(options: Option
   const progress = options.onProgress ?? (() => undefined)
   const baseUrl = options.baseUrl?.replace(/\/+$/, "")
   const origin = `https://${domain}`
-  const rewrite: typeof fetch | undefined = baseUrl === undefined ? undefined : (input, init) =>
+  const rewrite: typeof fetch = baseUrl === undefined ? fetch : (input, init) =>
     fetch(
       Predicate.isString(input) && input.startsWith(origin)
         ? `${baseUrl}${input.slice(origin.length)}`
@@ -498,7 +568,7 @@ export const make = Effect.fn("ManagementClient.make")(function*(options: Option
     clientId: options.clientId,
     maxRetries: 0,
     timeoutInSeconds: 30,
-    ...(rewrite === undefined ? {} : { fetch: rewrite })
+    fetch: capped(rewrite, options.maxAnswerBytes ?? defaultMaxAnswerBytes)
   }
   const { client, tokens } = yield* Effect.try({
     try: () => {

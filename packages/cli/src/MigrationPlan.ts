@@ -240,6 +240,7 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
         refused: unsupported.filter((f) => !isAccepted(f, rule, accept))
       })
       for (const key of analysis.configurationKeys) keys.add(key)
+      notes.push(...analysis.configurationClaims.map((c) => configurationClaimWarning(rule.name, rule.script, c)))
       for (const r of analysis.requires) {
         if (!modules.some((m) => m.name === r.name)) {
           modules.push({
@@ -277,6 +278,18 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
     }
     return { dir: folder, rules: planned, skipped, modules, configurationKeys: [...keys].toSorted(), warnings: notes }
   })
+
+// A rule that copies a setting into a token: Rules issued it; the migrated Action denies that login (SecretInClaim).
+const configurationClaimWarning = (
+  name: string,
+  script: string,
+  c: Analyze.Analysis.ConfigurationClaim
+): string =>
+  `rule "${name}" (${relative(process.cwd(), script)}:${c.line}) copies configuration.${c.key} into ` +
+  `${c.token === "idToken" ? "an ID-token" : "an access-token"} claim${
+    c.claim === undefined ? "" : ` (${c.claim})`
+  }: an Action secret is never issued in a token, so the migrated Action denies that login (SecretInClaim); ` +
+  `put a value that is not secret in the claim, or drop it`
 
 /**
  * What stops the build: refused constructs and modules that are not installed, one line each (the advice to install

@@ -63,6 +63,8 @@ export interface Options {
   readonly baseUrl?: string
   readonly rateLimitRetries?: number
   readonly onProgress?: (line: string) => void
+  /** The largest Management API answer read, a page of users included (ManagementClient.defaultMaxAnswerBytes). */
+  readonly maxAnswerBytes?: number
 }
 
 /**
@@ -305,7 +307,8 @@ export const read = Effect.fn("TenantEvents.read")(function*(options: Options) {
     clientSecret: options.credentials.clientSecret,
     ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
     ...(options.rateLimitRetries === undefined ? {} : { rateLimitRetries: options.rateLimitRetries }),
-    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress })
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.maxAnswerBytes === undefined ? {} : { maxAnswerBytes: options.maxAnswerBytes })
   }).pipe(Effect.mapError(fromApi))
   yield* client.getToken.pipe(Effect.mapError(fromApi))
   const apps = yield* loginClients(yield* client.listClients.pipe(Effect.mapError(fromApi)), options.clients)

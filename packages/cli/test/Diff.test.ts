@@ -75,7 +75,9 @@ const nodeHttpGet = (name: string, path: string) =>
 
 /** Why reading the events at `path` fails. */
 const problem = (path: string) =>
-  Effect.flip(Diff.readEvents(path)).pipe(Effect.map((e) => [e._tag, e.line, e.problem, e.message] as const))
+  Effect.flip(Diff.readEvents(path)).pipe(
+    Effect.map((e) => [e._tag, e.line, e._tag === "EventFileError" ? e.problem : "", e.message] as const)
+  )
 
 /** The seed's events: a seller (from the test server), no seller, and a role the application does not allow. */
 const seedEvents = () =>
@@ -484,7 +486,7 @@ describe("rulefx diff", () => {
     assert.include(differs.stderr, `2 of 3 events differ between ${seed} and ${changed}`, show(differs))
     assert.strictEqual(same.code, 0, show(same))
     const json = JSON.parse(same.stdout) as Diff.Report
-    assert.deepStrictEqual(Object.keys(json), ["events", "same", "differ", "results", "notes"])
+    assert.deepStrictEqual(Object.keys(json), ["events", "same", "differ", "results", "notes", "unusedIgnores"])
     assert.deepStrictEqual([json.events, json.same, json.differ], [3, 3, 0])
     assert.deepStrictEqual(Object.keys(json.results[0]!), [
       "name",
@@ -493,6 +495,7 @@ describe("rulefx diff", () => {
       "same",
       "differences",
       "ignored",
+      "covered",
       "a",
       "b"
     ])

@@ -143,7 +143,10 @@ describe("Diff of credentials-exchange Actions", () => {
       "--continue"
     )
     assert.strictEqual(resumed.code, 1, show(resumed))
-    assert.include(resumed.stderr, "--continue is for post-login, not credentials-exchange")
+    assert.include(
+      resumed.stderr,
+      "--continue is for post-login and password-reset-post-challenge, not credentials-exchange"
+    )
   }, 60_000)
 
   it.effect("a call the recording api does not know is compared by method; fetch is recorded and replayed", () =>
@@ -247,7 +250,7 @@ describe("Diff's refusals for triggers", () => {
     Effect.gen(function*() {
       assert.include(
         yield* problem([{ continue: true, event: sampleEvents()[0] }]),
-        "\"continue\" (and --continue) is for post-login events, not credentials-exchange"
+        "\"continue\" (and --continue) is for post-login and password-reset-post-challenge events, not credentials-exchange"
       )
       assert.include(
         yield* problem([{ trigger: "post-logon", event: sampleEvents()[0] }]),

@@ -303,6 +303,40 @@ describe("MigrationPlan.plan: settings and modules", () => {
     )
   })
 
+  it("warns about each claim a rule sets from a configuration setting, directly, via a local or an object", async () => {
+    // What a call makes of a setting (an HMAC keyed with it, a slice) and a setting inside a longer string are not the
+    // setting: no warning, as the runtime lets them through (it refuses a string of the claim equal to a secret).
+    const dir = tree({
+      ...rule(
+        "leaky",
+        { name: "leaky", order: 1 },
+        fn(
+          "var key = configuration.API_KEY;",
+          "var plan = user.app_metadata.plan;",
+          "context.idToken[\"https://example.com/key\"] = key;",
+          "context.accessToken.tenant = user.app_metadata.tenant || configuration[\"TENANT\"];",
+          "context.idToken = { \"https://example.com/n\": configuration.NS, plan: plan };",
+          "context.idToken[\"https://example.com/plan\"] = plan;",
+          "var url = configuration.URL; request(url);",
+          "var h = require(\"crypto\").createHmac(\"sha256\", configuration.SALT).update(user.email).digest(\"hex\");",
+          "context.idToken[\"https://example.com/hash\"] = h;",
+          "context.idToken[\"https://example.com/tail\"] = \"ends \" + configuration.SALT.slice(-4);",
+          "context.idToken[\"https://example.com/hi\"] = \"hi \" + configuration.GREETING;"
+        )
+      )
+    })
+    const p = await planOf(dir)
+    const script = relative(process.cwd(), join(dir, "leaky.js"))
+    const tail = "an Action secret is never issued in a token, so the migrated Action denies that login " +
+      "(SecretInClaim); put a value that is not secret in the claim, or drop it"
+    assert.deepStrictEqual(p.warnings, [
+      `rule "leaky" (${script}:4) copies configuration.API_KEY into an ID-token claim (https://example.com/key): ${tail}`,
+      `rule "leaky" (${script}:5) copies configuration.TENANT into an access-token claim (tenant): ${tail}`,
+      `rule "leaky" (${script}:6) copies configuration.NS into an ID-token claim (https://example.com/n): ${tail}`
+    ])
+    assert.include(MigrationPlan.render(p), `warning: rule "leaky" (${script}:4) copies configuration.API_KEY`)
+  })
+
   describe("modules", () => {
     let dir = ""
     let p: MigrationPlan.Plan

@@ -260,6 +260,17 @@ describe("TenantEvents.read", () => {
       })
       assert.isTrue(made.notes.some((n) => n.includes("google-oauth2|1000 (google-oauth2)")), made.notes.join())
     }))
+  it.effect("a page of users larger than maxAnswerBytes is a ManagementApiError naming the step and the limit", () =>
+    Effect.gen(function*() {
+      const big = users.map((u) => Object.assign(structuredClone(u), { user_metadata: { bio: "x".repeat(5_000) } }))
+      const s = yield* Effect.promise(() => tenant({ users: big }))
+      // The token, the clients and the connections fit; a page of five 5 kB users does not.
+      const error = yield* Effect.flip(read(s, { maxAnswerBytes: 20_000 }))
+      assert.strictEqual(error.reason, "Api")
+      assert.match(error.message, /^Auth0's answer while reading the users\b.*is larger than 20000 bytes/)
+      // Within the limit, the same tenant reads.
+      assert.strictEqual((yield* read(s, { maxAnswerBytes: 200_000 })).events.length > 0, true)
+    }))
 })
 
 // Roles (one user with more than a page of them) and authentication methods, with values that must not be written.

@@ -7,6 +7,7 @@ import * as walk from "acorn-walk"
 import type { Analysis } from "../../Analyze.ts"
 import { onCall, onCallbackArgument, onConstructor } from "./calls.ts"
 import { keyOf } from "./chains.ts"
+import { onAssignment } from "./configurationClaims.ts"
 import * as Inspection from "./inspection.ts"
 import type { RuleFunction } from "./locate.ts"
 import { onDeclarator, onMember } from "./members.ts"
@@ -35,6 +36,8 @@ const visitor =
       case "ImportExpression":
         return Inspection.koNamed(inspection, node, "eval.module", "import(…)")
       case "AssignmentExpression":
+        onAssignment(inspection, node)
+        return onWrite(inspection, node.left)
       case "ForInStatement":
       case "ForOfStatement":
         return onWrite(inspection, node.left)

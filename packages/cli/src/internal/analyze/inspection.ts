@@ -20,6 +20,7 @@ export interface Inspection {
   readonly findings: Array<Finding>
   readonly requires: Array<Analysis.Require & { readonly column: number }>
   readonly configurationKeys: Set<string>
+  readonly configurationClaims: Array<Analysis.ConfigurationClaim>
 }
 
 const paramName = (text: string, param: acorn.Pattern): string =>
@@ -43,7 +44,8 @@ export const make = (text: string, located: RuleFunction): Inspection => {
     identityNames: collectIdentityNames(scopes.rule),
     findings: [],
     requires: [],
-    configurationKeys: new Set()
+    configurationKeys: new Set(),
+    configurationClaims: []
   }
 }
 
@@ -91,6 +93,7 @@ export const analysisOf = (inspection: Inspection): Analysis => {
     requires: inspection.requires
       .toSorted((a, b) => a.line - b.line || a.column - b.column)
       .map(({ line, name, specifier }) => ({ specifier, name, line })),
-    configurationKeys: [...inspection.configurationKeys].toSorted()
+    configurationKeys: [...inspection.configurationKeys].toSorted(),
+    configurationClaims: inspection.configurationClaims.toSorted((a, b) => a.line - b.line || a.column - b.column)
   }
 }

@@ -7,6 +7,7 @@ import * as Diff from "../../Diff.ts"
 import * as SecretsFile from "../../SecretsFile.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
+import * as EventSet from "../diff/eventSet.ts"
 import { CommandFailed } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
@@ -28,8 +29,8 @@ export const diff = Command.make(
     ),
     ignore: Flag.String("ignore").pipe(
       Flag.withDescription(
-        "A path whose difference is intended, or a leading part of it (claims.id.https://x/y, metadata.app.last_seen); " +
-          "repeatable"
+        "A path whose difference is intended, or a leading part of it (claims.id.https://x/y, metadata.app.last_seen, " +
+          "cache.<key>); repeatable. One that can never name a compared path exits 2; one that matched nothing is warned"
       ),
       Flag.atLeast(0)
     ),
@@ -39,7 +40,10 @@ export const diff = Command.make(
     ),
     json: Flag.Boolean("json").pipe(Flag.withDescription("Print the report as JSON"), Flag.withDefault(false)),
     resume: Flag.Boolean("continue").pipe(
-      Flag.withDescription("Run every event through onContinuePostLogin (the user back from a redirect)"),
+      Flag.withDescription(
+        "Run every event through its continue pass, onContinuePostLogin or onContinuePostChallenge (the user back " +
+          "from a redirect; the event's request carries the state and token)"
+      ),
       Flag.withDefault(false)
     ),
     strict: Flag.Boolean("strict").pipe(
@@ -50,6 +54,16 @@ export const diff = Command.make(
       Flag.withDescription("Seconds each handler may take (default 20, Auth0's limit)"),
       Flag.withDefault(20)
     ),
+    maxFileBytes: Flag.Int("max-file-bytes").pipe(
+      Flag.withDescription(`The largest events file read, in bytes (default ${EventSet.defaultMaxFileBytes}, 256 MiB)`),
+      Flag.withDefault(EventSet.defaultMaxFileBytes)
+    ),
+    maxEventBytes: Flag.Int("max-event-bytes").pipe(
+      Flag.withDescription(
+        `The largest event read, a .json file or a .jsonl line, in bytes (default ${EventSet.defaultMaxEventBytes}, 1 MiB)`
+      ),
+      Flag.withDefault(EventSet.defaultMaxEventBytes)
+    ),
     trigger: Flag.String("trigger").pipe(
       Flag.withDescription(
         `The trigger of events that do not name one (${
@@ -59,8 +73,16 @@ export const diff = Command.make(
       Flag.optional
     )
   },
-  Effect.fnUntraced(function*({ a, b, events, ignore, json, live, resume, secrets, strict, timeout, trigger }) {
+  Effect.fnUntraced(function*(
+    { a, b, events, ignore, json, live, maxEventBytes, maxFileBytes, resume, secrets, strict, timeout, trigger }
+  ) {
     if (timeout <= 0) return yield* new CommandFailed({ reason: "--timeout must be a positive number of seconds" })
+    if (maxFileBytes <= 0 || maxEventBytes <= 0) {
+      return yield* new CommandFailed({
+        reason: "--max-file-bytes and --max-event-bytes must be positive",
+        exitCode: 2
+      })
+    }
     if (Option.isSome(trigger)) {
       const named = Triggers.byId(trigger.value)
       if (named === undefined) {
@@ -71,8 +93,10 @@ export const diff = Command.make(
       if (named.id !== "post-login" && TriggerLocalRun.supported[named.id] === undefined) {
         return yield* new CommandFailed({ reason: `rulefx diff does not run ${named.id} Actions yet` })
       }
-      if (resume && named.id !== "post-login") {
-        return yield* new CommandFailed({ reason: `--continue is for post-login, not ${named.id}` })
+      if (resume && named.handlers[1] === undefined) {
+        return yield* new CommandFailed({
+          reason: `--continue is for ${EventSet.continuable.join(" and ")}, not ${named.id}`
+        })
       }
     }
     const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
@@ -82,10 +106,17 @@ export const diff = Command.make(
       live,
       resume,
       strict,
+      maxFileBytes,
+      maxEventBytes,
       timeout: Duration.seconds(timeout),
       ...(Option.isSome(trigger) ? { trigger: trigger.value } : {})
-    }).pipe(Effect.mapError(failed))
+    }).pipe(
+      Effect.mapError((e) =>
+        e._tag === "UnknownIgnorePath" ? new CommandFailed({ reason: e.message, exitCode: 2 }) : failed(e)
+      )
+    )
     yield* Console.log(json ? Diff.toJson(report) : Diff.render(report, { a, b }))
+    for (const warning of Diff.warnings(report)) yield* Console.error(warning)
     // A handler that timed out may have left a timer or a socket behind: failing ends the process, as `rulefx run`
     // does, instead of waiting for it.
     const late = Diff.timedOut(report)

@@ -16,7 +16,7 @@ export const usageLines: Readonly<Record<string, string>> = {
   migrate:
     "rulefx migrate <rules-dir> (-o <action.js> | --emit-rules <file.cjs> | --dry-run) [--accept <construct>]... [--runtime bundled|npm]",
   diff:
-    "rulefx diff <a.js> <b.js> --events <dir|file.jsonl> [--secrets <file>] [--ignore <path>]... [--live] [--continue] [--trigger <id>] [--strict] [--timeout <s>] [--json]",
+    "rulefx diff <a.js> <b.js> --events <dir|file.jsonl> [--secrets <file>] [--ignore <path>]... [--live] [--continue] [--trigger <id>] [--strict] [--timeout <s>] [--max-file-bytes <n>] [--max-event-bytes <n>] [--json]",
   events:
     "rulefx events (--from-tenant [--users <n>] [--clients <id,...>] [--no-roles] [--no-factors] | --generate <n> [--rules <rules-dir>]) --out <dir> [--seed <n>]",
   convert: "rulefx convert <rules-dir> <rule> [-o <dir>] [--tests <dir>] [--count <n>] [--after-legacy] [--no-check]"

@@ -8,7 +8,10 @@
  * when nothing says). An Auth0 event has no top-level `event` field, so an object with one is a wrapper. Each event is
  * filled and checked as `rulefx run` does it for its trigger (PartialEvent and Auth0Event for post-login,
  * TriggerLocalRun's table for the others), and a problem names the file and, in a `.jsonl` file, the line. `continue`
- * is post-login's only: another trigger's second pass needs state a recorded event does not hold.
+ * is for the triggers with a second pass: post-login (onContinuePostLogin) and password-reset-post-challenge
+ * (onContinuePostChallenge). A continue pass needs nothing but the event: the redirect state is read from the event's
+ * `request.query.state` (or `request.body.state`), and the token the user came back with from the same place under its
+ * parameter name (`session_token` by default), as Auth0 sends them to /continue.
  */
 import * as Auth0Event from "@rulefx/adapter-auth0/Auth0Event"
 import * as Data from "effect/Data"
@@ -33,8 +36,35 @@ export class EventFileError extends Data.TaggedError("EventFileError")<{
 }
 
 /**
- * Which handler an event is for, by its name: `onExecutePostLogin`, `onContinuePostLogin`, or another trigger's first
- * handler (`onExecuteCredentialsExchange`).
+ * An events file, or one event in it, larger than the read allows: `what` says which limit (`file`: the whole file,
+ * `event`: one `.json` file's or `.jsonl` line's event), and the message names the flag that raises it.
+ */
+export class EventsTooLarge extends Data.TaggedError("EventsTooLarge")<{
+  readonly file: string
+  readonly line?: number | undefined
+  readonly what: "file" | "event"
+  readonly bytes: number
+  readonly limit: number
+}> {
+  override get message(): string {
+    return `${this.file}${this.line === undefined ? "" : `:${this.line}`}: ${
+      this.what === "file" ? "the file" : "the event"
+    } is ${this.bytes} bytes, more than the limit of ${this.limit} (--max-${this.what}-bytes <n> raises it)`
+  }
+}
+
+/** The largest events file read by default (256 MiB): the events are held in memory while they run. */
+export const defaultMaxFileBytes = 256 * 1024 * 1024
+
+/**
+ * The largest event read by default (1 MiB): Auth0 caps each metadata object at 16 kB, so a real event is a few kB,
+ * and one a thousand times larger is a wrong file, not a login.
+ */
+export const defaultMaxEventBytes = 1024 * 1024
+
+/**
+ * Which handler an event is for, by its name: `onExecutePostLogin`, `onContinuePostLogin`, another trigger's first
+ * handler (`onExecuteCredentialsExchange`), or its continue pass (`onContinuePostChallenge`).
  */
 export type Pass = string
 
@@ -51,18 +81,28 @@ export interface Case {
 }
 
 /**
- * How events are read: `strict` refuses a partial event; `resume` makes every post-login event a continue pass;
+ * How events are read: `maxFileBytes` and `maxEventBytes` cap a file and one event in it; `strict` refuses a partial
+ * event; `resume` makes every event a continue pass;
  * `trigger` is the trigger of events that do not name one (post-login by default; `null`: such an event is refused,
  * with `triggerHint` saying why).
  */
 export interface ReadOptions {
   readonly strict?: boolean
+  /** The largest events file, in bytes (defaultMaxFileBytes). */
+  readonly maxFileBytes?: number
+  /** The largest event, a `.json` file or a `.jsonl` line, in bytes (defaultMaxEventBytes). */
+  readonly maxEventBytes?: number
   readonly resume?: boolean
   readonly trigger?: string | null
   readonly triggerHint?: string
 }
 
 const wrapperFields = new Set(["event", "name", "continue", "trigger"])
+
+/** The triggers with a continue pass (a second handler), which `"continue": true` and `--continue` run. */
+export const continuable: ReadonlyArray<string> = Triggers.all.filter((t) => t.handlers[1] !== undefined).map((t) =>
+  t.id
+)
 
 type Where = { readonly file: string; readonly line?: number }
 
@@ -171,8 +211,9 @@ const toCase = (
   const trigger = triggerOf(wrapped ? json["trigger"] : undefined, options)
   if (Predicate.isString(trigger)) return fail(where, trigger)
   const resume = options.resume === true || (wrapped && json["continue"] === true)
-  if (resume && trigger.id !== "post-login") {
-    return fail(where, `"continue" (and --continue) is for post-login events, not ${trigger.id}`)
+  const second = trigger.handlers[1]
+  if (resume && second === undefined) {
+    return fail(where, `"continue" (and --continue) is for ${continuable.join(" and ")} events, not ${trigger.id}`)
   }
   const written = wrapped ? json["event"] as Record<string, unknown> : json
   const loaded = trigger.id === "post-login"
@@ -181,39 +222,74 @@ const toCase = (
   return Effect.map(loaded, ({ event, filled }): Case => ({
     name: wrapped && Predicate.isString(json["name"]) ? json["name"] : name,
     trigger: trigger.id,
-    pass: trigger.id !== "post-login" ? trigger.handlers[0] : resume ? "onContinuePostLogin" : "onExecutePostLogin",
+    pass: resume && second !== undefined ? second : trigger.handlers[0],
     event,
     filled
   }))
 }
 
+// The file's text, once its size is known to be within the read's limit (the file limit; for a `.json` file, one
+// event, the event limit too).
+const readCapped = (file: string, options: ReadOptions, oneEvent: boolean) =>
+  Effect.try({
+    try: () => statSync(file).size,
+    catch: () => new EventFileError({ file, problem: "cannot be read" })
+  }).pipe(
+    Effect.flatMap((bytes): Effect.Effect<string, EventFileError | EventsTooLarge> => {
+      const fileLimit = options.maxFileBytes ?? defaultMaxFileBytes
+      const eventLimit = options.maxEventBytes ?? defaultMaxEventBytes
+      if (oneEvent && bytes > eventLimit) {
+        return Effect.fail(new EventsTooLarge({ file, what: "event", bytes, limit: eventLimit }))
+      }
+      if (bytes > fileLimit) return Effect.fail(new EventsTooLarge({ file, what: "file", bytes, limit: fileLimit }))
+      return readText(file, (problem) => new EventFileError({ file, problem }))
+    })
+  )
+
 const readJsonFile = (file: string, options: ReadOptions) =>
-  readText(file, (problem) => new EventFileError({ file, problem })).pipe(
+  readCapped(file, options, true).pipe(
     Effect.flatMap((text) => parse({ file }, text)),
     Effect.flatMap((json) => toCase({ file }, basename(file), json, options)),
     Effect.map((one) => [one])
   )
 
+const eventBytes = (
+  file: string,
+  line: number,
+  text: string,
+  options: ReadOptions
+): Effect.Effect<void, EventsTooLarge> => {
+  const bytes = Buffer.byteLength(text)
+  const limit = options.maxEventBytes ?? defaultMaxEventBytes
+  return bytes > limit ? Effect.fail(new EventsTooLarge({ file, line, what: "event", bytes, limit })) : Effect.void
+}
+
 const readJsonLines = (file: string, options: ReadOptions) =>
-  readText(file, (problem) => new EventFileError({ file, problem })).pipe(
+  readCapped(file, options, false).pipe(
     Effect.flatMap((text) =>
       Effect.forEach(
         text.split(/\r?\n/).flatMap((line, i) => line.trim() === "" ? [] : [{ line: i + 1, text: line }]),
         ({ line, text }) =>
-          parse({ file, line }, text).pipe(
+          eventBytes(file, line, text, options).pipe(
+            Effect.flatMap(() => parse({ file, line }, text)),
             Effect.flatMap((json) => toCase({ file, line }, `${basename(file)}:${line}`, json, options))
           )
       )
     )
   )
 
-const readFile = (file: string, options: ReadOptions): Effect.Effect<ReadonlyArray<Case>, EventFileError> =>
+const readFile = (
+  file: string,
+  options: ReadOptions
+): Effect.Effect<ReadonlyArray<Case>, EventFileError | EventsTooLarge> =>
   extname(file) === ".jsonl" ? readJsonLines(file, options) : readJsonFile(file, options)
 
 /**
  * Reads the events at `path`: a `.json` or `.jsonl` file, or a folder whose `.json` and `.jsonl` files (not its
  * subfolders) are read in name order. A folder without any, or an empty file, is an error: a diff over no events
- * would pass whatever the Actions do.
+ * would pass whatever the Actions do. A file larger than `maxFileBytes`, or an event larger than `maxEventBytes`, is
+ * an EventsTooLarge naming the file (and line) and the limit, found before the file is read (a `.jsonl` file is read
+ * whole, then line by line: the file limit bounds the memory it takes).
  */
 export const read = Effect.fn("Diff.readEvents")(function*(path: string, options: ReadOptions = {}) {
   const kind = yield* Effect.try({

@@ -1,7 +1,7 @@
 /**
  * What one run of an Action made of a login, as a flat list of paths and values for `rulefx diff` to compare: the
- * outcome, the deny reason, each claim, each scope, each metadata key, MFA, the redirect, each kind of api call it does
- * not know (by method path, with the arguments of every call in order), and the requests it sent. Values are what
+ * outcome, the deny reason, each claim, each scope, each metadata key, MFA, the redirect, each key of Auth0's cache it
+ * wrote (`cache.<key>`: the last set or delete), each kind of api call it does not know (by method path, with the arguments of every call in order), and the requests it sent. Values are what
  * Auth0 applies at the end of the Action (LocalRun.summarize: the last write of a key wins), so the order of calls
  * counts only where it changes that. The other triggers' runs (TriggerLocalRun) are compared the same way: outcome,
  * reason (the deny or validation error's arguments, or the notification's), access-token claims and metadata by key,
@@ -26,7 +26,8 @@ export interface Difference {
   readonly b: unknown
 }
 
-// The api methods LocalRun.summarize reads; every other call (but Auth0's cache) is compared as it was made.
+// The api methods LocalRun.summarize reads; every other call (but Auth0's cache, compared by key) is compared as it
+// was made.
 const summarized = new Set([
   "access.deny",
   "idToken.setCustomClaim",
@@ -54,8 +55,28 @@ export const entries = (result: LocalRun.Result, sent: ReadonlyArray<Sent>): Rea
   out.push(...keyed(["metadata", "app"], summary.appMetadata), ...keyed(["metadata", "user"], summary.userMetadata))
   if (summary.mfa !== undefined) out.push({ path: ["mfa"], value: summary.mfa })
   if (summary.redirect !== undefined) out.push({ path: ["redirect"], value: summary.redirect })
-  out.push(...otherCalls(result.calls, summarized), ...requests(sent))
+  out.push(...cacheWrites(result.calls), ...otherCalls(result.calls, summarized), ...requests(sent))
   return out
+}
+
+/** What a `cache.<key>` entry holds: the last write to that key, a set (its value, and options if given) or a delete. */
+export type CacheWrite = { readonly set: unknown; readonly options?: unknown } | "deleted"
+
+// Auth0's cache by key, as the run left it: the last `cache.set` or `cache.delete` of each key wins, so only an order
+// that changes what the cache ends up holding is a difference. Reads (`cache.get`) change nothing and are left out.
+const cacheWrites = (calls: ReadonlyArray<RecordingApi.Call>): Array<Entry> => {
+  const last = new Map<string, Entry>()
+  for (const { args, method } of calls) {
+    if (method !== "cache.set" && method !== "cache.delete") continue
+    const path = ["cache", String(args[0])]
+    const value: CacheWrite = method === "cache.delete"
+      ? "deleted"
+      : args.length > 2 && args[2] !== undefined
+      ? { set: args[1], options: args[2] }
+      : { set: args[1] }
+    last.set(key(path), { path, value })
+  }
+  return [...last.values()]
 }
 
 // The other triggers' calls read into the outcome and reason, and those compared by key (the last write wins).
@@ -80,7 +101,12 @@ export const triggerEntries = (result: TriggerLocalRun.Result, sent: ReadonlyArr
     last.delete(key(path))
     last.set(key(path), { path, value: args[1] })
   }
-  out.push(...last.values(), ...otherCalls(result.calls, triggerSummarized), ...requests(sent))
+  out.push(
+    ...last.values(),
+    ...cacheWrites(result.calls),
+    ...otherCalls(result.calls, triggerSummarized),
+    ...requests(sent)
+  )
   return out
 }
 
@@ -132,8 +158,48 @@ export const isIgnored = (path: ReadonlyArray<string>, ignore: ReadonlyArray<str
 const key = (path: ReadonlyArray<string>): string => JSON.stringify(path)
 
 // Differences are listed by kind, in this order; within a kind, the first run's paths come first.
-const kinds = ["outcome", "reason", "rejection", "claims", "scopes", "metadata", "mfa", "redirect", "calls", "requests"]
+const kinds = [
+  "outcome",
+  "reason",
+  "rejection",
+  "claims",
+  "scopes",
+  "metadata",
+  "mfa",
+  "redirect",
+  "cache",
+  "calls",
+  "requests"
+]
 const rank = (path: ReadonlyArray<string>): number => kinds.indexOf(path[0] ?? "")
+
+/** The fields a compared path starts with, in the report's order: what an `--ignore` path must start with. */
+export const fields: ReadonlyArray<string> = kinds
+
+// The second part a field allows (none for a single value; undefined: any key).
+const parts: Readonly<Record<string, ReadonlyArray<string> | undefined>> = {
+  outcome: [],
+  reason: [],
+  rejection: [],
+  mfa: [],
+  redirect: [],
+  claims: ["id", "access"],
+  metadata: ["app", "user"]
+}
+
+/**
+ * Why an `--ignore` path can never name a compared path (its field is not one rulefx compares, or the part after it
+ * is not one that field has), or undefined when it can.
+ */
+export const ignoreProblem = (ignore: string): string | undefined => {
+  const [field = "", second] = ignore.split(".")
+  if (!kinds.includes(field)) return `"${field}" is not a field rulefx diff compares`
+  const allowed = parts[field]
+  if (second === undefined || allowed === undefined || allowed.includes(second)) return undefined
+  return allowed.length === 0
+    ? `${field} is one value, with no parts after it`
+    : `${field} has ${allowed.map((part) => `${field}.${part}`).join(" and ")}, not ${field}.${second}`
+}
 
 /** The paths whose values differ between two runs, by kind (outcome first, requests last). */
 export const compare = (a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): ReadonlyArray<Difference> => {

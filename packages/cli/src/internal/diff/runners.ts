@@ -74,13 +74,16 @@ const other = (trigger: Triggers.Trigger): Runner["run"] => (handler, event, opt
     )
   )
 
-/** Every handler `rulefx diff` runs, by name: post-login's two passes and each other trigger's first handler. */
+/**
+ * Every handler `rulefx diff` runs, by name: post-login's two passes and each other trigger's handlers (the continue
+ * pass of password-reset-post-challenge too: its api reads the redirect state from the event, as post-login's does).
+ */
 export const runners: ReadonlyMap<string, Runner> = new Map(
   Triggers.all.flatMap((trigger): Array<readonly [string, Runner]> =>
     trigger.id === "post-login"
       ? trigger.handlers.map((name) => [name, { trigger, run: postLogin }] as const)
       : TriggerLocalRun.supported[trigger.id] === undefined
       ? []
-      : [[trigger.handlers[0], { trigger, run: other(trigger) }]]
+      : trigger.handlers.map((name) => [name, { trigger, run: other(trigger) }] as const)
   )
 )
