@@ -35,6 +35,7 @@ import * as DifferentialTest from "./internal/convert/differentialTest.ts"
 import * as EarlierWrites from "./internal/convert/earlierWrites.ts"
 import * as Emit from "./internal/convert/emit.ts"
 import * as Metadata from "./internal/convert/metadata.ts"
+import * as Proof from "./internal/convert/proof.ts"
 import * as Scope from "./internal/convert/scope.ts"
 import * as Statements from "./internal/convert/statements.ts"
 import * as RulesFolder from "./RulesFolder.ts"
@@ -48,7 +49,8 @@ import * as RulesFolder from "./RulesFolder.ts"
 export type Todo = Scope.Todo
 
 /**
- * How much of a rule was translated: every construct (`converted`), some (`partial`: TODOs left), or nothing but its
+ * How much of a rule was translated: every construct (`converted`), some (`partial`: TODOs left, or every construct
+ * but a decision the rule can make that none of its test's logins reaches, `Written.unreached`), or nothing but its
  * final `callback` (`none`).
  *
  * @category models
@@ -184,6 +186,8 @@ export interface Options {
 export interface Written extends Conversion {
   readonly moduleFile: string
   readonly testFile: string
+  /** The decisions the rule can make that none of the test's logins reaches (DecisionKinds.unreached). */
+  readonly unreached: ReadonlyArray<string>
 }
 
 const importPath = (from: string, to: string): string => {
@@ -221,6 +225,10 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
   )
   const out = resolve(options.out)
   const tests = resolve(options.tests ?? options.out)
+  const count = options.count ?? 300
+  const proving = { rules: folder.folder, rule, script: file.script, text, count, afterLegacy }
+  const decisions = yield* Proof.decisions(proving)
+  const unreached = conversion.status === "converted" ? yield* Proof.unreached(proving, decisions) : []
   const moduleFile = join(out, `${rule}.ts`)
   const testFile = join(tests, `${rule}.differential.test.ts`)
   const test = DifferentialTest.source({
@@ -228,8 +236,9 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
     module: importPath(tests, moduleFile),
     rules: importPath(tests, folder.folder),
     file: relative(tests, file.script).split(sep).join("/"),
-    count: options.count ?? 300,
-    afterLegacy
+    count,
+    afterLegacy,
+    decisions
   })
   yield* io(`${moduleFile}: cannot be written`, async () => {
     await mkdir(dirname(moduleFile), { recursive: true })
@@ -237,7 +246,8 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
     await mkdir(dirname(testFile), { recursive: true })
     await writeFile(testFile, test)
   })
-  const written: Written = { ...conversion, moduleFile, testFile }
+  const status = unreached.length > 0 ? "partial" : conversion.status
+  const written: Written = { ...conversion, status, moduleFile, testFile, unreached }
   return written
 })
 
@@ -272,6 +282,8 @@ export const render = (written: Written): string => {
     `${written.rule}: ${
       written.status === "converted"
         ? "converted"
+        : written.unreached.length > 0
+        ? "converted, but its test cannot show it (partial)"
         : `${written.todos.length} TODO${written.todos.length === 1 ? "" : "s"} left (${written.status})`
     }`,
     `  typed rule  ${relative(cwd, written.moduleFile)} (export ${written.exportName})`,
@@ -282,6 +294,7 @@ export const render = (written: Written): string => {
     lines.push(`  secret      ${s} (was configuration.${s}): add it to the Action's secrets`)
   }
   for (const t of written.todos) lines.push(`  TODO line ${t.line}: ${t.construct}: ${t.reason}`)
+  for (const u of written.unreached) lines.push(`  untested    ${u}`)
   return lines.join("\n")
 }
 
