@@ -153,6 +153,13 @@ export const ofRule = (source: string, params: ReadonlyArray<string>): RuleReads
   })
 
   const held = Held.ofProgram(program)
+  // What the rule assigns (`user.tier = ...`) it does not read there: the field is its output.
+  const assigned = new Set<acorn.Node>()
+  walk.simple(program, {
+    AssignmentExpression(node) {
+      if (node.operator === "=") assigned.add(node.left)
+    }
+  })
   const literalsOf = (node: acorn.Node): ReadonlyArray<string> => Held.strings(held, node)
   const fields = new Map<string, Set<string>>()
   const vocabulary = new Set<string>()
@@ -166,7 +173,7 @@ export const ofRule = (source: string, params: ReadonlyArray<string>): RuleReads
     const n = node as acorn.AnyNode
     switch (n.type) {
       case "MemberExpression":
-        read(pathOf(n))
+        if (!assigned.has(n)) read(pathOf(n))
         // ROLES_BY_CLIENT[context.clientName]: the object's keys
         if (n.computed) { for (const key of Held.keys(held, n.object)) read(pathOf(n.property), key) }
         return
