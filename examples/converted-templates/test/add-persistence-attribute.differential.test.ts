@@ -20,9 +20,9 @@ const typed = PostLogin.make(Pipeline.make({ facts: [], rules: [addPersistenceAt
 const seed = Number(process.env["RULEFX_DIFFERENTIAL_SEED"] ?? 1)
 const count = Number(process.env["RULEFX_DIFFERENTIAL_COUNT"] ?? 100)
 // What the legacy rule can decide, found in its code by `rulefx convert`, with the lines that decide it.
-const decisions: ReadonlyArray<DecisionKinds.Decision> = [{ "kind": "idTokenClaim", "lines": [14] }, {
-  "kind": "metadata",
-  "lines": [17]
+const decisions: ReadonlyArray<DecisionKinds.Decision> = [{ kind: "idTokenClaim", lines: [14] }, {
+  kind: "metadata",
+  lines: [17]
 }]
 // Post-login events of your own (as `rulefx events` writes them), run before the generated ones: add one here to
 // reach a branch no generated login reaches.
