@@ -26,7 +26,7 @@ export const simpleDomainWhitelist = Rule.make(
     }
     const whitelist = ["example.com", "example.org"]
     const userHasAccess = whitelist.some(function(domain: any) {
-      const emailSplit = userEmail.split("@")
+      const emailSplit = userEmail!.split("@")
       return emailSplit[emailSplit.length - 1].toLowerCase() === domain
     })
     if (!userHasAccess) {

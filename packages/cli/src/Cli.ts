@@ -15,7 +15,7 @@
  *   [--trigger credentials-exchange]
  * rulefx events --from-tenant --out events/ [--users 10] [--clients id,...] [--seed 1] [--no-roles] [--no-factors]
  * rulefx events --generate 200 --out events/ [--seed 1] [--rules tenant/rules]
- * rulefx convert tenant/rules email-verified [-o src/rules] [--tests test] [--count 300] [--after-legacy]
+ * rulefx convert tenant/rules email-verified [-o src/rules] [--tests test] [--count 300] [--after-legacy] [--no-check]
  * ```
  *
  * @since 0.1.0

@@ -27,18 +27,21 @@
 import * as acorn from "acorn"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import { mkdir, readFile, writeFile } from "node:fs/promises"
+import { mkdir, writeFile } from "node:fs/promises"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import * as Analyze from "./Analyze.ts"
 import * as CallsBack from "./internal/convert/callsBack.ts"
 import * as DifferentialTest from "./internal/convert/differentialTest.ts"
 import * as EarlierWrites from "./internal/convert/earlierWrites.ts"
 import * as Emit from "./internal/convert/emit.ts"
+import * as Facts from "./internal/convert/facts.ts"
 import * as Metadata from "./internal/convert/metadata.ts"
 import * as Proof from "./internal/convert/proof.ts"
 import * as Scope from "./internal/convert/scope.ts"
 import * as Statements from "./internal/convert/statements.ts"
+import { readText } from "./internal/files.ts"
 import * as RulesFolder from "./RulesFolder.ts"
+import * as TypeCheck from "./TypeCheck.ts"
 
 /**
  * A construct left for the user: its line in the rule file, its source (shortened) and why it was left.
@@ -76,6 +79,11 @@ export interface Conversion {
   readonly denials: ReadonlyArray<{ readonly name: string; readonly message: string }>
   /** The `configuration` keys it reads, now secrets. */
   readonly secrets: ReadonlyArray<string>
+  /**
+   * The facts it imports from the facts module: what earlier rules leave on `user`/`context` that it reads, and what
+   * it leaves there itself for the rules after it.
+   */
+  readonly facts: ReadonlyArray<string>
 }
 
 /**
@@ -89,16 +97,17 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
   file: string,
   text: string,
   earlier: EarlierWrites.EarlierWrites = EarlierWrites.none,
-  afterLegacy = false
+  afterLegacy = false,
+  facts: Scope.Facts = Scope.noFacts
 ) {
   const analysis = yield* Analyze.analyze(file, text)
   const wrapped = `(${analysis.source})`
   const program = acorn.parse(wrapped, { ecmaVersion: "latest", sourceType: "script", locations: true })
   const statement = program.body[0] as acorn.ExpressionStatement
   const fn = statement.expression as acorn.FunctionExpression | acorn.ArrowFunctionExpression
-  const at = text.indexOf(analysis.source)
-  const lineOffset = at < 0 ? 0 : text.slice(0, at).split("\n").length - 1
-  const scope = Scope.make(wrapped, analysis.params, lineOffset, fn.body, earlier, afterLegacy)
+  const lineOffset = lineOffsetOf(text, analysis.source)
+  // `--after-legacy` reads what the earlier rules left through their State, as written, not through facts.
+  const scope = Scope.make(wrapped, analysis.params, lineOffset, fn.body, earlier, afterLegacy, facts)
   const body: Array<string> = []
   let untranslated = 0
   let statements = 0
@@ -133,10 +142,12 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
     }
   }
   const status: Status = scope.todos.length === 0 ? "converted" : untranslated < statements ? "partial" : "none"
+  const emitted = Emit.module({ rule, file, scope, body })
   const conversion: Conversion = {
     rule,
     status,
-    module: Emit.module({ rule, file, scope, body }),
+    module: emitted.text,
+    facts: emitted.facts,
     exportName: Emit.exportName(rule),
     todos: scope.todos,
     denials: scope.denials.map(({ message, name }) => ({ name, message })),
@@ -144,6 +155,12 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
   }
   return conversion
 })
+
+// The lines of the rule file before its function's source.
+const lineOffsetOf = (text: string, source: string): number => {
+  const at = text.indexOf(source)
+  return at < 0 ? 0 : text.slice(0, at).split("\n").length - 1
+}
 
 const todoWhole = (scope: Scope.Scope, node: acorn.Node, reason: string): Array<string> => {
   scope.todos.push({ line: Scope.lineOf(scope, node), construct: "the rule's function", reason })
@@ -175,6 +192,12 @@ export interface Options {
    * `State`, and its test runs them first on both sides.
    */
   readonly afterLegacy?: boolean | undefined
+  /**
+   * Type-check a fully converted module with its test (and the facts module) before calling it converted (TypeCheck.
+   * checkFiles: with the settings of the tsconfig.json above `out`, else strict ones of its own); default true. A module
+   * that does not type-check is `partial`, with TypeScript's diagnostics.
+   */
+  readonly check?: boolean | undefined
 }
 
 /**
@@ -188,6 +211,24 @@ export interface Written extends Conversion {
   readonly testFile: string
   /** The decisions the rule can make that none of the test's logins reaches (DecisionKinds.unreached). */
   readonly unreached: ReadonlyArray<string>
+  /** The facts module, when the rule reads or leaves facts. */
+  readonly factsFile: string | undefined
+  /** What the type-check of a fully translated module found; undefined when it did not run (TODOs, or `check: false`). */
+  readonly typeCheck: TypeCheckOutcome | undefined
+}
+
+/**
+ * A type-check of what convert wrote: whether it passed, TypeScript's diagnostics, and the settings it used.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface TypeCheckOutcome {
+  readonly ok: boolean
+  readonly diagnostics: string
+  /** The tsconfig.json whose settings were used, or undefined for rulefx's own strict ones (none above `out`). */
+  readonly tsconfig: string | undefined
+  readonly typescript: string
 }
 
 const importPath = (from: string, to: string): string => {
@@ -213,24 +254,28 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
   if (/[\\/]/.test(rule)) {
     return yield* new ConvertError({ reason: `${dir}: the rule's name ${JSON.stringify(rule)} holds a path separator` })
   }
-  const text = yield* io(`${file.script}: cannot be read`, () => readFile(file.script, "utf8"))
-  const earlier = yield* earlierWrites(folder, file)
+  const text = yield* readRule(file)
+  const before = yield* folderWrites(folder, file)
   const afterLegacy = options.afterLegacy === true
   const conversion = yield* convertSource(
     rule,
     relative(process.cwd(), file.script) || file.script,
     text,
-    earlier,
-    afterLegacy
+    before.earlier,
+    afterLegacy,
+    { readable: afterLegacy ? [] : before.readable, own: before.own }
   )
   const out = resolve(options.out)
   const tests = resolve(options.tests ?? options.out)
   const count = options.count ?? 300
-  const proving = { rules: folder.folder, rule, script: file.script, text, count, afterLegacy }
+  // With facts, the test runs the earlier rules first on both sides, as with `afterLegacy`.
+  const earlierFirst = afterLegacy || conversion.facts.length > 0
+  const proving = { rules: folder.folder, rule, script: file.script, text, count, afterLegacy: earlierFirst }
   const decisions = yield* Proof.decisions(proving)
   const unreached = conversion.status === "converted" ? yield* Proof.unreached(proving, decisions) : []
   const moduleFile = join(out, `${rule}.ts`)
   const testFile = join(tests, `${rule}.differential.test.ts`)
+  const factsFile = join(out, "facts.ts")
   const test = DifferentialTest.source({
     rule,
     module: importPath(tests, moduleFile),
@@ -238,33 +283,90 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
     file: relative(tests, file.script).split(sep).join("/"),
     count,
     afterLegacy,
-    decisions
+    decisions,
+    facts: conversion.facts.length === 0 ? undefined : { names: conversion.facts, module: importPath(tests, factsFile) }
   })
+  if (conversion.facts.length > 0) {
+    // Absent, it is written; there but unreadable, or edited, it is left alone.
+    const existing = yield* readText(factsFile, (problem) => problem).pipe(
+      Effect.catchIf((problem) => problem === "no such file", () => Effect.succeed(undefined)),
+      Effect.mapError((problem) => new ConvertError({ reason: `${factsFile}: ${problem}` }))
+    )
+    if (existing !== undefined && !Facts.isUnedited(existing)) {
+      return yield* new ConvertError({
+        reason: `${factsFile}: edited since rulefx convert wrote it (or not written by it), so it is not replaced: ` +
+          "move your own facts to another module and delete it"
+      })
+    }
+  }
   yield* io(`${moduleFile}: cannot be written`, async () => {
     await mkdir(dirname(moduleFile), { recursive: true })
     await writeFile(moduleFile, conversion.module)
     await mkdir(dirname(testFile), { recursive: true })
     await writeFile(testFile, test)
+    if (conversion.facts.length > 0) {
+      await writeFile(factsFile, Facts.module(before.all, relative(dirname(factsFile), folder.folder) || "."))
+    }
   })
-  const status = unreached.length > 0 ? "partial" : conversion.status
-  const written: Written = { ...conversion, status, moduleFile, testFile, unreached }
+  const typeCheck = options.check === false || conversion.status !== "converted"
+    ? undefined
+    : yield* checkWritten(out, [moduleFile, testFile, ...(conversion.facts.length > 0 ? [factsFile] : [])])
+  const written: Written = {
+    ...conversion,
+    status: (typeCheck === undefined || typeCheck.ok) && unreached.length === 0 ? conversion.status : "partial",
+    moduleFile,
+    testFile,
+    unreached,
+    factsFile: conversion.facts.length > 0 ? factsFile : undefined,
+    typeCheck
+  }
   return written
 })
 
-// The rules that run before `file` (enabled login_success rules, by order then name), and what they write. One that
-// cannot be analysed may write anything.
-const earlierWrites = Effect.fnUntraced(function*(folder: RulesFolder.RulesFolder, file: RulesFolder.RuleFile) {
-  const all: Array<EarlierWrites.EarlierWrites> = []
-  for (const r of RulesFolder.upTo(folder, file).slice(0, -1)) {
-    const text = yield* io(`${r.script}: cannot be read`, () => readFile(r.script, "utf8"))
-    const analysis = yield* Effect.option(Analyze.analyze(r.script, text))
-    all.push(
-      analysis._tag === "Some"
-        ? EarlierWrites.ofRule(r.name, analysis.value.source, analysis.value.params)
-        : { paths: [], anything: [{ root: "user", rule: r.name }, { root: "context", rule: r.name }] }
-    )
+const checkWritten = Effect.fnUntraced(function*(out: string, files: ReadonlyArray<string>) {
+  const result = yield* TypeCheck.checkFiles(out, files).pipe(
+    Effect.mapError((e) => new ConvertError({ reason: `${e.reason} (convert with check off to skip the check)` }))
+  )
+  const outcome: TypeCheckOutcome = {
+    ok: result.ok,
+    diagnostics: result.diagnostics,
+    tsconfig: result.extends,
+    typescript: result.typescript.version
   }
-  return EarlierWrites.merge(all)
+  return outcome
+})
+
+const readRule = (file: RulesFolder.RuleFile) =>
+  readText(file.script, (problem) => new ConvertError({ reason: `${file.script}: ${problem}` }))
+
+// What the rules of the folder (enabled login_success rules, by order then name, and `file`) write: the writes of
+// those before `file`, and the facts of them all (Facts) that no other rule's write may change. One that cannot be
+// analysed may write anything.
+const folderWrites = Effect.fnUntraced(function*(folder: RulesFolder.RulesFolder, file: RulesFolder.RuleFile) {
+  const ordered = folder.rules.filter((r) => (r.enabled && r.stage === "login_success") || r === file)
+    .toSorted(RulesFolder.byOrder)
+  const writes: Array<EarlierWrites.EarlierWrites> = []
+  const facts: Array<Facts.Fact> = []
+  for (const r of ordered) {
+    const text = yield* readRule(r)
+    const analysis = yield* Effect.option(Analyze.analyze(r.script, text))
+    if (analysis._tag === "None") {
+      writes.push({ paths: [], anything: [{ root: "user", rule: r.name }, { root: "context", rule: r.name }] })
+      continue
+    }
+    const { params, source } = analysis.value
+    facts.push(...Facts.ofRule(r.name, source, params, lineOffsetOf(text, source), EarlierWrites.merge(writes)))
+    writes.push(EarlierWrites.ofRule(r.name, source, params))
+  }
+  const index = ordered.indexOf(file)
+  const all = Facts.readable(facts, EarlierWrites.merge(writes))
+  const earlierRules = new Set(ordered.slice(0, index).map((r) => r.name))
+  return {
+    earlier: EarlierWrites.merge(writes.slice(0, index)),
+    all,
+    readable: all.filter((f) => earlierRules.has(f.rule)),
+    own: all.filter((f) => f.rule === file.name)
+  }
 })
 
 const io = <A>(reason: string, f: () => Promise<A>) =>
@@ -278,17 +380,35 @@ const io = <A>(reason: string, f: () => Promise<A>) =>
  */
 export const render = (written: Written): string => {
   const cwd = process.cwd()
+  const check = written.typeCheck
+  const settings = check === undefined
+    ? ""
+    : `${
+      check.tsconfig === undefined ? "rulefx's strict settings" : relative(cwd, check.tsconfig)
+    }, TypeScript ${check.typescript}`
   const lines = [
     `${written.rule}: ${
-      written.status === "converted"
-        ? "converted"
+      written.todos.length > 0
+        ? `${written.todos.length} TODO${written.todos.length === 1 ? "" : "s"} left (${written.status})`
+        : check !== undefined && !check.ok
+        ? `translated, but does not type-check with ${settings} (partial)`
         : written.unreached.length > 0
         ? "converted, but its test cannot show it (partial)"
-        : `${written.todos.length} TODO${written.todos.length === 1 ? "" : "s"} left (${written.status})`
+        : check === undefined
+        ? "converted (not type-checked)"
+        : `converted (type-checked with ${settings})`
     }`,
     `  typed rule  ${relative(cwd, written.moduleFile)} (export ${written.exportName})`,
-    `  its test    ${relative(cwd, written.testFile)}`
+    `  its test    ${relative(cwd, written.testFile)}`,
+    ...(written.factsFile === undefined
+      ? []
+      : [
+        `  facts       ${relative(cwd, written.factsFile)} (${written.facts.join(", ")}: declare them in the pipeline)`
+      ])
   ]
+  if (check !== undefined && !check.ok) {
+    for (const line of check.diagnostics.split("\n")) lines.push(`  tsc         ${line}`)
+  }
   for (const d of written.denials) lines.push(`  denial      ${d.name}: ${JSON.stringify(d.message)}`)
   for (const s of written.secrets) {
     lines.push(`  secret      ${s} (was configuration.${s}): add it to the Action's secrets`)

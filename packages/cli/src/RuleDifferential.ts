@@ -20,12 +20,12 @@ import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import { readFile } from "node:fs/promises"
 import { isDeepStrictEqual } from "node:util"
 import * as Analyze from "./Analyze.ts"
 import * as DecisionKinds from "./DecisionKinds.ts"
 import * as GeneratedEvents from "./GeneratedEvents.ts"
 import * as RuleReads from "./internal/events/ruleReads.ts"
+import { readText } from "./internal/files.ts"
 import * as RulesFolder from "./RulesFolder.ts"
 
 /**
@@ -115,10 +115,10 @@ const filesOf = Effect.fnUntraced(function*(rules: string, rule: string, earlier
 })
 
 const legacyRuleOf = Effect.fnUntraced(function*(file: RulesFolder.RuleFile) {
-  const text = yield* Effect.tryPromise({
-    try: () => readFile(file.script, "utf8"),
-    catch: () => new RuleDifferentialError({ reason: `${file.script}: cannot be read` })
-  })
+  const text = yield* readText(
+    file.script,
+    (problem) => new RuleDifferentialError({ reason: `${file.script}: ${problem}` })
+  )
   const analysis = yield* Analyze.analyze(file.script, text)
   return {
     rule: LegacyRule.make(file.name, analysis.source, { settings: analysis.configurationKeys }),

@@ -15,8 +15,9 @@ import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import { execFile } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
+import { rm, writeFile } from "node:fs/promises"
 import { createRequire } from "node:module"
-import { dirname, join, relative, resolve } from "node:path"
+import { dirname, join, parse, relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 
 /**
@@ -208,6 +209,82 @@ export const check = Effect.fn("TypeCheck.check")(function*(entry: string) {
   }
   return result
 })
+
+let checks = 0
+
+// What a check of files outside any project assumes: the strictest settings rulefx's own code is checked with that a
+// module on its own can meet, resolving packages as a bundler does (from the node_modules above the files).
+const standalone = {
+  strict: true,
+  exactOptionalPropertyTypes: true,
+  noUnusedLocals: false,
+  target: "ES2022",
+  module: "preserve",
+  moduleResolution: "bundler",
+  allowImportingTsExtensions: true,
+  skipLibCheck: true
+}
+
+/**
+ * Type-checks `files` alone (and what they import), through a temporary tsconfig.json written in `dir` and removed
+ * after: one that extends the nearest tsconfig.json above `dir` (its settings, not its file list; no emit, no project
+ * build), or, with none above, one with strict settings of its own (`standalone`). Fails when TypeScript cannot be
+ * found or run.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const checkFiles = Effect.fn("TypeCheck.checkFiles")(function*(dir: string, files: ReadonlyArray<string>) {
+  const folder = resolve(dir)
+  const typescript = findTypeScript(folder)
+  if (typescript === undefined) {
+    return yield* new TypeCheckError({ reason: "TypeScript cannot be found from the project or from rulefx" })
+  }
+  const nearest = nearestConfig(join(folder, "noop.ts"))
+  const tsconfig = join(folder, `tsconfig.rulefx-check-${process.pid}-${++checks}.json`)
+  const config = {
+    ...(nearest === undefined ? {} : { extends: relative(folder, nearest).split("\\").join("/") }),
+    compilerOptions: {
+      ...(nearest === undefined ? standalone : {}),
+      noEmit: true,
+      composite: false,
+      incremental: false,
+      declaration: false,
+      declarationMap: false,
+      rootDir: parse(folder).root
+    },
+    files: files.map((f) => relative(folder, resolve(f)).split("\\").join("/")),
+    include: []
+  }
+  const run = yield* Effect.acquireUseRelease(
+    Effect.tryPromise({
+      try: () => writeFile(tsconfig, JSON.stringify(config, null, 2)),
+      catch: (e) => new TypeCheckError({ reason: `${tsconfig}: cannot be written (${(e as Error).message})` })
+    }),
+    () => runTsc(typescript, ["-p", tsconfig, "--pretty", "false"]),
+    () => Effect.promise(() => rm(tsconfig, { force: true }))
+  )
+  const result: FilesResult = {
+    ok: run.code === 0,
+    extends: nearest,
+    typescript,
+    diagnostics: `${run.stdout}${run.stderr}`.trim()
+  }
+  return result
+})
+
+/**
+ * What a check of files found: as Result, with the tsconfig.json whose settings it used (none: `standalone`'s).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface FilesResult {
+  readonly ok: boolean
+  readonly extends: string | undefined
+  readonly typescript: TypeScript
+  readonly diagnostics: string
+}
 
 /**
  * One line saying what was checked, e.g. `type-checked with tsconfig.json (TypeScript 7.0.2, the project's)`.

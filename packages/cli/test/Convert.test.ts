@@ -5,7 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Convert from "@rulefx/cli/Convert"
 import * as Effect from "effect/Effect"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -271,23 +271,24 @@ describe("Convert: what earlier rules leave on user and context", () => {
   it.effect("a read of a field an earlier rule writes is a TODO naming that rule; a later rule's write is not", () =>
     Effect.gen(function*() {
       const dir = folder({
-        "set-roles":
-          `  user.app_metadata = user.app_metadata || {};\n  user.roles = ['USER'];\n  callback(null, user, context);`,
+        "set-roles": `  user.app_metadata = user.app_metadata || {};\n  if (context.clientName === 'admin') ` +
+          `user.roles = ['ADMIN'];\n  callback(null, user, context);`,
         "deny-roles":
           `  if (!user.roles || user.app_metadata.blocked) return callback(new Error('No.'));\n  callback(null, user, context);`,
         "after": `  user.email = 'x';\n  callback(null, user, context);`
       })
       const out = join(dir, "out")
-      const written = yield* Convert.convert(dir, "deny-roles", { out })
+      const written = yield* Convert.convert(dir, "deny-roles", { out, check: false })
       assert.deepStrictEqual(written.todos.map((t) => t.reason), [
-        "reads user.roles, which the earlier rule set-roles may change (a typed rule reads the login's own value): " +
-        "convert set-roles first, or read what it leaves through a Fact"
+        "reads user.roles, which the earlier rule set-roles may change (a typed rule reads the login's own value), " +
+        "not always to one expression over the login that convert makes a fact of: write a Fact for it, or convert " +
+        "with --after-legacy"
       ])
       // Alone in its folder, the same rule converts.
       const alone = folder({
         "deny-roles": `  if (!user.roles) return callback(new Error('No.'));\n  callback(null, user, context);`
       })
-      assert.strictEqual((yield* Convert.convert(alone, "deny-roles", { out })).status, "converted")
+      assert.strictEqual((yield* Convert.convert(alone, "deny-roles", { out, check: false })).status, "converted")
       rmSync(dir, { recursive: true, force: true })
       rmSync(alone, { recursive: true, force: true })
     }))
@@ -298,7 +299,7 @@ describe("Convert: what earlier rules leave on user and context", () => {
         "log-user": `  console.log(JSON.stringify(user));\n  callback(null, user, context);`,
         "check": `  if (!user.email_verified) return callback(new Error('No.'));\n  callback(null, user, context);`
       })
-      const written = yield* Convert.convert(dir, "check", { out: join(dir, "out") })
+      const written = yield* Convert.convert(dir, "check", { out: join(dir, "out"), check: false })
       assert.strictEqual(written.status, "none")
       assert.include(written.todos[0]?.reason, "the earlier rule log-user may change")
       rmSync(dir, { recursive: true, force: true })
@@ -428,10 +429,10 @@ describe("Convert: context.accessToken.scope", () => {
         "push-scope": `  context.accessToken.scope.push('x');\n  callback(null, user, context);`
       })
       const out = join(dir, "out")
-      const pushed = yield* Convert.convert(dir, "push-scope", { out })
+      const pushed = yield* Convert.convert(dir, "push-scope", { out, check: false })
       assert.strictEqual(pushed.status, "none")
       assert.include(pushed.todos[0]?.reason, "the earlier rule set-scope may set")
-      const set = yield* Convert.convert(dir, "set-scope", { out })
+      const set = yield* Convert.convert(dir, "set-scope", { out, check: false })
       assert.strictEqual(set.status, "converted")
       rmSync(dir, { recursive: true, force: true })
     }))
@@ -446,9 +447,10 @@ describe("Convert --after-legacy: what the earlier, still legacy, rules left", (
           `  callback(null, user, context);`
       })
       const out = join(dir, "out")
-      const plain = yield* Convert.convert(dir, "deny-tier", { out })
-      assert.strictEqual(plain.status, "none")
-      const after = yield* Convert.convert(dir, "deny-tier", { out, afterLegacy: true })
+      // Without it, user.tier is the fact set-tier's write makes.
+      const plain = yield* Convert.convert(dir, "deny-tier", { out, check: false })
+      assert.deepStrictEqual(plain.facts, ["UserTier"])
+      const after = yield* Convert.convert(dir, "deny-tier", { out, afterLegacy: true, check: false })
       assert.strictEqual(after.status, "converted")
       assert.include(
         after.module,
@@ -469,11 +471,11 @@ describe("Convert --after-legacy: what the earlier, still legacy, rules left", (
         "check": `  if (!user.email_verified) return callback(new Error('No.'));\n  callback(null, user, context);`
       })
       const out = join(dir, "out")
-      const bump = yield* Convert.convert(dir, "bump-tier", { out, afterLegacy: true })
+      const bump = yield* Convert.convert(dir, "bump-tier", { out, afterLegacy: true, check: false })
       assert.deepStrictEqual(bump.todos.map((t) => t.reason), [
         "writes user.tier, which the earlier legacy rules own (make it a Fact)"
       ])
-      const check = yield* Convert.convert(dir, "check", { out, afterLegacy: true })
+      const check = yield* Convert.convert(dir, "check", { out, afterLegacy: true, check: false })
       assert.strictEqual(check.status, "converted")
       assert.include(check.module, "      yield* legacy.State\n")
       rmSync(dir, { recursive: true, force: true })
@@ -490,9 +492,39 @@ describe("Convert --after-legacy and metadata the rule persists", () => {
           `    .then(function () { callback(null, user, context); })\n` +
           `    .catch(function (err) { callback(err); });`
       })
-      const written = yield* Convert.convert(dir, "count", { out: join(dir, "out"), afterLegacy: true })
+      const written = yield* Convert.convert(dir, "count", { out: join(dir, "out"), afterLegacy: true, check: false })
       assert.include(written.todos[0]?.reason, "of the metadata it persists, which an earlier legacy rule may change")
       assert.notInclude(written.module.split("RULEFX_TODO")[0], "legacyUser.app_metadata")
+      rmSync(dir, { recursive: true, force: true })
+    }))
+})
+
+describe("Convert: files it cannot read or write", () => {
+  it.effect("a rule, an earlier rule or facts.ts that cannot be read, and a folder that cannot be written", () =>
+    Effect.gen(function*() {
+      const body = `  user.tier = "gold";\n  callback(null, user, context);`
+      const dir = folder({
+        "set-tier": body,
+        "check": `  if (user.tier) console.log("x");\n  callback(null, user, context);`,
+        "plain": `  callback(null, user, context);`
+      })
+      // The output folder is a file: nothing can be written under it.
+      const file = join(dir, "a-file")
+      writeFileSync(file, "")
+      const unwritable = yield* Effect.flip(Convert.convert(dir, "plain", { out: file, check: false }))
+      assert.strictEqual(unwritable._tag, "ConvertError")
+      assert.include(unwritable.message, `${join(file, "plain.ts")}: cannot be written`)
+      // facts.ts is a folder: it cannot be read, so it is not replaced.
+      mkdirSync(join(dir, "out", "facts.ts"), { recursive: true })
+      const facts = yield* Effect.flip(Convert.convert(dir, "check", { out: join(dir, "out"), check: false }))
+      assert.include(facts.message, `${join(dir, "out", "facts.ts")}: cannot be read`)
+      // The earlier rule's file is a folder, then the rule's own.
+      rmSync(join(dir, "set-tier.js"))
+      mkdirSync(join(dir, "set-tier.js"))
+      const earlier = yield* Effect.flip(Convert.convert(dir, "check", { out: join(dir, "out2"), check: false }))
+      assert.include(earlier.message, `${join(dir, "set-tier.js")}: cannot be read`)
+      const own = yield* Effect.flip(Convert.convert(dir, "set-tier", { out: join(dir, "out2"), check: false }))
+      assert.include(own.message, `${join(dir, "set-tier.js")}: cannot be read`)
       rmSync(dir, { recursive: true, force: true })
     }))
 })

@@ -1,7 +1,7 @@
 /**
  * `rulefx convert` as a user runs it (the workspace's bin in a separate Node process): the files it writes, what it
- * prints, and its exit status (1 when a TODO is left, when a decision is reached by none of the test's logins, and on a
- * rule the folder does not have).
+ * prints, and its exit status (1 when a TODO is left, when what it wrote does not type-check, when a decision is reached
+ * by none of the test's logins, and on a rule the folder does not have).
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
@@ -44,18 +44,32 @@ describe("rulefx convert", () => {
   it(
     "converts a rule: the typed module and its differential test, exit 0; a TODO left: exit 1, each listed",
     async () => {
-      const [converted, partial, missing, afterLegacy] = await Promise.all([
-        rulefx(dir, "convert", rules, "email-verified", "-o", "src/rules", "--tests", "test", "--count", "50"),
+      const [converted, partial, missing, afterLegacy, unchecked] = await Promise.all([
+        rulefx(
+          dir,
+          "convert",
+          rules,
+          "email-verified",
+          "-o",
+          "src/rules",
+          "--tests",
+          "test",
+          "--count",
+          "50",
+          "--no-check"
+        ),
         rulefx(dir, "convert", rules, "first-login-webhook", "-o", "src/rules"),
         rulefx(dir, "convert", rules, "no-such-rule"),
-        rulefx(dir, "convert", rules, "billing-scopes", "-o", "after", "--after-legacy")
+        rulefx(dir, "convert", rules, "billing-scopes", "-o", "after", "--after-legacy", "--no-check"),
+        // Checked by default: outside any project, with strict settings of its own, where rulefx is not installed.
+        rulefx(dir, "convert", rules, "email-verified", "-o", "checked")
       ])
       // billing-scopes reads user.app_metadata, which the earlier roles-creation writes: through the legacy State.
       assert.strictEqual(afterLegacy.code, 0, show(afterLegacy))
       assert.include(readFileSync(join(dir, "after/billing-scopes.ts"), "utf8"), "legacyUser.app_metadata")
       assert.include(readFileSync(join(dir, "after/billing-scopes.differential.test.ts"), "utf8"), "afterLegacy: true")
       assert.strictEqual(converted.code, 0, show(converted))
-      assert.include(converted.stdout, "email-verified: converted\n")
+      assert.include(converted.stdout, "email-verified: converted (not type-checked)\n")
       assert.include(converted.stdout, "typed rule  src/rules/email-verified.ts (export emailVerified)")
       assert.include(converted.stdout, "its test    test/email-verified.differential.test.ts")
       assert.include(
@@ -73,6 +87,14 @@ describe("rulefx convert", () => {
       assert.match(partial.stdout, /^ {2}TODO line \d+: .*require/m)
       assert.include(partial.stderr, "left as RULEFX_TODO in")
       assert.include(readFileSync(join(dir, "src/rules/first-login-webhook.ts"), "utf8"), "RULEFX_TODO(\"line ")
+
+      assert.strictEqual(unchecked.code, 1, show(unchecked))
+      assert.include(
+        unchecked.stdout,
+        "email-verified: translated, but does not type-check with rulefx's strict settings"
+      )
+      assert.match(unchecked.stdout, /^ {2}tsc {9}checked\/email-verified\.ts\(\d+,\d+\): error TS2307/m)
+      assert.include(unchecked.stderr, "do not type-check (above)")
 
       assert.strictEqual(missing.code, 1, show(missing))
       assert.include(missing.stderr, "no rule named no-such-rule (the folder has: ")

@@ -5,15 +5,13 @@
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Convert from "@rulefx/cli/Convert"
+import * as TypeCheck from "@rulefx/cli/TypeCheck"
 import * as Effect from "effect/Effect"
-import { execFile } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
-import { join, relative } from "node:path"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const rules = fileURLToPath(new URL("../../../examples/legacy-rules/rules", import.meta.url))
-const tsc = fileURLToPath(new URL("../../../node_modules/.bin/tsc", import.meta.url))
-const base = fileURLToPath(new URL("../../../tsconfig.base.json", import.meta.url))
 let dir = ""
 
 beforeAll(() => {
@@ -24,26 +22,20 @@ afterAll(() => {
   if (dir !== "") rmSync(dir, { recursive: true, force: true })
 })
 
-// The files listed: a folder whose name starts with a dot is not matched by `include`.
-const typeCheck = (files: ReadonlyArray<string>): Promise<string> =>
-  new Promise((resolve) => {
-    writeFileSync(
-      join(dir, "tsconfig.json"),
-      JSON.stringify({ extends: relative(dir, base), files: files.map((f) => relative(dir, f)) })
-    )
-    execFile(tsc, ["-p", join(dir, "tsconfig.json"), "--pretty", "false"], { cwd: dir, timeout: 90_000 }, (
-      _error,
-      stdout,
-      stderr
-    ) => resolve(`${stdout}${stderr}`))
-  })
+// The files alone, with this package's settings (TypeCheck.checkFiles, as convert's own check): a folder whose name
+// starts with a dot is not matched by the tsconfig's `include`.
+const typeCheck = (files: ReadonlyArray<string>) =>
+  TypeCheck.checkFiles(dir, files).pipe(Effect.map((result) => result.diagnostics))
 
 describe("converted modules through tsc", () => {
   it.live(
     "a converted rule and its test compile; each TODO is an error at its line, nothing else is",
     () =>
       Effect.gen(function*() {
+        // Convert type-checks a fully converted module with its test itself, with this package's settings.
         const converted = yield* Convert.convert(rules, "email-verified", { out: dir })
+        assert.strictEqual(converted.typeCheck?.ok, true, converted.typeCheck?.diagnostics)
+        assert.strictEqual(converted.typeCheck?.tsconfig, fileURLToPath(new URL("../tsconfig.json", import.meta.url)))
         const partial = yield* Convert.convert(rules, "first-login-webhook", { out: dir })
         // Its scope code (context.accessToken.scope as a local, applied at the end) type-checks around its TODO.
         const scopes = yield* Convert.convert(rules, "billing-scopes", { out: dir })
@@ -53,9 +45,11 @@ describe("converted modules through tsc", () => {
         // With --after-legacy it converts fully: a function of the legacy set, and a test that runs the set first.
         const after = yield* Convert.convert(rules, "billing-scopes", { out: join(dir, "after"), afterLegacy: true })
         assert.strictEqual(after.status, "converted")
+        assert.strictEqual(after.typeCheck?.ok, true, after.typeCheck?.diagnostics)
         const files = [converted, partial, scopes, after].flatMap((w) => [w.moduleFile, w.testFile])
-        const output = yield* Effect.promise(() => typeCheck(files))
-        const errors = output.split("\n").filter((l) => l.includes("error TS"))
+        const output = yield* typeCheck(files)
+        // Paths as tsc prints them (from the working directory), to the file's name.
+        const errors = output.split("\n").filter((l) => l.includes("error TS")).map((l) => l.replace(/^[^(]*\//, ""))
         // Only the partial modules fail, and only at their TODOs.
         const expected = [partial, scopes].flatMap((w) => {
           const lines = readFileSync(w.moduleFile, "utf8").split("\n")
@@ -72,6 +66,50 @@ describe("converted modules through tsc", () => {
           expected.toSorted(),
           output
         )
+      }),
+    120_000
+  )
+})
+
+describe("convert's own type-check", () => {
+  it.live(
+    "a translated module that does not type-check is partial, with tsc's diagnostics; user.email.split type-checks",
+    () =>
+      Effect.gen(function*() {
+        const rulesDir = join(dir, "checked", "rules")
+        mkdirSync(rulesDir, { recursive: true })
+        const rule = (name: string, body: string) => {
+          writeFileSync(join(rulesDir, `${name}.js`), `function (user, context, callback) {\n${body}\n}\n`)
+          writeFileSync(join(rulesDir, `${name}.json`), JSON.stringify({ name, enabled: true, order: 1 }))
+        }
+        // Rules threw on a login without an email, and so does the typed rule (`userEmail!.split`).
+        rule(
+          "domain",
+          `  if (user.email.split("@")[1] !== "example.com") return callback(new UnauthorizedError("no"));\n` +
+            `  callback(null, user, context);`
+        )
+        // `indexOf(undefined)` is -1 in JavaScript, but TypeScript wants a string: not converted, with the reason.
+        rule(
+          "allow-list",
+          `  if (["a@example.com"].indexOf(user.email) < 0) return callback(new UnauthorizedError("no"));\n` +
+            `  callback(null, user, context);`
+        )
+        const out = join(dir, "checked", "out")
+        const domain = yield* Convert.convert(rulesDir, "domain", { out })
+        assert.strictEqual(domain.status, "converted", domain.typeCheck?.diagnostics)
+        assert.include(domain.module, `userEmail!.split("@")`)
+        const allowList = yield* Convert.convert(rulesDir, "allow-list", { out })
+        assert.strictEqual(allowList.status, "partial")
+        assert.deepStrictEqual(allowList.todos, [])
+        assert.isFalse(allowList.typeCheck?.ok)
+        assert.include(allowList.typeCheck?.diagnostics, "allow-list.ts(")
+        assert.include(allowList.typeCheck?.diagnostics, "error TS2345")
+        assert.include(Convert.render(allowList), "allow-list: translated, but does not type-check with ")
+        assert.include(Convert.render(allowList), "  tsc         ")
+        // Unchecked, it says so.
+        const unchecked = yield* Convert.convert(rulesDir, "allow-list", { out, check: false })
+        assert.strictEqual(unchecked.status, "converted")
+        assert.include(Convert.render(unchecked), "allow-list: converted (not type-checked)")
       }),
     120_000
   )

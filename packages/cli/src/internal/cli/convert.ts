@@ -30,18 +30,26 @@ export const convert = Command.make(
       ),
       Flag.withDefault(false)
     ),
+    noCheck: Flag.Boolean("no-check").pipe(
+      Flag.withDescription(
+        "Do not type-check a fully converted module, its test and facts.ts before calling it converted (by default " +
+          "they are checked with the settings of the tsconfig.json above --out, or strict ones when there is none)"
+      ),
+      Flag.withDefault(false)
+    ),
     count: Flag.Int("count").pipe(
       Flag.withDescription("Generated logins the differential test runs"),
       Flag.withDefault(300)
     )
   },
-  Effect.fnUntraced(function*({ afterLegacy, count, out, rule, rules, tests }) {
+  Effect.fnUntraced(function*({ afterLegacy, count, noCheck, out, rule, rules, tests }) {
     if (count < 1 || count > 10_000) return yield* new CommandFailed({ reason: "--count must be 1 to 10000" })
     const written = yield* Convert.convert(rules, rule, {
       out,
       tests: Option.getOrUndefined(tests),
       count,
-      afterLegacy
+      afterLegacy,
+      check: !noCheck
     }).pipe(Effect.mapError(failed))
     yield* Console.log(Convert.render(written))
     // The files are written either way; a TODO left fails the command, so that a script does not take the module
@@ -50,6 +58,12 @@ export const convert = Command.make(
       return yield* new CommandFailed({
         reason: `${written.todos.length} construct${written.todos.length === 1 ? "" : "s"} of ${rule} left as ` +
           `RULEFX_TODO in ${written.moduleFile}: rewrite each by hand, then run its differential test`
+      })
+    }
+    if (written.typeCheck?.ok === false) {
+      return yield* new CommandFailed({
+        reason: `${written.moduleFile}, its test or facts do not type-check (above): fix them by hand, then run its ` +
+          "differential test"
       })
     }
     // Its test fails too: a decision of the rule's that none of its logins reaches was never compared.
@@ -65,6 +79,7 @@ export const convert = Command.make(
 ).pipe(
   Command.withDescription(
     "Convert one legacy rule into a typed rule module and a differential test that runs both on generated logins; " +
-      "exit 1 if a construct is left as a TODO or a decision of the rule's is reached by none of the test's logins"
+      "exit 1 if a construct is left as a TODO, what it wrote does not type-check, or a decision of the rule's is " +
+      "reached by none of the test's logins"
   )
 )

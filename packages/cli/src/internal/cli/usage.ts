@@ -19,7 +19,7 @@ export const usageLines: Readonly<Record<string, string>> = {
     "rulefx diff <a.js> <b.js> --events <dir|file.jsonl> [--secrets <file>] [--ignore <path>]... [--live] [--continue] [--trigger <id>] [--strict] [--timeout <s>] [--json]",
   events:
     "rulefx events (--from-tenant [--users <n>] [--clients <id,...>] [--no-roles] [--no-factors] | --generate <n> [--rules <rules-dir>]) --out <dir> [--seed <n>]",
-  convert: "rulefx convert <rules-dir> <rule> [-o <dir>] [--tests <dir>] [--count <n>] [--after-legacy]"
+  convert: "rulefx convert <rules-dir> <rule> [-o <dir>] [--tests <dir>] [--count <n>] [--after-legacy] [--no-check]"
 }
 
 const usageOf = (commandPath: ReadonlyArray<string>): string => {

@@ -6,20 +6,18 @@
 import type * as acorn from "acorn"
 import { staticString } from "../analyze/chains.ts"
 import { allowedGlobals } from "./expression.ts"
-import { fresh, lineOf, type Scope } from "./scope.ts"
+import { fresh, isName, lineOf, type Scope } from "./scope.ts"
 import * as Todo from "./todo.ts"
 
 // Rules cut a reason to 500 characters and sent an empty one as the generic message: such messages are left to the user.
 const maxMessage = 500
 
-const isNullish = (node: acorn.Node | undefined): boolean => {
+/** An absent argument, `null` or `undefined`: `callback(null, ...)` allows. */
+export const isNullish = (node: acorn.Node | undefined): boolean => {
   const n = node as acorn.AnyNode | undefined
   return n === undefined || (n.type === "Literal" && n.value === null) ||
     (n.type === "Identifier" && n.name === "undefined")
 }
-
-const isName = (node: acorn.Node | undefined, name: string | undefined): boolean =>
-  node === undefined || (name !== undefined && node.type === "Identifier" && (node as acorn.Identifier).name === name)
 
 /** A class name from the message's first words: "Access denied." gives AccessDenied. */
 export const className = (message: string): string => {
@@ -46,7 +44,10 @@ export const recognise = (scope: Scope, call: acorn.Node, tail: boolean): Array<
   }
   const [error, user, context, ...rest] = c.arguments
   if (isNullish(error)) {
-    if (rest.length > 0 || !isName(user, scope.user) || !isName(context, scope.context)) {
+    if (
+      rest.length > 0 || (user !== undefined && !isName(user, scope.user)) ||
+      (context !== undefined && !isName(context, scope.context))
+    ) {
       return Todo.lines(scope, call, "calls back with another `user` or `context` than it was given")
     }
     return tail ? [] : ["return"]

@@ -22,11 +22,19 @@ export interface Options {
   readonly afterLegacy: boolean
   /** The kinds of decision the legacy rule can make, each with its lines. */
   readonly decisions: ReadonlyArray<DecisionKinds.Decision>
+  /**
+   * The facts the typed rule imports (what earlier rules leave on `user`/`context`, or what it leaves there), and their
+   * module: the earlier rules run first on both sides, as with `afterLegacy`, so the legacy rule reads what they left
+   * and the typed one the facts.
+   */
+  readonly facts?: { readonly names: ReadonlyArray<string>; readonly module: string } | undefined
 }
 
 /** The test module's text. */
 export const source = (options: Options): string => {
   const name = exportName(options.rule)
+  const facts = options.facts?.names ?? []
+  const earlier = options.afterLegacy || facts.length > 0
   return [
     "/**",
     ` * ${
@@ -45,10 +53,13 @@ export const source = (options: Options): string => {
     `import * as Effect from "effect/Effect"`,
     `import * as Layer from "effect/Layer"`,
     `import { fileURLToPath } from "node:url"`,
+    ...(options.facts === undefined ? [] : [
+      `import { ${facts.join(", ")} } from ${JSON.stringify(options.facts.module)}`
+    ]),
     `import { ${name} } from ${JSON.stringify(options.module)}`,
     "",
     `const rules = fileURLToPath(new URL(${JSON.stringify(options.rules)}, import.meta.url))`,
-    ...(options.afterLegacy ? [] : [
+    ...(earlier ? [] : [
       `const typed = PostLogin.make(Pipeline.make({ facts: [], rules: [${name}] }), Layer.empty)`
     ]),
     `const seed = Number(process.env["RULEFX_DIFFERENTIAL_SEED"] ?? 1)`,
@@ -64,19 +75,21 @@ export const source = (options: Options): string => {
     `describe(${JSON.stringify(`${options.rule}: legacy and converted`)}, () => {`,
     `  it.live("agree on every generated login", () =>`,
     "    Effect.gen(function*() {",
-    ...(options.afterLegacy
+    ...(earlier
       ? [
         "      // The rules before it, still legacy, run first on both sides.",
         `      const legacy = yield* RuleDifferential.earlierRules({ rules, rule: ${JSON.stringify(options.rule)} })`,
         "      const typed = PostLogin.make(",
-        `        Pipeline.make({ facts: [legacy.State], rules: [legacy.rule, ${name}(legacy)] }),`,
+        `        Pipeline.make({ facts: [${["legacy.State", ...facts].join(", ")}], rules: [legacy.rule, ${name}${
+          options.afterLegacy ? "(legacy)" : ""
+        }] }),`,
         "        Layer.empty",
         "      )"
       ]
       : []),
     `      const report = yield* RuleDifferential.run({ rules, rule: ${
       JSON.stringify(options.rule)
-    }, typed, seed, count, extra${options.afterLegacy ? ", afterLegacy: true" : ""} })`,
+    }, typed, seed, count, extra${earlier ? ", afterLegacy: true" : ""} })`,
     "      assert.strictEqual(report.events, count + extra.length)",
     "      assert.deepStrictEqual(report.differences.slice(0, 3), [])",
     "      assert.deepStrictEqual(DecisionKinds.unreached(report.reached, decisions), [])",

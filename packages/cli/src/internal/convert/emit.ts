@@ -6,9 +6,6 @@ import type { Metadata, Scope } from "./scope.ts"
 import * as Todo from "./todo.ts"
 import * as TokenScope from "./tokenScope.ts"
 
-const indent = (lines: ReadonlyArray<string>, by: string): Array<string> =>
-  lines.map((l) => (l.length === 0 ? l : by + l))
-
 /** The exported name of the rule: camelCase of the rule's name. */
 export const exportName = (rule: string): string => {
   const name = rule.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase())
@@ -21,10 +18,14 @@ export interface Emitted {
   readonly file: string
   readonly scope: Scope
   readonly body: ReadonlyArray<string>
+  /** The facts module, as the rule's module imports it (`./facts.ts`). */
+  readonly factsModule?: string | undefined
 }
 
-/** The module's text. */
-export const module = ({ body, file, rule, scope }: Emitted): string => {
+/** The module's text, and the facts it imports (Facts). */
+export const module = (
+  { body, factsModule = "./facts.ts", file, rule, scope }: Emitted
+): { readonly text: string; readonly facts: ReadonlyArray<string> } => {
   // The rule's own statements end early (`return`); what it left in context.accessToken.scope is applied after them.
   const applied = TokenScope.apply(scope)
   // `--after-legacy`: the rule waits for the legacy rules' State (and so runs after them), and reads what they left.
@@ -41,12 +42,14 @@ export const module = ({ body, file, rule, scope }: Emitted): string => {
     : []
   const statements = applied.length === 0
     ? [...TokenScope.declaration(scope), ...body]
-    : [...TokenScope.declaration(scope), "yield* Effect.gen(function*() {", ...indent(body, "  "), "})", ...applied]
+    : [...TokenScope.declaration(scope), "yield* Effect.gen(function*() {", ...Todo.indent(body), "})", ...applied]
   // A read or secret only the statements left as TODOs used is not read: its local would be unused.
   const code = statements.filter((l) => !l.trimStart().startsWith("//") && !l.includes(`${Todo.marker}(`)).join("\n")
   const used = (local: string) => new RegExp(`(^|[^\\w$])${local.replace(/\$/g, "\\$")}($|[^\\w$])`).test(code)
   const readsUsed = [...scope.reads.values()].filter((r) => used(r.local))
   const secretsUsed = [...scope.secrets.entries()].filter(([, local]) => used(local))
+  const factsRead = [...scope.factReads.entries()].filter(([, local]) => used(local))
+  const factImports = [...new Set([...factsRead.map(([name]) => name), ...scope.factWrites])].toSorted()
   const imports = [
     ...(scope.uses.has("Decision") ? [`import * as Decision from "@rulefx/core/Decision"`] : []),
     ...(scope.denials.length > 0 ? [`import * as Denial from "@rulefx/core/Denial"`] : []),
@@ -55,7 +58,8 @@ export const module = ({ body, file, rule, scope }: Emitted): string => {
     ...(secretsUsed.length > 0 ? [`import * as Secrets from "@rulefx/core/Secrets"`] : []),
     ...(scope.afterLegacy ? [`import type * as LegacyRules from "@rulefx/legacy-rules/LegacyRules"`] : []),
     `import * as Effect from "effect/Effect"`,
-    ...(secretsUsed.length > 0 ? [`import * as Redacted from "effect/Redacted"`] : [])
+    ...(secretsUsed.length > 0 ? [`import * as Redacted from "effect/Redacted"`] : []),
+    ...(factImports.length > 0 ? [`import { ${factImports.join(", ")} } from ${JSON.stringify(factsModule)}`] : [])
   ]
   const denials = scope.denials.flatMap((d) => [
     "",
@@ -80,6 +84,7 @@ export const module = ({ body, file, rule, scope }: Emitted): string => {
   const secrets = secretsUsed.map(([key, local]) =>
     `const ${local} = Redacted.value(yield* Secrets.get(${JSON.stringify(key)}))`
   )
+  const facts = factsRead.map(([name, local]) => `const ${local} = yield* ${name}`)
   const todos = scope.todos.length
   const header = [
     "/**",
@@ -97,14 +102,20 @@ export const module = ({ body, file, rule, scope }: Emitted): string => {
     "Rule.make(",
     `  ${JSON.stringify(rule)},`,
     "  Effect.gen(function*() {",
-    ...indent(
-      [...legacy, ...(reads.length > 0 ? ["const login = yield* Login", ...reads] : []), ...secrets, ...statements],
+    ...Todo.indent(
+      [
+        ...legacy,
+        ...(reads.length > 0 ? ["const login = yield* Login", ...reads] : []),
+        ...secrets,
+        ...facts,
+        ...statements
+      ],
       "    "
     ),
     "  })",
     ")"
   ]
-  return [
+  const text = [
     ...header,
     ...imports,
     ...denials,
@@ -113,9 +124,10 @@ export const module = ({ body, file, rule, scope }: Emitted): string => {
       ? [
         "/** The rule, reading what the earlier rules (still legacy, run by `legacy`) left in `user` and `context`. */",
         `export const ${exportName(rule)} = (legacy: { readonly State: LegacyRules.LegacyRules["State"] }) =>`,
-        ...indent(make, "  ")
+        ...Todo.indent(make)
       ]
       : [`export const ${exportName(rule)} = ${make[0]}`, ...make.slice(1)]),
     ""
   ].join("\n")
+  return { text, facts: factImports }
 }

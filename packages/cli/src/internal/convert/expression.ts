@@ -9,6 +9,7 @@ import type * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import { chainOf, keyOf, writeOf } from "../analyze/chains.ts"
 import * as EarlierWrites from "./earlierWrites.ts"
+import * as Facts from "./facts.ts"
 import * as LoginReads from "./loginReads.ts"
 import { fresh, type Scope, textOf } from "./scope.ts"
 import * as TokenScope from "./tokenScope.ts"
@@ -113,6 +114,38 @@ const legacyReadOf = (
   return { start: identifier.start, end: identifier.end, text: root === "user" ? "legacyUser" : "legacyContext" }
 }
 
+// A field a rule's write leaves for the rules after it (Facts): read through its fact by those rules, and not at all
+// by the writer itself (its own reads would see the login's value, not what it wrote).
+const factOf = (
+  scope: Scope,
+  root: "user" | "context",
+  staticKeys: ReadonlyArray<string>,
+  writer: string | undefined,
+  ancestors: ReadonlyArray<acorn.Node>,
+  members: ReadonlyArray<acorn.MemberExpression>
+): Replacement | Rewritten | undefined => {
+  const own = Facts.lookup(scope.facts.own, root, staticKeys[0])
+  const first = members[0]
+  if (own !== undefined && first !== undefined) {
+    return refused(first, `reads ${own.name}, which this rule sets (later rules read it as the fact ${own.exportName})`)
+  }
+  const fact = writer === undefined ? undefined : Facts.lookup(scope.facts.readable, root, staticKeys[0])
+  if (fact === undefined || first === undefined) return undefined
+  const outermost = members.at(-1) as acorn.MemberExpression
+  if (writeOf(outermost, ancestors[ancestors.length - 2 - members.length]) !== undefined) {
+    return refused(
+      outermost,
+      `writes ${fact.name}, which the earlier rule ${fact.rule} leaves as the fact ${fact.exportName}`
+    )
+  }
+  let local = scope.factReads.get(fact.exportName)
+  if (local === undefined) {
+    local = fresh(scope, fact.exportName.charAt(0).toLowerCase() + fact.exportName.slice(1))
+    scope.factReads.set(fact.exportName, local)
+  }
+  return { start: first.object.start, end: first.end, text: local }
+}
+
 /** The read of a `user`/`context` chain starting at `identifier`, as a replacement; or why it cannot be read. */
 const readOf = (
   scope: Scope,
@@ -152,6 +185,8 @@ const readOf = (
   }
   const writer = EarlierWrites.writerOf(scope.earlier, [root, ...staticKeys])
   if (writer !== undefined && scope.afterLegacy) return legacyReadOf(scope, root, identifier, what, ancestors, members)
+  const fact = factOf(scope, root, staticKeys, writer, ancestors, members)
+  if (fact !== undefined) return fact
   const outerIndex = ancestors.length - 1 - members.length
   const absentMatters = root === "user" && keys.length === 1 && defaulted.has(keys[0] ?? "") &&
     !truthinessOnly(ancestors, outerIndex, rootIsTest)
@@ -161,8 +196,9 @@ const readOf = (
   if (writer !== undefined) {
     return refused(
       outermost,
-      `reads ${what}, which the earlier rule ${writer} may change (a typed rule reads the login's own value): ` +
-        `convert ${writer} first, or read what it leaves through a Fact`
+      `reads ${what}, which the earlier rule ${writer} may change (a typed rule reads the login's own value), ` +
+        `not always to one expression over the login that convert makes a fact of: write a Fact for it, or convert ` +
+        `with --after-legacy`
     )
   }
   const parentOfOuter = ancestors[ancestors.length - 2 - members.length]
@@ -203,8 +239,25 @@ const readOf = (
     const renamed = found.read.keys?.[key] ?? key
     return { start: at.start, end: next.end, text: `${local}[${JSON.stringify(renamed)}]` }
   }
-  return { start: at.start, end: at.end, text: local }
+  // `user.email.split("@")`: Rules threw a TypeError on a login without one, and so does the typed rule; `!` says so
+  // to TypeScript, which would otherwise refuse the module (Login types the field `string | undefined`).
+  const absent = next !== undefined && !next.optional && mayBeAbsent.has(found.read.expression)
+  return { start: at.start, end: at.end, text: absent ? `${local}!` : local }
 }
+
+// The Login fields typed `... | undefined`, as LoginReads reads them.
+const mayBeAbsent: ReadonlySet<string> = new Set([
+  "login.user.email",
+  "login.user.name",
+  "login.user.nickname",
+  "login.user.username",
+  "login.user.phoneNumber",
+  "login.user.createdAt",
+  "login.request.hostname",
+  "login.request.userAgent",
+  "login.request.countryCode",
+  "login.transaction.protocol"
+])
 
 const secretOf = (
   scope: Scope,

@@ -11,7 +11,7 @@ import * as walk from "acorn-walk"
 import { chainOf, keyOf } from "../analyze/chains.ts"
 import * as Expression from "./expression.ts"
 import * as LoginReads from "./loginReads.ts"
-import { fresh, type Metadata, type Scope } from "./scope.ts"
+import { fresh, isName, type Metadata, type Scope } from "./scope.ts"
 import * as Todo from "./todo.ts"
 
 const methods: Readonly<Record<string, Metadata>> = {
@@ -67,9 +67,6 @@ const single = (
   const e = s.type === "ExpressionStatement" ? s.expression : s.type === "ReturnStatement" ? s.argument : undefined
   return e != null && check(e, params)
 }
-
-const isName = (node: acorn.Node | undefined, name: string | undefined): boolean =>
-  (node as acorn.AnyNode | undefined)?.type === "Identifier" && (node as acorn.Identifier).name === name
 
 const callbackArgs = (scope: Scope, node: acorn.Node): ReadonlyArray<acorn.Node> | undefined => {
   const n = node as acorn.AnyNode

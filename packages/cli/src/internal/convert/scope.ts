@@ -6,6 +6,7 @@
 import type * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import type { EarlierWrites } from "./earlierWrites.ts"
+import type { Fact } from "./facts.ts"
 import type { LoginRead } from "./loginReads.ts"
 
 /** A construct left for the user: what it is (with its source text) and its line in the rule file. */
@@ -61,7 +62,20 @@ export interface Scope {
   readonly afterLegacy: boolean
   /** The roots read through the legacy rules' State so far. */
   readonly legacyReads: Set<"user" | "context">
+  /** The facts of earlier rules' writes this rule may read (Facts), and those of its own writes. */
+  readonly facts: Facts
+  /** The facts read so far, by export, with the local each is bound to. */
+  readonly factReads: Map<string, string>
+  /** The facts of its own writes the rule computes where it wrote them. */
+  readonly factWrites: Set<string>
 }
+
+export interface Facts {
+  readonly readable: ReadonlyArray<Fact>
+  readonly own: ReadonlyArray<Fact>
+}
+
+export const noFacts: Facts = { readable: [], own: [] }
 
 export const make = (
   source: string,
@@ -69,7 +83,8 @@ export const make = (
   lineOffset: number,
   body: acorn.Node,
   earlier: EarlierWrites,
-  afterLegacy = false
+  afterLegacy = false,
+  facts: Facts = noFacts
 ): Scope => {
   const declared = new Set<string>()
   walk.full(body, (node) => {
@@ -100,7 +115,11 @@ export const make = (
     accessTokenScope: { local: undefined },
     afterLegacy,
     legacyReads: new Set(),
+    facts,
+    factReads: new Map(),
+    factWrites: new Set(),
     taken: new Set([
+      ...[...facts.readable, ...facts.own].map((f) => f.exportName),
       ...declared,
       "login",
       "Effect",
@@ -142,6 +161,11 @@ const collectPattern = (pattern: acorn.Node, into: Set<string>): void => {
 
 /** The line in the rule file of a node of the function's source. */
 export const lineOf = (scope: Scope, node: acorn.Node): number => (node.loc?.start.line ?? 1) + scope.lineOffset
+
+/** Whether `node` is the identifier `name`. */
+export const isName = (node: acorn.Node | undefined, name: string | undefined): boolean =>
+  name !== undefined && (node as acorn.AnyNode | undefined)?.type === "Identifier" &&
+  (node as acorn.Identifier).name === name
 
 /** The source text of a node. */
 export const textOf = (scope: Scope, node: acorn.Node): string => scope.source.slice(node.start, node.end)

@@ -9,10 +9,8 @@ import * as Callback from "./callback.ts"
 import * as Decisions from "./decisions.ts"
 import * as Expression from "./expression.ts"
 import * as Metadata from "./metadata.ts"
-import { type Scope, textOf } from "./scope.ts"
+import { type Scope, shortText, textOf } from "./scope.ts"
 import * as Todo from "./todo.ts"
-
-const indent = (lines: ReadonlyArray<string>): Array<string> => lines.map((l) => (l.length === 0 ? l : `  ${l}`))
 
 const block = (scope: Scope, node: acorn.Node, tail: boolean): Array<string> => {
   const n = node as acorn.AnyNode
@@ -66,9 +64,17 @@ const statement = (scope: Scope, node: acorn.Node, tail: boolean): Array<string>
     case "EmptyStatement":
       return []
     case "BlockStatement":
-      return ["{", ...indent(block(scope, n, tail)), "}"]
-    case "ExpressionStatement":
-      return expressionStatement(scope, n, n.expression, tail)
+      return ["{", ...Todo.indent(block(scope, n, tail)), "}"]
+    case "ExpressionStatement": {
+      const fact = scope.facts.own.find((f) => f.start === n.start && f.end === n.end)
+      if (fact === undefined) return expressionStatement(scope, n, n.expression, tail)
+      // Computed here, where the rule wrote it: an expression that throws still fails the login at this point.
+      scope.factWrites.add(fact.exportName)
+      return [
+        `// ${Todo.oneLine(shortText(scope, n))}: the rules after this one read it as the fact ${fact.exportName}`,
+        `yield* ${fact.exportName}`
+      ]
+    }
     case "ReturnStatement": {
       if (n.argument == null) return tail ? [] : ["return"]
       const viaCallback = Callback.recognise(scope, n.argument, tail)
@@ -95,11 +101,11 @@ const statement = (scope: Scope, node: acorn.Node, tail: boolean): Array<string>
       const test = Expression.rewrite(scope, n.test, true)
       if (test._tag === "Refused") return Todo.lines(scope, n, test.reason)
       const consequent = block(scope, n.consequent, tail)
-      if (n.alternate == null) return [`if (${test.text}) {`, ...indent(consequent), "}"]
+      if (n.alternate == null) return [`if (${test.text}) {`, ...Todo.indent(consequent), "}"]
       const [first, ...rest] = statement(scope, n.alternate, tail)
-      const head = [`if (${test.text}) {`, ...indent(consequent)]
+      const head = [`if (${test.text}) {`, ...Todo.indent(consequent)]
       if (first === "{" || first?.startsWith("if (")) return [...head, `} else ${first}`, ...rest]
-      return [...head, "} else {", ...indent(first === undefined ? [] : [first, ...rest]), "}"]
+      return [...head, "} else {", ...Todo.indent(first === undefined ? [] : [first, ...rest]), "}"]
     }
     case "FunctionDeclaration":
       return innerFunction(scope, n)
@@ -118,9 +124,12 @@ const statement = (scope: Scope, node: acorn.Node, tail: boolean): Array<string>
       for (const c of n.cases) {
         const test = c.test == null ? undefined : Expression.rewrite(scope, c.test)
         if (test?._tag === "Refused") return Todo.lines(scope, n, test.reason)
-        cases.push(test === undefined ? "default:" : `case ${test.text}:`, ...indent(list(scope, c.consequent, false)))
+        cases.push(
+          test === undefined ? "default:" : `case ${test.text}:`,
+          ...Todo.indent(list(scope, c.consequent, false))
+        )
       }
-      return [`switch (${discriminant.text}) {`, ...indent(cases), "}"]
+      return [`switch (${discriminant.text}) {`, ...Todo.indent(cases), "}"]
     }
     case "BreakStatement":
       return n.label == null ? ["break"] : Todo.lines(scope, n, "breaks to a label")

@@ -26,6 +26,10 @@ export const lines = (scope: Scope, node: acorn.Node, reason: string): Array<str
   ]
 }
 
+/** Lines indented by `by` (two spaces by default), an empty line left empty. */
+export const indent = (lines: ReadonlyArray<string>, by = "  "): Array<string> =>
+  lines.map((l) => (l.length === 0 ? l : by + l))
+
 /** Text for one line of a `//` comment: its line terminators as spaces. */
 export const oneLine = (text: string): string => text.replace(/[\n\r\u2028\u2029]/g, " ")
 

@@ -1,0 +1,207 @@
+/**
+ * Facts for what a rule leaves on `user` and `context` for the rules after it (`user.tier = expr`). Under Rules the
+ * later rule read the mutated `user`; a typed rule reads a Fact instead, computed from the same expression over the
+ * login, so a pipeline that lacks it does not compile (Pipeline.make names the missing fact).
+ *
+ * A write becomes a fact only when the value it leaves is, on every login the writer allows, its expression over the
+ * login: a statement of the rule's body itself (not under an `if` or in a function, so it always runs), `root.key =
+ * expr` with `=`, the rule's only write to that field, no `return` or allowing `callback` before it (a rule that ended
+ * first left nothing), and an expression convert translates from Login and secrets alone (no local of the rule's, no
+ * field the rule or an earlier one writes). Any other write stays a TODO in its readers: a field written on some paths
+ * only reads `undefined` on the others, which a fact of the expression would not.
+ */
+import * as acorn from "acorn"
+import * as walk from "acorn-walk"
+import { createHash } from "node:crypto"
+import { keyOf } from "../analyze/chains.ts"
+import { isNullish } from "./callback.ts"
+import * as EarlierWrites from "./earlierWrites.ts"
+import * as Expression from "./expression.ts"
+import type { LoginRead } from "./loginReads.ts"
+import * as Scope from "./scope.ts"
+import * as Todo from "./todo.ts"
+
+/** One fact: the field, the rule and statement that write it, and its translated expression with what it reads. */
+export interface Fact {
+  readonly root: "user" | "context"
+  readonly key: string
+  readonly rule: string
+  /** The line of the write in the rule's file. */
+  readonly line: number
+  /** The offsets of the write's statement in the rule's function source (as Analyze gives it). */
+  readonly start: number
+  readonly end: number
+  /** `UserTier`: the export of the facts module. */
+  readonly exportName: string
+  /** `user.tier`: the fact's name, as a pipeline missing it names it. */
+  readonly name: string
+  readonly expression: string
+  readonly reads: ReadonlyArray<LoginRead>
+  readonly secrets: ReadonlyArray<readonly [key: string, local: string]>
+}
+
+// Fields that are decisions or metadata, not values left for later rules.
+const decisions: Readonly<Record<"user" | "context", ReadonlySet<string>>> = {
+  user: new Set(["app_metadata", "user_metadata"]),
+  context: new Set(["idToken", "accessToken", "multifactor", "redirect", "sessionID"])
+}
+
+const pascal = (text: string): string =>
+  text.replace(/(^|[^A-Za-z0-9]+)(.)?/g, (_, _sep: string, c: string | undefined) => (c ?? "").toUpperCase())
+
+// `callback(error)`: denies, so nothing the rule left is read by a later rule.
+const isDenial = (node: acorn.AnyNode, callback: string | undefined): boolean =>
+  node.type === "CallExpression" && Scope.isName(node.callee, callback) && !isNullish(node.arguments[0])
+
+// Whether the statements may end the rule, or hand `callback` on, before the next one runs (a denial aside).
+const mayEndBefore = (statements: ReadonlyArray<acorn.Node>, callback: string | undefined): boolean => {
+  let ends = false
+  for (const statement of statements) {
+    walk.fullAncestor(statement, (node, _state, ancestors) => {
+      const n = node as acorn.AnyNode
+      const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined
+      if (n.type === "ReturnStatement") {
+        const inner = ancestors.slice(0, -1).some((a) => a.type.includes("Function"))
+        if (!inner && (n.argument == null || !isDenial(n.argument as acorn.AnyNode, callback))) ends = true
+      }
+      if (n.type === "Identifier" && n.name === callback) {
+        const denies = parent !== undefined && parent.type === "CallExpression" && parent.callee === n &&
+          isDenial(parent, callback)
+        if (!denies) ends = true
+      }
+    })
+  }
+  return ends
+}
+
+/**
+ * The facts of one rule's writes: `source` and `params` as Analyze gives them, `lineOffset` as Scope takes it, and
+ * `earlier` what the rules before it write.
+ */
+export const ofRule = (
+  rule: string,
+  source: string,
+  params: ReadonlyArray<string>,
+  lineOffset: number,
+  earlier: EarlierWrites.EarlierWrites
+): ReadonlyArray<Fact> => {
+  const wrapped = `(${source})`
+  const program = acorn.parse(wrapped, { ecmaVersion: "latest", sourceType: "script", locations: true })
+  const fn = (program.body[0] as acorn.ExpressionStatement).expression as acorn.AnyNode
+  if ((fn.type !== "FunctionExpression" && fn.type !== "ArrowFunctionExpression") || fn.async) return []
+  if (fn.body.type !== "BlockStatement") return []
+  const [user, context, callback] = params
+  const own = EarlierWrites.ofRule(rule, source, params)
+  // The expression reads the login as it is: a field this rule or an earlier one writes is refused by Expression.
+  const writes = EarlierWrites.merge([earlier, own])
+  const body = fn.body.body
+  const facts: Array<Fact> = []
+  for (const [i, statement] of body.entries()) {
+    if (statement.type !== "ExpressionStatement") continue
+    const e = statement.expression
+    if (e.type !== "AssignmentExpression" || e.operator !== "=" || e.left.type !== "MemberExpression") continue
+    const object = e.left.object
+    const root = Scope.isName(object, user) ? "user" : Scope.isName(object, context) ? "context" : undefined
+    const key = keyOf(e.left)
+    if (root === undefined || key === undefined || decisions[root].has(key)) continue
+    const path = [root, key]
+    const overlapping = own.paths.filter((w) => w.path.every((k, j) => j >= path.length || path[j] === k))
+    if (overlapping.length !== 1 || own.anything.some((w) => w.root === root)) continue
+    if (mayEndBefore(body.slice(0, i), callback)) continue
+    // A scope of the expression alone: a name the rule declares outside it is then a refused global.
+    const scope = Scope.make(wrapped, params, lineOffset, e.right, writes)
+    const rewritten = Expression.rewrite(scope, e.right)
+    if (rewritten._tag === "Refused" || scope.accessTokenScope.local !== undefined) continue
+    const name = `${root}.${key}`
+    facts.push({
+      root,
+      key,
+      rule,
+      line: Scope.lineOf(scope, statement),
+      start: statement.start,
+      end: statement.end,
+      exportName: `${pascal(root)}${pascal(key)}`,
+      name,
+      expression: rewritten.text,
+      reads: [...scope.reads.values()],
+      secrets: [...scope.secrets.entries()]
+    })
+  }
+  return facts
+}
+
+/**
+ * The facts a rule may read: those of the rules before it whose field no other of them writes (nor may write).
+ * `earlier` holds every earlier rule's writes, `facts` their facts.
+ */
+export const readable = (
+  facts: ReadonlyArray<Fact>,
+  earlier: EarlierWrites.EarlierWrites
+): ReadonlyArray<Fact> =>
+  facts.filter((fact) => {
+    // Two fields of one export name (`user.tier`, `user.Tier`): neither, rather than one standing for the other.
+    if (facts.some((f) => f !== fact && f.exportName === fact.exportName)) return false
+    const path = [fact.root, fact.key]
+    if (earlier.anything.some((w) => w.root === fact.root)) return false
+    const others = earlier.paths.filter((w) =>
+      w.path.every((k, j) => j >= path.length || path[j] === k) && !(w.rule === fact.rule)
+    )
+    return others.length === 0
+  })
+
+/** The fact a read of `root.key...` of a rule reads, if any. */
+export const lookup = (
+  facts: ReadonlyArray<Fact>,
+  root: "user" | "context",
+  key: string | undefined
+): Fact | undefined => facts.find((f) => f.root === root && f.key === key)
+
+/** The first line of a facts module convert wrote, followed by the hash of the rest of it. */
+export const header = "// Generated by `rulefx convert`:"
+
+const hash = (text: string): string => createHash("sha256").update(text).digest("hex").slice(0, 16)
+
+/** Whether `text` is a facts module as convert wrote it (its hash matches: nobody edited it since). */
+export const isUnedited = (text: string): boolean => {
+  const [first, ...rest] = text.split("\n")
+  return first !== undefined && first.startsWith(header) && first.endsWith(` sha256:${hash(rest.join("\n"))}`)
+}
+
+/** The facts module's text: one Fact per write (`folder` names the rules folder in its comment). */
+export const module = (facts: ReadonlyArray<Fact>, folder: string): string => {
+  const secrets = facts.some((f) => f.secrets.length > 0)
+  const body = [
+    "/**",
+    ` * ${
+      Todo.inBlockComment(
+        `What the legacy rules of ${folder} leave on \`user\` and \`context\` for the rules after them,`
+      )
+    }`,
+    " * as facts: each computes the value its rule wrote, from the same expression over the login. A typed rule that",
+    " * reads one requires it, so its pipeline must declare it in `facts`. `rulefx convert` rewrites this file (and",
+    " * refuses to once it is edited): keep facts of your own in another module.",
+    " */",
+    `import * as Fact from "@rulefx/core/Fact"`,
+    ...(facts.some((f) => f.reads.length > 0) ? [`import { Login } from "@rulefx/core/Login"`] : []),
+    ...(secrets ? [`import * as Secrets from "@rulefx/core/Secrets"`] : []),
+    `import * as Effect from "effect/Effect"`,
+    ...(secrets ? [`import * as Redacted from "effect/Redacted"`] : []),
+    ...facts.flatMap((f) => [
+      "",
+      `/** \`${f.name}\`, as the legacy rule ${Todo.inBlockComment(f.rule)} (line ${f.line}) leaves it. */`,
+      `export const ${f.exportName} = Fact.make(`,
+      `  ${JSON.stringify(f.name)},`,
+      "  Effect.gen(function*() {",
+      ...(f.reads.length > 0 ? ["    const login = yield* Login"] : []),
+      ...f.reads.map((r) => `    const ${r.local}${r.type === undefined ? "" : `: ${r.type}`} = ${r.expression}`),
+      ...f.secrets.map(([key, local]) =>
+        `    const ${local} = Redacted.value(yield* Secrets.get(${JSON.stringify(key)}))`
+      ),
+      `    return ${f.expression}`,
+      "  })",
+      ")"
+    ]),
+    ""
+  ].join("\n")
+  return `${header} do not edit, convert rewrites it sha256:${hash(body)}\n${body}`
+}
