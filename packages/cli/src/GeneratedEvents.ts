@@ -107,6 +107,7 @@ export const baseFields: ReadonlyArray<string> = [
   "request.geoip.subdivisionName",
   "request.geoip.timeZone",
   "request.query",
+  "request.user_agent",
   "authorization.roles",
   "transaction.protocol",
   "transaction.requested_scopes"
@@ -241,6 +242,19 @@ const ipv4 = /^(\d{1,3})(\.\d{1,3}){3}$/
 const ipFrom = (reads: RuleReads | undefined): fc.Arbitrary<string> =>
   pick(valuesOf(reads, "request.ip").filter((ip) => ipv4.test(ip) || ip.includes(":")), ipOf)
 
+const agents: ReadonlyArray<string> = [
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
+  "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36"
+]
+
+// A browser's user agent, or one holding a string the rules look for in it (`userAgent.indexOf("Mobile")`).
+const userAgentFrom = (reads: RuleReads | undefined): fc.Arbitrary<string> =>
+  pick(
+    valuesOf(reads, "request.user_agent").map((v) => v.startsWith("Mozilla/") ? v : `Mozilla/5.0 (compatible; ${v})`),
+    fc.constantFrom(...agents)
+  )
+
 // Fields Auth0 leaves out of some profiles (a database user without a name, a social one without a username).
 const optionalOf = <A>(arbitrary: fc.Arbitrary<A>): fc.Arbitrary<A | undefined> =>
   fc.option(arbitrary, { nil: undefined, freq: 4 })
@@ -263,6 +277,7 @@ const eventArbitrary = (reads: RuleReads | undefined): fc.Arbitrary<Record<strin
     connectionMetadata: metadata(reads, "connection.metadata", clientMetadataValue),
     logins: fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 5 }), fc.integer({ min: 6, max: 5000 })),
     ip: ipFrom(reads),
+    userAgent: userAgentFrom(reads),
     location: Locations.arbitrary(reads),
     roles: fc.subarray([...valuesOf(reads, "authorization.roles")]),
     protocol: fc.constantFrom(...valuesOf(reads, "transaction.protocol")),
@@ -291,6 +306,7 @@ const eventArbitrary = (reads: RuleReads | undefined): fc.Arbitrary<Record<strin
       transaction: { protocol: g.protocol, requested_scopes: g.scopes },
       request: {
         ip: g.ip,
+        user_agent: g.userAgent,
         query: g.query,
         geoip: g.location
       }
