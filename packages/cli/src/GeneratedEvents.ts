@@ -16,7 +16,7 @@
  * rules compare it with, other strings, booleans and lists; every value a rule compares a field with (an application
  * name, a connection, an email domain, a role, a country) is among that field's values, and every domain-like string
  * of the rules is an email domain. `covered` lists the fields that vary; `notVaried` the fields the rules read that
- * keep their default (the user agent, the hostname), for the user to add by hand if they matter; `writtenEarlier` the
+ * keep their default (the hostname, the language), for the user to add by hand if they matter; `writtenEarlier` the
  * fields a rule reads after an earlier rule writes them (`user.tier`): not an input of the login but that rule's.
  *
  * @since 0.1.0
