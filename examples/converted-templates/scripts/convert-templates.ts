@@ -91,9 +91,11 @@ for (const [i, t] of templates.entries()) {
     continue
   }
   const c = exit.value
+  // Every construct translated, but a decision no generated login reaches: checked as the others, then partly.
+  const untested = c.todos.length === 0 && c.unreached.length > 0
   rows.push({
     name: t.name,
-    result: c.status === "converted" ? "full" : c.status === "partial" ? "partly" : "none",
+    result: c.status === "converted" || untested ? "full" : c.status === "partial" ? "partly" : "none",
     reasons: [...new Set(c.todos.map((todo) => category(todo.reason)))],
     conversion: c
   })
@@ -150,6 +152,12 @@ for (const row of rows) {
   const report = await Effect.runPromise(
     RuleDifferential.run({ rules: folderOf(work, row.name), rule: row.name, typed, count, seed: 1 })
   )
+  for (const unreached of row.conversion.unreached) {
+    row.result = "partly"
+    // `line 17: the legacy rule denies the login (...) there on none of the logins, ...`
+    const what = / the legacy rule (.*?) there on none/.exec(unreached)?.[1] ?? unreached
+    row.reasons.push(`no generated login reaches where it ${what.replace(/ \(.*\)$/, "")}`)
+  }
   if (report.differences.length > 0) {
     const d = report.differences[0]!
     row.result = "partly"

@@ -144,6 +144,7 @@ describe("PostLogin.make: an allowed login", () => {
       appMetadata: { plan: "gold" },
       userMetadata: { locale: null },
       mfa: "guardian",
+      mfaOptions: { allowRememberBrowser: true },
       redirect: "https://verify.example/start"
     })
     const find = (method: string) => api.calls.find((c) => c.method === method)

@@ -36,6 +36,7 @@ import * as EarlierWrites from "./internal/convert/earlierWrites.ts"
 import * as Emit from "./internal/convert/emit.ts"
 import * as Facts from "./internal/convert/facts.ts"
 import * as Metadata from "./internal/convert/metadata.ts"
+import * as Proof from "./internal/convert/proof.ts"
 import * as Scope from "./internal/convert/scope.ts"
 import * as Statements from "./internal/convert/statements.ts"
 import { readText } from "./internal/files.ts"
@@ -51,7 +52,8 @@ import * as TypeCheck from "./TypeCheck.ts"
 export type Todo = Scope.Todo
 
 /**
- * How much of a rule was translated: every construct (`converted`), some (`partial`: TODOs left), or nothing but its
+ * How much of a rule was translated: every construct (`converted`), some (`partial`: TODOs left, or every construct
+ * but a decision the rule can make that none of its test's logins reaches, `Written.unreached`), or nothing but its
  * final `callback` (`none`).
  *
  * @category models
@@ -207,6 +209,8 @@ export interface Options {
 export interface Written extends Conversion {
   readonly moduleFile: string
   readonly testFile: string
+  /** The decisions the rule can make that none of the test's logins reaches (DecisionKinds.unreached). */
+  readonly unreached: ReadonlyArray<string>
   /** The facts module, when the rule reads or leaves facts. */
   readonly factsFile: string | undefined
   /** What the type-check of a fully translated module found; undefined when it did not run (TODOs, or `check: false`). */
@@ -263,6 +267,12 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
   )
   const out = resolve(options.out)
   const tests = resolve(options.tests ?? options.out)
+  const count = options.count ?? 300
+  // With facts, the test runs the earlier rules first on both sides, as with `afterLegacy`.
+  const earlierFirst = afterLegacy || conversion.facts.length > 0
+  const proving = { rules: folder.folder, rule, script: file.script, text, count, afterLegacy: earlierFirst }
+  const decisions = yield* Proof.decisions(proving)
+  const unreached = conversion.status === "converted" ? yield* Proof.unreached(proving, decisions) : []
   const moduleFile = join(out, `${rule}.ts`)
   const testFile = join(tests, `${rule}.differential.test.ts`)
   const factsFile = join(out, "facts.ts")
@@ -271,8 +281,9 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
     module: importPath(tests, moduleFile),
     rules: importPath(tests, folder.folder),
     file: relative(tests, file.script).split(sep).join("/"),
-    count: options.count ?? 300,
+    count,
     afterLegacy,
+    decisions,
     facts: conversion.facts.length === 0 ? undefined : { names: conversion.facts, module: importPath(tests, factsFile) }
   })
   if (conversion.facts.length > 0) {
@@ -302,9 +313,10 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
     : yield* checkWritten(out, [moduleFile, testFile, ...(conversion.facts.length > 0 ? [factsFile] : [])])
   const written: Written = {
     ...conversion,
-    status: typeCheck === undefined || typeCheck.ok ? conversion.status : "partial",
+    status: (typeCheck === undefined || typeCheck.ok) && unreached.length === 0 ? conversion.status : "partial",
     moduleFile,
     testFile,
+    unreached,
     factsFile: conversion.facts.length > 0 ? factsFile : undefined,
     typeCheck
   }
@@ -378,11 +390,13 @@ export const render = (written: Written): string => {
     `${written.rule}: ${
       written.todos.length > 0
         ? `${written.todos.length} TODO${written.todos.length === 1 ? "" : "s"} left (${written.status})`
+        : check !== undefined && !check.ok
+        ? `translated, but does not type-check with ${settings} (partial)`
+        : written.unreached.length > 0
+        ? "converted, but its test cannot show it (partial)"
         : check === undefined
         ? "converted (not type-checked)"
-        : check.ok
-        ? `converted (type-checked with ${settings})`
-        : `translated, but does not type-check with ${settings} (partial)`
+        : `converted (type-checked with ${settings})`
     }`,
     `  typed rule  ${relative(cwd, written.moduleFile)} (export ${written.exportName})`,
     `  its test    ${relative(cwd, written.testFile)}`,
@@ -400,6 +414,7 @@ export const render = (written: Written): string => {
     lines.push(`  secret      ${s} (was configuration.${s}): add it to the Action's secrets`)
   }
   for (const t of written.todos) lines.push(`  TODO line ${t.line}: ${t.construct}: ${t.reason}`)
+  for (const u of written.unreached) lines.push(`  untested    ${u}`)
   return lines.join("\n")
 }
 

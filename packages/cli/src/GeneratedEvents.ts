@@ -5,24 +5,30 @@
  * Events come from fast-check arbitraries, the same set for the same seed and count. Each varies the fields login
  * logic most often decides by: the user (id and provider, email and its domain, verified or not, name, app and user
  * metadata), the application (id, name, metadata), the connection (name, strategy, consistent with the user's
- * identity), the login count, where the login comes from (IP, country), RBAC roles, the protocol and the requested
- * scopes. Everything else is `@rulefx/testing/Events`' realistic default; there is no `secrets` section.
+ * identity), the login count, where the login comes from (IP, and one city's location record: city, country,
+ * continent, coordinates and time zone together), RBAC roles, the protocol and the requested scopes. Fields Auth0 may
+ * leave out are left out in some events: `email`, `email_verified` even with an email, `name`, `username`,
+ * `given_name` and `family_name`. Everything else is `@rulefx/testing/Events`' realistic default; there is no
+ * `secrets` section.
  *
  * Given what legacy rules read (`RuleReads`, found by `fromRules` with the analyzer), the set also varies each field
  * they read: every metadata key a rule reads is present in some events and absent in others, with the values the
  * rules compare it with, other strings, booleans and lists; every value a rule compares a field with (an application
  * name, a connection, an email domain, a role, a country) is among that field's values, and every domain-like string
  * of the rules is an email domain. `covered` lists the fields that vary; `notVaried` the fields the rules read that
- * keep their default (a city, a time zone, the user agent), for the user to add by hand if they matter.
+ * keep their default (the hostname, the language), for the user to add by hand if they matter; `writtenEarlier` the
+ * fields a rule reads after an earlier rule writes them (`user.tier`): not an input of the login but that rule's.
  *
  * @since 0.1.0
  */
 import * as Events from "@rulefx/testing/Events"
 import * as Effect from "effect/Effect"
 import fc from "fast-check"
-import { readFile } from "node:fs/promises"
 import * as Analyze from "./Analyze.ts"
+import * as EarlierWrites from "./internal/convert/earlierWrites.ts"
+import * as Locations from "./internal/events/locations.ts"
 import * as RuleReadsInternal from "./internal/events/ruleReads.ts"
+import { readText } from "./internal/files.ts"
 import * as RulesFolder from "./RulesFolder.ts"
 import type { NamedEvent } from "./TenantEvents.ts"
 
@@ -58,8 +64,10 @@ export interface GeneratedEvents {
   readonly events: ReadonlyArray<NamedEvent>
   /** The event paths that vary across the set, sorted. */
   readonly covered: ReadonlyArray<string>
-  /** The event paths the rules read that do not vary, sorted. */
+  /** The event paths the rules read that do not vary, sorted (those an earlier rule writes left out). */
   readonly notVaried: ReadonlyArray<string>
+  /** The event paths the rules read only after an earlier rule writes them, each with that rule, sorted. */
+  readonly writtenEarlier: ReadonlyArray<{ readonly path: string; readonly rule: string }>
 }
 
 /**
@@ -73,6 +81,9 @@ export const baseFields: ReadonlyArray<string> = [
   "user.email",
   "user.email_verified",
   "user.name",
+  "user.username",
+  "user.given_name",
+  "user.family_name",
   "user.app_metadata",
   "user.user_metadata",
   "user.created_at",
@@ -89,7 +100,14 @@ export const baseFields: ReadonlyArray<string> = [
   "request.geoip.countryCode3",
   "request.geoip.countryName",
   "request.geoip.continentCode",
+  "request.geoip.cityName",
+  "request.geoip.latitude",
+  "request.geoip.longitude",
+  "request.geoip.subdivisionCode",
+  "request.geoip.subdivisionName",
+  "request.geoip.timeZone",
   "request.query",
+  "request.user_agent",
   "authorization.roles",
   "transaction.protocol",
   "transaction.requested_scopes"
@@ -108,18 +126,9 @@ const baseValues: Readonly<Record<string, ReadonlyArray<string>>> = {
   "client.name": ["My App", "Admin Portal", "Mobile App"],
   "client.client_id": ["cli_8fQ2xZ4kLm", "cli_admin71", "cli_mobile2"],
   "authorization.roles": ["admin", "user", "editor"],
-  "request.geoip.countryCode": ["GB", "US", "DE", "BR", "IN", "JP"],
   "transaction.protocol": ["oidc-basic-profile", "oauth2-refresh-token", "samlp", "oauth2-resource-owner"],
   "user.email": [],
   emailDomains: ["example.com", "example.org", "corp.example.net"]
-}
-const countries: Readonly<Record<string, readonly [string, string, string]>> = {
-  GB: ["GBR", "United Kingdom", "EU"],
-  US: ["USA", "United States", "NA"],
-  DE: ["DEU", "Germany", "EU"],
-  BR: ["BRA", "Brazil", "SA"],
-  IN: ["IND", "India", "AS"],
-  JP: ["JPN", "Japan", "AS"]
 }
 const domainLike = /^@?([a-z0-9-]+\.)+[a-z]{2,}$/i
 // Sections whose keys the rules read are generated key by key.
@@ -227,15 +236,39 @@ const date = (min: number, max: number): fc.Arbitrary<string> =>
 const ipOf = fc.tuple(fc.integer({ min: 1, max: 223 }), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 254 }))
   .map((parts) => parts.join("."))
 
+const ipv4 = /^(\d{1,3})(\.\d{1,3}){3}$/
+
+// An address the rules compare `request.ip` with, else a random one.
+const ipFrom = (reads: RuleReads | undefined): fc.Arbitrary<string> =>
+  pick(valuesOf(reads, "request.ip").filter((ip) => ipv4.test(ip) || ip.includes(":")), ipOf)
+
+const agents: ReadonlyArray<string> = [
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36",
+  "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
+  "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36"
+]
+
+// A browser's user agent, or one holding a string the rules look for in it (`userAgent.indexOf("Mobile")`).
+const userAgentFrom = (reads: RuleReads | undefined): fc.Arbitrary<string> =>
+  pick(
+    valuesOf(reads, "request.user_agent").map((v) => v.startsWith("Mozilla/") ? v : `Mozilla/5.0 (compatible; ${v})`),
+    fc.constantFrom(...agents)
+  )
+
+// Fields Auth0 leaves out of some profiles (a database user without a name, a social one without a username).
+const optionalOf = <A>(arbitrary: fc.Arbitrary<A>): fc.Arbitrary<A | undefined> =>
+  fc.option(arbitrary, { nil: undefined, freq: 4 })
+
 const eventArbitrary = (reads: RuleReads | undefined): fc.Arbitrary<Record<string, unknown>> =>
   fc.record({
     local: word,
     connection: connectionOf(reads),
     email: emailOf(reads),
-    verified: fc.boolean(),
-    name: fc.option(fc.constantFrom("Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson"), {
-      nil: undefined
-    }),
+    // Absent with an email now and then: Rules kept it absent (a profile from some connections has none).
+    verified: optionalOf(fc.boolean()),
+    name: optionalOf(fc.constantFrom("Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson")),
+    username: optionalOf(word),
+    givenNames: fc.boolean(),
     appMetadata: metadata(reads, "user.app_metadata", metadataValue),
     userMetadata: metadata(reads, "user.user_metadata", metadataValue),
     clientName: fc.constantFrom(...valuesOf(reads, "client.name")),
@@ -243,8 +276,9 @@ const eventArbitrary = (reads: RuleReads | undefined): fc.Arbitrary<Record<strin
     clientMetadata: metadata(reads, "client.metadata", clientMetadataValue),
     connectionMetadata: metadata(reads, "connection.metadata", clientMetadataValue),
     logins: fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 5 }), fc.integer({ min: 6, max: 5000 })),
-    ip: ipOf,
-    country: pick(valuesOf(reads, "request.geoip.countryCode"), fc.constantFrom("GB", "US")),
+    ip: ipFrom(reads),
+    userAgent: userAgentFrom(reads),
+    location: Locations.arbitrary(reads),
     roles: fc.subarray([...valuesOf(reads, "authorization.roles")]),
     protocol: fc.constantFrom(...valuesOf(reads, "transaction.protocol")),
     scopes: fc.subarray(["profile", "email", "offline_access", "read:orders"]).map((s) => ["openid"].concat(s)),
@@ -259,7 +293,6 @@ const eventArbitrary = (reads: RuleReads | undefined): fc.Arbitrary<Record<strin
       ? `${strategy}|${connection}`
       : strategy
     const id = `${provider}|${g.local}`
-    const [country3, countryName, continent] = countries[g.country] ?? ["ZZZ", g.country, "EU"]
     const event = Events.postLogin({
       client: { client_id: g.clientId, name: g.clientName, metadata: g.clientMetadata },
       connection: {
@@ -273,21 +306,19 @@ const eventArbitrary = (reads: RuleReads | undefined): fc.Arbitrary<Record<strin
       transaction: { protocol: g.protocol, requested_scopes: g.scopes },
       request: {
         ip: g.ip,
+        user_agent: g.userAgent,
         query: g.query,
-        geoip: {
-          ...(Events.postLogin()["request"] as { geoip: object }).geoip,
-          countryCode: g.country,
-          countryCode3: country3,
-          countryName,
-          continentCode: continent
-        }
+        geoip: g.location
       }
     })
     delete event["secrets"]
     event["user"] = {
       user_id: id,
-      ...(g.email === undefined ? {} : { email: g.email, email_verified: g.verified }),
+      ...(g.email === undefined ? {} : { email: g.email }),
+      ...(g.email === undefined || g.verified === undefined ? {} : { email_verified: g.verified }),
       ...(g.name === undefined ? {} : { name: g.name }),
+      ...(g.name === undefined || !g.givenNames ? {} : namesOf(g.name)),
+      ...(g.username === undefined ? {} : { username: g.username }),
       nickname: g.local,
       picture: `https://s.gravatar.com/avatar/${g.local}.png`,
       created_at: g.created,
@@ -306,6 +337,11 @@ const eventArbitrary = (reads: RuleReads | undefined): fc.Arbitrary<Record<strin
     return event
   })
 
+const namesOf = (name: string) => {
+  const [given = name, ...family] = name.split(" ")
+  return { given_name: given, family_name: family.join(" ") }
+}
+
 /**
  * A seeded set of `count` events (1 to 10,000), the same for the same options.
  *
@@ -316,11 +352,14 @@ export const generate = (options: Options): GeneratedEvents => {
   const seed = options.seed ?? 1
   const events = fc.sample(eventArbitrary(options.reads), { seed, numRuns: options.count })
   const read = [...(options.reads?.fields.keys() ?? [])]
+  const earlier = options.reads?.writtenEarlier ?? new Map<string, string>()
   const varied = (path: string) => baseFields.includes(path) || keyed.some((section) => path.startsWith(`${section}.`))
   return {
     events: events.map((event, i) => ({ name: `generated-${i + 1}`, event })),
     covered: [...new Set([...baseFields, ...read.filter(varied)])].toSorted(),
-    notVaried: read.filter((path) => !varied(path)).toSorted()
+    notVaried: read.filter((path) => !varied(path) && !earlier.has(path)).toSorted(),
+    writtenEarlier: [...earlier].filter(([path]) => !varied(path)).map(([path, rule]) => ({ path, rule }))
+      .toSorted((a, b) => a.path.localeCompare(b.path))
   }
 }
 
@@ -333,14 +372,22 @@ export const generate = (options: Options): GeneratedEvents => {
  */
 export const fromRules = Effect.fn("GeneratedEvents.fromRules")(function*(dir: string) {
   const folder = yield* RulesFolder.read(dir)
-  const all: Array<RuleReads> = []
-  for (const rule of folder.rules) {
-    const text = yield* Effect.tryPromise({
-      try: () => readFile(rule.script, "utf8"),
-      catch: () => new RulesFolder.RulesFolderError({ reason: `${rule.script}: cannot be read` })
-    })
+  const all: Array<RuleReadsInternal.OfRule> = []
+  // In the order they ran: a field a rule reads after an earlier one writes it is that rule's, not the login's.
+  for (const rule of folder.rules.toSorted(RulesFolder.byOrder)) {
+    const text = yield* readText(
+      rule.script,
+      (problem) => new RulesFolder.RulesFolderError({ reason: `${rule.script}: ${problem}` })
+    )
     const analysis = yield* Analyze.analyze(rule.script, text)
-    all.push(RuleReadsInternal.ofRule(analysis.source, analysis.params))
+    all.push({
+      rule: rule.name,
+      reads: RuleReadsInternal.ofRule(analysis.source, analysis.params),
+      // A disabled rule runs before none: what it writes is still the login's.
+      writes: rule.enabled && rule.stage === "login_success"
+        ? EarlierWrites.ofRule(rule.name, analysis.source, analysis.params)
+        : EarlierWrites.none
+    })
   }
-  return RuleReadsInternal.merge(all)
+  return RuleReadsInternal.inOrder(all)
 })

@@ -22,6 +22,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import { isDeepStrictEqual } from "node:util"
 import * as Analyze from "./Analyze.ts"
+import * as DecisionKinds from "./DecisionKinds.ts"
 import * as GeneratedEvents from "./GeneratedEvents.ts"
 import * as RuleReads from "./internal/events/ruleReads.ts"
 import { readText } from "./internal/files.ts"
@@ -49,6 +50,8 @@ export interface Options {
    * `earlierRules`, as a mixed Action does), and the logins vary over what they read as well.
    */
   readonly afterLegacy?: boolean
+  /** Post-login events of the user's own, run before the generated ones (to reach a branch none of those reaches). */
+  readonly extra?: ReadonlyArray<Readonly<Record<string, unknown>>>
 }
 
 /**
@@ -75,6 +78,8 @@ export interface Difference {
 export interface Report {
   readonly events: number
   readonly differences: ReadonlyArray<Difference>
+  /** The kinds of decision the legacy side made on at least one login (DecisionKinds). */
+  readonly reached: ReadonlyArray<DecisionKinds.Kind>
 }
 
 /**
@@ -180,9 +185,11 @@ export const run = Effect.fn("RuleDifferential.run")(function*(options: Options)
     seed: options.seed ?? 1,
     reads: legacy.reads
   })
+  const all = [...(options.extra ?? []).map((event, i) => ({ name: `extra-${i + 1}`, event })), ...events]
   const differences: Array<Difference> = []
+  const reached = new Set<DecisionKinds.Kind>()
   const start = yield* Clock.currentTimeMillis
-  for (const { event, name } of events) {
+  for (const { event, name } of all) {
     const login = { ...event, secrets: legacy.secrets }
     // One after the other, each with the console captured: what the rules log is kept for a difference, not printed.
     const runs = yield* Effect.forEach(
@@ -196,6 +203,7 @@ export const run = Effect.fn("RuleDifferential.run")(function*(options: Options)
         })
     )
     const [typed, old] = runs as [(typeof runs)[number], (typeof runs)[number]]
+    for (const kind of DecisionKinds.made(old.summary)) reached.add(kind)
     const now = timeOf(start, yield* Clock.currentTimeMillis)
     if (!isDeepStrictEqual(now(asSent(typed.summary)), now(asSent(old.summary)))) {
       differences.push({
@@ -207,7 +215,7 @@ export const run = Effect.fn("RuleDifferential.run")(function*(options: Options)
       })
     }
   }
-  const report: Report = { events: events.length, differences }
+  const report: Report = { events: all.length, differences, reached: [...reached] }
   return report
 })
 

@@ -7,6 +7,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Convert from "@rulefx/cli/Convert"
+import * as GeneratedEvents from "@rulefx/cli/GeneratedEvents"
 import * as RuleDifferential from "@rulefx/cli/RuleDifferential"
 import type { Denial } from "@rulefx/core/Denial"
 import * as Pipeline from "@rulefx/core/Pipeline"
@@ -196,13 +197,36 @@ describe("Convert: a rule converted fully decides as the legacy one", () => {
   )
 
   // email_verified: Login decodes an absent `user.email_verified` as false, Rules' `user` kept it absent. A rule testing
-  // `=== false` (or `=== undefined`) converts fully and differs on a login with an email and no email_verified, which
-  // GeneratedEvents never makes (email_verified is present exactly when email is), so the differential test passes.
-  // Left: the fix is a read of the event's own value (profile) or generated events with email but no email_verified.
-  it.skip("email_verified absent with an email: converted rule denies what the legacy rule allowed", () => {
-    // convertAndCompare("verified-absent", `if (user.email && user.email_verified === false) deny`) then run both on
-    // an event whose user has an email and no email_verified.
-  })
+  // `=== false` converted to a read of Login's field and denied a login with an email and no email_verified, which
+  // Rules allowed; GeneratedEvents never made one, so the differential test passed. Now such a comparison reads the
+  // event's own value, and generated logins leave email_verified out now and then.
+  it.live(
+    "email_verified absent with an email: the converted rule allows what the legacy rule allowed",
+    () =>
+      Effect.gen(function*() {
+        const { report, written } = yield* convertAndCompare(
+          "verified-absent",
+          `function (user, context, callback) {
+  if (user.email && user.email_verified === false) {
+    return callback(new UnauthorizedError('verify your email first'));
+  }
+  if (!user.email_verified) context.idToken['https://example.com/unverified'] = true;
+  callback(null, user, context);
+}`,
+          200
+        )
+        assert.strictEqual(written.status, "converted", written.module)
+        assert.deepStrictEqual(report?.differences.slice(0, 1), [])
+        // A truthiness test keeps the typed Login field: absent and false are both falsy.
+        assert.include(written.module, "!userEmailVerified")
+        // The logins compared hold the case that tells the two apart: an email and no email_verified.
+        const reads = yield* GeneratedEvents.fromRules(join(dir, "verified-absent-rules"))
+        const { events } = GeneratedEvents.generate({ count: 200, seed: 1, reads })
+        const users = events.map(({ event }) => event["user"] as Record<string, unknown>)
+        assert.isAbove(users.filter((u) => "email" in u && !("email_verified" in u)).length, 5)
+      }),
+    60_000
+  )
 })
 
 describe("Convert: the generated module is what convert meant, whatever the rule's text", () => {

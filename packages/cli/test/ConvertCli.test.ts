@@ -1,11 +1,11 @@
 /**
  * `rulefx convert` as a user runs it (the workspace's bin in a separate Node process): the files it writes, what it
- * prints, and its exit status (1 when a TODO is left, when what it wrote does not type-check, and on a rule the folder
- * does not have).
+ * prints, and its exit status (1 when a TODO is left, when what it wrote does not type-check, when a decision is reached
+ * by none of the test's logins, and on a rule the folder does not have).
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { execFile } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -102,6 +102,24 @@ describe("rulefx convert", () => {
     },
     60_000
   )
+
+  it("a decision no generated login reaches: listed as untested, exit 1 (its test would fail)", async () => {
+    const folder = join(dir, "veteran-rules")
+    mkdirSync(folder, { recursive: true })
+    writeFileSync(
+      join(folder, "veteran.js"),
+      `function (user, context, callback) {
+  if (context.stats.loginsCount > 100000) context.idToken["https://example.com/veteran"] = true;
+  callback(null, user, context);
+}`
+    )
+    writeFileSync(join(folder, "veteran.json"), JSON.stringify({ name: "veteran", enabled: true, order: 1 }))
+    const output = await rulefx(dir, "convert", folder, "veteran", "-o", "veteran", "--count", "50", "--no-check")
+    assert.strictEqual(output.code, 1, show(output))
+    assert.include(output.stdout, "veteran: converted, but its test cannot show it (partial)\n")
+    assert.match(output.stdout, /^ {2}untested {4}line 2: the legacy rule sets an ID token claim/m)
+    assert.include(output.stderr, "1 decision of veteran reached by none of the test's logins")
+  }, 30_000)
 
   it("a usage error prints convert's usage line", async () => {
     const output = await rulefx(dir, "convert", rules)

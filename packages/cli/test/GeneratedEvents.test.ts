@@ -65,6 +65,23 @@ const tenantRules = {
 }`
 }
 
+// The second rule writes what the third reads; the first reads one of those fields before it is written.
+const writingRules = {
+  "reads-first": `function (user, context, callback) {
+  if (user.nickname_hint === 'x') context.idToken['https://x.test/hint'] = true;
+  callback(null, user, context);
+}`,
+  "set-tier": `function (user, context, callback) {
+  user.tier = user.app_metadata.plan === 'gold' ? 'gold' : 'basic';
+  user.nickname_hint = 'y';
+  callback(null, user, context);
+}`,
+  "use-tier": `function (user, context, callback) {
+  if (user.tier === 'gold' && user.nickname_hint === 'y') context.idToken['https://x.test/gold'] = true;
+  callback(null, user, context);
+}`
+}
+
 describe("GeneratedEvents.generate", () => {
   it("the same seed gives the same set; another seed another; the count asked for, named in order", () => {
     const a = GeneratedEvents.generate({ count: 50, seed: 42 })
@@ -105,6 +122,33 @@ describe("GeneratedEvents.generate", () => {
     assert.isTrue(values((e) => section(e, "user")["email_verified"]).size >= 2)
     assert.isAtLeast(values((e) => section(e, "authorization")["roles"]).size, 4)
   })
+
+  it("fields Auth0 may leave out are absent in some events: email_verified with an email, name, username", () => {
+    const users = GeneratedEvents.generate({ count: 300, seed: 7 }).events.map(({ event }) => user(event))
+    const count = (f: (u: Json) => boolean) => users.filter(f).length
+    assert.isAbove(count((u) => "email" in u && !("email_verified" in u)), 10)
+    assert.isAbove(count((u) => "email" in u && u["email_verified"] === false), 10)
+    assert.isAbove(count((u) => !("name" in u)), 10)
+    assert.isAbove(count((u) => "username" in u), 10)
+    assert.isAbove(count((u) => !("username" in u)), 10)
+    assert.isAbove(count((u) => "given_name" in u), 10)
+  })
+
+  it("each login comes from one place: city, country, continent, coordinates and time zone agree", () => {
+    const { events } = GeneratedEvents.generate({ count: 300, seed: 7 })
+    const places = new Map<string, string>()
+    for (const { event } of events) {
+      const geoip = section(event, "request")["geoip"] as Json
+      const place = JSON.stringify([geoip["countryCode"], geoip["countryName"], geoip["continentCode"]])
+      const city = JSON.stringify([geoip["cityName"], geoip["latitude"], geoip["longitude"], geoip["timeZone"]])
+      // A city is in one country, always the same.
+      assert.strictEqual(places.get(city) ?? place, place, city)
+      places.set(city, place)
+    }
+    assert.isAtLeast(places.size, 8)
+    const london = [...places].find(([city]) => city.includes("London"))
+    assert.deepStrictEqual(london?.[1], JSON.stringify(["GB", "United Kingdom", "EU"]))
+  })
 })
 
 describe("GeneratedEvents with the rules' reads", () => {
@@ -136,6 +180,15 @@ describe("GeneratedEvents with the rules' reads", () => {
       assert.deepStrictEqual([...set.notVaried], ["user.picture"])
       // The set stays the same for the same seed with the same rules.
       assert.deepStrictEqual(GeneratedEvents.generate({ count: 300, seed: 11, reads }), set)
+    }))
+
+  it.effect("a field an earlier rule writes is not an input: reported as written by that rule", () =>
+    Effect.gen(function*() {
+      const reads = yield* GeneratedEvents.fromRules(rulesFolder("written", writingRules))
+      const set = GeneratedEvents.generate({ count: 20, seed: 1, reads })
+      assert.deepStrictEqual(set.writtenEarlier, [{ path: "user.tier", rule: "set-tier" }])
+      // Read before set-tier writes it: an input, left at the default.
+      assert.deepStrictEqual(set.notVaried, ["user.nickname_hint"])
     }))
 
   it.effect("the example legacy rules: the application they single out, the keys and query fields they read", () =>
@@ -182,9 +235,25 @@ describe("rulefx events --generate", () => {
     assert.include(a.stdout, "40 events (seed 3)")
     assert.include(a.stdout, "user.app_metadata.plan")
     assert.include(a.stdout, "read by the rules, left at the default: user.picture")
+    assert.notInclude(a.stdout, "not an input")
     const text = readFileSync(join(dir, "a", "events.jsonl"), "utf8")
     assert.strictEqual(text, readFileSync(join(dir, "b", "events.jsonl"), "utf8"))
     assert.strictEqual(text.trim().split("\n").length, 40)
+  }, 60_000)
+
+  it("a field an earlier rule writes is listed as that rule's", async () => {
+    const out = await rulefx(
+      "events",
+      "--generate",
+      "5",
+      "--out",
+      join(dir, "w"),
+      "--rules",
+      rulesFolder("cli-w", writingRules)
+    )
+    assert.strictEqual(out.code, 0, out.stderr)
+    assert.include(out.stdout, "read after an earlier rule writes it, not an input: user.tier (by set-tier)")
+    assert.include(out.stdout, "read by the rules, left at the default: user.nickname_hint")
   }, 60_000)
 
   it("a count out of range, and --rules with --from-tenant, are refused", async () => {

@@ -53,6 +53,8 @@ export interface Summary {
   readonly appMetadata: Record<string, unknown>
   readonly userMetadata: Record<string, unknown>
   readonly mfa: string | undefined
+  /** The options of the last `multifactor.enable` (`allowRememberBrowser`, ...), when it was given some. */
+  readonly mfaOptions?: Readonly<Record<string, unknown>> | undefined
   readonly redirect: string | undefined
   /** The id of the form rendered (`prompt.render`), if any. */
   readonly prompt?: string | undefined
@@ -300,6 +302,7 @@ export const summarize = (calls: ReadonlyArray<Call>): Summary => {
     validationError?: { readonly code: string; readonly message: string }
     transactionMetadata?: Record<string, unknown>
     authenticationMethods?: Array<string>
+    mfaOptions?: Record<string, unknown>
   }
   for (const { method, args } of calls) {
     switch (method) {
@@ -326,6 +329,8 @@ export const summarize = (calls: ReadonlyArray<Call>): Summary => {
         break
       case "multifactor.enable":
         summary.mfa = String(args[0])
+        if (typeof args[1] === "object" && args[1] !== null) flow.mfaOptions = { ...args[1] }
+        else delete flow.mfaOptions
         break
       case "redirect.sendUserTo":
         summary.redirect = String(args[0])

@@ -120,6 +120,16 @@ describe("RecordingApi", () => {
     })
   })
 
+  it("summary: MFA's options are the last enable's, absent when it had none", () => {
+    const api = RecordingApi.make()
+    api.multifactor.enable("any", { allowRememberBrowser: false })
+    assert.deepStrictEqual([api.summary().mfa, api.summary().mfaOptions], ["any", { allowRememberBrowser: false }])
+    api.multifactor.enable("guardian", { allowRememberBrowser: true })
+    assert.deepStrictEqual(api.summary().mfaOptions, { allowRememberBrowser: true })
+    api.multifactor.enable("duo")
+    assert.isFalse("mfaOptions" in api.summary())
+  })
+
   it("summary: a claim named __proto__ is an ordinary key and pollutes nothing", () => {
     const api = RecordingApi.make()
     api.idToken.setCustomClaim("__proto__", { polluted: true })

@@ -66,10 +66,20 @@ export const convert = Command.make(
           "differential test"
       })
     }
+    // Its test fails too: a decision of the rule's that none of its logins reaches was never compared.
+    if (written.unreached.length > 0) {
+      return yield* new CommandFailed({
+        reason: `${written.unreached.length} decision${written.unreached.length === 1 ? "" : "s"} of ${rule} ` +
+          `reached by none of the test's logins: add logins that reach ${
+            written.unreached.length === 1 ? "it" : "them"
+          } to \`extra\` in ${written.testFile}`
+      })
+    }
   })
 ).pipe(
   Command.withDescription(
     "Convert one legacy rule into a typed rule module and a differential test that runs both on generated logins; " +
-      "exit 1 if a construct is left as a TODO or what it wrote does not type-check"
+      "exit 1 if a construct is left as a TODO, what it wrote does not type-check, or a decision of the rule's is " +
+      "reached by none of the test's logins"
   )
 )

@@ -53,6 +53,10 @@ const generated = Effect.fnUntraced(function*(out: string, count: number, seed: 
   if (set.notVaried.length > 0) {
     yield* Console.log(`read by the rules, left at the default: ${set.notVaried.join(", ")}`)
   }
+  if (set.writtenEarlier.length > 0) {
+    const written = set.writtenEarlier.map(({ path, rule }) => `${path} (by ${rule})`).join(", ")
+    yield* Console.log(`read after an earlier rule writes it, not an input: ${written}`)
+  }
 })
 
 export const events = Command.make(

@@ -51,6 +51,23 @@ const isTest = (node: acorn.Node, parent: acorn.Node | undefined, rootIsTest: bo
   return p.type === "UnaryExpression" && p.operator === "!"
 }
 
+// Whether the value of the node at `ancestors[index]` only counts for its truthiness: tested where it stands, or an
+// operand of `&&`/`||` whose value is (`if (user.email && user.email_verified)`).
+const truthinessOnly = (ancestors: ReadonlyArray<acorn.Node>, index: number, rootIsTest: boolean): boolean => {
+  let i = index
+  for (;;) {
+    const parent = ancestors[i - 1] as acorn.AnyNode | undefined
+    if (parent?.type !== "LogicalExpression" || parent.operator === "??") break
+    i--
+  }
+  return isTest(ancestors[i] as acorn.Node, ancestors[i - 1], rootIsTest)
+}
+
+// Login fields decoded with a default where Rules' `user` kept the field absent: `email_verified` (false). Read from
+// Login only where just their truthiness counts; elsewhere (`=== false`, `=== undefined`, `!== true`, a claim's value)
+// from the event's own user, absent as it was.
+const defaulted: ReadonlySet<string> = new Set(["email_verified"])
+
 // A function's parameters typed `any`, what JavaScript gave them (`function (x)` → `function (x: any)`, `x => ...` →
 // `(x: any) => ...`); undefined when one is not a plain name.
 const untypedParams = (
@@ -170,7 +187,10 @@ const readOf = (
   if (writer !== undefined && scope.afterLegacy) return legacyReadOf(scope, root, identifier, what, ancestors, members)
   const fact = factOf(scope, root, staticKeys, writer, ancestors, members)
   if (fact !== undefined) return fact
-  const found = LoginReads.lookup(root, keys)
+  const outerIndex = ancestors.length - 1 - members.length
+  const absentMatters = root === "user" && keys.length === 1 && defaulted.has(keys[0] ?? "") &&
+    !truthinessOnly(ancestors, outerIndex, rootIsTest)
+  const found = absentMatters ? { read: LoginReads.profile, length: 0 } : LoginReads.lookup(root, keys)
   if (found === undefined) return refused(outer ?? identifier, `reads ${what}, which Login does not have`)
   const outermost = outer as acorn.MemberExpression
   if (writer !== undefined) {

@@ -81,7 +81,7 @@ const geoip: LoginRead = {
 }
 
 // Rules' `user` is the event's user (RulesContext copies it), so a field Login does not decode is the event's own.
-const profile = read(`((login.raw["user"] ?? {}) as ${anyRecord})`, "profile", anyRecord)
+export const profile = read(`((login.raw["user"] ?? {}) as ${anyRecord})`, "profile", anyRecord)
 
 // `user.x` where x is one of these is not the event's field as is (RulesContext normalises them), or is a method.
 const normalised: ReadonlySet<string> = new Set([

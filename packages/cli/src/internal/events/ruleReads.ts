@@ -6,17 +6,26 @@
  * from the `user` and `context` parameters, and from local names given one of them (`var md = user.app_metadata ||
  * {}`). A string literal is tied to a field when the rule compares it with the field (`===`, `!==`, `==`, `!=`, a
  * `switch` case), tests the field with it (`.indexOf`, `.includes`, `.startsWith`, `.endsWith`), or looks the field
- * up in a list of them (`["a", "b"].indexOf(context.clientName)`). Every other short string literal is kept as the
- * rule's vocabulary.
+ * up in a list of them (`["a", "b"].indexOf(context.clientName)`, `context.clientName in { a: 1 }`). A list, string
+ * or object held in a variable counts as written there: `const CLIENTS = ["a"]` then `CLIENTS.indexOf(context.clientID)`,
+ * `const ALLOWED = { app: ["a"] }` then `ALLOWED.app.includes(...)` or `context.clientName in ALLOWED`. Every other
+ * short string literal is kept as the rule's vocabulary.
  */
 import * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import { chainOf } from "../analyze/chains.ts"
+import type { EarlierWrites } from "../convert/earlierWrites.ts"
+import * as Held from "./held.ts"
 
 /** Fields by event path (`user.app_metadata.roles`, `client.name`), each with the literals it is compared with. */
 export interface RuleReads {
   readonly fields: ReadonlyMap<string, ReadonlySet<string>>
   readonly vocabulary: ReadonlySet<string>
+  /**
+   * The fields read only after an earlier rule wrote them (`user.tier`, set by one rule and read by the next), each
+   * with the rule that wrote it first: not inputs of the login.
+   */
+  readonly writtenEarlier?: ReadonlyMap<string, string>
 }
 
 const contextFields: Readonly<Record<string, string>> = {
@@ -143,6 +152,15 @@ export const ofRule = (source: string, params: ReadonlyArray<string>): RuleReads
     }
   })
 
+  const held = Held.ofProgram(program)
+  // What the rule assigns (`user.tier = ...`) it does not read there: the field is its output.
+  const assigned = new Set<acorn.Node>()
+  walk.simple(program, {
+    AssignmentExpression(node) {
+      if (node.operator === "=") assigned.add(node.left)
+    }
+  })
+  const literalsOf = (node: acorn.Node): ReadonlyArray<string> => Held.strings(held, node)
   const fields = new Map<string, Set<string>>()
   const vocabulary = new Set<string>()
   const read = (path: string | undefined, literal?: string) => {
@@ -155,7 +173,9 @@ export const ofRule = (source: string, params: ReadonlyArray<string>): RuleReads
     const n = node as acorn.AnyNode
     switch (n.type) {
       case "MemberExpression":
-        read(pathOf(n))
+        if (!assigned.has(n)) read(pathOf(n))
+        // ROLES_BY_CLIENT[context.clientName]: the object's keys
+        if (n.computed) { for (const key of Held.keys(held, n.object)) read(pathOf(n.property), key) }
         return
       case "Literal":
       case "TemplateLiteral": {
@@ -164,16 +184,19 @@ export const ofRule = (source: string, params: ReadonlyArray<string>): RuleReads
         return
       }
       case "BinaryExpression": {
+        // context.clientName in ALLOWED: the object's keys
+        if (n.operator === "in") {
+          for (const key of Held.keys(held, n.right)) read(pathOf(n.left), key)
+          return
+        }
         if (!comparisons.has(n.operator)) return
-        const left = stringOf(n.left)
-        const right = stringOf(n.right)
-        if (right !== undefined) read(pathOf(n.left), right)
-        if (left !== undefined) read(pathOf(n.right), left)
+        for (const right of literalsOf(n.right)) read(pathOf(n.left), right)
+        for (const left of literalsOf(n.left)) read(pathOf(n.right), left)
         return
       }
       case "SwitchStatement": {
         const path = pathOf(n.discriminant)
-        for (const c of n.cases) if (c.test != null) read(path, stringOf(c.test))
+        for (const c of n.cases) if (c.test != null) { for (const value of literalsOf(c.test)) read(path, value) }
         return
       }
       case "CallExpression": {
@@ -181,14 +204,11 @@ export const ofRule = (source: string, params: ReadonlyArray<string>): RuleReads
         if (!tests.has(n.callee.property.name)) return
         const argument = n.arguments[0]
         if (argument === undefined || argument.type === "SpreadElement") return
-        // field.indexOf("x")
-        const literal = stringOf(argument)
-        if (literal !== undefined) read(pathOf(n.callee.object), literal)
-        // ["a", "b"].indexOf(field)
-        if (n.callee.object.type === "ArrayExpression") {
-          const path = pathOf(argument)
-          for (const element of n.callee.object.elements) if (element != null) read(path, stringOf(element))
-        }
+        // field.indexOf("x"), field.includes(PREFIX)
+        for (const literal of literalsOf(argument)) read(pathOf(n.callee.object), literal)
+        // ["a", "b"].indexOf(field), CLIENTS.indexOf(field), "a,b".includes(field)
+        const path = pathOf(argument)
+        if (path !== undefined) { for (const value of literalsOf(n.callee.object)) read(path, value) }
         return
       }
     }
@@ -205,4 +225,35 @@ export const merge = (all: ReadonlyArray<RuleReads>): RuleReads => {
     for (const word of reads.vocabulary) vocabulary.add(word)
   }
   return { fields, vocabulary }
+}
+
+/** One rule of a folder: its name, what it reads and what it writes. */
+export interface OfRule {
+  readonly rule: string
+  readonly reads: RuleReads
+  readonly writes: EarlierWrites
+}
+
+/**
+ * The reads of a folder's rules, in the order they run: a field read only after an earlier rule wrote it is in
+ * `writtenEarlier` with that rule (still in `fields`: the earlier rule may not write it on every login).
+ */
+export const inOrder = (rules: ReadonlyArray<OfRule>): RuleReads => {
+  const written = new Map<string, string>()
+  const input = new Set<string>()
+  const writtenEarlier = new Map<string, string>()
+  for (const { reads, rule, writes } of rules) {
+    for (const path of reads.fields.keys()) {
+      const writer = written.get(path)
+      if (writer === undefined) input.add(path)
+      else if (!input.has(path)) writtenEarlier.set(path, writer)
+    }
+    for (const { path } of writes.paths) {
+      const [root, ...keys] = path
+      const at = root === "user" || root === "context" ? eventPath(root, keys) : undefined
+      if (at !== undefined && !written.has(at)) written.set(at, rule)
+    }
+  }
+  for (const path of input) writtenEarlier.delete(path)
+  return { ...merge(rules.map((r) => r.reads)), writtenEarlier }
 }

@@ -1,0 +1,154 @@
+/**
+ * DecisionKinds: the kinds of decision a legacy rule can make (deny, a token claim, scopes, metadata, MFA, a
+ * redirect), found in its code, and the kinds a run made, read from its RecordingApi summary. The differential test
+ * `rulefx convert` generates checks that each kind the rule can make was made on at least one generated login: a
+ * branch no login reaches is one the comparison never tested, and a test that passes without reaching it proves
+ * nothing about it. Node-side only.
+ *
+ * @since 0.1.0
+ */
+import type * as RecordingApi from "@rulefx/testing/RecordingApi"
+import * as acorn from "acorn"
+import * as walk from "acorn-walk"
+import { chainOf } from "./internal/analyze/chains.ts"
+
+/**
+ * A kind of decision.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type Kind = "deny" | "idTokenClaim" | "accessTokenClaim" | "scopes" | "metadata" | "mfa" | "redirect"
+
+/**
+ * A kind of decision a rule can make, with the lines of the rule file that make it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Decision {
+  readonly kind: Kind
+  readonly lines: ReadonlyArray<number>
+}
+
+const labels: Readonly<Record<Kind, string>> = {
+  deny: "denies the login (`callback` with an error)",
+  idTokenClaim: "sets an ID token claim (`context.idToken`)",
+  accessTokenClaim: "sets an access token claim (`context.accessToken`)",
+  scopes: "changes the access token's scopes (`context.accessToken.scope`)",
+  metadata: "persists metadata (`auth0.users.update*Metadata`)",
+  mfa: "requires MFA (`context.multifactor`)",
+  redirect: "redirects (`context.redirect`)"
+}
+
+const order: ReadonlyArray<Kind> = ["deny", "idTokenClaim", "accessTokenClaim", "scopes", "metadata", "mfa", "redirect"]
+
+// The kind an assignment to `context.<keys>` makes.
+const assigned = (keys: ReadonlyArray<string | undefined>): Kind | undefined => {
+  const [first, second] = keys
+  if (first === "multifactor" && keys.length === 1) return "mfa"
+  if (first === "redirect" && keys.length === 1) return "redirect"
+  if (first === "idToken" && keys.length === 2) return "idTokenClaim"
+  if (first === "accessToken" && keys.length === 2) return second === "scope" ? "scopes" : "accessTokenClaim"
+  return undefined
+}
+
+const isNothing = (node: acorn.AnyNode | undefined): boolean =>
+  node === undefined || (node.type === "Literal" && node.value === null) ||
+  (node.type === "Identifier" && node.name === "undefined")
+
+// `.catch(function (err) { callback(err) })`: an error handed on from a call that failed (the Management API), not a
+// decision of the rule's; no login reaches it unless that call fails.
+const handsOn = (node: acorn.AnyNode | undefined, ancestors: ReadonlyArray<acorn.Node>): boolean => {
+  if (node?.type !== "Identifier") return false
+  // The functions around the call, the rule's own (the outermost) left out.
+  const inner = ancestors.map((a) => a as acorn.AnyNode).filter((f) =>
+    f.type === "FunctionExpression" || f.type === "ArrowFunctionExpression" || f.type === "FunctionDeclaration"
+  ).slice(1) as ReadonlyArray<acorn.Function>
+  return inner.some((f) => f.params.some((p) => p.type === "Identifier" && p.name === node.name))
+}
+
+/**
+ * The kinds of decision a rule's function can make (`source` and `params` as Analyze gives them; `text` is the rule
+ * file, for the lines), in a fixed order.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const ofRule = (text: string, source: string, params: ReadonlyArray<string>): ReadonlyArray<Decision> => {
+  const at = text.indexOf(source)
+  const lineOffset = at < 0 ? 0 : text.slice(0, at).split("\n").length - 1
+  const program = acorn.parse(`(${source})`, { ecmaVersion: "latest", sourceType: "script", locations: true })
+  const [, context, callback] = params
+  const found = new Map<Kind, Set<number>>()
+  const add = (kind: Kind | undefined, node: acorn.Node) => {
+    if (kind === undefined) return
+    const lines = found.get(kind) ?? new Set<number>()
+    lines.add((node.loc?.start.line ?? 1) + lineOffset)
+    found.set(kind, lines)
+  }
+  walk.fullAncestor(program, (node, _state, ancestors) => {
+    const n = node as acorn.AnyNode
+    if (n.type === "AssignmentExpression" && n.left.type === "MemberExpression") {
+      const { keys, root } = chainOf(n.left)
+      if (root.type === "Identifier" && (root as acorn.Identifier).name === context) add(assigned(keys), n)
+    }
+    if (n.type !== "CallExpression") return
+    const first = n.arguments[0] as acorn.AnyNode | undefined
+    if (n.callee.type === "Identifier" && n.callee.name === callback && !isNothing(first)) {
+      if (!handsOn(first, ancestors)) add("deny", n)
+    }
+    if (n.callee.type === "MemberExpression") {
+      const { keys, root } = chainOf(n.callee)
+      const method = keys[1]
+      if (
+        root.type === "Identifier" && (root as acorn.Identifier).name === "auth0" && keys[0] === "users" &&
+        (method === "updateAppMetadata" || method === "updateUserMetadata")
+      ) add("metadata", n)
+    }
+  })
+  return order.flatMap((kind) => {
+    const lines = found.get(kind)
+    return lines === undefined ? [] : [{ kind, lines: [...lines].toSorted((a, b) => a - b) }]
+  })
+}
+
+const some = (record: Record<string, unknown>): boolean => Object.keys(record).length > 0
+
+/**
+ * The kinds of decision a run made, from its summary.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const made = (summary: RecordingApi.Summary): ReadonlyArray<Kind> => {
+  const flags: Readonly<Record<Kind, boolean>> = {
+    deny: summary.denied !== undefined,
+    idTokenClaim: some(summary.idTokenClaims),
+    accessTokenClaim: some(summary.accessTokenClaims),
+    scopes: summary.scopesAdded.length > 0 || summary.scopesRemoved.length > 0,
+    metadata: some(summary.appMetadata) || some(summary.userMetadata),
+    mfa: summary.mfa !== undefined,
+    redirect: summary.redirect !== undefined
+  }
+  return order.filter((kind) => flags[kind])
+}
+
+/**
+ * What is wrong when a run reached only `reached` of the rule's `decisions` (empty when it reached all of them): one
+ * line per decision no login made, naming it and its lines, and how to add a login that makes it.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const unreached = (
+  reached: ReadonlyArray<Kind>,
+  decisions: ReadonlyArray<Decision>
+): ReadonlyArray<string> =>
+  decisions.filter((d) => !reached.includes(d.kind)).map((d) =>
+    `line${d.lines.length === 1 ? "" : "s"} ${d.lines.join(", ")}: the legacy rule ${
+      labels[d.kind]
+    } there on none of the logins, so nothing compared that branch. Add a login that reaches it (to \`extra\` in ` +
+    "the test, as a post-login event), or give the rule's condition a literal the generator can see " +
+    "(`rulefx events --generate --rules` lists what it varies)"
+  )

@@ -1,0 +1,147 @@
+/**
+ * The proof `rulefx convert` writes (issue 13): a differential test that cannot fail is a bug. The generated logins
+ * reach the branches of a rule whose condition holds its literals in a variable, the comparison sees every field of
+ * the decision made there, and a decision the rule can make that no login reaches fails the generated test and keeps
+ * the conversion from being reported as converted.
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
+import * as Convert from "@rulefx/cli/Convert"
+import * as DecisionKinds from "@rulefx/cli/DecisionKinds"
+import * as RuleDifferential from "@rulefx/cli/RuleDifferential"
+import type { Denial } from "@rulefx/core/Denial"
+import * as Pipeline from "@rulefx/core/Pipeline"
+import type * as Rule from "@rulefx/core/Rule"
+import * as Events from "@rulefx/testing/Events"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+
+let dir = ""
+
+beforeAll(() => {
+  dir = mkdtempSync(join(fileURLToPath(new URL(".", import.meta.url)), ".tmp-convert-proof-"))
+})
+
+afterAll(() => {
+  if (dir !== "") rmSync(dir, { recursive: true, force: true })
+})
+
+const rulesFolder = (name: string, source: string): string => {
+  const rules = join(dir, `${name}-rules`)
+  mkdirSync(rules, { recursive: true })
+  writeFileSync(join(rules, `${name}.js`), source)
+  writeFileSync(
+    join(rules, `${name}.json`),
+    JSON.stringify({ name, script: `./${name}.js`, stage: "login_success", enabled: true, order: 1 })
+  )
+  return rules
+}
+
+const typedOf = (moduleFile: string, exportName: string) =>
+  Effect.promise(async () => {
+    const module = await import(pathToFileURL(moduleFile).href) as Record<string, unknown>
+    const rule = module[exportName] as Rule.Rule<Denial, PostLogin.PerLogin>
+    return PostLogin.make(Pipeline.make({ facts: [], rules: [rule] }), Layer.empty)
+  })
+
+// The generated test's own `decisions`, read back from its text.
+const decisionsOf = (testFile: string): ReadonlyArray<DecisionKinds.Decision> =>
+  JSON.parse(
+    /const decisions: ReadonlyArray<DecisionKinds\.Decision> = (.*)\n/.exec(readFileSync(testFile, "utf8"))![1]!
+      .replace(/(kind|lines):/g, "\"$1\":")
+  )
+
+const mfa = `function (user, context, callback) {
+  const CLIENTS_WITH_MFA = ['REPLACE_WITH_YOUR_CLIENT_ID'];
+  // run only for the specified clients
+  if (CLIENTS_WITH_MFA.indexOf(context.clientID) !== -1) {
+    context.multifactor = { provider: 'any', allowRememberBrowser: false };
+  }
+  callback(null, user, context);
+}
+`
+
+describe("Convert: the generated differential test can fail", () => {
+  it.live(
+    "the mfa template: a wrong allowRememberBrowser fails the generated comparison",
+    () =>
+      Effect.gen(function*() {
+        const rules = rulesFolder("mfa", mfa)
+        const written = yield* Convert.convert(rules, "mfa", { out: join(dir, "mfa-out") })
+        assert.strictEqual(written.status, "converted", written.module)
+        assert.deepStrictEqual(written.unreached, [])
+        assert.deepStrictEqual(decisionsOf(written.testFile), [{ kind: "mfa", lines: [5] }])
+        // The faithful conversion agrees and reaches the MFA branch.
+        const faithful = yield* RuleDifferential.run({
+          rules,
+          rule: "mfa",
+          typed: yield* typedOf(written.moduleFile, written.exportName),
+          count: 300
+        })
+        assert.deepStrictEqual(faithful.differences, [])
+        assert.deepStrictEqual(DecisionKinds.unreached(faithful.reached, decisionsOf(written.testFile)), [])
+        // The same module with the flag flipped: the generated test's comparison (300 logins, seed 1) finds it.
+        assert.include(written.module, "allowRememberBrowser: false")
+        const wrong = join(dir, "mfa-out", "mfa-wrong.ts")
+        writeFileSync(wrong, written.module.replace("allowRememberBrowser: false", "allowRememberBrowser: true"))
+        const report = yield* RuleDifferential.run({
+          rules,
+          rule: "mfa",
+          typed: yield* typedOf(wrong, written.exportName),
+          count: 300
+        })
+        assert.isAbove(report.differences.length, 0)
+        assert.deepStrictEqual(report.differences[0]?.legacy.mfaOptions, { allowRememberBrowser: false })
+        assert.deepStrictEqual(report.differences[0]?.typed.mfaOptions, { allowRememberBrowser: true })
+      }),
+    120_000
+  )
+
+  it.live(
+    "a decision no generated login reaches: the generated test fails naming its line, convert says partial",
+    () =>
+      Effect.gen(function*() {
+        const source = `function (user, context, callback) {
+  if (context.stats.loginsCount > 100000) {
+    context.idToken["https://example.com/veteran"] = true;
+  }
+  callback(null, user, context);
+}
+`
+        const rules = rulesFolder("veteran", source)
+        const written = yield* Convert.convert(rules, "veteran", { out: join(dir, "veteran-out") })
+        assert.deepStrictEqual(written.todos, [])
+        assert.strictEqual(written.status, "partial")
+        assert.strictEqual(written.unreached.length, 1)
+        assert.include(written.unreached[0], "line 3: the legacy rule sets an ID token claim")
+        assert.include(Convert.render(written), "untested    line 3")
+        // What the generated test asserts last: the comparison agrees, and still fails naming the branch.
+        const report = yield* RuleDifferential.run({
+          rules,
+          rule: "veteran",
+          typed: yield* typedOf(written.moduleFile, written.exportName),
+          count: 300
+        })
+        assert.deepStrictEqual(report.differences, [])
+        assert.deepStrictEqual(
+          DecisionKinds.unreached(report.reached, decisionsOf(written.testFile)),
+          written.unreached
+        )
+        // A login of the user's own (`extra`, as the generated test offers) reaches it.
+        const extra = [Events.postLogin({ stats: { logins_count: 200_000 } })]
+        const reaching = yield* RuleDifferential.run({
+          rules,
+          rule: "veteran",
+          typed: yield* typedOf(written.moduleFile, written.exportName),
+          count: 10,
+          extra
+        })
+        assert.deepStrictEqual([reaching.events, reaching.differences], [11, []])
+        assert.deepStrictEqual(DecisionKinds.unreached(reaching.reached, decisionsOf(written.testFile)), [])
+      }),
+    120_000
+  )
+})
