@@ -4,31 +4,17 @@
  * by none of the test's logins, and on a rule the folder does not have).
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { execFile } from "node:child_process"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as RulefxBin from "./utils/RulefxBin.ts"
 
-const bin = fileURLToPath(new URL("../bin/workspace.js", import.meta.url))
 const rules = fileURLToPath(new URL("../../../examples/legacy-rules/rules", import.meta.url))
 
-interface Output {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
+const rulefx = RulefxBin.run
 
-const rulefx = (cwd: string, ...args: ReadonlyArray<string>): Promise<Output> =>
-  new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, timeout: 45_000, env: { ...process.env, NO_COLOR: "1" } }, (
-      error,
-      stdout,
-      stderr
-    ) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }))
-  })
-
-const show = (o: Output) => `exit ${o.code}\n--- stdout\n${o.stdout}\n--- stderr\n${o.stderr}`
+const show = RulefxBin.show
 
 let dir = ""
 

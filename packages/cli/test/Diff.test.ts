@@ -12,17 +12,16 @@ import * as Migrate from "@rulefx/cli/Migrate"
 import * as Listen from "@rulefx/testing/Listen"
 import * as SellerServer from "@rulefx/testing/SellerServer"
 import * as Effect from "effect/Effect"
-import { execFile } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as RulefxBin from "./utils/RulefxBin.ts"
 import { claims, intercomSecret, minimalEvent } from "./utils/Seed.ts"
 
 const seedFolder = fileURLToPath(new URL("../../../examples/seller-login", import.meta.url))
 const legacyFolder = fileURLToPath(new URL("../../../examples/legacy-rules", import.meta.url))
-const bin = fileURLToPath(new URL("../bin/workspace.js", import.meta.url))
 const renamedRoles = "https://example.com/role_list"
 
 let dir = ""
@@ -89,23 +88,10 @@ const seedEvents = () =>
 
 const seedSecrets = () => ({ SELLER_API_URL: seller.url, INTERCOM_SECRET: intercomSecret })
 
-interface Output {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
+/** Runs `rulefx ...args`; never rejects. */
+const rulefx = (...args: ReadonlyArray<string>) => RulefxBin.run(dir, ...args)
 
-/** Runs `rulefx ...args` from the workspace's bin; never rejects. */
-const rulefx = (...args: ReadonlyArray<string>): Promise<Output> =>
-  new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: dir, timeout: 45_000, env: { ...process.env, NO_COLOR: "1" } }, (
-      error,
-      stdout,
-      stderr
-    ) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }))
-  })
-
-const show = (output: Output) => `exit ${output.code}\n--- stdout\n${output.stdout}\n--- stderr\n${output.stderr}`
+const show = RulefxBin.show
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "rulefx-diff-"))

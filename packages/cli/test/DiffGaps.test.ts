@@ -7,14 +7,12 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
 import * as Tokens from "@rulefx/testing/Tokens"
 import * as Effect from "effect/Effect"
-import { execFile } from "node:child_process"
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import * as RulefxBin from "./utils/RulefxBin.ts"
 import { minimalEvent } from "./utils/Seed.ts"
 
-const bin = fileURLToPath(new URL("../bin/workspace.js", import.meta.url))
 let dir = ""
 
 beforeAll(() => {
@@ -36,23 +34,10 @@ const action = (name: string, execute: string) =>
 
 const events = () => file("one.jsonl", JSON.stringify(minimalEvent()) + "\n")
 
-interface Output {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
+/** Runs `rulefx ...args`; never rejects. */
+const rulefx = (...args: ReadonlyArray<string>) => RulefxBin.run(dir, ...args)
 
-/** Runs `rulefx ...args` from the workspace's bin; never rejects. */
-const rulefx = (...args: ReadonlyArray<string>): Promise<Output> =>
-  new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: dir, timeout: 45_000, env: { ...process.env, NO_COLOR: "1" } }, (
-      error,
-      stdout,
-      stderr
-    ) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }))
-  })
-
-const show = (output: Output) => `exit ${output.code}\n--- stdout\n${output.stdout}\n--- stderr\n${output.stderr}`
+const show = RulefxBin.show
 
 describe("Diff: cache writes", () => {
   it.effect("a changed cache.set is a difference at cache.<key>, shown as the value set", () =>

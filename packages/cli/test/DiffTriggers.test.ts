@@ -12,15 +12,14 @@ import * as Diff from "@rulefx/cli/Diff"
 import * as LocalRun from "@rulefx/cli/LocalRun"
 import * as Listen from "@rulefx/testing/Listen"
 import * as Effect from "effect/Effect"
-import { execFile } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as RulefxBin from "./utils/RulefxBin.ts"
 
 const m2mFolder = fileURLToPath(new URL("../../../examples/m2m-scopes", import.meta.url))
-const bin = fileURLToPath(new URL("../bin/workspace.js", import.meta.url))
 const rateLimit = "https://example.com/rate_limit"
 
 let dir = ""
@@ -48,22 +47,10 @@ const sampleEvents = () =>
 const exchange = (name: string, body: string) =>
   file(`${name}.js`, `exports.onExecuteCredentialsExchange = async (event, api) => {\n${body}\n}\n`)
 
-interface Output {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
+/** Runs `rulefx ...args`; never rejects. */
+const rulefx = (...args: ReadonlyArray<string>) => RulefxBin.run(dir, ...args)
 
-const rulefx = (...args: ReadonlyArray<string>): Promise<Output> =>
-  new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: dir, timeout: 45_000, env: { ...process.env, NO_COLOR: "1" } }, (
-      error,
-      stdout,
-      stderr
-    ) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }))
-  })
-
-const show = (output: Output) => `exit ${output.code}\n--- stdout\n${output.stdout}\n--- stderr\n${output.stderr}`
+const show = RulefxBin.show
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "rulefx-diff-triggers-"))

@@ -7,13 +7,12 @@ import * as Diff from "@rulefx/cli/Diff"
 import * as GeneratedEvents from "@rulefx/cli/GeneratedEvents"
 import * as TenantEvents from "@rulefx/cli/TenantEvents"
 import * as Effect from "effect/Effect"
-import { execFile } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as RulefxBin from "./utils/RulefxBin.ts"
 
-const bin = fileURLToPath(new URL("../bin/workspace.js", import.meta.url))
 const legacyRules = fileURLToPath(new URL("../../../examples/legacy-rules/rules", import.meta.url))
 
 let dir = ""
@@ -208,20 +207,8 @@ describe("GeneratedEvents with the rules' reads", () => {
     }))
 })
 
-interface Output {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-}
-
-const rulefx = (...args: ReadonlyArray<string>): Promise<Output> =>
-  new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { timeout: 45_000, env: { ...process.env, NO_COLOR: "1" } }, (
-      error,
-      stdout,
-      stderr
-    ) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }))
-  })
+/** Runs `rulefx ...args`; never rejects. */
+const rulefx = (...args: ReadonlyArray<string>) => RulefxBin.run(undefined, ...args)
 
 describe("rulefx events --generate", () => {
   it("the same file for the same seed; what varies, and what the rules read that does not", async () => {

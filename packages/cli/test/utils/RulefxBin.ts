@@ -1,0 +1,30 @@
+/**
+ * Runs the workspace's `rulefx` bin as a user's shell would (a child process, no colours), for tests of the CLI's
+ * exit codes and output.
+ */
+import { execFile } from "node:child_process"
+import { fileURLToPath } from "node:url"
+
+/** The workspace's bin: runs the CLI from its TypeScript sources. */
+export const bin = fileURLToPath(new URL("../../bin/workspace.js", import.meta.url))
+
+/** What one `rulefx` command left: its exit code (null when killed) and what it printed. */
+export interface Output {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs `rulefx ...args` in `cwd` (the test process's own when undefined); never rejects. */
+export const run = (cwd: string | undefined, ...args: ReadonlyArray<string>): Promise<Output> =>
+  new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd, timeout: 45_000, env: { ...process.env, NO_COLOR: "1" } }, (
+      error,
+      stdout,
+      stderr
+    ) => resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : null, stdout, stderr }))
+  })
+
+/** An output as one string, for an assertion's message. */
+export const show = (output: Output): string =>
+  `exit ${output.code}\n--- stdout\n${output.stdout}\n--- stderr\n${output.stderr}`
