@@ -208,8 +208,14 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
     const keys = new Set<string>()
     const notes = [...warnings]
     const skip = options.skip ?? []
-    for (const name of skip) {
-      if (!rules.some((r) => r.name === name)) notes.push(`--skip ${name}: there is no rule named "${name}"`)
+    // A misspelt --skip would run a converted rule twice, once as legacy code and once typed: refused, not a warning.
+    const unknown = skip.filter((name) => !rules.some((r) => r.name === name))
+    if (unknown.length > 0) {
+      return yield* new MigrateError({
+        reason: `${unknown.map((name) => `--skip ${name}: there is no rule named "${name}"`).join("; ")} (the rules: ${
+          rules.map((r) => r.name).toSorted().join(", ")
+        })`
+      })
     }
     for (const rule of rules.toSorted(RulesFolder.byOrder)) {
       if (skip.includes(rule.name)) {

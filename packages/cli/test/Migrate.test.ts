@@ -492,17 +492,19 @@ describe("MigrationPlan.plan: constructs with no Actions equivalent", () => {
     assert.deepStrictEqual(MigrationPlan.problems(p), [])
   })
 
-  it("--skip leaves rules out by name (converted ones); an unknown name is a warning", async () => {
+  it("--skip leaves rules out by name (converted ones); an unknown name is refused, naming the rules", async () => {
     const dir = tree({
       ...rule("a", { name: "a", order: 1 }),
       ...rule("b", { name: "b", order: 2 }),
       ...rule("c", { name: "c", order: 3 })
     })
-    const p = await planOf(dir, { skip: ["b", "nope"] })
+    const p = await planOf(dir, { skip: ["b"] })
     assert.deepStrictEqual(names(p), ["a", "c"])
     assert.deepStrictEqual(p.skipped, [{ name: "b", why: "left out with --skip" }])
-    assert.deepStrictEqual(p.warnings, ["--skip nope: there is no rule named \"nope\""])
+    assert.deepStrictEqual(p.warnings, [])
     assert.include(MigrationPlan.render(p), "  -  b: skipped, left out with --skip")
+    const typo = await Effect.runPromise(Effect.flip(MigrationPlan.plan(dir, { skip: ["b", "nope"] })))
+    assert.strictEqual(typo.reason, `--skip nope: there is no rule named "nope" (the rules: a, b, c)`)
   })
 
   it(
