@@ -99,9 +99,28 @@ export const legacyOf = Effect.fn("RuleDifferential.legacyOf")(function*(
   return {
     handler: LegacyAction.make(analysed.map((a) => a.rule)).onExecutePostLogin,
     reads: RuleReads.merge(analysed.map((a) => a.reads)),
+    decisions: decisionsOf(analysed.map((a) => a.decisions)),
     secrets: Object.fromEntries(keys.map((key) => [key, `differential-${key}`]))
   }
 })
+
+// The decisions of the rule (the last of `rules`) a run counts as made: with the rules before it run first, theirs
+// count too (as any kind of theirs does), so its denial messages are theirs and its own.
+const decisionsOf = (
+  rules: ReadonlyArray<ReadonlyArray<DecisionKinds.Decision>>
+): ReadonlyArray<DecisionKinds.Decision> => {
+  const denials = rules.flatMap((decisions) => decisions.filter((d) => d.kind === "deny"))
+  const messages = denials.some((d) => d.messages === undefined)
+    ? undefined
+    : [...new Set(denials.flatMap((d) => d.messages ?? []))]
+  return (rules.at(-1) ?? []).map((d): DecisionKinds.Decision =>
+    d.kind !== "deny"
+      ? d
+      : messages === undefined
+      ? { kind: d.kind, lines: d.lines }
+      : { kind: d.kind, lines: d.lines, messages }
+  )
+}
 
 // The rule's file, after the enabled login_success rules before it (by order, then name) when `earlier`.
 const filesOf = Effect.fnUntraced(function*(rules: string, rule: string, earlier: boolean) {
@@ -123,6 +142,7 @@ const legacyRuleOf = Effect.fnUntraced(function*(file: RulesFolder.RuleFile) {
   return {
     rule: LegacyRule.make(file.name, analysis.source, { settings: analysis.configurationKeys }),
     reads: RuleReads.ofRule(analysis.source, analysis.params),
+    decisions: DecisionKinds.ofRule(text, analysis.source, analysis.params),
     configurationKeys: analysis.configurationKeys
   }
 })
@@ -203,7 +223,7 @@ export const run = Effect.fn("RuleDifferential.run")(function*(options: Options)
         })
     )
     const [typed, old] = runs as [(typeof runs)[number], (typeof runs)[number]]
-    for (const kind of DecisionKinds.made(old.summary)) reached.add(kind)
+    for (const kind of DecisionKinds.made(old.summary, legacy.decisions)) reached.add(kind)
     const now = timeOf(start, yield* Clock.currentTimeMillis)
     if (!isDeepStrictEqual(now(asSent(typed.summary)), now(asSent(old.summary)))) {
       differences.push({

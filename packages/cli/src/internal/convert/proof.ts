@@ -31,12 +31,16 @@ export const decisions = Effect.fnUntraced(function*(options: Pick<Options, "scr
 })
 
 // The legacy side on one login: the kinds it made (none when it throws: the test would fail on that login anyway).
-const kindsOf = (handler: PostLogin.Handler, login: Record<string, unknown>) =>
+const kindsOf = (
+  handler: PostLogin.Handler,
+  login: Record<string, unknown>,
+  rule: ReadonlyArray<DecisionKinds.Decision>
+) =>
   Effect.promise(async () => {
     const api = RecordingApi.make({ event: login })
     try {
       await LogCapture.around(() => handler(login, api), { limit: 1 })
-      return DecisionKinds.made(api.summary())
+      return DecisionKinds.made(api.summary(), rule)
     } catch {
       return []
     }
@@ -49,7 +53,11 @@ export const unreached = Effect.fnUntraced(function*(options: Options, rule: Rea
   const { events } = GeneratedEvents.generate({ count: options.count, seed: 1, reads: legacy.reads })
   const reached = new Set<DecisionKinds.Kind>()
   for (const { event } of events) {
-    const kinds = yield* kindsOf(legacy.handler, { ...structuredClone(event), secrets: legacy.secrets })
+    const kinds = yield* kindsOf(
+      legacy.handler,
+      { ...structuredClone(event), secrets: legacy.secrets },
+      legacy.decisions
+    )
     for (const kind of kinds) reached.add(kind)
     if (rule.every((d) => reached.has(d.kind))) break
   }
