@@ -30,6 +30,7 @@ import * as Effect from "effect/Effect"
 import { mkdir, writeFile } from "node:fs/promises"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import * as Analyze from "./Analyze.ts"
+import { lineOffsetOf } from "./internal/analyze/locate.ts"
 import * as CallsBack from "./internal/convert/callsBack.ts"
 import * as DifferentialTest from "./internal/convert/differentialTest.ts"
 import * as EarlierWrites from "./internal/convert/earlierWrites.ts"
@@ -155,12 +156,6 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
   }
   return conversion
 })
-
-// The lines of the rule file before its function's source.
-const lineOffsetOf = (text: string, source: string): number => {
-  const at = text.indexOf(source)
-  return at < 0 ? 0 : text.slice(0, at).split("\n").length - 1
-}
 
 const todoWhole = (scope: Scope.Scope, node: acorn.Node, reason: string): Array<string> => {
   scope.todos.push({ line: Scope.lineOf(scope, node), construct: "the rule's function", reason })

@@ -11,7 +11,8 @@ import type * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import { chainOf, staticString } from "./internal/analyze/chains.ts"
-import { messageOf } from "./internal/convert/callback.ts"
+import { lineOffsetOf } from "./internal/analyze/locate.ts"
+import { isNullish, messageOf } from "./internal/convert/callback.ts"
 
 /**
  * A kind of decision.
@@ -60,10 +61,6 @@ const assigned = (keys: ReadonlyArray<string | undefined>): Kind | undefined => 
   return undefined
 }
 
-const isNothing = (node: acorn.AnyNode | undefined): boolean =>
-  node === undefined || (node.type === "Literal" && node.value === null) ||
-  (node.type === "Identifier" && node.name === "undefined")
-
 // `.catch(function (err) { callback(err) })`: an error handed on from a call that failed (the Management API), not a
 // decision of the rule's; no login reaches it unless that call fails.
 const handsOn = (node: acorn.AnyNode | undefined, ancestors: ReadonlyArray<acorn.Node>): boolean => {
@@ -87,8 +84,7 @@ const denialMessage = (error: acorn.AnyNode): string | undefined =>
  * @since 0.1.0
  */
 export const ofRule = (text: string, source: string, params: ReadonlyArray<string>): ReadonlyArray<Decision> => {
-  const at = text.indexOf(source)
-  const lineOffset = at < 0 ? 0 : text.slice(0, at).split("\n").length - 1
+  const lineOffset = lineOffsetOf(text, source)
   const program = acorn.parse(`(${source})`, { ecmaVersion: "latest", sourceType: "script", locations: true })
   const [, context, callback] = params
   const found = new Map<Kind, Set<number>>()
@@ -108,7 +104,7 @@ export const ofRule = (text: string, source: string, params: ReadonlyArray<strin
     }
     if (n.type !== "CallExpression") return
     const first = n.arguments[0] as acorn.AnyNode | undefined
-    if (n.callee.type === "Identifier" && n.callee.name === callback && !isNothing(first)) {
+    if (n.callee.type === "Identifier" && n.callee.name === callback && !isNullish(first)) {
       if (!handsOn(first, ancestors)) {
         add("deny", n)
         const message = first === undefined ? undefined : denialMessage(first)
