@@ -276,7 +276,7 @@ describe("PasswordResetPostChallenge", () => {
     PasswordResetPostChallenge.make({
       execute: Reset.makePipeline({ facts: [Confirm], rules: [Reset.makeRule("read", Effect.asVoid(Confirm))] }),
       resume: Reset.makePipeline({ facts: [], rules: [] }),
-      // @ts-expect-error a first-pass pipeline that reads a returned token: the layer does not provide Resumed
+      // @ts-expect-error a first-pass pipeline that reads a returned token: continue pass only (ContinuePassOnly: Resumed)
       layer: Layer.empty
     })
     // @ts-expect-error a post-login rule in this trigger's pipeline

@@ -30,6 +30,7 @@ import * as Effect from "effect/Effect"
 import { mkdir, writeFile } from "node:fs/promises"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import * as Analyze from "./Analyze.ts"
+import { lineOffsetOf } from "./internal/analyze/locate.ts"
 import * as CallsBack from "./internal/convert/callsBack.ts"
 import * as DifferentialTest from "./internal/convert/differentialTest.ts"
 import * as EarlierWrites from "./internal/convert/earlierWrites.ts"
@@ -156,12 +157,6 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
   return conversion
 })
 
-// The lines of the rule file before its function's source.
-const lineOffsetOf = (text: string, source: string): number => {
-  const at = text.indexOf(source)
-  return at < 0 ? 0 : text.slice(0, at).split("\n").length - 1
-}
-
 const todoWhole = (scope: Scope.Scope, node: acorn.Node, reason: string): Array<string> => {
   scope.todos.push({ line: Scope.lineOf(scope, node), construct: "the rule's function", reason })
   return [`RULEFX_TODO(${JSON.stringify(`line ${Scope.lineOf(scope, node)}: the rule's function ${reason}`)})`]
@@ -286,28 +281,15 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
     decisions,
     facts: conversion.facts.length === 0 ? undefined : { names: conversion.facts, module: importPath(tests, factsFile) }
   })
-  if (conversion.facts.length > 0) {
-    // Absent, it is written; there but unreadable, or edited, it is left alone.
-    const existing = yield* readText(factsFile, (problem) => problem).pipe(
-      Effect.catchIf((problem) => problem === "no such file", () => Effect.succeed(undefined)),
-      Effect.mapError((problem) => new ConvertError({ reason: `${factsFile}: ${problem}` }))
-    )
-    if (existing !== undefined && !Facts.isUnedited(existing)) {
-      return yield* new ConvertError({
-        reason: `${factsFile}: edited since rulefx convert wrote it (or not written by it), so it is not replaced: ` +
-          "move your own facts to another module and delete it"
-      })
-    }
-  }
-  yield* io(`${moduleFile}: cannot be written`, async () => {
-    await mkdir(dirname(moduleFile), { recursive: true })
-    await writeFile(moduleFile, conversion.module)
-    await mkdir(dirname(testFile), { recursive: true })
-    await writeFile(testFile, test)
-    if (conversion.facts.length > 0) {
-      await writeFile(factsFile, Facts.module(before.all, relative(dirname(factsFile), folder.folder) || "."))
-    }
-  })
+  const facts = conversion.facts.length === 0
+    ? undefined
+    : Facts.module(before.all, relative(dirname(factsFile), folder.folder) || ".")
+  if (facts !== undefined) yield* replaceableFacts(factsFile)
+  yield* writeAll([
+    [moduleFile, conversion.module],
+    [testFile, test],
+    ...(facts === undefined ? [] : [[factsFile, facts] as const])
+  ])
   const typeCheck = options.check === false || conversion.status !== "converted"
     ? undefined
     : yield* checkWritten(out, [moduleFile, testFile, ...(conversion.facts.length > 0 ? [factsFile] : [])])
@@ -322,6 +304,29 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
   }
   return written
 })
+
+// The facts module is written when absent; there but unreadable, or edited, it is left alone (and convert fails).
+const replaceableFacts = Effect.fnUntraced(function*(factsFile: string) {
+  const existing = yield* readText(factsFile, (problem) => problem).pipe(
+    Effect.catchIf((problem) => problem === "no such file", () => Effect.succeed(undefined)),
+    Effect.mapError((problem) => new ConvertError({ reason: `${factsFile}: ${problem}` }))
+  )
+  if (existing !== undefined && !Facts.isUnedited(existing)) {
+    return yield* new ConvertError({
+      reason: `${factsFile}: edited since rulefx convert wrote it (or not written by it), so it is not replaced: ` +
+        "move your own facts to another module and delete it"
+    })
+  }
+})
+
+// Writes each file, its folder made first; a failure is named after the first file (the module).
+const writeAll = (files: ReadonlyArray<readonly [file: string, text: string]>) =>
+  io(`${files[0]?.[0]}: cannot be written`, () => Promise.all(files.map(([file, text]) => writeOne(file, text))))
+
+const writeOne = async (file: string, text: string) => {
+  await mkdir(dirname(file), { recursive: true })
+  await writeFile(file, text)
+}
 
 const checkWritten = Effect.fnUntraced(function*(out: string, files: ReadonlyArray<string>) {
   const result = yield* TypeCheck.checkFiles(out, files).pipe(

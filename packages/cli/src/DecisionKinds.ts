@@ -10,7 +10,9 @@
 import type * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as acorn from "acorn"
 import * as walk from "acorn-walk"
-import { chainOf } from "./internal/analyze/chains.ts"
+import { chainOf, staticString } from "./internal/analyze/chains.ts"
+import { lineOffsetOf } from "./internal/analyze/locate.ts"
+import { isNullish, messageOf } from "./internal/convert/callback.ts"
 
 /**
  * A kind of decision.
@@ -29,6 +31,12 @@ export type Kind = "deny" | "idTokenClaim" | "accessTokenClaim" | "scopes" | "me
 export interface Decision {
   readonly kind: Kind
   readonly lines: ReadonlyArray<number>
+  /**
+   * For `deny`: the messages the rule's own denials carry (`callback(new UnauthorizedError("message"))`, `new Error`,
+   * a string), when every one is a static string. A rule that throws is denied too, with the error's message: only a
+   * denial with one of these counts as the rule's. Absent when one is computed: any denial counts then.
+   */
+  readonly messages?: ReadonlyArray<string>
 }
 
 const labels: Readonly<Record<Kind, string>> = {
@@ -53,10 +61,6 @@ const assigned = (keys: ReadonlyArray<string | undefined>): Kind | undefined => 
   return undefined
 }
 
-const isNothing = (node: acorn.AnyNode | undefined): boolean =>
-  node === undefined || (node.type === "Literal" && node.value === null) ||
-  (node.type === "Identifier" && node.name === "undefined")
-
 // `.catch(function (err) { callback(err) })`: an error handed on from a call that failed (the Management API), not a
 // decision of the rule's; no login reaches it unless that call fails.
 const handsOn = (node: acorn.AnyNode | undefined, ancestors: ReadonlyArray<acorn.Node>): boolean => {
@@ -68,6 +72,10 @@ const handsOn = (node: acorn.AnyNode | undefined, ancestors: ReadonlyArray<acorn
   return inner.some((f) => f.params.some((p) => p.type === "Identifier" && p.name === node.name))
 }
 
+// The reason a rule's `callback(error)` denies with, when static: an error's message, or a string itself.
+const denialMessage = (error: acorn.AnyNode): string | undefined =>
+  error.type === "Literal" && typeof error.value !== "string" ? undefined : staticString(error) ?? messageOf(error)
+
 /**
  * The kinds of decision a rule's function can make (`source` and `params` as Analyze gives them; `text` is the rule
  * file, for the lines), in a fixed order.
@@ -76,11 +84,12 @@ const handsOn = (node: acorn.AnyNode | undefined, ancestors: ReadonlyArray<acorn
  * @since 0.1.0
  */
 export const ofRule = (text: string, source: string, params: ReadonlyArray<string>): ReadonlyArray<Decision> => {
-  const at = text.indexOf(source)
-  const lineOffset = at < 0 ? 0 : text.slice(0, at).split("\n").length - 1
+  const lineOffset = lineOffsetOf(text, source)
   const program = acorn.parse(`(${source})`, { ecmaVersion: "latest", sourceType: "script", locations: true })
   const [, context, callback] = params
   const found = new Map<Kind, Set<number>>()
+  // The messages of the rule's denials; undefined once one is not a static string.
+  let messages: Set<string> | undefined = new Set<string>()
   const add = (kind: Kind | undefined, node: acorn.Node) => {
     if (kind === undefined) return
     const lines = found.get(kind) ?? new Set<number>()
@@ -95,8 +104,12 @@ export const ofRule = (text: string, source: string, params: ReadonlyArray<strin
     }
     if (n.type !== "CallExpression") return
     const first = n.arguments[0] as acorn.AnyNode | undefined
-    if (n.callee.type === "Identifier" && n.callee.name === callback && !isNothing(first)) {
-      if (!handsOn(first, ancestors)) add("deny", n)
+    if (n.callee.type === "Identifier" && n.callee.name === callback && !isNullish(first)) {
+      if (!handsOn(first, ancestors)) {
+        add("deny", n)
+        const message = first === undefined ? undefined : denialMessage(first)
+        messages = message === undefined || message.trim() === "" ? undefined : messages?.add(message)
+      }
     }
     if (n.callee.type === "MemberExpression") {
       const { keys, root } = chainOf(n.callee)
@@ -109,21 +122,40 @@ export const ofRule = (text: string, source: string, params: ReadonlyArray<strin
   })
   return order.flatMap((kind) => {
     const lines = found.get(kind)
-    return lines === undefined ? [] : [{ kind, lines: [...lines].toSorted((a, b) => a - b) }]
+    if (lines === undefined) return []
+    const sorted = [...lines].toSorted((a, b) => a - b)
+    return [
+      kind === "deny" && messages !== undefined ? { kind, lines: sorted, messages: [...messages] } : {
+        kind,
+        lines: sorted
+      }
+    ]
   })
 }
 
 const some = (record: Record<string, unknown>): boolean => Object.keys(record).length > 0
 
+// A denial is the rule's own when it can deny and the reason is one of its messages (Rules cut a reason over 500
+// characters, ending it with "…"): a rule that throws (`user.email.split` on a login without an email) is denied
+// with the error's message, which no branch of the rule decided.
+const ownDenial = (reason: string | undefined, decisions: ReadonlyArray<Decision>): boolean => {
+  const deny = decisions.find((d) => d.kind === "deny")
+  if (reason === undefined || deny === undefined) return false
+  if (deny.messages === undefined) return true
+  const cut = reason.endsWith("…") ? reason.slice(0, -1) : undefined
+  return deny.messages.some((m) => m === reason || (cut !== undefined && m.length > 500 && m.startsWith(cut)))
+}
+
 /**
- * The kinds of decision a run made, from its summary.
+ * The kinds of decision a run of the rule made, from its summary, of the rule's `decisions` (ofRule): a denial counts
+ * only with one of the rule's own messages (`Decision.messages`), not one a throw made.
  *
  * @category getters
  * @since 0.1.0
  */
-export const made = (summary: RecordingApi.Summary): ReadonlyArray<Kind> => {
+export const made = (summary: RecordingApi.Summary, decisions: ReadonlyArray<Decision>): ReadonlyArray<Kind> => {
   const flags: Readonly<Record<Kind, boolean>> = {
-    deny: summary.denied !== undefined,
+    deny: ownDenial(summary.denied, decisions),
     idTokenClaim: some(summary.idTokenClaims),
     accessTokenClaim: some(summary.accessTokenClaims),
     scopes: summary.scopesAdded.length > 0 || summary.scopesRemoved.length > 0,

@@ -99,9 +99,28 @@ export const legacyOf = Effect.fn("RuleDifferential.legacyOf")(function*(
   return {
     handler: LegacyAction.make(analysed.map((a) => a.rule)).onExecutePostLogin,
     reads: RuleReads.merge(analysed.map((a) => a.reads)),
+    decisions: decisionsOf(analysed.map((a) => a.decisions)),
     secrets: Object.fromEntries(keys.map((key) => [key, `differential-${key}`]))
   }
 })
+
+// The decisions of the rule (the last of `rules`) a run counts as made: with the rules before it run first, theirs
+// count too (as any kind of theirs does), so its denial messages are theirs and its own.
+const decisionsOf = (
+  rules: ReadonlyArray<ReadonlyArray<DecisionKinds.Decision>>
+): ReadonlyArray<DecisionKinds.Decision> => {
+  const denials = rules.flatMap((decisions) => decisions.filter((d) => d.kind === "deny"))
+  const messages = denials.some((d) => d.messages === undefined)
+    ? undefined
+    : [...new Set(denials.flatMap((d) => d.messages ?? []))]
+  return (rules.at(-1) ?? []).map((d): DecisionKinds.Decision =>
+    d.kind !== "deny"
+      ? d
+      : messages === undefined
+      ? { kind: d.kind, lines: d.lines }
+      : { kind: d.kind, lines: d.lines, messages }
+  )
+}
 
 // The rule's file, after the enabled login_success rules before it (by order, then name) when `earlier`.
 const filesOf = Effect.fnUntraced(function*(rules: string, rule: string, earlier: boolean) {
@@ -123,6 +142,7 @@ const legacyRuleOf = Effect.fnUntraced(function*(file: RulesFolder.RuleFile) {
   return {
     rule: LegacyRule.make(file.name, analysis.source, { settings: analysis.configurationKeys }),
     reads: RuleReads.ofRule(analysis.source, analysis.params),
+    decisions: DecisionKinds.ofRule(text, analysis.source, analysis.params),
     configurationKeys: analysis.configurationKeys
   }
 })
@@ -173,12 +193,46 @@ const asSent = (summary: RecordingApi.Summary): unknown => {
 }
 
 /**
- * Runs both on the same generated logins, one login at a time, and lists the logins where they differ.
+ * What one handler did on one login: its summary, and what it logged (at most `limit` lines).
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Outcome {
+  readonly summary: RecordingApi.Summary
+  readonly lines: ReadonlyArray<string>
+}
+
+/**
+ * Runs a handler on a copy of the login, with a fresh RecordingApi and the console captured (at most `limit` lines
+ * kept): what it logs is kept, not printed. Fails with what the handler threw.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const run = Effect.fn("RuleDifferential.run")(function*(options: Options) {
+export const outcomeOf = (
+  handler: PostLogin.Handler,
+  login: Readonly<Record<string, unknown>>,
+  limit: number
+): Effect.Effect<Outcome, unknown> =>
+  Effect.tryPromise({
+    try: async () => {
+      const copy = structuredClone(login) as Record<string, unknown>
+      const api = RecordingApi.make({ event: copy })
+      const { lines } = await LogCapture.around(() => handler(copy, api), { limit })
+      return { summary: api.summary(), lines }
+    },
+    catch: (error) => error
+  })
+
+/**
+ * The legacy rule (legacyOf) and the logins a comparison runs, each named and with a secret for each `configuration`
+ * key: the user's own (`extra`) first, then the generated ones (`count`, default 300; `seed`, default 1).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const logins = Effect.fn("RuleDifferential.logins")(function*(options: Omit<Options, "typed">) {
   const legacy = yield* legacyOf(options.rules, options.rule, options.afterLegacy === true)
   const { events } = GeneratedEvents.generate({
     count: options.count ?? 300,
@@ -186,24 +240,28 @@ export const run = Effect.fn("RuleDifferential.run")(function*(options: Options)
     reads: legacy.reads
   })
   const all = [...(options.extra ?? []).map((event, i) => ({ name: `extra-${i + 1}`, event })), ...events]
+  return {
+    legacy,
+    logins: all.map(({ event, name }) => ({ name, login: { ...event, secrets: legacy.secrets } }))
+  }
+})
+
+/**
+ * Runs both on the same generated logins, one login at a time, and lists the logins where they differ.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const run = Effect.fn("RuleDifferential.run")(function*(options: Options) {
+  const { legacy, logins: all } = yield* logins(options)
   const differences: Array<Difference> = []
   const reached = new Set<DecisionKinds.Kind>()
   const start = yield* Clock.currentTimeMillis
-  for (const { event, name } of all) {
-    const login = { ...event, secrets: legacy.secrets }
-    // One after the other, each with the console captured: what the rules log is kept for a difference, not printed.
-    const runs = yield* Effect.forEach(
-      [options.typed, legacy.handler],
-      (handler) =>
-        Effect.promise(async () => {
-          const copy = structuredClone(login)
-          const api = RecordingApi.make({ event: copy })
-          const { lines } = await LogCapture.around(() => handler(copy, api), { limit: 50 })
-          return { summary: api.summary(), lines }
-        })
-    )
-    const [typed, old] = runs as [(typeof runs)[number], (typeof runs)[number]]
-    for (const kind of DecisionKinds.made(old.summary)) reached.add(kind)
+  for (const { login, name } of all) {
+    // One after the other: the typed side first.
+    const typed = yield* Effect.orDie(outcomeOf(options.typed, login, 50))
+    const old = yield* Effect.orDie(outcomeOf(legacy.handler, login, 50))
+    for (const kind of DecisionKinds.made(old.summary, legacy.decisions)) reached.add(kind)
     const now = timeOf(start, yield* Clock.currentTimeMillis)
     if (!isDeepStrictEqual(now(asSent(typed.summary)), now(asSent(old.summary)))) {
       differences.push({

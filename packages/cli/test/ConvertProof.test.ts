@@ -144,4 +144,55 @@ describe("Convert: the generated differential test can fail", () => {
       }),
     120_000
   )
+
+  it.live(
+    "a deny only a crash makes (a login without an email throws) is unreached: partial; a login that reaches it counts",
+    () =>
+      Effect.gen(function*() {
+        // No generated login has an upper-case domain; some have no email, and the rule throws on them.
+        const source = `function (user, context, callback) {
+  if (user.email.split('@')[1] === 'x.com'.toUpperCase()) {
+    return callback(new UnauthorizedError('no'));
+  }
+  callback(null, user, context);
+}
+`
+        const rules = rulesFolder("crash", source)
+        const written = yield* Convert.convert(rules, "crash", { out: join(dir, "crash-out") })
+        assert.deepStrictEqual(written.todos, [])
+        assert.strictEqual(written.status, "partial")
+        assert.strictEqual(written.unreached.length, 1)
+        assert.include(written.unreached[0], "line 3: the legacy rule denies the login")
+        const typed = yield* typedOf(written.moduleFile, written.exportName)
+        const report = yield* RuleDifferential.run({ rules, rule: "crash", typed, count: 300 })
+        assert.deepStrictEqual(
+          DecisionKinds.unreached(report.reached, decisionsOf(written.testFile)),
+          written.unreached
+        )
+        // A login of the user's own reaches the rule's deny.
+        const extra = [Events.postLogin({ user: { email: "a@X.COM" } })]
+        const reaching = yield* RuleDifferential.run({ rules, rule: "crash", typed, count: 10, extra })
+        assert.strictEqual(reaching.differences.find((d) => d.event === "extra-1"), undefined)
+        assert.deepStrictEqual(DecisionKinds.unreached(reaching.reached, decisionsOf(written.testFile)), [])
+      }),
+    120_000
+  )
+
+  it.live(
+    "a deny generated logins reach, in a rule that throws on others: converted",
+    () =>
+      Effect.gen(function*() {
+        const source = `function (user, context, callback) {
+  if (user.email.split('@')[1] === 'x.com') {
+    return callback(new UnauthorizedError('no'));
+  }
+  callback(null, user, context);
+}
+`
+        const rules = rulesFolder("reached", source)
+        const written = yield* Convert.convert(rules, "reached", { out: join(dir, "reached-out") })
+        assert.deepStrictEqual([written.status, written.unreached], ["converted", []])
+      }),
+    120_000
+  )
 })

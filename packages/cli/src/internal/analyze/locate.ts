@@ -45,6 +45,12 @@ const parseScript = (text: string) => Result.try({ try: () => acorn.parse(text, 
 const parseExpression = (text: string, pos: number) =>
   Result.try({ try: () => acorn.parseExpressionAt(text, pos, parseOptions), catch: toSyntaxFailure })
 
+/** The lines of the rule file before its function's `source` (as Analyze gives it): 0 when not found. */
+export const lineOffsetOf = (text: string, source: string): number => {
+  const at = text.indexOf(source)
+  return at < 0 ? 0 : text.slice(0, at).split("\n").length - 1
+}
+
 export const startOf = (node: acorn.Node) => ({ line: node.loc?.start.line ?? 1, column: node.loc?.start.column ?? 0 })
 
 const an = (type: string) => (/^[AEIOU]/.test(type) ? `an ${type}` : `a ${type}`)

@@ -26,7 +26,8 @@ export const className = (message: string): string => {
   return /^[A-Za-z]/.test(name) ? name : `Denied${name}`
 }
 
-const messageOf = (argument: acorn.Node): string | undefined => {
+/** The message of `new UnauthorizedError("message")` or `new Error("message")`, when a static string. */
+export const messageOf = (argument: acorn.Node): string | undefined => {
   const a = argument as acorn.AnyNode
   if (a.type === "NewExpression" && a.callee.type === "Identifier") {
     if (a.callee.name !== "UnauthorizedError" && a.callee.name !== "Error") return undefined

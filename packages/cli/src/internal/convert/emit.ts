@@ -6,9 +6,15 @@ import type { Metadata, Scope } from "./scope.ts"
 import * as Todo from "./todo.ts"
 import * as TokenScope from "./tokenScope.ts"
 
+/** PascalCase of a name: its runs of letters and digits, each capitalised, joined ("email-verified": EmailVerified). */
+export const pascal = (text: string): string => {
+  const name = text.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase())
+  return name.charAt(0).toUpperCase() + name.slice(1)
+}
+
 /** The exported name of the rule: camelCase of the rule's name. */
 export const exportName = (rule: string): string => {
-  const name = rule.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase())
+  const name = pascal(rule)
   const camel = name.charAt(0).toLowerCase() + name.slice(1)
   return /^[A-Za-z_$]/.test(camel) ? camel : `rule${name}`
 }

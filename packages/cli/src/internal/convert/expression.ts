@@ -146,15 +146,13 @@ const factOf = (
   return { start: first.object.start, end: first.end, text: local }
 }
 
-/** The read of a `user`/`context` chain starting at `identifier`, as a replacement; or why it cannot be read. */
-const readOf = (
-  scope: Scope,
-  root: "user" | "context",
+type Found = NonNullable<ReturnType<typeof LoginReads.lookup>>
+
+// The members above the identifier, innermost first.
+const membersAbove = (
   identifier: acorn.Identifier,
-  ancestors: ReadonlyArray<acorn.Node>,
-  rootIsTest: boolean
-): Replacement | Rewritten => {
-  // The members above the identifier, innermost first.
+  ancestors: ReadonlyArray<acorn.Node>
+): Array<acorn.MemberExpression> => {
   const members: Array<acorn.MemberExpression> = []
   let current: acorn.Node = identifier
   for (let i = ancestors.length - 2; i >= 0; i--) {
@@ -163,20 +161,113 @@ const readOf = (
     members.push(parent)
     current = parent
   }
+  return members
+}
+
+// `context.accessToken.scope`: the rule's own scopes local, unless an earlier rule may set them.
+const tokenScopeReadOf = (
+  scope: Scope,
+  identifier: acorn.Identifier,
+  members: ReadonlyArray<acorn.MemberExpression>
+): Replacement | Rewritten => {
+  const writer = EarlierWrites.scopeWriterOf(scope.earlier)
+  if (writer !== undefined) {
+    return refused(
+      members.at(-1) as acorn.MemberExpression,
+      `uses context.accessToken.scope, which the earlier rule ${writer} may set: under Rules this rule saw (and ` +
+        `replaced) what it left, while scope decisions of two rules add up`
+    )
+  }
+  const scopeMember = members[1] as acorn.MemberExpression
+  return { start: identifier.start, end: scopeMember.end, text: TokenScope.localOf(scope) }
+}
+
+// The Login read behind the chain. A defaulted profile field (`user.email_verified`) used where its absence matters
+// (anything but a truthiness test) is read from the event's profile, where it may be absent as under Rules.
+const loginReadOf = (
+  root: "user" | "context",
+  keys: ReadonlyArray<string | undefined>,
+  ancestors: ReadonlyArray<acorn.Node>,
+  members: ReadonlyArray<acorn.MemberExpression>,
+  rootIsTest: boolean
+): Found | undefined => {
+  const outerIndex = ancestors.length - 1 - members.length
+  const absentMatters = root === "user" && keys.length === 1 && defaulted.has(keys[0] ?? "") &&
+    !truthinessOnly(ancestors, outerIndex, rootIsTest)
+  return absentMatters ? { read: LoginReads.profile, length: 0 } : LoginReads.lookup(root, keys)
+}
+
+// The local the read is held in, declared on the first read.
+const localOf = (scope: Scope, found: Found): string => {
+  const known = scope.reads.get(found.read.expression)?.local
+  if (known !== undefined) return known
+  const read = { ...found.read, local: fresh(scope, found.read.local) }
+  scope.reads.set(found.read.expression, read)
+  return read.local
+}
+
+// A metadata the rule persists is its own copy, written key by key (Metadata): a read that could change it in place
+// (the whole object handed on, a method called on one of its values) would be persisted by Rules, not here.
+const persistedMisuse = (
+  scope: Scope,
+  root: "user" | "context",
+  keys: ReadonlyArray<string | undefined>,
+  found: Found,
+  ancestors: ReadonlyArray<acorn.Node>,
+  members: ReadonlyArray<acorn.MemberExpression>,
+  what: string
+): Rewritten | undefined => {
+  const persisted = root === "user" && found.length === 1 && (keys[0] === "app_metadata" || keys[0] === "user_metadata")
+    ? scope.persisted.has(keys[0])
+    : false
+  if (!persisted) return undefined
+  const outermost = members.at(-1) as acorn.MemberExpression
+  const parentOfOuter = ancestors[ancestors.length - 2 - members.length]
+  const next = members[found.length]
+  const after = members[found.length + 1]
+  const parentOfAfter = after === undefined ? undefined : ancestors[ancestors.length - 2 - (found.length + 2)]
+  const called = after !== undefined && (parentOfAfter as acorn.AnyNode | undefined)?.type === "CallExpression" &&
+    (parentOfAfter as acorn.CallExpression).callee === after
+  const handed = (parentOfOuter as acorn.AnyNode | undefined)?.type === "CallExpression" &&
+    (parentOfOuter as acorn.CallExpression).arguments.includes(outermost as acorn.Expression)
+  if (next === undefined || next.computed || called || handed || (after !== undefined && outermost !== after)) {
+    return refused(outermost, `reads ${what}, of the metadata it persists, other than as a value by its key`)
+  }
+  return undefined
+}
+
+// The read's text: a record's key by its event name, or the local; `user.email.split("@")`: Rules threw a TypeError
+// on a login without one, and so does the typed rule; `!` says so to TypeScript, which would otherwise refuse the
+// module (Login types the field `string | undefined`).
+const readTextOf = (
+  local: string,
+  found: Found,
+  identifier: acorn.Identifier,
+  members: ReadonlyArray<acorn.MemberExpression>
+): Replacement => {
+  const at: acorn.Node = found.length === 0 ? identifier : members[found.length - 1] as acorn.MemberExpression
+  const next = members[found.length]
+  if (found.read.record && next !== undefined && !next.computed) {
+    const key = keyOf(next) as string
+    const renamed = found.read.keys?.[key] ?? key
+    return { start: at.start, end: next.end, text: `${local}[${JSON.stringify(renamed)}]` }
+  }
+  const absent = next !== undefined && !next.optional && mayBeAbsent.has(found.read.expression)
+  return { start: at.start, end: at.end, text: absent ? `${local}!` : local }
+}
+
+/** The read of a `user`/`context` chain starting at `identifier`, as a replacement; or why it cannot be read. */
+const readOf = (
+  scope: Scope,
+  root: "user" | "context",
+  identifier: acorn.Identifier,
+  ancestors: ReadonlyArray<acorn.Node>,
+  rootIsTest: boolean
+): Replacement | Rewritten => {
+  const members = membersAbove(identifier, ancestors)
   const outer = members.at(-1)
   const keys = outer === undefined ? [] : chainOf(outer).keys
-  if (root === "context" && TokenScope.names(keys)) {
-    const writer = EarlierWrites.scopeWriterOf(scope.earlier)
-    if (writer !== undefined) {
-      return refused(
-        outer as acorn.MemberExpression,
-        `uses context.accessToken.scope, which the earlier rule ${writer} may set: under Rules this rule saw (and ` +
-          `replaced) what it left, while scope decisions of two rules add up`
-      )
-    }
-    const scopeMember = members[1] as acorn.MemberExpression
-    return { start: identifier.start, end: scopeMember.end, text: TokenScope.localOf(scope) }
-  }
+  if (root === "context" && TokenScope.names(keys)) return tokenScopeReadOf(scope, identifier, members)
   const what = `${root}${keys.map((k) => (k === undefined ? "[…]" : `.${k}`)).join("")}`
   const staticKeys: Array<string> = []
   for (const key of keys) {
@@ -187,10 +278,7 @@ const readOf = (
   if (writer !== undefined && scope.afterLegacy) return legacyReadOf(scope, root, identifier, what, ancestors, members)
   const fact = factOf(scope, root, staticKeys, writer, ancestors, members)
   if (fact !== undefined) return fact
-  const outerIndex = ancestors.length - 1 - members.length
-  const absentMatters = root === "user" && keys.length === 1 && defaulted.has(keys[0] ?? "") &&
-    !truthinessOnly(ancestors, outerIndex, rootIsTest)
-  const found = absentMatters ? { read: LoginReads.profile, length: 0 } : LoginReads.lookup(root, keys)
+  const found = loginReadOf(root, keys, ancestors, members, rootIsTest)
   if (found === undefined) return refused(outer ?? identifier, `reads ${what}, which Login does not have`)
   const outermost = outer as acorn.MemberExpression
   if (writer !== undefined) {
@@ -205,44 +293,15 @@ const readOf = (
   if (writeOf(outermost, parentOfOuter) !== undefined) {
     return refused(outermost, `writes ${what}: a change to \`${root}\` is seen by later rules (make it a Fact)`)
   }
-  let local = scope.reads.get(found.read.expression)?.local
-  if (local === undefined) {
-    const read = { ...found.read, local: fresh(scope, found.read.local) }
-    scope.reads.set(found.read.expression, read)
-    local = read.local
-  }
-  const at: acorn.Node = found.length === 0 ? identifier : members[found.length - 1] as acorn.MemberExpression
+  const local = localOf(scope, found)
   const next = members[found.length]
   // Tested whole (`if (context.request.geoip)`), the record is an object on both sides.
   const tested = next === undefined && isTest(outermost, parentOfOuter, rootIsTest)
   if (found.read.keys !== undefined && !tested && (next === undefined || next.computed)) {
     return refused(outermost, `reads ${what} as a whole (its keys were renamed from Rules' to the event's)`)
   }
-  // A metadata the rule persists is its own copy, written key by key (Metadata): a read that could change it in place
-  // (the whole object handed on, a method called on one of its values) would be persisted by Rules, not here.
-  const persisted = root === "user" && found.length === 1 && (keys[0] === "app_metadata" || keys[0] === "user_metadata")
-    ? scope.persisted.has(keys[0])
-    : false
-  if (persisted) {
-    const after = members[found.length + 1]
-    const parentOfAfter = after === undefined ? undefined : ancestors[ancestors.length - 2 - (found.length + 2)]
-    const called = after !== undefined && (parentOfAfter as acorn.AnyNode | undefined)?.type === "CallExpression" &&
-      (parentOfAfter as acorn.CallExpression).callee === after
-    const handed = (parentOfOuter as acorn.AnyNode | undefined)?.type === "CallExpression" &&
-      (parentOfOuter as acorn.CallExpression).arguments.includes(outermost as acorn.Expression)
-    if (next === undefined || next.computed || called || handed || (after !== undefined && outermost !== after)) {
-      return refused(outermost, `reads ${what}, of the metadata it persists, other than as a value by its key`)
-    }
-  }
-  if (found.read.record && next !== undefined && !next.computed) {
-    const key = keyOf(next) as string
-    const renamed = found.read.keys?.[key] ?? key
-    return { start: at.start, end: next.end, text: `${local}[${JSON.stringify(renamed)}]` }
-  }
-  // `user.email.split("@")`: Rules threw a TypeError on a login without one, and so does the typed rule; `!` says so
-  // to TypeScript, which would otherwise refuse the module (Login types the field `string | undefined`).
-  const absent = next !== undefined && !next.optional && mayBeAbsent.has(found.read.expression)
-  return { start: at.start, end: at.end, text: absent ? `${local}!` : local }
+  return persistedMisuse(scope, root, keys, found, ancestors, members, what) ??
+    readTextOf(local, found, identifier, members)
 }
 
 // The Login fields typed `... | undefined`, as LoginReads reads them.

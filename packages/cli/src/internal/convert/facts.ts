@@ -16,6 +16,7 @@ import { createHash } from "node:crypto"
 import { keyOf } from "../analyze/chains.ts"
 import { isNullish } from "./callback.ts"
 import * as EarlierWrites from "./earlierWrites.ts"
+import { pascal } from "./emit.ts"
 import * as Expression from "./expression.ts"
 import type { LoginRead } from "./loginReads.ts"
 import * as Scope from "./scope.ts"
@@ -45,9 +46,6 @@ const decisions: Readonly<Record<"user" | "context", ReadonlySet<string>>> = {
   user: new Set(["app_metadata", "user_metadata"]),
   context: new Set(["idToken", "accessToken", "multifactor", "redirect", "sessionID"])
 }
-
-const pascal = (text: string): string =>
-  text.replace(/(^|[^A-Za-z0-9]+)(.)?/g, (_, _sep: string, c: string | undefined) => (c ?? "").toUpperCase())
 
 // `callback(error)`: denies, so nothing the rule left is read by a later rule.
 const isDenial = (node: acorn.AnyNode, callback: string | undefined): boolean =>

@@ -4,13 +4,9 @@
  * TODOs is only "converted" when its test reaches every one of them; otherwise the test would pass whatever the typed
  * rule does there.
  */
-import type * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
-import * as LogCapture from "@rulefx/testing/LogCapture"
-import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
 import * as Analyze from "../../Analyze.ts"
 import * as DecisionKinds from "../../DecisionKinds.ts"
-import * as GeneratedEvents from "../../GeneratedEvents.ts"
 import * as RuleDifferential from "../../RuleDifferential.ts"
 
 export interface Options {
@@ -30,27 +26,17 @@ export const decisions = Effect.fnUntraced(function*(options: Pick<Options, "scr
   return DecisionKinds.ofRule(options.text, analysis.source, analysis.params)
 })
 
-// The legacy side on one login: the kinds it made (none when it throws: the test would fail on that login anyway).
-const kindsOf = (handler: PostLogin.Handler, login: Record<string, unknown>) =>
-  Effect.promise(async () => {
-    const api = RecordingApi.make({ event: login })
-    try {
-      await LogCapture.around(() => handler(login, api), { limit: 1 })
-      return DecisionKinds.made(api.summary())
-    } catch {
-      return []
-    }
-  })
-
 /** What the generated test will report as never reached: the legacy rule run on the test's logins. */
 export const unreached = Effect.fnUntraced(function*(options: Options, rule: ReadonlyArray<DecisionKinds.Decision>) {
   if (rule.length === 0) return []
-  const legacy = yield* RuleDifferential.legacyOf(options.rules, options.rule, options.afterLegacy)
-  const { events } = GeneratedEvents.generate({ count: options.count, seed: 1, reads: legacy.reads })
+  const { legacy, logins } = yield* RuleDifferential.logins({ ...options, seed: 1 })
   const reached = new Set<DecisionKinds.Kind>()
-  for (const { event } of events) {
-    const kinds = yield* kindsOf(legacy.handler, { ...structuredClone(event), secrets: legacy.secrets })
-    for (const kind of kinds) reached.add(kind)
+  for (const { login } of logins) {
+    // None when it throws: the test would fail on that login anyway.
+    const outcome = yield* Effect.option(RuleDifferential.outcomeOf(legacy.handler, login, 1))
+    if (outcome._tag === "Some") {
+      for (const kind of DecisionKinds.made(outcome.value.summary, legacy.decisions)) reached.add(kind)
+    }
     if (rule.every((d) => reached.has(d.kind))) break
   }
   return DecisionKinds.unreached([...reached], rule)

@@ -112,17 +112,11 @@ const unwrap = (node: acorn.Node): acorn.Node => {
   return node
 }
 
-/** The fields one rule's function reads (`source` and `params` as Analyze gives them). */
-export const ofRule = (source: string, params: ReadonlyArray<string>): RuleReads => {
-  const program = acorn.parse(`(${source})`, {
-    ecmaVersion: "latest",
-    sourceType: "script",
-    allowReturnOutsideFunction: true
-  })
+// The event path a chain reads, through the rule's parameters and the aliases it declares of their fields.
+const pathsOf = (program: acorn.Program, params: ReadonlyArray<string>) => {
   const roots = new Map<string, Root>()
   if (params[0] !== undefined) roots.set(params[0], { root: "user", keys: [] })
   if (params[1] !== undefined) roots.set(params[1], { root: "context", keys: [] })
-
   const resolve = (node: acorn.Node): Root | undefined => {
     const n = unwrap(node) as acorn.AnyNode
     if (n.type === "Identifier") return roots.get(n.name)
@@ -138,11 +132,6 @@ export const ofRule = (source: string, params: ReadonlyArray<string>): RuleReads
     }
     return { root: base.root, keys }
   }
-  const pathOf = (node: acorn.Node): string | undefined => {
-    const r = resolve(node)
-    return r === undefined ? undefined : eventPath(r.root, r.keys)
-  }
-
   // Aliases first (`var md = user.app_metadata || {}`), in source order, so later reads through them resolve.
   walk.simple(program, {
     VariableDeclarator(node) {
@@ -151,69 +140,111 @@ export const ofRule = (source: string, params: ReadonlyArray<string>): RuleReads
       if (r !== undefined && r.keys.length > 0) roots.set(node.id.name, r)
     }
   })
+  return (node: acorn.Node): string | undefined => {
+    const r = resolve(node)
+    return r === undefined ? undefined : eventPath(r.root, r.keys)
+  }
+}
 
+// What the visitor's cases share: where a chain reads, the literals a node holds, and what was read so far.
+interface Reader {
+  readonly pathOf: (node: acorn.Node) => string | undefined
+  readonly held: Held.Held
+  /** What the rule assigns (`user.tier = ...`) it does not read there: the field is its output. */
+  readonly assigned: ReadonlySet<acorn.Node>
+  readonly fields: Map<string, Set<string>>
+  readonly vocabulary: Set<string>
+}
+
+const readerOf = (program: acorn.Program, params: ReadonlyArray<string>): Reader => {
+  const pathOf = pathsOf(program, params)
   const held = Held.ofProgram(program)
-  // What the rule assigns (`user.tier = ...`) it does not read there: the field is its output.
   const assigned = new Set<acorn.Node>()
   walk.simple(program, {
     AssignmentExpression(node) {
       if (node.operator === "=") assigned.add(node.left)
     }
   })
-  const literalsOf = (node: acorn.Node): ReadonlyArray<string> => Held.strings(held, node)
-  const fields = new Map<string, Set<string>>()
-  const vocabulary = new Set<string>()
-  const read = (path: string | undefined, literal?: string) => {
-    if (path === undefined) return
-    const values = fields.get(path) ?? new Set<string>()
-    if (literal !== undefined && literal.length <= maxLiteral) values.add(literal)
-    fields.set(path, values)
+  return { pathOf, held, assigned, fields: new Map(), vocabulary: new Set() }
+}
+
+const read = (reader: Reader, path: string | undefined, literal?: string) => {
+  if (path === undefined) return
+  const values = reader.fields.get(path) ?? new Set<string>()
+  if (literal !== undefined && literal.length <= maxLiteral) values.add(literal)
+  reader.fields.set(path, values)
+}
+
+const literalsOf = (reader: Reader, node: acorn.Node): ReadonlyArray<string> => Held.strings(reader.held, node)
+
+const memberRead = (reader: Reader, n: acorn.MemberExpression) => {
+  if (!reader.assigned.has(n)) read(reader, reader.pathOf(n))
+  // ROLES_BY_CLIENT[context.clientName]: the object's keys
+  if (n.computed) { for (const key of Held.keys(reader.held, n.object)) read(reader, reader.pathOf(n.property), key) }
+}
+
+const word = (reader: Reader, n: acorn.Node) => {
+  const text = stringOf(n)
+  if (text !== undefined && text.length > 0 && text.length <= maxLiteral) reader.vocabulary.add(text)
+}
+
+const comparisonRead = (reader: Reader, n: acorn.BinaryExpression) => {
+  // context.clientName in ALLOWED: the object's keys
+  if (n.operator === "in") {
+    for (const key of Held.keys(reader.held, n.right)) read(reader, reader.pathOf(n.left), key)
+    return
   }
-  walk.full(program, (node) => {
-    const n = node as acorn.AnyNode
-    switch (n.type) {
-      case "MemberExpression":
-        if (!assigned.has(n)) read(pathOf(n))
-        // ROLES_BY_CLIENT[context.clientName]: the object's keys
-        if (n.computed) { for (const key of Held.keys(held, n.object)) read(pathOf(n.property), key) }
-        return
-      case "Literal":
-      case "TemplateLiteral": {
-        const text = stringOf(n)
-        if (text !== undefined && text.length > 0 && text.length <= maxLiteral) vocabulary.add(text)
-        return
-      }
-      case "BinaryExpression": {
-        // context.clientName in ALLOWED: the object's keys
-        if (n.operator === "in") {
-          for (const key of Held.keys(held, n.right)) read(pathOf(n.left), key)
-          return
-        }
-        if (!comparisons.has(n.operator)) return
-        for (const right of literalsOf(n.right)) read(pathOf(n.left), right)
-        for (const left of literalsOf(n.left)) read(pathOf(n.right), left)
-        return
-      }
-      case "SwitchStatement": {
-        const path = pathOf(n.discriminant)
-        for (const c of n.cases) if (c.test != null) { for (const value of literalsOf(c.test)) read(path, value) }
-        return
-      }
-      case "CallExpression": {
-        if (n.callee.type !== "MemberExpression" || n.callee.property.type !== "Identifier") return
-        if (!tests.has(n.callee.property.name)) return
-        const argument = n.arguments[0]
-        if (argument === undefined || argument.type === "SpreadElement") return
-        // field.indexOf("x"), field.includes(PREFIX)
-        for (const literal of literalsOf(argument)) read(pathOf(n.callee.object), literal)
-        // ["a", "b"].indexOf(field), CLIENTS.indexOf(field), "a,b".includes(field)
-        const path = pathOf(argument)
-        if (path !== undefined) { for (const value of literalsOf(n.callee.object)) read(path, value) }
-        return
-      }
-    }
+  if (!comparisons.has(n.operator)) return
+  for (const right of literalsOf(reader, n.right)) read(reader, reader.pathOf(n.left), right)
+  for (const left of literalsOf(reader, n.left)) read(reader, reader.pathOf(n.right), left)
+}
+
+const switchRead = (reader: Reader, n: acorn.SwitchStatement) => {
+  const path = reader.pathOf(n.discriminant)
+  for (const c of n.cases) {
+    if (c.test != null) { for (const value of literalsOf(reader, c.test)) read(reader, path, value) }
+  }
+}
+
+const testCallRead = (reader: Reader, n: acorn.CallExpression) => {
+  if (n.callee.type !== "MemberExpression" || n.callee.property.type !== "Identifier") return
+  if (!tests.has(n.callee.property.name)) return
+  const argument = n.arguments[0]
+  if (argument === undefined || argument.type === "SpreadElement") return
+  // field.indexOf("x"), field.includes(PREFIX)
+  for (const literal of literalsOf(reader, argument)) read(reader, reader.pathOf(n.callee.object), literal)
+  // ["a", "b"].indexOf(field), CLIENTS.indexOf(field), "a,b".includes(field)
+  const path = reader.pathOf(argument)
+  if (path !== undefined) { for (const value of literalsOf(reader, n.callee.object)) read(reader, path, value) }
+}
+
+const visit = (reader: Reader, node: acorn.Node) => {
+  const n = node as acorn.AnyNode
+  switch (n.type) {
+    case "MemberExpression":
+      return memberRead(reader, n)
+    case "Literal":
+    case "TemplateLiteral":
+      return word(reader, n)
+    case "BinaryExpression":
+      return comparisonRead(reader, n)
+    case "SwitchStatement":
+      return switchRead(reader, n)
+    case "CallExpression":
+      return testCallRead(reader, n)
+  }
+}
+
+/** The fields one rule's function reads (`source` and `params` as Analyze gives them). */
+export const ofRule = (source: string, params: ReadonlyArray<string>): RuleReads => {
+  const program = acorn.parse(`(${source})`, {
+    ecmaVersion: "latest",
+    sourceType: "script",
+    allowReturnOutsideFunction: true
   })
-  return { fields, vocabulary }
+  const reader = readerOf(program, params)
+  walk.full(program, (node) => visit(reader, node))
+  return { fields: reader.fields, vocabulary: reader.vocabulary }
 }
 
 /** The reads of several rules together. */
