@@ -15,7 +15,9 @@
  * legacy `request` stand-in's) go out and are recorded; the second Action gets the recorded answer for the same
  * method, URL, body and headers (a Request's body and a Blob are read from a copy; headers are compared as keyed
  * digests, never shown). A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
- * Action's request that the first did not send fails as a refused connection would, or, with `live`, goes out.
+ * Action's request that the first did not send fails as a refused connection would, or, with `live`, goes out. A
+ * stream body is read (up to 16 MiB) and compared as bytes. An answer replayed out of the order the first run had it
+ * in relative to a state-changing request (where that order was certain) is a difference, `requests.order`.
  * Requests sent through `node:http`/`node:https` directly are not replayed: both runs send them, and they are
  * counted (`Side.live`) and compared by method and URL.
  *
@@ -342,7 +344,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
   }
   const runner = Runners.runners.get(one.pass)!
   const tape = HttpTape.makeTape()
-  const replay: HttpTape.Replay = { sent: [] }
+  const replay: HttpTape.Replay = { sent: [], outOfOrder: [] }
   const resultA = yield* HttpTape.withFetch(
     (real) => HttpTape.recording(real, tape),
     HttpTape.observingNodeHttp(tape.sent, runner.run(a.handlers[one.pass]!, structuredClone(one.event), runOptions))
@@ -352,7 +354,11 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     HttpTape.observingNodeHttp(replay.sent, runner.run(b.handlers[one.pass]!, structuredClone(one.event), runOptions))
   )
   const entriesA = resultA.entries(tape.sent)
-  const entriesB = resultB.entries(replay.sent)
+  // An answer replayed out of its order with a state-changing request is a difference the runs alone cannot show.
+  const entriesB = [
+    ...resultB.entries(replay.sent),
+    ...(replay.outOfOrder.length === 0 ? [] : [{ path: ["requests", "order"], value: replay.outOfOrder }])
+  ]
   const all = Outcome.compare(entriesA, entriesB)
   const ignore = options.ignore ?? []
   const covered = ignore.filter((path) =>

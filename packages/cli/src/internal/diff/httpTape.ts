@@ -4,7 +4,10 @@
  * and headers, in order, the last one again once they are used up. A request the first Action did not make fails as a connection
  * error would (code `ENOTRECORDED`), or, with `live`, goes out. Both runs list what they sent, so that the comparison
  * can show a request made by one Action only. Answers that do not match the network's state at a later time cannot
- * make the two runs differ: the second run never sees the network for a recorded request.
+ * make the two runs differ: the second run never sees the network for a recorded request. Requests to different URLs
+ * are matched in any order (facts send together), but an answer given out of its recorded order relative to a
+ * state-changing request, where both runs' order was certain, is noted (`Replay.outOfOrder`). A stream body is read
+ * (up to `maxRecordedBytes`) and sent on as bytes, so that it is compared like any other.
  *
  * What is intercepted is `globalThis.fetch`, which both the typed runtime (core's HttpBody) and the legacy runtime's
  * `request` stand-in call when they send; it is replaced for the length of one run (the runs are one after another).
@@ -43,16 +46,37 @@ type Answer =
   }
   | { readonly ok: false; readonly error: unknown }
 
-/** The first run's requests: their answers by request, and the order they were sent in. */
+/**
+ * One request the first run sent through `fetch`, in order: when it was sent and when its answer (or error) came, on
+ * one clock (`tick`), so that a request sent only after another was answered is known to depend on it.
+ */
+interface Logged {
+  readonly sent: Sent
+  readonly sentAt: number
+  settledAt: number
+}
+
+/** The first run's requests: their answers by request (each with its place in `log`), and the order they were sent in. */
 export interface Tape {
-  readonly answers: Map<string, Array<Promise<Answer>>>
+  readonly answers: Map<string, Array<{ readonly answer: Promise<Answer>; readonly at: number }>>
+  readonly log: Array<Logged>
   readonly sent: Array<Sent>
 }
 
-/** What the second run sent. */
+/**
+ * What the second run sent, and each of its requests answered from the tape out of the order the first run had it
+ * in relative to a request that changes state (not GET or HEAD), as a sentence.
+ */
 export interface Replay {
   readonly sent: Array<Sent>
+  readonly outOfOrder: Array<string>
 }
+
+let clock = 0
+const tick = (): number => ++clock
+
+// Requests that do not change the server's state: their relative order does not change an answer.
+const reading: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"])
 
 type Fetch = typeof globalThis.fetch
 
@@ -62,8 +86,7 @@ const bodyText = (body: unknown): string => {
   if (body instanceof URLSearchParams) return body.toString()
   if (body instanceof ArrayBuffer) return Buffer.from(body).toString("latin1")
   if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1")
-  // A stream is not read here (that would use it up): such requests match by method and URL. A Blob and a FormData
-  // are read where the request is described (asynchronously).
+  // A stream is read into bytes before (buffered); a Blob and a FormData are read where the request is described.
   return `<${Object.prototype.toString.call(body).slice(8, -1)}>`
 }
 
@@ -80,7 +103,7 @@ const headersDigest = (headers: Headers): string | undefined => {
 }
 
 // What a request sends: method, URL, body and headers. A Request's body and a Blob are read from a copy (the
-// request itself goes out untouched); a stream or FormData is not (that would use it up, or its boundary is random).
+// request itself goes out untouched); a stream body is read into bytes, which are sent on (buffered).
 // A form's fields in order (a file as its name, type and text): its multipart encoding has a random boundary, and
 // two forms with other values must not match one recorded answer.
 const formText = async (form: FormData): Promise<string> => {
@@ -100,10 +123,22 @@ const requestText = async (request: Request): Promise<string> => {
   )
 }
 
-const describe = async (input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): Promise<Sent> => {
+// The body of a stream over maxRecordedBytes, as compared: marked with a value of this request only, so that it can
+// never match (and be "the same" as) another.
+const notCompared = (): string =>
+  `<stream body over ${maxRecordedBytes} bytes, not compared ${randomBytes(8).toString("hex")}>`
+
+// The request as sent (`init` with a stream body read into bytes) and what is compared of it.
+const describe = async (
+  input: Parameters<Fetch>[0],
+  given: Parameters<Fetch>[1]
+): Promise<{ readonly sent: Sent; readonly init: Parameters<Fetch>[1] }> => {
+  const { init, over } = await buffered(given)
   const request = input instanceof Request ? input : undefined
   const url = request !== undefined ? request.url : input instanceof URL ? input.href : String(input)
-  const body = init?.body !== undefined
+  const body = over
+    ? notCompared()
+    : init?.body !== undefined
     ? init.body instanceof Blob
       ? await init.body.text()
       : init.body instanceof FormData
@@ -113,12 +148,13 @@ const describe = async (input: Parameters<Fetch>[0], init: Parameters<Fetch>[1])
     ? await requestText(request)
     : ""
   const headers = headersDigest(new Headers(init?.headers ?? request?.headers))
-  return {
+  const sent = {
     method: String(init?.method ?? request?.method ?? "GET").toUpperCase(),
     url,
     body,
     ...(headers === undefined ? {} : { headers })
   }
+  return { sent, init }
 }
 
 const keyOf = (sent: Sent): string => JSON.stringify([sent.method, sent.url, sent.body, sent.headers ?? ""])
@@ -143,21 +179,64 @@ const aborted = (init: Parameters<Fetch>[1]): unknown =>
 /** The most bytes of one answer the tape holds; a longer one (or one without an end) is not replayed. */
 export const maxRecordedBytes = 16 * 1024 * 1024
 
-// Reads a copy of a body up to `maxRecordedBytes`; past that, stops reading it and gives undefined.
-const readCapped = (body: ReadableStream<Uint8Array> | null): Promise<Uint8Array | undefined> => {
-  if (body === null) return Promise.resolve(new Uint8Array())
-  const reader = body.getReader()
+type Capped =
+  | { readonly ended: true; readonly bytes: Uint8Array<ArrayBuffer> }
+  | { readonly ended: false; readonly head: ReadonlyArray<Uint8Array>; readonly rest: ReadableStreamDefaultReader }
+
+// Reads a stream up to `maxRecordedBytes`: all of it, or (past that) what was read and the reader of the rest.
+const readUpTo = (reader: ReadableStreamDefaultReader<Uint8Array | string>): Promise<Capped> => {
   const chunks: Array<Uint8Array> = []
   let size = 0
-  const next = (): Promise<Uint8Array | undefined> =>
+  const next = (): Promise<Capped> =>
     reader.read().then(({ done, value }) => {
-      if (done) return Buffer.concat(chunks)
-      size += value.byteLength
-      if (size > maxRecordedBytes) return reader.cancel().then(() => undefined)
-      chunks.push(value)
-      return next()
+      if (done) return { ended: true, bytes: Buffer.concat(chunks) }
+      const chunk = typeof value === "string" ? Buffer.from(value) : value
+      chunks.push(chunk)
+      size += chunk.byteLength
+      return size > maxRecordedBytes ? { ended: false, head: chunks, rest: reader } : next()
     })
   return next()
+}
+
+// Reads a copy of a body up to `maxRecordedBytes`; past that, stops reading it and gives undefined.
+const readCapped = (body: ReadableStream<Uint8Array> | null): Promise<Uint8Array | undefined> =>
+  body === null
+    ? Promise.resolve(new Uint8Array())
+    : readUpTo(body.getReader()).then((read) => read.ended ? read.bytes : read.rest.cancel().then(() => undefined))
+
+const isStream = (body: unknown): body is ReadableStream | AsyncIterable<Uint8Array | string> =>
+  body instanceof ReadableStream ||
+  (typeof body === "object" && body !== null && Symbol.asyncIterator in body && !(body instanceof Blob))
+
+// An async iterable as a stream, read as it is pulled.
+const fromIterable = (iterable: AsyncIterable<Uint8Array | string>): ReadableStream<Uint8Array | string> => {
+  const iterator = iterable[Symbol.asyncIterator]()
+  return new ReadableStream({
+    pull: (controller) =>
+      iterator.next().then(({ done, value }) => done === true ? controller.close() : controller.enqueue(value)),
+    cancel: (reason) => void iterator.return?.(reason)
+  })
+}
+
+// What was read, then the rest of the reader: the request goes out with all its bytes.
+const resumed = (head: ReadonlyArray<Uint8Array>, rest: ReadableStreamDefaultReader): ReadableStream =>
+  new ReadableStream({
+    start: (controller) => head.forEach((chunk) => controller.enqueue(chunk)),
+    pull: (controller) => rest.read().then(({ done, value }) => done ? controller.close() : controller.enqueue(value)),
+    cancel: (reason) => rest.cancel(reason)
+  })
+
+// A stream body (a ReadableStream, an async iterable) read, so that it is compared like any other body; the request
+// is sent with the bytes read. One over `maxRecordedBytes` is sent whole (`over`), and not compared.
+const buffered = async (
+  init: Parameters<Fetch>[1]
+): Promise<{ readonly init: Parameters<Fetch>[1]; readonly over: boolean }> => {
+  if (!isStream(init?.body)) return { init, over: false }
+  const body = init.body
+  const read = await readUpTo((body instanceof ReadableStream ? body : fromIterable(body)).getReader())
+  return read.ended
+    ? { init: { ...init, body: read.bytes }, over: false }
+    : { init: { ...init, body: resumed(read.head, read.rest) }, over: true }
 }
 
 const tooLarge = (sent: Sent): Error =>
@@ -172,11 +251,11 @@ const tooLarge = (sent: Sent): Error =>
   })
 
 export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init) => {
-  const sent = await describe(input, init)
+  const { sent, init: sending } = await describe(input, init)
   tape.sent.push(sent)
   // The Action gets the answer as the network gives it (its body one branch of a tee); the tape reads the other
   // branch, up to maxRecordedBytes, so a huge or endless answer neither holds the Action up nor fills memory.
-  const teed = real(input, init).then((response) => {
+  const teed = real(input, sending).then((response) => {
     const [recorded, returned] = response.body === null ? [null, null] : response.body.tee()
     return { response, recorded, returned }
   })
@@ -192,8 +271,11 @@ export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init)
     },
     (error: unknown): Answer => ({ ok: false, error })
   )
+  const logged: Logged = { sent, sentAt: tick(), settledAt: Infinity }
+  const settled = () => void (logged.settledAt = tick())
+  void teed.then(settled, settled)
   const key = keyOf(sent)
-  tape.answers.set(key, [...(tape.answers.get(key) ?? []), answer])
+  tape.answers.set(key, [...(tape.answers.get(key) ?? []), { answer, at: tape.log.push(logged) - 1 }])
   return teed.then(({ response, returned }) =>
     new Response(nullBody.has(response.status) ? null : returned, {
       status: response.status,
@@ -214,22 +296,56 @@ const notRecorded = (sent: Sent): Error =>
     )
   })
 
-/** A fetch that answers from `tape`; a request not on it fails, or with `live` is sent with `real`. */
+const show = (sent: Sent): string => `${sent.method} ${sent.url}`
+
+/**
+ * Why the answer recorded at `at` is not what the second run would have got, if it is not: the first run sent it
+ * only after a state-changing request was answered, which the second has not sent; or the first run had its answer
+ * before it sent a state-changing request, which the second run sent, and had answered, first. Requests in flight
+ * together (facts) have no order, and are never reported. `answered` holds, by place in the log, when each
+ * recorded request the second run sent was answered (Infinity until it is).
+ */
+const orderProblem = (log: ReadonlyArray<Logged>, at: number, answered: ReadonlyMap<number, number>, now: number) => {
+  const asked = log[at]!
+  for (const [index, other] of log.entries()) {
+    if (index === at || reading.has(other.sent.method)) continue
+    if (other.settledAt < asked.sentAt && !answered.has(index)) {
+      return `${show(asked.sent)} got the answer recorded after ${show(other.sent)}, which it had not sent yet`
+    }
+    if (asked.settledAt < other.sentAt && (answered.get(index) ?? Infinity) < now) {
+      return `${show(asked.sent)} got the answer recorded before ${show(other.sent)}, which it had sent first`
+    }
+  }
+  return undefined
+}
+
+/**
+ * A fetch that answers from `tape`; a request not on it fails, or with `live` is sent with `real`. An answer given
+ * out of its recorded order relative to a state-changing request is noted in `replay.outOfOrder`.
+ */
 export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean): Fetch => {
   const used = new Map<string, number>()
+  const answered = new Map<number, number>()
   return async (input, init) => {
-    const sent = await describe(input, init)
+    const { sent, init: sending } = await describe(input, init)
     replay.sent.push(sent)
     const key = keyOf(sent)
     const answers = tape.answers.get(key)
     if (answers === undefined || answers.length === 0) {
-      return live ? real(input, init) : Promise.reject(notRecorded(sent))
+      return live ? real(input, sending) : Promise.reject(notRecorded(sent))
     }
     const index = used.get(key) ?? 0
     used.set(key, index + 1)
     const early = aborted(init)
     if (early !== undefined) return Promise.reject(early)
-    return answers[Math.min(index, answers.length - 1)]!.then(toResponse)
+    const recorded = answers[Math.min(index, answers.length - 1)]!
+    if (index < answers.length) {
+      const problem = orderProblem(tape.log, recorded.at, answered, tick())
+      if (problem !== undefined) replay.outOfOrder.push(problem)
+      answered.set(recorded.at, Infinity)
+    }
+    const settled = () => void answered.set(recorded.at, tick())
+    return recorded.answer.then((answer) => (settled(), toResponse(answer)))
   }
 }
 
@@ -263,7 +379,7 @@ export const observingNodeHttp = <A, E, R>(
 }
 
 /** An empty tape. */
-export const makeTape = (): Tape => ({ answers: new Map(), sent: [] })
+export const makeTape = (): Tape => ({ answers: new Map(), log: [], sent: [] })
 
 /** Runs `effect` with `globalThis.fetch` replaced by `fetch`, and puts the previous one back after it. */
 export const withFetch = <A, E, R>(
