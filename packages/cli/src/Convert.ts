@@ -27,6 +27,7 @@
 import * as acorn from "acorn"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import { statSync } from "node:fs"
 import { mkdir, writeFile } from "node:fs/promises"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import * as Analyze from "./Analyze.ts"
@@ -39,6 +40,7 @@ import * as Facts from "./internal/convert/facts.ts"
 import * as Metadata from "./internal/convert/metadata.ts"
 import * as Proof from "./internal/convert/proof.ts"
 import * as Scope from "./internal/convert/scope.ts"
+import * as Stamp from "./internal/convert/stamp.ts"
 import * as Statements from "./internal/convert/statements.ts"
 import { readText } from "./internal/files.ts"
 import * as RulesFolder from "./RulesFolder.ts"
@@ -193,6 +195,11 @@ export interface Options {
    * that does not type-check is `partial`, with TypeScript's diagnostics.
    */
   readonly check?: boolean | undefined
+  /**
+   * Replace the module and its test even when they exist and differ from what convert writes now (edited by hand, or
+   * converted from another version of the rule); by default convert refuses, so hand-written work is never lost.
+   */
+  readonly force?: boolean | undefined
 }
 
 /**
@@ -285,11 +292,20 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
     ? undefined
     : Facts.module(before.all, relative(dirname(factsFile), folder.folder) || ".")
   if (facts !== undefined) yield* replaceableFacts(factsFile)
-  yield* writeAll([
-    [moduleFile, conversion.module],
-    [testFile, test],
+  // A rule named "facts" would write its module over the facts module (and the facts module over it).
+  if (facts !== undefined && moduleFile === factsFile) {
+    return yield* new ConvertError({
+      reason: `${moduleFile}: the rule ${rule}'s module would replace the facts module of the same name: convert it ` +
+        "with --out to another folder"
+    })
+  }
+  const files: ReadonlyArray<readonly [file: string, text: string]> = [
+    [moduleFile, Stamp.add(conversion.module)],
+    [testFile, Stamp.add(test)],
     ...(facts === undefined ? [] : [[factsFile, facts] as const])
-  ])
+  ]
+  if (options.force !== true) yield* replaceable([moduleFile, testFile])
+  yield* writeAll(files)
   const typeCheck = options.check === false || conversion.status !== "converted"
     ? undefined
     : yield* checkWritten(out, [moduleFile, testFile, ...(conversion.facts.length > 0 ? [factsFile] : [])])
@@ -316,6 +332,22 @@ const replaceableFacts = Effect.fnUntraced(function*(factsFile: string) {
       reason: `${factsFile}: edited since rulefx convert wrote it (or not written by it), so it is not replaced: ` +
         "move your own facts to another module and delete it"
     })
+  }
+})
+
+// A module or test convert would replace must be absent, or stamped and unedited (Stamp): one that was edited (TODOs
+// rewritten by hand) or not written by convert is replaced only with `force`. What is not a file is left for the write
+// to fail on.
+const replaceable = Effect.fnUntraced(function*(files: ReadonlyArray<string>) {
+  for (const file of files) {
+    if (!statSync(file, { throwIfNoEntry: false })?.isFile()) continue
+    const existing = yield* readText(file, (problem) => new ConvertError({ reason: `${file}: ${problem}` }))
+    if (!Stamp.isUnedited(existing)) {
+      return yield* new ConvertError({
+        reason: `${file}: edited since rulefx convert wrote it (or not written by it), so it is not replaced: move ` +
+          "it away, or convert with --force to replace it"
+      })
+    }
   }
 })
 

@@ -5,7 +5,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Convert from "@rulefx/cli/Convert"
 import * as Effect from "effect/Effect"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 
@@ -525,6 +525,37 @@ describe("Convert: files it cannot read or write", () => {
       assert.include(earlier.message, `${join(dir, "set-tier.js")}: cannot be read`)
       const own = yield* Effect.flip(Convert.convert(dir, "set-tier", { out: join(dir, "out2"), check: false }))
       assert.include(own.message, `${join(dir, "set-tier.js")}: cannot be read`)
+      rmSync(dir, { recursive: true, force: true })
+    }))
+})
+
+describe("Convert: files it replaces", () => {
+  it.effect("an unedited module is replaced; an edited one, or its test, only with force; a rule named facts", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        "set-tier": `  user.tier = "gold";\n  callback(null, user, context);`,
+        "check": `  if (user.tier) console.log("x");\n  callback(null, user, context);`,
+        "plain": `  context.idToken["https://example.com/a"] = 1;\n  callback(null, user, context);`
+      })
+      const out = join(dir, "out")
+      const first = yield* Convert.convert(dir, "plain", { out, check: false })
+      // Converted again, unedited: replaced (the rule or rulefx may have changed).
+      yield* Convert.convert(dir, "plain", { out, check: false })
+      // A TODO rewritten by hand, or a login added to the test's extra list: kept.
+      writeFileSync(first.moduleFile, readFileSync(first.moduleFile, "utf8") + "// mine\n")
+      const edited = yield* Effect.flip(Convert.convert(dir, "plain", { out, check: false }))
+      assert.include(edited.message, `${first.moduleFile}: edited since rulefx convert wrote it`)
+      assert.include(readFileSync(first.moduleFile, "utf8"), "// mine")
+      yield* Convert.convert(dir, "plain", { out, check: false, force: true })
+      assert.notInclude(readFileSync(first.moduleFile, "utf8"), "// mine")
+      writeFileSync(first.testFile, "// a test of my own\n")
+      const test = yield* Effect.flip(Convert.convert(dir, "plain", { out, check: false }))
+      assert.include(test.message, `${first.testFile}: edited since rulefx convert wrote it`)
+      // A rule named facts, reading a fact: its module would be the facts module.
+      writeFileSync(join(dir, "facts.js"), readFileSync(join(dir, "check.js"), "utf8"))
+      writeFileSync(join(dir, "facts.json"), JSON.stringify({ name: "facts", script: "./facts.js", order: 9 }))
+      const facts = yield* Effect.flip(Convert.convert(dir, "facts", { out: join(dir, "out3"), check: false }))
+      assert.include(facts.message, "module would replace the facts module of the same name")
       rmSync(dir, { recursive: true, force: true })
     }))
 })

@@ -37,19 +37,27 @@ export const convert = Command.make(
       ),
       Flag.withDefault(false)
     ),
+    force: Flag.Boolean("force").pipe(
+      Flag.withDescription(
+        "Replace the module and its test even when they differ from what convert writes now (by default convert " +
+          "refuses, so rewritten TODOs are never lost)"
+      ),
+      Flag.withDefault(false)
+    ),
     count: Flag.Int("count").pipe(
       Flag.withDescription("Generated logins the differential test runs"),
       Flag.withDefault(300)
     )
   },
-  Effect.fnUntraced(function*({ afterLegacy, count, noCheck, out, rule, rules, tests }) {
+  Effect.fnUntraced(function*({ afterLegacy, count, force, noCheck, out, rule, rules, tests }) {
     if (count < 1 || count > 10_000) return yield* new CommandFailed({ reason: "--count must be 1 to 10000" })
     const written = yield* Convert.convert(rules, rule, {
       out,
       tests: Option.getOrUndefined(tests),
       count,
       afterLegacy,
-      check: !noCheck
+      check: !noCheck,
+      force
     }).pipe(Effect.mapError(failed))
     yield* Console.log(Convert.render(written))
     // The files are written either way; a TODO left fails the command, so that a script does not take the module
