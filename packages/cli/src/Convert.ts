@@ -31,6 +31,7 @@ import { mkdir, writeFile } from "node:fs/promises"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import * as Analyze from "./Analyze.ts"
 import * as CallsBack from "./internal/convert/callsBack.ts"
+import * as Decisions from "./internal/convert/decisions.ts"
 import * as DifferentialTest from "./internal/convert/differentialTest.ts"
 import * as EarlierWrites from "./internal/convert/earlierWrites.ts"
 import * as Emit from "./internal/convert/emit.ts"
@@ -108,6 +109,7 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
   const lineOffset = lineOffsetOf(text, analysis.source)
   // `--after-legacy` reads what the earlier rules left through their State, as written, not through facts.
   const scope = Scope.make(wrapped, analysis.params, lineOffset, fn.body, earlier, afterLegacy, facts)
+  Decisions.prepare(scope, analysis, fn.body)
   const body: Array<string> = []
   let untranslated = 0
   let statements = 0
