@@ -133,6 +133,12 @@ export interface Analysis {
    * HMAC keyed with it), is not one: the runtime lets it through.
    */
   readonly configurationClaims: ReadonlyArray<Analysis.ConfigurationClaim>
+  /**
+   * Each `context.redirect = { url }` whose URL may hold a `configuration` setting as a whole part (a query value, a
+   * path segment), by line: the migrated Action denies such a login (SecretInRedirect). A setting that starts the URL,
+   * sits in its host or is glued to other text of its part is not one: the runtime lets it through.
+   */
+  readonly configurationRedirects: ReadonlyArray<Analysis.ConfigurationRedirect>
 }
 
 /**
@@ -163,6 +169,18 @@ export declare namespace Analysis {
     readonly column: number
     readonly token: "idToken" | "accessToken"
     readonly claim?: string
+    readonly key: string
+  }
+
+  /**
+   * A redirect whose URL may hold a `configuration` setting as a whole part: where, and the setting's key.
+   *
+   * @category models
+   * @since 0.1.0
+   */
+  export interface ConfigurationRedirect {
+    readonly line: number
+    readonly column: number
     readonly key: string
   }
 }

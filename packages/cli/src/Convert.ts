@@ -33,6 +33,7 @@ import { dirname, join, relative, resolve, sep } from "node:path"
 import * as Analyze from "./Analyze.ts"
 import { lineOffsetOf } from "./internal/analyze/locate.ts"
 import * as CallsBack from "./internal/convert/callsBack.ts"
+import * as Decisions from "./internal/convert/decisions.ts"
 import * as DifferentialTest from "./internal/convert/differentialTest.ts"
 import * as EarlierWrites from "./internal/convert/earlierWrites.ts"
 import * as Emit from "./internal/convert/emit.ts"
@@ -111,6 +112,7 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
   const lineOffset = lineOffsetOf(text, analysis.source)
   // `--after-legacy` reads what the earlier rules left through their State, as written, not through facts.
   const scope = Scope.make(wrapped, analysis.params, lineOffset, fn.body, earlier, afterLegacy, facts)
+  Decisions.prepare(scope, analysis, fn.body)
   const body: Array<string> = []
   let untranslated = 0
   let statements = 0

@@ -362,7 +362,7 @@ describe("Convert: a setting in a token", () => {
   context.idToken['https://example.com/support_url'] = configuration.SUPPORT_URL;
   callback(null, user, context);`)
       assert.notStrictEqual(c.status, "converted")
-      assert.include(c.module, "writes a `configuration` setting into a token claim")
+      assert.include(c.module, "writes `configuration.SUPPORT_URL` into a token claim")
       const tested = yield* convert(`
   if (context.request.query.token === configuration.TOKEN) {
     context.idToken['https://example.com/trusted'] = true;

@@ -68,17 +68,81 @@ const record = (
   }
 }
 
+// The pieces of a string built with `+` or a template, in order: static text, or an expression. A local written once
+// (`var url = "https://x?k=" + key`) stands for its pieces.
+const piecesOf = (
+  inspection: Inspection,
+  node: acorn.Node,
+  seen: Set<eslintScope.Variable>
+): Array<string | acorn.Node> => {
+  const n = node as acorn.AnyNode
+  if (n.type === "Literal" && typeof n.value === "string") return [n.value]
+  if (n.type === "BinaryExpression" && n.operator === "+") {
+    return [...piecesOf(inspection, n.left, seen), ...piecesOf(inspection, n.right, seen)]
+  }
+  if (n.type === "TemplateLiteral") {
+    return n.quasis.flatMap((quasi, i) => {
+      const expression = n.expressions[i]
+      const text = quasi.value.cooked ?? quasi.value.raw
+      return expression === undefined ? [text] : [text, ...piecesOf(inspection, expression, seen)]
+    })
+  }
+  if (n.type === "ParenthesizedExpression") return piecesOf(inspection, n.expression, seen)
+  const variable = n.type === "Identifier" ? inspection.scopes.references.get(n)?.resolved : undefined
+  const writes = variable?.references.filter((r) => r.writeExpr !== null && r.writeExpr !== undefined) ?? []
+  if (variable !== null && variable !== undefined && !seen.has(variable) && writes.length === 1) {
+    seen.add(variable)
+    return piecesOf(inspection, writes[0]!.writeExpr as acorn.Node, seen)
+  }
+  return [n]
+}
+
+// What ends a part of a URL the runtime compares with a secret (user, password, path segment, query key or value).
+const separator = /[/?#&=:@;]/
+
+// Each configuration key a redirect's URL may hold as a whole part, which the runtime refuses (SecretInRedirect): a
+// setting in the URL's pieces, unless it starts the URL (the page to send the user to), sits in its host
+// (`"https://" + configuration.DOMAIN + "/x"`), or is glued to static text that is no separator (`"?k=v" + key`):
+// the part is then longer than the setting, and the runtime lets it through.
+const urlKeysIn = (inspection: Inspection, url: acorn.Node): Array<string> => {
+  const pieces = piecesOf(inspection, url, new Set()).filter((piece) => piece !== "")
+  return pieces.flatMap((piece, i) => {
+    if (typeof piece === "string" || i === 0) return []
+    const before = pieces[i - 1]
+    const after = pieces[i + 1]
+    const prefix = pieces.slice(0, i)
+    const inHost = prefix.every((p) => typeof p === "string") && /^https?:\/\/[\w.-]*$/i.test(prefix.join("")) &&
+      (after === undefined || (typeof after === "string" && /^[./?#]/.test(after)))
+    const glued = (typeof before === "string" && !separator.test(before.at(-1)!)) ||
+      (typeof after === "string" && !separator.test(after[0]!))
+    return inHost || glued ? [] : keysIn(inspection, piece, new Set())
+  })
+}
+
 /** An assignment whose target is a claim of the rule's `context.idToken`/`context.accessToken`, or the whole token. */
 export const onAssignment = (inspection: Inspection, node: acorn.AssignmentExpression): void => {
   if (node.left.type !== "MemberExpression") return
   const chain = chainOf(node.left)
   if (chain.root.type !== "Identifier" || (chain.root as acorn.Identifier).name !== inspection.contextName) return
   const [token, claim] = chain.keys
+  if (token === "redirect" && chain.keys.length === 1) return onRedirect(inspection, node)
   if (token !== "idToken" && token !== "accessToken") return
   if (chain.keys.length >= 2) return record(inspection, node, token, claim, node.right)
   const right = node.right as acorn.AnyNode
   if (right.type !== "ObjectExpression") return record(inspection, node, token, undefined, right)
   for (const property of right.properties) {
     if (property.type === "Property") record(inspection, property, token, propertyKey(property), property.value)
+  }
+}
+
+// `context.redirect = { url: e }`: the settings `e` may carry as a whole part of the URL.
+const onRedirect = (inspection: Inspection, node: acorn.AssignmentExpression): void => {
+  const right = node.right as acorn.AnyNode
+  if (right.type !== "ObjectExpression") return
+  for (const property of right.properties) {
+    if (property.type !== "Property" || propertyKey(property) !== "url") continue
+    for (const key of new Set(urlKeysIn(inspection, property.value))) {
+      inspection.configurationRedirects.push({ ...startOf(node), key })
+    }
   }
 }

@@ -21,6 +21,7 @@ export interface Inspection {
   readonly requires: Array<Analysis.Require & { readonly column: number }>
   readonly configurationKeys: Set<string>
   readonly configurationClaims: Array<Analysis.ConfigurationClaim>
+  readonly configurationRedirects: Array<Analysis.ConfigurationRedirect>
 }
 
 const paramName = (text: string, param: acorn.Pattern): string =>
@@ -45,7 +46,8 @@ export const make = (text: string, located: RuleFunction): Inspection => {
     findings: [],
     requires: [],
     configurationKeys: new Set(),
-    configurationClaims: []
+    configurationClaims: [],
+    configurationRedirects: []
   }
 }
 
@@ -94,6 +96,7 @@ export const analysisOf = (inspection: Inspection): Analysis => {
       .toSorted((a, b) => a.line - b.line || a.column - b.column)
       .map(({ line, name, specifier }) => ({ specifier, name, line })),
     configurationKeys: [...inspection.configurationKeys].toSorted(),
-    configurationClaims: inspection.configurationClaims.toSorted((a, b) => a.line - b.line || a.column - b.column)
+    configurationClaims: inspection.configurationClaims.toSorted((a, b) => a.line - b.line || a.column - b.column),
+    configurationRedirects: inspection.configurationRedirects.toSorted((a, b) => a.line - b.line || a.column - b.column)
   }
 }

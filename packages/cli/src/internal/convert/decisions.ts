@@ -5,20 +5,66 @@
  * field of `context`, or one of these whose shape is not the plain one, is left as a TODO.
  */
 import type * as acorn from "acorn"
+import * as walk from "acorn-walk"
+import type { Analysis } from "../../Analyze.ts"
 import { chainOf, keyOf, propertyKey, staticString } from "../analyze/chains.ts"
 import * as Expression from "./expression.ts"
-import { fresh, type Scope } from "./scope.ts"
+import { fresh, lineOf, type Scope } from "./scope.ts"
 import * as Todo from "./todo.ts"
 import * as TokenScope from "./tokenScope.ts"
 
 // The providers Rules knew; any other reads as "any" under Rules, and is left to the user here.
 const providers: ReadonlySet<string> = new Set(["any", "guardian", "google-authenticator", "duo"])
 
-// Whether rewritten code reads one of the rule's `configuration` settings (each is a local of its own, Expression).
-const readsSecret = (scope: Scope, text: string): boolean =>
-  [...scope.secrets.values()].some((local) =>
-    new RegExp(`(^|[^\\w$])${local.replace(/\$/g, "\\$")}($|[^\\w$])`).test(text)
-  )
+const repeats = new Set([
+  "ForStatement",
+  "ForInStatement",
+  "ForOfStatement",
+  "WhileStatement",
+  "DoWhileStatement",
+  "FunctionExpression",
+  "FunctionDeclaration",
+  "ArrowFunctionExpression"
+])
+
+/**
+ * Keeps, by line, the settings each claim or redirect may carry whole, as the rule's analysis found them; and the
+ * claim assignments of `body` that may follow another of the same claim.
+ */
+export const prepare = (scope: Scope, analysis: Analysis, body: acorn.Node): void => {
+  for (const { key, line } of [...analysis.configurationClaims, ...analysis.configurationRedirects]) {
+    scope.settingsAt.set(line, (scope.settingsAt.get(line) ?? new Set()).add(key))
+  }
+  const claims: Array<{ node: acorn.Node; token: string; name: string | undefined }> = []
+  walk.ancestor(body, {
+    AssignmentExpression(node, _state, ancestors) {
+      if (node.left.type !== "MemberExpression") return
+      const { keys, root } = chainOf(node.left)
+      if (root.type !== "Identifier" || (root as acorn.Identifier).name !== scope.context || keys.length !== 2) return
+      const [token, name] = keys
+      if (token !== "idToken" && token !== "accessToken") return
+      claims.push({ node, token, name })
+      if (ancestors.some((a) => a !== body && repeats.has(a.type))) scope.reassigned.add(node)
+    }
+  })
+  for (const one of claims) {
+    const same = claims.filter((c) => c.token === one.token && (c.name ?? one.name) === (one.name ?? c.name))
+    if (same.length > 1) scope.reassigned.add(one.node)
+  }
+}
+
+// The `configuration` settings the value assigned by `node` may carry: read in its rewritten text (each setting is a
+// local of its own, Expression), or whole through the rule's locals and literals (Analyze).
+const secretsIn = (scope: Scope, node: acorn.Node, text: string): Array<string> => [
+  ...new Set([
+    ...[...scope.secrets].filter(([, local]) =>
+      new RegExp(`(^|[^\\w$])${local.replace(/\$/g, "\\$")}($|[^\\w$])`).test(text)
+    ).map(([key]) => key),
+    ...scope.settingsAt.get(lineOf(scope, node)) ?? []
+  ])
+]
+
+const names = (keys: ReadonlyArray<string>) => keys.map((key) => `\`configuration.${key}\``).join(", ")
 
 const claim = (
   scope: Scope,
@@ -32,11 +78,12 @@ const claim = (
   if (name._tag === "Refused") return Todo.lines(scope, node, name.reason)
   const value = Expression.rewrite(scope, node.right)
   if (value._tag === "Refused") return Todo.lines(scope, node, value.reason)
-  if (readsSecret(scope, value.text)) {
+  const secrets = secretsIn(scope, node, value.text)
+  if (secrets.length > 0) {
     return Todo.lines(
       scope,
       node,
-      "writes a `configuration` setting into a token claim (the migrated Action denies such a login: a secret in a token)"
+      `writes ${names(secrets)} into a token claim (the migrated Action denies such a login: a secret in a token)`
     )
   }
   scope.uses.add("Decision")
@@ -47,9 +94,17 @@ const claim = (
     return [`yield* ${set}(${name.text}, ${value.text})`]
   }
   const local = fresh(scope, "claim")
+  if (!scope.reassigned.has(node)) {
+    return [`const ${local} = ${value.text}`, `if (${local} !== undefined) yield* ${set}(${name.text}, ${local})`]
+  }
+  // Assigned again: under Rules an absent value leaves the claim absent, whatever this rule set before.
   return [
     `const ${local} = ${value.text}`,
-    `if (${local} !== undefined) yield* ${set}(${name.text}, ${local})`
+    `yield* ${local} !== undefined`,
+    `  ? ${set}(${name.text}, ${local})`,
+    `  : Decision.recordWith((draft) => {`,
+    `    delete draft.${token}Claims[${name.text}]`,
+    `  })`
   ]
 }
 
@@ -87,6 +142,14 @@ const redirect = (scope: Scope, node: acorn.AssignmentExpression): Array<string>
   if (url === undefined) return Todo.lines(scope, node, "sets `context.redirect` to something other than `{ url }`")
   const text = Expression.rewrite(scope, url)
   if (text._tag === "Refused") return Todo.lines(scope, node, text.reason)
+  const secrets = [...scope.settingsAt.get(lineOf(scope, node)) ?? []]
+  if (secrets.length > 0) {
+    return Todo.lines(
+      scope,
+      node,
+      `puts ${names(secrets)} into the redirect's URL (the migrated Action denies such a login: a secret in a redirect)`
+    )
+  }
   scope.uses.add("Decision")
   return [`yield* Decision.redirect(${text.text})`]
 }

@@ -38,6 +38,16 @@ export interface Scope {
   readonly reads: Map<string, LoginRead>
   /** Secrets (`configuration.X`) by key, with the local each is bound to. */
   readonly secrets: Map<string, string>
+  /**
+   * By line of the rule file, the `configuration` settings a claim or redirect written there may carry whole, through
+   * locals and literals (Analyze's `configurationClaims`, `configurationRedirects`): what the legacy runtime denies.
+   */
+  readonly settingsAt: Map<number, Set<string>>
+  /**
+   * The claim assignments that may run after another assignment of the same claim (it is written twice, its name is
+   * computed, or it sits in a loop or an inner function): one of a value that may be absent drops what came before.
+   */
+  readonly reassigned: Set<acorn.Node>
   readonly denials: Array<DenialClass>
   readonly todos: Array<Todo>
   /** Core modules the converted code uses besides Rule, Login and Effect. */
@@ -106,6 +116,8 @@ export const make = (
     lineOffset,
     reads: new Map(),
     secrets: new Map(),
+    settingsAt: new Map(),
+    reassigned: new Set(),
     denials: [],
     todos: [],
     uses: new Set(),
