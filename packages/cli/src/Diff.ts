@@ -67,8 +67,9 @@ export const EventFileError = EventSet.EventFileError
 export type EventFileError = EventSet.EventFileError
 
 /**
- * An events file larger than `maxFileBytes`, or one event (a `.json` file, a `.jsonl` line) larger than
- * `maxEventBytes`: the message names the file (and line), the size and the limit.
+ * An events file larger than `maxFileBytes`, a folder's events files larger than it together, or one event (a `.json`
+ * file, a `.jsonl` line) larger than `maxEventBytes`: the message names the file (and line) or the folder, the size
+ * (unless read from a pipe, which has none) and the limit.
  *
  * @category errors
  * @since 0.1.0
@@ -234,8 +235,8 @@ export const checkIgnore = (ignore: ReadonlyArray<string>): Effect.Effect<void, 
 
 /**
  * Reads the events at `path` (a `.json` or `.jsonl` file, or a folder of them): see the module's description of the
- * format. `strict` refuses partial events; `resume` runs every event as a continue pass; `maxFileBytes` (256 MiB) and
- * `maxEventBytes` (1 MiB) cap a file and one event.
+ * format. `strict` refuses partial events; `resume` runs every event as a continue pass; `maxFileBytes` (256 MiB) caps a file
+ * and a folder's files together, `maxEventBytes` (1 MiB) one event.
  *
  * @category constructors
  * @since 0.1.0

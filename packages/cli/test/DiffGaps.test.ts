@@ -7,7 +7,8 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
 import * as Tokens from "@rulefx/testing/Tokens"
 import * as Effect from "effect/Effect"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as RulefxBin from "./utils/RulefxBin.ts"
@@ -26,6 +27,16 @@ afterAll(() => {
 const file = (name: string, text: string) => {
   const path = join(dir, name)
   writeFileSync(path, text)
+  return path
+}
+
+// A pipe (`--events <(zcat events.jsonl.gz)`) has no size: it is read up to the limit, not trusted at 0 bytes.
+const pipe = (name: string, text: string) => {
+  const path = join(dir, name)
+  execFileSync("mkfifo", [path])
+  const writer = createWriteStream(path)
+  writer.on("error", () => {}) // the reader stops early: EPIPE
+  writer.end(text)
   return path
 }
 
@@ -195,6 +206,40 @@ describe("Diff: events size caps", () => {
       const one = file("one.json", JSON.stringify(minimalEvent()))
       const single = yield* Effect.flip(Diff.readEvents(one, { maxEventBytes: 100 }))
       assert.include(single.message, `${one}: the event is `)
+    }))
+
+  it.live("a pipe over the file limit is an EventsTooLarge (read up to the limit); under it, it reads", () =>
+    Effect.gen(function*() {
+      const line = JSON.stringify(minimalEvent()) + "\n"
+      const over = pipe("over.jsonl", line.repeat(100))
+      const error = yield* Effect.flip(Diff.readEvents(over, { maxFileBytes: line.length * 3 }))
+      assert.strictEqual(error._tag, "EventsTooLarge")
+      assert.strictEqual(
+        error.message,
+        `${over}: the file is more than the limit of ${line.length * 3} (--max-file-bytes <n> raises it)`
+      )
+      const under = pipe("under.jsonl", line.repeat(2))
+      assert.strictEqual((yield* Diff.readEvents(under, { maxFileBytes: line.length * 3 })).length, 2)
+    }))
+
+  it.effect("a folder's files together are under the file limit: past it, an EventsTooLarge naming the folder", () =>
+    Effect.gen(function*() {
+      const line = JSON.stringify(minimalEvent()) + "\n"
+      const folder = join(dir, "folder-cap")
+      mkdirSync(folder)
+      writeFileSync(join(folder, "a.jsonl"), line.repeat(2))
+      writeFileSync(join(folder, "b.json"), line)
+      writeFileSync(join(folder, "c.jsonl"), line.repeat(2))
+      // Each file is under the limit; the three together (5 lines) are not.
+      const limit = line.length * 4
+      const error = yield* Effect.flip(Diff.readEvents(folder, { maxFileBytes: limit }))
+      assert.strictEqual(error._tag, "EventsTooLarge")
+      assert.strictEqual(
+        error.message,
+        `${folder}: the folder's .json and .jsonl files are ${line.length * 5} bytes together, more than the limit ` +
+          `of ${limit} (--max-file-bytes <n> raises it)`
+      )
+      assert.strictEqual((yield* Diff.readEvents(folder, { maxFileBytes: line.length * 5 })).length, 5)
     }))
 
   it("the command says so and exits 1; --max-event-bytes raises the limit", async () => {

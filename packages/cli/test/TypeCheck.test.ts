@@ -192,33 +192,33 @@ describe("TypeCheck.check", () => {
   )
 })
 
-describe("TypeCheck.checkFiles", () => {
-  // A library's tsconfig: declarations only, into their own folder, built incrementally as a composite project.
-  const library = () =>
-    project({
-      "tsconfig.json": JSON.stringify({
-        compilerOptions: {
-          ...JSON.parse(TypedProject.tsconfig()).compilerOptions,
-          noEmit: false,
-          declaration: true,
-          emitDeclarationOnly: true,
-          declarationMap: true,
-          declarationDir: "types",
-          isolatedDeclarations: true,
-          composite: true,
-          incremental: true,
-          tsBuildInfoFile: "build/project.tsbuildinfo",
-          outDir: "dist",
-          mapRoot: "maps",
-          rootDir: "src"
-        },
-        include: ["src"]
-      }),
-      "src/keep.ts": "export const a: number = 1\n",
-      "converted/ok.ts": "export const b = (n: number) => n + 1\n",
-      "converted/bad.ts": "export const c: number = \"c\"\n"
-    })
+// A library's tsconfig: declarations only, into their own folder, built incrementally as a composite project.
+const library = () =>
+  project({
+    "tsconfig.json": JSON.stringify({
+      compilerOptions: {
+        ...JSON.parse(TypedProject.tsconfig()).compilerOptions,
+        noEmit: false,
+        declaration: true,
+        emitDeclarationOnly: true,
+        declarationMap: true,
+        declarationDir: "types",
+        isolatedDeclarations: true,
+        composite: true,
+        incremental: true,
+        tsBuildInfoFile: "build/project.tsbuildinfo",
+        outDir: "dist",
+        mapRoot: "maps",
+        rootDir: "src"
+      },
+      include: ["src"]
+    }),
+    "src/keep.ts": "export const a: number = 1\n",
+    "converted/ok.ts": "export const b = (n: number) => n + 1\n",
+    "converted/bad.ts": "export const c: number = \"c\"\n"
+  })
 
+describe("TypeCheck.checkFiles", () => {
   it.live(
     "under a tsconfig that emits declarations only: checks the files without emitting (no option clash)",
     () =>
@@ -232,7 +232,9 @@ describe("TypeCheck.checkFiles", () => {
         assert.isFalse(bad.ok)
         assert.match(bad.diagnostics, /bad\.ts\(1,14\): error TS2322/)
         assert.notInclude(bad.diagnostics, "TS5069")
-        for (const emitted of ["types", "build", "dist", "maps"]) assert.isFalse(existsSync(join(dir, emitted)), emitted)
+        for (const emitted of ["types", "build", "dist", "maps"]) {
+          assert.isFalse(existsSync(join(dir, emitted)), emitted)
+        }
       }),
     timeout
   )

@@ -20,6 +20,7 @@ import * as Effect from "effect/Effect"
 import { createHmac, randomBytes } from "node:crypto"
 import * as DiagnosticsChannel from "node:diagnostics_channel"
 import type { ClientRequest } from "node:http"
+import { readUpTo } from "../cappedRead.ts"
 
 /** One request as it was sent: the method, the URL and the body as text (`""` without one). */
 export interface Sent {
@@ -144,21 +145,8 @@ const aborted = (init: Parameters<Fetch>[1]): unknown =>
 export const maxRecordedBytes = 16 * 1024 * 1024
 
 // Reads a copy of a body up to `maxRecordedBytes`; past that, stops reading it and gives undefined.
-const readCapped = (body: ReadableStream<Uint8Array> | null): Promise<Uint8Array | undefined> => {
-  if (body === null) return Promise.resolve(new Uint8Array())
-  const reader = body.getReader()
-  const chunks: Array<Uint8Array> = []
-  let size = 0
-  const next = (): Promise<Uint8Array | undefined> =>
-    reader.read().then(({ done, value }) => {
-      if (done) return Buffer.concat(chunks)
-      size += value.byteLength
-      if (size > maxRecordedBytes) return reader.cancel().then(() => undefined)
-      chunks.push(value)
-      return next()
-    })
-  return next()
-}
+const readCapped = (body: ReadableStream<Uint8Array> | null): Promise<Uint8Array | undefined> =>
+  body === null ? Promise.resolve(new Uint8Array()) : readUpTo(body, maxRecordedBytes)
 
 const tooLarge = (sent: Sent): Error =>
   new TypeError("fetch failed", {
