@@ -51,18 +51,47 @@ const rulefx = (...args: ReadonlyArray<string>) => RulefxBin.run(dir, ...args)
 const show = RulefxBin.show
 
 describe("Diff: cache writes", () => {
-  it.effect("a changed cache.set is a difference at cache.<key>, shown as the value set", () =>
+  it.effect("a changed cache.set is a difference at cache.<key>, its values shown as digests, never in clear", () =>
     Effect.gen(function*() {
-      const a = action("cache-a", `api.cache.set("k", "one"); api.idToken.setCustomClaim("c", 1)`)
-      const b = action("cache-b", `api.cache.set("k", "two"); api.idToken.setCustomClaim("c", 1)`)
+      // A bearer token kept between logins: compared as set, shown as the keyed digest the requests' headers use.
+      const a = action("cache-a", `api.cache.set("m2m", "eyJ.token-one"); api.idToken.setCustomClaim("c", 1)`)
+      const b = action("cache-b", `api.cache.set("m2m", "eyJ.token-two"); api.idToken.setCustomClaim("c", 1)`)
       const report = yield* Diff.diff(a, b, events())
-      assert.deepStrictEqual(report.results[0]!.differences, [{
-        path: "cache.k",
-        a: { set: "one" },
-        b: { set: "two" }
+      const [difference] = report.results[0]!.differences
+      assert.strictEqual(report.results[0]!.differences.length, 1)
+      assert.strictEqual(difference!.path, "cache.m2m")
+      const digestA = (difference!.a as { set: string }).set
+      const digestB = (difference!.b as { set: string }).set
+      assert.match(digestA, /^[0-9a-f]{16}$/)
+      assert.match(digestB, /^[0-9a-f]{16}$/)
+      assert.notStrictEqual(digestA, digestB)
+      const rendered = Diff.render(report, { a: "a", b: "b" })
+      assert.include(rendered, `cache.m2m  set ${digestA}  set ${digestB}`)
+      for (const output of [rendered, JSON.stringify(report)]) assert.notInclude(output, "token-")
+      // Equal values give equal digests (only the options differ here), so a reader sees the value did not change.
+      const ttl = action(
+        "cache-ttl",
+        `api.cache.set("m2m", "eyJ.token-one", { ttl: 60 }); api.idToken.setCustomClaim("c", 1)`
+      )
+      const same = (yield* Diff.diff(a, ttl, events())).results[0]!.differences
+      assert.deepStrictEqual(same, [{
+        path: "cache.m2m",
+        a: { set: digestA },
+        b: { set: digestA, options: { ttl: 60 } }
       }])
-      assert.include(Diff.render(report, { a: "a", b: "b" }), "cache.k  set one  set two")
     }))
+
+  it("the command prints neither a cached value nor it in --json", async () => {
+    const a = action("cache-cli-a", `api.cache.set("m2m", "eyJ.secret-one")`)
+    const b = action("cache-cli-b", `api.cache.set("m2m", "eyJ.secret-two")`)
+    const table = await rulefx("diff", a, b, "--events", events())
+    const json = await rulefx("diff", a, b, "--events", events(), "--json")
+    for (const run of [table, json]) {
+      assert.strictEqual(run.code, 1, show(run))
+      assert.include(run.stdout, "cache.m2m", show(run))
+      assert.notInclude(`${run.stdout}${run.stderr}`, "secret-", show(run))
+    }
+  }, 60_000)
 
   it.effect("the last write of a key wins: set then delete differs from set alone, order across keys does not", () =>
     Effect.gen(function*() {
@@ -72,7 +101,10 @@ describe("Diff: cache writes", () => {
       const same = yield* Diff.diff(setOnly, reordered, events())
       assert.strictEqual(same.differ, 0)
       const differs = yield* Diff.diff(setOnly, deleted, events())
-      assert.deepStrictEqual(differs.results[0]!.differences, [{ path: "cache.k", a: { set: "v" }, b: "deleted" }])
+      const [deletion] = differs.results[0]!.differences
+      assert.strictEqual(deletion!.path, "cache.k")
+      assert.match((deletion!.a as { set: string }).set, /^[0-9a-f]{16}$/)
+      assert.strictEqual(deletion!.b, "deleted")
     }))
 
   it.effect("options of a set are compared, and cache.<key> is --ignore-able", () =>

@@ -71,13 +71,17 @@ const bodyText = (body: unknown): string => {
 // Headers that differ on every request by nature (tracing ids): left out of the digest.
 const perRequest: ReadonlySet<string> = new Set(["traceparent", "tracestate", "b3", "x-b3-traceid", "x-b3-spanid"])
 
-const headerKey = randomBytes(32)
+const digestKey = randomBytes(32)
+
+/**
+ * A text as a keyed digest (HMAC-SHA256 under a key of this process, 16 hex digits): equal texts give equal digests
+ * within one diff, and what the text holds (an API key, a bearer token) is never shown.
+ */
+export const digest = (text: string): string => createHmac("sha256", digestKey).update(text).digest("hex").slice(0, 16)
 
 const headersDigest = (headers: Headers): string | undefined => {
   const entries = [...headers].filter(([name]) => !perRequest.has(name)).toSorted(([x], [y]) => x < y ? -1 : 1)
-  return entries.length === 0
-    ? undefined
-    : createHmac("sha256", headerKey).update(JSON.stringify(entries)).digest("hex").slice(0, 16)
+  return entries.length === 0 ? undefined : digest(JSON.stringify(entries))
 }
 
 // What a request sends: method, URL, body and headers. A Request's body and a Blob are read from a copy (the
