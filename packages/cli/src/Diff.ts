@@ -7,8 +7,9 @@
  * recording `api` (LocalRun.run, so as `rulefx run` runs it: secrets merged over the event's, Auth0's 20 s limit).
  * What each run decided is compared as Auth0 applies it: the outcome, the deny reason (or why the handler rejected),
  * each ID- and access-token claim, each scope, each `app_metadata` and `user_metadata` key, MFA, the redirect and each
- * key of Auth0's cache the run wrote (`cache.<key>`: its last `api.cache.set` or `api.cache.delete`); the last write of
- * a key wins, so call order counts only where it changes the result. An api call of a kind rulefx does
+ * key of Auth0's cache the run wrote (`cache.<key>`: its last `api.cache.set` or `api.cache.delete`, a set value shown
+ * as its keyed digest, never in clear); the last write of a key wins, so call order counts only where it changes the
+ * result. An api call of a kind rulefx does
  * not summarise (one Auth0 adds later) is compared by its method path and the arguments of each call, never skipped.
  *
  * Outbound HTTP cannot make the comparison flaky: the first Action's `fetch` requests (the typed runtime's and the
@@ -69,8 +70,9 @@ export const EventFileError = EventSet.EventFileError
 export type EventFileError = EventSet.EventFileError
 
 /**
- * An events file larger than `maxFileBytes`, or one event (a `.json` file, a `.jsonl` line) larger than
- * `maxEventBytes`: the message names the file (and line), the size and the limit.
+ * An events file larger than `maxFileBytes`, a folder's events files larger than it together, or one event (a `.json`
+ * file, a `.jsonl` line) larger than `maxEventBytes`: the message names the file (and line) or the folder, the size
+ * (unless read from a pipe, which has none) and the limit.
  *
  * @category errors
  * @since 0.1.0
@@ -236,8 +238,8 @@ export const checkIgnore = (ignore: ReadonlyArray<string>): Effect.Effect<void, 
 
 /**
  * Reads the events at `path` (a `.json` or `.jsonl` file, or a folder of them): see the module's description of the
- * format. `strict` refuses partial events; `resume` runs every event as a continue pass; `maxFileBytes` (256 MiB) and
- * `maxEventBytes` (1 MiB) cap a file and one event.
+ * format. `strict` refuses partial events; `resume` runs every event as a continue pass; `maxFileBytes` (256 MiB) caps a file
+ * and a folder's files together, `maxEventBytes` (1 MiB) one event.
  *
  * @category constructors
  * @since 0.1.0
@@ -327,8 +329,10 @@ const sideOf = (result: Runners.Run, sent: ReadonlyArray<HttpTape.Sent>): Side =
   ...(result.timedOutMs === undefined ? {} : { timedOutMs: result.timedOutMs })
 })
 
-// A side without a value has no key, so JSON output can tell "no claim" from a claim set to null.
-const toDifference = (d: Outcome.Difference): Difference => {
+// A side without a value has no key, so JSON output can tell "no claim" from a claim set to null. A cache value is
+// shown as its digest (Outcome.shown).
+const toDifference = (compared: Outcome.Difference): Difference => {
+  const d = Outcome.shown(compared)
   const out: { path: string; a?: unknown; b?: unknown } = { path: Outcome.pathText(d.path) }
   if (d.a !== undefined) out.a = d.a
   if (d.b !== undefined) out.b = d.b
@@ -455,7 +459,7 @@ const show = (value: unknown): string =>
 // JSON has no BigInt (a claim an Action set to `1n`): shown as its digits and `n`, not a crash of the report.
 const bigints = (_key: string, value: unknown): unknown => typeof value === "bigint" ? `${value}n` : value
 
-// Requests by body: a list of empty bodies is shown as a count. A cache key: `set <value>` (and its options) or
+// Requests by body: a list of empty bodies is shown as a count. A cache key: `set <digest>` (and its options) or
 // `deleted`.
 const showAt = (path: string, value: unknown): string =>
   path.startsWith("requests.") && Array.isArray(value) && value.every((body) => body === "")

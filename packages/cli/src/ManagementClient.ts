@@ -17,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import { readUpTo } from "./internal/cappedRead.ts"
 
 /**
  * Options of a client.
@@ -401,24 +402,12 @@ const capped = (send: typeof fetch, limit: number): typeof fetch => (input, init
       return Promise.reject(new AnswerTooLarge({ limit }))
     }
     if (response.body === null || bodiless.has(response.status)) return response
-    const reader = response.body.getReader()
-    const chunks: Array<Uint8Array> = []
-    let size = 0
-    const next = (): Promise<Response> =>
-      reader.read().then(({ done, value }) => {
-        if (done) {
-          const { headers, status, statusText } = response
-          return new Response(Buffer.concat(chunks), { headers, status, statusText })
-        }
-        size += value.byteLength
-        if (size > limit) {
-          void reader.cancel()
-          return Promise.reject(new AnswerTooLarge({ limit }))
-        }
-        chunks.push(value)
-        return next()
-      })
-    return next()
+    const { headers, status, statusText } = response
+    return readUpTo(response.body, limit).then((body) =>
+      body === undefined
+        ? Promise.reject(new AnswerTooLarge({ limit }))
+        : new Response(body, { headers, status, statusText })
+    )
   })
 
 /**

@@ -212,8 +212,12 @@ export const check = Effect.fn("TypeCheck.check")(function*(entry: string) {
 
 let checks = 0
 
-// What a check of files outside any project assumes: the strictest settings rulefx's own code is checked with that a
-// module on its own can meet, resolving packages as a bundler does (from the node_modules above the files).
+// What a check of files outside any project assumes: the type-soundness settings rulefx's own code is checked with
+// (strict, exactOptionalPropertyTypes), resolving packages as a bundler does (from the node_modules above the files).
+// Relaxed for generated code: the settings of tsconfig.base.json that judge how code is written rather than whether
+// its types hold (noUnusedLocals, noUnusedParameters, noImplicitOverride, noFallthroughCasesInSwitch,
+// verbatimModuleSyntax, erasableSyntaxOnly) are left at TypeScript's defaults, so that a converted module is not
+// reported as failing its check for a local it kept from the Rule's code or an import written without `type`.
 const standalone = {
   strict: true,
   exactOptionalPropertyTypes: true,
@@ -223,6 +227,24 @@ const standalone = {
   moduleResolution: "bundler",
   allowImportingTsExtensions: true,
   skipLibCheck: true
+}
+
+// What the temporary tsconfig.json overrides so that it only checks: no emit, no project build, and every emit option
+// the extended tsconfig may set that needs one of those (TypeScript refuses emitDeclarationOnly, declarationDir,
+// isolatedDeclarations without declaration, and mapRoot without a source or declaration map: error TS5069) switched
+// off or unset (`null` unsets an inherited option).
+const pureCheck = {
+  noEmit: true,
+  composite: false,
+  incremental: false,
+  tsBuildInfoFile: null,
+  declaration: false,
+  emitDeclarationOnly: false,
+  declarationMap: false,
+  declarationDir: null,
+  isolatedDeclarations: false,
+  mapRoot: null,
+  outDir: null
 }
 
 /**
@@ -246,11 +268,7 @@ export const checkFiles = Effect.fn("TypeCheck.checkFiles")(function*(dir: strin
     ...(nearest === undefined ? {} : { extends: relative(folder, nearest).split("\\").join("/") }),
     compilerOptions: {
       ...(nearest === undefined ? standalone : {}),
-      noEmit: true,
-      composite: false,
-      incremental: false,
-      declaration: false,
-      declarationMap: false,
+      ...pureCheck,
       rootDir: parse(folder).root
     },
     files: files.map((f) => relative(folder, resolve(f)).split("\\").join("/")),

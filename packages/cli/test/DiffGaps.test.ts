@@ -7,7 +7,8 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
 import * as Tokens from "@rulefx/testing/Tokens"
 import * as Effect from "effect/Effect"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as RulefxBin from "./utils/RulefxBin.ts"
@@ -29,6 +30,16 @@ const file = (name: string, text: string) => {
   return path
 }
 
+// A pipe (`--events <(zcat events.jsonl.gz)`) has no size: it is read up to the limit, not trusted at 0 bytes.
+const pipe = (name: string, text: string) => {
+  const path = join(dir, name)
+  execFileSync("mkfifo", [path])
+  const writer = createWriteStream(path)
+  writer.on("error", () => {}) // the reader stops early: EPIPE
+  writer.end(text)
+  return path
+}
+
 const action = (name: string, execute: string) =>
   file(`${name}.js`, `exports.onExecutePostLogin = async (event, api) => {\n${execute}\n}\n`)
 
@@ -40,18 +51,47 @@ const rulefx = (...args: ReadonlyArray<string>) => RulefxBin.run(dir, ...args)
 const show = RulefxBin.show
 
 describe("Diff: cache writes", () => {
-  it.effect("a changed cache.set is a difference at cache.<key>, shown as the value set", () =>
+  it.effect("a changed cache.set is a difference at cache.<key>, its values shown as digests, never in clear", () =>
     Effect.gen(function*() {
-      const a = action("cache-a", `api.cache.set("k", "one"); api.idToken.setCustomClaim("c", 1)`)
-      const b = action("cache-b", `api.cache.set("k", "two"); api.idToken.setCustomClaim("c", 1)`)
+      // A bearer token kept between logins: compared as set, shown as the keyed digest the requests' headers use.
+      const a = action("cache-a", `api.cache.set("m2m", "eyJ.token-one"); api.idToken.setCustomClaim("c", 1)`)
+      const b = action("cache-b", `api.cache.set("m2m", "eyJ.token-two"); api.idToken.setCustomClaim("c", 1)`)
       const report = yield* Diff.diff(a, b, events())
-      assert.deepStrictEqual(report.results[0]!.differences, [{
-        path: "cache.k",
-        a: { set: "one" },
-        b: { set: "two" }
+      const [difference] = report.results[0]!.differences
+      assert.strictEqual(report.results[0]!.differences.length, 1)
+      assert.strictEqual(difference!.path, "cache.m2m")
+      const digestA = (difference!.a as { set: string }).set
+      const digestB = (difference!.b as { set: string }).set
+      assert.match(digestA, /^[0-9a-f]{16}$/)
+      assert.match(digestB, /^[0-9a-f]{16}$/)
+      assert.notStrictEqual(digestA, digestB)
+      const rendered = Diff.render(report, { a: "a", b: "b" })
+      assert.include(rendered, `cache.m2m  set ${digestA}  set ${digestB}`)
+      for (const output of [rendered, JSON.stringify(report)]) assert.notInclude(output, "token-")
+      // Equal values give equal digests (only the options differ here), so a reader sees the value did not change.
+      const ttl = action(
+        "cache-ttl",
+        `api.cache.set("m2m", "eyJ.token-one", { ttl: 60 }); api.idToken.setCustomClaim("c", 1)`
+      )
+      const same = (yield* Diff.diff(a, ttl, events())).results[0]!.differences
+      assert.deepStrictEqual(same, [{
+        path: "cache.m2m",
+        a: { set: digestA },
+        b: { set: digestA, options: { ttl: 60 } }
       }])
-      assert.include(Diff.render(report, { a: "a", b: "b" }), "cache.k  set one  set two")
     }))
+
+  it("the command prints neither a cached value nor it in --json", async () => {
+    const a = action("cache-cli-a", `api.cache.set("m2m", "eyJ.secret-one")`)
+    const b = action("cache-cli-b", `api.cache.set("m2m", "eyJ.secret-two")`)
+    const table = await rulefx("diff", a, b, "--events", events())
+    const json = await rulefx("diff", a, b, "--events", events(), "--json")
+    for (const run of [table, json]) {
+      assert.strictEqual(run.code, 1, show(run))
+      assert.include(run.stdout, "cache.m2m", show(run))
+      assert.notInclude(`${run.stdout}${run.stderr}`, "secret-", show(run))
+    }
+  }, 60_000)
 
   it.effect("the last write of a key wins: set then delete differs from set alone, order across keys does not", () =>
     Effect.gen(function*() {
@@ -61,7 +101,10 @@ describe("Diff: cache writes", () => {
       const same = yield* Diff.diff(setOnly, reordered, events())
       assert.strictEqual(same.differ, 0)
       const differs = yield* Diff.diff(setOnly, deleted, events())
-      assert.deepStrictEqual(differs.results[0]!.differences, [{ path: "cache.k", a: { set: "v" }, b: "deleted" }])
+      const [deletion] = differs.results[0]!.differences
+      assert.strictEqual(deletion!.path, "cache.k")
+      assert.match((deletion!.a as { set: string }).set, /^[0-9a-f]{16}$/)
+      assert.strictEqual(deletion!.b, "deleted")
     }))
 
   it.effect("options of a set are compared, and cache.<key> is --ignore-able", () =>
@@ -195,6 +238,40 @@ describe("Diff: events size caps", () => {
       const one = file("one.json", JSON.stringify(minimalEvent()))
       const single = yield* Effect.flip(Diff.readEvents(one, { maxEventBytes: 100 }))
       assert.include(single.message, `${one}: the event is `)
+    }))
+
+  it.live("a pipe over the file limit is an EventsTooLarge (read up to the limit); under it, it reads", () =>
+    Effect.gen(function*() {
+      const line = JSON.stringify(minimalEvent()) + "\n"
+      const over = pipe("over.jsonl", line.repeat(100))
+      const error = yield* Effect.flip(Diff.readEvents(over, { maxFileBytes: line.length * 3 }))
+      assert.strictEqual(error._tag, "EventsTooLarge")
+      assert.strictEqual(
+        error.message,
+        `${over}: the file is more than the limit of ${line.length * 3} (--max-file-bytes <n> raises it)`
+      )
+      const under = pipe("under.jsonl", line.repeat(2))
+      assert.strictEqual((yield* Diff.readEvents(under, { maxFileBytes: line.length * 3 })).length, 2)
+    }))
+
+  it.effect("a folder's files together are under the file limit: past it, an EventsTooLarge naming the folder", () =>
+    Effect.gen(function*() {
+      const line = JSON.stringify(minimalEvent()) + "\n"
+      const folder = join(dir, "folder-cap")
+      mkdirSync(folder)
+      writeFileSync(join(folder, "a.jsonl"), line.repeat(2))
+      writeFileSync(join(folder, "b.json"), line)
+      writeFileSync(join(folder, "c.jsonl"), line.repeat(2))
+      // Each file is under the limit; the three together (5 lines) are not.
+      const limit = line.length * 4
+      const error = yield* Effect.flip(Diff.readEvents(folder, { maxFileBytes: limit }))
+      assert.strictEqual(error._tag, "EventsTooLarge")
+      assert.strictEqual(
+        error.message,
+        `${folder}: the folder's .json and .jsonl files are ${line.length * 5} bytes together, more than the limit ` +
+          `of ${limit} (--max-file-bytes <n> raises it)`
+      )
+      assert.strictEqual((yield* Diff.readEvents(folder, { maxFileBytes: line.length * 5 })).length, 5)
     }))
 
   it("the command says so and exits 1; --max-event-bytes raises the limit", async () => {

@@ -84,6 +84,19 @@ describe("scrubberOf breaks", () => {
     assert.strictEqual(scrub("waiting…"), "waiting…")
   })
 
+  // What a cut line ends with is matched from its longest possible start: a position holding the secret's first
+  // character that does not start it (`ab` of `abab-...` repeated) is passed over, and of two secrets the one whose
+  // start is longer there wins, whichever secret is longer.
+  it("a cut line ends with the longest start of any secret, past false starts of its first character", () => {
+    const repeats = "abab-k3y-value-7"
+    const scrub = scrubberOf({ REPEATS: repeats })
+    assert.strictEqual(scrub(`rulefx INFO xxab${repeats.slice(0, 7)}…`), "rulefx INFO xxab[secret REPEATS]…")
+    assert.strictEqual(scrub(`rulefx INFO ababab${repeats.slice(0, 3)}…`), "rulefx INFO ababab…")
+    const two = scrubberOf({ LONG: "tok-9f8e7d6c5b4a39281706", SHORT: "x-tok-9f8e" })
+    assert.strictEqual(two("id x-tok-9f…"), "id [secret SHORT]…")
+    assert.strictEqual(two("id tok-9f8e7…"), "id [secret LONG]…")
+  })
+
   // btoa/base64 and base64url were not forms: a Basic auth header, a secret in a token's payload, were printed.
   it("a secret base64- or base64url-encoded, alone or inside longer bytes, is replaced", () => {
     const secret = "Zq8#client-s3cret/value+42"

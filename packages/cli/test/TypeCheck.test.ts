@@ -1,7 +1,7 @@
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import * as TypeCheck from "@rulefx/cli/TypeCheck"
 import * as Effect from "effect/Effect"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import * as TypedProject from "./utils/TypedProject.ts"
@@ -187,6 +187,54 @@ describe("TypeCheck.check", () => {
       Effect.gen(function*() {
         const dir = project({ "tsconfig.json": TypedProject.tsconfig(["src"]), "action.js": "exports.a = 1\n" })
         assert.isUndefined(yield* TypeCheck.check(join(dir, "action.js")))
+      }),
+    timeout
+  )
+})
+
+// A library's tsconfig: declarations only, into their own folder, built incrementally as a composite project.
+const library = () =>
+  project({
+    "tsconfig.json": JSON.stringify({
+      compilerOptions: {
+        ...JSON.parse(TypedProject.tsconfig()).compilerOptions,
+        noEmit: false,
+        declaration: true,
+        emitDeclarationOnly: true,
+        declarationMap: true,
+        declarationDir: "types",
+        isolatedDeclarations: true,
+        composite: true,
+        incremental: true,
+        tsBuildInfoFile: "build/project.tsbuildinfo",
+        outDir: "dist",
+        mapRoot: "maps",
+        rootDir: "src"
+      },
+      include: ["src"]
+    }),
+    "src/keep.ts": "export const a: number = 1\n",
+    "converted/ok.ts": "export const b = (n: number) => n + 1\n",
+    "converted/bad.ts": "export const c: number = \"c\"\n"
+  })
+
+describe("TypeCheck.checkFiles", () => {
+  it.live(
+    "under a tsconfig that emits declarations only: checks the files without emitting (no option clash)",
+    () =>
+      Effect.gen(function*() {
+        const dir = library()
+        const ok = yield* TypeCheck.checkFiles(join(dir, "converted"), [join(dir, "converted", "ok.ts")])
+        assert.isTrue(ok.ok, ok.diagnostics)
+        assert.strictEqual(ok.diagnostics, "")
+        assert.strictEqual(ok.extends, join(dir, "tsconfig.json"))
+        const bad = yield* TypeCheck.checkFiles(join(dir, "converted"), [join(dir, "converted", "bad.ts")])
+        assert.isFalse(bad.ok)
+        assert.match(bad.diagnostics, /bad\.ts\(1,14\): error TS2322/)
+        assert.notInclude(bad.diagnostics, "TS5069")
+        for (const emitted of ["types", "build", "dist", "maps"]) {
+          assert.isFalse(existsSync(join(dir, emitted)), emitted)
+        }
       }),
     timeout
   )

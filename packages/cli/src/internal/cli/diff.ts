@@ -55,7 +55,9 @@ export const diff = Command.make(
       Flag.withDefault(20)
     ),
     maxFileBytes: Flag.Int("max-file-bytes").pipe(
-      Flag.withDescription(`The largest events file read, in bytes (default ${EventSet.defaultMaxFileBytes}, 256 MiB)`),
+      Flag.withDescription(
+        `The largest events file read, and a folder's files together, in bytes (default ${EventSet.defaultMaxFileBytes}, 256 MiB)`
+      ),
       Flag.withDefault(EventSet.defaultMaxFileBytes)
     ),
     maxEventBytes: Flag.Int("max-event-bytes").pipe(

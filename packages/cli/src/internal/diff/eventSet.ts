@@ -22,7 +22,7 @@ import { basename, extname, join } from "node:path"
 import * as PartialEvent from "../../PartialEvent.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
-import { readText } from "../files.ts"
+import { readTextUpTo } from "../files.ts"
 
 /** An event file (or one line of it) that cannot be used; `line` is 1-based, for `.jsonl` files. */
 export class EventFileError extends Data.TaggedError("EventFileError")<{
@@ -36,24 +36,35 @@ export class EventFileError extends Data.TaggedError("EventFileError")<{
 }
 
 /**
- * An events file, or one event in it, larger than the read allows: `what` says which limit (`file`: the whole file,
- * `event`: one `.json` file's or `.jsonl` line's event), and the message names the flag that raises it.
+ * An events file, one event in it, or a folder's events files together, larger than the read allows: `what` says
+ * which limit (`file`: the whole file, `event`: one `.json` file's or `.jsonl` line's event, `folder`: the folder's
+ * files together, under the file limit), and the message names the flag that raises it. `bytes` is the size, when it
+ * is known: a pipe (`--events <(zcat events.jsonl.gz)`) has none and is read only up to the limit.
  */
 export class EventsTooLarge extends Data.TaggedError("EventsTooLarge")<{
   readonly file: string
   readonly line?: number | undefined
-  readonly what: "file" | "event"
-  readonly bytes: number
+  readonly what: "file" | "event" | "folder"
+  readonly bytes?: number | undefined
   readonly limit: number
 }> {
   override get message(): string {
-    return `${this.file}${this.line === undefined ? "" : `:${this.line}`}: ${
-      this.what === "file" ? "the file" : "the event"
-    } is ${this.bytes} bytes, more than the limit of ${this.limit} (--max-${this.what}-bytes <n> raises it)`
+    const size = this.bytes === undefined ? "" : `${this.bytes} bytes${this.what === "folder" ? " together" : ""}, `
+    return `${this.file}${this.line === undefined ? "" : `:${this.line}`}: ${tooLargeSubject[this.what]} ${size}` +
+      `more than the limit of ${this.limit} (--max-${this.what === "event" ? "event" : "file"}-bytes <n> raises it)`
   }
 }
 
-/** The largest events file read by default (256 MiB): the events are held in memory while they run. */
+const tooLargeSubject = {
+  file: "the file is",
+  event: "the event is",
+  folder: "the folder's .json and .jsonl files are"
+} as const
+
+/**
+ * The largest events file read by default (256 MiB), and the most bytes a folder's events files may hold together:
+ * the events are held in memory while they run.
+ */
 export const defaultMaxFileBytes = 256 * 1024 * 1024
 
 /**
@@ -88,7 +99,7 @@ export interface Case {
  */
 export interface ReadOptions {
   readonly strict?: boolean
-  /** The largest events file, in bytes (defaultMaxFileBytes). */
+  /** The largest events file, and the most a folder's files hold together, in bytes (defaultMaxFileBytes). */
   readonly maxFileBytes?: number
   /** The largest event, a `.json` file or a `.jsonl` line, in bytes (defaultMaxEventBytes). */
   readonly maxEventBytes?: number
@@ -247,29 +258,78 @@ const toCase = (
   }))
 }
 
-// The file's text, once its size is known to be within the read's limit (the file limit; for a `.json` file, one
-// event, the event limit too).
-const readCapped = (file: string, options: ReadOptions, oneEvent: boolean) =>
+// What one file's read may take: `limit` bytes, and what to blame past them (the event, the file, or the folder the
+// file is in, whose files together are under the file limit: `used` bytes of it went to the files before).
+interface Budget {
+  readonly limit: number
+  readonly over: (bytes: number | undefined) => EventsTooLarge
+}
+
+const budgetOf = (file: string, options: ReadOptions, oneEvent: boolean, folder: Folder | undefined): Budget => {
+  const fileLimit = options.maxFileBytes ?? defaultMaxFileBytes
+  const eventLimit = options.maxEventBytes ?? defaultMaxEventBytes
+  const used = folder?.used ?? 0
+  const left = fileLimit - used
+  if (oneEvent && eventLimit <= left) {
+    return { limit: eventLimit, over: (bytes) => new EventsTooLarge({ file, what: "event", bytes, limit: eventLimit }) }
+  }
+  if (folder === undefined || used === 0) {
+    return { limit: left, over: (bytes) => new EventsTooLarge({ file, what: "file", bytes, limit: fileLimit }) }
+  }
+  return {
+    limit: left,
+    over: (bytes) =>
+      new EventsTooLarge({
+        file: folder.path,
+        what: "folder",
+        bytes: bytes === undefined ? undefined : used + bytes,
+        limit: fileLimit
+      })
+  }
+}
+
+// A file's text and how many bytes it held.
+interface Read {
+  readonly text: string
+  readonly bytes: number
+}
+
+// A folder being read: its path, and the bytes its files read so far held.
+interface Folder {
+  readonly path: string
+  readonly used: number
+}
+
+// The file's text, read up to the budget's limit: a regular file whose size is over it is refused before it is read;
+// any file (a pipe has no size, a file may grow) is read through a capped stream, and refused once past the limit.
+const readCapped = (file: string, budget: Budget) =>
   Effect.try({
-    try: () => statSync(file).size,
+    try: () => statSync(file),
     catch: () => new EventFileError({ file, problem: "cannot be read" })
   }).pipe(
-    Effect.flatMap((bytes): Effect.Effect<string, EventFileError | EventsTooLarge> => {
-      const fileLimit = options.maxFileBytes ?? defaultMaxFileBytes
-      const eventLimit = options.maxEventBytes ?? defaultMaxEventBytes
-      if (oneEvent && bytes > eventLimit) {
-        return Effect.fail(new EventsTooLarge({ file, what: "event", bytes, limit: eventLimit }))
-      }
-      if (bytes > fileLimit) return Effect.fail(new EventsTooLarge({ file, what: "file", bytes, limit: fileLimit }))
-      return readText(file, (problem) => new EventFileError({ file, problem }))
-    })
+    Effect.flatMap((stat): Effect.Effect<Read, EventFileError | EventsTooLarge> =>
+      stat.isFile() && stat.size > budget.limit
+        ? Effect.fail(budget.over(stat.size))
+        : readTextUpTo(file, budget.limit, (problem) => new EventFileError({ file, problem })).pipe(
+          Effect.flatMap((read) => read === undefined ? Effect.fail(budget.over(undefined)) : Effect.succeed(read))
+        )
+    )
   )
 
-const readJsonFile = (file: string, options: ReadOptions) =>
-  readCapped(file, options, true).pipe(
-    Effect.flatMap((text) => parse({ file }, text)),
-    Effect.flatMap((json) => toCase({ file }, basename(file), json, options)),
-    Effect.map((one) => [one])
+// A file's events, and the bytes it held.
+interface FileCases {
+  readonly cases: ReadonlyArray<Case>
+  readonly bytes: number
+}
+
+const readJsonFile = (file: string, options: ReadOptions, folder: Folder | undefined) =>
+  readCapped(file, budgetOf(file, options, true, folder)).pipe(
+    Effect.flatMap(({ bytes, text }) =>
+      parse({ file }, text).pipe(
+        Effect.flatMap((json) => toCase({ file }, basename(file), json, options)),
+        Effect.map((one): FileCases => ({ cases: [one], bytes }))
+      )
+    )
   )
 
 const eventBytes = (
@@ -283,9 +343,9 @@ const eventBytes = (
   return bytes > limit ? Effect.fail(new EventsTooLarge({ file, line, what: "event", bytes, limit })) : Effect.void
 }
 
-const readJsonLines = (file: string, options: ReadOptions) =>
-  readCapped(file, options, false).pipe(
-    Effect.flatMap((text) =>
+const readJsonLines = (file: string, options: ReadOptions, folder: Folder | undefined) =>
+  readCapped(file, budgetOf(file, options, false, folder)).pipe(
+    Effect.flatMap(({ bytes, text }) =>
       Effect.forEach(
         text.split(/\r?\n/).flatMap((line, i) => line.trim() === "" ? [] : [{ line: i + 1, text: line }]),
         ({ line, text }) =>
@@ -293,22 +353,37 @@ const readJsonLines = (file: string, options: ReadOptions) =>
             Effect.flatMap(() => parse({ file, line }, text)),
             Effect.flatMap((json) => toCase({ file, line }, `${basename(file)}:${line}`, json, options))
           )
-      )
+      ).pipe(Effect.map((cases): FileCases => ({ cases, bytes })))
     )
   )
 
 const readFile = (
   file: string,
-  options: ReadOptions
-): Effect.Effect<ReadonlyArray<Case>, EventFileError | EventsTooLarge> =>
-  extname(file) === ".jsonl" ? readJsonLines(file, options) : readJsonFile(file, options)
+  options: ReadOptions,
+  folder?: Folder
+): Effect.Effect<FileCases, EventFileError | EventsTooLarge> =>
+  extname(file) === ".jsonl" ? readJsonLines(file, options, folder) : readJsonFile(file, options, folder)
+
+// A folder's files in turn, each within what the files before left of the file limit.
+const readFolder = Effect.fnUntraced(function*(path: string, files: ReadonlyArray<string>, options: ReadOptions) {
+  const cases: Array<Case> = []
+  let used = 0
+  for (const file of files) {
+    const read = yield* readFile(file, options, { path, used })
+    cases.push(...read.cases)
+    used += read.bytes
+  }
+  return cases
+})
 
 /**
  * Reads the events at `path`: a `.json` or `.jsonl` file, or a folder whose `.json` and `.jsonl` files (not its
  * subfolders) are read in name order. A folder without any, or an empty file, is an error: a diff over no events
- * would pass whatever the Actions do. A file larger than `maxFileBytes`, or an event larger than `maxEventBytes`, is
- * an EventsTooLarge naming the file (and line) and the limit, found before the file is read (a `.jsonl` file is read
- * whole, then line by line: the file limit bounds the memory it takes).
+ * would pass whatever the Actions do. A file larger than `maxFileBytes`, a folder whose files hold more than
+ * `maxFileBytes` together, or an event larger than `maxEventBytes`, is an EventsTooLarge naming the file (and line)
+ * or the folder, and the limit: found from a file's size before it is read, and in any case (a pipe has no size) by
+ * reading no more than the limit (a `.jsonl` file is read whole, then line by line: the file limit bounds the memory
+ * the events take).
  */
 export const read = Effect.fn("Diff.readEvents")(function*(path: string, options: ReadOptions = {}) {
   const kind = yield* Effect.try({
@@ -326,7 +401,7 @@ export const read = Effect.fn("Diff.readEvents")(function*(path: string, options
           .map((name) => join(path, name)),
       catch: () => new EventFileError({ file: path, problem: "cannot be read" })
     })
-  const cases = (yield* Effect.forEach(files, (file) => readFile(file, options))).flat()
+  const cases = kind === "file" ? (yield* readFile(path, options)).cases : yield* readFolder(path, files, options)
   if (cases.length === 0) {
     return yield* new EventFileError({
       file: path,

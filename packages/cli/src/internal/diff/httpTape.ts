@@ -23,6 +23,7 @@ import * as Effect from "effect/Effect"
 import { createHmac, randomBytes } from "node:crypto"
 import * as DiagnosticsChannel from "node:diagnostics_channel"
 import type { ClientRequest } from "node:http"
+import { readUpTo } from "../cappedRead.ts"
 
 /** One request as it was sent: the method, the URL and the body as text (`""` without one). */
 export interface Sent {
@@ -93,13 +94,17 @@ const bodyText = (body: unknown): string => {
 // Headers that differ on every request by nature (tracing ids): left out of the digest.
 const perRequest: ReadonlySet<string> = new Set(["traceparent", "tracestate", "b3", "x-b3-traceid", "x-b3-spanid"])
 
-const headerKey = randomBytes(32)
+const digestKey = randomBytes(32)
+
+/**
+ * A text as a keyed digest (HMAC-SHA256 under a key of this process, 16 hex digits): equal texts give equal digests
+ * within one diff, and what the text holds (an API key, a bearer token) is never shown.
+ */
+export const digest = (text: string): string => createHmac("sha256", digestKey).update(text).digest("hex").slice(0, 16)
 
 const headersDigest = (headers: Headers): string | undefined => {
   const entries = [...headers].filter(([name]) => !perRequest.has(name)).toSorted(([x], [y]) => x < y ? -1 : 1)
-  return entries.length === 0
-    ? undefined
-    : createHmac("sha256", headerKey).update(JSON.stringify(entries)).digest("hex").slice(0, 16)
+  return entries.length === 0 ? undefined : digest(JSON.stringify(entries))
 }
 
 // What a request sends: method, URL, body and headers. A Request's body and a Blob are read from a copy (the
@@ -183,8 +188,8 @@ type Capped =
   | { readonly ended: true; readonly bytes: Uint8Array<ArrayBuffer> }
   | { readonly ended: false; readonly head: ReadonlyArray<Uint8Array>; readonly rest: ReadableStreamDefaultReader }
 
-// Reads a stream up to `maxRecordedBytes`: all of it, or (past that) what was read and the reader of the rest.
-const readUpTo = (reader: ReadableStreamDefaultReader<Uint8Array | string>): Promise<Capped> => {
+// Reads a stream body up to `maxRecordedBytes`: all of it, or (past that) what was read and the reader of the rest.
+const readHead = (reader: ReadableStreamDefaultReader<Uint8Array | string>): Promise<Capped> => {
   const chunks: Array<Uint8Array> = []
   let size = 0
   const next = (): Promise<Capped> =>
@@ -197,12 +202,9 @@ const readUpTo = (reader: ReadableStreamDefaultReader<Uint8Array | string>): Pro
     })
   return next()
 }
-
 // Reads a copy of a body up to `maxRecordedBytes`; past that, stops reading it and gives undefined.
 const readCapped = (body: ReadableStream<Uint8Array> | null): Promise<Uint8Array | undefined> =>
-  body === null
-    ? Promise.resolve(new Uint8Array())
-    : readUpTo(body.getReader()).then((read) => read.ended ? read.bytes : read.rest.cancel().then(() => undefined))
+  body === null ? Promise.resolve(new Uint8Array()) : readUpTo(body, maxRecordedBytes)
 
 const isStream = (body: unknown): body is ReadableStream | AsyncIterable<Uint8Array | string> =>
   body instanceof ReadableStream ||
@@ -233,7 +235,7 @@ const buffered = async (
 ): Promise<{ readonly init: Parameters<Fetch>[1]; readonly over: boolean }> => {
   if (!isStream(init?.body)) return { init, over: false }
   const body = init.body
-  const read = await readUpTo((body instanceof ReadableStream ? body : fromIterable(body)).getReader())
+  const read = await readHead((body instanceof ReadableStream ? body : fromIterable(body)).getReader())
   return read.ended
     ? { init: { ...init, body: read.bytes }, over: false }
     : { init: { ...init, body: resumed(read.head, read.rest) }, over: true }

@@ -8,10 +8,11 @@
  * every other call by method (`calls.transaction.addTargetScope`), and the requests.
  */
 import type * as RecordingApi from "@rulefx/testing/RecordingApi"
-import { isDeepStrictEqual } from "node:util"
+import * as Predicate from "effect/Predicate"
+import { inspect, isDeepStrictEqual } from "node:util"
 import type * as LocalRun from "../../LocalRun.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
-import type { Sent } from "./httpTape.ts"
+import { digest, type Sent } from "./httpTape.ts"
 
 /** One thing a run decided: its path (`["claims", "id", "https://example.com/seller"]`) and value. */
 export interface Entry {
@@ -59,8 +60,30 @@ export const entries = (result: LocalRun.Result, sent: ReadonlyArray<Sent>): Rea
   return out
 }
 
-/** What a `cache.<key>` entry holds: the last write to that key, a set (its value, and options if given) or a delete. */
+/**
+ * What a `cache.<key>` entry holds: the last write to that key, a set (its value, and options if given) or a delete.
+ * The value is compared as it was set, and shown as its digest (`shown`).
+ */
 export type CacheWrite = { readonly set: unknown; readonly options?: unknown } | "deleted"
+
+/**
+ * A difference as a report shows it: a value set in Auth0's cache (typically a bearer token an Action keeps between
+ * logins) as its keyed digest (HttpTape.digest, as the requests' headers), so that a changed value still shows as a
+ * change and the value itself is never printed; the rest as it is.
+ */
+export const shown = (difference: Difference): Difference =>
+  difference.path[0] === "cache"
+    ? { path: difference.path, a: cacheShown(difference.a), b: cacheShown(difference.b) }
+    : difference
+
+const cacheShown = (value: unknown): unknown =>
+  Predicate.hasProperty(value, "set")
+    ? { ...value, set: digest(inspect(value.set, inspectAll)) }
+    : value
+
+// Deep-equal values (compared with isDeepStrictEqual) print alike, and a string apart from a number: every level,
+// keys in order, strings quoted.
+const inspectAll = { depth: Infinity, sorted: true, maxArrayLength: Infinity, maxStringLength: Infinity } as const
 
 // Auth0's cache by key, as the run left it: the last `cache.set` or `cache.delete` of each key wins, so only an order
 // that changes what the cache ends up holding is a difference. Reads (`cache.get`) change nothing and are left out.

@@ -8,10 +8,9 @@
  * values the report holds, objects without a prototype included (a secret of several lines also line by line). A log
  * line the Action cut at 256 characters (ending in "…") may end inside a secret: what it holds of one there is replaced
  * too (dropped when under 4 characters, which a marker would only make look like a leak). But an http(s) origin (a
- * service's
- * address kept among the secrets: no credentials, path, query or fragment) stays readable. A URL with a path may hold
- * its secret there (a webhook's token), so it is replaced. The
- * comparison itself is made on the values as they were, so scrubbing never turns a difference into "the same".
+ * service's address kept among the secrets: no credentials, path, query or fragment) stays readable. A URL with a
+ * path may hold its secret there (a webhook's token), so it is replaced. The comparison itself is made on the values
+ * as they were, so scrubbing never turns a difference into "the same".
  */
 
 /** Replaces each secret in the strings of a value, at any depth. */
@@ -31,8 +30,10 @@ const isRecord = (value: object): boolean => {
 }
 
 // base64 and base64url (unpadded), as they encode a secret alone and, for one of 8 characters or more, one or two bytes
-// into a group: the whole groups of its bytes, which no text before or after it changes. As legacy-rules' scrubber
-// builds them (its own is internal to the Action).
+// into a group: the whole groups of its bytes, which no text before or after it changes. More than legacy-rules'
+// scrubber builds (its own is internal to the Action, kept small for the Action's size limit): it has the padded base64
+// of the secret alone and the whole groups one or two bytes in, not the whole groups of the secret alone nor any
+// base64url form.
 const base64Forms = (value: string): Array<string> => {
   const out: Array<string> = []
   const bytes = Buffer.byteLength(value)
@@ -51,8 +52,11 @@ const base64Forms = (value: string): Array<string> => {
 // its lines.
 const cut = /…(?=\r?\n|$)/g
 
-/** The scrubber of a run whose secrets are `secrets` (values that are not strings are left out). */
-export const scrubberOf = (secrets: Readonly<Record<string, unknown>>): Scrub => {
+// Each form of each secret, with the marker that replaces it, longest first (so that a secret that contains another is
+// replaced whole).
+type Forms = ReadonlyArray<readonly [form: string, marker: string]>
+
+const formsOf = (secrets: Readonly<Record<string, unknown>>): Forms => {
   const forms: Array<readonly [string, string]> = []
   for (const name of Object.keys(secrets)) {
     const value = secrets[name]
@@ -74,62 +78,76 @@ export const scrubberOf = (secrets: Readonly<Record<string, unknown>>): Scrub =>
       forms.push([form, `[secret ${name}]`])
     }
   }
-  // Longest first, so a secret that contains another is replaced whole.
-  forms.sort(([x], [y]) => y.length - x.length)
-  // What a cut line ends with of a secret: the longest start of a form before the cut, as a marker (or dropped, under
-  // 4 characters).
-  const tail = (before: string): string => {
-    let best: readonly [number, string] = [0, ""]
-    for (const [form, marker] of forms) {
-      for (let n = Math.min(form.length - 1, before.length); n > best[0]; n--) {
-        if (before.endsWith(form.slice(0, n))) {
-          best = [n, marker]
-          break
-        }
+  return forms.toSorted(([x], [y]) => y.length - x.length)
+}
+
+// What a cut line ends with of a secret: the longest start of a form before the cut (shorter than the form: a whole
+// one is replaced already), as its marker, or dropped under 4 characters. Only the positions in the form's reach that
+// hold its first character are tried, longest first, so a form costs one pass over as many characters as it has.
+const tail = (forms: Forms, before: string): string => {
+  let best = 0
+  let marker = ""
+  for (const [form, name] of forms) {
+    for (let p = Math.max(0, before.length - form.length + 1); p < before.length - best; p++) {
+      if (before[p] === form[0] && form.startsWith(before.slice(p))) {
+        best = before.length - p
+        marker = name
+        break
       }
     }
-    return before.slice(0, before.length - best[0]) + (best[0] >= 4 ? best[1] : "")
   }
-  const untail = (s: string): string => {
-    let out = ""
-    let from = 0
-    for (const match of s.matchAll(cut)) {
-      out += tail(s.slice(from, match.index))
-      from = match.index
-    }
-    return out + s.slice(from)
+  return before.slice(0, before.length - best) + (best >= 4 ? marker : "")
+}
+
+// A text with what each cut line ends with of a secret replaced (`tail`).
+const untail = (forms: Forms, s: string): string => {
+  let out = ""
+  let from = 0
+  for (const match of s.matchAll(cut)) {
+    out += tail(forms, s.slice(from, match.index))
+    from = match.index
   }
-  const text = (s: string): string => untail(forms.reduce((out, [form, marker]) => out.replaceAll(form, marker), s))
-  // `path`: the objects above this one; one of them again (a cyclic claim) is shown as `[cycle]`, not walked forever.
-  const deep = (value: unknown, path: ReadonlySet<object> = new Set()): unknown => {
-    if (typeof value === "string") return text(value)
-    if (typeof value === "object" && value !== null && path.has(value)) return "[cycle]"
-    const below = typeof value === "object" && value !== null ? new Set([...path, value]) : path
-    if (Array.isArray(value)) return value.map((v) => deep(v, below))
-    if (typeof value === "object" && value !== null && isRecord(value)) {
-      const out: Record<string, unknown> = {}
-      for (const key of Object.keys(value)) {
-        Object.defineProperty(out, text(key), {
-          value: deep((value as Record<string, unknown>)[key], below),
-          enumerable: true,
-          writable: true,
-          configurable: true
-        })
-      }
-      return out
+  return out + s.slice(from)
+}
+
+const text = (forms: Forms, s: string): string =>
+  untail(forms, forms.reduce((out, [form, marker]) => out.replaceAll(form, marker), s))
+
+// A copy of `value` with its strings scrubbed, at any depth. `path`: the objects above this one; one of them again (a
+// cyclic claim) is shown as `[cycle]`, not walked forever.
+const deep = (forms: Forms, value: unknown, path: ReadonlySet<object> = new Set()): unknown => {
+  if (typeof value === "string") return text(forms, value)
+  if (typeof value === "object" && value !== null && path.has(value)) return "[cycle]"
+  const below = typeof value === "object" && value !== null ? new Set([...path, value]) : path
+  if (Array.isArray(value)) return value.map((v) => deep(forms, v, below))
+  if (typeof value === "object" && value !== null && isRecord(value)) {
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(value)) {
+      Object.defineProperty(out, text(forms, key), {
+        value: deep(forms, (value as Record<string, unknown>)[key], below),
+        enumerable: true,
+        writable: true,
+        configurable: true
+      })
     }
-    // Another realm's object (a legacy rule's, which `rulefx migrate` runs in its own), one without a prototype, or a
-    // class's (a URL): the report shows its JSON, so that is what is scrubbed.
-    if (typeof value === "object" && value !== null) {
-      try {
-        const json = JSON.stringify(value)
-        return json === undefined ? value : deep(JSON.parse(json), below)
-      } catch {
-        return text(String(value))
-      }
-    }
-    return value
+    return out
   }
+  // Another realm's object (a legacy rule's, which `rulefx migrate` runs in its own), one without a prototype, or a
+  // class's (a URL): the report shows its JSON, so that is what is scrubbed.
+  if (typeof value === "object" && value !== null) {
+    try {
+      const json = JSON.stringify(value)
+      return json === undefined ? value : deep(forms, JSON.parse(json), below)
+    } catch {
+      return text(forms, String(value))
+    }
+  }
+  return value
+}
+
+/** The scrubber of a run whose secrets are `secrets` (values that are not strings are left out). */
+export const scrubberOf = (secrets: Readonly<Record<string, unknown>>): Scrub => {
+  const forms = formsOf(secrets)
   // Walked even without secrets: the copy has no cycles, which the report (JSON) could not show.
-  return (value) => deep(value) as typeof value
+  return (value) => deep(forms, value) as typeof value
 }
