@@ -118,7 +118,9 @@ describe("Convert: earlier writes the field scan cannot follow", () => {
           `var md = user.app_metadata;`,
           `var email = user.email;`,
           `if (/x/.test(email) && md.plan === "gold" && user.email.indexOf("@") > 0) console.log(user.email);`,
-          `if (context.clientName === "a") md.role = "x";`
+          `if (context.clientName === "a") md.role = "x";`,
+          `var allowed = ["a@b.c"];`,
+          `if (allowed.indexOf(user.email) < 0 && !["x"].includes(user.email)) console.log("no");`
         ),
         gate: gate(`!user.email_verified || user.email === "a@b.c"`)
       })

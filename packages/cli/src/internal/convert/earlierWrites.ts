@@ -65,13 +65,35 @@ const pureGlobals = new Set([
 ])
 const pureMembers = new Set(["JSON.stringify", "Array.isArray", "Object.keys", "Object.values", "Object.entries"])
 
+// Methods of strings, arrays, regular expressions and collections that only read their arguments
+// (`allowed.indexOf(user.email)`, `/re/.test(user.email)`); taken by name, whatever the receiver.
+const readingMethods = new Set([
+  "indexOf",
+  "lastIndexOf",
+  "includes",
+  "startsWith",
+  "endsWith",
+  "test",
+  "exec",
+  "match",
+  "search",
+  "split",
+  "concat",
+  "join",
+  "slice",
+  "has",
+  "get",
+  "localeCompare",
+  "hasOwnProperty"
+])
+
 // Whether a call of `callee` only reads what it is given (a builtin of a plain value, or one of the pure globals).
 const onlyReads = (callee: acorn.AnyNode, isData: (name: string) => boolean): boolean => {
   if (callee.type === "Identifier") return pureGlobals.has(callee.name)
   if (callee.type !== "MemberExpression") return false
   const key = keyOf(callee)
   const object = callee.object as acorn.AnyNode
-  if (object.type === "Literal" && "regex" in object) return true
+  if (readingMethods.has(key ?? "")) return true
   if (object.type === "Identifier" && pureMembers.has(`${object.name}.${key}`)) return true
   if (object.type === "Identifier" && object.name === "console") return true
   // A method of the login's own data (`user.email.indexOf(x)`) other than a mutator does not write its arguments.
