@@ -14,7 +14,6 @@ import * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import { createHash } from "node:crypto"
 import { keyOf } from "../analyze/chains.ts"
-import { isNullish } from "./callback.ts"
 import * as EarlierWrites from "./earlierWrites.ts"
 import { pascal } from "./emit.ts"
 import * as Expression from "./expression.ts"
@@ -47,12 +46,52 @@ const decisions: Readonly<Record<"user" | "context", ReadonlySet<string>>> = {
   context: new Set(["idToken", "accessToken", "multifactor", "redirect", "sessionID"])
 }
 
+<<<<<<< HEAD
 // `callback(error)`: denies, so nothing the rule left is read by a later rule.
 const isDenial = (node: acorn.AnyNode, callback: string | undefined): boolean =>
   node.type === "CallExpression" && Scope.isName(node.callee, callback) && !isNullish(node.arguments[0])
+=======
+const pascal = (text: string): string =>
+  text.replace(/(^|[^A-Za-z0-9]+)(.)?/g, (_, _sep: string, c: string | undefined) => (c ?? "").toUpperCase())
+
+// `new Error(…)`, `new UnauthorizedError(…)`: certainly an error.
+const isNewError = (node: acorn.AnyNode | null | undefined): boolean =>
+  node?.type === "NewExpression" && node.callee.type === "Identifier" && node.callee.name.endsWith("Error")
+
+// Whether `node` is certainly an error: a `new …Error(…)`, or a local only ever given one (`var err = null` is not).
+const isError = (node: acorn.AnyNode | undefined, fn: acorn.Node): boolean => {
+  if (node === undefined) return false
+  if (node.type !== "Identifier") return isNewError(node)
+  // What the local is given: `undefined` for a value other than `=` (`err += …`, `err++`, a parameter).
+  const given: Array<acorn.AnyNode | null | undefined> = []
+  walk.simple(fn, {
+    VariableDeclarator(d) {
+      if (d.id.type === "Identifier" && d.id.name === node.name) given.push(d.init as acorn.AnyNode | null | undefined)
+    },
+    AssignmentExpression(a) {
+      if (a.left.type === "Identifier" && a.left.name === node.name) {
+        given.push(a.operator === "=" ? a.right as acorn.AnyNode : undefined)
+      }
+    },
+    UpdateExpression(u) {
+      if (u.argument.type === "Identifier" && u.argument.name === node.name) given.push(undefined)
+    },
+    Function(f) {
+      if (f !== fn && f.params.some((p) => p.type === "Identifier" && p.name === node.name)) given.push(undefined)
+    }
+  })
+  return given.length > 0 && given.every(isNewError)
+}
+
+// `callback(error)`: denies, so nothing the rule left is read by a later rule. Only a certain error: a callback that may
+// pass `null` (`callback(err)` with `var err = null`) may allow.
+const isDenial = (node: acorn.AnyNode, callback: string | undefined, fn: acorn.Node): boolean =>
+  node.type === "CallExpression" && Scope.isName(node.callee, callback) &&
+  isError(node.arguments[0] as acorn.AnyNode | undefined, fn)
+>>>>>>> refs/heads/fix-writes
 
 // Whether the statements may end the rule, or hand `callback` on, before the next one runs (a denial aside).
-const mayEndBefore = (statements: ReadonlyArray<acorn.Node>, callback: string | undefined): boolean => {
+const mayEndBefore = (statements: ReadonlyArray<acorn.Node>, callback: string | undefined, fn: acorn.Node): boolean => {
   let ends = false
   for (const statement of statements) {
     walk.fullAncestor(statement, (node, _state, ancestors) => {
@@ -60,11 +99,11 @@ const mayEndBefore = (statements: ReadonlyArray<acorn.Node>, callback: string | 
       const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined
       if (n.type === "ReturnStatement") {
         const inner = ancestors.slice(0, -1).some((a) => a.type.includes("Function"))
-        if (!inner && (n.argument == null || !isDenial(n.argument as acorn.AnyNode, callback))) ends = true
+        if (!inner && (n.argument == null || !isDenial(n.argument as acorn.AnyNode, callback, fn))) ends = true
       }
       if (n.type === "Identifier" && n.name === callback) {
         const denies = parent !== undefined && parent.type === "CallExpression" && parent.callee === n &&
-          isDenial(parent, callback)
+          isDenial(parent, callback, fn)
         if (!denies) ends = true
       }
     })
@@ -105,7 +144,7 @@ export const ofRule = (
     const path = [root, key]
     const overlapping = own.paths.filter((w) => w.path.every((k, j) => j >= path.length || path[j] === k))
     if (overlapping.length !== 1 || own.anything.some((w) => w.root === root)) continue
-    if (mayEndBefore(body.slice(0, i), callback)) continue
+    if (mayEndBefore(body.slice(0, i), callback, fn)) continue
     // A scope of the expression alone: a name the rule declares outside it is then a refused global.
     const scope = Scope.make(wrapped, params, lineOffset, e.right, writes)
     const rewritten = Expression.rewrite(scope, e.right)
