@@ -46,14 +46,6 @@ const decisions: Readonly<Record<"user" | "context", ReadonlySet<string>>> = {
   context: new Set(["idToken", "accessToken", "multifactor", "redirect", "sessionID"])
 }
 
-<<<<<<< HEAD
-// `callback(error)`: denies, so nothing the rule left is read by a later rule.
-const isDenial = (node: acorn.AnyNode, callback: string | undefined): boolean =>
-  node.type === "CallExpression" && Scope.isName(node.callee, callback) && !isNullish(node.arguments[0])
-=======
-const pascal = (text: string): string =>
-  text.replace(/(^|[^A-Za-z0-9]+)(.)?/g, (_, _sep: string, c: string | undefined) => (c ?? "").toUpperCase())
-
 // `new Error(…)`, `new UnauthorizedError(…)`: certainly an error.
 const isNewError = (node: acorn.AnyNode | null | undefined): boolean =>
   node?.type === "NewExpression" && node.callee.type === "Identifier" && node.callee.name.endsWith("Error")
@@ -88,7 +80,6 @@ const isError = (node: acorn.AnyNode | undefined, fn: acorn.Node): boolean => {
 const isDenial = (node: acorn.AnyNode, callback: string | undefined, fn: acorn.Node): boolean =>
   node.type === "CallExpression" && Scope.isName(node.callee, callback) &&
   isError(node.arguments[0] as acorn.AnyNode | undefined, fn)
->>>>>>> refs/heads/fix-writes
 
 // Whether the statements may end the rule, or hand `callback` on, before the next one runs (a denial aside).
 const mayEndBefore = (statements: ReadonlyArray<acorn.Node>, callback: string | undefined, fn: acorn.Node): boolean => {
