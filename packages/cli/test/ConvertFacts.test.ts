@@ -17,10 +17,11 @@ import type * as Rule from "@rulefx/core/Rule"
 import type * as LegacyRules from "@rulefx/legacy-rules/LegacyRules"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import * as LegacyFolder from "./utils/LegacyFolder.ts"
 
 let dir = ""
 
@@ -32,16 +33,7 @@ afterAll(() => {
   if (dir !== "") rmSync(dir, { recursive: true, force: true })
 })
 
-// A rules folder under `base` holding the rules given (function bodies), in this order.
-const folder = (base: string, rules: Record<string, string>): string => {
-  const rulesDir = join(base, "rules")
-  mkdirSync(rulesDir, { recursive: true })
-  for (const [i, [name, body]] of Object.entries(rules).entries()) {
-    writeFileSync(join(rulesDir, `${name}.js`), `function rule(user, context, callback) {\n${body}\n}\n`)
-    writeFileSync(join(rulesDir, `${name}.json`), JSON.stringify({ name, enabled: true, order: i + 1 }))
-  }
-  return rulesDir
-}
+const folder = LegacyFolder.rulesFolder
 
 const tierRules = {
   "set-tier": [

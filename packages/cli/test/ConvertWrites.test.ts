@@ -8,20 +8,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Convert from "@rulefx/cli/Convert"
 import * as Effect from "effect/Effect"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import * as LegacyFolder from "./utils/LegacyFolder.ts"
 
-// A rules folder under `base` holding the rules given (function bodies), in this order.
-const folder = (base: string, rules: Record<string, string>): string => {
-  const rulesDir = join(base, "rules")
-  mkdirSync(rulesDir, { recursive: true })
-  for (const [i, [name, body]] of Object.entries(rules).entries()) {
-    writeFileSync(join(rulesDir, `${name}.js`), `function rule(user, context, callback) {\n${body}\n}\n`)
-    writeFileSync(join(rulesDir, `${name}.json`), JSON.stringify({ name, enabled: true, order: i + 1 }))
-  }
-  return rulesDir
-}
+const folder = LegacyFolder.rulesFolder
 
 const lines = (...text: ReadonlyArray<string>): string => [...text, "callback(null, user, context);"].join("\n")
 const gate = (condition: string): string => lines(`if (${condition}) return callback(new UnauthorizedError("no"));`)

@@ -3,36 +3,16 @@
  * same because what differs is in a part of an api call the comparison does not read (MFA options, a redirect's
  * query), or in the order of calls where the order decides (a scope added then removed).
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
 import * as Listen from "@rulefx/testing/Listen"
 import * as Effect from "effect/Effect"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer } from "node:http"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import * as Scratch from "./utils/Scratch.ts"
 import { minimalEvent } from "./utils/Seed.ts"
 
-let dir = ""
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "rulefx-diff-break13-"))
-})
-
-afterAll(() => {
-  if (dir !== "") rmSync(dir, { recursive: true, force: true })
-})
-
-const file = (name: string, text: string) => {
-  const path = join(dir, name)
-  writeFileSync(path, text)
-  return path
-}
-
-const action = (name: string, execute: string) =>
-  file(`${name}.js`, `exports.onExecutePostLogin = async (event, api) => {\n${execute}\n}\n`)
-
-const events = () => file("one.jsonl", JSON.stringify(minimalEvent()) + "\n")
+const scratch = Scratch.scratch("rulefx-diff-break13-")
+const { file, action, events } = scratch
 
 // Whether diff reports the two Actions the same on the one event.
 const same = (a: string, b: string) => Diff.diff(a, b, events()).pipe(Effect.map((report) => report.results[0]!.same))

@@ -3,36 +3,23 @@
  * matched nothing (warned), Auth0's cache writes compared by key, password-reset-post-challenge's continue pass, and a
  * cap on the size of an events file.
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
 import * as Tokens from "@rulefx/testing/Tokens"
 import * as Effect from "effect/Effect"
 import { execFileSync } from "node:child_process"
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { createWriteStream, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as RulefxBin from "./utils/RulefxBin.ts"
+import * as Scratch from "./utils/Scratch.ts"
 import { minimalEvent } from "./utils/Seed.ts"
 
-let dir = ""
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "rulefx-diff-gaps-"))
-})
-
-afterAll(() => {
-  if (dir !== "") rmSync(dir, { recursive: true, force: true })
-})
-
-const file = (name: string, text: string) => {
-  const path = join(dir, name)
-  writeFileSync(path, text)
-  return path
-}
+const scratch = Scratch.scratch("rulefx-diff-gaps-")
+const { action, events, file } = scratch
 
 // A pipe (`--events <(zcat events.jsonl.gz)`) has no size: it is read up to the limit, not trusted at 0 bytes.
 const pipe = (name: string, text: string) => {
-  const path = join(dir, name)
+  const path = join(scratch.dir(), name)
   execFileSync("mkfifo", [path])
   const writer = createWriteStream(path)
   writer.on("error", () => {}) // the reader stops early: EPIPE
@@ -40,13 +27,8 @@ const pipe = (name: string, text: string) => {
   return path
 }
 
-const action = (name: string, execute: string) =>
-  file(`${name}.js`, `exports.onExecutePostLogin = async (event, api) => {\n${execute}\n}\n`)
-
-const events = () => file("one.jsonl", JSON.stringify(minimalEvent()) + "\n")
-
 /** Runs `rulefx ...args`; never rejects. */
-const rulefx = (...args: ReadonlyArray<string>) => RulefxBin.run(dir, ...args)
+const rulefx = (...args: ReadonlyArray<string>) => RulefxBin.run(scratch.dir(), ...args)
 
 const show = RulefxBin.show
 
@@ -257,7 +239,7 @@ describe("Diff: events size caps", () => {
   it.effect("a folder's files together are under the file limit: past it, an EventsTooLarge naming the folder", () =>
     Effect.gen(function*() {
       const line = JSON.stringify(minimalEvent()) + "\n"
-      const folder = join(dir, "folder-cap")
+      const folder = join(scratch.dir(), "folder-cap")
       mkdirSync(folder)
       writeFileSync(join(folder, "a.jsonl"), line.repeat(2))
       writeFileSync(join(folder, "b.json"), line)

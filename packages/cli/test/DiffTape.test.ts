@@ -3,34 +3,16 @@
  * stream request bodies compared by their bytes, an answer replayed out of its order with a request that changes the
  * server's state, and an event nested too deep for the run to copy.
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
 import * as Listen from "@rulefx/testing/Listen"
 import * as Effect from "effect/Effect"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import * as Scratch from "./utils/Scratch.ts"
 import { minimalEvent } from "./utils/Seed.ts"
 
-let dir = ""
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "rulefx-diff-tape-"))
-})
-
-afterAll(() => {
-  if (dir !== "") rmSync(dir, { recursive: true, force: true })
-})
-
-const file = (name: string, text: string) => {
-  const path = join(dir, name)
-  writeFileSync(path, text)
-  return path
-}
-
-const action = (name: string, execute: string) =>
-  file(`${name}.js`, `exports.onExecutePostLogin = async (event, api) => {\n${execute}\n}\n`)
+const scratch = Scratch.scratch("rulefx-diff-tape-")
+const { file, action } = scratch
 
 type Handler = (request: IncomingMessage, body: string, response: ServerResponse) => void
 
