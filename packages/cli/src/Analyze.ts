@@ -139,6 +139,13 @@ export interface Analysis {
    * sits in its host or is glued to other text of its part is not one: the runtime lets it through.
    */
   readonly configurationRedirects: ReadonlyArray<Analysis.ConfigurationRedirect>
+  /**
+   * Each claim or redirect whose value reads a `configuration` setting in any way (through locals, calls, strings
+   * built with it), by line; a redirect's URL that holds a setting's whole value where the runtime lets it through
+   * (its start, its host, glued to other text of its part) is not one. `rulefx convert` leaves each to the user:
+   * whether the runtime denies the login depends on the value, which a translation cannot see.
+   */
+  readonly configurationReads: ReadonlyArray<Analysis.ConfigurationRead>
 }
 
 /**
@@ -179,6 +186,18 @@ export declare namespace Analysis {
    * @since 0.1.0
    */
   export interface ConfigurationRedirect {
+    readonly line: number
+    readonly column: number
+    readonly key: string
+  }
+
+  /**
+   * A claim or redirect whose value reads a `configuration` setting in any way: where, and the setting's key.
+   *
+   * @category models
+   * @since 0.1.0
+   */
+  export interface ConfigurationRead {
     readonly line: number
     readonly column: number
     readonly key: string

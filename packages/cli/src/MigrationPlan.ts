@@ -247,6 +247,7 @@ export const plan = (dir: string, options: Options = {}): Effect.Effect<Plan, Mi
       })
       for (const key of analysis.configurationKeys) keys.add(key)
       notes.push(...analysis.configurationClaims.map((c) => configurationClaimWarning(rule.name, rule.script, c)))
+      notes.push(...analysis.configurationRedirects.map((r) => configurationRedirectWarning(rule.name, rule.script, r)))
       for (const r of analysis.requires) {
         if (!modules.some((m) => m.name === r.name)) {
           modules.push({
@@ -296,6 +297,16 @@ const configurationClaimWarning = (
     c.claim === undefined ? "" : ` (${c.claim})`
   }: an Action secret is never issued in a token, so the migrated Action denies that login (SecretInClaim); ` +
   `put a value that is not secret in the claim, or drop it`
+
+// A rule that puts a setting into a redirect's URL as a whole part: the migrated Action denies that login too.
+const configurationRedirectWarning = (
+  name: string,
+  script: string,
+  r: Analyze.Analysis.ConfigurationRedirect
+): string =>
+  `rule "${name}" (${relative(process.cwd(), script)}:${r.line}) puts configuration.${r.key} into a redirect's URL ` +
+  `as a whole part (a query value, a path segment): an Action secret never goes through the browser, so the ` +
+  `migrated Action denies that login (SecretInRedirect); put a value that is not secret in the URL, or drop it`
 
 /**
  * What stops the build: refused constructs and modules that are not installed, one line each (the advice to install

@@ -114,3 +114,53 @@ describe("ConvertDecisions: a claim assigned again with a value that may be abse
       assert.notInclude(c.module, "recordWith")
     }))
 })
+
+describe("ConvertDecisions: a configuration setting read in another way than whole", () => {
+  const reason = "writes `configuration.PARTNER_API_KEY` into a token claim"
+  for (
+    const [name, value] of [
+      ["trimmed", "key.trim()"],
+      ["concatenated", `"" + key`],
+      ["in a template", "`${key}`"],
+      ["through String", "String(key)"],
+      ["through toString", "key.toString()"]
+    ]
+  ) {
+    it.effect(`${name} (${value}): a TODO naming the line and the setting, never a claim`, () =>
+      Effect.gen(function*() {
+        const c = yield* convert(`
+  var key = configuration.PARTNER_API_KEY;
+  context.idToken["https://example.com/app"] = context.clientName;
+  context.idToken["https://example.com/partner_key"] = ${value};
+  callback(null, user, context);`)
+        assert.deepStrictEqual(todos(c).map((t) => t.replace(/ \(.*/, "")), [`6: ${reason}`])
+        assert.notInclude(c.module, `setIdTokenClaim("https://example.com/partner_key"`)
+        assert.include(c.module, `setIdTokenClaim("https://example.com/app"`)
+      }))
+  }
+
+  it.effect("through a local's field or a call: a TODO", () =>
+    Effect.gen(function*() {
+      const c = yield* convert(`
+  var partner = {};
+  partner.key = configuration.PARTNER_API_KEY.trim();
+  context.accessToken["https://example.com/partner"] = partner;
+  context.redirect = { url: "https://x.example.com/sso?k=" + encodeURIComponent(partner.key) };
+  callback(null, user, context);`)
+      assert.deepStrictEqual(todos(c).map((t) => t.replace(/ \(.*/, "")), [
+        `6: ${reason}`,
+        "7: puts `configuration.PARTNER_API_KEY` into the redirect's URL"
+      ])
+    }))
+
+  it.effect("a claim or redirect that reads no setting still converts", () =>
+    Effect.gen(function*() {
+      const c = yield* convert(`
+  var key = configuration.PARTNER_API_KEY;
+  var name = context.clientName.trim();
+  if (key.length > 0) context.idToken["https://example.com/app"] = "" + name;
+  callback(null, user, context);`)
+      assert.deepStrictEqual(todos(c), [])
+      assert.strictEqual(c.status, "converted")
+    }))
+})

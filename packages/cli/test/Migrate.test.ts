@@ -337,6 +337,30 @@ describe("MigrationPlan.plan: settings and modules", () => {
     assert.include(MigrationPlan.render(p), `warning: rule "leaky" (${script}:4) copies configuration.API_KEY`)
   })
 
+  it("warns about each redirect whose URL holds a configuration setting as a whole part", async () => {
+    // The start of the URL, its host, or a setting glued to other text of its part: the runtime lets it through.
+    const dir = tree({
+      ...rule(
+        "leaky",
+        { name: "leaky", order: 1 },
+        fn(
+          "var url = \"https://partner.example.com/sso?api_key=\" + configuration.API_KEY;",
+          "if (context.clientName === \"A\") context.redirect = { url: url };",
+          "else if (context.clientName === \"B\") context.redirect = { url: configuration.CONSENT_URL + \"?c=1\" };",
+          "else context.redirect = { url: \"https://\" + configuration.DOMAIN + \"/t-\" + configuration.TENANT };"
+        )
+      )
+    })
+    const p = await planOf(dir)
+    const script = relative(process.cwd(), join(dir, "leaky.js"))
+    assert.deepStrictEqual(p.warnings, [
+      `rule "leaky" (${script}:3) puts configuration.API_KEY into a redirect's URL as a whole part (a query value, ` +
+      `a path segment): an Action secret never goes through the browser, so the migrated Action denies that login ` +
+      `(SecretInRedirect); put a value that is not secret in the URL, or drop it`
+    ])
+    assert.include(MigrationPlan.render(p), `warning: rule "leaky" (${script}:3) puts configuration.API_KEY`)
+  })
+
   describe("modules", () => {
     let dir = ""
     let p: MigrationPlan.Plan

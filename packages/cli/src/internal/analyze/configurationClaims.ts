@@ -6,11 +6,12 @@
  * warns about it before it is deployed.
  */
 import type * as acorn from "acorn"
+import * as walk from "acorn-walk"
 import type * as eslintScope from "eslint-scope"
 import { chainOf, keyOf, propertyKey } from "./chains.ts"
 import type { Inspection } from "./inspection.ts"
 import { startOf } from "./locate.ts"
-import { bindingAt } from "./scopes.ts"
+import { bindingAt, parentOf } from "./scopes.ts"
 
 // Each configuration key whose whole value `node` may be (or hold, in an object or array literal; either side of a
 // condition), directly or through a local variable any write of which does (followed once per variable, so
@@ -56,6 +57,48 @@ const keysIn = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope.
   }
 }
 
+// Each configuration key `node` reads in any way: in any part of it (a call's argument or receiver, a string built with
+// it), or through a local of the rule's any write of which reads one, or which a statement fills with one
+// (`o.k = e`, `o.push(e)`, `f(o, e)`). Rough on purpose: `rulefx convert` leaves each such claim or redirect to the
+// user rather than guess what the runtime lets through.
+const readsIn = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope.Variable>): Array<string> => {
+  const keys: Array<string> = []
+  walk.full(node, (n) => {
+    if (n.type === "MemberExpression") keys.push(...keysIn(inspection, n, new Set()))
+    const variable = n.type === "Identifier" ? inspection.scopes.references.get(n)?.resolved : undefined
+    if (variable === null || variable === undefined || seen.has(variable) || isParameter(inspection, variable)) return
+    seen.add(variable)
+    for (const reference of variable.references) {
+      for (const filled of fillsOf(inspection, reference)) keys.push(...readsIn(inspection, filled, seen))
+    }
+  })
+  return keys
+}
+
+const isParameter = (inspection: Inspection, variable: eslintScope.Variable) =>
+  variable.defs.some((def) => def.type === "Parameter" && def.node === inspection.scopes.rule)
+
+// What one reference to a local puts into it: the value written, the right side of an assignment to one of its
+// fields, the arguments of a call of one of its methods or of a call it is passed to.
+const fillsOf = (inspection: Inspection, reference: eslintScope.Reference): Array<acorn.Node> => {
+  const written = reference.writeExpr as acorn.Node | null | undefined
+  const identifier = reference.identifier as unknown as acorn.Node
+  let at = identifier
+  let parent = parentOf(inspection.scopes, at)
+  while (parent?.type === "MemberExpression" && parent.object === at) {
+    at = parent
+    parent = parentOf(inspection.scopes, at)
+  }
+  const fills = written === null || written === undefined ? [] : [written]
+  if (parent?.type === "AssignmentExpression" && parent.left === at && at !== identifier) {
+    fills.push(parent.right)
+  }
+  if (parent?.type === "CallExpression" && (parent.callee !== at || at !== identifier)) {
+    fills.push(...parent.arguments)
+  }
+  return fills
+}
+
 const record = (
   inspection: Inspection,
   at: acorn.Node,
@@ -65,6 +108,9 @@ const record = (
 ) => {
   for (const key of new Set(keysIn(inspection, value, new Set()))) {
     inspection.configurationClaims.push({ ...startOf(at), token, ...(claim === undefined ? {} : { claim }), key })
+  }
+  for (const key of new Set(readsIn(inspection, value, new Set()))) {
+    inspection.configurationReads.push({ ...startOf(at), key })
   }
 }
 
@@ -97,6 +143,36 @@ const piecesOf = (
   return [n]
 }
 
+// Whether `node` is, on every path, a setting's whole value or a literal: `configuration.K`, a local every write of
+// which is, either side of a condition.
+const isWhole = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope.Variable>): boolean => {
+  const n = node as acorn.AnyNode
+  switch (n.type) {
+    case "Literal":
+      return true
+    case "MemberExpression":
+      return keysIn(inspection, n, seen).length > 0
+    case "ParenthesizedExpression":
+      return isWhole(inspection, n.expression, seen)
+    case "ConditionalExpression":
+      return isWhole(inspection, n.consequent, seen) && isWhole(inspection, n.alternate, seen)
+    case "LogicalExpression":
+      return isWhole(inspection, n.left, seen) && isWhole(inspection, n.right, seen)
+    case "Identifier": {
+      const variable = inspection.scopes.references.get(n)?.resolved
+      if (variable === null || variable === undefined || seen.has(variable) || isParameter(inspection, variable)) {
+        return false
+      }
+      seen.add(variable)
+      return variable.references.every((r) =>
+        fillsOf(inspection, r).every((filled) => isWhole(inspection, filled, seen))
+      )
+    }
+    default:
+      return false
+  }
+}
+
 // What ends a part of a URL the runtime compares with a secret (user, password, path segment, query key or value).
 const separator = /[/?#&=:@;]/
 
@@ -104,10 +180,10 @@ const separator = /[/?#&=:@;]/
 // setting in the URL's pieces, unless it starts the URL (the page to send the user to), sits in its host
 // (`"https://" + configuration.DOMAIN + "/x"`), or is glued to static text that is no separator (`"?k=v" + key`):
 // the part is then longer than the setting, and the runtime lets it through.
-const urlKeysIn = (inspection: Inspection, url: acorn.Node): Array<string> => {
+const urlKeysIn = (inspection: Inspection, url: acorn.Node, reads = false): Array<string> => {
   const pieces = piecesOf(inspection, url, new Set()).filter((piece) => piece !== "")
   return pieces.flatMap((piece, i) => {
-    if (typeof piece === "string" || i === 0) return []
+    if (typeof piece === "string" || (i === 0 && !reads)) return []
     const before = pieces[i - 1]
     const after = pieces[i + 1]
     const prefix = pieces.slice(0, i)
@@ -115,7 +191,11 @@ const urlKeysIn = (inspection: Inspection, url: acorn.Node): Array<string> => {
       (after === undefined || (typeof after === "string" && /^[./?#]/.test(after)))
     const glued = (typeof before === "string" && !separator.test(before.at(-1)!)) ||
       (typeof after === "string" && !separator.test(after[0]!))
-    return inHost || glued ? [] : keysIn(inspection, piece, new Set())
+    if (!reads) return inHost || glued ? [] : keysIn(inspection, piece, new Set())
+    // Let through only where the piece is a setting's whole value (what the runtime's check is about), nothing else.
+    return (inHost || glued || i === 0) && isWhole(inspection, piece, new Set())
+      ? []
+      : readsIn(inspection, piece, new Set())
   })
 }
 
@@ -143,6 +223,9 @@ const onRedirect = (inspection: Inspection, node: acorn.AssignmentExpression): v
     if (property.type !== "Property" || propertyKey(property) !== "url") continue
     for (const key of new Set(urlKeysIn(inspection, property.value))) {
       inspection.configurationRedirects.push({ ...startOf(node), key })
+    }
+    for (const key of new Set(urlKeysIn(inspection, property.value, true))) {
+      inspection.configurationReads.push({ ...startOf(node), key })
     }
   }
 }

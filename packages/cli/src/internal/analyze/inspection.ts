@@ -22,6 +22,7 @@ export interface Inspection {
   readonly configurationKeys: Set<string>
   readonly configurationClaims: Array<Analysis.ConfigurationClaim>
   readonly configurationRedirects: Array<Analysis.ConfigurationRedirect>
+  readonly configurationReads: Array<Analysis.ConfigurationRead>
 }
 
 const paramName = (text: string, param: acorn.Pattern): string =>
@@ -47,7 +48,8 @@ export const make = (text: string, located: RuleFunction): Inspection => {
     requires: [],
     configurationKeys: new Set(),
     configurationClaims: [],
-    configurationRedirects: []
+    configurationRedirects: [],
+    configurationReads: []
   }
 }
 
@@ -97,6 +99,9 @@ export const analysisOf = (inspection: Inspection): Analysis => {
       .map(({ line, name, specifier }) => ({ specifier, name, line })),
     configurationKeys: [...inspection.configurationKeys].toSorted(),
     configurationClaims: inspection.configurationClaims.toSorted((a, b) => a.line - b.line || a.column - b.column),
-    configurationRedirects: inspection.configurationRedirects.toSorted((a, b) => a.line - b.line || a.column - b.column)
+    configurationRedirects: inspection.configurationRedirects.toSorted((a, b) =>
+      a.line - b.line || a.column - b.column
+    ),
+    configurationReads: inspection.configurationReads.toSorted((a, b) => a.line - b.line || a.column - b.column)
   }
 }

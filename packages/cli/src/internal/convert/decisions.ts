@@ -28,11 +28,17 @@ const repeats = new Set([
 ])
 
 /**
- * Keeps, by line, the settings each claim or redirect may carry whole, as the rule's analysis found them; and the
+ * Keeps, by line, the settings each claim or redirect reads in any way, as the rule's analysis found them; and the
  * claim assignments of `body` that may follow another of the same claim.
  */
 export const prepare = (scope: Scope, analysis: Analysis, body: acorn.Node): void => {
-  for (const { key, line } of [...analysis.configurationClaims, ...analysis.configurationRedirects]) {
+  for (
+    const { key, line } of [
+      ...analysis.configurationClaims,
+      ...analysis.configurationRedirects,
+      ...analysis.configurationReads
+    ]
+  ) {
     scope.settingsAt.set(line, (scope.settingsAt.get(line) ?? new Set()).add(key))
   }
   const claims: Array<{ node: acorn.Node; token: string; name: string | undefined }> = []
@@ -54,7 +60,7 @@ export const prepare = (scope: Scope, analysis: Analysis, body: acorn.Node): voi
 }
 
 // The `configuration` settings the value assigned by `node` may carry: read in its rewritten text (each setting is a
-// local of its own, Expression), or whole through the rule's locals and literals (Analyze).
+// local of its own, Expression), or in any way through the rule's locals (Analyze's `configurationReads`).
 const secretsIn = (scope: Scope, node: acorn.Node, text: string): Array<string> => [
   ...new Set([
     ...[...scope.secrets].filter(([, local]) =>

@@ -39,8 +39,8 @@ export interface Scope {
   /** Secrets (`configuration.X`) by key, with the local each is bound to. */
   readonly secrets: Map<string, string>
   /**
-   * By line of the rule file, the `configuration` settings a claim or redirect written there may carry whole, through
-   * locals and literals (Analyze's `configurationClaims`, `configurationRedirects`): what the legacy runtime denies.
+   * By line of the rule file, the `configuration` settings a claim or redirect written there reads in any way, through
+   * locals, calls and strings (Analyze's `configurationReads`): what the legacy runtime may deny.
    */
   readonly settingsAt: Map<number, Set<string>>
   /**
