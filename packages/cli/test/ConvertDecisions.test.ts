@@ -153,6 +153,15 @@ describe("ConvertDecisions: a configuration setting read in another way than who
       ])
     }))
 
+  it.effect("through a function the rule declares: a TODO", () =>
+    Effect.gen(function*() {
+      const c = yield* convert(`
+  function partnerKey() { return configuration.PARTNER_API_KEY; }
+  context.idToken["https://example.com/partner_key"] = partnerKey();
+  callback(null, user, context);`)
+      assert.notInclude(c.module, `setIdTokenClaim("https://example.com/partner_key"`)
+    }))
+
   it.effect("a claim or redirect that reads no setting still converts", () =>
     Effect.gen(function*() {
       const c = yield* convert(`

@@ -59,7 +59,7 @@ const keysIn = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope.
 
 // Each configuration key `node` reads in any way: in any part of it (a call's argument or receiver, a string built with
 // it), or through a local of the rule's any write of which reads one, or which a statement fills with one
-// (`o.k = e`, `o.push(e)`, `f(o, e)`). Rough on purpose: `rulefx convert` leaves each such claim or redirect to the
+// (`o.k = e`, `o.push(e)`, `f(o, e)`), or a function the rule declares whose body reads one. Rough on purpose: `rulefx convert` leaves each such claim or redirect to the
 // user rather than guess what the runtime lets through.
 const readsIn = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope.Variable>): Array<string> => {
   const keys: Array<string> = []
@@ -70,6 +70,10 @@ const readsIn = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope
     seen.add(variable)
     for (const reference of variable.references) {
       for (const filled of fillsOf(inspection, reference)) keys.push(...readsIn(inspection, filled, seen))
+    }
+    // A function the rule declares: what its body reads.
+    for (const def of variable.defs) {
+      if (def.type === "FunctionName") keys.push(...readsIn(inspection, def.node as unknown as acorn.Node, seen))
     }
   })
   return keys
