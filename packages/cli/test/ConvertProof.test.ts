@@ -215,6 +215,18 @@ describe("Convert: the generated differential test can fail", () => {
     120_000
   )
 
+  it("two static claim names: each must be set on a login, the one none sets is named with its line", () => {
+    const source = `function (user, context, callback) {
+  context.idToken["https://example.com/a"] = 1;
+  if (context.stats.loginsCount > 100000) context.idToken["https://example.com/b"] = 2;
+  callback(null, user, context);
+}`
+    const decisions = DecisionKinds.ofRule(source, source, ["user", "context", "callback"])
+    const unreached = DecisionKinds.unreached(["idTokenClaim", "idTokenClaim https://example.com/a"], decisions)
+    assert.strictEqual(unreached.length, 1)
+    assert.include(unreached[0], "line 3: the legacy rule sets an ID token claim \"https://example.com/b\"")
+  })
+
   it.live(
     "a deny generated logins reach, in a rule that throws on others: converted",
     () =>
