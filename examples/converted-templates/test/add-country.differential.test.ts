@@ -20,7 +20,11 @@ const typed = PostLogin.make(Pipeline.make({ facts: [], rules: [addCountry] }), 
 const seed = Number(process.env["RULEFX_DIFFERENTIAL_SEED"] ?? 1)
 const count = Number(process.env["RULEFX_DIFFERENTIAL_COUNT"] ?? 100)
 // What the legacy rule can decide, found in its code by `rulefx convert`, with the lines that decide it.
-const decisions: ReadonlyArray<DecisionKinds.Decision> = [{ kind: "idTokenClaim", lines: [29, 31] }]
+const decisions: ReadonlyArray<DecisionKinds.Decision> = [{
+  kind: "idTokenClaim",
+  lines: [29, 31],
+  sites: [{ value: "https://example.com/country", lines: [29] }, { value: "https://example.com/timezone", lines: [31] }]
+}]
 // Post-login events of your own (as `rulefx events` writes them), run before the generated ones: add one here to
 // reach a branch no generated login reaches.
 const extra: ReadonlyArray<Record<string, unknown>> = []

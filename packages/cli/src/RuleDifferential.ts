@@ -78,8 +78,8 @@ export interface Difference {
 export interface Report {
   readonly events: number
   readonly differences: ReadonlyArray<Difference>
-  /** The kinds of decision the legacy side made on at least one login (DecisionKinds). */
-  readonly reached: ReadonlyArray<DecisionKinds.Kind>
+  /** The kinds of decision the legacy side made on at least one login, with their messages and claims (DecisionKinds). */
+  readonly reached: ReadonlyArray<DecisionKinds.Made>
 }
 
 /**
@@ -255,7 +255,7 @@ export const logins = Effect.fn("RuleDifferential.logins")(function*(options: Om
 export const run = Effect.fn("RuleDifferential.run")(function*(options: Options) {
   const { legacy, logins: all } = yield* logins(options)
   const differences: Array<Difference> = []
-  const reached = new Set<DecisionKinds.Kind>()
+  const reached = new Set<DecisionKinds.Made>()
   const start = yield* Clock.currentTimeMillis
   for (const { login, name } of all) {
     // One after the other: the typed side first.

@@ -51,7 +51,7 @@ const typedOf = (moduleFile: string, exportName: string) =>
 const decisionsOf = (testFile: string): ReadonlyArray<DecisionKinds.Decision> =>
   JSON.parse(
     /const decisions: ReadonlyArray<DecisionKinds\.Decision> = (.*)\n/.exec(readFileSync(testFile, "utf8"))![1]!
-      .replace(/(kind|lines):/g, "\"$1\":")
+      .replace(/(kind|lines|sites|value):/g, "\"$1\":")
   )
 
 const mfa = `function (user, context, callback) {
@@ -177,6 +177,55 @@ describe("Convert: the generated differential test can fail", () => {
       }),
     120_000
   )
+
+  it.live(
+    "two denials with different messages, one no generated login reaches: partial, naming that message's line",
+    () =>
+      Effect.gen(function*() {
+        const source = `function (user, context, callback) {
+  if (context.clientName === 'Retired app') {
+    return callback(new UnauthorizedError('Retired app'));
+  }
+  if (context.stats.loginsCount > 100000) {
+    return callback(new UnauthorizedError('Blocked'));
+  }
+  callback(null, user, context);
+}
+`
+        const rules = rulesFolder("two-denials", source)
+        const written = yield* Convert.convert(rules, "two-denials", { out: join(dir, "two-denials-out") })
+        assert.deepStrictEqual(written.todos, [])
+        assert.strictEqual(written.status, "partial")
+        assert.strictEqual(written.unreached.length, 1)
+        assert.include(written.unreached[0], "line 6: the legacy rule denies the login with \"Blocked\"")
+        assert.include(Convert.render(written), "untested    line 6")
+        const typed = yield* typedOf(written.moduleFile, written.exportName)
+        const report = yield* RuleDifferential.run({ rules, rule: "two-denials", typed, count: 300 })
+        assert.deepStrictEqual(report.differences, [])
+        assert.deepStrictEqual(
+          DecisionKinds.unreached(report.reached, decisionsOf(written.testFile)),
+          written.unreached
+        )
+        // A login of the user's own reaches the second denial.
+        const extra = [Events.postLogin({ stats: { logins_count: 200_000 } })]
+        const reaching = yield* RuleDifferential.run({ rules, rule: "two-denials", typed, count: 300, extra })
+        assert.deepStrictEqual(reaching.differences, [])
+        assert.deepStrictEqual(DecisionKinds.unreached(reaching.reached, decisionsOf(written.testFile)), [])
+      }),
+    120_000
+  )
+
+  it("two static claim names: each must be set on a login, the one none sets is named with its line", () => {
+    const source = `function (user, context, callback) {
+  context.idToken["https://example.com/a"] = 1;
+  if (context.stats.loginsCount > 100000) context.idToken["https://example.com/b"] = 2;
+  callback(null, user, context);
+}`
+    const decisions = DecisionKinds.ofRule(source, source, ["user", "context", "callback"])
+    const unreached = DecisionKinds.unreached(["idTokenClaim", "idTokenClaim https://example.com/a"], decisions)
+    assert.strictEqual(unreached.length, 1)
+    assert.include(unreached[0], "line 3: the legacy rule sets an ID token claim \"https://example.com/b\"")
+  })
 
   it.live(
     "a deny generated logins reach, in a rule that throws on others: converted",

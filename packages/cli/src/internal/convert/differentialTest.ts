@@ -30,6 +30,16 @@ export interface Options {
   readonly facts?: { readonly names: ReadonlyArray<string>; readonly module: string } | undefined
 }
 
+const lines = (d: { readonly lines: ReadonlyArray<number> }): string => `lines: [${d.lines.join(", ")}]`
+
+// A decision as the test's source writes it; its sites (each denial message, each claim) only when it has them.
+const literal = (d: DecisionKinds.Decision): string =>
+  `{ kind: ${JSON.stringify(d.kind)}, ${lines(d)}${
+    d.sites === undefined
+      ? ""
+      : `, sites: [${d.sites.map((s) => `{ value: ${JSON.stringify(s.value)}, ${lines(s)} }`).join(", ")}]`
+  } }`
+
 /** The test module's text. */
 export const source = (options: Options): string => {
   const name = exportName(options.rule)
@@ -65,9 +75,7 @@ export const source = (options: Options): string => {
     `const seed = Number(process.env["RULEFX_DIFFERENTIAL_SEED"] ?? 1)`,
     `const count = Number(process.env["RULEFX_DIFFERENTIAL_COUNT"] ?? ${options.count})`,
     "// What the legacy rule can decide, found in its code by `rulefx convert`, with the lines that decide it.",
-    `const decisions: ReadonlyArray<DecisionKinds.Decision> = [${
-      options.decisions.map((d) => `{ kind: ${JSON.stringify(d.kind)}, lines: [${d.lines.join(", ")}] }`).join(", ")
-    }]`,
+    `const decisions: ReadonlyArray<DecisionKinds.Decision> = [${options.decisions.map(literal).join(", ")}]`,
     "// Post-login events of your own (as `rulefx events` writes them), run before the generated ones: add one here to",
     "// reach a branch no generated login reaches.",
     "const extra: ReadonlyArray<Record<string, unknown>> = []",

@@ -30,14 +30,14 @@ export const decisions = Effect.fnUntraced(function*(options: Pick<Options, "scr
 export const unreached = Effect.fnUntraced(function*(options: Options, rule: ReadonlyArray<DecisionKinds.Decision>) {
   if (rule.length === 0) return []
   const { legacy, logins } = yield* RuleDifferential.logins({ ...options, seed: 1 })
-  const reached = new Set<DecisionKinds.Kind>()
+  const reached = new Set<DecisionKinds.Made>()
   for (const { login } of logins) {
     // None when it throws: the test would fail on that login anyway.
     const outcome = yield* Effect.option(RuleDifferential.outcomeOf(legacy.handler, login, 1))
     if (outcome._tag === "Some") {
       for (const kind of DecisionKinds.made(outcome.value.summary, legacy.decisions)) reached.add(kind)
     }
-    if (rule.every((d) => reached.has(d.kind))) break
+    if (DecisionKinds.unreached([...reached], rule).length === 0) break
   }
   return DecisionKinds.unreached([...reached], rule)
 })
