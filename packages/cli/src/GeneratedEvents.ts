@@ -13,9 +13,9 @@
  *
  * Given what legacy rules read (`RuleReads`, found by `fromRules` with the analyzer), the set also varies each field
  * they read: every metadata key a rule reads is present in some events and absent in others, with the values the
- * rules compare it with, other strings, booleans and lists; every value a rule compares a field with (an application
- * name, a connection, an email domain, a role, a country) is among that field's values, and every domain-like string
- * of the rules is an email domain. `covered` lists the fields that vary; `notVaried` the fields the rules read that
+ * rules compare it with (a number either side of each threshold: 69, 70 and 71 for `> 70`), other strings, booleans
+ * and lists; every value a rule compares a field with (an application name, a connection, an email domain, a role, a
+ * country) is among that field's values, and every domain-like string of the rules is an email domain. `covered` lists the fields that vary; `notVaried` the fields the rules read that
  * keep their default (the hostname, the language), for the user to add by hand if they matter; `writtenEarlier` the
  * fields a rule reads after an earlier rule writes them (`user.tier`): not an input of the login but that rule's.
  *
@@ -34,7 +34,7 @@ import type { NamedEvent } from "./TenantEvents.ts"
 
 /**
  * What rules read of a login: event paths (`user.app_metadata.roles`, `client.name`), each with the string values
- * the rules compare it with; and every other short string literal of the rules.
+ * the rules compare it with, and the numbers (`numbers`); and every other short string literal of the rules.
  *
  * @category models
  * @since 0.1.0
@@ -155,13 +155,19 @@ const word = fc.string({
   maxLength: 10
 })
 
-// A value of a metadata key: one the rules compare it with, a list of such values, another string, a flag, a number.
-const metadataValue = (candidates: ReadonlyArray<string>): fc.Arbitrary<unknown> =>
+// The numbers a rule compares a field with, and one either side of each: `> 70` is reached by 71 and not by 70 or 69.
+const thresholdsOf = (reads: RuleReads | undefined, path: string): ReadonlyArray<number> =>
+  [...new Set([...(reads?.numbers?.get(path) ?? [])].flatMap((n) => [n - 1, n, n + 1]))].toSorted((a, b) => a - b)
+
+// A value of a metadata key: one the rules compare it with (a string, or a number either side of a threshold), a list
+// of such strings, another string, a flag.
+const metadataValue = (candidates: ReadonlyArray<string>, numbers: ReadonlyArray<number>): fc.Arbitrary<unknown> =>
   fc.oneof(
     ...(candidates.length === 0 ? [] : [
       { weight: 4, arbitrary: fc.constantFrom(...candidates) as fc.Arbitrary<unknown> },
       { weight: 2, arbitrary: fc.subarray([...candidates], { minLength: 1 }) as fc.Arbitrary<unknown> }
     ]),
+    ...(numbers.length === 0 ? [] : [{ weight: 4, arbitrary: fc.constantFrom(...numbers) as fc.Arbitrary<unknown> }]),
     { weight: 1, arbitrary: word as fc.Arbitrary<unknown> },
     { weight: 1, arbitrary: fc.boolean() as fc.Arbitrary<unknown> },
     { weight: 1, arbitrary: fc.array(word, { maxLength: 3 }) as fc.Arbitrary<unknown> }
@@ -171,25 +177,29 @@ const metadataValue = (candidates: ReadonlyArray<string>): fc.Arbitrary<unknown>
 const metadata = (
   reads: RuleReads | undefined,
   section: string,
-  value: (candidates: ReadonlyArray<string>) => fc.Arbitrary<unknown>
+  value: (candidates: ReadonlyArray<string>, numbers: ReadonlyArray<number>) => fc.Arbitrary<unknown>
 ): fc.Arbitrary<Record<string, unknown>> => {
   const keys = keysUnder(reads, section)
   if (keys.length === 0) return fc.constant({})
+  const of = (path: string) => value(valuesOf(reads, path), thresholdsOf(reads, path))
   return fc.record(
-    Object.fromEntries(keys.map((key) => [key, value(valuesOf(reads, `${section}.${key}`))])),
+    Object.fromEntries(keys.map((key) => [key, of(`${section}.${key}`)])),
     { requiredKeys: [] }
   ) as fc.Arbitrary<Record<string, unknown>>
 }
 
-// Application metadata values are strings in Auth0: a value the rules compare with, a comma-separated list of them.
-const clientMetadataValue = (candidates: ReadonlyArray<string>): fc.Arbitrary<unknown> =>
-  candidates.length === 0
+// Application metadata values are strings in Auth0: a value the rules compare with (a number as its text), a
+// comma-separated list of them.
+const clientMetadataValue = (strings: ReadonlyArray<string>, numbers: ReadonlyArray<number>): fc.Arbitrary<unknown> => {
+  const candidates = [...new Set([...strings, ...numbers.map(String)])]
+  return candidates.length === 0
     ? word
     : fc.oneof(
       fc.constantFrom(...candidates),
       fc.subarray([...candidates], { minLength: 1 }).map((list) => list.join(",")),
       word
     )
+}
 
 const emailOf = (reads: RuleReads | undefined): fc.Arbitrary<string | undefined> => {
   const compared = [...(reads?.fields.get("user.email") ?? [])]

@@ -244,4 +244,47 @@ describe("Convert: the generated differential test can fail", () => {
       }),
     120_000
   )
+  it.live(
+    "a threshold the rule compares a number with: dropping it from the typed rule fails the generated comparison",
+    () =>
+      Effect.gen(function*() {
+        const source = `function (user, context, callback) {
+  if (context.request.geoip.country_code === 'KP' || user.app_metadata.fraud_score > 70) {
+    return callback(new UnauthorizedError('Blocked.'));
+  }
+  callback(null, user, context);
+}
+`
+        const rules = rulesFolder("fraud", source)
+        const written = yield* Convert.convert(rules, "fraud", { out: join(dir, "fraud-out") })
+        assert.deepStrictEqual([written.status, written.unreached], ["converted", []])
+        const faithful = yield* RuleDifferential.run({
+          rules,
+          rule: "fraud",
+          typed: yield* typedOf(written.moduleFile, written.exportName),
+          count: 300
+        })
+        assert.deepStrictEqual(faithful.differences, [])
+        // The same module without the fraud_score check: generated logins score 69, 70 and 71; 71 is denied.
+        const check = "countryCode === 'KP' || appMetadata[\"fraud_score\"] > 70"
+        assert.include(written.module, check)
+        const wrong = join(dir, "fraud-out", "fraud-wrong.ts")
+        writeFileSync(wrong, written.module.replace(check, "countryCode === 'KP'"))
+        const report = yield* RuleDifferential.run({
+          rules,
+          rule: "fraud",
+          typed: yield* typedOf(wrong, written.exportName),
+          count: 300
+        })
+        assert.isAbove(report.differences.length, 0)
+        for (const d of report.differences) {
+          assert.deepStrictEqual([d.legacy.denied, d.typed.denied], ["Blocked.", undefined])
+        }
+        // Found by a score just over the threshold, not only by a word of digits ("84" > 70 holds in JavaScript).
+        const scores = report.differences.map((d) => (d.login["user"] as any).app_metadata.fraud_score)
+        assert.include(scores, 71)
+        assert.notInclude(scores, 70)
+      }),
+    120_000
+  )
 })

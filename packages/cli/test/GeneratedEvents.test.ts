@@ -181,6 +181,38 @@ describe("GeneratedEvents with the rules' reads", () => {
       assert.deepStrictEqual(GeneratedEvents.generate({ count: 300, seed: 11, reads }), set)
     }))
 
+  it.effect("numbers a field is compared with (>, <=, ===, held in a variable, through Number()): both sides", () =>
+    Effect.gen(function*() {
+      const reads = yield* GeneratedEvents.fromRules(rulesFolder("numbers", {
+        fraud: `function (user, context, callback) {
+  const MAX_RISK = 0.5;
+  var md = user.app_metadata || {};
+  if (context.request.geoip.country_code === 'KP' || md.fraud_score > 70) {
+    return callback(new UnauthorizedError('Blocked.'));
+  }
+  if (3 <= parseInt(user.user_metadata.attempts, 10) || Number(md.risk) >= MAX_RISK) return callback(null, user, context);
+  if (context.clientMetadata.level === 2 || (user.app_metadata.tags || []).length > 2) return callback(null, user, context);
+  callback(null, user, context);
+}`
+      }))
+      assert.deepStrictEqual([...reads.numbers!.get("user.app_metadata.fraud_score")!], [70])
+      assert.deepStrictEqual([...reads.numbers!.get("user.user_metadata.attempts")!], [3])
+      assert.deepStrictEqual([...reads.numbers!.get("user.app_metadata.risk")!], [0.5])
+      assert.deepStrictEqual([...reads.numbers!.get("client.metadata.level")!], [2])
+      assert.isFalse(reads.numbers!.has("user.app_metadata.tags"))
+      const set = GeneratedEvents.generate({ count: 300, seed: 5, reads })
+      const scores = set.events.map(({ event }) => user(event)["app_metadata"]["fraud_score"])
+      for (const n of [69, 70, 71]) assert.isAbove(scores.filter((s) => s === n).length, 5, `fraud_score ${n}`)
+      assert.isAbove(scores.filter((s) => s === undefined).length, 5)
+      assert.isAbove(scores.filter((s) => s !== undefined && typeof s !== "number").length, 5)
+      const risks = set.events.map(({ event }) => user(event)["app_metadata"]["risk"])
+      for (const n of [-0.5, 0.5, 1.5]) assert.include(risks, n)
+      // Application metadata stays strings: the numbers as their text.
+      const levels = set.events.map(({ event }) => section(event, "client")["metadata"]["level"])
+      for (const n of ["1", "2", "3"]) assert.include(levels, n)
+      assert.deepStrictEqual(GeneratedEvents.generate({ count: 300, seed: 5, reads }), set)
+    }))
+
   it.effect("a field an earlier rule writes is not an input: reported as written by that rule", () =>
     Effect.gen(function*() {
       const reads = yield* GeneratedEvents.fromRules(rulesFolder("written", writingRules))

@@ -1,10 +1,10 @@
 /**
  * Literals a rule holds in variables, for RuleReads: `const CLIENTS = ["a", "b"]`, `var PREFIX = "admin-"`,
- * `const ALLOWED = { app: ["a"], portal: "b" }` (objects of such, nested). A rule compares a login field with them
- * through the name (`CLIENTS.indexOf(context.clientID)`, `ALLOWED.app.includes(...)`, `context.clientName in
- * ALLOWED`), so the values the field must take to reach the branch are there, not at the comparison. The element
- * parameter of a function iterating such a list stands for its strings too (`BLOCKED.some(function (ip) { return
- * context.request.ip === ip })`).
+ * `const THRESHOLD = 70`, `const ALLOWED = { app: ["a"], portal: "b" }` (objects of such, nested). A rule compares a
+ * login field with them through the name (`CLIENTS.indexOf(context.clientID)`, `ALLOWED.app.includes(...)`,
+ * `context.clientName in ALLOWED`, `user.app_metadata.score > THRESHOLD`), so the values the field must take to reach
+ * the branch are there, not at the comparison. The element parameter of a function iterating such a list stands for
+ * its strings too (`BLOCKED.some(function (ip) { return context.request.ip === ip })`).
  *
  * Every declaration of a name counts, whatever its scope or later writes: a value too many only adds a candidate to
  * the generated events, a value missed leaves a branch untested.
@@ -13,9 +13,10 @@ import type * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import { chainOf, propertyKey, staticString } from "../analyze/chains.ts"
 
-/** A held value: the strings of a string or list, or the members of an object literal. */
+/** A held value: the strings of a string or list, a number, or the members of an object literal. */
 export type Value =
   | { readonly _tag: "Strings"; readonly strings: ReadonlyArray<string> }
+  | { readonly _tag: "Number"; readonly number: number }
   | { readonly _tag: "Object"; readonly members: ReadonlyMap<string, Value> }
 
 export type Held = ReadonlyMap<string, ReadonlyArray<Value>>
@@ -32,8 +33,20 @@ const stringsOfList = (node: acorn.AnyNode): ReadonlyArray<string> | undefined =
   return strings
 }
 
+// A number literal, negative ones too (`70`, `-1`, `0.5`).
+const numberOf = (node: acorn.AnyNode): number | undefined => {
+  if (node.type === "Literal" && typeof node.value === "number") return node.value
+  if (node.type === "UnaryExpression" && node.operator === "-") {
+    const n = numberOf(node.argument)
+    return n === undefined ? undefined : -n
+  }
+  return undefined
+}
+
 // The value of a literal initialiser, or undefined when it holds something else (a call, a login field).
 const valueOf = (node: acorn.AnyNode): Value | undefined => {
+  const number = numberOf(node)
+  if (number !== undefined) return { _tag: "Number", number }
   const strings = stringsOfList(node)
   if (strings !== undefined) return { _tag: "Strings", strings }
   if (node.type !== "ObjectExpression") return undefined
@@ -96,9 +109,18 @@ const resolve = (held: Held, node: acorn.AnyNode): ReadonlyArray<Value> => {
   return values
 }
 
-/** The strings a node stands for: a literal, a list literal, or a name (or member of one) holding them. */
+/**
+ * The strings a node stands for: a literal, a list literal, or a name (or member of one) holding them. A number
+ * counts as its text (`=== 70` keeps "70"), as before numbers were held apart.
+ */
 export const strings = (held: Held, node: acorn.Node): ReadonlyArray<string> =>
-  resolve(held, node as acorn.AnyNode).flatMap((v) => v._tag === "Strings" ? v.strings : [])
+  resolve(held, node as acorn.AnyNode).flatMap((v) =>
+    v._tag === "Strings" ? v.strings : v._tag === "Number" ? [String(v.number)] : []
+  )
+
+/** The numbers a node stands for: a number literal, or a name (or member of one) holding one (`const LIMIT = 70`). */
+export const numbers = (held: Held, node: acorn.Node): ReadonlyArray<number> =>
+  resolve(held, node as acorn.AnyNode).flatMap((v) => v._tag === "Number" ? [v.number] : [])
 
 /** The keys of the object literal a node is or stands for (`field in ALLOWED`, `ALLOWED[field]`). */
 export const keys = (held: Held, node: acorn.Node): ReadonlyArray<string> =>

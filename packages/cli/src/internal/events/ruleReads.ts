@@ -10,6 +10,10 @@
  * or object held in a variable counts as written there: `const CLIENTS = ["a"]` then `CLIENTS.indexOf(context.clientID)`,
  * `const ALLOWED = { app: ["a"] }` then `ALLOWED.app.includes(...)` or `context.clientName in ALLOWED`. Every other
  * short string literal is kept as the rule's vocabulary.
+ *
+ * A number is tied to a field when the rule compares the field with it (`>`, `>=`, `<`, `<=`, `===`, `!==`, `==`,
+ * `!=`, either side), directly or through `Number(...)`, `parseInt(...)`, `parseFloat(...)` or a unary `+`, the
+ * number written there or held in a variable (`const THRESHOLD = 70`). A field's `.length` compared is not the field.
  */
 import * as acorn from "acorn"
 import * as walk from "acorn-walk"
@@ -21,6 +25,8 @@ import * as Held from "./held.ts"
 export interface RuleReads {
   readonly fields: ReadonlyMap<string, ReadonlySet<string>>
   readonly vocabulary: ReadonlySet<string>
+  /** Fields by event path, each with the numbers it is compared with (`user.app_metadata.fraud_score > 70`). */
+  readonly numbers?: ReadonlyMap<string, ReadonlySet<number>>
   /**
    * The fields read only after an earlier rule wrote them (`user.tier`, set by one rule and read by the next), each
    * with the rule that wrote it first: not inputs of the login.
@@ -93,6 +99,8 @@ export const eventPath = (root: "user" | "context", keys: ReadonlyArray<string>)
 }
 
 const comparisons = new Set(["===", "!==", "==", "!="])
+const orderings = new Set([...comparisons, ">", ">=", "<", "<="])
+const conversions = new Set(["Number", "parseInt", "parseFloat"])
 const tests = new Set(["indexOf", "includes", "startsWith", "endsWith", "lastIndexOf"])
 const maxLiteral = 80
 
@@ -153,6 +161,7 @@ interface Reader {
   /** What the rule assigns (`user.tier = ...`) it does not read there: the field is its output. */
   readonly assigned: ReadonlySet<acorn.Node>
   readonly fields: Map<string, Set<string>>
+  readonly numbers: Map<string, Set<number>>
   readonly vocabulary: Set<string>
 }
 
@@ -165,7 +174,7 @@ const readerOf = (program: acorn.Program, params: ReadonlyArray<string>): Reader
       if (node.operator === "=") assigned.add(node.left)
     }
   })
-  return { pathOf, held, assigned, fields: new Map(), vocabulary: new Set() }
+  return { pathOf, held, assigned, fields: new Map(), numbers: new Map(), vocabulary: new Set() }
 }
 
 const read = (reader: Reader, path: string | undefined, literal?: string) => {
@@ -176,6 +185,35 @@ const read = (reader: Reader, path: string | undefined, literal?: string) => {
 }
 
 const literalsOf = (reader: Reader, node: acorn.Node): ReadonlyArray<string> => Held.strings(reader.held, node)
+
+// The field a number is compared with: `field`, `Number(field)`, `parseInt(field, 10)`, `+field`; not `field.length`.
+const numericPathOf = (reader: Reader, node: acorn.Node): string | undefined => {
+  const n = node as acorn.AnyNode
+  if (n.type === "UnaryExpression" && n.operator === "+") return numericPathOf(reader, n.argument)
+  if (n.type === "CallExpression" && n.callee.type === "Identifier" && conversions.has(n.callee.name)) {
+    const [argument] = n.arguments
+    return argument === undefined || argument.type === "SpreadElement" ? undefined : numericPathOf(reader, argument)
+  }
+  if (
+    n.type === "MemberExpression" && !n.computed && n.property.type === "Identifier" && n.property.name === "length"
+  ) {
+    return undefined
+  }
+  return reader.pathOf(n)
+}
+
+const readNumber = (reader: Reader, path: string | undefined, number: number) => {
+  if (path === undefined || !Number.isFinite(number)) return
+  read(reader, path)
+  reader.numbers.set(path, new Set([...(reader.numbers.get(path) ?? []), number]))
+}
+
+// field > 70, LIMIT <= Number(field)
+const numericRead = (reader: Reader, n: acorn.BinaryExpression) => {
+  if (!orderings.has(n.operator) || n.left.type === "PrivateIdentifier") return
+  for (const right of Held.numbers(reader.held, n.right)) readNumber(reader, numericPathOf(reader, n.left), right)
+  for (const left of Held.numbers(reader.held, n.left)) readNumber(reader, numericPathOf(reader, n.right), left)
+}
 
 const memberRead = (reader: Reader, n: acorn.MemberExpression) => {
   if (!reader.assigned.has(n)) read(reader, reader.pathOf(n))
@@ -189,6 +227,7 @@ const word = (reader: Reader, n: acorn.Node) => {
 }
 
 const comparisonRead = (reader: Reader, n: acorn.BinaryExpression) => {
+  numericRead(reader, n)
   // context.clientName in ALLOWED: the object's keys
   if (n.operator === "in") {
     for (const key of Held.keys(reader.held, n.right)) read(reader, reader.pathOf(n.left), key)
@@ -244,18 +283,22 @@ export const ofRule = (source: string, params: ReadonlyArray<string>): RuleReads
   })
   const reader = readerOf(program, params)
   walk.full(program, (node) => visit(reader, node))
-  return { fields: reader.fields, vocabulary: reader.vocabulary }
+  return { fields: reader.fields, numbers: reader.numbers, vocabulary: reader.vocabulary }
 }
 
 /** The reads of several rules together. */
 export const merge = (all: ReadonlyArray<RuleReads>): RuleReads => {
   const fields = new Map<string, Set<string>>()
+  const numbers = new Map<string, Set<number>>()
   const vocabulary = new Set<string>()
   for (const reads of all) {
     for (const [path, values] of reads.fields) fields.set(path, new Set([...(fields.get(path) ?? []), ...values]))
+    for (const [path, values] of reads.numbers ?? []) {
+      numbers.set(path, new Set([...(numbers.get(path) ?? []), ...values]))
+    }
     for (const word of reads.vocabulary) vocabulary.add(word)
   }
-  return { fields, vocabulary }
+  return { fields, numbers, vocabulary }
 }
 
 /** One rule of a folder: its name, what it reads and what it writes. */
