@@ -27,7 +27,6 @@
 import * as acorn from "acorn"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import { statSync } from "node:fs"
 import { mkdir, writeFile } from "node:fs/promises"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import * as Analyze from "./Analyze.ts"
@@ -293,7 +292,7 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
   const facts = conversion.facts.length === 0
     ? undefined
     : Facts.module(before.all, relative(dirname(factsFile), folder.folder) || ".")
-  if (facts !== undefined) yield* replaceableFacts(factsFile)
+  if (facts !== undefined) yield* replaceable([factsFile], "move your own facts to another module and delete it")
   // A rule named "facts" would write its module over the facts module (and the facts module over it).
   if (facts !== undefined && moduleFile === factsFile) {
     return yield* new ConvertError({
@@ -306,7 +305,9 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
     [testFile, Stamp.add(test)],
     ...(facts === undefined ? [] : [[factsFile, facts] as const])
   ]
-  if (options.force !== true) yield* replaceable([moduleFile, testFile])
+  if (options.force !== true) {
+    yield* replaceable([moduleFile, testFile], "move it away, or convert with --force to replace it")
+  }
   yield* writeAll(files)
   const typeCheck = options.check === false || conversion.status !== "converted"
     ? undefined
@@ -323,31 +324,18 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
   return written
 })
 
-// The facts module is written when absent; there but unreadable, or edited, it is left alone (and convert fails).
-const replaceableFacts = Effect.fnUntraced(function*(factsFile: string) {
-  const existing = yield* readText(factsFile, (problem) => problem).pipe(
-    Effect.catchIf((problem) => problem === "no such file", () => Effect.succeed(undefined)),
-    Effect.mapError((problem) => new ConvertError({ reason: `${factsFile}: ${problem}` }))
-  )
-  if (existing !== undefined && !Facts.isUnedited(existing)) {
-    return yield* new ConvertError({
-      reason: `${factsFile}: edited since rulefx convert wrote it (or not written by it), so it is not replaced: ` +
-        "move your own facts to another module and delete it"
-    })
-  }
-})
-
-// A module or test convert would replace must be absent, or stamped and unedited (Stamp): one that was edited (TODOs
-// rewritten by hand) or not written by convert is replaced only with `force`. What is not a file is left for the write
-// to fail on.
-const replaceable = Effect.fnUntraced(function*(files: ReadonlyArray<string>) {
+// A file convert would replace must be absent, or as convert wrote it (its Stamp matches): one edited since (TODOs
+// rewritten by hand, facts of the user's) or not written by convert, or one that cannot be read, is left alone and
+// convert fails, saying what to do (`advice`).
+const replaceable = Effect.fnUntraced(function*(files: ReadonlyArray<string>, advice: string) {
   for (const file of files) {
-    if (!statSync(file, { throwIfNoEntry: false })?.isFile()) continue
-    const existing = yield* readText(file, (problem) => new ConvertError({ reason: `${file}: ${problem}` }))
-    if (!Stamp.isUnedited(existing)) {
+    const existing = yield* readText(file, (problem) => problem).pipe(
+      Effect.catchIf((problem) => problem === "no such file", () => Effect.succeed(undefined)),
+      Effect.mapError((problem) => new ConvertError({ reason: `${file}: ${problem}` }))
+    )
+    if (existing !== undefined && !Stamp.isUnedited(existing)) {
       return yield* new ConvertError({
-        reason: `${file}: edited since rulefx convert wrote it (or not written by it), so it is not replaced: move ` +
-          "it away, or convert with --force to replace it"
+        reason: `${file}: edited since rulefx convert wrote it (or not written by it), so it is not replaced: ${advice}`
       })
     }
   }

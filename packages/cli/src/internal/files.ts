@@ -5,11 +5,16 @@ import { readFile } from "node:fs/promises"
 import { Readable } from "node:stream"
 import { readUpTo } from "./cappedRead.ts"
 
-/** Why a file could not be read, in words for a message: "no such file" or "cannot be read". */
+/**
+ * Why a file could not be read, in words for a message: "no such file" (none there, or a folder on its path is a file)
+ * or "cannot be read".
+ */
 export type ReadProblem = "no such file" | "cannot be read"
 
 const problemOf = (cause: unknown): ReadProblem =>
-  Predicate.hasProperty(cause, "code") && cause.code === "ENOENT" ? "no such file" : "cannot be read"
+  Predicate.hasProperty(cause, "code") && (cause.code === "ENOENT" || cause.code === "ENOTDIR")
+    ? "no such file"
+    : "cannot be read"
 
 /** Reads a UTF-8 file; a failure becomes `onError(problem)`. */
 export const readText = <E>(file: string, onError: (problem: ReadProblem) => E): Effect.Effect<string, E> =>

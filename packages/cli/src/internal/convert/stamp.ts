@@ -1,8 +1,9 @@
 /**
- * The last line convert adds to a module and a test it writes: the hash of the lines above it. A file whose stamp
- * still matches is as convert wrote it, and convert may replace it (the rule changed, or rulefx did); one whose
- * stamp does not match was edited (TODOs rewritten by hand), and convert leaves it alone unless forced. At the end,
- * not the top, so the lines TypeScript reports are the module's own.
+ * The last line convert adds to each file it writes (a module, its test, the facts module): the hash of the lines
+ * above it. A file whose stamp still matches is as convert wrote it, and convert may replace it (the rule changed, or
+ * rulefx did); one whose stamp does not match was edited (TODOs rewritten by hand), and convert leaves it alone
+ * unless forced (the facts module: never). At the end, not the top, so the lines TypeScript reports are the module's
+ * own.
  */
 import { createHash } from "node:crypto"
 
