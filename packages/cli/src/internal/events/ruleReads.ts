@@ -17,7 +17,7 @@
  */
 import * as acorn from "acorn"
 import * as walk from "acorn-walk"
-import { chainOf } from "../analyze/chains.ts"
+import { chainOf, staticString } from "../analyze/chains.ts"
 import type { EarlierWrites } from "../convert/earlierWrites.ts"
 import * as Held from "./held.ts"
 
@@ -105,13 +105,6 @@ const tests = new Set(["indexOf", "includes", "startsWith", "endsWith", "lastInd
 const maxLiteral = 80
 
 type Root = { readonly root: "user" | "context"; readonly keys: ReadonlyArray<string> }
-
-const stringOf = (node: acorn.Node): string | undefined => {
-  const n = node as acorn.AnyNode
-  if (n.type === "Literal" && typeof n.value === "string") return n.value
-  if (n.type === "TemplateLiteral" && n.expressions.length === 0) return n.quasis[0]?.value.cooked ?? undefined
-  return undefined
-}
 
 // `a || {}`, `(a)`, `a && a.b` give the chain they read.
 const unwrap = (node: acorn.Node): acorn.Node => {
@@ -222,7 +215,8 @@ const memberRead = (reader: Reader, n: acorn.MemberExpression) => {
 }
 
 const word = (reader: Reader, n: acorn.Node) => {
-  const text = stringOf(n)
+  // Text only: a number is harvested as a threshold, not as a word.
+  const text = n.type === "Literal" && typeof (n as acorn.Literal).value === "number" ? undefined : staticString(n)
   if (text !== undefined && text.length > 0 && text.length <= maxLiteral) reader.vocabulary.add(text)
 }
 
