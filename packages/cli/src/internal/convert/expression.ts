@@ -11,6 +11,7 @@ import { chainOf, keyOf, writeOf } from "../analyze/chains.ts"
 import * as EarlierWrites from "./earlierWrites.ts"
 import * as Facts from "./facts.ts"
 import * as LoginReads from "./loginReads.ts"
+import * as Passes from "./passes.ts"
 import { fresh, type Scope, textOf } from "./scope.ts"
 import * as TokenScope from "./tokenScope.ts"
 
@@ -268,6 +269,9 @@ const readOf = (
   const outer = members.at(-1)
   const keys = outer === undefined ? [] : chainOf(outer).keys
   if (root === "context" && TokenScope.names(keys)) return tokenScopeReadOf(scope, identifier, members)
+  if (root === "context" && keys[0] === "protocol" && scope.twoPasses) {
+    return refused(members[0] as acorn.MemberExpression, Passes.protocolReason)
+  }
   const what = `${root}${keys.map((k) => (k === undefined ? "[…]" : `.${k}`)).join("")}`
   const staticKeys: Array<string> = []
   for (const key of keys) {

@@ -8,6 +8,7 @@ import * as walk from "acorn-walk"
 import type { EarlierWrites } from "./earlierWrites.ts"
 import type { Fact } from "./facts.ts"
 import type { LoginRead } from "./loginReads.ts"
+import * as Passes from "./passes.ts"
 
 /** A construct left for the user: what it is (with its source text) and its line in the rule file. */
 export interface Todo {
@@ -78,6 +79,11 @@ export interface Scope {
   readonly factReads: Map<string, string>
   /** The facts of its own writes the rule computes where it wrote them. */
   readonly factWrites: Set<string>
+  /**
+   * The rule sets `context.redirect` or names "redirect-callback" (Passes): its reads of `context.protocol` may ask
+   * which pass it runs in, which Actions does not say by the protocol.
+   */
+  readonly twoPasses: boolean
 }
 
 export interface Facts {
@@ -130,6 +136,7 @@ export const make = (
     facts,
     factReads: new Map(),
     factWrites: new Set(),
+    twoPasses: Passes.twoPasses(body, context),
     taken: new Set([
       ...[...facts.readable, ...facts.own].map((f) => f.exportName),
       ...declared,
