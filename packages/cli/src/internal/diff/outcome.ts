@@ -171,6 +171,19 @@ const requests = (sent: ReadonlyArray<Sent>): Array<Entry> => {
   return out
 }
 
+// What goes into the tokens Auth0 issues when the login ends: the ID- and access-token claims, and the scopes.
+const tokenFields: ReadonlySet<string> = new Set(["claims", "scopes"])
+
+/** Whether a path is one of the tokens': a claim or a scope. */
+export const isToken = (path: ReadonlyArray<string>): boolean => tokenFields.has(path[0] ?? "")
+
+/**
+ * Whether both runs redirect: Auth0 then issues no token on that pass (the login goes on in the continue pass, which
+ * issues them), so what either set for its tokens cannot reach one.
+ */
+export const bothRedirect = (a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): boolean =>
+  [a, b].every((entries) => entries.some((entry) => entry.path.length === 1 && entry.path[0] === "redirect"))
+
 /** The path as `--ignore` and the report write it: its parts joined by dots. */
 export const pathText = (path: ReadonlyArray<string>): string => path.join(".")
 
