@@ -135,4 +135,34 @@ describe("ConvertPasses: context.protocol in a rule with two passes", () => {
       assert.deepStrictEqual(reader.facts, [])
       assert.deepStrictEqual(reader.todos.map((t) => t.line), [2])
     }))
+
+  it.effect("a fact an earlier rule sets from the protocol, read by a rule that redirects: a TODO too", () =>
+    Effect.gen(function*() {
+      const rules = LegacyFolder.rulesFolder(join(dir, "read-fact"), {
+        "mark-entry": [`  context.entry = context.protocol;`, `  callback(null, user, context);`].join("\n"),
+        "terms": [
+          `  if (context.entry === "redirect-callback") return callback(null, user, context);`,
+          `  context.redirect = { url: "https://terms.example.com/" };`,
+          `  callback(null, user, context);`
+        ].join("\n")
+      })
+      const out = join(dir, "read-fact", "out")
+      const reader = yield* Convert.convert(rules, "terms", { out, check: false })
+      assert.deepStrictEqual(reader.facts, [])
+      assert.deepStrictEqual(reader.todos.map((t) => t.line), [2])
+      assert.include(reader.todos[0]?.reason, "reads context.entry (the earlier rule mark-entry sets it from")
+      // A rule that does not redirect still reads the fact.
+      const plain = LegacyFolder.rulesFolder(join(dir, "plain-fact"), {
+        "mark-entry": [`  context.entry = context.protocol;`, `  callback(null, user, context);`].join("\n"),
+        "saml-claim": [
+          `  if (context.entry === "samlp") context.idToken["https://example.com/saml"] = true;`,
+          `  callback(null, user, context);`
+        ].join("\n")
+      })
+      const plainReader = yield* Convert.convert(plain, "saml-claim", {
+        out: join(dir, "plain-fact", "out"),
+        check: false
+      })
+      assert.deepStrictEqual(plainReader.facts, ["ContextEntry"])
+    }))
 })

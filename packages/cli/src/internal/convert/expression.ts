@@ -132,6 +132,13 @@ const factOf = (
   }
   const fact = writer === undefined ? undefined : Facts.lookup(scope.facts.readable, root, staticKeys[0])
   if (fact === undefined || first === undefined) return undefined
+  // The earlier rule's protocol, read by a rule with two passes: the same question as its own read of it.
+  if (scope.twoPasses && fact.reads.some((read) => read.expression === Passes.protocolRead)) {
+    return refused(
+      first,
+      Passes.protocolReason(`${fact.name} (the earlier rule ${fact.rule} sets it from context.protocol)`)
+    )
+  }
   const outermost = members.at(-1) as acorn.MemberExpression
   if (writeOf(outermost, ancestors[ancestors.length - 2 - members.length]) !== undefined) {
     return refused(
@@ -270,7 +277,7 @@ const readOf = (
   const keys = outer === undefined ? [] : chainOf(outer).keys
   if (root === "context" && TokenScope.names(keys)) return tokenScopeReadOf(scope, identifier, members)
   if (root === "context" && keys[0] === "protocol" && scope.twoPasses) {
-    return refused(members[0] as acorn.MemberExpression, Passes.protocolReason)
+    return refused(members[0] as acorn.MemberExpression, Passes.protocolReason())
   }
   const what = `${root}${keys.map((k) => (k === undefined ? "[…]" : `.${k}`)).join("")}`
   const staticKeys: Array<string> = []

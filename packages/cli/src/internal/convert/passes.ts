@@ -41,8 +41,15 @@ export const twoPasses = (body: acorn.Node, context: string | undefined): boolea
   return found
 }
 
-/** Why a read of `context.protocol` in such a rule is left as a TODO, and what to do instead. */
-export const protocolReason = "reads context.protocol in a rule that redirects (or names \"redirect-callback\"): " +
+/** The Login read `context.protocol` translates to elsewhere (LoginReads). */
+export const protocolRead = "login.transaction.protocol"
+
+/**
+ * Why a read of `context.protocol` (`what`: that read, or a fact an earlier rule sets from it) in such a rule is left
+ * as a TODO, and what to do instead.
+ */
+export const protocolReason = (what = "context.protocol"): string =>
+  `reads ${what} in a rule that redirects (or names "redirect-callback"): ` +
   "Actions never sends the protocol \"redirect-callback\" (the continue pass runs in onContinuePostLogin, with the " +
   "login's own protocol), so translated as login.transaction.protocol the rule would redirect again on the continue " +
   "pass and never record what came back. A typed rule knows the continue pass by the pipeline it runs in: split the " +
