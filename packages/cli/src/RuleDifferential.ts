@@ -6,7 +6,8 @@
  * (LegacyAction, the `configuration` keys it names as settings). The logins come from GeneratedEvents, varied over
  * what the rule reads and with the values it compares them with; each also carries a secret for every
  * `configuration` key. Both get a fresh RecordingApi per login, and what each did is compared as its summary: allowed
- * or denied and the reason, ID and access-token claims, scopes, metadata writes, MFA and redirect. A time the rule
+ * or denied and the reason, ID and access-token claims, scopes, metadata writes, MFA and redirect (on a login both
+ * redirect, not the claims and scopes: Auth0 issues no token on that pass). A time the rule
  * records (`Date.now()`, `new Date().toISOString()`) compares as "<now>" when it falls within the comparison's run.
  *
  * @since 0.1.0
@@ -192,6 +193,20 @@ const asSent = (summary: RecordingApi.Summary): unknown => {
   }
 }
 
+// Auth0 issues no token on a pass that redirects (the continue pass does), and the legacy runtime sets none there:
+// where both sides redirect, what either set for the tokens (claims, scopes) cannot reach one, and is not compared
+// (as `rulefx diff` lists it apart, `notIssued`). The redirect itself, and everything else, still is.
+const comparable = (a: RecordingApi.Summary, b: RecordingApi.Summary) =>
+  a.redirect !== undefined && b.redirect !== undefined
+    ? (summary: RecordingApi.Summary): RecordingApi.Summary => ({
+      ...summary,
+      idTokenClaims: {},
+      accessTokenClaims: {},
+      scopesAdded: [],
+      scopesRemoved: []
+    })
+    : (summary: RecordingApi.Summary): RecordingApi.Summary => summary
+
 /**
  * What one handler did on one login: its summary, and what it logged (at most `limit` lines).
  *
@@ -263,7 +278,8 @@ export const run = Effect.fn("RuleDifferential.run")(function*(options: Options)
     const old = yield* Effect.orDie(outcomeOf(legacy.handler, login, 50))
     for (const kind of DecisionKinds.made(old.summary, legacy.decisions)) reached.add(kind)
     const now = timeOf(start, yield* Clock.currentTimeMillis)
-    if (!isDeepStrictEqual(now(asSent(typed.summary)), now(asSent(old.summary)))) {
+    const compared = comparable(typed.summary, old.summary)
+    if (!isDeepStrictEqual(now(asSent(compared(typed.summary))), now(asSent(compared(old.summary))))) {
       differences.push({
         event: name,
         login,

@@ -5,7 +5,9 @@
  * the rule into its two passes; a plain protocol read still translates.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import type * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Convert from "@rulefx/cli/Convert"
+import * as RuleDifferential from "@rulefx/cli/RuleDifferential"
 import * as Effect from "effect/Effect"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -164,5 +166,38 @@ describe("ConvertPasses: context.protocol in a rule with two passes", () => {
         check: false
       })
       assert.deepStrictEqual(plainReader.facts, ["ContextEntry"])
+    }))
+})
+
+const terms = [
+  `  context.idToken["https://example.com/tier"] = "silver";`,
+  `  context.redirect = { url: "https://terms.example.com/" };`,
+  `  callback(null, user, context);`
+].join("\n")
+// What the converted rule does, in an Action: the claim it sets, and the redirect.
+const typed = (url: string): PostLogin.Handler => async (_event, api) => {
+  api.idToken.setCustomClaim("https://example.com/tier", "silver")
+  api.redirect.sendUserTo(url)
+}
+
+describe("ConvertPasses: the differential test on a login the rule redirects", () => {
+  it.effect("claims the typed rule sets where both redirect are no difference: no token is issued on that pass", () =>
+    Effect.gen(function*() {
+      const rules = LegacyFolder.rulesFolder(join(dir, "differential"), { terms })
+      const report = yield* RuleDifferential.run({
+        rules,
+        rule: "terms",
+        typed: typed("https://terms.example.com/"),
+        count: 20
+      })
+      assert.deepStrictEqual(report.differences.map((d) => d.event), [])
+      // The redirect itself still counts.
+      const elsewhere = yield* RuleDifferential.run({
+        rules,
+        rule: "terms",
+        typed: typed("https://other.example.com/"),
+        count: 20
+      })
+      assert.strictEqual(elsewhere.differences.length, 20)
     }))
 })
