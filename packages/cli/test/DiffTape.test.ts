@@ -87,6 +87,27 @@ describe("Diff: stream request bodies", () => {
       assert.include(JSON.stringify(report.results[0]!.differences), "not compared")
       assert.deepStrictEqual(sizes, [17 * 1024 * 1024])
     }).pipe(Effect.scoped))
+
+  it.effect("a Request object's stream body over the cap is sent whole, and is never the same as another", () =>
+    Effect.gen(function*() {
+      const sizes: Array<number> = []
+      const server = yield* serving((_, body, response) => {
+        sizes.push(body.length)
+        response.end("ok")
+      })
+      // Before: the Request's copy was read whole (copy.text()), without the cap a body given in init has.
+      const big = action(
+        "big-request-stream",
+        `const chunk = new Uint8Array(1024 * 1024).fill(97)
+         let n = 0
+         const body = new ReadableStream({ pull: (c) => n++ < 17 ? c.enqueue(chunk) : c.close() })
+         await fetch(new Request(event.secrets.URL + "/upload", { method: "POST", body, duplex: "half" }))`
+      )
+      const report = yield* Diff.diff(big, big, eventsFor(server.url))
+      assert.isFalse(report.results[0]!.same, JSON.stringify(report.results[0]))
+      assert.include(JSON.stringify(report.results[0]!.differences), "not compared")
+      assert.deepStrictEqual(sizes, [17 * 1024 * 1024])
+    }).pipe(Effect.scoped))
 })
 
 /** An Action that POSTs to `first` and `second` together, as facts do. */
