@@ -148,3 +148,14 @@ describe("scrubberOf breaks", () => {
     assert.deepStrictEqual(scrub(["4", "7", "1", "1", "a", "b"]), ["4", "7", "1", "1", "a", "b"])
   })
 })
+
+describe("scrubberOf depth", () => {
+  // A value nested a hundred thousand levels (an Action's metadata) was walked level by level: a RangeError.
+  it("a value nested deeper than 256 levels is cut there with a marker, not a stack overflow", () => {
+    let value: unknown = "s3cr3t-api-key-value"
+    for (let i = 0; i < 100_000; i++) value = { v: value }
+    const out = JSON.stringify(scrubberOf({ API_KEY: "s3cr3t-api-key-value" })(value))
+    assert.include(out, "[nested deeper than 256 levels]")
+    assert.notInclude(out, "s3cr3t")
+  })
+})

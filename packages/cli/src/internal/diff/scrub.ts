@@ -19,6 +19,7 @@
  */
 
 import { inspect } from "node:util"
+import * as Depth from "./depth.ts"
 
 /** Replaces each secret in the strings of a value, at any depth. */
 export type Scrub = <A>(value: A) => A
@@ -190,11 +191,15 @@ const respelled = (spelled: Forms, items: ReadonlyArray<unknown>): ReadonlyArray
 }
 
 // A copy of `value` with its strings scrubbed, at any depth. `path`: the objects above this one; one of them again (a
-// cyclic claim) is shown as `[cycle]`, not walked forever.
+// cyclic claim) is shown as `[cycle]`, not walked forever; an object below Depth.maxDepth of them as a marker, not
+// walked into a stack overflow.
 const deep = (known: Known, value: unknown, path: ReadonlySet<object> = new Set()): unknown => {
   const { forms } = known
   if (typeof value === "string") return text(forms, value)
   if (typeof value === "object" && value !== null && path.has(value)) return "[cycle]"
+  if (typeof value === "object" && value !== null && path.size >= Depth.maxDepth) {
+    return `[nested deeper than ${Depth.maxDepth} levels]`
+  }
   const below = typeof value === "object" && value !== null ? new Set([...path, value]) : path
   if (Array.isArray(value)) return respelled(known.spelled, value).map((v) => deep(known, v, below))
   if (typeof value === "object" && value !== null && isRecord(value)) {
