@@ -10,11 +10,12 @@
 import type * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Predicate from "effect/Predicate"
 import { randomBytes } from "node:crypto"
-import { inspect, isDeepStrictEqual } from "node:util"
+import { isDeepStrictEqual } from "node:util"
 import type * as LocalRun from "../../LocalRun.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
+import * as CacheValue from "./cacheValue.ts"
 import * as Depth from "./depth.ts"
-import { digest, type Sent } from "./httpTape.ts"
+import type { Sent } from "./httpTape.ts"
 
 /** One thing a run decided: its path (`["claims", "id", "https://example.com/seller"]`) and value. */
 export interface Entry {
@@ -80,12 +81,8 @@ export const shown = (difference: Difference): Difference =>
 
 const cacheShown = (value: unknown): unknown =>
   Predicate.hasProperty(value, "set")
-    ? { ...value, set: digest(inspect(value.set, inspectAll)) }
+    ? { ...value, set: CacheValue.digestOf(value.set) }
     : value
-
-// Deep-equal values (compared with isDeepStrictEqual) print alike, and a string apart from a number: every level,
-// keys in order, strings quoted.
-const inspectAll = { depth: Infinity, sorted: true, maxArrayLength: Infinity, maxStringLength: Infinity } as const
 
 // Auth0's cache by key, as the run left it: the last `cache.set` or `cache.delete` of each key wins, so only an order
 // that changes what the cache ends up holding is a difference. Reads (`cache.get`) change nothing and are left out.
