@@ -163,13 +163,27 @@ export interface Report {
   readonly same: number
   readonly differ: number
   readonly results: ReadonlyArray<EventResult>
-  /** What the diff could not compare (a handler only one Action exports, which no event ran). */
+  /**
+   * What the diff could not compare: a handler only one Action exports, which no event ran (a continue pass only when
+   * some event's run sent the user away, with a redirect or a form).
+   */
   readonly notes: ReadonlyArray<string>
   /**
    * The `ignore` paths that matched nothing any run of any event had: a typo there would otherwise hide nothing and
    * say nothing, so each is warned about.
    */
   readonly unusedIgnores: ReadonlyArray<string>
+}
+
+/**
+ * A handler only one Action exports, which no event ran: `file` exports `handler`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Unran {
+  readonly file: string
+  readonly handler: string
 }
 
 /**
@@ -395,11 +409,20 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     a: scrub(sideOf(resultA, tape.sent)),
     b: scrub(sideOf(resultB, replay.sent))
   }
-  return result
+  return { result, continues: resultA.continues || resultB.continues }
 })
 
+// The notes on handlers no event ran: a continue pass only when a run sent the user away (a redirect, a form), so that
+// Auth0 would have called it; otherwise it is not a pass the events could have missed.
+const notesOn = (unran: ReadonlyArray<Unran>, continues: boolean): ReadonlyArray<string> =>
+  unran.filter(({ handler }) => continues || !handler.startsWith("onContinue")).map(({ file, handler }) =>
+    `only ${file} exports ${handler}, and no event ran it` +
+    (handler.startsWith("onContinue") ? ` (a { "continue": true } event, or --continue, would)` : "")
+  )
+
 /**
- * Runs every event through both Actions, one event at a time, and compares what each made of the login.
+ * Runs every event through both Actions, one event at a time, and compares what each made of the login. `unran`: the
+ * handlers only one Action exports, which no case runs, for the report's notes.
  *
  * @category constructors
  * @since 0.1.0
@@ -409,10 +432,12 @@ export const compare = Effect.fn("Diff.compare")(function*(
   b: Action,
   cases: ReadonlyArray<Case>,
   options: Options = {},
-  notes: ReadonlyArray<string> = []
+  unran: ReadonlyArray<Unran> = []
 ) {
   yield* checkIgnore(options.ignore ?? [])
-  const results = yield* Effect.forEach(cases, (one) => runEvent(a, b, one, options))
+  const runs = yield* Effect.forEach(cases, (one) => runEvent(a, b, one, options))
+  const results = runs.map((run) => run.result)
+  const notes = notesOn(unran, runs.some((run) => run.continues))
   const same = results.filter((r) => r.same).length
   const unusedIgnores = [...new Set(options.ignore ?? [])].filter((path) =>
     !results.some((r) => r.covered.includes(path))
@@ -454,13 +479,10 @@ export const diff = Effect.fn("Diff.diff")(function*(
   const a = yield* loadAction(fileA, cases)
   const b = yield* loadAction(fileB, cases)
   const ran = new Set(cases.map((c) => c.pass))
-  const notes = [...new Set([...servedA.handlers, ...servedB.handlers])]
+  const unran = [...new Set([...servedA.handlers, ...servedB.handlers])]
     .filter((name) => !ran.has(name) && servedA.handlers.includes(name) !== servedB.handlers.includes(name))
-    .map((name) =>
-      `only ${servedA.handlers.includes(name) ? fileA : fileB} exports ${name}, and no event ran it` +
-      (name.startsWith("onContinue") ? ` (a { "continue": true } event, or --continue, would)` : "")
-    )
-  return yield* compare(a, b, cases, options, notes)
+    .map((handler): Unran => ({ file: servedA.handlers.includes(handler) ? fileA : fileB, handler }))
+  return yield* compare(a, b, cases, options, unran)
 })
 
 const absent = "(none)"

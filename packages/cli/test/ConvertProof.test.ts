@@ -15,9 +15,10 @@ import type * as Rule from "@rulefx/core/Rule"
 import * as Events from "@rulefx/testing/Events"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import * as DifferentialTest from "../src/internal/convert/differentialTest.ts"
 
 let dir = ""
 
@@ -287,4 +288,33 @@ describe("Convert: the generated differential test can fail", () => {
       }),
     120_000
   )
+})
+
+// The generated test's doc comment below its first line (which names the rule and its files).
+const header = (text: string): ReadonlyArray<string> => {
+  const lines = text.split("\n")
+  return lines.slice(2, lines.indexOf(" */"))
+}
+
+describe("the generated test's doc comment", () => {
+  // It said "each kind of decision" after the test came to check each denial message and claim name on its own.
+  it("says it checks each kind, denial message and claim name; the vendored templates' tests say so too", () => {
+    const written = DifferentialTest.source({
+      rule: "x",
+      module: "./x.ts",
+      rules: "../rules",
+      file: "x.js",
+      count: 1,
+      afterLegacy: false,
+      decisions: []
+    })
+    const said = header(written).join(" ")
+    assert.include(said, "each kind (a denial, a token claim, scopes,")
+    assert.include(said, "each denial message and each claim name")
+    assert.notInclude(said, "Each kind of decision")
+    const vendored = fileURLToPath(new URL("../../../examples/converted-templates/test/", import.meta.url))
+    for (const name of readdirSync(vendored).filter((n) => n.endsWith(".differential.test.ts"))) {
+      assert.deepStrictEqual(header(readFileSync(join(vendored, name), "utf8")), header(written), name)
+    }
+  })
 })

@@ -110,15 +110,32 @@ const isPatternTarget = (node: acorn.AnyNode, parent: acorn.AnyNode): boolean =>
 
 const isPattern = (node: acorn.Node): boolean => node.type === "ObjectPattern" || node.type === "ArrayPattern"
 
+// Where the value at `ancestors[at]` is used: through `a || v`, `a && v`, `a ?? v`, `c ? v : b`, `(a, v)` and `v?.x`,
+// the whole expression may be it (`Object.assign(x || user.app_metadata, …)` hands the call `user.app_metadata`).
+// The index in `ancestors` of the outermost such expression.
+const usedAt = (ancestors: ReadonlyArray<acorn.Node>, at: number): number => {
+  const node = ancestors[at] as acorn.AnyNode
+  const parent = ancestors[at - 1] as acorn.AnyNode | undefined
+  const passes = parent !== undefined && (
+    parent.type === "LogicalExpression" || parent.type === "ChainExpression" ||
+    (parent.type === "ConditionalExpression" && parent.test !== node) ||
+    (parent.type === "SequenceExpression" && parent.expressions.at(-1) === node)
+  )
+  return passes ? usedAt(ancestors, at - 1) : at
+}
+
 // A use of a value of the login's that may change it: written, destructured into, or handed to a call that may write
-// it (`Object.assign(user.app_metadata, …)`, `_.merge(md, …)`), or the receiver of a mutator (`user.groups.push(…)`).
+// it (`Object.assign(user.app_metadata, …)`, `_.merge(md, …)`, also as one side of `||`, `??`, a ternary), or the
+// receiver of a mutator (`user.groups.push(…)`). `ancestors` ends with the chain.
 const mayChange = (
-  node: acorn.AnyNode,
+  chain: acorn.AnyNode,
   ancestors: ReadonlyArray<acorn.Node>,
   isData: (name: string) => boolean
 ): boolean => {
-  const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined
-  const grand = ancestors[ancestors.length - 3] as acorn.AnyNode | undefined
+  const at = usedAt(ancestors, ancestors.length - 1)
+  const node = at === ancestors.length - 1 ? chain : ancestors[at] as acorn.AnyNode
+  const parent = ancestors[at - 1] as acorn.AnyNode | undefined
+  const grand = ancestors[at - 2] as acorn.AnyNode | undefined
   if (parent === undefined) return false
   if (writeOf(node, parent) !== undefined || isPatternTarget(node, parent)) return true
   // `var { prefs } = user.x`: what it destructures is not followed.
@@ -127,8 +144,11 @@ const mayChange = (
   if ((parent.type === "CallExpression" || parent.type === "NewExpression") && parent.callee !== node) {
     return !onlyReads(parent.callee as acorn.AnyNode, isData)
   }
-  return parent.type === "MemberExpression" && parent.object === node && grand?.type === "CallExpression" &&
-    grand.callee === parent && mutators.has(keyOf(parent) ?? "")
+  if (parent.type !== "MemberExpression" || parent.object !== node) return false
+  if (grand?.type === "CallExpression" && grand.callee === parent && mutators.has(keyOf(parent) ?? "")) return true
+  // `(x || user.app_metadata).plan = 1`: a member of the whole expression is not a chain the walk sees as the
+  // login's, so what is done to it is asked here (a chain alone is walked on its own, with its own keys).
+  return node !== chain && mayChange(parent, ancestors.slice(0, at), isData)
 }
 
 // A path kept to `depth` keys and cut before a computed key or `__proto__` (which changes every field of its object).
