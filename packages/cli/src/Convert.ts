@@ -118,12 +118,17 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
   // A name of the rule's declared again inside it (`const context = ...` in a block, `function (user) {...}`) would be
   // read as the login's where the rule read its own value.
   const shadowed = [scope.user, scope.context, scope.callback].filter((p) => p !== undefined && scope.declared.has(p))
+  // A name the typed rule's code uses (`Decision`, `undefined`) declared by the rule would take its place there.
+  const redeclared = Scope.redeclared(scope)
   if (analysis.isAsync || fn.body.type !== "BlockStatement") {
     body.push(...todoWhole(scope, fn, "is asynchronous or an expression, not a block of statements"))
     untranslated = statements = 1
   } else if (shadowed.length > 0) {
     const names = shadowed.map((p) => `\`${p}\``).join(", ")
     body.push(...todoWhole(scope, fn, `declares its own ${names}, hiding the parameter of that name`))
+    untranslated = statements = 1
+  } else if (redeclared !== undefined) {
+    body.push(...todoWhole(scope, fn, redeclared))
     untranslated = statements = 1
   } else {
     const list = fn.body.body

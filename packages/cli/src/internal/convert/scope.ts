@@ -105,6 +105,7 @@ export const make = (
       for (const param of n.params) collectPattern(param, declared)
     }
     if (n.type === "CatchClause" && n.param) collectPattern(n.param, declared)
+    if ((n.type === "ClassDeclaration" || n.type === "ClassExpression") && n.id) declared.add(n.id.name)
   })
   const [user, context, callback] = params.map((p) => (/^[A-Za-z_$][\w$]*$/.test(p) ? p : undefined))
   return {
@@ -130,24 +131,71 @@ export const make = (
     facts,
     factReads: new Map(),
     factWrites: new Set(),
-    taken: new Set([
+      taken: new Set([
       ...[...facts.readable, ...facts.own].map((f) => f.exportName),
       ...declared,
-      "login",
-      "Effect",
-      "Decision",
-      "Denial",
-      "Secrets",
-      "Rule",
-      "Login",
-      "Redacted",
-      "legacy",
-      "legacyState",
-      "legacyUser",
-      "legacyContext",
-      "LegacyRules"
+      ...generatedNames,
+      ...legacyNames
     ])
   }
+}
+
+/**
+ * The names the typed rule's code refers to where the rule's own names are in scope: its imports, the locals it
+ * declares before the rule's statements (`login`; `legacyNames` with `--after-legacy`), the parameter of the code it writes around a claim
+ * (`draft`), and the globals it relies on (`Array.isArray`, `String(...)`, `Date.parse` in Login reads, `undefined` in
+ * every check of a value). A rule that declares one of them would take its place: `const Decision = {...}` in a block
+ * would make the `yield* Decision.requireMfa(...)` written there call the rule's object.
+ */
+export const generatedNames: ReadonlyArray<string> = [
+  "login",
+  "Effect",
+  "Decision",
+  "Denial",
+  "Secrets",
+  "Rule",
+  "Login",
+  "Redacted",
+  "draft",
+  "undefined",
+  "NaN",
+  "Infinity",
+  "Array",
+  "Object",
+  "String",
+  "Number",
+  "Boolean",
+  "Date",
+  "JSON",
+  "Math",
+  "Symbol",
+  "Promise",
+  "Reflect",
+  "globalThis"
+]
+
+/** The names the code written for `--after-legacy` adds (the legacy rules' State and what it reads). */
+export const legacyNames: ReadonlyArray<string> = ["legacy", "legacyState", "legacyUser", "legacyContext", "LegacyRules"]
+
+// Globals whose declaration changes what the rule's own code means, besides the typed rule's (`var undefined =
+// "Blocked"; callback(undefined)` denies): convert reads them as the globals.
+const meaningNames: ReadonlySet<string> = new Set(["undefined", "NaN", "Infinity"])
+
+/**
+ * Why the rule cannot be translated because it declares a name the typed rule's code refers to (generatedNames,
+ * legacyNames with `--after-legacy`, and the facts it may import), or undefined when it declares none.
+ */
+export const redeclared = (scope: Scope): string | undefined => {
+  const factNames = [...scope.facts.readable, ...scope.facts.own].map((f) => f.exportName)
+  const names = [...generatedNames, ...(scope.afterLegacy ? legacyNames : []), ...factNames].filter((name) =>
+    scope.declared.has(name)
+  )
+  if (names.length === 0) return undefined
+  const list = names.map((name) => `\`${name}\``).join(", ")
+  return names.some((name) => meaningNames.has(name))
+    ? `declares its own ${list}, which changes what the name means in every statement of the rule (convert reads it as ` +
+      "the global, and so does the typed rule's code)"
+    : `declares its own ${list}, a name the typed rule's code uses (the code written there would use the rule's)`
 }
 
 const collectPattern = (pattern: acorn.Node, into: Set<string>): void => {
