@@ -7,7 +7,8 @@
  * what the rule reads and with the values it compares them with; each also carries a secret for every
  * `configuration` key. Both get a fresh RecordingApi per login, and what each did is compared as its summary: allowed
  * or denied and the reason, ID and access-token claims, scopes, metadata writes, MFA and redirect. A time the rule
- * records (`Date.now()`, `new Date().toISOString()`) compares as "<now>" when it falls within the comparison's run.
+ * records (`Date.now()`, `new Date().toISOString()`) compares as "<now>" when it falls within the comparison's run. On
+ * a login both redirect on, claims and scopes are not compared: Auth0 issues no token on a pass that redirects.
  *
  * @since 0.1.0
  */

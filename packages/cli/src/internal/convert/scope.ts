@@ -131,7 +131,7 @@ export const make = (
     facts,
     factReads: new Map(),
     factWrites: new Set(),
-      taken: new Set([
+    taken: new Set([
       ...[...facts.readable, ...facts.own].map((f) => f.exportName),
       ...declared,
       ...generatedNames,
@@ -175,7 +175,13 @@ export const generatedNames: ReadonlyArray<string> = [
 ]
 
 /** The names the code written for `--after-legacy` adds (the legacy rules' State and what it reads). */
-export const legacyNames: ReadonlyArray<string> = ["legacy", "legacyState", "legacyUser", "legacyContext", "LegacyRules"]
+export const legacyNames: ReadonlyArray<string> = [
+  "legacy",
+  "legacyState",
+  "legacyUser",
+  "legacyContext",
+  "LegacyRules"
+]
 
 // Globals whose declaration changes what the rule's own code means, besides the typed rule's (`var undefined =
 // "Blocked"; callback(undefined)` denies): convert reads them as the globals.
