@@ -189,7 +189,7 @@ describe("ConvertProve: names the typed rule's code uses, declared by the rule",
   )
 
   it.live(
-    "`Effect` as an inner function's parameter, `Array`, a class `Login`: each a TODO",
+    "`Effect` as an inner function's parameter, `Array`, a class `Login`, `undefined` assigned: each a TODO",
     () =>
       Effect.gen(function*() {
         const rules = [
@@ -204,6 +204,11 @@ describe("ConvertProve: names the typed rule's code uses, declared by the rule",
           [
             "klass",
             "function (user, context, callback) {\n  class Login {}\n  context.idToken[\"https://x/a\"] = user.email;\n  return callback(null, user, context);\n}"
+          ],
+          // Not declared, assigned: Rules (sloppy mode) ignored it and allowed; the module (strict) would throw.
+          [
+            "assigns",
+            "function (user, context, callback) {\n  undefined = \"Blocked\";\n  if (!user.email_verified) return callback(undefined);\n  return callback(null, user, context);\n}"
           ]
         ] as const
         for (const [name, source] of rules) {

@@ -5,6 +5,7 @@
  */
 import type * as acorn from "acorn"
 import * as walk from "acorn-walk"
+import { readOnlyGlobals } from "../analyze/globals.ts"
 import type { EarlierWrites } from "./earlierWrites.ts"
 import type { Fact } from "./facts.ts"
 import type { LoginRead } from "./loginReads.ts"
@@ -33,6 +34,8 @@ export interface Scope {
   readonly callback: string | undefined
   /** Every name the function declares (variables, inner functions and their parameters). */
   readonly declared: ReadonlySet<string>
+  /** The read-only globals (`undefined`, `NaN`, `Infinity`) it assigns: ignored under Rules, a TypeError in a module. */
+  readonly assignedGlobals: ReadonlySet<string>
   /** The line of the rule file where the function's source starts, minus one. */
   readonly lineOffset: number
   readonly reads: Map<string, LoginRead>
@@ -97,8 +100,11 @@ export const make = (
   facts: Facts = noFacts
 ): Scope => {
   const declared = new Set<string>()
+  const assigned = new Set<string>()
   walk.full(body, (node) => {
     const n = node as acorn.AnyNode
+    const target = n.type === "AssignmentExpression" ? n.left : n.type === "UpdateExpression" ? n.argument : undefined
+    if (target?.type === "Identifier" && readOnlyGlobals.has(target.name)) assigned.add(target.name)
     if (n.type === "VariableDeclarator") collectPattern(n.id, declared)
     if (n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression") {
       if (n.type !== "ArrowFunctionExpression" && n.id) declared.add(n.id.name)
@@ -114,6 +120,7 @@ export const make = (
     context,
     callback,
     declared,
+    assignedGlobals: new Set([...assigned].filter((name) => !declared.has(name))),
     lineOffset,
     reads: new Map(),
     secrets: new Map(),
@@ -183,22 +190,22 @@ export const legacyNames: ReadonlyArray<string> = [
   "LegacyRules"
 ]
 
-// Globals whose declaration changes what the rule's own code means, besides the typed rule's (`var undefined =
-// "Blocked"; callback(undefined)` denies): convert reads them as the globals.
-const meaningNames: ReadonlySet<string> = new Set(["undefined", "NaN", "Infinity"])
-
 /**
  * Why the rule cannot be translated because it declares a name the typed rule's code refers to (generatedNames,
- * legacyNames with `--after-legacy`, and the facts it may import), or undefined when it declares none.
+ * legacyNames with `--after-legacy`, and the facts it may import) or assigns a read-only global, or undefined.
  */
 export const redeclared = (scope: Scope): string | undefined => {
   const factNames = [...scope.facts.readable, ...scope.facts.own].map((f) => f.exportName)
   const names = [...generatedNames, ...(scope.afterLegacy ? legacyNames : []), ...factNames].filter((name) =>
     scope.declared.has(name)
   )
+  if (names.length === 0 && scope.assignedGlobals.size > 0) {
+    return `assigns ${[...scope.assignedGlobals].map((name) => `\`${name}\``).join(", ")}, which Rules ignored (its ` +
+      "code ran in sloppy mode) and a module's code throws on (it runs in strict mode)"
+  }
   if (names.length === 0) return undefined
   const list = names.map((name) => `\`${name}\``).join(", ")
-  return names.some((name) => meaningNames.has(name))
+  return names.some((name) => readOnlyGlobals.has(name))
     ? `declares its own ${list}, which changes what the name means in every statement of the rule (convert reads it as ` +
       "the global, and so does the typed rule's code)"
     : `declares its own ${list}, a name the typed rule's code uses (the code written there would use the rule's)`
