@@ -487,9 +487,9 @@ export const render = (written: Written): string => {
         : check !== undefined && !check.ok
         ? `translated, but does not type-check with ${settings} (partial)`
         : differing(written) > 0
-        ? `converted, but the typed rule decides otherwise on ${differing(written)} of ${
+        ? `converted, but the typed rule decides otherwise on ${differing(written)} of its test's ${
           written.comparison?.events ?? 0
-        } of its test's logins (partial)`
+        } logins (partial)`
         : written.unreached.length > 0
         ? "converted, but its test cannot show it (partial)"
         : check === undefined

@@ -97,7 +97,9 @@ describe("ConvertProve: convert runs its test's comparison before it says conver
         const text = Convert.render(written)
         assert.include(
           text,
-          `splits: converted, but the typed rule decides otherwise on ${Convert.differing(written)} of 100`
+          `splits: converted, but the typed rule decides otherwise on ${
+            Convert.differing(written)
+          } of its test's 100 logins`
         )
         assert.match(text, /\n {2}differs {5}generated-\d+: denied typed "/)
         assert.include(text, "its test fails on the same logins")
