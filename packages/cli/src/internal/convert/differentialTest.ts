@@ -40,11 +40,64 @@ const literal = (d: DecisionKinds.Decision): string =>
       : `, sites: [${d.sites.map((s) => `{ value: ${JSON.stringify(s.value)}, ${lines(s)} }`).join(", ")}]`
   } }`
 
+// The pipeline the typed handler runs, as the test builds it: the rule alone, or after the earlier rules (`legacy`,
+// still legacy) with the facts it imports.
+const pipeline = (options: Pick<Options, "rule" | "afterLegacy" | "facts">): string => {
+  const name = exportName(options.rule)
+  const facts = options.facts?.names ?? []
+  return isEarlierFirst(options)
+    ? `Pipeline.make({ facts: [${["legacy.State", ...facts].join(", ")}], rules: [legacy.rule, ${name}${
+      options.afterLegacy ? "(legacy)" : ""
+    }] })`
+    : `Pipeline.make({ facts: [], rules: [${name}] })`
+}
+
+/** Whether the test runs the earlier rules first on both sides: with `afterLegacy`, or when the rule uses facts. */
+export const isEarlierFirst = (options: Pick<Options, "afterLegacy" | "facts">): boolean =>
+  options.afterLegacy || (options.facts?.names.length ?? 0) > 0
+
+/**
+ * A module that builds the typed handler exactly as the test does (`pipeline`), for `rulefx convert` to bundle and run
+ * the test's comparison itself: it exports `typed(earlier)`, where `earlier` are the earlier rules' sources
+ * (RuleDifferential.earlierSources; none when the rule runs alone). `module` and the facts module are absolute paths.
+ */
+export const handlerEntry = (options: Pick<Options, "rule" | "module" | "afterLegacy" | "facts">): string => {
+  const facts = options.facts?.names ?? []
+  const earlier = isEarlierFirst(options)
+  return [
+    `import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"`,
+    `import * as Pipeline from "@rulefx/core/Pipeline"`,
+    ...(earlier
+      ? [
+        `import * as LegacyRule from "@rulefx/legacy-rules/LegacyRule"`,
+        `import * as LegacyRules from "@rulefx/legacy-rules/LegacyRules"`
+      ]
+      : []),
+    `import * as Layer from "effect/Layer"`,
+    ...(options.facts === undefined ? [] : [
+      `import { ${facts.join(", ")} } from ${JSON.stringify(options.facts.module)}`
+    ]),
+    `import { ${exportName(options.rule)} } from ${JSON.stringify(options.module)}`,
+    "",
+    "export const typed = (earlier) => {",
+    ...(earlier
+      ? [
+        "  const legacy = LegacyRules.make(",
+        "    earlier.map((rule) => LegacyRule.make(rule.name, rule.source, { settings: rule.settings }))",
+        "  )"
+      ]
+      : []),
+    `  return PostLogin.make(${pipeline(options)}, Layer.empty)`,
+    "}",
+    ""
+  ].join("\n")
+}
+
 /** The test module's text. */
 export const source = (options: Options): string => {
   const name = exportName(options.rule)
   const facts = options.facts?.names ?? []
-  const earlier = options.afterLegacy || facts.length > 0
+  const earlier = isEarlierFirst(options)
   return [
     "/**",
     ` * ${
@@ -71,9 +124,7 @@ export const source = (options: Options): string => {
     `import { ${name} } from ${JSON.stringify(options.module)}`,
     "",
     `const rules = fileURLToPath(new URL(${JSON.stringify(options.rules)}, import.meta.url))`,
-    ...(earlier ? [] : [
-      `const typed = PostLogin.make(Pipeline.make({ facts: [], rules: [${name}] }), Layer.empty)`
-    ]),
+    ...(earlier ? [] : [`const typed = PostLogin.make(${pipeline(options)}, Layer.empty)`]),
     `const seed = Number(process.env["RULEFX_DIFFERENTIAL_SEED"] ?? 1)`,
     `const count = Number(process.env["RULEFX_DIFFERENTIAL_COUNT"] ?? ${options.count})`,
     "// What the legacy rule can decide, found in its code by `rulefx convert`, with the lines that decide it.",
@@ -90,9 +141,7 @@ export const source = (options: Options): string => {
         "      // The rules before it, still legacy, run first on both sides.",
         `      const legacy = yield* RuleDifferential.earlierRules({ rules, rule: ${JSON.stringify(options.rule)} })`,
         "      const typed = PostLogin.make(",
-        `        Pipeline.make({ facts: [${["legacy.State", ...facts].join(", ")}], rules: [legacy.rule, ${name}${
-          options.afterLegacy ? "(legacy)" : ""
-        }] }),`,
+        `        ${pipeline(options)},`,
         "        Layer.empty",
         "      )"
       ]

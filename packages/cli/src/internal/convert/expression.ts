@@ -84,8 +84,6 @@ const untypedParams = (
   return fn.params.map((p) => ({ start: p.end, end: p.end, text: ": any" }))
 }
 
-const legacyNames = ["legacy", "legacyState", "legacyUser", "legacyContext"]
-
 // `--after-legacy`: what the earlier (legacy) rules left, read through their State as written (`user.roles` →
 // `legacyUser.roles`), so the rule's own code keeps its JavaScript meaning on the same value. A write is refused: the
 // State is the legacy rules', which record from it.
@@ -109,8 +107,6 @@ const legacyReadOf = (
   ) {
     return refused(outermost, `reads ${what}, of the metadata it persists, which an earlier legacy rule may change`)
   }
-  const clash = legacyNames.find((name) => scope.declared.has(name))
-  if (clash !== undefined) return refused(identifier, `declares \`${clash}\`, the name of the legacy rules' State read`)
   scope.legacyReads.add(root)
   return { start: identifier.start, end: identifier.end, text: root === "user" ? "legacyUser" : "legacyContext" }
 }
