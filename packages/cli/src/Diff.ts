@@ -110,6 +110,12 @@ export interface Side {
   readonly live: number
   /** The time limit, in milliseconds, when the handler had not settled by then (the outcome is "rejected"). */
   readonly timedOutMs?: number
+  /**
+   * What the Action did after its handler settled (on a timer, from an un-awaited promise), while the event ran: the
+   * api methods it called (`api.idToken.setCustomClaim`) and the requests it sent (`POST https://...`). Auth0 does
+   * not apply such calls, so they are not compared; absent when there were none.
+   */
+  readonly late?: ReadonlyArray<string>
 }
 
 /**
@@ -320,13 +326,48 @@ export const served = (
     Effect.orElseSucceed(() => ({ triggers: [], handlers: [] }))
   )
 
-const sideOf = (result: Runners.Run, sent: ReadonlyArray<HttpTape.Sent>): Side => ({
+const sideOf = (result: Runners.Run, sent: ReadonlyArray<HttpTape.Sent>, late: ReadonlyArray<string>): Side => ({
   outcome: result.outcome,
   ...(result.reason === undefined ? {} : { reason: result.reason }),
   ...(result.rejection === undefined ? {} : { rejection: result.rejection }),
   requests: sent.length,
   live: sent.filter((request) => request.body === HttpTape.nodeHttpBody).length,
-  ...(result.timedOutMs === undefined ? {} : { timedOutMs: result.timedOutMs })
+  ...(result.timedOutMs === undefined ? {} : { timedOutMs: result.timedOutMs }),
+  ...(late.length === 0 ? {} : { late })
+})
+
+// One run of one side, with HTTP through `fetch`: what it decided by the time its handler settled (the calls and the
+// requests sent by then), and what it did later, read when asked (`late`).
+const runSide = Effect.fn("Diff.runSide")(function*(
+  runner: Runners.Runner,
+  handler: Runners.Handler,
+  one: Case,
+  options: Runners.RunOptions,
+  fetch: (real: typeof globalThis.fetch) => typeof globalThis.fetch,
+  sent: ReadonlyArray<HttpTape.Sent>
+) {
+  let kept = 0
+  const settled = () => void (kept = sent.length)
+  const result = yield* HttpTape.withFetch(
+    fetch,
+    HttpTape.observingNodeHttp(
+      sent as Array<HttpTape.Sent>,
+      runner.run(handler, structuredClone(one.event), {
+        ...options,
+        settled
+      })
+    )
+  )
+  const sentBy = sent.slice(0, kept)
+  return {
+    result,
+    sent: sentBy,
+    entries: result.entries(sentBy),
+    late: () => [
+      ...result.late().map((method) => `api.${method}`),
+      ...sent.slice(kept).map((request) => `${request.method} ${request.url}`)
+    ]
+  }
 })
 
 // A side without a value has no key, so JSON output can tell "no claim" from a claim set to null. A cache value is
@@ -349,18 +390,26 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
   const runner = Runners.runners.get(one.pass)!
   const tape = HttpTape.makeTape()
   const replay: HttpTape.Replay = { sent: [], outOfOrder: [] }
-  const resultA = yield* HttpTape.withFetch(
+  const runA = yield* runSide(
+    runner,
+    a.handlers[one.pass]!,
+    one,
+    runOptions,
     (real) => HttpTape.recording(real, tape),
-    HttpTape.observingNodeHttp(tape.sent, runner.run(a.handlers[one.pass]!, structuredClone(one.event), runOptions))
+    tape.sent
   )
-  const resultB = yield* HttpTape.withFetch(
+  const runB = yield* runSide(
+    runner,
+    b.handlers[one.pass]!,
+    one,
+    runOptions,
     (real) => HttpTape.replaying(real, tape, replay, options.live === true),
-    HttpTape.observingNodeHttp(replay.sent, runner.run(b.handlers[one.pass]!, structuredClone(one.event), runOptions))
+    replay.sent
   )
-  const entriesA = resultA.entries(tape.sent)
+  const entriesA = runA.entries
   // An answer replayed out of its order with a state-changing request is a difference the runs alone cannot show.
   const entriesB = [
-    ...resultB.entries(replay.sent),
+    ...runB.entries,
     ...(replay.outOfOrder.length === 0 ? [] : [{ path: ["requests", "order"], value: replay.outOfOrder }])
   ]
   const all = Outcome.compare(entriesA, entriesB)
@@ -380,8 +429,8 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     differences: scrub(differences),
     ignored: scrub(all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path))),
     covered,
-    a: scrub(sideOf(resultA, tape.sent)),
-    b: scrub(sideOf(resultB, replay.sent))
+    a: scrub(sideOf(runA.result, runA.sent, runA.late())),
+    b: scrub(sideOf(runB.result, runB.sent, runB.late()))
   }
   return result
 })
@@ -506,7 +555,19 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
       `note: ${live} request${live === 1 ? "" : "s"} went out through node:http(s), from both Actions: rulefx diff ` +
       `records and replays fetch only, so a service whose answers change can make these runs differ`
     ]
-  return [...blocks, summary, ...note, ...report.notes.map((n) => `note: ${n}`)].join("\n\n")
+  const late = report.results.flatMap((r) =>
+    (["a", "b"] as const).flatMap((side) =>
+      r[side].late === undefined
+        ? []
+        : [
+          `note: ${r.name}: ${labels[side]} called ${
+            r[side].late!.join(", ")
+          } after its handler returned (a late api call after the handler returned: Auth0 does not apply it, so it ` +
+          `is not compared)`
+        ]
+    )
+  )
+  return [...blocks, summary, ...note, ...late, ...report.notes.map((n) => `note: ${n}`)].join("\n\n")
 }
 
 /**

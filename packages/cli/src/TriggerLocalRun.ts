@@ -26,6 +26,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import { readText } from "./internal/files.ts"
+import * as Settled from "./internal/settled.ts"
 import * as LocalRun from "./LocalRun.ts"
 import type * as Triggers from "./Triggers.ts"
 
@@ -355,10 +356,12 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
   const recording = support.api(withSecrets, LocalRun.stateOf(event))
   // `rulefx diff` records calls the trigger's recording api does not know (LocalRun.RunOptions.wrapApi).
   const api = options.wrapApi === undefined ? recording : options.wrapApi(recording as never) as typeof recording
+  // What Auth0 applies: the calls made by the time the handler settled, as they were then (LocalRun.run).
+  const settled = Settled.whenSettled(api.calls, options.settled)
   const capture = LogCapture.start()
   const started = performance.now()
   const { rejection, timedOut } = yield* Effect.tryPromise({
-    try: () => handler(withSecrets, api),
+    try: () => settled.run(() => handler(withSecrets, api)),
     catch: (error) => String(error instanceof Error ? `${error.name}: ${error.message}` : error).split("\n")[0] ?? ""
   }).pipe(
     Effect.timeoutOption(limit),
@@ -374,7 +377,8 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
     }),
     Effect.ensuring(Effect.sync(() => capture.stop()))
   )
-  const decisive = api.calls.filter((call) => decisiveMethods.has(call.method))
+  const calls = settled.calls()
+  const decisive = calls.filter((call) => decisiveMethods.has(call.method))
   const last = decisive.at(-1)
   const outcome: Result["outcome"] = rejection !== undefined
     ? "rejected"
@@ -393,11 +397,11 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
     reason: last?.args.map(String),
     ...(rejection === undefined ? {} : { rejection }),
     ...(timedOut ? { timedOutMs: Duration.toMillis(limit) } : {}),
-    decisions: api.calls.flatMap((call) => {
+    decisions: calls.flatMap((call) => {
       const row = rowOf(call)
       return row === undefined ? [] : [row]
     }),
-    calls: api.calls,
+    calls,
     logs: capture.lines,
     filled: options.filled ?? [],
     elapsedMs: performance.now() - started
