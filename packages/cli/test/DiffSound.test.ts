@@ -5,8 +5,11 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
+import * as Listen from "@rulefx/testing/Listen"
 import * as Effect from "effect/Effect"
+import { createServer } from "node:http"
 import * as Scratch from "./utils/Scratch.ts"
+import { minimalEvent } from "./utils/Seed.ts"
 
 const scratch = Scratch.scratch("rulefx-diff-sound-")
 const { action, events, file } = scratch
@@ -72,4 +75,56 @@ describe("DiffSound: calls and values after the handler resolved", () => {
       const result = yield* first(mutated, admin)
       assert.isFalse(result.same, JSON.stringify(result))
     }))
+})
+
+// A server that answers `/go` with a redirect to `/landing`.
+const redirectingServer = Effect.acquireRelease(
+  Effect.promise(() =>
+    Listen.listen(createServer((request, response) => {
+      if (request.url === "/go") response.writeHead(302, { location: "/landing" }).end()
+      else response.end("{}")
+    }))
+  ),
+  (s) => Effect.promise(() => s.close())
+)
+
+const withUrl = (url: string) => file("url.jsonl", JSON.stringify({ ...minimalEvent(), secrets: { URL: url } }) + "\n")
+
+describe("DiffSound: a redirect is part of the request and of its answer", () => {
+  it.effect("an answer that came through a redirect says so to the second Action as it did to the first", () =>
+    Effect.gen(function*() {
+      const server = yield* redirectingServer
+      // The first denies a login whose check was redirected (as `rulefx run` shows it does); the second does not look.
+      const checks = action(
+        "checks-redirect",
+        `const r = await fetch(event.secrets.URL + "/go"); await r.text()
+         if (r.redirected && r.url.endsWith("/landing")) api.access.deny("upstream redirected")`
+      )
+      const ignores = action("ignores-redirect", `await (await fetch(event.secrets.URL + "/go")).text()`)
+      const result = yield* first(checks, ignores, withUrl(server.url))
+      assert.isFalse(result.same, JSON.stringify(result))
+      assert.strictEqual(result.a.outcome, "denied")
+      // The same Action sees the redirect in both runs.
+      assert.isTrue((yield* first(checks, checks, withUrl(server.url))).same)
+    }).pipe(Effect.scoped))
+
+  it.effect("a request that follows redirects and one that does not are not answered from one tape", () =>
+    Effect.gen(function*() {
+      const server = yield* redirectingServer
+      // The first gets the 302 and denies; deployed, the second follows it, gets 200 and lets the login in (`rulefx
+      // run` says allowed); replayed, it gets the first's 302 and denies too.
+      const manual = action(
+        "redirect-manual",
+        `const r = await fetch(event.secrets.URL + "/go", { redirect: "manual" })
+         if (r.status !== 200) api.access.deny("not verified")`
+      )
+      const follow = action(
+        "redirect-follow",
+        `const r = await fetch(event.secrets.URL + "/go")
+         if (r.status !== 200) api.access.deny("not verified")`
+      )
+      const result = yield* first(manual, follow, withUrl(server.url))
+      assert.isFalse(result.same, JSON.stringify(result))
+      assert.isTrue(result.differences.some((d) => d.path.endsWith(".redirect")), JSON.stringify(result))
+    }).pipe(Effect.scoped))
 })

@@ -35,11 +35,16 @@ export interface Sent {
    * digests within one diff and the value of an API key or a bearer token is never shown); absent without headers.
    */
   readonly headers?: string
+  /** How the request treats a redirect (`manual`, `error`), when not fetch's default `follow`. */
+  readonly redirect?: string
 }
 
 type Answer =
   | {
     readonly ok: true
+    /** The answer's URL and whether it came through a redirect, as fetch's Response has them. */
+    readonly url: string
+    readonly redirected: boolean
     readonly status: number
     readonly statusText: string
     readonly headers: ReadonlyArray<[string, string]>
@@ -153,28 +158,44 @@ const describe = async (
     ? await requestText(request)
     : ""
   const headers = headersDigest(new Headers(init?.headers ?? request?.headers))
+  const redirect = String(init?.redirect ?? request?.redirect ?? "follow")
   const sent = {
     method: String(init?.method ?? request?.method ?? "GET").toUpperCase(),
     url,
     body,
-    ...(headers === undefined ? {} : { headers })
+    ...(headers === undefined ? {} : { headers }),
+    ...(redirect === "follow" ? {} : { redirect })
   }
   return { sent, init }
 }
 
-const keyOf = (sent: Sent): string => JSON.stringify([sent.method, sent.url, sent.body, sent.headers ?? ""])
+const keyOf = (sent: Sent): string =>
+  JSON.stringify([sent.method, sent.url, sent.body, sent.headers ?? "", sent.redirect ?? "follow"])
 
 const nullBody = new Set([101, 204, 205, 304])
 
+// A Response made here with the URL it came from and whether it came through a redirect, which its constructor cannot
+// set (its clones too), so an Action that reads `response.url` or `response.redirected` sees what fetch gave.
+const withOrigin = (response: Response, url: string, redirected: boolean): Response => {
+  const clone = response.clone.bind(response)
+  return Object.defineProperties(response, {
+    url: { value: url },
+    redirected: { value: redirected },
+    clone: { value: () => withOrigin(clone(), url, redirected) }
+  })
+}
+
 const toResponse = (answer: Answer): Promise<Response> =>
   answer.ok
-    ? Promise.resolve(
+    ? Promise.resolve(withOrigin(
       new Response(nullBody.has(answer.status) ? null : answer.body.slice(), {
         status: answer.status,
         statusText: answer.statusText,
         headers: answer.headers as Array<[string, string]>
-      })
-    )
+      }),
+      answer.url,
+      answer.redirected
+    ))
     : Promise.reject(answer.error)
 
 const aborted = (init: Parameters<Fetch>[1]): unknown =>
@@ -263,11 +284,13 @@ export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init)
   })
   const answer: Promise<Answer> = teed.then(
     ({ recorded, response }) => {
-      const { status, statusText } = response
+      const { redirected, status, statusText, url } = response
       const headers = [...response.headers]
       return readCapped(recorded).then(
         (body): Answer =>
-          body === undefined ? { ok: false, error: tooLarge(sent) } : { ok: true, status, statusText, headers, body },
+          body === undefined
+            ? { ok: false, error: tooLarge(sent) }
+            : { ok: true, url, redirected, status, statusText, headers, body },
         (error: unknown): Answer => ({ ok: false, error })
       )
     },
@@ -279,11 +302,15 @@ export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init)
   const key = keyOf(sent)
   tape.answers.set(key, [...(tape.answers.get(key) ?? []), { answer, at: tape.log.push(logged) - 1 }])
   return teed.then(({ response, returned }) =>
-    new Response(nullBody.has(response.status) ? null : returned, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers
-    })
+    withOrigin(
+      new Response(nullBody.has(response.status) ? null : returned, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers
+      }),
+      response.url,
+      response.redirected
+    )
   )
 }
 
