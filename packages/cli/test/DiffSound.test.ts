@@ -128,3 +128,64 @@ describe("DiffSound: a redirect is part of the request and of its answer", () =>
       assert.isTrue(result.differences.some((d) => d.path.endsWith(".redirect")), JSON.stringify(result))
     }).pipe(Effect.scoped))
 })
+
+// A server that keeps what it was sent, by method, URL, content-type and body, and answers a form "ok", else "415".
+const recordingServer = Effect.acquireRelease(
+  Effect.promise(async () => {
+    const seen: Array<string> = []
+    const listening = await Listen.listen(createServer((request, response) => {
+      let body = ""
+      request.on("data", (chunk) => (body += chunk))
+      request.on("end", () => {
+        seen.push(`${request.method} ${request.url} ${request.headers["content-type"] ?? ""} ${body}`)
+        response.end(request.headers["content-type"]?.startsWith("application/x-www-form-urlencoded") ? "ok" : "415")
+      })
+    }))
+    return { ...listening, seen }
+  }),
+  (s) => Effect.promise(() => s.close())
+)
+
+// An Action that POSTs `body` (source text) to /oauth/token and keeps the answer as a claim.
+const posting = (name: string, body: string) =>
+  action(
+    name,
+    `const r = await fetch(event.secrets.URL + "/oauth/token", { method: "POST", body: ${body} })
+     api.idToken.setCustomClaim("answer", await r.text())`
+  )
+
+describe("DiffSound: requests that differ on the wire are not answered from one tape", () => {
+  it.effect("a form body and the same text as a string body (another content-type) are a difference", () =>
+    Effect.gen(function*() {
+      const server = yield* recordingServer
+      const form = posting("token-form", `new URLSearchParams({ grant_type: "client_credentials" })`)
+      const text = posting("token-text", `"grant_type=client_credentials"`)
+      const result = yield* first(form, text, withUrl(server.url))
+      // The server answers the form "ok" and text/plain "415"; the second Action got the first's "ok".
+      assert.isFalse(result.same, JSON.stringify(result))
+      assert.isTrue(result.differences.some((d) => d.path === `requests.POST ${server.url}/oauth/token.type`))
+    }).pipe(Effect.scoped))
+
+  it.effect("two Blob bodies of other types are a difference", () =>
+    Effect.gen(function*() {
+      const server = yield* recordingServer
+      const blob = (type: string) => `new Blob(["grant_type=client_credentials"], { type: "${type}" })`
+      const form = posting("blob-form", blob("application/x-www-form-urlencoded"))
+      const json = posting("blob-json", blob("application/json"))
+      assert.isFalse((yield* first(form, json, withUrl(server.url))).same)
+      assert.isTrue((yield* first(form, form, withUrl(server.url))).same)
+    }).pipe(Effect.scoped))
+
+  it.effect("two number bodies are compared by their value", () =>
+    Effect.gen(function*() {
+      const server = yield* recordingServer
+      const amount = (n: number) => posting(`amount-${n}`, String(n))
+      const result = yield* first(amount(1), amount(1000000), withUrl(server.url))
+      assert.isFalse(result.same, JSON.stringify(result))
+      assert.deepStrictEqual(result.differences.find((d) => d.path === `requests.POST ${server.url}/oauth/token`), {
+        path: `requests.POST ${server.url}/oauth/token`,
+        a: ["1"],
+        b: ["1000000"]
+      })
+    }).pipe(Effect.scoped))
+})

@@ -35,6 +35,8 @@ export interface Sent {
    * digests within one diff and the value of an API key or a bearer token is never shown); absent without headers.
    */
   readonly headers?: string
+  /** The content-type the body goes out with (its header, or the one fetch gives it: a form's, a Blob's, text's). */
+  readonly type?: string
   /** How the request treats a redirect (`manual`, `error`), when not fetch's default `follow`. */
   readonly redirect?: string
 }
@@ -93,8 +95,27 @@ const bodyText = (body: unknown): string => {
   if (body instanceof ArrayBuffer) return Buffer.from(body).toString("latin1")
   if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1")
   // A stream is read into bytes before (buffered); a Blob and a FormData are read where the request is described.
-  return `<${Object.prototype.toString.call(body).slice(8, -1)}>`
+  // Anything else fetch sends as its text (`1`, `[object Object]`), so that is what is compared.
+  return String(body)
 }
+
+// The content-type a request goes out with: its own header, or the one fetch gives its body (a form's, a Blob's type,
+// text's), without a multipart boundary (random per request).
+const contentType = (headers: Headers, body: unknown): string | undefined => {
+  const type = headers.get("content-type") ?? impliedType(body)
+  return type === undefined || type === "" ? undefined : type.replace(/;\s*boundary=[^;]*/i, "")
+}
+
+const impliedType = (body: unknown): string | undefined =>
+  body === undefined || body === null || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || isStream(body)
+    ? undefined
+    : body instanceof URLSearchParams
+    ? "application/x-www-form-urlencoded;charset=UTF-8"
+    : body instanceof Blob
+    ? body.type
+    : body instanceof FormData
+    ? "multipart/form-data"
+    : "text/plain;charset=UTF-8"
 
 // Headers that differ on every request by nature (tracing ids): left out of the digest.
 const perRequest: ReadonlySet<string> = new Set(["traceparent", "tracestate", "b3", "x-b3-traceid", "x-b3-spanid"])
@@ -157,20 +178,25 @@ const describe = async (
     : request?.body != null
     ? await requestText(request)
     : ""
-  const headers = headersDigest(new Headers(init?.headers ?? request?.headers))
+  const headerList = new Headers(init?.headers ?? request?.headers)
+  const headers = headersDigest(headerList)
+  const type = init?.body !== undefined ? contentType(headerList, init.body) : request?.body != null
+    ? contentType(headerList, undefined)
+    : undefined
   const redirect = String(init?.redirect ?? request?.redirect ?? "follow")
   const sent = {
     method: String(init?.method ?? request?.method ?? "GET").toUpperCase(),
     url,
     body,
     ...(headers === undefined ? {} : { headers }),
+    ...(type === undefined ? {} : { type }),
     ...(redirect === "follow" ? {} : { redirect })
   }
   return { sent, init }
 }
 
 const keyOf = (sent: Sent): string =>
-  JSON.stringify([sent.method, sent.url, sent.body, sent.headers ?? "", sent.redirect ?? "follow"])
+  JSON.stringify([sent.method, sent.url, sent.body, sent.headers ?? "", sent.type ?? "", sent.redirect ?? "follow"])
 
 const nullBody = new Set([101, 204, 205, 304])
 
