@@ -154,6 +154,9 @@ const posting = (name: string, body: string) =>
      api.idToken.setCustomClaim("answer", await r.text())`
   )
 
+const blob = (type: string) => `new Blob(["grant_type=client_credentials"], { type: "${type}" })`
+const amount = (n: number) => posting(`amount-${n}`, String(n))
+
 describe("DiffSound: requests that differ on the wire are not answered from one tape", () => {
   it.effect("a form body and the same text as a string body (another content-type) are a difference", () =>
     Effect.gen(function*() {
@@ -169,7 +172,6 @@ describe("DiffSound: requests that differ on the wire are not answered from one 
   it.effect("two Blob bodies of other types are a difference", () =>
     Effect.gen(function*() {
       const server = yield* recordingServer
-      const blob = (type: string) => `new Blob(["grant_type=client_credentials"], { type: "${type}" })`
       const form = posting("blob-form", blob("application/x-www-form-urlencoded"))
       const json = posting("blob-json", blob("application/json"))
       assert.isFalse((yield* first(form, json, withUrl(server.url))).same)
@@ -179,7 +181,6 @@ describe("DiffSound: requests that differ on the wire are not answered from one 
   it.effect("two number bodies are compared by their value", () =>
     Effect.gen(function*() {
       const server = yield* recordingServer
-      const amount = (n: number) => posting(`amount-${n}`, String(n))
       const result = yield* first(amount(1), amount(1000000), withUrl(server.url))
       assert.isFalse(result.same, JSON.stringify(result))
       assert.deepStrictEqual(result.differences.find((d) => d.path === `requests.POST ${server.url}/oauth/token`), {
