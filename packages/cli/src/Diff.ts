@@ -41,7 +41,7 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import { createRequire } from "node:module"
@@ -388,6 +388,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     ...(options.timeout === undefined ? {} : { timeout: options.timeout })
   }
   const runner = Runners.runners.get(one.pass)!
+  const limitMs = Duration.toMillis(Duration.fromInputUnsafe(options.timeout ?? LocalRun.auth0TimeLimit))
   const tape = HttpTape.makeTape()
   const replay: HttpTape.Replay = { sent: [], outOfOrder: [] }
   const runA = yield* runSide(
@@ -403,7 +404,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     b.handlers[one.pass]!,
     one,
     runOptions,
-    (real) => HttpTape.replaying(real, tape, replay, options.live === true),
+    (real) => HttpTape.replaying(real, tape, replay, options.live === true, limitMs),
     replay.sent
   )
   const entriesA = runA.entries

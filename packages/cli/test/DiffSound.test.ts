@@ -190,3 +190,38 @@ describe("DiffSound: requests that differ on the wire are not answered from one 
       })
     }).pipe(Effect.scoped))
 })
+
+// An Action that denies a high-risk login, giving up on the risk service after `ms` (and then letting it in).
+const riskCheck = (name: string, ms: number) =>
+  action(
+    name,
+    `let risk = "unknown"
+     try {
+       const r = await fetch(event.secrets.URL + "/risk", { signal: AbortSignal.timeout(${ms}) })
+       risk = (await r.json()).risk
+     } catch {}
+     if (risk === "high") api.access.deny("risky login")`
+  )
+
+describe("DiffSound: the replay keeps the network's timing", () => {
+  it.effect("a second Action that gives up (fails open) before a slow answer comes is a difference", () =>
+    Effect.gen(function*() {
+      const server = yield* Effect.acquireRelease(
+        Effect.promise(() =>
+          Listen.listen(createServer((_request, response) => {
+            setTimeout(() => response.end(JSON.stringify({ risk: "high" })), 300)
+          }))
+        ),
+        (s) => Effect.promise(() => s.close())
+      )
+      // Deployed, the second Action's 100 ms timeout fires before the 300 ms answer and it lets the login in (as
+      // `rulefx run` shows); replayed, the recorded answer is there at once and it denies, as the first does.
+      const result = yield* first(riskCheck("risk-patient", 5000), riskCheck("risk-hasty", 100), withUrl(server.url))
+      assert.isFalse(result.same, JSON.stringify(result))
+      assert.deepStrictEqual([result.a.outcome, result.b.outcome], ["denied", "allowed"])
+      // One that waits long enough gets the answer.
+      assert.isTrue(
+        (yield* first(riskCheck("risk-patient", 5000), riskCheck("risk-enough", 2000), withUrl(server.url))).same
+      )
+    }).pipe(Effect.scoped))
+})

@@ -6,7 +6,10 @@
  * can show a request made by one Action only. Answers that do not match the network's state at a later time cannot
  * make the two runs differ: the second run never sees the network for a recorded request. Requests to different URLs
  * are matched in any order (facts send together), but an answer given out of its recorded order relative to a
- * state-changing request, where both runs' order was certain, is noted (`Replay.outOfOrder`). A stream body is read
+ * state-changing request, where both runs' order was certain, is noted (`Replay.outOfOrder`). A replayed answer comes
+ * as long after the request as it came to the first run (capped by the run's time limit), and an AbortSignal that
+ * fires before then (a timeout the second Action set) rejects the fetch with its reason, as on the network; an answer
+ * the first Action gave up on is replayed as its error. A stream body is read
  * (up to `maxRecordedBytes`) and sent on as bytes, so that it is compared like any other.
  *
  * What is intercepted is `globalThis.fetch`, which both the typed runtime (core's HttpBody) and the legacy runtime's
@@ -62,6 +65,8 @@ interface Logged {
   readonly sent: Sent
   readonly sentAt: number
   settledAt: number
+  /** How long the answer (its status and headers) or the error took to come, in milliseconds. */
+  tookMs: number
 }
 
 /** The first run's requests: their answers by request (each with its place in `log`), and the order they were sent in. */
@@ -224,8 +229,27 @@ const toResponse = (answer: Answer): Promise<Response> =>
     ))
     : Promise.reject(answer.error)
 
-const aborted = (init: Parameters<Fetch>[1]): unknown =>
-  init?.signal?.aborted === true ? init.signal.reason ?? new DOMException("aborted", "AbortError") : undefined
+const aborted = (signal: AbortSignal | null | undefined): unknown =>
+  signal?.aborted === true ? signal.reason ?? new DOMException("This operation was aborted", "AbortError") : undefined
+
+// Resolves after `ms` (at once when not above 0), or rejects when `signal` aborts first, with its reason as fetch does.
+// The timer does not keep the process alive.
+const delayed = (ms: number, signal: AbortSignal | null | undefined): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const early = aborted(signal)
+    if (early !== undefined) return reject(early)
+    if (!(ms > 0)) return resolve()
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(aborted(signal))
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort)
+      resolve()
+    }, ms)
+    timer.unref()
+    signal?.addEventListener("abort", onAbort, { once: true })
+  })
 
 /** A fetch that sends with `real` and records each answer (or error) on `tape`. */
 /** The most bytes of one answer the tape holds; a longer one (or one without an end) is not replayed. */
@@ -322,8 +346,12 @@ export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init)
     },
     (error: unknown): Answer => ({ ok: false, error })
   )
-  const logged: Logged = { sent, sentAt: tick(), settledAt: Infinity }
-  const settled = () => void (logged.settledAt = tick())
+  const started = performance.now()
+  const logged: Logged = { sent, sentAt: tick(), settledAt: Infinity, tookMs: 0 }
+  const settled = () => {
+    logged.settledAt = tick()
+    logged.tookMs = performance.now() - started
+  }
   void teed.then(settled, settled)
   const key = keyOf(sent)
   tape.answers.set(key, [...(tape.answers.get(key) ?? []), { answer, at: tape.log.push(logged) - 1 }])
@@ -378,7 +406,7 @@ const orderProblem = (log: ReadonlyArray<Logged>, at: number, answered: Readonly
  * A fetch that answers from `tape`; a request not on it fails, or with `live` is sent with `real`. An answer given
  * out of its recorded order relative to a state-changing request is noted in `replay.outOfOrder`.
  */
-export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean): Fetch => {
+export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean, limitMs = Infinity): Fetch => {
   const used = new Map<string, number>()
   const answered = new Map<number, number>()
   return async (input, init) => {
@@ -391,7 +419,9 @@ export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean
     }
     const index = used.get(key) ?? 0
     used.set(key, index + 1)
-    const early = aborted(init)
+    const started = performance.now()
+    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
+    const early = aborted(signal)
     if (early !== undefined) return Promise.reject(early)
     const recorded = answers[Math.min(index, answers.length - 1)]!
     if (index < answers.length) {
@@ -400,7 +430,13 @@ export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean
       answered.set(recorded.at, Infinity)
     }
     const settled = () => void answered.set(recorded.at, tick())
-    return recorded.answer.then((answer) => (settled(), toResponse(answer)))
+    // The answer comes as late as it came to the first run (within the run's time limit), and an abort before then
+    // (a timeout the second Action gives the request) rejects the fetch, as it would have on the network.
+    return recorded.answer.then((answer) =>
+      delayed(Math.min(tape.log[recorded.at]!.tookMs, limitMs) - (performance.now() - started), signal).then(() => (
+        settled(), toResponse(answer)
+      ))
+    )
   }
 }
 
