@@ -383,7 +383,11 @@ const toDifference = (compared: Outcome.Difference): Difference => {
 // The runs of one event: `a` with HTTP recorded, then `b` with it replayed. Each gets its own copy of the event, so
 // what the first handler changes in it cannot reach the second.
 const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one: Case, options: Options) {
+  // One clock for both runs of the event, stopped at its start: a token either Action encodes carries the same `iat`
+  // however long the runs take (the wall clock, as Auth0's tokens carry).
+  const startedAt = Date.now()
   const runOptions = {
+    now: () => startedAt,
     secrets: options.secrets ?? {},
     ...(options.timeout === undefined ? {} : { timeout: options.timeout })
   }

@@ -243,6 +243,11 @@ export interface RunOptions {
    * notes the requests sent by then.
    */
   readonly settled?: () => void
+  /**
+   * The api's clock, in milliseconds since the epoch (encodeToken's `iat`, validateToken's expiry, the cache's TTLs);
+   * the wall clock by default. `rulefx diff` gives both runs of one event the same one.
+   */
+  readonly now?: () => number
 }
 
 /**
@@ -288,7 +293,11 @@ export const run = Effect.fn("LocalRun.run")(function*(
   const withSecrets = { ...event, secrets: secretsOf(event, options.secrets) }
   const limit = Duration.fromInputUnsafe(options.timeout ?? auth0TimeLimit)
   const state = stateOf(event)
-  const recording = RecordingApi.make({ event: withSecrets, ...(state === undefined ? {} : { state }) })
+  const recording = RecordingApi.make({
+    event: withSecrets,
+    ...(state === undefined ? {} : { state }),
+    ...(options.now === undefined ? {} : { now: options.now })
+  })
   const api = options.wrapApi ? options.wrapApi(recording) : recording
   // What Auth0 applies: the calls made by the time the handler settled, as they were then.
   const settled = Settled.whenSettled(api.calls, options.settled)

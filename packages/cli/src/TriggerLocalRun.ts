@@ -41,7 +41,12 @@ export interface Support {
   readonly required: ReadonlyArray<string>
   readonly decode: (event: unknown) => Effect.Effect<unknown, { readonly issues: ReadonlyArray<string> }>
   /** The trigger's recording api, bound to the event (and its redirect state) where the trigger's api is. */
-  readonly api: (event: Readonly<Record<string, unknown>>, state: string | undefined) => TriggerApis.Recording
+  /** The trigger's recording api, bound to its event (and redirect state), on the clock `now` (the wall clock). */
+  readonly api: (
+    event: Readonly<Record<string, unknown>>,
+    state: string | undefined,
+    now: (() => number) | undefined
+  ) => TriggerApis.Recording
   /** The rules deliver a message: success is "done", not "allowed". */
   readonly delivers?: boolean
 }
@@ -133,7 +138,12 @@ export const supported: Readonly<Record<string, Support>> = {
       "transaction.locale"
     ],
     decode: PasswordResetPostChallengeEvent.decode,
-    api: (event, state) => TriggerApis.passwordResetPostChallenge({ event, ...(state === undefined ? {} : { state }) })
+    api: (event, state, now) =>
+      TriggerApis.passwordResetPostChallenge({
+        event,
+        ...(state === undefined ? {} : { state }),
+        ...(now === undefined ? {} : { now })
+      })
   },
   "custom-token-exchange": {
     defaults: TriggerEvents.customTokenExchange,
@@ -353,7 +363,7 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
   const support = supported[trigger.id]!
   const withSecrets = { ...event, secrets: LocalRun.secretsOf(event, options.secrets) }
   const limit = Duration.fromInputUnsafe(options.timeout ?? LocalRun.auth0TimeLimit)
-  const recording = support.api(withSecrets, LocalRun.stateOf(event))
+  const recording = support.api(withSecrets, LocalRun.stateOf(event), options.now)
   // `rulefx diff` records calls the trigger's recording api does not know (LocalRun.RunOptions.wrapApi).
   const api = options.wrapApi === undefined ? recording : options.wrapApi(recording as never) as typeof recording
   // What Auth0 applies: the calls made by the time the handler settled, as they were then (LocalRun.run).

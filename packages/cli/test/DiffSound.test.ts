@@ -225,3 +225,20 @@ describe("DiffSound: the replay keeps the network's timing", () => {
       )
     }).pipe(Effect.scoped))
 })
+
+describe("DiffSound: the same Action is the same", () => {
+  it.effect(
+    "a redirect token encoded a second later is no difference (both runs share one clock)",
+    () =>
+      Effect.gen(function*() {
+        // encodeToken signs iat and exp from the api's clock: on the wall clock, the two runs of one Action a second
+        // apart differ.
+        const body = `await new Promise((resolve) => setTimeout(resolve, 1100))
+        const token = api.redirect.encodeToken({ secret: "0123456789abcdef", payload: { step: "mfa" } })
+        api.redirect.sendUserTo("https://mfa.example/step", { query: { session_token: token } })`
+        const result = yield* first(action("encode-a", body), action("encode-b", body))
+        assert.isTrue(result.same, JSON.stringify(result))
+      }),
+    { timeout: 15_000 }
+  )
+})

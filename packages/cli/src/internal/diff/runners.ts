@@ -39,6 +39,8 @@ export interface RunOptions {
   readonly timeout?: Duration.Input
   /** Called the moment the handler settles (or the run is stopped). */
   readonly settled?: () => void
+  /** The api's clock (encodeToken's `iat`): both runs of one event get the same one. */
+  readonly now?: () => number
 }
 
 /** How to run one handler: its trigger, and the run. */
