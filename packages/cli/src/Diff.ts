@@ -35,8 +35,8 @@
  * credentials-exchange run is
  * compared by its outcome, the deny's code and reason, each access-token claim and every other call. Two Actions that
  * serve different triggers are refused (TriggersDiffer): no event can show what one does for a trigger the other does
- * not serve. An Action without the handler an event needs is a LocalRunError naming the handler; a handler only one
- * Action has and no event runs (an onContinuePostLogin) is noted in the report.
+ * not serve. An Action without the handler an event needs is a LocalRunError naming the handler; a handler either
+ * Action has and no event runs (an onContinuePostLogin, a second trigger's handler) is noted in the report.
  *
  * @since 0.1.0
  */
@@ -162,7 +162,10 @@ export interface Report {
   readonly same: number
   readonly differ: number
   readonly results: ReadonlyArray<EventResult>
-  /** What the diff could not compare (a handler only one Action exports, which no event ran). */
+  /**
+   * What the diff could not compare: a handler either Action exports (both, or only one) that no event ran, with the
+   * events that would run it.
+   */
   readonly notes: ReadonlyArray<string>
   /**
    * The `ignore` paths that matched nothing any run of any event had: a typo there would otherwise hide nothing and
@@ -497,13 +500,29 @@ export const diff = Effect.fn("Diff.diff")(function*(
   const b = yield* loadAction(fileB, cases)
   const ran = new Set(cases.map((c) => c.pass))
   const notes = [...new Set([...servedA.handlers, ...servedB.handlers])]
-    .filter((name) => !ran.has(name) && servedA.handlers.includes(name) !== servedB.handlers.includes(name))
-    .map((name) =>
-      `only ${servedA.handlers.includes(name) ? fileA : fileB} exports ${name}, and no event ran it` +
-      (name.startsWith("onContinue") ? ` (a { "continue": true } event, or --continue, would)` : "")
-    )
+    .filter((name) => !ran.has(name))
+    .map((name) => {
+      const inA = servedA.handlers.includes(name)
+      const who = inA === servedB.handlers.includes(name)
+        ? "both Actions export"
+        : `only ${inA ? fileA : fileB} exports`
+      return `${who} ${name}, and no event ran it (${eventsFor(name, cases)} would)`
+    })
   return yield* compare(a, b, cases, options, notes)
 })
+
+// How to write events that run a handler: a continue pass, a first pass (when the events ran the continue pass of its
+// trigger), or an event of its trigger.
+const eventsFor = (handler: string, cases: ReadonlyArray<Case>): string => {
+  const trigger = Triggers.all.find((t) => t.handlers.includes(handler))
+  return !handler.startsWith("onContinue") && cases.some((c) => c.trigger === trigger?.id)
+    ? `an event without "continue": true, and without --continue,`
+    : handler.startsWith("onContinue")
+    ? `a { "continue": true${
+      trigger === undefined || trigger.id === "post-login" ? "" : `, "trigger": "${trigger.id}"`
+    } } event, or --continue,`
+    : `an event with "trigger": "${trigger?.id ?? "?"}" (or --trigger ${trigger?.id ?? "?"} for events that name none)`
+}
 
 const absent = "(none)"
 

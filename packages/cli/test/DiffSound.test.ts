@@ -242,3 +242,53 @@ describe("DiffSound: the same Action is the same", () => {
     { timeout: 15_000 }
   )
 })
+
+// An Action that redirects, and whose continue pass runs `body`.
+const continuing = (name: string, body: string) =>
+  file(
+    `${name}.js`,
+    `exports.onExecutePostLogin = async (event, api) => { api.redirect.sendUserTo("https://mfa.example/verify") }
+     exports.onContinuePostLogin = async (event, api) => { ${body} }\n`
+  )
+
+// An Action serving post-login (doing nothing) and credentials-exchange (running `exchange`).
+const both = (name: string, exchange: string) =>
+  file(
+    `${name}.js`,
+    `exports.onExecutePostLogin = async () => {}
+     exports.onExecuteCredentialsExchange = async (event, api) => { ${exchange} }\n`
+  )
+
+describe("DiffSound: a handler both Actions export that no event ran is named", () => {
+  it.effect("two Actions that redirect, with other onContinuePostLogin, and no continue event: a note says so", () =>
+    Effect.gen(function*() {
+      const checks = continuing(
+        "continue-checks",
+        `try { api.redirect.validateToken({ secret: "0123456789abcdef" }) } catch { api.access.deny("bad token") }`
+      )
+      const trusts = continuing("continue-trusts", "")
+      const report = yield* Diff.diff(checks, trusts, events())
+      // Every event redirected, and neither Action's continue pass (which lets in any token in the second) ran.
+      assert.deepStrictEqual(report.notes, [
+        `both Actions export onContinuePostLogin, and no event ran it (a { "continue": true } event, or --continue, would)`
+      ])
+      // With continue events, it runs; the first pass did not.
+      assert.deepStrictEqual((yield* Diff.diff(checks, trusts, events(), { resume: true })).notes, [
+        `both Actions export onExecutePostLogin, and no event ran it (an event without "continue": true, and ` +
+        `without --continue, would)`
+      ])
+    }))
+
+  it.effect("a trigger both Actions serve and no event ran: a note says so", () =>
+    Effect.gen(function*() {
+      const denies = both("cx-denies", `api.access.deny("invalid_request", "no machine tokens")`)
+      const grants = both("cx-grants", `api.accessToken.setCustomClaim("https://example.com/admin", true)`)
+      const report = yield* Diff.diff(denies, grants, events())
+      // The post-login events ran post-login only.
+      assert.deepStrictEqual(report.notes, [
+        `both Actions export onExecuteCredentialsExchange, and no event ran it (an event with "trigger": ` +
+        `"credentials-exchange" (or --trigger credentials-exchange for events that name none) would)`
+      ])
+      assert.include(Diff.render(report, { a: "a", b: "b" }), "note: both Actions export onExecuteCredentialsExchange")
+    }))
+})
