@@ -496,8 +496,6 @@ export const diff = Effect.fn("Diff.diff")(function*(
     trigger,
     triggerHint: `the Actions serve ${serves.join(" and ")}`
   })
-  const a = yield* loadAction(fileA, cases)
-  const b = yield* loadAction(fileB, cases)
   const ran = new Set(cases.map((c) => c.pass))
   const notes = [...new Set([...servedA.handlers, ...servedB.handlers])]
     .filter((name) => !ran.has(name))
@@ -508,7 +506,12 @@ export const diff = Effect.fn("Diff.diff")(function*(
         : `only ${inA ? fileA : fileB} exports`
       return `${who} ${name}, and no event ran it (${eventsFor(name, cases)} would)`
     })
-  return yield* compare(a, b, cases, options, notes)
+  // The Actions load with the routing fetch in place, so a fetch a module keeps from its load is recorded too.
+  return yield* HttpTape.routing(Effect.gen(function*() {
+    const a = yield* loadAction(fileA, cases)
+    const b = yield* loadAction(fileB, cases)
+    return yield* compare(a, b, cases, options, notes)
+  }))
 })
 
 // How to write events that run a handler: a continue pass, a first pass (when the events ran the continue pass of its

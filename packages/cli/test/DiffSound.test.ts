@@ -292,3 +292,29 @@ describe("DiffSound: a handler both Actions export that no event ran is named", 
       assert.include(Diff.render(report, { a: "a", b: "b" }), "note: both Actions export onExecuteCredentialsExchange")
     }))
 })
+
+// An Action that POSTs to `path` with a fetch it kept when its module loaded.
+const kept = (name: string, path: string) =>
+  file(
+    `${name}.js`,
+    `const send = globalThis.fetch
+     exports.onExecutePostLogin = async (event, api) => {
+       await (await send(event.secrets.URL + ${JSON.stringify(path)}, { method: "POST", body: "x" })).text()
+     }\n`
+  )
+
+describe("DiffSound: a fetch kept at load", () => {
+  it.effect("a fetch an Action keeps from its module's load is recorded and replayed too", () =>
+    Effect.gen(function*() {
+      const server = yield* recordingServer
+      const result = yield* first(kept("kept-users", "/users"), kept("kept-grant", "/grant-admin"), withUrl(server.url))
+      // Only the first Action's request went out (the second's was not recorded, so it failed), and both are compared.
+      assert.deepStrictEqual(server.seen, ["POST /users text/plain;charset=UTF-8 x"])
+      assert.isFalse(result.same, JSON.stringify(result))
+      assert.deepStrictEqual([result.a.requests, result.b.requests], [1, 1])
+      // The same Action is the same, and after the diff, globalThis.fetch is the one it was.
+      const before = globalThis.fetch
+      assert.isTrue((yield* first(kept("kept-a", "/users"), kept("kept-b", "/users"), withUrl(server.url))).same)
+      assert.strictEqual(globalThis.fetch, before)
+    }).pipe(Effect.scoped))
+})

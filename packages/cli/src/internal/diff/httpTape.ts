@@ -472,17 +472,62 @@ export const observingNodeHttp = <A, E, R>(
 /** An empty tape. */
 export const makeTape = (): Tape => ({ answers: new Map(), log: [], sent: [] })
 
-/** Runs `effect` with `globalThis.fetch` replaced by `fetch`, and puts the previous one back after it. */
+// The fetch installed by `routing`: one function that sends through what the run in progress set (`current`), or, between
+// runs, through the real fetch.
+interface Routed {
+  readonly real: Fetch
+  readonly fetch: Fetch
+  current: Fetch | undefined
+}
+
+let routed: Routed | undefined
+
+/**
+ * Runs `effect` (the loading of the Actions and their runs) with `globalThis.fetch` replaced by one function that
+ * sends through the fetch of the run in progress (`withFetch`): a module that keeps `globalThis.fetch` when it loads
+ * (`const send = globalThis.fetch`, an SDK client built at the top) sends through the recording and the replay too.
+ * The previous fetch is put back after.
+ */
+export const routing = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => {
+      const previous = routed
+      const real = globalThis.fetch
+      const route: Routed = { real, current: undefined, fetch: (input, init) => (route.current ?? real)(input, init) }
+      routed = route
+      globalThis.fetch = route.fetch
+      return { previous, real }
+    }),
+    () => effect,
+    ({ previous, real }) =>
+      Effect.sync(() => {
+        routed = previous
+        globalThis.fetch = real
+      })
+  )
+
+/**
+ * Runs `effect` with fetch replaced by `fetch`: inside `routing`, what its function sends through (and
+ * `globalThis.fetch` is that function again, in case the previous run replaced it); else `globalThis.fetch` itself.
+ * The previous one is put back after.
+ */
 export const withFetch = <A, E, R>(
   fetch: (real: Fetch) => Fetch,
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
   Effect.acquireUseRelease(
     Effect.sync(() => {
-      const real = globalThis.fetch
-      globalThis.fetch = fetch(real)
-      return real
+      const route = routed
+      if (route === undefined) {
+        const real = globalThis.fetch
+        globalThis.fetch = fetch(real)
+        return () => void (globalThis.fetch = real)
+      }
+      const previous = route.current
+      route.current = fetch(route.real)
+      globalThis.fetch = route.fetch
+      return () => void (route.current = previous)
     }),
     () => effect,
-    (real) => Effect.sync(() => void (globalThis.fetch = real))
+    (restore) => Effect.sync(restore)
   )
