@@ -47,6 +47,7 @@ import * as Predicate from "effect/Predicate"
 import { createRequire } from "node:module"
 import { resolve } from "node:path"
 import * as EventSet from "./internal/diff/eventSet.ts"
+import * as Guard from "./internal/diff/guard.ts"
 import * as HttpTape from "./internal/diff/httpTape.ts"
 import * as Outcome from "./internal/diff/outcome.ts"
 import * as Runners from "./internal/diff/runners.ts"
@@ -385,7 +386,13 @@ const toDifference = (compared: Outcome.Difference): Difference => {
 
 // The runs of one event: `a` with HTTP recorded, then `b` with it replayed. Each gets its own copy of the event, so
 // what the first handler changes in it cannot reach the second.
-const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one: Case, options: Options) {
+const runEvent = Effect.fn("Diff.runEvent")(function*(
+  a: Action,
+  b: Action,
+  one: Case,
+  options: Options,
+  guard: Guard.Guard
+) {
   // One clock for both runs of the event, stopped at its start: a token either Action encodes carries the same `iat`
   // however long the runs take (the wall clock, as Auth0's tokens carry).
   const startedAt = Date.now()
@@ -398,7 +405,8 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
   const limitMs = Duration.toMillis(Duration.fromInputUnsafe(options.timeout ?? LocalRun.auth0TimeLimit))
   const tape = HttpTape.makeTape()
   const replay: HttpTape.Replay = { sent: [], outOfOrder: [] }
-  const runA = yield* runSide(
+  guard.running = "a"
+  const ranA = yield* runSide(
     runner,
     a.handlers[one.pass]!,
     one,
@@ -406,7 +414,8 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     (real) => HttpTape.recording(real, tape),
     tape.sent
   )
-  const runB = yield* runSide(
+  guard.running = "b"
+  const ranB = yield* runSide(
     runner,
     b.handlers[one.pass]!,
     one,
@@ -414,6 +423,10 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     (real) => HttpTape.replaying(real, tape, replay, options.live === true, limitMs),
     replay.sent
   )
+  // What escaped a handler (process.exit, a throw on a timer, an unhandled rejection) fails that Action's run.
+  const crashes = guard.take()
+  const runA = crashed(ranA, crashes.find((crash) => crash.side === "a")?.text)
+  const runB = crashed(ranB, crashes.find((crash) => crash.side === "b")?.text)
   const entriesA = runA.entries
   // An answer replayed out of its order with a state-changing request is a difference the runs alone cannot show.
   const entriesB = [
@@ -443,6 +456,21 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
   return result
 })
 
+// A run that something escaped from (`text`): rejected, with that as its rejection unless its handler rejected first.
+const crashed = <S extends { readonly result: Runners.Run; readonly entries: ReadonlyArray<Outcome.Entry> }>(
+  run: S,
+  text: string | undefined
+): S => {
+  if (text === undefined) return run
+  const rejection = run.result.rejection ?? text
+  const entries = [
+    ...run.entries.filter((entry) => entry.path[0] !== "outcome" && entry.path[0] !== "rejection"),
+    { path: ["outcome"], value: "rejected" },
+    { path: ["rejection"], value: rejection }
+  ]
+  return { ...run, result: { ...run.result, outcome: "rejected", rejection }, entries }
+}
+
 /**
  * Runs every event through both Actions, one event at a time, and compares what each made of the login.
  *
@@ -457,7 +485,11 @@ export const compare = Effect.fn("Diff.compare")(function*(
   notes: ReadonlyArray<string> = []
 ) {
   yield* checkIgnore(options.ignore ?? [])
-  const results = yield* Effect.forEach(cases, (one) => runEvent(a, b, one, options))
+  // While the Actions run, neither can end the process or crash it (Guard).
+  const results = yield* Guard.guarded(
+    { a: resolve(a.file), b: resolve(b.file) },
+    (guard) => Effect.forEach(cases, (one) => runEvent(a, b, one, options, guard))
+  )
   const same = results.filter((r) => r.same).length
   const unusedIgnores = [...new Set(options.ignore ?? [])].filter((path) =>
     !results.some((r) => r.covered.includes(path))

@@ -318,3 +318,15 @@ describe("DiffSound: a fetch kept at load", () => {
       assert.strictEqual(globalThis.fetch, before)
     }).pipe(Effect.scoped))
 })
+
+describe("DiffSound: an Action cannot end or crash the diff", () => {
+  it.effect("process.exit in the second Action is its run's rejection, and the process keeps running", () =>
+    Effect.gen(function*() {
+      const exitCode = process.exitCode
+      const result = yield* first(action("stays", ""), action("exits", "process.exit(0)"))
+      assert.isFalse(result.same)
+      assert.strictEqual(result.b.outcome, "rejected")
+      assert.include(result.b.rejection, "process.exit(0) called")
+      assert.strictEqual(process.exitCode, exitCode)
+    }))
+})

@@ -102,6 +102,10 @@ export const diff = Command.make(
       }
     }
     const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
+    // Until the report is printed, the process says failure: an Action that ends it (a way out Diff's guard does not
+    // cover) cannot pass a CI gate with no output.
+    const exitCode = process.exitCode
+    process.exitCode = 1
     const report = yield* Diff.diff(a, b, events, {
       secrets: extra,
       ignore,
@@ -119,6 +123,7 @@ export const diff = Command.make(
     )
     yield* Console.log(json ? Diff.toJson(report) : Diff.render(report, { a, b }))
     for (const warning of Diff.warnings(report)) yield* Console.error(warning)
+    process.exitCode = exitCode
     // A handler that timed out may have left a timer or a socket behind: failing ends the process, as `rulefx run`
     // does, instead of waiting for it.
     const late = Diff.timedOut(report)
