@@ -319,6 +319,9 @@ describe("DiffSound: a fetch kept at load", () => {
     }).pipe(Effect.scoped))
 })
 
+const withSecret = (secret: string) =>
+  file("secret.jsonl", JSON.stringify({ ...minimalEvent(), secrets: { API_KEY: secret } }) + "\n")
+
 describe("DiffSound: an Action cannot end or crash the diff", () => {
   it.effect("process.exit in the second Action is its run's rejection, and the process keeps running", () =>
     Effect.gen(function*() {
@@ -328,5 +331,35 @@ describe("DiffSound: an Action cannot end or crash the diff", () => {
       assert.strictEqual(result.b.outcome, "rejected")
       assert.include(result.b.rejection, "process.exit(0) called")
       assert.strictEqual(process.exitCode, exitCode)
+    }))
+
+  it.effect("process.exit on a timer is an uncaught exception of that Action", () =>
+    Effect.gen(function*() {
+      const result = yield* first(
+        action("exits-later", "setTimeout(() => process.exit(0), 1)\nawait new Promise((r) => setTimeout(r, 20))"),
+        action("stays-later", "await new Promise((r) => setTimeout(r, 20))")
+      )
+      assert.isFalse(result.same)
+      assert.strictEqual(result.a.outcome, "rejected")
+      assert.include(result.a.rejection, "uncaught exception: Error: process.exit(0) called")
+    }))
+
+  it.effect("an unhandled rejection or a throw on a timer is an error of the Action it came from, scrubbed", () =>
+    Effect.gen(function*() {
+      const secret = "s3cr3tKEYvalue123"
+      // The first throws on a timer after its handler returned, while the second runs; the second leaves a rejection
+      // unhandled.
+      const throws = action("throws-late", `setTimeout(() => { throw new Error("late " + event.secrets.API_KEY) }, 5)`)
+      const rejects = action(
+        "rejects",
+        `Promise.reject(new Error("boom " + event.secrets.API_KEY))
+         await new Promise((resolve) => setTimeout(resolve, 100))`
+      )
+      const report = yield* Diff.diff(throws, rejects, withSecret(secret))
+      const result = report.results[0]!
+      assert.deepStrictEqual([result.a.outcome, result.b.outcome], ["rejected", "rejected"])
+      assert.strictEqual(result.a.rejection, "uncaught exception: Error: late [secret API_KEY]")
+      assert.strictEqual(result.b.rejection, "unhandled rejection: Error: boom [secret API_KEY]")
+      assert.notInclude(Diff.render(report, { a: "a", b: "b" }), secret)
     }))
 })

@@ -23,6 +23,11 @@ export interface Guard {
   readonly take: () => ReadonlyArray<Crash>
 }
 
+const firstLine = (error: unknown): string =>
+  String(error instanceof Error ? `${error.name}: ${error.message}` : error).split("\n")[0] ?? ""
+
+const events = ["uncaughtException", "unhandledRejection"] as const
+
 /**
  * Runs `use` with the guard up: `files` are the Actions' paths, by side, which attribute a crash by its stack.
  */
@@ -34,6 +39,19 @@ export const guarded = <A, E, R>(
     Effect.sync(() => {
       const crashes: Array<Crash> = []
       const guard: Guard = { running: "a", take: () => crashes.splice(0) }
+      const sideOf = (error: unknown): Side => {
+        const stack = error instanceof Error ? String(error.stack) : ""
+        const named = (["a", "b"] as const).filter((side) => stack.includes(files[side]))
+        return named.length === 1 ? named[0]! : guard.running
+      }
+      const onException = (error: unknown) =>
+        void crashes.push({ side: sideOf(error), text: `uncaught exception: ${firstLine(error)}` })
+      const onRejection = (error: unknown) =>
+        void crashes.push({ side: sideOf(error), text: `unhandled rejection: ${firstLine(error)}` })
+      const saved = events.map((event) => [event, process.rawListeners(event as "exit")] as const)
+      for (const event of events) process.removeAllListeners(event)
+      process.on("uncaughtException", onException)
+      process.on("unhandledRejection", onRejection)
       const exit = process.exit
       process.exit = (code?: string | number | null) => {
         throw new Error(`process.exit(${code ?? ""}) called: rulefx diff does not let an Action end the process`)
@@ -43,6 +61,11 @@ export const guarded = <A, E, R>(
       const restore = () => {
         process.exit = exit
         process.exitCode = exitCode
+        process.off("uncaughtException", onException)
+        process.off("unhandledRejection", onRejection)
+        for (const [event, listeners] of saved) {
+          for (const listener of listeners) process.on(event, listener as (...args: Array<unknown>) => void)
+        }
       }
       return { guard, restore }
     }),
