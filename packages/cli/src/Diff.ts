@@ -576,7 +576,15 @@ const showAt = (path: string, value: unknown): string =>
     ? `set ${show(value.set)}${Predicate.hasProperty(value, "options") ? ` ${show(value.options)}` : ""}`
     : show(value)
 
-const table = (rows: ReadonlyArray<readonly [string, string, string]>): Array<string> => {
+// A value as the terminal shows it: control characters (an ANSI escape that would hide or rewrite what follows) and
+// the bidirectional overrides written as `\u001b`, not acted on.
+const printable = (text: string): string =>
+  // oxlint-disable-next-line no-control-regex
+  text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
+    `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+const table = (written: ReadonlyArray<readonly [string, string, string]>): Array<string> => {
+  const rows = written.map(([path, a, b]) => [printable(path), printable(a), printable(b)] as const)
   const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column]!.length)))
   return rows.map(([path, a, b]) => `  ${path.padEnd(widths[0]!)}  ${a.padEnd(widths[1]!)}  ${b}`.trimEnd())
 }
@@ -591,7 +599,7 @@ const table = (rows: ReadonlyArray<readonly [string, string, string]>): Array<st
 export const render = (report: Report, labels: { readonly a: string; readonly b: string }): string => {
   const blocks = report.results.filter((r) => !r.same).map((r) =>
     [
-      `${r.name}${
+      `${printable(r.name)}${
         r.trigger === "post-login"
           ? r.pass === "onContinuePostLogin" ? " (continue)" : ""
           : r.pass.startsWith("onContinue")

@@ -363,3 +363,27 @@ describe("DiffSound: an Action cannot end or crash the diff", () => {
       assert.notInclude(Diff.render(report, { a: "a", b: "b" }), secret)
     }))
 })
+
+describe("DiffSound: what is printed and what is one request", () => {
+  it.effect("a value holding an ANSI escape is printed escaped, not acted on", () =>
+    Effect.gen(function*() {
+      const report = yield* Diff.diff(
+        action("ansi-ok", `api.idToken.setCustomClaim("x", "ok")`),
+        action("ansi-hide", `api.idToken.setCustomClaim("x", "ok\\u001b[8m")`),
+        events()
+      )
+      const text = Diff.render(report, { a: "a", b: "b" })
+      assert.notInclude(text, "\u001b")
+      assert.include(text, "ok\\u001b[8m")
+    }))
+
+  it.effect("a URL written in another form is one request", () =>
+    Effect.gen(function*() {
+      const server = yield* recordingServer
+      const upper = action("url-upper", `await (await fetch(event.secrets.URL.replace("http:", "HTTP:"))).text()`)
+      const object = action("url-object", `await (await fetch(new URL(event.secrets.URL + "/"))).text()`)
+      const result = yield* first(upper, object, withUrl(server.url))
+      assert.isTrue(result.same, JSON.stringify(result))
+      assert.strictEqual(server.seen.length, 1)
+    }).pipe(Effect.scoped))
+})

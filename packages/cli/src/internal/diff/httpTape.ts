@@ -171,7 +171,9 @@ const describe = async (
 ): Promise<{ readonly sent: Sent; readonly init: Parameters<Fetch>[1] }> => {
   const { init, over } = await buffered(given)
   const request = input instanceof Request ? input : undefined
-  const url = request !== undefined ? request.url : input instanceof URL ? input.href : String(input)
+  // As fetch sends it: `HTTP://h` and `new URL("http://h/")` are one URL.
+  const written = request !== undefined ? request.url : input instanceof URL ? input.href : String(input)
+  const url = URL.canParse(written) ? new URL(written).href : written
   const body = over
     ? notCompared()
     : init?.body !== undefined
@@ -190,7 +192,7 @@ const describe = async (
     : undefined
   const redirect = String(init?.redirect ?? request?.redirect ?? "follow")
   const sent = {
-    method: String(init?.method ?? request?.method ?? "GET").toUpperCase(),
+    method: methodOf(String(init?.method ?? request?.method ?? "GET")),
     url,
     body,
     ...(headers === undefined ? {} : { headers }),
@@ -199,6 +201,10 @@ const describe = async (
   }
   return { sent, init }
 }
+
+// A method as fetch sends it: the standard ones upper-cased, any other as written (`patch` goes out as `patch`).
+const standardMethods: ReadonlySet<string> = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"])
+const methodOf = (method: string): string => standardMethods.has(method.toUpperCase()) ? method.toUpperCase() : method
 
 const keyOf = (sent: Sent): string =>
   JSON.stringify([sent.method, sent.url, sent.body, sent.headers ?? "", sent.type ?? "", sent.redirect ?? "follow"])
