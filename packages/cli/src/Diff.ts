@@ -13,14 +13,20 @@
  * not summarise (one Auth0 adds later) is compared by its method path and the arguments of each call, never skipped.
  *
  * Outbound HTTP cannot make the comparison flaky: the first Action's `fetch` requests (the typed runtime's and the
- * legacy `request` stand-in's) go out and are recorded; the second Action gets the recorded answer for the same
- * method, URL, body and headers (a Request's body and a Blob are read from a copy; headers are compared as keyed
- * digests, never shown). A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
+ * legacy `request` stand-in's, and a fetch a module kept when it loaded) go out and are recorded; the second Action gets
+ * the recorded answer (with its `url` and `redirected`, as long after the request as it came to the first, an abort
+ * before then rejecting) for the same method, URL, body, headers, content-type and redirect mode (a Request's body and
+ * a Blob are read from a copy; headers are compared as keyed digests, never shown). A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
  * Action's request that the first did not send fails as a refused connection would, or, with `live`, goes out. A
  * stream body is read (up to 16 MiB) and compared as bytes. An answer replayed out of the order the first run had it
  * in relative to a state-changing request (where that order was certain) is a difference, `requests.order`.
  * Requests sent through `node:http`/`node:https` directly are not replayed: both runs send them, and they are
  * counted (`Side.live`) and compared by method and URL.
+ *
+ * A run is compared as its handler left it when it settled (its api calls and their arguments copied then, the requests
+ * sent by then); what it did later is noted in its Side (`late`), not compared, as Auth0 does not apply it. Both runs of
+ * an event share one api clock. While they run, `process.exit` throws and an uncaught exception or unhandled rejection
+ * rejects the run of the Action it came from (internal/diff/guard.ts).
  *
  * Differences that are intended are left out with `ignore`: a path as the report writes it, or one of its leading
  * parts (`claims.id.https://example.com/seller`, `metadata.app.last_seen`, `cache.k`, `requests`). A path that can
