@@ -517,6 +517,16 @@ export const diff = Effect.fn("Diff.diff")(function*(
   options: Options & Omit<EventSet.ReadOptions, "trigger" | "triggerHint"> = {}
 ) {
   yield* checkIgnore(options.ignore ?? [])
+  // Loading an Action runs its module's top: one that calls process.exit there fails to load, not ends the process.
+  return yield* Guard.exitGuarded(diffLoaded(fileA, fileB, events, options))
+})
+
+const diffLoaded = Effect.fnUntraced(function*(
+  fileA: string,
+  fileB: string,
+  events: string,
+  options: Options & Omit<EventSet.ReadOptions, "trigger" | "triggerHint">
+) {
   const servedA = yield* served(fileA)
   const servedB = yield* served(fileB)
   const [triggersA, triggersB] = [servedA.triggers, servedB.triggers]

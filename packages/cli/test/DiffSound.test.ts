@@ -333,6 +333,13 @@ describe("DiffSound: an Action cannot end or crash the diff", () => {
       assert.strictEqual(process.exitCode, exitCode)
     }))
 
+  it.effect("an Action whose module calls process.exit when it loads cannot be loaded", () =>
+    Effect.gen(function*() {
+      const exits = file("exits-at-load.js", "process.exit(0)\nexports.onExecutePostLogin = async () => {}\n")
+      const error = yield* Effect.flip(Diff.diff(action("loads", ""), exits, events()))
+      assert.include(error.message, "process.exit(0) called")
+    }))
+
   it.effect("process.exit on a timer is an uncaught exception of that Action", () =>
     Effect.gen(function*() {
       const result = yield* first(

@@ -28,6 +28,27 @@ const firstLine = (error: unknown): string =>
 
 const events = ["uncaughtException", "unhandledRejection"] as const
 
+// process.exit throwing and the exit code at failure; gives what puts them back.
+const noExit = (): () => void => {
+  const exit = process.exit
+  process.exit = (code?: string | number | null) => {
+    throw new Error(`process.exit(${code ?? ""}) called: rulefx diff does not let an Action end the process`)
+  }
+  const exitCode = process.exitCode
+  process.exitCode = 1
+  return () => {
+    process.exit = exit
+    process.exitCode = exitCode
+  }
+}
+
+/**
+ * Runs `effect` with `process.exit` throwing and the exit code at failure, as while the Actions load: a module that
+ * ends the process at its top cannot be loaded (its loading fails naming the throw).
+ */
+export const exitGuarded = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.acquireUseRelease(Effect.sync(noExit), () => effect, (restore) => Effect.sync(restore))
+
 /**
  * Runs `use` with the guard up: `files` are the Actions' paths, by side, which attribute a crash by its stack.
  */
@@ -52,15 +73,9 @@ export const guarded = <A, E, R>(
       for (const event of events) process.removeAllListeners(event)
       process.on("uncaughtException", onException)
       process.on("unhandledRejection", onRejection)
-      const exit = process.exit
-      process.exit = (code?: string | number | null) => {
-        throw new Error(`process.exit(${code ?? ""}) called: rulefx diff does not let an Action end the process`)
-      }
-      const exitCode = process.exitCode
-      process.exitCode = 1
+      const unexit = noExit()
       const restore = () => {
-        process.exit = exit
-        process.exitCode = exitCode
+        unexit()
         process.off("uncaughtException", onException)
         process.off("unhandledRejection", onRejection)
         for (const [event, listeners] of saved) {
