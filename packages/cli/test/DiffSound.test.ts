@@ -8,6 +8,7 @@ import * as Diff from "@rulefx/cli/Diff"
 import * as Listen from "@rulefx/testing/Listen"
 import * as Effect from "effect/Effect"
 import { createServer } from "node:http"
+import * as RulefxBin from "./utils/RulefxBin.ts"
 import * as Scratch from "./utils/Scratch.ts"
 import { minimalEvent } from "./utils/Seed.ts"
 
@@ -332,6 +333,26 @@ describe("DiffSound: an Action cannot end or crash the diff", () => {
       assert.include(result.b.rejection, "process.exit(0) called")
       assert.strictEqual(process.exitCode, exitCode)
     }))
+
+  it.effect(
+    "rulefx diff: a throw after the runs ended fails the command without printing it",
+    () =>
+      Effect.gen(function*() {
+        const secret = "s3cr3tKEYvalue123"
+        const late = action(
+          "throws-after",
+          `setTimeout(() => { throw new Error("late " + event.secrets.API_KEY) }, 500)`
+        )
+        const output = yield* Effect.promise(() =>
+          RulefxBin.run(undefined, "diff", late, late, "--events", withSecret(secret))
+        )
+        assert.strictEqual(output.code, 1, RulefxBin.show(output))
+        assert.include(output.stdout, "1 same")
+        assert.include(output.stderr, "an Action threw after its run ended")
+        assert.notInclude(output.stdout + output.stderr, secret)
+      }),
+    { timeout: 60_000 }
+  )
 
   it.effect("an Action whose module calls process.exit when it loads cannot be loaded", () =>
     Effect.gen(function*() {

@@ -12,6 +12,11 @@ import { CommandFailed } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
 
+const afterRuns = (): void => {
+  process.exitCode = 1
+  process.stderr.write("rulefx diff: an Action threw after its run ended (not shown: it may hold a secret)\n")
+}
+
 export const diff = Command.make(
   "diff",
   {
@@ -106,6 +111,10 @@ export const diff = Command.make(
     // cover) cannot pass a CI gate with no output.
     const exitCode = process.exitCode
     process.exitCode = 1
+    // What an Action throws after the runs (a timer, a promise; Diff's guard is down by then) must neither print its
+    // stack, which may hold a secret, nor let the command pass: this process ends with the command.
+    process.on("uncaughtException", afterRuns)
+    process.on("unhandledRejection", afterRuns)
     const report = yield* Diff.diff(a, b, events, {
       secrets: extra,
       ignore,
