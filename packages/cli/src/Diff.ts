@@ -14,14 +14,20 @@
  * not summarise (one Auth0 adds later) is compared by its method path and the arguments of each call, never skipped.
  *
  * Outbound HTTP cannot make the comparison flaky: the first Action's `fetch` requests (the typed runtime's and the
- * legacy `request` stand-in's) go out and are recorded; the second Action gets the recorded answer for the same
- * method, URL, body and headers (a Request's body and a Blob are read from a copy; headers are compared as keyed
- * digests, never shown). A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
+ * legacy `request` stand-in's, and a fetch a module kept when it loaded) go out and are recorded; the second Action gets
+ * the recorded answer (with its `url` and `redirected`, as long after the request as it came to the first, an abort
+ * before then rejecting) for the same method, URL, body, headers, content-type and redirect mode (a Request's body and
+ * a Blob are read from a copy; headers are compared as keyed digests, never shown). A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
  * Action's request that the first did not send fails as a refused connection would, or, with `live`, goes out. A
  * stream body is read (up to 16 MiB) and compared as bytes. An answer replayed out of the order the first run had it
  * in relative to a state-changing request (where that order was certain) is a difference, `requests.order`.
  * Requests sent through `node:http`/`node:https` directly are not replayed: both runs send them, and they are
  * counted (`Side.live`) and compared by method and URL.
+ *
+ * A run is compared as its handler left it when it settled (its api calls and their arguments copied then, the requests
+ * sent by then); what it did later is noted in its Side (`late`), not compared, as Auth0 does not apply it. Both runs of
+ * an event share one api clock. While they run, `process.exit` throws and an uncaught exception or unhandled rejection
+ * rejects the run of the Action it came from (internal/diff/guard.ts).
  *
  * Differences that are intended are left out with `ignore`: a path as the report writes it, or one of its leading
  * parts (`claims.id.https://example.com/seller`, `metadata.app.last_seen`, `cache.k`, `requests`). A path that can
@@ -36,18 +42,19 @@
  * credentials-exchange run is
  * compared by its outcome, the deny's code and reason, each access-token claim and every other call. Two Actions that
  * serve different triggers are refused (TriggersDiffer): no event can show what one does for a trigger the other does
- * not serve. An Action without the handler an event needs is a LocalRunError naming the handler; a handler only one
- * Action has and no event runs (an onContinuePostLogin) is noted in the report.
+ * not serve. An Action without the handler an event needs is a LocalRunError naming the handler; a handler either
+ * Action has and no event runs (an onContinuePostLogin, a second trigger's handler) is noted in the report.
  *
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import { createRequire } from "node:module"
 import { resolve } from "node:path"
 import * as EventSet from "./internal/diff/eventSet.ts"
+import * as Guard from "./internal/diff/guard.ts"
 import * as HttpTape from "./internal/diff/httpTape.ts"
 import * as Outcome from "./internal/diff/outcome.ts"
 import * as Runners from "./internal/diff/runners.ts"
@@ -111,6 +118,12 @@ export interface Side {
   readonly live: number
   /** The time limit, in milliseconds, when the handler had not settled by then (the outcome is "rejected"). */
   readonly timedOutMs?: number
+  /**
+   * What the Action did after its handler settled (on a timer, from an un-awaited promise), while the event ran: the
+   * api methods it called (`api.idToken.setCustomClaim`) and the requests it sent (`POST https://...`). Auth0 does
+   * not apply such calls, so they are not compared; absent when there were none.
+   */
+  readonly late?: ReadonlyArray<string>
 }
 
 /**
@@ -164,8 +177,9 @@ export interface Report {
   readonly differ: number
   readonly results: ReadonlyArray<EventResult>
   /**
-   * What the diff could not compare: a handler only one Action exports, which no event ran (a continue pass only when
-   * some event's run sent the user away, with a redirect or a form).
+   * What the diff could not compare: a handler either Action exports (both, or only one) that no event ran, with the
+   * events that would run it (a continue pass only when some event's run sent the user away, with a redirect or a
+   * form).
    */
   readonly notes: ReadonlyArray<string>
   /**
@@ -176,13 +190,13 @@ export interface Report {
 }
 
 /**
- * A handler only one Action exports, which no event ran: `file` exports `handler`.
+ * A handler no event ran, and `who` exports it ("both Actions export", or "only <file> exports").
  *
  * @category models
  * @since 0.1.0
  */
 export interface Unran {
-  readonly file: string
+  readonly who: string
   readonly handler: string
 }
 
@@ -341,13 +355,48 @@ export const served = (
     Effect.orElseSucceed(() => ({ triggers: [], handlers: [] }))
   )
 
-const sideOf = (result: Runners.Run, sent: ReadonlyArray<HttpTape.Sent>): Side => ({
+const sideOf = (result: Runners.Run, sent: ReadonlyArray<HttpTape.Sent>, late: ReadonlyArray<string>): Side => ({
   outcome: result.outcome,
   ...(result.reason === undefined ? {} : { reason: result.reason }),
   ...(result.rejection === undefined ? {} : { rejection: result.rejection }),
   requests: sent.length,
   live: sent.filter((request) => request.body === HttpTape.nodeHttpBody).length,
-  ...(result.timedOutMs === undefined ? {} : { timedOutMs: result.timedOutMs })
+  ...(result.timedOutMs === undefined ? {} : { timedOutMs: result.timedOutMs }),
+  ...(late.length === 0 ? {} : { late })
+})
+
+// One run of one side, with HTTP through `fetch`: what it decided by the time its handler settled (the calls and the
+// requests sent by then), and what it did later, read when asked (`late`).
+const runSide = Effect.fn("Diff.runSide")(function*(
+  runner: Runners.Runner,
+  handler: Runners.Handler,
+  one: Case,
+  options: Runners.RunOptions,
+  fetch: (real: typeof globalThis.fetch) => typeof globalThis.fetch,
+  sent: ReadonlyArray<HttpTape.Sent>
+) {
+  let kept = 0
+  const settled = () => void (kept = sent.length)
+  const result = yield* HttpTape.withFetch(
+    fetch,
+    HttpTape.observingNodeHttp(
+      sent as Array<HttpTape.Sent>,
+      runner.run(handler, structuredClone(one.event), {
+        ...options,
+        settled
+      })
+    )
+  )
+  const sentBy = sent.slice(0, kept)
+  return {
+    result,
+    sent: sentBy,
+    entries: result.entries(sentBy),
+    late: () => [
+      ...result.late().map((method) => `api.${method}`),
+      ...sent.slice(kept).map((request) => `${request.method} ${request.url}`)
+    ]
+  }
 })
 
 // A side without a value has no key, so JSON output can tell "no claim" from a claim set to null. A cache value is
@@ -362,26 +411,51 @@ const toDifference = (compared: Outcome.Difference): Difference => {
 
 // The runs of one event: `a` with HTTP recorded, then `b` with it replayed. Each gets its own copy of the event, so
 // what the first handler changes in it cannot reach the second.
-const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one: Case, options: Options) {
+const runEvent = Effect.fn("Diff.runEvent")(function*(
+  a: Action,
+  b: Action,
+  one: Case,
+  options: Options,
+  guard: Guard.Guard
+) {
+  // One clock for both runs of the event, stopped at its start: a token either Action encodes carries the same `iat`
+  // however long the runs take (the wall clock, as Auth0's tokens carry).
+  const startedAt = Date.now()
   const runOptions = {
+    now: () => startedAt,
     secrets: options.secrets ?? {},
     ...(options.timeout === undefined ? {} : { timeout: options.timeout })
   }
   const runner = Runners.runners.get(one.pass)!
+  const limitMs = Duration.toMillis(Duration.fromInputUnsafe(options.timeout ?? LocalRun.auth0TimeLimit))
   const tape = HttpTape.makeTape()
   const replay: HttpTape.Replay = { sent: [], outOfOrder: [] }
-  const resultA = yield* HttpTape.withFetch(
+  guard.running = "a"
+  const ranA = yield* runSide(
+    runner,
+    a.handlers[one.pass]!,
+    one,
+    runOptions,
     (real) => HttpTape.recording(real, tape),
-    HttpTape.observingNodeHttp(tape.sent, runner.run(a.handlers[one.pass]!, structuredClone(one.event), runOptions))
+    tape.sent
   )
-  const resultB = yield* HttpTape.withFetch(
-    (real) => HttpTape.replaying(real, tape, replay, options.live === true),
-    HttpTape.observingNodeHttp(replay.sent, runner.run(b.handlers[one.pass]!, structuredClone(one.event), runOptions))
+  guard.running = "b"
+  const ranB = yield* runSide(
+    runner,
+    b.handlers[one.pass]!,
+    one,
+    runOptions,
+    (real) => HttpTape.replaying(real, tape, replay, options.live === true, limitMs),
+    replay.sent
   )
-  const entriesA = resultA.entries(tape.sent)
+  // What escaped a handler (process.exit, a throw on a timer, an unhandled rejection) fails that Action's run.
+  const crashes = guard.take()
+  const runA = crashed(ranA, crashes.find((crash) => crash.side === "a")?.text)
+  const runB = crashed(ranB, crashes.find((crash) => crash.side === "b")?.text)
+  const entriesA = runA.entries
   // An answer replayed out of its order with a state-changing request is a difference the runs alone cannot show.
   const entriesB = [
-    ...resultB.entries(replay.sent),
+    ...runB.entries,
     ...(replay.outOfOrder.length === 0 ? [] : [{ path: ["requests", "order"], value: replay.outOfOrder }])
   ]
   const all = Outcome.compare(entriesA, entriesB)
@@ -406,19 +480,33 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     notIssued: scrub(notIssued),
     ignored: scrub(all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path))),
     covered,
-    a: scrub(sideOf(resultA, tape.sent)),
-    b: scrub(sideOf(resultB, replay.sent))
+    a: scrub(sideOf(runA.result, runA.sent, runA.late())),
+    b: scrub(sideOf(runB.result, runB.sent, runB.late()))
   }
-  return { result, continues: resultA.continues || resultB.continues }
+  return { result, continues: runA.result.continues || runB.result.continues }
 })
 
 // The notes on handlers no event ran: a continue pass only when a run sent the user away (a redirect, a form), so that
 // Auth0 would have called it; otherwise it is not a pass the events could have missed.
-const notesOn = (unran: ReadonlyArray<Unran>, continues: boolean): ReadonlyArray<string> =>
-  unran.filter(({ handler }) => continues || !handler.startsWith("onContinue")).map(({ file, handler }) =>
-    `only ${file} exports ${handler}, and no event ran it` +
-    (handler.startsWith("onContinue") ? ` (a { "continue": true } event, or --continue, would)` : "")
+const notesOn = (unran: ReadonlyArray<Unran>, continues: boolean, cases: ReadonlyArray<Case>): ReadonlyArray<string> =>
+  unran.filter(({ handler }) => continues || !handler.startsWith("onContinue")).map(({ who, handler }) =>
+    `${who} ${handler}, and no event ran it (${eventsFor(handler, cases)} would)`
   )
+
+// A run that something escaped from (`text`): rejected, with that as its rejection unless its handler rejected first.
+const crashed = <S extends { readonly result: Runners.Run; readonly entries: ReadonlyArray<Outcome.Entry> }>(
+  run: S,
+  text: string | undefined
+): S => {
+  if (text === undefined) return run
+  const rejection = run.result.rejection ?? text
+  const entries = [
+    ...run.entries.filter((entry) => entry.path[0] !== "outcome" && entry.path[0] !== "rejection"),
+    { path: ["outcome"], value: "rejected" },
+    { path: ["rejection"], value: rejection }
+  ]
+  return { ...run, result: { ...run.result, outcome: "rejected", rejection }, entries }
+}
 
 /**
  * Runs every event through both Actions, one event at a time, and compares what each made of the login. `unran`: the
@@ -435,9 +523,13 @@ export const compare = Effect.fn("Diff.compare")(function*(
   unran: ReadonlyArray<Unran> = []
 ) {
   yield* checkIgnore(options.ignore ?? [])
-  const runs = yield* Effect.forEach(cases, (one) => runEvent(a, b, one, options))
+  // While the Actions run, neither can end the process or crash it (Guard).
+  const runs = yield* Guard.guarded(
+    { a: resolve(a.file), b: resolve(b.file) },
+    (guard) => Effect.forEach(cases, (one) => runEvent(a, b, one, options, guard))
+  )
   const results = runs.map((run) => run.result)
-  const notes = notesOn(unran, runs.some((run) => run.continues))
+  const notes = notesOn(unran, runs.some((run) => run.continues), cases)
   const same = results.filter((r) => r.same).length
   const unusedIgnores = [...new Set(options.ignore ?? [])].filter((path) =>
     !results.some((r) => r.covered.includes(path))
@@ -459,6 +551,16 @@ export const diff = Effect.fn("Diff.diff")(function*(
   options: Options & Omit<EventSet.ReadOptions, "trigger" | "triggerHint"> = {}
 ) {
   yield* checkIgnore(options.ignore ?? [])
+  // Loading an Action runs its module's top: one that calls process.exit there fails to load, not ends the process.
+  return yield* Guard.exitGuarded(diffLoaded(fileA, fileB, events, options))
+})
+
+const diffLoaded = Effect.fnUntraced(function*(
+  fileA: string,
+  fileB: string,
+  events: string,
+  options: Options & Omit<EventSet.ReadOptions, "trigger" | "triggerHint">
+) {
   const servedA = yield* served(fileA)
   const servedB = yield* served(fileB)
   const [triggersA, triggersB] = [servedA.triggers, servedB.triggers]
@@ -476,14 +578,36 @@ export const diff = Effect.fn("Diff.diff")(function*(
     trigger,
     triggerHint: `the Actions serve ${serves.join(" and ")}`
   })
-  const a = yield* loadAction(fileA, cases)
-  const b = yield* loadAction(fileB, cases)
   const ran = new Set(cases.map((c) => c.pass))
   const unran = [...new Set([...servedA.handlers, ...servedB.handlers])]
-    .filter((name) => !ran.has(name) && servedA.handlers.includes(name) !== servedB.handlers.includes(name))
-    .map((handler): Unran => ({ file: servedA.handlers.includes(handler) ? fileA : fileB, handler }))
-  return yield* compare(a, b, cases, options, unran)
+    .filter((name) => !ran.has(name))
+    .map((handler): Unran => {
+      const inA = servedA.handlers.includes(handler)
+      const who = inA === servedB.handlers.includes(handler)
+        ? "both Actions export"
+        : `only ${inA ? fileA : fileB} exports`
+      return { who, handler }
+    })
+  // The Actions load with the routing fetch in place, so a fetch a module keeps from its load is recorded too.
+  return yield* HttpTape.routing(Effect.gen(function*() {
+    const a = yield* loadAction(fileA, cases)
+    const b = yield* loadAction(fileB, cases)
+    return yield* compare(a, b, cases, options, unran)
+  }))
 })
+
+// How to write events that run a handler: a continue pass, a first pass (when the events ran the continue pass of its
+// trigger), or an event of its trigger.
+const eventsFor = (handler: string, cases: ReadonlyArray<Case>): string => {
+  const trigger = Triggers.all.find((t) => t.handlers.includes(handler))
+  return !handler.startsWith("onContinue") && cases.some((c) => c.trigger === trigger?.id)
+    ? `an event without "continue": true, and without --continue,`
+    : handler.startsWith("onContinue")
+    ? `a { "continue": true${
+      trigger === undefined || trigger.id === "post-login" ? "" : `, "trigger": "${trigger.id}"`
+    } } event, or --continue,`
+    : `an event with "trigger": "${trigger?.id ?? "?"}" (or --trigger ${trigger?.id ?? "?"} for events that name none)`
+}
 
 const absent = "(none)"
 
@@ -502,7 +626,15 @@ const showAt = (path: string, value: unknown): string =>
     ? `set ${show(value.set)}${Predicate.hasProperty(value, "options") ? ` ${show(value.options)}` : ""}`
     : show(value)
 
-const table = (rows: ReadonlyArray<readonly [string, string, string]>): Array<string> => {
+// A value as the terminal shows it: control characters (an ANSI escape that would hide or rewrite what follows) and
+// the bidirectional overrides written as `\u001b`, not acted on.
+const printable = (text: string): string =>
+  // oxlint-disable-next-line no-control-regex
+  text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) =>
+    `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+const table = (written: ReadonlyArray<readonly [string, string, string]>): Array<string> => {
+  const rows = written.map(([path, a, b]) => [printable(path), printable(a), printable(b)] as const)
   const widths = [0, 1].map((column) => Math.max(...rows.map((row) => row[column]!.length)))
   return rows.map(([path, a, b]) => `  ${path.padEnd(widths[0]!)}  ${a.padEnd(widths[1]!)}  ${b}`.trimEnd())
 }
@@ -520,7 +652,7 @@ const rowsOf = (differences: ReadonlyArray<Difference>) =>
   differences.map((d) => [d.path, showAt(d.path, d.a), showAt(d.path, d.b)] as const)
 
 const headingOf = (r: EventResult): string =>
-  `${r.name}${
+  `${printable(r.name)}${
     r.trigger === "post-login"
       ? r.pass === "onContinuePostLogin" ? " (continue)" : ""
       : r.pass.startsWith("onContinue")
@@ -566,7 +698,19 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
       `note: ${live} request${live === 1 ? "" : "s"} went out through node:http(s), from both Actions: rulefx diff ` +
       `records and replays fetch only, so a service whose answers change can make these runs differ`
     ]
-  return [...blocks, summary, ...note, ...report.notes.map((n) => `note: ${n}`)].join("\n\n")
+  const late = report.results.flatMap((r) =>
+    (["a", "b"] as const).flatMap((side) =>
+      r[side].late === undefined
+        ? []
+        : [
+          `note: ${r.name}: ${labels[side]} called ${
+            r[side].late!.join(", ")
+          } after its handler returned (a late api call after the handler returned: Auth0 does not apply it, so it ` +
+          `is not compared)`
+        ]
+    )
+  )
+  return [...blocks, summary, ...note, ...late, ...report.notes.map((n) => `note: ${n}`)].join("\n\n")
 }
 
 /**

@@ -27,6 +27,7 @@ import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { extname, resolve } from "node:path"
 import { readText } from "./internal/files.ts"
+import * as Settled from "./internal/settled.ts"
 import * as PartialEvent from "./PartialEvent.ts"
 import * as SourceMapping from "./SourceMapping.ts"
 
@@ -237,6 +238,16 @@ export interface RunOptions {
    * api's. `rulefx diff` records calls the recording api does not know this way.
    */
   readonly wrapApi?: (api: RecordingApi.RecordingApi) => RecordingApi.RecordingApi
+  /**
+   * Called the moment the handler settles (or the run is stopped), when the calls it made are kept: `rulefx diff`
+   * notes the requests sent by then.
+   */
+  readonly settled?: () => void
+  /**
+   * The api's clock, in milliseconds since the epoch (encodeToken's `iat`, validateToken's expiry, the cache's TTLs);
+   * the wall clock by default. `rulefx diff` gives both runs of one event the same one.
+   */
+  readonly now?: () => number
 }
 
 /**
@@ -282,12 +293,18 @@ export const run = Effect.fn("LocalRun.run")(function*(
   const withSecrets = { ...event, secrets: secretsOf(event, options.secrets) }
   const limit = Duration.fromInputUnsafe(options.timeout ?? auth0TimeLimit)
   const state = stateOf(event)
-  const recording = RecordingApi.make({ event: withSecrets, ...(state === undefined ? {} : { state }) })
+  const recording = RecordingApi.make({
+    event: withSecrets,
+    ...(state === undefined ? {} : { state }),
+    ...(options.now === undefined ? {} : { now: options.now })
+  })
   const api = options.wrapApi ? options.wrapApi(recording) : recording
+  // What Auth0 applies: the calls made by the time the handler settled, as they were then.
+  const settled = Settled.whenSettled(api.calls, options.settled)
   const capture = LogCapture.start()
   const started = performance.now()
   const { rejection, timedOut } = yield* Effect.tryPromise({
-    try: () => handler(withSecrets, api),
+    try: () => settled.run(() => handler(withSecrets, api)),
     catch: firstLine
   }).pipe(
     Effect.timeoutOption(limit),
@@ -301,7 +318,8 @@ export const run = Effect.fn("LocalRun.run")(function*(
     Effect.ensuring(Effect.sync(() => capture.stop()))
   )
   const elapsedMs = performance.now() - started
-  const summary = summarize(api.calls)
+  const calls = settled.calls()
+  const summary = summarize(calls)
   const sourceMap = options.sourceMap
   const reason = summary.denied ?? summary.validationError?.message
   const result: Result = {
@@ -310,7 +328,7 @@ export const run = Effect.fn("LocalRun.run")(function*(
     ...(rejection === undefined ? {} : { rejection }),
     ...(timedOut ? { timedOutMs: Duration.toMillis(limit) } : {}),
     summary,
-    calls: api.calls,
+    calls,
     logs: sourceMap === undefined
       ? capture.lines
       : capture.lines.map((line) => SourceMapping.mapText(sourceMap, line)),

@@ -28,6 +28,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as CacheValue from "./internal/diff/cacheValue.ts"
 import { readText } from "./internal/files.ts"
+import * as Settled from "./internal/settled.ts"
 import * as LocalRun from "./LocalRun.ts"
 import type * as Triggers from "./Triggers.ts"
 
@@ -42,7 +43,12 @@ export interface Support {
   readonly required: ReadonlyArray<string>
   readonly decode: (event: unknown) => Effect.Effect<unknown, { readonly issues: ReadonlyArray<string> }>
   /** The trigger's recording api, bound to the event (and its redirect state) where the trigger's api is. */
-  readonly api: (event: Readonly<Record<string, unknown>>, state: string | undefined) => TriggerApis.Recording
+  /** The trigger's recording api, bound to its event (and redirect state), on the clock `now` (the wall clock). */
+  readonly api: (
+    event: Readonly<Record<string, unknown>>,
+    state: string | undefined,
+    now: (() => number) | undefined
+  ) => TriggerApis.Recording
   /** The rules deliver a message: success is "done", not "allowed". */
   readonly delivers?: boolean
 }
@@ -134,7 +140,12 @@ export const supported: Readonly<Record<string, Support>> = {
       "transaction.locale"
     ],
     decode: PasswordResetPostChallengeEvent.decode,
-    api: (event, state) => TriggerApis.passwordResetPostChallenge({ event, ...(state === undefined ? {} : { state }) })
+    api: (event, state, now) =>
+      TriggerApis.passwordResetPostChallenge({
+        event,
+        ...(state === undefined ? {} : { state }),
+        ...(now === undefined ? {} : { now })
+      })
   },
   "custom-token-exchange": {
     defaults: TriggerEvents.customTokenExchange,
@@ -355,13 +366,15 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
   const support = supported[trigger.id]!
   const withSecrets = { ...event, secrets: LocalRun.secretsOf(event, options.secrets) }
   const limit = Duration.fromInputUnsafe(options.timeout ?? LocalRun.auth0TimeLimit)
-  const recording = support.api(withSecrets, LocalRun.stateOf(event))
+  const recording = support.api(withSecrets, LocalRun.stateOf(event), options.now)
   // `rulefx diff` records calls the trigger's recording api does not know (LocalRun.RunOptions.wrapApi).
   const api = options.wrapApi === undefined ? recording : options.wrapApi(recording as never) as typeof recording
+  // What Auth0 applies: the calls made by the time the handler settled, as they were then (LocalRun.run).
+  const settled = Settled.whenSettled(api.calls, options.settled)
   const capture = LogCapture.start()
   const started = performance.now()
   const { rejection, timedOut } = yield* Effect.tryPromise({
-    try: () => handler(withSecrets, api),
+    try: () => settled.run(() => handler(withSecrets, api)),
     catch: (error) => String(error instanceof Error ? `${error.name}: ${error.message}` : error).split("\n")[0] ?? ""
   }).pipe(
     Effect.timeoutOption(limit),
@@ -377,7 +390,8 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
     }),
     Effect.ensuring(Effect.sync(() => capture.stop()))
   )
-  const decisive = api.calls.filter((call) => decisiveMethods.has(call.method))
+  const calls = settled.calls()
+  const decisive = calls.filter((call) => decisiveMethods.has(call.method))
   const last = decisive.at(-1)
   const outcome: Result["outcome"] = rejection !== undefined
     ? "rejected"
@@ -396,11 +410,11 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
     reason: last?.args.map(String),
     ...(rejection === undefined ? {} : { rejection }),
     ...(timedOut ? { timedOutMs: Duration.toMillis(limit) } : {}),
-    decisions: api.calls.flatMap((call) => {
+    decisions: calls.flatMap((call) => {
       const row = rowOf(call)
       return row === undefined ? [] : [row]
     }),
-    calls: api.calls,
+    calls,
     logs: capture.lines,
     filled: options.filled ?? [],
     elapsedMs: performance.now() - started

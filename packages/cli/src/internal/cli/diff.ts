@@ -12,6 +12,11 @@ import { CommandFailed } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
 
+const afterRuns = (): void => {
+  process.exitCode = 1
+  process.stderr.write("rulefx diff: an Action threw after its run ended (not shown: it may hold a secret)\n")
+}
+
 export const diff = Command.make(
   "diff",
   {
@@ -102,6 +107,14 @@ export const diff = Command.make(
       }
     }
     const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
+    // Until the report is printed, the process says failure: an Action that ends it (a way out Diff's guard does not
+    // cover) cannot pass a CI gate with no output.
+    const exitCode = process.exitCode
+    process.exitCode = 1
+    // What an Action throws after the runs (a timer, a promise; Diff's guard is down by then) must neither print its
+    // stack, which may hold a secret, nor let the command pass: this process ends with the command.
+    process.on("uncaughtException", afterRuns)
+    process.on("unhandledRejection", afterRuns)
     const report = yield* Diff.diff(a, b, events, {
       secrets: extra,
       ignore,
@@ -119,6 +132,7 @@ export const diff = Command.make(
     )
     yield* Console.log(json ? Diff.toJson(report) : Diff.render(report, { a, b }))
     for (const warning of Diff.warnings(report)) yield* Console.error(warning)
+    process.exitCode = exitCode
     // A handler that timed out may have left a timer or a socket behind: failing ends the process, as `rulefx run`
     // does, instead of waiting for it.
     const late = Diff.timedOut(report)

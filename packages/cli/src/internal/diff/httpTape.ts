@@ -6,9 +6,11 @@
  * can show a request made by one Action only. Answers that do not match the network's state at a later time cannot
  * make the two runs differ: the second run never sees the network for a recorded request. Requests to different URLs
  * are matched in any order (facts send together), but an answer given out of its recorded order relative to a
- * state-changing request, where both runs' order was certain, is noted (`Replay.outOfOrder`). A stream body is read
- * (up to `maxRecordedBytes`) and sent on as bytes, so that it is compared like any other; a `Request`'s body is read
- * from a copy, with the same cap.
+ * state-changing request, where both runs' order was certain, is noted (`Replay.outOfOrder`). A replayed answer comes
+ * as long after the request as it came to the first run (capped by the run's time limit), and an AbortSignal that
+ * fires before then (a timeout the second Action set) rejects the fetch with its reason, as on the network; an answer
+ * the first Action gave up on is replayed as its error. A stream body is read (up to `maxRecordedBytes`) and sent on
+ * as bytes, so that it is compared like any other; a `Request`'s body is read from a copy, with the same cap.
  *
  * What is intercepted is `globalThis.fetch`, which both the typed runtime (core's HttpBody) and the legacy runtime's
  * `request` stand-in call when they send; it is replaced for the length of one run (the runs are one after another).
@@ -36,11 +38,18 @@ export interface Sent {
    * digests within one diff and the value of an API key or a bearer token is never shown); absent without headers.
    */
   readonly headers?: string
+  /** The content-type the body goes out with (its header, or the one fetch gives it: a form's, a Blob's, text's). */
+  readonly type?: string
+  /** How the request treats a redirect (`manual`, `error`), when not fetch's default `follow`. */
+  readonly redirect?: string
 }
 
 type Answer =
   | {
     readonly ok: true
+    /** The answer's URL and whether it came through a redirect, as fetch's Response has them. */
+    readonly url: string
+    readonly redirected: boolean
     readonly status: number
     readonly statusText: string
     readonly headers: ReadonlyArray<[string, string]>
@@ -56,6 +65,8 @@ interface Logged {
   readonly sent: Sent
   readonly sentAt: number
   settledAt: number
+  /** How long the answer (its status and headers) or the error took to come, in milliseconds. */
+  tookMs: number
 }
 
 /** The first run's requests: their answers by request (each with its place in `log`), and the order they were sent in. */
@@ -89,8 +100,27 @@ const bodyText = (body: unknown): string => {
   if (body instanceof ArrayBuffer) return Buffer.from(body).toString("latin1")
   if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("latin1")
   // A stream is read into bytes before (buffered); a Blob and a FormData are read where the request is described.
-  return `<${Object.prototype.toString.call(body).slice(8, -1)}>`
+  // Anything else fetch sends as its text (`1`, `[object Object]`), so that is what is compared.
+  return String(body)
 }
+
+// The content-type a request goes out with: its own header, or the one fetch gives its body (a form's, a Blob's type,
+// text's), without a multipart boundary (random per request).
+const contentType = (headers: Headers, body: unknown): string | undefined => {
+  const type = headers.get("content-type") ?? impliedType(body)
+  return type === undefined || type === "" ? undefined : type.replace(/;\s*boundary=[^;]*/i, "")
+}
+
+const impliedType = (body: unknown): string | undefined =>
+  body === undefined || body === null || body instanceof ArrayBuffer || ArrayBuffer.isView(body) || isStream(body)
+    ? undefined
+    : body instanceof URLSearchParams
+    ? "application/x-www-form-urlencoded;charset=UTF-8"
+    : body instanceof Blob
+    ? body.type
+    : body instanceof FormData
+    ? "multipart/form-data"
+    : "text/plain;charset=UTF-8"
 
 // Headers that differ on every request by nature (tracing ids): left out of the digest.
 const perRequest: ReadonlySet<string> = new Set(["traceparent", "tracestate", "b3", "x-b3-traceid", "x-b3-spanid"])
@@ -147,7 +177,9 @@ const describe = async (
 ): Promise<{ readonly sent: Sent; readonly init: Parameters<Fetch>[1] }> => {
   const { init, over } = await buffered(given)
   const request = input instanceof Request ? input : undefined
-  const url = request !== undefined ? request.url : input instanceof URL ? input.href : String(input)
+  // As fetch sends it: `HTTP://h` and `new URL("http://h/")` are one URL.
+  const written = request !== undefined ? request.url : input instanceof URL ? input.href : String(input)
+  const url = URL.canParse(written) ? new URL(written).href : written
   const body = over
     ? notCompared()
     : init?.body !== undefined
@@ -159,33 +191,77 @@ const describe = async (
     : request?.body != null
     ? await requestText(request)
     : ""
-  const headers = headersDigest(new Headers(init?.headers ?? request?.headers))
+  const headerList = new Headers(init?.headers ?? request?.headers)
+  const headers = headersDigest(headerList)
+  const type = init?.body !== undefined ? contentType(headerList, init.body) : request?.body != null
+    ? contentType(headerList, undefined)
+    : undefined
+  const redirect = String(init?.redirect ?? request?.redirect ?? "follow")
   const sent = {
-    method: String(init?.method ?? request?.method ?? "GET").toUpperCase(),
+    method: methodOf(String(init?.method ?? request?.method ?? "GET")),
     url,
     body,
-    ...(headers === undefined ? {} : { headers })
+    ...(headers === undefined ? {} : { headers }),
+    ...(type === undefined ? {} : { type }),
+    ...(redirect === "follow" ? {} : { redirect })
   }
   return { sent, init }
 }
 
-const keyOf = (sent: Sent): string => JSON.stringify([sent.method, sent.url, sent.body, sent.headers ?? ""])
+// A method as fetch sends it: the standard ones upper-cased, any other as written (`patch` goes out as `patch`).
+const standardMethods: ReadonlySet<string> = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"])
+const methodOf = (method: string): string => standardMethods.has(method.toUpperCase()) ? method.toUpperCase() : method
+
+const keyOf = (sent: Sent): string =>
+  JSON.stringify([sent.method, sent.url, sent.body, sent.headers ?? "", sent.type ?? "", sent.redirect ?? "follow"])
 
 const nullBody = new Set([101, 204, 205, 304])
 
+// A Response made here with the URL it came from and whether it came through a redirect, which its constructor cannot
+// set (its clones too), so an Action that reads `response.url` or `response.redirected` sees what fetch gave.
+const withOrigin = (response: Response, url: string, redirected: boolean): Response => {
+  const clone = response.clone.bind(response)
+  return Object.defineProperties(response, {
+    url: { value: url },
+    redirected: { value: redirected },
+    clone: { value: () => withOrigin(clone(), url, redirected) }
+  })
+}
+
 const toResponse = (answer: Answer): Promise<Response> =>
   answer.ok
-    ? Promise.resolve(
+    ? Promise.resolve(withOrigin(
       new Response(nullBody.has(answer.status) ? null : answer.body.slice(), {
         status: answer.status,
         statusText: answer.statusText,
         headers: answer.headers as Array<[string, string]>
-      })
-    )
+      }),
+      answer.url,
+      answer.redirected
+    ))
     : Promise.reject(answer.error)
 
-const aborted = (init: Parameters<Fetch>[1]): unknown =>
-  init?.signal?.aborted === true ? init.signal.reason ?? new DOMException("aborted", "AbortError") : undefined
+const aborted = (signal: AbortSignal | null | undefined): unknown =>
+  signal?.aborted === true ? signal.reason ?? new DOMException("This operation was aborted", "AbortError") : undefined
+
+// Resolves after `ms` (at once when not above 0), or rejects when `signal` aborts first, with its reason as fetch does.
+// The timer does not keep the process alive.
+const delayed = (ms: number, signal: AbortSignal | null | undefined): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const early = aborted(signal)
+    if (early !== undefined) return reject(early)
+    if (!(ms > 0)) return resolve()
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(aborted(signal))
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort)
+      resolve()
+    }, ms)
+    timer.unref()
+    signal?.addEventListener("abort", onAbort, { once: true })
+  })
 
 /** The most bytes of one answer the tape holds; a longer one (or one without an end) is not replayed. */
 export const maxRecordedBytes = 16 * 1024 * 1024
@@ -270,27 +346,37 @@ export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init)
   })
   const answer: Promise<Answer> = teed.then(
     ({ recorded, response }) => {
-      const { status, statusText } = response
+      const { redirected, status, statusText, url } = response
       const headers = [...response.headers]
       return readCapped(recorded).then(
         (body): Answer =>
-          body === undefined ? { ok: false, error: tooLarge(sent) } : { ok: true, status, statusText, headers, body },
+          body === undefined
+            ? { ok: false, error: tooLarge(sent) }
+            : { ok: true, url, redirected, status, statusText, headers, body },
         (error: unknown): Answer => ({ ok: false, error })
       )
     },
     (error: unknown): Answer => ({ ok: false, error })
   )
-  const logged: Logged = { sent, sentAt: tick(), settledAt: Infinity }
-  const settled = () => void (logged.settledAt = tick())
+  const started = performance.now()
+  const logged: Logged = { sent, sentAt: tick(), settledAt: Infinity, tookMs: 0 }
+  const settled = () => {
+    logged.settledAt = tick()
+    logged.tookMs = performance.now() - started
+  }
   void teed.then(settled, settled)
   const key = keyOf(sent)
   tape.answers.set(key, [...(tape.answers.get(key) ?? []), { answer, at: tape.log.push(logged) - 1 }])
   return teed.then(({ response, returned }) =>
-    new Response(nullBody.has(response.status) ? null : returned, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers
-    })
+    withOrigin(
+      new Response(nullBody.has(response.status) ? null : returned, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers
+      }),
+      response.url,
+      response.redirected
+    )
   )
 }
 
@@ -332,7 +418,7 @@ const orderProblem = (log: ReadonlyArray<Logged>, at: number, answered: Readonly
  * A fetch that answers from `tape`; a request not on it fails, or with `live` is sent with `real`. An answer given
  * out of its recorded order relative to a state-changing request is noted in `replay.outOfOrder`.
  */
-export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean): Fetch => {
+export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean, limitMs = Infinity): Fetch => {
   const used = new Map<string, number>()
   const answered = new Map<number, number>()
   return async (input, init) => {
@@ -345,7 +431,9 @@ export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean
     }
     const index = used.get(key) ?? 0
     used.set(key, index + 1)
-    const early = aborted(init)
+    const started = performance.now()
+    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
+    const early = aborted(signal)
     if (early !== undefined) return Promise.reject(early)
     const recorded = answers[Math.min(index, answers.length - 1)]!
     if (index < answers.length) {
@@ -354,7 +442,13 @@ export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean
       answered.set(recorded.at, Infinity)
     }
     const settled = () => void answered.set(recorded.at, tick())
-    return recorded.answer.then((answer) => (settled(), toResponse(answer)))
+    // The answer comes as late as it came to the first run (within the run's time limit), and an abort before then
+    // (a timeout the second Action gives the request) rejects the fetch, as it would have on the network.
+    return recorded.answer.then((answer) =>
+      delayed(Math.min(tape.log[recorded.at]!.tookMs, limitMs) - (performance.now() - started), signal).then(() => (
+        settled(), toResponse(answer)
+      ))
+    )
   }
 }
 
@@ -390,17 +484,62 @@ export const observingNodeHttp = <A, E, R>(
 /** An empty tape. */
 export const makeTape = (): Tape => ({ answers: new Map(), log: [], sent: [] })
 
-/** Runs `effect` with `globalThis.fetch` replaced by `fetch`, and puts the previous one back after it. */
+// The fetch installed by `routing`: one function that sends through what the run in progress set (`current`), or, between
+// runs, through the real fetch.
+interface Routed {
+  readonly real: Fetch
+  readonly fetch: Fetch
+  current: Fetch | undefined
+}
+
+let routed: Routed | undefined
+
+/**
+ * Runs `effect` (the loading of the Actions and their runs) with `globalThis.fetch` replaced by one function that
+ * sends through the fetch of the run in progress (`withFetch`): a module that keeps `globalThis.fetch` when it loads
+ * (`const send = globalThis.fetch`, an SDK client built at the top) sends through the recording and the replay too.
+ * The previous fetch is put back after.
+ */
+export const routing = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => {
+      const previous = routed
+      const real = globalThis.fetch
+      const route: Routed = { real, current: undefined, fetch: (input, init) => (route.current ?? real)(input, init) }
+      routed = route
+      globalThis.fetch = route.fetch
+      return { previous, real }
+    }),
+    () => effect,
+    ({ previous, real }) =>
+      Effect.sync(() => {
+        routed = previous
+        globalThis.fetch = real
+      })
+  )
+
+/**
+ * Runs `effect` with fetch replaced by `fetch`: inside `routing`, what its function sends through (and
+ * `globalThis.fetch` is that function again, in case the previous run replaced it); else `globalThis.fetch` itself.
+ * The previous one is put back after.
+ */
 export const withFetch = <A, E, R>(
   fetch: (real: Fetch) => Fetch,
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
   Effect.acquireUseRelease(
     Effect.sync(() => {
-      const real = globalThis.fetch
-      globalThis.fetch = fetch(real)
-      return real
+      const route = routed
+      if (route === undefined) {
+        const real = globalThis.fetch
+        globalThis.fetch = fetch(real)
+        return () => void (globalThis.fetch = real)
+      }
+      const previous = route.current
+      route.current = fetch(route.real)
+      globalThis.fetch = route.fetch
+      return () => void (route.current = previous)
     }),
     () => effect,
-    (real) => Effect.sync(() => void (globalThis.fetch = real))
+    (restore) => Effect.sync(restore)
   )

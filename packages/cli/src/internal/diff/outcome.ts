@@ -153,7 +153,9 @@ const otherCalls = (calls: ReadonlyArray<RecordingApi.Call>, known: ReadonlySet<
 }
 
 // By method and URL: the bodies sent, sorted (concurrent requests may go out in either order), and, when any had
-// headers, their digests (never their values), sorted, under `requests.<target>.headers`.
+// headers, their digests (never their values), sorted, under `requests.<target>.headers`; their content-types (a
+// body's implied one too) under `requests.<target>.type`; when any did not follow
+// redirects, each one's redirect mode under `requests.<target>.redirect`.
 const requests = (sent: ReadonlyArray<Sent>): Array<Entry> => {
   const byTarget = new Map<string, Array<Sent>>()
   for (const request of sent) {
@@ -165,6 +167,12 @@ const requests = (sent: ReadonlyArray<Sent>): Array<Entry> => {
     out.push({ path: ["requests", target], value: list.map((r) => r.body).toSorted() })
     if (list.some((r) => r.headers !== undefined)) {
       out.push({ path: ["requests", target, "headers"], value: list.map((r) => r.headers ?? "").toSorted() })
+    }
+    if (list.some((r) => r.type !== undefined)) {
+      out.push({ path: ["requests", target, "type"], value: list.map((r) => r.type ?? "").toSorted() })
+    }
+    if (list.some((r) => r.redirect !== undefined)) {
+      out.push({ path: ["requests", target, "redirect"], value: list.map((r) => r.redirect ?? "follow").toSorted() })
     }
   }
   return out

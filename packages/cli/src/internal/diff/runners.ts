@@ -6,6 +6,7 @@
  * Outcome.triggerEntries. Both wrap the api so that a call it does not know is recorded (GenericApi), and the HTTP
  * tape (around the run, in Diff) is the same for all.
  */
+import type * as RecordingApi from "@rulefx/testing/RecordingApi"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as LocalRun from "../../LocalRun.ts"
@@ -30,12 +31,21 @@ export interface Run {
    */
   readonly continues: boolean
   readonly entries: (sent: ReadonlyArray<Sent>) => ReadonlyArray<Outcome.Entry>
+  /**
+   * The api methods the Action called after its handler settled (on a timer, from an un-awaited promise), so far:
+   * Auth0 does not apply them, and they are not in `entries`.
+   */
+  readonly late: () => ReadonlyArray<string>
 }
 
 /** What a run is given besides the handler and the event. */
 export interface RunOptions {
   readonly secrets: Readonly<Record<string, string>>
   readonly timeout?: Duration.Input
+  /** Called the moment the handler settles (or the run is stopped). */
+  readonly settled?: () => void
+  /** The api's clock (encodeToken's `iat`): both runs of one event get the same one. */
+  readonly now?: () => number
 }
 
 /** How to run one handler: its trigger, and the run. */
@@ -50,39 +60,54 @@ const ended = (
   reason: string | undefined,
   rejection: string | undefined,
   timedOutMs: number | undefined
-): Omit<Run, "entries" | "continues"> => {
-  const out: { -readonly [K in keyof Omit<Run, "entries" | "continues">]: Run[K] } = { outcome }
+): Omit<Run, "entries" | "continues" | "late"> => {
+  const out: { -readonly [K in keyof Omit<Run, "entries" | "continues" | "late">]: Run[K] } = { outcome }
   if (reason !== undefined) out.reason = reason
   if (rejection !== undefined) out.rejection = rejection
   if (timedOutMs !== undefined) out.timedOutMs = timedOutMs
   return out
 }
 
-const postLogin: Runner["run"] = (handler, event, options) =>
-  LocalRun.run(handler as Parameters<typeof LocalRun.run>[0], event, { ...options, wrapApi: GenericApi.wrap }).pipe(
+// The api wrapped (GenericApi), and the methods of its calls after the first `kept` (those the result holds).
+const watched = () => {
+  let api: RecordingApi.RecordingApi | undefined
+  return {
+    wrapApi: (base: RecordingApi.RecordingApi) => (api = GenericApi.wrap(base)),
+    after: (kept: number) => () => (api?.calls ?? []).slice(kept).map((call) => call.method)
+  }
+}
+
+const postLogin: Runner["run"] = (handler, event, options) => {
+  const api = watched()
+  return LocalRun.run(handler as Parameters<typeof LocalRun.run>[0], event, { ...options, wrapApi: api.wrapApi }).pipe(
     Effect.map((result): Run =>
       Object.assign(ended(result.outcome, result.reason, result.rejection, result.timedOutMs), {
         continues: result.summary.redirect !== undefined || result.summary.form !== undefined,
-        entries: (sent: ReadonlyArray<Sent>) => Outcome.entries(result, sent)
+        entries: (sent: ReadonlyArray<Sent>) => Outcome.entries(result, sent),
+        late: api.after(result.calls.length)
       })
     )
   )
+}
 
 // The calls of another trigger's api that send the user away, to come back through its continue pass.
 const sendsAway: ReadonlySet<string> = new Set(["redirect.sendUserTo", "prompt.render"])
 
-const other = (trigger: Triggers.Trigger): Runner["run"] => (handler, event, options) =>
-  TriggerLocalRun.run(handler as Parameters<typeof TriggerLocalRun.run>[0], trigger, event, {
+const other = (trigger: Triggers.Trigger): Runner["run"] => (handler, event, options) => {
+  const api = watched()
+  return TriggerLocalRun.run(handler as Parameters<typeof TriggerLocalRun.run>[0], trigger, event, {
     ...options,
-    wrapApi: GenericApi.wrap
+    wrapApi: api.wrapApi
   }).pipe(
     Effect.map((result): Run =>
       Object.assign(ended(result.outcome, result.reason?.join(" | "), result.rejection, result.timedOutMs), {
         continues: result.calls.some(({ method }) => sendsAway.has(method)),
-        entries: (sent: ReadonlyArray<Sent>) => Outcome.triggerEntries(result, sent)
+        entries: (sent: ReadonlyArray<Sent>) => Outcome.triggerEntries(result, sent),
+        late: api.after(result.calls.length)
       })
     )
   )
+}
 
 /**
  * Every handler `rulefx diff` runs, by name: post-login's two passes and each other trigger's handlers (the continue

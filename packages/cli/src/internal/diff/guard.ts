@@ -1,0 +1,89 @@
+/**
+ * The process while `rulefx diff` runs two Actions in it: an Action must not end it, nor crash it. While the guard
+ * is up, `process.exit` throws (in a handler, its run rejects; on a timer, it is an uncaught exception), the process's
+ * exit code says failure (a way out the guard does not cover, `process.kill`, `process.reallyExit`, still exits
+ * non-zero), and an uncaught exception or an unhandled rejection is kept, not printed with its stack (which may hold a
+ * secret), and given to the Action it came from: the one whose file its stack names, else the one running. The
+ * process's own listeners are put back after.
+ */
+import * as Effect from "effect/Effect"
+
+/** Which Action: the first (`a`) or the second (`b`). */
+export type Side = "a" | "b"
+
+/** What escaped an Action's handler: how, and the first line of what was thrown. */
+export interface Crash {
+  readonly side: Side
+  readonly text: string
+}
+
+/** The guard: which side is running (set by the caller), and what escaped since the last `take`. */
+export interface Guard {
+  running: Side
+  readonly take: () => ReadonlyArray<Crash>
+}
+
+const firstLine = (error: unknown): string =>
+  String(error instanceof Error ? `${error.name}: ${error.message}` : error).split("\n")[0] ?? ""
+
+const events = ["uncaughtException", "unhandledRejection"] as const
+
+// process.exit throwing and the exit code at failure; gives what puts them back.
+const noExit = (): () => void => {
+  const exit = process.exit
+  process.exit = (code?: string | number | null) => {
+    throw new Error(`process.exit(${code ?? ""}) called: rulefx diff does not let an Action end the process`)
+  }
+  const exitCode = process.exitCode
+  process.exitCode = 1
+  return () => {
+    process.exit = exit
+    process.exitCode = exitCode
+  }
+}
+
+/**
+ * Runs `effect` with `process.exit` throwing and the exit code at failure, as while the Actions load: a module that
+ * ends the process at its top cannot be loaded (its loading fails naming the throw).
+ */
+export const exitGuarded = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.acquireUseRelease(Effect.sync(noExit), () => effect, (restore) => Effect.sync(restore))
+
+/**
+ * Runs `use` with the guard up: `files` are the Actions' paths, by side, which attribute a crash by its stack.
+ */
+export const guarded = <A, E, R>(
+  files: Readonly<Record<Side, string>>,
+  use: (guard: Guard) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => {
+      const crashes: Array<Crash> = []
+      const guard: Guard = { running: "a", take: () => crashes.splice(0) }
+      const sideOf = (error: unknown): Side => {
+        const stack = error instanceof Error ? String(error.stack) : ""
+        const named = (["a", "b"] as const).filter((side) => stack.includes(files[side]))
+        return named.length === 1 ? named[0]! : guard.running
+      }
+      const onException = (error: unknown) =>
+        void crashes.push({ side: sideOf(error), text: `uncaught exception: ${firstLine(error)}` })
+      const onRejection = (error: unknown) =>
+        void crashes.push({ side: sideOf(error), text: `unhandled rejection: ${firstLine(error)}` })
+      const saved = events.map((event) => [event, process.rawListeners(event as "exit")] as const)
+      for (const event of events) process.removeAllListeners(event)
+      process.on("uncaughtException", onException)
+      process.on("unhandledRejection", onRejection)
+      const unexit = noExit()
+      const restore = () => {
+        unexit()
+        process.off("uncaughtException", onException)
+        process.off("unhandledRejection", onRejection)
+        for (const [event, listeners] of saved) {
+          for (const listener of listeners) process.on(event, listener as (...args: Array<unknown>) => void)
+        }
+      }
+      return { guard, restore }
+    }),
+    ({ guard }) => use(guard),
+    ({ restore }) => Effect.sync(restore)
+  )
