@@ -264,7 +264,9 @@ export const standardGlobals: ReadonlySet<string> = globals.standardGlobals
  *
  * The file must hold exactly one function: a function declaration (named or anonymous), or a function or arrow
  * expression statement, with an optional trailing semicolon and any comments around it. Anything else (a syntax
- * error, a second statement, no function, a generator) fails with `InvalidRuleSource` at the offending line.
+ * error, a second statement, no function, a generator) fails with `InvalidRuleSource` at the offending line, and so
+ * does a rule nested more than 256 levels deep (brackets, or operators such as `1 + 1 + ...`), which the recursive
+ * walks over its syntax could not analyse without overflowing the stack.
  *
  * **Example** (Analyzing a rule)
  *
@@ -297,7 +299,8 @@ export const analyze: (file: string, text: string) => Effect.Effect<Analysis, In
 })
 
 /**
- * The rule file is not one function: a syntax error, no function, or more than one statement.
+ * The rule file is not one function: a syntax error, no function, or more than one statement; or it nests too deeply
+ * to analyse.
  *
  * **Details**
  *

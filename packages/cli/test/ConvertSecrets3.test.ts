@@ -1,0 +1,98 @@
+/**
+ * `rulefx convert` never says "converted" for a typed rule that leaks a `configuration` setting the legacy runtime
+ * keeps secret: into a token or a redirect through an inner function's parameter or a second alias, into the logs, as
+ * a claim's name or a scope; and a rule nested too deeply to analyse is a clear error, not a crash (breaker review 3).
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Analyze from "@rulefx/cli/Analyze"
+import * as Convert from "@rulefx/cli/Convert"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+let dir = ""
+
+beforeAll(() => {
+  dir = mkdtempSync(join(fileURLToPath(new URL(".", import.meta.url)), ".tmp-convert-secrets3-"))
+})
+
+afterAll(() => {
+  if (dir !== "") rmSync(dir, { recursive: true, force: true })
+})
+
+// A rules folder `folder` holding the rules in order (name → source).
+const rulesFolder = (folder: string, rules: ReadonlyArray<readonly [string, string]>): string => {
+  const path = join(dir, `${folder}-rules`)
+  mkdirSync(path, { recursive: true })
+  rules.forEach(([name, source], i) => {
+    writeFileSync(join(path, `${name}.js`), source)
+    writeFileSync(
+      join(path, `${name}.json`),
+      JSON.stringify({ name, script: `./${name}.js`, stage: "login_success", enabled: true, order: i + 1 })
+    )
+  })
+  return path
+}
+
+// Converts the rule named `name` (the last one unless given) of a folder holding `rules`.
+const convertLast = (folder: string, rules: ReadonlyArray<readonly [string, string]>, name = rules.at(-1)![0]) =>
+  Effect.gen(function*() {
+    const path = rulesFolder(folder, rules)
+    const written = yield* Convert.convert(path, name, { out: join(dir, `${folder}-out`), check: false })
+    return { path, name, written }
+  })
+
+const rule = (body: string) =>
+  `function (user, context, callback) {\n${body}\n  return callback(null, user, context);\n}`
+
+// A rule `levels` ifs deep.
+const deep = (levels: number) =>
+  `function (user, context, callback) {\n${"if (user.email) {\n".repeat(levels)}${
+    "}\n".repeat(levels)
+  }  return callback(null, user, context);\n}`
+
+describe("ConvertSecrets3: a rule nested too deeply to analyse", () => {
+  it.live(
+    "a rule nested 1,000 or 3,000 deep is a typed error naming it, not a stack overflow",
+    () =>
+      Effect.gen(function*() {
+        for (const levels of [1000, 3000]) {
+          const exit = yield* Effect.exit(convertLast(`deep-${levels}`, [["deep", deep(levels)]]))
+          assert.isFalse(Exit.hasDies(exit), String(exit))
+          assert.isTrue(Exit.isFailure(exit), String(exit))
+          assert.match(String(exit), /deep.*nested too deeply to analyse/s)
+        }
+      }),
+    120_000
+  )
+
+  it.live("a deep rule elsewhere in the folder does not stop another rule converting", () =>
+    Effect.gen(function*() {
+      for (const levels of [1000, 1500, 2000, 2500]) {
+        const { written } = yield* convertLast(
+          `deep-elsewhere-${levels}`,
+          [["deep", deep(levels)], ["plain", rule(`  context.idToken["https://x/a"] = "b";`)]],
+          "plain"
+        )
+        assert.strictEqual(written.status, "converted", written.module)
+      }
+    }), 120_000)
+
+  it.effect("Analyze (migrate, events --generate): nested brackets, a long chain, one the parser cannot hold", () =>
+    Effect.gen(function*() {
+      const rules = {
+        brackets: `var x = ${"(".repeat(1000)}1${")".repeat(1000)};`,
+        chain: `var x = 1${" + 1".repeat(1000)};`,
+        parser: `var x = 1${" + 1".repeat(20000)};`
+      }
+      for (const [what, body] of Object.entries(rules)) {
+        const error = yield* Effect.flip(Analyze.analyze(`${what}.js`, rule(body)))
+        assert.strictEqual(error._tag, "InvalidRuleSource")
+        const levels = what === "parser" ? "more levels than the parser can hold" : "\\d+ levels"
+        const expected = `^${what}\\.js:\\d+:\\d+: nested too deeply to analyse: ${levels}, the limit is 256$`
+        assert.match(error.message, new RegExp(expected))
+      }
+    }))
+})
