@@ -53,6 +53,48 @@ const deep = (levels: number) =>
     "}\n".repeat(levels)
   }  return callback(null, user, context);\n}`
 
+describe("ConvertSecrets3: a configuration setting reaches a token or a redirect of a converted rule", () => {
+  it.live(
+    "through a second alias of a local (`var p = o; p.k = configuration.KEY; ... = o.k`), claim and redirect",
+    () =>
+      Effect.gen(function*() {
+        const claim = yield* convertLast("secret-alias", [[
+          "secret-alias",
+          rule(`  var o = { k: "public" };
+  var p = o;
+  if (context.request.ip === "10.9.9." + "9") p.k = configuration.KEY;
+  context.idToken["https://x/k"] = o.k;`)
+        ]])
+        assert.notStrictEqual(claim.written.status, "converted", claim.written.module)
+        const redirect = yield* convertLast("secret-alias-redirect", [[
+          "secret-alias-redirect",
+          rule(`  var o = { u: "https://example.com/cb?k=public" };
+  var p = o;
+  if (context.request.ip === "10.9.9." + "9") p.u = "https://example.com/cb?k=" + configuration.KEY;
+  if (user.app_metadata.pending === "yes") context.redirect = { url: o.u };`)
+        ]])
+        assert.notStrictEqual(redirect.written.status, "converted", redirect.written.module)
+      }),
+    60_000
+  )
+
+  it.live("a claim of a literal or a login field in the same rule is still translated", () =>
+    Effect.gen(function*() {
+      const { written } = yield* convertLast("secret-other-claims", [[
+        "secret-other-claims",
+        rule(`  var o = { k: "public" };
+  var p = o;
+  p.k = configuration.KEY;
+  [configuration.KEY].forEach(function (v) { o.k = v; });
+  context.idToken["https://x/k"] = o.k;
+  context.idToken["https://x/fixed"] = "yes";
+  context.idToken["https://x/email"] = user.email;`)
+      ]])
+      assert.include(written.module, `Decision.setIdTokenClaim("https://x/fixed", "yes")`)
+      assert.match(written.module, /setIdTokenClaim\("https:\/\/x\/email"/)
+    }), 60_000)
+})
+
 describe("ConvertSecrets3: a rule nested too deeply to analyse", () => {
   it.live(
     "a rule nested 1,000 or 3,000 deep is a typed error naming it, not a stack overflow",

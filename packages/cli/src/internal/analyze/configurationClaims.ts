@@ -8,10 +8,10 @@
 import type * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import type * as eslintScope from "eslint-scope"
-import { chainOf, keyOf, propertyKey } from "./chains.ts"
+import { chainOf, propertyKey } from "./chains.ts"
+import { fillsOf, flowOf, settingOf } from "./configurationFlow.ts"
 import type { Inspection } from "./inspection.ts"
 import { startOf } from "./locate.ts"
-import { bindingAt, parentOf } from "./scopes.ts"
 
 // Each configuration key whose whole value `node` may be (or hold, in an object or array literal; either side of a
 // condition), directly or through a local variable any write of which does (followed once per variable, so
@@ -24,12 +24,8 @@ const keysIn = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope.
     nodes.flatMap((child) => child === null || child === undefined ? [] : keysIn(inspection, child, seen))
   switch (n.type) {
     case "MemberExpression": {
-      const root = n.object
-      const key = keyOf(n)
-      return root.type === "Identifier" && root.name === "configuration" && key !== undefined &&
-          bindingAt(inspection.scopes, root) === "wrapper"
-        ? [key]
-        : []
+      const key = settingOf(inspection, n)
+      return key === undefined ? [] : [key]
     }
     case "Identifier": {
       const variable = inspection.scopes.references.get(n)?.resolved
@@ -59,13 +55,15 @@ const keysIn = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope.
 
 // Each configuration key `node` reads in any way: in any part of it (a call's argument or receiver, a string built with
 // it), or through a local of the rule's any write of which reads one, or which a statement fills with one
-// (`o.k = e`, `o.push(e)`, `f(o, e)`), or a function the rule declares whose body reads one. Rough on purpose: `rulefx convert` leaves each such claim or redirect to the
-// user rather than guess what the runtime lets through.
+// (`o.k = e`, `o.push(e)`, `f(o, e)`), or a function the rule declares whose body reads one; and any that may flow
+// into a local it reads in any other way (an alias, a callback's parameter: configurationFlow). Rough on purpose:
+// `rulefx convert` leaves each such claim or redirect to the user rather than guess what the runtime lets through.
 const readsIn = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope.Variable>): Array<string> => {
   const keys: Array<string> = []
   walk.full(node, (n) => {
     if (n.type === "MemberExpression") keys.push(...keysIn(inspection, n, new Set()))
     const variable = n.type === "Identifier" ? inspection.scopes.references.get(n)?.resolved : undefined
+    if (variable !== null && variable !== undefined) keys.push(...flowOf(inspection).keysOf(variable))
     if (variable === null || variable === undefined || seen.has(variable) || isParameter(inspection, variable)) return
     seen.add(variable)
     for (const reference of variable.references) {
@@ -81,27 +79,6 @@ const readsIn = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope
 
 const isParameter = (inspection: Inspection, variable: eslintScope.Variable) =>
   variable.defs.some((def) => def.type === "Parameter" && def.node === inspection.scopes.rule)
-
-// What one reference to a local puts into it: the value written, the right side of an assignment to one of its
-// fields, the arguments of a call of one of its methods or of a call it is passed to.
-const fillsOf = (inspection: Inspection, reference: eslintScope.Reference): Array<acorn.Node> => {
-  const written = reference.writeExpr as acorn.Node | null | undefined
-  const identifier = reference.identifier as unknown as acorn.Node
-  let at = identifier
-  let parent = parentOf(inspection.scopes, at)
-  while (parent?.type === "MemberExpression" && parent.object === at) {
-    at = parent
-    parent = parentOf(inspection.scopes, at)
-  }
-  const fills = written === null || written === undefined ? [] : [written]
-  if (parent?.type === "AssignmentExpression" && parent.left === at && at !== identifier) {
-    fills.push(parent.right)
-  }
-  if (parent?.type === "CallExpression" && (parent.callee !== at || at !== identifier)) {
-    fills.push(...parent.arguments)
-  }
-  return fills
-}
 
 const record = (
   inspection: Inspection,
