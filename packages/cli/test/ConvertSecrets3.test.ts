@@ -55,6 +55,32 @@ const deep = (levels: number) =>
 
 describe("ConvertSecrets3: a configuration setting reaches a token or a redirect of a converted rule", () => {
   it.live(
+    "through an inner function's parameter (`[configuration.KEY].forEach(function (v) { o.k = v })`)",
+    () =>
+      Effect.gen(function*() {
+        const { written } = yield* convertLast("secret-param", [[
+          "secret-param",
+          rule(`  var o = { k: "public" };
+  if (context.request.ip === "10.9.9." + "9") [configuration.KEY].forEach(function (v) { o.k = v; });
+  context.idToken["https://x/k"] = o.k;`)
+        ]])
+        // Converted: on ip 10.9.9.9 the typed rule issues the secret in the ID token; the legacy runtime denies it.
+        assert.notStrictEqual(written.status, "converted", written.module)
+        assert.include(written.module, "configuration.KEY")
+        // The same through a function the rule declares, called with the setting.
+        const declared = yield* convertLast("secret-declared", [[
+          "secret-declared",
+          rule(`  var holder = "public";
+  function setK(v) { holder = v; }
+  if (context.request.ip === "10.9.9." + "9") setK(configuration.KEY);
+  context.idToken["https://x/k"] = holder;`)
+        ]])
+        assert.notStrictEqual(declared.written.status, "converted", declared.written.module)
+      }),
+    60_000
+  )
+
+  it.live(
     "through a second alias of a local (`var p = o; p.k = configuration.KEY; ... = o.k`), claim and redirect",
     () =>
       Effect.gen(function*() {

@@ -1,8 +1,11 @@
 /**
  * Where `configuration` settings may flow among the rule's locals: a sound over-approximation, for `rulefx convert` to
  * leave a claim or redirect to the user whenever its value may hold one. Locals that exchange values in any way are
- * put in one class (a union-find): a write (`var p = o`, `x = f(o)`), a fill (`o.k = e`, `o.push(e)`, `f(o, e)`).
- * A class holds each setting read anywhere in what flows into it. Aliases
+ * put in one class (a union-find): a write (`var p = o`, `x = f(o)`), a fill (`o.k = e`, `o.push(e)`, `f(o, e)`), the
+ * parts of one call (`[o].forEach(...)`, `Object.assign(o, e)`). Every parameter of every function the rule declares is
+ * one class with whatever any call that may reach such a function is given (a call handed a function, or of a local
+ * that holds one: `[configuration.KEY].forEach(function (v) { o.k = v })`, `setK(configuration.KEY)`), and so is a
+ * caught error with whatever is thrown. A class holds each setting read anywhere in what flows into it. Aliases
  * share their class both ways (`var p = o; p.k = configuration.KEY` taints `o`), and a write takes in the whole
  * expression written, functions and all (what a function returns flows into its result). The rule's own `user`,
  * `context` and `callback` are not locals here.
@@ -93,6 +96,8 @@ export const flowOf = (inspection: Inspection): Flow => {
 
 // The classes of the rule's locals, and how what a node reads joins one.
 interface Classes {
+  // Every parameter of the rule's own functions, `arguments` there, caught errors: what calls and throws hand over.
+  readonly handed: Class
   readonly classOf: (variable: eslintScope.Variable) => Class | undefined
   // Everything `node` reads flows into `into`: its locals and settings, and whether it holds a function; `whole`:
   // what the functions in it read too (what they return), else only that they are functions (a call's callback).
@@ -101,13 +106,18 @@ interface Classes {
 
 const classesOf = (inspection: Inspection): Classes => {
   const { rule } = inspection.scopes
+  const handed = fresh()
   const classes = new Map<eslintScope.Variable, Class>()
+  const isHanded = (variable: eslintScope.Variable): boolean =>
+    variable.defs.some((def) => (def.type === "Parameter" && def.node !== rule) || def.type === "CatchClause") ||
+    (variable.name === "arguments" && variable.defs.length === 0 && variable.scope.block !== rule)
   // The rule's parameters, its own name, `arguments` (its parameters again) and the globals are not locals here.
   const isRuleOwn = (variable: eslintScope.Variable): boolean =>
     variable.scope.type === "global" || variable.defs.some((def) => (def.node as unknown) === rule) ||
     (variable.name === "arguments" && variable.scope.block === rule)
   const classOf = (variable: eslintScope.Variable): Class | undefined => {
     if (isRuleOwn(variable)) return undefined
+    if (isHanded(variable)) return handed
     const known = classes.get(variable)
     if (known !== undefined) return known
     const made = fresh()
@@ -130,7 +140,7 @@ const classesOf = (inspection: Inspection): Classes => {
     })
     return at
   }
-  return { classOf, mix }
+  return { handed, classOf, mix }
 }
 
 // Each local with what any write or fill of it reads, and a function the rule declares with its body.
@@ -147,11 +157,35 @@ const joinWrites = (inspection: Inspection, { classOf, mix }: Classes): void => 
   }
 }
 
+// A call's callee and arguments exchange values; one that may reach a function of the rule's (a function among them)
+// hands them to its parameters. What is thrown reaches a caught error.
+const joinCalls = (inspection: Inspection, { handed, mix }: Classes): void => {
+  const parts: Array<Class> = []
+  walk.full(inspection.scopes.rule, (n) => {
+    if (n.type === "ThrowStatement") union(handed, mix(fresh(), (n as acorn.ThrowStatement).argument, true))
+    if (n.type !== "CallExpression" && n.type !== "NewExpression") return
+    const call = n as acorn.CallExpression | acorn.NewExpression
+    const callee = call.callee.type === "MemberExpression" ? call.callee.object : call.callee
+    parts.push([callee, ...call.arguments].reduce((c: Class, part) => mix(c, part, false), fresh()))
+  })
+  // Until no call joins: one joining gives its locals what the parameters hold, functions among them.
+  for (let changed = true; changed;) {
+    changed = false
+    for (const part of parts) {
+      if (find(part).functions && find(part) !== find(handed)) {
+        union(handed, part)
+        changed = true
+      }
+    }
+  }
+}
+
 const none: ReadonlySet<string> = new Set()
 
 const compute = (inspection: Inspection): Flow => {
   const classes = classesOf(inspection)
   joinWrites(inspection, classes)
+  joinCalls(inspection, classes)
   return {
     keysOf: (variable) => {
       const own = classes.classOf(variable)
