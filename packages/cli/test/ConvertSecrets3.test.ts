@@ -121,6 +121,35 @@ describe("ConvertSecrets3: a configuration setting reaches a token or a redirect
     }), 60_000)
 })
 
+describe("ConvertSecrets3: a configuration setting as a claim's name or a scope", () => {
+  it.live("`context.idToken[configuration.KEY] = \"x\"` is a TODO", () =>
+    Effect.gen(function*() {
+      const { written } = yield* convertLast("secret-claim-name", [[
+        "secret-claim-name",
+        rule(`  context.idToken[configuration.KEY] = "x";`)
+      ]])
+      assert.notStrictEqual(written.status, "converted", written.module)
+      assert.include(written.module, "names a token claim with `configuration.KEY`")
+      const local = yield* convertLast("secret-claim-name-local", [[
+        "secret-claim-name-local",
+        rule(`  var name = configuration.KEY;
+  context.idToken[name] = "x";`)
+      ]])
+      assert.notStrictEqual(local.written.status, "converted", local.written.module)
+      assert.include(local.written.module, "`configuration.KEY` into a token claim")
+    }), 60_000)
+
+  it.live("`context.accessToken.scope = [\"openid\", configuration.KEY]` is a TODO", () =>
+    Effect.gen(function*() {
+      const { written } = yield* convertLast("secret-scope", [[
+        "secret-scope",
+        rule(`  context.accessToken.scope = ["openid", configuration.KEY];`)
+      ]])
+      assert.notStrictEqual(written.status, "converted", written.module)
+      assert.include(written.module, "puts `configuration.KEY` into the access token's scopes")
+    }), 60_000)
+})
+
 describe("ConvertSecrets3: a rule nested too deeply to analyse", () => {
   it.live(
     "a rule nested 1,000 or 3,000 deep is a typed error naming it, not a stack overflow",

@@ -90,7 +90,12 @@ const record = (
   for (const key of new Set(keysIn(inspection, value, new Set()))) {
     inspection.configurationClaims.push({ ...startOf(at), token, ...(claim === undefined ? {} : { claim }), key })
   }
-  for (const key of new Set(readsIn(inspection, value, new Set()))) {
+  readsAt(inspection, at, value)
+}
+
+// Each setting `node` reads in any way, as read at `at`.
+const readsAt = (inspection: Inspection, at: acorn.Node, node: acorn.Node) => {
+  for (const key of new Set(readsIn(inspection, node, new Set()))) {
     inspection.configurationReads.push({ ...startOf(at), key })
   }
 }
@@ -188,7 +193,11 @@ export const onAssignment = (inspection: Inspection, node: acorn.AssignmentExpre
   const [token, claim] = chain.keys
   if (token === "redirect" && chain.keys.length === 1) return onRedirect(inspection, node)
   if (token !== "idToken" && token !== "accessToken") return
-  if (chain.keys.length >= 2) return record(inspection, node, token, claim, node.right)
+  if (chain.keys.length >= 2) {
+    // A claim named with a setting (`context.idToken[configuration.KEY] = "x"`) issues it in the token too.
+    if (node.left.computed) readsAt(inspection, node, node.left.property)
+    return record(inspection, node, token, claim, node.right)
+  }
   const right = node.right as acorn.AnyNode
   if (right.type !== "ObjectExpression") return record(inspection, node, token, undefined, right)
   for (const property of right.properties) {
