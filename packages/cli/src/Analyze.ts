@@ -140,10 +140,12 @@ export interface Analysis {
    */
   readonly configurationRedirects: ReadonlyArray<Analysis.ConfigurationRedirect>
   /**
-   * Each claim or redirect whose value reads a `configuration` setting in any way (through locals, calls, strings
-   * built with it), by line; a redirect's URL that holds a setting's whole value where the runtime lets it through
-   * (its start, its host, glued to other text of its part) is not one. `rulefx convert` leaves each to the user:
-   * whether the runtime denies the login depends on the value, which a translation cannot see.
+   * Each claim or redirect whose value (or computed claim name) reads a `configuration` setting in any way (through
+   * locals, aliases, the rule's functions, calls, strings built with it), by line; a redirect's URL that holds a
+   * setting's whole value where the runtime lets it through (its start, its host, glued to other text of its part) is
+   * not one. `rulefx convert` leaves each to the user: whether the runtime denies the login depends on the value,
+   * which a translation cannot see. Each `console` call whose arguments read one too: the legacy runtime scrubbed
+   * secrets from the logs, `rulefx convert` logs them redacted.
    */
   readonly configurationReads: ReadonlyArray<Analysis.ConfigurationRead>
 }

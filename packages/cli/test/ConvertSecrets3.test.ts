@@ -4,13 +4,19 @@
  * a claim's name or a scope; and a rule nested too deeply to analyse is a clear error, not a crash (breaker review 3).
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Analyze from "@rulefx/cli/Analyze"
 import * as Convert from "@rulefx/cli/Convert"
+import * as RuleDifferential from "@rulefx/cli/RuleDifferential"
+import type { Denial } from "@rulefx/core/Denial"
+import * as Pipeline from "@rulefx/core/Pipeline"
+import type * as Rule from "@rulefx/core/Rule"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 
 let dir = ""
 
@@ -147,6 +153,49 @@ describe("ConvertSecrets3: a configuration setting as a claim's name or a scope"
       ]])
       assert.notStrictEqual(written.status, "converted", written.module)
       assert.include(written.module, "puts `configuration.KEY` into the access token's scopes")
+    }), 60_000)
+})
+
+describe("ConvertSecrets3: a secret in the logs", () => {
+  it.live(
+    "console.log(configuration.KEY): the legacy runtime scrubs it, the converted rule does not log it either",
+    () =>
+      Effect.gen(function*() {
+        const { name, path, written } = yield* convertLast("log-secret", [[
+          "log-secret",
+          rule(`  var key = configuration.API_KEY;
+  console.log("calling the API with key", configuration.API_KEY);
+  console.log("again", key, "and", "" + key);`)
+        ]])
+        // Converted (a log is no decision), logging the setting redacted.
+        assert.strictEqual(written.status, "converted", written.module)
+        const module = yield* Effect.promise(() => import(pathToFileURL(written.moduleFile).href))
+        const typedRule = (module as Record<string, unknown>)[written.exportName] as Rule.Rule<
+          Denial,
+          PostLogin.PerLogin
+        >
+        const typed = PostLogin.make(Pipeline.make({ facts: [], rules: [typedRule] }), Layer.empty)
+        const { logins } = yield* RuleDifferential.logins({ rules: path, rule: name, count: 1 })
+        const login = logins[0]!.login as { readonly secrets: Readonly<Record<string, string>> }
+        const { lines } = yield* RuleDifferential.outcomeOf(typed, login, 50)
+        assert.isTrue(lines.some((line) => line.includes("calling the API with key")), lines.join("\n"))
+        assert.isFalse(lines.some((line) => line.includes(login.secrets["API_KEY"]!)), lines.join("\n"))
+      }),
+    60_000
+  )
+
+  it.live("a log of a setting inside an expression or a function is a TODO", () =>
+    Effect.gen(function*() {
+      for (
+        const body of [
+          `  if (user.email) [1].forEach(function () { console.log("key", configuration.API_KEY); });`,
+          `  var key = configuration.API_KEY;\n  user.email && console.log("key", key);`,
+          `  var log = console.log;\n  log(configuration.API_KEY);`
+        ]
+      ) {
+        const { written } = yield* convertLast("log-secret-expression", [["log-secret-expression", rule(body)]])
+        assert.notStrictEqual(written.status, "converted", written.module)
+      }
     }), 60_000)
 })
 

@@ -12,6 +12,7 @@ import { chainOf, propertyKey } from "./chains.ts"
 import { fillsOf, flowOf, settingOf } from "./configurationFlow.ts"
 import type { Inspection } from "./inspection.ts"
 import { startOf } from "./locate.ts"
+import { bindingAt } from "./scopes.ts"
 
 // Each configuration key whose whole value `node` may be (or hold, in an object or array literal; either side of a
 // condition), directly or through a local variable any write of which does (followed once per variable, so
@@ -219,3 +220,14 @@ const onRedirect = (inspection: Inspection, node: acorn.AssignmentExpression): v
     }
   }
 }
+
+/** `console.log(...)` (any method of the Rules global `console`): the settings its arguments read in any way. */
+export const onLog = (inspection: Inspection, node: acorn.CallExpression | acorn.NewExpression): void => {
+  const callee = node.callee
+  if (callee.type !== "MemberExpression" || !isGlobalConsole(inspection, callee.object)) return
+  for (const argument of node.arguments) readsAt(inspection, node, argument)
+}
+
+const isGlobalConsole = (inspection: Inspection, node: acorn.Node): boolean =>
+  node.type === "Identifier" && (node as acorn.Identifier).name === "console" &&
+  bindingAt(inspection.scopes, node) !== "local"
