@@ -153,6 +153,14 @@ describe("ConvertSecrets3: a configuration setting as a claim's name or a scope"
       ]])
       assert.notStrictEqual(written.status, "converted", written.module)
       assert.include(written.module, "puts `configuration.KEY` into the access token's scopes")
+      const pushed = yield* convertLast("secret-scope-push", [[
+        "secret-scope-push",
+        rule(`  var key = configuration.KEY;
+  context.accessToken.scope = ["openid"];
+  context.accessToken.scope.push(key);`)
+      ]])
+      assert.notStrictEqual(pushed.written.status, "converted", pushed.written.module)
+      assert.include(pushed.written.module, "puts `configuration.KEY` into the access token's scopes")
     }), 60_000)
 })
 

@@ -221,10 +221,17 @@ const onRedirect = (inspection: Inspection, node: acorn.AssignmentExpression): v
   }
 }
 
-/** `console.log(...)` (any method of the Rules global `console`): the settings its arguments read in any way. */
+/**
+ * `console.log(...)` (any method of the Rules global `console`), `context.accessToken.scope.push(...)` (any method of
+ * the scopes): the settings its arguments read in any way, which the log or the token would show.
+ */
 export const onLog = (inspection: Inspection, node: acorn.CallExpression | acorn.NewExpression): void => {
   const callee = node.callee
-  if (callee.type !== "MemberExpression" || !isGlobalConsole(inspection, callee.object)) return
+  if (callee.type !== "MemberExpression") return
+  const chain = chainOf(callee)
+  const scopes = chain.root.type === "Identifier" && (chain.root as acorn.Identifier).name === inspection.contextName &&
+    chain.keys[0] === "accessToken" && chain.keys[1] === "scope"
+  if (!scopes && !isGlobalConsole(inspection, callee.object)) return
   for (const argument of node.arguments) readsAt(inspection, node, argument)
 }
 

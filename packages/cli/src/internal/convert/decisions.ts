@@ -177,11 +177,7 @@ export const recognise = (scope: Scope, expression: acorn.Node): Array<string> |
     const assigned = Expression.rewrite(scope, node)
     if (assigned._tag === "Refused") return Todo.lines(scope, node, assigned.reason)
     const secrets = secretsIn(scope, node, assigned.text)
-    return secrets.length === 0 ? [assigned.text] : Todo.lines(
-      scope,
-      node,
-      `puts ${names(secrets)} into the access token's scopes (a secret issued in the token)`
-    )
+    return secrets.length === 0 ? [assigned.text] : Todo.lines(scope, node, TokenScope.holdsSecrets(names(secrets)))
   }
   if (node.operator !== "=") return Todo.lines(scope, node, `updates \`context\` with \`${node.operator}\``)
   const [first, ...rest] = keys

@@ -178,6 +178,12 @@ const tokenScopeReadOf = (
         `replaced) what it left, while scope decisions of two rules add up`
     )
   }
+  // A setting put in the scopes (`context.accessToken.scope.push(configuration.KEY)`, as Analyze found on the line).
+  const secrets = [...scope.settingsAt.get(lineOf(scope, identifier)) ?? []]
+  if (secrets.length > 0) {
+    const names = secrets.map((key) => `\`configuration.${key}\``).join(", ")
+    return refused(members.at(-1) as acorn.MemberExpression, TokenScope.holdsSecrets(names))
+  }
   const scopeMember = members[1] as acorn.MemberExpression
   return { start: identifier.start, end: scopeMember.end, text: TokenScope.localOf(scope) }
 }
