@@ -140,10 +140,12 @@ export interface Analysis {
    */
   readonly configurationRedirects: ReadonlyArray<Analysis.ConfigurationRedirect>
   /**
-   * Each claim or redirect whose value reads a `configuration` setting in any way (through locals, calls, strings
-   * built with it), by line; a redirect's URL that holds a setting's whole value where the runtime lets it through
-   * (its start, its host, glued to other text of its part) is not one. `rulefx convert` leaves each to the user:
-   * whether the runtime denies the login depends on the value, which a translation cannot see.
+   * Each claim or redirect whose value (or computed claim name) reads a `configuration` setting in any way (through
+   * locals, aliases, the rule's functions, calls, strings built with it), by line; a redirect's URL that holds a
+   * setting's whole value where the runtime lets it through (its start, its host, glued to other text of its part) is
+   * not one. `rulefx convert` leaves each to the user: whether the runtime denies the login depends on the value,
+   * which a translation cannot see. Each `console` call whose arguments read one too: the legacy runtime scrubbed
+   * secrets from the logs, `rulefx convert` logs them redacted.
    */
   readonly configurationReads: ReadonlyArray<Analysis.ConfigurationRead>
 }
@@ -264,7 +266,9 @@ export const standardGlobals: ReadonlySet<string> = globals.standardGlobals
  *
  * The file must hold exactly one function: a function declaration (named or anonymous), or a function or arrow
  * expression statement, with an optional trailing semicolon and any comments around it. Anything else (a syntax
- * error, a second statement, no function, a generator) fails with `InvalidRuleSource` at the offending line.
+ * error, a second statement, no function, a generator) fails with `InvalidRuleSource` at the offending line, and so
+ * does a rule nested more than 256 levels deep (brackets, or operators such as `1 + 1 + ...`), which the recursive
+ * walks over its syntax could not analyse without overflowing the stack.
  *
  * **Example** (Analyzing a rule)
  *
@@ -297,7 +301,8 @@ export const analyze: (file: string, text: string) => Effect.Effect<Analysis, In
 })
 
 /**
- * The rule file is not one function: a syntax error, no function, or more than one statement.
+ * The rule file is not one function: a syntax error, no function, or more than one statement; or it nests too deeply
+ * to analyse.
  *
  * **Details**
  *

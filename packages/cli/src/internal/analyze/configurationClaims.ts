@@ -8,10 +8,11 @@
 import type * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import type * as eslintScope from "eslint-scope"
-import { chainOf, keyOf, propertyKey } from "./chains.ts"
+import { chainOf, propertyKey } from "./chains.ts"
+import { fillsOf, flowOf, settingOf } from "./configurationFlow.ts"
 import type { Inspection } from "./inspection.ts"
 import { startOf } from "./locate.ts"
-import { bindingAt, parentOf } from "./scopes.ts"
+import { bindingAt } from "./scopes.ts"
 
 // Each configuration key whose whole value `node` may be (or hold, in an object or array literal; either side of a
 // condition), directly or through a local variable any write of which does (followed once per variable, so
@@ -24,12 +25,8 @@ const keysIn = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope.
     nodes.flatMap((child) => child === null || child === undefined ? [] : keysIn(inspection, child, seen))
   switch (n.type) {
     case "MemberExpression": {
-      const root = n.object
-      const key = keyOf(n)
-      return root.type === "Identifier" && root.name === "configuration" && key !== undefined &&
-          bindingAt(inspection.scopes, root) === "wrapper"
-        ? [key]
-        : []
+      const key = settingOf(inspection, n)
+      return key === undefined ? [] : [key]
     }
     case "Identifier": {
       const variable = inspection.scopes.references.get(n)?.resolved
@@ -59,13 +56,15 @@ const keysIn = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope.
 
 // Each configuration key `node` reads in any way: in any part of it (a call's argument or receiver, a string built with
 // it), or through a local of the rule's any write of which reads one, or which a statement fills with one
-// (`o.k = e`, `o.push(e)`, `f(o, e)`), or a function the rule declares whose body reads one. Rough on purpose: `rulefx convert` leaves each such claim or redirect to the
-// user rather than guess what the runtime lets through.
+// (`o.k = e`, `o.push(e)`, `f(o, e)`), or a function the rule declares whose body reads one; and any that may flow
+// into a local it reads in any other way (an alias, a callback's parameter: configurationFlow). Rough on purpose:
+// `rulefx convert` leaves each such claim or redirect to the user rather than guess what the runtime lets through.
 const readsIn = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope.Variable>): Array<string> => {
   const keys: Array<string> = []
   walk.full(node, (n) => {
     if (n.type === "MemberExpression") keys.push(...keysIn(inspection, n, new Set()))
     const variable = n.type === "Identifier" ? inspection.scopes.references.get(n)?.resolved : undefined
+    if (variable !== null && variable !== undefined) keys.push(...flowOf(inspection).keysOf(variable))
     if (variable === null || variable === undefined || seen.has(variable) || isParameter(inspection, variable)) return
     seen.add(variable)
     for (const reference of variable.references) {
@@ -82,27 +81,6 @@ const readsIn = (inspection: Inspection, node: acorn.Node, seen: Set<eslintScope
 const isParameter = (inspection: Inspection, variable: eslintScope.Variable) =>
   variable.defs.some((def) => def.type === "Parameter" && def.node === inspection.scopes.rule)
 
-// What one reference to a local puts into it: the value written, the right side of an assignment to one of its
-// fields, the arguments of a call of one of its methods or of a call it is passed to.
-const fillsOf = (inspection: Inspection, reference: eslintScope.Reference): Array<acorn.Node> => {
-  const written = reference.writeExpr as acorn.Node | null | undefined
-  const identifier = reference.identifier as unknown as acorn.Node
-  let at = identifier
-  let parent = parentOf(inspection.scopes, at)
-  while (parent?.type === "MemberExpression" && parent.object === at) {
-    at = parent
-    parent = parentOf(inspection.scopes, at)
-  }
-  const fills = written === null || written === undefined ? [] : [written]
-  if (parent?.type === "AssignmentExpression" && parent.left === at && at !== identifier) {
-    fills.push(parent.right)
-  }
-  if (parent?.type === "CallExpression" && (parent.callee !== at || at !== identifier)) {
-    fills.push(...parent.arguments)
-  }
-  return fills
-}
-
 const record = (
   inspection: Inspection,
   at: acorn.Node,
@@ -113,7 +91,12 @@ const record = (
   for (const key of new Set(keysIn(inspection, value, new Set()))) {
     inspection.configurationClaims.push({ ...startOf(at), token, ...(claim === undefined ? {} : { claim }), key })
   }
-  for (const key of new Set(readsIn(inspection, value, new Set()))) {
+  readsAt(inspection, at, value)
+}
+
+// Each setting `node` reads in any way, as read at `at`.
+const readsAt = (inspection: Inspection, at: acorn.Node, node: acorn.Node) => {
+  for (const key of new Set(readsIn(inspection, node, new Set()))) {
     inspection.configurationReads.push({ ...startOf(at), key })
   }
 }
@@ -211,7 +194,11 @@ export const onAssignment = (inspection: Inspection, node: acorn.AssignmentExpre
   const [token, claim] = chain.keys
   if (token === "redirect" && chain.keys.length === 1) return onRedirect(inspection, node)
   if (token !== "idToken" && token !== "accessToken") return
-  if (chain.keys.length >= 2) return record(inspection, node, token, claim, node.right)
+  if (chain.keys.length >= 2) {
+    // A claim named with a setting (`context.idToken[configuration.KEY] = "x"`) issues it in the token too.
+    if (node.left.computed) readsAt(inspection, node, node.left.property)
+    return record(inspection, node, token, claim, node.right)
+  }
   const right = node.right as acorn.AnyNode
   if (right.type !== "ObjectExpression") return record(inspection, node, token, undefined, right)
   for (const property of right.properties) {
@@ -233,3 +220,21 @@ const onRedirect = (inspection: Inspection, node: acorn.AssignmentExpression): v
     }
   }
 }
+
+/**
+ * `console.log(...)` (any method of the Rules global `console`), `context.accessToken.scope.push(...)` (any method of
+ * the scopes): the settings its arguments read in any way, which the log or the token would show.
+ */
+export const onLog = (inspection: Inspection, node: acorn.CallExpression | acorn.NewExpression): void => {
+  const callee = node.callee
+  if (callee.type !== "MemberExpression") return
+  const chain = chainOf(callee)
+  const scopes = chain.root.type === "Identifier" && (chain.root as acorn.Identifier).name === inspection.contextName &&
+    chain.keys[0] === "accessToken" && chain.keys[1] === "scope"
+  if (!scopes && !isGlobalConsole(inspection, callee.object)) return
+  for (const argument of node.arguments) readsAt(inspection, node, argument)
+}
+
+const isGlobalConsole = (inspection: Inspection, node: acorn.Node): boolean =>
+  node.type === "Identifier" && (node as acorn.Identifier).name === "console" &&
+  bindingAt(inspection.scopes, node) !== "local"

@@ -7,7 +7,7 @@ import * as walk from "acorn-walk"
 import type { Analysis } from "../../Analyze.ts"
 import { onCall, onCallbackArgument, onConstructor } from "./calls.ts"
 import { keyOf } from "./chains.ts"
-import { onAssignment } from "./configurationClaims.ts"
+import { onAssignment, onLog } from "./configurationClaims.ts"
 import * as Inspection from "./inspection.ts"
 import type { RuleFunction } from "./locate.ts"
 import { onDeclarator, onMember } from "./members.ts"
@@ -28,6 +28,7 @@ const visitor =
         return type === "Identifier" ? onCallbackArgument(inspection, node, parent) : undefined
       case "CallExpression":
       case "NewExpression":
+        onLog(inspection, node)
         return onCall(inspection, node)
       case "ThrowStatement":
         return Inspection.ok(inspection, node, "throw")

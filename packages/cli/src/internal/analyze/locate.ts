@@ -5,6 +5,7 @@
  */
 import * as acorn from "acorn"
 import * as Result from "effect/Result"
+import * as Depth from "./depth.ts"
 
 export type RuleFunction = acorn.FunctionDeclaration | acorn.FunctionExpression | acorn.ArrowFunctionExpression
 
@@ -16,6 +17,8 @@ export interface Problem {
 
 interface SyntaxFailure extends Problem {
   readonly pos: number
+  /** The parser overflowed the stack: the text nests too deeply, whatever else is wrong with it. */
+  readonly deep: boolean
 }
 
 const parseOptions: acorn.Options = {
@@ -30,12 +33,14 @@ const parseOptions: acorn.Options = {
 const expected = "expected one function (user, context, callback)"
 
 const toSyntaxFailure = (error: unknown): SyntaxFailure => {
+  if (error instanceof RangeError) return { line: 1, column: 0, pos: 0, deep: true, problem: Depth.tooDeep(undefined) }
   const e = error as { message?: unknown; pos?: unknown; loc?: { line?: unknown; column?: unknown } }
   const message = typeof e.message === "string" ? e.message.replace(/ \(\d+:\d+\)$/, "") : String(error)
   return {
     line: typeof e.loc?.line === "number" ? e.loc.line : 1,
     column: typeof e.loc?.column === "number" ? e.loc.column : 0,
     pos: typeof e.pos === "number" ? e.pos : 0,
+    deep: false,
     problem: `syntax error: ${message}`
   }
 }
@@ -104,7 +109,26 @@ const checkRest = (text: string, fn: RuleFunction): Result.Result<RuleFunction, 
   return Result.fail(program.failure)
 }
 
+/**
+ * The rule's function in `text`, or the problem with the file: not one function, a syntax error, or nested more deeply
+ * than the walks over its syntax can go (Depth).
+ */
 export const locate = (text: string): Result.Result<RuleFunction, Problem> => {
+  const brackets = Depth.ofBrackets(text)
+  if (brackets !== undefined) return Result.fail(tooDeep(brackets))
+  return Result.flatMap(locateFunction(text), (fn) => {
+    const deep = Depth.ofSyntax(fn)
+    return deep === undefined ? Result.succeed(fn) : Result.fail(tooDeep(deep))
+  })
+}
+
+const tooDeep = ({ at, levels }: Depth.TooDeep): Problem => ({
+  line: at.line,
+  column: at.column,
+  problem: Depth.tooDeep(levels)
+})
+
+const locateFunction = (text: string): Result.Result<RuleFunction, Problem> => {
   const program = parseScript(text)
   if (Result.isSuccess(program)) return fromProgram(program.success)
   // `function (user, context, callback) {}` is not a valid statement: parse the file as an expression instead, in
@@ -115,6 +139,8 @@ export const locate = (text: string): Result.Result<RuleFunction, Problem> => {
       ? checkRest(text, expression.success)
       : Result.fail(found(expression.success, an(expression.success.type)))
   }
-  const failure = expression.failure.pos > program.failure.pos ? expression.failure : program.failure
+  const failure = expression.failure.deep || (!program.failure.deep && expression.failure.pos > program.failure.pos)
+    ? expression.failure
+    : program.failure
   return Result.fail({ line: failure.line, column: failure.column, problem: failure.problem })
 }

@@ -61,12 +61,13 @@ export const prepare = (scope: Scope, analysis: Analysis, body: acorn.Node): voi
 
 // The `configuration` settings the value assigned by `node` may carry: read in its rewritten text (each setting is a
 // local of its own, Expression), or in any way through the rule's locals (Analyze's `configurationReads`).
-const secretsIn = (scope: Scope, node: acorn.Node, text: string): Array<string> => [
+// `analysed`: with what Analyze found on the line, else only what the text names.
+const secretsIn = (scope: Scope, node: acorn.Node, text: string, analysed = true): Array<string> => [
   ...new Set([
     ...[...scope.secrets].filter(([, local]) =>
       new RegExp(`(^|[^\\w$])${local.replace(/\$/g, "\\$")}($|[^\\w$])`).test(text)
     ).map(([key]) => key),
-    ...scope.settingsAt.get(lineOf(scope, node)) ?? []
+    ...analysed ? scope.settingsAt.get(lineOf(scope, node)) ?? [] : []
   ])
 ]
 
@@ -84,6 +85,11 @@ const claim = (
   if (name._tag === "Refused") return Todo.lines(scope, node, name.reason)
   const value = Expression.rewrite(scope, node.right)
   if (value._tag === "Refused") return Todo.lines(scope, node, value.reason)
+  // A setting read for the name through a local shows in Analyze's reads of the line, with the value's.
+  const named = secretsIn(scope, node, name.text, false)
+  if (named.length > 0) {
+    return Todo.lines(scope, node, `names a token claim with ${names(named)} (a secret issued in the token)`)
+  }
   const secrets = secretsIn(scope, node, value.text)
   if (secrets.length > 0) {
     return Todo.lines(
@@ -169,7 +175,9 @@ export const recognise = (scope: Scope, expression: acorn.Node): Array<string> |
   // context.accessToken.scope is the rule's own local (TokenScope), assigned as written.
   if (TokenScope.names(keys)) {
     const assigned = Expression.rewrite(scope, node)
-    return assigned._tag === "Refused" ? Todo.lines(scope, node, assigned.reason) : [assigned.text]
+    if (assigned._tag === "Refused") return Todo.lines(scope, node, assigned.reason)
+    const secrets = secretsIn(scope, node, assigned.text)
+    return secrets.length === 0 ? [assigned.text] : Todo.lines(scope, node, TokenScope.holdsSecrets(names(secrets)))
   }
   if (node.operator !== "=") return Todo.lines(scope, node, `updates \`context\` with \`${node.operator}\``)
   const [first, ...rest] = keys

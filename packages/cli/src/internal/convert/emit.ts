@@ -64,7 +64,7 @@ export const module = (
     ...(secretsUsed.length > 0 ? [`import * as Secrets from "@rulefx/core/Secrets"`] : []),
     ...(scope.afterLegacy ? [`import type * as LegacyRules from "@rulefx/legacy-rules/LegacyRules"`] : []),
     `import * as Effect from "effect/Effect"`,
-    ...(secretsUsed.length > 0 ? [`import * as Redacted from "effect/Redacted"`] : []),
+    ...(secretsUsed.length > 0 || scope.uses.has("Redacted") ? [`import * as Redacted from "effect/Redacted"`] : []),
     ...(factImports.length > 0 ? [`import { ${factImports.join(", ")} } from ${JSON.stringify(factsModule)}`] : [])
   ]
   const denials = scope.denials.flatMap((d) => [

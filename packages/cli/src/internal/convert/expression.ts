@@ -12,7 +12,7 @@ import * as EarlierWrites from "./earlierWrites.ts"
 import * as Facts from "./facts.ts"
 import * as LoginReads from "./loginReads.ts"
 import * as Passes from "./passes.ts"
-import { fresh, type Scope, textOf } from "./scope.ts"
+import { fresh, lineOf, type Scope, textOf } from "./scope.ts"
 import * as TokenScope from "./tokenScope.ts"
 
 export type Rewritten =
@@ -182,6 +182,12 @@ const tokenScopeReadOf = (
         `replaced) what it left, while scope decisions of two rules add up`
     )
   }
+  // A setting put in the scopes (`context.accessToken.scope.push(configuration.KEY)`, as Analyze found on the line).
+  const secrets = [...scope.settingsAt.get(lineOf(scope, identifier)) ?? []]
+  if (secrets.length > 0) {
+    const names = secrets.map((key) => `\`configuration.${key}\``).join(", ")
+    return refused(members.at(-1) as acorn.MemberExpression, TokenScope.holdsSecrets(names))
+  }
   const scopeMember = members[1] as acorn.MemberExpression
   return { start: identifier.start, end: scopeMember.end, text: TokenScope.localOf(scope) }
 }
@@ -341,6 +347,23 @@ const secretOf = (
   return { start: p.start, end: p.end, text: local }
 }
 
+// `console` inside an expression stays `console`: refused where it could print a secret the legacy runtime scrubbed
+// from its logs (a call whose arguments read a setting, as Analyze found on the line; `console` as a value).
+const consoleOf = (
+  scope: Scope,
+  identifier: acorn.Identifier,
+  ancestors: ReadonlyArray<acorn.Node>
+): Rewritten | undefined => {
+  const [call, member] = [ancestors.at(-3) as acorn.AnyNode | undefined, ancestors.at(-2) as acorn.AnyNode | undefined]
+  if (member?.type !== "MemberExpression" || call?.type !== "CallExpression" || call.callee !== member) {
+    return refused(identifier, "uses `console` other than calling one of its methods")
+  }
+  const secrets = [...scope.settingsAt.get(lineOf(scope, identifier)) ?? []]
+  if (secrets.length === 0) return undefined
+  const names = secrets.map((key) => `\`configuration.${key}\``).join(", ")
+  return refused(call, `logs ${names}, which the legacy runtime scrubbed from its logs`)
+}
+
 /**
  * Rewrites `node` (an expression of the rule's source), or says what in it cannot be; `test`: the expression is an
  * `if`'s condition, only tested for truthiness.
@@ -374,6 +397,8 @@ export const rewrite = (scope: Scope, node: acorn.Node, test = false): Rewritten
       return
     } else if (name === "configuration") {
       result = secretOf(scope, any, parent)
+    } else if (name === "console") {
+      result = consoleOf(scope, any, ancestors)
     } else if (!allowedGlobals.has(name)) {
       result = refused(any, `uses \`${name}\`, which a typed rule does not have`)
     }

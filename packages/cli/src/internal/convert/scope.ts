@@ -54,8 +54,8 @@ export interface Scope {
   readonly reassigned: Set<acorn.Node>
   readonly denials: Array<DenialClass>
   readonly todos: Array<Todo>
-  /** Core modules the converted code uses besides Rule, Login and Effect. */
-  readonly uses: Set<"Decision" | "Denial" | "Secrets">
+  /** Core modules (and effect/Redacted) the converted code uses besides Rule, Login and Effect. */
+  readonly uses: Set<"Decision" | "Denial" | "Secrets" | "Redacted">
   /** The metadata the rule persists through `auth0.users.update{App,User}Metadata(user.user_id, ...)`. */
   readonly persisted: Set<Metadata>
   /** The keys of each metadata the rule writes (`user.app_metadata.plan = ...`), in order. */

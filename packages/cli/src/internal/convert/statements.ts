@@ -9,7 +9,7 @@ import * as Callback from "./callback.ts"
 import * as Decisions from "./decisions.ts"
 import * as Expression from "./expression.ts"
 import * as Metadata from "./metadata.ts"
-import { type Scope, shortText, textOf } from "./scope.ts"
+import { lineOf, type Scope, shortText, textOf } from "./scope.ts"
 import * as Todo from "./todo.ts"
 
 const block = (scope: Scope, node: acorn.Node, tail: boolean): Array<string> => {
@@ -34,14 +34,26 @@ const expressionStatement = (scope: Scope, statement: acorn.Node, expression: ac
     e.type === "CallExpression" && e.callee.type === "MemberExpression" && e.callee.object.type === "Identifier" &&
     e.callee.object.name === "console" && !scope.declared.has("console")
   ) {
-    const args = e.arguments.map((a) => Expression.rewrite(scope, a))
-    const refused = args.find((a) => a._tag === "Refused")
-    if (refused?._tag === "Refused") return Todo.lines(scope, statement, refused.reason)
-    return [`yield* Effect.log(${args.map((a) => (a._tag === "Ok" ? a.text : "")).join(", ")})`]
+    return log(scope, statement, e.arguments)
   }
   const rewritten = Expression.rewrite(scope, e)
   if (rewritten._tag === "Refused") return Todo.lines(scope, statement, rewritten.reason)
   return [rewritten.text]
+}
+
+// `console.log(...)` through Effect. The legacy runtime scrubbed secrets from its logs: on a line where Analyze found
+// the arguments read a setting in any way, each argument but a literal is logged redacted.
+const log = (scope: Scope, statement: acorn.Node, nodes: ReadonlyArray<acorn.Node>): Array<string> => {
+  const args = nodes.map((a) => Expression.rewrite(scope, a))
+  const refused = args.find((a) => a._tag === "Refused")
+  if (refused?._tag === "Refused") return Todo.lines(scope, statement, refused.reason)
+  const secret = (scope.settingsAt.get(lineOf(scope, statement))?.size ?? 0) > 0
+  if (secret) scope.uses.add("Redacted")
+  const texts = args.map((a, i) => {
+    const text = a._tag === "Ok" ? a.text : ""
+    return secret && nodes[i]?.type !== "Literal" ? `Redacted.make(${text})` : text
+  })
+  return [`yield* Effect.log(${texts.join(", ")})`]
 }
 
 // An inner function, as written, with its parameters typed `any` (what JavaScript gave them) and its body rewritten.

@@ -16,6 +16,10 @@ const requested = "login.transaction.requestedScopes"
 export const names = (keys: ReadonlyArray<string | undefined>): boolean =>
   keys[0] === "accessToken" && keys[1] === "scope"
 
+/** Why a use of the scopes on a line that reads the settings `names` is left to the user. */
+export const holdsSecrets = (names: string): string =>
+  `puts ${names} into the access token's scopes (a secret issued in the token)`
+
 /** The local standing for `context.accessToken.scope`, made on first use (with the requested scopes read). */
 export const localOf = (scope: Scope): string => {
   if (scope.accessTokenScope.local !== undefined) return scope.accessTokenScope.local
