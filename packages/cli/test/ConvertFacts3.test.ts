@@ -1,0 +1,102 @@
+/**
+ * From ConvertBreak3 (branch brk-convert), its items on facts and earlier rules' writes. Third breaker review of `rulefx convert`: legacy rules (and folders of rules) that convert with no TODO into a typed
+ * rule that decides differently from the legacy one on some login, a facts module holding a value the earlier rule
+ * does not always leave, and hostile input. Each test states convert's promise; each fails while the defect is there.
+ * Full repros: the report of branch brk-convert.
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Convert from "@rulefx/cli/Convert"
+import * as Effect from "effect/Effect"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+let dir = ""
+
+beforeAll(() => {
+  dir = mkdtempSync(join(fileURLToPath(new URL(".", import.meta.url)), ".tmp-convert-facts3-"))
+})
+
+afterAll(() => {
+  if (dir !== "") rmSync(dir, { recursive: true, force: true })
+})
+
+// A rules folder `folder` holding the rules in order (name → source); the last is the one converted.
+const rulesFolder = (folder: string, rules: ReadonlyArray<readonly [string, string]>): string => {
+  const path = join(dir, `${folder}-rules`)
+  mkdirSync(path, { recursive: true })
+  rules.forEach(([name, source], i) => {
+    writeFileSync(join(path, `${name}.js`), source)
+    writeFileSync(
+      join(path, `${name}.json`),
+      JSON.stringify({ name, script: `./${name}.js`, stage: "login_success", enabled: true, order: i + 1 })
+    )
+  })
+  return path
+}
+
+const convertLast = (folder: string, rules: ReadonlyArray<readonly [string, string]>) =>
+  Effect.gen(function*() {
+    const path = rulesFolder(folder, rules)
+    const name = rules.at(-1)![0]
+    const written = yield* Convert.convert(path, name, { out: join(dir, `${folder}-out`), check: false })
+    return { path, name, written }
+  })
+
+// A writer leaving user.tier "gold" (with `before` and `after` around the write), and a reader granting a claim on it.
+const tier = (before: string, after: string) =>
+  [
+    [
+      "writer",
+      `function (user, context, callback) {
+${before}
+  user.tier = "gold";
+${after}
+  return callback(null, user, context);
+}`
+    ],
+    [
+      "reader",
+      `function (user, context, callback) {
+  if (user.tier === "gold") context.idToken["https://x/admin"] = true;
+  return callback(null, user, context);
+}`
+    ]
+  ] as const
+
+describe("ConvertFacts3: a fact the earlier rule does not always leave", () => {
+  it.live(
+    "an early `return callback(err)` with `var err = new UnauthorizedError(...)` hoisted below it allows",
+    () =>
+      Effect.gen(function*() {
+        // `err` is still undefined at the early return: Rules allowed that login without setting user.tier.
+        const { written } = yield* convertLast(
+          "fact-hoisted-err",
+          tier(
+            `  if (context.request.ip === "10.0.0." + "1") return callback(err);
+  var err = new UnauthorizedError("Blocked");`,
+            ""
+          )
+        )
+        assert.deepStrictEqual(written.facts, [], readFileSync(written.factsFile ?? written.moduleFile, "utf8"))
+      }),
+    60_000
+  )
+
+  it.live(
+    "`var err = new UnauthorizedError(...)` above the early `return callback(err)` still denies: the fact stays",
+    () =>
+      Effect.gen(function*() {
+        const { written } = yield* convertLast(
+          "fact-err-before",
+          tier(
+            `  var err = new UnauthorizedError("Blocked");
+  if (context.request.ip === "10.0.0." + "1") return callback(err);`,
+            ""
+          )
+        )
+        assert.deepStrictEqual(written.facts, ["UserTier"], written.module)
+      }),
+    60_000
+  )
+})
