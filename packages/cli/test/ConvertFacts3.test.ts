@@ -99,4 +99,13 @@ describe("ConvertFacts3: a fact the earlier rule does not always leave", () => {
       }),
     60_000
   )
+
+  it.live("a write through `arguments[0]` is a write to `user`", () =>
+    Effect.gen(function*() {
+      const { written } = yield* convertLast(
+        "fact-arguments",
+        tier("", `  if (context.request.ip === "10.0.0." + "1") arguments[0].tier = "basic";`)
+      )
+      assert.deepStrictEqual(written.facts, [], written.module)
+    }), 60_000)
 })

@@ -1,8 +1,8 @@
 /**
  * What the rules that run before the converted one leave on `user` and `context`: under Rules the converted rule read
  * those values, while a typed rule reads the login's own. Each earlier rule's writes are found as paths (`user.roles`,
- * `user.app_metadata.plan`); a rule that hands `user` or `context` itself to a function, or keeps it under another
- * name, may write anything. A read of the converted rule that overlaps such a path is left as a TODO (Expression).
+ * `user.app_metadata.plan`); a rule that hands `user` or `context` itself to a function, keeps it under another
+ * name, or reads `arguments`, may write anything. A read of the converted rule that overlaps such a path is left as a TODO (Expression).
  */
 import * as acorn from "acorn"
 import * as walk from "acorn-walk"
@@ -259,6 +259,12 @@ export const ofRule = (rule: string, source: string, params: ReadonlyArray<strin
       return
     }
     if (n.type !== "Identifier" || parent === undefined) return
+    // `arguments[0].tier = …`: the rule's (or a function of its) arguments may be `user` and `context` themselves.
+    if (n.name === "arguments") {
+      anything.add("user")
+      anything.add("context")
+      return
+    }
     const alias = aliases.get(n.name)
     const named = roots.get(n.name)
     if (named === undefined && alias === undefined) return
