@@ -109,3 +109,68 @@ describe("ConvertFacts3: a fact the earlier rule does not always leave", () => {
       assert.deepStrictEqual(written.facts, [], written.module)
     }), 60_000)
 })
+
+describe("ConvertFacts3: an earlier rule's change to the metadata that convert does not see", () => {
+  const reader = [
+    "reader",
+    `function (user, context, callback) {
+  if ((user.app_metadata.roles || []).indexOf("admin") !== -1) context.idToken["https://x/admin"] = true;
+  return callback(null, user, context);
+}`
+  ] as const
+  const revoke = (change: string) =>
+    [
+      "revoke",
+      `function (user, context, callback) {
+  var roles = user.app_metadata.roles || [];
+  if (context.request.ip === "10.0.0." + "1") { ${change} }
+  return callback(null, user, context);
+}`
+    ] as const
+
+  it.live(
+    "`roles.splice(0)` on an alias, and `[user.app_metadata].forEach(function (m) { m.roles = [] })`",
+    () =>
+      Effect.gen(function*() {
+        // Converted reading the login's own roles: after revoke on ip 10.0.0.1, the typed reader grants admin, Rules did not.
+        const splice = yield* convertLast("revoke-splice", [revoke("roles.splice(0);"), reader])
+        assert.notStrictEqual(splice.written.status, "converted", splice.written.module)
+        const each = yield* convertLast("revoke-foreach", [
+          revoke("[user.app_metadata].forEach(function (m) { m.roles = []; });"),
+          reader
+        ])
+        assert.notStrictEqual(each.written.status, "converted", each.written.module)
+      }),
+    60_000
+  )
+
+  it.live(
+    "other changes of the metadata: a method not known to only read, an object literal, a callback handed the array",
+    () =>
+      Effect.gen(function*() {
+        const changes = [
+          "roles.fill(\"none\");",
+          "(user.app_metadata.roles || []).splice(0);",
+          "roles.forEach(function (r, i, all) { all.length = 0; });",
+          "var holder = { md: user.app_metadata }; holder.md.roles = [];",
+          "var box = {}; box.md = user.app_metadata; box.md.roles = [];",
+          "for (var list of [roles]) list.length = 0;",
+          "Object.values(user.app_metadata).forEach(function (v) { if (v === roles) v.length = 0; });"
+        ]
+        for (const [i, change] of changes.entries()) {
+          const { written } = yield* convertLast(`revoke-other-${i}`, [revoke(change), reader])
+          assert.notStrictEqual(written.status, "converted", `${change}\n${written.module}`)
+        }
+      }),
+    120_000
+  )
+
+  it.live("a read-only use of the metadata is no write: the reader still converts", () =>
+    Effect.gen(function*() {
+      const { written } = yield* convertLast("revoke-none", [
+        revoke("console.log((user.app_metadata.roles || []).indexOf(\"x\"), roles.join(\",\"));"),
+        reader
+      ])
+      assert.strictEqual(written.status, "converted", written.module)
+    }), 60_000)
+})

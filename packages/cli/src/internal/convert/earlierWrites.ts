@@ -35,24 +35,8 @@ const defaultsItself = (member: acorn.MemberExpression, parent: acorn.AnyNode | 
   return same && right.right.type === "ObjectExpression" && right.right.properties.length === 0
 }
 
-// Array and collection methods that change their receiver (`user.groups.push("x")`).
-const mutators = new Set([
-  "push",
-  "pop",
-  "shift",
-  "unshift",
-  "splice",
-  "sort",
-  "reverse",
-  "fill",
-  "copyWithin",
-  "set",
-  "add",
-  "delete",
-  "clear"
-])
-
-// Calls that only read their arguments: `/re/.test(user.email)`, `JSON.stringify(user)`, `String(context.x)`.
+// Calls that only read their arguments and return a fresh primitive: `/re/.test(user.email)`, `JSON.stringify(user)`,
+// `String(context.x)` (`Object.values(md)` is not one: it returns md's own values, which the caller may then change).
 const pureGlobals = new Set([
   "String",
   "Number",
@@ -63,11 +47,14 @@ const pureGlobals = new Set([
   "decodeURIComponent",
   "isNaN"
 ])
-const pureMembers = new Set(["JSON.stringify", "Array.isArray", "Object.keys", "Object.values", "Object.entries"])
+const pureMembers = new Set(["JSON.stringify", "Array.isArray", "Object.keys"])
 
-// Methods of strings, arrays, regular expressions and collections that only read their arguments
-// (`allowed.indexOf(user.email)`, `/re/.test(user.email)`); taken by name, whatever the receiver.
-const readingMethods = new Set([
+// Methods of strings, arrays, regular expressions and collections that only read their receiver and arguments and
+// return a primitive or fresh strings (`allowed.indexOf(user.email)`, `/re/.test(user.email)`,
+// `user.email.split("@")`); taken by name, whatever the receiver. Any other method (`splice`, `sort`, `forEach`,
+// whose callback is handed the receiver, `slice` or `find`, whose result holds the receiver's own values) may change
+// its receiver and its arguments.
+const readOnlyMethods = new Set([
   "indexOf",
   "lastIndexOf",
   "includes",
@@ -78,27 +65,70 @@ const readingMethods = new Set([
   "match",
   "search",
   "split",
-  "concat",
   "join",
-  "slice",
   "has",
-  "get",
   "localeCompare",
-  "hasOwnProperty"
+  "hasOwnProperty",
+  "toString",
+  "toLowerCase",
+  "toUpperCase",
+  "trim",
+  "trimStart",
+  "trimEnd",
+  "charAt",
+  "charCodeAt",
+  "substring",
+  "substr",
+  "padStart",
+  "padEnd",
+  "replace",
+  "replaceAll"
 ])
 
-// Whether a call of `callee` only reads what it is given (a builtin of a plain value, or one of the pure globals).
-const onlyReads = (callee: acorn.AnyNode, isData: (name: string) => boolean): boolean => {
+// Whether a method call of key `key` (undefined: computed) only reads its receiver.
+const isReadOnlyMethod = (key: string | undefined): boolean => key !== undefined && readOnlyMethods.has(key)
+
+// Whether a call of `callee` only reads what it is given (a read-only method, or one of the pure globals).
+const onlyReads = (callee: acorn.AnyNode): boolean => {
   if (callee.type === "Identifier") return pureGlobals.has(callee.name)
   if (callee.type !== "MemberExpression") return false
   const key = keyOf(callee)
   const object = callee.object as acorn.AnyNode
-  if (readingMethods.has(key ?? "")) return true
+  if (isReadOnlyMethod(key)) return true
   if (object.type === "Identifier" && pureMembers.has(`${object.name}.${key}`)) return true
-  if (object.type === "Identifier" && object.name === "console") return true
-  // A method of the login's own data (`user.email.indexOf(x)`) other than a mutator does not write its arguments.
-  const { root } = chainOf(callee)
-  return root.type === "Identifier" && isData((root as acorn.Identifier).name) && !mutators.has(key ?? "")
+  return object.type === "Identifier" && object.name === "console"
+}
+
+// The call of which `node` is the receiver (`node.splice(0)`), if it is one.
+const receiverOf = (node: acorn.Node, parent: acorn.AnyNode | undefined, grand: acorn.AnyNode | undefined) =>
+  parent?.type === "MemberExpression" && parent.object === node && grand?.type === "CallExpression" &&
+    grand.callee === parent
+    ? parent
+    : undefined
+
+// Where a value ends up that the rule no longer follows by name: an element of an array literal, a value of an object
+// literal, spread, put in a member (`o.md = user.app_metadata`), returned, iterated by `for … of`, a `with` scope, or
+// a value of a tagged template. Whoever holds it there may change it.
+const isHandedOn = (node: acorn.Node, parent: acorn.AnyNode, grand: acorn.AnyNode | undefined): boolean =>
+  parent.type === "ArrayExpression" || parent.type === "SpreadElement" ||
+  (parent.type === "Property" && parent.value === node && grand?.type === "ObjectExpression") ||
+  (parent.type === "AssignmentExpression" && parent.right === node && parent.left.type === "MemberExpression") ||
+  parent.type === "ReturnStatement" || (parent.type === "ArrowFunctionExpression" && parent.body === node) ||
+  (parent.type === "ForOfStatement" && parent.right === node) ||
+  (parent.type === "WithStatement" && parent.object === node) ||
+  (parent.type === "TemplateLiteral" && grand?.type === "TaggedTemplateExpression")
+
+// The value `ancestors[at]` is part of, through `a || b`, `c ? a : b`, `(x, a)` and `a?.b`: `[roles || []]` hands
+// `roles` on as the array does. Its index in `ancestors`.
+const valueAt = (ancestors: ReadonlyArray<acorn.Node>, at: number): number => {
+  const node = ancestors[at] as acorn.AnyNode
+  const parent = ancestors[at - 1] as acorn.AnyNode | undefined
+  const through = parent !== undefined && (
+    parent.type === "LogicalExpression" || parent.type === "ChainExpression" ||
+    (parent.type === "ConditionalExpression" && parent.test !== node) ||
+    (parent.type === "SequenceExpression" && parent.expressions.at(-1) === node)
+  )
+  return through ? valueAt(ancestors, at - 1) : at
 }
 
 // `[user.x] = a`, `({ a: user.x } = o)`, `[user.x = 1] = a`, `[...user.x] = a`: a destructuring target (acorn-walk
@@ -110,25 +140,60 @@ const isPatternTarget = (node: acorn.AnyNode, parent: acorn.AnyNode): boolean =>
 
 const isPattern = (node: acorn.Node): boolean => node.type === "ObjectPattern" || node.type === "ArrayPattern"
 
-// A use of a value of the login's that may change it: written, destructured into, or handed to a call that may write
-// it (`Object.assign(user.app_metadata, …)`, `_.merge(md, …)`), or the receiver of a mutator (`user.groups.push(…)`).
+// Whether `ancestors[at]`, a value put in a literal, is put there only to be a token's claim: `context.idToken[k] =
+// user.app_metadata.roles` or `= { roles: … }` sends a copy (Auth0 serialized the claims). A later rule changing the
+// claim in place is not followed back to the value.
+const onlyClaimed = (
+  ancestors: ReadonlyArray<acorn.Node>,
+  at: number,
+  isClaim: (node: acorn.Node) => boolean
+): boolean => {
+  const node = ancestors[at] as acorn.AnyNode
+  const parent = ancestors[at - 1] as acorn.AnyNode | undefined
+  if (parent === undefined) return false
+  if (parent.type === "AssignmentExpression") return parent.right === node && isClaim(parent.left)
+  if (parent.type === "ArrayExpression") return onlyClaimed(ancestors, at - 1, isClaim)
+  return parent.type === "Property" && parent.value === node && onlyClaimed(ancestors, at - 2, isClaim)
+}
+
+// A use of a value of the login's that may change it: written, destructured into, handed to a call that may write it
+// (`Object.assign(user.app_metadata, …)`, `_.merge(md, …)`), the receiver of a method not known to only read
+// (`user.groups.push(…)`, `roles.splice(0)`, `roles.forEach(…)`), or handed on where the rule no longer follows it (an
+// array or object literal, a member, a `return`). `isClaim`: whether a member is a token's claim.
 const mayChange = (
   node: acorn.AnyNode,
   ancestors: ReadonlyArray<acorn.Node>,
-  isData: (name: string) => boolean
+  isClaim: (node: acorn.Node) => boolean
 ): boolean => {
   const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined
-  const grand = ancestors[ancestors.length - 3] as acorn.AnyNode | undefined
   if (parent === undefined) return false
   if (writeOf(node, parent) !== undefined || isPatternTarget(node, parent)) return true
+  const at = valueAt(ancestors, ancestors.length - 1)
+  return usedToChange(ancestors, at, isClaim)
+}
+
+// Whether `ancestors[at]`, a value of the login's (or a local holding one), is used in a way that may change it: see
+// mayChange.
+const usedToChange = (
+  ancestors: ReadonlyArray<acorn.Node>,
+  at: number,
+  isClaim: (node: acorn.Node) => boolean
+): boolean => {
+  const value = ancestors[at] as acorn.AnyNode
+  const parent = ancestors[at - 1] as acorn.AnyNode | undefined
+  const grand = ancestors[at - 2] as acorn.AnyNode | undefined
+  if (parent === undefined) return false
   // `var { prefs } = user.x`: what it destructures is not followed.
-  if (parent.type === "VariableDeclarator" && parent.init === node) return isPattern(parent.id)
-  if (parent.type === "AssignmentExpression" && parent.right === node) return isPattern(parent.left)
-  if ((parent.type === "CallExpression" || parent.type === "NewExpression") && parent.callee !== node) {
-    return !onlyReads(parent.callee as acorn.AnyNode, isData)
+  if (parent.type === "VariableDeclarator" && parent.init === value) return isPattern(parent.id)
+  if (parent.type === "AssignmentExpression" && parent.right === value && parent.left.type !== "MemberExpression") {
+    return isPattern(parent.left)
   }
-  return parent.type === "MemberExpression" && parent.object === node && grand?.type === "CallExpression" &&
-    grand.callee === parent && mutators.has(keyOf(parent) ?? "")
+  if ((parent.type === "CallExpression" || parent.type === "NewExpression") && parent.callee !== value) {
+    return !onlyReads(parent.callee as acorn.AnyNode)
+  }
+  const method = receiverOf(value, parent, grand)
+  if (method !== undefined) return !isReadOnlyMethod(keyOf(method))
+  return isHandedOn(value, parent, grand) && !onlyClaimed(ancestors, at, isClaim)
 }
 
 // A path kept to `depth` keys and cut before a computed key or `__proto__` (which changes every field of its object).
@@ -239,7 +304,13 @@ export const ofRule = (rule: string, source: string, params: ReadonlyArray<strin
     const root = roots.get(name)
     return root === undefined ? aliases.get(name) ?? [] : [[root]]
   }
-  const isData = (name: string): boolean => prefixesOf(name).length > 0
+  // `context.idToken[k]`, `context.accessToken[k]`: a claim, which Auth0 sent as a copy.
+  const isClaim = (node: acorn.Node): boolean => {
+    if (node.type !== "MemberExpression") return false
+    const { keys, root } = chainOf(node as acorn.MemberExpression)
+    return root.type === "Identifier" && roots.get((root as acorn.Identifier).name) === "context" &&
+      keys.length === 2 && (keys[0] === "idToken" || keys[0] === "accessToken")
+  }
   const add = (prefix: Path, keys: ReadonlyArray<string | undefined>): void => {
     const { computed, path } = pathOf(prefix, keys)
     if (path.length === 1) anything.add(path[0] as "user" | "context")
@@ -255,7 +326,7 @@ export const ofRule = (rule: string, source: string, params: ReadonlyArray<strin
       // `user.__proto__ = …` (or any use of it) may change every field of `user`.
       const proto = keys.indexOf("__proto__")
       if (proto >= 0) return prefixes.forEach((prefix) => add(prefix, keys.slice(0, proto)))
-      if (mayChange(n, ancestors as ReadonlyArray<acorn.Node>, isData)) prefixes.forEach((prefix) => add(prefix, keys))
+      if (mayChange(n, ancestors as ReadonlyArray<acorn.Node>, isClaim)) prefixes.forEach((prefix) => add(prefix, keys))
       return
     }
     if (n.type !== "Identifier" || parent === undefined) return
@@ -268,19 +339,29 @@ export const ofRule = (rule: string, source: string, params: ReadonlyArray<strin
     const alias = aliases.get(n.name)
     const named = roots.get(n.name)
     if (named === undefined && alias === undefined) return
-    // `user` itself: read through a member, or handed back to callback, it is not written here.
-    if (parent.type === "MemberExpression" && parent.object === n) return
+    const whole = (): void => named !== undefined ? void anything.add(named) : alias?.forEach((path) => add(path, []))
+    // `user` itself or a local holding a value of its: read through a member (whose writes are the member's), or handed
+    // back to callback, it is not written here; the receiver of a method not known to only read (`roles.splice(0)`,
+    // `md.forEach(…)`) may change all of it.
+    if (parent.type === "MemberExpression" && parent.object === n) {
+      const method = receiverOf(n, parent, ancestors[ancestors.length - 3] as acorn.AnyNode | undefined)
+      return method === undefined || isReadOnlyMethod(keyOf(method)) ? undefined : whole()
+    }
     if (parent.type === "CallExpression" && parent.callee.type === "Identifier" && parent.callee.name === callback) {
       return
     }
     if (parent.type === "FunctionExpression" || parent.type === "FunctionDeclaration") return
     if (named !== undefined) return void anything.add(named)
-    if (alias === undefined || onlyReadsLocal(ancestors, ancestors.length - 1)) return
-    // Anything else done to the local (handed to a call, put in an array, returned) may change what it holds.
-    const call = parent.type === "CallExpression" || parent.type === "NewExpression"
-    if (!call || parent.callee === n || !onlyReads(parent.callee as acorn.AnyNode, isData)) {
-      alias.forEach((path) => add(path, []))
-    }
+    if (onlyReadsLocal(ancestors, ancestors.length - 1)) return
+    // Anything else done to the local (handed to a call, put in an array, returned) may change what it holds, but for
+    // a read-only method of `roles || []` or a call that only reads its arguments.
+    const at = valueAt(ancestors, ancestors.length - 1)
+    const value = ancestors[at] as acorn.AnyNode
+    const outer = ancestors[at - 1] as acorn.AnyNode | undefined
+    const method = receiverOf(value, outer, ancestors[at - 2] as acorn.AnyNode | undefined)
+    if (method !== undefined && isReadOnlyMethod(keyOf(method))) return
+    const call = outer?.type === "CallExpression" || outer?.type === "NewExpression"
+    if (!call || outer.callee === value || !onlyReads(outer.callee as acorn.AnyNode)) whole()
   })
   return { paths, anything: [...anything].map((root) => ({ root, rule })) }
 }
