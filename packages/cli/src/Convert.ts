@@ -383,7 +383,7 @@ const folderWrites = Effect.fnUntraced(function*(folder: RulesFolder.RulesFolder
     }
     const { params, source } = analysis.value
     facts.push(...Facts.ofRule(r.name, source, params, lineOffsetOf(text, source), EarlierWrites.merge(writes)))
-    writes.push(EarlierWrites.ofRule(r.name, source, params))
+    writes.push(EarlierWrites.ofRule(r.name, source, params, lineOffsetOf(text, source)))
   }
   const index = ordered.indexOf(file)
   const all = Facts.readable(facts, EarlierWrites.merge(writes))

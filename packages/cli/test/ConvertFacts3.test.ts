@@ -174,3 +174,71 @@ describe("ConvertFacts3: an earlier rule's change to the metadata that convert d
       assert.strictEqual(written.status, "converted", written.module)
     }), 60_000)
 })
+
+describe("ConvertFacts3: what an earlier rule left, which the rule compared alone never shows", () => {
+  it.live(
+    "scopes an earlier rule set through a computed key (`context.accessToken[field] = [...]`)",
+    () =>
+      Effect.gen(function*() {
+        const { written } = yield* convertLast("computed-scope", [
+          [
+            "restrict",
+            `function (user, context, callback) {
+  var field = "scope";
+  context.accessToken[field] = ["openid", "profile"];
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "computed-scope",
+            `function (user, context, callback) {
+  if (!context.accessToken.scope) context.accessToken.scope = ["openid", "profile", "admin:all"];
+  return callback(null, user, context);
+}`
+          ]
+        ])
+        // Converted: after restrict, the typed rule adds admin:all on every login; under Rules it never did.
+        assert.notStrictEqual(written.status, "converted", written.module)
+      }),
+    60_000
+  )
+
+  it.live(
+    "scopes through a key the earlier rule does not fix; a claim under a fixed namespace is not a scope",
+    () =>
+      Effect.gen(function*() {
+        const reader = [
+          "reader",
+          `function (user, context, callback) {
+  if (!context.accessToken.scope) context.accessToken.scope = ["openid", "profile", "admin:all"];
+  return callback(null, user, context);
+}`
+        ] as const
+        const unknown = yield* convertLast("computed-scope-unknown", [
+          [
+            "restrict",
+            `function (user, context, callback) {
+  var field = user.app_metadata.field;
+  context.accessToken[field] = ["openid"];
+  return callback(null, user, context);
+}`
+          ],
+          reader
+        ])
+        assert.notStrictEqual(unknown.written.status, "converted", unknown.written.module)
+        const claim = yield* convertLast("computed-scope-claim", [
+          [
+            "claim",
+            `function (user, context, callback) {
+  const namespace = "https://x/";
+  context.accessToken[namespace + "email"] = user.email;
+  return callback(null, user, context);
+}`
+          ],
+          reader
+        ])
+        assert.strictEqual(claim.written.status, "converted", claim.written.module)
+      }),
+    60_000
+  )
+})

@@ -7,13 +7,22 @@
 import * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import { chainOf, keyOf, writeOf } from "../analyze/chains.ts"
+import * as HeldKeys from "./heldKeys.ts"
 
-/** The writes of the earlier rules: paths with the rule that writes each, and the rules that may write anything. */
+/**
+ * The writes of the earlier rules: paths with the rule that writes each (and the line of the rule's file, when known),
+ * and the rules that may write anything.
+ */
 export interface EarlierWrites {
   readonly paths: ReadonlyArray<
-    { readonly path: ReadonlyArray<string>; readonly rule: string; readonly computed?: boolean }
+    {
+      readonly path: ReadonlyArray<string>
+      readonly rule: string
+      readonly computed?: boolean
+      readonly line?: number
+    }
   >
-  readonly anything: ReadonlyArray<{ readonly root: "user" | "context"; readonly rule: string }>
+  readonly anything: ReadonlyArray<{ readonly root: "user" | "context"; readonly rule: string; readonly line?: number }>
 }
 
 export const none: EarlierWrites = { paths: [], anything: [] }
@@ -286,19 +295,42 @@ const onlyReadsLocal = (ancestors: ReadonlyArray<acorn.Node>, at: number): boole
       parent.test === node)
 }
 
+// The keys of a member chain, a computed key the rule fixes (`context.accessToken[field]`, `var field = "scope"`)
+// resolved (HeldKeys).
+const keysOf = (member: acorn.MemberExpression, resolve: HeldKeys.Resolve): Array<string | undefined> => {
+  const keys: Array<string | undefined> = []
+  let node: acorn.Node = member
+  while (node.type === "MemberExpression") {
+    const m = node as acorn.MemberExpression
+    keys.unshift(keyOf(m) ?? (m.computed ? resolve(m.property) : undefined))
+    node = m.object
+  }
+  return keys
+}
+
 /**
- * The writes of one earlier rule's function (`source` and `params` as Analyze gives them). A write the scan cannot
- * follow to a field (through a local alias, a call, a destructuring, `__proto__`) is taken to write the whole value it
- * reaches (`user.app_metadata`), or all of `user`/`context`.
+ * The writes of one earlier rule's function (`source` and `params` as Analyze gives them, `lineOffset` as Scope takes
+ * it). A write the scan cannot follow to a field (through a local alias, a call, a destructuring, `__proto__`, a
+ * computed key the rule does not fix) is taken to write the whole value it reaches (`user.app_metadata`,
+ * `context.accessToken`), or all of `user`/`context`.
  */
-export const ofRule = (rule: string, source: string, params: ReadonlyArray<string>): EarlierWrites => {
+export const ofRule = (
+  rule: string,
+  source: string,
+  params: ReadonlyArray<string>,
+  lineOffset = 0
+): EarlierWrites => {
   const roots = new Map<string, "user" | "context">()
   if (params[0] !== undefined) roots.set(params[0], "user")
   if (params[1] !== undefined) roots.set(params[1], "context")
   const callback = params[2]
-  const paths: Array<{ path: ReadonlyArray<string>; rule: string; computed?: boolean }> = []
-  const anything = new Set<"user" | "context">()
-  const program = acorn.parse(`(${source})`, { ecmaVersion: "latest", sourceType: "script" })
+  const paths: Array<{ path: ReadonlyArray<string>; rule: string; computed?: boolean; line?: number }> = []
+  const anything = new Map<"user" | "context", number>()
+  const program = acorn.parse(`(${source})`, { ecmaVersion: "latest", sourceType: "script", locations: true })
+  const fn = (program.body[0] as acorn.ExpressionStatement | undefined)?.expression as acorn.AnyNode | undefined
+  const resolve = fn?.type === "FunctionExpression" || fn?.type === "ArrowFunctionExpression"
+    ? HeldKeys.make(fn.body, params)
+    : () => undefined
   const aliases = aliasesOf(program, roots)
   const prefixesOf = (name: string): ReadonlyArray<Path> => {
     const root = roots.get(name)
@@ -311,16 +343,20 @@ export const ofRule = (rule: string, source: string, params: ReadonlyArray<strin
     return root.type === "Identifier" && roots.get((root as acorn.Identifier).name) === "context" &&
       keys.length === 2 && (keys[0] === "idToken" || keys[0] === "accessToken")
   }
+  let line = 0
+  const whole = (root: "user" | "context"): void => void anything.set(root, anything.get(root) ?? line)
   const add = (prefix: Path, keys: ReadonlyArray<string | undefined>): void => {
     const { computed, path } = pathOf(prefix, keys)
-    if (path.length === 1) anything.add(path[0] as "user" | "context")
-    else paths.push(computed ? { path, rule, computed } : { path, rule })
+    if (path.length === 1) whole(path[0] as "user" | "context")
+    else paths.push(computed ? { path, rule, computed, line } : { path, rule, line })
   }
   walk.fullAncestor(program, (node, _state, ancestors) => {
     const n = node as acorn.AnyNode
     const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined
+    line = (n.loc?.start.line ?? 1) + lineOffset
     if (n.type === "MemberExpression") {
-      const { keys, root } = chainOf(n)
+      const { root } = chainOf(n)
+      const keys = keysOf(n, resolve)
       const prefixes = root.type === "Identifier" ? prefixesOf((root as acorn.Identifier).name) : []
       if (prefixes.length === 0 || defaultsItself(n, parent)) return
       // `user.__proto__ = …` (or any use of it) may change every field of `user`.
@@ -332,26 +368,26 @@ export const ofRule = (rule: string, source: string, params: ReadonlyArray<strin
     if (n.type !== "Identifier" || parent === undefined) return
     // `arguments[0].tier = …`: the rule's (or a function of its) arguments may be `user` and `context` themselves.
     if (n.name === "arguments") {
-      anything.add("user")
-      anything.add("context")
+      whole("user")
+      whole("context")
       return
     }
     const alias = aliases.get(n.name)
     const named = roots.get(n.name)
     if (named === undefined && alias === undefined) return
-    const whole = (): void => named !== undefined ? void anything.add(named) : alias?.forEach((path) => add(path, []))
+    const all = (): void => named !== undefined ? whole(named) : alias?.forEach((path) => add(path, []))
     // `user` itself or a local holding a value of its: read through a member (whose writes are the member's), or handed
     // back to callback, it is not written here; the receiver of a method not known to only read (`roles.splice(0)`,
     // `md.forEach(…)`) may change all of it.
     if (parent.type === "MemberExpression" && parent.object === n) {
       const method = receiverOf(n, parent, ancestors[ancestors.length - 3] as acorn.AnyNode | undefined)
-      return method === undefined || isReadOnlyMethod(keyOf(method)) ? undefined : whole()
+      return method === undefined || isReadOnlyMethod(keyOf(method)) ? undefined : all()
     }
     if (parent.type === "CallExpression" && parent.callee.type === "Identifier" && parent.callee.name === callback) {
       return
     }
     if (parent.type === "FunctionExpression" || parent.type === "FunctionDeclaration") return
-    if (named !== undefined) return void anything.add(named)
+    if (named !== undefined) return whole(named)
     if (onlyReadsLocal(ancestors, ancestors.length - 1)) return
     // Anything else done to the local (handed to a call, put in an array, returned) may change what it holds, but for
     // a read-only method of `roles || []` or a call that only reads its arguments.
@@ -361,9 +397,9 @@ export const ofRule = (rule: string, source: string, params: ReadonlyArray<strin
     const method = receiverOf(value, outer, ancestors[at - 2] as acorn.AnyNode | undefined)
     if (method !== undefined && isReadOnlyMethod(keyOf(method))) return
     const call = outer?.type === "CallExpression" || outer?.type === "NewExpression"
-    if (!call || outer.callee === value || !onlyReads(outer.callee as acorn.AnyNode)) whole()
+    if (!call || outer.callee === value || !onlyReads(outer.callee as acorn.AnyNode)) all()
   })
-  return { paths, anything: [...anything].map((root) => ({ root, rule })) }
+  return { paths, anything: [...anything].map(([root, at]) => ({ root, rule, line: at })) }
 }
 
 export const merge = (all: ReadonlyArray<EarlierWrites>): EarlierWrites => ({
@@ -383,15 +419,8 @@ export const writerOf = (writes: EarlierWrites, path: ReadonlyArray<string>): st
 }
 
 /**
- * The earlier rule that may have left something in `context.accessToken.scope`, if any. A claim written under a
- * computed name (`context.accessToken[namespace + "email"]`) is taken to be a claim, as convert's claim translation
- * takes it.
+ * The earlier rule that may have left something in `context.accessToken.scope`, if any. A write under a computed key
+ * the rule does not fix (`context.accessToken[field]`, `field` a parameter or computed) may be to `scope`.
  */
-export const scopeWriterOf = (writes: EarlierWrites): string | undefined => {
-  const whole = writes.anything.find((w) => w.root === "context")
-  if (whole !== undefined) return whole.rule
-  const path = ["context", "accessToken", "scope"]
-  return writes.paths.find((w) =>
-    overlaps(w.path, path) && !(w.computed === true && w.path.length === 2 && w.path[1] === "accessToken")
-  )?.rule
-}
+export const scopeWriterOf = (writes: EarlierWrites): string | undefined =>
+  writerOf(writes, ["context", "accessToken", "scope"])
