@@ -177,6 +177,76 @@ describe("ConvertFacts3: an earlier rule's change to the metadata that convert d
 
 describe("ConvertFacts3: what an earlier rule left, which the rule compared alone never shows", () => {
   it.live(
+    "a claim an earlier rule set, that this rule sets to undefined (Rules: absent; typed: the earlier value)",
+    () =>
+      Effect.gen(function*() {
+        const { written } = yield* convertLast("claim-unset", [
+          [
+            "set-role",
+            `function (user, context, callback) {
+  context.idToken["https://x/role"] = "admin";
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "claim-unset",
+            `function (user, context, callback) {
+  context.idToken["https://x/role"] = user.app_metadata.role;
+  return callback(null, user, context);
+}`
+          ]
+        ])
+        // Converted to `if (claim !== undefined) setIdTokenClaim(...)`: after set-role, "admin" stays for every user
+        // without a role, where Rules sent no role claim.
+        assert.notStrictEqual(written.status, "converted", written.module)
+      }),
+    60_000
+  )
+
+  it.live(
+    "a claim name held in a variable by both rules; the TODO names the earlier rule and its line; another claim converts",
+    () =>
+      Effect.gen(function*() {
+        const setRole = [
+          "set-role",
+          `function (user, context, callback) {
+  var role = "https://x/" + "role";
+  context.idToken[role] = "admin";
+  return callback(null, user, context);
+}`
+        ] as const
+        const held = yield* convertLast("claim-unset-held", [
+          setRole,
+          [
+            "claim-unset-held",
+            `function (user, context, callback) {
+  const name = "https://x/role";
+  context.idToken[name] = user.app_metadata.role;
+  return callback(null, user, context);
+}`
+          ]
+        ])
+        assert.notStrictEqual(held.written.status, "converted", held.written.module)
+        assert.isTrue(
+          held.written.todos.some((t) => t.line === 3 && /earlier rule set-role may set at line 3\b/.test(t.reason)),
+          JSON.stringify(held.written.todos)
+        )
+        const other = yield* convertLast("claim-other", [
+          setRole,
+          [
+            "claim-other",
+            `function (user, context, callback) {
+  context.idToken["https://x/plan"] = user.app_metadata.plan;
+  return callback(null, user, context);
+}`
+          ]
+        ])
+        assert.strictEqual(other.written.status, "converted", other.written.module)
+      }),
+    60_000
+  )
+
+  it.live(
     "scopes an earlier rule set through a computed key (`context.accessToken[field] = [...]`)",
     () =>
       Effect.gen(function*() {

@@ -411,12 +411,23 @@ export const merge = (all: ReadonlyArray<EarlierWrites>): EarlierWrites => ({
 const overlaps = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
   a.every((key, i) => i >= b.length || b[i] === key)
 
-/** The earlier rule that may have changed what `path` (a read: root first) reads, if any. */
-export const writerOf = (writes: EarlierWrites, path: ReadonlyArray<string>): string | undefined => {
+/**
+ * The earlier rule that may have changed what `path` (a read: root first) reads, with the line of its first such write
+ * when known, if any.
+ */
+export const writeAt = (
+  writes: EarlierWrites,
+  path: ReadonlyArray<string>
+): { readonly rule: string; readonly line: number | undefined } | undefined => {
   const whole = writes.anything.find((w) => w.root === path[0])
-  if (whole !== undefined) return whole.rule
-  return writes.paths.find((w) => overlaps(w.path, path))?.rule
+  if (whole !== undefined) return { rule: whole.rule, line: whole.line }
+  const found = writes.paths.find((w) => overlaps(w.path, path))
+  return found === undefined ? undefined : { rule: found.rule, line: found.line }
 }
+
+/** The earlier rule that may have changed what `path` (a read: root first) reads, if any. */
+export const writerOf = (writes: EarlierWrites, path: ReadonlyArray<string>): string | undefined =>
+  writeAt(writes, path)?.rule
 
 /**
  * The earlier rule that may have left something in `context.accessToken.scope`, if any. A write under a computed key
