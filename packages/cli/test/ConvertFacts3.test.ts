@@ -7,7 +7,7 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Convert from "@rulefx/cli/Convert"
 import * as Effect from "effect/Effect"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -308,6 +308,78 @@ describe("ConvertFacts3: what an earlier rule left, which the rule compared alon
           reader
         ])
         assert.strictEqual(claim.written.status, "converted", claim.written.module)
+      }),
+    60_000
+  )
+})
+
+describe("ConvertFacts3: a rule named `facts` and the facts module", () => {
+  // A writer leaving user.tier, a rule named facts (no facts of its own), and a reader of user.tier (facts).
+  const rules = () => {
+    return [
+      [
+        "writer",
+        `function (user, context, callback) {\n  user.tier = "gold";\n  return callback(null, user, context);\n}`
+      ],
+      [
+        "facts",
+        `function (user, context, callback) {
+  if (!user.email_verified) return callback(new UnauthorizedError("Verify your email"));
+  return callback(null, user, context);
+}`
+      ],
+      [
+        "reader",
+        `function (user, context, callback) {
+  if (user.tier === "gold") context.idToken["https://x/admin"] = true;
+  return callback(null, user, context);
+}`
+      ]
+    ] as const
+  }
+  const read = (file: string) => readFileSync(file, "utf8")
+
+  it.live("converting `facts` first is refused; the reader then writes the facts module", () =>
+    Effect.gen(function*() {
+      const path = rulesFolder("facts-first", rules())
+      const out = join(dir, "facts-first-out")
+      const refused = yield* Effect.flip(Convert.convert(path, "facts", { out, check: false, force: true }))
+      assert.include(refused.reason, "rename the rule")
+      assert.isFalse(existsSync(join(out, "facts.ts")))
+      const reader = yield* Convert.convert(path, "reader", { out, check: false })
+      assert.strictEqual(reader.factsFile, join(out, "facts.ts"))
+      assert.include(read(join(out, "facts.ts")), "export const UserTier")
+    }), 60_000)
+
+  it.live("converting `facts` after the reader is refused, and the facts module stays", () =>
+    Effect.gen(function*() {
+      const path = rulesFolder("facts-second", rules())
+      const out = join(dir, "facts-second-out")
+      yield* Convert.convert(path, "reader", { out, check: false })
+      const before = read(join(out, "facts.ts"))
+      const refused = yield* Effect.flip(Convert.convert(path, "facts", { out, check: false, force: true }))
+      assert.include(refused.reason, "rename the rule")
+      assert.strictEqual(read(join(out, "facts.ts")), before)
+    }), 60_000)
+
+  it.live(
+    "a rule's module where the facts module goes is not replaced by it, even as convert wrote it",
+    () =>
+      Effect.gen(function*() {
+        const path = rulesFolder("facts-kind", [...rules().filter(([name]) => name !== "facts"), [
+          "plain",
+          `function (user, context, callback) {
+  if (!user.email_verified) return callback(new UnauthorizedError("Verify your email"));
+  return callback(null, user, context);
+}`
+        ]])
+        const out = join(dir, "facts-kind-out")
+        const plain = yield* Convert.convert(path, "plain", { out: join(dir, "facts-kind-other"), check: false })
+        mkdirSync(out, { recursive: true })
+        writeFileSync(join(out, "facts.ts"), read(plain.moduleFile))
+        const refused = yield* Effect.flip(Convert.convert(path, "reader", { out, check: false }))
+        assert.include(refused.reason, "not the facts module")
+        assert.include(read(join(out, "facts.ts")), "Verify your email")
       }),
     60_000
   )

@@ -260,5 +260,5 @@ export const module = (facts: ReadonlyArray<Fact>, folder: string): string => {
     ]),
     ""
   ].join("\n")
-  return Stamp.add(body)
+  return Stamp.add(body, "facts")
 }
