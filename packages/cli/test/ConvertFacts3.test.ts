@@ -110,24 +110,25 @@ describe("ConvertFacts3: a fact the earlier rule does not always leave", () => {
     }), 60_000)
 })
 
-describe("ConvertFacts3: an earlier rule's change to the metadata that convert does not see", () => {
-  const reader = [
-    "reader",
+// A reader granting a claim on the login's roles, and an earlier rule that may change them on ip 10.0.0.1.
+const reader = [
+  "reader",
+  `function (user, context, callback) {
+if ((user.app_metadata.roles || []).indexOf("admin") !== -1) context.idToken["https://x/admin"] = true;
+return callback(null, user, context);
+}`
+] as const
+const revoke = (change: string) =>
+  [
+    "revoke",
     `function (user, context, callback) {
-  if ((user.app_metadata.roles || []).indexOf("admin") !== -1) context.idToken["https://x/admin"] = true;
-  return callback(null, user, context);
+var roles = user.app_metadata.roles || [];
+if (context.request.ip === "10.0.0." + "1") { ${change} }
+return callback(null, user, context);
 }`
   ] as const
-  const revoke = (change: string) =>
-    [
-      "revoke",
-      `function (user, context, callback) {
-  var roles = user.app_metadata.roles || [];
-  if (context.request.ip === "10.0.0." + "1") { ${change} }
-  return callback(null, user, context);
-}`
-    ] as const
 
+describe("ConvertFacts3: an earlier rule's change to the metadata that convert does not see", () => {
   it.live(
     "`roles.splice(0)` on an alias, and `[user.app_metadata].forEach(function (m) { m.roles = [] })`",
     () =>
@@ -313,38 +314,36 @@ describe("ConvertFacts3: what an earlier rule left, which the rule compared alon
   )
 })
 
-describe("ConvertFacts3: a rule named `facts` and the facts module", () => {
-  // A writer leaving user.tier, a rule named facts (no facts of its own), and a reader of user.tier (facts).
-  const rules = () => {
-    return [
-      [
-        "writer",
-        `function (user, context, callback) {\n  user.tier = "gold";\n  return callback(null, user, context);\n}`
-      ],
-      [
-        "facts",
-        `function (user, context, callback) {
-  if (!user.email_verified) return callback(new UnauthorizedError("Verify your email"));
-  return callback(null, user, context);
+// A writer leaving user.tier, a rule named facts (no facts of its own), and a reader of user.tier (facts).
+const factsNameRules = [
+  [
+    "writer",
+    `function (user, context, callback) {\n  user.tier = "gold";\n  return callback(null, user, context);\n}`
+  ],
+  [
+    "facts",
+    `function (user, context, callback) {
+if (!user.email_verified) return callback(new UnauthorizedError("Verify your email"));
+return callback(null, user, context);
 }`
-      ],
-      [
-        "reader",
-        `function (user, context, callback) {
-  if (user.tier === "gold") context.idToken["https://x/admin"] = true;
-  return callback(null, user, context);
+  ],
+  [
+    "reader",
+    `function (user, context, callback) {
+if (user.tier === "gold") context.idToken["https://x/admin"] = true;
+return callback(null, user, context);
 }`
-      ]
-    ] as const
-  }
-  const read = (file: string) => readFileSync(file, "utf8")
+  ]
+] as const
+const read = (file: string) => readFileSync(file, "utf8")
 
+describe("ConvertFacts3: a rule named `facts` and the facts module", () => {
   it.live("converting `facts` first is refused; the reader then writes the facts module", () =>
     Effect.gen(function*() {
-      const path = rulesFolder("facts-first", rules())
+      const path = rulesFolder("facts-first", factsNameRules)
       const out = join(dir, "facts-first-out")
       const refused = yield* Effect.flip(Convert.convert(path, "facts", { out, check: false, force: true }))
-      assert.include(refused.reason, "rename the rule")
+      assert.include(refused.message, "rename the rule")
       assert.isFalse(existsSync(join(out, "facts.ts")))
       const reader = yield* Convert.convert(path, "reader", { out, check: false })
       assert.strictEqual(reader.factsFile, join(out, "facts.ts"))
@@ -353,12 +352,12 @@ describe("ConvertFacts3: a rule named `facts` and the facts module", () => {
 
   it.live("converting `facts` after the reader is refused, and the facts module stays", () =>
     Effect.gen(function*() {
-      const path = rulesFolder("facts-second", rules())
+      const path = rulesFolder("facts-second", factsNameRules)
       const out = join(dir, "facts-second-out")
       yield* Convert.convert(path, "reader", { out, check: false })
       const before = read(join(out, "facts.ts"))
       const refused = yield* Effect.flip(Convert.convert(path, "facts", { out, check: false, force: true }))
-      assert.include(refused.reason, "rename the rule")
+      assert.include(refused.message, "rename the rule")
       assert.strictEqual(read(join(out, "facts.ts")), before)
     }), 60_000)
 
@@ -366,7 +365,7 @@ describe("ConvertFacts3: a rule named `facts` and the facts module", () => {
     "a rule's module where the facts module goes is not replaced by it, even as convert wrote it",
     () =>
       Effect.gen(function*() {
-        const path = rulesFolder("facts-kind", [...rules().filter(([name]) => name !== "facts"), [
+        const path = rulesFolder("facts-kind", [...factsNameRules.filter(([name]) => name !== "facts"), [
           "plain",
           `function (user, context, callback) {
   if (!user.email_verified) return callback(new UnauthorizedError("Verify your email"));
@@ -378,7 +377,7 @@ describe("ConvertFacts3: a rule named `facts` and the facts module", () => {
         mkdirSync(out, { recursive: true })
         writeFileSync(join(out, "facts.ts"), read(plain.moduleFile))
         const refused = yield* Effect.flip(Convert.convert(path, "reader", { out, check: false }))
-        assert.include(refused.reason, "not the facts module")
+        assert.include(refused.message, "not the facts module")
         assert.include(read(join(out, "facts.ts")), "Verify your email")
       }),
     60_000
