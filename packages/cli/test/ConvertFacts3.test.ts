@@ -153,6 +153,8 @@ describe("ConvertFacts3: an earlier rule's change to the metadata that convert d
           "roles.fill(\"none\");",
           "(user.app_metadata.roles || []).splice(0);",
           "roles.forEach(function (r, i, all) { all.length = 0; });",
+          "roles.some(function (r, i, all) { var again = all; again.length = 0; });",
+          "(user.app_metadata.roles || []).every((r, i, all) => all.pop());",
           "var holder = { md: user.app_metadata }; holder.md.roles = [];",
           "var box = {}; box.md = user.app_metadata; box.md.roles = [];",
           "for (var list of [roles]) list.length = 0;",
@@ -169,7 +171,11 @@ describe("ConvertFacts3: an earlier rule's change to the metadata that convert d
   it.live("a read-only use of the metadata is no write: the reader still converts", () =>
     Effect.gen(function*() {
       const { written } = yield* convertLast("revoke-none", [
-        revoke("console.log((user.app_metadata.roles || []).indexOf(\"x\"), roles.join(\",\"));"),
+        revoke(
+          "console.log((user.app_metadata.roles || []).indexOf(\"x\"), roles.join(\",\")); " +
+            "roles.forEach(function (r) { console.log(r.toUpperCase()); }); " +
+            "if ((user.app_metadata.roles || []).some((r) => r === \"x\" || r.length > 9)) console.log(\"x\");"
+        ),
         reader
       ])
       assert.strictEqual(written.status, "converted", written.module)

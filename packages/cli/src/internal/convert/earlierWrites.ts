@@ -201,8 +201,84 @@ const usedToChange = (
     return !onlyReads(parent.callee as acorn.AnyNode)
   }
   const method = receiverOf(value, parent, grand)
-  if (method !== undefined) return !isReadOnlyMethod(keyOf(method))
+  if (method !== undefined) return !methodOnlyReads(method, grand as acorn.CallExpression, isClaim)
   return isHandedOn(value, parent, grand) && !onlyClaimed(ancestors, at, isClaim)
+}
+
+// Methods that hand each element (and the receiver) to a callback, and return none of them: `roles.some(function (r) {
+// return r === "admin" })` only reads `roles` when its callback only reads what it is handed.
+const iterating = new Set(["forEach", "some", "every", "findIndex", "findLastIndex"])
+
+// Whether a call of the method `method` only reads its receiver: a read-only method, or an iterating one given only
+// function literals that only read their parameters.
+const methodOnlyReads = (
+  method: acorn.MemberExpression,
+  call: acorn.CallExpression,
+  isClaim: (node: acorn.Node) => boolean
+): boolean => {
+  const key = keyOf(method)
+  if (isReadOnlyMethod(key)) return true
+  return key !== undefined && iterating.has(key) && call.arguments.length > 0 &&
+    call.arguments.every((a) =>
+      (a.type === "FunctionExpression" || a.type === "ArrowFunctionExpression") && paramsOnlyRead(a, isClaim)
+    )
+}
+
+// Whether a callback only reads its parameters: each use compares or tests it (or a field of it), or hands it to
+// something known to only read, or returns it (as a truth value); binding it (or a field of it) to another name, or
+// anything else, may change it.
+const paramsOnlyRead = (
+  fn: acorn.FunctionExpression | acorn.ArrowFunctionExpression,
+  isClaim: (node: acorn.Node) => boolean
+): boolean => {
+  if (!fn.params.every((p) => p.type === "Identifier")) return false
+  const names = new Set(fn.params.map((p) => (p as acorn.Identifier).name))
+  let reads = true
+  walk.fullAncestor(fn, (node, _state, ancestors) => {
+    if (node === fn || node.type !== "Identifier" || !names.has((node as acorn.Identifier).name)) return
+    if (!paramUseReads(fn, ancestors as ReadonlyArray<acorn.Node>, isClaim)) reads = false
+  })
+  return reads
+}
+
+// One use of a callback's parameter (the last of `ancestors`), as paramsOnlyRead takes it.
+const paramUseReads = (
+  fn: acorn.Node,
+  ancestors: ReadonlyArray<acorn.Node>,
+  isClaim: (node: acorn.Node) => boolean
+): boolean => {
+  let top = ancestors.length - 1
+  // Up its member chain (`o.roles.length`): no member of it may be changed.
+  while (top > 0) {
+    const parent = ancestors[top - 1] as acorn.AnyNode
+    if (parent.type !== "MemberExpression" || parent.object !== ancestors[top]) break
+    // `all.pop()`: the receiver of a method; `o.roles = []`, `o.roles.push(x)`: a member changed.
+    const call = ancestors[top - 2] as acorn.AnyNode | undefined
+    const method = receiverOf(ancestors[top] as acorn.Node, parent, call)
+    if (method !== undefined && !methodOnlyReads(method, call as acorn.CallExpression, isClaim)) return false
+    if (mayChange(parent, ancestors.slice(0, top), isClaim)) return false
+    top--
+  }
+  const at = valueAt(ancestors, top)
+  const value = ancestors[at] as acorn.AnyNode
+  const parent = ancestors[at - 1] as acorn.AnyNode | undefined
+  const grand = ancestors[at - 2] as acorn.AnyNode | undefined
+  if (parent === undefined || parent === fn) return true
+  if (parent.type === "ReturnStatement") {
+    return ancestors.slice(0, at - 1).findLast((a) => a.type.includes("Function")) === fn
+  }
+  if (parent.type === "VariableDeclarator" || (parent.type === "AssignmentExpression" && parent.right === value)) {
+    return false
+  }
+  if (writeOf(value, parent) !== undefined || isPatternTarget(value, parent)) return false
+  const method = receiverOf(value, parent, grand)
+  if (method !== undefined) return methodOnlyReads(method, grand as acorn.CallExpression, isClaim)
+  if ((parent.type === "CallExpression" || parent.type === "NewExpression") && parent.callee !== value) {
+    return onlyReads(parent.callee as acorn.AnyNode)
+  }
+  if (parent.type === "MemberExpression" && parent.object === value) return false
+  if (parent.type === "TemplateLiteral" && grand?.type === "TaggedTemplateExpression") return false
+  return top === ancestors.length - 1 ? onlyReadsLocal(ancestors, at) : !usedToChange(ancestors, at, isClaim)
 }
 
 // A path kept to `depth` keys and cut before a computed key or `__proto__` (which changes every field of its object).
@@ -380,8 +456,9 @@ export const ofRule = (
     // back to callback, it is not written here; the receiver of a method not known to only read (`roles.splice(0)`,
     // `md.forEach(…)`) may change all of it.
     if (parent.type === "MemberExpression" && parent.object === n) {
-      const method = receiverOf(n, parent, ancestors[ancestors.length - 3] as acorn.AnyNode | undefined)
-      return method === undefined || isReadOnlyMethod(keyOf(method)) ? undefined : all()
+      const call = ancestors[ancestors.length - 3] as acorn.AnyNode | undefined
+      const method = receiverOf(n, parent, call)
+      return method === undefined || methodOnlyReads(method, call as acorn.CallExpression, isClaim) ? undefined : all()
     }
     if (parent.type === "CallExpression" && parent.callee.type === "Identifier" && parent.callee.name === callback) {
       return
@@ -394,8 +471,9 @@ export const ofRule = (
     const at = valueAt(ancestors, ancestors.length - 1)
     const value = ancestors[at] as acorn.AnyNode
     const outer = ancestors[at - 1] as acorn.AnyNode | undefined
-    const method = receiverOf(value, outer, ancestors[at - 2] as acorn.AnyNode | undefined)
-    if (method !== undefined && isReadOnlyMethod(keyOf(method))) return
+    const called = ancestors[at - 2] as acorn.AnyNode | undefined
+    const method = receiverOf(value, outer, called)
+    if (method !== undefined && methodOnlyReads(method, called as acorn.CallExpression, isClaim)) return
     const call = outer?.type === "CallExpression" || outer?.type === "NewExpression"
     if (!call || outer.callee === value || !onlyReads(outer.callee as acorn.AnyNode)) all()
   })
