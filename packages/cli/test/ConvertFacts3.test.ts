@@ -100,6 +100,34 @@ describe("ConvertFacts3: a fact the earlier rule does not always leave", () => {
     60_000
   )
 
+  it.live(
+    "an error declared above the `callback(err)` in its own block still denies; one in another block may not",
+    () =>
+      Effect.gen(function*() {
+        const same = yield* convertLast(
+          "fact-err-block",
+          tier(
+            `  if (context.request.ip === "10.0.0." + "1") {
+    var err = new UnauthorizedError("Blocked");
+    return callback(err);
+  }`,
+            ""
+          )
+        )
+        assert.deepStrictEqual(same.written.facts, ["UserTier"], same.written.module)
+        const other = yield* convertLast(
+          "fact-err-other-block",
+          tier(
+            `  if (context.request.ip === "10.0.0." + "2") { var err = new UnauthorizedError("Blocked"); }
+  if (context.request.ip === "10.0.0." + "1") return callback(err);`,
+            ""
+          )
+        )
+        assert.deepStrictEqual(other.written.facts, [], other.written.module)
+      }),
+    60_000
+  )
+
   it.live("a write through `arguments[0]` is a write to `user`", () =>
     Effect.gen(function*() {
       const { written } = yield* convertLast(

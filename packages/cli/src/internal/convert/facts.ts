@@ -83,21 +83,37 @@ const declaresError = (statement: acorn.Node, name: string): boolean => {
     s.declarations.some((d) => d.id.type === "Identifier" && d.id.name === name && isNewError(d.init as acorn.AnyNode))
 }
 
-// Whether `node`, the error handed to `callback` in `body[at]` (`inner`: in a function of the rule's, which may run at
-// any time), is certainly an error there: a `new …Error(…)`, or a local only ever given one AND given it before, in
-// straight-line order (a statement of the rule's body above, not under an `if`). A `var err` read above its
+// The statements that certainly ran before the last of `ancestors` (which start at `body[at]`, a statement of the
+// rule's body), in straight-line order: those of the body above it and, in each block on the way down, those above;
+// undefined in a function of the rule's, which may run at any time.
+const ranBefore = (
+  body: ReadonlyArray<acorn.Node>,
+  at: number,
+  ancestors: ReadonlyArray<acorn.Node>
+): ReadonlyArray<acorn.Node> | undefined => {
+  const before = body.slice(0, at)
+  for (const [k, a] of ancestors.entries()) {
+    if (a.type.includes("Function")) return undefined
+    if (a.type === "BlockStatement") {
+      const list = (a as acorn.BlockStatement).body
+      before.push(...list.slice(0, Math.max(0, list.indexOf(ancestors[k + 1] as acorn.Statement))))
+    }
+  }
+  return before
+}
+
+// Whether `node`, the error handed to `callback` after the statements `before` (ranBefore), is certainly an error
+// there: a `new …Error(…)`, or a local only ever given one AND given it by one of `before`. A `var err` read above its
 // declaration (hoisted) is still `undefined` there, and `callback(err)` then allows.
 const isError = (
   node: acorn.AnyNode | undefined,
   fn: acorn.Node,
-  body: ReadonlyArray<acorn.Node>,
-  at: number,
-  inner: boolean
+  before: ReadonlyArray<acorn.Node> | undefined
 ): boolean => {
   if (node === undefined) return false
   if (node.type !== "Identifier") return isNewError(node)
   const name = node.name
-  return !inner && body.slice(0, at).some((s) => declaresError(s, name)) && onlyErrors(name, fn)
+  return before !== undefined && before.some((s) => declaresError(s, name)) && onlyErrors(name, fn)
 }
 
 // `callback(error)`: denies, so nothing the rule left is read by a later rule. Only a certain error: a callback that may
@@ -106,12 +122,10 @@ const isDenial = (
   node: acorn.AnyNode,
   callback: string | undefined,
   fn: acorn.Node,
-  body: ReadonlyArray<acorn.Node>,
-  at: number,
-  inner: boolean
+  before: ReadonlyArray<acorn.Node> | undefined
 ): boolean =>
   node.type === "CallExpression" && Scope.isName(node.callee, callback) &&
-  isError(node.arguments[0] as acorn.AnyNode | undefined, fn, body, at, inner)
+  isError(node.arguments[0] as acorn.AnyNode | undefined, fn, before)
 
 // Whether the statements of `body` before `at` may end the rule, or hand `callback` on, before `body[at]` runs (a
 // denial aside).
@@ -128,13 +142,13 @@ const mayEndBefore = (
       const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined
       const inner = ancestors.slice(0, -1).some((a) => a.type.includes("Function"))
       if (n.type === "ReturnStatement") {
-        if (!inner && (n.argument == null || !isDenial(n.argument as acorn.AnyNode, callback, fn, body, i, inner))) {
-          ends = true
-        }
+        const denies = n.argument != null &&
+          isDenial(n.argument as acorn.AnyNode, callback, fn, ranBefore(body, i, ancestors))
+        if (!inner && !denies) ends = true
       }
       if (n.type === "Identifier" && n.name === callback) {
         const denies = parent !== undefined && parent.type === "CallExpression" && parent.callee === n &&
-          isDenial(parent, callback, fn, body, i, inner)
+          isDenial(parent, callback, fn, ranBefore(body, i, ancestors.slice(0, -1)))
         if (!denies) ends = true
       }
     })
