@@ -43,6 +43,7 @@ import * as Scope from "./internal/convert/scope.ts"
 import * as Stamp from "./internal/convert/stamp.ts"
 import * as Statements from "./internal/convert/statements.ts"
 import { readText } from "./internal/files.ts"
+import type * as RuleDifferential from "./RuleDifferential.ts"
 import * as RulesFolder from "./RulesFolder.ts"
 import * as TypeCheck from "./TypeCheck.ts"
 
@@ -118,12 +119,17 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
   // A name of the rule's declared again inside it (`const context = ...` in a block, `function (user) {...}`) would be
   // read as the login's where the rule read its own value.
   const shadowed = [scope.user, scope.context, scope.callback].filter((p) => p !== undefined && scope.declared.has(p))
+  // A name the typed rule's code uses (`Decision`, `undefined`) declared by the rule would take its place there.
+  const redeclared = Scope.redeclared(scope)
   if (analysis.isAsync || fn.body.type !== "BlockStatement") {
     body.push(...todoWhole(scope, fn, "is asynchronous or an expression, not a block of statements"))
     untranslated = statements = 1
   } else if (shadowed.length > 0) {
     const names = shadowed.map((p) => `\`${p}\``).join(", ")
     body.push(...todoWhole(scope, fn, `declares its own ${names}, hiding the parameter of that name`))
+    untranslated = statements = 1
+  } else if (redeclared !== undefined) {
+    body.push(...todoWhole(scope, fn, redeclared))
     untranslated = statements = 1
   } else {
     const list = fn.body.body
@@ -192,8 +198,10 @@ export interface Options {
   readonly afterLegacy?: boolean | undefined
   /**
    * Type-check a fully converted module with its test (and the facts module) before calling it converted (TypeCheck.
-   * checkFiles: with the settings of the tsconfig.json above `out`, else strict ones of its own); default true. A module
-   * that does not type-check is `partial`, with TypeScript's diagnostics.
+   * checkFiles: with the settings of the tsconfig.json above `out`, else strict ones of its own), then run its test's
+   * comparison on it (the module bundled with esbuild, RuleDifferential.run on the test's logins); default true. A
+   * module that does not type-check, or that decides otherwise than the legacy rule on a login, is `partial`, with
+   * TypeScript's diagnostics or the first logins that differ.
    */
   readonly check?: boolean | undefined
   /**
@@ -218,6 +226,23 @@ export interface Written extends Conversion {
   readonly factsFile: string | undefined
   /** What the type-check of a fully translated module found; undefined when it did not run (TODOs, or `check: false`). */
   readonly typeCheck: TypeCheckOutcome | undefined
+  /**
+   * The generated test's comparison, run on a module that type-checks; undefined when it did not run (TODOs, `check:
+   * false`, or the module does not type-check).
+   */
+  readonly comparison: Comparison | undefined
+}
+
+/**
+ * The generated test's comparison, run by convert on what it wrote (RuleDifferential.run on the test's logins, the typed
+ * module bundled with esbuild): the logins the typed rule decides otherwise than the legacy one on.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Comparison {
+  readonly events: number
+  readonly differences: ReadonlyArray<RuleDifferential.Difference>
 }
 
 /**
@@ -316,19 +341,61 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
     "move it away, or convert with --force to replace it"
   )
   yield* writeAll(files)
-  const typeCheck = options.check === false || conversion.status !== "converted"
-    ? undefined
-    : yield* checkWritten(out, [moduleFile, testFile, ...(conversion.facts.length > 0 ? [factsFile] : [])])
+  const { comparison, typeCheck } = options.check === false || conversion.status !== "converted"
+    ? { typeCheck: undefined, comparison: undefined }
+    : yield* checkAndCompare(
+      checkWritten(out, [moduleFile, testFile, ...(conversion.facts.length > 0 ? [factsFile] : [])]),
+      compareWritten(proving, {
+        rule,
+        module: moduleFile,
+        afterLegacy,
+        facts: conversion.facts.length === 0 ? undefined : { names: conversion.facts, module: factsFile }
+      }, tests)
+    )
+  const proved = (typeCheck === undefined || typeCheck.ok) && unreached.length === 0 &&
+    (comparison === undefined || comparison.differences.length === 0)
   const written: Written = {
     ...conversion,
-    status: (typeCheck === undefined || typeCheck.ok) && unreached.length === 0 ? conversion.status : "partial",
+    status: proved ? conversion.status : "partial",
     moduleFile,
     testFile,
     unreached,
     factsFile: conversion.facts.length > 0 ? factsFile : undefined,
-    typeCheck
+    typeCheck,
+    comparison
   }
   return written
+})
+
+// The type-check, and the test's comparison run meanwhile (tsc is a process of its own): the comparison counts only
+// for a module that type-checks (esbuild bundles what does not without reading its types), and its failure only then.
+const checkAndCompare = Effect.fnUntraced(function*(
+  check: Effect.Effect<TypeCheckOutcome, ConvertError>,
+  compare: Effect.Effect<Comparison, ConvertError>
+) {
+  const [typeCheck, compared] = yield* Effect.all([check, Effect.exit(compare)], { concurrency: 2 })
+  const comparison = typeCheck.ok ? yield* compared : undefined
+  return { typeCheck, comparison }
+})
+
+// The generated test's comparison, run here on a bundle of what convert wrote (Proof.compare).
+const compareWritten = Effect.fnUntraced(function*(
+  proving: Proof.Options,
+  entry: Parameters<typeof DifferentialTest.handlerEntry>[0],
+  tests: string
+) {
+  const report = yield* Proof.compare(proving, DifferentialTest.handlerEntry(entry), tests).pipe(
+    Effect.catchDefect((defect) => Effect.fail(defect instanceof Error ? defect.message : String(defect))),
+    Effect.mapError((problem) =>
+      new ConvertError({
+        reason: `${entry.module}: its differential test's comparison could not run (${
+          typeof problem === "string" ? problem : problem.message
+        }); convert with check off to skip it`
+      })
+    )
+  )
+  const outcome: Comparison = { events: report.events, differences: report.differences }
+  return outcome
 })
 
 // A file convert would replace must be absent, or as convert wrote it (its Stamp matches) as a file of the same `kind`:
@@ -445,6 +512,10 @@ export const render = (written: Written): string => {
         ? `${written.todos.length} TODO${written.todos.length === 1 ? "" : "s"} left (${written.status})`
         : check !== undefined && !check.ok
         ? `translated, but does not type-check with ${settings} (partial)`
+        : differing(written) > 0
+        ? `converted, but the typed rule decides otherwise on ${differing(written)} of its test's ${
+          written.comparison?.events ?? 0
+        } logins (partial)`
         : written.unreached.length > 0
         ? "converted, but its test cannot show it (partial)"
         : check === undefined
@@ -468,8 +539,29 @@ export const render = (written: Written): string => {
   }
   for (const t of written.todos) lines.push(`  TODO line ${t.line}: ${t.construct}: ${t.reason}`)
   for (const u of written.unreached) lines.push(`  untested    ${u}`)
+  const differences = written.comparison?.differences ?? []
+  for (const d of differences.slice(0, shownDifferences)) lines.push(`  differs     ${Proof.describe(d)}`)
+  if (differences.length > 0) {
+    lines.push(
+      `  (${
+        differences.length > shownDifferences ? `${differences.length - shownDifferences} more; ` : ""
+      }its test fails on the same logins: run it to see each one whole)`
+    )
+  }
   return lines.join("\n")
 }
+
+// The logins `render` shows of those the typed rule decides otherwise on.
+const shownDifferences = 3
+
+/**
+ * On how many of its test's logins the typed rule decides otherwise than the legacy one (Written.comparison; 0 when
+ * the comparison did not run).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const differing = (written: Written): number => written.comparison?.differences.length ?? 0
 
 /**
  * The rule cannot be found, read or written.

@@ -9,7 +9,8 @@
  * each ID- and access-token claim, each scope, each `app_metadata` and `user_metadata` key, MFA, the redirect and each
  * key of Auth0's cache the run wrote (`cache.<key>`: its last `api.cache.set` or `api.cache.delete`, a set value shown
  * as its keyed digest, never in clear); the last write of a key wins, so call order counts only where it changes the
- * result. An api call of a kind rulefx does
+ * result. On a pass where both Actions redirect Auth0 issues no token, so their differences in claims and scopes are
+ * listed apart (`EventResult.notIssued`), not counted; everything else there counts. An api call of a kind rulefx does
  * not summarise (one Auth0 adds later) is compared by its method path and the arguments of each call, never skipped.
  *
  * Outbound HTTP cannot make the comparison flaky: the first Action's `fetch` requests (the typed runtime's and the
@@ -137,6 +138,12 @@ export interface EventResult {
   readonly pass: EventSet.Pass
   readonly same: boolean
   readonly differences: ReadonlyArray<Difference>
+  /**
+   * On a pass where both Actions redirect, the differences in their tokens (claims, scopes), not counted in `same`:
+   * Auth0 issues no token on a pass that redirects (the tokens come from the continue pass, compared as its own
+   * event), so what either set there cannot reach one. Empty on any other pass, where they count.
+   */
+  readonly notIssued: ReadonlyArray<Difference>
   /** Paths that differ but are covered by `ignore`. */
   readonly ignored: ReadonlyArray<string>
   /** The `ignore` paths that cover a path either run has (differing or not). */
@@ -156,13 +163,27 @@ export interface Report {
   readonly same: number
   readonly differ: number
   readonly results: ReadonlyArray<EventResult>
-  /** What the diff could not compare (a handler only one Action exports, which no event ran). */
+  /**
+   * What the diff could not compare: a handler only one Action exports, which no event ran (a continue pass only when
+   * some event's run sent the user away, with a redirect or a form).
+   */
   readonly notes: ReadonlyArray<string>
   /**
    * The `ignore` paths that matched nothing any run of any event had: a typo there would otherwise hide nothing and
    * say nothing, so each is warned about.
    */
   readonly unusedIgnores: ReadonlyArray<string>
+}
+
+/**
+ * A handler only one Action exports, which no event ran: `file` exports `handler`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Unran {
+  readonly file: string
+  readonly handler: string
 }
 
 /**
@@ -368,7 +389,11 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
   const covered = ignore.filter((path) =>
     [...entriesA, ...entriesB].some((entry) => Outcome.isIgnored(entry.path, [path]))
   )
-  const differences = all.filter((d) => !Outcome.isIgnored(d.path, ignore)).map(toDifference)
+  const kept = all.filter((d) => !Outcome.isIgnored(d.path, ignore))
+  // No token is issued on a pass both redirect: their token differences are listed, not counted.
+  const noTokens = Outcome.bothRedirect(entriesA, entriesB)
+  const differences = kept.filter((d) => !(noTokens && Outcome.isToken(d.path))).map(toDifference)
+  const notIssued = noTokens ? kept.filter((d) => Outcome.isToken(d.path)).map(toDifference) : []
   // Compared as they were; what the report holds is scrubbed of the run's secrets.
   const own = (one.event as { readonly secrets?: unknown }).secrets
   const scrub = Scrub.scrubberOf({ ...(typeof own === "object" && own !== null ? own : {}), ...options.secrets })
@@ -378,16 +403,26 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(a: Action, b: Action, one:
     pass: one.pass,
     same: differences.length === 0,
     differences: scrub(differences),
+    notIssued: scrub(notIssued),
     ignored: scrub(all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path))),
     covered,
     a: scrub(sideOf(resultA, tape.sent)),
     b: scrub(sideOf(resultB, replay.sent))
   }
-  return result
+  return { result, continues: resultA.continues || resultB.continues }
 })
 
+// The notes on handlers no event ran: a continue pass only when a run sent the user away (a redirect, a form), so that
+// Auth0 would have called it; otherwise it is not a pass the events could have missed.
+const notesOn = (unran: ReadonlyArray<Unran>, continues: boolean): ReadonlyArray<string> =>
+  unran.filter(({ handler }) => continues || !handler.startsWith("onContinue")).map(({ file, handler }) =>
+    `only ${file} exports ${handler}, and no event ran it` +
+    (handler.startsWith("onContinue") ? ` (a { "continue": true } event, or --continue, would)` : "")
+  )
+
 /**
- * Runs every event through both Actions, one event at a time, and compares what each made of the login.
+ * Runs every event through both Actions, one event at a time, and compares what each made of the login. `unran`: the
+ * handlers only one Action exports, which no case runs, for the report's notes.
  *
  * @category constructors
  * @since 0.1.0
@@ -397,10 +432,12 @@ export const compare = Effect.fn("Diff.compare")(function*(
   b: Action,
   cases: ReadonlyArray<Case>,
   options: Options = {},
-  notes: ReadonlyArray<string> = []
+  unran: ReadonlyArray<Unran> = []
 ) {
   yield* checkIgnore(options.ignore ?? [])
-  const results = yield* Effect.forEach(cases, (one) => runEvent(a, b, one, options))
+  const runs = yield* Effect.forEach(cases, (one) => runEvent(a, b, one, options))
+  const results = runs.map((run) => run.result)
+  const notes = notesOn(unran, runs.some((run) => run.continues))
   const same = results.filter((r) => r.same).length
   const unusedIgnores = [...new Set(options.ignore ?? [])].filter((path) =>
     !results.some((r) => r.covered.includes(path))
@@ -442,13 +479,10 @@ export const diff = Effect.fn("Diff.diff")(function*(
   const a = yield* loadAction(fileA, cases)
   const b = yield* loadAction(fileB, cases)
   const ran = new Set(cases.map((c) => c.pass))
-  const notes = [...new Set([...servedA.handlers, ...servedB.handlers])]
+  const unran = [...new Set([...servedA.handlers, ...servedB.handlers])]
     .filter((name) => !ran.has(name) && servedA.handlers.includes(name) !== servedB.handlers.includes(name))
-    .map((name) =>
-      `only ${servedA.handlers.includes(name) ? fileA : fileB} exports ${name}, and no event ran it` +
-      (name.startsWith("onContinue") ? ` (a { "continue": true } event, or --continue, would)` : "")
-    )
-  return yield* compare(a, b, cases, options, notes)
+    .map((handler): Unran => ({ file: servedA.handlers.includes(handler) ? fileA : fileB, handler }))
+  return yield* compare(a, b, cases, options, unran)
 })
 
 const absent = "(none)"
@@ -474,31 +508,57 @@ const table = (rows: ReadonlyArray<readonly [string, string, string]>): Array<st
 }
 
 /**
- * Renders a report as text: a table per event that differs (path, the first Action's value, the second's), then
- * one summary line.
+ * The line a report puts above the token differences of a pass both Actions redirect on (`EventResult.notIssued`).
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const notIssuedNote =
+  "not counted: tokens are not issued on a pass that redirects; compared on the continue pass"
+
+const rowsOf = (differences: ReadonlyArray<Difference>) =>
+  differences.map((d) => [d.path, showAt(d.path, d.a), showAt(d.path, d.b)] as const)
+
+const headingOf = (r: EventResult): string =>
+  `${r.name}${
+    r.trigger === "post-login"
+      ? r.pass === "onContinuePostLogin" ? " (continue)" : ""
+      : r.pass.startsWith("onContinue")
+      ? ` (${r.trigger}, continue)`
+      : ` (${r.trigger})`
+  }: ${r.same ? "same" : "differs"}`
+
+// An event's table: what differs, then what is not counted (the tokens of a pass both redirect on) under its note.
+const blockOf = (r: EventResult, labels: { readonly a: string; readonly b: string }): string => {
+  const counted = table([["path", labels.a, labels.b], ...rowsOf(r.differences), ...rowsOf(r.notIssued)])
+  const at = 1 + r.differences.length
+  const lines = r.notIssued.length === 0
+    ? counted
+    : [...counted.slice(0, at), `  ${notIssuedNote}`, ...counted.slice(at)]
+  return [headingOf(r), ...lines].join("\n")
+}
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
+
+/**
+ * Renders a report as text: a table per event that differs or has token differences not counted (path, the first
+ * Action's value, the second's), then one summary line.
  *
  * @category getters
  * @since 0.1.0
  */
 export const render = (report: Report, labels: { readonly a: string; readonly b: string }): string => {
-  const blocks = report.results.filter((r) => !r.same).map((r) =>
-    [
-      `${r.name}${
-        r.trigger === "post-login"
-          ? r.pass === "onContinuePostLogin" ? " (continue)" : ""
-          : r.pass.startsWith("onContinue")
-          ? ` (${r.trigger}, continue)`
-          : ` (${r.trigger})`
-      }: differs`,
-      ...table([
-        ["path", labels.a, labels.b],
-        ...r.differences.map((d) => [d.path, showAt(d.path, d.a), showAt(d.path, d.b)] as const)
-      ])
-    ].join("\n")
-  )
+  const blocks = report.results.filter((r) => !r.same || r.notIssued.length > 0).map((r) => blockOf(r, labels))
   const ignored = report.results.reduce((n, r) => n + r.ignored.length, 0)
+  const notIssued = report.results.reduce((n, r) => n + r.notIssued.length, 0)
+  const asides = [
+    ...(ignored === 0 ? [] : [plural(ignored, "ignored difference", "ignored differences")]),
+    ...(notIssued === 0 ? [] : [
+      `${plural(notIssued, "token difference", "token differences")} on passes that redirect, not counted`
+    ])
+  ]
   const summary = `${report.events} event${report.events === 1 ? "" : "s"}: ${report.same} same, ${report.differ} ` +
-    `differ${ignored === 0 ? "" : ` (${ignored} ignored difference${ignored === 1 ? "" : "s"})`}`
+    `differ${asides.length === 0 ? "" : ` (${asides.join("; ")})`}`
   const live = report.results.reduce((n, r) => n + r.a.live + r.b.live, 0)
   const note = live === 0
     ? []
@@ -525,7 +585,7 @@ export const warnings = (report: Report): ReadonlyArray<string> =>
 
 /**
  * A report as JSON, for scripts: `{ events, same, differ, results: [{ name, trigger, pass, same, differences: [{ path,
- * a?, b? }], ignored, covered, a, b }], notes, unusedIgnores }`, where a side without a value at a path has no `a` (or `b`); `a` and `b` of a result are each run's outcome,
+ * a?, b? }], notIssued, ignored, covered, a, b }], notes, unusedIgnores }`, where a side without a value at a path has no `a` (or `b`); `notIssued` holds, on a pass both Actions redirect on, the token differences (claims, scopes) not counted in `same`, as `differences` does; `a` and `b` of a result are each run's outcome,
  * reason, rejection, number of requests (`live`: of them through node:http) and, when it timed out, `timedOutMs`.
  *
  * @category getters

@@ -21,6 +21,7 @@
  *
  * @since 0.1.0
  */
+import * as RulesContext from "@rulefx/legacy-rules/RulesContext"
 import * as Events from "@rulefx/testing/Events"
 import * as Effect from "effect/Effect"
 import fc from "fast-check"
@@ -137,6 +138,11 @@ const keyed = ["user.app_metadata", "user.user_metadata", "client.metadata", "co
 const valuesOf = (reads: RuleReads | undefined, path: string): ReadonlyArray<string> => [
   ...new Set([...(baseValues[path] ?? []), ...(reads?.fields.get(path) ?? [])])
 ]
+
+// The protocols a login may have: Rules' "redirect-callback" (what a rule that redirects compares with) is not one
+// Actions ever sends; the continue pass after a redirect is onContinuePostLogin, with the login's own protocol.
+const protocolsOf = (reads: RuleReads | undefined): ReadonlyArray<string> =>
+  valuesOf(reads, "transaction.protocol").filter((protocol) => protocol !== RulesContext.redirectCallback)
 
 // The keys rules read under a metadata section (`user.app_metadata.roles` gives `roles` for `user.app_metadata`).
 const keysUnder = (reads: RuleReads | undefined, section: string): ReadonlyArray<string> =>
@@ -290,7 +296,7 @@ const eventArbitrary = (reads: RuleReads | undefined): fc.Arbitrary<Record<strin
     userAgent: userAgentFrom(reads),
     location: Locations.arbitrary(reads),
     roles: fc.subarray([...valuesOf(reads, "authorization.roles")]),
-    protocol: fc.constantFrom(...valuesOf(reads, "transaction.protocol")),
+    protocol: fc.constantFrom(...protocolsOf(reads)),
     scopes: fc.subarray(["profile", "email", "offline_access", "read:orders"]).map((s) => ["openid"].concat(s)),
     query: metadata(reads, "request.query", clientMetadataValue),
     created: date(Date.UTC(2015, 0, 1), Date.UTC(2026, 4, 1)),

@@ -4,7 +4,8 @@
  * for that trigger (realistic defaults from @rulefx/testing's TriggerEvents, reported), checks the event decodes as
  * the adapter decodes it, runs the handler with the trigger's recording api under Auth0's 20 s, and reports every
  * decision: the denial with its code or user message, the validation error, access-token claims, metadata, and the
- * cache writes (the only thing a side-effect trigger can do).
+ * cache writes (the only thing a side-effect trigger can do; the value shown as its keyed digest, as `rulefx diff`
+ * shows it, since a cached value is typically a bearer token).
  *
  * @since 0.1.0
  */
@@ -25,6 +26,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
+import * as CacheValue from "./internal/diff/cacheValue.ts"
 import { readText } from "./internal/files.ts"
 import * as LocalRun from "./LocalRun.ts"
 import type * as Triggers from "./Triggers.ts"
@@ -314,7 +316,8 @@ const rowOf = ({ args, method }: Call): readonly [string, string] | undefined =>
     case "transaction.setResultUrl":
       return ["result url", `${String(args[0])} ${show(args[1])}`]
     case "cache.set":
-      return ["cache set", `${String(args[0])} = ${show(args[1])}`]
+      // Typically a bearer token kept between runs: shown as its digest, as `rulefx diff` shows it.
+      return ["cache set", `${String(args[0])} = ${CacheValue.shown(args[1])}`]
     case "cache.delete":
       return ["cache delete", String(args[0])]
     default:

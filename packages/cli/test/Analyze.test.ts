@@ -103,7 +103,8 @@ const translatedCases: ReadonlyArray<Case> = [
     construct: "context.protocol",
     at: "context",
     status: "translated",
-    detail: "event.transaction.protocol ('redirect-callback' when resumed after a redirect)"
+    detail:
+      "event.transaction.protocol; 'redirect-callback' only on the migrated Action's continue pass, where every rule runs again (Actions itself never sends it): rulefx convert leaves such a read in a rule that redirects as a TODO, to split the rule into its two passes"
   },
   {
     code: `  const country = context.request.geoip.country_code`,

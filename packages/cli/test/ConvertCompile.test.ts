@@ -96,8 +96,12 @@ describe("convert's own type-check", () => {
         )
         const out = join(dir, "checked", "out")
         const domain = yield* Convert.convert(rulesDir, "domain", { out })
-        assert.strictEqual(domain.status, "converted", domain.typeCheck?.diagnostics)
+        assert.isTrue(domain.typeCheck?.ok, domain.typeCheck?.diagnostics)
         assert.include(domain.module, `userEmail!.split("@")`)
+        // It type-checks, but where it throws the two deny with different messages (the TypeError's, the generic
+        // one): its test fails there, and convert, having run the test's comparison, says so.
+        assert.strictEqual(domain.status, "partial")
+        assert.isAbove(Convert.differing(domain), 0)
         const allowList = yield* Convert.convert(rulesDir, "allow-list", { out })
         assert.strictEqual(allowList.status, "partial")
         assert.deepStrictEqual(allowList.todos, [])

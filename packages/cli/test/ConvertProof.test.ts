@@ -15,9 +15,10 @@ import type * as Rule from "@rulefx/core/Rule"
 import * as Events from "@rulefx/testing/Events"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import * as DifferentialTest from "../src/internal/convert/differentialTest.ts"
 
 let dir = ""
 
@@ -228,7 +229,7 @@ describe("Convert: the generated differential test can fail", () => {
   })
 
   it.live(
-    "a deny generated logins reach, in a rule that throws on others: converted",
+    "a deny generated logins reach, in a rule that throws on others: reached, but partial where it throws",
     () =>
       Effect.gen(function*() {
         const source = `function (user, context, callback) {
@@ -240,7 +241,14 @@ describe("Convert: the generated differential test can fail", () => {
 `
         const rules = rulesFolder("reached", source)
         const written = yield* Convert.convert(rules, "reached", { out: join(dir, "reached-out") })
-        assert.deepStrictEqual([written.status, written.unreached], ["converted", []])
+        // Every decision is reached; the logins without an email differ (Rules denied with the TypeError's message,
+        // the typed rule with the generic one), as its test shows.
+        assert.deepStrictEqual([written.status, written.unreached], ["partial", []])
+        assert.isTrue(
+          written.comparison?.differences.every((d) => d.legacy.denied?.includes("Cannot read properties")),
+          Convert.render(written)
+        )
+        assert.isAbove(Convert.differing(written), 0)
       }),
     120_000
   )
@@ -287,4 +295,33 @@ describe("Convert: the generated differential test can fail", () => {
       }),
     120_000
   )
+})
+
+// The generated test's doc comment below its first line (which names the rule and its files).
+const header = (text: string): ReadonlyArray<string> => {
+  const lines = text.split("\n")
+  return lines.slice(2, lines.indexOf(" */"))
+}
+
+describe("the generated test's doc comment", () => {
+  // It said "each kind of decision" after the test came to check each denial message and claim name on its own.
+  it("says it checks each kind, denial message and claim name; the vendored templates' tests say so too", () => {
+    const written = DifferentialTest.source({
+      rule: "x",
+      module: "./x.ts",
+      rules: "../rules",
+      file: "x.js",
+      count: 1,
+      afterLegacy: false,
+      decisions: []
+    })
+    const said = header(written).join(" ")
+    assert.include(said, "each kind (a denial, a token claim, scopes,")
+    assert.include(said, "each denial message and each claim name")
+    assert.notInclude(said, "Each kind of decision")
+    const vendored = fileURLToPath(new URL("../../../examples/converted-templates/test/", import.meta.url))
+    for (const name of readdirSync(vendored).filter((n) => n.endsWith(".differential.test.ts"))) {
+      assert.deepStrictEqual(header(readFileSync(join(vendored, name), "utf8")), header(written), name)
+    }
+  })
 })

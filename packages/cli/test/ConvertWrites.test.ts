@@ -86,7 +86,40 @@ const cases: ReadonlyArray<readonly [name: string, writer: string, reader: strin
   ]
 ]
 
+// A chain of the login's inside `||`, `&&`, `??`, a ternary or `?.`, where the whole expression is written or handed
+// to a call that may write it.
+const chained: ReadonlyArray<readonly [name: string, writer: string]> = [
+  ["|| as a call's argument", `Object.assign(context.request.query.md || user.app_metadata, { suspended: true });`],
+  ["&& as a call's argument", `Object.assign(context.clientName === "a" && user.app_metadata, { suspended: true });`],
+  ["?? as a call's argument", `_.merge(context.request.query.md ?? user.app_metadata, { suspended: true });`],
+  [
+    "a ternary as a call's argument",
+    `Object.assign(context.clientName === "a" ? user.app_metadata : {}, { suspended: 1 });`
+  ],
+  ["?. as a call's argument", `Object.assign(user?.app_metadata, { suspended: true });`],
+  ["|| written through", `(context.request.query.md || user.app_metadata).suspended = true;`],
+  ["|| a mutator's receiver", `(context.request.query.md || user.app_metadata).suspended.push(1);`]
+]
+
 describe("Convert: earlier writes the field scan cannot follow", () => {
+  it.effect("a chain inside ||, &&, ??, a ternary or ?. that is written or handed to a call is a write", () =>
+    Effect.gen(function*() {
+      const base = mkdtempSync(join(tmpdir(), "rulefx-convert-writes-"))
+      // Before: the call's argument was the `||` expression, not the chain, so the later read was a fact (converted).
+      const wrong: Array<string> = []
+      for (const [i, [name, writer]] of chained.entries()) {
+        const rules = folder(join(base, String(i)), {
+          writer: lines(writer),
+          gate: gate(`user.app_metadata.suspended`)
+        })
+        const result = yield* Convert.convert(rules, "gate", { out: join(base, String(i), "out"), check: false })
+        const reasons = result.todos.map((t) => t.reason).join("\n")
+        if (result.status === "converted" || !reasons.includes("the earlier rule writer may change")) wrong.push(name)
+      }
+      assert.deepStrictEqual(wrong, [])
+      rmSync(base, { recursive: true, force: true })
+    }))
+
   it.effect("a later read under what they may write is a TODO naming the earlier rule", () =>
     Effect.gen(function*() {
       const base = mkdtempSync(join(tmpdir(), "rulefx-convert-writes-"))
@@ -112,7 +145,9 @@ describe("Convert: earlier writes the field scan cannot follow", () => {
           `if (/x/.test(email) && md.plan === "gold" && user.email.indexOf("@") > 0) console.log(user.email);`,
           `if (context.clientName === "a") md.role = "x";`,
           `var allowed = ["a@b.c"];`,
-          `if (allowed.indexOf(user.email) < 0 && !["x"].includes(user.email)) console.log("no");`
+          `if (allowed.indexOf(user.email) < 0 && !["x"].includes(user.email)) console.log("no");`,
+          `if (user.app_metadata || user.email_verified) console.log(context.clientName || user.app_metadata);`,
+          `var shown = JSON.stringify(user.app_metadata ?? {});`
         ),
         gate: gate(`!user.email_verified || user.email === "a@b.c"`)
       })

@@ -318,11 +318,23 @@ describe("Diff over hand-written Actions", () => {
       const report = yield* Diff.diff(a, b, jsonl("all.jsonl", [minimalEvent()]))
       assert.deepStrictEqual(report.results[0]!.differences, [
         { path: "reason", a: "no", b: "never" },
-        { path: "scopes.read", a: "added" },
-        { path: "scopes.write", b: "added" },
         { path: "metadata.user.t", a: "x" },
         { path: "mfa", a: { provider: "any" }, b: { provider: "duo", options: { allowRememberBrowser: true } } },
         { path: "redirect", a: { url: "https://x.example/a" }, b: { url: "https://x.example/a", query: { q: 1 } } }
+      ])
+      // Both redirect: no token is issued on that pass, so the scopes are listed apart (DiffRedirect.test.ts).
+      assert.deepStrictEqual(report.results[0]!.notIssued, [
+        { path: "scopes.read", a: "added" },
+        { path: "scopes.write", b: "added" }
+      ])
+      const scopes = yield* Diff.diff(
+        action("scopes-a", `api.accessToken.addScope("read")`),
+        action("scopes-b", `api.accessToken.addScope("write")`),
+        jsonl("scopes.jsonl", [minimalEvent()])
+      )
+      assert.deepStrictEqual(scopes.results[0]!.differences, [
+        { path: "scopes.read", a: "added" },
+        { path: "scopes.write", b: "added" }
       ])
     }))
 
@@ -480,6 +492,7 @@ describe("rulefx diff", () => {
       "pass",
       "same",
       "differences",
+      "notIssued",
       "ignored",
       "covered",
       "a",

@@ -70,6 +70,34 @@ describe("Diff: secrets stay out of the report", () => {
       assert.notInclude(Diff.toJson(report), secret)
       assert.include(Diff.toJson(report), "[secret API_KEY]")
     }))
+
+  it.effect("a claim holding a secret as hex, base64 or split into characters is scrubbed", () =>
+    Effect.gen(function*() {
+      const secret = "s3cr3t-api-key-value"
+      const withSecrets = file(
+        "encoded.jsonl",
+        JSON.stringify({ ...minimalEvent(), secrets: { API_KEY: secret } }) + "\n"
+      )
+      // Before: the hex and the characters were printed as they were (each character a string of its own).
+      const encoded = action(
+        "encoded",
+        `const k = event.secrets.API_KEY
+         api.idToken.setCustomClaim("hex", Buffer.from(k).toString("hex"))
+         api.idToken.setCustomClaim("HEX", Buffer.from(k).toString("hex").toUpperCase())
+         api.idToken.setCustomClaim("b64", Buffer.from(k).toString("base64url"))
+         api.idToken.setCustomClaim("chars", k.split(""))
+         api.idToken.setCustomClaim("list", "[" + k.split("").join(",") + "]")`
+      )
+      const report = yield* Diff.diff(encoded, action("plain", ``), withSecrets)
+      const shown = [Diff.render(report, { a: "a", b: "b" }), Diff.toJson(report)]
+      for (const form of [Buffer.from(secret).toString("hex"), "\"s\",\"3\",\"c\",\"r\",\"3\",\"t\"", "s,3,c,r,3,t"]) {
+        for (const text of shown) assert.notInclude(text.toLowerCase(), form, text)
+      }
+      assert.deepStrictEqual(
+        report.results[0]!.differences.find((d) => d.path === "claims.id.chars")?.a,
+        ["[secret API_KEY]"]
+      )
+    }))
 })
 
 describe("Diff: values JSON cannot show", () => {

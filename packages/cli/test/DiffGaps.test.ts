@@ -8,7 +8,7 @@ import * as Diff from "@rulefx/cli/Diff"
 import * as Tokens from "@rulefx/testing/Tokens"
 import * as Effect from "effect/Effect"
 import { execFileSync } from "node:child_process"
-import { createWriteStream, mkdirSync, writeFileSync } from "node:fs"
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as RulefxBin from "./utils/RulefxBin.ts"
 import * as Scratch from "./utils/Scratch.ts"
@@ -140,6 +140,29 @@ describe("Diff: --ignore paths", () => {
     assert.strictEqual(unused.code, 0, show(unused))
     assert.include(unused.stderr, "warning: --ignore claims.id.d matched nothing", show(unused))
     assert.deepStrictEqual((JSON.parse(unused.stdout) as { unusedIgnores: unknown }).unusedIgnores, ["claims.id.d"])
+  }, 60_000)
+
+  // A usage error exits 1 and a bad --ignore 2: the README's list of exit codes says which is which, as the command does.
+  it("the exit codes the README lists are the command's", async () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
+    const codes = readme.slice(readme.indexOf("Exit codes of `rulefx diff`:"))
+    assert.match(codes, /^Exit codes of `rulefx diff`:\n\n- \*\*0\*\*: every event is the same/)
+    assert.match(codes, /- \*\*1\*\*: an event differs[^]*usage\s+error[^]*`--timeout 0`/)
+    assert.match(codes, /- \*\*2\*\*: [^]*`--ignore` path that can\s+never match, a `--max-file-bytes`/)
+    const a = action("codes-a", ``)
+    const b = action("codes-b", `api.access.deny("no")`)
+    const cases: ReadonlyArray<readonly [number, ReadonlyArray<string>]> = [
+      [1, ["diff", a, b, "--events", events()]],
+      [1, ["diff", a, a]],
+      [1, ["diff", a, a, "--events", events(), "--timeout", "0"]],
+      [2, ["diff", a, a, "--events", events(), "--max-event-bytes", "0"]]
+    ]
+    for (const [code, args] of cases) {
+      // One at a time: two cores.
+      // oxlint-disable-next-line no-await-in-loop
+      const run = await rulefx(...args)
+      assert.strictEqual(run.code, code, `${args.join(" ")}\n${show(run)}`)
+    }
   }, 60_000)
 })
 

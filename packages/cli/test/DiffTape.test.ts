@@ -87,6 +87,27 @@ describe("Diff: stream request bodies", () => {
       assert.include(JSON.stringify(report.results[0]!.differences), "not compared")
       assert.deepStrictEqual(sizes, [17 * 1024 * 1024])
     }).pipe(Effect.scoped))
+
+  it.effect("a Request object's stream body over the cap is sent whole, and is never the same as another", () =>
+    Effect.gen(function*() {
+      const sizes: Array<number> = []
+      const server = yield* serving((_, body, response) => {
+        sizes.push(body.length)
+        response.end("ok")
+      })
+      // Before: the Request's copy was read whole (copy.text()), without the cap a body given in init has.
+      const big = action(
+        "big-request-stream",
+        `const chunk = new Uint8Array(1024 * 1024).fill(97)
+         let n = 0
+         const body = new ReadableStream({ pull: (c) => n++ < 17 ? c.enqueue(chunk) : c.close() })
+         await fetch(new Request(event.secrets.URL + "/upload", { method: "POST", body, duplex: "half" }))`
+      )
+      const report = yield* Diff.diff(big, big, eventsFor(server.url))
+      assert.isFalse(report.results[0]!.same, JSON.stringify(report.results[0]))
+      assert.include(JSON.stringify(report.results[0]!.differences), "not compared")
+      assert.deepStrictEqual(sizes, [17 * 1024 * 1024])
+    }).pipe(Effect.scoped))
 })
 
 /** An Action that POSTs to `first` and `second` together, as facts do. */
@@ -151,5 +172,40 @@ describe("Diff: events nested too deep", () => {
       assert.include(error.message, "deep.jsonl")
       assert.include(error.message, "2")
       assert.include(error.message, "nested deeper than")
+    }))
+})
+
+/** An Action that sets app metadata `d` to an object nested `depth` levels deep (and `extra` beside it, if given). */
+const nesting = (name: string, depth: number, extra = "") =>
+  action(
+    name,
+    `let v = {}
+     for (let i = 0; i < ${depth}; i++) v = { v }
+     api.user.setAppMetadata("d", { v${extra} })`
+  )
+
+describe("Diff: values an Action nested too deep", () => {
+  it.effect("metadata nested 100,000 deep is a difference shown as a marker, not a stack overflow", () =>
+    Effect.gen(function*() {
+      const events = file("one.jsonl", `${JSON.stringify(minimalEvent())}\n`)
+      // Before: comparing (isDeepStrictEqual) and scrubbing recursed once a level: a RangeError, the diff a defect.
+      for (
+        const [a, b] of [[nesting("deep", 100_000), nesting("deep-x", 100_000, ", x: 1")], [
+          nesting("deep", 100_000),
+          nesting("deep", 100_000)
+        ]] as const
+      ) {
+        const report = yield* Diff.diff(a, b, events)
+        const result = report.results[0]!
+        // Never "the same": what is not compared cannot be known to be equal.
+        assert.isFalse(result.same)
+        assert.deepStrictEqual(result.differences.map((d) => d.path), ["metadata.app.d"])
+        assert.include(String(result.differences[0]!.a), "nested deeper than 256 levels, not compared")
+        assert.include(Diff.render(report, { a: "a", b: "b" }), "nested deeper than 256 levels")
+        assert.include(Diff.toJson(report), "nested deeper than 256 levels")
+      }
+      // Under the bound, values are compared as ever.
+      const shallow = yield* Diff.diff(nesting("shallow", 200), nesting("shallow", 200), events)
+      assert.isTrue(shallow.results[0]!.same, JSON.stringify(shallow.results[0]))
     }))
 })

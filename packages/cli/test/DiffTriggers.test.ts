@@ -199,18 +199,35 @@ const problem = (events: ReadonlyArray<unknown>, options: Diff.Options & { stric
   Effect.flip(Diff.diff(m2m, m2m, jsonl("bad.jsonl", events), options)).pipe(Effect.map((e) => e.message))
 
 describe("Diff's refusals for triggers", () => {
-  it.effect("a handler only one Action exports, which no event runs: a note, not a refusal", () =>
+  it.effect("a continue pass only one Action exports, which no event runs: a note once a first pass redirected", () =>
     Effect.gen(function*() {
       const execute = file("execute.js", "exports.onExecutePostLogin = async () => {}\n")
       const both = file(
         "both-passes.js",
         "exports.onExecutePostLogin = async () => {}\nexports.onContinuePostLogin = async () => {}\n"
       )
-      const report = yield* Diff.diff(both, execute, jsonl("login.jsonl", [{ user: { user_id: "auth0|1" } }]))
-      assert.strictEqual(report.differ, 0)
-      const note = `only ${both} exports onContinuePostLogin, and no event ran it`
-      assert.deepStrictEqual(report.notes, [`${note} (a { "continue": true } event, or --continue, would)`])
-      assert.include(Diff.render(report, { a: "a", b: "b" }), `note: ${note}`)
+      const events = jsonl("login.jsonl", [{ user: { user_id: "auth0|1" } }])
+      // Before: noted whether or not any rule redirects, so every migration without a redirect saw it.
+      const quiet = yield* Diff.diff(both, execute, events)
+      assert.strictEqual(quiet.differ, 0)
+      assert.deepStrictEqual(quiet.notes, [])
+      assert.notInclude(Diff.render(quiet, { a: "a", b: "b" }), "note:")
+      // A first pass that redirects (or renders a form) on either side: Auth0 would call the continue pass.
+      for (const away of [`api.redirect.sendUserTo("https://consent.example.com")`, `api.prompt.render("consent")`]) {
+        const redirects = file(
+          `away-${away.length}.js`,
+          `exports.onExecutePostLogin = async (event, api) => { ${away} }\nexports.onContinuePostLogin = async () => {}\n`
+        )
+        const sends = file(
+          `sends-${away.length}.js`,
+          `exports.onExecutePostLogin = async (event, api) => { ${away} }\n`
+        )
+        const report = yield* Diff.diff(redirects, sends, events)
+        assert.strictEqual(report.differ, 0)
+        const note = `only ${redirects} exports onContinuePostLogin, and no event ran it`
+        assert.deepStrictEqual(report.notes, [`${note} (a { "continue": true } event, or --continue, would)`])
+        assert.include(Diff.render(report, { a: "a", b: "b" }), `note: ${note}`)
+      }
     }))
 
   it.effect("two Actions serving different triggers: TriggersDiffer naming each file's triggers", () =>

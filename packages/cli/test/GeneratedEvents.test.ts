@@ -213,6 +213,26 @@ describe("GeneratedEvents with the rules' reads", () => {
       assert.deepStrictEqual(GeneratedEvents.generate({ count: 300, seed: 5, reads }), set)
     }))
 
+  it.effect("a rule's \"redirect-callback\" is never a first-pass event's protocol (Actions never sends it)", () =>
+    Effect.gen(function*() {
+      const reads = yield* GeneratedEvents.fromRules(rulesFolder("redirects", {
+        terms: `function (user, context, callback) {
+  if (context.protocol === 'redirect-callback') return callback(null, user, context);
+  if (context.protocol === 'samlp') return callback(null, user, context);
+  context.redirect = { url: 'https://terms.example.com/accept' };
+  callback(null, user, context);
+}`
+      }))
+      assert.include([...reads.fields.get("transaction.protocol")!], "redirect-callback")
+      const protocols = GeneratedEvents.generate({ count: 300, seed: 3, reads }).events.map(({ event }) =>
+        section(event, "transaction")["protocol"]
+      )
+      assert.notInclude(protocols, "redirect-callback")
+      // The other values the rule compares with still vary.
+      assert.include(protocols, "samlp")
+      assert.include(protocols, "oidc-basic-profile")
+    }))
+
   it.effect("a field an earlier rule writes is not an input: reported as written by that rule", () =>
     Effect.gen(function*() {
       const reads = yield* GeneratedEvents.fromRules(rulesFolder("written", writingRules))

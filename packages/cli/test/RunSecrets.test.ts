@@ -135,4 +135,43 @@ describe("rulefx run prints no secret", () => {
       }
     }
   }, 120_000)
+
+  // A value an Action caches is often a bearer token (an M2M token kept between logins): `rulefx diff` shows it as a
+  // keyed digest, but `rulefx run` printed it as it was (another trigger's table row, and `calls` in --json).
+  it(
+    "a value the Action caches is printed as its digest, as diff shows it, post-login and another trigger",
+    async () => {
+      const token = "eyJhbGciOi.cached-m2m-token"
+      const login = file(
+        "cache-login.js",
+        `exports.onExecutePostLogin = async (event, api) => {
+  api.cache.set("m2m", ${JSON.stringify(token)}, { ttl: 60000 })
+}`
+      )
+      const exchange = file(
+        "cache-exchange.js",
+        `exports.onExecuteCredentialsExchange = async (event, api) => {
+  api.cache.set("m2m", ${JSON.stringify(token)})
+}`
+      )
+      const loginEvent = file("cache-login.json", JSON.stringify({ user: { user_id: "auth0|ada" } }))
+      const exchangeEvent = file("cache-exchange.json", JSON.stringify({ client: { client_id: "job" } }))
+      for (
+        const [action, event, flags] of [
+          [login, loginEvent, ["--json"]],
+          [exchange, exchangeEvent, []],
+          [exchange, exchangeEvent, ["--json"]]
+        ] as const
+      ) {
+        // oxlint-disable-next-line no-await-in-loop
+        const o = await rulefx("run", action, "--event", event, ...flags)
+        const all = o.stdout + o.stderr
+        assert.strictEqual(o.code, 0, all)
+        assert.notInclude(all, "cached-m2m-token", all)
+        assert.include(o.stdout, "m2m", all)
+        assert.match(o.stdout, /<digest [0-9a-f]{16}>/, all)
+      }
+    },
+    120_000
+  )
 })

@@ -118,4 +118,44 @@ describe("scrubberOf breaks", () => {
       }
     }
   })
+
+  // Hex and a secret split into its characters (an array of them, or its text) were printed as they were.
+  it("a secret of 8 characters or more as hex or split into its characters is replaced", () => {
+    const secret = "Zq8#client-s3cret"
+    const scrub = scrubberOf({ CLIENT_SECRET: secret })
+    const hex = Buffer.from(secret).toString("hex")
+    assert.strictEqual(scrub(`key=${hex}`), "key=[secret CLIENT_SECRET]")
+    assert.strictEqual(scrub(`key=${hex.toUpperCase()}`), "key=[secret CLIENT_SECRET]")
+    const characters = secret.split("")
+    assert.deepStrictEqual(scrub({ chars: characters }), { chars: ["[secret CLIENT_SECRET]"] })
+    // Among other values, and in chunks that start and end inside a string: what is around the secret stays.
+    assert.deepStrictEqual(scrub([1, "x", ...characters, "y"]), [1, "x", "[secret CLIENT_SECRET]", "y"])
+    assert.deepStrictEqual(scrub(["ab" + secret.slice(0, 5), secret.slice(5, 12), secret.slice(12) + "cd"]), [
+      "ab[secret CLIENT_SECRET]cd"
+    ])
+    for (const text of [JSON.stringify(characters), String(characters), format(characters).replace(/\s+/g, " ")]) {
+      assert.notInclude(scrub(`rulefx INFO ${text}`), characters.slice(0, 6).join(""), text)
+      assert.include(scrub(`rulefx INFO ${text}`), "[secret CLIENT_SECRET]", text)
+    }
+  })
+
+  // A short secret is replaced as written, but not in the forms a run of letters or hex digits may spell by chance.
+  it("a secret under 8 characters is not replaced as hex or as characters", () => {
+    const scrub = scrubberOf({ PIN: "4711ab" })
+    assert.strictEqual(scrub("pin=4711ab"), "pin=[secret PIN]")
+    const hex = Buffer.from("4711ab").toString("hex")
+    assert.strictEqual(scrub(hex), hex)
+    assert.deepStrictEqual(scrub(["4", "7", "1", "1", "a", "b"]), ["4", "7", "1", "1", "a", "b"])
+  })
+})
+
+describe("scrubberOf depth", () => {
+  // A value nested a hundred thousand levels (an Action's metadata) was walked level by level: a RangeError.
+  it("a value nested deeper than 256 levels is cut there with a marker, not a stack overflow", () => {
+    let value: unknown = "s3cr3t-api-key-value"
+    for (let i = 0; i < 100_000; i++) value = { v: value }
+    const out = JSON.stringify(scrubberOf({ API_KEY: "s3cr3t-api-key-value" })(value))
+    assert.include(out, "[nested deeper than 256 levels]")
+    assert.notInclude(out, "s3cr3t")
+  })
 })

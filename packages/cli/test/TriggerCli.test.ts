@@ -151,26 +151,30 @@ describe("rulefx build and run, per trigger", () => {
     60_000
   )
 
-  it("side-effect triggers: done, the cache write printed, a failing rule's log shown", async () => {
-    const registered = await rulefx(
-      "run",
-      action("post-user-registration"),
-      "--trigger",
-      "post-user-registration",
-      "--event",
-      event("post", { user: { user_id: "auth0|grace" } })
-    )
-    assert.match(registered.stdout, /outcome\s+done/, show(registered))
-    assert.match(registered.stdout, /cache set\s+last-registered = "auth0\|grace"/)
-    assert.match(registered.stdout, /rule=dies/)
-    const changed = await rulefx(
-      "run",
-      action("post-change-password"),
-      "--event",
-      event("changed", { user: { user_id: "auth0|grace", last_password_reset: "2026-12-01" } })
-    )
-    assert.match(changed.stdout, /cache set\s+changed:auth0\|grace = "2026-12-01"/, show(changed))
-  }, 60_000)
+  it(
+    "side-effect triggers: done, the cache write printed (its value as a digest), a failing rule's log shown",
+    async () => {
+      const registered = await rulefx(
+        "run",
+        action("post-user-registration"),
+        "--trigger",
+        "post-user-registration",
+        "--event",
+        event("post", { user: { user_id: "auth0|grace" } })
+      )
+      assert.match(registered.stdout, /outcome\s+done/, show(registered))
+      assert.match(registered.stdout, /cache set\s+last-registered = <digest [0-9a-f]{16}>/)
+      assert.match(registered.stdout, /rule=dies/)
+      const changed = await rulefx(
+        "run",
+        action("post-change-password"),
+        "--event",
+        event("changed", { user: { user_id: "auth0|grace", last_password_reset: "2026-12-01" } })
+      )
+      assert.match(changed.stdout, /cache set\s+changed:auth0\|grace = <digest [0-9a-f]{16}>/, show(changed))
+    },
+    60_000
+  )
 
   it("a trigger rulefx does not know, or an event of the wrong trigger, is refused with a clear message", async () => {
     const unknown = await rulefx(
@@ -300,7 +304,7 @@ describe("rulefx build and run, per trigger", () => {
     )
     assert.strictEqual(done.code, 0, show(done))
     assert.match(done.stdout, /outcome\s+done/)
-    assert.match(done.stdout, /cache set\s+email:grace@example\.com = "Welcome Verify: https:/)
+    assert.match(done.stdout, /cache set\s+email:grace@example\.com = <digest [0-9a-f]{16}>/)
     assert.match(
       done.stdout,
       /filled\s+tenant, notification\.message_type, notification\.html, notification\.text/

@@ -14,7 +14,8 @@ export const translated = {
   "context.multifactor": "MFA: api.multifactor.enable(provider, {allowRememberBrowser}) after all rules",
   "context.redirect":
     "redirect: api.redirect.sendUserTo(url) after all rules; on /continue all rules run again with context.protocol 'redirect-callback'",
-  "context.protocol": "event.transaction.protocol ('redirect-callback' when resumed after a redirect)",
+  "context.protocol":
+    "event.transaction.protocol; 'redirect-callback' only on the migrated Action's continue pass, where every rule runs again (Actions itself never sends it): rulefx convert leaves such a read in a rule that redirects as a TODO, to split the rule into its two passes",
   "context.request.geoip": "event.request.geoip, keys renamed back to Rules' snake_case",
   "context.authentication": "event.authentication.methods, timestamps as epoch milliseconds",
   "context.stats": "event.stats.logins_count as loginsCount",

@@ -32,8 +32,10 @@ export const convert = Command.make(
     ),
     noCheck: Flag.Boolean("no-check").pipe(
       Flag.withDescription(
-        "Do not type-check a fully converted module, its test and facts.ts before calling it converted (by default " +
-          "they are checked with the settings of the tsconfig.json above --out, or strict ones when there is none)"
+        "Do not type-check a fully converted module, its test and facts.ts, nor run its test's comparison, before " +
+          "calling it converted (by default they are checked with the settings of the tsconfig.json above --out, or " +
+          "strict ones when there is none, and the module is bundled and compared with the legacy rule on the " +
+          "test's logins)"
       ),
       Flag.withDefault(false)
     ),
@@ -74,6 +76,17 @@ export const convert = Command.make(
           "differential test"
       })
     }
+    // Its test fails on the same logins.
+    const differing = Convert.differing(written)
+    if (differing > 0) {
+      return yield* new CommandFailed({
+        reason: `${written.moduleFile} decides otherwise than the legacy rule ${rule} on ${differing} of ` +
+          `${
+            written.comparison?.events ?? 0
+          } generated logins (above), and its differential test ${written.testFile} ` +
+          "fails on the same logins: rewrite what differs by hand, or keep the rule legacy"
+      })
+    }
     // Its test fails too: a decision of the rule's that none of its logins reaches was never compared.
     if (written.unreached.length > 0) {
       return yield* new CommandFailed({
@@ -87,7 +100,7 @@ export const convert = Command.make(
 ).pipe(
   Command.withDescription(
     "Convert one legacy rule into a typed rule module and a differential test that runs both on generated logins; " +
-      "exit 1 if a construct is left as a TODO, what it wrote does not type-check, or a decision of the rule's is " +
-      "reached by none of the test's logins"
+      "exit 1 if a construct is left as a TODO, what it wrote does not type-check, the typed rule decides otherwise " +
+      "than the legacy one on a login of the test, or a decision of the rule's is reached by none of the test's logins"
   )
 )

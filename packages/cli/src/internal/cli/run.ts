@@ -1,3 +1,4 @@
+import type * as RecordingApi from "@rulefx/testing/RecordingApi"
 import { Argument, Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
@@ -10,10 +11,17 @@ import * as SecretsFile from "../../SecretsFile.ts"
 import * as SourceMapping from "../../SourceMapping.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
+import * as CacheValue from "../diff/cacheValue.ts"
 import * as Scrub from "../diff/scrub.ts"
 import { CommandFailed } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
+
+// A result as printed: a value the Action cached (a bearer token kept between logins) as its keyed digest.
+const printable = <R extends { readonly calls: ReadonlyArray<RecordingApi.Call> }>(result: R): R => ({
+  ...result,
+  calls: CacheValue.digested(result.calls)
+})
 
 export const run = Command.make(
   "run",
@@ -81,14 +89,17 @@ export const run = Command.make(
         }; stack positions stay as they are (rebuild with --sourcemap)`
       )
     }
-    // What is printed never holds a secret of the run: a rule may have put one in a claim, a query, a denial, a log.
-    const result = Scrub.scrubberOf(LocalRun.secretsOf(loaded.event, extra))(
-      yield* LocalRun.run(handler, loaded.event, {
-        secrets: extra,
-        timeout: Duration.seconds(timeout),
-        filled: loaded.filled,
-        ...(sourceMap === undefined || typeof sourceMap === "string" ? {} : { sourceMap })
-      })
+    // What is printed never holds a secret of the run: a rule may have put one in a claim, a query, a denial, a log;
+    // nor a value it cached (a bearer token), shown as its digest as `rulefx diff` shows it.
+    const result = printable(
+      Scrub.scrubberOf(LocalRun.secretsOf(loaded.event, extra))(
+        yield* LocalRun.run(handler, loaded.event, {
+          secrets: extra,
+          timeout: Duration.seconds(timeout),
+          filled: loaded.filled,
+          ...(sourceMap === undefined || typeof sourceMap === "string" ? {} : { sourceMap })
+        })
+      )
     )
     yield* Console.log(json ? LocalRun.toJson(result) : LocalRun.render(result))
     if (Option.isSome(expect) && result.outcome !== expect.value) {
@@ -158,12 +169,14 @@ const runTrigger = Effect.fnUntraced(function*(options: {
     Effect.mapError(failed)
   )
   const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
-  const result = Scrub.scrubberOf(LocalRun.secretsOf(loaded.event, extra))(
-    yield* TriggerLocalRun.run(handler, trigger, loaded.event, {
-      secrets: extra,
-      timeout: Duration.seconds(timeout),
-      filled: loaded.filled
-    })
+  const result = printable(
+    Scrub.scrubberOf(LocalRun.secretsOf(loaded.event, extra))(
+      yield* TriggerLocalRun.run(handler, trigger, loaded.event, {
+        secrets: extra,
+        timeout: Duration.seconds(timeout),
+        filled: loaded.filled
+      })
+    )
   )
   yield* Console.log(json ? TriggerLocalRun.toJson(result) : TriggerLocalRun.render(result))
   const passed = result.outcome === "denied" || result.outcome === "invalid" ? "denied" : "allowed"

@@ -127,19 +127,6 @@ const isHandedOn = (node: acorn.Node, parent: acorn.AnyNode, grand: acorn.AnyNod
   (parent.type === "WithStatement" && parent.object === node) ||
   (parent.type === "TemplateLiteral" && grand?.type === "TaggedTemplateExpression")
 
-// The value `ancestors[at]` is part of, through `a || b`, `c ? a : b`, `(x, a)` and `a?.b`: `[roles || []]` hands
-// `roles` on as the array does. Its index in `ancestors`.
-const valueAt = (ancestors: ReadonlyArray<acorn.Node>, at: number): number => {
-  const node = ancestors[at] as acorn.AnyNode
-  const parent = ancestors[at - 1] as acorn.AnyNode | undefined
-  const through = parent !== undefined && (
-    parent.type === "LogicalExpression" || parent.type === "ChainExpression" ||
-    (parent.type === "ConditionalExpression" && parent.test !== node) ||
-    (parent.type === "SequenceExpression" && parent.expressions.at(-1) === node)
-  )
-  return through ? valueAt(ancestors, at - 1) : at
-}
-
 // `[user.x] = a`, `({ a: user.x } = o)`, `[user.x = 1] = a`, `[...user.x] = a`: a destructuring target (acorn-walk
 // visits an object pattern's values with the pattern as their parent).
 const isPatternTarget = (node: acorn.AnyNode, parent: acorn.AnyNode): boolean =>
@@ -148,6 +135,20 @@ const isPatternTarget = (node: acorn.AnyNode, parent: acorn.AnyNode): boolean =>
   (parent.type === "AssignmentPattern" && parent.left === node)
 
 const isPattern = (node: acorn.Node): boolean => node.type === "ObjectPattern" || node.type === "ArrayPattern"
+
+// Where the value at `ancestors[at]` is used: through `a || v`, `a && v`, `a ?? v`, `c ? v : b`, `(a, v)` and `v?.x`,
+// the whole expression may be it (`Object.assign(x || user.app_metadata, …)` hands the call `user.app_metadata`).
+// The index in `ancestors` of the outermost such expression.
+const usedAt = (ancestors: ReadonlyArray<acorn.Node>, at: number): number => {
+  const node = ancestors[at] as acorn.AnyNode
+  const parent = ancestors[at - 1] as acorn.AnyNode | undefined
+  const passes = parent !== undefined && (
+    parent.type === "LogicalExpression" || parent.type === "ChainExpression" ||
+    (parent.type === "ConditionalExpression" && parent.test !== node) ||
+    (parent.type === "SequenceExpression" && parent.expressions.at(-1) === node)
+  )
+  return passes ? usedAt(ancestors, at - 1) : at
+}
 
 // Whether `ancestors[at]`, a value put in a literal, is put there only to be a token's claim: `context.idToken[k] =
 // user.app_metadata.roles` or `= { roles: … }` sends a copy (Auth0 serialized the claims). A later rule changing the
@@ -177,7 +178,7 @@ const mayChange = (
   const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined
   if (parent === undefined) return false
   if (writeOf(node, parent) !== undefined || isPatternTarget(node, parent)) return true
-  const at = valueAt(ancestors, ancestors.length - 1)
+  const at = usedAt(ancestors, ancestors.length - 1)
   return usedToChange(ancestors, at, isClaim)
 }
 
@@ -202,6 +203,11 @@ const usedToChange = (
   }
   const method = receiverOf(value, parent, grand)
   if (method !== undefined) return !methodOnlyReads(method, grand as acorn.CallExpression, isClaim)
+  // `(x || user.app_metadata).plan = 1`: a member of the whole expression is not a chain the walk sees as the
+  // login's, so what is done to it is asked here (a chain alone is walked on its own, with its own keys).
+  if (parent.type === "MemberExpression" && parent.object === value && at !== ancestors.length - 1) {
+    return mayChange(parent, ancestors.slice(0, at), isClaim)
+  }
   return isHandedOn(value, parent, grand) && !onlyClaimed(ancestors, at, isClaim)
 }
 
@@ -259,7 +265,7 @@ const paramUseReads = (
     if (mayChange(parent, ancestors.slice(0, top), isClaim)) return false
     top--
   }
-  const at = valueAt(ancestors, top)
+  const at = usedAt(ancestors, top)
   const value = ancestors[at] as acorn.AnyNode
   const parent = ancestors[at - 1] as acorn.AnyNode | undefined
   const grand = ancestors[at - 2] as acorn.AnyNode | undefined
@@ -468,7 +474,7 @@ export const ofRule = (
     if (onlyReadsLocal(ancestors, ancestors.length - 1)) return
     // Anything else done to the local (handed to a call, put in an array, returned) may change what it holds, but for
     // a read-only method of `roles || []` or a call that only reads its arguments.
-    const at = valueAt(ancestors, ancestors.length - 1)
+    const at = usedAt(ancestors, ancestors.length - 1)
     const value = ancestors[at] as acorn.AnyNode
     const outer = ancestors[at - 1] as acorn.AnyNode | undefined
     const called = ancestors[at - 2] as acorn.AnyNode | undefined

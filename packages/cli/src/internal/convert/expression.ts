@@ -11,6 +11,7 @@ import { chainOf, keyOf, writeOf } from "../analyze/chains.ts"
 import * as EarlierWrites from "./earlierWrites.ts"
 import * as Facts from "./facts.ts"
 import * as LoginReads from "./loginReads.ts"
+import * as Passes from "./passes.ts"
 import { fresh, type Scope, textOf } from "./scope.ts"
 import * as TokenScope from "./tokenScope.ts"
 
@@ -83,8 +84,6 @@ const untypedParams = (
   return fn.params.map((p) => ({ start: p.end, end: p.end, text: ": any" }))
 }
 
-const legacyNames = ["legacy", "legacyState", "legacyUser", "legacyContext"]
-
 // `--after-legacy`: what the earlier (legacy) rules left, read through their State as written (`user.roles` →
 // `legacyUser.roles`), so the rule's own code keeps its JavaScript meaning on the same value. A write is refused: the
 // State is the legacy rules', which record from it.
@@ -108,8 +107,6 @@ const legacyReadOf = (
   ) {
     return refused(outermost, `reads ${what}, of the metadata it persists, which an earlier legacy rule may change`)
   }
-  const clash = legacyNames.find((name) => scope.declared.has(name))
-  if (clash !== undefined) return refused(identifier, `declares \`${clash}\`, the name of the legacy rules' State read`)
   scope.legacyReads.add(root)
   return { start: identifier.start, end: identifier.end, text: root === "user" ? "legacyUser" : "legacyContext" }
 }
@@ -131,6 +128,13 @@ const factOf = (
   }
   const fact = writer === undefined ? undefined : Facts.lookup(scope.facts.readable, root, staticKeys[0])
   if (fact === undefined || first === undefined) return undefined
+  // The earlier rule's protocol, read by a rule with two passes: the same question as its own read of it.
+  if (scope.twoPasses && fact.reads.some((read) => read.expression === Passes.protocolRead)) {
+    return refused(
+      first,
+      Passes.protocolReason(`${fact.name} (the earlier rule ${fact.rule} sets it from context.protocol)`)
+    )
+  }
   const outermost = members.at(-1) as acorn.MemberExpression
   if (writeOf(outermost, ancestors[ancestors.length - 2 - members.length]) !== undefined) {
     return refused(
@@ -268,6 +272,9 @@ const readOf = (
   const outer = members.at(-1)
   const keys = outer === undefined ? [] : chainOf(outer).keys
   if (root === "context" && TokenScope.names(keys)) return tokenScopeReadOf(scope, identifier, members)
+  if (root === "context" && keys[0] === "protocol" && scope.twoPasses) {
+    return refused(members[0] as acorn.MemberExpression, Passes.protocolReason())
+  }
   const what = `${root}${keys.map((k) => (k === undefined ? "[…]" : `.${k}`)).join("")}`
   const staticKeys: Array<string> = []
   for (const key of keys) {

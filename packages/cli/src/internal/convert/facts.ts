@@ -17,6 +17,7 @@ import * as EarlierWrites from "./earlierWrites.ts"
 import { pascal } from "./emit.ts"
 import * as Expression from "./expression.ts"
 import type { LoginRead } from "./loginReads.ts"
+import * as Passes from "./passes.ts"
 import * as Scope from "./scope.ts"
 import * as Stamp from "./stamp.ts"
 import * as Todo from "./todo.ts"
@@ -177,6 +178,7 @@ export const ofRule = (
   // The expression reads the login as it is: a field this rule or an earlier one writes is refused by Expression.
   const writes = EarlierWrites.merge([earlier, own])
   const body = fn.body.body
+  const twoPasses = Passes.twoPasses(fn.body, context)
   const facts: Array<Fact> = []
   for (const [i, statement] of body.entries()) {
     if (statement.type !== "ExpressionStatement") continue
@@ -190,8 +192,9 @@ export const ofRule = (
     const overlapping = own.paths.filter((w) => w.path.every((k, j) => j >= path.length || path[j] === k))
     if (overlapping.length !== 1 || own.anything.some((w) => w.root === root)) continue
     if (mayEndBefore(body, i, callback, fn)) continue
-    // A scope of the expression alone: a name the rule declares outside it is then a refused global.
-    const scope = Scope.make(wrapped, params, lineOffset, e.right, writes)
+    // A scope of the expression alone: a name the rule declares outside it is then a refused global. Whether the
+    // rule redirects is the whole rule's (a fact of `context.protocol` in a rule that redirects is refused).
+    const scope = { ...Scope.make(wrapped, params, lineOffset, e.right, writes), twoPasses }
     const rewritten = Expression.rewrite(scope, e.right)
     if (rewritten._tag === "Refused" || scope.accessTokenScope.local !== undefined) continue
     const name = `${root}.${key}`

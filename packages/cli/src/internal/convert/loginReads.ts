@@ -5,6 +5,8 @@
  * on their values keeps its JavaScript meaning; their keys are read with brackets.
  */
 
+import { protocolRead } from "./passes.ts"
+
 /** A Login read: the expression, the name of its local, its type as written, and whether it is a record of values. */
 export interface LoginRead {
   readonly expression: string
@@ -51,7 +53,7 @@ const table: Readonly<Record<string, LoginRead>> = {
   "context.connection": read("login.connection.name", "connectionName"),
   "context.connectionID": read("login.connection.id", "connectionId"),
   "context.connectionStrategy": read("login.connection.strategy", "connectionStrategy"),
-  "context.protocol": read("login.transaction.protocol", "protocol"),
+  "context.protocol": read(protocolRead, "protocol"),
   "context.request.ip": read("login.request.ip", "requestIp"),
   "context.request.hostname": read("login.request.hostname", "requestHostname"),
   "context.request.userAgent": read("login.request.userAgent", "requestUserAgent"),

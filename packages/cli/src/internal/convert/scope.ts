@@ -5,9 +5,11 @@
  */
 import type * as acorn from "acorn"
 import * as walk from "acorn-walk"
+import { readOnlyGlobals } from "../analyze/globals.ts"
 import type { EarlierWrites } from "./earlierWrites.ts"
 import type { Fact } from "./facts.ts"
 import type { LoginRead } from "./loginReads.ts"
+import * as Passes from "./passes.ts"
 
 /** A construct left for the user: what it is (with its source text) and its line in the rule file. */
 export interface Todo {
@@ -33,6 +35,8 @@ export interface Scope {
   readonly callback: string | undefined
   /** Every name the function declares (variables, inner functions and their parameters). */
   readonly declared: ReadonlySet<string>
+  /** The read-only globals (`undefined`, `NaN`, `Infinity`) it assigns: ignored under Rules, a TypeError in a module. */
+  readonly assignedGlobals: ReadonlySet<string>
   /** The line of the rule file where the function's source starts, minus one. */
   readonly lineOffset: number
   readonly reads: Map<string, LoginRead>
@@ -78,6 +82,11 @@ export interface Scope {
   readonly factReads: Map<string, string>
   /** The facts of its own writes the rule computes where it wrote them. */
   readonly factWrites: Set<string>
+  /**
+   * The rule sets `context.redirect` or names "redirect-callback" (Passes): its reads of `context.protocol` may ask
+   * which pass it runs in, which Actions does not say by the protocol.
+   */
+  readonly twoPasses: boolean
 }
 
 export interface Facts {
@@ -97,14 +106,18 @@ export const make = (
   facts: Facts = noFacts
 ): Scope => {
   const declared = new Set<string>()
+  const assigned = new Set<string>()
   walk.full(body, (node) => {
     const n = node as acorn.AnyNode
+    const target = n.type === "AssignmentExpression" ? n.left : n.type === "UpdateExpression" ? n.argument : undefined
+    if (target?.type === "Identifier" && readOnlyGlobals.has(target.name)) assigned.add(target.name)
     if (n.type === "VariableDeclarator") collectPattern(n.id, declared)
     if (n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression") {
       if (n.type !== "ArrowFunctionExpression" && n.id) declared.add(n.id.name)
       for (const param of n.params) collectPattern(param, declared)
     }
     if (n.type === "CatchClause" && n.param) collectPattern(n.param, declared)
+    if ((n.type === "ClassDeclaration" || n.type === "ClassExpression") && n.id) declared.add(n.id.name)
   })
   const [user, context, callback] = params.map((p) => (/^[A-Za-z_$][\w$]*$/.test(p) ? p : undefined))
   return {
@@ -113,6 +126,7 @@ export const make = (
     context,
     callback,
     declared,
+    assignedGlobals: new Set([...assigned].filter((name) => !declared.has(name))),
     lineOffset,
     reads: new Map(),
     secrets: new Map(),
@@ -130,24 +144,78 @@ export const make = (
     facts,
     factReads: new Map(),
     factWrites: new Set(),
+    twoPasses: Passes.twoPasses(body, context),
     taken: new Set([
       ...[...facts.readable, ...facts.own].map((f) => f.exportName),
       ...declared,
-      "login",
-      "Effect",
-      "Decision",
-      "Denial",
-      "Secrets",
-      "Rule",
-      "Login",
-      "Redacted",
-      "legacy",
-      "legacyState",
-      "legacyUser",
-      "legacyContext",
-      "LegacyRules"
+      ...generatedNames,
+      ...legacyNames
     ])
   }
+}
+
+/**
+ * The names the typed rule's code refers to where the rule's own names are in scope: its imports, the locals it
+ * declares before the rule's statements (`login`; `legacyNames` with `--after-legacy`), the parameter of the code it writes around a claim
+ * (`draft`), and the globals it relies on (`Array.isArray`, `String(...)`, `Date.parse` in Login reads, `undefined` in
+ * every check of a value). A rule that declares one of them would take its place: `const Decision = {...}` in a block
+ * would make the `yield* Decision.requireMfa(...)` written there call the rule's object.
+ */
+export const generatedNames: ReadonlyArray<string> = [
+  "login",
+  "Effect",
+  "Decision",
+  "Denial",
+  "Secrets",
+  "Rule",
+  "Login",
+  "Redacted",
+  "draft",
+  "undefined",
+  "NaN",
+  "Infinity",
+  "Array",
+  "Object",
+  "String",
+  "Number",
+  "Boolean",
+  "Date",
+  "JSON",
+  "Math",
+  "Symbol",
+  "Promise",
+  "Reflect",
+  "globalThis"
+]
+
+/** The names the code written for `--after-legacy` adds (the legacy rules' State and what it reads). */
+export const legacyNames: ReadonlyArray<string> = [
+  "legacy",
+  "legacyState",
+  "legacyUser",
+  "legacyContext",
+  "LegacyRules"
+]
+
+/**
+ * Why the rule cannot be translated because it declares a name the typed rule's code refers to (generatedNames,
+ * legacyNames with `--after-legacy`, and the facts it may import) or assigns a read-only global, or undefined.
+ */
+export const redeclared = (scope: Scope): string | undefined => {
+  const factNames = [...scope.facts.readable, ...scope.facts.own].map((f) => f.exportName)
+  const names = [...generatedNames, ...(scope.afterLegacy ? legacyNames : []), ...factNames].filter((name) =>
+    scope.declared.has(name)
+  )
+  if (names.length === 0 && scope.assignedGlobals.size > 0) {
+    return `assigns ${[...scope.assignedGlobals].map((name) => `\`${name}\``).join(", ")}, which Rules ignored (its ` +
+      "code ran in sloppy mode) and a module's code throws on (it runs in strict mode)"
+  }
+  if (names.length === 0) return undefined
+  const list = names.map((name) => `\`${name}\``).join(", ")
+  return names.some((name) => readOnlyGlobals.has(name))
+    ? `declares its own ${list}, which changes what the name means in every statement of the rule (convert reads it as ` +
+      "the global, and so does the typed rule's code)"
+    : `declares its own ${list}, a name the typed rule's code uses (the code written there would use the rule's)`
 }
 
 const collectPattern = (pattern: acorn.Node, into: Set<string>): void => {

@@ -23,6 +23,7 @@ import * as PartialEvent from "../../PartialEvent.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
 import { readTextUpTo } from "../files.ts"
+import * as Depth from "./depth.ts"
 
 /** An event file (or one line of it) that cannot be used; `line` is 1-based, for `.jsonl` files. */
 export class EventFileError extends Data.TaggedError("EventFileError")<{
@@ -125,28 +126,13 @@ const notJson = (cause: unknown): string => {
   return at === null ? "not valid JSON" : `not valid JSON (at ${at[0]})`
 }
 
-/** How deep an event's arrays and objects may nest: deeper, copying or comparing it could overflow the stack. */
-export const maxDepth = 256
-
-// Whether a parsed value nests deeper than maxDepth, walked without recursion (which would overflow, too).
-const tooDeep = (value: unknown): boolean => {
-  const pending: Array<readonly [unknown, number]> = [[value, 0]]
-  while (pending.length > 0) {
-    const [current, depth] = pending.pop()!
-    if (typeof current !== "object" || current === null) continue
-    if (depth >= maxDepth) return true
-    for (const child of Object.values(current)) pending.push([child, depth + 1])
-  }
-  return false
-}
-
 const parse = (where: Where, text: string): Effect.Effect<unknown, EventFileError> =>
   Effect.try({
     try: () => JSON.parse(text) as unknown,
     catch: (cause) => new EventFileError({ ...where, problem: notJson(cause) })
   }).pipe(
     Effect.flatMap((value) =>
-      tooDeep(value) ? fail(where, `nested deeper than ${maxDepth} levels`) : Effect.succeed(value)
+      Depth.nestsDeeper(value) ? fail(where, `nested deeper than ${Depth.maxDepth} levels`) : Effect.succeed(value)
     )
   )
 

@@ -7,7 +7,8 @@
  * make the two runs differ: the second run never sees the network for a recorded request. Requests to different URLs
  * are matched in any order (facts send together), but an answer given out of its recorded order relative to a
  * state-changing request, where both runs' order was certain, is noted (`Replay.outOfOrder`). A stream body is read
- * (up to `maxRecordedBytes`) and sent on as bytes, so that it is compared like any other.
+ * (up to `maxRecordedBytes`) and sent on as bytes, so that it is compared like any other; a `Request`'s body is read
+ * from a copy, with the same cap.
  *
  * What is intercepted is `globalThis.fetch`, which both the typed runtime (core's HttpBody) and the legacy runtime's
  * `request` stand-in call when they send; it is replaced for the length of one run (the runs are one after another).
@@ -120,10 +121,16 @@ const formText = async (form: FormData): Promise<string> => {
   return `<FormData> ${JSON.stringify(fields)}`
 }
 
+// A Request's body is read from a copy up to `maxRecordedBytes`, as a stream body given in `init` is: past that it is
+// not compared (the request itself still goes out whole).
 const requestText = async (request: Request): Promise<string> => {
   const type = request.headers.get("content-type") ?? ""
   const copy = request.clone()
-  return (type.startsWith("multipart/form-data") ? copy.formData().then(formText) : copy.text()).catch(() =>
+  const bytes = await readCapped(copy.body).catch(() => null)
+  if (bytes === null) return "<Request body>"
+  if (bytes === undefined) return notCompared()
+  const read = new Response(bytes, { headers: { "content-type": type } })
+  return (type.startsWith("multipart/form-data") ? read.formData().then(formText) : read.text()).catch(() =>
     "<Request body>"
   )
 }
@@ -180,7 +187,6 @@ const toResponse = (answer: Answer): Promise<Response> =>
 const aborted = (init: Parameters<Fetch>[1]): unknown =>
   init?.signal?.aborted === true ? init.signal.reason ?? new DOMException("aborted", "AbortError") : undefined
 
-/** A fetch that sends with `real` and records each answer (or error) on `tape`. */
 /** The most bytes of one answer the tape holds; a longer one (or one without an end) is not replayed. */
 export const maxRecordedBytes = 16 * 1024 * 1024
 
@@ -203,7 +209,7 @@ const readHead = (reader: ReadableStreamDefaultReader<Uint8Array | string>): Pro
   return next()
 }
 // Reads a copy of a body up to `maxRecordedBytes`; past that, stops reading it and gives undefined.
-const readCapped = (body: ReadableStream<Uint8Array> | null): Promise<Uint8Array | undefined> =>
+const readCapped = (body: ReadableStream<Uint8Array> | null): Promise<Uint8Array<ArrayBuffer> | undefined> =>
   body === null ? Promise.resolve(new Uint8Array()) : readUpTo(body, maxRecordedBytes)
 
 const isStream = (body: unknown): body is ReadableStream | AsyncIterable<Uint8Array | string> =>
@@ -252,6 +258,7 @@ const tooLarge = (sent: Sent): Error =>
     )
   })
 
+/** A fetch that sends with `real` and records each answer (or error) on `tape`. */
 export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init) => {
   const { sent, init: sending } = await describe(input, init)
   tape.sent.push(sent)

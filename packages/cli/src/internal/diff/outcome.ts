@@ -9,10 +9,13 @@
  */
 import type * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Predicate from "effect/Predicate"
-import { inspect, isDeepStrictEqual } from "node:util"
+import { randomBytes } from "node:crypto"
+import { isDeepStrictEqual } from "node:util"
 import type * as LocalRun from "../../LocalRun.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
-import { digest, type Sent } from "./httpTape.ts"
+import * as CacheValue from "./cacheValue.ts"
+import * as Depth from "./depth.ts"
+import type { Sent } from "./httpTape.ts"
 
 /** One thing a run decided: its path (`["claims", "id", "https://example.com/seller"]`) and value. */
 export interface Entry {
@@ -78,12 +81,8 @@ export const shown = (difference: Difference): Difference =>
 
 const cacheShown = (value: unknown): unknown =>
   Predicate.hasProperty(value, "set")
-    ? { ...value, set: digest(inspect(value.set, inspectAll)) }
+    ? { ...value, set: CacheValue.digestOf(value.set) }
     : value
-
-// Deep-equal values (compared with isDeepStrictEqual) print alike, and a string apart from a number: every level,
-// keys in order, strings quoted.
-const inspectAll = { depth: Infinity, sorted: true, maxArrayLength: Infinity, maxStringLength: Infinity } as const
 
 // Auth0's cache by key, as the run left it: the last `cache.set` or `cache.delete` of each key wins, so only an order
 // that changes what the cache ends up holding is a difference. Reads (`cache.get`) change nothing and are left out.
@@ -171,6 +170,19 @@ const requests = (sent: ReadonlyArray<Sent>): Array<Entry> => {
   return out
 }
 
+// What goes into the tokens Auth0 issues when the login ends: the ID- and access-token claims, and the scopes.
+const tokenFields: ReadonlySet<string> = new Set(["claims", "scopes"])
+
+/** Whether a path is one of the tokens': a claim or a scope. */
+export const isToken = (path: ReadonlyArray<string>): boolean => tokenFields.has(path[0] ?? "")
+
+/**
+ * Whether both runs redirect: Auth0 then issues no token on that pass (the login goes on in the continue pass, which
+ * issues them), so what either set for its tokens cannot reach one.
+ */
+export const bothRedirect = (a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): boolean =>
+  [a, b].every((entries) => entries.some((entry) => entry.path.length === 1 && entry.path[0] === "redirect"))
+
 /** The path as `--ignore` and the report write it: its parts joined by dots. */
 export const pathText = (path: ReadonlyArray<string>): string => path.join(".")
 
@@ -224,9 +236,20 @@ export const ignoreProblem = (ignore: string): string | undefined => {
     : `${field} has ${allowed.map((part) => `${field}.${part}`).join(" and ")}, not ${field}.${second}`
 }
 
-/** The paths whose values differ between two runs, by kind (outcome first, requests last). */
+// A value nested deeper than Depth.maxDepth, as compared and shown: marked with a value of this entry only, so that it
+// can never match (and be "the same" as) another, and is never walked (compared, printed, scrubbed) level by level.
+const tooDeep = (): string =>
+  `<nested deeper than ${Depth.maxDepth} levels, not compared ${randomBytes(8).toString("hex")}>`
+
+const bounded = (entry: Entry): Entry => Depth.nestsDeeper(entry.value) ? { path: entry.path, value: tooDeep() } : entry
+
+const byKey = (list: ReadonlyArray<Entry>) => new Map(list.map((entry) => [key(entry.path), bounded(entry)]))
+
+/**
+ * The paths whose values differ between two runs, by kind (outcome first, requests last). A value nested deeper than
+ * Depth.maxDepth always differs, shown as a marker: comparing or printing it would overflow the stack.
+ */
 export const compare = (a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): ReadonlyArray<Difference> => {
-  const byKey = (list: ReadonlyArray<Entry>) => new Map(list.map((entry) => [key(entry.path), entry]))
   const left = byKey(a)
   const right = byKey(b)
   const paths = [...new Map([...a, ...b].map((entry) => [key(entry.path), entry.path])).values()]

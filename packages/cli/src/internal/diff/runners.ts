@@ -24,6 +24,11 @@ export interface Run {
   readonly reason?: string
   readonly rejection?: string
   readonly timedOutMs?: number
+  /**
+   * Whether the run sent the user away (a redirect, a form), so that Auth0 calls the continue pass when they come
+   * back: only then is a continue pass no event ran worth a note.
+   */
+  readonly continues: boolean
   readonly entries: (sent: ReadonlyArray<Sent>) => ReadonlyArray<Outcome.Entry>
 }
 
@@ -45,8 +50,8 @@ const ended = (
   reason: string | undefined,
   rejection: string | undefined,
   timedOutMs: number | undefined
-): Omit<Run, "entries"> => {
-  const out: { -readonly [K in keyof Omit<Run, "entries">]: Run[K] } = { outcome }
+): Omit<Run, "entries" | "continues"> => {
+  const out: { -readonly [K in keyof Omit<Run, "entries" | "continues">]: Run[K] } = { outcome }
   if (reason !== undefined) out.reason = reason
   if (rejection !== undefined) out.rejection = rejection
   if (timedOutMs !== undefined) out.timedOutMs = timedOutMs
@@ -57,10 +62,14 @@ const postLogin: Runner["run"] = (handler, event, options) =>
   LocalRun.run(handler as Parameters<typeof LocalRun.run>[0], event, { ...options, wrapApi: GenericApi.wrap }).pipe(
     Effect.map((result): Run =>
       Object.assign(ended(result.outcome, result.reason, result.rejection, result.timedOutMs), {
+        continues: result.summary.redirect !== undefined || result.summary.form !== undefined,
         entries: (sent: ReadonlyArray<Sent>) => Outcome.entries(result, sent)
       })
     )
   )
+
+// The calls of another trigger's api that send the user away, to come back through its continue pass.
+const sendsAway: ReadonlySet<string> = new Set(["redirect.sendUserTo", "prompt.render"])
 
 const other = (trigger: Triggers.Trigger): Runner["run"] => (handler, event, options) =>
   TriggerLocalRun.run(handler as Parameters<typeof TriggerLocalRun.run>[0], trigger, event, {
@@ -69,6 +78,7 @@ const other = (trigger: Triggers.Trigger): Runner["run"] => (handler, event, opt
   }).pipe(
     Effect.map((result): Run =>
       Object.assign(ended(result.outcome, result.reason?.join(" | "), result.rejection, result.timedOutMs), {
+        continues: result.calls.some(({ method }) => sendsAway.has(method)),
         entries: (sent: ReadonlyArray<Sent>) => Outcome.triggerEntries(result, sent)
       })
     )

@@ -5,13 +5,21 @@
  * as written, URL-encoded (as encodeURIComponent and as a form body encode it), JSON-escaped, with its whitespace made
  * single spaces (as an Action's log line has it), or base64 and base64url (alone, and for a secret of 8 characters or
  * more also one or two bytes into a group, as after `id:` in a Basic auth header), by `[secret NAME]` in the paths and
- * values the report holds, objects without a prototype included (a secret of several lines also line by line). A log
+ * values the report holds, objects without a prototype included (a secret of several lines also line by line). A
+ * secret of 8 characters or more is also replaced as hex (lower and upper case) and split into its characters: an
+ * array whose strings spell it across several of them (`secret.split("")`, chunks of it) has those strings made one,
+ * the marker where the secret was, and the array's text forms (`"s","e",…` as JSON has it, `s,e,…` as `String` has
+ * it, `'s', 'e', …` as a log line has it) are replaced; a shorter one is left in those forms, as a run of letters or
+ * hex digits that spells it is too often not the secret (the same bound as base64 one or two bytes in). A log
  * line the Action cut at 256 characters (ending in "…") may end inside a secret: what it holds of one there is replaced
  * too (dropped when under 4 characters, which a marker would only make look like a leak). But an http(s) origin (a
  * service's address kept among the secrets: no credentials, path, query or fragment) stays readable. A URL with a
  * path may hold its secret there (a webhook's token), so it is replaced. The comparison itself is made on the values
  * as they were, so scrubbing never turns a difference into "the same".
  */
+
+import { inspect } from "node:util"
+import * as Depth from "./depth.ts"
 
 /** Replaces each secret in the strings of a value, at any depth. */
 export type Scrub = <A>(value: A) => A
@@ -29,6 +37,25 @@ const isRecord = (value: object): boolean => {
   return proto === Object.prototype || proto === null
 }
 
+// The shortest secret also replaced in the forms that text not holding it may spell by chance (hex, its characters
+// one by one, base64 one or two bytes into a group): under it, those would replace runs of letters that are not it.
+const derivedMinLength = 8
+
+// Hex (lower and upper case), and its characters one by one as the text of an array of them: as JSON writes it, as
+// `String` (a template) writes it, and as a log line writes it (util.inspect, whitespace made single spaces).
+const spelledForms = (value: string): Array<string> => {
+  if (value.length < derivedMinLength) return []
+  const hex = Buffer.from(value).toString("hex")
+  const characters = value.split("")
+  return [
+    hex,
+    hex.toUpperCase(),
+    JSON.stringify(characters).slice(1, -1),
+    characters.join(","),
+    characters.map((c) => inspect(c)).join(", ")
+  ]
+}
+
 // base64 and base64url (unpadded), as they encode a secret alone and, for one of 8 characters or more, one or two bytes
 // into a group: the whole groups of its bytes, which no text before or after it changes. More than legacy-rules'
 // scrubber builds (its own is internal to the Action, kept small for the Action's size limit): it has the padded base64
@@ -38,7 +65,7 @@ const base64Forms = (value: string): Array<string> => {
   const out: Array<string> = []
   const bytes = Buffer.byteLength(value)
   for (let shift = 0; shift < 3; shift++) {
-    if (shift > 0 && value.length < 8) break
+    if (shift > 0 && value.length < derivedMinLength) break
     const base64 = Buffer.from("\0".repeat(shift) + value).toString("base64")
     const groups = base64.slice(shift === 0 ? 0 : 4, 4 * Math.floor((shift + bytes) / 3))
     for (const form of shift === 0 ? [base64, groups] : [groups]) {
@@ -56,11 +83,21 @@ const cut = /…(?=\r?\n|$)/g
 // replaced whole).
 type Forms = ReadonlyArray<readonly [form: string, marker: string]>
 
-const formsOf = (secrets: Readonly<Record<string, unknown>>): Forms => {
+const longestFirst = ([x]: readonly [string, string], [y]: readonly [string, string]) => y.length - x.length
+
+// The secrets' forms in text, and (`spelled`) those of derivedMinLength or more, as an array's strings may spell them.
+interface Known {
+  readonly forms: Forms
+  readonly spelled: Forms
+}
+
+const knownOf = (secrets: Readonly<Record<string, unknown>>): Known => {
   const forms: Array<readonly [string, string]> = []
+  const spelled: Array<readonly [string, string]> = []
   for (const name of Object.keys(secrets)) {
     const value = secrets[name]
     if (typeof value !== "string" || value.length < 4 || isPlainUrl(value)) continue
+    if (value.length >= derivedMinLength) spelled.push([value, `[secret ${name}]`])
     const formBody = new URLSearchParams([["", value]]).toString().slice(1)
     // A secret of several lines (a PEM key) is also replaced line by line: util.inspect prints it in an object as one
     // quoted segment per line.
@@ -72,13 +109,14 @@ const formsOf = (secrets: Readonly<Record<string, unknown>>): Forms => {
       JSON.stringify(value).slice(1, -1),
       value.replace(/\s+/g, " "),
       ...base64Forms(value),
+      ...spelledForms(value),
       ...lines
     ]
     for (const form of new Set(all)) {
       forms.push([form, `[secret ${name}]`])
     }
   }
-  return forms.toSorted(([x], [y]) => y.length - x.length)
+  return { forms: forms.toSorted(longestFirst), spelled: spelled.toSorted(longestFirst) }
 }
 
 // What a cut line ends with of a secret: the longest start of a form before the cut (shorter than the form: a whole
@@ -113,18 +151,62 @@ const untail = (forms: Forms, s: string): string => {
 const text = (forms: Forms, s: string): string =>
   untail(forms, forms.reduce((out, [form, marker]) => out.replaceAll(form, marker), s))
 
+// Where `secret` is spelled across two or more neighbouring strings of `items`: the first and last index it spans, and
+// what is left of those two strings before and after it; undefined if nowhere.
+const spanOf = (items: ReadonlyArray<unknown>, secret: string) => {
+  let run = ""
+  const starts: Array<number> = []
+  for (let i = 0; i <= items.length; i++) {
+    const item = items[i]
+    if (typeof item === "string") {
+      starts.push(run.length)
+      run += item
+      continue
+    }
+    const first = i - starts.length
+    for (let at = run.indexOf(secret); at !== -1; at = run.indexOf(secret, at + 1)) {
+      const from = starts.findLastIndex((start) => start <= at)
+      const to = starts.findLastIndex((start) => start < at + secret.length)
+      if (from === to) continue
+      const before = (items[first + from] as string).slice(0, at - starts[from]!)
+      const after = (items[first + to] as string).slice(at + secret.length - starts[to]!)
+      return { from: first + from, to: first + to, before, after }
+    }
+    run = ""
+    starts.length = 0
+  }
+  return undefined
+}
+
+// An array with each secret spelled across several of its strings (`secret.split("")`, chunks of it) made one string,
+// the marker where the secret was.
+const respelled = (spelled: Forms, items: ReadonlyArray<unknown>): ReadonlyArray<unknown> => {
+  let out = items
+  for (const [secret, marker] of spelled) {
+    for (let span = spanOf(out, secret); span !== undefined; span = spanOf(out, secret)) {
+      out = out.toSpliced(span.from, span.to - span.from + 1, span.before + marker + span.after)
+    }
+  }
+  return out
+}
+
 // A copy of `value` with its strings scrubbed, at any depth. `path`: the objects above this one; one of them again (a
-// cyclic claim) is shown as `[cycle]`, not walked forever.
-const deep = (forms: Forms, value: unknown, path: ReadonlySet<object> = new Set()): unknown => {
+// cyclic claim) is shown as `[cycle]`, not walked forever; an object below Depth.maxDepth of them as a marker, not
+// walked into a stack overflow.
+const deep = (known: Known, value: unknown, path: ReadonlySet<object> = new Set()): unknown => {
+  const { forms } = known
   if (typeof value === "string") return text(forms, value)
   if (typeof value === "object" && value !== null && path.has(value)) return "[cycle]"
+  if (typeof value === "object" && value !== null && path.size >= Depth.maxDepth) {
+    return `[nested deeper than ${Depth.maxDepth} levels]`
+  }
   const below = typeof value === "object" && value !== null ? new Set([...path, value]) : path
-  if (Array.isArray(value)) return value.map((v) => deep(forms, v, below))
+  if (Array.isArray(value)) return respelled(known.spelled, value).map((v) => deep(known, v, below))
   if (typeof value === "object" && value !== null && isRecord(value)) {
     const out: Record<string, unknown> = {}
     for (const key of Object.keys(value)) {
       Object.defineProperty(out, text(forms, key), {
-        value: deep(forms, (value as Record<string, unknown>)[key], below),
+        value: deep(known, (value as Record<string, unknown>)[key], below),
         enumerable: true,
         writable: true,
         configurable: true
@@ -137,7 +219,7 @@ const deep = (forms: Forms, value: unknown, path: ReadonlySet<object> = new Set(
   if (typeof value === "object" && value !== null) {
     try {
       const json = JSON.stringify(value)
-      return json === undefined ? value : deep(forms, JSON.parse(json), below)
+      return json === undefined ? value : deep(known, JSON.parse(json), below)
     } catch {
       return text(forms, String(value))
     }
@@ -147,7 +229,7 @@ const deep = (forms: Forms, value: unknown, path: ReadonlySet<object> = new Set(
 
 /** The scrubber of a run whose secrets are `secrets` (values that are not strings are left out). */
 export const scrubberOf = (secrets: Readonly<Record<string, unknown>>): Scrub => {
-  const forms = formsOf(secrets)
+  const known = knownOf(secrets)
   // Walked even without secrets: the copy has no cycles, which the report (JSON) could not show.
-  return (value) => deep(forms, value) as typeof value
+  return (value) => deep(known, value) as typeof value
 }

@@ -1,0 +1,154 @@
+/**
+ * `rulefx diff` on a pass that redirects: Auth0 issues no token on it (the tokens come from the continue pass), so
+ * when both Actions redirect, their differences in claims and scopes are listed as not counted, never a difference;
+ * everything else (outcome, reason, metadata, MFA, the redirect itself) still counts, and when only one redirects,
+ * so do the tokens. The migrated (legacy) Action sets no claim on such a pass, a typed rule of a mixed one does.
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as Diff from "@rulefx/cli/Diff"
+import * as Effect from "effect/Effect"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as RulefxBin from "./utils/RulefxBin.ts"
+import { minimalEvent } from "./utils/Seed.ts"
+
+let dir = ""
+let events = ""
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "rulefx-diff-redirect-"))
+  events = join(dir, "events.jsonl")
+  writeFileSync(events, JSON.stringify({ name: "first-login", event: minimalEvent({ userId: "auth0|1" }) }) + "\n")
+})
+
+afterAll(() => {
+  if (dir !== "") rmSync(dir, { recursive: true, force: true })
+})
+
+const terms = `api.redirect.sendUserTo("https://terms.example.com/accept")`
+
+/** A built Action (CommonJS) whose onExecutePostLogin runs `body`, with `event` and `api` in scope. */
+const action = (name: string, body: string) => {
+  const path = join(dir, `${name}.js`)
+  writeFileSync(path, `exports.onExecutePostLogin = async (event, api) => {\n${body}\n}\n`)
+  return path
+}
+
+// The migrated Action's first pass: it redirects and writes its metadata; tokens come from the continue pass.
+const legacy = () => action("legacy", `api.user.setAppMetadata("tier", "silver")\n${terms}`)
+
+const diff = (a: string, b: string) => Diff.diff(a, b, events)
+
+describe("DiffRedirect: a pass both Actions redirect on", () => {
+  it.effect("claims and scopes set on it are listed as not counted: the event is the same", () =>
+    Effect.gen(function*() {
+      const mixed = action(
+        "mixed",
+        `api.idToken.setCustomClaim("https://example.com/roles", ["user"])
+         api.accessToken.setCustomClaim("https://example.com/roles", ["user"])
+         api.accessToken.addScope("read:orders")
+         api.user.setAppMetadata("tier", "silver")
+         ${terms}`
+      )
+      const report = yield* diff(legacy(), mixed)
+      assert.strictEqual(report.differ, 0)
+      const [result] = report.results
+      assert.isTrue(result?.same)
+      assert.deepStrictEqual(result?.differences, [])
+      assert.deepStrictEqual(result?.notIssued, [
+        { path: "claims.id.https://example.com/roles", b: ["user"] },
+        { path: "claims.access.https://example.com/roles", b: ["user"] },
+        { path: "scopes.read:orders", b: "added" }
+      ])
+      const text = Diff.render(report, { a: "legacy.js", b: "mixed.js" })
+      assert.include(text, "first-login: same\n")
+      assert.include(text, `  ${Diff.notIssuedNote}\n  claims.id.https://example.com/roles`)
+      assert.include(text, "1 event: 1 same, 0 differ (3 token differences on passes that redirect, not counted)")
+    }))
+
+  it.effect("only one of them redirects: the claims count as before", () =>
+    Effect.gen(function*() {
+      const mixed = action(
+        "no-redirect",
+        `api.idToken.setCustomClaim("https://example.com/roles", ["user"])
+         api.user.setAppMetadata("tier", "silver")`
+      )
+      const report = yield* diff(legacy(), mixed)
+      assert.strictEqual(report.differ, 1)
+      assert.deepStrictEqual(report.results[0]?.differences.map((d) => d.path), [
+        "claims.id.https://example.com/roles",
+        "redirect"
+      ])
+      assert.deepStrictEqual(report.results[0]?.notIssued, [])
+    }))
+
+  it.effect("both redirect, but their metadata differs: a difference, the claims still listed apart", () =>
+    Effect.gen(function*() {
+      const mixed = action(
+        "other-metadata",
+        `api.idToken.setCustomClaim("https://example.com/roles", ["user"])
+         api.user.setAppMetadata("tier", "gold")
+         ${terms}`
+      )
+      const report = yield* diff(legacy(), mixed)
+      assert.strictEqual(report.differ, 1)
+      const [result] = report.results
+      assert.deepStrictEqual(result?.differences, [{ path: "metadata.app.tier", a: "silver", b: "gold" }])
+      assert.deepStrictEqual(result?.notIssued.map((d) => d.path), ["claims.id.https://example.com/roles"])
+      const text = Diff.render(report, { a: "legacy.js", b: "mixed.js" })
+      assert.include(text, "first-login: differs\n")
+      assert.match(text, /metadata\.app\.tier +silver +gold\n {2}not counted: /)
+    }))
+
+  it.effect("both redirect, to different URLs or with MFA on one side: those still count", () =>
+    Effect.gen(function*() {
+      const elsewhere = action(
+        "elsewhere",
+        `api.user.setAppMetadata("tier", "silver")
+         api.redirect.sendUserTo("https://other.example.com/")`
+      )
+      const report = yield* diff(legacy(), elsewhere)
+      assert.deepStrictEqual(report.results[0]?.differences.map((d) => d.path), ["redirect"])
+      const mfa = action(
+        "mfa",
+        `api.user.setAppMetadata("tier", "silver")
+         api.multifactor.enable("any")
+         ${terms}`
+      )
+      const withMfa = yield* diff(legacy(), mfa)
+      assert.deepStrictEqual(withMfa.results[0]?.differences.map((d) => d.path), ["mfa"])
+    }))
+
+  it.live(
+    "the command: exit 0 with the note; --json holds notIssued; exit 1 when only one redirects",
+    () =>
+      Effect.promise(async () => {
+        const mixed = action(
+          "cli-mixed",
+          `api.idToken.setCustomClaim("https://example.com/roles", ["user"])
+         api.user.setAppMetadata("tier", "silver")
+         ${terms}`
+        )
+        const a = legacy()
+        const same = await RulefxBin.run(dir, "diff", a, mixed, "--events", events)
+        assert.strictEqual(same.code, 0, RulefxBin.show(same))
+        assert.include(same.stdout, Diff.notIssuedNote)
+        const json = await RulefxBin.run(dir, "diff", a, mixed, "--events", events, "--json")
+        assert.strictEqual(json.code, 0, RulefxBin.show(json))
+        const parsed = JSON.parse(json.stdout) as Diff.Report
+        assert.deepStrictEqual(parsed.results[0]?.notIssued, [{
+          path: "claims.id.https://example.com/roles",
+          b: ["user"]
+        }])
+        const plain = action(
+          "cli-plain",
+          `api.idToken.setCustomClaim("https://example.com/roles", ["user"])
+         api.user.setAppMetadata("tier", "silver")`
+        )
+        const differs = await RulefxBin.run(dir, "diff", a, plain, "--events", events)
+        assert.strictEqual(differs.code, 1, RulefxBin.show(differs))
+      }),
+    120_000
+  )
+})
