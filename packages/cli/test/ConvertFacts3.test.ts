@@ -128,6 +128,25 @@ describe("ConvertFacts3: a fact the earlier rule does not always leave", () => {
     60_000
   )
 
+  it.live(
+    "a field set to another field of the login is still a fact (`user.tier = user.app_metadata.plan`)",
+    () =>
+      Effect.gen(function*() {
+        const { written } = yield* convertLast("fact-member", [
+          [
+            "writer",
+            `function (user, context, callback) {\n  user.tier = user.app_metadata.plan;\n  callback(null, user, context);\n}`
+          ],
+          [
+            "reader",
+            `function (user, context, callback) {\n  if (user.tier === "gold") context.idToken["https://x/admin"] = true;\n  callback(null, user, context);\n}`
+          ]
+        ])
+        assert.deepStrictEqual(written.facts, ["UserTier"], written.module)
+      }),
+    60_000
+  )
+
   it.live("a write through `arguments[0]` is a write to `user`", () =>
     Effect.gen(function*() {
       const { written } = yield* convertLast(

@@ -120,8 +120,8 @@ const receiverOf = (node: acorn.Node, parent: acorn.AnyNode | undefined, grand: 
 // a value of a tagged template. Whoever holds it there may change it.
 const isHandedOn = (node: acorn.Node, parent: acorn.AnyNode, grand: acorn.AnyNode | undefined): boolean =>
   parent.type === "ArrayExpression" || parent.type === "SpreadElement" ||
-  (parent.type === "Property" && parent.value === node && grand?.type === "ObjectExpression") ||
   (parent.type === "AssignmentExpression" && parent.right === node && parent.left.type === "MemberExpression") ||
+  (parent.type === "Property" && parent.value === node && grand?.type === "ObjectExpression") ||
   parent.type === "ReturnStatement" || (parent.type === "ArrowFunctionExpression" && parent.body === node) ||
   (parent.type === "ForOfStatement" && parent.right === node) ||
   (parent.type === "WithStatement" && parent.object === node) ||
@@ -150,20 +150,23 @@ const usedAt = (ancestors: ReadonlyArray<acorn.Node>, at: number): number => {
   return passes ? usedAt(ancestors, at - 1) : at
 }
 
-// Whether `ancestors[at]`, a value put in a literal, is put there only to be a token's claim: `context.idToken[k] =
-// user.app_metadata.roles` or `= { roles: … }` sends a copy (Auth0 serialized the claims). A later rule changing the
-// claim in place is not followed back to the value.
+// Whether `ancestors[at]`, a value put in a literal or a member, is put there only to be a token's claim:
+// `context.idToken[k] = user.app_metadata.roles` or `= { roles: … }` sends a copy (Auth0 serialized the claims). A
+// later rule changing the claim in place is not followed back to the value. `isClaim(member, whole)`: whether a
+// member is a claim, or (`whole`: the value itself is assigned) one of the login's (`context.entry =
+// context.protocol`), whose writes are the login's own, followed by their path.
 const onlyClaimed = (
   ancestors: ReadonlyArray<acorn.Node>,
   at: number,
-  isClaim: (node: acorn.Node) => boolean
+  isClaim: (node: acorn.Node, whole: boolean) => boolean,
+  whole = true
 ): boolean => {
   const node = ancestors[at] as acorn.AnyNode
   const parent = ancestors[at - 1] as acorn.AnyNode | undefined
   if (parent === undefined) return false
-  if (parent.type === "AssignmentExpression") return parent.right === node && isClaim(parent.left)
-  if (parent.type === "ArrayExpression") return onlyClaimed(ancestors, at - 1, isClaim)
-  return parent.type === "Property" && parent.value === node && onlyClaimed(ancestors, at - 2, isClaim)
+  if (parent.type === "AssignmentExpression") return parent.right === node && isClaim(parent.left, whole)
+  if (parent.type === "ArrayExpression") return onlyClaimed(ancestors, at - 1, isClaim, false)
+  return parent.type === "Property" && parent.value === node && onlyClaimed(ancestors, at - 2, isClaim, false)
 }
 
 // A use of a value of the login's that may change it: written, destructured into, handed to a call that may write it
@@ -173,7 +176,7 @@ const onlyClaimed = (
 const mayChange = (
   node: acorn.AnyNode,
   ancestors: ReadonlyArray<acorn.Node>,
-  isClaim: (node: acorn.Node) => boolean
+  isClaim: (node: acorn.Node, whole: boolean) => boolean
 ): boolean => {
   const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined
   if (parent === undefined) return false
@@ -187,7 +190,7 @@ const mayChange = (
 const usedToChange = (
   ancestors: ReadonlyArray<acorn.Node>,
   at: number,
-  isClaim: (node: acorn.Node) => boolean
+  isClaim: (node: acorn.Node, whole: boolean) => boolean
 ): boolean => {
   const value = ancestors[at] as acorn.AnyNode
   const parent = ancestors[at - 1] as acorn.AnyNode | undefined
@@ -220,7 +223,7 @@ const iterating = new Set(["forEach", "some", "every", "findIndex", "findLastInd
 const methodOnlyReads = (
   method: acorn.MemberExpression,
   call: acorn.CallExpression,
-  isClaim: (node: acorn.Node) => boolean
+  isClaim: (node: acorn.Node, whole: boolean) => boolean
 ): boolean => {
   const key = keyOf(method)
   if (isReadOnlyMethod(key)) return true
@@ -235,7 +238,7 @@ const methodOnlyReads = (
 // anything else, may change it.
 const paramsOnlyRead = (
   fn: acorn.FunctionExpression | acorn.ArrowFunctionExpression,
-  isClaim: (node: acorn.Node) => boolean
+  isClaim: (node: acorn.Node, whole: boolean) => boolean
 ): boolean => {
   if (!fn.params.every((p) => p.type === "Identifier")) return false
   const names = new Set(fn.params.map((p) => (p as acorn.Identifier).name))
@@ -251,7 +254,7 @@ const paramsOnlyRead = (
 const paramUseReads = (
   fn: acorn.Node,
   ancestors: ReadonlyArray<acorn.Node>,
-  isClaim: (node: acorn.Node) => boolean
+  isClaim: (node: acorn.Node, whole: boolean) => boolean
 ): boolean => {
   let top = ancestors.length - 1
   // Up its member chain (`o.roles.length`): no member of it may be changed.
@@ -419,11 +422,13 @@ export const ofRule = (
     return root === undefined ? aliases.get(name) ?? [] : [[root]]
   }
   // `context.idToken[k]`, `context.accessToken[k]`: a claim, which Auth0 sent as a copy.
-  const isClaim = (node: acorn.Node): boolean => {
+  // (`whole`: or any member of `user`/`context`, the value itself assigned to it.)
+  const isClaim = (node: acorn.Node, whole: boolean): boolean => {
     if (node.type !== "MemberExpression") return false
     const { keys, root } = chainOf(node as acorn.MemberExpression)
-    return root.type === "Identifier" && roots.get((root as acorn.Identifier).name) === "context" &&
-      keys.length === 2 && (keys[0] === "idToken" || keys[0] === "accessToken")
+    const named = root.type === "Identifier" ? roots.get((root as acorn.Identifier).name) : undefined
+    if (whole && named !== undefined) return true
+    return named === "context" && keys.length === 2 && (keys[0] === "idToken" || keys[0] === "accessToken")
   }
   let line = 0
   const whole = (root: "user" | "context"): void => void anything.set(root, anything.get(root) ?? line)
