@@ -282,6 +282,15 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
   if (/[\\/]/.test(rule)) {
     return yield* new ConvertError({ reason: `${dir}: the rule's name ${JSON.stringify(rule)} holds a path separator` })
   }
+  // Its module would be the facts module's file (facts.ts; Facts.ts too where file names ignore case), which the
+  // rules that read or leave facts need: whichever came second would replace the other.
+  if (rule.toLowerCase() === "facts") {
+    return yield* new ConvertError({
+      reason: `${file.script}: the rule ${rule}'s module would be ${join(resolve(options.out), `${rule}.ts`)}, the ` +
+        "path of the facts module convert writes for the rules of the folder: rename the rule (its file and name), or " +
+        "convert it with an --out of its own"
+    })
+  }
   const text = yield* readRule(file)
   const before = yield* folderWrites(folder, file)
   const afterLegacy = options.afterLegacy === true
@@ -317,22 +326,20 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
   const facts = conversion.facts.length === 0
     ? undefined
     : Facts.module(before.all, relative(dirname(factsFile), folder.folder) || ".")
-  if (facts !== undefined) yield* replaceable([factsFile], "move your own facts to another module and delete it")
-  // A rule named "facts" would write its module over the facts module (and the facts module over it).
-  if (facts !== undefined && moduleFile === factsFile) {
-    return yield* new ConvertError({
-      reason: `${moduleFile}: the rule ${rule}'s module would replace the facts module of the same name: convert it ` +
-        "with --out to another folder"
-    })
+  if (facts !== undefined) {
+    yield* replaceable([factsFile], "facts", false, "move your own facts to another module and delete it")
   }
   const files: ReadonlyArray<readonly [file: string, text: string]> = [
     [moduleFile, Stamp.add(conversion.module)],
     [testFile, Stamp.add(test)],
     ...(facts === undefined ? [] : [[factsFile, facts] as const])
   ]
-  if (options.force !== true) {
-    yield* replaceable([moduleFile, testFile], "move it away, or convert with --force to replace it")
-  }
+  yield* replaceable(
+    [moduleFile, testFile],
+    "file",
+    options.force === true,
+    "move it away, or convert with --force to replace it"
+  )
   yield* writeAll(files)
   const { comparison, typeCheck } = options.check === false || conversion.status !== "converted"
     ? { typeCheck: undefined, comparison: undefined }
@@ -391,22 +398,41 @@ const compareWritten = Effect.fnUntraced(function*(
   return outcome
 })
 
-// A file convert would replace must be absent, or as convert wrote it (its Stamp matches): one edited since (TODOs
-// rewritten by hand, facts of the user's) or not written by convert, or one that cannot be read, is left alone and
-// convert fails, saying what to do (`advice`).
-const replaceable = Effect.fnUntraced(function*(files: ReadonlyArray<string>, advice: string) {
+// A file convert would replace must be absent, or as convert wrote it (its Stamp matches) as a file of the same `kind`:
+// one edited since (TODOs rewritten by hand, facts of the user's) or not written by convert, or one that cannot be
+// read, is left alone and convert fails, saying what to do (`advice`), unless `force`; one convert wrote as the other
+// kind (a rule's module where the facts module goes) is never replaced.
+const replaceable = Effect.fnUntraced(function*(
+  files: ReadonlyArray<string>,
+  kind: Stamp.Kind,
+  force: boolean,
+  advice: string
+) {
   for (const file of files) {
     const existing = yield* readText(file, (problem) => problem).pipe(
       Effect.catchIf((problem) => problem === "no such file", () => Effect.succeed(undefined)),
       Effect.mapError((problem) => new ConvertError({ reason: `${file}: ${problem}` }))
     )
-    if (existing !== undefined && !Stamp.isUnedited(existing)) {
+    if (existing === undefined) continue
+    const found = Stamp.kindOf(existing)
+    if (found !== undefined && found !== kind) {
+      return yield* new ConvertError({
+        reason: `${file}: rulefx convert wrote it as ${kinds[found]}, not ${kinds[kind]}, so it is not replaced: ` +
+          "move it away, or convert with another --out"
+      })
+    }
+    if (found === undefined && !force) {
       return yield* new ConvertError({
         reason: `${file}: edited since rulefx convert wrote it (or not written by it), so it is not replaced: ${advice}`
       })
     }
   }
 })
+
+const kinds: Readonly<Record<Stamp.Kind, string>> = {
+  file: "a rule's module or test",
+  facts: "the facts module"
+}
 
 // Writes each file, its folder made first; a failure is named after the first file (the module).
 const writeAll = (files: ReadonlyArray<readonly [file: string, text: string]>) =>
@@ -450,7 +476,7 @@ const folderWrites = Effect.fnUntraced(function*(folder: RulesFolder.RulesFolder
     }
     const { params, source } = analysis.value
     facts.push(...Facts.ofRule(r.name, source, params, lineOffsetOf(text, source), EarlierWrites.merge(writes)))
-    writes.push(EarlierWrites.ofRule(r.name, source, params))
+    writes.push(EarlierWrites.ofRule(r.name, source, params, lineOffsetOf(text, source)))
   }
   const index = ordered.indexOf(file)
   const all = Facts.readable(facts, EarlierWrites.merge(writes))

@@ -555,7 +555,7 @@ describe("Convert: files it replaces", () => {
       writeFileSync(join(dir, "facts.js"), readFileSync(join(dir, "check.js"), "utf8"))
       writeFileSync(join(dir, "facts.json"), JSON.stringify({ name: "facts", script: "./facts.js", order: 9 }))
       const facts = yield* Effect.flip(Convert.convert(dir, "facts", { out: join(dir, "out3"), check: false }))
-      assert.include(facts.message, "module would replace the facts module of the same name")
+      assert.include(facts.message, "the path of the facts module convert writes")
       rmSync(dir, { recursive: true, force: true })
     }))
 })

@@ -8,7 +8,9 @@ import type * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import type { Analysis } from "../../Analyze.ts"
 import { chainOf, keyOf, propertyKey, staticString } from "../analyze/chains.ts"
+import * as EarlierWrites from "./earlierWrites.ts"
 import * as Expression from "./expression.ts"
+import * as HeldKeys from "./heldKeys.ts"
 import { fresh, lineOf, type Scope } from "./scope.ts"
 import * as Todo from "./todo.ts"
 import * as TokenScope from "./tokenScope.ts"
@@ -27,11 +29,15 @@ const repeats = new Set([
   "ArrowFunctionExpression"
 ])
 
+// The computed claim names each rule fixes (HeldKeys over its body), kept by `prepare`.
+const heldKeys = new WeakMap<Scope, HeldKeys.Resolve>()
+
 /**
- * Keeps, by line, the settings each claim or redirect reads in any way, as the rule's analysis found them; and the
- * claim assignments of `body` that may follow another of the same claim.
+ * Keeps, by line, the settings each claim or redirect reads in any way, as the rule's analysis found them; the claim
+ * assignments of `body` that may follow another of the same claim; and the claim names the rule fixes.
  */
 export const prepare = (scope: Scope, analysis: Analysis, body: acorn.Node): void => {
+  heldKeys.set(scope, HeldKeys.make(body, analysis.params))
   for (
     const { key, line } of [
       ...analysis.configurationClaims,
@@ -98,13 +104,16 @@ const claim = (
       `writes ${names(secrets)} into a token claim (the migrated Action denies such a login: a secret in a token)`
     )
   }
-  scope.uses.add("Decision")
   const set = token === "idToken" ? "Decision.setIdTokenClaim" : "Decision.setAccessTokenClaim"
   // Rules sent the claims as JSON, where an undefined value is absent: only a defined value is set.
   const right = node.right as acorn.AnyNode
   if (right.type === "Literal" || right.type === "TemplateLiteral" || staticString(right) !== undefined) {
+    scope.uses.add("Decision")
     return [`yield* ${set}(${name.text}, ${value.text})`]
   }
+  const dropped = droppedClaim(scope, token, target)
+  if (dropped !== undefined) return Todo.lines(scope, node, dropped)
+  scope.uses.add("Decision")
   const local = fresh(scope, "claim")
   if (!scope.reassigned.has(node)) {
     return [`const ${local} = ${value.text}`, `if (${local} !== undefined) yield* ${set}(${name.text}, ${local})`]
@@ -118,6 +127,25 @@ const claim = (
     `    delete draft.${token}Claims[${name.text}]`,
     `  })`
   ]
+}
+
+// Why a claim this rule sets to a value that may be undefined cannot be translated, if it cannot: an earlier rule may
+// set that claim (or one of a name either rule computes). Under Rules the undefined value dropped it (the claims went
+// out as JSON); the typed rule sets nothing then, and core's Decision has no way to remove an earlier rule's claim, so
+// the earlier value would stay.
+const droppedClaim = (
+  scope: Scope,
+  token: "idToken" | "accessToken",
+  target: acorn.MemberExpression
+): string | undefined => {
+  const name = target.computed ? (heldKeys.get(scope) ?? (() => undefined))(target.property) : keyOf(target)
+  const earlier = EarlierWrites.writeAt(scope.earlier, ["context", token, ...(name === undefined ? [] : [name])])
+  if (earlier === undefined) return undefined
+  const claim = name === undefined ? "a claim whose name it computes" : `the claim ${JSON.stringify(name)}`
+  const at = earlier.line === undefined ? "" : ` at line ${earlier.line} of its file`
+  return `sets ${claim} of context.${token} to a value that may be undefined, which the earlier rule ` +
+    `${earlier.rule} may set${at}: under Rules an undefined value dropped the claim, while the typed rule would ` +
+    `keep ${earlier.rule}'s value (core's Decision cannot remove a claim)`
 }
 
 const mfa = (scope: Scope, node: acorn.AssignmentExpression): Array<string> => {

@@ -1,19 +1,28 @@
 /**
  * What the rules that run before the converted one leave on `user` and `context`: under Rules the converted rule read
  * those values, while a typed rule reads the login's own. Each earlier rule's writes are found as paths (`user.roles`,
- * `user.app_metadata.plan`); a rule that hands `user` or `context` itself to a function, or keeps it under another
- * name, may write anything. A read of the converted rule that overlaps such a path is left as a TODO (Expression).
+ * `user.app_metadata.plan`); a rule that hands `user` or `context` itself to a function, keeps it under another
+ * name, or reads `arguments`, may write anything. A read of the converted rule that overlaps such a path is left as a TODO (Expression).
  */
 import * as acorn from "acorn"
 import * as walk from "acorn-walk"
 import { chainOf, keyOf, writeOf } from "../analyze/chains.ts"
+import * as HeldKeys from "./heldKeys.ts"
 
-/** The writes of the earlier rules: paths with the rule that writes each, and the rules that may write anything. */
+/**
+ * The writes of the earlier rules: paths with the rule that writes each (and the line of the rule's file, when known),
+ * and the rules that may write anything.
+ */
 export interface EarlierWrites {
   readonly paths: ReadonlyArray<
-    { readonly path: ReadonlyArray<string>; readonly rule: string; readonly computed?: boolean }
+    {
+      readonly path: ReadonlyArray<string>
+      readonly rule: string
+      readonly computed?: boolean
+      readonly line?: number
+    }
   >
-  readonly anything: ReadonlyArray<{ readonly root: "user" | "context"; readonly rule: string }>
+  readonly anything: ReadonlyArray<{ readonly root: "user" | "context"; readonly rule: string; readonly line?: number }>
 }
 
 export const none: EarlierWrites = { paths: [], anything: [] }
@@ -35,24 +44,8 @@ const defaultsItself = (member: acorn.MemberExpression, parent: acorn.AnyNode | 
   return same && right.right.type === "ObjectExpression" && right.right.properties.length === 0
 }
 
-// Array and collection methods that change their receiver (`user.groups.push("x")`).
-const mutators = new Set([
-  "push",
-  "pop",
-  "shift",
-  "unshift",
-  "splice",
-  "sort",
-  "reverse",
-  "fill",
-  "copyWithin",
-  "set",
-  "add",
-  "delete",
-  "clear"
-])
-
-// Calls that only read their arguments: `/re/.test(user.email)`, `JSON.stringify(user)`, `String(context.x)`.
+// Calls that only read their arguments and return a fresh primitive: `/re/.test(user.email)`, `JSON.stringify(user)`,
+// `String(context.x)` (`Object.values(md)` is not one: it returns md's own values, which the caller may then change).
 const pureGlobals = new Set([
   "String",
   "Number",
@@ -63,11 +56,14 @@ const pureGlobals = new Set([
   "decodeURIComponent",
   "isNaN"
 ])
-const pureMembers = new Set(["JSON.stringify", "Array.isArray", "Object.keys", "Object.values", "Object.entries"])
+const pureMembers = new Set(["JSON.stringify", "Array.isArray", "Object.keys"])
 
-// Methods of strings, arrays, regular expressions and collections that only read their arguments
-// (`allowed.indexOf(user.email)`, `/re/.test(user.email)`); taken by name, whatever the receiver.
-const readingMethods = new Set([
+// Methods of strings, arrays, regular expressions and collections that only read their receiver and arguments and
+// return a primitive or fresh strings (`allowed.indexOf(user.email)`, `/re/.test(user.email)`,
+// `user.email.split("@")`); taken by name, whatever the receiver. Any other method (`splice`, `sort`, `forEach`,
+// whose callback is handed the receiver, `slice` or `find`, whose result holds the receiver's own values) may change
+// its receiver and its arguments.
+const readOnlyMethods = new Set([
   "indexOf",
   "lastIndexOf",
   "includes",
@@ -78,28 +74,58 @@ const readingMethods = new Set([
   "match",
   "search",
   "split",
-  "concat",
   "join",
-  "slice",
   "has",
-  "get",
   "localeCompare",
-  "hasOwnProperty"
+  "hasOwnProperty",
+  "toString",
+  "toLowerCase",
+  "toUpperCase",
+  "trim",
+  "trimStart",
+  "trimEnd",
+  "charAt",
+  "charCodeAt",
+  "substring",
+  "substr",
+  "padStart",
+  "padEnd",
+  "replace",
+  "replaceAll"
 ])
 
-// Whether a call of `callee` only reads what it is given (a builtin of a plain value, or one of the pure globals).
-const onlyReads = (callee: acorn.AnyNode, isData: (name: string) => boolean): boolean => {
+// Whether a method call of key `key` (undefined: computed) only reads its receiver.
+const isReadOnlyMethod = (key: string | undefined): boolean => key !== undefined && readOnlyMethods.has(key)
+
+// Whether a call of `callee` only reads what it is given (a read-only method, or one of the pure globals).
+const onlyReads = (callee: acorn.AnyNode): boolean => {
   if (callee.type === "Identifier") return pureGlobals.has(callee.name)
   if (callee.type !== "MemberExpression") return false
   const key = keyOf(callee)
   const object = callee.object as acorn.AnyNode
-  if (readingMethods.has(key ?? "")) return true
+  if (isReadOnlyMethod(key)) return true
   if (object.type === "Identifier" && pureMembers.has(`${object.name}.${key}`)) return true
-  if (object.type === "Identifier" && object.name === "console") return true
-  // A method of the login's own data (`user.email.indexOf(x)`) other than a mutator does not write its arguments.
-  const { root } = chainOf(callee)
-  return root.type === "Identifier" && isData((root as acorn.Identifier).name) && !mutators.has(key ?? "")
+  return object.type === "Identifier" && object.name === "console"
 }
+
+// The call of which `node` is the receiver (`node.splice(0)`), if it is one.
+const receiverOf = (node: acorn.Node, parent: acorn.AnyNode | undefined, grand: acorn.AnyNode | undefined) =>
+  parent?.type === "MemberExpression" && parent.object === node && grand?.type === "CallExpression" &&
+    grand.callee === parent
+    ? parent
+    : undefined
+
+// Where a value ends up that the rule no longer follows by name: an element of an array literal, a value of an object
+// literal, spread, put in a member (`o.md = user.app_metadata`), returned, iterated by `for … of`, a `with` scope, or
+// a value of a tagged template. Whoever holds it there may change it.
+const isHandedOn = (node: acorn.Node, parent: acorn.AnyNode, grand: acorn.AnyNode | undefined): boolean =>
+  parent.type === "ArrayExpression" || parent.type === "SpreadElement" ||
+  (parent.type === "AssignmentExpression" && parent.right === node && parent.left.type === "MemberExpression") ||
+  (parent.type === "Property" && parent.value === node && grand?.type === "ObjectExpression") ||
+  parent.type === "ReturnStatement" || (parent.type === "ArrowFunctionExpression" && parent.body === node) ||
+  (parent.type === "ForOfStatement" && parent.right === node) ||
+  (parent.type === "WithStatement" && parent.object === node) ||
+  (parent.type === "TemplateLiteral" && grand?.type === "TaggedTemplateExpression")
 
 // `[user.x] = a`, `({ a: user.x } = o)`, `[user.x = 1] = a`, `[...user.x] = a`: a destructuring target (acorn-walk
 // visits an object pattern's values with the pattern as their parent).
@@ -124,31 +150,144 @@ const usedAt = (ancestors: ReadonlyArray<acorn.Node>, at: number): number => {
   return passes ? usedAt(ancestors, at - 1) : at
 }
 
-// A use of a value of the login's that may change it: written, destructured into, or handed to a call that may write
-// it (`Object.assign(user.app_metadata, …)`, `_.merge(md, …)`, also as one side of `||`, `??`, a ternary), or the
-// receiver of a mutator (`user.groups.push(…)`). `ancestors` ends with the chain.
-const mayChange = (
-  chain: acorn.AnyNode,
+// Whether `ancestors[at]`, a value put in a literal or a member, is put there only to be a token's claim:
+// `context.idToken[k] = user.app_metadata.roles` or `= { roles: … }` sends a copy (Auth0 serialized the claims). A
+// later rule changing the claim in place is not followed back to the value. `isClaim(member, whole)`: whether a
+// member is a claim, or (`whole`: the value itself is assigned) one of the login's (`context.entry =
+// context.protocol`), whose writes are the login's own, followed by their path.
+const onlyClaimed = (
   ancestors: ReadonlyArray<acorn.Node>,
-  isData: (name: string) => boolean
+  at: number,
+  isClaim: (node: acorn.Node, whole: boolean) => boolean,
+  whole = true
 ): boolean => {
+  const node = ancestors[at] as acorn.AnyNode
+  const parent = ancestors[at - 1] as acorn.AnyNode | undefined
+  if (parent === undefined) return false
+  if (parent.type === "AssignmentExpression") return parent.right === node && isClaim(parent.left, whole)
+  if (parent.type === "ArrayExpression") return onlyClaimed(ancestors, at - 1, isClaim, false)
+  return parent.type === "Property" && parent.value === node && onlyClaimed(ancestors, at - 2, isClaim, false)
+}
+
+// A use of a value of the login's that may change it: written, destructured into, handed to a call that may write it
+// (`Object.assign(user.app_metadata, …)`, `_.merge(md, …)`), the receiver of a method not known to only read
+// (`user.groups.push(…)`, `roles.splice(0)`, `roles.forEach(…)`), or handed on where the rule no longer follows it (an
+// array or object literal, a member, a `return`). `isClaim`: whether a member is a token's claim.
+const mayChange = (
+  node: acorn.AnyNode,
+  ancestors: ReadonlyArray<acorn.Node>,
+  isClaim: (node: acorn.Node, whole: boolean) => boolean
+): boolean => {
+  const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined
+  if (parent === undefined) return false
+  if (writeOf(node, parent) !== undefined || isPatternTarget(node, parent)) return true
   const at = usedAt(ancestors, ancestors.length - 1)
-  const node = at === ancestors.length - 1 ? chain : ancestors[at] as acorn.AnyNode
+  return usedToChange(ancestors, at, isClaim)
+}
+
+// Whether `ancestors[at]`, a value of the login's (or a local holding one), is used in a way that may change it: see
+// mayChange.
+const usedToChange = (
+  ancestors: ReadonlyArray<acorn.Node>,
+  at: number,
+  isClaim: (node: acorn.Node, whole: boolean) => boolean
+): boolean => {
+  const value = ancestors[at] as acorn.AnyNode
   const parent = ancestors[at - 1] as acorn.AnyNode | undefined
   const grand = ancestors[at - 2] as acorn.AnyNode | undefined
   if (parent === undefined) return false
-  if (writeOf(node, parent) !== undefined || isPatternTarget(node, parent)) return true
   // `var { prefs } = user.x`: what it destructures is not followed.
-  if (parent.type === "VariableDeclarator" && parent.init === node) return isPattern(parent.id)
-  if (parent.type === "AssignmentExpression" && parent.right === node) return isPattern(parent.left)
-  if ((parent.type === "CallExpression" || parent.type === "NewExpression") && parent.callee !== node) {
-    return !onlyReads(parent.callee as acorn.AnyNode, isData)
+  if (parent.type === "VariableDeclarator" && parent.init === value) return isPattern(parent.id)
+  if (parent.type === "AssignmentExpression" && parent.right === value && parent.left.type !== "MemberExpression") {
+    return isPattern(parent.left)
   }
-  if (parent.type !== "MemberExpression" || parent.object !== node) return false
-  if (grand?.type === "CallExpression" && grand.callee === parent && mutators.has(keyOf(parent) ?? "")) return true
+  if ((parent.type === "CallExpression" || parent.type === "NewExpression") && parent.callee !== value) {
+    return !onlyReads(parent.callee as acorn.AnyNode)
+  }
+  const method = receiverOf(value, parent, grand)
+  if (method !== undefined) return !methodOnlyReads(method, grand as acorn.CallExpression, isClaim)
   // `(x || user.app_metadata).plan = 1`: a member of the whole expression is not a chain the walk sees as the
   // login's, so what is done to it is asked here (a chain alone is walked on its own, with its own keys).
-  return node !== chain && mayChange(parent, ancestors.slice(0, at), isData)
+  if (parent.type === "MemberExpression" && parent.object === value && at !== ancestors.length - 1) {
+    return mayChange(parent, ancestors.slice(0, at), isClaim)
+  }
+  return isHandedOn(value, parent, grand) && !onlyClaimed(ancestors, at, isClaim)
+}
+
+// Methods that hand each element (and the receiver) to a callback, and return none of them: `roles.some(function (r) {
+// return r === "admin" })` only reads `roles` when its callback only reads what it is handed.
+const iterating = new Set(["forEach", "some", "every", "findIndex", "findLastIndex"])
+
+// Whether a call of the method `method` only reads its receiver: a read-only method, or an iterating one given only
+// function literals that only read their parameters.
+const methodOnlyReads = (
+  method: acorn.MemberExpression,
+  call: acorn.CallExpression,
+  isClaim: (node: acorn.Node, whole: boolean) => boolean
+): boolean => {
+  const key = keyOf(method)
+  if (isReadOnlyMethod(key)) return true
+  return key !== undefined && iterating.has(key) && call.arguments.length > 0 &&
+    call.arguments.every((a) =>
+      (a.type === "FunctionExpression" || a.type === "ArrowFunctionExpression") && paramsOnlyRead(a, isClaim)
+    )
+}
+
+// Whether a callback only reads its parameters: each use compares or tests it (or a field of it), or hands it to
+// something known to only read, or returns it (as a truth value); binding it (or a field of it) to another name, or
+// anything else, may change it.
+const paramsOnlyRead = (
+  fn: acorn.FunctionExpression | acorn.ArrowFunctionExpression,
+  isClaim: (node: acorn.Node, whole: boolean) => boolean
+): boolean => {
+  if (!fn.params.every((p) => p.type === "Identifier")) return false
+  const names = new Set(fn.params.map((p) => (p as acorn.Identifier).name))
+  let reads = true
+  walk.fullAncestor(fn, (node, _state, ancestors) => {
+    if (node === fn || node.type !== "Identifier" || !names.has((node as acorn.Identifier).name)) return
+    if (!paramUseReads(fn, ancestors as ReadonlyArray<acorn.Node>, isClaim)) reads = false
+  })
+  return reads
+}
+
+// One use of a callback's parameter (the last of `ancestors`), as paramsOnlyRead takes it.
+const paramUseReads = (
+  fn: acorn.Node,
+  ancestors: ReadonlyArray<acorn.Node>,
+  isClaim: (node: acorn.Node, whole: boolean) => boolean
+): boolean => {
+  let top = ancestors.length - 1
+  // Up its member chain (`o.roles.length`): no member of it may be changed.
+  while (top > 0) {
+    const parent = ancestors[top - 1] as acorn.AnyNode
+    if (parent.type !== "MemberExpression" || parent.object !== ancestors[top]) break
+    // `all.pop()`: the receiver of a method; `o.roles = []`, `o.roles.push(x)`: a member changed.
+    const call = ancestors[top - 2] as acorn.AnyNode | undefined
+    const method = receiverOf(ancestors[top] as acorn.Node, parent, call)
+    if (method !== undefined && !methodOnlyReads(method, call as acorn.CallExpression, isClaim)) return false
+    if (mayChange(parent, ancestors.slice(0, top), isClaim)) return false
+    top--
+  }
+  const at = usedAt(ancestors, top)
+  const value = ancestors[at] as acorn.AnyNode
+  const parent = ancestors[at - 1] as acorn.AnyNode | undefined
+  const grand = ancestors[at - 2] as acorn.AnyNode | undefined
+  if (parent === undefined || parent === fn) return true
+  if (parent.type === "ReturnStatement") {
+    return ancestors.slice(0, at - 1).findLast((a) => a.type.includes("Function")) === fn
+  }
+  if (parent.type === "VariableDeclarator" || (parent.type === "AssignmentExpression" && parent.right === value)) {
+    return false
+  }
+  if (writeOf(value, parent) !== undefined || isPatternTarget(value, parent)) return false
+  const method = receiverOf(value, parent, grand)
+  if (method !== undefined) return methodOnlyReads(method, grand as acorn.CallExpression, isClaim)
+  if ((parent.type === "CallExpression" || parent.type === "NewExpression") && parent.callee !== value) {
+    return onlyReads(parent.callee as acorn.AnyNode)
+  }
+  if (parent.type === "MemberExpression" && parent.object === value) return false
+  if (parent.type === "TemplateLiteral" && grand?.type === "TaggedTemplateExpression") return false
+  return top === ancestors.length - 1 ? onlyReadsLocal(ancestors, at) : !usedToChange(ancestors, at, isClaim)
 }
 
 // A path kept to `depth` keys and cut before a computed key or `__proto__` (which changes every field of its object).
@@ -241,62 +380,115 @@ const onlyReadsLocal = (ancestors: ReadonlyArray<acorn.Node>, at: number): boole
       parent.test === node)
 }
 
+// The keys of a member chain, a computed key the rule fixes (`context.accessToken[field]`, `var field = "scope"`)
+// resolved (HeldKeys).
+const keysOf = (member: acorn.MemberExpression, resolve: HeldKeys.Resolve): Array<string | undefined> => {
+  const keys: Array<string | undefined> = []
+  let node: acorn.Node = member
+  while (node.type === "MemberExpression") {
+    const m = node as acorn.MemberExpression
+    keys.unshift(keyOf(m) ?? (m.computed ? resolve(m.property) : undefined))
+    node = m.object
+  }
+  return keys
+}
+
 /**
- * The writes of one earlier rule's function (`source` and `params` as Analyze gives them). A write the scan cannot
- * follow to a field (through a local alias, a call, a destructuring, `__proto__`) is taken to write the whole value it
- * reaches (`user.app_metadata`), or all of `user`/`context`.
+ * The writes of one earlier rule's function (`source` and `params` as Analyze gives them, `lineOffset` as Scope takes
+ * it). A write the scan cannot follow to a field (through a local alias, a call, a destructuring, `__proto__`, a
+ * computed key the rule does not fix) is taken to write the whole value it reaches (`user.app_metadata`,
+ * `context.accessToken`), or all of `user`/`context`.
  */
-export const ofRule = (rule: string, source: string, params: ReadonlyArray<string>): EarlierWrites => {
+export const ofRule = (
+  rule: string,
+  source: string,
+  params: ReadonlyArray<string>,
+  lineOffset = 0
+): EarlierWrites => {
   const roots = new Map<string, "user" | "context">()
   if (params[0] !== undefined) roots.set(params[0], "user")
   if (params[1] !== undefined) roots.set(params[1], "context")
   const callback = params[2]
-  const paths: Array<{ path: ReadonlyArray<string>; rule: string; computed?: boolean }> = []
-  const anything = new Set<"user" | "context">()
-  const program = acorn.parse(`(${source})`, { ecmaVersion: "latest", sourceType: "script" })
+  const paths: Array<{ path: ReadonlyArray<string>; rule: string; computed?: boolean; line?: number }> = []
+  const anything = new Map<"user" | "context", number>()
+  const program = acorn.parse(`(${source})`, { ecmaVersion: "latest", sourceType: "script", locations: true })
+  const fn = (program.body[0] as acorn.ExpressionStatement | undefined)?.expression as acorn.AnyNode | undefined
+  const resolve = fn?.type === "FunctionExpression" || fn?.type === "ArrowFunctionExpression"
+    ? HeldKeys.make(fn.body, params)
+    : () => undefined
   const aliases = aliasesOf(program, roots)
   const prefixesOf = (name: string): ReadonlyArray<Path> => {
     const root = roots.get(name)
     return root === undefined ? aliases.get(name) ?? [] : [[root]]
   }
-  const isData = (name: string): boolean => prefixesOf(name).length > 0
+  // `context.idToken[k]`, `context.accessToken[k]`: a claim, which Auth0 sent as a copy.
+  // (`whole`: or any member of `user`/`context`, the value itself assigned to it.)
+  const isClaim = (node: acorn.Node, whole: boolean): boolean => {
+    if (node.type !== "MemberExpression") return false
+    const { keys, root } = chainOf(node as acorn.MemberExpression)
+    const named = root.type === "Identifier" ? roots.get((root as acorn.Identifier).name) : undefined
+    if (whole && named !== undefined) return true
+    return named === "context" && keys.length === 2 && (keys[0] === "idToken" || keys[0] === "accessToken")
+  }
+  let line = 0
+  const whole = (root: "user" | "context"): void => void anything.set(root, anything.get(root) ?? line)
   const add = (prefix: Path, keys: ReadonlyArray<string | undefined>): void => {
     const { computed, path } = pathOf(prefix, keys)
-    if (path.length === 1) anything.add(path[0] as "user" | "context")
-    else paths.push(computed ? { path, rule, computed } : { path, rule })
+    if (path.length === 1) whole(path[0] as "user" | "context")
+    else paths.push(computed ? { path, rule, computed, line } : { path, rule, line })
   }
   walk.fullAncestor(program, (node, _state, ancestors) => {
     const n = node as acorn.AnyNode
     const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined
+    line = (n.loc?.start.line ?? 1) + lineOffset
     if (n.type === "MemberExpression") {
-      const { keys, root } = chainOf(n)
+      const { root } = chainOf(n)
+      const keys = keysOf(n, resolve)
       const prefixes = root.type === "Identifier" ? prefixesOf((root as acorn.Identifier).name) : []
       if (prefixes.length === 0 || defaultsItself(n, parent)) return
       // `user.__proto__ = …` (or any use of it) may change every field of `user`.
       const proto = keys.indexOf("__proto__")
       if (proto >= 0) return prefixes.forEach((prefix) => add(prefix, keys.slice(0, proto)))
-      if (mayChange(n, ancestors as ReadonlyArray<acorn.Node>, isData)) prefixes.forEach((prefix) => add(prefix, keys))
+      if (mayChange(n, ancestors as ReadonlyArray<acorn.Node>, isClaim)) prefixes.forEach((prefix) => add(prefix, keys))
       return
     }
     if (n.type !== "Identifier" || parent === undefined) return
+    // `arguments[0].tier = …`: the rule's (or a function of its) arguments may be `user` and `context` themselves.
+    if (n.name === "arguments") {
+      whole("user")
+      whole("context")
+      return
+    }
     const alias = aliases.get(n.name)
     const named = roots.get(n.name)
     if (named === undefined && alias === undefined) return
-    // `user` itself: read through a member, or handed back to callback, it is not written here.
-    if (parent.type === "MemberExpression" && parent.object === n) return
+    const all = (): void => named !== undefined ? whole(named) : alias?.forEach((path) => add(path, []))
+    // `user` itself or a local holding a value of its: read through a member (whose writes are the member's), or handed
+    // back to callback, it is not written here; the receiver of a method not known to only read (`roles.splice(0)`,
+    // `md.forEach(…)`) may change all of it.
+    if (parent.type === "MemberExpression" && parent.object === n) {
+      const call = ancestors[ancestors.length - 3] as acorn.AnyNode | undefined
+      const method = receiverOf(n, parent, call)
+      return method === undefined || methodOnlyReads(method, call as acorn.CallExpression, isClaim) ? undefined : all()
+    }
     if (parent.type === "CallExpression" && parent.callee.type === "Identifier" && parent.callee.name === callback) {
       return
     }
     if (parent.type === "FunctionExpression" || parent.type === "FunctionDeclaration") return
-    if (named !== undefined) return void anything.add(named)
-    if (alias === undefined || onlyReadsLocal(ancestors, ancestors.length - 1)) return
-    // Anything else done to the local (handed to a call, put in an array, returned) may change what it holds.
-    const call = parent.type === "CallExpression" || parent.type === "NewExpression"
-    if (!call || parent.callee === n || !onlyReads(parent.callee as acorn.AnyNode, isData)) {
-      alias.forEach((path) => add(path, []))
-    }
+    if (named !== undefined) return whole(named)
+    if (onlyReadsLocal(ancestors, ancestors.length - 1)) return
+    // Anything else done to the local (handed to a call, put in an array, returned) may change what it holds, but for
+    // a read-only method of `roles || []` or a call that only reads its arguments.
+    const at = usedAt(ancestors, ancestors.length - 1)
+    const value = ancestors[at] as acorn.AnyNode
+    const outer = ancestors[at - 1] as acorn.AnyNode | undefined
+    const called = ancestors[at - 2] as acorn.AnyNode | undefined
+    const method = receiverOf(value, outer, called)
+    if (method !== undefined && methodOnlyReads(method, called as acorn.CallExpression, isClaim)) return
+    const call = outer?.type === "CallExpression" || outer?.type === "NewExpression"
+    if (!call || outer.callee === value || !onlyReads(outer.callee as acorn.AnyNode)) all()
   })
-  return { paths, anything: [...anything].map((root) => ({ root, rule })) }
+  return { paths, anything: [...anything].map(([root, at]) => ({ root, rule, line: at })) }
 }
 
 export const merge = (all: ReadonlyArray<EarlierWrites>): EarlierWrites => ({
@@ -308,23 +500,27 @@ export const merge = (all: ReadonlyArray<EarlierWrites>): EarlierWrites => ({
 const overlaps = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
   a.every((key, i) => i >= b.length || b[i] === key)
 
-/** The earlier rule that may have changed what `path` (a read: root first) reads, if any. */
-export const writerOf = (writes: EarlierWrites, path: ReadonlyArray<string>): string | undefined => {
+/**
+ * The earlier rule that may have changed what `path` (a read: root first) reads, with the line of its first such write
+ * when known, if any.
+ */
+export const writeAt = (
+  writes: EarlierWrites,
+  path: ReadonlyArray<string>
+): { readonly rule: string; readonly line: number | undefined } | undefined => {
   const whole = writes.anything.find((w) => w.root === path[0])
-  if (whole !== undefined) return whole.rule
-  return writes.paths.find((w) => overlaps(w.path, path))?.rule
+  if (whole !== undefined) return { rule: whole.rule, line: whole.line }
+  const found = writes.paths.find((w) => overlaps(w.path, path))
+  return found === undefined ? undefined : { rule: found.rule, line: found.line }
 }
 
+/** The earlier rule that may have changed what `path` (a read: root first) reads, if any. */
+export const writerOf = (writes: EarlierWrites, path: ReadonlyArray<string>): string | undefined =>
+  writeAt(writes, path)?.rule
+
 /**
- * The earlier rule that may have left something in `context.accessToken.scope`, if any. A claim written under a
- * computed name (`context.accessToken[namespace + "email"]`) is taken to be a claim, as convert's claim translation
- * takes it.
+ * The earlier rule that may have left something in `context.accessToken.scope`, if any. A write under a computed key
+ * the rule does not fix (`context.accessToken[field]`, `field` a parameter or computed) may be to `scope`.
  */
-export const scopeWriterOf = (writes: EarlierWrites): string | undefined => {
-  const whole = writes.anything.find((w) => w.root === "context")
-  if (whole !== undefined) return whole.rule
-  const path = ["context", "accessToken", "scope"]
-  return writes.paths.find((w) =>
-    overlaps(w.path, path) && !(w.computed === true && w.path.length === 2 && w.path[1] === "accessToken")
-  )?.rule
-}
+export const scopeWriterOf = (writes: EarlierWrites): string | undefined =>
+  writerOf(writes, ["context", "accessToken", "scope"])

@@ -51,51 +51,105 @@ const decisions: Readonly<Record<"user" | "context", ReadonlySet<string>>> = {
 const isNewError = (node: acorn.AnyNode | null | undefined): boolean =>
   node?.type === "NewExpression" && node.callee.type === "Identifier" && node.callee.name.endsWith("Error")
 
-// Whether `node` is certainly an error: a `new …Error(…)`, or a local only ever given one (`var err = null` is not).
-const isError = (node: acorn.AnyNode | undefined, fn: acorn.Node): boolean => {
-  if (node === undefined) return false
-  if (node.type !== "Identifier") return isNewError(node)
-  // What the local is given: `undefined` for a value other than `=` (`err += …`, `err++`, a parameter).
+// Whether the local `name` is only ever given a `new …Error(…)` in `fn` (`var err = null` is not; nor a value other
+// than `=`: `err += …`, `err++`, a parameter or `catch (err)` of that name).
+const onlyErrors = (name: string, fn: acorn.Node): boolean => {
   const given: Array<acorn.AnyNode | null | undefined> = []
   walk.simple(fn, {
     VariableDeclarator(d) {
-      if (d.id.type === "Identifier" && d.id.name === node.name) given.push(d.init as acorn.AnyNode | null | undefined)
+      if (d.id.type === "Identifier" && d.id.name === name) given.push(d.init as acorn.AnyNode | null | undefined)
     },
     AssignmentExpression(a) {
-      if (a.left.type === "Identifier" && a.left.name === node.name) {
+      if (a.left.type === "Identifier" && a.left.name === name) {
         given.push(a.operator === "=" ? a.right as acorn.AnyNode : undefined)
       }
     },
     UpdateExpression(u) {
-      if (u.argument.type === "Identifier" && u.argument.name === node.name) given.push(undefined)
+      if (u.argument.type === "Identifier" && u.argument.name === name) given.push(undefined)
+    },
+    CatchClause(c) {
+      if (c.param?.type === "Identifier" && c.param.name === name) given.push(undefined)
     },
     Function(f) {
-      if (f !== fn && f.params.some((p) => p.type === "Identifier" && p.name === node.name)) given.push(undefined)
+      if (f !== fn && f.params.some((p) => p.type === "Identifier" && p.name === name)) given.push(undefined)
     }
   })
   return given.length > 0 && given.every(isNewError)
 }
 
-// `callback(error)`: denies, so nothing the rule left is read by a later rule. Only a certain error: a callback that may
-// pass `null` (`callback(err)` with `var err = null`) may allow.
-const isDenial = (node: acorn.AnyNode, callback: string | undefined, fn: acorn.Node): boolean =>
-  node.type === "CallExpression" && Scope.isName(node.callee, callback) &&
-  isError(node.arguments[0] as acorn.AnyNode | undefined, fn)
+// Whether `statement` is `var name = new …Error(…)` (or `let`/`const`).
+const declaresError = (statement: acorn.Node, name: string): boolean => {
+  const s = statement as acorn.AnyNode
+  return s.type === "VariableDeclaration" &&
+    s.declarations.some((d) => d.id.type === "Identifier" && d.id.name === name && isNewError(d.init as acorn.AnyNode))
+}
 
-// Whether the statements may end the rule, or hand `callback` on, before the next one runs (a denial aside).
-const mayEndBefore = (statements: ReadonlyArray<acorn.Node>, callback: string | undefined, fn: acorn.Node): boolean => {
+// The statements that certainly ran before the last of `ancestors` (which start at `body[at]`, a statement of the
+// rule's body), in straight-line order: those of the body above it and, in each block on the way down, those above;
+// undefined in a function of the rule's, which may run at any time.
+const ranBefore = (
+  body: ReadonlyArray<acorn.Node>,
+  at: number,
+  ancestors: ReadonlyArray<acorn.Node>
+): ReadonlyArray<acorn.Node> | undefined => {
+  const before = body.slice(0, at)
+  for (const [k, a] of ancestors.entries()) {
+    if (a.type.includes("Function")) return undefined
+    if (a.type === "BlockStatement") {
+      const list = (a as acorn.BlockStatement).body
+      before.push(...list.slice(0, Math.max(0, list.indexOf(ancestors[k + 1] as acorn.Statement))))
+    }
+  }
+  return before
+}
+
+// Whether `node`, the error handed to `callback` after the statements `before` (ranBefore), is certainly an error
+// there: a `new …Error(…)`, or a local only ever given one AND given it by one of `before`. A `var err` read above its
+// declaration (hoisted) is still `undefined` there, and `callback(err)` then allows.
+const isError = (
+  node: acorn.AnyNode | undefined,
+  fn: acorn.Node,
+  before: ReadonlyArray<acorn.Node> | undefined
+): boolean => {
+  if (node === undefined) return false
+  if (node.type !== "Identifier") return isNewError(node)
+  const name = node.name
+  return before !== undefined && before.some((s) => declaresError(s, name)) && onlyErrors(name, fn)
+}
+
+// `callback(error)`: denies, so nothing the rule left is read by a later rule. Only a certain error: a callback that may
+// pass `null` (`callback(err)` with `var err = null`, or read above `var err = new Error(…)`) may allow.
+const isDenial = (
+  node: acorn.AnyNode,
+  callback: string | undefined,
+  fn: acorn.Node,
+  before: ReadonlyArray<acorn.Node> | undefined
+): boolean =>
+  node.type === "CallExpression" && Scope.isName(node.callee, callback) &&
+  isError(node.arguments[0] as acorn.AnyNode | undefined, fn, before)
+
+// Whether the statements of `body` before `at` may end the rule, or hand `callback` on, before `body[at]` runs (a
+// denial aside).
+const mayEndBefore = (
+  body: ReadonlyArray<acorn.Node>,
+  at: number,
+  callback: string | undefined,
+  fn: acorn.Node
+): boolean => {
   let ends = false
-  for (const statement of statements) {
+  for (const [i, statement] of body.slice(0, at).entries()) {
     walk.fullAncestor(statement, (node, _state, ancestors) => {
       const n = node as acorn.AnyNode
       const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined
+      const inner = ancestors.slice(0, -1).some((a) => a.type.includes("Function"))
       if (n.type === "ReturnStatement") {
-        const inner = ancestors.slice(0, -1).some((a) => a.type.includes("Function"))
-        if (!inner && (n.argument == null || !isDenial(n.argument as acorn.AnyNode, callback, fn))) ends = true
+        const denies = n.argument != null &&
+          isDenial(n.argument as acorn.AnyNode, callback, fn, ranBefore(body, i, ancestors))
+        if (!inner && !denies) ends = true
       }
       if (n.type === "Identifier" && n.name === callback) {
         const denies = parent !== undefined && parent.type === "CallExpression" && parent.callee === n &&
-          isDenial(parent, callback, fn)
+          isDenial(parent, callback, fn, ranBefore(body, i, ancestors.slice(0, -1)))
         if (!denies) ends = true
       }
     })
@@ -137,7 +191,7 @@ export const ofRule = (
     const path = [root, key]
     const overlapping = own.paths.filter((w) => w.path.every((k, j) => j >= path.length || path[j] === k))
     if (overlapping.length !== 1 || own.anything.some((w) => w.root === root)) continue
-    if (mayEndBefore(body.slice(0, i), callback, fn)) continue
+    if (mayEndBefore(body, i, callback, fn)) continue
     // A scope of the expression alone: a name the rule declares outside it is then a refused global. Whether the
     // rule redirects is the whole rule's (a fact of `context.protocol` in a rule that redirects is refused).
     const scope = { ...Scope.make(wrapped, params, lineOffset, e.right, writes), twoPasses }
@@ -223,5 +277,5 @@ export const module = (facts: ReadonlyArray<Fact>, folder: string): string => {
     ]),
     ""
   ].join("\n")
-  return Stamp.add(body)
+  return Stamp.add(body, "facts")
 }
