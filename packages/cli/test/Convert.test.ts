@@ -293,6 +293,35 @@ describe("Convert: what earlier rules leave on user and context", () => {
       rmSync(alone, { recursive: true, force: true })
     }))
 
+  it.effect("a read through an empty fallback, (user.app_metadata || {}).key, is the key's read", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        // Hands app_metadata.roles on (to a claim): may change roles, nothing else of app_metadata.
+        "set-roles":
+          `  var roles = user.app_metadata.roles || [];\n  context.idToken['https://x.test/roles'] = roles;\n` +
+          `  callback(null, user, context);`,
+        "enrich": `  if (context.clientName === 'crm') user.app_metadata.crm_tier = context.clientID;\n` +
+          `  callback(null, user, context);`,
+        "by-plan":
+          `  var plan = (user.app_metadata || {}).plan;\n  if (plan === 'gold') return callback(new Error('No.'));\n` +
+          `  callback(null, user, context);`,
+        "by-tier": `  var tier = ((user.app_metadata || {}).crm_tier ?? '');\n` +
+          `  if (tier === 'gold') return callback(new Error('No.'));\n  callback(null, user, context);`
+      })
+      const out = join(dir, "out")
+      // No earlier rule writes app_metadata.plan: converted, read from Login as written.
+      const plan = yield* Convert.convert(dir, "by-plan", { out, check: false })
+      assert.deepStrictEqual(plan.todos, [])
+      assert.strictEqual(plan.status, "converted")
+      assert.include(plan.module, "var plan = (appMetadata || {}).plan")
+      // enrich writes app_metadata.crm_tier: it is named, not set-roles.
+      const tier = yield* Convert.convert(dir, "by-tier", { out, check: false })
+      assert.deepStrictEqual(tier.todos.map((t) => t.reason.split(" may change")[0]), [
+        "reads user.app_metadata.crm_tier, which the earlier rule enrich"
+      ])
+      rmSync(dir, { recursive: true, force: true })
+    }))
+
   it.effect("an earlier rule that hands `user` to a function may change any of it", () =>
     Effect.gen(function*() {
       const dir = folder({
