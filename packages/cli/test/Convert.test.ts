@@ -322,6 +322,29 @@ describe("Convert: what earlier rules leave on user and context", () => {
       rmSync(dir, { recursive: true, force: true })
     }))
 
+  it.effect("every earlier rule that may change a read is named, the one writing the key itself first", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        // May change anything of user.
+        "hand-on":
+          `  if (context.clientName === 'x') audit(user);\n  callback(null, user, context);\n  function audit(u) {}`,
+        // Persists app_metadata (a parent of the key), harmless for crm_tier but not provably so.
+        "sync": `  auth0.users.updateAppMetadata(user.user_id, user.app_metadata);\n  callback(null, user, context);`,
+        "set-roles":
+          `  var roles = user.app_metadata.roles || [];\n  context.idToken['https://x.test/roles'] = roles;\n` +
+          `  callback(null, user, context);`,
+        "enrich": `  if (context.clientName === 'crm') user.app_metadata.crm_tier = context.clientID;\n` +
+          `  callback(null, user, context);`,
+        "by-tier": `  if (user.app_metadata.crm_tier === 'gold') return callback(new Error('No.'));\n` +
+          `  callback(null, user, context);`
+      })
+      const written = yield* Convert.convert(dir, "by-tier", { out: join(dir, "out"), check: false })
+      assert.deepStrictEqual(written.todos.map((t) => t.reason.split(" may change")[0]), [
+        "reads user.app_metadata.crm_tier, which the earlier rules enrich, sync and hand-on"
+      ])
+      rmSync(dir, { recursive: true, force: true })
+    }))
+
   it.effect("an earlier rule that hands `user` to a function may change any of it", () =>
     Effect.gen(function*() {
       const dir = folder({

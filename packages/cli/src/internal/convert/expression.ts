@@ -279,6 +279,12 @@ const keysThroughFallback = (ancestors: ReadonlyArray<acorn.Node>, index: number
   }
 }
 
+// "the earlier rule a", "the earlier rules a and b": the rules that may change a read, most specific first.
+const earlierRules = (rules: ReadonlyArray<string>): string =>
+  rules.length === 1
+    ? `the earlier rule ${rules[0]}`
+    : `the earlier rules ${rules.slice(0, -1).join(", ")} and ${rules.at(-1)}`
+
 /** The read of a `user`/`context` chain starting at `identifier`, as a replacement; or why it cannot be read. */
 const readOf = (
   scope: Scope,
@@ -303,7 +309,8 @@ const readOf = (
     ? [...staticKeys, ...keysThroughFallback(ancestors, ancestors.length - 1 - members.length)]
     : staticKeys
   const readWhat = whole ? [root, ...read].join(".") : what
-  const writer = EarlierWrites.writerOf(scope.earlier, [root, ...read])
+  const writers = EarlierWrites.writersOf(scope.earlier, [root, ...read])
+  const writer = writers[0]
   if (writer !== undefined && scope.afterLegacy) return legacyReadOf(scope, root, identifier, what, ancestors, members)
   const fact = factOf(scope, root, staticKeys, writer, ancestors, members)
   if (fact !== undefined) return fact
@@ -313,7 +320,7 @@ const readOf = (
   if (writer !== undefined) {
     return refused(
       outermost,
-      `reads ${readWhat}, which the earlier rule ${writer} may change (a typed rule reads the login's own value), ` +
+      `reads ${readWhat}, which ${earlierRules(writers)} may change (a typed rule reads the login's own value), ` +
         `not always to one expression over the login that convert makes a fact of: write a Fact for it, or convert ` +
         `with --after-legacy`
     )
