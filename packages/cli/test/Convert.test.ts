@@ -375,6 +375,52 @@ describe("Convert: metadata the rule persists", () => {
     }))
 })
 
+// A rule that persists what it wrote with `call` (how is the point), then denies.
+const terms = (call: string) => `
+  user.user_metadata = user.user_metadata || {};
+  if (context.request.query.accepted === 'yes') {
+    user.user_metadata.terms_accepted = true;
+    ${call}
+  }
+  return callback(new UnauthorizedError('You must accept the terms.'));`
+
+describe("Convert: a returned persisting call", () => {
+  // Finding (new-user review): `return auth0.users.updateUserMetadata(...).then(...)` was a TODO "returns a value
+  // other than `callback(...)`", though convert translates the same call written as a statement.
+  const persist = `auth0.users.updateUserMetadata(user.user_id, user.user_metadata)
+      .then(function () { callback(null, user, context); })
+      .catch(function (err) { callback(err); })`
+  it.effect("is translated as the statement followed by return is: Rules ignored what a rule returned", () =>
+    Effect.gen(function*() {
+      const returned = yield* convert(terms(`return ${persist};`))
+      const statement = yield* convert(terms(`${persist};\n    return;`))
+      assert.strictEqual(returned.status, "converted")
+      assert.strictEqual(check(returned), check(statement))
+      assert.include(
+        check(returned),
+        `yield* Decision.persistUserMetadata("terms_accepted", userMetadata["terms_accepted"])`
+      )
+    }))
+
+  it.effect("in another form, or another value returned, the TODO says what it means and what to write", () =>
+    Effect.gen(function*() {
+      const other = yield* convert(terms(`return auth0.users.updateUserMetadata(user.user_id, user.user_metadata)
+      .then(function () { callback(null, user, context); });`))
+      assert.deepStrictEqual(other.todos.map((t) => t.reason), [
+        "returns the promise of auth0.users.updateUserMetadata in a form convert does not translate: it translates " +
+        "`auth0.users.updateUserMetadata(user.user_id, user.user_metadata).then(() => callback(null, user, context))" +
+        ".catch((err) => callback(err))`, returned or not, into Decision.persistUserMetadata for each key the rule " +
+        "wrote; write it that way, or by hand: `yield* Decision.persistUserMetadata(key, value)` for each key, then " +
+        "end the rule where it called back"
+      ])
+      const value = yield* convert(`  return context.clientName;`)
+      assert.include(
+        value.todos[0]?.reason,
+        "returns a value instead of calling back: Rules ignored what a rule returned"
+      )
+    }))
+})
+
 describe("Convert: code after callback", () => {
   // Finding (new-user review): `callback(null, user, context)` without a `return`, followed by more code, became a
   // `return`: the claim the legacy rule set after the callback (which still reached the token) was silently dropped.
