@@ -259,7 +259,7 @@ describe.each(managers)("a project made by rulefx init, outside the workspace, w
   })
 
   it(
-    `${manager.creates} ${name}, from an unreleased CLI (0.0.0): refused, saying to link a clone; nothing written`,
+    `${manager.creates} ${name}, from an unreleased CLI (0.0.0): refused, saying --allow-unreleased or link a clone; nothing written`,
     async () => {
       const ran = await Outside.run(
         outside,
@@ -269,7 +269,9 @@ describe.each(managers)("a project made by rulefx init, outside the workspace, w
       )
       assert.strictEqual(ran.code, 1, Outside.describe(`${manager.name}: rulefx init`, ran))
       assert.include(ran.stderr, "this rulefx CLI is an unreleased build (version 0.0.0")
-      assert.include(ran.stderr, "add --link <a rulefx clone>")
+      // Installed from a registry, not a clone: the refusal says so, and that this registry may serve 0.0.0.
+      assert.include(ran.stderr, "installed from a registry or tarball of your own, not a release")
+      assert.include(ran.stderr, "add --allow-unreleased; otherwise link the project to a rulefx clone")
       assert.deepStrictEqual(readdirSync(work), [])
     },
     minutes(2)
