@@ -390,6 +390,33 @@ describe.each(managers)("a project made by rulefx init, outside the workspace, w
     ])
   }, minutes(2))
 
+  // Finding (new-user review): the registry held no @rulefx/action-runtime, so a user following the `--runtime npm`
+  // docs got a 404 installing it.
+  it(
+    `${manager.name} add @rulefx/action-runtime, then rulefx build --runtime npm: the Action loads it and decides alike`,
+    async () => {
+      const runtime = packed.find((p) => p.folder === Packed.runtimeFolder)
+      assert.isDefined(runtime)
+      const added = await step(manager.add(`${runtime.name}@${runtime.version}`, "--save-exact"))
+      assert.strictEqual(added.code, 0, Outside.describe(`${manager.name} add ${runtime.name}`, added))
+      assert.strictEqual(
+        readJson<Manifest>(join(project, "package.json")).dependencies?.[runtime.name],
+        runtime.version
+      )
+      const built = await step(manager.rulefx("build", "src/action.ts", "-o", "dist/action-npm.js", "--runtime", "npm"))
+      assert.strictEqual(built.code, 0, Outside.describe("rulefx build --runtime npm", built))
+      assert.include(built.stdout, `declare ${runtime.name}@${runtime.version} as its dependency`)
+      assert.isBelow(statSync(join(project, "dist", "action-npm.js")).size, 10_000)
+      const [bundled, npm] = await Promise.all([
+        runJson("dist/action.js", "events/allowed.json", "--strict"),
+        runJson("dist/action-npm.js", "events/allowed.json", "--strict")
+      ])
+      assert.strictEqual(npm.outcome, "allowed")
+      assert.deepStrictEqual(npm.calls, bundled.calls)
+    },
+    minutes(2)
+  )
+
   it(
     `${manager.name} run deploy: --dry-run changes nothing; then the Action is created, deployed and bound`,
     async () => {
