@@ -259,7 +259,7 @@ describe.each(managers)("a project made by rulefx init, outside the workspace, w
   })
 
   it(
-    `${manager.creates} ${name}, from an unreleased CLI (0.0.0): refused, saying to link a clone; nothing written`,
+    `${manager.creates} ${name}, from an unreleased CLI (0.0.0): refused, saying --allow-unreleased or link a clone; nothing written`,
     async () => {
       const ran = await Outside.run(
         outside,
@@ -269,7 +269,9 @@ describe.each(managers)("a project made by rulefx init, outside the workspace, w
       )
       assert.strictEqual(ran.code, 1, Outside.describe(`${manager.name}: rulefx init`, ran))
       assert.include(ran.stderr, "this rulefx CLI is an unreleased build (version 0.0.0")
-      assert.include(ran.stderr, "add --link <a rulefx clone>")
+      // Installed from a registry, not a clone: the refusal says so, and that this registry may serve 0.0.0.
+      assert.include(ran.stderr, "installed from a registry or tarball of your own, not a release")
+      assert.include(ran.stderr, "add --allow-unreleased; otherwise link the project to a rulefx clone")
       assert.deepStrictEqual(readdirSync(work), [])
     },
     minutes(2)
@@ -387,6 +389,33 @@ describe.each(managers)("a project made by rulefx init, outside the workspace, w
       { method: "access.deny", args: ["This application needs the enterprise plan."] }
     ])
   }, minutes(2))
+
+  // Finding (new-user review): the registry held no @rulefx/action-runtime, so a user following the `--runtime npm`
+  // docs got a 404 installing it.
+  it(
+    `${manager.name} add @rulefx/action-runtime, then rulefx build --runtime npm: the Action loads it and decides alike`,
+    async () => {
+      const runtime = packed.find((p) => p.folder === Packed.runtimeFolder)
+      assert.isDefined(runtime)
+      const added = await step(manager.add(`${runtime.name}@${runtime.version}`, "--save-exact"))
+      assert.strictEqual(added.code, 0, Outside.describe(`${manager.name} add ${runtime.name}`, added))
+      assert.strictEqual(
+        readJson<Manifest>(join(project, "package.json")).dependencies?.[runtime.name],
+        runtime.version
+      )
+      const built = await step(manager.rulefx("build", "src/action.ts", "-o", "dist/action-npm.js", "--runtime", "npm"))
+      assert.strictEqual(built.code, 0, Outside.describe("rulefx build --runtime npm", built))
+      assert.include(built.stdout, `declare ${runtime.name}@${runtime.version} as its dependency`)
+      assert.isBelow(statSync(join(project, "dist", "action-npm.js")).size, 10_000)
+      const [bundled, npm] = await Promise.all([
+        runJson("dist/action.js", "events/allowed.json", "--strict"),
+        runJson("dist/action-npm.js", "events/allowed.json", "--strict")
+      ])
+      assert.strictEqual(npm.outcome, "allowed")
+      assert.deepStrictEqual(npm.calls, bundled.calls)
+    },
+    minutes(2)
+  )
 
   it(
     `${manager.name} run deploy: --dry-run changes nothing; then the Action is created, deployed and bound`,

@@ -11,6 +11,7 @@ import { promisify } from "node:util"
 import { publint } from "publint"
 import { formatMessage } from "publint/utils"
 import { inject } from "vitest"
+import * as Packed from "./utils/Packed.ts"
 
 const packed = inject("packed")
 const workspace = new URL("../../", import.meta.url).pathname
@@ -49,7 +50,10 @@ interface AttwResult {
 // The ESM-only profile leaves out node10 and require() from CommonJS, which ESM-only packages do not serve.
 const ignoredResolutions = new Set(["node10", "node16-cjs"])
 
-describe.each(packed)("$name, packed", (pkg) => {
+// The library packages (ES modules with their types and sources); the runtime, one prebuilt CommonJS file, below.
+const libraries = packed.filter((pkg) => pkg.folder !== Packed.runtimeFolder)
+
+describe.each(libraries)("$name, packed", (pkg) => {
   it("publint, strict, finds nothing", async () => {
     const data = readFileSync(pkg.tarball)
     const { messages, pkg: manifest } = await publint({
@@ -124,6 +128,27 @@ describe.each(packed)("$name, packed", (pkg) => {
     },
     60_000
   )
+})
+
+describe("@rulefx/action-runtime, packed", () => {
+  it("holds the runtime's files, each export's target, and nothing to install with it", async () => {
+    const runtime = packed.find((pkg) => pkg.folder === Packed.runtimeFolder)
+    assert.isDefined(runtime)
+    const list = await files(runtime.tarball)
+    const manifest = await manifestOf(runtime.tarball)
+    for (
+      const target of Object.values(manifest.exports).flatMap((t) =>
+        typeof t === "string" ? [t] : Object.values(t as object)
+      )
+    ) {
+      assert.include(list, `package/${String(target).slice(2)}`)
+    }
+    assert.include(list, "package/dist/modules.json")
+    // An Action dependency: everything it runs is in its files.
+    assert.isUndefined(manifest.dependencies)
+    assert.isUndefined(manifest.peerDependencies)
+    assert.deepStrictEqual(manifest.publishConfig, { access: "public", provenance: true })
+  }, 60_000)
 })
 
 describe("@rulefx/cli's bin", () => {

@@ -19,14 +19,23 @@ export interface Package {
 
 const workspace = new URL("../../../", import.meta.url).pathname
 
-/** The folders of the published packages: those tsconfig.build.json builds. */
-export const folders = (): ReadonlyArray<string> =>
+/**
+ * The folders of the library packages: those tsconfig.build.json builds (ES modules, their types and sources).
+ */
+export const libraryFolders = (): ReadonlyArray<string> =>
   (JSON.parse(readFileSync(join(workspace, "tsconfig.build.json"), "utf8")) as {
     readonly references: ReadonlyArray<{ readonly path: string }>
   }).references.map((reference) => join(workspace, dirname(reference.path)))
 
+/** The runtime for `--runtime npm` Actions, published too: one CommonJS file esbuild builds, not tsc. */
+export const runtimeFolder = join(workspace, "packages", "action-runtime")
+
+/** The folders of the published packages: the libraries and the runtime. */
+export const folders = (): ReadonlyArray<string> => [...libraryFolders(), runtimeFolder]
+
 /**
- * Builds every published package (scripts/build-packages.ts) and packs each into `destination`.
+ * Builds every published package (scripts/build-packages.ts, the runtime included) and packs each into
+ * `destination`.
  */
 export const buildAndPack = async (destination: string): Promise<ReadonlyArray<Package>> => {
   await promisify(execFile)(process.execPath, [join(workspace, "scripts", "build-packages.ts")], { cwd: workspace })

@@ -18,6 +18,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises"
 import { join } from "node:path"
 import * as ActionDependencies from "./ActionDependencies.ts"
 import * as Bundle from "./Bundle.ts"
+import * as GeneratedSource from "./GeneratedSource.ts"
 import * as Triggers from "./Triggers.ts"
 
 /**
@@ -60,6 +61,11 @@ export interface Options {
 export interface Report {
   readonly written: ReadonlyArray<string>
   readonly notes: ReadonlyArray<string>
+  /**
+   * What would break the deployed Action: the Rules settings its legacy rules read (GeneratedSource.settingsIn) that
+   * are not exported as secrets, whose logins would be denied.
+   */
+  readonly warnings: ReadonlyArray<string>
   /** The trigger written in `supported_triggers` and bound to. */
   readonly trigger?: { readonly id: string; readonly version: string }
 }
@@ -149,14 +155,13 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
 
     const code = yield* io(options.file, "cannot be read (build the Action first)", () => readFile(options.file))
     yield* checkCode(options.file, code)
-    const trigger = yield* triggerOf(options, new TextDecoder().decode(code))
+    const text = new TextDecoder().decode(code)
+    const trigger = yield* triggerOf(options, text)
     const triggerId = trigger.id
     const version = options.triggerVersion ?? trigger.version
-    const declared = yield* ActionDependencies.declare(
-      options.file,
-      new TextDecoder().decode(code),
-      options.dependencies ?? []
-    ).pipe(Effect.mapError((e) => new ExportError({ file: options.file, problem: e.message })))
+    const declared = yield* ActionDependencies.declare(options.file, text, options.dependencies ?? []).pipe(
+      Effect.mapError((e) => new ExportError({ file: options.file, problem: e.message }))
+    )
     yield* io(codeDir, "cannot be created", () => mkdir(codeDir, { recursive: true }))
     yield* io(codeFile, "cannot be written", () => writeFile(codeFile, code))
     written.push(codeFile)
@@ -209,8 +214,21 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
         notes.push(`bound to ${triggerId} after ${existing.length} existing binding(s), kept in order`)
       }
     }
-    return { written, notes, trigger: { id: triggerId, version } }
+    return { written, notes, warnings: missingSecrets(options, text), trigger: { id: triggerId, version } }
   })
+
+// The settings the file's legacy rules read that are not exported: without them those rules deny every login.
+const missingSecrets = (options: Options, code: string): ReadonlyArray<string> => {
+  const missing = GeneratedSource.settingsIn(code).filter((name) => !(options.secrets ?? []).includes(name))
+  if (missing.length === 0) return []
+  return [
+    `${options.file} reads the Rules settings ${missing.join(", ")} (\`configuration.X\` in its legacy rules), ` +
+    `which are not exported as secrets: once deployed, every login that reaches a rule reading one is denied. ` +
+    `Export them: ${missing.map((name) => `--secret ${name}`).join(" ")}, or --secrets-file <file> (the file ` +
+    `rulefx run --secrets reads: its names are exported, its values never; set them in ` +
+    `AUTH0_KEYWORD_REPLACE_MAPPINGS when you run a0deploy)`
+  ]
+}
 
 // The trigger the file is for: the one given (refused when the file exports another's handler), else the one whose
 // handler it exports, else post-login.

@@ -129,3 +129,20 @@ export const rulesModuleDeclarations = [
   `export declare const modules: Readonly<Record<string, unknown>>`,
   ``
 ].join("\n")
+
+// A rule's options as `ruleEntries` writes them, after the rule's source (a template literal), in a built Action:
+// `` `,{...ruleOptions,settings:["A","B"]`` (esbuild renames `ruleOptions`, never the key `settings`).
+const settingsEntry = /`\s*,\s*\{\s*\.\.\.[\w$]+\s*,\s*settings\s*:\s*\[([^\]]*)\]/g
+const settingName = /["']([A-Za-z_][A-Za-z0-9_]{0,127})["']/g
+
+/**
+ * The Rules settings (`configuration.X`) the legacy rules in a built Action's code read, sorted: the Action secrets
+ * it needs, since a rule that names a setting the Action lacks is denied before it runs. Read from the rule options
+ * `rulefx migrate` generates (`settings: [...]`), which bundling keeps; none for code without legacy rules.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const settingsIn = (code: string): ReadonlyArray<string> =>
+  [...new Set([...code.matchAll(settingsEntry)].flatMap((m) => [...m[1]!.matchAll(settingName)].map((n) => n[1]!)))]
+    .toSorted()

@@ -19,6 +19,7 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { basename, dirname, join, relative, resolve } from "node:path"
 import * as PackageManager from "./internal/packageManager.ts"
+import * as Unreleased from "./internal/unreleased.ts"
 
 /**
  * One file of the project: its path relative to the project's folder, and its text.
@@ -346,15 +347,9 @@ const refuseUnreleased = (versions: Versions, options: Options): Effect.Effect<v
   if (versions["@rulefx/core"] !== defaultVersions()["@rulefx/core"]) return Effect.void
   // The clone this CLI runs from, when it runs from one (packages/cli in a pnpm workspace).
   const clone = resolve(packageFolder, "..", "..")
-  const link = existsSync(join(clone, "pnpm-workspace.yaml")) ? shellWord(clone) : "<a rulefx clone>"
+  const inClone = existsSync(join(clone, "pnpm-workspace.yaml"))
   return Effect.fail(
-    new InitError({
-      reason: `this rulefx CLI is an unreleased build (version ${unreleasedVersion}, from a clone of rulefx): the ` +
-        `project would depend on @rulefx/core@^${unreleasedVersion}, which no registry has, and its install would ` +
-        `fail with a 404. Link the project to the clone instead: add --link ${link} (its dependencies become link:s ` +
-        `into the clone, installed with pnpm; the project's README says how). With a registry of your own that ` +
-        `serves these versions, add --allow-unreleased`
-    })
+    new InitError({ reason: Unreleased.refusal(unreleasedVersion, inClone ? shellWord(clone) : undefined) })
   )
 }
 

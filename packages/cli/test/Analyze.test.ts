@@ -357,6 +357,14 @@ const unsupportedCases: ReadonlyArray<Case> = [
     detail: noSso
   },
   {
+    // Read through an empty fallback, the most common Rules idiom, it is the same read.
+    code: `  if ((context.sso || {}).with_auth0) return callback(null, user, context)`,
+    construct: "context.sso.with_auth0",
+    at: "(context",
+    status: "unsupported",
+    detail: noSso
+  },
+  {
     code: `  const sso = context.sso.with_dbconn`,
     construct: "context.sso.with_dbconn",
     at: "context",

@@ -714,6 +714,31 @@ describe("rulefx migrate", () => {
     assert.isTrue(existsSync(join(mdir, "accepted-dist", "action.js")))
   }, 30_000)
 
+  // Finding (new-user review): `rulefx export` without --secret wrote `"secrets": []` for rules that read
+  // configuration.X, and said nothing: every login reaching them would be denied after deploy; --secrets-file, which
+  // deploy takes, was refused.
+  it(
+    "export of the migrated Action: warns of each setting not exported; --secrets-file exports its names",
+    async () => {
+      const secrets = file("export-secrets.env", "GREETING=hello there\n")
+      const [bare, withFile] = await Promise.all([
+        rulefx("export", out, "--name", "legacy", "--out", join(mdir, "export-bare")),
+        rulefx("export", out, "--name", "legacy", "--out", join(mdir, "export-file"), "--secrets-file", secrets)
+      ])
+      assert.strictEqual(bare.code, 0, show(bare))
+      assert.include(bare.stderr, `warning: ${out} reads the Rules settings GREETING`)
+      assert.include(bare.stderr, "Export them: --secret GREETING, or --secrets-file <file>")
+      assert.strictEqual(withFile.code, 0, show(withFile))
+      assert.notInclude(withFile.stderr, "warning")
+      const entry = readFileSync(join(mdir, "export-file", "actions", "legacy.json"), "utf8")
+      assert.deepStrictEqual((JSON.parse(entry) as Record<string, unknown>)["secrets"], [
+        { name: "GREETING", value: "##GREETING##" }
+      ])
+      assert.notInclude(entry, "hello there")
+    },
+    30_000
+  )
+
   it("--rule-timeout not below --deadline prints a warning; non-positive values are rejected", async () => {
     const o = join(mdir, "never", "action.js")
     const [warned, zero, negative] = await Promise.all([

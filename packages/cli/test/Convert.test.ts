@@ -293,6 +293,58 @@ describe("Convert: what earlier rules leave on user and context", () => {
       rmSync(alone, { recursive: true, force: true })
     }))
 
+  it.effect("a read through an empty fallback, (user.app_metadata || {}).key, is the key's read", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        // Hands app_metadata.roles on (to a claim): may change roles, nothing else of app_metadata.
+        "set-roles":
+          `  var roles = user.app_metadata.roles || [];\n  context.idToken['https://x.test/roles'] = roles;\n` +
+          `  callback(null, user, context);`,
+        "enrich": `  if (context.clientName === 'crm') user.app_metadata.crm_tier = context.clientID;\n` +
+          `  callback(null, user, context);`,
+        "by-plan":
+          `  var plan = (user.app_metadata || {}).plan;\n  if (plan === 'gold') return callback(new Error('No.'));\n` +
+          `  callback(null, user, context);`,
+        "by-tier": `  var tier = ((user.app_metadata || {}).crm_tier ?? '');\n` +
+          `  if (tier === 'gold') return callback(new Error('No.'));\n  callback(null, user, context);`
+      })
+      const out = join(dir, "out")
+      // No earlier rule writes app_metadata.plan: converted, read from Login as written.
+      const plan = yield* Convert.convert(dir, "by-plan", { out, check: false })
+      assert.deepStrictEqual(plan.todos, [])
+      assert.strictEqual(plan.status, "converted")
+      assert.include(plan.module, "var plan = (appMetadata || {}).plan")
+      // enrich writes app_metadata.crm_tier: it is named, not set-roles.
+      const tier = yield* Convert.convert(dir, "by-tier", { out, check: false })
+      assert.deepStrictEqual(tier.todos.map((t) => t.reason.split(" may change")[0]), [
+        "reads user.app_metadata.crm_tier, which the earlier rule enrich"
+      ])
+      rmSync(dir, { recursive: true, force: true })
+    }))
+
+  it.effect("every earlier rule that may change a read is named, the one writing the key itself first", () =>
+    Effect.gen(function*() {
+      const dir = folder({
+        // May change anything of user.
+        "hand-on":
+          `  if (context.clientName === 'x') audit(user);\n  callback(null, user, context);\n  function audit(u) {}`,
+        // Persists app_metadata (a parent of the key), harmless for crm_tier but not provably so.
+        "sync": `  auth0.users.updateAppMetadata(user.user_id, user.app_metadata);\n  callback(null, user, context);`,
+        "set-roles":
+          `  var roles = user.app_metadata.roles || [];\n  context.idToken['https://x.test/roles'] = roles;\n` +
+          `  callback(null, user, context);`,
+        "enrich": `  if (context.clientName === 'crm') user.app_metadata.crm_tier = context.clientID;\n` +
+          `  callback(null, user, context);`,
+        "by-tier": `  if (user.app_metadata.crm_tier === 'gold') return callback(new Error('No.'));\n` +
+          `  callback(null, user, context);`
+      })
+      const written = yield* Convert.convert(dir, "by-tier", { out: join(dir, "out"), check: false })
+      assert.deepStrictEqual(written.todos.map((t) => t.reason.split(" may change")[0]), [
+        "reads user.app_metadata.crm_tier, which the earlier rules enrich, sync and hand-on"
+      ])
+      rmSync(dir, { recursive: true, force: true })
+    }))
+
   it.effect("an earlier rule that hands `user` to a function may change any of it", () =>
     Effect.gen(function*() {
       const dir = folder({
@@ -320,6 +372,52 @@ describe("Convert: metadata the rule persists", () => {
         "5: reads user.app_metadata.roles.push, of the metadata it persists, other than as a value by its key",
         "6: reads user.app_metadata.stats, of the metadata it persists, other than as a value by its key"
       ])
+    }))
+})
+
+// A rule that persists what it wrote with `call` (how is the point), then denies.
+const terms = (call: string) => `
+  user.user_metadata = user.user_metadata || {};
+  if (context.request.query.accepted === 'yes') {
+    user.user_metadata.terms_accepted = true;
+    ${call}
+  }
+  return callback(new UnauthorizedError('You must accept the terms.'));`
+
+describe("Convert: a returned persisting call", () => {
+  // Finding (new-user review): `return auth0.users.updateUserMetadata(...).then(...)` was a TODO "returns a value
+  // other than `callback(...)`", though convert translates the same call written as a statement.
+  const persist = `auth0.users.updateUserMetadata(user.user_id, user.user_metadata)
+      .then(function () { callback(null, user, context); })
+      .catch(function (err) { callback(err); })`
+  it.effect("is translated as the statement followed by return is: Rules ignored what a rule returned", () =>
+    Effect.gen(function*() {
+      const returned = yield* convert(terms(`return ${persist};`))
+      const statement = yield* convert(terms(`${persist};\n    return;`))
+      assert.strictEqual(returned.status, "converted")
+      assert.strictEqual(check(returned), check(statement))
+      assert.include(
+        check(returned),
+        `yield* Decision.persistUserMetadata("terms_accepted", userMetadata["terms_accepted"])`
+      )
+    }))
+
+  it.effect("in another form, or another value returned, the TODO says what it means and what to write", () =>
+    Effect.gen(function*() {
+      const other = yield* convert(terms(`return auth0.users.updateUserMetadata(user.user_id, user.user_metadata)
+      .then(function () { callback(null, user, context); });`))
+      assert.deepStrictEqual(other.todos.map((t) => t.reason), [
+        "returns the promise of auth0.users.updateUserMetadata in a form convert does not translate: it translates " +
+        "`auth0.users.updateUserMetadata(user.user_id, user.user_metadata).then(() => callback(null, user, context))" +
+        ".catch((err) => callback(err))`, returned or not, into Decision.persistUserMetadata for each key the rule " +
+        "wrote; write it that way, or by hand: `yield* Decision.persistUserMetadata(key, value)` for each key, then " +
+        "end the rule where it called back"
+      ])
+      const value = yield* convert(`  return context.clientName;`)
+      assert.include(
+        value.todos[0]?.reason,
+        "returns a value instead of calling back: Rules ignored what a rule returned"
+      )
     }))
 })
 

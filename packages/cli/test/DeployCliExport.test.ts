@@ -2,6 +2,7 @@ import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as ActionRuntime from "@rulefx/cli/ActionRuntime"
 import * as Bundle from "@rulefx/cli/Bundle"
 import * as DeployCliExport from "@rulefx/cli/DeployCliExport"
+import * as GeneratedSource from "@rulefx/cli/GeneratedSource"
 import * as Effect from "effect/Effect"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -235,6 +236,37 @@ describe("DeployCliExport.write, a file built with --runtime npm", () => {
       assert.include(error.message, `11 dependencies with ${runtime.name}@${runtime.version}`)
       assert.include(error.message, "Auth0 allows 10 per Action")
       assert.isFalse(existsSync(out))
+    }))
+})
+
+describe("DeployCliExport.write, the Rules settings of legacy rules", () => {
+  // The options `rulefx migrate` gives a legacy rule, as esbuild leaves them in a built Action.
+  const legacy = "exports.onExecutePostLogin=async()=>{};var R=[$t(\"enrich\",`function(a,r,e){e(null,a,r)}`," +
+    "{...Dn,settings:[\"CRM_URL\",\"CRM_API_KEY\"]}),$t(\"tier\",`function(a,r,e){e(null,a,r)}`,Dn)," +
+    "$t(\"webhook\",`function(a,r,e){e(null,a,r)}`,{...Dn,settings:[\"CRM_URL\"],accepted:[\"eval\"]})];\n"
+
+  it("reads them from the built code, sorted; none in code without legacy rules", () => {
+    assert.deepStrictEqual(GeneratedSource.settingsIn(legacy), ["CRM_API_KEY", "CRM_URL"])
+    assert.deepStrictEqual(GeneratedSource.settingsIn(code), [])
+  })
+
+  it.effect("a setting not exported as a secret is a warning naming it and how to export it", () =>
+    Effect.gen(function*() {
+      const file = join(root, "legacy.js")
+      writeFileSync(file, legacy)
+      const none = yield* DeployCliExport.write({ file, name: "login", out: freshOut() })
+      assert.deepStrictEqual(none.warnings.length, 1)
+      assert.include(none.warnings[0], `${file} reads the Rules settings CRM_API_KEY, CRM_URL`)
+      assert.include(none.warnings[0], "Export them: --secret CRM_API_KEY --secret CRM_URL, or --secrets-file <file>")
+      const one = yield* DeployCliExport.write({ file, name: "login", out: freshOut(), secrets: ["CRM_URL"] })
+      assert.include(one.warnings[0], "reads the Rules settings CRM_API_KEY (")
+      const both = yield* DeployCliExport.write({
+        file,
+        name: "login",
+        out: freshOut(),
+        secrets: ["CRM_URL", "CRM_API_KEY"]
+      })
+      assert.deepStrictEqual(both.warnings, [])
     }))
 })
 

@@ -233,6 +233,27 @@ describe("GeneratedEvents with the rules' reads", () => {
       assert.include(protocols, "oidc-basic-profile")
     }))
 
+  it.effect("a fallback written in place reads through its field: (user.app_metadata || {}).crm_tier, ?? and || []", () =>
+    Effect.gen(function*() {
+      const reads = yield* GeneratedEvents.fromRules(rulesFolder("fallback", {
+        "mfa-for-gold": `function (user, context, callback) {
+  var tier = (user.app_metadata || {}).crm_tier;
+  var roles = (user.app_metadata || {}).roles || [];
+  if (tier === 'gold' || roles.indexOf('admin') !== -1) context.multifactor = { provider: 'any' };
+  if ((context.request.geoip ?? {}).country_code === 'FR') context.multifactor = { provider: 'any' };
+  if (((user.user_metadata || {}).groups || []).includes('beta')) context.idToken['https://x.test/beta'] = true;
+  callback(null, user, context);
+}`
+      }))
+      assert.deepStrictEqual([...reads.fields.get("user.app_metadata.crm_tier")!], ["gold"])
+      assert.deepStrictEqual([...reads.fields.get("user.app_metadata.roles")!], ["admin"])
+      assert.deepStrictEqual([...reads.fields.get("request.geoip.countryCode")!], ["FR"])
+      assert.deepStrictEqual([...reads.fields.get("user.user_metadata.groups")!], ["beta"])
+      const set = GeneratedEvents.generate({ count: 100, seed: 1, reads })
+      const gold = set.events.filter(({ event }) => user(event)["app_metadata"]["crm_tier"] === "gold")
+      assert.isAbove(gold.length, 5)
+    }))
+
   it.effect("a field an earlier rule writes is not an input: reported as written by that rule", () =>
     Effect.gen(function*() {
       const reads = yield* GeneratedEvents.fromRules(rulesFolder("written", writingRules))

@@ -27,6 +27,7 @@ import {
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as Unreleased from "../src/internal/unreleased.ts"
 
 const workspace = fileURLToPath(new URL("../../../", import.meta.url))
 
@@ -131,13 +132,28 @@ describe("Init.files", () => {
       assert.include(error.message, `"Not A Name" is not a package name`)
     }))
 
+  // Finding (new-user review): run through npx from a registry of one's own, the refusal said "from a clone of
+  // rulefx" and put --link first, though --allow-unreleased was what that user needed.
+  it("an unreleased CLI installed from a registry (npx, pnpm dlx): no clone is named, --allow-unreleased comes first", () => {
+    const installed = Unreleased.refusal("0.0.0", undefined)
+    assert.include(installed, "(version 0.0.0, installed from a registry or tarball of your own, not a release)")
+    assert.notInclude(installed, "clone at")
+    assert.include(installed, "If it does (a local registry holding rulefx's packages), add --allow-unreleased")
+    assert.include(installed, "otherwise link the project to a rulefx clone: add --link <a rulefx clone>")
+  })
+
   it.effect("an unreleased CLI (0.0.0) without --link: refused, naming --link <this clone> and --allow-unreleased", () =>
     Effect.gen(function*() {
       assert.strictEqual(Init.ownVersion(), Init.unreleasedVersion)
       const error = yield* Effect.flip(Init.files({ name: "acme-login" }))
       assert.instanceOf(error, Init.InitError)
-      assert.include(error.message, "this rulefx CLI is an unreleased build (version 0.0.0, from a clone of rulefx)")
-      assert.include(error.message, "@rulefx/core@^0.0.0, which no registry has")
+      assert.include(
+        error.message,
+        `this rulefx CLI is an unreleased build (version 0.0.0, run from the rulefx clone at ${
+          workspace.replace(/\/$/, "")
+        })`
+      )
+      assert.include(error.message, "@rulefx/core@^0.0.0, which no public registry has")
       assert.include(error.message, `add --link ${workspace.replace(/\/$/, "")} (`)
       assert.include(error.message, "add --allow-unreleased")
       // Nothing is written either.

@@ -39,6 +39,27 @@ export const chainOf = (member: acorn.MemberExpression): Chain => {
   return { root: node, keys }
 }
 
+// `a || {}`, `a ?? []`: a fallback to an empty object or array, read through as `a` (the most common Rules idiom,
+// `(user.app_metadata || {}).plan`).
+export const isEmptyFallback = (node: acorn.Node): node is acorn.LogicalExpression => {
+  const n = node as acorn.AnyNode
+  if (n.type !== "LogicalExpression" || n.operator === "&&") return false
+  const right = n.right as acorn.AnyNode
+  return (right.type === "ObjectExpression" && right.properties.length === 0) ||
+    (right.type === "ArrayExpression" && right.elements.length === 0)
+}
+
+// Like chainOf, but through empty fallbacks: `(a.b || {}).c` gives root `a` and keys [b, c].
+export const fallbackChainOf = (member: acorn.MemberExpression): Chain => {
+  const chain = chainOf(member)
+  if (!isEmptyFallback(chain.root)) return chain
+  const left = chain.root.left as acorn.AnyNode
+  if (left.type === "Identifier") return { root: left, keys: chain.keys }
+  if (left.type !== "MemberExpression") return chain
+  const inner = fallbackChainOf(left)
+  return { root: inner.root, keys: [...inner.keys, ...chain.keys] }
+}
+
 // Like chainOf, but also through calls and optional chains: `user.identities.find(f).x` gives root `user` and keys
 // [identities, find, x].
 export const looseChainOf = (

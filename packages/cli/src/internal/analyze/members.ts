@@ -6,7 +6,7 @@ import * as ClaimName from "@rulefx/core/ClaimName"
 import * as SamlResponse from "@rulefx/core/SamlResponse"
 import type * as acorn from "acorn"
 import { claimDetail, idpTokenKeys, metadataKeys } from "./catalog.ts"
-import { chainOf, keyOf, propertyKey, type Write, writeOf } from "./chains.ts"
+import { fallbackChainOf, keyOf, propertyKey, type Write, writeOf } from "./chains.ts"
 import { reachesIdentities } from "./identities.ts"
 import { add, type Inspection, ko, ok } from "./inspection.ts"
 import { bindingAt } from "./scopes.ts"
@@ -185,7 +185,8 @@ export const onMember = (
   // The rest looks at whole chains only: `context.accessToken.scope` is not also `context.accessToken`.
   const p = parent as acorn.AnyNode | undefined
   if (p?.type === "MemberExpression" && p.object === member) return
-  const chain = chainOf(member)
+  // `(context.sso || {}).with_auth0` reads context.sso.with_auth0.
+  const chain = fallbackChainOf(member)
   if (chain.root.type !== "Identifier") return
   const root = (chain.root as acorn.Identifier).name
   const write = writeOf(member, parent)

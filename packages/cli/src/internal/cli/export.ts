@@ -3,7 +3,10 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as DeployCliExport from "../../DeployCliExport.ts"
+import * as SecretsFile from "../../SecretsFile.ts"
 import { CommandFailed } from "./errors.ts"
+
+const failed = (e: { readonly message: string }) => new CommandFailed({ reason: `secrets file ${e.message}` })
 
 const dependency = (spec: string) => {
   const at = spec.lastIndexOf("@")
@@ -19,6 +22,13 @@ export const exportCommand = Command.make(
     secret: Flag.String("secret").pipe(
       Flag.withDescription("A secret the Action needs (repeatable); exported as a ##NAME## keyword, never a value"),
       Flag.atLeast(0)
+    ),
+    secretsFile: Flag.String("secrets-file").pipe(
+      Flag.withDescription(
+        "Secrets as a JSON object of strings or NAME=value lines (as rulefx deploy reads them): each name is exported " +
+          "as a ##NAME## keyword, values never"
+      ),
+      Flag.optional
     ),
     dependency: Flag.String("dependency").pipe(
       Flag.withDescription(
@@ -42,29 +52,36 @@ export const exportCommand = Command.make(
       Flag.optional
     )
   },
-  Effect.fnUntraced(function*({ action, bind, dependency: deps, name, out, secret, trigger, triggerVersion }) {
-    const dependencies = []
-    for (const spec of deps) {
-      const parsed = dependency(spec)
-      if (parsed === undefined) {
-        return yield* new CommandFailed({ reason: `--dependency ${spec}: expected name@version` })
+  Effect.fnUntraced(
+    function*({ action, bind, dependency: deps, name, out, secret, secretsFile, trigger, triggerVersion }) {
+      const dependencies = []
+      for (const spec of deps) {
+        const parsed = dependency(spec)
+        if (parsed === undefined) {
+          return yield* new CommandFailed({ reason: `--dependency ${spec}: expected name@version` })
+        }
+        dependencies.push(parsed)
       }
-      dependencies.push(parsed)
+      // The names only: an export writes keywords, never values.
+      const fromFile = Option.isSome(secretsFile)
+        ? Object.keys(yield* SecretsFile.load(secretsFile.value).pipe(Effect.mapError(failed)))
+        : []
+      const report = yield* DeployCliExport.write({
+        file: action,
+        name,
+        out,
+        secrets: [...new Set([...fromFile, ...secret])],
+        dependencies,
+        bind,
+        ...(Option.isSome(trigger) ? { trigger: trigger.value } : {}),
+        ...(Option.isSome(triggerVersion) ? { triggerVersion: triggerVersion.value } : {})
+      }).pipe(
+        Effect.mapError((e) => new CommandFailed({ reason: e.message }))
+      )
+      for (const file of report.written) yield* Console.log(`wrote ${file}`)
+      for (const note of report.notes) yield* Console.log(`note: ${note}`)
+      for (const warning of report.warnings) yield* Console.error(`warning: ${warning}`)
+      if (report.trigger !== undefined) yield* Console.log(`trigger: ${report.trigger.id} ${report.trigger.version}`)
     }
-    const report = yield* DeployCliExport.write({
-      file: action,
-      name,
-      out,
-      secrets: secret,
-      dependencies,
-      bind,
-      ...(Option.isSome(trigger) ? { trigger: trigger.value } : {}),
-      ...(Option.isSome(triggerVersion) ? { triggerVersion: triggerVersion.value } : {})
-    }).pipe(
-      Effect.mapError((e) => new CommandFailed({ reason: e.message }))
-    )
-    for (const file of report.written) yield* Console.log(`wrote ${file}`)
-    for (const note of report.notes) yield* Console.log(`note: ${note}`)
-    if (report.trigger !== undefined) yield* Console.log(`trigger: ${report.trigger.id} ${report.trigger.version}`)
-  })
+  )
 ).pipe(Command.withDescription("Write the Action in auth0-deploy-cli's directory layout"))

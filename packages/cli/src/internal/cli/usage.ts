@@ -12,7 +12,7 @@ export const usageLines: Readonly<Record<string, string>> = {
   deploy:
     "rulefx deploy <action.js> --name <name> [--secrets-file <file>] [--secret NAME]... [--dependency name@version]... [--dry-run] [--trigger <id>]",
   export:
-    "rulefx export <action.js> --name <name> --out <dir> [--secret NAME]... [--dependency name@version]... [--bind] [--trigger <id>] [--trigger-version <v>]",
+    "rulefx export <action.js> --name <name> --out <dir> [--secrets-file <file>] [--secret NAME]... [--dependency name@version]... [--bind] [--trigger <id>] [--trigger-version <v>]",
   migrate:
     "rulefx migrate <rules-dir> (-o <action.js> | --emit-rules <file.cjs> | --dry-run) [--accept <construct>]... [--runtime bundled|npm]",
   diff:

@@ -514,6 +514,20 @@ export const writeAt = (
   return found === undefined ? undefined : { rule: found.rule, line: found.line }
 }
 
+/**
+ * The earlier rules that may have changed what `path` (a read: root first) reads, most specific first: a write of the
+ * field itself, then of the values nearest it above or below (`user.app_metadata` for `user.app_metadata.plan`), then
+ * a rule that may write anything of the root.
+ */
+export const writersOf = (writes: EarlierWrites, path: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const near = writes.paths
+    .filter((w) => overlaps(w.path, path))
+    .map((w, order) => ({ rule: w.rule, distance: Math.abs(w.path.length - path.length), order }))
+    .toSorted((a, b) => a.distance - b.distance || a.order - b.order)
+  const whole = writes.anything.filter((w) => w.root === path[0])
+  return [...new Set([...near, ...whole].map((w) => w.rule))]
+}
+
 /** The earlier rule that may have changed what `path` (a read: root first) reads, if any. */
 export const writerOf = (writes: EarlierWrites, path: ReadonlyArray<string>): string | undefined =>
   writeAt(writes, path)?.rule

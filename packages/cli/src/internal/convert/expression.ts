@@ -7,7 +7,7 @@
  */
 import type * as acorn from "acorn"
 import * as walk from "acorn-walk"
-import { chainOf, keyOf, writeOf } from "../analyze/chains.ts"
+import { chainOf, isEmptyFallback, keyOf, writeOf } from "../analyze/chains.ts"
 import * as EarlierWrites from "./earlierWrites.ts"
 import * as Facts from "./facts.ts"
 import * as LoginReads from "./loginReads.ts"
@@ -266,6 +266,35 @@ const readTextOf = (
   return { start: at.start, end: at.end, text: absent ? `${local}!` : local }
 }
 
+// The static keys read through an empty fallback above `ancestors[index]` (a chain read whole): `(x || {}).a`,
+// `(x ?? []).a`, `((x || {}).a || {}).b`.
+const keysThroughFallback = (ancestors: ReadonlyArray<acorn.Node>, index: number): Array<string> => {
+  const keys: Array<string> = []
+  let at = index
+  for (;;) {
+    const fallback = ancestors[at - 1]
+    if (fallback === undefined || !isEmptyFallback(fallback) || fallback.left !== ancestors[at]) return keys
+    let current: acorn.Node = fallback
+    at -= 2
+    for (; at >= 0; at--) {
+      const member = ancestors[at] as acorn.AnyNode
+      if (member.type !== "MemberExpression" || member.object !== current) break
+      const key = keyOf(member)
+      if (key === undefined) return keys
+      keys.push(key)
+      current = member
+    }
+    at++
+    if (current === fallback) return keys
+  }
+}
+
+// "the earlier rule a", "the earlier rules a and b": the rules that may change a read, most specific first.
+const earlierRules = (rules: ReadonlyArray<string>): string =>
+  rules.length === 1
+    ? `the earlier rule ${rules[0]}`
+    : `the earlier rules ${rules.slice(0, -1).join(", ")} and ${rules.at(-1)}`
+
 /** The read of a `user`/`context` chain starting at `identifier`, as a replacement; or why it cannot be read. */
 const readOf = (
   scope: Scope,
@@ -287,7 +316,14 @@ const readOf = (
     if (key === undefined) break
     staticKeys.push(key)
   }
-  const writer = EarlierWrites.writerOf(scope.earlier, [root, ...staticKeys])
+  // `(user.app_metadata || {}).crm_tier` reads user.app_metadata.crm_tier, as `user.app_metadata.crm_tier` does.
+  const whole = staticKeys.length === keys.length
+  const read = whole
+    ? [...staticKeys, ...keysThroughFallback(ancestors, ancestors.length - 1 - members.length)]
+    : staticKeys
+  const readWhat = whole ? [root, ...read].join(".") : what
+  const writers = EarlierWrites.writersOf(scope.earlier, [root, ...read])
+  const writer = writers[0]
   if (writer !== undefined && scope.afterLegacy) return legacyReadOf(scope, root, identifier, what, ancestors, members)
   const fact = factOf(scope, root, staticKeys, writer, ancestors, members)
   if (fact !== undefined) return fact
@@ -297,7 +333,7 @@ const readOf = (
   if (writer !== undefined) {
     return refused(
       outermost,
-      `reads ${what}, which the earlier rule ${writer} may change (a typed rule reads the login's own value), ` +
+      `reads ${readWhat}, which ${earlierRules(writers)} may change (a typed rule reads the login's own value), ` +
         `not always to one expression over the login that convert makes a fact of: write a Fact for it, or convert ` +
         `with --after-legacy`
     )

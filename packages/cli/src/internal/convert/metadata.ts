@@ -8,7 +8,7 @@
  */
 import type * as acorn from "acorn"
 import * as walk from "acorn-walk"
-import { chainOf, keyOf } from "../analyze/chains.ts"
+import { chainOf, keyOf, looseChainOf } from "../analyze/chains.ts"
 import * as Expression from "./expression.ts"
 import * as LoginReads from "./loginReads.ts"
 import { fresh, isName, type Metadata, type Scope } from "./scope.ts"
@@ -115,20 +115,51 @@ const localOf = (scope: Scope, metadata: Metadata): string => {
   return read.local
 }
 
+// The decisions for each key the rule wrote whose value changed, where the legacy rule persisted the metadata.
+const persistLines = (scope: Scope, metadata: Metadata): Array<string> => {
+  const local = localOf(scope, metadata)
+  const original = metadata === "app_metadata" ? "login.user.appMetadata" : "login.user.userMetadata"
+  const record = metadata === "app_metadata" ? "Decision.persistAppMetadata" : "Decision.persistUserMetadata"
+  scope.uses.add("Decision")
+  return (scope.written.get(metadata) ?? []).map((key) => {
+    const k = JSON.stringify(key)
+    // Rules persisted the metadata as JSON, where an undefined value is absent.
+    return `if (${local}[${k}] !== undefined && ${local}[${k}] !== ${original}[${k}]) {\n  yield* ${record}(${k}, ${local}[${k}])\n}`
+  })
+}
+
+/**
+ * The statements for `return <the persisting call, then calling back>` (Rules ignored what a rule returned: the same
+ * as the call followed by `return`), or undefined when `argument` is not that.
+ */
+export const recogniseReturned = (scope: Scope, argument: acorn.Node, tail: boolean): Array<string> | undefined => {
+  const persist = persistStatement(scope, argument)
+  if (persist?.ends !== true) return undefined
+  return [...persistLines(scope, persist.metadata), ...(tail ? [] : ["return"])]
+}
+
+/**
+ * Why a returned call of `auth0.users.updateAppMetadata` (or `updateUserMetadata`) in another form is left, and what
+ * to write instead; undefined when `argument` calls neither.
+ */
+export const returnedReason = (argument: acorn.Node): string | undefined => {
+  const { keys, root } = looseChainOf(argument)
+  const method = keys[1]
+  const metadata = root === "auth0" && keys[0] === "users" && method !== undefined ? methods[method] : undefined
+  if (metadata === undefined) return undefined
+  const decision = metadata === "app_metadata" ? "Decision.persistAppMetadata" : "Decision.persistUserMetadata"
+  return `returns the promise of auth0.users.${method} in a form convert does not translate: it translates ` +
+    `\`auth0.users.${method}(user.user_id, user.${metadata}).then(() => callback(null, user, context))` +
+    `.catch((err) => callback(err))\`, returned or not, into ${decision} for each key the rule wrote; write it that ` +
+    `way, or by hand: \`yield* ${decision}(key, value)\` for each key, then end the rule where it called back`
+}
+
 /** The statements for a metadata write or its persisting call, or undefined when `expression` is neither. */
 export const recognise = (scope: Scope, expression: acorn.Node, tail: boolean): Array<string> | undefined => {
   const e = expression as acorn.AnyNode
   const persist = persistStatement(scope, e)
   if (persist !== undefined) {
-    const local = localOf(scope, persist.metadata)
-    const original = persist.metadata === "app_metadata" ? "login.user.appMetadata" : "login.user.userMetadata"
-    const record = persist.metadata === "app_metadata" ? "Decision.persistAppMetadata" : "Decision.persistUserMetadata"
-    scope.uses.add("Decision")
-    const lines = (scope.written.get(persist.metadata) ?? []).map((key) => {
-      const k = JSON.stringify(key)
-      // Rules persisted the metadata as JSON, where an undefined value is absent.
-      return `if (${local}[${k}] !== undefined && ${local}[${k}] !== ${original}[${k}]) {\n  yield* ${record}(${k}, ${local}[${k}])\n}`
-    })
+    const lines = persistLines(scope, persist.metadata)
     // Rules ran the statements after it before the promise called back; a typed `return` would skip them.
     if (persist.ends && !tail) {
       return Todo.lines(scope, e, "persists and calls back without `return`: Rules still ran the statements after it")

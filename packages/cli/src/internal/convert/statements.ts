@@ -70,6 +70,10 @@ const innerFunction = (
   return [`function ${n.id.name}(${params}) ${body.text}`]
 }
 
+const returnsValue = "returns a value instead of calling back: Rules ignored what a rule returned and waited for " +
+  "`callback`, which code here may call later (asynchronous code), while a typed rule ends when it returns; end it " +
+  "with `return callback(null, user, context)` or a denial"
+
 const statement = (scope: Scope, node: acorn.Node, tail: boolean): Array<string> => {
   const n = node as acorn.AnyNode
   switch (n.type) {
@@ -90,7 +94,10 @@ const statement = (scope: Scope, node: acorn.Node, tail: boolean): Array<string>
     case "ReturnStatement": {
       if (n.argument == null) return tail ? [] : ["return"]
       const viaCallback = Callback.recognise(scope, n.argument, tail)
-      if (viaCallback === undefined) return Todo.lines(scope, n, "returns a value other than `callback(...)`")
+      if (viaCallback === undefined) {
+        return Metadata.recogniseReturned(scope, n.argument, tail) ??
+          Todo.lines(scope, n, Metadata.returnedReason(n.argument) ?? returnsValue)
+      }
       return viaCallback.length === 0 || viaCallback.at(-1)?.startsWith("return") ? viaCallback : [
         ...viaCallback,
         "return"

@@ -3,8 +3,8 @@
  * behind the `user` and `context` fields each rule reads, and the string values each field is compared with.
  *
  * A rule's function is found and checked by Analyze (its `source` and `params`), then its member chains are followed
- * from the `user` and `context` parameters, and from local names given one of them (`var md = user.app_metadata ||
- * {}`). A string literal is tied to a field when the rule compares it with the field (`===`, `!==`, `==`, `!=`, a
+ * from the `user` and `context` parameters, from local names given one of them (`var md = user.app_metadata ||
+ * {}`), and through a fallback written in place (`(user.app_metadata || {}).crm_tier`). A string literal is tied to a field when the rule compares it with the field (`===`, `!==`, `==`, `!=`, a
  * `switch` case), tests the field with it (`.indexOf`, `.includes`, `.startsWith`, `.endsWith`), or looks the field
  * up in a list of them (`["a", "b"].indexOf(context.clientName)`, `context.clientName in { a: 1 }`). A list, string
  * or object held in a variable counts as written there: `const CLIENTS = ["a"]` then `CLIENTS.indexOf(context.clientID)`,
@@ -106,7 +106,7 @@ const maxLiteral = 80
 
 type Root = { readonly root: "user" | "context"; readonly keys: ReadonlyArray<string> }
 
-// `a || {}`, `(a)`, `a && a.b` give the chain they read.
+// `a || {}`, `a ?? []`, `(a)`, `a && a.b` give the chain they read.
 const unwrap = (node: acorn.Node): acorn.Node => {
   const n = node as acorn.AnyNode
   if (n.type === "LogicalExpression") return unwrap(n.operator === "&&" ? n.right : n.left)
@@ -123,8 +123,12 @@ const pathsOf = (program: acorn.Program, params: ReadonlyArray<string>) => {
     if (n.type === "Identifier") return roots.get(n.name)
     if (n.type !== "MemberExpression") return undefined
     const chain = chainOf(n)
-    if (chain.root.type !== "Identifier") return undefined
-    const base = roots.get((chain.root as acorn.Identifier).name)
+    // `(user.app_metadata || {}).crm_tier` reads through `user.app_metadata`, as `md.crm_tier` does after `var md = ...`
+    const base = chain.root.type === "Identifier"
+      ? roots.get((chain.root as acorn.Identifier).name)
+      : chain.root.type === "LogicalExpression"
+      ? resolve(chain.root)
+      : undefined
     if (base === undefined) return undefined
     const keys: Array<string> = [...base.keys]
     for (const key of chain.keys) {
