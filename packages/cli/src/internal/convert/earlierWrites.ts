@@ -320,9 +320,15 @@ const pathsNamed = (node: acorn.AnyNode, bound: (name: string) => ReadonlyArray<
       ...pathsNamed(node.alternate as acorn.AnyNode, bound)
     ]
   }
+  // `(0, user.app_metadata)` is its last expression; `a = user.app_metadata` (also `m = a = ...`) is its value.
+  if (node.type === "SequenceExpression") return pathsNamed(node.expressions.at(-1) as acorn.AnyNode, bound)
+  if (node.type === "AssignmentExpression") return pathsNamed(node.right as acorn.AnyNode, bound)
+  if (node.type === "ParenthesizedExpression") return pathsNamed(node.expression as acorn.AnyNode, bound)
   if (node.type !== "MemberExpression") return []
   const { keys, root } = chainOf(node)
-  const prefixes = root.type === "Identifier" ? bound((root as acorn.Identifier).name) : []
+  const prefixes = root.type === "Identifier"
+    ? bound((root as acorn.Identifier).name)
+    : pathsNamed(root as acorn.AnyNode, bound)
   return prefixes.map((prefix) => pathOf(prefix, keys).path)
 }
 
@@ -444,7 +450,10 @@ export const ofRule = (
     if (n.type === "MemberExpression") {
       const { root } = chainOf(n)
       const keys = keysOf(n, resolve)
-      const prefixes = root.type === "Identifier" ? prefixesOf((root as acorn.Identifier).name) : []
+      // `(t = user.app_metadata).plan = …`, `(0, context.idToken)[k] = …`: the login's value the base expression is.
+      const prefixes = root.type === "Identifier"
+        ? prefixesOf((root as acorn.Identifier).name)
+        : pathsNamed(root as acorn.AnyNode, prefixesOf)
       if (prefixes.length === 0 || defaultsItself(n, parent)) return
       // `user.__proto__ = …` (or any use of it) may change every field of `user`.
       const proto = keys.indexOf("__proto__")

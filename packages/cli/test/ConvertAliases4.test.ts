@@ -1,0 +1,258 @@
+/**
+ * Breaker repros (second pass) that `rulefx convert` reported "converted" while the typed rule granted what the legacy
+ * one did not, on a login the test does not generate (the hidden IP): an earlier rule's write through an alias made
+ * by a comma expression or an assignment (`(0, user.app_metadata)`, `m = a = ...`, `(t = ...).plan`), and a rule that
+ * changes a built-in (`Object.getPrototypeOf({}).admin = true`), which stays in the rule's realm under Rules and
+ * would patch the whole Action as typed code. Each is now a TODO.
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
+import * as Convert from "@rulefx/cli/Convert"
+import * as RuleDifferential from "@rulefx/cli/RuleDifferential"
+import * as Pipeline from "@rulefx/core/Pipeline"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+
+let dir = ""
+
+beforeAll(() => {
+  dir = mkdtempSync(join(fileURLToPath(new URL(".", import.meta.url)), ".tmp-convert-break4-"))
+})
+
+afterAll(() => {
+  if (dir !== "") rmSync(dir, { recursive: true, force: true })
+})
+
+const rulesFolder = (folder: string, rules: ReadonlyArray<readonly [string, string]>): string => {
+  const path = join(dir, `${folder}-rules`)
+  mkdirSync(path, { recursive: true })
+  rules.forEach(([name, source], i) => {
+    writeFileSync(join(path, `${name}.js`), source)
+    writeFileSync(
+      join(path, `${name}.json`),
+      JSON.stringify({ name, script: `./${name}.js`, stage: "login_success", enabled: true, order: i + 1 })
+    )
+  })
+  return path
+}
+
+// The generated login of seed 1 with `patch` merged in (one level deep per key).
+const patched = (
+  login: Readonly<Record<string, unknown>>,
+  patch: Readonly<Record<string, Record<string, unknown>>>
+) => {
+  const { secrets: _secrets, ...event } = login as Record<string, any>
+  return Object.fromEntries(
+    Object.entries({ ...event, ...patch }).map(([k, v]) => [k, k in patch ? { ...event[k], ...v } : v])
+  )
+}
+
+// Converts the last rule as the CLI does (type-checked, compared); when it says "converted", runs the typed rule
+// (after the earlier rules as legacy, with its facts, as its test does) and the legacy one on the patched login.
+const convertAndCompare = (
+  folder: string,
+  rules: ReadonlyArray<readonly [string, string]>,
+  patch: Readonly<Record<string, Record<string, unknown>>>,
+  afterLegacy = false
+) =>
+  Effect.gen(function*() {
+    const path = rulesFolder(folder, rules)
+    const rule = rules.at(-1)![0]
+    const written = yield* Convert.convert(path, rule, {
+      out: join(dir, `${folder}-out`),
+      count: 100,
+      afterLegacy
+    })
+    if (written.status !== "converted") {
+      return { written, differences: [] as ReadonlyArray<RuleDifferential.Difference> }
+    }
+    const module = yield* Effect.promise(() => import(pathToFileURL(written.moduleFile).href))
+    const factsModule = written.factsFile === undefined
+      ? {}
+      : yield* Effect.promise(() => import(pathToFileURL(written.factsFile!).href))
+    const facts = written.facts.map((name) => (factsModule as Record<string, unknown>)[name])
+    const earlier = yield* RuleDifferential.earlierRules({ rules: path, rule })
+    // The rules and facts are only known at run time, as in the test convert writes.
+    const pipeline: any = Pipeline.make({
+      facts: [earlier.State, ...facts] as any,
+      rules: [earlier.rule, afterLegacy ? module[written.exportName](earlier) : module[written.exportName]] as any
+    })
+    const typed = PostLogin.make(pipeline, Layer.empty as any)
+    const { logins } = yield* RuleDifferential.logins({ rules: path, rule, count: 1, seed: 1, afterLegacy: true })
+    const extra = [patched(logins[0]!.login, patch)]
+    const report = yield* RuleDifferential.run({ rules: path, rule, typed, count: 0, afterLegacy: true, extra })
+    return { written, differences: report.differences }
+  })
+
+const hiddenIp = { request: { ip: "10.9.9.9" } }
+
+describe("ConvertAliases4: what an earlier rule changes through a comma, an assignment or a built-in", () => {
+  const readsPlan = `function (user, context, callback) {
+  if (user.app_metadata.plan === "gold") context.idToken["https://x/admin"] = true;
+  return callback(null, user, context);
+}`
+  const goldAtHiddenIp = { request: { ip: "10.9.9.9" }, user: { app_metadata: { plan: "gold" } } }
+
+  for (
+    const [name, alias] of [
+      ["a comma expression", "var m = (0, user.app_metadata);"],
+      ["a chained assignment", "var a, m;\n  m = a = user.app_metadata;"]
+    ] as const
+  ) {
+    it.live(
+      `an earlier rule changes user.app_metadata through an alias made by ${name}: typed grants`,
+      () =>
+        Effect.gen(function*() {
+          const { differences, written } = yield* convertAndCompare(`alias-${name.split(" ").at(-1)}`, [
+            [
+              "revoke",
+              `function (user, context, callback) {
+  ${alias}
+  if (context.request.ip === "10.9.9." + "9") m.plan = "basic";
+  return callback(null, user, context);
+}`
+            ],
+            ["reader", readsPlan]
+          ], goldAtHiddenIp)
+          assert.deepStrictEqual(
+            differences.map((d) => d.typed.idTokenClaims),
+            [],
+            `status ${written.status}: typed granted admin where legacy did not`
+          )
+        }),
+      120_000
+    )
+  }
+  it.live("an earlier rule writes `(t = user.app_metadata).plan`: typed grants", () =>
+    Effect.gen(function*() {
+      const { differences, written } = yield* convertAndCompare("assign-member", [
+        [
+          "revoke",
+          `function (user, context, callback) {
+  var t;
+  if (context.request.ip === "10.9.9." + "9") (t = user.app_metadata).plan = "basic";
+  return callback(null, user, context);
+}`
+        ],
+        ["reader", readsPlan]
+      ], goldAtHiddenIp)
+      assert.deepStrictEqual(
+        differences.map((d) => d.typed.idTokenClaims),
+        [],
+        `status ${written.status}: typed granted admin where legacy did not`
+      )
+    }), 120_000)
+
+  it.live(
+    "an earlier rule sets the scopes through `(0, context.accessToken)`: typed adds admin:all, legacy never",
+    () =>
+      Effect.gen(function*() {
+        const { differences, written } = yield* convertAndCompare("scope-comma", [
+          [
+            "restrict",
+            `function (user, context, callback) {
+  var t = (0, context.accessToken);
+  t.scope = ["openid", "profile"];
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "widen",
+            `function (user, context, callback) {
+  if (!context.accessToken.scope) context.accessToken.scope = ["openid", "profile", "admin:all"];
+  return callback(null, user, context);
+}`
+          ]
+        ], {})
+        assert.deepStrictEqual(
+          differences.map((d) => d.typed.scopesAdded),
+          [],
+          `status ${written.status}: typed added scopes legacy did not`
+        )
+      }),
+    120_000
+  )
+
+  it.live(
+    "an earlier rule sets a claim through `(0, context.idToken)`, this one unsets it: typed keeps role admin",
+    () =>
+      Effect.gen(function*() {
+        const { differences, written } = yield* convertAndCompare("claim-comma", [
+          [
+            "set-role",
+            `function (user, context, callback) {
+  var t = (0, context.idToken);
+  t["https://x/role"] = "admin";
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "role",
+            `function (user, context, callback) {
+  context.idToken["https://x/role"] = user.app_metadata.role;
+  return callback(null, user, context);
+}`
+          ]
+        ], { user: { app_metadata: { role: undefined } } })
+        assert.deepStrictEqual(
+          differences.map((d) => d.typed.idTokenClaims),
+          [],
+          `status ${written.status}: typed kept a claim legacy dropped`
+        )
+      }),
+    120_000
+  )
+})
+
+describe("ConvertAliases4: the host realm", () => {
+  it.live(
+    "`Object.getPrototypeOf({}).admin = true` is converted: the legacy realm refuses it, the typed rule pollutes the Action",
+    () =>
+      Effect.gen(function*() {
+        const { differences, written } = yield* convertAndCompare("prototype", [
+          ["noop", `function (user, context, callback) {\n  return callback(null, user, context);\n}`],
+          [
+            "polluter",
+            `function (user, context, callback) {
+  if (context.request.ip === "10.9.9." + "9") Object.getPrototypeOf({}).admin = true;
+  if (user.app_metadata.admin) context.idToken["https://x/admin"] = true;
+  return callback(null, user, context);
+}`
+          ]
+        ], hiddenIp)
+        assert.deepStrictEqual(
+          differences.map((d) => d.typed.idTokenClaims),
+          [],
+          `status ${written.status}: typed granted admin where legacy did not`
+        )
+      }).pipe(Effect.ensuring(Effect.sync(() => delete (Object.prototype as any).admin))),
+    120_000
+  )
+
+  for (
+    const change of [
+      "Date.now = function () { return 0; };",
+      "String.prototype.toLowerCase = function () { return 'admin'; };",
+      "Object.defineProperty(Array.prototype, 'admin', { value: true });",
+      "({}).constructor.prototype.admin = true;",
+      "delete JSON.stringify;"
+    ]
+  ) {
+    it.live(`a rule that changes a built-in is a TODO naming it: ${change}`, () =>
+      Effect.gen(function*() {
+        const path = rulesFolder(`builtin-${change.length}`, [[
+          "changer",
+          `function (user, context, callback) {\n  ${change}\n  return callback(null, user, context);\n}`
+        ]])
+        const written = yield* Convert.convert(path, "changer", { out: join(dir, `builtin-${change.length}-out`) })
+        assert.notStrictEqual(written.status, "converted")
+        assert.isTrue(
+          written.todos.some((todo) => todo.reason.includes("changes a built-in")),
+          JSON.stringify(written.todos)
+        )
+      }), 60_000)
+  }
+})
