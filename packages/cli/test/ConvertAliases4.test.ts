@@ -207,6 +207,68 @@ describe("ConvertAliases4: what an earlier rule changes through a comma, an assi
   )
 })
 
+describe("ConvertAliases4: a writer that calls back with another user or context", () => {
+  it.live(
+    "a fact of user.tier although the writer may call back with another user object",
+    () =>
+      Effect.gen(function*() {
+        const { differences, written } = yield* convertAndCompare("new-user", [
+          [
+            "writer",
+            `function (user, context, callback) {
+  user.tier = "gold";
+  if (context.request.ip === "10.9.9." + "9") return callback(null, { tier: "basic", app_metadata: {}, user_metadata: {} }, context);
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "reader",
+            `function (user, context, callback) {
+  if (user.tier === "gold") context.idToken["https://x/admin"] = true;
+  return callback(null, user, context);
+}`
+          ]
+        ], hiddenIp)
+        assert.deepStrictEqual(
+          differences.map((d) => d.typed.idTokenClaims),
+          [],
+          `status ${written.status}: typed granted admin where legacy did not`
+        )
+      }),
+    120_000
+  )
+
+  it.live(
+    "a fact of context.entry although the writer may call back with another context object",
+    () =>
+      Effect.gen(function*() {
+        const { differences, written } = yield* convertAndCompare("new-context", [
+          [
+            "writer",
+            `function (user, context, callback) {
+  context.entry = "gold";
+  if (context.request.ip === "10.9.9." + "9") return callback(null, user, { idToken: {}, accessToken: {} });
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "reader",
+            `function (user, context, callback) {
+  if (context.entry === "gold") context.idToken["https://x/admin"] = true;
+  return callback(null, user, context);
+}`
+          ]
+        ], hiddenIp)
+        assert.deepStrictEqual(
+          differences.map((d) => d.typed.idTokenClaims),
+          [],
+          `status ${written.status}: typed granted admin where legacy did not`
+        )
+      }),
+    120_000
+  )
+})
+
 describe("ConvertAliases4: the host realm", () => {
   it.live(
     "`Object.getPrototypeOf({}).admin = true` is converted: the legacy realm refuses it, the typed rule pollutes the Action",

@@ -461,6 +461,15 @@ export const ofRule = (
       if (mayChange(n, ancestors as ReadonlyArray<acorn.Node>, isClaim)) prefixes.forEach((prefix) => add(prefix, keys))
       return
     }
+    // `callback(null, { tier: "basic" }, context)`: the next rule gets that object, not the `user` written here.
+    if (n.type === "CallExpression" && n.callee.type === "Identifier" && n.callee.name === callback) {
+      const [, userArg, contextArg] = n.arguments
+      if (userArg !== undefined && !(userArg.type === "Identifier" && roots.get(userArg.name) === "user")) whole("user")
+      if (contextArg !== undefined && !(contextArg.type === "Identifier" && roots.get(contextArg.name) === "context")) {
+        whole("context")
+      }
+      return
+    }
     if (n.type !== "Identifier" || parent === undefined) return
     // `arguments[0].tier = …`: the rule's (or a function of its) arguments may be `user` and `context` themselves.
     if (n.name === "arguments") {
