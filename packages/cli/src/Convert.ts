@@ -330,16 +330,13 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
     yield* replaceable([factsFile], "facts", false, "move your own facts to another module and delete it")
   }
   const files: ReadonlyArray<readonly [file: string, text: string]> = [
-    [moduleFile, Stamp.add(conversion.module)],
-    [testFile, Stamp.add(test)],
+    [moduleFile, Stamp.add(conversion.module, "module")],
+    [testFile, Stamp.add(test, "test")],
     ...(facts === undefined ? [] : [[factsFile, facts] as const])
   ]
-  yield* replaceable(
-    [moduleFile, testFile],
-    "file",
-    options.force === true,
-    "move it away, or convert with --force to replace it"
-  )
+  const advice = "move it away, or convert with --force to replace it"
+  yield* replaceable([moduleFile], "module", options.force === true, advice)
+  yield* replaceable([testFile], "test", options.force === true, advice)
   yield* writeAll(files)
   const { comparison, typeCheck } = options.check === false || conversion.status !== "converted"
     ? { typeCheck: undefined, comparison: undefined }
@@ -414,14 +411,14 @@ const replaceable = Effect.fnUntraced(function*(
       Effect.mapError((problem) => new ConvertError({ reason: `${file}: ${problem}` }))
     )
     if (existing === undefined) continue
-    const found = Stamp.kindOf(existing)
-    if (found !== undefined && found !== kind) {
+    const found = Stamp.kindsOf(existing)
+    if (found.length > 0 && !found.includes(kind)) {
       return yield* new ConvertError({
-        reason: `${file}: rulefx convert wrote it as ${kinds[found]}, not ${kinds[kind]}, so it is not replaced: ` +
-          "move it away, or convert with another --out"
+        reason: `${file}: rulefx convert wrote it as ${kinds[found[0]!]}, not ${kinds[kind]}, so it is not ` +
+          "replaced: move it away, or convert with another --out"
       })
     }
-    if (found === undefined && !force) {
+    if (found.length === 0 && !force) {
       return yield* new ConvertError({
         reason: `${file}: edited since rulefx convert wrote it (or not written by it), so it is not replaced: ${advice}`
       })
@@ -430,7 +427,8 @@ const replaceable = Effect.fnUntraced(function*(
 })
 
 const kinds: Readonly<Record<Stamp.Kind, string>> = {
-  file: "a rule's module or test",
+  module: "a rule's module",
+  test: "a rule's differential test",
   facts: "the facts module"
 }
 

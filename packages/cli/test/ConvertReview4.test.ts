@@ -3,7 +3,8 @@
  * one did not, on a login the test does not generate (the hidden IP): an earlier rule's write through an alias made
  * by a comma expression or an assignment (`(0, user.app_metadata)`, `m = a = ...`, `(t = ...).plan`), and a rule that
  * changes a built-in (`Object.getPrototypeOf({}).admin = true`), which stays in the rule's realm under Rules and
- * would patch the whole Action as typed code. Each is now a TODO.
+ * would patch the whole Action as typed code; a fact from a rule that calls back with another `user` or `context`.
+ * Each is now a TODO. And a rule named `a.differential.test`, whose module replaced rule a's test: refused.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
@@ -12,7 +13,7 @@ import * as RuleDifferential from "@rulefx/cli/RuleDifferential"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 
@@ -89,7 +90,7 @@ const convertAndCompare = (
 
 const hiddenIp = { request: { ip: "10.9.9.9" } }
 
-describe("ConvertAliases4: what an earlier rule changes through a comma, an assignment or a built-in", () => {
+describe("ConvertReview4: what an earlier rule changes through a comma, an assignment or a built-in", () => {
   const readsPlan = `function (user, context, callback) {
   if (user.app_metadata.plan === "gold") context.idToken["https://x/admin"] = true;
   return callback(null, user, context);
@@ -207,7 +208,7 @@ describe("ConvertAliases4: what an earlier rule changes through a comma, an assi
   )
 })
 
-describe("ConvertAliases4: a writer that calls back with another user or context", () => {
+describe("ConvertReview4: a writer that calls back with another user or context", () => {
   it.live(
     "a fact of user.tier although the writer may call back with another user object",
     () =>
@@ -269,7 +270,7 @@ describe("ConvertAliases4: a writer that calls back with another user or context
   )
 })
 
-describe("ConvertAliases4: the host realm", () => {
+describe("ConvertReview4: the host realm", () => {
   it.live(
     "`Object.getPrototypeOf({}).admin = true` is converted: the legacy realm refuses it, the typed rule pollutes the Action",
     () =>
@@ -317,4 +318,28 @@ describe("ConvertAliases4: the host realm", () => {
         )
       }), 60_000)
   }
+})
+
+describe("ConvertReview4: files", () => {
+  it.live("a rule's module never replaces another rule's test, nor the other way round, in either order", () =>
+    Effect.gen(function*() {
+      const verify = `function (user, context, callback) {
+  if (!user.email_verified) return callback(new UnauthorizedError("Verify"));
+  return callback(null, user, context);
+}`
+      const path = rulesFolder("test-name", [["a", verify], ["a.differential.test", verify]])
+      const out = join(dir, "test-name-out")
+      const first = yield* Convert.convert(path, "a", { out, check: false })
+      const test = readFileSync(first.testFile, "utf8")
+      const refused = yield* Effect.flip(Convert.convert(path, "a.differential.test", { out, check: false }))
+      assert.include(refused.message, "a rule's differential test, not a rule's module")
+      assert.strictEqual(readFileSync(first.testFile, "utf8"), test, "rule a's differential test was overwritten")
+      // The other order: the module first, then the rule whose test would go there.
+      const other = join(dir, "test-name-out-2")
+      const module = yield* Convert.convert(path, "a.differential.test", { out: other, check: false })
+      const text = readFileSync(module.moduleFile, "utf8")
+      const again = yield* Effect.flip(Convert.convert(path, "a", { out: other, check: false, force: true }))
+      assert.include(again.message, "a rule's module, not a rule's differential test")
+      assert.strictEqual(readFileSync(module.moduleFile, "utf8"), text)
+    }))
 })
