@@ -208,6 +208,60 @@ describe("ConvertReview4: what an earlier rule changes through a comma, an assig
   )
 })
 
+const writesSecret = `function (user, context, callback) {
+  user.apiKey = configuration.KEY;
+  return callback(null, user, context);
+}`
+
+describe("ConvertReview4: a value an earlier rule made from a setting", () => {
+  it.live(
+    "a secret an earlier rule left on user (a fact) put into a claim: typed issues it, legacy denies",
+    () =>
+      Effect.gen(function*() {
+        const { differences, written } = yield* convertAndCompare("secret-fact", [
+          ["writer", writesSecret],
+          [
+            "reader",
+            `function (user, context, callback) {
+  context.idToken["https://x/k"] = context.request.ip === "10.9.9." + "9" ? user.apiKey : "none";
+  return callback(null, user, context);
+}`
+          ]
+        ], hiddenIp)
+        assert.deepStrictEqual(
+          differences.map((d) => d.typed.idTokenClaims),
+          [],
+          `status ${written.status}: typed issued the secret where legacy denied`
+        )
+      }),
+    120_000
+  )
+
+  it.live(
+    "a secret an earlier rule left on user (a fact), logged: convert neither redacts it nor leaves a TODO",
+    () =>
+      Effect.gen(function*() {
+        const path = rulesFolder("secret-fact-log", [
+          ["writer", writesSecret],
+          [
+            "reader",
+            `function (user, context, callback) {
+  console.log("key", user.apiKey);
+  return callback(null, user, context);
+}`
+          ]
+        ])
+        const written = yield* Convert.convert(path, "reader", { out: join(dir, "secret-fact-log-out"), check: false })
+        // The legacy runtime scrubbed the secret from its log line; a typed `Effect.log("key", userApiKey)` prints it.
+        assert.isTrue(
+          written.status !== "converted" || !written.module.includes(`Effect.log("key", userApiKey)`),
+          written.module
+        )
+      }),
+    120_000
+  )
+})
+
 describe("ConvertReview4: a writer that calls back with another user or context", () => {
   it.live(
     "a fact of user.tier although the writer may call back with another user object",

@@ -6,8 +6,8 @@
  * A write becomes a fact only when the value it leaves is, on every login the writer allows, its expression over the
  * login: a statement of the rule's body itself (not under an `if` or in a function, so it always runs), `root.key =
  * expr` with `=`, the rule's only write to that field, no `return` or allowing `callback` before it (a rule that ended
- * first left nothing), and an expression convert translates from Login and secrets alone (no local of the rule's, no
- * field the rule or an earlier one writes). Any other write stays a TODO in its readers: a field written on some paths
+ * first left nothing), and an expression convert translates from Login alone (no local of the rule's, no field the rule
+ * or an earlier one writes, no setting: a value made from one could reach a later rule's token, URL or log unseen). Any other write stays a TODO in its readers: a field written on some paths
  * only reads `undefined` on the others, which a fact of the expression would not.
  */
 import * as acorn from "acorn"
@@ -38,7 +38,6 @@ export interface Fact {
   readonly name: string
   readonly expression: string
   readonly reads: ReadonlyArray<LoginRead>
-  readonly secrets: ReadonlyArray<readonly [key: string, local: string]>
 }
 
 // Fields that are decisions or metadata, not values left for later rules.
@@ -197,6 +196,9 @@ export const ofRule = (
     const scope = { ...Scope.make(wrapped, params, lineOffset, e.right, writes), twoPasses }
     const rewritten = Expression.rewrite(scope, e.right)
     if (rewritten._tag === "Refused" || scope.accessTokenScope.local !== undefined) continue
+    // A value made from a setting stays a TODO in its readers: as a fact, a later rule could put it in a token, a URL
+    // or a log unseen (convert follows a setting within one rule only).
+    if (scope.secrets.size > 0) continue
     const name = `${root}.${key}`
     facts.push({
       root,
@@ -208,8 +210,7 @@ export const ofRule = (
       exportName: `${pascal(root)}${pascal(key)}`,
       name,
       expression: rewritten.text,
-      reads: [...scope.reads.values()],
-      secrets: [...scope.secrets.entries()]
+      reads: [...scope.reads.values()]
     })
   }
   return facts
@@ -243,7 +244,6 @@ export const lookup = (
 
 /** The facts module's text: one Fact per write (`folder` names the rules folder in its comment). */
 export const module = (facts: ReadonlyArray<Fact>, folder: string): string => {
-  const secrets = facts.some((f) => f.secrets.length > 0)
   const body = [
     "/**",
     ` * ${
@@ -257,9 +257,7 @@ export const module = (facts: ReadonlyArray<Fact>, folder: string): string => {
     " */",
     `import * as Fact from "@rulefx/core/Fact"`,
     ...(facts.some((f) => f.reads.length > 0) ? [`import { Login } from "@rulefx/core/Login"`] : []),
-    ...(secrets ? [`import * as Secrets from "@rulefx/core/Secrets"`] : []),
     `import * as Effect from "effect/Effect"`,
-    ...(secrets ? [`import * as Redacted from "effect/Redacted"`] : []),
     ...facts.flatMap((f) => [
       "",
       `/** \`${f.name}\`, as the legacy rule ${Todo.inBlockComment(f.rule)} (line ${f.line}) leaves it. */`,
@@ -268,9 +266,6 @@ export const module = (facts: ReadonlyArray<Fact>, folder: string): string => {
       "  Effect.gen(function*() {",
       ...(f.reads.length > 0 ? ["    const login = yield* Login"] : []),
       ...f.reads.map((r) => `    const ${r.local}${r.type === undefined ? "" : `: ${r.type}`} = ${r.expression}`),
-      ...f.secrets.map(([key, local]) =>
-        `    const ${local} = Redacted.value(yield* Secrets.get(${JSON.stringify(key)}))`
-      ),
       `    return ${f.expression}`,
       "  })",
       ")"
