@@ -121,6 +121,8 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
   const shadowed = [scope.user, scope.context, scope.callback].filter((p) => p !== undefined && scope.declared.has(p))
   // A name the typed rule's code uses (`Decision`, `undefined`) declared by the rule would take its place there.
   const redeclared = Scope.redeclared(scope)
+  // A built-in the rule changes (`Date.now = ...`, a prototype): under Rules its own realm's, typed the whole Action's.
+  const shared = analysis.findings.filter((f) => f.construct === "global.shared")
   if (analysis.isAsync || fn.body.type !== "BlockStatement") {
     body.push(...todoWhole(scope, fn, "is asynchronous or an expression, not a block of statements"))
     untranslated = statements = 1
@@ -130,6 +132,15 @@ export const convertSource = Effect.fn("Convert.convertSource")(function*(
     untranslated = statements = 1
   } else if (redeclared !== undefined) {
     body.push(...todoWhole(scope, fn, redeclared))
+    untranslated = statements = 1
+  } else if (shared.length > 0) {
+    const changes = shared.map((f) => `${f.detail} (line ${f.line})`).join("; ")
+    body.push(...todoWhole(
+      scope,
+      fn,
+      `changes a built-in: ${changes}. Under Rules the rule's own copy; in a typed rule the whole Action's, for every ` +
+        "later login"
+    ))
     untranslated = statements = 1
   } else {
     const list = fn.body.body

@@ -397,3 +397,19 @@ describe("ConvertReview4: files", () => {
       assert.strictEqual(readFileSync(module.moduleFile, "utf8"), text)
     }))
 })
+
+describe("ConvertReview4: the module is written without semicolons", () => {
+  it.live("a statement starting with `[` does not continue the line above it", () =>
+    Effect.gen(function*() {
+      const path = rulesFolder("asi", [[
+        "asi",
+        `function (user, context, callback) {
+  [false].forEach(function (flag) { if (flag || user.app_metadata.blocked) throw new Error("x"); });
+  return callback(null, user, context);
+}`
+      ]])
+      const written = yield* Convert.convert(path, "asi", { out: join(dir, "asi-out") })
+      assert.include(written.module, ";[false].forEach(")
+      assert.notStrictEqual(written.typeCheck?.ok, false, JSON.stringify(written.typeCheck))
+    }), 120_000)
+})

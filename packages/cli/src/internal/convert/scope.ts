@@ -5,7 +5,7 @@
  */
 import type * as acorn from "acorn"
 import * as walk from "acorn-walk"
-import { readOnlyGlobals, standardGlobals } from "../analyze/globals.ts"
+import { readOnlyGlobals } from "../analyze/globals.ts"
 import type { EarlierWrites } from "./earlierWrites.ts"
 import type { Fact } from "./facts.ts"
 import type { LoginRead } from "./loginReads.ts"
@@ -37,11 +37,6 @@ export interface Scope {
   readonly declared: ReadonlySet<string>
   /** The read-only globals (`undefined`, `NaN`, `Infinity`) it assigns: ignored under Rules, a TypeError in a module. */
   readonly assignedGlobals: ReadonlySet<string>
-  /**
-   * The built-ins it changes (`Date.now = ...`, `Object.getPrototypeOf({}).x = ...`, `String.prototype.x = ...`), as
-   * written: under Rules the rule's own realm's, in a typed rule the whole Action's, for every later login.
-   */
-  readonly builtinWrites: ReadonlySet<string>
   /** The line of the rule file where the function's source starts, minus one. */
   readonly lineOffset: number
   readonly reads: Map<string, LoginRead>
@@ -112,20 +107,10 @@ export const make = (
 ): Scope => {
   const declared = new Set<string>()
   const assigned = new Set<string>()
-  const builtins: Array<{ readonly root: string | undefined; readonly text: string }> = []
   walk.full(body, (node) => {
     const n = node as acorn.AnyNode
     const target = n.type === "AssignmentExpression" ? n.left : n.type === "UpdateExpression" ? n.argument : undefined
     if (target?.type === "Identifier" && readOnlyGlobals.has(target.name)) assigned.add(target.name)
-    const changed = changedBuiltin(n)
-    if (changed !== undefined) {
-      const text = source.slice(changed.target.start, changed.target.end).replace(/\s+/g, " ")
-      const line = (n.loc?.start.line ?? 1) + lineOffset
-      builtins.push({
-        root: changed.root,
-        text: `${text.length > 60 ? `${text.slice(0, 57)}...` : text} (line ${line})`
-      })
-    }
     if (n.type === "VariableDeclarator") collectPattern(n.id, declared)
     if (n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression") {
       if (n.type !== "ArrowFunctionExpression" && n.id) declared.add(n.id.name)
@@ -142,9 +127,6 @@ export const make = (
     callback,
     declared,
     assignedGlobals: new Set([...assigned].filter((name) => !declared.has(name))),
-    builtinWrites: new Set(
-      builtins.filter(({ root }) => root === undefined || !declared.has(root)).map(({ text }) => text)
-    ),
     lineOffset,
     reads: new Map(),
     secrets: new Map(),
@@ -224,10 +206,6 @@ export const redeclared = (scope: Scope): string | undefined => {
   const names = [...generatedNames, ...(scope.afterLegacy ? legacyNames : []), ...factNames].filter((name) =>
     scope.declared.has(name)
   )
-  if (names.length === 0 && scope.builtinWrites.size > 0) {
-    return `changes a built-in, ${[...scope.builtinWrites].join(", ")}: under Rules ` +
-      "the rule's own copy, in a typed rule the whole Action's, for every later login"
-  }
   if (names.length === 0 && scope.assignedGlobals.size > 0) {
     return `assigns ${[...scope.assignedGlobals].map((name) => `\`${name}\``).join(", ")}, which Rules ignored (its ` +
       "code ran in sloppy mode) and a module's code throws on (it runs in strict mode)"
@@ -238,67 +216,6 @@ export const redeclared = (scope: Scope): string | undefined => {
     ? `declares its own ${list}, which changes what the name means in every statement of the rule (convert reads it as ` +
       "the global, and so does the typed rule's code)"
     : `declares its own ${list}, a name the typed rule's code uses (the code written there would use the rule's)`
-}
-
-// Calls that write their first argument's properties or prototype.
-const writingCalls = new Set([
-  "Object.defineProperty",
-  "Object.defineProperties",
-  "Object.setPrototypeOf",
-  "Object.assign",
-  "Reflect.set",
-  "Reflect.defineProperty",
-  "Reflect.setPrototypeOf",
-  "Reflect.deleteProperty"
-])
-
-const prototypeOf = new Set(["Object.getPrototypeOf", "Reflect.getPrototypeOf"])
-
-const calleeText = (node: acorn.AnyNode): string | undefined =>
-  node.type === "MemberExpression" && !node.computed && node.object.type === "Identifier" &&
-    node.property.type === "Identifier"
-    ? `${node.object.name}.${node.property.name}`
-    : undefined
-
-// The built-in an expression names, if any: a standard global (`Date`, `String.prototype`), a prototype reached
-// through `prototype`, `__proto__`, `constructor` or `getPrototypeOf`. `root` is the global's name, when one.
-const builtinOf = (node: acorn.AnyNode): { readonly root: string | undefined } | undefined => {
-  if (node.type === "Identifier") return standardGlobals.has(node.name) ? { root: node.name } : undefined
-  if (node.type === "CallExpression") {
-    const callee = calleeText(node.callee as acorn.AnyNode)
-    return callee !== undefined && prototypeOf.has(callee) ? { root: undefined } : undefined
-  }
-  if (node.type !== "MemberExpression") return undefined
-  const key = node.computed
-    ? node.property.type === "Literal" ? String(node.property.value) : undefined
-    : (node.property as acorn.Identifier).name
-  if (key === "prototype" || key === "__proto__" || key === "constructor") {
-    return { root: node.object.type === "Identifier" ? node.object.name : undefined }
-  }
-  return builtinOf(node.object as acorn.AnyNode)
-}
-
-// What a node changes of a built-in, as written: a write or delete through a member of one, or a call that writes it.
-const changedBuiltin = (
-  n: acorn.AnyNode
-): { readonly root: string | undefined; readonly target: acorn.Node } | undefined => {
-  const target = n.type === "AssignmentExpression"
-    ? n.left
-    : n.type === "UpdateExpression"
-    ? n.argument
-    : n.type === "UnaryExpression" && n.operator === "delete"
-    ? n.argument
-    : n.type === "CallExpression" && writingCalls.has(calleeText(n.callee as acorn.AnyNode) ?? "")
-    ? n.arguments[0]
-    : undefined
-  if (target === undefined) return undefined
-  const t = target as acorn.AnyNode
-  const found = t.type === "MemberExpression"
-    ? builtinOf(t.object as acorn.AnyNode) ?? builtinOf(t)
-    : n.type === "CallExpression"
-    ? builtinOf(t)
-    : undefined
-  return found === undefined ? undefined : { root: found.root, target: t }
 }
 
 const collectPattern = (pattern: acorn.Node, into: Set<string>): void => {

@@ -74,6 +74,13 @@ const returnsValue = "returns a value instead of calling back: Rules ignored wha
   "`callback`, which code here may call later (asynchronous code), while a typed rule ends when it returns; end it " +
   "with `return callback(null, user, context)` or a denial"
 
+// The module is written without semicolons: a statement starting with `[`, `(` or a template would continue the line
+// above it (`const a = login.x` then `[a].forEach(...)` reads `login.x[a]`), so it starts with one.
+const guarded = (lines: ReadonlyArray<string>): Array<string> => {
+  const [first, ...rest] = lines
+  return first !== undefined && /^[[(`]/.test(first) ? [`;${first}`, ...rest] : [...lines]
+}
+
 const statement = (scope: Scope, node: acorn.Node, tail: boolean): Array<string> => {
   const n = node as acorn.AnyNode
   switch (n.type) {
@@ -83,7 +90,7 @@ const statement = (scope: Scope, node: acorn.Node, tail: boolean): Array<string>
       return ["{", ...Todo.indent(block(scope, n, tail)), "}"]
     case "ExpressionStatement": {
       const fact = scope.facts.own.find((f) => f.start === n.start && f.end === n.end)
-      if (fact === undefined) return expressionStatement(scope, n, n.expression, tail)
+      if (fact === undefined) return guarded(expressionStatement(scope, n, n.expression, tail))
       // Computed here, where the rule wrote it: an expression that throws still fails the login at this point.
       scope.factWrites.add(fact.exportName)
       return [
