@@ -4,42 +4,21 @@
  * does not always leave, and hostile input. Each test states convert's promise; each fails while the defect is there.
  * Full repros: the report of branch brk-convert.
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as Convert from "@rulefx/cli/Convert"
 import * as Effect from "effect/Effect"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import * as LegacyFolder from "./utils/LegacyFolder.ts"
 
-let dir = ""
-
-beforeAll(() => {
-  dir = mkdtempSync(join(fileURLToPath(new URL(".", import.meta.url)), ".tmp-convert-facts3-"))
-})
-
-afterAll(() => {
-  if (dir !== "") rmSync(dir, { recursive: true, force: true })
-})
-
-// A rules folder `folder` holding the rules in order (name → source); the last is the one converted.
-const rulesFolder = (folder: string, rules: ReadonlyArray<readonly [string, string]>): string => {
-  const path = join(dir, `${folder}-rules`)
-  mkdirSync(path, { recursive: true })
-  rules.forEach(([name, source], i) => {
-    writeFileSync(join(path, `${name}.js`), source)
-    writeFileSync(
-      join(path, `${name}.json`),
-      JSON.stringify({ name, script: `./${name}.js`, stage: "login_success", enabled: true, order: i + 1 })
-    )
-  })
-  return path
-}
+const scratch = LegacyFolder.convertScratch(".tmp-convert-facts3-")
+const rulesFolder = scratch.rulesFolder
 
 const convertLast = (folder: string, rules: ReadonlyArray<readonly [string, string]>) =>
   Effect.gen(function*() {
     const path = rulesFolder(folder, rules)
     const name = rules.at(-1)![0]
-    const written = yield* Convert.convert(path, name, { out: join(dir, `${folder}-out`), check: false })
+    const written = yield* Convert.convert(path, name, { out: join(scratch.dir(), `${folder}-out`), check: false })
     return { path, name, written }
   })
 
@@ -394,7 +373,7 @@ describe("ConvertFacts3: a rule named `facts` and the facts module", () => {
   it.live("converting `facts` first is refused; the reader then writes the facts module", () =>
     Effect.gen(function*() {
       const path = rulesFolder("facts-first", factsNameRules)
-      const out = join(dir, "facts-first-out")
+      const out = join(scratch.dir(), "facts-first-out")
       const refused = yield* Effect.flip(Convert.convert(path, "facts", { out, check: false, force: true }))
       assert.include(refused.message, "rename the rule")
       assert.isFalse(existsSync(join(out, "facts.ts")))
@@ -406,7 +385,7 @@ describe("ConvertFacts3: a rule named `facts` and the facts module", () => {
   it.live("converting `facts` after the reader is refused, and the facts module stays", () =>
     Effect.gen(function*() {
       const path = rulesFolder("facts-second", factsNameRules)
-      const out = join(dir, "facts-second-out")
+      const out = join(scratch.dir(), "facts-second-out")
       yield* Convert.convert(path, "reader", { out, check: false })
       const before = read(join(out, "facts.ts"))
       const refused = yield* Effect.flip(Convert.convert(path, "facts", { out, check: false, force: true }))
@@ -425,8 +404,11 @@ describe("ConvertFacts3: a rule named `facts` and the facts module", () => {
   return callback(null, user, context);
 }`
         ]])
-        const out = join(dir, "facts-kind-out")
-        const plain = yield* Convert.convert(path, "plain", { out: join(dir, "facts-kind-other"), check: false })
+        const out = join(scratch.dir(), "facts-kind-out")
+        const plain = yield* Convert.convert(path, "plain", {
+          out: join(scratch.dir(), "facts-kind-other"),
+          check: false
+        })
         mkdirSync(out, { recursive: true })
         writeFileSync(join(out, "facts.ts"), read(plain.moduleFile))
         const refused = yield* Effect.flip(Convert.convert(path, "reader", { out, check: false }))

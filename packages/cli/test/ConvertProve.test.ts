@@ -5,39 +5,17 @@
  * redirect on is not a difference (no token is issued there). The breaker's repros (ConvertBreak3, "converted, but
  * the typed rule decides otherwise on generated logins") are copied here.
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import type * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Convert from "@rulefx/cli/Convert"
 import * as RuleDifferential from "@rulefx/cli/RuleDifferential"
 import * as Effect from "effect/Effect"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import * as Proof from "../src/internal/convert/proof.ts"
+import * as LegacyFolder from "./utils/LegacyFolder.ts"
 
-let dir = ""
-
-beforeAll(() => {
-  dir = mkdtempSync(join(fileURLToPath(new URL(".", import.meta.url)), ".tmp-convert-prove-"))
-})
-
-afterAll(() => {
-  if (dir !== "") rmSync(dir, { recursive: true, force: true })
-})
-
-// A rules folder `folder` holding the rules in order (name → source); the last is the one converted.
-const rulesFolder = (folder: string, rules: ReadonlyArray<readonly [string, string]>): string => {
-  const path = join(dir, `${folder}-rules`)
-  mkdirSync(path, { recursive: true })
-  rules.forEach(([name, source], i) => {
-    writeFileSync(join(path, `${name}.js`), source)
-    writeFileSync(
-      join(path, `${name}.json`),
-      JSON.stringify({ name, script: `./${name}.js`, stage: "login_success", enabled: true, order: i + 1 })
-    )
-  })
-  return path
-}
+const scratch = LegacyFolder.convertScratch(".tmp-convert-prove-")
+const rulesFolder = scratch.rulesFolder
 
 // Converts the last rule, type-checked and compared (convert's defaults), with `count` logins.
 const convertLast = (
@@ -46,7 +24,7 @@ const convertLast = (
   options: Partial<Convert.Options> = {}
 ) =>
   Convert.convert(rulesFolder(folder, rules), rules.at(-1)![0], {
-    out: join(dir, `${folder}-out`),
+    out: join(scratch.dir(), `${folder}-out`),
     count: 100,
     ...options
   })

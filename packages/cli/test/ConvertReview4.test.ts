@@ -6,39 +6,20 @@
  * would patch the whole Action as typed code; a fact from a rule that calls back with another `user` or `context`.
  * Each is now a TODO. And a rule named `a.differential.test`, whose module replaced rule a's test: refused.
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Convert from "@rulefx/cli/Convert"
 import * as RuleDifferential from "@rulefx/cli/RuleDifferential"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { pathToFileURL } from "node:url"
+import * as LegacyFolder from "./utils/LegacyFolder.ts"
 
-let dir = ""
-
-beforeAll(() => {
-  dir = mkdtempSync(join(fileURLToPath(new URL(".", import.meta.url)), ".tmp-convert-break4-"))
-})
-
-afterAll(() => {
-  if (dir !== "") rmSync(dir, { recursive: true, force: true })
-})
-
-const rulesFolder = (folder: string, rules: ReadonlyArray<readonly [string, string]>): string => {
-  const path = join(dir, `${folder}-rules`)
-  mkdirSync(path, { recursive: true })
-  rules.forEach(([name, source], i) => {
-    writeFileSync(join(path, `${name}.js`), source)
-    writeFileSync(
-      join(path, `${name}.json`),
-      JSON.stringify({ name, script: `./${name}.js`, stage: "login_success", enabled: true, order: i + 1 })
-    )
-  })
-  return path
-}
+const scratch = LegacyFolder.convertScratch(".tmp-convert-review4-")
+const rulesFolder = scratch.rulesFolder
 
 // The generated login of seed 1 with `patch` merged in (one level deep per key).
 const patched = (
@@ -63,7 +44,7 @@ const convertAndCompare = (
     const path = rulesFolder(folder, rules)
     const rule = rules.at(-1)![0]
     const written = yield* Convert.convert(path, rule, {
-      out: join(dir, `${folder}-out`),
+      out: join(scratch.dir(), `${folder}-out`),
       count: 100,
       afterLegacy
     })
@@ -251,7 +232,10 @@ describe("ConvertReview4: a value an earlier rule made from a setting", () => {
 }`
           ]
         ])
-        const written = yield* Convert.convert(path, "reader", { out: join(dir, "secret-fact-log-out"), check: false })
+        const written = yield* Convert.convert(path, "reader", {
+          out: join(scratch.dir(), "secret-fact-log-out"),
+          check: false
+        })
         // The legacy runtime scrubbed the secret from its log line; a typed `Effect.log("key", userApiKey)` prints it.
         assert.isTrue(
           written.status !== "converted" || !written.module.includes(`Effect.log("key", userApiKey)`),
@@ -364,7 +348,9 @@ describe("ConvertReview4: the host realm", () => {
           "changer",
           `function (user, context, callback) {\n  ${change}\n  return callback(null, user, context);\n}`
         ]])
-        const written = yield* Convert.convert(path, "changer", { out: join(dir, `builtin-${change.length}-out`) })
+        const written = yield* Convert.convert(path, "changer", {
+          out: join(scratch.dir(), `builtin-${change.length}-out`)
+        })
         assert.notStrictEqual(written.status, "converted")
         assert.isTrue(
           written.todos.some((todo) => todo.reason.includes("changes a built-in")),
@@ -382,14 +368,14 @@ describe("ConvertReview4: files", () => {
   return callback(null, user, context);
 }`
       const path = rulesFolder("test-name", [["a", verify], ["a.differential.test", verify]])
-      const out = join(dir, "test-name-out")
+      const out = join(scratch.dir(), "test-name-out")
       const first = yield* Convert.convert(path, "a", { out, check: false })
       const test = readFileSync(first.testFile, "utf8")
       const refused = yield* Effect.flip(Convert.convert(path, "a.differential.test", { out, check: false }))
       assert.include(refused.message, "a rule's differential test, not a rule's module")
       assert.strictEqual(readFileSync(first.testFile, "utf8"), test, "rule a's differential test was overwritten")
       // The other order: the module first, then the rule whose test would go there.
-      const other = join(dir, "test-name-out-2")
+      const other = join(scratch.dir(), "test-name-out-2")
       const module = yield* Convert.convert(path, "a.differential.test", { out: other, check: false })
       const text = readFileSync(module.moduleFile, "utf8")
       const again = yield* Effect.flip(Convert.convert(path, "a", { out: other, check: false, force: true }))
@@ -408,7 +394,7 @@ describe("ConvertReview4: the module is written without semicolons", () => {
   return callback(null, user, context);
 }`
       ]])
-      const written = yield* Convert.convert(path, "asi", { out: join(dir, "asi-out") })
+      const written = yield* Convert.convert(path, "asi", { out: join(scratch.dir(), "asi-out") })
       assert.include(written.module, ";[false].forEach(")
       assert.notStrictEqual(written.typeCheck?.ok, false, JSON.stringify(written.typeCheck))
     }), 120_000)

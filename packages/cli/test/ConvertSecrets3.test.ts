@@ -3,7 +3,7 @@
  * keeps secret: into a token or a redirect through an inner function's parameter or a second alias, into the logs, as
  * a claim's name or a scope; and a rule nested too deeply to analyse is a clear error, not a crash (breaker review 3).
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, describe, it } from "@effect/vitest"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Analyze from "@rulefx/cli/Analyze"
 import * as Convert from "@rulefx/cli/Convert"
@@ -14,39 +14,18 @@ import type * as Rule from "@rulefx/core/Rule"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { fileURLToPath, pathToFileURL } from "node:url"
+import { pathToFileURL } from "node:url"
+import * as LegacyFolder from "./utils/LegacyFolder.ts"
 
-let dir = ""
-
-beforeAll(() => {
-  dir = mkdtempSync(join(fileURLToPath(new URL(".", import.meta.url)), ".tmp-convert-secrets3-"))
-})
-
-afterAll(() => {
-  if (dir !== "") rmSync(dir, { recursive: true, force: true })
-})
-
-// A rules folder `folder` holding the rules in order (name → source).
-const rulesFolder = (folder: string, rules: ReadonlyArray<readonly [string, string]>): string => {
-  const path = join(dir, `${folder}-rules`)
-  mkdirSync(path, { recursive: true })
-  rules.forEach(([name, source], i) => {
-    writeFileSync(join(path, `${name}.js`), source)
-    writeFileSync(
-      join(path, `${name}.json`),
-      JSON.stringify({ name, script: `./${name}.js`, stage: "login_success", enabled: true, order: i + 1 })
-    )
-  })
-  return path
-}
+const scratch = LegacyFolder.convertScratch(".tmp-convert-secrets3-")
+const rulesFolder = scratch.rulesFolder
 
 // Converts the rule named `name` (the last one unless given) of a folder holding `rules`.
 const convertLast = (folder: string, rules: ReadonlyArray<readonly [string, string]>, name = rules.at(-1)![0]) =>
   Effect.gen(function*() {
     const path = rulesFolder(folder, rules)
-    const written = yield* Convert.convert(path, name, { out: join(dir, `${folder}-out`), check: false })
+    const written = yield* Convert.convert(path, name, { out: join(scratch.dir(), `${folder}-out`), check: false })
     return { path, name, written }
   })
 

@@ -1,6 +1,8 @@
-/** A legacy rules folder for convert's tests, in deploy-cli's layout. */
-import { mkdirSync, writeFileSync } from "node:fs"
+/** Legacy rules folders for convert's tests, in deploy-cli's layout, and a scratch folder to hold them. */
+import { afterAll, beforeAll } from "@effect/vitest"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 
 /** A rules folder under `base` holding the rules given (function bodies), enabled, in this order; its path. */
 export const rulesFolder = (base: string, rules: Record<string, string>): string => {
@@ -11,4 +13,32 @@ export const rulesFolder = (base: string, rules: Record<string, string>): string
     writeFileSync(join(rulesDir, `${name}.json`), JSON.stringify({ name, enabled: true, order: i + 1 }))
   }
   return rulesDir
+}
+
+/**
+ * A scratch folder beside the tests (so that what convert writes there resolves the workspace's packages), made
+ * before the calling test file's tests and removed after them, and rules folders in it: `rulesFolder(folder, rules)`
+ * holds the rules as given (name and whole source), enabled, in this order (the last is the one a test converts).
+ */
+export const convertScratch = (prefix: string) => {
+  let dir = ""
+  beforeAll(() => {
+    dir = mkdtempSync(join(fileURLToPath(new URL("..", import.meta.url)), prefix))
+  })
+  afterAll(() => {
+    if (dir !== "") rmSync(dir, { recursive: true, force: true })
+  })
+  const rulesFolder = (folder: string, rules: ReadonlyArray<readonly [string, string]>): string => {
+    const path = join(dir, `${folder}-rules`)
+    mkdirSync(path, { recursive: true })
+    rules.forEach(([name, source], i) => {
+      writeFileSync(join(path, `${name}.js`), source)
+      writeFileSync(
+        join(path, `${name}.json`),
+        JSON.stringify({ name, script: `./${name}.js`, stage: "login_success", enabled: true, order: i + 1 })
+      )
+    })
+    return path
+  }
+  return { dir: () => dir, rulesFolder }
 }
