@@ -9,7 +9,9 @@
  * `cache.delete`), after the call, so a refused write is in `calls` as well. It also records `authentication.*`,
  * `samlResponse.*`, `session.*` and `refreshToken.*` calls, and the early-access `transaction.addTargetScope`,
  * `removeTargetScope`, `setTargetScopes` and `clearTargetScopes` (which throw on an invalid scope, as `addScope`
- * does, and keep `targetScopes` live); `rules.wasExecuted` answers from `executedRules` (a read, not recorded).
+ * does, and keep `targetScopes` live); `rules.wasExecuted` answers from `executedRules` (a read, not recorded), and
+ * `redirect.canRedirect` as Auth0's does (a read, not recorded): false on a back-channel grant (a refresh token, the
+ * password grant, ...) or with `prompt=none` in the event's query (core's Redirect.nonInteractiveReason).
  *
  * @since 0.1.0
  */
@@ -23,6 +25,7 @@ import {
   type SessionApi,
   type TargetScopesApi
 } from "@rulefx/adapter-auth0/PostLoginApi"
+import { nonInteractiveReason } from "@rulefx/core/Redirect"
 import { makeMemoryCache } from "./internal/memoryCache.ts"
 import { chaining, recordingCache } from "./internal/recording.ts"
 import * as Tokens from "./Tokens.ts"
@@ -79,6 +82,8 @@ export interface RecordingApi extends PostLoginApi {
   readonly session: SessionApi
   readonly refreshToken: RefreshTokenApi
   readonly rules: { readonly wasExecuted: (ruleId: string) => boolean }
+  /** Auth0's (deprecated in its typings) `canRedirect` too: whether the login can be sent away. */
+  readonly redirect: PostLoginApi["redirect"] & { readonly canRedirect: () => boolean }
   readonly calls: ReadonlyArray<Call>
   readonly summary: () => Summary
   /** The state Auth0 appends to a redirect and expects back in the returned token (`validateToken`). */
@@ -160,6 +165,7 @@ export const make = (options: Options = {}): RecordingApi => {
     multifactor: { enable: record("multifactor.enable") },
     redirect: {
       sendUserTo: record("redirect.sendUserTo"),
+      canRedirect: () => nonInteractiveReason(event) === undefined,
       // As Auth0's: HS256 with sub, iss, exp (default 900 s), ip and the payload. The call is recorded without the secret.
       encodeToken: ({ expiresInSeconds, payload, secret }) => {
         calls.push({ method: "redirect.encodeToken", args: [{ payload, expiresInSeconds }] })
