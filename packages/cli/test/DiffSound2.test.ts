@@ -5,11 +5,16 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as RulefxBin from "./utils/RulefxBin.ts"
 import * as Scratch from "./utils/Scratch.ts"
 import { minimalEvent } from "./utils/Seed.ts"
 
 const scratch = Scratch.scratch("rulefx-diff-sound2-")
 const { action, events, file } = scratch
+
+/** Runs `rulefx ...args` in the scratch folder; never rejects. */
+const rulefx = (...args: ReadonlyArray<string>) => RulefxBin.run(scratch.dir(), ...args)
 
 const firstSame = (a: string, b: string, ev: string) =>
   Diff.diff(a, b, ev).pipe(Effect.map((report) => report.results[0]!))
@@ -87,4 +92,73 @@ describe("DiffSound2: api stand-ins that answer what Auth0 would", () => {
       assert.isTrue(interactive.same, JSON.stringify(interactive))
       assert.strictEqual(interactive.a.outcome, "allowed")
     }))
+})
+
+describe("DiffSound2: what an Action throws cannot crash the diff or print a secret", () => {
+  const secret = "s3cr3t-brk4-value"
+  const withSecret = () =>
+    file("secret.jsonl", JSON.stringify({ ...minimalEvent(), secrets: { API_KEY: secret } }) + "\n")
+  const reported = (a: string, b: string) =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Diff.diff(a, b, withSecret()))
+      assert.isTrue(Exit.isSuccess(exit), Exit.isFailure(exit) ? String(exit.cause).slice(0, 500) : "")
+      if (Exit.isSuccess(exit)) {
+        assert.isFalse(exit.value.results[0]!.same)
+        assert.notInclude(Diff.toJson(exit.value), secret)
+      }
+    })
+
+  it.effect("a thrown object without a string form (Object.create(null))", () =>
+    reported(action("null-proto", `throw Object.create(null)`), action("fine-1", ``)))
+
+  it.effect("a thrown object whose toString throws an Error holding a secret", () =>
+    reported(
+      action("throwing-tostring", `throw { toString() { throw new Error("nested " + event.secrets.API_KEY) } }`),
+      action("fine-2", ``)
+    ))
+
+  it.effect("a deny reason whose toString throws an Error holding a secret", () =>
+    reported(
+      action("deny-tostring", `api.access.deny({ toString() { throw new Error("r " + event.secrets.API_KEY) } })`),
+      action("fine-5", ``)
+    ))
+
+  it.effect("a claim that is a Proxy whose ownKeys trap throws", () =>
+    reported(
+      action(
+        "proxy-claim",
+        `api.idToken.setCustomClaim("k", new Proxy({}, {
+           ownKeys() { throw new Error("keys " + event.secrets.API_KEY) },
+           getOwnPropertyDescriptor() { throw new Error("d") }
+         }))`
+      ),
+      action("fine-3", `api.idToken.setCustomClaim("k", {})`)
+    ))
+
+  it.effect("a claim that is a revoked Proxy", () =>
+    reported(
+      action(
+        "revoked-claim",
+        `const p = Proxy.revocable({}, {}); p.revoke(); api.idToken.setCustomClaim("k", p.proxy)`
+      ),
+      action("fine-4", `api.idToken.setCustomClaim("k", {})`)
+    ))
+})
+
+describe("DiffSound2: the command's exit code and output, with the guard up", () => {
+  const secret = "s3cr3t-brk4-cli"
+  const withSecret = () =>
+    file("cli-secret.jsonl", JSON.stringify({ ...minimalEvent(), secrets: { API_KEY: secret } }) + "\n")
+
+  it("a throw on a timer of a value whose toString throws neither kills the diff nor prints the secret", async () => {
+    const a = action(
+      "timer-a",
+      `setTimeout(() => { throw { toString() { throw "inner " + event.secrets.API_KEY } } }, 1)
+       await new Promise((r) => setTimeout(r, 20))`
+    )
+    const run = await rulefx("diff", a, action("timer-b", ``), "--events", withSecret())
+    // Before: the guard's listener threw while describing it; Node printed the source line and the secret, exit 7.
+    assert.notInclude(`${run.stdout}${run.stderr}`, secret, RulefxBin.show(run))
+    assert.strictEqual(run.code, 1, RulefxBin.show(run))
+  }, 60_000)
 })

@@ -6,6 +6,7 @@
  * secret), and given to the Action it came from: the one whose file its stack names, else the one running. The
  * process's own listeners are put back after.
  */
+import * as Printable from "@rulefx/testing/Printable"
 import * as Effect from "effect/Effect"
 
 /** Which Action: the first (`a`) or the second (`b`). */
@@ -23,8 +24,14 @@ export interface Guard {
   readonly take: () => ReadonlyArray<Crash>
 }
 
-const firstLine = (error: unknown): string =>
-  String(error instanceof Error ? `${error.name}: ${error.message}` : error).split("\n")[0] ?? ""
+// An Error's stack, or "" (a revoked Proxy or a throwing getter gives none).
+const stackOf = (error: unknown): string => {
+  try {
+    return error instanceof Error ? Printable.text(error.stack) : ""
+  } catch {
+    return ""
+  }
+}
 
 const events = ["uncaughtException", "unhandledRejection"] as const
 
@@ -61,14 +68,14 @@ export const guarded = <A, E, R>(
       const crashes: Array<Crash> = []
       const guard: Guard = { running: "a", take: () => crashes.splice(0) }
       const sideOf = (error: unknown): Side => {
-        const stack = error instanceof Error ? String(error.stack) : ""
+        const stack = stackOf(error)
         const named = (["a", "b"] as const).filter((side) => stack.includes(files[side]))
         return named.length === 1 ? named[0]! : guard.running
       }
       const onException = (error: unknown) =>
-        void crashes.push({ side: sideOf(error), text: `uncaught exception: ${firstLine(error)}` })
+        void crashes.push({ side: sideOf(error), text: `uncaught exception: ${Printable.firstLine(error)}` })
       const onRejection = (error: unknown) =>
-        void crashes.push({ side: sideOf(error), text: `unhandled rejection: ${firstLine(error)}` })
+        void crashes.push({ side: sideOf(error), text: `unhandled rejection: ${Printable.firstLine(error)}` })
       const saved = events.map((event) => [event, process.rawListeners(event as "exit")] as const)
       for (const event of events) process.removeAllListeners(event)
       process.on("uncaughtException", onException)

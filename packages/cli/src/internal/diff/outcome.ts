@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto"
 import { isDeepStrictEqual } from "node:util"
 import type * as LocalRun from "../../LocalRun.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
+import * as Settled from "../settled.ts"
 import * as CacheValue from "./cacheValue.ts"
 import * as Depth from "./depth.ts"
 import type { Sent } from "./httpTape.ts"
@@ -260,7 +261,15 @@ export const ignoreProblem = (ignore: string): string | undefined => {
 const tooDeep = (): string =>
   `<nested deeper than ${Depth.maxDepth} levels, not compared ${randomBytes(8).toString("hex")}>`
 
-const bounded = (entry: Entry): Entry => Depth.nestsDeeper(entry.value) ? { path: entry.path, value: tooDeep() } : entry
+// A value that cannot be walked (a Proxy whose traps throw, kept by reference past the snapshot's bounds) is marked as
+// one that cannot be read: it differs from every other.
+const bounded = (entry: Entry): Entry => {
+  try {
+    return Depth.nestsDeeper(entry.value) ? { path: entry.path, value: tooDeep() } : entry
+  } catch {
+    return { path: entry.path, value: Settled.unreadable() }
+  }
+}
 
 const byKey = (list: ReadonlyArray<Entry>) => new Map(list.map((entry) => [key(entry.path), bounded(entry)]))
 
