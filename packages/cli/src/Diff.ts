@@ -121,8 +121,9 @@ export interface Side {
   readonly timedOutMs?: number
   /**
    * What the Action did after its handler settled (on a timer, from an un-awaited promise), while the event ran: the
-   * api methods it called (`api.idToken.setCustomClaim`) and the requests it sent (`POST https://...`). Auth0 does
-   * not apply such calls, so they are not compared; absent when there were none.
+   * api methods it called (`api.idToken.setCustomClaim`) and the requests it sent (`POST https://...`), the first
+   * `lateListed` of them, then `and <n> more`. Auth0 does not apply such calls, so they are not compared; absent when
+   * there were none.
    */
   readonly late?: ReadonlyArray<string>
 }
@@ -394,12 +395,26 @@ const runSide = Effect.fn("Diff.runSide")(function*(
     result,
     sent: sentBy,
     entries: result.entries(sentBy),
-    late: () => [
-      ...result.late().map((method) => `api.${method}`),
-      ...sent.slice(kept).map((request) => `${request.method} ${request.url}`)
-    ]
+    late: () =>
+      capped([
+        ...result.late().map((method) => `api.${method}`),
+        ...sent.slice(kept).map((request) => `${request.method} ${request.url}`)
+      ])
   }
 })
+
+/**
+ * How many late calls and requests a side lists: an Action calling the api on every turn of the event loop after its
+ * handler settled would otherwise make a list (and a `note:` line) without end.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const lateListed = 20
+
+// The first `lateListed` of what a side did late, then how many more.
+const capped = (late: ReadonlyArray<string>): ReadonlyArray<string> =>
+  late.length <= lateListed ? late : [...late.slice(0, lateListed), `and ${late.length - lateListed} more`]
 
 // A side without a value has no key, so JSON output can tell "no claim" from a claim set to null. A cache value is
 // shown as its digest (Outcome.shown).

@@ -6,6 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import { execFile } from "node:child_process"
 import * as RulefxBin from "./utils/RulefxBin.ts"
 import * as Scratch from "./utils/Scratch.ts"
 import { minimalEvent } from "./utils/Seed.ts"
@@ -15,6 +16,17 @@ const { action, events, file } = scratch
 
 /** Runs `rulefx ...args` in the scratch folder; never rejects. */
 const rulefx = (...args: ReadonlyArray<string>) => RulefxBin.run(scratch.dir(), ...args)
+
+// How a `rulefx` command ended within 15 s.
+const exits = (args: ReadonlyArray<string>) =>
+  new Promise<string>((resolve) => {
+    execFile(
+      process.execPath,
+      [RulefxBin.bin, ...args],
+      { cwd: scratch.dir(), timeout: 15_000 },
+      (error) => resolve(error === null ? "exit 0" : error.killed ? "killed after 15 s" : `exit ${String(error.code)}`)
+    )
+  })
 
 const firstSame = (a: string, b: string, ev: string) =>
   Diff.diff(a, b, ev).pipe(Effect.map((report) => report.results[0]!))
@@ -161,4 +173,40 @@ describe("DiffSound2: the command's exit code and output, with the guard up", ()
     assert.notInclude(`${run.stdout}${run.stderr}`, secret, RulefxBin.show(run))
     assert.strictEqual(run.code, 1, RulefxBin.show(run))
   }, 60_000)
+
+  it(
+    "an Action with a module-level setInterval (a cache sweep) does not keep rulefx diff or rulefx run from exiting",
+    async () => {
+      const sweeping = file(
+        "sweeping.js",
+        `const seen = new Map(); setInterval(() => seen.clear(), 60000)
+       exports.onExecutePostLogin = async (event) => { seen.set(event.user.user_id, Date.now()) }\n`
+      )
+      const event = file("one-event.json", JSON.stringify(minimalEvent()))
+      // Auth0 freezes or ends the instance between logins; here the interval keeps the process alive: a CI job hangs.
+      assert.strictEqual(await exits(["diff", sweeping, sweeping, "--events", events()]), "exit 0")
+      assert.strictEqual(await exits(["run", sweeping, "--event", event]), "exit 0")
+    },
+    60_000
+  )
+})
+
+describe("DiffSound2: bounded late calls", () => {
+  it.effect("an api call on every turn of the event loop after settling is not kept (nor listed) without end", () =>
+    Effect.gen(function*() {
+      const a = action(
+        "loop-a",
+        `const loop = () => { if (globalThis.__sound2Stop) return; api.idToken.setCustomClaim("x", 1); setImmediate(loop) }
+         setImmediate(loop)`
+      )
+      const b = action("loop-b", `await new Promise((r) => setTimeout(r, 300))`)
+      const report = yield* Diff.diff(a, b, events()).pipe(
+        Effect.ensuring(Effect.sync(() => void ((globalThis as Record<string, unknown>)["__sound2Stop"] = true)))
+      )
+      // Every call is listed, once per call: tens of thousands of entries in 300 ms, megabytes of `note:` line per
+      // second, and the array keeps growing as long as the process lives (`rulefx diff` never exits then).
+      const late = report.results[0]!.a.late ?? []
+      assert.isAtMost(late.length, Diff.lateListed + 1, `late has ${late.length} entries`)
+      assert.match(late.at(-1)!, /^and \d+ more$/)
+    }))
 })
