@@ -162,6 +162,30 @@ describe("DiffSound2: the command's exit code and output, with the guard up", ()
   const withSecret = () =>
     file("cli-secret.jsonl", JSON.stringify({ ...minimalEvent(), secrets: { API_KEY: secret } }) + "\n")
 
+  it("an Action that calls process.reallyExit(0) does not end the diff with success", async () => {
+    const a = action("really-a", `api.access.deny("blocked")`)
+    const b = action("really-b", `process.reallyExit(0)`)
+    // The guard's doc says a way out it does not cover "still exits non-zero": reallyExit takes its own code.
+    const run = await rulefx("diff", a, b, "--events", withSecret())
+    assert.notStrictEqual(run.code, 0, RulefxBin.show(run))
+  }, 60_000)
+
+  it("an Action's 'exit' listener does not turn a diff that differs into exit 0", async () => {
+    const a = action("listener-a", `api.access.deny("blocked")`)
+    const b = action("listener-b", `process.once("exit", () => { process.exitCode = 0 })`)
+    const run = await rulefx("diff", a, b, "--events", withSecret())
+    assert.include(run.stdout, "differs", RulefxBin.show(run))
+    assert.strictEqual(run.code, 1, RulefxBin.show(run))
+  }, 60_000)
+
+  it("an exit listener that calls process.reallyExit(0) does not turn a diff that differs into exit 0", async () => {
+    const a = action("listener2-a", `api.access.deny("blocked")`)
+    const b = action("listener2-b", `process.once("exit", () => process.reallyExit(0))`)
+    const run = await rulefx("diff", a, b, "--events", withSecret())
+    assert.include(run.stdout, "differs", RulefxBin.show(run))
+    assert.strictEqual(run.code, 1, RulefxBin.show(run))
+  }, 60_000)
+
   it("a throw on a timer of a value whose toString throws neither kills the diff nor prints the secret", async () => {
     const a = action(
       "timer-a",

@@ -1,7 +1,7 @@
 /**
  * The process while `rulefx diff` runs two Actions in it: an Action must not end it, nor crash it. While the guard
- * is up, `process.exit` throws (in a handler, its run rejects; on a timer, it is an uncaught exception), the process's
- * exit code says failure (a way out the guard does not cover, `process.kill`, `process.reallyExit`, still exits
+ * is up, `process.exit` and `process.reallyExit` throw (in a handler, its run rejects; on a timer, it is an uncaught
+ * exception), the process's exit code says failure (a way out the guard does not cover, `process.kill`, still exits
  * non-zero), and an uncaught exception or an unhandled rejection is kept, not printed with its stack (which may hold a
  * secret), and given to the Action it came from: the one whose file its stack names, else the one running. The
  * process's own listeners are put back after.
@@ -35,16 +35,27 @@ const stackOf = (error: unknown): string => {
 
 const events = ["uncaughtException", "unhandledRejection"] as const
 
-// process.exit throwing and the exit code at failure; gives what puts them back.
+// Node's undocumented way out under process.exit, which takes its own code.
+interface Exits {
+  reallyExit: (code?: number) => never
+}
+
+// process.exit and process.reallyExit throwing and the exit code at failure; gives what puts them back.
 const noExit = (): () => void => {
   const exit = process.exit
+  const exits = process as unknown as Exits
+  const reallyExit = exits.reallyExit
   process.exit = (code?: string | number | null) => {
     throw new Error(`process.exit(${code ?? ""}) called: rulefx diff does not let an Action end the process`)
+  }
+  exits.reallyExit = (code?: number) => {
+    throw new Error(`process.reallyExit(${code ?? ""}) called: rulefx diff does not let an Action end the process`)
   }
   const exitCode = process.exitCode
   process.exitCode = 1
   return () => {
     process.exit = exit
+    exits.reallyExit = reallyExit
     process.exitCode = exitCode
   }
 }
