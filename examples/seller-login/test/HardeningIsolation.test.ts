@@ -315,7 +315,7 @@ const watchedApi = (late: Array<string>, done: () => boolean): RecordingApi.Reco
       setUserMetadata: watch("user.setUserMetadata", api.user.setUserMetadata)
     },
     multifactor: { enable: watch("multifactor.enable", api.multifactor.enable) },
-    redirect: { sendUserTo: watch("redirect.sendUserTo", api.redirect.sendUserTo) }
+    redirect: { ...api.redirect, sendUserTo: watch("redirect.sendUserTo", api.redirect.sendUserTo) }
   }
 }
 

@@ -9,8 +9,9 @@
  * each ID- and access-token claim, each scope, each `app_metadata` and `user_metadata` key, MFA, the redirect and each
  * key of Auth0's cache the run wrote (`cache.<key>`: its last `api.cache.set` or `api.cache.delete`, a set value shown
  * as its keyed digest, never in clear); the last write of a key wins, so call order counts only where it changes the
- * result. On a pass where both Actions redirect Auth0 issues no token, so their differences in claims and scopes are
- * listed apart (`EventResult.notIssued`), not counted; everything else there counts. An api call of a kind rulefx does
+ * result. On a pass where both Actions redirect, their claims and scopes are compared under `redirected.` (`redirected.claims.id.<name>`,
+ * `redirected.scopes`) and listed apart (`EventResult.onRedirectingPass`), counted: Auth0 is believed to keep them for the
+ * tokens issued after the continue pass (unconfirmed); `--ignore redirected` leaves out exactly them. An api call of a kind rulefx does
  * not summarise (one Auth0 adds later) is compared by its method path and the arguments of each call, never skipped.
  *
  * Outbound HTTP cannot make the comparison flaky: the first Action's `fetch` requests (the typed runtime's and the
@@ -120,8 +121,9 @@ export interface Side {
   readonly timedOutMs?: number
   /**
    * What the Action did after its handler settled (on a timer, from an un-awaited promise), while the event ran: the
-   * api methods it called (`api.idToken.setCustomClaim`) and the requests it sent (`POST https://...`). Auth0 does
-   * not apply such calls, so they are not compared; absent when there were none.
+   * api methods it called (`api.idToken.setCustomClaim`) and the requests it sent (`POST https://...`), the first
+   * `lateListed` of them, then `and <n> more`. Auth0 does not apply such calls, so they are not compared; absent when
+   * there were none.
    */
   readonly late?: ReadonlyArray<string>
 }
@@ -152,11 +154,12 @@ export interface EventResult {
   readonly same: boolean
   readonly differences: ReadonlyArray<Difference>
   /**
-   * On a pass where both Actions redirect, the differences in their tokens (claims, scopes), not counted in `same`:
-   * Auth0 issues no token on a pass that redirects (the tokens come from the continue pass, compared as its own
-   * event), so what either set there cannot reach one. Empty on any other pass, where they count.
+   * On a pass where both Actions redirect, the differences in the claims and scopes they set there (paths under
+   * `redirected.`), counted in `same` like `differences`: Auth0 is believed to keep them for the tokens issued after
+   * the continue pass (unconfirmed), while a migrated legacy Action sets none there (its continue pass sets them
+   * again). `--ignore redirected` leaves them out knowingly. Empty on any other pass.
    */
-  readonly notIssued: ReadonlyArray<Difference>
+  readonly onRedirectingPass: ReadonlyArray<Difference>
   /** Paths that differ but are covered by `ignore`. */
   readonly ignored: ReadonlyArray<string>
   /** The `ignore` paths that cover a path either run has (differing or not). */
@@ -392,12 +395,26 @@ const runSide = Effect.fn("Diff.runSide")(function*(
     result,
     sent: sentBy,
     entries: result.entries(sentBy),
-    late: () => [
-      ...result.late().map((method) => `api.${method}`),
-      ...sent.slice(kept).map((request) => `${request.method} ${request.url}`)
-    ]
+    late: () =>
+      capped([
+        ...result.late().map((method) => `api.${method}`),
+        ...sent.slice(kept).map((request) => `${request.method} ${request.url}`)
+      ])
   }
 })
+
+/**
+ * How many late calls and requests a side lists: an Action calling the api on every turn of the event loop after its
+ * handler settled would otherwise make a list (and a `note:` line) without end.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const lateListed = 20
+
+// The first `lateListed` of what a side did late, then how many more.
+const capped = (late: ReadonlyArray<string>): ReadonlyArray<string> =>
+  late.length <= lateListed ? late : [...late.slice(0, lateListed), `and ${late.length - lateListed} more`]
 
 // A side without a value has no key, so JSON output can tell "no claim" from a claim set to null. A cache value is
 // shown as its digest (Outcome.shown).
@@ -452,10 +469,12 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   const crashes = guard.take()
   const runA = crashed(ranA, crashes.find((crash) => crash.side === "a")?.text)
   const runB = crashed(ranB, crashes.find((crash) => crash.side === "b")?.text)
-  const entriesA = runA.entries
+  // On a pass both redirect, their claims and scopes go under `redirected.`: counted, and ignorable on their own.
+  const redirecting = Outcome.bothRedirect(runA.entries, runB.entries)
+  const entriesA = redirecting ? Outcome.onRedirectingPass(runA.entries) : runA.entries
   // An answer replayed out of its order with a state-changing request is a difference the runs alone cannot show.
   const entriesB = [
-    ...runB.entries,
+    ...(redirecting ? Outcome.onRedirectingPass(runB.entries) : runB.entries),
     ...(replay.outOfOrder.length === 0 ? [] : [{ path: ["requests", "order"], value: replay.outOfOrder }])
   ]
   const all = Outcome.compare(entriesA, entriesB)
@@ -464,10 +483,8 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
     [...entriesA, ...entriesB].some((entry) => Outcome.isIgnored(entry.path, [path]))
   )
   const kept = all.filter((d) => !Outcome.isIgnored(d.path, ignore))
-  // No token is issued on a pass both redirect: their token differences are listed, not counted.
-  const noTokens = Outcome.bothRedirect(entriesA, entriesB)
-  const differences = kept.filter((d) => !(noTokens && Outcome.isToken(d.path))).map(toDifference)
-  const notIssued = noTokens ? kept.filter((d) => Outcome.isToken(d.path)).map(toDifference) : []
+  const differences = kept.filter((d) => !isRedirected(d)).map(toDifference)
+  const onRedirectingPass = kept.filter(isRedirected).map(toDifference)
   // Compared as they were; what the report holds is scrubbed of the run's secrets.
   const own = (one.event as { readonly secrets?: unknown }).secrets
   const scrub = Scrub.scrubberOf({ ...(typeof own === "object" && own !== null ? own : {}), ...options.secrets })
@@ -475,9 +492,9 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
     name: one.name,
     trigger: one.trigger,
     pass: one.pass,
-    same: differences.length === 0,
+    same: kept.length === 0,
     differences: scrub(differences),
-    notIssued: scrub(notIssued),
+    onRedirectingPass: scrub(onRedirectingPass),
     ignored: scrub(all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path))),
     covered,
     a: scrub(sideOf(runA.result, runA.sent, runA.late())),
@@ -485,6 +502,9 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   }
   return { result, continues: runA.result.continues || runB.result.continues }
 })
+
+// A claim's or scope's difference on a pass both Actions redirect on (listed apart, counted).
+const isRedirected = (d: Outcome.Difference): boolean => d.path[0] === Outcome.redirectedField
 
 // The notes on handlers no event ran: a continue pass only when a run sent the user away (a redirect, a form), so that
 // Auth0 would have called it; otherwise it is not a pass the events could have missed.
@@ -640,13 +660,15 @@ const table = (written: ReadonlyArray<readonly [string, string, string]>): Array
 }
 
 /**
- * The line a report puts above the token differences of a pass both Actions redirect on (`EventResult.notIssued`).
+ * The line a report puts above the claim and scope differences of a pass both Actions redirect on
+ * (`EventResult.onRedirectingPass`).
  *
  * @category constants
  * @since 0.1.0
  */
-export const notIssuedNote =
-  "not counted: tokens are not issued on a pass that redirects; compared on the continue pass"
+export const onRedirectingPassNote =
+  "set on a pass that redirects: Auth0 is believed to keep them for the tokens issued after the continue pass " +
+  "(unconfirmed); a migrated legacy Action sets none there, its continue pass sets them again"
 
 const rowsOf = (differences: ReadonlyArray<Difference>) =>
   differences.map((d) => [d.path, showAt(d.path, d.a), showAt(d.path, d.b)] as const)
@@ -660,33 +682,33 @@ const headingOf = (r: EventResult): string =>
       : ` (${r.trigger})`
   }: ${r.same ? "same" : "differs"}`
 
-// An event's table: what differs, then what is not counted (the tokens of a pass both redirect on) under its note.
+// An event's table: what differs, then the claims and scopes set on a pass both redirect on, under their note.
 const blockOf = (r: EventResult, labels: { readonly a: string; readonly b: string }): string => {
-  const counted = table([["path", labels.a, labels.b], ...rowsOf(r.differences), ...rowsOf(r.notIssued)])
+  const counted = table([["path", labels.a, labels.b], ...rowsOf(r.differences), ...rowsOf(r.onRedirectingPass)])
   const at = 1 + r.differences.length
-  const lines = r.notIssued.length === 0
+  const lines = r.onRedirectingPass.length === 0
     ? counted
-    : [...counted.slice(0, at), `  ${notIssuedNote}`, ...counted.slice(at)]
+    : [...counted.slice(0, at), `  ${onRedirectingPassNote}`, ...counted.slice(at)]
   return [headingOf(r), ...lines].join("\n")
 }
 
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
 
 /**
- * Renders a report as text: a table per event that differs or has token differences not counted (path, the first
- * Action's value, the second's), then one summary line.
+ * Renders a report as text: a table per event that differs (path, the first Action's value, the second's; the claims
+ * and scopes set on a pass both redirect on under their own note), then one summary line.
  *
  * @category getters
  * @since 0.1.0
  */
 export const render = (report: Report, labels: { readonly a: string; readonly b: string }): string => {
-  const blocks = report.results.filter((r) => !r.same || r.notIssued.length > 0).map((r) => blockOf(r, labels))
+  const blocks = report.results.filter((r) => !r.same).map((r) => blockOf(r, labels))
   const ignored = report.results.reduce((n, r) => n + r.ignored.length, 0)
-  const notIssued = report.results.reduce((n, r) => n + r.notIssued.length, 0)
+  const redirected = report.results.reduce((n, r) => n + r.onRedirectingPass.length, 0)
   const asides = [
     ...(ignored === 0 ? [] : [plural(ignored, "ignored difference", "ignored differences")]),
-    ...(notIssued === 0 ? [] : [
-      `${plural(notIssued, "token difference", "token differences")} on passes that redirect, not counted`
+    ...(redirected === 0 ? [] : [
+      `${plural(redirected, "token difference", "token differences")} on passes that redirect`
     ])
   ]
   const summary = `${report.events} event${report.events === 1 ? "" : "s"}: ${report.same} same, ${report.differ} ` +
@@ -729,7 +751,7 @@ export const warnings = (report: Report): ReadonlyArray<string> =>
 
 /**
  * A report as JSON, for scripts: `{ events, same, differ, results: [{ name, trigger, pass, same, differences: [{ path,
- * a?, b? }], notIssued, ignored, covered, a, b }], notes, unusedIgnores }`, where a side without a value at a path has no `a` (or `b`); `notIssued` holds, on a pass both Actions redirect on, the token differences (claims, scopes) not counted in `same`, as `differences` does; `a` and `b` of a result are each run's outcome,
+ * a?, b? }], onRedirectingPass, ignored, covered, a, b }], notes, unusedIgnores }`, where a side without a value at a path has no `a` (or `b`); `onRedirectingPass` holds, on a pass both Actions redirect on, the claim and scope differences (paths under `redirected.`), counted in `same` as `differences` are; `a` and `b` of a result are each run's outcome,
  * reason, rejection, number of requests (`live`: of them through node:http) and, when it timed out, `timedOutMs`.
  *
  * @category getters

@@ -17,6 +17,7 @@
 import * as Auth0Event from "@rulefx/adapter-auth0/Auth0Event"
 import type { PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
 import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as Printable from "@rulefx/testing/Printable"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -138,8 +139,8 @@ export const loadAction = (
           // MODULE_NOT_FOUND may also come from a require() inside the file, for a package not installed.
           problem: !existsSync(resolve(file))
             ? "no such file"
-            : `cannot be loaded: ${String(cause instanceof Error ? cause.message : cause).split("\n")[0]}${
-              /ES module scope|ERR_REQUIRE_ESM/.test(String(cause instanceof Error ? `${cause.message}` : cause))
+            : `cannot be loaded: ${Printable.firstLine(cause instanceof Error ? cause.message : cause)}${
+              /ES module scope|ERR_REQUIRE_ESM/.test(Printable.text(cause instanceof Error ? cause.message : cause))
                 ? ` (a package.json above it says "type": "module"; build the Action into a folder of its own, such ` +
                   `as dist/, where rulefx marks it CommonJS)`
                 : ""
@@ -258,10 +259,6 @@ export interface RunOptions {
  */
 export const auth0TimeLimit: Duration.Duration = Duration.seconds(20)
 
-// The first line of what a handler threw.
-const firstLine = (error: unknown): string =>
-  String(error instanceof Error ? `${error.name}: ${error.message}` : error).split("\n")[0] ?? ""
-
 /**
  * The redirect state an event's request carries (`request.body.state` or `request.query.state`), if any. A recording
  * api is bound to its event as Auth0's is: encodeToken signs for its user, and in a continue pass validateToken reads
@@ -305,7 +302,7 @@ export const run = Effect.fn("LocalRun.run")(function*(
   const started = performance.now()
   const { rejection, timedOut } = yield* Effect.tryPromise({
     try: () => settled.run(() => handler(withSecrets, api)),
-    catch: firstLine
+    catch: Printable.firstLine
   }).pipe(
     Effect.timeoutOption(limit),
     Effect.match({
@@ -370,16 +367,16 @@ export const summarize = (calls: ReadonlyArray<RecordingApi.Call>): Summary => {
   let form: Summary["form"]
   for (const { args, method } of calls) {
     if (method === "accessToken.addScope" || method === "accessToken.removeScope") {
-      const scope = String(args[0])
+      const scope = Printable.text(args[0])
       scopes.delete(scope)
       scopes.set(scope, method === "accessToken.addScope" ? "added" : "removed")
     } else if (method === "multifactor.enable") {
-      mfa = { provider: String(args[0]), ...(args[1] === undefined ? {} : { options: args[1] }) }
+      mfa = { provider: Printable.text(args[0]), ...(args[1] === undefined ? {} : { options: args[1] }) }
     } else if (method === "redirect.sendUserTo") {
       const query = Predicate.hasProperty(args[1], "query") ? args[1].query : undefined
-      redirect = { url: String(args[0]), ...(query === undefined ? {} : { query }) }
+      redirect = { url: Printable.text(args[0]), ...(query === undefined ? {} : { query }) }
     } else if (method === "prompt.render") {
-      form = { id: String(args[0]), ...(args[1] === undefined ? {} : { options: args[1] }) }
+      form = { id: Printable.text(args[0]), ...(args[1] === undefined ? {} : { options: args[1] }) }
     }
   }
   const net = (state: "added" | "removed") => [...scopes].filter(([, s]) => s === state).map(([scope]) => scope)
@@ -394,7 +391,14 @@ export const summarize = (calls: ReadonlyArray<RecordingApi.Call>): Summary => {
   }
 }
 
-const show = (value: unknown): string => JSON.stringify(value) ?? String(value)
+// A value as JSON, or its string form; never throws (a BigInt, a cycle, a throwing getter or toString).
+const show = (value: unknown): string => {
+  try {
+    return JSON.stringify(value) ?? Printable.text(value)
+  } catch {
+    return Printable.text(value)
+  }
+}
 
 // The rows of the kinds that suspend or outlive the login: a form, a validation error, transaction metadata, methods.
 const flowRows = (summary: Summary): Array<[string, string]> => {

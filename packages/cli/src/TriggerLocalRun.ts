@@ -19,6 +19,7 @@ import * as PostUserRegistrationEvent from "@rulefx/adapter-auth0/PostUserRegist
 import * as PreUserRegistrationEvent from "@rulefx/adapter-auth0/PreUserRegistrationEvent"
 import * as SendPhoneMessageEvent from "@rulefx/adapter-auth0/SendPhoneMessageEvent"
 import * as LogCapture from "@rulefx/testing/LogCapture"
+import * as Printable from "@rulefx/testing/Printable"
 import type { Call } from "@rulefx/testing/RecordingApi"
 import * as TriggerApis from "@rulefx/testing/TriggerApis"
 import * as TriggerEvents from "@rulefx/testing/TriggerEvents"
@@ -294,43 +295,50 @@ export const loadAction = (
   >
 }
 
-const show = (value: unknown): string => JSON.stringify(value) ?? String(value)
+// A value as JSON, or its string form; never throws (a BigInt, a cycle, a throwing getter or toString).
+const show = (value: unknown): string => {
+  try {
+    return JSON.stringify(value) ?? Printable.text(value)
+  } catch {
+    return Printable.text(value)
+  }
+}
 
 const rowOf = ({ args, method }: Call): readonly [string, string] | undefined => {
   switch (method) {
     case "access.deny":
-      return ["denied", args.map(String).join(" | ")]
+      return ["denied", args.map(Printable.text).join(" | ")]
     case "validation.error":
-      return ["validation error", args.map(String).join(" | ")]
+      return ["validation error", args.map(Printable.text).join(" | ")]
     case "accessToken.setCustomClaim":
-      return ["access token", `${String(args[0])} = ${show(args[1])}`]
+      return ["access token", `${Printable.text(args[0])} = ${show(args[1])}`]
     case "user.setAppMetadata":
-      return ["app_metadata", `${String(args[0])} = ${show(args[1])}`]
+      return ["app_metadata", `${Printable.text(args[0])} = ${show(args[1])}`]
     case "user.setUserMetadata":
-      return ["user_metadata", `${String(args[0])} = ${show(args[1])}`]
+      return ["user_metadata", `${Printable.text(args[0])} = ${show(args[1])}`]
     case "notification.drop":
     case "notification.retry":
-      return [method, String(args[0])]
+      return [method, Printable.text(args[0])]
     case "authentication.challengeWith":
     case "authentication.challengeWithAny":
       return ["challenge", args.map(show).join(", ")]
     case "redirect.sendUserTo":
-      return ["redirect", String(args[0])]
+      return ["redirect", Printable.text(args[0])]
     case "prompt.render":
-      return ["form", String(args[0])]
+      return ["form", Printable.text(args[0])]
     case "access.rejectInvalidSubjectToken":
-      return ["invalid subject token", String(args[0])]
+      return ["invalid subject token", Printable.text(args[0])]
     case "authentication.setUserById":
-      return ["user", String(args[0])]
+      return ["user", Printable.text(args[0])]
     case "authentication.setUserByConnection":
-      return ["user", `${String(args[0])} ${show(args[1])} ${show(args[2])}`]
+      return ["user", `${Printable.text(args[0])} ${show(args[1])} ${show(args[2])}`]
     case "transaction.setResultUrl":
-      return ["result url", `${String(args[0])} ${show(args[1])}`]
+      return ["result url", `${Printable.text(args[0])} ${show(args[1])}`]
     case "cache.set":
       // Typically a bearer token kept between runs: shown as its digest, as `rulefx diff` shows it.
-      return ["cache set", `${String(args[0])} = ${CacheValue.shown(args[1])}`]
+      return ["cache set", `${Printable.text(args[0])} = ${CacheValue.shown(args[1])}`]
     case "cache.delete":
-      return ["cache delete", String(args[0])]
+      return ["cache delete", Printable.text(args[0])]
     default:
       return method === "cache.get" ? undefined : [method, args.map(show).join(", ")]
   }
@@ -375,7 +383,7 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
   const started = performance.now()
   const { rejection, timedOut } = yield* Effect.tryPromise({
     try: () => settled.run(() => handler(withSecrets, api)),
-    catch: (error) => String(error instanceof Error ? `${error.name}: ${error.message}` : error).split("\n")[0] ?? ""
+    catch: Printable.firstLine
   }).pipe(
     Effect.timeoutOption(limit),
     Effect.match({
@@ -407,7 +415,7 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
   const result: Result = {
     trigger: trigger.id,
     outcome,
-    reason: last?.args.map(String),
+    reason: last?.args.map(Printable.text),
     ...(rejection === undefined ? {} : { rejection }),
     ...(timedOut ? { timedOutMs: Duration.toMillis(limit) } : {}),
     decisions: calls.flatMap((call) => {

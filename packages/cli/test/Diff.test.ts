@@ -322,10 +322,10 @@ describe("Diff over hand-written Actions", () => {
         { path: "mfa", a: { provider: "any" }, b: { provider: "duo", options: { allowRememberBrowser: true } } },
         { path: "redirect", a: { url: "https://x.example/a" }, b: { url: "https://x.example/a", query: { q: 1 } } }
       ])
-      // Both redirect: no token is issued on that pass, so the scopes are listed apart (DiffRedirect.test.ts).
-      assert.deepStrictEqual(report.results[0]!.notIssued, [
-        { path: "scopes.read", a: "added" },
-        { path: "scopes.write", b: "added" }
+      // Both redirect: the scopes set on that pass are listed apart, under redirected. (DiffRedirect.test.ts).
+      assert.deepStrictEqual(report.results[0]!.onRedirectingPass, [
+        { path: "redirected.scopes.read", a: "added" },
+        { path: "redirected.scopes.write", b: "added" }
       ])
       const scopes = yield* Diff.diff(
         action("scopes-a", `api.accessToken.addScope("read")`),
@@ -492,7 +492,7 @@ describe("rulefx diff", () => {
       "pass",
       "same",
       "differences",
-      "notIssued",
+      "onRedirectingPass",
       "ignored",
       "covered",
       "a",

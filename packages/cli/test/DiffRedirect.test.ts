@@ -1,8 +1,9 @@
 /**
- * `rulefx diff` on a pass that redirects: Auth0 issues no token on it (the tokens come from the continue pass), so
- * when both Actions redirect, their differences in claims and scopes are listed as not counted, never a difference;
- * everything else (outcome, reason, metadata, MFA, the redirect itself) still counts, and when only one redirects,
- * so do the tokens. The migrated (legacy) Action sets no claim on such a pass, a typed rule of a mixed one does.
+ * `rulefx diff` on a pass that redirects: Auth0 is believed to keep the claims and scopes set there for the tokens
+ * issued after the continue pass (unconfirmed), so when both Actions redirect, their differences in claims and scopes
+ * are listed apart under `redirected.` and counted; `--ignore redirected` leaves out exactly them. Everything else
+ * (outcome, reason, metadata, MFA, the redirect itself) counts as before, and when only one redirects, the claims keep
+ * their own paths. The migrated (legacy) Action sets no claim on such a pass, a typed rule of a mixed one does.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
@@ -41,7 +42,7 @@ const legacy = () => action("legacy", `api.user.setAppMetadata("tier", "silver")
 const diff = (a: string, b: string) => Diff.diff(a, b, events)
 
 describe("DiffRedirect: a pass both Actions redirect on", () => {
-  it.effect("claims and scopes set on it are listed as not counted: the event is the same", () =>
+  it.effect("claims and scopes set on it are listed apart under redirected. and counted: the event differs", () =>
     Effect.gen(function*() {
       const mixed = action(
         "mixed",
@@ -52,19 +53,44 @@ describe("DiffRedirect: a pass both Actions redirect on", () => {
          ${terms}`
       )
       const report = yield* diff(legacy(), mixed)
-      assert.strictEqual(report.differ, 0)
+      assert.strictEqual(report.differ, 1)
       const [result] = report.results
-      assert.isTrue(result?.same)
+      assert.isFalse(result?.same)
       assert.deepStrictEqual(result?.differences, [])
-      assert.deepStrictEqual(result?.notIssued, [
-        { path: "claims.id.https://example.com/roles", b: ["user"] },
-        { path: "claims.access.https://example.com/roles", b: ["user"] },
-        { path: "scopes.read:orders", b: "added" }
+      assert.deepStrictEqual(result?.onRedirectingPass, [
+        { path: "redirected.claims.id.https://example.com/roles", b: ["user"] },
+        { path: "redirected.claims.access.https://example.com/roles", b: ["user"] },
+        { path: "redirected.scopes.read:orders", b: "added" }
       ])
       const text = Diff.render(report, { a: "legacy.js", b: "mixed.js" })
-      assert.include(text, "first-login: same\n")
-      assert.include(text, `  ${Diff.notIssuedNote}\n  claims.id.https://example.com/roles`)
-      assert.include(text, "1 event: 1 same, 0 differ (3 token differences on passes that redirect, not counted)")
+      assert.include(text, "first-login: differs\n")
+      assert.include(text, `  ${Diff.onRedirectingPassNote}\n  redirected.claims.id.https://example.com/roles`)
+      assert.include(text, "1 event: 0 same, 1 differ (3 token differences on passes that redirect)")
+    }))
+
+  it.effect("--ignore redirected leaves out exactly those: the event is the same; redirected.claims alone too", () =>
+    Effect.gen(function*() {
+      const mixed = action(
+        "mixed-ignored",
+        `api.idToken.setCustomClaim("https://example.com/roles", ["user"])
+         api.accessToken.addScope("read:orders")
+         api.user.setAppMetadata("tier", "silver")
+         ${terms}`
+      )
+      yield* Diff.checkIgnore(["redirected", "redirected.claims.id", "redirected.scopes"])
+      const report = yield* Diff.diff(legacy(), mixed, events, { ignore: ["redirected"] })
+      assert.strictEqual(report.differ, 0)
+      assert.deepStrictEqual(report.results[0]?.ignored, [
+        "redirected.claims.id.https://example.com/roles",
+        "redirected.scopes.read:orders"
+      ])
+      const claimsOnly = yield* Diff.diff(legacy(), mixed, events, { ignore: ["redirected.claims"] })
+      assert.deepStrictEqual(claimsOnly.results[0]?.onRedirectingPass.map((d) => d.path), [
+        "redirected.scopes.read:orders"
+      ])
+      // The plain claims path does not name a redirected one: ignoring claims hides no claim set before a redirect.
+      const plain = yield* Diff.diff(legacy(), mixed, events, { ignore: ["claims"] })
+      assert.strictEqual(plain.differ, 1)
     }))
 
   it.effect("only one of them redirects: the claims count as before", () =>
@@ -80,10 +106,10 @@ describe("DiffRedirect: a pass both Actions redirect on", () => {
         "claims.id.https://example.com/roles",
         "redirect"
       ])
-      assert.deepStrictEqual(report.results[0]?.notIssued, [])
+      assert.deepStrictEqual(report.results[0]?.onRedirectingPass, [])
     }))
 
-  it.effect("both redirect, but their metadata differs: a difference, the claims still listed apart", () =>
+  it.effect("both redirect, and their metadata differs: a difference, the claims listed apart", () =>
     Effect.gen(function*() {
       const mixed = action(
         "other-metadata",
@@ -95,10 +121,12 @@ describe("DiffRedirect: a pass both Actions redirect on", () => {
       assert.strictEqual(report.differ, 1)
       const [result] = report.results
       assert.deepStrictEqual(result?.differences, [{ path: "metadata.app.tier", a: "silver", b: "gold" }])
-      assert.deepStrictEqual(result?.notIssued.map((d) => d.path), ["claims.id.https://example.com/roles"])
+      assert.deepStrictEqual(result?.onRedirectingPass.map((d) => d.path), [
+        "redirected.claims.id.https://example.com/roles"
+      ])
       const text = Diff.render(report, { a: "legacy.js", b: "mixed.js" })
       assert.include(text, "first-login: differs\n")
-      assert.match(text, /metadata\.app\.tier +silver +gold\n {2}not counted: /)
+      assert.match(text, /metadata\.app\.tier +silver +gold\n {2}set on a pass that redirects: /)
     }))
 
   it.effect("both redirect, to different URLs or with MFA on one side: those still count", () =>
@@ -121,7 +149,7 @@ describe("DiffRedirect: a pass both Actions redirect on", () => {
     }))
 
   it.live(
-    "the command: exit 0 with the note; --json holds notIssued; exit 1 when only one redirects",
+    "the command: exit 1 with the note; --json holds onRedirectingPass; exit 0 with --ignore redirected",
     () =>
       Effect.promise(async () => {
         const mixed = action(
@@ -131,16 +159,18 @@ describe("DiffRedirect: a pass both Actions redirect on", () => {
          ${terms}`
         )
         const a = legacy()
-        const same = await RulefxBin.run(dir, "diff", a, mixed, "--events", events)
-        assert.strictEqual(same.code, 0, RulefxBin.show(same))
-        assert.include(same.stdout, Diff.notIssuedNote)
+        const counted = await RulefxBin.run(dir, "diff", a, mixed, "--events", events)
+        assert.strictEqual(counted.code, 1, RulefxBin.show(counted))
+        assert.include(counted.stdout, Diff.onRedirectingPassNote)
         const json = await RulefxBin.run(dir, "diff", a, mixed, "--events", events, "--json")
-        assert.strictEqual(json.code, 0, RulefxBin.show(json))
+        assert.strictEqual(json.code, 1, RulefxBin.show(json))
         const parsed = JSON.parse(json.stdout) as Diff.Report
-        assert.deepStrictEqual(parsed.results[0]?.notIssued, [{
-          path: "claims.id.https://example.com/roles",
+        assert.deepStrictEqual(parsed.results[0]?.onRedirectingPass, [{
+          path: "redirected.claims.id.https://example.com/roles",
           b: ["user"]
         }])
+        const ignored = await RulefxBin.run(dir, "diff", a, mixed, "--events", events, "--ignore", "redirected")
+        assert.strictEqual(ignored.code, 0, RulefxBin.show(ignored))
         const plain = action(
           "cli-plain",
           `api.idToken.setCustomClaim("https://example.com/roles", ["user"])

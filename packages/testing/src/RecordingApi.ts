@@ -9,7 +9,9 @@
  * `cache.delete`), after the call, so a refused write is in `calls` as well. It also records `authentication.*`,
  * `samlResponse.*`, `session.*` and `refreshToken.*` calls, and the early-access `transaction.addTargetScope`,
  * `removeTargetScope`, `setTargetScopes` and `clearTargetScopes` (which throw on an invalid scope, as `addScope`
- * does, and keep `targetScopes` live); `rules.wasExecuted` answers from `executedRules` (a read, not recorded).
+ * does, and keep `targetScopes` live); `rules.wasExecuted` answers from `executedRules` (a read, not recorded), and
+ * `redirect.canRedirect` as Auth0's does (a read, not recorded): false on a back-channel grant (a refresh token, the
+ * password grant, ...) or with `prompt=none` in the event's query (core's Redirect.nonInteractiveReason).
  *
  * @since 0.1.0
  */
@@ -23,8 +25,10 @@ import {
   type SessionApi,
   type TargetScopesApi
 } from "@rulefx/adapter-auth0/PostLoginApi"
+import { nonInteractiveReason } from "@rulefx/core/Redirect"
 import { makeMemoryCache } from "./internal/memoryCache.ts"
 import { chaining, recordingCache } from "./internal/recording.ts"
+import * as Printable from "./Printable.ts"
 import * as Tokens from "./Tokens.ts"
 
 /**
@@ -79,6 +83,8 @@ export interface RecordingApi extends PostLoginApi {
   readonly session: SessionApi
   readonly refreshToken: RefreshTokenApi
   readonly rules: { readonly wasExecuted: (ruleId: string) => boolean }
+  /** Auth0's (deprecated in its typings) `canRedirect` too: whether the login can be sent away. */
+  readonly redirect: PostLoginApi["redirect"] & { readonly canRedirect: () => boolean }
   readonly calls: ReadonlyArray<Call>
   readonly summary: () => Summary
   /** The state Auth0 appends to a redirect and expects back in the returned token (`validateToken`). */
@@ -160,6 +166,7 @@ export const make = (options: Options = {}): RecordingApi => {
     multifactor: { enable: record("multifactor.enable") },
     redirect: {
       sendUserTo: record("redirect.sendUserTo"),
+      canRedirect: () => nonInteractiveReason(event) === undefined,
       // As Auth0's: HS256 with sub, iss, exp (default 900 s), ip and the payload. The call is recorded without the secret.
       encodeToken: ({ expiresInSeconds, payload, secret }) => {
         calls.push({ method: "redirect.encodeToken", args: [{ payload, expiresInSeconds }] })
@@ -275,7 +282,7 @@ export const decisive = (calls: ReadonlyArray<Call>): ReadonlyArray<Call> =>
 
 // defineProperty, so a claim named "__proto__" is recorded as a key instead of replacing the prototype.
 const set = (target: Record<string, unknown>, key: unknown, value: unknown) =>
-  Object.defineProperty(target, String(key), { value, enumerable: true, writable: true, configurable: true })
+  Object.defineProperty(target, Printable.text(key), { value, enumerable: true, writable: true, configurable: true })
 
 /**
  * Summarises calls: the last deny reason, claims and metadata by key (later calls win), scopes, MFA and redirect;
@@ -307,7 +314,7 @@ export const summarize = (calls: ReadonlyArray<Call>): Summary => {
   for (const { method, args } of calls) {
     switch (method) {
       case "access.deny":
-        summary.denied = String(args[0])
+        summary.denied = Printable.text(args[0])
         break
       case "idToken.setCustomClaim":
         set(summary.idTokenClaims, args[0], args[1])
@@ -316,10 +323,10 @@ export const summarize = (calls: ReadonlyArray<Call>): Summary => {
         set(summary.accessTokenClaims, args[0], args[1])
         break
       case "accessToken.addScope":
-        summary.scopesAdded.push(String(args[0]))
+        summary.scopesAdded.push(Printable.text(args[0]))
         break
       case "accessToken.removeScope":
-        summary.scopesRemoved.push(String(args[0]))
+        summary.scopesRemoved.push(Printable.text(args[0]))
         break
       case "user.setAppMetadata":
         set(summary.appMetadata, args[0], args[1])
@@ -328,24 +335,24 @@ export const summarize = (calls: ReadonlyArray<Call>): Summary => {
         set(summary.userMetadata, args[0], args[1])
         break
       case "multifactor.enable":
-        summary.mfa = String(args[0])
+        summary.mfa = Printable.text(args[0])
         if (typeof args[1] === "object" && args[1] !== null) flow.mfaOptions = { ...args[1] }
         else delete flow.mfaOptions
         break
       case "redirect.sendUserTo":
-        summary.redirect = String(args[0])
+        summary.redirect = Printable.text(args[0])
         break
       case "prompt.render":
-        flow.prompt = String(args[0])
+        flow.prompt = Printable.text(args[0])
         break
       case "validation.error":
-        flow.validationError = { code: String(args[0]), message: String(args[1]) }
+        flow.validationError = { code: Printable.text(args[0]), message: Printable.text(args[1]) }
         break
       case "transaction.setMetadata":
         set(flow.transactionMetadata ??= {}, args[0], args[1])
         break
       case "authentication.recordMethod":
-        ;(flow.authenticationMethods ??= []).push(String(args[0]))
+        ;(flow.authenticationMethods ??= []).push(Printable.text(args[0]))
         break
     }
   }

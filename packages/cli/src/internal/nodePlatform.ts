@@ -312,9 +312,53 @@ export const layer: Layer.Layer<
   Layer.succeed(ChildProcessSpawner.ChildProcessSpawner, childProcessSpawner)
 )
 
+// Whether the command ran code it does not own (an Action: `rulefx run`, `rulefx diff`), which may have left a timer
+// or a socket behind: the process then exits when the command is done, with the command's code.
+let untrusted = false
+// Whether something the Action left running failed after the command was done (`failAfterDone`).
+let failedAfter = false
+
+/**
+ * Says the command runs an Action in this process: once it is done (its report printed), the process exits with the
+ * command's code, whatever timer the Action left (a module-level `setInterval`) and whatever it did to the exit code.
+ */
+export const exitWhenDone = (): void => {
+  untrusted = true
+}
+
+/** Says something an Action left running failed after its runs (a throw on a timer): the process exits non-zero. */
+export const failAfterDone = (): void => {
+  failedAfter = true
+}
+
+/** How long what an Action left running may still finish (and fail the command) before the process exits. */
+export const graceMs = 1_000
+
+// Node's undocumented way out under process.exit, which takes its own code.
+interface Exits {
+  reallyExit: (code?: number) => never
+}
+
+/**
+ * Exits with `code` (1 if something failed after the command was done) once what an Action left running has had
+ * `graceMs` (sooner when nothing is left): an `exit` listener (an Action's) that sets `process.exitCode`, or calls
+ * `process.reallyExit` with a code of its own, cannot change it.
+ */
+const exitWith = (code: number): void => {
+  const final = () => (code === 0 && failedAfter ? 1 : code)
+  const exits = process as unknown as Exits
+  const reallyExit = exits.reallyExit.bind(process)
+  exits.reallyExit = () => reallyExit(final())
+  process.exitCode = code
+  // Added now, the last of the listeners there are: what one before it set is put back.
+  process.on("exit", () => void (process.exitCode = final()))
+  setTimeout(() => process.exit(final()), graceMs).unref()
+}
+
 /**
  * Runs the main Effect: reports a failure (unless already reported) and sets the exit code; SIGINT and SIGTERM
- * interrupt it, and then the process exits with the teardown's code.
+ * interrupt it, and then the process exits with the teardown's code. After `exitWhenDone`, it exits with that code
+ * however the command ended.
  */
 export const runMain: <E, A>(effect: Effect.Effect<A, E>) => void = Runtime.makeRunMain(({ fiber, teardown }) => {
   let signalled = false
@@ -326,7 +370,8 @@ export const runMain: <E, A>(effect: Effect.Effect<A, E>) => void = Runtime.make
     process.off("SIGINT", onSignal)
     process.off("SIGTERM", onSignal)
     teardown(exit, (code) => {
-      if (signalled || code !== 0) process.exit(code)
+      if (untrusted) exitWith(code)
+      else if (signalled || code !== 0) process.exit(code)
     })
   })
   process.on("SIGINT", onSignal)

@@ -5,11 +5,13 @@
  * moment it settles (or throws, or the run is stopped), keeps a copy of the calls recorded so far: values copied
  * deeply (plain objects, arrays, Maps, Sets, Dates, URLs, typed arrays, and other objects with their prototype and
  * own properties), shared and cyclic references kept as they were. The copy is bounded: below `maxDepth` levels, or
- * past `maxNodes` values in all, a value is kept as it is (by reference).
+ * past `maxNodes` values in all, a value is kept as it is (by reference). A value that cannot be read (a revoked Proxy,
+ * one whose traps throw) is copied as a marker of its own (`unreadable`), which never equals another value.
  *
  * This module works with promises: it wraps the handler's own.
  */
 import type * as RecordingApi from "@rulefx/testing/RecordingApi"
+import { randomBytes } from "node:crypto"
 
 /** Levels of a value copied; deeper values are kept by reference. */
 export const maxDepth = 64
@@ -17,8 +19,21 @@ export const maxDepth = 64
 /** Values copied in one snapshot; past that, values are kept by reference. */
 export const maxNodes = 100_000
 
+/**
+ * What a value that cannot be read is copied as: a marker with a random part, so that it never equals another (two
+ * unreadable claims are not "the same"), and carries nothing the value held.
+ */
+export const unreadable = (): string => `<unreadable value, not compared ${randomBytes(8).toString("hex")}>`
+
 const copyOf = (seen: Map<object, unknown>, budget: { nodes: number }) => {
   const copy = (value: unknown, depth: number): unknown => {
+    try {
+      return copyValue(value, depth)
+    } catch {
+      return unreadable()
+    }
+  }
+  const copyValue = (value: unknown, depth: number): unknown => {
     if (typeof value !== "object" || value === null) return value
     const known = seen.get(value)
     if (known !== undefined) return known
@@ -50,7 +65,7 @@ const copyOf = (seen: Map<object, unknown>, budget: { nodes: number }) => {
 }
 
 // An object with its prototype and own properties (a value's getters kept as they are). One whose properties cannot be
-// read (a Proxy that throws) is kept by reference.
+// read (a Proxy that throws) is `unreadable`.
 const copyObject = (
   value: object,
   depth: number,
@@ -58,7 +73,7 @@ const copyObject = (
   seen: Map<object, unknown>
 ): unknown => {
   const descriptors = ownDescriptors(value)
-  if (descriptors === undefined) return value
+  if (descriptors === undefined) return unreadable()
   const out = Object.create(Object.getPrototypeOf(value) as object | null) as object
   seen.set(value, out)
   for (const key of Reflect.ownKeys(descriptors)) {

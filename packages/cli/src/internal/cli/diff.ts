@@ -8,12 +8,14 @@ import * as SecretsFile from "../../SecretsFile.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
 import * as EventSet from "../diff/eventSet.ts"
+import * as NodePlatform from "../nodePlatform.ts"
 import { CommandFailed } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
 
 const afterRuns = (): void => {
   process.exitCode = 1
+  NodePlatform.failAfterDone()
   process.stderr.write("rulefx diff: an Action threw after its run ended (not shown: it may hold a secret)\n")
 }
 
@@ -83,6 +85,8 @@ export const diff = Command.make(
   Effect.fnUntraced(function*(
     { a, b, events, ignore, json, live, maxEventBytes, maxFileBytes, resume, secrets, strict, timeout, trigger }
   ) {
+    // The Actions run in this process: once the report is printed, the process exits with the command's code.
+    NodePlatform.exitWhenDone()
     if (timeout <= 0) return yield* new CommandFailed({ reason: "--timeout must be a positive number of seconds" })
     if (maxFileBytes <= 0 || maxEventBytes <= 0) {
       return yield* new CommandFailed({

@@ -13,6 +13,7 @@ import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
 import * as CacheValue from "../diff/cacheValue.ts"
 import * as Scrub from "../diff/scrub.ts"
+import * as NodePlatform from "../nodePlatform.ts"
 import { CommandFailed } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
@@ -68,6 +69,8 @@ export const run = Command.make(
     )
   },
   Effect.fnUntraced(function*({ action, event, expect, json, resume, secrets, strict, timeout, trigger }) {
+    // The Action runs in this process: once the report is printed, the process exits with the command's code.
+    NodePlatform.exitWhenDone()
     if (timeout <= 0) return yield* new CommandFailed({ reason: "--timeout must be a positive number of seconds" })
     const other = yield* otherTrigger(action, trigger)
     if (other !== undefined) {

@@ -1,11 +1,12 @@
 /**
  * The process while `rulefx diff` runs two Actions in it: an Action must not end it, nor crash it. While the guard
- * is up, `process.exit` throws (in a handler, its run rejects; on a timer, it is an uncaught exception), the process's
- * exit code says failure (a way out the guard does not cover, `process.kill`, `process.reallyExit`, still exits
+ * is up, `process.exit` and `process.reallyExit` throw (in a handler, its run rejects; on a timer, it is an uncaught
+ * exception), the process's exit code says failure (a way out the guard does not cover, `process.kill`, still exits
  * non-zero), and an uncaught exception or an unhandled rejection is kept, not printed with its stack (which may hold a
  * secret), and given to the Action it came from: the one whose file its stack names, else the one running. The
  * process's own listeners are put back after.
  */
+import * as Printable from "@rulefx/testing/Printable"
 import * as Effect from "effect/Effect"
 
 /** Which Action: the first (`a`) or the second (`b`). */
@@ -23,21 +24,38 @@ export interface Guard {
   readonly take: () => ReadonlyArray<Crash>
 }
 
-const firstLine = (error: unknown): string =>
-  String(error instanceof Error ? `${error.name}: ${error.message}` : error).split("\n")[0] ?? ""
+// An Error's stack, or "" (a revoked Proxy or a throwing getter gives none).
+const stackOf = (error: unknown): string => {
+  try {
+    return error instanceof Error ? Printable.text(error.stack) : ""
+  } catch {
+    return ""
+  }
+}
 
 const events = ["uncaughtException", "unhandledRejection"] as const
 
-// process.exit throwing and the exit code at failure; gives what puts them back.
+// Node's undocumented way out under process.exit, which takes its own code.
+interface Exits {
+  reallyExit: (code?: number) => never
+}
+
+// process.exit and process.reallyExit throwing and the exit code at failure; gives what puts them back.
 const noExit = (): () => void => {
   const exit = process.exit
+  const exits = process as unknown as Exits
+  const reallyExit = exits.reallyExit
   process.exit = (code?: string | number | null) => {
     throw new Error(`process.exit(${code ?? ""}) called: rulefx diff does not let an Action end the process`)
+  }
+  exits.reallyExit = (code?: number) => {
+    throw new Error(`process.reallyExit(${code ?? ""}) called: rulefx diff does not let an Action end the process`)
   }
   const exitCode = process.exitCode
   process.exitCode = 1
   return () => {
     process.exit = exit
+    exits.reallyExit = reallyExit
     process.exitCode = exitCode
   }
 }
@@ -61,14 +79,14 @@ export const guarded = <A, E, R>(
       const crashes: Array<Crash> = []
       const guard: Guard = { running: "a", take: () => crashes.splice(0) }
       const sideOf = (error: unknown): Side => {
-        const stack = error instanceof Error ? String(error.stack) : ""
+        const stack = stackOf(error)
         const named = (["a", "b"] as const).filter((side) => stack.includes(files[side]))
         return named.length === 1 ? named[0]! : guard.running
       }
       const onException = (error: unknown) =>
-        void crashes.push({ side: sideOf(error), text: `uncaught exception: ${firstLine(error)}` })
+        void crashes.push({ side: sideOf(error), text: `uncaught exception: ${Printable.firstLine(error)}` })
       const onRejection = (error: unknown) =>
-        void crashes.push({ side: sideOf(error), text: `unhandled rejection: ${firstLine(error)}` })
+        void crashes.push({ side: sideOf(error), text: `unhandled rejection: ${Printable.firstLine(error)}` })
       const saved = events.map((event) => [event, process.rawListeners(event as "exit")] as const)
       for (const event of events) process.removeAllListeners(event)
       process.on("uncaughtException", onException)

@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto"
 import { isDeepStrictEqual } from "node:util"
 import type * as LocalRun from "../../LocalRun.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
+import * as Settled from "../settled.ts"
 import * as CacheValue from "./cacheValue.ts"
 import * as Depth from "./depth.ts"
 import type { Sent } from "./httpTape.ts"
@@ -181,15 +182,24 @@ const requests = (sent: ReadonlyArray<Sent>): Array<Entry> => {
 // What goes into the tokens Auth0 issues when the login ends: the ID- and access-token claims, and the scopes.
 const tokenFields: ReadonlySet<string> = new Set(["claims", "scopes"])
 
-/** Whether a path is one of the tokens': a claim or a scope. */
-export const isToken = (path: ReadonlyArray<string>): boolean => tokenFields.has(path[0] ?? "")
-
 /**
- * Whether both runs redirect: Auth0 then issues no token on that pass (the login goes on in the continue pass, which
- * issues them), so what either set for its tokens cannot reach one.
+ * Whether both runs redirect: the claims and scopes either set on that pass are then listed apart (`redirected.*`),
+ * still counted: Auth0 is believed to keep them for the tokens issued after the continue pass.
  */
 export const bothRedirect = (a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): boolean =>
   [a, b].every((entries) => entries.some((entry) => entry.path.length === 1 && entry.path[0] === "redirect"))
+
+/** The first part of a claim's or scope's path set on a pass both Actions redirect on. */
+export const redirectedField = "redirected"
+
+/**
+ * A run's entries on a pass both Actions redirect on: its claims and scopes under `redirected.` (so that `--ignore
+ * redirected` names exactly them), the rest as they were.
+ */
+export const onRedirectingPass = (entries: ReadonlyArray<Entry>): ReadonlyArray<Entry> =>
+  entries.map((entry) =>
+    tokenFields.has(entry.path[0] ?? "") ? { ...entry, path: [redirectedField, ...entry.path] } : entry
+  )
 
 /** The path as `--ignore` and the report write it: its parts joined by dots. */
 export const pathText = (path: ReadonlyArray<string>): string => path.join(".")
@@ -207,6 +217,7 @@ const kinds = [
   "rejection",
   "claims",
   "scopes",
+  "redirected",
   "metadata",
   "mfa",
   "redirect",
@@ -227,6 +238,7 @@ const parts: Readonly<Record<string, ReadonlyArray<string> | undefined>> = {
   mfa: [],
   redirect: [],
   claims: ["id", "access"],
+  redirected: ["claims", "scopes"],
   metadata: ["app", "user"]
 }
 
@@ -249,7 +261,15 @@ export const ignoreProblem = (ignore: string): string | undefined => {
 const tooDeep = (): string =>
   `<nested deeper than ${Depth.maxDepth} levels, not compared ${randomBytes(8).toString("hex")}>`
 
-const bounded = (entry: Entry): Entry => Depth.nestsDeeper(entry.value) ? { path: entry.path, value: tooDeep() } : entry
+// A value that cannot be walked (a Proxy whose traps throw, kept by reference past the snapshot's bounds) is marked as
+// one that cannot be read: it differs from every other.
+const bounded = (entry: Entry): Entry => {
+  try {
+    return Depth.nestsDeeper(entry.value) ? { path: entry.path, value: tooDeep() } : entry
+  } catch {
+    return { path: entry.path, value: Settled.unreadable() }
+  }
+}
 
 const byKey = (list: ReadonlyArray<Entry>) => new Map(list.map((entry) => [key(entry.path), bounded(entry)]))
 
