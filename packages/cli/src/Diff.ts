@@ -732,7 +732,10 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
         ]
     )
   )
-  return [...blocks, summary, ...note, ...late, ...report.notes.map((n) => `note: ${n}`)].join("\n\n")
+  // Notes name events and api methods as the Actions gave them: printed escaped, as the table is.
+  return [...blocks, summary, ...note, ...[...late, ...report.notes.map((n) => `note: ${n}`)].map(printable)].join(
+    "\n\n"
+  )
 }
 
 /**

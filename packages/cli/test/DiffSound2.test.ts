@@ -234,3 +234,17 @@ describe("DiffSound2: bounded late calls", () => {
       assert.match(late.at(-1)!, /^and \d+ more$/)
     }))
 })
+
+describe("what the report prints is printable", () => {
+  it.effect("a late api call's method and the event's name in a note are escaped like the table", () =>
+    Effect.gen(function*() {
+      const a = action("ansi-a", `setTimeout(() => api["\\u001b[8m"](), 5)`)
+      const b = action("ansi-b", `await new Promise((r) => setTimeout(r, 100))`)
+      const named = file("ansi.jsonl", JSON.stringify({ name: "evil\u001b[2J", event: minimalEvent() }) + "\n")
+      const report = yield* Diff.diff(a, b, named)
+      // ESC[8m hides what follows (the summary, the ERROR lines) on a terminal: escaped in the notes as in the table.
+      const text = Diff.render(report, { a: "a", b: "b" })
+      assert.notInclude(text, "\u001b")
+      assert.include(text, "\\u001b[8m")
+    }))
+})
