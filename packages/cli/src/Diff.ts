@@ -447,21 +447,20 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   const limitMs = Duration.toMillis(Duration.fromInputUnsafe(options.timeout ?? LocalRun.auth0TimeLimit))
   const tape = HttpTape.makeTape()
   const replay: HttpTape.Replay = { sent: [], outOfOrder: [] }
-  guard.running = "a"
-  const ranA = yield* runSide(
-    runner,
-    a.handlers[one.pass]!,
-    one,
-    runOptions,
-    (real) => HttpTape.recording(real, tape),
-    tape.sent
-  )
-  guard.running = "b"
-  const ranB = yield* runSide(
-    runner,
-    b.handlers[one.pass]!,
-    one,
-    runOptions,
+  // One Action's run, with the guard told which is running (what escapes it is that run's).
+  const side = (
+    name: "a" | "b",
+    action: Action,
+    fetch: Parameters<typeof runSide>[4],
+    sent: ReadonlyArray<HttpTape.Sent>
+  ) => {
+    guard.running = name
+    return runSide(runner, action.handlers[one.pass]!, one, runOptions, fetch, sent)
+  }
+  const ranA = yield* side("a", a, (real) => HttpTape.recording(real, tape), tape.sent)
+  const ranB = yield* side(
+    "b",
+    b,
     (real) => HttpTape.replaying(real, tape, replay, options.live === true, limitMs),
     replay.sent
   )

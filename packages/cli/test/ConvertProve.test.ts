@@ -10,6 +10,7 @@ import { assert, describe, it } from "@effect/vitest"
 import type * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as Convert from "@rulefx/cli/Convert"
 import * as RuleDifferential from "@rulefx/cli/RuleDifferential"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
 import { join } from "node:path"
 import * as Proof from "../src/internal/convert/proof.ts"
@@ -141,17 +142,8 @@ describe("ConvertProve: convert runs its test's comparison before it says conver
     }), 60_000)
 
   it("a differing login is described by its fields, its secrets never shown", () => {
-    const summary = {
-      denied: undefined,
-      idTokenClaims: {},
-      accessTokenClaims: {},
-      scopesAdded: [],
-      scopesRemoved: [],
-      appMetadata: {},
-      userMetadata: {},
-      mfa: undefined,
-      redirect: undefined
-    }
+    // An empty summary, as a fresh recording api gives it.
+    const summary = RecordingApi.make().summary()
     const line = Proof.describe({
       event: "generated-7",
       login: { secrets: { KEY: "differential-KEY" } },

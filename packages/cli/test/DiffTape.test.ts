@@ -68,46 +68,37 @@ describe("Diff: stream request bodies", () => {
       assert.deepStrictEqual(received, ["amount=1", "amount=1", "amount=1", "amount=1"])
     }).pipe(Effect.scoped))
 
-  it.effect("a stream body over the cap is sent whole, and is never the same as another", () =>
-    Effect.gen(function*() {
-      const sizes: Array<number> = []
-      const server = yield* serving((_, body, response) => {
-        sizes.push(body.length)
-        response.end("ok")
-      })
-      const big = action(
-        "big-stream",
-        `const chunk = new Uint8Array(1024 * 1024).fill(97)
-         let n = 0
-         const body = new ReadableStream({ pull: (c) => n++ < 17 ? c.enqueue(chunk) : c.close() })
-         await fetch(event.secrets.URL + "/upload", { method: "POST", body, duplex: "half" })`
-      )
-      const report = yield* Diff.diff(big, big, eventsFor(server.url))
-      assert.isFalse(report.results[0]!.same, JSON.stringify(report.results[0]))
-      assert.include(JSON.stringify(report.results[0]!.differences), "not compared")
-      assert.deepStrictEqual(sizes, [17 * 1024 * 1024])
-    }).pipe(Effect.scoped))
-
-  it.effect("a Request object's stream body over the cap is sent whole, and is never the same as another", () =>
-    Effect.gen(function*() {
-      const sizes: Array<number> = []
-      const server = yield* serving((_, body, response) => {
-        sizes.push(body.length)
-        response.end("ok")
-      })
-      // Before: the Request's copy was read whole (copy.text()), without the cap a body given in init has.
-      const big = action(
+  // A stream given in init, and one a Request holds (its copy was read whole, without the cap, before).
+  for (
+    const [form, name, send] of [
+      ["a stream body", "big-stream", `fetch(event.secrets.URL + "/upload", { method: "POST", body, duplex: "half" })`],
+      [
+        "a Request object's stream body",
         "big-request-stream",
-        `const chunk = new Uint8Array(1024 * 1024).fill(97)
-         let n = 0
-         const body = new ReadableStream({ pull: (c) => n++ < 17 ? c.enqueue(chunk) : c.close() })
-         await fetch(new Request(event.secrets.URL + "/upload", { method: "POST", body, duplex: "half" }))`
-      )
-      const report = yield* Diff.diff(big, big, eventsFor(server.url))
-      assert.isFalse(report.results[0]!.same, JSON.stringify(report.results[0]))
-      assert.include(JSON.stringify(report.results[0]!.differences), "not compared")
-      assert.deepStrictEqual(sizes, [17 * 1024 * 1024])
-    }).pipe(Effect.scoped))
+        `fetch(new Request(event.secrets.URL + "/upload", { method: "POST", body, duplex: "half" }))`
+      ]
+    ] as const
+  ) {
+    it.effect(`${form} over the cap is sent whole, and is never the same as another`, () =>
+      Effect.gen(function*() {
+        const sizes: Array<number> = []
+        const server = yield* serving((_, body, response) => {
+          sizes.push(body.length)
+          response.end("ok")
+        })
+        const big = action(
+          name,
+          `const chunk = new Uint8Array(1024 * 1024).fill(97)
+           let n = 0
+           const body = new ReadableStream({ pull: (c) => n++ < 17 ? c.enqueue(chunk) : c.close() })
+           await ${send}`
+        )
+        const report = yield* Diff.diff(big, big, eventsFor(server.url))
+        assert.isFalse(report.results[0]!.same, JSON.stringify(report.results[0]))
+        assert.include(JSON.stringify(report.results[0]!.differences), "not compared")
+        assert.deepStrictEqual(sizes, [17 * 1024 * 1024])
+      }).pipe(Effect.scoped))
+  }
 })
 
 /** An Action that POSTs to `first` and `second` together, as facts do. */
