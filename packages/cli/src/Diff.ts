@@ -60,6 +60,7 @@ import * as HttpTape from "./internal/diff/httpTape.ts"
 import * as Outcome from "./internal/diff/outcome.ts"
 import * as Runners from "./internal/diff/runners.ts"
 import * as Scrub from "./internal/diff/scrub.ts"
+import * as Sockets from "./internal/diff/sockets.ts"
 import * as LocalRun from "./LocalRun.ts"
 import * as Triggers from "./Triggers.ts"
 
@@ -115,8 +116,14 @@ export interface Side {
   readonly rejection?: string
   /** How many HTTP requests the run sent (the second run's replayed ones included). */
   readonly requests: number
-  /** How many of them went out through `node:http`/`node:https`, which is not recorded and replayed. */
+  /** How many of them went out through `node:http`/`node:https` or as HTTP/2 streams, which are not recorded and replayed. */
   readonly live: number
+  /**
+   * The connections the run opened over a socket of its own (`node:net`, `node:tls`, `node:http2`) by the time its
+   * handler settled, as `host:port`: not replayed (both runs open them), compared only by whether each run opened one
+   * (`sockets.<host:port>`); absent when there were none.
+   */
+  readonly sockets?: ReadonlyArray<string>
   /** The time limit, in milliseconds, when the handler had not settled by then (the outcome is "rejected"). */
   readonly timedOutMs?: number
   /**
@@ -358,12 +365,18 @@ export const served = (
     Effect.orElseSucceed(() => ({ triggers: [], handlers: [] }))
   )
 
-const sideOf = (result: Runners.Run, sent: ReadonlyArray<HttpTape.Sent>, late: ReadonlyArray<string>): Side => ({
+const sideOf = (
+  result: Runners.Run,
+  sent: ReadonlyArray<HttpTape.Sent>,
+  opened: ReadonlyArray<string>,
+  late: ReadonlyArray<string>
+): Side => ({
   outcome: result.outcome,
   ...(result.reason === undefined ? {} : { reason: result.reason }),
   ...(result.rejection === undefined ? {} : { rejection: result.rejection }),
   requests: sent.length,
-  live: sent.filter((request) => request.body === HttpTape.nodeHttpBody).length,
+  live: sent.filter(Sockets.isLive).length,
+  ...(opened.length === 0 ? {} : { sockets: opened }),
   ...(result.timedOutMs === undefined ? {} : { timedOutMs: result.timedOutMs }),
   ...(late.length === 0 ? {} : { late })
 })
@@ -379,26 +392,36 @@ const runSide = Effect.fn("Diff.runSide")(function*(
   sent: ReadonlyArray<HttpTape.Sent>
 ) {
   let kept = 0
-  const settled = () => void (kept = sent.length)
+  // The connections it opens over sockets of its own (Sockets), and how many of them by the time it settled.
+  const opened: Array<string> = []
+  let keptOpened = 0
+  const settled = () => {
+    kept = sent.length
+    keptOpened = opened.length
+  }
   const result = yield* HttpTape.withFetch(
     fetch,
     HttpTape.observingNodeHttp(
       sent as Array<HttpTape.Sent>,
-      runner.run(handler, structuredClone(one.event), {
-        ...options,
-        settled
-      })
+      Sockets.observing(opened, sent as Array<HttpTape.Sent>, (own) =>
+        runner.run(own(handler), structuredClone(one.event), {
+          ...options,
+          settled
+        }))
     )
   )
   const sentBy = sent.slice(0, kept)
+  const openedBy = opened.slice(0, keptOpened)
   return {
     result,
     sent: sentBy,
-    entries: result.entries(sentBy),
+    opened: openedBy,
+    entries: [...result.entries(sentBy), ...Sockets.entries(openedBy)],
     late: () =>
       capped([
         ...result.late().map((method) => `api.${method}`),
-        ...sent.slice(kept).map((request) => `${request.method} ${request.url}`)
+        ...sent.slice(kept).map((request) => `${request.method} ${request.url}`),
+        ...opened.slice(keptOpened).map((target) => `socket ${target}`)
       ])
   }
 })
@@ -496,8 +519,8 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
     onRedirectingPass: scrub(onRedirectingPass),
     ignored: scrub(all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path))),
     covered,
-    a: scrub(sideOf(runA.result, runA.sent, runA.late())),
-    b: scrub(sideOf(runB.result, runB.sent, runB.late()))
+    a: scrub(sideOf(runA.result, runA.sent, runA.opened, runA.late())),
+    b: scrub(sideOf(runB.result, runB.sent, runB.opened, runB.late()))
   }
   return { result, continues: runA.result.continues || runB.result.continues }
 })
@@ -527,6 +550,21 @@ const crashed = <S extends { readonly result: Runners.Run; readonly entries: Rea
   return { ...run, result: { ...run.result, outcome: "rejected", rejection }, entries }
 }
 
+// The connections both Actions opened to one target, each with the number of events it was in: what went over them
+// is not compared.
+const socketNotes = (results: ReadonlyArray<EventResult>): ReadonlyArray<string> => {
+  const events = new Map<string, number>()
+  for (const r of results) {
+    for (const target of Sockets.both(r.a.sockets ?? [], r.b.sockets ?? [])) {
+      events.set(target, (events.get(target) ?? 0) + 1)
+    }
+  }
+  return [...events].map(([target, n]) =>
+    `both Actions opened a socket of their own to ${target} (${plural(n, "event", "events")}): what went over it is ` +
+    `not compared (rulefx diff cannot replay a raw socket; both runs connected for real)`
+  )
+}
+
 /**
  * Runs every event through both Actions, one event at a time, and compares what each made of the login. `unran`: the
  * handlers only one Action exports, which no case runs, for the report's notes.
@@ -548,7 +586,7 @@ export const compare = Effect.fn("Diff.compare")(function*(
     (guard) => Effect.forEach(cases, (one) => runEvent(a, b, one, options, guard))
   )
   const results = runs.map((run) => run.result)
-  const notes = notesOn(unran, runs.some((run) => run.continues), cases)
+  const notes = [...notesOn(unran, runs.some((run) => run.continues), cases), ...socketNotes(results)]
   const same = results.filter((r) => r.same).length
   const unusedIgnores = [...new Set(options.ignore ?? [])].filter((path) =>
     !results.some((r) => r.covered.includes(path))
@@ -716,7 +754,7 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
   const note = live === 0
     ? []
     : [
-      `note: ${live} request${live === 1 ? "" : "s"} went out through node:http(s), from both Actions: rulefx diff ` +
+      `note: ${live} request${live === 1 ? "" : "s"} went out through node:http(s) or HTTP/2, from both Actions: rulefx diff ` +
       `records and replays fetch only, so a service whose answers change can make these runs differ`
     ]
   const late = report.results.flatMap((r) =>

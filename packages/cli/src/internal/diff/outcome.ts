@@ -223,7 +223,8 @@ const kinds = [
   "redirect",
   "cache",
   "calls",
-  "requests"
+  "requests",
+  "sockets"
 ]
 const rank = (path: ReadonlyArray<string>): number => kinds.indexOf(path[0] ?? "")
 

@@ -1,0 +1,165 @@
+/**
+ * Connections an Action opens outside `fetch` and `node:http(s)`, for `rulefx diff`: a socket of its own
+ * (`node:net`, `node:tls`: a database, an SMTP or syslog client) and `node:http2` (gRPC and Firestore clients). Neither
+ * can be recorded and replayed as a request: both runs open them for real, and they are only noted, so that one only
+ * one Action opens is still a difference.
+ *
+ * A client socket is seen where Node opens it (`Socket.prototype.connect`, which `net.connect`, `tls.connect` and
+ * `http2.connect` call; wrapped for the length of one run, which names its host and port), and through Node's
+ * `net.client.socket` diagnostics channel, which a connect kept from before the run still publishes to. A socket that
+ * node:http(s)'s agent or fetch opens (its frames are Node's own `_http_agent`, `_http_client` or undici) is not one:
+ * their requests are observed as requests (HttpTape). An HTTP/2 stream is noted as a request (`http2.client.stream.created`,
+ * Node 22), by its method and URL, as a node:http one is.
+ */
+import * as Effect from "effect/Effect"
+import { AsyncLocalStorage } from "node:async_hooks"
+import * as DiagnosticsChannel from "node:diagnostics_channel"
+import { Socket } from "node:net"
+import type { Sent } from "./httpTape.ts"
+import * as HttpTape from "./httpTape.ts"
+import type { Entry } from "./outcome.ts"
+
+/** The body `requests.*` shows for a request sent as an HTTP/2 stream, which is not recorded. */
+export const http2Body = "<node:http2, sent live>"
+
+/** Whether a request went out live (node:http(s), HTTP/2), not through the recorded fetch. */
+export const isLive = (request: Sent): boolean => request.body === HttpTape.nodeHttpBody || request.body === http2Body
+
+/** What a `sockets.<host:port>` entry holds: both runs opened the connection, and what went over it is not replayed. */
+export const notReplayed = "<opened, not replayed>"
+
+// Node's frames that open a socket for a request already observed: node:http(s)'s agent and client, fetch's undici.
+const observedFrames = ["node:_http_agent", "node:_http_client", "node:internal/deps/undici/"]
+
+// The files of the frames that called this, as far back as 100 frames (whatever the Action set the limit or the
+// stack's format to).
+const callers = (): ReadonlyArray<string> => {
+  const { prepareStackTrace, stackTraceLimit } = Error
+  const holder: { stack?: unknown } = {}
+  try {
+    Error.stackTraceLimit = 100
+    Error.prepareStackTrace = (_, frames) => frames.map((frame) => frame.getFileName() ?? "")
+    Error.captureStackTrace(holder)
+    // The stack is formatted when first read: while the format above is in place.
+    const files = holder.stack
+    return Array.isArray(files) ? files as ReadonlyArray<string> : []
+  } finally {
+    Error.prepareStackTrace = prepareStackTrace
+    Error.stackTraceLimit = stackTraceLimit
+  }
+}
+
+const ofItsOwn = (): boolean => !callers().some((file) => observedFrames.some((frame) => file.startsWith(frame)))
+
+interface Target {
+  readonly host?: unknown
+  readonly port?: unknown
+  readonly path?: unknown
+}
+
+const hostPort = (host: unknown, port: unknown): string => {
+  const name = typeof host === "string" && host !== "" ? host.toLowerCase() : "localhost"
+  return `${name.includes(":") ? `[${name}]` : name}:${String(port)}`
+}
+
+/**
+ * Where `socket.connect(...args)` connects: `host:port` (`localhost` without a host, an IPv6 address in brackets), or
+ * `unix:<path>` for a pipe. `net.connect` passes its arguments as one array.
+ */
+export const targetOf = (args: ReadonlyArray<unknown>): string => {
+  const first: unknown = Array.isArray(args[0]) ? args[0][0] : args[0]
+  if (typeof first === "object" && first !== null) {
+    const { host, path, port } = first as Target
+    return typeof path === "string" ? `unix:${path}` : hostPort(host, port)
+  }
+  if (typeof first === "string" && !/^\d+$/.test(first)) return `unix:${first}`
+  return hostPort(args[1], first)
+}
+
+// A socket whose connect was not seen (a connect kept from before the run): the options tls keeps, else unknown.
+const fallbackTarget = (socket: object): string => {
+  const options = Object.getOwnPropertySymbols(socket).find((symbol) => symbol.description === "connect-options")
+  const kept: unknown = options === undefined ? undefined : (socket as Record<symbol, unknown>)[options]
+  return typeof kept === "object" && kept !== null ? targetOf([kept]) : "<an address rulefx did not see>"
+}
+
+interface Http2Created {
+  readonly headers?: Readonly<Record<string, unknown>>
+}
+
+// An HTTP/2 stream as a request: its method and URL from its pseudo-headers.
+const http2Request = (message: unknown): Sent => {
+  const headers = (message as Http2Created).headers ?? {}
+  const method = typeof headers[":method"] === "string" ? headers[":method"] : "GET"
+  const scheme = typeof headers[":scheme"] === "string" ? headers[":scheme"] : "https"
+  return {
+    method,
+    url: `${scheme}://${String(headers[":authority"] ?? "")}${String(headers[":path"] ?? "/")}`,
+    body: http2Body
+  }
+}
+
+const socketChannel = "net.client.socket"
+const http2Channel = "http2.client.stream.created"
+
+/** Where one run's connections and HTTP/2 streams go. */
+interface Observer {
+  readonly opened: Array<string>
+  readonly sent: Array<Sent>
+}
+
+// The run whose handler (or what it started: a timer, a promise) opens a socket: a socket the first Action opens late,
+// while the second runs, is the first's.
+const owner = new AsyncLocalStorage<Observer>()
+
+// Sees the sockets and HTTP/2 streams opened while it is up, each given to the run it came from (else `current`);
+// gives what takes it down.
+const watch = (current: Observer): () => void => {
+  const seen = new WeakSet<object>()
+  const note = (socket: object, target: () => string) => {
+    if (seen.has(socket)) return
+    seen.add(socket)
+    if (ofItsOwn()) (owner.getStore() ?? current).opened.push(target())
+  }
+  const connect = Socket.prototype.connect
+  Socket.prototype.connect = function(this: Socket, ...args: Array<unknown>) {
+    note(this, () => targetOf(args))
+    return (connect as (...args: Array<unknown>) => Socket).apply(this, args)
+  } as typeof connect
+  const onSocket = (message: unknown) => {
+    const socket = (message as { readonly socket: object }).socket
+    note(socket, () => fallbackTarget(socket))
+  }
+  const onStream = (message: unknown) => void (owner.getStore() ?? current).sent.push(http2Request(message))
+  DiagnosticsChannel.subscribe(socketChannel, onSocket)
+  DiagnosticsChannel.subscribe(http2Channel, onStream)
+  return () => {
+    Socket.prototype.connect = connect
+    DiagnosticsChannel.unsubscribe(socketChannel, onSocket)
+    DiagnosticsChannel.unsubscribe(http2Channel, onStream)
+  }
+}
+
+/**
+ * Runs `run` noting each socket of its own an Action opens in `opened` (by its target, `targetOf`), and each HTTP/2
+ * stream in `sent` (with `http2Body`). `run` is given what to wrap the handler in, so that what the handler starts is
+ * known as its own, even when it opens a socket during a later run.
+ */
+export const observing = <A, E, R>(
+  opened: Array<string>,
+  sent: Array<Sent>,
+  run: (own: <F extends (...args: Array<never>) => unknown>(handler: F) => F) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> => {
+  const observer: Observer = { opened, sent }
+  const own = <F extends (...args: Array<never>) => unknown>(handler: F): F =>
+    ((...args: Parameters<F>) => owner.run(observer, () => handler(...args))) as F
+  return Effect.acquireUseRelease(Effect.sync(() => watch(observer)), () => run(own), (restore) => Effect.sync(restore))
+}
+
+/** A run's `sockets.<target>` entries: one per target it opened a connection to, however many times. */
+export const entries = (opened: ReadonlyArray<string>): ReadonlyArray<Entry> =>
+  [...new Set(opened)].map((target) => ({ path: ["sockets", target], value: notReplayed }))
+
+/** The targets both runs opened a connection to: not compared (what went over them is not replayed). */
+export const both = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): ReadonlyArray<string> =>
+  [...new Set(a)].filter((target) => b.includes(target))
