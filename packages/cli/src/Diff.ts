@@ -403,11 +403,15 @@ const runSide = Effect.fn("Diff.runSide")(function*(
     fetch,
     HttpTape.observingNodeHttp(
       sent as Array<HttpTape.Sent>,
-      Sockets.observing(opened, sent as Array<HttpTape.Sent>, (own) =>
-        runner.run(own(handler), structuredClone(one.event), {
-          ...options,
-          settled
-        }))
+      Sockets.observing(
+        opened,
+        sent as Array<HttpTape.Sent>,
+        (own) =>
+          runner.run(own(handler), structuredClone(one.event), {
+            ...options,
+            settled
+          })
+      )
     )
   )
   const sentBy = sent.slice(0, kept)
@@ -754,7 +758,9 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
   const note = live === 0
     ? []
     : [
-      `note: ${live} request${live === 1 ? "" : "s"} went out through node:http(s) or HTTP/2, from both Actions: rulefx diff ` +
+      `note: ${live} request${
+        live === 1 ? "" : "s"
+      } went out through node:http(s) or HTTP/2, from both Actions: rulefx diff ` +
       `records and replays fetch only, so a service whose answers change can make these runs differ`
     ]
   const late = report.results.flatMap((r) =>

@@ -112,10 +112,13 @@ describe("Diff: sockets of an Action's own", () => {
 
   it.effect("only the socket of its own counts, not node:http(s)'s or fetch's (which are requests)", () =>
     Effect.gen(function*() {
-      const port = yield* serving(createServer((request, response) => request.resume().on("end", () => response.end("{}"))))
+      const port = yield* serving(
+        createServer((request, response) => request.resume().on("end", () => response.end("{}")))
+      )
       const linePort = yield* serving(lines([]))
       const url = `http://127.0.0.1:${port}/risk`
-      const both = `await new Promise((done) => require("node:http").get("${url}", (r) => { r.resume(); r.on("end", done) }))
+      const both =
+        `await new Promise((done) => require("node:http").get("${url}", (r) => { r.resume(); r.on("end", done) }))
          await (await fetch("${url}")).text()`
       const { report, result } = yield* firstResult(
         action("http-a", `${both}\n${rawSocket(linePort, "AUDIT login")}`),

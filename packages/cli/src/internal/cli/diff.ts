@@ -10,14 +10,9 @@ import * as Triggers from "../../Triggers.ts"
 import * as EventSet from "../diff/eventSet.ts"
 import * as NodePlatform from "../nodePlatform.ts"
 import { CommandFailed } from "./errors.ts"
+import * as RunGuard from "./runGuard.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
-
-const afterRuns = (): void => {
-  process.exitCode = 1
-  NodePlatform.failAfterDone()
-  process.stderr.write("rulefx diff: an Action threw after its run ended (not shown: it may hold a secret)\n")
-}
 
 export const diff = Command.make(
   "diff",
@@ -117,6 +112,7 @@ export const diff = Command.make(
     process.exitCode = 1
     // What an Action throws after the runs (a timer, a promise; Diff's guard is down by then) must neither print its
     // stack, which may hold a secret, nor let the command pass: this process ends with the command.
+    const afterRuns = RunGuard.afterDone("diff")
     process.on("uncaughtException", afterRuns)
     process.on("unhandledRejection", afterRuns)
     const report = yield* Diff.diff(a, b, events, {

@@ -12,9 +12,11 @@ import * as SourceMapping from "../../SourceMapping.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
 import * as CacheValue from "../diff/cacheValue.ts"
+import type * as Guard from "../diff/guard.ts"
 import * as Scrub from "../diff/scrub.ts"
 import * as NodePlatform from "../nodePlatform.ts"
 import { CommandFailed } from "./errors.ts"
+import * as RunGuard from "./runGuard.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
 
@@ -68,60 +70,81 @@ export const run = Command.make(
       Flag.optional
     )
   },
-  Effect.fnUntraced(function*({ action, event, expect, json, resume, secrets, strict, timeout, trigger }) {
+  Effect.fnUntraced(function*(options) {
     // The Action runs in this process: once the report is printed, the process exits with the command's code.
     NodePlatform.exitWhenDone()
-    if (timeout <= 0) return yield* new CommandFailed({ reason: "--timeout must be a positive number of seconds" })
-    const other = yield* otherTrigger(action, trigger)
-    if (other !== undefined) {
-      if (resume && other.handlers.length < 2) {
-        return yield* new CommandFailed({ reason: `--continue is for a trigger with a continue pass, not ${other.id}` })
-      }
-      return yield* runTrigger({ action, event, expect, json, resume, secrets, strict, timeout, trigger: other })
+    if (options.timeout <= 0) {
+      return yield* new CommandFailed({ reason: "--timeout must be a positive number of seconds" })
     }
-    const handler = yield* LocalRun.loadAction(action, resume ? "onContinuePostLogin" : "onExecutePostLogin").pipe(
-      Effect.mapError(failed)
-    )
-    const loaded = yield* LocalRun.loadEvent(event, { strict }).pipe(Effect.mapError(failed))
-    const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
-    const sourceMap = yield* SourceMapping.load(action)
-    if (sourceMap === "stale" || sourceMap === "unreadable") {
-      yield* Console.error(
-        `note: ${action}.map is ${
-          sourceMap === "stale" ? "not the map of this build" : "not a source map rulefx can read"
-        }; stack positions stay as they are (rebuild with --sourcemap)`
-      )
-    }
-    // What is printed never holds a secret of the run: a rule may have put one in a claim, a query, a denial, a log;
-    // nor a value it cached (a bearer token), shown as its digest as `rulefx diff` shows it.
-    const result = printable(
-      Scrub.scrubberOf(LocalRun.secretsOf(loaded.event, extra))(
-        yield* LocalRun.run(handler, loaded.event, {
-          secrets: extra,
-          timeout: Duration.seconds(timeout),
-          filled: loaded.filled,
-          ...(sourceMap === undefined || typeof sourceMap === "string" ? {} : { sourceMap })
-        })
-      )
-    )
-    yield* Console.log(json ? LocalRun.toJson(result) : LocalRun.render(result))
-    if (Option.isSome(expect) && result.outcome !== expect.value) {
-      return yield* new CommandFailed({
-        reason: `expected the login to be ${expect.value}, but it was ${result.outcome}${
-          (result.reason ?? result.rejection) === undefined ? "" : ` (${result.reason ?? result.rejection})`
-        }`
-      })
-    }
-    // Whatever the handler started is still pending: the command fails, and so the process ends, instead of waiting
-    // for it (a timer or a socket would keep Node running).
-    if (result.timedOutMs !== undefined) {
-      return yield* new CommandFailed({
-        reason: `${action} did not settle within ${timeout} s: Auth0 would stop it at 20 s and fail the login; the ` +
-          `run was stopped there (--timeout <s> changes the limit)`
-      })
-    }
+    // While it loads and runs, the Action can neither end the process nor crash it printing a secret (RunGuard).
+    return yield* RunGuard.guarding("run", resolve(options.action), (guard) => runGuarded(options, guard))
   })
 ).pipe(Command.withDescription("Run a built Action against an event, with a recording api, and print the outcome"))
+
+const runGuarded = Effect.fnUntraced(function*(
+  { action, event, expect, json, resume, secrets, strict, timeout, trigger }: {
+    readonly action: string
+    readonly event: string
+    readonly expect: Option.Option<"allowed" | "denied">
+    readonly json: boolean
+    readonly resume: boolean
+    readonly secrets: Option.Option<string>
+    readonly strict: boolean
+    readonly timeout: number
+    readonly trigger: Option.Option<string>
+  },
+  guard: Guard.Guard
+) {
+  const other = yield* otherTrigger(action, trigger)
+  if (other !== undefined) {
+    if (resume && other.handlers.length < 2) {
+      return yield* new CommandFailed({ reason: `--continue is for a trigger with a continue pass, not ${other.id}` })
+    }
+    return yield* runTrigger({ action, event, expect, json, resume, secrets, strict, timeout, trigger: other }, guard)
+  }
+  const handler = yield* LocalRun.loadAction(action, resume ? "onContinuePostLogin" : "onExecutePostLogin").pipe(
+    Effect.mapError(failed)
+  )
+  const loaded = yield* LocalRun.loadEvent(event, { strict }).pipe(Effect.mapError(failed))
+  const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
+  const sourceMap = yield* SourceMapping.load(action)
+  if (sourceMap === "stale" || sourceMap === "unreadable") {
+    yield* Console.error(
+      `note: ${action}.map is ${
+        sourceMap === "stale" ? "not the map of this build" : "not a source map rulefx can read"
+      }; stack positions stay as they are (rebuild with --sourcemap)`
+    )
+  }
+  // What is printed never holds a secret of the run: a rule may have put one in a claim, a query, a denial, a log;
+  // nor a value it cached (a bearer token), shown as its digest as `rulefx diff` shows it.
+  const result = printable(
+    Scrub.scrubberOf(LocalRun.secretsOf(loaded.event, extra))(RunGuard.crashed(
+      yield* LocalRun.run(handler, loaded.event, {
+        secrets: extra,
+        timeout: Duration.seconds(timeout),
+        filled: loaded.filled,
+        ...(sourceMap === undefined || typeof sourceMap === "string" ? {} : { sourceMap })
+      }),
+      guard
+    ))
+  )
+  yield* Console.log(json ? LocalRun.toJson(result) : LocalRun.render(result))
+  if (Option.isSome(expect) && result.outcome !== expect.value) {
+    return yield* new CommandFailed({
+      reason: `expected the login to be ${expect.value}, but it was ${result.outcome}${
+        (result.reason ?? result.rejection) === undefined ? "" : ` (${result.reason ?? result.rejection})`
+      }`
+    })
+  }
+  // Whatever the handler started is still pending: the command fails, and so the process ends, instead of waiting
+  // for it (a timer or a socket would keep Node running).
+  if (result.timedOutMs !== undefined) {
+    return yield* new CommandFailed({
+      reason: `${action} did not settle within ${timeout} s: Auth0 would stop it at 20 s and fail the login; the ` +
+        `run was stopped there (--timeout <s> changes the limit)`
+    })
+  }
+})
 
 // The trigger other than post-login that this run is for: the one named by --trigger, or, without it, the one whose
 // handler the file exports when it exports no onExecutePostLogin. Undefined: post-login, as before.
@@ -163,7 +186,7 @@ const runTrigger = Effect.fnUntraced(function*(options: {
   readonly strict: boolean
   readonly timeout: number
   readonly trigger: Triggers.Trigger
-}) {
+}, guard: Guard.Guard) {
   const { action, expect, json, secrets, timeout, trigger } = options
   const handler = yield* TriggerLocalRun.loadAction(action, trigger, options.resume ? "continue" : "execute").pipe(
     Effect.mapError(failed)
@@ -173,13 +196,14 @@ const runTrigger = Effect.fnUntraced(function*(options: {
   )
   const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
   const result = printable(
-    Scrub.scrubberOf(LocalRun.secretsOf(loaded.event, extra))(
+    Scrub.scrubberOf(LocalRun.secretsOf(loaded.event, extra))(RunGuard.crashed(
       yield* TriggerLocalRun.run(handler, trigger, loaded.event, {
         secrets: extra,
         timeout: Duration.seconds(timeout),
         filled: loaded.filled
-      })
-    )
+      }),
+      guard
+    ))
   )
   yield* Console.log(json ? TriggerLocalRun.toJson(result) : TriggerLocalRun.render(result))
   const passed = result.outcome === "denied" || result.outcome === "invalid" ? "denied" : "allowed"

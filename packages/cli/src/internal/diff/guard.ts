@@ -1,5 +1,6 @@
 /**
- * The process while `rulefx diff` runs two Actions in it: an Action must not end it, nor crash it. While the guard
+ * The process while `rulefx diff` runs two Actions in it (and `rulefx run` one, as side `a`: internal/cli/runGuard.ts):
+ * an Action must not end it, nor crash it. While the guard
  * is up, `process.exit` and `process.reallyExit` throw (in a handler, its run rejects; on a timer, it is an uncaught
  * exception), the process's exit code says failure (a way out the guard does not cover, `process.kill`, still exits
  * non-zero), and an uncaught exception or an unhandled rejection is kept, not printed with its stack (which may hold a
@@ -46,10 +47,10 @@ const noExit = (): () => void => {
   const exits = process as unknown as Exits
   const reallyExit = exits.reallyExit
   process.exit = (code?: string | number | null) => {
-    throw new Error(`process.exit(${code ?? ""}) called: rulefx diff does not let an Action end the process`)
+    throw new Error(`process.exit(${code ?? ""}) called: rulefx does not let an Action end the process`)
   }
   exits.reallyExit = (code?: number) => {
-    throw new Error(`process.reallyExit(${code ?? ""}) called: rulefx diff does not let an Action end the process`)
+    throw new Error(`process.reallyExit(${code ?? ""}) called: rulefx does not let an Action end the process`)
   }
   const exitCode = process.exitCode
   process.exitCode = 1

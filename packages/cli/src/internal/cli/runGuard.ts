@@ -1,0 +1,57 @@
+/**
+ * The process while a `rulefx` command runs an Action in it (`rulefx run`, `rulefx diff`): the Action must neither
+ * end it (a CI gate passed with nothing printed) nor crash it printing a stack, which may hold a secret.
+ *
+ * `rulefx run` loads and runs its Action under Diff's guard (internal/diff/guard.ts), the one Action as its first
+ * side: `process.exit` throws (in the handler, its run rejects), the exit code says failure until the command is done,
+ * and what escapes the handler while it runs (a throw on a timer, an unhandled rejection) is kept, not printed, and
+ * rejects the run (`crashed`), shown by its first line, scrubbed like the rest. What an Action throws after that, while
+ * the process finishes, is caught by `afterDone`: it fails the command, unseen.
+ */
+import * as Effect from "effect/Effect"
+import * as Guard from "../diff/guard.ts"
+import * as NodePlatform from "../nodePlatform.ts"
+
+/**
+ * Runs `use` with the guard up for the Action at `file`, and with `afterDone` catching what escapes once it is down:
+ * `use` gives each run's result to `crashed`.
+ */
+export const guarding = <A, E, R>(
+  command: string,
+  file: string,
+  use: (guard: Guard.Guard) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.suspend(() => {
+    // Put in place before the guard, which takes the process's listeners off while it is up and puts them back after.
+    const late = afterDone(command)
+    process.on("uncaughtException", late)
+    process.on("unhandledRejection", late)
+    return Guard.guarded({ a: file, b: file }, use)
+  })
+
+/** A run as it ended, with its outcome and why it was rejected. */
+interface Ended {
+  readonly outcome: string
+  readonly rejection?: string
+}
+
+/**
+ * A run that something escaped from while it ran (`guard.take()`): rejected, as Auth0 fails a login whose Action
+ * crashed, with that as its rejection unless its handler rejected first.
+ */
+export const crashed = <R extends Ended>(result: R, guard: Guard.Guard): R => {
+  const crash = guard.take()[0]
+  return crash === undefined
+    ? result
+    : { ...result, outcome: "rejected", rejection: result.rejection ?? crash.text } as R
+}
+
+/**
+ * What an Action threw after its runs (a timer, a promise: the guard is down by then): its stack, which may hold a
+ * secret, is not printed, and the command fails; `command` names it in the one line printed instead.
+ */
+export const afterDone = (command: string) => (): void => {
+  process.exitCode = 1
+  NodePlatform.failAfterDone()
+  process.stderr.write(`rulefx ${command}: an Action threw after its run ended (not shown: it may hold a secret)\n`)
+}

@@ -1,0 +1,71 @@
+/**
+ * `rulefx run` through the bin, with an Action that tries to end the process or crash it: the run is reported
+ * (rejected, as Auth0 fails such a login), a CI gate (`--expect`) cannot pass, and the secret of the event is never
+ * printed, whatever the Action threw and when.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as RulefxBin from "./utils/RulefxBin.ts"
+import * as Scratch from "./utils/Scratch.ts"
+import { minimalEvent } from "./utils/Seed.ts"
+
+const scratch = Scratch.scratch("rulefx-run-guard-")
+const { action, file } = scratch
+
+const secret = "s3cr3t-run-guard"
+const withSecret = () => file("secret.json", JSON.stringify({ ...minimalEvent(), secrets: { API_KEY: secret } }))
+
+const rulefx = (...args: ReadonlyArray<string>) => RulefxBin.run(scratch.dir(), ...args)
+
+const output = (run: RulefxBin.Output): string => `${run.stdout}${run.stderr}`
+
+describe("rulefx run: an Action cannot end the process or crash it", () => {
+  it("a deny followed by process.exit(0) is reported rejected, and fails --expect denied", async () => {
+    const exits = action("deny-exit", `api.access.deny("no"); process.exit(0)`)
+    // Before: the process ended with code 0 and nothing printed, so the CI gate passed.
+    const run = await rulefx("run", exits, "--event", withSecret(), "--expect", "denied")
+    assert.match(run.stdout, /outcome\s+rejected/, RulefxBin.show(run))
+    assert.include(run.stdout, "process.exit(0) called", RulefxBin.show(run))
+    assert.strictEqual(run.code, 1, RulefxBin.show(run))
+  }, 60_000)
+
+  it("a throw on a timer while the handler runs rejects the run, shown without the secret", async () => {
+    const throws = action(
+      "timer-throw",
+      `api.access.deny("no")
+       setTimeout(() => { throw new Error("late " + event.secrets.API_KEY) }, 5)
+       await new Promise((r) => setTimeout(r, 50))`
+    )
+    // Before: Node printed the source line and "Error: late s3cr3t-run-guard" with its stack, and nothing else.
+    const run = await rulefx("run", throws, "--event", withSecret())
+    assert.notInclude(output(run), secret, RulefxBin.show(run))
+    assert.match(run.stdout, /rejected\s+uncaught exception: Error: late \[secret API_KEY\]/, RulefxBin.show(run))
+  }, 60_000)
+
+  it("a throw after the run ended fails the command, without printing the secret", async () => {
+    const later = action("after-throw", `setTimeout(() => { throw new Error("after " + event.secrets.API_KEY) }, 300)`)
+    const run = await rulefx("run", later, "--event", withSecret())
+    assert.notInclude(output(run), secret, RulefxBin.show(run))
+    assert.match(run.stdout, /outcome\s+allowed/, RulefxBin.show(run))
+    assert.include(run.stderr, "rulefx run: an Action threw after its run ended", RulefxBin.show(run))
+    assert.strictEqual(run.code, 1, RulefxBin.show(run))
+  }, 60_000)
+
+  it(
+    "a credentials-exchange Action's unhandled rejection while it runs rejects the run, without the secret",
+    async () => {
+      const rejects = file(
+        "ce-reject.js",
+        `exports.onExecuteCredentialsExchange = async (event, api) => {
+         Promise.reject(new Error("no " + event.secrets.API_KEY))
+         await new Promise((r) => setTimeout(r, 50))
+       }\n`
+      )
+      const event = file("ce.json", JSON.stringify({ secrets: { API_KEY: secret } }))
+      const run = await rulefx("run", rejects, "--event", event, "--expect", "allowed")
+      assert.notInclude(output(run), secret, RulefxBin.show(run))
+      assert.match(run.stdout, /rejected\s+unhandled rejection: Error: no \[secret API_KEY\]/, RulefxBin.show(run))
+      assert.strictEqual(run.code, 1, RulefxBin.show(run))
+    },
+    60_000
+  )
+})
