@@ -22,8 +22,11 @@
  * Action's request that the first did not send fails as a refused connection would, or, with `live`, goes out. A
  * stream body is read (up to 16 MiB) and compared as bytes. An answer replayed out of the order the first run had it
  * in relative to a state-changing request (where that order was certain) is a difference, `requests.order`.
- * Requests sent through `node:http`/`node:https` directly are not replayed: both runs send them, and they are
- * counted (`Side.live`) and compared by method and URL.
+ * Requests sent through `node:http`/`node:https` directly, or as `node:http2` streams, are not replayed: both runs send
+ * them, and they are counted (`Side.live`) and compared by method and URL. A connection an Action opens over a socket
+ * of its own (`node:net`, `node:tls`, an HTTP/2 session) cannot be replayed at all: both runs connect for real, one
+ * only one Action opens is a difference (`sockets.<host>:<port>`), and one both open is noted as not compared
+ * (internal/diff/sockets.ts).
  *
  * A run is compared as its handler left it when it settled (its api calls and their arguments copied then, the requests
  * sent by then); what it did later is noted in its Side (`late`), not compared, as Auth0 does not apply it. Both runs of
@@ -798,7 +801,7 @@ export const warnings = (report: Report): ReadonlyArray<string> =>
 /**
  * A report as JSON, for scripts: `{ events, same, differ, results: [{ name, trigger, pass, same, differences: [{ path,
  * a?, b? }], onRedirectingPass, ignored, covered, a, b }], notes, unusedIgnores }`, where a side without a value at a path has no `a` (or `b`); `onRedirectingPass` holds, on a pass both Actions redirect on, the claim and scope differences (paths under `redirected.`), counted in `same` as `differences` are; `a` and `b` of a result are each run's outcome,
- * reason, rejection, number of requests (`live`: of them through node:http) and, when it timed out, `timedOutMs`.
+ * reason, rejection, number of requests (`live`: of them through node:http(s) or HTTP/2), the `sockets` of its own it opened (when any) and, when it timed out, `timedOutMs`.
  *
  * @category getters
  * @since 0.1.0

@@ -275,7 +275,7 @@ const bounded = (entry: Entry): Entry => {
 const byKey = (list: ReadonlyArray<Entry>) => new Map(list.map((entry) => [key(entry.path), bounded(entry)]))
 
 /**
- * The paths whose values differ between two runs, by kind (outcome first, requests last). A value nested deeper than
+ * The paths whose values differ between two runs, by kind (outcome first, requests and sockets last). A value nested deeper than
  * Depth.maxDepth always differs, shown as a marker: comparing or printing it would overflow the stack.
  */
 export const compare = (a: ReadonlyArray<Entry>, b: ReadonlyArray<Entry>): ReadonlyArray<Difference> => {
