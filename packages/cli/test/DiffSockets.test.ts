@@ -12,7 +12,7 @@ import * as Http2 from "node:http2"
 import * as Net from "node:net"
 import * as Scratch from "./utils/Scratch.ts"
 
-const { action, events } = Scratch.scratch("rulefx-diff-sockets-")
+const { action, events, file } = Scratch.scratch("rulefx-diff-sockets-")
 
 // A server for the test's length: what it is given, and its port.
 const serving = (server: Net.Server) =>
@@ -129,6 +129,26 @@ describe("Diff: sockets of an Action's own", () => {
       assert.isUndefined(result.b.sockets)
       assert.deepStrictEqual([result.a.requests, result.a.live], [2, 1])
       assert.deepStrictEqual(report.notes, [])
+    }))
+
+  it.effect("a connect kept from before the run (Socket.prototype.connect saved at load) is still seen", () =>
+    Effect.gen(function*() {
+      const received: Array<string> = []
+      const port = yield* serving(lines(received))
+      const b = file(
+        "kept-b.js",
+        `const net = require("node:net"); const connect = net.Socket.prototype.connect
+         exports.onExecutePostLogin = async () => {
+           await new Promise((done) => {
+             const s = connect.call(new net.Socket(), ${port}, "127.0.0.1", () => s.end("KEPT\\r\\n"))
+             s.on("data", () => {}); s.on("error", done); s.on("close", done)
+           })
+         }\n`
+      )
+      const { result } = yield* firstResult(action("kept-a", ``), b)
+      assert.deepStrictEqual(received, ["KEPT"])
+      // Its address is not known (only the connect it kept saw it): still a difference.
+      assert.deepStrictEqual(result.differences.map((d) => d.path), ["sockets.<an address rulefx did not see>"])
     }))
 
   it.effect("a connection opened after the handler settled is listed as late, not compared", () =>
