@@ -268,7 +268,7 @@ export class UnknownIgnorePath extends Data.TaggedError("UnknownIgnorePath")<{
   override get message(): string {
     return `--ignore ${this.path}: ${this.problem}; a path starts with one of ${Outcome.fields.join(", ")} ` +
       "(claims.id.<claim>, claims.access.<claim>, metadata.app.<key>, metadata.user.<key>, scopes.<scope>, " +
-      "cache.<key>, calls.<method>, requests.<METHOD> <url>)"
+      "cache.<key>, calls.<method>, requests.<METHOD> <url>, sockets.<host>:<port>)"
   }
 }
 
