@@ -480,12 +480,21 @@ const folderWrites = Effect.fnUntraced(function*(folder: RulesFolder.RulesFolder
     const text = yield* readRule(r)
     const analysis = yield* Effect.option(Analyze.analyze(r.script, text))
     if (analysis._tag === "None") {
-      writes.push({ paths: [], anything: [{ root: "user", rule: r.name }, { root: "context", rule: r.name }] })
+      writes.push({
+        paths: [],
+        anything: [{ root: "user", rule: r.name }, { root: "context", rule: r.name }],
+        settings: []
+      })
       continue
     }
-    const { params, source } = analysis.value
+    const { configurationKeys, findings, params, source } = analysis.value
     facts.push(...Facts.ofRule(r.name, source, params, lineOffsetOf(text, source), EarlierWrites.merge(writes)))
-    writes.push(EarlierWrites.ofRule(r.name, source, params, lineOffsetOf(text, source)))
+    // `configuration[name]`: a setting Analyze cannot name.
+    const dynamic = findings.some((f) => f.construct === "configuration.dynamic") ? ["[…]"] : []
+    writes.push({
+      ...EarlierWrites.ofRule(r.name, source, params, lineOffsetOf(text, source)),
+      settings: [{ rule: r.name, keys: [...configurationKeys, ...dynamic] }]
+    })
   }
   const index = ordered.indexOf(file)
   const all = Facts.readable(facts, EarlierWrites.merge(writes))

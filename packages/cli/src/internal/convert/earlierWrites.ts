@@ -23,9 +23,14 @@ export interface EarlierWrites {
     }
   >
   readonly anything: ReadonlyArray<{ readonly root: "user" | "context"; readonly rule: string; readonly line?: number }>
+  /**
+   * The `configuration` settings each rule reads (`configuration[…]` for one it reads by a computed key): any of its
+   * writes may hold one. Convert follows a setting within one rule only.
+   */
+  readonly settings: ReadonlyArray<{ readonly rule: string; readonly keys: ReadonlyArray<string> }>
 }
 
-export const none: EarlierWrites = { paths: [], anything: [] }
+export const none: EarlierWrites = { paths: [], anything: [], settings: [] }
 
 // A path kept to two keys: a write below them (`user.app_metadata.plan.tier = 1`) changes what the two name.
 const depth = 3
@@ -506,13 +511,29 @@ export const ofRule = (
     const call = outer?.type === "CallExpression" || outer?.type === "NewExpression"
     if (!call || outer.callee === value || !onlyReads(outer.callee as acorn.AnyNode)) all()
   })
-  return { paths, anything: [...anything].map(([root, at]) => ({ root, rule, line: at })) }
+  return { paths, anything: [...anything].map(([root, at]) => ({ root, rule, line: at })), settings: [] }
 }
 
 export const merge = (all: ReadonlyArray<EarlierWrites>): EarlierWrites => ({
   paths: all.flatMap((w) => w.paths),
-  anything: all.flatMap((w) => w.anything)
+  anything: all.flatMap((w) => w.anything),
+  settings: all.flatMap((w) => w.settings)
 })
+
+/** The settings `rules` read, each with the first of them that reads it. */
+export const settingsOf = (
+  writes: EarlierWrites,
+  rules: ReadonlyArray<string>
+): ReadonlyArray<{ readonly rule: string; readonly key: string }> => {
+  const found = new Map<string, string>()
+  for (const rule of rules) {
+    for (const read of writes.settings) {
+      if (read.rule !== rule) continue
+      for (const key of read.keys) if (!found.has(key)) found.set(key, rule)
+    }
+  }
+  return [...found].map(([key, rule]) => ({ rule, key }))
+}
 
 // One path is a prefix of the other.
 const overlaps = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
