@@ -12,6 +12,7 @@ import * as Convert from "@rulefx/cli/Convert"
 import * as RuleDifferential from "@rulefx/cli/RuleDifferential"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Proof from "../src/internal/convert/proof.ts"
 import * as LegacyFolder from "./utils/LegacyFolder.ts"
@@ -130,6 +131,43 @@ describe("ConvertProve: convert runs its test's comparison before it says conver
         ], { afterLegacy: true })
         assert.strictEqual(written.status, "converted", Convert.render(written))
         assert.deepStrictEqual(written.comparison, { events: 100, differences: [] })
+      }),
+    120_000
+  )
+
+  it.live(
+    "a comparison that cannot bundle the typed handler is partial, with esbuild's message, not an error",
+    () =>
+      Effect.gen(function*() {
+        // The comparison's entry resolves its packages from the test's folder first: there, a copy of
+        // @rulefx/legacy-rules whose LegacyRule esbuild cannot parse (the module and the test, type-checked, never
+        // import it).
+        const tests = join(scratch.dir(), "broken-tests")
+        const broken = join(tests, "node_modules", "@rulefx", "legacy-rules")
+        mkdirSync(broken, { recursive: true })
+        writeFileSync(
+          join(broken, "package.json"),
+          JSON.stringify({
+            name: "@rulefx/legacy-rules",
+            type: "module",
+            exports: { "./LegacyRule": "./LegacyRule.js" }
+          })
+        )
+        writeFileSync(join(broken, "LegacyRule.js"), "export const = 1\n")
+        const written = yield* convertLast("unbundled", [
+          [
+            "set-tier",
+            `function (user, context, callback) {\n  user.tier = "gold";\n  return callback(null, user, context);\n}`
+          ],
+          ["unbundled", claimOnly]
+        ], { afterLegacy: true, tests })
+        const text = Convert.render(written)
+        assert.isTrue(written.typeCheck?.ok, written.typeCheck?.diagnostics)
+        assert.strictEqual(written.status, "partial", text)
+        assert.include(written.comparison?.failure, "LegacyRule.js")
+        assert.include(text, "unbundled: translated, but its test's comparison could not run, so nothing was compared")
+        assert.match(text, /\n {2}compare {5}.*LegacyRule\.js/)
+        assert.notInclude(text, "unbundled: converted")
       }),
     120_000
   )
