@@ -12,7 +12,6 @@ import * as Convert from "@rulefx/cli/Convert"
 import * as RuleDifferential from "@rulefx/cli/RuleDifferential"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
-import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Proof from "../src/internal/convert/proof.ts"
 import * as LegacyFolder from "./utils/LegacyFolder.ts"
@@ -139,21 +138,7 @@ describe("ConvertProve: convert runs its test's comparison before it says conver
     "a comparison that cannot bundle the typed handler is partial, with esbuild's message, not an error",
     () =>
       Effect.gen(function*() {
-        // The comparison's entry resolves its packages from the test's folder first: there, a copy of
-        // @rulefx/legacy-rules whose LegacyRule esbuild cannot parse (the module and the test, type-checked, never
-        // import it).
-        const tests = join(scratch.dir(), "broken-tests")
-        const broken = join(tests, "node_modules", "@rulefx", "legacy-rules")
-        mkdirSync(broken, { recursive: true })
-        writeFileSync(
-          join(broken, "package.json"),
-          JSON.stringify({
-            name: "@rulefx/legacy-rules",
-            type: "module",
-            exports: { "./LegacyRule": "./LegacyRule.js" }
-          })
-        )
-        writeFileSync(join(broken, "LegacyRule.js"), "export const = 1\n")
+        const tests = LegacyFolder.unbundledTests(scratch.dir())
         const written = yield* convertLast("unbundled", [
           [
             "set-tier",
