@@ -487,7 +487,8 @@ const folderWrites = Effect.fnUntraced(function*(folder: RulesFolder.RulesFolder
       writes.push({
         paths: [],
         anything: [{ root: "user", rule: r.name }, { root: "context", rule: r.name }],
-        settings: []
+        settings: [],
+        copies: []
       })
       continue
     }

@@ -486,3 +486,45 @@ describe("ConvertReview4: --after-legacy reads what an earlier rule made from a 
     )
   }
 })
+
+describe("ConvertReview4: a field that shares an object with the metadata, changed through the field", () => {
+  it.live(
+    "an earlier rule copies the metadata array to user.perms, a rule between pushes to user.perms: typed misses it",
+    () =>
+      Effect.gen(function*() {
+        const { differences, written } = yield* convertAndCompare("metadata-shared-by-field", [
+          [
+            "writer",
+            `function (user, context, callback) {
+  user.perms = user.app_metadata.perms;
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "grant",
+            `function (user, context, callback) {
+  if (context.request.ip === "10.9.9." + "9" && user.perms) user.perms.push("admin");
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "reader",
+            `function (user, context, callback) {
+  context.idToken["https://x/perms"] = String(user.app_metadata.perms);
+  return callback(null, user, context);
+}`
+          ]
+        ], { request: { ip: "10.9.9.9" }, user: { app_metadata: { perms: ["read"] } } })
+        assert.deepStrictEqual(
+          differences.map((d) => d.legacy.idTokenClaims),
+          [],
+          `status ${written.status}: legacy issued admin where typed did not`
+        )
+        assert.match(
+          written.todos.map((t) => t.reason).join("\n"),
+          /reads user\.app_metadata\.perms, which the earlier rule/
+        )
+      }),
+    120_000
+  )
+})

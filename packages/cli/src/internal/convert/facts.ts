@@ -288,7 +288,7 @@ export const readable = (
     // An object the fact's value shares with the login, which another rule may change in place (a change of the
     // writer's own is refused in the fact's expression).
     const changed = fact.shares.some((shared) =>
-      EarlierWrites.writersOf(earlier, shared).some((rule) => rule !== fact.rule)
+      EarlierWrites.changersOf(earlier, shared).some((rule) => rule !== fact.rule)
     )
     return others.length === 0 && !changed
   })
