@@ -440,6 +440,40 @@ describe("ConvertReview4: a fact that shares an object with the metadata", () =>
       }),
     120_000
   )
+
+  it.live(
+    "a rule between that replaces the metadata array (`=`) leaves the fact: converted, and agrees",
+    () =>
+      Effect.gen(function*() {
+        const { differences, written } = yield* convertAndCompare("fact-replaced-metadata", [
+          [
+            "writer",
+            `function (user, context, callback) {
+  user.perms = user.app_metadata.perms;
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "replace",
+            `function (user, context, callback) {
+  if (context.request.ip === "10.9.9." + "9") user.app_metadata.perms = [];
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "reader",
+            `function (user, context, callback) {
+  context.idToken["https://x/perms"] = String(user.perms);
+  return callback(null, user, context);
+}`
+          ]
+        ], { request: { ip: "10.9.9.9" }, user: { app_metadata: { perms: ["admin"] } } })
+        assert.strictEqual(written.status, "converted", Convert.render(written))
+        assert.deepStrictEqual(written.facts, ["UserPerms"])
+        assert.deepStrictEqual(differences, [])
+      }),
+    120_000
+  )
 })
 
 describe("ConvertReview4: --after-legacy reads what an earlier rule made from a setting", () => {
