@@ -477,6 +477,32 @@ describe("ConvertReview4: a fact that shares an object with the metadata", () =>
 })
 
 describe("ConvertReview4: --after-legacy reads what an earlier rule made from a setting", () => {
+  it.live(
+    "--after-legacy: a secret an earlier rule left in context.sig, logged: a TODO, not a log line in clear",
+    () =>
+      Effect.gen(function*() {
+        const path = rulesFolder("state-secret-log", [
+          [
+            "writer",
+            `function (user, context, callback) {\n  context.sig = configuration.KEY;\n  return callback(null, user, context);\n}`
+          ],
+          [
+            "reader",
+            `function (user, context, callback) {\n  console.log("sig", context.sig);\n  return callback(null, user, context);\n}`
+          ]
+        ])
+        const written = yield* Convert.convert(path, "reader", {
+          out: join(scratch.dir(), "state-secret-log-out"),
+          check: false,
+          afterLegacy: true
+        })
+        // The legacy runtime scrubbed the secret from its log line; `Effect.log("sig", legacyContext.sig)` prints it.
+        assert.notInclude(written.module, `Effect.log("sig", legacyContext.sig)`)
+        assert.include(written.todos.map((t) => t.reason).join("\n"), "`configuration.KEY`")
+      }),
+    120_000
+  )
+
   for (
     const [name, writer, read] of [
       ["context.sig", "if (user.email) context.sig = configuration.KEY;", "context.sig"],
