@@ -254,6 +254,11 @@ export interface Written extends Conversion {
 export interface Comparison {
   readonly events: number
   readonly differences: ReadonlyArray<RuleDifferential.Difference>
+  /**
+   * Why the comparison could not run (the typed module did not bundle or load, or the comparison failed): nothing was
+   * compared, so the rule is `partial`.
+   */
+  readonly failure?: string | undefined
 }
 
 /**
@@ -361,7 +366,7 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
       }, tests)
     )
   const proved = (typeCheck === undefined || typeCheck.ok) && unreached.length === 0 &&
-    (comparison === undefined || comparison.differences.length === 0)
+    (comparison === undefined || (comparison.differences.length === 0 && comparison.failure === undefined))
   const written: Written = {
     ...conversion,
     status: proved ? conversion.status : "partial",
@@ -379,32 +384,31 @@ export const convert = Effect.fn("Convert.convert")(function*(dir: string, rule:
 // for a module that type-checks (esbuild bundles what does not without reading its types), and its failure only then.
 const checkAndCompare = Effect.fnUntraced(function*(
   check: Effect.Effect<TypeCheckOutcome, ConvertError>,
-  compare: Effect.Effect<Comparison, ConvertError>
+  compare: Effect.Effect<Comparison>
 ) {
-  const [typeCheck, compared] = yield* Effect.all([check, Effect.exit(compare)], { concurrency: 2 })
-  const comparison = typeCheck.ok ? yield* compared : undefined
-  return { typeCheck, comparison }
+  const [typeCheck, compared] = yield* Effect.all([check, compare], { concurrency: 2 })
+  return { typeCheck, comparison: typeCheck.ok ? compared : undefined }
 })
 
-// The generated test's comparison, run here on a bundle of what convert wrote (Proof.compare).
-const compareWritten = Effect.fnUntraced(function*(
+// The generated test's comparison, run here on a bundle of what convert wrote (Proof.compare). One that cannot run
+// (esbuild fails on the module, loading it throws, the comparison fails) compared nothing: its failure, which makes the
+// rule partial.
+const compareWritten = (
   proving: Proof.Options,
   entry: Parameters<typeof DifferentialTest.handlerEntry>[0],
   tests: string
-) {
-  const report = yield* Proof.compare(proving, DifferentialTest.handlerEntry(entry), tests).pipe(
+): Effect.Effect<Comparison> =>
+  Proof.compare(proving, DifferentialTest.handlerEntry(entry), tests).pipe(
+    Effect.map((report): Comparison => ({ events: report.events, differences: report.differences })),
     Effect.catchDefect((defect) => Effect.fail(defect instanceof Error ? defect.message : String(defect))),
-    Effect.mapError((problem) =>
-      new ConvertError({
-        reason: `${entry.module}: its differential test's comparison could not run (${
-          typeof problem === "string" ? problem : problem.message
-        }); convert with check off to skip it`
+    Effect.catch((problem) =>
+      Effect.succeed<Comparison>({
+        events: 0,
+        differences: [],
+        failure: typeof problem === "string" ? problem : problem.message
       })
     )
   )
-  const outcome: Comparison = { events: report.events, differences: report.differences }
-  return outcome
-})
 
 // A file convert would replace must be absent, or as convert wrote it (its Stamp matches) as a file of the same `kind`:
 // one edited since (TODOs rewritten by hand, facts of the user's) or not written by convert, or one that cannot be
@@ -480,12 +484,22 @@ const folderWrites = Effect.fnUntraced(function*(folder: RulesFolder.RulesFolder
     const text = yield* readRule(r)
     const analysis = yield* Effect.option(Analyze.analyze(r.script, text))
     if (analysis._tag === "None") {
-      writes.push({ paths: [], anything: [{ root: "user", rule: r.name }, { root: "context", rule: r.name }] })
+      writes.push({
+        paths: [],
+        anything: [{ root: "user", rule: r.name }, { root: "context", rule: r.name }],
+        settings: [],
+        copies: []
+      })
       continue
     }
-    const { params, source } = analysis.value
+    const { configurationKeys, findings, params, source } = analysis.value
     facts.push(...Facts.ofRule(r.name, source, params, lineOffsetOf(text, source), EarlierWrites.merge(writes)))
-    writes.push(EarlierWrites.ofRule(r.name, source, params, lineOffsetOf(text, source)))
+    // `configuration[name]`: a setting Analyze cannot name.
+    const dynamic = findings.some((f) => f.construct === "configuration.dynamic") ? ["[…]"] : []
+    writes.push({
+      ...EarlierWrites.ofRule(r.name, source, params, lineOffsetOf(text, source)),
+      settings: [{ rule: r.name, keys: [...configurationKeys, ...dynamic] }]
+    })
   }
   const index = ordered.indexOf(file)
   const all = Facts.readable(facts, EarlierWrites.merge(writes))
@@ -521,6 +535,8 @@ export const render = (written: Written): string => {
         ? `${written.todos.length} TODO${written.todos.length === 1 ? "" : "s"} left (${written.status})`
         : check !== undefined && !check.ok
         ? `translated, but does not type-check with ${settings} (partial)`
+        : written.comparison?.failure !== undefined
+        ? "translated, but its test's comparison could not run, so nothing was compared (partial)"
         : differing(written) > 0
         ? `converted, but the typed rule decides otherwise on ${differing(written)} of its test's ${
           written.comparison?.events ?? 0
@@ -541,6 +557,11 @@ export const render = (written: Written): string => {
   ]
   if (check !== undefined && !check.ok) {
     for (const line of check.diagnostics.split("\n")) lines.push(`  tsc         ${line}`)
+  }
+  const failure = written.comparison?.failure
+  if (failure !== undefined) {
+    for (const line of failure.split("\n")) lines.push(`  compare     ${line}`)
+    lines.push("  (run its test to see the same failure; convert with check off to skip the comparison)")
   }
   for (const d of written.denials) lines.push(`  denial      ${d.name}: ${JSON.stringify(d.message)}`)
   for (const s of written.secrets) {

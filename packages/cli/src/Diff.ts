@@ -16,9 +16,11 @@
  *
  * Outbound HTTP cannot make the comparison flaky: the first Action's `fetch` requests (the typed runtime's and the
  * legacy `request` stand-in's, and a fetch a module kept when it loaded) go out and are recorded; the second Action gets
- * the recorded answer (with its `url` and `redirected`, as long after the request as it came to the first, an abort
- * before then rejecting) for the same method, URL, body, headers, content-type and redirect mode (a Request's body and
- * a Blob are read from a copy; headers are compared as keyed digests, never shown). A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
+ * the recorded answer (with its `url` and `redirected`, as long after the request as it came to the first, its body's
+ * parts and end too; an abort before the answer rejects the fetch, one before the body ended fails its read) for the
+ * same method, URL, body, headers, content-type and redirect mode (a Request's body and a Blob are read from a copy;
+ * headers are compared as keyed digests, never shown). A request Node's fetch refuses is refused in both runs. A
+ * request an Action's handler code sends after it settled is that Action's (late), even while the other runs. A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
  * Action's request that the first did not send fails as a refused connection would, or, with `live`, goes out. A
  * stream body is read (up to 16 MiB) and compared as bytes. An answer replayed out of the order the first run had it
  * in relative to a state-changing request (where that order was certain) is a difference, `requests.order`.
@@ -402,21 +404,18 @@ const runSide = Effect.fn("Diff.runSide")(function*(
     kept = sent.length
     keptOpened = opened.length
   }
-  const result = yield* HttpTape.withFetch(
-    fetch,
+  // The handler runs as this run's code: a request it sends or a socket it opens after it settled (on a timer, while
+  // the next run is in progress) is this run's, late.
+  const result = yield* HttpTape.withFetch(fetch, sent as Array<HttpTape.Sent>, (own) =>
     HttpTape.observingNodeHttp(
       sent as Array<HttpTape.Sent>,
-      Sockets.observing(
-        opened,
-        sent as Array<HttpTape.Sent>,
-        (own) =>
-          runner.run(own(handler), structuredClone(one.event), {
-            ...options,
-            settled
-          })
-      )
-    )
-  )
+      Sockets.observing(opened, sent as Array<HttpTape.Sent>, (ownSockets) =>
+        runner.run(
+          ownSockets((event: unknown, api: never) => own(() => handler(event, api))),
+          structuredClone(one.event),
+          { ...options, settled }
+        ))
+    ))
   const sentBy = sent.slice(0, kept)
   const openedBy = opened.slice(0, keptOpened)
   return {

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as LegacyFolder from "./utils/LegacyFolder.ts"
 import * as RulefxBin from "./utils/RulefxBin.ts"
 
 const rules = fileURLToPath(new URL("../../../examples/legacy-rules/rules", import.meta.url))
@@ -17,6 +18,8 @@ const rulefx = RulefxBin.run
 const show = RulefxBin.show
 
 let dir = ""
+
+const scratch = LegacyFolder.convertScratch(".tmp-convert-cli-")
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "rulefx-convert-"))
@@ -106,6 +109,27 @@ describe("rulefx convert", () => {
     assert.match(output.stdout, /^ {2}untested {4}line 2: the legacy rule sets an ID token claim/m)
     assert.include(output.stderr, "1 decision of veteran reached by none of the test's logins")
   }, 30_000)
+
+  it("a comparison that cannot run: partial, its reason on `compare` lines, exit 1", async () => {
+    // Inside the workspace, so that what convert writes type-checks; the handler it bundles cannot be (unbundledTests).
+    const base = scratch.dir()
+    const folder = scratch.rulesFolder("unbundled", [
+      [
+        "set-tier",
+        `function (user, context, callback) {\n  user.tier = "gold";\n  return callback(null, user, context);\n}`
+      ],
+      [
+        "claim",
+        `function (user, context, callback) {\n  context.idToken["https://x/a"] = true;\n  return callback(null, user, context);\n}`
+      ]
+    ])
+    const tests = LegacyFolder.unbundledTests(base)
+    const output = await rulefx(base, "convert", folder, "claim", "-o", "out", "--tests", tests, "--after-legacy")
+    assert.strictEqual(output.code, 1, show(output))
+    assert.include(output.stdout, "claim: translated, but its test's comparison could not run, so nothing was compared")
+    assert.match(output.stdout, /^ {2}compare {5}.*LegacyRule\.js/m)
+    assert.include(output.stderr, "could not run (above), so nothing was compared")
+  }, 60_000)
 
   it("a usage error prints convert's usage line", async () => {
     const output = await rulefx(dir, "convert", rules)

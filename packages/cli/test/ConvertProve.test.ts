@@ -134,6 +134,29 @@ describe("ConvertProve: convert runs its test's comparison before it says conver
     120_000
   )
 
+  it.live(
+    "a comparison that cannot bundle the typed handler is partial, with esbuild's message, not an error",
+    () =>
+      Effect.gen(function*() {
+        const tests = LegacyFolder.unbundledTests(scratch.dir())
+        const written = yield* convertLast("unbundled", [
+          [
+            "set-tier",
+            `function (user, context, callback) {\n  user.tier = "gold";\n  return callback(null, user, context);\n}`
+          ],
+          ["unbundled", claimOnly]
+        ], { afterLegacy: true, tests })
+        const text = Convert.render(written)
+        assert.isTrue(written.typeCheck?.ok, written.typeCheck?.diagnostics)
+        assert.strictEqual(written.status, "partial", text)
+        assert.include(written.comparison?.failure, "LegacyRule.js")
+        assert.include(text, "unbundled: translated, but its test's comparison could not run, so nothing was compared")
+        assert.match(text, /\n {2}compare {5}.*LegacyRule\.js/)
+        assert.notInclude(text, "unbundled: converted")
+      }),
+    120_000
+  )
+
   it.live("check off skips the comparison", () =>
     Effect.gen(function*() {
       const written = yield* convertLast("unchecked", [["unchecked", splitsEmail]], { check: false })

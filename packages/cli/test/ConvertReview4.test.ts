@@ -5,6 +5,8 @@
  * changes a built-in (`Object.getPrototypeOf({}).admin = true`), which stays in the rule's realm under Rules and
  * would patch the whole Action as typed code; a fact from a rule that calls back with another `user` or `context`.
  * Each is now a TODO. And a rule named `a.differential.test`, whose module replaced rule a's test: refused.
+ * Third pass: a fact that is an object of the login's (`user.perms = user.app_metadata.perms`) which a rule between
+ * changes in place, and, with --after-legacy, a State read of what an earlier rule may have made from a setting: TODOs.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
@@ -398,4 +400,191 @@ describe("ConvertReview4: the module is written without semicolons", () => {
       assert.include(written.module, ";[false].forEach(")
       assert.notStrictEqual(written.typeCheck?.ok, false, JSON.stringify(written.typeCheck))
     }), 120_000)
+})
+
+describe("ConvertReview4: a fact that shares an object with the metadata", () => {
+  it.live(
+    "a fact that is an earlier rule's metadata array, emptied in place by a rule between: typed grants",
+    () =>
+      Effect.gen(function*() {
+        const { differences, written } = yield* convertAndCompare("fact-shares-metadata", [
+          [
+            "writer",
+            `function (user, context, callback) {
+  user.perms = user.app_metadata.perms;
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "revoke",
+            `function (user, context, callback) {
+  if (context.request.ip === "10.9.9." + "9" && user.app_metadata.perms) user.app_metadata.perms.splice(0);
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "reader",
+            `function (user, context, callback) {
+  if (user.perms && user.perms.length > 0) context.idToken["https://x/admin"] = true;
+  return callback(null, user, context);
+}`
+          ]
+        ], { request: { ip: "10.9.9.9" }, user: { app_metadata: { perms: ["admin"] } } })
+        assert.deepStrictEqual(
+          differences.map((d) => d.typed.idTokenClaims),
+          [],
+          `status ${written.status}: typed granted admin where legacy did not`
+        )
+        // A TODO where the rule reads the fact, the earlier rules named.
+        assert.match(written.todos.map((t) => t.reason).join("\n"), /reads user\.perms, which the earlier rule/)
+      }),
+    120_000
+  )
+
+  it.live(
+    "a rule between that replaces the metadata array (`=`) leaves the fact: converted, and agrees",
+    () =>
+      Effect.gen(function*() {
+        const { differences, written } = yield* convertAndCompare("fact-replaced-metadata", [
+          [
+            "writer",
+            `function (user, context, callback) {
+  user.perms = user.app_metadata.perms;
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "replace",
+            `function (user, context, callback) {
+  if (context.request.ip === "10.9.9." + "9") user.app_metadata.perms = [];
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "reader",
+            `function (user, context, callback) {
+  context.idToken["https://x/perms"] = String(user.perms);
+  return callback(null, user, context);
+}`
+          ]
+        ], { request: { ip: "10.9.9.9" }, user: { app_metadata: { perms: ["admin"] } } })
+        assert.strictEqual(written.status, "converted", Convert.render(written))
+        assert.deepStrictEqual(written.facts, ["UserPerms"])
+        assert.deepStrictEqual(differences, [])
+      }),
+    120_000
+  )
+})
+
+describe("ConvertReview4: --after-legacy reads what an earlier rule made from a setting", () => {
+  it.live(
+    "--after-legacy: a secret an earlier rule left in context.sig, logged: a TODO, not a log line in clear",
+    () =>
+      Effect.gen(function*() {
+        const path = rulesFolder("state-secret-log", [
+          [
+            "writer",
+            `function (user, context, callback) {\n  context.sig = configuration.KEY;\n  return callback(null, user, context);\n}`
+          ],
+          [
+            "reader",
+            `function (user, context, callback) {\n  console.log("sig", context.sig);\n  return callback(null, user, context);\n}`
+          ]
+        ])
+        const written = yield* Convert.convert(path, "reader", {
+          out: join(scratch.dir(), "state-secret-log-out"),
+          check: false,
+          afterLegacy: true
+        })
+        // The legacy runtime scrubbed the secret from its log line; `Effect.log("sig", legacyContext.sig)` prints it.
+        assert.notInclude(written.module, `Effect.log("sig", legacyContext.sig)`)
+        assert.include(written.todos.map((t) => t.reason).join("\n"), "`configuration.KEY`")
+      }),
+    120_000
+  )
+
+  for (
+    const [name, writer, read] of [
+      ["context.sig", "if (user.email) context.sig = configuration.KEY;", "context.sig"],
+      ["user.app_metadata.k", "user.app_metadata.k = configuration.KEY;", "user.app_metadata.k"]
+    ] as const
+  ) {
+    it.live(
+      `--after-legacy: a secret an earlier rule left in ${name}, put into a claim: typed issues it`,
+      () =>
+        Effect.gen(function*() {
+          const { differences, written } = yield* convertAndCompare(
+            `state-secret-${name.length}`,
+            [
+              [
+                "writer",
+                `function (user, context, callback) {
+  ${writer}
+  return callback(null, user, context);
+}`
+              ],
+              [
+                "reader",
+                `function (user, context, callback) {
+  context.idToken["https://x/k"] = context.request.ip === "10.9.9." + "9" ? ${read} : "none";
+  return callback(null, user, context);
+}`
+              ]
+            ],
+            { request: { ip: "10.9.9.9" }, user: { email: "a@example.com" } },
+            true
+          )
+          assert.deepStrictEqual(
+            differences.map((d) => d.typed.idTokenClaims),
+            [],
+            `status ${written.status}: typed issued the secret where legacy denied`
+          )
+          assert.include(written.todos.map((t) => t.reason).join("\n"), `reads ${read}, which the earlier rule writer`)
+          assert.include(written.todos.map((t) => t.reason).join("\n"), "`configuration.KEY`")
+        }),
+      120_000
+    )
+  }
+})
+
+describe("ConvertReview4: a field that shares an object with the metadata, changed through the field", () => {
+  it.live(
+    "an earlier rule copies the metadata array to user.perms, a rule between pushes to user.perms: typed misses it",
+    () =>
+      Effect.gen(function*() {
+        const { differences, written } = yield* convertAndCompare("metadata-shared-by-field", [
+          [
+            "writer",
+            `function (user, context, callback) {
+  user.perms = user.app_metadata.perms;
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "grant",
+            `function (user, context, callback) {
+  if (context.request.ip === "10.9.9." + "9" && user.perms) user.perms.push("admin");
+  return callback(null, user, context);
+}`
+          ],
+          [
+            "reader",
+            `function (user, context, callback) {
+  context.idToken["https://x/perms"] = String(user.app_metadata.perms);
+  return callback(null, user, context);
+}`
+          ]
+        ], { request: { ip: "10.9.9.9" }, user: { app_metadata: { perms: ["read"] } } })
+        assert.deepStrictEqual(
+          differences.map((d) => d.legacy.idTokenClaims),
+          [],
+          `status ${written.status}: legacy issued admin where typed did not`
+        )
+        assert.match(
+          written.todos.map((t) => t.reason).join("\n"),
+          /reads user\.app_metadata\.perms, which the earlier rule/
+        )
+      }),
+    120_000
+  )
 })

@@ -42,3 +42,21 @@ export const convertScratch = (prefix: string) => {
   }
   return { dir: () => dir, rulesFolder }
 }
+
+/**
+ * A tests folder (`--tests`) where the comparison convert runs cannot bundle its handler: the handler's packages
+ * resolve from there first, and there `@rulefx/legacy-rules/LegacyRule` (which only the handler of a rule converted
+ * with `--after-legacy` imports; the module and its test, type-checked, do not) is a file esbuild cannot parse. Its
+ * path.
+ */
+export const unbundledTests = (base: string): string => {
+  const tests = join(base, "unbundled-tests")
+  const broken = join(tests, "node_modules", "@rulefx", "legacy-rules")
+  mkdirSync(broken, { recursive: true })
+  writeFileSync(
+    join(broken, "package.json"),
+    JSON.stringify({ name: "@rulefx/legacy-rules", type: "module", exports: { "./LegacyRule": "./LegacyRule.js" } })
+  )
+  writeFileSync(join(broken, "LegacyRule.js"), "export const = 1\n")
+  return tests
+}

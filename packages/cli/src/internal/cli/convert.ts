@@ -76,6 +76,15 @@ export const convert = Command.make(
           "differential test"
       })
     }
+    // Nothing was compared: its test fails the same way.
+    const failure = written.comparison?.failure
+    if (failure !== undefined) {
+      return yield* new CommandFailed({
+        reason: `the comparison of ${written.moduleFile} with the legacy rule ${rule} could not run (above), so ` +
+          `nothing was compared: fix what it says, run its differential test ${written.testFile}, or convert with ` +
+          "--no-check to skip it"
+      })
+    }
     // Its test fails on the same logins.
     const differing = Convert.differing(written)
     if (differing > 0) {
@@ -100,7 +109,8 @@ export const convert = Command.make(
 ).pipe(
   Command.withDescription(
     "Convert one legacy rule into a typed rule module and a differential test that runs both on generated logins; " +
-      "exit 1 if a construct is left as a TODO, what it wrote does not type-check, the typed rule decides otherwise " +
+      "exit 1 if a construct is left as a TODO, what it wrote does not type-check, its test's comparison cannot run, " +
+      "the typed rule decides otherwise " +
       "than the legacy one on a login of the test, or a decision of the rule's is reached by none of the test's logins"
   )
 )

@@ -20,12 +20,35 @@ export interface EarlierWrites {
       readonly rule: string
       readonly computed?: boolean
       readonly line?: number
+      /**
+       * A plain `=` to the path itself (`user.perms = x`): it replaces the value there, and so changes nothing of an
+       * object that was there (Copy).
+       */
+      readonly replaces?: boolean
     }
   >
   readonly anything: ReadonlyArray<{ readonly root: "user" | "context"; readonly rule: string; readonly line?: number }>
+  /**
+   * The `configuration` settings each rule reads (`configuration[…]` for one it reads by a computed key): any of its
+   * writes may hold one. Convert follows a setting within one rule only.
+   */
+  readonly settings: ReadonlyArray<{ readonly rule: string; readonly keys: ReadonlyArray<string> }>
+  /** The login's values a rule puts in another field of `user`/`context` as they are (Copy). */
+  readonly copies: ReadonlyArray<Copy>
 }
 
-export const none: EarlierWrites = { paths: [], anything: [] }
+/**
+ * `user.perms = user.app_metadata.perms`: the field `path` holds the very value at `from` (an object the two share),
+ * so a change in place through either (`user.perms.push(x)`, `user.app_metadata.perms.splice(0)`) is a change of the
+ * other.
+ */
+export interface Copy {
+  readonly path: ReadonlyArray<string>
+  readonly from: ReadonlyArray<string>
+  readonly rule: string
+}
+
+export const none: EarlierWrites = { paths: [], anything: [], settings: [], copies: [] }
 
 // A path kept to two keys: a write below them (`user.app_metadata.plan.tier = 1`) changes what the two name.
 const depth = 3
@@ -290,6 +313,19 @@ const paramUseReads = (
   return top === ancestors.length - 1 ? onlyReadsLocal(ancestors, at) : !usedToChange(ancestors, at, isClaim)
 }
 
+// `user.perms = user.app_metadata.perms` (through `||`, `? :`, a comma): the member of `user`/`context` the value at
+// the end of `ancestors` is put in as it is, if any (a token's claim is sent as a copy, and is none).
+const copiedTo = (
+  ancestors: ReadonlyArray<acorn.Node>,
+  isClaim: (node: acorn.Node, whole: boolean) => boolean
+): acorn.MemberExpression | undefined => {
+  const at = usedAt(ancestors, ancestors.length - 1)
+  const parent = ancestors[at - 1] as acorn.AnyNode | undefined
+  if (parent?.type !== "AssignmentExpression" || parent.right !== ancestors[at]) return undefined
+  if (parent.left.type !== "MemberExpression" || isClaim(parent.left, false)) return undefined
+  return parent.left
+}
+
 // A path kept to `depth` keys and cut before a computed key or `__proto__` (which changes every field of its object).
 const pathOf = (prefix: ReadonlyArray<string>, keys: ReadonlyArray<string | undefined>): {
   path: ReadonlyArray<string>
@@ -415,7 +451,8 @@ export const ofRule = (
   if (params[0] !== undefined) roots.set(params[0], "user")
   if (params[1] !== undefined) roots.set(params[1], "context")
   const callback = params[2]
-  const paths: Array<{ path: ReadonlyArray<string>; rule: string; computed?: boolean; line?: number }> = []
+  const paths: Array<EarlierWrites["paths"][number]> = []
+  const copies: Array<Copy> = []
   const anything = new Map<"user" | "context", number>()
   const program = acorn.parse(`(${source})`, { ecmaVersion: "latest", sourceType: "script", locations: true })
   const fn = (program.body[0] as acorn.ExpressionStatement | undefined)?.expression as acorn.AnyNode | undefined
@@ -438,10 +475,19 @@ export const ofRule = (
   }
   let line = 0
   const whole = (root: "user" | "context"): void => void anything.set(root, anything.get(root) ?? line)
-  const add = (prefix: Path, keys: ReadonlyArray<string | undefined>): void => {
+  const add = (prefix: Path, keys: ReadonlyArray<string | undefined>, replacing = false): void => {
     const { computed, path } = pathOf(prefix, keys)
+    const replaces = replacing && !computed && path.length === prefix.length + keys.length
     if (path.length === 1) whole(path[0] as "user" | "context")
-    else paths.push(computed ? { path, rule, computed, line } : { path, rule, line })
+    else paths.push({ path, rule, ...(computed ? { computed } : {}), line, ...(replaces ? { replaces } : {}) })
+  }
+  // The login's values the member `target` names, root first.
+  const targetsOf = (target: acorn.MemberExpression): ReadonlyArray<Path> => {
+    const { root } = chainOf(target)
+    const prefixes = root.type === "Identifier"
+      ? prefixesOf((root as acorn.Identifier).name)
+      : pathsNamed(root as acorn.AnyNode, prefixesOf)
+    return prefixes.map((prefix) => pathOf(prefix, keysOf(target, resolve)).path)
   }
   walk.fullAncestor(program, (node, _state, ancestors) => {
     const n = node as acorn.AnyNode
@@ -458,7 +504,15 @@ export const ofRule = (
       // `user.__proto__ = …` (or any use of it) may change every field of `user`.
       const proto = keys.indexOf("__proto__")
       if (proto >= 0) return prefixes.forEach((prefix) => add(prefix, keys.slice(0, proto)))
-      if (mayChange(n, ancestors as ReadonlyArray<acorn.Node>, isClaim)) prefixes.forEach((prefix) => add(prefix, keys))
+      if (mayChange(n, ancestors as ReadonlyArray<acorn.Node>, isClaim)) {
+        const replacing = parent?.type === "AssignmentExpression" && parent.left === n && parent.operator === "="
+        return prefixes.forEach((prefix) => add(prefix, keys, replacing))
+      }
+      const target = copiedTo(ancestors as ReadonlyArray<acorn.Node>, isClaim)
+      if (target === undefined) return
+      for (const to of targetsOf(target)) {
+        for (const prefix of prefixes) copies.push({ path: to, from: pathOf(prefix, keys).path, rule })
+      }
       return
     }
     // `callback(null, { tier: "basic" }, context)`: the next rule gets that object, not the `user` written here.
@@ -506,17 +560,66 @@ export const ofRule = (
     const call = outer?.type === "CallExpression" || outer?.type === "NewExpression"
     if (!call || outer.callee === value || !onlyReads(outer.callee as acorn.AnyNode)) all()
   })
-  return { paths, anything: [...anything].map(([root, at]) => ({ root, rule, line: at })) }
+  return { paths, anything: [...anything].map(([root, at]) => ({ root, rule, line: at })), settings: [], copies }
 }
 
 export const merge = (all: ReadonlyArray<EarlierWrites>): EarlierWrites => ({
   paths: all.flatMap((w) => w.paths),
-  anything: all.flatMap((w) => w.anything)
+  anything: all.flatMap((w) => w.anything),
+  settings: all.flatMap((w) => w.settings),
+  copies: all.flatMap((w) => w.copies)
 })
+
+/** The settings `rules` read, each with the first of them that reads it. */
+export const settingsOf = (
+  writes: EarlierWrites,
+  rules: ReadonlyArray<string>
+): ReadonlyArray<{ readonly rule: string; readonly key: string }> => {
+  const found = new Map<string, string>()
+  for (const rule of rules) {
+    for (const read of writes.settings) {
+      if (read.rule !== rule) continue
+      for (const key of read.keys) if (!found.has(key)) found.set(key, rule)
+    }
+  }
+  return [...found].map(([key, rule]) => ({ rule, key }))
+}
 
 // One path is a prefix of the other.
 const overlaps = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean =>
   a.every((key, i) => i >= b.length || b[i] === key)
+
+// The values that may be the very object `path` reads, through Copies either way (`user.perms` for
+// `user.app_metadata.perms` once a rule wrote `user.perms = user.app_metadata.perms`), `path` not among them.
+const sharing = (writes: EarlierWrites, path: ReadonlyArray<string>): ReadonlyArray<ReadonlyArray<string>> => {
+  const found: Array<ReadonlyArray<string>> = [path]
+  for (let i = 0; i < found.length; i++) {
+    const at = found[i]!
+    for (const copy of writes.copies) {
+      for (const [one, other] of [[copy.from, copy.path], [copy.path, copy.from]] as const) {
+        if (overlaps(one, at) && !found.some((p) => p.join(".") === other.join("."))) found.push(other)
+      }
+    }
+  }
+  return found.slice(1)
+}
+
+// The writes that may change in place the object at `path`: a `=` replacing it (or a value above it) does not.
+const inPlace = (writes: EarlierWrites, path: ReadonlyArray<string>): Array<EarlierWrites["paths"][number]> =>
+  writes.paths.filter((w) => overlaps(w.path, path) && !(w.replaces === true && w.path.length <= path.length))
+
+// The writes that may have changed what `path` reads: those overlapping it, then those that change in place an object
+// it shares (Copy).
+const writesOf = (writes: EarlierWrites, path: ReadonlyArray<string>): Array<EarlierWrites["paths"][number]> => [
+  ...writes.paths.filter((w) => overlaps(w.path, path)),
+  ...sharing(writes, path).flatMap((shared) => inPlace(writes, shared))
+]
+
+// The rules that may write anything of the root of `path` or of a value it shares.
+const wholeOf = (writes: EarlierWrites, path: ReadonlyArray<string>) => {
+  const roots = new Set([path, ...sharing(writes, path)].map((p) => p[0]))
+  return writes.anything.filter((w) => roots.has(w.root))
+}
 
 /**
  * The earlier rule that may have changed what `path` (a read: root first) reads, with the line of its first such write
@@ -526,9 +629,9 @@ export const writeAt = (
   writes: EarlierWrites,
   path: ReadonlyArray<string>
 ): { readonly rule: string; readonly line: number | undefined } | undefined => {
-  const whole = writes.anything.find((w) => w.root === path[0])
+  const whole = wholeOf(writes, path)[0]
   if (whole !== undefined) return { rule: whole.rule, line: whole.line }
-  const found = writes.paths.find((w) => overlaps(w.path, path))
+  const found = writesOf(writes, path)[0]
   return found === undefined ? undefined : { rule: found.rule, line: found.line }
 }
 
@@ -538,13 +641,23 @@ export const writeAt = (
  * a rule that may write anything of the root.
  */
 export const writersOf = (writes: EarlierWrites, path: ReadonlyArray<string>): ReadonlyArray<string> => {
-  const near = writes.paths
-    .filter((w) => overlaps(w.path, path))
+  const near = writesOf(writes, path)
     .map((w, order) => ({ rule: w.rule, distance: Math.abs(w.path.length - path.length), order }))
     .toSorted((a, b) => a.distance - b.distance || a.order - b.order)
-  const whole = writes.anything.filter((w) => w.root === path[0])
+  const whole = wholeOf(writes, path)
   return [...new Set([...near, ...whole].map((w) => w.rule))]
 }
+
+/**
+ * The rules that may change in place the object at `path` (root first), or one it shares (Copy): what a value taken
+ * from there as it is (`user.perms = user.app_metadata.perms`) may see change after it was taken.
+ */
+export const changersOf = (writes: EarlierWrites, path: ReadonlyArray<string>): ReadonlyArray<string> => [
+  ...new Set([
+    ...[path, ...sharing(writes, path)].flatMap((p) => inPlace(writes, p)),
+    ...wholeOf(writes, path)
+  ].map((w) => w.rule))
+]
 
 /** The earlier rule that may have changed what `path` (a read: root first) reads, if any. */
 export const writerOf = (writes: EarlierWrites, path: ReadonlyArray<string>): string | undefined =>

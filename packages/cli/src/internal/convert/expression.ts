@@ -86,18 +86,35 @@ const untypedParams = (
 
 // `--after-legacy`: what the earlier (legacy) rules left, read through their State as written (`user.roles` →
 // `legacyUser.roles`), so the rule's own code keeps its JavaScript meaning on the same value. A write is refused: the
-// State is the legacy rules', which record from it.
+// State is the legacy rules', which record from it. A read of what a rule that reads a setting may have written is
+// refused, as a fact made from a setting is (Facts): convert follows a setting within one rule only, so through the
+// State it could reach a token, a URL or a log unseen.
 const legacyReadOf = (
   scope: Scope,
-  root: "user" | "context",
+  { root, what, writers }: {
+    readonly root: "user" | "context"
+    readonly what: string
+    readonly writers: ReadonlyArray<string>
+  },
   identifier: acorn.Identifier,
-  what: string,
   ancestors: ReadonlyArray<acorn.Node>,
   members: ReadonlyArray<acorn.MemberExpression>
 ): Replacement | Rewritten => {
   const outermost = members.at(-1) ?? identifier
   if (writeOf(outermost, ancestors[ancestors.length - 2 - members.length]) !== undefined) {
     return refused(outermost, `writes ${what}, which the earlier legacy rules own (make it a Fact)`)
+  }
+  const settings = EarlierWrites.settingsOf(scope.earlier, writers)
+  if (settings.length > 0) {
+    const keys = settings.map(({ key }) => `\`configuration${key === "[…]" ? key : `.${key}`}\``).join(", ")
+    return refused(
+      outermost,
+      `reads ${what}, which ${
+        earlierRules([...new Set(settings.map(({ rule }) => rule))])
+      } may have set from ${keys}: ` +
+        `convert follows a setting within one rule only, and through the legacy rules' State it could reach a ` +
+        `token, a URL or a log unseen (the legacy runtime denied or scrubbed it)`
+    )
   }
   // A metadata the rule persists is its own copy of Login's (Metadata): reading the legacy rules' one instead would
   // miss what the rule wrote to it.
@@ -324,7 +341,9 @@ const readOf = (
   const readWhat = whole ? [root, ...read].join(".") : what
   const writers = EarlierWrites.writersOf(scope.earlier, [root, ...read])
   const writer = writers[0]
-  if (writer !== undefined && scope.afterLegacy) return legacyReadOf(scope, root, identifier, what, ancestors, members)
+  if (writer !== undefined && scope.afterLegacy) {
+    return legacyReadOf(scope, { root, what, writers }, identifier, ancestors, members)
+  }
   const fact = factOf(scope, root, staticKeys, writer, ancestors, members)
   if (fact !== undefined) return fact
   const found = loginReadOf(root, keys, ancestors, members, rootIsTest)

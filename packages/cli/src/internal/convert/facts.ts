@@ -12,7 +12,7 @@
  */
 import * as acorn from "acorn"
 import * as walk from "acorn-walk"
-import { keyOf } from "../analyze/chains.ts"
+import { chainOf, keyOf } from "../analyze/chains.ts"
 import * as EarlierWrites from "./earlierWrites.ts"
 import { pascal } from "./emit.ts"
 import * as Expression from "./expression.ts"
@@ -38,6 +38,11 @@ export interface Fact {
   readonly name: string
   readonly expression: string
   readonly reads: ReadonlyArray<LoginRead>
+  /**
+   * The login's values (root first: `user.app_metadata.perms`) the fact's value may be, as an object it shares with
+   * them: under Rules a later change to one in place (`user.app_metadata.perms.splice(0)`) changed the field too.
+   */
+  readonly shares: ReadonlyArray<ReadonlyArray<string>>
 }
 
 // Fields that are decisions or metadata, not values left for later rules.
@@ -156,6 +161,51 @@ const mayEndBefore = (
   return ends
 }
 
+// The `user`/`context` chains in `node` (root first, up to the first computed key), each the outermost of its chain.
+const chainsIn = (node: acorn.Node, user: string | undefined, context: string | undefined): Array<Array<string>> => {
+  const paths: Array<Array<string>> = []
+  walk.fullAncestor(node, (n, _state, ancestors) => {
+    const parent = ancestors[ancestors.length - 2] as acorn.AnyNode | undefined
+    if (parent?.type === "MemberExpression" && parent.object === n) return
+    const { keys, root } = n.type === "MemberExpression"
+      ? chainOf(n as acorn.MemberExpression)
+      : { keys: [], root: n }
+    const name = Scope.isName(root, user) ? "user" : Scope.isName(root, context) ? "context" : undefined
+    if (name === undefined || (n.type !== "MemberExpression" && n.type !== "Identifier")) return
+    const computed = keys.indexOf(undefined)
+    paths.push([name, ...(keys.slice(0, computed < 0 ? keys.length : computed) as Array<string>)])
+  })
+  return paths
+}
+
+// The login's values the value of `node` may be, as an object (Fact's `shares`): none for what is certainly a
+// primitive (a literal, a template, an operator's result), those of either branch of a condition or logical
+// expression, and every chain of any other expression (a member, a call, an object or array literal).
+const sharedBy = (node: acorn.Node, user: string | undefined, context: string | undefined): Array<Array<string>> => {
+  const n = node as acorn.AnyNode
+  switch (n.type) {
+    case "Literal":
+      return n.regex === undefined ? [] : chainsIn(n, user, context)
+    case "TemplateLiteral":
+    case "UnaryExpression":
+    case "BinaryExpression":
+    case "UpdateExpression":
+      return []
+    case "ConditionalExpression":
+      return [...sharedBy(n.consequent, user, context), ...sharedBy(n.alternate, user, context)]
+    case "LogicalExpression":
+      return [...sharedBy(n.left, user, context), ...sharedBy(n.right, user, context)]
+    case "SequenceExpression":
+      return sharedBy(n.expressions.at(-1)!, user, context)
+    case "ParenthesizedExpression":
+      return sharedBy(n.expression, user, context)
+    case "AssignmentExpression":
+      return n.operator === "=" ? sharedBy(n.right, user, context) : chainsIn(n, user, context)
+    default:
+      return chainsIn(n, user, context)
+  }
+}
+
 /**
  * The facts of one rule's writes: `source` and `params` as Analyze gives them, `lineOffset` as Scope takes it, and
  * `earlier` what the rules before it write.
@@ -210,14 +260,17 @@ export const ofRule = (
       exportName: `${pascal(root)}${pascal(key)}`,
       name,
       expression: rewritten.text,
-      reads: [...scope.reads.values()]
+      reads: [...scope.reads.values()],
+      shares: sharedBy(e.right, user, context)
     })
   }
   return facts
 }
 
 /**
- * The facts a rule may read: those of the rules before it whose field no other of them writes (nor may write).
+ * The facts a rule may read: those of the rules before it whose field no other of them writes (nor may write), nor an
+ * object of the login's the fact's value may be (`user.perms = user.app_metadata.perms`, then another rule's
+ * `user.app_metadata.perms.splice(0)`: under Rules the field was emptied with it).
  * `earlier` holds every earlier rule's writes, `facts` their facts.
  */
 export const readable = (
@@ -232,7 +285,12 @@ export const readable = (
     const others = earlier.paths.filter((w) =>
       w.path.every((k, j) => j >= path.length || path[j] === k) && !(w.rule === fact.rule)
     )
-    return others.length === 0
+    // An object the fact's value shares with the login, which another rule may change in place (a change of the
+    // writer's own is refused in the fact's expression).
+    const changed = fact.shares.some((shared) =>
+      EarlierWrites.changersOf(earlier, shared).some((rule) => rule !== fact.rule)
+    )
+    return others.length === 0 && !changed
   })
 
 /** The fact a read of `root.key...` of a rule reads, if any. */

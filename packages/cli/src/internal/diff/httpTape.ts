@@ -7,13 +7,21 @@
  * make the two runs differ: the second run never sees the network for a recorded request. Requests to different URLs
  * are matched in any order (facts send together), but an answer given out of its recorded order relative to a
  * state-changing request, where both runs' order was certain, is noted (`Replay.outOfOrder`). A replayed answer comes
- * as long after the request as it came to the first run (capped by the run's time limit), and an AbortSignal that
- * fires before then (a timeout the second Action set) rejects the fetch with its reason, as on the network; an answer
- * the first Action gave up on is replayed as its error. A stream body is read (up to `maxRecordedBytes`) and sent on
- * as bytes, so that it is compared like any other; a `Request`'s body is read from a copy, with the same cap.
+ * as long after the request as it came to the first run, and its body's parts and end as long after as they came
+ * (capped by the run's time limit); an AbortSignal that fires before the answer came (a timeout the second Action set,
+ * also while the first run's answer is still to come) rejects the fetch with its reason, and one that fires before the
+ * body ended errors the body's read, as on the network. An answer the first Action gave up on is replayed as its
+ * error (before its headers: the fetch fails; during its body: the body's read fails, when it did). A stream body is
+ * read (up to `maxRecordedBytes`) and sent on as bytes, so that it is compared like any other; a `Request`'s body is
+ * read from a copy, with the same cap. A request Node's fetch refuses (a stream body without `duplex: "half"`,
+ * `cache: "only-if-cached"`, a `window`...: what `new Request` throws) is refused in both runs as fetch refuses it, and
+ * is not sent; an answer that does not match the request's `integrity` fails the replayed fetch, as it fails Node's.
  *
  * What is intercepted is `globalThis.fetch`, which both the typed runtime (core's HttpBody) and the legacy runtime's
  * `request` stand-in call when they send; it is replaced for the length of one run (the runs are one after another).
+ * A request is the run's whose handler's code sends it (an AsyncLocalStorage the handler runs in, which its timers and
+ * promises carry): one the first Action sends after its handler settled, while the second runs, goes through the
+ * first run's fetch and is listed as the first's (late), not the second's.
  * The first Action gets each answer as the network gives it; the tape reads a copy (a branch of a tee) of at most
  * `maxRecordedBytes`, and an answer longer than that, or without an end, is not replayed (the second Action's request
  * fails, code `ETOOLARGE`). Requests sent through `node:http` or `node:https` directly (a rule's own
@@ -23,7 +31,8 @@
  * This module is a `fetch`: it works with promises, as the function it replaces does.
  */
 import * as Effect from "effect/Effect"
-import { createHmac, randomBytes } from "node:crypto"
+import { AsyncLocalStorage } from "node:async_hooks"
+import { createHash, createHmac, randomBytes } from "node:crypto"
 import * as DiagnosticsChannel from "node:diagnostics_channel"
 import type { ClientRequest } from "node:http"
 import { readUpTo } from "../cappedRead.ts"
@@ -44,8 +53,20 @@ export interface Sent {
   readonly redirect?: string
 }
 
+/**
+ * An answer's body as it came to the first run: its bytes, how many of them had come by when (milliseconds after the
+ * request was sent), when it ended, and, when it failed on the way (the first Action's abort, a connection reset), the
+ * error it failed with.
+ */
+interface Paced {
+  readonly body: Uint8Array
+  readonly steps: ReadonlyArray<readonly [ms: number, bytes: number]>
+  readonly endMs: number
+  readonly failed?: { readonly error: unknown }
+}
+
 type Answer =
-  | {
+  | Paced & {
     readonly ok: true
     /** The answer's URL and whether it came through a redirect, as fetch's Response has them. */
     readonly url: string
@@ -53,7 +74,6 @@ type Answer =
     readonly status: number
     readonly statusText: string
     readonly headers: ReadonlyArray<[string, string]>
-    readonly body: Uint8Array
   }
   | { readonly ok: false; readonly error: unknown }
 
@@ -228,25 +248,39 @@ const withOrigin = (response: Response, url: string, redirected: boolean): Respo
   })
 }
 
-const toResponse = (answer: Answer): Promise<Response> =>
-  answer.ok
-    ? Promise.resolve(withOrigin(
-      new Response(nullBody.has(answer.status) ? null : answer.body.slice(), {
-        status: answer.status,
-        statusText: answer.statusText,
-        headers: answer.headers as Array<[string, string]>
-      }),
-      answer.url,
-      answer.redirected
-    ))
-    : Promise.reject(answer.error)
+type Recorded = Extract<Answer, { readonly ok: true }>
 
-const aborted = (signal: AbortSignal | null | undefined): unknown =>
+const toResponse = (answer: Recorded, body: ReadableStream<Uint8Array> | null): Response =>
+  withOrigin(
+    new Response(body, {
+      status: answer.status,
+      statusText: answer.statusText,
+      headers: answer.headers as Array<[string, string]>
+    }),
+    answer.url,
+    answer.redirected
+  )
+
+type Signal = AbortSignal | null | undefined
+
+const aborted = (signal: Signal): unknown =>
   signal?.aborted === true ? signal.reason ?? new DOMException("This operation was aborted", "AbortError") : undefined
+
+// `promise`, or, when `signal` aborts first, its reason (as fetch rejects): a recorded answer still pending does not
+// hold up a request its own signal gave up on.
+const unlessAborted = <T>(promise: Promise<T>, signal: Signal): Promise<T> =>
+  signal == null ? promise : new Promise((resolve, reject) => {
+    const early = aborted(signal)
+    if (early !== undefined) return reject(early)
+    const onAbort = () => reject(aborted(signal))
+    signal.addEventListener("abort", onAbort, { once: true })
+    const done = () => signal.removeEventListener("abort", onAbort)
+    promise.then((value) => (done(), resolve(value)), (error: unknown) => (done(), reject(error)))
+  })
 
 // Resolves after `ms` (at once when not above 0), or rejects when `signal` aborts first, with its reason as fetch does.
 // The timer does not keep the process alive.
-const delayed = (ms: number, signal: AbortSignal | null | undefined): Promise<void> =>
+const delayed = (ms: number, signal: Signal): Promise<void> =>
   new Promise((resolve, reject) => {
     const early = aborted(signal)
     if (early !== undefined) return reject(early)
@@ -265,6 +299,113 @@ const delayed = (ms: number, signal: AbortSignal | null | undefined): Promise<vo
 
 /** The most bytes of one answer the tape holds; a longer one (or one without an end) is not replayed. */
 export const maxRecordedBytes = 16 * 1024 * 1024
+
+// Parts of a body that came within this many milliseconds of each other are replayed as one.
+const paceStepMs = 2
+
+// Reads an answer's body (a copy) as it comes, noting when its parts came, up to `maxRecordedBytes`; past that, stops
+// reading it and gives undefined. A body that fails on the way is what came, and the error.
+const readPaced = (body: ReadableStream<Uint8Array> | null, started: number): Promise<Paced | undefined> => {
+  const chunks: Array<Uint8Array> = []
+  const steps: Array<[number, number]> = []
+  let size = 0
+  const ended = (failed?: Paced["failed"]): Paced => ({
+    body: Buffer.concat(chunks),
+    steps,
+    endMs: performance.now() - started,
+    ...(failed === undefined ? {} : { failed })
+  })
+  if (body === null) return Promise.resolve(ended())
+  const reader = body.getReader()
+  const next = (): Promise<Paced | undefined> =>
+    reader.read().then(({ done, value }) => {
+      if (done) return ended()
+      size += value.byteLength
+      if (size > maxRecordedBytes) return reader.cancel().then(() => undefined)
+      chunks.push(value)
+      const ms = performance.now() - started
+      const last = steps.at(-1)
+      if (last !== undefined && ms - last[0] < paceStepMs) last[1] = size
+      else steps.push([ms, size])
+      return next()
+    }, (error: unknown) => ended({ error }))
+  return next()
+}
+
+// The recorded body as the second Action reads it: each part as long after its request (sent at `since`) as it came to
+// the first run, within the run's time limit, and its end (or its failure) when it came. An abort of `signal` before
+// the body ended errors it with the signal's reason, as Node's fetch errors a body still being read; after, it changes
+// nothing. Nothing is read ahead of the Action (a part is given when the Action reads).
+const pacedBody = (
+  answer: Paced,
+  since: number,
+  limitMs: number,
+  signal: Signal
+): ReadableStream<Uint8Array> => {
+  let step = 0
+  let stop: (() => void) | undefined
+  const wait = (ms: number) => delayed(Math.min(ms, limitMs) - (performance.now() - since), signal)
+  return new ReadableStream<Uint8Array>({
+    start: (controller) => {
+      const onAbort = () => controller.error(aborted(signal))
+      if (signal?.aborted === true) return onAbort()
+      signal?.addEventListener("abort", onAbort, { once: true })
+      stop = () => signal?.removeEventListener("abort", onAbort)
+    },
+    pull: (controller) => {
+      const next = answer.steps[step]
+      if (next === undefined) {
+        return wait(answer.endMs).then(() => {
+          stop?.()
+          return answer.failed === undefined ? controller.close() : controller.error(answer.failed.error)
+        })
+      }
+      return wait(next[0]).then(() => {
+        controller.enqueue(answer.body.slice(answer.steps[step - 1]?.[1] ?? 0, next[1]))
+        step++
+      })
+    },
+    cancel: () => stop?.()
+  }, { highWaterMark: 0 })
+}
+
+// The hash algorithms of subresource integrity, weakest first.
+const integrityAlgorithms = ["sha256", "sha384", "sha512"]
+
+// Whether `body` matches a request's `integrity` as Node's fetch checks it: metadata naming no known algorithm
+// matches any body; otherwise one hash of the strongest algorithm named must be the body's.
+const matchesIntegrity = (integrity: string, body: Uint8Array): boolean => {
+  const hashes = integrity.split(/\s+/).flatMap((token) => {
+    const match = /^(sha256|sha384|sha512)-([A-Za-z0-9+/_-]+)={0,2}(?:\?.*)?$/i.exec(token)
+    return match === null ? [] : [{ algorithm: match[1]!.toLowerCase(), hash: match[2]! }]
+  })
+  if (hashes.length === 0) return true
+  const strongest = integrityAlgorithms[Math.max(...hashes.map((h) => integrityAlgorithms.indexOf(h.algorithm)))]!
+  const actual = createHash(strongest).update(body).digest("base64").replace(/=+$/, "")
+  return hashes.some((h) => h.algorithm === strongest && h.hash.replace(/-/g, "+").replace(/_/g, "/") === actual)
+}
+
+const integrityMismatch = (): Error => new TypeError("fetch failed", { cause: new Error("integrity mismatch") })
+
+/**
+ * The request as Node's fetch builds it (`new Request(input, init)`): it throws the TypeError that fetch rejects with
+ * for a request it refuses (a stream body without `duplex: "half"`, `cache: "only-if-cached"`, a `window`, a body on a
+ * GET, credentials in the URL, a Request whose body was used). A Request's body is read from a copy, so the request
+ * itself still goes out.
+ */
+const asFetchBuildsIt = (input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): Request => {
+  if (!(input instanceof Request) || input.body === null || input.bodyUsed || init?.body != null) {
+    return new Request(input, init)
+  }
+  const copy = input.clone()
+  let request: Request | undefined
+  try {
+    return request = new Request(copy, init)
+  } finally {
+    // Nothing reads the copy's body: cancelled, so that the tee behind it does not keep what the request sends.
+    void (request ?? copy).body?.cancel().catch(() => {})
+  }
+}
 
 type Capped =
   | { readonly ended: true; readonly bytes: Uint8Array<ArrayBuffer> }
@@ -334,12 +475,18 @@ const tooLarge = (sent: Sent): Error =>
     )
   })
 
-/** A fetch that sends with `real` and records each answer (or error) on `tape`. */
+/**
+ * A fetch that sends with `real` and records each answer (or error) on `tape`. A request Node's fetch refuses is
+ * refused as it would be (the stream body it would not send is not read, and not sent another way).
+ */
 export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init) => {
+  asFetchBuildsIt(input, init)
   const { sent, init: sending } = await describe(input, init)
   tape.sent.push(sent)
+  const started = performance.now()
   // The Action gets the answer as the network gives it (its body one branch of a tee); the tape reads the other
-  // branch, up to maxRecordedBytes, so a huge or endless answer neither holds the Action up nor fills memory.
+  // branch as it comes (when each part came), up to maxRecordedBytes, so a huge or endless answer neither holds the
+  // Action up nor fills memory.
   const teed = real(input, sending).then((response) => {
     const [recorded, returned] = response.body === null ? [null, null] : response.body.tee()
     return { response, recorded, returned }
@@ -348,17 +495,14 @@ export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init)
     ({ recorded, response }) => {
       const { redirected, status, statusText, url } = response
       const headers = [...response.headers]
-      return readCapped(recorded).then(
-        (body): Answer =>
-          body === undefined
-            ? { ok: false, error: tooLarge(sent) }
-            : { ok: true, url, redirected, status, statusText, headers, body },
-        (error: unknown): Answer => ({ ok: false, error })
+      return readPaced(recorded, started).then((paced): Answer =>
+        paced === undefined
+          ? { ok: false, error: tooLarge(sent) }
+          : { ok: true, url, redirected, status, statusText, headers, ...paced }
       )
     },
     (error: unknown): Answer => ({ ok: false, error })
   )
-  const started = performance.now()
   const logged: Logged = { sent, sentAt: tick(), settledAt: Infinity, tookMs: 0 }
   const settled = () => {
     logged.settledAt = tick()
@@ -416,12 +560,14 @@ const orderProblem = (log: ReadonlyArray<Logged>, at: number, answered: Readonly
 
 /**
  * A fetch that answers from `tape`; a request not on it fails, or with `live` is sent with `real`. An answer given
- * out of its recorded order relative to a state-changing request is noted in `replay.outOfOrder`.
+ * out of its recorded order relative to a state-changing request is noted in `replay.outOfOrder`. A request Node's
+ * fetch refuses is refused, and an answer that does not match the request's `integrity` fails as Node's fetch fails it.
  */
 export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean, limitMs = Infinity): Fetch => {
   const used = new Map<string, number>()
   const answered = new Map<number, number>()
   return async (input, init) => {
+    const { integrity } = asFetchBuildsIt(input, init)
     const { sent, init: sending } = await describe(input, init)
     replay.sent.push(sent)
     const key = keyOf(sent)
@@ -441,14 +587,21 @@ export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean
       if (problem !== undefined) replay.outOfOrder.push(problem)
       answered.set(recorded.at, Infinity)
     }
-    const settled = () => void answered.set(recorded.at, tick())
     // The answer comes as late as it came to the first run (within the run's time limit), and an abort before then
-    // (a timeout the second Action gives the request) rejects the fetch, as it would have on the network.
-    return recorded.answer.then((answer) =>
-      delayed(Math.min(tape.log[recorded.at]!.tookMs, limitMs) - (performance.now() - started), signal).then(() => (
-        settled(), toResponse(answer)
-      ))
-    )
+    // (a timeout the second Action gives the request) rejects the fetch, as it would have on the network, also while
+    // the first run's answer is still to come.
+    const answer = await unlessAborted(recorded.answer, signal)
+    const wait = (ms: number) => delayed(Math.min(ms, limitMs) - (performance.now() - started), signal)
+    await wait(tape.log[recorded.at]!.tookMs)
+    answered.set(recorded.at, tick())
+    if (!answer.ok) throw answer.error
+    // With `integrity`, fetch checks the whole body before it answers.
+    if (integrity !== "") {
+      await wait(answer.endMs)
+      if (answer.failed !== undefined) throw answer.failed.error
+      if (!matchesIntegrity(integrity, answer.body)) throw integrityMismatch()
+    }
+    return toResponse(answer, nullBody.has(answer.status) ? null : pacedBody(answer, started, limitMs, signal))
   }
 }
 
@@ -459,7 +612,8 @@ const nodeHttpStart = "http.client.request.start"
 
 /**
  * Runs `effect` noting each request sent through `node:http` or `node:https` in `sent` (with `nodeHttpBody`): such
- * requests are not intercepted, they go out from both runs, but a request only one Action sends is still seen.
+ * requests are not intercepted, they go out from both runs, but a request only one Action sends is still seen. One
+ * that code of an earlier run sends (`withFetch`'s `own`) goes in that run's list.
  */
 export const observingNodeHttp = <A, E, R>(
   sent: Array<Sent>,
@@ -468,7 +622,9 @@ export const observingNodeHttp = <A, E, R>(
   const onStart = (message: unknown) => {
     const request = (message as { readonly request: ClientRequest }).request
     const host = request.getHeader("host")
-    sent.push({
+    // A request an earlier run's code sends (after its handler settled) is that run's.
+    const into = owner.getStore()?.sent ?? sent
+    into.push({
       method: request.method,
       url: `${request.protocol}//${typeof host === "string" ? host : request.host}${request.path}`,
       body: nodeHttpBody
@@ -484,8 +640,23 @@ export const observingNodeHttp = <A, E, R>(
 /** An empty tape. */
 export const makeTape = (): Tape => ({ answers: new Map(), log: [], sent: [] })
 
-// The fetch installed by `routing`: one function that sends through what the run in progress set (`current`), or, between
-// runs, through the real fetch.
+/** One run's fetch, and the list of what it sent. */
+interface Run {
+  readonly fetch: Fetch
+  readonly sent: Array<Sent>
+}
+
+// The run whose handler's code is running: what the handler started carries it (its timers, its promises), so that
+// a request an Action sends after its handler settled (a retry on a timer), while the next run is in progress, goes
+// through its own run's fetch and list.
+const owner = new AsyncLocalStorage<Run>()
+
+// The fetch of the run whose code sends (`owner`), else `otherwise`'s.
+const dispatching = (otherwise: () => Fetch): Fetch => (input, init) =>
+  (owner.getStore()?.fetch ?? otherwise())(input, init)
+
+// The fetch installed by `routing`: one function that sends through the fetch of the run whose code sends, else what
+// the run in progress set (`current`), or, between runs, the real fetch.
 interface Routed {
   readonly real: Fetch
   readonly fetch: Fetch
@@ -505,7 +676,7 @@ export const routing = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<
     Effect.sync(() => {
       const previous = routed
       const real = globalThis.fetch
-      const route: Routed = { real, current: undefined, fetch: (input, init) => (route.current ?? real)(input, init) }
+      const route: Routed = { real, current: undefined, fetch: dispatching(() => route.current ?? real) }
       routed = route
       globalThis.fetch = route.fetch
       return { previous, real }
@@ -519,27 +690,31 @@ export const routing = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<
   )
 
 /**
- * Runs `effect` with fetch replaced by `fetch`: inside `routing`, what its function sends through (and
+ * Runs `use` with fetch replaced by `fetch`: inside `routing`, what its function sends through (and
  * `globalThis.fetch` is that function again, in case the previous run replaced it); else `globalThis.fetch` itself.
- * The previous one is put back after.
+ * The previous one is put back after. `use` gets `own`, which calls a function (the handler) as this run's code:
+ * what it sends, then or after the run (on a timer), goes through this run's fetch, and is listed in `sent`.
  */
 export const withFetch = <A, E, R>(
   fetch: (real: Fetch) => Fetch,
-  effect: Effect.Effect<A, E, R>
+  sent: Array<Sent>,
+  use: (own: <T>(f: () => T) => T) => Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
   Effect.acquireUseRelease(
     Effect.sync(() => {
       const route = routed
       if (route === undefined) {
         const real = globalThis.fetch
-        globalThis.fetch = fetch(real)
-        return () => void (globalThis.fetch = real)
+        const run: Run = { fetch: fetch(real), sent }
+        globalThis.fetch = dispatching(() => run.fetch)
+        return { run, restore: () => void (globalThis.fetch = real) }
       }
       const previous = route.current
-      route.current = fetch(route.real)
+      const run: Run = { fetch: fetch(route.real), sent }
+      route.current = run.fetch
       globalThis.fetch = route.fetch
-      return () => void (route.current = previous)
+      return { run, restore: () => void (route.current = previous) }
     }),
-    () => effect,
-    (restore) => Effect.sync(restore)
+    ({ run }) => use((f) => owner.run(run, f)),
+    ({ restore }) => Effect.sync(restore)
   )
