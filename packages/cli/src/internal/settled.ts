@@ -61,7 +61,8 @@ const serialised = (value: object, key: string): unknown => {
   return typeof toJSON === "function" ? toJSON.call(value, key) : value
 }
 
-// Counts `values` against the snapshot's budget; past it, the argument being copied is `tooBig`.
+// Counts `values` against the snapshot's budget as they are copied (an array's `length` may say a trillion); past it,
+// the argument being copied is `tooBig`, and so is every later one that holds an object.
 const spend = (state: Copying, values: number): void => {
   state.budget.nodes -= values
   if (state.budget.nodes < 0) throw new Cut(tooBig)
@@ -94,9 +95,10 @@ const copyValue = (state: Copying, value: unknown, key: string, depth: number): 
   if (Array.isArray(value)) {
     const out: Array<unknown> = []
     state.seen.set(value, out)
-    const length = value.length
-    spend(state, length)
+    // As JSON's LengthOfArrayLike (a Proxy's `length` may be anything): a whole number, 0 for what is not one.
+    const length = Math.max(0, Math.trunc(Number(value.length)) || 0)
     for (let i = 0; i < length; i++) {
+      spend(state, 1)
       const item = copy(state, value[i], String(i), depth + 1)
       out.push(unwritten(item) ? null : item)
     }
@@ -105,15 +107,19 @@ const copyValue = (state: Copying, value: unknown, key: string, depth: number): 
   if (types.isMap(value)) {
     const out = new Map()
     state.seen.set(value, out)
-    spend(state, 2 * value.size)
-    for (const [k, v] of value) out.set(copy(state, k, "", depth + 1), copy(state, v, "", depth + 1))
+    for (const [k, v] of value) {
+      spend(state, 2)
+      out.set(copy(state, k, "", depth + 1), copy(state, v, "", depth + 1))
+    }
     return out
   }
   if (types.isSet(value)) {
     const out = new Set()
     state.seen.set(value, out)
-    spend(state, value.size)
-    for (const v of value) out.add(copy(state, v, "", depth + 1))
+    for (const v of value) {
+      spend(state, 1)
+      out.add(copy(state, v, "", depth + 1))
+    }
     return out
   }
   if (ArrayBuffer.isView(value) && !types.isDataView(value)) return (value as Uint8Array).slice()
@@ -124,9 +130,8 @@ const copyValue = (state: Copying, value: unknown, key: string, depth: number): 
 const copyObject = (state: Copying, value: object, depth: number): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
   state.seen.set(value, out)
-  const keys = Object.keys(value)
-  spend(state, keys.length)
-  for (const key of keys) {
+  for (const key of Object.keys(value)) {
+    spend(state, 1)
     const item = copy(state, (value as Record<string, unknown>)[key], key, depth + 1)
     if (!unwritten(item)) {
       Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true })
@@ -137,10 +142,10 @@ const copyObject = (state: Copying, value: object, depth: number): Record<string
 
 // One argument of a call: a copy, or the marker of the bound it went past (what it copied of itself is dropped, so
 // that a later argument sharing a part gets it whole or marked, never cut short).
-const argument = (budget: { nodes: number }) => (value: unknown, index: number): unknown => {
+const argument = (budget: { nodes: number }) => (value: unknown): unknown => {
   const seen = new Map<object, unknown>()
   try {
-    return copy({ seen, budget }, value, String(index), 1)
+    return copy({ seen, budget }, value, "", 1)
   } catch (error) {
     return error instanceof Cut ? error.marker() : unreadable()
   }
@@ -149,7 +154,7 @@ const argument = (budget: { nodes: number }) => (value: unknown, index: number):
 /** A copy of recorded calls (read and bounded: see the module). */
 export const snapshot = (calls: ReadonlyArray<RecordingApi.Call>): ReadonlyArray<RecordingApi.Call> => {
   const copyArgument = argument({ nodes: maxNodes })
-  return calls.map((call) => ({ method: call.method, args: call.args.map(copyArgument) }))
+  return calls.map((call) => ({ method: call.method, args: call.args.map((arg) => copyArgument(arg)) }))
 }
 
 /**

@@ -201,9 +201,11 @@ const postLoginEvent = (
 
 // What a wrapper's fields on an event of its own (no "event") are: an Auth0 event has none of them at its top level,
 // and left there they would be dropped (`"continue": true` would run the first pass).
-const outsideWrapper = (fields: ReadonlyArray<string>): string =>
-  `${fields.map((field) => `"${field}"`).join(", ")} outside a wrapper: an Auth0 event has no such field; put the ` +
-  `event under "event" ({ "continue": true, "event": {...} })`
+const outsideWrapper = (fields: ReadonlyArray<string>): string => {
+  const wrapper = fields.map((field) => field === "continue" ? `"continue": true` : `"${field}": ...`).join(", ")
+  return `${fields.map((field) => `"${field}"`).join(", ")} outside a wrapper: an Auth0 event has no such field; ` +
+    `put the event under "event" ({ ${wrapper}, "event": {...} })`
+}
 
 // A parsed JSON value into a case: a wrapper is unwrapped, the event filled and checked for its trigger.
 const toCase = (
