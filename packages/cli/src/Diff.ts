@@ -386,6 +386,16 @@ const sideOf = (
   ...(late.length === 0 ? {} : { late })
 })
 
+// The api's clock of one run (the wall clock's milliseconds, as Auth0's): `startedAt`, the event's start, when the run
+// starts, then advancing with the time the run takes. Both runs of an event start on the same instant, so a token
+// either encodes carries the same `iat` unless one reaches it a second later than the other, and a cache entry set
+// with a `ttl` expires when that much time passed in the run, as in Auth0 (a clock stopped at the event's start never
+// expired one).
+const runClock = (startedAt: number): () => number => {
+  const began = performance.now()
+  return () => startedAt + Math.floor(performance.now() - began)
+}
+
 // One run of one side, with HTTP through `fetch`: what it decided by the time its handler settled (the calls and the
 // requests sent by then), and what it did later, read when asked (`late`).
 const runSide = Effect.fn("Diff.runSide")(function*(
@@ -464,11 +474,9 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   options: Options,
   guard: Guard.Guard
 ) {
-  // One clock for both runs of the event, stopped at its start: a token either Action encodes carries the same `iat`
-  // however long the runs take (the wall clock, as Auth0's tokens carry).
-  const startedAt = Date.now()
+  // One clock for both runs of the event (runClock), from its start on a whole second.
+  const startedAt = Math.floor(Date.now() / 1000) * 1000
   const runOptions = {
-    now: () => startedAt,
     secrets: options.secrets ?? {},
     ...(options.timeout === undefined ? {} : { timeout: options.timeout })
   }
@@ -484,7 +492,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
     sent: ReadonlyArray<HttpTape.Sent>
   ) => {
     guard.running = name
-    return runSide(runner, action.handlers[one.pass]!, one, runOptions, fetch, sent)
+    return runSide(runner, action.handlers[one.pass]!, one, { ...runOptions, now: runClock(startedAt) }, fetch, sent)
   }
   const ranA = yield* side("a", a, (real) => HttpTape.recording(real, tape), tape.sent)
   const ranB = yield* side(

@@ -2,100 +2,159 @@
  * What a handler did by the time it settled. Auth0 applies the api calls a handler made before its promise settled;
  * a call made later (on a timer, from an un-awaited promise) is not applied, and neither is a later change to an object
  * the handler passed to the api (a claim's object it mutates afterwards). `whenSettled` calls the handler and, the
- * moment it settles (or throws, or the run is stopped), keeps a copy of the calls recorded so far: values copied
- * deeply (plain objects, arrays, Maps, Sets, Dates, URLs, typed arrays, and other objects with their prototype and
- * own properties), shared and cyclic references kept as they were. The copy is bounded: below `maxDepth` levels, or
- * past `maxNodes` values in all, a value is kept as it is (by reference). A value that cannot be read (a revoked Proxy,
- * one whose traps throw) is copied as a marker of its own (`unreadable`), which never equals another value.
+ * moment it settles (or throws, or the run is stopped), keeps a copy of the calls recorded so far.
+ *
+ * The copy reads each argument as Auth0 serialises it (a claim goes into the token as JSON.stringify writes it), then,
+ * not later: an object's `toJSON` is called, its own enumerable string keys are read through [[Get]] (a getter is
+ * evaluated, a Proxy answers through its `get` trap), a key whose value JSON leaves out (undefined, a function, a
+ * symbol) is left out, and an array's such item is null; objects become plain objects (their prototype, symbol and
+ * non-enumerable keys are not in the token). Maps, Sets and typed arrays keep their entries (more than the token holds:
+ * never "the same" where the token differs). Shared and cyclic references are kept as they were. Nothing is kept by
+ * reference (but functions and primitives): an argument nested deeper than `maxDepth`, or holding more once `maxNodes`
+ * values were copied in the snapshot, is a marker saying so (`tooDeep`, `tooBig`), and a value that cannot be read (a revoked
+ * Proxy, a trap, getter or `toJSON` that throws) is one of its own (`unreadable`); each never equals another value.
  *
  * This module works with promises: it wraps the handler's own.
  */
 import type * as RecordingApi from "@rulefx/testing/RecordingApi"
 import { randomBytes } from "node:crypto"
+import { types } from "node:util"
+import * as Depth from "./diff/depth.ts"
 
-/** Levels of a value copied; deeper values are kept by reference. */
-export const maxDepth = 64
-
-/** Values copied in one snapshot; past that, values are kept by reference. */
-export const maxNodes = 100_000
+/** Levels of an argument copied (Depth.maxDepth: what comparing and printing it may walk); deeper, it is `tooDeep`. */
+export const maxDepth = Depth.maxDepth
 
 /**
- * What a value that cannot be read is copied as: a marker with a random part, so that it never equals another (two
- * unreadable claims are not "the same"), and carries nothing the value held.
+ * Values copied in one snapshot (each object, and each item or property value in one); an argument that holds more
+ * once they are spent is `tooBig`.
  */
-export const unreadable = (): string => `<unreadable value, not compared ${randomBytes(8).toString("hex")}>`
+export const maxNodes = 100_000
 
-const copyOf = (seen: Map<object, unknown>, budget: { nodes: number }) => {
-  const copy = (value: unknown, depth: number): unknown => {
-    try {
-      return copyValue(value, depth)
-    } catch {
-      return unreadable()
-    }
+// A marker with a random part, so that it never equals another (two such claims are not "the same"), and carries
+// nothing the value held.
+const marker = (what: string): string => `<${what}, not compared ${randomBytes(8).toString("hex")}>`
+
+/** What a value that cannot be read is copied as. */
+export const unreadable = (): string => marker("unreadable value")
+
+/** What an argument nested deeper than `maxDepth` is copied as. */
+export const tooDeep = (): string => marker(`nested deeper than ${maxDepth} levels`)
+
+/** What an argument holding objects past the snapshot's `maxNodes` is copied as. */
+export const tooBig = (): string => marker(`too big to copy: more than ${maxNodes.toLocaleString("en")} values`)
+
+// Thrown from inside a copy that went past a bound: its whole argument is then the marker.
+class Cut {
+  readonly marker: () => string
+  constructor(marker: () => string) {
+    this.marker = marker
   }
-  const copyValue = (value: unknown, depth: number): unknown => {
-    if (typeof value !== "object" || value === null) return value
-    const known = seen.get(value)
-    if (known !== undefined) return known
-    if (depth >= maxDepth || budget.nodes-- <= 0) return value
-    if (Array.isArray(value)) {
-      const out: Array<unknown> = []
-      seen.set(value, out)
-      for (const item of value) out.push(copy(item, depth + 1))
-      return out
-    }
-    if (value instanceof Date) return new Date(value.getTime())
-    if (value instanceof URL) return new URL(value.href)
-    if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return (value as Uint8Array).slice()
-    if (value instanceof Map) {
-      const out = new Map()
-      seen.set(value, out)
-      for (const [k, v] of value) out.set(copy(k, depth + 1), copy(v, depth + 1))
-      return out
-    }
-    if (value instanceof Set) {
-      const out = new Set()
-      seen.set(value, out)
-      for (const v of value) out.add(copy(v, depth + 1))
-      return out
-    }
-    return copyObject(value, depth, copy, seen)
-  }
-  return copy
 }
 
-// An object with its prototype and own properties (a value's getters kept as they are). One whose properties cannot be
-// read (a Proxy that throws) is `unreadable`.
-const copyObject = (
-  value: object,
-  depth: number,
-  copy: (value: unknown, depth: number) => unknown,
-  seen: Map<object, unknown>
-): unknown => {
-  const descriptors = ownDescriptors(value)
-  if (descriptors === undefined) return unreadable()
-  const out = Object.create(Object.getPrototypeOf(value) as object | null) as object
-  seen.set(value, out)
-  for (const key of Reflect.ownKeys(descriptors)) {
-    const descriptor = descriptors[key as keyof typeof descriptors]!
-    if ("value" in descriptor) descriptor.value = copy(descriptor.value, depth + 1)
-    Object.defineProperty(out, key, descriptor)
+// What JSON leaves out of an object, and writes as null in an array.
+const unwritten = (value: unknown): boolean =>
+  value === undefined || typeof value === "function" || typeof value === "symbol"
+
+// The value JSON.stringify writes in place of `value` (under `key`): what its `toJSON` gives, if it has one.
+const serialised = (value: object, key: string): unknown => {
+  const toJSON = (value as { readonly toJSON?: unknown }).toJSON
+  return typeof toJSON === "function" ? toJSON.call(value, key) : value
+}
+
+// Counts `values` against the snapshot's budget as they are copied (an array's `length` may say a trillion); past it,
+// the argument being copied is `tooBig`, and so is every later one that holds an object.
+const spend = (state: Copying, values: number): void => {
+  state.budget.nodes -= values
+  if (state.budget.nodes < 0) throw new Cut(tooBig)
+}
+
+interface Copying {
+  readonly seen: Map<object, unknown>
+  readonly budget: { nodes: number }
+}
+
+// A copy of `value` (an argument, or what it holds) at `depth`, read as JSON.stringify reads it.
+const copy = (state: Copying, value: unknown, key: string, depth: number): unknown => {
+  try {
+    return copyValue(state, value, key, depth)
+  } catch (error) {
+    if (error instanceof Cut) throw error
+    return unreadable()
+  }
+}
+
+const copyValue = (state: Copying, value: unknown, key: string, depth: number): unknown => {
+  if (typeof value !== "object" || value === null) return value
+  const known = state.seen.get(value)
+  if (known !== undefined) return known
+  if (depth >= maxDepth) throw new Cut(tooDeep)
+  spend(state, 1)
+  const written = serialised(value, key)
+  if (written !== value) return copy(state, written, key, depth + 1)
+  if (types.isBoxedPrimitive(value)) return value.valueOf()
+  if (Array.isArray(value)) {
+    const out: Array<unknown> = []
+    state.seen.set(value, out)
+    // As JSON's LengthOfArrayLike (a Proxy's `length` may be anything): a whole number, 0 for what is not one.
+    const length = Math.max(0, Math.trunc(Number(value.length)) || 0)
+    for (let i = 0; i < length; i++) {
+      spend(state, 1)
+      const item = copy(state, value[i], String(i), depth + 1)
+      out.push(unwritten(item) ? null : item)
+    }
+    return out
+  }
+  if (types.isMap(value)) {
+    const out = new Map()
+    state.seen.set(value, out)
+    for (const [k, v] of value) {
+      spend(state, 2)
+      out.set(copy(state, k, "", depth + 1), copy(state, v, "", depth + 1))
+    }
+    return out
+  }
+  if (types.isSet(value)) {
+    const out = new Set()
+    state.seen.set(value, out)
+    for (const v of value) {
+      spend(state, 1)
+      out.add(copy(state, v, "", depth + 1))
+    }
+    return out
+  }
+  if (ArrayBuffer.isView(value) && !types.isDataView(value)) return (value as Uint8Array).slice()
+  return copyObject(state, value, depth)
+}
+
+// An object as a plain one: its own enumerable string keys, each read through [[Get]], those JSON writes.
+const copyObject = (state: Copying, value: object, depth: number): Record<string, unknown> => {
+  const out: Record<string, unknown> = {}
+  state.seen.set(value, out)
+  for (const key of Object.keys(value)) {
+    spend(state, 1)
+    const item = copy(state, (value as Record<string, unknown>)[key], key, depth + 1)
+    if (!unwritten(item)) {
+      Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true })
+    }
   }
   return out
 }
 
-const ownDescriptors = (value: object): PropertyDescriptorMap | undefined => {
+// One argument of a call: a copy, or the marker of the bound it went past (what it copied of itself is dropped, so
+// that a later argument sharing a part gets it whole or marked, never cut short).
+const argument = (budget: { nodes: number }) => (value: unknown): unknown => {
+  const seen = new Map<object, unknown>()
   try {
-    return Object.getOwnPropertyDescriptors(value)
-  } catch {
-    return undefined
+    return copy({ seen, budget }, value, "", 1)
+  } catch (error) {
+    return error instanceof Cut ? error.marker() : unreadable()
   }
 }
 
-/** A copy of recorded calls (bounded: see the module). */
+/** A copy of recorded calls (read and bounded: see the module). */
 export const snapshot = (calls: ReadonlyArray<RecordingApi.Call>): ReadonlyArray<RecordingApi.Call> => {
-  const copy = copyOf(new Map(), { nodes: maxNodes })
-  return calls.map((call) => ({ method: call.method, args: copy(call.args, 0) as ReadonlyArray<unknown> }))
+  const copyArgument = argument({ nodes: maxNodes })
+  return calls.map((call) => ({ method: call.method, args: call.args.map((arg) => copyArgument(arg)) }))
 }
 
 /**

@@ -199,6 +199,14 @@ const postLoginEvent = (
   )
 }
 
+// What a wrapper's fields on an event of its own (no "event") are: an Auth0 event has none of them at its top level,
+// and left there they would be dropped (`"continue": true` would run the first pass).
+const outsideWrapper = (fields: ReadonlyArray<string>): string => {
+  const wrapper = fields.map((field) => field === "continue" ? `"continue": true` : `"${field}": ...`).join(", ")
+  return `${fields.map((field) => `"${field}"`).join(", ")} outside a wrapper: an Auth0 event has no such field; ` +
+    `put the event under "event" ({ ${wrapper}, "event": {...} })`
+}
+
 // A parsed JSON value into a case: a wrapper is unwrapped, the event filled and checked for its trigger.
 const toCase = (
   where: Where,
@@ -224,6 +232,8 @@ const toCase = (
     }
     if (json["name"] !== undefined && !Predicate.isString(json["name"])) return fail(where, "\"name\" is not a string")
   }
+  const misplaced = wrapped ? [] : Object.keys(json).filter((key) => wrapperFields.has(key))
+  if (misplaced.length > 0) return fail(where, outsideWrapper(misplaced))
   const trigger = triggerOf(wrapped ? json["trigger"] : undefined, options)
   if (Predicate.isString(trigger)) return fail(where, trigger)
   const resume = options.resume === true || (wrapped && json["continue"] === true)

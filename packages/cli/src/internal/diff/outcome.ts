@@ -9,7 +9,6 @@
  */
 import type * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Predicate from "effect/Predicate"
-import { randomBytes } from "node:crypto"
 import { isDeepStrictEqual } from "node:util"
 import type * as LocalRun from "../../LocalRun.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
@@ -257,16 +256,13 @@ export const ignoreProblem = (ignore: string): string | undefined => {
     : `${field} has ${allowed.map((part) => `${field}.${part}`).join(" and ")}, not ${field}.${second}`
 }
 
-// A value nested deeper than Depth.maxDepth, as compared and shown: marked with a value of this entry only, so that it
-// can never match (and be "the same" as) another, and is never walked (compared, printed, scrubbed) level by level.
-const tooDeep = (): string =>
-  `<nested deeper than ${Depth.maxDepth} levels, not compared ${randomBytes(8).toString("hex")}>`
-
-// A value that cannot be walked (a Proxy whose traps throw, kept by reference past the snapshot's bounds) is marked as
-// one that cannot be read: it differs from every other.
+// A value nested deeper than Depth.maxDepth (the settle snapshot marks an argument deeper than that; an entry adds a
+// level or two to one), as compared and shown: marked with a value of this entry only (Settled.tooDeep), so that it can
+// never match (and be "the same" as) another, and is never walked (compared, printed, scrubbed) level by level. One
+// that cannot be walked is marked as one that cannot be read: it differs from every other.
 const bounded = (entry: Entry): Entry => {
   try {
-    return Depth.nestsDeeper(entry.value) ? { path: entry.path, value: tooDeep() } : entry
+    return Depth.nestsDeeper(entry.value) ? { path: entry.path, value: Settled.tooDeep() } : entry
   } catch {
     return { path: entry.path, value: Settled.unreadable() }
   }

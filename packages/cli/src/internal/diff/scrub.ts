@@ -52,8 +52,19 @@ const spelledForms = (value: string): Array<string> => {
     hex.toUpperCase(),
     JSON.stringify(characters).slice(1, -1),
     characters.join(","),
-    characters.map((c) => inspect(c)).join(", ")
+    characters.map((c) => inspect(c)).join(", "),
+    ...codeLists(value).flatMap((codes) => [codes.join(","), codes.join(", ")])
   ]
+}
+
+// A secret as numbers: its char codes and its UTF-8 bytes (`[...s].map((c) => c.charCodeAt(0))`, `[...Buffer.from(s)]`),
+// of it as written, lower- and upper-cased.
+const codeLists = (value: string): Array<ReadonlyArray<number>> => {
+  const lists = [value, value.toLowerCase(), value.toUpperCase()].flatMap((cased) => [
+    Array.from({ length: cased.length }, (_, i) => cased.charCodeAt(i)),
+    [...Buffer.from(cased)]
+  ])
+  return [...new Map(lists.map((codes) => [codes.join(","), codes])).values()]
 }
 
 // base64 and base64url (unpadded), as they encode a secret alone and, for one of 8 characters or more, one or two bytes
@@ -85,19 +96,34 @@ type Forms = ReadonlyArray<readonly [form: string, marker: string]>
 
 const longestFirst = ([x]: readonly [string, string], [y]: readonly [string, string]) => y.length - x.length
 
-// The secrets' forms in text, and (`spelled`) those of derivedMinLength or more, as an array's strings may spell them.
+// The secrets' forms in text; (`spelled`) those of derivedMinLength or more, as an array's strings may spell them;
+// (`caseless`) each of those secrets' forms as one pattern matching in any case (a secret lower-cased into an api
+// method's name, a URL's host); (`coded`) those secrets' char codes, as an array's numbers may spell them.
 interface Known {
   readonly forms: Forms
   readonly spelled: Forms
+  readonly caseless: ReadonlyArray<readonly [pattern: RegExp, marker: string]>
+  readonly coded: ReadonlyArray<readonly [codes: ReadonlyArray<number>, marker: string]>
 }
+
+const escaped = (form: string): string => form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+
+// One secret's forms as a pattern of any case, its longest forms first (so that each is replaced whole).
+const caselessOf = (forms: ReadonlyArray<string>): RegExp =>
+  new RegExp(forms.toSorted((x, y) => y.length - x.length).map(escaped).join("|"), "gi")
 
 const knownOf = (secrets: Readonly<Record<string, unknown>>): Known => {
   const forms: Array<readonly [string, string]> = []
   const spelled: Array<readonly [string, string]> = []
+  const caseless: Array<readonly [RegExp, string, number]> = []
+  const coded: Array<readonly [ReadonlyArray<number>, string]> = []
   for (const name of Object.keys(secrets)) {
     const value = secrets[name]
     if (typeof value !== "string" || value.length < 4 || isPlainUrl(value)) continue
-    if (value.length >= derivedMinLength) spelled.push([value, `[secret ${name}]`])
+    if (value.length >= derivedMinLength) {
+      spelled.push([value, `[secret ${name}]`])
+      coded.push(...codeLists(value).map((codes) => [codes, `[secret ${name}]`] as const))
+    }
     const formBody = new URLSearchParams([["", value]]).toString().slice(1)
     // A secret of several lines (a PEM key) is also replaced line by line: util.inspect prints it in an object as one
     // quoted segment per line.
@@ -115,8 +141,14 @@ const knownOf = (secrets: Readonly<Record<string, unknown>>): Known => {
     for (const form of new Set(all)) {
       forms.push([form, `[secret ${name}]`])
     }
+    if (value.length >= derivedMinLength) caseless.push([caselessOf(all), `[secret ${name}]`, value.length])
   }
-  return { forms: forms.toSorted(longestFirst), spelled: spelled.toSorted(longestFirst) }
+  return {
+    forms: forms.toSorted(longestFirst),
+    spelled: spelled.toSorted(longestFirst),
+    caseless: caseless.toSorted((x, y) => y[2] - x[2]).map(([pattern, marker]) => [pattern, marker] as const),
+    coded: coded.toSorted(([x], [y]) => y.length - x.length)
+  }
 }
 
 // What a cut line ends with of a secret: the longest start of a form before the cut (shorter than the form: a whole
@@ -148,8 +180,16 @@ const untail = (forms: Forms, s: string): string => {
   return out + s.slice(from)
 }
 
-const text = (forms: Forms, s: string): string =>
-  untail(forms, forms.reduce((out, [form, marker]) => out.replaceAll(form, marker), s))
+// A text with each secret's forms replaced: those of a secret of derivedMinLength or more in any case, the others as
+// written; then a cut line's tail (`untail`).
+const text = ({ caseless, forms }: Known, s: string): string =>
+  untail(
+    forms,
+    forms.reduce(
+      (out, [form, marker]) => out.replaceAll(form, marker),
+      caseless.reduce((out, [pattern, marker]) => out.replace(pattern, marker), s)
+    )
+  )
 
 // Where `secret` is spelled across two or more neighbouring strings of `items`: the first and last index it spans, and
 // what is left of those two strings before and after it; undefined if nowhere.
@@ -190,22 +230,50 @@ const respelled = (spelled: Forms, items: ReadonlyArray<unknown>): ReadonlyArray
   return out
 }
 
+// An ASCII letter's code in lower case (a secret's codes are matched in any case, as its text is).
+const folded = (code: unknown): unknown => typeof code === "number" && code >= 65 && code <= 90 ? code + 32 : code
+
+// Where `codes` are spelled as neighbouring numbers of `items`, in any case: the index of the first, or -1.
+const codesAt = (items: ReadonlyArray<unknown>, codes: ReadonlyArray<number>): number => {
+  for (let i = 0; i + codes.length <= items.length; i++) {
+    if (codes.every((code, j) => folded(items[i + j]) === folded(code))) return i
+  }
+  return -1
+}
+
+// An array with each secret spelled in its numbers (char codes, UTF-8 bytes: `[...Buffer.from(secret)]`) made the
+// marker where they were.
+const recoded = (coded: Known["coded"], items: ReadonlyArray<unknown>): ReadonlyArray<unknown> => {
+  let out = items
+  for (const [codes, marker] of coded) {
+    for (let at = codesAt(out, codes); at !== -1; at = codesAt(out, codes)) {
+      out = out.toSpliced(at, codes.length, marker)
+    }
+  }
+  return out
+}
+
 // A copy of `value` with its strings scrubbed, at any depth. `path`: the objects above this one; one of them again (a
 // cyclic claim) is shown as `[cycle]`, not walked forever; an object below Depth.maxDepth of them as a marker, not
 // walked into a stack overflow.
 const deep = (known: Known, value: unknown, path: ReadonlySet<object> = new Set()): unknown => {
-  const { forms } = known
-  if (typeof value === "string") return text(forms, value)
+  if (typeof value === "string") return text(known, value)
   if (typeof value === "object" && value !== null && path.has(value)) return "[cycle]"
   if (typeof value === "object" && value !== null && path.size >= Depth.maxDepth) {
     return `[nested deeper than ${Depth.maxDepth} levels]`
   }
   const below = typeof value === "object" && value !== null ? new Set([...path, value]) : path
-  if (Array.isArray(value)) return respelled(known.spelled, value).map((v) => deep(known, v, below))
+  if (Array.isArray(value)) {
+    return recoded(known.coded, respelled(known.spelled, value)).map((v) => deep(known, v, below))
+  }
+  // A typed array (bytes) as the array of its numbers, which may spell a secret.
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return deep(known, Array.from(value as Uint8Array), path)
+  }
   if (typeof value === "object" && value !== null && isRecord(value)) {
     const out: Record<string, unknown> = {}
     for (const key of Object.keys(value)) {
-      Object.defineProperty(out, text(forms, key), {
+      Object.defineProperty(out, text(known, key), {
         value: deep(known, (value as Record<string, unknown>)[key], below),
         enumerable: true,
         writable: true,
@@ -221,7 +289,7 @@ const deep = (known: Known, value: unknown, path: ReadonlySet<object> = new Set(
       const json = JSON.stringify(value)
       return json === undefined ? value : deep(known, JSON.parse(json), below)
     } catch {
-      return text(forms, String(value))
+      return text(known, String(value))
     }
   }
   return value
