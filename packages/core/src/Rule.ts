@@ -14,8 +14,6 @@ import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import { dual } from "effect/Function"
 import * as Redacted from "effect/Redacted"
 import * as References from "effect/References"
@@ -83,8 +81,6 @@ const logged = <A, E extends Denial, R>(name: string, self: Effect.Effect<A, E, 
  * import { Login } from "@rulefx/core/Login"
  * import * as Rule from "@rulefx/core/Rule"
  * import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
  *
  * class EmailNotVerified extends Denial.Class("EmailNotVerified")<{ readonly userId: string }> {
  *   override get message() {
@@ -225,13 +221,6 @@ export const enabledBy: {
   })
 )
 
-// As Effect.forEach combines the failure that stopped it with a later one: beside a defect, a denial is a defect too
-// (the login fails closed).
-const electDefects = <E>(cause: Cause.Cause<E>): Cause.Cause<E> =>
-  Cause.hasDies(cause)
-    ? Cause.fromReasons(cause.reasons.map((r) => r._tag === "Fail" ? Cause.makeDieReason(r.error) : r))
-    : cause
-
 /**
  * Runs rules concurrently and merges their decisions in list order. The first denial interrupts the others, so a
  * denied login does not wait for an unrelated lookup. Rules that must run after others read the facts those
@@ -245,49 +234,7 @@ export const all = <const Rules extends ReadonlyArray<Any>>(
   rules: Rules
 ): Rule<Errors<Rules[number]>, Services<Rules[number]>> => ({
   name,
-  run: Effect.withFiber((parent) => {
-    // Each rule starts at once in its own fiber, in the caller's context: a rule that does not wait (most do not)
-    // ends before the next starts, and when none waits the caller never suspends. The first failure starts no more
-    // rules and interrupts those waiting; the caller resumes once every fiber it started has ended.
-    const fork = Effect.runForkWith(parent.context as Context.Context<Services<Rules[number]>>)
-    const fibers: Array<Fiber.Fiber<Decision.Decision, Errors<Rules[number]>>> = []
-    let failure: Cause.Cause<Errors<Rules[number]>> | undefined
-    let resume: ((result: Effect.Effect<Decision.Decision, Errors<Rules[number]>>) => void) | undefined
-    let waiting = 0
-    const result = () =>
-      failure === undefined
-        ? Effect.succeed(
-          Decision.merge(fibers.map((fiber) => (fiber.pollUnsafe() as Exit.Success<Decision.Decision>).value))
-        )
-        : Effect.failCause(failure)
-    const stop = () => {
-      for (const fiber of fibers) fiber.interruptUnsafe(parent.id)
-    }
-    const end = (exit: Exit.Exit<Decision.Decision, Errors<Rules[number]>>) => {
-      waiting--
-      if (exit._tag === "Success") {
-        // Its decision is read from the fiber at the end.
-      } else if (failure === undefined) {
-        failure = exit.cause
-        stop()
-      } else if (!Cause.hasInterruptsOnly(exit.cause)) failure = electDefects(Cause.combine(failure, exit.cause))
-      if (waiting === 0) resume?.(result())
-    }
-    for (const rule of rules) {
-      // `end` sets it, from inside a rule's start.
-      if (failure !== undefined) break
-      waiting++
-      const fiber = fork(rule.run)
-      fibers.push(fiber)
-      fiber.addObserver(end)
-    }
-    // A rule may fail while a later one is starting (it waited on something the later one did): stop that one too.
-    if (failure !== undefined) stop()
-    return waiting === 0 ? result() : Effect.callback((r) => {
-      resume = r
-      return Fiber.interruptAll(fibers)
-    })
-  })
+  run: Effect.forEach(rules, (rule) => rule.run, { concurrency: "unbounded" }).pipe(Effect.map(Decision.merge))
 })
 
 /**
