@@ -1,9 +1,13 @@
 /**
  * Instructions per login of built Actions, counted by valgrind (cachegrind, no cache simulation): a per-login figure
  * that does not move with the machine's load, for A/B of cuts when the wall clock cannot tell a few µs apart (on a
- * shared 2-CPU machine, ab.ts's medians moved ±25 µs between rounds; these counts move about ±5 %).
+ * shared 2-CPU machine, ab.ts's medians moved ±25 µs between rounds). Without `--single-threaded` valgrind also
+ * counts V8's background threads (concurrent compiling and marking) whenever they run: one Action's seller count read
+ * 1,510 K in one run and 1,105 K in the next under load. With it, three counts of one Action's seller login stayed
+ * within 1.6 % (1,075 to 1,092 K); the no-seller login's (about a fifth of the seller's work) still moved 10 %.
  *
- * Not part of `pnpm bench`: `node bench/icount.ts name=path ... [--warmup N] [--logins N]` (needs valgrind). Each
+ * Not part of `pnpm bench`: `node bench/icount.ts name=path ... [--warmup N] [--logins N] [--only ada,bob]
+ * [--single-threaded]` (needs valgrind; `--only` keeps the login kinds whose label names one of these). Each
  * Action and login kind (speed.ts's, the same fetch stub) runs in two processes, `warmup + logins` and
  * `warmup + 3 × logins` logins; the difference over `2 × logins` is one login's instructions, without startup,
  * require and warm-up. The hand-written Action (bench/baseline/action.js) is counted too. The figure includes the
@@ -18,10 +22,12 @@ const flag = (name: string, fallback: number) => {
   return i < 0 ? fallback : Number(args[i + 1])
 }
 const warmup = flag("warmup", 600)
+// `--single-threaded`: V8 runs no background threads, and collects garbage on a fixed schedule.
+const v8Flags = args.includes("--single-threaded") ? ["--single-threaded", "--predictable-gc-schedule"] : []
 const logins = flag("logins", 200)
 const files = [
   { name: "hand-written", path: new URL("./baseline/action.js", import.meta.url).pathname },
-  ...args.filter((a, i) => a.includes("=") && !args[i - 1]?.startsWith("--")).map((a) => {
+  ...args.filter((a, i) => a.includes("=") && !["--warmup", "--logins", "--only"].includes(args[i - 1]!)).map((a) => {
     const [name, path] = a.split("=") as [string, string]
     return { name, path }
   })
@@ -50,6 +56,7 @@ const instructions = (path: string, event: unknown, count: number): Promise<numb
         "--cache-sim=no",
         "--cachegrind-out-file=/dev/null",
         process.execPath,
+        ...v8Flags,
         "--input-type=module",
         "-e",
         child,
@@ -75,7 +82,8 @@ const perLogin = async (path: string, event: unknown): Promise<number> => {
   return (long - short) / (2 * logins)
 }
 
-for (const { event, who } of latencyScenarios) {
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1]!.split(",") : undefined
+for (const { event, who } of latencyScenarios.filter(({ who }) => only?.some((o) => who.includes(o)) ?? true)) {
   const counts: Array<number> = []
   // One Action at a time (two processes each): valgrind is slow, and the machine is shared.
   for (const { path } of files) counts.push(await perLogin(path, event)) // oxlint-disable-line no-await-in-loop

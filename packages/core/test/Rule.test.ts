@@ -5,6 +5,7 @@ import * as Login from "@rulefx/core/Login"
 import * as Rule from "@rulefx/core/Rule"
 import * as Secrets from "@rulefx/core/Secrets"
 import * as Logins from "@rulefx/testing/Logins"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -162,6 +163,66 @@ describe("Rule", () => {
         // Its sleep would have ended by now: it never completes.
         yield* TestClock.adjust("500 millis")
         assert.deepStrictEqual(yield* Ref.get(log), ["sibling:interrupted"])
+      }))
+
+    it.effect("a denial that does not wait interrupts a sibling still waiting and starts no later rule", () =>
+      Effect.gen(function*() {
+        const log = yield* makeLog
+        const fiber = yield* Effect.forkChild(
+          Effect.flip(Rule.all("policy", [slow("sibling", log), deny("now", log), allow("after", log)]).run)
+        )
+        // No clock moves: the denial must not wait for the sibling's 200 ms.
+        const error = yield* Fiber.join(fiber)
+        assert.strictEqual(error.by, "now")
+        assert.deepStrictEqual(yield* Ref.get(log), ["now", "sibling:interrupted"])
+      }))
+
+    it.effect("a denial raised while a later rule is starting interrupts that rule too", () =>
+      Effect.gen(function*() {
+        const log = yield* makeLog
+        const gate = yield* Deferred.make<void>()
+        const denyOnGate = Rule.make("denyOnGate", Effect.andThen(Deferred.await(gate), new Blocked({ by: "gate" })))
+        // Opening the gate resumes denyOnGate at once, inside this rule's start; then this rule waits.
+        const opens = Rule.make(
+          "opens",
+          Effect.andThen(Deferred.succeed(gate, undefined), Effect.sleep(200)).pipe(
+            Effect.onInterrupt(() => push(log, "opens:interrupted"))
+          )
+        )
+        const fiber = yield* Effect.forkChild(Effect.flip(Rule.all("policy", [denyOnGate, opens]).run))
+        // No clock moves: the denial must not wait for the sleep.
+        assert.strictEqual((yield* Fiber.join(fiber)).by, "gate")
+        assert.deepStrictEqual(yield* Ref.get(log), ["opens:interrupted"])
+      }))
+
+    it.effect("rules that do not wait run in list order, each to its end before the next starts", () =>
+      Effect.gen(function*() {
+        const log = yield* makeLog
+        const decision = yield* Rule.all("policy", [allow("a", log), allow("b", log), allow("c", log)]).run
+        assert.deepStrictEqual(yield* Ref.get(log), ["a", "b", "c"])
+        assert.deepStrictEqual(claims(decision), { a: true, b: true, c: true })
+      }))
+
+    it.effect("interrupting the combinator interrupts every rule still waiting", () =>
+      Effect.gen(function*() {
+        const log = yield* makeLog
+        const fiber = yield* Effect.forkChild(Rule.all("both", [slow("a", log), allow("b"), slow("c", log)]).run)
+        yield* TestClock.adjust("100 millis")
+        yield* Fiber.interrupt(fiber)
+        assert.sameMembers([...(yield* Ref.get(log))], ["a:interrupted", "c:interrupted"])
+        yield* TestClock.adjust("500 millis")
+        assert.sameMembers([...(yield* Ref.get(log))], ["a:interrupted", "c:interrupted"])
+      }))
+
+    it.effect("a defect of a sibling being interrupted is kept, and the denial becomes a defect (fails closed)", () =>
+      Effect.gen(function*() {
+        const breaks = Rule.make("breaks", Effect.sleep(200).pipe(Effect.onInterrupt(() => Effect.die("cleanup"))))
+        const denyLater = Rule.make("denyLater", Effect.andThen(Effect.sleep(100), new Blocked({ by: "denyLater" })))
+        const fiber = yield* Effect.forkChild(Effect.exit(Rule.all("policy", [breaks, denyLater]).run))
+        yield* TestClock.adjust("100 millis")
+        const exit = yield* Fiber.join(fiber)
+        assert.isTrue(Exit.hasDies(exit))
+        assert.isFalse(Exit.hasFails(exit))
       }))
 
     it.effect("an empty list decides nothing", () =>
