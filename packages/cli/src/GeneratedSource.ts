@@ -146,3 +146,14 @@ const settingName = /["']([A-Za-z_][A-Za-z0-9_]{0,127})["']/g
 export const settingsIn = (code: string): ReadonlyArray<string> =>
   [...new Set([...code.matchAll(settingsEntry)].flatMap((m) => [...m[1]!.matchAll(settingName)].map((n) => n[1]!)))]
     .toSorted()
+
+/**
+ * The Rules settings a built Action's legacy rules read (`settingsIn`) that are not among `secrets`, the names the
+ * Action will have as secrets: without them, every login that reaches a rule reading one is denied. `rulefx deploy`
+ * and `rulefx export` warn with them.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const settingsMissing = (code: string, secrets: ReadonlyArray<string>): ReadonlyArray<string> =>
+  settingsIn(code).filter((name) => !secrets.includes(name))

@@ -114,6 +114,7 @@ export const deploy = Command.make(
       ...(Option.isSome(trigger) ? { trigger: trigger.value } : {})
     }).pipe(Effect.mapError(failed))
     yield* Console.log(Deploy.render(report))
+    for (const warning of report.warnings) yield* Console.error(`warning: ${warning}`)
   })
 ).pipe(
   Command.withDescription(
