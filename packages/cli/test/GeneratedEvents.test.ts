@@ -29,6 +29,9 @@ type Json = Record<string, any>
 
 const section = (event: Json, name: string): Json => event[name] as Json
 const user = (event: Json): Json => section(event, "user")
+// The kinds of value a field holds across a set: "array", "string", "boolean"...
+const kinds = (values: ReadonlyArray<unknown>) =>
+  [...new Set(values.map((v) => Array.isArray(v) ? "array" : typeof v))].toSorted()
 
 const rulesFolder = (name: string, rules: Readonly<Record<string, string>>): string => {
   const folder = join(dir, name, "rules")
@@ -253,9 +256,6 @@ describe("GeneratedEvents with the rules' reads", () => {
       const gold = set.events.filter(({ event }) => user(event)["app_metadata"]["crm_tier"] === "gold")
       assert.isAbove(gold.length, 5)
     }))
-
-  const kinds = (values: ReadonlyArray<unknown>) =>
-    [...new Set(values.map((v) => Array.isArray(v) ? "array" : typeof v))].toSorted()
 
   // Before, `roles` was `true` or a number in some logins: the legacy rule threw (`roles.indexOf is not a function`)
   // on logins no real user makes, and convert reported the rule as differing there.
