@@ -199,7 +199,7 @@ describe("rulefx", () => {
     const commands = ["init", "build", "run", "deploy", "export", "migrate"]
     const outputs = await Promise.all(commands.map((command) => rulefx(command, "--no-such-flag")))
     outputs.forEach((output, i) => {
-      assert.strictEqual(output.code, 1, show(output))
+      assert.strictEqual(output.code, 2, show(output))
       assert.match(output.stderr, new RegExp(`\\nusage: rulefx ${commands[i]} \\S`), show(output))
     })
   }, 30_000)
