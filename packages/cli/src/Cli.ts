@@ -21,12 +21,14 @@
  * @since 0.1.0
  */
 import { CliOutput, Command } from "effect/cli"
+import * as CliError from "effect/cli/CliError"
 import * as Effect from "effect/Effect"
 import { createRequire } from "node:module"
 import { build } from "./internal/cli/build.ts"
 import { convert } from "./internal/cli/convert.ts"
 import { deploy } from "./internal/cli/deploy.ts"
 import { diff } from "./internal/cli/diff.ts"
+import { UsageError } from "./internal/cli/errors.ts"
 import { events } from "./internal/cli/events.ts"
 import { exportCommand } from "./internal/cli/export.ts"
 import { init } from "./internal/cli/init.ts"
@@ -59,6 +61,10 @@ const version = (createRequire(import.meta.url)("@rulefx/cli/package.json") as {
  */
 export const main = (argv: ReadonlyArray<string>): void =>
   Command.runWith(rulefx, { version })(argv.slice(2)).pipe(
+    // effect/cli ends a usage error (printed by the presenter) with 1; rulefx's usage errors all exit 2.
+    Effect.mapError((error) =>
+      CliError.isCliError(error) && error._tag === "ShowHelp" && error.errors.length > 0 ? new UsageError() : error
+    ),
     Effect.provideService(CliOutput.Presenter, presenter),
     Effect.provide(NodePlatform.layer),
     NodePlatform.runMain

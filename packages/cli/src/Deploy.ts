@@ -28,6 +28,7 @@ import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
 import * as ActionDependencies from "./ActionDependencies.ts"
 import * as Bundle from "./Bundle.ts"
+import * as GeneratedSource from "./GeneratedSource.ts"
 import { readText } from "./internal/files.ts"
 import * as ManagementClient from "./ManagementClient.ts"
 import * as SecretsFile from "./SecretsFile.ts"
@@ -122,6 +123,12 @@ export interface Report {
     readonly change: "append" | "keep"
   }
   readonly notes: ReadonlyArray<string>
+  /**
+   * What would break the deployed Action: the Rules settings its legacy rules read (GeneratedSource.settingsIn) that
+   * it will not have as secrets (neither sent nor, on an update that sends none, already there), whose logins would be
+   * denied.
+   */
+  readonly warnings: ReadonlyArray<string>
   /** The trigger and the version the tenant lists as current for it. */
   readonly trigger?: { readonly id: string; readonly version: string }
 }
@@ -361,6 +368,22 @@ const readCode = Effect.fnUntraced(function*(file: string) {
   return { code, codeBytes }
 })
 
+const secretNamesOf = (found: ManagementClient.Action | undefined): ReadonlyArray<string> =>
+  (found?.secrets ?? []).flatMap((s) => Predicate.isString(s.name) ? [s.name] : [])
+
+// The settings the file's legacy rules read that the Action will not have as secrets: without them those rules deny
+// every login that reaches them.
+const missingSettings = (file: string, code: string, secrets: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const missing = GeneratedSource.settingsMissing(code, secrets)
+  if (missing.length === 0) return []
+  return [
+    `${file} reads the Rules settings ${missing.join(", ")} (\`configuration.X\` in its legacy rules), which the ` +
+    `Action will not have as secrets: every login that reaches a rule reading one is denied. Send them: ` +
+    `${missing.map((name) => `--secret ${name}`).join(" ")} (from the environment), or --secrets-file <file> (the ` +
+    `file rulefx run --secrets reads)`
+  ]
+}
+
 // What the deploy will do about the Action found (or not): notes on secrets, and a refusal when the Action of that
 // name belongs to another trigger.
 const planAction = (
@@ -370,7 +393,7 @@ const planAction = (
   trigger: string
 ): Effect.Effect<{ readonly sendSecrets: boolean; readonly notes: ReadonlyArray<string> }, DeployError> => {
   const notes: Array<string> = []
-  const existingSecrets = (found?.secrets ?? []).flatMap((s) => Predicate.isString(s.name) ? [s.name] : [])
+  const existingSecrets = secretNamesOf(found)
   const sendSecrets = found === undefined || secretNames.length > 0
   if (found !== undefined && !sendSecrets && existingSecrets.length > 0) {
     notes.push(`no secrets given: the Action's secrets (${existingSecrets.join(", ")}) are left as they are`)
@@ -560,6 +583,7 @@ const deploy = Effect.fnUntraced(function*(
   progress(`looking up the Action ${name}`)
   const found = yield* client.findAction(name).pipe(Effect.mapError(fromApi))
   const { notes, sendSecrets } = yield* planAction(found, name, secretNames, trigger.id)
+  const warnings = missingSettings(options.file, code, sendSecrets ? secretNames : secretNamesOf(found))
   const secrets = sendSecrets
     ? secretNames.map((secret) => ({ name: secret, value: Redacted.value(options.secrets[secret]!) }))
     : undefined
@@ -592,6 +616,7 @@ const deploy = Effect.fnUntraced(function*(
           "soon as it is deployed"
         ]
         : withRuntime,
+      warnings,
       trigger: { id: trigger.id, version }
     }
   }

@@ -219,7 +219,7 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
 
 // The settings the file's legacy rules read that are not exported: without them those rules deny every login.
 const missingSecrets = (options: Options, code: string): ReadonlyArray<string> => {
-  const missing = GeneratedSource.settingsIn(code).filter((name) => !(options.secrets ?? []).includes(name))
+  const missing = GeneratedSource.settingsMissing(code, options.secrets ?? [])
   if (missing.length === 0) return []
   return [
     `${options.file} reads the Rules settings ${missing.join(", ")} (\`configuration.X\` in its legacy rules), ` +

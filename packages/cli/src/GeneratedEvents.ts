@@ -165,29 +165,66 @@ const word = fc.string({
 const thresholdsOf = (reads: RuleReads | undefined, path: string): ReadonlyArray<number> =>
   [...new Set([...(reads?.numbers?.get(path) ?? [])].flatMap((n) => [n - 1, n, n + 1]))].toSorted((a, b) => a - b)
 
+type Weighted = fc.WeightedArbitrary<unknown>
+
+// The values of each kind a metadata key may hold: those the rules compare it with, and others of the same kind.
+const strings = (candidates: ReadonlyArray<string>): Array<Weighted> => [
+  ...(candidates.length === 0
+    ? []
+    : [{ weight: 4, arbitrary: fc.constantFrom(...candidates) as fc.Arbitrary<unknown> }]),
+  { weight: 1, arbitrary: word as fc.Arbitrary<unknown> }
+]
+const arrays = (candidates: ReadonlyArray<string>): Array<Weighted> => [
+  ...(candidates.length === 0 ? [] : [{ weight: 2, arbitrary: fc.subarray([...candidates]) as fc.Arbitrary<unknown> }]),
+  { weight: 1, arbitrary: fc.array(word, { maxLength: 3 }) as fc.Arbitrary<unknown> }
+]
+const numbersOf = (numbers: ReadonlyArray<number>): Array<Weighted> =>
+  numbers.length === 0 ? [] : [{ weight: 4, arbitrary: fc.constantFrom(...numbers) as fc.Arbitrary<unknown> }]
+
 // A value of a metadata key: one the rules compare it with (a string, or a number either side of a threshold), a list
-// of such strings, another string, a flag.
-const metadataValue = (candidates: ReadonlyArray<string>, numbers: ReadonlyArray<number>): fc.Arbitrary<unknown> =>
-  fc.oneof(
-    ...(candidates.length === 0 ? [] : [
-      { weight: 4, arbitrary: fc.constantFrom(...candidates) as fc.Arbitrary<unknown> },
-      { weight: 2, arbitrary: fc.subarray([...candidates], { minLength: 1 }) as fc.Arbitrary<unknown> }
-    ]),
-    ...(numbers.length === 0 ? [] : [{ weight: 4, arbitrary: fc.constantFrom(...numbers) as fc.Arbitrary<unknown> }]),
-    { weight: 1, arbitrary: word as fc.Arbitrary<unknown> },
-    { weight: 1, arbitrary: fc.boolean() as fc.Arbitrary<unknown> },
-    { weight: 1, arbitrary: fc.array(word, { maxLength: 3 }) as fc.Arbitrary<unknown> }
-  )
+// of such strings, another string, a flag. A key a rule calls methods on holds only values those methods work on (an
+// array for `roles.some(...)`, an array or a string for `roles.indexOf(...)`, a string for `plan.toLowerCase()`, a
+// number for `score.toFixed()`), or is absent: a flag there made the legacy rule throw on a login no real user has.
+const metadataValue = (
+  candidates: ReadonlyArray<string>,
+  numbers: ReadonlyArray<number>,
+  shapes: ReadonlySet<RuleReadsInternal.Shape> = new Set()
+): fc.Arbitrary<unknown> => {
+  if (shapes.size === 0) {
+    return fc.oneof(
+      ...strings(candidates),
+      ...(candidates.length === 0 ? [] : [
+        { weight: 2, arbitrary: fc.subarray([...candidates], { minLength: 1 }) as fc.Arbitrary<unknown> }
+      ]),
+      ...numbersOf(numbers),
+      { weight: 1, arbitrary: fc.boolean() as fc.Arbitrary<unknown> },
+      { weight: 1, arbitrary: fc.array(word, { maxLength: 3 }) as fc.Arbitrary<unknown> }
+    )
+  }
+  const text = [...candidates, ...numbers.map(String)]
+  const kinds: Array<Weighted> = [
+    ...(shapes.has("string") || shapes.has("list") ? strings(text) : []),
+    ...(shapes.has("array") || shapes.has("list") ? arrays(text) : []),
+    ...(shapes.has("number")
+      ? [...numbersOf(numbers), { weight: 1, arbitrary: fc.integer() as fc.Arbitrary<unknown> }]
+      : [])
+  ]
+  return fc.oneof(...kinds)
+}
 
 // Each key read present or absent, with a value from `metadataValue`.
 const metadata = (
   reads: RuleReads | undefined,
   section: string,
-  value: (candidates: ReadonlyArray<string>, numbers: ReadonlyArray<number>) => fc.Arbitrary<unknown>
+  value: (
+    candidates: ReadonlyArray<string>,
+    numbers: ReadonlyArray<number>,
+    shapes?: ReadonlySet<RuleReadsInternal.Shape>
+  ) => fc.Arbitrary<unknown>
 ): fc.Arbitrary<Record<string, unknown>> => {
   const keys = keysUnder(reads, section)
   if (keys.length === 0) return fc.constant({})
-  const of = (path: string) => value(valuesOf(reads, path), thresholdsOf(reads, path))
+  const of = (path: string) => value(valuesOf(reads, path), thresholdsOf(reads, path), reads?.shapes?.get(path))
   return fc.record(
     Object.fromEntries(keys.map((key) => [key, of(`${section}.${key}`)])),
     { requiredKeys: [] }

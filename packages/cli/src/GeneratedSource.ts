@@ -8,26 +8,34 @@
  * @since 0.1.0
  */
 import { basename, relative } from "node:path"
-import { compact } from "./internal/ruleSource.ts"
+import { compactWithParams } from "./internal/ruleSource.ts"
 import type * as MigrationPlan from "./MigrationPlan.ts"
 
 // The source as a template literal: the rule's realm compiles it at run time, minified, each statement on its original
 // line (stack traces name the rule's lines). Its globals come from each run.
 const template = (text: string): string => `\`${text.replace(/[\\`]|\$\{/g, (c) => `\\${c}`)}\``
 
+// The names of the shortened parameters most rules have (compactWithParams), in `ruleOptions`: a rule whose differ
+// gives its own.
+const defaultParams = JSON.stringify({ e: "user", t: "context", n: "callback" })
+
 const ruleEntries = (p: MigrationPlan.Plan, options: MigrationPlan.Options): Array<string> =>
   p.rules.map((r) => {
+    const compacted = compactWithParams(r.analysis.source)
+    const params = JSON.stringify(compacted.params)
     const settings = r.analysis.configurationKeys.filter((key) => !(options.optionalSettings ?? []).includes(key))
     // Every construct accepted for the rule, found by the analysis or not: at run time it may come through an alias.
     const accepted = r.accepts
     const extra = [
       ...(settings.length === 0 ? [] : [`settings: ${JSON.stringify(settings)}`]),
-      ...(accepted.length === 0 ? [] : [`accepted: ${JSON.stringify(accepted)}`])
+      ...(accepted.length === 0 ? [] : [`accepted: ${JSON.stringify(accepted)}`]),
+      // After `settings`, which settingsIn finds right after the spread.
+      ...(params === defaultParams ? [] : [`params: ${params}`])
     ]
     return [
       // Names and paths in comments lose anything that could end the comment (names are checked when read).
       `  // ${comment(JSON.stringify(r.file.name))} from ${comment(basename(r.file.script))}`,
-      `  LegacyRule.make(${JSON.stringify(r.file.name)}, ${template(compact(r.analysis.source))}, ${
+      `  LegacyRule.make(${JSON.stringify(r.file.name)}, ${template(compacted.source)}, ${
         extra.length === 0 ? "ruleOptions" : `{ ...ruleOptions, ${extra.join(", ")} }`
       }),`
     ].join("\n")
@@ -76,7 +84,7 @@ export const entrySource = (p: MigrationPlan.Plan, options: MigrationPlan.Option
     // A bundled module by its resolved path; built-ins and the Action's npm dependencies by name.
     ...moduleEntries(p, (m) => m.kind === "bundled" && m.path !== undefined ? m.path : m.name, "request"),
     `}`,
-    `const ruleOptions = { timeout: ${options.ruleTimeoutMillis ?? 5000} }`,
+    `const ruleOptions = { timeout: ${options.ruleTimeoutMillis ?? 5000}, params: ${defaultParams} }`,
     `const rules = [`,
     ...ruleEntries(p, options),
     `]`,
@@ -108,7 +116,7 @@ export const rulesModuleSource = (p: MigrationPlan.Plan, options: MigrationPlan.
     `exports.modules = {`,
     ...moduleEntries(p, (m) => m.name, `require("@rulefx/legacy-rules/Request").request`),
     `}`,
-    `const ruleOptions = { timeout: ${options.ruleTimeoutMillis ?? 5000} }`,
+    `const ruleOptions = { timeout: ${options.ruleTimeoutMillis ?? 5000}, params: ${defaultParams} }`,
     `exports.rules = [`,
     ...ruleEntries(p, options),
     `]`,
@@ -146,3 +154,14 @@ const settingName = /["']([A-Za-z_][A-Za-z0-9_]{0,127})["']/g
 export const settingsIn = (code: string): ReadonlyArray<string> =>
   [...new Set([...code.matchAll(settingsEntry)].flatMap((m) => [...m[1]!.matchAll(settingName)].map((n) => n[1]!)))]
     .toSorted()
+
+/**
+ * The Rules settings a built Action's legacy rules read (`settingsIn`) that are not among `secrets`, the names the
+ * Action will have as secrets: without them, every login that reaches a rule reading one is denied. `rulefx deploy`
+ * and `rulefx export` warn with them.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const settingsMissing = (code: string, secrets: ReadonlyArray<string>): ReadonlyArray<string> =>
+  settingsIn(code).filter((name) => !secrets.includes(name))

@@ -115,7 +115,7 @@ describe("rulefx", () => {
         rulefx("build", "--help")
       ])
       for (const output of [command, flag, missing]) {
-        assert.strictEqual(output.code, 1, show(output))
+        assert.strictEqual(output.code, 2, show(output))
         assert.strictEqual(output.stdout, "", show(output))
         assert.match(output.stderr, /^ERROR\n {2}\S/, show(output))
         assert.notInclude(output.stderr, "GLOBAL FLAGS")
@@ -143,6 +143,32 @@ describe("rulefx", () => {
     },
     30_000
   )
+
+  // Before, `--timeout 0` exited 1 (as a login that fails does) and `--max-file-bytes 0` 2.
+  it("every option value a command refuses is a usage error: exit 2, the reason on stderr, nothing done", async () => {
+    const out = join(dir, "refused")
+    const cases: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+      [["build", "src/action.ts", "-o", join(out, "a.js"), "--budget", "0"], "--budget must be a positive"],
+      [["run", action, "--event", "e.json", "--timeout", "0"], "--timeout must be a positive"],
+      [["run", action, "--event", "e.json", "--trigger", "post-logon"], "not a trigger rulefx knows"],
+      [["diff", action, action, "--events", "e", "--max-file-bytes", "0"], "--max-file-bytes and --max-event-bytes"],
+      [["migrate", "rules", "-o", join(out, "b.js"), "--rule-timeout", "0"], "--rule-timeout, --deadline and --budget"],
+      [["migrate", "rules"], "say where to write the Action"],
+      [["events", "--generate", "0", "--out", out], "--generate takes 1 to"],
+      [["events", "--out", out], "give either --from-tenant or --generate"],
+      [["convert", "rules", "r", "--count", "0"], "--count must be 1 to 10000"],
+      [["deploy", action, "--name", "a", "--build-timeout", "0"], "--build-timeout must be a positive"],
+      [["deploy", action, "--name", "a", "--dependency", "left-pad"], "expected name@version"],
+      [["export", action, "--name", "a", "--out", out, "--dependency", "left-pad"], "expected name@version"],
+      [["run", action, "--event", "e.json", "--timeout", "soon"], "soon"]
+    ]
+    const outputs = await Promise.all(cases.map(([args]) => rulefx(...args)))
+    outputs.forEach((output, i) => {
+      assert.strictEqual(output.code, 2, `${cases[i]![0].join(" ")}\n${show(output)}`)
+      assert.include(output.stderr, cases[i]![1], show(output))
+    })
+    assert.isFalse(existsSync(out))
+  }, 60_000)
 
   it.each(["20.20.2", "22.17.0", "23.5.0"])(
     "on Node %s the workspace's bin says it needs 22.18 and how to get it, and exits 1 before loading anything",
@@ -173,7 +199,7 @@ describe("rulefx", () => {
     const commands = ["init", "build", "run", "deploy", "export", "migrate"]
     const outputs = await Promise.all(commands.map((command) => rulefx(command, "--no-such-flag")))
     outputs.forEach((output, i) => {
-      assert.strictEqual(output.code, 1, show(output))
+      assert.strictEqual(output.code, 2, show(output))
       assert.match(output.stderr, new RegExp(`\\nusage: rulefx ${commands[i]} \\S`), show(output))
     })
   }, 30_000)
@@ -277,7 +303,7 @@ describe("rulefx", () => {
       notExpected.stderr,
       "expected the login to be allowed, but it was denied (Your account is not allowed to use this application.)"
     )
-    assert.strictEqual(badValue.code, 1, show(badValue))
+    assert.strictEqual(badValue.code, 2, show(badValue))
     assert.include(badValue.stderr, "maybe")
     assert.strictEqual(badValue.stdout, "")
   }, 30_000)
@@ -305,7 +331,7 @@ describe("rulefx", () => {
         expecting.stderr,
         "expected the login to be allowed, but it was rejected (timed out: the handler did not settle within 1 s)"
       )
-      assert.strictEqual(zero.code, 1, show(zero))
+      assert.strictEqual(zero.code, 2, show(zero))
       assert.include(zero.stderr, "--timeout must be a positive number of seconds")
     },
     30_000

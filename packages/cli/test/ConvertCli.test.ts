@@ -133,7 +133,7 @@ describe("rulefx convert", () => {
 
   it("a usage error prints convert's usage line", async () => {
     const output = await rulefx(dir, "convert", rules)
-    assert.strictEqual(output.code, 1, show(output))
+    assert.strictEqual(output.code, 2, show(output))
     assert.include(output.stderr, "usage: rulefx convert <rules-dir> <rule> [-o <dir>] [--tests <dir>] [--count <n>]")
   }, 30_000)
 })

@@ -298,6 +298,41 @@ describe("Deploy.run (against a local tenant)", () => {
       assert.isTrue(report.notes.some((n) => n.includes("left as they are")))
     }))
 
+  // Before, only `rulefx export` warned: a deploy without them put an Action in the flow that denied those logins.
+  it.live("a Rules setting the legacy rules read that the Action will not have is a warning naming it", () =>
+    Effect.gen(function*() {
+      // The options `rulefx migrate` gives a legacy rule, as esbuild leaves them in a built Action.
+      const legacy = join(dir, "legacy.js")
+      writeFileSync(
+        legacy,
+        "exports.onExecutePostLogin=async()=>{};var R=[$t(\"enrich\",`function(a,r,e){e(null,a,r)}`," +
+          "{...Dn,settings:[\"CRM_URL\",\"CRM_API_KEY\"]})];\n"
+      )
+      const server = yield* tenant({ actions: [stored("act_seller", "seller-login")] })
+      const none = success(yield* deploy(server, { file: legacy, secrets: { CRM_URL: Redacted.make("https://x") } }))
+      assert.deepStrictEqual(none.warnings.length, 1)
+      assert.include(none.warnings[0], `${legacy} reads the Rules settings CRM_API_KEY (`)
+      assert.include(none.warnings[0], "Send them: --secret CRM_API_KEY (from the environment), or --secrets-file")
+      const both = success(
+        yield* deploy(server, {
+          file: legacy,
+          dryRun: true,
+          secrets: { CRM_URL: Redacted.make("https://x"), CRM_API_KEY: Redacted.make(secretValue) }
+        })
+      )
+      assert.deepStrictEqual(both.warnings, [])
+      // An update that sends no secrets keeps the Action's: those count (CRM_URL, sent by the first deploy), the
+      // others are missing.
+      const kept = success(yield* deploy(server, { file: legacy, dryRun: true, secrets: {} }))
+      assert.deepStrictEqual(kept.secrets, [])
+      assert.include(kept.warnings[0], "reads the Rules settings CRM_API_KEY (")
+      const fresh = yield* tenant({ actions: [stored("act_seller", "seller-login")] })
+      const keptNone = success(yield* deploy(fresh, { file: legacy, dryRun: true, secrets: {} }))
+      assert.include(keptNone.warnings[0], "reads the Rules settings CRM_API_KEY, CRM_URL (")
+      // Code without legacy rules reads none.
+      assert.deepStrictEqual(success(yield* deploy(server, { dryRun: true })).warnings, [])
+    }))
+
   it.live("401 from the token endpoint: Unauthorized, nothing else requested", () =>
     Effect.gen(function*() {
       const server = yield* tenant({ clientSecret: "another-secret" })

@@ -142,19 +142,24 @@ describe("Diff: --ignore paths", () => {
     assert.deepStrictEqual((JSON.parse(unused.stdout) as { unusedIgnores: unknown }).unusedIgnores, ["claims.id.d"])
   }, 60_000)
 
-  // A usage error exits 1 and a bad --ignore 2: the README's list of exit codes says which is which, as the command does.
+  // A usage error exits 2 (a bad --ignore, --timeout 0, a bound that is not positive), a difference 1: the README's list
+  // of exit codes says which is which, as the command does.
   it("the exit codes the README lists are the command's", async () => {
     const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
     const codes = readme.slice(readme.indexOf("Exit codes of `rulefx diff`:"))
     assert.match(codes, /^Exit codes of `rulefx diff`:\n\n- \*\*0\*\*: every event is the same/)
-    assert.match(codes, /- \*\*1\*\*: an event differs[^]*usage\s+error[^]*`--timeout 0`/)
-    assert.match(codes, /- \*\*2\*\*: [^]*`--ignore` path that can\s+never match, a `--max-file-bytes`/)
+    assert.match(codes, /- \*\*1\*\*: an event differs/)
+    assert.match(
+      codes,
+      /- \*\*2\*\*: a usage error[^]*`--timeout 0`[^]*`--ignore` path that can\s+never match, a `--max-file-bytes`/
+    )
     const a = action("codes-a", ``)
     const b = action("codes-b", `api.access.deny("no")`)
     const cases: ReadonlyArray<readonly [number, ReadonlyArray<string>]> = [
       [1, ["diff", a, b, "--events", events()]],
-      [1, ["diff", a, a]],
-      [1, ["diff", a, a, "--events", events(), "--timeout", "0"]],
+      [2, ["diff", a, a]],
+      [2, ["diff", a, a, "--events", events(), "--timeout", "0"]],
+      [2, ["diff", a, a, "--events", events(), "--max-file-bytes", "0"]],
       [2, ["diff", a, a, "--events", events(), "--max-event-bytes", "0"]]
     ]
     for (const [code, args] of cases) {

@@ -117,7 +117,7 @@ describe("Diff of credentials-exchange Actions", () => {
       ["credentials-exchange", true]
     ])
     const unknown = await rulefx("diff", m2m, m2m, "--events", events, "--trigger", "post-logon")
-    assert.strictEqual(unknown.code, 1, show(unknown))
+    assert.strictEqual(unknown.code, 2, show(unknown))
     assert.include(unknown.stderr, "--trigger post-logon is not a trigger rulefx knows")
     const resumed = await rulefx(
       "diff",
@@ -129,7 +129,7 @@ describe("Diff of credentials-exchange Actions", () => {
       "credentials-exchange",
       "--continue"
     )
-    assert.strictEqual(resumed.code, 1, show(resumed))
+    assert.strictEqual(resumed.code, 2, show(resumed))
     assert.include(
       resumed.stderr,
       "--continue is for post-login and password-reset-post-challenge, not credentials-exchange"

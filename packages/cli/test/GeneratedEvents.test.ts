@@ -29,6 +29,9 @@ type Json = Record<string, any>
 
 const section = (event: Json, name: string): Json => event[name] as Json
 const user = (event: Json): Json => section(event, "user")
+// The kinds of value a field holds across a set: "array", "string", "boolean"...
+const kinds = (values: ReadonlyArray<unknown>) =>
+  [...new Set(values.map((v) => Array.isArray(v) ? "array" : typeof v))].toSorted()
 
 const rulesFolder = (name: string, rules: Readonly<Record<string, string>>): string => {
   const folder = join(dir, name, "rules")
@@ -252,6 +255,48 @@ describe("GeneratedEvents with the rules' reads", () => {
       const set = GeneratedEvents.generate({ count: 100, seed: 1, reads })
       const gold = set.events.filter(({ event }) => user(event)["app_metadata"]["crm_tier"] === "gold")
       assert.isAbove(gold.length, 5)
+    }))
+
+  // Before, `roles` was `true` or a number in some logins: the legacy rule threw (`roles.indexOf is not a function`)
+  // on logins no real user makes, and convert reported the rule as differing there.
+  it.effect("a key a rule calls methods on holds values those methods work on; a key it only compares, anything", () =>
+    Effect.gen(function*() {
+      const reads = yield* GeneratedEvents.fromRules(rulesFolder("shapes", {
+        "shaped": `function (user, context, callback) {
+  var roles = user.app_metadata.roles || [];
+  if (roles.indexOf('admin') !== -1) context.idToken['https://x.test/admin'] = true;
+  if (user.app_metadata.groups && user.app_metadata.groups.some(function (g) { return g === 'beta' })) {
+    context.idToken['https://x.test/beta'] = true;
+  }
+  var plan = user.user_metadata.plan;
+  if (plan && plan.toLowerCase() === 'gold') context.idToken['https://x.test/gold'] = true;
+  if (user.app_metadata.score && user.app_metadata.score.toFixed(0) > 70) context.multifactor = { provider: 'any' };
+  if (user.app_metadata.prefs && user.app_metadata.prefs.theme.toUpperCase() === 'DARK') callback(null, user, context);
+  if (user.app_metadata.vip === 'yes') return callback(null, user, context);
+  callback(null, user, context);
+}`
+      }))
+      const shapes = (path: string) => [...(reads.shapes?.get(path) ?? [])]
+      assert.deepStrictEqual(shapes("user.app_metadata.roles"), ["list"])
+      assert.deepStrictEqual(shapes("user.app_metadata.groups"), ["array"])
+      assert.deepStrictEqual(shapes("user.user_metadata.plan"), ["string"])
+      assert.deepStrictEqual(shapes("user.app_metadata.score"), ["number"])
+      // A method on a key under the field says nothing of the field.
+      assert.deepStrictEqual(shapes("user.app_metadata.prefs"), [])
+      const set = GeneratedEvents.generate({ count: 300, seed: 1, reads })
+      const valuesOf = (section: string, key: string) =>
+        set.events.map(({ event }) => (user(event)[section] as Json)[key]).filter((v) => v !== undefined)
+      assert.deepStrictEqual(kinds(valuesOf("app_metadata", "roles")), ["array", "string"])
+      assert.deepStrictEqual(kinds(valuesOf("app_metadata", "groups")), ["array"])
+      assert.deepStrictEqual(kinds(valuesOf("user_metadata", "plan")), ["string"])
+      assert.deepStrictEqual(kinds(valuesOf("app_metadata", "score")), ["number"])
+      // Still the values the rule looks for, and others of the same kind; absent in some logins.
+      assert.isTrue(valuesOf("app_metadata", "roles").some((v) => Array.isArray(v) && v.includes("admin")))
+      assert.isTrue(valuesOf("app_metadata", "roles").some((v) => Array.isArray(v) && !v.includes("admin")))
+      assert.isTrue(valuesOf("app_metadata", "groups").some((v) => (v as Array<string>).length === 0))
+      assert.isBelow(valuesOf("app_metadata", "roles").length, 300)
+      // A key only compared keeps every kind, flags included.
+      assert.includeMembers(kinds(valuesOf("app_metadata", "vip")), ["array", "boolean", "string"])
     }))
 
   it.effect("a field an earlier rule writes is not an input: reported as written by that rule", () =>

@@ -151,7 +151,7 @@ describe("rulefx migrate --runtime npm, other modes", { timeout: InstalledRuntim
   it("--emit-rules writes no Action, so --runtime npm with it is refused", async () => {
     const file = join(root, "emitted", "legacy-rules.cjs")
     const emitted = await rulefx(installed.lone, "migrate", folder, "--emit-rules", file, "--runtime", "npm")
-    assert.strictEqual(emitted.code, 1, emitted.output)
+    assert.strictEqual(emitted.code, 2, emitted.output)
     assert.include(emitted.output, "--emit-rules writes no Action")
     assert.isFalse(existsSync(file))
   })

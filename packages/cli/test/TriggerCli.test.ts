@@ -185,7 +185,7 @@ describe("rulefx build and run, per trigger", () => {
       "--event",
       event("x", {})
     )
-    assert.strictEqual(unknown.code, 1)
+    assert.strictEqual(unknown.code, 2)
     assert.include(unknown.stderr + unknown.stdout, "--trigger post-logout is not a trigger rulefx knows")
     const wrong = await rulefx(
       "run",
@@ -264,7 +264,7 @@ describe("rulefx build and run, per trigger", () => {
       )
       // --continue on a trigger without a continue pass is refused.
       const noPass = await runExchange("cte-continue", {}, "--continue")
-      assert.strictEqual(noPass.code, 1)
+      assert.strictEqual(noPass.code, 2)
       assert.include(noPass.stderr + noPass.stdout, "--continue is for a trigger with a continue pass")
     },
     60_000

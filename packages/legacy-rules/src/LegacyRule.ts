@@ -89,6 +89,11 @@ export interface LegacyRule {
   readonly settings: ReadonlyArray<string>
   /** Constructs with no Actions equivalent the user accepted for this rule; any other is refused at run time too. */
   readonly accepted: ReadonlyArray<string>
+  /**
+   * The names of the parameters `rulefx migrate` shortened, by their short name (`{ e: "user" }`): an error the
+   * engine writes about one (`e.app_metadata.roles.indexOf is not a function`) is given the rule's own name.
+   */
+  readonly params?: Readonly<Record<string, string>> | undefined
 }
 
 /**
@@ -129,13 +134,15 @@ export const make = (
     readonly timeout?: Duration.Input
     readonly settings?: ReadonlyArray<string>
     readonly accepted?: ReadonlyArray<string>
+    readonly params?: Readonly<Record<string, string>>
   } = {}
 ): LegacyRule => ({
   name,
   load: typeof load === "string" ? compiled(name, load) : load,
   timeout: options.timeout === undefined ? defaultTimeout : Duration.fromInputUnsafe(options.timeout),
   settings: options.settings ?? [],
-  accepted: options.accepted ?? []
+  accepted: options.accepted ?? [],
+  params: options.params
 })
 
 // Compiled once, on the first login that runs the rule, as a function of the Rules globals (the keys of `Globals`)
@@ -421,6 +428,17 @@ const refusedChange = (rule: LegacyRule, before: ReturnType<typeof snapshot>, se
   )
 }
 
+// What a rule threw, with the rule's own name for a parameter `rulefx migrate` shortened where the engine's message
+// starts with it (`e.app_metadata.roles.indexOf is not a function`): the message the user and the log see.
+const named = (rule: LegacyRule, error: unknown): unknown => {
+  const text = messageOf(error)
+  const short = /^[\w$]+(?=[.[]| is not)/.exec(text)?.[0] ?? ""
+  const name = rule.params?.[short]
+  return typeof name === "string" && /^(Type|Reference)Error$/.test((error as Error).name) ?
+    name + text.slice(short.length) :
+    error
+}
+
 // An object a rule called back with in place of the one it was given.
 const fresh = (u: unknown, old: unknown) => typeof u === "object" && u !== null && u !== old
 
@@ -500,11 +518,11 @@ export const run = (
             // An async rule without a callback parameter is done when it resolves; one with it must still call back.
             if (fn.length < 3 && !done) succeed()
           },
-          (error: unknown) => finish(error, false)
+          (error: unknown) => finish(named(rule, error), false)
         )
       }
     } catch (error) {
-      finish(error, false)
+      finish(named(rule, error), false)
     }
     // Interrupted (by the timeout, or a denial elsewhere): whatever the rule does later is ignored.
     return Effect.sync(end)

@@ -3,8 +3,15 @@
  * `@rulefx/legacy-rules/Realm`). Minified by esbuild (the Action has 100 kB), with line breaks put back where the
  * original lines started, so that a stack trace names the rule's own line: each statement starts on the line it had
  * (a statement spanning several lines is put on its first). Node-side only.
+ *
+ * The rule's own names are kept, so that an error the engine writes names them (`roles.indexOf is not a function`,
+ * not `l.indexOf ...`), except its parameters (`user`, `context`, `callback`: most of the bytes names take), which get
+ * one letter each; the Action puts their names back in such a message (LegacyRule's `params`).
  */
+import * as acorn from "acorn"
 import { transformSync } from "esbuild"
+import type * as eslintScope from "eslint-scope"
+import { createRequire } from "node:module"
 
 const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -45,12 +52,29 @@ const segments = (mappings: string, code: string): Array<readonly [number, numbe
 const breakAfter = new Set([";", ",", "{", "(", ":", "="])
 
 /**
- * The rule's function expression, minified, each statement on its original line.
+ * The rule's function expression, minified but for its names, each statement on its original line, and the
+ * names its parameters had (those its source has when they were left as they were).
  *
  * @since 0.1.0
  */
-export const compact = (source: string): string => {
-  const result = transformSync(`x(${source}\n)`, { minify: true, sourcemap: "external", target: "node22" })
+export const compactWithParams = (
+  source: string
+): { readonly source: string; readonly params: Readonly<Record<string, string>> } => shortNames(minified(source))
+
+/**
+ * The rule's function expression as `compactWithParams` gives it, without the names of its parameters.
+ *
+ * @since 0.1.0
+ */
+export const compact = (source: string): string => compactWithParams(source).source
+
+const minified = (source: string): string => {
+  const result = transformSync(`x(${source}\n)`, {
+    minifySyntax: true,
+    minifyWhitespace: true,
+    sourcemap: "external",
+    target: "node22"
+  })
   const code = result.code.trimEnd()
   const map = JSON.parse(result.map) as { readonly mappings: string }
   let out = ""
@@ -69,4 +93,131 @@ export const compact = (source: string): string => {
   // Drop the `x(` and `);` that kept esbuild from dropping an unused expression.
   if (!out.startsWith("x(") || !out.endsWith(");")) throw new Error(`unexpected minified form: ${out.slice(0, 40)}`)
   return out.slice(2, -2)
+}
+
+// Loaded on the first rule: most commands never compact one.
+let scopeAnalyzer: typeof eslintScope | undefined
+const analyzer = (): typeof eslintScope =>
+  scopeAnalyzer ??= createRequire(import.meta.url)("eslint-scope") as typeof eslintScope
+
+const reserved = new Set(["do", "if", "in"])
+// One- and two-letter names the source spells nowhere (in no name, property, string or comment): no scope can see them.
+const freeNames = (source: string): Array<string> => {
+  const used = new Set(source.match(/[A-Za-z_$][\w$]*/g))
+  const letters = "etnrialosucdpfhmgbvyxwkqjzETNRIALOSUCDPFHMGBVYXWKQJZ_$".split("")
+  return [...letters, ...letters.flatMap((a) => letters.map((b) => a + b))].filter((n) =>
+    !used.has(n) && !reserved.has(n)
+  )
+}
+
+type Parents = Map<acorn.Node, acorn.Node>
+
+// Each node's parent, and the identifiers written as `{ user }` (and `{ user = x }` in a pattern).
+const parentsOf = (program: acorn.Node) => {
+  const parents: Parents = new Map()
+  const shorthand = new Set<acorn.Node>()
+  const visit = (node: acorn.Node, parent?: acorn.Node): void => {
+    if (parent !== undefined) parents.set(node, parent)
+    const n = node as acorn.AnyNode
+    if (n.type === "Property" && n.shorthand) {
+      shorthand.add(n.value.type === "AssignmentPattern" ? n.value.left : n.value)
+    }
+    for (const [key, value] of Object.entries(n)) {
+      if (key === "range") continue
+      for (const child of Array.isArray(value) ? value : [value]) {
+        if (typeof child === "object" && child !== null && typeof child.type === "string") visit(child, node)
+      }
+    }
+  }
+  visit(program)
+  return { parents, shorthand }
+}
+
+// Whether an error the engine writes may name this reference: the start of what is called, constructed, iterated,
+// spread or destructured (`roles.indexOf(...)`: "roles.indexOf is not a function").
+const named = (node: acorn.Node, parents: Parents): boolean => {
+  let top = node
+  let parent = parents.get(top) as acorn.AnyNode | undefined
+  while (parent?.type === "MemberExpression" && parent.object === top) {
+    top = parent
+    parent = parents.get(top) as acorn.AnyNode | undefined
+  }
+  if (parent === undefined) return false
+  switch (parent.type) {
+    case "CallExpression":
+    case "NewExpression":
+      return parent.callee === top
+    case "TaggedTemplateExpression":
+      return parent.tag === top
+    case "ForOfStatement":
+      return parent.right === top
+    case "SpreadElement":
+    case "YieldExpression":
+      return true
+    case "VariableDeclarator":
+      return parent.init === top && parent.id.type !== "Identifier"
+    case "AssignmentExpression":
+      return parent.right === top && parent.left.type !== "Identifier" && parent.left.type !== "MemberExpression"
+    default:
+      return false
+  }
+}
+
+/**
+ * The rule with short names where an error cannot show them: the parameters (their names, by short name, go with the
+ * rule, so the Action puts them back in a message), and every other name no message of the engine can name (see
+ * `named`), nor `let`, `const` or a class (named by "Cannot access 'x' before initialization"). Each gets a name the
+ * source spells nowhere, written where it was (`{ user }` as `{ user: e }`). Nothing is renamed where a rename could
+ * change what the code does: a `with` or a direct `eval` anywhere; nor a name two variables of the rule share
+ * (sloppy mode may hoist an inner `function user() {}` onto another).
+ */
+const shortNames = (
+  code: string
+): { readonly source: string; readonly params: Readonly<Record<string, string>> } => {
+  const program = acorn.parse(`(${code})`, { ecmaVersion: "latest", sourceType: "script", ranges: true })
+  const statement = program.body[0]
+  const fn = statement?.type === "ExpressionStatement" ? statement.expression : undefined
+  const kept = { source: code, params: {} }
+  if (fn === undefined || (fn.type !== "FunctionExpression" && fn.type !== "ArrowFunctionExpression")) return kept
+  const manager = analyzer().analyze(program as never, { ecmaVersion: 2025, sourceType: "script" })
+  const dynamic = manager.scopes.some((scope) =>
+    scope.type === "with" || (scope as { readonly directCallToEvalScope?: boolean }).directCallToEvalScope === true
+  )
+  const ruleScope = manager.acquire(fn as never)
+  if (dynamic || ruleScope === null) return kept
+  const { parents, shorthand } = parentsOf(program)
+  const variables = manager.scopes.filter((scope) => scope.type !== "global").flatMap((scope) => scope.variables)
+  const shared = new Set(variables.map((v) => v.name).filter((name, i, all) => all.indexOf(name) !== i))
+  const isParam = (v: eslintScope.Variable) =>
+    v.scope === ruleScope && v.defs.length > 0 && v.defs.every((d) => d.type === "Parameter" && d.node === fn)
+  const free = freeNames(code)
+  const params: Record<string, string> = {}
+  const edits: Array<{ readonly at: number; readonly end: number; readonly text: string }> = []
+  for (const variable of variables) {
+    const nodes = [
+      ...new Set([...variable.identifiers, ...variable.references.map((r) => r.identifier)])
+    ] as unknown as Array<acorn.Node>
+    const param = isParam(variable)
+    const lexical = variable.defs.some((d) =>
+      d.type === "Variable" && d.parent?.kind !== "var" || d.type === "ClassName"
+    )
+    if (variable.name === "arguments" || shared.has(variable.name) || variable.defs.length === 0) continue
+    if (!param && (lexical || nodes.some((node) => named(node, parents)))) continue
+    const name = free[0]
+    if (name === undefined || name.length >= variable.name.length) continue
+    free.shift()
+    if (param) params[name] = variable.name
+    for (const node of nodes) {
+      edits.push({
+        at: node.start - 1,
+        end: node.end - 1,
+        text: shorthand.has(node) ? `${variable.name}:${name}` : name
+      })
+    }
+  }
+  let source = code
+  for (const edit of edits.toSorted((a, b) => b.at - a.at)) {
+    source = source.slice(0, edit.at) + edit.text + source.slice(edit.end)
+  }
+  return { source, params }
 }

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises"
 import * as Bundle from "../../Bundle.ts"
 import * as Triggers from "../../Triggers.ts"
 import * as TypeCheck from "../../TypeCheck.ts"
-import { CommandFailed } from "./errors.ts"
+import { CommandFailed, invalidOption } from "./errors.ts"
 
 export const report = (r: Bundle.Report): string =>
   [
@@ -85,7 +85,7 @@ export const build = Command.make(
     )
   },
   Effect.fnUntraced(function*({ budget, entry, out, runtime, sourcemap, typecheck: check }) {
-    if (budget <= 0) return yield* new CommandFailed({ reason: "--budget must be a positive number of kB" })
+    if (budget <= 0) return yield* invalidOption("--budget must be a positive number of kB")
     if (check) yield* typecheck(entry)
     const result = yield* Effect.tryPromise({
       try: () => Bundle.build({ entry, outfile: out, budget: budget * Bundle.bytesPerKb, sourcemap, runtime }),

@@ -3,7 +3,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Convert from "../../Convert.ts"
-import { CommandFailed } from "./errors.ts"
+import { CommandFailed, invalidOption } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
 
@@ -52,7 +52,7 @@ export const convert = Command.make(
     )
   },
   Effect.fnUntraced(function*({ afterLegacy, count, force, noCheck, out, rule, rules, tests }) {
-    if (count < 1 || count > 10_000) return yield* new CommandFailed({ reason: "--count must be 1 to 10000" })
+    if (count < 1 || count > 10_000) return yield* invalidOption("--count must be 1 to 10000")
     const written = yield* Convert.convert(rules, rule, {
       out,
       tests: Option.getOrUndefined(tests),

@@ -6,9 +6,12 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Deploy from "../../Deploy.ts"
-import { CommandFailed } from "./errors.ts"
+import { CommandFailed, invalidOption } from "./errors.ts"
 
-const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
+// Options that cannot make a deploy (a bad --dependency, --secret or --trigger, refused before anything is sent) are
+// usage errors; the rest (a file, the tenant, the build) failed while running.
+const failed = (e: Deploy.DeployError) =>
+  e.reason === "InvalidConfig" ? invalidOption(e.message) : new CommandFailed({ reason: e.message })
 
 /** The variables a deploy reads its credentials from, each with what to set it to. */
 const variables = [
@@ -90,7 +93,7 @@ export const deploy = Command.make(
     )
   },
   Effect.fnUntraced(function*({ action, buildTimeout, dependency, dryRun, name, secret, secretsFile, trigger }) {
-    if (buildTimeout <= 0) return yield* new CommandFailed({ reason: "--build-timeout must be a positive number" })
+    if (buildTimeout <= 0) return yield* invalidOption("--build-timeout must be a positive number")
     const dependencies = yield* Effect.forEach(dependency, Deploy.parseDependency).pipe(Effect.mapError(failed))
     const secrets = yield* Deploy.loadSecrets({ file: Option.getOrUndefined(secretsFile), names: secret }).pipe(
       Effect.mapError(failed)
@@ -111,6 +114,7 @@ export const deploy = Command.make(
       ...(Option.isSome(trigger) ? { trigger: trigger.value } : {})
     }).pipe(Effect.mapError(failed))
     yield* Console.log(Deploy.render(report))
+    for (const warning of report.warnings) yield* Console.error(`warning: ${warning}`)
   })
 ).pipe(
   Command.withDescription(

@@ -9,7 +9,7 @@ import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
 import * as EventSet from "../diff/eventSet.ts"
 import * as NodePlatform from "../nodePlatform.ts"
-import { CommandFailed } from "./errors.ts"
+import { CommandFailed, invalidOption } from "./errors.ts"
 import * as RunGuard from "./runGuard.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
@@ -82,27 +82,22 @@ export const diff = Command.make(
   ) {
     // The Actions run in this process: once the report is printed, the process exits with the command's code.
     NodePlatform.exitWhenDone()
-    if (timeout <= 0) return yield* new CommandFailed({ reason: "--timeout must be a positive number of seconds" })
+    if (timeout <= 0) return yield* invalidOption("--timeout must be a positive number of seconds")
     if (maxFileBytes <= 0 || maxEventBytes <= 0) {
-      return yield* new CommandFailed({
-        reason: "--max-file-bytes and --max-event-bytes must be positive",
-        exitCode: 2
-      })
+      return yield* invalidOption("--max-file-bytes and --max-event-bytes must be positive")
     }
     if (Option.isSome(trigger)) {
       const named = Triggers.byId(trigger.value)
       if (named === undefined) {
-        return yield* new CommandFailed({
-          reason: `--trigger ${trigger.value} is not a trigger rulefx knows (${Triggers.ids.join(", ")})`
-        })
+        return yield* invalidOption(
+          `--trigger ${trigger.value} is not a trigger rulefx knows (${Triggers.ids.join(", ")})`
+        )
       }
       if (named.id !== "post-login" && TriggerLocalRun.supported[named.id] === undefined) {
         return yield* new CommandFailed({ reason: `rulefx diff does not run ${named.id} Actions yet` })
       }
       if (resume && named.handlers[1] === undefined) {
-        return yield* new CommandFailed({
-          reason: `--continue is for ${EventSet.continuable.join(" and ")}, not ${named.id}`
-        })
+        return yield* invalidOption(`--continue is for ${EventSet.continuable.join(" and ")}, not ${named.id}`)
       }
     }
     const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
@@ -126,9 +121,7 @@ export const diff = Command.make(
       timeout: Duration.seconds(timeout),
       ...(Option.isSome(trigger) ? { trigger: trigger.value } : {})
     }).pipe(
-      Effect.mapError((e) =>
-        e._tag === "UnknownIgnorePath" ? new CommandFailed({ reason: e.message, exitCode: 2 }) : failed(e)
-      )
+      Effect.mapError((e) => e._tag === "UnknownIgnorePath" ? invalidOption(e.message) : failed(e))
     )
     yield* Console.log(json ? Diff.toJson(report) : Diff.render(report, { a, b }))
     for (const warning of Diff.warnings(report)) yield* Console.error(warning)

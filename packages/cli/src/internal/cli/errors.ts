@@ -3,8 +3,16 @@ import * as Data from "effect/Data"
 import * as Runtime from "effect/Runtime"
 
 /**
+ * The exit code of every usage error, whatever the command: an unknown command or flag, a missing argument, a value
+ * that is not a number or not one of the choices (effect/cli's), and a value the command itself refuses (`--timeout
+ * 0`, an unknown `--trigger`, flags that do not go together). 1 is for a command that ran and failed (`rulefx diff`: an
+ * event differs), so a script tells the two apart by the code.
+ */
+export const usageExitCode = 2
+
+/**
  * A command failed for a reason the user can act on; the CLI prints the message and exits non-zero: 1, or `exitCode`
- * (2 for a misuse such as `rulefx diff --ignore` with a path that can never match).
+ * (`usageExitCode` for a misuse, see `invalidOption`).
  */
 export class CommandFailed extends Data.TaggedError("CommandFailed")<{
   readonly reason: string
@@ -18,5 +26,21 @@ export class CommandFailed extends Data.TaggedError("CommandFailed")<{
   }
   override get [userMessage](): string {
     return this.reason
+  }
+}
+
+/** A value of an option (or a set of options) the command refuses before doing anything: a usage error. */
+export const invalidOption = (reason: string): CommandFailed => new CommandFailed({ reason, exitCode: usageExitCode })
+
+/**
+ * What effect/cli's usage error (its `ShowHelp` with errors, already printed by the presenter) ends the process with:
+ * `usageExitCode`, and nothing more printed.
+ */
+export class UsageError extends Data.TaggedError("UsageError") {
+  override get [Runtime.errorExitCode](): number {
+    return usageExitCode
+  }
+  override get [Runtime.errorReported](): boolean {
+    return false
   }
 }

@@ -5,7 +5,7 @@ import * as Option from "effect/Option"
 import * as GeneratedEvents from "../../GeneratedEvents.ts"
 import * as TenantEvents from "../../TenantEvents.ts"
 import { baseUrl, credentials } from "./deploy.ts"
-import { CommandFailed } from "./errors.ts"
+import { CommandFailed, invalidOption } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
 
@@ -41,7 +41,7 @@ const fromTenant = Effect.fnUntraced(function*(
 
 const generated = Effect.fnUntraced(function*(out: string, count: number, seed: number, rules: Option.Option<string>) {
   if (!Number.isInteger(count) || count < 1 || count > maxGenerated) {
-    return yield* new CommandFailed({ reason: `--generate takes 1 to ${maxGenerated} events, not ${count}` })
+    return yield* invalidOption(`--generate takes 1 to ${maxGenerated} events, not ${count}`)
   }
   const reads = Option.isSome(rules)
     ? yield* GeneratedEvents.fromRules(rules.value).pipe(Effect.mapError(failed))
@@ -113,11 +113,11 @@ export const events = Command.make(
   },
   Effect.fnUntraced(function*({ clients, factors, fromTenant: tenant, generate, out, roles, rules, seed, users }) {
     if (tenant === Option.isSome(generate)) {
-      return yield* new CommandFailed({ reason: "give either --from-tenant or --generate <n>" })
+      return yield* invalidOption("give either --from-tenant or --generate <n>")
     }
     if (Option.isSome(generate)) return yield* generated(out, generate.value, seed, rules)
     if (Option.isSome(rules)) {
-      return yield* new CommandFailed({ reason: "--rules goes with --generate (events from a tenant are its own)" })
+      return yield* invalidOption("--rules goes with --generate (events from a tenant are its own)")
     }
     const ids = Option.isSome(clients) ? clients.value.split(",").map((id) => id.trim()).filter((id) => id !== "") : []
     return yield* fromTenant(out, users, ids, seed, { roles, factors })

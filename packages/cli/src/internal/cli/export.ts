@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as DeployCliExport from "../../DeployCliExport.ts"
 import * as SecretsFile from "../../SecretsFile.ts"
-import { CommandFailed } from "./errors.ts"
+import { CommandFailed, invalidOption } from "./errors.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: `secrets file ${e.message}` })
 
@@ -58,7 +58,7 @@ export const exportCommand = Command.make(
       for (const spec of deps) {
         const parsed = dependency(spec)
         if (parsed === undefined) {
-          return yield* new CommandFailed({ reason: `--dependency ${spec}: expected name@version` })
+          return yield* invalidOption(`--dependency ${spec}: expected name@version`)
         }
         dependencies.push(parsed)
       }

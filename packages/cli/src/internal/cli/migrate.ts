@@ -7,7 +7,7 @@ import * as Migrate from "../../Migrate.ts"
 import * as MigrationPlan from "../../MigrationPlan.ts"
 import * as PackageManager from "../packageManager.ts"
 import { report } from "./build.ts"
-import { CommandFailed } from "./errors.ts"
+import { CommandFailed, invalidOption } from "./errors.ts"
 import { userAgent } from "./userAgent.ts"
 
 const failed = (e: MigrationPlan.MigrateError) => new CommandFailed({ reason: e.reason })
@@ -78,7 +78,7 @@ export const migrate = Command.make(
       { accept, budget, deadline, dir, dryRun, emitRules, external, optionalSetting, out, ruleTimeout, runtime, skip }
     ) {
       if (ruleTimeout <= 0 || deadline <= 0 || budget <= 0) {
-        return yield* new CommandFailed({ reason: "--rule-timeout, --deadline and --budget must be positive" })
+        return yield* invalidOption("--rule-timeout, --deadline and --budget must be positive")
       }
       if (ruleTimeout >= deadline) {
         yield* Console.log(
@@ -110,11 +110,10 @@ export const migrate = Command.make(
         return
       }
       if (Option.isSome(emitRules) && runtime === "npm") {
-        return yield* new CommandFailed({
-          reason:
-            "--runtime is where the Action's runtime lives, and --emit-rules writes no Action: build the Action " +
+        return yield* invalidOption(
+          "--runtime is where the Action's runtime lives, and --emit-rules writes no Action: build the Action " +
             "that imports the rules module with rulefx build --runtime npm"
-        })
+        )
       }
       if (Option.isSome(emitRules)) {
         const plan = yield* Migrate.emitRules(dir, emitRules.value, options).pipe(Effect.mapError(failed))
@@ -125,9 +124,7 @@ export const migrate = Command.make(
         return
       }
       if (Option.isNone(out)) {
-        return yield* new CommandFailed({
-          reason: "say where to write the Action with -o <file> (or use --emit-rules)"
-        })
+        return yield* invalidOption("say where to write the Action with -o <file> (or use --emit-rules)")
       }
       const result = yield* Migrate.migrate(dir, out.value, options).pipe(Effect.mapError(failed))
       yield* Console.log(MigrationPlan.render(result.plan))

@@ -15,7 +15,7 @@ import * as CacheValue from "../diff/cacheValue.ts"
 import type * as Guard from "../diff/guard.ts"
 import * as Scrub from "../diff/scrub.ts"
 import * as NodePlatform from "../nodePlatform.ts"
-import { CommandFailed } from "./errors.ts"
+import { CommandFailed, invalidOption } from "./errors.ts"
 import * as RunGuard from "./runGuard.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
@@ -74,7 +74,7 @@ export const run = Command.make(
     // The Action runs in this process: once the report is printed, the process exits with the command's code.
     NodePlatform.exitWhenDone()
     if (options.timeout <= 0) {
-      return yield* new CommandFailed({ reason: "--timeout must be a positive number of seconds" })
+      return yield* invalidOption("--timeout must be a positive number of seconds")
     }
     // While it loads and runs, the Action can neither end the process nor crash it printing a secret (RunGuard).
     return yield* RunGuard.guarding("run", resolve(options.action), (guard) => runGuarded(options, guard))
@@ -98,7 +98,7 @@ const runGuarded = Effect.fnUntraced(function*(
   const other = yield* otherTrigger(action, trigger)
   if (other !== undefined) {
     if (resume && other.handlers.length < 2) {
-      return yield* new CommandFailed({ reason: `--continue is for a trigger with a continue pass, not ${other.id}` })
+      return yield* invalidOption(`--continue is for a trigger with a continue pass, not ${other.id}`)
     }
     return yield* runTrigger({ action, event, expect, json, resume, secrets, strict, timeout, trigger: other }, guard)
   }
@@ -152,9 +152,7 @@ const otherTrigger = Effect.fnUntraced(function*(action: string, flag: Option.Op
   if (Option.isSome(flag)) {
     const named = Triggers.byId(flag.value)
     if (named === undefined) {
-      return yield* new CommandFailed({
-        reason: `--trigger ${flag.value} is not a trigger rulefx knows (${Triggers.ids.join(", ")})`
-      })
+      return yield* invalidOption(`--trigger ${flag.value} is not a trigger rulefx knows (${Triggers.ids.join(", ")})`)
     }
     if (named.id === "post-login") return undefined
     if (TriggerLocalRun.supported[named.id] === undefined) {

@@ -14,6 +14,10 @@
  * A number is tied to a field when the rule compares the field with it (`>`, `>=`, `<`, `<=`, `===`, `!==`, `==`,
  * `!=`, either side), directly or through `Number(...)`, `parseInt(...)`, `parseFloat(...)` or a unary `+`, the
  * number written there or held in a variable (`const THRESHOLD = 70`). A field's `.length` compared is not the field.
+ *
+ * A method a rule calls on a field says what its value is (its `Shape`): `roles.indexOf("admin")` a list (an array or a
+ * string: both have it), `roles.some(...)` an array, `plan.toLowerCase()` a string, `score.toFixed(1)` a number. Only
+ * the field itself counts: `prefs.theme.toLowerCase()` says nothing of `prefs`.
  */
 import * as acorn from "acorn"
 import * as walk from "acorn-walk"
@@ -32,7 +36,71 @@ export interface RuleReads {
    * with the rule that wrote it first: not inputs of the login.
    */
   readonly writtenEarlier?: ReadonlyMap<string, string>
+  /** Fields by event path, each with what the methods the rules call on it need its value to be. */
+  readonly shapes?: ReadonlyMap<string, ReadonlySet<Shape>>
 }
+
+/**
+ * What a field's value must be for a method a rule calls on it not to throw: an array, a string, either (`list`:
+ * `indexOf`, `includes`, `slice`...), a number.
+ */
+export type Shape = "array" | "string" | "list" | "number"
+
+const methodShapes: ReadonlyMap<string, Shape> = new Map([
+  ...[
+    "push",
+    "pop",
+    "shift",
+    "unshift",
+    "splice",
+    "some",
+    "every",
+    "map",
+    "filter",
+    "forEach",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+    "reduce",
+    "reduceRight",
+    "sort",
+    "reverse",
+    "join",
+    "flat",
+    "flatMap",
+    "fill"
+  ].map((m) => [m, "array"] as const),
+  ...[
+    "toLowerCase",
+    "toUpperCase",
+    "toLocaleLowerCase",
+    "toLocaleUpperCase",
+    "split",
+    "trim",
+    "trimStart",
+    "trimEnd",
+    "startsWith",
+    "endsWith",
+    "match",
+    "matchAll",
+    "replace",
+    "replaceAll",
+    "charAt",
+    "charCodeAt",
+    "codePointAt",
+    "substring",
+    "substr",
+    "padStart",
+    "padEnd",
+    "localeCompare",
+    "normalize",
+    "search",
+    "repeat"
+  ].map((m) => [m, "string"] as const),
+  ...["indexOf", "lastIndexOf", "includes", "slice", "concat", "at"].map((m) => [m, "list"] as const),
+  ...["toFixed", "toPrecision", "toExponential"].map((m) => [m, "number"] as const)
+])
 
 const contextFields: Readonly<Record<string, string>> = {
   clientID: "client.client_id",
@@ -145,21 +213,25 @@ const pathsOf = (program: acorn.Program, params: ReadonlyArray<string>) => {
       if (r !== undefined && r.keys.length > 0) roots.set(node.id.name, r)
     }
   })
-  return (node: acorn.Node): string | undefined => {
+  // `exact`: only a chain that reads the field itself, not a key under it (`prefs.theme` is not `prefs`).
+  return (node: acorn.Node, exact = false): string | undefined => {
     const r = resolve(node)
-    return r === undefined ? undefined : eventPath(r.root, r.keys)
+    if (r === undefined) return undefined
+    const path = eventPath(r.root, r.keys)
+    return exact && path !== undefined && eventPath(r.root, r.keys.slice(0, -1)) === path ? undefined : path
   }
 }
 
 // What the visitor's cases share: where a chain reads, the literals a node holds, and what was read so far.
 interface Reader {
-  readonly pathOf: (node: acorn.Node) => string | undefined
+  readonly pathOf: (node: acorn.Node, exact?: boolean) => string | undefined
   readonly held: Held.Held
   /** What the rule assigns (`user.tier = ...`) it does not read there: the field is its output. */
   readonly assigned: ReadonlySet<acorn.Node>
   readonly fields: Map<string, Set<string>>
   readonly numbers: Map<string, Set<number>>
   readonly vocabulary: Set<string>
+  readonly shapes: Map<string, Set<Shape>>
 }
 
 const readerOf = (program: acorn.Program, params: ReadonlyArray<string>): Reader => {
@@ -171,7 +243,7 @@ const readerOf = (program: acorn.Program, params: ReadonlyArray<string>): Reader
       if (node.operator === "=") assigned.add(node.left)
     }
   })
-  return { pathOf, held, assigned, fields: new Map(), numbers: new Map(), vocabulary: new Set() }
+  return { pathOf, held, assigned, fields: new Map(), numbers: new Map(), vocabulary: new Set(), shapes: new Map() }
 }
 
 const read = (reader: Reader, path: string | undefined, literal?: string) => {
@@ -255,6 +327,15 @@ const testCallRead = (reader: Reader, n: acorn.CallExpression) => {
   if (path !== undefined) { for (const value of literalsOf(reader, n.callee.object)) read(reader, path, value) }
 }
 
+// field.some(...), field.toLowerCase(): what the field's value must be
+const shapeRead = (reader: Reader, n: acorn.CallExpression) => {
+  if (n.callee.type !== "MemberExpression" || n.callee.computed || n.callee.property.type !== "Identifier") return
+  const shape = methodShapes.get(n.callee.property.name)
+  const path = shape === undefined ? undefined : reader.pathOf(n.callee.object, true)
+  if (path === undefined || shape === undefined) return
+  reader.shapes.set(path, new Set([...(reader.shapes.get(path) ?? []), shape]))
+}
+
 const visit = (reader: Reader, node: acorn.Node) => {
   const n = node as acorn.AnyNode
   switch (n.type) {
@@ -268,6 +349,7 @@ const visit = (reader: Reader, node: acorn.Node) => {
     case "SwitchStatement":
       return switchRead(reader, n)
     case "CallExpression":
+      shapeRead(reader, n)
       return testCallRead(reader, n)
   }
 }
@@ -281,7 +363,7 @@ export const ofRule = (source: string, params: ReadonlyArray<string>): RuleReads
   })
   const reader = readerOf(program, params)
   walk.full(program, (node) => visit(reader, node))
-  return { fields: reader.fields, numbers: reader.numbers, vocabulary: reader.vocabulary }
+  return { fields: reader.fields, numbers: reader.numbers, vocabulary: reader.vocabulary, shapes: reader.shapes }
 }
 
 /** The reads of several rules together. */
@@ -289,14 +371,16 @@ export const merge = (all: ReadonlyArray<RuleReads>): RuleReads => {
   const fields = new Map<string, Set<string>>()
   const numbers = new Map<string, Set<number>>()
   const vocabulary = new Set<string>()
+  const shapes = new Map<string, Set<Shape>>()
   for (const reads of all) {
+    for (const [path, values] of reads.shapes ?? []) shapes.set(path, new Set([...(shapes.get(path) ?? []), ...values]))
     for (const [path, values] of reads.fields) fields.set(path, new Set([...(fields.get(path) ?? []), ...values]))
     for (const [path, values] of reads.numbers ?? []) {
       numbers.set(path, new Set([...(numbers.get(path) ?? []), ...values]))
     }
     for (const word of reads.vocabulary) vocabulary.add(word)
   }
-  return { fields, numbers, vocabulary }
+  return { fields, numbers, vocabulary, shapes }
 }
 
 /** One rule of a folder: its name, what it reads and what it writes. */
