@@ -172,17 +172,24 @@ for (const row of rows) {
 // --- 5. Report -------------------------------------------------------------------------------------------------
 const by = (result: Row["result"]) => rows.filter((r) => r.result === result)
 const reasonCounts = new Map<string, number>()
+// A reason naming settings ("logs `configuration.A`, `configuration.B`, ...") is counted as one reason for any settings.
+const settingList = /`configuration\.[^`]+`(?:, `configuration\.[^`]+`)*/g
 for (const row of rows) {
   if (row.result === "full") continue
   for (const reason of row.reasons) {
     const key = reason.startsWith("differs") ? "the differential test fails" : reason.startsWith("does not type-check")
       ? "the converted module does not type-check"
-      : reason
+      : reason.replace(settingList, "settings (`configuration.*`)")
     reasonCounts.set(key, (reasonCounts.get(key) ?? 0) + 1)
   }
 }
 const escape = (text: string) => text.replaceAll("|", "\\|").replaceAll("\n", " ")
-const short = (text: string) => (text.length > 160 ? `${text.slice(0, 159)}…` : text)
+// Cut at 160 characters, never inside a code span (an odd backtick would make the formatter rewrite the row's spans).
+const short = (text: string) => {
+  if (text.length <= 160) return text
+  const cut = text.slice(0, 159)
+  return `${(cut.match(/`/g) ?? []).length % 2 === 1 ? cut.slice(0, cut.lastIndexOf("`")) : cut}…`
+}
 const section = [
   "<!-- templates:start (written by examples/converted-templates/scripts/convert-templates.ts) -->",
   "",
