@@ -15,7 +15,10 @@
  * they read: every metadata key a rule reads is present in some events and absent in others, with the values the
  * rules compare it with (a number either side of each threshold: 69, 70 and 71 for `> 70`), other strings, booleans
  * and lists; every value a rule compares a field with (an application name, a connection, an email domain, a role, a
- * country) is among that field's values, and every domain-like string of the rules is an email domain. `covered` lists the fields that vary; `notVaried` the fields the rules read that
+ * country) is among that field's values, and every domain-like string of the rules is an email domain. When they read
+ * the session's authentication methods, `authentication.methods` varies (none, a password only, methods among them
+ * the names the rules compare, timestamps either side of the numbers they compare); otherwise it is the default
+ * `[pwd]`. `covered` lists the fields that vary; `notVaried` the fields the rules read that
  * keep their default (the hostname, the language), for the user to add by hand if they matter; `writtenEarlier` the
  * fields a rule reads after an earlier rule writes them (`user.tier`): not an input of the login but that rule's.
  *
@@ -28,6 +31,7 @@ import fc from "fast-check"
 import * as Analyze from "./Analyze.ts"
 import * as EarlierWrites from "./internal/convert/earlierWrites.ts"
 import * as Locations from "./internal/events/locations.ts"
+import * as Methods from "./internal/events/methods.ts"
 import * as RuleReadsInternal from "./internal/events/ruleReads.ts"
 import { readText } from "./internal/files.ts"
 import * as RulesFolder from "./RulesFolder.ts"
@@ -337,7 +341,8 @@ const eventArbitrary = (reads: RuleReads | undefined): fc.Arbitrary<Record<strin
     scopes: fc.subarray(["profile", "email", "offline_access", "read:orders"]).map((s) => ["openid"].concat(s)),
     query: metadata(reads, "request.query", clientMetadataValue),
     created: date(Date.UTC(2015, 0, 1), Date.UTC(2026, 4, 1)),
-    passwordReset: fc.option(date(Date.UTC(2024, 0, 1), Date.UTC(2026, 4, 1)), { nil: undefined })
+    passwordReset: fc.option(date(Date.UTC(2024, 0, 1), Date.UTC(2026, 4, 1)), { nil: undefined }),
+    methods: Methods.arbitrary(reads)
   }).map((g) => {
     const [connection, strategy] = g.connection
     const provider = strategy === "auth0"
@@ -365,6 +370,7 @@ const eventArbitrary = (reads: RuleReads | undefined): fc.Arbitrary<Record<strin
       }
     })
     delete event["secrets"]
+    if (g.methods !== undefined) event["authentication"] = { methods: g.methods }
     event["user"] = {
       user_id: id,
       ...(g.email === undefined ? {} : { email: g.email }),
@@ -406,10 +412,13 @@ export const generate = (options: Options): GeneratedEvents => {
   const events = fc.sample(eventArbitrary(options.reads), { seed, numRuns: options.count })
   const read = [...(options.reads?.fields.keys() ?? [])]
   const earlier = options.reads?.writtenEarlier ?? new Map<string, string>()
-  const varied = (path: string) => baseFields.includes(path) || keyed.some((section) => path.startsWith(`${section}.`))
+  const methods = Methods.isRead(options.reads)
+  const varied = (path: string) =>
+    baseFields.includes(path) || keyed.some((section) => path.startsWith(`${section}.`)) ||
+    (methods && (path === Methods.path || path.startsWith(`${Methods.path}.`)))
   return {
     events: events.map((event, i) => ({ name: `generated-${i + 1}`, event })),
-    covered: [...new Set([...baseFields, ...read.filter(varied)])].toSorted(),
+    covered: [...new Set([...baseFields, ...read.filter(varied), ...(methods ? [Methods.path] : [])])].toSorted(),
     notVaried: read.filter((path) => !varied(path) && !earlier.has(path)).toSorted(),
     writtenEarlier: [...earlier].filter(([path]) => !varied(path)).map(([path, rule]) => ({ path, rule }))
       .toSorted((a, b) => a.path.localeCompare(b.path))

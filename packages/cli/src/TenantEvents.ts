@@ -20,8 +20,8 @@
  * tenant holds, field for field (`ManagementClient.userFields`); treat the output as the tenant's user data.
  *
  * The Management API pages through the first 1000 users only: a tenant with more is sampled from those (a note
- * says so). Machine-to-machine applications never log users in and are left out unless named in `clients`; the
- * tenant's global client ("All Applications") always is.
+ * says so). Machine-to-machine applications never log users in and are left out unless named in `clients` (then a
+ * warning says it has no post-login); the tenant's global client ("All Applications") always is.
  *
  * @since 0.1.0
  */
@@ -93,6 +93,11 @@ export interface TenantEvents {
   readonly clients: ReadonlyArray<string>
   /** Things the user should know (a sample from the first 1000, an identity's connection not found). */
   readonly notes: ReadonlyArray<string>
+  /**
+   * What makes events no login has: a machine-to-machine application named in `clients` (it has no post-login; its
+   * events are written as asked).
+   */
+  readonly warnings: ReadonlyArray<string>
 }
 
 /**
@@ -351,7 +356,11 @@ export const read = Effect.fn("TenantEvents.read")(function*(options: Options) {
     users: users.length,
     usersInTenant: total,
     clients: apps.map((a) => a.client_id),
-    notes
+    notes,
+    warnings: apps.filter((a) => a.app_type === "non_interactive").map((a) =>
+      `${a.client_id}${a.name === undefined ? "" : ` (${a.name})`} is a machine-to-machine application: no user ` +
+      "logs in to it and no post-login runs for it; its events are no login Auth0 makes"
+    )
   } satisfies TenantEvents
 })
 

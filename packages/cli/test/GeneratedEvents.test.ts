@@ -308,6 +308,39 @@ describe("GeneratedEvents with the rules' reads", () => {
       assert.deepStrictEqual(set.notVaried, ["user.nickname_hint"])
     }))
 
+  it.effect("authentication.methods a rule reads varies: none, a password only, the names it compares, timestamps", () =>
+    Effect.gen(function*() {
+      const reads = yield* GeneratedEvents.fromRules(rulesFolder("methods", methodRules))
+      assert.deepStrictEqual([...reads.fields.get("authentication.methods.name")!].toSorted(), ["mfa", "webauthn-x"])
+      assert.deepStrictEqual([...reads.numbers!.get("authentication.methods.timestamp")!], [1777629600000])
+      const set = GeneratedEvents.generate({ count: 200, seed: 1, reads })
+      const methods = set.events.map(({ event }) => section(event, "authentication")["methods"] as Array<Json>)
+      const count = (f: (list: Array<Json>) => boolean) => methods.filter(f).length
+      assert.isAbove(count((list) => list.length === 0), 5)
+      assert.isAbove(count((list) => list.length === 1 && list[0]!["name"] === "pwd"), 5)
+      assert.isAbove(count((list) => list.some((m) => m["name"] === "mfa" && typeof m["type"] === "string")), 20)
+      assert.isAbove(count((list) => list.some((m) => m["name"] === "webauthn-x")), 5)
+      assert.isAbove(count((list) => list.some((m) => m["name"] === "federated")), 5)
+      // Actions' shape: ISO timestamps, one either side of the number the rule compares with.
+      const stamps = new Set(methods.flat().map((m) => m["timestamp"] as string))
+      for (const stamp of stamps) assert.strictEqual(new Date(stamp).toISOString(), stamp)
+      assert.includeMembers([...stamps], ["2026-05-01T09:59:59.999Z", "2026-05-01T10:00:00.001Z"])
+      assert.includeMembers([...set.covered], ["authentication.methods", "authentication.methods.name"])
+      assert.deepStrictEqual([...set.notVaried], ["authentication.riskAssessment", "session.clients"])
+      // Rules that do not read the methods keep the default `[pwd]`, so their sets are unchanged.
+      const other = GeneratedEvents.generate({
+        count: 20,
+        seed: 1,
+        reads: yield* GeneratedEvents.fromRules(rulesFolder("tenant2", tenantRules))
+      })
+      for (const { event } of other.events) {
+        assert.deepStrictEqual(section(event, "authentication")["methods"], [{
+          name: "pwd",
+          timestamp: "2026-05-01T10:00:00.000Z"
+        }])
+      }
+    }))
+
   it.effect("the example legacy rules: the application they single out, the keys and query fields they read", () =>
     Effect.gen(function*() {
       const reads = yield* GeneratedEvents.fromRules(legacyRules)
@@ -324,6 +357,27 @@ describe("GeneratedEvents with the rules' reads", () => {
       assert.include(error.message, "bad.js:3")
     }))
 })
+
+// Rules that read the authentication methods: through an alias assigned after its declaration and a callback's
+// element (require-mfa-once-per-session), through map().indexOf(), a for...of and an index; and fields of the context
+// the generator leaves at the default (the risk assessment, the session's applications).
+const methodRules = {
+  "once-per-session": `function (user, context, callback) {
+  let authMethods = [];
+  if (context.authentication && Array.isArray(context.authentication.methods)) {
+    authMethods = context.authentication.methods;
+  }
+  if (authMethods.find((method) => method.name === 'mfa')) return callback(null, user, context);
+  context.multifactor = { provider: 'any', allowRememberBrowser: false };
+  callback(null, user, context);
+}`,
+  "recent": `function (user, context, callback) {
+  if (context.authentication.methods.map((m) => m.name).indexOf('webauthn-x') >= 0) context.idToken.k = true;
+  for (const m of context.authentication.methods) { if (m.timestamp > 1777629600000) context.idToken.r = true; }
+  if (context.riskAssessment && context.sso.current_clients.length > 1) context.idToken.s = true;
+  callback(null, user, context);
+}`
+}
 
 /** Runs `rulefx ...args`; never rejects. */
 const rulefx = (...args: ReadonlyArray<string>) => RulefxBin.run(undefined, ...args)

@@ -241,6 +241,11 @@ describe("TenantEvents.read", () => {
       const made = yield* read(s, { clients: ["cli_m2m", "cli_portal"], users: 2 })
       assert.deepStrictEqual(made.clients, ["cli_m2m", "cli_portal"])
       assert.strictEqual(made.events.length, 4)
+      // Written as asked, with a warning that no login reaches a machine-to-machine application.
+      assert.strictEqual(made.warnings.length, 1)
+      assert.include(made.warnings[0], "cli_m2m")
+      assert.include(made.warnings[0], "machine-to-machine application")
+      assert.deepStrictEqual((yield* read(s, { clients: ["cli_portal"], users: 2 })).warnings, [])
       const error = yield* Effect.flip(read(s, { clients: ["cli_portal", "Shop SPA"] }))
       assert.strictEqual(error.reason, "UnknownClient")
       assert.include(error.message, "Shop SPA")
@@ -515,6 +520,23 @@ describe("rulefx events --from-tenant", () => {
       assert.notInclude(text, secret)
       assert.notInclude(result.stdout + result.stderr, secret)
     }
+  }, 60_000)
+
+  it("--clients naming a machine-to-machine application: written, with a warning on stderr", async () => {
+    const s = await tenant()
+    const out = join(mkdtempSync(join(tmpdir(), "rulefx-events-m2m-")), "events")
+    const env = {
+      AUTH0_DOMAIN: "acme.eu.auth0.com",
+      AUTH0_CLIENT_ID: "client-id",
+      AUTH0_CLIENT_SECRET: "client-secret",
+      RULEFX_AUTH0_BASE_URL: s.url
+    }
+    const result = await rulefx(env, "events", "--from-tenant", "--out", out, "--users", "2", "--clients", "cli_m2m")
+    assert.strictEqual(result.code, 0, result.stderr)
+    assert.include(result.stderr, "warning: cli_m2m")
+    assert.include(result.stderr, "no post-login runs for it")
+    assert.notInclude(result.stdout, "machine-to-machine")
+    assert.strictEqual(readFileSync(join(out, "events.jsonl"), "utf8").trim().split("\n").length, 2)
   }, 60_000)
 
   it("missing credentials: every missing variable named at once, nothing requested", async () => {

@@ -32,6 +32,7 @@ const fromTenant = Effect.fnUntraced(function*(
   }).pipe(Effect.mapError(failed))
   const file = yield* TenantEvents.write(out, made.events).pipe(Effect.mapError(failed))
   for (const note of made.notes) yield* Console.log(`note: ${note}`)
+  for (const warning of made.warnings) yield* Console.error(`warning: ${warning}`)
   yield* Console.log(
     `wrote ${file}: ${made.events.length} events, ${made.users} of ${made.usersInTenant} users x ` +
       `${made.clients.length} application${made.clients.length === 1 ? "" : "s"} (seed ${seed}); it holds the ` +

@@ -21,7 +21,7 @@
  */
 import * as acorn from "acorn"
 import * as walk from "acorn-walk"
-import { chainOf, staticString } from "../analyze/chains.ts"
+import { chainOf, keyOf, staticString } from "../analyze/chains.ts"
 import type { EarlierWrites } from "../convert/earlierWrites.ts"
 import * as Held from "./held.ts"
 
@@ -134,6 +134,18 @@ const metadataSections: Readonly<Record<string, string>> = {
   connectionMetadata: "connection.metadata"
 }
 
+// `context.authentication.methods` and what a rule reads of one method (`method.name`, `methods[0].timestamp`);
+// `context.authentication` alone is the section, not a field.
+const authenticationPath = (keys: ReadonlyArray<string>): string | undefined => {
+  const [section, ...rest] = keys
+  if (section === "riskAssessment") return "authentication.riskAssessment"
+  if (section !== "methods") return undefined
+  const key = rest.find((k) => !/^\d+$/.test(k))
+  return key === undefined || key === "length" || methodShapes.has(key)
+    ? "authentication.methods"
+    : `authentication.methods.${key}`
+}
+
 /** The event path a Rules chain reads, or undefined when it is not part of the login (a method, `callback`). */
 export const eventPath = (root: "user" | "context", keys: ReadonlyArray<string>): string | undefined => {
   const [first, second, third] = keys
@@ -149,6 +161,10 @@ export const eventPath = (root: "user" | "context", keys: ReadonlyArray<string>)
     return second === undefined ? metadataSections[first] : `${metadataSections[first]}.${second}`
   }
   if (first === "stats" && second === "loginsCount") return "stats.logins_count"
+  if (first === "authentication") return authenticationPath(keys.slice(1))
+  if (first === "riskAssessment") return "authentication.riskAssessment"
+  if (first === "organization") return second === undefined ? "organization" : `organization.${second}`
+  if (first === "sso" && second === "current_clients") return "session.clients"
   if (first === "authorization" && second === "roles") return "authorization.roles"
   if (first === "request") {
     if (second === "geoip") {
@@ -166,6 +182,19 @@ export const eventPath = (root: "user" | "context", keys: ReadonlyArray<string>)
   return undefined
 }
 
+// The array methods whose callback gets each element first: `methods.some((m) => ...)`.
+const elementCallbacks = new Set([
+  "some",
+  "every",
+  "find",
+  "findIndex",
+  "findLast",
+  "findLastIndex",
+  "filter",
+  "map",
+  "forEach",
+  "flatMap"
+])
 const comparisons = new Set(["===", "!==", "==", "!="])
 const orderings = new Set([...comparisons, ">", ">=", "<", "<="])
 const conversions = new Set(["Number", "parseInt", "parseFloat"])
@@ -189,6 +218,7 @@ const pathsOf = (program: acorn.Program, params: ReadonlyArray<string>) => {
   const resolve = (node: acorn.Node): Root | undefined => {
     const n = unwrap(node) as acorn.AnyNode
     if (n.type === "Identifier") return roots.get(n.name)
+    if (n.type === "CallExpression") return listOf(n)
     if (n.type !== "MemberExpression") return undefined
     const chain = chainOf(n)
     // `(user.app_metadata || {}).crm_tier` reads through `user.app_metadata`, as `md.crm_tier` does after `var md = ...`
@@ -205,12 +235,42 @@ const pathsOf = (program: acorn.Program, params: ReadonlyArray<string>) => {
     }
     return { root: base.root, keys }
   }
-  // Aliases first (`var md = user.app_metadata || {}`), in source order, so later reads through them resolve.
+  // `methods.map((m) => m.name)` lists what the callback reads of each element; `methods.filter(...)` the elements.
+  const listOf = (call: acorn.CallExpression): Root | undefined => {
+    if (call.callee.type !== "MemberExpression") return undefined
+    const method = keyOf(call.callee)
+    const [callback] = call.arguments
+    if (method === "filter" || method === "slice") return resolve(call.callee.object)
+    if (method !== "map" || callback?.type !== "ArrowFunctionExpression" || callback.body.type === "BlockStatement") {
+      return undefined
+    }
+    return resolve(callback.body)
+  }
+  const alias = (name: acorn.Node, value: acorn.Node) => {
+    if (name.type !== "Identifier") return
+    const r = resolve(value)
+    if (r !== undefined && r.keys.length > 0) roots.set((name as acorn.Identifier).name, r)
+  }
+  // Aliases first (`var md = user.app_metadata || {}`, `methods = context.authentication.methods`, the element a
+  // callback or a `for...of` gets of a list: `methods.find((m) => m.name === "mfa")`), in source order, so later reads
+  // through them resolve.
   walk.simple(program, {
     VariableDeclarator(node) {
-      if (node.id.type !== "Identifier" || node.init == null) return
-      const r = resolve(node.init)
-      if (r !== undefined && r.keys.length > 0) roots.set(node.id.name, r)
+      if (node.init != null) alias(node.id, node.init)
+    },
+    AssignmentExpression(node) {
+      if (node.operator === "=") alias(node.left, node.right)
+    },
+    ForOfStatement(node) {
+      const declared = node.left.type === "VariableDeclaration" ? node.left.declarations[0]?.id : node.left
+      if (declared !== undefined) alias(declared, node.right)
+    },
+    CallExpression(node) {
+      const [callback] = node.arguments
+      if (node.callee.type !== "MemberExpression" || !elementCallbacks.has(keyOf(node.callee) ?? "")) return
+      if (callback?.type !== "ArrowFunctionExpression" && callback?.type !== "FunctionExpression") return
+      const [element] = callback.params
+      if (element !== undefined) alias(element, node.callee.object)
     }
   })
   // `exact`: only a chain that reads the field itself, not a key under it (`prefs.theme` is not `prefs`).
