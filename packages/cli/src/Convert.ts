@@ -256,7 +256,7 @@ export interface Comparison {
   readonly differences: ReadonlyArray<RuleDifferential.Difference>
   /**
    * The logins the legacy rule crashed on (a TypeError or ReferenceError) and the typed rule denied, all else the same:
-   * the same outcome, not differences (RuleDifferential.Report.crashes).
+   * the same outcome, not differences (RuleDifferential.Report.crashes); absent when there is none.
    */
   readonly crashes?: ReadonlyArray<RuleDifferential.Crash> | undefined
   /**
@@ -407,7 +407,7 @@ const compareWritten = (
     Effect.map((report): Comparison => ({
       events: report.events,
       differences: report.differences,
-      crashes: report.crashes
+      ...(report.crashes.length > 0 ? { crashes: report.crashes } : {})
     })),
     Effect.catchDefect((defect) => Effect.fail(defect instanceof Error ? defect.message : String(defect))),
     Effect.catch((problem) =>
