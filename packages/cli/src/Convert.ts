@@ -255,6 +255,11 @@ export interface Comparison {
   readonly events: number
   readonly differences: ReadonlyArray<RuleDifferential.Difference>
   /**
+   * The logins the legacy rule crashed on (a TypeError or ReferenceError) and the typed rule denied, all else the same:
+   * the same outcome, not differences (RuleDifferential.Report.crashes); absent when there is none.
+   */
+  readonly crashes?: ReadonlyArray<RuleDifferential.Crash> | undefined
+  /**
    * Why the comparison could not run (the typed module did not bundle or load, or the comparison failed): nothing was
    * compared, so the rule is `partial`.
    */
@@ -399,7 +404,11 @@ const compareWritten = (
   tests: string
 ): Effect.Effect<Comparison> =>
   Proof.compare(proving, DifferentialTest.handlerEntry(entry), tests).pipe(
-    Effect.map((report): Comparison => ({ events: report.events, differences: report.differences })),
+    Effect.map((report): Comparison => ({
+      events: report.events,
+      differences: report.differences,
+      ...(report.crashes.length > 0 ? { crashes: report.crashes } : {})
+    })),
     Effect.catchDefect((defect) => Effect.fail(defect instanceof Error ? defect.message : String(defect))),
     Effect.catch((problem) =>
       Effect.succeed<Comparison>({
@@ -576,6 +585,18 @@ export const render = (written: Written): string => {
       `  (${
         differences.length > shownDifferences ? `${differences.length - shownDifferences} more; ` : ""
       }its test fails on the same logins: run it to see each one whole)`
+    )
+  }
+  const crashes = written.comparison?.crashes ?? []
+  for (const c of crashes.slice(0, shownDifferences)) {
+    lines.push(
+      `  note        ${c.event}: the legacy rule crashed (${JSON.stringify(c.legacy)}) and the typed rule denies ` +
+        `(${JSON.stringify(c.typed)}): both stop the login, counted as the same outcome`
+    )
+  }
+  if (crashes.length > shownDifferences) {
+    lines.push(
+      `  (${crashes.length - shownDifferences} more logins where the legacy rule crashed and the typed rule denies)`
     )
   }
   return lines.join("\n")

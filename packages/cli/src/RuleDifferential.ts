@@ -26,6 +26,7 @@ import { isDeepStrictEqual } from "node:util"
 import * as Analyze from "./Analyze.ts"
 import * as DecisionKinds from "./DecisionKinds.ts"
 import * as GeneratedEvents from "./GeneratedEvents.ts"
+import * as Crashed from "./internal/crash.ts"
 import * as RuleReads from "./internal/events/ruleReads.ts"
 import { readText } from "./internal/files.ts"
 import * as RulesFolder from "./RulesFolder.ts"
@@ -82,6 +83,26 @@ export interface Report {
   readonly differences: ReadonlyArray<Difference>
   /** The kinds of decision the legacy side made on at least one login, with their messages and claims (DecisionKinds). */
   readonly reached: ReadonlyArray<DecisionKinds.Made>
+  /**
+   * The logins the legacy rule crashed on (it threw the engine's TypeError or ReferenceError, and Rules failed the
+   * login) while the typed rule denied, all else the same: both stop the login, so they are not differences; each with
+   * the two reasons, to see.
+   */
+  readonly crashes: ReadonlyArray<Crash>
+}
+
+/**
+ * A login the legacy rule crashed on and the typed rule denied (Report.crashes): the same outcome, another message.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Crash {
+  readonly event: string
+  /** The typed rule's reason. */
+  readonly typed: string
+  /** The engine's message the legacy rule denied with. */
+  readonly legacy: string
 }
 
 /**
@@ -220,7 +241,7 @@ const timeOf = (start: number, end: number) => {
 // What Auth0 applies of a summary: claims and metadata are sent as JSON (a Date as its ISO string, NaN as null, an
 // undefined value absent), so two summaries equal as JSON decide the same. One JSON cannot hold (a BigInt, a cycle)
 // is compared as it is.
-const asSent = (summary: RecordingApi.Summary): unknown => {
+const asSent = (summary: unknown): unknown => {
   try {
     return JSON.parse(JSON.stringify(summary))
   } catch {
@@ -291,6 +312,7 @@ export const logins = Effect.fn("RuleDifferential.logins")(function*(options: Om
 export const run = Effect.fn("RuleDifferential.run")(function*(options: Options) {
   const { legacy, logins: all } = yield* logins(options)
   const differences: Array<Difference> = []
+  const crashes: Array<Crash> = []
   const reached = new Set<DecisionKinds.Made>()
   const start = yield* Clock.currentTimeMillis
   for (const { login, name } of all) {
@@ -301,7 +323,11 @@ export const run = Effect.fn("RuleDifferential.run")(function*(options: Options)
     const now = timeOf(start, yield* Clock.currentTimeMillis)
     // Claims and scopes count on every login, one that redirects too: Auth0 is believed to keep them for the tokens
     // issued after the continue pass (unconfirmed).
-    if (!isDeepStrictEqual(now(asSent(typed.summary)), now(asSent(old.summary)))) {
+    const equal = (a: unknown, b: unknown) => isDeepStrictEqual(now(asSent(a)), now(asSent(b)))
+    if (equal(typed.summary, old.summary)) continue
+    if (Crashed.sameStop(typed.summary, old.summary, legacy.decisions, equal)) {
+      crashes.push({ event: name, typed: typed.summary.denied ?? "", legacy: old.summary.denied ?? "" })
+    } else {
       differences.push({
         event: name,
         login,
@@ -311,7 +337,7 @@ export const run = Effect.fn("RuleDifferential.run")(function*(options: Options)
       })
     }
   }
-  const report: Report = { events: all.length, differences, reached: [...reached] }
+  const report: Report = { events: all.length, differences, reached: [...reached], crashes }
   return report
 })
 

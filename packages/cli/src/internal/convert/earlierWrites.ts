@@ -597,12 +597,23 @@ const sharing = (writes: EarlierWrites, path: ReadonlyArray<string>): ReadonlyAr
     const at = found[i]!
     for (const copy of writes.copies) {
       for (const [one, other] of [[copy.from, copy.path], [copy.path, copy.from]] as const) {
-        if (overlaps(one, at) && !found.some((p) => p.join(".") === other.join("."))) found.push(other)
+        const shared = overlaps(one, at) ? sharedOf(one, other, at) : undefined
+        if (shared !== undefined && !found.some((p) => p.join(".") === shared.join("."))) found.push(shared)
       }
     }
   }
   return found.slice(1)
 }
+
+// What of `other` a read of `at` reads, when `one` (overlapping `at`) holds the very object `other` does: the same
+// keys below it (`user.app_metadata.terms` through a copy of `user.app_metadata` is `<other>.terms`, not all of
+// `<other>`, whose other fields a later write may change without changing this read); `other` itself for a read above
+// `one` (`user.app_metadata` read whole, `user.app_metadata.perms` copied).
+const sharedOf = (
+  one: ReadonlyArray<string>,
+  other: ReadonlyArray<string>,
+  at: ReadonlyArray<string>
+): ReadonlyArray<string> => at.length <= one.length ? other : [...other, ...at.slice(one.length)].slice(0, depth)
 
 // The writes that may change in place the object at `path`: a `=` replacing it (or a value above it) does not.
 const inPlace = (writes: EarlierWrites, path: ReadonlyArray<string>): Array<EarlierWrites["paths"][number]> =>

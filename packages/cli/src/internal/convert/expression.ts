@@ -64,6 +64,19 @@ const truthinessOnly = (ancestors: ReadonlyArray<acorn.Node>, index: number, roo
   return isTest(ancestors[i] as acorn.Node, ancestors[i - 1], rootIsTest)
 }
 
+// Whether only the truthiness of the node at `ancestors[index]` counts: truthinessOnly, or the left operand of `&&`,
+// whose value is the expression's only when falsy (`context.request && context.request.ip`).
+const truthOnly = (ancestors: ReadonlyArray<acorn.Node>, index: number, rootIsTest: boolean): boolean => {
+  const parent = ancestors[index - 1] as acorn.AnyNode | undefined
+  return truthinessOnly(ancestors, index, rootIsTest) ||
+    (parent?.type === "LogicalExpression" && parent.operator === "&&" && parent.left === ancestors[index])
+}
+
+// The objects of `context` that Login has no read for but that every login has, on both sides: Actions' event always
+// has a request, and the legacy runtime (RulesContext) always builds `context.request` and its `geoip` (empty when
+// the event has none). Only tested, they are true (an earlier rule that writes them leaves a TODO instead).
+const alwaysObjects: ReadonlySet<string> = new Set(["context.request"])
+
 // Login fields decoded with a default where Rules' `user` kept the field absent: `email_verified` (false). Read from
 // Login only where just their truthiness counts; elsewhere (`=== false`, `=== undefined`, `!== true`, a claim's value)
 // from the event's own user, absent as it was.
@@ -347,7 +360,14 @@ const readOf = (
   const fact = factOf(scope, root, staticKeys, writer, ancestors, members)
   if (fact !== undefined) return fact
   const found = loginReadOf(root, keys, ancestors, members, rootIsTest)
-  if (found === undefined) return refused(outer ?? identifier, `reads ${what}, which Login does not have`)
+  const outerIndex = ancestors.length - 1 - members.length
+  if (found === undefined) {
+    // `context.request && context.request.ip`: an object of every login's, on both sides, only tested.
+    const always = whole && outer !== undefined && alwaysObjects.has(readWhat) &&
+      truthOnly(ancestors, outerIndex, rootIsTest)
+    if (always && writer === undefined) return { start: outer.start, end: outer.end, text: "true" }
+    return refused(outer ?? identifier, `reads ${what}, which Login does not have`)
+  }
   const outermost = outer as acorn.MemberExpression
   if (writer !== undefined) {
     return refused(
@@ -363,8 +383,8 @@ const readOf = (
   }
   const local = localOf(scope, found)
   const next = members[found.length]
-  // Tested whole (`if (context.request.geoip)`), the record is an object on both sides.
-  const tested = next === undefined && isTest(outermost, parentOfOuter, rootIsTest)
+  // Tested whole (`if (context.request.geoip)`, `context.request.geoip && ...`), the record is an object on both sides.
+  const tested = next === undefined && truthOnly(ancestors, outerIndex, rootIsTest)
   if (found.read.keys !== undefined && !tested && (next === undefined || next.computed)) {
     return refused(outermost, `reads ${what} as a whole (its keys were renamed from Rules' to the event's)`)
   }
