@@ -484,7 +484,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   const limitMs = Duration.toMillis(Duration.fromInputUnsafe(options.timeout ?? LocalRun.auth0TimeLimit))
   const tape = HttpTape.makeTape()
   const replay: HttpTape.Replay = { sent: [], outOfOrder: [] }
-  // One Action's run, with the guard told which is running (what escapes it is that run's).
+  // One Action's run, with the guard told which is running and the run's tag (what escapes its code is that run's).
   const side = (
     name: "a" | "b",
     action: Action,
@@ -492,6 +492,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
     sent: ReadonlyArray<HttpTape.Sent>
   ) => {
     guard.running = name
+    guard.runs.set(sent, name)
     return runSide(runner, action.handlers[one.pass]!, one, { ...runOptions, now: runClock(startedAt) }, fetch, sent)
   }
   const ranA = yield* side("a", a, (real) => HttpTape.recording(real, tape), tape.sent)

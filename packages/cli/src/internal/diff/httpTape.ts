@@ -651,6 +651,13 @@ interface Run {
 // through its own run's fetch and list.
 const owner = new AsyncLocalStorage<Run>()
 
+/**
+ * The tag of the run whose handler's code is running (what the handler started carries it: its timers, sockets,
+ * promises), the list `withFetch` was given; undefined outside any run's code. The guard gives a crash to the run
+ * whose code it came from by it.
+ */
+export const runTag = (): object | undefined => owner.getStore()?.sent
+
 // The fetch of the run whose code sends (`owner`), else `otherwise`'s.
 const dispatching = (otherwise: () => Fetch): Fetch => (input, init) =>
   (owner.getStore()?.fetch ?? otherwise())(input, init)
