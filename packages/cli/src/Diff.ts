@@ -483,7 +483,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   const runner = Runners.runners.get(one.pass)!
   const limitMs = Duration.toMillis(Duration.fromInputUnsafe(options.timeout ?? LocalRun.auth0TimeLimit))
   const tape = HttpTape.makeTape()
-  const replay: HttpTape.Replay = { sent: [], outOfOrder: [] }
+  const replay: HttpTape.Replay = { sent: [], outOfOrder: [], unanswered: [] }
   // One Action's run, with the guard told which is running and the run's tag (what escapes its code is that run's).
   const side = (
     name: "a" | "b",
@@ -512,7 +512,8 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   // An answer replayed out of its order with a state-changing request is a difference the runs alone cannot show.
   const entriesB = [
     ...(redirecting ? Outcome.onRedirectingPass(runB.entries) : runB.entries),
-    ...(replay.outOfOrder.length === 0 ? [] : [{ path: ["requests", "order"], value: replay.outOfOrder }])
+    ...(replay.outOfOrder.length === 0 ? [] : [{ path: ["requests", "order"], value: replay.outOfOrder }]),
+    ...(replay.unanswered.length === 0 ? [] : [{ path: ["requests", "unanswered"], value: replay.unanswered }])
   ]
   const all = Outcome.compare(entriesA, entriesB)
   const ignore = options.ignore ?? []
