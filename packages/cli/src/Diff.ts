@@ -23,7 +23,8 @@
  * request an Action's handler code sends after it settled is that Action's (late), even while the other runs. A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
  * Action's request that the first did not send fails as a refused connection would, or, with `live`, goes out. A
  * stream body is read (up to 16 MiB) and compared as bytes. An answer replayed out of the order the first run had it
- * in relative to a state-changing request (where that order was certain) is a difference, `requests.order`.
+ * in relative to a state-changing request (where that order was certain) is a difference, `requests.order`, and so is
+ * an answer the first gave up on before it came that the second waited for longer, `requests.unanswered`.
  * Requests sent through `node:http`/`node:https` directly, or as `node:http2` streams, are not replayed: both runs send
  * them, and they are counted (`Side.live`) and compared by method and URL. A connection an Action opens over a socket
  * of its own (`node:net`, `node:tls`, an HTTP/2 session) cannot be replayed at all: both runs connect for real, one

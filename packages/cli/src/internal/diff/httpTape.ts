@@ -10,8 +10,11 @@
  * as long after the request as it came to the first run, and its body's parts and end as long after as they came
  * (capped by the run's time limit); an AbortSignal that fires before the answer came (a timeout the second Action set,
  * also while the first run's answer is still to come) rejects the fetch with its reason, and one that fires before the
- * body ended errors the body's read, as on the network. An answer the first Action gave up on is replayed as its
- * error (before its headers: the fetch fails; during its body: the body's read fails, when it did). A stream body is
+ * body ended errors the body's read, as on the network. An answer the first Action gave up on during its body is
+ * replayed as its error (the body's read fails, when it did); one it gave up on before it came is not known: the
+ * second's request fails as not recorded, noted (`Replay.unanswered`) unless the second gives up as soon. A request
+ * is read as fetch builds it (init's `body: null` leaves the Request's body, `signal: null` takes its signal away),
+ * and a binary body that is not UTF-8 by its bytes (`<bytes n digest>`). A stream body is
  * read (up to `maxRecordedBytes`) and sent on as bytes, so that it is compared like any other; a `Request`'s body is
  * read from a copy, with the same cap. A request Node's fetch refuses (a stream body without `duplex: "half"`,
  * `cache: "only-if-cached"`, a `window`...: what `new Request` throws) is refused in both runs as fetch refuses it, and
