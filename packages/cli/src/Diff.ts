@@ -23,7 +23,8 @@
  * request an Action's handler code sends after it settled is that Action's (late), even while the other runs. A request only one Action sends is a difference (`requests.<METHOD> <url>`); the second
  * Action's request that the first did not send fails as a refused connection would, or, with `live`, goes out. A
  * stream body is read (up to 16 MiB) and compared as bytes. An answer replayed out of the order the first run had it
- * in relative to a state-changing request (where that order was certain) is a difference, `requests.order`.
+ * in relative to a state-changing request (where that order was certain) is a difference, `requests.order`, and so is
+ * an answer the first gave up on before it came that the second waited for longer, `requests.unanswered`.
  * Requests sent through `node:http`/`node:https` directly, or as `node:http2` streams, are not replayed: both runs send
  * them, and they are counted (`Side.live`) and compared by method and URL. A connection an Action opens over a socket
  * of its own (`node:net`, `node:tls`, an HTTP/2 session) cannot be replayed at all: both runs connect for real, one
@@ -483,8 +484,8 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   const runner = Runners.runners.get(one.pass)!
   const limitMs = Duration.toMillis(Duration.fromInputUnsafe(options.timeout ?? LocalRun.auth0TimeLimit))
   const tape = HttpTape.makeTape()
-  const replay: HttpTape.Replay = { sent: [], outOfOrder: [] }
-  // One Action's run, with the guard told which is running (what escapes it is that run's).
+  const replay: HttpTape.Replay = { sent: [], outOfOrder: [], unanswered: [] }
+  // One Action's run, with the guard told which is running and the run's tag (what escapes its code is that run's).
   const side = (
     name: "a" | "b",
     action: Action,
@@ -492,6 +493,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
     sent: ReadonlyArray<HttpTape.Sent>
   ) => {
     guard.running = name
+    guard.runs.set(sent, name)
     return runSide(runner, action.handlers[one.pass]!, one, { ...runOptions, now: runClock(startedAt) }, fetch, sent)
   }
   const ranA = yield* side("a", a, (real) => HttpTape.recording(real, tape), tape.sent)
@@ -511,7 +513,8 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   // An answer replayed out of its order with a state-changing request is a difference the runs alone cannot show.
   const entriesB = [
     ...(redirecting ? Outcome.onRedirectingPass(runB.entries) : runB.entries),
-    ...(replay.outOfOrder.length === 0 ? [] : [{ path: ["requests", "order"], value: replay.outOfOrder }])
+    ...(replay.outOfOrder.length === 0 ? [] : [{ path: ["requests", "order"], value: replay.outOfOrder }]),
+    ...(replay.unanswered.length === 0 ? [] : [{ path: ["requests", "unanswered"], value: replay.unanswered }])
   ]
   const all = Outcome.compare(entriesA, entriesB)
   const ignore = options.ignore ?? []

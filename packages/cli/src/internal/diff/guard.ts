@@ -4,11 +4,14 @@
  * is up, `process.exit` and `process.reallyExit` throw (in a handler, its run rejects; on a timer, it is an uncaught
  * exception), the process's exit code says failure (a way out the guard does not cover, `process.kill`, still exits
  * non-zero), and an uncaught exception or an unhandled rejection is kept, not printed with its stack (which may hold a
- * secret), and given to the Action it came from: the one whose file its stack names, else the one running. The
- * process's own listeners are put back after.
+ * secret), and given to the Action it came from: the one whose handler's code it came from (the run's tag in the
+ * AsyncLocalStorage its handler runs in, which its timers, sockets and promises carry, `HttpTape.runTag`: a crash of the
+ * first Action's timer while the second runs is the first's), else, outside any run's code (a module-level timer),
+ * the one whose file its stack names, else the one running. The process's own listeners are put back after.
  */
 import * as Printable from "@rulefx/testing/Printable"
 import * as Effect from "effect/Effect"
+import * as HttpTape from "./httpTape.ts"
 
 /** Which Action: the first (`a`) or the second (`b`). */
 export type Side = "a" | "b"
@@ -19,9 +22,13 @@ export interface Crash {
   readonly text: string
 }
 
-/** The guard: which side is running (set by the caller), and what escaped since the last `take`. */
+/**
+ * The guard: which side is running (set by the caller), each run's tag (`HttpTape.runTag`) with its side (set by the
+ * caller), and what escaped since the last `take`.
+ */
 export interface Guard {
   running: Side
+  readonly runs: WeakMap<object, Side>
   readonly take: () => ReadonlyArray<Crash>
 }
 
@@ -69,7 +76,8 @@ export const exitGuarded = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Eff
   Effect.acquireUseRelease(Effect.sync(noExit), () => effect, (restore) => Effect.sync(restore))
 
 /**
- * Runs `use` with the guard up: `files` are the Actions' paths, by side, which attribute a crash by its stack.
+ * Runs `use` with the guard up: `files` are the Actions' paths, by side, which attribute a crash by its stack when it
+ * came from no run's code.
  */
 export const guarded = <A, E, R>(
   files: Readonly<Record<Side, string>>,
@@ -78,8 +86,11 @@ export const guarded = <A, E, R>(
   Effect.acquireUseRelease(
     Effect.sync(() => {
       const crashes: Array<Crash> = []
-      const guard: Guard = { running: "a", take: () => crashes.splice(0) }
+      const guard: Guard = { running: "a", runs: new WeakMap(), take: () => crashes.splice(0) }
       const sideOf = (error: unknown): Side => {
+        const tag = HttpTape.runTag()
+        const owner = tag === undefined ? undefined : guard.runs.get(tag)
+        if (owner !== undefined) return owner
         const stack = stackOf(error)
         const named = (["a", "b"] as const).filter((side) => stack.includes(files[side]))
         return named.length === 1 ? named[0]! : guard.running

@@ -10,8 +10,11 @@
  * as long after the request as it came to the first run, and its body's parts and end as long after as they came
  * (capped by the run's time limit); an AbortSignal that fires before the answer came (a timeout the second Action set,
  * also while the first run's answer is still to come) rejects the fetch with its reason, and one that fires before the
- * body ended errors the body's read, as on the network. An answer the first Action gave up on is replayed as its
- * error (before its headers: the fetch fails; during its body: the body's read fails, when it did). A stream body is
+ * body ended errors the body's read, as on the network. An answer the first Action gave up on during its body is
+ * replayed as its error (the body's read fails, when it did); one it gave up on before it came is not known: the
+ * second's request fails as not recorded, noted (`Replay.unanswered`) unless the second gives up as soon. A request
+ * is read as fetch builds it (init's `body: null` leaves the Request's body, `signal: null` takes its signal away),
+ * and a binary body that is not UTF-8 by its bytes (`<bytes n digest>`). A stream body is
  * read (up to `maxRecordedBytes`) and sent on as bytes, so that it is compared like any other; a `Request`'s body is
  * read from a copy, with the same cap. A request Node's fetch refuses (a stream body without `duplex: "half"`,
  * `cache: "only-if-cached"`, a `window`...: what `new Request` throws) is refused in both runs as fetch refuses it, and
@@ -75,7 +78,12 @@ type Answer =
     readonly statusText: string
     readonly headers: ReadonlyArray<[string, string]>
   }
-  | { readonly ok: false; readonly error: unknown }
+  | {
+    readonly ok: false
+    readonly error: unknown
+    /** The first Action gave up on the answer before it came (its own AbortSignal): what it would have been is unknown. */
+    readonly gaveUp?: true
+  }
 
 /**
  * One request the first run sent through `fetch`, in order: when it was sent and when its answer (or error) came, on
@@ -103,6 +111,8 @@ export interface Tape {
 export interface Replay {
   readonly sent: Array<Sent>
   readonly outOfOrder: Array<string>
+  /** Each request the first Action gave up on before its answer came, which the second waited for longer, as a sentence. */
+  readonly unanswered: Array<string>
 }
 
 let clock = 0
@@ -151,7 +161,23 @@ const digestKey = randomBytes(32)
  * A text as a keyed digest (HMAC-SHA256 under a key of this process, 16 hex digits): equal texts give equal digests
  * within one diff, and what the text holds (an API key, a bearer token) is never shown.
  */
-export const digest = (text: string): string => createHmac("sha256", digestKey).update(text).digest("hex").slice(0, 16)
+export const digest = (text: string | Uint8Array): string =>
+  createHmac("sha256", digestKey).update(text).digest("hex").slice(0, 16)
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+
+// A binary body (a Blob's, a file's, a Request's) as compared: its text when its bytes are UTF-8 (a BOM kept), else
+// `<bytes n digest>`, a keyed digest of the bytes themselves: two bodies that differ only in bytes that are not UTF-8
+// must not read as one lossy text (each invalid sequence a U+FFFD) and match one recorded answer.
+const bytesText = (bytes: Uint8Array): string => {
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    return `<bytes ${bytes.byteLength} ${digest(bytes)}>`
+  }
+}
+
+const blobText = (blob: Blob): Promise<string> => blob.bytes().then(bytesText)
 
 const headersDigest = (headers: Headers): string | undefined => {
   const entries = [...headers].filter(([name]) => !perRequest.has(name)).toSorted(([x], [y]) => x < y ? -1 : 1)
@@ -165,7 +191,7 @@ const headersDigest = (headers: Headers): string | undefined => {
 const formText = async (form: FormData): Promise<string> => {
   const fields = await Promise.all(
     [...form].map(async ([name, value]) =>
-      [name, typeof value === "string" ? value : `<File ${value.name} ${value.type}> ${await value.text()}`] as const
+      [name, typeof value === "string" ? value : `<File ${value.name} ${value.type}> ${await blobText(value)}`] as const
     )
   )
   return `<FormData> ${JSON.stringify(fields)}`
@@ -179,8 +205,8 @@ const requestText = async (request: Request): Promise<string> => {
   const bytes = await readCapped(copy.body).catch(() => null)
   if (bytes === null) return "<Request body>"
   if (bytes === undefined) return notCompared()
-  const read = new Response(bytes, { headers: { "content-type": type } })
-  return (type.startsWith("multipart/form-data") ? read.formData().then(formText) : read.text()).catch(() =>
+  if (!type.startsWith("multipart/form-data")) return bytesText(bytes)
+  return new Response(bytes, { headers: { "content-type": type } }).formData().then(formText).catch(() =>
     "<Request body>"
   )
 }
@@ -190,10 +216,13 @@ const requestText = async (request: Request): Promise<string> => {
 const notCompared = (): string =>
   `<stream body over ${maxRecordedBytes} bytes, not compared ${randomBytes(8).toString("hex")}>`
 
-// The request as sent (`init` with a stream body read into bytes) and what is compared of it.
+// The request as sent (`init` with a stream body read into bytes) and what is compared of it: its method and redirect
+// mode as `built` (the Request fetch builds of `input` and `init`) has them, its body `init`'s unless that is absent or
+// null (then the Request's own, as fetch sends it: `fetch(request, { body: null })` sends the request's body).
 const describe = async (
   input: Parameters<Fetch>[0],
-  given: Parameters<Fetch>[1]
+  given: Parameters<Fetch>[1],
+  built: Request
 ): Promise<{ readonly sent: Sent; readonly init: Parameters<Fetch>[1] }> => {
   const { init, over } = await buffered(given)
   const request = input instanceof Request ? input : undefined
@@ -202,9 +231,9 @@ const describe = async (
   const url = URL.canParse(written) ? new URL(written).href : written
   const body = over
     ? notCompared()
-    : init?.body !== undefined
+    : init?.body != null
     ? init.body instanceof Blob
-      ? await init.body.text()
+      ? await blobText(init.body)
       : init.body instanceof FormData
       ? await formText(init.body)
       : bodyText(init.body)
@@ -213,12 +242,12 @@ const describe = async (
     : ""
   const headerList = new Headers(init?.headers ?? request?.headers)
   const headers = headersDigest(headerList)
-  const type = init?.body !== undefined ? contentType(headerList, init.body) : request?.body != null
+  const type = init?.body != null ? contentType(headerList, init.body) : request?.body != null
     ? contentType(headerList, undefined)
     : undefined
-  const redirect = String(init?.redirect ?? request?.redirect ?? "follow")
+  const redirect = built.redirect
   const sent = {
-    method: methodOf(String(init?.method ?? request?.method ?? "GET")),
+    method: built.method,
     url,
     body,
     ...(headers === undefined ? {} : { headers }),
@@ -227,10 +256,6 @@ const describe = async (
   }
   return { sent, init }
 }
-
-// A method as fetch sends it: the standard ones upper-cased, any other as written (`patch` goes out as `patch`).
-const standardMethods: ReadonlySet<string> = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"])
-const methodOf = (method: string): string => standardMethods.has(method.toUpperCase()) ? method.toUpperCase() : method
 
 const keyOf = (sent: Sent): string =>
   JSON.stringify([sent.method, sent.url, sent.body, sent.headers ?? "", sent.type ?? "", sent.redirect ?? "follow"])
@@ -262,6 +287,17 @@ const toResponse = (answer: Recorded, body: ReadableStream<Uint8Array> | null): 
   )
 
 type Signal = AbortSignal | null | undefined
+
+// The signal fetch follows: init's replaces the Request's, and a null one takes it away, as in the Request fetch builds
+// (whose own signal follows the given one only while that Request is alive: not relied on).
+const signalOf = (input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): Signal =>
+  init?.signal !== undefined ? init.signal : input instanceof Request ? input.signal : undefined
+
+const gaveUp = { gaveUp: true } as const
+
+// How long a replayed request the first Action gave up on waits past that time for the second's own signal to fire
+// (the same timeout fires a little later in the second run), before its answer is taken as unknown.
+const gaveUpGraceMs = 100
 
 const aborted = (signal: Signal): unknown =>
   signal?.aborted === true ? signal.reason ?? new DOMException("This operation was aborted", "AbortError") : undefined
@@ -480,8 +516,7 @@ const tooLarge = (sent: Sent): Error =>
  * refused as it would be (the stream body it would not send is not read, and not sent another way).
  */
 export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init) => {
-  asFetchBuildsIt(input, init)
-  const { sent, init: sending } = await describe(input, init)
+  const { sent, init: sending } = await describe(input, init, asFetchBuildsIt(input, init))
   tape.sent.push(sent)
   const started = performance.now()
   // The Action gets the answer as the network gives it (its body one branch of a tee); the tape reads the other
@@ -501,7 +536,7 @@ export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init)
           : { ok: true, url, redirected, status, statusText, headers, ...paced }
       )
     },
-    (error: unknown): Answer => ({ ok: false, error })
+    (error: unknown): Answer => ({ ok: false, error, ...(aborted(signalOf(input, init)) === undefined ? {} : gaveUp) })
   )
   const logged: Logged = { sent, sentAt: tick(), settledAt: Infinity, tookMs: 0 }
   const settled = () => {
@@ -567,8 +602,9 @@ export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean
   const used = new Map<string, number>()
   const answered = new Map<number, number>()
   return async (input, init) => {
-    const { integrity } = asFetchBuildsIt(input, init)
-    const { sent, init: sending } = await describe(input, init)
+    const built = asFetchBuildsIt(input, init)
+    const { integrity } = built
+    const { sent, init: sending } = await describe(input, init, built)
     replay.sent.push(sent)
     const key = keyOf(sent)
     const answers = tape.answers.get(key)
@@ -578,7 +614,7 @@ export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean
     const index = used.get(key) ?? 0
     used.set(key, index + 1)
     const started = performance.now()
-    const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined)
+    const signal = signalOf(input, init)
     const early = aborted(signal)
     if (early !== undefined) return Promise.reject(early)
     const recorded = answers[Math.min(index, answers.length - 1)]!
@@ -594,6 +630,14 @@ export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean
     const wait = (ms: number) => delayed(Math.min(ms, limitMs) - (performance.now() - started), signal)
     await wait(tape.log[recorded.at]!.tookMs)
     answered.set(recorded.at, tick())
+    if (!answer.ok && answer.gaveUp === true) {
+      // The first Action gave up on it; unless the second gives up as soon, what it would get is not known.
+      await delayed(gaveUpGraceMs, signal)
+      replay.unanswered.push(
+        `${show(sent)}: the first Action gave up on its answer, which the second waited for longer (not recorded)`
+      )
+      throw notRecorded(sent)
+    }
     if (!answer.ok) throw answer.error
     // With `integrity`, fetch checks the whole body before it answers.
     if (integrity !== "") {
@@ -650,6 +694,13 @@ interface Run {
 // a request an Action sends after its handler settled (a retry on a timer), while the next run is in progress, goes
 // through its own run's fetch and list.
 const owner = new AsyncLocalStorage<Run>()
+
+/**
+ * The tag of the run whose handler's code is running (what the handler started carries it: its timers, sockets,
+ * promises), the list `withFetch` was given; undefined outside any run's code. The guard gives a crash to the run
+ * whose code it came from by it.
+ */
+export const runTag = (): object | undefined => owner.getStore()?.sent
 
 // The fetch of the run whose code sends (`owner`), else `otherwise`'s.
 const dispatching = (otherwise: () => Fetch): Fetch => (input, init) =>

@@ -15,7 +15,7 @@ import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Settled from "../settled.ts"
 import * as CacheValue from "./cacheValue.ts"
 import * as Depth from "./depth.ts"
-import type { Sent } from "./httpTape.ts"
+import { digest, type Sent } from "./httpTape.ts"
 
 /** One thing a run decided: its path (`["claims", "id", "https://example.com/seller"]`) and value. */
 export interface Entry {
@@ -155,7 +155,13 @@ const otherCalls = (calls: ReadonlyArray<RecordingApi.Call>, known: ReadonlySet<
 // By method and URL: the bodies sent, sorted (concurrent requests may go out in either order), and, when any had
 // headers, their digests (never their values), sorted, under `requests.<target>.headers`; their content-types (a
 // body's implied one too) under `requests.<target>.type`; when any did not follow
-// redirects, each one's redirect mode under `requests.<target>.redirect`.
+// redirects, each one's redirect mode under `requests.<target>.redirect`. The lists are sorted apart, so two requests
+// with those parts swapped between them (alice sent with the admin's token, bob with the user's) give the same lists:
+// when there are several, each whole request (its body with its own headers, type and redirect mode), as a keyed
+// digest, sorted, under `requests.<target>.whole`.
+const wholeDigest = (r: Sent): string =>
+  digest(JSON.stringify([r.body, r.headers ?? "", r.type ?? "", r.redirect ?? "follow"]))
+
 const requests = (sent: ReadonlyArray<Sent>): Array<Entry> => {
   const byTarget = new Map<string, Array<Sent>>()
   for (const request of sent) {
@@ -173,6 +179,11 @@ const requests = (sent: ReadonlyArray<Sent>): Array<Entry> => {
     }
     if (list.some((r) => r.redirect !== undefined)) {
       out.push({ path: ["requests", target, "redirect"], value: list.map((r) => r.redirect ?? "follow").toSorted() })
+    }
+    if (
+      list.length > 1 && list.some((r) => r.headers !== undefined || r.type !== undefined || r.redirect !== undefined)
+    ) {
+      out.push({ path: ["requests", target, "whole"], value: list.map(wholeDigest).toSorted() })
     }
   }
   return out
