@@ -296,8 +296,9 @@ const signalOf = (input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): Sign
 const gaveUp = { gaveUp: true } as const
 
 // How long a replayed request the first Action gave up on waits past that time for the second's own signal to fire
-// (the same timeout fires a little later in the second run), before its answer is taken as unknown.
-const gaveUpGraceMs = 100
+// (the same timeout fires a little later in the second run, and later still on a loaded machine: a second, not 100 ms,
+// so that two identical Actions never differ by it), before its answer is taken as unknown.
+const gaveUpGraceMs = 1000
 
 const aborted = (signal: Signal): unknown =>
   signal?.aborted === true ? signal.reason ?? new DOMException("This operation was aborted", "AbortError") : undefined
