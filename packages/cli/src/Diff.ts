@@ -433,12 +433,17 @@ const runSide = Effect.fn("Diff.runSide")(function*(
     sent: sentBy,
     opened: openedBy,
     entries: [...result.entries(sentBy), ...Sockets.entries(openedBy)],
-    late: () =>
-      capped([
-        ...result.late().map((method) => `api.${method}`),
-        ...sent.slice(kept).map((request) => `${request.method} ${request.url}`),
-        ...opened.slice(keptOpened).map((target) => `socket ${target}`)
-      ])
+    late: () => {
+      const api = result.late()
+      return capped(
+        [
+          ...api.listed.map((method) => `api.${method}`),
+          ...sent.slice(kept).map((request) => `${request.method} ${request.url}`),
+          ...opened.slice(keptOpened).map((target) => `socket ${target}`)
+        ],
+        api.count - api.listed.length
+      )
+    }
   }
 })
 
@@ -451,9 +456,11 @@ const runSide = Effect.fn("Diff.runSide")(function*(
  */
 export const lateListed = 20
 
-// The first `lateListed` of what a side did late, then how many more.
-const capped = (late: ReadonlyArray<string>): ReadonlyArray<string> =>
-  late.length <= lateListed ? late : [...late.slice(0, lateListed), `and ${late.length - lateListed} more`]
+// The first `lateListed` of what a side did late, then how many more (`unlisted`: late api calls counted, not listed).
+const capped = (late: ReadonlyArray<string>, unlisted: number): ReadonlyArray<string> => {
+  const total = late.length + unlisted
+  return total <= lateListed ? late : [...late.slice(0, lateListed), `and ${total - lateListed} more`]
+}
 
 // A side without a value has no key, so JSON output can tell "no claim" from a claim set to null. A cache value is
 // shown as its digest (Outcome.shown).
@@ -478,6 +485,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   const startedAt = Math.floor(Date.now() / 1000) * 1000
   const runOptions = {
     secrets: options.secrets ?? {},
+    lateListed,
     ...(options.timeout === undefined ? {} : { timeout: options.timeout })
   }
   const runner = Runners.runners.get(one.pass)!
