@@ -404,7 +404,8 @@ const runSide = Effect.fn("Diff.runSide")(function*(
   one: Case,
   options: Runners.RunOptions,
   fetch: (real: typeof globalThis.fetch) => typeof globalThis.fetch,
-  sent: ReadonlyArray<HttpTape.Sent>
+  sent: ReadonlyArray<HttpTape.Sent>,
+  module: HttpTape.Module | undefined
 ) {
   let kept = 0
   // The connections it opens over sockets of its own (Sockets), and how many of them by the time it settled.
@@ -425,7 +426,7 @@ const runSide = Effect.fn("Diff.runSide")(function*(
           structuredClone(one.event),
           { ...options, settled }
         ))
-    ))
+    ), module)
   const sentBy = sent.slice(0, kept)
   const openedBy = opened.slice(0, keptOpened)
   return {
@@ -500,7 +501,8 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
     sent: ReadonlyArray<HttpTape.Sent>
   ) => {
     guard.running = name
-    return runSide(runner, action.handlers[one.pass]!, one, { ...runOptions, now: runClock(startedAt) }, fetch, sent)
+    const options = { ...runOptions, now: runClock(startedAt) }
+    return runSide(runner, action.handlers[one.pass]!, one, options, fetch, sent, modules.get(action))
   }
   const ranA = yield* side("a", a, (real) => HttpTape.recording(real, tape), tape.sent)
   const ranB = yield* side(
@@ -640,8 +642,10 @@ const diffLoaded = Effect.fnUntraced(function*(
   events: string,
   options: Options & Omit<EventSet.ReadOptions, "trigger" | "triggerHint">
 ) {
-  const servedA = yield* served(fileA)
-  const servedB = yield* served(fileB)
+  // Each side's module: what its top-level code started (a timer) sends as that Action's latest run (HttpTape.Module).
+  const [moduleA, moduleB] = [HttpTape.makeModule(), HttpTape.makeModule()]
+  const servedA = yield* asModule(moduleA, served(fileA))
+  const servedB = yield* asModule(moduleB, served(fileB))
   const [triggersA, triggersB] = [servedA.triggers, servedB.triggers]
   if (
     triggersA.length > 0 && triggersB.length > 0 &&
@@ -669,11 +673,20 @@ const diffLoaded = Effect.fnUntraced(function*(
     })
   // The Actions load with the routing fetch in place, so a fetch a module keeps from its load is recorded too.
   return yield* HttpTape.routing(Effect.gen(function*() {
-    const a = yield* loadAction(fileA, cases)
-    const b = yield* loadAction(fileB, cases)
+    const a = yield* asModule(moduleA, loadAction(fileA, cases))
+    const b = yield* asModule(moduleB, loadAction(fileB, cases))
+    modules.set(a, moduleA)
+    modules.set(b, moduleB)
     return yield* compare(a, b, cases, options, unran)
   }))
 })
+
+// The module each loaded Action's handlers came from (diffLoaded).
+const modules = new WeakMap<Action, HttpTape.Module>()
+
+// Runs `effect` (which loads an Action: all of it runs at once) as `module`'s top-level code (HttpTape.asModule).
+const asModule = <A, E>(module: HttpTape.Module, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.flatten(Effect.sync(() => HttpTape.asModule(module, () => Effect.runSyncExit(effect))))
 
 // How to write events that run a handler: a continue pass, a first pass (when the events ran the continue pass of its
 // trigger), or an event of its trigger.
