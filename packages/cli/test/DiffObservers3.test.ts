@@ -196,7 +196,6 @@ describe("connections and requests the observers do not see", () => {
     }))
 })
 
-
 const bin = fileURLToPath(
   new URL(
     `../${

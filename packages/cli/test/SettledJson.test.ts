@@ -7,8 +7,9 @@ import fc from "fast-check"
 import * as Settled from "../src/internal/settled.ts"
 
 // The copy of `value` as one argument of one call.
-const copied = (value: unknown): unknown => Settled.snapshot([{ method: "idToken.setCustomClaim", args: [value] }])[0]!
-  .args[0]
+const copied = (value: unknown): unknown =>
+  Settled.snapshot([{ method: "idToken.setCustomClaim", args: [value] }])[0]!
+    .args[0]
 
 const roundTrip = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown
 

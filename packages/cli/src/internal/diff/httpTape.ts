@@ -673,8 +673,7 @@ export const asModule = <T>(module: Module, f: () => T): T => loadedBy.run(modul
 const ownRun = (): Run | undefined => owner.getStore() ?? loadedBy.getStore()?.latest
 
 // The fetch of the run whose code sends (ownRun), else `otherwise`'s.
-const dispatching = (otherwise: () => Fetch): Fetch => (input, init) =>
-  (ownRun()?.fetch ?? otherwise())(input, init)
+const dispatching = (otherwise: () => Fetch): Fetch => (input, init) => (ownRun()?.fetch ?? otherwise())(input, init)
 
 // The fetch installed by `routing`: one function that sends through the fetch of the run whose code sends, else what
 // the run in progress set (`current`), or, between runs, the real fetch.

@@ -14,8 +14,8 @@
  */
 import * as Effect from "effect/Effect"
 import { AsyncLocalStorage } from "node:async_hooks"
-import * as DiagnosticsChannel from "node:diagnostics_channel"
 import * as Dgram from "node:dgram"
+import * as DiagnosticsChannel from "node:diagnostics_channel"
 import { Socket } from "node:net"
 import type { Sent } from "./httpTape.ts"
 import * as HttpTape from "./httpTape.ts"
