@@ -405,7 +405,8 @@ const runSide = Effect.fn("Diff.runSide")(function*(
   one: Case,
   options: Runners.RunOptions,
   fetch: (real: typeof globalThis.fetch) => typeof globalThis.fetch,
-  sent: ReadonlyArray<HttpTape.Sent>
+  sent: ReadonlyArray<HttpTape.Sent>,
+  module: HttpTape.Module | undefined
 ) {
   let kept = 0
   // The connections it opens over sockets of its own (Sockets), and how many of them by the time it settled.
@@ -426,7 +427,7 @@ const runSide = Effect.fn("Diff.runSide")(function*(
           structuredClone(one.event),
           { ...options, settled }
         ))
-    ))
+    ), module)
   const sentBy = sent.slice(0, kept)
   const openedBy = opened.slice(0, keptOpened)
   return {
@@ -434,12 +435,17 @@ const runSide = Effect.fn("Diff.runSide")(function*(
     sent: sentBy,
     opened: openedBy,
     entries: [...result.entries(sentBy), ...Sockets.entries(openedBy)],
-    late: () =>
-      capped([
-        ...result.late().map((method) => `api.${method}`),
-        ...sent.slice(kept).map((request) => `${request.method} ${request.url}`),
-        ...opened.slice(keptOpened).map((target) => `socket ${target}`)
-      ])
+    late: () => {
+      const api = result.late()
+      return capped(
+        [
+          ...api.listed.map((method) => `api.${method}`),
+          ...sent.slice(kept).map((request) => `${request.method} ${request.url}`),
+          ...opened.slice(keptOpened).map((target) => `socket ${target}`)
+        ],
+        api.count - api.listed.length
+      )
+    }
   }
 })
 
@@ -452,9 +458,11 @@ const runSide = Effect.fn("Diff.runSide")(function*(
  */
 export const lateListed = 20
 
-// The first `lateListed` of what a side did late, then how many more.
-const capped = (late: ReadonlyArray<string>): ReadonlyArray<string> =>
-  late.length <= lateListed ? late : [...late.slice(0, lateListed), `and ${late.length - lateListed} more`]
+// The first `lateListed` of what a side did late, then how many more (`unlisted`: late api calls counted, not listed).
+const capped = (late: ReadonlyArray<string>, unlisted: number): ReadonlyArray<string> => {
+  const total = late.length + unlisted
+  return total <= lateListed ? late : [...late.slice(0, lateListed), `and ${total - lateListed} more`]
+}
 
 // A side without a value has no key, so JSON output can tell "no claim" from a claim set to null. A cache value is
 // shown as its digest (Outcome.shown).
@@ -479,6 +487,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   const startedAt = Math.floor(Date.now() / 1000) * 1000
   const runOptions = {
     secrets: options.secrets ?? {},
+    lateListed,
     ...(options.timeout === undefined ? {} : { timeout: options.timeout })
   }
   const runner = Runners.runners.get(one.pass)!
@@ -494,7 +503,8 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   ) => {
     guard.running = name
     guard.runs.set(sent, name)
-    return runSide(runner, action.handlers[one.pass]!, one, { ...runOptions, now: runClock(startedAt) }, fetch, sent)
+    const options = { ...runOptions, now: runClock(startedAt) }
+    return runSide(runner, action.handlers[one.pass]!, one, options, fetch, sent, modules.get(action))
   }
   const ranA = yield* side("a", a, (real) => HttpTape.recording(real, tape), tape.sent)
   const ranB = yield* side(
@@ -635,8 +645,10 @@ const diffLoaded = Effect.fnUntraced(function*(
   events: string,
   options: Options & Omit<EventSet.ReadOptions, "trigger" | "triggerHint">
 ) {
-  const servedA = yield* served(fileA)
-  const servedB = yield* served(fileB)
+  // Each side's module: what its top-level code started (a timer) sends as that Action's latest run (HttpTape.Module).
+  const [moduleA, moduleB] = [HttpTape.makeModule(), HttpTape.makeModule()]
+  const servedA = yield* asModule(moduleA, served(fileA))
+  const servedB = yield* asModule(moduleB, served(fileB))
   const [triggersA, triggersB] = [servedA.triggers, servedB.triggers]
   if (
     triggersA.length > 0 && triggersB.length > 0 &&
@@ -664,11 +676,20 @@ const diffLoaded = Effect.fnUntraced(function*(
     })
   // The Actions load with the routing fetch in place, so a fetch a module keeps from its load is recorded too.
   return yield* HttpTape.routing(Effect.gen(function*() {
-    const a = yield* loadAction(fileA, cases)
-    const b = yield* loadAction(fileB, cases)
+    const a = yield* asModule(moduleA, loadAction(fileA, cases))
+    const b = yield* asModule(moduleB, loadAction(fileB, cases))
+    modules.set(a, moduleA)
+    modules.set(b, moduleB)
     return yield* compare(a, b, cases, options, unran)
   }))
 })
+
+// The module each loaded Action's handlers came from (diffLoaded).
+const modules = new WeakMap<Action, HttpTape.Module>()
+
+// Runs `effect` (which loads an Action: all of it runs at once) as `module`'s top-level code (HttpTape.asModule).
+const asModule = <A, E>(module: HttpTape.Module, effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.flatten(Effect.sync(() => HttpTape.asModule(module, () => Effect.runSyncExit(effect))))
 
 // How to write events that run a handler: a continue pass, a first pass (when the events ran the continue pass of its
 // trigger), or an event of its trigger.

@@ -13,7 +13,7 @@ import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import type * as Scope from "effect/Scope"
-import { formatWithOptions } from "node:util"
+import { formatWithOptions, inspect } from "node:util"
 
 /**
  * A console method a capture can replace.
@@ -21,15 +21,18 @@ import { formatWithOptions } from "node:util"
  * @category models
  * @since 0.1.0
  */
-export type Method = "log" | "info" | "warn" | "error" | "debug" | "trace"
+export type Method = "log" | "info" | "warn" | "error" | "debug" | "trace" | "dir" | "dirxml"
 
 /**
- * Every console method: the default, so that nothing printed escapes a capture.
+ * Every console method that prints: the default, so that nothing printed escapes a capture. `table`, `count`,
+ * `group`, `timeLog` and `assert` print through `log` and `warn`; `dir` and `dirxml` write to the stream themselves,
+ * so they are replaced too. Writes that bypass the console (`process.stdout.write`, `fs.writeSync(1, ...)`, a
+ * `new console.Console(process.stdout)`, `process.emitWarning`, a worker thread's console) are not captured.
  *
  * @category constants
  * @since 0.1.0
  */
-export const methods: ReadonlyArray<Method> = ["log", "info", "warn", "error", "debug", "trace"]
+export const methods: ReadonlyArray<Method> = ["log", "info", "warn", "error", "debug", "trace", "dir", "dirxml"]
 
 /**
  * One captured call: the method and its arguments as the console would have printed them.
@@ -93,7 +96,8 @@ export const start = (options: Options = {}): Capture => {
   for (const method of replaced) {
     console[method] = (...args: Array<unknown>) => {
       if (entries.length >= limit) return
-      const text = formatWithOptions(inspectOptions, ...args)
+      // console.dir prints its first argument alone (the second is its inspect options), as util.inspect does.
+      const text = method === "dir" ? inspect(args[0], inspectOptions) : formatWithOptions(inspectOptions, ...args)
       lines.push(text)
       entries.push({ method, text })
     }

@@ -17,6 +17,15 @@ describe("LogCapture", () => {
     assert.deepStrictEqual(LogCapture.methods.map((method) => console[method]), before)
   })
 
+  it("captures console.dir (its first argument, as inspect renders it) and console.dirxml", async () => {
+    const { entries, lines } = await LogCapture.around(() => {
+      console.dir({ key: "s3cr3t" }, { depth: 0 })
+      console.dirxml({ key: "s3cr3t" }, 2)
+    })
+    assert.deepStrictEqual(lines, ["{ key: 's3cr3t' }", "{ key: 's3cr3t' } 2"])
+    assert.deepStrictEqual(entries.map((e) => e.method), ["dir", "dirxml"])
+  })
+
   it("restores the console when the function rejects", async () => {
     const log = console.log
     const error = await LogCapture.around(() => Promise.reject(new Error("boom"))).catch((e: unknown) => e)

@@ -8,8 +8,10 @@
  * not later: an object's `toJSON` is called, its own enumerable string keys are read through [[Get]] (a getter is
  * evaluated, a Proxy answers through its `get` trap), a key whose value JSON leaves out (undefined, a function, a
  * symbol) is left out, and an array's such item is null; objects become plain objects (their prototype, symbol and
- * non-enumerable keys are not in the token). Maps, Sets and typed arrays keep their entries (more than the token holds:
- * never "the same" where the token differs). Shared and cyclic references are kept as they were. Nothing is kept by
+ * non-enumerable keys are not in the token). As JSON does, `toJSON` is called once (not on what it gave), a boxed
+ * primitive is unwrapped (a String object through its own `toString`), a number that is not finite is null, and a
+ * Map or Set is its own enumerable properties (`{}`, not its entries). Shared and cyclic references are kept as they
+ * were (JSON would throw on a cycle). Nothing is kept by
  * reference (but functions and primitives): an argument nested deeper than `maxDepth`, or holding more once `maxNodes`
  * values were copied in the snapshot, is a marker saying so (`tooDeep`, `tooBig`), and a value that cannot be read (a revoked
  * Proxy, a trap, getter or `toJSON` that throws) is one of its own (`unreadable`); each never equals another value.
@@ -84,46 +86,53 @@ const copy = (state: Copying, value: unknown, key: string, depth: number): unkno
 }
 
 const copyValue = (state: Copying, value: unknown, key: string, depth: number): unknown => {
-  if (typeof value !== "object" || value === null) return value
+  if (typeof value !== "object" || value === null) return written(value)
   const known = state.seen.get(value)
   if (known !== undefined) return known
   if (depth >= maxDepth) throw new Cut(tooDeep)
   spend(state, 1)
-  const written = serialised(value, key)
-  if (written !== value) return copy(state, written, key, depth + 1)
-  if (types.isBoxedPrimitive(value)) return value.valueOf()
-  if (Array.isArray(value)) {
-    const out: Array<unknown> = []
-    state.seen.set(value, out)
-    // As JSON's LengthOfArrayLike (a Proxy's `length` may be anything): a whole number, 0 for what is not one.
-    const length = Math.max(0, Math.trunc(Number(value.length)) || 0)
-    for (let i = 0; i < length; i++) {
-      spend(state, 1)
-      const item = copy(state, value[i], String(i), depth + 1)
-      out.push(unwritten(item) ? null : item)
-    }
-    return out
+  // JSON calls `toJSON` once: what it gives is written as it is (a Date it gives is an object, `{}`), though what
+  // that holds has its own `toJSON` called in turn.
+  return copyWritten(state, serialised(value, key), depth)
+}
+
+// A number as JSON writes it: one that is not finite is null, and -0 is 0.
+const written = (value: unknown): unknown =>
+  typeof value !== "number" ? value : Number.isFinite(value) ? value + 0 : null
+
+// What JSON writes of a boxed primitive: a Number object's ToNumber, a String object's ToString (each through its own
+// valueOf or toString), a Boolean's or BigInt's own value; `notBoxed` for anything else (a Symbol object is an object).
+const notBoxed: unique symbol = Symbol("notBoxed")
+const unboxed = (value: object): unknown =>
+  types.isNumberObject(value)
+    ? written(Number(value))
+    : types.isStringObject(value)
+    ? String(value)
+    : types.isBooleanObject(value)
+    ? Boolean.prototype.valueOf.call(value)
+    : types.isBigIntObject(value)
+    ? BigInt.prototype.valueOf.call(value)
+    : notBoxed
+
+// `value` (what toJSON gave, or the value itself) as JSON writes it: an array's items, or an object's own enumerable
+// properties (a Map's, a Set's and a typed array's too: JSON writes no entries, a typed array's items are its keys).
+const copyWritten = (state: Copying, value: unknown, depth: number): unknown => {
+  if (typeof value !== "object" || value === null) return written(value)
+  const known = state.seen.get(value)
+  if (known !== undefined) return known
+  const primitive = unboxed(value)
+  if (primitive !== notBoxed) return primitive
+  if (!Array.isArray(value)) return copyObject(state, value, depth)
+  const out: Array<unknown> = []
+  state.seen.set(value, out)
+  // As JSON's LengthOfArrayLike (a Proxy's `length` may be anything): a whole number, 0 for what is not one.
+  const length = Math.max(0, Math.trunc(Number(value.length)) || 0)
+  for (let i = 0; i < length; i++) {
+    spend(state, 1)
+    const item = copy(state, value[i], String(i), depth + 1)
+    out.push(unwritten(item) ? null : item)
   }
-  if (types.isMap(value)) {
-    const out = new Map()
-    state.seen.set(value, out)
-    for (const [k, v] of value) {
-      spend(state, 2)
-      out.set(copy(state, k, "", depth + 1), copy(state, v, "", depth + 1))
-    }
-    return out
-  }
-  if (types.isSet(value)) {
-    const out = new Set()
-    state.seen.set(value, out)
-    for (const v of value) {
-      spend(state, 1)
-      out.add(copy(state, v, "", depth + 1))
-    }
-    return out
-  }
-  if (ArrayBuffer.isView(value) && !types.isDataView(value)) return (value as Uint8Array).slice()
-  return copyObject(state, value, depth)
+  return out
 }
 
 // An object as a plain one: its own enumerable string keys, each read through [[Get]], those JSON writes.

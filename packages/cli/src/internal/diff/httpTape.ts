@@ -668,7 +668,7 @@ export const observingNodeHttp = <A, E, R>(
     const request = (message as { readonly request: ClientRequest }).request
     const host = request.getHeader("host")
     // A request an earlier run's code sends (after its handler settled) is that run's.
-    const into = owner.getStore()?.sent ?? sent
+    const into = ownRun()?.sent ?? sent
     into.push({
       method: request.method,
       url: `${request.protocol}//${typeof host === "string" ? host : request.host}${request.path}`,
@@ -697,15 +697,35 @@ interface Run {
 const owner = new AsyncLocalStorage<Run>()
 
 /**
- * The tag of the run whose handler's code is running (what the handler started carries it: its timers, sockets,
- * promises), the list `withFetch` was given; undefined outside any run's code. The guard gives a crash to the run
- * whose code it came from by it.
+ * An Action's module: what its top-level code started when it loaded (a timer flushing a queue, an SDK's client) is
+ * its code too, outside any run; a request it sends is its latest run's (late, when that run settled), never the
+ * run in progress of the other Action.
  */
-export const runTag = (): object | undefined => owner.getStore()?.sent
+export interface Module {
+  latest: Run | undefined
+}
 
-// The fetch of the run whose code sends (`owner`), else `otherwise`'s.
-const dispatching = (otherwise: () => Fetch): Fetch => (input, init) =>
-  (owner.getStore()?.fetch ?? otherwise())(input, init)
+/** A module that has not run yet. */
+export const makeModule = (): Module => ({ latest: undefined })
+
+// The module whose top-level code is running, carried by what it started as it loaded.
+const loadedBy = new AsyncLocalStorage<Module>()
+
+/** Calls `f` (the loading of an Action's module) as `module`'s code (see Module). */
+export const asModule = <T>(module: Module, f: () => T): T => loadedBy.run(module, f)
+
+// The run whose code is running: a handler's (`owner`), else the latest run of the module whose top-level code it is.
+const ownRun = (): Run | undefined => owner.getStore() ?? loadedBy.getStore()?.latest
+
+// The fetch of the run whose code sends (ownRun), else `otherwise`'s.
+const dispatching = (otherwise: () => Fetch): Fetch => (input, init) => (ownRun()?.fetch ?? otherwise())(input, init)
+
+/**
+ * The tag of the run whose code is running (what the handler started carries it: its timers, sockets, promises; and
+ * what its module's top-level code started, as its latest run's), the list `withFetch` was given; undefined outside
+ * any run's code. The guard gives a crash to the run whose code it came from by it.
+ */
+export const runTag = (): object | undefined => ownRun()?.sent
 
 // The fetch installed by `routing`: one function that sends through the fetch of the run whose code sends, else what
 // the run in progress set (`current`), or, between runs, the real fetch.
@@ -745,24 +765,26 @@ export const routing = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<
  * Runs `use` with fetch replaced by `fetch`: inside `routing`, what its function sends through (and
  * `globalThis.fetch` is that function again, in case the previous run replaced it); else `globalThis.fetch` itself.
  * The previous one is put back after. `use` gets `own`, which calls a function (the handler) as this run's code:
- * what it sends, then or after the run (on a timer), goes through this run's fetch, and is listed in `sent`.
+ * what it sends, then or after the run (on a timer), goes through this run's fetch, and is listed in `sent`. The run
+ * is `module`'s latest from now on: what the module's top-level code sends is this run's too.
  */
 export const withFetch = <A, E, R>(
   fetch: (real: Fetch) => Fetch,
   sent: Array<Sent>,
-  use: (own: <T>(f: () => T) => T) => Effect.Effect<A, E, R>
+  use: (own: <T>(f: () => T) => T) => Effect.Effect<A, E, R>,
+  module: Module = makeModule()
 ): Effect.Effect<A, E, R> =>
   Effect.acquireUseRelease(
     Effect.sync(() => {
       const route = routed
       if (route === undefined) {
         const real = globalThis.fetch
-        const run: Run = { fetch: fetch(real), sent }
+        const run: Run = module.latest = { fetch: fetch(real), sent }
         globalThis.fetch = dispatching(() => run.fetch)
         return { run, restore: () => void (globalThis.fetch = real) }
       }
       const previous = route.current
-      const run: Run = { fetch: fetch(route.real), sent }
+      const run: Run = module.latest = { fetch: fetch(route.real), sent }
       route.current = run.fetch
       globalThis.fetch = route.fetch
       return { run, restore: () => void (route.current = previous) }

@@ -14,6 +14,7 @@ import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
 import * as GenericApi from "./genericApi.ts"
 import type { Sent } from "./httpTape.ts"
+import * as LateCalls from "./lateCalls.ts"
 import * as Outcome from "./outcome.ts"
 
 /** A loaded handler, whatever its trigger. */
@@ -33,9 +34,9 @@ export interface Run {
   readonly entries: (sent: ReadonlyArray<Sent>) => ReadonlyArray<Outcome.Entry>
   /**
    * The api methods the Action called after its handler settled (on a timer, from an un-awaited promise), so far:
-   * Auth0 does not apply them, and they are not in `entries`.
+   * Auth0 does not apply them, and they are not in `entries`. Counted, the first `lateListed` listed (LateCalls).
    */
-  readonly late: () => ReadonlyArray<string>
+  readonly late: () => LateCalls.Late
 }
 
 /** What a run is given besides the handler and the event. */
@@ -46,6 +47,8 @@ export interface RunOptions {
   readonly settled?: () => void
   /** The api's clock (encodeToken's `iat`): both runs of one event get the same one. */
   readonly now?: () => number
+  /** How many late api calls `late` lists by method (the rest are counted). */
+  readonly lateListed: number
 }
 
 /** How to run one handler: its trigger, and the run. */
@@ -68,23 +71,38 @@ const ended = (
   return out
 }
 
-// The api wrapped (GenericApi), and the methods of its calls after the first `kept` (those the result holds).
-const watched = () => {
-  let api: RecordingApi.RecordingApi | undefined
+// The api wrapped (GenericApi), and its calls after the handler settled, counted (LateCalls); `options` with the
+// counting started the moment the run settles.
+const watched = (options: RunOptions) => {
+  let late: ReturnType<typeof LateCalls.counting> | undefined
   return {
-    wrapApi: (base: RecordingApi.RecordingApi) => (api = GenericApi.wrap(base)),
-    after: (kept: number) => () => (api?.calls ?? []).slice(kept).map((call) => call.method)
+    wrapApi: (base: RecordingApi.RecordingApi) => {
+      const api = GenericApi.wrap(base)
+      late = LateCalls.counting(api.calls, options.lateListed)
+      return api
+    },
+    options: {
+      ...options,
+      settled: () => {
+        late?.settle()
+        options.settled?.()
+      }
+    },
+    late: (): LateCalls.Late => late?.late() ?? { listed: [], count: 0 }
   }
 }
 
 const postLogin: Runner["run"] = (handler, event, options) => {
-  const api = watched()
-  return LocalRun.run(handler as Parameters<typeof LocalRun.run>[0], event, { ...options, wrapApi: api.wrapApi }).pipe(
+  const api = watched(options)
+  return LocalRun.run(handler as Parameters<typeof LocalRun.run>[0], event, {
+    ...api.options,
+    wrapApi: api.wrapApi
+  }).pipe(
     Effect.map((result): Run =>
       Object.assign(ended(result.outcome, result.reason, result.rejection, result.timedOutMs), {
         continues: result.summary.redirect !== undefined || result.summary.form !== undefined,
         entries: (sent: ReadonlyArray<Sent>) => Outcome.entries(result, sent),
-        late: api.after(result.calls.length)
+        late: api.late
       })
     )
   )
@@ -94,16 +112,16 @@ const postLogin: Runner["run"] = (handler, event, options) => {
 const sendsAway: ReadonlySet<string> = new Set(["redirect.sendUserTo", "prompt.render"])
 
 const other = (trigger: Triggers.Trigger): Runner["run"] => (handler, event, options) => {
-  const api = watched()
+  const api = watched(options)
   return TriggerLocalRun.run(handler as Parameters<typeof TriggerLocalRun.run>[0], trigger, event, {
-    ...options,
+    ...api.options,
     wrapApi: api.wrapApi
   }).pipe(
     Effect.map((result): Run =>
       Object.assign(ended(result.outcome, result.reason?.join(" | "), result.rejection, result.timedOutMs), {
         continues: result.calls.some(({ method }) => sendsAway.has(method)),
         entries: (sent: ReadonlyArray<Sent>) => Outcome.triggerEntries(result, sent),
-        late: api.after(result.calls.length)
+        late: api.late
       })
     )
   )

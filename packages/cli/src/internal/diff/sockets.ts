@@ -1,18 +1,20 @@
 /**
  * Connections an Action opens outside `fetch` and `node:http(s)`, for `rulefx diff`: a socket of its own
- * (`node:net`, `node:tls`: a database, an SMTP or syslog client) and `node:http2` (gRPC and Firestore clients). Neither
- * can be recorded and replayed as a request: both runs open them for real, and they are only noted, so that one only
- * one Action opens is still a difference.
+ * (`node:net`, `node:tls`: a database, an SMTP or syslog client), `node:http2` (gRPC and Firestore clients), a datagram
+ * (`node:dgram`: StatsD, syslog over UDP) and a worker thread (what it does runs where no observer looks). None can be
+ * recorded and replayed as a request: both runs open them for real, and they are only noted (`udp <host>:<port>`,
+ * `worker thread`), so that one only one Action opens is still a difference.
  *
  * A client socket is seen where Node opens it (`Socket.prototype.connect`, which `net.connect`, `tls.connect` and
  * `http2.connect` call; wrapped for the length of one run, which names its host and port), and through Node's
  * `net.client.socket` diagnostics channel, which a connect kept from before the run still publishes to. A socket that
- * node:http(s)'s agent or fetch opens (its frames are Node's own `_http_agent`, `_http_client` or undici) is not one:
- * their requests are observed as requests (HttpTape). An HTTP/2 stream is noted as a request (`http2.client.stream.created`,
+ * node:http(s)'s agent or fetch opens (the nearest frame above net's is Node's own `_http_agent`, `_http_client` or
+ * undici) is not one: their requests are observed as requests (HttpTape). An HTTP/2 stream is noted as a request (`http2.client.stream.created`,
  * Node 22), by its method and URL, as a node:http one is.
  */
 import * as Effect from "effect/Effect"
 import { AsyncLocalStorage } from "node:async_hooks"
+import * as Dgram from "node:dgram"
 import * as DiagnosticsChannel from "node:diagnostics_channel"
 import { Socket } from "node:net"
 import type { Sent } from "./httpTape.ts"
@@ -49,7 +51,27 @@ const callers = (): ReadonlyArray<string> => {
   }
 }
 
-const ofItsOwn = (): boolean => !callers().some((file) => observedFrames.some((frame) => file.startsWith(frame)))
+// Node's frames between a connect and the code that asked for it: net, tls, http2's session, diagnostics channels.
+const plumbing = [
+  "node:net",
+  "node:tls",
+  "node:_tls_wrap",
+  "node:internal/tls/",
+  "node:internal/net",
+  "node:internal/http2/",
+  "node:diagnostics_channel"
+]
+
+// Whether the code that asked for the connection is not node:http(s)'s or fetch's: judged by the nearest frame that is
+// neither this module's nor Node's plumbing, not by any frame on the stack (a socket opened in a node:http response
+// callback has node:_http_client frames further down).
+const ofItsOwn = (): boolean => {
+  const files = callers()
+  const asker = files.find((file, i) =>
+    file !== "" && file !== files[0] && i > 0 && !plumbing.some((frame) => file.startsWith(frame))
+  )
+  return asker === undefined || !observedFrames.some((frame) => asker.startsWith(frame))
+}
 
 interface Target {
   readonly host?: unknown
@@ -82,6 +104,26 @@ const fallbackTarget = (socket: object): string => {
   const kept: unknown = options === undefined ? undefined : (socket as Record<symbol, unknown>)[options]
   return typeof kept === "object" && kept !== null ? targetOf([kept]) : "<an address rulefx did not see>"
 }
+
+/**
+ * Where `socket.send(message, ...)` sends a datagram: `udp <host>:<port>`, from its arguments (`port, address` or
+ * `offset, length, port, address`), or, for a connected socket, its remote address.
+ */
+export const datagramTarget = (socket: Dgram.Socket, args: ReadonlyArray<unknown>): string => {
+  const [port, address] = typeof args[3] === "number" ? [args[3], args[4]] : [args[1], args[2]]
+  if (typeof port === "number" || typeof port === "string") {
+    return `udp ${hostPort(typeof address === "string" ? address : undefined, port)}`
+  }
+  try {
+    const remote = socket.remoteAddress()
+    return `udp ${hostPort(remote.address, remote.port)}`
+  } catch {
+    return "udp <an address rulefx did not see>"
+  }
+}
+
+/** What a worker thread an Action starts is noted as: what it does (its fetch, its sockets) is not seen. */
+export const workerThread = "worker thread"
 
 interface Http2Created {
   readonly headers?: Readonly<Record<string, unknown>>
@@ -131,10 +173,20 @@ const watch = (current: Observer): () => void => {
     note(socket, () => fallbackTarget(socket))
   }
   const onStream = (message: unknown) => void (owner.getStore() ?? current).sent.push(http2Request(message))
+  const send = Dgram.Socket.prototype.send
+  Dgram.Socket.prototype.send = function(this: Dgram.Socket, ...args: Array<unknown>) {
+    ;(owner.getStore() ?? current).opened.push(datagramTarget(this, args))
+    return (send as (...args: Array<unknown>) => void).apply(this, args)
+  } as typeof send
+  // Node emits `worker` on process, in the context of the code that started it, for each new worker thread.
+  const onWorker = () => void (owner.getStore() ?? current).opened.push(workerThread)
+  process.on("worker", onWorker)
   DiagnosticsChannel.subscribe(socketChannel, onSocket)
   DiagnosticsChannel.subscribe(http2Channel, onStream)
   return () => {
     Socket.prototype.connect = connect
+    Dgram.Socket.prototype.send = send
+    process.off("worker", onWorker)
     DiagnosticsChannel.unsubscribe(socketChannel, onSocket)
     DiagnosticsChannel.unsubscribe(http2Channel, onStream)
   }

@@ -1,0 +1,290 @@
+/**
+ * From the third breaker's pass over `rulefx diff` and `rulefx run` (brk3-diff, DiffBreak5): a claim read other than
+ * as JSON.stringify writes it, a connection, datagram or worker the observers did not see, a late request of the first
+ * Action's module timer counted as the second's, a secret printed by `console.dir`, late api calls that fill the heap.
+ * Every server listens on 127.0.0.1.
+ */
+import { assert, describe, it } from "@effect/vitest"
+import * as Diff from "@rulefx/cli/Diff"
+import * as Listen from "@rulefx/testing/Listen"
+import * as Effect from "effect/Effect"
+import { execFile } from "node:child_process"
+import * as Dgram from "node:dgram"
+import { readFileSync } from "node:fs"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import * as Net from "node:net"
+import { fileURLToPath } from "node:url"
+import * as Scratch from "./utils/Scratch.ts"
+import { minimalEvent } from "./utils/Seed.ts"
+
+const { action, file } = Scratch.scratch("rulefx-diff-observers3-")
+
+type Handler = (request: IncomingMessage, body: Buffer, response: ServerResponse) => void
+
+// An HTTP server for the test's length, handling each request with its body once it is read.
+const serving = (handle: Handler) =>
+  Effect.acquireRelease(
+    Effect.promise(() =>
+      Listen.listen(createServer((request, response) => {
+        const chunks: Array<Buffer> = []
+        request.on("data", (chunk: Buffer) => chunks.push(chunk))
+        request.on("end", () => handle(request, Buffer.concat(chunks), response))
+      }))
+    ),
+    (s) => Effect.promise(() => s.close())
+  )
+
+const eventsFor = (url: string) =>
+  file(`ev-${url.replace(/\W/g, "")}.jsonl`, JSON.stringify({ ...minimalEvent(), secrets: { URL: url } }) + "\n")
+
+const firstResult = (a: string, b: string, ev: string) =>
+  Diff.diff(a, b, ev).pipe(Effect.map((report) => report.results[0]!))
+
+const settleLater = `await new Promise((r) => setTimeout(r, 300))`
+
+describe("a claim is read as JSON.stringify writes it", () => {
+  it.effect("a claim whose toJSON gives an object with a toJSON of its own (a Date) is read once, as JSON does", () =>
+    Effect.gen(function*() {
+      // JSON.stringify calls toJSON once: the Date it gives is written as an object, `{}`; the snapshot called the
+      // Date's toJSON too, and read the ISO string the second Action sets.
+      assert.strictEqual(JSON.stringify({ toJSON: () => new Date(0) }), "{}")
+      const a = action(
+        "tojson-a",
+        `api.idToken.setCustomClaim("https://example.com/expires", { toJSON() { return new Date(0) } })`
+      )
+      const b = action(
+        "tojson-b",
+        `api.idToken.setCustomClaim("https://example.com/expires", new Date(0).toISOString())`
+      )
+      const result = yield* firstResult(a, b, eventsFor("http://127.0.0.1:1"))
+      assert.isFalse(result.same, JSON.stringify(result))
+    }))
+
+  it.effect("a String object claim with a toString of its own is read as JSON reads it (ToString)", () =>
+    Effect.gen(function*() {
+      const boxed = `Object.assign(new String("user"), { toString() { return "admin" } })`
+      assert.strictEqual(JSON.stringify(Object.assign(new String("user"), { toString: () => "admin" })), `"admin"`)
+      const a = action("boxed-a", `api.idToken.setCustomClaim("https://example.com/role", ${boxed})`)
+      const b = action("boxed-b", `api.idToken.setCustomClaim("https://example.com/role", "user")`)
+      const result = yield* firstResult(a, b, eventsFor("http://127.0.0.1:1"))
+      assert.isFalse(result.same, JSON.stringify(result))
+    }))
+  it.effect("a Map claim's own enumerable properties are what JSON writes of it", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(JSON.stringify(Object.assign(new Map(), { role: "admin" })), `{"role":"admin"}`)
+      const a = action(
+        "map-a",
+        `api.idToken.setCustomClaim("https://example.com/r", Object.assign(new Map(), { role: "admin" }))`
+      )
+      const b = action("map-b", `api.idToken.setCustomClaim("https://example.com/r", new Map())`)
+      const result = yield* firstResult(a, b, eventsFor("http://127.0.0.1:1"))
+      assert.isFalse(result.same, JSON.stringify(result))
+    }))
+})
+
+// A TCP server that notes the first line each connection sends, for the test's length; its port.
+const tcpLines = (received: Array<string>) =>
+  Effect.acquireRelease(
+    Effect.promise(() =>
+      new Promise<Net.Server>((resolve) => {
+        const server = Net.createServer((socket) => {
+          socket.once("data", (data) => {
+            received.push(data.toString().split("\r\n")[0]!)
+            socket.end()
+          })
+          socket.on("error", () => {})
+        })
+        server.listen(0, "127.0.0.1", () => resolve(server))
+      })
+    ),
+    (server) => Effect.promise(() => new Promise<void>((done) => server.close(() => done())))
+  ).pipe(Effect.map((server) => (server.address() as Net.AddressInfo).port))
+
+// Both send the same node:http request; `inResponse` runs in its response callback.
+const get = (inResponse: string) =>
+  `await new Promise((done) => require("node:http").get(event.secrets.URL + "/risk", (res) => {
+     ${inResponse}
+     res.resume(); res.on("end", done)
+   }))
+   ${settleLater}`
+
+describe("connections and requests the observers do not see", () => {
+  it.effect("a socket of its own the second Action opens in a node:http response's callback is a difference", () =>
+    Effect.gen(function*() {
+      const received: Array<string> = []
+      const port = yield* tcpLines(received)
+      const server = yield* serving((_, __, response) => response.end("{}"))
+      // Both send the same node:http request; only the second opens a socket of its own, from the response callback
+      // (node:_http_client is then on the stack, which the observer takes for node:http's own connect).
+      const a = action("httpcb-a", get(""))
+      const b = action(
+        "httpcb-b",
+        get(
+          `const s = require("node:net").connect(${port}, "127.0.0.1", () => s.end("POST /admin-grant HTTP/1.1\\r\\n\\r\\n"))
+             s.on("error", () => {})`
+        )
+      )
+      const result = yield* firstResult(a, b, eventsFor(server.url))
+      assert.deepStrictEqual(received, ["POST /admin-grant HTTP/1.1"])
+      assert.isFalse(result.same, JSON.stringify(result))
+    }))
+
+  it.effect("a request only the second Action sends from a worker thread is a difference", () =>
+    Effect.gen(function*() {
+      const received: Array<string> = []
+      const server = yield* serving((request, _, response) => {
+        received.push(`${request.method} ${request.url}`)
+        response.end("{}")
+      })
+      const b = action(
+        "worker-b",
+        `const { Worker } = require("node:worker_threads")
+         new Worker("fetch(require('node:worker_threads').workerData + '/admin-grant', { method: 'POST' })", {
+           eval: true, workerData: event.secrets.URL
+         })
+         ${settleLater}`
+      )
+      const result = yield* firstResult(action("worker-a", settleLater), b, eventsFor(server.url))
+      assert.deepStrictEqual(received, ["POST /admin-grant"])
+      assert.isFalse(result.same, JSON.stringify(result))
+    }))
+
+  it.effect("a datagram only the second Action sends (node:dgram: syslog, StatsD) is a difference", () =>
+    Effect.gen(function*() {
+      const received: Array<string> = []
+      const port = yield* Effect.acquireRelease(
+        Effect.promise(() =>
+          new Promise<Dgram.Socket>((resolve) => {
+            const socket = Dgram.createSocket("udp4").on("message", (message) => received.push(String(message)))
+            socket.bind(0, "127.0.0.1", () => resolve(socket))
+          })
+        ),
+        (socket) => Effect.promise(() => new Promise<void>((done) => socket.close(() => done())))
+      ).pipe(Effect.map((socket) => socket.address().port))
+      const b = action(
+        "dgram-b",
+        `const s = require("node:dgram").createSocket("udp4")
+         s.send("grant admin " + event.user.user_id, ${port}, "127.0.0.1", () => s.close())
+         ${settleLater}`
+      )
+      const result = yield* firstResult(action("dgram-a", settleLater), b, eventsFor("http://127.0.0.1:1"))
+      assert.strictEqual(received.length, 1)
+      assert.isFalse(result.same, JSON.stringify(result))
+    }))
+
+  it.effect("a request the first Action's own module-level timer sends while the second runs is not the second's", () =>
+    Effect.gen(function*() {
+      const received: Array<string> = []
+      const server = yield* serving((request, body, response) => {
+        received.push(`${request.method} ${request.url} ${body}`)
+        response.end("{}")
+      })
+      // The first Action sends its audit line at once and queues another, which a timer of its module (started when it
+      // loaded, outside any run) sends; the second sends none, and runs while the queue is flushed.
+      const a = file(
+        "modtimer-a.js",
+        `const queue = []
+         setInterval(() => { while (queue.length > 0) fetch(queue.shift(), { method: "POST", body: "login" }).catch(() => {}) }, 20).unref()
+         exports.onExecutePostLogin = async (event, api) => {
+           await fetch(event.secrets.URL + "/audit", { method: "POST", body: "login" })
+           queue.push(event.secrets.URL + "/audit")
+         }`
+      )
+      const result = yield* firstResult(a, action("modtimer-b", settleLater), eventsFor(server.url))
+      assert.isFalse(result.same, JSON.stringify(result))
+      assert.strictEqual(result.b.requests, 0, JSON.stringify(result))
+    }))
+})
+
+const bin = fileURLToPath(
+  new URL(
+    `../${
+      (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+        readonly bin: { readonly rulefx: string }
+      }).bin.rulefx
+    }`,
+    import.meta.url
+  )
+)
+
+const rulefx = (...args: ReadonlyArray<string>) =>
+  Effect.promise(() =>
+    new Promise<string>((resolve) => {
+      execFile(
+        process.execPath,
+        [bin, ...args],
+        { timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } },
+        (_, stdout, stderr) => resolve(stdout + stderr)
+      )
+    })
+  )
+
+describe("a secret never reaches the output", () => {
+  const secret = "s3cr3tKEYvalue123"
+  for (const method of ["dir", "dirxml"]) {
+    it.effect(
+      `console.${method} of a secret in the Action is not printed by rulefx diff or rulefx run`,
+      () =>
+        Effect.gen(function*() {
+          const a = action(`console-${method}`, `console.${method}({ key: event.secrets.API_KEY })`)
+          const events = file(
+            `ev-console-${method}.jsonl`,
+            JSON.stringify({ ...minimalEvent(), secrets: { API_KEY: secret } }) + "\n"
+          )
+          const one = file(
+            `ev-console-${method}.json`,
+            JSON.stringify({ ...minimalEvent(), secrets: { API_KEY: secret } })
+          )
+          const diffed = yield* rulefx("diff", a, a, "--events", events)
+          const ran = yield* rulefx("run", a, "--event", one)
+          assert.include(diffed, "1 same")
+          assert.include(ran, "outcome")
+          assert.notInclude(diffed, secret)
+          assert.notInclude(ran, secret)
+        }),
+      120_000
+    )
+  }
+})
+
+describe("memory", () => {
+  it.effect(
+    "an api call on every turn of the event loop after the handler settled does not fill the heap",
+    () =>
+      Effect.gen(function*() {
+        // The first Action calls the api on every turn after it returned, while the second runs 10 s: its late calls
+        // are kept one by one (only the note is capped: 600,000+ of them), and a 64 MB heap, enough for the same diff
+        // without them, runs out (exit 134, a V8 stack), where counting them would do.
+        const a = action(
+          "lateloop-a",
+          `const loop = () => { api.idToken.setCustomClaim("x", 1); setImmediate(loop) }
+         setImmediate(loop)`
+        )
+        const b = action("lateloop-b", `await new Promise((r) => setTimeout(r, 10000))`)
+        const events = file("ev-lateloop.jsonl", JSON.stringify(minimalEvent()) + "\n")
+        const { code, out } = yield* Effect.promise(() =>
+          new Promise<{ readonly code: number | string | null; readonly out: string }>((resolve) => {
+            execFile(
+              process.execPath,
+              [bin, "diff", a, b, "--events", events],
+              // NODE_OPTIONS, not a flag: under a Node older than 22.18 bin/workspace.js runs the checkout's own Node,
+              // which a flag given to this one would not reach.
+              {
+                timeout: 90_000,
+                env: { ...process.env, NO_COLOR: "1", NODE_OPTIONS: "--max-old-space-size=64" },
+                maxBuffer: 64 * 1024 * 1024
+              },
+              (error, stdout, stderr) =>
+                resolve({
+                  code: error === null ? 0 : typeof error.code === "number" ? error.code : error.signal ?? null,
+                  out: (stdout + stderr).slice(0, 2000)
+                })
+            )
+          })
+        )
+        assert.strictEqual(code, 0, `exit ${code}: ${out}`)
+        assert.include(out, "1 same")
+      }),
+    120_000
+  )
+})
