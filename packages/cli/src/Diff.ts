@@ -920,9 +920,11 @@ export const warnings = (report: Report): ReadonlyArray<string> => [
  */
 export const missingSecretsText = (report: Report): string => {
   const { events, secrets } = report.missingSecrets
-  return events === 0 ? "" : `${events} of ${plural(report.events, "event", "events")} ${
-    events === 1 ? "was" : "were"
-  } denied by both Actions for a missing secret (${secrets.join(", ")}), so nothing past it was compared: ` +
+  return events === 0 ?
+    "" :
+    `${events} of ${plural(report.events, "event", "events")} ${
+      events === 1 ? "was" : "were"
+    } denied by both Actions for a missing secret (${secrets.join(", ")}), so nothing past it was compared: ` +
     `pass --secrets <file> with ${secrets.length === 1 ? "its value" : "their values"}`
 }
 

@@ -238,7 +238,9 @@ const runTrigger = Effect.fnUntraced(function*(options: {
     continues: result.calls.some(({ method }) => method === "redirect.sendUserTo" || method === "prompt.render")
   })
   if (Option.isSome(expect) && expect.value === "allowed" && lacking !== undefined) {
-    return yield* new CommandFailed({ reason: `expected the ${trigger.id} request to be allowed, but ${action} ${lacking}` })
+    return yield* new CommandFailed({
+      reason: `expected the ${trigger.id} request to be allowed, but ${action} ${lacking}`
+    })
   }
   if (Option.isSome(expect) && (result.outcome === "rejected" || passed !== expect.value)) {
     return yield* new CommandFailed({

@@ -16,7 +16,9 @@ const logged = /\bERROR\b.*\bmissing secret (\S+)\s*$/
 export const of = (outcome: string, logs: ReadonlyArray<string>): ReadonlyArray<string> =>
   outcome === "allowed" || outcome === "done"
     ? []
-    : [...new Set(logs.flatMap((line) => {
-      const found = logged.exec(line)
-      return found === null ? [] : [found[1]!]
-    }))]
+    : [
+      ...new Set(logs.flatMap((line) => {
+        const found = logged.exec(line)
+        return found === null ? [] : [found[1]!]
+      }))
+    ]

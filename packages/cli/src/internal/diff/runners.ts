@@ -13,8 +13,8 @@ import * as LocalRun from "../../LocalRun.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
 import * as GenericApi from "./genericApi.ts"
-import * as MissingSecrets from "./missingSecrets.ts"
 import type { Sent } from "./httpTape.ts"
+import * as MissingSecrets from "./missingSecrets.ts"
 import * as Outcome from "./outcome.ts"
 
 /** A loaded handler, whatever its trigger. */
