@@ -586,14 +586,10 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   return { result, continues: runA.result.continues || runB.result.continues, unresumable }
 })
 
-// A run's `continue` entry: where Auth0 resumes a login it sent away, or that it cannot.
+// A run's `continue` entry: a login it sent away that Auth0 cannot resume (no continue handler). An Action that has
+// the handler has no entry, so it adds nothing where the redirect itself already differs.
 const resumeEntry = (resume: Resume.Resumed | undefined): ReadonlyArray<Outcome.Entry> =>
-  resume === undefined
-    ? []
-    : [{
-      path: ["continue"],
-      value: resume.exported ? Resume.resumesIn(resume.handler) : Resume.cannotResume(resume.handler)
-    }]
+  resume === undefined || resume.exported ? [] : [{ path: ["continue"], value: Resume.cannotResume(resume.handler) }]
 
 // A claim's or scope's difference on a pass both Actions redirect on (listed apart, counted).
 const isRedirected = (d: Outcome.Difference): boolean => d.path[0] === Outcome.redirectedField

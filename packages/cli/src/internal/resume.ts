@@ -39,6 +39,3 @@ export const resumed = (
 /** What a run that cannot come back is: the handler it lacks, and what Auth0 does then. */
 export const cannotResume = (handler: string): string =>
   `sends the user away, but exports no ${handler}: Auth0 fails the login when the user comes back`
-
-/** What a run that sent the user away and can come back is. */
-export const resumesIn = (handler: string): string => `resumes in ${handler}`
