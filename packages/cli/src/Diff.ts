@@ -67,6 +67,7 @@ import * as Outcome from "./internal/diff/outcome.ts"
 import * as Runners from "./internal/diff/runners.ts"
 import * as Scrub from "./internal/diff/scrub.ts"
 import * as Sockets from "./internal/diff/sockets.ts"
+import * as Resume from "./internal/resume.ts"
 import * as LocalRun from "./LocalRun.ts"
 import * as Triggers from "./Triggers.ts"
 
@@ -139,6 +140,11 @@ export interface Side {
    * there were none.
    */
   readonly late?: ReadonlyArray<string>
+  /**
+   * The secrets the run stopped for: its log said `missing secret <NAME>` (a rulefx Action's Secrets, a migrated
+   * rule's settings) and the login did not go on; absent when there were none.
+   */
+  readonly missingSecrets?: ReadonlyArray<string>
 }
 
 /**
@@ -203,6 +209,29 @@ export interface Report {
    * say nothing, so each is warned about.
    */
   readonly unusedIgnores: ReadonlyArray<string>
+  /**
+   * The events each Action stopped on for a missing secret (`Side.missingSecrets` on both sides): how many, and the
+   * secrets. They count as `same`, but nothing past the secret was compared (a forgotten `--secrets <file>`), so
+   * `rulefx diff` warns and exits 1 when there is one.
+   */
+  readonly missingSecrets: { readonly secrets: ReadonlyArray<string>; readonly events: number }
+  /**
+   * The events that could not be read (not JSON, not an event, not one rulefx can read), each with its file, its line
+   * in a `.jsonl` file, and the problem: the others ran; `rulefx diff` exits 1 when there is one.
+   */
+  readonly unreadable: ReadonlyArray<Unreadable>
+}
+
+/**
+ * An event the diff could not read: its file, its line in a `.jsonl` file, and why.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Unreadable {
+  readonly file: string
+  readonly line?: number
+  readonly problem: string
 }
 
 /**
@@ -309,6 +338,11 @@ export const readEvents: (
 export interface Action {
   readonly file: string
   readonly handlers: Partial<Record<EventSet.Pass, Runners.Handler>>
+  /**
+   * Every handler the file exports (`served`): a first pass that sends the user away is compared by whether the
+   * continue handler Auth0 resumes it in is among them (`continue`).
+   */
+  readonly exported: ReadonlyArray<string>
 }
 
 /**
@@ -319,7 +353,11 @@ export interface Action {
  * @category constructors
  * @since 0.1.0
  */
-export const loadAction = Effect.fn("Diff.loadAction")(function*(file: string, cases: ReadonlyArray<Case>) {
+export const loadAction = Effect.fn("Diff.loadAction")(function*(
+  file: string,
+  cases: ReadonlyArray<Case>,
+  exported?: ReadonlyArray<string>
+) {
   const passes = [...new Set(cases.map((c) => c.pass))]
   const handlers: Action["handlers"] = {}
   for (const pass of passes) {
@@ -338,7 +376,7 @@ export const loadAction = Effect.fn("Diff.loadAction")(function*(file: string, c
       )
     )
   }
-  return { file, handlers } satisfies Action
+  return { file, handlers, exported: exported ?? (yield* served(file)).handlers } satisfies Action
 })
 
 /**
@@ -384,7 +422,8 @@ const sideOf = (
   live: sent.filter(Sockets.isLive).length,
   ...(opened.length === 0 ? {} : { sockets: opened }),
   ...(result.timedOutMs === undefined ? {} : { timedOutMs: result.timedOutMs }),
-  ...(late.length === 0 ? {} : { late })
+  ...(late.length === 0 ? {} : { late }),
+  ...(result.missingSecrets.length === 0 ? {} : { missingSecrets: result.missingSecrets })
 })
 
 // The api's clock of one run (the wall clock's milliseconds, as Auth0's): `startedAt`, the event's start, when the run
@@ -517,12 +556,19 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   const crashes = guard.take()
   const runA = crashed(ranA, crashes.find((crash) => crash.side === "a")?.text)
   const runB = crashed(ranB, crashes.find((crash) => crash.side === "b")?.text)
+  // A first pass that sends the user away: whether the Action has the continue handler Auth0 resumes it in.
+  const resumeA = Resume.resumed(runner.trigger, one.pass, runA.result, a.exported)
+  const resumeB = Resume.resumed(runner.trigger, one.pass, runB.result, b.exported)
   // On a pass both redirect, their claims and scopes go under `redirected.`: counted, and ignorable on their own.
   const redirecting = Outcome.bothRedirect(runA.entries, runB.entries)
-  const entriesA = redirecting ? Outcome.onRedirectingPass(runA.entries) : runA.entries
+  const entriesA = [
+    ...(redirecting ? Outcome.onRedirectingPass(runA.entries) : runA.entries),
+    ...resumeEntry(resumeA)
+  ]
   // An answer replayed out of its order with a state-changing request is a difference the runs alone cannot show.
   const entriesB = [
     ...(redirecting ? Outcome.onRedirectingPass(runB.entries) : runB.entries),
+    ...resumeEntry(resumeB),
     ...(replay.outOfOrder.length === 0 ? [] : [{ path: ["requests", "order"], value: replay.outOfOrder }]),
     ...(replay.unanswered.length === 0 ? [] : [{ path: ["requests", "unanswered"], value: replay.unanswered }])
   ]
@@ -549,8 +595,14 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
     a: scrub(sideOf(runA.result, runA.sent, runA.opened, runA.late())),
     b: scrub(sideOf(runB.result, runB.sent, runB.opened, runB.late()))
   }
-  return { result, continues: runA.result.continues || runB.result.continues }
+  const unresumable = [resumeA, resumeB].every((r) => r !== undefined && !r.exported) ? resumeA?.handler : undefined
+  return { result, continues: runA.result.continues || runB.result.continues, unresumable }
 })
+
+// A run's `continue` entry: a login it sent away that Auth0 cannot resume (no continue handler). An Action that has
+// the handler has no entry, so it adds nothing where the redirect itself already differs.
+const resumeEntry = (resume: Resume.Resumed | undefined): ReadonlyArray<Outcome.Entry> =>
+  resume === undefined || resume.exported ? [] : [{ path: ["continue"], value: Resume.cannotResume(resume.handler) }]
 
 // A claim's or scope's difference on a pass both Actions redirect on (listed apart, counted).
 const isRedirected = (d: Outcome.Difference): boolean => d.path[0] === Outcome.redirectedField
@@ -613,14 +665,47 @@ export const compare = Effect.fn("Diff.compare")(function*(
     (guard) => Effect.forEach(cases, (one) => runEvent(a, b, one, options, guard))
   )
   const results = runs.map((run) => run.result)
-  const notes = [...notesOn(unran, runs.some((run) => run.continues), cases), ...socketNotes(results)]
+  const notes = [
+    ...notesOn(unran, runs.some((run) => run.continues), cases),
+    ...unresumableNotes(runs),
+    ...socketNotes(results)
+  ]
   const same = results.filter((r) => r.same).length
   const unusedIgnores = [...new Set(options.ignore ?? [])].filter((path) =>
     !results.some((r) => r.covered.includes(path))
   )
-  const report: Report = { events: results.length, same, differ: results.length - same, results, notes, unusedIgnores }
+  const report: Report = {
+    events: results.length,
+    same,
+    differ: results.length - same,
+    results,
+    notes,
+    unusedIgnores,
+    missingSecrets: missingSecretsOf(results),
+    unreadable: []
+  }
   return report
 })
+
+// The events both Actions sent away with no continue handler to come back to: the same in both, so not a difference,
+// and still a login Auth0 fails.
+const unresumableNotes = (runs: ReadonlyArray<{ readonly unresumable: string | undefined }>): ReadonlyArray<string> => {
+  const byHandler = new Map<string, number>()
+  for (const { unresumable } of runs) {
+    if (unresumable !== undefined) byHandler.set(unresumable, (byHandler.get(unresumable) ?? 0) + 1)
+  }
+  return [...byHandler].map(([handler, n]) =>
+    `both Actions send the user away on ${plural(n, "event", "events")} and neither exports ${handler}: ` +
+    `Auth0 fails these logins when the user comes back`
+  )
+}
+
+// The events both Actions stopped on for a missing secret, and the secrets.
+const missingSecretsOf = (results: ReadonlyArray<EventResult>): Report["missingSecrets"] => {
+  const stopped = results.filter((r) => r.a.missingSecrets !== undefined && r.b.missingSecrets !== undefined)
+  const secrets = new Set(stopped.flatMap((r) => [...r.a.missingSecrets!, ...r.b.missingSecrets!]))
+  return { secrets: [...secrets], events: stopped.length }
+}
 
 /**
  * Reads the events, loads both Actions and compares them: `rulefx diff` without the printing.
@@ -659,7 +744,7 @@ const diffLoaded = Effect.fnUntraced(function*(
   const serves = triggersA.length > 0 ? triggersA : triggersB
   const trigger = options.trigger ??
     (serves.length === 0 || serves.includes("post-login") ? "post-login" : serves.length === 1 ? serves[0]! : null)
-  const cases = yield* readEvents(events, {
+  const { cases, unreadable } = yield* EventSet.readAll(events, {
     ...options,
     trigger,
     triggerHint: `the Actions serve ${serves.join(" and ")}`
@@ -676,13 +761,17 @@ const diffLoaded = Effect.fnUntraced(function*(
     })
   // The Actions load with the routing fetch in place, so a fetch a module keeps from its load is recorded too.
   return yield* HttpTape.routing(Effect.gen(function*() {
-    const a = yield* asModule(moduleA, loadAction(fileA, cases))
-    const b = yield* asModule(moduleB, loadAction(fileB, cases))
+    const a = yield* asModule(moduleA, loadAction(fileA, cases, servedA.handlers))
+    const b = yield* asModule(moduleB, loadAction(fileB, cases, servedB.handlers))
     modules.set(a, moduleA)
     modules.set(b, moduleB)
-    return yield* compare(a, b, cases, options, unran)
+    const report = yield* compare(a, b, cases, options, unran)
+    return { ...report, unreadable: unreadable.map(unreadableOf) } satisfies Report
   }))
 })
+
+const unreadableOf = (e: EventSet.EventFileError): Unreadable =>
+  e.line === undefined ? { file: e.file, problem: e.problem } : { file: e.file, line: e.line, problem: e.problem }
 
 // The module each loaded Action's handlers came from (diffLoaded).
 const modules = new WeakMap<Action, HttpTape.Module>()
@@ -787,7 +876,12 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
     ])
   ]
   const summary = `${report.events} event${report.events === 1 ? "" : "s"}: ${report.same} same, ${report.differ} ` +
-    `differ${asides.length === 0 ? "" : ` (${asides.join("; ")})`}`
+    `differ${asides.length === 0 ? "" : ` (${asides.join("; ")})`}${
+      report.unreadable.length === 0 ? "" : `; ${plural(report.unreadable.length, "event", "events")} unreadable`
+    }`
+  const unreadable = report.unreadable.map((u) =>
+    `unreadable: ${u.file}${u.line === undefined ? "" : `:${u.line}`}: ${u.problem} (not run)`
+  )
   const live = report.results.reduce((n, r) => n + r.a.live + r.b.live, 0)
   const note = live === 0
     ? []
@@ -810,29 +904,55 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
     )
   )
   // Notes name events and api methods as the Actions gave them: printed escaped, as the table is.
-  return [...blocks, summary, ...note, ...[...late, ...report.notes.map((n) => `note: ${n}`)].map(printable)].join(
-    "\n\n"
-  )
+  return [
+    ...blocks,
+    ...unreadable.map(printable),
+    summary,
+    ...note,
+    ...[...late, ...report.notes.map((n) => `note: ${n}`)].map(printable)
+  ].join("\n\n")
 }
 
 /**
  * The report's warnings, one line each: every `ignore` path that matched nothing in any event (a typo in it would
- * otherwise pass unseen). `rulefx diff` prints them to stderr, and `--json` holds the paths as `unusedIgnores`.
+ * otherwise pass unseen), and the events both Actions stopped on for a missing secret (`missingSecrets`: a forgotten
+ * `--secrets <file>` makes every such event "the same"). `rulefx diff` prints them to stderr, and `--json` holds them
+ * as `unusedIgnores` and `missingSecrets`.
  *
  * @category getters
  * @since 0.1.0
  */
-export const warnings = (report: Report): ReadonlyArray<string> =>
-  report.unusedIgnores.map((path) =>
+export const warnings = (report: Report): ReadonlyArray<string> => [
+  ...report.unusedIgnores.map((path) =>
     `warning: --ignore ${path} matched nothing in any of the ${report.events} event${
       report.events === 1 ? "" : "s"
     } (a typo? it hides no difference)`
-  )
+  ),
+  ...(report.missingSecrets.events === 0 ? [] : [`warning: ${missingSecretsText(report)}`])
+]
+
+/**
+ * What the report says of the events both Actions stopped on for a missing secret: how many, the secrets, and the flag
+ * that gives them; empty when there were none.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const missingSecretsText = (report: Report): string => {
+  const { events, secrets } = report.missingSecrets
+  return events === 0 ?
+    "" :
+    `${events} of ${plural(report.events, "event", "events")} ${
+      events === 1 ? "was" : "were"
+    } denied by both Actions for a missing secret (${secrets.join(", ")}), so nothing past it was compared: ` +
+    `pass --secrets <file> with ${secrets.length === 1 ? "its value" : "their values"}`
+}
 
 /**
  * A report as JSON, for scripts: `{ events, same, differ, results: [{ name, trigger, pass, same, differences: [{ path,
- * a?, b? }], onRedirectingPass, ignored, covered, a, b }], notes, unusedIgnores }`, where a side without a value at a path has no `a` (or `b`); `onRedirectingPass` holds, on a pass both Actions redirect on, the claim and scope differences (paths under `redirected.`), counted in `same` as `differences` are; `a` and `b` of a result are each run's outcome,
- * reason, rejection, number of requests (`live`: of them through node:http(s) or HTTP/2), the `sockets` of its own it opened (when any) and, when it timed out, `timedOutMs`.
+ * a?, b? }], onRedirectingPass, ignored, covered, a, b }], notes, unusedIgnores, missingSecrets: { secrets, events },
+ * unreadable: [{ file, line?, problem }] }`, where a side without a value at a path has no `a` (or `b`); `onRedirectingPass` holds, on a pass both Actions redirect on, the claim and scope differences (paths under `redirected.`), counted in `same` as `differences` are; `a` and `b` of a result are each run's outcome,
+ * reason, rejection, number of requests (`live`: of them through node:http(s) or HTTP/2), the `sockets` of its own it opened (when any), the `missingSecrets` it stopped for (when any) and, when it timed out, `timedOutMs`.
  *
  * @category getters
  * @since 0.1.0

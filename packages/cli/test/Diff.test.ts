@@ -484,7 +484,16 @@ describe("rulefx diff", () => {
     assert.include(differs.stderr, `2 of 3 events differ between ${seed} and ${changed}`, show(differs))
     assert.strictEqual(same.code, 0, show(same))
     const json = JSON.parse(same.stdout) as Diff.Report
-    assert.deepStrictEqual(Object.keys(json), ["events", "same", "differ", "results", "notes", "unusedIgnores"])
+    assert.deepStrictEqual(Object.keys(json), [
+      "events",
+      "same",
+      "differ",
+      "results",
+      "notes",
+      "unusedIgnores",
+      "missingSecrets",
+      "unreadable"
+    ])
     assert.deepStrictEqual([json.events, json.same, json.differ], [3, 3, 0])
     assert.deepStrictEqual(Object.keys(json.results[0]!), [
       "name",
@@ -500,7 +509,8 @@ describe("rulefx diff", () => {
     ])
     assert.deepStrictEqual(json.results[0]!.a, { outcome: "allowed", requests: 1, live: 0 })
     assert.strictEqual(bad.code, 1, show(bad))
-    assert.include(bad.stderr, "broken.jsonl:2: not valid JSON", show(bad))
+    // The line that is not JSON is listed as unreadable; the others ran.
+    assert.include(bad.stdout, "broken.jsonl:2: not valid JSON", show(bad))
   }, 60_000)
 
   it(

@@ -102,7 +102,9 @@ describe("DiffRedirect: a pass both Actions redirect on", () => {
       )
       const report = yield* diff(legacy(), mixed)
       assert.strictEqual(report.differ, 1)
+      // `continue`: the legacy Action here redirects and exports no onContinuePostLogin.
       assert.deepStrictEqual(report.results[0]?.differences.map((d) => d.path), [
+        "continue",
         "claims.id.https://example.com/roles",
         "redirect"
       ])

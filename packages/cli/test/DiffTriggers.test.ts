@@ -223,7 +223,9 @@ describe("Diff's refusals for triggers", () => {
           `exports.onExecutePostLogin = async (event, api) => { ${away} }\n`
         )
         const report = yield* Diff.diff(redirects, sends, events)
-        assert.strictEqual(report.differ, 0)
+        // The Action without the continue pass cannot take the user back: a difference, not only a note.
+        assert.strictEqual(report.differ, 1)
+        assert.deepStrictEqual(report.results[0]!.differences.map((d) => d.path), ["continue"])
         const note = `only ${redirects} exports onContinuePostLogin, and no event ran it`
         assert.deepStrictEqual(report.notes, [`${note} (a { "continue": true } event, or --continue, would)`])
         assert.include(Diff.render(report, { a: "a", b: "b" }), `note: ${note}`)

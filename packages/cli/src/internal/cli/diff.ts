@@ -14,6 +14,27 @@ import * as RunGuard from "./runGuard.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
 
+const events = (n: number): string => `${n} event${n === 1 ? "" : "s"}`
+
+// Why the command fails: events that differ, events that could not be read (the others ran), events both Actions
+// stopped on for a missing secret (compared in name only), or, when nothing differs, a handler that timed out.
+const failures = (report: Diff.Report, a: string, b: string, timeout: number): ReadonlyArray<string> => {
+  const late = Diff.timedOut(report)
+  return [
+    ...(report.differ === 0 ? [] : [`${report.differ} of ${events(report.events)} differ between ${a} and ${b}`]),
+    ...(report.unreadable.length === 0 ? [] : [
+      `${events(report.unreadable.length)} could not be read (listed above as unreadable), so ${
+        report.unreadable.length === 1 ? "it was" : "they were"
+      } not compared`
+    ]),
+    ...(report.missingSecrets.events === 0 ? [] : [Diff.missingSecretsText(report)]),
+    ...(report.differ > 0 || late.length === 0 ? [] : [
+      `a handler did not settle within ${timeout} s (${late.join(", ")}): Auth0 would stop it at 20 s and ` +
+      `fail the login; the run was stopped there (--timeout <s> changes the limit)`
+    ])
+  ]
+}
+
 export const diff = Command.make(
   "diff",
   {
@@ -128,20 +149,8 @@ export const diff = Command.make(
     process.exitCode = exitCode
     // A handler that timed out may have left a timer or a socket behind: failing ends the process, as `rulefx run`
     // does, instead of waiting for it.
-    const late = Diff.timedOut(report)
-    if (report.differ === 0 && late.length > 0) {
-      return yield* new CommandFailed({
-        reason: `a handler did not settle within ${timeout} s (${late.join(", ")}): Auth0 would stop it at 20 s and ` +
-          `fail the login; the run was stopped there (--timeout <s> changes the limit)`
-      })
-    }
-    if (report.differ > 0) {
-      return yield* new CommandFailed({
-        reason: `${report.differ} of ${report.events} event${
-          report.events === 1 ? "" : "s"
-        } differ between ${a} and ${b}`
-      })
-    }
+    const reasons = failures(report, a, b, timeout)
+    if (reasons.length > 0) return yield* new CommandFailed({ reason: reasons.join("; ") })
   })
 ).pipe(
   Command.withDescription(

@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { createRequire } from "node:module"
 import { resolve } from "node:path"
+import * as Diff from "../../Diff.ts"
 import * as LocalRun from "../../LocalRun.ts"
 import * as SecretsFile from "../../SecretsFile.ts"
 import * as SourceMapping from "../../SourceMapping.ts"
@@ -15,6 +16,7 @@ import * as CacheValue from "../diff/cacheValue.ts"
 import type * as Guard from "../diff/guard.ts"
 import * as Scrub from "../diff/scrub.ts"
 import * as NodePlatform from "../nodePlatform.ts"
+import * as Resume from "../resume.ts"
 import { CommandFailed, invalidOption } from "./errors.ts"
 import * as RunGuard from "./runGuard.ts"
 
@@ -129,12 +131,20 @@ const runGuarded = Effect.fnUntraced(function*(
     ))
   )
   yield* Console.log(json ? LocalRun.toJson(result) : LocalRun.render(result))
+  const { form, redirect } = result.summary
+  const lacking = yield* unresumable(action, Triggers.byId("post-login")!, resume, {
+    outcome: result.outcome,
+    continues: redirect !== undefined || form !== undefined
+  })
   if (Option.isSome(expect) && result.outcome !== expect.value) {
     return yield* new CommandFailed({
       reason: `expected the login to be ${expect.value}, but it was ${result.outcome}${
         (result.reason ?? result.rejection) === undefined ? "" : ` (${result.reason ?? result.rejection})`
       }`
     })
+  }
+  if (Option.isSome(expect) && expect.value === "allowed" && lacking !== undefined) {
+    return yield* new CommandFailed({ reason: `expected the login to be allowed, but ${action} ${lacking}` })
   }
   // Whatever the handler started is still pending: the command fails, and so the process ends, instead of waiting
   // for it (a timer or a socket would keep Node running).
@@ -144,6 +154,24 @@ const runGuarded = Effect.fnUntraced(function*(
         `run was stopped there (--timeout <s> changes the limit)`
     })
   }
+})
+
+// A first pass that sent the user away from an Action without the continue handler Auth0 resumes the login in: warned
+// about on stderr (the outcome printed says allowed), and what is wrong, for `--expect allowed`. Undefined otherwise.
+const unresumable = Effect.fnUntraced(function*(
+  action: string,
+  trigger: Triggers.Trigger,
+  resume: boolean,
+  run: Resume.Ended
+) {
+  const pass = trigger.handlers[resume ? 1 : 0] ?? trigger.handlers[0]
+  // The Action's exports are read again only for a run that sent the user away.
+  if (Resume.resumed(trigger, pass, run, []) === undefined) return undefined
+  const resumed = Resume.resumed(trigger, pass, run, (yield* Diff.served(action)).handlers)
+  if (resumed === undefined || resumed.exported) return undefined
+  const lacking = Resume.cannotResume(resumed.handler)
+  yield* Console.error(`warning: ${action} ${lacking} (export ${resumed.handler} from the Action's entry)`)
+  return lacking
 })
 
 // The trigger other than post-login that this run is for: the one named by --trigger, or, without it, the one whose
@@ -205,6 +233,15 @@ const runTrigger = Effect.fnUntraced(function*(options: {
   )
   yield* Console.log(json ? TriggerLocalRun.toJson(result) : TriggerLocalRun.render(result))
   const passed = result.outcome === "denied" || result.outcome === "invalid" ? "denied" : "allowed"
+  const lacking = yield* unresumable(action, trigger, options.resume, {
+    outcome: result.outcome,
+    continues: result.calls.some(({ method }) => method === "redirect.sendUserTo" || method === "prompt.render")
+  })
+  if (Option.isSome(expect) && expect.value === "allowed" && lacking !== undefined) {
+    return yield* new CommandFailed({
+      reason: `expected the ${trigger.id} request to be allowed, but ${action} ${lacking}`
+    })
+  }
   if (Option.isSome(expect) && (result.outcome === "rejected" || passed !== expect.value)) {
     return yield* new CommandFailed({
       reason: `expected the ${trigger.id} request to be ${expect.value}, but it was ${result.outcome}`

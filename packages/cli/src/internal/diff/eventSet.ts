@@ -318,13 +318,37 @@ interface FileCases {
   readonly bytes: number
 }
 
-const readJsonFile = (file: string, options: ReadOptions, folder: Folder | undefined) =>
+/**
+ * Where a read puts an event it cannot use (its EventFileError), leaving the event out and reading on; without one,
+ * the read fails with the first. A problem with a whole file (it cannot be read, it or one event in it is too large)
+ * fails the read either way.
+ */
+export type Unreadable = Array<EventFileError>
+
+// One event's case, or none when it cannot be used and `unreadable` keeps its problem.
+const oneEvent = (
+  read: Effect.Effect<Case, EventFileError>,
+  unreadable: Unreadable | undefined
+): Effect.Effect<ReadonlyArray<Case>, EventFileError> =>
+  unreadable === undefined
+    ? Effect.map(read, (one) => [one])
+    : read.pipe(
+      Effect.map((one): ReadonlyArray<Case> => [one]),
+      Effect.catchTag("EventFileError", (e) => Effect.sync((): ReadonlyArray<Case> => (unreadable.push(e), [])))
+    )
+
+const readJsonFile = (
+  file: string,
+  options: ReadOptions,
+  folder: Folder | undefined,
+  unreadable: Unreadable | undefined
+) =>
   readCapped(file, budgetOf(file, options, true, folder)).pipe(
     Effect.flatMap(({ bytes, text }) =>
-      parse({ file }, text).pipe(
-        Effect.flatMap((json) => toCase({ file }, basename(file), json, options)),
-        Effect.map((one): FileCases => ({ cases: [one], bytes }))
-      )
+      oneEvent(
+        parse({ file }, text).pipe(Effect.flatMap((json) => toCase({ file }, basename(file), json, options))),
+        unreadable
+      ).pipe(Effect.map((cases): FileCases => ({ cases, bytes })))
     )
   )
 
@@ -339,33 +363,50 @@ const eventBytes = (
   return bytes > limit ? Effect.fail(new EventsTooLarge({ file, line, what: "event", bytes, limit })) : Effect.void
 }
 
-const readJsonLines = (file: string, options: ReadOptions, folder: Folder | undefined) =>
+const readJsonLines = (
+  file: string,
+  options: ReadOptions,
+  folder: Folder | undefined,
+  unreadable: Unreadable | undefined
+) =>
   readCapped(file, budgetOf(file, options, false, folder)).pipe(
     Effect.flatMap(({ bytes, text }) =>
       Effect.forEach(
         text.split(/\r?\n/).flatMap((line, i) => line.trim() === "" ? [] : [{ line: i + 1, text: line }]),
         ({ line, text }) =>
           eventBytes(file, line, text, options).pipe(
-            Effect.flatMap(() => parse({ file, line }, text)),
-            Effect.flatMap((json) => toCase({ file, line }, `${basename(file)}:${line}`, json, options))
+            Effect.andThen(oneEvent(
+              parse({ file, line }, text).pipe(
+                Effect.flatMap((json) => toCase({ file, line }, `${basename(file)}:${line}`, json, options))
+              ),
+              unreadable
+            ))
           )
-      ).pipe(Effect.map((cases): FileCases => ({ cases, bytes })))
+      ).pipe(Effect.map((cases): FileCases => ({ cases: cases.flat(), bytes })))
     )
   )
 
 const readFile = (
   file: string,
   options: ReadOptions,
+  unreadable: Unreadable | undefined,
   folder?: Folder
 ): Effect.Effect<FileCases, EventFileError | EventsTooLarge> =>
-  extname(file) === ".jsonl" ? readJsonLines(file, options, folder) : readJsonFile(file, options, folder)
+  extname(file) === ".jsonl"
+    ? readJsonLines(file, options, folder, unreadable)
+    : readJsonFile(file, options, folder, unreadable)
 
 // A folder's files in turn, each within what the files before left of the file limit.
-const readFolder = Effect.fnUntraced(function*(path: string, files: ReadonlyArray<string>, options: ReadOptions) {
+const readFolder = Effect.fnUntraced(function*(
+  path: string,
+  files: ReadonlyArray<string>,
+  options: ReadOptions,
+  unreadable: Unreadable | undefined
+) {
   const cases: Array<Case> = []
   let used = 0
   for (const file of files) {
-    const read = yield* readFile(file, options, { path, used })
+    const read = yield* readFile(file, options, unreadable, { path, used })
     cases.push(...read.cases)
     used += read.bytes
   }
@@ -381,7 +422,32 @@ const readFolder = Effect.fnUntraced(function*(path: string, files: ReadonlyArra
  * reading no more than the limit (a `.jsonl` file is read whole, then line by line: the file limit bounds the memory
  * the events take).
  */
-export const read = Effect.fn("Diff.readEvents")(function*(path: string, options: ReadOptions = {}) {
+export const read = (
+  path: string,
+  options: ReadOptions = {}
+): Effect.Effect<ReadonlyArray<Case>, EventFileError | EventsTooLarge> =>
+  Effect.map(readSet(path, options), ({ cases }) => cases)
+
+/**
+ * The events at `path` that can be used, and the problem of each one that cannot (a `.json` file or a `.jsonl` line
+ * that is not JSON, not an event, or not one rulefx can read), in the order read: one bad event does not keep the
+ * others from running. A problem with a whole file (it cannot be read; it, a folder's files together, or one event is
+ * too large) fails the read as `read` does. When no event can be used, the read fails with the first problem (naming
+ * how many more events could not be used).
+ */
+export const readAll = (
+  path: string,
+  options: ReadOptions = {}
+): Effect.Effect<
+  { readonly cases: ReadonlyArray<Case>; readonly unreadable: ReadonlyArray<EventFileError> },
+  EventFileError | EventsTooLarge
+> => readSet(path, options, [])
+
+const readSet = Effect.fn("Diff.readEvents")(function*(
+  path: string,
+  options: ReadOptions,
+  unreadable?: Unreadable
+) {
   const kind = yield* Effect.try({
     try: () => statSync(path).isDirectory() ? "folder" as const : "file" as const,
     catch: () => new EventFileError({ file: path, problem: "no such file or folder" })
@@ -397,12 +463,24 @@ export const read = Effect.fn("Diff.readEvents")(function*(path: string, options
           .map((name) => join(path, name)),
       catch: () => new EventFileError({ file: path, problem: "cannot be read" })
     })
-  const cases = kind === "file" ? (yield* readFile(path, options)).cases : yield* readFolder(path, files, options)
+  const cases = kind === "file"
+    ? (yield* readFile(path, options, unreadable)).cases
+    : yield* readFolder(path, files, options, unreadable)
+  const [first, ...more] = unreadable ?? []
+  if (cases.length === 0 && first !== undefined) {
+    return yield* new EventFileError({
+      file: first.file,
+      line: first.line,
+      problem: `${first.problem}${
+        more.length === 0 ? "" : ` (and ${more.length} more event${more.length === 1 ? "" : "s"} that cannot be read)`
+      }`
+    })
+  }
   if (cases.length === 0) {
     return yield* new EventFileError({
       file: path,
       problem: kind === "folder" ? "no .json or .jsonl events in this folder" : "no events in this file"
     })
   }
-  return cases
+  return { cases, unreadable: unreadable ?? [] }
 })

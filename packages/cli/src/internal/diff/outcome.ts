@@ -1,6 +1,7 @@
 /**
  * What one run of an Action made of a login, as a flat list of paths and values for `rulefx diff` to compare: the
- * outcome, the deny reason, each claim, each scope, each metadata key, MFA, the redirect, each key of Auth0's cache it
+ * outcome, whether a login it sent away can come back (`continue`, added by Diff: the Action exports the continue
+ * handler Auth0 resumes it in, or not), the deny reason, each claim, each scope, each metadata key, MFA, the redirect, each key of Auth0's cache it
  * wrote (`cache.<key>`: the last set or delete), each kind of api call it does not know (by method path, with the arguments of every call in order), and the requests it sent. Values are what
  * Auth0 applies at the end of the Action (LocalRun.summarize: the last write of a key wins), so the order of calls
  * counts only where it changes that. The other triggers' runs (TriggerLocalRun) are compared the same way: outcome,
@@ -223,6 +224,7 @@ const key = (path: ReadonlyArray<string>): string => JSON.stringify(path)
 // Differences are listed by kind, in this order; within a kind, the first run's paths come first.
 const kinds = [
   "outcome",
+  "continue",
   "reason",
   "rejection",
   "claims",
@@ -244,6 +246,7 @@ export const fields: ReadonlyArray<string> = kinds
 // The second part a field allows (none for a single value; undefined: any key).
 const parts: Readonly<Record<string, ReadonlyArray<string> | undefined>> = {
   outcome: [],
+  continue: [],
   reason: [],
   rejection: [],
   mfa: [],

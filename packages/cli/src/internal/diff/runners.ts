@@ -15,6 +15,7 @@ import * as Triggers from "../../Triggers.ts"
 import * as GenericApi from "./genericApi.ts"
 import type { Sent } from "./httpTape.ts"
 import * as LateCalls from "./lateCalls.ts"
+import * as MissingSecrets from "./missingSecrets.ts"
 import * as Outcome from "./outcome.ts"
 
 /** A loaded handler, whatever its trigger. */
@@ -31,6 +32,11 @@ export interface Run {
    * back: only then is a continue pass no event ran worth a note.
    */
   readonly continues: boolean
+  /**
+   * The secrets the run stopped for (MissingSecrets.of: its log said `missing secret <NAME>` and the login did not go
+   * on); empty otherwise.
+   */
+  readonly missingSecrets: ReadonlyArray<string>
   readonly entries: (sent: ReadonlyArray<Sent>) => ReadonlyArray<Outcome.Entry>
   /**
    * The api methods the Action called after its handler settled (on a timer, from an un-awaited promise), so far:
@@ -57,14 +63,17 @@ export interface Runner {
   readonly run: (handler: Handler, event: Record<string, unknown>, options: RunOptions) => Effect.Effect<Run>
 }
 
+// How a run ended: its outcome and what explains it.
+type Ending = Omit<Run, "entries" | "continues" | "late" | "missingSecrets">
+
 // How a run ended, without the keys it has no value for.
 const ended = (
   outcome: Run["outcome"],
   reason: string | undefined,
   rejection: string | undefined,
   timedOutMs: number | undefined
-): Omit<Run, "entries" | "continues" | "late"> => {
-  const out: { -readonly [K in keyof Omit<Run, "entries" | "continues" | "late">]: Run[K] } = { outcome }
+): Ending => {
+  const out: { -readonly [K in keyof Ending]: Run[K] } = { outcome }
   if (reason !== undefined) out.reason = reason
   if (rejection !== undefined) out.rejection = rejection
   if (timedOutMs !== undefined) out.timedOutMs = timedOutMs
@@ -101,6 +110,7 @@ const postLogin: Runner["run"] = (handler, event, options) => {
     Effect.map((result): Run =>
       Object.assign(ended(result.outcome, result.reason, result.rejection, result.timedOutMs), {
         continues: result.summary.redirect !== undefined || result.summary.form !== undefined,
+        missingSecrets: MissingSecrets.of(result.outcome, result.logs),
         entries: (sent: ReadonlyArray<Sent>) => Outcome.entries(result, sent),
         late: api.late
       })
@@ -120,6 +130,7 @@ const other = (trigger: Triggers.Trigger): Runner["run"] => (handler, event, opt
     Effect.map((result): Run =>
       Object.assign(ended(result.outcome, result.reason?.join(" | "), result.rejection, result.timedOutMs), {
         continues: result.calls.some(({ method }) => sendsAway.has(method)),
+        missingSecrets: MissingSecrets.of(result.outcome, result.logs),
         entries: (sent: ReadonlyArray<Sent>) => Outcome.triggerEntries(result, sent),
         late: api.late
       })
