@@ -315,6 +315,48 @@ describe("ConvertReview5: --after-legacy, a secret an earlier rule writes throug
       )
     }), 120_000)
 
+  it.live(
+    "copied by a rule that reads no setting from where the setting's reader left it: typed issues it",
+    () =>
+      Effect.gen(function*() {
+        const { differences, written } = yield* convertAndCompare(
+          "state-secret-relay",
+          [
+            ["init", init],
+            [
+              "keep",
+              `function (user, context, callback) {
+  if (${hidden}) context.tmp = configuration.KEY;
+  return callback(null, user, context);
+}`
+            ],
+            [
+              "relay",
+              `function (user, context, callback) {
+  if (context.tmp) context.bag.sig = context.tmp;
+  return callback(null, user, context);
+}`
+            ],
+            [
+              "reader",
+              `function (user, context, callback) {
+  context.idToken["https://x/k"] = context.bag.sig;
+  return callback(null, user, context);
+}`
+            ]
+          ],
+          hiddenIp,
+          true
+        )
+        assert.deepStrictEqual(
+          differences.map((d) => d.typed.idTokenClaims),
+          [],
+          `status ${written.status}: typed issued the secret in a claim where legacy denied`
+        )
+      }),
+    120_000
+  )
+
   it.live("is logged in clear (not Redacted) by the converted rule", () =>
     Effect.gen(function*() {
       const path = rulesFolder("state-secret-log", [

@@ -695,6 +695,15 @@ export const changersOf = (writes: EarlierWrites, path: ReadonlyArray<string>): 
   ].map((w) => w.rule))
 ]
 
+/**
+ * The rules that may write anything under `root` (a path of it, or anything of it): what they leave there may have
+ * come, through another rule, from anything they read.
+ */
+export const writersUnder = (writes: EarlierWrites, root: "user" | "context"): ReadonlyArray<string> => [
+  ...new Set([...writes.paths.filter((w) => w.path[0] === root), ...writes.anything.filter((w) => w.root === root)]
+    .map((w) => w.rule))
+]
+
 /** The earlier rule that may have changed what `path` (a read: root first) reads, if any. */
 export const writerOf = (writes: EarlierWrites, path: ReadonlyArray<string>): string | undefined =>
   writeAt(writes, path)?.rule
