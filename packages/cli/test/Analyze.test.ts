@@ -1240,6 +1240,7 @@ describe("Analyze", () => {
       "  var F = function () { this.x = 1 }; var f = new F()",
       "  function f() { this.x = 1 } f.call({}); f.apply(user, []); var g = f.bind(context)",
       "  var util = require('util'); function F() { this.x = 1 } util.inherits(F, Error); new F()",
+      "  function E() {} E.prototype = Object.create(Error.prototype); Object.setPrototypeOf(E, Error)",
       "  class A { constructor() { this.x = 1 } m() { return () => this } static { this.y = 1 } z = this }",
       "  function f() { 'use strict'; this.x = 1 } f()",
       "  Object.defineProperty(user, 'x', { get: function () { return this.y } })",

@@ -195,7 +195,10 @@ const onlyRead = (scopes: Scopes, node: acorn.Node): boolean => {
       if (callee.type !== "MemberExpression") return false
       // `Object.assign(Object.prototype, …)`: refused as the write it is (onMutator).
       const mutator = callee.object.type === "Identifier" && mutators.get(callee.object.name)?.has(keyOf(callee) ?? "")
-      return callingMethods.has(keyOf(callee) ?? "") || (mutator === true && parent.arguments[0] === node)
+      // `Object.create(Error.prototype)`, `Object.setPrototypeOf(o, Error.prototype)`: a prototype inherited from.
+      const inherited = callee.object.type === "Identifier" && callee.object.name === "Object" &&
+        parent.arguments[keyOf(callee) === "create" ? 0 : keyOf(callee) === "setPrototypeOf" ? 1 : -1] === node
+      return callingMethods.has(keyOf(callee) ?? "") || (mutator === true && parent.arguments[0] === node) || inherited
     }
     case "LogicalExpression":
       return onlyRead(scopes, parent)
