@@ -1147,6 +1147,11 @@ describe("Analyze", () => {
       ["  var c = require('x').config; c.who = 1", "global.shared", "c.who"],
       ["  require('lodash').who = user.user_id", "global.shared", "require(…).who"],
       ["  UnauthorizedError.last = user.user_id", "global.shared", "UnauthorizedError.last"],
+      // A built-in (or its prototype) taken as a value the analysis does not follow.
+      ["  var pr = Object.prototype; Object.assign(pr, { who: 1 })", "global.shared", "Object.prototype"],
+      ["  var d = Date; d.now = null", "global.shared", "Date"],
+      ["  var o = Object.values({ a: Object })[0]", "global.shared", "Object"],
+      ["  var ds = Object.getOwnPropertyDescriptors(JSON)", "global.shared", "JSON"],
       // Code built at run time in the global scope.
       ["  (0, eval)('1')", "eval.indirect", "eval"],
       ["  var e = eval; e('1')", "eval.indirect", "eval"],
@@ -1235,6 +1240,7 @@ describe("Analyze", () => {
       "  var F = function () { this.x = 1 }; var f = new F()",
       "  function f() { this.x = 1 } f.call({}); f.apply(user, []); var g = f.bind(context)",
       "  var util = require('util'); function F() { this.x = 1 } util.inherits(F, Error); new F()",
+      "  function E() {} E.prototype = Object.create(Error.prototype); Object.setPrototypeOf(E, Error)",
       "  class A { constructor() { this.x = 1 } m() { return () => this } static { this.y = 1 } z = this }",
       "  function f() { 'use strict'; this.x = 1 } f()",
       "  Object.defineProperty(user, 'x', { get: function () { return this.y } })",
@@ -1392,7 +1398,7 @@ describe("Analyze", () => {
 
     it.effect.each([
       "  var r = fetch('https://example.com'); var c = structuredClone(user); var n = navigator.userAgent",
-      "  var ws = WebSocket; var it = Iterator; var b = Buffer.from('x'); var u = new URL('https://x')",
+      "  var ws = typeof WebSocket; var it = typeof Iterator; var b = Buffer.from('x'); var u = new URL('https://x')",
       "  var k = process.env.KEY; setTimeout(function () {}, 1); queueMicrotask(function () {})",
       "  var id = crypto.randomUUID(); var a = new AbortController(); var t = new TextEncoder()",
       "  if (typeof ipaddr === 'undefined') {}"

@@ -18,7 +18,7 @@ import {
 } from "./globals.ts"
 import { add, type Inspection, ko, koNamed, ok } from "./inspection.ts"
 import { bindingOf, inWith, parentOf } from "./scopes.ts"
-import { isTarget } from "./sharedWrites.ts"
+import { isTarget, onBuiltin } from "./sharedWrites.ts"
 
 // The Rules globals the wrapper gives, as the rule reads them.
 const onWrapper = (inspection: Inspection, id: acorn.Identifier) => {
@@ -113,6 +113,7 @@ const onGlobalRead = (inspection: Inspection, id: acorn.Identifier, reference: e
   if (id.name === "Function") return onFunctionName(inspection, id)
   if (id.name === "eval") return onEval(inspection, id, p)
   if (id.name === "process") return onProcess(inspection, id, p)
+  if (standardGlobals.has(id.name) && !readOnlyGlobals.has(id.name)) return onBuiltin(inspection, id)
   if (standardGlobals.has(id.name) || inWith(reference) || assignedGlobally(inspection).has(id.name)) return
   koNamed(inspection, id, "global.undeclared", id.name)
 }

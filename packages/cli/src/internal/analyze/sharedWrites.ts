@@ -145,3 +145,96 @@ export const onWrite = (inspection: Inspection, target: acorn.Node | null | unde
     if (sharedTarget(inspection.scopes, member, 0)) koNamed(inspection, member, "global.shared", render(member))
   }
 }
+
+// Array methods that call what they are given (`roles.map(String)`, `values.filter(Boolean)`) without handing it on.
+const callingMethods = new Set([
+  "map",
+  "filter",
+  "some",
+  "every",
+  "find",
+  "findIndex",
+  "forEach",
+  "flatMap",
+  "reduce",
+  "then"
+])
+
+// `Math.PI`, `Number.MAX_SAFE_INTEGER`, `Date.length`: a primitive, which nothing can change.
+const isPrimitiveMember = (member: acorn.MemberExpression, root: string): boolean => {
+  const key = keyOf(member)
+  if (key === "length" || key === "name") return true
+  return (root === "Math" || root === "Number") && member.object.type === "Identifier" && key !== undefined &&
+    /^[A-Z][A-Z0-9_]*$/.test(key)
+}
+
+const isArgument = (scopes: Scopes, node: acorn.Node): boolean => {
+  const parent = parentOf(scopes, node) as acorn.AnyNode | undefined
+  return (parent?.type === "CallExpression" || parent?.type === "NewExpression") && parent.callee !== node
+}
+
+// Whether the built-in value `node` is only read where it is: called (`Date.now()`, `new Date()`), compared or tested
+// (`x instanceof Date`, `typeof Symbol`), a key (`o[Symbol.iterator]`), a statement of its own, written (refused as a
+// write: onWrite), or called back by an array method. Anywhere else (a local, a literal, an argument, returned) it
+// is a value the analysis no longer follows, through which a built-in every login shares may be changed (`var pr =
+// Object.prototype; Object.assign(pr, …)`, `var d = Date; d.now = …`).
+const onlyRead = (scopes: Scopes, node: acorn.Node): boolean => {
+  const parent = parentOf(scopes, node) as acorn.AnyNode | undefined
+  switch (parent?.type) {
+    case undefined:
+    case "BinaryExpression":
+    case "ExpressionStatement":
+    case "UnaryExpression":
+    case "TemplateLiteral":
+      return parent === undefined || parent.type !== "TemplateLiteral" ||
+        parentOf(scopes, parent)?.type !== "TaggedTemplateExpression"
+    case "CallExpression":
+    case "NewExpression": {
+      if (parent.callee === node) return true
+      const callee = parent.callee as acorn.AnyNode
+      if (callee.type !== "MemberExpression") return false
+      // `Object.assign(Object.prototype, …)`: refused as the write it is (onMutator).
+      const mutator = callee.object.type === "Identifier" && mutators.get(callee.object.name)?.has(keyOf(callee) ?? "")
+      // `Object.create(Error.prototype)`, `Object.setPrototypeOf(o, Error.prototype)`: a prototype inherited from.
+      const inherited = callee.object.type === "Identifier" && callee.object.name === "Object" &&
+        parent.arguments[keyOf(callee) === "create" ? 0 : keyOf(callee) === "setPrototypeOf" ? 1 : -1] === node
+      return callingMethods.has(keyOf(callee) ?? "") || (mutator === true && parent.arguments[0] === node) || inherited
+    }
+    case "LogicalExpression":
+      return onlyRead(scopes, parent)
+    case "ConditionalExpression":
+      return parent.test === node || onlyRead(scopes, parent)
+    case "IfStatement":
+    case "WhileStatement":
+    case "DoWhileStatement":
+    case "ForStatement":
+      return parent.test === node
+    case "MemberExpression":
+      return parent.computed && parent.property === node
+    case "Property":
+    case "MethodDefinition":
+    case "PropertyDefinition":
+      return parent.computed && parent.key === node
+    default:
+      return isTarget(scopes, node)
+  }
+}
+
+/**
+ * A standard global that is an object (`Object`, `Date`, `JSON`, not `undefined`), read by the rule: what it and its
+ * members (`Object.prototype`) are used for. Taken as a value the analysis does not follow, it is refused as a write
+ * into a shared object could be (global.shared).
+ */
+export const onBuiltin = (inspection: Inspection, id: acorn.Identifier): void => {
+  const { scopes } = inspection
+  // `util.inherits(F, Error)`: an error class handed on to be extended.
+  if (id.name.endsWith("Error") && isArgument(scopes, id)) return
+  let top: acorn.Node = id
+  for (let parent = parentOf(scopes, top); parent?.type === "MemberExpression" && parent.object === top;) {
+    // `navigator.userAgent`, `Math.PI`: a value of an instance global (lowercase), or a primitive.
+    if (isPrimitiveMember(parent, id.name) || (/^[a-z]/.test(id.name) && keyOf(parent) !== "prototype")) return
+    top = parent
+    parent = parentOf(scopes, top)
+  }
+  if (!onlyRead(scopes, top)) koNamed(inspection, top, "global.shared", render(top))
+}

@@ -138,17 +138,44 @@ const receiverOf = (node: acorn.Node, parent: acorn.AnyNode | undefined, grand: 
     ? parent
     : undefined
 
-// Where a value ends up that the rule no longer follows by name: an element of an array literal, a value of an object
-// literal, spread, put in a member (`o.md = user.app_metadata`), returned, iterated by `for … of`, a `with` scope, or
-// a value of a tagged template. Whoever holds it there may change it.
-const isHandedOn = (node: acorn.Node, parent: acorn.AnyNode, grand: acorn.AnyNode | undefined): boolean =>
-  parent.type === "ArrayExpression" || parent.type === "SpreadElement" ||
-  (parent.type === "AssignmentExpression" && parent.right === node && parent.left.type === "MemberExpression") ||
-  (parent.type === "Property" && parent.value === node && grand?.type === "ObjectExpression") ||
-  parent.type === "ReturnStatement" || (parent.type === "ArrowFunctionExpression" && parent.body === node) ||
-  (parent.type === "ForOfStatement" && parent.right === node) ||
-  (parent.type === "WithStatement" && parent.object === node) ||
-  (parent.type === "TemplateLiteral" && grand?.type === "TaggedTemplateExpression")
+// Where a value is only read, and not handed on to anything that may keep or change it: compared or tested (`md ===
+// x`, `typeof md`, `if (md)`, `switch (md)`, `k in md`), a statement of its own, iterated by key (`for … in`), a key
+// (`o[md]`), the object of a member (whose own use is asked on its own) or the callee of a call (whose receiver is
+// asked on its own), in an untagged template, or bound to a local name (which is followed: aliasesOf). Anything else
+// (thrown, yielded, awaited, returned, put in a literal, a member, a class field or a default value, spread, a `with`
+// scope, a tagged template…) hands it to code the scan does not follow, which may change it.
+const isReadOnly = (node: acorn.Node, parent: acorn.AnyNode, grand: acorn.AnyNode | undefined): boolean => {
+  switch (parent.type) {
+    case "BinaryExpression":
+    case "ExpressionStatement":
+      return true
+    case "UnaryExpression":
+      return parent.operator !== "delete"
+    case "IfStatement":
+    case "WhileStatement":
+    case "DoWhileStatement":
+    case "ForStatement":
+    case "ConditionalExpression":
+    case "SwitchCase":
+      return parent.test === node
+    case "SwitchStatement":
+      return parent.discriminant === node
+    case "ForInStatement":
+      return parent.right === node
+    case "MemberExpression":
+      return parent.object === node || (parent.computed && parent.property === node)
+    case "CallExpression":
+      return parent.callee === node
+    case "TemplateLiteral":
+      return grand?.type !== "TaggedTemplateExpression"
+    case "VariableDeclarator":
+      return parent.init === node && parent.id.type === "Identifier"
+    case "AssignmentExpression":
+      return parent.right === node && parent.left.type === "Identifier"
+    default:
+      return false
+  }
+}
 
 // `[user.x] = a`, `({ a: user.x } = o)`, `[user.x = 1] = a`, `[...user.x] = a`: a destructuring target (acorn-walk
 // visits an object pattern's values with the pattern as their parent).
@@ -234,7 +261,7 @@ const usedToChange = (
   if (parent.type === "MemberExpression" && parent.object === value && at !== ancestors.length - 1) {
     return mayChange(parent, ancestors.slice(0, at), isClaim)
   }
-  return isHandedOn(value, parent, grand) && !onlyClaimed(ancestors, at, isClaim)
+  return !isReadOnly(value, parent, grand) && !onlyClaimed(ancestors, at, isClaim)
 }
 
 // Methods that hand each element (and the receiver) to a callback, and return none of them: `roles.some(function (r) {
@@ -326,11 +353,17 @@ const copiedTo = (
   return parent.left
 }
 
+// The last key of a path a local holds when it was reached through a computed key the scan does not resolve (`var m =
+// user["app_" + "metadata"]`): what is done to the local is done to anything of the value before it.
+const anyKey = "[…]"
+
 // A path kept to `depth` keys and cut before a computed key or `__proto__` (which changes every field of its object).
 const pathOf = (prefix: ReadonlyArray<string>, keys: ReadonlyArray<string | undefined>): {
   path: ReadonlyArray<string>
   computed: boolean
 } => {
+  const unknown = prefix.indexOf(anyKey)
+  if (unknown >= 0) return { path: prefix.slice(0, unknown), computed: true }
   const path = [...prefix]
   for (const key of keys) {
     if (path.length >= depth) break
@@ -365,7 +398,10 @@ const pathsNamed = (node: acorn.AnyNode, bound: (name: string) => ReadonlyArray<
   const prefixes = root.type === "Identifier"
     ? bound((root as acorn.Identifier).name)
     : pathsNamed(root as acorn.AnyNode, bound)
-  return prefixes.map((prefix) => pathOf(prefix, keys).path)
+  return prefixes.map((prefix) => {
+    const { computed, path } = pathOf(prefix, keys)
+    return computed ? path.concat(anyKey) : path
+  })
 }
 
 // The locals that may hold a value of the login's (`var md = user.app_metadata`), with its paths: what is done to them
@@ -668,6 +704,15 @@ export const changersOf = (writes: EarlierWrites, path: ReadonlyArray<string>): 
     ...[path, ...sharing(writes, path)].flatMap((p) => inPlace(writes, p)),
     ...wholeOf(writes, path)
   ].map((w) => w.rule))
+]
+
+/**
+ * The rules that may write anything under `root` (a path of it, or anything of it): what they leave there may have
+ * come, through another rule, from anything they read.
+ */
+export const writersUnder = (writes: EarlierWrites, root: "user" | "context"): ReadonlyArray<string> => [
+  ...new Set([...writes.paths.filter((w) => w.path[0] === root), ...writes.anything.filter((w) => w.root === root)]
+    .map((w) => w.rule))
 ]
 
 /** The earlier rule that may have changed what `path` (a read: root first) reads, if any. */

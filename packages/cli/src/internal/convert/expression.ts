@@ -117,7 +117,11 @@ const legacyReadOf = (
   if (writeOf(outermost, ancestors[ancestors.length - 2 - members.length]) !== undefined) {
     return refused(outermost, `writes ${what}, which the earlier legacy rules own (make it a Fact)`)
   }
-  const settings = EarlierWrites.settingsOf(scope.earlier, writers)
+  // Not only the rules that wrote the field read: a rule may leave a setting elsewhere under the root for another to
+  // copy into it (`context.tmp = configuration.KEY`, then `context.bag.sig = context.tmp`).
+  const settings = EarlierWrites.settingsOf(scope.earlier, [
+    ...new Set([...writers, ...EarlierWrites.writersUnder(scope.earlier, root)])
+  ])
   if (settings.length > 0) {
     const keys = settings.map(({ key }) => `\`configuration${key === "[…]" ? key : `.${key}`}\``).join(", ")
     return refused(
