@@ -5,40 +5,22 @@
  * Every server listens on 127.0.0.1.
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as Diff from "@rulefx/cli/Diff"
-import * as Listen from "@rulefx/testing/Listen"
 import * as Effect from "effect/Effect"
 import { execFile } from "node:child_process"
 import * as Dgram from "node:dgram"
 import { readFileSync } from "node:fs"
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import * as Net from "node:net"
 import { fileURLToPath } from "node:url"
+import * as DiffServer from "./utils/DiffServer.ts"
 import * as Scratch from "./utils/Scratch.ts"
 import { minimalEvent } from "./utils/Seed.ts"
 
-const { action, file } = Scratch.scratch("rulefx-diff-observers3-")
+const { firstResult, serving } = DiffServer
 
-type Handler = (request: IncomingMessage, body: Buffer, response: ServerResponse) => void
+const scratch = Scratch.scratch("rulefx-diff-observers3-")
+const { action, file } = scratch
 
-// An HTTP server for the test's length, handling each request with its body once it is read.
-const serving = (handle: Handler) =>
-  Effect.acquireRelease(
-    Effect.promise(() =>
-      Listen.listen(createServer((request, response) => {
-        const chunks: Array<Buffer> = []
-        request.on("data", (chunk: Buffer) => chunks.push(chunk))
-        request.on("end", () => handle(request, Buffer.concat(chunks), response))
-      }))
-    ),
-    (s) => Effect.promise(() => s.close())
-  )
-
-const eventsFor = (url: string) =>
-  file(`ev-${url.replace(/\W/g, "")}.jsonl`, JSON.stringify({ ...minimalEvent(), secrets: { URL: url } }) + "\n")
-
-const firstResult = (a: string, b: string, ev: string) =>
-  Diff.diff(a, b, ev).pipe(Effect.map((report) => report.results[0]!))
+const eventsFor = (url: string) => DiffServer.eventsFor(scratch, url)
 
 const settleLater = `await new Promise((r) => setTimeout(r, 300))`
 

@@ -5,35 +5,17 @@
  * fetch reads them with init's `null`, and a request is compared whole (its body with its own headers).
  */
 import { assert, describe, it } from "@effect/vitest"
-import * as Diff from "@rulefx/cli/Diff"
-import * as Listen from "@rulefx/testing/Listen"
 import * as Effect from "effect/Effect"
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import * as DiffServer from "./utils/DiffServer.ts"
 import * as Scratch from "./utils/Scratch.ts"
-import { minimalEvent } from "./utils/Seed.ts"
 
-const { action, file } = Scratch.scratch("rulefx-diff-replay2-")
+const { firstResult, serving } = DiffServer
+type Handler = DiffServer.Handler
 
-type Handler = (request: IncomingMessage, body: Buffer, response: ServerResponse) => void
+const scratch = Scratch.scratch("rulefx-diff-replay2-")
+const { action } = scratch
 
-// An HTTP server for the test's length, handling each request with its body once it is read.
-const serving = (handle: Handler) =>
-  Effect.acquireRelease(
-    Effect.promise(() =>
-      Listen.listen(createServer((request, response) => {
-        const chunks: Array<Buffer> = []
-        request.on("data", (chunk: Buffer) => chunks.push(chunk))
-        request.on("end", () => handle(request, Buffer.concat(chunks), response))
-      }))
-    ),
-    (s) => Effect.promise(() => s.close())
-  )
-
-const eventsFor = (url: string) =>
-  file(`ev-${url.replace(/\W/g, "")}.jsonl`, JSON.stringify({ ...minimalEvent(), secrets: { URL: url } }) + "\n")
-
-const firstResult = (a: string, b: string, ev: string) =>
-  Diff.diff(a, b, ev).pipe(Effect.map((report) => report.results[0]!))
+const eventsFor = (url: string) => DiffServer.eventsFor(scratch, url)
 
 // A service that grants by the last byte of the body it was sent: 0xff is an admin.
 const byLastByte: Handler = (_, body, response) => {
