@@ -1030,7 +1030,7 @@ describe("Analyze", () => {
       "global.object":
         "takes an object every login in flight shares (the global object, or the Action module's own module or exports) as a value: what is written through it can carry one user's value into another's token; name the globals you read directly (globalThis.URL) and keep values in local variables",
       "global.shared":
-        "writes into an object every login in flight shares (a built-in such as process.env or Object.prototype, a required module, UnauthorizedError), so one user's value can reach another's token; keep the value in a local variable",
+        "writes into an object every login in flight shares (a built-in such as process.env or Object.prototype, a required module, UnauthorizedError), or takes a built-in as a value rulefx cannot follow (var max = Math.max; var p = Object.prototype), through which it could be changed; so one user's value can reach another's token; keep the value in a local variable, and use a built-in where it is named (Math.max(a, b))",
       "global.escaped":
         "a Rules global written with \\u escapes is not given to the rule (the wrapper looks for the plain name), so it reaches the Action's own module instead; write the name plainly",
       "eval.indirect":
@@ -1148,10 +1148,14 @@ describe("Analyze", () => {
       ["  require('lodash').who = user.user_id", "global.shared", "require(…).who"],
       ["  UnauthorizedError.last = user.user_id", "global.shared", "UnauthorizedError.last"],
       // A built-in (or its prototype) taken as a value the analysis does not follow.
-      ["  var pr = Object.prototype; Object.assign(pr, { who: 1 })", "global.shared", "Object.prototype"],
-      ["  var d = Date; d.now = null", "global.shared", "Date"],
-      ["  var o = Object.values({ a: Object })[0]", "global.shared", "Object"],
-      ["  var ds = Object.getOwnPropertyDescriptors(JSON)", "global.shared", "JSON"],
+      [
+        "  var pr = Object.prototype; Object.assign(pr, { who: 1 })",
+        "global.shared",
+        "Object.prototype taken as a value"
+      ],
+      ["  var d = Date; d.now = null", "global.shared", "Date taken as a value"],
+      ["  var o = Object.values({ a: Object })[0]", "global.shared", "Object taken as a value"],
+      ["  var ds = Object.getOwnPropertyDescriptors(JSON)", "global.shared", "JSON taken as a value"],
       // Code built at run time in the global scope.
       ["  (0, eval)('1')", "eval.indirect", "eval"],
       ["  var e = eval; e('1')", "eval.indirect", "eval"],

@@ -72,7 +72,7 @@ export const unsupported = {
   "global.object":
     "takes an object every login in flight shares (the global object, or the Action module's own module or exports) as a value: what is written through it can carry one user's value into another's token; name the globals you read directly (globalThis.URL) and keep values in local variables",
   "global.shared":
-    "writes into an object every login in flight shares (a built-in such as process.env or Object.prototype, a required module, UnauthorizedError), so one user's value can reach another's token; keep the value in a local variable",
+    "writes into an object every login in flight shares (a built-in such as process.env or Object.prototype, a required module, UnauthorizedError), or takes a built-in as a value rulefx cannot follow (var max = Math.max; var p = Object.prototype), through which it could be changed; so one user's value can reach another's token; keep the value in a local variable, and use a built-in where it is named (Math.max(a, b))",
   "global.escaped":
     "a Rules global written with \\u escapes is not given to the rule (the wrapper looks for the plain name), so it reaches the Action's own module instead; write the name plainly"
 } as const

@@ -236,5 +236,5 @@ export const onBuiltin = (inspection: Inspection, id: acorn.Identifier): void =>
     top = parent
     parent = parentOf(scopes, top)
   }
-  if (!onlyRead(scopes, top)) koNamed(inspection, top, "global.shared", render(top))
+  if (!onlyRead(scopes, top)) koNamed(inspection, top, "global.shared", `${render(top)} taken as a value`)
 }
