@@ -83,18 +83,21 @@ export const run = Command.make(
   })
 ).pipe(Command.withDescription("Run a built Action against an event, with a recording api, and print the outcome"))
 
+// What `rulefx run` was given.
+interface RunOptions {
+  readonly action: string
+  readonly event: string
+  readonly expect: Option.Option<"allowed" | "denied">
+  readonly json: boolean
+  readonly resume: boolean
+  readonly secrets: Option.Option<string>
+  readonly strict: boolean
+  readonly timeout: number
+  readonly trigger: Option.Option<string>
+}
+
 const runGuarded = Effect.fnUntraced(function*(
-  { action, event, expect, json, resume, secrets, strict, timeout, trigger }: {
-    readonly action: string
-    readonly event: string
-    readonly expect: Option.Option<"allowed" | "denied">
-    readonly json: boolean
-    readonly resume: boolean
-    readonly secrets: Option.Option<string>
-    readonly strict: boolean
-    readonly timeout: number
-    readonly trigger: Option.Option<string>
-  },
+  { action, event, expect, json, resume, secrets, strict, timeout, trigger }: RunOptions,
   guard: Guard.Guard
 ) {
   const other = yield* otherTrigger(action, trigger)
@@ -202,17 +205,10 @@ const otherTrigger = Effect.fnUntraced(function*(action: string, flag: Option.Op
   return exported.some((t) => t.id === "post-login") ? undefined : found
 })
 
-const runTrigger = Effect.fnUntraced(function*(options: {
-  readonly action: string
-  readonly event: string
-  readonly expect: Option.Option<"allowed" | "denied">
-  readonly json: boolean
-  readonly resume: boolean
-  readonly secrets: Option.Option<string>
-  readonly strict: boolean
-  readonly timeout: number
-  readonly trigger: Triggers.Trigger
-}, guard: Guard.Guard) {
+const runTrigger = Effect.fnUntraced(function*(
+  options: Omit<RunOptions, "trigger"> & { readonly trigger: Triggers.Trigger },
+  guard: Guard.Guard
+) {
   const { action, expect, json, secrets, timeout, trigger } = options
   const handler = yield* TriggerLocalRun.loadAction(action, trigger, options.resume ? "continue" : "execute").pipe(
     Effect.mapError(failed)
