@@ -4,37 +4,37 @@ exports.modules = {
   "request": require("@rulefx/legacy-rules/Request").request,
   "crypto": require("crypto"),
 }
-const ruleOptions = { timeout: 5000 }
+const ruleOptions = { timeout: 5000, params: {"e":"user","t":"context","n":"callback"} }
 exports.rules = [
   // "setSeller" from setSeller.js
-  LegacyRule.make("setSeller", `function(l,s,i){
-var R=require("request"),
-f="Login is temporarily unavailable. Please try again later.",
-_=/^[\\w+-]+(?:\\.[\\w+-]+)*@[\\da-zA-Z]+(?:[.-][\\da-zA-Z]+)*\\.[a-zA-Z]{2,}$/u,
-g=64*1024;
+  LegacyRule.make("setSeller", `function(e,t,n){
+var request=require("request"),
+r="Login is temporarily unavailable. Please try again later.",
+EMAIL=/^[\\w+-]+(?:\\.[\\w+-]+)*@[\\da-zA-Z]+(?:[.-][\\da-zA-Z]+)*\\.[a-zA-Z]{2,}$/u,
+i=64*1024;
 
 
 
-l.seller=null,
-l.seller_lookup_failed=!1;
+e.seller=null,
+e.seller_lookup_failed=!1;
 
 
-var d=String(configuration.SELLER_API_URL||"").replace(/\\/+$/,""),
-u=!1;
+var l=String(configuration.SELLER_API_URL||"").replace(/\\/+$/,""),
+o=!1;
 try{
-u=/^https?:$/.test(new URL(d).protocol)}catch{
+o=/^https?:$/.test(new URL(l).protocol)}catch{
 
-u=!1}if(
+o=!1}if(
 
-!u)return console.log(
+!o)return console.log(
 "SELLER_API_URL is missing or not an http(s) URL"),
-i(new Error(f));
+n(new Error(r));
 
 
 
 
-var r=(l.app_metadata||{}).sellerId,
-n=null;
+var raw=(e.app_metadata||{}).sellerId,
+c=null;
 
 
 
@@ -43,131 +43,131 @@ n=null;
 
 
 
-if(typeof r=="string"?(n=r.trim(),(n.length===0||n.length>256||n==="."||n==="..")&&(n=void 0)):typeof r=="number"?n=Number.isSafeInteger(r)?String(r):void 0:r!=null&&(n=void 0),n===void 0)return console.log(
+if(typeof raw=="string"?(c=raw.trim(),(c.length===0||c.length>256||c==="."||c==="..")&&(c=void 0)):typeof raw=="number"?c=Number.isSafeInteger(raw)?String(raw):void 0:raw!=null&&(c=void 0),c===void 0)return console.log(
 "app_metadata.sellerId is not a seller id"),
-i(new Error(f));
+n(new Error(r));
 
-if(n===null)return i(null,l,s);
+if(c===null)return n(null,e,t);
 
 
-var v;
+var d;
 try{
-v=encodeURIComponent(n)}catch{
+d=encodeURIComponent(c)}catch{
 
 return console.log("app_metadata.sellerId cannot be put in a URL"),
-i(new Error(f))}function a(
+n(new Error(r))}function failed(
 
 
 
 
-t){
-console.log("seller lookup failed: "+t),
-l.seller_lookup_failed=!0,
-i(null,l,s)}function h(
+detail){
+console.log("seller lookup failed: "+detail),
+e.seller_lookup_failed=!0,
+n(null,e,t)}function found(
 
 
-t){
+body){
 
 
-if(t.charCodeAt(0)===65279&&(t=t.slice(1)),t.length>g)return a("body is over "+g+" characters");
-var e;
+if(body.charCodeAt(0)===65279&&(body=body.slice(1)),body.length>i)return failed("body is over "+i+" characters");
+var f;
 try{
-e=JSON.parse(t)}catch{
+f=JSON.parse(body)}catch{
 
-return a("body is not JSON")}if(
+return failed("body is not JSON")}if(
 
 
-!e||typeof e!="object"||typeof e.id!=
-"string"||e.id.length===0||typeof e.email!=
-"string"||!_.test(e.email)||typeof e.name!=
-"string")return a(
+!f||typeof f!="object"||typeof f.id!=
+"string"||f.id.length===0||typeof f.email!=
+"string"||!EMAIL.test(f.email)||typeof f.name!=
+"string")return failed(
 
 "body is not a seller");
 
 
-if(e.id!==n)return a("body is a different seller");
-l.seller={id:e.id,email:e.email,name:e.name},
-s.idToken["https://example.com/seller"]={id:e.id,email:e.email,name:e.name},
-i(null,l,s)}var E=
+if(f.id!==c)return failed("body is a different seller");
+e.seller={id:f.id,email:f.email,name:f.name},
+t.idToken["https://example.com/seller"]={id:f.id,email:f.email,name:f.name},
+n(null,e,t)}var p=
 
 
 
-new URL(d);
-if(E.username||E.password)return a("connection failed: credentials in SELLER_API_URL");
+new URL(l);
+if(p.username||p.password)return failed("connection failed: credentials in SELLER_API_URL");
 
 
-function L(t){
-R({
-url:d+"/seller/"+v,
+function attempt(h){
+request({
+url:l+"/seller/"+d,
 headers:{accept:"application/json"},
 timeout:2e3,
 followRedirect:!1},
-function(e,p,y){
-var o=p?p.statusCode:0,
-m=!1,
-c;
-if(e&&e.code==="EBODYTOOLARGE"){
+function(m,g,body){
+var b=g?g.statusCode:0,
+v=!1,
+detail;
+if(m&&m.code==="EBODYTOOLARGE"){
 
 
-if(!(e.statusCode>=300))return a("body is too large");
-o=e.statusCode,
-e=null}if(
+if(!(m.statusCode>=300))return failed("body is too large");
+b=m.statusCode,
+m=null}if(
 
-e)m=
+m)v=
 !0,
-c=e.code==="ETIMEDOUT"?"no answer in 2000 ms":"connection failed: "+e.code;else{if(
-o===404)return i(
-null,l,s);
-if(o>=200&&o<300)return h(
-String(y));
+detail=m.code==="ETIMEDOUT"?"no answer in 2000 ms":"connection failed: "+m.code;else{if(
+b===404)return n(
+null,e,t);
+if(b>=200&&b<300)return found(
+String(body));
 
-m=o>=500||[301,302,303,307,308].indexOf(o)!==-1,
-c="status "+o}if(
+v=b>=500||[301,302,303,307,308].indexOf(b)!==-1,
+detail="status "+b}if(
 
-m&&t>0)return L(t-1);
-a(c)})}L(
+v&&h>0)return attempt(h-1);
+failed(detail)})}attempt(
 
 
 
 1)}`, { ...ruleOptions, settings: ["SELLER_API_URL"] }),
   // "hashSellerEmail" from hashSellerEmail.js
-  LegacyRule.make("hashSellerEmail", `function(e,r,l){
-var i=require("crypto"),
+  LegacyRule.make("hashSellerEmail", `function(e,t,n){
+var crypto=require("crypto"),
 
 
-a=configuration.INTERCOM_SECRET;
-if(!a)return console.log(
+r=configuration.INTERCOM_SECRET;
+if(!r)return console.log(
 "INTERCOM_SECRET is not set"),
-l(new Error("Login is temporarily unavailable. Please try again later."));
+n(new Error("Login is temporarily unavailable. Please try again later."));
 
 
 
-if(!e.seller)return l(null,e,r);
+if(!e.seller)return n(null,e,t);
 
-r.idToken["https://example.com/seller_email_hash"]=i.createHmac(
-"sha256",a).update(
+t.idToken["https://example.com/seller_email_hash"]=crypto.createHmac(
+"sha256",r).update(
 e.seller.email,"utf8").digest(
 "hex"),
-l(null,e,r)}`, { ...ruleOptions, settings: ["INTERCOM_SECRET"] }),
+n(null,e,t)}`, { ...ruleOptions, settings: ["INTERCOM_SECRET"] }),
   // "setRoles" from setRoles.js
-  LegacyRule.make("setRoles", `function(a,s,t){
-var e=(a.app_metadata||{}).roles;
+  LegacyRule.make("setRoles", `function(e,t,n){
+var roles=(e.app_metadata||{}).roles;
 
 
-if(e==null)e=
+if(roles==null)roles=
 ["USER"];else{
 
 
 
-for(var r=Array.isArray(e),l=0;r&&l<e.length;l++)r=typeof e[l]=="string";
+for(var r=Array.isArray(roles),i=0;r&&i<roles.length;i++)r=typeof roles[i]=="string";
 if(!r)return console.log(
 "app_metadata.roles is not a list of strings"),
-t(new Error("Login is temporarily unavailable. Please try again later."))}a.effective_roles=
+n(new Error("Login is temporarily unavailable. Please try again later."))}e.effective_roles=
 
 
 
 
-e.slice(),
-s.accessToken["https://example.com/roles"]=e.slice(),
-t(null,a,s)}`, ruleOptions),
+roles.slice(),
+t.accessToken["https://example.com/roles"]=roles.slice(),
+n(null,e,t)}`, ruleOptions),
 ]
