@@ -26,20 +26,11 @@ import {
 import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as RulefxBin from "./utils/RulefxBin.ts"
 import { claims, intercomSecret, minimalEvent } from "./utils/Seed.ts"
 import * as TypedProject from "./utils/TypedProject.ts"
 
-// The bin package.json names: what `pnpm exec rulefx` runs in the workspace and in a project linked to it.
-const bin = fileURLToPath(
-  new URL(
-    `../${
-      (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-        readonly bin: { readonly rulefx: string }
-      }).bin.rulefx
-    }`,
-    import.meta.url
-  )
-)
+const bin = RulefxBin.packageBin
 const example = fileURLToPath(new URL("../../../examples/seller-login", import.meta.url))
 
 interface Output {

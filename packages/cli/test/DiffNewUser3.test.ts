@@ -4,29 +4,19 @@
  * it; a diff run without `--secrets` where both Actions deny every event for a missing secret ("all same"); and one
  * event the reader refuses stopping the whole diff.
  */
-import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
 import * as Migrate from "@rulefx/cli/Migrate"
 import * as Effect from "effect/Effect"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as RulefxBin from "./utils/RulefxBin.ts"
+import * as Scratch from "./utils/Scratch.ts"
 
-let dir = ""
+const scratch = Scratch.scratch("rulefx-diff-nu3-")
+const { file, jsonl } = scratch
 let legacy = ""
 
-const file = (name: string, text: string) => {
-  const path = join(dir, name)
-  mkdirSync(join(path, ".."), { recursive: true })
-  writeFileSync(path, text)
-  return path
-}
-
-const jsonl = (name: string, events: ReadonlyArray<unknown>) =>
-  file(name, events.map((event) => JSON.stringify(event)).join("\n") + "\n")
-
-const rulefx = (...args: ReadonlyArray<string>) => RulefxBin.run(dir, ...args)
+const rulefx = (...args: ReadonlyArray<string>) => RulefxBin.run(scratch.dir(), ...args)
 
 const terms = `api.redirect.sendUserTo("https://terms.example.com")`
 const redirects = (name: string, resume: boolean) =>
@@ -41,7 +31,6 @@ const user = (id: string, appMetadata: Record<string, unknown> = {}) => ({
 })
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), "rulefx-diff-nu3-"))
   // A migrated rule reading a setting: without it, the Action denies (MissingSecret) and logs its name.
   file(
     "rules/crm.js",
@@ -52,13 +41,9 @@ beforeAll(async () => {
     "rules/crm.json",
     JSON.stringify({ name: "crm", script: "./crm.js", stage: "login_success", enabled: true, order: 1 })
   )
-  legacy = join(dir, "legacy", "action.js")
-  await Effect.runPromise(Migrate.migrate(join(dir, "rules"), legacy))
+  legacy = join(scratch.dir(), "legacy", "action.js")
+  await Effect.runPromise(Migrate.migrate(join(scratch.dir(), "rules"), legacy))
 }, 120_000)
-
-afterAll(() => {
-  if (dir !== "") rmSync(dir, { recursive: true, force: true })
-})
 
 describe("DiffNewUser3: a redirect without onContinuePostLogin", () => {
   it.effect("differs from one with it, under `continue`; the same when neither redirects", () =>

@@ -8,10 +8,9 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { execFile } from "node:child_process"
 import * as Dgram from "node:dgram"
-import { readFileSync } from "node:fs"
 import * as Net from "node:net"
-import { fileURLToPath } from "node:url"
 import * as DiffServer from "./utils/DiffServer.ts"
+import * as RulefxBin from "./utils/RulefxBin.ts"
 import * as Scratch from "./utils/Scratch.ts"
 import { minimalEvent } from "./utils/Seed.ts"
 
@@ -178,16 +177,7 @@ describe("connections and requests the observers do not see", () => {
     }))
 })
 
-const bin = fileURLToPath(
-  new URL(
-    `../${
-      (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-        readonly bin: { readonly rulefx: string }
-      }).bin.rulefx
-    }`,
-    import.meta.url
-  )
-)
+const bin = RulefxBin.packageBin
 
 const rulefx = (...args: ReadonlyArray<string>) =>
   Effect.promise(() =>

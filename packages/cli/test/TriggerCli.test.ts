@@ -6,21 +6,13 @@
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as Resume from "@rulefx/testing/Resume"
 import { execFile } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as RulefxBin from "./utils/RulefxBin.ts"
 
-const bin = fileURLToPath(
-  new URL(
-    `../${
-      (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-        readonly bin: { readonly rulefx: string }
-      }).bin.rulefx
-    }`,
-    import.meta.url
-  )
-)
+const bin = RulefxBin.packageBin
 const cwd = fileURLToPath(new URL("./utils/triggers/", import.meta.url))
 
 interface Output {

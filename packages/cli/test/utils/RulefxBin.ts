@@ -3,10 +3,23 @@
  * exit codes and output.
  */
 import { execFile } from "node:child_process"
+import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
 /** The workspace's bin: runs the CLI from its TypeScript sources. */
 export const bin = fileURLToPath(new URL("../../bin/workspace.js", import.meta.url))
+
+/** The bin package.json names: what `pnpm exec rulefx` runs in the workspace and in a project linked to it. */
+export const packageBin = fileURLToPath(
+  new URL(
+    `../../${
+      (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+        readonly bin: { readonly rulefx: string }
+      }).bin.rulefx
+    }`,
+    import.meta.url
+  )
+)
 
 /** What one `rulefx` command left: its exit code (null when killed) and what it printed. */
 export interface Output {
