@@ -11,7 +11,7 @@
 import * as acorn from "acorn"
 import { transformSync } from "esbuild"
 import type * as eslintScope from "eslint-scope"
-import { createRequire } from "node:module"
+import { loadScopeAnalyzer } from "./analyze/scopes.ts"
 
 const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -95,11 +95,6 @@ const minified = (source: string): string => {
   return out.slice(2, -2)
 }
 
-// Loaded on the first rule: most commands never compact one.
-let scopeAnalyzer: typeof eslintScope | undefined
-const analyzer = (): typeof eslintScope =>
-  scopeAnalyzer ??= createRequire(import.meta.url)("eslint-scope") as typeof eslintScope
-
 const reserved = new Set(["do", "if", "in"])
 // One- and two-letter names the source spells nowhere (in no name, property, string or comment): no scope can see them.
 const freeNames = (source: string): Array<string> => {
@@ -179,7 +174,7 @@ const shortNames = (
   const fn = statement?.type === "ExpressionStatement" ? statement.expression : undefined
   const kept = { source: code, params: {} }
   if (fn === undefined || (fn.type !== "FunctionExpression" && fn.type !== "ArrowFunctionExpression")) return kept
-  const manager = analyzer().analyze(program as never, { ecmaVersion: 2025, sourceType: "script" })
+  const manager = loadScopeAnalyzer().analyze(program as never, { ecmaVersion: 2025, sourceType: "script" })
   const dynamic = manager.scopes.some((scope) =>
     scope.type === "with" || (scope as { readonly directCallToEvalScope?: boolean }).directCallToEvalScope === true
   )

@@ -99,7 +99,8 @@ const hoistedOf = (manager: eslintScope.ScopeManager): Map<eslintScope.Scope, Re
 
 // Loaded on the first analysis, not with the module: every rulefx command imports this module, few analyse a rule.
 let scopeAnalyzer: typeof eslintScope | undefined
-const loadScopeAnalyzer = (): typeof eslintScope =>
+/** eslint-scope, loaded on first use (ruleSource.ts's compaction uses it too). */
+export const loadScopeAnalyzer = (): typeof eslintScope =>
   scopeAnalyzer ??= createRequire(import.meta.url)("eslint-scope") as typeof eslintScope
 
 export const scopesOf = (fn: RuleFunction): Scopes => {
