@@ -457,16 +457,24 @@ const runSide = Effect.fn("Diff.runSide")(function*(
   }
   // The handler runs as this run's code: a request it sends or a socket it opens after it settled (on a timer, while
   // the next run is in progress) is this run's, late.
-  const result = yield* HttpTape.withFetch(fetch, sent as Array<HttpTape.Sent>, (own) =>
-    HttpTape.observingNodeHttp(
-      sent as Array<HttpTape.Sent>,
-      Sockets.observing(opened, sent as Array<HttpTape.Sent>, (ownSockets) =>
-        runner.run(
-          ownSockets((event: unknown, api: never) => own(() => handler(event, api))),
-          structuredClone(one.event),
-          { ...options, settled }
-        ))
-    ), module)
+  const result = yield* HttpTape.withFetch(
+    fetch,
+    sent as Array<HttpTape.Sent>,
+    (own) =>
+      HttpTape.observingNodeHttp(
+        sent as Array<HttpTape.Sent>,
+        Sockets.observing(
+          opened,
+          sent as Array<HttpTape.Sent>,
+          runner.run((event: unknown, api: never) => own(() => handler(event, api)), structuredClone(one.event), {
+            ...options,
+            settled
+          })
+        )
+      ),
+    module,
+    opened
+  )
   const sentBy = sent.slice(0, kept)
   const openedBy = opened.slice(0, keptOpened)
   return {

@@ -175,6 +175,28 @@ describe("connections and requests the observers do not see", () => {
       assert.isFalse(result.same, JSON.stringify(result))
       assert.strictEqual(result.b.requests, 0, JSON.stringify(result))
     }))
+
+  it.effect("a socket the first Action's own module-level timer opens while the second runs is not the second's", () =>
+    Effect.gen(function*() {
+      const received: Array<string> = []
+      const port = yield* tcpLines(received)
+      // The first Action opens a connection at once and queues another, which a timer of its module (started when it
+      // loaded, outside any run) opens while the second runs; the second opens none: the late one is the first's.
+      const a = file(
+        "modsock-a.js",
+        `const net = require("node:net")
+         const queue = []
+         const open = () => { const s = net.connect(${port}, "127.0.0.1", () => s.end("AUDIT\\r\\n")); s.on("error", () => {}) }
+         setInterval(() => { while (queue.length > 0) { queue.shift(); open() } }, 20).unref()
+         exports.onExecutePostLogin = async (event, api) => {
+           open()
+           queue.push(1)
+         }`
+      )
+      const result = yield* firstResult(a, action("modsock-b", settleLater), eventsFor("http://127.0.0.1:1"))
+      assert.strictEqual(result.b.sockets, undefined, JSON.stringify(result))
+      assert.isFalse(result.same, JSON.stringify(result))
+    }))
 })
 
 const bin = RulefxBin.packageBin

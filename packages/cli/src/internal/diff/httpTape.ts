@@ -685,10 +685,11 @@ export const observingNodeHttp = <A, E, R>(
 /** An empty tape. */
 export const makeTape = (): Tape => ({ answers: new Map(), log: [], sent: [] })
 
-/** One run's fetch, and the list of what it sent. */
-interface Run {
+/** One run's fetch, the list of what it sent, and of the connections of its own it opened (sockets.ts). */
+export interface Run {
   readonly fetch: Fetch
   readonly sent: Array<Sent>
+  readonly opened: Array<string>
 }
 
 // The run whose handler's code is running: what the handler started carries it (its timers, its promises), so that
@@ -714,8 +715,11 @@ const loadedBy = new AsyncLocalStorage<Module>()
 /** Calls `f` (the loading of an Action's module) as `module`'s code (see Module). */
 export const asModule = <T>(module: Module, f: () => T): T => loadedBy.run(module, f)
 
-// The run whose code is running: a handler's (`owner`), else the latest run of the module whose top-level code it is.
-const ownRun = (): Run | undefined => owner.getStore() ?? loadedBy.getStore()?.latest
+/**
+ * The run whose code is running: a handler's (what it started carries it), else the latest run of the module whose
+ * top-level code it is; undefined outside any run's code.
+ */
+export const ownRun = (): Run | undefined => owner.getStore() ?? loadedBy.getStore()?.latest
 
 // The fetch of the run whose code sends (ownRun), else `otherwise`'s.
 const dispatching = (otherwise: () => Fetch): Fetch => (input, init) => (ownRun()?.fetch ?? otherwise())(input, init)
@@ -766,25 +770,27 @@ export const routing = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<
  * `globalThis.fetch` is that function again, in case the previous run replaced it); else `globalThis.fetch` itself.
  * The previous one is put back after. `use` gets `own`, which calls a function (the handler) as this run's code:
  * what it sends, then or after the run (on a timer), goes through this run's fetch, and is listed in `sent`. The run
- * is `module`'s latest from now on: what the module's top-level code sends is this run's too.
+ * is `module`'s latest from now on: what the module's top-level code sends is this run's too. `opened` is where the
+ * connections of its own the run's code opens are listed (sockets.ts, by `ownRun`).
  */
 export const withFetch = <A, E, R>(
   fetch: (real: Fetch) => Fetch,
   sent: Array<Sent>,
   use: (own: <T>(f: () => T) => T) => Effect.Effect<A, E, R>,
-  module: Module = makeModule()
+  module: Module = makeModule(),
+  opened: Array<string> = []
 ): Effect.Effect<A, E, R> =>
   Effect.acquireUseRelease(
     Effect.sync(() => {
       const route = routed
       if (route === undefined) {
         const real = globalThis.fetch
-        const run: Run = module.latest = { fetch: fetch(real), sent }
+        const run: Run = module.latest = { fetch: fetch(real), sent, opened }
         globalThis.fetch = dispatching(() => run.fetch)
         return { run, restore: () => void (globalThis.fetch = real) }
       }
       const previous = route.current
-      const run: Run = module.latest = { fetch: fetch(route.real), sent }
+      const run: Run = module.latest = { fetch: fetch(route.real), sent, opened }
       route.current = run.fetch
       globalThis.fetch = route.fetch
       return { run, restore: () => void (route.current = previous) }

@@ -13,7 +13,6 @@
  * Node 22), by its method and URL, as a node:http one is.
  */
 import * as Effect from "effect/Effect"
-import { AsyncLocalStorage } from "node:async_hooks"
 import * as Dgram from "node:dgram"
 import * as DiagnosticsChannel from "node:diagnostics_channel"
 import { Socket } from "node:net"
@@ -145,14 +144,11 @@ const socketChannel = "net.client.socket"
 const http2Channel = "http2.client.stream.created"
 
 /** Where one run's connections and HTTP/2 streams go. */
-interface Observer {
-  readonly opened: Array<string>
-  readonly sent: Array<Sent>
-}
+type Observer = Pick<HttpTape.Run, "opened" | "sent">
 
-// The run whose handler (or what it started: a timer, a promise) opens a socket: a socket the first Action opens late,
-// while the second runs, is the first's.
-const owner = new AsyncLocalStorage<Observer>()
+// The run whose code (its handler's, what it started, or its module's top-level code: HttpTape.ownRun) opens a
+// socket, else the run in progress: a socket the first Action opens late, while the second runs, is the first's.
+const ownerOr = (current: Observer): Observer => HttpTape.ownRun() ?? current
 
 // Sees the sockets and HTTP/2 streams opened while it is up, each given to the run it came from (else `current`);
 // gives what takes it down.
@@ -161,7 +157,7 @@ const watch = (current: Observer): () => void => {
   const note = (socket: object, target: () => string) => {
     if (seen.has(socket)) return
     seen.add(socket)
-    if (ofItsOwn()) (owner.getStore() ?? current).opened.push(target())
+    if (ofItsOwn()) ownerOr(current).opened.push(target())
   }
   const connect = Socket.prototype.connect
   Socket.prototype.connect = function(this: Socket, ...args: Array<unknown>) {
@@ -172,14 +168,14 @@ const watch = (current: Observer): () => void => {
     const socket = (message as { readonly socket: object }).socket
     note(socket, () => fallbackTarget(socket))
   }
-  const onStream = (message: unknown) => void (owner.getStore() ?? current).sent.push(http2Request(message))
+  const onStream = (message: unknown) => void ownerOr(current).sent.push(http2Request(message))
   const send = Dgram.Socket.prototype.send
   Dgram.Socket.prototype.send = function(this: Dgram.Socket, ...args: Array<unknown>) {
-    ;(owner.getStore() ?? current).opened.push(datagramTarget(this, args))
+    ownerOr(current).opened.push(datagramTarget(this, args))
     return (send as (...args: Array<unknown>) => void).apply(this, args)
   } as typeof send
   // Node emits `worker` on process, in the context of the code that started it, for each new worker thread.
-  const onWorker = () => void (owner.getStore() ?? current).opened.push(workerThread)
+  const onWorker = () => void ownerOr(current).opened.push(workerThread)
   process.on("worker", onWorker)
   DiagnosticsChannel.subscribe(socketChannel, onSocket)
   DiagnosticsChannel.subscribe(http2Channel, onStream)
@@ -193,20 +189,16 @@ const watch = (current: Observer): () => void => {
 }
 
 /**
- * Runs `run` noting each socket of its own an Action opens in `opened` (by its target, `targetOf`), and each HTTP/2
- * stream in `sent` (with `http2Body`). `run` is given what to wrap the handler in, so that what the handler starts is
- * known as its own, even when it opens a socket during a later run.
+ * Runs `effect` noting each socket of its own an Action opens in `opened` (by its target, `targetOf`), and each HTTP/2
+ * stream in `sent` (with `http2Body`): those of the run whose code opens it (HttpTape.ownRun: even during a later
+ * run), else these.
  */
 export const observing = <A, E, R>(
   opened: Array<string>,
   sent: Array<Sent>,
-  run: (own: <F extends (...args: Array<never>) => unknown>(handler: F) => F) => Effect.Effect<A, E, R>
-): Effect.Effect<A, E, R> => {
-  const observer: Observer = { opened, sent }
-  const own = <F extends (...args: Array<never>) => unknown>(handler: F): F =>
-    ((...args: Parameters<F>) => owner.run(observer, () => handler(...args))) as F
-  return Effect.acquireUseRelease(Effect.sync(() => watch(observer)), () => run(own), (restore) => Effect.sync(restore))
-}
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R> =>
+  Effect.acquireUseRelease(Effect.sync(() => watch({ opened, sent })), () => effect, (restore) => Effect.sync(restore))
 
 /** A run's `sockets.<target>` entries: one per target it opened a connection to, however many times. */
 export const entries = (opened: ReadonlyArray<string>): ReadonlyArray<Entry> =>
