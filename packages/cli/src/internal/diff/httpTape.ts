@@ -197,11 +197,10 @@ const formText = async (form: FormData): Promise<string> => {
   return `<FormData> ${JSON.stringify(fields)}`
 }
 
-// A Request's body is read from a copy up to `maxRecordedBytes`, as a stream body given in `init` is: past that it is
-// not compared (the request itself still goes out whole).
-const requestText = async (request: Request): Promise<string> => {
+// A Request's body is read from `copy` (asFetchBuildsIt's, built of a clone of it) up to `maxRecordedBytes`, as a
+// stream body given in `init` is: past that it is not compared (the request itself still goes out whole).
+const requestText = async (request: Request, copy: Request): Promise<string> => {
   const type = request.headers.get("content-type") ?? ""
-  const copy = request.clone()
   const bytes = await readCapped(copy.body).catch(() => null)
   if (bytes === null) return "<Request body>"
   if (bytes === undefined) return notCompared()
@@ -238,7 +237,7 @@ const describe = async (
       ? await formText(init.body)
       : bodyText(init.body)
     : request?.body != null
-    ? await requestText(request)
+    ? await requestText(request, built)
     : ""
   const headerList = new Headers(init?.headers ?? request?.headers)
   const headers = headersDigest(headerList)
@@ -427,20 +426,21 @@ const integrityMismatch = (): Error => new TypeError("fetch failed", { cause: ne
 /**
  * The request as Node's fetch builds it (`new Request(input, init)`): it throws the TypeError that fetch rejects with
  * for a request it refuses (a stream body without `duplex: "half"`, `cache: "only-if-cached"`, a `window`, a body on a
- * GET, credentials in the URL, a Request whose body was used). A Request's body is read from a copy, so the request
- * itself still goes out.
+ * GET, credentials in the URL, a Request whose body was used). A Request's body is built from a copy, so the request
+ * itself still goes out: `describe` reads what is compared of it from that copy (its only reader, which the tee behind
+ * it waits for).
  */
 const asFetchBuildsIt = (input: Parameters<Fetch>[0], init: Parameters<Fetch>[1]): Request => {
   if (!(input instanceof Request) || input.body === null || input.bodyUsed || init?.body != null) {
     return new Request(input, init)
   }
   const copy = input.clone()
-  let request: Request | undefined
   try {
-    return request = new Request(copy, init)
-  } finally {
-    // Nothing reads the copy's body: cancelled, so that the tee behind it does not keep what the request sends.
-    void (request ?? copy).body?.cancel().catch(() => {})
+    return new Request(copy, init)
+  } catch (error) {
+    // Refused: nothing reads the copy's body, cancelled so that the tee behind it does not keep what the request sends.
+    void copy.body?.cancel().catch(() => {})
+    throw error
   }
 }
 

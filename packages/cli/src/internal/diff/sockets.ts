@@ -169,9 +169,18 @@ const watch = (current: Observer): () => void => {
     note(socket, () => fallbackTarget(socket))
   }
   const onStream = (message: unknown) => void ownerOr(current).sent.push(http2Request(message))
+  // The datagram targets each run was noted sending to: once each (a StatsD client sends one per metric).
+  const datagrams = new WeakMap<Observer, Set<string>>()
+  const noteDatagram = (observer: Observer, target: string) => {
+    const targets = datagrams.get(observer) ?? new Set<string>()
+    datagrams.set(observer, targets)
+    if (targets.has(target)) return
+    targets.add(target)
+    observer.opened.push(target)
+  }
   const send = Dgram.Socket.prototype.send
   Dgram.Socket.prototype.send = function(this: Dgram.Socket, ...args: Array<unknown>) {
-    ownerOr(current).opened.push(datagramTarget(this, args))
+    noteDatagram(ownerOr(current), datagramTarget(this, args))
     return (send as (...args: Array<unknown>) => void).apply(this, args)
   } as typeof send
   // Node emits `worker` on process, in the context of the code that started it, for each new worker thread.
