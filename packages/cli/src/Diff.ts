@@ -68,6 +68,7 @@ import * as Runners from "./internal/diff/runners.ts"
 import * as Scrub from "./internal/diff/scrub.ts"
 import * as Sockets from "./internal/diff/sockets.ts"
 import * as Resume from "./internal/resume.ts"
+import { plural } from "./internal/text.ts"
 import * as LocalRun from "./LocalRun.ts"
 import * as Triggers from "./Triggers.ts"
 
@@ -368,9 +369,9 @@ export const loadAction = Effect.fn("Diff.loadAction")(function*(
         e.problem.startsWith("does not export")
           ? new LocalRun.LocalRunError({
             file,
-            problem: `${e.problem}, which ${needing.length} ${needing[0]!.trigger} event${
-              needing.length === 1 ? "" : "s"
-            } need${needing.length === 1 ? "s" : ""} (${needing[0]!.name}${needing.length > 1 ? ", ..." : ""})`
+            problem: `${e.problem}, which ${plural(needing.length, `${needing[0]!.trigger} event`)} need${
+              needing.length === 1 ? "s" : ""
+            } (${needing[0]!.name}${needing.length > 1 ? ", ..." : ""})`
           })
           : e
       )
@@ -628,13 +629,13 @@ const crashed = <S extends { readonly result: Runners.Run; readonly entries: Rea
   text: string | undefined
 ): S => {
   if (text === undefined) return run
-  const rejection = run.result.rejection ?? text
+  const result = Guard.crashed(run.result, text)
   const entries = [
     ...run.entries.filter((entry) => entry.path[0] !== "outcome" && entry.path[0] !== "rejection"),
     { path: ["outcome"], value: "rejected" },
-    { path: ["rejection"], value: rejection }
+    { path: ["rejection"], value: result.rejection }
   ]
-  return { ...run, result: { ...run.result, outcome: "rejected", rejection }, entries }
+  return { ...run, result, entries }
 }
 
 // The connections both Actions opened to one target, each with the number of events it was in: what went over them
@@ -647,7 +648,7 @@ const socketNotes = (results: ReadonlyArray<EventResult>): ReadonlyArray<string>
     }
   }
   return [...events].map(([target, n]) =>
-    `both Actions opened a socket of their own to ${target} (${plural(n, "event", "events")}): what went over it is ` +
+    `both Actions opened a socket of their own to ${target} (${plural(n, "event")}): what went over it is ` +
     `not compared (rulefx diff cannot replay a raw socket; both runs connected for real)`
   )
 }
@@ -703,7 +704,7 @@ const unresumableNotes = (runs: ReadonlyArray<{ readonly unresumable: string | u
     if (unresumable !== undefined) byHandler.set(unresumable, (byHandler.get(unresumable) ?? 0) + 1)
   }
   return [...byHandler].map(([handler, n]) =>
-    `both Actions send the user away on ${plural(n, "event", "events")} and neither exports ${handler}: ` +
+    `both Actions send the user away on ${plural(n, "event")} and neither exports ${handler}: ` +
     `Auth0 fails these logins when the user comes back`
   )
 }
@@ -864,8 +865,6 @@ const blockOf = (r: EventResult, labels: { readonly a: string; readonly b: strin
   return [headingOf(r), ...lines].join("\n")
 }
 
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`
-
 /**
  * Renders a report as text: a table per event that differs (path, the first Action's value, the second's; the claims
  * and scopes set on a pass both redirect on under their own note), then one summary line.
@@ -878,14 +877,14 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
   const ignored = report.results.reduce((n, r) => n + r.ignored.length, 0)
   const redirected = report.results.reduce((n, r) => n + r.onRedirectingPass.length, 0)
   const asides = [
-    ...(ignored === 0 ? [] : [plural(ignored, "ignored difference", "ignored differences")]),
+    ...(ignored === 0 ? [] : [plural(ignored, "ignored difference")]),
     ...(redirected === 0 ? [] : [
-      `${plural(redirected, "token difference", "token differences")} on passes that redirect`
+      `${plural(redirected, "token difference")} on passes that redirect`
     ])
   ]
-  const summary = `${report.events} event${report.events === 1 ? "" : "s"}: ${report.same} same, ${report.differ} ` +
+  const summary = `${plural(report.events, "event")}: ${report.same} same, ${report.differ} ` +
     `differ${asides.length === 0 ? "" : ` (${asides.join("; ")})`}${
-      report.unreadable.length === 0 ? "" : `; ${plural(report.unreadable.length, "event", "events")} unreadable`
+      report.unreadable.length === 0 ? "" : `; ${plural(report.unreadable.length, "event")} unreadable`
     }`
   const unreadable = report.unreadable.map((u) =>
     `unreadable: ${u.file}${u.line === undefined ? "" : `:${u.line}`}: ${u.problem} (not run)`
@@ -894,9 +893,7 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
   const note = live === 0
     ? []
     : [
-      `note: ${live} request${
-        live === 1 ? "" : "s"
-      } went out through node:http(s) or HTTP/2, from both Actions: rulefx diff ` +
+      `note: ${plural(live, "request")} went out through node:http(s) or HTTP/2, from both Actions: rulefx diff ` +
       `records and replays fetch only, so a service whose answers change can make these runs differ`
     ]
   const late = report.results.flatMap((r) =>
@@ -932,8 +929,8 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
  */
 export const warnings = (report: Report): ReadonlyArray<string> => [
   ...report.unusedIgnores.map((path) =>
-    `warning: --ignore ${path} matched nothing in any of the ${report.events} event${
-      report.events === 1 ? "" : "s"
+    `warning: --ignore ${path} matched nothing in any of the ${
+      plural(report.events, "event")
     } (a typo? it hides no difference)`
   ),
   ...(report.missingSecrets.events === 0 ? [] : [`warning: ${missingSecretsText(report)}`])
@@ -950,7 +947,7 @@ export const missingSecretsText = (report: Report): string => {
   const { events, secrets } = report.missingSecrets
   return events === 0 ?
     "" :
-    `${events} of ${plural(report.events, "event", "events")} ${
+    `${events} of ${plural(report.events, "event")} ${
       events === 1 ? "was" : "were"
     } denied by both Actions for a missing secret (${secrets.join(", ")}), so nothing past it was compared: ` +
     `pass --secrets <file> with ${secrets.length === 1 ? "its value" : "their values"}`

@@ -15,6 +15,7 @@ import { SourceMap } from "node:module"
 import { basename, dirname, isAbsolute, relative, resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import * as Bundle from "./Bundle.ts"
+import * as Text from "./internal/text.ts"
 
 /**
  * A loaded source map of one built file.
@@ -60,8 +61,6 @@ export const load = (file: string): Effect.Effect<Mapping | Skipped | undefined>
     }
   })
 
-const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-
 /**
  * Rewrites every `<file>:<line>:<column>` in `text` (the built file by any path ending in its name, or a file: URL)
  * to the source position it came from, relative to the working directory. Positions the map does not cover stay.
@@ -72,9 +71,9 @@ const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\
 export const mapText = (mapping: Mapping, text: string): string => {
   // The file's own path and URL first, whole: a folder may have a space (`/home/Ada Lovelace/...`), where the
   // any-path form would stop and leave the start of the path in the line.
-  const exact = [mapping.file, pathToFileURL(mapping.file).href].map(escape).join("|")
+  const exact = [mapping.file, pathToFileURL(mapping.file).href].map(Text.regExpEscaped).join("|")
   const position = new RegExp(
-    `(?:${exact}|(?:file://)?[^\\s()'"]*${escape(basename(mapping.file))}):(\\d+):(\\d+)`,
+    `(?:${exact}|(?:file://)?[^\\s()'"]*${Text.regExpEscaped(basename(mapping.file))}):(\\d+):(\\d+)`,
     "g"
   )
   return text.replace(position, (whole: string, line: string, column: string) => {

@@ -19,6 +19,25 @@ export interface Resumed {
   readonly exported: boolean
 }
 
+/** Whether a run with this outcome let the login go on (`allowed`, or `done` for a trigger that decides nothing). */
+export const goesOn = (outcome: string): boolean => outcome === "allowed" || outcome === "done"
+
+/** The calls of a trigger's api that send the user away, to come back through its continue pass. */
+const awayCalls: ReadonlySet<string> = new Set(["redirect.sendUserTo", "prompt.render"])
+
+/**
+ * Whether a run sent the user away: a post-login run by its summary's redirect or form, another trigger's by its api
+ * calls (`redirect.sendUserTo`, `prompt.render`).
+ */
+export const sendsAway = (
+  run:
+    | { readonly summary: { readonly redirect?: unknown; readonly form?: unknown } }
+    | { readonly calls: ReadonlyArray<{ readonly method: string }> }
+): boolean =>
+  "summary" in run
+    ? run.summary.redirect !== undefined || run.summary.form !== undefined
+    : run.calls.some(({ method }) => awayCalls.has(method))
+
 /**
  * Where Auth0 resumes the login: only on a trigger's first pass (`pass`) that let the login go on (a denied or failed
  * login is not resumed) and sent the user away; undefined otherwise.
@@ -30,8 +49,7 @@ export const resumed = (
   exported: ReadonlyArray<string>
 ): Resumed | undefined => {
   const handler = trigger.handlers[1]
-  const goesOn = run.outcome === "allowed" || run.outcome === "done"
-  return handler !== undefined && pass === trigger.handlers[0] && goesOn && run.continues
+  return handler !== undefined && pass === trigger.handlers[0] && goesOn(run.outcome) && run.continues
     ? { handler, exported: exported.includes(handler) }
     : undefined
 }

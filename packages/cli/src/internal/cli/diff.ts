@@ -9,12 +9,13 @@ import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
 import * as EventSet from "../diff/eventSet.ts"
 import * as NodePlatform from "../nodePlatform.ts"
+import * as Text from "../text.ts"
 import { CommandFailed, invalidOption } from "./errors.ts"
 import * as RunGuard from "./runGuard.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
 
-const events = (n: number): string => `${n} event${n === 1 ? "" : "s"}`
+const events = (n: number): string => Text.plural(n, "event")
 
 // Why the command fails: events that differ, events that could not be read (the others ran), events both Actions
 // stopped on for a missing secret (compared in name only), or, when nothing differs, a handler that timed out.
@@ -128,9 +129,7 @@ export const diff = Command.make(
     process.exitCode = 1
     // What an Action throws after the runs (a timer, a promise; Diff's guard is down by then) must neither print its
     // stack, which may hold a secret, nor let the command pass: this process ends with the command.
-    const afterRuns = RunGuard.afterDone("diff")
-    process.on("uncaughtException", afterRuns)
-    process.on("unhandledRejection", afterRuns)
+    RunGuard.catchAfterDone("diff")
     const report = yield* Diff.diff(a, b, events, {
       secrets: extra,
       ignore,

@@ -134,10 +134,9 @@ const runGuarded = Effect.fnUntraced(function*(
     ))
   )
   yield* Console.log(json ? LocalRun.toJson(result) : LocalRun.render(result))
-  const { form, redirect } = result.summary
   const lacking = yield* unresumable(action, Triggers.byId("post-login")!, resume, {
     outcome: result.outcome,
-    continues: redirect !== undefined || form !== undefined
+    continues: Resume.sendsAway(result)
   })
   if (Option.isSome(expect) && result.outcome !== expect.value) {
     return yield* new CommandFailed({
@@ -231,7 +230,7 @@ const runTrigger = Effect.fnUntraced(function*(
   const passed = result.outcome === "denied" || result.outcome === "invalid" ? "denied" : "allowed"
   const lacking = yield* unresumable(action, trigger, options.resume, {
     outcome: result.outcome,
-    continues: result.calls.some(({ method }) => method === "redirect.sendUserTo" || method === "prompt.render")
+    continues: Resume.sendsAway(result)
   })
   if (Option.isSome(expect) && expect.value === "allowed" && lacking !== undefined) {
     return yield* new CommandFailed({

@@ -23,28 +23,16 @@ export const guarding = <A, E, R>(
 ): Effect.Effect<A, E, R> =>
   Effect.suspend(() => {
     // Put in place before the guard, which takes the process's listeners off while it is up and puts them back after.
-    const late = afterDone(command)
-    process.on("uncaughtException", late)
-    process.on("unhandledRejection", late)
+    catchAfterDone(command)
     return Guard.guarded({ a: file, b: file }, use)
   })
 
-/** A run as it ended, with its outcome and why it was rejected. */
-interface Ended {
-  readonly outcome: string
-  readonly rejection?: string
-}
-
 /**
  * A run that something escaped from while it ran (`guard.take()`): rejected, as Auth0 fails a login whose Action
- * crashed, with that as its rejection unless its handler rejected first.
+ * crashed, with that as its rejection unless its handler rejected first (Guard.crashed).
  */
-export const crashed = <R extends Ended>(result: R, guard: Guard.Guard): R => {
-  const crash = guard.take()[0]
-  return crash === undefined
-    ? result
-    : { ...result, outcome: "rejected", rejection: result.rejection ?? crash.text } as R
-}
+export const crashed = <R extends Guard.Ended>(result: R, guard: Guard.Guard): R =>
+  Guard.crashed(result, guard.take()[0]?.text)
 
 /**
  * What an Action threw after its runs (a timer, a promise: the guard is down by then): its stack, which may hold a
@@ -54,4 +42,11 @@ export const afterDone = (command: string) => (): void => {
   process.exitCode = 1
   NodePlatform.failAfterDone()
   process.stderr.write(`rulefx ${command}: an Action threw after its run ended (not shown: it may hold a secret)\n`)
+}
+
+/** Puts `afterDone(command)` in place for what escapes (an uncaught exception, an unhandled rejection) from now on. */
+export const catchAfterDone = (command: string): void => {
+  const late = afterDone(command)
+  process.on("uncaughtException", late)
+  process.on("unhandledRejection", late)
 }

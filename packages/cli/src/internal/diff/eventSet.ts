@@ -23,6 +23,7 @@ import * as PartialEvent from "../../PartialEvent.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
 import { readTextUpTo } from "../files.ts"
+import * as Text from "../text.ts"
 import * as Depth from "./depth.ts"
 
 /** An event file (or one line of it) that cannot be used; `line` is 1-based, for `.jsonl` files. */
@@ -472,7 +473,7 @@ const readSet = Effect.fn("Diff.readEvents")(function*(
       file: first.file,
       line: first.line,
       problem: `${first.problem}${
-        more.length === 0 ? "" : ` (and ${more.length} more event${more.length === 1 ? "" : "s"} that cannot be read)`
+        more.length === 0 ? "" : ` (and ${Text.plural(more.length, "more event")} that cannot be read)`
       }`
     })
   }

@@ -22,6 +22,19 @@ export interface Crash {
   readonly text: string
 }
 
+/** A run as it ended: its outcome, and why it was rejected. */
+export interface Ended {
+  readonly outcome: string
+  readonly rejection?: string
+}
+
+/**
+ * A run that something escaped from (`text`, a Crash's), as Auth0 fails a login whose Action crashed: rejected, with
+ * that as its rejection unless its handler rejected first. Without `text`, the run as it was.
+ */
+export const crashed = <R extends Ended>(result: R, text: string | undefined): R =>
+  text === undefined ? result : { ...result, outcome: "rejected", rejection: result.rejection ?? text } as R
+
 /**
  * The guard: which side is running (set by the caller), each run's tag (`HttpTape.runTag`) with its side (set by the
  * caller), and what escaped since the last `take`.

@@ -5,6 +5,7 @@
  * says so, naming the secrets (a forgotten `--secrets <file>` would otherwise pass as "same"). An Action that reads
  * `event.secrets` itself and logs nothing is not seen.
  */
+import * as Resume from "../resume.ts"
 
 // The line core's Secrets and legacy-rules log: the level, the annotations, then the message, last on the line.
 const logged = /\bERROR\b.*\bmissing secret (\S+)\s*$/
@@ -14,7 +15,7 @@ const logged = /\bERROR\b.*\bmissing secret (\S+)\s*$/
  * (`allowed`, `done`), since a rule that caught the failure decided the login on its merits.
  */
 export const of = (outcome: string, logs: ReadonlyArray<string>): ReadonlyArray<string> =>
-  outcome === "allowed" || outcome === "done"
+  Resume.goesOn(outcome)
     ? []
     : [
       ...new Set(logs.flatMap((line) => {

@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as LocalRun from "../../LocalRun.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
 import * as Triggers from "../../Triggers.ts"
+import * as Resume from "../resume.ts"
 import * as GenericApi from "./genericApi.ts"
 import type { Sent } from "./httpTape.ts"
 import * as LateCalls from "./lateCalls.ts"
@@ -109,7 +110,7 @@ const postLogin: Runner["run"] = (handler, event, options) => {
   }).pipe(
     Effect.map((result): Run =>
       Object.assign(ended(result.outcome, result.reason, result.rejection, result.timedOutMs), {
-        continues: result.summary.redirect !== undefined || result.summary.form !== undefined,
+        continues: Resume.sendsAway(result),
         missingSecrets: MissingSecrets.of(result.outcome, result.logs),
         entries: (sent: ReadonlyArray<Sent>) => Outcome.entries(result, sent),
         late: api.late
@@ -117,9 +118,6 @@ const postLogin: Runner["run"] = (handler, event, options) => {
     )
   )
 }
-
-// The calls of another trigger's api that send the user away, to come back through its continue pass.
-const sendsAway: ReadonlySet<string> = new Set(["redirect.sendUserTo", "prompt.render"])
 
 const other = (trigger: Triggers.Trigger): Runner["run"] => (handler, event, options) => {
   const api = watched(options)
@@ -129,7 +127,7 @@ const other = (trigger: Triggers.Trigger): Runner["run"] => (handler, event, opt
   }).pipe(
     Effect.map((result): Run =>
       Object.assign(ended(result.outcome, result.reason?.join(" | "), result.rejection, result.timedOutMs), {
-        continues: result.calls.some(({ method }) => sendsAway.has(method)),
+        continues: Resume.sendsAway(result),
         missingSecrets: MissingSecrets.of(result.outcome, result.logs),
         entries: (sent: ReadonlyArray<Sent>) => Outcome.triggerEntries(result, sent),
         late: api.late

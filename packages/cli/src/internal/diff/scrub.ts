@@ -19,6 +19,7 @@
  */
 
 import { inspect } from "node:util"
+import * as Text from "../text.ts"
 import * as Depth from "./depth.ts"
 
 /** Replaces each secret in the strings of a value, at any depth. */
@@ -106,11 +107,9 @@ interface Known {
   readonly coded: ReadonlyArray<readonly [codes: ReadonlyArray<number>, marker: string]>
 }
 
-const escaped = (form: string): string => form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
-
 // One secret's forms as a pattern of any case, its longest forms first (so that each is replaced whole).
 const caselessOf = (forms: ReadonlyArray<string>): RegExp =>
-  new RegExp(forms.toSorted((x, y) => y.length - x.length).map(escaped).join("|"), "gi")
+  new RegExp(forms.toSorted((x, y) => y.length - x.length).map(Text.regExpEscaped).join("|"), "gi")
 
 const knownOf = (secrets: Readonly<Record<string, unknown>>): Known => {
   const forms: Array<readonly [string, string]> = []
