@@ -349,7 +349,8 @@ export interface Action {
 /**
  * Loads the handlers of a built Action that `cases` need, each event's trigger's (onExecutePostLogin,
  * onContinuePostLogin for a continue pass, onExecuteCredentialsExchange for a credentials-exchange event). An Action
- * that lacks one is a LocalRunError naming the file, the handler and the events that need it.
+ * that lacks one is a LocalRunError naming the file, the handler and the events that need it. `exported` is every
+ * handler the file exports (`served(file).handlers`), kept as the Action's `exported`.
  *
  * @category constructors
  * @since 0.1.0
@@ -357,7 +358,7 @@ export interface Action {
 export const loadAction = Effect.fn("Diff.loadAction")(function*(
   file: string,
   cases: ReadonlyArray<Case>,
-  exported?: ReadonlyArray<string>
+  exported: ReadonlyArray<string>
 ) {
   const passes = [...new Set(cases.map((c) => c.pass))]
   const handlers: Action["handlers"] = {}
@@ -377,7 +378,7 @@ export const loadAction = Effect.fn("Diff.loadAction")(function*(
       )
     )
   }
-  return { file, handlers, exported: exported ?? (yield* served(file)).handlers } satisfies Action
+  return { file, handlers, exported } satisfies Action
 })
 
 /**
@@ -936,14 +937,9 @@ export const warnings = (report: Report): ReadonlyArray<string> => [
   ...(report.missingSecrets.events === 0 ? [] : [`warning: ${missingSecretsText(report)}`])
 ]
 
-/**
- * What the report says of the events both Actions stopped on for a missing secret: how many, the secrets, and the flag
- * that gives them; empty when there were none.
- *
- * @category getters
- * @since 0.1.0
- */
-export const missingSecretsText = (report: Report): string => {
+// What the report says of the events both Actions stopped on for a missing secret: how many, the secrets, and the flag
+// that gives them; empty when there were none.
+const missingSecretsText = (report: Report): string => {
   const { events, secrets } = report.missingSecrets
   return events === 0 ?
     "" :

@@ -103,6 +103,12 @@ describe("DiffNewUser3: events both Actions deny for a missing secret", () => {
         "2 of 2 events were denied by both Actions for a missing secret (CRM_API_KEY), so nothing past it was " +
           "compared: pass --secrets <file> with its value"
       )
+      // Said once, as a warning; the reason the command fails points to it.
+      assert.strictEqual(output.stderr.split("for a missing secret (CRM_API_KEY)").length, 2, output.stderr)
+      assert.include(
+        output.stderr,
+        "2 of 2 events were denied by both Actions for a missing secret (see the warning above)"
+      )
       assert.deepStrictEqual(JSON.parse(output.stdout).missingSecrets, { secrets: ["CRM_API_KEY"], events: 2 })
     }), { timeout: 60_000 })
 })

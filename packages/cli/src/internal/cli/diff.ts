@@ -28,7 +28,11 @@ const failures = (report: Diff.Report, a: string, b: string, timeout: number): R
         report.unreadable.length === 1 ? "it was" : "they were"
       } not compared`
     ]),
-    ...(report.missingSecrets.events === 0 ? [] : [Diff.missingSecretsText(report)]),
+    ...(report.missingSecrets.events === 0 ? [] : [
+      `${report.missingSecrets.events} of ${events(report.events)} ${
+        report.missingSecrets.events === 1 ? "was" : "were"
+      } denied by both Actions for a missing secret (see the warning above)`
+    ]),
     ...(report.differ > 0 || late.length === 0 ? [] : [
       `a handler did not settle within ${timeout} s (${late.join(", ")}): Auth0 would stop it at 20 s and ` +
       `fail the login; the run was stopped there (--timeout <s> changes the limit)`

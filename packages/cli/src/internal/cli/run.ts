@@ -167,10 +167,10 @@ const unresumable = Effect.fnUntraced(function*(
   run: Resume.Ended
 ) {
   const pass = trigger.handlers[resume ? 1 : 0] ?? trigger.handlers[0]
-  // The Action's exports are read again only for a run that sent the user away.
-  if (Resume.resumed(trigger, pass, run, []) === undefined) return undefined
-  const resumed = Resume.resumed(trigger, pass, run, (yield* Diff.served(action)).handlers)
-  if (resumed === undefined || resumed.exported) return undefined
+  // Where Auth0 resumes the login does not depend on what the Action exports, only whether it can: the exports are
+  // read again only for a run that sent the user away.
+  const resumed = Resume.resumed(trigger, pass, run, [])
+  if (resumed === undefined || (yield* Diff.served(action)).handlers.includes(resumed.handler)) return undefined
   const lacking = Resume.cannotResume(resumed.handler)
   yield* Console.error(`warning: ${action} ${lacking} (export ${resumed.handler} from the Action's entry)`)
   return lacking

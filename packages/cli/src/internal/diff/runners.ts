@@ -52,7 +52,10 @@ export interface RunOptions {
   readonly timeout?: Duration.Input
   /** Called the moment the handler settles (or the run is stopped). */
   readonly settled?: () => void
-  /** The api's clock (encodeToken's `iat`): both runs of one event get the same one. */
+  /**
+   * The api's clock (encodeToken's `iat`, a cache entry's `ttl`): each run its own, both starting on the event's start
+   * and advancing with the time the run takes (Diff's runClock).
+   */
   readonly now?: () => number
   /** How many late api calls `late` lists by method (the rest are counted). */
   readonly lateListed: number
