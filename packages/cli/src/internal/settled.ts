@@ -12,7 +12,8 @@
  * primitive is unwrapped (a String object through its own `toString`), a number that is not finite is null, and a
  * Map or Set is its own enumerable properties (`{}`, not its entries). Shared and cyclic references are kept as they
  * were (JSON would throw on a cycle). Nothing is kept by
- * reference (but functions and primitives): an argument nested deeper than `maxDepth`, or holding more once `maxNodes`
+ * reference (but functions and primitives): an argument nested deeper than `Depth.maxDepth` (what comparing and printing
+ * it may walk), or holding more once `maxNodes`
  * values were copied in the snapshot, is a marker saying so (`tooDeep`, `tooBig`), and a value that cannot be read (a revoked
  * Proxy, a trap, getter or `toJSON` that throws) is one of its own (`unreadable`); each never equals another value.
  *
@@ -23,14 +24,9 @@ import { randomBytes } from "node:crypto"
 import { types } from "node:util"
 import * as Depth from "./diff/depth.ts"
 
-/** Levels of an argument copied (Depth.maxDepth: what comparing and printing it may walk); deeper, it is `tooDeep`. */
-export const maxDepth = Depth.maxDepth
-
-/**
- * Values copied in one snapshot (each object, and each item or property value in one); an argument that holds more
- * once they are spent is `tooBig`.
- */
-export const maxNodes = 100_000
+// Values copied in one snapshot (each object, and each item or property value in one); an argument that holds more
+// once they are spent is `tooBig`.
+const maxNodes = 100_000
 
 // A marker with a random part, so that it never equals another (two such claims are not "the same"), and carries
 // nothing the value held.
@@ -39,11 +35,11 @@ const marker = (what: string): string => `<${what}, not compared ${randomBytes(8
 /** What a value that cannot be read is copied as. */
 export const unreadable = (): string => marker("unreadable value")
 
-/** What an argument nested deeper than `maxDepth` is copied as. */
-export const tooDeep = (): string => marker(`nested deeper than ${maxDepth} levels`)
+/** What an argument nested deeper than `Depth.maxDepth` is copied as. */
+export const tooDeep = (): string => marker(`nested deeper than ${Depth.maxDepth} levels`)
 
-/** What an argument holding objects past the snapshot's `maxNodes` is copied as. */
-export const tooBig = (): string => marker(`too big to copy: more than ${maxNodes.toLocaleString("en")} values`)
+// What an argument holding objects past the snapshot's `maxNodes` is copied as.
+const tooBig = (): string => marker(`too big to copy: more than ${maxNodes.toLocaleString("en")} values`)
 
 // Thrown from inside a copy that went past a bound: its whole argument is then the marker.
 class Cut {
@@ -89,7 +85,7 @@ const copyValue = (state: Copying, value: unknown, key: string, depth: number): 
   if (typeof value !== "object" || value === null) return written(value)
   const known = state.seen.get(value)
   if (known !== undefined) return known
-  if (depth >= maxDepth) throw new Cut(tooDeep)
+  if (depth >= Depth.maxDepth) throw new Cut(tooDeep)
   spend(state, 1)
   // JSON calls `toJSON` once: what it gives is written as it is (a Date it gives is an object, `{}`), though what
   // that holds has its own `toJSON` called in turn.

@@ -8,7 +8,7 @@ import * as Runtime from "effect/Runtime"
  * 0`, an unknown `--trigger`, flags that do not go together). 1 is for a command that ran and failed (`rulefx diff`: an
  * event differs), so a script tells the two apart by the code.
  */
-export const usageExitCode = 2
+const usageExitCode = 2
 
 /**
  * A command failed for a reason the user can act on; the CLI prints the message and exits non-zero: 1, or `exitCode`

@@ -324,7 +324,7 @@ interface FileCases {
  * the read fails with the first. A problem with a whole file (it cannot be read, it or one event in it is too large)
  * fails the read either way.
  */
-export type Unreadable = Array<EventFileError>
+type Unreadable = Array<EventFileError>
 
 // One event's case, or none when it cannot be used and `unreadable` keeps its problem.
 const oneEvent = (

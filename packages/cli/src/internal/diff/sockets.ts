@@ -21,13 +21,13 @@ import * as HttpTape from "./httpTape.ts"
 import type { Entry } from "./outcome.ts"
 
 /** The body `requests.*` shows for a request sent as an HTTP/2 stream, which is not recorded. */
-export const http2Body = "<node:http2, sent live>"
+const http2Body = "<node:http2, sent live>"
 
 /** Whether a request went out live (node:http(s), HTTP/2), not through the recorded fetch. */
 export const isLive = (request: Sent): boolean => request.body === HttpTape.nodeHttpBody || request.body === http2Body
 
 /** What a `sockets.<host:port>` entry holds: both runs opened the connection, and what went over it is not replayed. */
-export const notReplayed = "<opened, not replayed>"
+const notReplayed = "<opened, not replayed>"
 
 // Node's frames that open a socket for a request already observed: node:http(s)'s agent and client, fetch's undici.
 const observedFrames = ["node:_http_agent", "node:_http_client", "node:internal/deps/undici/"]
@@ -87,7 +87,7 @@ const hostPort = (host: unknown, port: unknown): string => {
  * Where `socket.connect(...args)` connects: `host:port` (`localhost` without a host, an IPv6 address in brackets), or
  * `unix:<path>` for a pipe. `net.connect` passes its arguments as one array.
  */
-export const targetOf = (args: ReadonlyArray<unknown>): string => {
+const targetOf = (args: ReadonlyArray<unknown>): string => {
   const first: unknown = Array.isArray(args[0]) ? args[0][0] : args[0]
   if (typeof first === "object" && first !== null) {
     const { host, path, port } = first as Target
@@ -108,7 +108,7 @@ const fallbackTarget = (socket: object): string => {
  * Where `socket.send(message, ...)` sends a datagram: `udp <host>:<port>`, from its arguments (`port, address` or
  * `offset, length, port, address`), or, for a connected socket, its remote address.
  */
-export const datagramTarget = (socket: Dgram.Socket, args: ReadonlyArray<unknown>): string => {
+const datagramTarget = (socket: Dgram.Socket, args: ReadonlyArray<unknown>): string => {
   const [port, address] = typeof args[3] === "number" ? [args[3], args[4]] : [args[1], args[2]]
   if (typeof port === "number" || typeof port === "string") {
     return `udp ${hostPort(typeof address === "string" ? address : undefined, port)}`
@@ -122,7 +122,7 @@ export const datagramTarget = (socket: Dgram.Socket, args: ReadonlyArray<unknown
 }
 
 /** What a worker thread an Action starts is noted as: what it does (its fetch, its sockets) is not seen. */
-export const workerThread = "worker thread"
+const workerThread = "worker thread"
 
 interface Http2Created {
   readonly headers?: Readonly<Record<string, unknown>>
