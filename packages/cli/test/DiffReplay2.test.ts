@@ -91,7 +91,9 @@ describe("DiffReplay2: a Request's signal", () => {
         setTimeout(() => response.end(`{"risk":"high"}`), 1500)
       })
       // The first gives up after 300 ms (lets the login in); the second's fetch has no signal (init's null replaces
-      // the Request's), waits for the answer and denies: on the network, and under `rulefx run`.
+      // the Request's): on the network, and under `rulefx run`, it waits for the answer and denies. The first gave up
+      // on that answer, so diff does not have it: the second's request fails as not recorded (so it too lets the login
+      // in), and that the second waited longer than the first is the one difference, `requests.unanswered`.
       const a = check("signull-a", `fetch(event.secrets.URL + "/risk", { signal: AbortSignal.timeout(300) })`)
       const b = check(
         "signull-b",
@@ -100,6 +102,22 @@ describe("DiffReplay2: a Request's signal", () => {
       const result = yield* firstResult(a, b, eventsFor(server.url))
       assert.strictEqual(result.a.outcome, "allowed")
       assert.isFalse(result.same, JSON.stringify(result))
+      assert.deepStrictEqual(result.differences.map((d) => d.path), ["requests.unanswered"], JSON.stringify(result))
+    }))
+
+  it.effect("a second Action that gives up on it within a second of the first is the same", () =>
+    Effect.gen(function*() {
+      const server = yield* serving((_, __, response) => {
+        setTimeout(() => response.end(`{"risk":"high"}`), 1500)
+      })
+      // The first gives up after 300 ms, the second after 800 ms: within the replay's grace (1 s after the first gave
+      // up), so what the second would have got is what the first got, no answer; both let the login in.
+      const a = check("siggrace-a", `fetch(event.secrets.URL + "/risk", { signal: AbortSignal.timeout(300) })`)
+      const b = check("siggrace-b", `fetch(event.secrets.URL + "/risk", { signal: AbortSignal.timeout(800) })`)
+      const result = yield* firstResult(a, b, eventsFor(server.url))
+      assert.strictEqual(result.b.outcome, "allowed")
+      assert.deepStrictEqual(result.differences, [], JSON.stringify(result))
+      assert.isTrue(result.same, JSON.stringify(result))
     }))
 })
 
