@@ -84,6 +84,35 @@ describe("DiffNewUser3: a redirect without onContinuePostLogin", () => {
       assert.strictEqual(has.code, 0, has.stderr)
       assert.notInclude(has.stderr, "warning")
     }), { timeout: 60_000 })
+
+  it.live(
+    "for password-reset-post-challenge without onContinuePostChallenge, rulefx run warns and --expect allowed fails",
+    () =>
+      Effect.gen(function*() {
+        const reset = (name: string, resume: boolean) =>
+          file(
+            `${name}.js`,
+            `exports.onExecutePostChallenge = async (event, api) => { api.redirect.sendUserTo("https://verify.example.com") }\n` +
+              (resume ? "exports.onContinuePostChallenge = async () => {}\n" : "")
+          )
+        const event = file("reset.json", JSON.stringify({ user: { user_id: "auth0|new" } }))
+        const lacks = yield* Effect.promise(() =>
+          rulefx("run", reset("reset-lacks", false), "--event", event, "--expect", "allowed")
+        )
+        assert.strictEqual(lacks.code, 1, lacks.stderr)
+        assert.include(
+          lacks.stderr,
+          "exports no onContinuePostChallenge: Auth0 fails the login when the user comes back (export onContinuePostChallenge"
+        )
+        assert.include(lacks.stderr, "expected the password-reset-post-challenge request to be allowed, but")
+        const has = yield* Effect.promise(() =>
+          rulefx("run", reset("reset-has", true), "--event", event, "--expect", "allowed")
+        )
+        assert.strictEqual(has.code, 0, has.stderr)
+        assert.notInclude(has.stderr, "warning")
+      }),
+    { timeout: 60_000 }
+  )
 })
 
 describe("DiffNewUser3: events both Actions deny for a missing secret", () => {
@@ -131,6 +160,13 @@ describe("DiffNewUser3: an event the reader refuses", () => {
       // Only unreadable events: the read's error, as before.
       const none = yield* Effect.flip(Diff.diff(action, action, jsonl("bad.jsonl", [{ user: { user_metadata: 1 } }])))
       assert.strictEqual(none._tag, "EventFileError")
+      // Each but the first counted in its problem.
+      const bad = { user: { user_metadata: 1 } }
+      const two = yield* Effect.flip(Diff.diff(action, action, jsonl("bad2.jsonl", [bad, bad])))
+      assert.strictEqual(two._tag, "EventFileError")
+      assert.isTrue(two.message.endsWith(" (and 1 more event that cannot be read)"), two.message)
+      const three = yield* Effect.flip(Diff.diff(action, action, jsonl("bad3.jsonl", [bad, bad, bad])))
+      assert.isTrue(three.message.endsWith(" (and 2 more events that cannot be read)"), three.message)
       const output = yield* Effect.promise(() => rulefx("diff", action, action, "--events", events))
       assert.strictEqual(output.code, 1, output.stderr)
       assert.include(output.stdout, "2 events: 2 same, 0 differ; 1 event unreadable")
