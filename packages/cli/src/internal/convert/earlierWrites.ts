@@ -606,17 +606,11 @@ export const merge = (all: ReadonlyArray<EarlierWrites>): EarlierWrites => ({
   copies: all.flatMap((w) => w.copies)
 })
 
-/** The settings `rules` read, each with the first of them that reads it. */
-export const settingsOf = (
-  writes: EarlierWrites,
-  rules: ReadonlyArray<string>
-): ReadonlyArray<{ readonly rule: string; readonly key: string }> => {
+/** The settings the earlier rules read, each with the first of them that reads it. */
+export const settingsOf = (writes: EarlierWrites): ReadonlyArray<{ readonly rule: string; readonly key: string }> => {
   const found = new Map<string, string>()
-  for (const rule of rules) {
-    for (const read of writes.settings) {
-      if (read.rule !== rule) continue
-      for (const key of read.keys) if (!found.has(key)) found.set(key, rule)
-    }
+  for (const read of writes.settings) {
+    for (const key of read.keys) if (!found.has(key)) found.set(key, read.rule)
   }
   return [...found].map(([key, rule]) => ({ rule, key }))
 }
@@ -704,15 +698,6 @@ export const changersOf = (writes: EarlierWrites, path: ReadonlyArray<string>): 
     ...[path, ...sharing(writes, path)].flatMap((p) => inPlace(writes, p)),
     ...wholeOf(writes, path)
   ].map((w) => w.rule))
-]
-
-/**
- * The rules that may write anything under `root` (a path of it, or anything of it): what they leave there may have
- * come, through another rule, from anything they read.
- */
-export const writersUnder = (writes: EarlierWrites, root: "user" | "context"): ReadonlyArray<string> => [
-  ...new Set([...writes.paths.filter((w) => w.path[0] === root), ...writes.anything.filter((w) => w.root === root)]
-    .map((w) => w.rule))
 ]
 
 /** The earlier rule that may have changed what `path` (a read: root first) reads, if any. */

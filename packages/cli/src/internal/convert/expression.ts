@@ -99,16 +99,12 @@ const untypedParams = (
 
 // `--after-legacy`: what the earlier (legacy) rules left, read through their State as written (`user.roles` →
 // `legacyUser.roles`), so the rule's own code keeps its JavaScript meaning on the same value. A write is refused: the
-// State is the legacy rules', which record from it. A read of what a rule that reads a setting may have written is
-// refused, as a fact made from a setting is (Facts): convert follows a setting within one rule only, so through the
-// State it could reach a token, a URL or a log unseen.
+// State is the legacy rules', which record from it. A read once any earlier rule reads a setting is refused, as a fact
+// made from a setting is (Facts): convert follows a setting within one rule only, so through the State (by way of
+// any rule, from anywhere it was left) it could reach a token, a URL or a log unseen.
 const legacyReadOf = (
   scope: Scope,
-  { root, what, writers }: {
-    readonly root: "user" | "context"
-    readonly what: string
-    readonly writers: ReadonlyArray<string>
-  },
+  { root, what }: { readonly root: "user" | "context"; readonly what: string },
   identifier: acorn.Identifier,
   ancestors: ReadonlyArray<acorn.Node>,
   members: ReadonlyArray<acorn.MemberExpression>
@@ -117,11 +113,9 @@ const legacyReadOf = (
   if (writeOf(outermost, ancestors[ancestors.length - 2 - members.length]) !== undefined) {
     return refused(outermost, `writes ${what}, which the earlier legacy rules own (make it a Fact)`)
   }
-  // Not only the rules that wrote the field read: a rule may leave a setting elsewhere under the root for another to
-  // copy into it (`context.tmp = configuration.KEY`, then `context.bag.sig = context.tmp`).
-  const settings = EarlierWrites.settingsOf(scope.earlier, [
-    ...new Set([...writers, ...EarlierWrites.writersUnder(scope.earlier, root)])
-  ])
+  // Not only the rules that wrote the field read: a rule may leave a setting anywhere (`user.tmp`, `global.tmp`) for
+  // another to copy into it (`context.bag.sig = user.tmp`), so any earlier rule's setting may be there.
+  const settings = EarlierWrites.settingsOf(scope.earlier)
   if (settings.length > 0) {
     const keys = settings.map(({ key }) => `\`configuration${key === "[…]" ? key : `.${key}`}\``).join(", ")
     return refused(
@@ -359,7 +353,7 @@ const readOf = (
   const writers = EarlierWrites.writersOf(scope.earlier, [root, ...read])
   const writer = writers[0]
   if (writer !== undefined && scope.afterLegacy) {
-    return legacyReadOf(scope, { root, what, writers }, identifier, ancestors, members)
+    return legacyReadOf(scope, { root, what }, identifier, ancestors, members)
   }
   const fact = factOf(scope, root, staticKeys, writer, ancestors, members)
   if (fact !== undefined) return fact
