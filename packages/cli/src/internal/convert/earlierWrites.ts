@@ -353,9 +353,12 @@ const copiedTo = (
   return parent.left
 }
 
-// The last key of a path a local holds when it was reached through a computed key the scan does not resolve (`var m =
-// user["app_" + "metadata"]`): what is done to the local is done to anything of the value before it.
-const anyKey = "[…]"
+/**
+ * A key convert cannot name: the last key of a path a local holds when it was reached through a computed key the scan
+ * does not resolve (`var m = user["app_" + "metadata"]`: what is done to the local is done to anything of the value
+ * before it), and the setting a rule reads by a computed key (`configuration[name]`, in `settings`).
+ */
+export const anyKey = "[…]"
 
 // A path kept to `depth` keys and cut before a computed key or `__proto__` (which changes every field of its object).
 const pathOf = (prefix: ReadonlyArray<string>, keys: ReadonlyArray<string | undefined>): {
@@ -395,13 +398,20 @@ const pathsNamed = (node: acorn.AnyNode, bound: (name: string) => ReadonlyArray<
   if (node.type === "ParenthesizedExpression") return pathsNamed(node.expression as acorn.AnyNode, bound)
   if (node.type !== "MemberExpression") return []
   const { keys, root } = chainOf(node)
-  const prefixes = root.type === "Identifier"
-    ? bound((root as acorn.Identifier).name)
-    : pathsNamed(root as acorn.AnyNode, bound)
-  return prefixes.map((prefix) => {
+  return pathsNamed(root as acorn.AnyNode, bound).map((prefix) => {
     const { computed, path } = pathOf(prefix, keys)
     return computed ? path.concat(anyKey) : path
   })
+}
+
+// The paths a name holds: its root for `user`/`context` (as the rule names them), else those of its aliases.
+const boundIn = (
+  roots: ReadonlyMap<string, "user" | "context">,
+  aliases: ReadonlyMap<string, ReadonlyArray<Path>>
+) =>
+(name: string): ReadonlyArray<Path> => {
+  const root = roots.get(name)
+  return root === undefined ? aliases.get(name) ?? [] : [[root]]
 }
 
 // The locals that may hold a value of the login's (`var md = user.app_metadata`), with its paths: what is done to them
@@ -411,10 +421,7 @@ const aliasesOf = (
   roots: ReadonlyMap<string, "user" | "context">
 ): ReadonlyMap<string, ReadonlyArray<Path>> => {
   const aliases = new Map<string, Array<Path>>()
-  const bound = (name: string): ReadonlyArray<Path> => {
-    const root = roots.get(name)
-    return root === undefined ? aliases.get(name) ?? [] : [[root]]
-  }
+  const bound = boundIn(roots, aliases)
   let grew = true
   // `name = value`: each path of the login's the value may name is one the local may hold.
   const bind = (name: string, value: acorn.Node): void => {
@@ -496,10 +503,7 @@ export const ofRule = (
     ? HeldKeys.make(fn.body, params)
     : () => undefined
   const aliases = aliasesOf(program, roots)
-  const prefixesOf = (name: string): ReadonlyArray<Path> => {
-    const root = roots.get(name)
-    return root === undefined ? aliases.get(name) ?? [] : [[root]]
-  }
+  const prefixesOf = boundIn(roots, aliases)
   // `context.idToken[k]`, `context.accessToken[k]`: a claim, which Auth0 sent as a copy.
   // (`whole`: or any member of `user`/`context`, the value itself assigned to it.)
   const isClaim = (node: acorn.Node, whole: boolean): boolean => {
@@ -520,10 +524,7 @@ export const ofRule = (
   // The login's values the member `target` names, root first.
   const targetsOf = (target: acorn.MemberExpression): ReadonlyArray<Path> => {
     const { root } = chainOf(target)
-    const prefixes = root.type === "Identifier"
-      ? prefixesOf((root as acorn.Identifier).name)
-      : pathsNamed(root as acorn.AnyNode, prefixesOf)
-    return prefixes.map((prefix) => pathOf(prefix, keysOf(target, resolve)).path)
+    return pathsNamed(root as acorn.AnyNode, prefixesOf).map((prefix) => pathOf(prefix, keysOf(target, resolve)).path)
   }
   walk.fullAncestor(program, (node, _state, ancestors) => {
     const n = node as acorn.AnyNode
@@ -533,9 +534,7 @@ export const ofRule = (
       const { root } = chainOf(n)
       const keys = keysOf(n, resolve)
       // `(t = user.app_metadata).plan = …`, `(0, context.idToken)[k] = …`: the login's value the base expression is.
-      const prefixes = root.type === "Identifier"
-        ? prefixesOf((root as acorn.Identifier).name)
-        : pathsNamed(root as acorn.AnyNode, prefixesOf)
+      const prefixes = pathsNamed(root as acorn.AnyNode, prefixesOf)
       if (prefixes.length === 0 || defaultsItself(n, parent)) return
       // `user.__proto__ = …` (or any use of it) may change every field of `user`.
       const proto = keys.indexOf("__proto__")

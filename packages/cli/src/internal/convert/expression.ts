@@ -73,8 +73,9 @@ const truthOnly = (ancestors: ReadonlyArray<acorn.Node>, index: number, rootIsTe
 }
 
 // The objects of `context` that Login has no read for but that every login has, on both sides: Actions' event always
-// has a request, and the legacy runtime (RulesContext) always builds `context.request` and its `geoip` (empty when
-// the event has none). Only tested, they are true (an earlier rule that writes them leaves a TODO instead).
+// has a request, and the legacy runtime (RulesContext) always builds `context.request`. Only tested, they are true (an
+// earlier rule that writes them leaves a TODO instead). `context.request.geoip` has Login's read: tested whole, it is
+// an object on both sides (readOf).
 const alwaysObjects: ReadonlySet<string> = new Set(["context.request"])
 
 // Login fields decoded with a default where Rules' `user` kept the field absent: `email_verified` (false). Read from
@@ -117,7 +118,9 @@ const legacyReadOf = (
   // another to copy into it (`context.bag.sig = user.tmp`), so any earlier rule's setting may be there.
   const settings = EarlierWrites.settingsOf(scope.earlier)
   if (settings.length > 0) {
-    const keys = settings.map(({ key }) => `\`configuration${key === "[…]" ? key : `.${key}`}\``).join(", ")
+    const keys = settings.map(({ key }) => `\`configuration${key === EarlierWrites.anyKey ? key : `.${key}`}\``).join(
+      ", "
+    )
     return refused(
       outermost,
       `reads ${what}, which ${
