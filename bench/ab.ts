@@ -3,18 +3,13 @@
  * bench/ab.ts name=path ... [--logins N --rounds N]`. Prints each file's median per login kind and what it costs over
  * the hand-written Action (bench/baseline/action.js), which is always timed in the same rounds.
  */
+import * as Args from "./args.ts"
 import { load } from "./equivalence.ts"
 import { perLogin } from "./speed.ts"
 
-const args = process.argv.slice(2)
-const flag = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`)
-  return i < 0 ? fallback : Number(args[i + 1])
-}
-const files = args.filter((a, i) => a.includes("=") && !args[i - 1]?.startsWith("--")).map((a) => {
-  const [name, path] = a.split("=") as [string, string]
-  return { name, path }
-})
+const args = Args.parse(["logins", "warmup", "rounds"])
+const flag = args.number
+const files = args.files
 const baseline = new URL("./baseline/action.js", import.meta.url).pathname
 const handlers = [{ name: "hand-written", path: baseline }, ...files].map(({ name, path }) => ({
   name,

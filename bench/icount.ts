@@ -14,23 +14,18 @@
  * recording `api` each login makes, as the hand-written one's does: compare differences, not ratios.
  */
 import { execFile } from "node:child_process"
+import * as Args from "./args.ts"
 import { latencyScenarios } from "./speed.ts"
 
-const args = process.argv.slice(2)
-const flag = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`)
-  return i < 0 ? fallback : Number(args[i + 1])
-}
+const args = Args.parse(["warmup", "logins", "only"])
+const flag = args.number
 const warmup = flag("warmup", 600)
 // `--single-threaded`: V8 runs no background threads, and collects garbage on a fixed schedule.
-const v8Flags = args.includes("--single-threaded") ? ["--single-threaded", "--predictable-gc-schedule"] : []
+const v8Flags = args.has("single-threaded") ? ["--single-threaded", "--predictable-gc-schedule"] : []
 const logins = flag("logins", 200)
 const files = [
   { name: "hand-written", path: new URL("./baseline/action.js", import.meta.url).pathname },
-  ...args.filter((a, i) => a.includes("=") && !["--warmup", "--logins", "--only"].includes(args[i - 1]!)).map((a) => {
-    const [name, path] = a.split("=") as [string, string]
-    return { name, path }
-  })
+  ...args.files
 ]
 
 const recordingApi = new URL("../packages/testing/src/RecordingApi.ts", import.meta.url).href
@@ -82,7 +77,7 @@ const perLogin = async (path: string, event: unknown): Promise<number> => {
   return (long - short) / (2 * logins)
 }
 
-const only = args.includes("--only") ? args[args.indexOf("--only") + 1]!.split(",") : undefined
+const only = args.list("only")
 for (const { event, who } of latencyScenarios.filter(({ who }) => only?.some((o) => who.includes(o)) ?? true)) {
   const counts: Array<number> = []
   // One Action at a time (two processes each): valgrind is slow, and the machine is shared.

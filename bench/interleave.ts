@@ -10,15 +10,13 @@
  * case and round, cases interleaved; medians of the hand-written seller logins.
  */
 import { execFileSync } from "node:child_process"
+import * as Args from "./args.ts"
 import { median } from "./report.ts"
 import { latencyScenarios } from "./speed.ts"
 
-const args = process.argv.slice(2)
-const flag = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`)
-  return i < 0 ? fallback : Number(args[i + 1])
-}
-const seed = args.find((a, i) => !a.startsWith("--") && !args[i - 1]?.startsWith("--"))
+const args = Args.parse(["rounds", "hand"])
+const flag = args.number
+const [seed] = args.rest
 if (seed === undefined) throw new Error("usage: node bench/interleave.ts path/to/seed.js [--rounds N] [--hand N]")
 const hand = new URL("./baseline/action.js", import.meta.url).pathname
 const ada = latencyScenarios.find(({ who }) => who.includes("ada"))!.event

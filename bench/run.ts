@@ -715,6 +715,8 @@ const markdown = (r: Results): string => {
     ),
     "",
     perLoginVerdict(latency),
+    "",
+    "Measured by hand, not by this run (a regenerated report would drop it): `bench/NOTES.md`.",
     ""
   )
 
@@ -789,6 +791,8 @@ const markdown = (r: Results): string => {
       "60-rule tenant built on it, runtime B for the comparison); `bench/runtime-npm.ts`: the deeper study of " +
       "runtime A against B (`pnpm exec node bench/runtime-npm.ts`).",
     "- `bench/baseline/action.js`: the hand-written Action. `bench/trivial/action.ts`: the one-trivial-rule pipeline.",
+    "- `bench/NOTES.md`: what was measured by hand (instruction counts, event-loop turns), which `pnpm bench` does " +
+      "not redo; `bench/args.ts`: the command line of `ab.ts`, `icount.ts`, `turns.ts` and `interleave.ts`.",
     "- Set `BENCH_KEEP=1` to keep the temporary folder with every built file.",
     ""
   )

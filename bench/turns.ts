@@ -13,22 +13,17 @@
 import { execFile } from "node:child_process"
 import { promisify } from "node:util"
 import * as SellerServer from "../packages/testing/src/SellerServer.ts"
+import * as Args from "./args.ts"
 import { latencyScenarios } from "./speed.ts"
 
-const args = process.argv.slice(2)
-const flag = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`)
-  return i < 0 ? fallback : Number(args[i + 1])
-}
-const server = args.includes("--server")
+const args = Args.parse(["only", "warmup", "logins"])
+const flag = args.number
+const server = args.has("server")
 const files = [
   { name: "hand-written", path: new URL("./baseline/action.js", import.meta.url).pathname },
-  ...args.filter((a, i) => a.includes("=") && !args[i - 1]?.startsWith("--")).map((a) => {
-    const [name, path] = a.split("=") as [string, string]
-    return { name, path }
-  })
+  ...args.files
 ]
-const only = args.includes("--only") ? args[args.indexOf("--only") + 1]!.split(",") : undefined
+const only = args.list("only")
 
 const recordingApi = new URL("../packages/testing/src/RecordingApi.ts", import.meta.url).href
 // One process per Action and login kind: `warmup` logins untouched, then `count` logins with the hook on. Prints, per

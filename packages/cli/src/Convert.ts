@@ -504,7 +504,7 @@ const folderWrites = Effect.fnUntraced(function*(folder: RulesFolder.RulesFolder
     const { configurationKeys, findings, params, source } = analysis.value
     facts.push(...Facts.ofRule(r.name, source, params, lineOffsetOf(text, source), EarlierWrites.merge(writes)))
     // `configuration[name]`: a setting Analyze cannot name.
-    const dynamic = findings.some((f) => f.construct === "configuration.dynamic") ? ["[…]"] : []
+    const dynamic = findings.some((f) => f.construct === "configuration.dynamic") ? [EarlierWrites.anyKey] : []
     writes.push({
       ...EarlierWrites.ofRule(r.name, source, params, lineOffsetOf(text, source)),
       settings: [{ rule: r.name, keys: [...configurationKeys, ...dynamic] }]

@@ -373,25 +373,25 @@ const secretNamesOf = (found: ManagementClient.Action | undefined): ReadonlyArra
 
 // The settings the file's legacy rules read that the Action will not have as secrets: without them those rules deny
 // every login that reaches them.
-const missingSettings = (file: string, code: string, secrets: ReadonlyArray<string>): ReadonlyArray<string> => {
-  const missing = GeneratedSource.settingsMissing(code, secrets)
-  if (missing.length === 0) return []
-  return [
-    `${file} reads the Rules settings ${missing.join(", ")} (\`configuration.X\` in its legacy rules), which the ` +
-    `Action will not have as secrets: every login that reaches a rule reading one is denied. Send them: ` +
-    `${missing.map((name) => `--secret ${name}`).join(" ")} (from the environment), or --secrets-file <file> (the ` +
-    `file rulefx run --secrets reads)`
-  ]
-}
+const missingSettings = (file: string, code: string, secrets: ReadonlyArray<string>): ReadonlyArray<string> =>
+  GeneratedSource.settingsMissingWarning(file, code, secrets, {
+    lacking: "which the Action will not have as secrets:",
+    send: "Send",
+    flagsNote: " (from the environment)",
+    fileNote: ""
+  })
 
-// What the deploy will do about the Action found (or not): notes on secrets, and a refusal when the Action of that
-// name belongs to another trigger.
+// What the deploy will do about the Action found (or not): notes on secrets, the secrets the Action will have, and a
+// refusal when the Action of that name belongs to another trigger.
 const planAction = (
   found: ManagementClient.Action | undefined,
   name: string,
   secretNames: ReadonlyArray<string>,
   trigger: string
-): Effect.Effect<{ readonly sendSecrets: boolean; readonly notes: ReadonlyArray<string> }, DeployError> => {
+): Effect.Effect<
+  { readonly sendSecrets: boolean; readonly secrets: ReadonlyArray<string>; readonly notes: ReadonlyArray<string> },
+  DeployError
+> => {
   const notes: Array<string> = []
   const existingSecrets = secretNamesOf(found)
   const sendSecrets = found === undefined || secretNames.length > 0
@@ -410,7 +410,7 @@ const planAction = (
         "choose another --name"
     ))
   }
-  return Effect.succeed({ sendSecrets, notes })
+  return Effect.succeed({ sendSecrets, secrets: sendSecrets ? secretNames : existingSecrets, notes })
 }
 
 // Where this Action goes among the bindings: after the others, or where it already is.
@@ -582,8 +582,8 @@ const deploy = Effect.fnUntraced(function*(
   // 3. find the Action
   progress(`looking up the Action ${name}`)
   const found = yield* client.findAction(name).pipe(Effect.mapError(fromApi))
-  const { notes, sendSecrets } = yield* planAction(found, name, secretNames, trigger.id)
-  const warnings = missingSettings(options.file, code, sendSecrets ? secretNames : secretNamesOf(found))
+  const { notes, secrets: actionSecrets, sendSecrets } = yield* planAction(found, name, secretNames, trigger.id)
+  const warnings = missingSettings(options.file, code, actionSecrets)
   const secrets = sendSecrets
     ? secretNames.map((secret) => ({ name: secret, value: Redacted.value(options.secrets[secret]!) }))
     : undefined

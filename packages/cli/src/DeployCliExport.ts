@@ -218,17 +218,14 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
   })
 
 // The settings the file's legacy rules read that are not exported: without them those rules deny every login.
-const missingSecrets = (options: Options, code: string): ReadonlyArray<string> => {
-  const missing = GeneratedSource.settingsMissing(code, options.secrets ?? [])
-  if (missing.length === 0) return []
-  return [
-    `${options.file} reads the Rules settings ${missing.join(", ")} (\`configuration.X\` in its legacy rules), ` +
-    `which are not exported as secrets: once deployed, every login that reaches a rule reading one is denied. ` +
-    `Export them: ${missing.map((name) => `--secret ${name}`).join(" ")}, or --secrets-file <file> (the file ` +
-    `rulefx run --secrets reads: its names are exported, its values never; set them in ` +
-    `AUTH0_KEYWORD_REPLACE_MAPPINGS when you run a0deploy)`
-  ]
-}
+const missingSecrets = (options: Options, code: string): ReadonlyArray<string> =>
+  GeneratedSource.settingsMissingWarning(options.file, code, options.secrets ?? [], {
+    lacking: "which are not exported as secrets: once deployed,",
+    send: "Export",
+    flagsNote: "",
+    fileNote: ": its names are exported, its values never; set them in AUTH0_KEYWORD_REPLACE_MAPPINGS when you run " +
+      "a0deploy"
+  })
 
 // The trigger the file is for: the one given (refused when the file exports another's handler), else the one whose
 // handler it exports, else post-login.

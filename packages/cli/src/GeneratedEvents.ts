@@ -415,7 +415,7 @@ export const generate = (options: Options): GeneratedEvents => {
   const methods = Methods.isRead(options.reads)
   const varied = (path: string) =>
     baseFields.includes(path) || keyed.some((section) => path.startsWith(`${section}.`)) ||
-    (methods && (path === Methods.path || path.startsWith(`${Methods.path}.`)))
+    (methods && Methods.covers(path))
   return {
     events: events.map((event, i) => ({ name: `generated-${i + 1}`, event })),
     covered: [...new Set([...baseFields, ...read.filter(varied), ...(methods ? [Methods.path] : [])])].toSorted(),

@@ -165,3 +165,32 @@ export const settingsIn = (code: string): ReadonlyArray<string> =>
  */
 export const settingsMissing = (code: string, secrets: ReadonlyArray<string>): ReadonlyArray<string> =>
   settingsIn(code).filter((name) => !secrets.includes(name))
+
+/**
+ * The warning about the settings `file`'s legacy rules read that are missing from `secrets` (`settingsMissing`),
+ * none when none is: `rulefx deploy` and `rulefx export` word where the secrets go (`lacking`, `send`) and what to
+ * know of the flags (`flagsNote`) and of `--secrets-file` (`fileNote`).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const settingsMissingWarning = (
+  file: string,
+  code: string,
+  secrets: ReadonlyArray<string>,
+  wording: {
+    readonly lacking: string
+    readonly send: string
+    readonly flagsNote: string
+    readonly fileNote: string
+  }
+): ReadonlyArray<string> => {
+  const missing = settingsMissing(code, secrets)
+  if (missing.length === 0) return []
+  return [
+    `${file} reads the Rules settings ${missing.join(", ")} (\`configuration.X\` in its legacy rules), ` +
+    `${wording.lacking} every login that reaches a rule reading one is denied. ${wording.send} them: ` +
+    `${missing.map((name) => `--secret ${name}`).join(" ")}${wording.flagsNote}, or --secrets-file <file> (the ` +
+    `file rulefx run --secrets reads${wording.fileNote})`
+  ]
+}

@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as LegacyFolder from "./utils/LegacyFolder.ts"
 
 const rules = fileURLToPath(new URL("../../../examples/legacy-rules/rules", import.meta.url))
 let dir = ""
@@ -42,8 +43,19 @@ describe("converted modules through tsc", () => {
         assert.strictEqual(converted.status, "converted")
         assert.isAbove(partial.todos.length, 0)
         assert.include(readFileSync(scopes.moduleFile, "utf8"), "Decision.removeScope")
-        // With --after-legacy it converts fully: a function of the legacy set, and a test that runs the set first.
-        const after = yield* Convert.convert(rules, "billing-scopes", { out: join(dir, "after"), afterLegacy: true })
+        // With --after-legacy it converts fully: a function of the legacy set, and a test that runs the set first;
+        // not after ip-range-mfa, which reads a setting that may have reached the State.
+        const afterSetting = yield* Convert.convert(rules, "billing-scopes", {
+          out: join(dir, "after-setting"),
+          afterLegacy: true,
+          check: false
+        })
+        assert.strictEqual(afterSetting.status, "partial")
+        assert.include(afterSetting.todos.map((t) => t.reason).join("\n"), "ip-range-mfa")
+        const after = yield* Convert.convert(LegacyFolder.exampleWithoutSettingReader(dir), "billing-scopes", {
+          out: join(dir, "after"),
+          afterLegacy: true
+        })
         assert.strictEqual(after.status, "converted")
         assert.strictEqual(after.typeCheck?.ok, true, after.typeCheck?.diagnostics)
         const files = [converted, partial, scopes, after].flatMap((w) => [w.moduleFile, w.testFile])

@@ -303,6 +303,51 @@ describe("ConvertReview5: --after-legacy, a secret an earlier rule writes throug
     120_000
   )
 
+  // The relay reads no setting and the setting's reader writes nowhere under `context`: any earlier rule's setting
+  // may have reached the State, whatever it wrote.
+  for (
+    const [where, keep, relay] of [
+      ["user", "user.tmp = configuration.KEY", "if (user.tmp) context.bag.sig = user.tmp"],
+      ["global", "global.tmp = configuration.KEY", "if (global.tmp) context.bag.sig = global.tmp"]
+    ] as const
+  ) {
+    it.live(
+      `left in ${where}.tmp by the setting's reader, copied into context by another rule: typed issues it`,
+      () =>
+        Effect.gen(function*() {
+          const { differences, written } = yield* convertAndCompare(
+            `state-secret-relay-${where}`,
+            [
+              ["init", init],
+              [
+                "keep",
+                `function (user, context, callback) {\n  if (${hidden}) ${keep};\n  return callback(null, user, context);\n}`
+              ],
+              [
+                "relay",
+                `function (user, context, callback) {\n  ${relay};\n  return callback(null, user, context);\n}`
+              ],
+              [
+                "reader",
+                `function (user, context, callback) {
+  context.idToken["https://x/k"] = context.bag.sig;
+  return callback(null, user, context);
+}`
+              ]
+            ],
+            hiddenIp,
+            true
+          )
+          assert.deepStrictEqual(
+            differences.map((d) => d.typed.idTokenClaims),
+            [],
+            `status ${written.status}: typed issued the secret in a claim where legacy denied`
+          )
+        }),
+      120_000
+    )
+  }
+
   it.live("is logged in clear (not Redacted) by the converted rule", () =>
     Effect.gen(function*() {
       const path = rulesFolder("state-secret-log", [

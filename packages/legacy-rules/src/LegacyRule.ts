@@ -205,11 +205,11 @@ export const reasonOf = (error: unknown, scrub: (text: string) => string = (text
 const isRulefx = (error: unknown): error is ModuleNotBundled | UnsupportedConstruct | RuleFault =>
   error instanceof ModuleNotBundled || error instanceof UnsupportedConstruct || error instanceof RuleFault
 
-// Read once, and never thrown from: a rule's error may compute its message in a getter that throws (over an API's
-// answer that never came), and this runs in the fault handlers too, where a throw would end the process.
-const messageOf = (error: unknown): string => {
+// Read once, and never thrown from: a rule's error may compute its message (or name) in a getter that throws (over
+// an API's answer that never came), and this runs in the fault handlers too, where a throw would end the process.
+const messageOf = (error: unknown, key: "message" | "name" = "message"): string => {
   try {
-    const message = typeof error === "object" && error !== null ? (error as { message?: unknown }).message : error
+    const message = typeof error === "object" && error !== null ? (error as Record<string, unknown>)[key] : error
     return typeof message === "string" ? message : ""
   } catch {
     return ""
@@ -434,7 +434,7 @@ const named = (rule: LegacyRule, error: unknown): unknown => {
   const text = messageOf(error)
   const short = /^[\w$]+(?=[.[]| is not)/.exec(text)?.[0] ?? ""
   const name = rule.params?.[short]
-  return typeof name === "string" && /^(Type|Reference)Error$/.test((error as Error).name) ?
+  return typeof name === "string" && /^(Type|Reference)Error$/.test(messageOf(error, "name")) ?
     name + text.slice(short.length) :
     error
 }
@@ -472,6 +472,8 @@ export const run = (
       // An error without a value (`throw undefined`, a rejection without a reason) still denies, generically.
       resume(ok ? Effect.void : Effect.fail(deny(rule.name, error ?? "", session.scrub)))
     }
+    // What the rule's code raised: thrown, rejected, or thrown by its callback inside a shim (`failCurrent`).
+    const crashed = (error: unknown) => finish(named(rule, error), false)
     const succeed = () => {
       const refused = refusedChange(rule, before, session)
       finish(refused && new UnsupportedConstruct(refused), refused === undefined)
@@ -494,7 +496,7 @@ export const run = (
       signal,
       globals: globals as Readonly<Record<string, unknown>>,
       vars: Object.create(null),
-      fail: (error) => done ? hold({}, error) : finish(error, false),
+      fail: (error) => done ? hold({}, error) : crashed(error),
       hold,
       release: (promise) => void session.faults?.delete(promise)
     }
@@ -518,11 +520,11 @@ export const run = (
             // An async rule without a callback parameter is done when it resolves; one with it must still call back.
             if (fn.length < 3 && !done) succeed()
           },
-          (error: unknown) => finish(named(rule, error), false)
+          crashed
         )
       }
     } catch (error) {
-      finish(named(rule, error), false)
+      crashed(error)
     }
     // Interrupted (by the timeout, or a denial elsewhere): whatever the rule does later is ignored.
     return Effect.sync(end)

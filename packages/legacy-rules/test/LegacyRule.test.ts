@@ -26,6 +26,13 @@ const failureOf = (fn: LegacyRule.RuleFunction) => Effect.flip(runFn(fn))
 
 const neverCallsBack: LegacyRule.RuleFunction = () => undefined
 
+/** The failure of running `fn` as rule "r" whose parameter `e` is `user` in the rule's own source. */
+const failureNamed = (fn: LegacyRule.RuleFunction) =>
+  Effect.flip(LegacyRule.run(LegacyRule.make("r", () => fn, { params: { e: "user" } }), fn, newSession()))
+
+/** An engine's error about the shortened parameter `e`. */
+const engine = () => new TypeError("e.x is not a function")
+
 /** Lets pending promise callbacks and timers of 0 ms run, in real time. */
 const settle = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 5)))
 
@@ -358,6 +365,38 @@ describe("LegacyRule", () => {
         assert.strictEqual(session.context, context)
       }))
   })
+  describe("run: a parameter's name put back (`rulefx migrate` shortened it)", () => {
+    it.effect("in an engine's error thrown, rejected, or thrown by a callback inside a shim", () =>
+      Effect.gen(function*() {
+        const reasons = [
+          denied(
+            yield* failureNamed(() => {
+              throw engine()
+            })
+          ),
+          denied(yield* failureNamed(() => Promise.reject(engine()))),
+          denied(yield* failureNamed(() => LegacyRule.failCurrent(engine())))
+        ].map((error) => error.reason)
+        assert.deepStrictEqual(reasons, Array(3).fill("user.x is not a function"))
+      }))
+
+    it.effect("an error whose name is a getter that throws denies with its message, as it is", () =>
+      Effect.gen(function*() {
+        const error = new TypeError("e.x is not a function")
+        Object.defineProperty(error, "name", {
+          get() {
+            throw new Error("no name")
+          }
+        })
+        const thrown = denied(
+          yield* failureNamed(() => {
+            throw error
+          })
+        )
+        assert.strictEqual(thrown.reason, "e.x is not a function")
+      }))
+  })
+
   describe("failCurrent", () => {
     it("outside any rule's code: logged by its kind only, since there is no login to deny nor secrets to scrub", () => {
       const capture = LogCapture.start()

@@ -24,8 +24,8 @@ const engineMessages: ReadonlyArray<RegExp> = [
   /^[\w$]+ is not defined$/
 ]
 
-/** Whether a legacy denial's reason is a crash: an engine's error message, and none of the rule's own messages. */
-export const isCrash = (reason: string, decisions: ReadonlyArray<DecisionKinds.Decision>): boolean =>
+// Whether a legacy denial's reason is a crash: an engine's error message, and none of the rule's own messages.
+const isCrash = (reason: string, decisions: ReadonlyArray<DecisionKinds.Decision>): boolean =>
   engineMessages.some((re) => re.test(reason)) &&
   !decisions.some((d) => d.kind === "deny" && d.messages?.includes(reason) === true)
 

@@ -11,7 +11,7 @@
 import * as acorn from "acorn"
 import { transformSync } from "esbuild"
 import type * as eslintScope from "eslint-scope"
-import { loadScopeAnalyzer } from "./analyze/scopes.ts"
+import { childrenOf, loadScopeAnalyzer, parentsOf } from "./analyze/scopes.ts"
 
 const digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
@@ -105,27 +105,14 @@ const freeNames = (source: string): Array<string> => {
   )
 }
 
-type Parents = Map<acorn.Node, acorn.Node>
+type Parents = WeakMap<acorn.Node, acorn.Node>
 
-// Each node's parent, and the identifiers written as `{ user }` (and `{ user = x }` in a pattern).
-const parentsOf = (program: acorn.Node) => {
-  const parents: Parents = new Map()
-  const shorthand = new Set<acorn.Node>()
-  const visit = (node: acorn.Node, parent?: acorn.Node): void => {
-    if (parent !== undefined) parents.set(node, parent)
-    const n = node as acorn.AnyNode
-    if (n.type === "Property" && n.shorthand) {
-      shorthand.add(n.value.type === "AssignmentPattern" ? n.value.left : n.value)
-    }
-    for (const [key, value] of Object.entries(n)) {
-      if (key === "range") continue
-      for (const child of Array.isArray(value) ? value : [value]) {
-        if (typeof child === "object" && child !== null && typeof child.type === "string") visit(child, node)
-      }
-    }
-  }
-  visit(program)
-  return { parents, shorthand }
+// The identifiers written as `{ user }` (and `{ user = x }` in a pattern) under `node`.
+const shorthandsIn = (node: acorn.Node, found = new Set<acorn.Node>()): Set<acorn.Node> => {
+  const n = node as acorn.AnyNode
+  if (n.type === "Property" && n.shorthand) found.add(n.value.type === "AssignmentPattern" ? n.value.left : n.value)
+  for (const child of childrenOf(node)) shorthandsIn(child, found)
+  return found
 }
 
 // Whether an error the engine writes may name this reference: the start of what is called, constructed, iterated,
@@ -180,7 +167,8 @@ const shortNames = (
   )
   const ruleScope = manager.acquire(fn as never)
   if (dynamic || ruleScope === null) return kept
-  const { parents, shorthand } = parentsOf(program)
+  const parents = parentsOf(program)
+  const shorthand = shorthandsIn(program)
   const variables = manager.scopes.filter((scope) => scope.type !== "global").flatMap((scope) => scope.variables)
   const shared = new Set(variables.map((v) => v.name).filter((name, i, all) => all.indexOf(name) !== i))
   const isParam = (v: eslintScope.Variable) =>

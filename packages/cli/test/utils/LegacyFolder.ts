@@ -1,6 +1,6 @@
 /** Legacy rules folders for convert's tests, in deploy-cli's layout, and a scratch folder to hold them. */
 import { afterAll, beforeAll } from "@effect/vitest"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -59,4 +59,17 @@ export const unbundledTests = (base: string): string => {
   )
   writeFileSync(join(broken, "LegacyRule.js"), "export const = 1\n")
   return tests
+}
+
+/**
+ * examples/legacy-rules' rules copied into `base`/`name`, without ip-range-mfa, the one rule before billing-scopes that
+ * reads a setting (with it, convert --after-legacy leaves billing-scopes' State reads as TODOs).
+ */
+export const exampleWithoutSettingReader = (base: string, name = "no-setting-reader"): string => {
+  const to = join(base, name)
+  cpSync(fileURLToPath(new URL("../../../../examples/legacy-rules/rules", import.meta.url)), to, {
+    recursive: true,
+    filter: (path) => !/ip-range-mfa\.(js|json)$/.test(path)
+  })
+  return to
 }

@@ -27,7 +27,8 @@ export interface Scopes {
 const isNode = (value: unknown): value is acorn.Node =>
   typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string"
 
-const childrenOf = (node: acorn.Node): Array<acorn.Node> => {
+/** A node's children, in the order of its keys. */
+export const childrenOf = (node: acorn.Node): Array<acorn.Node> => {
   const children: Array<acorn.Node> = []
   for (const [key, value] of Object.entries(node)) {
     if (key === "loc" || key === "range") continue
@@ -37,7 +38,8 @@ const childrenOf = (node: acorn.Node): Array<acorn.Node> => {
   return children
 }
 
-const parentsOf = (root: acorn.Node): WeakMap<acorn.Node, acorn.Node> => {
+/** Each node's parent, under `root`. */
+export const parentsOf = (root: acorn.Node): WeakMap<acorn.Node, acorn.Node> => {
   const parents = new WeakMap<acorn.Node, acorn.Node>()
   const stack = [root]
   for (let node = stack.pop(); node !== undefined; node = stack.pop()) {

@@ -185,9 +185,10 @@ const onlyRead = (scopes: Scopes, node: acorn.Node): boolean => {
     case "BinaryExpression":
     case "ExpressionStatement":
     case "UnaryExpression":
+      return true
+    // A template's part, not a tagged template's (whose tag is given it as a value).
     case "TemplateLiteral":
-      return parent === undefined || parent.type !== "TemplateLiteral" ||
-        parentOf(scopes, parent)?.type !== "TaggedTemplateExpression"
+      return parentOf(scopes, parent)?.type !== "TaggedTemplateExpression"
     case "CallExpression":
     case "NewExpression": {
       if (parent.callee === node) return true

@@ -353,9 +353,12 @@ const copiedTo = (
   return parent.left
 }
 
-// The last key of a path a local holds when it was reached through a computed key the scan does not resolve (`var m =
-// user["app_" + "metadata"]`): what is done to the local is done to anything of the value before it.
-const anyKey = "[…]"
+/**
+ * A key convert cannot name: the last key of a path a local holds when it was reached through a computed key the scan
+ * does not resolve (`var m = user["app_" + "metadata"]`: what is done to the local is done to anything of the value
+ * before it), and the setting a rule reads by a computed key (`configuration[name]`, in `settings`).
+ */
+export const anyKey = "[…]"
 
 // A path kept to `depth` keys and cut before a computed key or `__proto__` (which changes every field of its object).
 const pathOf = (prefix: ReadonlyArray<string>, keys: ReadonlyArray<string | undefined>): {
@@ -395,13 +398,20 @@ const pathsNamed = (node: acorn.AnyNode, bound: (name: string) => ReadonlyArray<
   if (node.type === "ParenthesizedExpression") return pathsNamed(node.expression as acorn.AnyNode, bound)
   if (node.type !== "MemberExpression") return []
   const { keys, root } = chainOf(node)
-  const prefixes = root.type === "Identifier"
-    ? bound((root as acorn.Identifier).name)
-    : pathsNamed(root as acorn.AnyNode, bound)
-  return prefixes.map((prefix) => {
+  return pathsNamed(root as acorn.AnyNode, bound).map((prefix) => {
     const { computed, path } = pathOf(prefix, keys)
     return computed ? path.concat(anyKey) : path
   })
+}
+
+// The paths a name holds: its root for `user`/`context` (as the rule names them), else those of its aliases.
+const boundIn = (
+  roots: ReadonlyMap<string, "user" | "context">,
+  aliases: ReadonlyMap<string, ReadonlyArray<Path>>
+) =>
+(name: string): ReadonlyArray<Path> => {
+  const root = roots.get(name)
+  return root === undefined ? aliases.get(name) ?? [] : [[root]]
 }
 
 // The locals that may hold a value of the login's (`var md = user.app_metadata`), with its paths: what is done to them
@@ -411,10 +421,7 @@ const aliasesOf = (
   roots: ReadonlyMap<string, "user" | "context">
 ): ReadonlyMap<string, ReadonlyArray<Path>> => {
   const aliases = new Map<string, Array<Path>>()
-  const bound = (name: string): ReadonlyArray<Path> => {
-    const root = roots.get(name)
-    return root === undefined ? aliases.get(name) ?? [] : [[root]]
-  }
+  const bound = boundIn(roots, aliases)
   let grew = true
   // `name = value`: each path of the login's the value may name is one the local may hold.
   const bind = (name: string, value: acorn.Node): void => {
@@ -496,10 +503,7 @@ export const ofRule = (
     ? HeldKeys.make(fn.body, params)
     : () => undefined
   const aliases = aliasesOf(program, roots)
-  const prefixesOf = (name: string): ReadonlyArray<Path> => {
-    const root = roots.get(name)
-    return root === undefined ? aliases.get(name) ?? [] : [[root]]
-  }
+  const prefixesOf = boundIn(roots, aliases)
   // `context.idToken[k]`, `context.accessToken[k]`: a claim, which Auth0 sent as a copy.
   // (`whole`: or any member of `user`/`context`, the value itself assigned to it.)
   const isClaim = (node: acorn.Node, whole: boolean): boolean => {
@@ -520,10 +524,7 @@ export const ofRule = (
   // The login's values the member `target` names, root first.
   const targetsOf = (target: acorn.MemberExpression): ReadonlyArray<Path> => {
     const { root } = chainOf(target)
-    const prefixes = root.type === "Identifier"
-      ? prefixesOf((root as acorn.Identifier).name)
-      : pathsNamed(root as acorn.AnyNode, prefixesOf)
-    return prefixes.map((prefix) => pathOf(prefix, keysOf(target, resolve)).path)
+    return pathsNamed(root as acorn.AnyNode, prefixesOf).map((prefix) => pathOf(prefix, keysOf(target, resolve)).path)
   }
   walk.fullAncestor(program, (node, _state, ancestors) => {
     const n = node as acorn.AnyNode
@@ -533,9 +534,7 @@ export const ofRule = (
       const { root } = chainOf(n)
       const keys = keysOf(n, resolve)
       // `(t = user.app_metadata).plan = …`, `(0, context.idToken)[k] = …`: the login's value the base expression is.
-      const prefixes = root.type === "Identifier"
-        ? prefixesOf((root as acorn.Identifier).name)
-        : pathsNamed(root as acorn.AnyNode, prefixesOf)
+      const prefixes = pathsNamed(root as acorn.AnyNode, prefixesOf)
       if (prefixes.length === 0 || defaultsItself(n, parent)) return
       // `user.__proto__ = …` (or any use of it) may change every field of `user`.
       const proto = keys.indexOf("__proto__")
@@ -606,17 +605,11 @@ export const merge = (all: ReadonlyArray<EarlierWrites>): EarlierWrites => ({
   copies: all.flatMap((w) => w.copies)
 })
 
-/** The settings `rules` read, each with the first of them that reads it. */
-export const settingsOf = (
-  writes: EarlierWrites,
-  rules: ReadonlyArray<string>
-): ReadonlyArray<{ readonly rule: string; readonly key: string }> => {
+/** The settings the earlier rules read, each with the first of them that reads it. */
+export const settingsOf = (writes: EarlierWrites): ReadonlyArray<{ readonly rule: string; readonly key: string }> => {
   const found = new Map<string, string>()
-  for (const rule of rules) {
-    for (const read of writes.settings) {
-      if (read.rule !== rule) continue
-      for (const key of read.keys) if (!found.has(key)) found.set(key, rule)
-    }
+  for (const read of writes.settings) {
+    for (const key of read.keys) if (!found.has(key)) found.set(key, read.rule)
   }
   return [...found].map(([key, rule]) => ({ rule, key }))
 }
@@ -704,15 +697,6 @@ export const changersOf = (writes: EarlierWrites, path: ReadonlyArray<string>): 
     ...[path, ...sharing(writes, path)].flatMap((p) => inPlace(writes, p)),
     ...wholeOf(writes, path)
   ].map((w) => w.rule))
-]
-
-/**
- * The rules that may write anything under `root` (a path of it, or anything of it): what they leave there may have
- * come, through another rule, from anything they read.
- */
-export const writersUnder = (writes: EarlierWrites, root: "user" | "context"): ReadonlyArray<string> => [
-  ...new Set([...writes.paths.filter((w) => w.path[0] === root), ...writes.anything.filter((w) => w.root === root)]
-    .map((w) => w.rule))
 ]
 
 /** The earlier rule that may have changed what `path` (a read: root first) reads, if any. */

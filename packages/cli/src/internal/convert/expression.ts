@@ -73,8 +73,9 @@ const truthOnly = (ancestors: ReadonlyArray<acorn.Node>, index: number, rootIsTe
 }
 
 // The objects of `context` that Login has no read for but that every login has, on both sides: Actions' event always
-// has a request, and the legacy runtime (RulesContext) always builds `context.request` and its `geoip` (empty when
-// the event has none). Only tested, they are true (an earlier rule that writes them leaves a TODO instead).
+// has a request, and the legacy runtime (RulesContext) always builds `context.request`. Only tested, they are true (an
+// earlier rule that writes them leaves a TODO instead). `context.request.geoip` has Login's read: tested whole, it is
+// an object on both sides (readOf).
 const alwaysObjects: ReadonlySet<string> = new Set(["context.request"])
 
 // Login fields decoded with a default where Rules' `user` kept the field absent: `email_verified` (false). Read from
@@ -99,16 +100,12 @@ const untypedParams = (
 
 // `--after-legacy`: what the earlier (legacy) rules left, read through their State as written (`user.roles` →
 // `legacyUser.roles`), so the rule's own code keeps its JavaScript meaning on the same value. A write is refused: the
-// State is the legacy rules', which record from it. A read of what a rule that reads a setting may have written is
-// refused, as a fact made from a setting is (Facts): convert follows a setting within one rule only, so through the
-// State it could reach a token, a URL or a log unseen.
+// State is the legacy rules', which record from it. A read once any earlier rule reads a setting is refused, as a fact
+// made from a setting is (Facts): convert follows a setting within one rule only, so through the State (by way of
+// any rule, from anywhere it was left) it could reach a token, a URL or a log unseen.
 const legacyReadOf = (
   scope: Scope,
-  { root, what, writers }: {
-    readonly root: "user" | "context"
-    readonly what: string
-    readonly writers: ReadonlyArray<string>
-  },
+  { root, what }: { readonly root: "user" | "context"; readonly what: string },
   identifier: acorn.Identifier,
   ancestors: ReadonlyArray<acorn.Node>,
   members: ReadonlyArray<acorn.MemberExpression>
@@ -117,13 +114,13 @@ const legacyReadOf = (
   if (writeOf(outermost, ancestors[ancestors.length - 2 - members.length]) !== undefined) {
     return refused(outermost, `writes ${what}, which the earlier legacy rules own (make it a Fact)`)
   }
-  // Not only the rules that wrote the field read: a rule may leave a setting elsewhere under the root for another to
-  // copy into it (`context.tmp = configuration.KEY`, then `context.bag.sig = context.tmp`).
-  const settings = EarlierWrites.settingsOf(scope.earlier, [
-    ...new Set([...writers, ...EarlierWrites.writersUnder(scope.earlier, root)])
-  ])
+  // Not only the rules that wrote the field read: a rule may leave a setting anywhere (`user.tmp`, `global.tmp`) for
+  // another to copy into it (`context.bag.sig = user.tmp`), so any earlier rule's setting may be there.
+  const settings = EarlierWrites.settingsOf(scope.earlier)
   if (settings.length > 0) {
-    const keys = settings.map(({ key }) => `\`configuration${key === "[…]" ? key : `.${key}`}\``).join(", ")
+    const keys = settings.map(({ key }) => `\`configuration${key === EarlierWrites.anyKey ? key : `.${key}`}\``).join(
+      ", "
+    )
     return refused(
       outermost,
       `reads ${what}, which ${
@@ -359,7 +356,7 @@ const readOf = (
   const writers = EarlierWrites.writersOf(scope.earlier, [root, ...read])
   const writer = writers[0]
   if (writer !== undefined && scope.afterLegacy) {
-    return legacyReadOf(scope, { root, what, writers }, identifier, ancestors, members)
+    return legacyReadOf(scope, { root, what }, identifier, ancestors, members)
   }
   const fact = factOf(scope, root, staticKeys, writer, ancestors, members)
   if (fact !== undefined) return fact

@@ -171,7 +171,7 @@ const chainsIn = (node: acorn.Node, user: string | undefined, context: string | 
       ? chainOf(n as acorn.MemberExpression)
       : { keys: [], root: n }
     const name = Scope.isName(root, user) ? "user" : Scope.isName(root, context) ? "context" : undefined
-    if (name === undefined || (n.type !== "MemberExpression" && n.type !== "Identifier")) return
+    if (name === undefined) return
     const computed = keys.indexOf(undefined)
     paths.push([name, ...(keys.slice(0, computed < 0 ? keys.length : computed) as Array<string>)])
   })
@@ -179,13 +179,13 @@ const chainsIn = (node: acorn.Node, user: string | undefined, context: string | 
 }
 
 // The login's values the value of `node` may be, as an object (Fact's `shares`): none for what is certainly a
-// primitive (a literal, a template, an operator's result), those of either branch of a condition or logical
+// primitive or not the login's (a literal, a template, an operator's result), those of either branch of a condition or logical
 // expression, and every chain of any other expression (a member, a call, an object or array literal).
 const sharedBy = (node: acorn.Node, user: string | undefined, context: string | undefined): Array<Array<string>> => {
   const n = node as acorn.AnyNode
   switch (n.type) {
+    // A regular expression literal is an object, but none of the login's.
     case "Literal":
-      return n.regex === undefined ? [] : chainsIn(n, user, context)
     case "TemplateLiteral":
     case "UnaryExpression":
     case "BinaryExpression":
@@ -197,8 +197,6 @@ const sharedBy = (node: acorn.Node, user: string | undefined, context: string | 
       return [...sharedBy(n.left, user, context), ...sharedBy(n.right, user, context)]
     case "SequenceExpression":
       return sharedBy(n.expressions.at(-1)!, user, context)
-    case "ParenthesizedExpression":
-      return sharedBy(n.expression, user, context)
     case "AssignmentExpression":
       return n.operator === "=" ? sharedBy(n.right, user, context) : chainsIn(n, user, context)
     default:

@@ -17,9 +17,11 @@ const factors: ReadonlyArray<string> = ["otp", "push-notification", "phone", "em
 // The default event's login time (@rulefx/testing/Events): a method is completed in the hours before it.
 const loginAt = Date.UTC(2026, 4, 1, 10)
 
+/** Whether the event path `p` is the list or something of its methods. */
+export const covers = (p: string): boolean => p === path || p.startsWith(`${path}.`)
+
 /** Whether the rules read the list or anything of its methods. */
-export const isRead = (reads: RuleReads | undefined): boolean =>
-  [...(reads?.fields.keys() ?? [])].some((p) => p === path || p.startsWith(`${path}.`))
+export const isRead = (reads: RuleReads | undefined): boolean => [...(reads?.fields.keys() ?? [])].some(covers)
 
 const iso = (ms: number): string => new Date(ms).toISOString()
 
