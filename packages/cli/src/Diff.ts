@@ -63,6 +63,7 @@ import { resolve } from "node:path"
 import * as EventSet from "./internal/diff/eventSet.ts"
 import * as Guard from "./internal/diff/guard.ts"
 import * as HttpTape from "./internal/diff/httpTape.ts"
+import * as LateCalls from "./internal/diff/lateCalls.ts"
 import * as Outcome from "./internal/diff/outcome.ts"
 import * as Runners from "./internal/diff/runners.ts"
 import * as Scrub from "./internal/diff/scrub.ts"
@@ -447,15 +448,18 @@ const runSide = Effect.fn("Diff.runSide")(function*(
   options: Runners.RunOptions,
   fetch: (real: typeof globalThis.fetch) => typeof globalThis.fetch,
   sent: ReadonlyArray<HttpTape.Sent>,
-  module: HttpTape.Module | undefined
+  module: HttpTape.Module | undefined,
+  close: () => void
 ) {
-  let kept = 0
-  // The connections it opens over sockets of its own (Sockets), and how many of them by the time it settled.
+  // The connections it opens over sockets of its own (Sockets).
   const opened: Array<string> = []
-  let keptOpened = 0
+  // What it sends and opens once it settled is counted, not kept (LateCalls).
+  const lateSent = LateCalls.counting(sent, lateListed, (request) => `${request.method} ${request.url}`)
+  const lateOpened = LateCalls.counting(opened, lateListed, (target) => `socket ${target}`)
   const settled = () => {
-    kept = sent.length
-    keptOpened = opened.length
+    lateSent.settle()
+    lateOpened.settle()
+    close()
   }
   // The handler runs as this run's code: a request it sends or a socket it opens after it settled (on a timer, while
   // the next run is in progress) is this run's, late.
@@ -477,23 +481,17 @@ const runSide = Effect.fn("Diff.runSide")(function*(
     module,
     opened
   )
-  const sentBy = sent.slice(0, kept)
-  const openedBy = opened.slice(0, keptOpened)
+  const sentBy = [...sent]
+  const openedBy = [...opened]
   return {
     result,
     sent: sentBy,
     opened: openedBy,
     entries: [...result.entries(sentBy), ...Sockets.entries(openedBy)],
     late: () => {
-      const api = result.late()
-      return capped(
-        [
-          ...api.listed.map((method) => `api.${method}`),
-          ...sent.slice(kept).map((request) => `${request.method} ${request.url}`),
-          ...opened.slice(keptOpened).map((target) => `socket ${target}`)
-        ],
-        api.count - api.listed.length
-      )
+      const late = [result.late(), lateSent.late(), lateOpened.late()]
+      const listed = late.flatMap((l) => l.listed)
+      return capped(listed, late.reduce((n, l) => n + l.count, 0) - listed.length)
     }
   }
 })
@@ -542,25 +540,31 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   const runner = Runners.runners.get(one.pass)!
   const limitMs = Duration.toMillis(Duration.fromInputUnsafe(options.timeout ?? LocalRun.auth0TimeLimit))
   const tape = HttpTape.makeTape()
-  const replay: HttpTape.Replay = { sent: [], outOfOrder: [], unanswered: [] }
+  const replay: HttpTape.Replay = { sent: [], outOfOrder: [], unanswered: [], closed: false }
   // One Action's run, with the guard told which is running and the run's tag (what escapes its code is that run's).
   const side = (
     name: "a" | "b",
     action: Action,
     fetch: Parameters<typeof runSide>[4],
-    sent: ReadonlyArray<HttpTape.Sent>
+    sent: ReadonlyArray<HttpTape.Sent>,
+    close: () => void
   ) => {
     guard.running = name
     guard.runs.set(sent, name)
     const options = { ...runOptions, now: runClock(startedAt) }
-    return runSide(runner, action.handlers[one.pass]!, one, options, fetch, sent, modules.get(action))
+    return runSide(runner, action.handlers[one.pass]!, one, options, fetch, sent, modules.get(action), close)
   }
-  const ranA = yield* side("a", a, (real) => HttpTape.recording(real, tape), tape.sent)
+  const ranA = yield* side("a", a, (real) => HttpTape.recording(real, tape), tape.sent, () => {
+    tape.closed = true
+  })
   const ranB = yield* side(
     "b",
     b,
     (real) => HttpTape.replaying(real, tape, replay, options.live === true, limitMs),
-    replay.sent
+    replay.sent,
+    () => {
+      replay.closed = true
+    }
   )
   // What escaped a handler (process.exit, a throw on a timer, an unhandled rejection) fails that Action's run.
   const crashes = guard.take()

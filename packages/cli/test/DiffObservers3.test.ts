@@ -241,7 +241,54 @@ describe("a secret never reaches the output", () => {
   }
 })
 
+// Runs `rulefx diff a b` on one minimal event in a child process with a 64 MB heap: its exit code and its output.
+const diffIn64MB = (a: string, b: string, name: string) => {
+  const events = file(`ev-${name}.jsonl`, JSON.stringify(minimalEvent()) + "\n")
+  return Effect.promise(() =>
+    new Promise<{ readonly code: number | string | null; readonly out: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [bin, "diff", a, b, "--events", events],
+        // NODE_OPTIONS, not a flag: under a Node older than 22.18 bin/workspace.js runs the checkout's own Node,
+        // which a flag given to this one would not reach.
+        {
+          timeout: 90_000,
+          env: { ...process.env, NO_COLOR: "1", NODE_OPTIONS: "--max-old-space-size=64" },
+          maxBuffer: 64 * 1024 * 1024
+        },
+        (error, stdout, stderr) =>
+          resolve({
+            code: error === null ? 0 : typeof error.code === "number" ? error.code : error.signal ?? null,
+            out: stdout + stderr
+          })
+      )
+    })
+  )
+}
+
 describe("memory", () => {
+  it.effect(
+    "a request on every turn of the event loop after the handler settled does not fill the heap",
+    () =>
+      Effect.gen(function*() {
+        // The first Action fetches a 10 kB data: URL (no network) on every turn after it returned, while the second
+        // runs 10 s. Each late request used to be kept (what was sent, its answer on the tape, its place in the log):
+        // thousands of them, and a 64 MB heap ran out (exit 134).
+        const a = action(
+          "fetchloop-a",
+          `const url = "data:," + "x".repeat(10000)
+         const loop = () => { fetch(url).then(() => setImmediate(loop), () => setImmediate(loop)) }
+         setImmediate(loop)`
+        )
+        const b = action("fetchloop-b", `await new Promise((r) => setTimeout(r, 10000))`)
+        const { code, out } = yield* diffIn64MB(a, b, "fetchloop")
+        assert.strictEqual(code, 0, `exit ${code}: ${out.slice(0, 2000)}`)
+        assert.include(out, "1 same")
+        assert.match(out, /GET data:,x+, .*and \d+ more after its handler returned/s)
+      }),
+    120_000
+  )
+
   it.effect(
     "an api call on every turn of the event loop after the handler settled does not fill the heap",
     () =>
@@ -255,28 +302,8 @@ describe("memory", () => {
          setImmediate(loop)`
         )
         const b = action("lateloop-b", `await new Promise((r) => setTimeout(r, 10000))`)
-        const events = file("ev-lateloop.jsonl", JSON.stringify(minimalEvent()) + "\n")
-        const { code, out } = yield* Effect.promise(() =>
-          new Promise<{ readonly code: number | string | null; readonly out: string }>((resolve) => {
-            execFile(
-              process.execPath,
-              [bin, "diff", a, b, "--events", events],
-              // NODE_OPTIONS, not a flag: under a Node older than 22.18 bin/workspace.js runs the checkout's own Node,
-              // which a flag given to this one would not reach.
-              {
-                timeout: 90_000,
-                env: { ...process.env, NO_COLOR: "1", NODE_OPTIONS: "--max-old-space-size=64" },
-                maxBuffer: 64 * 1024 * 1024
-              },
-              (error, stdout, stderr) =>
-                resolve({
-                  code: error === null ? 0 : typeof error.code === "number" ? error.code : error.signal ?? null,
-                  out: (stdout + stderr).slice(0, 2000)
-                })
-            )
-          })
-        )
-        assert.strictEqual(code, 0, `exit ${code}: ${out}`)
+        const { code, out } = yield* diffIn64MB(a, b, "lateloop")
+        assert.strictEqual(code, 0, `exit ${code}: ${out.slice(0, 2000)}`)
         assert.include(out, "1 same")
       }),
     120_000

@@ -97,11 +97,16 @@ interface Logged {
   tookMs: number
 }
 
-/** The first run's requests: their answers by request (each with its place in `log`), and the order they were sent in. */
+/**
+ * The first run's requests: their answers by request (each with its place in `log`), and the order they were sent in.
+ * Once `closed` (the first Action's handler settled), a request it sends still goes out but is not recorded: it cannot
+ * change the first Action's decision, and an Action fetching on every turn after it returned would fill the tape.
+ */
 export interface Tape {
   readonly answers: Map<string, Array<{ readonly answer: Promise<Answer>; readonly at: number }>>
   readonly log: Array<Logged>
   readonly sent: Array<Sent>
+  closed: boolean
 }
 
 /**
@@ -110,6 +115,8 @@ export interface Tape {
  */
 export interface Replay {
   readonly sent: Array<Sent>
+  /** The second Action's handler settled: what it sends from then on is answered but not noted as out of order. */
+  closed: boolean
   readonly outOfOrder: Array<string>
   /** Each request the first Action gave up on before its answer came, which the second waited for longer, as a sentence. */
   readonly unanswered: Array<string>
@@ -519,6 +526,7 @@ const tooLarge = (sent: Sent): Error =>
 export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init) => {
   const { sent, init: sending } = await describe(input, init, asFetchBuildsIt(input, init))
   tape.sent.push(sent)
+  if (tape.closed) return real(input, sending)
   const started = performance.now()
   // The Action gets the answer as the network gives it (its body one branch of a tee); the tape reads the other
   // branch as it comes (when each part came), up to maxRecordedBytes, so a huge or endless answer neither holds the
@@ -607,6 +615,7 @@ export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean
     const { integrity } = built
     const { sent, init: sending } = await describe(input, init, built)
     replay.sent.push(sent)
+    const late = replay.closed
     const key = keyOf(sent)
     const answers = tape.answers.get(key)
     if (answers === undefined || answers.length === 0) {
@@ -621,7 +630,7 @@ export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean
     const recorded = answers[Math.min(index, answers.length - 1)]!
     if (index < answers.length) {
       const problem = orderProblem(tape.log, recorded.at, answered, tick())
-      if (problem !== undefined) replay.outOfOrder.push(problem)
+      if (problem !== undefined && !late) replay.outOfOrder.push(problem)
       answered.set(recorded.at, Infinity)
     }
     // The answer comes as late as it came to the first run (within the run's time limit), and an abort before then
@@ -634,9 +643,11 @@ export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean
     if (!answer.ok && answer.gaveUp === true) {
       // The first Action gave up on it; unless the second gives up as soon, what it would get is not known.
       await delayed(gaveUpGraceMs, signal)
-      replay.unanswered.push(
-        `${show(sent)}: the first Action gave up on its answer, which the second waited for longer (not recorded)`
-      )
+      if (!late) {
+        replay.unanswered.push(
+          `${show(sent)}: the first Action gave up on its answer, which the second waited for longer (not recorded)`
+        )
+      }
       throw notRecorded(sent)
     }
     if (!answer.ok) throw answer.error
@@ -683,7 +694,7 @@ export const observingNodeHttp = <A, E, R>(
 }
 
 /** An empty tape. */
-export const makeTape = (): Tape => ({ answers: new Map(), log: [], sent: [] })
+export const makeTape = (): Tape => ({ answers: new Map(), log: [], sent: [], closed: false })
 
 /** One run's fetch, the list of what it sent, and of the connections of its own it opened (sockets.ts). */
 export interface Run {

@@ -91,7 +91,7 @@ const watched = (options: RunOptions) => {
   return {
     wrapApi: (base: RecordingApi.RecordingApi) => {
       const api = GenericApi.wrap(base)
-      late = LateCalls.counting(api.calls, options.lateListed)
+      late = LateCalls.counting(api.calls, options.lateListed, (call) => `api.${call.method}`)
       return api
     },
     options: {
