@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, platform, release, tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import { concurrency, type ConcurrencyResults, lookupMillis, slowMillis } from "./concurrency.ts"
+import * as EffectModules from "./effectModules.ts"
 import { compare, type Comparison, load } from "./equivalence.ts"
 import { buildNpm, type NpmMode } from "./npm.ts"
 import * as R from "./report.ts"
@@ -465,6 +466,23 @@ const markdown = (r: Results): string => {
       ["module", "bytes"],
       sizes.seed.inputs.slice(0, 25).map((i) => [i.path, R.bytesAndKb(i.bytes)]),
       ["l", "r"]
+    ),
+    "",
+    "effect's largest modules: their bytes in the floor any Effect program pays (the first reference point above), " +
+      "in the one-trivial-rule pipeline (what the adapter adds for any pipeline) and in the seed Action, and why each " +
+      "is on the Action's path (bench/effectModules.ts):",
+    "",
+    R.markdownTable(
+      ["module", "floor", "trivial pipeline", "seed", "why it is there", "what taking it out would cost"],
+      EffectModules.rows(refs[0]!.built, sizes.trivial, sizes.seed).map((row) => [
+        row.module,
+        R.bytesAndKb(row.floor),
+        R.bytesAndKb(row.trivial),
+        R.bytesAndKb(row.seed),
+        row.why,
+        row.without
+      ]),
+      ["l", "r", "r", "r", "l", "l"]
     ),
     ""
   )
