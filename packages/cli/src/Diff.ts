@@ -58,7 +58,6 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
-import { createRequire } from "node:module"
 import { resolve } from "node:path"
 import * as EventSet from "./internal/diff/eventSet.ts"
 import * as Guard from "./internal/diff/guard.ts"
@@ -393,21 +392,10 @@ export const loadAction = Effect.fn("Diff.loadAction")(function*(
 export const served = (
   file: string
 ): Effect.Effect<{ readonly triggers: ReadonlyArray<string>; readonly handlers: ReadonlyArray<string> }> =>
-  Effect.try({
-    try: () => {
-      if (!/\.c?js$/.test(file)) return undefined
-      const path = resolve(file)
-      const load = createRequire(path)
-      delete load.cache[path]
-      return load(path) as unknown
-    },
-    catch: () => undefined
-  }).pipe(
-    Effect.map((exports) => ({
+  LocalRun.loadModule(file).pipe(
+    Effect.map(({ exports }) => ({
       triggers: Triggers.fromExports(exports).map((t) => t.id),
-      handlers: Triggers.all.flatMap((t) => t.handlers).filter((name) =>
-        Predicate.hasProperty(exports, name) && Predicate.isFunction(exports[name])
-      )
+      handlers: Triggers.exportedHandlers(exports)
     })),
     Effect.orElseSucceed(() => ({ triggers: [], handlers: [] }))
   )

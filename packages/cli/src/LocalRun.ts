@@ -115,23 +115,32 @@ export interface Loaded {
 type Handler = (event: unknown, api: PostLoginApi) => Promise<unknown>
 
 /**
- * Loads a built Action file with a fresh `require` and returns its `onExecutePostLogin`, or, with
- * `"onContinuePostLogin"`, the handler Auth0 calls when the user comes back from a redirect.
+ * A built Action's module, loaded once: the file and what its module exports. `rulefx run` loads it once, as Auth0 loads
+ * an Action's module once per container, and takes the handler and the list of exported handlers from this one load.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Module {
+  readonly file: string
+  readonly exports: unknown
+}
+
+/**
+ * Loads a built Action file with a fresh `require`: its module's top-level code runs, once per call. A file that is
+ * not built (`.js`, `.cjs`), missing or cannot be loaded is a LocalRunError saying why, and is not run.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const loadAction = (
-  file: string,
-  handler: "onExecutePostLogin" | "onContinuePostLogin" = "onExecutePostLogin"
-): Effect.Effect<Handler, LocalRunError> =>
+export const loadModule = (file: string): Effect.Effect<Module, LocalRunError> =>
   builtAction(file).pipe(
     Effect.andThen(Effect.try({
-      try: () => {
+      try: (): Module => {
         const path = resolve(file)
         const require = createRequire(path)
         delete require.cache[path]
-        return require(path) as unknown
+        return { file, exports: require(path) as unknown }
       },
       catch: (cause) =>
         new LocalRunError({
@@ -146,13 +155,36 @@ export const loadAction = (
                 : ""
             }`
         })
-    })),
-    Effect.flatMap((exports) =>
-      Predicate.hasProperty(exports, handler) && Predicate.isFunction(exports[handler])
-        ? Effect.succeed(exports[handler] as Handler)
-        : Effect.fail(new LocalRunError({ file, problem: `does not export an ${handler} function` }))
-    )
+    }))
   )
+
+/**
+ * A loaded module's `onExecutePostLogin`, or, with `"onContinuePostLogin"`, the handler Auth0 calls when the user
+ * comes back from a redirect; a LocalRunError when the module does not export it as a function.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const handlerOf = (
+  { exports, file }: Module,
+  handler: "onExecutePostLogin" | "onContinuePostLogin" = "onExecutePostLogin"
+): Effect.Effect<Handler, LocalRunError> =>
+  Predicate.hasProperty(exports, handler) && Predicate.isFunction(exports[handler])
+    ? Effect.succeed(exports[handler] as Handler)
+    : Effect.fail(new LocalRunError({ file, problem: `does not export an ${handler} function` }))
+
+/**
+ * Loads a built Action file with a fresh `require` (loadModule) and returns its `onExecutePostLogin`, or, with
+ * `"onContinuePostLogin"`, the handler Auth0 calls when the user comes back from a redirect (handlerOf).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const loadAction = (
+  file: string,
+  handler: "onExecutePostLogin" | "onContinuePostLogin" = "onExecutePostLogin"
+): Effect.Effect<Handler, LocalRunError> =>
+  loadModule(file).pipe(Effect.flatMap((module) => handlerOf(module, handler)))
 
 // What `rulefx build` writes: a .js or .cjs file. A TypeScript entry would be loaded without its type check (Node 22
 // strips the types) or not load at all, and it is not what Auth0 runs.

@@ -123,6 +123,18 @@ export const fromExports = (exports: unknown): ReadonlyArray<Trigger> =>
   all.filter((t) => Predicate.hasProperty(exports, t.handlers[0]) && Predicate.isFunction(exports[t.handlers[0]]))
 
 /**
+ * Every handler name of a known trigger (first and continue passes) that a module's exports hold as a function, in
+ * the order of `all`: what `rulefx run` and `rulefx diff` check a continue handler against.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const exportedHandlers = (exports: unknown): ReadonlyArray<string> =>
+  all.flatMap((t) => t.handlers).filter((name) =>
+    Predicate.hasProperty(exports, name) && Predicate.isFunction(exports[name])
+  )
+
+/**
  * The triggers whose first handler name appears in a built file's text (`exports.onExecuteX` or an esbuild export
  * map entry), without loading it: for `deploy` and `export`, which must not run the Action.
  *

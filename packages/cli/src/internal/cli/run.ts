@@ -4,9 +4,8 @@ import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { createRequire } from "node:module"
+import * as Result from "effect/Result"
 import { resolve } from "node:path"
-import * as Diff from "../../Diff.ts"
 import * as LocalRun from "../../LocalRun.ts"
 import * as SecretsFile from "../../SecretsFile.ts"
 import * as SourceMapping from "../../SourceMapping.ts"
@@ -100,14 +99,18 @@ const runGuarded = Effect.fnUntraced(function*(
   { action, event, expect, json, resume, secrets, strict, timeout, trigger }: RunOptions,
   guard: Guard.Guard
 ) {
-  const other = yield* otherTrigger(action, trigger)
-  if (other !== undefined) {
-    if (resume && other.handlers.length < 2) {
-      return yield* invalidOption(`--continue is for a trigger with a continue pass, not ${other.id}`)
-    }
-    return yield* runTrigger({ action, event, expect, json, resume, secrets, strict, timeout, trigger: other }, guard)
+  const named = yield* namedTrigger(trigger, resume)
+  // The Action's module is loaded once per run, as Auth0 loads it once per container: its top-level code (a timer, a
+  // connection, a log line) runs once. The trigger, the handler and the exported handlers all come from this load; a
+  // file that cannot be loaded is reported where its handler is taken, after the options are checked.
+  const loading = yield* Effect.result(LocalRun.loadModule(action))
+  const target = named ?? (yield* exportedTrigger(loading, resume))
+  if (target !== postLogin) {
+    const options = { action, event, expect, json, resume, secrets, strict, timeout, trigger: target }
+    return yield* runTrigger(options, loading, guard)
   }
-  const handler = yield* LocalRun.loadAction(action, resume ? "onContinuePostLogin" : "onExecutePostLogin").pipe(
+  const module = yield* Effect.fromResult(loading).pipe(Effect.mapError(failed))
+  const handler = yield* LocalRun.handlerOf(module, resume ? "onContinuePostLogin" : "onExecutePostLogin").pipe(
     Effect.mapError(failed)
   )
   const loaded = yield* LocalRun.loadEvent(event, { strict }).pipe(Effect.mapError(failed))
@@ -134,7 +137,7 @@ const runGuarded = Effect.fnUntraced(function*(
     ))
   )
   yield* Console.log(json ? LocalRun.toJson(result) : LocalRun.render(result))
-  const lacking = yield* unresumable(action, Triggers.byId("post-login")!, resume, {
+  const lacking = yield* unresumable(module, postLogin, resume, {
     outcome: result.outcome,
     continues: Resume.sendsAway(result)
   })
@@ -161,55 +164,59 @@ const runGuarded = Effect.fnUntraced(function*(
 // A first pass that sent the user away from an Action without the continue handler Auth0 resumes the login in: warned
 // about on stderr (the outcome printed says allowed), and what is wrong, for `--expect allowed`. Undefined otherwise.
 const unresumable = Effect.fnUntraced(function*(
-  action: string,
+  { exports, file }: LocalRun.Module,
   trigger: Triggers.Trigger,
   resume: boolean,
   run: Resume.Ended
 ) {
   const pass = trigger.handlers[resume ? 1 : 0] ?? trigger.handlers[0]
-  // Where Auth0 resumes the login does not depend on what the Action exports, only whether it can: the exports are
-  // read again only for a run that sent the user away.
+  // Where Auth0 resumes the login does not depend on what the Action exports, only whether it can: the module's
+  // exports (of the one load, as Auth0 keeps them after the run) are read only for a run that sent the user away.
   const resumed = Resume.resumed(trigger, pass, run, [])
-  if (resumed === undefined || (yield* Diff.served(action)).handlers.includes(resumed.handler)) return undefined
+  if (resumed === undefined || Triggers.exportedHandlers(exports).includes(resumed.handler)) return undefined
   const lacking = Resume.cannotResume(resumed.handler)
-  yield* Console.error(`warning: ${action} ${lacking} (export ${resumed.handler} from the Action's entry)`)
+  yield* Console.error(`warning: ${file} ${lacking} (export ${resumed.handler} from the Action's entry)`)
   return lacking
 })
 
-// The trigger other than post-login that this run is for: the one named by --trigger, or, without it, the one whose
-// handler the file exports when it exports no onExecutePostLogin. Undefined: post-login, as before.
-const otherTrigger = Effect.fnUntraced(function*(action: string, flag: Option.Option<string>) {
-  if (Option.isSome(flag)) {
-    const named = Triggers.byId(flag.value)
-    if (named === undefined) {
-      return yield* invalidOption(`--trigger ${flag.value} is not a trigger rulefx knows (${Triggers.ids.join(", ")})`)
-    }
-    if (named.id === "post-login") return undefined
-    if (TriggerLocalRun.supported[named.id] === undefined) {
-      return yield* new CommandFailed({ reason: `rulefx run does not run ${named.id} Actions yet` })
-    }
-    return named
+const postLogin = Triggers.byId("post-login")!
+
+// The trigger --trigger names, checked before the Action is loaded (undefined without the flag): one `rulefx run`
+// runs, with a continue pass for --continue.
+const namedTrigger = Effect.fnUntraced(function*(flag: Option.Option<string>, resume: boolean) {
+  if (Option.isNone(flag)) return undefined
+  const named = Triggers.byId(flag.value)
+  if (named === undefined) {
+    return yield* invalidOption(`--trigger ${flag.value} is not a trigger rulefx knows (${Triggers.ids.join(", ")})`)
   }
-  const exported = yield* Effect.try({
-    try: () => {
-      const path = resolve(action)
-      const load = createRequire(path)
-      delete load.cache[path]
-      return Triggers.fromExports(load(path) as unknown)
-    },
-    // LocalRun.loadAction reports a file that cannot be loaded, with its own messages.
-    catch: () => undefined
-  }).pipe(Effect.orElseSucceed((): ReadonlyArray<Triggers.Trigger> => []))
-  const found = exported.find((t) => t.id !== "post-login" && TriggerLocalRun.supported[t.id] !== undefined)
-  return exported.some((t) => t.id === "post-login") ? undefined : found
+  if (named !== postLogin && TriggerLocalRun.supported[named.id] === undefined) {
+    return yield* new CommandFailed({ reason: `rulefx run does not run ${named.id} Actions yet` })
+  }
+  return yield* continuable(named, resume)
 })
+
+// Without --trigger: the trigger other than post-login whose handler the loaded module exports when it exports no
+// onExecutePostLogin; else post-login, also for a module that could not be loaded (taking its handler says why).
+const exportedTrigger = (loading: Result.Result<LocalRun.Module, LocalRun.LocalRunError>, resume: boolean) => {
+  const exported = Result.isSuccess(loading) ? Triggers.fromExports(loading.success.exports) : []
+  const found = exported.find((t) => t !== postLogin && TriggerLocalRun.supported[t.id] !== undefined)
+  return exported.includes(postLogin) || found === undefined ? Effect.succeed(postLogin) : continuable(found, resume)
+}
+
+// `trigger`, unless --continue asks for the continue pass of a trigger that has none.
+const continuable = (trigger: Triggers.Trigger, resume: boolean) =>
+  resume && trigger.handlers.length < 2
+    ? invalidOption(`--continue is for a trigger with a continue pass, not ${trigger.id}`)
+    : Effect.succeed(trigger)
 
 const runTrigger = Effect.fnUntraced(function*(
   options: Omit<RunOptions, "trigger"> & { readonly trigger: Triggers.Trigger },
+  loading: Result.Result<LocalRun.Module, LocalRun.LocalRunError>,
   guard: Guard.Guard
 ) {
   const { action, expect, json, secrets, timeout, trigger } = options
-  const handler = yield* TriggerLocalRun.loadAction(action, trigger, options.resume ? "continue" : "execute").pipe(
+  const module = yield* Effect.fromResult(loading).pipe(Effect.mapError(failed))
+  const handler = yield* TriggerLocalRun.handlerOf(module, trigger, options.resume ? "continue" : "execute").pipe(
     Effect.mapError(failed)
   )
   const loaded = yield* TriggerLocalRun.loadEvent(options.event, trigger.id, { strict: options.strict }).pipe(
@@ -228,7 +235,7 @@ const runTrigger = Effect.fnUntraced(function*(
   )
   yield* Console.log(json ? TriggerLocalRun.toJson(result) : TriggerLocalRun.render(result))
   const passed = result.outcome === "denied" || result.outcome === "invalid" ? "denied" : "allowed"
-  const lacking = yield* unresumable(action, trigger, options.resume, {
+  const lacking = yield* unresumable(module, trigger, options.resume, {
     outcome: result.outcome,
     continues: Resume.sendsAway(result)
   })
