@@ -143,6 +143,21 @@ describe("(a) a request sent before the handler returned is compared", () => {
     }))
 })
 
+describe("the late note", () => {
+  // FAILS (low: wording): the note reads "called GET http://.../ping after its handler returned (a late api call after
+  // the handler returned: Auth0 does not apply it...)": a request (or a socket) named as an api call Auth0 does not
+  // apply, since 96ee9d6 put requests and sockets in the same list.
+  it.effect("a late request is not called a late api call in the text report", () =>
+    Effect.gen(function*() {
+      const server = yield* answering
+      const a = action("latenote-a", `setTimeout(() => { fetch(event.secrets.URL + "ping").catch(() => {}) }, 0)`)
+      const b = action("latenote-b", `await new Promise((r) => setTimeout(r, 300))`)
+      const { stdout } = yield* diffBin(a, b, eventsWith("latenote.jsonl", { URL: `${server.url}/` }))
+      assert.include(stdout, `GET ${server.url}/ping`, stdout)
+      assert.notMatch(stdout, /GET \S+\/ping after its handler returned \(a late api call/, stdout)
+    }), 60_000)
+})
+
 describe("(e) a handler that never settles", () => {
   // PASSES (a guard): at the time limit the run is settled, and what it sent by then is compared. Live: the time limit
   // is on the Effect clock, which it.effect's test clock never advances.
