@@ -469,6 +469,8 @@ const runSide = Effect.fn("Diff.runSide")(function*(
     module,
     opened
   )
+  // A request sent before it settled whose body was still being read then (a Blob, a stream) is complete first.
+  yield* Effect.promise(() => HttpTape.described(sent, describedWaitMs))
   const sentBy = [...sent]
   const openedBy = [...opened]
   return {
@@ -483,6 +485,9 @@ const runSide = Effect.fn("Diff.runSide")(function*(
     }
   }
 })
+
+// How long a run's end waits for the bodies of the requests it sent to be read (HttpTape.described).
+const describedWaitMs = 1000
 
 /**
  * How many late calls and requests a side lists: an Action calling the api on every turn of the event loop after its
@@ -896,8 +901,8 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
         : [
           `note: ${r.name}: ${labels[side]} called ${
             r[side].late!.join(", ")
-          } after its handler returned (a late api call after the handler returned: Auth0 does not apply it, so it ` +
-          `is not compared)`
+          } after its handler returned (not compared: Auth0 does not apply an api call made then, and a request or ` +
+          `connection made then cannot change this login's decision)`
         ]
     )
   )

@@ -1,7 +1,8 @@
 /**
- * From a breaker's pass over 96ee9d6 (brk-late): what an Action sends or opens after its handler settled is counted,
- * not kept, and the first Action's late requests are no longer recorded on the replay tape. Each test says whether it
- * failed when written (a finding) or passed (a guard of what works). Every server listens on 127.0.0.1.
+ * From a breaker's pass over 96ee9d6 (brk-late), which made what an Action sends or opens after its handler settled
+ * counted, not kept, and stopped recording the first Action's late requests on the replay tape. Each test says what
+ * it found when written (a finding, now fixed) or that it passed then (a guard of what works). Every server listens on
+ * 127.0.0.1.
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
@@ -65,15 +66,15 @@ const diffBin = (a: string, b: string, events: string, flags: ReadonlyArray<stri
   )
 
 describe("(b) two identical Actions are the same", () => {
-  // FAILS on 96ee9d6 (passes on 2e90c0f): events 2 and 3 differ, the second Action "rejected" with
-  // "unhandled rejection: TypeError: fetch failed".
+  // Failed on 96ee9d6, which stopped recording late requests: events 2 and 3 differed, the second Action "rejected"
+  // with "unhandled rejection: TypeError: fetch failed".
   it.effect("a background request after the handler returned, un-caught in both, does not fail the second", () =>
     Effect.gen(function*() {
       // Both Actions fire a request on a timer after they returned, without a catch (a fire-and-forget ping), and
       // wait a moment before deciding (so that the previous event's timers fire while the next event runs). The
-      // first's goes out for real; the second's used to be answered from the tape, where the first's late request was
-      // recorded. Now it is not recorded, so the second's fails as not recorded (ENOTRECORDED): an unhandled
-      // rejection of the second Action's code, which the guard gives to the second, failing its next run.
+      // first's goes out for real; the second's is answered from the tape, where the first's late request is
+      // recorded (up to HttpTape.maxLateRecorded). Unrecorded, the second's failed as not recorded (ENOTRECORDED): an
+      // unhandled rejection of the second Action's code, which the guard gave to the second, failing its next run.
       const server = yield* answering
       const body = `await new Promise((r) => setTimeout(r, 50))
 setTimeout(() => { fetch(event.secrets.URL).then((r) => r.text()) }, 0)`
@@ -84,12 +85,12 @@ setTimeout(() => { fetch(event.secrets.URL).then((r) => r.text()) }, 0)`
       assert.strictEqual(report.same, 3, shown(report))
     }))
 
-  // FAILS on 96ee9d6 (passes on 2e90c0f): event 2 differs, claim "config-v1" against "unavailable".
+  // Failed on 96ee9d6: event 2 differed, claim "config-v1" against "unavailable".
   it.effect("a cache warmed in the background after the first login is the same on the next", () =>
     Effect.gen(function*() {
       // On a cold start, warm a module-level cache in the background and let this login go; the next login uses
-      // it. The warming request is sent after the handler returned: the first Action's goes out, the second's is not
-      // on the tape any more, so the second Action's next login sees "unavailable".
+      // it. The warming request is sent after the handler returned: the first Action's goes out and is recorded, so
+      // the second's gets its answer (unrecorded, the second Action's next login saw "unavailable").
       const server = yield* answering
       const body = `let warming
 exports.onExecutePostLogin = async (event, api) => {
@@ -111,12 +112,13 @@ exports.onExecutePostLogin = async (event, api) => {
 })
 
 describe("(a) a request sent before the handler returned is compared", () => {
-  // FAILS (also before 96ee9d6): "same". With a string body the same request is kept and differs (guard below).
+  // Read "same" before requests were listed when fetch is called. With a string body the request was kept and
+  // differed (guard below).
   it.effect("a fire-and-forget POST with a Blob body, sent before the handler returned, is a difference", () =>
     Effect.gen(function*() {
       // The Action calls fetch while its handler runs and returns without awaiting it: in Auth0 the request is on its
-      // way. The tape reads a Blob body (asynchronously) before it pushes the request, so the push comes after the
-      // handler settled: the request is counted late, and not compared.
+      // way. The tape reads a Blob body asynchronously; it pushed the request only after that read, which came after
+      // the handler settled: the request was counted late, and not compared.
       const server = yield* answering
       const a = action(
         "blobpost-a",
@@ -144,9 +146,8 @@ describe("(a) a request sent before the handler returned is compared", () => {
 })
 
 describe("the late note", () => {
-  // FAILS (low: wording): the note reads "called GET http://.../ping after its handler returned (a late api call after
-  // the handler returned: Auth0 does not apply it...)": a request (or a socket) named as an api call Auth0 does not
-  // apply, since 96ee9d6 put requests and sockets in the same list.
+  // The note read "called GET http://.../ping after its handler returned (a late api call after the handler returned:
+  // Auth0 does not apply it...)": a request (or a socket) named as an api call Auth0 does not apply.
   it.effect("a late request is not called a late api call in the text report", () =>
     Effect.gen(function*() {
       const server = yield* answering

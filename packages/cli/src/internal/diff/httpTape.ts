@@ -99,15 +99,25 @@ interface Logged {
 
 /**
  * The first run's requests: their answers by request (each with its place in `log`), and the order they were sent in.
- * Once `closed` (the first Action's handler settled), a request it sends still goes out but is not recorded: it cannot
- * change the first Action's decision, and an Action fetching on every turn after it returned would fill the tape.
+ * Once `closed` (the first Action's handler settled), its first `maxLateRecorded` requests are still recorded (the
+ * second Action may send the same one late, to warm a cache its next login reads); later ones go out unrecorded, so
+ * that an Action fetching on every turn after it returned cannot fill the tape. `lateRecorded` counts them.
  */
 export interface Tape {
   readonly answers: Map<string, Array<{ readonly answer: Promise<Answer>; readonly at: number }>>
   readonly log: Array<Logged>
   readonly sent: Array<Sent>
   closed: boolean
+  lateRecorded: number
 }
+
+/**
+ * How many requests the first Action sends after its handler settled are recorded, for the second's same requests.
+ *
+ * @category constants
+ * @since 0.1.0
+ */
+export const maxLateRecorded = 100
 
 /**
  * What the second run sent, and each of its requests answered from the tape out of the order the first run had it
@@ -222,6 +232,60 @@ const requestText = async (request: Request, copy: Request): Promise<string> => 
 const notCompared = (): string =>
   `<stream body over ${maxRecordedBytes} bytes, not compared ${randomBytes(8).toString("hex")}>`
 
+// A request's URL as fetch sends it: `HTTP://h` and `new URL("http://h/")` are one URL.
+const urlOf = (input: Parameters<Fetch>[0]): string => {
+  const written = input instanceof Request ? input.url : input instanceof URL ? input.href : String(input)
+  return URL.canParse(written) ? new URL(written).href : written
+}
+
+// Each run's requests whose body is still being read (a Blob, a stream, a form), by the run's `sent`: see `described`.
+const describing = new WeakMap<ReadonlyArray<Sent>, Set<Promise<unknown>>>()
+
+// Puts a request on `sent` the moment fetch is called, as it goes out then, with its method and URL, and fills in the
+// rest (its body, headers, type) once `describe` has read it: a request whose body is read after the handler settled
+// (a Blob is read asynchronously) was still sent before, and is compared, not counted late.
+const listed = async (
+  sent: Array<Sent>,
+  input: Parameters<Fetch>[0],
+  init: Parameters<Fetch>[1],
+  built: Request
+): Promise<{ readonly sent: Sent; readonly init: Parameters<Fetch>[1] }> => {
+  const slot: Sent = { method: built.method, url: urlOf(input), body: "" }
+  sent.push(slot)
+  const reading = describe(input, init, built)
+  const pending = describing.get(sent) ?? new Set()
+  describing.set(sent, pending.add(reading))
+  try {
+    const described = await reading
+    return { sent: Object.assign(slot, described.sent), init: described.init }
+  } catch (error) {
+    // fetch fails as well (a stream body that errors): what it would have sent is not known.
+    Object.assign(slot, { body: "<body could not be read>" })
+    throw error
+  } finally {
+    pending.delete(reading)
+  }
+}
+
+/**
+ * Waits until the requests a run put on `sent` are described (their bodies read), for at most `waitMs`: what the run
+ * sent is complete once this resolves, unless a body took longer to read (its request then shows without it).
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const described = (sent: ReadonlyArray<Sent>, waitMs: number): Promise<void> => {
+  const pending = describing.get(sent)
+  if (pending === undefined || pending.size === 0) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, waitMs)
+    void Promise.allSettled(pending).then(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}
+
 // The request as sent (`init` with a stream body read into bytes) and what is compared of it: its method and redirect
 // mode as `built` (the Request fetch builds of `input` and `init`) has them, its body `init`'s unless that is absent or
 // null (then the Request's own, as fetch sends it: `fetch(request, { body: null })` sends the request's body).
@@ -232,9 +296,7 @@ const describe = async (
 ): Promise<{ readonly sent: Sent; readonly init: Parameters<Fetch>[1] }> => {
   const { init, over } = await buffered(given)
   const request = input instanceof Request ? input : undefined
-  // As fetch sends it: `HTTP://h` and `new URL("http://h/")` are one URL.
-  const written = request !== undefined ? request.url : input instanceof URL ? input.href : String(input)
-  const url = URL.canParse(written) ? new URL(written).href : written
+  const url = urlOf(input)
   const body = over
     ? notCompared()
     : init?.body != null
@@ -524,9 +586,9 @@ const tooLarge = (sent: Sent): Error =>
  * refused as it would be (the stream body it would not send is not read, and not sent another way).
  */
 export const recording = (real: Fetch, tape: Tape): Fetch => async (input, init) => {
-  const { sent, init: sending } = await describe(input, init, asFetchBuildsIt(input, init))
-  tape.sent.push(sent)
-  if (tape.closed) return real(input, sending)
+  const late = tape.closed
+  const { sent, init: sending } = await listed(tape.sent, input, init, asFetchBuildsIt(input, init))
+  if (late && tape.lateRecorded++ >= maxLateRecorded) return real(input, sending)
   const started = performance.now()
   // The Action gets the answer as the network gives it (its body one branch of a tee); the tape reads the other
   // branch as it comes (when each part came), up to maxRecordedBytes, so a huge or endless answer neither holds the
@@ -613,9 +675,8 @@ export const replaying = (real: Fetch, tape: Tape, replay: Replay, live: boolean
   return async (input, init) => {
     const built = asFetchBuildsIt(input, init)
     const { integrity } = built
-    const { sent, init: sending } = await describe(input, init, built)
-    replay.sent.push(sent)
     const late = replay.closed
+    const { sent, init: sending } = await listed(replay.sent, input, init, built)
     const key = keyOf(sent)
     const answers = tape.answers.get(key)
     if (answers === undefined || answers.length === 0) {
@@ -694,7 +755,7 @@ export const observingNodeHttp = <A, E, R>(
 }
 
 /** An empty tape. */
-export const makeTape = (): Tape => ({ answers: new Map(), log: [], sent: [], closed: false })
+export const makeTape = (): Tape => ({ answers: new Map(), log: [], sent: [], closed: false, lateRecorded: 0 })
 
 /** One run's fetch, the list of what it sent, and of the connections of its own it opened (sockets.ts). */
 export interface Run {
