@@ -58,6 +58,7 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
+import * as Result from "effect/Result"
 import { resolve } from "node:path"
 import * as EventSet from "./internal/diff/eventSet.ts"
 import * as Guard from "./internal/diff/guard.ts"
@@ -347,25 +348,28 @@ export interface Action {
 }
 
 /**
- * Loads the handlers of a built Action that `cases` need, each event's trigger's (onExecutePostLogin,
- * onContinuePostLogin for a continue pass, onExecuteCredentialsExchange for a credentials-exchange event). An Action
+ * Takes the handlers `cases` need from a built Action's module, loaded once (LocalRun.loadModule): each event's
+ * trigger's (onExecutePostLogin, onContinuePostLogin for a continue pass, onExecuteCredentialsExchange for a
+ * credentials-exchange event), every pass from that one load, as Auth0 runs every login of a container against the
+ * module it loaded once. A module that could not be loaded is its LocalRunError once a case needs a handler; an Action
  * that lacks one is a LocalRunError naming the file, the handler and the events that need it. `exported` is every
- * handler the file exports (`served(file).handlers`), kept as the Action's `exported`.
+ * handler the module exports (`served`).
  *
  * @category constructors
  * @since 0.1.0
  */
 export const loadAction = Effect.fn("Diff.loadAction")(function*(
   file: string,
-  cases: ReadonlyArray<Case>,
-  exported: ReadonlyArray<string>
+  loaded: Result.Result<LocalRun.Module, LocalRun.LocalRunError>,
+  cases: ReadonlyArray<Case>
 ) {
   const passes = [...new Set(cases.map((c) => c.pass))]
   const handlers: Action["handlers"] = {}
   for (const pass of passes) {
     const needing = cases.filter((c) => c.pass === pass)
-    // LocalRun.loadAction checks the file is built and loads it with clear errors; it only reads `exports[pass]`.
-    handlers[pass] = yield* LocalRun.loadAction(file, pass as "onExecutePostLogin").pipe(
+    // LocalRun.handlerOf only reads `exports[pass]`.
+    handlers[pass] = yield* Effect.fromResult(loaded).pipe(
+      Effect.flatMap((module) => LocalRun.handlerOf(module, pass as "onExecutePostLogin")),
       Effect.mapError((e) =>
         e.problem.startsWith("does not export")
           ? new LocalRun.LocalRunError({
@@ -378,27 +382,23 @@ export const loadAction = Effect.fn("Diff.loadAction")(function*(
       )
     )
   }
-  return { file, handlers, exported } satisfies Action
+  return { file, handlers, exported: served(loaded).handlers } satisfies Action
 })
 
 /**
- * What a built Action exports: the triggers it serves (by their first handler) and every known handler name it
- * exports as a function. Empty when it is not a built file (`.js`, `.cjs`: a TypeScript entry is never loaded) or
- * cannot be loaded (loadAction then says why).
+ * What a built Action's module exports: the triggers it serves (by their first handler) and every known handler name
+ * it exports as a function. Empty when it was not loaded (not a built file, `.js` or `.cjs`: a TypeScript entry is
+ * never loaded; or it could not be: loadAction then says why).
  *
  * @category getters
  * @since 0.1.0
  */
 export const served = (
-  file: string
-): Effect.Effect<{ readonly triggers: ReadonlyArray<string>; readonly handlers: ReadonlyArray<string> }> =>
-  LocalRun.loadModule(file).pipe(
-    Effect.map(({ exports }) => ({
-      triggers: Triggers.fromExports(exports).map((t) => t.id),
-      handlers: Triggers.exportedHandlers(exports)
-    })),
-    Effect.orElseSucceed(() => ({ triggers: [], handlers: [] }))
-  )
+  loaded: Result.Result<LocalRun.Module, LocalRun.LocalRunError>
+): { readonly triggers: ReadonlyArray<string>; readonly handlers: ReadonlyArray<string> } => {
+  const exports = Result.isSuccess(loaded) ? loaded.success.exports : undefined
+  return { triggers: Triggers.fromExports(exports).map((t) => t.id), handlers: Triggers.exportedHandlers(exports) }
+}
 
 const sideOf = (
   result: Runners.Run,
@@ -739,8 +739,34 @@ const diffLoaded = Effect.fnUntraced(function*(
 ) {
   // Each side's module: what its top-level code started (a timer) sends as that Action's latest run (HttpTape.Module).
   const [moduleA, moduleB] = [HttpTape.makeModule(), HttpTape.makeModule()]
-  const servedA = yield* asModule(moduleA, served(fileA))
-  const servedB = yield* asModule(moduleB, served(fileB))
+  // The Actions load with the routing fetch in place, so a fetch a module keeps from its load is recorded too.
+  return yield* HttpTape.routing(Effect.gen(function*() {
+    // Each Action's module is loaded once per diff, as Auth0 loads it once per container: its top-level code (a cache,
+    // a timer, a counter, a connection) runs once, as that side's module, and every pass of every event runs against
+    // it. Two sides are two loads, even of one file. What a module exports, and its handlers, come from that load; one
+    // that cannot be loaded is reported once an event needs its handler (loadAction).
+    const loadedA = yield* asModule(moduleA, Effect.result(LocalRun.loadModule(fileA)))
+    const loadedB = yield* asModule(moduleB, Effect.result(LocalRun.loadModule(fileB)))
+    const { cases, unran, unreadable } = yield* readFor(fileA, fileB, served(loadedA), served(loadedB), events, options)
+    const a = yield* loadAction(fileA, loadedA, cases)
+    const b = yield* loadAction(fileB, loadedB, cases)
+    modules.set(a, moduleA)
+    modules.set(b, moduleB)
+    const report = yield* compare(a, b, cases, options, unran)
+    return { ...report, unreadable: unreadable.map(unreadableOf) } satisfies Report
+  }))
+})
+
+// The events, read for the triggers the two Actions serve (two that serve different triggers are TriggersDiffer), and
+// the handlers they export that no event runs.
+const readFor = Effect.fnUntraced(function*(
+  fileA: string,
+  fileB: string,
+  servedA: ReturnType<typeof served>,
+  servedB: ReturnType<typeof served>,
+  events: string,
+  options: Options & Omit<EventSet.ReadOptions, "trigger" | "triggerHint">
+) {
   const [triggersA, triggersB] = [servedA.triggers, servedB.triggers]
   if (
     triggersA.length > 0 && triggersB.length > 0 &&
@@ -766,15 +792,7 @@ const diffLoaded = Effect.fnUntraced(function*(
         : `only ${inA ? fileA : fileB} exports`
       return { who, handler }
     })
-  // The Actions load with the routing fetch in place, so a fetch a module keeps from its load is recorded too.
-  return yield* HttpTape.routing(Effect.gen(function*() {
-    const a = yield* asModule(moduleA, loadAction(fileA, cases, servedA.handlers))
-    const b = yield* asModule(moduleB, loadAction(fileB, cases, servedB.handlers))
-    modules.set(a, moduleA)
-    modules.set(b, moduleB)
-    const report = yield* compare(a, b, cases, options, unran)
-    return { ...report, unreadable: unreadable.map(unreadableOf) } satisfies Report
-  }))
+  return { cases, unran, unreadable }
 })
 
 const unreadableOf = (e: EventSet.EventFileError): Unreadable =>
