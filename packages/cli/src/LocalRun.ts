@@ -16,7 +16,6 @@
  */
 import * as Auth0Event from "@rulefx/adapter-auth0/Auth0Event"
 import type { PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
-import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as Printable from "@rulefx/testing/Printable"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Data from "effect/Data"
@@ -28,6 +27,7 @@ import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { extname, resolve } from "node:path"
 import { readText } from "./internal/files.ts"
+import * as RunLogs from "./internal/runLogs.ts"
 import * as Settled from "./internal/settled.ts"
 import * as PartialEvent from "./PartialEvent.ts"
 import * as SourceMapping from "./SourceMapping.ts"
@@ -95,6 +95,10 @@ export interface Result {
   readonly timedOutMs?: number
   readonly summary: Summary
   readonly calls: ReadonlyArray<RecordingApi.Call>
+  /**
+   * What the Action logged while the run went on: the first 1,000 calls to the console, 1,000,000 characters in all
+   * (the call that reaches it cut there, ending in "…"), then `and <n> more`.
+   */
   readonly logs: ReadonlyArray<string>
   /** What the event left out of what Auth0 always sends, filled with defaults (see PartialEvent). */
   readonly filled: ReadonlyArray<string>
@@ -330,7 +334,7 @@ export const run = Effect.fn("LocalRun.run")(function*(
   const api = options.wrapApi ? options.wrapApi(recording) : recording
   // What Auth0 applies: the calls made by the time the handler settled, as they were then.
   const settled = Settled.whenSettled(api.calls, options.settled)
-  const capture = LogCapture.start()
+  const capture = RunLogs.capture()
   const started = performance.now()
   const { rejection, timedOut } = yield* Effect.tryPromise({
     try: () => settled.run(() => handler(withSecrets, api)),
@@ -359,8 +363,8 @@ export const run = Effect.fn("LocalRun.run")(function*(
     summary,
     calls,
     logs: sourceMap === undefined
-      ? capture.lines
-      : capture.lines.map((line) => SourceMapping.mapText(sourceMap, line)),
+      ? RunLogs.kept(capture)
+      : RunLogs.kept(capture).map((line) => SourceMapping.mapText(sourceMap, line)),
     filled: options.filled ?? [],
     elapsedMs
   }

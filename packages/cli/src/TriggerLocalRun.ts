@@ -18,7 +18,6 @@ import * as PostChangePasswordEvent from "@rulefx/adapter-auth0/PostChangePasswo
 import * as PostUserRegistrationEvent from "@rulefx/adapter-auth0/PostUserRegistrationEvent"
 import * as PreUserRegistrationEvent from "@rulefx/adapter-auth0/PreUserRegistrationEvent"
 import * as SendPhoneMessageEvent from "@rulefx/adapter-auth0/SendPhoneMessageEvent"
-import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as Printable from "@rulefx/testing/Printable"
 import type { Call } from "@rulefx/testing/RecordingApi"
 import * as TriggerApis from "@rulefx/testing/TriggerApis"
@@ -29,6 +28,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as CacheValue from "./internal/diff/cacheValue.ts"
 import { readText } from "./internal/files.ts"
+import * as RunLogs from "./internal/runLogs.ts"
 import * as Settled from "./internal/settled.ts"
 import * as LocalRun from "./LocalRun.ts"
 import type * as Triggers from "./Triggers.ts"
@@ -184,6 +184,7 @@ export interface Result {
   /** Every decision, as `[kind, text]` rows in call order. */
   readonly decisions: ReadonlyArray<readonly [string, string]>
   readonly calls: ReadonlyArray<Call>
+  /** What the Action logged, as LocalRun.Result's `logs` (the first 1,000 calls, 1,000,000 characters, then a count). */
   readonly logs: ReadonlyArray<string>
   readonly filled: ReadonlyArray<string>
   readonly elapsedMs: number
@@ -412,7 +413,7 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
   const api = options.wrapApi === undefined ? recording : options.wrapApi(recording as never) as typeof recording
   // What Auth0 applies: the calls made by the time the handler settled, as they were then (LocalRun.run).
   const settled = Settled.whenSettled(api.calls, options.settled)
-  const capture = LogCapture.start()
+  const capture = RunLogs.capture()
   const started = performance.now()
   const { rejection, timedOut } = yield* Effect.tryPromise({
     try: () => settled.run(() => handler(withSecrets, api)),
@@ -456,7 +457,7 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
       return row === undefined ? [] : [row]
     }),
     calls,
-    logs: capture.lines,
+    logs: RunLogs.kept(capture),
     filled: options.filled ?? [],
     elapsedMs: performance.now() - started
   }

@@ -50,6 +50,39 @@ describe("rulefx run: an Action cannot end the process or crash it", () => {
     assert.strictEqual(run.code, 1, RulefxBin.show(run))
   }, 60_000)
 
+  // brk-late (c): each throw after the run printed the same line, one per turn of the event loop for the second the
+  // process waits.
+  it("an Action that rejects on every turn after its run prints one line for it, then how many more", async () => {
+    const loops = action(
+      "after-reject-loop",
+      `setTimeout(() => { const loop = () => { Promise.reject(new Error("x")); setImmediate(loop) }; loop() }, 100)`
+    )
+    const run = await rulefx("run", loops, "--event", withSecret())
+    assert.strictEqual(run.stderr.split("an Action threw after its run ended").length - 1, 1, RulefxBin.show(run))
+    assert.match(run.stderr, /rulefx run: and \d+ more after it/, RulefxBin.show(run))
+    assert.strictEqual(run.code, 1, RulefxBin.show(run))
+  }, 60_000)
+
+  // brk-late (d): what the Action logged after its run (on a timer, while the process waited for it) was printed as it
+  // was, secret and all, after the outcome (--json then was not JSON).
+  it("a secret an Action logs after its run is not printed, and --json stays JSON", async () => {
+    const logs = action("after-log", `setTimeout(() => console.log("late " + event.secrets.API_KEY), 200)`)
+    const run = await rulefx("run", logs, "--event", withSecret(), "--json")
+    assert.notInclude(output(run), secret, RulefxBin.show(run))
+    assert.doesNotThrow(() => JSON.parse(run.stdout), undefined, RulefxBin.show(run))
+    assert.strictEqual(run.code, 0, RulefxBin.show(run))
+  }, 60_000)
+
+  // brk-late (c): a run kept every line its Action logged; past 1,000 the rest are counted.
+  it("a run keeps the first 1,000 lines its Action logs, then counts the rest", async () => {
+    const chatty = action("chatty", `for (let i = 0; i < 1500; i++) console.log("line " + i)`)
+    const run = await rulefx("run", chatty, "--event", withSecret(), "--json")
+    const logs = (JSON.parse(run.stdout) as { readonly logs: ReadonlyArray<string> }).logs
+    assert.strictEqual(logs.length, 1001, RulefxBin.show(run))
+    assert.strictEqual(logs[999], "line 999")
+    assert.strictEqual(logs[1000], "and 500 more")
+  }, 60_000)
+
   it(
     "a credentials-exchange Action's unhandled rejection while it runs rejects the run, without the secret",
     async () => {

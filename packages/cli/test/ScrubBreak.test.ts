@@ -149,6 +149,47 @@ describe("scrubberOf breaks", () => {
   })
 })
 
+describe("scrubberOf and the URL parser", () => {
+  // fetch and `new URL` write a secret in a URL's query percent-encoding only a few characters (a space as %20, `@` and
+  // `!` as they are), which neither encodeURIComponent nor a form body writes: a late request's URL was listed with
+  // `?key=P@ss%20w0rd!` (brk-late, finding d).
+  it("a secret in a query as fetch sends it is replaced", () => {
+    const href = new URL(`https://api.example.com/hook?key=${"P@ss w0rd!"}`).href
+    assert.include(href, "P@ss%20w0rd!")
+    const out = scrubberOf({ KEY: "P@ss w0rd!" })({ late: [`GET ${href}`] })
+    assert.deepStrictEqual(out, { late: ["GET https://api.example.com/hook?key=[secret KEY]"] })
+  })
+
+  // Each part of a URL percent-encodes its own set (a query `'` in an http(s) URL, a fragment "`", a path `{}`, a
+  // password `:@/` but not `$+`, which encodeURIComponent encodes), and every part encodes what is not ASCII as its UTF-8
+  // bytes.
+  const secret = `a'b"c<d>e\`f{g}h:i@j/k é|$m+n`
+  const parts: ReadonlyArray<readonly [string, (url: URL) => void]> = [
+    ["query", (url) => void (url.search = `?k=${secret}`)],
+    ["fragment", (url) => void (url.hash = secret)],
+    ["path", (url) => void (url.pathname = `/${secret}`)],
+    ["password", (url) => void (url.password = secret)],
+    ["username", (url) => void (url.username = secret)]
+  ]
+  for (const [part, set] of parts) {
+    it(`a secret in a URL's ${part} as the URL parser writes it is replaced`, () => {
+      const url = new URL("https://api.example.com/")
+      set(url)
+      assert.notInclude(url.href, secret)
+      const out = scrubberOf({ KEY: secret })(url.href)
+      assert.include(out, "[secret KEY]", url.href)
+      assert.notInclude(out, "f%7Bg%7Dh", out)
+      assert.notInclude(out, "f{g}h", out)
+    })
+  }
+
+  // A guard: the minimum lengths hold, a secret under 4 characters is not replaced in any form.
+  it("a secret under 4 characters is not replaced as the URL parser writes it", () => {
+    const href = new URL("https://api.example.com/?q=a b").href
+    assert.strictEqual(scrubberOf({ SHORT: "a b" })(href), href)
+  })
+})
+
 describe("scrubberOf depth", () => {
   // A value nested a hundred thousand levels (an Action's metadata) was walked level by level: a RangeError.
   it("a value nested deeper than 256 levels is cut there with a marker, not a stack overflow", () => {

@@ -58,6 +58,8 @@ export interface Capture {
   readonly entries: ReadonlyArray<Entry>
   /** Puts the console's methods back as they were; stopping twice does nothing. */
   readonly stop: () => void
+  /** How many calls were not kept, past `limit` or `maxLength` (0 without them). */
+  readonly dropped: () => number
 }
 
 /**
@@ -76,6 +78,11 @@ export interface Options {
   readonly depth?: number
   /** At most this many calls are kept (later ones are dropped, still not printed). Default: no limit. */
   readonly limit?: number
+  /**
+   * At most this many characters of text are kept, in all: the call that reaches it is kept cut there (ending in "…"),
+   * later ones are dropped (still not printed). Default: no limit.
+   */
+  readonly maxLength?: number
   /** Append the lines to this array (a suite's own) instead of a new one. */
   readonly lines?: Array<string>
 }
@@ -92,12 +99,21 @@ export const start = (options: Options = {}): Capture => {
   const replaced = options.methods ?? methods
   const saved = replaced.map((method) => [method, console[method]] as const)
   const limit = options.limit ?? Number.POSITIVE_INFINITY
+  const maxLength = options.maxLength ?? Number.POSITIVE_INFINITY
   const inspectOptions = { depth: options.depth ?? 2 }
+  // The characters kept so far, and the calls not kept (not even formatted).
+  let length = 0
+  let dropped = 0
   for (const method of replaced) {
     console[method] = (...args: Array<unknown>) => {
-      if (entries.length >= limit) return
+      if (entries.length >= limit || length >= maxLength) {
+        dropped += 1
+        return
+      }
       // console.dir prints its first argument alone (the second is its inspect options), as util.inspect does.
-      const text = method === "dir" ? inspect(args[0], inspectOptions) : formatWithOptions(inspectOptions, ...args)
+      const whole = method === "dir" ? inspect(args[0], inspectOptions) : formatWithOptions(inspectOptions, ...args)
+      const text = length + whole.length > maxLength ? `${whole.slice(0, maxLength - length)}…` : whole
+      length = Math.min(maxLength, length + whole.length)
       lines.push(text)
       entries.push({ method, text })
     }
@@ -106,6 +122,7 @@ export const start = (options: Options = {}): Capture => {
   return {
     lines,
     entries,
+    dropped: () => dropped,
     stop: () => {
       if (stopped) return
       stopped = true

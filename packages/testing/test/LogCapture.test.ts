@@ -66,6 +66,28 @@ describe("LogCapture", () => {
     assert.deepStrictEqual(lines, ["before", "one", "two"])
   })
 
+  // brk-late (c): a capture without a limit kept every line an Action logged on every turn of the event loop (10 kB
+  // each) until its run ended, and `rulefx diff` ran out of a 64 MB heap.
+  it("keeps at most `maxLength` characters, the last line cut there, and counts the calls it dropped", () => {
+    const capture = LogCapture.start({ maxLength: 10 })
+    console.log("abcdef")
+    console.log("ghijkl")
+    console.log("mnopqr")
+    console.error("stuvwx")
+    capture.stop()
+    assert.deepStrictEqual(capture.lines, ["abcdef", "ghij…"])
+    assert.strictEqual(capture.dropped(), 2)
+  })
+
+  it("counts the calls past `limit` as dropped", () => {
+    const capture = LogCapture.start({ limit: 1 })
+    console.log("one")
+    console.log("two")
+    capture.stop()
+    assert.deepStrictEqual(capture.lines, ["one"])
+    assert.strictEqual(capture.dropped(), 1)
+  })
+
   it.effect("scoped: captured for the scope's life", () =>
     Effect.gen(function*() {
       const log = console.log

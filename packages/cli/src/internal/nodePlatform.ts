@@ -14,7 +14,8 @@
  * and lines through node:readline, for `--wizard`) and the runner are complete.
  */
 import * as ByteSize from "effect/ByteSize"
-import type * as Cause from "effect/Cause"
+import * as Cause from "effect/Cause"
+import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as FileSystem from "effect/FileSystem"
 import * as Layer from "effect/Layer"
@@ -36,6 +37,7 @@ import * as NodePath from "node:path"
 import * as readline from "node:readline"
 import { Readable } from "node:stream"
 import * as NodeUrl from "node:url"
+import * as OwnConsole from "./ownConsole.ts"
 
 const reasonOf = (code: unknown): PlatformError.SystemErrorTag =>
   code === "ENOENT"
@@ -342,9 +344,11 @@ interface Exits {
 /**
  * Exits with `code` (1 if something failed after the command was done) once what an Action left running has had
  * `graceMs` (sooner when nothing is left): an `exit` listener (an Action's) that sets `process.exitCode`, or calls
- * `process.reallyExit` with a code of its own, cannot change it.
+ * `process.reallyExit` with a code of its own, cannot change it. What the Action logs meanwhile is not printed
+ * (OwnConsole.silence; the command silences it as soon as the Action's runs are over).
  */
 const exitWith = (code: number): void => {
+  OwnConsole.silence()
   const final = () => (code === 0 && failedAfter ? 1 : code)
   const exits = process as unknown as Exits
   const reallyExit = exits.reallyExit.bind(process)
@@ -358,9 +362,24 @@ const exitWith = (code: number): void => {
 /**
  * Runs the main Effect: reports a failure (unless already reported) and sets the exit code; SIGINT and SIGTERM
  * interrupt it, and then the process exits with the teardown's code. After `exitWhenDone`, it exits with that code
- * however the command ended.
+ * however the command ended. The command prints through a console of its own (OwnConsole.own), its failure included,
+ * which silencing the global console (once an Action's runs are over) leaves.
  */
-export const runMain: <E, A>(effect: Effect.Effect<A, E>) => void = Runtime.makeRunMain(({ fiber, teardown }) => {
+export const runMain = <E, A>(effect: Effect.Effect<A, E>): void =>
+  runMainWith(
+    Effect.provideService(reported(effect), Console.Console, OwnConsole.own()),
+    { disableErrorReporting: true }
+  )
+
+// A failure logged as Runtime.makeRunMain logs it (unless interrupted, or its error says it was reported already), here
+// under the command's own console.
+const reported = <E, A>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.tapCause(effect, (cause) =>
+    Cause.hasInterruptsOnly(cause) || !Runtime.getErrorReported(Cause.squash(cause))
+      ? Effect.void
+      : Effect.logError(cause))
+
+const runMainWith = Runtime.makeRunMain(({ fiber, teardown }) => {
   let signalled = false
   const onSignal = () => {
     signalled = true

@@ -145,6 +145,8 @@ export const diff = Command.make(
       timeout: Duration.seconds(timeout),
       ...(Option.isSome(trigger) ? { trigger: trigger.value } : {})
     }).pipe(
+      // What the Actions log from now on (a timer, a promise) is not printed, among the report or after it.
+      RunGuard.silencedAfter,
       Effect.mapError((e) => e._tag === "UnknownIgnorePath" ? invalidOption(e.message) : failed(e))
     )
     yield* Console.log(json ? Diff.toJson(report) : Diff.render(report, { a, b }))

@@ -127,12 +127,12 @@ const runGuarded = Effect.fnUntraced(function*(
   // nor a value it cached (a bearer token), shown as its digest as `rulefx diff` shows it.
   const result = printable(
     Scrub.scrubberOf(LocalRun.secretsOf(loaded.event, extra))(RunGuard.crashed(
-      yield* LocalRun.run(handler, loaded.event, {
+      yield* RunGuard.silencedAfter(LocalRun.run(handler, loaded.event, {
         secrets: extra,
         timeout: Duration.seconds(timeout),
         filled: loaded.filled,
         ...(sourceMap === undefined || typeof sourceMap === "string" ? {} : { sourceMap })
-      }),
+      })),
       guard
     ))
   )
@@ -225,11 +225,11 @@ const runTrigger = Effect.fnUntraced(function*(
   const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
   const result = printable(
     Scrub.scrubberOf(LocalRun.secretsOf(loaded.event, extra))(RunGuard.crashed(
-      yield* TriggerLocalRun.run(handler, trigger, loaded.event, {
+      yield* RunGuard.silencedAfter(TriggerLocalRun.run(handler, trigger, loaded.event, {
         secrets: extra,
         timeout: Duration.seconds(timeout),
         filled: loaded.filled
-      }),
+      })),
       guard
     ))
   )

@@ -6,11 +6,13 @@
  * side: `process.exit` throws (in the handler, its run rejects), the exit code says failure until the command is done,
  * and what escapes the handler while it runs (a throw on a timer, an unhandled rejection) is kept, not printed, and
  * rejects the run (`crashed`), shown by its first line, scrubbed like the rest. What an Action throws after that, while
- * the process finishes, is caught by `afterDone`: it fails the command, unseen.
+ * the process finishes, is caught by `afterDone`: it fails the command, unseen. What it logs after its runs is not
+ * printed (`silencedAfter`).
  */
 import * as Effect from "effect/Effect"
 import * as Guard from "../diff/guard.ts"
 import * as NodePlatform from "../nodePlatform.ts"
+import * as OwnConsole from "../ownConsole.ts"
 
 /**
  * Runs `use` with the guard up for the Action at `file`, and with `afterDone` catching what escapes once it is down:
@@ -24,8 +26,15 @@ export const guarding = <A, E, R>(
   Effect.suspend(() => {
     // Put in place before the guard, which takes the process's listeners off while it is up and puts them back after.
     catchAfterDone(command)
-    return Guard.guarded({ a: file, b: file }, use)
+    return silencedAfter(Guard.guarded({ a: file, b: file }, use))
   })
+
+/**
+ * Runs `runs` (an Action's runs), then silences the global console (OwnConsole.silence), however they ended: what the
+ * Action logs after them (a timer, a promise) is not printed, unscrubbed, among or after the command's output.
+ */
+export const silencedAfter = <A, E, R>(runs: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.ensuring(runs, Effect.sync(OwnConsole.silence))
 
 /**
  * A run that something escaped from while it ran (`guard.take()`): rejected, as Auth0 fails a login whose Action
@@ -36,12 +45,23 @@ export const crashed = <R extends Guard.Ended>(result: R, guard: Guard.Guard): R
 
 /**
  * What an Action threw after its runs (a timer, a promise: the guard is down by then): its stack, which may hold a
- * secret, is not printed, and the command fails; `command` names it in the one line printed instead.
+ * secret, is not printed, and the command fails; `command` names it in the one line printed instead, for the first
+ * throw. Later ones are counted, in one more line when the process exits: an Action that throws on every turn of the
+ * event loop would otherwise print a line on each (the same line).
  */
-export const afterDone = (command: string) => (): void => {
-  process.exitCode = 1
-  NodePlatform.failAfterDone()
-  process.stderr.write(`rulefx ${command}: an Action threw after its run ended (not shown: it may hold a secret)\n`)
+export const afterDone = (command: string) => {
+  let count = 0
+  const more = () => void process.stderr.write(`rulefx ${command}: and ${count - 1} more after it\n`)
+  return (): void => {
+    process.exitCode = 1
+    NodePlatform.failAfterDone()
+    count += 1
+    if (count === 1) {
+      process.stderr.write(`rulefx ${command}: an Action threw after its run ended (not shown: it may hold a secret)\n`)
+    } else if (count === 2) {
+      process.once("exit", more)
+    }
+  }
 }
 
 /** Puts `afterDone(command)` in place for what escapes (an uncaught exception, an unhandled rejection) from now on. */

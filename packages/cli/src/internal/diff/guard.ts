@@ -16,10 +16,15 @@ import * as HttpTape from "./httpTape.ts"
 /** Which Action: the first (`a`) or the second (`b`). */
 export type Side = "a" | "b"
 
-/** What escaped an Action's handler: how, and the first line of what was thrown. */
+/**
+ * What escaped an Action's handler since the last `take`: how the first did, and the first line of what was thrown,
+ * and how many escaped it in all (the first included). Only the first is kept: an Action that rejects a promise on
+ * every turn of the event loop would otherwise fill the heap before the event ends.
+ */
 export interface Crash {
   readonly side: Side
   readonly text: string
+  readonly count: number
 }
 
 /** A run as it ended: its outcome, and why it was rejected. */
@@ -37,7 +42,7 @@ export const crashed = <R extends Ended>(result: R, text: string | undefined): R
 
 /**
  * The guard: which side is running (set by the caller), each run's tag (`HttpTape.runTag`) with its side (set by the
- * caller), and what escaped since the last `take`.
+ * caller), and what escaped since the last `take`: a Crash per side that something escaped from, `a` first.
  */
 export interface Guard {
   running: Side
@@ -98,8 +103,13 @@ export const guarded = <A, E, R>(
 ): Effect.Effect<A, E, R> =>
   Effect.acquireUseRelease(
     Effect.sync(() => {
-      const crashes: Array<Crash> = []
-      const guard: Guard = { running: "a", runs: new WeakMap(), take: () => crashes.splice(0) }
+      const crashes = new Map<Side, Crash>()
+      const take = () => {
+        const taken = (["a", "b"] as const).flatMap((side) => crashes.get(side) ?? [])
+        crashes.clear()
+        return taken
+      }
+      const guard: Guard = { running: "a", runs: new WeakMap(), take }
       const sideOf = (error: unknown): Side => {
         const tag = HttpTape.runTag()
         const owner = tag === undefined ? undefined : guard.runs.get(tag)
@@ -108,10 +118,19 @@ export const guarded = <A, E, R>(
         const named = (["a", "b"] as const).filter((side) => stack.includes(files[side]))
         return named.length === 1 ? named[0]! : guard.running
       }
-      const onException = (error: unknown) =>
-        void crashes.push({ side: sideOf(error), text: `uncaught exception: ${Printable.firstLine(error)}` })
-      const onRejection = (error: unknown) =>
-        void crashes.push({ side: sideOf(error), text: `unhandled rejection: ${Printable.firstLine(error)}` })
+      // The first crash of its side is kept (its text read only then), a later one counted.
+      const escaped = (how: string) => (error: unknown) => {
+        const side = sideOf(error)
+        const first = crashes.get(side)
+        crashes.set(
+          side,
+          first === undefined
+            ? { side, text: `${how}: ${Printable.firstLine(error)}`, count: 1 }
+            : { ...first, count: first.count + 1 }
+        )
+      }
+      const onException = escaped("uncaught exception")
+      const onRejection = escaped("unhandled rejection")
       const saved = events.map((event) => [event, process.rawListeners(event as "exit")] as const)
       for (const event of events) process.removeAllListeners(event)
       process.on("uncaughtException", onException)

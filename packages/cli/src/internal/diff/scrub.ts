@@ -2,7 +2,8 @@
  * Secrets kept out of `rulefx diff`'s report: a value that differs may hold one (a claim set from a secret, a request
  * body with a client secret, a URL with an API key in its query), and the report goes to a terminal or a CI log.
  * Every secret of the run (the event's own, and those given with `--secrets`) of at least 4 characters is replaced,
- * as written, URL-encoded (as encodeURIComponent and as a form body encode it), JSON-escaped, with its whitespace made
+ * as written, URL-encoded (as encodeURIComponent and as a form body encode it, and as the URL parser writes it in a
+ * URL's query, fragment, path or credentials: `new URL`, `fetch`), JSON-escaped, with its whitespace made
  * single spaces (as an Action's log line has it), or base64 and base64url (alone, and for a secret of 8 characters or
  * more also one or two bytes into a group, as after `id:` in a Basic auth header), by `[secret NAME]` in the paths and
  * values the report holds, objects without a prototype included (a secret of several lines also line by line). A
@@ -87,6 +88,22 @@ const base64Forms = (value: string): Array<string> => {
   return out.filter((form) => form.length >= 4)
 }
 
+// What the WHATWG URL parser (`new URL`, `fetch`) percent-encodes of a secret where a URL holds it, besides what it always
+// encodes (controls, space and what is not ASCII: its UTF-8 bytes): a query's (an http(s) one's also `'`), a fragment's,
+// a path's (Node's; the spec's also `^`), and a username's or password's. It leaves the rest as written (`@`, `!` in a
+// query), where encodeURIComponent and a form body encode them: `?key=P@ss w0rd!` is sent as `?key=P@ss%20w0rd!`.
+const urlEncodeSets = [`"#<>`, `"#<>'`, `"<>\``, `"#<>?\`{}`, `"#<>?\`{}^`, `"#<>?\`{}^/:;=@[\\]|`]
+
+// A character's UTF-8 bytes as `%XX`.
+const percentEncoded = (c: string): string =>
+  Array.from(Buffer.from(c), (byte) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`).join("")
+
+// A secret as the URL parser writes it in each part of a URL (urlEncodeSets).
+const urlForms = (value: string): Array<string> =>
+  urlEncodeSets.map((set) =>
+    Array.from(value, (c) => c <= " " || c > "~" || set.includes(c) ? percentEncoded(c) : c).join("")
+  )
+
 // The mark of a line the Action's logger cut (`rulefx` lines, at 256 characters), at the end of a text or of one of
 // its lines.
 const cut = /…(?=\r?\n|$)/g
@@ -131,6 +148,7 @@ const knownOf = (secrets: Readonly<Record<string, unknown>>): Known => {
       value,
       encodeURIComponent(value),
       formBody,
+      ...urlForms(value),
       JSON.stringify(value).slice(1, -1),
       value.replace(/\s+/g, " "),
       ...base64Forms(value),
