@@ -7,7 +7,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
 import * as Effect from "effect/Effect"
-import { execFile } from "node:child_process"
 import * as DiffServer from "./utils/DiffServer.ts"
 import * as RulefxBin from "./utils/RulefxBin.ts"
 import * as Scratch from "./utils/Scratch.ts"
@@ -40,28 +39,14 @@ const shown = (report: Diff.Report) =>
 // code and its stdout and stderr.
 const diffBin = (a: string, b: string, events: string, flags: ReadonlyArray<string> = [], heapMB?: number) =>
   Effect.promise(() =>
-    new Promise<{ readonly code: number | string | null; readonly stdout: string; readonly stderr: string }>(
-      (resolve) => {
-        execFile(
-          process.execPath,
-          [RulefxBin.bin, "diff", a, b, "--events", events, ...flags],
-          {
-            timeout: 90_000,
-            env: {
-              ...process.env,
-              NO_COLOR: "1",
-              ...(heapMB === undefined ? {} : { NODE_OPTIONS: `--max-old-space-size=${heapMB}` })
-            },
-            maxBuffer: 256 * 1024 * 1024
-          },
-          (error, stdout, stderr) =>
-            resolve({
-              code: error === null ? 0 : typeof error.code === "number" ? error.code : error.signal ?? null,
-              stdout,
-              stderr
-            })
-        )
-      }
+    RulefxBin.runWith(
+      { timeoutMs: 90_000, ...(heapMB === undefined ? {} : { heapMB }) },
+      "diff",
+      a,
+      b,
+      "--events",
+      events,
+      ...flags
     )
   )
 
@@ -189,7 +174,7 @@ describe("(d) a secret never reaches the output", () => {
   // while encodeURIComponent and a form body encode them): the URL as fetch sends it is in none of the scrubber's forms.
   const secret = "P@ss w0rd!"
 
-  // FAILS: the late list holds `hook?key=P@ss%20w0rd!`, in the text report and in --json.
+  // Failed: the late list held `hook?key=P@ss%20w0rd!`, in the text report and in --json.
   it.effect(
     "a secret in the query of a late request's URL is scrubbed from the late list",
     () =>
@@ -212,7 +197,7 @@ describe("(d) a secret never reaches the output", () => {
     60_000
   )
 
-  // FAILS (also before 96ee9d6): the line is printed after the report, on stdout, and --json is no longer JSON.
+  // Failed (also before 96ee9d6): the line was printed after the report, on stdout, and --json was no longer JSON.
   it.effect(
     "a secret an Action logs after the diff ended is not printed, and --json stays JSON",
     () =>
@@ -231,7 +216,7 @@ describe("(d) a secret never reaches the output", () => {
 })
 
 describe("(c) memory", () => {
-  // FAILS: exit 134 (heap out of memory) in about 2 s. A's late lines go into the second run's console capture
+  // Failed: exit 134 (heap out of memory) in about 2 s. A's late lines went into the second run's console capture
   // (LogCapture.start() without a limit), kept twice (lines and entries).
   it.effect(
     "a console.log on every turn after the handler settled does not fill the heap",
@@ -254,8 +239,8 @@ exports.onExecutePostLogin = async () => {
     120_000
   )
 
-  // FAILS: exit 134 in about 3.5 s. Each late rejection is kept by the guard (its `crashes`, taken only when the
-  // event ends), with the first line of its message; with short messages the heap holds, but every one is printed
+  // Failed: exit 134 in about 3.5 s. Each late rejection was kept by the guard (its `crashes`, taken only when the
+  // event ended), with the first line of its message; with short messages the heap held, but every one was printed
   // after the report as "an Action threw after its run ended" (21,000 lines in 10 s).
   it.effect(
     "an unhandled rejection on every turn after the handler settled does not fill the heap",

@@ -6,7 +6,6 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { execFile } from "node:child_process"
 import * as Dgram from "node:dgram"
 import * as Net from "node:net"
 import * as DiffServer from "./utils/DiffServer.ts"
@@ -199,18 +198,9 @@ describe("connections and requests the observers do not see", () => {
     }))
 })
 
-const bin = RulefxBin.packageBin
-
 const rulefx = (...args: ReadonlyArray<string>) =>
   Effect.promise(() =>
-    new Promise<string>((resolve) => {
-      execFile(
-        process.execPath,
-        [bin, ...args],
-        { timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } },
-        (_, stdout, stderr) => resolve(stdout + stderr)
-      )
-    })
+    RulefxBin.runWith({ timeoutMs: 60_000 }, ...args).then((output) => output.stdout + output.stderr)
   )
 
 describe("a secret never reaches the output", () => {
@@ -245,24 +235,10 @@ describe("a secret never reaches the output", () => {
 const diffIn64MB = (a: string, b: string, name: string) => {
   const events = file(`ev-${name}.jsonl`, JSON.stringify(minimalEvent()) + "\n")
   return Effect.promise(() =>
-    new Promise<{ readonly code: number | string | null; readonly out: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [bin, "diff", a, b, "--events", events],
-        // NODE_OPTIONS, not a flag: under a Node older than 22.18 bin/workspace.js runs the checkout's own Node,
-        // which a flag given to this one would not reach.
-        {
-          timeout: 90_000,
-          env: { ...process.env, NO_COLOR: "1", NODE_OPTIONS: "--max-old-space-size=64" },
-          maxBuffer: 64 * 1024 * 1024
-        },
-        (error, stdout, stderr) =>
-          resolve({
-            code: error === null ? 0 : typeof error.code === "number" ? error.code : error.signal ?? null,
-            out: stdout + stderr
-          })
-      )
-    })
+    RulefxBin.runWith({ heapMB: 64, timeoutMs: 90_000 }, "diff", a, b, "--events", events).then((output) => ({
+      code: output.code,
+      out: output.stdout + output.stderr
+    }))
   )
 }
 
