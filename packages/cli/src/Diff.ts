@@ -462,7 +462,12 @@ const runSide = Effect.fn("Diff.runSide")(function*(
           sent as Array<HttpTape.Sent>,
           runner.run((event: unknown, api: never) => own(() => handler(event, api)), structuredClone(one.event), {
             ...options,
-            settled
+            settled,
+            // What the other Action's code logs while this one runs (late, on a timer) is not this run's.
+            owns: () => {
+              const tag = HttpTape.runTag()
+              return tag === undefined || tag === sent
+            }
           })
         )
       ),

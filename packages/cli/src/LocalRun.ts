@@ -285,6 +285,11 @@ export interface RunOptions {
    * the wall clock by default. `rulefx diff` gives both runs of one event the same one.
    */
   readonly now?: () => number
+  /**
+   * Whether a console call is this run's, asked when it is made: `rulefx diff` keeps out what the other Action's code
+   * logs late while this one runs. Default: every call is.
+   */
+  readonly owns?: () => boolean
 }
 
 /**
@@ -334,7 +339,7 @@ export const run = Effect.fn("LocalRun.run")(function*(
   const api = options.wrapApi ? options.wrapApi(recording) : recording
   // What Auth0 applies: the calls made by the time the handler settled, as they were then.
   const settled = Settled.whenSettled(api.calls, options.settled)
-  const capture = RunLogs.capture()
+  const capture = RunLogs.capture(options.owns)
   const started = performance.now()
   const { rejection, timedOut } = yield* Effect.tryPromise({
     try: () => settled.run(() => handler(withSecrets, api)),

@@ -413,7 +413,7 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
   const api = options.wrapApi === undefined ? recording : options.wrapApi(recording as never) as typeof recording
   // What Auth0 applies: the calls made by the time the handler settled, as they were then (LocalRun.run).
   const settled = Settled.whenSettled(api.calls, options.settled)
-  const capture = RunLogs.capture()
+  const capture = RunLogs.capture(options.owns)
   const started = performance.now()
   const { rejection, timedOut } = yield* Effect.tryPromise({
     try: () => settled.run(() => handler(withSecrets, api)),

@@ -263,3 +263,22 @@ exports.onExecutePostLogin = async () => {
     120_000
   )
 })
+
+describe("what an Action logs late", () => {
+  it.effect("a line the first Action logs late, while the second runs, is not the second's", () =>
+    Effect.gen(function*() {
+      // The first denies at once and logs a `missing secret` line on a timer, while the second runs: the second's
+      // console capture kept it, and the second was reported as stopped for a missing secret it never read.
+      const a = action(
+        "latelog-a",
+        `api.access.deny("no")
+setTimeout(() => console.log("rulefx ERROR missing secret API_KEY"), 20)`
+      )
+      const b = action("latelog-b", `await new Promise((r) => setTimeout(r, 200)); api.access.deny("no")`)
+      const report = yield* Diff.diff(a, b, eventsWith("latelog.jsonl", {}))
+      yield* realSleep(100)
+      const result = report.results[0]!
+      assert.isUndefined(result.b.missingSecrets, shown(report))
+      assert.isUndefined(result.a.missingSecrets, shown(report))
+    }))
+})

@@ -85,6 +85,11 @@ export interface Options {
   readonly maxLength?: number
   /** Append the lines to this array (a suite's own) instead of a new one. */
   readonly lines?: Array<string>
+  /**
+   * Whether a call is this capture's, asked when it is made: one it is not (another run's code logging while this
+   * one runs) is dropped, not printed and not counted in `dropped`. Default: every call is.
+   */
+  readonly accept?: () => boolean
 }
 
 /**
@@ -106,6 +111,7 @@ export const start = (options: Options = {}): Capture => {
   let dropped = 0
   for (const method of replaced) {
     console[method] = (...args: Array<unknown>) => {
+      if (options.accept?.() === false) return
       if (entries.length >= limit || length >= maxLength) {
         dropped += 1
         return

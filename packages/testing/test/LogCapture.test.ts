@@ -88,6 +88,19 @@ describe("LogCapture", () => {
     assert.strictEqual(capture.dropped(), 1)
   })
 
+  it("keeps only the calls `accept` says are its own, and does not count the others as dropped", () => {
+    let mine = true
+    const capture = LogCapture.start({ accept: () => mine })
+    console.log("one")
+    mine = false
+    console.log("another's")
+    mine = true
+    console.log("two")
+    capture.stop()
+    assert.deepStrictEqual(capture.lines, ["one", "two"])
+    assert.strictEqual(capture.dropped(), 0)
+  })
+
   it.effect("scoped: captured for the scope's life", () =>
     Effect.gen(function*() {
       const log = console.log

@@ -12,8 +12,9 @@ export const keptLines = 1_000
 /** How many characters of logged text a run keeps, in all (about 1 MB). */
 export const keptLength = 1_000_000
 
-/** Starts capturing a run's console (LogCapture), within the caps. */
-export const capture = (): LogCapture.Capture => LogCapture.start({ limit: keptLines, maxLength: keptLength })
+/** Starts capturing a run's console (LogCapture), within the caps: the calls `owns` says are the run's, when given. */
+export const capture = (owns?: () => boolean): LogCapture.Capture =>
+  LogCapture.start({ limit: keptLines, maxLength: keptLength, ...(owns === undefined ? {} : { accept: owns }) })
 
 /** The lines `capture` kept, and `and <n> more` when it dropped some. */
 export const kept = (capture: LogCapture.Capture): ReadonlyArray<string> => {

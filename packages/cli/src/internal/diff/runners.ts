@@ -59,6 +59,8 @@ export interface RunOptions {
   readonly now?: () => number
   /** How many late api calls `late` lists by method (the rest are counted). */
   readonly lateListed: number
+  /** Whether a console call is this run's (LocalRun.RunOptions.owns). */
+  readonly owns?: () => boolean
 }
 
 /** How to run one handler: its trigger, and the run. */
