@@ -275,18 +275,6 @@ export const loadEvent = Effect.fn("TriggerLocalRun.loadEvent")(function*(
 
 type Handler = (event: unknown, api: unknown) => Promise<unknown>
 
-// The handler a pass of `trigger` runs: its first, or with "continue" the one Auth0 calls when the user comes back.
-const passHandler = (
-  file: string,
-  trigger: Triggers.Trigger,
-  pass: "execute" | "continue"
-): Effect.Effect<string, LocalRun.LocalRunError> => {
-  const name = pass === "continue" ? trigger.handlers[1] : trigger.handlers[0]
-  return name === undefined
-    ? Effect.fail(new LocalRun.LocalRunError({ file, problem: `${trigger.id} has no continue pass` }))
-    : Effect.succeed(name)
-}
-
 /**
  * A loaded module's handler for `trigger` (LocalRun.loadModule): its first handler, or with `pass` "continue" the one
  * Auth0 calls when the user comes back (password-reset-post-challenge's `onContinuePostChallenge`); a trigger without
@@ -299,35 +287,17 @@ export const handlerOf = (
   module: LocalRun.Module,
   trigger: Triggers.Trigger,
   pass: "execute" | "continue" = "execute"
-): Effect.Effect<Handler, LocalRun.LocalRunError> =>
-  passHandler(module.file, trigger, pass).pipe(
-    // LocalRun.handlerOf only reads `exports[name]`, with its own message when it is not a function.
-    Effect.flatMap((name) =>
-      LocalRun.handlerOf(module, name as "onExecutePostLogin") as unknown as Effect.Effect<
-        Handler,
-        LocalRun.LocalRunError
-      >
-    )
-  )
-
-/**
- * Loads a built Action's handler for `trigger`: its first handler, or with `pass` "continue" the one Auth0 calls when
- * the user comes back (password-reset-post-challenge's `onContinuePostChallenge`); a trigger without one is an error,
- * before the file is loaded.
- *
- * @category constructors
- * @since 0.1.0
- */
-export const loadAction = (
-  file: string,
-  trigger: Triggers.Trigger,
-  pass: "execute" | "continue" = "execute"
-): Effect.Effect<Handler, LocalRun.LocalRunError> =>
-  passHandler(file, trigger, pass).pipe(
-    // LocalRun.loadModule checks the file is built and loads it with clear errors.
-    Effect.andThen(LocalRun.loadModule(file)),
-    Effect.flatMap((module) => handlerOf(module, trigger, pass))
-  )
+): Effect.Effect<Handler, LocalRun.LocalRunError> => {
+  const name = pass === "continue" ? trigger.handlers[1] : trigger.handlers[0]
+  if (name === undefined) {
+    return Effect.fail(new LocalRun.LocalRunError({ file: module.file, problem: `${trigger.id} has no continue pass` }))
+  }
+  // LocalRun.handlerOf only reads `exports[name]`, with its own message when it is not a function.
+  return LocalRun.handlerOf(module, name as "onExecutePostLogin") as unknown as Effect.Effect<
+    Handler,
+    LocalRun.LocalRunError
+  >
+}
 
 // A value as JSON, or its string form; never throws (a BigInt, a cycle, a throwing getter or toString).
 const show = (value: unknown): string => {

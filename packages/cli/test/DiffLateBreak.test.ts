@@ -130,6 +130,25 @@ describe("(a) a request sent before the handler returned is compared", () => {
     }))
 })
 
+describe("a request whose body cannot be read", () => {
+  it.effect("is listed as sent, with its body marked unread", () =>
+    Effect.gen(function*() {
+      // A stream body that errors: fetch rejects, having started the request. It is listed the moment fetch is called
+      // (HttpTape.listed), and its body, which the tape could not read, is marked so, not left empty.
+      const server = yield* answering
+      const a = action(
+        "unreadable-a",
+        `const body = new ReadableStream({ pull(c) { c.error(new Error("disk")) } })
+await fetch(event.secrets.URL + "upload", { method: "POST", body, duplex: "half" }).catch(() => {})`
+      )
+      const b = action("unreadable-b", ``)
+      const report = yield* Diff.diff(a, b, eventsWith("unreadable.jsonl", { URL: `${server.url}/` }))
+      yield* realSleep(100)
+      assert.strictEqual(report.differ, 1, shown(report))
+      assert.include(JSON.stringify(report.results[0]!.differences), "<body could not be read>", shown(report))
+    }))
+})
+
 describe("the late note", () => {
   // The note read "called GET http://.../ping after its handler returned (a late api call after the handler returned:
   // Auth0 does not apply it...)": a request (or a socket) named as an api call Auth0 does not apply.
