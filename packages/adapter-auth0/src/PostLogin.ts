@@ -13,7 +13,8 @@
  * `access.deny`; Auth0's never is) resolves too: what can be denied is, and the rest is logged.
  *
  * Everything login-specific is built inside the run, so overlapping logins through one loaded Action share
- * nothing but the immutable pipeline and layer descriptions.
+ * nothing but the immutable pipeline and layer descriptions. A layer that is a core ServiceLayer (SellerApi.layer) or
+ * `Layer.empty` is built by running its Effect; any other in a memo map and scope of the login's own.
  *
  * @since 0.1.0
  */
@@ -41,7 +42,7 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
+import type * as Layer from "effect/Layer"
 import * as References from "effect/References"
 import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
@@ -50,6 +51,7 @@ import * as DecisionKind from "./DecisionKind.ts"
 import { lastResort, transactionMetadataOf, userIdOf } from "./internal/lastResort.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
 import { refusedLayer } from "./internal/ownedServices.ts"
+import { builderOf } from "./internal/userServices.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 import type { Unprovided } from "./TriggerRun.ts"
 
@@ -125,11 +127,6 @@ export type Handler = (event: unknown, api: PostLoginApi) => Promise<void>
  */
 export const defaultDeadline: Duration.Duration = Duration.seconds(5)
 
-const describeCause = (cause: Cause.Cause<unknown>): string => {
-  const error = Cause.findErrorOption(cause)
-  return error._tag === "Some" ? describe(error.value) : Cause.pretty(cause)
-}
-
 /**
  * The services the adapter provides to every login from its event and `api`: Login, Secrets and Cache.
  *
@@ -155,23 +152,18 @@ export type CheckLayer<R, ROut> = [Extract<ROut, PerLogin | Resumed>] extends [n
   }
 
 // Runs the pipeline over this login's own services (one Context, no Layer graph of their own) and the services the
-// user's layer builds from them, in a fresh memo map and a scope closed when the run ends, so overlapping logins
-// share nothing. `base` last, so this login's own services win even over a layer that (wrongly) provides its own.
+// user's layer builds from them (internal/userServices). `base` last, so this login's own services win even over a
+// layer that (wrongly) provides its own.
 const runWith = <E, ROut, LE>(
   run: Effect.Effect<Decision.Decision, E>,
-  layer: Layer.Layer<ROut, LE, PerLogin>,
+  build: ReturnType<typeof builderOf<ROut, LE, PerLogin>>,
   base: Context.Context<PerLogin>
 ): Effect.Effect<Decision.Decision, E | LE> =>
-  Effect.scopedWith((scope) =>
-    Layer.buildWithMemoMap(layer, Layer.makeMemoMapUnsafe(), scope).pipe(
-      Effect.updateContext((context: Context.Context<never>) => withAll(context, base)),
-      // No rule has run yet, so no rule logs this failure.
-      Effect.tapCause((cause) => Effect.logError(`services failed to build: ${describeCause(cause)}`)),
-      Effect.flatMap((services) =>
-        refusedLayer(services as Context.Context<never>) ??
-          Effect.updateContext(run, (context: Context.Context<never>) => withAll(withAll(context, services), base))
-      )
-    )
+  build(
+    Effect.updateContext((context: Context.Context<never>) => withAll(context, base)),
+    (services) =>
+      refusedLayer(services as Context.Context<never>) ??
+        Effect.updateContext(run, (context: Context.Context<never>) => withAll(withAll(context, services), base))
   )
 
 // `context` with every service of `services` added, as Effect.provideContext would merge them, but without copying
@@ -213,12 +205,13 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
 ) => {
   const deadline = Duration.fromInputUnsafe(options.deadline ?? defaultDeadline)
   const millis = Duration.toMillis(deadline)
+  const build = builderOf(layer as Layer.Layer<ROut, LE, PerLogin>)
   // This login's own services (Login, Secrets, Cache, ExecutedRules) and the run over them, its lines naming the user.
   const runLogin = (login: LoginInfo, secrets: Readonly<Record<string, unknown>>, api: PostLoginApi | undefined) =>
     Effect.flatMap(Auth0Cache.forLogin(api), (cache) =>
       runWith(
         pipeline.run as Effect.Effect<Decision.Decision, E>,
-        layer as Layer.Layer<ROut, LE, PerLogin>,
+        build,
         Context.make(Login, login).pipe(
           Context.add(Secrets, makeSecrets(secrets)),
           Context.add(Cache, cache),

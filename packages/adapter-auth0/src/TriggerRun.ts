@@ -20,12 +20,13 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
+import type * as Layer from "effect/Layer"
 import * as References from "effect/References"
 import * as Auth0Cache from "./Auth0Cache.ts"
 import { type CanDeny as SharedCanDeny, lastResort, userIdOf as sharedUserIdOf } from "./internal/lastResort.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
 import { refusedLayer } from "./internal/ownedServices.ts"
+import { builderOf } from "./internal/userServices.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
 /**
@@ -84,28 +85,19 @@ export interface WithCache {
   readonly cache?: PostLoginApi["cache"]
 }
 
-const describeCause = (cause: Cause.Cause<unknown>): string => {
-  const error = Cause.findErrorOption(cause)
-  return error._tag === "Some" ? describe(error.value) : Cause.pretty(cause)
-}
-
 const withLogger = Effect.provideService(References.CurrentLoggers, new Set([logger]))
 
-// As PostLogin's: the user's layer built in a fresh memo map over this event's own services, so overlapping events
-// share nothing; the event's services last, so they win over a layer that provides its own.
+// As PostLogin's: the user's layer built per event over this event's own services (internal/userServices); the
+// event's services last, so they win over a layer that provides its own.
 const runWith = <E, ROut, LE, I>(
   run: Effect.Effect<Decision.Decision, E>,
-  layer: Layer.Layer<ROut, LE, I | PerEvent>,
+  build: ReturnType<typeof builderOf<ROut, LE, I | PerEvent>>,
   base: Context.Context<I | PerEvent>
 ): Effect.Effect<Decision.Decision, E | LE> =>
-  Effect.scopedWith((scope) =>
-    Layer.buildWithMemoMap(layer, Layer.makeMemoMapUnsafe(), scope).pipe(
-      Effect.provideContext(base),
-      Effect.tapCause((cause) => Effect.logError(`services failed to build: ${describeCause(cause)}`)),
-      Effect.flatMap((services) =>
-        refusedLayer(services as Context.Context<never>) ?? Effect.provideContext(run, Context.merge(services, base))
-      )
-    )
+  build(
+    Effect.provideContext(base),
+    (services) =>
+      refusedLayer(services as Context.Context<never>) ?? Effect.provideContext(run, Context.merge(services, base))
   )
 
 const failed = (cause: Cause.Cause<unknown>, user: unknown, what: string): Effect.Effect<Result> => {
@@ -172,6 +164,7 @@ export const decider = <I, E extends Denial, R, ROut, LE>(
   what: string
 ) => {
   const millis = Duration.toMillis(Duration.fromInputUnsafe(options.deadline ?? "5 seconds"))
+  const build = builderOf(layer)
   return (event: unknown, api?: WithCache): Promise<Result> => {
     const user = userIdOf(event)
     return withDeadline(
@@ -183,7 +176,7 @@ export const decider = <I, E extends Denial, R, ROut, LE>(
           Context.add(Secrets, makeSecrets(decoded.secrets)),
           Context.add(Cache, cache)
         ) as Context.Context<I | PerEvent>
-        return yield* runWith(pipeline.run as Effect.Effect<Decision.Decision, E>, layer, base).pipe(
+        return yield* runWith(pipeline.run as Effect.Effect<Decision.Decision, E>, build, base).pipe(
           Effect.annotateLogs(decoded.user === undefined ? {} : { user: decoded.user })
         )
       }).pipe(

@@ -1,0 +1,58 @@
+import { assert, describe, it } from "@effect/vitest"
+import { MissingSecret } from "@rulefx/core/Denial"
+import * as Secrets from "@rulefx/core/Secrets"
+import * as ServiceLayer from "@rulefx/core/ServiceLayer"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+
+class Greeter extends Context.Service<Greeter, { readonly greet: (name: string) => string }>()("test/Greeter") {}
+
+let builds = 0
+
+// Reads a secret, as a rule package's live layer does.
+const greeter = ServiceLayer.effect(
+  Greeter,
+  Effect.map(Secrets.get("GREETING"), (greeting) => {
+    builds++
+    return { greet: (name: string) => `${Redacted.value(greeting)}, ${name}` }
+  })
+)
+
+const greet = (name: string) => Greeter.use((g) => Effect.succeed(g.greet(name)))
+
+describe("ServiceLayer", () => {
+  it.effect("is a Layer: Effect.provide builds it, once per provide, from what it requires", () =>
+    Effect.gen(function*() {
+      builds = 0
+      const secrets = Secrets.Secrets.layerTest({ GREETING: "Hello" })
+      assert.strictEqual(yield* greet("Ada").pipe(Effect.provide(greeter), Effect.provide(secrets)), "Hello, Ada")
+      assert.strictEqual(
+        yield* greet("Bob").pipe(Effect.provide(Layer.provide(greeter, secrets))),
+        "Hello, Bob"
+      )
+      assert.strictEqual(builds, 2)
+    }))
+
+  it.effect("buildOf gives the Effect that builds its context, failing as the build fails", () =>
+    Effect.gen(function*() {
+      const build = ServiceLayer.buildOf(greeter)
+      assert.isDefined(build)
+      const context = yield* build!.pipe(Effect.provide(Secrets.Secrets.layerTest({ GREETING: "Hi" })))
+      assert.strictEqual(Context.get(context, Greeter).greet("Cy"), "Hi, Cy")
+      const error = yield* Effect.flip(build!.pipe(Effect.provide(Secrets.Secrets.layerTest({}))))
+      assert.instanceOf(error, MissingSecret)
+    }))
+
+  it.effect("buildOf: Layer.empty builds nothing; any other layer is built as a Layer (undefined)", () =>
+    Effect.gen(function*() {
+      const empty = ServiceLayer.buildOf(Layer.empty)
+      assert.isDefined(empty)
+      assert.strictEqual((yield* empty!).mapUnsafe.size, 0)
+      assert.isUndefined(ServiceLayer.buildOf(Layer.succeed(Greeter, { greet: (name) => name })))
+      assert.isUndefined(ServiceLayer.buildOf(Layer.effect(Greeter, Effect.succeed({ greet: (name) => name }))))
+      // Composed, it is an ordinary Layer.
+      assert.isUndefined(ServiceLayer.buildOf(Layer.merge(greeter, Layer.empty)))
+    }))
+})
