@@ -18,6 +18,7 @@ import * as Decode from "@rulefx/core/Decode"
 import { InvalidData, type MissingSecret } from "@rulefx/core/Denial"
 import * as HttpBody from "@rulefx/core/HttpBody"
 import * as Secrets from "@rulefx/core/Secrets"
+import * as ServiceLayer from "@rulefx/core/ServiceLayer"
 import * as v from "@rulefx/core/Validator"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -89,7 +90,7 @@ export class SellerApi extends Context.Service<SellerApi, {
   readonly getSeller: (id: string) => Effect.Effect<Option.Option<Seller>, SellerApiError>
 }>()("@rulefx/rules/SellerApi") {
   /** The fetch-based service with default options; the base URL comes from the `SELLER_API_URL` secret. */
-  static readonly layer: Layer.Layer<SellerApi, MissingSecret | InvalidData, Secrets.Secrets> = Layer.effect(
+  static readonly layer: Layer.Layer<SellerApi, MissingSecret | InvalidData, Secrets.Secrets> = ServiceLayer.effect(
     SellerApi,
     Effect.suspend(() => makeLive({}))
   )
@@ -97,7 +98,8 @@ export class SellerApi extends Context.Service<SellerApi, {
   /** The fetch-based service with the given options. */
   static readonly layerWith = (
     options: Options
-  ): Layer.Layer<SellerApi, MissingSecret | InvalidData, Secrets.Secrets> => Layer.effect(SellerApi, makeLive(options))
+  ): Layer.Layer<SellerApi, MissingSecret | InvalidData, Secrets.Secrets> =>
+    ServiceLayer.effect(SellerApi, makeLive(options))
 
   /**
    * An in-memory double: ids map to a seller or to the error to fail with; other ids are "not found". The returned

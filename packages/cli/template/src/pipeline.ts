@@ -16,5 +16,5 @@ export const pipeline = Pipeline.make({
   rules: [SetPlanClaim.make(), RequirePlan.make()]
 })
 
-/** The services the rules need beyond the login itself (none yet): e.g. `Layer.mergeAll(MyApi.layer)`. */
+/** The services the rules need beyond the login itself (none yet): e.g. `MyApi.layer`, or `Layer.mergeAll(A.layer, B.layer)`. */
 export const layer = Layer.empty
