@@ -63,10 +63,11 @@ const reasons: ReadonlyArray<Reason> = [
   },
   {
     module: "effect/Layer",
-    why: "Not in the floor. The user's services are a Layer (`PostLogin.make(pipeline, layer)`), built per login " +
-      "with `Layer.buildWithMemoMap` (with Scope and Deferred for the memo map), so nothing is shared between " +
-      "logins; rulefx's own Login, Secrets and Cache are one Context already.",
-    without: "`no-layer` (services as an Effect that builds a Context) saves 345 B and changes the public API."
+    why: "Not in the floor. The user's services are a Layer (`PostLogin.make(pipeline, layer)`). A ServiceLayer " +
+      "(SellerApi.layer) or `Layer.empty` is built per login by running its Effect; any other with " +
+      "`Layer.buildWithMemoMap` (memo map, Scope, Deferred), which the adapter must carry for it.",
+    without: "`no-layer` (only ServiceLayers, no Layer-graph build) saves a few hundred bytes and refuses every " +
+      "other Layer."
   }
 ]
 

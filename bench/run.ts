@@ -606,8 +606,8 @@ const markdown = (r: Results): string => {
         "kept, with rulefx's own lines on a printer of their own, the two cuts together saved 0.2 kB (measured by " +
         `hand). \`no-layer\` ${
           saved(control.seed, variants.single.find((v) => v.variant.name === "no-layer")?.seed, "bytes")
-        } alone: Login, Secrets and Cache are one Context already, and the user's services must stay a Layer ` +
-        "(`PostLogin.make(pipeline, layer)`), so what is left to cut is one `Layer.buildWithMemoMap` per login. " +
+        } alone: the seed's layer (SellerApi.layer, a ServiceLayer) is already built per login by running its ` +
+        "Effect, so what is left is the code of a Layer-graph build, which any other user layer needs. " +
         "`valibot-to-lite` is applied: core's `Validator` (valibot's checks, issue messages and order, checked " +
         "against valibot by a differential property test) replaced valibot in the event, seller body, sellerId, " +
         "roles and rule options (-4.2 kB on the seed, -2.7 kB on examples/legacy-rules). Three earlier candidates " +

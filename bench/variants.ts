@@ -42,8 +42,6 @@ const postLogin = "packages/adapter-auth0/src/PostLogin.ts"
 const logger = "packages/adapter-auth0/src/internal/logger.ts"
 const rule = "packages/core/src/Rule.ts"
 const sellerApi = "packages/rules/src/SellerApi.ts"
-const action = "examples/seller-login/src/action.ts"
-const trivial = "bench/trivial/action.ts"
 
 /** Appends `text` to the end of `file`. */
 const append = (file: string, text: string): Patch => ({ file, find: /$(?![\s\S])/, replace: `\n${text}\n` })
@@ -79,61 +77,32 @@ export const variants: ReadonlyArray<Variant> = [
   {
     name: "no-layer",
     what:
-      "the user's services as an Effect that builds a Context (`Effect.provideContext`) instead of a Layer built per login (`Layer.buildWithMemoMap`, MemoMap, Scope); Login, Secrets and Cache are one Context already",
+      "the adapter builds only a ServiceLayer or `Layer.empty` (by running its Effect, as it does per login for the seed already) and carries no Layer-graph build (`Layer.buildWithMemoMap`, MemoMap, Scope); Login, Secrets and Cache are one Context already",
     owner: "rulefx",
     keepsBehaviour:
-      "yes for logins (services are still built per login, inside the run); no for users: `PostLogin.make(pipeline, layer)` would take an Effect instead of a Layer",
+      "yes for the seed and the trivial pipeline (their layers are a ServiceLayer and Layer.empty); no for users: any other Layer (`Layer.mergeAll`, `Layer.effect`) would be refused",
     patches: [
       {
-        file: postLogin,
-        find: /Effect\.scopedWith\(\(scope\) =>[\s\S]*?withAll\(withAll\(context, services\), base\)\)\s*\)\s*\)\s*\)/,
-        replace: `(layer as unknown as Effect.Effect<Context.Context<ROut>, LE>).pipe(
-    Effect.updateContext((context: Context.Context<never>) => withAll(context, base)),
-    Effect.tapCause((cause) => Effect.logError(\`services failed to build: \${describeCause(cause)}\`)),
-    Effect.flatMap((services) =>
-      Effect.updateContext(run, (context: Context.Context<never>) => withAll(withAll(context, services), base))
-    )
-  )`
+        file: "packages/adapter-auth0/src/internal/userServices.ts",
+        find: /: Effect\.scopedWith\(\(scope\) =>[\s\S]*?Layer\.makeMemoMapUnsafe\(\), scope\)\)\), use\)\s*\)/,
+        replace: `: Effect.die(new Error("this build has no Layer"))`
       },
-      ...["packages/core/src/Login.ts", "packages/core/src/Secrets.ts"].flatMap((file) => [
-        { file, find: /Layer\.succeed\(/g, replace: "noLayer(" },
+      {
+        file: "packages/core/src/ServiceLayer.ts",
+        find: "Layer.effectContext(context) as Layer.Layer<I, E, R>",
+        replace: "{} as Layer.Layer<I, E, R>"
+      },
+      ...["packages/core/src/Login.ts", "packages/core/src/Secrets.ts", "packages/rules/src/Crypto.ts"].flatMap((
+        file
+      ) => [
+        { file, find: /Layer\.succeed\(/g, replace: "noLayer(", optional: true },
         append(
           file,
           `function noLayer(..._args: Array<unknown>): never {
   throw new Error("this build has no Layer")
 }`
         )
-      ]),
-      ...[sellerApi, "packages/rules/src/Crypto.ts"].flatMap((file) => [
-        { file, find: /Layer\.succeed\(/g, replace: "contextSucceed(", optional: true },
-        { file, find: /Layer\.effect\(/g, replace: "contextEffect(", optional: true },
-        append(
-          file,
-          `function contextSucceed<I, S>(key: Context.Key<I, S>, service: S): any {
-  return Effect.succeed(Context.make(key, service))
-}
-function contextEffect<I, S, E, R>(key: Context.Key<I, S>, effect: Effect.Effect<S, E, R>): any {
-  return Effect.map(effect, (service) => Context.make(key, service))
-}`
-        )
-      ]),
-      // SellerApi.layer is an Effect that builds its Context in this build (contextEffect above); Crypto is a
-      // Context.Reference, in no layer.
-      {
-        file: action,
-        find: "export const layer = SellerApi.layer",
-        replace: "export const layer: any = SellerApi.layer"
-      },
-      {
-        file: trivial,
-        find: "PostLogin.make(pipeline, Layer.empty)",
-        replace: "PostLogin.make(pipeline, Effect.succeed(Context.empty()) as any)"
-      },
-      {
-        file: trivial,
-        find: `import * as Layer from "effect/Layer"`,
-        replace: `import * as Context from "effect/Context"\nimport * as Effect from "effect/Effect"`
-      }
+      ])
     ]
   },
   {
