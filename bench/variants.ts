@@ -92,17 +92,23 @@ export const variants: ReadonlyArray<Variant> = [
         find: "Layer.effectContext(context) as Layer.Layer<I, E, R>",
         replace: "{} as Layer.Layer<I, E, R>"
       },
-      ...["packages/core/src/Login.ts", "packages/core/src/Secrets.ts", "packages/rules/src/Crypto.ts"].flatMap((
-        file
-      ) => [
-        { file, find: /Layer\.succeed\(/g, replace: "noLayer(", optional: true },
+      ...["packages/core/src/Login.ts", "packages/core/src/Secrets.ts"].flatMap((file) => [
+        { file, find: /Layer\.succeed\(/g, replace: "noLayer(" },
         append(
           file,
           `function noLayer(..._args: Array<unknown>): never {
   throw new Error("this build has no Layer")
 }`
         )
-      ])
+      ]),
+      // Crypto's layers are made when its module loads: an Effect in their place, which no login builds.
+      { file: "packages/rules/src/Crypto.ts", find: /Layer\.succeed\(/g, replace: "contextSucceed(" },
+      append(
+        "packages/rules/src/Crypto.ts",
+        `function contextSucceed<I, S>(key: Context.Key<I, S>, service: S): any {
+  return Effect.succeed(Context.make(key, service))
+}`
+      )
     ]
   },
   {
