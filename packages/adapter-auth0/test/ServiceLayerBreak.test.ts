@@ -3,7 +3,7 @@
  * running its Effect, not as a Layer graph). Each test names what it tried. A plain failing test here is a finding
  * against the code it was written on; the rest guard what held.
  */
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, it, vi } from "@effect/vitest"
 import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as PreUserRegistration from "@rulefx/adapter-auth0/PreUserRegistration"
 import * as Resumable from "@rulefx/adapter-auth0/Resumable"
@@ -187,6 +187,18 @@ describe("identity", () => {
     const result = await login(handlerOf(wrapped), "auth0|a", "k1")
     assert.deepStrictEqual(result.summary.idTokenClaims, { keyed: "wrapped:wrapped" })
     assert.strictEqual(wrappedBuilds, 2)
+  })
+
+  it("a ServiceLayer whose build is spied on (vi.spyOn, as a test fakes a live layer) is built through the spy", async () => {
+    const layer = ServiceLayer.effect(Keyed, keyedBuild)
+    // Layer's type does not show `build`; a harness reaches it with a cast.
+    const spy = vi.spyOn(layer as unknown as { build: () => unknown }, "build").mockImplementation(() =>
+      Effect.succeed(Context.make(Keyed, { key: "fake", user: "fake" }))
+    )
+    const result = await login(handlerOf(layer), "auth0|a", "live-key")
+    // As a Layer (Effect.provide) the fake is what runs; the adapter runs the live Effect behind the spy's back.
+    assert.deepStrictEqual(result.summary.idTokenClaims, { keyed: "fake:fake" })
+    assert.strictEqual(spy.mock.calls.length, 1)
   })
 
   it("an ordinary layer carrying the marker property runs as the Layer it is", async () => {
