@@ -4,14 +4,17 @@
  * A rule package's live layer (SellerApi.layer) is built once per login, inside the run, since it reads the login's
  * Secrets. Built as a Layer, that is a memo map, a scope, a Deferred and their finalizers per login: about a tenth of
  * a login that fetches nothing (measured in instructions, bench/NOTES.md). `ServiceLayer.effect(key, build)` is a
- * Layer like `Layer.effect(key, build)` (Effect.provide, Layer.merge and tests take it as any other) that also carries
- * `build`: the adapter, given this layer alone, runs `build` per login and adds the service to the login's context,
- * with the same isolation (nothing is kept between logins) and the same failure handling.
+ * Layer like `Layer.effect(key, build)` (Effect.provide, Layer.merge and tests take it as any other) whose `build` this
+ * module remembers: the adapter, given this layer alone, runs `build` per login and adds the service to the login's
+ * context, with the same isolation (nothing is kept between logins) and the same failure handling.
  *
  * **Gotchas**
  *
- * `build` gets no Scope: a service that holds a resource to release when the login ends is a `Layer.effect`. A layer
- * composed of several (`Layer.merge`) is an ordinary Layer, built as one.
+ * `build` gets no Scope: a service that holds a resource to release when the login ends is a `Layer.effect` (a
+ * ServiceLayer whose build needs one does not compile at `PostLogin.make`, nor in a `Layer.merge`, which leaves Scope
+ * in its requirements). A layer composed of several (`Layer.merge`) is an ordinary Layer, built as one; so is a layer
+ * derived from a ServiceLayer or one whose build was replaced (a test's spy): what the adapter builds is always what
+ * `Effect.provide` would.
  *
  * @since 0.1.0
  */
@@ -19,17 +22,13 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 
-const BuildId = "~@rulefx/core/ServiceLayer"
+// What a layer's own build function is (effect keeps it on the layer, outside its type).
+type Built = { readonly build: unknown }
 
-/**
- * A layer of one service, with the Effect that builds that service's context.
- *
- * @category models
- * @since 0.1.0
- */
-export interface ServiceLayer<in out I, out E, out R> extends Layer.Layer<I, E, R> {
-  readonly [BuildId]: Effect.Effect<Context.Context<I>, E, R>
-}
+// Each ServiceLayer's build function when it was made, and the Effect it runs, by layer. Keyed by the layer object and
+// checked against its build function: a layer derived from one (Object.create), one whose build was replaced since
+// (a test's spy, a wrapper) or any other layer is built as the Layer it is.
+const made = new WeakMap<object, readonly [unknown, Effect.Effect<Context.Context<never>, unknown, unknown>]>()
 
 /**
  * The layer of the service `key`, built by `build`: an ordinary Layer that an adapter can also build by running
@@ -38,21 +37,28 @@ export interface ServiceLayer<in out I, out E, out R> extends Layer.Layer<I, E, 
  * @category constructors
  * @since 0.1.0
  */
-export const effect = <I, S, E, R>(key: Context.Key<I, S>, build: Effect.Effect<S, E, R>): ServiceLayer<I, E, R> => {
+export const effect = <I, S, E, R>(key: Context.Key<I, S>, build: Effect.Effect<S, E, R>): Layer.Layer<I, E, R> => {
   const context = Effect.map(build, (service) => Context.make(key, service))
-  return Object.assign(Layer.effectContext(context) as Layer.Layer<I, E, R>, { [BuildId]: context })
+  const layer = Layer.effectContext(context) as Layer.Layer<I, E, R>
+  made.set(layer, [(layer as unknown as Built).build, context])
+  return layer
 }
 
-const buildsNothing: Effect.Effect<Context.Context<never>> = Effect.succeed(Context.empty())
+const empty: readonly [unknown, Effect.Effect<Context.Context<never>>] = [
+  (Layer.empty as unknown as Built).build,
+  Effect.succeed(Context.empty())
+]
 
 /**
- * The Effect that builds the services of `layer` when it is a ServiceLayer or `Layer.empty` (which builds nothing);
- * otherwise undefined: build it as a Layer.
+ * The Effect that builds the services of `layer` when it is a ServiceLayer or `Layer.empty` (which builds nothing),
+ * with the build function it was made with; otherwise undefined: build it as a Layer.
  *
  * @category getters
  * @since 0.1.0
  */
-export const buildOf = <I, E, R>(layer: Layer.Layer<I, E, R>): Effect.Effect<Context.Context<I>, E, R> | undefined =>
-  (layer as unknown) === Layer.empty
-    ? buildsNothing as Effect.Effect<Context.Context<I>>
-    : (layer as Partial<ServiceLayer<I, E, R>>)[BuildId]
+export const buildOf = <I, E, R>(layer: Layer.Layer<I, E, R>): Effect.Effect<Context.Context<I>, E, R> | undefined => {
+  const entry = (layer as unknown) === Layer.empty ? empty : made.get(layer)
+  return entry !== undefined && entry[0] === (layer as unknown as Built).build
+    ? entry[1] as Effect.Effect<Context.Context<I>, E, R>
+    : undefined
+}
