@@ -123,6 +123,12 @@ export interface Side {
   readonly outcome: Runners.Run["outcome"]
   readonly reason?: string
   readonly rejection?: string
+  /**
+   * How many times something escaped the run's code while it ran (an uncaught exception, an unhandled rejection), when
+   * more than once: the first is its rejection (unless its handler rejected first). Not compared: how many depends on
+   * timing.
+   */
+  readonly crashes?: number
   /** How many HTTP requests the run sent (the second run's replayed ones included). */
   readonly requests: number
   /** How many of them went out through `node:http`/`node:https` or as HTTP/2 streams, which are not recorded and replayed. */
@@ -404,11 +410,13 @@ const sideOf = (
   result: Runners.Run,
   sent: ReadonlyArray<HttpTape.Sent>,
   opened: ReadonlyArray<string>,
-  late: ReadonlyArray<string>
+  late: ReadonlyArray<string>,
+  crash: Guard.Crash | undefined
 ): Side => ({
   outcome: result.outcome,
   ...(result.reason === undefined ? {} : { reason: result.reason }),
   ...(result.rejection === undefined ? {} : { rejection: result.rejection }),
+  ...(crash === undefined || crash.count === 1 ? {} : { crashes: crash.count }),
   requests: sent.length,
   live: sent.filter(Sockets.isLive).length,
   ...(opened.length === 0 ? {} : { sockets: opened }),
@@ -566,8 +574,9 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   )
   // What escaped a handler (process.exit, a throw on a timer, an unhandled rejection) fails that Action's run.
   const crashes = guard.take()
-  const runA = crashed(ranA, crashes.find((crash) => crash.side === "a")?.text)
-  const runB = crashed(ranB, crashes.find((crash) => crash.side === "b")?.text)
+  const [crashA, crashB] = (["a", "b"] as const).map((name) => crashes.find((crash) => crash.side === name))
+  const runA = crashed(ranA, crashA?.text)
+  const runB = crashed(ranB, crashB?.text)
   // A first pass that sends the user away: whether the Action has the continue handler Auth0 resumes it in.
   const resumeA = Resume.resumed(runner.trigger, one.pass, runA.result, a.exported)
   const resumeB = Resume.resumed(runner.trigger, one.pass, runB.result, b.exported)
@@ -604,8 +613,8 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
     onRedirectingPass: scrub(onRedirectingPass),
     ignored: scrub(all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path))),
     covered,
-    a: scrub(sideOf(runA.result, runA.sent, runA.opened, runA.late())),
-    b: scrub(sideOf(runB.result, runB.sent, runB.opened, runB.late()))
+    a: scrub(sideOf(runA.result, runA.sent, runA.opened, runA.late(), crashA)),
+    b: scrub(sideOf(runB.result, runB.sent, runB.opened, runB.late(), crashB))
   }
   const unresumable = [resumeA, resumeB].every((r) => r !== undefined && !r.exported) ? resumeA?.handler : undefined
   return { result, continues: runA.result.continues || runB.result.continues, unresumable }
@@ -917,27 +926,38 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
       `note: ${plural(live, "request")} went out through node:http(s) or HTTP/2, from both Actions: rulefx diff ` +
       `records and replays fetch only, so a service whose answers change can make these runs differ`
     ]
-  const late = report.results.flatMap((r) =>
-    (["a", "b"] as const).flatMap((side) =>
-      r[side].late === undefined
-        ? []
-        : [
-          `note: ${r.name}: ${labels[side]} called ${
-            r[side].late!.join(", ")
-          } after its handler returned (not compared: Auth0 does not apply an api call made then, and a request or ` +
-          `connection made then cannot change this login's decision)`
-        ]
-    )
-  )
+  const late = sideNotes(report, labels, ({ late }) =>
+    late === undefined
+      ? undefined
+      : `called ${late.join(", ")} after its handler returned (not compared: Auth0 does not apply an api call made ` +
+        `then, and a request or connection made then cannot change this login's decision)`)
+  const crashed = sideNotes(report, labels, ({ crashes }) =>
+    crashes === undefined
+      ? undefined
+      : `crashed ${crashes} times while it ran (uncaught exceptions or unhandled rejections; the first is compared, ` +
+        `not how many, which depends on timing)`)
   // Notes name events and api methods as the Actions gave them: printed escaped, as the table is.
   return [
     ...blocks,
     ...unreadable.map(printable),
     summary,
     ...note,
-    ...[...late, ...report.notes.map((n) => `note: ${n}`)].map(printable)
+    ...[...late, ...crashed, ...report.notes.map((n) => `note: ${n}`)].map(printable)
   ].join("\n\n")
 }
+
+// A note for each run `note` has something to say of (`note: <event>: <Action> <what>`), by event, `a` first.
+const sideNotes = (
+  report: Report,
+  labels: { readonly a: string; readonly b: string },
+  note: (side: Side) => string | undefined
+): ReadonlyArray<string> =>
+  report.results.flatMap((r) =>
+    (["a", "b"] as const).flatMap((side) => {
+      const text = note(r[side])
+      return text === undefined ? [] : [`note: ${r.name}: ${labels[side]} ${text}`]
+    })
+  )
 
 /**
  * The report's warnings, one line each: every `ignore` path that matched nothing in any event (a typo in it would
@@ -973,7 +993,7 @@ const missingSecretsText = (report: Report): string => {
  * A report as JSON, for scripts: `{ events, same, differ, results: [{ name, trigger, pass, same, differences: [{ path,
  * a?, b? }], onRedirectingPass, ignored, covered, a, b }], notes, unusedIgnores, missingSecrets: { secrets, events },
  * unreadable: [{ file, line?, problem }] }`, where a side without a value at a path has no `a` (or `b`); `onRedirectingPass` holds, on a pass both Actions redirect on, the claim and scope differences (paths under `redirected.`), counted in `same` as `differences` are; `a` and `b` of a result are each run's outcome,
- * reason, rejection, number of requests (`live`: of them through node:http(s) or HTTP/2), the `sockets` of its own it opened (when any), the `missingSecrets` it stopped for (when any) and, when it timed out, `timedOutMs`.
+ * reason, rejection, `crashes` (how many times it crashed, when more than once), number of requests (`live`: of them through node:http(s) or HTTP/2), the `sockets` of its own it opened (when any), the `missingSecrets` it stopped for (when any) and, when it timed out, `timedOutMs`.
  *
  * @category getters
  * @since 0.1.0

@@ -83,6 +83,29 @@ describe("rulefx run: an Action cannot end the process or crash it", () => {
     assert.strictEqual(logs[1000], "and 500 more")
   }, 60_000)
 
+  // The guard counted every crash of a run, and the report showed only the first.
+  it("a run that crashed several times says how many, as text and as JSON", async () => {
+    const rejects = action(
+      "reject-thrice",
+      `for (let i = 0; i < 3; i++) Promise.reject(new Error("no " + i + " " + event.secrets.API_KEY))
+       await new Promise((r) => setTimeout(r, 50))`
+    )
+    const text = await rulefx("run", rejects, "--event", withSecret())
+    assert.notInclude(output(text), secret, RulefxBin.show(text))
+    assert.match(
+      text.stdout,
+      /rejected\s+crashed 3 times; the first: unhandled rejection: Error: no 0 \[secret API_KEY\]/,
+      RulefxBin.show(text)
+    )
+    const json = await rulefx("run", rejects, "--event", withSecret(), "--json")
+    const result = JSON.parse(json.stdout) as { readonly rejection?: string }
+    assert.strictEqual(
+      result.rejection,
+      "crashed 3 times; the first: unhandled rejection: Error: no 0 [secret API_KEY]",
+      RulefxBin.show(json)
+    )
+  }, 60_000)
+
   it(
     "a credentials-exchange Action's unhandled rejection while it runs rejects the run, without the secret",
     async () => {

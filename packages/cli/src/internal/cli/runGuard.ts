@@ -5,9 +5,9 @@
  * `rulefx run` loads and runs its Action under Diff's guard (internal/diff/guard.ts), the one Action as its first
  * side: `process.exit` throws (in the handler, its run rejects), the exit code says failure until the command is done,
  * and what escapes the handler while it runs (a throw on a timer, an unhandled rejection) is kept, not printed, and
- * rejects the run (`crashed`), shown by its first line, scrubbed like the rest. What an Action throws after that, while
- * the process finishes, is caught by `afterDone`: it fails the command, unseen. What it logs after its runs is not
- * printed (`silencedAfter`).
+ * rejects the run (`crashed`), shown by its first line (and how many times, when more than once), scrubbed like the
+ * rest. What an Action throws after that, while the process finishes, is caught by `afterDone`: it fails the command,
+ * unseen. What it logs after its runs is not printed (`silencedAfter`).
  */
 import * as Effect from "effect/Effect"
 import * as Guard from "../diff/guard.ts"
@@ -38,10 +38,13 @@ export const silencedAfter = <A, E, R>(runs: Effect.Effect<A, E, R>): Effect.Eff
 
 /**
  * A run that something escaped from while it ran (`guard.take()`): rejected, as Auth0 fails a login whose Action
- * crashed, with that as its rejection unless its handler rejected first (Guard.crashed).
+ * crashed, with that as its rejection (and how many times, when more than once: Guard.described) unless its handler
+ * rejected first (Guard.crashed).
  */
-export const crashed = <R extends Guard.Ended>(result: R, guard: Guard.Guard): R =>
-  Guard.crashed(result, guard.take()[0]?.text)
+export const crashed = <R extends Guard.Ended>(result: R, guard: Guard.Guard): R => {
+  const crash = guard.take()[0]
+  return Guard.crashed(result, crash === undefined ? undefined : Guard.described(crash))
+}
 
 /**
  * What an Action threw after its runs (a timer, a promise: the guard is down by then): its stack, which may hold a
