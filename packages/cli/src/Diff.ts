@@ -136,7 +136,8 @@ export interface Side {
   /**
    * The connections the run opened over a socket of its own (`node:net`, `node:tls`, `node:http2`) by the time its
    * handler settled, as `host:port`: not replayed (both runs open them), compared only by whether each run opened one
-   * (`sockets.<host:port>`); absent when there were none.
+   * (`sockets.<host:port>`); absent when there were none. Datagrams (`udp <host:port>`) are listed for their first
+   * `lateListed` targets, those to others as one `udp <other targets>: and <n> more datagrams`.
    */
   readonly sockets?: ReadonlyArray<string>
   /** The time limit, in milliseconds, when the handler had not settled by then (the outcome is "rejected"). */
@@ -489,7 +490,8 @@ const runSide = Effect.fn("Diff.runSide")(function*(
   return {
     result,
     sent: sentBy,
-    opened: openedBy,
+    // As the report shows them: the datagrams to targets past the listed ones with how many (Sockets.shown).
+    opened: Sockets.shown(opened),
     entries: [...result.entries(sentBy), ...Sockets.entries(openedBy)],
     late: () => {
       const late = [result.late(), lateSent.late(), lateOpened.late()]
@@ -509,12 +511,12 @@ const describedWaitMs = 1000
  * @category constants
  * @since 0.1.0
  */
-export const lateListed = 20
+export const lateListed: number = LateCalls.listed
 
 // The first `lateListed` of what a side did late, then how many more (`unlisted`: late api calls counted, not listed).
 const capped = (late: ReadonlyArray<string>, unlisted: number): ReadonlyArray<string> => {
   const total = late.length + unlisted
-  return total <= lateListed ? late : [...late.slice(0, lateListed), `and ${total - lateListed} more`]
+  return total <= lateListed ? late : [...late.slice(0, lateListed), LateCalls.more(total - lateListed)]
 }
 
 // A side without a value has no key, so JSON output can tell "no claim" from a claim set to null. A cache value is
