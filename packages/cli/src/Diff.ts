@@ -229,6 +229,12 @@ export interface Report {
    * in a `.jsonl` file, and the problem: the others ran; `rulefx diff` exits 1 when there is one.
    */
   readonly unreadable: ReadonlyArray<Unreadable>
+  /**
+   * What each Action's module logged at its top level while it loaded, once per side (LocalRun.Module.logs: the first
+   * 1,000 calls, 1,000,000 characters, then `and <n> more`), scrubbed of every secret the diff knows (each event's own
+   * and `secrets`): not compared. Absent when neither logged.
+   */
+  readonly loadLogs?: { readonly a: ReadonlyArray<string>; readonly b: ReadonlyArray<string> }
 }
 
 /**
@@ -604,8 +610,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   const differences = kept.filter((d) => !isRedirected(d)).map(toDifference)
   const onRedirectingPass = kept.filter(isRedirected).map(toDifference)
   // Compared as they were; what the report holds is scrubbed of the run's secrets.
-  const own = (one.event as { readonly secrets?: unknown }).secrets
-  const scrub = Scrub.scrubberOf({ ...(typeof own === "object" && own !== null ? own : {}), ...options.secrets })
+  const scrub = Scrub.scrubberOf(LocalRun.secretsOf(one.event, options.secrets))
   const result: EventResult = {
     name: one.name,
     trigger: one.trigger,
@@ -769,9 +774,34 @@ const diffLoaded = Effect.fnUntraced(function*(
     modules.set(a, moduleA)
     modules.set(b, moduleB)
     const report = yield* compare(a, b, cases, options, unran)
-    return { ...report, unreadable: unreadable.map(unreadableOf) } satisfies Report
+    const loadLogs = loadLogsOf(loadedA, loadedB, cases, options.secrets)
+    return {
+      ...report,
+      unreadable: unreadable.map(unreadableOf),
+      ...(loadLogs === undefined ? {} : { loadLogs })
+    } satisfies Report
   }))
 })
+
+// What each side's module logged while it loaded, scrubbed of every secret the diff knows: a load is no one event's, so
+// of each event's (with `secrets` over them), one distinct set at a time (the events of one tenant share theirs).
+const loadLogsOf = (
+  loadedA: Result.Result<LocalRun.Module, LocalRun.LocalRunError>,
+  loadedB: Result.Result<LocalRun.Module, LocalRun.LocalRunError>,
+  cases: ReadonlyArray<Case>,
+  secrets: Readonly<Record<string, string>> = {}
+): Report["loadLogs"] => {
+  const logs = { a: logsOf(loadedA), b: logsOf(loadedB) }
+  if (logs.a.length === 0 && logs.b.length === 0) return undefined
+  const sets = new Map(
+    [secrets, ...cases.map((one) => LocalRun.secretsOf(one.event, secrets))].map((set) => [JSON.stringify(set), set])
+  )
+  return [...sets.values()].reduce<typeof logs>((scrubbed, set) => Scrub.scrubberOf(set)(scrubbed), logs)
+}
+
+// What a module logged while it loaded; nothing when it could not be loaded.
+const logsOf = (loaded: Result.Result<LocalRun.Module, LocalRun.LocalRunError>): ReadonlyArray<string> =>
+  Result.isSuccess(loaded) ? loaded.success.logs : []
 
 // The events, read for the triggers the two Actions serve (two that serve different triggers are TriggersDiffer), and
 // the handlers they export that no event runs.
@@ -944,9 +974,23 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
     ...unreadable.map(printable),
     summary,
     ...note,
-    ...[...late, ...crashed, ...report.notes.map((n) => `note: ${n}`)].map(printable)
+    ...[...late, ...crashed, ...report.notes.map((n) => `note: ${n}`)].map(printable),
+    ...loadLogsText(report, labels)
   ].join("\n\n")
 }
+
+// What each Action's module logged while it loaded, under a line naming it, each line escaped and indented.
+const loadLogsText = (report: Report, labels: { readonly a: string; readonly b: string }): ReadonlyArray<string> =>
+  (["a", "b"] as const).flatMap((side) => {
+    const logs = report.loadLogs?.[side] ?? []
+    return logs.length === 0 ? [] : [
+      [
+        `${printable(labels[side])} logged while it loaded (not compared):`,
+        ...logs.map((line) => `  ${printable(line)}`)
+      ]
+        .join("\n")
+    ]
+  })
 
 // A note for each run `note` has something to say of (`note: <event>: <Action> <what>`), by event, `a` first.
 const sideNotes = (
