@@ -148,4 +148,18 @@ describe("rulefx diff: what each Action's module logs while it loads", () => {
     assert.notInclude(`${text.stdout}${text.stderr}`, secret, RulefxBin.show(text))
     assert.include(text.stdout, `${a} logged while it loaded (not compared):\n  key [secret K]`, RulefxBin.show(text))
   }, 60_000)
+
+  // A timer the module's top level started fired before the runs, and what it logged was printed as it was.
+  it("a line a timer of its top level logs before the runs is not printed", async () => {
+    const secret = "s3cr3t-diff-timer"
+    const a = file(
+      "load-timer.js",
+      `setTimeout(() => console.log("early ${secret}"), 0)\nexports.onExecutePostLogin = async () => {}\n`
+    )
+    const events = jsonl("load-timer.jsonl", [login("one")])
+    const json = await rulefx("diff", a, a, "--events", events, "--json")
+    assert.strictEqual(json.code, 0, RulefxBin.show(json))
+    assert.notInclude(`${json.stdout}${json.stderr}`, secret, RulefxBin.show(json))
+    assert.doesNotThrow(() => JSON.parse(json.stdout), undefined, RulefxBin.show(json))
+  }, 60_000)
 })

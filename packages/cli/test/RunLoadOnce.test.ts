@@ -149,6 +149,17 @@ describe("rulefx run: what the Action's module logs while it loads", () => {
     assert.match(text.stdout, /^outcome/, RulefxBin.show(text))
   }, 60_000)
 
+  // A timer the module's top level started fired before the run, and what it logged was printed as it was.
+  it("a line a timer of its top level logs before the run is not printed", async () => {
+    const action = file(
+      "load-timer.js",
+      `setTimeout(() => console.log("early ${secret}"), 0)\n${postLogin("")}\n`
+    )
+    const json = await rulefx("run", action, "--event", withSecret(), "--json")
+    assert.notInclude(`${json.stdout}${json.stderr}`, secret, RulefxBin.show(json))
+    assert.doesNotThrow(() => JSON.parse(json.stdout), undefined, RulefxBin.show(json))
+  }, 60_000)
+
   it("another trigger's Action: the same", async () => {
     const action = logging("load-log-ce", `exports.onExecuteCredentialsExchange = async (event, api) => {}`)
     const event = file("ce-secret.json", JSON.stringify({ secrets: { API_KEY: secret } }))
