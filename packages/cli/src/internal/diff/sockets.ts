@@ -253,7 +253,7 @@ export const entries = (opened: ReadonlyArray<string>): ReadonlyArray<Entry> =>
 
 /**
  * A run's list of connections (`observing`'s `opened`) as the report shows it: the datagrams to targets past the ones
- * listed as `udp <other targets>: and <n> more`, how many it had sent by now.
+ * listed as `udp <other targets>: and <n> more datagrams`, how many it had sent by now.
  */
 export const shown = (opened: ReadonlyArray<string>): ReadonlyArray<string> =>
   opened.map((target) =>
