@@ -123,6 +123,12 @@ export interface Side {
   readonly outcome: Runners.Run["outcome"]
   readonly reason?: string
   readonly rejection?: string
+  /**
+   * How many times something escaped the run's code while it ran (an uncaught exception, an unhandled rejection), when
+   * more than once: the first is its rejection (unless its handler rejected first). Not compared: how many depends on
+   * timing.
+   */
+  readonly crashes?: number
   /** How many HTTP requests the run sent (the second run's replayed ones included). */
   readonly requests: number
   /** How many of them went out through `node:http`/`node:https` or as HTTP/2 streams, which are not recorded and replayed. */
@@ -130,7 +136,8 @@ export interface Side {
   /**
    * The connections the run opened over a socket of its own (`node:net`, `node:tls`, `node:http2`) by the time its
    * handler settled, as `host:port`: not replayed (both runs open them), compared only by whether each run opened one
-   * (`sockets.<host:port>`); absent when there were none.
+   * (`sockets.<host:port>`); absent when there were none. Datagrams (`udp <host:port>`) are listed for their first
+   * `lateListed` targets, those to others as one `udp <other targets>: and <n> more datagrams`.
    */
   readonly sockets?: ReadonlyArray<string>
   /** The time limit, in milliseconds, when the handler had not settled by then (the outcome is "rejected"). */
@@ -222,6 +229,12 @@ export interface Report {
    * in a `.jsonl` file, and the problem: the others ran; `rulefx diff` exits 1 when there is one.
    */
   readonly unreadable: ReadonlyArray<Unreadable>
+  /**
+   * What each Action's module logged at its top level while it loaded, once per side (LocalRun.Module.logs: the first
+   * 1,000 calls, 1,000,000 characters, then `and <n> more`), scrubbed of every secret the diff knows (each event's own
+   * and `secrets`): not compared. Absent when neither logged.
+   */
+  readonly loadLogs?: { readonly a: ReadonlyArray<string>; readonly b: ReadonlyArray<string> }
 }
 
 /**
@@ -404,11 +417,13 @@ const sideOf = (
   result: Runners.Run,
   sent: ReadonlyArray<HttpTape.Sent>,
   opened: ReadonlyArray<string>,
-  late: ReadonlyArray<string>
+  late: ReadonlyArray<string>,
+  crash: Guard.Crash | undefined
 ): Side => ({
   outcome: result.outcome,
   ...(result.reason === undefined ? {} : { reason: result.reason }),
   ...(result.rejection === undefined ? {} : { rejection: result.rejection }),
+  ...(crash === undefined || crash.count === 1 ? {} : { crashes: crash.count }),
   requests: sent.length,
   live: sent.filter(Sockets.isLive).length,
   ...(opened.length === 0 ? {} : { sockets: opened }),
@@ -481,7 +496,8 @@ const runSide = Effect.fn("Diff.runSide")(function*(
   return {
     result,
     sent: sentBy,
-    opened: openedBy,
+    // As the report shows them: the datagrams to targets past the listed ones with how many (Sockets.shown).
+    opened: Sockets.shown(opened),
     entries: [...result.entries(sentBy), ...Sockets.entries(openedBy)],
     late: () => {
       const late = [result.late(), lateSent.late(), lateOpened.late()]
@@ -501,12 +517,12 @@ const describedWaitMs = 1000
  * @category constants
  * @since 0.1.0
  */
-export const lateListed = 20
+export const lateListed: number = LateCalls.listed
 
 // The first `lateListed` of what a side did late, then how many more (`unlisted`: late api calls counted, not listed).
 const capped = (late: ReadonlyArray<string>, unlisted: number): ReadonlyArray<string> => {
   const total = late.length + unlisted
-  return total <= lateListed ? late : [...late.slice(0, lateListed), `and ${total - lateListed} more`]
+  return total <= lateListed ? late : [...late.slice(0, lateListed), LateCalls.more(total - lateListed)]
 }
 
 // A side without a value has no key, so JSON output can tell "no claim" from a claim set to null. A cache value is
@@ -566,8 +582,9 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   )
   // What escaped a handler (process.exit, a throw on a timer, an unhandled rejection) fails that Action's run.
   const crashes = guard.take()
-  const runA = crashed(ranA, crashes.find((crash) => crash.side === "a")?.text)
-  const runB = crashed(ranB, crashes.find((crash) => crash.side === "b")?.text)
+  const [crashA, crashB] = (["a", "b"] as const).map((name) => crashes.find((crash) => crash.side === name))
+  const runA = crashed(ranA, crashA?.text)
+  const runB = crashed(ranB, crashB?.text)
   // A first pass that sends the user away: whether the Action has the continue handler Auth0 resumes it in.
   const resumeA = Resume.resumed(runner.trigger, one.pass, runA.result, a.exported)
   const resumeB = Resume.resumed(runner.trigger, one.pass, runB.result, b.exported)
@@ -593,8 +610,7 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
   const differences = kept.filter((d) => !isRedirected(d)).map(toDifference)
   const onRedirectingPass = kept.filter(isRedirected).map(toDifference)
   // Compared as they were; what the report holds is scrubbed of the run's secrets.
-  const own = (one.event as { readonly secrets?: unknown }).secrets
-  const scrub = Scrub.scrubberOf({ ...(typeof own === "object" && own !== null ? own : {}), ...options.secrets })
+  const scrub = Scrub.scrubberOf(LocalRun.secretsOf(one.event, options.secrets))
   const result: EventResult = {
     name: one.name,
     trigger: one.trigger,
@@ -604,8 +620,8 @@ const runEvent = Effect.fn("Diff.runEvent")(function*(
     onRedirectingPass: scrub(onRedirectingPass),
     ignored: scrub(all.filter((d) => Outcome.isIgnored(d.path, ignore)).map((d) => Outcome.pathText(d.path))),
     covered,
-    a: scrub(sideOf(runA.result, runA.sent, runA.opened, runA.late())),
-    b: scrub(sideOf(runB.result, runB.sent, runB.opened, runB.late()))
+    a: scrub(sideOf(runA.result, runA.sent, runA.opened, runA.late(), crashA)),
+    b: scrub(sideOf(runB.result, runB.sent, runB.opened, runB.late(), crashB))
   }
   const unresumable = [resumeA, resumeB].every((r) => r !== undefined && !r.exported) ? resumeA?.handler : undefined
   return { result, continues: runA.result.continues || runB.result.continues, unresumable }
@@ -758,9 +774,34 @@ const diffLoaded = Effect.fnUntraced(function*(
     modules.set(a, moduleA)
     modules.set(b, moduleB)
     const report = yield* compare(a, b, cases, options, unran)
-    return { ...report, unreadable: unreadable.map(unreadableOf) } satisfies Report
+    const loadLogs = loadLogsOf(loadedA, loadedB, cases, options.secrets)
+    return {
+      ...report,
+      unreadable: unreadable.map(unreadableOf),
+      ...(loadLogs === undefined ? {} : { loadLogs })
+    } satisfies Report
   }))
 })
+
+// What each side's module logged while it loaded, scrubbed of every secret the diff knows: a load is no one event's, so
+// of each event's (with `secrets` over them), one distinct set at a time (the events of one tenant share theirs).
+const loadLogsOf = (
+  loadedA: Result.Result<LocalRun.Module, LocalRun.LocalRunError>,
+  loadedB: Result.Result<LocalRun.Module, LocalRun.LocalRunError>,
+  cases: ReadonlyArray<Case>,
+  secrets: Readonly<Record<string, string>> = {}
+): Report["loadLogs"] => {
+  const logs = { a: logsOf(loadedA), b: logsOf(loadedB) }
+  if (logs.a.length === 0 && logs.b.length === 0) return undefined
+  const sets = new Map(
+    [secrets, ...cases.map((one) => LocalRun.secretsOf(one.event, secrets))].map((set) => [JSON.stringify(set), set])
+  )
+  return [...sets.values()].reduce<typeof logs>((scrubbed, set) => Scrub.scrubberOf(set)(scrubbed), logs)
+}
+
+// What a module logged while it loaded; nothing when it could not be loaded.
+const logsOf = (loaded: Result.Result<LocalRun.Module, LocalRun.LocalRunError>): ReadonlyArray<string> =>
+  Result.isSuccess(loaded) ? loaded.success.logs : []
 
 // The events, read for the triggers the two Actions serve (two that serve different triggers are TriggersDiffer), and
 // the handlers they export that no event runs.
@@ -917,27 +958,52 @@ export const render = (report: Report, labels: { readonly a: string; readonly b:
       `note: ${plural(live, "request")} went out through node:http(s) or HTTP/2, from both Actions: rulefx diff ` +
       `records and replays fetch only, so a service whose answers change can make these runs differ`
     ]
-  const late = report.results.flatMap((r) =>
-    (["a", "b"] as const).flatMap((side) =>
-      r[side].late === undefined
-        ? []
-        : [
-          `note: ${r.name}: ${labels[side]} called ${
-            r[side].late!.join(", ")
-          } after its handler returned (not compared: Auth0 does not apply an api call made then, and a request or ` +
-          `connection made then cannot change this login's decision)`
-        ]
-    )
-  )
+  const late = sideNotes(report, labels, ({ late }) =>
+    late === undefined
+      ? undefined
+      : `called ${late.join(", ")} after its handler returned (not compared: Auth0 does not apply an api call made ` +
+        `then, and a request or connection made then cannot change this login's decision)`)
+  const crashed = sideNotes(report, labels, ({ crashes }) =>
+    crashes === undefined
+      ? undefined
+      : `crashed ${crashes} times while it ran (uncaught exceptions or unhandled rejections; the first is compared, ` +
+        `not how many, which depends on timing)`)
   // Notes name events and api methods as the Actions gave them: printed escaped, as the table is.
   return [
     ...blocks,
     ...unreadable.map(printable),
     summary,
     ...note,
-    ...[...late, ...report.notes.map((n) => `note: ${n}`)].map(printable)
+    ...[...late, ...crashed, ...report.notes.map((n) => `note: ${n}`)].map(printable),
+    ...loadLogsText(report, labels)
   ].join("\n\n")
 }
+
+// What each Action's module logged while it loaded, under a line naming it, each line escaped and indented.
+const loadLogsText = (report: Report, labels: { readonly a: string; readonly b: string }): ReadonlyArray<string> =>
+  (["a", "b"] as const).flatMap((side) => {
+    const logs = report.loadLogs?.[side] ?? []
+    return logs.length === 0 ? [] : [
+      [
+        `${printable(labels[side])} logged while it loaded (not compared):`,
+        ...logs.map((line) => `  ${printable(line)}`)
+      ]
+        .join("\n")
+    ]
+  })
+
+// A note for each run `note` has something to say of (`note: <event>: <Action> <what>`), by event, `a` first.
+const sideNotes = (
+  report: Report,
+  labels: { readonly a: string; readonly b: string },
+  note: (side: Side) => string | undefined
+): ReadonlyArray<string> =>
+  report.results.flatMap((r) =>
+    (["a", "b"] as const).flatMap((side) => {
+      const text = note(r[side])
+      return text === undefined ? [] : [`note: ${r.name}: ${labels[side]} ${text}`]
+    })
+  )
 
 /**
  * The report's warnings, one line each: every `ignore` path that matched nothing in any event (a typo in it would
@@ -973,7 +1039,7 @@ const missingSecretsText = (report: Report): string => {
  * A report as JSON, for scripts: `{ events, same, differ, results: [{ name, trigger, pass, same, differences: [{ path,
  * a?, b? }], onRedirectingPass, ignored, covered, a, b }], notes, unusedIgnores, missingSecrets: { secrets, events },
  * unreadable: [{ file, line?, problem }] }`, where a side without a value at a path has no `a` (or `b`); `onRedirectingPass` holds, on a pass both Actions redirect on, the claim and scope differences (paths under `redirected.`), counted in `same` as `differences` are; `a` and `b` of a result are each run's outcome,
- * reason, rejection, number of requests (`live`: of them through node:http(s) or HTTP/2), the `sockets` of its own it opened (when any), the `missingSecrets` it stopped for (when any) and, when it timed out, `timedOutMs`.
+ * reason, rejection, `crashes` (how many times it crashed, when more than once), number of requests (`live`: of them through node:http(s) or HTTP/2), the `sockets` of its own it opened (when any), the `missingSecrets` it stopped for (when any) and, when it timed out, `timedOutMs`.
  *
  * @category getters
  * @since 0.1.0

@@ -100,6 +100,11 @@ export interface Result {
    * (the call that reaches it cut there, ending in "…"), then `and <n> more`.
    */
   readonly logs: ReadonlyArray<string>
+  /**
+   * What the Action's module logged at its top level while it loaded (`Module.logs`), when `rulefx run` loaded it and it
+   * logged: before the run, and kept apart from its lines.
+   */
+  readonly loadLogs?: ReadonlyArray<string>
   /** What the event left out of what Auth0 always sends, filled with defaults (see PartialEvent). */
   readonly filled: ReadonlyArray<string>
   readonly elapsedMs: number
@@ -128,11 +133,18 @@ type Handler = (event: unknown, api: PostLoginApi) => Promise<unknown>
 export interface Module {
   readonly file: string
   readonly exports: unknown
+  /**
+   * What its top-level code logged while it loaded, kept as a run keeps its lines (`Result.logs`: the first 1,000
+   * calls, 1,000,000 characters, then `and <n> more`), not printed: `rulefx run` and `rulefx diff` show them, scrubbed,
+   * as the load's.
+   */
+  readonly logs: ReadonlyArray<string>
 }
 
 /**
- * Loads a built Action file with a fresh `require`: its module's top-level code runs, once per call. A file that is
- * not built (`.js`, `.cjs`), missing or cannot be loaded is a LocalRunError saying why, and is not run.
+ * Loads a built Action file with a fresh `require`: its module's top-level code runs, once per call, with the console
+ * captured (`Module.logs`). A file that is not built (`.js`, `.cjs`), missing or cannot be loaded is a LocalRunError
+ * saying why, and is not run.
  *
  * @category constructors
  * @since 0.1.0
@@ -144,7 +156,13 @@ export const loadModule = (file: string): Effect.Effect<Module, LocalRunError> =
         const path = resolve(file)
         const require = createRequire(path)
         delete require.cache[path]
-        return { file, exports: require(path) as unknown }
+        const capture = RunLogs.capture()
+        try {
+          const exports = require(path) as unknown
+          return { file, exports, logs: RunLogs.kept(capture) }
+        } finally {
+          capture.stop()
+        }
       },
       catch: (cause) =>
         new LocalRunError({
@@ -179,7 +197,8 @@ export const handlerOf = (
 
 /**
  * Loads a built Action file with a fresh `require` (loadModule) and returns its `onExecutePostLogin`, or, with
- * `"onContinuePostLogin"`, the handler Auth0 calls when the user comes back from a redirect (handlerOf).
+ * `"onContinuePostLogin"`, the handler Auth0 calls when the user comes back from a redirect (handlerOf). What its
+ * top-level code logged is not kept (loadModule's `Module.logs` has it).
  *
  * @category constructors
  * @since 0.1.0
@@ -270,6 +289,8 @@ export interface RunOptions {
   readonly filled?: ReadonlyArray<string>
   /** The Action's source map (SourceMapping.load): stack positions in log lines point at the sources. */
   readonly sourceMap?: SourceMapping.Mapping
+  /** What the Action's module logged while it loaded (`Module.logs`): in the result as `loadLogs`, when there are any. */
+  readonly loadLogs?: ReadonlyArray<string>
   /**
    * Wraps the recording api the handler gets (bound to the event, as Auth0's is); the result's calls are the wrapped
    * api's. `rulefx diff` records calls the recording api does not know this way.
@@ -367,9 +388,10 @@ export const run = Effect.fn("LocalRun.run")(function*(
     ...(timedOut ? { timedOutMs: Duration.toMillis(limit) } : {}),
     summary,
     calls,
-    logs: sourceMap === undefined
-      ? RunLogs.kept(capture)
-      : RunLogs.kept(capture).map((line) => SourceMapping.mapText(sourceMap, line)),
+    logs: mapped(RunLogs.kept(capture), sourceMap),
+    ...(options.loadLogs === undefined || options.loadLogs.length === 0
+      ? {}
+      : { loadLogs: mapped(options.loadLogs, sourceMap) }),
     filled: options.filled ?? [],
     elapsedMs
   }
@@ -390,6 +412,10 @@ export const secretsOf = (
   ...(Predicate.isObject(event["secrets"]) ? event["secrets"] as Record<string, unknown> : {}),
   ...extra
 })
+
+// Log lines with their stack positions pointing at the sources, when there is a source map.
+const mapped = (lines: ReadonlyArray<string>, sourceMap: SourceMapping.Mapping | undefined): ReadonlyArray<string> =>
+  sourceMap === undefined ? lines : lines.map((line) => SourceMapping.mapText(sourceMap, line))
 
 const formatSeconds = (duration: Duration.Duration): string => `${Duration.toMillis(duration) / 1000} s`
 
@@ -509,7 +535,7 @@ export const render = (result: Result): string => {
   for (const call of result.calls) {
     if (surfaceCall.test(call.method)) rows.push([call.method, call.args.map(show).join(", ")])
   }
-  for (const line of result.logs) rows.push(["log", line])
+  rows.push(...RunLogs.rows(result))
   if (result.filled.length > 0) {
     rows.push([
       "filled",

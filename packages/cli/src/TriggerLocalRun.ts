@@ -186,6 +186,8 @@ export interface Result {
   readonly calls: ReadonlyArray<Call>
   /** What the Action logged, as LocalRun.Result's `logs` (the first 1,000 calls, 1,000,000 characters, then a count). */
   readonly logs: ReadonlyArray<string>
+  /** What the Action's module logged while it loaded, as LocalRun.Result's `loadLogs`. */
+  readonly loadLogs?: ReadonlyArray<string>
   readonly filled: ReadonlyArray<string>
   readonly elapsedMs: number
 }
@@ -428,6 +430,7 @@ export const run = Effect.fn("TriggerLocalRun.run")(function*(
     }),
     calls,
     logs: RunLogs.kept(capture),
+    ...(options.loadLogs === undefined || options.loadLogs.length === 0 ? {} : { loadLogs: options.loadLogs }),
     filled: options.filled ?? [],
     elapsedMs: performance.now() - started
   }
@@ -444,7 +447,7 @@ export const render = (result: Result): string => {
   const rows: Array<readonly [string, string]> = [["trigger", result.trigger], ["outcome", result.outcome]]
   if (result.rejection !== undefined) rows.push(["rejected", `${result.rejection} (Auth0 fails the request)`])
   rows.push(...result.decisions)
-  for (const line of result.logs) rows.push(["log", line])
+  rows.push(...RunLogs.rows(result))
   if (result.filled.length > 0) {
     rows.push([
       "filled",

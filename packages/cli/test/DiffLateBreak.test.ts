@@ -301,3 +301,27 @@ setTimeout(() => console.log("rulefx ERROR missing secret API_KEY"), 20)`
       assert.isUndefined(result.a.missingSecrets, shown(report))
     }))
 })
+
+// The body of a handler that rejects `n` promises and leaves them unhandled, then waits a moment.
+const crashes = (n: number) =>
+  `for (let i = 0; i < ${n}; i++) Promise.reject(new Error("no"))
+await new Promise((r) => setTimeout(r, 50))`
+
+describe("how many times a side crashed", () => {
+  // The guard counted every crash of a run, and the report showed only the first.
+  it.effect("is in the side (JSON) and a note (text), and not compared", () =>
+    Effect.gen(function*() {
+      const a = action("crash-thrice", crashes(3))
+      const b = action("crash-once", crashes(1))
+      const report = yield* Diff.diff(a, b, eventsWith("crashes.jsonl", {}))
+      const result = report.results[0]!
+      assert.isTrue(result.same, shown(report))
+      assert.strictEqual(result.a.crashes, 3, shown(report))
+      assert.isUndefined(result.b.crashes, shown(report))
+      assert.strictEqual(result.a.rejection, "unhandled rejection: Error: no", shown(report))
+      assert.strictEqual((JSON.parse(Diff.toJson(report)) as Diff.Report).results[0]!.a.crashes, 3)
+      const text = Diff.render(report, { a: "a.js", b: "b.js" })
+      assert.include(text, `note: ${result.name}: a.js crashed 3 times while it ran`, text)
+      assert.notInclude(text, "b.js crashed", text)
+    }))
+})

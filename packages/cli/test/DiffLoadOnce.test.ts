@@ -130,3 +130,36 @@ exports.onExecuteCredentialsExchange = async (event, api) => { note("exchange " 
     60_000
   )
 })
+
+describe("rulefx diff: what each Action's module logs while it loads", () => {
+  // Printed as it was, before the report: the secret in clear, and --json output that was not JSON.
+  it("is kept once per side, scrubbed, apart from the runs: --json stays JSON", async () => {
+    const secret = "s3cr3t-diff-load"
+    const allows = `exports.onExecutePostLogin = async (event, api) => {}`
+    const a = file("load-log-a.js", `console.log("key ${secret}")\n${allows}\n`)
+    const b = file("load-log-b.js", `console.error("b is up")\n${allows}\n`)
+    const events = jsonl("load-log.jsonl", [{ ...login("one"), event: { ...minimalEvent(), secrets: { K: secret } } }])
+    const json = await rulefx("diff", a, b, "--events", events, "--json")
+    assert.strictEqual(json.code, 0, RulefxBin.show(json))
+    assert.notInclude(`${json.stdout}${json.stderr}`, secret, RulefxBin.show(json))
+    const report = JSON.parse(json.stdout) as { readonly loadLogs?: unknown }
+    assert.deepStrictEqual(report.loadLogs, { a: ["key [secret K]"], b: ["b is up"] }, RulefxBin.show(json))
+    const text = await rulefx("diff", a, b, "--events", events)
+    assert.notInclude(`${text.stdout}${text.stderr}`, secret, RulefxBin.show(text))
+    assert.include(text.stdout, `${a} logged while it loaded (not compared):\n  key [secret K]`, RulefxBin.show(text))
+  }, 60_000)
+
+  // A timer the module's top level started fired before the runs, and what it logged was printed as it was.
+  it("a line a timer of its top level logs before the runs is not printed", async () => {
+    const secret = "s3cr3t-diff-timer"
+    const a = file(
+      "load-timer.js",
+      `setTimeout(() => console.log("early ${secret}"), 0)\nexports.onExecutePostLogin = async () => {}\n`
+    )
+    const events = jsonl("load-timer.jsonl", [login("one")])
+    const json = await rulefx("diff", a, a, "--events", events, "--json")
+    assert.strictEqual(json.code, 0, RulefxBin.show(json))
+    assert.notInclude(`${json.stdout}${json.stderr}`, secret, RulefxBin.show(json))
+    assert.doesNotThrow(() => JSON.parse(json.stdout), undefined, RulefxBin.show(json))
+  }, 60_000)
+})

@@ -7,9 +7,12 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Diff from "@rulefx/cli/Diff"
 import * as Listen from "@rulefx/testing/Listen"
 import * as Effect from "effect/Effect"
+import * as Dgram from "node:dgram"
 import { createServer, type Server } from "node:http"
 import * as Http2 from "node:http2"
 import * as Net from "node:net"
+import * as LateCalls from "../src/internal/diff/lateCalls.ts"
+import * as Sockets from "../src/internal/diff/sockets.ts"
 import * as Scratch from "./utils/Scratch.ts"
 
 const { action, events, file } = Scratch.scratch("rulefx-diff-sockets-")
@@ -163,5 +166,36 @@ describe("Diff: sockets of an Action's own", () => {
       assert.isTrue(result.same, JSON.stringify(result))
       assert.deepStrictEqual(result.a.late, [`socket 127.0.0.1:${port}`])
       assert.isUndefined(result.a.sockets)
+    }))
+})
+
+// Sends one datagram to each of `ports` on 127.0.0.1 (nothing listens there), from one socket, closed once all are sent.
+const sendTo = (ports: ReadonlyArray<number>) =>
+  Effect.promise(() =>
+    new Promise<void>((done) => {
+      const socket = Dgram.createSocket("udp4")
+      let left = ports.length
+      for (const port of ports) {
+        socket.send("metric:1|c", port, "127.0.0.1", () => {
+          left -= 1
+          if (left === 0) socket.close(() => done())
+        })
+      }
+    })
+  )
+
+describe("Sockets: datagram targets", () => {
+  // Each distinct target was kept, without bound (a StatsD client with a tag in its address, a new port per metric).
+  it.effect("a run lists its first LateCalls.listed targets, then counts the datagrams to others", () =>
+    Effect.gen(function*() {
+      const opened: Array<string> = []
+      const ports = Array.from({ length: 100 }, (_, i) => 40_000 + i)
+      // The first target again, and one past the listed ones again: the first is listed once, the second counted.
+      yield* Sockets.observing(opened, [], sendTo([...ports, ports[0]!, ports[99]!]))
+      const listed = ports.slice(0, LateCalls.listed).map((port) => `udp 127.0.0.1:${port}`)
+      assert.deepStrictEqual(opened, [...listed, "udp <other targets>"])
+      assert.deepStrictEqual(Sockets.shown(opened), [...listed, "udp <other targets>: and 81 more datagrams"])
+      assert.strictEqual(Sockets.entries(opened).length, LateCalls.listed + 1)
+      assert.deepStrictEqual(Sockets.both(Sockets.shown(opened), Sockets.shown(opened)), listed)
     }))
 })

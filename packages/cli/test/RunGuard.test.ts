@@ -73,6 +73,23 @@ describe("rulefx run: an Action cannot end the process or crash it", () => {
     assert.strictEqual(run.code, 0, RulefxBin.show(run))
   }, 60_000)
 
+  // A write to the process's streams after the run went out as it was, after the outcome: the secret, and --json
+  // output that was no longer JSON.
+  it("a secret an Action writes to process.stdout or process.stderr after its run is not printed", async () => {
+    const writes = action(
+      "after-write",
+      `setTimeout(() => {
+         process.stdout.write("late " + event.secrets.API_KEY + "\\n")
+         process.stderr.write("late " + event.secrets.API_KEY + "\\n", () => process.stdout.write("called back\\n"))
+       }, 200)`
+    )
+    const run = await rulefx("run", writes, "--event", withSecret(), "--json")
+    assert.notInclude(output(run), secret, RulefxBin.show(run))
+    assert.notInclude(output(run), "called back", RulefxBin.show(run))
+    assert.doesNotThrow(() => JSON.parse(run.stdout), undefined, RulefxBin.show(run))
+    assert.strictEqual(run.code, 0, RulefxBin.show(run))
+  }, 60_000)
+
   // brk-late (c): a run kept every line its Action logged; past 1,000 the rest are counted.
   it("a run keeps the first 1,000 lines its Action logs, then counts the rest", async () => {
     const chatty = action("chatty", `for (let i = 0; i < 1500; i++) console.log("line " + i)`)
@@ -81,6 +98,29 @@ describe("rulefx run: an Action cannot end the process or crash it", () => {
     assert.strictEqual(logs.length, 1001, RulefxBin.show(run))
     assert.strictEqual(logs[999], "line 999")
     assert.strictEqual(logs[1000], "and 500 more")
+  }, 60_000)
+
+  // The guard counted every crash of a run, and the report showed only the first.
+  it("a run that crashed several times says how many, as text and as JSON", async () => {
+    const rejects = action(
+      "reject-thrice",
+      `for (let i = 0; i < 3; i++) Promise.reject(new Error("no " + i + " " + event.secrets.API_KEY))
+       await new Promise((r) => setTimeout(r, 50))`
+    )
+    const text = await rulefx("run", rejects, "--event", withSecret())
+    assert.notInclude(output(text), secret, RulefxBin.show(text))
+    assert.match(
+      text.stdout,
+      /rejected\s+crashed 3 times; the first: unhandled rejection: Error: no 0 \[secret API_KEY\]/,
+      RulefxBin.show(text)
+    )
+    const json = await rulefx("run", rejects, "--event", withSecret(), "--json")
+    const result = JSON.parse(json.stdout) as { readonly rejection?: string }
+    assert.strictEqual(
+      result.rejection,
+      "crashed 3 times; the first: unhandled rejection: Error: no 0 [secret API_KEY]",
+      RulefxBin.show(json)
+    )
   }, 60_000)
 
   it(

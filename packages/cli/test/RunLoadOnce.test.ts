@@ -124,3 +124,48 @@ exports.onContinuePostChallenge = async (event, api) => {}`
     assert.isFalse(existsSync(log), RulefxBin.show(typescript))
   }, 60_000)
 })
+
+describe("rulefx run: what the Action's module logs while it loads", () => {
+  const secret = "s3cr3t-load-line"
+  const withSecret = () => file("secret.json", JSON.stringify({ ...minimalEvent(), secrets: { API_KEY: secret } }))
+  // The module's top level logs the secret (a client's config printed as it starts), then exports `handlers`.
+  const logging = (name: string, handlers: string) =>
+    file(
+      `${name}.js`,
+      `console.log("connecting with ${secret}")\nconsole.error("warming up")\n${handlers}\n`
+    )
+
+  // Printed as it was, before the report: the secret in clear, and --json output that was not JSON.
+  it("is kept, scrubbed, as the load's lines: --json stays JSON", async () => {
+    const action = logging("load-log", postLogin(`console.log("in the run")`))
+    const json = await rulefx("run", action, "--event", withSecret(), "--json")
+    assert.notInclude(`${json.stdout}${json.stderr}`, secret, RulefxBin.show(json))
+    const result = JSON.parse(json.stdout) as { readonly loadLogs?: ReadonlyArray<string>; readonly logs: unknown }
+    assert.deepStrictEqual(result.loadLogs, ["connecting with [secret API_KEY]", "warming up"], RulefxBin.show(json))
+    assert.deepStrictEqual(result.logs, ["in the run"], RulefxBin.show(json))
+    const text = await rulefx("run", action, "--event", withSecret())
+    assert.notInclude(`${text.stdout}${text.stderr}`, secret, RulefxBin.show(text))
+    assert.match(text.stdout, /^load log +connecting with \[secret API_KEY\]$/m, RulefxBin.show(text))
+    assert.match(text.stdout, /^outcome/, RulefxBin.show(text))
+  }, 60_000)
+
+  // A timer the module's top level started fired before the run, and what it logged was printed as it was.
+  it("a line a timer of its top level logs before the run is not printed", async () => {
+    const action = file(
+      "load-timer.js",
+      `setTimeout(() => console.log("early ${secret}"), 0)\n${postLogin("")}\n`
+    )
+    const json = await rulefx("run", action, "--event", withSecret(), "--json")
+    assert.notInclude(`${json.stdout}${json.stderr}`, secret, RulefxBin.show(json))
+    assert.doesNotThrow(() => JSON.parse(json.stdout), undefined, RulefxBin.show(json))
+  }, 60_000)
+
+  it("another trigger's Action: the same", async () => {
+    const action = logging("load-log-ce", `exports.onExecuteCredentialsExchange = async (event, api) => {}`)
+    const event = file("ce-secret.json", JSON.stringify({ secrets: { API_KEY: secret } }))
+    const json = await rulefx("run", action, "--event", event, "--json")
+    assert.notInclude(`${json.stdout}${json.stderr}`, secret, RulefxBin.show(json))
+    const result = JSON.parse(json.stdout) as { readonly loadLogs?: ReadonlyArray<string> }
+    assert.deepStrictEqual(result.loadLogs, ["connecting with [secret API_KEY]", "warming up"], RulefxBin.show(json))
+  }, 60_000)
+})

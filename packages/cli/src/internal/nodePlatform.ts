@@ -344,8 +344,9 @@ interface Exits {
 /**
  * Exits with `code` (1 if something failed after the command was done) once what an Action left running has had
  * `graceMs` (sooner when nothing is left): an `exit` listener (an Action's) that sets `process.exitCode`, or calls
- * `process.reallyExit` with a code of its own, cannot change it. What the Action logs meanwhile is not printed
- * (OwnConsole.silence; the command silences it as soon as the Action's runs are over).
+ * `process.reallyExit` with a code of its own, cannot change it. What the Action logs or writes to the process's
+ * streams meanwhile is not printed (OwnConsole.silence; the command silences them as soon as the Action's runs are
+ * over).
  */
 const exitWith = (code: number): void => {
   OwnConsole.silence()
@@ -363,7 +364,7 @@ const exitWith = (code: number): void => {
  * Runs the main Effect: reports a failure (unless already reported) and sets the exit code; SIGINT and SIGTERM
  * interrupt it, and then the process exits with the teardown's code. After `exitWhenDone`, it exits with that code
  * however the command ended. The command prints through a console of its own (OwnConsole.own), its failure included,
- * which silencing the global console (once an Action's runs are over) leaves.
+ * which silencing the global console and the process's streams (once an Action's runs are over) leaves.
  */
 export const runMain = <E, A>(effect: Effect.Effect<A, E>): void =>
   runMainWith(

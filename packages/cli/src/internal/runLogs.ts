@@ -21,3 +21,13 @@ export const kept = (capture: LogCapture.Capture): ReadonlyArray<string> => {
   const dropped = capture.dropped()
   return dropped === 0 ? capture.lines : [...capture.lines, `and ${dropped} more`]
 }
+
+/**
+ * The report's rows of what an Action logged: its module's top level while it loaded (`load log`), then the run (`log`).
+ */
+export const rows = (
+  result: { readonly logs: ReadonlyArray<string>; readonly loadLogs?: ReadonlyArray<string> | undefined }
+): Array<[string, string]> => [
+  ...(result.loadLogs ?? []).map((line): [string, string] => ["load log", line]),
+  ...result.logs.map((line): [string, string] => ["log", line])
+]

@@ -145,8 +145,9 @@ export const diff = Command.make(
       timeout: Duration.seconds(timeout),
       ...(Option.isSome(trigger) ? { trigger: trigger.value } : {})
     }).pipe(
-      // What the Actions log from now on (a timer, a promise) is not printed, among the report or after it.
-      RunGuard.silencedAfter,
+      // What the Actions log outside their loads' and runs' captures, and what they log or write once the runs are over
+      // (a timer, a promise), is not printed, before the report, among it or after it.
+      RunGuard.silenced,
       Effect.mapError((e) => e._tag === "UnknownIgnorePath" ? invalidOption(e.message) : failed(e))
     )
     yield* Console.log(json ? Diff.toJson(report) : Diff.render(report, { a, b }))

@@ -131,6 +131,7 @@ const runGuarded = Effect.fnUntraced(function*(
         secrets: extra,
         timeout: Duration.seconds(timeout),
         filled: loaded.filled,
+        loadLogs: module.logs,
         ...(sourceMap === undefined || typeof sourceMap === "string" ? {} : { sourceMap })
       })),
       guard
@@ -228,7 +229,8 @@ const runTrigger = Effect.fnUntraced(function*(
       yield* RunGuard.silencedAfter(TriggerLocalRun.run(handler, trigger, loaded.event, {
         secrets: extra,
         timeout: Duration.seconds(timeout),
-        filled: loaded.filled
+        filled: loaded.filled,
+        loadLogs: module.logs
       })),
       guard
     ))

@@ -27,6 +27,13 @@ export interface Crash {
   readonly count: number
 }
 
+/**
+ * A Crash as a run's rejection says it: its first line, after how many escaped when more than one (`crashed 3 times;
+ * the first: uncaught exception: ...`).
+ */
+export const described = (crash: Crash): string =>
+  crash.count === 1 ? crash.text : `crashed ${crash.count} times; the first: ${crash.text}`
+
 /** A run as it ended: its outcome, and why it was rejected. */
 export interface Ended {
   readonly outcome: string

@@ -7,6 +7,15 @@
  * snapshot of what Auth0 applies, and the requests sent by then, were taken (Settled.whenSettled, Diff's runSide).
  */
 
+/**
+ * How many of a run's items a list of them shows (its late api calls, requests and connections, the datagram targets
+ * it sent to): an Action doing one on every turn of the event loop would otherwise make a list without end.
+ */
+export const listed = 20
+
+/** What stands after a list for the `n` items it leaves out. */
+export const more = (n: number): string => `and ${n} more`
+
 /** What an Action did late: its first `listed` late items, each as its label, in order, and how many there were. */
 export interface Late {
   readonly listed: ReadonlyArray<string>

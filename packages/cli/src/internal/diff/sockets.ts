@@ -18,6 +18,7 @@ import * as DiagnosticsChannel from "node:diagnostics_channel"
 import { Socket } from "node:net"
 import type { Sent } from "./httpTape.ts"
 import * as HttpTape from "./httpTape.ts"
+import * as LateCalls from "./lateCalls.ts"
 import type { Entry } from "./outcome.ts"
 
 /** The body `requests.*` shows for a request sent as an HTTP/2 stream, which is not recorded. */
@@ -121,6 +122,26 @@ const datagramTarget = (socket: Dgram.Socket, args: ReadonlyArray<unknown>): str
   }
 }
 
+/**
+ * What stands in a run's list, once, for the datagrams it sent to targets past the first `LateCalls.listed` it was noted
+ * sending to: compared as one target, and shown with how many (`shown`). A StatsD client that puts a tag in the address,
+ * or an Action sending to a new port on every turn of the event loop, would otherwise be kept one per target.
+ */
+const otherTargets = "udp <other targets>"
+
+// How many datagrams each run (by its list of connections) sent to targets past the ones listed.
+const others = new WeakMap<ReadonlyArray<string>, number>()
+
+// Whether a datagram socket is bound (its address can be read).
+const isBound = (socket: Dgram.Socket): boolean => {
+  try {
+    socket.address()
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** What a worker thread an Action starts is noted as: what it does (its fetch, its sockets) is not seen. */
 const workerThread = "worker thread"
 
@@ -169,18 +190,35 @@ const watch = (current: Observer): () => void => {
     note(socket, () => fallbackTarget(socket))
   }
   const onStream = (message: unknown) => void ownerOr(current).sent.push(http2Request(message))
-  // The datagram targets each run was noted sending to: once each (a StatsD client sends one per metric).
-  const datagrams = new WeakMap<Observer, Set<string>>()
-  const noteDatagram = (observer: Observer, target: string) => {
-    const targets = datagrams.get(observer) ?? new Set<string>()
-    datagrams.set(observer, targets)
+  // The datagram targets each run was noted sending to: once each (a StatsD client sends one per metric), the first
+  // LateCalls.listed; past them, the datagrams to others are counted (`otherTargets`).
+  const datagrams = new WeakMap<ReadonlyArray<string>, Set<string>>()
+  const noteDatagram = ({ opened }: Observer, target: string) => {
+    const targets = datagrams.get(opened) ?? new Set<string>()
+    datagrams.set(opened, targets)
     if (targets.has(target)) return
-    targets.add(target)
-    observer.opened.push(target)
+    if (targets.size < LateCalls.listed) {
+      targets.add(target)
+      opened.push(target)
+      return
+    }
+    const count = (others.get(opened) ?? 0) + 1
+    others.set(opened, count)
+    if (count === 1) opened.push(otherTargets)
   }
+  // A socket not bound yet queues what it is asked to send and, once bound, sends it through `send` again: noted when
+  // asked, not again when sent.
+  const queued = new WeakMap<Dgram.Socket, number>()
   const send = Dgram.Socket.prototype.send
   Dgram.Socket.prototype.send = function(this: Dgram.Socket, ...args: Array<unknown>) {
-    noteDatagram(ownerOr(current), datagramTarget(this, args))
+    const waiting = queued.get(this) ?? 0
+    const bound = isBound(this)
+    if (bound && waiting > 0) {
+      queued.set(this, waiting - 1)
+    } else {
+      if (!bound) queued.set(this, waiting + 1)
+      noteDatagram(ownerOr(current), datagramTarget(this, args))
+    }
     return (send as (...args: Array<unknown>) => void).apply(this, args)
   } as typeof send
   // Node emits `worker` on process, in the context of the code that started it, for each new worker thread.
@@ -213,6 +251,18 @@ export const observing = <A, E, R>(
 export const entries = (opened: ReadonlyArray<string>): ReadonlyArray<Entry> =>
   [...new Set(opened)].map((target) => ({ path: ["sockets", target], value: notReplayed }))
 
-/** The targets both runs opened a connection to: not compared (what went over them is not replayed). */
+/**
+ * A run's list of connections (`observing`'s `opened`) as the report shows it: the datagrams to targets past the ones
+ * listed as `udp <other targets>: and <n> more datagrams`, how many it had sent by now.
+ */
+export const shown = (opened: ReadonlyArray<string>): ReadonlyArray<string> =>
+  opened.map((target) =>
+    target === otherTargets ? `${otherTargets}: ${LateCalls.more(others.get(opened) ?? 0)} datagrams` : target
+  )
+
+/**
+ * The targets both runs opened a connection to (as `shown`): not compared (what went over them is not replayed). The
+ * datagrams to targets past the ones listed are not a target.
+ */
 export const both = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): ReadonlyArray<string> =>
-  [...new Set(a)].filter((target) => b.includes(target))
+  [...new Set(a)].filter((target) => !target.startsWith(otherTargets) && b.includes(target))
