@@ -1,6 +1,6 @@
 /**
- * `--runtime npm` for `pnpm bench`: @rulefx/action-runtime as it ships (packages/action-runtime/dist, runtime A of
- * bench/runtime-npm.ts) installed into a temporary folder's node_modules, and built through rulefx's own code paths
+ * `--runtime npm` for `pnpm bench`: @rulefx/action-runtime as it ships (its dist/ built from the current sources,
+ * runtime A of bench/runtime-npm.ts) installed into a temporary folder's node_modules, and built through rulefx's own code paths
  * against it: the seed Action with `Bundle.build({ runtime: "npm" })`, and the
  * generated 60-rule tenant (packages/cli/test/utils/BigTenant.ts) with `Migrate.migrate({ runtime: "npm" })`, its
  * cases run through the built file. For the choice of runtime, B (A plus the rest of effect) is built beside it by
@@ -11,6 +11,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { join } from "node:path"
 import { gzipSync } from "node:zlib"
+import * as Runtime from "../packages/action-runtime/scripts/Runtime.ts"
 import * as Bundle from "../packages/cli/src/Bundle.ts"
 import * as Migrate from "../packages/cli/src/Migrate.ts"
 import * as MigrationPlan from "../packages/cli/src/MigrationPlan.ts"
@@ -77,14 +78,21 @@ const measured = (path: string): Bytes => {
 
 const runtimePackage = join(root, "packages/action-runtime")
 
-/** Copies the built package (package.json and dist/, what it publishes) into `folder/node_modules`. */
-const install = (
+/**
+ * Installs the package as it would ship from the current sources into `folder/node_modules`: its package.json, and
+ * dist/ built by its own build (Runtime.build) straight into the install. Built here rather than copied from
+ * packages/action-runtime/dist, which is only as new as the last `pnpm build`: a stale one measured the runtime of an
+ * older commit.
+ */
+const install = async (
   folder: string
-): { readonly version: string; readonly modules: number; readonly lean: number; readonly postLogin: number } => {
+): Promise<
+  { readonly version: string; readonly modules: number; readonly lean: number; readonly postLogin: number }
+> => {
   const into = join(folder, "node_modules/@rulefx/action-runtime")
   mkdirSync(into, { recursive: true })
   cpSync(join(runtimePackage, "package.json"), join(into, "package.json"))
-  cpSync(join(runtimePackage, "dist"), join(into, "dist"), { recursive: true })
+  await Runtime.build(join(into, "dist"))
   writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "bench-npm-action", private: true }))
   const manifest = JSON.parse(readFileSync(join(into, "dist/modules.json"), "utf8")) as {
     readonly version: string
@@ -152,7 +160,7 @@ const tenantFigures = async (dir: string, folder: string): Promise<Tenant> => {
 /** Installs the shipped runtime into `dir/npm`, builds runtime B into `dir/runtime-B`, and builds against A. */
 export const buildNpm = async (dir: string): Promise<NpmMode> => {
   const folder = join(dir, "npm")
-  const { lean, modules, postLogin, version } = install(folder)
+  const { lean, modules, postLogin, version } = await install(folder)
   const runtimeFile = join(folder, "node_modules/@rulefx/action-runtime/dist/index.cjs")
   const leanFile = join(folder, "node_modules/@rulefx/action-runtime/dist/lean.cjs")
   const postLoginFile = join(folder, "node_modules/@rulefx/action-runtime/dist/post-login.cjs")

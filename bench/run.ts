@@ -839,8 +839,8 @@ const npmSection = (r: Results): ReadonlyArray<string> => {
   return [
     "## `--runtime npm`",
     "",
-    `The runtime as it ships: packages/action-runtime's \`dist/\` (built by \`pnpm build\`), copied with its ` +
-    "package.json into a temporary folder's `node_modules/@rulefx/action-runtime`. The seed Action is built against " +
+    `The runtime as it ships: packages/action-runtime's \`dist/\`, built from the current sources by its own build ` +
+    "into a temporary folder's `node_modules/@rulefx/action-runtime` beside its package.json. The seed Action is built against " +
     "it by `Bundle.build({ runtime: \"npm\" })` and written beside it; the generated 60-rule tenant " +
     "(packages/cli/test/utils/BigTenant.ts, deploy-cli layout) by `Migrate.migrate({ runtime: \"npm\" })`. " +
     `Both are loaded with \`require\` from that folder. The seed Action on the runtime ran the ${comparison.rows.length} ` +
