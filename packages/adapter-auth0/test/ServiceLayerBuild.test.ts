@@ -63,6 +63,33 @@ describe("a ServiceLayer given to PostLogin.make", () => {
     assert.strictEqual(builds, 2)
   })
 
+  it("ServiceLayer.mergeAll of several is built by their Effects too; Layer.mergeAll of the same is a Layer build", async () => {
+    class Other extends Context.Service<Other, { readonly inLayerBuild: boolean }>()("test/Other") {}
+    const other = ServiceLayer.effect(
+      Other,
+      Effect.map(Effect.serviceOption(Layer.CurrentMemoMap), (memoMap) => ({ inLayerBuild: Option.isSome(memoMap) }))
+    )
+    const both = Rule.make(
+      "both",
+      Effect.flatMap(
+        Effect.all([Effect.service(Built), Effect.service(Other)]),
+        ([b, o]) => Decision.setIdTokenClaim("built", { ...b, other: o.inLayerBuild })
+      )
+    )
+    const handler = (layer: Layer.Layer<Built | Other, never, Login>) =>
+      PostLogin.make(Pipeline.make({ facts: [], rules: [both] }), layer)
+    const fast = ServiceLayer.mergeAll(ServiceLayer.effect(Built, built), other)
+    const slow = Layer.mergeAll(ServiceLayer.effect(Built, built), other)
+    const viaFast = await LogCapture.around(() => login(handler(fast), "auth0|m"))
+    assert.deepStrictEqual(viaFast.result.idTokenClaims, {
+      built: { user: "auth0|m", inLayerBuild: false, other: false }
+    })
+    const viaSlow = await LogCapture.around(() => login(handler(slow), "auth0|m"))
+    assert.deepStrictEqual(viaSlow.result.idTokenClaims, {
+      built: { user: "auth0|m", inLayerBuild: true, other: true }
+    })
+  })
+
   it("overlapping logins each build their own service from their own Login", async () => {
     builds = 0
     const handler = handlerWith(ServiceLayer.effect(Built, built))

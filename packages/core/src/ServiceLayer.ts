@@ -12,7 +12,8 @@
  *
  * `build` gets no Scope: a service that holds a resource to release when the login ends is a `Layer.effect` (a
  * ServiceLayer whose build needs one does not compile at `PostLogin.make`, nor in a `Layer.merge`, which leaves Scope
- * in its requirements). A layer composed of several (`Layer.merge`) is an ordinary Layer, built as one; so is a layer
+ * in its requirements). Several are one with `ServiceLayer.mergeAll`; composed with `Layer.merge` or `Layer.provide`
+ * they are an ordinary Layer, built as one; so is a layer
  * derived from a ServiceLayer or one whose build was replaced (a test's spy): what the adapter builds is always what
  * `Effect.provide` would.
  *
@@ -37,11 +38,33 @@ const made = new WeakMap<object, readonly [unknown, Effect.Effect<Context.Contex
  * @category constructors
  * @since 0.1.0
  */
-export const effect = <I, S, E, R>(key: Context.Key<I, S>, build: Effect.Effect<S, E, R>): Layer.Layer<I, E, R> => {
-  const context = Effect.map(build, (service) => Context.make(key, service))
+export const effect = <I, S, E, R>(key: Context.Key<I, S>, build: Effect.Effect<S, E, R>): Layer.Layer<I, E, R> =>
+  ofContext(Effect.map(build, (service) => Context.make(key, service)))
+
+// A layer built by `context` alone, as a Layer (Effect.provide) and by an adapter (buildOf) alike.
+const ofContext = <I, E, R>(context: Effect.Effect<Context.Context<I>, E, R>): Layer.Layer<I, E, R> => {
   const layer = Layer.effectContext(context) as Layer.Layer<I, E, R>
-  made.set(layer, [(layer as unknown as Built).build, context])
+  made.set(layer, [(layer as unknown as Built).build, context as Effect.Effect<Context.Context<never>, E, R>])
   return layer
+}
+
+/**
+ * The services of several ServiceLayers as one ServiceLayer, which an adapter also builds by running their Effects, in
+ * order (a later one's service wins, as in `Layer.mergeAll`): where `Layer.mergeAll` of the same layers would be an
+ * ordinary Layer, built as a Layer graph per login. As a Layer it runs the same Effects, in the same order (not
+ * concurrently, as `Layer.mergeAll` would). When one of `layers` is not a ServiceLayer (nor `Layer.empty`), this is
+ * `Layer.mergeAll(...layers)`.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const mergeAll = <const Layers extends readonly [Layer.Any, ...Array<Layer.Any>]>(
+  ...layers: Layers
+): Layer.Layer<Layer.Success<Layers[number]>, Layer.Error<Layers[number]>, Layer.Services<Layers[number]>> => {
+  const builds = layers.map((layer) => buildOf(layer as Layer.Layer<unknown, unknown, unknown>))
+  return builds.every((build) => build !== undefined)
+    ? ofContext(Effect.map(Effect.all(builds), (contexts) => Context.mergeAll(...contexts))) as never
+    : Layer.mergeAll(...(layers as unknown as [Layer.Layer<never>])) as never
 }
 
 const empty: readonly [unknown, Effect.Effect<Context.Context<never>>] = [

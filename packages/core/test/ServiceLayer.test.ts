@@ -55,4 +55,39 @@ describe("ServiceLayer", () => {
       // Composed, it is an ordinary Layer.
       assert.isUndefined(ServiceLayer.buildOf(Layer.merge(greeter, Layer.empty)))
     }))
+
+  it.effect("mergeAll of ServiceLayers is one: built by its Effect, the members in order, a later one winning", () =>
+    Effect.gen(function*() {
+      class Farewell extends Context.Service<Farewell, { readonly bye: string }>()("test/Farewell") {}
+      const order: Array<string> = []
+      const first = ServiceLayer.effect(
+        Greeter,
+        Effect.sync(() => (order.push("greeter"), { greet: (n: string) => n }))
+      )
+      const bye = ServiceLayer.effect(Farewell, Effect.sync(() => (order.push("farewell"), { bye: "Bye" })))
+      const later = ServiceLayer.effect(
+        Greeter,
+        Effect.sync(() => (order.push("later"), { greet: (n: string) => `Hey ${n}` }))
+      )
+      const merged = ServiceLayer.mergeAll(first, bye, later)
+      const build = ServiceLayer.buildOf(merged)
+      assert.isDefined(build)
+      const context = yield* build!
+      assert.deepStrictEqual(order, ["greeter", "farewell", "later"])
+      assert.strictEqual(Context.get(context, Greeter).greet("Ada"), "Hey Ada")
+      assert.strictEqual(Context.get(context, Farewell).bye, "Bye")
+      // As a Layer it builds the same, in the same order.
+      order.length = 0
+      assert.strictEqual(yield* greet("Bob").pipe(Effect.provide(merged)), "Hey Bob")
+      assert.deepStrictEqual(order, ["greeter", "farewell", "later"])
+    }))
+
+  it.effect("mergeAll with a member that is not a ServiceLayer is an ordinary Layer, which still provides them all", () =>
+    Effect.gen(function*() {
+      const plain = Layer.succeed(Greeter, { greet: (name) => `Yo ${name}` })
+      const merged = ServiceLayer.mergeAll(Layer.empty, plain)
+      assert.isUndefined(ServiceLayer.buildOf(merged))
+      assert.strictEqual(yield* greet("Cy").pipe(Effect.provide(merged)), "Yo Cy")
+      assert.isDefined(ServiceLayer.buildOf(ServiceLayer.mergeAll(Layer.empty, greeter)))
+    }))
 })

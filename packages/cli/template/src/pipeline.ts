@@ -16,5 +16,8 @@ export const pipeline = Pipeline.make({
   rules: [SetPlanClaim.make(), RequirePlan.make()]
 })
 
-/** The services the rules need beyond the login itself (none yet): e.g. `MyApi.layer`, or `Layer.mergeAll(A.layer, B.layer)`. */
+/**
+ * The services the rules need beyond the login itself (none yet): e.g. `MyApi.layer`, or
+ * `ServiceLayer.mergeAll(A.layer, B.layer)` (core's ServiceLayer, which Actions build per login without a Layer graph).
+ */
 export const layer = Layer.empty
