@@ -64,7 +64,7 @@ const reasons: ReadonlyArray<Reason> = [
   {
     module: "effect/Layer",
     why: "Not in the floor. The user's services are a Layer (`PostLogin.make(pipeline, layer)`). A ServiceLayer " +
-      "(SellerApi.layer) or `Layer.empty` is built per login by running its Effect; any other with " +
+      "(SellerApi.layer) is built per login by running its Effect; any other (`Layer.empty` too) with " +
       "`Layer.buildWithMemoMap` (memo map, Scope, Deferred), which the adapter must carry for it.",
     without: "`no-layer` (only ServiceLayers, no Layer-graph build) saves a few hundred bytes and refuses every " +
       "other Layer."

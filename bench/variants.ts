@@ -77,15 +77,20 @@ export const variants: ReadonlyArray<Variant> = [
   {
     name: "no-layer",
     what:
-      "the adapter builds only a ServiceLayer or `Layer.empty` (by running its Effect, as it does per login for the seed already) and carries no Layer-graph build (`Layer.buildWithMemoMap`, MemoMap, Scope); Login, Secrets and Cache are one Context already",
+      "the adapter builds only a ServiceLayer (by running its Effect, as it does per login for the seed already), gives any other layer nothing, and carries no Layer-graph build (`Layer.buildWithMemoMap`, MemoMap, Scope); Login, Secrets and Cache are one Context already",
     owner: "rulefx",
     keepsBehaviour:
-      "yes for the seed and the trivial pipeline (their layers are a ServiceLayer and Layer.empty); no for users: any other Layer (`Layer.mergeAll`, `Layer.effect`) would be refused",
+      "yes for the seed and the trivial pipeline (their layers are a ServiceLayer and Layer.empty); no for users: any other Layer (`Layer.mergeAll`, `Layer.effect`) would provide nothing",
     patches: [
       {
         file: "packages/adapter-auth0/src/internal/userServices.ts",
         find: /: Effect\.scopedWith\(\(scope\) =>[\s\S]*?Layer\.makeMemoMapUnsafe\(\), scope\)\)\), use\)\s*\)/,
-        replace: `: Effect.die(new Error("this build has no Layer"))`
+        replace: `: Effect.flatMap(logged(inEvent(Effect.succeed(Context.empty() as never))), use)`
+      },
+      {
+        file: "packages/adapter-auth0/src/internal/userServices.ts",
+        find: `import type * as Context from "effect/Context"`,
+        replace: `import * as Context from "effect/Context"`
       },
       {
         file: "packages/core/src/ServiceLayer.ts",

@@ -13,8 +13,8 @@
  * `access.deny`; Auth0's never is) resolves too: what can be denied is, and the rest is logged.
  *
  * Everything login-specific is built inside the run, so overlapping logins through one loaded Action share
- * nothing but the immutable pipeline and layer descriptions. A layer that is a core ServiceLayer (SellerApi.layer) or
- * `Layer.empty` is built by running its Effect; any other in a memo map and scope of the login's own.
+ * nothing but the immutable pipeline and layer descriptions. A layer that is a core ServiceLayer (SellerApi.layer) is
+ * built by running its Effect; any other in a memo map and scope of the login's own.
  *
  * @since 0.1.0
  */

@@ -1,7 +1,8 @@
 /**
  * Attempts to break ServiceLayer.mergeAll (several ServiceLayers as one, built by the adapter by running their Effects
- * in order). Each test names what it tried. A plain failing test here is a finding against the code it was written on
- * (18318cf); the rest guard what held.
+ * in order). Each test names what it tried. The three under "found by the breaker" failed against the first version
+ * (18318cf: members read once at the merge, the layer checked once at make, a shared member built twice); the rest
+ * guard what held.
  */
 import { assert, describe, it, vi } from "@effect/vitest"
 import * as CredentialsExchange from "@rulefx/adapter-auth0/CredentialsExchange"
@@ -89,7 +90,7 @@ const slow = <I, S>(key: Context.Key<I, S>, service: S) =>
 
 const fakeKeyed = () => Effect.succeed(Context.make(Keyed, { key: "fake", user: "fake" }))
 
-describe("findings", () => {
+describe("found by the breaker", () => {
   it("a member spied on after mergeAll is built through the spy, as alone and in Layer.mergeAll", async () => {
     // As a test fakes SellerApi.layer after importing the tenant's pipeline module, which merged it at load.
     const live = ServiceLayer.effect(Keyed, keyedBuild)

@@ -26,10 +26,21 @@ import * as Layer from "effect/Layer"
 // What a layer's own build function is (effect keeps it on the layer, outside its type).
 type Built = { readonly build: unknown }
 
-// Each ServiceLayer's build function when it was made, and the Effect it runs, by layer. Keyed by the layer object and
-// checked against its build function: a layer derived from one (Object.create), one whose build was replaced since
-// (a test's spy, a wrapper) or any other layer is built as the Layer it is.
-const made = new WeakMap<object, readonly [unknown, Effect.Effect<Context.Context<never>, unknown, unknown>]>()
+type Services = Effect.Effect<Context.Context<never>, unknown, unknown>
+
+// Each ServiceLayer's build function when it was made, and what gives the Effect that builds its services now
+// (undefined: build it as a Layer), by layer. Keyed by the layer object and checked against its build function: a
+// layer derived from one (Object.create), one whose build was replaced since (a test's spy, a wrapper) or any other
+// layer is built as the Layer it is.
+const made = new WeakMap<object, readonly [unknown, () => Services | undefined]>()
+
+// The layers a mergeAll merged, flattened (a nested mergeAll's own members in its place), by merged layer.
+const members = new WeakMap<object, ReadonlyArray<Layer.Any>>()
+
+const remember = <L extends Layer.Any>(layer: L, services: () => Services | undefined): L => {
+  made.set(layer, [(layer as unknown as Built).build, services])
+  return layer
+}
 
 /**
  * The layer of the service `key`, built by `build`: an ordinary Layer that an adapter can also build by running
@@ -38,22 +49,20 @@ const made = new WeakMap<object, readonly [unknown, Effect.Effect<Context.Contex
  * @category constructors
  * @since 0.1.0
  */
-export const effect = <I, S, E, R>(key: Context.Key<I, S>, build: Effect.Effect<S, E, R>): Layer.Layer<I, E, R> =>
-  ofContext(Effect.map(build, (service) => Context.make(key, service)))
-
-// A layer built by `context` alone, as a Layer (Effect.provide) and by an adapter (buildOf) alike.
-const ofContext = <I, E, R>(context: Effect.Effect<Context.Context<I>, E, R>): Layer.Layer<I, E, R> => {
-  const layer = Layer.effectContext(context) as Layer.Layer<I, E, R>
-  made.set(layer, [(layer as unknown as Built).build, context as Effect.Effect<Context.Context<never>, E, R>])
-  return layer
+export const effect = <I, S, E, R>(key: Context.Key<I, S>, build: Effect.Effect<S, E, R>): Layer.Layer<I, E, R> => {
+  const context = Effect.map(build, (service) => Context.make(key, service)) as Services
+  return remember(Layer.effectContext(context) as Layer.Layer<I, E, R>, () => context)
 }
 
 /**
- * The services of several ServiceLayers as one ServiceLayer, which an adapter also builds by running their Effects, in
- * order (a later one's service wins, as in `Layer.mergeAll`): where `Layer.mergeAll` of the same layers would be an
- * ordinary Layer, built as a Layer graph per login. As a Layer it runs the same Effects, in the same order (not
- * concurrently, as `Layer.mergeAll` would). When one of `layers` is not a ServiceLayer (nor `Layer.empty`), this is
- * `Layer.mergeAll(...layers)`.
+ * Several ServiceLayers as one: `Layer.mergeAll(...layers)` (as a Layer, built as Layer.mergeAll builds), which an
+ * adapter, while every member is still the ServiceLayer it was, builds by running their Effects in order, a layer
+ * given twice (here or in a nested mergeAll) once, where it comes last: a later one's service wins, as in
+ * `Layer.mergeAll`. `Layer.mergeAll` of the same layers would be built as a Layer graph per login.
+ *
+ * **Gotchas**
+ *
+ * The adapter builds the members one after another, not concurrently as `Layer.mergeAll` does: their times add up.
  *
  * @category constructors
  * @since 0.1.0
@@ -61,27 +70,29 @@ const ofContext = <I, E, R>(context: Effect.Effect<Context.Context<I>, E, R>): L
 export const mergeAll = <const Layers extends readonly [Layer.Any, ...Array<Layer.Any>]>(
   ...layers: Layers
 ): Layer.Layer<Layer.Success<Layers[number]>, Layer.Error<Layers[number]>, Layer.Services<Layers[number]>> => {
-  const builds = layers.map((layer) => buildOf(layer as Layer.Layer<unknown, unknown, unknown>))
-  return builds.every((build) => build !== undefined)
-    ? ofContext(Effect.map(Effect.all(builds), (contexts) => Context.mergeAll(...contexts))) as never
-    : Layer.mergeAll(...(layers as unknown as [Layer.Layer<never>])) as never
+  const flat = layers.flatMap((layer) => members.get(layer) ?? [layer])
+  // Layer.empty builds nothing; a layer given twice is built where it comes last.
+  const distinct = flat.filter((layer, i) => layer !== Layer.empty && flat.indexOf(layer, i + 1) === -1)
+  const merged = Layer.mergeAll(...(layers as unknown as [Layer.Layer<never>]))
+  members.set(merged, distinct)
+  return remember(merged, () => {
+    const builds = distinct.map((layer) => buildOf(layer as Layer.Layer<unknown, unknown, unknown>))
+    return builds.every((build) => build !== undefined)
+      ? Effect.map(Effect.all(builds), (contexts) => Context.mergeAll(...contexts)) as Services
+      : undefined
+  }) as never
 }
 
-const empty: readonly [unknown, Effect.Effect<Context.Context<never>>] = [
-  (Layer.empty as unknown as Built).build,
-  Effect.succeed(Context.empty())
-]
-
 /**
- * The Effect that builds the services of `layer` when it is a ServiceLayer or `Layer.empty` (which builds nothing),
- * with the build function it was made with; otherwise undefined: build it as a Layer.
+ * The Effect that builds the services of `layer` when it is a ServiceLayer with the build function it was made with
+ * (a mergeAll: whose members all still are); otherwise undefined: build it as a Layer.
  *
  * @category getters
  * @since 0.1.0
  */
 export const buildOf = <I, E, R>(layer: Layer.Layer<I, E, R>): Effect.Effect<Context.Context<I>, E, R> | undefined => {
-  const entry = (layer as unknown) === Layer.empty ? empty : made.get(layer)
+  const entry = made.get(layer)
   return entry !== undefined && entry[0] === (layer as unknown as Built).build
-    ? entry[1] as Effect.Effect<Context.Context<I>, E, R>
+    ? entry[1]() as Effect.Effect<Context.Context<I>, E, R> | undefined
     : undefined
 }

@@ -1,7 +1,7 @@
-// The services a user's layer builds for one event, and the run that uses them. Chosen once, when the handler is made:
-// a ServiceLayer (or Layer.empty) is built by running its Effect; any other layer in a fresh memo map and a scope that
-// closes when the run ends. Either way everything is built per event, so overlapping logins share nothing, and a build
-// that fails is logged (no rule has run yet, so no rule logs it) before the failure ends the run.
+// The services a user's layer builds for one event, and the run that uses them. A ServiceLayer is built by running
+// its Effect; any other layer in a fresh memo map and a scope that closes when the run ends. Either way everything is
+// built per event, so overlapping logins share nothing, and a build that fails is logged (no rule has run yet, so no
+// rule logs it) before the failure ends the run.
 import { describe } from "@rulefx/core/Denial"
 import { buildOf } from "@rulefx/core/ServiceLayer"
 import * as Cause from "effect/Cause"
@@ -19,17 +19,18 @@ const logged = <A, E>(build: Effect.Effect<A, E>): Effect.Effect<A, E> =>
 
 /**
  * How to build `layer` per event: `inEvent` gives the build the event's own services, and `use` runs with what it
- * built (inside the layer's scope, when it has one).
+ * built (inside the layer's scope, when it has one). Whether it is a ServiceLayer is asked per event, so a layer
+ * faked after the handler was made (a test's spy on its build) is built as it is now, as Effect.provide would.
  */
-export const builderOf = <ROut, LE, RIn>(layer: Layer.Layer<ROut, LE, RIn>) => {
+export const builderOf = <ROut, LE, RIn>(layer: Layer.Layer<ROut, LE, RIn>) =>
+<A, E>(
+  inEvent: (build: Effect.Effect<Context.Context<ROut>, LE, RIn>) => Effect.Effect<Context.Context<ROut>, LE>,
+  use: (services: Context.Context<ROut>) => Effect.Effect<A, E>
+): Effect.Effect<A, E | LE> => {
   const build = buildOf(layer)
-  return <A, E>(
-    inEvent: (build: Effect.Effect<Context.Context<ROut>, LE, RIn>) => Effect.Effect<Context.Context<ROut>, LE>,
-    use: (services: Context.Context<ROut>) => Effect.Effect<A, E>
-  ): Effect.Effect<A, E | LE> =>
-    build !== undefined
-      ? Effect.flatMap(logged(inEvent(build)), use)
-      : Effect.scopedWith((scope) =>
-        Effect.flatMap(logged(inEvent(Layer.buildWithMemoMap(layer, Layer.makeMemoMapUnsafe(), scope))), use)
-      )
+  return build !== undefined
+    ? Effect.flatMap(logged(inEvent(build)), use)
+    : Effect.scopedWith((scope) =>
+      Effect.flatMap(logged(inEvent(Layer.buildWithMemoMap(layer, Layer.makeMemoMapUnsafe(), scope))), use)
+    )
 }
