@@ -8,7 +8,6 @@ import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
 import * as PreUserRegistration from "@rulefx/adapter-auth0/PreUserRegistration"
 import * as Resumable from "@rulefx/adapter-auth0/Resumable"
 import * as Decision from "@rulefx/core/Decision"
-import { genericMessage } from "@rulefx/core/Denial"
 import { Login } from "@rulefx/core/Login"
 import * as Pipeline from "@rulefx/core/Pipeline"
 import * as SignUp from "@rulefx/core/PreUserRegistration"
@@ -27,6 +26,7 @@ import * as Redacted from "effect/Redacted"
 import * as v8 from "node:v8"
 import { runInNewContext } from "node:vm"
 import { minimalEvent } from "./utils/Events.ts"
+import { assertResumedRefused, deniedClosed } from "./utils/Refusals.ts"
 
 class Keyed extends Context.Service<Keyed, { readonly key: string; readonly user: string }>()("test/Keyed") {}
 
@@ -64,10 +64,6 @@ const login = async (handler: PostLogin.Handler, userId: string, key = `key-of-$
 const handlerOf = (layer: unknown, deadline?: number) =>
   PostLogin.make(pipeline, layer as never, deadline === undefined ? {} : { deadline })
 
-const deniedClosed = (result: Awaited<ReturnType<typeof login>>) => {
-  assert.deepStrictEqual(result.calls, [{ method: "access.deny", args: [genericMessage] }], result.lines.join("\n"))
-}
-
 describe("overlapping logins through one ServiceLayer", () => {
   it("150 logins at once: each token and each log line holds its own secret and user, no other", async () => {
     const handler = handlerOf(keyed)
@@ -92,7 +88,7 @@ describe("a build that does not end well denies, and no rule runs", () => {
     ["interrupts itself", Effect.interrupt],
     ["throws in sync", Effect.sync(() => assert.fail("thrown"))],
     ["never ends (the deadline)", Effect.never],
-    ["is uninterruptible past the deadline", Effect.uninterruptible(Effect.as(Effect.sleep("300 millis"), keyed0()))]
+    ["is uninterruptible past the deadline", Effect.uninterruptible(Effect.as(Effect.sleep("2 seconds"), keyed0()))]
   ]
   for (const [what, build] of cases) {
     it(what, async () => {
@@ -101,7 +97,8 @@ describe("a build that does not end well denies, and no rule runs", () => {
       const result = await login(handlerOf(ServiceLayer.effect(Keyed, build), 100), "auth0|a")
       deniedClosed(result)
       assert.strictEqual(ruleRuns, 0)
-      assert.isBelow(Date.now() - started, 250, "the answer waited for the build")
+      // The build would take 2 s: an answer within 1 s did not wait for it, even on a loaded machine.
+      assert.isBelow(Date.now() - started, 1000, "the answer waited for the build")
     })
   }
 })
@@ -148,20 +145,13 @@ describe("a ServiceLayer that provides what only the adapter may", () => {
     })
     const alone = Resumable.make({ execute: pipeline, resume: pipeline, layer: forged as never })
     const handlers = [onContinuePostLogin, onExecutePostLogin, alone.onContinuePostLogin, alone.onExecutePostLogin]
-    const results = await handlers.reduce<Promise<Array<Awaited<ReturnType<typeof login>>>>>(
-      (done, handler) => done.then(async (all) => [...all, await login(handler, "auth0|a")]),
-      Promise.resolve([])
-    )
-    for (const result of results) {
-      deniedClosed(result)
-      assert.isTrue(result.lines.some((l) => l.includes("must not provide Resumed")), result.lines.join("\n"))
-    }
+    await assertResumedRefused(handlers, (handler) => login(handler, "auth0|a"))
     assert.strictEqual(ruleRuns, 0)
   })
 })
 
 describe("identity", () => {
-  it("a ServiceLayer whose marker is replaced after make still builds what it was made with", async () => {
+  it("a property named as the first version's marker, set after make, changes nothing", async () => {
     const layer = ServiceLayer.effect(Keyed, keyedBuild)
     const handler = handlerOf(layer)
     ;(layer as unknown as Record<string, unknown>)["~@rulefx/core/ServiceLayer"] = Effect.die("replaced")
