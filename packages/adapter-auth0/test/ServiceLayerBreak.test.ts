@@ -110,9 +110,10 @@ function keyed0(): Keyed["Service"] {
 describe("a ServiceLayer whose build needs a Scope", () => {
   it("does not compile at PostLogin.make, and forced past the types it denies (Layer.effect would have allowed)", async () => {
     const scoped = Effect.acquireRelease(Effect.succeed(keyed0()), () => Effect.void)
-    // @ts-expect-error -- Scope is not a per-login service: a ServiceLayer's build gets none
+    // @ts-expect-error -- Scope is not a per-login service: a ServiceLayer's build gets none (refused at the call)
     PostLogin.make(pipeline, ServiceLayer.effect(Keyed, scoped))
     PostLogin.make(pipeline, Layer.effect(Keyed, scoped))
+    // @ts-expect-error -- forced past the types
     const result = await login(handlerOf(ServiceLayer.effect(Keyed, scoped)), "auth0|a")
     deniedClosed(result)
     assert.isTrue(result.lines.some((l) => l.includes("services failed to build") && l.includes("Scope")))

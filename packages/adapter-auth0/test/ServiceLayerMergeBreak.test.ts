@@ -280,6 +280,7 @@ describe("identity", () => {
 
 describe("types at PostLogin.make", () => {
   it("a missing service, a member that provides Login, or one that needs a Scope does not compile", () => {
+    // @ts-expect-error -- a ServiceLayer's build gets no Scope: refused at ServiceLayer.effect itself
     const scoped = ServiceLayer.effect(Tier, Effect.acquireRelease(Effect.succeed({ tier: "s" }), () => Effect.void))
     const forgedLogin = ServiceLayer.effect(Login, Effect.succeed({ user: { id: "x" } } as never))
     const make = () => {

@@ -10,9 +10,8 @@
  *
  * **Gotchas**
  *
- * `build` gets no Scope: a service that holds a resource to release when the login ends is a `Layer.effect` (a
- * ServiceLayer whose build needs one does not compile at `PostLogin.make`, nor in a `Layer.merge`, which leaves Scope
- * in its requirements). Several are one with `ServiceLayer.mergeAll`; composed with `Layer.merge` or `Layer.provide`
+ * `build` gets no Scope: a service that holds a resource to release when the login ends is a `Layer.effect` (a build
+ * that needs one does not compile: `ServiceLayer.effect` refuses it, saying so). Several are one with `ServiceLayer.mergeAll`; composed with `Layer.merge` or `Layer.provide`
  * they are an ordinary Layer, built as one; so is a layer
  * derived from a ServiceLayer or one whose build was replaced (a test's spy): what the adapter builds is always what
  * `Effect.provide` would.
@@ -22,6 +21,7 @@
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 
 // What a layer's own build function is (effect keeps it on the layer, outside its type).
 type Built = { readonly build: unknown }
@@ -43,13 +43,28 @@ const remember = <L extends Layer.Any>(layer: L, services: () => Services | unde
 }
 
 /**
+ * Resolves to `unknown` when `R` (what a build needs) holds no Scope, and otherwise to an object type whose property
+ * says what to use instead, so that `ServiceLayer.effect` with a build that needs a Scope does not compile.
+ *
+ * @category utility types
+ * @since 0.1.0
+ */
+export type NoScope<R> = [Extract<R, Scope.Scope>] extends [never] ? unknown : {
+  readonly "rulefx: a ServiceLayer's build gets no Scope; a service holding a resource to release is a Layer.effect":
+    never
+}
+
+/**
  * The layer of the service `key`, built by `build`: an ordinary Layer that an adapter can also build by running
  * `build` alone.
  *
  * @category constructors
  * @since 0.1.0
  */
-export const effect = <I, S, E, R>(key: Context.Key<I, S>, build: Effect.Effect<S, E, R>): Layer.Layer<I, E, R> => {
+export const effect = <I, S, E, R>(
+  key: Context.Key<I, S>,
+  build: Effect.Effect<S, E, R> & NoScope<R>
+): Layer.Layer<I, E, R> => {
   const context = Effect.map(build, (service) => Context.make(key, service)) as Services
   return remember(Layer.effectContext(context) as Layer.Layer<I, E, R>, () => context)
 }
