@@ -1,7 +1,7 @@
 /**
  * `--runtime npm` for `pnpm bench`: @rulefx/action-runtime as it ships (its dist/ built from the current sources,
- * runtime A of bench/runtime-npm.ts) installed into a temporary folder's node_modules, and built through rulefx's own code paths
- * against it: the seed Action with `Bundle.build({ runtime: "npm" })`, and the
+ * runtime A of bench/runtime-npm.ts) installed into a temporary folder's node_modules, and built through rulefx's own
+ * code paths against it: the seed Action with `Bundle.build({ runtime: "npm" })`, and the
  * generated 60-rule tenant (packages/cli/test/utils/BigTenant.ts) with `Migrate.migrate({ runtime: "npm" })`, its
  * cases run through the built file. For the choice of runtime, B (A plus the rest of effect) is built beside it by
  * bench/runtime-npm.ts's builder.

@@ -51,7 +51,7 @@ import * as DecisionKind from "./DecisionKind.ts"
 import { lastResort, transactionMetadataOf, userIdOf } from "./internal/lastResort.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
 import { refusedLayer } from "./internal/ownedServices.ts"
-import { builderOf } from "./internal/userServices.ts"
+import { type Builder, builderOf } from "./internal/userServices.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 import type { Unprovided } from "./TriggerRun.ts"
 
@@ -156,7 +156,7 @@ export type CheckLayer<R, ROut> = [Extract<ROut, PerLogin | Resumed>] extends [n
 // layer that (wrongly) provides its own.
 const runWith = <E, ROut, LE>(
   run: Effect.Effect<Decision.Decision, E>,
-  build: ReturnType<typeof builderOf<ROut, LE, PerLogin>>,
+  build: Builder<ROut, LE, PerLogin>,
   base: Context.Context<PerLogin>
 ): Effect.Effect<Decision.Decision, E | LE> =>
   build(

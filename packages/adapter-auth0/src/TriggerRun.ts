@@ -26,7 +26,7 @@ import * as Auth0Cache from "./Auth0Cache.ts"
 import { type CanDeny as SharedCanDeny, lastResort, userIdOf as sharedUserIdOf } from "./internal/lastResort.ts"
 import { logger, printLine, userField } from "./internal/logger.ts"
 import { refusedLayer } from "./internal/ownedServices.ts"
-import { builderOf } from "./internal/userServices.ts"
+import { type Builder, builderOf } from "./internal/userServices.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
 
 /**
@@ -91,7 +91,7 @@ const withLogger = Effect.provideService(References.CurrentLoggers, new Set([log
 // event's services last, so they win over a layer that provides its own.
 const runWith = <E, ROut, LE, I>(
   run: Effect.Effect<Decision.Decision, E>,
-  build: ReturnType<typeof builderOf<ROut, LE, I | PerEvent>>,
+  build: Builder<ROut, LE, I | PerEvent>,
   base: Context.Context<I | PerEvent>
 ): Effect.Effect<Decision.Decision, E | LE> =>
   build(

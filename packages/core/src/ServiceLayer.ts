@@ -11,10 +11,10 @@
  * **Gotchas**
  *
  * `build` gets no Scope: a service that holds a resource to release when the login ends is a `Layer.effect` (a build
- * that needs one does not compile: `ServiceLayer.effect` refuses it, saying so). Several are one with `ServiceLayer.mergeAll`; composed with `Layer.merge` or `Layer.provide`
- * they are an ordinary Layer, built as one; so is a layer
- * derived from a ServiceLayer or one whose build was replaced (a test's spy): what the adapter builds is always what
- * `Effect.provide` would.
+ * that needs one does not compile: `ServiceLayer.effect` refuses it, saying so). Several are one with
+ * `ServiceLayer.mergeAll`; composed with `Layer.merge` or `Layer.provide` they are an ordinary Layer, built as one; so
+ * is a layer derived from a ServiceLayer or one whose build was replaced (a test's spy): what the adapter builds is
+ * always what `Effect.provide` would.
  *
  * @since 0.1.0
  */
@@ -90,11 +90,15 @@ export const mergeAll = <const Layers extends readonly [Layer.Any, ...Array<Laye
   const distinct = flat.filter((layer, i) => layer !== Layer.empty && flat.indexOf(layer, i + 1) === -1)
   const merged = Layer.mergeAll(...(layers as unknown as [Layer.Layer<never>]))
   members.set(merged, distinct)
+  // The members' builds as one Effect, made again only when a member's build changed: buildOf runs per login.
+  let last: readonly [ReadonlyArray<Services | undefined>, Services] | undefined
   return remember(merged, () => {
-    const builds = distinct.map((layer) => buildOf(layer as Layer.Layer<unknown, unknown, unknown>))
-    return builds.every((build) => build !== undefined)
-      ? Effect.map(Effect.all(builds), (contexts) => Context.mergeAll(...contexts)) as Services
-      : undefined
+    const builds = distinct.map((layer) => buildOf(layer as Layer.Layer<unknown, unknown, unknown>) as Services)
+    if (builds.some((build) => build === undefined)) return undefined
+    if (last === undefined || builds.some((build, i) => build !== last![0][i])) {
+      last = [builds, Effect.map(Effect.all(builds), (contexts) => Context.mergeAll(...contexts)) as Services]
+    }
+    return last[1]
   }) as never
 }
 

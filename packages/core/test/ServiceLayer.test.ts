@@ -81,6 +81,16 @@ describe("ServiceLayer", () => {
       assert.deepStrictEqual(order, ["greeter", "farewell", "later"])
     }))
 
+  it("mergeAll: buildOf gives the same Effect while the members are unchanged (it runs per login), none once one is", () => {
+    const bye = ServiceLayer.effect(Greeter, Effect.succeed({ greet: (name: string) => `Bye ${name}` }))
+    const merged = ServiceLayer.mergeAll(greeter, bye)
+    const first = ServiceLayer.buildOf(merged)
+    assert.isDefined(first)
+    assert.strictEqual(ServiceLayer.buildOf(merged), first)
+    ;(bye as unknown as { build: unknown }).build = () => Effect.succeed(Context.empty())
+    assert.isUndefined(ServiceLayer.buildOf(merged))
+  })
+
   it.effect("mergeAll with a member that is not a ServiceLayer is an ordinary Layer, which still provides them all", () =>
     Effect.gen(function*() {
       const plain = Layer.succeed(Greeter, { greet: (name) => `Yo ${name}` })

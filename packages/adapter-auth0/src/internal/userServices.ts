@@ -17,20 +17,23 @@ const describeCause = (cause: Cause.Cause<unknown>): string => {
 const logged = <A, E>(build: Effect.Effect<A, E>): Effect.Effect<A, E> =>
   Effect.tapCause(build, (cause) => Effect.logError(`services failed to build: ${describeCause(cause)}`))
 
+/** What `builderOf` returns: runs `use` with the services a layer builds for one event. */
+export type Builder<ROut, LE, RIn> = <A, E>(
+  inEvent: (build: Effect.Effect<Context.Context<ROut>, LE, RIn>) => Effect.Effect<Context.Context<ROut>, LE>,
+  use: (services: Context.Context<ROut>) => Effect.Effect<A, E>
+) => Effect.Effect<A, E | LE>
+
 /**
  * How to build `layer` per event: `inEvent` gives the build the event's own services, and `use` runs with what it
  * built (inside the layer's scope, when it has one). Whether it is a ServiceLayer is asked per event, so a layer
  * faked after the handler was made (a test's spy on its build) is built as it is now, as Effect.provide would.
  */
-export const builderOf = <ROut, LE, RIn>(layer: Layer.Layer<ROut, LE, RIn>) =>
-<A, E>(
-  inEvent: (build: Effect.Effect<Context.Context<ROut>, LE, RIn>) => Effect.Effect<Context.Context<ROut>, LE>,
-  use: (services: Context.Context<ROut>) => Effect.Effect<A, E>
-): Effect.Effect<A, E | LE> => {
-  const build = buildOf(layer)
-  return build !== undefined
-    ? Effect.flatMap(logged(inEvent(build)), use)
-    : Effect.scopedWith((scope) =>
-      Effect.flatMap(logged(inEvent(Layer.buildWithMemoMap(layer, Layer.makeMemoMapUnsafe(), scope))), use)
-    )
-}
+export const builderOf =
+  <ROut, LE, RIn>(layer: Layer.Layer<ROut, LE, RIn>): Builder<ROut, LE, RIn> => (inEvent, use) => {
+    const build = buildOf(layer)
+    return build !== undefined
+      ? Effect.flatMap(logged(inEvent(build)), use)
+      : Effect.scopedWith((scope) =>
+        Effect.flatMap(logged(inEvent(Layer.buildWithMemoMap(layer, Layer.makeMemoMapUnsafe(), scope))), use)
+      )
+  }
