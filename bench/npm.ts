@@ -20,6 +20,7 @@ import * as BigTenant from "../packages/cli/test/utils/BigTenant.ts"
 import * as RecordingApi from "../packages/testing/src/RecordingApi.ts"
 import { buildRuntime, moduleSets } from "./runtime-npm.ts"
 import { root, seedEntry } from "./size.ts"
+import type { TimedCase } from "./tenant-speed.ts"
 
 /** A file's bytes, minified as written and gzip -9. */
 export interface Bytes {
@@ -67,6 +68,8 @@ export interface Tenant {
   readonly bundledRefused: boolean
   readonly bundledRulesMinified: number
   readonly bundledRuntimeBytes: number
+  /** The case bench/tenant-speed.ts times: the tenant's plain allowed login. */
+  readonly timed: TimedCase
 }
 
 const gzipBytes = (contents: Uint8Array): number => gzipSync(contents, { level: 9 }).byteLength
@@ -145,6 +148,8 @@ const tenantFigures = async (dir: string, folder: string): Promise<Tenant> => {
     MigrationPlan.plan(rulesFolder),
     (p) => MigrationSize.measure(p, { resolveFrom: [p.dir, root, join(root, "packages/cli")] })
   ))
+  const timed = tenant.cases.find((c) => c.outcome === "allowed" && c.handler === "onExecutePostLogin")
+  if (timed === undefined) throw new Error("the generated tenant has no allowed case to time")
   return {
     rules: tenant.rules.length,
     sourceBytes: tenant.sourceBytes,
@@ -153,7 +158,8 @@ const tenantFigures = async (dir: string, folder: string): Promise<Tenant> => {
     cases: tenant.cases.length,
     bundledRefused: !MigrationSize.fits(sizes),
     bundledRulesMinified: sizes.minifiedBytes,
-    bundledRuntimeBytes: sizes.runtimeBytes
+    bundledRuntimeBytes: sizes.runtimeBytes,
+    timed: { name: timed.name, event: timed.event, calls: timed.calls }
   }
 }
 

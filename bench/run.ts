@@ -29,6 +29,7 @@ import {
   type VariantResults
 } from "./size.ts"
 import { type Cold, coldRequire, type Latency, perLogin } from "./speed.ts"
+import { type TenantSpeed, tenantSpeed } from "./tenant-speed.ts"
 
 const command = "npx -y pnpm@10.34.9 bench"
 
@@ -56,6 +57,10 @@ const coldRuns = 30
 const logins = 2000
 const warmup = 5000
 const latencyRounds = 3
+// The 60-rule tenant: fresh processes, each a cold start, then its logins (about 2 ms each).
+const tenantProcesses = 5
+const tenantLogins = 1000
+const tenantWarmup = 300
 const concurrencyRounds = 7
 
 const versionOf = (pkg: string): string => {
@@ -112,6 +117,7 @@ interface Results {
   readonly cold: ReadonlyArray<Cold>
   readonly latency: ReadonlyArray<{ readonly who: string; readonly results: ReadonlyArray<Latency> }>
   readonly conc: ConcurrencyResults
+  readonly tenantSpeed: TenantSpeed
   readonly seconds: number
 }
 
@@ -182,6 +188,23 @@ const npmSizeRows = (r: Results): ReadonlyArray<R.SummaryRow> => {
       ratio: "-",
       goal: "refused before building",
       met: R.verdict(t.bundledRefused)
+    },
+    {
+      what: `${t.rules}-rule tenant, --runtime npm: cold start (require, then the first login, which creates every ` +
+        `rule's realm), median of ${r.tenantSpeed.processes} processes`,
+      rulefx: `${R.ms(r.tenantSpeed.medianRequire)} + ${R.ms(r.tenantSpeed.medianFirstLogin)}`,
+      baseline: "-",
+      ratio: "-",
+      goal: "-",
+      met: "-"
+    },
+    {
+      what: `${t.rules}-rule tenant, --runtime npm: per login ("${r.tenantSpeed.case}"), median (p99)`,
+      rulefx: `${R.ms(r.tenantSpeed.medianPerLogin)} (${R.ms(r.tenantSpeed.p99PerLogin)})`,
+      baseline: "-",
+      ratio: "-",
+      goal: "-",
+      met: "-"
     }
   ]
 }
@@ -806,7 +829,8 @@ const markdown = (r: Results): string => {
       "(`bench/variants.ts`); `bench/equivalence.ts`: the behaviour check; `bench/speed.ts`: cold require and " +
       "per-login latency; `bench/concurrency.ts`: the concurrency cases; `bench/report.ts`: statistics and tables.",
     "- `bench/npm.ts`: the `--runtime npm` builds (the shipped runtime installed in a folder, the seed Action and the " +
-      "60-rule tenant built on it, runtime B for the comparison); `bench/runtime-npm.ts`: the deeper study of " +
+      "60-rule tenant built on it, runtime B for the comparison); `bench/tenant-speed.ts`: the tenant's cold start " +
+      "and per-login time; `bench/runtime-npm.ts`: the deeper study of " +
       "runtime A against B (`pnpm exec node bench/runtime-npm.ts`).",
     "- `bench/baseline/action.js`: the hand-written Action. `bench/trivial/action.ts`: the one-trivial-rule pipeline.",
     "- `bench/NOTES.md`: what was measured by hand (instruction counts, event-loop turns), which `pnpm bench` does " +
@@ -953,7 +977,34 @@ const npmSection = (r: Results): ReadonlyArray<string> => {
     ),
     "",
     `Goal: ≤ ${goals.perLoginMicros} µs over the hand-written Action on every path, in either mode.`,
+    "",
+    ...tenantSpeedSection(r),
     ""
+  ]
+}
+
+/** The 60-rule tenant at run time, on --runtime npm (bench/tenant-speed.ts). */
+const tenantSpeedSection = (r: Results): ReadonlyArray<string> => {
+  const s = r.tenantSpeed
+  return [
+    `The ${r.npm.tenant.rules}-rule tenant at run time (bench/tenant-speed.ts): ${s.processes} fresh processes, each ` +
+    "a cold start as Auth0's first call to a new instance is: `require` of the built file (its code, then the runtime " +
+    "beside it), the first login, which creates every rule's realm (the barrier of docs/legacy-isolation.md), then " +
+    `${tenantWarmup} untimed and ${tenantLogins} timed logins of the case "${s.case}" (its claims, no network; ` +
+    "each process checks that the first login makes the case's expected api calls). No goal is set for these: they " +
+    "say what a whole tenant of Rules costs per login once migrated.",
+    "",
+    R.markdownTable(
+      ["figure", "value"],
+      [
+        ["require, median", R.ms(s.medianRequire)],
+        ["first login, median", R.ms(s.medianFirstLogin)],
+        ["CPU from the start of require to the end of the first login, median", R.ms(s.medianColdCpu)],
+        [`per login, median of ${s.logins} logins`, R.ms(s.medianPerLogin)],
+        ["per login, p99", R.ms(s.p99PerLogin)]
+      ],
+      ["l", "r"]
+    )
   ]
 }
 
@@ -1109,6 +1160,12 @@ const main = async (): Promise<void> => {
       latencyRounds
     )
 
+    step(
+      `the 60-rule tenant on --runtime npm: ${tenantProcesses} fresh processes, a cold start and ${tenantLogins} ` +
+        "logins each ..."
+    )
+    const tenantTimes = tenantSpeed(npm.tenant.npm.path, npm.tenant.timed, tenantProcesses, tenantLogins, tenantWarmup)
+
     step("concurrency ...")
     const conc = await concurrency(handlers[0]!.handler, handlers[1]!.handler, concurrencyRounds)
 
@@ -1122,6 +1179,7 @@ const main = async (): Promise<void> => {
       cold,
       latency,
       conc,
+      tenantSpeed: tenantTimes,
       seconds: (performance.now() - started) / 1000
     }
     const [header, rows] = R.summaryTable(summaryRows(results))
