@@ -59,6 +59,13 @@ const linesOf = (secrets: Record<string, string>, log: (c: Console["log"], cfg: 
 
 const KEY = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
 
+// A rule's lines about two URL settings on one host and port.
+const twoUrls = (l: Console["log"], c: Record<string, string>) => {
+  l(`connect ECONNREFUSED ${new URL(c["CRM_URL"]!).host}`)
+  l(`GET ${c["CRM_URL"]}/accounts/1 failed`)
+  l(`flags from ${c["FLAGS_URL"]}, accounts from ${c["CRM_URL"]}`)
+}
+
 describe("scrubbing", () => {
   it.effect("the RFC 3986 form the request shim sends in qs and form (!'()* escaped)", () =>
     Effect.gen(function*() {
@@ -89,6 +96,22 @@ describe("scrubbing", () => {
         "rulefx legacy rule=echo: echoed /?key=[secret KEY]",
         "rulefx legacy rule=echo: by hand [secret KEY] [secret KEY]"
       ])
+    }).pipe(Effect.scoped))
+
+  // Found by a new user: with two URL settings on one host and port, a connection error's `127.0.0.1:4100` read
+  // `[secret FLAGS_URL][secret CRM_URL]`, named after whichever setting came first: two markers for one run, one of
+  // them naming a setting the request had nothing to do with.
+  it.effect("a part two secrets share names both in one marker; the whole of one names that one, in either order", () =>
+    Effect.gen(function*() {
+      const expected = [
+        "connect ECONNREFUSED [secret CRM_URL, FLAGS_URL]",
+        "GET [secret CRM_URL]/accounts/1 failed",
+        "flags from [secret FLAGS_URL], accounts from [secret CRM_URL]"
+      ]
+      const crm = "http://127.0.0.1:4100/crm"
+      const flags = "http://127.0.0.1:4100/flags"
+      assert.deepStrictEqual(yield* linesOf({ CRM_URL: crm, FLAGS_URL: flags }, twoUrls), expected)
+      assert.deepStrictEqual(yield* linesOf({ FLAGS_URL: flags, CRM_URL: crm }, twoUrls), expected)
     }).pipe(Effect.scoped))
 
   it.effect("a secret split across console.log arguments, or wrapped over lines", () =>

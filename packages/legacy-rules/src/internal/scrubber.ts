@@ -15,7 +15,9 @@
  * 32 characters, 15 of them, which leave about 100 bits unknown. Shorter runs stay because settings are secrets too:
  * a URL setting shares its scheme and domain with every other URL a rule logs, and a run of 8 would turn each
  * `https://` of a log into a marker. Pieces shorter than that, or interleaved with other text, are not caught:
- * scrubbing guards against accidents, not against a rule that sets out to leak.
+ * scrubbing guards against accidents, not against a rule that sets out to leak. A marker names the secret of the
+ * longest run it replaces, or all of those as long: `127.0.0.1:4100` of two URL settings on that host and port is
+ * `[secret CRM_URL, FLAGS_URL]`, and the whole of one of them is that one's.
  *
  * A claim is refused when it holds, as a whole JSON string (a value or a key, at any depth), a value of at least 8
  * characters as written or encoded: `context.idToken.x = configuration.KEY`. A claim that only contains one (a
@@ -28,7 +30,9 @@ import { rfc3986 } from "./rfc3986.ts"
 
 /** Replaces secrets in texts, and finds them in claims. */
 export interface Scrubber {
-  /** `text` with every trace of a secret replaced by `[secret NAME]`. */
+  /**
+   * `text` with every trace of a secret replaced by `[secret NAME]` (`[secret A, B]` where a run is part of both).
+   */
   readonly scrub: (text: string) => string
   /** The name of a secret of at least 8 characters that `json` (JSON text) holds as a whole string, if any. */
   readonly heldIn: (json: string) => string | undefined
@@ -51,7 +55,7 @@ export const scrubberOf = (configuration: Readonly<Record<string, string>>): Scr
     }
   }
   // Where runs may start: the first characters of every run long enough to give a form away (4 to 8 of them), to the
-  // form, the offset, that length and the marker. A run is then followed as far as it matches.
+  // form, the offset, that length and the secret's name. A run is then followed as far as it matches.
   let runs: Map<string, Array<readonly [string, number, number, string]>> | undefined
   let wholes: Array<readonly [string, string]> | undefined
   return {
@@ -64,7 +68,7 @@ export const scrubberOf = (configuration: Readonly<Record<string, string>>): Scr
           for (let i = 0; i + k <= f.length; i++) {
             const start = f.slice(i, i + Math.min(k, 8))
             if (!runs!.has(start)) runs!.set(start, [])
-            runs!.get(start)!.push([f, i, k, `[secret ${name}]`])
+            runs!.get(start)!.push([f, i, k, name])
           }
         })
       }
@@ -77,18 +81,29 @@ export const scrubberOf = (configuration: Readonly<Record<string, string>>): Scr
           at.push(i)
         }
       }
-      // Each character of the text inside a run (whitespace between its characters too) is marked with the run's
-      // marker; a stretch of marked characters becomes one marker.
-      const marks = Array<string | undefined>(text.length)
+      // Each character of the text inside a run (whitespace between its characters too) is marked with the names of
+      // the secrets whose runs over it are the longest: a part two secrets share (two URL settings on one host and
+      // port) names both, whichever was given first, and the whole of one of them names that one alone. A stretch of
+      // characters marked alike becomes one marker.
+      const names = Array<Set<string> | undefined>(text.length)
+      const longest = Array<number | undefined>(text.length)
       for (let i = 0; i < compact.length; i++) {
         for (let g = 4; g < 9; g++) {
-          for (const [f, from, k, marker] of runs.get(compact.slice(i, i + g)) ?? []) {
+          for (const [f, from, k, name] of runs.get(compact.slice(i, i + g)) ?? []) {
             let n = g
             while (from + n < f.length && compact[i + n] === f[from + n]) n++
-            if (n >= k) marks.fill(marker, at[i], at[i + n - 1]! + 1)
+            if (n < k) continue
+            for (let j = at[i]!; j <= at[i + n - 1]!; j++) {
+              if (n > (longest[j] ?? 0)) {
+                longest[j] = n
+                names[j] = new Set()
+              }
+              if (n === longest[j]) names[j]!.add(name)
+            }
           }
         }
       }
+      const marks = names.map((kept) => `[secret ${[...kept!].toSorted().join(", ")}]`)
       return text.replace(
         /[\s\S]/g,
         (c, i: number) => marks[i] === undefined ? c : marks[i] === marks[i - 1] ? "" : marks[i]!
