@@ -353,7 +353,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         })
       const guardNew = (user: object, context: object) => RulesContext.installGuards(user, context, guard)
       let last = ""
-      return yield* Effect.ensuring(
+      return yield* Effect.onExit(
         Effect.gen(function*() {
           for (const [i, rule] of rules.entries()) {
             last = rule.name
@@ -409,9 +409,10 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           return state
         }),
         // Let through or denied, the login is decided: what its rules' code raises later is logged only.
-        Effect.sync(() => {
-          session.closed = true
-        })
+        () =>
+          Effect.sync(() => {
+            session.closed = true
+          })
       )
     })
   )
