@@ -315,6 +315,17 @@ describe("LegacyRule", () => {
         assert.isBelow(elapsed, 2000)
       }))
 
+    it.live("a rule that calls back, in real time: no timer of its timeout is left behind", () =>
+      Effect.gen(function*() {
+        const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
+        yield* settle
+        const before = timers()
+        yield* runFn((_u, _c, callback) => callback(null), newSession(), 60_000)
+        yield* runFn(async () => {}, newSession(), 60_000)
+        yield* settle
+        assert.strictEqual(timers(), before)
+      }))
+
     it.effect("a second callback is ignored: callback(null) then callback(error) continues", () =>
       Effect.gen(function*() {
         const session = newSession()
