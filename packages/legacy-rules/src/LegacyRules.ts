@@ -45,6 +45,7 @@ import { callbackErrorsKey as internalCallbackErrorsKey } from "./internal/callb
 import { install } from "./internal/faults.ts"
 import { json } from "./internal/json.ts"
 import { moduleName as internalModuleName } from "./internal/moduleName.ts"
+import { httpUrl } from "./internal/httpUrl.ts"
 import { objectOf } from "./internal/objectOf.ts"
 import { running } from "./internal/running.ts"
 import { type Scrubber, scrubberOf } from "./internal/scrubber.ts"
@@ -451,13 +452,6 @@ const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
   })
 }
 
-// The URL as the WHATWG parser reads it (what a browser would follow): surrounding spaces, tabs and newlines inside,
-// backslashes for slashes are all resolved here, so that what was checked is exactly what is sent.
-const httpUrl = (u: unknown): URL | undefined => {
-  const url = typeof u === "string" && URL.canParse(u) ? new URL(u) : undefined
-  return url && /^https?:$/.test(url.protocol) ? url : undefined
-}
-
 // The parts of a URL a secret could fill whole, as written and decoded: the user and password, each path segment, and
 // each key and value of the query and of the fragment (read as a query). A setting the URL starts with (the page to
 // send the user to) is none of them: that is what settings in a redirect are for.
@@ -517,7 +511,7 @@ const plan = (
   const { context, user } = state
   const redirect = context.redirect as unknown
   if (!state.resumed && !(redirect === undefined || redirect === null || redirect === false)) {
-    const url = httpUrl(Predicate.isObject(redirect) ? redirect["url"] : undefined)
+    const url = httpUrl(objectOf(redirect)["url"])
     // A redirect the rules asked for but that cannot happen must not turn into a login without the detour.
     if (url === undefined) {
       return Effect.logError("context.redirect holds no http(s) url").pipe(Effect.andThen(deny(new InvalidRedirect())))
