@@ -20,7 +20,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import { json } from "./internal/json.ts"
-import { active, type Run, running } from "./internal/running.ts"
+import { active, kindOf, type Run, running } from "./internal/running.ts"
 import * as Realm from "./Realm.ts"
 import type { RulesContext, RulesUser } from "./RulesContext.ts"
 import type * as SamlConfiguration from "./SamlConfiguration.ts"
@@ -365,7 +365,7 @@ export const failCurrent = (error: unknown): void => {
   if (run) return run.fail(error)
   // oxlint-disable-next-line no-console
   console.log(
-    `rulefx legacy: a callback threw outside any rule (${error instanceof Error ? error.name : typeof error})`
+    `rulefx legacy: a callback threw outside any rule (${kindOf(error)})`
   )
 }
 
