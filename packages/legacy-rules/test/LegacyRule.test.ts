@@ -33,6 +33,9 @@ const failureNamed = (fn: LegacyRule.RuleFunction) =>
 /** An engine's error about the shortened parameter `e`. */
 const engine = () => new TypeError("e.x is not a function")
 
+/** How many timers the process has pending. */
+const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
+
 /** Lets pending promise callbacks and timers of 0 ms run, in real time. */
 const settle = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 5)))
 
@@ -317,7 +320,6 @@ describe("LegacyRule", () => {
 
     it.live("a rule that calls back, in real time: no timer of its timeout is left behind", () =>
       Effect.gen(function*() {
-        const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
         yield* settle
         const before = timers()
         yield* runFn((_u, _c, callback) => callback(null), newSession(), 60_000)
