@@ -578,10 +578,11 @@ const plan = (
 export const record = (state: State): Effect.Effect<void, RecordDenial, Decision.Decisions> =>
   plans.get(state) ?? Effect.die("LegacyRules.record: a State not made by LegacyRules.make")
 
+// The metadata writes, each top-level key as Decision.persistAppMetadata / persistUserMetadata records it, in one step.
 const persist = (state: State): Effect.Effect<void, never, Decision.Decisions> =>
-  Effect.gen(function*() {
-    for (const key of Object.keys(state.appMetadata)) yield* Decision.persistAppMetadata(key, state.appMetadata[key])
-    for (const key of Object.keys(state.userMetadata)) yield* Decision.persistUserMetadata(key, state.userMetadata[key])
+  Decision.recordWith((draft) => {
+    Object.assign(draft.appMetadata, state.appMetadata)
+    Object.assign(draft.userMetadata, state.userMetadata)
   })
 
 /**
