@@ -62,12 +62,10 @@ export const defaultDeadline: Duration.Duration = Duration.seconds(10)
 export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Options = {}): Handlers => {
   // One `global` for both passes, as Rules' was one sandbox's.
   const shared = { modules: options.modules ?? {}, global: {}, ...(options.saml && { saml: options.saml }) }
-  const deadline = options.deadline ?? defaultDeadline
-  const kinds = options.kinds ?? []
-  const execute = LegacyRules.make(rules, shared)
-  const resume = LegacyRules.make(rules, { ...shared, resumed: true })
-  return {
-    onExecutePostLogin: PostLogin.make(LegacyRules.pipeline(execute), Layer.empty, { deadline, kinds }),
-    onContinuePostLogin: PostLogin.make(LegacyRules.pipeline(resume), Layer.empty, { deadline, kinds })
-  }
+  const handler = (resumed: boolean) =>
+    PostLogin.make(LegacyRules.pipeline(LegacyRules.make(rules, { ...shared, resumed })), Layer.empty, {
+      deadline: options.deadline ?? defaultDeadline,
+      kinds: options.kinds ?? []
+    })
+  return { onExecutePostLogin: handler(false), onContinuePostLogin: handler(true) }
 }

@@ -43,8 +43,10 @@ import * as Redacted from "effect/Redacted"
 import { adopt, own } from "./internal/adopt.ts"
 import { callbackErrorsKey as internalCallbackErrorsKey } from "./internal/callbackErrors.ts"
 import { install } from "./internal/faults.ts"
+import { httpUrl } from "./internal/httpUrl.ts"
 import { json } from "./internal/json.ts"
 import { moduleName as internalModuleName } from "./internal/moduleName.ts"
+import { objectOf } from "./internal/objectOf.ts"
 import { running } from "./internal/running.ts"
 import { type Scrubber, scrubberOf } from "./internal/scrubber.ts"
 import { stringList } from "./internal/stringList.ts"
@@ -215,50 +217,51 @@ const guard = (construct: string) => {
 }
 
 // Rules' auth0.users.update*Metadata: a top-level merge into the profile, where null deletes a key. The write is
-// recorded only for keys whose value differs from the event's (or was written before), and the session's user sees
-// the merge at once (in a new object: the rule's own is left as it was), so later rules read it. A write Actions
-// cannot make (another user, not an object, a key that would reach a prototype) denies the rule that asked, whether
-// or not it looks at the answer.
+// recorded only for keys whose value differs from the event's (the field as the writer is made, before any rule ran)
+// or was written before, and the session's user sees the merge at once (in a new object: the rule's own is left as it
+// was), so later rules read it. A write Actions cannot make (another user, not an object, a key that would reach a
+// prototype) denies the rule that asked, whether or not it looks at the answer.
 const metadataWriter = (
   session: LegacyRule.Session,
   field: "app_metadata" | "user_metadata",
-  original: Readonly<Record<string, unknown>>,
   writes: Writes
-) =>
-(userId: string, metadata: unknown, callback?: (error: unknown) => void): Promise<void> => {
-  if (userId !== session.user.user_id) {
-    return refuse(new Error(`auth0.users: only the user logging in can be updated from a legacy rule in an Action`))
-  }
-  if (!Predicate.isObject(metadata)) return refuse(new Error(`auth0.users: ${field} must be an object`))
-  const keys = Object.keys(metadata)
-  const unsafe = keys.find((key) => unsafeKeys.test(key))
-  if (unsafe !== undefined) {
-    consoleFor(LegacyRule.current()?.rule.name ?? "", session.scrub).error(
-      `auth0.users: ${field} key "${unsafe}" refused`
-    )
-    return refuse(new LegacyRule.UnsupportedConstruct(`a ${field} key "${unsafe}"`))
-  }
-  // A new object of the data realm (see Realm.empty), like the rest of `user`: the one `user` pointed at may be
-  // shared by the rule (a default kept in `global`), and under Rules the write was an API call that changed no
-  // object of the rule's.
-  const current = empty(false) as Record<string, unknown>
-  const before = session.user[field]
-  if (Predicate.isObject(before)) {
-    for (const key of Object.keys(before)) if (key !== "__proto__") current[key] = before[key]
-  }
-  for (const key of keys) {
-    const value = metadata[key]
-    // Rules sent the object as JSON, where an undefined value is simply absent.
-    if (value === undefined) continue
-    if (key in writes || json(value) !== json(Object.hasOwn(original, key) ? original[key] : null)) {
-      writes[key] = structuredClone(value)
+) => {
+  const original = structuredClone(session.user[field])
+  return (userId: string, metadata: unknown, callback?: (error: unknown) => void): Promise<void> => {
+    if (userId !== session.user.user_id) {
+      return refuse(new Error(`auth0.users: only the user logging in can be updated from a legacy rule in an Action`))
     }
-    if (value === null) delete current[key]
-    else current[key] = adopt(structuredClone(value))
+    if (!Predicate.isObject(metadata)) return refuse(new Error(`auth0.users: ${field} must be an object`))
+    const keys = Object.keys(metadata)
+    const unsafe = keys.find((key) => unsafeKeys.test(key))
+    if (unsafe !== undefined) {
+      consoleFor(LegacyRule.current()?.rule.name ?? "", session.scrub).error(
+        `auth0.users: ${field} key "${unsafe}" refused`
+      )
+      return refuse(new LegacyRule.UnsupportedConstruct(`a ${field} key "${unsafe}"`))
+    }
+    // A new object of the data realm (see Realm.empty), like the rest of `user`: the one `user` pointed at may be
+    // shared by the rule (a default kept in `global`), and under Rules the write was an API call that changed no
+    // object of the rule's.
+    const current = empty(false) as Record<string, unknown>
+    const before = session.user[field]
+    if (Predicate.isObject(before)) {
+      for (const key of Object.keys(before)) if (key !== "__proto__") current[key] = before[key]
+    }
+    for (const key of keys) {
+      const value = metadata[key]
+      // Rules sent the object as JSON, where an undefined value is simply absent.
+      if (value === undefined) continue
+      if (key in writes || json(value) !== json(Object.hasOwn(original, key) ? original[key] : null)) {
+        writes[key] = structuredClone(value)
+      }
+      if (value === null) delete current[key]
+      else current[key] = adopt(structuredClone(value))
+    }
+    session.user[field] = current
+    if (typeof callback === "function") queueMicrotask(() => callSafely(callback, null))
+    return Promise.resolve()
   }
-  session.user[field] = current
-  if (typeof callback === "function") queueMicrotask(() => callSafely(callback, null))
-  return Promise.resolve()
 }
 
 const runSignal = () => LegacyRule.current()?.signal
@@ -331,16 +334,14 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         scrub: scrubber.scrub,
         ...(options.saml && { saml: options.saml })
       }
-      const originalApp = structuredClone(session.user.app_metadata)
-      const originalUser = structuredClone(session.user.user_metadata)
       const originalClaims: Record<string, string> = {}
       for (const claim of ClaimName.profile) originalClaims[claim] = json(session.user[claim])
       const appMetadata: Writes = Object.create(null)
       const userMetadata: Writes = Object.create(null)
       const auth0: LegacyRule.Auth0Client = {
         users: {
-          updateAppMetadata: metadataWriter(session, "app_metadata", originalApp, appMetadata),
-          updateUserMetadata: metadataWriter(session, "user_metadata", originalUser, userMetadata)
+          updateAppMetadata: metadataWriter(session, "app_metadata", appMetadata),
+          updateUserMetadata: metadataWriter(session, "user_metadata", userMetadata)
         }
       }
       managementGetters(auth0, guard)
@@ -353,7 +354,7 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
         })
       const guardNew = (user: object, context: object) => RulesContext.installGuards(user, context, guard)
       let last = ""
-      return yield* Effect.ensuring(
+      return yield* Effect.onExit(
         Effect.gen(function*() {
           for (const [i, rule] of rules.entries()) {
             last = rule.name
@@ -391,13 +392,12 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
               guardNew(session.user, session.context)
             })
           }
-          const transaction = Predicate.isObject(login.raw["transaction"]) ? login.raw["transaction"] : {}
           const state: State = {
             user: session.user,
             context: session.context,
             appMetadata,
             userMetadata,
-            requestedScopes: stringList(transaction["requested_scopes"]),
+            requestedScopes: stringList(objectOf(login.raw["transaction"])["requested_scopes"]),
             originalClaims,
             resumed
           }
@@ -409,9 +409,10 @@ export const make = (rules: ReadonlyArray<LegacyRule.LegacyRule>, options: Optio
           return state
         }),
         // Let through or denied, the login is decided: what its rules' code raises later is logged only.
-        Effect.sync(() => {
-          session.closed = true
-        })
+        () =>
+          Effect.sync(() => {
+            session.closed = true
+          })
       )
     })
   )
@@ -431,7 +432,7 @@ const scopeList = (u: unknown): ReadonlyArray<string> | undefined =>
 // "none" was never a Rules provider; in Actions it would lift the requirement, so it reads as "any" too.
 const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
   if (u === undefined || u === null || u === false) return Effect.void
-  const asked = Predicate.isObject(u) ? u : {}
+  const asked = objectOf(u)
   // Each field read once: a getter of what a rule left may answer differently each time, and the provider checked must
   // be the one recorded (a "none" recorded after a "guardian" checked would lift the requirement).
   const named = asked["provider"]
@@ -449,13 +450,6 @@ const mfaOf = (u: unknown): Effect.Effect<void, never, Decision.Decisions> => {
     allowRememberBrowser: asked["allowRememberBrowser"] === true,
     providerOptions
   })
-}
-
-// The URL as the WHATWG parser reads it (what a browser would follow): surrounding spaces, tabs and newlines inside,
-// backslashes for slashes are all resolved here, so that what was checked is exactly what is sent.
-const httpUrl = (u: unknown): URL | undefined => {
-  const url = typeof u === "string" && URL.canParse(u) ? new URL(u) : undefined
-  return url && /^https?:$/.test(url.protocol) ? url : undefined
 }
 
 // The parts of a URL a secret could fill whole, as written and decoded: the user and password, each path segment, and
@@ -517,7 +511,7 @@ const plan = (
   const { context, user } = state
   const redirect = context.redirect as unknown
   if (!state.resumed && !(redirect === undefined || redirect === null || redirect === false)) {
-    const url = httpUrl(Predicate.isObject(redirect) ? redirect["url"] : undefined)
+    const url = httpUrl(objectOf(redirect)["url"])
     // A redirect the rules asked for but that cannot happen must not turn into a login without the detour.
     if (url === undefined) {
       return Effect.logError("context.redirect holds no http(s) url").pipe(Effect.andThen(deny(new InvalidRedirect())))
@@ -532,8 +526,8 @@ const plan = (
       : deny(new SecretInRedirect({ secret }))
   }
   const steps: Array<Effect.Effect<void, RecordDenial, Decision.Decisions>> = []
-  const idToken = Predicate.isObject(context.idToken) ? context.idToken : {}
-  const accessToken = Predicate.isObject(context.accessToken) ? context.accessToken : {}
+  const idToken = objectOf(context.idToken)
+  const accessToken = objectOf(context.accessToken)
   for (const name of ClaimName.profile) {
     if (user[name] !== undefined && json(user[name]) !== state.originalClaims[name] && !(name in idToken)) {
       steps.push(claim(Decision.setIdTokenClaim, name, user[name]))
@@ -584,10 +578,11 @@ const plan = (
 export const record = (state: State): Effect.Effect<void, RecordDenial, Decision.Decisions> =>
   plans.get(state) ?? Effect.die("LegacyRules.record: a State not made by LegacyRules.make")
 
+// The metadata writes, each top-level key as Decision.persistAppMetadata / persistUserMetadata records it, in one step.
 const persist = (state: State): Effect.Effect<void, never, Decision.Decisions> =>
-  Effect.gen(function*() {
-    for (const key of Object.keys(state.appMetadata)) yield* Decision.persistAppMetadata(key, state.appMetadata[key])
-    for (const key of Object.keys(state.userMetadata)) yield* Decision.persistUserMetadata(key, state.userMetadata[key])
+  Decision.recordWith((draft) => {
+    Object.assign(draft.appMetadata, state.appMetadata)
+    Object.assign(draft.userMetadata, state.userMetadata)
   })
 
 /**

@@ -51,6 +51,7 @@
  * @since 0.1.0
  */
 import { callbackErrorsKey } from "./internal/callbackErrors.ts"
+import { httpUrl } from "./internal/httpUrl.ts"
 import { rfc3986 } from "./internal/rfc3986.ts"
 
 /**
@@ -200,11 +201,8 @@ const send = async (o: Options, run: AbortSignal | undefined): Promise<Response>
     if (/:\/\/|^\/\//.test(href)) throw fail("EINVALIDURL", "options.uri must be a path when using options.baseUrl")
     href = href ? String(base).replace(/\/$/, "") + (href[0] === "/" ? "" : "/") + href : String(base)
   }
-  let url: URL
-  try {
-    url = new URL(href)
-    if (!/^https?:$/.test(url.protocol)) throw 0
-  } catch {
+  const url = httpUrl(href)
+  if (url === undefined) {
     // Without the query and credentials: they often hold keys, and this message may reach a log or a user.
     throw fail("EINVALIDURL", `Invalid URI "${href.replace(/\?[\s\S]*$/, "?…").replace(/\/\/[^/@]*@/, "//…@")}"`)
   }

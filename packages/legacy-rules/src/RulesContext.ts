@@ -15,6 +15,7 @@
  */
 import * as Predicate from "effect/Predicate"
 import { adopt } from "./internal/adopt.ts"
+import { objectOf } from "./internal/objectOf.ts"
 import { stringList } from "./internal/stringList.ts"
 
 /**
@@ -87,11 +88,8 @@ export const redirectCallback = "redirect-callback"
 // any other key keep their names.
 const geoipRenamed = /^(country(Code3?|Name)|cityName|timeZone|continentCode|subdivision(Code|Name))$/
 
-// A part of the event read as an object; fromEvent copies the whole result at the end.
-const record = (u: unknown): Record<string, unknown> => Predicate.isObject(u) ? u : {}
-
 const strings = (u: unknown): Record<string, string> =>
-  Object.fromEntries(Object.entries(record(u)).filter(([, value]) => typeof value === "string")) as Record<
+  Object.fromEntries(Object.entries(objectOf(u)).filter(([, value]) => typeof value === "string")) as Record<
     string,
     string
   >
@@ -137,20 +135,20 @@ export const fromEvent = (
     readonly guard?: (construct: string) => void
   } = {}
 ): { readonly user: RulesUser; readonly context: RulesContext } => {
-  const user = record(event["user"])
-  const client = record(event["client"])
-  const connection = record(event["connection"])
-  const request = record(event["request"])
-  const transaction = record(event["transaction"])
-  const authentication = record(event["authentication"])
-  const session = record(event["session"])
-  const stats = record(event["stats"])
-  const tenant = record(event["tenant"])
+  const user = objectOf(event["user"])
+  const client = objectOf(event["client"])
+  const connection = objectOf(event["connection"])
+  const request = objectOf(event["request"])
+  const transaction = objectOf(event["transaction"])
+  const authentication = objectOf(event["authentication"])
+  const session = objectOf(event["session"])
+  const stats = objectOf(event["stats"])
+  const tenant = objectOf(event["tenant"])
   const rulesUser: RulesUser = {
     ...user,
     user_id: String(user["user_id"]),
-    app_metadata: record(user["app_metadata"]),
-    user_metadata: record(user["user_metadata"])
+    app_metadata: objectOf(user["app_metadata"]),
+    user_metadata: objectOf(user["user_metadata"])
   }
   // Without the guarded fields (connectionOptions, sso.with_auth0, sso.with_dbconn): the guards put them on the copy.
   const context = {
@@ -167,8 +165,8 @@ export const fromEvent = (
       userAgent: str(request["user_agent"]),
       ip: text(request["ip"]),
       hostname: str(request["hostname"]),
-      query: record(request["query"]),
-      body: record(request["body"]),
+      query: objectOf(request["query"]),
+      body: objectOf(request["body"]),
       geoip: geoip(request["geoip"])
     },
     stats: { loginsCount: typeof stats["logins_count"] === "number" ? stats["logins_count"] : 0 },
@@ -184,7 +182,7 @@ export const fromEvent = (
     redirect: undefined,
     primaryUser: undefined,
     authentication: { methods: methods(authentication["methods"]) },
-    authorization: { roles: stringList(record(event["authorization"])["roles"]) },
+    authorization: { roles: stringList(objectOf(event["authorization"])["roles"]) },
     organization: Predicate.isObject(event["organization"]) ? event["organization"] : undefined,
     riskAssessment: Predicate.isObject(authentication["riskAssessment"]) ? authentication["riskAssessment"] : undefined,
     samlConfiguration: {}

@@ -33,6 +33,9 @@ const failureNamed = (fn: LegacyRule.RuleFunction) =>
 /** An engine's error about the shortened parameter `e`. */
 const engine = () => new TypeError("e.x is not a function")
 
+/** How many timers the process has pending. */
+const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length
+
 /** Lets pending promise callbacks and timers of 0 ms run, in real time. */
 const settle = Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 5)))
 
@@ -313,6 +316,16 @@ describe("LegacyRule", () => {
         assert.instanceOf(error, Denial.RuleTimedOut)
         assert.isAtLeast(elapsed, 45)
         assert.isBelow(elapsed, 2000)
+      }))
+
+    it.live("a rule that calls back, in real time: no timer of its timeout is left behind", () =>
+      Effect.gen(function*() {
+        yield* settle
+        const before = timers()
+        yield* runFn((_u, _c, callback) => callback(null), newSession(), 60_000)
+        yield* runFn(async () => {}, newSession(), 60_000)
+        yield* settle
+        assert.strictEqual(timers(), before)
       }))
 
     it.effect("a second callback is ignored: callback(null) then callback(error) continues", () =>

@@ -13,7 +13,7 @@
  * Installed once per process, by the first set of legacy rules: an Action without legacy rules never has them.
  */
 import { RuleFault } from "../LegacyRule.ts"
-import { active, type Run, running } from "./running.ts"
+import { active, kindOf, type Run, running } from "./running.ts"
 
 let installed = false
 
@@ -25,9 +25,7 @@ const handle = (error: unknown) => {
   if (run) return run.fail(new RuleFault(error))
   // oxlint-disable-next-line no-console
   console.log(
-    `rulefx legacy: a fault outside any rule's run (${
-      error instanceof Error ? error.name : typeof error
-    }): ${active.size} rules in flight denied`
+    `rulefx legacy: a fault outside any rule's run (${kindOf(error)}): ${active.size} rules in flight denied`
   )
   // Each run leaves the set as it fails, which the iteration allows.
   for (const each of active) each.fail(new RuleFault(error))

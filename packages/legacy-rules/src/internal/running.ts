@@ -30,3 +30,9 @@ export const running = new AsyncLocalStorage<Run>()
 
 /** The runs whose rule has not ended yet: a fault no run can be found for ends them all (fail closed). */
 export const active = new Set<Run>()
+
+/**
+ * What a log line may say of an error raised outside any run: its kind only, since no login's secrets are known to
+ * scrub its message with.
+ */
+export const kindOf = (error: unknown): string => error instanceof Error ? error.name : typeof error
