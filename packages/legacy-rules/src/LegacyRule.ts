@@ -460,13 +460,17 @@ export const run = (
   globals: Globals | {} = {}
 ): Effect.Effect<void, LegacyRuleDenied | Denial.RuleTimedOut> =>
   Effect.clockWith((clock) =>
-    Effect.callback<void, LegacyRuleDenied | Denial.RuleTimedOut>((resume, interrupted) => {
+    Effect.callback<void, LegacyRuleDenied | Denial.RuleTimedOut>((resume) => {
       let done = false
       const before = snapshot(session)
-      // The rule's timeout: a sleep on the Effect clock (a test's TestClock too) that ends the run as an interruption
-      // does, its signal aborted, so the shims' requests end with it. Not Effect.timeoutOrElse, whose race machinery
-      // (raceFirst, timeoutOption) only this module would bring into the Action: about 350 bytes of the 100 kB.
-      const timedOut = new AbortController()
+      // The rule's timeout: a sleep on the Effect clock (a test's TestClock too), started before anything can end the
+      // run. Not Effect.timeoutOrElse, whose race machinery (raceFirst, timeoutOption) only this module would bring
+      // into the Action: about 350 bytes of the 100 kB.
+      const timer = Effect.runFork(clock.sleep(rule.timeout))
+      // The run's signal: aborted when the run ends before its rule does (its timeout, or the run interrupted by the
+      // login's deadline or a denial elsewhere), so the shims' requests end with it. One controller per run: the
+      // callback's own signal (a second one) is not asked for.
+      const stopped = new AbortController()
       const end = () => {
         done = true
         active.delete(handle)
@@ -499,7 +503,7 @@ export const run = (
       }
       const handle: Running = {
         rule,
-        signal: AbortSignal.any([interrupted, timedOut.signal]),
+        signal: stopped.signal,
         globals: globals as Readonly<Record<string, unknown>>,
         vars: Object.create(null),
         fail: (error) => done ? hold({}, error) : crashed(error),
@@ -508,11 +512,10 @@ export const run = (
       }
       active.add(handle)
       session.handle = handle
-      const timer = Effect.runFork(clock.sleep(rule.timeout))
       timer.addObserver((exit) => {
         if (done || exit._tag === "Failure") return
         end()
-        timedOut.abort()
+        stopped.abort()
         // A rejection the rule still leaves unhandled names the cause of the wait in the log.
         resume(Effect.fail(
           session.faults?.values().next().value ??
@@ -544,6 +547,9 @@ export const run = (
         crashed(error)
       }
       // Interrupted (by the login's deadline, or a denial elsewhere): whatever the rule does later is ignored.
-      return Effect.sync(end)
+      return Effect.sync(() => {
+        end()
+        stopped.abort()
+      })
     })
   ).pipe(Effect.andThen(settle(session)))
