@@ -269,7 +269,7 @@ const withDeadline = (run: Effect.Effect<Outcome>, millis: number, event: unknow
     // in practice (Auth0 ends a flow at 20 s).
     const timer = millis < 2 ** 31
       ? setTimeout(() => {
-        settle(Effect.runSyncExit(failed(Cause.fail(new DeadlineExceeded({ millis })), event).pipe(withLogger)))
+        Effect.runFork(failed(Cause.fail(new DeadlineExceeded({ millis })), event).pipe(withLogger)).addObserver(settle)
         fiber.interruptUnsafe()
       }, millis)
       : undefined

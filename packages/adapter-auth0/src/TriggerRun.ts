@@ -128,7 +128,7 @@ const withDeadline = (
     const fiber = Effect.runFork(run)
     const timer = millis < 2 ** 31
       ? setTimeout(() => {
-        settle(Effect.runSyncExit(onDeadline().pipe(withLogger)))
+        Effect.runFork(onDeadline().pipe(withLogger)).addObserver(settle)
         fiber.interruptUnsafe()
       }, millis)
       : undefined
