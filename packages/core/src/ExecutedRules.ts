@@ -48,7 +48,7 @@ export class ExecutedRules extends Context.Service<ExecutedRules, {
  */
 export const make = (wasExecuted: (ruleId: string) => unknown): ExecutedRules["Service"] =>
   ExecutedRules.of({
-    wasExecuted: (ruleId) => Effect.try(() => wasExecuted(ruleId) === true).pipe(Effect.orElseSucceed(() => false))
+    wasExecuted: (ruleId) => Effect.try(() => wasExecuted(ruleId) === true).pipe(Effect.catch(() => Effect.succeed(false)))
   })
 
 /**
