@@ -58,12 +58,15 @@ export class Cache extends Context.Service<Cache, {
   /** Removes `key`, if present. */
   readonly delete: (key: string) => Effect.Effect<void>
 }>()("@rulefx/core/Cache") {
-  // Layer.effect, which every Action has, rather than Layer.sync, which would add 130 bytes to each for this test layer.
+  // Layer.effectContext, which every Action has (ServiceLayer's), rather than Layer.effect or Layer.sync, which would
+  // add over 100 bytes to each for this test layer.
   /**
    * An unbounded in-memory cache that starts empty, with expiry read from Effect's Clock (so TestClock drives it).
    * For tests; each build of the layer is a new, empty cache.
    */
-  static readonly layerMemory: Layer.Layer<Cache> = /* @__PURE__ */ Layer.effect(Cache, Effect.sync(() => makeMemory()))
+  static readonly layerMemory: Layer.Layer<Cache> = /* @__PURE__ */ Layer.effectContext(
+    Effect.sync(() => Context.make(Cache, makeMemory()))
+  )
 }
 
 /**
