@@ -85,9 +85,13 @@ export const defaultTtl: Duration.Duration = /* @__PURE__ */ Duration.minutes(15
  * @since 0.1.0
  */
 export const ttlMillis = (options: SetOptions | undefined): number | undefined => {
-  const ttl = options?.ttl === undefined ? Option.some(defaultTtl) : Duration.fromInput(options.ttl)
-  if (Option.isNone(ttl)) return undefined
-  const millis = Duration.toMillis(ttl.value)
+  // try/catch rather than Duration.fromInput, whose Option wrapper every Action would carry for this call alone.
+  let millis: number
+  try {
+    millis = Duration.toMillis(Duration.fromInputUnsafe(options?.ttl === undefined ? defaultTtl : options.ttl))
+  } catch {
+    return undefined
+  }
   return millis > 0 ? millis : undefined
 }
 
