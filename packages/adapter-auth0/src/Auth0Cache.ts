@@ -19,9 +19,16 @@ import * as Predicate from "effect/Predicate"
 import { cache, cacheEntryBytes, checkCacheWrite } from "./Auth0Limits.ts"
 import type { CacheApi, PostLoginApi } from "./PostLoginApi.ts"
 
-// Runs a call into `api.cache`, turning a throw into `fallback` (and a log line that carries no key or value).
+// Runs a call into `api.cache`, turning a throw into `fallback` (and a log line that carries no key or value). Plain
+// try/catch rather than Effect.try, as ExecutedRules does: an Action need not carry Effect.try for these two.
 const attempt = <A>(call: () => A, fallback: A): Effect.Effect<A> =>
-  Effect.try({ try: call, catch: () => "threw" }).pipe(Effect.catch(() => threw.pipe(Effect.as(fallback))))
+  Effect.suspend(() => {
+    try {
+      return Effect.succeed(call())
+    } catch {
+      return Effect.as(threw, fallback)
+    }
+  })
 
 const threw = Effect.logWarning("api.cache threw; treated as a miss")
 

@@ -162,6 +162,6 @@ let decodeEvent: ((input: unknown) => Effect.Effect<Event, InvalidData>) | undef
  */
 export const decode = (event: unknown): Effect.Effect<Decoded, InvalidEvent> =>
   Effect.suspend(() => (decodeEvent ??= Decode.decodeNow(eventSchema(), "event"))(event)).pipe(
-    Effect.mapError((error) => new InvalidEvent({ issues: error.issues.slice(0, 3) })),
+    Effect.catch((error) => Effect.fail(new InvalidEvent({ issues: error.issues.slice(0, 3) }))),
     Effect.map((decoded) => toLogin(decoded, event as Readonly<Record<string, unknown>>))
   )

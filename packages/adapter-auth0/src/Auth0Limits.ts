@@ -58,26 +58,11 @@ export const isAuth0Namespace: (name: string) => boolean = ClaimName.isIssuerNam
  * @category constructors
  * @since 0.1.0
  */
-export const forbiddenAppMetadataKeys: ReadonlySet<string> = /* @__PURE__ */ new Set([
-  "__tenant",
-  "_id",
-  "blocked",
-  "clientID",
-  "created_at",
-  "email_verified",
-  "email",
-  "globalClientID",
-  "global_client_id",
-  "identities",
-  "lastIP",
-  "lastLogin",
-  "loginsCount",
-  "metadata",
-  "multifactor_last_modified",
-  "multifactor",
-  "updated_at",
-  "user_id"
-])
+export const forbiddenAppMetadataKeys: ReadonlySet<string> = /* @__PURE__ */ new Set(
+  // One string rather than an array literal: fewer bytes in every Action.
+  ("__tenant _id blocked clientID created_at email_verified email globalClientID global_client_id identities lastIP " +
+    "lastLogin loginsCount metadata multifactor_last_modified multifactor updated_at user_id").split(" ")
+)
 
 /**
  * Where a violation is: a token's claims, the scopes, a kind of metadata, or the decision as a whole (a value that

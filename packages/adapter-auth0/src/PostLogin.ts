@@ -41,15 +41,14 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
-import * as References from "effect/References"
 import * as Auth0Cache from "./Auth0Cache.ts"
 import * as Auth0Event from "./Auth0Event.ts"
 import * as Auth0Limits from "./Auth0Limits.ts"
 import * as DecisionKind from "./DecisionKind.ts"
+import { withDeadline } from "./internal/deadline.ts"
 import { lastResort, transactionMetadataOf, userIdOf } from "./internal/lastResort.ts"
-import { logger, printLine, userField } from "./internal/logger.ts"
+import { printLine, userField } from "./internal/logger.ts"
 import { refusedLayer } from "./internal/ownedServices.ts"
 import { type Builder, builderOf } from "./internal/userServices.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
@@ -176,9 +175,6 @@ const withAll = <R>(context: Context.Context<never>, services: Context.Context<R
   return out
 }
 
-// Every line through the one logger that keeps Auth0's format (a short line on console.log).
-const withLogger = Effect.provideService(References.CurrentLoggers, new Set([logger]))
-
 // What a denial asks besides the deny (core's Denial.OutcomeId: a validation code, a revocation) joins the outcome as
 // it is, for the kind that owns it.
 const denied = (reason: string, denial: string, committed?: Committed, more?: object): Outcome => ({
@@ -225,11 +221,10 @@ export const decide = <E extends Denial, R, ROut, LE extends Denial>(
       // flatMap rather than Effect.gen: no generator per login.
       Effect.flatMap(Auth0Event.decode(event), ({ login, secrets }) => runLogin(login, secrets, api)).pipe(
         Effect.map((decision): Outcome => ({ _tag: "Allowed", decision })),
-        Effect.catchCause((cause) => failed(cause, event)),
-        withLogger
+        Effect.catchCause((cause) => failed(cause, event))
       ),
       millis,
-      event
+      () => failed(Cause.fail(new DeadlineExceeded({ millis })), event)
     )
 }
 
@@ -252,32 +247,6 @@ const failed = (cause: Cause.Cause<unknown>, event: unknown): Effect.Effect<Outc
     Effect.as(denied(genericMessage, tag))
   )
 }
-
-// A hard deadline, kept outside the run: one fiber for the run and one timer beside it, so a login forks nothing of
-// its own. At the deadline the answer is a denial at once, and the run is interrupted without waiting for it to stop:
-// Effect.timeoutOrElse waits for the interrupted run, so an uninterruptible region or a slow finalizer in a rule or
-// layer would push the answer past the deadline (measured: 1 s instead of 300 ms). The promise settles once, so a
-// run that ends after its deadline changes nothing (an interrupted fiber skips `failed`, so it logs nothing either);
-// a run that ends first clears the timer.
-const withDeadline = (run: Effect.Effect<Outcome>, millis: number, event: unknown): Promise<Outcome> =>
-  new Promise((resolve, reject) => {
-    // As Effect.runPromise settles: a failure (none but a logger that throws) rejects, and the handler fails closed.
-    const settle = (exit: Exit.Exit<Outcome>) =>
-      exit._tag === "Success" ? resolve(exit.value) : reject(Cause.squash(exit.cause))
-    const fiber = Effect.runFork(run)
-    // Past setTimeout's range (about 24.8 days) or infinite: no timer, as Effect's own sleep never ends there either
-    // in practice (Auth0 ends a flow at 20 s).
-    const timer = millis < 2 ** 31
-      ? setTimeout(() => {
-        settle(Effect.runSyncExit(failed(Cause.fail(new DeadlineExceeded({ millis })), event).pipe(withLogger)))
-        fiber.interruptUnsafe()
-      }, millis)
-      : undefined
-    fiber.addObserver((exit) => {
-      clearTimeout(timer)
-      settle(exit)
-    })
-  })
 
 // At most this many violation lines per login, then one line with the count of the rest.
 const maxViolationLines = 10

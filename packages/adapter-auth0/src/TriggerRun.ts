@@ -19,12 +19,11 @@ import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
 import type * as Layer from "effect/Layer"
-import * as References from "effect/References"
 import * as Auth0Cache from "./Auth0Cache.ts"
+import { withDeadline } from "./internal/deadline.ts"
 import { type CanDeny as SharedCanDeny, lastResort, userIdOf as sharedUserIdOf } from "./internal/lastResort.ts"
-import { logger, printLine, userField } from "./internal/logger.ts"
+import { printLine, userField } from "./internal/logger.ts"
 import { refusedLayer } from "./internal/ownedServices.ts"
 import { type Builder, builderOf } from "./internal/userServices.ts"
 import type { PostLoginApi } from "./PostLoginApi.ts"
@@ -85,8 +84,6 @@ export interface WithCache {
   readonly cache?: PostLoginApi["cache"]
 }
 
-const withLogger = Effect.provideService(References.CurrentLoggers, new Set([logger]))
-
 // As PostLogin's: the user's layer built per event over this event's own services (internal/userServices); the
 // event's services last, so they win over a layer that provides its own.
 const runWith = <E, ROut, LE, I>(
@@ -114,29 +111,6 @@ const failed = (cause: Cause.Cause<unknown>, user: unknown, what: string): Effec
     Effect.as<Result>({ _tag: "Failed", denial: undefined, tag })
   )
 }
-
-// As PostLogin's deadline: one fiber and one timer beside it; at the deadline the answer is the failure at once and
-// the run is interrupted without waiting for it.
-const withDeadline = (
-  run: Effect.Effect<Result>,
-  millis: number,
-  onDeadline: () => Effect.Effect<Result>
-): Promise<Result> =>
-  new Promise((resolve, reject) => {
-    const settle = (exit: Exit.Exit<Result>) =>
-      exit._tag === "Success" ? resolve(exit.value) : reject(Cause.squash(exit.cause))
-    const fiber = Effect.runFork(run)
-    const timer = millis < 2 ** 31
-      ? setTimeout(() => {
-        settle(Effect.runSyncExit(onDeadline().pipe(withLogger)))
-        fiber.interruptUnsafe()
-      }, millis)
-      : undefined
-    fiber.addObserver((exit) => {
-      clearTimeout(timer)
-      settle(exit)
-    })
-  })
 
 /**
  * Options every trigger's handler takes.
@@ -181,8 +155,7 @@ export const decider = <I, E extends Denial, R, ROut, LE>(
         )
       }).pipe(
         Effect.map((decision): Result => ({ _tag: "Decided", decision })),
-        Effect.catchCause((cause) => failed(cause, user, what)),
-        withLogger
+        Effect.catchCause((cause) => failed(cause, user, what))
       ),
       millis,
       () => failed(Cause.fail(new DeadlineExceeded({ millis })), user, what)

@@ -787,6 +787,22 @@ describe("PostLogin.decide", () => {
     assert.deepStrictEqual({ ...d.userMetadata }, {})
   })
 
+  it("a logger that throws on the failure line: decide rejects with what it threw (the handler then fails closed)", async () => {
+    const thrown = new Error("console is gone")
+    const { result } = await LogCapture.around(async () => {
+      const log = console.log
+      console.log = () => {
+        throw thrown
+      }
+      try {
+        return await decide(null).then(() => "resolved", (error: unknown) => error)
+      } finally {
+        console.log = log
+      }
+    })
+    assert.strictEqual(result, thrown)
+  })
+
   it("a rule's denial: Denied with the user-safe reason and the denial's tag", async () => {
     const { result } = await LogCapture.around(() => decide(minimalEvent({ appMetadata: { roles: ["GUEST"] } })))
     assert.deepStrictEqual(result, {

@@ -58,12 +58,15 @@ export class Cache extends Context.Service<Cache, {
   /** Removes `key`, if present. */
   readonly delete: (key: string) => Effect.Effect<void>
 }>()("@rulefx/core/Cache") {
-  // Layer.effect, which every Action has, rather than Layer.sync, which would add 130 bytes to each for this test layer.
+  // Layer.effectContext, which every Action has (ServiceLayer's), rather than Layer.effect or Layer.sync, which would
+  // add over 100 bytes to each for this test layer.
   /**
    * An unbounded in-memory cache that starts empty, with expiry read from Effect's Clock (so TestClock drives it).
    * For tests; each build of the layer is a new, empty cache.
    */
-  static readonly layerMemory: Layer.Layer<Cache> = /* @__PURE__ */ Layer.effect(Cache, Effect.sync(() => makeMemory()))
+  static readonly layerMemory: Layer.Layer<Cache> = /* @__PURE__ */ Layer.effectContext(
+    Effect.sync(() => Context.make(Cache, makeMemory()))
+  )
 }
 
 /**
@@ -82,9 +85,13 @@ export const defaultTtl: Duration.Duration = /* @__PURE__ */ Duration.minutes(15
  * @since 0.1.0
  */
 export const ttlMillis = (options: SetOptions | undefined): number | undefined => {
-  const ttl = options?.ttl === undefined ? Option.some(defaultTtl) : Duration.fromInput(options.ttl)
-  if (Option.isNone(ttl)) return undefined
-  const millis = Duration.toMillis(ttl.value)
+  // try/catch rather than Duration.fromInput, whose Option wrapper every Action would carry for this call alone.
+  let millis: number
+  try {
+    millis = Duration.toMillis(Duration.fromInputUnsafe(options?.ttl === undefined ? defaultTtl : options.ttl))
+  } catch {
+    return undefined
+  }
   return millis > 0 ? millis : undefined
 }
 

@@ -165,6 +165,11 @@ const KindsId: unique symbol = Symbol.for("@rulefx/core/Decision/kinds")
 
 const kindsOf = (d: Decision): ReadonlyArray<Merge> => (d as { readonly [KindsId]?: Array<Merge> })[KindsId] ?? []
 
+// Appends `item` unless `items` has it already (scopes, kinds and primary users are sets kept in order).
+const addOnce = <A>(items: Array<A>, item: A): void => {
+  if (!items.includes(item)) items.push(item)
+}
+
 /**
  * Marks `d` as holding the kind `merge` folds (a property that is not enumerable), and returns it: what `recordKind`
  * does to a rule's draft.
@@ -180,7 +185,7 @@ const kindsOf = (d: Decision): ReadonlyArray<Merge> => (d as { readonly [KindsId
 export const withKind = <D extends Decision>(d: D, merge: Merge): D => {
   const kinds = kindsOf(d) as Array<Merge>
   if (kinds.length === 0) Object.defineProperty(d, KindsId, { value: kinds, enumerable: false, configurable: true })
-  if (!kinds.includes(merge)) kinds.push(merge)
+  addOnce(kinds, merge)
   return d
 }
 
@@ -200,8 +205,8 @@ export const merge = (decisions: Iterable<Decision>): Decision => {
     Object.assign(out.accessTokenClaims, d.accessTokenClaims)
     Object.assign(out.appMetadata, d.appMetadata)
     Object.assign(out.userMetadata, d.userMetadata)
-    for (const s of d.addScopes) if (!out.addScopes.includes(s)) out.addScopes.push(s)
-    for (const s of d.removeScopes) if (!out.removeScopes.includes(s)) out.removeScopes.push(s)
+    for (const s of d.addScopes) addOnce(out.addScopes, s)
+    for (const s of d.removeScopes) addOnce(out.removeScopes, s)
     out.mfa = d.mfa ?? out.mfa
     for (const kind of kindsOf(d)) withKind(out, kind)
     for (const kind of kindsOf(out)) kind(out, d)
@@ -249,7 +254,7 @@ export const mergeMore: Merge = (out, d) => {
     const steps = out.mfaSteps ??= []
     if (!steps.some((s) => JSON.stringify(s) === json)) steps.push(step)
   }
-  for (const id of d.primaryUsers ?? []) if (!(out.primaryUsers ??= []).includes(id)) out.primaryUsers.push(id)
+  for (const id of d.primaryUsers ?? []) addOnce(out.primaryUsers ??= [], id)
   if (d.samlResponse !== undefined) {
     const saml = out.samlResponse ??= {
       attributes: record() as Record<string, SamlResponse.AttributeValue | null>,
@@ -418,7 +423,7 @@ export const setAccessTokenClaim = (name: string, value: unknown): Effect.Effect
  */
 export const addScope = (scope: string): Effect.Effect<void, never, Decisions> =>
   recordWith((d) => {
-    if (!d.addScopes.includes(scope)) d.addScopes.push(scope)
+    addOnce(d.addScopes, scope)
   })
 
 /**
@@ -429,7 +434,7 @@ export const addScope = (scope: string): Effect.Effect<void, never, Decisions> =
  */
 export const removeScope = (scope: string): Effect.Effect<void, never, Decisions> =>
   recordWith((d) => {
-    if (!d.removeScopes.includes(scope)) d.removeScopes.push(scope)
+    addOnce(d.removeScopes, scope)
   })
 
 /**

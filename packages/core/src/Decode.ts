@@ -42,7 +42,13 @@ export const decodeNow = <S extends StandardSchemaV1>(
 ) =>
 (input: unknown): Effect.Effect<StandardSchemaV1.InferOutput<S>, InvalidData> => {
   const result = schema["~standard"].validate(input)
-  return result instanceof Promise ? Effect.flatMap(Effect.promise(() => result), settle(what)) : settle(what)(result)
+  // Effect.callback rather than Effect.promise, which no other part of an Action uses: a rejection is a defect all the
+  // same.
+  return result instanceof Promise
+    ? Effect.callback((resume) => {
+      result.then((awaited) => resume(settle(what)(awaited)), (error) => resume(Effect.die(error)))
+    })
+    : settle(what)(result)
 }
 
 /**

@@ -48,7 +48,15 @@ export class ExecutedRules extends Context.Service<ExecutedRules, {
  */
 export const make = (wasExecuted: (ruleId: string) => unknown): ExecutedRules["Service"] =>
   ExecutedRules.of({
-    wasExecuted: (ruleId) => Effect.try(() => wasExecuted(ruleId) === true).pipe(Effect.orElseSucceed(() => false))
+    // Plain try/catch rather than Effect.try: this and Auth0Cache were what kept Effect.try (180 bytes) in an Action.
+    wasExecuted: (ruleId) =>
+      Effect.sync(() => {
+        try {
+          return wasExecuted(ruleId) === true
+        } catch {
+          return false
+        }
+      })
   })
 
 /**

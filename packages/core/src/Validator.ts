@@ -133,15 +133,20 @@ const addIssue = (dataset: Dataset, label: string, options: IssueOptions): void 
   else dataset.issues = [issue]
 }
 
-// Moves a nested run's issues onto `dataset`, each under `key`.
-const nest = (dataset: Dataset, nested: Dataset, key: PropertyKey): void => {
-  if (!nested.issues) return
-  for (const issue of nested.issues) {
-    if (issue.path) issue.path.unshift(key)
-    else issue.path = [key]
-    dataset.issues?.push(issue)
+// Runs `schema` on the part of `dataset`'s value at `key` and returns its output: its issues move onto `dataset`,
+// each under `key`, and a part that does not match leaves `dataset` untyped.
+const runNested = (dataset: Dataset, schema: Schema<any, any>, value: unknown, key: PropertyKey): unknown => {
+  const nested = schema["~run"]({ typed: false, value })
+  if (!nested.typed) dataset.typed = false
+  if (nested.issues) {
+    for (const issue of nested.issues) {
+      if (issue.path) issue.path.unshift(key)
+      else issue.path = [key]
+      dataset.issues?.push(issue)
+    }
+    if (!dataset.issues) dataset.issues = nested.issues
   }
-  if (!dataset.issues) dataset.issues = nested.issues
+  return nested.value
 }
 
 const schema = <I, O>(
@@ -263,12 +268,7 @@ export const array = <I, O>(item: Schema<I, O>): Schema<Array<I>, Array<O>> =>
     dataset.typed = true
     const out: Array<unknown> = []
     dataset.value = out
-    for (let key = 0; key < input.length; key++) {
-      const nested = item["~run"]({ typed: false, value: input[key] })
-      nest(dataset, nested, key)
-      if (!nested.typed) dataset.typed = false
-      out.push(nested.value)
-    }
+    for (let key = 0; key < input.length; key++) out.push(runNested(dataset, item, input[key], key))
     return dataset
   })
 
@@ -335,10 +335,7 @@ export const object = <E extends Entries>(entries: E): Schema<ObjectInput<E>, Ob
           : typeof entry.default === "function"
           ? (entry.default as () => unknown)()
           : entry.default
-        const nested = entry["~run"]({ typed: false, value })
-        nest(dataset, nested, key)
-        if (!nested.typed) dataset.typed = false
-        out[key] = nested.value
+        out[key] = runNested(dataset, entry, value, key)
       } else if (!optional) {
         addIssue(dataset, "key", { input: undefined, expected: `"${key}"`, path: [key] })
       }
@@ -360,10 +357,7 @@ export const record = <I, O>(value: Schema<I, O>): Schema<Record<string, I>, Rec
     if (out === undefined) return dataset
     for (const key in input) {
       if (!Object.hasOwn(input, key) || key === "__proto__" || key === "prototype" || key === "constructor") continue
-      const nested = value["~run"]({ typed: false, value: input[key] })
-      nest(dataset, nested, key)
-      if (!nested.typed) dataset.typed = false
-      out[key] = nested.value
+      out[key] = runNested(dataset, value, input[key], key)
     }
     return dataset
   })

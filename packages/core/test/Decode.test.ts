@@ -1,7 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Decode from "@rulefx/core/Decode"
 import { genericMessage, InvalidData } from "@rulefx/core/Denial"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as v from "valibot"
 
 const secretLike = "sk_live_9f8e7d6c5b4a"
@@ -101,6 +103,15 @@ describe("Decode", () => {
       const error = yield* Effect.flip(decodeAsync("bad"))
       assert.strictEqual(error.what, "async")
       assert.deepStrictEqual(error.issues, ["must start with ok"])
+    }))
+
+  it.effect("an asynchronous validator that rejects is a defect, not an InvalidData denial", () =>
+    Effect.gen(function*() {
+      const broken = new Error("validator crashed")
+      const schema = v.pipeAsync(v.string(), v.checkAsync(() => Promise.reject(broken), "unused"))
+      const exit = yield* Effect.exit(Decode.decode(schema, "async")("x"))
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
+      assert.strictEqual(Cause.squash(exit._tag === "Failure" ? exit.cause : Cause.empty), broken)
     }))
 
   it.effect("a decoder can be run again with other input", () =>
