@@ -602,14 +602,15 @@ const markdown = (r: Results): string => {
         `Of what is left, ${R.kB(effectLeft)} is effect, and ${R.kB(floor)} of that is the floor any Effect program ` +
         "pays (`Effect.runPromise(Effect.succeed(1))`: the fiber runtime, Cause, Context, Equal/Hash, Scheduler, " +
         "Formatter); the rest is the operators the pipeline really uses (concurrent `forEach` for `Rule.all`, " +
-        "`Effect.cached` for facts, `timeoutOrElse` with Duration for the deadline and the seller timeout, " +
-        "`callback` with an AbortSignal, `provideContext`, `runPromise`).",
+        "`Effect.cached` for facts, `timeoutOrElse` with Duration for `Rule.make`'s `timeout` option, Duration for " +
+        "the deadline and the seller timeout, `callback` with an AbortSignal, `provideContext`, `runFork`).",
       `- One-trivial-rule pipeline: ${R.kB(sizes.trivial.bytes)} today, ${R.kB(combined.trivial?.bytes ?? 0)} with ` +
         `every rulefx cut and ${R.kB(withEffect.trivial?.bytes ?? 0)} with effect's Duration change too. In the cut ` +
         `build, effect alone is ${R.kB(effectInTrivial)}${
           effectInTrivial > goals.trivialBytes ? ", already over the 40 kB goal before any rulefx code" : ""
         }: the ${R.kB(floor)} floor plus the operators the adapter needs for any pipeline (concurrent \`forEach\`, ` +
-        "`timeoutOrElse` and Duration for the deadline, `provideContext`, `runPromise`, Data errors). The 40 kB " +
+        "`timeoutOrElse` for `Rule.make`'s `timeout` option, Duration for the deadline, `provideContext`, `runFork`, " +
+        "Data errors). The 40 kB " +
         `goal is ${
           (combined.trivial?.bytes ?? Infinity) <= goals.trivialBytes ? "reached" : "not reachable"
         } with these cuts; it would take a smaller effect runtime (upstream), not smaller rulefx code.`,
