@@ -13,8 +13,8 @@ import { existsSync, readFileSync } from "node:fs"
 import { access, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { createRequire, isBuiltin } from "node:module"
 import { basename, dirname, join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
 import * as ActionRuntime from "./ActionRuntime.ts"
+import * as ProjectRuntime from "./internal/projectRuntime.ts"
 
 /**
  * Auth0's limit on one Action's code, read strictly: Auth0 says "100 kB" without saying which kB, so rulefx counts
@@ -241,7 +241,10 @@ export const build = async (options: Options): Promise<Report> => {
   const barrelImportsLeft: Array<string> = []
   const effectFrom = effectFolder([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])])
   const runtime = options.runtime === "npm"
-    ? findRuntime([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])])
+    ? ProjectRuntime.find([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])], {
+      // An entry built with resolveFrom lives outside any project (migrate's, in a temporary folder): not the user's.
+      generated: options.resolveFrom === undefined ? undefined : dirname(resolve(options.entry))
+    })
     : undefined
   const missing: Array<{ readonly module: string; readonly importer: string }> = []
   const plugins = (runtimePlugin: ReadonlyArray<esbuild.Plugin>, barrelLeft: Array<string>) => [
@@ -531,25 +534,6 @@ const partFor = async (
     return undefined
   }
   return ActionRuntime.partFor(runtime, used)
-}
-
-// Where rulefx's own dependencies resolve from (the last place `runtime: "npm"` looks for the runtime).
-const ownFolder = dirname(fileURLToPath(import.meta.url))
-const cliRoot = fileURLToPath(new URL("..", import.meta.url))
-
-// The runtime as the project resolves it (`folders`, less rulefx's own), else rulefx's own copy, marked `outside`: the
-// build works with it, but `rulefx run` and the project's tests cannot load the file until the project installs it.
-const findRuntime = (folders: ReadonlyArray<string>): ActionRuntime.Manifest & {
-  readonly file: string
-  readonly outside: boolean
-} => {
-  const project = folders.filter((folder) => !resolve(folder).startsWith(cliRoot))
-  try {
-    return { ...ActionRuntime.find(project), outside: false }
-  } catch (error) {
-    if (!(error instanceof ActionRuntime.RuntimeNotInstalled)) throw error
-    return { ...ActionRuntime.find([...project, ownFolder]), outside: true }
-  }
 }
 
 // Passed to build.resolve by the plugins below, so that they do not answer their own questions.

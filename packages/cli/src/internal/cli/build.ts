@@ -2,6 +2,7 @@ import { Argument, Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { readFile } from "node:fs/promises"
+import * as ActionRuntime from "../../ActionRuntime.ts"
 import * as Bundle from "../../Bundle.ts"
 import * as Triggers from "../../Triggers.ts"
 import * as TypeCheck from "../../TypeCheck.ts"
@@ -22,7 +23,7 @@ export const report = (r: Bundle.Report): string =>
     ...(r.runtimeNotInProject === undefined ? [] : [
       `warning: ${r.dependencies?.join(", ")} is not installed in this project (the build used rulefx's own copy, ` +
       `${r.runtimeNotInProject}): install it at that exact version so that rulefx run and your tests can load the ` +
-      `file (from a rulefx clone, before it is published: pnpm add -D link:<clone>/packages/action-runtime)`
+      `file (npm install --save-exact ${r.dependencies?.join(" ")}; or, ${ActionRuntime.fromClone})`
     ]),
     ...r.duplicates.map((d) => `warning: ${Bundle.describeDuplicate(d)}`),
     ...r.barrelImportsLeft.map((file) =>
