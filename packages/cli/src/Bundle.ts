@@ -100,6 +100,11 @@ export interface Report {
    */
   readonly runtimeNotInProject?: string
   readonly duplicates: ReadonlyArray<Duplicate>
+  /**
+   * The npm packages bundled into the file, other than effect and rulefx's own, largest first: what `external` could
+   * leave out (a refusal over the budget names them).
+   */
+  readonly packages?: ReadonlyArray<string>
   /** The source map written beside the file, with `sourcemap: true`. */
   readonly sourcemap?: string
   /**
@@ -291,6 +296,7 @@ export const build = async (options: Options): Promise<Report> => {
       : packageOf(path)
     byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput)
   }
+  const packages = bundledPackages(inputs)
   const map = result.outputFiles.find((file) => file.path === `${resolve(options.outfile)}.map`)
   const report: Report = {
     outfile: options.outfile,
@@ -302,6 +308,7 @@ export const build = async (options: Options): Promise<Report> => {
       0,
       10
     ),
+    ...(packages.length === 0 ? {} : { packages }),
     ...(map === undefined ? {} : { sourcemap: `${options.outfile}.map` }),
     ...(runtime === undefined ? {} : { dependencies: [ActionRuntime.dependency(runtime)] }),
     ...(runtime?.outside === true ? { runtimeNotInProject: runtime.file } : {})
@@ -609,6 +616,18 @@ const nearestType = (dir: string): string | undefined => {
   } catch {
     return undefined // not JSON: Node refuses to load anything below it anyway
   }
+}
+
+// The npm packages (from a node_modules folder) other than effect and rulefx's, largest first.
+const bundledPackages = (inputs: Readonly<Record<string, { readonly bytesInOutput: number }>>): Array<string> => {
+  const bytes = new Map<string, number>()
+  for (const [path, info] of Object.entries(inputs)) {
+    if (!path.includes("node_modules/") || path.includes(":")) continue
+    const name = packageOf(path)
+    if (name.startsWith("effect/") || mustBeSingle(name) || info.bytesInOutput === 0) continue
+    bytes.set(name, (bytes.get(name) ?? 0) + info.bytesInOutput)
+  }
+  return [...bytes].toSorted((a, b) => b[1] - a[1]).map(([name]) => name)
 }
 
 const packageOf = (path: string): string => {

@@ -6,7 +6,8 @@ import * as Effect from "effect/Effect"
 export const usageLines: Readonly<Record<string, string>> = {
   rulefx: "rulefx <init|build|run|deploy|export|migrate|diff|events|convert> ...",
   init: "rulefx init [dir] [--name <name>] [--force] [--link <rulefx-checkout>] [--allow-unreleased]",
-  build: "rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap] [--runtime bundled|npm]",
+  build:
+    "rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap] [--runtime bundled|npm] [--external <package>]...",
   run:
     "rulefx run <action.js> --event <event.json> [--secrets <file>] [--expect allowed|denied] [--strict] [--timeout <s>] [--json] [--continue] [--trigger <id>]",
   deploy:
