@@ -107,6 +107,11 @@ export interface Result {
   readonly loadLogs?: ReadonlyArray<string>
   /** What the event left out of what Auth0 always sends, filled with defaults (see PartialEvent). */
   readonly filled: ReadonlyArray<string>
+  /**
+   * The optional user fields a rule commonly decides by that the event left out (`PartialEvent.absent`), when there
+   * are any: never filled, so a rule that reads them decided by their absence.
+   */
+  readonly absent?: ReadonlyArray<string>
   readonly elapsedMs: number
 }
 
@@ -287,6 +292,8 @@ export interface RunOptions {
   readonly timeout?: Duration.Input
   /** What `loadEvent` filled in, reported with the result. */
   readonly filled?: ReadonlyArray<string>
+  /** The optional fields a rule may decide by that the event left out (`PartialEvent.absent`), reported with the result. */
+  readonly absent?: ReadonlyArray<string>
   /** The Action's source map (SourceMapping.load): stack positions in log lines point at the sources. */
   readonly sourceMap?: SourceMapping.Mapping
   /** What the Action's module logged while it loaded (`Module.logs`): in the result as `loadLogs`, when there are any. */
@@ -393,6 +400,7 @@ export const run = Effect.fn("LocalRun.run")(function*(
       ? {}
       : { loadLogs: mapped(options.loadLogs, sourceMap) }),
     filled: options.filled ?? [],
+    ...(options.absent === undefined || options.absent.length === 0 ? {} : { absent: options.absent }),
     elapsedMs
   }
   return result
@@ -550,16 +558,24 @@ export const render = (result: Result): string => {
       ])
     }
   }
+  if (result.absent !== undefined && result.absent.length > 0) {
+    rows.push([
+      "warning",
+      `left out of the event, and never filled: ${result.absent.join(", ")}; a rule that reads them decided by ` +
+      `their absence (write them in the event)`
+    ])
+  }
   rows.push(["elapsed", `${result.elapsedMs.toFixed(1)} ms`])
   const width = Math.max(...rows.map(([label]) => label.length))
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n")
 }
 
 /**
- * A result as plain JSON data, with `decisive`: the filled fields that can change an outcome (`PartialEvent.decisive`).
+ * A result as plain JSON data, with `decisive`: the filled fields that can change an outcome (`PartialEvent.decisive`),
+ * then the optional ones left out (`absent`).
  *
  * @category getters
  * @since 0.1.0
  */
 export const toJson = (result: Result): string =>
-  JSON.stringify({ ...result, decisive: PartialEvent.decisive(result.filled) }, null, 2)
+  JSON.stringify({ ...result, decisive: [...PartialEvent.decisive(result.filled), ...(result.absent ?? [])] }, null, 2)
