@@ -300,6 +300,27 @@ export const renderRefusal = (s: Sizes, options: { readonly dryRun?: boolean | u
 }
 
 /**
+ * The check's verdict on rules that fit, one line (`rulefx migrate --dry-run` prints it): the rules' minified bytes
+ * and, with the runtime bundled, the runtime's, against the budget. A lower bound: the modules the rules bundle come
+ * on top, and the build measures the file itself.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const renderVerdict = (s: Sizes): string => {
+  const total = s.minifiedBytes + s.runtimeBytes
+  const measured = s.runtime === "npm"
+    ? `the rules, ${grouped(s.minifiedBytes)} bytes minified (runtime npm: rulefx's runtime is the Action's npm ` +
+      `dependency, outside the budget)`
+    : `the rules, ${grouped(s.minifiedBytes)} bytes minified, and rulefx's legacy runtime${
+      s.shim ? " (with the request shim)" : ""
+    }, ${grouped(s.runtimeBytes)} bytes, at least ${grouped(total)} bytes together`
+  return `size: ${measured}, of the budget of ${grouped(s.budget)} bytes (${
+    grouped(s.budget - total)
+  } left): they fit; the modules the rules bundle come on top, and the build measures the file itself`
+}
+
+/**
  * Measures the plan and fails, before anything is bundled, when its rules cannot fit with the runtime; the failure's
  * reason is `renderRefusal`'s text.
  *

@@ -128,7 +128,7 @@ describe("rulefx", () => {
       )
       assert.isFalse(existsSync(join(dir, "never.js")))
       assert.include(missing.stderr, "Missing required flag: --event")
-      assert.include(missing.stderr, "\nusage: rulefx run <action.js> --event <event.json>")
+      assert.include(missing.stderr, "\nusage: rulefx run <action.js> --event <event.json|events.jsonl> [--name <event>]")
       // Asked for, the whole help is still there.
       assert.strictEqual(help.code, 0, show(help))
       assert.include(help.stdout, "--no-typecheck")
@@ -371,7 +371,7 @@ describe("rulefx", () => {
     // Said loudly: the filled values a rule may have decided by.
     assert.match(
       filled.stdout,
-      /^warning +filled with defaults that can change a rule's outcome: request\.geoip \(London, GB\), stats\.logins_count \(1\), connection \(Username-Password-Authentication, strategy auth0\), user\.user_metadata \(none\), user\.identities \(one, from user\.user_id and the connection\);/m
+      /^warning +filled with defaults that can change a rule's outcome: request\.geoip \(London, GB\), stats\.logins_count \(1\), connection \(Username-Password-Authentication, strategy auth0\), user\.identities \(one, from user\.user_id and the connection\);/m
     )
     assert.strictEqual(strict.code, 1, show(strict))
     assert.include(
