@@ -34,6 +34,9 @@ describe("build's ways out of a budget", () => {
       waysOut(report({ dependencies: ["@rulefx/action-runtime@0.1.0"] })),
       "ways out:\n  - your own code must shrink: the largest contributors above are where the bytes go"
     )
-    assert.notInclude(waysOut(report({ dependencies: ["@rulefx/action-runtime@0.1.0"], packages: ["jose"] })), "--runtime npm")
+    assert.notInclude(
+      waysOut(report({ dependencies: ["@rulefx/action-runtime@0.1.0"], packages: ["jose"] })),
+      "--runtime npm"
+    )
   })
 })

@@ -128,7 +128,10 @@ describe("rulefx", () => {
       )
       assert.isFalse(existsSync(join(dir, "never.js")))
       assert.include(missing.stderr, "Missing required flag: --event")
-      assert.include(missing.stderr, "\nusage: rulefx run <action.js> --event <event.json|events.jsonl> [--name <event>]")
+      assert.include(
+        missing.stderr,
+        "\nusage: rulefx run <action.js> --event <event.json|events.jsonl> [--name <event>]"
+      )
       // Asked for, the whole help is still there.
       assert.strictEqual(help.code, 0, show(help))
       assert.include(help.stdout, "--no-typecheck")

@@ -682,7 +682,10 @@ describe("Migrate.migrate", () => {
       error.reason,
       /^the Action was not built: 3 problems \(in full at the end, after the rules' report\)\n\nrules in /
     )
-    assert.match(error.reason, /\n\nthe Action was not built:\n {2}rule "a" \([^\n]+\n {2}rule "b"[^\n]+\n {2}rule "b"[^\n]+$/)
+    assert.match(
+      error.reason,
+      /\n\nthe Action was not built:\n {2}rule "a" \([^\n]+\n {2}rule "b"[^\n]+\n {2}rule "b"[^\n]+$/
+    )
     assert.isFalse(existsSync(out))
     assert.isFalse(existsSync(join(dir, "out")))
   })

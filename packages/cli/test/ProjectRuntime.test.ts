@@ -14,10 +14,13 @@ const folder = scratch("rulefx-project-runtime-")
 /** `dir` with a runtime of `version` installed in its node_modules; `dir`. */
 const installed = (dir: string, version: string): string => {
   const at = join(dir, "node_modules", ActionRuntime.packageName)
-  folder.file(join(at, "package.json").slice(folder.dir().length + 1), JSON.stringify({
-    name: ActionRuntime.packageName,
-    version
-  }))
+  folder.file(
+    join(at, "package.json").slice(folder.dir().length + 1),
+    JSON.stringify({
+      name: ActionRuntime.packageName,
+      version
+    })
+  )
   folder.file(
     join(at, "modules.json").slice(folder.dir().length + 1),
     JSON.stringify({ name: ActionRuntime.packageName, version, modules: ["effect/Effect"] })

@@ -52,25 +52,29 @@ describe("rulefx run, the events rulefx events writes", () => {
     assert.include(unknown.stderr, `--name nobody: no event of ${tenantEvents} has that name (3 events: "auth0|ada`)
   }, 60_000)
 
-  it("one line saved as .json is its event, never an empty one filled with defaults; \"continue\" runs the continue pass", async () => {
-    const file = action()
-    const one = scratch.file("one.json", lines[0]!)
-    const wrapper = JSON.parse(lines[0]!) as Record<string, unknown>
-    const resumed = scratch.file("resumed.json", JSON.stringify({ ...wrapper, continue: true }))
-    const notEvent = scratch.file("not-event.json", JSON.stringify({ name: "x", event: "ada" }))
-    const [ran, continued, refused] = await Promise.all([
-      rulefx("run", file, "--event", one, "--expect", "allowed"),
-      rulefx("run", file, "--event", resumed),
-      rulefx("run", file, "--event", notEvent)
-    ])
-    assert.strictEqual(ran.code, 0, RulefxBin.show(ran))
-    assert.match(ran.stdout, /^id token +https:\/\/example\.com\/app = "Admin Console"$/m)
-    assert.match(ran.stdout, /^filled +user\.updated_at \(missing from the event/m)
-    assert.strictEqual(continued.code, 0, RulefxBin.show(continued))
-    assert.match(continued.stdout, /^id token +https:\/\/example\.com\/continued = "Admin Console"$/m)
-    assert.strictEqual(refused.code, 1, RulefxBin.show(refused))
-    assert.include(refused.stderr, `${notEvent}: "event" is not a JSON object`)
-  }, 60_000)
+  it(
+    "one line saved as .json is its event, never an empty one filled with defaults; \"continue\" runs the continue pass",
+    async () => {
+      const file = action()
+      const one = scratch.file("one.json", lines[0]!)
+      const wrapper = JSON.parse(lines[0]!) as Record<string, unknown>
+      const resumed = scratch.file("resumed.json", JSON.stringify({ ...wrapper, continue: true }))
+      const notEvent = scratch.file("not-event.json", JSON.stringify({ name: "x", event: "ada" }))
+      const [ran, continued, refused] = await Promise.all([
+        rulefx("run", file, "--event", one, "--expect", "allowed"),
+        rulefx("run", file, "--event", resumed),
+        rulefx("run", file, "--event", notEvent)
+      ])
+      assert.strictEqual(ran.code, 0, RulefxBin.show(ran))
+      assert.match(ran.stdout, /^id token +https:\/\/example\.com\/app = "Admin Console"$/m)
+      assert.match(ran.stdout, /^filled +user\.updated_at \(missing from the event/m)
+      assert.strictEqual(continued.code, 0, RulefxBin.show(continued))
+      assert.match(continued.stdout, /^id token +https:\/\/example\.com\/continued = "Admin Console"$/m)
+      assert.strictEqual(refused.code, 1, RulefxBin.show(refused))
+      assert.include(refused.stderr, `${notEvent}: "event" is not a JSON object`)
+    },
+    60_000
+  )
 
   it("a partial event without email_verified: denied by the rule that reads it, and the warning names it", async () => {
     const file = action()

@@ -8,7 +8,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Triggers from "../../Triggers.ts"
+import type * as Triggers from "../../Triggers.ts"
 import * as EventSet from "../diff/eventSet.ts"
 import * as Text from "../text.ts"
 import { CommandFailed, invalidOption } from "./errors.ts"
@@ -59,7 +59,8 @@ export const pick = Effect.fnUntraced(function*(
   const [one] = named as [EventSet.Case]
   if (one.trigger !== options.trigger.id) {
     return yield* new CommandFailed({
-      reason: `${file}: ${JSON.stringify(one.name)} is a ${one.trigger} event, and this run is for ${options.trigger.id} ` +
+      reason:
+        `${file}: ${JSON.stringify(one.name)} is a ${one.trigger} event, and this run is for ${options.trigger.id} ` +
         `(--trigger ${one.trigger} runs it)`
     })
   }
