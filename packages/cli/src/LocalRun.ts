@@ -261,6 +261,20 @@ export const loadEvent = (
     )
   )
 
+/**
+ * Why an event file's object is not an event but a wrapper, `{ "name": ..., "event": {...} }` (as `rulefx events` writes
+ * them; `rulefx run` and `rulefx diff` read them): Auth0 sends no top-level `event`, and taken as an event of its own
+ * every field would be filled with defaults, a silent wrong run. Undefined for an object without `event`.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const wrapperProblem = (json: Readonly<Record<string, unknown>>): string | undefined =>
+  json["event"] === undefined
+    ? undefined
+    : `a { "name", "event" } wrapper, not an event (Auth0 sends no "event" field): load the event inside it ` +
+      `(rulefx run and rulefx diff read wrappers)`
+
 const readEvent = (file: string): Effect.Effect<Record<string, unknown>, LocalRunError> =>
   readText(file, (problem) => new LocalRunError({ file, problem })).pipe(
     Effect.flatMap((text) =>
@@ -276,6 +290,10 @@ const readEvent = (file: string): Effect.Effect<Record<string, unknown>, LocalRu
     Effect.filterOrFail(
       (json): json is Record<string, unknown> => Predicate.isObject(json) && !Array.isArray(json),
       () => new LocalRunError({ file, problem: "expected a JSON object (a post-login event)" })
+    ),
+    Effect.filterOrFail(
+      (json) => wrapperProblem(json) === undefined,
+      (json) => new LocalRunError({ file, problem: wrapperProblem(json)! })
     )
   )
 
