@@ -7,7 +7,7 @@
  * realistic value of `@rulefx/testing/Events`' `postLogin` and lists what it filled. Optional fields (an email, a
  * transaction, roles, ...) are never filled: their absence is something a rule may decide by, and JSON cannot say
  * "absent" any other way. Some filled values can decide a rule's outcome (where the login comes from, whether it is
- * the first, through which connection, the application's and the user's metadata, the user's id and identities):
+ * the first, through which connection, the application's and the user's metadata, the user's id):
  * `decisive` names those that were filled, with the values used. The optional user fields rules most often decide by
  * (`email_verified`, `email`) are never filled: `absent` names those the event leaves out. Node-side only.
  *
@@ -128,8 +128,8 @@ const decisiveFields: ReadonlyArray<
   { paths: ["client.metadata"], note: () => "client.metadata (none)" },
   { paths: ["user.user_id"], note: (d) => `user.user_id (${valueAt(d, "user.user_id")})` },
   { paths: ["user.app_metadata"], note: () => "user.app_metadata (none)" },
-  { paths: ["user.user_metadata"], note: () => "user.user_metadata (none)" },
-  { paths: ["user.identities"], note: () => "user.identities (one, from user.user_id and the connection)" }
+  // Not user.identities: the one filled is made from the event's own user id and connection.
+  { paths: ["user.user_metadata"], note: () => "user.user_metadata (none)" }
 ]
 
 /**
@@ -164,7 +164,7 @@ export const absent = (event: Readonly<Record<string, unknown>>): ReadonlyArray<
 
 /**
  * The filled fields that can change a rule's outcome (where the login comes from, how many logins the user has had,
- * the connection, the application's and the user's metadata, the user's id and identities), each with the default it got: `request.geoip (London, GB)`. Empty when none of them was filled.
+ * the connection, the application's and the user's metadata, the user's id), each with the default it got: `request.geoip (London, GB)`. Empty when none of them was filled.
  * `filled` is what `complete` (or `missing`) lists: a section's name stands for all its fields.
  *
  * @category getters

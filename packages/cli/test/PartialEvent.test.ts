@@ -91,8 +91,7 @@ describe("PartialEvent", () => {
       "client.metadata (none)",
       "user.user_id (auth0|64f0c0ffee1234)",
       "user.app_metadata (none)",
-      "user.user_metadata (none)",
-      "user.identities (one, from user.user_id and the connection)"
+      "user.user_metadata (none)"
     ]
     // minimal() has a user id and a client id, no metadata.
     assert.deepStrictEqual(

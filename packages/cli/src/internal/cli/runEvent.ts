@@ -53,7 +53,7 @@ export const pick = Effect.fnUntraced(function*(
           `(give each a name of its own)`
         : `${file} holds ${named.length} events, and rulefx run runs one: pick it with --name <name> (${
           names(named)
-        }), or run them all with rulefx diff --events ${file}`
+        }); rulefx diff runs every one`
     )
   }
   const [one] = named as [EventSet.Case]
