@@ -57,7 +57,20 @@ export interface Manifest {
 export type Part = "post-login" | "lean"
 
 /**
- * `@rulefx/action-runtime` is not installed where the build looked.
+ * How a project gets the runtime from a clone of rulefx before rulefx is released (no registry has it then): build
+ * the clone's packages, then link its runtime into the project. `build --runtime npm`'s warning and
+ * `RuntimeNotInstalled` both say it.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const fromClone = "from a clone of rulefx before its release, build the clone (npx -y pnpm@10.34.9 build in " +
+  "the clone) and link its runtime into your project (npx -y pnpm@10.34.9 add -D link:<clone>/packages/action-runtime)"
+
+/**
+ * `@rulefx/action-runtime` is not installed where the build looked. The message names `named`, the user's own
+ * folders among those searched (not a folder rulefx generated an entry into, nor rulefx's own), and both ways to
+ * install it: from a registry, or from a clone of rulefx before its release (`fromClone`).
  *
  * @category errors
  * @since 0.1.0
@@ -69,12 +82,21 @@ export class RuntimeNotInstalled extends Error {
    * @since 0.1.0
    */
   readonly searched: ReadonlyArray<string>
-  constructor(searched: ReadonlyArray<string>) {
+  /**
+   * The folders the message names: the user's own among `searched` (all of them unless told).
+   *
+   * @since 0.1.0
+   */
+  readonly named: ReadonlyArray<string>
+  constructor(searched: ReadonlyArray<string>, named: ReadonlyArray<string> = searched) {
     super(
-      `--runtime npm builds against ${packageName}, which is not installed in ${searched.join(" nor in ")}: ` +
-        `install the version you will deploy with (npm install --save-exact ${packageName})`
+      `--runtime npm builds against ${packageName}, which is not installed in ${
+        named.length === 0 ? "your project" : named.join(" nor in ")
+      }: install the version you will deploy with from a registry (npm install --save-exact ${packageName}), or, ` +
+        fromClone
     )
     this.searched = searched
+    this.named = named
   }
 }
 

@@ -13,8 +13,8 @@ import { existsSync, readFileSync } from "node:fs"
 import { access, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
 import { createRequire, isBuiltin } from "node:module"
 import { basename, dirname, join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
 import * as ActionRuntime from "./ActionRuntime.ts"
+import * as ProjectRuntime from "./internal/projectRuntime.ts"
 
 /**
  * Auth0's limit on one Action's code, read strictly: Auth0 says "100 kB" without saying which kB, so rulefx counts
@@ -100,6 +100,11 @@ export interface Report {
    */
   readonly runtimeNotInProject?: string
   readonly duplicates: ReadonlyArray<Duplicate>
+  /**
+   * The npm packages bundled into the file, other than effect and rulefx's own, largest first: what `external` could
+   * leave out (a refusal over the budget names them).
+   */
+  readonly packages?: ReadonlyArray<string>
   /** The source map written beside the file, with `sourcemap: true`. */
   readonly sourcemap?: string
   /**
@@ -241,7 +246,10 @@ export const build = async (options: Options): Promise<Report> => {
   const barrelImportsLeft: Array<string> = []
   const effectFrom = effectFolder([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])])
   const runtime = options.runtime === "npm"
-    ? findRuntime([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])])
+    ? ProjectRuntime.find([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])], {
+      // An entry built with resolveFrom lives outside any project (migrate's, in a temporary folder): not the user's.
+      generated: options.resolveFrom === undefined ? undefined : dirname(resolve(options.entry))
+    })
     : undefined
   const missing: Array<{ readonly module: string; readonly importer: string }> = []
   const plugins = (runtimePlugin: ReadonlyArray<esbuild.Plugin>, barrelLeft: Array<string>) => [
@@ -288,6 +296,7 @@ export const build = async (options: Options): Promise<Report> => {
       : packageOf(path)
     byPackage.set(key, (byPackage.get(key) ?? 0) + info.bytesInOutput)
   }
+  const packages = bundledPackages(inputs)
   const map = result.outputFiles.find((file) => file.path === `${resolve(options.outfile)}.map`)
   const report: Report = {
     outfile: options.outfile,
@@ -299,6 +308,7 @@ export const build = async (options: Options): Promise<Report> => {
       0,
       10
     ),
+    ...(packages.length === 0 ? {} : { packages }),
     ...(map === undefined ? {} : { sourcemap: `${options.outfile}.map` }),
     ...(runtime === undefined ? {} : { dependencies: [ActionRuntime.dependency(runtime)] }),
     ...(runtime?.outside === true ? { runtimeNotInProject: runtime.file } : {})
@@ -533,25 +543,6 @@ const partFor = async (
   return ActionRuntime.partFor(runtime, used)
 }
 
-// Where rulefx's own dependencies resolve from (the last place `runtime: "npm"` looks for the runtime).
-const ownFolder = dirname(fileURLToPath(import.meta.url))
-const cliRoot = fileURLToPath(new URL("..", import.meta.url))
-
-// The runtime as the project resolves it (`folders`, less rulefx's own), else rulefx's own copy, marked `outside`: the
-// build works with it, but `rulefx run` and the project's tests cannot load the file until the project installs it.
-const findRuntime = (folders: ReadonlyArray<string>): ActionRuntime.Manifest & {
-  readonly file: string
-  readonly outside: boolean
-} => {
-  const project = folders.filter((folder) => !resolve(folder).startsWith(cliRoot))
-  try {
-    return { ...ActionRuntime.find(project), outside: false }
-  } catch (error) {
-    if (!(error instanceof ActionRuntime.RuntimeNotInstalled)) throw error
-    return { ...ActionRuntime.find([...project, ownFolder]), outside: true }
-  }
-}
-
 // Passed to build.resolve by the plugins below, so that they do not answer their own questions.
 const again = Symbol("rulefx-resolve-again")
 
@@ -625,6 +616,18 @@ const nearestType = (dir: string): string | undefined => {
   } catch {
     return undefined // not JSON: Node refuses to load anything below it anyway
   }
+}
+
+// The npm packages (from a node_modules folder) other than effect and rulefx's, largest first.
+const bundledPackages = (inputs: Readonly<Record<string, { readonly bytesInOutput: number }>>): Array<string> => {
+  const bytes = new Map<string, number>()
+  for (const [path, info] of Object.entries(inputs)) {
+    if (!path.includes("node_modules/") || path.includes(":")) continue
+    const name = packageOf(path)
+    if (name.startsWith("effect/") || mustBeSingle(name) || info.bytesInOutput === 0) continue
+    bytes.set(name, (bytes.get(name) ?? 0) + info.bytesInOutput)
+  }
+  return [...bytes].toSorted((a, b) => b[1] - a[1]).map(([name]) => name)
 }
 
 const packageOf = (path: string): string => {

@@ -5,7 +5,9 @@
  * ```sh
  * rulefx init [dir] [--name my-login-action] [--force]
  * rulefx build src/action.ts -o dist/action.js [--budget 100] [--no-typecheck] [--sourcemap] [--runtime npm]
+ *   [--external <package>]
  * rulefx run dist/action.js --event event.json [--secrets secrets.env] [--json] [--expect allowed|denied] [--strict]
+ * rulefx run dist/action.js --event events/events.jsonl --name "auth0|ada @ Admin Console"
  * rulefx deploy dist/action.js --name seller-login [--secrets-file secrets.env] [--dependency name@version] [--dry-run]
  * rulefx export dist/action.js --name seller-login --out tenant/ [--secret NAME] [--dependency name@version] [--bind]
  * rulefx migrate tenant/rules -o dist/action.js [--accept <rule>:<construct>] [--skip <rule>] [--external <package>]

@@ -107,6 +107,11 @@ export interface Result {
   readonly loadLogs?: ReadonlyArray<string>
   /** What the event left out of what Auth0 always sends, filled with defaults (see PartialEvent). */
   readonly filled: ReadonlyArray<string>
+  /**
+   * The optional user fields a rule commonly decides by that the event left out (`PartialEvent.absent`), when there
+   * are any: never filled, so a rule that reads them decided by their absence.
+   */
+  readonly absent?: ReadonlyArray<string>
   readonly elapsedMs: number
 }
 
@@ -256,6 +261,20 @@ export const loadEvent = (
     )
   )
 
+/**
+ * Why an event file's object is not an event but a wrapper, `{ "name": ..., "event": {...} }` (as `rulefx events` writes
+ * them; `rulefx run` and `rulefx diff` read them): Auth0 sends no top-level `event`, and taken as an event of its own
+ * every field would be filled with defaults, a silent wrong run. Undefined for an object without `event`.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const wrapperProblem = (json: Readonly<Record<string, unknown>>): string | undefined =>
+  json["event"] === undefined
+    ? undefined
+    : `a { "name", "event" } wrapper, not an event (Auth0 sends no "event" field): load the event inside it ` +
+      `(rulefx run and rulefx diff read wrappers)`
+
 const readEvent = (file: string): Effect.Effect<Record<string, unknown>, LocalRunError> =>
   readText(file, (problem) => new LocalRunError({ file, problem })).pipe(
     Effect.flatMap((text) =>
@@ -271,6 +290,10 @@ const readEvent = (file: string): Effect.Effect<Record<string, unknown>, LocalRu
     Effect.filterOrFail(
       (json): json is Record<string, unknown> => Predicate.isObject(json) && !Array.isArray(json),
       () => new LocalRunError({ file, problem: "expected a JSON object (a post-login event)" })
+    ),
+    Effect.filterOrFail(
+      (json) => wrapperProblem(json) === undefined,
+      (json) => new LocalRunError({ file, problem: wrapperProblem(json)! })
     )
   )
 
@@ -287,6 +310,8 @@ export interface RunOptions {
   readonly timeout?: Duration.Input
   /** What `loadEvent` filled in, reported with the result. */
   readonly filled?: ReadonlyArray<string>
+  /** The optional fields a rule may decide by that the event left out (`PartialEvent.absent`), reported with the result. */
+  readonly absent?: ReadonlyArray<string>
   /** The Action's source map (SourceMapping.load): stack positions in log lines point at the sources. */
   readonly sourceMap?: SourceMapping.Mapping
   /** What the Action's module logged while it loaded (`Module.logs`): in the result as `loadLogs`, when there are any. */
@@ -393,6 +418,7 @@ export const run = Effect.fn("LocalRun.run")(function*(
       ? {}
       : { loadLogs: mapped(options.loadLogs, sourceMap) }),
     filled: options.filled ?? [],
+    ...(options.absent === undefined || options.absent.length === 0 ? {} : { absent: options.absent }),
     elapsedMs
   }
   return result
@@ -550,16 +576,24 @@ export const render = (result: Result): string => {
       ])
     }
   }
+  if (result.absent !== undefined && result.absent.length > 0) {
+    rows.push([
+      "warning",
+      `left out of the event, and never filled: ${result.absent.join(", ")}; a rule that reads them decided by ` +
+      `their absence (write them in the event)`
+    ])
+  }
   rows.push(["elapsed", `${result.elapsedMs.toFixed(1)} ms`])
   const width = Math.max(...rows.map(([label]) => label.length))
   return rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n")
 }
 
 /**
- * A result as plain JSON data, with `decisive`: the filled fields that can change an outcome (`PartialEvent.decisive`).
+ * A result as plain JSON data, with `decisive`: the filled fields that can change an outcome (`PartialEvent.decisive`),
+ * then the optional ones left out (`absent`).
  *
  * @category getters
  * @since 0.1.0
  */
 export const toJson = (result: Result): string =>
-  JSON.stringify({ ...result, decisive: PartialEvent.decisive(result.filled) }, null, 2)
+  JSON.stringify({ ...result, decisive: [...PartialEvent.decisive(result.filled), ...(result.absent ?? [])] }, null, 2)

@@ -17,10 +17,27 @@ import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Bundle from "./Bundle.ts"
 import * as GeneratedSource from "./GeneratedSource.ts"
+import * as Text from "./internal/text.ts"
 import * as MigrationPlan from "./MigrationPlan.ts"
 import * as MigrationSize from "./MigrationSize.ts"
 
 const fail = (reason: string) => Effect.fail(new MigrationPlan.MigrateError({ reason }))
+
+/**
+ * A refusal with the plan's report before it (a tenant's report is a screenful or more, each rule with its
+ * constructs): the refusal comes last, where a terminal leaves the reader, and its gist first, with a pointer, where
+ * a reader starts.
+ */
+const afterPlan = (p: MigrationPlan.Plan, gist: string, refusal: string): string =>
+  `${gist} (in full at the end, after the rules' report)\n\n${MigrationPlan.render(p)}\n\n${refusal}`
+
+// The problems that keep `what` from being done (the rules module written, the Action built), after the plan.
+const problemsAfterPlan = (p: MigrationPlan.Plan, notDone: string, found: ReadonlyArray<string>): string =>
+  afterPlan(
+    p,
+    `${notDone}: ${Text.plural(found.length, "problem")}`,
+    `${notDone}:\n${found.map((f) => `  ${f}`).join("\n")}`
+  )
 
 // rulefx's own folder: the generated entry's imports of @rulefx/legacy-rules resolve from here when the user's project
 // does not have it.
@@ -43,9 +60,7 @@ export const emitRules = (
     const p = yield* MigrationPlan.plan(dir, options)
     const found = MigrationPlan.problems(p, options)
     if (found.length > 0) {
-      return yield* fail(
-        `${MigrationPlan.render(p)}\n\nthe rules module was not written:\n${found.map((f) => `  ${f}`).join("\n")}`
-      )
+      return yield* fail(problemsAfterPlan(p, "the rules module was not written", found))
     }
     yield* Effect.tryPromise({
       try: async () => {
@@ -94,14 +109,14 @@ export const migrate = (
     const p = yield* MigrationPlan.plan(dir, options)
     const found = MigrationPlan.problems(p, options)
     if (found.length > 0) {
-      return yield* fail(
-        `${MigrationPlan.render(p)}\n\nthe Action was not built:\n${found.map((f) => `  ${f}`).join("\n")}`
-      )
+      return yield* fail(problemsAfterPlan(p, "the Action was not built", found))
     }
     const resolveFrom = resolveFromFor(p)
     // A tenant that cannot fit is refused with its rules' sizes before a bundle is attempted.
     yield* checkSize(p, { budget: options.budget, runtime: options.runtime }).pipe(
-      Effect.mapError((e) => new MigrationPlan.MigrateError({ reason: `${MigrationPlan.render(p)}\n\n${e.reason}` }))
+      Effect.mapError((e) =>
+        new MigrationPlan.MigrateError({ reason: afterPlan(p, e.reason.split("\n")[0]!.replace(/\.$/, ""), e.reason) })
+      )
     )
     const report = yield* Effect.acquireUseRelease(
       Effect.promise(() => mkdtemp(join(tmpdir(), "rulefx-migrate-"))),

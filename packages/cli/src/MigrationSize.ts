@@ -25,6 +25,7 @@ import * as Analyze from "./Analyze.ts"
 import * as Bundle from "./Bundle.ts"
 import * as GeneratedSource from "./GeneratedSource.ts"
 import { compact } from "./internal/ruleSource.ts"
+import * as WaysOut from "./internal/waysOut.ts"
 import * as MigrationPlan from "./MigrationPlan.ts"
 
 /**
@@ -80,11 +81,8 @@ export const trivialRule = "function (user, context, callback) {\n  callback(nul
  * @since 0.1.0
  */
 export const waysOut = {
-  runtimeNpm: "--runtime npm: rulefx's runtime becomes one npm dependency of the Action, which Auth0 does not count " +
-    "in the 100 kB; the Action's code is then the rules, the modules they bundle and a small entry (install it " +
-    "first: npm install --save-exact @rulefx/action-runtime; rulefx deploy and rulefx export declare it)",
-  external: "--external <package>: a package the rules require is left out of the file and declared as the " +
-    "Action's npm dependency (at most 10), instead of being bundled",
+  runtimeNpm: WaysOut.runtimeNpm("the rules, the modules they bundle and a small entry"),
+  external: WaysOut.external("the rules require is"),
   externalNone: "(these rules bundle no npm package)",
   convert: "convert rules to typed rulefx rules, one at a time (--skip <rule> leaves a converted rule out of the " +
     "migrated ones): see docs/migration-guide.md, section 6",
@@ -299,6 +297,27 @@ export const renderRefusal = (s: Sizes, options: { readonly dryRun?: boolean | u
     `ways out:`,
     ...ways.map((w) => `  - ${w}`)
   ].join("\n")
+}
+
+/**
+ * The check's verdict on rules that fit, one line (`rulefx migrate --dry-run` prints it): the rules' minified bytes
+ * and, with the runtime bundled, the runtime's, against the budget. A lower bound: the modules the rules bundle come
+ * on top, and the build measures the file itself.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const renderVerdict = (s: Sizes): string => {
+  const total = s.minifiedBytes + s.runtimeBytes
+  const measured = s.runtime === "npm"
+    ? `the rules, ${grouped(s.minifiedBytes)} bytes minified (runtime npm: rulefx's runtime is the Action's npm ` +
+      `dependency, outside the budget)`
+    : `the rules, ${grouped(s.minifiedBytes)} bytes minified, and rulefx's legacy runtime${
+      s.shim ? " (with the request shim)" : ""
+    }, ${grouped(s.runtimeBytes)} bytes, at least ${grouped(total)} bytes together`
+  return `size: ${measured}, of the budget of ${grouped(s.budget)} bytes (${
+    grouped(s.budget - total)
+  } left): they fit; the modules the rules bundle come on top, and the build measures the file itself`
 }
 
 /**

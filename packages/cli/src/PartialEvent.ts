@@ -7,7 +7,9 @@
  * realistic value of `@rulefx/testing/Events`' `postLogin` and lists what it filled. Optional fields (an email, a
  * transaction, roles, ...) are never filled: their absence is something a rule may decide by, and JSON cannot say
  * "absent" any other way. Some filled values can decide a rule's outcome (where the login comes from, whether it is
- * the first, through which connection, the application's and the user's metadata, the user's id): `decisive` names those that were filled, with the values used. Node-side only.
+ * the first, through which connection, the application's and the user's metadata, the user's id):
+ * `decisive` names those that were filled, with the values used. The optional user fields rules most often decide by
+ * (`email_verified`, `email`) are never filled: `absent` names those the event leaves out. Node-side only.
  *
  * @since 0.1.0
  */
@@ -125,8 +127,40 @@ const decisiveFields: ReadonlyArray<
   },
   { paths: ["client.metadata"], note: () => "client.metadata (none)" },
   { paths: ["user.user_id"], note: (d) => `user.user_id (${valueAt(d, "user.user_id")})` },
-  { paths: ["user.app_metadata"], note: () => "user.app_metadata (none)" }
+  { paths: ["user.app_metadata"], note: () => "user.app_metadata (none)" },
+  // Not user.identities: the one filled is made from the event's own user id and connection.
+  { paths: ["user.user_metadata"], note: () => "user.user_metadata (none)" }
 ]
+
+/**
+ * The optional user fields a rule commonly decides by (legacy rules' `user.email_verified`, `user.email`; typed rules'
+ * `emailVerified`, `email`), with how a rule reads each when the event leaves it out. `complete` never fills them
+ * (JSON cannot say "absent" any other way), so a partial event without them is decided by their absence: `absent`
+ * names them, for a warning beside `decisive`'s.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const decisiveOptional: ReadonlyArray<{ readonly path: string; readonly reads: string }> = [
+  { path: "user.email_verified", reads: "absent: not verified" },
+  { path: "user.email", reads: "absent: no email" }
+]
+
+/**
+ * The fields of `decisiveOptional` the written event leaves out, each with how a rule reads it:
+ * `user.email_verified (absent: not verified)`. Empty when the event has them all (or a `user` that is not an object,
+ * for the event's check to refuse).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const absent = (event: Readonly<Record<string, unknown>>): ReadonlyArray<string> => {
+  const user = event["user"] === undefined ? {} : event["user"]
+  if (!isSection(user)) return []
+  return decisiveOptional.filter(({ path }) => user[path.slice("user.".length)] === undefined).map(({ path, reads }) =>
+    `${path} (${reads})`
+  )
+}
 
 /**
  * The filled fields that can change a rule's outcome (where the login comes from, how many logins the user has had,

@@ -259,6 +259,8 @@ export const loadEvent = Effect.fn("TriggerLocalRun.loadEvent")(function*(
   if (!isSection(text)) {
     return yield* new LocalRun.LocalRunError({ file, problem: `expected a JSON object (a ${trigger} event)` })
   }
+  const wrapper = LocalRun.wrapperProblem(text)
+  if (wrapper !== undefined) return yield* new LocalRun.LocalRunError({ file, problem: wrapper })
   const lacking = missing(support, text)
   if (options.strict === true && lacking.length > 0) {
     return yield* new LocalRun.LocalRunError({

@@ -364,6 +364,7 @@ import { rule } from "@acme/rules"
     assert.deepStrictEqual(load(outfile)["both"], ["one-four", "one-five"])
     const first = join(dir, "node_modules", "@acme", "rules", "node_modules", "valibot")
     const second = join(dir, "node_modules", "valibot")
+    assert.deepStrictEqual(report.packages?.toSorted(), ["@acme/rules", "valibot"])
     assert.strictEqual(report.duplicates.length, 1)
     const [valibot] = report.duplicates
     assert.strictEqual(valibot!.name, "valibot")
@@ -388,8 +389,10 @@ import { rule } from "@acme/rules"
       "src/action.ts": `import { a } from "@rulefx/core"\nimport { b } from "dep"\nexport const sum = a + b\n`
     })
     const outfile = join(dir, "dist", "action.js")
-    await Bundle.build({ entry: join(dir, "src", "action.ts"), outfile })
+    const report = await Bundle.build({ entry: join(dir, "src", "action.ts"), outfile })
     assert.strictEqual(load(outfile)["sum"], 3)
+    // The npm packages bundled, for a refusal's --external: not rulefx's own (nor effect).
+    assert.deepStrictEqual(report.packages, ["dep"])
   })
 })
 

@@ -26,6 +26,7 @@ import {
 import { tmpdir } from "node:os"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as WaysOut from "../src/internal/waysOut.ts"
 import * as RulefxBin from "./utils/RulefxBin.ts"
 import { claims, intercomSecret, minimalEvent } from "./utils/Seed.ts"
 import * as TypedProject from "./utils/TypedProject.ts"
@@ -122,11 +123,15 @@ describe("rulefx", () => {
       )
       assert.include(
         flag.stderr,
-        "\nusage: rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap] [--runtime bundled|npm]\n  (rulefx build --help for more)"
+        "\nusage: rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap] [--runtime bundled|npm] " +
+          "[--external <package>]...\n  (rulefx build --help for more)"
       )
       assert.isFalse(existsSync(join(dir, "never.js")))
       assert.include(missing.stderr, "Missing required flag: --event")
-      assert.include(missing.stderr, "\nusage: rulefx run <action.js> --event <event.json>")
+      assert.include(
+        missing.stderr,
+        "\nusage: rulefx run <action.js> --event <event.json|events.jsonl> [--name <event>]"
+      )
       // Asked for, the whole help is still there.
       assert.strictEqual(help.code, 0, show(help))
       assert.include(help.stdout, "--no-typecheck")
@@ -240,6 +245,10 @@ describe("rulefx", () => {
     assert.include(output.stderr, "over the budget of 10.0 kB (10000 bytes)")
     assert.match(output.stderr, /Largest contributors: effect\/\w+ \d+\.\d kB/)
     assert.include(output.stderr, "largest contributors:")
+    // The ways out, as migrate's refusal gives them: the runtime out of the file, the bundled packages as npm ones.
+    assert.include(output.stderr, `ways out:\n  - ${WaysOut.runtimeNpm("your code and the packages it bundles")}`)
+    // The example bundles no npm package of its own (effect and rulefx's are the runtime's).
+    assert.notInclude(output.stderr, "--external")
     assert.include(output.stderr, "nothing was written")
     assert.notInclude(output.stdout, "type-checked")
     assert.isFalse(existsSync(join(dir, "over")))

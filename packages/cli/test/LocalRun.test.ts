@@ -3,6 +3,7 @@ import type { PostLoginApi } from "@rulefx/adapter-auth0/PostLoginApi"
 import * as Bundle from "@rulefx/cli/Bundle"
 import * as LocalRun from "@rulefx/cli/LocalRun"
 import * as PartialEvent from "@rulefx/cli/PartialEvent"
+import * as TriggerLocalRun from "@rulefx/cli/TriggerLocalRun"
 import { genericMessage } from "@rulefx/core/Denial"
 import * as Events from "@rulefx/testing/Events"
 import * as Hmac from "@rulefx/testing/Hmac"
@@ -219,6 +220,19 @@ describe("LocalRun.loadEvent", () => {
       const error = yield* Effect.flip(LocalRun.loadEvent(path))
       assert.match(error.problem, /^not valid JSON/)
       assert.notInclude(error.message, "supersecret")
+    }))
+
+  it.effect("a { name, event } wrapper is refused, never loaded as an event filled with defaults", () =>
+    Effect.gen(function*() {
+      const path = file("wrapped.json", JSON.stringify({ name: "ada", event: minimalEvent() }))
+      const error = yield* Effect.flip(LocalRun.loadEvent(path))
+      assert.strictEqual(
+        error.problem,
+        "a { \"name\", \"event\" } wrapper, not an event (Auth0 sends no \"event\" field): load the event inside it " +
+          "(rulefx run and rulefx diff read wrappers)"
+      )
+      const other = yield* Effect.flip(TriggerLocalRun.loadEvent(path, "credentials-exchange"))
+      assert.strictEqual(other.problem, error.problem)
     }))
 
   it.effect("JSON that is not an object: an array, null, a string", () =>

@@ -676,8 +676,16 @@ describe("Migrate.migrate", () => {
     assert.include(error.reason, "a.js:2): context.samlConfiguration has no Actions equivalent")
     assert.include(error.reason, "b.js:2): auth0.accessToken has no Actions equivalent")
     assert.include(error.reason, "b.js:3): eval has no Actions equivalent")
-    // The plan comes first, so the user sees where each problem sits.
-    assert.match(error.reason, /^rules in /)
+    // The refusal's gist first (where a reader starts), then the plan, so the user sees where each problem sits, then
+    // the refusal in full (where a terminal leaves the reader).
+    assert.match(
+      error.reason,
+      /^the Action was not built: 3 problems \(in full at the end, after the rules' report\)\n\nrules in /
+    )
+    assert.match(
+      error.reason,
+      /\n\nthe Action was not built:\n {2}rule "a" \([^\n]+\n {2}rule "b"[^\n]+\n {2}rule "b"[^\n]+$/
+    )
     assert.isFalse(existsSync(out))
     assert.isFalse(existsSync(join(dir, "out")))
   })
@@ -688,6 +696,12 @@ describe("Migrate.migrate", () => {
     const error = await Effect.runPromise(Effect.flip(Migrate.migrate(dir, out, { budget: 1024 })))
     assert.include(error.reason, "cannot fit in the budget of 1,024 bytes")
     assert.match(error.reason, /\n {2}x +\d+ +\d+\n {2}total \(1 rule\)/)
+    // Seen first and last around the rules' report: the gist with a pointer, and the refusal ending in its ways out.
+    assert.match(
+      error.reason,
+      /^the Action was not built: its rules and rulefx's legacy runtime cannot fit in the budget of 1,024 bytes \(in full at the end, after the rules' report\)\n\nrules in /
+    )
+    assert.match(error.reason, /\nways out:\n( {2}- [^\n]+\n){2} {2}- [^\n]+$/)
     assert.isFalse(existsSync(join(dir, "out")))
   }, 30_000)
 

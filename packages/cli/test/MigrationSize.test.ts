@@ -185,6 +185,31 @@ describe("the big tenant built over Auth0's limit (--budget raised), for its cas
 })
 
 describe("MigrationSize", () => {
+  it("renderVerdict: what the dry run says of rules that fit, bundled or with runtime npm", () => {
+    const sizes: MigrationSize.Sizes = {
+      rules: [],
+      sourceBytes: 40_000,
+      minifiedBytes: 12_583,
+      runtimeBytes: 80_100,
+      runtime: "bundled",
+      shim: true,
+      bundled: [],
+      budget: 100_000
+    }
+    assert.strictEqual(
+      MigrationSize.renderVerdict(sizes),
+      "size: the rules, 12,583 bytes minified, and rulefx's legacy runtime (with the request shim), 80,100 bytes, at " +
+        "least 92,683 bytes together, of the budget of 100,000 bytes (7,317 left): they fit; the modules the rules " +
+        "bundle come on top, and the build measures the file itself"
+    )
+    assert.strictEqual(
+      MigrationSize.renderVerdict({ ...sizes, runtime: "npm", runtimeBytes: 0 }),
+      "size: the rules, 12,583 bytes minified (runtime npm: rulefx's runtime is the Action's npm dependency, outside " +
+        "the budget), of the budget of 100,000 bytes (87,417 left): they fit; the modules the rules bundle come on " +
+        "top, and the build measures the file itself"
+    )
+  })
+
   it.effect("measures each rule minified, largest first, and the runtime the plan needs", () =>
     Effect.gen(function*() {
       const plan = yield* MigrationPlan.plan(folder)
@@ -324,5 +349,10 @@ describe("rulefx migrate on the big tenant", () => {
     const { code, stderr, stdout } = await rulefx(root, "migrate", legacyExample, "--dry-run")
     assert.strictEqual(code, 0, stdout + stderr)
     assert.notInclude(stdout + stderr, "would not be built")
+    // The size check's verdict, measured before bundling as for the real build.
+    assert.match(
+      stdout,
+      /\nsize: the rules, [\d,]+ bytes minified, and rulefx's legacy runtime( \(with the request shim\))?, [\d,]+ bytes, at least [\d,]+ bytes together, of the budget of 100,000 bytes \([\d,]+ left\): they fit; /
+    )
   }, 90_000)
 })

@@ -90,7 +90,8 @@ describe("PartialEvent", () => {
       "connection (Username-Password-Authentication, strategy auth0)",
       "client.metadata (none)",
       "user.user_id (auth0|64f0c0ffee1234)",
-      "user.app_metadata (none)"
+      "user.app_metadata (none)",
+      "user.user_metadata (none)"
     ]
     // minimal() has a user id and a client id, no metadata.
     assert.deepStrictEqual(
@@ -104,6 +105,24 @@ describe("PartialEvent", () => {
       []
     )
     assert.deepStrictEqual(PartialEvent.decisive([]), [])
+  })
+
+  it("absent: the optional user fields rules decide by that the event leaves out, never filled", () => {
+    assert.deepStrictEqual(PartialEvent.absent({ user: { email: "x@acme.com" } }), [
+      "user.email_verified (absent: not verified)"
+    ])
+    assert.deepStrictEqual(PartialEvent.absent({}), [
+      "user.email_verified (absent: not verified)",
+      "user.email (absent: no email)"
+    ])
+    assert.deepStrictEqual(PartialEvent.absent(Events.postLogin()), [])
+    // false is written, not absent; a user that is not an object is the event's check's to refuse.
+    assert.deepStrictEqual(PartialEvent.absent({ user: { email: "x@acme.com", email_verified: false } }), [])
+    assert.deepStrictEqual(PartialEvent.absent({ user: "ada" }), [])
+    // complete never fills them.
+    assert.deepStrictEqual(PartialEvent.absent(PartialEvent.complete({ user: { email: "x@acme.com" } }).event), [
+      "user.email_verified (absent: not verified)"
+    ])
   })
 
   it("a section that is not an object is left alone (for the event's check to refuse)", () => {

@@ -2,9 +2,11 @@ import { Argument, Command, Flag } from "effect/cli"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import { readFile } from "node:fs/promises"
+import * as ActionRuntime from "../../ActionRuntime.ts"
 import * as Bundle from "../../Bundle.ts"
 import * as Triggers from "../../Triggers.ts"
 import * as TypeCheck from "../../TypeCheck.ts"
+import * as WaysOut from "../waysOut.ts"
 import { CommandFailed, invalidOption } from "./errors.ts"
 
 export const report = (r: Bundle.Report): string =>
@@ -22,7 +24,7 @@ export const report = (r: Bundle.Report): string =>
     ...(r.runtimeNotInProject === undefined ? [] : [
       `warning: ${r.dependencies?.join(", ")} is not installed in this project (the build used rulefx's own copy, ` +
       `${r.runtimeNotInProject}): install it at that exact version so that rulefx run and your tests can load the ` +
-      `file (from a rulefx clone, before it is published: pnpm add -D link:<clone>/packages/action-runtime)`
+      `file (npm install --save-exact ${r.dependencies?.join(" ")}; or, ${ActionRuntime.fromClone})`
     ]),
     ...r.duplicates.map((d) => `warning: ${Bundle.describeDuplicate(d)}`),
     ...r.barrelImportsLeft.map((file) =>
@@ -31,6 +33,24 @@ export const report = (r: Bundle.Report): string =>
 import { readFile } from "node:fs/promises")`
     )
   ].join("\n")
+
+/**
+ * The ways out of a build over its budget, as migrate's refusal words them: the runtime out of the file (unless it is
+ * already), the bundled packages left to the Action's npm dependencies, else the code itself must shrink.
+ */
+export const waysOut = (r: Bundle.Report): string => {
+  const ways = [
+    ...(r.dependencies === undefined ? [WaysOut.runtimeNpm("your code and the packages it bundles")] : []),
+    ...(r.packages === undefined
+      ? []
+      : [`${WaysOut.external("your code imports is")} (this build bundles: ${r.packages.join(", ")})`])
+  ]
+  return [
+    "ways out:",
+    ...(ways.length === 0 ? ["your own code must shrink: the largest contributors above are where the bytes go"] : ways)
+      .map((way) => `  - ${way}`)
+  ].join("\n")
+}
 
 const typeScriptSource = /\.[cm]?tsx?$/
 
@@ -75,6 +95,13 @@ export const build = Command.make(
       Flag.withDescription("Also write <file>.map beside the file, for rulefx run's stack positions (never deployed)"),
       Flag.withDefault(false)
     ),
+    external: Flag.String("external").pipe(
+      Flag.withDescription(
+        "A package to leave out of the file and declare as the Action's npm dependency (repeatable; rulefx deploy " +
+          "--dependency <name>@<version>): Auth0 installs it, and it does not count towards the 100 kB"
+      ),
+      Flag.atLeast(0)
+    ),
     runtime: Flag.Literals("runtime", ["bundled", "npm"]).pipe(
       Flag.withDescription(
         "Where the rulefx runtime (effect, @rulefx/*, valibot) lives: bundled into the file (the default), or npm: " +
@@ -84,19 +111,33 @@ export const build = Command.make(
       Flag.withDefault("bundled" as const)
     )
   },
-  Effect.fnUntraced(function*({ budget, entry, out, runtime, sourcemap, typecheck: check }) {
+  Effect.fnUntraced(function*({ budget, entry, external, out, runtime, sourcemap, typecheck: check }) {
     if (budget <= 0) return yield* invalidOption("--budget must be a positive number of kB")
     if (check) yield* typecheck(entry)
     const result = yield* Effect.tryPromise({
-      try: () => Bundle.build({ entry, outfile: out, budget: budget * Bundle.bytesPerKb, sourcemap, runtime }),
+      try: () =>
+        Bundle.build({
+          entry,
+          outfile: out,
+          budget: budget * Bundle.bytesPerKb,
+          sourcemap,
+          runtime,
+          ...(external.length === 0 ? {} : { external })
+        }),
       catch: (error) =>
         new CommandFailed({
           reason: error instanceof Bundle.OverBudget
-            ? `${error.message}\n${report(error.report)}\nnothing was written`
+            ? `${error.message}\n${report(error.report)}\n\n${waysOut(error.report)}\n\nnothing was written`
             : `build failed, nothing was written: ${error instanceof Error ? error.message : String(error)}`
         })
     })
     yield* Console.log(report(result))
+    if (external.length > 0) {
+      yield* Console.log(
+        `external: ${external.join(", ")}: not in the file; declare each as the Action's npm dependency at the ` +
+          `version you installed (rulefx deploy and rulefx export: --dependency <name>@<version>)`
+      )
+    }
     const line = triggerLine(yield* Effect.promise(() => readFile(out, "utf8").catch(() => "")))
     if (line !== undefined) yield* Console.log(line)
   })

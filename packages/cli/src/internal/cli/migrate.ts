@@ -5,6 +5,7 @@ import * as Option from "effect/Option"
 import * as Bundle from "../../Bundle.ts"
 import * as Migrate from "../../Migrate.ts"
 import * as MigrationPlan from "../../MigrationPlan.ts"
+import * as MigrationSize from "../../MigrationSize.ts"
 import * as PackageManager from "../packageManager.ts"
 import { report } from "./build.ts"
 import { CommandFailed, invalidOption } from "./errors.ts"
@@ -106,7 +107,10 @@ export const migrate = Command.make(
             reason: `the Action would not be built:\n${problems.map((p) => `  ${p}`).join("\n")}`
           })
         }
-        yield* Migrate.checkSize(plan, { budget: options.budget, runtime, dryRun: true }).pipe(Effect.mapError(failed))
+        const sizes = yield* Migrate.checkSize(plan, { budget: options.budget, runtime, dryRun: true }).pipe(
+          Effect.mapError(failed)
+        )
+        yield* Console.log(MigrationSize.renderVerdict(sizes))
         return
       }
       if (Option.isSome(emitRules) && runtime === "npm") {

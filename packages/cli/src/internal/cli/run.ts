@@ -7,6 +7,7 @@ import * as Option from "effect/Option"
 import * as Result from "effect/Result"
 import { resolve } from "node:path"
 import * as LocalRun from "../../LocalRun.ts"
+import * as PartialEvent from "../../PartialEvent.ts"
 import * as SecretsFile from "../../SecretsFile.ts"
 import * as SourceMapping from "../../SourceMapping.ts"
 import * as TriggerLocalRun from "../../TriggerLocalRun.ts"
@@ -17,6 +18,7 @@ import * as Scrub from "../diff/scrub.ts"
 import * as NodePlatform from "../nodePlatform.ts"
 import * as Resume from "../resume.ts"
 import { CommandFailed, invalidOption } from "./errors.ts"
+import * as RunEvent from "./runEvent.ts"
 import * as RunGuard from "./runGuard.ts"
 
 const failed = (e: { readonly message: string }) => new CommandFailed({ reason: e.message })
@@ -33,8 +35,17 @@ export const run = Command.make(
     action: Argument.String("action").pipe(Argument.withDescription("A built Action file (from rulefx build)")),
     event: Flag.String("event").pipe(
       Flag.withDescription(
-        "An event of the Action's trigger as JSON; what it leaves out of what Auth0 always sends is filled with realistic defaults"
+        "An event of the Action's trigger as JSON; what it leaves out of what Auth0 always sends is filled with " +
+          "realistic defaults. Or, as rulefx diff reads them, a { \"name\", \"event\" } wrapper, or a .jsonl file of " +
+          "them (what rulefx events writes), whose one event --name picks"
       )
+    ),
+    name: Flag.String("name").pipe(
+      Flag.withDescription(
+        "The event to run, by its name, from a file of several (a .jsonl file): the wrapper's \"name\", else " +
+          "<file>:<line>"
+      ),
+      Flag.optional
     ),
     secrets: Flag.String("secrets").pipe(
       Flag.withDescription("Secrets file (JSON object or NAME=value lines), merged over the event's secrets"),
@@ -88,6 +99,7 @@ interface RunOptions {
   readonly event: string
   readonly expect: Option.Option<"allowed" | "denied">
   readonly json: boolean
+  readonly name: Option.Option<string>
   readonly resume: boolean
   readonly secrets: Option.Option<string>
   readonly strict: boolean
@@ -96,7 +108,7 @@ interface RunOptions {
 }
 
 const runGuarded = Effect.fnUntraced(function*(
-  { action, event, expect, json, resume, secrets, strict, timeout, trigger }: RunOptions,
+  { action, event, expect, json, name, resume, secrets, strict, timeout, trigger }: RunOptions,
   guard: Guard.Guard
 ) {
   const named = yield* namedTrigger(trigger, resume)
@@ -106,14 +118,14 @@ const runGuarded = Effect.fnUntraced(function*(
   const loading = yield* Effect.result(LocalRun.loadModule(action))
   const target = named ?? (yield* exportedTrigger(loading, resume))
   if (target !== postLogin) {
-    const options = { action, event, expect, json, resume, secrets, strict, timeout, trigger: target }
+    const options = { action, event, expect, json, name, resume, secrets, strict, timeout, trigger: target }
     return yield* runTrigger(options, loading, guard)
   }
   const module = yield* Effect.fromResult(loading).pipe(Effect.mapError(failed))
-  const handler = yield* LocalRun.handlerOf(module, resume ? "onContinuePostLogin" : "onExecutePostLogin").pipe(
+  const loaded = yield* RunEvent.pick(event, { trigger: postLogin, strict, resume, name })
+  const handler = yield* LocalRun.handlerOf(module, loaded.resume ? "onContinuePostLogin" : "onExecutePostLogin").pipe(
     Effect.mapError(failed)
   )
-  const loaded = yield* LocalRun.loadEvent(event, { strict }).pipe(Effect.mapError(failed))
   const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
   const sourceMap = yield* SourceMapping.load(action)
   if (sourceMap === "stale" || sourceMap === "unreadable") {
@@ -131,6 +143,8 @@ const runGuarded = Effect.fnUntraced(function*(
         secrets: extra,
         timeout: Duration.seconds(timeout),
         filled: loaded.filled,
+        // What a hand-written event left out that a rule may decide by; a whole event is Auth0's to say.
+        absent: loaded.filled.length > 0 ? PartialEvent.absent(loaded.event) : [],
         loadLogs: module.logs,
         ...(sourceMap === undefined || typeof sourceMap === "string" ? {} : { sourceMap })
       })),
@@ -138,7 +152,7 @@ const runGuarded = Effect.fnUntraced(function*(
     ))
   )
   yield* Console.log(json ? LocalRun.toJson(result) : LocalRun.render(result))
-  const lacking = yield* unresumable(module, postLogin, resume, {
+  const lacking = yield* unresumable(module, postLogin, loaded.resume, {
     outcome: result.outcome,
     continues: Resume.sendsAway(result)
   })
@@ -217,10 +231,13 @@ const runTrigger = Effect.fnUntraced(function*(
 ) {
   const { action, expect, json, secrets, timeout, trigger } = options
   const module = yield* Effect.fromResult(loading).pipe(Effect.mapError(failed))
-  const handler = yield* TriggerLocalRun.handlerOf(module, trigger, options.resume ? "continue" : "execute").pipe(
-    Effect.mapError(failed)
-  )
-  const loaded = yield* TriggerLocalRun.loadEvent(options.event, trigger.id, { strict: options.strict }).pipe(
+  const loaded = yield* RunEvent.pick(options.event, {
+    trigger,
+    strict: options.strict,
+    resume: options.resume,
+    name: options.name
+  })
+  const handler = yield* TriggerLocalRun.handlerOf(module, trigger, loaded.resume ? "continue" : "execute").pipe(
     Effect.mapError(failed)
   )
   const extra = Option.isSome(secrets) ? yield* SecretsFile.load(secrets.value).pipe(Effect.mapError(failed)) : {}
@@ -237,7 +254,7 @@ const runTrigger = Effect.fnUntraced(function*(
   )
   yield* Console.log(json ? TriggerLocalRun.toJson(result) : TriggerLocalRun.render(result))
   const passed = result.outcome === "denied" || result.outcome === "invalid" ? "denied" : "allowed"
-  const lacking = yield* unresumable(module, trigger, options.resume, {
+  const lacking = yield* unresumable(module, trigger, loaded.resume, {
     outcome: result.outcome,
     continues: Resume.sendsAway(result)
   })

@@ -6,9 +6,10 @@ import * as Effect from "effect/Effect"
 export const usageLines: Readonly<Record<string, string>> = {
   rulefx: "rulefx <init|build|run|deploy|export|migrate|diff|events|convert> ...",
   init: "rulefx init [dir] [--name <name>] [--force] [--link <rulefx-checkout>] [--allow-unreleased]",
-  build: "rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap] [--runtime bundled|npm]",
+  build:
+    "rulefx build <entry.ts> -o <file> [--budget <kB>] [--no-typecheck] [--sourcemap] [--runtime bundled|npm] [--external <package>]...",
   run:
-    "rulefx run <action.js> --event <event.json> [--secrets <file>] [--expect allowed|denied] [--strict] [--timeout <s>] [--json] [--continue] [--trigger <id>]",
+    "rulefx run <action.js> --event <event.json|events.jsonl> [--name <event>] [--secrets <file>] [--expect allowed|denied] [--strict] [--timeout <s>] [--json] [--continue] [--trigger <id>]",
   deploy:
     "rulefx deploy <action.js> --name <name> [--secrets-file <file>] [--secret NAME]... [--dependency name@version]... [--dry-run] [--trigger <id>]",
   export:
