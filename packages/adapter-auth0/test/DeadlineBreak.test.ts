@@ -191,6 +191,28 @@ describe("the handler's deadline, broken", () => {
       assert.deepStrictEqual(lines.slice(before), [], "the interrupted run logs nothing when it ends")
     }))
 
+  // Found here: the deadline's answer was built in the timer's callback, outside any fiber, so what building it threw
+  // (PostLogin's failure line reads the DeadlineExceeded's stack) escaped the timer as an uncaught exception: in an
+  // Action, the process ends; the run was never interrupted and the handler's promise never settled.
+  it("what building the deadline's answer throws (a stack that cannot be read): denied, the run interrupted", async () => {
+    let ran = false
+    const sleepy = Rule.make("sleepy", Effect.andThen(Effect.sleep("200 millis"), Effect.sync(() => void (ran = true))))
+    const saved = Error.prepareStackTrace
+    Error.prepareStackTrace = (error, frames) => {
+      if ((error as { readonly _tag?: unknown })._tag === "DeadlineExceeded") throw new Error("no stack to read")
+      return saved ? saved(error, frames) : [String(error), ...frames.map((frame) => `    at ${frame}`)].join("\n")
+    }
+    try {
+      const { calls, settled } = await login(handlerOf(sleepy, "50 millis"))
+      assert.strictEqual(settled, "resolved")
+      onlyDenied(calls)
+    } finally {
+      Error.prepareStackTrace = saved
+    }
+    await sleep(250)
+    assert.isFalse(ran, "the run was interrupted at the deadline")
+  })
+
   it("allows the same login with a working console: the attacks above are not denials of everything", async () => {
     const { calls, settled } = await login(handlerOf(allows, "1 second"))
     assert.strictEqual(settled, "resolved")
