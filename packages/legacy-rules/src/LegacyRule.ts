@@ -532,19 +532,23 @@ export const run = (
         if (newUser || newContext) adopted(session.user, session.context)
         succeed()
       }
-      try {
-        const result: unknown = running.run(handle, () => fn(session.user, session.context, callback))
-        if (Predicate.isPromiseLike(result)) {
-          result.then(
-            () => {
-              // An async rule without a callback parameter is done when it resolves; one with it must still call back.
-              if (fn.length < 3 && !done) succeed()
-            },
-            crashed
-          )
+      // A timeout that ended at once (0 or less, on a TestClock) has denied: the rule's code does not run after it.
+      if (!done) {
+        try {
+          const result: unknown = running.run(handle, () => fn(session.user, session.context, callback))
+          if (Predicate.isPromiseLike(result)) {
+            result.then(
+              () => {
+                // An async rule without a callback parameter is done when it resolves; one with it must still call
+                // back.
+                if (fn.length < 3 && !done) succeed()
+              },
+              crashed
+            )
+          }
+        } catch (error) {
+          crashed(error)
         }
-      } catch (error) {
-        crashed(error)
       }
       // Interrupted (by the login's deadline, or a denial elsewhere): whatever the rule does later is ignored.
       return Effect.sync(() => {

@@ -32,7 +32,9 @@ export const withDeadline = <A>(
     // in practice (Auth0 ends a flow at 20 s).
     const timer = millis < 2 ** 31
       ? setTimeout(() => {
-        Effect.runFork(withLogger(onDeadline())).addObserver(settle)
+        // Made inside its fiber: what building the answer throws (a stack that cannot be read) rejects, rather than
+        // escape this timer, leave the run uninterrupted and the promise unsettled.
+        Effect.runFork(withLogger(Effect.suspend(onDeadline))).addObserver(settle)
         fiber.interruptUnsafe()
       }, millis)
       : undefined
