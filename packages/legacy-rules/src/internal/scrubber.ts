@@ -85,8 +85,8 @@ export const scrubberOf = (configuration: Readonly<Record<string, string>>): Scr
       // the secrets whose runs over it are the longest: a part two secrets share (two URL settings on one host and
       // port) names both, whichever was given first, and the whole of one of them names that one alone. A stretch of
       // characters marked alike becomes one marker.
-      const names = Array<Set<string> | undefined>(text.length)
-      const longest = Array<number | undefined>(text.length)
+      const names: Array<Set<string>> = []
+      const longest: Array<number> = []
       for (let i = 0; i < compact.length; i++) {
         for (let g = 4; g < 9; g++) {
           for (const [f, from, k, name] of runs.get(compact.slice(i, i + g)) ?? []) {
@@ -103,7 +103,9 @@ export const scrubberOf = (configuration: Readonly<Record<string, string>>): Scr
           }
         }
       }
-      const marks = names.map((kept) => `[secret ${[...kept!].toSorted().join(", ")}]`)
+      // Most lines hold no secret: nothing marked, the text as it was.
+      if (names.length === 0) return text
+      const marks = names.map((kept) => `[secret ${[...kept].toSorted().join(", ")}]`)
       return text.replace(
         /[\s\S]/g,
         (c, i: number) => marks[i] === undefined ? c : marks[i] === marks[i - 1] ? "" : marks[i]!
