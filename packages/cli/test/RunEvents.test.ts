@@ -76,6 +76,33 @@ describe("rulefx run, the events rulefx events writes", () => {
     60_000
   )
 
+  it("a name two events share, or an event of another trigger: refused, naming why, and nothing run", async () => {
+    const file = action()
+    const twins = scratch.file(
+      "twins.jsonl",
+      `${JSON.stringify({ name: "twin", event: { user: { user_id: "auth0|a" } } })}\n` +
+        `${JSON.stringify({ name: "twin", event: { user: { user_id: "auth0|b" } } })}\n`
+    )
+    const m2m = scratch.file(
+      "m2m.jsonl",
+      `${JSON.stringify({ name: "m2m", trigger: "credentials-exchange", event: { client: { client_id: "c1" } } })}\n`
+    )
+    const [shared, other] = await Promise.all([
+      rulefx("run", file, "--event", twins, "--name", "twin"),
+      rulefx("run", file, "--event", m2m)
+    ])
+    assert.strictEqual(shared.code, 2, RulefxBin.show(shared))
+    assert.include(shared.stderr, `--name twin: 2 events of ${twins} have that name; rulefx run runs one`)
+    assert.notMatch(shared.stdout, /^outcome/m)
+    assert.strictEqual(other.code, 1, RulefxBin.show(other))
+    assert.include(
+      other.stderr,
+      `${m2m}: "m2m" is a credentials-exchange event, and this run is for post-login (--trigger credentials-exchange ` +
+        `runs it)`
+    )
+    assert.notMatch(other.stdout, /^outcome/m)
+  }, 60_000)
+
   it("a partial event without email_verified: denied by the rule that reads it, and the warning names it", async () => {
     const file = action()
     const partial = scratch.file("partial.json", JSON.stringify({ user: { email: "x@acme.com" } }))
