@@ -42,6 +42,14 @@ onExecutePostLogin(event, api).then(() => {
 })
 `
 
+/** The environment of a process that starts cold: no compile cache, no options from the parent. */
+export const coldEnv = (): NodeJS.ProcessEnv => {
+  const env = { ...process.env }
+  delete env["NODE_COMPILE_CACHE"]
+  delete env["NODE_OPTIONS"]
+  return env
+}
+
 /** Cold-start figures of one file, in milliseconds. */
 export interface Cold {
   readonly name: string
@@ -70,9 +78,7 @@ export const coldRequire = (
   files: ReadonlyArray<{ readonly name: string; readonly path: string }>,
   runs: number
 ): ReadonlyArray<Cold> => {
-  const env = { ...process.env }
-  delete env["NODE_COMPILE_CACHE"]
-  delete env["NODE_OPTIONS"]
+  const env = coldEnv()
   const samples = files.map(() => ({
     require: [] as Array<number>,
     first: [] as Array<number>,

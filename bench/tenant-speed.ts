@@ -8,6 +8,7 @@
  */
 import { execFileSync } from "node:child_process"
 import { median, quantile } from "./report.ts"
+import { coldEnv } from "./speed.ts"
 
 /** The case timed: an event and the api calls it must make. */
 export interface TimedCase {
@@ -67,9 +68,7 @@ export const tenantSpeed = (
   logins: number,
   warmup: number
 ): TenantSpeed => {
-  const env = { ...process.env }
-  delete env["NODE_COMPILE_CACHE"]
-  delete env["NODE_OPTIONS"]
+  const env = coldEnv()
   const script = child(new URL("../packages/testing/src/RecordingApi.ts", import.meta.url).href)
   const runs = Array.from({ length: processes }, () => {
     const out = execFileSync(
