@@ -357,6 +357,10 @@ describe("docs/migration-guide.md", () => {
     // 2 users x 2 applications, as the guide's comment says.
     assert.strictEqual(written.length, 4)
     assert.include(events, `# ${written.length} events`)
+    // `rulefx run --strict` refuses an event without user.updated_at: the guide's users have one.
+    for (const line of written) {
+      assert.isString((JSON.parse(line) as { event: { user: { updated_at?: unknown } } }).event.user.updated_at)
+    }
     assert.strictEqual(deployed.code, 0, `${deployed.stdout}\n${deployed.stderr}`)
     assert.include(deployed.stdout, "login")
   }, 120_000)
