@@ -103,14 +103,17 @@ export const declare = (
 export class DependencyError extends Data.TaggedError("DependencyError")<{ readonly message: string }> {}
 
 /**
- * What to add to the note of a runtime declared from the file when its version is a clone's build (0.0.0): no registry
- * has it, so Auth0 cannot install it; empty for a released version.
+ * The warning for a runtime declared from the file when its version is a clone's build (0.0.0): no registry has it,
+ * so Auth0 cannot install it; none for a released version. `rulefx deploy` and `rulefx export` print it on stderr with
+ * their other warnings.
  *
  * @category getters
  * @since 0.1.0
  */
-export const unreleased = (runtime: Dependency): string =>
+export const unreleased = (runtime: Dependency): ReadonlyArray<string> =>
   runtime.version === "0.0.0"
-    ? `; warning: ${runtime.name}@0.0.0 is an unreleased build (a rulefx clone's) that no registry has, so Auth0 ` +
-      `cannot install it: build against a released version before deploying`
-    : ""
+    ? [
+      `${runtime.name}@0.0.0 is an unreleased build (a rulefx clone's) that no registry has, so Auth0 cannot ` +
+      "install it: build against a released version before deploying (or publish it to a registry your tenant reads)"
+    ]
+    : []

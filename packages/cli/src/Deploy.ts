@@ -30,6 +30,7 @@ import * as ActionDependencies from "./ActionDependencies.ts"
 import * as Bundle from "./Bundle.ts"
 import * as GeneratedSource from "./GeneratedSource.ts"
 import { readText } from "./internal/files.ts"
+import { noSecretsWarning } from "./internal/noSecrets.ts"
 import * as ManagementClient from "./ManagementClient.ts"
 import * as SecretsFile from "./SecretsFile.ts"
 import * as Triggers from "./Triggers.ts"
@@ -583,7 +584,15 @@ const deploy = Effect.fnUntraced(function*(
   progress(`looking up the Action ${name}`)
   const found = yield* client.findAction(name).pipe(Effect.mapError(fromApi))
   const { notes, secrets: actionSecrets, sendSecrets } = yield* planAction(found, name, secretNames, trigger.id)
-  const warnings = missingSettings(options.file, code, actionSecrets)
+  const warnings = [
+    ...(declared.added === undefined ? [] : ActionDependencies.unreleased(declared.added)),
+    ...missingSettings(options.file, code, actionSecrets),
+    ...noSecretsWarning(code, actionSecrets, {
+      lacking: `the Action ${name} will have no secrets:`,
+      send: "Send",
+      fileNote: ""
+    })
+  ]
   const secrets = sendSecrets
     ? secretNames.map((secret) => ({ name: secret, value: Redacted.value(options.secrets[secret]!) }))
     : undefined
@@ -591,7 +600,7 @@ const deploy = Effect.fnUntraced(function*(
   const withRuntime = declared.added === undefined ? notes : [
     ...notes,
     `${declared.added.name}@${declared.added.version} is declared as a dependency: ${options.file} was built with ` +
-    `--runtime npm against it${ActionDependencies.unreleased(declared.added)}`
+    "--runtime npm against it"
   ]
   const report = (
     actionId: string | undefined,

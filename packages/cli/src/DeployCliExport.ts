@@ -19,6 +19,7 @@ import { join } from "node:path"
 import * as ActionDependencies from "./ActionDependencies.ts"
 import * as Bundle from "./Bundle.ts"
 import * as GeneratedSource from "./GeneratedSource.ts"
+import { noSecretsWarning } from "./internal/noSecrets.ts"
 import * as Triggers from "./Triggers.ts"
 
 /**
@@ -180,7 +181,7 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
     if (declared.added !== undefined) {
       notes.push(
         `${declared.added.name}@${declared.added.version} is declared as a dependency in ${jsonFile}: ` +
-          `${options.file} was built with --runtime npm against it${ActionDependencies.unreleased(declared.added)}`
+          `${options.file} was built with --runtime npm against it`
       )
     }
     if (entry.secrets.length > 0) {
@@ -214,18 +215,30 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
         notes.push(`bound to ${triggerId} after ${existing.length} existing binding(s), kept in order`)
       }
     }
-    return { written, notes, warnings: missingSecrets(options, text), trigger: { id: triggerId, version } }
+    const warnings = [
+      ...(declared.added === undefined ? [] : ActionDependencies.unreleased(declared.added)),
+      ...missingSecrets(options, text)
+    ]
+    return { written, notes, warnings, trigger: { id: triggerId, version } }
   })
 
 // The settings the file's legacy rules read that are not exported: without them those rules deny every login.
-const missingSecrets = (options: Options, code: string): ReadonlyArray<string> =>
-  GeneratedSource.settingsMissingWarning(options.file, code, options.secrets ?? [], {
+const keywordNote = ": its names are exported, its values never; set them in AUTH0_KEYWORD_REPLACE_MAPPINGS when " +
+  "you run a0deploy"
+
+const missingSecrets = (options: Options, code: string): ReadonlyArray<string> => [
+  ...GeneratedSource.settingsMissingWarning(options.file, code, options.secrets ?? [], {
     lacking: "which are not exported as secrets: once deployed,",
     send: "Export",
     flagsNote: "",
-    fileNote: ": its names are exported, its values never; set them in AUTH0_KEYWORD_REPLACE_MAPPINGS when you run " +
-      "a0deploy"
+    fileNote: keywordNote
+  }),
+  ...noSecretsWarning(code, options.secrets ?? [], {
+    lacking: `no secrets are exported for ${options.name}: once deployed,`,
+    send: "Export",
+    fileNote: keywordNote
   })
+]
 
 // The trigger the file is for: the one given (refused when the file exports another's handler), else the one whose
 // handler it exports, else post-login.

@@ -333,6 +333,23 @@ describe("Deploy.run (against a local tenant)", () => {
       assert.deepStrictEqual(success(yield* deploy(server, { dryRun: true })).warnings, [])
     }))
 
+  // A typed rule reads its secrets by name at run time (Secrets.get): the file does not list them. A new user's
+  // dry run of an Action reading TIER_API_URL, without --secrets-file, said only "secrets: none sent".
+  it.live("an Action that will have no secrets at all is a warning; one that keeps or gets secrets is not", () =>
+    Effect.gen(function*() {
+      const empty = yield* tenant()
+      const created = success(yield* deploy(empty, { dryRun: true, secrets: {} }))
+      assert.deepStrictEqual(created.warnings.length, 1)
+      assert.include(created.warnings[0], "the Action seller-login will have no secrets: a rule that reads one")
+      assert.include(created.warnings[0], "Send them with --secrets-file <file>")
+      assert.deepStrictEqual(success(yield* deploy(empty, { dryRun: true })).warnings, [])
+      // An update that sends none keeps the Action's own (OLD).
+      const withSecrets = yield* tenant({ actions: [stored("act_seller", "seller-login")] })
+      assert.deepStrictEqual(success(yield* deploy(withSecrets, { dryRun: true, secrets: {} })).warnings, [])
+      const without = yield* tenant({ actions: [{ ...stored("act_seller", "seller-login"), secrets: [] }] })
+      assert.strictEqual(success(yield* deploy(without, { dryRun: true, secrets: {} })).warnings.length, 1)
+    }))
+
   it.live("401 from the token endpoint: Unauthorized, nothing else requested", () =>
     Effect.gen(function*() {
       const server = yield* tenant({ clientSecret: "another-secret" })
