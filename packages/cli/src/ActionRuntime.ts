@@ -68,6 +68,17 @@ export const fromClone = "from a clone of rulefx before its release, build the c
   "the clone) and link its runtime into your project (npx -y pnpm@10.34.9 add -D link:<clone>/packages/action-runtime)"
 
 /**
+ * How to install the runtime at `dependency` (`@rulefx/action-runtime@<version>`, as a built file requires it): from a
+ * registry, or only from a clone for a clone's build (0.0.0), which no registry has. `build --runtime npm`'s warning
+ * and `rulefx run`'s refusal of a file whose runtime is not installed say it.
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export const installWays = (dependency: string): string =>
+  dependency.endsWith("@0.0.0") ? fromClone : `npm install --save-exact ${dependency}; or, ${fromClone}`
+
+/**
  * `@rulefx/action-runtime` is not installed where the build looked. The message names `named`, the user's own
  * folders among those searched (not a folder rulefx generated an entry into, nor rulefx's own), and both ways to
  * install it: from a registry, or from a clone of rulefx before its release (`fromClone`).

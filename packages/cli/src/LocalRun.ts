@@ -23,9 +23,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
-import { existsSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { extname, resolve } from "node:path"
+import * as ActionRuntime from "./ActionRuntime.ts"
 import { readText } from "./internal/files.ts"
 import * as RunLogs from "./internal/runLogs.ts"
 import * as Settled from "./internal/settled.ts"
@@ -146,6 +147,20 @@ export interface Module {
   readonly logs: ReadonlyArray<string>
 }
 
+// What to do about a file that cannot be loaded, when the cause says: an ES module scope (a package.json above it), or
+// the runtime a `--runtime npm` build requires, not installed where the file is.
+const loadHint = (file: string, message: string): string => {
+  if (/ES module scope|ERR_REQUIRE_ESM/.test(message)) {
+    return ` (a package.json above it says "type": "module"; build the Action into a folder of its own, such as dist/, ` +
+      `where rulefx marks it CommonJS)`
+  }
+  if (!message.includes(`Cannot find module '${ActionRuntime.packageName}`)) return ""
+  const required = ActionRuntime.requiredBy(readFileSync(resolve(file), "utf8"))[0]
+  const dependency = required === undefined ? ActionRuntime.packageName : `${ActionRuntime.packageName}@${required}`
+  return ` (it was built with --runtime npm: install ${dependency} where it can require it, at that exact version: ` +
+    `${ActionRuntime.installWays(dependency)})`
+}
+
 /**
  * Loads a built Action file with a fresh `require`: its module's top-level code runs, once per call, with the console
  * captured (`Module.logs`). A file that is not built (`.js`, `.cjs`), missing or cannot be loaded is a LocalRunError
@@ -176,10 +191,7 @@ export const loadModule = (file: string): Effect.Effect<Module, LocalRunError> =
           problem: !existsSync(resolve(file))
             ? "no such file"
             : `cannot be loaded: ${Printable.firstLine(cause instanceof Error ? cause.message : cause)}${
-              /ES module scope|ERR_REQUIRE_ESM/.test(Printable.text(cause instanceof Error ? cause.message : cause))
-                ? ` (a package.json above it says "type": "module"; build the Action into a folder of its own, such ` +
-                  `as dist/, where rulefx marks it CommonJS)`
-                : ""
+              loadHint(file, Printable.text(cause instanceof Error ? cause.message : cause))
             }`
         })
     }))

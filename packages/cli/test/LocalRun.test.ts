@@ -18,6 +18,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as RulefxBin from "./utils/RulefxBin.ts"
 import { claims, intercomSecret, minimalEvent } from "./utils/Seed.ts"
 
 const entry = fileURLToPath(new URL("../../../examples/seller-login/src/action.ts", import.meta.url))
@@ -142,6 +143,31 @@ describe("LocalRun.loadAction", () => {
       const error = yield* Effect.flip(LocalRun.loadAction(path))
       assert.match(error.problem, /^cannot be loaded: Cannot find module 'rulefx-not-installed-dep'/)
     }))
+
+  // A new user ran a file built with --runtime npm before installing the runtime: the error named the module only.
+  // Through the command, without the workspace's NODE_PATH (pnpm's, which would find rulefx's own runtime).
+  it(
+    "a --runtime npm file whose runtime is not installed: says so, naming its version and how to install it",
+    async () => {
+      const path = file(
+        "npm.js",
+        "var r=require(\"@rulefx/action-runtime/post-login\");if(\"rulefx:requires @rulefx/action-runtime@0.3.1\"!==" +
+          "\"rulefx:requires @rulefx/action-runtime@\"+r.version)throw new Error(\"version\");\n" +
+          "exports.onExecutePostLogin = async () => {}"
+      )
+      const event = file("npm-event.json", JSON.stringify(minimalEvent()))
+      const run = await RulefxBin.runWith({ cwd: dir, env: { NODE_PATH: undefined } }, "run", path, "--event", event)
+      assert.strictEqual(run.code, 1, RulefxBin.show(run))
+      assert.include(run.stderr, "cannot be loaded: Cannot find module '@rulefx/action-runtime/post-login'")
+      assert.include(
+        run.stderr,
+        "(it was built with --runtime npm: install @rulefx/action-runtime@0.3.1 where it can require it, at that " +
+          "exact version: npm install --save-exact @rulefx/action-runtime@0.3.1; or, from a clone of rulefx",
+        RulefxBin.show(run)
+      )
+    },
+    60_000
+  )
 
   it.effect("a file that is not a built Action (.ts, .mjs, .json): refused before loading, pointing at rulefx build", () =>
     Effect.gen(function*() {

@@ -36,6 +36,8 @@ export interface RunOptions {
   readonly heapMB?: number
   /** How long the command may take before it is killed (45 s when undefined). */
   readonly timeoutMs?: number
+  /** Variables set (or, `undefined`, removed) over the test process's environment. */
+  readonly env?: Readonly<Record<string, string | undefined>>
 }
 
 /** Runs `rulefx ...args` with `options`; never rejects. Its output may be large (256 MiB at most). */
@@ -52,7 +54,8 @@ export const runWith = (options: RunOptions, ...args: ReadonlyArray<string>): Pr
         env: {
           ...process.env,
           NO_COLOR: "1",
-          ...(options.heapMB === undefined ? {} : { NODE_OPTIONS: `--max-old-space-size=${options.heapMB}` })
+          ...(options.heapMB === undefined ? {} : { NODE_OPTIONS: `--max-old-space-size=${options.heapMB}` }),
+          ...options.env
         },
         maxBuffer: 256 * 1024 * 1024
       },

@@ -24,11 +24,7 @@ export const report = (r: Bundle.Report): string =>
     ...(r.runtimeNotInProject === undefined ? [] : [
       `warning: ${r.dependencies?.join(", ")} is not installed in this project (the build used rulefx's own copy, ` +
       `${r.runtimeNotInProject}): install it at that exact version so that rulefx run and your tests can load the ` +
-      `file (${
-        // A clone's build (0.0.0) is on no registry: only the clone's way works.
-        r.dependencies?.some((d) => d.endsWith("@0.0.0"))
-          ? ActionRuntime.fromClone
-          : `npm install --save-exact ${r.dependencies?.join(" ")}; or, ${ActionRuntime.fromClone}`})`
+      `file (${ActionRuntime.installWays(r.dependencies?.join(" ") ?? ActionRuntime.packageName)})`
     ]),
     ...r.duplicates.map((d) => `warning: ${Bundle.describeDuplicate(d)}`),
     ...r.barrelImportsLeft.map((file) =>
