@@ -138,13 +138,15 @@ export type PerLogin = Login | Secrets | Cache | ExecutedRules.ExecutedRules
  * Resolves to `unknown` when `ROut` (what the layer provides) covers what the pipeline needs besides the per-login
  * services (Login, Secrets, Cache), and does not itself provide one of them, nor the continue pass's Resumed (the
  * adapter provides them per login; a layer that provides Resumed anyway fails every login closed); otherwise to an object type whose properties name the problem (TriggerRun.Unprovided: "continue pass only" for a first-pass pipeline that reads Resumed), so the call does not compile.
+ * Also `unknown` when what the pipeline needs is `any` or `unknown`: the pipeline, or one of its rules, is `any`
+ * because of a mistake where it is made, whose own error says why (see TriggerRun.CheckLayer).
  *
  * @category utility types
  * @since 0.1.0
  */
-export type CheckLayer<R, ROut> = [Extract<ROut, PerLogin | Resumed>] extends [never]
-  ? [Exclude<R, ROut | PerLogin>] extends [never] ? unknown
-  : Unprovided<Exclude<R, ROut | PerLogin>>
+export type CheckLayer<R, ROut> = [unknown] extends [NoInfer<R>] ? unknown
+  : [Extract<ROut, PerLogin | Resumed>] extends [never] ? [Exclude<R, ROut | PerLogin>] extends [never] ? unknown
+    : Unprovided<Exclude<R, ROut | PerLogin>>
   : {
     readonly "rulefx: Login, Secrets, Cache and Resumed come from each login's event and api; the layer must not provide":
       Extract<ROut, PerLogin | Resumed>

@@ -204,14 +204,18 @@ export type Unprovided<Needs> =
  * Resolves to `unknown` when `ROut` (what the layer provides) covers what the pipeline needs besides the services
  * each event brings (`PerEvent` and the trigger's own, `I`), and provides none of those itself, nor the continue pass's
  * Resumed (a layer that provides it anyway fails every event closed); otherwise to an object
- * type whose properties name the problem (`Unprovided`), so the handler does not compile.
+ * type whose properties name the problem (`Unprovided`), so the handler does not compile. Also `unknown` when what
+ * the pipeline needs is `any` or `unknown`: the pipeline, or one of its rules, is `any` because of a mistake where it
+ * is made, whose own error says why; naming `any` here would send the reader to the layer, or to the continue pass, for
+ * nothing. (`NoInfer`: so that this test does not infer the pipeline's needs from the layer.)
  *
  * @category utility types
  * @since 0.1.0
  */
-export type CheckLayer<R, ROut, I> = [Extract<ROut, I | PerEvent | Resumed>] extends [never]
-  ? [Exclude<R, ROut | I | PerEvent>] extends [never] ? unknown
-  : Unprovided<Exclude<R, ROut | I | PerEvent>>
+export type CheckLayer<R, ROut, I> = [unknown] extends [NoInfer<R>] ? unknown
+  : [Extract<ROut, I | PerEvent | Resumed>] extends [never]
+    ? [Exclude<R, ROut | I | PerEvent>] extends [never] ? unknown
+    : Unprovided<Exclude<R, ROut | I | PerEvent>>
   : { readonly "rulefx: these come from each event; the layer must not provide": Extract<ROut, I | PerEvent | Resumed> }
 
 /**

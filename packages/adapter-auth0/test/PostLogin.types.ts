@@ -82,3 +82,21 @@ export const providesCache = PostLogin.make(seed, withCache)
 const withResumed = Layer.mergeAll(SellerApi.layer, Resumed.layerTest({ payload: {} }))
 // @ts-expect-error Resumed comes from the continue pass's event and api; the layer must not provide it
 export const providesResumed = PostLogin.make(seed, withResumed)
+
+// A seed rule pipes through the combinators (every rule is pipeable).
+const timedSeller = SetSeller.make().pipe(Rule.timeout("1 second"), Rule.optional)
+export const timedSellerHandler = PostLogin.make(
+  Pipeline.make({ facts: [CurrentSeller], rules: [timedSeller] }),
+  SellerApi.layerTest({})
+)
+
+// A rule that is `any` because of a mistake where it is made (a method a Rule lacks) is left to the error there: the
+// layer check says nothing, where it said "continue pass only" and "the layer does not provide": any.
+// @ts-expect-error a Rule has no method `retry`: the one error this mistake makes
+const broken = SetSeller.make().retry(3)
+const withBroken = Pipeline.make({ facts: [CurrentSeller], rules: [broken] })
+export const brokenHandler = PostLogin.make(withBroken, Layer.empty)
+export const brokenDecide = PostLogin.decide(withBroken, Layer.empty)
+// @ts-expect-error a pipeline that lacks nothing but its name: the one error this mistake makes
+const brokenPipeline = Pipeline.mak({ facts: [], rules: [] })
+export const brokenPipelineHandler = PostLogin.make(brokenPipeline, Layer.empty)

@@ -60,3 +60,15 @@ export const resetContinuePassOnly: Equals<TriggerRun.CheckLayer<Resumed, never,
 // A redirect's name must be a literal, as a fact's.
 // @ts-expect-error a redirect's name must be a string literal
 export const unnamed = Redirect.make("x" as string, { secret: "S", returns: v.object({}) })
+
+// A pipeline that is `any` because of a mistake where it is made is left to the error there, in either pass.
+// @ts-expect-error a misspelt constructor: the one error this mistake makes
+const broken = Pipeline.mak({ facts: [], rules: [] })
+export const brokenResume = Resumable.make({ execute, resume: broken, layer: Layer.empty })
+export const brokenExecute = Resumable.make({ execute: broken, resume, layer: Layer.empty })
+// A pipeline whose services are `any` (a rule of it is `any`) or cannot be told (`unknown`): nothing to say.
+// oxlint-disable-next-line no-explicit-any
+export const anyNeeds: Equals<PostLogin.CheckLayer<any, never>, unknown> = true
+export const unknownNeeds: Equals<PostLogin.CheckLayer<unknown, never>, unknown> = true
+// oxlint-disable-next-line no-explicit-any
+export const anyNeedsReset: Equals<TriggerRun.CheckLayer<any, never, never>, unknown> = true

@@ -49,18 +49,31 @@ export type Requirements<Facts extends ReadonlyArray<Fact.Any>, Rules extends Re
   Fact.Ids<Facts[number]>
 >
 
+// `never` for `any`: a rule or fact that is `any`, or needs `any` (a mistake where it is made: a method a Rule lacks, a
+// misspelt import), would hide every other need and name no fact; its own error says why. The test is wrapped in a
+// tuple: unwrapped, the `any` of a type error makes the whole conditional `any`.
+type Known<T> = [0] extends [1 & T] ? never : T
+
+// What the rules and facts need, each one's needs left out when they are `any`.
+type KnownNeeds<Facts extends ReadonlyArray<Fact.Any>, Rules extends ReadonlyArray<Rule.Any>> =
+  | { [K in keyof Rules]: Known<Rule.Services<Rules[K]>> }[number]
+  | { [K in keyof Facts]: Known<Fact.Services<Facts[K]>> }[number]
+
+type Missing<Facts extends ReadonlyArray<Fact.Any>, Rules extends ReadonlyArray<Rule.Any>> = Fact.MissingNames<
+  Exclude<KnownNeeds<Facts, Rules>, Fact.Ids<Facts[number]>>
+>
+
 /**
  * Resolves to `unknown` when every fact read is declared, and otherwise to an object type whose one required
- * property names the missing facts, which makes the call fail to compile with those names in the message.
+ * property names the missing facts, which makes the call fail to compile with those names in the message. A rule or
+ * fact that is `any` (its own error, where it is made, says why) is left out: it names no fact.
  *
  * @category utility types
  * @since 0.1.0
  */
 export type CheckFacts<Facts extends ReadonlyArray<Fact.Any>, Rules extends ReadonlyArray<Rule.Any>> =
-  [Fact.MissingNames<Requirements<Facts, Rules>>] extends [never] ? unknown
-    : {
-      readonly "rulefx: these facts are read but not declared in facts": Fact.MissingNames<Requirements<Facts, Rules>>
-    }
+  [Missing<Facts, Rules>] extends [never] ? unknown
+    : { readonly "rulefx: these facts are read but not declared in facts": Missing<Facts, Rules> }
 
 /**
  * Composes facts and rules into a pipeline.

@@ -15,6 +15,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
+import * as Pipeable from "effect/Pipeable"
 import * as Redacted from "effect/Redacted"
 import * as References from "effect/References"
 import * as Decision from "./Decision.ts"
@@ -22,12 +23,13 @@ import { type Denial, describe, InvalidData, RuleTimedOut } from "./Denial.ts"
 import { Secrets } from "./Secrets.ts"
 
 /**
- * A rule: its name and the Effect that runs it and yields what it decided.
+ * A rule: its name and the Effect that runs it and yields what it decided. Pipeable, as effect's own data types are:
+ * `rule.pipe(Rule.timeout("1 second"), Rule.optional)`.
  *
  * @category models
  * @since 0.1.0
  */
-export interface Rule<out E extends Denial, out R> {
+export interface Rule<out E extends Denial, out R> extends Pipeable.Pipeable {
   readonly name: string
   readonly run: Effect.Effect<Decision.Decision, E, R>
 }
@@ -56,6 +58,11 @@ export type Errors<T> = T extends Rule<infer E, infer _R> ? E : never
  * @since 0.1.0
  */
 export type Services<T> = T extends Rule<infer _E, infer R> ? R : never
+
+// Every rule is built here, on effect's one shared Pipeable prototype (its `pipe` method), so that each constructor and
+// combinator returns a pipeable rule at the cost of no class and no per-rule method.
+const fromRun = <E extends Denial, R>(name: string, run: Effect.Effect<Decision.Decision, E, R>): Rule<E, R> =>
+  Object.assign(Object.create(Pipeable.Prototype), { name, run })
 
 const logFailure = (cause: Cause.Cause<Denial>): Effect.Effect<void> => {
   if (Cause.hasInterruptsOnly(cause)) return Effect.void
@@ -103,18 +110,19 @@ const logged = <A, E extends Denial, R>(name: string, self: Effect.Effect<A, E, 
 export const make = <E extends Denial = never, R = never>(
   name: string,
   check: Effect.Effect<unknown, E, R>
-): Rule<E, Exclude<R, Decision.Decisions>> => ({
-  name,
-  // The recorder and the `rule` log annotation in one change of context (Effect.annotateLogs would be a second).
-  run: Decision.collect(
-    Effect.tapCause(check, logFailure),
-    (context) =>
-      Context.add(context, References.CurrentLogAnnotations, {
-        ...Context.get(context, References.CurrentLogAnnotations),
-        rule: name
-      })
+): Rule<E, Exclude<R, Decision.Decisions>> =>
+  fromRun(
+    name,
+    // The recorder and the `rule` log annotation in one change of context (Effect.annotateLogs would be a second).
+    Decision.collect(
+      Effect.tapCause(check, logFailure),
+      (context) =>
+        Context.add(context, References.CurrentLogAnnotations, {
+          ...Context.get(context, References.CurrentLogAnnotations),
+          rule: name
+        })
+    )
   )
-})
 
 /**
  * Makes a rule optional: a denial or defect is logged and the rule's decisions are dropped; the login goes on.
@@ -124,19 +132,20 @@ export const make = <E extends Denial = never, R = never>(
  * @category combinators
  * @since 0.1.0
  */
-export const optional = <E extends Denial, R>(self: Rule<E, R>): Rule<never, R> => ({
-  name: self.name,
-  run: self.run.pipe(
-    Effect.catchCause((cause) =>
-      Cause.hasInterruptsOnly(cause) || isGate(Cause.findErrorOption(cause))
-        ? Effect.failCause(cause as Cause.Cause<never>)
-        : Effect.logWarning("optional rule failed; its decisions are dropped and the login goes on").pipe(
-          Effect.annotateLogs({ rule: self.name }),
-          Effect.andThen(Effect.sync((): Decision.Decision => Decision.empty()))
-        )
+export const optional = <E extends Denial, R>(self: Rule<E, R>): Rule<never, R> =>
+  fromRun(
+    self.name,
+    self.run.pipe(
+      Effect.catchCause((cause) =>
+        Cause.hasInterruptsOnly(cause) || isGate(Cause.findErrorOption(cause))
+          ? Effect.failCause(cause as Cause.Cause<never>)
+          : Effect.logWarning("optional rule failed; its decisions are dropped and the login goes on").pipe(
+            Effect.annotateLogs({ rule: self.name }),
+            Effect.andThen(Effect.sync((): Decision.Decision => Decision.empty()))
+          )
+      )
     )
   )
-})
 
 /**
  * Gives a rule its own time limit; past it the rule fails with RuleTimedOut (a denial, unless the rule is
@@ -152,15 +161,15 @@ export const timeout: {
   2,
   <E extends Denial, R>(self: Rule<E, R>, duration: Duration.Input): Rule<E | RuleTimedOut, R> => {
     const millis = Duration.toMillis(Duration.fromInputUnsafe(duration))
-    return {
-      name: self.name,
-      run: self.run.pipe(
+    return fromRun(
+      self.name,
+      self.run.pipe(
         Effect.timeoutOrElse({
           duration,
           orElse: () => logged(self.name, Effect.fail(new RuleTimedOut({ rule: self.name, millis })))
         })
       )
-    }
+    )
   }
 )
 
@@ -198,27 +207,28 @@ export const enabledBy: {
     self: Rule<E, R>,
     setting: string,
     options: { readonly defaultValue?: boolean } = {}
-  ): Rule<E | InvalidData, R | Secrets> => ({
-    name: self.name,
-    run: Effect.gen(function*() {
-      const secrets = yield* Secrets
-      const raw = yield* secrets.getOption(setting)
-      let enabled = options.defaultValue ?? true
-      if (raw._tag === "Some") {
-        const key = Redacted.value(raw.value).trim().toLowerCase()
-        // Own keys only: "constructor" or "__proto__" must not read Object.prototype and count as on.
-        const value = Object.hasOwn(switchValues, key) ? switchValues[key] : undefined
-        if (value === undefined) {
-          return yield* logged(
-            self.name,
-            Effect.fail(new InvalidData({ what: `setting ${setting}`, issues: ["expected on or off"] }))
-          )
+  ): Rule<E | InvalidData, R | Secrets> =>
+    fromRun(
+      self.name,
+      Effect.gen(function*() {
+        const secrets = yield* Secrets
+        const raw = yield* secrets.getOption(setting)
+        let enabled = options.defaultValue ?? true
+        if (raw._tag === "Some") {
+          const key = Redacted.value(raw.value).trim().toLowerCase()
+          // Own keys only: "constructor" or "__proto__" must not read Object.prototype and count as on.
+          const value = Object.hasOwn(switchValues, key) ? switchValues[key] : undefined
+          if (value === undefined) {
+            return yield* logged(
+              self.name,
+              Effect.fail(new InvalidData({ what: `setting ${setting}`, issues: ["expected on or off"] }))
+            )
+          }
+          enabled = value
         }
-        enabled = value
-      }
-      return enabled ? yield* self.run : Decision.empty() as Decision.Decision
-    })
-  })
+        return enabled ? yield* self.run : Decision.empty() as Decision.Decision
+      })
+    )
 )
 
 /**
@@ -232,10 +242,11 @@ export const enabledBy: {
 export const all = <const Rules extends ReadonlyArray<Any>>(
   name: string,
   rules: Rules
-): Rule<Errors<Rules[number]>, Services<Rules[number]>> => ({
-  name,
-  run: Effect.forEach(rules, (rule) => rule.run, { concurrency: "unbounded" }).pipe(Effect.map(Decision.merge))
-})
+): Rule<Errors<Rules[number]>, Services<Rules[number]>> =>
+  fromRun(
+    name,
+    Effect.forEach(rules, (rule) => rule.run, { concurrency: "unbounded" }).pipe(Effect.map(Decision.merge))
+  )
 
 /**
  * Runs rules one after another in list order, as legacy Rules did; the first denial stops the rest.
@@ -246,10 +257,8 @@ export const all = <const Rules extends ReadonlyArray<Any>>(
 export const sequence = <const Rules extends ReadonlyArray<Any>>(
   name: string,
   rules: Rules
-): Rule<Errors<Rules[number]>, Services<Rules[number]>> => ({
-  name,
-  run: Effect.forEach(rules, (rule) => rule.run).pipe(Effect.map(Decision.merge))
-})
+): Rule<Errors<Rules[number]>, Services<Rules[number]>> =>
+  fromRun(name, Effect.forEach(rules, (rule) => rule.run).pipe(Effect.map(Decision.merge)))
 
 /**
  * Lets the first rule that allows win, trying them in order; if every rule denies, fails with the last denial.
@@ -261,16 +270,17 @@ export const sequence = <const Rules extends ReadonlyArray<Any>>(
 export const any = <const Rules extends readonly [Any, ...Array<Any>]>(
   name: string,
   rules: Rules
-): Rule<Errors<Rules[number]>, Services<Rules[number]>> => ({
-  name,
-  run: Effect.suspend(() => {
-    const [first, ...rest] = rules
-    return rest.reduce(
-      (acc, rule) => Effect.catch(acc, () => rule.run),
-      first.run as Effect.Effect<Decision.Decision, Errors<Rules[number]>, Services<Rules[number]>>
-    )
-  })
-})
+): Rule<Errors<Rules[number]>, Services<Rules[number]>> =>
+  fromRun(
+    name,
+    Effect.suspend(() => {
+      const [first, ...rest] = rules
+      return rest.reduce(
+        (acc, rule) => Effect.catch(acc, () => rule.run),
+        first.run as Effect.Effect<Decision.Decision, Errors<Rules[number]>, Services<Rules[number]>>
+      )
+    })
+  )
 
 /**
  * Runs a rule only when `predicate` (an Effect that may read the login and facts) is true; otherwise it decides
@@ -290,13 +300,14 @@ export const when: {
 } = /* @__PURE__ */ dual(2, <E extends Denial, R, E2 extends Denial, R2>(
   self: Rule<E, R>,
   predicate: Effect.Effect<boolean, E2, R2>
-): Rule<E | E2, R | R2> => ({
-  name: self.name,
-  run: Effect.flatMap(
-    logged(self.name, predicate),
-    (ok): Effect.Effect<Decision.Decision, E | E2, R | R2> => ok ? self.run : Effect.succeed(Decision.empty())
-  )
-}))
+): Rule<E | E2, R | R2> =>
+  fromRun(
+    self.name,
+    Effect.flatMap(
+      logged(self.name, predicate),
+      (ok): Effect.Effect<Decision.Decision, E | E2, R | R2> => ok ? self.run : Effect.succeed(Decision.empty())
+    )
+  ))
 
 /**
  * Runs a rule only when `predicate` is false.

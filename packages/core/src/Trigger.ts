@@ -127,7 +127,11 @@ export const makeRule = <T extends Id>(id: T) => {
  * @since 0.1.0
  */
 export type ForeignRules<T extends Id, Rules extends ReadonlyArray<Rule.Any>> = {
-  [K in keyof Rules]: Rules[K] extends Rule.Rule<infer _E, infer R> ? [On<T>] extends [R] ? never : K : never
+  // A rule that is `any` (a mistake where it is made, whose own error says why) is not named: the test for `any` is
+  // wrapped in a tuple, since the `any` of a type error makes an unwrapped conditional `any`.
+  [K in keyof Rules]: [0] extends [1 & Rules[K]] ? never
+    : Rules[K] extends Rule.Rule<infer _E, infer R> ? [On<T>] extends [R] ? never : K
+    : never
 }[number]
 
 /**

@@ -25,3 +25,24 @@ export const missingTransitive = Pipeline.make({ facts: [Derived], rules: [reads
 declare const someName: string
 // @ts-expect-error a fact's name must be a string literal
 export const wideName = Fact.make(someName, Effect.succeed(1))
+
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
+
+// A rule that is `any` because of a mistake where it is made (here a method a Rule lacks; a misspelt import does the
+// same) is left to the error there. The facts check says nothing of it, where it said "these facts are read but not
+// declared in facts": any, though every fact was declared; it still names what the other rules read and nobody
+// declares.
+// @ts-expect-error a Rule has no method `retry`: the one error this mistake makes
+const broken = readsDerived.retry(3)
+export const anyRule = Pipeline.make({ facts: [Base, Derived], rules: [readsDerived, broken] })
+export const anyRuleOnly = Pipeline.make({ facts: [], rules: [broken] })
+// @ts-expect-error Derived is read but not declared, whatever the `any` rule reads
+export const anyRuleAndMissing = Pipeline.make({ facts: [Base], rules: [broken, readsDerived] })
+export const anyRuleAndMissingNames: Equals<
+  Pipeline.CheckFacts<[typeof Base], [typeof broken, typeof readsDerived]>,
+  { readonly "rulefx: these facts are read but not declared in facts": "Derived" }
+> = true
+// The same for a rule whose services are `any` (Rule.Any): it names no fact.
+export const ruleAny: Equals<Pipeline.CheckFacts<[typeof Base], [Rule.Any, typeof readsDerived]>, {
+  readonly "rulefx: these facts are read but not declared in facts": "Derived"
+}> = true

@@ -483,6 +483,39 @@ describe("Rule", () => {
       }))
   })
 
+  describe("pipe", () => {
+    it.effect("a rule pipes through combinators, as effect's own data types do", () =>
+      Effect.gen(function*() {
+        const log = yield* makeLog
+        const dropped = slow("slowRule", log).pipe(Rule.timeout("100 millis"), Rule.optional)
+        assert.strictEqual(dropped.name, "slowRule")
+        const fiber = yield* Effect.forkChild(Rule.all("policy", [dropped, allow("b")]).run)
+        yield* TestClock.adjust("100 millis")
+        assert.deepStrictEqual(claims(yield* Fiber.join(fiber)), { b: true })
+        assert.deepStrictEqual(yield* Ref.get(log), ["slowRule:interrupted"])
+        const error = yield* Effect.flip(deny("d").pipe(Rule.timeout("1 second")).run)
+        assert.instanceOf(error, Blocked)
+      }))
+
+    it("every constructor and combinator returns a pipeable rule", () => {
+      const rules: ReadonlyArray<Rule.Any> = [
+        allow("a"),
+        Rule.optional(allow("a")),
+        Rule.timeout(allow("a"), "1 second"),
+        Rule.enabledBy(allow("a"), "FLAG"),
+        Rule.all("all", [allow("a")]),
+        Rule.sequence("sequence", [allow("a")]),
+        Rule.any("any", [allow("a")]),
+        Rule.when(allow("a"), Effect.succeed(true)),
+        Rule.unless(allow("a"), Effect.succeed(false))
+      ]
+      for (const rule of rules) {
+        assert.strictEqual(rule.pipe(), rule)
+        assert.strictEqual(rule.pipe(Rule.optional).name, rule.name)
+      }
+    })
+  })
+
   describe("enabledBy", () => {
     it.effect("an \"on\" setting runs the rule (any case, surrounding spaces allowed)", () =>
       Effect.gen(function*() {

@@ -73,3 +73,12 @@ export const postMetadata = PostUserRegistration.makeRule("metadata", Decision.p
 export const changed = PostChangePassword.makeRule("changed", Effect.void)
 // @ts-expect-error a post-user-registration rule is not a post-change-password rule
 export const wrongTrigger = PostChangePassword.makePipeline({ facts: [], rules: [changed, notify] })
+
+// A rule that is `any` because of a mistake where it is made is left to the error there: neither the facts check nor
+// the trigger check names it (they said "these facts are read but not declared": any, and "not a
+// credentials-exchange rule": any); the trigger check still names a post-login rule beside it.
+// @ts-expect-error a Rule has no method `retry`: the one error this mistake makes
+const broken = tiered.retry(3)
+export const withBroken = CredentialsExchange.makePipeline({ facts: [], rules: [tiered, broken] })
+// @ts-expect-error rule 2 is not a credentials-exchange rule
+export const brokenAndMixed = CredentialsExchange.makePipeline({ facts: [], rules: [broken, tiered, postLoginRule] })
