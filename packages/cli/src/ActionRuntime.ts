@@ -5,7 +5,8 @@
  * map, so there is exactly one copy of effect at run time, the runtime's.
  *
  * What the runtime carries is read from the installed runtime's `modules.json`: an import it does not carry fails the
- * build, naming the module and the runtime's version. Node-side only.
+ * build, naming the module and the runtime's version, unless nothing of it is used (a type-only import, which the
+ * bundled build drops too). Node-side only.
  *
  * @since 0.1.0
  */
@@ -232,6 +233,7 @@ const runtimeImport = /^(effect|@rulefx\/[^/]+)(\/.*)?$/
 
 const shims = "rulefx-runtime"
 const checked = "rulefx-runtime-checked"
+const notCarried = "rulefx-runtime-missing"
 
 // A part of the runtime, or the whole runtime when the installed one has no such part (another version, which the
 // check below then names, rather than Node's "cannot find module"). Either way one file is loaded: never two copies.
@@ -263,10 +265,19 @@ const checkedSource = (manifest: Manifest, part: Part | undefined): string =>
   `  return r.modules[id];\n` +
   `};\n`
 
+// A shim: the module `id` of the runtime, through the checked module.
+const shimOf = (args: esbuild.OnLoadArgs): esbuild.OnLoadResult => ({
+  contents: `module.exports = require("rulefx-runtime:checked")(${JSON.stringify(args.path)});\n`,
+  loader: "js"
+})
+
 /**
  * The esbuild plugin of `--runtime npm`: each import of effect or a rulefx package becomes a shim,
- * `module.exports = get(id)`, which fails the load when the runtime lacks `id`; the runtime itself stays external. Imports the runtime does not carry are
- * collected into `missing` (and fail the build).
+ * `module.exports = get(id)`, which fails the load when the runtime lacks `id`; the runtime itself stays external.
+ * Imports the runtime does not carry are collected into `missing`, each a stand-in free of side effects (as effect and
+ * rulefx's packages are): esbuild drops it when nothing of it is used, as it drops the module itself from a bundled
+ * build (a type-only `import { type Brand } from "effect/Brand"`, which `verbatimModuleSyntax` keeps), and
+ * `usedMissing` tells the build which are in the file (they fail it).
  *
  * @category constructors
  * @since 0.1.0
@@ -301,16 +312,14 @@ export const plugin = (
           return { path: args.path, namespace: shims }
         }
         missing.push({ module: args.path, importer: args.importer })
-        return { errors: [{ text: `${args.path} is not in ${dependency(manifest)}` }] }
+        return { path: args.path, namespace: notCarried, sideEffects: false }
       })
       build.onLoad({ filter: /.*/, namespace: checked }, () => ({
         contents: checkedSource(manifest, options.part),
         loader: "js"
       }))
-      build.onLoad({ filter: /.*/, namespace: shims }, (args) => ({
-        contents: `module.exports = require("rulefx-runtime:checked")(${JSON.stringify(args.path)});\n`,
-        loader: "js"
-      }))
+      // A stand-in is a shim too: one that reached a file (which the build refuses) would fail its load, naming it.
+      for (const namespace of [shims, notCarried]) build.onLoad({ filter: /.*/, namespace }, shimOf)
     }
   }
 }
@@ -322,6 +331,18 @@ export const plugin = (
  * @since 0.1.0
  */
 export const isShim = (input: string): boolean => input.startsWith(`${shims}:`) || input.startsWith(`${checked}:`)
+
+/**
+ * The imports of `missing` (collected by `plugin`) whose module is in the built file, `inputs` being its output's
+ * inputs in esbuild's metafile: the ones esbuild did not drop as unused.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const usedMissing = <M extends { readonly module: string }>(
+  missing: ReadonlyArray<M>,
+  inputs: Readonly<Record<string, unknown>>
+): ReadonlyArray<M> => missing.filter((m) => Object.hasOwn(inputs, `${notCarried}:${m.module}`))
 
 /**
  * Whether an Action that imports `used` (the carried specifiers `plugin` collected) may load the runtime's lean file:

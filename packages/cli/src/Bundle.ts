@@ -72,7 +72,7 @@ export interface Options {
    * imported module; effect, valibot and `@rulefx/*` come at run time from `@rulefx/action-runtime`, which the Action
    * must declare as a dependency at the exact version built against (`Report.dependencies`). That runtime is looked
    * up from the entry's folder, then `resolveFrom`, then rulefx's own dependencies; an import it does not carry
-   * fails the build (`ActionRuntime.NotInRuntime`).
+   * fails the build (`ActionRuntime.NotInRuntime`) when the file uses it (a type-only import is dropped, as here).
    */
   readonly runtime?: "bundled" | "npm"
 }
@@ -269,9 +269,6 @@ export const build = async (options: Options): Promise<Report> => {
     ...(options.sourcemap === true ? { sourcemap: "external" as const } : {}),
     entryPoints: [options.entry],
     outfile: options.outfile
-  }).catch((error: unknown) => {
-    if (runtime !== undefined && missing.length > 0) throw new ActionRuntime.NotInRuntime(missing, runtime.version)
-    throw error
   })
   const output = result.outputFiles.find((file) => file.path === resolve(options.outfile))
   if (output === undefined) throw new Error(`esbuild produced no output for ${options.entry}`)
@@ -284,6 +281,8 @@ export const build = async (options: Options): Promise<Report> => {
       `${options.outfile} is one of the Action's own sources: write the Action elsewhere (dist/action.js)`
     )
   }
+  const notCarried = ActionRuntime.usedMissing(missing, inputs)
+  if (runtime !== undefined && notCarried.length > 0) throw new ActionRuntime.NotInRuntime(notCarried, runtime.version)
   const { duplicates, fatal } = findDuplicates(inputs)
   if (fatal.length > 0) throw new DuplicatePackages(options.outfile, fatal)
   if (runtime !== undefined) refuseSecondCopy(options.outfile, inputs, runtime)

@@ -1,0 +1,116 @@
+/**
+ * Attacks on `--runtime npm` (issue 10), a second round after RuntimeBreak.test.ts: an Action built against an
+ * npm-installed @rulefx/action-runtime (InstalledRuntime: packed and installed with npm into a lone folder, as Auth0
+ * installs it), written by a user of `rulefx init`'s project (its tsconfig has `verbatimModuleSyntax`), deployed or
+ * exported from a file that may have been edited, and loaded beside other Actions in one Node process.
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as ActionRuntime from "@rulefx/cli/ActionRuntime"
+import * as Bundle from "@rulefx/cli/Bundle"
+import * as Events from "@rulefx/testing/Events"
+import * as RecordingApi from "@rulefx/testing/RecordingApi"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as InstalledRuntime from "./utils/InstalledRuntime.ts"
+
+const { timeout, workspace } = InstalledRuntime
+
+let root = ""
+let lone = ""
+let installed: ActionRuntime.Manifest
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "rulefx-runtime-npm-break-"))
+  ;({ lone, manifest: installed } = InstalledRuntime.install(root))
+}, timeout)
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true })
+})
+
+/** rulefx's packages and effect resolve from the CLI's folder, as from a project's. */
+const cli = join(workspace, "packages", "cli")
+
+/** `rulefx init`'s tsconfig: its `verbatimModuleSyntax` keeps an import whose names are all `type` ones. */
+const initTsconfig = readFileSync(join(cli, "template", "tsconfig.json"), "utf8")
+
+/** An entry of its own in a folder with init's tsconfig, built into `lone` (bundled, or against the runtime). */
+const build = (name: string, source: string, runtime: "bundled" | "npm") => {
+  const dir = join(root, name)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, "tsconfig.json"), initTsconfig)
+  writeFileSync(join(dir, "action.ts"), source)
+  return Bundle.build({
+    entry: join(dir, "action.ts"),
+    outfile: join(lone, `${name}-${runtime}.js`),
+    runtime,
+    resolveFrom: runtime === "npm" ? [lone, cli] : [cli]
+  })
+}
+
+type Handler = (event: unknown, api: RecordingApi.RecordingApi) => Promise<void>
+
+/** One login through a built file, loaded with plain `require` as Auth0 does: denied (with why), allowed or rejected. */
+const login = async (file: string, event: unknown = Events.postLogin()): Promise<string> => {
+  const handler = (createRequire(file)(file) as { readonly onExecutePostLogin: Handler }).onExecutePostLogin
+  const api = RecordingApi.make()
+  try {
+    await handler(event, api)
+  } catch (e) {
+    return `rejected: ${String(e)}`
+  }
+  const denied = api.summary().denied
+  return denied === undefined ? "allowed" : `denied: ${denied}`
+}
+
+const denyUnlessAdmin = `import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
+import * as Denial from "@rulefx/core/Denial"
+import * as Login from "@rulefx/core/Login"
+import * as Pipeline from "@rulefx/core/Pipeline"
+import * as Rule from "@rulefx/core/Rule"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+class NotAdmin extends Denial.Class("NotAdmin")<{}> { override get message() { return "not an admin" } }
+const admin = Rule.make("admin", Effect.gen(function*() {
+  const login = yield* Login.Login
+  if (login.user.appMetadata["admin"] !== true) return yield* new NotAdmin()
+}))
+export const onExecutePostLogin = PostLogin.make(Pipeline.make({ facts: [], rules: [admin] }), Layer.empty)
+`
+
+const admin = Events.postLogin({ user: { app_metadata: { admin: true } } })
+
+describe("a type-only import of a module the runtime does not carry", { timeout }, () => {
+  // Found: `import { type Brand } from "effect/Brand"` in a project made by `rulefx init` (verbatimModuleSyntax: true)
+  // is kept by esbuild as `import "effect/Brand"`, which the bundled build drops (effect is free of side effects) and
+  // --runtime npm refused: "effect/Brand is not in @rulefx/action-runtime", for a module the Action never loads.
+  it("builds as the bundled build does, and the Action denies as it does", async () => {
+    const source = `import { type Brand } from "effect/Brand"\nimport * as Types from "effect/Types"\n` +
+      `import { type Schema } from "effect/Schema"\n` +
+      `export type Id = Brand<"Id"> & Types.Simplify<{ readonly id: string }>\nexport type S = Schema<string>\n` +
+      denyUnlessAdmin
+    const bundled = await build("type-only", source, "bundled")
+    const npm = await build("type-only", source, "npm")
+    const code = readFileSync(npm.outfile, "utf8")
+    assert.notInclude(code, "effect/Brand")
+    assert.notInclude(code, "effect/Schema")
+    assert.deepStrictEqual(ActionRuntime.requiredBy(code), [installed.version])
+    for (const file of [bundled.outfile, npm.outfile]) {
+      // oxlint-disable-next-line no-await-in-loop
+      assert.strictEqual(await login(file), "denied: not an admin")
+      // oxlint-disable-next-line no-await-in-loop
+      assert.strictEqual(await login(file, admin), "allowed")
+    }
+  })
+
+  it("is still refused, naming it and writing nothing, when a value of it is used", async () => {
+    const source = `import { type Brand, nominal } from "effect/Brand"\nexport type Id = Brand<"Id">\n` +
+      `export const id = nominal<string & Brand<"Id">>()\n${denyUnlessAdmin}`
+    const error = await build("value-used", source, "npm").then(() => assert.fail("built"), (e: unknown) => e)
+    assert.instanceOf(error, ActionRuntime.NotInRuntime)
+    assert.deepStrictEqual(error.missing.map((m) => m.module), ["effect/Brand"])
+    assert.isFalse(existsSync(join(lone, "value-used-npm.js")))
+  })
+})
