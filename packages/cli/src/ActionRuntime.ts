@@ -273,7 +273,8 @@ const shimOf = (args: esbuild.OnLoadArgs): esbuild.OnLoadResult => ({
 
 /**
  * The esbuild plugin of `--runtime npm`: each import of effect or a rulefx package becomes a shim,
- * `module.exports = get(id)`, which fails the load when the runtime lacks `id`; the runtime itself stays external.
+ * `module.exports = get(id)`, which fails the load when the runtime lacks `id` (free of side effects, so that one
+ * nothing uses is dropped); the runtime itself stays external.
  * Imports the runtime does not carry are collected into `missing`, each a stand-in free of side effects (as effect and
  * rulefx's packages are): esbuild drops it when nothing of it is used, as it drops the module itself from a bundled
  * build (a type-only `import { type Brand } from "effect/Brand"`, which `verbatimModuleSyntax` keeps), and
@@ -288,7 +289,10 @@ export const plugin = (
   options: {
     /** Load this part of the runtime rather than the whole (`partFor` says which the Action may). */
     readonly part?: Part
-    /** Collects the carried specifiers the Action imports. */
+    /**
+     * Collects the runtime's own name when the Action's code requires the runtime itself (the carried modules it uses
+     * are the shims in the file: `shimmed`).
+     */
     readonly used?: Set<string>
   } = {}
 ): esbuild.Plugin => {
@@ -307,10 +311,9 @@ export const plugin = (
       })
       build.onResolve({ filter: /^rulefx-runtime:checked$/ }, () => ({ path: "checked", namespace: checked }))
       build.onResolve({ filter: runtimeImport }, (args) => {
-        if (carried.has(args.path)) {
-          options.used?.add(args.path)
-          return { path: args.path, namespace: shims }
-        }
+        // Free of side effects, as effect's and rulefx's modules are: an import of types only is dropped, and does not
+        // keep the Action from loading a part of the runtime.
+        if (carried.has(args.path)) return { path: args.path, namespace: shims, sideEffects: false }
         missing.push({ module: args.path, importer: args.importer })
         return { path: args.path, namespace: notCarried, sideEffects: false }
       })
@@ -345,7 +348,17 @@ export const usedMissing = <M extends { readonly module: string }>(
 ): ReadonlyArray<M> => missing.filter((m) => Object.hasOwn(inputs, `${notCarried}:${m.module}`))
 
 /**
- * Whether an Action that imports `used` (the carried specifiers `plugin` collected) may load the runtime's lean file:
+ * The carried specifiers whose shims are in a built file, `inputs` being its output's inputs in esbuild's metafile:
+ * the modules of the runtime the Action uses (an import of types only is not one).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const shimmed = (inputs: Readonly<Record<string, unknown>>): ReadonlyArray<string> =>
+  Object.keys(inputs).flatMap((input) => input.startsWith(`${shims}:`) ? [input.slice(shims.length + 1)] : [])
+
+/**
+ * Whether an Action that uses `used` (the carried specifiers `shimmed` finds in its file) may load the runtime's lean file:
  * the runtime has one and it carries every one of them.
  *
  * @category getters
@@ -358,7 +371,7 @@ export const leanEnough = (manifest: Manifest, used: ReadonlySet<string>): boole
 }
 
 /**
- * The smallest part of the runtime an Action that imports `used` (the carried specifiers `plugin` collected) may
+ * The smallest part of the runtime an Action that uses `used` (the carried specifiers `shimmed` finds in its file) may
  * load: its post-login file, else its lean file, when the runtime has it and it carries every one of them; undefined
  * for the whole runtime.
  *

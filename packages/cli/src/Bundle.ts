@@ -518,8 +518,8 @@ const barrelPlugin = (effectFrom: string | undefined, left: Array<string>): esbu
 })
 
 // With the npm runtime: which part of the runtime (its post-login or lean file) the Action may load, from a first build
-// (not minified, not written) that only collects the carried modules the Action imports. A failing first build says
-// none: the real build reports the failure.
+// (not minified, not written) whose file holds a shim of each carried module the Action uses. A failing first build
+// says none: the real build reports the failure.
 const partFor = async (
   options: Options,
   runtime: ActionRuntime.Manifest,
@@ -528,7 +528,7 @@ const partFor = async (
   if (runtime.lean === undefined && runtime.postLogin === undefined) return undefined
   const used = new Set<string>()
   try {
-    await esbuild.build({
+    const result = await esbuild.build({
       plugins: plugins([ActionRuntime.plugin(runtime, [], { used })], []),
       ...esbuildOptions,
       minify: false,
@@ -536,6 +536,9 @@ const partFor = async (
       entryPoints: [options.entry],
       outfile: options.outfile
     })
+    for (const output of Object.values(result.metafile.outputs)) {
+      for (const id of ActionRuntime.shimmed(output.inputs)) used.add(id)
+    }
   } catch {
     return undefined
   }

@@ -114,3 +114,32 @@ describe("a type-only import of a module the runtime does not carry", { timeout 
     assert.isFalse(existsSync(join(lone, "value-used-npm.js")))
   })
 })
+
+/** The runtime files a built file requires, in order. */
+const requires = (file: string) => [
+  ...new Set([...readFileSync(file, "utf8").matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))
+]
+
+describe("the part of the runtime an Action loads", { timeout }, () => {
+  // Found: an import of types only from a module only the whole runtime carries (`effect/Array`'s
+  // NonEmptyReadonlyArray) made the Action load the whole runtime (416 kB to compile at a cold start) instead of its
+  // post-login file (170 kB), and call the runtime for a module it never uses.
+  it("is the post-login file for a seed-like Action whose import of a module it lacks is of types only", async () => {
+    assert.include(installed.modules, "effect/Array")
+    assert.notInclude(installed.lean ?? [], "effect/Array")
+    const source = `import { type NonEmptyReadonlyArray } from "effect/Array"\n` +
+      `export type Roles = NonEmptyReadonlyArray<string>\n${denyUnlessAdmin}`
+    const npm = await build("type-only-whole", source, "npm")
+    assert.deepStrictEqual(requires(npm.outfile), ["@rulefx/action-runtime/post-login", "@rulefx/action-runtime"])
+    assert.notInclude(readFileSync(npm.outfile, "utf8"), "effect/Array")
+    assert.strictEqual(await login(npm.outfile, admin), "allowed")
+    assert.strictEqual(await login(npm.outfile), "denied: not an admin")
+  })
+
+  it("is the whole runtime when a value of that module is used", async () => {
+    const source = `import * as Arr from "effect/Array"\nexport const first = Arr.head\n${denyUnlessAdmin}`
+    const npm = await build("value-whole", source, "npm")
+    assert.deepStrictEqual(requires(npm.outfile), ["@rulefx/action-runtime"])
+    assert.strictEqual(await login(npm.outfile), "denied: not an admin")
+  })
+})
