@@ -208,9 +208,18 @@ const version = "([0-9A-Za-z.+-]+)"
 const sum = `${quote}${prefix}${quote}\\s*\\+\\s*[\\w$]+\\.version`
 const markerFirst = new RegExp(`${quote}${prefix}${version}${quote}\\s*!==?\\s*${sum}`, "g")
 const markerLast = new RegExp(`${sum}\\s*!==?\\s*${quote}${prefix}${version}${quote}`, "g")
-const requiresRuntime = new RegExp(
+const runtimeRequire = new RegExp(
   `require\\(\\s*${quote}${packageName.replace("/", "\\/")}(\\/lean|\\/post-login)?${quote}\\s*\\)`
 )
+
+/**
+ * Whether a built Action's code requires the runtime (`require("@rulefx/action-runtime")`, or its lean or post-login
+ * file), whatever version it checks, if any.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const requiresRuntime = (code: string): boolean => runtimeRequire.test(code)
 
 /**
  * The versions of the runtime a built Action's code requires (its `marker`s, as the shim's version check compares them,
@@ -221,7 +230,7 @@ const requiresRuntime = new RegExp(
  * @since 0.1.0
  */
 export const requiredBy = (code: string): ReadonlyArray<string> =>
-  requiresRuntime.test(code)
+  requiresRuntime(code)
     ? [...new Set([...code.matchAll(markerFirst), ...code.matchAll(markerLast)].map((match) => match[1]!))]
     : []
 

@@ -5,10 +5,13 @@
  * exported from a file that may have been edited, and loaded beside other Actions in one Node process.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import * as ActionDependencies from "@rulefx/cli/ActionDependencies"
 import * as ActionRuntime from "@rulefx/cli/ActionRuntime"
 import * as Bundle from "@rulefx/cli/Bundle"
+import * as DeployCliExport from "@rulefx/cli/DeployCliExport"
 import * as Events from "@rulefx/testing/Events"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
+import * as Effect from "effect/Effect"
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
@@ -141,5 +144,41 @@ describe("the part of the runtime an Action loads", { timeout }, () => {
     const npm = await build("value-whole", source, "npm")
     assert.deepStrictEqual(requires(npm.outfile), ["@rulefx/action-runtime"])
     assert.strictEqual(await login(npm.outfile), "denied: not an admin")
+  })
+})
+
+const declared = (file: string, given: ReadonlyArray<ActionDependencies.Dependency> = []) =>
+  Effect.runPromise(Effect.result(ActionDependencies.declare(file, readFileSync(file, "utf8"), given)))
+
+describe("deploy and export of an edited file", { timeout }, () => {
+  // Found: a file built with --runtime npm whose version check was taken out by hand (to load on any version) still
+  // requires the runtime, but deploy and export read the version from that check: they declared no dependency, and
+  // the deployed Action failed every login ("Cannot find module '@rulefx/action-runtime'").
+  it("refuses a file that requires the runtime at no version it says, unless the runtime is given", async () => {
+    const npm = await build("edited", denyUnlessAdmin, "npm")
+    const edited = join(root, "edited.js")
+    const code = readFileSync(npm.outfile, "utf8")
+    const without = code.replace(/if\([^()]*rulefx:requires [^()]*\)throw new Error\([^()]*\);?/, "")
+    assert.notStrictEqual(without, code)
+    assert.isTrue(ActionRuntime.requiresRuntime(without))
+    assert.deepStrictEqual(ActionRuntime.requiredBy(without), [])
+    writeFileSync(edited, without)
+    const refused = await declared(edited)
+    assert.isTrue(refused._tag === "Failure")
+    if (refused._tag === "Failure") {
+      assert.include(refused.failure.message, `${edited} requires @rulefx/action-runtime but not at a version`)
+      assert.include(refused.failure.message, "--dependency @rulefx/action-runtime@<version>")
+    }
+    const out = join(root, "edited-export")
+    const exported = await Effect.runPromise(
+      Effect.result(DeployCliExport.write({ file: edited, name: "edited", out }))
+    )
+    assert.isTrue(exported._tag === "Failure")
+    assert.isFalse(existsSync(join(out, "actions", "edited.json")))
+    // Given, it is declared as given.
+    const runtime = { name: ActionRuntime.packageName, version: installed.version }
+    const given = await declared(edited, [runtime])
+    assert.isTrue(given._tag === "Success")
+    if (given._tag === "Success") assert.deepStrictEqual(given.success.dependencies, [runtime])
   })
 })
