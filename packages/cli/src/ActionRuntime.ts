@@ -244,13 +244,25 @@ const shims = "rulefx-runtime"
 const checked = "rulefx-runtime-checked"
 const notCarried = "rulefx-runtime-missing"
 
+// The whole runtime into `r`; not installed (an Action deployed without its dependency), a load error that names the
+// dependency to declare, rather than Node's "cannot find module" (the runtime requires no other package).
+const wholeRequire = (manifest: Manifest): string =>
+  `try { r = require(${JSON.stringify(manifest.name)}); } catch (e) {\n` +
+  `  if (e.code === "MODULE_NOT_FOUND") throw new Error(${
+    JSON.stringify(
+      `this Action was built with --runtime npm against ${dependency(manifest)}, which is not installed: declare it ` +
+        `as its dependency`
+    )
+  });\n` +
+  `  throw e;\n` +
+  `}\n`
+
 // A part of the runtime, or the whole runtime when the installed one has no such part (another version, which the
 // check below then names, rather than Node's "cannot find module"). Either way one file is loaded: never two copies.
 const partRequire = (manifest: Manifest, part: Part): string =>
-  `var r;\n` +
   `try { r = require(${JSON.stringify(`${manifest.name}/${part}`)}); } catch (e) {\n` +
   `  if (e.code !== "MODULE_NOT_FOUND" && e.code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw e;\n` +
-  `  r = require(${JSON.stringify(manifest.name)});\n` +
+  wholeRequire(manifest) +
   `}\n`
 
 /**
@@ -262,7 +274,7 @@ const partRequire = (manifest: Manifest, part: Part): string =>
  * built otherwise, such as a clone's, every one of them 0.0.0), rather than give the Action `undefined`.
  */
 const checkedSource = (manifest: Manifest, part: Part | undefined): string =>
-  (part !== undefined ? partRequire(manifest, part) : `var r = require(${JSON.stringify(manifest.name)});\n`) +
+  `var r;\n` + (part !== undefined ? partRequire(manifest, part) : wholeRequire(manifest)) +
   `if (${JSON.stringify(marker(manifest))} !== ${JSON.stringify(`${markerPrefix}${manifest.name}@`)} + r.version) ` +
   `throw new Error(${
     JSON.stringify(`this Action was built against ${dependency(manifest)} and loads `)

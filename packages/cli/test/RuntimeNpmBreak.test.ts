@@ -12,7 +12,8 @@ import * as DeployCliExport from "@rulefx/cli/DeployCliExport"
 import * as Events from "@rulefx/testing/Events"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { execFileSync } from "node:child_process"
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -180,5 +181,41 @@ describe("deploy and export of an edited file", { timeout }, () => {
     const given = await declared(edited, [runtime])
     assert.isTrue(given._tag === "Success")
     if (given._tag === "Success") assert.deepStrictEqual(given.success.dependencies, [runtime])
+  })
+})
+
+/** Loads `file` with plain `require` in a Node process of its own, as Auth0 does (no NODE_PATH): what it threw. */
+const loadAlone = (file: string): string => {
+  const { NODE_PATH: _, ...env } = process.env
+  try {
+    execFileSync(process.execPath, ["-e", `require(${JSON.stringify(file)})`], { env, stdio: "pipe" })
+    return "loaded"
+  } catch (e) {
+    return String((e as { readonly stderr?: unknown }).stderr)
+  }
+}
+
+describe("an Action whose runtime is not installed", { timeout }, () => {
+  // Found: deployed without its dependency (the code pasted into Auth0's editor, or deployed by another tool), the
+  // Action failed its load with Node's "Cannot find module '@rulefx/action-runtime'", which does not say the version
+  // to declare; another version is refused naming it, so the user learnt it only at the second try.
+  it("fails its load naming the exact dependency to declare, for each part of the runtime", async () => {
+    const bare = join(root, "bare")
+    mkdirSync(bare, { recursive: true })
+    const postLogin = await build("bare-post-login", denyUnlessAdmin, "npm")
+    const whole = await build("bare-whole", `import * as Arr from "effect/Array"\nexport const a = Arr.head\n`, "npm")
+    assert.deepStrictEqual(requires(whole.outfile), ["@rulefx/action-runtime"])
+    for (const file of [postLogin.outfile, whole.outfile]) {
+      const alone = join(bare, `${file.endsWith("whole-npm.js") ? "whole" : "post-login"}.js`)
+      copyFileSync(file, alone)
+      const error = loadAlone(alone)
+      assert.include(
+        error,
+        `this Action was built with --runtime npm against @rulefx/action-runtime@${installed.version}, which is ` +
+          `not installed: declare it as its dependency`
+      )
+      // Beside the runtime, it loads.
+      assert.strictEqual(loadAlone(file), "loaded")
+    }
   })
 })
