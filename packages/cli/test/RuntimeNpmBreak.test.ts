@@ -9,6 +9,7 @@ import * as ActionDependencies from "@rulefx/cli/ActionDependencies"
 import * as ActionRuntime from "@rulefx/cli/ActionRuntime"
 import * as Bundle from "@rulefx/cli/Bundle"
 import * as DeployCliExport from "@rulefx/cli/DeployCliExport"
+import * as Migrate from "@rulefx/cli/Migrate"
 import * as Events from "@rulefx/testing/Events"
 import * as RecordingApi from "@rulefx/testing/RecordingApi"
 import * as Effect from "effect/Effect"
@@ -216,6 +217,166 @@ describe("an Action whose runtime is not installed", { timeout }, () => {
       )
       // Beside the runtime, it loads.
       assert.strictEqual(loadAlone(file), "loaded")
+    }
+  })
+})
+
+/**
+ * `acme-rules`, a package of rules shipped prebuilt with its own copy of effect and @rulefx/core in it (bundled), in
+ * `lone`'s node_modules as npm would install it: an Action that keeps it out (`external`) runs it beside the runtime's
+ * copy, two copies of effect in one Action.
+ */
+const acme = async () => {
+  const dir = join(root, "acme-src")
+  const pkg = join(lone, "node_modules", "acme-rules")
+  mkdirSync(dir, { recursive: true })
+  mkdirSync(pkg, { recursive: true })
+  writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "acme-rules", version: "1.0.0", main: "index.js" }))
+  writeFileSync(
+    join(dir, "index.ts"),
+    `import * as Denial from "@rulefx/core/Denial"\nimport * as Login from "@rulefx/core/Login"\n` +
+      `import * as Rule from "@rulefx/core/Rule"\nimport * as Context from "effect/Context"\n` +
+      `import * as Effect from "effect/Effect"\n` +
+      `class Nope extends Denial.Class("Nope")<{}> { override get message() { return "nope from acme" } }\n` +
+      `export class Threshold extends Context.Service<Threshold, { readonly min: number }>()("acme/Threshold") {}\n` +
+      `export const rule = Rule.make("acme", Effect.gen(function*() {\n` +
+      `  const login = yield* Login.Login\n  const { min } = yield* Threshold\n` +
+      `  if (login.user.appMetadata["boom"] === true) return yield* Effect.die("boom")\n` +
+      `  if (Number(login.user.appMetadata["level"] ?? 0) < min) return yield* new Nope()\n}))\n`
+  )
+  await Bundle.build({ entry: join(dir, "index.ts"), outfile: join(pkg, "index.js"), resolveFrom: [cli] })
+}
+
+const acmeAction = `import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
+import * as Pipeline from "@rulefx/core/Pipeline"
+import * as Layer from "effect/Layer"
+// @ts-ignore: a package without types
+import { rule, Threshold } from "acme-rules"
+export const onExecutePostLogin = PostLogin.make(
+  Pipeline.make({ facts: [], rules: [rule] }),
+  Layer.succeed(Threshold, { min: 2 })
+)
+`
+
+const level = (n: number) => Events.postLogin({ user: { app_metadata: { level: n } } })
+
+describe("--external and two copies of effect", { timeout }, () => {
+  it("leaves effect and rulefx to the runtime's one copy even when they are given as --external", async () => {
+    const dir = join(root, "external")
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, "action.ts"), denyUnlessAdmin)
+    const report = await Bundle.build({
+      entry: join(dir, "action.ts"),
+      outfile: join(lone, "external-npm.js"),
+      runtime: "npm",
+      resolveFrom: [lone, cli],
+      external: ["effect", "@rulefx/core", "@rulefx/adapter-auth0/PostLogin"]
+    })
+    assert.deepStrictEqual(requires(report.outfile), ["@rulefx/action-runtime/post-login", "@rulefx/action-runtime"])
+    assert.strictEqual(await login(report.outfile), "denied: not an admin")
+    assert.strictEqual(await login(report.outfile, admin), "allowed")
+  })
+
+  it("denies with a rule of a package that carries its own copy of effect and rulefx, kept --external", async () => {
+    await acme()
+    const dir = join(root, "acme-action")
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, "action.ts"), acmeAction)
+    const report = await Bundle.build({
+      entry: join(dir, "action.ts"),
+      outfile: join(lone, "acme-npm.js"),
+      runtime: "npm",
+      resolveFrom: [lone, cli],
+      external: ["acme-rules"]
+    })
+    assert.include(requires(report.outfile), "acme-rules")
+    // Its Denial class, its service key and its Effects are another copy's: the runtime's pipeline tells them by
+    // Symbol.for and string keys, so a denial stays a denial, the service is found and a defect fails closed.
+    assert.strictEqual(await login(report.outfile, level(1)), "denied: nope from acme")
+    assert.strictEqual(await login(report.outfile, level(3)), "allowed")
+    assert.match(
+      await login(report.outfile, Events.postLogin({ user: { app_metadata: { level: 3, boom: true } } })),
+      /^denied: /
+    )
+  })
+})
+
+/** A rule that denies unless the login's secret WHO is the user's `app_metadata.who`. */
+const secretAction = `import * as PostLogin from "@rulefx/adapter-auth0/PostLogin"
+import * as Denial from "@rulefx/core/Denial"
+import * as Login from "@rulefx/core/Login"
+import * as Pipeline from "@rulefx/core/Pipeline"
+import * as Rule from "@rulefx/core/Rule"
+import * as Secrets from "@rulefx/core/Secrets"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+class Other extends Denial.Class("Other")<{}> { override get message() { return "another's secret" } }
+const mine = Rule.make("mine", Effect.gen(function*() {
+  const who = Redacted.value(yield* Secrets.get("WHO"))
+  yield* Effect.sleep(Number((yield* Login.Login).user.appMetadata["wait"]))
+  if ((yield* Login.Login).user.appMetadata["who"] !== who) return yield* new Other()
+}))
+export const onExecutePostLogin = PostLogin.make(Pipeline.make({ facts: [], rules: [mine] }), Layer.empty)
+`
+
+/** A legacy rule's folder as deploy-cli exports it: one rule, `name`, of `source`. */
+const rulesFolder = (name: string, source: string) => {
+  const dir = join(root, `rules-${name}`)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, `${name}.js`), source)
+  writeFileSync(
+    join(dir, `${name}.json`),
+    JSON.stringify({ name, script: `./${name}.js`, stage: "login_success", enabled: true, order: 1 })
+  )
+  return dir
+}
+
+/** A login whose secret WHO is `secret`, of a user whose `app_metadata.who` is `who`, whose rule waits `wait` ms. */
+const whoEvent = (secret: string, who: string, wait: number) =>
+  Events.postLogin({ secrets: { WHO: secret }, user: { app_metadata: { who, wait } } })
+
+describe("two Actions on one runtime in one Node process", { timeout }, () => {
+  it("give each login its own Action's secrets, with logins of both in flight together", async () => {
+    const [a, b] = [await build("secret-a", secretAction, "npm"), await build("secret-b", secretAction, "npm")]
+    assert.deepStrictEqual(requires(a.outfile), requires(b.outfile))
+    const outcomes = await Promise.all(
+      Array.from(
+        { length: 6 },
+        (_, i) => login(i % 2 === 0 ? a.outfile : b.outfile, whoEvent(`who-${i}`, `who-${i}`, 6 - i))
+      )
+    )
+    assert.deepStrictEqual(outcomes, Array.from({ length: 6 }, () => "allowed"))
+    // The check can deny: a login whose secret is not its user's.
+    assert.strictEqual(await login(a.outfile, whoEvent("a", "b", 0)), "denied: another's secret")
+  })
+
+  // Held, and better than bundled: the runtime's legacy-rules is one copy, so a fault raised late by one Action's rule
+  // (a throw from its timer) is told by its async context to be that run's. Two bundled Actions each install their own
+  // fault handlers with their own context: the other Action's handler finds no run of its own and denies every one of
+  // its rules in flight.
+  it("deny, for a late fault of one Action's legacy rule, that Action's login only", async () => {
+    const late = rulesFolder(
+      "late",
+      `function late(user, context, callback) {\n  setTimeout(function () { throw new Error("late"); }, 5);\n` +
+        `  setTimeout(function () { callback(null, user, context); }, 30);\n}\n`
+    )
+    const slow = rulesFolder(
+      "slow",
+      `function slow(user, context, callback) {\n  setTimeout(function () { callback(null, user, context); }, 300);\n}\n`
+    )
+    const [lateFile, slowFile] = [join(lone, "late-npm.js"), join(lone, "slow-npm.js")]
+    await Effect.runPromise(Migrate.migrate(late, lateFile, { runtime: "npm" }))
+    await Effect.runPromise(Migrate.migrate(slow, slowFile, { runtime: "npm" }))
+    assert.deepStrictEqual(requires(lateFile), requires(slowFile))
+    const log = console.log
+    console.log = () => undefined
+    try {
+      const [faulted, other] = await Promise.all([login(lateFile), login(slowFile)])
+      assert.match(faulted, /^denied: /)
+      assert.strictEqual(other, "allowed")
+    } finally {
+      console.log = log
     }
   })
 })
