@@ -132,11 +132,63 @@ export class NotInRuntime extends Error {
   }
 }
 
+/**
+ * rulefx's packages the Action's code uses are installed in the project at another version than the runtime's: the
+ * code and its tests run the project's, the Action would run the runtime's (rulefx's packages share one version).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class OtherVersions extends Error {
+  /**
+   * Each package at another version, with the folder whose node_modules has it.
+   *
+   * @since 0.1.0
+   */
+  readonly packages: ReadonlyArray<Installed>
+  /**
+   * The runtime's version, which is that of the rulefx packages it carries.
+   *
+   * @since 0.1.0
+   */
+  readonly version: string
+  constructor(packages: ReadonlyArray<Installed>, version: string) {
+    super(
+      `${packages.map((p) => `${p.name}@${p.version} is installed in ${p.folder}`).join(", ")}, but ${packageName}@` +
+        `${version} carries ${version} of ${packages.length === 1 ? "it" : "them"}: your code and its tests use ` +
+        `the project's, the Action would run the runtime's. Install ${packageName} at the version of your rulefx ` +
+        `packages (npm install --save-exact ${packageName}@${packages[0]?.version}), or them at ${version}`
+    )
+    this.packages = packages
+    this.version = version
+  }
+}
+
+/**
+ * A package installed in a project: its name, its version and the folder whose node_modules has it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Installed {
+  readonly name: string
+  readonly version: string
+  readonly folder: string
+}
+
+// `folder` and each folder above it, nearest first: where Node looks for node_modules.
+const upFrom = function*(folder: string): Generator<string> {
+  for (let at = resolve(folder);; at = dirname(at)) {
+    yield at
+    if (dirname(at) === at) return
+  }
+}
+
 // The runtime's manifest as Node resolves it from `folder`, through node_modules folders only: createRequire alone
 // would also look in NODE_PATH (which pnpm's node sets), where rulefx's own dependencies live, and find a runtime the
 // user's project does not have.
 const manifestFrom = (folder: string): string | undefined => {
-  for (let at = resolve(folder);; at = dirname(at)) {
+  for (const at of upFrom(folder)) {
     if (existsSync(join(at, "node_modules", packageName))) {
       try {
         return createRequire(join(at, "noop.js")).resolve(`${packageName}/modules.json`)
@@ -144,9 +196,40 @@ const manifestFrom = (folder: string): string | undefined => {
         // There, but not resolvable (an incomplete install): look further up.
       }
     }
-    if (dirname(at) === at) return undefined
   }
+  return undefined
 }
+
+// The package `name` as Node finds it from the first of `folders` that has it, through node_modules folders only.
+const installedFrom = (folders: ReadonlyArray<string>, name: string): Installed | undefined => {
+  for (const folder of folders) {
+    for (const at of upFrom(folder)) {
+      const file = join(at, "node_modules", name, "package.json")
+      if (!existsSync(file)) continue
+      const version = (JSON.parse(readFileSync(file, "utf8")) as { readonly version?: unknown }).version
+      return typeof version === "string" ? { name, version, folder: at } : undefined
+    }
+  }
+  return undefined
+}
+
+/**
+ * rulefx's packages among the carried modules `used` (as `shimmed` finds them in the file) that the project has
+ * installed, as Node finds them from `folders` (the entry's first), at another version than `manifest`'s, which is
+ * the version of every rulefx package the runtime carries. A package the project does not have is not one.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const otherVersions = (
+  manifest: Manifest,
+  used: ReadonlyArray<string>,
+  folders: ReadonlyArray<string>
+): ReadonlyArray<Installed> =>
+  [...new Set(used.flatMap((id) => /^@rulefx\/[^/]+/.exec(id)?.[0] ?? []))].flatMap((name) => {
+    const found = installedFrom(folders, name)
+    return found !== undefined && found.version !== manifest.version ? [found] : []
+  })
 
 /**
  * The runtime installed where a user's project resolves it: the first of `folders` that has it (through their

@@ -283,6 +283,13 @@ export const build = async (options: Options): Promise<Report> => {
   }
   const notCarried = ActionRuntime.usedMissing(missing, inputs)
   if (runtime !== undefined && notCarried.length > 0) throw new ActionRuntime.NotInRuntime(notCarried, runtime.version)
+  const other = runtime === undefined
+    ? []
+    : ActionRuntime.otherVersions(runtime, ActionRuntime.shimmed(inputs), [
+      dirname(resolve(options.entry)),
+      ...(options.resolveFrom ?? [])
+    ])
+  if (runtime !== undefined && other.length > 0) throw new ActionRuntime.OtherVersions(other, runtime.version)
   const { duplicates, fatal } = findDuplicates(inputs)
   if (fatal.length > 0) throw new DuplicatePackages(options.outfile, fatal)
   if (runtime !== undefined) refuseSecondCopy(options.outfile, inputs, runtime)

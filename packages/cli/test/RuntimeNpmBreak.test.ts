@@ -380,3 +380,31 @@ describe("two Actions on one runtime in one Node process", { timeout }, () => {
     }
   })
 })
+
+describe("the project's rulefx and the runtime at different versions", { timeout }, () => {
+  // Found: the build sends every import of @rulefx/* to the runtime and reads nothing of the project's own copies, so
+  // a project that upgraded @rulefx/core (its code and tests run 9.9.9) but not @rulefx/action-runtime (exact-pinned)
+  // built, and deployed, an Action that runs the runtime's rulefx instead: a fix the tests rely on is not in it, a new
+  // export is `undefined` at the login.
+  it("refuses to build, naming each package and both versions; writes nothing", async () => {
+    const project = join(root, "skew")
+    for (const [name, version] of [["@rulefx/core", "9.9.9"], ["@rulefx/adapter-auth0", installed.version]]) {
+      mkdirSync(join(project, "node_modules", name), { recursive: true })
+      writeFileSync(join(project, "node_modules", name, "package.json"), JSON.stringify({ name, version }))
+    }
+    mkdirSync(join(project, "src"), { recursive: true })
+    writeFileSync(join(project, "src", "action.ts"), denyUnlessAdmin)
+    const outfile = join(lone, "skew-npm.js")
+    const error = await Bundle.build({
+      entry: join(project, "src", "action.ts"),
+      outfile,
+      runtime: "npm",
+      resolveFrom: [lone, cli]
+    }).then(() => assert.fail("built"), (e: unknown) => e)
+    assert.instanceOf(error, ActionRuntime.OtherVersions)
+    assert.deepStrictEqual(error.packages.map((p) => `${p.name}@${p.version}`), ["@rulefx/core@9.9.9"])
+    assert.include(error.message, `@rulefx/core@9.9.9 is installed in ${project}`)
+    assert.include(error.message, `@rulefx/action-runtime@${installed.version} carries ${installed.version}`)
+    assert.isFalse(existsSync(outfile))
+  })
+})
