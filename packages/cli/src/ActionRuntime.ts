@@ -379,10 +379,11 @@ const shimOf = (args: esbuild.OnLoadArgs): esbuild.OnLoadResult => ({
  * The esbuild plugin of `--runtime npm`: each import of effect or a rulefx package becomes a shim,
  * `module.exports = get(id)`, which fails the load when the runtime lacks `id` (free of side effects, so that one
  * nothing uses is dropped); the runtime itself stays external.
- * Imports the runtime does not carry are collected into `missing`, each a stand-in free of side effects (as effect and
- * rulefx's packages are): esbuild drops it when nothing of it is used, as it drops the module itself from a bundled
- * build (a type-only `import { type Brand } from "effect/Brand"`, which `verbatimModuleSyntax` keeps), and
- * `usedMissing` tells the build which are in the file (they fail it).
+ * Imports the runtime does not carry that the file uses are collected into `missing` and fail the build. Each is a
+ * stand-in free of side effects (as effect and rulefx's packages are), which esbuild drops when nothing of it is used,
+ * as it drops the module itself from a bundled build (a type-only `import { type Brand } from "effect/Brand"`, which
+ * `verbatimModuleSyntax` keeps); the stand-ins left in the file are the missing ones (read from esbuild's metafile,
+ * all of them without one).
  *
  * @category constructors
  * @since 0.1.0
@@ -401,6 +402,7 @@ export const plugin = (
   } = {}
 ): esbuild.Plugin => {
   const carried = new Set(manifest.modules)
+  const notCarriedImports: Array<{ readonly module: string; readonly importer: string }> = []
   return {
     name: "rulefx-action-runtime",
     setup(build) {
@@ -418,8 +420,18 @@ export const plugin = (
         // Free of side effects, as effect's and rulefx's modules are: an import of types only is dropped, and does not
         // keep the Action from loading a part of the runtime.
         if (carried.has(args.path)) return { path: args.path, namespace: shims, sideEffects: false }
-        missing.push({ module: args.path, importer: args.importer })
+        notCarriedImports.push({ module: args.path, importer: args.importer })
         return { path: args.path, namespace: notCarried, sideEffects: false }
+      })
+      build.onEnd((result) => {
+        const inFile = new Set(
+          Object.values(result.metafile?.outputs ?? {}).flatMap((output) => Object.keys(output.inputs))
+        )
+        const used = notCarriedImports.filter((m) =>
+          result.metafile === undefined || inFile.has(`${notCarried}:${m.module}`)
+        )
+        missing.push(...used)
+        return { errors: used.map((m) => ({ text: `${m.module} is not in ${dependency(manifest)}` })) }
       })
       build.onLoad({ filter: /.*/, namespace: checked }, () => ({
         contents: checkedSource(manifest, options.part),
@@ -438,18 +450,6 @@ export const plugin = (
  * @since 0.1.0
  */
 export const isShim = (input: string): boolean => input.startsWith(`${shims}:`) || input.startsWith(`${checked}:`)
-
-/**
- * The imports of `missing` (collected by `plugin`) whose module is in the built file, `inputs` being its output's
- * inputs in esbuild's metafile: the ones esbuild did not drop as unused.
- *
- * @category getters
- * @since 0.1.0
- */
-export const usedMissing = <M extends { readonly module: string }>(
-  missing: ReadonlyArray<M>,
-  inputs: Readonly<Record<string, unknown>>
-): ReadonlyArray<M> => missing.filter((m) => Object.hasOwn(inputs, `${notCarried}:${m.module}`))
 
 /**
  * The carried specifiers whose shims are in a built file, `inputs` being its output's inputs in esbuild's metafile:

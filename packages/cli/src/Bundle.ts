@@ -269,6 +269,9 @@ export const build = async (options: Options): Promise<Report> => {
     ...(options.sourcemap === true ? { sourcemap: "external" as const } : {}),
     entryPoints: [options.entry],
     outfile: options.outfile
+  }).catch((error: unknown) => {
+    if (runtime !== undefined && missing.length > 0) throw new ActionRuntime.NotInRuntime(missing, runtime.version)
+    throw error
   })
   const output = result.outputFiles.find((file) => file.path === resolve(options.outfile))
   if (output === undefined) throw new Error(`esbuild produced no output for ${options.entry}`)
@@ -281,8 +284,6 @@ export const build = async (options: Options): Promise<Report> => {
       `${options.outfile} is one of the Action's own sources: write the Action elsewhere (dist/action.js)`
     )
   }
-  const notCarried = ActionRuntime.usedMissing(missing, inputs)
-  if (runtime !== undefined && notCarried.length > 0) throw new ActionRuntime.NotInRuntime(notCarried, runtime.version)
   const other = runtime === undefined
     ? []
     : ActionRuntime.otherVersions(runtime, ActionRuntime.shimmed(inputs), [
