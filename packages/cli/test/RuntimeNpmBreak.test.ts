@@ -1,8 +1,9 @@
 /**
  * Attacks on `--runtime npm` (issue 10), a second round after RuntimeBreak.test.ts: an Action built against an
  * npm-installed @rulefx/action-runtime (InstalledRuntime: packed and installed with npm into a lone folder, as Auth0
- * installs it), written by a user of `rulefx init`'s project (its tsconfig has `verbatimModuleSyntax`), deployed or
- * exported from a file that may have been edited, and loaded beside other Actions in one Node process.
+ * installs it), written by a user of `rulefx init`'s project (its tsconfig has `verbatimModuleSyntax`) who may have
+ * upgraded its rulefx packages but not the runtime, deployed or exported from a file that may have been edited or
+ * without its runtime, and loaded beside other Actions (one with its own copy of effect) in one Node process.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import * as ActionDependencies from "@rulefx/cli/ActionDependencies"
