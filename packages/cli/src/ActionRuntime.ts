@@ -327,14 +327,14 @@ const shims = "rulefx-runtime"
 const checked = "rulefx-runtime-checked"
 const notCarried = "rulefx-runtime-missing"
 
-// The whole runtime into `r`; not installed (an Action deployed without its dependency), a load error that names the
-// dependency to declare, rather than Node's "cannot find module" (the runtime requires no other package).
+// The whole runtime into `r`; not installed (an Action deployed without its dependency), Node's "Cannot find module"
+// (which `rulefx run` recognises) followed by the dependency to declare (the runtime requires no other package).
 const wholeRequire = (manifest: Manifest): string =>
   `try { r = require(${JSON.stringify(manifest.name)}); } catch (e) {\n` +
   `  if (e.code === "MODULE_NOT_FOUND") throw new Error(${
     JSON.stringify(
-      `this Action was built with --runtime npm against ${dependency(manifest)}, which is not installed: declare it ` +
-        `as its dependency`
+      `Cannot find module '${manifest.name}': this Action was built with --runtime npm against ` +
+        `${dependency(manifest)}; declare it as its dependency`
     )
   });\n` +
   `  throw e;\n` +

@@ -213,8 +213,8 @@ describe("an Action whose runtime is not installed", { timeout }, () => {
       const error = loadAlone(alone)
       assert.include(
         error,
-        `this Action was built with --runtime npm against @rulefx/action-runtime@${installed.version}, which is ` +
-          `not installed: declare it as its dependency`
+        `Cannot find module '@rulefx/action-runtime': this Action was built with --runtime npm against ` +
+          `@rulefx/action-runtime@${installed.version}; declare it as its dependency`
       )
       // Beside the runtime, it loads.
       assert.strictEqual(loadAlone(file), "loaded")
