@@ -43,8 +43,8 @@ export const max = 10
 /**
  * The dependencies an Action of `code` is declared with: `given`, and `@rulefx/action-runtime` at the version the
  * code requires, after them, unless it is given at that version already. Fails when the runtime is given at another
- * version (the file refuses to load on it), when the code requires two versions, or when the whole list is over
- * Auth0's 10.
+ * version (the file refuses to load on it), when the code requires two versions, when it requires the runtime at no
+ * version it says (an edited file) and the runtime is not given, or when the whole list is over Auth0's 10.
  *
  * @category constructors
  * @since 0.1.0
@@ -65,6 +65,19 @@ export const declare = (
     )
   }
   const version = versions[0]
+  if (
+    version === undefined && ActionRuntime.requiresRuntime(code) &&
+    !given.some((d) => d.name === ActionRuntime.packageName)
+  ) {
+    return Effect.fail(
+      new DependencyError({
+        message: `${file} requires ${ActionRuntime.packageName} but not at a version it says (no ` +
+          `"rulefx:requires ${ActionRuntime.packageName}@<version>" check in it: was the file edited?), so it ` +
+          `cannot be declared from the file, and without it the Action fails every login; build it again with ` +
+          `--runtime npm, or give --dependency ${ActionRuntime.packageName}@<version>`
+      })
+    )
+  }
   const runtime = version === undefined ? undefined : { name: ActionRuntime.packageName, version }
   const other = runtime === undefined
     ? undefined

@@ -5,7 +5,8 @@
  * map, so there is exactly one copy of effect at run time, the runtime's.
  *
  * What the runtime carries is read from the installed runtime's `modules.json`: an import it does not carry fails the
- * build, naming the module and the runtime's version. Node-side only.
+ * build, naming the module and the runtime's version, unless nothing of it is used (a type-only import, which the
+ * bundled build drops too). Node-side only.
  *
  * @since 0.1.0
  */
@@ -142,11 +143,63 @@ export class NotInRuntime extends Error {
   }
 }
 
+/**
+ * rulefx's packages the Action's code uses are installed in the project at another version than the runtime's: the
+ * code and its tests run the project's, the Action would run the runtime's (rulefx's packages share one version).
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class OtherVersions extends Error {
+  /**
+   * Each package at another version, with the folder whose node_modules has it.
+   *
+   * @since 0.1.0
+   */
+  readonly packages: ReadonlyArray<Installed>
+  /**
+   * The runtime's version, which is that of the rulefx packages it carries.
+   *
+   * @since 0.1.0
+   */
+  readonly version: string
+  constructor(packages: ReadonlyArray<Installed>, version: string) {
+    super(
+      `${packages.map((p) => `${p.name}@${p.version} is installed in ${p.folder}`).join(", ")}, but ${packageName}@` +
+        `${version} carries ${version} of ${packages.length === 1 ? "it" : "them"}: your code and its tests use ` +
+        `the project's, the Action would run the runtime's. Install ${packageName} at the version of your rulefx ` +
+        `packages (npm install --save-exact ${packageName}@${packages[0]?.version}), or them at ${version}`
+    )
+    this.packages = packages
+    this.version = version
+  }
+}
+
+/**
+ * A package installed in a project: its name, its version and the folder whose node_modules has it.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Installed {
+  readonly name: string
+  readonly version: string
+  readonly folder: string
+}
+
+// `folder` and each folder above it, nearest first: where Node looks for node_modules.
+const upFrom = function*(folder: string): Generator<string> {
+  for (let at = resolve(folder);; at = dirname(at)) {
+    yield at
+    if (dirname(at) === at) return
+  }
+}
+
 // The runtime's manifest as Node resolves it from `folder`, through node_modules folders only: createRequire alone
 // would also look in NODE_PATH (which pnpm's node sets), where rulefx's own dependencies live, and find a runtime the
 // user's project does not have.
 const manifestFrom = (folder: string): string | undefined => {
-  for (let at = resolve(folder);; at = dirname(at)) {
+  for (const at of upFrom(folder)) {
     if (existsSync(join(at, "node_modules", packageName))) {
       try {
         return createRequire(join(at, "noop.js")).resolve(`${packageName}/modules.json`)
@@ -154,9 +207,40 @@ const manifestFrom = (folder: string): string | undefined => {
         // There, but not resolvable (an incomplete install): look further up.
       }
     }
-    if (dirname(at) === at) return undefined
   }
+  return undefined
 }
+
+// The package `name` as Node finds it from the first of `folders` that has it, through node_modules folders only.
+const installedFrom = (folders: ReadonlyArray<string>, name: string): Installed | undefined => {
+  for (const folder of folders) {
+    for (const at of upFrom(folder)) {
+      const file = join(at, "node_modules", name, "package.json")
+      if (!existsSync(file)) continue
+      const version = (JSON.parse(readFileSync(file, "utf8")) as { readonly version?: unknown }).version
+      return typeof version === "string" ? { name, version, folder: at } : undefined
+    }
+  }
+  return undefined
+}
+
+/**
+ * rulefx's packages among the carried modules `used` (as `shimmed` finds them in the file) that the project has
+ * installed, as Node finds them from `folders` (the entry's first), at another version than `manifest`'s, which is
+ * the version of every rulefx package the runtime carries. A package the project does not have is not one.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const otherVersions = (
+  manifest: Manifest,
+  used: ReadonlyArray<string>,
+  folders: ReadonlyArray<string>
+): ReadonlyArray<Installed> =>
+  [...new Set(used.flatMap((id) => /^@rulefx\/[^/]+/.exec(id)?.[0] ?? []))].flatMap((name) => {
+    const found = installedFrom(folders, name)
+    return found !== undefined && found.version !== manifest.version ? [found] : []
+  })
 
 /**
  * The runtime installed where a user's project resolves it: the first of `folders` that has it (through their
@@ -218,9 +302,18 @@ const version = "([0-9A-Za-z.+-]+)"
 const sum = `${quote}${prefix}${quote}\\s*\\+\\s*[\\w$]+\\.version`
 const markerFirst = new RegExp(`${quote}${prefix}${version}${quote}\\s*!==?\\s*${sum}`, "g")
 const markerLast = new RegExp(`${sum}\\s*!==?\\s*${quote}${prefix}${version}${quote}`, "g")
-const requiresRuntime = new RegExp(
+const runtimeRequire = new RegExp(
   `require\\(\\s*${quote}${packageName.replace("/", "\\/")}(\\/lean|\\/post-login)?${quote}\\s*\\)`
 )
+
+/**
+ * Whether a built Action's code requires the runtime (`require("@rulefx/action-runtime")`, or its lean or post-login
+ * file), whatever version it checks, if any.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const requiresRuntime = (code: string): boolean => runtimeRequire.test(code)
 
 /**
  * The versions of the runtime a built Action's code requires (its `marker`s, as the shim's version check compares them,
@@ -231,7 +324,7 @@ const requiresRuntime = new RegExp(
  * @since 0.1.0
  */
 export const requiredBy = (code: string): ReadonlyArray<string> =>
-  requiresRuntime.test(code)
+  requiresRuntime(code)
     ? [...new Set([...code.matchAll(markerFirst), ...code.matchAll(markerLast)].map((match) => match[1]!))]
     : []
 
@@ -243,14 +336,27 @@ const runtimeImport = /^(effect|@rulefx\/[^/]+)(\/.*)?$/
 
 const shims = "rulefx-runtime"
 const checked = "rulefx-runtime-checked"
+const notCarried = "rulefx-runtime-missing"
+
+// The whole runtime into `r`; not installed (an Action deployed without its dependency), Node's "Cannot find module"
+// (which `rulefx run` recognises) followed by the dependency to declare (the runtime requires no other package).
+const wholeRequire = (manifest: Manifest): string =>
+  `try { r = require(${JSON.stringify(manifest.name)}); } catch (e) {\n` +
+  `  if (e.code === "MODULE_NOT_FOUND") throw new Error(${
+    JSON.stringify(
+      `Cannot find module '${manifest.name}': this Action was built with --runtime npm against ` +
+        `${dependency(manifest)}; declare it as its dependency`
+    )
+  });\n` +
+  `  throw e;\n` +
+  `}\n`
 
 // A part of the runtime, or the whole runtime when the installed one has no such part (another version, which the
 // check below then names, rather than Node's "cannot find module"). Either way one file is loaded: never two copies.
 const partRequire = (manifest: Manifest, part: Part): string =>
-  `var r;\n` +
   `try { r = require(${JSON.stringify(`${manifest.name}/${part}`)}); } catch (e) {\n` +
   `  if (e.code !== "MODULE_NOT_FOUND" && e.code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw e;\n` +
-  `  r = require(${JSON.stringify(manifest.name)});\n` +
+  wholeRequire(manifest) +
   `}\n`
 
 /**
@@ -262,7 +368,7 @@ const partRequire = (manifest: Manifest, part: Part): string =>
  * built otherwise, such as a clone's, every one of them 0.0.0), rather than give the Action `undefined`.
  */
 const checkedSource = (manifest: Manifest, part: Part | undefined): string =>
-  (part !== undefined ? partRequire(manifest, part) : `var r = require(${JSON.stringify(manifest.name)});\n`) +
+  `var r;\n` + (part !== undefined ? partRequire(manifest, part) : wholeRequire(manifest)) +
   `if (${JSON.stringify(marker(manifest))} !== ${JSON.stringify(`${markerPrefix}${manifest.name}@`)} + r.version) ` +
   `throw new Error(${
     JSON.stringify(`this Action was built against ${dependency(manifest)} and loads `)
@@ -274,10 +380,21 @@ const checkedSource = (manifest: Manifest, part: Part | undefined): string =>
   `  return r.modules[id];\n` +
   `};\n`
 
+// A shim: the module `id` of the runtime, through the checked module.
+const shimOf = (args: esbuild.OnLoadArgs): esbuild.OnLoadResult => ({
+  contents: `module.exports = require("rulefx-runtime:checked")(${JSON.stringify(args.path)});\n`,
+  loader: "js"
+})
+
 /**
  * The esbuild plugin of `--runtime npm`: each import of effect or a rulefx package becomes a shim,
- * `module.exports = get(id)`, which fails the load when the runtime lacks `id`; the runtime itself stays external. Imports the runtime does not carry are
- * collected into `missing` (and fail the build).
+ * `module.exports = get(id)`, which fails the load when the runtime lacks `id` (free of side effects, so that one
+ * nothing uses is dropped); the runtime itself stays external.
+ * Imports the runtime does not carry that the file uses are collected into `missing` and fail the build. Each is a
+ * stand-in free of side effects (as effect and rulefx's packages are), which esbuild drops when nothing of it is used,
+ * as it drops the module itself from a bundled build (a type-only `import { type Brand } from "effect/Brand"`, which
+ * `verbatimModuleSyntax` keeps); the stand-ins left in the file are the missing ones (read from esbuild's metafile,
+ * all of them without one).
  *
  * @category constructors
  * @since 0.1.0
@@ -288,11 +405,15 @@ export const plugin = (
   options: {
     /** Load this part of the runtime rather than the whole (`partFor` says which the Action may). */
     readonly part?: Part
-    /** Collects the carried specifiers the Action imports. */
+    /**
+     * Collects the runtime's own name when the Action's code requires the runtime itself (the carried modules it uses
+     * are the shims in the file: `shimmed`).
+     */
     readonly used?: Set<string>
   } = {}
 ): esbuild.Plugin => {
   const carried = new Set(manifest.modules)
+  const notCarriedImports: Array<{ readonly module: string; readonly importer: string }> = []
   return {
     name: "rulefx-action-runtime",
     setup(build) {
@@ -307,21 +428,28 @@ export const plugin = (
       })
       build.onResolve({ filter: /^rulefx-runtime:checked$/ }, () => ({ path: "checked", namespace: checked }))
       build.onResolve({ filter: runtimeImport }, (args) => {
-        if (carried.has(args.path)) {
-          options.used?.add(args.path)
-          return { path: args.path, namespace: shims }
-        }
-        missing.push({ module: args.path, importer: args.importer })
-        return { errors: [{ text: `${args.path} is not in ${dependency(manifest)}` }] }
+        // Free of side effects, as effect's and rulefx's modules are: an import of types only is dropped, and does not
+        // keep the Action from loading a part of the runtime.
+        if (carried.has(args.path)) return { path: args.path, namespace: shims, sideEffects: false }
+        notCarriedImports.push({ module: args.path, importer: args.importer })
+        return { path: args.path, namespace: notCarried, sideEffects: false }
+      })
+      build.onEnd((result) => {
+        const inFile = new Set(
+          Object.values(result.metafile?.outputs ?? {}).flatMap((output) => Object.keys(output.inputs))
+        )
+        const used = notCarriedImports.filter((m) =>
+          result.metafile === undefined || inFile.has(`${notCarried}:${m.module}`)
+        )
+        missing.push(...used)
+        return { errors: used.map((m) => ({ text: `${m.module} is not in ${dependency(manifest)}` })) }
       })
       build.onLoad({ filter: /.*/, namespace: checked }, () => ({
         contents: checkedSource(manifest, options.part),
         loader: "js"
       }))
-      build.onLoad({ filter: /.*/, namespace: shims }, (args) => ({
-        contents: `module.exports = require("rulefx-runtime:checked")(${JSON.stringify(args.path)});\n`,
-        loader: "js"
-      }))
+      // A stand-in is a shim too: one that reached a file (which the build refuses) would fail its load, naming it.
+      for (const namespace of [shims, notCarried]) build.onLoad({ filter: /.*/, namespace }, shimOf)
     }
   }
 }
@@ -335,7 +463,17 @@ export const plugin = (
 export const isShim = (input: string): boolean => input.startsWith(`${shims}:`) || input.startsWith(`${checked}:`)
 
 /**
- * Whether an Action that imports `used` (the carried specifiers `plugin` collected) may load the runtime's lean file:
+ * The carried specifiers whose shims are in a built file, `inputs` being its output's inputs in esbuild's metafile:
+ * the modules of the runtime the Action uses (an import of types only is not one).
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const shimmed = (inputs: Readonly<Record<string, unknown>>): ReadonlyArray<string> =>
+  Object.keys(inputs).flatMap((input) => input.startsWith(`${shims}:`) ? [input.slice(shims.length + 1)] : [])
+
+/**
+ * Whether an Action that uses `used` (the carried specifiers `shimmed` finds in its file) may load the runtime's lean file:
  * the runtime has one and it carries every one of them.
  *
  * @category getters
@@ -348,7 +486,7 @@ export const leanEnough = (manifest: Manifest, used: ReadonlySet<string>): boole
 }
 
 /**
- * The smallest part of the runtime an Action that imports `used` (the carried specifiers `plugin` collected) may
+ * The smallest part of the runtime an Action that uses `used` (the carried specifiers `shimmed` finds in its file) may
  * load: its post-login file, else its lean file, when the runtime has it and it carries every one of them; undefined
  * for the whole runtime.
  *

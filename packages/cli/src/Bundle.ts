@@ -72,7 +72,7 @@ export interface Options {
    * imported module; effect, valibot and `@rulefx/*` come at run time from `@rulefx/action-runtime`, which the Action
    * must declare as a dependency at the exact version built against (`Report.dependencies`). That runtime is looked
    * up from the entry's folder, then `resolveFrom`, then rulefx's own dependencies; an import it does not carry
-   * fails the build (`ActionRuntime.NotInRuntime`).
+   * fails the build (`ActionRuntime.NotInRuntime`) when the file uses it (a type-only import is dropped, as here).
    */
   readonly runtime?: "bundled" | "npm"
 }
@@ -284,6 +284,13 @@ export const build = async (options: Options): Promise<Report> => {
       `${options.outfile} is one of the Action's own sources: write the Action elsewhere (dist/action.js)`
     )
   }
+  const other = runtime === undefined
+    ? []
+    : ActionRuntime.otherVersions(runtime, ActionRuntime.shimmed(inputs), [
+      dirname(resolve(options.entry)),
+      ...(options.resolveFrom ?? [])
+    ])
+  if (runtime !== undefined && other.length > 0) throw new ActionRuntime.OtherVersions(other, runtime.version)
   const { duplicates, fatal } = findDuplicates(inputs)
   if (fatal.length > 0) throw new DuplicatePackages(options.outfile, fatal)
   if (runtime !== undefined) refuseSecondCopy(options.outfile, inputs, runtime)
@@ -519,8 +526,8 @@ const barrelPlugin = (effectFrom: string | undefined, left: Array<string>): esbu
 })
 
 // With the npm runtime: which part of the runtime (its post-login or lean file) the Action may load, from a first build
-// (not minified, not written) that only collects the carried modules the Action imports. A failing first build says
-// none: the real build reports the failure.
+// (not minified, not written) whose file holds a shim of each carried module the Action uses. A failing first build
+// says none: the real build reports the failure.
 const partFor = async (
   options: Options,
   runtime: ActionRuntime.Manifest,
@@ -529,7 +536,7 @@ const partFor = async (
   if (runtime.lean === undefined && runtime.postLogin === undefined) return undefined
   const used = new Set<string>()
   try {
-    await esbuild.build({
+    const result = await esbuild.build({
       plugins: plugins([ActionRuntime.plugin(runtime, [], { used })], []),
       ...esbuildOptions,
       minify: false,
@@ -537,6 +544,9 @@ const partFor = async (
       entryPoints: [options.entry],
       outfile: options.outfile
     })
+    for (const output of Object.values(result.metafile.outputs)) {
+      for (const id of ActionRuntime.shimmed(output.inputs)) used.add(id)
+    }
   } catch {
     return undefined
   }

@@ -29,8 +29,7 @@ export const report = (r: Bundle.Report): string =>
     ...r.duplicates.map((d) => `warning: ${Bundle.describeDuplicate(d)}`),
     ...r.barrelImportsLeft.map((file) =>
       `warning: ${file} still imports from the "effect" barrel in a form that cannot be rewritten ` +
-      `(use import { Effect } from "effect" or import * as Effect from "effect/Effect"
-import { readFile } from "node:fs/promises")`
+      `(use import { Effect } from "effect" or import * as Effect from "effect/Effect")`
     )
   ].join("\n")
 
