@@ -157,7 +157,8 @@ const loadHint = (file: string, message: string): string => {
   if (!message.includes(`Cannot find module '${ActionRuntime.packageName}`)) return ""
   const required = ActionRuntime.requiredBy(readFileSync(resolve(file), "utf8"))[0]
   const dependency = required === undefined ? ActionRuntime.packageName : `${ActionRuntime.packageName}@${required}`
-  return ` (it was built with --runtime npm: install ${dependency} where it can require it, at that exact version: ` +
+  // The file's own load error (a --runtime npm build's) says what Auth0 needs; this says what `run` needs.
+  return ` (to run it here, install ${dependency} where the file can require it, at that exact version: ` +
     `${ActionRuntime.installWays(dependency)})`
 }
 

@@ -161,8 +161,8 @@ describe("LocalRun.loadAction", () => {
       assert.include(run.stderr, "cannot be loaded: Cannot find module '@rulefx/action-runtime/post-login'")
       assert.include(
         run.stderr,
-        "(it was built with --runtime npm: install @rulefx/action-runtime@0.3.1 where it can require it, at that " +
-          "exact version: npm install --save-exact @rulefx/action-runtime@0.3.1; or, from a clone of rulefx",
+        "(to run it here, install @rulefx/action-runtime@0.3.1 where the file can require it, at that exact " +
+          "version: npm install --save-exact @rulefx/action-runtime@0.3.1; or, from a clone of rulefx",
         RulefxBin.show(run)
       )
     },
