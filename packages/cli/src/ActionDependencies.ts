@@ -116,17 +116,19 @@ export const declare = (
 export class DependencyError extends Data.TaggedError("DependencyError")<{ readonly message: string }> {}
 
 /**
- * The warning for a runtime declared from the file when its version is a clone's build (0.0.0): no registry has it,
- * so Auth0 cannot install it; none for a released version. `rulefx deploy` and `rulefx export` print it on stderr with
- * their other warnings.
+ * The warning for the runtime among an Action's `dependencies` (declared from the file or given with `--dependency`)
+ * when its version is a clone's build (0.0.0): no registry has it, so Auth0 cannot install it; none for a released
+ * version. `rulefx deploy` and `rulefx export` print it on stderr with their other warnings.
  *
  * @category getters
  * @since 0.1.0
  */
-export const unreleased = (runtime: Dependency): ReadonlyArray<string> =>
-  runtime.version === "0.0.0"
-    ? [
-      `${runtime.name}@0.0.0 is an unreleased build (a rulefx clone's) that no registry has, so Auth0 cannot ` +
-      "install it: build against a released version before deploying (or publish it to a registry your tenant reads)"
-    ]
-    : []
+export const unreleased = (dependencies: ReadonlyArray<Dependency>): ReadonlyArray<string> =>
+  dependencies.flatMap((d) =>
+    d.name === ActionRuntime.packageName && d.version === "0.0.0"
+      ? [
+        `${d.name}@0.0.0 is an unreleased build (a rulefx clone's) that no registry has, so Auth0 cannot install ` +
+        "it: build against a released version before deploying (or publish it to a registry your tenant reads)"
+      ]
+      : []
+  )

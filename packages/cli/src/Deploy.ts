@@ -585,7 +585,7 @@ const deploy = Effect.fnUntraced(function*(
   const found = yield* client.findAction(name).pipe(Effect.mapError(fromApi))
   const { notes, secrets: actionSecrets, sendSecrets } = yield* planAction(found, name, secretNames, trigger.id)
   const warnings = [
-    ...(declared.added === undefined ? [] : ActionDependencies.unreleased(declared.added)),
+    ...ActionDependencies.unreleased(declared.dependencies),
     ...missingSettings(options.file, code, actionSecrets),
     ...noSecretsWarning(code, actionSecrets, {
       lacking: `the Action ${name} will have no secrets:`,

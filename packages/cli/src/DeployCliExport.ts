@@ -216,7 +216,7 @@ export const write = (options: Options): Effect.Effect<Report, ExportError> =>
       }
     }
     const warnings = [
-      ...(declared.added === undefined ? [] : ActionDependencies.unreleased(declared.added)),
+      ...ActionDependencies.unreleased(declared.dependencies),
       ...missingSecrets(options, text)
     ]
     return { written, notes, warnings, trigger: { id: triggerId, version } }

@@ -286,6 +286,24 @@ describe("DeployCliExport.write, an Action exported without secrets", () => {
     }))
 })
 
+describe("DeployCliExport.write, a clone's runtime given by hand", () => {
+  // The breaker's finding: the warning came only when export declared the runtime itself.
+  it.effect("--dependency @rulefx/action-runtime@0.0.0 is warned of as when it is declared from the file", () =>
+    Effect.gen(function*() {
+      const file = join(root, "by-hand.js")
+      writeFileSync(file, code)
+      const report = yield* DeployCliExport.write({
+        file,
+        name: "login",
+        out: freshOut(),
+        secrets: ["X"],
+        dependencies: [{ name: "@rulefx/action-runtime", version: "0.0.0" }]
+      })
+      assert.strictEqual(report.warnings.length, 1)
+      assert.include(report.warnings[0], "@rulefx/action-runtime@0.0.0 is an unreleased build")
+    }))
+})
+
 describe("DeployCliExport.write, Auth0's limit on the code", () => {
   it.effect("exactly 100,000 bytes: exported", () =>
     Effect.gen(function*() {
