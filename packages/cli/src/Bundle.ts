@@ -236,7 +236,9 @@ export const esbuildOptions = {
 
 /**
  * Builds the Action file. Rejects, writing nothing, when the output is not a `.js` or `.cjs` file or is one of the
- * bundle's own sources, when esbuild fails, when the bundle would hold two copies of
+ * bundle's own sources, when esbuild fails, with `runtime: "npm"` when the code imports a module the runtime does not
+ * carry (`ActionRuntime.NotInRuntime`) or a name one of its modules does not export (`ActionRuntime.NotExported`),
+ * when the bundle would hold two copies of
  * effect or of a rulefx package (DuplicatePackages), or when the file is larger than the budget (OverBudget): a
  * failed build leaves an earlier good file where it was. Any other package bundled from two folders is reported in
  * `duplicates`, for a warning. The file (and its source map) is written to a temporary file
