@@ -10,7 +10,7 @@
  * Node-side, build time only: read by the package's build and by the benchmarks, never part of the runtime.
  */
 import * as esbuild from "esbuild"
-import { readdirSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -35,6 +35,10 @@ const require = createRequire(join(packageFolder, "package.json"))
 
 /** The folder of the installed effect's modules (`dist/<Module>.js`). */
 export const effectDist = dirname(require.resolve("effect/Effect"))
+
+/** The version of the effect the runtime is built with (and carries), from its package.json. */
+export const effectVersion = (): string =>
+  (JSON.parse(readFileSync(require.resolve("effect/package.json"), "utf8")) as { readonly version: string }).version
 
 /** The public modules of rulefx's runtime packages, `@rulefx/<package>` for a barrel. */
 export const rulefxModules = (): ReadonlyArray<Exposed> =>

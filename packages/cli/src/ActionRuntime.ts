@@ -6,14 +6,15 @@
  *
  * What the runtime carries is read from the installed runtime's `modules.json`: an import it does not carry fails the
  * build, naming the module and the runtime's version, unless nothing of it is used (a type-only import, which the
- * bundled build drops too). Node-side only.
+ * bundled build drops too), and so does a named import or re-export of a name a carried module does not export
+ * (`NotExported`). Node-side only.
  *
  * @since 0.1.0
  */
 import type * as esbuild from "esbuild"
 import { existsSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
-import { dirname, join, resolve } from "node:path"
+import { dirname, isAbsolute, join, relative, resolve } from "node:path"
 
 /**
  * The runtime package's name, as the Action requires it.
@@ -32,6 +33,8 @@ export const packageName = "@rulefx/action-runtime"
 export interface Manifest {
   readonly name: string
   readonly version: string
+  /** The version of effect the runtime carries (the one it was built with). Absent from an older runtime. */
+  readonly effect?: string
   /** The specifiers the runtime carries (`effect/Effect`, `@rulefx/core/Rule`, ...). */
   readonly modules: ReadonlyArray<string>
   /**
@@ -46,6 +49,11 @@ export interface Manifest {
    * that file. Absent from a runtime without one.
    */
   readonly postLogin?: ReadonlyArray<string>
+  /**
+   * The names each carried module exports, sorted, by specifier: a named import or re-export of another name fails
+   * the build (`NotExported`). Absent from an older runtime, whose builds do not check names.
+   */
+  readonly exports?: Readonly<Record<string, ReadonlyArray<string>>>
 }
 
 /**
@@ -141,6 +149,94 @@ export class NotInRuntime extends Error {
     this.missing = missing
     this.version = version
   }
+}
+
+/**
+ * A named import or re-export of a runtime module (`import { a } from "effect/Effect"`, `export { a } from`, a default
+ * import's `default`) whose name the module does not export in the runtime: in the Action it would be `undefined`.
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface Unexported {
+  /** The importing file, relative to the working directory when it is inside it. */
+  readonly file: string
+  readonly module: string
+  readonly name: string
+}
+
+/**
+ * The user's code imports (or re-exports) names that modules of the runtime do not export: the bundled build fails on
+ * them (esbuild's "No matching export"), the Action built against the runtime would read `undefined`.
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class NotExported extends Error {
+  /**
+   * Each name not exported, with its module and the file that imports it.
+   *
+   * @since 0.1.0
+   */
+  readonly unexported: ReadonlyArray<Unexported>
+  /**
+   * The runtime's version that was built against.
+   *
+   * @since 0.1.0
+   */
+  readonly version: string
+  /**
+   * The version of effect the runtime carries.
+   *
+   * @since 0.1.0
+   */
+  readonly effect: string | undefined
+  constructor(unexported: ReadonlyArray<Unexported>, manifest: Manifest, projectEffect?: Installed) {
+    const runtime = `${dependency(manifest)}${manifest.effect === undefined ? "" : ` (effect ${manifest.effect})`}`
+    super(
+      `${unexported.map((u) => `${u.file} imports ${u.name} from ${u.module}`).join("; ")}, which ${runtime} does ` +
+        `not export: the Action would read undefined. Import what the runtime exports (none of its modules has a ` +
+        `default export: import * as X from the module), re-export a type with export type, or build with ` +
+        `--runtime bundled` +
+        (projectEffect === undefined
+          ? ""
+          : ` (your project has effect ${projectEffect.version}, whose types may have names effect ` +
+            `${manifest.effect} lacks)`)
+    )
+    this.unexported = unexported
+    this.version = manifest.version
+    this.effect = manifest.effect
+  }
+}
+
+const noMatchingExport = /^No matching export in "rulefx-runtime:(.+)" for import "(.+)"$/
+
+/**
+ * The names the user's code imports that the runtime's modules do not export, from the errors of a build with the
+ * plugin's `names` stubs: esbuild's own "No matching export" for each named import and re-export of JavaScript (a
+ * TypeScript file's re-export too, once its types are stripped), as it reports them in a bundled build. The file is
+ * relative to the working directory when inside it, else absolute.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const unexportedIn = (
+  errors: ReadonlyArray<esbuild.Message>,
+  workingDirectory = process.cwd()
+): ReadonlyArray<Unexported> => {
+  const found = errors.flatMap((error) => {
+    const match = noMatchingExport.exec(error.text)
+    if (match === null) return []
+    const at = resolve(workingDirectory, error.location?.file ?? "")
+    const within = relative(workingDirectory, at)
+    const file = within.startsWith("..") || isAbsolute(within) ? at : within
+    return [{ file, module: match[1]!, name: match[2]! }]
+  })
+  const seen = new Set<string>()
+  return found.filter((u) => {
+    const key = `${u.file}\0${u.module}\0${u.name}`
+    return seen.has(key) ? false : (seen.add(key), true)
+  })
 }
 
 /**
@@ -243,6 +339,21 @@ export const otherVersions = (
   })
 
 /**
+ * The effect the project has installed, as Node finds it from `folders` (the user's own, in order), when it is another
+ * version than the one `manifest`'s runtime carries: the code is type-checked (and its tests run) against the
+ * project's, the Action runs the runtime's. Undefined when they match, when the project has none, or for an older
+ * runtime that does not say its effect.
+ *
+ * @category getters
+ * @since 0.1.0
+ */
+export const otherEffect = (manifest: Manifest, folders: ReadonlyArray<string>): Installed | undefined => {
+  if (manifest.effect === undefined) return undefined
+  const found = installedFrom(folders, "effect")
+  return found !== undefined && found.version !== manifest.effect ? found : undefined
+}
+
+/**
  * The runtime installed where a user's project resolves it: the first of `folders` that has it (through their
  * node_modules folders, not NODE_PATH).
  *
@@ -257,7 +368,11 @@ export const find = (folders: ReadonlyArray<string>): Manifest & { readonly file
     if (
       manifest.name !== packageName || typeof manifest.version !== "string" || !Array.isArray(manifest.modules) ||
       (manifest.lean !== undefined && !Array.isArray(manifest.lean)) ||
-      (manifest.postLogin !== undefined && !Array.isArray(manifest.postLogin))
+      (manifest.postLogin !== undefined && !Array.isArray(manifest.postLogin)) ||
+      (manifest.effect !== undefined && typeof manifest.effect !== "string") ||
+      (manifest.exports !== undefined &&
+        (typeof manifest.exports !== "object" || manifest.exports === null ||
+          !Object.values(manifest.exports).every(Array.isArray)))
     ) {
       throw new Error(`${file} is not a manifest of ${packageName}`)
     }
@@ -267,6 +382,8 @@ export const find = (folders: ReadonlyArray<string>): Manifest & { readonly file
       modules: manifest.modules,
       ...(manifest.lean === undefined ? {} : { lean: manifest.lean }),
       ...(manifest.postLogin === undefined ? {} : { postLogin: manifest.postLogin }),
+      ...(manifest.effect === undefined ? {} : { effect: manifest.effect }),
+      ...(manifest.exports === undefined ? {} : { exports: manifest.exports }),
       file
     }
   }
@@ -386,6 +503,17 @@ const shimOf = (args: esbuild.OnLoadArgs): esbuild.OnLoadResult => ({
   loader: "js"
 })
 
+// A module's names as an ES module exporting each of them (undefined), for the plugin's `names` check; a module whose
+// names the manifest does not list gets its shim.
+const stubOf = (manifest: Manifest, args: esbuild.OnLoadArgs): esbuild.OnLoadResult | undefined => {
+  const names = manifest.exports?.[args.path]
+  if (names === undefined) return undefined
+  return {
+    contents: `var none;\nexport { ${names.map((name) => `none as ${JSON.stringify(name)}`).join(", ")} };\n`,
+    loader: "js"
+  }
+}
+
 /**
  * The esbuild plugin of `--runtime npm`: each import of effect or a rulefx package becomes a shim,
  * `module.exports = get(id)`, which fails the load when the runtime lacks `id` (free of side effects, so that one
@@ -410,6 +538,12 @@ export const plugin = (
      * are the shims in the file: `shimmed`).
      */
     readonly used?: Set<string>
+    /**
+     * Check names, not build: each shim of a module whose names the manifest lists is an ES module exporting exactly
+     * those (each `undefined`), so that esbuild fails on a named import or re-export of another, as it fails the
+     * bundled build ("No matching export": `unexportedIn` reads them). The file is not an Action.
+     */
+    readonly names?: boolean
   } = {}
 ): esbuild.Plugin => {
   const carried = new Set(manifest.modules)
@@ -449,6 +583,7 @@ export const plugin = (
         loader: "js"
       }))
       // A stand-in is a shim too: one that reached a file (which the build refuses) would fail its load, naming it.
+      if (options.names === true) build.onLoad({ filter: /.*/, namespace: shims }, (args) => stubOf(manifest, args))
       for (const namespace of [shims, notCarried]) build.onLoad({ filter: /.*/, namespace }, shimOf)
     }
   }

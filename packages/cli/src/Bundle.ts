@@ -72,7 +72,8 @@ export interface Options {
    * imported module; effect, valibot and `@rulefx/*` come at run time from `@rulefx/action-runtime`, which the Action
    * must declare as a dependency at the exact version built against (`Report.dependencies`). That runtime is looked
    * up from the entry's folder, then `resolveFrom`, then rulefx's own dependencies; an import it does not carry
-   * fails the build (`ActionRuntime.NotInRuntime`) when the file uses it (a type-only import is dropped, as here).
+   * fails the build (`ActionRuntime.NotInRuntime`) when the file uses it (a type-only import is dropped, as here), and
+   * so does a named import or re-export of a name a carried module does not export (`ActionRuntime.NotExported`).
    */
   readonly runtime?: "bundled" | "npm"
 }
@@ -99,6 +100,12 @@ export interface Report {
    * rulefx's own copy: that copy's manifest. The file is right, but nothing beside it can load it yet.
    */
   readonly runtimeNotInProject?: string
+  /**
+   * With `runtime: "npm"`, when the project's own effect (as Node finds it from the user's folders) is another version
+   * than the one the runtime carries: both versions. The code is type-checked against the project's, the Action
+   * runs the runtime's.
+   */
+  readonly otherEffect?: { readonly project: ActionRuntime.Installed; readonly runtime: string }
   readonly duplicates: ReadonlyArray<Duplicate>
   /**
    * The npm packages bundled into the file, other than effect and rulefx's own, largest first: what `external` could
@@ -229,7 +236,9 @@ export const esbuildOptions = {
 
 /**
  * Builds the Action file. Rejects, writing nothing, when the output is not a `.js` or `.cjs` file or is one of the
- * bundle's own sources, when esbuild fails, when the bundle would hold two copies of
+ * bundle's own sources, when esbuild fails, with `runtime: "npm"` when the code imports a module the runtime does not
+ * carry (`ActionRuntime.NotInRuntime`) or a name one of its modules does not export (`ActionRuntime.NotExported`),
+ * when the bundle would hold two copies of
  * effect or of a rulefx package (DuplicatePackages), or when the file is larger than the budget (OverBudget): a
  * failed build leaves an earlier good file where it was. Any other package bundled from two folders is reported in
  * `duplicates`, for a warning. The file (and its source map) is written to a temporary file
@@ -258,6 +267,13 @@ export const build = async (options: Options): Promise<Report> => {
     ...(effectFrom === undefined ? [] : [oneEffectPlugin(effectFrom)]),
     ...(options.rewriteBarrelImports === false ? [] : [barrelPlugin(effectFrom, barrelLeft)])
   ]
+  const projectEffect = runtime === undefined
+    ? undefined
+    : ActionRuntime.otherEffect(
+      runtime,
+      ProjectRuntime.userFolders([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])])
+    )
+  if (runtime !== undefined) await refuseUnexported(options, runtime, plugins, effectFrom, projectEffect)
   const part = runtime === undefined ? undefined : await partFor(options, runtime, plugins)
   const result = await esbuild.build({
     plugins: plugins(
@@ -318,7 +334,10 @@ export const build = async (options: Options): Promise<Report> => {
     ...(packages.length === 0 ? {} : { packages }),
     ...(map === undefined ? {} : { sourcemap: `${options.outfile}.map` }),
     ...(runtime === undefined ? {} : { dependencies: [ActionRuntime.dependency(runtime)] }),
-    ...(runtime?.outside === true ? { runtimeNotInProject: runtime.file } : {})
+    ...(runtime?.outside === true ? { runtimeNotInProject: runtime.file } : {}),
+    ...(projectEffect === undefined || runtime?.effect === undefined
+      ? {}
+      : { otherEffect: { project: projectEffect, runtime: runtime.effect } })
   }
   if (report.bytes > budget) throw new OverBudget(report)
   await mkdir(dirname(options.outfile), { recursive: true })
@@ -552,6 +571,51 @@ const partFor = async (
   }
   return ActionRuntime.partFor(runtime, used)
 }
+
+// With the npm runtime: refuses, before anything is written, a named import or re-export of a name a carried module
+// does not export in the runtime (undefined in the Action), from a first build whose shims are ES modules exporting
+// the names the manifest lists: esbuild's linker reports each as in a bundled build ("No matching export"). A
+// TypeScript file's re-export of a missing name passes esbuild as a type, so its types are stripped first. Nothing to
+// check with an older runtime, whose manifest lists no names. A build failing otherwise is the real build's to report.
+const refuseUnexported = async (
+  options: Options,
+  runtime: ActionRuntime.Manifest,
+  plugins: (runtimePlugin: ReadonlyArray<esbuild.Plugin>, barrelLeft: Array<string>) => Array<esbuild.Plugin>,
+  effectFrom: string | undefined,
+  projectEffect: ActionRuntime.Installed | undefined
+): Promise<void> => {
+  if (runtime.exports === undefined) return
+  const errors = await esbuild.build({
+    plugins: plugins([ActionRuntime.plugin(runtime, [], { names: true }), typesStrippedPlugin(effectFrom)], []),
+    ...esbuildOptions,
+    minify: false,
+    ...(options.external === undefined ? {} : { external: [...options.external] }),
+    entryPoints: [options.entry],
+    outfile: options.outfile
+  }).then(() => [], (error: unknown) => (error as Partial<esbuild.BuildFailure>).errors ?? [])
+  const unexported = ActionRuntime.unexportedIn(errors)
+  if (unexported.length > 0) throw new ActionRuntime.NotExported(unexported, runtime, projectEffect)
+}
+
+// The check's TypeScript sources as JavaScript (types stripped by esbuild, the effect barrel's imports rewritten as the
+// build rewrites them): a re-export of a name the module lacks is then an error, not a type.
+const typesStrippedPlugin = (effectFrom: string | undefined): esbuild.Plugin => ({
+  name: "rulefx-types-stripped",
+  setup(build) {
+    let map: ReturnType<typeof barrelMap> | undefined
+    build.onLoad({ filter: /\.[cm]?tsx?$/ }, async (args) => {
+      const source = await readFile(args.path, "utf8")
+      const rewritten = /from\s*["']effect["']/.test(source)
+        ? rewriteBarrelImports(source, map ??= barrelMap(effectFrom)).code
+        : source
+      const loader = args.path.endsWith(".tsx") ? "tsx" : "ts"
+      return esbuild.transform(rewritten, { loader, sourcefile: args.path }).then(
+        (result) => ({ contents: result.code, loader: "js" as const }),
+        () => undefined
+      )
+    })
+  }
+})
 
 // Passed to build.resolve by the plugins below, so that they do not answer their own questions.
 const again = Symbol("rulefx-resolve-again")

@@ -31,13 +31,17 @@ const inside = (folder: string, root: string): boolean => {
   return at === top || at.startsWith(`${top}${sep}`)
 }
 
+/** The user's own folders among `folders`: not rulefx's own package folder nor any folder in it. */
+export const userFolders = (folders: ReadonlyArray<string>, cli: string = cliRoot): ReadonlyArray<string> =>
+  folders.filter((folder) => !inside(folder, cli))
+
 /**
  * The runtime as the project resolves it from `folders` (less rulefx's own), else rulefx's own copy, marked `outside`.
  * Neither: RuntimeNotInstalled, naming the user's folders only.
  */
 export const find = (folders: ReadonlyArray<string>, where: Where = {}): Found => {
   const cli = where.cli ?? cliRoot
-  const project = folders.filter((folder) => !inside(folder, cli))
+  const project = userFolders(folders, cli)
   try {
     return { ...ActionRuntime.find(project), outside: false }
   } catch (error) {

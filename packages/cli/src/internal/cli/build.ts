@@ -26,12 +26,21 @@ export const report = (r: Bundle.Report): string =>
       `${r.runtimeNotInProject}): install it at that exact version so that rulefx run and your tests can load the ` +
       `file (${ActionRuntime.installWays(r.dependencies?.join(" ") ?? ActionRuntime.packageName)})`
     ]),
+    ...(r.otherEffect === undefined ? [] : [otherEffectWarning(r, r.otherEffect)]),
     ...r.duplicates.map((d) => `warning: ${Bundle.describeDuplicate(d)}`),
     ...r.barrelImportsLeft.map((file) =>
       `warning: ${file} still imports from the "effect" barrel in a form that cannot be rewritten ` +
       `(use import { Effect } from "effect" or import * as Effect from "effect/Effect")`
     )
   ].join("\n")
+
+// The project's effect is not the runtime's: which one the types are checked against, which one the Action runs.
+const otherEffectWarning = (r: Bundle.Report, other: NonNullable<Bundle.Report["otherEffect"]>): string =>
+  `warning: your project has effect ${other.project.version} (in ${other.project.folder}), but ` +
+  `${r.dependencies?.join(", ") ?? ActionRuntime.packageName} carries effect ${other.runtime}: your code is ` +
+  `type-checked (and its tests run) against effect ${other.project.version}, the Action runs effect ` +
+  `${other.runtime}. Install effect ${other.runtime} in the project (npm install --save-exact ` +
+  `effect@${other.runtime}) so that both are the same`
 
 /**
  * The ways out of a build over its budget, as migrate's refusal words them: the runtime out of the file (unless it is
