@@ -68,6 +68,9 @@ export const allEffectModules = (): ReadonlyArray<Exposed> => [
  *
  * Eager: every module runs when the runtime is required. Lazy (measured by the benchmarks, not shipped): each entry
  * is a getter that `require`s its module, which runs on first use.
+ *
+ * The map is frozen: every Action in a process that requires the runtime shares it, so one must not be able to put
+ * another module in the place of `@rulefx/core/Rule` for the others.
  */
 export const entrySource = (
   exposed: ReadonlyArray<Exposed>,
@@ -78,16 +81,16 @@ export const entrySource = (
     `const esModule = (ns) => Object.defineProperty(ns, "__esModule", { value: true })\n`
   if (options.lazy === true) {
     return head +
-      `export const modules = {\n${
+      `export const modules = Object.freeze({\n${
         exposed.map((m) =>
           `  get ${JSON.stringify(m.specifier)}() { return esModule(require(${JSON.stringify(m.file)})) }`
         ).join(",\n")
-      }\n}\n`
+      }\n})\n`
   }
   return head + exposed.map((m, i) => `import * as m${i} from ${JSON.stringify(m.file)}`).join("\n") +
-    `\nexport const modules = {\n${
+    `\nexport const modules = Object.freeze({\n${
       exposed.map((m, i) => `  ${JSON.stringify(m.specifier)}: esModule(m${i})`).join(",\n")
-    }\n}\n`
+    }\n})\n`
 }
 
 const bundledFor = (base: ReadonlyArray<Exposed>) =>

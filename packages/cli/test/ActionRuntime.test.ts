@@ -263,6 +263,21 @@ describe("Bundle.build with runtime npm", { timeout }, () => {
     )
   })
 
+  // Every Action in a process that requires the runtime shares its map (the breaker's finding: one could replace a
+  // module for the others).
+  it("gives a frozen map of modules, in each of its files", () => {
+    for (
+      const file of [InstalledRuntime.entryIn(lone), InstalledRuntime.leanIn(lone), InstalledRuntime.postLoginIn(lone)]
+    ) {
+      const runtime = createRequire(file)(file) as { readonly modules: Record<string, unknown> }
+      assert.isTrue(Object.isFrozen(runtime.modules), file)
+      // Test files are ES modules, strict: the assignment throws.
+      assert.throws(() => {
+        runtime.modules["@rulefx/core/Rule"] = {}
+      })
+    }
+  })
+
   // A default import reads the module's own default export, which none of them has: the build refuses one, as the
   // bundled build does (RuntimeNpmNames.test.ts).
   it("gives every module's namespace with exactly its own exports, and no default", async () => {
