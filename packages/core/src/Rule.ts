@@ -136,14 +136,20 @@ export const optional = <E extends Denial, R>(self: Rule<E, R>): Rule<never, R> 
   fromRun(
     self.name,
     self.run.pipe(
-      Effect.catchCause((cause) =>
-        Cause.hasInterruptsOnly(cause) || isGate(Cause.findErrorOption(cause))
+      Effect.catchCause((cause) => {
+        const denial = Cause.findErrorOption(cause)
+        return Cause.hasInterruptsOnly(cause) || isGate(denial)
           ? Effect.failCause(cause as Cause.Cause<never>)
-          : Effect.logWarning("optional rule failed; its decisions are dropped and the login goes on").pipe(
+          // What failed is named, so that the rule's own `denied:` line before this one does not read as the login's.
+          : Effect.logWarning(
+            `optional rule failed (${
+              denial._tag === "Some" ? describe(denial.value) : "a defect"
+            }); its decisions are dropped and the login goes on`
+          ).pipe(
             Effect.annotateLogs({ rule: self.name }),
             Effect.andThen(Effect.sync((): Decision.Decision => Decision.empty()))
           )
-      )
+      })
     )
   )
 

@@ -4,6 +4,7 @@ import { Class as DenialClass, InvalidData, RuleTimedOut } from "@rulefx/core/De
 import * as Login from "@rulefx/core/Login"
 import * as Rule from "@rulefx/core/Rule"
 import * as Secrets from "@rulefx/core/Secrets"
+import * as LogCapture from "@rulefx/testing/LogCapture"
 import * as Logins from "@rulefx/testing/Logins"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -386,6 +387,22 @@ describe("Rule", () => {
           })
         )
         assert.isTrue(Decision.isEmpty(yield* Rule.optional(throws).run))
+      }))
+
+    // A new user read the rule's `denied: RuleTimedOut` line, then a warning that said nothing of it, for a login
+    // that was let through: the warning names what the optional rule failed with.
+    it.effect("its warning names the denial, or a defect, that it drops", () =>
+      Effect.gen(function*() {
+        const lines: Array<string> = []
+        const dies = Rule.make("dies", Effect.die(new Error("boom")))
+        yield* Rule.sequence("policy", [Rule.optional(deny("notify")), Rule.optional(dies)]).run.pipe(
+          Effect.provide(LogCapture.layer(lines))
+        )
+        const warnings = lines.filter((line) => line.startsWith("optional rule failed"))
+        assert.deepStrictEqual(warnings, [
+          "optional rule failed (Blocked by=notify); its decisions are dropped and the login goes on",
+          "optional rule failed (a defect); its decisions are dropped and the login goes on"
+        ])
       }))
 
     it.effect("the login goes on: other rules' decisions are kept", () =>
