@@ -95,8 +95,18 @@ export const timedSellerHandler = PostLogin.make(
 // @ts-expect-error a Rule has no method `retry`: the one error this mistake makes
 const broken = SetSeller.make().retry(3)
 const withBroken = Pipeline.make({ facts: [CurrentSeller], rules: [broken] })
-export const brokenHandler = PostLogin.make(withBroken, Layer.empty)
-export const brokenDecide = PostLogin.decide(withBroken, Layer.empty)
+export const brokenHandler = PostLogin.make(withBroken, SellerApi.layerTest({}))
+export const brokenDecide = PostLogin.decide(withBroken, SellerApi.layerTest({}))
+// The others' needs are still checked next to it: CurrentSeller's SellerApi (it was `any` then, which passed any layer).
+// @ts-expect-error the layer does not provide SellerApi
+export const brokenWithoutSellerApi = PostLogin.make(withBroken, Layer.empty)
+// So next to a rule that is `any` on purpose, which no error names.
+// oxlint-disable-next-line no-explicit-any
+const anyOnPurpose: any = SetSeller.make()
+const withAnyOnPurpose = Pipeline.make({ facts: [CurrentSeller], rules: [anyOnPurpose, SetSeller.make()] })
+// @ts-expect-error the layer does not provide SellerApi
+export const anyOnPurposeWithoutSellerApi = PostLogin.make(withAnyOnPurpose, Layer.empty)
+export const anyOnPurposeHandler = PostLogin.make(withAnyOnPurpose, SellerApi.layerTest({}))
 // @ts-expect-error a pipeline that lacks nothing but its name: the one error this mistake makes
 const brokenPipeline = Pipeline.mak({ facts: [], rules: [] })
 export const brokenPipelineHandler = PostLogin.make(brokenPipeline, Layer.empty)

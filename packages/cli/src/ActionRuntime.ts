@@ -153,7 +153,7 @@ export class NotInRuntime extends Error {
 
 /**
  * A named import or re-export of a runtime module (`import { a } from "effect/Effect"`, `export { a } from`, a default
- * import's `default`) whose name the module does not export in the runtime: in the Action it would be `undefined`.
+ * import's `default`, a namespace import's member `Effect.a`) whose name the module does not export in the runtime: in the Action it would be `undefined`.
  *
  * @category models
  * @since 0.1.0
@@ -210,11 +210,23 @@ export class NotExported extends Error {
 }
 
 const noMatchingExport = /^No matching export in "rulefx-runtime:(.+)" for import "(.+)"$/
+// esbuild's warning on a namespace import's member the module lacks (`import * as Effect from "effect/Effect"`, then
+// `Effect.gen` against a runtime whose effect has no `gen`): undefined in the Action too.
+const alwaysUndefined =
+  /^Import "(.+)" will always be undefined because there is no matching export in "rulefx-runtime:(.+)"$/
+
+const unexportedMatch = (text: string): { readonly module: string; readonly name: string } | undefined => {
+  const named = noMatchingExport.exec(text)
+  if (named !== null) return { module: named[1]!, name: named[2]! }
+  const member = alwaysUndefined.exec(text)
+  return member === null ? undefined : { module: member[2]!, name: member[1]! }
+}
 
 /**
- * The names the user's code imports that the runtime's modules do not export, from the errors of a build with the
- * plugin's `names` stubs: esbuild's own "No matching export" for each named import and re-export of JavaScript (a
- * TypeScript file's re-export too, once its types are stripped), as it reports them in a bundled build. The file is
+ * The names the user's code imports that the runtime's modules do not export, from the errors and warnings of a build
+ * with the plugin's `names` stubs: esbuild's own "No matching export" for each named import and re-export of
+ * JavaScript (a TypeScript file's re-export too, once its types are stripped), as it reports them in a bundled build,
+ * and its "will always be undefined" for a namespace import's member (`Effect.gen`, not `Effect[key]`). The file is
  * relative to the working directory when inside it, else absolute.
  *
  * @category getters
@@ -225,12 +237,12 @@ export const unexportedIn = (
   workingDirectory = process.cwd()
 ): ReadonlyArray<Unexported> => {
   const found = errors.flatMap((error) => {
-    const match = noMatchingExport.exec(error.text)
-    if (match === null) return []
+    const match = unexportedMatch(error.text)
+    if (match === undefined) return []
     const at = resolve(workingDirectory, error.location?.file ?? "")
     const within = relative(workingDirectory, at)
     const file = within.startsWith("..") || isAbsolute(within) ? at : within
-    return [{ file, module: match[1]!, name: match[2]! }]
+    return [{ file, ...match }]
   })
   const seen = new Set<string>()
   return found.filter((u) => {

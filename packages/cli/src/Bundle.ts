@@ -573,8 +573,9 @@ const partFor = async (
 }
 
 // With the npm runtime: refuses, before anything is written, a named import or re-export of a name a carried module
-// does not export in the runtime (undefined in the Action), from a first build whose shims are ES modules exporting
-// the names the manifest lists: esbuild's linker reports each as in a bundled build ("No matching export"). A
+// does not export in the runtime (undefined in the Action), or a namespace import's member of one, from a first build
+// whose shims are ES modules exporting the names the manifest lists: esbuild's linker reports each as in a bundled
+// build ("No matching export", and its warning "will always be undefined" for a member). A
 // TypeScript file's re-export of a missing name passes esbuild as a type, so its types are stripped first. Nothing to
 // check with an older runtime, whose manifest lists no names. A build failing otherwise is the real build's to report.
 const refuseUnexported = async (
@@ -585,15 +586,21 @@ const refuseUnexported = async (
   projectEffect: ActionRuntime.Installed | undefined
 ): Promise<void> => {
   if (runtime.exports === undefined) return
-  const errors = await esbuild.build({
+  const messages = await esbuild.build({
     plugins: plugins([ActionRuntime.plugin(runtime, [], { names: true }), typesStrippedPlugin(effectFrom)], []),
     ...esbuildOptions,
     minify: false,
     ...(options.external === undefined ? {} : { external: [...options.external] }),
     entryPoints: [options.entry],
     outfile: options.outfile
-  }).then(() => [], (error: unknown) => (error as Partial<esbuild.BuildFailure>).errors ?? [])
-  const unexported = ActionRuntime.unexportedIn(errors)
+  }).then(
+    (result) => result.warnings,
+    (error: unknown) => {
+      const failure = error as Partial<esbuild.BuildFailure>
+      return [...(failure.errors ?? []), ...(failure.warnings ?? [])]
+    }
+  )
+  const unexported = ActionRuntime.unexportedIn(messages)
   if (unexported.length > 0) throw new ActionRuntime.NotExported(unexported, runtime, projectEffect)
 }
 

@@ -140,7 +140,12 @@ describe("a runtime other than the one built against", { timeout }, () => {
   it("refuses, at load and naming it, a runtime of the same version without a module the Action imports", async () => {
     const { npm } = await buildBoth("missing-module", denyingRule("effect/Effect"))
     const other = join(root, "missing-module-runtime")
-    tamperedRuntime(other, `delete module.exports.modules["@rulefx/core/Denial"]`)
+    // The map is frozen (a delete would do nothing): the runtime's exports are replaced by a copy without the module.
+    tamperedRuntime(
+      other,
+      `module.exports = { ...module.exports, modules: Object.fromEntries(Object.entries(module.exports.modules)` +
+        `.filter(([id]) => id !== "@rulefx/core/Denial")) }`
+    )
     writeFileSync(join(other, "action.js"), readFileSync(npm))
     assert.throws(
       () => createRequire(join(other, "action.js"))(join(other, "action.js")),

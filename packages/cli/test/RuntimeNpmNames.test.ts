@@ -71,8 +71,8 @@ describe("a name a runtime module does not export", { timeout }, () => {
   it("a named import is refused before anything is written, naming the file, module, name and versions", async () => {
     const entry = project("named", {
       "src/action.ts": `import { deny } from "./rules.ts"\nexport const onExecutePostLogin = deny\n`,
-      // Type-only imports of names no module exports are not refused (they are gone from the build), nor is a
-      // namespace's member (`Opt.nope`: not checkable in general), nor a name the module exports.
+      // Type-only imports of names no module exports are not refused (they are gone from the build), nor is a name
+      // the module exports; a namespace's member the module lacks is (`Opt.nope`, undefined in the Action too).
       "src/rules.ts": `import { gen, notAThing, type NotAType } from "effect/Effect"\n` +
         `import type { AlsoNot } from "effect/Option"\nimport * as Opt from "effect/Option"\n` +
         `export type T = NotAType | AlsoNot\nexport const deny = () => [gen, notAThing, Opt.nope]\n`,
@@ -82,12 +82,15 @@ describe("a name a runtime module does not export", { timeout }, () => {
     const error = await refused(build(entry, outfile))
     assert.instanceOf(error, ActionRuntime.NotExported)
     const rules = join(folder.dir(), "named", "src", "rules.ts")
-    assert.deepStrictEqual(error.unexported, [{ file: rules, module: "effect/Effect", name: "notAThing" }])
+    assert.sameDeepMembers([...error.unexported], [
+      { file: rules, module: "effect/Effect", name: "notAThing" },
+      { file: rules, module: "effect/Option", name: "nope" }
+    ])
     const runtime = workspaceRuntime()
     assert.include(
       error.message,
-      `${rules} imports notAThing from effect/Effect, which @rulefx/action-runtime@${runtime.version} ` +
-        `(effect ${effectVersion}) does not export`
+      `${rules} imports notAThing from effect/Effect; ${rules} imports nope from effect/Option, which ` +
+        `@rulefx/action-runtime@${runtime.version} (effect ${effectVersion}) does not export`
     )
     assert.isFalse(existsSync(outfile))
   })

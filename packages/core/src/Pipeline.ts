@@ -34,33 +34,32 @@ export interface Pipeline<out E extends Denial, out R> {
 // oxlint-disable-next-line no-explicit-any
 export type Any = Pipeline<any, any>
 
-type Needs<Facts extends ReadonlyArray<Fact.Any>, Rules extends ReadonlyArray<Rule.Any>> =
-  | Rule.Services<Rules[number]>
-  | Fact.Services<Facts[number]>
+// `never` for `any` or `unknown`: a rule or fact that is `any`, or needs `any` (a mistake where it is made: a method a
+// Rule lacks, a misspelt import; or an `any` given on purpose, which no error names), or whose needs cannot be told
+// (`unknown`, what `Services` of an `any` is), would hide every other need and name no fact. The tests are wrapped in
+// tuples: unwrapped, the `any` of a type error makes the whole conditional `any`.
+type Known<T> = [0] extends [1 & T] ? never : [unknown] extends [T] ? never : T
+
+// What the rules and facts need, each one's needs left out when it or they are `any` (or cannot be told).
+type KnownNeeds<Facts extends ReadonlyArray<Fact.Any>, Rules extends ReadonlyArray<Rule.Any>> =
+  | { [K in keyof Rules]: [0] extends [1 & Rules[K]] ? never : Known<Rule.Services<Rules[K]>> }[number]
+  | { [K in keyof Facts]: [0] extends [1 & Facts[K]] ? never : Known<Fact.Services<Facts[K]>> }[number]
 
 /**
- * What is left to provide once the declared facts are in place.
+ * What is left to provide once the declared facts are in place. The needs of a rule or fact that is `any` are left
+ * out: they cannot be told, and as `any` they would hide the others' (a handler's layer check would then pass a layer
+ * that lacks another rule's service).
  *
  * @category utility types
  * @since 0.1.0
  */
 export type Requirements<Facts extends ReadonlyArray<Fact.Any>, Rules extends ReadonlyArray<Rule.Any>> = Exclude<
-  Needs<Facts, Rules>,
+  KnownNeeds<Facts, Rules>,
   Fact.Ids<Facts[number]>
 >
 
-// `never` for `any`: a rule or fact that is `any`, or needs `any` (a mistake where it is made: a method a Rule lacks, a
-// misspelt import), would hide every other need and name no fact; its own error says why. The test is wrapped in a
-// tuple: unwrapped, the `any` of a type error makes the whole conditional `any`.
-type Known<T> = [0] extends [1 & T] ? never : T
-
-// What the rules and facts need, each one's needs left out when they are `any`.
-type KnownNeeds<Facts extends ReadonlyArray<Fact.Any>, Rules extends ReadonlyArray<Rule.Any>> =
-  | { [K in keyof Rules]: Known<Rule.Services<Rules[K]>> }[number]
-  | { [K in keyof Facts]: Known<Fact.Services<Facts[K]>> }[number]
-
 type Missing<Facts extends ReadonlyArray<Fact.Any>, Rules extends ReadonlyArray<Rule.Any>> = Fact.MissingNames<
-  Exclude<KnownNeeds<Facts, Rules>, Fact.Ids<Facts[number]>>
+  Requirements<Facts, Rules>
 >
 
 /**

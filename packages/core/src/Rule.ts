@@ -59,10 +59,15 @@ export type Errors<T> = T extends Rule<infer E, infer _R> ? E : never
  */
 export type Services<T> = T extends Rule<infer _E, infer R> ? R : never
 
-// Every rule is built here, on effect's one shared Pipeable prototype (its `pipe` method), so that each constructor and
-// combinator returns a pipeable rule at the cost of no class and no per-rule method.
-const fromRun = <E extends Denial, R>(name: string, run: Effect.Effect<Decision.Decision, E, R>): Rule<E, R> =>
-  Object.assign(Object.create(Pipeable.Prototype), { name, run })
+// Every rule is built here, with effect's one shared Pipeable `pipe` as an own property (no class, no per-rule
+// function), so that each constructor and combinator returns a pipeable rule, and so does a copy of one
+// (`{ ...rule, name }`, whose type has `pipe`: on a prototype, the copy's `pipe` was undefined).
+const pipe = Pipeable.Prototype.pipe
+const fromRun = <E extends Denial, R>(name: string, run: Effect.Effect<Decision.Decision, E, R>): Rule<E, R> => ({
+  name,
+  run,
+  pipe
+})
 
 const logFailure = (cause: Cause.Cause<Denial>): Effect.Effect<void> => {
   if (Cause.hasInterruptsOnly(cause)) return Effect.void
