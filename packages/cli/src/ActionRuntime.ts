@@ -325,7 +325,13 @@ const installedFrom = (folders: ReadonlyArray<string>, name: string): Installed 
     for (const at of upFrom(folder)) {
       const file = join(at, "node_modules", name, "package.json")
       if (!existsSync(file)) continue
-      const version = (JSON.parse(readFileSync(file, "utf8")) as { readonly version?: unknown }).version
+      let version: unknown
+      try {
+        version = (JSON.parse(readFileSync(file, "utf8")) as { readonly version?: unknown } | null)?.version
+      } catch (error) {
+        // A bare SyntaxError would name no file.
+        throw new Error(`${file} cannot be read as JSON (${String(error)}): reinstall ${name}`, { cause: error })
+      }
       return typeof version === "string" ? { name, version, folder: at } : undefined
     }
   }

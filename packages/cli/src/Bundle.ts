@@ -253,9 +253,11 @@ export const build = async (options: Options): Promise<Report> => {
     throw new Error(`${options.outfile}: the Action is written to a .js (or .cjs) file, such as dist/action.js`)
   }
   const barrelImportsLeft: Array<string> = []
-  const effectFrom = effectFolder([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])])
+  // Where the entry's imports resolve from: its folder, then the caller's.
+  const folders = [dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])]
+  const effectFrom = effectFolder(folders)
   const runtime = options.runtime === "npm"
-    ? ProjectRuntime.find([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])], {
+    ? ProjectRuntime.find(folders, {
       // An entry built with resolveFrom lives outside any project (migrate's, in a temporary folder): not the user's.
       generated: options.resolveFrom === undefined ? undefined : dirname(resolve(options.entry))
     })
@@ -271,7 +273,7 @@ export const build = async (options: Options): Promise<Report> => {
     ? undefined
     : ActionRuntime.otherEffect(
       runtime,
-      ProjectRuntime.userFolders([dirname(resolve(options.entry)), ...(options.resolveFrom ?? [])])
+      ProjectRuntime.userFolders(folders)
     )
   if (runtime !== undefined) await refuseUnexported(options, runtime, plugins, effectFrom, projectEffect)
   const part = runtime === undefined ? undefined : await partFor(options, runtime, plugins)
@@ -302,10 +304,7 @@ export const build = async (options: Options): Promise<Report> => {
   }
   const other = runtime === undefined
     ? []
-    : ActionRuntime.otherVersions(runtime, ActionRuntime.shimmed(inputs), [
-      dirname(resolve(options.entry)),
-      ...(options.resolveFrom ?? [])
-    ])
+    : ActionRuntime.otherVersions(runtime, ActionRuntime.shimmed(inputs), folders)
   if (runtime !== undefined && other.length > 0) throw new ActionRuntime.OtherVersions(other, runtime.version)
   const { duplicates, fatal } = findDuplicates(inputs)
   if (fatal.length > 0) throw new DuplicatePackages(options.outfile, fatal)

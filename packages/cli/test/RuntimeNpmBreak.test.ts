@@ -408,4 +408,16 @@ describe("the project's rulefx and the runtime at different versions", { timeout
     assert.include(error.message, `@rulefx/action-runtime@${installed.version} carries ${installed.version}`)
     assert.isFalse(existsSync(outfile))
   })
+
+  // The reviewer's note: a malformed package.json in the project's node_modules threw a bare SyntaxError.
+  it("names the package.json it cannot read", () => {
+    const project = join(root, "broken")
+    mkdirSync(join(project, "node_modules", "@rulefx", "core"), { recursive: true })
+    const file = join(project, "node_modules", "@rulefx", "core", "package.json")
+    writeFileSync(file, "{ not json")
+    assert.throws(
+      () => ActionRuntime.otherVersions(installed, ["@rulefx/core/Rule"], [project]),
+      `${file} cannot be read as JSON`
+    )
+  })
 })
